@@ -1,0 +1,39 @@
+"""facturier settings: one schema, a TOML file plus ``FACTURIER_*`` environment overrides.
+
+Settings are loaded once, at the entry point, with :func:`load_settings` and passed down
+explicitly; nothing below the CLI reads the environment or the file itself.
+"""
+
+from config.errors import ConfigError
+from config.settings import (
+    ArchiveSettings,
+    DatabaseSettings,
+    DeliverySettings,
+    ImapSettings,
+    IngestSettings,
+    ReminderSettings,
+    ScheduleSettings,
+    SenderSettings,
+    Settings,
+    SmtpSettings,
+    TemplateSettings,
+    load_settings,
+    masked_dump,
+)
+
+__all__ = [
+    "ArchiveSettings",
+    "ConfigError",
+    "DatabaseSettings",
+    "DeliverySettings",
+    "ImapSettings",
+    "IngestSettings",
+    "ReminderSettings",
+    "ScheduleSettings",
+    "SenderSettings",
+    "Settings",
+    "SmtpSettings",
+    "TemplateSettings",
+    "load_settings",
+    "masked_dump",
+]

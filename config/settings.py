@@ -1,0 +1,284 @@
+"""The settings schema.
+
+Precedence, highest first: ``FACTURIER_<SECTION>__<KEY>`` environment variables, then the TOML
+file, then the defaults below. Secrets are ``SecretStr`` (masked whenever printed) and may be
+given either directly or as a ``*_file`` path whose first line is the secret.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from config.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("facturier.toml")
+
+Security = Literal["starttls", "tls", "none"]
+
+
+def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> str | None:
+    if value is not None:
+        return value.get_secret_value()
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, IndexError) as exc:
+        raise ConfigError(f"cannot read secret file {path}: {exc}", key=key) from exc
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///facturier.db"
+    """SQLAlchemy URL: ``sqlite+aiosqlite:///path.db`` or ``postgresql+asyncpg://…``."""
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, v: str) -> str:
+        if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return v
+
+
+class SenderSettings(_Section):
+    name: str = "Facturation"
+    address: str = "billing@example.com"
+    reply_to: str | None = None
+    return_path: str | None = None
+    """Envelope sender (MAIL FROM); bounces come back here. Defaults to ``address``."""
+    verp: bool = False
+    """Use a signed per-delivery return path ``local+TOKEN@domain`` (needs ``verp_secret``)."""
+    verp_secret: SecretStr | None = None
+    verp_secret_file: Path | None = None
+
+    def envelope_sender(self) -> str:
+        return self.return_path or self.address
+
+    def verp_key(self) -> bytes | None:
+        secret = _read_secret(self.verp_secret, self.verp_secret_file, "sender.verp_secret")
+        return secret.encode() if secret else None
+
+
+class SmtpSettings(_Section):
+    host: str = "localhost"
+    port: int = Field(25, ge=1, le=65535)
+    security: Security = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    timeout_seconds: float = Field(60.0, gt=0)
+    max_message_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    helo_name: str | None = None
+    validate_certs: bool = True
+
+    def resolved_password(self) -> str | None:
+        return _read_secret(self.password, self.password_file, "smtp.password")
+
+
+class ImapSettings(_Section):
+    source: Literal["imap", "maildir"] = "imap"
+    host: str = "localhost"
+    port: int = Field(993, ge=1, le=65535)
+    security: Security = "tls"
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    validate_certs: bool = True
+    bounce_folder: str = "INBOX"
+    processed_folder: str = "processed"
+    unrecognized_folder: str = "unrecognized"
+    replies_folder: str = "replies"
+    quarantine_folder: str = "quarantine"
+    max_message_bytes: int = Field(25 * 1024 * 1024, gt=0)
+    """A bounce-mailbox message larger than this is quarantined unread."""
+    sent_folder: str = "Sent Invoices"
+    append_sent: bool = True
+    maildir: Path | None = None
+    """With ``source = "maildir"``: the bounce Maildir read instead of IMAP."""
+    sent_maildir: Path | None = None
+    """With ``source = "maildir"``: where copies of sent invoices are filed."""
+    batch_size: int = Field(50, ge=1, le=1000)
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    def resolved_password(self) -> str | None:
+        return _read_secret(self.password, self.password_file, "imap.password")
+
+
+class ArchiveSettings(_Section):
+    path: Path = Path("var/archive")
+
+
+class IngestSettings(_Section):
+    watch: Path = Path("var/inbox")
+    rejected: Path = Path("var/rejected")
+    store: Path = Path("var/invoices")
+    check_xsd: bool = True
+
+
+class ScheduleSettings(_Section):
+    bounce_poll_minutes: float = Field(5.0, gt=0)
+    send_poll_seconds: float = Field(2.0, gt=0)
+    ingest_poll_seconds: float = Field(5.0, gt=0)
+    reminder_time: time = time(9, 0)
+    timezone: str = "UTC"
+
+
+class ReminderSettings(_Section):
+    enabled: bool = True
+    levels_days: list[int] = Field(default_factory=lambda: [7, 21, 45])
+    """Days past the due date at which reminder level 1, 2, 3… is sent."""
+
+    @field_validator("levels_days")
+    @classmethod
+    def _increasing(cls, v: list[int]) -> list[int]:
+        if any(d < 0 for d in v) or v != sorted(set(v)):
+            raise ValueError("must be strictly increasing, non-negative day counts")
+        return v
+
+
+class DeliverySettings(_Section):
+    lease_seconds: int = Field(300, ge=10)
+    retry_base_seconds: int = Field(300, ge=1)
+    retry_max_age_hours: float = Field(72.0, gt=0)
+    concurrency: int = Field(4, ge=1, le=64)
+
+
+class TemplateSettings(_Section):
+    directory: Path | None = None
+    """Optional folder whose templates override the shipped ones (same file names)."""
+    default_language: Literal["fr", "en"] = "fr"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FACTURIER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        nested_model_default_partial_update=True,
+    )
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    sender: SenderSettings = Field(default_factory=SenderSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    imap: ImapSettings = Field(default_factory=ImapSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    templates: TemplateSettings = Field(default_factory=TemplateSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file's content arrives as init kwargs; the environment overrides it.
+        return (env_settings, init_settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", source=path) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", source=path) from exc
+
+
+def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
+    """Load the settings from ``path`` (default ``./facturier.toml``) and the environment.
+
+    A missing default file is not an error (defaults plus environment apply) unless
+    ``required``; a missing explicitly named file is. Relative paths in the file are
+    resolved against the file's folder.
+    """
+    explicit = path is not None
+    path = path if path is not None else DEFAULT_CONFIG_PATH
+    data: dict[str, Any] = {}
+    if path.exists():
+        data = _read_toml(path)
+    elif explicit or required:
+        raise ConfigError("file not found", source=path)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        env_name = "FACTURIER_" + "__".join(str(p).upper() for p in first["loc"])
+        raise ConfigError(
+            f"{first['msg']} (from {path if path.exists() else 'defaults'} or ${env_name})",
+            key=key,
+            source=path,
+        ) from exc
+    return _resolve_paths(settings, (path.parent if path.exists() else Path.cwd()).resolve())
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def fix(p: Path | None) -> Path | None:
+        return None if p is None or p.is_absolute() else (base / p)
+
+    updates: list[tuple[BaseModel, str]] = [
+        (settings.archive, "path"),
+        (settings.ingest, "watch"),
+        (settings.ingest, "rejected"),
+        (settings.ingest, "store"),
+        (settings.imap, "maildir"),
+        (settings.imap, "sent_maildir"),
+        (settings.imap, "password_file"),
+        (settings.smtp, "password_file"),
+        (settings.sender, "verp_secret_file"),
+        (settings.templates, "directory"),
+    ]
+    for section, name in updates:
+        value = getattr(section, name)
+        fixed = fix(value)
+        if fixed is not None:
+            setattr(section, name, fixed)
+    url = settings.database.url
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and not url[len(prefix) :].startswith("/") and ":memory:" not in url:
+        settings.database.url = prefix + str(base / url[len(prefix) :])
+    return settings
+
+
+def masked_dump(settings: Settings) -> str:
+    """The resolved settings as JSON, secrets shown as ``**********``."""
+    data = settings.model_dump(mode="json")
+
+    def mask(obj: Any, model: Any) -> Any:
+        if isinstance(model, BaseModel):
+            out = {}
+            for key, value in obj.items():
+                attr = getattr(model, key)
+                if isinstance(attr, SecretStr):
+                    out[key] = "**********"
+                else:
+                    out[key] = mask(value, attr)
+            return out
+        return obj
+
+    masked = mask(data, settings)
+    url = masked["database"]["url"]
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            masked["database"]["url"] = f"{scheme}://{creds.split(':', 1)[0]}:**********@{host}"
+    return json.dumps(masked, indent=2, ensure_ascii=False)
