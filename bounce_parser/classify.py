@@ -1,0 +1,512 @@
+"""The classifier: what kind of message this is, and what it says about each recipient."""
+
+from __future__ import annotations
+
+import logging
+import re
+from email.message import Message
+from typing import TypedDict
+
+from bounce_parser import mime
+from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
+from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.providers import amazon_ses
+from bounce_parser.reasons import (
+    decide_reason,
+    refine_by_command,
+    reply_code_in_text,
+    smtp_command,
+    status_from_reply_code,
+    status_in_text,
+)
+from bounce_parser.textbounce import text_recipients
+
+log = logging.getLogger(__name__)
+
+FACTURIER_HEADER = "X-Facturier-Delivery"
+_BOUNCE_SENDER = re.compile(
+    r"mailer-daemon|postmaster|mail delivery (?:subsystem|system)|mail ?administrator|"
+    r"\bmaildelivery\b|nobody@|bounce|mdaemon|microsoftexchange",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem)|"
+    r"returned mail|failure notice|mail delivery failed|delivery notification|non[- ]?remis|"
+    r"unzustellbar|nondeliverable|non-delivery|could not be delivered|mail system error|"
+    r"permanent error|rejected|not delivered|warning: could not send|delayed mail|"
+    r"message you sent|notification d'état|error sending|no se puede entregar|"
+    r"returned to sender|delivery report|failed delivery|mail could not",
+    re.IGNORECASE,
+)
+_RETURNED_MARKER = re.compile(
+    r"^[ \t>]*(?:-+ ?(?:original message|below this line|this is a copy|the header of the original|"
+    r"returned message|headers? of the original|message header follows|original mail|"
+    r"unsent message follows|original message follows|undelivered message headers|"
+    r"the original message headers|forwarded message|returned mail follows|"
+    r"the header of the original message is following)|"
+    r"(?:original )?message headers follow|"
+    r"------ This is a copy of the message|Content-Type: message/rfc822|"
+    r"Below this line is a copy of the message|Included is a copy of|"
+    r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TEMPORARY = re.compile(
+    r"temporar(?:y|ily)|delayed|will (?:be )?retr(?:y|ied)|deferred|still trying|try again later|"
+    r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",
+    re.IGNORECASE,
+)
+_BOUNCE_BODY = re.compile(
+    r"could ?n[o']t be delivered|was not delivered|delivery (?:to the following|has failed|"
+    r"failed|problem)|undeliverable|permanent(?:ly)? (?:error|fatal|failed)|"
+    r"the following addresses? had|message could not|unable to deliver|failed to deliver|"
+    r"mail delivery failed|returned to sender|user unknown|mailbox (?:is )?(?:full|unavailable)|"
+    r"wasn't able to deliver|not be delivered|non remis|unzustellbar|no such user|"
+    r"delivery has been delayed|will retry|mail could not|rejected your message|"
+    r"送信できません|配信できません|届きませんでした|宛先",
+    re.IGNORECASE,
+)
+
+
+class _Common(TypedDict):
+    addressed_to: tuple[str, ...]
+    subject: str | None
+    from_address: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+
+
+def classify(raw: bytes) -> Classification:
+    """Classify one message. Pure, never raises."""
+    try:
+        return _classify(raw)
+    except Exception as exc:  # the contract: any input gives an answer
+        log.debug("classifier failed: %s", exc)
+        return Classification(kind=Kind.UNKNOWN, notes=(f"unparseable: {type(exc).__name__}",))
+
+
+MAX_INPUT = 1024 * 1024
+"""Only the first MiB is read: notifications put their report first, and what follows is
+the returned message, whose body (the invoice itself) says nothing about the failure."""
+
+
+def _classify(raw: bytes) -> Classification:
+    data = raw if isinstance(raw, bytes | bytearray) else bytes(raw)
+    msg = mime.parse(bytes(data[:MAX_INPUT]))
+    subject = mime.header(msg, "Subject")
+    sender = mime.header(msg, "From") or ""
+    in_reply_to = mime.first_message_id(mime.header(msg, "In-Reply-To") or "")
+    references = tuple(re.findall(r"<[^<>\s]+>", mime.header(msg, "References") or ""))
+    senders = mime.addresses_in(sender)
+    addressed = []
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To"):
+        addressed += [a.lower() for a in mime.addresses_in(mime.header(msg, name) or "")]
+    base: _Common = {
+        "addressed_to": tuple(dict.fromkeys(addressed)),
+        "subject": subject,
+        "from_address": senders[0] if senders else None,
+        "in_reply_to": in_reply_to,
+        "references": references,
+    }
+    parts = list(mime.walk(msg))
+    report_type = _report_type(msg)
+
+    ctypes = [(d, mime.ctype(p)) for d, p in parts]
+    if report_type == "feedback-report" or any(c == "message/feedback-report" for _, c in ctypes):
+        return _feedback(msg, parts, base)
+    if report_type == "disposition-notification" or any(
+        c == "message/disposition-notification" for _, c in ctypes
+    ):
+        return _read_receipt(parts, base)
+    dsn = [
+        p
+        for d, p in parts
+        if d == 0 and mime.ctype(p) in ("message/delivery-status", "message/global-delivery-status")
+    ]
+    if dsn:
+        result = _from_dsn(msg, parts, dsn[0], base)
+        if result is not None:
+            return result
+    ses = amazon_ses(_human_text(parts), dict(base))
+    if ses is not None:
+        return ses
+    bounce_like = _is_bounce_like(msg, subject, sender, parts)
+    if bounce_like:
+        text_result = _from_text(msg, parts, base)
+        if text_result is not None:
+            return text_result
+    if looks_like_autoreply(msg, subject):
+        body = _human_text(parts)
+        return Classification(
+            kind=Kind.AUTOREPLY,
+            recipients=_autoreply_recipient(msg),
+            original_message_id=in_reply_to,
+            autoreply_until=autoreply_until(body),
+            excerpt=_excerpt(body),
+            facturier_token=_token(parts),
+            **base,
+        )
+    if in_reply_to or references:
+        return Classification(
+            kind=Kind.HUMAN,
+            original_message_id=in_reply_to,
+            facturier_token=_token(parts),
+            excerpt=_excerpt(_human_text(parts)),
+            **base,
+        )
+    return Classification(kind=Kind.UNKNOWN, **base)
+
+
+def _excerpt(text: str, limit: int = 2000) -> str | None:
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(">") or re.match(r"^(?:On .* wrote:|Le .* a écrit ?:|-----)", line):
+            break
+        lines.append(line.rstrip())
+    out = "\n".join(lines).strip()
+    return out[:limit] or None
+
+
+def _report_type(msg: Message) -> str | None:
+    if mime.ctype(msg) != "multipart/report":
+        return None
+    value = msg.get_param("report-type")
+    return str(value).lower() if value else None
+
+
+def _is_bounce_like(
+    msg: Message, subject: str | None, sender: str, parts: list[tuple[int, Message]]
+) -> bool:
+    if msg.get("X-Failed-Recipients"):
+        return True
+    if _BOUNCE_SENDER.search(sender):
+        return True
+    if subject and _BOUNCE_SUBJECT.search(subject):
+        return True
+    if msg.get("In-Reply-To") is not None:
+        return False  # a person answering, who may well quote such words
+    return bool(_BOUNCE_BODY.search(_human_text(parts)[:4000]))
+
+
+def _returned_part(parts: list[tuple[int, Message]]) -> Message | None:
+    for depth, part in parts:
+        returned = ("message/rfc822", "message/global", "text/rfc822-headers")
+        if depth <= 1 and mime.ctype(part) in returned:
+            return part
+    return None
+
+
+def _returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
+    part = _returned_part(parts)
+    if part is None:
+        return None
+    if mime.ctype(part) == "text/rfc822-headers":
+        return mime.parse(mime.text_of(part).encode("utf-8", "replace"))
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    return None
+
+
+def _token(parts: list[tuple[int, Message]]) -> str | None:
+    for _, part in parts:
+        value = part.get(FACTURIER_HEADER)
+        if value:
+            return str(value).strip()
+    for _, part in parts:
+        if mime.ctype(part) in ("text/rfc822-headers", "text/plain"):
+            m = re.search(FACTURIER_HEADER + r":\s*(\S+)", mime.text_of(part), re.IGNORECASE)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _original_message_id(parts: list[tuple[int, Message]], text: str = "") -> str | None:
+    headers = _returned_headers(parts)
+    if headers is not None:
+        mid = mime.first_message_id(str(headers.get("Message-ID", "") or ""))
+        if mid:
+            return mid
+    m = re.search(r"^\s*Message-ID:\s*(<[^>\s]+>)", text, re.IGNORECASE | re.MULTILINE)
+    return m.group(1) if m else None
+
+
+MAX_HUMAN_TEXT = 32 * 1024
+"""The readable part of a notification explains itself in a few KB; the rest is noise."""
+
+
+def _human_text(parts: list[tuple[int, Message]]) -> str:
+    for depth, part in parts:
+        if depth == 0 and mime.ctype(part) == "text/plain":
+            return mime.text_of(part)[:MAX_HUMAN_TEXT]
+    for depth, part in parts:
+        if depth == 0 and mime.ctype(part) == "text/html":
+            return re.sub(r"<[^>]{0,2000}>", " ", mime.text_of(part)[:MAX_HUMAN_TEXT])
+    return ""
+
+
+def _addr(value: str | None) -> str | None:
+    if not value:
+        return None
+    _, _, rest = value.partition(";")
+    found = mime.addresses_in(rest or value)
+    return found[0].lower() if found else None
+
+
+def _from_dsn(
+    msg: Message, parts: list[tuple[int, Message]], dsn: Message, base: _Common
+) -> Classification | None:
+    groups = _dsn_groups(dsn)
+    if not groups:
+        return None
+    per_message, per_recipient = groups[0], groups[1:]
+    if "final-recipient" in per_message or "original-recipient" in per_message:
+        per_message, per_recipient = {}, groups
+    human = _human_text(parts)
+    results: list[RecipientResult] = []
+    for fields in per_recipient:
+        address = _addr(fields.get("final-recipient")) or _addr(fields.get("original-recipient"))
+        if not address:
+            continue
+        action = (fields.get("action") or "").split()[0].lower() if fields.get("action") else None
+        status_field = status_in_text(fields.get("status", ""))
+        diagnostic = fields.get("diagnostic-code")
+        diag_text = (
+            diagnostic.partition(";")[2].strip() if diagnostic and ";" in diagnostic else diagnostic
+        )
+        if not diag_text:
+            diag_text = _diagnostic_near(human, address)
+        reply_code = reply_code_in_text(diag_text or "")
+        status = status_field
+        if status in (None, "5.0.0", "4.0.0") and diag_text:
+            status = status_in_text(diag_text) or status
+        if action is None and status:
+            action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
+        reason: str | None = "delivered"
+        if action not in ("delivered", "relayed", "expanded"):
+            reason = decide_reason(status, diag_text or human[:2000])
+            command = (
+                smtp_command(diag_text or "")
+                or smtp_command(_around(human, address))
+                or smtp_command(_line_before(human, diag_text or ""))
+            )
+            reason = refine_by_command(reason, command)
+            if status is None:
+                guessed = reply_code or (400 if action == "delayed" else 500)
+                status = status_from_reply_code(guessed, reason)
+        results.append(
+            RecipientResult(
+                address=address,
+                status=status,
+                reason=reason,
+                action=action,
+                hard=action == "failed" and is_hard(reason, status, reply_code),
+                diagnostic=diag_text,
+                reply_code=reply_code,
+                remote_mta=_mta(fields.get("remote-mta")),
+                original_recipient=_addr(fields.get("original-recipient")),
+                last_attempt=fields.get("last-attempt-date"),
+                will_retry_until=fields.get("will-retry-until"),
+            )
+        )
+    if not results:
+        return None
+    success = all(r.action in ("delivered", "relayed", "expanded") for r in results)
+    return Classification(
+        kind=Kind.DELIVERY_REPORT if success else Kind.BOUNCE,
+        recipients=tuple(results),
+        original_message_id=_original_message_id(parts, human),
+        original_envelope_id=per_message.get("original-envelope-id"),
+        reporting_mta=_mta(per_message.get("reporting-mta")),
+        arrival_date=per_message.get("arrival-date"),
+        facturier_token=_token(parts),
+        **base,
+    )
+
+
+def _mta(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.partition(";")[2].strip() or value.strip()
+
+
+def _dsn_groups(dsn: Message) -> list[dict[str, str]]:
+    payload = dsn.get_payload()
+    if isinstance(payload, list):
+        groups = []
+        for block in payload:
+            if isinstance(block, Message):
+                groups.append({k.lower(): " ".join(str(v).split()) for k, v in block.items()})
+        if len(groups) >= 1:
+            return groups
+    text = mime.text_of(dsn) if not isinstance(payload, list) else ""
+    return mime.parse_fields(text)
+
+
+def _diagnostic_near(text: str, address: str) -> str | None:
+    if not text:
+        return None
+    idx = text.lower().find(address.lower())
+    if idx < 0:
+        return None
+    snippet = text[idx : idx + 600]
+    marker = _RETURNED_MARKER.search(snippet)
+    if marker:
+        snippet = snippet[: marker.start()]
+    return " ".join(snippet.split())[:500] or None
+
+
+def _returned_to(parts: list[tuple[int, Message]], returned_text: str) -> list[str]:
+    headers = _returned_headers(parts)
+    if headers is not None:
+        found = mime.addresses_in(str(headers.get("To", "") or ""))
+        if found:
+            return [a.lower() for a in found]
+    m = re.search(r"^To:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
+    return [a.lower() for a in mime.addresses_in(m.group(1))] if m else []
+
+
+def _around(text: str, address: str) -> str:
+    """The line naming ``address``, the line before it and the two after it."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if address in line.lower():
+            return "\n".join(lines[max(0, i - 1) : i + 3])
+    return ""
+
+
+def _line_before(text: str, diagnostic: str) -> str:
+    """In a session transcript, the command line (``>>> DATA``) the diagnostic answered."""
+    core = re.sub(r"^\s*\d{3}[ -]?", "", diagnostic).strip()[:40]
+    if len(core) < 6:
+        return ""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if core in line and i > 0:
+            return lines[i - 1] if lines[i - 1].lstrip().startswith(">>>") else ""
+    return ""
+
+
+def _provider_reason(msg: Message, address: str) -> str | None:
+    """Signatures of providers whose bounces say little in words."""
+    if address.endswith("@googlegroups.com") or "googlegroups.com" in (
+        mime.header(msg, "X-Failed-Recipients") or ""
+    ):
+        return "rejected"  # Google Groups: the group does not exist or refuses the poster
+    return None
+
+
+def _from_text(
+    msg: Message, parts: list[tuple[int, Message]], base: _Common
+) -> Classification | None:
+    text = _human_text(parts)
+    marker = _RETURNED_MARKER.search(text)
+    head = text[: marker.start()] if marker else text
+    returned_text = text[marker.start() :] if marker else ""
+    exclude: set[str] = set()
+    for name in ("To", "From", "Delivered-To"):
+        exclude.update(a.lower() for a in mime.addresses_in(mime.header(msg, name) or ""))
+    returned = _returned_headers(parts)
+    if returned is not None:
+        exclude.update(a.lower() for a in mime.addresses_in(str(returned.get("From", ""))))
+    summary = " ".join(head.split())[:500]
+    failed_header = [
+        a.lower() for a in mime.addresses_in(mime.header(msg, "X-Failed-Recipients") or "")
+    ]
+    found = text_recipients(head, exclude)
+    if failed_header:
+        by_addr = dict(found)
+        found = [(a, by_addr.get(a) or summary) for a in dict.fromkeys(failed_header)]
+    if not found:
+        found = [(a, summary) for a in _returned_to(parts, returned_text) if a not in exclude]
+    results = []
+    for address, diagnostic in found:
+        status = status_in_text(diagnostic) or status_in_text(head)
+        reply_code = reply_code_in_text(diagnostic) or reply_code_in_text(head)
+        reason = decide_reason(status, diagnostic or head) or decide_reason(status, head)
+        reason = refine_by_command(reason, smtp_command(_around(head, address)))
+        reason = _provider_reason(msg, address) or reason
+        if status is None:
+            guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)
+            status = status_from_reply_code(guessed, reason)
+        soft = (status or "").startswith("4") or (reply_code is not None and reply_code < 500)
+        action = "delayed" if soft else "failed"
+        results.append(
+            RecipientResult(
+                address=address,
+                status=status,
+                reason=reason,
+                action=action,
+                hard=action == "failed" and is_hard(reason, status, reply_code),
+                diagnostic=diagnostic or None,
+                reply_code=reply_code,
+            )
+        )
+    return Classification(
+        kind=Kind.BOUNCE,
+        recipients=tuple(results),
+        original_message_id=_original_message_id(parts, returned_text),
+        facturier_token=_token(parts),
+        **base,
+    )
+
+
+def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> Classification:
+    fields: dict[str, str] = {}
+    for _, part in parts:
+        if mime.ctype(part) == "message/feedback-report":
+            for group in _dsn_groups(part):
+                fields.update(group)
+    recipients: list[str] = []
+    for key in ("original-rcpt-to", "removal-recipient"):
+        if fields.get(key):
+            recipients += [a.lower() for a in mime.addresses_in(fields[key])]
+    returned = _returned_headers(parts)
+    if not recipients and returned is not None:
+        recipients = [a.lower() for a in mime.addresses_in(str(returned.get("To", "") or ""))]
+    results = tuple(
+        RecipientResult(address=a, reason="feedback", action="failed")
+        for a in dict.fromkeys(recipients)
+    )
+    return Classification(
+        kind=Kind.FEEDBACK,
+        recipients=results,
+        feedback_type=(fields.get("feedback-type") or "").lower() or None,
+        original_message_id=_original_message_id(parts),
+        facturier_token=_token(parts),
+        **base,
+    )
+
+
+def _read_receipt(parts: list[tuple[int, Message]], base: _Common) -> Classification:
+    fields: dict[str, str] = {}
+    for _, part in parts:
+        if mime.ctype(part) == "message/disposition-notification":
+            for group in _dsn_groups(part):
+                fields.update(group)
+    recipient = _addr(fields.get("final-recipient")) or _addr(fields.get("original-recipient"))
+    original = mime.first_message_id(fields.get("original-message-id", "")) or _original_message_id(
+        parts
+    )
+    results = (
+        (
+            RecipientResult(
+                address=recipient, action="delivered", diagnostic=fields.get("disposition")
+            ),
+        )
+        if recipient
+        else ()
+    )
+    return Classification(
+        kind=Kind.READ_RECEIPT,
+        recipients=results,
+        original_message_id=original,
+        facturier_token=_token(parts),
+        **base,
+    )  # type: ignore[arg-type]
+
+
+def _autoreply_recipient(msg: Message) -> tuple[RecipientResult, ...]:
+    sender = mime.addresses_in(mime.header(msg, "From") or "")
+    if not sender:
+        return ()
+    return (RecipientResult(address=sender[0].lower(), reason="vacation", action="delivered"),)

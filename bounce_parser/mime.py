@@ -1,0 +1,139 @@
+"""Defensive MIME helpers: parse once, walk with limits, decode text leniently."""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from email.header import decode_header, make_header
+from email.message import Message
+from email.policy import compat32
+
+MAX_DEPTH = 8
+MAX_PARTS = 200
+MAX_TEXT = 256 * 1024
+
+# Starts only where a run of address characters starts: linear time on long junk runs.
+_ADDR = re.compile(
+    r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,128}+"
+    r"@(?:[A-Za-z0-9-]{1,63}+\.)+[A-Za-z0-9-]{2,63}"
+)
+_MSGID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+
+
+def parse(raw: bytes) -> Message:
+    return email.message_from_bytes(raw, policy=compat32)
+
+
+def ctype(part: Message) -> str:
+    """The content type, even when the header is mangled (``text/plain\n charset=…``)."""
+    cached = getattr(part, "_facturier_ctype", None)
+    if cached is not None:
+        return str(cached)
+    value = _ctype(part)
+    part._facturier_ctype = value  # type: ignore[attr-defined]
+    return value
+
+
+def _ctype(part: Message) -> str:
+    try:
+        value = part.get_content_type()
+    except Exception:
+        return "text/plain"
+    return value.split()[0].rstrip(";").lower() if value.strip() else "text/plain"
+
+
+def header(msg: Message, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+    except Exception:
+        return None
+    if value is None:
+        return None
+    try:
+        text = str(make_header(decode_header(str(value))))
+    except Exception:
+        text = str(value)
+    return " ".join(text.split()) or None
+
+
+def walk(msg: Message) -> Iterator[tuple[int, Message]]:
+    """Every part with its depth of message/rfc822 nesting, within MAX_DEPTH and MAX_PARTS."""
+    count = 0
+    stack: list[tuple[int, Message]] = [(0, msg)]
+    while stack and count < MAX_PARTS:
+        depth, part = stack.pop(0)
+        count += 1
+        yield depth, part
+        if depth >= MAX_DEPTH:
+            continue
+        try:
+            payload = part.get_payload()
+        except Exception:
+            continue
+        if isinstance(payload, list):
+            ctype = part.get_content_type()
+            child_depth = depth + 1 if ctype in ("message/rfc822", "message/global") else depth
+            for sub in payload:
+                if isinstance(sub, Message):
+                    stack.append((child_depth, sub))
+
+
+def text_of(part: Message) -> str:
+    """A text part's content as str, whatever its declared (or wrong) charset."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            return raw[:MAX_TEXT]
+        return ""
+    data = bytes(payload)[:MAX_TEXT]
+    charset = None
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    for cs in (charset, "utf-8", "cp1252"):
+        if not cs:
+            continue
+        try:
+            return data.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def addresses_in(text: str) -> list[str]:
+    return _ADDR.findall(text)
+
+
+def first_message_id(text: str) -> str | None:
+    m = _MSGID.search(text)
+    return m.group(0) if m else None
+
+
+def parse_fields(block: str) -> list[dict[str, str]]:
+    """RFC 822-style field groups separated by blank lines (the body of a DSN)."""
+    groups: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    last: str | None = None
+    for line in block.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            if current:
+                groups.append(current)
+                current, last = {}, None
+            continue
+        if line[:1] in (" ", "\t") and last:
+            current[last] += " " + line.strip()
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or " " in name.strip():
+            continue
+        last = name.strip().lower()
+        current[last] = value.strip()
+    if current:
+        groups.append(current)
+    return groups

@@ -1,0 +1,73 @@
+"""The classifier's result types."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Kind(enum.StrEnum):
+    BOUNCE = "bounce"
+    AUTOREPLY = "autoreply"
+    FEEDBACK = "feedback"
+    DELIVERY_REPORT = "delivery_report"
+    READ_RECEIPT = "read_receipt"
+    HUMAN = "human"
+    UNKNOWN = "unknown"
+
+
+HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
+
+
+def is_hard(reason: str | None, status: str | None, reply_code: int | None) -> bool:
+    if reason in HARD_REASONS:
+        return True
+    if reason == "notaccept":
+        return (status or "").startswith("5") or (reply_code or 0) >= 500
+    return False
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    address: str
+    status: str | None = None
+    """RFC 3463 enhanced status code, e.g. ``5.1.1``."""
+    reason: str | None = None
+    action: str | None = None
+    """failed, delayed, delivered, relayed or expanded."""
+    hard: bool = False
+    diagnostic: str | None = None
+    reply_code: int | None = None
+    remote_mta: str | None = None
+    original_recipient: str | None = None
+    last_attempt: str | None = None
+    will_retry_until: str | None = None
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    recipients: tuple[RecipientResult, ...] = ()
+    original_message_id: str | None = None
+    original_envelope_id: str | None = None
+    reporting_mta: str | None = None
+    arrival_date: str | None = None
+    feedback_type: str | None = None
+    autoreply_until: str | None = None
+    facturier_token: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    subject: str | None = None
+    from_address: str | None = None
+    addressed_to: tuple[str, ...] = ()
+    """Where the notification was delivered (To, Delivered-To, X-Original-To, Envelope-To):
+    for a bounce, the envelope sender of the original, e.g. a VERP return path."""
+    excerpt: str | None = None
+    """For a human reply or an auto-reply: the start of what the person wrote."""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = str(self.kind)
+        return data

@@ -1,0 +1,108 @@
+"""Provider notifications that are data, not prose: Amazon SES/SNS JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.reasons import decide_reason, reply_code_in_text, status_in_text
+
+_SES_SUBTYPE_REASON = {
+    "NoEmail": "userunknown",
+    "MailboxFull": "mailboxfull",
+    "MessageTooLarge": "mesgtoobig",
+    "ContentRejected": "filtered",
+    "AttachmentRejected": "securityerror",
+}
+
+
+def _load(text: str) -> dict[str, Any] | None:
+    body = text.strip()
+    if not body.startswith("{") or ("notificationType" not in body and "eventType" not in body):
+        return None
+    decoder = json.JSONDecoder()
+    # long JSON lines arrive folded by MTAs (a line break and a space, sometimes after a "!")
+    for candidate in (body, re.sub(r"!?\r?\n ", "", body), body.replace("\r\n", "")):
+        try:
+            data, _end = decoder.raw_decode(candidate)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("Message"), str):
+            try:
+                inner = json.loads(data["Message"])
+            except ValueError:
+                return None
+            return inner if isinstance(inner, dict) else None
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
+    """An SES bounce, complaint or delivery notification (raw SES or wrapped by SNS)."""
+    data = _load(text)
+    if data is None:
+        return None
+    kind_name = str(data.get("notificationType") or data.get("eventType") or "")
+    mail = data.get("mail") or {}
+    message_id = None
+    for h in mail.get("headers") or []:
+        if isinstance(h, dict) and str(h.get("name", "")).lower() == "message-id":
+            message_id = str(h.get("value"))
+    results: list[RecipientResult] = []
+    if kind_name == "Bounce":
+        bounce = data.get("bounce") or {}
+        permanent = bounce.get("bounceType") == "Permanent"
+        for r in bounce.get("bouncedRecipients") or []:
+            diag = str(r.get("diagnosticCode") or "")
+            diag_text = diag.partition(";")[2].strip() if ";" in diag else diag
+            status = str(r.get("status") or "") or status_in_text(diag_text)
+            reason = decide_reason(status, diag_text) or _SES_SUBTYPE_REASON.get(
+                str(bounce.get("bounceSubType"))
+            )
+            action = str(r.get("action") or ("failed" if permanent else "delayed"))
+            code = reply_code_in_text(diag_text)
+            results.append(
+                RecipientResult(
+                    address=str(r.get("emailAddress", "")).lower(),
+                    status=status or None,
+                    reason=reason,
+                    action=action,
+                    hard=action == "failed" and is_hard(reason, status, code),
+                    diagnostic=diag_text or None,
+                    reply_code=code,
+                    remote_mta=bounce.get("remoteMtaIp"),
+                )
+            )
+        kind = Kind.BOUNCE
+    elif kind_name == "Complaint":
+        complaint = data.get("complaint") or {}
+        results = [
+            RecipientResult(
+                address=str(r.get("emailAddress", "")).lower(), reason="feedback", action="failed"
+            )
+            for r in complaint.get("complainedRecipients") or []
+        ]
+        kind = Kind.FEEDBACK
+        common = dict(common, feedback_type=complaint.get("complaintFeedbackType") or "abuse")
+    elif kind_name == "Delivery":
+        delivery = data.get("delivery") or {}
+        smtp = str(delivery.get("smtpResponse") or "")
+        results = [
+            RecipientResult(
+                address=str(a).lower(),
+                status=status_in_text(smtp) or "2.0.0",
+                reason="delivered",
+                action="delivered",
+                diagnostic=smtp or None,
+                remote_mta=delivery.get("remoteMtaIp"),
+            )
+            for a in delivery.get("recipients") or []
+        ]
+        kind = Kind.DELIVERY_REPORT
+    else:
+        return None
+    return Classification(
+        kind=kind, recipients=tuple(results), original_message_id=message_id, **common
+    )

@@ -1,0 +1,488 @@
+"""From status codes and diagnostic text to a reason in sisimai's vocabulary.
+
+Diagnostic text is more specific than the status code (a ``5.7.1`` may be spam, a blocked
+IP or a policy), so text patterns are tried first, then the RFC 3463 code.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Ordered: the first pattern that matches wins. Keep the most specific first.
+_TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "expired",
+        (
+            r"connection timed out",
+            r"did not accept our requests to connect",
+            r"delivery failed \d+ attempts",
+            r"will continue trying",
+            r"could not be delivered for",
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"message expired",
+        ),
+    ),
+    (
+        "networkerror",
+        (r"dns error", r"host not found, try again", r"temporary failure in name resolution"),
+    ),
+    ("virusdetected", (r"virus", r"malware", r"infected")),
+    (
+        "authfailure",
+        (
+            r"\bspf\b.*\b(fail|reject|not authori[sz]ed)",
+            r"\bdmarc\b",
+            r"\bdkim\b.*\b(fail|invalid)",
+            r"authentication (?:check )?fail",
+            r"5\.7\.2[0-6]\b",
+            r"unauthenticated email",
+        ),
+    ),
+    (
+        "requireptr",
+        (
+            r"reverse (?:dns|lookup|hostname)",
+            r"\bptr\b",
+            r"no rdns",
+            r"cannot find your hostname",
+            r"client host .* (?:has no|lacks) (?:reverse|ptr)",
+            r"hostname.*does not resolve",
+            r"not have a reverse",
+            r"cannot resolve your (?:ip|address)",
+        ),
+    ),
+    ("badreputation", (r"poor reputation", r"bad reputation", r"ip reputation", r"low reputation")),
+    (
+        "spamdetected",
+        (
+            r"\bspam\b",
+            r"junk mail",
+            r"unsolicited",
+            r"bulk mail",
+            r"message looks suspicious",
+            r"content (?:looks|appears) like spam",
+            r"scored? as spam",
+            r"spam content",
+            r"detected as spam",
+            r"message content rejected",
+            r"\bube\b",
+        ),
+    ),
+    (
+        "norelaying",
+        (
+            r"relay(?:ing)? (?:access )?denied",
+            r"relaying (?:is )?not (?:permitted|allowed)",
+            r"not permitted to relay",
+            r"unable to relay",
+            r"we do not relay",
+            r"relay not permitted",
+            r"relay access",
+            r"no relaying",
+        ),
+    ),
+    (
+        "toomanyconn",
+        (
+            r"too many (?:connections|concurrent|sessions)",
+            r"connection limit",
+            r"too many smtp sessions",
+        ),
+    ),
+    (
+        "speeding",
+        (
+            r"rate limit",
+            r"too many (?:messages|recipients|emails) (?:in|per)",
+            r"sending rate",
+            r"try again later.*rate",
+        ),
+    ),
+    (
+        "mailboxfull",
+        (
+            r"mailbox (?:is )?full",
+            r"over ?quota",
+            r"quota (?:exceeded|full)",
+            r"exceeded .*quota",
+            r"mailbox size limit",
+            r"insufficient (?:disk )?space",
+            r"storage (?:allocation|quota)",
+            r"exceeded storage",
+            r"not enough (?:space|storage)",
+            r"mail ?box (?:has )?exceeded",
+            r"user is over",
+            r"disk quota",
+            r"mailbox .* full",
+            r"boite .* pleine",
+            r"out of storage",
+            r"too much mail",
+        ),
+    ),
+    (
+        "mesgtoobig",
+        (
+            r"message (?:is )?too (?:large|big)",
+            r"message size exceeds",
+            r"exceeds .*size limit",
+            r"size limit exceeded",
+            r"message length exceeds",
+            r"message exceeds .* size",
+        ),
+    ),
+    ("exceedlimit", (r"exceeds? .*limit", r"too many recipients")),
+    ("hasmoved", (r"has moved", r"user has moved", r"address has changed", r"no longer at")),
+    (
+        "suspend",
+        (
+            r"(?:account|mailbox|user) (?:is |has been )?"
+            r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
+            r"disabled (?:account|mailbox|user)",
+            r"inactive (?:account|user)",
+            r"temporarily (?:deferred|disabled)",
+            r"account is not active",
+            r"mailbox unavailable.*inactive",
+            r"mailbox is (?:frozen|disabled)",
+        ),
+    ),
+    (
+        "hostunknown",
+        (
+            r"host (?:or domain name )?not found",
+            r"host unknown",
+            r"unknown host",
+            r"domain (?:name )?not found",
+            r"name service error",
+            r"no mx (?:record|host)",
+            r"unrouteable mail domain",
+            r"domain does not exist",
+            r"nxdomain",
+            r"unrouteable domain",
+            r"no such domain",
+            r"domain .* does not accept mail",
+            r"illegal host/domain",
+            r"host name lookup failure",
+            r"address resolution failed",
+            r"unknown domain",
+            r"domain (?:is )?not (?:valid|exist)",
+        ),
+    ),
+    (
+        "userunknown",
+        (
+            r"user ?unknown",
+            r"unknown (?:user|recipient|local[- ]part|address|mailbox)",
+            r"no such (?:user|recipient|mailbox|person|address|account)",
+            r"(?:user|recipient|mailbox|"
+            r"address|account) (?:does not|doesn't|did not) exist",
+            r"does not exist",
+            r"(?:user|recipient|mailbox|address) (?:not found|unknown|not known)",
+            r"invalid (?:recipient|mailbox|user|address)",
+            r"recipient (?:address )?rejected",
+            r"unrouteable address",
+            r"mailbox (?:is )?unavailable",
+            r"mailbox not (?:found|available)",
+            r"not a valid (?:user|mailbox|recipient)",
+            r"no mailbox",
+            r"address unknown",
+            r"bad destination mailbox",
+            r"not our customer",
+            r"no account",
+            r"account .* not exist",
+            r"unknown or illegal alias",
+            r"user not local",
+            r"addressee unknown",
+            r"utilisateur inconnu",
+            r"destinataire inconnu",
+            r"unbekannt",
+            r"nicht gefunden",
+            r"the email account that you tried to reach does not exist",
+            r"no longer (?:valid|active)",
+            r"recipient not (?:found|valid)",
+            r"undeliverable address",
+            r"doesn't have a .* account",
+            r"non-existent",
+            r"nonexistent",
+            r"is not a known user",
+        ),
+    ),
+    (
+        "rejected",
+        (
+            r"sender address rejected",
+            r"sender (?:is )?rejected",
+            r"sender verify failed",
+            r"domain of sender address",
+            r"sender domain",
+            r"rejected sender",
+            r"sender not (?:allowed|authorized|permitted)",
+            r"envelope sender",
+            r"mail from .* rejected",
+            r"sender address .* (?:not|invalid)",
+        ),
+    ),
+    (
+        "blocked",
+        (
+            r"\bblock(?:ed|list(?:ed)?)\b",
+            r"black ?list(?:ed)?",
+            r"\brbl\b",
+            r"spamhaus",
+            r"spamcop",
+            r"listed (?:in|on|at)",
+            r"\bdnsbl\b",
+            r"client host .*rejected",
+            r"access denied",
+            r"connection (?:refused|rejected) .*(?:ip|policy)",
+            r"not allowed to send",
+            r"your (?:ip|network)",
+            r"service unavailable; client host",
+        ),
+    ),
+    ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
+    ("filtered", (r"filter", r"content rejected", r"message rejected", r"refused by")),
+    (
+        "securityerror",
+        (
+            r"tls (?:is )?required",
+            r"must issue a starttls",
+            r"encryption required",
+            r"authentication required",
+            r"certificate",
+        ),
+    ),
+    ("contenterror", (r"header", r"mime", r"content", r"attachment")),
+    (
+        "expired",
+        (
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"delivery time expired",
+            r"message expired",
+            r"could not be delivered (?:with)?in",
+            r"gave up",
+            r"giving up",
+            r"too long in queue",
+            r"timeout exceeded",
+            r"has been delayed",
+            r"expired",
+            r"retry limit",
+            r"undeliverable for \d+ (?:days|hours)",
+            r"time limit",
+        ),
+    ),
+    (
+        "networkerror",
+        (
+            r"connection (?:refused|timed out|reset)",
+            r"network (?:is )?unreachable",
+            r"no route to host",
+            r"mail loop",
+            r"loops back",
+            r"too many hops",
+            r"routing loop",
+            r"lost connection",
+            r"connect to .* failed",
+            r"unable to connect",
+        ),
+    ),
+    ("systemfull", (r"system (?:is )?full", r"insufficient system storage")),
+    (
+        "systemerror",
+        (
+            r"system error",
+            r"local error",
+            r"internal (?:server )?error",
+            r"temporary failure",
+            r"server error",
+            r"mail system .*error",
+        ),
+    ),
+    ("notaccept", (r"does not accept mail", r"null mx", r"not accepting mail")),
+    ("syntaxerror", (r"syntax error", r"command unrecognized", r"bad command")),
+]
+# Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
+_COMPILED = [(reason, re.compile("|".join(pats))) for reason, pats in _TEXT_RULES]
+MAX_REASON_TEXT = 1500
+
+_STATUS_REASON: dict[str, str] = {
+    "1.0": "userunknown",
+    "1.1": "userunknown",
+    "1.2": "hostunknown",
+    "1.3": "userunknown",
+    "1.4": "userunknown",
+    "1.5": "userunknown",
+    "1.6": "hasmoved",
+    "1.7": "rejected",
+    "1.8": "rejected",
+    "1.9": "rejected",
+    "1.10": "notaccept",
+    "2.0": "userunknown",
+    "2.1": "suspend",
+    "2.2": "mailboxfull",
+    "2.3": "exceedlimit",
+    "2.4": "systemerror",
+    "3.0": "systemerror",
+    "3.1": "systemfull",
+    "3.2": "notaccept",
+    "3.3": "systemerror",
+    "3.4": "mesgtoobig",
+    "3.5": "systemerror",
+    "4.0": "networkerror",
+    "4.1": "networkerror",
+    "4.2": "networkerror",
+    "4.3": "systemerror",
+    "4.4": "hostunknown",
+    "4.5": "toomanyconn",
+    "4.6": "networkerror",
+    "4.7": "expired",
+    "5.0": "syntaxerror",
+    "5.1": "syntaxerror",
+    "5.2": "syntaxerror",
+    "5.3": "exceedlimit",
+    "5.4": "syntaxerror",
+    "5.5": "syntaxerror",
+    "5.6": "syntaxerror",
+    "6.0": "contenterror",
+    "6.1": "contenterror",
+    "6.2": "contenterror",
+    "6.3": "contenterror",
+    "6.4": "contenterror",
+    "6.5": "contenterror",
+    "6.6": "contenterror",
+    "7.0": "securityerror",
+    "7.1": "rejected",
+    "7.2": "securityerror",
+    "7.3": "securityerror",
+    "7.4": "securityerror",
+    "7.5": "securityerror",
+    "7.6": "securityerror",
+    "7.7": "securityerror",
+    "7.8": "securityerror",
+    "7.9": "securityerror",
+    "7.10": "securityerror",
+    "7.11": "securityerror",
+    "7.12": "securityerror",
+    "7.13": "suspend",
+    "7.14": "securityerror",
+    "7.15": "securityerror",
+    "7.16": "securityerror",
+    "7.17": "hasmoved",
+    "7.18": "hasmoved",
+    "7.19": "securityerror",
+    "7.20": "authfailure",
+    "7.21": "authfailure",
+    "7.22": "authfailure",
+    "7.23": "authfailure",
+    "7.24": "authfailure",
+    "7.25": "requireptr",
+    "7.26": "authfailure",
+    "7.27": "notaccept",
+    "7.28": "blocked",
+    "7.29": "authfailure",
+    "7.30": "securityerror",
+}
+
+# Codes specific enough that the text should not override them.
+_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "4.7", "7.25", "7.26"}
+
+_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([245]\d\d)(?:[ -](?:[245]\.\d)|\s|$)")
+
+
+def reason_from_text(text: str) -> str | None:
+    if not text:
+        return None
+    lowered = text[:MAX_REASON_TEXT].lower()
+    for reason, rx in _COMPILED:
+        if rx.search(lowered):
+            return reason
+    return None
+
+
+def reason_from_status(status: str | None) -> str | None:
+    if not status or status[0] not in "45":
+        return None
+    _, _, tail = status.partition(".")
+    return _STATUS_REASON.get(tail)
+
+
+def decide_reason(status: str | None, diagnostic: str | None) -> str | None:
+    tail = status.partition(".")[2] if status else ""
+    by_status = reason_from_status(status)
+    if by_status and tail in _DECISIVE:
+        return by_status
+    by_text = reason_from_text(diagnostic or "")
+    return by_text or by_status
+
+
+def status_in_text(text: str) -> str | None:
+    m = _STATUS_IN_TEXT.search(text or "")
+    return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m else None
+
+
+def reply_code_in_text(text: str) -> int | None:
+    m = _REPLY_IN_TEXT.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+def status_from_reply_code(code: int | None, reason: str | None) -> str | None:
+    """A plausible RFC 3463 code when the bounce gives only an SMTP reply code."""
+    if code is None:
+        return None
+    cls = str(code)[0]
+    if cls not in "45":
+        return None
+    defaults = {
+        "userunknown": "1.1",
+        "hostunknown": "1.2",
+        "mailboxfull": "2.2",
+        "mesgtoobig": "3.4",
+        "exceedlimit": "2.3",
+        "hasmoved": "1.6",
+        "suspend": "2.1",
+        "expired": "4.7",
+        "networkerror": "4.1",
+        "norelaying": "7.1",
+        "blocked": "7.1",
+        "rejected": "7.1",
+        "spamdetected": "7.1",
+        "policyviolation": "7.1",
+        "securityerror": "7.0",
+        "authfailure": "7.26",
+        "requireptr": "7.25",
+        "virusdetected": "7.1",
+        "systemerror": "3.0",
+        "systemfull": "3.1",
+        "toomanyconn": "4.5",
+    }
+    tail = defaults.get(reason or "", "0.0")
+    return f"{cls}.{tail}"
+
+
+_COMMAND = re.compile(
+    r"in reply to (?:end of )?(?P<a>DATA|RCPT TO|MAIL FROM|RCPT|MAIL)|"
+    r">>> ?(?P<b>DATA|RCPT TO|MAIL FROM)|"
+    r"after (?:end of )?(?P<c>data|rcpt to|mail from)\b|our final (?P<d>DATA)|"
+    r"(?P<e>DATA) command",
+    re.IGNORECASE,
+)
+
+
+def smtp_command(text: str) -> str | None:
+    """The SMTP command the remote server was answering, when the bounce says: DATA, RCPT or
+    MAIL."""
+    m = _COMMAND.search(text or "")
+    if not m:
+        return None
+    word = next(g for g in m.groups() if g).upper()
+    return "DATA" if word.startswith("DATA") else "RCPT" if word.startswith("RCPT") else "MAIL"
+
+
+def refine_by_command(reason: str | None, command: str | None) -> str | None:
+    """sisimai's convention: a recipient refused only after DATA was a content decision
+    (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``)."""
+    if command == "DATA" and reason == "userunknown":
+        return "filtered"
+    if command == "MAIL" and reason in (None, "userunknown", "filtered", "securityerror"):
+        return "rejected"
+    return reason

@@ -1,0 +1,42 @@
+"""Recipients and diagnostics out of the human-readable text of a non-standard bounce."""
+
+from __future__ import annotations
+
+import re
+
+from bounce_parser import mime
+
+_NOT_RECIPIENT = re.compile(
+    r"^(?:mailer-daemon|postmaster|root|abuse|noreply|no-reply|bounce[s]?|double-bounce)@",
+    re.IGNORECASE,
+)
+_MAX_DIAG = 500
+# lines of returned headers that carry addresses which are not the failed recipient
+_HEADER_LINE = re.compile(
+    r"^[ \t]*(?:Message-Id|Received|References|In-Reply-To|Return-Path|From|Sender|Reply-To|"
+    r"X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
+    """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
+    matches = []
+    head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
+    for m in re.finditer(mime._ADDR, head):
+        address = m.group(0).strip(".").lower()
+        if address in exclude or _NOT_RECIPIENT.match(address):
+            continue
+        matches.append((m.start(), m.end(), address))
+    out: dict[str, str] = {}
+    for i, (_start, end, address) in enumerate(matches):
+        if address in out:
+            continue
+        stop = matches[i + 1][0] if i + 1 < len(matches) else len(head)
+        line_start = head.rfind("\n", 0, _start) + 1
+        before = head[line_start:_start]
+        after = head[end : min(stop, end + _MAX_DIAG)]
+        diagnostic = " ".join((before + " " + after).split()).strip(" <>:;,.()")
+        out[address] = diagnostic[:_MAX_DIAG]
+    # an address mentioned only inside another recipient's diagnostic text is not a recipient
+    return list(out.items())[:50]
