@@ -1,0 +1,1 @@
+"""Mail I/O: MIME composition, SMTP submission, IMAP and Maildir mailboxes, the archive."""

@@ -1,0 +1,82 @@
+"""The archive: write-once, content-addressed copies of the exact bytes sent.
+
+Each message is stored at ``<root>/<sha[:2]>/<sha>.eml``, written to a temporary file,
+fsynced, linked into place (never over an existing file) and made read-only; the folder is
+fsynced too, so an entry that exists survived the crash that may follow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailer.errors import ArchiveError
+
+
+@dataclass(frozen=True)
+class ArchivedCopy:
+    sha256: str
+    size: int
+    path: Path
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Archive:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.eml"
+
+    def store(self, data: bytes) -> ArchivedCopy:
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path_for(sha)
+        if target.exists():
+            if self.digest(target) != sha:
+                raise ArchiveError(f"archive entry {target} exists but its content has changed")
+            return ArchivedCopy(sha, len(data), target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)
+            try:
+                os.link(tmp, target)
+            except FileExistsError as exc:
+                if self.digest(target) != sha:
+                    raise ArchiveError(f"archive entry {target} exists with other content") from exc
+            _fsync_dir(target.parent)
+        finally:
+            os.unlink(tmp)
+        return ArchivedCopy(sha, len(data), target)
+
+    def read(self, sha256: str) -> bytes:
+        path = self.path_for(sha256)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"archive entry {sha256} is missing: {exc.strerror}") from exc
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ArchiveError(f"archive entry {sha256} has been altered")
+        return data
+
+    @staticmethod
+    def digest(path: Path) -> str:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()

@@ -1,0 +1,308 @@
+"""Mailboxes facturier reads bounces from and files sent invoices into.
+
+Two implementations of one small interface: :class:`ImapMailbox` (aioimaplib) and
+:class:`MaildirMailbox` (a local Maildir, as the demo's sandbox writes). Messages are
+identified by ``(uidvalidity, uid)``; a reader remembers the last UID it processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import mailbox as stdlib_mailbox
+import re
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import aioimaplib
+
+from mailer.errors import MailboxError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    uid: int
+    raw: bytes
+
+
+class BounceMailbox(Protocol):
+    name: str
+
+    async def open(self) -> int:
+        """Connect and select the bounce folder; returns its UIDVALIDITY."""
+        ...
+
+    async def fetch_after(self, last_uid: int, limit: int) -> list[FetchedMessage]: ...
+
+    async def move(self, uid: int, folder: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class SentFolder(Protocol):
+    async def append(self, raw: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    host: str
+    port: int
+    username: str
+    password: str
+    security: str = "tls"  # tls | none
+    folder: str = "INBOX"
+    timeout: float = 30.0
+    validate_certs: bool = True
+
+
+_FETCH_HEAD = re.compile(rb"^\d+ FETCH \(.*?UID (\d+).*\{(\d+)\}\s*$")
+_UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
+
+
+class ImapMailbox:
+    def __init__(self, config: ImapConfig):
+        self.config = config
+        self.name = f"imap://{config.username}@{config.host}:{config.port}/{config.folder}"
+        self._client: aioimaplib.IMAP4 | None = None
+        self._created: set[str] = set()
+
+    async def _connect(self) -> aioimaplib.IMAP4:
+        cfg = self.config
+        if cfg.security == "starttls":
+            raise MailboxError('IMAP STARTTLS is not supported: use security = "tls" (port 993)')
+        try:
+            if cfg.security == "tls":
+                ctx = ssl.create_default_context()
+                if not cfg.validate_certs:
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
+                    cfg.host, cfg.port, timeout=cfg.timeout, ssl_context=ctx
+                )
+            else:
+                client = aioimaplib.IMAP4(cfg.host, cfg.port, timeout=cfg.timeout)
+            await client.wait_hello_from_server()
+            resp = await client.login(cfg.username, cfg.password)
+        except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
+            raise MailboxError(f"cannot reach IMAP {cfg.host}:{cfg.port}: {exc}") from exc
+        if resp.result != "OK":
+            raise MailboxError(f"IMAP login as {cfg.username} refused: {_text(resp.lines)}")
+        return client
+
+    async def _ok(self, coro: object, what: str) -> aioimaplib.Response:
+        try:
+            resp = await coro  # type: ignore[misc]
+        except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
+            self._client = None
+            raise MailboxError(f"IMAP {what} failed: {exc}") from exc
+        if resp.result != "OK":
+            raise MailboxError(f"IMAP {what} refused: {_text(resp.lines)}")
+        return resp  # type: ignore[no-any-return]
+
+    async def open(self) -> int:
+        self._client = await self._connect()
+        resp = await self._ok(
+            self._client.select(quote_mailbox(self.config.folder)), f"SELECT {self.config.folder}"
+        )
+        for line in resp.lines:
+            m = _UIDVALIDITY.search(bytes(line))
+            if m:
+                return int(m.group(1))
+        raise MailboxError(f"IMAP server gave no UIDVALIDITY for {self.config.folder}")
+
+    def _need(self) -> aioimaplib.IMAP4:
+        if self._client is None:
+            raise MailboxError("IMAP mailbox is not open")
+        return self._client
+
+    async def fetch_after(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        client = self._need()
+        resp = await self._ok(client.uid_search(f"UID {last_uid + 1}:*", charset=None), "SEARCH")
+        uids: list[int] = []
+        for line in resp.lines[:-1]:
+            text = bytes(line).decode("ascii", "replace")
+            uids += [int(t) for t in text.split() if t.isdigit()]
+        uids = sorted(u for u in set(uids) if u > last_uid)[:limit]
+        if not uids:
+            return []
+        uid_set = ",".join(str(u) for u in uids)
+        resp = await self._ok(client.uid("fetch", uid_set, "(UID BODY.PEEK[])"), "FETCH")
+        out: list[FetchedMessage] = []
+        lines = resp.lines
+        i = 0
+        while i < len(lines):
+            m = _FETCH_HEAD.match(bytes(lines[i]))
+            if m and i + 1 < len(lines):
+                out.append(FetchedMessage(int(m.group(1)), bytes(lines[i + 1])))
+                i += 2
+                continue
+            i += 1
+        return sorted(out, key=lambda f: f.uid)
+
+    async def ensure_folder(self, folder: str) -> None:
+        if folder in self._created:
+            return
+        client = self._need()
+        try:
+            resp = await client.create(quote_mailbox(folder))
+        except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
+            raise MailboxError(f"IMAP CREATE {folder} failed: {exc}") from exc
+        text = _text(resp.lines).upper()
+        if resp.result != "OK" and "ALREADYEXISTS" not in text and "EXISTS" not in text:
+            raise MailboxError(f"IMAP CREATE {folder} refused: {_text(resp.lines)}")
+        self._created.add(folder)
+
+    async def move(self, uid: int, folder: str) -> None:
+        client = self._need()
+        await self.ensure_folder(folder)
+        if client.has_capability("MOVE"):
+            await self._ok(client.uid("move", str(uid), quote_mailbox(folder)), f"MOVE to {folder}")
+            return
+        await self._ok(client.uid("copy", str(uid), quote_mailbox(folder)), f"COPY to {folder}")
+        await self._ok(client.uid("store", str(uid), "+FLAGS.SILENT", r"(\Deleted)"), "STORE")
+        if client.has_capability("UIDPLUS"):
+            await self._ok(client.uid("expunge", str(uid)), "UID EXPUNGE")
+        else:
+            await self._ok(client.expunge(), "EXPUNGE")
+
+    async def append(self, raw: bytes, folder: str) -> None:
+        """File a copy of ``raw`` into ``folder`` (created when missing), marked as seen."""
+        if self._client is None:
+            self._client = await self._connect()
+        await self.ensure_folder(folder)
+        await self._ok(
+            self._need().append(raw, mailbox=quote_mailbox(folder), flags=r"(\Seen)"),
+            f"APPEND to {folder}",
+        )
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(OSError, TimeoutError, aioimaplib.AioImapException):
+                await client.logout()
+
+
+class ImapSentFolder:
+    def __init__(self, config: ImapConfig, folder: str):
+        self._mailbox = ImapMailbox(config)
+        self.folder = folder
+
+    async def append(self, raw: bytes) -> None:
+        try:
+            await self._mailbox.append(raw, self.folder)
+        finally:
+            await self._mailbox.close()
+
+
+def quote_mailbox(name: str) -> str:
+    """An IMAP astring for a folder name (names with spaces must be quoted)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _text(lines: list[bytes]) -> str:
+    return " ".join(bytes(line).decode("utf-8", "replace") for line in lines)
+
+
+class MaildirMailbox:
+    """A local Maildir read like an IMAP folder.
+
+    UIDs are assigned in arrival order and remembered in ``facturier-uidlist`` inside the
+    Maildir (as Dovecot keeps ``dovecot-uidlist``); ``move`` files a message into the
+    Maildir++ subfolder ``.<folder>``.
+    """
+
+    UIDLIST = "facturier-uidlist"
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = f"maildir://{path}"
+        self._md: stdlib_mailbox.Maildir | None = None
+        self._uids: dict[str, int] = {}
+        self._validity = 1
+
+    async def open(self) -> int:
+        await asyncio.to_thread(self._open_sync)
+        return self._validity
+
+    def _open_sync(self) -> None:
+        for sub in ("tmp", "new", "cur"):
+            (self.path / sub).mkdir(parents=True, exist_ok=True)
+        self._md = stdlib_mailbox.Maildir(self.path, create=True)
+        uidlist = self.path / self.UIDLIST
+        self._uids = {}
+        if uidlist.exists():
+            lines = uidlist.read_text().splitlines()
+            self._validity = int(lines[0]) if lines else 1
+            for line in lines[1:]:
+                uid, _, key = line.partition(" ")
+                self._uids[key] = int(uid)
+
+    def _assign_uids(self) -> None:
+        assert self._md is not None
+        keys = sorted(self._md.keys(), key=lambda k: (self._mtime(k), k))
+        next_uid = max(self._uids.values(), default=0) + 1
+        changed = False
+        for key in keys:
+            if key not in self._uids:
+                self._uids[key] = next_uid
+                next_uid += 1
+                changed = True
+        if changed:
+            body = "\n".join(
+                f"{uid} {key}" for key, uid in sorted(self._uids.items(), key=lambda kv: kv[1])
+            )
+            tmp = self.path / (self.UIDLIST + ".tmp")
+            tmp.write_text(f"{self._validity}\n{body}\n")
+            tmp.replace(self.path / self.UIDLIST)
+
+    def _mtime(self, key: str) -> float:
+        assert self._md is not None
+        try:
+            return (self.path / self._md._lookup(key)).stat().st_mtime  # type: ignore[attr-defined]
+        except (OSError, KeyError):
+            return 0.0
+
+    async def fetch_after(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        return await asyncio.to_thread(self._fetch_sync, last_uid, limit)
+
+    def _fetch_sync(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        if self._md is None:
+            raise MailboxError("Maildir is not open")
+        self._assign_uids()
+        present = set(self._md.keys())
+        wanted = sorted(
+            (uid, key) for key, uid in self._uids.items() if uid > last_uid and key in present
+        )[:limit]
+        return [FetchedMessage(uid, self._md.get_bytes(key)) for uid, key in wanted]
+
+    async def move(self, uid: int, folder: str) -> None:
+        await asyncio.to_thread(self._move_sync, uid, folder)
+
+    def _move_sync(self, uid: int, folder: str) -> None:
+        if self._md is None:
+            raise MailboxError("Maildir is not open")
+        key = next((k for k, u in self._uids.items() if u == uid), None)
+        if key is None or key not in self._md:
+            return
+        target = (
+            self._md.add_folder(folder)
+            if folder not in self._md.list_folders()
+            else self._md.get_folder(folder)
+        )
+        target.add(self._md.get_bytes(key))
+        self._md.remove(key)
+
+    async def append(self, raw: bytes) -> None:
+        def add() -> None:
+            md = stdlib_mailbox.Maildir(self.path, create=True)
+            md.add(raw)
+
+        await asyncio.to_thread(add)
+
+    async def close(self) -> None:
+        self._md = None

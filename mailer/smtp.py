@@ -1,0 +1,175 @@
+"""SMTP submission with aiosmtplib: one reused connection per relay client.
+
+Every outcome is either an :class:`SmtpReply` (2xx after DATA) or a
+:class:`TransientMailError` (4xx, connection trouble) / :class:`PermanentMailError` (5xx)
+carrying the reply code, the RFC 3463 status and the server's text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import ssl
+from dataclasses import dataclass
+
+import aiosmtplib
+
+from mailer.errors import MailerError, PermanentMailError, TransientMailError
+
+log = logging.getLogger(__name__)
+
+_STATUS = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+_QUEUE_ID = re.compile(r"queued as\s+<?([A-Za-z0-9._-]+)>?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SmtpReply:
+    code: int
+    text: str
+    status: str | None
+    queue_id: str | None
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    host: str
+    port: int
+    security: str = "none"  # starttls | tls | none
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 60.0
+    helo_name: str | None = None
+    validate_certs: bool = True
+
+
+def _status_of(text: str) -> str | None:
+    m = _STATUS.match(text or "")
+    return m.group(1) if m else None
+
+
+def xtext(value: str) -> str:
+    """RFC 3461 xtext encoding for ENVID and ORCPT."""
+    out = []
+    for ch in value:
+        o = ord(ch)
+        if 33 <= o <= 126 and ch not in "+=":
+            out.append(ch)
+        else:
+            out.extend(f"+{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
+def _error_from_reply(code: int, text: str, what: str) -> MailerError:
+    status = _status_of(text)
+    cls = TransientMailError if 400 <= code < 500 else PermanentMailError
+    return cls(f"{what}: {code} {text}".strip(), code=code, status=status)
+
+
+class SmtpRelay:
+    """Sends one message to one recipient at a time over a kept-open connection."""
+
+    def __init__(self, config: RelayConfig):
+        self.config = config
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self.config
+        tls_context = None
+        if not cfg.validate_certs:
+            tls_context = ssl.create_default_context()
+            tls_context.check_hostname = False
+            tls_context.verify_mode = ssl.CERT_NONE
+        client = aiosmtplib.SMTP(
+            hostname=cfg.host,
+            port=cfg.port,
+            use_tls=cfg.security == "tls",
+            start_tls=cfg.security == "starttls",
+            validate_certs=cfg.validate_certs,
+            tls_context=tls_context,
+            timeout=cfg.timeout,
+            local_hostname=cfg.helo_name,
+        )
+        try:
+            await client.connect()
+            if client.last_ehlo_response is None:
+                await client.ehlo()  # learn the extensions (DSN) before the first MAIL FROM
+            if cfg.username and cfg.password is not None:
+                await client.login(cfg.username, cfg.password)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise PermanentMailError(
+                f"SMTP login as {cfg.username} refused: {exc.code} {exc.message}", code=exc.code
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _error_from_reply(exc.code, exc.message, "SMTP connection") from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TransientMailError(f"cannot connect to {cfg.host}:{cfg.port}: {exc}") from exc
+        return client
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._drop()
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()
+
+    async def send(
+        self, envelope_from: str, recipient: str, message: bytes, *, envid: str | None = None
+    ) -> SmtpReply:
+        async with self._lock:
+            if self._client is None or not self._client.is_connected:
+                self._client = await self._connect()
+            client = self._client
+            mail_options: list[str] = []
+            rcpt_options: list[str] = []
+            if envid and client.supports_extension("dsn"):
+                mail_options += ["RET=HDRS", f"ENVID={xtext(envid)}"]
+                rcpt_options += ["NOTIFY=SUCCESS,FAILURE,DELAY", f"ORCPT=rfc822;{xtext(recipient)}"]
+            try:
+                errors, response = await client.sendmail(
+                    envelope_from,
+                    [recipient],
+                    message,
+                    mail_options=mail_options,
+                    rcpt_options=rcpt_options,
+                )
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                await self._reset()
+                refused = exc.recipients[0]
+                raise _error_from_reply(refused.code, refused.message, f"RCPT {recipient}") from exc
+            except aiosmtplib.SMTPSenderRefused as exc:
+                await self._reset()
+                raise _error_from_reply(
+                    exc.code, exc.message, f"MAIL FROM {envelope_from}"
+                ) from exc
+            except aiosmtplib.SMTPResponseException as exc:
+                await self._reset()
+                raise _error_from_reply(exc.code, exc.message, "DATA") from exc
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                await self._drop()
+                raise TransientMailError(f"connection to the relay lost: {exc}") from exc
+            if errors:
+                addr, refused_reply = next(iter(errors.items()))
+                raise _error_from_reply(refused_reply.code, refused_reply.message, f"RCPT {addr}")
+            # aiosmtplib hands back the text of the 2xx reply to DATA.
+            return SmtpReply(250, response, _status_of(response), _queue_id(response))
+
+    async def _reset(self) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            await client.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self._drop()
+
+
+def _queue_id(text: str) -> str | None:
+    m = _QUEUE_ID.search(text or "")
+    return m.group(1) if m else None
