@@ -1,0 +1,1 @@
+"""facturier's domain, storage, services, scheduler, runtime and CLI."""

@@ -1,0 +1,99 @@
+"""The application context: what every service needs, built once from the settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config import Settings
+from daemon.db import SessionFactory, create_engine, session_factory
+from mailer.archive import Archive
+from mailer.compose import Composer
+from mailer.mailbox import (
+    BounceMailbox,
+    ImapConfig,
+    ImapMailbox,
+    ImapSentFolder,
+    MaildirMailbox,
+    SentFolder,
+)
+from mailer.smtp import RelayConfig, SmtpRelay
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    archive: Archive
+    composer: Composer
+    instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContext:
+        engine = create_engine(settings.database.url, echo=settings.database.echo)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            archive=Archive(settings.archive.path),
+            composer=Composer(settings.templates.directory, settings.templates.default_language),
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @property
+    def invoice_store(self) -> Path:
+        return self.settings.ingest.store
+
+    def relay(self) -> SmtpRelay:
+        s = self.settings.smtp
+        return SmtpRelay(
+            RelayConfig(
+                host=s.host,
+                port=s.port,
+                security=s.security,
+                username=s.username,
+                password=s.resolved_password(),
+                timeout=s.timeout_seconds,
+                helo_name=s.helo_name,
+                validate_certs=s.validate_certs,
+            )
+        )
+
+    def _imap_config(self, folder: str) -> ImapConfig:
+        i = self.settings.imap
+        return ImapConfig(
+            host=i.host,
+            port=i.port,
+            username=i.username or "",
+            password=i.resolved_password() or "",
+            security=i.security,
+            folder=folder,
+            timeout=i.timeout_seconds,
+            validate_certs=i.validate_certs,
+        )
+
+    def bounce_mailbox(self) -> BounceMailbox:
+        i = self.settings.imap
+        if i.source == "maildir":
+            if i.maildir is None:
+                raise ValueError('imap.maildir must be set when imap.source = "maildir"')
+            return MaildirMailbox(i.maildir)
+        return ImapMailbox(self._imap_config(i.bounce_folder))
+
+    def sent_folder(self) -> SentFolder | None:
+        i = self.settings.imap
+        if not i.append_sent:
+            return None
+        if i.source == "maildir":
+            return MaildirMailbox(i.sent_maildir) if i.sent_maildir else None
+        return ImapSentFolder(self._imap_config(i.bounce_folder), i.sent_folder)

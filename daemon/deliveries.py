@@ -1,0 +1,256 @@
+"""Deliveries: who gets which invoice, and the state machine every delivery goes through.
+
+queued → sending → accepted | deferred | failed; deferred → sending again, or expired;
+accepted → delivered | bounced when a report comes back. Every transition is an event row.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.db import SessionFactory, transaction
+from daemon.models import (
+    AddressRole,
+    CustomerAddress,
+    Delivery,
+    DeliveryEvent,
+    DeliveryKind,
+    DeliveryState,
+    Invoice,
+    InvoiceState,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+# Worst first: the invoice shows the most pressing state of its own (non-copy) deliveries.
+_INVOICE_STATE_ORDER = [
+    (DeliveryState.BOUNCED, InvoiceState.BOUNCED),
+    (DeliveryState.FAILED, InvoiceState.FAILED),
+    (DeliveryState.EXPIRED, InvoiceState.FAILED),
+    (DeliveryState.DEFERRED, InvoiceState.DEFERRED),
+    (DeliveryState.SENDING, InvoiceState.SENDING),
+    (DeliveryState.QUEUED, InvoiceState.QUEUED),
+    (DeliveryState.ACCEPTED, InvoiceState.ACCEPTED),
+    (DeliveryState.DELIVERED, InvoiceState.DELIVERED),
+]
+
+
+def new_message_id(domain: str) -> tuple[str, str]:
+    token = uuid.uuid4().hex + secrets.token_hex(4)
+    return f"<{token}@{domain}>", token
+
+
+def sender_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
+
+
+async def record(
+    session: AsyncSession,
+    delivery: Delivery,
+    event: str,
+    *,
+    state: DeliveryState | None = None,
+    smtp_code: int | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    inbound_message_id: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append an event to a delivery, moving it to ``state`` when given."""
+    assert delivery.id is not None
+    now = at or utcnow()
+    previous = delivery.state
+    session.add(
+        DeliveryEvent(
+            delivery_id=delivery.id,
+            at=now,
+            event=event,
+            state_from=previous,
+            state_to=state.value if state else previous,
+            smtp_code=smtp_code,
+            status=status,
+            text=text,
+            inbound_message_id=inbound_message_id,
+        )
+    )
+    if state is not None:
+        delivery.state = state.value
+    if smtp_code is not None or status is not None or text is not None:
+        delivery.last_code, delivery.last_status, delivery.last_text = smtp_code, status, text
+    delivery.updated_at = now
+    session.add(delivery)
+
+
+async def refresh_invoice_state(
+    session: AsyncSession, invoice_id: int, attention: bool = False
+) -> str:
+    invoice = await session.get(Invoice, invoice_id)
+    assert invoice is not None
+    if attention:
+        invoice.state = InvoiceState.ATTENTION.value
+        session.add(invoice)
+        return invoice.state
+    if invoice.state == InvoiceState.ATTENTION.value:
+        return invoice.state
+    rows = (
+        await session.exec(
+            select(Delivery.recipient, Delivery.state)
+            .where(Delivery.invoice_id == invoice_id, Delivery.kind == DeliveryKind.INVOICE.value)
+            .order_by(col(Delivery.id))
+        )
+    ).all()
+    latest = {recipient: state for recipient, state in rows}  # the last attempt per recipient
+    states = set(latest.values())
+    new_state = invoice.state
+    for delivery_state, invoice_state in _INVOICE_STATE_ORDER:
+        if delivery_state.value in states:
+            new_state = invoice_state.value
+            break
+    invoice.state = new_state
+    session.add(invoice)
+    return new_state
+
+
+async def plan_invoice_deliveries(
+    session: AsyncSession, invoice: Invoice, sender_address: str
+) -> list[Delivery]:
+    """Queue the invoice to the customer's central address and copies, once per address."""
+    assert invoice.id is not None
+    if invoice.customer_id is None:
+        invoice.state = InvoiceState.NEEDS_ADDRESS.value
+        session.add(invoice)
+        return []
+    existing = (
+        await session.exec(
+            select(Delivery).where(
+                Delivery.invoice_id == invoice.id,
+                col(Delivery.kind).in_([DeliveryKind.INVOICE.value, DeliveryKind.COPY.value]),
+            )
+        )
+    ).all()
+    if existing:
+        return []
+    addresses = (
+        await session.exec(
+            select(CustomerAddress)
+            .where(
+                CustomerAddress.customer_id == invoice.customer_id,
+                col(CustomerAddress.active).is_(True),
+            )
+            .order_by(col(CustomerAddress.central_mailbox).desc(), col(CustomerAddress.id))
+        )
+    ).all()
+    primary = [a for a in addresses if a.role == AddressRole.INVOICE_TO]
+    if not primary:
+        invoice.state = InvoiceState.NEEDS_ADDRESS.value
+        session.add(invoice)
+        return []
+    if all(a.undeliverable for a in primary):
+        invoice.state = InvoiceState.ATTENTION.value
+        session.add(invoice)
+        log.warning(
+            "invoice %s: every invoice address of the customer is undeliverable", invoice.number
+        )
+        return []
+    planned: list[Delivery] = []
+    seen: set[str] = set()
+    domain = sender_domain(sender_address)
+    for address in [a for a in primary if not a.undeliverable][:1] + [
+        a for a in addresses if a.role == AddressRole.COPY and not a.undeliverable
+    ]:
+        if address.email in seen:
+            continue  # the same address in two roles gets one message
+        seen.add(address.email)
+        kind = DeliveryKind.INVOICE if address.role == AddressRole.INVOICE_TO else DeliveryKind.COPY
+        message_id, token = new_message_id(domain)
+        delivery = Delivery(
+            invoice_id=invoice.id,
+            address_id=address.id,
+            recipient=address.email,
+            kind=kind.value,
+            message_id=message_id,
+            token=token,
+            next_attempt_at=utcnow(),
+        )
+        session.add(delivery)
+        await session.flush()
+        await record(session, delivery, "queued", state=DeliveryState.QUEUED)
+        planned.append(delivery)
+    invoice.state = InvoiceState.QUEUED.value
+    session.add(invoice)
+    return planned
+
+
+async def queue_waiting_invoices(
+    sessions: SessionFactory, customer_id: int | None, sender_address: str = "billing@localhost"
+) -> int:
+    """Queue the customer's invoices that were waiting for an invoice address."""
+    if customer_id is None:
+        return 0
+    async with transaction(sessions) as session:
+        waiting = (
+            await session.exec(
+                select(Invoice).where(
+                    Invoice.customer_id == customer_id,
+                    Invoice.state == InvoiceState.NEEDS_ADDRESS.value,
+                )
+            )
+        ).all()
+        count = 0
+        for invoice in waiting:
+            count += bool(await plan_invoice_deliveries(session, invoice, sender_address))
+    return count
+
+
+async def request_resend(
+    sessions: SessionFactory,
+    invoice_id: int,
+    recipient: str,
+    *,
+    requested_by: str,
+    reason: str,
+    sender_address: str,
+) -> Delivery:
+    """An operator's explicit re-send: a new delivery, recorded with who asked and why."""
+    async with transaction(sessions) as session:
+        invoice = await session.get(Invoice, invoice_id)
+        assert invoice is not None
+        address = (
+            await session.exec(
+                select(CustomerAddress).where(
+                    CustomerAddress.customer_id == invoice.customer_id,
+                    CustomerAddress.email == recipient,
+                )
+            )
+        ).first()
+        message_id, token = new_message_id(sender_domain(sender_address))
+        delivery = Delivery(
+            invoice_id=invoice_id,
+            address_id=address.id if address else None,
+            recipient=recipient,
+            kind=DeliveryKind.INVOICE.value,
+            message_id=message_id,
+            token=token,
+            next_attempt_at=utcnow(),
+        )
+        session.add(delivery)
+        await session.flush()
+        await record(
+            session,
+            delivery,
+            "resend-requested",
+            state=DeliveryState.QUEUED,
+            text=f"re-send requested by {requested_by}: {reason}",
+        )
+        if invoice.state == InvoiceState.ATTENTION.value:
+            invoice.state = InvoiceState.QUEUED.value
+            session.add(invoice)
+        await refresh_invoice_state(session, invoice_id)
+        return delivery

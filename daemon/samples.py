@@ -1,0 +1,145 @@
+"""Factur-X invoices made from scratch, for the demo, the tests and the benchmarks.
+
+The factur-x library builds and checks the CII XML (EN 16931 profile) and embeds it; the
+PDF page itself is drawn with reportlab.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import facturx
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+SELLER = {
+    "name": "ACME SARL",
+    "vat_identifier": "FR32123456789",
+    "country_code": "FR",
+    "city": "Lyon",
+    "postcode": "69002",
+    "addr_l1": "12 quai Saint-Antoine",
+    "legal_identifier": "12345678900027",
+}
+
+
+@dataclass(frozen=True)
+class SampleInvoice:
+    number: str
+    buyer_name: str
+    buyer_id: str
+    buyer_vat: str | None
+    issue: date
+    due: date
+    net: Decimal
+    vat_rate: Decimal = Decimal("20.00")
+    description: str = "Prestations de conseil"
+
+
+def _q(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def sample_xml(inv: SampleInvoice) -> bytes:
+    tax = (inv.net * inv.vat_rate / 100).quantize(Decimal("0.01"))
+    total = inv.net + tax
+    buyer: dict[str, object] = {
+        "name": inv.buyer_name,
+        "country_code": "FR",
+        "city": "Paris",
+        "postcode": "75011",
+        "addr_l1": "3 rue Oberkampf",
+        "identifiers": {None: inv.buyer_id},
+    }
+    if inv.buyer_vat:
+        buyer["vat_identifier"] = inv.buyer_vat
+    data = {
+        "BT-1": inv.number,
+        "BT-2": inv.issue,
+        "BT-3": "380",
+        "BT-5": "EUR",
+        "BT-9": inv.due,
+        "BT-72": inv.issue,
+        "BG-4": dict(SELLER),
+        "BG-7": buyer,
+        "BG-23": [
+            {"BT-116": _q(inv.net), "BT-117": _q(tax), "BT-118": "S", "BT-119": _q(inv.vat_rate)}
+        ],
+        "BG-25": [
+            {
+                "BT-126": "1",
+                "BT-129": "1",
+                "BT-130": "C62",
+                "BT-131": _q(inv.net),
+                "BT-146": _q(inv.net),
+                "BT-151": "S",
+                "BT-152": _q(inv.vat_rate),
+                "BT-153": inv.description,
+            }
+        ],
+        "BT-106": _q(inv.net),
+        "BT-109": _q(inv.net),
+        "BT-110": _q(tax),
+        "BT-112": _q(total),
+        "BT-115": _q(total),
+    }
+    with _quiet_library():
+        return bytes(facturx.generate_cii_xml(data, level="en16931", check_schematron=False))
+
+
+def sample_pdf(inv: SampleInvoice, *, filler_pages: int = 0) -> bytes:
+    """A Factur-X PDF for ``inv``, with ``filler_pages`` pages of annex for bulk."""
+    return embed(sample_page(inv, filler_pages=filler_pages), inv)
+
+
+def embed(page_pdf: bytes, inv: SampleInvoice) -> bytes:
+    """Make ``page_pdf`` a Factur-X invoice carrying ``inv``'s CII XML."""
+    with _quiet_library():
+        return bytes(
+            facturx.generate_from_binary(page_pdf, sample_xml(inv), check_schematron=False)
+        )
+
+
+def sample_page(inv: SampleInvoice, *, filler_pages: int = 0) -> bytes:
+    """The printable PDF of ``inv``, without structured data."""
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
+    page.setTitle(f"Facture {inv.number}")
+    page.setFont("Helvetica-Bold", 16)
+    page.drawString(60, 780, f"{SELLER['name']} — Facture {inv.number}")
+    page.setFont("Helvetica", 11)
+    tax = (inv.net * inv.vat_rate / 100).quantize(Decimal("0.01"))
+    lines = [
+        f"Client : {inv.buyer_name} ({inv.buyer_id})",
+        f"Date : {inv.issue:%d/%m/%Y}    Échéance : {inv.due:%d/%m/%Y}",
+        f"{inv.description} : {_q(inv.net)} EUR HT",
+        f"TVA {inv.vat_rate} % : {_q(tax)} EUR",
+        f"Total TTC : {_q(inv.net + tax)} EUR",
+    ]
+    for i, line in enumerate(lines):
+        page.drawString(60, 740 - 18 * i, line)
+    if filler_pages:
+        # bulk like a detailed annex: pages of dense small print
+        for n in range(filler_pages):
+            page.showPage()
+            page.setFont("Helvetica", 4)
+            for row in range(150):
+                page.drawString(20, 20 + row * 5, f"annexe {n:03d}-{row:03d} " * 14)
+    page.save()
+    return buf.getvalue()
+
+
+@contextlib.contextmanager
+def _quiet_library():  # type: ignore[no-untyped-def]
+    logger = logging.getLogger("factur-x")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

@@ -1,0 +1,49 @@
+"""The service layer in one object: what the CLI, the runtime and the TUI call."""
+
+from __future__ import annotations
+
+from config import Settings
+from daemon.bounces import BounceProcessor, PollReport
+from daemon.context import AppContext
+from daemon.customers import CustomerService
+from daemon.db import upgrade
+from daemon.ingest import IngestService
+from daemon.queries import Queries
+from daemon.reminders import ReminderService
+from daemon.sending import DeliveryWorker, SendOutcome
+
+
+class Facturier:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        s = ctx.settings
+        self.customers = CustomerService(ctx.sessions, s.sender.address)
+        self.ingest = IngestService(ctx.sessions, s.ingest, s.sender.address)
+        self.queries = Queries(ctx.sessions)
+        self.reminders = ReminderService(ctx.sessions, s)
+        self.bounces = BounceProcessor(ctx.sessions, s)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, migrate: bool = True) -> Facturier:
+        ctx = AppContext.from_settings(settings)
+        if migrate:
+            await upgrade(ctx.engine)
+        return cls(ctx)
+
+    async def close(self) -> None:
+        await self.ctx.close()
+
+    def worker(self) -> DeliveryWorker:
+        return DeliveryWorker(self.ctx, self.ctx.relay(), self.ctx.sent_folder())
+
+    async def send_due(self) -> list[SendOutcome]:
+        worker = self.worker()
+        try:
+            outcomes = await worker.run_once()
+            await worker.file_pending_sent_copies()
+            return outcomes
+        finally:
+            await worker.relay.close()
+
+    async def poll_bounces(self) -> PollReport:
+        return await self.bounces.poll(self.ctx.bounce_mailbox())
