@@ -1,0 +1,30 @@
+"""The one registry of TUI actions and their keys."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+INVOICE_STATES = (
+    None,
+    "needs_address",
+    "queued",
+    "sending",
+    "accepted",
+    "deferred",
+    "delivered",
+    "failed",
+    "bounced",
+    "attention",
+)
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit"),
+    Binding("r", "refresh", "Refresh"),
+    Binding("c", "customers", "Customers"),
+    Binding("i", "invoices", "Invoices"),
+]
+INVOICE_LIST_BINDINGS: list[BindingType] = [
+    Binding("f", "next_filter", "Filter state"),
+    Binding("enter", "open_invoice", "Open", show=False),
+]
+DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back")]

@@ -1,0 +1,60 @@
+"""The facturier terminal UI. It reads and acts only through daemon's service layer."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App
+
+from config import Settings
+from daemon.services import Facturier
+from tui.actions import APP_BINDINGS
+from tui.messages import LoadFailed
+from tui.screens import CustomersScreen, InvoiceScreen, InvoicesScreen
+
+REFRESH_SECONDS = 2.0
+
+
+class FacturierApp(App[None]):
+    TITLE = "facturier"
+    SUB_TITLE = "what became of every invoice"
+    BINDINGS = APP_BINDINGS
+
+    def __init__(self, services: Facturier, *, refresh_seconds: float | None = REFRESH_SECONDS):
+        super().__init__()
+        self.services = services
+        self.refresh_seconds = refresh_seconds
+
+    def on_mount(self) -> None:
+        self.push_screen(InvoicesScreen(self.services))
+        if self.refresh_seconds:
+            self.set_interval(self.refresh_seconds, self.action_refresh)
+
+    def action_refresh(self) -> None:
+        screen = self.screen
+        if isinstance(screen, InvoicesScreen | InvoiceScreen | CustomersScreen):
+            screen.reload()
+
+    def action_customers(self) -> None:
+        if not isinstance(self.screen, CustomersScreen):
+            self.push_screen(CustomersScreen(self.services))
+
+    def action_invoices(self) -> None:
+        while not isinstance(self.screen, InvoicesScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    @on(LoadFailed)
+    def load_failed(self, message: LoadFailed) -> None:
+        self.notify(message.error, title="Could not load", severity="error")
+
+
+def run_tui(settings: Settings) -> None:
+    import asyncio
+
+    async def main() -> None:
+        services = await Facturier.open(settings)
+        try:
+            await FacturierApp(services).run_async()
+        finally:
+            await services.close()
+
+    asyncio.run(main())

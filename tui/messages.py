@@ -1,0 +1,31 @@
+"""Messages the background loaders post; only @on handlers touch widgets."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from daemon.queries import CustomerRow, InvoiceDetail, InvoiceRow
+
+
+class InvoicesLoaded(Message):
+    def __init__(self, rows: list[InvoiceRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class InvoiceDetailLoaded(Message):
+    def __init__(self, detail: InvoiceDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class CustomersLoaded(Message):
+    def __init__(self, customers: list[CustomerRow]) -> None:
+        super().__init__()
+        self.customers = customers
+
+
+class LoadFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,224 @@
+"""The invoice list, the invoice timeline and the customers screen."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from daemon.queries import InvoiceDetail, InvoiceRow
+from daemon.services import Facturier
+from tui.actions import DETAIL_BINDINGS, INVOICE_LIST_BINDINGS, INVOICE_STATES
+from tui.messages import CustomersLoaded, InvoiceDetailLoaded, InvoicesLoaded, LoadFailed
+
+STATE_STYLE = {
+    "delivered": "green",
+    "accepted": "green",
+    "bounced": "bold red",
+    "failed": "bold red",
+    "attention": "bold magenta",
+    "deferred": "yellow",
+    "needs_address": "cyan",
+    "queued": "white",
+    "sending": "white",
+}
+
+
+def styled_state(state: str) -> str:
+    return f"[{STATE_STYLE.get(state, 'white')}]{state.replace('_', ' ')}[/]"
+
+
+class InvoicesScreen(Screen[None]):
+    BINDINGS = INVOICE_LIST_BINDINGS
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__()
+        self.services = services
+        self.filter_index = 0
+        self.rows: list[InvoiceRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="filter")
+        yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#invoices", DataTable)
+        table.add_columns("Number", "Customer", "Amount", "Due", "Delivery")
+        self._show_filter()
+        self.reload()
+
+    @property
+    def state_filter(self) -> str | None:
+        return INVOICE_STATES[self.filter_index]
+
+    def _show_filter(self) -> None:
+        label = self.state_filter.replace("_", " ") if self.state_filter else "all"
+        self.query_one("#filter", Static).update(f"Invoices — state: [b]{label}[/b]  (f: filter)")
+
+    @work(exclusive=True, group="invoices")
+    async def reload(self) -> None:
+        try:
+            rows = await self.services.queries.invoices(self.state_filter)
+        except Exception as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(InvoicesLoaded(rows))
+
+    @on(InvoicesLoaded)
+    def show_rows(self, message: InvoicesLoaded) -> None:
+        table = self.query_one("#invoices", DataTable)
+        selected = table.cursor_row
+        self.rows = message.rows
+        table.clear()
+        for r in message.rows:
+            table.add_row(
+                r.number,
+                r.customer,
+                f"{r.total:,.2f} {r.currency}",
+                r.due_date.isoformat() if r.due_date else "-",
+                styled_state(r.state),
+                key=str(r.id),
+            )
+        if message.rows:
+            table.move_cursor(row=min(selected, len(message.rows) - 1))
+
+    def action_next_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(INVOICE_STATES)
+        self._show_filter()
+        self.reload()
+
+    @on(DataTable.RowSelected, "#invoices")
+    def open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(InvoiceScreen(self.services, int(event.row_key.value)))
+
+
+class InvoiceScreen(Screen[None]):
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(self, services: Facturier, invoice_id: int) -> None:
+        super().__init__()
+        self.services = services
+        self.invoice_id = invoice_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Static("Loading…", id="summary")
+            yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="messages")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline", DataTable).add_columns(
+            "When (UTC)", "Recipient", "Event", "State", "Code", "Detail"
+        )
+        self.reload()
+
+    @work(exclusive=True, group="detail")
+    async def reload(self) -> None:
+        try:
+            detail = await self.services.queries.invoice_detail(self.invoice_id)
+        except Exception as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(InvoiceDetailLoaded(detail))
+
+    @on(InvoiceDetailLoaded)
+    def show(self, message: InvoiceDetailLoaded) -> None:
+        d: InvoiceDetail = message.detail
+        r = d.row
+        dup_mark = "  [b]possible duplicate[/b]"
+        recipients = (
+            "\n".join(
+                f"  {rcpt} ({kind}): {styled_state(state)}{dup_mark if dup else ''}"
+                for rcpt, kind, state, _mid, dup in d.deliveries
+            )
+            or "  (no recipient yet)"
+        )
+        self.query_one("#summary", Static).update(
+            f"[b]Invoice {r.number}[/b] — {r.customer} — {r.total:,.2f} {r.currency} — due "
+            f"{r.due_date or '-'} — {styled_state(r.state)}\n"
+            f"File {d.file_name} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
+            f"Recipients:\n{recipients}"
+        )
+        table = self.query_one("#timeline", DataTable)
+        table.clear()
+        for e in d.events:
+            code = " ".join(str(x) for x in (e.smtp_code, e.status) if x)
+            table.add_row(
+                f"{e.at:%Y-%m-%d %H:%M:%S}",
+                e.recipient,
+                e.event,
+                e.state or "",
+                code,
+                (e.text or "")[:160],
+            )
+        notes = "\n".join(
+            f"[b]Customer message[/b] {at:%Y-%m-%d %H:%M} from {who}:\n{text}"
+            for at, who, text in d.customer_messages
+        )
+        self.query_one("#messages", Static).update(notes)
+
+
+class CustomersScreen(Screen[None]):
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield DataTable(id="addresses", cursor_type="row", zebra_stripes=True)
+            yield Static("[b]Address-change history[/b]")
+            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#addresses", DataTable).add_columns("Customer", "Address", "Role", "Status")
+        self.query_one("#history", DataTable).add_columns(
+            "When (UTC)", "Customer", "Change", "Old", "New", "By", "Source", "Why"
+        )
+        self.reload()
+
+    @work(exclusive=True, group="customers")
+    async def reload(self) -> None:
+        try:
+            customers = await self.services.queries.customers()
+        except Exception as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(CustomersLoaded(customers))
+
+    @on(CustomersLoaded)
+    def show(self, message: CustomersLoaded) -> None:
+        addresses = self.query_one("#addresses", DataTable)
+        history = self.query_one("#history", DataTable)
+        addresses.clear()
+        history.clear()
+        for c in message.customers:
+            for a in c.addresses:
+                status = (
+                    "[bold red]undeliverable[/]"
+                    if a.undeliverable
+                    else ("retired" if not a.active else "[green]ok[/]")
+                )
+                role = a.role + (" (central)" if a.central_mailbox else "")
+                addresses.add_row(c.name, a.email, role, status)
+            for h in c.history:
+                history.add_row(
+                    f"{h.at:%Y-%m-%d %H:%M}",
+                    c.name,
+                    h.field,
+                    h.old or "-",
+                    h.new or "-",
+                    h.who,
+                    h.source,
+                    h.why,
+                )
