@@ -1,0 +1,160 @@
+"""Shared fixtures.
+
+Tests that need PostgreSQL, the real mail stack (Postfix + Dovecot) or ../shared/corpus skip
+with a reason where those are missing, except with ``CI=true``, where a missing component
+fails the test instead (see :func:`unavailable`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from config import Settings, load_settings
+from daemon.services import Facturier
+from mailer.sandbox import SandboxServer
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_DSN = os.environ.get("FACTURIER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a laptop; fail in CI, where every component must be there."""
+    if in_ci():
+        pytest.fail(f"required in CI but unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    path = Path(os.environ.get("FACTURIER_CORPUS", ROOT.parent / "shared" / "corpus"))
+    if not (path / "bounces").is_dir() or not (path / "einvoices").is_dir():
+        unavailable(f"shared corpus not found at {path}")
+    return path
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+_pg_checked: dict[str, str | None] = {}
+
+
+def _pg_problem() -> str | None:
+    if "result" not in _pg_checked:
+        try:
+            asyncio.run(_pg_admin("SELECT 1"))
+            _pg_checked["result"] = None
+        except Exception as exc:  # any failure means: no server to test against
+            _pg_checked["result"] = f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {exc}"
+    return _pg_checked["result"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'facturier.db'}"
+        return
+    yield from _fresh_pg_database()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (for the several-instances tests)."""
+    yield from _fresh_pg_database()
+
+
+def _fresh_pg_database() -> Iterator[str]:
+    problem = _pg_problem()
+    if problem:
+        unavailable(problem)
+    name = f"facturier_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def write_config(tmp_path: Path, db_url: str, smtp_port: int = 2525, extra: str = "") -> Path:
+    config = tmp_path / "facturier.toml"
+    config.write_text(
+        f"""
+[database]
+url = "{db_url}"
+[sender]
+name = "ACME Facturation"
+address = "factures@acme.example"
+reply_to = "compta@acme.example"
+return_path = "bounces@acme.example"
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+timeout_seconds = 10
+[imap]
+source = "maildir"
+maildir = "mail/bounces"
+sent_maildir = "mail/sent"
+[archive]
+path = "archive"
+[ingest]
+watch = "inbox"
+rejected = "rejected"
+store = "invoices"
+[delivery]
+retry_base_seconds = 60
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    server = SandboxServer(
+        tmp_path / "mail" / "customers",
+        tmp_path / "mail" / "bounces",
+        defer_domains={"greylist.example"},
+        reject_domains={"rejects.example"},
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str, sandbox: SandboxServer) -> Settings:
+    return load_settings(write_config(tmp_path, db_url, sandbox.port))
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Facturier]:
+    facturier = await Facturier.open(settings)
+    try:
+        yield facturier
+    finally:
+        await facturier.close()
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path, db_url: str, sandbox: SandboxServer) -> Path:
+    return write_config(tmp_path, db_url, sandbox.port)

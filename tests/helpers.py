@@ -1,0 +1,46 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from daemon.samples import SampleInvoice, sample_pdf
+
+
+def invoice_file(
+    folder: Path,
+    number: str,
+    buyer: str = "Boulangerie Dupont",
+    buyer_id: str = "C-1",
+    vat: str | None = "FR44512345678",
+    net: str = "100.00",
+    due_in_days: int = 30,
+    issued_days_ago: int = 1,
+    today: date | None = None,
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    today = today or date.today()
+    pdf = sample_pdf(
+        SampleInvoice(
+            number,
+            buyer,
+            buyer_id,
+            vat,
+            today - timedelta(days=issued_days_ago),
+            today + timedelta(days=due_in_days),
+            Decimal(net),
+        )
+    )
+    path = folder / f"{number}.pdf"
+    path.write_bytes(pdf)
+    return path
+
+
+def parse(raw: bytes) -> EmailMessage:
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg

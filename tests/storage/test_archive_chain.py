@@ -1,0 +1,109 @@
+"""Archive integrity and proof: `facturier archive verify`, `proof`, `resend`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import delete, update
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from daemon.cli import app as cli
+from daemon.customers import NewCustomer
+from daemon.db import transaction
+from daemon.models import ArchiveEntry, Delivery
+from daemon.proof import verify_archive
+from daemon.services import Facturier
+from mailer.sandbox import SandboxServer
+from tests.helpers import invoice_file
+
+
+async def _three_sent(app: Facturier, tmp_path: Path) -> None:
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", f"AR-{i}") for i in range(3)])
+    await app.send_due()
+
+
+async def test_verify_passes_then_names_a_flipped_byte(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _three_sent(app, tmp_path)
+    count, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert (count, problems) == (3, [])
+    async with app.ctx.sessions() as session:
+        second = (await session.exec(select(ArchiveEntry).where(ArchiveEntry.seq == 2))).one()
+    path = Path(second.path)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert [p.seq for p in problems] == [2] and "altered" in problems[0].problem
+
+
+async def test_verify_names_a_removed_and_an_inserted_entry(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _three_sent(app, tmp_path)
+    # removing the middle entry's file and row: the chain breaks at the entry after it
+    async with app.ctx.sessions() as session:
+        middle = (await session.exec(select(ArchiveEntry).where(ArchiveEntry.seq == 2))).one()
+    async with transaction(app.ctx.sessions) as session:
+        await session.exec(
+            update(Delivery)
+            .where(Delivery.archive_entry_id == middle.id)  # type: ignore[call-overload]
+            .values(archive_entry_id=None)
+        )
+        await session.exec(delete(ArchiveEntry).where(ArchiveEntry.id == middle.id))  # type: ignore[call-overload]
+    _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert any(p.seq == 3 and "missing" in p.problem for p in problems)
+    assert any(p.seq is None and "not in the chain" in p.problem for p in problems)
+
+    # an extra file slipped into the archive folder is named too
+    stray = app.ctx.archive.store(b"forged message")
+    _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert any(stray.sha256 == p.sha256 for p in problems)
+
+
+def test_cli_verify_exit_codes_proof_and_resend(
+    settings_path: Path, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        r = runner.invoke(cli, ["--config", str(settings_path), *args])
+        return r.exit_code, r.output
+
+    assert (
+        run("customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1")[0]
+        == 0
+    )
+    assert run("import", str(invoice_file(tmp_path / "in", "PR-1")))[0] == 0
+    assert run("send")[0] == 0
+    assert run("poll-bounces")[0] == 0
+    code, out = run("archive", "verify")
+    assert code == 0 and "1 entries checked, 0 problem(s)" in out
+
+    code, out = run("proof", "PR-1", "--out", str(tmp_path / "proof"))
+    assert code == 0, out
+    proof = json.loads((tmp_path / "proof" / "proof-PR-1.json").read_text())
+    [delivery] = proof["deliveries"]
+    assert delivery["archived"]["chain_position"] == 1
+    assert delivery["relay_reply"]["code"] == 250 and "queued as" in delivery["relay_reply"]["text"]
+    assert [e["event"] for e in delivery["events"]][-1] == "delivered"
+    eml = tmp_path / "proof" / delivery["archived"]["file"]
+    assert hashlib.sha256(eml.read_bytes()).hexdigest() == delivery["archived"]["sha256"]
+
+    code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "")
+    assert code == 1 and "--reason" in out
+    code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "lost by customer")
+    assert code == 0, out
+    assert run("send")[0] == 0
+    assert len(sandbox.received("f@dupont.example")) == 2
+    code, out = run("archive", "verify")
+    assert "2 entries checked, 0 problem(s)" in out

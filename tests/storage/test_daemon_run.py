@@ -1,0 +1,79 @@
+"""`facturier run` as a user runs it: a real process, a watched folder, a signal to stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mailer.sandbox import SandboxServer
+from tests.conftest import write_config
+from tests.helpers import invoice_file
+
+SCHEDULE = "[schedule]\nsend_poll_seconds = 0.3\ningest_poll_seconds = 0.3\n"
+
+
+def facturier(config: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "daemon", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )  # type: ignore
+
+
+def test_run_ingests_sends_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer
+) -> None:
+    config = write_config(tmp_path, db_url, sandbox.port, extra=SCHEDULE)
+    assert (
+        facturier(
+            config,
+            "customers",
+            "add",
+            "Dupont",
+            "--email",
+            "factures@dupont.example",
+            "--identifier",
+            "C-1",
+        ).returncode
+        == 0
+    )
+    bad = tmp_path / "inbox" / "garbage.xml"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"<not-an-invoice/>")
+    good = invoice_file(tmp_path / "staging", "RUN-1")
+    os.utime(bad, (time.time() - 10, time.time() - 10))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daemon", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        target = tmp_path / "inbox" / good.name
+        good.rename(target)
+        os.utime(target, (time.time() - 10, time.time() - 10))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not sandbox.received("factures@dupont.example"):
+            time.sleep(0.2)
+        assert sandbox.received("factures@dupont.example"), "the daemon did not send"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not target.exists()  # imported files leave the watched folder
+    rejected = tmp_path / "rejected" / "garbage.xml"
+    assert rejected.read_bytes() == b"<not-an-invoice/>"  # kept, with its reason
+    assert (
+        "not a CII or UBL invoice" in (tmp_path / "rejected" / "garbage.xml.reason.txt").read_text()
+    )
+    status = facturier(config, "status", "--json")
+    [row] = [json.loads(line) for line in status.stdout.splitlines()]
+    assert row["number"] == "RUN-1" and row["state"] in ("accepted", "delivered")

@@ -1,0 +1,226 @@
+"""An invoice's life on SQLite and PostgreSQL, through the sandbox relay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from daemon.customers import NewCustomer
+from daemon.services import Facturier
+from mailer.sandbox import SandboxServer
+from tests.helpers import invoice_file, parse
+
+
+async def _customer(
+    app: Facturier,
+    email: str,
+    copies: tuple[str, ...] = (),
+    name: str = "Boulangerie Dupont",
+    ident: str = "C-1",
+) -> int:
+    c = await app.customers.add(
+        NewCustomer(name, email, copies, None, ident, "fr"), changed_by="test"
+    )
+    assert c.id is not None
+    return c.id
+
+
+async def _states(app: Facturier) -> dict[str, str]:
+    return {r.number: r.state for r in await app.queries.invoices()}
+
+
+async def test_invoice_goes_to_central_mailbox_and_copy_is_marked(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example", ("gerant@dupont.example",))
+    file = invoice_file(tmp_path / "in", "FA-1")
+    [result] = await app.ingest.import_paths([file])
+    assert result.ok, result.message
+    outcomes = await app.send_due()
+    assert sorted(o.state for o in outcomes) == ["accepted", "accepted"]
+
+    [original] = sandbox.received("factures@dupont.example")
+    [copy] = sandbox.received("gerant@dupont.example")
+    msg, cpy = parse(original), parse(copy)
+    assert "FA-1" in msg["Subject"] and "Duplicata" not in msg["Subject"]
+    assert cpy["Subject"].startswith("[Duplicata / Copy]")
+    assert msg["Message-ID"] != cpy["Message-ID"]
+    [attachment] = list(msg.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "FA-1.pdf"
+    assert attachment.get_content() == file.read_bytes()  # the exact invoice, unmodified
+
+    # the sandbox reported delivery (DSN NOTIFY=SUCCESS): after a poll the invoice is delivered
+    await app.poll_bounces()
+    assert (await _states(app))["FA-1"] == "delivered"
+
+
+async def test_exact_bytes_sent_are_archived(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-2")])
+    await app.send_due()
+    [received] = sandbox.received("factures@dupont.example")
+    invoice = await app.queries.find_invoice("FA-2")
+    assert invoice.id is not None
+    detail = await app.queries.invoice_detail(invoice.id)
+    archived = [e for e in detail.events if e.event == "archived"]
+    assert len(archived) == 1
+    sha = (archived[0].text or "").split()[-1]
+    stored = app.ctx.archive.read(sha)
+    # what the relay got is what was archived (the relay may only add trace headers)
+    assert received.endswith(stored.split(b"\r\n\r\n", 1)[1])
+
+
+async def test_same_address_in_two_roles_gets_one_message(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example", ("factures@dupont.example",))
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-3")])
+    await app.send_due()
+    assert len(sandbox.received("factures@dupont.example")) == 1
+
+
+async def test_importing_the_same_file_twice_sends_once(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example")
+    file = invoice_file(tmp_path / "in", "FA-4")
+    await app.ingest.import_paths([file])
+    [again] = await app.ingest.import_paths([file])
+    assert again.ok and again.duplicate
+    await app.send_due()
+    await app.send_due()
+    assert len(sandbox.received("factures@dupont.example")) == 1
+
+
+async def test_hard_bounce_marks_address_undeliverable_and_logs_it(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer_id = await _customer(app, "compta@martin.invalid", name="Atelier Martin", ident="C-2")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-5", "Atelier Martin", "C-2")])
+    await app.send_due()
+    report = await app.poll_bounces()
+    assert report.applied == 1
+    assert (await _states(app))["FA-5"] == "bounced"
+    [address] = await app.customers.addresses(customer_id)
+    assert address.undeliverable
+    history = await app.customers.history(customer_id)
+    assert history[-1].field == "undeliverable" and history[-1].source.startswith("bounce:")
+    invoice = await app.queries.find_invoice("FA-5")
+    assert invoice.id is not None
+    detail = await app.queries.invoice_detail(invoice.id)
+    bounced = [e for e in detail.events if e.event == "bounced"]
+    assert bounced and bounced[0].status == "5.4.4"
+    # polling again applies nothing twice
+    again = await app.poll_bounces()
+    assert again.fetched == 0
+
+
+async def test_greylisting_defers_with_a_next_attempt(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@greylist.example", name="Garage", ident="C-3")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-6", "Garage", "C-3")])
+    [outcome] = await app.send_due()
+    assert outcome.state == "deferred"
+    assert "451" in outcome.detail and "next attempt" in outcome.detail
+    assert await app.send_due() == []  # not due again yet
+    assert (await _states(app))["FA-6"] == "deferred"
+
+
+async def test_unknown_buyer_waits_for_an_address_then_goes(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    [result] = await app.ingest.import_paths(
+        [invoice_file(tmp_path / "in", "FA-7", "Nouveau SA", "C-9")]
+    )
+    assert "needs address" in result.message
+    assert (await _states(app))["FA-7"] == "needs_address"
+    assert await app.send_due() == []
+    customer = await app.customers.find("C-9")
+    assert customer.id is not None
+    await app.customers.set_invoice_address(
+        customer.id, "factures@nouveau.example", changed_by="alice", reason="phoned the customer"
+    )
+    await app.send_due()
+    assert len(sandbox.received("factures@nouveau.example")) == 1
+    [change] = await app.customers.history(customer.id)
+    assert (change.old_value, change.new_value, change.changed_by) == (
+        None,
+        "factures@nouveau.example",
+        "alice",
+    )
+
+
+async def test_reminders_once_per_level_never_to_undeliverable(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example")
+    await _customer(app, "compta@martin.invalid", name="Atelier Martin", ident="C-2")
+    await app.ingest.import_paths(
+        [
+            invoice_file(tmp_path / "in", "FA-8", due_in_days=-10, issued_days_ago=40),
+            invoice_file(
+                tmp_path / "in",
+                "FA-9",
+                "Atelier Martin",
+                "C-2",
+                due_in_days=-10,
+                issued_days_ago=40,
+            ),
+        ]
+    )
+    await app.send_due()
+    await app.poll_bounces()
+    first = await app.reminders.run()
+    assert first.queued == 1  # FA-9's address bounced: no reminder there
+    await app.send_due()
+    second = await app.reminders.run()
+    assert second.queued == 0  # level 1 is sent once
+    reminders = [parse(m) for m in sandbox.received("factures@dupont.example")]
+    assert sum("Relance 1" in m["Subject"] for m in reminders) == 1
+    assert sandbox.received("compta@martin.invalid") == []
+
+
+async def test_paid_invoice_gets_no_reminder(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@dupont.example")
+    await app.ingest.import_paths(
+        [invoice_file(tmp_path / "in", "FA-10", due_in_days=-30, issued_days_ago=60)]
+    )
+    await app.send_due()
+    await app.queries.mark_paid("FA-10")
+    assert (await app.reminders.run()).queued == 0
+
+
+async def test_5xx_at_rcpt_fails_with_code_and_text(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "nobody@rejects.example", name="Gone SA", ident="C-5")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-11", "Gone SA", "C-5")])
+    [outcome] = await app.send_due()
+    assert outcome.state == "failed" and "550" in outcome.detail
+    invoice = await app.queries.find_invoice("FA-11")
+    assert invoice.id is not None
+    detail = await app.queries.invoice_detail(invoice.id)
+    failed = [e for e in detail.events if e.event == "failed"]
+    assert failed[0].smtp_code == 550 and failed[0].status == "5.1.1"
+    assert (await _states(app))["FA-11"] == "failed"
+    assert await app.send_due() == []  # a permanent failure is not retried
+
+
+async def test_untied_message_goes_to_unrecognized(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    import mailbox
+
+    bounce_dir = tmp_path / "mail" / "bounces"
+    for sub in ("new", "cur", "tmp"):
+        (bounce_dir / sub).mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(bounce_dir).add(b"From: stranger@else.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    report = await app.poll_bounces()
+    assert (report.fetched, report.unrecognized, report.applied) == (1, 1, 0)
+    moved = mailbox.Maildir(bounce_dir).get_folder("unrecognized")
+    assert len(moved) == 1 and len(mailbox.Maildir(bounce_dir)) == 0

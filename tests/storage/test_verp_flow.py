@@ -1,0 +1,79 @@
+"""VERP on: genuine bounces tie by signed return path; a forged one is quarantined."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+import pytest
+
+from config import load_settings
+from daemon.customers import NewCustomer
+from daemon.services import Facturier
+from mailer.sandbox import SandboxServer, build_dsn
+from tests.conftest import write_config
+from tests.helpers import invoice_file, parse
+
+
+@pytest.fixture
+async def verp_app(tmp_path: Path, db_url: str, sandbox: SandboxServer) -> Facturier:
+    config = write_config(tmp_path, db_url, sandbox.port)
+    text = config.read_text().replace(
+        'return_path = "bounces@acme.example"\n',
+        'return_path = "bounces@acme.example"\nverp = true\nverp_secret = "s3cret-verp-key"\n',
+    )
+    config.write_text(text)
+    app = await Facturier.open(load_settings(config))
+    yield app  # type: ignore[misc]
+    await app.close()
+
+
+async def test_genuine_bounce_ties_by_verp_and_forgery_is_quarantined(
+    verp_app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    app = verp_app
+    await app.customers.add(
+        NewCustomer("Martin", "compta@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.ingest.import_paths(
+        [
+            invoice_file(tmp_path / "in", "V-1", "Martin", "C-2"),
+            invoice_file(tmp_path / "in", "V-2", "Dupont", "C-1"),
+        ]
+    )
+    await app.send_due()
+    report = await app.poll_bounces()
+    assert report.applied == 2
+    inv = await app.queries.find_invoice("V-1")
+    assert inv.id is not None and inv.state == "bounced"
+    detail = await app.queries.invoice_detail(inv.id)
+    assert any("[tied by verp]" in (e.text or "") for e in detail.events if e.event == "bounced")
+
+    # a forged failure report for V-2: right shape, wrong signature, no other evidence
+    [sent] = sandbox.received("f@dupont.example")
+    token = parse(sent)["X-Facturier-Delivery"]
+    forged_to = f"bounces+{token}.{'0' * 20}@acme.example"
+    original = b"From: someone@else.example\r\nSubject: hi\r\n\r\nbody\r\n"
+    dsn = build_dsn(
+        reporting_mta="evil.example",
+        sender=forged_to,
+        recipient="f@dupont.example",
+        original=original,
+        envid=None,
+        headers_only=True,
+        queue_id="EVIL",
+        delivered=False,
+    )
+    box = tmp_path / "mail" / "bounces"
+    mailbox.Maildir(box).add(dsn)
+    report = await app.poll_bounces()
+    assert (report.fetched, report.quarantined, report.applied) == (1, 1, 0)
+    inv2 = await app.queries.find_invoice("V-2")
+    assert inv2.state == "delivered"  # untouched by the forgery
+    customer = await app.customers.find("C-1")
+    assert customer.id is not None
+    assert not any(a.undeliverable for a in await app.customers.addresses(customer.id))
+    assert len(mailbox.Maildir(box).get_folder("quarantine")) == 1

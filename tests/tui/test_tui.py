@@ -1,0 +1,146 @@
+"""The TUI on real data made through the service layer and the sandbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from config import Settings, load_settings
+from daemon.context import AppContext
+from daemon.customers import NewCustomer
+from daemon.services import Facturier
+from mailer.sandbox import SandboxServer
+from tests.conftest import write_config
+from tests.helpers import invoice_file
+from tui.app import FacturierApp
+from tui.screens import CustomersScreen, InvoiceScreen
+
+FIXED_DAY = date(2026, 3, 2)
+
+
+async def _populate(settings: Settings, folder: Path) -> None:
+    app = await Facturier.open(settings)
+    try:
+        await app.customers.add(
+            NewCustomer(
+                "Boulangerie Dupont",
+                "factures@dupont.example",
+                ("gerant@dupont.example",),
+                None,
+                "C-1",
+            ),
+            changed_by="alice",
+            reason="onboarding",
+        )
+        await app.customers.add(
+            NewCustomer("Atelier Martin", "compta@martin.invalid", (), None, "C-2"),
+            changed_by="alice",
+            reason="onboarding",
+        )
+        await app.customers.add(
+            NewCustomer("Garage Leroy", "f@greylist.example", (), None, "C-3", "en"),
+            changed_by="bob",
+            reason="onboarding",
+        )
+        files = [
+            invoice_file(folder, "FA-0001", "Boulangerie Dupont", "C-1", today=FIXED_DAY),
+            invoice_file(folder, "FA-0002", "Atelier Martin", "C-2", net="480.50", today=FIXED_DAY),
+            invoice_file(folder, "FA-0003", "Garage Leroy", "C-3", net="3999.99", today=FIXED_DAY),
+            invoice_file(
+                folder, "FA-0004", "Librairie Nouvelle", "C-4", net="89.90", today=FIXED_DAY
+            ),
+        ]
+        await app.ingest.import_paths(files)
+        await app.send_due()
+        await app.poll_bounces()
+    finally:
+        await app.close()
+
+
+@pytest.fixture
+def tui_settings(tmp_path: Path) -> Any:
+    sandbox = SandboxServer(
+        tmp_path / "mail" / "customers",
+        tmp_path / "mail" / "bounces",
+        defer_domains={"greylist.example"},
+    ).start()
+    try:
+        settings = load_settings(
+            write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}", sandbox.port)
+        )
+        asyncio.run(_populate(settings, tmp_path / "in"))
+    finally:
+        sandbox.stop()
+    return settings
+
+
+def make_app(settings: Settings) -> FacturierApp:
+    return FacturierApp(Facturier(AppContext.from_settings(settings)), refresh_seconds=None)
+
+
+def _column(table: DataTable[Any], index: int) -> list[str]:
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
+async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#invoices", DataTable)
+        assert _column(table, 0) == ["FA-0001", "FA-0002", "FA-0003", "FA-0004"]
+        states = _column(table, 4)
+        assert "delivered" in states[0] and "bounced" in states[1]
+        assert "deferred" in states[2] and "needs address" in states[3]
+
+        await pilot.press("f")  # needs_address
+        await pilot.pause(0.3)
+        assert _column(app.screen.query_one("#invoices", DataTable), 0) == ["FA-0004"]
+        # needs_address → queued → sending → accepted → deferred → delivered → failed → bounced
+        for _ in range(7):
+            await pilot.press("f")
+        await pilot.pause(0.3)
+        assert _column(app.screen.query_one("#invoices", DataTable), 0) == ["FA-0002"]
+
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, InvoiceScreen)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        events = _column(timeline, 2)
+        assert events[:3] == ["queued", "sending", "archived"] and "bounced" in events
+        bounce_row = events.index("bounced")
+        assert "5.4.4" in _column(timeline, 4)[bounce_row]
+        assert "Host or domain name not found" in _column(timeline, 5)[bounce_row]
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await app.services.close()
+
+
+async def test_customers_screen_shows_address_history(tui_settings: Settings) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("c")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, CustomersScreen)
+        addresses = app.screen.query_one("#addresses", DataTable)
+        row = _column(addresses, 1).index("compta@martin.invalid")
+        assert "undeliverable" in _column(addresses, 3)[row]
+        history = app.screen.query_one("#history", DataTable)
+        changes = list(
+            zip(_column(history, 2), _column(history, 5), _column(history, 6), strict=True)
+        )
+        [marked] = [c for c in changes if c[0] == "undeliverable"]
+        assert marked[1] == "facturier" and marked[2].startswith("bounce:")
+        assert ("invoice_to", "alice", "cli") in changes
+        await app.services.close()
+
+
+def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
+    assert snap_compare(
+        make_app(tui_settings), terminal_size=(110, 14), run_before=lambda pilot: pilot.pause(0.5)
+    )

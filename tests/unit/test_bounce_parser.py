@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bounce_parser import Kind, classify
+from daemon.cli import app
+from mailer.sandbox import build_dsn
+
+ORIGINAL = (
+    b"From: f@acme.example\r\nTo: x@client.example\r\nSubject: Facture\r\n"
+    b"Message-ID: <orig-1@acme.example>\r\nX-Facturier-Delivery: tok123\r\n\r\nbody\r\n"
+)
+
+
+def test_rfc3464_failure_dsn() -> None:
+    raw = build_dsn(
+        reporting_mta="mx.test",
+        sender="b@acme.example",
+        recipient="x@gone.invalid",
+        original=ORIGINAL,
+        envid="tok123",
+        headers_only=True,
+        queue_id="Q1",
+        delivered=False,
+    )
+    c = classify(raw)
+    assert c.kind == Kind.BOUNCE
+    [r] = c.recipients
+    assert (r.address, r.status, r.reason, r.action, r.hard) == (
+        "x@gone.invalid",
+        "5.4.4",
+        "hostunknown",
+        "failed",
+        True,
+    )
+    assert c.original_message_id == "<orig-1@acme.example>"
+    assert c.original_envelope_id == "tok123" and c.facturier_token == "tok123"
+    assert c.reporting_mta == "mx.test"
+
+
+def test_success_dsn_is_a_delivery_report_not_a_bounce() -> None:
+    raw = build_dsn(
+        reporting_mta="mx.test",
+        sender="b@acme.example",
+        recipient="x@ok.example",
+        original=ORIGINAL,
+        envid=None,
+        headers_only=False,
+        queue_id="Q2",
+        delivered=True,
+    )
+    c = classify(raw)
+    assert c.kind == Kind.DELIVERY_REPORT
+    assert c.recipients[0].action == "delivered" and not c.recipients[0].hard
+
+
+def test_out_of_office_with_return_date() -> None:
+    raw = (
+        b"From: Marie <marie@client.example>\r\nTo: f@acme.example\r\n"
+        b"Subject: Absence du bureau\r\nAuto-Submitted: auto-replied\r\n"
+        b"In-Reply-To: <orig-1@acme.example>\r\n\r\n"
+        b"Je suis absente jusqu'au 12/01/2027 inclus.\r\n"
+    )
+    c = classify(raw)
+    assert c.kind == Kind.AUTOREPLY and c.autoreply_until == "2027-01-12"
+    assert c.original_message_id == "<orig-1@acme.example>"
+
+
+def test_human_reply() -> None:
+    raw = (
+        b"From: Paul <paul@client.example>\r\nTo: f@acme.example\r\nSubject: Re: Facture\r\n"
+        b"In-Reply-To: <orig-1@acme.example>\r\n\r\nLe montant est faux, merci de corriger.\r\n"
+        b"\r\n> Veuillez trouver ci-joint\r\n"
+    )
+    c = classify(raw)
+    assert c.kind == Kind.HUMAN and c.excerpt == "Le montant est faux, merci de corriger."
+
+
+@pytest.mark.corpus
+def test_classifier_answers_for_every_corpus_file_via_cli(corpus_dir: Path) -> None:
+    folder = corpus_dir / "bounces"
+    result = CliRunner().invoke(app, ["bounce", "classify", "--json", str(folder)])
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == len(list(folder.glob("*.eml")))
+    kinds = {line["kind"] for line in lines}
+    assert {"bounce", "feedback", "autoreply"} <= kinds
+    for line in lines:
+        assert set(line) == {"file", "kind", "recipients", "original_message_id"}
+        for r in line["recipients"]:
+            assert set(r) == {"address", "status", "reason", "action", "hard", "diagnostic"}
+
+
+@pytest.mark.corpus
+def test_known_postfix_user_unknown(corpus_dir: Path) -> None:
+    labelled = {}
+    for line in (corpus_dir / "bounces" / "labels.csv").read_text().splitlines()[1:]:
+        cols = line.split(",")
+        labelled.setdefault(cols[0], cols)
+    postfix = [
+        f
+        for f, cols in labelled.items()
+        if f.startswith("lhost-postfix") and cols[5] == "userunknown"
+    ]
+    hits = 0
+    for name in postfix:
+        c = classify((corpus_dir / "bounces" / name).read_bytes())
+        r = next((r for r in c.recipients if r.address == labelled[name][2].lower()), None)
+        hits += bool(r and r.reason == "userunknown" and r.hard)
+    assert postfix and hits / len(postfix) >= 0.8
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4000))
+def test_never_raises_on_random_bytes(data: bytes) -> None:
+    assert classify(data).kind in set(Kind)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=5000), st.binary(max_size=50))
+def test_never_raises_on_damaged_dsn(cut: int, junk: bytes) -> None:
+    raw = build_dsn(
+        reporting_mta="mx",
+        sender="b@a.example",
+        recipient="x@y.invalid",
+        original=ORIGINAL,
+        envid="t",
+        headers_only=False,
+        queue_id="Q",
+        delivered=False,
+    )
+    classify(raw[:cut] + junk + raw[cut:])
+
+
+def test_deep_nesting_and_huge_body_still_get_an_answer() -> None:
+    msg = ORIGINAL
+    for _ in range(50):
+        msg = b"From: m@x\r\nContent-Type: message/rfc822\r\n\r\n" + msg
+    assert classify(msg).kind == Kind.UNKNOWN
+    big = b"From: a@b\r\nSubject: x\r\n\r\n" + b"A" * (20 * 1024 * 1024)
+    assert classify(big).kind == Kind.UNKNOWN

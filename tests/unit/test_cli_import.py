@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from daemon.cli import app
+from tests.conftest import write_config
+from tests.helpers import invoice_file
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+
+
+def run(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--config", str(config), *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.corpus
+def test_import_fx_folder_then_status_json(config: Path, corpus_dir: Path) -> None:
+    folder = corpus_dir / "einvoices" / "XML-Rechnung" / "FX"
+    code, out = run(config, "import", str(folder))
+    assert code == 0, out
+    n = len(list(folder.glob("*.pdf")))
+    assert f"{n} imported, 0 rejected" in out
+    code, out = run(config, "status", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    einfach = next(r for r in rows if r["total"] == "529.87")
+    assert einfach["number"] == "471102" and einfach["currency"] == "EUR"
+    assert einfach["state"] == "needs_address"  # unknown buyers wait for an address
+    assert {"number", "customer", "total", "currency", "due_date", "state"} <= set(einfach)
+
+
+@pytest.mark.corpus
+def test_import_fatturapa_rejects_everything_and_stores_nothing(
+    config: Path, corpus_dir: Path
+) -> None:
+    folder = corpus_dir / "einvoices" / "fatturaPA"
+    code, out = run(config, "import", str(folder))
+    assert code == 1
+    assert "0 imported" in out and "FatturaPA" in out
+    _, status = run(config, "status", "--json")
+    assert status.strip() == ""
+    assert not any((config.parent / "invoices").rglob("*.eml"))
+
+
+def test_failed_file_is_left_where_it_was(config: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.xml"
+    bad.write_bytes(b"<Invoice>")
+    code, out = run(config, "import", str(bad))
+    assert code == 1 and "broken.xml" in out and "malformed XML" in out
+    assert bad.read_bytes() == b"<Invoice>"
+
+
+def test_missing_path_is_named(config: Path, tmp_path: Path) -> None:
+    code, out = run(config, "import", str(tmp_path / "nowhere"))
+    assert code == 1 and "nowhere: no such file or folder" in out
+
+
+def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text(
+        "name,invoice_email,copy_emails,vat_id,identifier,language\n"
+        "Dupont,factures@dupont.example,,FR1,C-1,fr\n"
+        "Martin,not-an-email,,FR2,C-2,fr\n"
+    )
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 1 and "customers.csv:3" in out and "not-an-email" in out
+    _, listing = run(config, "customers", "list")
+    assert "Dupont" not in listing
+    csv_file.write_text(
+        "name,invoice_email,copy_emails,vat_id,identifier,language\n"
+        "Dupont,factures@dupont.example,gerant@dupont.example,FR1,C-1,fr\n"
+    )
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 0, out
+    _, listing = run(config, "customers", "list")
+    assert "factures@dupont.example [invoice_to, central]" in listing
+    assert "csv:customers.csv" in listing
+
+
+def test_set_address_requires_reason_and_is_logged(config: Path, tmp_path: Path) -> None:
+    run(
+        config, "customers", "add", "Dupont", "--email", "old@dupont.example", "--identifier", "C-1"
+    )
+    code, out = run(
+        config,
+        "customers",
+        "set-address",
+        "C-1",
+        "new@dupont.example",
+        "--reason",
+        "customer asked by letter",
+    )
+    assert code == 0, out
+    _, listing = run(config, "customers", "list")
+    assert "old@dupont.example → new@dupont.example" in listing
+    assert "customer asked by letter" in listing
+
+
+def test_import_then_daemonless_send_is_reported(config: Path, tmp_path: Path) -> None:
+    file = invoice_file(tmp_path / "in", "FA-77", buyer_id="C-7")
+    code, out = run(config, "import", str(file))
+    assert code == 0 and "FA-77" in out and "needs address" in out

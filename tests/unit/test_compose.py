@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from mailer.compose import Attachment, Composer, MessageSpec
+from mailer.errors import MessageRefused
+from tests.helpers import parse
+
+PDF = b"%PDF-1.7 fake invoice"
+
+
+def spec(**over: object) -> MessageSpec:
+    base: dict[str, object] = dict(
+        message_id="<abc@acme.example>",
+        sender_name="ACME",
+        sender_address="f@acme.example",
+        recipient="Factures@Client.Example",
+        recipient_name="Client SA",
+        reply_to=None,
+        template="invoice",
+        language="en",
+        context={
+            "number": "F-1",
+            "seller_name": "ACME",
+            "amount": "10.00",
+            "currency": "EUR",
+            "issue_date": "2026-01-01",
+            "due_date": "2026-02-01",
+            "invoice_to": "x@y.z",
+        },
+        attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
+    )
+    base.update(over)
+    return MessageSpec(**base)  # type: ignore[arg-type]
+
+
+def test_message_has_text_html_and_the_invoice() -> None:
+    msg = parse(Composer().compose(spec()))
+    assert msg["Message-ID"] == "<abc@acme.example>"
+    assert msg["To"].addresses[0].addr_spec == "Factures@client.example"
+    assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+    [att] = list(msg.iter_attachments())
+    assert att.get_filename() == "F-1.pdf" and att.get_content() == PDF
+
+
+def test_french_template_and_copy_marking() -> None:
+    msg = parse(Composer().compose(spec(language="fr", is_copy=True)))
+    assert msg["Subject"].startswith("[Duplicata / Copy] Facture F-1")
+    body = msg.get_body(("plain",))
+    assert body is not None and "duplicata" in body.get_content().lower()
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("recipient", "a@b.example\r\nBcc: victim@x.example"),
+        ("recipient_name", "Evil\nBcc: x@y.example"),
+        ("message_id", "<a@b>\r\nX: y"),
+    ],
+)
+def test_line_breaks_in_headers_are_refused(field: str, value: str) -> None:
+    with pytest.raises(MessageRefused):
+        Composer().compose(spec(**{field: value}))
+
+
+def test_bad_address_refused_with_the_address() -> None:
+    with pytest.raises(MessageRefused, match="not-an-address"):
+        Composer().compose(spec(recipient="not-an-address"))
+
+
+def test_oversize_message_refused_not_truncated() -> None:
+    with pytest.raises(MessageRefused, match="over the 1000-byte limit"):
+        Composer().compose(spec(), max_bytes=1000)
+
+
+def test_attachment_must_match_stored_invoice() -> None:
+    bad = Attachment("F-1.pdf", "application/pdf", PDF + b"x", hashlib.sha256(PDF).hexdigest())
+    with pytest.raises(MessageRefused, match="sha256"):
+        Composer().compose(spec(attachment=bad))

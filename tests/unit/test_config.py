@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from config import ConfigError, load_settings, masked_dump
+from daemon.cli import app
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text('[smtp]\nhost = "relay.example"\nport = 587\n')
+    monkeypatch.setenv("FACTURIER_SMTP__PORT", "2525")
+    s = load_settings(config)
+    assert (s.smtp.host, s.smtp.port) == ("relay.example", 2525)
+
+
+def test_bad_value_names_key_and_file(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text('[smtp]\nport = "many"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    assert "smtp.port" in str(err.value) and str(config) in str(err.value)
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text("[smtp]\nhots = 1\n")
+    with pytest.raises(ConfigError, match=r"smtp\.hots"):
+        load_settings(config)
+
+
+def test_secret_from_file_and_masked(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("s3cret-value\n")
+    config = tmp_path / "f.toml"
+    config.write_text('[smtp]\npassword_file = "pw"\n[imap]\npassword = "imap-pass"\n')
+    s = load_settings(config)
+    assert s.smtp.resolved_password() == "s3cret-value"
+    dump = masked_dump(s)
+    assert "imap-pass" not in dump and "s3cret-value" not in dump and "**********" in dump
+
+
+def test_config_check_exits_2_with_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text('[database]\nurl = "mysql://x"\n')
+    result = CliRunner().invoke(app, ["--config", str(config), "config", "check"])
+    assert result.exit_code == 2
+    assert "database.url" in result.output and str(config) in result.output
+
+
+def test_config_check_prints_masked_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTURIER_SMTP__PASSWORD", "hunter2")
+    example = Path(__file__).resolve().parents[2] / "config" / "facturier.example.toml"
+    result = CliRunner().invoke(app, ["--config", str(example), "config", "check"])
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output and '"host": "smtp.acme.example"' in result.output
+
+
+def test_missing_named_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml")
