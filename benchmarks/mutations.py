@@ -1,0 +1,27 @@
+"""Hostile variants of real messages, shared by the mutation test and bounce_hostile.py."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+
+
+def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    yield "truncated", raw[: rng.randrange(1, max(2, len(raw)))]
+    boundary = re.search(rb'boundary="?([^";\r\n]+)', raw)
+    if boundary:
+        b = boundary.group(1)
+        yield "boundary-broken", raw.replace(b"--" + b, b"--" + b[:-1] + b"X", 1)
+        yield "boundary-missing-end", raw.replace(b"--" + b + b"--", b"")
+    yield "wrong-charset", re.sub(rb"charset=\"?[\w-]+\"?", b'charset="x-no-such-charset"', raw)
+    yield "latin1-as-utf8", raw.replace(b"\n\n", b"\n\n\xe9\xff\xfe", 1)
+    yield "huge-header", b"X-Huge: " + b"a" * 200_000 + b"\r\n" + raw
+    yield "many-headers", b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + raw
+    nested = raw
+    for _ in range(50):
+        nested = b"From: m@x\r\nContent-Type: message/rfc822\r\n\r\n" + nested
+    yield "nested-50", nested
+    yield "nul-bytes", raw.replace(b"\n", b"\n\x00", 20)
+    yield "big-body-900k", raw + b"\r\n" + b"B" * 900_000
+    yield "body-20mb", raw + b"\r\n" + b"C" * (20 * 1024 * 1024)

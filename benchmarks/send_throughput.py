@@ -1,0 +1,198 @@
+"""Send throughput: facturier end to end against Postfix's own smtp-source, into smtp-sink.
+
+Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg]
+
+1. smtp-sink listens on a free loopback port.
+2. (a) smtp-source pushes one of facturier's composed invoice messages (a ~120 KB Factur-X
+   PDF attached), the same bytes ``--count`` times over one kept-open connection.
+3. (b) facturier sends ``--count`` such invoices end to end: claim, compose, archive with
+   fsync, SMTP, record, in a child process (so its peak RSS is its own), on SQLite and on
+   PostgreSQL. Invoices are generated and imported first; that part is not timed.
+Prints messages/s for each, the ratio (b)/(a), and facturier's peak RSS.
+Needs Postfix's smtp-sink and smtp-source, and root or a user to drop to (``-u``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config import load_settings
+from daemon.customers import NewCustomer
+from daemon.samples import SampleInvoice, embed, sample_page
+from daemon.services import Facturier
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def write_config(folder: Path, url: str, port: int) -> Path:
+    config = folder / "facturier.toml"
+    config.write_text(f"""
+[database]
+url = "{url}"
+[sender]
+name = "ACME"
+address = "factures@acme.example"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+[imap]
+source = "maildir"
+maildir = "bounces"
+append_sent = false
+[archive]
+path = "archive"
+[ingest]
+store = "invoices"
+check_xsd = false
+""")
+    return config
+
+
+async def prepare(config: Path, count: int, page: bytes) -> bytes:
+    """Import ``count`` invoices; return one composed message for smtp-source."""
+    folder = config.parent / "bulk"
+    folder.mkdir()
+    for i in range(count):
+        inv = SampleInvoice(f"TP-{i:05d}", "Dupont", "C-1", None, date(2026, 1, 5),
+                            date(2026, 2, 4), Decimal(100 + i))
+        (folder / f"TP-{i:05d}.pdf").write_bytes(embed(page, inv))
+    app = await Facturier.open(load_settings(config))
+    try:
+        await app.customers.add(NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"),
+                                changed_by="bench")
+        results = await app.ingest.import_paths([folder])
+        assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
+        worker = app.worker()
+        ids = await worker.claim(1)
+        async with app.ctx.sessions() as session:
+            from daemon.models import Delivery
+
+            delivery = await session.get(Delivery, ids[0])
+        assert delivery is not None
+        raw = await worker._message_bytes(delivery)
+        # put it back in the queue untouched by the measurement
+        from sqlalchemy import update
+
+        async with app.ctx.sessions() as session, session.begin():
+            await session.exec(update(Delivery).where(Delivery.id == ids[0])  # type: ignore
+                               .values(state="queued", lease_owner=None, lease_expires_at=None))
+        return raw
+    finally:
+        await app.close()
+
+
+async def child(config: Path) -> None:
+    app = await Facturier.open(load_settings(config), migrate=False)
+    try:
+        start = time.perf_counter()
+        outcomes = await app.send_due()
+        elapsed = time.perf_counter() - start
+        ok = sum(o.state == "accepted" for o in outcomes)
+        print(f"{ok} {elapsed}")
+    finally:
+        await app.close()
+
+
+def run_facturier(config: Path) -> tuple[int, float, float]:
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(config)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"child failed: {out}")
+    ok, elapsed = out.split()
+    return int(ok), float(elapsed), usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--pg", default=PG_ADMIN, help="an admin URL of a PostgreSQL server")
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        asyncio.run(child(args.child))
+        return 0
+    for tool in ("smtp-sink", "smtp-source"):
+        if shutil.which(tool) is None:
+            print(f"{tool} not found (apt-get install postfix)", file=sys.stderr)
+            return 2
+    port = free_port()
+    sink_cmd = ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"]
+    sink = subprocess.Popen(sink_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    work = Path(tempfile.mkdtemp(prefix="facturier-bench-"))
+    try:
+        wait_port(port)
+        page = sample_page(SampleInvoice("TP-page", "Dupont", "C-1", None, date(2026, 1, 5),
+                                         date(2026, 2, 4), Decimal(100)), filler_pages=3)
+        targets = [("sqlite", f"sqlite+aiosqlite:///{work / 'sqlite' / 'f.db'}")]
+        if not args.no_pg:
+            name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
+            subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+            targets.append(("postgresql", args.pg.rsplit("/", 1)[0].replace(
+                "postgresql://", "postgresql+asyncpg://") + f"/{name}"))
+        results = []
+        message = b""
+        for label, url in targets:
+            folder = work / label
+            folder.mkdir()
+            config = write_config(folder, url, port)
+            message = asyncio.run(prepare(config, args.count, page))
+            results.append((label, *run_facturier(config)))
+        eml = work / "message.eml"
+        eml.write_bytes(message)
+        start = time.perf_counter()
+        subprocess.run(["smtp-source", "-d", "-s", "1", "-m", str(args.count), "-F", str(eml),
+                        "-f", "factures@acme.example", "-t", "factures@dupont.example",
+                        f"127.0.0.1:{port}"], check=True)
+        baseline = args.count / (time.perf_counter() - start)
+        print(f"message size: {len(message) / 1024:.0f} KB, {args.count} messages, one connection")
+        print(f"(a) smtp-source             {baseline:8.1f} msg/s")
+        for label, ok, elapsed, rss in results:
+            rate = ok / elapsed
+            print(f"(b) facturier on {label:10} {rate:8.1f} msg/s   ratio {rate / baseline:.3f}   "
+                  f"peak RSS {rss:.0f} MB   ({ok} accepted)")
+        if not args.no_pg:
+            drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+            subprocess.run(["psql", args.pg, "-qc", drop], check=False)
+    finally:
+        sink.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
