@@ -1,6 +1,6 @@
 """Send throughput: facturier end to end against Postfix's own smtp-source, into smtp-sink.
 
-Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg]
+Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg] [--profile F]
 
 1. smtp-sink listens on a free loopback port.
 2. (a) smtp-source pushes one of facturier's composed invoice messages (a ~120 KB Factur-X
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
 import shutil
 import socket
@@ -112,20 +113,27 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
         await app.close()
 
 
-async def child(config: Path) -> None:
+async def child(config: Path, profile: Path | None) -> None:
     app = await Facturier.open(load_settings(config), migrate=False)
     try:
+        profiler = cProfile.Profile() if profile else None
         start = time.perf_counter()
+        if profiler:
+            profiler.enable()
         outcomes = await app.send_due()
         elapsed = time.perf_counter() - start
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         ok = sum(o.state == "accepted" for o in outcomes)
         print(f"{ok} {elapsed}")
     finally:
         await app.close()
 
 
-def run_facturier(config: Path) -> tuple[int, float, float]:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(config)],
+def run_facturier(config: Path, profile: Path | None) -> tuple[int, float, float]:
+    extra = ["--profile", str(profile)] if profile else []
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(config), *extra],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     out = proc.stdout.read()
@@ -141,10 +149,12 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--pg", default=PG_ADMIN, help="an admin URL of a PostgreSQL server")
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--profile", type=Path,
+                    help="write cProfile stats of facturier's run to PROFILE.<database>")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        asyncio.run(child(args.child))
+        asyncio.run(child(args.child, args.profile))
         return 0
     for tool in ("smtp-sink", "smtp-source"):
         if shutil.which(tool) is None:
@@ -171,7 +181,8 @@ def main() -> int:
             folder.mkdir()
             config = write_config(folder, url, port)
             message = asyncio.run(prepare(config, args.count, page))
-            results.append((label, *run_facturier(config)))
+            profile = args.profile.with_suffix(f".{label}") if args.profile else None
+            results.append((label, *run_facturier(config, profile)))
         eml = work / "message.eml"
         eml.write_bytes(message)
         start = time.perf_counter()

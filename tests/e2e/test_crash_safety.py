@@ -1,7 +1,8 @@
 """SIGKILL the daemon at random moments while it sends 500 invoices through real Postfix.
 
 At the end every invoice reached the customer's Dovecot mailbox, exactly once unless its
-delivery is marked "possible duplicate", and there are no more marks than kills.
+delivery is marked "possible duplicate", and there are no more marks, nor extra copies,
+than kills.
 """
 
 from __future__ import annotations
@@ -117,5 +118,7 @@ def test_sigkill_twenty_times_loses_nothing(
     assert set(received) == {f"CS-{i:04d}" for i in range(INVOICES)}  # none lost
     twice = {number for number, n in received.items() if n > 1}
     assert all(marks[number] for number in twice), twice - {n for n, m in marks.items() if m}
-    assert max(received.values()) <= 2
+    # one send at a time per process: a kill cuts off at most one hand-off, so it can
+    # cause at most one extra copy (a re-send can itself be cut off by a later kill)
+    assert sum(n - 1 for n in received.values()) <= KILLS
     assert sum(marks.values()) <= KILLS
