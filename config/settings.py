@@ -81,6 +81,16 @@ class SmtpSettings(_Section):
     max_message_bytes: int = Field(10 * 1024 * 1024, gt=0)
     helo_name: str | None = None
     validate_certs: bool = True
+    # Limits of this relay (Office 365, Gmail and others cap these per account).
+    max_connections: int = Field(1, ge=1, le=64)
+    """Messages in flight at once, each over its own connection. A crash can leave at most
+    this many deliveries "possible duplicate"."""
+    max_messages_per_minute: int = Field(0, ge=0)
+    """0: no limit. Counted across all instances over the last 60 seconds."""
+    max_recipients_per_day: int = Field(0, ge=0)
+    """0: no limit. Counted across all instances over the last 24 hours."""
+    slow_down_seconds: float = Field(60.0, gt=0)
+    """Pause after a "too many" reply (421, or 4xx about rates); doubles while it repeats."""
 
     def resolved_password(self) -> str | None:
         return _read_secret(self.password, self.password_file, "smtp.password")
@@ -151,7 +161,8 @@ class DeliverySettings(_Section):
     lease_seconds: int = Field(300, ge=10)
     retry_base_seconds: int = Field(300, ge=1)
     retry_max_age_hours: float = Field(72.0, gt=0)
-    concurrency: int = Field(4, ge=1, le=64)
+    claim_batch: int = Field(20, ge=1, le=1000)
+    """Deliveries one instance leases at a time."""
 
 
 class TemplateSettings(_Section):

@@ -107,15 +107,17 @@ async def refresh_invoice_state(
         )
     ).all()
     latest = {recipient: state for recipient, state in rows}  # the last attempt per recipient
-    states = set(latest.values())
-    new_state = invoice.state
-    for delivery_state, invoice_state in _INVOICE_STATE_ORDER:
-        if delivery_state.value in states:
-            new_state = invoice_state.value
-            break
-    invoice.state = new_state
+    invoice.state = invoice_state_of(set(latest.values()), invoice.state)
     session.add(invoice)
-    return new_state
+    return invoice.state
+
+
+def invoice_state_of(delivery_states: set[str], current: str) -> str:
+    """The invoice's state: the most pressing of its own deliveries' latest states."""
+    for delivery_state, invoice_state in _INVOICE_STATE_ORDER:
+        if delivery_state.value in delivery_states:
+            return invoice_state.value
+    return current
 
 
 async def plan_invoice_deliveries(

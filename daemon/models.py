@@ -200,6 +200,7 @@ class DeliveryEvent(SQLModel, table=True):
     """Append-only: one row per state transition or observation of a delivery."""
 
     __tablename__ = "delivery_events"
+    __table_args__ = (Index("ix_delivery_events_at", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="deliveries.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

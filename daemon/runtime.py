@@ -55,12 +55,11 @@ class Daemon:
 
     async def _send_some(self) -> None:
         while not self.stopping.is_set():
-            ids = await self.worker.claim(self.app.ctx.settings.delivery.concurrency)
+            ids = await self.worker.claim(self.app.ctx.settings.delivery.claim_batch)
             if not ids:
                 return
-            for delivery_id in ids:
-                # a claimed delivery is always sent to the end, even while stopping
-                await self.worker.send(delivery_id)
+            # a claimed delivery is always sent to the end, even while stopping
+            await self.worker.send_many(ids)
 
     async def poll_bounces_once(self) -> object:
         """One poll per interval slot across all instances sharing the database."""
@@ -128,7 +127,7 @@ class Daemon:
             )
         finally:
             self.scheduler.shutdown(wait=False)
-            await self.worker.relay.close()
+            await self.worker.close()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
         log.info("facturier stopped")

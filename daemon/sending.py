@@ -9,18 +9,19 @@ mid-send: it is sent again and marked "possible duplicate".
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from daemon.context import AppContext
 from daemon.db import is_postgres, transaction
-from daemon.deliveries import record, refresh_invoice_state
 from daemon.models import (
     ArchiveEntry,
     Customer,
@@ -30,7 +31,9 @@ from daemon.models import (
     Invoice,
     utcnow,
 )
+from daemon.pacing import Pacer, is_too_many
 from daemon.proof import append_entry
+from daemon.transitions import DELIVERIES, Transition, apply, refresh_invoice_states
 from daemon.verp import verp_address
 from mailer.archive import Archive
 from mailer.compose import Attachment, MessageSpec
@@ -79,9 +82,18 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 class DeliveryWorker:
     def __init__(self, ctx: AppContext, relay: SmtpRelay, sent_folder: SentFolder | None = None):
         self.ctx = ctx
-        self.relay = relay
+        self.relays = [relay]  # one connection per message in flight; more made on demand
         self.sent_folder = sent_folder
         self.invoice_store = Archive(ctx.settings.ingest.store)
+        self.pacer = Pacer(ctx.settings.smtp, ctx.sessions)
+
+    @property
+    def relay(self) -> SmtpRelay:
+        return self.relays[0]
+
+    async def close(self) -> None:
+        for relay in self.relays:
+            await relay.close()
 
     def _due(self):  # type: ignore[no-untyped-def]
         now = utcnow()
@@ -104,81 +116,108 @@ class DeliveryWorker:
         )
 
     async def claim(self, limit: int) -> list[int]:
-        """Take up to ``limit`` due deliveries for this instance (safe across instances)."""
+        """Lease up to ``limit`` due deliveries for this instance (safe across instances)."""
+        limit = await self.pacer.allowance(limit)
+        if limit <= 0:
+            return []
         lease = timedelta(seconds=self.ctx.settings.delivery.lease_seconds)
-        claimed: list[int] = []
         async with transaction(self.ctx.sessions) as session:
             stmt = (
-                select(Delivery)
+                select(Delivery.id, Delivery.state, Delivery.handoff_at, Delivery.invoice_id)
                 .where(self._due())
                 .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
                 .limit(limit)
             )
             if is_postgres(self.ctx.engine):
                 stmt = stmt.with_for_update(skip_locked=True)
-            candidates = (await session.exec(stmt)).all()
-            for delivery in candidates:
-                previous = delivery.state
-                interrupted = previous == DeliveryState.SENDING.value
-                # only a send that reached the relay can have been delivered already
-                maybe_sent = interrupted and delivery.handoff_at is not None
-                now = utcnow()
-                result = await session.exec(  # type: ignore[call-overload]
-                    update(Delivery)
-                    .where(col(Delivery.id) == delivery.id, self._due())
+            candidates = {row[0]: row for row in (await session.exec(stmt)).all()}
+            if not candidates:
+                return []
+            now = utcnow()
+            interrupted = col(Delivery.state) == DeliveryState.SENDING.value
+            # only a send that reached the relay can have been delivered already
+            reached_relay = and_(interrupted, col(Delivery.handoff_at).is_not(None))
+            leased = (
+                await session.exec(  # type: ignore[call-overload]
+                    update(DELIVERIES)
+                    .where(col(Delivery.id).in_(list(candidates)), self._due())
                     .values(
                         state=DeliveryState.SENDING.value,
                         lease_owner=self.ctx.instance,
                         lease_expires_at=now + lease,
                         attempts=Delivery.attempts + 1,
-                        possible_duplicate=Delivery.possible_duplicate | maybe_sent,
+                        possible_duplicate=or_(col(Delivery.possible_duplicate), reached_relay),
                         handoff_at=None,
                         updated_at=now,
                     )
-                    .execution_options(synchronize_session=False)
+                    .returning(col(Delivery.id))
                 )
-                if result.rowcount != 1:
-                    continue
-                await session.refresh(delivery)
-                delivery.state = previous  # the event records where it came from
-                await record(
-                    session,
-                    delivery,
-                    "resend-after-interruption" if interrupted else "sending",
-                    state=DeliveryState.SENDING,
-                    text=(
-                        "interrupted after hand-off to the relay: possible duplicate"
-                        if maybe_sent
-                        else "interrupted before hand-off to the relay: not sent yet"
-                        if interrupted
-                        else None
-                    ),
-                )
-                assert delivery.id is not None
-                claimed.append(delivery.id)
-                await refresh_invoice_state(session, delivery.invoice_id)
+            ).all()
+            claimed = sorted(row[0] for row in leased)
+            await apply(
+                session,
+                [self._claim_transition(candidates[i]) for i in claimed],
+                at=now,
+            )
+            await refresh_invoice_states(session, (candidates[i][3] for i in claimed))
         return claimed
 
-    async def _message_bytes(self, delivery: Delivery) -> bytes:
-        settings = self.ctx.settings
+    @staticmethod
+    def _claim_transition(row: Any) -> Transition:
+        delivery_id, previous, handoff_at, _invoice = row
+        interrupted = previous == DeliveryState.SENDING.value
+        if not interrupted:
+            return Transition(delivery_id, previous, "sending", DeliveryState.SENDING.value)
+        return Transition(
+            delivery_id,
+            previous,
+            "resend-after-interruption",
+            DeliveryState.SENDING.value,
+            text=(
+                "interrupted after hand-off to the relay: possible duplicate"
+                if handoff_at is not None
+                else "interrupted before hand-off to the relay: not sent yet"
+            ),
+        )
+
+    async def _load(self, delivery_id: int) -> tuple[Delivery, Invoice, Customer | None]:
         async with self.ctx.sessions() as session:
-            if delivery.archive_entry_id is not None:
-                entry = await session.get(ArchiveEntry, delivery.archive_entry_id)
-                assert entry is not None
-                return await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
-            invoice = await session.get(Invoice, delivery.invoice_id)
-            assert invoice is not None
-            customer = (
-                await session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-            )
+            row = (
+                await session.exec(
+                    select(Delivery, Invoice, Customer)
+                    .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+                    .outerjoin(Customer, col(Customer.id) == col(Invoice.customer_id))
+                    .where(Delivery.id == delivery_id)
+                )
+            ).one()
+        return row[0], row[1], row[2]
+
+    async def _primary_recipient(self, delivery: Delivery) -> str:
+        if delivery.kind == DeliveryKind.INVOICE.value:
+            return delivery.recipient
+        async with self.ctx.sessions() as session:
             primary = (
                 await session.exec(
-                    select(Delivery.recipient).where(
-                        Delivery.invoice_id == invoice.id,
+                    select(Delivery.recipient)
+                    .where(
+                        Delivery.invoice_id == delivery.invoice_id,
                         Delivery.kind == DeliveryKind.INVOICE.value,
                     )
+                    .order_by(col(Delivery.id))
                 )
             ).first()
+        return primary or delivery.recipient
+
+    async def message_bytes(
+        self, delivery: Delivery, invoice: Invoice, customer: Customer | None
+    ) -> bytes:
+        """The exact bytes for ``delivery``: the archived ones when it was sent before."""
+        settings = self.ctx.settings
+        if delivery.archive_entry_id is not None:
+            async with self.ctx.sessions() as session:
+                entry = await session.get(ArchiveEntry, delivery.archive_entry_id)
+            assert entry is not None
+            return await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
         data = await asyncio.to_thread(self.invoice_store.read, invoice.file_sha256)
         language = customer.language if customer else settings.templates.default_language
         overdue = (date.today() - invoice.due_date).days if invoice.due_date else 0
@@ -190,7 +229,7 @@ class DeliveryWorker:
             "amount": format_amount(invoice.amount_due, language),
             "issue_date": format_date(invoice.issue_date, language),
             "due_date": format_date(invoice.due_date, language),
-            "invoice_to": primary or delivery.recipient,
+            "invoice_to": await self._primary_recipient(delivery),
             "level": delivery.reminder_level,
             "days_overdue": overdue,
         }
@@ -214,57 +253,57 @@ class DeliveryWorker:
         )
         return self.ctx.composer.compose(spec, max_bytes=settings.smtp.max_message_bytes)
 
-    async def send(self, delivery_id: int) -> SendOutcome:
-        async with self.ctx.sessions() as session:
-            delivery = await session.get(Delivery, delivery_id)
-        assert delivery is not None
+    async def send(self, delivery_id: int, relay: SmtpRelay | None = None) -> SendOutcome:
+        """Send one leased delivery to the end: archive, hand off, record the relay's reply."""
+        relay = relay or self.relay
+        delivery, invoice, customer = await self._load(delivery_id)
+        max_wait = self.ctx.settings.delivery.lease_seconds / 3
+        if not await self.pacer.wait_turn(max_wait):
+            return await self._release(delivery)
         try:
-            raw = await self._message_bytes(delivery)
+            raw = await self.message_bytes(delivery, invoice, customer)
         except (MessageRefused, ArchiveError) as exc:
-            return await self._finish(delivery_id, DeliveryState.FAILED, "refused", text=str(exc))
+            return await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(exc))
         if delivery.archive_entry_id is None:
             copy = await asyncio.to_thread(self.ctx.archive.store, raw)
             async with _chain_lock, transaction(self.ctx.sessions) as session:
                 entry = await append_entry(session, copy, delivery.message_id)
-                fresh = await session.get(Delivery, delivery_id)
-                assert fresh is not None
-                fresh.archive_entry_id = entry.id
-                fresh.handoff_at = utcnow()
-                await record(
-                    session,
-                    fresh,
+                note = Transition(
+                    delivery_id,
+                    DeliveryState.SENDING.value,
                     "archived",
                     text=f"chain position {entry.seq}, sha256 {copy.sha256}",
                 )
+                await apply(session, [note], archive_entry_id=entry.id, handoff_at=utcnow())
         else:
             async with transaction(self.ctx.sessions) as session:
                 await session.exec(  # type: ignore[call-overload]
-                    update(Delivery)
+                    update(DELIVERIES)
                     .where(col(Delivery.id) == delivery_id)
                     .values(handoff_at=utcnow())
-                    .execution_options(synchronize_session=False)
                 )
         try:
-            reply = await self.relay.send(
+            reply = await relay.send(
                 self.envelope_sender(delivery.token),
                 delivery.recipient,
                 raw,
                 envid=delivery.token,
             )
         except TransientMailError as exc:
-            return await self._defer(delivery_id, exc)
+            return await self._defer(delivery, exc)
         except PermanentMailError as exc:
             return await self._finish(
-                delivery_id,
+                delivery,
                 DeliveryState.FAILED,
                 "failed",
                 code=exc.code,
                 status=exc.status,
                 text=str(exc),
             )
+        self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
         outcome = await self._finish(
-            delivery_id,
+            delivery,
             DeliveryState.ACCEPTED,
             "accepted",
             code=reply.code,
@@ -274,43 +313,76 @@ class DeliveryWorker:
         await self.file_sent_copy(delivery_id, raw)
         return outcome
 
-    async def _defer(self, delivery_id: int, exc: TransientMailError) -> SendOutcome:
-        settings = self.ctx.settings.delivery
+    async def _release(self, delivery: Delivery) -> SendOutcome:
+        """Give a leased delivery back untouched while the relay asks us to wait."""
+        assert delivery.id is not None
+        wait = max(self.pacer.paused_for(), 60.0)
+        next_attempt = utcnow() + timedelta(seconds=wait)
+        text = f"relay paced: not sent, next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
         async with transaction(self.ctx.sessions) as session:
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            delivery.handoff_at = None
-            age = utcnow() - delivery.created_at
-            if age > timedelta(hours=settings.retry_max_age_hours):
-                await record(
-                    session,
-                    delivery,
-                    "expired",
-                    state=DeliveryState.EXPIRED,
-                    smtp_code=exc.code,
-                    status=exc.status,
-                    text=f"gave up after {delivery.attempts} attempts: {exc}",
-                )
-            else:
-                delivery.next_attempt_at = utcnow() + backoff(
-                    delivery.attempts, settings.retry_base_seconds
-                )
-                delivery.lease_owner = delivery.lease_expires_at = delivery.handoff_at = None
-                await record(
-                    session,
-                    delivery,
-                    "deferred",
-                    state=DeliveryState.DEFERRED,
-                    smtp_code=exc.code,
-                    status=exc.status,
-                    text=f"{exc}; next attempt at {delivery.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC",
-                )
-            await refresh_invoice_state(session, delivery.invoice_id)
-            return SendOutcome(delivery_id, delivery.state, delivery.last_text or str(exc))
+            await apply(
+                session,
+                [
+                    Transition(
+                        delivery.id,
+                        DeliveryState.SENDING.value,
+                        "deferred",
+                        DeliveryState.DEFERRED.value,
+                        text=text,
+                    )
+                ],
+                next_attempt_at=next_attempt,
+                lease_owner=None,
+                lease_expires_at=None,
+                handoff_at=None,
+                attempts=max(0, delivery.attempts - 1),  # the lease was not an attempt
+            )
+            await refresh_invoice_states(session, [delivery.invoice_id])
+        return SendOutcome(delivery.id, DeliveryState.DEFERRED.value, text)
+
+    async def _defer(self, delivery: Delivery, exc: TransientMailError) -> SendOutcome:
+        assert delivery.id is not None
+        settings = self.ctx.settings.delivery
+        pause = self.pacer.slow_down(exc) if is_too_many(exc) else 0.0
+        age = utcnow() - delivery.created_at
+        if age > timedelta(hours=settings.retry_max_age_hours):
+            state = DeliveryState.EXPIRED
+            text = f"gave up after {delivery.attempts} attempts: {exc}"
+            values: dict[str, Any] = {}
+        else:
+            state = DeliveryState.DEFERRED
+            delay = max(
+                backoff(delivery.attempts, settings.retry_base_seconds), timedelta(seconds=pause)
+            )
+            next_attempt = utcnow() + delay
+            text = f"{exc}; next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
+            values = {"next_attempt_at": next_attempt}
+        async with transaction(self.ctx.sessions) as session:
+            await apply(
+                session,
+                [
+                    Transition(
+                        delivery.id,
+                        DeliveryState.SENDING.value,
+                        state.value,
+                        state.value,
+                        smtp_code=exc.code,
+                        status=exc.status,
+                        text=text,
+                    )
+                ],
+                lease_owner=None,
+                lease_expires_at=None,
+                handoff_at=None,
+                **values,
+            )
+            await refresh_invoice_states(session, [delivery.invoice_id])
+        log.warning("delivery %s to %s: %s %s", delivery.id, delivery.recipient, state.value, text)
+        return SendOutcome(delivery.id, state.value, text)
 
     async def _finish(
         self,
-        delivery_id: int,
+        delivery: Delivery,
         state: DeliveryState,
         event: str,
         *,
@@ -318,19 +390,31 @@ class DeliveryWorker:
         status: str | None = None,
         text: str | None = None,
     ) -> SendOutcome:
+        assert delivery.id is not None
         async with transaction(self.ctx.sessions) as session:
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            delivery.lease_owner = delivery.lease_expires_at = None
-            delivery.next_attempt_at = delivery.handoff_at = None
-            await record(
-                session, delivery, event, state=state, smtp_code=code, status=status, text=text
+            await apply(
+                session,
+                [
+                    Transition(
+                        delivery.id,
+                        DeliveryState.SENDING.value,
+                        event,
+                        state.value,
+                        smtp_code=code,
+                        status=status,
+                        text=text,
+                    )
+                ],
+                lease_owner=None,
+                lease_expires_at=None,
+                next_attempt_at=None,
+                handoff_at=None,
             )
-            await refresh_invoice_state(session, delivery.invoice_id)
+            await refresh_invoice_states(session, [delivery.invoice_id])
         (log.info if state == DeliveryState.ACCEPTED else log.warning)(
-            "delivery %s to %s: %s %s", delivery_id, delivery.recipient, state.value, text or ""
+            "delivery %s to %s: %s %s", delivery.id, delivery.recipient, state.value, text or ""
         )
-        return SendOutcome(delivery_id, state.value, text or "")
+        return SendOutcome(delivery.id, state.value, text or "")
 
     async def file_sent_copy(self, delivery_id: int, raw: bytes | None = None) -> bool:
         """APPEND the sent message to the "sent invoices" folder; False to try again later."""
@@ -384,12 +468,28 @@ class DeliveryWorker:
                 done += 1
         return done
 
-    async def run_once(self, batch: int = 50) -> list[SendOutcome]:
+    async def send_many(self, ids: list[int]) -> list[SendOutcome]:
+        """Send leased deliveries, up to the relay's connection limit at once."""
+        pending = collections.deque(ids)
+        outcomes: dict[int, SendOutcome] = {}
+        width = max(1, min(self.pacer.connections, len(ids)))
+        while len(self.relays) < width:
+            self.relays.append(self.ctx.relay())
+
+        async def lane(relay: SmtpRelay) -> None:
+            while pending:
+                delivery_id = pending.popleft()
+                outcomes[delivery_id] = await self.send(delivery_id, relay)
+
+        await asyncio.gather(*(lane(relay) for relay in self.relays[:width]))
+        return [outcomes[i] for i in ids]
+
+    async def run_once(self, batch: int | None = None) -> list[SendOutcome]:
         """Send everything due now; returns what happened to each."""
+        batch = batch or self.ctx.settings.delivery.claim_batch
         outcomes: list[SendOutcome] = []
         while True:
             ids = await self.claim(batch)
             if not ids:
                 return outcomes
-            for delivery_id in ids:
-                outcomes.append(await self.send(delivery_id))
+            outcomes += await self.send_many(ids)

@@ -43,7 +43,7 @@ class Facturier:
             await worker.file_pending_sent_copies()
             return outcomes
         finally:
-            await worker.relay.close()
+            await worker.close()
 
     async def poll_bounces(self) -> PollReport:
         return await self.bounces.poll(self.ctx.bounce_mailbox())
