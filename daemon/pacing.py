@@ -130,8 +130,10 @@ class Pacer:
     def succeeded(self) -> None:
         """A message went through: after a run of them, forget the slow-down."""
         self._successes += 1
-        if self._successes >= 20 and self._connections < self.limits.max_connections:
+        if self._successes < 20:
+            return
+        self._successes = 0
+        if self._connections < self.limits.max_connections:
             self._connections += 1
-            self._successes = 0
-        if self._successes >= 20:
-            self._pause = self.limits.slow_down_seconds
+        if self._connections >= self.limits.max_connections:
+            self._pause = self.limits.slow_down_seconds  # fully recovered

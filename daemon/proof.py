@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 _CHAIN_LOCK_KEY = 0x46414354  # "FACT": serialises chain appends across PostgreSQL instances
-_local_lock = asyncio.Lock()
 
 
 def chain_hash(prev: str, seq: int, sha256: str, size: int, message_id: str) -> str:

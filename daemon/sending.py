@@ -50,7 +50,6 @@ from mailer.smtp import SmtpRelay
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
-_chain_lock = asyncio.Lock()  # one chain append at a time in this process
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,7 @@ class DeliveryWorker:
         self.sent_folder = sent_folder
         self.invoice_store = Archive(ctx.settings.ingest.store)
         self.pacer = Pacer(ctx.settings.smtp, ctx.sessions)
+        self._chain_lock = asyncio.Lock()  # one chain append at a time from this worker
 
     @property
     def relay(self) -> SmtpRelay:
@@ -266,7 +266,7 @@ class DeliveryWorker:
             return await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(exc))
         if delivery.archive_entry_id is None:
             copy = await asyncio.to_thread(self.ctx.archive.store, raw)
-            async with _chain_lock, transaction(self.ctx.sessions) as session:
+            async with self._chain_lock, transaction(self.ctx.sessions) as session:
                 entry = await append_entry(session, copy, delivery.message_id)
                 note = Transition(
                     delivery_id,

@@ -4,6 +4,7 @@ It behaves like a small relay with a final mailbox store behind it:
 
 * mail to a domain in ``defer_domains`` gets ``451 4.7.1`` at RCPT (greylisting);
 * mail to a domain in ``reject_domains`` gets ``550 5.1.1`` at RCPT (no such user);
+* mail to a domain in ``throttle_domains`` gets ``421 4.7.0 Too many…`` (a rate limit);
 * mail to a ``*.invalid`` domain is accepted, then bounced with an RFC 3464 DSN
   (``5.4.4`` host not found) written into the bounce Maildir;
 * any other mail is stored in ``<mail_root>/<domain>/<local>/`` (a Maildir), and when the
@@ -14,6 +15,7 @@ It advertises DSN (RFC 3461) so clients send ENVID, RET, NOTIFY and ORCPT.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mailbox
 import socket
@@ -75,8 +77,13 @@ class SandboxHandler:
     bounce_maildir: Path
     defer_domains: set[str] = field(default_factory=set)
     reject_domains: set[str] = field(default_factory=set)
+    throttle_domains: set[str] = field(default_factory=set)
     hostname: str = "sandbox.facturier.test"
     notify: dict[str, str] = field(default_factory=dict)
+    data_delay: float = 0.0
+    """Seconds each DATA takes (to observe how many messages a client has in flight)."""
+    in_flight: int = 0
+    peak_in_flight: int = 0
 
     async def handle_EHLO(
         self,
@@ -103,12 +110,24 @@ class SandboxHandler:
             return "451 4.7.1 Greylisted, please try again later"
         if domain in self.reject_domains:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if domain in self.throttle_domains:
+            return "421 4.7.0 Too many messages from your account, slow down"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         self.notify[address.lower()] = (_param(rcpt_options, "NOTIFY") or "FAILURE").upper()
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            if self.data_delay:
+                await asyncio.sleep(self.data_delay)
+            return self._deliver(envelope)
+        finally:
+            self.in_flight -= 1
+
+    def _deliver(self, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         queue_id = uuid.uuid4().hex[:10].upper()
         envid = _param(envelope.mail_options, "ENVID")
@@ -239,10 +258,15 @@ class SandboxServer:
         *,
         defer_domains: set[str] | None = None,
         reject_domains: set[str] | None = None,
+        throttle_domains: set[str] | None = None,
         port: int | None = None,
     ):
         self.handler = SandboxHandler(
-            mail_root, bounce_maildir, set(defer_domains or ()), set(reject_domains or ())
+            mail_root,
+            bounce_maildir,
+            set(defer_domains or ()),
+            set(reject_domains or ()),
+            set(throttle_domains or ()),
         )
         self.port = port or free_port()
         self._controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port)

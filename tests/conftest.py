@@ -134,6 +134,7 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
         tmp_path / "mail" / "bounces",
         defer_domains={"greylist.example"},
         reject_domains={"rejects.example"},
+        throttle_domains={"throttled.example"},
     ).start()
     try:
         yield server
