@@ -119,6 +119,14 @@ class ImapSettings(_Section):
     sent_maildir: Path | None = None
     """With ``source = "maildir"``: where copies of sent invoices are filed."""
     batch_size: int = Field(50, ge=1, le=1000)
+    idle: bool = True
+    """Wait for new bounces with IMAP IDLE where the server offers it (polls otherwise)."""
+    idle_seconds: int = Field(300, ge=10, le=1740)
+    """Longest single IDLE before it is renewed (RFC 2177: under 29 minutes)."""
+    reconnect_attempts: int = Field(6, ge=0, le=100)
+    """A poll cut off by a lost connection reconnects and resumes this many times."""
+    reconnect_max_seconds: float = Field(300.0, gt=0)
+    """Backoff between reconnections doubles from one second up to this."""
     timeout_seconds: float = Field(30.0, gt=0)
 
     def resolved_password(self) -> str | None:

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,13 +61,16 @@ SOFT_RETRY_LIMIT = 3
 INFERENCE_WINDOW = timedelta(days=14)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PollReport:
+    """What one poll did; counted as it goes, so a poll cut off midway still tells."""
+
     fetched: int = 0
     applied: int = 0
     unrecognized: int = 0
     quarantined: int = 0
     skipped: int = 0
+    reconnects: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,9 @@ class BounceProcessor:
         key = settings.sender.verp_key()
         self.verp = Verp(settings.sender.envelope_sender(), key) if key else None
 
-    async def poll(self, mailbox: BounceMailbox) -> PollReport:
-        fetched = applied = unrecognized = quarantined = skipped = 0
+    async def poll(self, mailbox: BounceMailbox, report: PollReport | None = None) -> PollReport:
+        """Read, apply and file every new message once; counts go into ``report``."""
+        report = report if report is not None else PollReport()
         imap = self.settings.imap
         uidvalidity = await mailbox.open()
         try:
@@ -184,23 +189,23 @@ class BounceProcessor:
                 if not batch:
                     break
                 for message in batch:
-                    fetched += 1
-                    folder = await self._handle(mailbox.name, uidvalidity, message.uid, message.raw)
+                    report.fetched += 1
+                    seen = await self._seen(mailbox.name, uidvalidity, message.uid, message.raw)
+                    folder = (
+                        None
+                        if seen
+                        else await self._handle(mailbox.name, uidvalidity, message.uid, message.raw)
+                    )
                     if folder is None:
-                        skipped += 1
+                        report.skipped += 1
                     elif folder == imap.unrecognized_folder:
-                        unrecognized += 1
+                        report.unrecognized += 1
                     elif folder == imap.quarantine_folder:
-                        quarantined += 1
+                        report.quarantined += 1
                     else:
-                        applied += 1
-                    if folder is not None:
-                        await mailbox.move(message.uid, folder)
-                    else:
-                        await mailbox.move(
-                            message.uid,
-                            await self._folder_of(mailbox.name, uidvalidity, message.uid),
-                        )
+                        report.applied += 1
+                    # a message applied before (then cut off before its move) is only filed
+                    await mailbox.move(message.uid, folder or seen or imap.unrecognized_folder)
                     last_uid = message.uid
                     async with transaction(self.sessions) as session:
                         cursor = await session.get(MailboxCursor, mailbox.name)
@@ -209,39 +214,38 @@ class BounceProcessor:
                         session.add(cursor)
         finally:
             await mailbox.close()
-        report = PollReport(fetched, applied, unrecognized, quarantined, skipped)
-        if fetched:
+        if report.fetched:
             log.info("%s: %s", mailbox.name, report)
         return report
 
-    async def _folder_of(self, mailbox: str, uidvalidity: int, uid: int) -> str:
+    async def _seen(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str | None:
+        """The folder of this message if it was handled before, else None.
+
+        Known by its UID, or, after a UIDVALIDITY change renumbered the mailbox, by its bytes.
+        """
+        sha = hashlib.sha256(raw).hexdigest()
         async with self.sessions() as session:
             row = (
                 await session.exec(
-                    select(InboundMessage).where(
+                    select(InboundMessage.disposition)
+                    .where(
                         InboundMessage.mailbox == mailbox,
-                        InboundMessage.uidvalidity == uidvalidity,
-                        InboundMessage.uid == uid,
+                        or_(
+                            and_(
+                                col(InboundMessage.uidvalidity) == uidvalidity,
+                                col(InboundMessage.uid) == uid,
+                            ),
+                            col(InboundMessage.raw_sha256) == sha,
+                        ),
                     )
+                    .limit(1)
                 )
             ).first()
-        return row.disposition if row else self.settings.imap.unrecognized_folder
+        return row
 
-    async def _handle(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str | None:
-        """Record and apply one message; the folder to move it to, or None if seen before."""
+    async def _handle(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str:
+        """Record and apply one new message; the folder to move it to."""
         imap = self.settings.imap
-        async with self.sessions() as session:
-            seen = (
-                await session.exec(
-                    select(InboundMessage.id).where(
-                        InboundMessage.mailbox == mailbox,
-                        InboundMessage.uidvalidity == uidvalidity,
-                        InboundMessage.uid == uid,
-                    )
-                )
-            ).first()
-        if seen is not None:
-            return None
         sha = hashlib.sha256(raw).hexdigest()
         if len(raw) > imap.max_message_bytes:
             await self._store(

@@ -225,7 +225,7 @@ class InboundMessage(SQLModel, table=True):
     message_id: str | None = None
     subject: str | None = None
     from_address: str | None = None
-    raw_sha256: str
+    raw_sha256: str = Field(index=True)
     size: int
     received_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     kind: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from daemon.jobs import run_once_per_slot
 from daemon.services import Facturier
 from mailer.errors import MailboxError
+from mailer.mailbox import ImapMailbox
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,37 @@ class Daemon:
                 return
             # a claimed delivery is always sent to the end, even while stopping
             await self.worker.send_many(ids)
+
+    async def _watch_bounce_mailbox(self) -> None:
+        """IMAP IDLE on the bounce mailbox: poll as soon as the server announces new mail.
+
+        The scheduled poll keeps running beside it (and is all there is when the source is a
+        Maildir or the server has no IDLE). A lost connection is re-made with backoff.
+        """
+        imap = self.app.ctx.settings.imap
+        if imap.source != "imap" or not imap.idle:
+            return
+        delay = 1.0
+        while not self.stopping.is_set():
+            mailbox = self.app.ctx.bounce_mailbox()
+            assert isinstance(mailbox, ImapMailbox)
+            try:
+                await mailbox.open()
+                if not mailbox.offers_idle():
+                    log.info("bounce mailbox has no IDLE: polling on the schedule only")
+                    return
+                delay = 1.0
+                while not self.stopping.is_set():
+                    if await mailbox.wait_for_news(imap.idle_seconds):
+                        await self._guarded("bounce poll (IDLE)", self.app.poll_bounces)
+            except MailboxError as exc:
+                wait = delay * random.uniform(0.8, 1.2)
+                log.warning("bounce mailbox IDLE: %s; reconnecting in %.1f s", exc, wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), timeout=wait)
+                delay = min(delay * 2, imap.reconnect_max_seconds)
+            finally:
+                await mailbox.close()
 
     async def poll_bounces_once(self) -> object:
         """One poll per interval slot across all instances sharing the database."""
@@ -119,6 +152,7 @@ class Daemon:
         self._schedule()
         self.scheduler.start()
         log.info("facturier running as %s", self.app.ctx.instance)
+        watcher = asyncio.create_task(self._watch_bounce_mailbox())
         try:
             await asyncio.gather(
                 self._loop("ingest", s.ingest_poll_seconds, self.app.ingest.scan_watch_folder),
@@ -126,6 +160,9 @@ class Daemon:
                 self._loop("bounce poll (startup)", 1e9, self.poll_bounces_once),
             )
         finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             self.scheduler.shutdown(wait=False)
             await self.worker.close()
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+
 from config import Settings
 from daemon.bounces import BounceProcessor, PollReport
 from daemon.context import AppContext
@@ -11,6 +15,9 @@ from daemon.ingest import IngestService
 from daemon.queries import Queries
 from daemon.reminders import ReminderService
 from daemon.sending import DeliveryWorker, SendOutcome
+from mailer.errors import MailboxError
+
+log = logging.getLogger(__name__)
 
 
 class Facturier:
@@ -22,6 +29,7 @@ class Facturier:
         self.queries = Queries(ctx.sessions)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
+        self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)
 
     @classmethod
     async def open(cls, settings: Settings, *, migrate: bool = True) -> Facturier:
@@ -46,4 +54,20 @@ class Facturier:
             await worker.close()
 
     async def poll_bounces(self) -> PollReport:
-        return await self.bounces.poll(self.ctx.bounce_mailbox())
+        """Read the bounce mailbox to the end. A lost connection is re-made with backoff and
+        the poll resumes where it stopped (nothing is applied twice)."""
+        imap = self.ctx.settings.imap
+        report = PollReport()
+        delay = 1.0
+        async with self._poll_lock:
+            while True:
+                try:
+                    return await self.bounces.poll(self.ctx.bounce_mailbox(), report)
+                except MailboxError as exc:
+                    if report.reconnects >= imap.reconnect_attempts:
+                        raise
+                    report.reconnects += 1
+                    wait = delay * random.uniform(0.8, 1.2)
+                    log.warning("bounce mailbox: %s; reconnecting in %.1f s", exc, wait)
+                    await asyncio.sleep(wait)
+                    delay = min(delay * 2, imap.reconnect_max_seconds)

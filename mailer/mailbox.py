@@ -13,11 +13,13 @@ import logging
 import mailbox as stdlib_mailbox
 import re
 import ssl
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import aioimaplib
+from aioimaplib import STOP_WAIT_SERVER_PUSH
 
 from mailer.errors import MailboxError
 
@@ -70,6 +72,7 @@ class ImapMailbox:
         self.name = f"imap://{config.username}@{config.host}:{config.port}/{config.folder}"
         self._client: aioimaplib.IMAP4 | None = None
         self._created: set[str] = set()
+        self._lost = asyncio.Event()
 
     async def _connect(self) -> aioimaplib.IMAP4:
         cfg = self.config
@@ -82,10 +85,17 @@ class ImapMailbox:
                     ctx.check_hostname = False
                     ctx.verify_mode = ssl.CERT_NONE
                 client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout, ssl_context=ctx
+                    cfg.host,
+                    cfg.port,
+                    timeout=cfg.timeout,
+                    ssl_context=ctx,
+                    conn_lost_cb=self._connection_lost,
                 )
             else:
-                client = aioimaplib.IMAP4(cfg.host, cfg.port, timeout=cfg.timeout)
+                client = aioimaplib.IMAP4(
+                    cfg.host, cfg.port, timeout=cfg.timeout, conn_lost_cb=self._connection_lost
+                )
+            self._lost.clear()
             await client.wait_hello_from_server()
             resp = await client.login(cfg.username, cfg.password)
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
@@ -94,9 +104,62 @@ class ImapMailbox:
             raise MailboxError(f"IMAP login as {cfg.username} refused: {_text(resp.lines)}")
         return client
 
-    async def _ok(self, coro: object, what: str) -> aioimaplib.Response:
+    def _connection_lost(self, exc: Exception | None) -> None:
+        self._lost.set()
+
+    def offers_idle(self) -> bool:
+        return self._client is not None and self._client.has_capability("IDLE")
+
+    async def wait_for_news(self, seconds: float) -> bool:
+        """IDLE until the server announces new mail (True) or ``seconds`` pass (False).
+
+        The mailbox must be open. A lost connection raises :class:`MailboxError` at once.
+        """
+        client = self._need()
         try:
-            resp = await coro  # type: ignore[misc]
+            idle = await client.idle_start(timeout=seconds)
+        except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
+            raise MailboxError(f"IMAP IDLE refused: {exc}") from exc
+        lost = asyncio.ensure_future(self._lost.wait())
+        news = False
+        try:
+            while client.has_pending_idle() and not self._lost.is_set():
+                push = asyncio.ensure_future(client.wait_server_push(seconds + 5))
+                done, _ = await asyncio.wait(
+                    {push, idle, lost}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if push not in done:
+                    push.cancel()
+                    break
+                lines = push.result() if push.exception() is None else STOP_WAIT_SERVER_PUSH
+                if lines == STOP_WAIT_SERVER_PUSH:
+                    break
+                if any(b"EXISTS" in bytes(line) for line in lines):
+                    news = True
+                    break
+            if self._lost.is_set():
+                raise MailboxError("IMAP connection lost during IDLE")
+            if client.has_pending_idle():
+                client.idle_done()
+            await self._ok(asyncio.wait_for(idle, self.config.timeout), "IDLE")
+        finally:
+            lost.cancel()
+        return news
+
+    async def _ok(self, coro: Awaitable[Any], what: str) -> aioimaplib.Response:
+        """Await an IMAP command; a refusal, an error or a lost connection raise at once."""
+        command = asyncio.ensure_future(coro)
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait({command, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if not command.done():
+            command.cancel()
+            self._client = None
+            raise MailboxError(f"IMAP {what} failed: connection lost")
+        try:
+            resp = command.result()
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
             self._client = None
             raise MailboxError(f"IMAP {what} failed: {exc}") from exc

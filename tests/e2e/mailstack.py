@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -276,12 +277,32 @@ command_directory = /usr/sbin
         log = self.root / "start.log"
         _daemon(["postfix", "-c", cfg, "stop"], log)
         self._forget_config_dir()
-        _daemon(["doveadm", "-c", str(self.dovecot_dir / "dovecot.conf"), "stop"], log)
+        self._stop_dovecot()
+
+    def _dovecot_children(self) -> list[int]:
+        pid_file = self.dovecot_dir / "run" / "master.pid"
+        if not pid_file.exists():
+            return []
+        master = pid_file.read_text().strip()
+        out = subprocess.run(["pgrep", "-P", master], capture_output=True, text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def _stop_dovecot(self) -> None:
+        """Stop Dovecot the way a crash or a reboot does: every client connection drops (a
+        plain stop leaves already logged-in IMAP sessions running)."""
+        children = self._dovecot_children()
+        _daemon(
+            ["doveadm", "-c", str(self.dovecot_dir / "dovecot.conf"), "stop"],
+            self.root / "start.log",
+        )
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def restart_dovecot(self) -> None:
         conf = self.dovecot_dir / "dovecot.conf"
         log = self.root / "start.log"
-        _daemon(["doveadm", "-c", str(conf), "stop"], log)
+        self._stop_dovecot()
         time.sleep(0.5)
         _daemon(["dovecot", "-c", str(conf)], log).check_returncode()
         _wait_port(self.imap_port, "Dovecot IMAP", self.dovecot_dir / "dovecot.log")
