@@ -142,6 +142,10 @@ class ImapMailbox:
             if client.has_pending_idle():
                 client.idle_done()
             await self._ok(asyncio.wait_for(idle, self.config.timeout), "IDLE")
+        except asyncio.CancelledError:
+            if client.has_pending_idle() and not self._lost.is_set():
+                client.idle_done()  # leave the connection usable for LOGOUT
+            raise
         finally:
             lost.cancel()
         return news
@@ -245,9 +249,16 @@ class ImapMailbox:
 
     async def close(self) -> None:
         client, self._client = self._client, None
-        if client is not None:
-            with contextlib.suppress(OSError, TimeoutError, aioimaplib.AioImapException):
-                await client.logout()
+        if client is None:
+            return
+        if self._lost.is_set():
+            with contextlib.suppress(Exception):
+                client.protocol.transport.close()
+            return
+        if client.has_pending_idle():
+            client.idle_done()
+        with contextlib.suppress(OSError, TimeoutError, aioimaplib.AioImapException):
+            await asyncio.wait_for(client.logout(), 5)
 
 
 class ImapSentFolder:

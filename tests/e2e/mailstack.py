@@ -290,14 +290,11 @@ command_directory = /usr/sbin
     def _stop_dovecot(self) -> None:
         """Stop Dovecot the way a crash or a reboot does: every client connection drops (a
         plain stop leaves already logged-in IMAP sessions running)."""
-        children = self._dovecot_children()
-        _daemon(
-            ["doveadm", "-c", str(self.dovecot_dir / "dovecot.conf"), "stop"],
-            self.root / "start.log",
-        )
-        for pid in children:
+        for pid in self._dovecot_children():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        conf = str(self.dovecot_dir / "dovecot.conf")
+        _daemon(["doveadm", "-c", conf, "stop"], self.root / "start.log")
 
     def restart_dovecot(self) -> None:
         conf = self.dovecot_dir / "dovecot.conf"
