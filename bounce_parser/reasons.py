@@ -87,6 +87,19 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"too many (?:connections|concurrent|sessions)",
             r"connection limit",
             r"too many smtp sessions",
+            r"connection rate limit",
+            r"too many recipients(?! (?:in|per))",
+        ),
+    ),
+    (
+        "notaccept",
+        (
+            r"does not accept mail",
+            r"null mx",
+            r"not accepting mail",
+            r"no mx found",
+            r"couldn't find a mail exchanger",
+            r"no smtp service",
         ),
     ),
     (
@@ -237,6 +250,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"not allowed to send",
             r"your (?:ip|network)",
             r"service unavailable; client host",
+            r"invalid ip for sending",
         ),
     ),
     ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
@@ -293,11 +307,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"local error",
             r"internal (?:server )?error",
             r"temporary failure",
+            r"service currently unavailable",
             r"server error",
             r"mail system .*error",
         ),
     ),
-    ("notaccept", (r"does not accept mail", r"null mx", r"not accepting mail")),
     ("syntaxerror", (r"syntax error", r"command unrecognized", r"bad command")),
 ]
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
