@@ -315,33 +315,19 @@ class DeliveryWorker:
 
     async def _release(self, delivery: Delivery) -> SendOutcome:
         """Give a leased delivery back untouched while the relay asks us to wait."""
-        assert delivery.id is not None
         wait = max(self.pacer.paused_for(), 60.0)
         next_attempt = utcnow() + timedelta(seconds=wait)
         text = f"relay paced: not sent, next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
-        async with transaction(self.ctx.sessions) as session:
-            await apply(
-                session,
-                [
-                    Transition(
-                        delivery.id,
-                        DeliveryState.SENDING.value,
-                        "deferred",
-                        DeliveryState.DEFERRED.value,
-                        text=text,
-                    )
-                ],
-                next_attempt_at=next_attempt,
-                lease_owner=None,
-                lease_expires_at=None,
-                handoff_at=None,
-                attempts=max(0, delivery.attempts - 1),  # the lease was not an attempt
-            )
-            await refresh_invoice_states(session, [delivery.invoice_id])
-        return SendOutcome(delivery.id, DeliveryState.DEFERRED.value, text)
+        return await self._end_lease(
+            delivery,
+            "deferred",
+            DeliveryState.DEFERRED,
+            text=text,
+            next_attempt_at=next_attempt,
+            attempts=max(0, delivery.attempts - 1),  # the lease was not an attempt
+        )
 
     async def _defer(self, delivery: Delivery, exc: TransientMailError) -> SendOutcome:
-        assert delivery.id is not None
         settings = self.ctx.settings.delivery
         pause = self.pacer.slow_down(exc) if is_too_many(exc) else 0.0
         age = utcnow() - delivery.created_at
@@ -357,28 +343,9 @@ class DeliveryWorker:
             next_attempt = utcnow() + delay
             text = f"{exc}; next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
             values = {"next_attempt_at": next_attempt}
-        async with transaction(self.ctx.sessions) as session:
-            await apply(
-                session,
-                [
-                    Transition(
-                        delivery.id,
-                        DeliveryState.SENDING.value,
-                        state.value,
-                        state.value,
-                        smtp_code=exc.code,
-                        status=exc.status,
-                        text=text,
-                    )
-                ],
-                lease_owner=None,
-                lease_expires_at=None,
-                handoff_at=None,
-                **values,
-            )
-            await refresh_invoice_states(session, [delivery.invoice_id])
-        log.warning("delivery %s to %s: %s %s", delivery.id, delivery.recipient, state.value, text)
-        return SendOutcome(delivery.id, state.value, text)
+        return await self._end_lease(
+            delivery, state.value, state, code=exc.code, status=exc.status, text=text, **values
+        )
 
     async def _finish(
         self,
@@ -390,25 +357,40 @@ class DeliveryWorker:
         status: str | None = None,
         text: str | None = None,
     ) -> SendOutcome:
+        return await self._end_lease(
+            delivery, event, state, code=code, status=status, text=text, next_attempt_at=None
+        )
+
+    async def _end_lease(
+        self,
+        delivery: Delivery,
+        event: str,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        status: str | None = None,
+        text: str | None = None,
+        **values: Any,
+    ) -> SendOutcome:
+        """Record how the leased delivery ended and give up the lease."""
         assert delivery.id is not None
+        transition = Transition(
+            delivery.id,
+            DeliveryState.SENDING.value,
+            event,
+            state.value,
+            smtp_code=code,
+            status=status,
+            text=text,
+        )
         async with transaction(self.ctx.sessions) as session:
             await apply(
                 session,
-                [
-                    Transition(
-                        delivery.id,
-                        DeliveryState.SENDING.value,
-                        event,
-                        state.value,
-                        smtp_code=code,
-                        status=status,
-                        text=text,
-                    )
-                ],
+                [transition],
                 lease_owner=None,
                 lease_expires_at=None,
-                next_attempt_at=None,
                 handoff_at=None,
+                **values,
             )
             await refresh_invoice_states(session, [delivery.invoice_id])
         (log.info if state == DeliveryState.ACCEPTED else log.warning)(
