@@ -1,0 +1,108 @@
+"""The bounce reader's bookkeeping on SQLite and PostgreSQL: cut off between applying and
+filing, renumbered by a UIDVALIDITY change, handed an oversize message."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from daemon.customers import NewCustomer
+from daemon.models import InboundMessage
+from daemon.services import Facturier
+from mailer.errors import MailboxError
+from mailer.mailbox import FetchedMessage
+from mailer.sandbox import SandboxServer
+from tests.helpers import invoice_file
+
+
+class ScriptedMailbox:
+    """A bounce folder whose UIDVALIDITY and UIDs the test decides; moves can fail."""
+
+    name = "scripted://bounces"
+
+    def __init__(self, messages: list[bytes], uidvalidity: int, first_uid: int = 1):
+        self.uidvalidity = uidvalidity
+        self.inbox = {first_uid + i: raw for i, raw in enumerate(messages)}
+        self.filed: dict[str, list[bytes]] = {}
+        self.fail_moves_after: int | None = None
+        self.moves = 0
+
+    async def open(self) -> int:
+        return self.uidvalidity
+
+    async def fetch_after(self, last_uid: int, limit: int) -> list[FetchedMessage]:
+        uids = sorted(u for u in self.inbox if u > last_uid)[:limit]
+        return [FetchedMessage(u, self.inbox[u]) for u in uids]
+
+    async def move(self, uid: int, folder: str) -> None:
+        if self.fail_moves_after is not None and self.moves >= self.fail_moves_after:
+            raise MailboxError("IMAP MOVE failed: connection lost")
+        self.moves += 1
+        self.filed.setdefault(folder, []).append(self.inbox.pop(uid))
+
+    def renumber(self, uidvalidity: int, first_uid: int) -> None:
+        """What a server does when it rebuilds the folder: new UIDVALIDITY, new UIDs."""
+        self.uidvalidity = uidvalidity
+        self.inbox = {first_uid + i: raw for i, raw in enumerate(self.inbox.values())}
+
+    async def close(self) -> None:
+        pass
+
+
+async def _three_hard_bounces(app: Facturier, tmp_path: Path) -> list[bytes]:
+    """Three invoices to a domain that bounces; the sandbox's DSNs, as bytes."""
+    await app.customers.add(
+        NewCustomer("Atelier Martin", "compta@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    files = [invoice_file(tmp_path / "in", f"UV-{i}", "Atelier Martin", "C-2") for i in range(3)]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    assert [o.state for o in await app.send_due()] == ["accepted"] * 3
+    box = mailbox.Maildir(tmp_path / "mail" / "bounces", create=False)
+    return [box.get_bytes(key) for key in sorted(box.iterkeys())]
+
+
+async def _bounced_events(app: Facturier) -> list[str]:
+    numbers = []
+    for row in await app.queries.invoices():
+        detail = await app.queries.invoice_detail(row.id)
+        numbers += [row.number for e in detail.events if e.event == "bounced"]
+    return sorted(numbers)
+
+
+async def test_cut_off_then_renumbered_applies_each_bounce_once(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    dsns = await _three_hard_bounces(app, tmp_path)
+    assert len(dsns) == 3
+    folder = ScriptedMailbox(dsns, uidvalidity=100)
+    folder.fail_moves_after = 1  # the second bounce is applied, then the connection drops
+    with pytest.raises(MailboxError):
+        await app.bounces.poll(folder)
+    assert await _bounced_events(app) == ["UV-0", "UV-1"]
+
+    folder.renumber(uidvalidity=200, first_uid=1)  # the server rebuilt the folder
+    folder.fail_moves_after = None
+    report = await app.bounces.poll(folder)
+    assert (report.fetched, report.skipped, report.applied) == (2, 1, 1)
+    assert await _bounced_events(app) == ["UV-0", "UV-1", "UV-2"]  # each once, none skipped
+    assert folder.inbox == {}
+    assert len(folder.filed["processed"]) == 3
+
+
+async def test_oversize_message_is_quarantined_with_its_reason(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    limit = app.ctx.settings.imap.max_message_bytes
+    huge = b"From: x@y.example\r\nSubject: big\r\n\r\n" + b"A" * (limit + 1)
+    folder = ScriptedMailbox([huge], uidvalidity=7)
+    report = await app.bounces.poll(folder)
+    assert (report.fetched, report.quarantined) == (1, 1)
+    assert folder.filed["quarantine"] == [huge]  # set aside, not dropped
+    async with app.ctx.sessions() as session:
+        [row] = (await session.exec(select(InboundMessage))).all()
+    assert row.disposition == "quarantine"
+    assert json.loads(row.classification)["quarantine_reason"] == f"over {limit} bytes"
