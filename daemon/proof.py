@@ -41,13 +41,19 @@ async def append_entry(session: AsyncSession, copy: ArchivedCopy, message_id: st
     Call inside a transaction; on PostgreSQL the transaction takes an advisory lock so that
     two instances never claim the same position.
     """
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        await session.exec(text(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY})"))  # type: ignore[call-overload]
+    elif dialect == "sqlite":
+        # Take the database's write lock before reading the chain's end, so that another
+        # process cannot append between our read and our insert (a write statement, even one
+        # that changes nothing, starts the write transaction; it must come first).
+        await session.exec(text("DELETE FROM archive_entries WHERE 0"))  # type: ignore[call-overload]
     found = (
         await session.exec(select(ArchiveEntry).where(ArchiveEntry.sha256 == copy.sha256))
     ).first()
     if found is not None:
         return found
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.exec(text(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY})"))  # type: ignore[call-overload]
     last = (
         await session.exec(
             select(ArchiveEntry)

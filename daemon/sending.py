@@ -461,10 +461,16 @@ class DeliveryWorker:
         async def lane(relay: SmtpRelay) -> None:
             while pending:
                 delivery_id = pending.popleft()
-                outcomes[delivery_id] = await self.send(delivery_id, relay)
+                try:
+                    outcomes[delivery_id] = await self.send(delivery_id, relay)
+                except Exception:  # one delivery's trouble never stops the others
+                    log.exception(
+                        "delivery %s: unexpected error; it is sent again when its lease ends",
+                        delivery_id,
+                    )
 
         await asyncio.gather(*(lane(relay) for relay in self.relays[:width]))
-        return [outcomes[i] for i in ids]
+        return [outcomes[i] for i in ids if i in outcomes]
 
     async def run_once(self, batch: int | None = None) -> list[SendOutcome]:
         """Send everything due now; returns what happened to each."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -11,11 +12,12 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from config import Settings
 from daemon.cli import app as cli
 from daemon.customers import NewCustomer
 from daemon.db import transaction
 from daemon.models import ArchiveEntry, Delivery
-from daemon.proof import verify_archive
+from daemon.proof import append_entry, verify_archive
 from daemon.services import Facturier
 from mailer.sandbox import SandboxServer
 from tests.helpers import invoice_file
@@ -107,3 +109,24 @@ def test_cli_verify_exit_codes_proof_and_resend(
     assert len(sandbox.received("f@dupont.example")) == 2
     code, out = run("archive", "verify")
     assert "2 entries checked, 0 problem(s)" in out
+
+
+async def test_two_instances_appending_at_once_keep_one_unbroken_chain(
+    app: Facturier, settings: Settings
+) -> None:
+    """Two instances (separate connections) archive at the same moment: no position is
+    taken twice and the chain verifies."""
+    other = await Facturier.open(settings, migrate=False)
+    try:
+
+        async def archive_many(instance: Facturier, tag: str) -> None:
+            for i in range(40):
+                copy = instance.ctx.archive.store(f"message {tag}-{i}".encode())
+                async with transaction(instance.ctx.sessions) as session:
+                    await append_entry(session, copy, f"<{tag}-{i}@acme.example>")
+
+        await asyncio.gather(archive_many(app, "a"), archive_many(other, "b"))
+    finally:
+        await other.close()
+    count, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert (count, problems) == (80, [])
