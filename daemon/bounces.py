@@ -73,6 +73,18 @@ class PollReport:
     reconnects: int = 0
 
 
+def _note_of(c: Classification, r: RecipientResult | None) -> tuple[str, str]:
+    """The event and text that note an auto-reply, read receipt, reply or complaint."""
+    if c.kind == Kind.AUTOREPLY:
+        until = f" — absent until {c.autoreply_until}" if c.autoreply_until else ""
+        return "autoreply", f"auto-reply: {c.subject or ''}{until}"
+    if c.kind == Kind.READ_RECEIPT:
+        return "read", f"read receipt: {r.diagnostic if r else ''}"
+    if c.kind == Kind.HUMAN:
+        return "reply", f"customer replied ({c.from_address}): {(c.excerpt or '')[:300]}"
+    return "complaint", f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider"
+
+
 @dataclass(frozen=True)
 class Verp:
     return_path: str
@@ -386,41 +398,11 @@ class BounceProcessor:
                 text=((r.diagnostic if r else None) or "delivery reported") + tied,
                 inbound_message_id=mid,
             )
-        elif c.kind == Kind.AUTOREPLY:
-            until = f" — absent until {c.autoreply_until}" if c.autoreply_until else ""
-            await record(
-                session,
-                delivery,
-                "autoreply",
-                text=f"auto-reply: {c.subject or ''}{until}{tied}",
-                inbound_message_id=mid,
-            )
-        elif c.kind == Kind.READ_RECEIPT:
-            await record(
-                session,
-                delivery,
-                "read",
-                text=f"read receipt: {r.diagnostic if r else ''}{tied}",
-                inbound_message_id=mid,
-            )
-        elif c.kind == Kind.HUMAN:
-            await record(
-                session,
-                delivery,
-                "reply",
-                text=f"customer replied ({c.from_address}): {(c.excerpt or '')[:300]}{tied}",
-                inbound_message_id=mid,
-            )
-        elif c.kind == Kind.FEEDBACK:
-            attention = True
-            await record(
-                session,
-                delivery,
-                "complaint",
-                text=f"complaint ({c.feedback_type or 'abuse'}) from the recipient's "
-                f"provider{tied}",
-                inbound_message_id=mid,
-            )
+        elif c.kind in (Kind.AUTOREPLY, Kind.READ_RECEIPT, Kind.HUMAN, Kind.FEEDBACK):
+            # noted on the delivery without changing its state; a complaint needs attention
+            attention = c.kind == Kind.FEEDBACK
+            event, text = _note_of(c, r)
+            await record(session, delivery, event, text=text + tied, inbound_message_id=mid)
         elif c.kind == Kind.BOUNCE and r is not None:
             attention = await self._apply_bounce(session, delivery, r, inbound, tied)
         await refresh_invoice_state(session, delivery.invoice_id, attention=attention)

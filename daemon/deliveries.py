@@ -88,6 +88,36 @@ async def record(
     session.add(delivery)
 
 
+async def queue_delivery(
+    session: AsyncSession,
+    *,
+    invoice_id: int,
+    address_id: int | None,
+    recipient: str,
+    kind: DeliveryKind,
+    sender_address: str,
+    event: str = "queued",
+    text: str | None = None,
+    reminder_level: int = 0,
+) -> Delivery:
+    """A new delivery, due now, with its own Message-ID and token, and its first event."""
+    message_id, token = new_message_id(sender_domain(sender_address))
+    delivery = Delivery(
+        invoice_id=invoice_id,
+        address_id=address_id,
+        recipient=recipient,
+        kind=kind.value,
+        reminder_level=reminder_level,
+        message_id=message_id,
+        token=token,
+        next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    await session.flush()
+    await record(session, delivery, event, state=DeliveryState.QUEUED, text=text)
+    return delivery
+
+
 async def refresh_invoice_state(
     session: AsyncSession, invoice_id: int, attention: bool = False
 ) -> str:
@@ -163,7 +193,6 @@ async def plan_invoice_deliveries(
         return []
     planned: list[Delivery] = []
     seen: set[str] = set()
-    domain = sender_domain(sender_address)
     for address in [a for a in primary if not a.undeliverable][:1] + [
         a for a in addresses if a.role == AddressRole.COPY and not a.undeliverable
     ]:
@@ -171,20 +200,16 @@ async def plan_invoice_deliveries(
             continue  # the same address in two roles gets one message
         seen.add(address.email)
         kind = DeliveryKind.INVOICE if address.role == AddressRole.INVOICE_TO else DeliveryKind.COPY
-        message_id, token = new_message_id(domain)
-        delivery = Delivery(
-            invoice_id=invoice.id,
-            address_id=address.id,
-            recipient=address.email,
-            kind=kind.value,
-            message_id=message_id,
-            token=token,
-            next_attempt_at=utcnow(),
+        planned.append(
+            await queue_delivery(
+                session,
+                invoice_id=invoice.id,
+                address_id=address.id,
+                recipient=address.email,
+                kind=kind,
+                sender_address=sender_address,
+            )
         )
-        session.add(delivery)
-        await session.flush()
-        await record(session, delivery, "queued", state=DeliveryState.QUEUED)
-        planned.append(delivery)
     invoice.state = InvoiceState.QUEUED.value
     session.add(invoice)
     return planned
@@ -232,23 +257,14 @@ async def request_resend(
                 )
             )
         ).first()
-        message_id, token = new_message_id(sender_domain(sender_address))
-        delivery = Delivery(
+        delivery = await queue_delivery(
+            session,
             invoice_id=invoice_id,
             address_id=address.id if address else None,
             recipient=recipient,
-            kind=DeliveryKind.INVOICE.value,
-            message_id=message_id,
-            token=token,
-            next_attempt_at=utcnow(),
-        )
-        session.add(delivery)
-        await session.flush()
-        await record(
-            session,
-            delivery,
-            "resend-requested",
-            state=DeliveryState.QUEUED,
+            kind=DeliveryKind.INVOICE,
+            sender_address=sender_address,
+            event="resend-requested",
             text=f"re-send requested by {requested_by}: {reason}",
         )
         if invoice.state == InvoiceState.ATTENTION.value:

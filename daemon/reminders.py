@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from config import Settings
 from daemon.db import SessionFactory, transaction
-from daemon.deliveries import new_message_id, record, sender_domain
+from daemon.deliveries import queue_delivery
 from daemon.models import (
     AddressRole,
     CustomerAddress,
@@ -20,7 +20,6 @@ from daemon.models import (
     Invoice,
     PaymentState,
     ReminderRun,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -106,25 +105,15 @@ class ReminderService:
                         level,
                     )
                     continue
-                message_id, token = new_message_id(sender_domain(self.settings.sender.address))
-                delivery = Delivery(
+                delivery = await queue_delivery(
+                    session,
                     invoice_id=invoice.id,
                     address_id=address.id,
                     recipient=address.email,
-                    kind=DeliveryKind.REMINDER.value,
-                    reminder_level=level,
-                    message_id=message_id,
-                    token=token,
-                    next_attempt_at=utcnow(),
-                )
-                session.add(delivery)
-                await session.flush()
-                await record(
-                    session,
-                    delivery,
-                    "queued",
-                    state=DeliveryState.QUEUED,
+                    kind=DeliveryKind.REMINDER,
+                    sender_address=self.settings.sender.address,
                     text=f"payment reminder level {level}",
+                    reminder_level=level,
                 )
                 for lower in range(1, level + 1):
                     if lower not in done:

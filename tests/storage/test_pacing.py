@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from config import load_settings
 from daemon.customers import NewCustomer
 from daemon.services import Facturier
@@ -75,5 +77,40 @@ async def test_messages_in_flight_never_exceed_the_connection_limit(
         assert [o.state for o in outcomes] == ["accepted"] * 7
         assert sandbox.handler.peak_in_flight == 3
         assert len(sandbox.received("factures@dupont.example")) == 7
+    finally:
+        await app.close()
+
+
+async def test_one_delivery_error_does_not_stop_the_others(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await _open(tmp_path, db_url, sandbox, "max_connections = 2")
+    try:
+        await _queue(app, tmp_path, "factures@dupont.example", 3)
+        worker = app.worker()
+        ids = await worker.claim(10)
+        compose = worker.message_bytes
+
+        async def broken_for_one(delivery, invoice, customer):  # type: ignore[no-untyped-def]
+            if delivery.id == ids[1]:
+                raise RuntimeError("disk on fire")
+            return await compose(delivery, invoice, customer)
+
+        monkeypatch.setattr(worker, "message_bytes", broken_for_one)
+        try:
+            outcomes = await worker.send_many(ids)
+        finally:
+            await worker.close()
+        assert [(o.delivery_id, o.state) for o in outcomes] == [
+            (ids[0], "accepted"),
+            (ids[2], "accepted"),
+        ]
+        assert len(sandbox.received("factures@dupont.example")) == 2
+        # the one that failed keeps its lease and is sent again when the lease ends
+        assert sorted(r.state for r in await app.queries.invoices()) == [
+            "accepted",
+            "accepted",
+            "sending",
+        ]
     finally:
         await app.close()
