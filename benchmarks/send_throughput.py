@@ -97,7 +97,7 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
         assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
         worker = app.worker()
         ids = await worker.claim(1)
-        delivery, invoice, customer = await worker._load(ids[0])
+        ((delivery, invoice, customer),) = await worker._load(ids[:1])
         raw = await worker.message_bytes(delivery, invoice, customer)
         # put it back in the queue untouched by the measurement
         from sqlalchemy import update

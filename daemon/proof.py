@@ -36,10 +36,18 @@ def chain_hash(prev: str, seq: int, sha256: str, size: int, message_id: str) -> 
 
 
 async def append_entry(session: AsyncSession, copy: ArchivedCopy, message_id: str) -> ArchiveEntry:
-    """Add (or find) the archive entry for ``copy`` at the end of the chain.
+    """Add (or find) the archive entry for ``copy`` at the end of the chain."""
+    return (await append_entries(session, [(copy, message_id)]))[0]
 
-    Call inside a transaction; on PostgreSQL the transaction takes an advisory lock so that
-    two instances never claim the same position.
+
+async def append_entries(
+    session: AsyncSession, copies: list[tuple[ArchivedCopy, str]]
+) -> list[ArchiveEntry]:
+    """Add (or find) the archive entries for ``copies``, in order, at the end of the chain.
+
+    Call inside a transaction; the transaction first takes the chain's lock (an advisory
+    lock on PostgreSQL, the write lock on SQLite) so that two instances never claim the same
+    position.
     """
     dialect = session.bind.dialect.name if session.bind is not None else ""
     if dialect == "postgresql":
@@ -49,33 +57,43 @@ async def append_entry(session: AsyncSession, copy: ArchivedCopy, message_id: st
         # process cannot append between our read and our insert (a write statement, even one
         # that changes nothing, starts the write transaction; it must come first).
         await session.exec(text("DELETE FROM archive_entries WHERE 0"))  # type: ignore[call-overload]
-    found = (
-        await session.exec(select(ArchiveEntry).where(ArchiveEntry.sha256 == copy.sha256))
-    ).first()
-    if found is not None:
-        return found
+    wanted = sorted({copy.sha256 for copy, _ in copies})
+    known = {
+        e.sha256: e
+        for e in (
+            await session.exec(select(ArchiveEntry).where(col(ArchiveEntry.sha256).in_(wanted)))
+        ).all()
+    }
     last = (
         await session.exec(
-            select(ArchiveEntry)
+            select(ArchiveEntry.seq, ArchiveEntry.chain_hash)
             .where(col(ArchiveEntry.seq).is_not(None))
             .order_by(col(ArchiveEntry.seq).desc())
             .limit(1)
         )
     ).first()
-    seq = (last.seq or 0) + 1 if last else 1
-    prev = (last.chain_hash or GENESIS) if last else GENESIS
-    entry = ArchiveEntry(
-        sha256=copy.sha256,
-        size=copy.size,
-        path=str(copy.path),
-        message_id=message_id,
-        seq=seq,
-        prev_chain_hash=prev,
-        chain_hash=chain_hash(prev, seq, copy.sha256, copy.size, message_id),
-    )
-    session.add(entry)
-    await session.flush()
-    return entry
+    seq, prev = (last[0] or 0, last[1] or GENESIS) if last else (0, GENESIS)
+    added: list[ArchiveEntry] = []
+    for copy, message_id in copies:
+        if copy.sha256 in known:
+            continue
+        seq += 1
+        entry = ArchiveEntry(
+            sha256=copy.sha256,
+            size=copy.size,
+            path=str(copy.path),
+            message_id=message_id,
+            seq=seq,
+            prev_chain_hash=prev,
+            chain_hash=chain_hash(prev, seq, copy.sha256, copy.size, message_id),
+        )
+        prev = entry.chain_hash or GENESIS
+        known[copy.sha256] = entry
+        added.append(entry)
+    if added:
+        session.add_all(added)
+        await session.flush()
+    return [known[copy.sha256] for copy, _ in copies]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import col, select
 
 from daemon.context import AppContext
@@ -32,10 +32,10 @@ from daemon.models import (
     utcnow,
 )
 from daemon.pacing import Pacer, is_too_many
-from daemon.proof import append_entry
+from daemon.proof import append_entries
 from daemon.transitions import DELIVERIES, Transition, apply, refresh_invoice_states
 from daemon.verp import verp_address
-from mailer.archive import Archive
+from mailer.archive import Archive, ArchivedCopy
 from mailer.compose import Attachment, MessageSpec
 from mailer.errors import (
     ArchiveError,
@@ -76,6 +76,61 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
     delay = timedelta(seconds=base_seconds * (2 ** max(0, attempts - 1)))
     delay = min(delay, MAX_BACKOFF)
     return delay * random.uniform(0.8, 1.2)
+
+
+_UNEXPECTED = "delivery %s: unexpected error; it is sent again when its lease ends"
+_MARK_HANDOFF = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("delivery_id"))
+    .values(handoff_at=bindparam("handoff_at"))
+)
+
+
+@dataclass
+class _Prepared:
+    """A leased delivery's exact bytes, archived (or being archived) before the hand-off."""
+
+    delivery: Delivery
+    raw: bytes
+    storing: asyncio.Future[ArchivedCopy] | None = None
+
+
+@dataclass(frozen=True)
+class _LeaseEnd:
+    """How a leased delivery ended: its event, and the columns to set as the lease ends."""
+
+    item: _Prepared
+    transition: Transition
+    values: dict[str, Any]
+
+    @classmethod
+    def of(
+        cls,
+        item: _Prepared,
+        event: str,
+        state: DeliveryState,
+        *,
+        code: int | None = None,
+        status: str | None = None,
+        text: str | None = None,
+        **values: Any,
+    ) -> _LeaseEnd:
+        assert item.delivery.id is not None
+        transition = Transition(
+            item.delivery.id,
+            DeliveryState.SENDING.value,
+            event,
+            state.value,
+            smtp_code=code,
+            status=status,
+            text=text,
+        )
+        return cls(item, transition, values)
+
+    @property
+    def outcome(self) -> SendOutcome:
+        t = self.transition
+        return SendOutcome(t.delivery_id, t.state_to or t.state_from, t.text or "")
 
 
 class DeliveryWorker:
@@ -180,17 +235,19 @@ class DeliveryWorker:
             ),
         )
 
-    async def _load(self, delivery_id: int) -> tuple[Delivery, Invoice, Customer | None]:
+    async def _load(self, ids: list[int]) -> list[tuple[Delivery, Invoice, Customer | None]]:
+        """The deliveries ``ids`` with their invoice and customer, in the order given."""
         async with self.ctx.sessions() as session:
-            row = (
+            rows = (
                 await session.exec(
                     select(Delivery, Invoice, Customer)
                     .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
                     .outerjoin(Customer, col(Customer.id) == col(Invoice.customer_id))
-                    .where(Delivery.id == delivery_id)
+                    .where(col(Delivery.id).in_(ids))
                 )
-            ).one()
-        return row[0], row[1], row[2]
+            ).all()
+        by_id = {row[0].id: (row[0], row[1], row[2]) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
     async def _primary_recipient(self, delivery: Delivery) -> str:
         if delivery.kind == DeliveryKind.INVOICE.value:
@@ -253,35 +310,61 @@ class DeliveryWorker:
         )
         return self.ctx.composer.compose(spec, max_bytes=settings.smtp.max_message_bytes)
 
-    async def send(self, delivery_id: int, relay: SmtpRelay | None = None) -> SendOutcome:
-        """Send one leased delivery to the end: archive, hand off, record the relay's reply."""
-        relay = relay or self.relay
-        delivery, invoice, customer = await self._load(delivery_id)
-        max_wait = self.ctx.settings.delivery.lease_seconds / 3
-        if not await self.pacer.wait_turn(max_wait):
-            return await self._release(delivery)
-        try:
-            raw = await self.message_bytes(delivery, invoice, customer)
-        except (MessageRefused, ArchiveError) as exc:
-            return await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(exc))
-        if delivery.archive_entry_id is None:
-            copy = await asyncio.to_thread(self.ctx.archive.store, raw)
+    async def _prepare(self, ids: list[int]) -> tuple[list[_Prepared], list[SendOutcome]]:
+        """Compose and archive a batch before any of it is handed to the relay.
+
+        Each message's bytes are written and fsynced (in threads, while the next message is
+        composed), then all new copies are linked into the chain in one transaction. A
+        message that cannot be made is failed with its reason; an unexpected error leaves
+        that delivery leased, to be tried again when its lease ends.
+        """
+        prepared: list[_Prepared] = []
+        outcomes: list[SendOutcome] = []
+        for delivery, invoice, customer in await self._load(ids):
+            try:
+                raw = await self.message_bytes(delivery, invoice, customer)
+            except (MessageRefused, ArchiveError) as exc:
+                outcomes.append(
+                    await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(exc))
+                )
+                continue
+            except Exception:  # one delivery's trouble never stops the others
+                log.exception(_UNEXPECTED, delivery.id)
+                continue
+            storing = None
+            if delivery.archive_entry_id is None:
+                storing = asyncio.ensure_future(asyncio.to_thread(self.ctx.archive.store, raw))
+            prepared.append(_Prepared(delivery, raw, storing))
+        archived: list[tuple[_Prepared, ArchivedCopy]] = []
+        for item in prepared:
+            if item.storing is None:
+                continue
+            try:
+                archived.append((item, await item.storing))
+            except Exception:
+                log.exception(_UNEXPECTED, item.delivery.id)
+                item.delivery = None  # type: ignore[assignment]
+        prepared = [item for item in prepared if item.delivery is not None]
+        if archived:
             async with self._chain_lock, transaction(self.ctx.sessions) as session:
-                entry = await append_entry(session, copy, delivery.message_id)
-                note = Transition(
-                    delivery_id,
-                    DeliveryState.SENDING.value,
-                    "archived",
-                    text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                entries = await append_entries(
+                    session, [(copy, item.delivery.message_id) for item, copy in archived]
                 )
-                await apply(session, [note], archive_entry_id=entry.id, handoff_at=utcnow())
-        else:
-            async with transaction(self.ctx.sessions) as session:
-                await session.exec(  # type: ignore[call-overload]
-                    update(DELIVERIES)
-                    .where(col(Delivery.id) == delivery_id)
-                    .values(handoff_at=utcnow())
-                )
+                for (item, copy), entry in zip(archived, entries, strict=True):
+                    assert item.delivery.id is not None
+                    note = Transition(
+                        item.delivery.id,
+                        DeliveryState.SENDING.value,
+                        "archived",
+                        text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                    )
+                    await apply(session, [note], archive_entry_id=entry.id)
+        return prepared, outcomes
+
+    async def _hand_off(self, item: _Prepared, relay: SmtpRelay) -> SendOutcome | _LeaseEnd:
+        """Send one archived message whose hand-off is marked; an acceptance comes back
+        unwritten, for the lane to write with its next hand-off."""
+        delivery, raw = item.delivery, item.raw
         try:
             reply = await relay.send(
                 self.envelope_sender(delivery.token),
@@ -302,16 +385,15 @@ class DeliveryWorker:
             )
         self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
-        outcome = await self._finish(
-            delivery,
-            DeliveryState.ACCEPTED,
+        return _LeaseEnd.of(
+            item,
             "accepted",
+            DeliveryState.ACCEPTED,
             code=reply.code,
             status=reply.status,
             text=text,
+            next_attempt_at=None,
         )
-        await self.file_sent_copy(delivery_id, raw)
-        return outcome
 
     async def _release(self, delivery: Delivery) -> SendOutcome:
         """Give a leased delivery back untouched while the relay asks us to wait."""
@@ -373,30 +455,44 @@ class DeliveryWorker:
         **values: Any,
     ) -> SendOutcome:
         """Record how the leased delivery ended and give up the lease."""
-        assert delivery.id is not None
-        transition = Transition(
-            delivery.id,
-            DeliveryState.SENDING.value,
-            event,
-            state.value,
-            smtp_code=code,
-            status=status,
-            text=text,
+        end = _LeaseEnd.of(
+            _Prepared(delivery, b""), event, state, code=code, status=status, text=text, **values
         )
+        return (await self._record([end]))[0]
+
+    async def _record(
+        self, ends: list[_LeaseEnd], *, hand_off: int | None = None
+    ) -> list[SendOutcome]:
+        """Write how leases ended, and mark ``hand_off`` as handed to the relay, in one
+        transaction."""
+        if not ends and hand_off is None:
+            return []
         async with transaction(self.ctx.sessions) as session:
-            await apply(
-                session,
-                [transition],
-                lease_owner=None,
-                lease_expires_at=None,
-                handoff_at=None,
-                **values,
+            for end in ends:
+                await apply(
+                    session,
+                    [end.transition],
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    handoff_at=None,
+                    **end.values,
+                )
+            await refresh_invoice_states(session, (end.item.delivery.invoice_id for end in ends))
+            if hand_off is not None:
+                await session.exec(  # type: ignore[call-overload]
+                    _MARK_HANDOFF, params={"delivery_id": hand_off, "handoff_at": utcnow()}
+                )
+        outcomes = []
+        for end in ends:
+            delivery, state, text = end.item.delivery, end.transition.state_to, end.transition.text
+            (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(
+                "delivery %s to %s: %s %s", delivery.id, delivery.recipient, state, text or ""
             )
-            await refresh_invoice_states(session, [delivery.invoice_id])
-        (log.info if state == DeliveryState.ACCEPTED else log.warning)(
-            "delivery %s to %s: %s %s", delivery.id, delivery.recipient, state.value, text or ""
-        )
-        return SendOutcome(delivery.id, state.value, text or "")
+            outcomes.append(end.outcome)
+        for end in ends:
+            if end.transition.state_to == DeliveryState.ACCEPTED.value:
+                await self.file_sent_copy(end.transition.delivery_id, end.item.raw)
+        return outcomes
 
     async def file_sent_copy(self, delivery_id: int, raw: bytes | None = None) -> bool:
         """APPEND the sent message to the "sent invoices" folder; False to try again later."""
@@ -452,22 +548,46 @@ class DeliveryWorker:
 
     async def send_many(self, ids: list[int]) -> list[SendOutcome]:
         """Send leased deliveries, up to the relay's connection limit at once."""
-        pending = collections.deque(ids)
-        outcomes: dict[int, SendOutcome] = {}
-        width = max(1, min(self.pacer.connections, len(ids)))
+        prepared, done = await self._prepare(ids)
+        outcomes = {o.delivery_id: o for o in done}
+        pending = collections.deque(prepared)
+        width = max(1, min(self.pacer.connections, len(prepared)))
+        max_wait = self.ctx.settings.delivery.lease_seconds / 3
         while len(self.relays) < width:
             self.relays.append(self.ctx.relay())
 
         async def lane(relay: SmtpRelay) -> None:
+            # A lane's acceptances are written in the transaction that marks its next
+            # hand-off: one write a message, and at any moment at most one message per lane
+            # handed to the relay whose outcome is not recorded (all a crash can mark
+            # "possible duplicate").
+            accepted: list[_LeaseEnd] = []
             while pending:
-                delivery_id = pending.popleft()
+                item = pending.popleft()
+                delivery = item.delivery
+                assert delivery.id is not None
                 try:
-                    outcomes[delivery_id] = await self.send(delivery_id, relay)
+                    if not await self.pacer.wait_turn(max_wait):
+                        outcomes[delivery.id] = await self._release(delivery)
+                        continue
+                    for outcome in await self._record(accepted, hand_off=delivery.id):
+                        outcomes[outcome.delivery_id] = outcome
+                    accepted.clear()
+                    result = await self._hand_off(item, relay)
                 except Exception:  # one delivery's trouble never stops the others
-                    log.exception(
-                        "delivery %s: unexpected error; it is sent again when its lease ends",
-                        delivery_id,
-                    )
+                    log.exception(_UNEXPECTED, delivery.id)
+                    continue
+                if isinstance(result, _LeaseEnd):
+                    accepted.append(result)
+                else:
+                    outcomes[result.delivery_id] = result
+            try:
+                for outcome in await self._record(accepted):
+                    outcomes[outcome.delivery_id] = outcome
+            except Exception:
+                log.exception(
+                    _UNEXPECTED, ", ".join(str(a.transition.delivery_id) for a in accepted)
+                )
 
         await asyncio.gather(*(lane(relay) for relay in self.relays[:width]))
         return [outcomes[i] for i in ids if i in outcomes]

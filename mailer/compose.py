@@ -88,6 +88,11 @@ def base64_lines(data: bytes) -> bytes:
     return b"".join([encoded[i : i + width] + b"\r\n" for i in range(0, len(encoded), width)])
 
 
+def _boundary() -> str:
+    """A multipart boundary no text can contain by chance (122 random bits)."""
+    return f"=_facturier_{uuid.uuid4().hex}"
+
+
 class Composer:
     def __init__(self, template_dir: Path | None = None, default_language: str = "fr"):
         loaders: list[Any] = []
@@ -127,7 +132,9 @@ class Composer:
         if spec.is_copy:
             subject = f"[Duplicata / Copy] {subject}"
         html = self._render(spec.template, spec.language, "html", ctx)
-        body = MIMEMultipart("alternative")
+        # Boundaries are ours, random: the generator would otherwise compile a regular
+        # expression per part to check a boundary of its own against the text.
+        body = MIMEMultipart("alternative", boundary=_boundary())
         body.attach(MIMEText(self._render(spec.template, spec.language, "txt", ctx), "plain", _QP))
         body.attach(MIMEText(html, "html", _QP))
         maintype, _, subtype = spec.attachment.content_type.partition("/")
@@ -142,7 +149,7 @@ class Composer:
         )
         attachment.set_param("name", _param(spec.attachment.filename))
         attachment.set_payload(placeholder)
-        msg = MIMEMultipart("mixed", _subparts=[body, attachment])
+        msg = MIMEMultipart("mixed", boundary=_boundary(), _subparts=[body, attachment])
         msg["From"] = _address(spec.sender_name, sender)
         msg["To"] = _address(spec.recipient_name or "", recipient)
         if spec.reply_to:
