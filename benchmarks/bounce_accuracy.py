@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from bounce_parser import Kind, classify
+
+# sisimai's codes for a reason the message gives no status for (5.0.947 expired, ...)
+SYNTHESIZED_STATUS = re.compile(r"^[245]\.0\.9\d\d$")
 
 NON_BOUNCE = {
     "feedback": Kind.FEEDBACK,
@@ -45,7 +49,7 @@ def main() -> int:
 
     det_ok = det_n = 0
     false_bounce = 0
-    rcpt_ok = cls_ok = cls_n = reason_ok = n = 0
+    rcpt_ok = cls_ok = cls_n = reason_ok = n = unscored = stated_ok = stated_n = 0
     per_reason: Counter[str] = Counter()
     per_reason_ok: Counter[str] = Counter()
     misses: list[str] = []
@@ -66,7 +70,9 @@ def main() -> int:
             got = by_addr.get(want_addr)
             if got is None and len(result.recipients) == len(labelled):
                 got = result.recipients[i]
-            if got is not None and got.address.lower() == want_addr:
+            if not want_addr:
+                unscored += 1  # the labels name no recipient: nothing to compare with
+            elif got is not None and got.address.lower() == want_addr:
                 rcpt_ok += 1
             else:
                 misses.append(
@@ -74,8 +80,11 @@ def main() -> int:
                 )
             if row["status"]:
                 cls_n += 1
+                stated = not SYNTHESIZED_STATUS.match(row["status"])
+                stated_n += stated
                 if got is not None and got.status and got.status[0] == row["status"][0]:
                     cls_ok += 1
+                    stated_ok += stated
                 else:
                     misses.append(f"{file}: class {got.status if got else None} != {row['status']}")
             per_reason[row["reason"]] += 1
@@ -93,8 +102,13 @@ def main() -> int:
 
     print(f"files: {det_n}, labelled recipients: {n}")
     print(f"detection         {pct(det_ok, det_n)}  non-bounces reported as bounce: {false_bounce}")
-    print(f"recipient         {pct(rcpt_ok, n)}")
+    print(
+        f"recipient         {pct(rcpt_ok, n - unscored)}  "
+        f"({unscored} rows whose label names no recipient not scored)"
+    )
     print(f"class 4xx/5xx     {pct(cls_ok, cls_n)}")
+    print(f"  where the message states its status: {pct(stated_ok, stated_n)} (labels other than")
+    print("  sisimai's own x.0.9xx codes, whose class it sets when the message gives none)")
     print(f"reason            {pct(reason_ok, n)}")
     print("recall per reason:")
     for reason, count in per_reason.most_common():

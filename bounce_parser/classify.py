@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 FACTURIER_HEADER = "X-Facturier-Delivery"
 _BOUNCE_SENDER = re.compile(
-    r"mailer-daemon|postmaster|mail delivery (?:subsystem|system)|mail ?administrator|"
+    r"mailer-daemon|post_?master|mail delivery (?:subsystem|system)|mail ?administrator|"
     r"\bmaildelivery\b|nobody@|bounce|mdaemon|microsoftexchange",
     re.IGNORECASE,
 )
@@ -122,8 +122,9 @@ def _classify(raw: bytes) -> Classification:
         for d, p in parts
         if d == 0 and mime.ctype(p) in ("message/delivery-status", "message/global-delivery-status")
     ]
-    if dsn:
-        result = _from_dsn(msg, parts, dsn[0], base)
+    report = dsn[0] if dsn else _embedded_dsn(parts)
+    if report is not None:
+        result = _from_dsn(msg, parts, report, base)
         if result is not None:
             return result
     ses = amazon_ses(_human_text(parts), dict(base))
@@ -323,6 +324,31 @@ def _from_dsn(
     )
 
 
+_EMBEDDED_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient)[ \t]*:", re.I | re.M)
+_DSN_RECIPIENT = re.compile(
+    r"^Final-Recipient[ \t]*:.*\n(?:.*\n){0,8}?(?:Action|Status)[ \t]*:", re.I | re.M
+)
+
+
+def _embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
+    """The delivery-status fields of a report whose MIME structure was lost (no or a wrong
+    Content-Type), found as a block of text in a plain part."""
+    for depth, part in parts:
+        kind = mime.ctype(part)
+        if depth or not (kind == "text/plain" or kind.startswith("multipart/")):
+            continue
+        if not isinstance(part.get_payload(), str):
+            continue
+        text = mime.text_of(part).replace("\r\n", "\n")
+        start = _EMBEDDED_DSN.search(text)
+        if start is None or not _DSN_RECIPIENT.search(text, start.start()):
+            continue
+        report = Message()
+        report.set_payload(text[start.start() :])
+        return report
+    return None
+
+
 def _mta(value: str | None) -> str | None:
     if not value:
         return None
@@ -418,10 +444,12 @@ def _from_text(
         found = [(a, by_addr.get(a) or summary) for a in dict.fromkeys(failed_header)]
     if not found:
         found = [(a, summary) for a in _returned_to(parts, returned_text) if a not in exclude]
+    if not found:  # a message that bounced back to its own sender names it the strong way
+        found = [(a.lower(), summary) for a in _strong_recipients(head)]
     results = []
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)
-        reply_code = reply_code_in_text(diagnostic) or reply_code_in_text(head)
+        reply_code = reply_code_in_text(diagnostic, head)
         reason = decide_reason(status, diagnostic or head) or decide_reason(status, head)
         reason = refine_by_command(reason, smtp_command(_around(head, address)))
         reason = _provider_reason(msg, address) or reason
@@ -448,6 +476,21 @@ def _from_text(
         facturier_token=_token(parts),
         **base,
     )
+
+
+_STRONG_RECIPIENT = re.compile(
+    r"^[ \t]*<([^<>\s@]+@[^<>\s@]+)>:[ \t]*\r?$"
+    r"|RCPT TO:[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?[ \t]*\r?$"
+    r"|^[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?\.\.\. ",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _strong_recipients(head: str) -> list[str]:
+    """Recipients named as such: qmail's ``<address>:`` line, ``RCPT TO:<address>``,
+    sendmail's ``address... reason``."""
+    found = (next(g for g in m.groups() if g) for m in _STRONG_RECIPIENT.finditer(head))
+    return list(dict.fromkeys(found))[:50]
 
 
 def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> Classification:

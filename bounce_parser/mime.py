@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import email
 import re
 from collections.abc import Iterator
+from email import errors
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
@@ -21,8 +23,42 @@ _ADDR = re.compile(
 _MSGID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 
 
+# A line that looks like a MIME delimiter: "--" then a boundary (RFC 2046: up to 70 chars).
+_DELIMITER = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,70}?)(?:--)?[ \t]*\r?$", re.MULTILINE)
+_LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
+
+
 def parse(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=compat32)
+    """The message tree; a multipart whose declared boundary never occurs (an edited or
+    broken header) is re-read with the delimiter lines its body actually has."""
+    msg = email.message_from_bytes(raw, policy=compat32)
+    return _with_boundaries_found(msg, 0)
+
+
+def _with_boundaries_found(part: Message, depth: int) -> Message:
+    if depth > MAX_DEPTH:
+        return part
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        for i, sub in enumerate(payload):
+            if isinstance(sub, Message):
+                payload[i] = _with_boundaries_found(sub, depth + 1)
+        return part
+    if not isinstance(payload, str) or not any(isinstance(d, _LOST_BOUNDARY) for d in part.defects):
+        return part
+    seen = collections.Counter(m.group(1).rstrip() for m in _DELIMITER.finditer(payload))
+    found = [(n, b) for b, n in seen.items() if n >= 2 and not b.endswith("--")]
+    if not found:
+        return part
+    _n, boundary = max(found)
+    try:
+        part.set_boundary(boundary)
+        reread = email.message_from_bytes(part.as_bytes(policy=compat32), policy=compat32)
+    except Exception:
+        return part
+    if not isinstance(reread.get_payload(), list):
+        return part
+    return _with_boundaries_found(reread, depth + 1)
 
 
 def ctype(part: Message) -> str:

@@ -400,7 +400,8 @@ _STATUS_REASON: dict[str, str] = {
 _DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "4.7", "7.25", "7.26"}
 
 _STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([245]\d\d)(?:[ -](?:[245]\.\d)|\s|$)")
+_REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
+_SUCCESS_IN_TEXT = re.compile(r"(?<![\d.-])(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
 
 
 def reason_from_text(text: str) -> str | None:
@@ -434,9 +435,16 @@ def status_in_text(text: str) -> str | None:
     return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m else None
 
 
-def reply_code_in_text(text: str) -> int | None:
-    m = _REPLY_IN_TEXT.search(text or "")
-    return int(m.group(1)) if m else None
+def reply_code_in_text(*texts: str | None) -> int | None:
+    """The SMTP reply code quoted by the first of ``texts`` that quotes one: a failure's
+    (4xx, 5xx) before any 2xx, which is often only a number in the text ("Size (in bytes):
+    222") or an earlier "250 OK"."""
+    for pattern in (_REPLY_IN_TEXT, _SUCCESS_IN_TEXT):
+        for text in texts:
+            m = pattern.search(text or "")
+            if m:
+                return int(m.group(1))
+    return None
 
 
 def status_from_reply_code(code: int | None, reason: str | None) -> str | None:

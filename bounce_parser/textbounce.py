@@ -13,8 +13,8 @@ _NOT_RECIPIENT = re.compile(
 _MAX_DIAG = 500
 # lines of returned headers that carry addresses which are not the failed recipient
 _HEADER_LINE = re.compile(
-    r"^[ \t]*(?:Message-Id|Received|References|In-Reply-To|Return-Path|From|Sender|Reply-To|"
-    r"X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
+    r"^[ \t]*(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|Return-Path|From|Sender|"
+    r"Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
