@@ -412,12 +412,14 @@ def _line_before(text: str, diagnostic: str) -> str:
     return ""
 
 
-def _provider_reason(msg: Message, address: str) -> str | None:
+def _provider_reason(msg: Message, address: str, diagnostic: str) -> str | None:
     """Signatures of providers whose bounces say little in words."""
     if address.endswith("@googlegroups.com") or "googlegroups.com" in (
         mime.header(msg, "X-Failed-Recipients") or ""
     ):
         return "rejected"  # Google Groups: the group does not exist or refuses the poster
+    if "X-ZohoMail" in msg and "host not reachable" in diagnostic.lower():
+        return "expired"  # Zoho gives up with this once its retries ran out
     return None
 
 
@@ -450,9 +452,9 @@ def _from_text(
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)
         reply_code = reply_code_in_text(diagnostic, head)
-        reason = decide_reason(status, diagnostic or head) or decide_reason(status, head)
+        reason = decide_reason(status, diagnostic, head)
         reason = refine_by_command(reason, smtp_command(_around(head, address)))
-        reason = _provider_reason(msg, address) or reason
+        reason = _provider_reason(msg, address, diagnostic) or reason
         if status is None:
             guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)
             status = status_from_reply_code(guessed, reason)

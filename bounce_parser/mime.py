@@ -93,6 +93,16 @@ def header(msg: Message, name: str) -> str | None:
     return " ".join(text.split()) or None
 
 
+_FIELD_BLOCKS = frozenset(
+    {
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/feedback-report",
+    }
+)
+
+
 def walk(msg: Message) -> Iterator[tuple[int, Message]]:
     """Every part with its depth of message/rfc822 nesting, within MAX_DEPTH and MAX_PARTS."""
     count = 0
@@ -109,6 +119,8 @@ def walk(msg: Message) -> Iterator[tuple[int, Message]]:
             continue
         if isinstance(payload, list):
             ctype = part.get_content_type()
+            if ctype in _FIELD_BLOCKS:
+                continue  # its "parts" are groups of report fields, read by the caller
             child_depth = depth + 1 if ctype in ("message/rfc822", "message/global") else depth
             for sub in payload:
                 if isinstance(sub, Message):

@@ -20,6 +20,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"could not be delivered for",
             r"retry time(?:out)? (?:not reached|exceeded)",
             r"message expired",
+            r"have been failing for a long time",
+            r"in the queue too long",  # qmail: "I'm not going to try again"
+            r"not delivered within \d+ days",
         ),
     ),
     (
@@ -126,6 +129,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"mail ?box (?:has )?exceeded",
             r"user is over",
             r"disk quota",
+            r"mail ?folder is full",
             r"mailbox .* full",
             r"boite .* pleine",
             r"out of storage",
@@ -168,6 +172,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"name service error",
             r"no mx (?:record|host)",
             r"unrouteable mail domain",
+            r"unrouteable address",  # exim: no router took the domain
+            r"domain is not reachable",
+            r"the account or domain may not exist",  # cPanel's exim template
+            r"dns lookup failure: host \S+ not found",
+            r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",
             r"nxdomain",
             r"unrouteable domain",
@@ -192,11 +201,13 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:user|recipient|mailbox|address) (?:not found|unknown|not known)",
             r"invalid (?:recipient|mailbox|user|address)",
             r"recipient (?:address )?rejected",
-            r"unrouteable address",
             r"mailbox (?:is )?unavailable",
             r"mailbox not (?:found|available)",
             r"not a valid (?:user|mailbox|recipient)",
             r"no mailbox",
+            r"address (?:couldn.t|could not|cannot|can.t) be found",
+            r"check if (?:the )?address is correct",
+            r"invalid final delivery userid",
             r"address unknown",
             r"bad destination mailbox",
             r"not our customer",
@@ -272,6 +283,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"retry time(?:out)? (?:not reached|exceeded)",
             r"delivery time expired",
             r"message expired",
+            r"have been failing for a long time",
+            r"in the queue too long",  # qmail: "I'm not going to try again"
+            r"not delivered within \d+ days",
             r"could not be delivered (?:with)?in",
             r"gave up",
             r"giving up",
@@ -316,6 +330,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
 ]
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
 _COMPILED = [(reason, re.compile("|".join(pats))) for reason, pats in _TEXT_RULES]
+_CAUSES = [(r, rx) for r, rx in _COMPILED if r in ("mailboxfull", "hostunknown", "userunknown")]
 MAX_REASON_TEXT = 1500
 
 _STATUS_REASON: dict[str, str] = {
@@ -331,7 +346,7 @@ _STATUS_REASON: dict[str, str] = {
     "1.9": "rejected",
     "1.10": "notaccept",
     "2.0": "userunknown",
-    "2.1": "suspend",
+    "2.1": "userunknown",  # "mailbox disabled": userunknown unless the text says suspended
     "2.2": "mailboxfull",
     "2.3": "exceedlimit",
     "2.4": "systemerror",
@@ -410,6 +425,12 @@ def reason_from_text(text: str) -> str | None:
     lowered = text[:MAX_REASON_TEXT].lower()
     for reason, rx in _COMPILED:
         if rx.search(lowered):
+            if reason == "expired":
+                # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
+                # out": the cause the report states, not the giving up
+                for cause, cause_rx in _CAUSES:
+                    if cause_rx.search(lowered):
+                        return cause
             return reason
     return None
 
@@ -421,13 +442,19 @@ def reason_from_status(status: str | None) -> str | None:
     return _STATUS_REASON.get(tail)
 
 
-def decide_reason(status: str | None, diagnostic: str | None) -> str | None:
+def decide_reason(status: str | None, *texts: str | None) -> str | None:
+    """The reason for ``status``: a specific status code decides; otherwise the first of
+    ``texts`` (the recipient's own diagnostic first, then the wider report) that names a
+    cause; then the status code's class of failure."""
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
     if by_status and tail in _DECISIVE:
         return by_status
-    by_text = reason_from_text(diagnostic or "")
-    return by_text or by_status
+    for text in texts:
+        by_text = reason_from_text(text or "")
+        if by_text:
+            return by_text
+    return by_status
 
 
 def status_in_text(text: str) -> str | None:

@@ -32,7 +32,9 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     for i, (_start, end, address) in enumerate(matches):
         if address in out:
             continue
-        stop = matches[i + 1][0] if i + 1 < len(matches) else len(head)
+        # the diagnostic runs to the next other recipient (a repeat of this one, as in
+        # "5.2.1 <address>... User unknown", is part of it)
+        stop = next((m[0] for m in matches[i + 1 :] if m[2] != address), len(head))
         line_start = head.rfind("\n", 0, _start) + 1
         before = head[line_start:_start]
         after = head[end : min(stop, end + _MAX_DIAG)]
