@@ -290,7 +290,8 @@ def _from_dsn(
                 or smtp_command(_around(human, address))
                 or smtp_command(_line_before(human, diag_text or ""))
             )
-            reason = refine_by_command(reason, command)
+            reason = refine_by_command(reason, command, status)
+            reason = _provider_reason(msg, address, diag_text or "") or reason
             if status is None:
                 guessed = reply_code or (400 if action == "delayed" else 500)
                 status = status_from_reply_code(guessed, reason)
@@ -407,8 +408,8 @@ def _line_before(text: str, diagnostic: str) -> str:
         return ""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if core in line and i > 0:
-            return lines[i - 1] if lines[i - 1].lstrip().startswith(">>>") else ""
+        if core in line and i > 0 and lines[i - 1].lstrip().startswith(">>>"):
+            return lines[i - 1]
     return ""
 
 
@@ -420,7 +421,13 @@ def _provider_reason(msg: Message, address: str, diagnostic: str) -> str | None:
         return "rejected"  # Google Groups: the group does not exist or refuses the poster
     if "X-ZohoMail" in msg and "host not reachable" in diagnostic.lower():
         return "expired"  # Zoho gives up with this once its retries ran out
+    if address.endswith(_AU_DOMAINS) and _AU_FILTERED.search(diagnostic):
+        return "filtered"  # au (KDDI): the recipient's own filter, "550 : User unknown"
     return None
+
+
+_AU_DOMAINS = ("@ezweb.ne.jp", "@au.com")
+_AU_FILTERED = re.compile(r"\b550:? : User unknown", re.IGNORECASE)
 
 
 def _from_text(
@@ -453,7 +460,7 @@ def _from_text(
         status = status_in_text(diagnostic) or status_in_text(head)
         reply_code = reply_code_in_text(diagnostic, head)
         reason = decide_reason(status, diagnostic, head)
-        reason = refine_by_command(reason, smtp_command(_around(head, address)))
+        reason = refine_by_command(reason, smtp_command(_around(head, address)), status)
         reason = _provider_reason(msg, address, diagnostic) or reason
         if status is None:
             guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)

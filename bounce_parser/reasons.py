@@ -510,10 +510,12 @@ def status_from_reply_code(code: int | None, reason: str | None) -> str | None:
 
 _COMMAND = re.compile(
     r"in reply to (?:end of )?(?P<a>DATA|RCPT TO|MAIL FROM|RCPT|MAIL)|"
-    r">>> ?(?P<b>DATA|RCPT TO|MAIL FROM)|"
+    # sendmail pipelines MAIL, RCPT and DATA: a refusal printed after ">>> DATA" answers
+    # RCPT; one after the data was sent follows ">>> ." (end of data)
+    r">>> ?(?P<b>RCPT TO|MAIL FROM)|>>> ?(?P<f>\.)[ \t]*\r?$|"
     r"after (?:end of )?(?P<c>data|rcpt to|mail from)\b|our final (?P<d>DATA)|"
     r"(?P<e>DATA) command",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -524,12 +526,20 @@ def smtp_command(text: str) -> str | None:
     if not m:
         return None
     word = next(g for g in m.groups() if g).upper()
-    return "DATA" if word.startswith("DATA") else "RCPT" if word.startswith("RCPT") else "MAIL"
+    if word.startswith(("DATA", ".")):
+        return "DATA"
+    return "RCPT" if word.startswith("RCPT") else "MAIL"
 
 
-def refine_by_command(reason: str | None, command: str | None) -> str | None:
+def refine_by_command(
+    reason: str | None, command: str | None, status: str | None = None
+) -> str | None:
     """sisimai's convention: a recipient refused only after DATA was a content decision
-    (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``)."""
+    (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``). A specific
+    status code (5.1.1: no such user) stands: with PIPELINING, RCPT refusals are reported
+    after DATA."""
+    if status and status.partition(".")[2] in _DECISIVE:
+        return reason
     if command == "DATA" and reason == "userunknown":
         return "filtered"
     if command == "MAIL" and reason in (None, "userunknown", "filtered", "securityerror"):

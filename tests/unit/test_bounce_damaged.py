@@ -138,3 +138,31 @@ def test_a_dsn_without_diagnostic_takes_the_reason_from_its_human_part() -> None
     )
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == ("a@client.example", "userunknown", True)
+
+
+def _sendmail_transcript(lines: bytes, status: bytes = b"5.0.0") -> bytes:
+    return (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.acme.example>\r\n"
+        b"To: f@acme.example\r\nSubject: Returned mail: see transcript for details\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="S"\r\n\r\n'
+        b"--S\r\n\r\n   ----- Transcript of session follows -----\r\n"
+        b"... while talking to mx.client.example.:\r\n" + lines + b"\r\n"
+        b"--S\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.acme.example"
+        b"\r\n\r\nFinal-Recipient: RFC822; a@client.example\r\nAction: failed\r\n"
+        b"Status: " + status + b"\r\n\r\n--S--\r\n"
+    )
+
+
+def test_sendmail_pipelined_recipient_refusal_after_data_is_an_unknown_user() -> None:
+    raw = _sendmail_transcript(b">>> DATA\r\n<<< 550 <a@client.example>... User unknown\r\n")
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("a@client.example", "userunknown", True)
+
+
+def test_a_refusal_of_the_sent_data_is_filtered_not_an_unknown_user() -> None:
+    raw = _sendmail_transcript(
+        b">>> DATA\r\n<<< 354 go ahead\r\n>>> .\r\n<<< 550 <a@client.example>... User unknown\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("a@client.example", "filtered", False)
