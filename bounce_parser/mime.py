@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import email
 import re
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from email import errors
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
+
+from bounce_parser import mimescan
 
 MAX_DEPTH = 8
 MAX_PARTS = 200
@@ -31,7 +34,10 @@ _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipa
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
-    msg = email.message_from_bytes(raw, policy=compat32)
+    try:
+        return mimescan.read(raw)  # declines anything with a lost boundary
+    except mimescan.Declined:
+        msg = email.message_from_bytes(raw, policy=compat32)
     return _with_boundaries_found(msg, 0)
 
 
@@ -86,10 +92,10 @@ def header(msg: Message, name: str) -> str | None:
         return None
     if value is None:
         return None
-    try:
-        text = str(make_header(decode_header(str(value))))
-    except Exception:
-        text = str(value)
+    text = str(value)
+    if "=?" in text:  # RFC 2047 encoded words
+        with contextlib.suppress(Exception):
+            text = str(make_header(decode_header(text)))
     return " ".join(text.split()) or None
 
 

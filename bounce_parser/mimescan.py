@@ -1,0 +1,197 @@
+"""A fast reader of a message's MIME tree, for the shapes notifications come in.
+
+The stdlib parser reads a message one line at a time in Python and compiles a regular
+expression for every boundary it meets; a bounce is mostly lines the classifier never looks
+at (the returned message, its attachment). This reader finds header blocks and delimiter lines
+with string searches and builds the same tree of :class:`email.message.Message` objects, with
+the same header values and payloads, that ``email.message_from_bytes(raw,
+policy=compat32)`` gives. Whatever it is not sure of (a missing boundary, a delimiter that
+never comes, a header line it would have to guess about) it declines, with
+:class:`Declined`, and the caller uses the stdlib parser, which records the defects.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from email.message import Message
+from email.policy import compat32
+
+MAX_DEPTH = 20
+
+
+class Declined(Exception):
+    """The message has a shape this reader leaves to the stdlib parser."""
+
+
+# What the stdlib's feed parser takes for a header line (a field name and a colon) or the
+# continuation of one.
+_FIELD = re.compile(r"[\041-\071\073-\176]+:")
+
+
+def read(raw: bytes) -> Message:
+    """The message tree of ``raw``; :class:`Declined` when the stdlib parser should do it."""
+    return _Reader().message(raw.decode("ascii", "surrogateescape"), 0)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.last: Message | None = None  # the message made most recently
+
+    def new(self) -> Message:
+        self.last = Message(policy=compat32)
+        return self.last
+
+    def message(self, text: str, depth: int) -> Message:
+        if depth > MAX_DEPTH:
+            raise Declined("nested too deep")
+        msg = self.new()
+        body = _read_headers(msg, text)
+        ctype = msg.get_content_type()
+        maintype = ctype.partition("/")[0]
+        if maintype == "multipart":
+            boundary = msg.get_boundary()
+            if not boundary:
+                raise Declined("multipart without a boundary")
+            parts, preamble, epilogue = _split(body, boundary)
+            children: list[Message | str] = []
+            for part in parts:
+                children.append(self.message(part, depth + 1))
+                self.delimiter_reached()
+                self.last = msg  # a nested multipart's epilogue is next in line
+            msg.set_payload(children)
+            msg.preamble = preamble
+            msg.epilogue = epilogue
+        elif ctype == "message/delivery-status":
+            blocks: list[Message | str] = []
+            for block in _blocks(body):
+                blocks.append(_header_block(self.new(), block))
+            msg.set_payload(blocks)
+        elif maintype == "message":
+            msg.set_payload([self.message(body, depth + 1)])
+        else:
+            msg.set_payload(body)
+        return msg
+
+    def delimiter_reached(self) -> None:
+        """The line end before a delimiter belongs to the delimiter: the stdlib parser takes
+        it off the payload (or, for a multipart, the epilogue) of the message it made last."""
+        last = self.last
+        if last is None:
+            return
+        if last.get_content_maintype() == "multipart":
+            if last.epilogue:
+                last.epilogue = _strip_eol(last.epilogue)
+            return
+        payload = last.get_payload()
+        if isinstance(payload, str):
+            last.set_payload(_strip_eol(payload))
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _read_headers(msg: Message, text: str) -> str:
+    """Set ``msg``'s headers from the top of ``text``; return the rest (the body)."""
+    if text.startswith(("\n", "\r\n")):  # no headers at all: the body starts at once
+        return text.partition("\n")[2]
+    end = text.find("\n\n")
+    crlf_end = text.find("\r\n\r\n")
+    if crlf_end != -1 and (end == -1 or crlf_end < end):
+        head, body = text[: crlf_end + 2], text[crlf_end + 4 :]
+    elif end != -1:
+        head, body = text[: end + 1], text[end + 2 :]
+    else:
+        head, body = text, ""
+    field: list[str] = []
+    lines = _lines(head)
+    if lines and lines[0].startswith("From "):  # an mbox envelope line
+        msg.set_unixfrom(_strip_eol(lines.pop(0)))
+    for line in lines:
+        if line[:1] in (" ", "\t"):
+            if not field:
+                raise Declined("continuation line before any header")
+            field.append(line)
+            continue
+        if not _FIELD.match(line):
+            raise Declined("a line in the header block is not a header")
+        if field:
+            msg.set_raw(*compat32.header_source_parse(field))
+        field = [line]
+    if field:
+        msg.set_raw(*compat32.header_source_parse(field))
+    return body
+
+
+def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None]:
+    """The parts between ``--boundary`` lines, the preamble and the epilogue."""
+    delimiter = "--" + boundary
+    starts: list[tuple[int, int, bool]] = []  # (line start, line end, closing)
+    at = 0 if body.startswith(delimiter) else body.find("\n" + delimiter)
+    if at > 0:
+        at += 1
+    while at != -1:
+        line_end = body.find("\n", at)
+        line_end = len(body) if line_end == -1 else line_end + 1
+        rest = body[at + len(delimiter) : line_end].rstrip("\r\n")
+        closing = rest.startswith("--")
+        if closing:
+            rest = rest[2:]
+        if not rest.strip(" \t"):
+            starts.append((at, line_end, closing))
+            if closing:
+                break
+        nxt = body.find("\n" + delimiter, at)
+        at = -1 if nxt == -1 else nxt + 1
+    if not starts or not starts[-1][2] or starts[0][2]:
+        raise Declined("no opening or closing delimiter")
+    preamble = _strip_eol(body[: starts[0][0]]) if starts[0][0] else None
+    parts = []
+    for (_, end, _closing), (next_start, _, _) in itertools.pairwise(starts):
+        if end != next_start:  # a run of delimiter lines makes no empty parts
+            parts.append(body[end:next_start])
+    epilogue = body[starts[-1][1] :]
+    return parts, preamble, epilogue or None
+
+
+def _strip_eol(text: str) -> str:
+    """The line end before a delimiter belongs to the delimiter."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith(("\n", "\r")):
+        return text[:-1]
+    return text
+
+
+def _blocks(body: str) -> list[list[str]]:
+    """The header blocks of a delivery-status body, as the stdlib parser cuts them: each runs
+    to the next empty line, which is skipped; an empty line after it starts an empty block."""
+    lines = _lines(body)
+    blocks: list[list[str]] = []
+    at = 0
+    while True:
+        end = at
+        while end < len(lines) and lines[end] not in ("\n", "\r\n", "\r"):
+            end += 1
+        blocks.append(lines[at:end])
+        at = end + 1
+        if at >= len(lines):
+            return blocks
+
+
+def _header_block(msg: Message, lines: list[str]) -> Message:
+    field: list[str] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and field:
+            field.append(line)
+            continue
+        if not _FIELD.match(line):
+            raise Declined("a line in a delivery-status block is not a field")
+        if field:
+            msg.set_raw(*compat32.header_source_parse(field))
+        field = [line]
+    if field:
+        msg.set_raw(*compat32.header_source_parse(field))
+    msg.set_payload("")
+    return msg

@@ -1,0 +1,83 @@
+"""The fast MIME reader builds exactly the tree the stdlib parser builds, or declines."""
+
+from __future__ import annotations
+
+import email
+import random
+from email.message import Message
+from email.policy import compat32
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.mutations import mutations
+from bounce_parser import mimescan
+
+
+def _tree(msg: Message, depth: int = 0) -> list[object]:
+    out: list[object] = [(depth, msg.get_content_type(), msg.items())]
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        for part in payload:
+            assert isinstance(part, Message)
+            out += _tree(part, depth + 1)
+    else:
+        out.append((depth, "payload", payload))
+    return out
+
+
+def _same_or_declined(raw: bytes) -> bool:
+    """True when the reader gave the stdlib's tree; False when it declined."""
+    try:
+        fast = mimescan.read(raw)
+    except mimescan.Declined:
+        return False
+    assert _tree(fast) == _tree(email.message_from_bytes(raw, policy=compat32))
+    return True
+
+
+DSN = (
+    "From MAILER-DAEMON Mon Jan  1 00:00:00 2026\n"
+    "From: MAILER-DAEMON@mx.example\nTo: f@acme.example\nSubject: Undelivered\n"
+    'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="OUTER"\n\n'
+    "preamble\n--OUTER\nContent-Type: multipart/alternative; boundary=INNER\n\n"
+    "--INNER\nContent-Type: text/plain\n\nplain text\n\n--INNER\nContent-Type: text/html\n\n"
+    "<p>html</p>\n--INNER--\ninner epilogue\n\n--OUTER\n"
+    "Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n\n"
+    "Final-Recipient: rfc822; a@client.example\nAction: failed\nStatus: 5.1.1\n\n"
+    "--OUTER\n--OUTER\nContent-Type: message/rfc822\n\nFrom: f@acme.example\n"
+    "Subject: Facture\n\nbody\n\n--OUTER--\nepilogue\n"
+)
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_nested_report_reads_the_same_as_with_the_stdlib(eol: str) -> None:
+    assert _same_or_declined(DSN.replace("\n", eol).encode())
+
+
+def test_a_multipart_whose_delimiter_never_comes_is_declined() -> None:
+    raw = DSN.replace("--OUTER", "--ELSEWHERE").encode()
+    with pytest.raises(mimescan.Declined):
+        mimescan.read(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(DSN.splitlines(keepends=True)), max_size=40))
+def test_any_arrangement_of_report_lines_reads_the_same_or_is_declined(lines: list[str]) -> None:
+    _same_or_declined("".join(lines).encode())
+
+
+@pytest.mark.corpus
+def test_corpus_and_its_mutations_read_the_same_or_are_declined(corpus_dir: Path) -> None:
+    rng = random.Random(11)
+    read = total = 0
+    for path in sorted((corpus_dir / "bounces").glob("*.eml")):
+        raw = path.read_bytes()
+        total += 1
+        read += _same_or_declined(raw)
+        for _kind, damaged in list(mutations(raw, rng))[:3]:
+            if len(damaged) < 2_000_000:
+                _same_or_declined(damaged)
+    assert read >= 0.85 * total  # the fast path is the common path
