@@ -12,8 +12,8 @@ never comes, a header line it would have to guess about) it declines, with
 
 from __future__ import annotations
 
-import itertools
 import re
+from email import errors
 from email.message import Message
 from email.policy import compat32
 
@@ -31,7 +31,10 @@ _FIELD = re.compile(r"[\041-\071\073-\176]+:")
 
 def read(raw: bytes) -> Message:
     """The message tree of ``raw``; :class:`Declined` when the stdlib parser should do it."""
-    return _Reader().message(raw.decode("ascii", "surrogateescape"), 0)
+    text = raw.decode("ascii", "surrogateescape")
+    if text.count("\r") != text.count("\r\n"):
+        raise Declined("a bare CR: the stdlib parser takes it for a line end")
+    return _Reader().message(text, 0)
 
 
 class _Reader:
@@ -53,7 +56,9 @@ class _Reader:
             boundary = msg.get_boundary()
             if not boundary:
                 raise Declined("multipart without a boundary")
-            parts, preamble, epilogue = _split(body, boundary)
+            parts, preamble, epilogue, closed = _split(body, boundary)
+            if not closed:
+                msg.defects.append(errors.CloseBoundaryNotFoundDefect())
             children: list[Message | str] = []
             for part in parts:
                 children.append(self.message(part, depth + 1))
@@ -124,35 +129,44 @@ def _read_headers(msg: Message, text: str) -> str:
     return body
 
 
-def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None]:
-    """The parts between ``--boundary`` lines, the preamble and the epilogue."""
-    delimiter = "--" + boundary
-    starts: list[tuple[int, int, bool]] = []  # (line start, line end, closing)
-    at = 0 if body.startswith(delimiter) else body.find("\n" + delimiter)
-    if at > 0:
+def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:
+    """The parts between ``--boundary`` lines, the preamble, the epilogue, and whether the
+    closing delimiter came; cut as the stdlib parser cuts them."""
+    lines = _delimiter_lines(body, "--" + boundary)
+    if not lines or lines[0][2]:
+        raise Declined("no opening delimiter")
+    preamble = _strip_eol(body[: lines[0][0]]) if lines[0][0] else None
+    parts: list[str] = []
+    at = 0
+    while True:
+        # delimiter lines right after a delimiter are swallowed (a closing one too)
+        while at + 1 < len(lines) and lines[at + 1][0] == lines[at][1]:
+            at += 1
+        start = lines[at][1]
+        if at + 1 == len(lines):  # no delimiter after this part: it runs to the end
+            parts.append(body[start:])
+            return parts, preamble, None, False
         at += 1
-    while at != -1:
+        parts.append(body[start : lines[at][0]])
+        if lines[at][2]:
+            return parts, preamble, body[lines[at][1] :] or None, True
+
+
+def _delimiter_lines(body: str, delimiter: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closing) of each line that is ``delimiter``, maybe ``--``, maybe blanks."""
+    found = []
+    at = 0 if body.startswith(delimiter) else body.find("\n" + delimiter) + 1
+    while at > 0 or (at == 0 and body.startswith(delimiter)):
         line_end = body.find("\n", at)
         line_end = len(body) if line_end == -1 else line_end + 1
         rest = body[at + len(delimiter) : line_end].rstrip("\r\n")
         closing = rest.startswith("--")
-        if closing:
-            rest = rest[2:]
-        if not rest.strip(" \t"):
-            starts.append((at, line_end, closing))
-            if closing:
-                break
-        nxt = body.find("\n" + delimiter, at)
-        at = -1 if nxt == -1 else nxt + 1
-    if not starts or not starts[-1][2] or starts[0][2]:
-        raise Declined("no opening or closing delimiter")
-    preamble = _strip_eol(body[: starts[0][0]]) if starts[0][0] else None
-    parts = []
-    for (_, end, _closing), (next_start, _, _) in itertools.pairwise(starts):
-        if end != next_start:  # a run of delimiter lines makes no empty parts
-            parts.append(body[end:next_start])
-    epilogue = body[starts[-1][1] :]
-    return parts, preamble, epilogue or None
+        if not (rest[2:] if closing else rest).strip(" \t"):
+            found.append((at, line_end, closing))
+        at = body.find("\n" + delimiter, at + 1) + 1
+        if at == 0:
+            break
+    return found
 
 
 def _strip_eol(text: str) -> str:
@@ -193,5 +207,7 @@ def _header_block(msg: Message, lines: list[str]) -> Message:
         field = [line]
     if field:
         msg.set_raw(*compat32.header_source_parse(field))
+    if msg.get_content_maintype() in ("multipart", "message"):
+        raise Declined("a delivery-status block that claims to be a container")
     msg.set_payload("")
     return msg
