@@ -37,12 +37,55 @@ def read(raw: bytes) -> Message:
     return _Reader().message(text, 0)
 
 
+_MISSING = object()
+
+
+class ReadMessage(Message):
+    """A message whose header lookups go through an index made on the first lookup (the
+    stdlib scans every header, lower-casing each name, on every ``get``). Its headers are
+    complete when it is first read and never change after."""
+
+    _index: dict[str, tuple[str, str]] | None = None
+
+    def get(self, name: str, failobj: object = None) -> object:  # type: ignore[override]
+        index = self._index
+        if index is None:
+            index = {}
+            for key, value in self.raw_items():
+                index.setdefault(key.lower(), (key, value))
+            self._index = index
+        found = index.get(name.lower())
+        if found is None:
+            return failobj
+        return self.policy.header_fetch_parse(*found)
+
+    def get_content_type(self) -> str:
+        cached = self.__dict__.get("_content_type")
+        if cached is None:
+            cached = self.__dict__["_content_type"] = super().get_content_type()
+        return str(cached)
+
+    def get_param(  # type: ignore[override]
+        self,
+        param: str,
+        failobj: object = None,
+        header: str = "content-type",
+        unquote: bool = True,
+    ) -> object:
+        params = self.__dict__.setdefault("_params", {})
+        key = (param.lower(), header.lower(), unquote)
+        if key not in params:
+            params[key] = super().get_param(param, _MISSING, header, unquote)
+        value = params[key]
+        return failobj if value is _MISSING else value
+
+
 class _Reader:
     def __init__(self) -> None:
         self.last: Message | None = None  # the message made most recently
 
     def new(self) -> Message:
-        self.last = Message(policy=compat32)
+        self.last = ReadMessage(policy=compat32)
         return self.last
 
     def message(self, text: str, depth: int) -> Message:
@@ -122,11 +165,18 @@ def _read_headers(msg: Message, text: str) -> str:
         if not _FIELD.match(line):
             raise Declined("a line in the header block is not a header")
         if field:
-            msg.set_raw(*compat32.header_source_parse(field))
+            _add_field(msg, field)
         field = [line]
     if field:
-        msg.set_raw(*compat32.header_source_parse(field))
+        _add_field(msg, field)
     return body
+
+
+def _add_field(msg: Message, lines: list[str]) -> None:
+    """A header as compat32 keeps it: the name, and the value with its folding."""
+    name, value = lines[0].split(":", 1)
+    value = value.lstrip(" \t") + "".join(lines[1:])
+    msg.set_raw(name, value.rstrip("\r\n"))
 
 
 def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:
@@ -203,10 +253,10 @@ def _header_block(msg: Message, lines: list[str]) -> Message:
         if not _FIELD.match(line):
             raise Declined("a line in a delivery-status block is not a field")
         if field:
-            msg.set_raw(*compat32.header_source_parse(field))
+            _add_field(msg, field)
         field = [line]
     if field:
-        msg.set_raw(*compat32.header_source_parse(field))
+        _add_field(msg, field)
     if msg.get_content_maintype() in ("multipart", "message"):
         raise Declined("a delivery-status block that claims to be a container")
     msg.set_payload("")
