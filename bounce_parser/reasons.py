@@ -329,7 +329,75 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("syntaxerror", (r"syntax error", r"command unrecognized", r"bad command")),
 ]
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
-_COMPILED = [(reason, re.compile("|".join(pats))) for reason, pats in _TEXT_RULES]
+def required_text(pattern: str) -> str | None:
+    """The longest plain text every match of ``pattern`` contains (None when there is no
+    such text of 3 characters or more, or when the pattern is an alternation at its top)."""
+    runs: list[str] = []
+    run: list[str] = []
+    i = 0
+
+    def end_run() -> None:
+        runs.append("".join(run))
+        run.clear()
+
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "|":
+            return None
+        if ch in "([":  # a group or a class: skip it whole
+            end_run()
+            depth, i = 0, i
+            while i < len(pattern):
+                c = pattern[i]
+                if c == "\\":
+                    i += 2
+                    continue
+                if c in "([":
+                    depth += 1
+                elif c in ")]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+            i += 1
+            while i < len(pattern) and pattern[i] in "*+?{}0123456789,":
+                i += 1
+            continue
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            atom, width = (nxt, 2) if nxt and not nxt.isalnum() else (None, 2)
+        elif ch in ".^$":
+            atom, width = None, 1
+        else:
+            atom, width = ch, 1
+        quantifier = pattern[i + width : i + width + 1]
+        if atom is None or quantifier in ("?", "*", "{"):
+            end_run()
+        else:
+            run.append(atom)
+            if quantifier == "+":
+                end_run()
+        i += width
+        if quantifier == "{":
+            i = pattern.index("}", i) + 1
+        elif quantifier in ("?", "*", "+"):
+            i += 1
+        if quantifier and pattern[i : i + 1] in ("?", "+"):  # lazy or possessive
+            i += 1
+    end_run()
+    best = max(runs, key=len, default="")
+    return best if len(best) >= 3 else None
+
+
+def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...] | None]:
+    """A rule's regex, and the texts of which a match contains one (None: no such texts)."""
+    texts = [required_text(p) for p in patterns]
+    required = None if None in texts else tuple(t for t in texts if t is not None)
+    return re.compile("|".join(patterns)), required
+
+
+_RULES = [(reason, *_compile(pats)) for reason, pats in _TEXT_RULES]
+_COMPILED = [(reason, rx) for reason, rx, _ in _RULES]
 _CAUSES = [(r, rx) for r, rx in _COMPILED if r in ("mailboxfull", "hostunknown", "userunknown")]
 MAX_REASON_TEXT = 1500
 
@@ -423,7 +491,9 @@ def reason_from_text(text: str) -> str | None:
     if not text:
         return None
     lowered = text[:MAX_REASON_TEXT].lower()
-    for reason, rx in _COMPILED:
+    for reason, rx, required in _RULES:
+        if required is not None and not any(t in lowered for t in required):
+            continue  # no match can be there: it would contain one of these
         if rx.search(lowered):
             if reason == "expired":
                 # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
