@@ -152,31 +152,27 @@ def _read_headers(msg: Message, text: str) -> str:
         head, body = text[: end + 1], text[end + 2 :]
     else:
         head, body = text, ""
-    field: list[str] = []
     lines = _lines(head)
     if lines and lines[0].startswith("From "):  # an mbox envelope line
         msg.set_unixfrom(_strip_eol(lines.pop(0)))
+    add = msg.set_raw
+    name = value = None
     for line in lines:
         if line[:1] in (" ", "\t"):
-            if not field:
+            if value is None:
                 raise Declined("continuation line before any header")
-            field.append(line)
+            value += line
             continue
         if not _FIELD.match(line):
             raise Declined("a line in the header block is not a header")
-        if field:
-            _add_field(msg, field)
-        field = [line]
-    if field:
-        _add_field(msg, field)
+        if name is not None and value is not None:
+            add(name, value.rstrip("\r\n"))
+        # kept as compat32 keeps it: the name, and the value with its folding
+        name, value = line.split(":", 1)
+        value = value.lstrip(" \t")
+    if name is not None and value is not None:
+        add(name, value.rstrip("\r\n"))
     return body
-
-
-def _add_field(msg: Message, lines: list[str]) -> None:
-    """A header as compat32 keeps it: the name, and the value with its folding."""
-    name, value = lines[0].split(":", 1)
-    value = value.lstrip(" \t") + "".join(lines[1:])
-    msg.set_raw(name, value.rstrip("\r\n"))
 
 
 def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:
@@ -245,18 +241,7 @@ def _blocks(body: str) -> list[list[str]]:
 
 
 def _header_block(msg: Message, lines: list[str]) -> Message:
-    field: list[str] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and field:
-            field.append(line)
-            continue
-        if not _FIELD.match(line):
-            raise Declined("a line in a delivery-status block is not a field")
-        if field:
-            _add_field(msg, field)
-        field = [line]
-    if field:
-        _add_field(msg, field)
+    _read_headers(msg, "".join(lines))  # no empty line inside: all of it is fields
     if msg.get_content_maintype() in ("multipart", "message"):
         raise Declined("a delivery-status block that claims to be a container")
     msg.set_payload("")
