@@ -132,17 +132,26 @@ class SmtpRelay:
                 mail_options += ["RET=HDRS", f"ENVID={xtext(envid)}"]
                 rcpt_options += ["NOTIFY=SUCCESS,FAILURE,DELAY", f"ORCPT=rfc822;{xtext(recipient)}"]
             try:
-                errors, response = await client.sendmail(
-                    envelope_from,
-                    [recipient],
-                    message,
-                    mail_options=mail_options,
-                    rcpt_options=rcpt_options,
-                )
+                if _is_wire_ready(message) and (envelope_from + recipient).isascii():
+                    errors: dict[str, aiosmtplib.SMTPResponse] = {}
+                    await client.mail(envelope_from, options=mail_options)
+                    await client.rcpt(recipient, options=rcpt_options)
+                    response = await _data(client, message)
+                else:  # aiosmtplib normalises line ends and encodings on the way
+                    errors, response = await client.sendmail(
+                        envelope_from,
+                        [recipient],
+                        message,
+                        mail_options=mail_options,
+                        rcpt_options=rcpt_options,
+                    )
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await self._reset()
                 refused = exc.recipients[0]
                 raise _error_from_reply(refused.code, refused.message, f"RCPT {recipient}") from exc
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                await self._reset()
+                raise _error_from_reply(exc.code, exc.message, f"RCPT {recipient}") from exc
             except aiosmtplib.SMTPSenderRefused as exc:
                 await self._reset()
                 raise _error_from_reply(
@@ -168,6 +177,34 @@ class SmtpRelay:
             await client.rset()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             await self._drop()
+
+
+def _is_wire_ready(message: bytes) -> bool:
+    """True when every line of ``message`` already ends in CRLF (what composition makes)."""
+    crlf = message.count(b"\r\n")
+    return message.count(b"\n") == crlf == message.count(b"\r") and message.endswith(b"\r\n")
+
+
+async def _data(client: aiosmtplib.SMTP, message: bytes) -> str:
+    """DATA for a message whose lines already end in CRLF: dot-stuffed in one pass.
+
+    aiosmtplib rewrites every line ending and scans for dots with regular expressions, in
+    Python, before each send; for a 150 KB invoice that was a quarter of the send path.
+    """
+    start = await client.execute_command(b"DATA")
+    if start.code != 354:
+        raise aiosmtplib.SMTPDataError(start.code, start.message)
+    protocol = client.protocol
+    if protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
+    stuffed = message.replace(b"\r\n.", b"\r\n..")  # RFC 5321 4.5.2
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    protocol.write(stuffed + b".\r\n")
+    reply = await protocol.read_response(timeout=client.timeout)
+    if reply.code != 250:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+    return reply.message
 
 
 def _queue_id(text: str) -> str | None:
