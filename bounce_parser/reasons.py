@@ -160,6 +160,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"account is not active",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
+            r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
         ),
     ),
     (
@@ -262,6 +263,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"your (?:ip|network)",
             r"service unavailable; client host",
             r"invalid ip for sending",
+            r"refused to talk to me",  # Postfix: the server refused us at its greeting
+            r"my name was rejected",  # qmail: our HELO refused
+            r"service refus",  # Orange: "Service refusé / Service refused"
         ),
     ),
     ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
@@ -480,7 +484,7 @@ _STATUS_REASON: dict[str, str] = {
 }
 
 # Codes specific enough that the text should not override them.
-_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "4.7", "7.25", "7.26"}
+_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "2.3", "4.7", "7.25", "7.26"}
 
 _STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
