@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+from email.policy import compat32
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailer.compose import Attachment, Composer, MessageSpec
 from mailer.errors import MessageRefused
 from tests.helpers import parse
 
+compose_module = importlib.import_module("mailer.compose")
 PDF = b"%PDF-1.7 fake invoice"
 
 
@@ -79,3 +84,13 @@ def test_attachment_must_match_stored_invoice() -> None:
     bad = Attachment("F-1.pdf", "application/pdf", PDF + b"x", hashlib.sha256(PDF).hexdigest())
     with pytest.raises(MessageRefused, match="sha256"):
         Composer().compose(spec(attachment=bad))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(["Subject", "To", "From", "Message-ID", "X-Facturier-Delivery", "Date"]),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=255), max_size=120),
+)
+def test_headers_are_written_exactly_as_compat32_writes_them(name: str, value: str) -> None:
+    reference = compat32.clone(linesep="\r\n", max_line_length=78)
+    assert compose_module._WIRE.fold_binary(name, value) == reference.fold_binary(name, value)
