@@ -430,34 +430,17 @@ class DeliveryWorker:
         )
 
     async def _finish(
-        self,
-        delivery: Delivery,
-        state: DeliveryState,
-        event: str,
-        *,
-        code: int | None = None,
-        status: str | None = None,
-        text: str | None = None,
+        self, delivery: Delivery, state: DeliveryState, event: str, **details: Any
     ) -> SendOutcome:
-        return await self._end_lease(
-            delivery, event, state, code=code, status=status, text=text, next_attempt_at=None
-        )
+        """End the lease for good (accepted, failed, refused): no next attempt."""
+        return await self._end_lease(delivery, event, state, next_attempt_at=None, **details)
 
     async def _end_lease(
-        self,
-        delivery: Delivery,
-        event: str,
-        state: DeliveryState,
-        *,
-        code: int | None = None,
-        status: str | None = None,
-        text: str | None = None,
-        **values: Any,
+        self, delivery: Delivery, event: str, state: DeliveryState, **details: Any
     ) -> SendOutcome:
-        """Record how the leased delivery ended and give up the lease."""
-        end = _LeaseEnd.of(
-            _Prepared(delivery, b""), event, state, code=code, status=status, text=text, **values
-        )
+        """Record how the leased delivery ended and give up the lease (``details``: the
+        reply's code, status and text, and columns to set, as for :meth:`_LeaseEnd.of`)."""
+        end = _LeaseEnd.of(_Prepared(delivery, b""), event, state, **details)
         return (await self._record([end]))[0]
 
     async def _record(
