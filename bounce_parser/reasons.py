@@ -486,7 +486,8 @@ _STATUS_REASON: dict[str, str] = {
 # Codes specific enough that the text should not override them.
 _DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "2.3", "4.7", "7.25", "7.26"}
 
-_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_SUCCESS_STATUS_IN_TEXT = re.compile(r"(?<![\d.])(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
 _SUCCESS_IN_TEXT = re.compile(r"(?<![\d.-])(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
 
@@ -532,7 +533,9 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
 
 
 def status_in_text(text: str) -> str | None:
-    m = _STATUS_IN_TEXT.search(text or "")
+    """The RFC 3463 status a text quotes: a failure's (4.x.x, 5.x.x) before any 2.x.x, which
+    in a session transcript is only an earlier command's "250 2.0.0 Ok"."""
+    m = _STATUS_IN_TEXT.search(text or "") or _SUCCESS_STATUS_IN_TEXT.search(text or "")
     return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m else None
 
 

@@ -61,3 +61,9 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
     assert reasons.decide_reason(status, diagnostic) == reason
+
+
+def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
+    transcript = " Out: 250 2.0.0 Ok\n In:  DATA\n Out: 451 4.3.0 Error: queue file write error\n"
+    assert reasons.status_in_text(transcript) == "4.3.0"
+    assert reasons.status_in_text("250 2.0.0 Ok: queued as 4F2A") == "2.0.0"
