@@ -13,6 +13,7 @@ from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
 from bounce_parser.providers import amazon_ses
 from bounce_parser.reasons import (
     decide_reason,
+    is_decisive,
     refine_by_command,
     reply_code_in_text,
     smtp_command,
@@ -291,7 +292,7 @@ def _from_dsn(
                 or smtp_command(_line_before(human, diag_text or ""))
             )
             reason = refine_by_command(reason, command, status)
-            reason = _provider_reason(msg, address, diag_text or "") or reason
+            reason = _provider_reason(msg, address, diag_text or "", status) or reason
             if status is None:
                 guessed = reply_code or (400 if action == "delayed" else 500)
                 status = status_from_reply_code(guessed, reason)
@@ -413,8 +414,12 @@ def _line_before(text: str, diagnostic: str) -> str:
     return ""
 
 
-def _provider_reason(msg: Message, address: str, diagnostic: str) -> str | None:
+def _provider_reason(
+    msg: Message, address: str, diagnostic: str, status: str | None
+) -> str | None:
     """Signatures of providers whose bounces say little in words."""
+    if is_decisive(status):
+        return None
     if address.endswith("@googlegroups.com") or "googlegroups.com" in (
         mime.header(msg, "X-Failed-Recipients") or ""
     ):
@@ -461,7 +466,7 @@ def _from_text(
         reply_code = reply_code_in_text(diagnostic, head)
         reason = decide_reason(status, diagnostic, head)
         reason = refine_by_command(reason, smtp_command(_around(head, address)), status)
-        reason = _provider_reason(msg, address, diagnostic) or reason
+        reason = _provider_reason(msg, address, diagnostic, status) or reason
         if status is None:
             guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)
             status = status_from_reply_code(guessed, reason)

@@ -25,6 +25,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"not delivered within \d+ days",
         ),
     ),
+    # before networkerror: Gmail reports a null MX as a "DNS Error"
+    ("notaccept", (r"null mx", r"doesn.t receive email according to")),
     (
         "networkerror",
         (r"dns error", r"host not found, try again", r"temporary failure in name resolution"),
@@ -45,6 +47,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         "requireptr",
         (
             r"reverse (?:dns|lookup|hostname)",
+            r"mismatches client ip",  # Outlook.com: HELO domain does not match the address
             r"\bptr\b",
             r"no rdns",
             r"cannot find your hostname",
@@ -88,6 +91,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         "toomanyconn",
         (
             r"too many (?:connections|concurrent|sessions)",
+            r"frequency limited",  # Tencent: "Connection/Ip frequency limited"
             r"connection limit",
             r"too many smtp sessions",
             r"connection rate limit",
@@ -156,7 +160,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"disabled (?:account|mailbox|user)",
             r"inactive (?:account|user)",
-            r"temporarily (?:deferred|disabled)",
+            r"temporarily disabled",
             r"account is not active",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
@@ -267,6 +271,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"my name was rejected",  # qmail: our HELO refused
             r"service refus",  # Orange: "Service refusé / Service refused"
         ),
+    ),
+    (
+        # before policyviolation: "Unauthenticated senders not allowed" is about SMTP AUTH
+        "securityerror",
+        (r"unauthenticated senders?", r"turn on smtp authentication", r"smtp auth\w* required"),
     ),
     ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
     ("filtered", (r"filter", r"content rejected", r"message rejected", r"refused by")),
@@ -608,6 +617,12 @@ def smtp_command(text: str) -> str | None:
     return "RCPT" if word.startswith("RCPT") else "MAIL"
 
 
+def is_decisive(status: str | None) -> bool:
+    """A status specific enough (5.1.1 no such user, 5.2.2 mailbox full…) that neither the
+    wording nor the command it answered should change the reason."""
+    return bool(status) and (status or "").partition(".")[2] in _DECISIVE
+
+
 def refine_by_command(
     reason: str | None, command: str | None, status: str | None = None
 ) -> str | None:
@@ -615,7 +630,7 @@ def refine_by_command(
     (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``). A specific
     status code (5.1.1: no such user) stands: with PIPELINING, RCPT refusals are reported
     after DATA."""
-    if status and status.partition(".")[2] in _DECISIVE:
+    if is_decisive(status):
         return reason
     if command == "DATA" and reason == "userunknown":
         return "filtered"

@@ -57,6 +57,15 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         ("5.0.0", "Unrouteable address", "hostunknown"),
         ("5.0.0", "553 client.example does not exist", "hostunknown"),
         ("5.0.0", "553 a@client.example does not exist", "userunknown"),
+        ("5.0.0", "550 Connection frequency limited", "toomanyconn"),
+        ("5.0.0", "550 Unauthenticated senders not allowed", "securityerror"),
+        ("5.0.0", "550 domain [acme.example] mismatches client ip 192.0.2.1.", "requireptr"),
+        (
+            "5.0.0",
+            "DNS Error: the domain client.example doesn't receive email according to "
+            "the administrator: returned Null MX",
+            "notaccept",
+        ),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
