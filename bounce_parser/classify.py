@@ -465,7 +465,8 @@ def _from_text(
         status = status_in_text(diagnostic) or status_in_text(head)
         reply_code = reply_code_in_text(diagnostic, head)
         reason = decide_reason(status, diagnostic, head)
-        reason = refine_by_command(reason, smtp_command(_around(head, address)), status)
+        command = smtp_command(diagnostic) or smtp_command(_around(head, address))
+        reason = refine_by_command(reason, command, status)
         reason = _provider_reason(msg, address, diagnostic, status) or reason
         if status is None:
             guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)

@@ -600,7 +600,7 @@ _COMMAND = re.compile(
     # RCPT; one after the data was sent follows ">>> ." (end of data)
     r">>> ?(?P<b>RCPT TO|MAIL FROM)|>>> ?(?P<f>\.)[ \t]*\r?$|"
     r"after (?:end of )?(?P<c>data|rcpt to|mail from)\b|our final (?P<d>DATA)|"
-    r"(?P<e>DATA) command",
+    r"(?P<e>DATA) command|SMTP command (?P<g>DATA)",
     re.IGNORECASE | re.MULTILINE,
 )
 

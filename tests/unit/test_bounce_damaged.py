@@ -166,3 +166,14 @@ def test_a_refusal_of_the_sent_data_is_filtered_not_an_unknown_user() -> None:
     )
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == ("a@client.example", "filtered", False)
+
+
+def test_a_refusal_named_as_the_answer_to_data_is_filtered() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mfilter.acme.example\r\nTo: f@acme.example\r\n"
+        b"Subject: failure notice\r\n\r\nsend error to\r\n<a@client.example>\r\n\r\n"
+        b"-------server message\r\n550 unknown user <a@client.example>\r\n\r\n"
+        b"-------SMTP command\r\nDATA\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason) == ("a@client.example", "filtered")
