@@ -25,6 +25,15 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"not delivered within \d+ days",
         ),
     ),
+    (
+        "failedstarttls",
+        (
+            r"does not support tls",
+            r"starttls (?:failed|is required|required)",
+            r"must issue a starttls",
+            r"tls (?:negotiation|handshake) failed",
+        ),
+    ),
     # before networkerror: Gmail reports a null MX as a "DNS Error"
     ("notaccept", (r"null mx", r"doesn.t receive email according to")),
     (
@@ -212,6 +221,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"no mailbox",
             r"address (?:couldn.t|could not|cannot|can.t) be found",
             r"check if (?:the )?address is correct",
+            r"and other recipients in the same domain",  # Trend Micro InterScan
             r"invalid final delivery userid",
             r"address unknown",
             r"bad destination mailbox",
@@ -339,7 +349,16 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"mail system .*error",
         ),
     ),
-    ("syntaxerror", (r"syntax error", r"command unrecognized", r"bad command")),
+    (
+        "syntaxerror",
+        (
+            r"syntax error",
+            r"command unrecognized",
+            r"bad command",
+            r"malformed address",
+            r"parameter not implemented",
+        ),
+    ),
 ]
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
 def required_text(pattern: str) -> str | None:

@@ -50,6 +50,8 @@ ATTENTION_REASONS = {
     "filtered": "a content filter refused the message: ask the customer to allow the sender",
     "rejected": "the recipient refused the sender address: check the envelope sender and SPF",
     "securityerror": "the recipient requires security the relay did not offer (TLS, auth)",
+    "failedstarttls": "TLS between the relay and the recipient's server failed: check the "
+    "relay's TLS settings and certificates",
     "authfailure": "SPF/DKIM/DMARC checks failed: fix the sending domain's authentication",
     "requireptr": "the relay's IP has no reverse DNS: fix the PTR record",
     "badreputation": "the relay's IP has a poor reputation with the recipient",
