@@ -258,6 +258,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"envelope sender",
             r"mail from .* rejected",
             r"sender address .* (?:not|invalid)",
+            r"an address that has been blacklisted",  # the address, not the sending IP
+            r"rejected by (?:the )?destination domain",
         ),
     ),
     (

@@ -58,6 +58,7 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         ("5.0.0", "553 client.example does not exist", "hostunknown"),
         ("5.0.0", "553 a@client.example does not exist", "userunknown"),
         ("5.0.0", "550 Connection frequency limited", "toomanyconn"),
+        ("5.4.1", "541 5.4.1 Mail rejected by destination domain", "rejected"),
         ("5.0.0", "500 Remote server does not support TLS (state 6).", "failedstarttls"),
         ("5.0.0", "malformed address: <a@client.example> may not follow", "syntaxerror"),
         ("5.0.0", "504 Command parameter not implemented", "syntaxerror"),
