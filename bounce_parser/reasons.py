@@ -50,6 +50,10 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"authentication (?:check )?fail",
             r"5\.7\.2[0-6]\b",
             r"unauthenticated email",
+            r"bad spf",
+            r"spf record",
+            r"does not have authentication information",
+            r"fails? to pass authentication",
         ),
     ),
     (
@@ -244,6 +248,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"nonexistent",
             r"is not a known user",
         ),
+    ),
+    # before rejected and blocked: a policy named as the reason
+    (
+        "policyviolation",
+        (r"rejected for policy reasons", r"content presents a potential security issue"),
     ),
     (
         "rejected",
@@ -655,6 +664,6 @@ def refine_by_command(
         return reason
     if command == "DATA" and reason == "userunknown":
         return "filtered"
-    if command == "MAIL" and reason in (None, "userunknown", "filtered", "securityerror"):
+    if command == "MAIL" and reason in (None, "userunknown", "filtered"):
         return "rejected"
     return reason

@@ -59,6 +59,8 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         ("5.0.0", "553 a@client.example does not exist", "userunknown"),
         ("5.0.0", "550 Connection frequency limited", "toomanyconn"),
         ("5.4.1", "541 5.4.1 Mail rejected by destination domain", "rejected"),
+        ("5.0.0", "550 Bad SPF records for [acme.example:192.0.2.2]", "authfailure"),
+        ("5.7.1", "554 Mail from f@acme.example rejected for policy reasons.", "policyviolation"),
         ("5.0.0", "500 Remote server does not support TLS (state 6).", "failedstarttls"),
         ("5.0.0", "malformed address: <a@client.example> may not follow", "syntaxerror"),
         ("5.0.0", "504 Command parameter not implemented", "syntaxerror"),
@@ -80,3 +82,8 @@ def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
     transcript = " Out: 250 2.0.0 Ok\n In:  DATA\n Out: 451 4.3.0 Error: queue file write error\n"
     assert reasons.status_in_text(transcript) == "4.3.0"
     assert reasons.status_in_text("250 2.0.0 Ok: queued as 4F2A") == "2.0.0"
+
+
+def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
+    assert reasons.refine_by_command("securityerror", "MAIL") == "securityerror"
+    assert reasons.refine_by_command("userunknown", "MAIL") == "rejected"
