@@ -371,6 +371,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
+
+
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
 def required_text(pattern: str) -> str | None:
     """The longest plain text every match of ``pattern`` contains (None when there is no
@@ -441,7 +443,9 @@ def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...
 
 _RULES = [(reason, *_compile(pats)) for reason, pats in _TEXT_RULES]
 _COMPILED = [(reason, rx) for reason, rx, _ in _RULES]
-_CAUSES = [(r, rx) for r, rx in _COMPILED if r in ("mailboxfull", "hostunknown", "userunknown")]
+_CAUSES = [
+    (r, rx) for r, rx in _COMPILED if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
+]
 MAX_REASON_TEXT = 1500
 
 _STATUS_REASON: dict[str, str] = {
