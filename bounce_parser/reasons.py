@@ -38,7 +38,12 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("notaccept", (r"null mx", r"doesn.t receive email according to")),
     (
         "networkerror",
-        (r"dns error", r"host not found, try again", r"temporary failure in name resolution"),
+        (
+            r"dns error",
+            r"host not found, try again",
+            r"temporary failure in name resolution",
+            r"network error on destination",  # OpenSMTPD
+        ),
     ),
     ("virusdetected", (r"virus", r"malware", r"infected")),
     (
@@ -63,6 +68,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"mismatches client ip",  # Outlook.com: HELO domain does not match the address
             r"\bptr\b",
             r"no rdns",
+            r"invalid rdns",
             r"cannot find your hostname",
             r"client host .* (?:has no|lacks) (?:reverse|ptr)",
             r"hostname.*does not resolve",
@@ -171,7 +177,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         (
             r"(?:account|mailbox|user) (?:is |has been )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
-            r"disabled (?:account|mailbox|user)",
+            r"disabled (?:account|mailbox|user|recipient)",
             r"inactive (?:account|user)",
             r"temporarily disabled",
             r"account is not active",
@@ -527,7 +533,7 @@ _STATUS_REASON: dict[str, str] = {
 }
 
 # Codes specific enough that the text should not override them.
-_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "2.3", "4.7", "7.25", "7.26"}
+_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
 
 _STATUS_IN_TEXT = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SUCCESS_STATUS_IN_TEXT = re.compile(r"(?<![\d.])(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
