@@ -34,6 +34,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"tls (?:negotiation|handshake) failed",
         ),
     ),
+    # before authfailure: a refusal that names spam as its reason, whatever else it mentions
+    ("spamdetected", (r"rejected due to spam classification",)),
     # before networkerror: Gmail reports a null MX as a "DNS Error"
     ("notaccept", (r"null mx", r"doesn.t receive email according to")),
     (

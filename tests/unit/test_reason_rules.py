@@ -64,6 +64,12 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         ("5.0.0", "553 client.example does not exist", "hostunknown"),
         ("5.0.0", "553 a@client.example does not exist", "userunknown"),
         ("5.0.0", "550 Connection frequency limited", "toomanyconn"),
+        (
+            "5.7.1",
+            "Your email to group g@client.example was rejected due to spam classification. "
+            "DMARC policy of the sender domain",
+            "spamdetected",
+        ),
         ("5.7.13", "525 5.7.13 <a@client.example>: Recipient address rejected", "suspend"),
         ("5.0.0", "551 Server access forbidden by invalid RDNS record", "requireptr"),
         ("4.0.0", "a@client.example: Network error on destination MXs", "networkerror"),
