@@ -137,7 +137,13 @@ class _Reader:
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    """Lines with their ends, cut where the stdlib parser cuts them: at LF (bare CRs were
+    declined), not at the form feeds and separators ``str.splitlines`` also breaks on."""
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
 
 
 def _read_headers(msg: Message, text: str) -> str:

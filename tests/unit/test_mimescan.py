@@ -57,6 +57,12 @@ def test_a_nested_report_reads_the_same_as_with_the_stdlib(eol: str) -> None:
     assert _same_or_declined(DSN.replace("\n", eol).encode())
 
 
+def test_a_form_feed_in_a_report_field_does_not_cut_the_field() -> None:
+    # str.splitlines breaks lines at a form feed; the stdlib's parser does not
+    raw = DSN.replace("Reporting-MTA: dns; mx.example\n", "Reporting-MTA: dns; mx\x0c\n")
+    assert _same_or_declined(raw.encode())
+
+
 def test_a_multipart_whose_delimiter_never_comes_is_declined() -> None:
     raw = DSN.replace("--OUTER", "--ELSEWHERE").encode()
     with pytest.raises(mimescan.Declined):
