@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from daemon.bounces import ATTENTION_REASONS
+
 reasons = importlib.import_module("bounce_parser.reasons")
 
 
@@ -102,3 +104,9 @@ def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
 def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
     assert reasons.refine_by_command("securityerror", "MAIL") == "securityerror"
     assert reasons.refine_by_command("userunknown", "MAIL") == "rejected"
+
+
+def test_a_tls_failure_needs_the_operators_attention_with_a_hint() -> None:
+    reason = reasons.decide_reason("5.0.0", "500 Remote server does not support TLS (state 6).")
+    assert reason == "failedstarttls"
+    assert "TLS" in ATTENTION_REASONS[reason]
