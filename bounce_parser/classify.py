@@ -20,7 +20,7 @@ from bounce_parser.reasons import (
     status_from_reply_code,
     status_in_text,
 )
-from bounce_parser.textbounce import text_recipients
+from bounce_parser.textbounce import strong_recipients, text_recipients
 
 log = logging.getLogger(__name__)
 
@@ -414,9 +414,7 @@ def _line_before(text: str, diagnostic: str) -> str:
     return ""
 
 
-def _provider_reason(
-    msg: Message, address: str, diagnostic: str, status: str | None
-) -> str | None:
+def _provider_reason(msg: Message, address: str, diagnostic: str, status: str | None) -> str | None:
     """Signatures of providers whose bounces say little in words."""
     if is_decisive(status):
         return None
@@ -459,7 +457,7 @@ def _from_text(
     if not found:
         found = [(a, summary) for a in _returned_to(parts, returned_text) if a not in exclude]
     if not found:  # a message that bounced back to its own sender names it the strong way
-        found = [(a.lower(), summary) for a in _strong_recipients(head)]
+        found = [(a.lower(), summary) for a in strong_recipients(head)]
     results = []
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)
@@ -491,21 +489,6 @@ def _from_text(
         facturier_token=_token(parts),
         **base,
     )
-
-
-_STRONG_RECIPIENT = re.compile(
-    r"^[ \t]*<([^<>\s@]+@[^<>\s@]+)>:[ \t]*\r?$"
-    r"|RCPT TO:[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?[ \t]*\r?$"
-    r"|^[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?\.\.\. ",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def _strong_recipients(head: str) -> list[str]:
-    """Recipients named as such: qmail's ``<address>:`` line, ``RCPT TO:<address>``,
-    sendmail's ``address... reason``."""
-    found = (next(g for g in m.groups() if g) for m in _STRONG_RECIPIENT.finditer(head))
-    return list(dict.fromkeys(found))[:50]
 
 
 def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> Classification:

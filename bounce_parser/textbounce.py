@@ -42,3 +42,18 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         out[address] = diagnostic[:_MAX_DIAG]
     # an address mentioned only inside another recipient's diagnostic text is not a recipient
     return list(out.items())[:50]
+
+
+_STRONG_RECIPIENT = re.compile(
+    r"^[ \t]*<([^<>\s@]+@[^<>\s@]+)>:[ \t]*\r?$"
+    r"|RCPT TO:[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?[ \t]*\r?$"
+    r"|^[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?\.\.\. ",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def strong_recipients(head: str) -> list[str]:
+    """Recipients named as such: qmail's ``<address>:`` line, ``RCPT TO:<address>``,
+    sendmail's ``address... reason``."""
+    found = (next(g for g in m.groups() if g) for m in _STRONG_RECIPIENT.finditer(head))
+    return list(dict.fromkeys(found))[:50]

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from daemon.context import AppContext
@@ -33,7 +33,13 @@ from daemon.models import (
 )
 from daemon.pacing import Pacer, is_too_many
 from daemon.proof import append_entries
-from daemon.transitions import DELIVERIES, Transition, apply, refresh_invoice_states
+from daemon.transitions import (
+    DELIVERIES,
+    Transition,
+    apply,
+    refresh_invoice_states,
+    update_delivery,
+)
 from daemon.verp import verp_address
 from mailer.archive import Archive, ArchivedCopy
 from mailer.compose import Attachment, MessageSpec
@@ -79,11 +85,6 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 
 
 _UNEXPECTED = "delivery %s: unexpected error; it is sent again when its lease ends"
-_MARK_HANDOFF = (
-    update(DELIVERIES)
-    .where(DELIVERIES.c.id == bindparam("delivery_id"))
-    .values(handoff_at=bindparam("handoff_at"))
-)
 
 
 @dataclass
@@ -97,27 +98,30 @@ class _Prepared:
 
 @dataclass(frozen=True)
 class _LeaseEnd:
-    """How a leased delivery ended: its event, and the columns to set as the lease ends."""
+    """How a leased delivery ended: its event, the columns to set as the lease ends, and for
+    an acceptance the bytes sent (filed in the "sent invoices" folder once written)."""
 
-    item: _Prepared
+    delivery: Delivery
     transition: Transition
     values: dict[str, Any]
+    raw: bytes | None = None
 
     @classmethod
     def of(
         cls,
-        item: _Prepared,
+        delivery: Delivery,
         event: str,
         state: DeliveryState,
         *,
+        raw: bytes | None = None,
         code: int | None = None,
         status: str | None = None,
         text: str | None = None,
         **values: Any,
     ) -> _LeaseEnd:
-        assert item.delivery.id is not None
+        assert delivery.id is not None
         transition = Transition(
-            item.delivery.id,
+            delivery.id,
             DeliveryState.SENDING.value,
             event,
             state.value,
@@ -125,7 +129,7 @@ class _LeaseEnd:
             status=status,
             text=text,
         )
-        return cls(item, transition, values)
+        return cls(delivery, transition, values, raw)
 
     @property
     def outcome(self) -> SendOutcome:
@@ -336,6 +340,7 @@ class DeliveryWorker:
                 storing = asyncio.ensure_future(asyncio.to_thread(self.ctx.archive.store, raw))
             prepared.append(_Prepared(delivery, raw, storing))
         archived: list[tuple[_Prepared, ArchivedCopy]] = []
+        unarchived: set[int] = set()
         for item in prepared:
             if item.storing is None:
                 continue
@@ -343,8 +348,8 @@ class DeliveryWorker:
                 archived.append((item, await item.storing))
             except Exception:
                 log.exception(_UNEXPECTED, item.delivery.id)
-                item.delivery = None  # type: ignore[assignment]
-        prepared = [item for item in prepared if item.delivery is not None]
+                unarchived.add(id(item))
+        prepared = [item for item in prepared if id(item) not in unarchived]
         if archived:
             async with self._chain_lock, transaction(self.ctx.sessions) as session:
                 entries = await append_entries(
@@ -386,9 +391,10 @@ class DeliveryWorker:
         self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
         return _LeaseEnd.of(
-            item,
+            delivery,
             "accepted",
             DeliveryState.ACCEPTED,
+            raw=raw,
             code=reply.code,
             status=reply.status,
             text=text,
@@ -440,7 +446,7 @@ class DeliveryWorker:
     ) -> SendOutcome:
         """Record how the leased delivery ended and give up the lease (``details``: the
         reply's code, status and text, and columns to set, as for :meth:`_LeaseEnd.of`)."""
-        end = _LeaseEnd.of(_Prepared(delivery, b""), event, state, **details)
+        end = _LeaseEnd.of(delivery, event, state, **details)
         return (await self._record([end]))[0]
 
     async def _record(
@@ -460,22 +466,18 @@ class DeliveryWorker:
                     handoff_at=None,
                     **end.values,
                 )
-            await refresh_invoice_states(session, (end.item.delivery.invoice_id for end in ends))
+            await refresh_invoice_states(session, (end.delivery.invoice_id for end in ends))
             if hand_off is not None:
-                await session.exec(  # type: ignore[call-overload]
-                    _MARK_HANDOFF, params={"delivery_id": hand_off, "handoff_at": utcnow()}
-                )
-        outcomes = []
+                await update_delivery(session, hand_off, handoff_at=utcnow())
         for end in ends:
-            delivery, state, text = end.item.delivery, end.transition.state_to, end.transition.text
+            delivery, state, text = end.delivery, end.transition.state_to, end.transition.text
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(
                 "delivery %s to %s: %s %s", delivery.id, delivery.recipient, state, text or ""
             )
-            outcomes.append(end.outcome)
         for end in ends:
             if end.transition.state_to == DeliveryState.ACCEPTED.value:
-                await self.file_sent_copy(end.transition.delivery_id, end.item.raw)
-        return outcomes
+                await self.file_sent_copy(end.transition.delivery_id, end.raw)
+        return [end.outcome for end in ends]
 
     async def file_sent_copy(self, delivery_id: int, raw: bytes | None = None) -> bool:
         """APPEND the sent message to the "sent invoices" folder; False to try again later."""

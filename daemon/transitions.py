@@ -90,8 +90,13 @@ async def apply(
             changes["state"] = t.state_to
         if t.smtp_code is not None or t.status is not None or t.text is not None:
             changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
-        changes["delivery_id"] = t.delivery_id
-        await session.exec(_update_delivery(frozenset(changes)), params=changes)  # type: ignore[call-overload]
+        await update_delivery(session, t.delivery_id, **changes)
+
+
+async def update_delivery(session: AsyncSession, delivery_id: int, **values: Any) -> None:
+    """Set columns of one delivery (a cached UPDATE per set of columns)."""
+    params = dict(values, delivery_id=delivery_id)
+    await session.exec(_update_delivery(frozenset(params)), params=params)  # type: ignore[call-overload]
 
 
 _UPDATE_INVOICE_STATE = (

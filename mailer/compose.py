@@ -64,6 +64,8 @@ def make_message_id(domain: str) -> str:
 
 _QP: Any = Charset("utf-8")  # MIMEText takes a Charset too (its stub says str)
 _QP.body_encoding = QP  # readable bodies; the attachment is base64
+
+
 class _WirePolicy(Compat32):
     """compat32 with CRLF line ends; a header that fits on its line as plain ASCII is written
     as is (the stdlib builds a Header object to fold every one, a third of composing)."""
