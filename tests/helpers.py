@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
@@ -44,3 +45,16 @@ def parse(raw: bytes) -> EmailMessage:
     msg = message_from_bytes(raw, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     return msg
+
+
+def wait_until_running(log_path: Path, offset: int = 0, timeout: float = 60) -> None:
+    """Until a daemon started with ``-v`` has logged that it runs (past ``offset`` in its
+    log): a SIGTERM before it has installed its handler is not a clean stop."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with log_path.open("rb") as fh:
+            fh.seek(offset)
+            if b"facturier running" in fh.read():
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the daemon did not start within {timeout} s: see {log_path}")

@@ -26,7 +26,7 @@ from daemon.samples import SampleInvoice, sample_xml
 from daemon.services import Facturier
 from tests.conftest import write_config
 from tests.e2e.mailstack import MailStack
-from tests.helpers import parse
+from tests.helpers import parse, wait_until_running
 
 pytestmark = pytest.mark.e2e
 INVOICES = 500
@@ -90,18 +90,23 @@ def test_sigkill_twenty_times_loses_nothing(
     config = _config(tmp_path, db_url, mailstack)
     asyncio.run(_prepare(config, tmp_path / "bulk"))
     rng = random.Random(20261122)
-    run = [sys.executable, "-m", "daemon", "--config", str(config), "run"]
+    run = [sys.executable, "-m", "daemon", "-v", "--config", str(config), "run"]  # -v: "running"
     log = open(tmp_path / "daemon.log", "w")
     for _ in range(KILLS):
         proc = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=log)
         time.sleep(rng.uniform(1.0, 2.5))  # start-up is about 1 s: kill while sending
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    log.flush()
+    started_at = (tmp_path / "daemon.log").stat().st_size
     proc = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and asyncio.run(_summary(config))[0] < INVOICES:
             time.sleep(2)
+        # the killed runs may have sent everything already: stop this one only once it is up
+        # (a SIGTERM before it has installed its handler is not a clean stop)
+        wait_until_running(tmp_path / "daemon.log", started_at)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:

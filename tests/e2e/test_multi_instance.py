@@ -23,6 +23,7 @@ from daemon.samples import SampleInvoice, sample_xml
 from daemon.services import Facturier
 from mailer.sandbox import SandboxServer
 from tests.conftest import write_config
+from tests.helpers import wait_until_running
 
 pytestmark = pytest.mark.postgres
 INVOICES = 2000
@@ -69,7 +70,7 @@ def test_three_instances_send_each_invoice_exactly_once(
     asyncio.run(_prepare(config, tmp_path / "bulk"))
     daemons = [
         subprocess.Popen(
-            [sys.executable, "-m", "daemon", "--config", str(config), "run"],
+            [sys.executable, "-m", "daemon", "-v", "--config", str(config), "run"],
             stdout=subprocess.DEVNULL,
             stderr=open(tmp_path / f"d{i}.log", "w"),
         )
@@ -79,7 +80,8 @@ def test_three_instances_send_each_invoice_exactly_once(
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline and asyncio.run(_accepted(config)) < INVOICES:
             time.sleep(2)
-        for d in daemons:
+        for i, d in enumerate(daemons):
+            wait_until_running(tmp_path / f"d{i}.log")
             d.send_signal(signal.SIGTERM)
         assert [d.wait(timeout=60) for d in daemons] == [0, 0, 0]
     finally:
