@@ -277,10 +277,18 @@ def _from_dsn(
         )
         if not diag_text:
             diag_text = _diagnostic_near(human, address)
+        elif _REPLY_CONTINUES.match(diag_text):
+            diag_text = _complete_reply(human, diag_text)
         reply_code = reply_code_in_text(diag_text or "")
         status = status_field
-        if status in (None, "5.0.0", "4.0.0") and diag_text:
-            status = status_in_text(diag_text) or status
+        if diag_text:
+            # the remote server's own status, quoted in the diagnostic, is more specific than
+            # a reporting MTA's generic or guessed one ("Status: 5.1.1" for "550 5.7.1 IP
+            # address blacklisted"); of the same class only: the Status field says whether
+            # the report is a failure or a delay
+            quoted = status_in_text(diag_text)
+            if quoted and (status is None or quoted[0] == status[0]):
+                status = quoted
         if action is None and status:
             action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
         reason: str | None = "delivered"
@@ -368,6 +376,31 @@ def _dsn_groups(dsn: Message) -> list[dict[str, str]]:
             return groups
     text = mime.text_of(dsn) if not isinstance(payload, list) else ""
     return mime.parse_fields(text)
+
+
+_REPLY_CONTINUES = re.compile(r"(\d{3})-")
+_LINE_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\s+")
+
+
+def _complete_reply(human: str, first_line: str) -> str:
+    """A multi-line reply of which the report kept only the first line ("552-5.7.0 This
+    message was blocked because its content presents a potential"), completed from the
+    session transcript in the human-readable part when it has the later lines."""
+    code = first_line[:3]
+    at = human.find(first_line)
+    while at >= 0:
+        lines = [first_line]
+        for line in human[at + len(first_line) :].splitlines()[1:12]:
+            text = line.strip().removeprefix("<<<").strip()
+            if not text.startswith(code) or text[3:4] not in ("-", " "):
+                break
+            lines.append(_LINE_STATUS.sub("", text[4:].strip()))
+            if text[3] == " ":
+                break
+        if len(lines) > 1:
+            return " ".join(lines)
+        at = human.find(first_line, at + len(first_line))
+    return first_line
 
 
 def _diagnostic_near(text: str, address: str) -> str | None:

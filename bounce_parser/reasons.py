@@ -45,8 +45,33 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"host not found, try again",
             r"temporary failure in name resolution",
             r"network error on destination",  # OpenSMTPD
+            r"host name lookup failure",  # sendmail: the name server did not answer (TRY_AGAIN)
+            # a loop, before contenterror: its report speaks of the headers it counted
+            r"mail loop",
+            r"loops back",
+            r"too many hops",
+            r"hop count exceeded",
+            r"routing loop",
         ),
     ),
+    (
+        "notcompliantrfc",
+        (
+            r"duplicate header",
+            r"multiple addresses in from",
+            r"not (?:rfc ?)?5322 compliant",
+            r"not compliant with rfc",
+            r"does not comply with rfc",
+            r"rfc ?5322 (?:requirements|standards)",
+        ),
+    ),
+    # before blocked: a blocklist of links is about the content
+    (
+        "spamdetected",
+        (r"blacklisted url", r"url .*blacklist", r"blocklisted (?:url|link|domain in)"),
+    ),
+    # before spamdetected: the sending host is blocked (because of spam it sent)
+    ("blocked", (r"client host blocked", r"ip source bloqu")),
     ("virusdetected", (r"virus", r"malware", r"infected")),
     (
         "authfailure",
@@ -96,6 +121,12 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        # before norelaying and policyviolation: "Unauthenticated senders not allowed", "not
+        # permitted to relay without authentication" are about SMTP AUTH
+        "securityerror",
+        (r"unauthenticated senders?", r"turn on smtp authentication", r"smtp auth\w* required"),
+    ),
+    (
         "norelaying",
         (
             r"relay(?:ing)? (?:access )?denied",
@@ -138,6 +169,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"sending rate",
             r"try again later.*rate",
         ),
+    ),
+    # before mailboxfull: the server's disk, not the recipient's quota
+    (
+        "systemfull",
+        (r"insufficient disk space", r"no space left on device", r"insufficient system storage"),
     ),
     (
         "mailboxfull",
@@ -209,7 +245,6 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"no such domain",
             r"domain .* does not accept mail",
             r"illegal host/domain",
-            r"host name lookup failure",
             r"address resolution failed",
             r"unknown domain",
             r"domain (?:is )?not (?:valid|exist)",
@@ -283,6 +318,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         "blocked",
         (
             r"\bblock(?:ed|list(?:ed)?)\b",
+            r"block list",
+            r"messages from [\d.]+ weren.t sent",  # Outlook.com: the sending IP's reputation
             r"black ?list(?:ed)?",
             r"\brbl\b",
             r"spamhaus",
@@ -301,13 +338,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"service refus",  # Orange: "Service refusé / Service refused"
         ),
     ),
-    (
-        # before policyviolation: "Unauthenticated senders not allowed" is about SMTP AUTH
-        "securityerror",
-        (r"unauthenticated senders?", r"turn on smtp authentication", r"smtp auth\w* required"),
-    ),
     ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
-    ("filtered", (r"filter", r"content rejected", r"message rejected", r"refused by")),
+    (
+        "filtered",
+        (r"filter", r"content rejected", r"message rejected", r"(?<!connection )refused by"),
+    ),
     (
         "securityerror",
         (
@@ -346,10 +381,6 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"connection (?:refused|timed out|reset)",
             r"network (?:is )?unreachable",
             r"no route to host",
-            r"mail loop",
-            r"loops back",
-            r"too many hops",
-            r"routing loop",
             r"lost connection",
             r"connect to .* failed",
             r"unable to connect",
@@ -366,6 +397,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"service currently unavailable",
             r"server error",
             r"mail system .*error",
+            r"queue file write error",
+            r"could not load",
+            r"transaction failed",
         ),
     ),
     (
@@ -534,8 +568,9 @@ _STATUS_REASON: dict[str, str] = {
     "7.30": "securityerror",
 }
 
-# Codes specific enough that the text should not override them.
-_DECISIVE = {"1.1", "1.2", "1.6", "1.10", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
+# Codes specific enough that the text should not override them. Not X.1.10 (null MX): Office
+# 365 sends "550 5.1.10 RESOLVER.ADR.RecipientNotFound" for an unknown user.
+_DECISIVE = {"1.1", "1.2", "1.6", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
 
 _STATUS_IN_TEXT = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SUCCESS_STATUS_IN_TEXT = re.compile(r"(?<![\d.])(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -543,10 +578,28 @@ _REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
 _SUCCESS_IN_TEXT = re.compile(r"(?<![\d.-])(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
 
 
+# "552-5.7.0 This message was blocked because its content presents a potential\n552-5.7.0
+# security issue": the reply code and status that open each line of a multi-line reply
+_FIRST_REPLY_CODE = re.compile(r"(?:^|(?<=\s))[245]\d\d[- ]")
+_LATER_LINE_PREFIX = re.compile(r"\s+[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
+
+
+def _joined_reply_lines(lowered: str) -> str:
+    """The text with the prefixes of a multi-line reply's later lines taken out, so that a
+    phrase broken across lines matches; the first line's code stays (rules may name it)."""
+    first = _FIRST_REPLY_CODE.search(lowered)
+    if first is None:
+        return lowered
+    rest = lowered[first.end() :]
+    if _LATER_LINE_PREFIX.search(rest) is None:
+        return lowered
+    return lowered[: first.end()] + _LATER_LINE_PREFIX.sub(" ", rest)
+
+
 def reason_from_text(text: str) -> str | None:
     if not text:
         return None
-    lowered = text[:MAX_REASON_TEXT].lower()
+    lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
     for reason, rx, required in _RULES:
         if required is not None and not any(t in lowered for t in required):
             continue  # no match can be there: it would contain one of these
@@ -574,6 +627,14 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     cause; then the status code's class of failure."""
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
+    if by_status == "expired":
+        # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
+        # ("mailbox full", "client host rejected"), is the reason
+        for text in texts:
+            lowered = (text or "")[:MAX_REASON_TEXT].lower()
+            for cause, cause_rx in _CAUSES:
+                if cause_rx.search(lowered):
+                    return cause
     if by_status and tail in _DECISIVE:
         return by_status
     for text in texts:
@@ -676,6 +737,6 @@ def refine_by_command(
         return reason
     if command == "DATA" and reason == "userunknown":
         return "filtered"
-    if command == "MAIL" and reason in (None, "userunknown", "filtered"):
+    if command == "MAIL" and reason in (None, "userunknown", "hostunknown", "filtered"):
         return "rejected"
     return reason

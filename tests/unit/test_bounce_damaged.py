@@ -177,3 +177,44 @@ def test_a_refusal_named_as_the_answer_to_data_is_filtered() -> None:
     )
     [r] = classify(raw).recipients
     assert (r.address, r.reason) == ("a@client.example", "filtered")
+
+
+def _sendmail_report(status: str, diagnostic: str, transcript: str) -> bytes:
+    return (
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.acme.example>\r\n"
+        "To: <b@acme.example>\r\nSubject: Returned mail: see transcript for details\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\r\n\r\n'
+        "--B1\r\n\r\n   ----- Transcript of session follows -----\r\n"
+        f"... while talking to mx.client.example.:\r\n>>> DATA\r\n{transcript}"
+        "554 5.0.0 Service unavailable\r\n\r\n"
+        "--B1\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.acme.example\r\n\r\n"
+        f"Final-Recipient: RFC822; x@client.example\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: SMTP; {diagnostic}\r\n\r\n"
+        "--B1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: f@acme.example\r\nTo: x@client.example\r\n\r\n--B1--\r\n"
+    ).encode()
+
+
+def test_a_multi_line_reply_cut_to_its_first_line_is_completed_from_the_transcript() -> None:
+    first = "552-5.7.0 This message was blocked because its content presents a potential"
+    raw = _sendmail_report(
+        "5.7.0",
+        first,
+        f"<<< {first}\r\n<<< 552-5.7.0 security issue. Please visit\r\n"
+        "<<< 552 5.7.0 the guidelines. - gsmtp\r\n",
+    )
+    [r] = classify(raw).recipients
+    assert r.diagnostic == (
+        "552-5.7.0 This message was blocked because its content presents a potential "
+        "security issue. Please visit the guidelines. - gsmtp"
+    )
+    assert r.reason == "policyviolation"
+
+
+def test_the_remote_servers_own_status_wins_over_the_reporting_mtas() -> None:
+    diagnostic = "550 5.7.1 IP address blacklisted by recipient"
+    raw = _sendmail_report("5.1.1", diagnostic, f"<<< {diagnostic}\r\n")
+    [r] = classify(raw).recipients
+    assert (r.status, r.reason, r.hard) == ("5.7.1", "blocked", False)

@@ -89,6 +89,51 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "the administrator: returned Null MX",
             "notaccept",
         ),
+        (
+            "5.4.6",
+            "554 5.4.6 Hop count exceeded - possible mail loop. The attachment "
+            "contains the original mail headers",
+            "networkerror",
+        ),
+        ("5.0.0", "554 Transaction failed: Duplicate header 'DKIM-Signature'.", "notcompliantrfc"),
+        (
+            "5.7.1",
+            "550-5.7.1 Messages with multiple\n550 5.7.1 addresses in From: header are not "
+            "accepted.",
+            "notcompliantrfc",
+        ),
+        ("5.0.0", "550-REJECTED - Blacklisted URL in message", "spamdetected"),
+        ("5.0.0", "550 Client host blocked for spamming issues", "blocked"),
+        ("4.4.5", "452 4.4.5 Insufficient disk space; try again later", "systemfull"),
+        ("4.3.0", "451 4.3.0 Error: queue file write error", "systemerror"),
+        (
+            "5.0.0",
+            "550 SC-004 Unfortunately, messages from 192.0.2.2 weren't sent. Part of their "
+            "network is on our block list",
+            "blocked",
+        ),
+        (
+            "5.7.1",
+            "550-Please turn on SMTP Authentication in your mail client. 550-mx.client.example "
+            "is not permitted to 550 relay through this server without authentication.",
+            "securityerror",
+        ),
+        (
+            "5.1.10",
+            "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+            "userunknown",
+        ),
+        ("5.1.10", "550 5.1.10 The domain client.example has a null MX", "notaccept"),
+        (
+            "4.0.0",
+            "Deferred: Name server: client.example.: host name lookup failure",
+            "networkerror",
+        ),
+        (
+            "4.4.7",
+            "450 4.2.2 mailbox full. Message could not be delivered for 5 days",
+            "mailboxfull",
+        ),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
@@ -104,6 +149,17 @@ def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
 def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
     assert reasons.refine_by_command("securityerror", "MAIL") == "securityerror"
     assert reasons.refine_by_command("userunknown", "MAIL") == "rejected"
+
+
+def test_a_domain_not_found_at_mail_from_is_the_senders_domain() -> None:
+    assert reasons.refine_by_command("hostunknown", "MAIL") == "rejected"
+    assert reasons.refine_by_command("hostunknown", "RCPT") == "hostunknown"
+
+
+def test_connection_refused_by_a_host_is_not_a_content_filter() -> None:
+    assert reasons.decide_reason("4.0.0", "Connection refused by mx.client.example") == (
+        "networkerror"
+    )
 
 
 def test_a_tls_failure_needs_the_operators_attention_with_a_hint() -> None:
