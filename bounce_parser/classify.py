@@ -293,7 +293,9 @@ def _from_dsn(
             action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
         reason: str | None = "delivered"
         if action not in ("delivered", "relayed", "expanded"):
-            reason = decide_reason(status, diag_text or human[:2000])
+            reason = decide_reason(
+                status, diag_text or human[:2000], _subject_reason(base["subject"])
+            )
             command = (
                 smtp_command(diag_text or "")
                 or smtp_command(_around(human, address))
@@ -466,6 +468,16 @@ _AU_DOMAINS = ("@ezweb.ne.jp", "@au.com")
 _AU_FILTERED = re.compile(r"\b550:? : User unknown", re.IGNORECASE)
 
 
+_RETURNED_MAIL = re.compile(r"^\s*returned mail:\s*(.+)", re.IGNORECASE)
+
+
+def _subject_reason(subject: str | None) -> str | None:
+    """sendmail names the failure in its subject ("Returned mail: User unknown"): a last
+    source of the reason when the report's own text names none."""
+    m = _RETURNED_MAIL.match(subject or "")
+    return m.group(1) if m else None
+
+
 def _from_text(
     msg: Message, parts: list[tuple[int, Message]], base: _Common
 ) -> Classification | None:
@@ -495,7 +507,7 @@ def _from_text(
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)
         reply_code = reply_code_in_text(diagnostic, head)
-        reason = decide_reason(status, diagnostic, head)
+        reason = decide_reason(status, diagnostic, head, _subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(_around(head, address))
         reason = refine_by_command(reason, command, status)
         reason = _provider_reason(msg, address, diagnostic, status) or reason

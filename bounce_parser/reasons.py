@@ -70,6 +70,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         "spamdetected",
         (r"blacklisted url", r"url .*blacklist", r"blocklisted (?:url|link|domain in)"),
     ),
+    # before blocked: Exchange Online's directory-based edge blocking refuses an address it
+    # does not know with "550 5.4.1 Recipient address rejected: Access denied"
+    ("userunknown", (r"recipient address rejected: access denied",)),
     # before spamdetected: the sending host is blocked (because of spam it sent)
     ("blocked", (r"client host blocked", r"ip source bloqu")),
     ("virusdetected", (r"virus", r"malware", r"infected")),
@@ -103,7 +106,19 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"cannot resolve your (?:ip|address)",
         ),
     ),
-    ("badreputation", (r"poor reputation", r"bad reputation", r"ip reputation", r"low reputation")),
+    (
+        "badreputation",
+        (
+            r"poor reputation",
+            r"bad reputation",
+            r"ip reputation",
+            r"low reputation",
+            # Yahoo: "[TSS04] Messages from IP temporarily deferred due to unexpected volume
+            # or user complaints"
+            r"\[tss0\d\]",
+            r"unexpected volume or user complaints",
+        ),
+    ),
     (
         "spamdetected",
         (
@@ -261,7 +276,6 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"does not exist",
             r"(?:user|recipient|mailbox|address) (?:not found|unknown|not known)",
             r"invalid (?:recipient|mailbox|user|address)",
-            r"recipient (?:address )?rejected",
             r"mailbox (?:is )?unavailable",
             r"mailbox not (?:found|available)",
             r"not a valid (?:user|mailbox|recipient)",
@@ -412,6 +426,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"parameter not implemented",
         ),
     ),
+    # last: Postfix's "Recipient address rejected: <why>" is the why, when a rule above
+    # names it
+    ("userunknown", (r"recipient (?:address )?rejected",)),
 ]
 
 

@@ -218,3 +218,17 @@ def test_the_remote_servers_own_status_wins_over_the_reporting_mtas() -> None:
     raw = _sendmail_report("5.1.1", diagnostic, f"<<< {diagnostic}\r\n")
     [r] = classify(raw).recipients
     assert (r.status, r.reason, r.hard) == ("5.7.1", "blocked", False)
+
+
+def test_sendmails_subject_names_the_failure_when_the_report_does_not() -> None:
+    raw = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.acme.example>\r\n"
+        b"To: <b@acme.example>\r\nSubject: Returned mail: User unknown\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        b"The original message was received at Thu, 15 Oct 2015 15:22:22 +0900\r\n\r\n"
+        b"----- The following addresses had permanent delivery errors -----\r\n"
+        b"<x@client.example>\r\n\r\n"
+        b"----- Original message follows -----\r\nTo: x@client.example\r\n\r\nbody\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("x@client.example", "userunknown", True)

@@ -134,6 +134,19 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "450 4.2.2 mailbox full. Message could not be delivered for 5 days",
             "mailboxfull",
         ),
+        (
+            "4.7.0",
+            "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected "
+            "volume or user complaints",
+            "badreputation",
+        ),
+        ("5.4.1", "550 5.4.1 Recipient address rejected: Access denied.", "userunknown"),
+        (
+            "5.3.0",
+            "554 5.3.0 <a@client.example>: Recipient address rejected: Internal system error",
+            "systemerror",
+        ),
+        ("5.0.0", "550 <a@client.example>: Recipient address rejected", "userunknown"),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
