@@ -30,19 +30,27 @@ log = logging.getLogger(__name__)
 MAX_PAUSE_SECONDS = 30 * 60
 # Replies that say "you send too much", not "this recipient cannot take it now".
 _TOO_MANY = re.compile(
-    r"too many|rate.?limit|throttl|slow down|exceeded|try (again )?later|"
+    r"too many|rate.?limit|throttl|slow down|(?:limit|quota) exceeded|exceeded .{0,20}limit|"
     r"sending (limit|quota)|too fast|recipient rate|message rate",
     re.IGNORECASE,
 )
+# A greylisting server defers one sender/recipient pair until it retries ("450 4.2.0
+# Greylisted, please try again later"), and a full mailbox is one recipient's: neither is the
+# relay asking every send to slow down.
+_ONE_RECIPIENT = re.compile(r"gr[ae]y.?list|mailbox|over ?quota|disk quota", re.IGNORECASE)
 # The SMTP outcomes that used up a recipient of the relay's quota.
 SMTP_OUTCOMES = ("accepted", "failed", "deferred", "expired")
 
 
 def is_too_many(exc: TransientMailError) -> bool:
-    """421 always closes the channel; other 4xx count only when the text is about rates."""
+    """421 always closes the channel; other 4xx count only when the text is about the rate
+    of sending, not about one recipient (greylisting, a full mailbox)."""
     if exc.code == 421:
         return True
-    return exc.code is not None and 400 <= exc.code < 500 and bool(_TOO_MANY.search(str(exc)))
+    if exc.code is None or not 400 <= exc.code < 500:
+        return False
+    text = str(exc)
+    return bool(_TOO_MANY.search(text)) and not _ONE_RECIPIENT.search(text)
 
 
 class Pacer:

@@ -129,6 +129,26 @@ async def test_greylisting_defers_with_a_next_attempt(
     assert (await _states(app))["FA-6"] == "deferred"
 
 
+async def test_one_greylisting_domain_does_not_hold_up_the_others(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "factures@greylist.example", name="Garage", ident="C-3")
+    await _customer(app, "factures@dupont.example")
+    worker = app.worker()
+    try:
+        await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-6", "Garage", "C-3")])
+        [deferred] = await worker.run_once()
+        assert deferred.state == "deferred"
+        await app.ingest.import_paths(
+            [invoice_file(tmp_path / "in", "FA-16", "Dupont SARL", "C-1")]
+        )
+        [sent] = await worker.run_once()  # the same worker: no pause after greylisting
+        assert sent.state == "accepted"
+    finally:
+        await worker.close()
+    assert len(sandbox.received("factures@dupont.example")) == 1
+
+
 async def test_unknown_buyer_waits_for_an_address_then_goes(
     app: Facturier, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
