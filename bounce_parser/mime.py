@@ -134,7 +134,15 @@ def walk(msg: Message) -> Iterator[tuple[int, Message]]:
 
 
 def text_of(part: Message) -> str:
-    """A text part's content as str, whatever its declared (or wrong) charset."""
+    """A text part's content as str, whatever its declared (or wrong) charset. Decoded once
+    a part: a parsed message is not changed after."""
+    cached = part.__dict__.get("_decoded_text")
+    if cached is None:
+        cached = part.__dict__["_decoded_text"] = _decoded_text(part)
+    return str(cached)
+
+
+def _decoded_text(part: Message) -> str:
     try:
         payload = part.get_payload(decode=True)
     except Exception:

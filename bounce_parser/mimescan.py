@@ -24,11 +24,6 @@ class Declined(Exception):
     """The message has a shape this reader leaves to the stdlib parser."""
 
 
-# What the stdlib's feed parser takes for a header line (a field name and a colon) or the
-# continuation of one.
-_FIELD = re.compile(r"[\041-\071\073-\176]+:")
-
-
 def read(raw: bytes) -> Message:
     """The message tree of ``raw``; :class:`Declined` when the stdlib parser should do it."""
     text = raw.decode("ascii", "surrogateescape")
@@ -42,22 +37,34 @@ _MISSING = object()
 
 class ReadMessage(Message):
     """A message whose header lookups go through an index made on the first lookup (the
-    stdlib scans every header, lower-casing each name, on every ``get``). Its headers are
-    complete when it is first read and never change after."""
+    stdlib scans every header, lower-casing each name, on every ``get``), and whose
+    parameters are parsed once a header. Its headers are complete when it is first read and
+    never change after."""
 
     _index: dict[str, tuple[str, str]] | None = None
 
-    def get(self, name: str, failobj: object = None) -> object:  # type: ignore[override]
+    def _lookup(self) -> dict[str, tuple[str, str]]:
         index = self._index
         if index is None:
             index = {}
             for key, value in self.raw_items():
                 index.setdefault(key.lower(), (key, value))
             self._index = index
-        found = index.get(name.lower())
+        return index
+
+    def get(self, name: str, failobj: object = None) -> object:  # type: ignore[override]
+        key = name.lower()
+        fetched = self.__dict__.setdefault("_fetched", {})
+        if key in fetched:
+            return fetched[key]
+        found = self._lookup().get(key)
         if found is None:
             return failobj
-        return self.policy.header_fetch_parse(*found)
+        value = fetched[key] = self.policy.header_fetch_parse(*found)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._lookup()
 
     def get_content_type(self) -> str:
         cached = self.__dict__.get("_content_type")
@@ -65,18 +72,12 @@ class ReadMessage(Message):
             cached = self.__dict__["_content_type"] = super().get_content_type()
         return str(cached)
 
-    def get_param(  # type: ignore[override]
-        self,
-        param: str,
-        failobj: object = None,
-        header: str = "content-type",
-        unquote: bool = True,
-    ) -> object:
-        params = self.__dict__.setdefault("_params", {})
-        key = (param.lower(), header.lower(), unquote)
-        if key not in params:
-            params[key] = super().get_param(param, _MISSING, header, unquote)
-        value = params[key]
+    def _get_params_preserve(self, failobj: object, header: str) -> object:
+        cache = self.__dict__.setdefault("_params", {})
+        key = header.lower()
+        if key not in cache:
+            cache[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
+        value = cache[key]
         return failobj if value is _MISSING else value
 
 
@@ -158,27 +159,40 @@ def _read_headers(msg: Message, text: str) -> str:
         head, body = text[: end + 1], text[end + 2 :]
     else:
         head, body = text, ""
-    lines = _lines(head)
-    if lines and lines[0].startswith("From "):  # an mbox envelope line
-        msg.set_unixfrom(_strip_eol(lines.pop(0)))
+    at = 0
+    if head.startswith("From "):  # an mbox envelope line
+        line = head[: head.find("\n") + 1] or head
+        msg.set_unixfrom(_strip_eol(line))
+        at = len(line)
     add = msg.set_raw
-    name = value = None
-    for line in lines:
-        if line[:1] in (" ", "\t"):
-            if value is None:
-                raise Declined("continuation line before any header")
-            value += line
-            continue
-        if not _FIELD.match(line):
-            raise Declined("a line in the header block is not a header")
-        if name is not None and value is not None:
-            add(name, value.rstrip("\r\n"))
+    index: dict[str, tuple[str, str]] = {}
+    end = len(head)
+    match = _HEADER_FIELD.match
+    while at < end:
+        field = match(head, at)
+        if field is None:
+            if _HEADER_LIKE.match(head, at):
+                raise Declined("a header line the stdlib parser reads its own way")
+            # the stdlib ends the header block at a line that is not a header: that line and
+            # all that follows it (the blank line too) are the body
+            msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
+            body = text[at:]
+            break
         # kept as compat32 keeps it: the name, and the value with its folding
-        name, value = line.split(":", 1)
-        value = value.lstrip(" \t")
-    if name is not None and value is not None:
-        add(name, value.rstrip("\r\n"))
+        name, value = field.group(1), field.group(2).rstrip("\r\n")
+        add(name, value)
+        index.setdefault(name.lower(), (name, value))
+        at = field.end()
+    msg._index = index  # type: ignore[attr-defined]
     return body
+
+
+# What the stdlib's feed parser still takes for a header line when it is not a plain field:
+# an envelope line, an empty field name, a continuation before any field.
+_HEADER_LIKE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
+# One header field: its name, the colon, and its value with any continuation lines (the
+# stdlib strips blanks after the colon, keeps the folding). Lines are cut at LF only.
+_HEADER_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)")
 
 
 def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:
@@ -247,8 +261,9 @@ def _blocks(body: str) -> list[list[str]]:
 
 
 def _header_block(msg: Message, lines: list[str]) -> Message:
-    _read_headers(msg, "".join(lines))  # no empty line inside: all of it is fields
+    # no empty line inside: fields, then (after a line that is not one) the block's body
+    body = _read_headers(msg, "".join(lines))
     if msg.get_content_maintype() in ("multipart", "message"):
         raise Declined("a delivery-status block that claims to be a container")
-    msg.set_payload("")
+    msg.set_payload(body)
     return msg

@@ -87,3 +87,12 @@ def test_corpus_and_its_mutations_read_the_same_or_are_declined(corpus_dir: Path
             if len(damaged) < 2_000_000:
                 _same_or_declined(damaged)
     assert read >= 0.85 * total  # the fast path is the common path
+
+
+def test_a_header_block_ended_by_a_line_that_is_not_a_header_is_read_not_declined() -> None:
+    # the stdlib ends the header block there: that line and the rest are the body
+    raw = DSN.replace("Subject: Undelivered\n", "Subject: Undelivered\nnot a header line\n")
+    assert _same_or_declined(raw.encode())
+    fast = mimescan.read(raw.encode())
+    assert fast.get_payload().startswith("not a header line\n")
+    assert fast["Content-Type"] is None  # it came after the line: part of the body
