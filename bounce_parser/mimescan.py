@@ -164,6 +164,11 @@ def _read_headers(msg: Message, text: str) -> str:
         line = head[: head.find("\n") + 1] or head
         msg.set_unixfrom(_strip_eol(line))
         at = len(line)
+    if _HEADER_BLOCK.fullmatch(head, at):  # every line a field or a continuation: all at once
+        fields = [(n, v.rstrip("\r\n")) for n, v in _HEADER_FIELD.findall(head, at)]
+        msg._headers = fields  # type: ignore[attr-defined]  # what set_raw appends to
+        msg._index = {n.lower(): (n, v) for n, v in reversed(fields)}  # type: ignore[attr-defined]
+        return body
     add = msg.set_raw
     index: dict[str, tuple[str, str]] = {}
     end = len(head)
@@ -192,7 +197,9 @@ def _read_headers(msg: Message, text: str) -> str:
 _HEADER_LIKE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 # One header field: its name, the colon, and its value with any continuation lines (the
 # stdlib strips blanks after the colon, keeps the folding). Lines are cut at LF only.
-_HEADER_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)")
+_HEADER_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*\n?)")
+# A header block of fields only (one way to match any text: linear, also when it fails).
+_HEADER_BLOCK = re.compile(r"(?:[\041-\071\073-\176]+:[^\n]*(?:\n[ \t][^\n]*)*(?:\n|\Z))*")
 
 
 def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:

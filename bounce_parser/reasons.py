@@ -493,17 +493,27 @@ def required_text(pattern: str) -> str | None:
     return best if len(best) >= 3 else None
 
 
-def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...] | None]:
-    """A rule's regex, and the texts of which a match contains one (None: no such texts)."""
-    texts = [required_text(p) for p in patterns]
-    required = None if None in texts else tuple(t for t in texts if t is not None)
-    return re.compile("|".join(patterns)), required
+_Patterns = tuple[tuple[re.Pattern[str], str | None], ...]
 
 
-_RULES = [(reason, *_compile(pats)) for reason, pats in _TEXT_RULES]
-_COMPILED = [(reason, rx) for reason, rx, _ in _RULES]
+def _compile(patterns: tuple[str, ...]) -> _Patterns:
+    """A rule's patterns, each with the text every match of it contains (None: none known).
+    Searched one by one, not as one alternation: the regex engine tries every alternative at
+    every position of the text, while a pattern is skipped at once when its text is absent
+    and one that opens with plain text is found by a fast scan."""
+    return tuple((re.compile(p), required_text(p)) for p in patterns)
+
+
+def _matches(patterns: _Patterns, lowered: str) -> bool:
+    for rx, required in patterns:
+        if (required is None or required in lowered) and rx.search(lowered):
+            return True
+    return False
+
+
+_RULES = [(reason, _compile(pats)) for reason, pats in _TEXT_RULES]
 _CAUSES = [
-    (r, rx) for r, rx in _COMPILED if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
+    (r, pats) for r, pats in _RULES if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
 ]
 MAX_REASON_TEXT = 1500
 
@@ -589,10 +599,22 @@ _STATUS_REASON: dict[str, str] = {
 # 365 sends "550 5.1.10 RESOLVER.ADR.RecipientNotFound" for an unknown user.
 _DECISIVE = {"1.1", "1.2", "1.6", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
 
-_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_SUCCESS_STATUS_IN_TEXT = re.compile(r"(?<![\d.])(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_REPLY_IN_TEXT = re.compile(r"(?<![\d.-])([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
-_SUCCESS_IN_TEXT = re.compile(r"(?<![\d.-])(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
+# Each is searched with the character before a match checked apart (_not_after): a pattern
+# that opens with a look-behind makes the regex engine try every position of the text.
+_STATUS_IN_TEXT = re.compile(r"([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_SUCCESS_STATUS_IN_TEXT = re.compile(r"(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_REPLY_IN_TEXT = re.compile(r"([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
+_SUCCESS_IN_TEXT = re.compile(r"(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
+
+
+def _not_after(pattern: re.Pattern[str], text: str, before: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` not right after one of ``before``."""
+    at = 0
+    while True:
+        m = pattern.search(text, at)
+        if m is None or m.start() == 0 or text[m.start() - 1] not in before:
+            return m
+        at = m.start() + 1
 
 
 # "552-5.7.0 This message was blocked because its content presents a potential\n552-5.7.0
@@ -617,15 +639,13 @@ def reason_from_text(text: str) -> str | None:
     if not text:
         return None
     lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
-    for reason, rx, required in _RULES:
-        if required is not None and not any(t in lowered for t in required):
-            continue  # no match can be there: it would contain one of these
-        if rx.search(lowered):
+    for reason, patterns in _RULES:
+        if _matches(patterns, lowered):
             if reason == "expired":
                 # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
                 # out": the cause the report states, not the giving up
-                for cause, cause_rx in _CAUSES:
-                    if cause_rx.search(lowered):
+                for cause, cause_patterns in _CAUSES:
+                    if _matches(cause_patterns, lowered):
                         return cause
             return reason
     return None
@@ -649,8 +669,8 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # ("mailbox full", "client host rejected"), is the reason
         for text in texts:
             lowered = (text or "")[:MAX_REASON_TEXT].lower()
-            for cause, cause_rx in _CAUSES:
-                if cause_rx.search(lowered):
+            for cause, cause_patterns in _CAUSES:
+                if _matches(cause_patterns, lowered):
                     return cause
     if by_status and tail in _DECISIVE:
         return by_status
@@ -661,10 +681,17 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     return by_status
 
 
+_DIGITS_DOT = "0123456789."
+_DIGITS_DOT_DASH = "0123456789.-"
+
+
 def status_in_text(text: str) -> str | None:
     """The RFC 3463 status a text quotes: a failure's (4.x.x, 5.x.x) before any 2.x.x, which
     in a session transcript is only an earlier command's "250 2.0.0 Ok"."""
-    m = _STATUS_IN_TEXT.search(text or "") or _SUCCESS_STATUS_IN_TEXT.search(text or "")
+    text = text or ""
+    m = _not_after(_STATUS_IN_TEXT, text, _DIGITS_DOT) or _not_after(
+        _SUCCESS_STATUS_IN_TEXT, text, _DIGITS_DOT
+    )
     return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m else None
 
 
@@ -674,7 +701,7 @@ def reply_code_in_text(*texts: str | None) -> int | None:
     222") or an earlier "250 OK"."""
     for pattern in (_REPLY_IN_TEXT, _SUCCESS_IN_TEXT):
         for text in texts:
-            m = pattern.search(text or "")
+            m = _not_after(pattern, text or "", _DIGITS_DOT_DASH)
             if m:
                 return int(m.group(1))
     return None
@@ -714,27 +741,40 @@ def status_from_reply_code(code: int | None, reason: str | None) -> str | None:
     return f"{cls}.{tail}"
 
 
-_COMMAND = re.compile(
-    r"in reply to (?:end of )?(?P<a>DATA|RCPT TO|MAIL FROM|RCPT|MAIL)|"
-    # sendmail pipelines MAIL, RCPT and DATA: a refusal printed after ">>> DATA" answers
-    # RCPT; one after the data was sent follows ">>> ." (end of data)
-    r">>> ?(?P<b>RCPT TO|MAIL FROM)|>>> ?(?P<f>\.)[ \t]*\r?$|"
-    r"after (?:end of )?(?P<c>data|rcpt to|mail from)\b|our final (?P<d>DATA)|"
-    r"(?P<e>DATA) command|SMTP command (?P<g>DATA)",
-    re.IGNORECASE | re.MULTILINE,
-)
+# The wordings that name the command a reply answered, each searched apart (one alternation
+# of them is tried at every position of the text; a pattern that opens with plain text is
+# found by a fast scan), on the lower-cased text; the leftmost wins, as in an alternation.
+_COMMANDS = [
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        r"in reply to (?:end of )?(data|rcpt to|mail from|rcpt|mail)",
+        # sendmail pipelines MAIL, RCPT and DATA: a refusal printed after ">>> DATA" answers
+        # RCPT; one after the data was sent follows ">>> ." (end of data)
+        r">>> ?(rcpt to|mail from)",
+        r">>> ?(\.)[ \t]*\r?$",
+        r"after (?:end of )?(data|rcpt to|mail from)\b",
+        r"our final (data)",
+        r"(data) command",
+        r"smtp command (data)",
+    )
+]
 
 
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, when the bounce says: DATA, RCPT or
     MAIL."""
-    m = _COMMAND.search(text or "")
-    if not m:
+    lowered = (text or "").lower()
+    first: re.Match[str] | None = None
+    for pattern in _COMMANDS:
+        m = pattern.search(lowered)
+        if m is not None and (first is None or m.start() < first.start()):
+            first = m
+    if first is None:
         return None
-    word = next(g for g in m.groups() if g).upper()
-    if word.startswith(("DATA", ".")):
+    word = first.group(1)
+    if word.startswith(("data", ".")):
         return "DATA"
-    return "RCPT" if word.startswith("RCPT") else "MAIL"
+    return "RCPT" if word.startswith("rcpt") else "MAIL"
 
 
 def is_decisive(status: str | None) -> bool:
