@@ -202,7 +202,11 @@ def _returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
     if part is None:
         return None
     if mime.ctype(part) == "text/rfc822-headers":
-        return mime.parse(mime.text_of(part).encode("utf-8", "replace"))
+        cached = part.__dict__.get("_returned_headers")
+        if cached is None:
+            cached = mime.parse(mime.text_of(part).encode("utf-8", "replace"))
+            part.__dict__["_returned_headers"] = cached
+        return cached  # type: ignore[no-any-return]
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
@@ -216,10 +220,29 @@ def _token(parts: list[tuple[int, Message]]) -> str | None:
             return str(value).strip()
     for _, part in parts:
         if mime.ctype(part) in ("text/rfc822-headers", "text/plain"):
-            m = re.search(FACTURIER_HEADER + r":\s*(\S+)", mime.text_of(part), re.IGNORECASE)
+            m = _token_field(mime.text_of(part))
             if m:
                 return m.group(1)
     return None
+
+
+def _token_field(text: str) -> re.Match[str] | None:
+    """The first facturier header field in ``text``, found by a plain scan of the lower-cased
+    text (a case-insensitive regex is tried at every position)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets differ
+        return _TOKEN_FIELD.search(text)
+    at = lowered.find(_TOKEN_NAME)
+    while at >= 0:
+        m = _TOKEN_FIELD.match(text, at)
+        if m:
+            return m
+        at = lowered.find(_TOKEN_NAME, at + 1)
+    return None
+
+
+_TOKEN_NAME = FACTURIER_HEADER.lower()
+_TOKEN_FIELD = re.compile(re.escape(FACTURIER_HEADER) + r":\s*(\S+)", re.IGNORECASE)
 
 
 def _original_message_id(parts: list[tuple[int, Message]], text: str = "") -> str | None:

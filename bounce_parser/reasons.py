@@ -512,6 +512,8 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 
 
 _RULES = [(reason, _compile(pats)) for reason, pats in _TEXT_RULES]
+# Every pattern in rule order, with its reason ("" for no required text: always present).
+_PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
     (r, pats) for r, pats in _RULES if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
 ]
@@ -639,8 +641,8 @@ def reason_from_text(text: str) -> str | None:
     if not text:
         return None
     lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
-    for reason, patterns in _RULES:
-        if _matches(patterns, lowered):
+    for reason, rx, required in _PATTERNS:  # the first rule with a matching pattern wins
+        if required in lowered and rx.search(lowered):
             if reason == "expired":
                 # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
                 # out": the cause the report states, not the giving up
