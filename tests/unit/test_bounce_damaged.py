@@ -232,3 +232,22 @@ def test_sendmails_subject_names_the_failure_when_the_report_does_not() -> None:
     )
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == ("x@client.example", "userunknown", True)
+
+
+def test_the_delivery_token_is_found_in_returned_text_whatever_precedes_it() -> None:
+    def bounce(returned: str) -> bytes:
+        return (
+            "From: MAILER-DAEMON@mx.acme.example\r\nTo: b@acme.example\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "<x@client.example>: host mx.client.example said: 550 5.1.1 User unknown\r\n\r\n"
+            f"----- Original message follows -----\r\n{returned}"
+        ).encode()
+
+    field = "X-Facturier-Delivery: tok-42.sig\r\n"
+    # a mention of the header's name that is not the field, then the field itself
+    c = classify(bounce(f"Note: x-facturier-delivery header below\r\n{field}\r\nbody\r\n"))
+    assert c.facturier_token == "tok-42.sig"
+    # a letter whose lower case is longer (İ) before the field shifts no offset
+    c = classify(bounce(f"Subject: Facture İstanbul\r\n{field}\r\nbody\r\n"))
+    assert c.facturier_token == "tok-42.sig"
