@@ -149,6 +149,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"not permitted to relay",
             r"unable to relay",
             r"we do not relay",
+            r"not configured to relay",
             r"relay not permitted",
             r"relay access",
             r"no relaying",
@@ -233,6 +234,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"disabled (?:account|mailbox|user|recipient)",
             r"inactive (?:account|user)",
             r"temporarily disabled",
+            r"temporar(?:il)?y locked",
             r"account is not active",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
@@ -341,7 +343,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"listed (?:in|on|at)",
             r"\bdnsbl\b",
             r"client host .*rejected",
-            r"access denied",
+            r"banned sending ip",  # Outlook.com: "Access denied, banned sending IP"
+            r"use the smtp server of your (?:isp|provider)",  # a dynamic address refused
             r"connection (?:refused|rejected) .*(?:ip|policy)",
             r"not allowed to send",
             r"your (?:ip|network)",
@@ -368,6 +371,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("contenterror", (r"header", r"mime", r"content", r"attachment")),
+    # a bare "Access denied", when nothing above says why: a refusal of the sender
+    ("rejected", (r"access denied",)),
     (
         "expired",
         (

@@ -147,6 +147,21 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "systemerror",
         ),
         ("5.0.0", "550 <a@client.example>: Recipient address rejected", "userunknown"),
+        ("5.7.1", "550 5.7.1 Access denied", "rejected"),
+        ("5.7.606", "550 5.7.606 Access denied, banned sending IP [192.0.2.1]", "blocked"),
+        ("5.7.1", "554 5.7.1 <a@client.example>: Relay access denied", "norelaying"),
+        ("5.7.0", "550 5.7.0 Please use the smtp server of your ISP", "blocked"),
+        (
+            "5.7.1",
+            "501 Rcpt-To validation failed: 5.7.1 This system is not configured to relay mail",
+            "norelaying",
+        ),
+        (
+            "5.7.1",
+            "550 5.7.1 <a@client.example>: Recipient address rejected: User "
+            "a@client.example temporary locked. Please try again later!",
+            "suspend",
+        ),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
