@@ -86,13 +86,21 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
     folder = config.parent / "bulk"
     folder.mkdir()
     for i in range(count):
-        inv = SampleInvoice(f"TP-{i:05d}", "Dupont", "C-1", None, date(2026, 1, 5),
-                            date(2026, 2, 4), Decimal(100 + i))
+        inv = SampleInvoice(
+            f"TP-{i:05d}",
+            "Dupont",
+            "C-1",
+            None,
+            date(2026, 1, 5),
+            date(2026, 2, 4),
+            Decimal(100 + i),
+        )
         (folder / f"TP-{i:05d}.pdf").write_bytes(embed(page, inv))
     app = await Facturier.open(load_settings(config))
     try:
-        await app.customers.add(NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"),
-                                changed_by="bench")
+        await app.customers.add(
+            NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"), changed_by="bench"
+        )
         results = await app.ingest.import_paths([folder])
         assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
         worker = app.worker()
@@ -105,8 +113,11 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
         from daemon.models import Delivery
 
         async with app.ctx.sessions() as session, session.begin():
-            await session.exec(update(Delivery).where(Delivery.id == ids[0])  # type: ignore
-                               .values(state="queued", lease_owner=None, lease_expires_at=None))
+            await session.exec(
+                update(Delivery)
+                .where(Delivery.id == ids[0])  # type: ignore
+                .values(state="queued", lease_owner=None, lease_expires_at=None)
+            )
         return raw
     finally:
         await app.close()
@@ -130,15 +141,18 @@ async def child(config: Path, profile: Path | None) -> None:
         await app.close()
 
 
-def run_facturier(
-    config: Path, profile: Path | None, instances: int
-) -> tuple[int, float, float]:
+def run_facturier(config: Path, profile: Path | None, instances: int) -> tuple[int, float, float]:
     """Run ``instances`` facturier processes on the queue; (accepted, seconds, peak RSS MB)."""
     procs = []
     for n in range(instances):
         extra = ["--profile", f"{profile}.{n}"] if profile else []
-        procs.append(subprocess.Popen([sys.executable, __file__, "--child", str(config), *extra],
-                                      stdout=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "--child", str(config), *extra],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
     total, starts, ends, rss = 0, [], [], 0.0
     for proc in procs:
         assert proc.stdout is not None
@@ -159,11 +173,16 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--pg", default=PG_ADMIN, help="an admin URL of a PostgreSQL server")
     ap.add_argument("--no-pg", action="store_true")
-    ap.add_argument("--instances", type=int, default=1,
-                    help="facturier processes sharing the queue (the scale-out deployment)")
+    ap.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="facturier processes sharing the queue (the scale-out deployment)",
+    )
     ap.add_argument("--connections", type=int, default=1, help="smtp.max_connections")
-    ap.add_argument("--profile", type=Path,
-                    help="write cProfile stats of facturier's run to PROFILE.<database>")
+    ap.add_argument(
+        "--profile", type=Path, help="write cProfile stats of facturier's run to PROFILE.<database>"
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -179,14 +198,23 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="facturier-bench-"))
     try:
         wait_port(port)
-        page = sample_page(SampleInvoice("TP-page", "Dupont", "C-1", None, date(2026, 1, 5),
-                                         date(2026, 2, 4), Decimal(100)), filler_pages=3)
+        page = sample_page(
+            SampleInvoice(
+                "TP-page", "Dupont", "C-1", None, date(2026, 1, 5), date(2026, 2, 4), Decimal(100)
+            ),
+            filler_pages=3,
+        )
         targets = [("sqlite", f"sqlite+aiosqlite:///{work / 'sqlite' / 'f.db'}")]
         if not args.no_pg:
             name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
             subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-            targets.append(("postgresql", args.pg.rsplit("/", 1)[0].replace(
-                "postgresql://", "postgresql+asyncpg://") + f"/{name}"))
+            targets.append(
+                (
+                    "postgresql",
+                    args.pg.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+                    + f"/{name}",
+                )
+            )
         results = []
         message = b""
         for label, url in targets:
@@ -203,9 +231,24 @@ def main() -> int:
         rates = []
         for _ in range(3):  # best of three: the machine's other work makes single runs noisy
             start = time.perf_counter()
-            subprocess.run(["smtp-source", "-d", "-s", "1", "-m", str(args.count), "-F", str(eml),
-                            "-f", "factures@acme.example", "-t", "factures@dupont.example",
-                            f"127.0.0.1:{port}"], check=True)
+            subprocess.run(
+                [
+                    "smtp-source",
+                    "-d",
+                    "-s",
+                    "1",
+                    "-m",
+                    str(args.count),
+                    "-F",
+                    str(eml),
+                    "-f",
+                    "factures@acme.example",
+                    "-t",
+                    "factures@dupont.example",
+                    f"127.0.0.1:{port}",
+                ],
+                check=True,
+            )
             rates.append(args.count / (time.perf_counter() - start))
         baseline = max(rates)
         print(f"message size: {len(message) / 1024:.0f} KB, {args.count} messages, one connection")
@@ -213,8 +256,10 @@ def main() -> int:
         print(f"(b) {args.instances} instance(s), {args.connections} connection(s) each")
         for label, ok, elapsed, rss in results:
             rate = ok / elapsed
-            print(f"(b) facturier on {label:10} {rate:8.1f} msg/s   ratio {rate / baseline:.3f}   "
-                  f"peak RSS {rss:.0f} MB per instance   ({ok} accepted)")
+            print(
+                f"(b) facturier on {label:10} {rate:8.1f} msg/s   ratio {rate / baseline:.3f}   "
+                f"peak RSS {rss:.0f} MB per instance   ({ok} accepted)"
+            )
         if not args.no_pg:
             drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
             subprocess.run(["psql", args.pg, "-qc", drop], check=False)

@@ -136,6 +136,8 @@ def _classify(raw: bytes) -> Classification:
         text_result = _from_text(msg, parts, base)
         if text_result is not None:
             return text_result
+    if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
+        return _unsubscribe_request(msg, parts, base)
     if looks_like_autoreply(msg, subject):
         body = _human_text(parts)
         return Classification(
@@ -582,6 +584,26 @@ def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> 
         feedback_type=(fields.get("feedback-type") or "").lower() or None,
         original_message_id=_original_message_id(parts),
         facturier_token=_token(parts),
+        **base,
+    )
+
+
+def _unsubscribe_request(
+    msg: Message, parts: list[tuple[int, Message]], base: _Common
+) -> Classification:
+    """Apple Mail's "unsubscribe" (marked ``X-Apple-Unsubscribe: true``, sent automatically
+    for the person who pressed it): an opt-out by the sender, not an auto-reply."""
+    results = tuple(
+        RecipientResult(address=a.lower(), reason="feedback", action="failed")
+        for a in dict.fromkeys(mime.addresses_in(mime.header(msg, "From") or ""))
+    )
+    return Classification(
+        kind=Kind.FEEDBACK,
+        recipients=results,
+        feedback_type="opt-out",
+        original_message_id=base["in_reply_to"],
+        facturier_token=_token(parts),
+        excerpt=_excerpt(_human_text(parts)),
         **base,
     )
 

@@ -84,6 +84,8 @@ def _note_of(c: Classification, r: RecipientResult | None) -> tuple[str, str]:
         return "read", f"read receipt: {r.diagnostic if r else ''}"
     if c.kind == Kind.HUMAN:
         return "reply", f"customer replied ({c.from_address}): {(c.excerpt or '')[:300]}"
+    if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
+        return "complaint", f"the recipient asked to unsubscribe ({c.from_address})"
     return "complaint", f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider"
 
 

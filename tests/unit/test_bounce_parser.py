@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bounce_parser import Kind, classify
+from daemon.bounces import _note_of
 from daemon.cli import app
 from mailer.sandbox import build_dsn
 
@@ -70,6 +71,21 @@ def test_out_of_office_with_return_date() -> None:
     c = classify(raw)
     assert c.kind == Kind.AUTOREPLY and c.autoreply_until == "2027-01-12"
     assert c.original_message_id == "<orig-1@acme.example>"
+
+
+def test_an_apple_mail_unsubscribe_is_an_opt_out_not_an_auto_reply() -> None:
+    raw = (
+        b"From: paul@client.example\r\nTo: factures@acme.example\r\nSubject: unsubscribe\r\n"
+        b"Auto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n"
+        b"Content-Type: text/plain; charset=UTF-8\r\n\r\n"
+        b"Apple Mail sent this email to unsubscribe from the message.\r\n"
+    )
+    c = classify(raw)
+    assert (c.kind, c.feedback_type) == (Kind.FEEDBACK, "opt-out")
+    assert [(r.address, r.reason) for r in c.recipients] == [("paul@client.example", "feedback")]
+    event, text = _note_of(c, c.recipients[0])
+    assert event == "complaint"
+    assert text == "the recipient asked to unsubscribe (paul@client.example)"
 
 
 def test_human_reply() -> None:
