@@ -34,11 +34,14 @@ _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipa
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
+    return _with_boundaries_found(_read(raw), 0)
+
+
+def _read(raw: bytes) -> Message:
     try:
-        return mimescan.read(raw)  # declines anything with a lost boundary
+        return mimescan.read(raw)
     except mimescan.Declined:
-        msg = email.message_from_bytes(raw, policy=compat32)
-    return _with_boundaries_found(msg, 0)
+        return email.message_from_bytes(raw, policy=compat32)
 
 
 def _with_boundaries_found(part: Message, depth: int) -> Message:
@@ -59,7 +62,7 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
     _n, boundary = max(found)
     try:
         part.set_boundary(boundary)
-        reread = email.message_from_bytes(part.as_bytes(policy=compat32), policy=compat32)
+        reread = _read(part.as_bytes(policy=compat32))
     except Exception:
         return part
     if not isinstance(reread.get_payload(), list):

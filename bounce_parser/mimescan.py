@@ -98,9 +98,19 @@ class _Reader:
         maintype = ctype.partition("/")[0]
         if maintype == "multipart":
             boundary = msg.get_boundary()
+            if boundary is None:  # the stdlib keeps the body as it is, and says so
+                msg.defects.append(errors.NoBoundaryInMultipartDefect())
+                msg.set_payload(body)
+                return msg
             if not boundary:
-                raise Declined("multipart without a boundary")
-            parts, preamble, epilogue, closed = _split(body, boundary)
+                raise Declined("multipart with an empty boundary")
+            delimiters = _delimiter_lines(body, "--" + boundary)
+            if not delimiters:  # the boundary never comes: the body as it is, and says so
+                msg.defects.append(errors.StartBoundaryNotFoundDefect())
+                msg.set_payload(body)
+                msg.epilogue = ""
+                return msg
+            parts, preamble, epilogue, closed = _split(body, delimiters)
             if not closed:
                 msg.defects.append(errors.CloseBoundaryNotFoundDefect())
             children: list[Message | str] = []
@@ -129,7 +139,9 @@ class _Reader:
         if last is None:
             return
         if last.get_content_maintype() == "multipart":
-            if last.epilogue:
+            if last.epilogue == "":
+                last.epilogue = None
+            elif last.epilogue:
                 last.epilogue = _strip_eol(last.epilogue)
             return
         payload = last.get_payload()
@@ -202,12 +214,13 @@ _HEADER_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*(?:\n[ \t][^\n
 _HEADER_BLOCK = re.compile(r"(?:[\041-\071\073-\176]+:[^\n]*(?:\n[ \t][^\n]*)*(?:\n|\Z))*")
 
 
-def _split(body: str, boundary: str) -> tuple[list[str], str | None, str | None, bool]:
-    """The parts between ``--boundary`` lines, the preamble, the epilogue, and whether the
-    closing delimiter came; cut as the stdlib parser cuts them."""
-    lines = _delimiter_lines(body, "--" + boundary)
-    if not lines or lines[0][2]:
-        raise Declined("no opening delimiter")
+def _split(
+    body: str, lines: list[tuple[int, int, bool]]
+) -> tuple[list[str], str | None, str | None, bool]:
+    """The parts between the delimiter ``lines``, the preamble, the epilogue, and whether
+    the closing delimiter came; cut as the stdlib parser cuts them."""
+    if lines[0][2]:
+        raise Declined("a closing delimiter before any opening one")
     preamble = _strip_eol(body[: lines[0][0]]) if lines[0][0] else None
     parts: list[str] = []
     at = 0
