@@ -665,12 +665,22 @@ def reason_from_status(status: str | None) -> str | None:
     return _STATUS_REASON.get(tail)
 
 
+_RATE_OVER_STATUS = re.compile(
+    r"(?:sent|send|sending) to too many recipients|too many (?:recipients|messages) "
+    r"(?:this|per|an?|in the last) (?:hour|minute|day)"
+)
+
+
 def decide_reason(status: str | None, *texts: str | None) -> str | None:
     """The reason for ``status``: a specific status code decides; otherwise the first of
     ``texts`` (the recipient's own diagnostic first, then the wider report) that names a
     cause; then the status code's class of failure."""
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
+    if texts and texts[0] and _RATE_OVER_STATUS.search(texts[0][:MAX_REASON_TEXT].lower()):
+        # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
+        # many recipients this hour": the address is fine, it must not be marked dead
+        return "speeding"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bounce_parser.model import is_hard
 from daemon.bounces import ATTENTION_REASONS
 
 reasons = importlib.import_module("bounce_parser.reasons")
@@ -162,6 +163,13 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "a@client.example temporary locked. Please try again later!",
             "suspend",
         ),
+        (
+            "5.1.1",
+            "550 5.1.1 <a@client.example> - 192.0.2.1 has sent to too many recipients this "
+            "hour. IB607",
+            "speeding",
+        ),
+        ("4.5.3", "452 4.5.3 Too many recipients", "toomanyconn"),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
@@ -194,3 +202,10 @@ def test_a_tls_failure_needs_the_operators_attention_with_a_hint() -> None:
     reason = reasons.decide_reason("5.0.0", "500 Remote server does not support TLS (state 6).")
     assert reason == "failedstarttls"
     assert "TLS" in ATTENTION_REASONS[reason]
+
+
+def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead() -> None:
+    diagnostic = "550 5.1.1 <a@client.example> - 192.0.2.1 has sent to too many recipients"
+    reason = reasons.decide_reason("5.1.1", diagnostic)
+    assert reason == "speeding"
+    assert not is_hard(reason, "5.1.1", 550)
