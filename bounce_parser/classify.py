@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from email.message import Message
 from typing import TypedDict
 
@@ -290,6 +291,12 @@ def _from_dsn(
         per_message, per_recipient = {}, groups
     human = _human_text(parts)
     results: list[RecipientResult] = []
+    reported = {
+        a
+        for fields in per_recipient
+        for a in (_addr(fields.get("final-recipient")), _addr(fields.get("original-recipient")))
+        if a
+    }
     for fields in per_recipient:
         address = _addr(fields.get("final-recipient")) or _addr(fields.get("original-recipient"))
         if not address:
@@ -301,7 +308,7 @@ def _from_dsn(
             diagnostic.partition(";")[2].strip() if diagnostic and ";" in diagnostic else diagnostic
         )
         if not diag_text:
-            diag_text = _diagnostic_near(human, address)
+            diag_text = _diagnostic_near(human, address, reported - {address})
         elif _REPLY_CONTINUES.match(diag_text):
             diag_text = _complete_reply(human, diag_text)
         reply_code = reply_code_in_text(diag_text or "")
@@ -430,13 +437,22 @@ def _complete_reply(human: str, first_line: str) -> str:
     return first_line
 
 
-def _diagnostic_near(text: str, address: str) -> str | None:
+def _diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str | None:
+    """What the readable text says after ``address``, up to the line that names another of
+    the report's recipients (one named on the same line shares the text that follows)."""
     if not text:
         return None
-    idx = text.lower().find(address.lower())
+    lowered = text.lower()
+    idx = lowered.find(address.lower())
     if idx < 0:
         return None
-    snippet = text[idx : idx + 600]
+    end = idx + 600
+    for other in others:
+        at = lowered.find(other, idx + len(address))
+        line_start = lowered.rfind("\n", idx, at) if at >= 0 else -1
+        if 0 <= line_start < end:
+            end = line_start + 1
+    snippet = text[idx:end]
     marker = _RETURNED_MARKER.search(snippet)
     if marker:
         snippet = snippet[: marker.start()]

@@ -670,6 +670,8 @@ _RATE_OVER_STATUS = re.compile(
     r"(?:this|per|an?|in the last) (?:hour|minute|day)"
 )
 
+_FULL_OVER_STATUS = re.compile(r"over ?quota|mailbox (?:is )?full|quota exceeded")
+
 
 def decide_reason(status: str | None, *texts: str | None) -> str | None:
     """The reason for ``status``: a specific status code decides; otherwise the first of
@@ -677,10 +679,14 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     cause; then the status code's class of failure."""
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
-    if texts and texts[0] and _RATE_OVER_STATUS.search(texts[0][:MAX_REASON_TEXT].lower()):
+    own = (texts[0] or "")[:MAX_REASON_TEXT].lower() if texts else ""
+    if _RATE_OVER_STATUS.search(own):
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
+    if tail == "1.1" and _FULL_OVER_STATUS.search(own):
+        # vpopmail: "552 sorry, mailbox … is over quota temporarily (#5.1.1)"
+        return "mailboxfull"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason

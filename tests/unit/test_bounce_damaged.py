@@ -251,3 +251,27 @@ def test_the_delivery_token_is_found_in_returned_text_whatever_precedes_it() -> 
     # a letter whose lower case is longer (İ) before the field shifts no offset
     c = classify(bounce(f"Subject: Facture İstanbul\r\n{field}\r\nbody\r\n"))
     assert c.facturier_token == "tok-42.sig"
+
+
+def test_each_recipient_of_a_report_without_diagnostic_codes_keeps_its_own_line() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.acme.example\r\nTo: b@acme.example\r\n"
+        b"Subject: Delivery status notification: error\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B2"\r\n\r\n'
+        b"--B2\r\nContent-Type: text/plain\r\n\r\n"
+        b"An error has occurred while attempting to deliver a message for\r\n"
+        b"the following list of recipients:\r\n\r\n"
+        b"gone@client.example: 550 5.1.1 <gone@client.example>: Recipient address rejected: "
+        b"User unknown\r\n"
+        b"full@client.example: 552 5.2.2 <full@client.example>: Recipient address rejected: "
+        b"Mailbox full\r\n\r\n"
+        b"--B2\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.acme.example\r\n\r\n"
+        b"Final-Recipient: rfc822; gone@client.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        b"Final-Recipient: rfc822; full@client.example\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n"
+        b"--B2--\r\n"
+    )
+    gone, full = classify(raw).recipients
+    assert (gone.reason, gone.hard) == ("userunknown", True)
+    assert gone.diagnostic is not None and "Mailbox full" not in gone.diagnostic
+    assert (full.reason, full.hard) == ("mailboxfull", False)

@@ -170,6 +170,11 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "speeding",
         ),
         ("4.5.3", "452 4.5.3 Too many recipients", "toomanyconn"),
+        (
+            "5.1.1",
+            "552 sorry, mailbox a@client.example is over quota temporarily (#5.1.1)",
+            "mailboxfull",
+        ),
     ],
 )
 def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
