@@ -12,16 +12,34 @@ never comes, a header line it would have to guess about) it declines, with
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from email import errors
 from email.message import Message
 from email.policy import compat32
+from typing import Any
 
 MAX_DEPTH = 20
 
 
 class Declined(Exception):
     """The message has a shape this reader leaves to the stdlib parser."""
+
+
+_KEPT = ("_index", "_fetched", "_content_type", "_params", "_facturier_ctype")
+
+
+def _forgetting(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def changed(self: Message, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        finally:  # after: the method itself may have looked a header up
+            for name in _KEPT:
+                self.__dict__.pop(name, None)
+
+    return changed
 
 
 def read(raw: bytes) -> Message:
@@ -36,10 +54,10 @@ _MISSING = object()
 
 
 class ReadMessage(Message):
-    """A message whose header lookups go through an index made on the first lookup (the
-    stdlib scans every header, lower-casing each name, on every ``get``), and whose
-    parameters are parsed once a header. Its headers are complete when it is first read and
-    never change after."""
+    """A message whose header lookups go through an index (the stdlib scans every header,
+    lower-casing each name, on every ``get``), and whose parameters are parsed once a
+    header. What is kept is forgotten when a header changes (``set_boundary`` when a lost
+    boundary is looked for again)."""
 
     _index: dict[str, tuple[str, str]] | None = None
 
@@ -79,6 +97,21 @@ class ReadMessage(Message):
             cache[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
         value = cache[key]
         return failobj if value is _MISSING else value
+
+
+for _name in (
+    "__setitem__",
+    "__delitem__",
+    "add_header",
+    "replace_header",
+    "set_raw",
+    "set_param",
+    "del_param",
+    "set_type",
+    "set_boundary",
+    "set_charset",
+):
+    setattr(ReadMessage, _name, _forgetting(getattr(Message, _name)))
 
 
 class _Reader:

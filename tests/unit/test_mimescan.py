@@ -115,3 +115,19 @@ def test_a_header_block_ended_by_a_line_that_is_not_a_header_is_read_not_decline
     fast = mimescan.read(raw.encode())
     assert fast.get_payload().startswith("not a header line\n")
     assert fast["Content-Type"] is None  # it came after the line: part of the body
+
+
+def test_what_a_read_message_keeps_follows_changes_to_its_headers() -> None:
+    raw = DSN.encode()
+    fast, slow = mimescan.read(raw), email.message_from_bytes(raw, policy=compat32)
+    for msg in (fast, slow):
+        assert msg.get_boundary() == "OUTER"  # looked up (and kept) before the changes
+        msg.set_boundary("AGAIN")
+        msg["X-Added"] = "1"
+        del msg["Subject"]
+        msg.set_param("charset", "utf-8")
+    for name in ("Content-Type", "X-Added", "Subject"):
+        assert fast.get(name) == slow.get(name)
+    assert fast.get_boundary() == slow.get_boundary() == "AGAIN"
+    assert fast.get_param("charset") == slow.get_param("charset") == "utf-8"
+    assert ("Subject" in fast) is ("Subject" in slow) is False
