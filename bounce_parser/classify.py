@@ -317,9 +317,11 @@ def _from_dsn(
             # the remote server's own status, quoted in the diagnostic, is more specific than
             # a reporting MTA's generic or guessed one ("Status: 5.1.1" for "550 5.7.1 IP
             # address blacklisted"); of the same class only: the Status field says whether
-            # the report is a failure or a delay
+            # the report is a failure or a delay; never a bare X.0.0 over a specific field
             quoted = status_in_text(diag_text)
-            if quoted and (status is None or quoted[0] == status[0]):
+            if quoted and (
+                status is None or (quoted[0] == status[0] and not quoted.endswith(".0.0"))
+            ):
                 status = quoted
         if action is None and status:
             action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])

@@ -275,3 +275,9 @@ def test_each_recipient_of_a_report_without_diagnostic_codes_keeps_its_own_line(
     assert (gone.reason, gone.hard) == ("userunknown", True)
     assert gone.diagnostic is not None and "Mailbox full" not in gone.diagnostic
     assert (full.reason, full.hard) == ("mailboxfull", False)
+
+
+def test_a_bare_x00_in_the_diagnostic_does_not_hide_the_specific_status_field() -> None:
+    raw = _sendmail_report("5.2.2", "552 5.0.0 Requested mail action aborted", "<<< 552\r\n")
+    [r] = classify(raw).recipients
+    assert (r.status, r.reason) == ("5.2.2", "mailboxfull")
