@@ -76,6 +76,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
     # before spamdetected: the sending host is blocked (because of spam it sent)
     ("blocked", (r"client host blocked", r"ip source bloqu")),
     ("virusdetected", (r"virus", r"malware", r"infected")),
+    ("mailererror", (r"mailer error", r"command died with status")),  # Postfix pipe(8)
     (
         "authfailure",
         (
@@ -137,9 +138,15 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         # before norelaying and policyviolation: "Unauthenticated senders not allowed", "not
-        # permitted to relay without authentication" are about SMTP AUTH
+        # permitted to relay without authentication" are about SMTP AUTH; Exchange's
+        # "Delivery not authorized" about who may write to the recipient
         "securityerror",
-        (r"unauthenticated senders?", r"turn on smtp authentication", r"smtp auth\w* required"),
+        (
+            r"unauthenticated senders?",
+            r"turn on smtp authentication",
+            r"smtp auth\w* required",
+            r"delivery not authori[sz]ed",
+        ),
     ),
     (
         "norelaying",
@@ -432,8 +439,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     # last: Postfix's "Recipient address rejected: <why>" is the why, when a rule above
-    # names it
-    ("userunknown", (r"recipient (?:address )?rejected",)),
+    # names it; an unrecognised why is not taken for an unknown user (a hard bounce marks
+    # the address dead), only a refusal that gives none
+    ("userunknown", (r"recipient (?:address )?rejected(?![:;,]? *[a-z])",)),
 ]
 
 

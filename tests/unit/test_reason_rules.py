@@ -175,9 +175,22 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "552 sorry, mailbox a@client.example is over quota temporarily (#5.1.1)",
             "mailboxfull",
         ),
+        (
+            "5.3.0",
+            "554 5.3.0 <a@client.example>: Recipient address rejected: Mailer error",
+            "mailererror",
+        ),
+        ("5.0.0", 'Command died with status 1: "/usr/bin/procmail"', "mailererror"),
+        (
+            "5.7.1",
+            "551 5.7.1 <a@client.example>: Recipient address rejected: Delivery not authorized",
+            "securityerror",
+        ),
+        # a refusal whose why is not recognised is not taken for an unknown user
+        ("5.0.0", "550 <a@client.example>: Recipient address rejected: On hold", None),
     ],
 )
-def test_decide_reason(status: str, diagnostic: str, reason: str) -> None:
+def test_decide_reason(status: str, diagnostic: str, reason: str | None) -> None:
     assert reasons.decide_reason(status, diagnostic) == reason
 
 
