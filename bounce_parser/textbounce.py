@@ -19,6 +19,9 @@ _HEADER_LINE = re.compile(
 )
 
 
+_SENDMAIL_LINE = re.compile(r">?\.\.\. ")
+
+
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
     matches = []
@@ -35,6 +38,9 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         # the diagnostic runs to the next other recipient (a repeat of this one, as in
         # "5.2.1 <address>... User unknown", is part of it)
         stop = next((m[0] for m in matches[i + 1 :] if m[2] != address), len(head))
+        if _SENDMAIL_LINE.match(head, end):  # sendmail's "<address>... reason": that line
+            line_end = head.find("\n", end)
+            stop = min(stop, len(head) if line_end < 0 else line_end)
         line_start = head.rfind("\n", 0, _start) + 1
         before = head[line_start:_start]
         after = head[end : min(stop, end + _MAX_DIAG)]

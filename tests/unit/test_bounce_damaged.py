@@ -281,3 +281,20 @@ def test_a_bare_x00_in_the_diagnostic_does_not_hide_the_specific_status_field() 
     raw = _sendmail_report("5.2.2", "552 5.0.0 Requested mail action aborted", "<<< 552\r\n")
     [r] = classify(raw).recipients
     assert (r.status, r.reason) == ("5.2.2", "mailboxfull")
+
+
+def test_a_sendmail_recipient_line_is_that_recipients_whole_diagnostic() -> None:
+    raw = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.acme.example>\r\n"
+        b"To: <b@acme.example>\r\nSubject: Returned mail: see transcript for details\r\n"
+        b"Content-Type: text/plain\r\n\r\n"
+        b"   ----- Transcript of session follows -----\r\n"
+        b"554 <a@one.example>... Remote protocol error: Connection reset by peer\r\n"
+        b"550 two.example (smtp)... 550 Host unknown\r\n"
+        b"554 <b@two.example>... 550 Host unknown (Authoritative answer from name server)\r\n"
+        b"\r\n   ----- Unsent message follows -----\r\nTo: a@one.example\r\n\r\nbody\r\n"
+    )
+    first, second = classify(raw).recipients
+    assert first.diagnostic is not None and first.diagnostic.endswith("reset by peer")
+    assert (first.reason, first.hard) == ("networkerror", False)
+    assert (second.reason, second.hard) == ("hostunknown", True)
