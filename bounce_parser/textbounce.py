@@ -13,24 +13,32 @@ _NOT_RECIPIENT = re.compile(
 _MAX_DIAG = 500
 # lines of returned headers that carry addresses which are not the failed recipient
 _HEADER_LINE = re.compile(
-    r"^[ \t]*(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|Return-Path|From|Sender|"
+    r"^[ \t>]*(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|Return-Path|From|Sender|"
     r"Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
 
+# "smtp.mailfrom=…", "header.from=…" of an Authentication-Results field
+_KEYED = re.compile(r"^[a-z.-]+=")
+_CONTACT = re.compile(r"contact[ \t]*<?$", re.IGNORECASE)
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 
 
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
-    matches = []
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
-    for m in re.finditer(mime._ADDR, head):
-        address = m.group(0).strip(".").lower()
-        if address in exclude or _NOT_RECIPIENT.match(address):
-            continue
-        matches.append((m.start(), m.end(), address))
+    found = [(m.start(), m.end(), m.group(0).strip(".").lower()) for m in mime._ADDR.finditer(head)]
+    # "please contact <support@…>": the provider's help desk, wherever else it is named
+    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 12), start)}
+    matches = [
+        (start, end, address)
+        for start, end, address in found
+        if address not in exclude
+        and address not in contacts
+        and not _NOT_RECIPIENT.match(address)
+        and not _KEYED.match(address)
+    ]
     out: dict[str, str] = {}
     for i, (_start, end, address) in enumerate(matches):
         if address in out:

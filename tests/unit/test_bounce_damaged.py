@@ -298,3 +298,17 @@ def test_a_sendmail_recipient_line_is_that_recipients_whole_diagnostic() -> None
     assert first.diagnostic is not None and first.diagnostic.endswith("reset by peer")
     assert (first.reason, first.hard) == ("networkerror", False)
     assert (second.reason, second.hard) == ("hostunknown", True)
+
+
+def test_help_desks_quoted_message_ids_and_authentication_results_are_not_recipients() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.isp.example\r\nTo: b@acme.example\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nContent-Type: text/plain\r\n\r\n"
+        b"For further assistance, please contact <support@isp.example>\r\n\r\n"
+        b"<x@client.example>: host mx.client.example said: 550 5.1.1 User unknown\r\n"
+        b"> Message-Id: <200904290210.0000@mx.isp.example>\r\n"
+        b"Authentication-Results: spf=pass smtp.mailfrom=f@acme.example\r\n"
+        b"(the help desk again: <support@isp.example>)\r\n"
+    )
+    c = classify(raw)
+    assert [r.address for r in c.recipients] == ["x@client.example"]
