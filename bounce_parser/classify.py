@@ -46,6 +46,7 @@ _RETURNED_MARKER = re.compile(
     r"unsent message follows|original message follows|undelivered message headers|"
     r"the original message headers|forwarded message|returned mail follows|"
     r"the header of the original message is following)|"
+    r"\|-+ message text follows|"
     r"(?:original )?message headers follow|"
     r"------ This is a copy of the message|Content-Type: message/rfc822|"
     r"Below this line is a copy of the message|Included is a copy of|"

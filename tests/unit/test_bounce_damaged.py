@@ -312,3 +312,18 @@ def test_help_desks_quoted_message_ids_and_authentication_results_are_not_recipi
     )
     c = classify(raw)
     assert [r.address for r in c.recipients] == ["x@client.example"]
+
+
+def test_the_returned_message_after_message_text_follows_names_no_recipient() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.acme.example\r\nTo: b@acme.example\r\n"
+        b"Subject: Returned mail\r\nContent-Type: text/plain\r\n\r\n"
+        b"|------------------------- Failed addresses follow: ---------------------|\r\n"
+        b" x@gone.example ... unknown host\r\n"
+        b"|------------------------- Message text follows: ------------------------|\r\n"
+        b"Received: from mx.acme.example\r\n\tby mx.client.example\r\n"
+        b"\tfor other@client.example; Thu, 29 Apr 2006 23:34:45 +0000\r\n"
+        b"To: x@gone.example\r\nCc: other@client.example\r\n\r\nbody\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("x@gone.example", "hostunknown", True)
