@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from bounce_parser import mime
 from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
+from bounce_parser.listserver import list_rejection
 from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
 from bounce_parser.providers import amazon_ses
 from bounce_parser.reasons import (
@@ -133,6 +134,9 @@ def _classify(raw: bytes) -> Classification:
     ses = amazon_ses(_human_text(parts), dict(base))
     if ses is not None:
         return ses
+    refused_post = list_rejection(msg, _human_text(parts), dict(base))
+    if refused_post is not None:
+        return refused_post
     bounce_like = _is_bounce_like(msg, subject, sender, parts)
     if bounce_like:
         text_result = _from_text(msg, parts, base)
