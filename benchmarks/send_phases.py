@@ -1,0 +1,127 @@
+"""Where the send path's time goes: wall time per phase, per message, one instance.
+
+Usage: python benchmarks/send_phases.py [--count 1000] [--url DATABASE_URL]
+
+Sets up invoices as ``send_throughput.py`` does (smtp-sink on loopback, SQLite unless
+``--url`` names another database), then sends them with one worker whose phases are timed by
+wrapping its methods: claiming, loading, composing, archiving (in threads, beside the
+composing), linking into the chain, recording outcomes and hand-offs, and the SMTP
+conversation. With one connection the phases run one after another, so their wall times add
+up to the run's; archiving runs in threads and overlaps composing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import send_throughput as bench
+
+from config import load_settings
+from daemon import sending
+from daemon.samples import SampleInvoice, sample_page
+from daemon.services import Facturier
+from mailer.archive import Archive
+from mailer.smtp import SmtpRelay
+
+SPENT: Counter[str] = Counter()
+CALLS: Counter[str] = Counter()
+
+
+def timed(owner: Any, name: str, label: str) -> None:
+    """Replace ``owner.name`` by a wrapper that adds its wall time to ``label``."""
+    original: Callable[..., Any] = getattr(owner, name)
+    if asyncio.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                SPENT[label] += time.perf_counter() - start
+                CALLS[label] += 1
+
+    else:
+
+        @functools.wraps(original)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                SPENT[label] += time.perf_counter() - start
+                CALLS[label] += 1
+
+    setattr(owner, name, wrapper)
+
+
+async def send(config: Path) -> None:
+    worker = sending.DeliveryWorker
+    timed(worker, "claim", "claim (lease a batch)")
+    timed(worker, "_load", "load the batch")
+    timed(worker, "_prepare", "prepare (compose, archive, chain)")
+    timed(worker, "message_bytes", "  compose (read invoice, render, MIME)")
+    timed(Archive, "store", "  archive store with fsync (threads)")
+    timed(sending, "append_entries", "  chain transaction")
+    timed(worker, "_record", "record outcome + next hand-off")
+    timed(SmtpRelay, "send", "SMTP MAIL/RCPT/DATA")
+    app = await Facturier.open(load_settings(config), migrate=False)
+    try:
+        start = time.perf_counter()
+        outcomes = await app.send_due()
+        wall = time.perf_counter() - start
+    finally:
+        await app.close()
+    sent = sum(o.state == "accepted" for o in outcomes)
+    print(f"{sent} accepted in {wall:.1f} s: {sent / wall:.1f} msg/s, {wall / sent * 1000:.2f} ms")
+    for label, seconds in SPENT.most_common():
+        print(f"  {label:40} {seconds / sent * 1000:6.2f} ms a message ({CALLS[label]} calls)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--url", help="database URL (default: SQLite in a temporary folder)")
+    args = ap.parse_args()
+    port = bench.free_port()
+    sink = subprocess.Popen(
+        ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        bench.wait_port(port)
+        work = Path(tempfile.mkdtemp(prefix="facturier-phases-"))
+        (work / "run").mkdir()
+        url = args.url or f"sqlite+aiosqlite:///{work / 'run' / 'f.db'}"
+        config = bench.write_config(work / "run", url, port)
+        page = sample_page(
+            SampleInvoice(
+                "TP-page", "Dupont", "C-1", None, date(2026, 1, 5), date(2026, 2, 4), Decimal(100)
+            ),
+            filler_pages=3,
+        )
+        asyncio.run(bench.prepare(config, args.count, page))
+        asyncio.run(send(config))
+    finally:
+        sink.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
