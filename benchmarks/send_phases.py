@@ -1,13 +1,14 @@
 """Where the send path's time goes: wall time per phase, per message, one instance.
 
-Usage: python benchmarks/send_phases.py [--count 1000] [--url DATABASE_URL]
+Usage: python benchmarks/send_phases.py [--count 1000] [--pg [ADMIN_URL]]
 
-Sets up invoices as ``send_throughput.py`` does (smtp-sink on loopback, SQLite unless
-``--url`` names another database), then sends them with one worker whose phases are timed by
-wrapping its methods: claiming, loading, composing, archiving (in threads, beside the
-composing), linking into the chain, recording outcomes and hand-offs, and the SMTP
-conversation. With one connection the phases run one after another, so their wall times add
-up to the run's; archiving runs in threads and overlaps composing.
+Sets up invoices as ``send_throughput.py`` does (smtp-sink on loopback; SQLite, or with
+``--pg`` a new PostgreSQL database made through ADMIN_URL and dropped after), then sends
+them with one worker whose phases are timed by wrapping its methods: claiming, loading,
+composing, archiving (in threads, beside the composing), linking into the chain, recording
+outcomes and hand-offs, and the SMTP conversation. With one connection the phases run one
+after another, so their wall times add up to the run's; archiving runs in threads and
+overlaps composing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -96,8 +98,17 @@ async def send(config: Path) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=1000)
-    ap.add_argument("--url", help="database URL (default: SQLite in a temporary folder)")
+    ap.add_argument(
+        "--pg",
+        nargs="?",
+        const=bench.PG_ADMIN,
+        help="use PostgreSQL: a new database on this server",
+    )
     args = ap.parse_args()
+    database = None
+    if args.pg:
+        database = f"facturier_phases_{uuid.uuid4().hex[:8]}"
+        subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{database}"'], check=True)
     port = bench.free_port()
     sink = subprocess.Popen(
         ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
@@ -108,7 +119,10 @@ def main() -> int:
         bench.wait_port(port)
         work = Path(tempfile.mkdtemp(prefix="facturier-phases-"))
         (work / "run").mkdir()
-        url = args.url or f"sqlite+aiosqlite:///{work / 'run' / 'f.db'}"
+        url = f"sqlite+aiosqlite:///{work / 'run' / 'f.db'}"
+        if database:
+            server = args.pg.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+            url = f"{server}/{database}"
         config = bench.write_config(work / "run", url, port)
         page = sample_page(
             SampleInvoice(
@@ -120,6 +134,9 @@ def main() -> int:
         asyncio.run(send(config))
     finally:
         sink.kill()
+        if database:
+            drop = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+            subprocess.run(["psql", args.pg, "-qc", drop], check=False)
     return 0
 
 
