@@ -27,6 +27,35 @@ class Declined(Exception):
     """The message has a shape this reader leaves to the stdlib parser."""
 
 
+def simple_params(value: str) -> list[tuple[str, str]]:
+    """What the stdlib's ``Message._get_params_preserve`` makes of a header value without
+    backslashes, RFC 2231 stars or an unclosed quote, the same list, made without its
+    character-by-character quote counting: a ``name=value`` item with its name lower-cased,
+    a bare one as it is; after the first, each value unquoted and quoted again."""
+    segments = [""]
+    for i, piece in enumerate(value.split('"')):
+        if i % 2:  # inside a quoted string: a ";" there separates nothing
+            segments[-1] += f'"{piece}"'
+        else:
+            first, *rest = piece.split(";")
+            segments[-1] += first
+            segments.extend(rest)
+    params: list[tuple[str, str]] = []
+    for segment in segments:
+        name, sep, val = segment.partition("=")
+        params.append((name.strip().lower(), val.strip()) if sep else (segment.strip(), ""))
+    return params[:1] + [(name, f'"{_requote(val)}"') for name, val in params[1:]]
+
+
+def _requote(value: str) -> str:
+    """email.utils.quote(email.utils.unquote(value)) for a value without backslashes."""
+    if len(value) > 1 and (
+        (value[0] == '"' and value[-1] == '"') or (value[0] == "<" and value[-1] == ">")
+    ):
+        value = value[1:-1]
+    return value.replace('"', '\\"')
+
+
 _KEPT = ("_index", "_fetched", "_content_type", "_params", "_facturier_ctype")
 
 
@@ -94,7 +123,16 @@ class ReadMessage(Message):
         cache = self.__dict__.setdefault("_params", {})
         key = header.lower()
         if key not in cache:
-            cache[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
+            value = self.get(header, _MISSING)
+            if (
+                isinstance(value, str)
+                and "\\" not in value
+                and "*" not in value
+                and value.count('"') % 2 == 0
+            ):
+                cache[key] = simple_params(value)
+            else:
+                cache[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
         value = cache[key]
         return failobj if value is _MISSING else value
 

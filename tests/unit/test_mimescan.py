@@ -131,3 +131,17 @@ def test_what_a_read_message_keeps_follows_changes_to_its_headers() -> None:
     assert fast.get_boundary() == slow.get_boundary() == "AGAIN"
     assert fast.get_param("charset") == slow.get_param("charset") == "utf-8"
     assert ("Subject" in fast) is ("Subject" in slow) is False
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='ab=;" <>\t\\*XY/-', max_size=40))
+def test_parameters_read_the_same_as_the_stdlibs(value: str) -> None:
+    head = f"Content-Type: text/plain; {value}\n\nbody\n".encode()
+    try:
+        fast = mimescan.read(head)
+    except mimescan.Declined:
+        return
+    slow = email.message_from_bytes(head, policy=compat32)
+    assert fast.get_params() == slow.get_params()
+    for name in ("a", "b", "XY", "charset"):
+        assert fast.get_param(name) == slow.get_param(name)
