@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 from email.policy import compat32
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -93,4 +94,12 @@ def test_attachment_must_match_stored_invoice() -> None:
 )
 def test_headers_are_written_exactly_as_compat32_writes_them(name: str, value: str) -> None:
     reference = compat32.clone(linesep="\r\n", max_line_length=78)
-    assert compose_module._WIRE.fold_binary(name, value) == reference.fold_binary(name, value)
+    # the same bytes, or the same refusal (a value with an embedded header line)
+    assert _folded(compose_module._WIRE, name, value) == _folded(reference, name, value)
+
+
+def _folded(policy: Any, name: str, value: str) -> bytes | str:
+    try:
+        return bytes(policy.fold_binary(name, value))
+    except Exception as exc:  # compared by kind: both must refuse alike
+        return type(exc).__name__
