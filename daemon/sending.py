@@ -355,15 +355,19 @@ class DeliveryWorker:
                 entries = await append_entries(
                     session, [(copy, item.delivery.message_id) for item, copy in archived]
                 )
+                notes, entry_of = [], {}
                 for (item, copy), entry in zip(archived, entries, strict=True):
                     assert item.delivery.id is not None
-                    note = Transition(
-                        item.delivery.id,
-                        DeliveryState.SENDING.value,
-                        "archived",
-                        text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                    notes.append(
+                        Transition(
+                            item.delivery.id,
+                            DeliveryState.SENDING.value,
+                            "archived",
+                            text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                        )
                     )
-                    await apply(session, [note], archive_entry_id=entry.id)
+                    entry_of[item.delivery.id] = {"archive_entry_id": entry.id}
+                await apply(session, notes, each=entry_of)
         return prepared, outcomes
 
     async def _hand_off(self, item: _Prepared, relay: SmtpRelay) -> SendOutcome | _LeaseEnd:

@@ -9,7 +9,7 @@ one UPDATE and one INSERT per transition, and one query per batch of invoices.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,10 +59,12 @@ async def apply(
     transitions: Iterable[Transition],
     *,
     at: datetime | None = None,
+    each: Mapping[int, Mapping[str, Any]] | None = None,
     **values: Any,
 ) -> None:
     """Write each transition's event row and move its delivery; ``values`` are extra columns
-    set on every delivery touched (lease, hand-off time, next attempt…)."""
+    set on every delivery touched (lease, hand-off time, next attempt…), ``each`` columns
+    of one delivery (by id)."""
     now = at or utcnow()
     batch = list(transitions)
     if not batch:
@@ -84,13 +86,18 @@ async def apply(
             for t in batch
         ],
     )
+    # one UPDATE per set of columns, run for all its deliveries at once (executemany)
+    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
     for t in batch:
-        changes: dict[str, Any] = dict(values, updated_at=now)
+        changes: dict[str, Any] = dict(values, updated_at=now, delivery_id=t.delivery_id)
+        changes.update((each or {}).get(t.delivery_id, {}))
         if t.state_to is not None:
             changes["state"] = t.state_to
         if t.smtp_code is not None or t.status is not None or t.text is not None:
             changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
-        await update_delivery(session, t.delivery_id, **changes)
+        by_columns.setdefault(frozenset(changes), []).append(changes)
+    for columns, rows in by_columns.items():
+        await session.exec(_update_delivery(columns), params=rows)  # type: ignore[call-overload]
 
 
 async def update_delivery(session: AsyncSession, delivery_id: int, **values: Any) -> None:
