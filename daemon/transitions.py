@@ -69,23 +69,21 @@ async def apply(
     batch = list(transitions)
     if not batch:
         return
-    await session.exec(  # type: ignore[call-overload]
-        _INSERT_EVENT,
-        params=[
-            {
-                "delivery_id": t.delivery_id,
-                "at": now,
-                "event": t.event,
-                "state_from": t.state_from,
-                "state_to": t.state_to or t.state_from,
-                "smtp_code": t.smtp_code,
-                "status": t.status,
-                "text": t.text,
-                "inbound_message_id": None,
-            }
-            for t in batch
-        ],
-    )
+    events = [
+        {
+            "delivery_id": t.delivery_id,
+            "at": now,
+            "event": t.event,
+            "state_from": t.state_from,
+            "state_to": t.state_to or t.state_from,
+            "smtp_code": t.smtp_code,
+            "status": t.status,
+            "text": t.text,
+            "inbound_message_id": None,
+        }
+        for t in batch
+    ]
+    await _execute(session, _INSERT_EVENT, events)
     # one UPDATE per set of columns, run for all its deliveries at once (executemany)
     by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
     for t in batch:
@@ -97,7 +95,14 @@ async def apply(
             changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
         by_columns.setdefault(frozenset(changes), []).append(changes)
     for columns, rows in by_columns.items():
-        await session.exec(_update_delivery(columns), params=rows)  # type: ignore[call-overload]
+        await _execute(session, _update_delivery(columns), rows)
+
+
+async def _execute(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """``statement`` for each of ``rows``: one executemany, or one execute for a single row
+    (a list of one is still an executemany, which costs more on asyncpg)."""
+    params = rows[0] if len(rows) == 1 else rows
+    await session.exec(statement, params=params)
 
 
 async def update_delivery(session: AsyncSession, delivery_id: int, **values: Any) -> None:
