@@ -146,4 +146,4 @@ async def refresh_invoice_states(session: AsyncSession, invoice_ids: Iterable[in
         if new_state != current[invoice_id]:
             changed.append({"invoice_id": invoice_id, "new_state": new_state})
     if changed:
-        await session.exec(_UPDATE_INVOICE_STATE, params=changed)  # type: ignore[call-overload]
+        await _execute(session, _UPDATE_INVOICE_STATE, changed)
