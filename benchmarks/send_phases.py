@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,10 @@ def main() -> int:
         help="use PostgreSQL: a new database on this server",
     )
     args = ap.parse_args()
+    for tool in ("smtp-sink", *(["psql"] if args.pg else [])):
+        if shutil.which(tool) is None:
+            print(f"{tool} not found (apt-get install postfix postgresql-client)", file=sys.stderr)
+            return 2
     database = None
     if args.pg:
         database = f"facturier_phases_{uuid.uuid4().hex[:8]}"
@@ -115,9 +120,9 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    work = Path(tempfile.mkdtemp(prefix="facturier-phases-"))
     try:
         bench.wait_port(port)
-        work = Path(tempfile.mkdtemp(prefix="facturier-phases-"))
         (work / "run").mkdir()
         url = f"sqlite+aiosqlite:///{work / 'run' / 'f.db'}"
         if database:
@@ -134,6 +139,7 @@ def main() -> int:
         asyncio.run(send(config))
     finally:
         sink.kill()
+        shutil.rmtree(work, ignore_errors=True)
         if database:
             drop = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
             subprocess.run(["psql", args.pg, "-qc", drop], check=False)
