@@ -24,8 +24,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +34,6 @@ import send_throughput as bench
 
 from config import load_settings
 from daemon import sending
-from daemon.samples import SampleInvoice, sample_page
 from daemon.services import Facturier
 from mailer.archive import Archive
 from mailer.smtp import SmtpRelay
@@ -115,27 +112,16 @@ def main() -> int:
         database = f"facturier_phases_{uuid.uuid4().hex[:8]}"
         subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{database}"'], check=True)
     port = bench.free_port()
-    sink = subprocess.Popen(
-        ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    sink = bench.start_sink(port)
     work = Path(tempfile.mkdtemp(prefix="facturier-phases-"))
     try:
         bench.wait_port(port)
         (work / "run").mkdir()
         url = f"sqlite+aiosqlite:///{work / 'run' / 'f.db'}"
         if database:
-            server = args.pg.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-            url = f"{server}/{database}"
+            url = bench.asyncpg_url(args.pg, database)
         config = bench.write_config(work / "run", url, port)
-        page = sample_page(
-            SampleInvoice(
-                "TP-page", "Dupont", "C-1", None, date(2026, 1, 5), date(2026, 2, 4), Decimal(100)
-            ),
-            filler_pages=3,
-        )
-        asyncio.run(bench.prepare(config, args.count, page))
+        asyncio.run(bench.prepare(config, args.count, bench.invoice_page()))
         asyncio.run(send(config))
     finally:
         sink.kill()

@@ -56,6 +56,29 @@ def wait_port(port: int) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def start_sink(port: int) -> subprocess.Popen[bytes]:
+    """Postfix's smtp-sink on ``port``, accepting everything (the relay both runs push to)."""
+    return subprocess.Popen(
+        ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def invoice_page() -> bytes:
+    """The PDF page every benchmark invoice is made from (with filler: ~120 KB)."""
+    sample = SampleInvoice(
+        "TP-page", "Dupont", "C-1", None, date(2026, 1, 5), date(2026, 2, 4), Decimal(100)
+    )
+    return sample_page(sample, filler_pages=3)
+
+
+def asyncpg_url(admin_url: str, database: str) -> str:
+    """The URL facturier uses for ``database`` on the server of ``admin_url``."""
+    server = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{server}/{database}"
+
+
 def write_config(folder: Path, url: str, port: int) -> Path:
     config = folder / "facturier.toml"
     config.write_text(f"""
@@ -193,28 +216,16 @@ def main() -> int:
             print(f"{tool} not found (apt-get install postfix)", file=sys.stderr)
             return 2
     port = free_port()
-    sink_cmd = ["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "256"]
-    sink = subprocess.Popen(sink_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink = start_sink(port)
     work = Path(tempfile.mkdtemp(prefix="facturier-bench-"))
     try:
         wait_port(port)
-        page = sample_page(
-            SampleInvoice(
-                "TP-page", "Dupont", "C-1", None, date(2026, 1, 5), date(2026, 2, 4), Decimal(100)
-            ),
-            filler_pages=3,
-        )
+        page = invoice_page()
         targets = [("sqlite", f"sqlite+aiosqlite:///{work / 'sqlite' / 'f.db'}")]
         if not args.no_pg:
             name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
             subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-            targets.append(
-                (
-                    "postgresql",
-                    args.pg.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-                    + f"/{name}",
-                )
-            )
+            targets.append(("postgresql", asyncpg_url(args.pg, name)))
         results = []
         message = b""
         for label, url in targets:
