@@ -210,15 +210,15 @@ def _returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
     if part is None:
         return None
     if mime.ctype(part) == "text/rfc822-headers":
-        cached = part.__dict__.get("_returned_headers")
-        if cached is None:
-            cached = mime.parse(mime.text_of(part).encode("utf-8", "replace"))
-            part.__dict__["_returned_headers"] = cached
-        return cached  # type: ignore[no-any-return]
+        return mime.kept(part, "_returned_headers", _headers_part)
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
     return None
+
+
+def _headers_part(part: Message) -> Message:
+    return mime.parse(mime.text_of(part).encode("utf-8", "replace"))
 
 
 def _token(parts: list[tuple[int, Message]]) -> str | None:

@@ -6,11 +6,12 @@ import collections
 import contextlib
 import email
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import errors
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
+from typing import TypeVar, cast
 
 from bounce_parser import mimescan
 
@@ -72,12 +73,19 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
 
 def ctype(part: Message) -> str:
     """The content type, even when the header is mangled (``text/plain\n charset=…``)."""
-    cached = getattr(part, "_facturier_ctype", None)
-    if cached is not None:
-        return str(cached)
-    value = _ctype(part)
-    part._facturier_ctype = value  # type: ignore[attr-defined]
-    return value
+    return kept(part, "_facturier_ctype", _ctype)
+
+
+_T = TypeVar("_T")
+
+
+def kept(part: Message, key: str, make: Callable[[Message], _T]) -> _T:
+    """``make(part)``, worked out once and kept on the part (a parsed message is not changed
+    after; mimescan's messages forget what they keep when a header is changed)."""
+    found = part.__dict__.get(key)
+    if found is None:
+        found = part.__dict__[key] = make(part)
+    return cast(_T, found)
 
 
 def _ctype(part: Message) -> str:
@@ -139,10 +147,7 @@ def walk(msg: Message) -> Iterator[tuple[int, Message]]:
 def text_of(part: Message) -> str:
     """A text part's content as str, whatever its declared (or wrong) charset. Decoded once
     a part: a parsed message is not changed after."""
-    cached = part.__dict__.get("_decoded_text")
-    if cached is None:
-        cached = part.__dict__["_decoded_text"] = _decoded_text(part)
-    return str(cached)
+    return kept(part, "_decoded_text", _decoded_text)
 
 
 def _decoded_text(part: Message) -> str:
