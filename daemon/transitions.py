@@ -3,7 +3,8 @@
 The worker moves thousands of deliveries a minute; loading each one as an ORM object to change
 two columns and add an event costs more than sending it. These helpers do the same work as
 :func:`daemon.deliveries.record` and :func:`daemon.deliveries.refresh_invoice_state` with
-one UPDATE and one INSERT per transition, and one query per batch of invoices.
+one INSERT of the events and one UPDATE per set of changed columns for a whole batch of
+transitions (each run for all its rows at once), and one query per batch of invoices.
 """
 
 from __future__ import annotations
