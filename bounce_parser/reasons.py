@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bounce_parser.provider_codes import reason_from_provider_code
+
 # Ordered: the first pattern that matches wins. Keep the most specific first.
 _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -688,6 +690,10 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
     own = (texts[0] or "")[:MAX_REASON_TEXT].lower() if texts else ""
+    for lowered in (own, *((t or "")[:MAX_REASON_TEXT].lower() for t in texts[1:])):
+        by_code = reason_from_provider_code(lowered)
+        if by_code:  # a provider's documented code says more than its wording or status
+            return by_code
     if _RATE_OVER_STATUS.search(own):
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead

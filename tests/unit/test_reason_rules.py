@@ -227,3 +227,48 @@ def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead()
     reason = reasons.decide_reason("5.1.1", diagnostic)
     assert reason == "speeding"
     assert not is_hard(reason, "5.1.1", 550)
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "reason"),
+    [
+        # Cox: the wording says "sender rejected" whatever the cause; the code says which
+        (
+            "5.1.0",
+            "550 5.1.0 <b@acme.example> sender rejected. See Cox error codes. AUP#CXBL",
+            "blocked",
+        ),
+        ("5.1.0", "550 5.1.0 sender rejected. AUP#CXDNS", "requireptr"),
+        ("5.1.0", "550 5.1.0 sender rejected. AUP#CXSNDR", "authfailure"),
+        ("4.2.0", "421 4.2.0 too many sessions. AUP#CXCNCT", "toomanyconn"),
+        ("5.7.1", "554 5.7.1 message refused. AUP#URLBL1001", "spamdetected"),
+        ("5.7.1", "554 5.7.1 refused. AUP#IPBL0110", "blocked"),
+        # Spectrum: incoming and outgoing codes in documented ranges
+        ("5.1.0", "550 5.1.0 <b@acme.example> sender rejected. AUP#In-1320", "toomanyconn"),
+        ("5.7.1", "550 5.7.1 refused. AUP#I-1110", "requireptr"),
+        ("5.5.0", "552 message refused. AUP#O-1530", "mesgtoobig"),
+        # Orange / La Poste: the last three digits
+        (
+            "4.2.0",
+            "421 4.2.0 Service refuse. Service refused, please try later. OFR005_505",
+            "systemerror",
+        ),
+        ("5.1.1", "550 5.1.1 Boite du destinataire pleine. OFR_417 [417]", "mailboxfull"),
+        (
+            "5.7.1",
+            "571 5.7.1 Message refuse, verification DMARC en echec LPN007_517",
+            "authfailure",
+        ),
+        ("5.7.1", "554 5.7.1 Client host rejected LPN000_630", "policyviolation"),
+        (
+            "4.2.1",
+            "421 4.2.1 Trop de connexions. Too many connections, slow down. LPN105-104",
+            "toomanyconn",
+        ),
+        # a code nobody documents decides nothing: the text and status do
+        ("5.1.1", "550 5.1.1 <a@client.example>: user unknown. AUP#ZZZZ", "userunknown"),
+        ("5.1.1", "550 5.1.1 <a@client.example>: user unknown OFR_777", "userunknown"),
+    ],
+)
+def test_a_providers_documented_code_decides(status: str, diagnostic: str, reason: str) -> None:
+    assert reasons.decide_reason(status, diagnostic) == reason

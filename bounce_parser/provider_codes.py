@@ -1,0 +1,102 @@
+"""Reasons that providers state as codes of their own in the reply text.
+
+Some large mailbox providers end every refusal with a code from a published table, and their
+wording alone ("sender rejected", "Service refuse") says less than the code does:
+
+- Cox: ``AUP#CXBL``, ``AUP#CDRBL``, ``AUP#IPBL0010``… (cox.com, "Email error codes");
+- Spectrum / Charter: ``AUP#In-1310``, ``AUP#O-1020``… (spectrum.net, "Understanding email
+  error codes"; I for incoming, O for outgoing, then four digits in documented ranges);
+- Orange and La Poste: ``OFR_506``, ``OFR004_405``, ``LPN007_517``, ``LPN105-104``… (the
+  last three digits are the code; Orange's postmaster pages list them).
+
+Only codes whose meaning the provider documents are mapped; an unknown one decides nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COX = re.compile(
+    r"aup#(cxbl|cdrbl|cxdns|cxsndr|cxsmtp|cxcnct|cxmxrt|cxthrt|cxmj|ipbl\d+|urlbl\d+)"
+)
+_COX_REASON = {
+    "cxbl": "blocked",  # sending IP blocked for spam-like behaviour
+    "cdrbl": "blocked",  # sending IP blocked for a while (at most a day)
+    "cxdns": "requireptr",  # the sending IP's reverse DNS fails
+    "cxsndr": "authfailure",  # SPF, DomainKeys or DKIM of the sending domain failed
+    "cxsmtp": "rejected",  # SMTP protocol violation
+    "cxcnct": "toomanyconn",  # too many concurrent connections from the IP
+    "cxmxrt": "toomanyconn",  # too many recipients sent to: wait before sending more
+    "cxthrt": "securityerror",  # sending limited: suspicious account activity
+    "cxmj": "securityerror",  # sending blocked: suspicious account activity
+}
+
+_SPECTRUM = re.compile(r"aup#(?:in?|o(?:ut)?)?-?(\d{4})\b")
+# (first, last, reason): Spectrum's ranges of codes
+_SPECTRUM_RANGES = (
+    (1000, 1000, "blocked"),  # IP blocked for suspicious activity
+    (1010, 1080, "rejected"),  # the sending account is blocked or limited
+    (1090, 1090, "systemerror"),  # cannot be processed now
+    (1100, 1150, "requireptr"),  # no full-circle DNS for the sending IP
+    (1160, 1190, "policyviolation"),  # against the domain's security policies
+    (1200, 1250, "blocked"),  # IP listed by Cloudmark CSI or Spamhaus
+    (1260, 1260, "networkerror"),  # IPv6 not accepted
+    (1300, 1340, "toomanyconn"),  # too many (concurrent) connections
+    (1350, 1490, "speeding"),  # too many messages or recipients
+    (1500, 1520, "rejected"),  # sending as another address or an unhosted domain
+    (1530, 1530, "mesgtoobig"),  # over 20 MB
+    (1540, 1550, "speeding"),  # too many messages a session, recipients a message
+    (1560, 1560, "policyviolation"),  # too many invalid recipients
+    (1580, 1580, "speeding"),  # too many recipients in a short time
+)
+
+_ORANGE = re.compile(r"\b(?:ofr|lpn|lpnaaa|ouk)(?:\d{3})?[-_](\d{3})\b")
+_ORANGE_REASON = {
+    "101": "blocked",  # client listed by Spamhaus
+    "102": "blocked",  # source IP blocked for spam
+    "103": "blocked",  # service refused
+    "104": "toomanyconn",  # too many connections, slow down
+    "305": "securityerror",  # invalid authentication code
+    "401": "authfailure",  # SPF: not allowed to send
+    "402": "securityerror",  # authentication required
+    "403": "rejected",  # invalid sender
+    "405": "rejected",  # invalid sender
+    "415": "rejected",  # invalid sender
+    "416": "userunknown",  # invalid recipient
+    "417": "mailboxfull",  # recipient over quota
+    "420": "suspend",  # recipient mailbox archived
+    "421": "rejected",  # MAIL FROM not owned by the user
+    "426": "suspend",  # recipient account blocked
+    "505": "systemerror",  # service refused, try later (end of DATA)
+    "506": "spamdetected",  # mail rejected
+    "510": "blocked",  # service refused
+    "514": "mesgtoobig",  # message size limit reached
+    "517": "authfailure",  # DMARC verification failed
+    "630": "policyviolation",  # client host rejected
+    "999": "blocked",  # service refused
+}
+
+
+def reason_from_provider_code(lowered: str) -> str | None:
+    """The reason a provider's documented code in ``lowered`` (a lower-cased diagnostic)
+    stands for, or None."""
+    if "aup#" in lowered:
+        m = _COX.search(lowered)
+        if m:
+            code = m.group(1)
+            if code.startswith("ipbl"):
+                return "blocked"  # the sending IP is on DNS blocklists
+            if code.startswith("urlbl"):
+                return "spamdetected"  # a URL in the message is on blocklists
+            return _COX_REASON[code]
+        m = _SPECTRUM.search(lowered)
+        if m:
+            number = int(m.group(1))
+            for first, last, reason in _SPECTRUM_RANGES:
+                if first <= number <= last:
+                    return reason
+    if "ofr" in lowered or "lpn" in lowered or "ouk" in lowered:
+        m = _ORANGE.search(lowered)
+        if m:
+            return _ORANGE_REASON.get(m.group(1))
+    return None
