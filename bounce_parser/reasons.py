@@ -380,7 +380,10 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("contenterror", (r"header", r"mime", r"content", r"attachment")),
-    # a bare "Access denied", when nothing above says why: a refusal of the sender
+    # sendmail's access map: "550 5.7.1 <address>... Access denied" (an entry that REJECTs
+    # the address or its domain); a bare "Access denied", when nothing above says why: a
+    # refusal of the sender
+    ("securityerror", (r">\.\.\. access denied",)),
     ("rejected", (r"access denied",)),
     (
         "expired",

@@ -186,6 +186,9 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
             "551 5.7.1 <a@client.example>: Recipient address rejected: Delivery not authorized",
             "securityerror",
         ),
+        # sendmail's access map refuses "<address>... Access denied"; a bare one is a refusal
+        ("5.7.1", "550 5.7.1 <a@client.example>... Access denied", "securityerror"),
+        ("5.7.1", "550 5.7.1 Access denied", "rejected"),
         # a refusal whose why is not recognised is not taken for an unknown user
         ("5.0.0", "550 <a@client.example>: Recipient address rejected: On hold", None),
     ],
