@@ -162,6 +162,8 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"relay not permitted",
             r"relay access",
             r"no relaying",
+            # Amazon SES in its sandbox sends only to addresses verified in the account
+            r"email address is not verified",
         ),
     ),
     (

@@ -189,6 +189,13 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         # sendmail's access map refuses "<address>... Access denied"; a bare one is a refusal
         ("5.7.1", "550 5.7.1 <a@client.example>... Access denied", "securityerror"),
         ("5.7.1", "550 5.7.1 Access denied", "rejected"),
+        # Amazon SES's sandbox: the relay will not send to that address for this account
+        (
+            "5.0.0",
+            "554 Message rejected: Email address is not verified. The following identities "
+            "failed the check in region EU-WEST-3: a@client.example",
+            "norelaying",
+        ),
         # a refusal whose why is not recognised is not taken for an unknown user
         ("5.0.0", "550 <a@client.example>: Recipient address rejected: On hold", None),
     ],
