@@ -49,7 +49,8 @@ ATTENTION_REASONS = {
     "relay's reputation",
     "filtered": "a content filter refused the message: ask the customer to allow the sender",
     "rejected": "the recipient refused the sender address: check the envelope sender and SPF",
-    "securityerror": "the recipient requires security the relay did not offer (TLS, auth)",
+    "securityerror": "the recipient's server refused on a security rule (an access list, or "
+    "TLS or authentication the relay did not offer): ask the customer's postmaster",
     "failedstarttls": "TLS between the relay and the recipient's server failed: check the "
     "relay's TLS settings and certificates",
     "authfailure": "SPF/DKIM/DMARC checks failed: fix the sending domain's authentication",
@@ -57,7 +58,8 @@ ATTENTION_REASONS = {
     "badreputation": "the relay's IP has a poor reputation with the recipient",
     "virusdetected": "the recipient's scanner flagged the attachment",
     "contenterror": "the recipient could not accept the message content",
-    "norelaying": "the recipient's server refused to relay: check the address's domain",
+    "norelaying": "a server refused to relay the message: check the address's domain, and "
+    "that the relay may send to it (an Amazon SES sandbox sends only to verified addresses)",
 }
 SOFT_RETRY_LIMIT = 3
 INFERENCE_WINDOW = timedelta(days=14)
