@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -101,14 +102,12 @@ def _text(value: str) -> Any:
 
 def base64_lines(data: bytes) -> bytes:
     """``data`` in base64, 76 characters per CRLF-ended line (RFC 2045)."""
-    encoded = base64.b64encode(data)
-    width = 76
-    return b"".join([encoded[i : i + width] + b"\r\n" for i in range(0, len(encoded), width)])
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
 
 
 def _boundary() -> str:
-    """A multipart boundary no text can contain by chance (122 random bits)."""
-    return f"=_facturier_{uuid.uuid4().hex}"
+    """A multipart boundary no text can contain by chance (128 random bits)."""
+    return f"=_facturier_{secrets.token_hex(16)}"
 
 
 class Composer:
@@ -159,7 +158,7 @@ class Composer:
         # The attachment's body is put in after generation in place of a unique line: the
         # email package would encode and write it line by line in Python, ten times slower
         # than base64 in C.
-        placeholder = f"facturier-attachment-{uuid.uuid4().hex}"
+        placeholder = f"facturier-attachment-{secrets.token_hex(16)}"
         attachment = MIMENonMultipart(maintype, subtype)
         attachment["Content-Transfer-Encoding"] = "base64"
         attachment.add_header(
