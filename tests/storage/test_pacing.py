@@ -66,6 +66,27 @@ async def test_recipients_per_day_quota_holds_the_rest(
         await app.close()
 
 
+async def test_the_daily_quota_holds_across_claimed_batches(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer
+) -> None:
+    # batches of 3 against a quota of 5: the second batch is cut to 2, then nothing more
+    app = await _open(tmp_path, db_url, sandbox, "max_recipients_per_day = 5")
+    config = tmp_path / "facturier.toml"
+    config.write_text(config.read_text().replace("[delivery]\n", "[delivery]\nclaim_batch = 3\n"))
+    await app.close()
+    app = await Facturier.open(load_settings(config))
+    try:
+        assert app.ctx.settings.delivery.claim_batch == 3
+        await _queue(app, tmp_path, "factures@dupont.example", 8)
+        outcomes = await app.send_due()
+        assert [o.state for o in outcomes] == ["accepted"] * 5
+        assert len(sandbox.received("factures@dupont.example")) == 5
+        states = sorted(r.state for r in await app.queries.invoices())
+        assert states == ["accepted"] * 5 + ["queued"] * 3
+    finally:
+        await app.close()
+
+
 async def test_messages_in_flight_never_exceed_the_connection_limit(
     tmp_path: Path, db_url: str, sandbox: SandboxServer
 ) -> None:
