@@ -19,6 +19,10 @@ _HEADER_LINE = re.compile(
 )
 
 
+# exim, under an address an alias or a forward made: "(generated from <the address
+# written>)"; the address in it is not another failed recipient, and the reason follows
+_GENERATED_FROM = re.compile(r"\((?:ultimately )?generated from [^)\n]*\)", re.IGNORECASE)
+
 # "smtp.mailfrom=…", "header.from=…" of an Authentication-Results field
 _KEYED = re.compile(r"^[a-z.-]+=")
 _CONTACT = re.compile(r"contact[ \t]*<?$", re.IGNORECASE)
@@ -28,6 +32,8 @@ _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
+    if "generated from" in head:
+        head = _GENERATED_FROM.sub(lambda m: " " * len(m.group(0)), head)
     found = [(m.start(), m.end(), m.group(0).strip(".").lower()) for m in mime._ADDR.finditer(head)]
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 12), start)}

@@ -327,3 +327,23 @@ def test_the_returned_message_after_message_text_follows_names_no_recipient() ->
     )
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == ("x@gone.example", "hostunknown", True)
+
+
+def test_an_exim_forward_reports_the_reason_not_the_address_it_came_from() -> None:
+    raw = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example>\r\nTo: f@acme.example\r\n"
+        b"Subject: Mail delivery failed: returning message to sender\r\n\r\n"
+        b"A message that you sent could not be delivered to one or more of its\r\n"
+        b"recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"
+        b"  dupont.perso@client-mail.example\r\n"
+        b"    (generated from factures@client.example)\r\n"
+        b"    SMTP error from remote mail server after RCPT TO:\r\n"
+        b"    <dupont.perso@client-mail.example>:\r\n"
+        b"    host mx.client-mail.example [192.0.2.7]: 550 5.1.1 No such user\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert r.address == "dupont.perso@client-mail.example"
+    assert r.reason == "userunknown"
+    assert r.diagnostic is not None
+    assert r.diagnostic.startswith("SMTP error from remote mail server after RCPT TO")
+    assert "550 5.1.1 No such user" in r.diagnostic
