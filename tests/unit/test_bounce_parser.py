@@ -161,3 +161,26 @@ def test_deep_nesting_and_huge_body_still_get_an_answer() -> None:
     assert classify(msg).kind == Kind.UNKNOWN
     big = b"From: a@b\r\nSubject: x\r\n\r\n" + b"A" * (20 * 1024 * 1024)
     assert classify(big).kind == Kind.UNKNOWN
+
+
+def test_a_complaint_names_every_original_recipient() -> None:
+    raw = (
+        b"From: fbl@isp.example\r\nTo: abuse@acme.example\r\nSubject: complaint\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nA complaint about a message from 192.0.2.1\r\n"
+        b"--b\r\nContent-Type: message/feedback-report\r\n\r\n"
+        b"Feedback-Type: abuse\r\nUser-Agent: FBL/1.0\r\nVersion: 1\r\n"
+        b"Original-Rcpt-To: factures@dupont.example\r\n"
+        b"Original-Rcpt-To: compta@dupont.example\r\n\r\n"
+        b"--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        b"From: billing@acme.example\r\nMessage-ID: <inv-1@acme.example>\r\n\r\n"
+        b"--b--\r\n"
+    )
+    c = classify(raw)
+    assert c.kind == Kind.FEEDBACK
+    assert c.feedback_type == "abuse"
+    assert [(r.address, r.reason) for r in c.recipients] == [
+        ("factures@dupont.example", "feedback"),
+        ("compta@dupont.example", "feedback"),
+    ]
