@@ -107,6 +107,9 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"hostname.*does not resolve",
             r"not have a reverse",
             r"cannot resolve your (?:ip|address)",
+            # "450 service permits 2 unverifyable sending IPs - <domain> is not <ip>": the
+            # sending IP does not resolve back to the sender's domain
+            r"unverif[iy]able sending ips?",
         ),
     ),
     (

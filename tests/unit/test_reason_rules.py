@@ -189,6 +189,11 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         # sendmail's access map refuses "<address>... Access denied"; a bare one is a refusal
         ("5.7.1", "550 5.7.1 <a@client.example>... Access denied", "securityerror"),
         ("5.7.1", "550 5.7.1 Access denied", "rejected"),
+        (
+            "4.0.0",
+            "450 service permits 2 unverifyable sending IPs - acme.example is not 192.0.2.9",
+            "requireptr",
+        ),
         # Amazon SES's sandbox: the relay will not send to that address for this account
         (
             "5.0.0",
