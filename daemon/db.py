@@ -29,10 +29,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ":memory:"
-        if database != ":memory:":
+        if database != ":memory:" and not database.startswith("file:"):  # not a URI
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # one trip to aiosqlite's thread a statement instead of four (see sqlite_cursor)
-        kwargs["async_creator"] = connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        # one trip to aiosqlite's thread a statement instead of four (see sqlite_cursor),
+        # with the connect arguments SQLAlchemy reads from the URL (?timeout=, ?mode=ro…)
+        args, connect_kwargs = parsed.get_dialect()().create_connect_args(parsed)
+        connect_kwargs.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+        kwargs["async_creator"] = connector(*args, **connect_kwargs)
     else:
         kwargs["pool_pre_ping"] = True
         kwargs["pool_size"] = 10

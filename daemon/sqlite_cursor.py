@@ -137,11 +137,12 @@ class OneTripConnection:
         return getattr(self._aiosqlite, name)
 
 
-def connector(database: str, *, timeout: float) -> Callable[[], Coroutine[Any, Any, Any]]:
-    """An ``async_creator`` for SQLAlchemy: a new connection to ``database``."""
+def connector(*args: Any, **kwargs: Any) -> Callable[[], Coroutine[Any, Any, Any]]:
+    """An ``async_creator`` for SQLAlchemy: a new connection made with ``sqlite3.connect``'s
+    arguments."""
 
     async def connect() -> OneTripConnection:
-        connection = aiosqlite.connect(database, timeout=timeout)
+        connection = aiosqlite.connect(*args, **kwargs)
         connection._thread.daemon = True  # as SQLAlchemy does for its own aiosqlite connections
         return OneTripConnection(await connection)
 

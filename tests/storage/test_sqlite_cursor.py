@@ -7,7 +7,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from daemon.db import create_engine
 
@@ -91,3 +91,17 @@ async def test_each_statement_is_one_trip_to_the_database_thread(
         assert trips == 4
     finally:
         await engine.dispose()
+
+
+async def test_connect_options_in_the_url_are_honoured(tmp_path: Path) -> None:
+    engine = await _engine_with_table(tmp_path)
+    await engine.dispose()
+    read_only = create_engine(f"sqlite+aiosqlite:///file:{tmp_path / 'c.db'}?mode=ro&uri=true")
+    try:
+        async with read_only.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+        with pytest.raises(OperationalError, match="readonly"):
+            async with read_only.begin() as conn:
+                await conn.execute(text("INSERT INTO t (name, n) VALUES ('a', 1)"))
+    finally:
+        await read_only.dispose()
