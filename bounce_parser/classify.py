@@ -585,9 +585,6 @@ def _from_text(
 
 
 _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
-_FEEDBACK_RCPT_LINE = re.compile(
-    r"^(?:original-rcpt-to|removal-recipient)[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE
-)
 
 
 def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> Classification:
@@ -599,14 +596,10 @@ def _feedback(msg: Message, parts: list[tuple[int, Message]], base: _Common) -> 
                 fields.update(group)
             # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
             payload = part.get_payload()
-            blocks = payload if isinstance(payload, list) else [None]
-            for block in blocks:
-                if isinstance(block, Message):
-                    values = [str(v) for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()]
-                else:
-                    values = _FEEDBACK_RCPT_LINE.findall(mime.text_of(part))
-                for value in values:
-                    recipients += [a.lower() for a in mime.addresses_in(value)]
+            blocks = payload if isinstance(payload, list) else [_headers_part(part)]
+            for block in (b for b in blocks if isinstance(b, Message)):
+                for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
+                    recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = _returned_headers(parts)
     if not recipients and returned is not None:
         recipients = [a.lower() for a in mime.addresses_in(str(returned.get("To", "") or ""))]

@@ -669,10 +669,17 @@ def reason_from_text(text: str) -> str | None:
             if reason == "expired":
                 # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
                 # out": the cause the report states, not the giving up
-                for cause, cause_patterns in _CAUSES:
-                    if _matches(cause_patterns, lowered):
-                        return cause
+                return _stated_cause(lowered) or reason
             return reason
+    return None
+
+
+def _stated_cause(lowered: str) -> str | None:
+    """The cause a report of giving up states (a full mailbox, an unknown user or host, a
+    block), in lower-cased text."""
+    for cause, cause_patterns in _CAUSES:
+        if _matches(cause_patterns, lowered):
+            return cause
     return None
 
 
@@ -697,8 +704,9 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     cause; then the status code's class of failure."""
     tail = status.partition(".")[2] if status else ""
     by_status = reason_from_status(status)
-    own = (texts[0] or "")[:MAX_REASON_TEXT].lower() if texts else ""
-    for lowered in (own, *((t or "")[:MAX_REASON_TEXT].lower() for t in texts[1:])):
+    lowered_texts = [(t or "")[:MAX_REASON_TEXT].lower() for t in texts]
+    own = lowered_texts[0] if lowered_texts else ""
+    for lowered in lowered_texts:
         by_code = reason_from_provider_code(lowered)
         if by_code:  # a provider's documented code says more than its wording or status
             return by_code
@@ -712,11 +720,10 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason
-        for text in texts:
-            lowered = (text or "")[:MAX_REASON_TEXT].lower()
-            for cause, cause_patterns in _CAUSES:
-                if _matches(cause_patterns, lowered):
-                    return cause
+        for lowered in lowered_texts:
+            cause = _stated_cause(lowered)
+            if cause:
+                return cause
     if by_status and tail in _DECISIVE:
         return by_status
     for text in texts:

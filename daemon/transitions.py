@@ -109,7 +109,7 @@ async def _execute(session: AsyncSession, statement: Any, rows: list[dict[str, A
 async def update_delivery(session: AsyncSession, delivery_id: int, **values: Any) -> None:
     """Set columns of one delivery (a cached UPDATE per set of columns)."""
     params = dict(values, delivery_id=delivery_id)
-    await session.exec(_update_delivery(frozenset(params)), params=params)  # type: ignore[call-overload]
+    await _execute(session, _update_delivery(frozenset(params)), [params])
 
 
 _UPDATE_INVOICE_STATE = (
