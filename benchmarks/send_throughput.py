@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import load_settings
 from daemon.customers import NewCustomer
-from daemon.samples import SampleInvoice, embed, sample_page
+from daemon.samples import SampleInvoice, embed, invoice_series, sample_page
 from daemon.services import Facturier
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -108,17 +108,8 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
     """Import ``count`` invoices; return one composed message for smtp-source."""
     folder = config.parent / "bulk"
     folder.mkdir()
-    for i in range(count):
-        inv = SampleInvoice(
-            f"TP-{i:05d}",
-            "Dupont",
-            "C-1",
-            None,
-            date(2026, 1, 5),
-            date(2026, 2, 4),
-            Decimal(100 + i),
-        )
-        (folder / f"TP-{i:05d}.pdf").write_bytes(embed(page, inv))
+    for inv in invoice_series("TP", count):
+        (folder / f"{inv.number}.pdf").write_bytes(embed(page, inv))
     app = await Facturier.open(load_settings(config))
     try:
         await app.customers.add(

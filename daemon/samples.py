@@ -41,6 +41,25 @@ class SampleInvoice:
     description: str = "Prestations de conseil"
 
 
+def invoice_series(
+    prefix: str, count: int, *, first_net: int = 100, digits: int = 5
+) -> list[SampleInvoice]:
+    """``count`` invoices to the customer Dupont (C-1), numbered ``<prefix>-00000``…, their
+    net amounts rising by one from ``first_net``: bulk data for load tests and benchmarks."""
+    return [
+        SampleInvoice(
+            f"{prefix}-{i:0{digits}d}",
+            "Dupont",
+            "C-1",
+            None,
+            date(2026, 1, 5),
+            date(2026, 2, 4),
+            Decimal(first_net + i),
+        )
+        for i in range(count)
+    ]
+
+
 def _q(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01")))
 

@@ -14,15 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from config import load_settings
 from daemon.customers import NewCustomer
-from daemon.samples import SampleInvoice, sample_xml
+from daemon.samples import invoice_series, sample_xml
 from daemon.services import Facturier
 from tests.conftest import write_config
 from tests.e2e.mailstack import MailStack
@@ -48,17 +46,8 @@ def _config(tmp_path: Path, db_url: str, stack: MailStack) -> Path:
 
 async def _prepare(config: Path, folder: Path) -> None:
     folder.mkdir()
-    for i in range(INVOICES):
-        inv = SampleInvoice(
-            f"CS-{i:04d}",
-            "Dupont",
-            "C-1",
-            None,
-            date(2026, 1, 5),
-            date(2026, 2, 4),
-            Decimal(10 + i),
-        )
-        (folder / f"CS-{i:04d}.xml").write_bytes(sample_xml(inv))
+    for inv in invoice_series("CS", INVOICES, first_net=10, digits=4):
+        (folder / f"{inv.number}.xml").write_bytes(sample_xml(inv))
     app = await Facturier.open(load_settings(config))
     try:
         await app.customers.add(

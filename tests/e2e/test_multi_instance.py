@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from config import load_settings
 from daemon.customers import NewCustomer
 from daemon.jobs import run_once_per_slot
 from daemon.proof import verify_archive
-from daemon.samples import SampleInvoice, sample_xml
+from daemon.samples import invoice_series, sample_xml
 from daemon.services import Facturier
 from mailer.sandbox import SandboxServer
 from tests.conftest import write_config
@@ -32,17 +30,8 @@ SCHEDULE = "[schedule]\nsend_poll_seconds = 0.2\ningest_poll_seconds = 60\n"
 
 async def _prepare(config: Path, folder: Path) -> None:
     folder.mkdir()
-    for i in range(INVOICES):
-        inv = SampleInvoice(
-            f"MI-{i:05d}",
-            "Dupont",
-            "C-1",
-            None,
-            date(2026, 1, 5),
-            date(2026, 2, 4),
-            Decimal(100 + i),
-        )
-        (folder / f"MI-{i:05d}.xml").write_bytes(sample_xml(inv))
+    for inv in invoice_series("MI", INVOICES):
+        (folder / f"{inv.number}.xml").write_bytes(sample_xml(inv))
     app = await Facturier.open(load_settings(config))
     try:
         await app.customers.add(
