@@ -171,6 +171,9 @@ class DeliverySettings(_Section):
     retry_max_age_hours: float = Field(72.0, gt=0)
     claim_batch: int = Field(20, ge=1, le=1000)
     """Deliveries one instance leases at a time."""
+    compose_processes: int = Field(1, ge=0, le=64)
+    """Worker processes that compose and archive messages beside the sending loop, which
+    then has a core to itself; 0 composes in a thread of the daemon's own process."""
 
 
 class TemplateSettings(_Section):

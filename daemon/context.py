@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import Settings
+from daemon.composing import MessageMaker
 from daemon.db import SessionFactory, create_engine, session_factory
 from mailer.archive import Archive
 from mailer.compose import Composer
@@ -35,6 +36,23 @@ class AppContext:
     archive: Archive
     composer: Composer
     instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    _maker: MessageMaker | None = field(default=None, repr=False)
+
+    @property
+    def maker(self) -> MessageMaker:
+        """Where messages are composed and archived (its processes start on first use)."""
+        if self._maker is None:
+            s = self.settings
+            self._maker = MessageMaker(
+                (
+                    s.templates.directory,
+                    s.templates.default_language,
+                    s.archive.path,
+                    s.ingest.store,
+                ),
+                s.delivery.compose_processes,
+            )
+        return self._maker
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
@@ -48,6 +66,9 @@ class AppContext:
         )
 
     async def close(self) -> None:
+        if self._maker is not None:
+            await self._maker.close()
+            self._maker = None
         await self.engine.dispose()
 
     @property

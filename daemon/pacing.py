@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from config import SmtpSettings
 from daemon.db import SessionFactory
-from daemon.models import DeliveryEvent, utcnow
+from daemon.models import Delivery, DeliveryEvent, DeliveryState, utcnow
 from mailer.errors import TransientMailError
 
 log = logging.getLogger(__name__)
@@ -90,13 +90,27 @@ class Pacer:
             return wanted
         now = utcnow()
         async with self.sessions() as session:
+            # leased and not yet sent: claimed by a batch being made or sent (any instance)
+            leased = await self._leased(session, now)
             if per_minute:
                 recent = await self._outcomes_since(session, now - timedelta(minutes=1))
-                wanted = min(wanted, max(0, per_minute - recent))
+                wanted = min(wanted, max(0, per_minute - recent - leased))
             if per_day and wanted:
                 today = await self._outcomes_since(session, now - timedelta(days=1))
-                wanted = min(wanted, max(0, per_day - today))
+                wanted = min(wanted, max(0, per_day - today - leased))
         return wanted
+
+    @staticmethod
+    async def _leased(session, now) -> int:  # type: ignore[no-untyped-def]
+        count = await session.exec(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                col(Delivery.state) == DeliveryState.SENDING.value,
+                col(Delivery.lease_expires_at) > now,
+            )
+        )
+        return int(count.one())
 
     @staticmethod
     async def _outcomes_since(session, since) -> int:  # type: ignore[no-untyped-def]

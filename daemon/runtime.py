@@ -56,12 +56,8 @@ class Daemon:
                 await asyncio.wait_for(self.stopping.wait(), timeout=every)
 
     async def _send_some(self) -> None:
-        while not self.stopping.is_set():
-            ids = await self.worker.claim(self.app.ctx.settings.delivery.claim_batch)
-            if not ids:
-                return
-            # a claimed delivery is always sent to the end, even while stopping
-            await self.worker.send_many(ids)
+        # a claimed delivery is always sent to the end, even while stopping
+        await self.worker.run_once(stop=self.stopping.is_set)
 
     async def _watch_bounce_mailbox(self) -> None:
         """IMAP IDLE on the bounce mailbox: poll as soon as the server announces new mail.

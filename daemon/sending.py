@@ -12,6 +12,7 @@ import asyncio
 import collections
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
+from daemon.composing import Made, MadeMessage, MessageOrder
 from daemon.context import AppContext
 from daemon.db import is_postgres, transaction
 from daemon.models import (
@@ -41,7 +43,7 @@ from daemon.transitions import (
     update_delivery,
 )
 from daemon.verp import verp_address
-from mailer.archive import Archive, ArchivedCopy
+from mailer.archive import ArchivedCopy
 from mailer.compose import Attachment, MessageSpec
 from mailer.errors import (
     ArchiveError,
@@ -87,13 +89,21 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 _UNEXPECTED = "delivery %s: unexpected error; it is sent again when its lease ends"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Prepared:
-    """A leased delivery's exact bytes, archived (or being archived) before the hand-off."""
+    """A leased delivery's exact bytes, archived before the hand-off."""
 
     delivery: Delivery
     raw: bytes
-    storing: asyncio.Future[ArchivedCopy] | None = None
+
+
+@dataclass(frozen=True)
+class _Making:
+    """A claimed batch whose messages are being made."""
+
+    ids: list[int]
+    deliveries: list[Delivery]
+    made: asyncio.Future[list[Made]]  # one per delivery, in order
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,6 @@ class DeliveryWorker:
         self.ctx = ctx
         self.relays = [relay]  # one connection per message in flight; more made on demand
         self.sent_folder = sent_folder
-        self.invoice_store = Archive(ctx.settings.ingest.store)
         self.pacer = Pacer(ctx.settings.smtp, ctx.sessions)
         self._chain_lock = asyncio.Lock()  # one chain append at a time from this worker
 
@@ -269,17 +278,18 @@ class DeliveryWorker:
             ).first()
         return primary or delivery.recipient
 
-    async def message_bytes(
-        self, delivery: Delivery, invoice: Invoice, customer: Customer | None
-    ) -> bytes:
-        """The exact bytes for ``delivery``: the archived ones when it was sent before."""
+    async def _archived_bytes(self, delivery: Delivery) -> bytes:
+        async with self.ctx.sessions() as session:
+            entry = await session.get(ArchiveEntry, delivery.archive_entry_id)
+        assert entry is not None
+        return await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
+
+    async def _order(
+        self, delivery: Delivery, invoice: Invoice, customer: Customer | None, *, archive: bool
+    ) -> MessageOrder:
+        """What making ``delivery``'s message takes (the invoice's bytes are read by the
+        maker, from the invoice store)."""
         settings = self.ctx.settings
-        if delivery.archive_entry_id is not None:
-            async with self.ctx.sessions() as session:
-                entry = await session.get(ArchiveEntry, delivery.archive_entry_id)
-            assert entry is not None
-            return await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
-        data = await asyncio.to_thread(self.invoice_store.read, invoice.file_sha256)
         language = customer.language if customer else settings.templates.default_language
         overdue = (date.today() - invoice.due_date).days if invoice.due_date else 0
         ctx = {
@@ -307,49 +317,72 @@ class DeliveryWorker:
             template="reminder" if delivery.kind == DeliveryKind.REMINDER.value else "invoice",
             language=language,
             context=ctx,
-            attachment=Attachment(invoice.file_name, content_type, data, invoice.file_sha256),
+            attachment=Attachment(invoice.file_name, content_type, b"", invoice.file_sha256),
             is_copy=delivery.kind == DeliveryKind.COPY.value,
             delivery_token=delivery.token,
             extra_headers={"X-Facturier-Invoice": invoice.number},
         )
-        return self.ctx.composer.compose(spec, max_bytes=settings.smtp.max_message_bytes)
+        return MessageOrder(spec, settings.smtp.max_message_bytes, archive)
 
-    async def _prepare(self, ids: list[int]) -> tuple[list[_Prepared], list[SendOutcome]]:
-        """Compose and archive a batch before any of it is handed to the relay.
+    async def message_bytes(
+        self, delivery: Delivery, invoice: Invoice, customer: Customer | None
+    ) -> bytes:
+        """The exact bytes for ``delivery``: the archived ones when it was sent before."""
+        if delivery.archive_entry_id is not None:
+            return await self._archived_bytes(delivery)
+        order = await self._order(delivery, invoice, customer, archive=False)
+        return (await self.ctx.maker.make(order)).raw
 
-        Each message's bytes are written and fsynced (in threads, while the next message is
-        composed), then all new copies are linked into the chain in one transaction. A
-        message that cannot be made is failed with its reason; an unexpected error leaves
-        that delivery leased, to be tried again when its lease ends.
-        """
+    async def _start_making(self, ids: list[int]) -> _Making:
+        """Load a claimed batch and start making its messages, each archived before it is
+        sent: a re-send takes the archived bytes, anything else is made by the maker (in
+        its processes) and stored."""
+        loaded = await self._load(ids)
+
+        async def make_all() -> list[Made]:
+            made: list[Made | None] = []
+            orders, slots = [], []
+            for delivery, invoice, customer in loaded:
+                try:
+                    if delivery.archive_entry_id is not None:
+                        made.append(MadeMessage(await self._archived_bytes(delivery), None))
+                        continue
+                    orders.append(await self._order(delivery, invoice, customer, archive=True))
+                except Exception as exc:
+                    made.append(exc)
+                    continue
+                slots.append(len(made))
+                made.append(None)
+            for slot, result in zip(slots, await self.ctx.maker.make_many(orders), strict=True):
+                made[slot] = result
+            return [m for m in made if m is not None]
+
+        return _Making(ids, [d for d, _, _ in loaded], asyncio.ensure_future(make_all()))
+
+    async def _finish_making(self, making: _Making) -> tuple[list[_Prepared], list[SendOutcome]]:
+        """Wait for a batch's messages, then link the new archive copies into the chain in
+        one transaction. A message that cannot be made is failed with its reason; an
+        unexpected error leaves that delivery leased, to be tried again when its lease
+        ends."""
+        try:
+            results: list[Made] = await making.made
+        except Exception as exc:  # the maker's process died: every message of the batch
+            results = [exc] * len(making.deliveries)
         prepared: list[_Prepared] = []
         outcomes: list[SendOutcome] = []
-        for delivery, invoice, customer in await self._load(ids):
-            try:
-                raw = await self.message_bytes(delivery, invoice, customer)
-            except (MessageRefused, ArchiveError) as exc:
-                outcomes.append(
-                    await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(exc))
-                )
-                continue
-            except Exception:  # one delivery's trouble never stops the others
-                log.exception(_UNEXPECTED, delivery.id)
-                continue
-            storing = None
-            if delivery.archive_entry_id is None:
-                storing = asyncio.ensure_future(asyncio.to_thread(self.ctx.archive.store, raw))
-            prepared.append(_Prepared(delivery, raw, storing))
         archived: list[tuple[_Prepared, ArchivedCopy]] = []
-        unarchived: set[int] = set()
-        for item in prepared:
-            if item.storing is None:
-                continue
-            try:
-                archived.append((item, await item.storing))
-            except Exception:
-                log.exception(_UNEXPECTED, item.delivery.id)
-                unarchived.add(id(item))
-        prepared = [item for item in prepared if id(item) not in unarchived]
+        for delivery, made in zip(making.deliveries, results, strict=True):
+            if isinstance(made, (MessageRefused, ArchiveError)):
+                outcomes.append(
+                    await self._finish(delivery, DeliveryState.FAILED, "refused", text=str(made))
+                )
+            elif isinstance(made, BaseException):  # one delivery's trouble never stops others
+                log.error(_UNEXPECTED, delivery.id, exc_info=made)
+            else:
+                item = _Prepared(delivery, made.raw)
+                prepared.append(item)
+                if made.copy is not None:
+                    archived.append((item, made.copy))
         if archived:
             async with self._chain_lock, transaction(self.ctx.sessions) as session:
                 entries = await append_entries(
@@ -536,8 +569,14 @@ class DeliveryWorker:
         return done
 
     async def send_many(self, ids: list[int]) -> list[SendOutcome]:
-        """Send leased deliveries, up to the relay's connection limit at once."""
-        prepared, done = await self._prepare(ids)
+        """Make, archive and send leased deliveries."""
+        prepared, done = await self._finish_making(await self._start_making(ids))
+        return await self._send_prepared(ids, prepared, done)
+
+    async def _send_prepared(
+        self, ids: list[int], prepared: list[_Prepared], done: list[SendOutcome]
+    ) -> list[SendOutcome]:
+        """Send archived messages, up to the relay's connection limit at once."""
         outcomes = {o.delivery_id: o for o in done}
         pending = collections.deque(prepared)
         width = max(1, min(self.pacer.connections, len(prepared)))
@@ -581,12 +620,34 @@ class DeliveryWorker:
         await asyncio.gather(*(lane(relay) for relay in self.relays[:width]))
         return [outcomes[i] for i in ids if i in outcomes]
 
-    async def run_once(self, batch: int | None = None) -> list[SendOutcome]:
-        """Send everything due now; returns what happened to each."""
+    async def run_once(
+        self, batch: int | None = None, *, stop: Callable[[], bool] | None = None
+    ) -> list[SendOutcome]:
+        """Send everything due now, a batch at a time; returns what happened to each.
+
+        While one batch is being sent, the next is claimed and its messages are made (in the
+        maker's processes), so composing and sending overlap. Database writes stay one at a
+        time: the next batch is claimed before this one's first hand-off and linked into the
+        archive chain after its last. ``stop`` ends the claiming; what was claimed is sent.
+        """
         batch = batch or self.ctx.settings.delivery.claim_batch
         outcomes: list[SendOutcome] = []
-        while True:
+
+        async def claim_next() -> _Making | None:
+            if stop is not None and stop():
+                return None
             ids = await self.claim(batch)
-            if not ids:
-                return outcomes
-            outcomes += await self.send_many(ids)
+            return await self._start_making(ids) if ids else None
+
+        making = await claim_next()
+        while making is not None:
+            prepared, done = await self._finish_making(making)
+            following = await claim_next()
+            try:
+                outcomes += await self._send_prepared(making.ids, prepared, done)
+            except BaseException:
+                if following is not None:  # its leases end and it is claimed again
+                    await asyncio.gather(following.made, return_exceptions=True)
+                raise
+            making = following
+        return outcomes

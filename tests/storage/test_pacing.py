@@ -110,14 +110,14 @@ async def test_one_delivery_error_does_not_stop_the_others(
         await _queue(app, tmp_path, "factures@dupont.example", 3)
         worker = app.worker()
         ids = await worker.claim(10)
-        compose = worker.message_bytes
+        order = worker._order
 
-        async def broken_for_one(delivery, invoice, customer):  # type: ignore[no-untyped-def]
+        async def broken_for_one(delivery, invoice, customer, **kw):  # type: ignore[no-untyped-def]
             if delivery.id == ids[1]:
                 raise RuntimeError("disk on fire")
-            return await compose(delivery, invoice, customer)
+            return await order(delivery, invoice, customer, **kw)
 
-        monkeypatch.setattr(worker, "message_bytes", broken_for_one)
+        monkeypatch.setattr(worker, "_order", broken_for_one)
         try:
             outcomes = await worker.send_many(ids)
         finally:

@@ -1,0 +1,283 @@
+"""Making a delivery's message: read the invoice, compose, archive with fsync.
+
+This is the send path's CPU-heavy half (Jinja, the email package, base64, sha256) plus the
+archive's fsyncs. With ``delivery.compose_processes`` > 0 it runs in that many worker
+processes, so it takes a core of its own beside the sending loop instead of competing with
+it for the GIL; with 0 it runs in a thread of the daemon's own process.
+
+A worker is this module run as a program (``python -m daemon.composing``): it imports the
+mailer and nothing else of the daemon, reads pickled orders from its stdin and answers in
+order on its stdout, each frame prefixed by its length. It only reads the invoice store and
+writes the archive: the database, the chain of archive entries and SMTP stay with the
+daemon. It ends when its stdin closes, which is also what a killed daemon leaves it. A
+worker that dies fails the orders it held as :class:`ComposeUnavailable` (their deliveries
+keep their lease and are sent again when it ends) and is started again for the next ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import pickle
+import struct
+import sys
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO
+
+from mailer.archive import Archive, ArchivedCopy
+from mailer.compose import Composer, MessageSpec
+from mailer.errors import ArchiveError, MessageRefused
+
+log = logging.getLogger(__name__)
+
+_FRAME = struct.Struct("!Q")  # a frame's length, before its pickled content
+_CHUNK = 8  # orders per frame: a worker holds a few messages at a time, not a whole batch
+
+
+class ComposeUnavailable(Exception):
+    """The worker process making a message died before it answered. Transient."""
+
+
+@dataclass(frozen=True)
+class MessageOrder:
+    """What a worker needs to make one message. The attachment's data is left empty: the
+    worker reads it from the invoice store by its sha256 (and checks it)."""
+
+    spec: MessageSpec
+    max_bytes: int | None
+    archive: bool  # store an archive copy (fsynced) once composed
+
+
+@dataclass(frozen=True)
+class MadeMessage:
+    raw: bytes
+    copy: ArchivedCopy | None
+
+
+class ComposeFailed(Exception):
+    """An unexpected error while making one message, as the worker process saw it."""
+
+
+Made = MadeMessage | BaseException  # one order's result: the message, or why it failed
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """Everything making a message needs, as a worker process holds it."""
+
+    composer: Composer
+    archive: Archive
+    invoices: Archive
+    # archive copies are written and fsynced in threads while the next message is composed
+    # (the GIL is free during the writes; the filesystem commits concurrent fsyncs together)
+    storing: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="archive")
+    )
+
+    @classmethod
+    def of(
+        cls, template_dir: Path | None, language: str, archive: Path, invoices: Path
+    ) -> Workshop:
+        return cls(Composer(template_dir, language), Archive(archive), Archive(invoices))
+
+    def compose(self, order: MessageOrder) -> bytes:
+        attachment = order.spec.attachment
+        data = self.invoices.read(attachment.sha256)
+        spec = replace(order.spec, attachment=replace(attachment, data=data))
+        return self.composer.compose(spec, max_bytes=order.max_bytes)
+
+    def make_many(self, orders: list[MessageOrder]) -> list[Made]:
+        """Each order's message, or the exception that stopped it (one order's failure
+        never stops the others)."""
+        started: list[tuple[bytes, Future[ArchivedCopy] | None] | BaseException] = []
+        for order in orders:
+            try:
+                raw = self.compose(order)
+            except Exception as exc:
+                started.append(_portable(exc))
+                continue
+            started.append(
+                (raw, self.storing.submit(self.archive.store, raw) if order.archive else None)
+            )
+        made: list[Made] = []
+        for item in started:
+            if isinstance(item, BaseException):
+                made.append(item)
+                continue
+            raw, storing = item
+            try:
+                made.append(MadeMessage(raw, storing.result() if storing else None))
+            except Exception as exc:
+                made.append(_portable(exc))
+        return made
+
+
+def _portable(exc: Exception) -> BaseException:
+    """``exc`` as it can cross back to the daemon: the mailer's own errors as they are,
+    anything else with its traceback in the message."""
+    if isinstance(exc, (MessageRefused, ArchiveError)):
+        return exc
+    trace = "".join(traceback.format_exception(exc)).rstrip()
+    return ComposeFailed(trace)
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes], workshop: Workshop) -> None:
+    """A worker's loop: a frame of orders in, a frame of results out, until stdin ends."""
+    while header := stdin.read(_FRAME.size):
+        orders = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))
+        answer = pickle.dumps(workshop.make_many(orders), protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_FRAME.pack(len(answer)) + answer)
+        stdout.flush()
+
+
+class _Worker:
+    """One worker process and the orders it has been sent, answered in order."""
+
+    def __init__(self, process: asyncio.subprocess.Process):
+        self.process = process
+        self.stopping = False
+        self.waiting: asyncio.Queue[asyncio.Future[list[Made]]] = asyncio.Queue()
+        self.reader = asyncio.ensure_future(self._read_answers())
+
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None and not self.reader.done()
+
+    async def _read_answers(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            while True:
+                header = await self.process.stdout.readexactly(_FRAME.size)
+                answer = await self.process.stdout.readexactly(_FRAME.unpack(header)[0])
+                pending = await self.waiting.get()
+                if not pending.done():
+                    pending.set_result(pickle.loads(answer))
+        except asyncio.IncompleteReadError:
+            if not self.stopping:
+                log.warning("compose worker %s died", self.process.pid)
+        except Exception:  # an answer that cannot be read: the worker is not to be trusted
+            log.exception("compose worker %s: unreadable answer; stopping it", self.process.pid)
+            self.process.kill()
+        finally:
+            while not self.waiting.empty():
+                pending = self.waiting.get_nowait()
+                if not pending.done():
+                    pending.set_exception(
+                        ComposeUnavailable(f"compose worker {self.process.pid} died")
+                    )
+
+    async def ask(self, orders: list[MessageOrder]) -> list[Made]:
+        assert self.process.stdin is not None
+        frame = pickle.dumps(orders, protocol=pickle.HIGHEST_PROTOCOL)
+        answer: asyncio.Future[list[Made]] = asyncio.get_running_loop().create_future()
+        self.waiting.put_nowait(answer)  # before writing: the reader may answer at once
+        try:
+            self.process.stdin.write(_FRAME.pack(len(frame)) + frame)
+            await self.process.stdin.drain()
+        except (ConnectionError, RuntimeError) as exc:
+            raise ComposeUnavailable(f"compose worker {self.process.pid} died: {exc}") from exc
+        if self.reader.done() and not answer.done():
+            raise ComposeUnavailable(f"compose worker {self.process.pid} died")
+        return await answer
+
+    async def stop(self) -> None:
+        self.stopping = True
+        if self.process.stdin is not None and not self.process.stdin.is_closing():
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=30)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        await asyncio.gather(self.reader, return_exceptions=True)
+
+
+class MessageMaker:
+    """Makes messages in ``processes`` worker processes (started on first use), or in a
+    thread when ``processes`` is 0."""
+
+    def __init__(self, workshop_args: tuple[Path | None, str, Path, Path], processes: int):
+        self._args = workshop_args
+        self.processes = processes
+        self._local = Workshop.of(*workshop_args) if processes == 0 else None
+        self._workers: list[_Worker | None] = [None] * processes
+        self._turn = itertools.cycle(range(max(processes, 1)))
+        self._starting = asyncio.Lock()
+
+    async def _worker(self) -> _Worker:
+        slot = next(self._turn)
+        async with self._starting:
+            worker = self._workers[slot]
+            if worker is None or not worker.alive:
+                if worker is not None:
+                    await worker.stop()
+                template_dir, language, archive, invoices = self._args
+                argument = json.dumps(
+                    [
+                        str(template_dir) if template_dir else None,
+                        language,
+                        str(archive),
+                        str(invoices),
+                    ]
+                )
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    __name__,
+                    argument,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                worker = self._workers[slot] = _Worker(process)
+                log.info("compose worker %s started", process.pid)
+            return worker
+
+    async def make_many(self, orders: list[MessageOrder]) -> list[Made]:
+        """Each order's message or why it failed, in order. Raises
+        :class:`ComposeUnavailable` when a worker process died on the way."""
+        if not orders:
+            return []
+        if self._local is not None:
+            return await asyncio.to_thread(self._local.make_many, orders)
+        chunks = [orders[i : i + _CHUNK] for i in range(0, len(orders), _CHUNK)]
+        workers = [await self._worker() for _ in chunks]
+        done = await asyncio.gather(*(w.ask(c) for w, c in zip(workers, chunks, strict=True)))
+        return [made for chunk in done for made in chunk]
+
+    async def make(self, order: MessageOrder) -> MadeMessage:
+        """One message; its failure raised."""
+        [made] = await self.make_many([order])
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    async def close(self) -> None:
+        for worker in self._workers:
+            if worker is not None:
+                await worker.stop()
+        self._workers = [None] * self.processes
+        if self._local is not None:
+            self._local.storing.shutdown(wait=True)
+
+
+def main() -> None:
+    template_dir, language, archive, invoices = json.loads(sys.argv[1])
+    workshop = Workshop.of(
+        Path(template_dir) if template_dir else None, language, Path(archive), Path(invoices)
+    )
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer, workshop)
+    finally:
+        workshop.storing.shutdown(wait=True)
+
+
+if __name__ == "__main__":
+    # run as daemon.composing, not __main__: what it pickles must name its real module
+    from daemon.composing import main as worker_main
+
+    worker_main()

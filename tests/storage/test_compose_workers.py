@@ -1,0 +1,138 @@
+"""Messages made in compose worker processes: what the relay and the archive get, and what
+happens when an order fails or a worker dies."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import hashlib
+import os
+import signal
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from daemon.composing import ComposeUnavailable, MadeMessage, MessageMaker, MessageOrder
+from mailer.archive import Archive
+from mailer.compose import Attachment, MessageSpec, make_message_id
+from mailer.errors import ArchiveError, MessageRefused
+
+
+def _order(tmp_path: Path, data: bytes, *, number: str, sha256: str | None = None) -> MessageOrder:
+    stored = Archive(tmp_path / "invoices").store(data)
+    spec = MessageSpec(
+        message_id=make_message_id("acme.example"),
+        sender_name="ACME Facturation",
+        sender_address="factures@acme.example",
+        recipient="factures@dupont.example",
+        recipient_name="Dupont SA",
+        reply_to=None,
+        template="invoice",
+        language="fr",
+        context={
+            "number": number,
+            "seller_name": "ACME",
+            "customer_name": "Dupont SA",
+            "currency": "EUR",
+            "amount": "120,00",
+            "issue_date": "5 janvier 2026",
+            "due_date": "4 février 2026",
+            "invoice_to": "factures@dupont.example",
+            "level": 0,
+            "days_overdue": 0,
+        },
+        attachment=Attachment(f"{number}.pdf", "application/pdf", b"", sha256 or stored.sha256),
+        delivery_token="tok",
+    )
+    return MessageOrder(spec, None, archive=True)
+
+
+def _maker(tmp_path: Path, processes: int) -> MessageMaker:
+    return MessageMaker((None, "fr", tmp_path / "archive", tmp_path / "invoices"), processes)
+
+
+def _attachment(raw: bytes) -> bytes:
+    msg = email.message_from_bytes(raw)
+    [part] = [p for p in msg.walk() if p.get_filename()]
+    assert isinstance(part, Message)
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload
+
+
+@pytest.mark.parametrize("processes", [1, 0])
+async def test_messages_are_made_archived_and_each_failure_kept_to_its_order(
+    tmp_path: Path, processes: int
+) -> None:
+    pdfs = [os.urandom(50_000) for _ in range(11)]  # more than one frame of orders
+    orders = [_order(tmp_path, pdf, number=f"F-{i}") for i, pdf in enumerate(pdfs)]
+    orders[3] = _order(tmp_path, b"other", number="F-3", sha256="0" * 64)  # not in the store
+    tampered = _order(tmp_path, pdfs[5], number="F-5")
+    attachment = tampered.spec.attachment
+    stored = Archive(tmp_path / "invoices").path_for(attachment.sha256)
+    os.chmod(stored, 0o644)
+    stored.write_bytes(b"changed after import")
+    orders[5] = tampered
+    maker = _maker(tmp_path, processes)
+    try:
+        made = await maker.make_many(orders)
+    finally:
+        await maker.close()
+    assert isinstance(made[3], ArchiveError) and "missing" in str(made[3])
+    assert isinstance(made[5], ArchiveError) and "altered" in str(made[5])
+    for i, result in enumerate(made):
+        if i in (3, 5):
+            continue
+        assert isinstance(result, MadeMessage), result
+        assert _attachment(result.raw) == pdfs[i]
+        assert result.copy is not None
+        assert result.copy.path.read_bytes() == result.raw
+        assert result.copy.sha256 == hashlib.sha256(result.raw).hexdigest()
+        assert email.message_from_bytes(result.raw)["Message-ID"] == orders[i].spec.message_id
+
+
+async def test_a_message_over_the_size_limit_is_refused_in_the_worker(tmp_path: Path) -> None:
+    order = _order(tmp_path, os.urandom(20_000), number="F-big")
+    maker = _maker(tmp_path, 1)
+    try:
+        [made] = await maker.make_many([MessageOrder(order.spec, 10_000, archive=True)])
+    finally:
+        await maker.close()
+    assert isinstance(made, MessageRefused)
+    assert "10000-byte limit" in str(made)
+    assert not (tmp_path / "archive").exists() or not list((tmp_path / "archive").rglob("*.eml"))
+
+
+async def test_a_killed_worker_fails_its_orders_and_is_started_again(tmp_path: Path) -> None:
+    maker = _maker(tmp_path, 1)
+    try:
+        first = await maker.make(_order(tmp_path, os.urandom(1000), number="F-1"))
+        assert first.copy is not None
+        [worker] = [w for w in maker._workers if w is not None]
+        os.kill(worker.process.pid, signal.SIGKILL)
+        await worker.process.wait()
+        # the dead worker is noticed and replaced: the next order is made
+        again = await maker.make(_order(tmp_path, os.urandom(1000), number="F-2"))
+        assert again.copy is not None
+        [replacement] = [w for w in maker._workers if w is not None]
+        assert replacement.process.pid != worker.process.pid
+        # orders in flight when a worker dies fail as ComposeUnavailable
+        os.kill(replacement.process.pid, signal.SIGSTOP)
+        pending = asyncio.ensure_future(maker.make(_order(tmp_path, b"x", number="F-3")))
+        await asyncio.sleep(0.2)  # sent, never answered
+        assert not pending.done()
+        os.kill(replacement.process.pid, signal.SIGKILL)
+        with pytest.raises(ComposeUnavailable):
+            await pending
+    finally:
+        await maker.close()
+
+
+async def test_closing_stops_the_workers(tmp_path: Path) -> None:
+    maker = _maker(tmp_path, 2)
+    await maker.make_many([_order(tmp_path, os.urandom(1000), number=f"F-{i}") for i in range(9)])
+    processes = [w.process for w in maker._workers if w is not None]
+    assert len(processes) == 2
+    await maker.close()
+    assert all(p.returncode == 0 for p in processes)
