@@ -34,8 +34,8 @@ import send_throughput as bench
 
 from config import load_settings
 from daemon import sending
+from daemon.composing import MessageMaker
 from daemon.services import Facturier
-from mailer.archive import Archive
 from mailer.smtp import SmtpRelay
 
 SPENT: Counter[str] = Counter()
@@ -74,21 +74,21 @@ async def send(config: Path) -> None:
     worker = sending.DeliveryWorker
     timed(worker, "claim", "claim (lease a batch)")
     timed(worker, "_load", "load the batch")
-    timed(worker, "_prepare", "prepare (compose, archive, chain)")
-    timed(worker, "message_bytes", "  compose (read invoice, render, MIME)")
-    timed(Archive, "store", "  archive store with fsync (threads)")
+    timed(worker, "_finish_making", "wait for the batch made, chain it")
+    timed(MessageMaker, "make_many", "  make a batch (compose + archive, maker)")
     timed(sending, "append_entries", "  chain transaction")
     timed(worker, "_record", "record outcome + next hand-off")
     timed(SmtpRelay, "send", "SMTP MAIL/RCPT/DATA")
     app = await Facturier.open(load_settings(config), migrate=False)
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         outcomes = await app.send_due()
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         await app.close()
     sent = sum(o.state == "accepted" for o in outcomes)
     print(f"{sent} accepted in {wall:.1f} s: {sent / wall:.1f} msg/s, {wall / sent * 1000:.2f} ms")
+    print(f"  CPU of this process (all threads)        {cpu / sent * 1000:6.2f} ms a message")
     for label, seconds in SPENT.most_common():
         print(f"  {label:40} {seconds / sent * 1000:6.2f} ms a message ({CALLS[label]} calls)")
 
