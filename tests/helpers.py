@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,6 +11,36 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from daemon.samples import SampleInvoice, sample_pdf
+from mailer.compose import Attachment, MessageSpec
+
+PDF = b"%PDF-1.7 fake invoice"
+
+
+def message_spec(**over: object) -> MessageSpec:
+    """An English invoice message to Client SA with ``PDF`` attached; ``over`` replaces
+    any field."""
+    base: dict[str, object] = dict(
+        message_id="<abc@acme.example>",
+        sender_name="ACME",
+        sender_address="f@acme.example",
+        recipient="Factures@Client.Example",
+        recipient_name="Client SA",
+        reply_to=None,
+        template="invoice",
+        language="en",
+        context={
+            "number": "F-1",
+            "seller_name": "ACME",
+            "amount": "10.00",
+            "currency": "EUR",
+            "issue_date": "2026-01-01",
+            "due_date": "2026-02-01",
+            "invoice_to": "x@y.z",
+        },
+        attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
+    )
+    base.update(over)
+    return MessageSpec(**base)  # type: ignore[arg-type]
 
 
 def invoice_file(

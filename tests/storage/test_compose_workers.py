@@ -15,35 +15,16 @@ import pytest
 
 from daemon.composing import ComposeUnavailable, MadeMessage, MessageMaker, MessageOrder
 from mailer.archive import Archive
-from mailer.compose import Attachment, MessageSpec, make_message_id
+from mailer.compose import Attachment, make_message_id
 from mailer.errors import ArchiveError, MessageRefused
+from tests.helpers import message_spec
 
 
 def _order(tmp_path: Path, data: bytes, *, number: str, sha256: str | None = None) -> MessageOrder:
     stored = Archive(tmp_path / "invoices").store(data)
-    spec = MessageSpec(
+    spec = message_spec(
         message_id=make_message_id("acme.example"),
-        sender_name="ACME Facturation",
-        sender_address="factures@acme.example",
-        recipient="factures@dupont.example",
-        recipient_name="Dupont SA",
-        reply_to=None,
-        template="invoice",
-        language="fr",
-        context={
-            "number": number,
-            "seller_name": "ACME",
-            "customer_name": "Dupont SA",
-            "currency": "EUR",
-            "amount": "120,00",
-            "issue_date": "5 janvier 2026",
-            "due_date": "4 février 2026",
-            "invoice_to": "factures@dupont.example",
-            "level": 0,
-            "days_overdue": 0,
-        },
         attachment=Attachment(f"{number}.pdf", "application/pdf", b"", sha256 or stored.sha256),
-        delivery_token="tok",
     )
     return MessageOrder(spec, None, archive=True)
 

@@ -9,37 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailer.compose import Attachment, Composer, MessageSpec
+from mailer.compose import Attachment, Composer
 from mailer.errors import MessageRefused
-from tests.helpers import parse
+from tests.helpers import PDF, message_spec, parse
 
 compose_module = importlib.import_module("mailer.compose")
-PDF = b"%PDF-1.7 fake invoice"
-
-
-def spec(**over: object) -> MessageSpec:
-    base: dict[str, object] = dict(
-        message_id="<abc@acme.example>",
-        sender_name="ACME",
-        sender_address="f@acme.example",
-        recipient="Factures@Client.Example",
-        recipient_name="Client SA",
-        reply_to=None,
-        template="invoice",
-        language="en",
-        context={
-            "number": "F-1",
-            "seller_name": "ACME",
-            "amount": "10.00",
-            "currency": "EUR",
-            "issue_date": "2026-01-01",
-            "due_date": "2026-02-01",
-            "invoice_to": "x@y.z",
-        },
-        attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
-    )
-    base.update(over)
-    return MessageSpec(**base)  # type: ignore[arg-type]
+spec = message_spec
 
 
 def test_message_has_text_html_and_the_invoice() -> None:
