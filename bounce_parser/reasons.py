@@ -408,6 +408,7 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"expired",
             r"retry limit",
             r"undeliverable for \d+ (?:days|hours)",
+            r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
             r"time limit",
         ),
     ),
@@ -808,13 +809,17 @@ _COMMANDS = [
         r"our final (data)",
         r"(data) command",
         r"smtp command (data)",
+        # Exim: "SMTP error from remote mail server after initial connection:" / "after
+        # EHLO host:": refused before any envelope, so it is the sending host that is refused
+        r"after (initial connection|helo|ehlo)\b",
+        r"in reply to (helo|ehlo)\b",
     )
 ]
 
 
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, when the bounce says: DATA, RCPT or
-    MAIL."""
+    MAIL, or CONNECT for the greeting and HELO/EHLO."""
     lowered = (text or "").lower()
     first: re.Match[str] | None = None
     for pattern in _COMMANDS:
@@ -826,6 +831,8 @@ def smtp_command(text: str) -> str | None:
     word = first.group(1)
     if word.startswith(("data", ".")):
         return "DATA"
+    if word.startswith(("initial", "helo", "ehlo")):
+        return "CONNECT"
     return "RCPT" if word.startswith("rcpt") else "MAIL"
 
 
@@ -839,7 +846,9 @@ def refine_by_command(
     reason: str | None, command: str | None, status: str | None = None
 ) -> str | None:
     """sisimai's convention: a recipient refused only after DATA was a content decision
-    (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``). A specific
+    (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``); a refusal of
+    the connection or of HELO/EHLO, with no cause stated, is of the sending host
+    (``blocked``). A specific
     status code (5.1.1: no such user) stands: with PIPELINING, RCPT refusals are reported
     after DATA."""
     if is_decisive(status):
@@ -848,4 +857,6 @@ def refine_by_command(
         return "filtered"
     if command == "MAIL" and reason in (None, "userunknown", "hostunknown", "filtered"):
         return "rejected"
+    if command == "CONNECT" and reason in (None, "rejected", "userunknown", "filtered"):
+        return "blocked"  # no recipient or sender was named yet: the client host was refused
     return reason

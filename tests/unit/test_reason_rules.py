@@ -220,6 +220,30 @@ def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
     assert reasons.refine_by_command("userunknown", "MAIL") == "rejected"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SMTP error from remote mail server after EHLO mx.acme.example:\n    550 Rejected",
+        "SMTP error from remote mail server after initial connection:\n    554 Go away",
+        "host mx.client.example said: 550 Rejected (in reply to EHLO command)",
+    ],
+)
+def test_a_refusal_before_any_envelope_blocks_the_sending_host(text: str) -> None:
+    command = reasons.smtp_command(text)
+    assert command == "CONNECT"
+    assert reasons.refine_by_command(reasons.decide_reason("5.0.0", text), command) == "blocked"
+    # a cause stated at that stage stands
+    assert reasons.refine_by_command("requireptr", command) == "requireptr"
+    # and the same bare refusal of a recipient is not about the host
+    rcpt = "SMTP error from remote mail server after RCPT TO:<a@client.example>:\n 550 Rejected"
+    assert reasons.refine_by_command(reasons.decide_reason("5.0.0", rcpt), "RCPT") != "blocked"
+
+
+def test_delivery_aborted_after_hours_in_the_queue_is_expired() -> None:
+    text = "Delivery to the following recipients was aborted after 5.0 hour(s):"
+    assert reasons.decide_reason(None, text) == "expired"
+
+
 def test_a_domain_not_found_at_mail_from_is_the_senders_domain() -> None:
     assert reasons.refine_by_command("hostunknown", "MAIL") == "rejected"
     assert reasons.refine_by_command("hostunknown", "RCPT") == "hostunknown"
