@@ -10,6 +10,8 @@ mailer and nothing else of the daemon, reads pickled orders from its stdin and a
 order on its stdout, each frame prefixed by its length. It only reads the invoice store and
 writes the archive: the database, the chain of archive entries and SMTP stay with the
 daemon. It ends when its stdin closes, which is also what a killed daemon leaves it. A
+worker ignores SIGINT and SIGTERM, which a terminal or a service manager sends to the whole
+process group, so a daemon stopping gracefully still gets the messages it asked for. A
 worker that dies fails the orders it held as :class:`ComposeUnavailable` (their deliveries
 keep their lease and are sent again when it ends) and is started again for the next ones.
 """
@@ -21,6 +23,7 @@ import itertools
 import json
 import logging
 import pickle
+import signal
 import struct
 import sys
 import traceback
@@ -266,6 +269,11 @@ class MessageMaker:
 
 
 def main() -> None:
+    # A worker lives as long as its stdin: Ctrl-C in a terminal or a service manager's
+    # SIGTERM reach the whole process group, and the daemon, stopping gracefully, still
+    # needs the messages it asked for. A killed daemon closes the pipe and that ends it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     template_dir, language, archive, invoices = json.loads(sys.argv[1])
     workshop = Workshop.of(
         Path(template_dir) if template_dir else None, language, Path(archive), Path(invoices)

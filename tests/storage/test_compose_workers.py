@@ -117,3 +117,20 @@ async def test_closing_stops_the_workers(tmp_path: Path) -> None:
     assert len(processes) == 2
     await maker.close()
     assert all(p.returncode == 0 for p in processes)
+
+
+async def test_a_worker_outlives_the_signals_sent_to_its_group_and_ends_with_its_pipe(
+    tmp_path: Path,
+) -> None:
+    maker = _maker(tmp_path, 1)
+    try:
+        await maker.make(_order(tmp_path, os.urandom(1000), number="F-1"))
+        [worker] = [w for w in maker._workers if w is not None]
+        os.kill(worker.process.pid, signal.SIGINT)  # Ctrl-C on the terminal
+        os.kill(worker.process.pid, signal.SIGTERM)  # systemd stopping the service
+        made = await maker.make(_order(tmp_path, os.urandom(1000), number="F-2"))
+        assert made.copy is not None
+        assert [w.process.pid for w in maker._workers if w is not None] == [worker.process.pid]
+    finally:
+        await maker.close()
+    assert worker.process.returncode == 0
