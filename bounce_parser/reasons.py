@@ -848,9 +848,8 @@ def refine_by_command(
     """sisimai's convention: a recipient refused only after DATA was a content decision
     (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``); a refusal of
     the connection or of HELO/EHLO, with no cause stated, is of the sending host
-    (``blocked``). A specific
-    status code (5.1.1: no such user) stands: with PIPELINING, RCPT refusals are reported
-    after DATA."""
+    (``blocked``). A specific status code (5.1.1: no such user) stands: with PIPELINING,
+    RCPT refusals are reported after DATA."""
     if is_decisive(status):
         return reason
     if command == "DATA" and reason == "userunknown":

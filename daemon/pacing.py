@@ -102,28 +102,22 @@ class Pacer:
 
     @staticmethod
     async def _leased(session, now) -> int:  # type: ignore[no-untyped-def]
-        count = await session.exec(
-            select(func.count())
-            .select_from(Delivery)
-            .where(
-                col(Delivery.state) == DeliveryState.SENDING.value,
-                col(Delivery.lease_expires_at) > now,
-            )
+        return await _count(
+            session,
+            Delivery,
+            col(Delivery.state) == DeliveryState.SENDING.value,
+            col(Delivery.lease_expires_at) > now,
         )
-        return int(count.one())
 
     @staticmethod
     async def _outcomes_since(session, since) -> int:  # type: ignore[no-untyped-def]
-        count = await session.exec(
-            select(func.count())
-            .select_from(DeliveryEvent)
-            .where(
-                col(DeliveryEvent.at) >= since,
-                col(DeliveryEvent.event).in_(SMTP_OUTCOMES),
-                col(DeliveryEvent.smtp_code).is_not(None),
-            )
+        return await _count(
+            session,
+            DeliveryEvent,
+            col(DeliveryEvent.at) >= since,
+            col(DeliveryEvent.event).in_(SMTP_OUTCOMES),
+            col(DeliveryEvent.smtp_code).is_not(None),
         )
-        return int(count.one())
 
     async def wait_turn(self, max_wait: float) -> bool:
         """Wait for this send's slot at the per-minute rate, after any pause. False, without
@@ -159,3 +153,9 @@ class Pacer:
             self._connections += 1
         if self._connections >= self.limits.max_connections:
             self._pause = self.limits.slow_down_seconds  # fully recovered
+
+
+async def _count(session, table, *conditions) -> int:  # type: ignore[no-untyped-def]
+    """How many rows of ``table`` meet all ``conditions``."""
+    rows = await session.exec(select(func.count()).select_from(table).where(*conditions))
+    return int(rows.one())

@@ -340,22 +340,19 @@ class DeliveryWorker:
         loaded = await self._load(ids)
 
         async def make_all() -> list[Made]:
-            made: list[Made | None] = []
-            orders, slots = [], []
-            for delivery, invoice, customer in loaded:
+            made: dict[int, Made] = {}
+            orders: dict[int, MessageOrder] = {}
+            for i, (delivery, invoice, customer) in enumerate(loaded):
                 try:
                     if delivery.archive_entry_id is not None:
-                        made.append(MadeMessage(await self._archived_bytes(delivery), None))
-                        continue
-                    orders.append(await self._order(delivery, invoice, customer, archive=True))
+                        made[i] = MadeMessage(await self._archived_bytes(delivery), None)
+                    else:
+                        orders[i] = await self._order(delivery, invoice, customer, archive=True)
                 except Exception as exc:
-                    made.append(exc)
-                    continue
-                slots.append(len(made))
-                made.append(None)
-            for slot, result in zip(slots, await self.ctx.maker.make_many(orders), strict=True):
-                made[slot] = result
-            return [m for m in made if m is not None]
+                    made[i] = exc
+            results = await self.ctx.maker.make_many(list(orders.values()))
+            made.update(zip(orders, results, strict=True))
+            return [made[i] for i in range(len(loaded))]
 
         return _Making(ids, [d for d, _, _ in loaded], asyncio.ensure_future(make_all()))
 
