@@ -59,6 +59,15 @@ _TEMPORARY = re.compile(
     r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",
     re.IGNORECASE,
 )
+_GAVE_UP = re.compile(
+    r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded",
+    re.IGNORECASE,
+)
+# Exim's bounce template (Mail.Ru's servers send it too): both wordings
+_EXIM_TEMPLATE = (
+    re.compile(r"created automatically by mail delivery software", re.IGNORECASE),
+    re.compile(r"address\(es\)\s+failed", re.IGNORECASE),
+)
 _BOUNCE_BODY = re.compile(
     r"could ?n[o']t be delivered|was not delivered|delivery (?:to the following|has failed|"
     r"failed|problem)|undeliverable|permanent(?:ly)? (?:error|fatal|failed)|"
@@ -559,10 +568,25 @@ def _from_text(
         command = smtp_command(diagnostic) or smtp_command(_around(head, address))
         reason = refine_by_command(reason, command, status)
         reason = _provider_reason(msg, address, diagnostic, status) or reason
+        # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
+        # answer) after its retry timeout: the errors were temporary, the failure final
+        retried_out = (
+            status is None
+            and reply_code is None
+            and reason in ("expired", "mailboxfull")
+            and all(wording.search(head) for wording in _EXIM_TEMPLATE)
+            and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
+        )
         if status is None:
-            guessed = reply_code or (400 if _TEMPORARY.search(head) else 500)
-            status = status_from_reply_code(guessed, reason)
-        soft = (status or "").startswith("4") or (reply_code is not None and reply_code < 500)
+            temporary = retried_out or _TEMPORARY.search(head) is not None
+            status = status_from_reply_code(reply_code or (400 if temporary else 500), reason)
+        # a 4xx code in a bounce that says the sender gave up is only the last error
+        gave_up = retried_out or (
+            _GAVE_UP.search(head) is not None and _TEMPORARY.search(head) is None
+        )
+        soft = not gave_up and (
+            (status or "").startswith("4") or (reply_code is not None and reply_code < 500)
+        )
         action = "delayed" if soft else "failed"
         results.append(
             RecipientResult(

@@ -631,6 +631,8 @@ _STATUS_IN_TEXT = re.compile(r"([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SUCCESS_STATUS_IN_TEXT = re.compile(r"(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _REPLY_IN_TEXT = re.compile(r"([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
 _SUCCESS_IN_TEXT = re.compile(r"(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
+# a code the text names as such: Zoho's "ERROR_CODE :421", "error code: 550"
+_LABELLED_REPLY = re.compile(r"error[_ ]code\s*:?\s*([45]\d\d)\b", re.IGNORECASE)
 
 
 def _not_after(pattern: re.Pattern[str], text: str, before: str) -> re.Match[str] | None:
@@ -751,7 +753,11 @@ def status_in_text(text: str) -> str | None:
 def reply_code_in_text(*texts: str | None) -> int | None:
     """The SMTP reply code quoted by the first of ``texts`` that quotes one: a failure's
     (4xx, 5xx) before any 2xx, which is often only a number in the text ("Size (in bytes):
-    222") or an earlier "250 OK"."""
+    222") or an earlier "250 OK". A code labelled as one ("ERROR_CODE :421") comes first."""
+    for text in texts:
+        m = _LABELLED_REPLY.search(text or "")
+        if m:
+            return int(m.group(1))
     for pattern in (_REPLY_IN_TEXT, _SUCCESS_IN_TEXT):
         for text in texts:
             m = _not_after(pattern, text or "", _DIGITS_DOT_DASH)

@@ -184,3 +184,83 @@ def test_a_complaint_names_every_original_recipient() -> None:
         ("factures@dupont.example", "feedback"),
         ("compta@dupont.example", "feedback"),
     ]
+
+
+def _plain_bounce(body: str) -> bytes:
+    return (
+        "From: Mail Delivery System <Mailer-Daemon@mx.acme.example>\r\n"
+        "To: billing@acme.example\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+        "Auto-Submitted: auto-replied\r\n\r\n" + body + "\r\n"
+        "------ This is a copy of the message, including all the headers. ------\r\n"
+        "From: billing@acme.example\r\nTo: factures@dupont.example\r\n"
+        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture 7\r\n\r\nVoir la piece jointe.\r\n"
+    ).encode()
+
+
+_EXIM_GAVE_UP = (
+    "This message was created automatically by mail delivery software.\r\n\r\n"
+    "A message that you sent could not be delivered to one or more of its\r\n"
+    "recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"
+    "  factures@dupont.example\r\n    {cause}\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("cause", "status", "reason"),
+    [
+        ("retry timeout exceeded", "4.4.7", "expired"),
+        ("mailbox is full: retry timeout exceeded", "4.2.2", "mailboxfull"),
+    ],
+)
+def test_exim_giving_up_after_retries_is_a_temporary_error_that_failed(
+    cause: str, status: str, reason: str
+) -> None:
+    # Exim retries a full mailbox or an unreachable host until its retry timeout: the
+    # errors were temporary (class 4), and the message has failed for good all the same
+    [r] = classify(_plain_bounce(_EXIM_GAVE_UP.format(cause=cause))).recipients
+    assert (r.address, r.status, r.reason, r.action, r.hard) == (
+        "factures@dupont.example",
+        status,
+        reason,
+        "failed",
+        False,
+    )
+
+
+def test_a_stated_permanent_failure_keeps_class_5() -> None:
+    # the same words without Exim's template, from a server that calls it permanent
+    body = (
+        "This message was created automatically by mail delivery software.\r\n"
+        "This is a permanent error. The following address failed:\r\n"
+        "<factures@dupont.example>\r\nReason:\r\ndelivery retry timeout exceeded\r\n"
+    )
+    [r] = classify(_plain_bounce(body)).recipients
+    assert (r.status, r.reason, r.action) == ("5.4.7", "expired", "failed")
+
+
+def test_a_reply_code_labelled_error_code_is_read() -> None:
+    body = (
+        "A message that you sent could not be delivered to one or more of its recipients. "
+        "This is a permanent error.\r\n\r\n"
+        "factures@dupont.example Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\r\n"
+    )
+    [r] = classify(_plain_bounce(body)).recipients
+    assert (r.address, r.reply_code, r.status[:1]) == ("factures@dupont.example", 421, "4")
+    assert r.action == "failed"  # the sender gave up: nothing more will come of it
+
+
+def test_a_temporary_code_in_a_bounce_that_gave_up_is_a_failure_not_a_delay() -> None:
+    gave_up = (
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+        "<factures@dupont.example>:\r\n"
+        "Remote host said: 450 4.2.2 <factures@dupont.example>... Mailbox Full\r\n"
+        "Giving up on 192.0.2.135.\r\n"
+    )
+    [r] = classify(_plain_bounce(gave_up)).recipients
+    assert (r.status, r.reason, r.action) == ("4.2.2", "mailboxfull", "failed")
+    still_trying = gave_up.replace("This is a permanent error; I've given up.", "").replace(
+        "Giving up on", "Will try again later:"
+    )
+    [r] = classify(_plain_bounce(still_trying)).recipients
+    assert (r.status, r.action) == ("4.2.2", "delayed")
