@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -59,6 +60,7 @@ _TEMPORARY = re.compile(
     r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",
     re.IGNORECASE,
 )
+_NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)
 _GAVE_UP = re.compile(
     r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded",
     re.IGNORECASE,
@@ -91,10 +93,32 @@ class _Common(TypedDict):
 def classify(raw: bytes) -> Classification:
     """Classify one message. Pure, never raises."""
     try:
-        return _classify(raw)
+        return _undecided_reasons_named(_classify(raw))
     except Exception as exc:  # the contract: any input gives an answer
         log.debug("classifier failed: %s", exc)
         return Classification(kind=Kind.UNKNOWN, notes=(f"unparseable: {type(exc).__name__}",))
+
+
+_WORDS = re.compile(r"\w\w")
+
+
+def _undecided_reason(result: RecipientResult) -> str:
+    """sisimai's names for a failure whose cause no rule recognised: a delay is the message
+    waiting in the queue (``expired``); an error the server explained in words we cannot
+    place is ``onhold``; one with no explanation at all is ``undefined``."""
+    if result.action == "delayed":
+        return "expired"
+    return "onhold" if _WORDS.search(result.diagnostic or "") else "undefined"
+
+
+def _undecided_reasons_named(result: Classification) -> Classification:
+    if result.kind != Kind.BOUNCE or all(r.reason for r in result.recipients):
+        return result
+    recipients = tuple(
+        r if r.reason else dataclasses.replace(r, reason=_undecided_reason(r))
+        for r in result.recipients
+    )
+    return dataclasses.replace(result, recipients=recipients)
 
 
 MAX_INPUT = 1024 * 1024
@@ -560,6 +584,9 @@ def _from_text(
         found = [(a, summary) for a in _returned_to(parts, returned_text) if a not in exclude]
     if not found:  # a message that bounced back to its own sender names it the strong way
         found = [(a.lower(), summary) for a in strong_recipients(head)]
+    notes_reason = _NOTES_REASONS.search(head)
+    if notes_reason:  # Lotus Notes states the reason on the line above the address
+        found = [(a, d or " ".join(notes_reason.group(1).split())) for a, d in found]
     results = []
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)

@@ -540,6 +540,10 @@ _RULES = [(reason, _compile(pats)) for reason, pats in _TEXT_RULES]
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
     (r, pats) for r, pats in _RULES if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
+] + [
+    # sendmail's "Deferred: Name server: <domain>: host name lookup failure": the lookup,
+    # not the wait; a timed-out connection is what expiring is
+    ("networkerror", _compile((r"host name lookup failure",)))
 ]
 MAX_REASON_TEXT = 1500
 

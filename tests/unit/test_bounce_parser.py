@@ -264,3 +264,36 @@ def test_a_temporary_code_in_a_bounce_that_gave_up_is_a_failure_not_a_delay() ->
     )
     [r] = classify(_plain_bounce(still_trying)).recipients
     assert (r.status, r.action) == ("4.2.2", "delayed")
+
+
+@pytest.mark.parametrize(
+    ("cause", "reason"),
+    [
+        ("Le serveur a dit non, voyez avec lui.", "onhold"),  # words no rule places
+        ("*", "undefined"),  # no explanation at all
+    ],
+)
+def test_a_failure_whose_cause_is_not_recognised_is_named_as_sisimai_names_it(
+    cause: str, reason: str
+) -> None:
+    body = (
+        "Delivery to the following recipient failed permanently:\r\n\r\n"
+        f"   factures@dupont.example\r\n\r\n{cause}\r\n"
+    )
+    [r] = classify(_plain_bounce(body)).recipients
+    assert (r.address, r.reason, r.action, r.hard) == (
+        "factures@dupont.example",
+        reason,
+        "failed",
+        False,
+    )
+
+
+def test_lotus_notes_states_the_reason_above_the_address() -> None:
+    body = (
+        "------- Failure Reasons  --------\r\n\r\n"
+        "User factures not listed in public Name & Address Book\r\n"
+        "factures@dupont.example\r\n\r\n------- Returned Message --------\r\n"
+    )
+    [r] = classify(_plain_bounce(body)).recipients
+    assert r.diagnostic == "User factures not listed in public Name & Address Book"

@@ -311,3 +311,13 @@ def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead()
 )
 def test_a_providers_documented_code_decides(status: str, diagnostic: str, reason: str) -> None:
     assert reasons.decide_reason(status, diagnostic) == reason
+
+
+def test_giving_up_on_a_name_lookup_is_a_network_error() -> None:
+    text = (
+        "<a@client.example>... Deferred: Name server: client.example.: host name lookup "
+        "failure\nMessage could not be delivered for 5 days\nMessage will be deleted from queue"
+    )
+    assert reasons.decide_reason(None, text) == "networkerror"
+    timed_out = text.replace("Name server: client.example.: host name lookup failure", "")
+    assert reasons.decide_reason(None, timed_out) == "expired"
