@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import resource
 import shutil
 import subprocess
 import sys
@@ -80,15 +81,22 @@ async def send(config: Path) -> None:
     timed(worker, "_record", "record outcome + next hand-off")
     timed(SmtpRelay, "send", "SMTP MAIL/RCPT/DATA")
     app = await Facturier.open(load_settings(config), migrate=False)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         start, cpu = time.perf_counter(), time.process_time()
         outcomes = await app.send_due()
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
-        await app.close()
+        await app.close()  # the compose workers end here, so their CPU is counted below
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sent = sum(o.state == "accepted" for o in outcomes)
     print(f"{sent} accepted in {wall:.1f} s: {sent / wall:.1f} msg/s, {wall / sent * 1000:.2f} ms")
     print(f"  CPU of this process (all threads)        {cpu / sent * 1000:6.2f} ms a message")
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    print(
+        f"  CPU of the compose workers               {(user + system) / sent * 1000:6.2f} ms "
+        f"a message ({system / sent * 1000:.2f} ms of it in the kernel)"
+    )
     for label, seconds in SPENT.most_common():
         print(f"  {label:40} {seconds / sent * 1000:6.2f} ms a message ({CALLS[label]} calls)")
 

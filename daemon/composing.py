@@ -35,6 +35,7 @@ from typing import IO
 from mailer.archive import Archive, ArchivedCopy
 from mailer.compose import Composer, MessageSpec
 from mailer.errors import ArchiveError, MessageRefused
+from mailer.wire import WireShape, wire_shape
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class MessageOrder:
 class MadeMessage:
     raw: bytes
     copy: ArchivedCopy | None
+    shape: WireShape | None = None  # worked out by the worker, so the sender need not
 
 
 class ComposeFailed(Exception):
@@ -114,7 +116,8 @@ class Workshop:
                 continue
             raw, storing = item
             try:
-                made.append(MadeMessage(raw, storing.result() if storing else None))
+                copy = storing.result() if storing else None
+                made.append(MadeMessage(raw, copy, wire_shape(raw)))
             except Exception as exc:
                 made.append(_portable(exc))
         return made

@@ -54,6 +54,7 @@ from mailer.errors import (
 )
 from mailer.mailbox import SentFolder
 from mailer.smtp import SmtpRelay
+from mailer.wire import WireShape
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class _Prepared:
 
     delivery: Delivery
     raw: bytes
+    shape: WireShape | None = None
 
 
 @dataclass(frozen=True)
@@ -376,7 +378,7 @@ class DeliveryWorker:
             elif isinstance(made, BaseException):  # one delivery's trouble never stops others
                 log.error(_UNEXPECTED, delivery.id, exc_info=made)
             else:
-                item = _Prepared(delivery, made.raw)
+                item = _Prepared(delivery, made.raw, made.shape)
                 prepared.append(item)
                 if made.copy is not None:
                     archived.append((item, made.copy))
@@ -410,6 +412,7 @@ class DeliveryWorker:
                 delivery.recipient,
                 raw,
                 envid=delivery.token,
+                shape=item.shape,
             )
         except TransientMailError as exc:
             return await self._defer(delivery, exc)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from mailer.errors import MailerError, PermanentMailError, TransientMailError
+from mailer.wire import WireShape, wire_shape
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,16 @@ class SmtpRelay:
                 client.close()
 
     async def send(
-        self, envelope_from: str, recipient: str, message: bytes, *, envid: str | None = None
+        self,
+        envelope_from: str,
+        recipient: str,
+        message: bytes,
+        *,
+        envid: str | None = None,
+        shape: WireShape | None = None,
     ) -> SmtpReply:
+        """Send one message; ``shape`` is :func:`wire_shape` of ``message`` when the caller
+        has it already (the compose workers work it out, off the sending loop)."""
         async with self._lock:
             if self._client is None or not self._client.is_connected:
                 self._client = await self._connect()
@@ -132,11 +141,12 @@ class SmtpRelay:
                 mail_options += ["RET=HDRS", f"ENVID={xtext(envid)}"]
                 rcpt_options += ["NOTIFY=SUCCESS,FAILURE,DELAY", f"ORCPT=rfc822;{xtext(recipient)}"]
             try:
-                if _is_wire_ready(message) and (envelope_from + recipient).isascii():
+                shape = shape or wire_shape(message)
+                if shape.crlf and (envelope_from + recipient).isascii():
                     errors: dict[str, aiosmtplib.SMTPResponse] = {}
                     await client.mail(envelope_from, options=mail_options)
                     await client.rcpt(recipient, options=rcpt_options)
-                    response = await _data(client, message)
+                    response = await _data(client, message, shape.dot_lines)
                 else:  # aiosmtplib normalises line ends and encodings on the way
                     errors, response = await client.sendmail(
                         envelope_from,
@@ -179,14 +189,9 @@ class SmtpRelay:
             await self._drop()
 
 
-def _is_wire_ready(message: bytes) -> bool:
-    """True when every line of ``message`` already ends in CRLF (what composition makes)."""
-    crlf = message.count(b"\r\n")
-    return message.count(b"\n") == crlf == message.count(b"\r") and message.endswith(b"\r\n")
-
-
-async def _data(client: aiosmtplib.SMTP, message: bytes) -> str:
-    """DATA for a message whose lines already end in CRLF: dot-stuffed in one pass.
+async def _data(client: aiosmtplib.SMTP, message: bytes, dot_lines: bool) -> str:
+    """DATA for a message whose lines already end in CRLF, dot-stuffed only if it has lines
+    that start with a dot.
 
     aiosmtplib rewrites every line ending and scans for dots with regular expressions, in
     Python, before each send; for a 150 KB invoice that was a quarter of the send path.
@@ -197,10 +202,12 @@ async def _data(client: aiosmtplib.SMTP, message: bytes) -> str:
     protocol = client.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
-    stuffed = message.replace(b"\r\n.", b"\r\n..")  # RFC 5321 4.5.2
-    if stuffed.startswith(b"."):
-        stuffed = b"." + stuffed
-    protocol.write(stuffed + b".\r\n")
+    if dot_lines:
+        message = message.replace(b"\r\n.", b"\r\n..")  # RFC 5321 4.5.2
+        if message.startswith(b"."):
+            message = b"." + message
+    protocol.write(message)
+    protocol.write(b".\r\n")
     reply = await protocol.read_response(timeout=client.timeout)
     if reply.code != 250:
         raise aiosmtplib.SMTPDataError(reply.code, reply.message)

@@ -17,6 +17,7 @@ from daemon.composing import ComposeUnavailable, MadeMessage, MessageMaker, Mess
 from mailer.archive import Archive
 from mailer.compose import Attachment, make_message_id
 from mailer.errors import ArchiveError, MessageRefused
+from mailer.wire import wire_shape
 from tests.helpers import message_spec
 
 
@@ -71,6 +72,7 @@ async def test_messages_are_made_archived_and_each_failure_kept_to_its_order(
         assert result.copy.path.read_bytes() == result.raw
         assert result.copy.sha256 == hashlib.sha256(result.raw).hexdigest()
         assert email.message_from_bytes(result.raw)["Message-ID"] == orders[i].spec.message_id
+        assert result.shape == wire_shape(result.raw) and result.shape.crlf
 
 
 async def test_a_message_over_the_size_limit_is_refused_in_the_worker(tmp_path: Path) -> None:
