@@ -35,12 +35,14 @@ from daemon.models import (
 )
 from daemon.pacing import Pacer, is_too_many
 from daemon.proof import append_entries
+from daemon.statements import run_transaction
 from daemon.transitions import (
     DELIVERIES,
+    LeaseEnd,
     Transition,
     apply,
+    record_lease_ends,
     refresh_invoice_states,
-    update_delivery,
 )
 from daemon.verp import verp_address
 from mailer.archive import ArchivedCopy
@@ -493,19 +495,10 @@ class DeliveryWorker:
         transaction."""
         if not ends and hand_off is None:
             return []
-        async with transaction(self.ctx.sessions) as session:
-            for end in ends:
-                await apply(
-                    session,
-                    [end.transition],
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    handoff_at=None,
-                    **end.values,
-                )
-            await refresh_invoice_states(session, (end.delivery.invoice_id for end in ends))
-            if hand_off is not None:
-                await update_delivery(session, hand_off, handoff_at=utcnow())
+        written = [LeaseEnd(e.transition, e.delivery.invoice_id, e.values) for e in ends]
+        await run_transaction(
+            self.ctx.engine, lambda run: record_lease_ends(run, written, hand_off)
+        )
         for end in ends:
             delivery, state, text = end.delivery, end.transition.state_to, end.transition.text
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(

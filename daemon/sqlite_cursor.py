@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+T = TypeVar("T")
 Description = tuple[tuple[Any, ...], ...] | None
 
 
@@ -132,6 +133,11 @@ class OneTripConnection:
     async def rollback(self) -> None:
         if self._aiosqlite.in_transaction:
             await self._aiosqlite.rollback()
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn`` called with the sqlite3 connection in its own thread: one trip."""
+        result: T = await self._aiosqlite._execute(fn, self._aiosqlite._conn)
+        return result
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._aiosqlite, name)

@@ -10,7 +10,7 @@ transitions (each run for all its rows at once), and one query per batch of invo
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,21 +55,24 @@ def _update_delivery(columns: frozenset[str]) -> Update:
     )
 
 
-async def apply(
-    session: AsyncSession,
+Step = tuple[Any, list[dict[str, Any]]]
+"""One statement and the rows of parameters it runs for."""
+
+
+def apply_steps(
     transitions: Iterable[Transition],
     *,
     at: datetime | None = None,
     each: Mapping[int, Mapping[str, Any]] | None = None,
     **values: Any,
-) -> None:
-    """Write each transition's event row and move its delivery; ``values`` are extra columns
-    set on every delivery touched (lease, hand-off time, next attempt…), ``each`` columns
-    of one delivery (by id)."""
+) -> list[Step]:
+    """The statements that write each transition's event row and move its delivery;
+    ``values`` are extra columns set on every delivery touched (lease, hand-off time, next
+    attempt…), ``each`` columns of one delivery (by id)."""
     now = at or utcnow()
     batch = list(transitions)
     if not batch:
-        return
+        return []
     events = [
         {
             "delivery_id": t.delivery_id,
@@ -84,7 +87,7 @@ async def apply(
         }
         for t in batch
     ]
-    await _execute(session, _INSERT_EVENT, events)
+    steps: list[Step] = [(_INSERT_EVENT, events)]
     # one UPDATE per set of columns, run for all its deliveries at once (executemany)
     by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
     for t in batch:
@@ -95,8 +98,21 @@ async def apply(
         if t.smtp_code is not None or t.status is not None or t.text is not None:
             changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
         by_columns.setdefault(frozenset(changes), []).append(changes)
-    for columns, rows in by_columns.items():
-        await _execute(session, _update_delivery(columns), rows)
+    steps += [(_update_delivery(columns), rows) for columns, rows in by_columns.items()]
+    return steps
+
+
+async def apply(
+    session: AsyncSession,
+    transitions: Iterable[Transition],
+    *,
+    at: datetime | None = None,
+    each: Mapping[int, Mapping[str, Any]] | None = None,
+    **values: Any,
+) -> None:
+    """Write each transition's event row and move its delivery (see :func:`apply_steps`)."""
+    for statement, rows in apply_steps(transitions, at=at, each=each, **values):
+        await _execute(session, statement, rows)
 
 
 async def _execute(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -104,12 +120,6 @@ async def _execute(session: AsyncSession, statement: Any, rows: list[dict[str, A
     (a list of one is still an executemany, which costs more on asyncpg)."""
     params = rows[0] if len(rows) == 1 else rows
     await session.exec(statement, params=params)
-
-
-async def update_delivery(session: AsyncSession, delivery_id: int, **values: Any) -> None:
-    """Set columns of one delivery (a cached UPDATE per set of columns)."""
-    params = dict(values, delivery_id=delivery_id)
-    await _execute(session, _update_delivery(frozenset(params)), [params])
 
 
 _UPDATE_INVOICE_STATE = (
@@ -128,12 +138,21 @@ _INVOICE_STATES = (
 )
 
 
-async def refresh_invoice_states(session: AsyncSession, invoice_ids: Iterable[int]) -> None:
-    """Recompute the delivery state shown for each invoice from its own deliveries."""
-    ids = sorted(set(invoice_ids))
-    if not ids:
-        return
-    rows = (await session.exec(_INVOICE_STATES, params={"invoice_ids": ids})).all()
+_INVOICE_STATES_OF_ONE = (
+    select(Delivery.invoice_id, Delivery.recipient, Delivery.state, Invoice.state)
+    .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+    .where(
+        col(Delivery.invoice_id) == bindparam("invoice_id"),
+        Delivery.kind == DeliveryKind.INVOICE.value,
+    )
+    .order_by(col(Delivery.id))
+)
+
+
+def invoice_state_changes(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """From ``(invoice id, recipient, delivery state, invoice state)`` rows in delivery
+    order, the invoices whose shown state changes: the most pressing of each recipient's
+    latest delivery state."""
     latest: dict[int, dict[str, str]] = {}
     current: dict[int, str] = {}
     for invoice_id, recipient, delivery_state, invoice_state in rows:
@@ -146,5 +165,46 @@ async def refresh_invoice_states(session: AsyncSession, invoice_ids: Iterable[in
         new_state = invoice_state_of(set(by_recipient.values()), current[invoice_id])
         if new_state != current[invoice_id]:
             changed.append({"invoice_id": invoice_id, "new_state": new_state})
+    return changed
+
+
+async def refresh_invoice_states(session: AsyncSession, invoice_ids: Iterable[int]) -> None:
+    """Recompute the delivery state shown for each invoice from its own deliveries."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return
+    rows = (await session.exec(_INVOICE_STATES, params={"invoice_ids": ids})).all()
+    changed = invoice_state_changes(rows)
     if changed:
         await _execute(session, _UPDATE_INVOICE_STATE, changed)
+
+
+Run = Callable[[Any, list[dict[str, Any]]], list[Any]]
+"""Runs a statement for rows of parameters inside a transaction; returns its result rows."""
+
+
+@dataclass(frozen=True)
+class LeaseEnd:
+    """How one leased delivery ended: its transition, its invoice, the columns it sets."""
+
+    transition: Transition
+    invoice_id: int
+    values: Mapping[str, Any]
+
+
+def record_lease_ends(run: Run, ends: Sequence[LeaseEnd], hand_off: int | None) -> None:
+    """The send loop's one write a message, as plain statements for ``run``: how leases
+    ended (each lease given up), the invoices' shown states, and the hand-off mark of the
+    next delivery."""
+    now = utcnow()
+    released = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
+    for end in ends:
+        for statement, rows in apply_steps([end.transition], at=now, **{**released, **end.values}):
+            run(statement, rows)
+    for invoice_id in sorted({end.invoice_id for end in ends}):
+        changed = invoice_state_changes(run(_INVOICE_STATES_OF_ONE, [{"invoice_id": invoice_id}]))
+        if changed:
+            run(_UPDATE_INVOICE_STATE, changed)
+    if hand_off is not None:
+        marked = {"handoff_at": now, "delivery_id": hand_off}
+        run(_update_delivery(frozenset(marked)), [marked])
