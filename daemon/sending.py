@@ -496,9 +496,7 @@ class DeliveryWorker:
         if not ends and hand_off is None:
             return []
         written = [LeaseEnd(e.transition, e.delivery.invoice_id, e.values) for e in ends]
-        await run_transaction(
-            self.ctx.engine, lambda run: record_lease_ends(run, written, hand_off)
-        )
+        await run_transaction(self.ctx.engine, record_lease_ends(written, hand_off))
         for end in ends:
             delivery, state, text = end.delivery, end.transition.state_to, end.transition.text
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(

@@ -1,14 +1,17 @@
-"""A send-path transaction run as one synchronous body of plain statements.
+"""A send-path transaction's plain statements, run past the ORM.
 
 Recording a send outcome with the next hand-off mark is six statements. Through an ORM
-session each costs some 200 µs of Python on the event loop, more than SQLite takes to run
-all six. A body written against a :data:`~daemon.transitions.Run` function runs here:
+session each costs some 200 µs of Python on the event loop, several times what the
+database takes to run it. Here the same Core statements, compiled once per dialect with
+their parameters bound by the column types' own converters, run on the driver itself:
 
-- on SQLite, in one trip to the aiosqlite thread: the Core statements are compiled once
-  for the dialect, their parameters bound with the column types' own converters, and the
-  transaction committed there (or rolled back on any error);
-- on other databases, on a Core connection through ``run_sync``, one round trip a
-  statement as before, but past the ORM.
+- SQLite: all of them in one trip to the aiosqlite thread, committed there (or rolled back
+  on any error);
+- PostgreSQL: on asyncpg, in a transaction of its own, with asyncpg's prepared statements.
+
+A transaction is a generator of ``(statement, rows of parameters)`` (see
+:data:`daemon.transitions.Statements`) that is sent back each statement's result rows, so
+the same code drives a thread that must not await and a driver that must.
 """
 
 from __future__ import annotations
@@ -16,16 +19,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from daemon.sqlite_cursor import OneTripConnection
-from daemon.transitions import Run
-
-T = TypeVar("T")
-Body = Callable[[Run], T]
+from daemon.transitions import Statements
 
 
 @dataclass(frozen=True)
@@ -61,46 +61,55 @@ def _compiled(dialect: Dialect, statement: Any, keys: frozenset[str]) -> _Compil
     return found
 
 
-def _sqlite_body(dialect: Dialect, body: Body[T]) -> Callable[[sqlite3.Connection], T]:
-    """``body`` as one function for the SQLite connection's own thread."""
-
-    def run_in_thread(conn: sqlite3.Connection) -> T:
-        def run(statement: Any, rows: list[dict[str, Any]]) -> list[Any]:
-            compiled = _compiled(dialect, statement, frozenset(rows[0]))
-            if len(rows) > 1:
-                conn.executemany(compiled.sql, [compiled.bind(row) for row in rows])
-                return []
-            return conn.execute(compiled.sql, compiled.bind(rows[0])).fetchall()
-
+def _in_sqlite_thread(
+    dialect: Dialect, statements: Statements
+) -> Callable[[sqlite3.Connection], None]:
+    def run_all(conn: sqlite3.Connection) -> None:
         try:
-            result = body(run)
+            step = next(statements, None)
+            while step is not None:
+                statement, rows = step
+                compiled = _compiled(dialect, statement, frozenset(rows[0]))
+                if len(rows) > 1:
+                    conn.executemany(compiled.sql, [compiled.bind(row) for row in rows])
+                    result: list[Any] = []
+                else:
+                    result = conn.execute(compiled.sql, compiled.bind(rows[0])).fetchall()
+                try:
+                    step = statements.send(result)
+                except StopIteration:
+                    step = None
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
-        return result
 
-    return run_in_thread
-
-
-def _core_body(body: Body[T]) -> Callable[[Connection], T]:
-    def run_on(connection: Connection) -> T:
-        def run(statement: Any, rows: list[dict[str, Any]]) -> list[Any]:
-            result = connection.execute(statement, rows[0] if len(rows) == 1 else rows)
-            return list(result.all()) if result.returns_rows else []
-
-        return body(run)
-
-    return run_on
+    return run_all
 
 
-async def run_transaction(engine: AsyncEngine, body: Body[T]) -> T:
-    """Run ``body`` in one transaction: committed when it returns, rolled back if it raises."""
-    if engine.dialect.name == "sqlite":
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            assert isinstance(driver, OneTripConnection)
-            return await driver.run(_sqlite_body(engine.dialect, body))
-    async with engine.begin() as connection:
-        return await connection.run_sync(_core_body(body))
+async def run_transaction(engine: AsyncEngine, statements: Statements) -> None:
+    """Run ``statements`` in one transaction: committed when they end, rolled back if one
+    fails."""
+    dialect = engine.dialect
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if isinstance(driver, OneTripConnection):
+            await driver.run(_in_sqlite_thread(dialect, statements))
+            return
+        # asyncpg; a transaction already open there would make this one a savepoint
+        assert not driver.is_in_transaction(), "connection handed out inside a transaction"
+        async with driver.transaction():
+            step = next(statements, None)
+            while step is not None:
+                statement, rows = step
+                compiled = _compiled(dialect, statement, frozenset(rows[0]))
+                if len(rows) > 1:
+                    await driver.executemany(compiled.sql, [compiled.bind(r) for r in rows])
+                    result: list[Any] = []
+                else:
+                    result = list(await driver.fetch(compiled.sql, *compiled.bind(rows[0])))
+                try:
+                    step = statements.send(result)
+                except StopIteration:
+                    step = None

@@ -10,7 +10,7 @@ transitions (each run for all its rows at once), and one query per batch of invo
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,7 +41,7 @@ class Transition:
     text: str | None = None
 
 
-_INSERT_EVENT = insert(DELIVERY_EVENTS)
+_INSERT_EVENT = insert(DELIVERY_EVENTS).inline()  # the new rows' ids are not needed
 
 
 @functools.cache
@@ -179,8 +179,8 @@ async def refresh_invoice_states(session: AsyncSession, invoice_ids: Iterable[in
         await _execute(session, _UPDATE_INVOICE_STATE, changed)
 
 
-Run = Callable[[Any, list[dict[str, Any]]], list[Any]]
-"""Runs a statement for rows of parameters inside a transaction; returns its result rows."""
+Statements = Generator[Step, list[Any], None]
+"""A transaction's statements, in order; each is sent back the rows it returned."""
 
 
 @dataclass(frozen=True)
@@ -192,19 +192,21 @@ class LeaseEnd:
     values: Mapping[str, Any]
 
 
-def record_lease_ends(run: Run, ends: Sequence[LeaseEnd], hand_off: int | None) -> None:
-    """The send loop's one write a message, as plain statements for ``run``: how leases
-    ended (each lease given up), the invoices' shown states, and the hand-off mark of the
-    next delivery."""
+def record_lease_ends(ends: Sequence[LeaseEnd], hand_off: int | None) -> Statements:
+    """The send loop's one write a message, as plain statements: how leases ended (each
+    lease given up), the invoices' shown states, and the hand-off mark of the next
+    delivery."""
     now = utcnow()
     released = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
     for end in ends:
-        for statement, rows in apply_steps([end.transition], at=now, **{**released, **end.values}):
-            run(statement, rows)
+        # not "yield from": a list's iterator takes no results sent back
+        for step in apply_steps([end.transition], at=now, **{**released, **end.values}):  # noqa: UP028
+            yield step
     for invoice_id in sorted({end.invoice_id for end in ends}):
-        changed = invoice_state_changes(run(_INVOICE_STATES_OF_ONE, [{"invoice_id": invoice_id}]))
+        rows = yield _INVOICE_STATES_OF_ONE, [{"invoice_id": invoice_id}]
+        changed = invoice_state_changes(rows)
         if changed:
-            run(_UPDATE_INVOICE_STATE, changed)
+            yield _UPDATE_INVOICE_STATE, changed
     if hand_off is not None:
         marked = {"handoff_at": now, "delivery_id": hand_off}
-        run(_update_delivery(frozenset(marked)), [marked])
+        yield _update_delivery(frozenset(marked)), [marked]
