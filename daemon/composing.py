@@ -35,7 +35,7 @@ from typing import IO
 from mailer.archive import Archive, ArchivedCopy
 from mailer.compose import Composer, MessageSpec
 from mailer.errors import ArchiveError, MessageRefused
-from mailer.wire import WireShape, wire_shape
+from mailer.wire import WireShape
 
 log = logging.getLogger(__name__)
 
@@ -90,34 +90,32 @@ class Workshop:
     ) -> Workshop:
         return cls(Composer(template_dir, language), Archive(archive), Archive(invoices))
 
-    def compose(self, order: MessageOrder) -> bytes:
+    def compose(self, order: MessageOrder) -> tuple[bytes, WireShape]:
         attachment = order.spec.attachment
         data = self.invoices.read(attachment.sha256)
         spec = replace(order.spec, attachment=replace(attachment, data=data))
-        return self.composer.compose(spec, max_bytes=order.max_bytes)
+        return self.composer.compose_for_wire(spec, max_bytes=order.max_bytes)
 
     def make_many(self, orders: list[MessageOrder]) -> list[Made]:
         """Each order's message, or the exception that stopped it (one order's failure
         never stops the others)."""
-        started: list[tuple[bytes, Future[ArchivedCopy] | None] | BaseException] = []
+        started: list[tuple[bytes, WireShape, Future[ArchivedCopy] | None] | BaseException] = []
         for order in orders:
             try:
-                raw = self.compose(order)
+                raw, shape = self.compose(order)
             except Exception as exc:
                 started.append(_portable(exc))
                 continue
-            started.append(
-                (raw, self.storing.submit(self.archive.store, raw) if order.archive else None)
-            )
+            storing = self.storing.submit(self.archive.store, raw) if order.archive else None
+            started.append((raw, shape, storing))
         made: list[Made] = []
         for item in started:
             if isinstance(item, BaseException):
                 made.append(item)
                 continue
-            raw, storing = item
+            raw, shape, storing = item
             try:
-                copy = storing.result() if storing else None
-                made.append(MadeMessage(raw, copy, wire_shape(raw)))
+                made.append(MadeMessage(raw, storing.result() if storing else None, shape))
             except Exception as exc:
                 made.append(_portable(exc))
         return made

@@ -26,6 +26,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from mailer.addresses import normalize_address, refuse_line_breaks
 from mailer.errors import MessageRefused
+from mailer.wire import WireShape, wire_shape
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
 LANGUAGES = ("fr", "en")
@@ -130,6 +131,13 @@ class Composer:
 
     def compose(self, spec: MessageSpec, *, max_bytes: int | None = None) -> bytes:
         """The message as the exact bytes to hand to SMTP (CRLF line ends)."""
+        return self.compose_for_wire(spec, max_bytes=max_bytes)[0]
+
+    def compose_for_wire(
+        self, spec: MessageSpec, *, max_bytes: int | None = None
+    ) -> tuple[bytes, WireShape]:
+        """The message and its wire shape, read off the message without its attachment: the
+        attachment's base64 lines end in CRLF and none starts with a dot."""
         if hashlib.sha256(spec.attachment.data).hexdigest() != spec.attachment.sha256:
             raise MessageRefused(
                 f"attachment {spec.attachment.filename} does not match the stored invoice "
@@ -180,14 +188,15 @@ class Composer:
             msg["X-Facturier-Copy"] = "yes"
         for name, value in spec.extra_headers.items():
             msg[name] = _text(value)
-        raw = msg.as_bytes(policy=_WIRE).replace(
+        skeleton = msg.as_bytes(policy=_WIRE)
+        raw = skeleton.replace(
             placeholder.encode() + b"\r\n", base64_lines(spec.attachment.data), 1
         )
         if max_bytes is not None and len(raw) > max_bytes:
             raise MessageRefused(
                 f"message for {recipient} is {len(raw)} bytes, over the {max_bytes}-byte limit"
             )
-        return raw
+        return raw, wire_shape(skeleton)
 
 
 __all__ = ["Attachment", "Composer", "MessageSpec", "format_datetime", "make_message_id"]

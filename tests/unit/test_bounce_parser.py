@@ -245,7 +245,7 @@ def test_a_reply_code_labelled_error_code_is_read() -> None:
         "factures@dupont.example Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\r\n"
     )
     [r] = classify(_plain_bounce(body)).recipients
-    assert (r.address, r.reply_code, r.status[:1]) == ("factures@dupont.example", 421, "4")
+    assert (r.address, r.reply_code, (r.status or "")[:1]) == ("factures@dupont.example", 421, "4")
     assert r.action == "failed"  # the sender gave up: nothing more will come of it
 
 

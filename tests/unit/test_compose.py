@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mailer.compose import Attachment, Composer
 from mailer.errors import MessageRefused
+from mailer.wire import wire_shape
 from tests.helpers import PDF, message_spec, parse
 
 compose_module = importlib.import_module("mailer.compose")
@@ -78,3 +79,13 @@ def _folded(policy: Any, name: str, value: str) -> bytes | str:
         return bytes(policy.fold_binary(name, value))
     except Exception as exc:  # compared by kind: both must refuse alike
         return type(exc).__name__
+
+
+@pytest.mark.parametrize("seller", ["ACME", ".ACME", "Ætna Services"])
+def test_the_wire_shape_read_off_the_message_without_its_attachment_is_the_whole_ones(
+    seller: str,
+) -> None:
+    context = dict(spec().context, seller_name=seller)
+    raw, shape = Composer().compose_for_wire(spec(context=context))
+    assert shape == wire_shape(raw)
+    assert shape.crlf
