@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib
 from email.policy import compat32
@@ -89,3 +90,9 @@ def test_the_wire_shape_read_off_the_message_without_its_attachment_is_the_whole
     raw, shape = Composer().compose_for_wire(spec(context=context))
     assert shape == wire_shape(raw)
     assert shape.crlf
+
+
+@given(st.binary(max_size=2000) | st.sampled_from([b"", b"x", b"y" * 56, b"z" * 57, b"w" * 58]))
+def test_base64_lines_are_the_standard_encoding_with_crlf(data: bytes) -> None:
+    expected = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    assert compose_module.base64_lines(data) == expected
