@@ -146,6 +146,11 @@ class _LeaseEnd:
         return cls(delivery, transition, values, raw)
 
     @property
+    def row(self) -> LeaseEnd:
+        """What is written of it."""
+        return LeaseEnd(self.transition, self.delivery.invoice_id, self.values)
+
+    @property
     def outcome(self) -> SendOutcome:
         t = self.transition
         return SendOutcome(t.delivery_id, t.state_to or t.state_from, t.text or "")
@@ -495,8 +500,8 @@ class DeliveryWorker:
         transaction."""
         if not ends and hand_off is None:
             return []
-        written = [LeaseEnd(e.transition, e.delivery.invoice_id, e.values) for e in ends]
-        await run_transaction(self.ctx.engine, record_lease_ends(written, hand_off))
+        rows = [end.row for end in ends]
+        await run_transaction(self.ctx.engine, record_lease_ends(rows, hand_off))
         for end in ends:
             delivery, state, text = end.delivery, end.transition.state_to, end.transition.text
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from daemon.sqlite_cursor import OneTripConnection
-from daemon.transitions import Statements
+from daemon.transitions import Statements, Step
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,21 @@ def _compiled(dialect: Dialect, statement: Any, keys: frozenset[str]) -> _Compil
     return found
 
 
+def _compiled_step(dialect: Dialect, step: Step) -> tuple[_Compiled, list[tuple[Any, ...]]]:
+    """A step's statement compiled for ``dialect``, and its rows as positional parameters."""
+    statement, rows = step
+    compiled = _compiled(dialect, statement, frozenset(rows[0]))
+    return compiled, [compiled.bind(row) for row in rows]
+
+
+def _advance(statements: Statements, result: list[Any]) -> Step | None:
+    """Hand the last statement's rows back; the next step, or None at the end."""
+    try:
+        return statements.send(result)
+    except StopIteration:
+        return None
+
+
 def _in_sqlite_thread(
     dialect: Dialect, statements: Statements
 ) -> Callable[[sqlite3.Connection], None]:
@@ -68,17 +83,12 @@ def _in_sqlite_thread(
         try:
             step = next(statements, None)
             while step is not None:
-                statement, rows = step
-                compiled = _compiled(dialect, statement, frozenset(rows[0]))
+                compiled, rows = _compiled_step(dialect, step)
                 if len(rows) > 1:
-                    conn.executemany(compiled.sql, [compiled.bind(row) for row in rows])
-                    result: list[Any] = []
+                    conn.executemany(compiled.sql, rows)
+                    step = _advance(statements, [])
                 else:
-                    result = conn.execute(compiled.sql, compiled.bind(rows[0])).fetchall()
-                try:
-                    step = statements.send(result)
-                except StopIteration:
-                    step = None
+                    step = _advance(statements, conn.execute(compiled.sql, rows[0]).fetchall())
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -102,14 +112,9 @@ async def run_transaction(engine: AsyncEngine, statements: Statements) -> None:
         async with driver.transaction():
             step = next(statements, None)
             while step is not None:
-                statement, rows = step
-                compiled = _compiled(dialect, statement, frozenset(rows[0]))
+                compiled, rows = _compiled_step(dialect, step)
                 if len(rows) > 1:
-                    await driver.executemany(compiled.sql, [compiled.bind(r) for r in rows])
-                    result: list[Any] = []
+                    await driver.executemany(compiled.sql, rows)
+                    step = _advance(statements, [])
                 else:
-                    result = list(await driver.fetch(compiled.sql, *compiled.bind(rows[0])))
-                try:
-                    step = statements.send(result)
-                except StopIteration:
-                    step = None
+                    step = _advance(statements, list(await driver.fetch(compiled.sql, *rows[0])))

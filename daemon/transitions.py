@@ -127,26 +127,23 @@ _UPDATE_INVOICE_STATE = (
     .where(INVOICES.c.id == bindparam("invoice_id"))
     .values(state=bindparam("new_state"))
 )
-_INVOICE_STATES = (
-    select(Delivery.invoice_id, Delivery.recipient, Delivery.state, Invoice.state)
-    .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
-    .where(
-        col(Delivery.invoice_id).in_(bindparam("invoice_ids", expanding=True)),
-        Delivery.kind == DeliveryKind.INVOICE.value,
-    )
-    .order_by(col(Delivery.id))
-)
 
 
-_INVOICE_STATES_OF_ONE = (
-    select(Delivery.invoice_id, Delivery.recipient, Delivery.state, Invoice.state)
-    .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
-    .where(
-        col(Delivery.invoice_id) == bindparam("invoice_id"),
-        Delivery.kind == DeliveryKind.INVOICE.value,
+def _invoice_states(invoices: Any) -> Any:
+    """Each invoice delivery's recipient and state, with its invoice's state, in delivery
+    order, for the invoices ``invoices`` picks."""
+    return (
+        select(Delivery.invoice_id, Delivery.recipient, Delivery.state, Invoice.state)
+        .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+        .where(invoices, Delivery.kind == DeliveryKind.INVOICE.value)
+        .order_by(col(Delivery.id))
     )
-    .order_by(col(Delivery.id))
+
+
+_INVOICE_STATES = _invoice_states(
+    col(Delivery.invoice_id).in_(bindparam("invoice_ids", expanding=True))
 )
+_INVOICE_STATES_OF_ONE = _invoice_states(col(Delivery.invoice_id) == bindparam("invoice_id"))
 
 
 def invoice_state_changes(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """What DATA needs to know of a message's bytes, worked out once, where it is made.
 
-The compose workers work it out beside composing, so the sending loop does not scan each
-message three more times before it writes it to the relay.
+Composition reads it off the message before the attachment goes in (a few KB, not the
+whole message), in the compose workers, so the sending loop does not scan each message
+three more times before it writes it to the relay.
 """
 
 from __future__ import annotations
