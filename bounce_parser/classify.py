@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -584,9 +585,13 @@ def _from_text(
         found = [(a, summary) for a in _returned_to(parts, returned_text) if a not in exclude]
     if not found:  # a message that bounced back to its own sender names it the strong way
         found = [(a.lower(), summary) for a in strong_recipients(head)]
-    notes_reason = _NOTES_REASONS.search(head)
+    notes_reason = _NOTES_REASONS.search(head) if "Failure Reasons" in head else None
     if notes_reason:  # Lotus Notes states the reason on the line above the address
         found = [(a, d or " ".join(notes_reason.group(1).split())) for a, d in found]
+    # said of the whole message, read only when a recipient's answer needs it: the sender
+    # still tries, or it has given up (then a 4xx code it quotes is only the last error)
+    still_trying = functools.cache(lambda: _TEMPORARY.search(head) is not None)
+    gave_up = functools.cache(lambda: not still_trying() and _GAVE_UP.search(head) is not None)
     results = []
     for address, diagnostic in found:
         status = status_in_text(diagnostic) or status_in_text(head)
@@ -605,14 +610,12 @@ def _from_text(
             and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
         )
         if status is None:
-            temporary = retried_out or _TEMPORARY.search(head) is not None
-            status = status_from_reply_code(reply_code or (400 if temporary else 500), reason)
-        # a 4xx code in a bounce that says the sender gave up is only the last error
-        gave_up = retried_out or (
-            _GAVE_UP.search(head) is not None and _TEMPORARY.search(head) is None
-        )
-        soft = not gave_up and (
-            (status or "").startswith("4") or (reply_code is not None and reply_code < 500)
+            guessed = reply_code or (400 if retried_out or still_trying() else 500)
+            status = status_from_reply_code(guessed, reason)
+        soft = (
+            ((status or "").startswith("4") or (reply_code is not None and reply_code < 500))
+            and not retried_out
+            and not gave_up()
         )
         action = "delayed" if soft else "failed"
         results.append(

@@ -637,6 +637,7 @@ _REPLY_IN_TEXT = re.compile(r"([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
 _SUCCESS_IN_TEXT = re.compile(r"(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
 # a code the text names as such: Zoho's "ERROR_CODE :421", "error code: 550"
 _LABELLED_REPLY = re.compile(r"error[_ ]code\s*:?\s*([45]\d\d)\b", re.IGNORECASE)
+_ERROR_CODE_WORD = re.compile(r"CODE|[Cc]ode")  # a literal scan, before the case-blind one
 
 
 def _not_after(pattern: re.Pattern[str], text: str, before: str) -> re.Match[str] | None:
@@ -759,7 +760,7 @@ def reply_code_in_text(*texts: str | None) -> int | None:
     (4xx, 5xx) before any 2xx, which is often only a number in the text ("Size (in bytes):
     222") or an earlier "250 OK". A code labelled as one ("ERROR_CODE :421") comes first."""
     for text in texts:
-        m = _LABELLED_REPLY.search(text or "")
+        m = _LABELLED_REPLY.search(text) if text and _ERROR_CODE_WORD.search(text) else None
         if m:
             return int(m.group(1))
     for pattern in (_REPLY_IN_TEXT, _SUCCESS_IN_TEXT):
