@@ -169,7 +169,7 @@ class DeliverySettings(_Section):
     lease_seconds: int = Field(300, ge=10)
     retry_base_seconds: int = Field(300, ge=1)
     retry_max_age_hours: float = Field(72.0, gt=0)
-    claim_batch: int = Field(20, ge=1, le=1000)
+    claim_batch: int = Field(50, ge=1, le=1000)
     """Deliveries one instance leases at a time."""
     compose_processes: int = Field(1, ge=0, le=64)
     """Worker processes that compose and archive messages beside the sending loop, which
