@@ -10,8 +10,7 @@ Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg]
    fsync, SMTP, record, in a child process, on SQLite and on PostgreSQL. Invoices are
    generated and imported first; that part is not timed.
 Prints messages/s for each, the ratio (b)/(a), and facturier's peak RSS: the largest sum,
-sampled every 50 ms, over one instance and its worker processes (compose workers, their
-fork server).
+sampled every 50 ms, over one instance and its compose worker processes.
 Needs Postfix's smtp-sink and smtp-source, and root or a user to drop to (``-u``).
 """
 
@@ -159,8 +158,8 @@ async def child(config: Path, profile: Path | None) -> None:
 
 
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and all its descendants (compose workers, the fork
-    server), in MB, read from /proc."""
+    """Resident memory of ``root`` and all its descendants (its compose workers), in MB,
+    read from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):

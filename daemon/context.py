@@ -14,7 +14,6 @@ from config import Settings
 from daemon.composing import MessageMaker
 from daemon.db import SessionFactory, create_engine, session_factory
 from mailer.archive import Archive
-from mailer.compose import Composer
 from mailer.mailbox import (
     BounceMailbox,
     ImapConfig,
@@ -34,7 +33,6 @@ class AppContext:
     engine: AsyncEngine
     sessions: SessionFactory
     archive: Archive
-    composer: Composer
     instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _maker: MessageMaker | None = field(default=None, repr=False)
 
@@ -62,7 +60,6 @@ class AppContext:
             engine=engine,
             sessions=session_factory(engine),
             archive=Archive(settings.archive.path),
-            composer=Composer(settings.templates.directory, settings.templates.default_language),
         )
 
     async def close(self) -> None:
