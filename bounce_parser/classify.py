@@ -372,10 +372,20 @@ def _from_dsn(
             command = (
                 smtp_command(diag_text or "")
                 or smtp_command(_around(human, address))
-                or smtp_command(_line_before(human, diag_text or ""))
+                or _command_line(human, diag_text or "")
             )
             reason = refine_by_command(reason, command, status)
-            reason = _provider_reason(msg, address, diag_text or "", status) or reason
+            reason = (
+                _provider_reason(
+                    msg,
+                    address,
+                    diag_text or "",
+                    status,
+                    _mta(fields.get("remote-mta")),
+                    _mta(per_message.get("reporting-mta")),
+                )
+                or reason
+            )
             if status is None:
                 guessed = reply_code or (400 if action == "delayed" else 500)
                 status = status_from_reply_code(guessed, reason)
@@ -531,10 +541,50 @@ def _line_before(text: str, diagnostic: str) -> str:
     return ""
 
 
-def _provider_reason(msg: Message, address: str, diagnostic: str, status: str | None) -> str | None:
-    """Signatures of providers whose bounces say little in words."""
+_COURIER = "running the Courier mail server"
+
+
+def _command_line(human: str, diagnostic: str) -> str | None:
+    """The command a transcript shows right above the reply. sendmail pipelines: a refusal
+    printed after ``>>> DATA`` may answer RCPT, so only its end of data counts. Courier
+    prints the one command that drew the reply, ``>>> DATA`` included."""
+    line = _line_before(human, diagnostic)
+    command = smtp_command(line)
+    if command is None and _COURIER in human and line.strip().upper() == ">>> DATA":
+        return "DATA"
+    return command
+
+
+def _provider_reason(
+    msg: Message,
+    address: str,
+    diagnostic: str,
+    status: str | None,
+    remote_mta: str | None = None,
+    reporting_mta: str | None = None,
+) -> str | None:
+    """Signatures of providers whose bounces say little in words, or whose generic status
+    code says less than their own words."""
+    lowered = diagnostic.lower()
+    if "refused due to recipient preferences" in lowered:
+        return "filtered"  # Facebook (RCP-P2) sends it with 5.1.1: the recipient's settings
     if is_decisive(status):
         return None
+    if _is_docomo(address, remote_mta) and _DOCOMO_UNKNOWN.search(diagnostic):
+        # NTT docomo answers "550 Unknown user" both for a missing mailbox and for one whose
+        # owner refuses the sender's domain (its reception filter): whether the user exists
+        # is not said, the message was refused
+        return "rejected"
+    if (
+        status is not None
+        and status.startswith("4.")
+        and status.endswith(".0")
+        and _SES_INBOUND.match(reporting_mta or "")
+    ):
+        # Amazon SES receiving: a recipient's receipt rule failed for now ("450 4.0.0
+        # Temporary failure", "451 4.3.0 … recipient error. Please try again later"): no
+        # cause is stated, so the failure is on hold
+        return "onhold"
     if address.endswith("@googlegroups.com") or "googlegroups.com" in (
         mime.header(msg, "X-Failed-Recipients") or ""
     ):
@@ -547,6 +597,15 @@ def _provider_reason(msg: Message, address: str, diagnostic: str, status: str | 
 
 
 _AU_DOMAINS = ("@ezweb.ne.jp", "@au.com")
+_DOCOMO_UNKNOWN = re.compile(r"\b550 unknown user\b", re.IGNORECASE)
+_SES_INBOUND = re.compile(r"inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b", re.IGNORECASE)
+
+
+def _is_docomo(address: str, remote_mta: str | None) -> bool:
+    host = (remote_mta or "").lower().split()[0] if remote_mta else ""
+    return address.endswith("@docomo.ne.jp") or host.endswith(".docomo.ne.jp")
+
+
 _AU_FILTERED = re.compile(r"\b550:? : User unknown", re.IGNORECASE)
 
 

@@ -817,6 +817,8 @@ _COMMANDS = [
         r">>> ?(rcpt to|mail from)",
         r">>> ?(\.)[ \t]*\r?$",
         r"after (?:end of )?(data|rcpt to|mail from)\b",
+        r"after (rcpt|mail|data) command",  # GMX, Exim: "… from remote server after RCPT command"
+        r"\[(rcpt_to|mail_from)\]",  # Yahoo: "550 5.2.1 <…>... User Unknown [RCPT_TO]"
         r"our final (data)",
         r"(data) command",
         r"smtp command (data)",

@@ -297,3 +297,77 @@ def test_lotus_notes_states_the_reason_above_the_address() -> None:
     )
     [r] = classify(_plain_bounce(body)).recipients
     assert r.diagnostic == "User factures not listed in public Name & Address Book"
+
+
+def _dsn(human: str, recipient: str, fields: str, reporting_mta: str = "mx.relay.example") -> bytes:
+    """A multipart/report DSN with the given human text and per-recipient fields."""
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        f"--B\r\nContent-Type: text/plain\r\n\r\n{human}\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        f"Reporting-MTA: dns; {reporting_mta}\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\n{fields}\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
+    ).encode()
+
+
+def test_facebooks_refusal_by_recipient_preferences_is_filtered_despite_its_5_1_1() -> None:
+    diag = (
+        "550 5.1.1 RCP-P2 http://postmaster.facebook.com/response_codes "
+        "Refused due to recipient preferences"
+    )
+    raw = _dsn(
+        "Delivery failed.", "a@facebook.com", f"Status: 5.1.1\r\nDiagnostic-Code: smtp; {diag}"
+    )
+    [r] = classify(raw).recipients
+    # the address exists: it must not be marked undeliverable as a missing user would be
+    assert (r.reason, r.hard) == ("filtered", False)
+
+
+@pytest.mark.parametrize(
+    ("remote_mta", "reason", "hard"),
+    [("mfsmax.docomo.ne.jp", "rejected", False), ("mx.client.example", "userunknown", True)],
+)
+def test_docomos_unknown_user_does_not_say_the_user_is_missing(
+    remote_mta: str, reason: str, hard: bool
+) -> None:
+    fields = (
+        f"Status: 5.0.0\r\nRemote-MTA: dns; {remote_mta}\r\n"
+        "Diagnostic-Code: smtp; 550 Unknown user factures@client.example"
+    )
+    [r] = classify(_dsn("Delivery failed.", "factures@client.example", fields)).recipients
+    assert (r.reason, r.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize(
+    ("reporting_mta", "reason"),
+    [("inbound-smtp.eu-west-1.amazonaws.com", "onhold"), ("mx.relay.example", "systemerror")],
+)
+def test_amazon_ses_receivings_temporary_failure_states_no_cause(
+    reporting_mta: str, reason: str
+) -> None:
+    fields = "Status: 4.0.0\r\nDiagnostic-Code: smtp; 450 4.0.0 Temporary failure"
+    raw = _dsn("Delivery failed.", "factures@client.example", fields, reporting_mta)
+    [r] = classify(raw).recipients
+    assert (r.reason, r.action) == (reason, "failed")
+
+
+@pytest.mark.parametrize(
+    ("signature", "reason"),
+    [("running the Courier mail server, version 1.1.", "filtered"), ("", "userunknown")],
+)
+def test_a_courier_transcript_names_the_command_that_drew_the_refusal(
+    signature: str, reason: str
+) -> None:
+    human = (
+        f"This is a delivery status notification from relay.example,\r\n{signature}\r\n\r\n"
+        "<factures@client.example>:\r\n    mx.client.example [192.0.2.45]:\r\n"
+        ">>> DATA\r\n<<< 550 Unknown user factures@client.example\r\n"
+    )
+    fields = "Status: 5.0.0\r\nDiagnostic-Code: smtp; 550 Unknown user factures@client.example"
+    [r] = classify(_dsn(human, "factures@client.example", fields)).recipients
+    # refused only once the content was sent: a filter, not a missing mailbox
+    assert r.reason == reason

@@ -321,3 +321,19 @@ def test_giving_up_on_a_name_lookup_is_a_network_error() -> None:
     assert reasons.decide_reason(None, text) == "networkerror"
     timed_out = text.replace("Name server: client.example.: host name lookup failure", "")
     assert reasons.decide_reason(None, timed_out) == "expired"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("SMTP error from remote server after RCPT command:\n 550 5.1.1 no such user", "RCPT"),
+        ("SMTP error from remote server after MAIL command:\n 553 sender refused", "MAIL"),
+        ("550 5.2.1 <a@client.example>... User Unknown [RCPT_TO]", "RCPT"),
+        ("554 5.7.1 sender refused [MAIL_FROM]", "MAIL"),
+    ],
+)
+def test_the_command_a_reply_answered_is_read_in_more_wordings(text: str, command: str) -> None:
+    assert reasons.smtp_command(text) == command
+    # a refusal of the sender is about the sender, whatever the wording says of a user
+    if command == "MAIL":
+        assert reasons.refine_by_command("userunknown", command) == "rejected"
