@@ -55,7 +55,7 @@ from mailer.errors import (
     TransientMailError,
 )
 from mailer.mailbox import SentFolder
-from mailer.smtp import SmtpRelay
+from mailer.smtp import SmtpRelay, SmtpReply
 from mailer.wire import WireShape
 
 log = logging.getLogger(__name__)
@@ -409,8 +409,11 @@ class DeliveryWorker:
                 await apply(session, notes, each=entry_of)
         return prepared, outcomes
 
-    async def _hand_off(self, item: _Prepared, relay: SmtpRelay) -> SendOutcome | _LeaseEnd:
-        """Send one archived message whose hand-off is marked; an acceptance comes back
+    async def _hand_off(
+        self, item: _Prepared, relay: SmtpRelay, marking: asyncio.Future[Any]
+    ) -> SendOutcome | _LeaseEnd:
+        """Send one archived message while ``marking`` writes its hand-off mark, which the
+        relay waits for before the line that ends the message; an acceptance comes back
         unwritten, for the lane to write with its next hand-off."""
         delivery, raw = item.delivery, item.raw
         try:
@@ -420,10 +423,15 @@ class DeliveryWorker:
                 raw,
                 envid=delivery.token,
                 shape=item.shape,
+                before_end=marking,
             )
-        except TransientMailError as exc:
-            return await self._defer(delivery, exc)
-        except PermanentMailError as exc:
+        except (TransientMailError, PermanentMailError) as exc:
+            # refused before the message ended: the mark is written (or failed) first, so
+            # that this outcome is the delivery's last write
+            await asyncio.wait([marking])
+            marking.result()  # a failed mark: the lease runs out, nothing was sent
+            if isinstance(exc, TransientMailError):
+                return await self._defer(delivery, exc)
             return await self._finish(
                 delivery,
                 DeliveryState.FAILED,
@@ -432,6 +440,9 @@ class DeliveryWorker:
                 status=exc.status,
                 text=str(exc),
             )
+        return self._accepted(delivery, raw, reply)
+
+    def _accepted(self, delivery: Delivery, raw: bytes, reply: SmtpReply) -> _LeaseEnd:
         self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
         return _LeaseEnd.of(
@@ -594,10 +605,18 @@ class DeliveryWorker:
                     if not await self.pacer.wait_turn(max_wait):
                         outcomes[delivery.id] = await self._release(delivery)
                         continue
-                    for outcome in await self._record(accepted, hand_off=delivery.id):
+                    # the last acceptances and this hand-off are written while the envelope
+                    # goes out; the relay waits for the write before the message's end
+                    marking = asyncio.ensure_future(
+                        self._record(list(accepted), hand_off=delivery.id)
+                    )
+                    try:
+                        result = await self._hand_off(item, relay, marking)
+                    finally:
+                        await asyncio.wait([marking])
+                    for outcome in marking.result():
                         outcomes[outcome.delivery_id] = outcome
                     accepted.clear()
-                    result = await self._hand_off(item, relay)
                 except Exception:  # one delivery's trouble never stops the others
                     log.exception(_UNEXPECTED, delivery.id)
                     continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from mailer.sandbox import SandboxServer
@@ -58,3 +60,60 @@ async def test_a_message_with_bare_line_feeds_is_sent_with_crlf(sandbox: Sandbox
     message = HEAD.replace(b"\r\n", b"\n") + b".dot\nbody\n"
     received = await _send_and_receive(sandbox, message)
     assert received.endswith(HEAD + b".dot\r\nbody\r\n")
+
+
+async def test_the_message_ends_only_once_what_must_come_first_is_done(
+    sandbox: SandboxServer,
+) -> None:
+    """The hand-off mark is written while the envelope goes out: the relay must not have
+    the message before that write is done."""
+    written = asyncio.Event()
+    relay = SmtpRelay(RelayConfig("127.0.0.1", sandbox.port))
+    try:
+        sending = asyncio.create_task(
+            relay.send(
+                "factures@acme.example",
+                "compta@dupont.example",
+                HEAD + b"body\r\n",
+                before_end=written.wait(),
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert not sending.done()
+        assert sandbox.received("compta@dupont.example") == []
+        written.set()
+        reply = await sending
+    finally:
+        written.set()  # never leave the send waiting, whatever failed
+        await relay.close()
+    assert reply.code == 250
+    [received] = sandbox.received("compta@dupont.example")
+    assert received.endswith(HEAD + b"body\r\n")
+
+
+async def test_a_failed_prior_write_leaves_the_relay_without_the_message(
+    sandbox: SandboxServer,
+) -> None:
+    class MarkNotWritten(Exception):
+        pass
+
+    async def failing_mark() -> None:
+        raise MarkNotWritten("database is locked")
+
+    relay = SmtpRelay(RelayConfig("127.0.0.1", sandbox.port))
+    try:
+        with pytest.raises(MarkNotWritten):
+            await relay.send(
+                "factures@acme.example",
+                "compta@dupont.example",
+                HEAD + b"first\r\n",
+                before_end=failing_mark(),
+            )
+        # the relay discarded the unfinished message; the next one goes through
+        reply = await relay.send("factures@acme.example", "compta@dupont.example", HEAD + b"2\r\n")
+    finally:
+        await relay.close()
+    assert reply.code == 250
+    await asyncio.sleep(0.1)
+    [received] = sandbox.received("compta@dupont.example")
+    assert received.endswith(HEAD + b"2\r\n")
