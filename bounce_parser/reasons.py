@@ -539,7 +539,11 @@ _RULES = [(reason, _compile(pats)) for reason, pats in _TEXT_RULES]
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
-    (r, pats) for r, pats in _RULES if r in ("mailboxfull", "hostunknown", "userunknown", "blocked")
+    (r, pats)
+    for r, pats in _RULES
+    # a sender given up on for its reputation ("[TSS04] … user complaints") must see that
+    # cause, not "expired": waiting longer does not help
+    if r in ("mailboxfull", "hostunknown", "userunknown", "blocked", "badreputation")
 ] + [
     # sendmail's "Deferred: Name server: <domain>: host name lookup failure": the lookup,
     # not the wait; a timed-out connection is what expiring is

@@ -323,6 +323,23 @@ def test_giving_up_on_a_name_lookup_is_a_network_error() -> None:
     assert reasons.decide_reason(None, timed_out) == "expired"
 
 
+def test_giving_up_on_a_sender_of_poor_reputation_says_so() -> None:
+    text = (
+        "Connected to 192.0.2.74 but sender was rejected.\nRemote host said: 421 4.7.0 "
+        "[TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or "
+        "user complaints\nI'm not going to try again; this message has been in the queue "
+        "too long."
+    )
+    # waiting longer would not have helped: the operator must see the sender's reputation
+    assert reasons.decide_reason("4.7.0", text) == "badreputation"
+    plain = text.replace(
+        "[TSS04] Messages from 192.0.2.25 temporarily deferred due to "
+        "unexpected volume or user complaints",
+        "Try again later",
+    )
+    assert reasons.decide_reason("4.7.0", plain) == "expired"
+
+
 @pytest.mark.parametrize(
     ("text", "command"),
     [
