@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import fcntl
 import hashlib
 import os
 import signal
@@ -136,3 +137,20 @@ async def test_a_worker_outlives_the_signals_sent_to_its_group_and_ends_with_its
     finally:
         await maker.close()
     assert worker.process.returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+async def test_a_worker_hands_back_a_batch_through_a_wide_pipe(tmp_path: Path) -> None:
+    """A 64 KB pipe would hold back a worker at every 64 KB of a 150 KB message until the
+    daemon reads it; the worker widens it to 1 MB."""
+    maker = _maker(tmp_path, 1)
+    try:
+        [made] = await maker.make_many([_order(tmp_path, b"%PDF-1.7 x", number="F-1")])
+        assert isinstance(made, MadeMessage)
+        worker = maker._workers[0]
+        assert worker is not None
+        transport = worker.process._transport  # type: ignore[attr-defined]
+        pipe = transport.get_pipe_transport(1).get_extra_info("pipe")
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    finally:
+        await maker.close()
