@@ -508,7 +508,15 @@ class DeliveryWorker:
         self, ends: list[_LeaseEnd], *, hand_off: int | None = None
     ) -> list[SendOutcome]:
         """Write how leases ended, and mark ``hand_off`` as handed to the relay, in one
-        transaction."""
+        transaction; then file the accepted messages in the "sent invoices" folder."""
+        outcomes = await self._write(ends, hand_off=hand_off)
+        await self._file_sent_copies(ends)
+        return outcomes
+
+    async def _write(
+        self, ends: list[_LeaseEnd], *, hand_off: int | None = None
+    ) -> list[SendOutcome]:
+        """The transaction of :meth:`_record`."""
         if not ends and hand_off is None:
             return []
         rows = [end.row for end in ends]
@@ -518,10 +526,12 @@ class DeliveryWorker:
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(
                 "delivery %s to %s: %s %s", delivery.id, delivery.recipient, state, text or ""
             )
+        return [end.outcome for end in ends]
+
+    async def _file_sent_copies(self, ends: list[_LeaseEnd]) -> None:
         for end in ends:
             if end.transition.state_to == DeliveryState.ACCEPTED.value:
                 await self.file_sent_copy(end.transition.delivery_id, end.raw)
-        return [end.outcome for end in ends]
 
     async def file_sent_copy(self, delivery_id: int, raw: bytes | None = None) -> bool:
         """APPEND the sent message to the "sent invoices" folder; False to try again later."""
@@ -601,29 +611,33 @@ class DeliveryWorker:
                 item = pending.popleft()
                 delivery = item.delivery
                 assert delivery.id is not None
+                result: SendOutcome | _LeaseEnd | None = None
+                written: list[_LeaseEnd] = []
                 try:
                     if not await self.pacer.wait_turn(max_wait):
                         outcomes[delivery.id] = await self._release(delivery)
                         continue
                     # the last acceptances and this hand-off are written while the envelope
                     # goes out; the relay waits for the write before the message's end
-                    marking = asyncio.ensure_future(
-                        self._record(list(accepted), hand_off=delivery.id)
-                    )
+                    marking = asyncio.ensure_future(self._write(accepted, hand_off=delivery.id))
                     try:
                         result = await self._hand_off(item, relay, marking)
                     finally:
                         await asyncio.wait([marking])
-                    for outcome in marking.result():
-                        outcomes[outcome.delivery_id] = outcome
-                    accepted.clear()
+                        if not marking.cancelled() and marking.exception() is None:
+                            for outcome in marking.result():
+                                outcomes[outcome.delivery_id] = outcome
+                            written, accepted = accepted, []
                 except Exception:  # one delivery's trouble never stops the others
                     log.exception(_UNEXPECTED, delivery.id)
-                    continue
                 if isinstance(result, _LeaseEnd):
                     accepted.append(result)
-                else:
+                elif result is not None:
                     outcomes[result.delivery_id] = result
+                try:
+                    await self._file_sent_copies(written)
+                except Exception:
+                    log.exception(_UNEXPECTED, ", ".join(str(w.delivery.id) for w in written))
             try:
                 for outcome in await self._record(accepted):
                     outcomes[outcome.delivery_id] = outcome

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from daemon.customers import NewCustomer
+from daemon.sending import DeliveryWorker
 from daemon.services import Facturier
 from mailer.sandbox import SandboxServer
 from tests.helpers import invoice_file, parse
@@ -244,3 +248,39 @@ async def test_untied_message_goes_to_unrecognized(
     assert (report.fetched, report.unrecognized, report.applied) == (1, 1, 0)
     moved = mailbox.Maildir(bounce_dir).get_folder("unrecognized")
     assert len(moved) == 1 and len(mailbox.Maildir(bounce_dir)) == 0
+
+
+async def test_a_failed_hand_off_write_sends_nothing_and_loses_no_acceptance(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hand-off mark is written while the envelope goes out: if that write fails, the
+    relay must not get the message, and the acceptance written with it is written later."""
+    await _customer(app, "factures@dupont.example")
+    await _customer(app, "compta@martin.example", name="Atelier Martin", ident="C-2")
+    files = [invoice_file(tmp_path / "in", "FA-1"), invoice_file(tmp_path / "in", "FA-2")]
+    [first, second] = await app.ingest.import_paths(files)
+    assert first.ok and second.ok
+    hand_offs = 0
+    write = DeliveryWorker._write
+
+    async def second_mark_fails(
+        self: DeliveryWorker, ends: list[Any], *, hand_off: int | None = None
+    ) -> Any:
+        nonlocal hand_offs
+        if hand_off is not None:
+            hand_offs += 1
+            if hand_offs == 2:
+                raise RuntimeError("the database went away")
+        return await write(self, ends, hand_off=hand_off)
+
+    monkeypatch.setattr(DeliveryWorker, "_write", second_mark_fails)
+    outcomes = await app.send_due()
+    sent = [len(sandbox.received(a)) for a in ("factures@dupont.example", "compta@martin.example")]
+    assert sorted(sent) == [0, 1]  # the second message was never ended
+    [accepted] = outcomes
+    assert accepted.state == "accepted"
+    states = await _states(app)
+    assert sorted(states.values()) == ["accepted", "sending"]  # its lease runs out, then retried
+    [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
+    detail = await app.queries.invoice_detail(done.id)
+    assert [e.event for e in detail.events].count("accepted") == 1
