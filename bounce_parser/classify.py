@@ -602,7 +602,7 @@ _SES_INBOUND = re.compile(r"inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b", re.IGNO
 
 
 def _is_docomo(address: str, remote_mta: str | None) -> bool:
-    host = (remote_mta or "").lower().split()[0] if remote_mta else ""
+    host = (remote_mta or "").lower().partition(" ")[0]  # "mfsmax.docomo.ne.jp [192.0.2.1]"
     return address.endswith("@docomo.ne.jp") or host.endswith(".docomo.ne.jp")
 
 

@@ -55,7 +55,7 @@ from mailer.errors import (
     TransientMailError,
 )
 from mailer.mailbox import SentFolder
-from mailer.smtp import SmtpRelay, SmtpReply
+from mailer.smtp import SmtpRelay
 from mailer.wire import WireShape
 
 log = logging.getLogger(__name__)
@@ -440,9 +440,6 @@ class DeliveryWorker:
                 status=exc.status,
                 text=str(exc),
             )
-        return self._accepted(delivery, raw, reply)
-
-    def _accepted(self, delivery: Delivery, raw: bytes, reply: SmtpReply) -> _LeaseEnd:
         self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
         return _LeaseEnd.of(
