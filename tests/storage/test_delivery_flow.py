@@ -284,3 +284,31 @@ async def test_a_failed_hand_off_write_sends_nothing_and_loses_no_acceptance(
     [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
     detail = await app.queries.invoice_detail(done.id)
     assert [e.event for e in detail.events].count("accepted") == 1
+
+
+async def test_an_acceptance_written_with_a_mark_is_not_written_again_when_the_send_breaks(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mark (with the previous acceptance) is committed, then sending the next message
+    fails in an unexpected way: that acceptance is recorded once, not a second time."""
+    await _customer(app, "factures@dupont.example")
+    await _customer(app, "compta@martin.example", name="Atelier Martin", ident="C-2")
+    files = [invoice_file(tmp_path / "in", "FA-1"), invoice_file(tmp_path / "in", "FA-2")]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    hand_offs = 0
+    hand_off = DeliveryWorker._hand_off
+
+    async def second_send_breaks(self: DeliveryWorker, item: Any, relay: Any, marking: Any) -> Any:
+        nonlocal hand_offs
+        hand_offs += 1
+        if hand_offs == 2:
+            await marking  # the mark and the first acceptance are committed
+            raise RuntimeError("a bug in the sending code")
+        return await hand_off(self, item, relay, marking)
+
+    monkeypatch.setattr(DeliveryWorker, "_hand_off", second_send_breaks)
+    [accepted] = await app.send_due()
+    assert accepted.state == "accepted"
+    [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
+    detail = await app.queries.invoice_detail(done.id)
+    assert [e.event for e in detail.events].count("accepted") == 1
