@@ -375,6 +375,8 @@ def _from_dsn(
                 or _command_line(human, diag_text or "")
             )
             reason = refine_by_command(reason, command, status)
+            if command is None and _stage_untold(msg, human, status):
+                reason = _unstaged(reason)
             reason = (
                 _provider_reason(
                     msg,
@@ -555,6 +557,44 @@ def _command_line(human: str, diagnostic: str) -> str | None:
     return command
 
 
+# Notices that quote a refusal without saying which SMTP command drew it, and whose
+# wording cannot tell a missing mailbox from one that refused the message:
+_X1_ERRORS = "---The following addresses had delivery errors---"  # "Mail Deliver System"
+_X2_INTRO = "Unable to deliver message to the following address(es)."
+_MCAFEE = "Modified by McAfee"  # X-NAI-Header of McAfee's Email and Web Security appliance
+# Exchange 5.5-2003: "MSEXCH:IMS:… 0 (000C05A6) Unknown Recipient" names the failure by code
+_MSEXCH_CODE = re.compile(r"MSEXCH:\S.*\(0[0-9A-F]{7}\)")
+_POSTFIX = re.compile(r"^This is the (?:Postfix program|mail system) at host ", re.M)
+_POSTFIX_REPLY = re.compile(r"\bsaid: [45]\d\d\b")
+
+
+def _stage_untold(
+    msg: Message, human: str, status: str | None, diagnostic: str | None = None
+) -> bool:
+    """Whether the notice is one of those that never say at which stage a recipient was
+    refused: a "user unknown" in them may be a recipient's filter refusing the message
+    after it was sent, so it does not prove the mailbox is missing (sisimai's reading:
+    ``filtered``). Not when the status itself is specific (5.1.1)."""
+    if is_decisive(status):
+        return False
+    if _X1_ERRORS in human or _X2_INTRO in human:
+        return True
+    if "MSEXCH:" in human and _MSEXCH_CODE.search(human) is None:
+        return True
+    if _MCAFEE in (mime.header(msg, "X-NAI-Header") or "") or "X-ZohoMail" in msg:
+        return True
+    # a remote reply quoted by Postfix without "(in reply to RCPT TO command)": old versions
+    return (
+        diagnostic is not None
+        and _POSTFIX.search(human) is not None
+        and _POSTFIX_REPLY.search(diagnostic) is not None
+    )
+
+
+def _unstaged(reason: str | None) -> str | None:
+    return "filtered" if reason == "userunknown" else reason
+
+
 def _provider_reason(
     msg: Message,
     address: str,
@@ -658,6 +698,8 @@ def _from_text(
         reason = decide_reason(status, diagnostic, head, _subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(_around(head, address))
         reason = refine_by_command(reason, command, status)
+        if command is None and _stage_untold(msg, text, status, diagnostic):
+            reason = _unstaged(reason)
         reason = _provider_reason(msg, address, diagnostic, status) or reason
         # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
         # answer) after its retry timeout: the errors were temporary, the failure final

@@ -371,3 +371,68 @@ def test_a_courier_transcript_names_the_command_that_drew_the_refusal(
     [r] = classify(_dsn(human, "factures@client.example", fields)).recipients
     # refused only once the content was sent: a filter, not a missing mailbox
     assert r.reason == reason
+
+
+def _notice(body: str, headers: str = "") -> bytes:
+    """A plain-text failure notice (no delivery-status part), then the returned message."""
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        f"Subject: Delivery failure\r\n{headers}\r\n{body}\r\n"
+        "--- Original message follows.\r\n\r\n"
+        "From: billing@acme.example\r\nTo: factures@client.example\r\n"
+        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture 7\r\n\r\nVoir la piece jointe.\r\n"
+    ).encode()
+
+
+_X2_UNKNOWN = (
+    "<factures@client.example>:\r\n"
+    "This user doesn't have a client.example account (factures@client.example) [0]\r\n"
+)
+_X1_UNKNOWN = "factures@client.example [User unknown]\r\n"
+_OLD_POSTFIX = (
+    "This is the Postfix program at host relay.example.\r\n\r\n"
+    "<factures@client.example>: host mx.client.example[192.0.2.22] said: 550\r\n"
+    "    <factures@client.example>: User unknown\r\n"
+)
+_EXCHANGE = (
+    "Your message\r\n\r\n  To:      factures@client.example\r\n  Subject: Facture 7\r\n\r\n"
+    "did not reach the following recipient(s):\r\n\r\n"
+    "factures@client.example on Thu, 29 Apr 2021 16:51:51 -0500\r\n"
+    "    The recipient name is not recognized\r\n"
+    "    MSEXCH:IMS:CLIENT:EXAMPLE:MAIL{code} Unknown Recipient\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "reason"),
+    [
+        # notices that never say at which stage the recipient was refused
+        (
+            "Unable to deliver message to the following address(es).\r\n\r\n" + _X2_UNKNOWN,
+            "",
+            "filtered",
+        ),
+        ("---The following addresses had delivery errors---\r\n\r\n" + _X1_UNKNOWN, "", "filtered"),
+        (_OLD_POSTFIX, "", "filtered"),
+        (_EXCHANGE.format(code=""), "", "filtered"),
+        (_X1_UNKNOWN, "X-ZohoMail: Si CHF_MF_NL SS_10\r\n", "filtered"),
+        (_X1_UNKNOWN, "X-NAI-Header: Modified by McAfee Email and Web Security\r\n", "filtered"),
+        # the same refusals where the notice says what drew them
+        (_X2_UNKNOWN, "", "userunknown"),
+        (_X1_UNKNOWN, "", "userunknown"),
+        (
+            _OLD_POSTFIX.replace("User unknown", "User unknown (in reply to RCPT TO command)"),
+            "",
+            "userunknown",
+        ),
+        (_EXCHANGE.format(code=" 0 (000C05A6)"), "", "userunknown"),
+    ],
+)
+def test_user_unknown_proves_a_missing_mailbox_only_where_the_notice_says_its_stage(
+    body: str, headers: str, reason: str
+) -> None:
+    [r] = classify(_notice(body, headers)).recipients
+    assert r.address == "factures@client.example"
+    # a recipient's filter may answer "user unknown" after the message was sent: the address
+    # is then not marked undeliverable
+    assert (r.reason, r.hard) == (reason, reason == "userunknown")
