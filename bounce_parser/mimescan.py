@@ -252,7 +252,7 @@ def _read_headers(msg: Message, text: str) -> str:
         msg._headers = fields  # type: ignore[attr-defined]  # what set_raw appends to
         msg._index = {n.lower(): (n, v) for n, v in reversed(fields)}  # type: ignore[attr-defined]
         return body
-    add = msg.set_raw
+    add = msg._headers.append  # type: ignore[attr-defined]  # set_raw, without forgetting
     index: dict[str, tuple[str, str]] = {}
     end = len(head)
     match = _HEADER_FIELD.match
@@ -268,7 +268,7 @@ def _read_headers(msg: Message, text: str) -> str:
             break
         # kept as compat32 keeps it: the name, and the value with its folding
         name, value = field.group(1), field.group(2).rstrip("\r\n")
-        add(name, value)
+        add((name, value))
         index.setdefault(name.lower(), (name, value))
         at = field.end()
     msg._index = index  # type: ignore[attr-defined]
