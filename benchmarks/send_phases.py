@@ -82,12 +82,14 @@ async def send(config: Path) -> None:
     timed(SmtpRelay, "send", "SMTP MAIL/RCPT/DATA")
     app = await Facturier.open(load_settings(config), migrate=False)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     try:
         start, cpu = time.perf_counter(), time.process_time()
         outcomes = await app.send_due()
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         await app.close()  # the compose workers end here, so their CPU is counted below
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sent = sum(o.state == "accepted" for o in outcomes)
     print(f"{sent} accepted in {wall:.1f} s: {sent / wall:.1f} msg/s, {wall / sent * 1000:.2f} ms")
@@ -96,6 +98,11 @@ async def send(config: Path) -> None:
     print(
         f"  CPU of the compose workers               {(user + system) / sent * 1000:6.2f} ms "
         f"a message ({system / sent * 1000:.2f} ms of it in the kernel)"
+    )
+    worker_faults = after.ru_minflt - before.ru_minflt
+    print(
+        f"  page faults a message: {faults / sent:.0f} in this process, "
+        f"{worker_faults / sent:.0f} in the compose workers"
     )
     for label, seconds in SPENT.most_common():
         print(f"  {label:40} {seconds / sent * 1000:6.2f} ms a message ({CALLS[label]} calls)")
