@@ -35,7 +35,7 @@ from daemon.models import (
 )
 from daemon.pacing import Pacer, is_too_many
 from daemon.proof import append_entries
-from daemon.statements import run_transaction
+from daemon.statements import HeldConnection, run_transaction
 from daemon.transitions import (
     DELIVERIES,
     LeaseEnd,
@@ -89,6 +89,7 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
     return delay * random.uniform(0.8, 1.2)
 
 
+_HELD_LANES = 4  # lanes that may each keep a database connection for their hand-off marks
 _UNEXPECTED = "delivery %s: unexpected error; it is sent again when its lease ends"
 
 
@@ -511,13 +512,20 @@ class DeliveryWorker:
         return outcomes
 
     async def _write(
-        self, ends: list[_LeaseEnd], *, hand_off: int | None = None
+        self,
+        ends: list[_LeaseEnd],
+        *,
+        hand_off: int | None = None,
+        held: HeldConnection | None = None,
     ) -> list[SendOutcome]:
-        """The transaction of :meth:`_record`."""
+        """The transaction of :meth:`_record` (on the ``held`` connection when given)."""
         if not ends and hand_off is None:
             return []
-        rows = [end.row for end in ends]
-        await run_transaction(self.ctx.engine, record_lease_ends(rows, hand_off))
+        statements = record_lease_ends([end.row for end in ends], hand_off)
+        if held is not None:
+            await held.run(statements)
+        else:
+            await run_transaction(self.ctx.engine, statements)
         for end in ends:
             delivery, state, text = end.delivery, end.transition.state_to, end.transition.text
             (log.info if state == DeliveryState.ACCEPTED.value else log.warning)(
@@ -595,6 +603,9 @@ class DeliveryWorker:
         pending = collections.deque(prepared)
         width = max(1, min(self.pacer.connections, len(prepared)))
         max_wait = self.ctx.settings.delivery.lease_seconds / 3
+        # a lane keeps one database connection for its marks (one a message) while the batch
+        # lasts; more than a few lanes would tie up the pool that claims and chains need
+        hold = width <= _HELD_LANES
         while len(self.relays) < width:
             self.relays.append(self.ctx.relay())
 
@@ -604,37 +615,44 @@ class DeliveryWorker:
             # handed to the relay whose outcome is not recorded (all a crash can mark
             # "possible duplicate").
             accepted: list[_LeaseEnd] = []
-            while pending:
-                item = pending.popleft()
-                delivery = item.delivery
-                assert delivery.id is not None
-                result: SendOutcome | _LeaseEnd | None = None
-                written: list[_LeaseEnd] = []
-                try:
-                    if not await self.pacer.wait_turn(max_wait):
-                        outcomes[delivery.id] = await self._release(delivery)
-                        continue
-                    # the last acceptances and this hand-off are written while the envelope
-                    # goes out; the relay waits for the write before the message's end
-                    marking = asyncio.ensure_future(self._write(accepted, hand_off=delivery.id))
+            held = HeldConnection(self.ctx.engine) if hold else None
+            try:
+                while pending:
+                    item = pending.popleft()
+                    delivery = item.delivery
+                    assert delivery.id is not None
+                    result: SendOutcome | _LeaseEnd | None = None
+                    written: list[_LeaseEnd] = []
                     try:
-                        result = await self._hand_off(item, relay, marking)
-                    finally:
-                        await asyncio.wait([marking])
-                        if not marking.cancelled() and marking.exception() is None:
-                            for outcome in marking.result():
-                                outcomes[outcome.delivery_id] = outcome
-                            written, accepted = accepted, []
-                except Exception:  # one delivery's trouble never stops the others
-                    log.exception(_UNEXPECTED, delivery.id)
-                if isinstance(result, _LeaseEnd):
-                    accepted.append(result)
-                elif result is not None:
-                    outcomes[result.delivery_id] = result
-                try:
-                    await self._file_sent_copies(written)
-                except Exception:
-                    log.exception(_UNEXPECTED, ", ".join(str(w.delivery.id) for w in written))
+                        if not await self.pacer.wait_turn(max_wait):
+                            outcomes[delivery.id] = await self._release(delivery)
+                            continue
+                        # the last acceptances and this hand-off are written while the envelope
+                        # goes out; the relay waits for the write before the message's end
+                        marking = asyncio.ensure_future(
+                            self._write(accepted, hand_off=delivery.id, held=held)
+                        )
+                        try:
+                            result = await self._hand_off(item, relay, marking)
+                        finally:
+                            await asyncio.wait([marking])
+                            if not marking.cancelled() and marking.exception() is None:
+                                for outcome in marking.result():
+                                    outcomes[outcome.delivery_id] = outcome
+                                written, accepted = accepted, []
+                    except Exception:  # one delivery's trouble never stops the others
+                        log.exception(_UNEXPECTED, delivery.id)
+                    if isinstance(result, _LeaseEnd):
+                        accepted.append(result)
+                    elif result is not None:
+                        outcomes[result.delivery_id] = result
+                    try:
+                        await self._file_sent_copies(written)
+                    except Exception:
+                        log.exception(_UNEXPECTED, ", ".join(str(w.delivery.id) for w in written))
+            finally:
+                if held is not None:
+                    await held.release()
             try:
                 for outcome in await self._record(accepted):
                     outcomes[outcome.delivery_id] = outcome

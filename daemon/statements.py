@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from daemon.sqlite_cursor import OneTripConnection
 from daemon.transitions import Statements, Step
@@ -100,21 +100,51 @@ def _in_sqlite_thread(
 async def run_transaction(engine: AsyncEngine, statements: Statements) -> None:
     """Run ``statements`` in one transaction: committed when they end, rolled back if one
     fails."""
-    dialect = engine.dialect
     async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        if isinstance(driver, OneTripConnection):
-            await driver.run(_in_sqlite_thread(dialect, statements))
-            return
-        # asyncpg; a transaction already open there would make this one a savepoint
-        assert not driver.is_in_transaction(), "connection handed out inside a transaction"
-        async with driver.transaction():
-            step = next(statements, None)
-            while step is not None:
-                compiled, rows = _compiled_step(dialect, step)
-                if len(rows) > 1:
-                    await driver.executemany(compiled.sql, rows)
-                    step = _advance(statements, [])
-                else:
-                    step = _advance(statements, list(await driver.fetch(compiled.sql, *rows[0])))
+        await _run_on(connection, statements)
+
+
+class HeldConnection:
+    """One pooled connection kept for a run of transactions (a sending lane's hand-off
+    marks, one a message): no pool checkout and, on PostgreSQL, no liveness ping for each.
+    After a transaction fails the connection goes back to the pool (the pool throws it away
+    if it broke) and the next transaction takes another."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def run(self, statements: Statements) -> None:
+        """:func:`run_transaction` on the held connection."""
+        if self._connection is None:
+            self._connection = await self.engine.connect()
+        try:
+            await _run_on(self._connection, statements)
+        except BaseException:
+            await self.release()
+            raise
+
+    async def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+
+async def _run_on(connection: AsyncConnection, statements: Statements) -> None:
+    dialect = connection.dialect
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if isinstance(driver, OneTripConnection):
+        await driver.run(_in_sqlite_thread(dialect, statements))
+        return
+    # asyncpg; a transaction already open there would make this one a savepoint
+    assert not driver.is_in_transaction(), "connection handed out inside a transaction"
+    async with driver.transaction():
+        step = next(statements, None)
+        while step is not None:
+            compiled, rows = _compiled_step(dialect, step)
+            if len(rows) > 1:
+                await driver.executemany(compiled.sql, rows)
+                step = _advance(statements, [])
+            else:
+                step = _advance(statements, list(await driver.fetch(compiled.sql, *rows[0])))

@@ -264,14 +264,14 @@ async def test_a_failed_hand_off_write_sends_nothing_and_loses_no_acceptance(
     write = DeliveryWorker._write
 
     async def second_mark_fails(
-        self: DeliveryWorker, ends: list[Any], *, hand_off: int | None = None
+        self: DeliveryWorker, ends: list[Any], *, hand_off: int | None = None, **kw: Any
     ) -> Any:
         nonlocal hand_offs
         if hand_off is not None:
             hand_offs += 1
             if hand_offs == 2:
                 raise RuntimeError("the database went away")
-        return await write(self, ends, hand_off=hand_off)
+        return await write(self, ends, hand_off=hand_off, **kw)
 
     monkeypatch.setattr(DeliveryWorker, "_write", second_mark_fails)
     outcomes = await app.send_due()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import func, select
 
 from daemon.customers import NewCustomer
 from daemon.models import Delivery, DeliveryEvent, DeliveryState
 from daemon.services import Facturier
-from daemon.statements import run_transaction
+from daemon.statements import HeldConnection, run_transaction
 from daemon.transitions import LeaseEnd, Statements, Transition, record_lease_ends
 from tests.helpers import invoice_file
 
@@ -72,3 +73,39 @@ async def test_a_failing_statement_leaves_nothing_half_written(
     async with app.ctx.sessions() as session:
         untouched = await session.get(Delivery, first.id)
     assert untouched is not None and untouched.state == DeliveryState.SENDING.value
+
+
+async def test_a_held_connection_serves_a_run_of_transactions_and_is_replaced_after_a_failure(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A sending lane's marks go through one connection, not a pool checkout (and on
+    PostgreSQL a ping) each; a failed one is rolled back and the next takes another."""
+    first, second = await _two_leased_deliveries(app, tmp_path)
+    before = await _events(app)
+    checkouts: list[int] = []
+    event.listen(app.ctx.engine.sync_engine, "checkout", lambda *a: checkouts.append(1))
+    held = HeldConnection(app.ctx.engine)
+
+    def failing() -> Statements:
+        real = record_lease_ends([_accepted(first)], None)
+        rows = yield next(real)
+        yield real.send(rows)
+        raise RuntimeError("the database went away")
+
+    try:
+        await held.run(record_lease_ends([], first.id))
+        await held.run(record_lease_ends([], second.id))
+        assert len(checkouts) == 1
+        with pytest.raises(RuntimeError):
+            await held.run(failing())
+        assert await _events(app) == before  # nothing of the failure (marks add no event)
+        await held.run(record_lease_ends([_accepted(first)], None))
+        # the failed one gave its connection back: counting the one that counted events
+        assert len(checkouts) == 3
+    finally:
+        await held.release()
+    async with app.ctx.sessions() as session:
+        done = await session.get(Delivery, first.id)
+        marked = await session.get(Delivery, second.id)
+    assert done is not None and done.state == "accepted"
+    assert marked is not None and marked.handoff_at is not None
