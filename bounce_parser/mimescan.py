@@ -110,6 +110,15 @@ class ReadMessage(Message):
         value = fetched[key] = self.policy.header_fetch_parse(*found)
         return value
 
+    def get_payload(self, i: Any = None, decode: bool = False) -> Any:
+        """The stdlib's, without its header lookup and surrogate scan for the common call:
+        the payload as it is, when it is a list of parts or plain ASCII text."""
+        payload = self._payload  # type: ignore[attr-defined]
+        as_is = isinstance(payload, list) or (isinstance(payload, str) and payload.isascii())
+        if as_is and i is None and not decode:
+            return payload
+        return super().get_payload(i, decode)  # type: ignore[call-overload]
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._lookup()
 

@@ -145,3 +145,18 @@ def test_parameters_read_the_same_as_the_stdlibs(value: str) -> None:
     assert fast.get_params() == slow.get_params()
     for name in ("a", "b", "XY", "charset"):
         assert fast.get_param(name) == slow.get_param(name)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Ceci est une facture.\r\n",
+        "Facture réglée, merci.\r\n".encode("latin-1"),  # 8-bit: the stdlib re-decodes it
+    ],
+)
+def test_a_payload_reads_as_the_stdlib_reads_it(body: bytes) -> None:
+    raw = b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\n" + body
+    ours = mimescan.read(raw)
+    theirs = email.message_from_bytes(raw, policy=compat32)
+    assert ours.get_payload() == theirs.get_payload()
+    assert ours.get_payload(decode=True) == theirs.get_payload(decode=True) == body
