@@ -87,16 +87,17 @@ async def test_the_daily_quota_holds_across_claimed_batches(
         await app.close()
 
 
+@pytest.mark.parametrize("connections", [3, 6])  # 6: more lanes than keep a connection
 async def test_messages_in_flight_never_exceed_the_connection_limit(
-    tmp_path: Path, db_url: str, sandbox: SandboxServer
+    tmp_path: Path, db_url: str, sandbox: SandboxServer, connections: int
 ) -> None:
     sandbox.handler.data_delay = 0.2
-    app = await _open(tmp_path, db_url, sandbox, "max_connections = 3")
+    app = await _open(tmp_path, db_url, sandbox, f"max_connections = {connections}")
     try:
         await _queue(app, tmp_path, "factures@dupont.example", 7)
         outcomes = await app.send_due()
         assert [o.state for o in outcomes] == ["accepted"] * 7
-        assert sandbox.handler.peak_in_flight == 3
+        assert sandbox.handler.peak_in_flight == connections
         assert len(sandbox.received("factures@dupont.example")) == 7
     finally:
         await app.close()
