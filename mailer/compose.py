@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 import secrets
 import struct
 import time
@@ -15,11 +16,8 @@ import uuid
 from dataclasses import dataclass, field
 from email.charset import QP, Charset
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
-from email.mime.text import MIMEText
 from email.policy import Compat32
-from email.utils import format_datetime, formataddr, formatdate
+from email.utils import encode_rfc2231, format_datetime, formataddr, formatdate, quote
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +90,14 @@ def _address(name: str, address: str) -> str:
     return formataddr((name, address), charset="utf-8")
 
 
-def _param(value: str) -> Any:
-    """A MIME parameter value, RFC 2231-encoded when it is not ASCII."""
-    return value if value.isascii() else ("utf-8", "", value)
+def _param(name: str, value: str) -> str:
+    """A MIME parameter as the email package writes it: quoted, or RFC 2231-encoded when it
+    is not ASCII."""
+    if not value:
+        return name
+    if not value.isascii():
+        return f"{name}*={encode_rfc2231(value, 'utf-8', '')}"
+    return f'{name}="{quote(value)}"'
 
 
 def _text(value: str) -> Any:
@@ -117,6 +120,76 @@ def base64_lines(data: bytes) -> bytes:
 def _boundary() -> str:
     """A multipart boundary no text can contain by chance (128 random bits)."""
     return f"=_facturier_{secrets.token_hex(16)}"
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # each becomes CRLF on the wire
+
+
+def _headers(items: list[tuple[str, Any]]) -> bytes:
+    """A part's header lines and the empty line that ends them, each folded by compat32."""
+    return b"".join(_WIRE.fold_binary(name, value) for name, value in items) + b"\r\n"
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    """A UTF-8 text part in quoted-printable, as ``MIMEText(text, subtype, _QP)`` is
+    written."""
+    body = _LINE_BREAK.sub("\r\n", _QP.body_encode(text)).encode("ascii")
+    return (
+        _headers(
+            [
+                ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+                ("MIME-Version", "1.0"),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ]
+        )
+        + body
+    )
+
+
+def _multipart_headers(subtype: str, boundary: str) -> list[tuple[str, Any]]:
+    return [
+        ("Content-Type", f'multipart/{subtype}; boundary="{boundary}"'),
+        ("MIME-Version", "1.0"),
+    ]
+
+
+def _skeleton(
+    headers: list[tuple[str, Any]], text: str, html: str, attachment: Attachment
+) -> tuple[bytes, bytes]:
+    """The message around its attachment's base64 lines: what comes before them and what
+    after. The bytes are those the email package writes for the same tree (multipart/mixed
+    of a multipart/alternative text and HTML, then the attachment), header by header
+    through the same compat32 folding, without building the tree and walking it (most of
+    composing a message)."""
+    mixed, alternative = _boundary(), _boundary()
+    maintype, _, subtype = attachment.content_type.partition("/")
+    head = b"".join(
+        (
+            _headers(_multipart_headers("mixed", mixed) + headers),
+            f"--{mixed}\r\n".encode(),
+            _headers(_multipart_headers("alternative", alternative)),
+            f"--{alternative}\r\n".encode(),
+            _text_part("plain", text),
+            f"\r\n--{alternative}\r\n".encode(),
+            _text_part("html", html),
+            f"\r\n--{alternative}--\r\n\r\n--{mixed}\r\n".encode(),
+            _headers(
+                [
+                    ("MIME-Version", "1.0"),
+                    ("Content-Transfer-Encoding", "base64"),
+                    (
+                        "Content-Disposition",
+                        f"attachment; {_param('filename', attachment.filename)}",
+                    ),
+                    (
+                        "Content-Type",
+                        f"{maintype}/{subtype}; {_param('name', attachment.filename)}",
+                    ),
+                ]
+            ),
+        )
+    )
+    return head, f"--{mixed}--\r\n".encode()
 
 
 class Composer:
@@ -164,47 +237,31 @@ class Composer:
         subject = " ".join(self._render(spec.template, spec.language, "subject", ctx).split())
         if spec.is_copy:
             subject = f"[Duplicata / Copy] {subject}"
+        text = self._render(spec.template, spec.language, "txt", ctx)
         html = self._render(spec.template, spec.language, "html", ctx)
-        # Boundaries are ours, random: the generator would otherwise compile a regular
-        # expression per part to check a boundary of its own against the text.
-        body = MIMEMultipart("alternative", boundary=_boundary())
-        body.attach(MIMEText(self._render(spec.template, spec.language, "txt", ctx), "plain", _QP))
-        body.attach(MIMEText(html, "html", _QP))
-        maintype, _, subtype = spec.attachment.content_type.partition("/")
-        # The attachment's body is put in after generation in place of a unique line: the
-        # email package would encode and write it line by line in Python, ten times slower
-        # than base64 in C.
-        placeholder = f"facturier-attachment-{secrets.token_hex(16)}"
-        attachment = MIMENonMultipart(maintype, subtype)
-        attachment["Content-Transfer-Encoding"] = "base64"
-        attachment.add_header(
-            "Content-Disposition", "attachment", filename=_param(spec.attachment.filename)
-        )
-        attachment.set_param("name", _param(spec.attachment.filename))
-        attachment.set_payload(placeholder)
-        msg = MIMEMultipart("mixed", boundary=_boundary(), _subparts=[body, attachment])
-        msg["From"] = _address(spec.sender_name, sender)
-        msg["To"] = _address(spec.recipient_name or "", recipient)
+        headers: list[tuple[str, Any]] = [
+            ("From", _address(spec.sender_name, sender)),
+            ("To", _address(spec.recipient_name or "", recipient)),
+        ]
         if spec.reply_to:
-            msg["Reply-To"] = normalize_address(spec.reply_to, "reply-to")
-        msg["Subject"] = _text(subject)
-        msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = spec.message_id
+            headers.append(("Reply-To", normalize_address(spec.reply_to, "reply-to")))
+        headers += [
+            ("Subject", _text(subject)),
+            ("Date", formatdate(localtime=False)),
+            ("Message-ID", spec.message_id),
+        ]
         if spec.delivery_token:
-            msg[FACTURIER_HEADER] = spec.delivery_token
+            headers.append((FACTURIER_HEADER, spec.delivery_token))
         if spec.is_copy:
-            msg["X-Facturier-Copy"] = "yes"
-        for name, value in spec.extra_headers.items():
-            msg[name] = _text(value)
-        skeleton = msg.as_bytes(policy=_WIRE)
-        raw = skeleton.replace(
-            placeholder.encode() + b"\r\n", base64_lines(spec.attachment.data), 1
-        )
+            headers.append(("X-Facturier-Copy", "yes"))
+        headers += [(name, _text(value)) for name, value in spec.extra_headers.items()]
+        head, tail = _skeleton(headers, text, html, spec.attachment)
+        raw = b"".join((head, base64_lines(spec.attachment.data), tail))
         if max_bytes is not None and len(raw) > max_bytes:
             raise MessageRefused(
                 f"message for {recipient} is {len(raw)} bytes, over the {max_bytes}-byte limit"
             )
-        return raw, wire_shape(skeleton)
+        return raw, wire_shape(head + tail)
 
 
 __all__ = ["Attachment", "Composer", "MessageSpec", "format_datetime", "make_message_id"]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib
 from email.policy import compat32
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -96,3 +98,106 @@ def test_the_wire_shape_read_off_the_message_without_its_attachment_is_the_whole
 def test_base64_lines_are_the_standard_encoding_with_crlf(data: bytes) -> None:
     expected = base64.encodebytes(data).replace(b"\n", b"\r\n")
     assert compose_module.base64_lines(data) == expected
+
+
+def _stdlib_message(composer: Composer, message: Any, boundaries: list[str], date: str) -> bytes:
+    """The message ``message`` (a spec) as the email package writes the same tree: the
+    reference the composer's own writer must match byte for byte."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.nonmultipart import MIMENonMultipart
+    from email.mime.text import MIMEText
+
+    from mailer.addresses import normalize_address
+
+    recipient = normalize_address(message.recipient, "recipient")
+    ctx = dict(message.context, is_copy=message.is_copy, recipient=recipient)
+    render = functools.partial(composer._render, message.template, message.language)
+    subject = " ".join(render("subject", ctx).split())
+    if message.is_copy:
+        subject = f"[Duplicata / Copy] {subject}"
+    mixed, alternative = boundaries
+    body = MIMEMultipart("alternative", boundary=alternative)
+    body.attach(MIMEText(render("txt", ctx), "plain", compose_module._QP))
+    body.attach(MIMEText(render("html", ctx), "html", compose_module._QP))
+    maintype, _, subtype = message.attachment.content_type.partition("/")
+    name = message.attachment.filename
+    as_param: Any = name if name.isascii() else ("utf-8", "", name)  # RFC 2231 when not ASCII
+    attachment = MIMENonMultipart(maintype, subtype)
+    attachment["Content-Transfer-Encoding"] = "base64"
+    attachment.add_header("Content-Disposition", "attachment", filename=as_param)
+    attachment.set_param("name", as_param)
+    # the last line's CRLF is the one before the closing boundary
+    attachment.set_payload(base64.encodebytes(message.attachment.data).decode()[:-1])
+    msg = MIMEMultipart("mixed", boundary=mixed, _subparts=[body, attachment])
+    msg["From"] = compose_module._address(
+        message.sender_name, normalize_address(message.sender_address, "sender")
+    )
+    msg["To"] = compose_module._address(message.recipient_name or "", recipient)
+    if message.reply_to:
+        msg["Reply-To"] = normalize_address(message.reply_to, "reply-to")
+    msg["Subject"] = compose_module._text(subject)
+    msg["Date"] = date
+    msg["Message-ID"] = message.message_id
+    if message.delivery_token:
+        msg[compose_module.FACTURIER_HEADER] = message.delivery_token
+    if message.is_copy:
+        msg["X-Facturier-Copy"] = "yes"
+    for header, value in message.extra_headers.items():
+        msg[header] = compose_module._text(value)
+    return msg.as_bytes(policy=compose_module._WIRE)
+
+
+_words = st.text(
+    alphabet=st.characters(
+        min_codepoint=32, max_codepoint=0x2FF, blacklist_categories=("Cc", "Cs")
+    ),
+    max_size=90,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seller=_words,
+    sender_name=_words,
+    recipient_name=_words,
+    filename=_words.map(lambda w: w.strip() or "F-1") | st.just('a "quoted" \\ name.pdf'),
+    language=st.sampled_from(["fr", "en"]),
+    is_copy=st.booleans(),
+    token=st.none() | st.just("tok-1"),
+    reply_to=st.none() | st.just("compta@acme.example"),
+    extra=st.dictionaries(st.sampled_from(["X-Campaign", "X-Note"]), _words, max_size=2),
+    data=st.binary(min_size=1, max_size=300),
+)
+def test_the_message_is_written_as_the_email_package_writes_the_same_tree(
+    seller: str,
+    sender_name: str,
+    recipient_name: str,
+    filename: str,
+    language: str,
+    is_copy: bool,
+    token: str | None,
+    reply_to: str | None,
+    extra: dict[str, str],
+    data: bytes,
+) -> None:
+    message = spec(
+        sender_name=sender_name,
+        recipient_name=recipient_name,
+        language=language,
+        is_copy=is_copy,
+        delivery_token=token,
+        reply_to=reply_to,
+        extra_headers=extra,
+        context=dict(spec().context, seller_name=seller, number=f"F-{seller[:20]}"),
+        attachment=Attachment(filename, "application/pdf", data, hashlib.sha256(data).hexdigest()),
+    )
+    composer = Composer()
+    boundaries = ["=_facturier_mixed", "=_facturier_alternative"]
+    date = "Tue, 01 Dec 2026 04:41:47 -0000"
+    given_out = iter(boundaries)
+    with (
+        mock.patch.object(compose_module, "_boundary", lambda: next(given_out)),
+        mock.patch.object(compose_module, "formatdate", lambda localtime: date),
+    ):
+        raw = composer.compose(message)
+    assert raw == _stdlib_message(composer, message, boundaries, date)
