@@ -670,9 +670,11 @@ class DeliveryWorker:
         """Send everything due now, a batch at a time; returns what happened to each.
 
         While one batch is being sent, the next is claimed and its messages are made (in the
-        maker's processes), so composing and sending overlap. Database writes stay one at a
-        time: the next batch is claimed before this one's first hand-off and linked into the
-        archive chain after its last. ``stop`` ends the claiming; what was claimed is sent.
+        maker's processes), so composing and sending overlap; a batch is claimed and handed
+        to the maker before the one before it is made, so the maker always has one waiting.
+        Database writes stay one at a time: a batch is claimed, then the one before it is
+        linked into the archive chain, then that one is sent.
+        ``stop`` ends the claiming; what was claimed is sent.
         """
         batch = batch or self.ctx.settings.delivery.claim_batch
         outcomes: list[SendOutcome] = []
@@ -685,9 +687,11 @@ class DeliveryWorker:
 
         making = await claim_next()
         while making is not None:
-            prepared, done = await self._finish_making(making)
+            # the next batch goes to the maker before this one is done, so the maker (the
+            # slower half) never waits for a claim
             following = await claim_next()
             try:
+                prepared, done = await self._finish_making(making)
                 outcomes += await self._send_prepared(making.ids, prepared, done)
             except BaseException:
                 if following is not None:  # its leases end and it is claimed again

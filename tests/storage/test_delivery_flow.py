@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -312,3 +313,39 @@ async def test_an_acceptance_written_with_a_mark_is_not_written_again_when_the_s
     [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
     detail = await app.queries.invoice_detail(done.id)
     assert [e.event for e in detail.events].count("accepted") == 1
+
+
+async def test_a_batch_goes_to_the_maker_before_the_one_before_it_is_sent(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making messages is the slower half of sending: the next batch is claimed and handed
+    to the maker before the batch before it reaches the relay, so the maker never waits for
+    a claim; every invoice still goes out once."""
+    await _customer(app, "factures@dupont.example")
+    files = [invoice_file(tmp_path / "in", f"FA-{n}") for n in range(1, 6)]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    steps: list[str] = []
+    make_many, hand_off = type(app.ctx.maker).make_many, DeliveryWorker._hand_off
+    next_batch_asked = asyncio.Event()
+
+    async def making(self: Any, orders: list[Any]) -> Any:
+        steps.append(f"make {len(orders)}")
+        if len(steps) == 1:  # the first batch is done only once the next one is asked for
+            await asyncio.wait_for(next_batch_asked.wait(), timeout=5)
+        next_batch_asked.set()
+        return await make_many(self, orders)
+
+    async def handing_off(self: DeliveryWorker, *args: Any, **kw: Any) -> Any:
+        steps.append("send")
+        return await hand_off(self, *args, **kw)
+
+    monkeypatch.setattr(type(app.ctx.maker), "make_many", making)
+    monkeypatch.setattr(DeliveryWorker, "_hand_off", handing_off)
+    worker = app.worker()
+    try:
+        outcomes = await worker.run_once(batch=2)
+    finally:
+        await worker.close()
+    assert [o.state for o in outcomes] == ["accepted"] * 5
+    assert steps == ["make 2", "make 2", "send", "send", "make 1", "send", "send", "send"]
+    assert len(sandbox.received("factures@dupont.example")) == 5
