@@ -2,7 +2,8 @@
 
 Each message is stored at ``<root>/<sha[:2]>/<sha>.eml``, written to a temporary file,
 fsynced, linked into place (never over an existing file) and made read-only; the folder is
-fsynced too, so an entry that exists survived the crash that may follow.
+fsynced too (and the root, when a folder is new), so an entry that exists survived the
+crash that may follow.
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ class Archive:
             if self.digest(target) != sha:
                 raise ArchiveError(f"archive entry {target} exists but its content has changed")
             return ArchivedCopy(sha, len(data), target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except FileNotFoundError:  # the first entry of its folder (one of 256)
+            self._make_folder(target.parent)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -62,6 +66,13 @@ class Archive:
         finally:
             os.unlink(tmp)
         return ArchivedCopy(sha, len(data), target)
+
+    def _make_folder(self, folder: Path) -> None:
+        """Make an entry folder, and fsync the folder holding it so that it survives a
+        crash with the entries written into it."""
+        folder.mkdir(parents=True, exist_ok=True)
+        _fsync_dir(self.root)  # holds the new folder
+        _fsync_dir(self.root.parent)  # holds the root, which may be new too
 
     def read(self, sha256: str, *, verify: bool = True) -> bytes:
         """The entry's bytes, checked against its sha256 unless the caller checks them

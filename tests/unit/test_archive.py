@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
 
 import pytest
 
+import mailer.archive as archive_module
 from mailer.archive import Archive
 from mailer.errors import ArchiveError
 
@@ -34,3 +36,35 @@ def test_tampering_is_detected(tmp_path: Path) -> None:
 def test_missing_entry_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="missing"):
         Archive(tmp_path).read("0" * 64)
+
+
+def test_a_new_folder_and_a_new_root_are_fsynced_with_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a crash an entry is only there if every folder on its path was written to
+    disk: the entry's folder always, the root (and the root's own folder) when the entry
+    made them."""
+    synced: list[Path] = []
+    fsync_dir = archive_module._fsync_dir
+
+    def recorded(path: Path) -> None:
+        synced.append(path)
+        fsync_dir(path)
+
+    monkeypatch.setattr(archive_module, "_fsync_dir", recorded)
+    root = tmp_path / "archive"
+    archive = Archive(root)
+    first = archive.store(b"message one")
+    assert set(synced) == {tmp_path, root, first.path.parent}
+    synced.clear()
+    # another message whose entry goes into the same folder: only that folder is synced
+    neighbour = next(
+        m
+        for n in range(10_000)
+        if hashlib.sha256(m := b"message %d" % n).hexdigest()[:2] == first.sha256[:2]
+        and m != b"message one"
+    )
+    second = archive.store(neighbour)
+    assert second.path.parent == first.path.parent
+    assert synced == [first.path.parent]
+    assert archive.read(second.sha256) == neighbour
