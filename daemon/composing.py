@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from mailer.archive import Archive, ArchivedCopy
-from mailer.compose import Composer, MessageSpec
+from mailer.compose import Composer, MessageSpec, check_attachment_of
 from mailer.errors import ArchiveError, MessageRefused
 from mailer.wire import WireShape
 
@@ -91,24 +91,26 @@ class Workshop:
     ) -> Workshop:
         return cls(Composer(template_dir, language), Archive(archive), Archive(invoices))
 
-    def compose(self, order: MessageOrder) -> tuple[bytes, WireShape]:
-        attachment = order.spec.attachment
-        # composing checks the bytes against the stored invoice's sha256 (once, not twice)
-        data = self.invoices.read(attachment.sha256, verify=False)
-        spec = replace(order.spec, attachment=replace(attachment, data=data))
-        return self.composer.compose_for_wire(spec, max_bytes=order.max_bytes)
-
     def make_many(self, orders: list[MessageOrder]) -> list[Made]:
         """Each order's message, or the exception that stopped it (one order's failure
         never stops the others)."""
         started: list[tuple[bytes, WireShape, Future[ArchivedCopy] | None] | BaseException] = []
         for order in orders:
+            attachment = order.spec.attachment
             try:
-                raw, shape = self.compose(order)
+                # checked against the stored invoice's sha256 once, below, not twice
+                data = self.invoices.read(attachment.sha256, verify=False)
+                spec = replace(order.spec, attachment=replace(attachment, data=data))
+                raw, shape = self.composer.compose_for_wire(
+                    spec, max_bytes=order.max_bytes, check_attachment=not order.archive
+                )
             except Exception as exc:
                 started.append(_portable(exc))
                 continue
-            storing = self.storing.submit(self.archive.store, raw) if order.archive else None
+            # an archived message's attachment is checked in the thread that then stores it
+            # (hashing frees the GIL): beside the next message's composing, and before the
+            # message is archived or goes anywhere
+            storing = self.storing.submit(self._store, spec, raw) if order.archive else None
             started.append((raw, shape, storing))
         made: list[Made] = []
         for item in started:
@@ -121,6 +123,10 @@ class Workshop:
             except Exception as exc:
                 made.append(_portable(exc))
         return made
+
+    def _store(self, spec: MessageSpec, raw: bytes) -> ArchivedCopy:
+        check_attachment_of(spec)
+        return self.archive.store(raw)
 
 
 def _portable(exc: Exception) -> BaseException:

@@ -192,6 +192,15 @@ def _skeleton(
     return head, f"--{mixed}--\r\n".encode()
 
 
+def check_attachment_of(spec: MessageSpec) -> None:
+    """Refuse a message whose attachment is not the stored invoice (its sha256 differs)."""
+    if hashlib.sha256(spec.attachment.data).hexdigest() != spec.attachment.sha256:
+        raise MessageRefused(
+            f"attachment {spec.attachment.filename} does not match the stored invoice "
+            "(sha256 differs)"
+        )
+
+
 class Composer:
     def __init__(self, template_dir: Path | None = None, default_language: str = "fr"):
         loaders: list[Any] = []
@@ -215,15 +224,14 @@ class Composer:
         return self.compose_for_wire(spec, max_bytes=max_bytes)[0]
 
     def compose_for_wire(
-        self, spec: MessageSpec, *, max_bytes: int | None = None
+        self, spec: MessageSpec, *, max_bytes: int | None = None, check_attachment: bool = True
     ) -> tuple[bytes, WireShape]:
         """The message and its wire shape, read off the message without its attachment: the
-        attachment's base64 lines end in CRLF and none starts with a dot."""
-        if hashlib.sha256(spec.attachment.data).hexdigest() != spec.attachment.sha256:
-            raise MessageRefused(
-                f"attachment {spec.attachment.filename} does not match the stored invoice "
-                "(sha256 differs)"
-            )
+        attachment's base64 lines end in CRLF and none starts with a dot. A caller that
+        checks the attachment itself (:func:`check_attachment_of`) before the message goes
+        anywhere passes ``check_attachment=False``."""
+        if check_attachment:
+            check_attachment_of(spec)
         recipient = normalize_address(spec.recipient, "recipient")
         sender = normalize_address(spec.sender_address, "sender address")
         for name, value in (

@@ -33,13 +33,15 @@ from mailer.wire import wire_shape
 from tests.helpers import message_spec
 
 
-def _order(tmp_path: Path, data: bytes, *, number: str, sha256: str | None = None) -> MessageOrder:
+def _order(
+    tmp_path: Path, data: bytes, *, number: str, sha256: str | None = None, archive: bool = True
+) -> MessageOrder:
     stored = Archive(tmp_path / "invoices").store(data)
     spec = message_spec(
         message_id=make_message_id("acme.example"),
         attachment=Attachment(f"{number}.pdf", "application/pdf", b"", sha256 or stored.sha256),
     )
-    return MessageOrder(spec, None, archive=True)
+    return MessageOrder(spec, None, archive=archive)
 
 
 def _maker(tmp_path: Path, processes: int) -> MessageMaker:
@@ -76,6 +78,7 @@ async def test_messages_are_made_archived_and_each_failure_kept_to_its_order(
     assert isinstance(made[3], ArchiveError) and "missing" in str(made[3])
     assert isinstance(made[5], MessageRefused)
     assert "does not match the stored invoice" in str(made[5])
+    assert len(list((tmp_path / "archive").rglob("*.eml"))) == 9  # none for a refused one
     for i, result in enumerate(made):
         if i in (3, 5):
             continue
@@ -86,6 +89,23 @@ async def test_messages_are_made_archived_and_each_failure_kept_to_its_order(
         assert result.copy.sha256 == hashlib.sha256(result.raw).hexdigest()
         assert email.message_from_bytes(result.raw)["Message-ID"] == orders[i].spec.message_id
         assert result.shape == wire_shape(result.raw) and result.shape.crlf
+
+
+@pytest.mark.parametrize("processes", [1, 0])
+async def test_a_changed_invoice_is_refused_in_a_message_not_archived_too(
+    tmp_path: Path, processes: int
+) -> None:
+    pdf = os.urandom(5_000)
+    preview = _order(tmp_path, pdf, number="F-1", archive=False)
+    stored = Archive(tmp_path / "invoices").path_for(preview.spec.attachment.sha256)
+    os.chmod(stored, 0o644)
+    stored.write_bytes(pdf[::-1])
+    maker = _maker(tmp_path, processes)
+    try:
+        [made] = await maker.make_many([preview])
+    finally:
+        await maker.close()
+    assert isinstance(made, MessageRefused) and "does not match the stored invoice" in str(made)
 
 
 async def test_a_message_over_the_size_limit_is_refused_in_the_worker(tmp_path: Path) -> None:
