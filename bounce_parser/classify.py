@@ -375,8 +375,7 @@ def _from_dsn(
                 or _command_line(human, diag_text or "")
             )
             reason = refine_by_command(reason, command, status)
-            if command is None and _stage_untold(msg, human, status):
-                reason = _unstaged(reason)
+            reason = _unless_stage_untold(reason, command, msg, human, status)
             reason = (
                 _provider_reason(
                     msg,
@@ -591,8 +590,23 @@ def _stage_untold(
     )
 
 
-def _unstaged(reason: str | None) -> str | None:
-    return "filtered" if reason == "userunknown" else reason
+def _unless_stage_untold(
+    reason: str | None,
+    command: str | None,
+    msg: Message,
+    human: str,
+    status: str | None,
+    diagnostic: str | None = None,
+) -> str | None:
+    """``reason``, but ``filtered`` for a "user unknown" that names no SMTP command in a
+    notice that never says at which stage (:func:`_stage_untold`)."""
+    if (
+        reason == "userunknown"
+        and command is None
+        and _stage_untold(msg, human, status, diagnostic)
+    ):
+        return "filtered"
+    return reason
 
 
 def _provider_reason(
@@ -698,8 +712,7 @@ def _from_text(
         reason = decide_reason(status, diagnostic, head, _subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(_around(head, address))
         reason = refine_by_command(reason, command, status)
-        if command is None and _stage_untold(msg, text, status, diagnostic):
-            reason = _unstaged(reason)
+        reason = _unless_stage_untold(reason, command, msg, text, status, diagnostic)
         reason = _provider_reason(msg, address, diagnostic, status) or reason
         # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
         # answer) after its retry timeout: the errors were temporary, the failure final

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from mailer.archive import Archive, ArchivedCopy
+from mailer.archive import Archive, ArchivedCopy, read_copy
 from mailer.compose import Composer, MessageSpec, check_attachment_of
 from mailer.errors import ArchiveError, MessageRefused
 from mailer.wire import WireShape
@@ -153,12 +153,9 @@ def _with_archived_bytes(made: Made) -> Made:
     if not (isinstance(made, MadeMessage) and made.copy is not None and not made.raw):
         return made
     try:
-        raw = made.copy.path.read_bytes()
-    except OSError as exc:
-        return ArchiveError(f"archive entry {made.copy.sha256} cannot be read: {exc.strerror}")
-    if len(raw) != made.copy.size:
-        return ArchiveError(f"archive entry {made.copy.sha256} has been altered")
-    return replace(made, raw=raw)
+        return replace(made, raw=read_copy(made.copy))
+    except ArchiveError as exc:
+        return exc
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes], workshop: Workshop) -> None:

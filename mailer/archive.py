@@ -32,6 +32,24 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _read_entry(path: Path, sha256: str, *, verify: bool, size: int | None = None) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArchiveError(f"archive entry {sha256} is missing: {exc.strerror}") from exc
+    if (size is not None and len(data) != size) or (
+        verify and hashlib.sha256(data).hexdigest() != sha256
+    ):
+        raise ArchiveError(f"archive entry {sha256} has been altered")
+    return data
+
+
+def read_copy(copy: ArchivedCopy) -> bytes:
+    """The bytes of a copy just stored, checked by their size only (the full check is for
+    whoever reads the archive later: :meth:`Archive.read`)."""
+    return _read_entry(copy.path, copy.sha256, verify=False, size=copy.size)
+
+
 class Archive:
     def __init__(self, root: Path):
         self.root = root
@@ -77,14 +95,7 @@ class Archive:
     def read(self, sha256: str, *, verify: bool = True) -> bytes:
         """The entry's bytes, checked against its sha256 unless the caller checks them
         itself (``verify=False``)."""
-        path = self.path_for(sha256)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ArchiveError(f"archive entry {sha256} is missing: {exc.strerror}") from exc
-        if verify and hashlib.sha256(data).hexdigest() != sha256:
-            raise ArchiveError(f"archive entry {sha256} has been altered")
-        return data
+        return _read_entry(self.path_for(sha256), sha256, verify=verify)
 
     @staticmethod
     def digest(path: Path) -> str:
