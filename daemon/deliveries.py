@@ -30,7 +30,7 @@ from daemon.models import (
 log = logging.getLogger(__name__)
 
 # Worst first: the invoice shows the most pressing state of its own (non-copy) deliveries.
-_INVOICE_STATE_ORDER = [
+INVOICE_STATE_ORDER = [
     (DeliveryState.BOUNCED, InvoiceState.BOUNCED),
     (DeliveryState.FAILED, InvoiceState.FAILED),
     (DeliveryState.EXPIRED, InvoiceState.FAILED),
@@ -144,7 +144,7 @@ async def refresh_invoice_state(
 
 def invoice_state_of(delivery_states: set[str], current: str) -> str:
     """The invoice's state: the most pressing of its own deliveries' latest states."""
-    for delivery_state, invoice_state in _INVOICE_STATE_ORDER:
+    for delivery_state, invoice_state in INVOICE_STATE_ORDER:
         if delivery_state.value in delivery_states:
             return invoice_state.value
     return current

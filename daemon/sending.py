@@ -41,6 +41,7 @@ from daemon.transitions import (
     LeaseEnd,
     Transition,
     apply,
+    lease_ends_statement,
     record_lease_ends,
     refresh_invoice_states,
 )
@@ -521,7 +522,12 @@ class DeliveryWorker:
         """The transaction of :meth:`_record` (on the ``held`` connection when given)."""
         if not ends and hand_off is None:
             return []
-        statements = record_lease_ends([end.row for end in ends], hand_off)
+        rows = [end.row for end in ends]
+        # on PostgreSQL one statement (one round trip) instead of seven
+        together = is_postgres(self.ctx.engine)
+        statements = (
+            lease_ends_statement(rows, hand_off) if together else record_lease_ends(rows, hand_off)
+        )
         if held is not None:
             await held.run(statements)
         else:

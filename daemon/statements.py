@@ -7,7 +7,9 @@ their parameters bound by the column types' own converters, run on the driver it
 
 - SQLite: all of them in one trip to the aiosqlite thread, committed there (or rolled back
   on any error);
-- PostgreSQL: on asyncpg, in a transaction of its own, with asyncpg's prepared statements.
+- PostgreSQL: on asyncpg, in a transaction of its own, with asyncpg's prepared statements;
+  a transaction that is one statement (:class:`daemon.transitions.OneStatement`) is sent
+  alone, without BEGIN and COMMIT.
 
 A transaction is a generator of ``(statement, rows of parameters)`` (see
 :data:`daemon.transitions.Statements`) that is sent back each statement's result rows, so
@@ -25,7 +27,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from daemon.sqlite_cursor import OneTripConnection
-from daemon.transitions import Statements, Step
+from daemon.transitions import OneStatement, Statements, Step
+
+Transaction = Statements | OneStatement
+"""What :func:`run_transaction` runs: statements in order, or a single statement."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def _in_sqlite_thread(
     return run_all
 
 
-async def run_transaction(engine: AsyncEngine, statements: Statements) -> None:
+async def run_transaction(engine: AsyncEngine, statements: Transaction) -> None:
     """Run ``statements`` in one transaction: committed when they end, rolled back if one
     fails."""
     async with engine.connect() as connection:
@@ -114,7 +119,7 @@ class HeldConnection:
         self.engine = engine
         self._connection: AsyncConnection | None = None
 
-    async def run(self, statements: Statements) -> None:
+    async def run(self, statements: Transaction) -> None:
         """:func:`run_transaction` on the held connection."""
         if self._connection is None:
             self._connection = await self.engine.connect()
@@ -130,15 +135,26 @@ class HeldConnection:
             await connection.close()
 
 
-async def _run_on(connection: AsyncConnection, statements: Statements) -> None:
+def _each_of(one: OneStatement) -> Statements:
+    yield one.step
+
+
+async def _run_on(connection: AsyncConnection, statements: Transaction) -> None:
     dialect = connection.dialect
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     if isinstance(driver, OneTripConnection):
+        if isinstance(statements, OneStatement):
+            statements = _each_of(statements)
         await driver.run(_in_sqlite_thread(dialect, statements))
         return
     # asyncpg; a transaction already open there would make this one a savepoint
     assert not driver.is_in_transaction(), "connection handed out inside a transaction"
+    if isinstance(statements, OneStatement):  # a statement is a transaction of its own
+        compiled, rows = _compiled_step(dialect, statements.step)
+        assert len(rows) == 1, "one statement, one row of parameters"
+        await driver.execute(compiled.sql, *rows[0])
+        return
     async with driver.transaction():
         step = next(statements, None)
         while step is not None:

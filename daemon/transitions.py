@@ -15,11 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, insert, update
+from sqlalchemy import (
+    Table,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.deliveries import invoice_state_of
+from daemon.deliveries import INVOICE_STATE_ORDER, invoice_state_of
 from daemon.models import Delivery, DeliveryEvent, DeliveryKind, Invoice, InvoiceState, utcnow
 
 # The tables themselves: statements on them skip the ORM's per-object bookkeeping.
@@ -59,6 +70,31 @@ Step = tuple[Any, list[dict[str, Any]]]
 """One statement and the rows of parameters it runs for."""
 
 
+def _event_row(t: Transition, now: datetime) -> dict[str, Any]:
+    """The event row of transition ``t``."""
+    return {
+        "delivery_id": t.delivery_id,
+        "at": now,
+        "event": t.event,
+        "state_from": t.state_from,
+        "state_to": t.state_to or t.state_from,
+        "smtp_code": t.smtp_code,
+        "status": t.status,
+        "text": t.text,
+        "inbound_message_id": None,
+    }
+
+
+def _delivery_changes(t: Transition, now: datetime, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns transition ``t`` sets on its delivery (with ``values``), and its id."""
+    changes: dict[str, Any] = dict(values, updated_at=now, delivery_id=t.delivery_id)
+    if t.state_to is not None:
+        changes["state"] = t.state_to
+    if t.smtp_code is not None or t.status is not None or t.text is not None:
+        changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
+    return changes
+
+
 def apply_steps(
     transitions: Iterable[Transition],
     *,
@@ -73,30 +109,12 @@ def apply_steps(
     batch = list(transitions)
     if not batch:
         return []
-    events = [
-        {
-            "delivery_id": t.delivery_id,
-            "at": now,
-            "event": t.event,
-            "state_from": t.state_from,
-            "state_to": t.state_to or t.state_from,
-            "smtp_code": t.smtp_code,
-            "status": t.status,
-            "text": t.text,
-            "inbound_message_id": None,
-        }
-        for t in batch
-    ]
+    events = [_event_row(t, now) for t in batch]
     steps: list[Step] = [(_INSERT_EVENT, events)]
     # one UPDATE per set of columns, run for all its deliveries at once (executemany)
     by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
     for t in batch:
-        changes: dict[str, Any] = dict(values, updated_at=now, delivery_id=t.delivery_id)
-        changes.update((each or {}).get(t.delivery_id, {}))
-        if t.state_to is not None:
-            changes["state"] = t.state_to
-        if t.smtp_code is not None or t.status is not None or t.text is not None:
-            changes.update(last_code=t.smtp_code, last_status=t.status, last_text=t.text)
+        changes = _delivery_changes(t, now, {**values, **(each or {}).get(t.delivery_id, {})})
         by_columns.setdefault(frozenset(changes), []).append(changes)
     steps += [(_update_delivery(columns), rows) for columns, rows in by_columns.items()]
     return steps
@@ -207,3 +225,120 @@ def record_lease_ends(ends: Sequence[LeaseEnd], hand_off: int | None) -> Stateme
     if hand_off is not None:
         marked = {"handoff_at": now, "delivery_id": hand_off}
         yield _update_delivery(frozenset(marked)), [marked]
+
+
+@dataclass(frozen=True)
+class OneStatement:
+    """A transaction that is a single statement (on PostgreSQL its own transaction: no BEGIN
+    and COMMIT round trips around it)."""
+
+    step: Step
+
+
+_EVENT_COLUMNS = (
+    "delivery_id",
+    "at",
+    "event",
+    "state_from",
+    "state_to",
+    "smtp_code",
+    "status",
+    "text",
+    "inbound_message_id",
+)
+
+
+def _invoice_state_rule() -> tuple[dict[str, int], dict[int, str]]:
+    """The rule of :func:`daemon.deliveries.invoice_state_of` as ranks: each delivery
+    state's rank, and the invoice state of each rank (the lowest rank present wins)."""
+    ranks = {ds.value: n for n, (ds, _) in enumerate(INVOICE_STATE_ORDER)}
+    return ranks, {n: invoice.value for n, (_, invoice) in enumerate(INVOICE_STATE_ORDER)}
+
+
+@functools.cache
+def _lease_ends_together(shape: tuple[frozenset[str], ...], hand_off: bool) -> Any:
+    """The statement of :func:`lease_ends_statement` for ends that set the columns of
+    ``shape`` (one column set an end), with or without a hand-off mark. PostgreSQL only:
+    data-modifying WITH queries."""
+    ctes: list[Any] = []
+    ended = []
+    for n, columns in enumerate(shape):
+        ctes.append(
+            insert(DELIVERY_EVENTS)
+            .values({c: bindparam(f"e{n}_{c}") for c in _EVENT_COLUMNS})
+            .cte(f"event_{n}")
+        )
+        moved = (
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam(f"d{n}_delivery_id"))
+            .values({c: bindparam(f"d{n}_{c}") for c in sorted(columns - {"delivery_id"})})
+            .returning(DELIVERIES.c.id, DELIVERIES.c.invoice_id, DELIVERIES.c.state)
+            .cte(f"ended_{n}")
+        )
+        ended.append(select(moved.c.id, moved.c.invoice_id, moved.c.state))
+    if hand_off:
+        ctes.append(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam("handoff_delivery_id"))
+            .values(handoff_at=bindparam("handoff_at"), updated_at=bindparam("handoff_at"))
+            .cte("handed_off")
+        )
+    if not ended:
+        return select(literal_column("1")).add_cte(*ctes)
+    changed = (ended[0] if len(ended) == 1 else union_all(*ended)).cte("changed")
+    # each recipient's latest invoice delivery, as it is once the ends are written (every
+    # part of the statement sees the rows as they were before it)
+    dl = DELIVERIES.alias("dl")
+    latest = (
+        select(dl.c.invoice_id, func.coalesce(changed.c.state, dl.c.state).label("state"))
+        .select_from(dl.outerjoin(changed, changed.c.id == dl.c.id))
+        .where(
+            dl.c.invoice_id.in_(select(changed.c.invoice_id)),
+            dl.c.kind == DeliveryKind.INVOICE.value,
+        )
+        .ext(distinct_on(dl.c.invoice_id, dl.c.recipient))
+        .order_by(dl.c.invoice_id, dl.c.recipient, dl.c.id.desc())
+        .cte("latest")
+    )
+    ranks, states = _invoice_state_rule()
+    ranked = (
+        select(
+            latest.c.invoice_id,
+            func.min(case(ranks, value=latest.c.state)).label("rank"),
+        )
+        .group_by(latest.c.invoice_id)
+        .cte("ranked")
+    )
+    new_state = case(states, value=ranked.c.rank)
+    ctes.append(
+        update(INVOICES)
+        .where(
+            INVOICES.c.id == ranked.c.invoice_id,
+            ranked.c.rank.is_not(None),
+            INVOICES.c.state != InvoiceState.ATTENTION.value,  # only an operator clears it
+            INVOICES.c.state != new_state,
+        )
+        .values(state=new_state)
+        .cte("invoice_states")
+    )
+    return select(literal_column("1")).add_cte(*ctes)
+
+
+def lease_ends_statement(ends: Sequence[LeaseEnd], hand_off: int | None) -> OneStatement:
+    """:func:`record_lease_ends` as one statement, for PostgreSQL: one round trip instead
+    of one a statement with BEGIN and COMMIT."""
+    if not ends and hand_off is None:
+        raise ValueError("nothing to write")
+    assert len({end.transition.delivery_id for end in ends}) == len(ends), "one end a delivery"
+    now = utcnow()
+    released = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
+    params: dict[str, Any] = {}
+    shape = []
+    for n, end in enumerate(ends):
+        params.update((f"e{n}_{k}", v) for k, v in _event_row(end.transition, now).items())
+        changes = _delivery_changes(end.transition, now, {**released, **end.values})
+        params.update((f"d{n}_{k}", v) for k, v in changes.items())
+        shape.append(frozenset(changes))
+    if hand_off is not None:
+        params.update(handoff_delivery_id=hand_off, handoff_at=now)
+    return OneStatement((_lease_ends_together(tuple(shape), hand_off is not None), [params]))
