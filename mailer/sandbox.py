@@ -84,6 +84,8 @@ class SandboxHandler:
     """Seconds each DATA takes (to observe how many messages a client has in flight)."""
     in_flight: int = 0
     peak_in_flight: int = 0
+    pipelining: bool = True
+    """Advertise PIPELINING (RFC 2920), as Postfix does."""
 
     async def handle_EHLO(
         self,
@@ -95,7 +97,8 @@ class SandboxHandler:
     ) -> list[str]:
         session.host_name = hostname
         last = responses[-1]
-        return [*responses[:-1], "250-DSN", last]
+        extensions = ["250-DSN", *(["250-PIPELINING"] if self.pipelining else [])]
+        return [*responses[:-1], *extensions, last]
 
     async def handle_RCPT(
         self,
@@ -260,6 +263,7 @@ class SandboxServer:
         reject_domains: set[str] | None = None,
         throttle_domains: set[str] | None = None,
         port: int | None = None,
+        pipelining: bool = True,
     ):
         self.handler = SandboxHandler(
             mail_root,
@@ -267,6 +271,7 @@ class SandboxServer:
             set(defer_domains or ()),
             set(reject_domains or ()),
             set(throttle_domains or ()),
+            pipelining=pipelining,
         )
         self.port = port or free_port()
         self._controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port)

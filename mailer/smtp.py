@@ -18,6 +18,7 @@ from typing import Any
 import aiosmtplib
 
 from mailer.errors import MailerError, PermanentMailError, TransientMailError
+from mailer.pipelining import PipeliningProtocol, pipeline, send_envelope
 from mailer.wire import WireShape, wire_shape
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class SmtpRelay:
                 await client.ehlo()  # learn the extensions (DSN) before the first MAIL FROM
             if cfg.username and cfg.password is not None:
                 await client.login(cfg.username, cfg.password)
+            pipeline(client)  # MAIL, RCPT and DATA in one write where the relay allows it
         except aiosmtplib.SMTPAuthenticationError as exc:
             raise PermanentMailError(
                 f"SMTP login as {cfg.username} refused: {exc.code} {exc.message}", code=exc.code
@@ -154,8 +156,22 @@ class SmtpRelay:
                 shape = shape or wire_shape(message)
                 if shape.crlf and (envelope_from + recipient).isascii():
                     errors: dict[str, aiosmtplib.SMTPResponse] = {}
-                    await client.mail(envelope_from, options=mail_options)
-                    await client.rcpt(recipient, options=rcpt_options)
+                    protocol = client.protocol
+                    if isinstance(protocol, PipeliningProtocol):
+                        await send_envelope(
+                            protocol,
+                            envelope_from,
+                            recipient,
+                            mail_options,
+                            rcpt_options,
+                            client.timeout,
+                        )
+                    else:
+                        await client.mail(envelope_from, options=mail_options)
+                        await client.rcpt(recipient, options=rcpt_options)
+                        start = await client.execute_command(b"DATA")
+                        if start.code != 354:
+                            raise aiosmtplib.SMTPDataError(start.code, start.message)
                     response = await _data(client, message, shape.dot_lines, before_end)
                 else:  # aiosmtplib normalises line ends and encodings on the way
                     if before_end is not None:
@@ -229,15 +245,13 @@ async def _data(
     dot_lines: bool,
     before_end: Awaitable[Any] | None = None,
 ) -> str:
-    """DATA for a message whose lines already end in CRLF, dot-stuffed only if it has lines
-    that start with a dot; the line that ends it is written once ``before_end`` is done.
+    """The message, once the relay has answered DATA with 354, for a message whose lines
+    already end in CRLF, dot-stuffed only if it has lines that start with a dot; the line
+    that ends it is written once ``before_end`` is done.
 
     aiosmtplib rewrites every line ending and scans for dots with regular expressions, in
     Python, before each send; for a 150 KB invoice that was a quarter of the send path.
     """
-    start = await client.execute_command(b"DATA")
-    if start.code != 354:
-        raise aiosmtplib.SMTPDataError(start.code, start.message)
     protocol = client.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
