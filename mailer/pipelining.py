@@ -71,7 +71,8 @@ class PipeliningProtocol(SMTPProtocol):
             while (reply := _take_reply(self._unread)) is not None:
                 self._replies.append(reply)
         except aiosmtplib.SMTPResponseException as exc:
-            self._trouble = exc
+            # nothing more can be read in step with the commands: the connection is done
+            self._trouble = aiosmtplib.SMTPServerDisconnected(f"unreadable reply: {exc.message}")
             if self.transport is not None:
                 self.transport.close()
         self._wake()

@@ -185,3 +185,18 @@ async def test_a_relay_with_or_without_pipelining_gets_the_same_bytes(
         server.stop()
     received = sorted(m.split(b"\r\n\r\n", 1)[1] for m in server.received("compta@dupont.example"))
     assert received == [b"body\r\n0\r\n", b"body\r\n1\r\n", b"body\r\n2\r\n", b"body\r\nlast\r\n"]
+
+
+async def test_an_unreadable_reply_is_connection_trouble_not_a_refusal(
+    scripted: Callable[..., object],
+) -> None:
+    """Nothing after it can be paired with a command: the delivery is tried again later."""
+
+    def answer(group: list[bytes]) -> bytes:
+        return b"250 ok\r\nhello there\r\n354 go ahead\r\n"
+
+    script, relay = await scripted(answer)  # type: ignore[operator]
+    with pytest.raises(TransientMailError) as deferred:
+        await asyncio.wait_for(_send(relay), 10)
+    assert "unreadable reply" in str(deferred.value)
+    assert script.messages == [b""]  # the connection closed before any of the message
