@@ -4,7 +4,7 @@ refusal in the group is still reported as the command's own (RFC 2920)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from mailer.errors import PermanentMailError, TransientMailError
 from mailer.sandbox import SandboxServer
-from mailer.smtp import RelayConfig, SmtpRelay
+from mailer.smtp import RelayConfig, SmtpRelay, SmtpReply
 
 MESSAGE = b"From: factures@acme.example\r\nSubject: Facture F-1\r\n\r\nbody\r\n"
 EHLO = b"250-relay.example\r\n250-PIPELINING\r\n250 DSN\r\n"
@@ -68,20 +68,26 @@ async def _message(reader: asyncio.StreamReader) -> bytes:
     return b"".join(lines) + line
 
 
+Start = Callable[..., Awaitable[tuple[ScriptedRelay, SmtpRelay]]]
+"""Starts a scripted relay (its answer, ``close_after_answer``) and a client for it."""
+
+
 @pytest.fixture
-async def scripted() -> AsyncIterator[Callable[..., tuple[ScriptedRelay, SmtpRelay]]]:
+async def scripted() -> AsyncIterator[Start]:
     servers: list[asyncio.Server] = []
     relays: list[SmtpRelay] = []
 
-    async def start(answer: Replies, **options: bool) -> tuple[ScriptedRelay, SmtpRelay]:
-        script = ScriptedRelay(answer, **options)
+    async def start(
+        answer: Replies, close_after_answer: bool = False
+    ) -> tuple[ScriptedRelay, SmtpRelay]:
+        script = ScriptedRelay(answer, close_after_answer)
         server = await asyncio.start_server(script.serve, "127.0.0.1", 0)
         servers.append(server)
         port = server.sockets[0].getsockname()[1]
         relays.append(SmtpRelay(RelayConfig("127.0.0.1", port, timeout=5)))
         return script, relays[-1]
 
-    yield start  # type: ignore[misc]
+    yield start
     for relay in relays:
         await relay.close()
     for server in servers:
@@ -92,18 +98,18 @@ def _accept(group: list[bytes]) -> bytes:
     return b"250-2.1.0 sender\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n"
 
 
-async def _send(relay: SmtpRelay) -> object:
+async def _send(relay: SmtpRelay) -> SmtpReply:
     return await relay.send(
         "factures@acme.example", "compta@dupont.example", MESSAGE, envid="tok-1"
     )
 
 
 async def test_the_envelope_goes_in_one_write_and_the_message_after_its_replies(
-    scripted: Callable[..., object],
+    scripted: Start,
 ) -> None:
-    script, relay = await scripted(_accept)  # type: ignore[operator]
+    script, relay = await scripted(_accept)
     reply = await asyncio.wait_for(_send(relay), 10)
-    assert reply.queue_id == "Q1"  # type: ignore[attr-defined]
+    assert reply.queue_id == "Q1"
     [[mail, rcpt, data]] = script.groups
     assert mail.startswith(b"MAIL FROM:<factures@acme.example> RET=HDRS ENVID=tok-1")
     assert rcpt.startswith(b"RCPT TO:<compta@dupont.example> NOTIFY=SUCCESS,FAILURE,DELAY")
@@ -112,7 +118,7 @@ async def test_the_envelope_goes_in_one_write_and_the_message_after_its_replies(
 
 
 async def test_a_refused_recipient_is_reported_and_the_relay_gets_no_message(
-    scripted: Callable[..., object],
+    scripted: Start,
 ) -> None:
     """A relay that answers DATA with 354 after refusing the only recipient gets an empty
     message, never the invoice; the refusal is the recipient's; the connection goes on."""
@@ -123,42 +129,59 @@ async def test_a_refused_recipient_is_reported_and_the_relay_gets_no_message(
             return b"250 ok\r\n550 5.1.1 <compta@dupont.example>: User unknown\r\n354 go ahead\r\n"
         return _accept(group)
 
-    script, relay = await scripted(answer)  # type: ignore[operator]
+    script, relay = await scripted(answer)
     with pytest.raises(PermanentMailError) as refused:
         await asyncio.wait_for(_send(relay), 10)
     assert refused.value.code == 550 and "User unknown" in str(refused.value)
     assert refused.value.status == "5.1.1"
     assert script.messages == [b".\r\n"]
     reply = await asyncio.wait_for(_send(relay), 10)
-    assert reply.code == 250  # type: ignore[attr-defined]
+    assert reply.code == 250
     assert script.messages[-1] == MESSAGE + b".\r\n"
 
 
-async def test_a_refused_sender_is_reported_as_the_sender_s(
-    scripted: Callable[..., object],
+@pytest.mark.parametrize(
+    ("answer", "hang_up", "error", "reported", "message_read"),
+    [
+        pytest.param(
+            b"553 5.7.1 sender not allowed\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n",
+            False,
+            PermanentMailError,
+            "MAIL FROM factures@acme.example: 553",
+            [],
+            id="the sender's refusal is the sender's",
+        ),
+        pytest.param(
+            b"250 ok\r\n421 4.7.0 Too many connections, slow down\r\n",
+            True,
+            TransientMailError,
+            "RCPT compta@dupont.example: 421 4.7.0 Too many",  # what the pacing slows down for
+            [],
+            id="a 421 then a hang-up is still a 421",
+        ),
+        pytest.param(
+            b"250 ok\r\nhello there\r\n354 go ahead\r\n",
+            False,
+            TransientMailError,  # nothing after it pairs with a command: tried again later
+            "unreadable reply",
+            [b""],  # the connection closed before any of the message
+            id="an unreadable reply is connection trouble",
+        ),
+    ],
+)
+async def test_a_group_the_relay_does_not_take_is_reported_as_its_own_error(
+    scripted: Start,
+    answer: bytes,
+    hang_up: bool,
+    error: type[Exception],
+    reported: str,
+    message_read: list[bytes],
 ) -> None:
-    def answer(group: list[bytes]) -> bytes:
-        return b"553 5.7.1 sender not allowed\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n"
-
-    script, relay = await scripted(answer)  # type: ignore[operator]
-    with pytest.raises(PermanentMailError) as refused:
+    script, relay = await scripted(lambda group: answer, close_after_answer=hang_up)
+    with pytest.raises(error) as failed:
         await asyncio.wait_for(_send(relay), 10)
-    assert "MAIL FROM factures@acme.example: 553" in str(refused.value)
-    assert script.messages == []
-
-
-async def test_too_many_then_the_relay_hangs_up_is_still_a_421(
-    scripted: Callable[..., object],
-) -> None:
-    """The reply the pacing slows down for must not turn into 'connection lost'."""
-
-    def answer(group: list[bytes]) -> bytes:
-        return b"250 ok\r\n421 4.7.0 Too many connections, slow down\r\n"
-
-    _script, relay = await scripted(answer, close_after_answer=True)  # type: ignore[operator]
-    with pytest.raises(TransientMailError) as deferred:
-        await asyncio.wait_for(_send(relay), 10)
-    assert deferred.value.code == 421 and "Too many" in str(deferred.value)
+    assert reported in str(failed.value)
+    assert script.messages == message_read
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
@@ -185,18 +208,3 @@ async def test_a_relay_with_or_without_pipelining_gets_the_same_bytes(
         server.stop()
     received = sorted(m.split(b"\r\n\r\n", 1)[1] for m in server.received("compta@dupont.example"))
     assert received == [b"body\r\n0\r\n", b"body\r\n1\r\n", b"body\r\n2\r\n", b"body\r\nlast\r\n"]
-
-
-async def test_an_unreadable_reply_is_connection_trouble_not_a_refusal(
-    scripted: Callable[..., object],
-) -> None:
-    """Nothing after it can be paired with a command: the delivery is tried again later."""
-
-    def answer(group: list[bytes]) -> bytes:
-        return b"250 ok\r\nhello there\r\n354 go ahead\r\n"
-
-    script, relay = await scripted(answer)  # type: ignore[operator]
-    with pytest.raises(TransientMailError) as deferred:
-        await asyncio.wait_for(_send(relay), 10)
-    assert "unreadable reply" in str(deferred.value)
-    assert script.messages == [b""]  # the connection closed before any of the message
