@@ -207,15 +207,18 @@ class LeaseEnd:
     values: Mapping[str, Any]
 
 
+_RELEASED = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
+"""The columns of a delivery whose lease ends (its hand-off mark with it)."""
+
+
 def record_lease_ends(ends: Sequence[LeaseEnd], hand_off: int | None) -> Statements:
     """The send loop's one write a message, as plain statements: how leases ended (each
     lease given up), the invoices' shown states, and the hand-off mark of the next
     delivery."""
     now = utcnow()
-    released = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
     for end in ends:
         # not "yield from": a list's iterator takes no results sent back
-        for step in apply_steps([end.transition], at=now, **{**released, **end.values}):  # noqa: UP028
+        for step in apply_steps([end.transition], at=now, **{**_RELEASED, **end.values}):  # noqa: UP028
             yield step
     for invoice_id in sorted({end.invoice_id for end in ends}):
         rows = yield _INVOICE_STATES_OF_ONE, [{"invoice_id": invoice_id}]
@@ -331,12 +334,11 @@ def lease_ends_statement(ends: Sequence[LeaseEnd], hand_off: int | None) -> OneS
         raise ValueError("nothing to write")
     assert len({end.transition.delivery_id for end in ends}) == len(ends), "one end a delivery"
     now = utcnow()
-    released = {"lease_owner": None, "lease_expires_at": None, "handoff_at": None}
     params: dict[str, Any] = {}
     shape = []
     for n, end in enumerate(ends):
         params.update((f"e{n}_{k}", v) for k, v in _event_row(end.transition, now).items())
-        changes = _delivery_changes(end.transition, now, {**released, **end.values})
+        changes = _delivery_changes(end.transition, now, {**_RELEASED, **end.values})
         params.update((f"d{n}_{k}", v) for k, v in changes.items())
         shape.append(frozenset(changes))
     if hand_off is not None:
