@@ -678,12 +678,15 @@ class DeliveryWorker:
         While one batch is being sent, the next is claimed and its messages are made (in the
         maker's processes), so composing and sending overlap; a batch is claimed and handed
         to the maker before the one before it is made, so the maker always has one waiting.
-        Database writes stay one at a time: a batch is claimed, then the one before it is
-        linked into the archive chain, then that one is sent.
+        On SQLite, which has one writer, database writes stay one at a time: a batch is
+        claimed, then the one before it is linked into the archive chain, then that one is
+        sent. On PostgreSQL the claiming and the linking run beside the sending too, so the
+        relay never waits for them.
         ``stop`` ends the claiming; what was claimed is sent.
         """
         batch = batch or self.ctx.settings.delivery.claim_batch
         outcomes: list[SendOutcome] = []
+        beside = is_postgres(self.ctx.engine)
 
         async def claim_next() -> _Making | None:
             if stop is not None and stop():
@@ -691,17 +694,45 @@ class DeliveryWorker:
             ids = await self.claim(batch)
             return await self._start_making(ids) if ids else None
 
-        making = await claim_next()
-        while making is not None:
-            # the next batch goes to the maker before this one is done, so the maker (the
-            # slower half) never waits for a claim
-            following = await claim_next()
+        async def ready(making: _Making | None) -> tuple[_Ready | None, _Making | None]:
+            """``making`` made and linked into the chain, and the batch claimed after it:
+            the next one goes to the maker before this one is done, so the maker (the
+            slower half) never waits for a claim."""
+            following = await claim_next() if making is not None else None
             try:
-                prepared, done = await self._finish_making(making)
-                outcomes += await self._send_prepared(making.ids, prepared, done)
+                return (await self._ready(making) if making else None), following
             except BaseException:
-                if following is not None:  # its leases end and it is claimed again
-                    await asyncio.gather(following.made, return_exceptions=True)
+                await _settle(following)  # its leases end and it is claimed again
                 raise
-            making = following
+
+        current, following = await ready(await claim_next())
+        while current is not None:
+            # on PostgreSQL the next batch is readied while this one is sent
+            ahead = asyncio.ensure_future(ready(following)) if beside else None
+            try:
+                outcomes += await self._send_prepared(*current)
+            except BaseException:
+                if ahead is None:
+                    await _settle(following)
+                else:
+                    [settled] = await asyncio.gather(ahead, return_exceptions=True)
+                    if isinstance(settled, tuple):
+                        await _settle(settled[1])
+                raise
+            current, following = await (ahead if ahead is not None else ready(following))
         return outcomes
+
+    async def _ready(self, making: _Making) -> _Ready:
+        prepared, done = await self._finish_making(making)
+        return making.ids, prepared, done
+
+
+_Ready = tuple[list[int], list[_Prepared], list[SendOutcome]]
+"""A batch ready to send: its ids, its archived messages, the outcomes known already."""
+
+
+async def _settle(making: _Making | None) -> None:
+    """Let a claimed batch that will not be sent finish being made (its leases end and it
+    is claimed again)."""
+    if making is not None:
+        await asyncio.gather(making.made, return_exceptions=True)
