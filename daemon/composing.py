@@ -24,9 +24,11 @@ import itertools
 import json
 import logging
 import pickle
+import queue
 import signal
 import struct
 import sys
+import threading
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 
 _FRAME = struct.Struct("!Q")  # a frame's length, before its pickled content
 _CHUNK = 8  # orders per frame: a worker holds a few messages at a time, not a whole batch
+_FRAMES_AHEAD = 2  # frames composed while the one before is still being stored
 
 
 class ComposeUnavailable(Exception):
@@ -70,6 +73,7 @@ class ComposeFailed(Exception):
 
 
 Made = MadeMessage | BaseException  # one order's result: the message, or why it failed
+_Started = tuple[bytes, WireShape, "Future[ArchivedCopy] | None"] | BaseException
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,11 @@ class Workshop:
     def make_many(self, orders: list[MessageOrder]) -> list[Made]:
         """Each order's message, or the exception that stopped it (one order's failure
         never stops the others)."""
-        started: list[tuple[bytes, WireShape, Future[ArchivedCopy] | None] | BaseException] = []
+        return self.finish(self.start(orders))
+
+    def start(self, orders: list[MessageOrder]) -> list[_Started]:
+        """Compose each order's message and start storing its archive copy in a thread."""
+        started: list[_Started] = []
         for order in orders:
             attachment = order.spec.attachment
             try:
@@ -112,6 +120,11 @@ class Workshop:
             # message is archived or goes anywhere
             storing = self.storing.submit(self._store, spec, raw) if order.archive else None
             started.append((raw, shape, storing))
+        return started
+
+    @staticmethod
+    def finish(started: list[_Started]) -> list[Made]:
+        """The messages of :meth:`start` once their archive copies are stored (fsynced)."""
         made: list[Made] = []
         for item in started:
             if isinstance(item, BaseException):
@@ -159,13 +172,33 @@ def _with_archived_bytes(made: Made) -> Made:
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes], workshop: Workshop) -> None:
-    """A worker's loop: a frame of orders in, a frame of results out, until stdin ends."""
-    while header := stdin.read(_FRAME.size):
-        orders = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))
-        made = [_without_archived_bytes(m) for m in workshop.make_many(orders)]
-        answer = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.write(_FRAME.pack(len(answer)) + answer)
-        stdout.flush()
+    """A worker's loop: a frame of orders in, a frame of results out, in order, until stdin
+    ends. A frame is answered from a thread once its archive copies are stored, while this
+    one composes the next frames (so the last fsyncs of a frame never hold up the next)."""
+    answers: queue.Queue[list[_Started] | None] = queue.Queue(maxsize=_FRAMES_AHEAD)
+
+    def answer_all() -> None:
+        writing = True
+        while (started := answers.get()) is not None:
+            made = [_without_archived_bytes(m) for m in workshop.finish(started)]
+            if not writing:  # the daemon is gone: its orders are still finished
+                continue
+            answer = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                stdout.write(_FRAME.pack(len(answer)) + answer)
+                stdout.flush()
+            except OSError:
+                writing = False
+
+    answerer = threading.Thread(target=answer_all, name="answers")
+    answerer.start()
+    try:
+        while header := stdin.read(_FRAME.size):
+            orders = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))
+            answers.put(workshop.start(orders))
+    finally:
+        answers.put(None)
+        answerer.join()
 
 
 class _Worker:

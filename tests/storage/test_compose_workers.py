@@ -11,8 +11,10 @@ import io
 import os
 import pickle
 import signal
+import threading
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,3 +215,71 @@ def test_an_archived_message_crosses_back_without_its_bytes_which_are_read_from_
     sent.copy.path.unlink()
     gone = _with_archived_bytes(sent)
     assert isinstance(gone, ArchiveError) and sent.copy.sha256 in str(gone)
+
+
+def _frames(*batches: list[MessageOrder]) -> io.BytesIO:
+    frames = [pickle.dumps(orders) for orders in batches]
+    return io.BytesIO(b"".join(_FRAME.pack(len(f)) + f for f in frames))
+
+
+def _answers(stream: bytes) -> list[list[MadeMessage]]:
+    answers, at = [], 0
+    while at < len(stream):
+        (size,) = _FRAME.unpack_from(stream, at)
+        answers.append(pickle.loads(stream[at + _FRAME.size : at + _FRAME.size + size]))
+        at += _FRAME.size + size
+    return answers
+
+
+def test_a_worker_answers_its_frames_in_order_while_the_first_copies_are_still_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next frame is composed while the frame before waits for its fsyncs; the answers
+    still come back one per frame, in the order asked, each order with its own message."""
+    pdfs = [os.urandom(20_000) for _ in range(5)]
+    orders = [_order(tmp_path, pdf, number=f"F-{i}") for i, pdf in enumerate(pdfs)]
+    workshop = Workshop.of(None, "fr", tmp_path / "archive", tmp_path / "invoices")
+    second_frame_composed = threading.Event()
+    store, start = Workshop._store, Workshop.start
+
+    def slow_first_store(self: Workshop, spec: Any, raw: bytes) -> Any:
+        if spec.attachment.filename == "F-0.pdf":  # held until the next frame is composed
+            assert second_frame_composed.wait(timeout=5)
+        return store(self, spec, raw)
+
+    def starting(self: Workshop, frame: list[MessageOrder]) -> Any:
+        started = start(self, frame)
+        if frame[0].spec.attachment.filename == "F-2.pdf":
+            second_frame_composed.set()
+        return started
+
+    monkeypatch.setattr(Workshop, "_store", slow_first_store)
+    monkeypatch.setattr(Workshop, "start", starting)
+    answer = io.BytesIO()
+    try:
+        serve(_frames(orders[:2], orders[2:4], orders[4:]), answer, workshop)
+    finally:
+        workshop.storing.shutdown(wait=True)
+    answers = _answers(answer.getvalue())
+    assert [len(a) for a in answers] == [2, 2, 1]
+    made = [m for a in answers for m in a]
+    for pdf, message in zip(pdfs, made, strict=True):
+        assert isinstance(message, MadeMessage) and message.copy is not None
+        assert _attachment(message.copy.path.read_bytes()) == pdf
+
+
+class _GoneDaemon(io.BytesIO):
+    def write(self, data: Any) -> int:
+        raise BrokenPipeError("the daemon is gone")
+
+
+def test_a_worker_whose_daemon_is_gone_finishes_its_copies_and_ends(tmp_path: Path) -> None:
+    """A daemon killed mid-batch leaves its worker writing into a broken pipe: the worker
+    still finishes storing what it composed, and ends instead of hanging."""
+    orders = [_order(tmp_path, os.urandom(10_000), number=f"F-{i}") for i in range(12)]
+    workshop = Workshop.of(None, "fr", tmp_path / "archive", tmp_path / "invoices")
+    try:
+        serve(_frames(*(orders[i : i + 2] for i in range(0, 12, 2))), _GoneDaemon(), workshop)
+    finally:
+        workshop.storing.shutdown(wait=True)
+    assert len(list((tmp_path / "archive").glob("*/*.eml"))) == 12
