@@ -42,6 +42,7 @@ from daemon.transitions import (
     Transition,
     apply,
     lease_ends_statement,
+    record_events,
     record_lease_ends,
     refresh_invoice_states,
 )
@@ -233,11 +234,10 @@ class DeliveryWorker:
                 )
             ).all()
             claimed = sorted(row[0] for row in leased)
-            await apply(
-                session,
-                [self._claim_transition(candidates[i]) for i in claimed],
-                at=now,
-            )
+            transitions = [self._claim_transition(candidates[i]) for i in claimed]
+            # the UPDATE above moved them; a resend after an interruption also notes why
+            await record_events(session, [t for t in transitions if t.text is None], at=now)
+            await apply(session, [t for t in transitions if t.text is not None], at=now)
             await refresh_invoice_states(session, (candidates[i][3] for i in claimed))
         return claimed
 

@@ -133,6 +133,17 @@ async def apply(
         await _execute(session, statement, rows)
 
 
+async def record_events(
+    session: AsyncSession, transitions: Iterable[Transition], *, at: datetime | None = None
+) -> None:
+    """Write only the event rows of ``transitions`` whose deliveries are already in their
+    new state (moved by the statement that chose them) and carry no reply text."""
+    now = at or utcnow()
+    rows = [_event_row(t, now) for t in transitions]
+    if rows:
+        await _execute(session, _INSERT_EVENT, rows)
+
+
 async def _execute(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
     """``statement`` for each of ``rows``: one executemany, or one execute for a single row
     (a list of one is still an executemany, which costs more on asyncpg)."""
