@@ -604,10 +604,13 @@ class DeliveryWorker:
     async def _send_prepared(
         self, ids: list[int], prepared: list[_Prepared], done: list[SendOutcome]
     ) -> list[SendOutcome]:
-        """Send archived messages, up to the relay's connection limit at once."""
+        """Send archived messages, up to the relay's connection limit at once. The messages
+        are taken out of ``prepared`` (left empty), so each one's bytes are freed once it is
+        sent, not when the whole batch is."""
         outcomes = {o.delivery_id: o for o in done}
         pending = collections.deque(prepared)
-        width = max(1, min(self.pacer.connections, len(prepared)))
+        prepared.clear()
+        width = max(1, min(self.pacer.connections, len(pending)))
         max_wait = self.ctx.settings.delivery.lease_seconds / 3
         # a lane keeps one database connection for its marks (one a message) while the batch
         # lasts; more than a few lanes would tie up the pool that claims and chains need
