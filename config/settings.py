@@ -174,6 +174,10 @@ class DeliverySettings(_Section):
     compose_processes: int = Field(1, ge=0, le=64)
     """Worker processes that compose and archive messages beside the sending loop, which
     then has a core to itself; 0 composes in a thread of the daemon's own process."""
+    compose_nice: int = Field(10, ge=0, le=19)
+    """How much lower than the daemon's the workers' CPU priority is (Unix niceness added).
+    Composing is batch work queued ahead of the sender; the send loop waits on every reply
+    and mark, so when both want a core it goes first. 0 keeps them at the daemon's."""
 
 
 class TemplateSettings(_Section):

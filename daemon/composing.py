@@ -14,6 +14,8 @@ worker ignores SIGINT and SIGTERM, which a terminal or a service manager sends t
 process group, so a daemon stopping gracefully still gets the messages it asked for. A
 worker that dies fails the orders it held as :class:`ComposeUnavailable` (their deliveries
 keep their lease and are sent again when it ends) and is started again for the next ones.
+Workers run at a lower CPU priority (``delivery.compose_nice``): what they make is queued
+ahead, while the send loop's every reply and mark is on the critical path.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import fcntl
 import itertools
 import json
 import logging
+import os
 import pickle
 import queue
 import signal
@@ -267,9 +270,12 @@ class MessageMaker:
     """Makes messages in ``processes`` worker processes (started on first use), or in a
     thread when ``processes`` is 0."""
 
-    def __init__(self, workshop_args: tuple[Path | None, str, Path, Path], processes: int):
+    def __init__(
+        self, workshop_args: tuple[Path | None, str, Path, Path], processes: int, nice: int = 0
+    ):
         self._args = workshop_args
         self.processes = processes
+        self.nice = nice
         self._local = Workshop.of(*workshop_args) if processes == 0 else None
         self._workers: list[_Worker | None] = [None] * processes
         self._turn = itertools.cycle(range(max(processes, 1)))
@@ -289,6 +295,7 @@ class MessageMaker:
                         language,
                         str(archive),
                         str(invoices),
+                        self.nice,
                     ]
                 )
                 process = await asyncio.create_subprocess_exec(
@@ -348,8 +355,12 @@ def main() -> None:
     # needs the messages it asked for. A killed daemon closes the pipe and that ends it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    template_dir, language, archive, invoices, nice = json.loads(sys.argv[1])
+    # Before any thread starts: on Linux niceness belongs to each thread, and only threads
+    # created afterwards inherit it.
+    if nice:
+        os.nice(nice)
     _widen_pipe(sys.stdout.fileno())
-    template_dir, language, archive, invoices = json.loads(sys.argv[1])
     workshop = Workshop.of(
         Path(template_dir) if template_dir else None, language, Path(archive), Path(invoices)
     )

@@ -49,6 +49,7 @@ class AppContext:
                     s.ingest.store,
                 ),
                 s.delivery.compose_processes,
+                nice=s.delivery.compose_nice,
             )
         return self._maker
 

@@ -173,6 +173,35 @@ async def test_a_worker_outlives_the_signals_sent_to_its_group_and_ends_with_its
     assert worker.process.returncode == 0
 
 
+def _thread_niceness(pid: int) -> dict[int, int]:
+    """Each thread's niceness, as the kernel schedules it (field 19 of its stat)."""
+    nice = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        nice[int(task.name)] = int(fields[16])
+    return nice
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+async def test_workers_and_every_thread_they_start_run_at_a_lower_cpu_priority(
+    tmp_path: Path,
+) -> None:
+    """The send loop waits on each reply; the workers' queued-ahead composing yields to it."""
+    maker = MessageMaker((None, "fr", tmp_path / "archive", tmp_path / "invoices"), 1, nice=7)
+    try:
+        orders = [_order(tmp_path, os.urandom(1000), number=f"F-{i}") for i in range(40)]
+        assert all(isinstance(m, MadeMessage) for m in await maker.make_many(orders))
+        worker = maker._workers[0]
+        assert worker is not None
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        threads = _thread_niceness(worker.process.pid)
+        assert len(threads) > 2  # the archive's fsync threads and the answer thread too
+        assert set(threads.values()) == {min(ours + 7, 19)}
+        assert os.getpriority(os.PRIO_PROCESS, 0) == ours  # the daemon's own is untouched
+    finally:
+        await maker.close()
+
+
 @pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
 async def test_a_worker_hands_back_a_batch_through_a_wide_pipe(tmp_path: Path) -> None:
     """A 64 KB pipe would hold back a worker at every 64 KB of a 150 KB message until the
