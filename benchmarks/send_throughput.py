@@ -1,7 +1,7 @@
 """Send throughput: facturier end to end against Postfix's own smtp-source, into smtp-sink.
 
 Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg]
-       [--instances N] [--connections N] [--profile F]
+       [--instances N] [--connections N] [--rounds N] [--profile F]
 
 1. smtp-sink listens on a free loopback port.
 2. (a) smtp-source pushes one of facturier's composed invoice messages (a ~120 KB Factur-X
@@ -9,6 +9,9 @@ Usage: python benchmarks/send_throughput.py [--count 2000] [--pg URL] [--no-pg]
 3. (b) facturier sends ``--count`` such invoices end to end: claim, compose, archive with
    fsync, SMTP, record, in a child process, on SQLite and on PostgreSQL. Invoices are
    generated and imported first; that part is not timed.
+Steps 3 then 2 are repeated ``--rounds`` times (3), each facturier run on freshly imported
+invoices; single runs on a shared 2-core machine vary by 20% or more, on both sides, so each
+round's figures are printed and the medians of (b) and of (a) are compared.
 Prints messages/s for each, the ratio (b)/(a), and facturier's peak RSS: the largest sum,
 sampled every 50 ms, over one instance and its compose worker processes.
 Needs Postfix's smtp-sink and smtp-source, and root or a user to drop to (``-u``).
@@ -22,6 +25,7 @@ import cProfile
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -150,7 +154,7 @@ async def child(config: Path, profile: Path | None) -> None:
         end = time.time()
         if profiler:
             profiler.disable()
-            profiler.dump_stats(profile)
+            profiler.dump_stats(str(profile))
         ok = sum(o.state == "accepted" for o in outcomes)
         print(f"{ok} {start} {end}")
     finally:
@@ -225,6 +229,30 @@ def run_facturier(config: Path, profile: Path | None, instances: int) -> tuple[i
     return total, max(ends) - min(starts), max(rss, sampler.peak)
 
 
+def smtp_source(eml: Path, count: int, port: int) -> float:
+    """Messages a second of smtp-source pushing ``eml`` ``count`` times on one connection."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            "smtp-source",
+            "-d",
+            "-s",
+            "1",
+            "-m",
+            str(count),
+            "-F",
+            str(eml),
+            "-f",
+            "factures@acme.example",
+            "-t",
+            "factures@dupont.example",
+            f"127.0.0.1:{port}",
+        ],
+        check=True,
+    )
+    return count / (time.perf_counter() - start)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=2000)
@@ -237,6 +265,12 @@ def main() -> int:
         help="facturier processes sharing the queue (the scale-out deployment)",
     )
     ap.add_argument("--connections", type=int, default=1, help="smtp.max_connections")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of (b) then (a), each on fresh databases; medians are compared",
+    )
     ap.add_argument(
         "--profile", type=Path, help="write cProfile stats of facturier's run to PROFILE.<database>"
     )
@@ -252,65 +286,68 @@ def main() -> int:
     port = free_port()
     sink = start_sink(port)
     work = Path(tempfile.mkdtemp(prefix="facturier-bench-"))
+    databases: list[str] = []
     try:
         wait_port(port)
         page = invoice_page()
-        targets = [("sqlite", f"sqlite+aiosqlite:///{work / 'sqlite' / 'f.db'}")]
-        if not args.no_pg:
-            name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run(["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-            targets.append(("postgresql", asyncpg_url(args.pg, name)))
-        results = []
-        message = b""
-        for label, url in targets:
-            folder = work / label
-            folder.mkdir()
-            config = write_config(folder, url, port)
-            message = asyncio.run(prepare(config, args.count, page))
-            limit = f"[smtp]\nmax_connections = {args.connections}\n"
-            config.write_text(config.read_text().replace("[smtp]\n", limit))
-            profile = args.profile.with_suffix(f".{label}") if args.profile else None
-            results.append((label, *run_facturier(config, profile, args.instances)))
-        eml = work / "message.eml"
-        eml.write_bytes(message)
-        rates = []
-        for _ in range(3):  # best of three: the machine's other work makes single runs noisy
-            start = time.perf_counter()
-            subprocess.run(
-                [
-                    "smtp-source",
-                    "-d",
-                    "-s",
-                    "1",
-                    "-m",
-                    str(args.count),
-                    "-F",
-                    str(eml),
-                    "-f",
-                    "factures@acme.example",
-                    "-t",
-                    "factures@dupont.example",
-                    f"127.0.0.1:{port}",
-                ],
-                check=True,
+        labels = ["sqlite"] if args.no_pg else ["sqlite", "postgresql"]
+        baselines: list[float] = []
+        rates: dict[str, list[float]] = {label: [] for label in labels}
+        rss: dict[str, float] = dict.fromkeys(labels, 0.0)
+        accepted: dict[str, int] = dict.fromkeys(labels, 0)
+        size = 0
+        for n in range(args.rounds):
+            for label in labels:
+                folder = work / f"{label}-{n}"
+                folder.mkdir()
+                if label == "sqlite":
+                    url = f"sqlite+aiosqlite:///{folder / 'f.db'}"
+                else:
+                    name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
+                    subprocess.run(
+                        ["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True
+                    )
+                    databases.append(name)
+                    url = asyncpg_url(args.pg, name)
+                config = write_config(folder, url, port)
+                message = asyncio.run(prepare(config, args.count, page))
+                limit = f"[smtp]\nmax_connections = {args.connections}\n"
+                config.write_text(config.read_text().replace("[smtp]\n", limit))
+                profile = args.profile.with_suffix(f".{label}.{n}") if args.profile else None
+                ok, elapsed, peak = run_facturier(config, profile, args.instances)
+                rates[label].append(ok / elapsed)
+                rss[label] = max(rss[label], peak)
+                accepted[label] += ok
+            eml = work / "message.eml"
+            eml.write_bytes(message)
+            size = len(message)
+            baselines.append(smtp_source(eml, args.count, port))
+            print(
+                f"round {n + 1}: smtp-source {baselines[-1]:.1f} msg/s, "
+                + ", ".join(
+                    f"{label} {r[-1]:.1f} msg/s (ratio {r[-1] / baselines[-1]:.3f})"
+                    for label, r in rates.items()
+                ),
+                flush=True,
             )
-            rates.append(args.count / (time.perf_counter() - start))
-        baseline = max(rates)
-        print(f"message size: {len(message) / 1024:.0f} KB, {args.count} messages, one connection")
-        print(f"(a) smtp-source             {baseline:8.1f} msg/s   (best of 3)")
+        baseline = statistics.median(baselines)
+        rounds = f"median of {args.rounds}"
+        print(f"message size: {size / 1024:.0f} KB, {args.count} messages, one connection")
+        print(f"(a) smtp-source             {baseline:8.1f} msg/s   ({rounds})")
         print(f"(b) {args.instances} instance(s), {args.connections} connection(s) each")
-        for label, ok, elapsed, rss in results:
-            rate = ok / elapsed
+        for label in labels:
+            rate = statistics.median(rates[label])
             print(
                 f"(b) facturier on {label:10} {rate:8.1f} msg/s   ratio {rate / baseline:.3f}   "
-                f"peak RSS {rss:.0f} MB per instance with its workers   ({ok} accepted)"
+                f"peak RSS {rss[label]:.0f} MB per instance with its workers   "
+                f"({accepted[label]} of {args.count * args.rounds} accepted; {rounds})"
             )
-        if not args.no_pg:
-            drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-            subprocess.run(["psql", args.pg, "-qc", drop], check=False)
     finally:
         sink.terminate()
         shutil.rmtree(work, ignore_errors=True)
+        for name in databases:
+            drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+            subprocess.run(["psql", args.pg, "-qc", drop], check=False)
     return 0
 
 
