@@ -229,6 +229,24 @@ def run_facturier(config: Path, profile: Path | None, instances: int) -> tuple[i
     return total, max(ends) - min(starts), max(rss, sampler.peak)
 
 
+def fresh_database(label: str, folder: Path, pg: str, created: list[str]) -> str:
+    """The URL of an empty database for one run: a SQLite file in ``folder``, or a new
+    PostgreSQL database (its name added to ``created``, for dropping at the end)."""
+    if label == "sqlite":
+        return f"sqlite+aiosqlite:///{folder / 'f.db'}"
+    name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", pg, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    created.append(name)
+    return asyncpg_url(pg, name)
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def smtp_source(eml: Path, count: int, port: int) -> float:
     """Messages a second of smtp-source pushing ``eml`` ``count`` times on one connection."""
     start = time.perf_counter()
@@ -255,7 +273,7 @@ def smtp_source(eml: Path, count: int, port: int) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--count", type=_at_least_one, default=2000)
     ap.add_argument("--pg", default=PG_ADMIN, help="an admin URL of a PostgreSQL server")
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument(
@@ -267,12 +285,14 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=1, help="smtp.max_connections")
     ap.add_argument(
         "--rounds",
-        type=int,
+        type=_at_least_one,
         default=3,
         help="rounds of (b) then (a), each on fresh databases; medians are compared",
     )
     ap.add_argument(
-        "--profile", type=Path, help="write cProfile stats of facturier's run to PROFILE.<database>"
+        "--profile",
+        type=Path,
+        help="write cProfile stats of each facturier run to PROFILE.<database>.<round>.<instance>",
     )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -295,21 +315,14 @@ def main() -> int:
         rates: dict[str, list[float]] = {label: [] for label in labels}
         rss: dict[str, float] = dict.fromkeys(labels, 0.0)
         accepted: dict[str, int] = dict.fromkeys(labels, 0)
-        size = 0
+        eml = work / "message.eml"
         for n in range(args.rounds):
             for label in labels:
                 folder = work / f"{label}-{n}"
                 folder.mkdir()
-                if label == "sqlite":
-                    url = f"sqlite+aiosqlite:///{folder / 'f.db'}"
-                else:
-                    name = f"facturier_bench_{uuid.uuid4().hex[:8]}"
-                    subprocess.run(
-                        ["psql", args.pg, "-qc", f'CREATE DATABASE "{name}"'], check=True
-                    )
-                    databases.append(name)
-                    url = asyncpg_url(args.pg, name)
-                config = write_config(folder, url, port)
+                config = write_config(
+                    folder, fresh_database(label, folder, args.pg, databases), port
+                )
                 message = asyncio.run(prepare(config, args.count, page))
                 limit = f"[smtp]\nmax_connections = {args.connections}\n"
                 config.write_text(config.read_text().replace("[smtp]\n", limit))
@@ -318,9 +331,8 @@ def main() -> int:
                 rates[label].append(ok / elapsed)
                 rss[label] = max(rss[label], peak)
                 accepted[label] += ok
-            eml = work / "message.eml"
-            eml.write_bytes(message)
-            size = len(message)
+            if n == 0:
+                eml.write_bytes(message)
             baselines.append(smtp_source(eml, args.count, port))
             print(
                 f"round {n + 1}: smtp-source {baselines[-1]:.1f} msg/s, "
@@ -332,7 +344,8 @@ def main() -> int:
             )
         baseline = statistics.median(baselines)
         rounds = f"median of {args.rounds}"
-        print(f"message size: {size / 1024:.0f} KB, {args.count} messages, one connection")
+        size_kb = eml.stat().st_size / 1024
+        print(f"message size: {size_kb:.0f} KB, {args.count} messages, one connection")
         print(f"(a) smtp-source             {baseline:8.1f} msg/s   ({rounds})")
         print(f"(b) {args.instances} instance(s), {args.connections} connection(s) each")
         for label in labels:

@@ -177,7 +177,8 @@ class DeliverySettings(_Section):
     compose_nice: int = Field(10, ge=0, le=19)
     """How much lower than the daemon's the workers' CPU priority is (Unix niceness added).
     Composing is batch work queued ahead of the sender; the send loop waits on every reply
-    and mark, so when both want a core it goes first. 0 keeps them at the daemon's."""
+    and mark, so when both want a core it goes first. 0 keeps them at the daemon's; with
+    ``compose_processes`` 0 there are no workers and it has no effect."""
 
 
 class TemplateSettings(_Section):
