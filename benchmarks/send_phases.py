@@ -34,10 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import send_throughput as bench
 
 from config import load_settings
-from daemon import sending
-from daemon.composing import MessageMaker
-from daemon.services import Facturier
-from mailer.smtp import SmtpRelay
+from daemon.app.services import Facturier
+from daemon.outbound import batches
+from daemon.outbound.batches import BatchMaker
+from daemon.outbound.compose_workers import MessageMaker
+from daemon.outbound.outcomes import OutcomeRecorder
+from daemon.outbound.worker import DeliveryWorker
+from mailer.smtp.relay import SmtpRelay
 
 SPENT: Counter[str] = Counter()
 CALLS: Counter[str] = Counter()
@@ -72,13 +75,12 @@ def timed(owner: Any, name: str, label: str) -> None:
 
 
 async def send(config: Path) -> None:
-    worker = sending.DeliveryWorker
-    timed(worker, "claim", "claim (lease a batch)")
-    timed(worker, "_load", "load the batch")
-    timed(worker, "_finish_making", "wait for the batch made, chain it")
+    timed(DeliveryWorker, "claim", "claim (lease a batch)")
+    timed(BatchMaker, "load", "load the batch")
+    timed(BatchMaker, "finish", "wait for the batch made, chain it")
     timed(MessageMaker, "make_many", "  make a batch (compose + archive, maker)")
-    timed(sending, "append_entries", "  chain transaction")
-    timed(worker, "_record", "record outcome + next hand-off")
+    timed(batches, "append_entries", "  chain transaction")
+    timed(OutcomeRecorder, "write", "record outcome + next hand-off")
     timed(SmtpRelay, "send", "SMTP MAIL/RCPT/DATA")
     app = await Facturier.open(load_settings(config), migrate=False)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -39,9 +39,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.samples import SampleInvoice, embed, invoice_series, sample_page
-from daemon.services import Facturier
+from daemon.app.demo_samples import SampleInvoice, embed, invoice_series, sample_page
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -125,12 +125,15 @@ async def prepare(config: Path, count: int, page: bytes) -> bytes:
         assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
         worker = app.worker()
         ids = await worker.claim(1)
-        ((delivery, invoice, customer),) = await worker._load(ids[:1])
-        raw = await worker.message_bytes(delivery, invoice, customer)
+        ((delivery, invoice, customer),) = await worker.batches.load(ids[:1])
+        order = await worker.batches.order(delivery, invoice, customer, archive=False)
+        [made] = await app.ctx.maker.make_many([order])
+        assert not isinstance(made, BaseException), made
+        raw = made.raw
         # put it back in the queue untouched by the measurement
         from sqlalchemy import update
 
-        from daemon.models import Delivery
+        from daemon.domain.models import Delivery
 
         async with app.ctx.sessions() as session, session.begin():
             await session.exec(

@@ -13,7 +13,15 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -42,6 +50,8 @@ class DatabaseSettings(_Section):
     url: str = "sqlite+aiosqlite:///facturier.db"
     """SQLAlchemy URL: ``sqlite+aiosqlite:///path.db`` or ``postgresql+asyncpg://…``."""
     echo: bool = False
+    busy_timeout_seconds: float = Field(30.0, gt=0, le=3600)
+    """SQLite: how long a write waits for another process's write before it fails."""
 
     @field_validator("url")
     @classmethod
@@ -112,6 +122,8 @@ class ImapSettings(_Section):
     quarantine_folder: str = "quarantine"
     max_message_bytes: int = Field(25 * 1024 * 1024, gt=0)
     """A bounce-mailbox message larger than this is quarantined unread."""
+    classify_seconds: float = Field(5.0, gt=0, le=300)
+    """Time budget to classify one message (off the event loop); over it, quarantined."""
     sent_folder: str = "Sent Invoices"
     append_sent: bool = True
     maildir: Path | None = None
@@ -128,6 +140,12 @@ class ImapSettings(_Section):
     reconnect_max_seconds: float = Field(300.0, gt=0)
     """Backoff between reconnections doubles from one second up to this."""
     timeout_seconds: float = Field(30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _maildir_named(self) -> ImapSettings:
+        if self.source == "maildir" and self.maildir is None:
+            raise ValueError('imap.maildir (a folder) must be set when imap.source = "maildir"')
+        return self
 
     def resolved_password(self) -> str | None:
         return _read_secret(self.password, self.password_file, "imap.password")
@@ -169,6 +187,10 @@ class DeliverySettings(_Section):
     lease_seconds: int = Field(300, ge=10)
     retry_base_seconds: int = Field(300, ge=1)
     retry_max_age_hours: float = Field(72.0, gt=0)
+    soft_bounce_limit: int = Field(3, ge=1, le=20)
+    """Deliveries to one recipient for one message before a soft bounce is final."""
+    error_limit: int = Field(3, ge=1, le=100)
+    """Unexpected errors (not a relay's reply) before a delivery is held for a person."""
     claim_batch: int = Field(50, ge=1, le=1000)
     """Deliveries one instance leases at a time."""
     compose_processes: int = Field(1, ge=0, le=64)

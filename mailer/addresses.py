@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import idna
 from flanker.addresslib import address as flanker_address
 
 from mailer.errors import MessageRefused
@@ -15,12 +16,25 @@ def refuse_line_breaks(value: str, what: str) -> None:
 
 
 def normalize_address(raw: str, what: str = "address") -> str:
-    """The address as ``local@domain`` with the domain lower-cased; refuses bad syntax."""
+    """The address as ``local@domain``, the domain lower-cased and, when internationalised,
+    in its ASCII form (IDNA 2008, RFC 5891), which every relay takes; refuses bad syntax,
+    and a local part that is not ASCII (it needs SMTPUTF8, RFC 6531, which is not sent)."""
     refuse_line_breaks(raw, what)
     normalized = _normalized(raw.strip())
     if normalized is None:
         raise MessageRefused(f"{what} is not a valid e-mail address: {raw!r}")
-    return normalized
+    local, _, domain = normalized.rpartition("@")
+    if not local.isascii():
+        raise MessageRefused(
+            f"{what}: {raw!r} has characters before the @ that are not ASCII; sending to it "
+            "needs SMTPUTF8, which facturier does not use: ask for another address"
+        )
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise MessageRefused(f"{what}: the domain of {raw!r} is not valid: {exc}") from exc
+    return f"{local}@{domain}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -31,15 +45,3 @@ def _normalized(address: str) -> str | None:
     if parsed is None or not getattr(parsed, "hostname", None):
         return None
     return f"{parsed.mailbox}@{parsed.hostname.lower()}"
-
-
-def is_valid_address(raw: str) -> bool:
-    try:
-        normalize_address(raw)
-    except MessageRefused:
-        return False
-    return True
-
-
-def domain_of(addr: str) -> str:
-    return addr.rsplit("@", 1)[-1].lower()

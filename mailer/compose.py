@@ -25,7 +25,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from mailer.addresses import normalize_address, refuse_line_breaks
 from mailer.errors import MessageRefused
-from mailer.wire import WireShape, wire_shape
+from mailer.smtp.wire import WireShape, wire_shape
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
 LANGUAGES = ("fr", "en")
@@ -219,10 +219,6 @@ class Composer:
         lang = language if language in LANGUAGES else self.default_language
         return self.env.get_template(f"{template}.{lang}.{part}").render(**ctx)
 
-    def compose(self, spec: MessageSpec, *, max_bytes: int | None = None) -> bytes:
-        """The message as the exact bytes to hand to SMTP (CRLF line ends)."""
-        return self.compose_for_wire(spec, max_bytes=max_bytes)[0]
-
     def compose_for_wire(
         self, spec: MessageSpec, *, max_bytes: int | None = None, check_attachment: bool = True
     ) -> tuple[bytes, WireShape]:
@@ -238,6 +234,7 @@ class Composer:
             ("sender name", spec.sender_name),
             ("recipient name", spec.recipient_name or ""),
             ("message id", spec.message_id),
+            ("attachment file name", spec.attachment.filename),
             *spec.extra_headers.items(),
         ):
             refuse_line_breaks(value, name)

@@ -1,12 +1,16 @@
 """The mailer's exception tree.
 
 ``MailerError``
-├── ``TransientMailError``: a 4xx reply, a refused or dropped connection, a timeout;
-│   the same message may be sent again later.
-└── ``PermanentMailError``: a 5xx reply; sending the same message again will not help.
-    └── ``MessageRefused``: refused before anything was sent (size, header injection,
-        bad address, attachment mismatch).
-``ArchiveError``: the archive cannot store or does not hold what it should.
+├── ``TransientMailError``: a 4xx reply, a refused or dropped connection, a timeout, a
+│   reply that is not SMTP; the same message may be sent again later. ``maybe_delivered``
+│   says the message's end had been written (the relay may have taken it).
+├── ``PermanentMailError``: a 5xx reply; sending the same message again will not help.
+│   └── ``MessageRefused``: refused before anything was sent (size, header injection,
+│       bad address, attachment mismatch).
+├── ``ArchiveError``: the archive cannot store, or does not hold, what it should.
+│   Permanent for that entry: a missing or altered copy does not come back by waiting.
+└── ``MailboxError``: a bounce or sent mailbox could not be reached, read or written.
+    Transient: the server may be back later.
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ class MailerError(Exception):
 
 
 class TransientMailError(MailerError):
-    pass
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: str | None = None,
+        maybe_delivered: bool = False,
+    ):
+        self.maybe_delivered = maybe_delivered
+        super().__init__(message, code=code, status=status)
 
 
 class PermanentMailError(MailerError):
@@ -31,9 +44,9 @@ class MessageRefused(PermanentMailError):
     pass
 
 
-class ArchiveError(Exception):
+class ArchiveError(MailerError):
     pass
 
 
-class MailboxError(Exception):
+class MailboxError(MailerError):
     """A bounce or sent mailbox could not be read or written. Transient by nature."""

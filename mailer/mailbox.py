@@ -14,7 +14,7 @@ import mailbox as stdlib_mailbox
 import re
 import ssl
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,7 +55,7 @@ class ImapConfig:
     host: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)
     security: str = "tls"  # tls | none
     folder: str = "INBOX"
     timeout: float = 30.0

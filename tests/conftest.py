@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from config import Settings, load_settings
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
+from daemon.app.services import Facturier
+from mailer.demo_relay import SandboxServer
+from tests.helpers import write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = os.environ.get("FACTURIER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -90,41 +91,6 @@ def _fresh_pg_database() -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def write_config(tmp_path: Path, db_url: str, smtp_port: int = 2525, extra: str = "") -> Path:
-    config = tmp_path / "facturier.toml"
-    config.write_text(
-        f"""
-[database]
-url = "{db_url}"
-[sender]
-name = "ACME Facturation"
-address = "factures@acme.example"
-reply_to = "compta@acme.example"
-return_path = "bounces@acme.example"
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-timeout_seconds = 10
-[imap]
-source = "maildir"
-maildir = "mail/bounces"
-sent_maildir = "mail/sent"
-[archive]
-path = "archive"
-[ingest]
-watch = "inbox"
-rejected = "rejected"
-store = "invoices"
-[delivery]
-retry_base_seconds = 60
-{extra}
-""",
-        encoding="utf-8",
-    )
-    return config
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from daemon.samples import SampleInvoice, sample_pdf
-from mailer.compose import Attachment, MessageSpec
+from daemon.app.demo_samples import SampleInvoice, sample_pdf
+from daemon.outbound.compose_workers import ComposedMessage, MessageMaker, MessageOrder
+from mailer.compose import Attachment, Composer, MessageSpec
 
 PDF = b"%PDF-1.7 fake invoice"
 
@@ -89,3 +90,51 @@ def wait_until_running(log_path: Path, offset: int = 0, timeout: float = 60) -> 
                 return
         time.sleep(0.2)
     raise AssertionError(f"the daemon did not start within {timeout} s: see {log_path}")
+
+
+def write_config(tmp_path: Path, db_url: str, smtp_port: int = 2525, extra: str = "") -> Path:
+    config = tmp_path / "facturier.toml"
+    config.write_text(
+        f"""
+[database]
+url = "{db_url}"
+[sender]
+name = "ACME Facturation"
+address = "factures@acme.example"
+reply_to = "compta@acme.example"
+return_path = "bounces@acme.example"
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+timeout_seconds = 10
+[imap]
+source = "maildir"
+maildir = "mail/bounces"
+sent_maildir = "mail/sent"
+[archive]
+path = "archive"
+[ingest]
+watch = "inbox"
+rejected = "rejected"
+store = "invoices"
+[delivery]
+retry_base_seconds = 60
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def compose(spec: MessageSpec, *, max_bytes: int | None = None) -> bytes:
+    """The message as the exact bytes the daemon hands to SMTP."""
+    return Composer().compose_for_wire(spec, max_bytes=max_bytes)[0]
+
+
+async def make_one(maker: MessageMaker, order: MessageOrder) -> ComposedMessage:
+    """One message made by ``maker``; its failure raised."""
+    [made] = await maker.make_many([order])
+    if isinstance(made, BaseException):
+        raise made
+    return made

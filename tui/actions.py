@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-INVOICE_STATES = (
-    None,
-    "needs_address",
-    "queued",
-    "sending",
-    "accepted",
-    "deferred",
-    "delivered",
-    "failed",
-    "bounced",
-    "attention",
-)
+from daemon.domain.states import InvoiceState
+
+INVOICE_STATES: tuple[str | None, ...] = (None, *(s.value for s in InvoiceState))
 
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit"),

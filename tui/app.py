@@ -6,7 +6,7 @@ from textual import on
 from textual.app import App
 
 from config import Settings
-from daemon.services import Facturier
+from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
 from tui.messages import LoadFailed
 from tui.screens import CustomersScreen, InvoiceScreen, InvoicesScreen

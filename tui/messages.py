@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from daemon.queries import CustomerRow, InvoiceDetail, InvoiceRow
+from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
 
 
 class InvoicesLoaded(Message):

@@ -8,21 +8,24 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from daemon.queries import InvoiceDetail, InvoiceRow
-from daemon.services import Facturier
+from daemon.app.queries import InvoiceDetail, InvoiceRow
+from daemon.app.services import Facturier
+from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import DETAIL_BINDINGS, INVOICE_LIST_BINDINGS, INVOICE_STATES
 from tui.messages import CustomersLoaded, InvoiceDetailLoaded, InvoicesLoaded, LoadFailed
 
-STATE_STYLE = {
-    "delivered": "green",
-    "accepted": "green",
-    "bounced": "bold red",
-    "failed": "bold red",
-    "attention": "bold magenta",
-    "deferred": "yellow",
-    "needs_address": "cyan",
-    "queued": "white",
-    "sending": "white",
+STATE_STYLE: dict[str, str] = {
+    InvoiceState.DELIVERED: "green",
+    InvoiceState.ACCEPTED: "green",
+    InvoiceState.BOUNCED: "bold red",
+    InvoiceState.FAILED: "bold red",
+    InvoiceState.ATTENTION: "bold magenta",
+    InvoiceState.DEFERRED: "yellow",
+    InvoiceState.NEEDS_ADDRESS: "cyan",
+    InvoiceState.QUEUED: "white",
+    InvoiceState.SENDING: "white",
+    DeliveryState.EXPIRED: "bold red",
+    DeliveryState.HELD: "bold magenta",
 }
 
 

@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.samples import invoice_series, sample_xml
-from daemon.services import Facturier
-from tests.conftest import write_config
+from daemon.app.demo_samples import invoice_series, sample_xml
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
 from tests.e2e.mailstack import MailStack
-from tests.helpers import parse, wait_until_running
+from tests.helpers import parse, wait_until_running, write_config
 
 pytestmark = pytest.mark.e2e
 INVOICES = 500

@@ -11,14 +11,14 @@ import pytest
 from sqlmodel import col, select
 
 from config import load_settings
-from daemon.bounces import BounceProcessor
-from daemon.customers import NewCustomer
-from daemon.models import ArchiveEntry, Delivery, DeliveryEvent, InboundMessage
-from daemon.runtime import Daemon
-from daemon.services import Facturier
+from daemon.app.runtime import Daemon
+from daemon.app.services import Facturier
+from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, InboundMessage
+from daemon.inbound.bounces import BounceProcessor
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import build_dsn
 from mailer.errors import MailboxError
 from mailer.mailbox import ImapConfig, ImapMailbox
-from mailer.sandbox import build_dsn
 from tests.e2e.mailstack import PASSWORD, MailStack
 from tests.e2e.test_mail_stack import _write
 from tests.helpers import invoice_file

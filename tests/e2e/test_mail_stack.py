@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.services import Facturier
-from tests.conftest import write_config
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
 from tests.e2e.mailstack import PASSWORD, MailStack
-from tests.helpers import invoice_file, parse
+from tests.helpers import invoice_file, parse, write_config
 
 pytestmark = pytest.mark.e2e
 

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.jobs import run_once_per_slot
-from daemon.proof import verify_archive
-from daemon.samples import invoice_series, sample_xml
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
-from tests.conftest import write_config
-from tests.helpers import wait_until_running
+from daemon.app.demo_samples import invoice_series, sample_xml
+from daemon.app.jobs import run_once_per_slot
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from daemon.outbound.proof import verify_archive
+from mailer.demo_relay import SandboxServer
+from tests.helpers import wait_until_running, write_config
 
 pytestmark = pytest.mark.postgres
 INVOICES = 2000

@@ -13,13 +13,13 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from config import Settings
-from daemon.cli import app as cli
-from daemon.customers import NewCustomer
-from daemon.db import transaction
-from daemon.models import ArchiveEntry, Delivery
-from daemon.proof import append_entry, verify_archive
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
+from daemon.app.cli import app as cli
+from daemon.app.services import Facturier
+from daemon.domain.models import ArchiveEntry, Delivery
+from daemon.intake.customers import NewCustomer
+from daemon.outbound.proof import append_entries, verify_archive
+from daemon.store.db import transaction
+from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file
 
 
@@ -102,7 +102,7 @@ def test_cli_verify_exit_codes_proof_and_resend(
     assert hashlib.sha256(eml.read_bytes()).hexdigest() == delivery["archived"]["sha256"]
 
     code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "")
-    assert code == 1 and "--reason" in out
+    assert code == 2 and "--reason" in out
     code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "lost by customer")
     assert code == 0, out
     assert run("send")[0] == 0
@@ -123,7 +123,7 @@ async def test_two_instances_appending_at_once_keep_one_unbroken_chain(
             for i in range(40):
                 copy = instance.ctx.archive.store(f"message {tag}-{i}".encode())
                 async with transaction(instance.ctx.sessions) as session:
-                    await append_entry(session, copy, f"<{tag}-{i}@acme.example>")
+                    await append_entries(session, [(copy, f"<{tag}-{i}@acme.example>")])
 
         await asyncio.gather(archive_many(app, "a"), archive_many(other, "b"))
     finally:

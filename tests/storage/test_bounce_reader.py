@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from daemon.customers import NewCustomer
-from daemon.models import InboundMessage
-from daemon.services import Facturier
+from daemon.app.services import Facturier
+from daemon.domain.models import InboundMessage
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
 from mailer.errors import MailboxError
 from mailer.mailbox import FetchedMessage
-from mailer.sandbox import SandboxServer
 from tests.helpers import invoice_file
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from daemon.composing import (
+from daemon.outbound.compose_workers import (
     _FRAME,
+    ComposedMessage,
     ComposeUnavailable,
-    MadeMessage,
     MessageMaker,
     MessageOrder,
     Workshop,
@@ -31,8 +31,8 @@ from daemon.composing import (
 from mailer.archive import Archive
 from mailer.compose import Attachment, make_message_id
 from mailer.errors import ArchiveError, MessageRefused
-from mailer.wire import wire_shape
-from tests.helpers import message_spec
+from mailer.smtp.wire import wire_shape
+from tests.helpers import make_one, message_spec
 
 
 def _order(
@@ -84,7 +84,7 @@ async def test_messages_are_made_archived_and_each_failure_kept_to_its_order(
     for i, result in enumerate(made):
         if i in (3, 5):
             continue
-        assert isinstance(result, MadeMessage), result
+        assert isinstance(result, ComposedMessage), result
         assert _attachment(result.raw) == pdfs[i]
         assert result.copy is not None
         assert result.copy.path.read_bytes() == result.raw
@@ -125,19 +125,19 @@ async def test_a_message_over_the_size_limit_is_refused_in_the_worker(tmp_path: 
 async def test_a_killed_worker_fails_its_orders_and_is_started_again(tmp_path: Path) -> None:
     maker = _maker(tmp_path, 1)
     try:
-        first = await maker.make(_order(tmp_path, os.urandom(1000), number="F-1"))
+        first = await make_one(maker, _order(tmp_path, os.urandom(1000), number="F-1"))
         assert first.copy is not None
         [worker] = [w for w in maker._workers if w is not None]
         os.kill(worker.process.pid, signal.SIGKILL)
         await worker.process.wait()
         # the dead worker is noticed and replaced: the next order is made
-        again = await maker.make(_order(tmp_path, os.urandom(1000), number="F-2"))
+        again = await make_one(maker, _order(tmp_path, os.urandom(1000), number="F-2"))
         assert again.copy is not None
         [replacement] = [w for w in maker._workers if w is not None]
         assert replacement.process.pid != worker.process.pid
         # orders in flight when a worker dies fail as ComposeUnavailable
         os.kill(replacement.process.pid, signal.SIGSTOP)
-        pending = asyncio.ensure_future(maker.make(_order(tmp_path, b"x", number="F-3")))
+        pending = asyncio.ensure_future(make_one(maker, _order(tmp_path, b"x", number="F-3")))
         await asyncio.sleep(0.2)  # sent, never answered
         assert not pending.done()
         os.kill(replacement.process.pid, signal.SIGKILL)
@@ -161,11 +161,11 @@ async def test_a_worker_outlives_the_signals_sent_to_its_group_and_ends_with_its
 ) -> None:
     maker = _maker(tmp_path, 1)
     try:
-        await maker.make(_order(tmp_path, os.urandom(1000), number="F-1"))
+        await make_one(maker, _order(tmp_path, os.urandom(1000), number="F-1"))
         [worker] = [w for w in maker._workers if w is not None]
         os.kill(worker.process.pid, signal.SIGINT)  # Ctrl-C on the terminal
         os.kill(worker.process.pid, signal.SIGTERM)  # systemd stopping the service
-        made = await maker.make(_order(tmp_path, os.urandom(1000), number="F-2"))
+        made = await make_one(maker, _order(tmp_path, os.urandom(1000), number="F-2"))
         assert made.copy is not None
         assert [w.process.pid for w in maker._workers if w is not None] == [worker.process.pid]
     finally:
@@ -190,7 +190,7 @@ async def test_workers_and_every_thread_they_start_run_at_a_lower_cpu_priority(
     maker = MessageMaker((None, "fr", tmp_path / "archive", tmp_path / "invoices"), 1, nice=7)
     try:
         orders = [_order(tmp_path, os.urandom(1000), number=f"F-{i}") for i in range(40)]
-        assert all(isinstance(m, MadeMessage) for m in await maker.make_many(orders))
+        assert all(isinstance(m, ComposedMessage) for m in await maker.make_many(orders))
         worker = maker._workers[0]
         assert worker is not None
         ours = os.getpriority(os.PRIO_PROCESS, 0)
@@ -209,7 +209,7 @@ async def test_a_worker_hands_back_a_batch_through_a_wide_pipe(tmp_path: Path) -
     maker = _maker(tmp_path, 1)
     try:
         [made] = await maker.make_many([_order(tmp_path, b"%PDF-1.7 x", number="F-1")])
-        assert isinstance(made, MadeMessage)
+        assert isinstance(made, ComposedMessage)
         worker = maker._workers[0]
         assert worker is not None
         transport = worker.process._transport  # type: ignore[attr-defined]
@@ -234,10 +234,10 @@ def test_an_archived_message_crosses_back_without_its_bytes_which_are_read_from_
     finally:
         workshop.storing.shutdown(wait=True)
     [sent] = pickle.loads(answer.getvalue()[_FRAME.size :])
-    assert isinstance(sent, MadeMessage) and sent.copy is not None
+    assert isinstance(sent, ComposedMessage) and sent.copy is not None
     assert sent.raw == b"" and len(answer.getvalue()) < 10_000
     read_back = _with_archived_bytes(sent)
-    assert isinstance(read_back, MadeMessage)
+    assert isinstance(read_back, ComposedMessage)
     assert read_back.raw == sent.copy.path.read_bytes()
     assert hashlib.sha256(read_back.raw).hexdigest() == sent.copy.sha256
     assert _attachment(read_back.raw) == pdf
@@ -251,7 +251,7 @@ def _frames(*batches: list[MessageOrder]) -> io.BytesIO:
     return io.BytesIO(b"".join(_FRAME.pack(len(f)) + f for f in frames))
 
 
-def _answers(stream: bytes) -> list[list[MadeMessage]]:
+def _answers(stream: bytes) -> list[list[ComposedMessage]]:
     answers, at = [], 0
     while at < len(stream):
         (size,) = _FRAME.unpack_from(stream, at)
@@ -293,7 +293,7 @@ def test_a_worker_answers_its_frames_in_order_while_the_first_copies_are_still_s
     assert [len(a) for a in answers] == [2, 2, 1]
     made = [m for a in answers for m in a]
     for pdf, message in zip(pdfs, made, strict=True):
-        assert isinstance(message, MadeMessage) and message.copy is not None
+        assert isinstance(message, ComposedMessage) and message.copy is not None
         assert _attachment(message.copy.path.read_bytes()) == pdf
 
 

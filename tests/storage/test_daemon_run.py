@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from mailer.sandbox import SandboxServer
-from tests.conftest import write_config
-from tests.helpers import invoice_file
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, write_config
 
 SCHEDULE = "[schedule]\nsend_poll_seconds = 0.3\ningest_poll_seconds = 0.3\n"
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from daemon.customers import NewCustomer
-from daemon.db import is_postgres
-from daemon.sending import DeliveryWorker
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from daemon.outbound.handoff import Sender
+from daemon.outbound.outcomes import OutcomeRecorder
+from daemon.store.db import is_postgres
+from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, parse
 
 
@@ -263,10 +264,10 @@ async def test_a_failed_hand_off_write_sends_nothing_and_loses_no_acceptance(
     [first, second] = await app.ingest.import_paths(files)
     assert first.ok and second.ok
     hand_offs = 0
-    write = DeliveryWorker._write
+    write = OutcomeRecorder.write
 
     async def second_mark_fails(
-        self: DeliveryWorker, ends: list[Any], *, hand_off: int | None = None, **kw: Any
+        self: OutcomeRecorder, ends: list[Any], *, hand_off: int | None = None, **kw: Any
     ) -> Any:
         nonlocal hand_offs
         if hand_off is not None:
@@ -275,14 +276,16 @@ async def test_a_failed_hand_off_write_sends_nothing_and_loses_no_acceptance(
                 raise RuntimeError("the database went away")
         return await write(self, ends, hand_off=hand_off, **kw)
 
-    monkeypatch.setattr(DeliveryWorker, "_write", second_mark_fails)
+    monkeypatch.setattr(OutcomeRecorder, "write", second_mark_fails)
     outcomes = await app.send_due()
     sent = [len(sandbox.received(a)) for a in ("factures@dupont.example", "compta@martin.example")]
     assert sorted(sent) == [0, 1]  # the second message was never ended
-    [accepted] = outcomes
-    assert accepted.state == "accepted"
+    assert sorted(o.state for o in outcomes) == ["accepted", "deferred"]
+    [deferred] = [o for o in outcomes if o.state == "deferred"]
+    assert "the database went away" in deferred.detail
     states = await _states(app)
-    assert sorted(states.values()) == ["accepted", "sending"]  # its lease runs out, then retried
+    # the message never ended: deferred as an unexpected error, tried again later
+    assert sorted(states.values()) == ["accepted", "deferred"]
     [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
     detail = await app.queries.invoice_detail(done.id)
     assert [e.event for e in detail.events].count("accepted") == 1
@@ -298,9 +301,9 @@ async def test_an_acceptance_written_with_a_mark_is_not_written_again_when_the_s
     files = [invoice_file(tmp_path / "in", "FA-1"), invoice_file(tmp_path / "in", "FA-2")]
     assert all(r.ok for r in await app.ingest.import_paths(files))
     hand_offs = 0
-    hand_off = DeliveryWorker._hand_off
+    hand_off = Sender.hand_off
 
-    async def second_send_breaks(self: DeliveryWorker, item: Any, relay: Any, marking: Any) -> Any:
+    async def second_send_breaks(self: Sender, item: Any, relay: Any, marking: Any) -> Any:
         nonlocal hand_offs
         hand_offs += 1
         if hand_offs == 2:
@@ -308,12 +311,17 @@ async def test_an_acceptance_written_with_a_mark_is_not_written_again_when_the_s
             raise RuntimeError("a bug in the sending code")
         return await hand_off(self, item, relay, marking)
 
-    monkeypatch.setattr(DeliveryWorker, "_hand_off", second_send_breaks)
-    [accepted] = await app.send_due()
-    assert accepted.state == "accepted"
+    monkeypatch.setattr(Sender, "hand_off", second_send_breaks)
+    outcomes = await app.send_due()
+    assert sorted(o.state for o in outcomes) == ["accepted", "deferred"]
     [done] = [r for r in await app.queries.invoices() if r.state == "accepted"]
     detail = await app.queries.invoice_detail(done.id)
     assert [e.event for e in detail.events].count("accepted") == 1
+    # the broken one had its mark committed: it may have reached the relay, so its re-send
+    # carries the "possible duplicate" mark
+    [broken] = [r for r in await app.queries.invoices() if r.state == "deferred"]
+    [(_, _, state, _, duplicate)] = (await app.queries.invoice_detail(broken.id)).deliveries
+    assert (state, duplicate) == ("deferred", True)
 
 
 async def test_a_batch_goes_to_the_maker_before_the_one_before_it_is_sent(
@@ -328,7 +336,7 @@ async def test_a_batch_goes_to_the_maker_before_the_one_before_it_is_sent(
     assert all(r.ok for r in await app.ingest.import_paths(files))
     beside = is_postgres(app.ctx.engine)
     steps: list[str] = []
-    make_many, hand_off = type(app.ctx.maker).make_many, DeliveryWorker._hand_off
+    make_many, hand_off = type(app.ctx.maker).make_many, Sender.hand_off
     next_batch_asked, third_batch_asked = asyncio.Event(), asyncio.Event()
 
     async def making(self: Any, orders: list[Any]) -> Any:
@@ -340,14 +348,14 @@ async def test_a_batch_goes_to_the_maker_before_the_one_before_it_is_sent(
             third_batch_asked.set()
         return await make_many(self, orders)
 
-    async def handing_off(self: DeliveryWorker, *args: Any, **kw: Any) -> Any:
+    async def handing_off(self: Sender, *args: Any, **kw: Any) -> Any:
         steps.append("send")
         if beside and len(steps) == 3:  # the first send waits for the third batch's claim
             await asyncio.wait_for(third_batch_asked.wait(), timeout=5)
         return await hand_off(self, *args, **kw)
 
     monkeypatch.setattr(type(app.ctx.maker), "make_many", making)
-    monkeypatch.setattr(DeliveryWorker, "_hand_off", handing_off)
+    monkeypatch.setattr(Sender, "hand_off", handing_off)
     worker = app.worker()
     try:
         outcomes = await worker.run_once(batch=2)

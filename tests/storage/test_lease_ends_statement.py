@@ -15,24 +15,17 @@ import pytest
 from sqlmodel import col, select
 
 from config import load_settings
-from daemon.models import (
-    Delivery,
-    DeliveryEvent,
-    DeliveryKind,
-    DeliveryState,
-    Invoice,
-    InvoiceState,
-    utcnow,
-)
-from daemon.services import Facturier
-from daemon.statements import HeldConnection, run_transaction
-from daemon.transitions import (
+from daemon.app.services import Facturier
+from daemon.domain.models import Delivery, DeliveryEvent, DeliveryKind, Invoice, utcnow
+from daemon.domain.states import DeliveryState, InvoiceState
+from daemon.store.statements import HeldConnection, run_transaction
+from daemon.store.transitions import (
     LeaseEnd,
     Transition,
     lease_ends_statement,
     record_lease_ends,
 )
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 pytestmark = pytest.mark.postgres
 
@@ -134,8 +127,8 @@ def _ends(rng: random.Random, picks: list[int], deliveries: list[Delivery]) -> l
         d = deliveries[n]
         assert d.id is not None
         event, state, code = rng.choice(_ENDINGS)
-        transition = Transition(
-            d.id, d.state, event, state.value, smtp_code=code, text=f"{event} {rng.random()}"
+        transition = Transition(  # a lease ends from "sending", whatever the row says
+            d.id, "sending", event, state.value, smtp_code=code, text=f"{event} {rng.random()}"
         )
         later = utcnow() + timedelta(minutes=rng.randint(1, 60))
         values: dict[str, Any] = {"next_attempt_at": later if event == "deferred" else None}

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
-from tests.conftest import write_config
-from tests.helpers import invoice_file
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, write_config
 
 
 async def _open(tmp_path: Path, db_url: str, sandbox: SandboxServer, smtp: str) -> Facturier:
@@ -110,29 +109,29 @@ async def test_one_delivery_error_does_not_stop_the_others(
     try:
         await _queue(app, tmp_path, "factures@dupont.example", 3)
         worker = app.worker()
-        ids = await worker.claim(10)
-        order = worker._order
+        order = worker.batches.order
+        broken: list[int] = []
 
         async def broken_for_one(delivery, invoice, customer, **kw):  # type: ignore[no-untyped-def]
-            if delivery.id == ids[1]:
+            if not broken or delivery.id == broken[0]:
+                broken.append(delivery.id)
                 raise RuntimeError("disk on fire")
             return await order(delivery, invoice, customer, **kw)
 
-        monkeypatch.setattr(worker, "_order", broken_for_one)
+        monkeypatch.setattr(worker.batches, "order", broken_for_one)
         try:
-            outcomes = await worker.send_many(ids)
+            outcomes = await worker.run_once()
         finally:
             await worker.close()
-        assert [(o.delivery_id, o.state) for o in outcomes] == [
-            (ids[0], "accepted"),
-            (ids[2], "accepted"),
-        ]
+        assert sorted(o.state for o in outcomes) == ["accepted", "accepted", "deferred"]
         assert len(sandbox.received("factures@dupont.example")) == 2
-        # the one that failed keeps its lease and is sent again when the lease ends
+        # the one that failed is deferred with the error, to be tried again after a back-off
+        [failed] = [o for o in outcomes if o.delivery_id == broken[0]]
+        assert "RuntimeError: disk on fire" in failed.detail
         assert sorted(r.state for r in await app.queries.invoices()) == [
             "accepted",
             "accepted",
-            "sending",
+            "deferred",
         ]
     finally:
         await app.close()

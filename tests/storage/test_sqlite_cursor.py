@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from daemon.db import create_engine
+from daemon.store.db import create_engine
 
 
 def test_aiosqlite_still_has_what_the_cursor_leans_on() -> None:

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import func, select
 
-from daemon.customers import NewCustomer
-from daemon.models import Delivery, DeliveryEvent, DeliveryState
-from daemon.services import Facturier
-from daemon.statements import HeldConnection, run_transaction
-from daemon.transitions import LeaseEnd, Statements, Transition, record_lease_ends
+from daemon.app.services import Facturier
+from daemon.domain.models import Delivery, DeliveryEvent
+from daemon.domain.states import DeliveryState, Transition
+from daemon.intake.customers import NewCustomer
+from daemon.store.statements import HeldConnection, run_transaction
+from daemon.store.transitions import LeaseEnd, Statements, record_lease_ends
 from tests.helpers import invoice_file
 
 
@@ -24,7 +25,7 @@ async def _two_leased_deliveries(app: Facturier, tmp_path: Path) -> list[Deliver
     assert all(r.ok for r in await app.ingest.import_paths(files))
     worker = app.worker()
     ids = await worker.claim(2)
-    return [d for d, _, _ in await worker._load(ids)]
+    return [d for d, _, _ in await worker.batches.load(ids)]
 
 
 def _accepted(delivery: Delivery) -> LeaseEnd:

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from daemon.customers import NewCustomer
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer, build_dsn
-from tests.conftest import write_config
-from tests.helpers import invoice_file, parse
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer, build_dsn
+from tests.helpers import invoice_file, parse, write_config
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import pytest
 from textual.widgets import DataTable
 
 from config import Settings, load_settings
-from daemon.context import AppContext
-from daemon.customers import NewCustomer
-from daemon.services import Facturier
-from mailer.sandbox import SandboxServer
-from tests.conftest import write_config
-from tests.helpers import invoice_file
+from daemon.app.context import AppContext
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, write_config
 from tui.app import FacturierApp
 from tui.screens import CustomersScreen, InvoiceScreen
 

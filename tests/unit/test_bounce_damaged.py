@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bounce_parser import Kind, classify
-from mailer.sandbox import build_dsn
+from mailer.demo_relay import build_dsn
 
 ORIGINAL = (
     b"From: f@acme.example\r\nTo: x@client.example\r\nSubject: Facture\r\n"

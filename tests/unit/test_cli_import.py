@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from daemon.cli import app
-from tests.conftest import write_config
-from tests.helpers import invoice_file
+from daemon.app.cli import app
+from tests.helpers import invoice_file, write_config
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def test_failed_file_is_left_where_it_was(config: Path, tmp_path: Path) -> None:
 
 def test_missing_path_is_named(config: Path, tmp_path: Path) -> None:
     code, out = run(config, "import", str(tmp_path / "nowhere"))
-    assert code == 1 and "nowhere: no such file or folder" in out
+    assert code == 2 and "nowhere: no such file or folder" in out
 
 
 def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
@@ -70,7 +69,7 @@ def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
         "Martin,not-an-email,,FR2,C-2,fr\n"
     )
     code, out = run(config, "customers", "import", str(csv_file))
-    assert code == 1 and "customers.csv:3" in out and "not-an-email" in out
+    assert code == 2 and "customers.csv:3" in out and "not-an-email" in out
     _, listing = run(config, "customers", "list")
     assert "Dupont" not in listing
     csv_file.write_text(

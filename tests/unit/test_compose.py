@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 
 from mailer.compose import Attachment, Composer
 from mailer.errors import MessageRefused
-from mailer.wire import wire_shape
-from tests.helpers import PDF, message_spec, parse
+from mailer.smtp.wire import wire_shape
+from tests.helpers import PDF, compose, message_spec, parse
 
 compose_module = importlib.import_module("mailer.compose")
 spec = message_spec
 
 
 def test_message_has_text_html_and_the_invoice() -> None:
-    msg = parse(Composer().compose(spec()))
+    msg = parse(compose(spec()))
     assert msg["Message-ID"] == "<abc@acme.example>"
     assert msg["To"].addresses[0].addr_spec == "Factures@client.example"
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
@@ -31,7 +31,7 @@ def test_message_has_text_html_and_the_invoice() -> None:
 
 
 def test_french_template_and_copy_marking() -> None:
-    msg = parse(Composer().compose(spec(language="fr", is_copy=True)))
+    msg = parse(compose(spec(language="fr", is_copy=True)))
     assert msg["Subject"].startswith("[Duplicata / Copy] Facture F-1")
     body = msg.get_body(("plain",))
     assert body is not None and "duplicata" in body.get_content().lower()
@@ -47,23 +47,23 @@ def test_french_template_and_copy_marking() -> None:
 )
 def test_line_breaks_in_headers_are_refused(field: str, value: str) -> None:
     with pytest.raises(MessageRefused):
-        Composer().compose(spec(**{field: value}))
+        compose(spec(**{field: value}))
 
 
 def test_bad_address_refused_with_the_address() -> None:
     with pytest.raises(MessageRefused, match="not-an-address"):
-        Composer().compose(spec(recipient="not-an-address"))
+        compose(spec(recipient="not-an-address"))
 
 
 def test_oversize_message_refused_not_truncated() -> None:
     with pytest.raises(MessageRefused, match="over the 1000-byte limit"):
-        Composer().compose(spec(), max_bytes=1000)
+        compose(spec(), max_bytes=1000)
 
 
 def test_attachment_must_match_stored_invoice() -> None:
     bad = Attachment("F-1.pdf", "application/pdf", PDF + b"x", hashlib.sha256(PDF).hexdigest())
     with pytest.raises(MessageRefused, match="sha256"):
-        Composer().compose(spec(attachment=bad))
+        compose(spec(attachment=bad))
 
 
 @settings(max_examples=2000, deadline=None)
@@ -199,5 +199,5 @@ def test_the_message_is_written_as_the_email_package_writes_the_same_tree(
         mock.patch.object(compose_module, "_boundary", lambda: next(given_out)),
         mock.patch.object(compose_module, "formatdate", lambda localtime: date),
     ):
-        raw = composer.compose(message)
+        raw = composer.compose_for_wire(message)[0]
     assert raw == _stdlib_message(composer, message, boundaries, date)

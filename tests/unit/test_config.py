@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from config import ConfigError, load_settings, masked_dump
-from daemon.cli import app
+from daemon.app.cli import app
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

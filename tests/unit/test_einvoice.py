@@ -7,8 +7,8 @@ from pathlib import Path
 import facturx
 import pytest
 
-from daemon.einvoice import read_einvoice
-from daemon.errors import EInvoiceError
+from daemon.domain.errors import EInvoiceError
+from daemon.intake.einvoice import read_einvoice
 from tests.helpers import invoice_file
 
 

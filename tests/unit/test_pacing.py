@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config.settings import SmtpSettings
-from daemon.pacing import Pacer, is_too_many
+from daemon.outbound.pacing import Pacer, is_too_many
 from mailer.errors import TransientMailError
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bounce_parser.model import is_hard
-from daemon.bounces import ATTENTION_REASONS
+from daemon.inbound.effects import ATTENTION_REASONS
 
 reasons = importlib.import_module("bounce_parser.reasons")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from mailer.demo_relay import SandboxServer
 from mailer.errors import PermanentMailError, TransientMailError
-from mailer.sandbox import SandboxServer
-from mailer.smtp import RelayConfig, SmtpRelay, SmtpReply
+from mailer.smtp.relay import RelayConfig, SmtpRelay, SmtpReply
 
 MESSAGE = b"From: factures@acme.example\r\nSubject: Facture F-1\r\n\r\nbody\r\n"
 EHLO = b"250-relay.example\r\n250-PIPELINING\r\n250 DSN\r\n"

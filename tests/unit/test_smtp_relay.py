@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from mailer.sandbox import SandboxServer
-from mailer.smtp import RelayConfig, SmtpRelay
-from mailer.wire import WireShape, wire_shape
+from mailer.demo_relay import SandboxServer
+from mailer.smtp.relay import RelayConfig, SmtpRelay
+from mailer.smtp.wire import WireShape, wire_shape
 
 HEAD = (
     b"From: factures@acme.example\r\nTo: compta@dupont.example\r\n"

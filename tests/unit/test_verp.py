@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from daemon.verp import find_verp, sign, verp_address
+from daemon.domain.verp import find_verp, sign, verp_address
 
 KEY = b"k" * 32
 

@@ -1,0 +1,195 @@
+"""Commands for the admin: configuration, database, customers, the classifier, the daemon."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from config import masked_dump
+from daemon.app.cli_base import (
+    app,
+    bounce_app,
+    config_app,
+    customers_app,
+    db_app,
+    fail,
+    guarded,
+    settings,
+    user,
+    with_app,
+)
+from daemon.app.services import Facturier
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Validate the settings and print them resolved, secrets masked."""
+    typer.echo(masked_dump(settings()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema."""
+
+    async def go(app_: Facturier) -> None:
+        typer.echo(f"database up to date: {app_.ctx.settings.database.url.split('@')[-1]}")
+
+    with_app(go)
+
+
+@customers_app.command("add")
+def customers_add(
+    name: str,
+    email: Annotated[str | None, typer.Option(help="Central invoice mailbox")] = None,
+    copy: Annotated[list[str] | None, typer.Option(help="Copy recipient (repeatable)")] = None,
+    vat_id: Annotated[str | None, typer.Option()] = None,
+    identifier: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str, typer.Option()] = "fr",
+) -> None:
+    """Create a customer with its invoice address and copies."""
+    from daemon.intake.customers import NewCustomer
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.add(
+            NewCustomer(name, email, tuple(copy or ()), vat_id, identifier, language),
+            changed_by=user(),
+        )
+        typer.echo(f"customer #{c.id} {c.name}")
+
+    with_app(go)
+
+
+@customers_app.command("import")
+def customers_import(file: Path) -> None:
+    """Create customers from a CSV: name,invoice_email,copy_emails,vat_id,identifier,language."""
+
+    async def go(app_: Facturier) -> None:
+        created = await app_.customers.import_csv(file, changed_by=user())
+        typer.echo(f"{len(created)} customers imported from {file}")
+
+    with_app(go)
+
+
+@customers_app.command("set-address")
+def customers_set_address(
+    customer: str,
+    email: str,
+    reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
+) -> None:
+    """Change a customer's central invoice mailbox (logged with who, when and why)."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer)
+        assert c.id is not None
+        await app_.customers.set_invoice_address(c.id, email, changed_by=user(), reason=reason)
+        typer.echo(f"{c.name}: invoices now go to {email}")
+
+    with_app(go)
+
+
+@customers_app.command("list")
+def customers_list() -> None:
+    """Customers, their addresses and the address-change log."""
+
+    async def go(app_: Facturier) -> None:
+        for c in await app_.queries.customers():
+            typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
+            for a in c.addresses:
+                flags = (
+                    [a.role]
+                    + (["central"] if a.central_mailbox else [])
+                    + (["UNDELIVERABLE"] if a.undeliverable else [])
+                    + ([] if a.active else ["retired"])
+                )
+                typer.echo(f"    {a.email} [{', '.join(flags)}]")
+            for h in c.history:
+                typer.echo(
+                    f"    {h.at:%Y-%m-%d %H:%M} {h.field}: {h.old or '-'} → "
+                    f"{h.new or '-'} by {h.who} ({h.source}) {h.why}"
+                )
+
+    with_app(go)
+
+
+@bounce_app.command("classify")
+def bounce_classify(
+    paths: Annotated[list[Path], typer.Argument(help="Message files or folders")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Classify raw messages: one JSON object per line per file with --json."""
+    from bounce_parser import classify
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in (".eml", ""))
+        elif p.exists():
+            files.append(p)
+        else:
+            fail(f"{p}: no such file or folder")
+    for f in files:
+        c = classify(f.read_bytes())
+        out: dict[str, Any] = {
+            "file": str(f),
+            "kind": str(c.kind),
+            "recipients": [
+                {
+                    "address": r.address,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "action": r.action,
+                    "hard": r.hard,
+                    "diagnostic": r.diagnostic,
+                }
+                for r in c.recipients
+            ],
+            "original_message_id": c.original_message_id,
+        }
+        if as_json:
+            typer.echo(json.dumps(out, ensure_ascii=False))
+        else:
+            rc = ", ".join(
+                f"{r['address']} {r['status'] or ''} {r['reason'] or ''}" for r in out["recipients"]
+            )
+            typer.echo(f"{f}: {c.kind} {rc}")
+
+
+@app.command("run")
+def run() -> None:
+    """Run the daemon until SIGTERM or SIGINT."""
+    from daemon.app.runtime import Daemon
+
+    async def go(app_: Facturier) -> int:
+        return await Daemon(app_).run()
+
+    raise typer.Exit(with_app(go))
+
+
+@app.command("tui")
+def tui() -> None:
+    """Open the terminal UI."""
+    from tui.app import run_tui
+
+    s = settings()
+    guarded(lambda: run_tui(s), s)
+
+
+@app.command("demo")
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files")] = Path("demo"),
+    tui_after: Annotated[bool | None, typer.Option("--tui/--no-tui")] = None,
+) -> None:
+    """Run the whole loop on SQLite and a built-in sandbox mail server."""
+    from daemon.app.demo import run_demo
+
+    s = guarded(lambda: run_demo(workdir))
+    if tui_after is None:
+        tui_after = sys.stdin.isatty() and sys.stdout.isatty()
+    if tui_after:
+        from tui.app import run_tui
+
+        run_tui(s)

@@ -1,0 +1,124 @@
+"""The `facturier` command's frame: its sub-commands, the settings, and the one place that
+turns an operational error into one line and an exit code (``daemon.app.failures``).
+
+Settings are loaded here, once, and passed down; logging is configured here and nowhere
+else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from config import ConfigError, Settings, load_settings
+from daemon.app.failures import BUG, describe
+from daemon.app.services import Facturier
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Deliver e-invoices by email and prove what became of each one.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+customers_app = typer.Typer(help="Customers and their invoice addresses.", no_args_is_help=True)
+bounce_app = typer.Typer(help="The bounce classifier.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+config_app = typer.Typer(help="The configuration.", no_args_is_help=True)
+archive_app = typer.Typer(help="The archive of sent messages.", no_args_is_help=True)
+app.add_typer(customers_app, name="customers")
+app.add_typer(bounce_app, name="bounce")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(archive_app, name="archive")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="TOML settings file (default ./facturier.toml)"),
+]
+
+
+class State:
+    config_path: Path | None = None
+    settings: Settings | None = None
+
+
+state = State()
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    if state.settings is None:
+        try:
+            state.settings = load_settings(state.config_path)
+        except ConfigError as exc:
+            fail(str(exc), 2)
+    assert state.settings is not None
+    return state.settings
+
+
+def with_app(fn: Callable[[Facturier], Awaitable[T]]) -> T:
+    """Run ``fn`` with the application open; an operational error ends the command with
+    one line saying what failed and what to do, never a traceback."""
+    s = settings()
+
+    async def run() -> T:
+        app_ = await Facturier.open(s)
+        try:
+            return await fn(app_)
+        finally:
+            await app_.close()
+
+    return guarded(lambda: asyncio.run(run()), s)
+
+
+def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
+    """``call()``, with any failure reported as one line and an exit code."""
+    try:
+        return call()
+    except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        failure = describe(exc, s.database.url if s is not None else None)
+        if failure is None:
+            log.debug("unexpected error", exc_info=True)
+            fail(
+                f"unexpected {type(exc).__name__}: {exc} (a bug: run again with -vv for the "
+                "details, and report them)",
+                BUG,
+            )
+        log.debug("%s", failure.message, exc_info=True)
+        fail(failure.message, failure.exit_code)
+
+
+def user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+@app.callback()
+def main_options(
+    config: ConfigOption = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
+) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    state.config_path = config
+    state.settings = None

@@ -1,0 +1,181 @@
+"""Commands for invoices and their delivery: import, send, poll, remind, status, proof."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from daemon.app.cli_base import app, archive_app, fail, user, with_app
+from daemon.app.services import Facturier
+from daemon.domain.states import InvoiceState
+
+
+@app.command("import")
+def import_(paths: Annotated[list[Path], typer.Argument(help="Files or folders")]) -> None:
+    """Import e-invoices (Factur-X/ZUGFeRD PDF, CII or UBL XML). Failed files stay put."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        fail(", ".join(f"{p}: no such file or folder" for p in missing))
+
+    async def go(app_: Facturier) -> int:
+        results = await app_.ingest.import_paths(paths)
+        for r in results:
+            mark = "ok  " if r.ok else "FAIL"
+            typer.echo(f"{mark} {r.file}: {r.message}")
+        failed = sum(not r.ok for r in results)
+        typer.echo(f"{len(results) - failed} imported, {failed} rejected")
+        return failed
+
+    if with_app(go):
+        raise typer.Exit(1)
+
+
+@app.command("send")
+def send() -> None:
+    """Send every delivery that is due now, then exit."""
+
+    async def go(app_: Facturier) -> None:
+        for o in await app_.send_due():
+            typer.echo(f"delivery {o.delivery_id}: {o.state} {o.detail}")
+
+    with_app(go)
+
+
+@app.command("poll-bounces")
+def poll_bounces() -> None:
+    """Read the bounce mailbox once and apply what it says."""
+
+    async def go(app_: Facturier) -> None:
+        r = await app_.poll_bounces()
+        typer.echo(
+            f"fetched {r.fetched}: applied {r.applied}, unrecognized {r.unrecognized}, "
+            f"quarantined {r.quarantined}, already seen {r.skipped}"
+        )
+
+    with_app(go)
+
+
+@app.command("remind")
+def remind(
+    today: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day to remind as of (YYYY-MM-DD)"),
+    ] = None,
+) -> None:
+    """Queue the payment reminders due today (each level once per invoice)."""
+    day = today.date() if today else None
+
+    async def go(app_: Facturier) -> None:
+        r = await app_.reminders.run(day)
+        typer.echo(
+            f"{r.queued} reminders queued, {r.skipped_undeliverable} without a deliverable address"
+        )
+
+    with_app(go)
+
+
+@app.command("paid")
+def paid(invoice: str) -> None:
+    """Mark an invoice paid (no more reminders)."""
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.mark_paid(invoice)
+        typer.echo(f"invoice {inv.number} marked paid")
+
+    with_app(go)
+
+
+@app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+    only: Annotated[
+        InvoiceState | None,
+        typer.Option("--state", case_sensitive=False, help="Only invoices in this state"),
+    ] = None,
+) -> None:
+    """Each invoice's delivery state."""
+
+    async def go(app_: Facturier) -> None:
+        rows = await app_.queries.invoices(only.value if only else None)
+        for r in rows:
+            if as_json:
+                typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+            else:
+                due = r.due_date.isoformat() if r.due_date else "-"
+                typer.echo(
+                    f"{r.number:<22} {r.customer[:28]:<28} {r.total:>12} {r.currency} "
+                    f"due {due:<10} {r.state}"
+                )
+
+    with_app(go)
+
+
+@archive_app.command("verify")
+def archive_verify() -> None:
+    """Check every archived message and the hash chain; exit 1 naming any bad entry."""
+    from daemon.outbound.proof import verify_archive
+
+    async def go(app_: Facturier) -> int:
+        count, problems = await verify_archive(app_.ctx.sessions, app_.ctx.archive)
+        for p in problems:
+            typer.echo(f"BAD {p}")
+        typer.echo(f"{count} entries checked, {len(problems)} problem(s)")
+        return len(problems)
+
+    if with_app(go):
+        raise typer.Exit(1)
+
+
+@app.command("proof")
+def proof(
+    invoice: str,
+    out: Annotated[Path, typer.Option(help="Folder for the proof files")] = Path("proof"),
+) -> None:
+    """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events."""
+    from daemon.outbound.proof import write_proof
+
+    async def go(app_: Facturier) -> None:
+        for path in await write_proof(app_.ctx.sessions, app_.ctx.archive, invoice, out):
+            typer.echo(str(path))
+
+    with_app(go)
+
+
+@app.command("resend")
+def resend(
+    invoice: str,
+    to: Annotated[str, typer.Option("--to", help="Recipient address")],
+    reason: Annotated[str, typer.Option(help="Why it is sent again (recorded)")],
+) -> None:
+    """Send an invoice again on purpose; recorded with who asked and why."""
+    from daemon.domain.errors import ValidationError
+    from daemon.outbound.planning import request_resend
+    from mailer.addresses import normalize_address
+    from mailer.errors import MessageRefused
+
+    if not reason.strip():
+        fail("--reason: say why the invoice is sent again")
+    try:
+        address = normalize_address(to, "--to")
+    except MessageRefused as exc:
+        fail(str(exc))
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice)
+        if inv.id is None:
+            raise ValidationError(f"no invoice {invoice}")
+        d = await request_resend(
+            app_.ctx.sessions,
+            inv.id,
+            address,
+            requested_by=user(),
+            reason=reason,
+            sender_address=app_.ctx.settings.sender.address,
+        )
+        typer.echo(f"invoice {inv.number}: re-send to {address} queued ({d.message_id})")
+
+    with_app(go)

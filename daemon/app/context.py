@@ -1,0 +1,113 @@
+"""The application context: what every service needs, built once from the settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config import Settings
+from daemon.outbound.compose_workers import MessageMaker
+from daemon.store.db import SessionFactory, create_engine, session_factory
+from mailer.archive import Archive
+from mailer.mailbox import (
+    BounceMailbox,
+    ImapConfig,
+    ImapMailbox,
+    ImapSentFolder,
+    MaildirMailbox,
+    SentFolder,
+)
+from mailer.smtp.relay import RelayConfig, SmtpRelay
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    archive: Archive
+    instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    _maker: MessageMaker | None = field(default=None, repr=False)
+
+    @property
+    def maker(self) -> MessageMaker:
+        """Where messages are composed and archived (its processes start on first use)."""
+        if self._maker is None:
+            s = self.settings
+            self._maker = MessageMaker(
+                (
+                    s.templates.directory,
+                    s.templates.default_language,
+                    s.archive.path,
+                    s.ingest.store,
+                ),
+                s.delivery.compose_processes,
+                nice=s.delivery.compose_nice,
+            )
+        return self._maker
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContext:
+        db = settings.database
+        engine = create_engine(db.url, echo=db.echo, busy_timeout=db.busy_timeout_seconds)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            archive=Archive(settings.archive.path),
+        )
+
+    async def close(self) -> None:
+        if self._maker is not None:
+            await self._maker.close()
+            self._maker = None
+        await self.engine.dispose()
+
+    def relay(self) -> SmtpRelay:
+        s = self.settings.smtp
+        return SmtpRelay(
+            RelayConfig(
+                host=s.host,
+                port=s.port,
+                security=s.security,
+                username=s.username,
+                password=s.resolved_password(),
+                timeout=s.timeout_seconds,
+                helo_name=s.helo_name,
+                validate_certs=s.validate_certs,
+            )
+        )
+
+    def _imap_config(self, folder: str) -> ImapConfig:
+        i = self.settings.imap
+        return ImapConfig(
+            host=i.host,
+            port=i.port,
+            username=i.username or "",
+            password=i.resolved_password() or "",
+            security=i.security,
+            folder=folder,
+            timeout=i.timeout_seconds,
+            validate_certs=i.validate_certs,
+        )
+
+    def bounce_mailbox(self) -> BounceMailbox:
+        i = self.settings.imap
+        if i.source == "maildir":
+            assert i.maildir is not None  # the settings refuse a maildir source without one
+            return MaildirMailbox(i.maildir)
+        return ImapMailbox(self._imap_config(i.bounce_folder))
+
+    def sent_folder(self) -> SentFolder | None:
+        i = self.settings.imap
+        if not i.append_sent:
+            return None
+        if i.source == "maildir":
+            return MaildirMailbox(i.sent_maildir) if i.sent_maildir else None
+        return ImapSentFolder(self._imap_config(i.bounce_folder), i.sent_folder)

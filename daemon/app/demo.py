@@ -1,0 +1,145 @@
+"""`make demo`: the whole loop on SQLite and the built-in sandbox mail server.
+
+Customers and Factur-X invoices are generated here; the sandbox stores mail for the
+customers' domains in Maildirs, greylists one domain (→ deferred) and bounces mail to
+``*.invalid`` with an RFC 3464 DSN into the bounce Maildir (→ hard bounce).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from config import Settings, load_settings
+from daemon.app.demo_samples import SampleInvoice, sample_pdf
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+
+GREYLISTED = "garage-leroy.example"
+
+CUSTOMERS = [
+    NewCustomer(
+        "Boulangerie Dupont",
+        "factures@boulangerie-dupont.example",
+        ("gerant@boulangerie-dupont.example",),
+        "FR44512345678",
+        "C-1001",
+        "fr",
+    ),
+    NewCustomer(
+        "Atelier Martin", "compta@atelier-martin.invalid", (), "FR67598765432", "C-1002", "fr"
+    ),
+    NewCustomer("Garage Leroy", f"invoices@{GREYLISTED}", (), None, "C-1003", "en"),
+]
+INVOICES = [
+    ("FA-2026-0101", "Boulangerie Dupont", "C-1001", "FR44512345678", Decimal("1250.00")),
+    ("FA-2026-0102", "Atelier Martin", "C-1002", "FR67598765432", Decimal("480.50")),
+    ("FA-2026-0103", "Garage Leroy", "C-1003", None, Decimal("3999.99")),
+    ("FA-2026-0104", "Librairie Nouvelle", "C-1004", None, Decimal("89.90")),
+]
+
+
+def demo_settings(workdir: Path, smtp_port: int) -> Settings:
+    config = workdir / "facturier.toml"
+    config.write_text(
+        f"""# written by `facturier demo`
+[database]
+url = "sqlite+aiosqlite:///facturier.db"
+[sender]
+name = "ACME SARL — Facturation"
+address = "factures@acme.example"
+reply_to = "comptabilite@acme.example"
+return_path = "bounces@acme.example"
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+[imap]
+source = "maildir"
+maildir = "mail/bounces"
+sent_maildir = "mail/sent-invoices"
+[archive]
+path = "archive"
+[ingest]
+watch = "inbox"
+rejected = "rejected"
+store = "invoices"
+""",
+        encoding="utf-8",
+    )
+    return load_settings(config)
+
+
+async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> list[str]:
+    app = await Facturier.open(settings)
+    try:
+        for customer in CUSTOMERS:
+            await app.customers.add(
+                customer, changed_by="demo", source="demo", reason="demo customer"
+            )
+        inbox = workdir / "to-import"
+        inbox.mkdir()
+        today = date.today()
+        for number, buyer, buyer_id, vat, net in INVOICES:
+            pdf = sample_pdf(
+                SampleInvoice(
+                    number,
+                    buyer,
+                    buyer_id,
+                    vat,
+                    today - timedelta(days=40),
+                    today - timedelta(days=10),
+                    net,
+                )
+            )
+            (inbox / f"{number}.pdf").write_bytes(pdf)
+        for r in await app.ingest.import_paths([inbox]):
+            print(f"imported  {Path(r.file).name}: {r.message}")
+        for o in await app.send_due():
+            print(f"sent      delivery {o.delivery_id}: {o.state} — {o.detail}")
+        report = await app.poll_bounces()
+        print(
+            f"bounces   {report.fetched} read: {report.applied} applied, "
+            f"{report.unrecognized} unrecognized"
+        )
+        reminders = await app.reminders.run()
+        print(f"reminders {reminders.queued} queued")
+        await app.send_due()
+        await app.poll_bounces()
+        lines = []
+        for row in await app.queries.invoices():
+            due = row.due_date.isoformat() if row.due_date else "-"
+            lines.append(
+                f"{row.number:<14} {row.customer:<20} {row.total:>9} {row.currency}  "
+                f"due {due}  {row.state.upper()}"
+            )
+        return lines
+    finally:
+        await app.close()
+
+
+def run_demo(workdir: Path) -> Settings:
+    workdir = workdir.resolve()
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    sandbox = SandboxServer(
+        workdir / "mail" / "customers", workdir / "mail" / "bounces", defer_domains={GREYLISTED}
+    ).start()
+    try:
+        settings = demo_settings(workdir, sandbox.port)
+        lines = asyncio.run(_demo(workdir, settings, sandbox))
+    finally:
+        sandbox.stop()
+    print("\nFinal state of each invoice:")
+    for line in lines:
+        print("  " + line)
+    print(
+        f"\nEverything is in {workdir}; look around with:\n"
+        f"  .venv/bin/facturier --config {workdir / 'facturier.toml'} tui"
+    )
+    return settings

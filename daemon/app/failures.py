@@ -1,0 +1,106 @@
+"""What failed, in one line an operator can act on, and the exit code that goes with it.
+
+Exit codes: 2 for bad configuration or input (fix the file, the option or the value),
+1 for a service that is down or a resource that is exhausted (PostgreSQL, the IMAP server,
+a locked SQLite database, a full disk: try again once it is back). Anything else is a bug:
+one line too, with the way to see its details.
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass
+
+from sqlalchemy import exc as sa_exc
+
+from config import ConfigError
+from daemon.domain.errors import FacturierError, PermanentError
+from mailer.errors import MailboxError, MailerError
+
+BAD_INPUT = 2
+SERVICE_DOWN = 1
+BUG = 70  # EX_SOFTWARE
+
+
+@dataclass(frozen=True)
+class Failure:
+    message: str
+    exit_code: int
+
+
+def describe(exc: BaseException, database_url: str | None = None) -> Failure | None:
+    """The one-line account of an operational error; None for anything else (a bug)."""
+    where = _database_name(database_url)
+    if isinstance(exc, ConfigError):
+        return Failure(str(exc), BAD_INPUT)
+    if isinstance(exc, PermanentError):
+        return Failure(str(exc), BAD_INPUT)
+    if isinstance(exc, FacturierError):
+        return Failure(f"{exc} (temporary: try again)", SERVICE_DOWN)
+    if isinstance(exc, MailboxError):
+        return Failure(
+            f"bounce mailbox: {exc}: check the [imap] settings and that the server is up",
+            SERVICE_DOWN,
+        )
+    if isinstance(exc, MailerError):
+        return Failure(str(exc), SERVICE_DOWN)
+    if isinstance(exc, sa_exc.DBAPIError):
+        return _database_failure(exc, where)
+    if isinstance(exc, ConnectionRefusedError | TimeoutError) or (
+        isinstance(exc, OSError) and exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH)
+    ):
+        return Failure(
+            f"database {where}: cannot connect ({_reason(exc)}): is the server running?",
+            SERVICE_DOWN,
+        )
+    if isinstance(exc, OSError):
+        name = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return Failure(f"{name}disk full: free some space, then try again", SERVICE_DOWN)
+        return Failure(f"{name}{exc.strerror or exc}", SERVICE_DOWN)
+    return None
+
+
+def _database_failure(exc: sa_exc.DBAPIError, where: str) -> Failure:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    lowered = first.lower()
+    if "does not exist" in lowered and "database" in lowered:
+        return Failure(
+            f"database {where}: {first}: create it, then run `facturier db upgrade`",
+            SERVICE_DOWN,
+        )
+    if "database is locked" in lowered:
+        return Failure(
+            f"database {where} is locked by another process: try again once it is done",
+            SERVICE_DOWN,
+        )
+    if "disk is full" in lowered or "disk i/o error" in lowered:
+        return Failure(
+            f"database {where}: {first}: check the disk (space, errors), then try again",
+            SERVICE_DOWN,
+        )
+    if "unable to open database file" in lowered:
+        return Failure(
+            f"database {where}: cannot open the file: check the path and its folder's rights",
+            SERVICE_DOWN,
+        )
+    if "password authentication failed" in lowered or "role" in lowered:
+        return Failure(f"database {where}: {first}: check database.url", BAD_INPUT)
+    return Failure(f"database {where}: {first}", SERVICE_DOWN)
+
+
+def _database_name(url: str | None) -> str:
+    """The database named without its credentials: host and name, or the SQLite path."""
+    if not url:
+        return "(unknown)"
+    rest = url.split("://", 1)[-1]
+    if url.startswith("sqlite"):
+        return rest[1:] if rest.startswith("/") else rest  # "sqlite:///rel", "sqlite:////abs"
+    return rest.rsplit("@", 1)[-1]
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,311 @@
+"""Read models for `facturier status` and the TUI: plain data, no ORM objects leak out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from daemon.domain.errors import NotFoundError
+from daemon.domain.models import (
+    AddressChange,
+    Customer,
+    CustomerAddress,
+    Delivery,
+    DeliveryEvent,
+    InboundMessage,
+    Invoice,
+    PaymentState,
+)
+from daemon.store.db import SessionFactory, transaction
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    number: str
+    customer: str
+    customer_id: int | None
+    total: Decimal
+    amount_due: Decimal
+    currency: str
+    issue_date: date
+    due_date: date | None
+    state: str
+    payment_state: str
+    recipients: tuple[str, ...]
+    last_event: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "customer": self.customer,
+            "total": str(self.total),
+            "amount_due": str(self.amount_due),
+            "currency": self.currency,
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "state": self.state,
+            "payment_state": self.payment_state,
+            "recipients": list(self.recipients),
+            "last_event": self.last_event,
+        }
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    recipient: str
+    kind: str
+    event: str
+    state: str | None
+    smtp_code: int | None
+    status: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    row: InvoiceRow
+    seller: str
+    file_name: str
+    file_sha256: str
+    format: str
+    deliveries: tuple[tuple[str, str, str, str, bool], ...]
+    """(recipient, kind, state, message id, possible duplicate)"""
+    events: tuple[EventRow, ...]
+    customer_messages: tuple[tuple[datetime, str, str], ...]
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    email: str
+    role: str
+    central_mailbox: bool
+    undeliverable: bool
+    reason: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    at: datetime
+    field: str
+    old: str | None
+    new: str | None
+    who: str
+    why: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    vat_id: str | None
+    language: str
+    addresses: tuple[AddressRow, ...]
+    history: tuple[ChangeRow, ...]
+
+
+class Queries:
+    def __init__(self, sessions: SessionFactory):
+        self.sessions = sessions
+
+    async def invoices(self, state: str | None = None) -> list[InvoiceRow]:
+        async with self.sessions() as session:
+            stmt = (
+                select(Invoice, Customer.name)
+                .join(Customer, col(Customer.id) == col(Invoice.customer_id), isouter=True)
+                .order_by(col(Invoice.id))
+            )
+            if state:
+                stmt = stmt.where(Invoice.state == state)
+            rows = (await session.exec(stmt)).all()
+            deliveries = (
+                await session.exec(
+                    select(Delivery.invoice_id, Delivery.recipient, Delivery.last_text).order_by(
+                        col(Delivery.id)
+                    )
+                )
+            ).all()
+        recipients: dict[int, list[str]] = {}
+        last: dict[int, str | None] = {}
+        for invoice_id, recipient, text in deliveries:
+            recipients.setdefault(invoice_id, [])
+            if recipient not in recipients[invoice_id]:
+                recipients[invoice_id].append(recipient)
+            if text:
+                last[invoice_id] = text
+        return [
+            self._row(inv, name, tuple(recipients.get(inv.id or 0, ())), last.get(inv.id or 0))
+            for inv, name in rows
+        ]
+
+    @staticmethod
+    def _row(
+        inv: Invoice, customer: str | None, recipients: tuple[str, ...], last_event: str | None
+    ) -> InvoiceRow:
+        assert inv.id is not None
+        return InvoiceRow(
+            inv.id,
+            inv.number,
+            customer or inv.buyer_name,
+            inv.customer_id,
+            inv.total_with_tax,
+            inv.amount_due,
+            inv.currency,
+            inv.issue_date,
+            inv.due_date,
+            inv.state,
+            inv.payment_state,
+            recipients,
+            last_event,
+        )
+
+    async def find_invoice(self, key: str) -> Invoice:
+        async with self.sessions() as session:
+            found = (
+                await session.exec(
+                    select(Invoice).where(Invoice.number == key).order_by(col(Invoice.id).desc())
+                )
+            ).first()
+            if found is None and key.isdigit():
+                found = await session.get(Invoice, int(key))
+        if found is None:
+            raise NotFoundError(f"no invoice numbered {key!r}")
+        return found
+
+    async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
+        async with self.sessions() as session:
+            inv = await session.get(Invoice, invoice_id)
+            if inv is None:
+                raise NotFoundError(f"no invoice #{invoice_id}")
+            customer = await session.get(Customer, inv.customer_id) if inv.customer_id else None
+            deliveries = (
+                await session.exec(
+                    select(Delivery)
+                    .where(Delivery.invoice_id == invoice_id)
+                    .order_by(col(Delivery.id))
+                )
+            ).all()
+            ids = [d.id for d in deliveries]
+            events = (
+                (
+                    await session.exec(
+                        select(DeliveryEvent)
+                        .where(col(DeliveryEvent.delivery_id).in_(ids))
+                        .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
+                    )
+                ).all()
+                if ids
+                else []
+            )
+            replies = (
+                (
+                    await session.exec(
+                        select(InboundMessage).where(
+                            col(InboundMessage.delivery_id).in_(ids),
+                            col(InboundMessage.customer_message).is_not(None),
+                        )
+                    )
+                ).all()
+                if ids
+                else []
+            )
+        by_id = {d.id: d for d in deliveries}
+        row = self._row(
+            inv,
+            customer.name if customer else None,
+            tuple(dict.fromkeys(d.recipient for d in deliveries)),
+            deliveries[-1].last_text if deliveries else None,
+        )
+        return InvoiceDetail(
+            row=row,
+            seller=inv.seller_name,
+            file_name=inv.file_name,
+            file_sha256=inv.file_sha256,
+            format=inv.format,
+            deliveries=tuple(
+                (d.recipient, d.kind, d.state, d.message_id, d.possible_duplicate)
+                for d in deliveries
+            ),
+            events=tuple(
+                EventRow(
+                    e.at,
+                    by_id[e.delivery_id].recipient,
+                    by_id[e.delivery_id].kind,
+                    e.event,
+                    e.state_to,
+                    e.smtp_code,
+                    e.status,
+                    e.text,
+                )
+                for e in events
+            ),
+            customer_messages=tuple(
+                (m.received_at, m.from_address or "", m.customer_message or "") for m in replies
+            ),
+        )
+
+    async def customers(self) -> list[CustomerRow]:
+        async with self.sessions() as session:
+            customers = (await session.exec(select(Customer).order_by(col(Customer.name)))).all()
+            addresses = (
+                await session.exec(select(CustomerAddress).order_by(col(CustomerAddress.id)))
+            ).all()
+            changes = (
+                await session.exec(
+                    select(AddressChange).order_by(
+                        col(AddressChange.changed_at), col(AddressChange.id)
+                    )
+                )
+            ).all()
+        out = []
+        for c in customers:
+            out.append(
+                CustomerRow(
+                    c.id or 0,
+                    c.name,
+                    c.vat_id,
+                    c.language,
+                    tuple(
+                        AddressRow(
+                            a.email,
+                            a.role,
+                            a.central_mailbox,
+                            a.undeliverable,
+                            a.undeliverable_reason,
+                            a.active,
+                        )
+                        for a in addresses
+                        if a.customer_id == c.id
+                    ),
+                    tuple(
+                        ChangeRow(
+                            h.changed_at,
+                            h.field,
+                            h.old_value,
+                            h.new_value,
+                            h.changed_by,
+                            h.reason,
+                            h.source,
+                        )
+                        for h in changes
+                        if h.customer_id == c.id
+                    ),
+                )
+            )
+        return out
+
+    async def mark_paid(self, number: str) -> Invoice:
+        inv = await self.find_invoice(number)
+        async with transaction(self.sessions) as session:
+            fresh = await session.get(Invoice, inv.id)
+            assert fresh is not None
+            fresh.payment_state = PaymentState.PAID.value
+            session.add(fresh)
+        return fresh

@@ -1,0 +1,73 @@
+"""The service layer in one object: what the CLI, the runtime and the TUI call."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from config import Settings
+from daemon.app.context import AppContext
+from daemon.app.queries import Queries
+from daemon.domain.retry import RetryPolicy
+from daemon.inbound.bounces import BounceProcessor, PollReport
+from daemon.intake.customers import CustomerService
+from daemon.intake.ingest import IngestService
+from daemon.outbound.outcomes import SendOutcome
+from daemon.outbound.reminders import ReminderService
+from daemon.outbound.worker import DeliveryWorker
+from daemon.store.db import upgrade
+from mailer.errors import MailboxError
+
+log = logging.getLogger(__name__)
+
+
+class Facturier:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        s = ctx.settings
+        self.customers = CustomerService(ctx.sessions, s.sender.address)
+        self.ingest = IngestService(ctx.sessions, s.ingest, s.sender.address)
+        self.queries = Queries(ctx.sessions)
+        self.reminders = ReminderService(ctx.sessions, s)
+        self.bounces = BounceProcessor(ctx.sessions, s)
+        self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, migrate: bool = True) -> Facturier:
+        ctx = AppContext.from_settings(settings)
+        if migrate:
+            await upgrade(ctx.engine)
+        return cls(ctx)
+
+    async def close(self) -> None:
+        await self.bounces.close()
+        await self.ctx.close()
+
+    def worker(self) -> DeliveryWorker:
+        return DeliveryWorker(self.ctx, self.ctx.sent_folder())
+
+    async def send_due(self) -> list[SendOutcome]:
+        worker = self.worker()
+        try:
+            outcomes = await worker.run_once()
+            await worker.file_pending_sent_copies()
+            return outcomes
+        finally:
+            await worker.close()
+
+    async def poll_bounces(self) -> PollReport:
+        """Read the bounce mailbox to the end. A lost connection is re-made with backoff and
+        the poll resumes where it stopped (nothing is applied twice)."""
+        report = PollReport()
+        waits = RetryPolicy.from_settings(self.ctx.settings).reconnect_delays()
+        async with self._poll_lock:
+            while True:
+                try:
+                    return await self.bounces.poll(self.ctx.bounce_mailbox(), report)
+                except MailboxError as exc:
+                    wait = next(waits, None)
+                    if wait is None:
+                        raise
+                    report.reconnects += 1
+                    log.warning("bounce mailbox: %s; reconnecting in %.1f s", exc, wait)
+                    await asyncio.sleep(wait)

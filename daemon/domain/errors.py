@@ -1,0 +1,47 @@
+"""The daemon's exception tree. Every error the daemon raises on purpose is under
+``FacturierError``; the mailer's are under ``mailer.errors.MailerError`` and the
+configuration's are ``config.ConfigError``. ``daemon.app.failures`` turns each into one line
+for the operator.
+
+``FacturierError``
+├── ``TransientError``: try again later; nothing was changed.
+│   ├── ``ComposeUnavailable`` (outbound.compose_workers): a compose worker died.
+│   └── ``ClassifierUnavailable`` (inbound.classifier): the classifying process died.
+├── ``PermanentError``: the input or request is wrong; retrying will not help.
+│   ├── ``EInvoiceError``: a file is not an e-invoice we can read (names the file and why).
+│   ├── ``NotFoundError``: no such invoice, customer or address.
+│   ├── ``ValidationError``: a value given by a user or a file is not acceptable.
+│   ├── ``TransitionRefused`` (domain.states): a move the state machine does not allow.
+│   └── ``OverBudget`` (inbound.classifier): a message took too long to classify.
+└── ``ComposeFailed`` (outbound.compose_workers): an unexpected error in a compose worker,
+    with the worker's traceback; counted toward the delivery's poison limit.
+"""
+
+from __future__ import annotations
+
+
+class FacturierError(Exception):
+    """Base of every error the daemon raises on purpose."""
+
+
+class TransientError(FacturierError):
+    """A temporary failure: the same call may succeed later."""
+
+
+class PermanentError(FacturierError):
+    """The request cannot succeed as given."""
+
+
+class EInvoiceError(PermanentError):
+    def __init__(self, file: str, reason: str):
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class NotFoundError(PermanentError):
+    pass
+
+
+class ValidationError(PermanentError):
+    pass

@@ -1,0 +1,264 @@
+"""The domain model, stored with SQLModel.
+
+Money is kept as ``Decimal`` (NUMERIC), never float. Times are UTC. Address changes and
+delivery events are append-only: rows are inserted, never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from daemon.domain.states import DeliveryState, InvoiceState
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every engine (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC one is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool) -> Any:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class AddressRole(enum.StrEnum):
+    INVOICE_TO = "invoice_to"
+    COPY = "copy"
+
+
+class DeliveryKind(enum.StrEnum):
+    INVOICE = "invoice"
+    COPY = "copy"
+    REMINDER = "reminder"
+
+
+class PaymentState(enum.StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    vat_id: str | None = Field(default=None, index=True)
+    identifier: str | None = Field(default=None, index=True)
+    """The buyer identifier the seller uses (EN 16931 BT-46), when known."""
+    electronic_address: str | None = None
+    language: str = "fr"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class CustomerAddress(SQLModel, table=True):
+    __tablename__ = "customer_addresses"
+    __table_args__ = (UniqueConstraint("customer_id", "email", "role", name="uq_address_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    email: str = Field(index=True)
+    display_name: str | None = None
+    role: str = Field(default=AddressRole.INVOICE_TO)
+    central_mailbox: bool = False
+    undeliverable: bool = False
+    undeliverable_reason: str | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class AddressChange(SQLModel, table=True):
+    """Append-only log of every change to a customer's invoice addresses."""
+
+    __tablename__ = "address_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    address_id: int | None = Field(default=None, foreign_key="customer_addresses.id")
+    field: str
+    """What changed: ``email``, ``role``, ``undeliverable``, ``active``…"""
+    old_value: str | None = None
+    new_value: str | None = None
+    changed_by: str
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    reason: str = ""
+    source: str
+    """``cli``, ``csv:<file>``, ``tui``, ``bounce:<inbound id>``…"""
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
+    type_code: str = "380"
+    issue_date: date
+    due_date: date | None = None
+    currency: str = "EUR"
+    total_without_tax: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
+    tax_total: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
+    total_with_tax: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    amount_due: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    seller_name: str
+    seller_vat_id: str | None = None
+    buyer_name: str
+    buyer_vat_id: str | None = None
+    buyer_identifier: str | None = None
+    buyer_electronic_address: str | None = None
+    format: str
+    """``factur-x`` (PDF with CII), ``zugferd-1`` (PDF), ``cii`` or ``ubl`` (XML)."""
+    profile: str | None = None
+    file_name: str
+    file_sha256: str = Field(unique=True, index=True)
+    file_size: int
+    stored_path: str
+    state: str = Field(default=InvoiceState.QUEUED, index=True)
+    payment_state: str = Field(default=PaymentState.UNPAID)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one recipient for one invoice (or reminder), one attempt series."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    address_id: int | None = Field(default=None, foreign_key="customer_addresses.id")
+    recipient: str = Field(index=True)
+    kind: str = Field(default=DeliveryKind.INVOICE)
+    reminder_level: int = 0
+    message_id: str = Field(unique=True)
+    token: str = Field(unique=True, index=True)
+    """Opaque per-delivery token: the DSN ENVID and the X-Facturier-Delivery header."""
+    state: str = Field(default=DeliveryState.QUEUED)
+    attempts: int = 0
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_code: int | None = None
+    last_status: str | None = None
+    last_text: str | None = None
+    possible_duplicate: bool = False
+    handoff_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    """Set, committed, just before the bytes go to the relay; cleared with the outcome. A
+    delivery found interrupted with it set may have reached the customer."""
+    archive_entry_id: int | None = Field(default=None, foreign_key="archive_entries.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class DeliveryEvent(SQLModel, table=True):
+    """Append-only: one row per state transition or observation of a delivery."""
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (Index("ix_delivery_events_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="deliveries.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    event: str
+    """``queued``, ``sending``, ``accepted``, ``deferred``, ``failed``, ``bounced``,
+    ``delivered``, ``autoreply``, ``read``, ``complaint``, ``reply``…"""
+    state_from: str | None = None
+    state_to: str | None = None
+    smtp_code: int | None = None
+    status: str | None = None
+    text: str | None = None
+    inbound_message_id: int | None = Field(default=None, foreign_key="inbound_messages.id")
+
+
+class InboundMessage(SQLModel, table=True):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None = None
+    subject: str | None = None
+    from_address: str | None = None
+    raw_sha256: str = Field(index=True)
+    size: int
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    kind: str
+    classification: str
+    """The full classification as JSON."""
+    delivery_id: int | None = Field(default=None, foreign_key="deliveries.id", index=True)
+    evidence: str | None = None
+    """How the message was tied to its delivery: ``message-id``, ``envid``, ``verp``…"""
+    disposition: str
+    """Folder the message was moved to: processed, unrecognized, quarantine."""
+    customer_message: str | None = None
+    """For a human reply: the text the customer wrote, shown to the operator."""
+
+
+class MailboxCursor(SQLModel, table=True):
+    """How far a bounce mailbox has been read (per mailbox and UIDVALIDITY)."""
+
+    __tablename__ = "mailbox_cursors"
+    mailbox: str = Field(primary_key=True)
+    uidvalidity: int
+    last_uid: int = 0
+
+
+class ArchiveEntry(SQLModel, table=True):
+    """One archived message, linked into a hash chain: ``chain_hash`` covers the previous
+    entry's ``chain_hash`` and this entry's position, content hash, size and Message-ID."""
+
+    __tablename__ = "archive_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, unique=True)
+    prev_chain_hash: str | None = None
+    chain_hash: str | None = Field(default=None, unique=True)
+    sha256: str = Field(unique=True, index=True)
+    size: int
+    path: str
+    message_id: str = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    sent_folder_appended: bool = False
+
+
+class ReminderRun(SQLModel, table=True):
+    """One row per (invoice, level): a reminder level is sent once."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (UniqueConstraint("invoice_id", "level", name="uq_reminder_level"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id")
+    level: int
+    delivery_id: int | None = Field(default=None, foreign_key="deliveries.id")
+    superseded: bool = False
+    """Reached together with a higher level: recorded, not sent."""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class JobRun(SQLModel, table=True):
+    """A scheduled job's run for one slot; the unique key makes it run once across instances."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_job_slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    slot: str
+    instance: str
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

@@ -1,0 +1,275 @@
+"""Reading the bounce mailbox: classify each message (``classifier``, off the event loop),
+tie it to its delivery (``tying``), apply it (``effects``).
+
+Each message is recorded once per (mailbox, UIDVALIDITY, UID), then moved to the
+processed, replies, unrecognized or quarantine folder. A message that cannot be handled
+is quarantined with its reason; it never stops the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+
+from bounce_parser import Classification, Kind
+from config import Settings
+from daemon.domain.models import Delivery, InboundMessage, MailboxCursor
+from daemon.domain.retry import RetryPolicy
+from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
+from daemon.inbound.effects import Effects
+from daemon.inbound.tying import Verp, tie
+from daemon.store.db import SessionFactory, transaction
+from mailer.errors import MailboxError
+from mailer.mailbox import BounceMailbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    """What one poll did; counted as it goes, so a poll cut off midway still tells."""
+
+    fetched: int = 0
+    applied: int = 0
+    unrecognized: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    reconnects: int = 0
+
+
+class BounceProcessor:
+    def __init__(self, sessions: SessionFactory, settings: Settings):
+        self.sessions = sessions
+        self.settings = settings
+        key = settings.sender.verp_key()
+        self.verp = Verp(settings.sender.envelope_sender(), key) if key else None
+        self.effects = Effects(RetryPolicy.from_settings(settings), settings.sender.address)
+        self.classifier = Classifier(settings.imap.classify_seconds)
+
+    async def close(self) -> None:
+        await self.classifier.close()
+
+    async def poll(self, mailbox: BounceMailbox, report: PollReport | None = None) -> PollReport:
+        """Read, apply and file every new message once; counts go into ``report``."""
+        report = report if report is not None else PollReport()
+        imap = self.settings.imap
+        uidvalidity = await mailbox.open()
+        try:
+            async with transaction(self.sessions) as session:
+                cursor = await session.get(MailboxCursor, mailbox.name)
+                if cursor is None or cursor.uidvalidity != uidvalidity:
+                    if cursor is not None:
+                        log.warning(
+                            "%s: UIDVALIDITY changed %s → %s; reading from the start",
+                            mailbox.name,
+                            cursor.uidvalidity,
+                            uidvalidity,
+                        )
+                    cursor = (
+                        MailboxCursor(mailbox=mailbox.name, uidvalidity=uidvalidity, last_uid=0)
+                        if cursor is None
+                        else cursor
+                    )
+                    cursor.uidvalidity, cursor.last_uid = uidvalidity, 0
+                    session.add(cursor)
+                last_uid = cursor.last_uid
+            while True:
+                batch = await mailbox.fetch_after(last_uid, imap.batch_size)
+                if not batch:
+                    break
+                for message in batch:
+                    report.fetched += 1
+                    seen = await self._seen(mailbox.name, uidvalidity, message.uid, message.raw)
+                    folder = (
+                        None
+                        if seen
+                        else await self._handle(mailbox.name, uidvalidity, message.uid, message.raw)
+                    )
+                    if folder is None:
+                        report.skipped += 1
+                    elif folder == imap.unrecognized_folder:
+                        report.unrecognized += 1
+                    elif folder == imap.quarantine_folder:
+                        report.quarantined += 1
+                    else:
+                        report.applied += 1
+                    # a message applied before (then cut off before its move) is only filed
+                    await mailbox.move(message.uid, folder or seen or imap.unrecognized_folder)
+                    last_uid = message.uid
+                    async with transaction(self.sessions) as session:
+                        cursor = await session.get(MailboxCursor, mailbox.name)
+                        assert cursor is not None
+                        cursor.last_uid = max(cursor.last_uid, last_uid)
+                        session.add(cursor)
+        finally:
+            await mailbox.close()
+        if report.fetched:
+            log.info("%s: %s", mailbox.name, report)
+        return report
+
+    async def _seen(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str | None:
+        """The folder of this message if it was handled before, else None.
+
+        Known by its UID, or, after a UIDVALIDITY change renumbered the mailbox, by its bytes.
+        """
+        sha = hashlib.sha256(raw).hexdigest()
+        async with self.sessions() as session:
+            row = (
+                await session.exec(
+                    select(InboundMessage.disposition)
+                    .where(
+                        InboundMessage.mailbox == mailbox,
+                        or_(
+                            and_(
+                                col(InboundMessage.uidvalidity) == uidvalidity,
+                                col(InboundMessage.uid) == uid,
+                            ),
+                            col(InboundMessage.raw_sha256) == sha,
+                        ),
+                    )
+                    .limit(1)
+                )
+            ).first()
+        return row
+
+    async def _handle(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str:
+        """Record and apply one new message; the folder to move it to."""
+        imap = self.settings.imap
+        sha = hashlib.sha256(raw).hexdigest()
+        if len(raw) > imap.max_message_bytes:
+            await self._store(
+                mailbox,
+                uidvalidity,
+                uid,
+                raw,
+                sha,
+                None,
+                None,
+                None,
+                imap.quarantine_folder,
+                note=f"over {imap.max_message_bytes} bytes",
+            )
+            return imap.quarantine_folder
+        try:
+            c = await self.classifier.classify(raw)
+        except (OverBudget, ClassifierUnavailable) as exc:
+            log.warning("%s uid %s quarantined: %s", mailbox, uid, exc)
+            await self._store(
+                mailbox,
+                uidvalidity,
+                uid,
+                raw,
+                sha,
+                None,
+                None,
+                None,
+                imap.quarantine_folder,
+                note=str(exc),
+            )
+            return imap.quarantine_folder
+        try:
+            async with transaction(self.sessions) as session:
+                tied = await tie(session, c, self.verp)
+                delivery, evidence = tied.delivery, tied.evidence
+                if tied.quarantine:
+                    folder = imap.quarantine_folder
+                elif delivery is None or c.kind == Kind.UNKNOWN:
+                    folder = imap.unrecognized_folder
+                elif c.kind == Kind.HUMAN:
+                    folder = imap.replies_folder
+                else:
+                    folder = imap.processed_folder
+                inbound = self._inbound(
+                    mailbox,
+                    uidvalidity,
+                    uid,
+                    raw,
+                    sha,
+                    c,
+                    delivery,
+                    evidence,
+                    folder,
+                    note=tied.quarantine,
+                )
+                if tied.quarantine:
+                    log.warning("%s uid %s quarantined: %s", mailbox, uid, tied.quarantine)
+                session.add(inbound)
+                await session.flush()
+                if delivery is not None and c.kind != Kind.UNKNOWN:
+                    await self.effects.apply(session, delivery, c, inbound, evidence or "")
+            return folder
+        except MailboxError:
+            raise
+        except Exception as exc:  # quarantine, never stop the loop
+            log.exception("%s uid %s: cannot apply, quarantined", mailbox, uid)
+            await self._store(
+                mailbox,
+                uidvalidity,
+                uid,
+                raw,
+                sha,
+                c,
+                None,
+                None,
+                imap.quarantine_folder,
+                note=f"{type(exc).__name__}: {exc}",
+            )
+            return imap.quarantine_folder
+
+    def _inbound(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        raw: bytes,
+        sha: str,
+        c: Classification | None,
+        delivery: Delivery | None,
+        evidence: str | None,
+        folder: str,
+        note: str | None = None,
+    ) -> InboundMessage:
+        data = c.to_dict() if c is not None else {"kind": "unknown"}
+        if note:
+            data["quarantine_reason"] = note
+        return InboundMessage(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            message_id=None,
+            subject=(c.subject if c else None),
+            from_address=(c.from_address if c else None),
+            raw_sha256=sha,
+            size=len(raw),
+            kind=str(c.kind) if c else "unknown",
+            classification=json.dumps(data, default=str),
+            delivery_id=delivery.id if delivery else None,
+            evidence=evidence,
+            disposition=folder,
+            customer_message=c.excerpt if c is not None and c.kind == Kind.HUMAN else None,
+        )
+
+    async def _store(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        raw: bytes,
+        sha: str,
+        c: Classification | None,
+        delivery: Delivery | None,
+        evidence: str | None,
+        folder: str,
+        note: str,
+    ) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(
+                self._inbound(
+                    mailbox, uidvalidity, uid, raw, sha, c, delivery, evidence, folder, note
+                )
+            )

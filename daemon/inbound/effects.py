@@ -1,0 +1,227 @@
+"""What a tied inbound message does to its delivery, its invoice and the address.
+
+Success report → ``delivered``; hard bounce → ``bounced`` and the address marked
+undeliverable (logged in the address-change log); spam, policy and other refusals that a
+person must look at → ``bounced`` and the invoice needs attention, with a hint; soft
+bounce → a new delivery after the retry policy's back-off, up to its limit; delay report,
+auto-reply, read receipt, reply → noted; complaint → noted, and the invoice needs
+attention.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bounce_parser import Classification, Kind, RecipientResult
+from daemon.domain.models import (
+    AddressChange,
+    CustomerAddress,
+    Delivery,
+    DeliveryKind,
+    InboundMessage,
+    utcnow,
+)
+from daemon.domain.retry import RetryPolicy
+from daemon.domain.states import DeliveryState, EventKind
+from daemon.inbound.tying import recipient_for
+from daemon.outbound.planning import queue_delivery, record, refresh_invoice_state
+
+log = logging.getLogger(__name__)
+
+ATTENTION_REASONS = {
+    "spamdetected": "the receiving system took the invoice for spam: ask the customer to allow "
+    "the sender address, and check SPF, DKIM and DMARC for the sending domain",
+    "policyviolation": "the receiving system's policy refused the message: ask the customer's "
+    "IT to allow invoices from this sender",
+    "blocked": "the sending server or IP is blocked by the recipient: check blocklists and the "
+    "relay's reputation",
+    "filtered": "a content filter refused the message: ask the customer to allow the sender",
+    "rejected": "the recipient refused the sender address: check the envelope sender and SPF",
+    "securityerror": "the recipient's server refused on a security rule (an access list, or "
+    "TLS or authentication the relay did not offer): ask the customer's postmaster",
+    "failedstarttls": "TLS between the relay and the recipient's server failed: check the "
+    "relay's TLS settings and certificates",
+    "authfailure": "SPF/DKIM/DMARC checks failed: fix the sending domain's authentication",
+    "requireptr": "the relay's IP has no reverse DNS: fix the PTR record",
+    "badreputation": "the relay's IP has a poor reputation with the recipient",
+    "virusdetected": "the recipient's scanner flagged the attachment",
+    "contenterror": "the recipient could not accept the message content",
+    "norelaying": "a server refused to relay the message: check the address's domain, and "
+    "that the relay may send to it (an Amazon SES sandbox sends only to verified addresses)",
+}
+
+
+def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, str]:
+    """The event and text that note an auto-reply, read receipt, reply or complaint."""
+    if c.kind == Kind.AUTOREPLY:
+        until = f" — absent until {c.autoreply_until}" if c.autoreply_until else ""
+        return EventKind.AUTOREPLY, f"auto-reply: {c.subject or ''}{until}"
+    if c.kind == Kind.READ_RECEIPT:
+        return EventKind.READ, f"read receipt: {r.diagnostic if r else ''}"
+    if c.kind == Kind.HUMAN:
+        return EventKind.REPLY, f"customer replied ({c.from_address}): {(c.excerpt or '')[:300]}"
+    if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
+        return EventKind.COMPLAINT, f"the recipient asked to unsubscribe ({c.from_address})"
+    return (
+        EventKind.COMPLAINT,
+        f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider",
+    )
+
+
+class Effects:
+    def __init__(self, policy: RetryPolicy, sender_address: str):
+        self.policy = policy
+        self.sender_address = sender_address
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        delivery: Delivery,
+        c: Classification,
+        inbound: InboundMessage,
+        evidence: str,
+    ) -> None:
+        r = recipient_for(delivery, c)
+        mid = inbound.id
+        tied = f" [tied by {evidence}]"
+        attention = False
+        if c.kind == Kind.DELIVERY_REPORT:
+            await record(
+                session,
+                delivery,
+                EventKind.DELIVERED,
+                state=DeliveryState.DELIVERED,
+                status=r.status if r else None,
+                text=((r.diagnostic if r else None) or "delivery reported") + tied,
+                inbound_message_id=mid,
+            )
+        elif c.kind in (Kind.AUTOREPLY, Kind.READ_RECEIPT, Kind.HUMAN, Kind.FEEDBACK):
+            # noted on the delivery without changing its state; a complaint needs attention
+            attention = c.kind == Kind.FEEDBACK
+            event, text = _note_of(c, r)
+            await record(session, delivery, event, text=text + tied, inbound_message_id=mid)
+        elif c.kind == Kind.BOUNCE and r is not None:
+            attention = await self._apply_bounce(session, delivery, r, inbound, tied)
+        await refresh_invoice_state(session, delivery.invoice_id, attention=attention)
+
+    async def _apply_bounce(
+        self,
+        session: AsyncSession,
+        delivery: Delivery,
+        r: RecipientResult,
+        inbound: InboundMessage,
+        tied: str,
+    ) -> bool:
+        diag = f"{r.reason or 'unknown reason'}: {r.diagnostic or ''}".strip()
+        if r.action == "delayed":
+            await record(
+                session,
+                delivery,
+                EventKind.DELAYED,
+                text=f"delay reported: {diag}{tied}",
+                inbound_message_id=inbound.id,
+                smtp_code=r.reply_code,
+                status=r.status,
+            )
+            return False
+        if r.hard:
+            await record(
+                session,
+                delivery,
+                EventKind.BOUNCED,
+                state=DeliveryState.BOUNCED,
+                text=f"hard bounce — {diag}{tied}",
+                inbound_message_id=inbound.id,
+                smtp_code=r.reply_code,
+                status=r.status,
+            )
+            await self._mark_undeliverable(session, delivery, r, inbound)
+            return False
+        if r.reason in ATTENTION_REASONS:
+            await record(
+                session,
+                delivery,
+                EventKind.BOUNCED,
+                state=DeliveryState.BOUNCED,
+                text=f"{diag} — hint: {ATTENTION_REASONS[r.reason]}{tied}",
+                inbound_message_id=inbound.id,
+                smtp_code=r.reply_code,
+                status=r.status,
+            )
+            return True
+        await record(
+            session,
+            delivery,
+            EventKind.BOUNCED,
+            state=DeliveryState.BOUNCED,
+            text=f"soft bounce — {diag}{tied}",
+            inbound_message_id=inbound.id,
+            smtp_code=r.reply_code,
+            status=r.status,
+        )
+        await self._retry_after_soft_bounce(session, delivery)
+        return False
+
+    async def _mark_undeliverable(
+        self, session: AsyncSession, delivery: Delivery, r: RecipientResult, inbound: InboundMessage
+    ) -> None:
+        if delivery.address_id is None:
+            return
+        address = await session.get(CustomerAddress, delivery.address_id)
+        if address is None or address.undeliverable:
+            return
+        address.undeliverable = True
+        address.undeliverable_reason = (
+            f"{r.status or ''} {r.reason or ''}: {(r.diagnostic or '')[:200]}".strip()
+        )
+        session.add(address)
+        session.add(
+            AddressChange(
+                customer_id=address.customer_id,
+                address_id=address.id,
+                field="undeliverable",
+                old_value="false",
+                new_value="true",
+                changed_by="facturier",
+                reason=f"hard bounce {r.status or ''} ({r.reason})",
+                source=f"bounce:inbound#{inbound.id}",
+            )
+        )
+
+    async def _retry_after_soft_bounce(self, session: AsyncSession, delivery: Delivery) -> None:
+        attempts = (
+            await session.exec(
+                select(Delivery).where(
+                    Delivery.invoice_id == delivery.invoice_id,
+                    Delivery.recipient == delivery.recipient,
+                    Delivery.kind == delivery.kind,
+                    Delivery.reminder_level == delivery.reminder_level,
+                )
+            )
+        ).all()
+        retry_at = self.policy.after_soft_bounce(len(attempts), utcnow())
+        if retry_at is None:
+            await record(
+                session,
+                delivery,
+                EventKind.GAVE_UP,
+                text=f"{len(attempts)} attempts bounced; no further retry",
+            )
+            return
+        assert delivery.id is not None
+        await queue_delivery(
+            session,
+            invoice_id=delivery.invoice_id,
+            address_id=delivery.address_id,
+            recipient=delivery.recipient,
+            kind=DeliveryKind(delivery.kind),
+            sender_address=self.sender_address,
+            event=EventKind.DEFERRED,
+            text=f"retry {len(attempts) + 1} after a soft bounce of delivery "
+            f"#{delivery.id}, at {retry_at:%Y-%m-%d %H:%M} UTC",
+            reminder_level=delivery.reminder_level,
+            not_before=retry_at,
+        )

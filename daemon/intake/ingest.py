@@ -1,0 +1,216 @@
+"""Ingestion: e-invoice files in, invoices stored and queued for delivery.
+
+The original file is stored once, content-addressed, read-only. A file that fails is
+reported with its reason and left where it was (or, from the watched folder, moved to the
+rejected folder next to a ``.reason.txt``); nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config import IngestSettings
+from daemon.domain.errors import EInvoiceError
+from daemon.domain.models import Customer, Invoice
+from daemon.domain.states import InvoiceState
+from daemon.intake.einvoice import EInvoice, read_einvoice
+from daemon.outbound.planning import plan_invoice_deliveries
+from daemon.store.db import SessionFactory, transaction
+from mailer.archive import Archive
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".pdf", ".xml"}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    ok: bool
+    message: str
+    invoice_id: int | None = None
+    number: str | None = None
+    duplicate: bool = False
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            )
+        else:
+            files.append(path)
+    return files
+
+
+async def match_customer(session: AsyncSession, inv: EInvoice) -> Customer | None:
+    """Buyer → customer: identifier or VAT id first, then the exact name (case-insensitive)."""
+    for column, value in (
+        (Customer.identifier, inv.buyer_identifier),
+        (Customer.vat_id, inv.buyer_vat_id),
+    ):
+        if value:
+            found = (await session.exec(select(Customer).where(column == value))).first()
+            if found is not None:
+                return found
+    return (
+        await session.exec(
+            select(Customer).where(func.lower(Customer.name) == inv.buyer_name.lower())
+        )
+    ).first()
+
+
+class IngestService:
+    def __init__(self, sessions: SessionFactory, settings: IngestSettings, sender_address: str):
+        self.sessions = sessions
+        self.settings = settings
+        self.sender_address = sender_address
+        self.store = Archive(settings.store)
+
+    def stored_path(self, sha256: str) -> Path:
+        return self.store.path_for(sha256)
+
+    async def import_file(self, path: Path) -> ImportResult:
+        name = str(path)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            return ImportResult(name, False, f"cannot read: {exc.strerror}")
+        try:
+            inv = await asyncio.to_thread(
+                read_einvoice, data, name, check_xsd=self.settings.check_xsd
+            )
+        except EInvoiceError as exc:
+            return ImportResult(name, False, exc.reason)
+        async with self.sessions() as session:
+            known = (
+                await session.exec(select(Invoice).where(Invoice.file_sha256 == inv.sha256))
+            ).first()
+        if known is not None:
+            return ImportResult(
+                name,
+                True,
+                f"already imported as invoice {known.number}",
+                known.id,
+                known.number,
+                duplicate=True,
+            )
+        async with transaction(self.sessions) as session:
+            customer = await match_customer(session, inv)
+            if customer is None:
+                customer = Customer(
+                    name=inv.buyer_name,
+                    vat_id=inv.buyer_vat_id,
+                    identifier=inv.buyer_identifier,
+                    electronic_address=inv.buyer_electronic_address,
+                )
+                session.add(customer)
+                await session.flush()
+                log.info(
+                    "new customer %r from invoice %s (no invoice address yet)",
+                    inv.buyer_name,
+                    inv.number,
+                )
+            invoice = Invoice(
+                number=inv.number,
+                customer_id=customer.id,
+                type_code=inv.type_code,
+                issue_date=inv.issue_date,
+                due_date=inv.due_date,
+                currency=inv.currency,
+                total_without_tax=inv.total_without_tax,
+                tax_total=inv.tax_total,
+                total_with_tax=inv.total_with_tax,
+                amount_due=inv.amount_due,
+                seller_name=inv.seller_name,
+                seller_vat_id=inv.seller_vat_id,
+                buyer_name=inv.buyer_name,
+                buyer_vat_id=inv.buyer_vat_id,
+                buyer_identifier=inv.buyer_identifier,
+                buyer_electronic_address=inv.buyer_electronic_address,
+                format=inv.format,
+                profile=inv.profile,
+                file_name=path.name,
+                file_sha256=inv.sha256,
+                file_size=len(data),
+                stored_path=str(self.store.path_for(inv.sha256)),
+                state=InvoiceState.NEEDS_ADDRESS.value,
+            )
+            session.add(invoice)
+            await session.flush()
+            planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
+            # the file is stored once the rows are written (a locked or full database fails
+            # before it, leaving no orphan in the store) and before they are committed
+            await asyncio.to_thread(self.store.store, data)
+            state = invoice.state
+            invoice_id = invoice.id
+        what = f"queued for {len(planned)} recipient(s)" if planned else state.replace("_", " ")
+        return ImportResult(
+            name,
+            True,
+            f"invoice {inv.number}, {inv.total_with_tax} {inv.currency}, {inv.buyer_name}: {what}",
+            invoice_id,
+            inv.number,
+        )
+
+    async def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
+        results = []
+        for file in expand_paths(paths):
+            result = await self.import_file(file)
+            (log.info if result.ok else log.warning)("%s: %s", result.file, result.message)
+            results.append(result)
+        return results
+
+    async def scan_watch_folder(self) -> list[ImportResult]:
+        """Import what landed in the watched folder; imported files leave it, failures go
+        to the rejected folder with their reason."""
+        watch, rejected = self.settings.watch, self.settings.rejected
+        if not watch.exists():
+            return []
+        results = []
+        for file in expand_paths([watch]):
+            if _still_growing(file):
+                continue
+            result = await self.import_file(file)
+            results.append(result)
+            if result.ok:
+                await asyncio.to_thread(file.unlink)
+            else:
+                rejected.mkdir(parents=True, exist_ok=True)
+                target = _free_name(rejected / file.name)
+                await asyncio.to_thread(shutil.move, str(file), str(target))
+                target.with_name(target.name + ".reason.txt").write_text(
+                    f"{file.name}: {result.message}\n", encoding="utf-8"
+                )
+                log.warning("rejected %s: %s (kept in %s)", file, result.message, target)
+        return results
+
+
+def _still_growing(path: Path) -> bool:
+    try:
+        return os.path.getmtime(path) > time.time() - 1.0
+    except OSError:
+        return True
+
+
+def _free_name(path: Path) -> Path:
+    candidate, n = path, 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.{n}{path.suffix}")
+        n += 1
+    return candidate

@@ -1,0 +1,233 @@
+"""A claimed batch on its way to the relay: its messages made, archived and chained.
+
+A message in flight has three names, one per stage: a :class:`MessageOrder` (what to
+compose, ``compose_workers``), a :class:`ComposedMessage` (the worker's answer: the bytes,
+their archive copy and wire shape), and an :class:`Outgoing` (a delivery with its bytes,
+linked into the archive chain, ready for the relay). A batch is a :class:`ClaimedBatch`
+while its messages are made, then a :class:`ReadyBatch`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from daemon.domain.models import ArchiveEntry, Customer, Delivery, DeliveryKind, Invoice
+from daemon.domain.states import DeliveryState, EventKind, Transition
+from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
+from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
+from daemon.outbound.proof import append_entries
+from daemon.outbound.send_context import SendContext
+from daemon.store.db import transaction
+from daemon.store.transitions import apply
+from mailer.archive import ArchivedCopy
+from mailer.compose import Attachment, MessageSpec
+from mailer.errors import ArchiveError, MessageRefused
+from mailer.smtp.wire import WireShape
+
+log = logging.getLogger(__name__)
+
+_UNRECORDED = "delivery %s: the error could not be recorded; tried again when its lease ends"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A leased delivery's exact bytes, archived and chained before the hand-off."""
+
+    delivery: Delivery
+    raw: bytes
+    shape: WireShape | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """A claimed batch whose messages are being made."""
+
+    ids: list[int]
+    deliveries: list[Delivery]
+    composed: asyncio.Future[list[Composed]]  # one per delivery, in order
+
+
+@dataclass
+class ReadyBatch:
+    """A batch ready to send: its ids, its archived messages, the outcomes known already
+    (messages refused while being made)."""
+
+    ids: list[int]
+    outgoing: list[Outgoing]
+    done: list[SendOutcome]
+
+
+def format_amount(amount: Decimal, language: str) -> str:
+    text = f"{amount:,.2f}"
+    if language == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_date(value: date | None, language: str) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y") if language == "fr" else value.isoformat()
+
+
+class BatchMaker:
+    def __init__(self, ctx: SendContext, recorder: OutcomeRecorder):
+        self.ctx = ctx
+        self.recorder = recorder
+        self._chain_lock = asyncio.Lock()  # one chain append at a time from this worker
+
+    async def load(self, ids: list[int]) -> list[tuple[Delivery, Invoice, Customer | None]]:
+        """The deliveries ``ids`` with their invoice and customer, in the order given."""
+        async with self.ctx.sessions() as session:
+            rows = (
+                await session.exec(
+                    select(Delivery, Invoice, Customer)
+                    .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+                    .outerjoin(Customer, col(Customer.id) == col(Invoice.customer_id))
+                    .where(col(Delivery.id).in_(ids))
+                )
+            ).all()
+        by_id = {row[0].id: (row[0], row[1], row[2]) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def _primary_recipient(self, delivery: Delivery) -> str:
+        if delivery.kind == DeliveryKind.INVOICE.value:
+            return delivery.recipient
+        async with self.ctx.sessions() as session:
+            primary = (
+                await session.exec(
+                    select(Delivery.recipient)
+                    .where(
+                        Delivery.invoice_id == delivery.invoice_id,
+                        Delivery.kind == DeliveryKind.INVOICE.value,
+                    )
+                    .order_by(col(Delivery.id))
+                )
+            ).first()
+        return primary or delivery.recipient
+
+    async def archived_bytes(self, delivery: Delivery) -> bytes:
+        async with self.ctx.sessions() as session:
+            entry = await session.get(ArchiveEntry, delivery.archive_entry_id)
+        assert entry is not None
+        return await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
+
+    async def order(
+        self, delivery: Delivery, invoice: Invoice, customer: Customer | None, *, archive: bool
+    ) -> MessageOrder:
+        """What making ``delivery``'s message takes (the invoice's bytes are read by the
+        maker, from the invoice store)."""
+        settings = self.ctx.settings
+        language = customer.language if customer else settings.templates.default_language
+        overdue = (date.today() - invoice.due_date).days if invoice.due_date else 0
+        ctx = {
+            "number": invoice.number,
+            "seller_name": invoice.seller_name or settings.sender.name,
+            "customer_name": invoice.buyer_name,
+            "currency": invoice.currency,
+            "amount": format_amount(invoice.amount_due, language),
+            "issue_date": format_date(invoice.issue_date, language),
+            "due_date": format_date(invoice.due_date, language),
+            "invoice_to": await self._primary_recipient(delivery),
+            "level": delivery.reminder_level,
+            "days_overdue": overdue,
+        }
+        content_type = (
+            "application/pdf" if invoice.file_name.lower().endswith(".pdf") else "application/xml"
+        )
+        spec = MessageSpec(
+            message_id=delivery.message_id,
+            sender_name=settings.sender.name,
+            sender_address=settings.sender.address,
+            recipient=delivery.recipient,
+            recipient_name=customer.name if customer else None,
+            reply_to=settings.sender.reply_to,
+            template="reminder" if delivery.kind == DeliveryKind.REMINDER.value else "invoice",
+            language=language,
+            context=ctx,
+            attachment=Attachment(invoice.file_name, content_type, b"", invoice.file_sha256),
+            is_copy=delivery.kind == DeliveryKind.COPY.value,
+            delivery_token=delivery.token,
+            extra_headers={"X-Facturier-Invoice": invoice.number},
+        )
+        return MessageOrder(spec, settings.smtp.max_message_bytes, archive)
+
+    async def start(self, ids: list[int]) -> ClaimedBatch:
+        """Load a claimed batch and start making its messages, each archived before it is
+        sent: a re-send takes the archived bytes, anything else is made by the maker (in
+        its processes) and stored."""
+        loaded = await self.load(ids)
+
+        async def make_all() -> list[Composed]:
+            made: dict[int, Composed] = {}
+            orders: dict[int, MessageOrder] = {}
+            for i, (delivery, invoice, customer) in enumerate(loaded):
+                try:
+                    if delivery.archive_entry_id is not None:
+                        made[i] = ComposedMessage(await self.archived_bytes(delivery), None)
+                    else:
+                        orders[i] = await self.order(delivery, invoice, customer, archive=True)
+                except Exception as exc:
+                    made[i] = exc
+            results = await self.ctx.maker.make_many(list(orders.values()))
+            made.update(zip(orders, results, strict=True))
+            return [made[i] for i in range(len(loaded))]
+
+        return ClaimedBatch(ids, [d for d, _, _ in loaded], asyncio.ensure_future(make_all()))
+
+    async def finish(self, batch: ClaimedBatch) -> ReadyBatch:
+        """Wait for a batch's messages, then link the new archive copies into the chain in
+        one transaction. A message that cannot be made is failed with its reason; an
+        unexpected error ends that delivery's lease as an error (tried again, or held at
+        the poison limit)."""
+        try:
+            results: list[Composed] = await batch.composed
+        except Exception as exc:  # the maker's process died: every message of the batch
+            results = [exc] * len(batch.deliveries)
+        ready = ReadyBatch(batch.ids, [], [])
+        archived: list[tuple[Outgoing, ArchivedCopy]] = []
+        for delivery, made in zip(batch.deliveries, results, strict=True):
+            if isinstance(made, (MessageRefused, ArchiveError)):
+                ready.done.append(
+                    await self.recorder.finish(
+                        delivery, DeliveryState.FAILED, EventKind.REFUSED, text=str(made)
+                    )
+                )
+            elif isinstance(made, BaseException):  # one delivery's trouble never stops others
+                log.error(
+                    "delivery %s: unexpected error while composing", delivery.id, exc_info=made
+                )
+                try:
+                    ready.done.append(await self.recorder.error(delivery, made))
+                except Exception:  # not even that could be written: its lease runs out
+                    log.exception(_UNRECORDED, delivery.id)
+            else:
+                item = Outgoing(delivery, made.raw, made.shape)
+                ready.outgoing.append(item)
+                if made.copy is not None:
+                    archived.append((item, made.copy))
+        if archived:
+            async with self._chain_lock, transaction(self.ctx.sessions) as session:
+                entries = await append_entries(
+                    session, [(copy, item.delivery.message_id) for item, copy in archived]
+                )
+                notes, entry_of = [], {}
+                for (item, copy), entry in zip(archived, entries, strict=True):
+                    assert item.delivery.id is not None
+                    notes.append(
+                        Transition(
+                            item.delivery.id,
+                            DeliveryState.SENDING.value,
+                            EventKind.ARCHIVED.value,
+                            text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                        )
+                    )
+                    entry_of[item.delivery.id] = {"archive_entry_id": entry.id}
+                await apply(session, notes, each=entry_of)
+        return ready

@@ -1,0 +1,262 @@
+"""Deliveries: who gets which invoice, and the state machine every delivery goes through.
+
+queued → sending → accepted | deferred | failed; deferred → sending again, or expired;
+accepted → delivered | bounced when a report comes back. Every transition is an event row.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.models import (
+    AddressRole,
+    CustomerAddress,
+    Delivery,
+    DeliveryEvent,
+    DeliveryKind,
+    Invoice,
+    utcnow,
+)
+from daemon.domain.states import (
+    DeliveryState,
+    EventKind,
+    InvoiceState,
+    check_transition,
+    invoice_state,
+)
+from daemon.store.db import SessionFactory, transaction
+
+log = logging.getLogger(__name__)
+
+
+def new_message_id(domain: str) -> tuple[str, str]:
+    token = uuid.uuid4().hex + secrets.token_hex(4)
+    return f"<{token}@{domain}>", token
+
+
+def sender_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
+
+
+async def record(
+    session: AsyncSession,
+    delivery: Delivery,
+    event: EventKind,
+    *,
+    state: DeliveryState | None = None,
+    smtp_code: int | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    inbound_message_id: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append an event to a delivery, moving it to ``state`` when given (a move that the
+    state machine does not allow is refused)."""
+    assert delivery.id is not None
+    now = at or utcnow()
+    previous = delivery.state
+    check_transition(event, previous, state.value if state else previous)
+    session.add(
+        DeliveryEvent(
+            delivery_id=delivery.id,
+            at=now,
+            event=event.value,
+            state_from=previous,
+            state_to=state.value if state else previous,
+            smtp_code=smtp_code,
+            status=status,
+            text=text,
+            inbound_message_id=inbound_message_id,
+        )
+    )
+    if state is not None:
+        delivery.state = state.value
+    if smtp_code is not None or status is not None or text is not None:
+        delivery.last_code, delivery.last_status, delivery.last_text = smtp_code, status, text
+    delivery.updated_at = now
+    session.add(delivery)
+
+
+async def queue_delivery(
+    session: AsyncSession,
+    *,
+    invoice_id: int,
+    address_id: int | None,
+    recipient: str,
+    kind: DeliveryKind,
+    sender_address: str,
+    event: EventKind = EventKind.QUEUED,
+    text: str | None = None,
+    reminder_level: int = 0,
+    not_before: datetime | None = None,
+) -> Delivery:
+    """A new delivery with its own Message-ID and token, and its first event: queued and due
+    now, or, with ``not_before``, deferred until then (a retry after a soft bounce)."""
+    message_id, token = new_message_id(sender_domain(sender_address))
+    state = DeliveryState.QUEUED if not_before is None else DeliveryState.DEFERRED
+    delivery = Delivery(
+        invoice_id=invoice_id,
+        address_id=address_id,
+        recipient=recipient,
+        kind=kind.value,
+        reminder_level=reminder_level,
+        message_id=message_id,
+        token=token,
+        state=state.value,
+        next_attempt_at=not_before or utcnow(),
+    )
+    session.add(delivery)
+    await session.flush()
+    await record(session, delivery, event, state=state, text=text)
+    return delivery
+
+
+async def refresh_invoice_state(
+    session: AsyncSession, invoice_id: int, attention: bool = False
+) -> str:
+    invoice = await session.get(Invoice, invoice_id)
+    assert invoice is not None
+    if attention:
+        invoice.state = InvoiceState.ATTENTION.value
+        session.add(invoice)
+        return invoice.state
+    rows = (
+        await session.exec(
+            select(Delivery.recipient, Delivery.state)
+            .where(Delivery.invoice_id == invoice_id, Delivery.kind == DeliveryKind.INVOICE.value)
+            .order_by(col(Delivery.id))
+        )
+    ).all()
+    invoice.state = invoice_state([(r, s) for r, s in rows], invoice.state)
+    session.add(invoice)
+    return invoice.state
+
+
+async def plan_invoice_deliveries(
+    session: AsyncSession, invoice: Invoice, sender_address: str
+) -> list[Delivery]:
+    """Queue the invoice to the customer's central address and copies, once per address."""
+    assert invoice.id is not None
+    if invoice.customer_id is None:
+        invoice.state = InvoiceState.NEEDS_ADDRESS.value
+        session.add(invoice)
+        return []
+    existing = (
+        await session.exec(
+            select(Delivery).where(
+                Delivery.invoice_id == invoice.id,
+                col(Delivery.kind).in_([DeliveryKind.INVOICE.value, DeliveryKind.COPY.value]),
+            )
+        )
+    ).all()
+    if existing:
+        return []
+    addresses = (
+        await session.exec(
+            select(CustomerAddress)
+            .where(
+                CustomerAddress.customer_id == invoice.customer_id,
+                col(CustomerAddress.active).is_(True),
+            )
+            .order_by(col(CustomerAddress.central_mailbox).desc(), col(CustomerAddress.id))
+        )
+    ).all()
+    primary = [a for a in addresses if a.role == AddressRole.INVOICE_TO]
+    if not primary:
+        invoice.state = InvoiceState.NEEDS_ADDRESS.value
+        session.add(invoice)
+        return []
+    if all(a.undeliverable for a in primary):
+        invoice.state = InvoiceState.ATTENTION.value
+        session.add(invoice)
+        log.warning(
+            "invoice %s: every invoice address of the customer is undeliverable", invoice.number
+        )
+        return []
+    planned: list[Delivery] = []
+    seen: set[str] = set()
+    for address in [a for a in primary if not a.undeliverable][:1] + [
+        a for a in addresses if a.role == AddressRole.COPY and not a.undeliverable
+    ]:
+        if address.email in seen:
+            continue  # the same address in two roles gets one message
+        seen.add(address.email)
+        kind = DeliveryKind.INVOICE if address.role == AddressRole.INVOICE_TO else DeliveryKind.COPY
+        planned.append(
+            await queue_delivery(
+                session,
+                invoice_id=invoice.id,
+                address_id=address.id,
+                recipient=address.email,
+                kind=kind,
+                sender_address=sender_address,
+            )
+        )
+    invoice.state = InvoiceState.QUEUED.value
+    session.add(invoice)
+    return planned
+
+
+async def queue_waiting_invoices(
+    sessions: SessionFactory, customer_id: int | None, sender_address: str = "billing@localhost"
+) -> int:
+    """Queue the customer's invoices that were waiting for an invoice address."""
+    if customer_id is None:
+        return 0
+    async with transaction(sessions) as session:
+        waiting = (
+            await session.exec(
+                select(Invoice).where(
+                    Invoice.customer_id == customer_id,
+                    Invoice.state == InvoiceState.NEEDS_ADDRESS.value,
+                )
+            )
+        ).all()
+        count = 0
+        for invoice in waiting:
+            count += bool(await plan_invoice_deliveries(session, invoice, sender_address))
+    return count
+
+
+async def request_resend(
+    sessions: SessionFactory,
+    invoice_id: int,
+    recipient: str,
+    *,
+    requested_by: str,
+    reason: str,
+    sender_address: str,
+) -> Delivery:
+    """An operator's explicit re-send: a new delivery, recorded with who asked and why."""
+    async with transaction(sessions) as session:
+        invoice = await session.get(Invoice, invoice_id)
+        assert invoice is not None
+        address = (
+            await session.exec(
+                select(CustomerAddress).where(
+                    CustomerAddress.customer_id == invoice.customer_id,
+                    CustomerAddress.email == recipient,
+                )
+            )
+        ).first()
+        delivery = await queue_delivery(
+            session,
+            invoice_id=invoice_id,
+            address_id=address.id if address else None,
+            recipient=recipient,
+            kind=DeliveryKind.INVOICE,
+            sender_address=sender_address,
+            event=EventKind.RESEND_REQUESTED,
+            text=f"re-send requested by {requested_by}: {reason}",
+        )
+        if invoice.state == InvoiceState.ATTENTION.value:
+            invoice.state = InvoiceState.QUEUED.value
+            session.add(invoice)
+        await refresh_invoice_state(session, invoice_id)
+        return delivery

@@ -1,0 +1,271 @@
+"""The archive's hash chain, its verification, and the proof bundle for a dispute.
+
+Every archive entry is linked to the previous one: ``chain_hash = sha256(prev_chain_hash |
+seq | sha256 | size | message_id)``. Changing a byte of an archived message, removing an
+entry or slipping one in breaks the chain at a position :func:`verify_archive` names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, insert, text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.errors import NotFoundError
+from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, Invoice, utcnow
+from daemon.store.db import SessionFactory
+from mailer.archive import Archive, ArchivedCopy
+from mailer.errors import ArchiveError
+
+log = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+_CHAIN_LOCK_KEY = 0x46414354  # "FACT": serialises chain appends across PostgreSQL instances
+
+
+def chain_hash(prev: str, seq: int, sha256: str, size: int, message_id: str) -> str:
+    material = f"{prev}|{seq}|{sha256}|{size}|{message_id}".encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainedEntry:
+    """An archive entry's place in the chain."""
+
+    id: int
+    seq: int | None  # None for an entry from before the chain
+    sha256: str
+
+
+_ARCHIVE_ENTRIES = ArchiveEntry.__table__  # type: ignore[attr-defined]
+_ADD_ENTRIES = insert(_ARCHIVE_ENTRIES).returning(
+    _ARCHIVE_ENTRIES.c.id,
+    _ARCHIVE_ENTRIES.c.seq,
+    _ARCHIVE_ENTRIES.c.sha256,
+    sort_by_parameter_order=True,
+)
+
+
+async def append_entries(
+    session: AsyncSession, copies: list[tuple[ArchivedCopy, str]]
+) -> list[ChainedEntry]:
+    """Add (or find) the archive entries for ``copies``, in order, at the end of the chain.
+
+    Call inside a transaction; the transaction first takes the chain's lock (an advisory
+    lock on PostgreSQL, the write lock on SQLite) so that two instances never claim the same
+    position. The rows are written with one INSERT, past the ORM (a batch of them is
+    chained while the batch before is being sent, on the same event loop).
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        await session.exec(text(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY})"))  # type: ignore[call-overload]
+    elif dialect == "sqlite":
+        # Take the database's write lock before reading the chain's end, so that another
+        # process cannot append between our read and our insert (a write statement, even one
+        # that changes nothing, starts the write transaction; it must come first).
+        await session.exec(text("DELETE FROM archive_entries WHERE 0"))  # type: ignore[call-overload]
+    wanted = sorted({copy.sha256 for copy, _ in copies})
+    entries = _ARCHIVE_ENTRIES.c
+    found = await session.exec(  # type: ignore[call-overload]
+        select(entries.id, entries.seq, entries.sha256).where(entries.sha256.in_(wanted))
+    )
+    known = {sha: ChainedEntry(entry_id, seq, sha) for entry_id, seq, sha in found.all()}
+    last = (
+        await session.exec(
+            select(ArchiveEntry.seq, ArchiveEntry.chain_hash)
+            .where(col(ArchiveEntry.seq).is_not(None))
+            .order_by(col(ArchiveEntry.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev = (last[0] or 0, last[1] or GENESIS) if last else (0, GENESIS)
+    rows: list[dict[str, object]] = []
+    adding: set[str] = set()
+    now = utcnow()
+    for copy, message_id in copies:
+        if copy.sha256 in known or copy.sha256 in adding:
+            continue
+        adding.add(copy.sha256)
+        seq += 1
+        link = chain_hash(prev, seq, copy.sha256, copy.size, message_id)
+        rows.append(
+            {
+                "sha256": copy.sha256,
+                "size": copy.size,
+                "path": str(copy.path),
+                "message_id": message_id,
+                "seq": seq,
+                "prev_chain_hash": prev,
+                "chain_hash": link,
+                "created_at": now,
+                "sent_folder_appended": False,
+            }
+        )
+        prev = link
+    if rows:
+        added = await session.exec(_ADD_ENTRIES, params=rows)  # type: ignore[call-overload]
+        known.update((sha, ChainedEntry(i, n, sha)) for i, n, sha in added.all())
+    return [known[copy.sha256] for copy, _ in copies]
+
+
+@dataclass(frozen=True)
+class ArchiveProblem:
+    seq: int | None
+    sha256: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"entry #{self.seq}" if self.seq is not None else "file"
+        return f"{where} ({self.sha256[:16]}…): {self.problem}"
+
+
+async def verify_archive(
+    sessions: SessionFactory, archive: Archive
+) -> tuple[int, list[ArchiveProblem]]:
+    """Check every entry's bytes and the chain; also files the chain does not know."""
+    async with sessions() as session:
+        entries = (await session.exec(select(ArchiveEntry).order_by(col(ArchiveEntry.seq)))).all()
+    problems: list[ArchiveProblem] = []
+    prev, expected_seq = GENESIS, 1
+    known: set[str] = set()
+    for e in entries:
+        known.add(e.sha256)
+        if e.seq is None:
+            problems.append(ArchiveProblem(None, e.sha256, "not linked into the chain"))
+            continue
+        if e.seq != expected_seq:
+            problems.append(
+                ArchiveProblem(e.seq, e.sha256, f"position {expected_seq} is missing before it")
+            )
+        if e.prev_chain_hash != prev:
+            problems.append(
+                ArchiveProblem(
+                    e.seq,
+                    e.sha256,
+                    "does not follow the previous entry (chain broken: "
+                    "an entry was removed or inserted)",
+                )
+            )
+        if e.chain_hash != chain_hash(
+            e.prev_chain_hash or "", e.seq, e.sha256, e.size, e.message_id
+        ):
+            problems.append(
+                ArchiveProblem(
+                    e.seq,
+                    e.sha256,
+                    "its chain hash does not match its recorded content hash, size or Message-ID",
+                )
+            )
+        try:
+            data = await asyncio.to_thread(archive.read, e.sha256)
+            if len(data) != e.size:
+                problems.append(ArchiveProblem(e.seq, e.sha256, "size differs"))
+        except ArchiveError as exc:
+            problems.append(ArchiveProblem(e.seq, e.sha256, str(exc)))
+        prev, expected_seq = e.chain_hash or "", e.seq + 1
+    if archive.root.exists():
+        for path in sorted(archive.root.rglob("*.eml")):
+            if path.stem not in known:
+                problems.append(
+                    ArchiveProblem(
+                        None, path.stem, f"{path} is in the archive but not in the chain"
+                    )
+                )
+    return len(entries), problems
+
+
+async def write_proof(
+    sessions: SessionFactory, archive: Archive, number: str, out: Path
+) -> list[Path]:
+    """Everything a dispute needs for one invoice, written under ``out``."""
+    async with sessions() as session:
+        invoice = (
+            await session.exec(
+                select(Invoice).where(Invoice.number == number).order_by(col(Invoice.id).desc())
+            )
+        ).first()
+        if invoice is None:
+            raise NotFoundError(f"no invoice numbered {number!r}")
+        deliveries = (
+            await session.exec(
+                select(Delivery).where(Delivery.invoice_id == invoice.id).order_by(col(Delivery.id))
+            )
+        ).all()
+        total = (await session.exec(select(func.count()).select_from(ArchiveEntry))).one()
+        written: list[Path] = []
+        await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
+        summary: dict[str, object] = {
+            "invoice": {
+                "number": invoice.number,
+                "issue_date": str(invoice.issue_date),
+                "due_date": str(invoice.due_date),
+                "total": str(invoice.total_with_tax),
+                "currency": invoice.currency,
+                "file": invoice.file_name,
+                "file_sha256": invoice.file_sha256,
+                "state": invoice.state,
+            },
+            "archive_entries": total,
+            "deliveries": [],
+        }
+        for d in deliveries:
+            events = (
+                await session.exec(
+                    select(DeliveryEvent)
+                    .where(DeliveryEvent.delivery_id == d.id)
+                    .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
+                )
+            ).all()
+            entry = (
+                await session.get(ArchiveEntry, d.archive_entry_id) if d.archive_entry_id else None
+            )
+            record: dict[str, object] = {
+                "recipient": d.recipient,
+                "kind": d.kind,
+                "state": d.state,
+                "message_id": d.message_id,
+                "possible_duplicate": d.possible_duplicate,
+                "events": [
+                    {
+                        "at": e.at.isoformat(),
+                        "event": e.event,
+                        "state": e.state_to,
+                        "smtp_code": e.smtp_code,
+                        "status": e.status,
+                        "text": e.text,
+                    }
+                    for e in events
+                ],
+            }
+            accepted = [e for e in events if e.event == "accepted"]
+            if accepted:
+                record["relay_reply"] = {
+                    "at": accepted[-1].at.isoformat(),
+                    "code": accepted[-1].smtp_code,
+                    "text": accepted[-1].text,
+                }
+            if entry is not None:
+                eml = out / f"delivery-{d.id}-{d.recipient}.eml"
+                data = await asyncio.to_thread(archive.read, entry.sha256)
+                await asyncio.to_thread(eml.write_bytes, data)
+                written.append(eml)
+                record["archived"] = {
+                    "file": eml.name,
+                    "sha256": entry.sha256,
+                    "size": entry.size,
+                    "chain_position": entry.seq,
+                    "prev_chain_hash": entry.prev_chain_hash,
+                    "chain_hash": entry.chain_hash,
+                }
+            summary["deliveries"].append(record)  # type: ignore[attr-defined]
+    proof = out / f"proof-{invoice.number.replace('/', '_')}.json"
+    proof.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    written.append(proof)
+    return written

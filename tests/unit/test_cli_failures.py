@@ -1,0 +1,168 @@
+"""Operational failures reach the operator as one line and an exit code, never a traceback:
+2 for bad configuration or input, 1 for a service that is down."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from daemon.app.cli import app
+from tests.helpers import invoice_file, write_config
+
+
+def run(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--config", str(config), *args])
+    return result.exit_code, result.output
+
+
+def one_line(output: str) -> str:
+    """The output, which must be a single line without a traceback."""
+    assert "Traceback" not in output, output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def sqlite_config(tmp_path: Path) -> Path:
+    return write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+
+
+def test_postgresql_down(tmp_path: Path) -> None:
+    port = closed_port()
+    config = write_config(tmp_path, f"postgresql+asyncpg://facturier:s3cret@127.0.0.1:{port}/x")
+    for command in (["status"], ["send"], ["customers", "list"], ["db", "upgrade"]):
+        code, out = run(config, *command)
+        line = one_line(out)
+        assert code == 1, out
+        assert f"127.0.0.1:{port}/x" in line and "cannot connect" in line
+        assert "s3cret" not in line
+
+
+@pytest.mark.postgres
+def test_postgresql_database_missing(tmp_path: Path, pg_url: str) -> None:
+    missing = pg_url.rsplit("/", 1)[0] + "/facturier_no_such_database"
+    code, out = run(write_config(tmp_path, missing), "status")
+    line = one_line(out)
+    assert code == 1
+    assert "facturier_no_such_database" in line and "does not exist" in line
+    assert "db upgrade" in line
+
+
+def test_imap_server_unreachable(tmp_path: Path) -> None:
+    port = closed_port()
+    config = write_config(
+        tmp_path,
+        f"sqlite+aiosqlite:///{tmp_path / 'f.db'}",
+        extra=f"""
+[imap]
+source = "imap"
+host = "127.0.0.1"
+port = {port}
+security = "none"
+username = "bounces"
+password = "pw"
+reconnect_attempts = 0
+""".replace("[delivery]", ""),
+    )
+    # the written file already has an [imap] section: replace it
+    text = config.read_text().replace(
+        '[imap]\nsource = "maildir"\nmaildir = "mail/bounces"\nsent_maildir = "mail/sent"\n', ""
+    )
+    config.write_text(text)
+    code, out = run(config, "poll-bounces")
+    line = one_line(out)
+    assert code == 1
+    assert "bounce mailbox" in line and f"127.0.0.1:{port}" in line
+
+
+@pytest.fixture
+def locked_database(sqlite_config: Path) -> Iterator[Path]:
+    """The SQLite database of ``sqlite_config``, written to by another process."""
+    assert run(sqlite_config, "db", "upgrade")[0] == 0
+    text = sqlite_config.read_text().replace(
+        "[database]\n", "[database]\nbusy_timeout_seconds = 0.2\n"
+    )
+    sqlite_config.write_text(text)
+    other = sqlite3.connect(sqlite_config.parent / "f.db")
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield sqlite_config
+    finally:
+        other.rollback()
+        other.close()
+
+
+def test_sqlite_locked_leaves_no_orphan_in_the_invoice_store(
+    locked_database: Path, tmp_path: Path
+) -> None:
+    pdf = invoice_file(tmp_path / "in", "FA-LOCK")
+    code, out = run(locked_database, "import", str(pdf))
+    line = one_line(out)
+    assert code == 1
+    assert "is locked by another process" in line
+    store = locked_database.parent / "invoices"
+    assert not [p for p in store.rglob("*") if p.is_file()], "an orphan file was stored"
+    assert pdf.exists()  # the input is kept
+
+
+def test_a_full_disk(sqlite_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailer.archive import Archive
+
+    def full(self: Archive, data: bytes) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.root))
+
+    assert run(sqlite_config, "db", "upgrade")[0] == 0
+    monkeypatch.setattr(Archive, "store", full)
+    pdf = invoice_file(tmp_path / "in", "FA-FULL")
+    code, out = run(sqlite_config, "import", str(pdf))
+    line = one_line(out)
+    assert code == 1
+    assert "disk full" in line and str(sqlite_config.parent / "invoices") in line
+    code, out = run(sqlite_config, "status")
+    assert code == 0 and "FA-FULL" not in out  # nothing half-applied
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["remind", "--today", "2026-13-45"], "2026-13-45"),
+        (["status", "--state", "foo"], "needs_address"),
+    ],
+)
+def test_bad_option_values(sqlite_config: Path, args: list[str], expected: str) -> None:
+    code, out = run(sqlite_config, *args)
+    assert code == 2
+    assert "Traceback" not in out and expected in out
+
+
+def test_a_state_is_taken_in_any_case(sqlite_config: Path) -> None:
+    code, out = run(sqlite_config, "status", "--state", "BOUNCED")
+    assert code == 0, out
+
+
+def test_a_maildir_source_without_its_folder_is_a_config_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    config.write_text(config.read_text().replace('maildir = "mail/bounces"\n', ""))
+    code, out = run(config, "poll-bounces")
+    line = one_line(out)
+    assert code == 2
+    assert str(config) in line and "imap.maildir" in line
+
+
+def test_an_unknown_invoice_is_bad_input(sqlite_config: Path) -> None:
+    code, out = run(sqlite_config, "paid", "NO-SUCH-INVOICE")
+    line = one_line(out)
+    assert code == 2 and "NO-SUCH-INVOICE" in line
