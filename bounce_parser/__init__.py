@@ -7,7 +7,7 @@ RFC 3463 status, the SMTP reply code, a reason in sisimai's vocabulary, the acti
 whether the failure is hard.
 """
 
-from bounce_parser.classify import classify
+from bounce_parser.engine import classify
 from bounce_parser.model import HARD_REASONS, Classification, Kind, RecipientResult
 
 __all__ = ["HARD_REASONS", "Classification", "Kind", "RecipientResult", "classify"]

@@ -142,36 +142,12 @@ class BounceProcessor:
         imap = self.settings.imap
         sha = hashlib.sha256(raw).hexdigest()
         if len(raw) > imap.max_message_bytes:
-            await self._store(
-                mailbox,
-                uidvalidity,
-                uid,
-                raw,
-                sha,
-                None,
-                None,
-                None,
-                imap.quarantine_folder,
-                note=f"over {imap.max_message_bytes} bytes",
-            )
-            return imap.quarantine_folder
+            reason = f"over {imap.max_message_bytes} bytes"
+            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, reason)
         try:
             c = await self.classifier.classify(raw)
         except (OverBudget, ClassifierUnavailable) as exc:
-            log.warning("%s uid %s quarantined: %s", mailbox, uid, exc)
-            await self._store(
-                mailbox,
-                uidvalidity,
-                uid,
-                raw,
-                sha,
-                None,
-                None,
-                None,
-                imap.quarantine_folder,
-                note=str(exc),
-            )
-            return imap.quarantine_folder
+            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, str(exc))
         try:
             async with transaction(self.sessions) as session:
                 tied = await tie(session, c, self.verp)
@@ -206,20 +182,26 @@ class BounceProcessor:
         except MailboxError:
             raise
         except Exception as exc:  # quarantine, never stop the loop
-            log.exception("%s uid %s: cannot apply, quarantined", mailbox, uid)
-            await self._store(
-                mailbox,
-                uidvalidity,
-                uid,
-                raw,
-                sha,
-                c,
-                None,
-                None,
-                imap.quarantine_folder,
-                note=f"{type(exc).__name__}: {exc}",
-            )
-            return imap.quarantine_folder
+            reason = f"{type(exc).__name__}: {exc}"
+            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, c, reason, exc)
+
+    async def _quarantine(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        raw: bytes,
+        sha: str,
+        c: Classification | None,
+        reason: str,
+        error: BaseException | None = None,
+    ) -> str:
+        """Set the message aside with its reason: recorded, and filed in quarantine (an
+        unexpected ``error`` is logged with its traceback)."""
+        folder = self.settings.imap.quarantine_folder
+        log.warning("%s uid %s quarantined: %s", mailbox, uid, reason, exc_info=error)
+        await self._store(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
+        return folder
 
     def _inbound(
         self,

@@ -64,10 +64,12 @@ class Classifier:
     async def classify(self, raw: bytes) -> Classification:
         """``raw`` classified, or :class:`OverBudget` when it takes longer than the budget."""
         async with self._lock:
-            conn = self._conn or self._start()
-            return await asyncio.to_thread(self._ask, conn, raw)
+            return await asyncio.to_thread(self._ask, raw)
 
-    def _ask(self, conn: multiprocessing.connection.Connection, raw: bytes) -> Classification:
+    def _ask(self, raw: bytes) -> Classification:
+        """In a thread: the worker process is started (when it is not running yet) and
+        asked, and stopped when it takes longer than the budget."""
+        conn = self._conn or self._start()
         try:
             conn.send_bytes(raw)
             if not conn.poll(self.budget):

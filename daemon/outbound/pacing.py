@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from config import SmtpSettings
 from daemon.domain.models import Delivery, DeliveryEvent, utcnow
-from daemon.domain.states import DeliveryState
+from daemon.domain.states import DeliveryState, EventKind
 from daemon.store.db import SessionFactory
 from mailer.errors import TransientMailError
 
@@ -40,7 +40,9 @@ _TOO_MANY = re.compile(
 # relay asking every send to slow down.
 _ONE_RECIPIENT = re.compile(r"gr[ae]y.?list|mailbox|over ?quota|disk quota", re.IGNORECASE)
 # The SMTP outcomes that used up a recipient of the relay's quota.
-SMTP_OUTCOMES = ("accepted", "failed", "deferred", "expired")
+SMTP_OUTCOMES = tuple(
+    e.value for e in (EventKind.ACCEPTED, EventKind.FAILED, EventKind.DEFERRED, EventKind.EXPIRED)
+)
 
 
 def is_too_many(exc: TransientMailError) -> bool:

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
 from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, Invoice, utcnow
+from daemon.domain.states import EventKind
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive, ArchivedCopy
 from mailer.errors import ArchiveError
@@ -244,7 +245,7 @@ async def write_proof(
                     for e in events
                 ],
             }
-            accepted = [e for e in events if e.event == "accepted"]
+            accepted = [e for e in events if e.event == EventKind.ACCEPTED]
             if accepted:
                 record["relay_reply"] = {
                     "at": accepted[-1].at.isoformat(),

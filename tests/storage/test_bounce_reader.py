@@ -3,6 +3,7 @@ filing, renumbered by a UIDVALIDITY change, handed an oversize message."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mailbox
 import re
@@ -116,3 +117,47 @@ async def test_oversize_message_is_quarantined_with_its_reason(
         [row] = (await session.exec(select(InboundMessage))).all()
     assert row.disposition == "quarantine"
     assert json.loads(row.classification)["quarantine_reason"] == f"over {limit} bytes"
+
+
+def _hostile_subject(words: int = 60_000) -> bytes:
+    """A 1 MB message whose Subject is tens of thousands of RFC 2047 encoded words (the
+    standard library's decoder is quadratic in their number)."""
+    subject = " ".join(["=?utf-8?q?a?="] * words)
+    return f"From: x@y.example\r\nSubject: {subject}\r\n\r\nhello\r\n".encode()
+
+
+async def test_a_message_over_its_budget_is_quarantined_and_sending_goes_on(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Classification runs off the event loop: a message that takes seconds to classify
+    does not hold up a send running beside it, is stopped at its budget and quarantined
+    with the reason, and the poll goes on to the next message."""
+    bounces = await _three_hard_bounces(app, tmp_path)
+    await app.customers.add(
+        NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    [imported] = await app.ingest.import_paths([invoice_file(tmp_path / "in2", "FA-BESIDE")])
+    assert imported.ok
+    app.bounces.classifier.budget = 1.0
+    hostile = _hostile_subject()
+    folder = ScriptedMailbox([hostile, bounces[0]], uidvalidity=9)
+
+    gaps: list[float] = []
+    polling = asyncio.ensure_future(app.bounces.poll(folder))
+    loop = asyncio.get_running_loop()
+    while not polling.done():  # the event loop's responsiveness while the poll runs
+        before = loop.time()
+        await asyncio.sleep(0.01)
+        gaps.append(loop.time() - before - 0.01)
+        if len(gaps) == 20:  # a send beside the classification
+            [sent] = await app.send_due()
+            assert sent.state == "accepted"
+    report = await polling
+    assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps):.3f} s"
+    assert (report.fetched, report.quarantined, report.applied) == (2, 1, 1)
+    assert folder.filed["quarantine"] == [hostile]
+    async with app.ctx.sessions() as session:
+        rows = (await session.exec(select(InboundMessage))).all()
+    [quarantined] = [r for r in rows if r.disposition == "quarantine"]
+    reason = json.loads(quarantined.classification)["quarantine_reason"]
+    assert reason == "classifying took longer than 1 s: stopped"

@@ -167,7 +167,7 @@ def _caught(c: Classification) -> bool:
 
 def test_the_catch_all_is_seen_by_these_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     """The two tests above would fail if the inner classifier raised."""
-    engine = importlib.import_module("bounce_parser.classify")
+    engine = importlib.import_module("bounce_parser.engine")
 
     def broken(raw: bytes) -> Classification:
         raise ValueError("a bug in a rule")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bounce_parser.model import is_hard
+from bounce_parser.rules.text import TEXT_RULES
 from daemon.inbound.effects import ATTENTION_REASONS
 
 reasons = importlib.import_module("bounce_parser.reasons")
@@ -35,7 +36,7 @@ def test_required_text(pattern: str, text: str | None) -> None:
 @pytest.mark.corpus
 def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) -> None:
     patterns = [
-        (re.compile(p), reasons.required_text(p)) for _, pats in reasons._TEXT_RULES for p in pats
+        (re.compile(p), reasons.required_text(p)) for _, pats in TEXT_RULES for p in pats
     ]
     checked = 0
     for path in sorted((corpus_dir / "bounces").glob("*.eml")):

@@ -1,0 +1,188 @@
+"""RFC 3464 delivery status notifications (and the ones embedded in text), per recipient."""
+
+from __future__ import annotations
+
+import logging
+import re
+from email.message import Message
+
+from bounce_parser import mime
+from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.parts import (
+    Common,
+    addr,
+    around,
+    diagnostic_near,
+    dsn_groups,
+    human_text,
+    mta_name,
+    returned_message_id,
+    token,
+)
+from bounce_parser.reasons import (
+    decide_reason,
+    refine_by_command,
+    reply_code_in_text,
+    smtp_command,
+    status_from_reply_code,
+    status_in_text,
+)
+from bounce_parser.rules.signatures import (
+    command_line,
+    provider_reason,
+    subject_reason,
+    unless_stage_untold,
+)
+
+log = logging.getLogger(__name__)
+
+
+def from_dsn(
+    msg: Message, parts: list[tuple[int, Message]], dsn: Message, base: Common
+) -> Classification | None:
+    groups = dsn_groups(dsn)
+    if not groups:
+        return None
+    per_message, per_recipient = groups[0], groups[1:]
+    if "final-recipient" in per_message or "original-recipient" in per_message:
+        per_message, per_recipient = {}, groups
+    human = human_text(parts)
+    results: list[RecipientResult] = []
+    reported = {
+        a
+        for fields in per_recipient
+        for a in (addr(fields.get("final-recipient")), addr(fields.get("original-recipient")))
+        if a
+    }
+    for fields in per_recipient:
+        address = addr(fields.get("final-recipient")) or addr(fields.get("original-recipient"))
+        if not address:
+            continue
+        action = (fields.get("action") or "").split()[0].lower() if fields.get("action") else None
+        status_field = status_in_text(fields.get("status", ""))
+        diagnostic = fields.get("diagnostic-code")
+        diag_text = (
+            diagnostic.partition(";")[2].strip() if diagnostic and ";" in diagnostic else diagnostic
+        )
+        if not diag_text:
+            diag_text = diagnostic_near(human, address, reported - {address})
+        elif _REPLY_CONTINUES.match(diag_text):
+            diag_text = _complete_reply(human, diag_text)
+        reply_code = reply_code_in_text(diag_text or "")
+        status = status_field
+        if diag_text:
+            # the remote server's own status, quoted in the diagnostic, is more specific than
+            # a reporting MTA's generic or guessed one ("Status: 5.1.1" for "550 5.7.1 IP
+            # address blacklisted"); of the same class only: the Status field says whether
+            # the report is a failure or a delay; never a bare X.0.0 over a specific field
+            quoted = status_in_text(diag_text)
+            if quoted and (
+                status is None or (quoted[0] == status[0] and not quoted.endswith(".0.0"))
+            ):
+                status = quoted
+        if action is None and status:
+            action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
+        reason: str | None = "delivered"
+        if action not in ("delivered", "relayed", "expanded"):
+            reason = decide_reason(
+                status, diag_text or human[:2000], subject_reason(base["subject"])
+            )
+            command = (
+                smtp_command(diag_text or "")
+                or smtp_command(around(human, address))
+                or command_line(human, diag_text or "")
+            )
+            reason = refine_by_command(reason, command, status)
+            reason = unless_stage_untold(reason, command, msg, human, status)
+            reason = (
+                provider_reason(
+                    msg,
+                    address,
+                    diag_text or "",
+                    status,
+                    mta_name(fields.get("remote-mta")),
+                    mta_name(per_message.get("reporting-mta")),
+                )
+                or reason
+            )
+            if status is None:
+                guessed = reply_code or (400 if action == "delayed" else 500)
+                status = status_from_reply_code(guessed, reason)
+        results.append(
+            RecipientResult(
+                address=address,
+                status=status,
+                reason=reason,
+                action=action,
+                hard=action == "failed" and is_hard(reason, status, reply_code),
+                diagnostic=diag_text,
+                reply_code=reply_code,
+                remote_mta=mta_name(fields.get("remote-mta")),
+                original_recipient=addr(fields.get("original-recipient")),
+                last_attempt=fields.get("last-attempt-date"),
+                will_retry_until=fields.get("will-retry-until"),
+            )
+        )
+    if not results:
+        return None
+    success = all(r.action in ("delivered", "relayed", "expanded") for r in results)
+    return Classification(
+        kind=Kind.DELIVERY_REPORT if success else Kind.BOUNCE,
+        recipients=tuple(results),
+        original_message_id=returned_message_id(parts, human),
+        original_envelope_id=per_message.get("original-envelope-id"),
+        reporting_mta=mta_name(per_message.get("reporting-mta")),
+        arrival_date=per_message.get("arrival-date"),
+        facturier_token=token(parts),
+        **base,
+    )
+
+
+_EMBEDDED_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient)[ \t]*:", re.I | re.M)
+_DSN_RECIPIENT = re.compile(
+    r"^Final-Recipient[ \t]*:.*\n(?:.*\n){0,8}?(?:Action|Status)[ \t]*:", re.I | re.M
+)
+
+
+def embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
+    """The delivery-status fields of a report whose MIME structure was lost (no or a wrong
+    Content-Type), found as a block of text in a plain part."""
+    for depth, part in parts:
+        kind = mime.ctype(part)
+        if depth or not (kind == "text/plain" or kind.startswith("multipart/")):
+            continue
+        if not isinstance(part.get_payload(), str):
+            continue
+        text = mime.text_of(part).replace("\r\n", "\n")
+        start = _EMBEDDED_DSN.search(text)
+        if start is None or not _DSN_RECIPIENT.search(text, start.start()):
+            continue
+        report = Message()
+        report.set_payload(text[start.start() :])
+        return report
+    return None
+
+
+_REPLY_CONTINUES = re.compile(r"(\d{3})-")
+_LINE_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\s+")
+
+
+def _complete_reply(human: str, first_line: str) -> str:
+    """A multi-line reply of which the report kept only the first line ("552-5.7.0 This
+    message was blocked because its content presents a potential"), completed from the
+    session transcript in the human-readable part when it has the later lines."""
+    code = first_line[:3]
+    at = human.find(first_line)
+    while at >= 0:
+        lines = [first_line]
+        for line in human[at + len(first_line) :].splitlines()[1:12]:
+            text = line.strip().removeprefix("<<<").strip()
+            if not text.startswith(code) or text[3:4] not in ("-", " "):
+                break
+            lines.append(_LINE_STATUS.sub("", text[4:].strip()))
+            if text[3] == " ":
+                break
+        if len(lines) > 1:
+            return " ".join(lines)
+        at = human.find(first_line, at + len(first_line))
+    return first_line

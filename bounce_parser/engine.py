@@ -1,0 +1,149 @@
+"""The classifier: what kind of message this is, and what it says about each recipient.
+
+The engine only; the rule tables are in ``bounce_parser.rules``."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from email.message import Message
+
+from bounce_parser import mime
+from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
+from bounce_parser.dsn import embedded_dsn, from_dsn
+from bounce_parser.listserver import list_rejection
+from bounce_parser.model import Classification, Kind, RecipientResult
+from bounce_parser.notices import (
+    autoreply_recipient,
+    from_feedback,
+    from_text,
+    read_receipt,
+    unsubscribe_request,
+)
+from bounce_parser.parts import Common, excerpt_of, human_text, report_type_of, token
+from bounce_parser.providers import amazon_ses
+from bounce_parser.rules.detection import BOUNCE_BODY, BOUNCE_SENDER, BOUNCE_SUBJECT
+
+log = logging.getLogger(__name__)
+
+
+def classify(raw: bytes) -> Classification:
+    """Classify one message. Pure, never raises."""
+    try:
+        return _undecided_reasons_named(_classify(raw))
+    except Exception as exc:  # the contract: any input gives an answer
+        log.debug("classifier failed: %s", exc)
+        return Classification(kind=Kind.UNKNOWN, notes=(f"unparseable: {type(exc).__name__}",))
+
+
+_WORDS = re.compile(r"\w\w")
+
+
+def _undecided_reason(result: RecipientResult) -> str:
+    """sisimai's names for a failure whose cause no rule recognised: a delay is the message
+    waiting in the queue (``expired``); an error the server explained in words we cannot
+    place is ``onhold``; one with no explanation at all is ``undefined``."""
+    if result.action == "delayed":
+        return "expired"
+    return "onhold" if _WORDS.search(result.diagnostic or "") else "undefined"
+
+
+def _undecided_reasons_named(result: Classification) -> Classification:
+    if result.kind != Kind.BOUNCE or all(r.reason for r in result.recipients):
+        return result
+    recipients = tuple(
+        r if r.reason else dataclasses.replace(r, reason=_undecided_reason(r))
+        for r in result.recipients
+    )
+    return dataclasses.replace(result, recipients=recipients)
+
+
+MAX_INPUT = 1024 * 1024
+
+
+def _classify(raw: bytes) -> Classification:
+    data = raw if isinstance(raw, bytes | bytearray) else bytes(raw)
+    msg = mime.parse(bytes(data[:MAX_INPUT]))
+    subject = mime.header(msg, "Subject")
+    sender = mime.header(msg, "From") or ""
+    in_reply_to = mime.first_message_id(mime.header(msg, "In-Reply-To") or "")
+    references = tuple(re.findall(r"<[^<>\s]+>", mime.header(msg, "References") or ""))
+    senders = mime.addresses_in(sender)
+    addressed = []
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To"):
+        addressed += [a.lower() for a in mime.addresses_in(mime.header(msg, name) or "")]
+    base: Common = {
+        "addressed_to": tuple(dict.fromkeys(addressed)),
+        "subject": subject,
+        "from_address": senders[0] if senders else None,
+        "in_reply_to": in_reply_to,
+        "references": references,
+    }
+    parts = list(mime.walk(msg))
+    report_type = report_type_of(msg)
+
+    ctypes = [(d, mime.ctype(p)) for d, p in parts]
+    if report_type == "feedback-report" or any(c == "message/feedback-report" for _, c in ctypes):
+        return from_feedback(msg, parts, base)
+    if report_type == "disposition-notification" or any(
+        c == "message/disposition-notification" for _, c in ctypes
+    ):
+        return read_receipt(parts, base)
+    dsn = [
+        p
+        for d, p in parts
+        if d == 0 and mime.ctype(p) in ("message/delivery-status", "message/global-delivery-status")
+    ]
+    report = dsn[0] if dsn else embedded_dsn(parts)
+    if report is not None:
+        result = from_dsn(msg, parts, report, base)
+        if result is not None:
+            return result
+    ses = amazon_ses(human_text(parts), dict(base))
+    if ses is not None:
+        return ses
+    refused_post = list_rejection(msg, human_text(parts), dict(base))
+    if refused_post is not None:
+        return refused_post
+    bounce_like = _is_bounce_like(msg, subject, sender, parts)
+    if bounce_like:
+        text_result = from_text(msg, parts, base)
+        if text_result is not None:
+            return text_result
+    if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
+        return unsubscribe_request(msg, parts, base)
+    if looks_like_autoreply(msg, subject):
+        body = human_text(parts)
+        return Classification(
+            kind=Kind.AUTOREPLY,
+            recipients=autoreply_recipient(msg),
+            original_message_id=in_reply_to,
+            autoreply_until=autoreply_until(body),
+            excerpt=excerpt_of(body),
+            facturier_token=token(parts),
+            **base,
+        )
+    if in_reply_to or references:
+        return Classification(
+            kind=Kind.HUMAN,
+            original_message_id=in_reply_to,
+            facturier_token=token(parts),
+            excerpt=excerpt_of(human_text(parts)),
+            **base,
+        )
+    return Classification(kind=Kind.UNKNOWN, **base)
+
+
+def _is_bounce_like(
+    msg: Message, subject: str | None, sender: str, parts: list[tuple[int, Message]]
+) -> bool:
+    if msg.get("X-Failed-Recipients"):
+        return True
+    if BOUNCE_SENDER.search(sender):
+        return True
+    if subject and BOUNCE_SUBJECT.search(subject):
+        return True
+    if msg.get("In-Reply-To") is not None:
+        return False  # a person answering, who may well quote such words
+    return bool(BOUNCE_BODY.search(human_text(parts)[:4000]))

@@ -1,0 +1,209 @@
+"""Notices that are not RFC 3464 reports: MTA text bounces, RFC 5965 ARF complaints and
+unsubscribe requests, RFC 8098 read receipts, and auto-replies' recipients."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from email.message import Message
+
+from bounce_parser import mime
+from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.parts import (
+    Common,
+    addr,
+    around,
+    dsn_groups,
+    excerpt_of,
+    headers_part,
+    human_text,
+    returned_headers,
+    returned_message_id,
+    returned_to,
+    token,
+)
+from bounce_parser.reasons import (
+    decide_reason,
+    refine_by_command,
+    reply_code_in_text,
+    smtp_command,
+    status_from_reply_code,
+    status_in_text,
+)
+from bounce_parser.rules.detection import GAVE_UP, NOTES_REASONS, RETURNED_MARKER, TEMPORARY
+from bounce_parser.rules.signatures import (
+    EXIM_TEMPLATE,
+    provider_reason,
+    subject_reason,
+    unless_stage_untold,
+)
+from bounce_parser.textbounce import strong_recipients, text_recipients
+
+log = logging.getLogger(__name__)
+
+
+def from_text(
+    msg: Message, parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    text = human_text(parts)
+    marker = RETURNED_MARKER.search(text)
+    head = text[: marker.start()] if marker else text
+    returned_text = text[marker.start() :] if marker else ""
+    exclude: set[str] = set()
+    for name in ("To", "From", "Delivered-To"):
+        exclude.update(a.lower() for a in mime.addresses_in(mime.header(msg, name) or ""))
+    returned = returned_headers(parts)
+    if returned is not None:
+        exclude.update(a.lower() for a in mime.addresses_in(str(returned.get("From", ""))))
+    summary = " ".join(head.split())[:500]
+    failed_header = [
+        a.lower() for a in mime.addresses_in(mime.header(msg, "X-Failed-Recipients") or "")
+    ]
+    found = text_recipients(head, exclude)
+    if failed_header:
+        by_addr = dict(found)
+        found = [(a, by_addr.get(a) or summary) for a in dict.fromkeys(failed_header)]
+    if not found:
+        found = [(a, summary) for a in returned_to(parts, returned_text) if a not in exclude]
+    if not found:  # a message that bounced back to its own sender names it the strong way
+        found = [(a.lower(), summary) for a in strong_recipients(head)]
+    notes_reason = NOTES_REASONS.search(head) if "Failure Reasons" in head else None
+    if notes_reason:  # Lotus Notes states the reason on the line above the address
+        found = [(a, d or " ".join(notes_reason.group(1).split())) for a, d in found]
+    # said of the whole message, read only when a recipient's answer needs it: the sender
+    # still tries, or it has given up (then a 4xx code it quotes is only the last error)
+    still_trying = functools.cache(lambda: TEMPORARY.search(head) is not None)
+    gave_up = functools.cache(lambda: not still_trying() and GAVE_UP.search(head) is not None)
+    results = []
+    for address, diagnostic in found:
+        status = status_in_text(diagnostic) or status_in_text(head)
+        reply_code = reply_code_in_text(diagnostic, head)
+        reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))
+        command = smtp_command(diagnostic) or smtp_command(around(head, address))
+        reason = refine_by_command(reason, command, status)
+        reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)
+        reason = provider_reason(msg, address, diagnostic, status) or reason
+        # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
+        # answer) after its retry timeout: the errors were temporary, the failure final
+        retried_out = (
+            status is None
+            and reply_code is None
+            and reason in ("expired", "mailboxfull")
+            and all(wording.search(head) for wording in EXIM_TEMPLATE)
+            and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
+        )
+        if status is None:
+            guessed = reply_code or (400 if retried_out or still_trying() else 500)
+            status = status_from_reply_code(guessed, reason)
+        soft = (
+            ((status or "").startswith("4") or (reply_code is not None and reply_code < 500))
+            and not retried_out
+            and not gave_up()
+        )
+        action = "delayed" if soft else "failed"
+        results.append(
+            RecipientResult(
+                address=address,
+                status=status,
+                reason=reason,
+                action=action,
+                hard=action == "failed" and is_hard(reason, status, reply_code),
+                diagnostic=diagnostic or None,
+                reply_code=reply_code,
+            )
+        )
+    return Classification(
+        kind=Kind.BOUNCE,
+        recipients=tuple(results),
+        original_message_id=returned_message_id(parts, returned_text),
+        facturier_token=token(parts),
+        **base,
+    )
+
+
+_FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
+
+
+def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) -> Classification:
+    fields: dict[str, str] = {}
+    recipients: list[str] = []
+    for _, part in parts:
+        if mime.ctype(part) == "message/feedback-report":
+            for group in dsn_groups(part):
+                fields.update(group)
+            # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
+            payload = part.get_payload()
+            blocks = payload if isinstance(payload, list) else [headers_part(part)]
+            for block in (b for b in blocks if isinstance(b, Message)):
+                for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
+                    recipients += [a.lower() for a in mime.addresses_in(str(value))]
+    returned = returned_headers(parts)
+    if not recipients and returned is not None:
+        recipients = [a.lower() for a in mime.addresses_in(str(returned.get("To", "") or ""))]
+    results = tuple(
+        RecipientResult(address=a, reason="feedback", action="failed")
+        for a in dict.fromkeys(recipients)
+    )
+    return Classification(
+        kind=Kind.FEEDBACK,
+        recipients=results,
+        feedback_type=(fields.get("feedback-type") or "").lower() or None,
+        original_message_id=returned_message_id(parts),
+        facturier_token=token(parts),
+        **base,
+    )
+
+
+def unsubscribe_request(
+    msg: Message, parts: list[tuple[int, Message]], base: Common
+) -> Classification:
+    """Apple Mail's "unsubscribe" (marked ``X-Apple-Unsubscribe: true``, sent automatically
+    for the person who pressed it): an opt-out by the sender, not an auto-reply."""
+    results = tuple(
+        RecipientResult(address=a.lower(), reason="feedback", action="failed")
+        for a in dict.fromkeys(mime.addresses_in(mime.header(msg, "From") or ""))
+    )
+    return Classification(
+        kind=Kind.FEEDBACK,
+        recipients=results,
+        feedback_type="opt-out",
+        original_message_id=base["in_reply_to"],
+        facturier_token=token(parts),
+        excerpt=excerpt_of(human_text(parts)),
+        **base,
+    )
+
+
+def read_receipt(parts: list[tuple[int, Message]], base: Common) -> Classification:
+    fields: dict[str, str] = {}
+    for _, part in parts:
+        if mime.ctype(part) == "message/disposition-notification":
+            for group in dsn_groups(part):
+                fields.update(group)
+    recipient = addr(fields.get("final-recipient")) or addr(fields.get("original-recipient"))
+    original = mime.first_message_id(fields.get("original-message-id", "")) or returned_message_id(
+        parts
+    )
+    results = (
+        (
+            RecipientResult(
+                address=recipient, action="delivered", diagnostic=fields.get("disposition")
+            ),
+        )
+        if recipient
+        else ()
+    )
+    return Classification(
+        kind=Kind.READ_RECEIPT,
+        recipients=results,
+        original_message_id=original,
+        facturier_token=token(parts),
+        **base,
+    )  # type: ignore[arg-type]
+
+
+def autoreply_recipient(msg: Message) -> tuple[RecipientResult, ...]:
+    sender = mime.addresses_in(mime.header(msg, "From") or "")
+    if not sender:
+        return ()
+    return (RecipientResult(address=sender[0].lower(), reason="vacation", action="delivered"),)

@@ -1,0 +1,201 @@
+"""Reading the parts of a notice: the returned message, its headers, facturier's token,
+the human-readable text, and the RFC 3464 per-recipient groups."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from email.message import Message
+from typing import TypedDict
+
+from bounce_parser import mime
+from bounce_parser.rules.detection import RETURNED_MARKER
+
+log = logging.getLogger(__name__)
+
+FACTURIER_HEADER = "X-Facturier-Delivery"
+
+
+class Common(TypedDict):
+    addressed_to: tuple[str, ...]
+    subject: str | None
+    from_address: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+
+
+def excerpt_of(text: str, limit: int = 2000) -> str | None:
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(">") or re.match(r"^(?:On .* wrote:|Le .* a écrit ?:|-----)", line):
+            break
+        lines.append(line.rstrip())
+    out = "\n".join(lines).strip()
+    return out[:limit] or None
+
+
+def report_type_of(msg: Message) -> str | None:
+    if mime.ctype(msg) != "multipart/report":
+        return None
+    value = msg.get_param("report-type")
+    return str(value).lower() if value else None
+
+
+def _returned_part(parts: list[tuple[int, Message]]) -> Message | None:
+    for depth, part in parts:
+        returned = ("message/rfc822", "message/global", "text/rfc822-headers")
+        if depth <= 1 and mime.ctype(part) in returned:
+            return part
+    return None
+
+
+def returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
+    part = _returned_part(parts)
+    if part is None:
+        return None
+    if mime.ctype(part) == "text/rfc822-headers":
+        return mime.kept(part, "returned_headers", headers_part)
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    return None
+
+
+def headers_part(part: Message) -> Message:
+    return mime.parse(mime.text_of(part).encode("utf-8", "replace"))
+
+
+def token(parts: list[tuple[int, Message]]) -> str | None:
+    for _, part in parts:
+        value = part.get(FACTURIER_HEADER)
+        if value:
+            return str(value).strip()
+    for _, part in parts:
+        if mime.ctype(part) in ("text/rfc822-headers", "text/plain"):
+            m = _token_field(mime.text_of(part))
+            if m:
+                return m.group(1)
+    return None
+
+
+def _token_field(text: str) -> re.Match[str] | None:
+    """The first facturier header field in ``text``, found by a plain scan of the lower-cased
+    text (a case-insensitive regex is tried at every position)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets differ
+        return _TOKEN_FIELD.search(text)
+    at = lowered.find(_TOKEN_NAME)
+    while at >= 0:
+        m = _TOKEN_FIELD.match(text, at)
+        if m:
+            return m
+        at = lowered.find(_TOKEN_NAME, at + 1)
+    return None
+
+
+_TOKEN_NAME = FACTURIER_HEADER.lower()
+_TOKEN_FIELD = re.compile(re.escape(FACTURIER_HEADER) + r":\s*(\S+)", re.IGNORECASE)
+
+
+def returned_message_id(parts: list[tuple[int, Message]], text: str = "") -> str | None:
+    headers = returned_headers(parts)
+    if headers is not None:
+        mid = mime.first_message_id(str(headers.get("Message-ID", "") or ""))
+        if mid:
+            return mid
+    m = re.search(r"^\s*Message-ID:\s*(<[^>\s]+>)", text, re.IGNORECASE | re.MULTILINE)
+    return m.group(1) if m else None
+
+
+MAX_HUMAN_TEXT = 32 * 1024
+
+
+def human_text(parts: list[tuple[int, Message]]) -> str:
+    for depth, part in parts:
+        if depth == 0 and mime.ctype(part) == "text/plain":
+            return mime.text_of(part)[:MAX_HUMAN_TEXT]
+    for depth, part in parts:
+        if depth == 0 and mime.ctype(part) == "text/html":
+            return re.sub(r"<[^>]{0,2000}>", " ", mime.text_of(part)[:MAX_HUMAN_TEXT])
+    return ""
+
+
+def addr(value: str | None) -> str | None:
+    if not value:
+        return None
+    _, _, rest = value.partition(";")
+    found = mime.addresses_in(rest or value)
+    return found[0].lower() if found else None
+
+
+def mta_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.partition(";")[2].strip() or value.strip()
+
+
+def dsn_groups(dsn: Message) -> list[dict[str, str]]:
+    payload = dsn.get_payload()
+    if isinstance(payload, list):
+        groups = []
+        for block in payload:
+            if isinstance(block, Message):
+                groups.append({k.lower(): " ".join(str(v).split()) for k, v in block.items()})
+        if len(groups) >= 1:
+            return groups
+    text = mime.text_of(dsn) if not isinstance(payload, list) else ""
+    return mime.parse_fields(text)
+
+
+def diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str | None:
+    """What the readable text says after ``address``, up to the line that names another of
+    the report's recipients (one named on the same line shares the text that follows)."""
+    if not text:
+        return None
+    lowered = text.lower()
+    idx = lowered.find(address.lower())
+    if idx < 0:
+        return None
+    end = idx + 600
+    for other in others:
+        at = lowered.find(other, idx + len(address))
+        line_start = lowered.rfind("\n", idx, at) if at >= 0 else -1
+        if 0 <= line_start < end:
+            end = line_start + 1
+    snippet = text[idx:end]
+    marker = RETURNED_MARKER.search(snippet)
+    if marker:
+        snippet = snippet[: marker.start()]
+    return " ".join(snippet.split())[:500] or None
+
+
+def returned_to(parts: list[tuple[int, Message]], returned_text: str) -> list[str]:
+    headers = returned_headers(parts)
+    if headers is not None:
+        found = mime.addresses_in(str(headers.get("To", "") or ""))
+        if found:
+            return [a.lower() for a in found]
+    m = re.search(r"^To:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
+    return [a.lower() for a in mime.addresses_in(m.group(1))] if m else []
+
+
+def around(text: str, address: str) -> str:
+    """The line naming ``address``, the line before it and the two after it."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if address in line.lower():
+            return "\n".join(lines[max(0, i - 1) : i + 3])
+    return ""
+
+
+def line_before(text: str, diagnostic: str) -> str:
+    """In a session transcript, the command line (``>>> DATA``) the diagnostic answered."""
+    core = re.sub(r"^\s*\d{3}[ -]?", "", diagnostic).strip()[:40]
+    if len(core) < 6:
+        return ""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if core in line and i > 0 and lines[i - 1].lstrip().startswith(">>>"):
+            return lines[i - 1]
+    return ""

@@ -1,0 +1,57 @@
+"""Wording that marks a message as a delivery notice, across senders: the words of bounce
+senders, subjects and bodies, the markers before a returned message, and the words of a
+temporary failure. Data only: the engine (``engine``, ``notices``) applies them."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+log = logging.getLogger(__name__)
+BOUNCE_SENDER = re.compile(
+    r"mailer-daemon|post_?master|mail delivery (?:subsystem|system)|mail ?administrator|"
+    r"\bmaildelivery\b|nobody@|bounce|mdaemon|microsoftexchange",
+    re.IGNORECASE,
+)
+BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem)|"
+    r"returned mail|failure notice|mail delivery failed|delivery notification|non[- ]?remis|"
+    r"unzustellbar|nondeliverable|non-delivery|could not be delivered|mail system error|"
+    r"permanent error|rejected|not delivered|warning: could not send|delayed mail|"
+    r"message you sent|notification d'état|error sending|no se puede entregar|"
+    r"returned to sender|delivery report|failed delivery|mail could not",
+    re.IGNORECASE,
+)
+RETURNED_MARKER = re.compile(
+    r"^[ \t>]*(?:-+ ?(?:original message|below this line|this is a copy|the header of the original|"
+    r"returned message|headers? of the original|message header follows|original mail|"
+    r"unsent message follows|original message follows|undelivered message headers|"
+    r"the original message headers|forwarded message|returned mail follows|"
+    r"the header of the original message is following)|"
+    r"\|-+ message text follows|"
+    r"(?:original )?message headers follow|"
+    r"------ This is a copy of the message|Content-Type: message/rfc822|"
+    r"Below this line is a copy of the message|Included is a copy of|"
+    r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",
+    re.IGNORECASE | re.MULTILINE,
+)
+TEMPORARY = re.compile(
+    r"temporar(?:y|ily)|delayed|will (?:be )?retr(?:y|ied)|deferred|still trying|try again later|"
+    r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",
+    re.IGNORECASE,
+)
+NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)
+GAVE_UP = re.compile(
+    r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded",
+    re.IGNORECASE,
+)
+BOUNCE_BODY = re.compile(
+    r"could ?n[o']t be delivered|was not delivered|delivery (?:to the following|has failed|"
+    r"failed|problem)|undeliverable|permanent(?:ly)? (?:error|fatal|failed)|"
+    r"the following addresses? had|message could not|unable to deliver|failed to deliver|"
+    r"mail delivery failed|returned to sender|user unknown|mailbox (?:is )?(?:full|unavailable)|"
+    r"wasn't able to deliver|not be delivered|non remis|unzustellbar|no such user|"
+    r"delivery has been delayed|will retry|mail could not|rejected your message|"
+    r"送信できません|配信できません|届きませんでした|宛先",
+    re.IGNORECASE,
+)

@@ -1,0 +1,145 @@
+"""RFC 3463 enhanced status codes → reason, and the SMTP command a reply answered.
+
+- ``STATUS_REASON``: the subject.detail of an X.Y.Z status (RFC 3463, with the IANA
+  registry of enhanced status codes) read as a reason;
+- ``DECISIVE``: codes specific enough that neither the wording nor the command should
+  change the reason;
+- ``REPLY_CODE_DEFAULTS``: the status a reason implies when a notice gives only an SMTP
+  reply code (RFC 5321 4.2);
+- ``COMMANDS``: the wordings MTAs use to name the command a reply answered.
+"""
+
+from __future__ import annotations
+
+import re
+
+STATUS_REASON: dict[str, str] = {
+    "1.0": "userunknown",
+    "1.1": "userunknown",
+    "1.2": "hostunknown",
+    "1.3": "userunknown",
+    "1.4": "userunknown",
+    "1.5": "userunknown",
+    "1.6": "hasmoved",
+    "1.7": "rejected",
+    "1.8": "rejected",
+    "1.9": "rejected",
+    "1.10": "notaccept",
+    "2.0": "userunknown",
+    "2.1": "userunknown",  # "mailbox disabled": userunknown unless the text says suspended
+    "2.2": "mailboxfull",
+    "2.3": "exceedlimit",
+    "2.4": "systemerror",
+    "3.0": "systemerror",
+    "3.1": "systemfull",
+    "3.2": "notaccept",
+    "3.3": "systemerror",
+    "3.4": "mesgtoobig",
+    "3.5": "systemerror",
+    "4.0": "networkerror",
+    "4.1": "networkerror",
+    "4.2": "networkerror",
+    "4.3": "systemerror",
+    "4.4": "hostunknown",
+    "4.5": "toomanyconn",
+    "4.6": "networkerror",
+    "4.7": "expired",
+    "5.0": "syntaxerror",
+    "5.1": "syntaxerror",
+    "5.2": "syntaxerror",
+    "5.3": "exceedlimit",
+    "5.4": "syntaxerror",
+    "5.5": "syntaxerror",
+    "5.6": "syntaxerror",
+    "6.0": "contenterror",
+    "6.1": "contenterror",
+    "6.2": "contenterror",
+    "6.3": "contenterror",
+    "6.4": "contenterror",
+    "6.5": "contenterror",
+    "6.6": "contenterror",
+    "7.0": "securityerror",
+    "7.1": "rejected",
+    "7.2": "securityerror",
+    "7.3": "securityerror",
+    "7.4": "securityerror",
+    "7.5": "securityerror",
+    "7.6": "securityerror",
+    "7.7": "securityerror",
+    "7.8": "securityerror",
+    "7.9": "securityerror",
+    "7.10": "securityerror",
+    "7.11": "securityerror",
+    "7.12": "securityerror",
+    "7.13": "suspend",
+    "7.14": "securityerror",
+    "7.15": "securityerror",
+    "7.16": "securityerror",
+    "7.17": "hasmoved",
+    "7.18": "hasmoved",
+    "7.19": "securityerror",
+    "7.20": "authfailure",
+    "7.21": "authfailure",
+    "7.22": "authfailure",
+    "7.23": "authfailure",
+    "7.24": "authfailure",
+    "7.25": "requireptr",
+    "7.26": "authfailure",
+    "7.27": "notaccept",
+    "7.28": "blocked",
+    "7.29": "authfailure",
+    "7.30": "securityerror",
+}
+
+# Codes specific enough that the text should not override them. Not X.1.10 (null MX): Office
+# 365 sends "550 5.1.10 RESOLVER.ADR.RecipientNotFound" for an unknown user.
+DECISIVE = {"1.1", "1.2", "1.6", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
+
+REPLY_CODE_DEFAULTS = {
+    "userunknown": "1.1",
+    "hostunknown": "1.2",
+    "mailboxfull": "2.2",
+    "mesgtoobig": "3.4",
+    "exceedlimit": "2.3",
+    "hasmoved": "1.6",
+    "suspend": "2.1",
+    "expired": "4.7",
+    "networkerror": "4.1",
+    "norelaying": "7.1",
+    "blocked": "7.1",
+    "rejected": "7.1",
+    "spamdetected": "7.1",
+    "policyviolation": "7.1",
+    "securityerror": "7.0",
+    "authfailure": "7.26",
+    "requireptr": "7.25",
+    "virusdetected": "7.1",
+    "systemerror": "3.0",
+    "systemfull": "3.1",
+    "toomanyconn": "4.5",
+}
+
+
+# The wordings that name the command a reply answered, each searched apart (one alternation
+# of them is tried at every position of the text; a pattern that opens with plain text is
+# found by a fast scan), on the lower-cased text; the leftmost wins, as in an alternation.
+COMMANDS = [
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        r"in reply to (?:end of )?(data|rcpt to|mail from|rcpt|mail)",
+        # sendmail pipelines MAIL, RCPT and DATA: a refusal printed after ">>> DATA" answers
+        # RCPT; one after the data was sent follows ">>> ." (end of data)
+        r">>> ?(rcpt to|mail from)",
+        r">>> ?(\.)[ \t]*\r?$",
+        r"after (?:end of )?(data|rcpt to|mail from)\b",
+        r"after (rcpt|mail|data) command",  # GMX, Exim: "… from remote server after RCPT command"
+        r"\[(rcpt_to|mail_from)\]",  # Yahoo: "550 5.2.1 <…>... User Unknown [RCPT_TO]"
+        r"our final (data)",
+        r"(data) command",
+        r"smtp command (data)",
+        # Exim: "SMTP error from remote mail server after initial connection:" / "after
+        # EHLO host:": refused before any envelope, so it is the sending host that is refused
+        r"after (initial connection|helo|ehlo)\b",
+        r"in reply to (helo|ehlo)\b",
+    )
+]

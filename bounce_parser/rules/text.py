@@ -1,0 +1,453 @@
+"""Diagnostic wording → reason (sisimai's vocabulary), the classifier's text rules.
+
+Ordered: the first pattern that matches wins, so the most specific come first. Patterns
+are lower-case regular expressions, matched against the lower-cased diagnostic. The engine
+that applies them is ``bounce_parser.reasons``.
+"""
+
+from __future__ import annotations
+
+# Ordered: the first pattern that matches wins. Keep the most specific first.
+TEXT_RULES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "expired",
+        (
+            r"connection timed out",
+            r"did not accept our requests to connect",
+            r"delivery failed \d+ attempts",
+            r"will continue trying",
+            r"could not be delivered for",
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"message expired",
+            r"have been failing for a long time",
+            r"in the queue too long",  # qmail: "I'm not going to try again"
+            r"not delivered within \d+ days",
+        ),
+    ),
+    (
+        "failedstarttls",
+        (
+            r"does not support tls",
+            r"starttls (?:failed|is required|required)",
+            r"must issue a starttls",
+            r"tls (?:negotiation|handshake) failed",
+        ),
+    ),
+    # before authfailure: a refusal that names spam as its reason, whatever else it mentions
+    ("spamdetected", (r"rejected due to spam classification",)),
+    # before networkerror: Gmail reports a null MX as a "DNS Error"
+    ("notaccept", (r"null mx", r"doesn.t receive email according to")),
+    (
+        "networkerror",
+        (
+            r"dns error",
+            r"host not found, try again",
+            r"temporary failure in name resolution",
+            r"network error on destination",  # OpenSMTPD
+            r"host name lookup failure",  # sendmail: the name server did not answer (TRY_AGAIN)
+            # a loop, before contenterror: its report speaks of the headers it counted
+            r"mail loop",
+            r"loops back",
+            r"too many hops",
+            r"hop count exceeded",
+            r"routing loop",
+        ),
+    ),
+    (
+        "notcompliantrfc",
+        (
+            r"duplicate header",
+            r"multiple addresses in from",
+            r"not (?:rfc ?)?5322 compliant",
+            r"not compliant with rfc",
+            r"does not comply with rfc",
+            r"rfc ?5322 (?:requirements|standards)",
+        ),
+    ),
+    # before blocked: a blocklist of links is about the content
+    (
+        "spamdetected",
+        (r"blacklisted url", r"url .*blacklist", r"blocklisted (?:url|link|domain in)"),
+    ),
+    # before blocked: Exchange Online's directory-based edge blocking refuses an address it
+    # does not know with "550 5.4.1 Recipient address rejected: Access denied"
+    ("userunknown", (r"recipient address rejected: access denied",)),
+    # before spamdetected: the sending host is blocked (because of spam it sent)
+    ("blocked", (r"client host blocked", r"ip source bloqu")),
+    ("virusdetected", (r"virus", r"malware", r"infected")),
+    ("mailererror", (r"mailer error", r"command died with status")),  # Postfix pipe(8)
+    (
+        "authfailure",
+        (
+            r"\bspf\b.*\b(fail|reject|not authori[sz]ed)",
+            r"\bdmarc\b",
+            r"\bdkim\b.*\b(fail|invalid)",
+            r"authentication (?:check )?fail",
+            r"5\.7\.2[0-6]\b",
+            r"unauthenticated email",
+            r"bad spf",
+            r"spf record",
+            r"does not have authentication information",
+            r"fails? to pass authentication",
+        ),
+    ),
+    (
+        "requireptr",
+        (
+            r"reverse (?:dns|lookup|hostname)",
+            r"mismatches client ip",  # Outlook.com: HELO domain does not match the address
+            r"\bptr\b",
+            r"no rdns",
+            r"invalid rdns",
+            r"cannot find your hostname",
+            r"client host .* (?:has no|lacks) (?:reverse|ptr)",
+            r"hostname.*does not resolve",
+            r"not have a reverse",
+            r"cannot resolve your (?:ip|address)",
+            # "450 service permits 2 unverifyable sending IPs - <domain> is not <ip>": the
+            # sending IP does not resolve back to the sender's domain
+            r"unverif[iy]able sending ips?",
+        ),
+    ),
+    (
+        "badreputation",
+        (
+            r"poor reputation",
+            r"bad reputation",
+            r"ip reputation",
+            r"low reputation",
+            # Yahoo: "[TSS04] Messages from IP temporarily deferred due to unexpected volume
+            # or user complaints"
+            r"\[tss0\d\]",
+            r"unexpected volume or user complaints",
+        ),
+    ),
+    (
+        "spamdetected",
+        (
+            r"\bspam\b",
+            r"junk mail",
+            r"unsolicited",
+            r"bulk mail",
+            r"message looks suspicious",
+            r"content (?:looks|appears) like spam",
+            r"scored? as spam",
+            r"spam content",
+            r"detected as spam",
+            r"message content rejected",
+            r"\bube\b",
+        ),
+    ),
+    (
+        # before norelaying and policyviolation: "Unauthenticated senders not allowed", "not
+        # permitted to relay without authentication" are about SMTP AUTH; Exchange's
+        # "Delivery not authorized" about who may write to the recipient
+        "securityerror",
+        (
+            r"unauthenticated senders?",
+            r"turn on smtp authentication",
+            r"smtp auth\w* required",
+            r"delivery not authori[sz]ed",
+        ),
+    ),
+    (
+        "norelaying",
+        (
+            r"relay(?:ing)? (?:access )?denied",
+            r"relaying (?:is )?not (?:permitted|allowed)",
+            r"not permitted to relay",
+            r"unable to relay",
+            r"we do not relay",
+            r"not configured to relay",
+            r"relay not permitted",
+            r"relay access",
+            r"no relaying",
+            # Amazon SES in its sandbox sends only to addresses verified in the account
+            r"email address is not verified",
+        ),
+    ),
+    (
+        "toomanyconn",
+        (
+            r"too many (?:connections|concurrent|sessions)",
+            r"frequency limited",  # Tencent: "Connection/Ip frequency limited"
+            r"connection limit",
+            r"too many smtp sessions",
+            r"connection rate limit",
+            r"too many recipients(?! (?:in|per))",
+        ),
+    ),
+    (
+        "notaccept",
+        (
+            r"does not accept mail",
+            r"null mx",
+            r"not accepting mail",
+            r"no mx found",
+            r"couldn't find a mail exchanger",
+            r"no smtp service",
+        ),
+    ),
+    (
+        "speeding",
+        (
+            r"rate limit",
+            r"too many (?:messages|recipients|emails) (?:in|per)",
+            r"sending rate",
+            r"try again later.*rate",
+        ),
+    ),
+    # before mailboxfull: the server's disk, not the recipient's quota
+    (
+        "systemfull",
+        (r"insufficient disk space", r"no space left on device", r"insufficient system storage"),
+    ),
+    (
+        "mailboxfull",
+        (
+            r"mailbox (?:is )?full",
+            r"over ?quota",
+            r"quota (?:exceeded|full)",
+            r"exceeded .*quota",
+            r"mailbox size limit",
+            r"insufficient (?:disk )?space",
+            r"storage (?:allocation|quota)",
+            r"exceeded storage",
+            r"not enough (?:space|storage)",
+            r"mail ?box (?:has )?exceeded",
+            r"user is over",
+            r"disk quota",
+            r"mail ?folder is full",
+            r"mailbox .* full",
+            r"boite .* pleine",
+            r"out of storage",
+            r"too much mail",
+        ),
+    ),
+    (
+        "mesgtoobig",
+        (
+            r"message (?:is )?too (?:large|big)",
+            r"message size exceeds",
+            r"exceeds .*size limit",
+            r"size limit exceeded",
+            r"message length exceeds",
+            r"message exceeds .* size",
+        ),
+    ),
+    ("exceedlimit", (r"exceeds? .*limit", r"too many recipients")),
+    ("hasmoved", (r"has moved", r"user has moved", r"address has changed", r"no longer at")),
+    (
+        "suspend",
+        (
+            r"(?:account|mailbox|user) (?:is |has been )?"
+            r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
+            r"disabled (?:account|mailbox|user|recipient)",
+            r"inactive (?:account|user)",
+            r"temporarily disabled",
+            r"temporar(?:il)?y locked",
+            r"account is not active",
+            r"mailbox unavailable.*inactive",
+            r"mailbox is (?:frozen|disabled)",
+            r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
+        ),
+    ),
+    (
+        "hostunknown",
+        (
+            r"host (?:or domain name )?not found",
+            r"host unknown",
+            r"unknown host",
+            r"domain (?:name )?not found",
+            r"name service error",
+            r"no mx (?:record|host)",
+            r"unrouteable mail domain",
+            r"unrouteable address",  # exim: no router took the domain
+            r"domain is not reachable",
+            r"the account or domain may not exist",  # cPanel's exim template
+            r"dns lookup failure: host \S+ not found",
+            r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
+            r"domain does not exist",
+            r"nxdomain",
+            r"unrouteable domain",
+            r"no such domain",
+            r"domain .* does not accept mail",
+            r"illegal host/domain",
+            r"address resolution failed",
+            r"unknown domain",
+            r"domain (?:is )?not (?:valid|exist)",
+        ),
+    ),
+    (
+        "userunknown",
+        (
+            r"user ?unknown",
+            r"unknown (?:user|recipient|local[- ]part|address|mailbox)",
+            r"no such (?:user|recipient|mailbox|person|address|account)",
+            r"(?:user|recipient|mailbox|"
+            r"address|account) (?:does not|doesn't|did not) exist",
+            r"does not exist",
+            r"(?:user|recipient|mailbox|address) (?:not found|unknown|not known)",
+            r"invalid (?:recipient|mailbox|user|address)",
+            r"mailbox (?:is )?unavailable",
+            r"mailbox not (?:found|available)",
+            r"not a valid (?:user|mailbox|recipient)",
+            r"no mailbox",
+            r"address (?:couldn.t|could not|cannot|can.t) be found",
+            r"check if (?:the )?address is correct",
+            r"and other recipients in the same domain",  # Trend Micro InterScan
+            r"invalid final delivery userid",
+            r"address unknown",
+            r"bad destination mailbox",
+            r"not our customer",
+            r"no account",
+            r"account .* not exist",
+            r"unknown or illegal alias",
+            r"user not local",
+            r"addressee unknown",
+            r"utilisateur inconnu",
+            r"destinataire inconnu",
+            r"unbekannt",
+            r"nicht gefunden",
+            r"the email account that you tried to reach does not exist",
+            r"no longer (?:valid|active)",
+            r"recipient not (?:found|valid)",
+            r"undeliverable address",
+            r"doesn't have a .* account",
+            r"non-existent",
+            r"nonexistent",
+            r"is not a known user",
+        ),
+    ),
+    # before rejected and blocked: a policy named as the reason
+    (
+        "policyviolation",
+        (r"rejected for policy reasons", r"content presents a potential security issue"),
+    ),
+    (
+        "rejected",
+        (
+            r"sender address rejected",
+            r"sender (?:is )?rejected",
+            r"sender verify failed",
+            r"domain of sender address",
+            r"sender domain",
+            r"rejected sender",
+            r"sender not (?:allowed|authorized|permitted)",
+            r"envelope sender",
+            r"mail from .* rejected",
+            r"sender address .* (?:not|invalid)",
+            r"an address that has been blacklisted",  # the address, not the sending IP
+            r"rejected by (?:the )?destination domain",
+        ),
+    ),
+    (
+        "blocked",
+        (
+            r"\bblock(?:ed|list(?:ed)?)\b",
+            r"block list",
+            r"messages from [\d.]+ weren.t sent",  # Outlook.com: the sending IP's reputation
+            r"black ?list(?:ed)?",
+            r"\brbl\b",
+            r"spamhaus",
+            r"spamcop",
+            r"listed (?:in|on|at)",
+            r"\bdnsbl\b",
+            r"client host .*rejected",
+            r"banned sending ip",  # Outlook.com: "Access denied, banned sending IP"
+            r"use the smtp server of your (?:isp|provider)",  # a dynamic address refused
+            r"connection (?:refused|rejected) .*(?:ip|policy)",
+            r"not allowed to send",
+            r"your (?:ip|network)",
+            r"service unavailable; client host",
+            r"invalid ip for sending",
+            r"refused to talk to me",  # Postfix: the server refused us at its greeting
+            r"my name was rejected",  # qmail: our HELO refused
+            r"service refus",  # Orange: "Service refusé / Service refused"
+        ),
+    ),
+    ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
+    (
+        "filtered",
+        (r"filter", r"content rejected", r"message rejected", r"(?<!connection )refused by"),
+    ),
+    (
+        "securityerror",
+        (
+            r"tls (?:is )?required",
+            r"must issue a starttls",
+            r"encryption required",
+            r"authentication required",
+            r"certificate",
+        ),
+    ),
+    ("contenterror", (r"header", r"mime", r"content", r"attachment")),
+    # sendmail's access map: "550 5.7.1 <address>... Access denied" (an entry that REJECTs
+    # the address or its domain); a bare "Access denied", when nothing above says why: a
+    # refusal of the sender
+    ("securityerror", (r">\.\.\. access denied",)),
+    ("rejected", (r"access denied",)),
+    (
+        "expired",
+        (
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"delivery time expired",
+            r"message expired",
+            r"have been failing for a long time",
+            r"in the queue too long",  # qmail: "I'm not going to try again"
+            r"not delivered within \d+ days",
+            r"could not be delivered (?:with)?in",
+            r"gave up",
+            r"giving up",
+            r"too long in queue",
+            r"timeout exceeded",
+            r"has been delayed",
+            r"expired",
+            r"retry limit",
+            r"undeliverable for \d+ (?:days|hours)",
+            r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
+            r"time limit",
+        ),
+    ),
+    (
+        "networkerror",
+        (
+            r"connection (?:refused|timed out|reset)",
+            r"network (?:is )?unreachable",
+            r"no route to host",
+            r"lost connection",
+            r"connect to .* failed",
+            r"unable to connect",
+        ),
+    ),
+    ("systemfull", (r"system (?:is )?full", r"insufficient system storage")),
+    (
+        "systemerror",
+        (
+            r"system error",
+            r"local error",
+            r"internal (?:server )?error",
+            r"temporary failure",
+            r"service currently unavailable",
+            r"server error",
+            r"mail system .*error",
+            r"queue file write error",
+            r"could not load",
+            r"transaction failed",
+        ),
+    ),
+    (
+        "syntaxerror",
+        (
+            r"syntax error",
+            r"command unrecognized",
+            r"bad command",
+            r"malformed address",
+            r"parameter not implemented",
+        ),
+    ),
+    # last: Postfix's "Recipient address rejected: <why>" is the why, when a rule above
+    # names it; an unrecognised why is not taken for an unknown user (a hard bounce marks
+    # the address dead), only a refusal that gives none
+    ("userunknown", (r"recipient (?:address )?rejected(?![:;,]? *[a-z])",)),
+]
