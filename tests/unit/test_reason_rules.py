@@ -35,9 +35,7 @@ def test_required_text(pattern: str, text: str | None) -> None:
 
 @pytest.mark.corpus
 def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) -> None:
-    patterns = [
-        (re.compile(p), reasons.required_text(p)) for _, pats in TEXT_RULES for p in pats
-    ]
+    patterns = [(re.compile(p), reasons.required_text(p)) for _, pats in TEXT_RULES for p in pats]
     checked = 0
     for path in sorted((corpus_dir / "bounces").glob("*.eml")):
         for line in path.read_bytes().decode("utf-8", "replace").lower().splitlines():
