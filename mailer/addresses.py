@@ -24,17 +24,31 @@ def normalize_address(raw: str, what: str = "address") -> str:
     if normalized is None:
         raise MessageRefused(f"{what} is not a valid e-mail address: {raw!r}")
     local, _, domain = normalized.rpartition("@")
+    domain = _ascii_domain(domain, raw, what)
+    given_local, _, given_domain = raw.strip().rpartition("@")
+    if given_local != local or _ascii_domain(given_domain, raw, what).lower() != domain:
+        # flanker reads the last address of a list, or the last word before the @: never
+        # send to an address that is not the one given
+        raise MessageRefused(
+            f"{what}: {raw!r} is not exactly one e-mail address (it reads as "
+            f"{local}@{domain}); give one address"
+        )
     if not local.isascii():
         raise MessageRefused(
             f"{what}: {raw!r} has characters before the @ that are not ASCII; sending to it "
             "needs SMTPUTF8, which facturier does not use: ask for another address"
         )
-    if not domain.isascii():
-        try:
-            domain = idna.encode(domain, uts46=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise MessageRefused(f"{what}: the domain of {raw!r} is not valid: {exc}") from exc
     return f"{local}@{domain}"
+
+
+def _ascii_domain(domain: str, raw: str, what: str) -> str:
+    """The domain in ASCII: an internationalised one in its IDNA 2008 form (RFC 5891)."""
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise MessageRefused(f"{what}: the domain of {raw!r} is not valid: {exc}") from exc
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import App
 
@@ -44,7 +45,7 @@ class FacturierApp(App[None]):
 
     @on(LoadFailed)
     def load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.error, title="Could not load", severity="error")
+        self.notify(escape(message.error), title="Could not load", severity="error")
 
 
 def run_tui(settings: Settings) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -79,8 +81,8 @@ class InvoicesScreen(Screen[None]):
         table.clear()
         for r in message.rows:
             table.add_row(
-                r.number,
-                r.customer,
+                Text(r.number),
+                Text(r.customer),
                 f"{r.total:,.2f} {r.currency}",
                 r.due_date.isoformat() if r.due_date else "-",
                 styled_state(r.state),
@@ -138,15 +140,15 @@ class InvoiceScreen(Screen[None]):
         dup_mark = "  [b]possible duplicate[/b]"
         recipients = (
             "\n".join(
-                f"  {rcpt} ({kind}): {styled_state(state)}{dup_mark if dup else ''}"
+                f"  {escape(rcpt)} ({kind}): {styled_state(state)}{dup_mark if dup else ''}"
                 for rcpt, kind, state, _mid, dup in d.deliveries
             )
             or "  (no recipient yet)"
         )
         self.query_one("#summary", Static).update(
-            f"[b]Invoice {r.number}[/b] — {r.customer} — {r.total:,.2f} {r.currency} — due "
-            f"{r.due_date or '-'} — {styled_state(r.state)}\n"
-            f"File {d.file_name} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
+            f"[b]Invoice {escape(r.number)}[/b] — {escape(r.customer)} — {r.total:,.2f} "
+            f"{escape(r.currency)} — due {r.due_date or '-'} — {styled_state(r.state)}\n"
+            f"File {escape(d.file_name)} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
             f"Recipients:\n{recipients}"
         )
         table = self.query_one("#timeline", DataTable)
@@ -155,14 +157,14 @@ class InvoiceScreen(Screen[None]):
             code = " ".join(str(x) for x in (e.smtp_code, e.status) if x)
             table.add_row(
                 f"{e.at:%Y-%m-%d %H:%M:%S}",
-                e.recipient,
+                Text(e.recipient),
                 e.event,
                 e.state or "",
-                code,
-                (e.text or "")[:160],
+                Text(code),
+                Text((e.text or "")[:160]),
             )
         notes = "\n".join(
-            f"[b]Customer message[/b] {at:%Y-%m-%d %H:%M} from {who}:\n{text}"
+            f"[b]Customer message[/b] {at:%Y-%m-%d %H:%M} from {escape(who)}:\n{escape(text)}"
             for at, who, text in d.customer_messages
         )
         self.query_one("#messages", Static).update(notes)
@@ -213,15 +215,15 @@ class CustomersScreen(Screen[None]):
                     else ("retired" if not a.active else "[green]ok[/]")
                 )
                 role = a.role + (" (central)" if a.central_mailbox else "")
-                addresses.add_row(c.name, a.email, role, status)
+                addresses.add_row(Text(c.name), Text(a.email), role, status)
             for h in c.history:
                 history.add_row(
                     f"{h.at:%Y-%m-%d %H:%M}",
-                    c.name,
+                    Text(c.name),
                     h.field,
-                    h.old or "-",
-                    h.new or "-",
-                    h.who,
-                    h.source,
-                    h.why,
+                    Text(h.old or "-"),
+                    Text(h.new or "-"),
+                    Text(h.who),
+                    Text(h.source),
+                    Text(h.why),
                 )

@@ -64,12 +64,24 @@ def customers_add(
 
 
 @customers_app.command("import")
-def customers_import(file: Path) -> None:
-    """Create customers from a CSV: name,invoice_email,copy_emails,vat_id,identifier,language."""
+def customers_import(
+    file: Path,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what it would do; write nothing")
+    ] = False,
+) -> None:
+    """Create or update customers from a CSV (, or ; separated, UTF-8):
+    name,invoice_email,copy_emails,vat_id,identifier,language. A row matches a known customer
+    by identifier, VAT id, then name and invoice address; all rows are written, or none."""
 
     async def go(app_: Facturier) -> None:
-        created = await app_.customers.import_csv(file, changed_by=user())
-        typer.echo(f"{len(created)} customers imported from {file}")
+        rows = await app_.customers.import_csv(file, changed_by=user(), dry_run=dry_run)
+        for r in rows:
+            detail = f": {r.detail}" if r.detail else ""
+            typer.echo(f"{file}:{r.line}: {r.outcome} #{r.customer_id} {r.name}{detail}")
+        counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
+        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+        typer.echo(f"{summary}" + (" (dry run: nothing was written)" if dry_run else ""))
 
     with_app(go)
 
@@ -79,14 +91,23 @@ def customers_set_address(
     customer: str,
     email: str,
     reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
+    customer_id: Annotated[
+        int | None, typer.Option("--id", help="Which customer, when several fit (their #N)")
+    ] = None,
 ) -> None:
-    """Change a customer's central invoice mailbox (logged with who, when and why)."""
+    """Change a customer's central invoice mailbox (logged with who, when and why).
+    CUSTOMER is a VAT id, an identifier, a name, or #N."""
 
     async def go(app_: Facturier) -> None:
-        c = await app_.customers.find(customer)
+        c = await app_.customers.find(customer, customer_id=customer_id)
         assert c.id is not None
-        await app_.customers.set_invoice_address(c.id, email, changed_by=user(), reason=reason)
-        typer.echo(f"{c.name}: invoices now go to {email}")
+        done = await app_.customers.set_invoice_address(
+            c.id, email, changed_by=user(), reason=reason
+        )
+        if done.changed:
+            typer.echo(f"{c.name}: invoices now go to {done.address.email}")
+        else:
+            typer.echo(f"{c.name}: {done.address.email} is already the invoice address; unchanged")
 
     with_app(go)
 

@@ -78,12 +78,18 @@ def remind(
     with_app(go)
 
 
+InvoiceId = Annotated[
+    int | None,
+    typer.Option("--id", help="Which invoice, when several share the number (their #N)"),
+]
+
+
 @app.command("paid")
-def paid(invoice: str) -> None:
+def paid(invoice: str, invoice_id: InvoiceId = None) -> None:
     """Mark an invoice paid (no more reminders)."""
 
     async def go(app_: Facturier) -> None:
-        inv = await app_.queries.mark_paid(invoice)
+        inv = await app_.queries.mark_paid(invoice, invoice_id=invoice_id)
         typer.echo(f"invoice {inv.number} marked paid")
 
     with_app(go)
@@ -134,12 +140,15 @@ def archive_verify() -> None:
 def proof(
     invoice: str,
     out: Annotated[Path, typer.Option(help="Folder for the proof files")] = Path("proof"),
+    invoice_id: InvoiceId = None,
 ) -> None:
     """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events."""
     from daemon.outbound.proof import write_proof
 
     async def go(app_: Facturier) -> None:
-        for path in await write_proof(app_.ctx.sessions, app_.ctx.archive, invoice, out):
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        for path in await write_proof(app_.ctx.sessions, app_.ctx.archive, inv.id, out):
             typer.echo(str(path))
 
     with_app(go)
@@ -150,9 +159,9 @@ def resend(
     invoice: str,
     to: Annotated[str, typer.Option("--to", help="Recipient address")],
     reason: Annotated[str, typer.Option(help="Why it is sent again (recorded)")],
+    invoice_id: InvoiceId = None,
 ) -> None:
     """Send an invoice again on purpose; recorded with who asked and why."""
-    from daemon.domain.errors import ValidationError
     from daemon.outbound.planning import request_resend
     from mailer.addresses import normalize_address
     from mailer.errors import MessageRefused
@@ -165,9 +174,8 @@ def resend(
         fail(str(exc))
 
     async def go(app_: Facturier) -> None:
-        inv = await app_.queries.find_invoice(invoice)
-        if inv.id is None:
-            raise ValidationError(f"no invoice {invoice}")
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
         d = await request_resend(
             app_.ctx.sessions,
             inv.id,

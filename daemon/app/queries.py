@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import col, select
 
-from daemon.domain.errors import NotFoundError
+from daemon.domain.errors import AmbiguousError, NotFoundError
 from daemon.domain.models import (
     AddressChange,
     Customer,
@@ -166,18 +166,36 @@ class Queries:
             last_event,
         )
 
-    async def find_invoice(self, key: str) -> Invoice:
+    async def find_invoice(self, number: str, *, invoice_id: int | None = None) -> Invoice:
+        """The invoice numbered ``number``; with ``invoice_id``, that one (its number must be
+        ``number``). Several invoices with that number: refused, listing them."""
         async with self.sessions() as session:
-            found = (
+            if invoice_id is not None:
+                found = await session.get(Invoice, invoice_id)
+                if found is None or found.number != number:
+                    raise NotFoundError(f"no invoice #{invoice_id} numbered {number!r}")
+                return found
+            rows = (
                 await session.exec(
-                    select(Invoice).where(Invoice.number == key).order_by(col(Invoice.id).desc())
+                    select(Invoice, Customer.name)
+                    .outerjoin(Customer, col(Customer.id) == col(Invoice.customer_id))
+                    .where(Invoice.number == number)
+                    .order_by(col(Invoice.id))
                 )
-            ).first()
-            if found is None and key.isdigit():
-                found = await session.get(Invoice, int(key))
-        if found is None:
-            raise NotFoundError(f"no invoice numbered {key!r}")
-        return found
+            ).all()
+        if not rows:
+            raise NotFoundError(f"no invoice numbered {number!r}")
+        if len(rows) > 1:
+            raise AmbiguousError(
+                f"invoice number {number!r}",
+                [
+                    f"#{inv.id} {name or inv.buyer_name}, issued {inv.issue_date}, "
+                    f"{inv.total_with_tax} {inv.currency}"
+                    for inv, name in rows
+                ],
+                "Name one with --id.",
+            )
+        return rows[0][0]
 
     async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
         async with self.sessions() as session:
@@ -301,8 +319,8 @@ class Queries:
             )
         return out
 
-    async def mark_paid(self, number: str) -> Invoice:
-        inv = await self.find_invoice(number)
+    async def mark_paid(self, number: str, *, invoice_id: int | None = None) -> Invoice:
+        inv = await self.find_invoice(number, invoice_id=invoice_id)
         async with transaction(self.sessions) as session:
             fresh = await session.get(Invoice, inv.id)
             assert fresh is not None

@@ -11,6 +11,7 @@ for the operator.
 │   ├── ``EInvoiceError``: a file is not an e-invoice we can read (names the file and why).
 │   ├── ``NotFoundError``: no such invoice, customer or address.
 │   ├── ``ValidationError``: a value given by a user or a file is not acceptable.
+│   │   └── ``AmbiguousError``: a name that fits several records (lists them).
 │   ├── ``TransitionRefused`` (domain.states): a move the state machine does not allow.
 │   └── ``OverBudget`` (inbound.classifier): a message took too long to classify.
 └── ``ComposeFailed`` (outbound.compose_workers): an unexpected error in a compose worker,
@@ -45,3 +46,14 @@ class NotFoundError(PermanentError):
 
 class ValidationError(PermanentError):
     pass
+
+
+class AmbiguousError(ValidationError):
+    """A number or name that fits several records: refused, with the candidates and how to
+    pick one, never guessed."""
+
+    def __init__(self, what: str, candidates: list[str], pick: str):
+        self.candidates = candidates
+        shown = "; ".join(candidates[:10])
+        more = f"; and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(f"{what} fits {len(candidates)}: {shown}{more}. {pick}")

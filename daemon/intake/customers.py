@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
+from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
 from mailer.addresses import normalize_address
 from mailer.errors import MessageRefused
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from daemon.intake.customer_csv import ImportedRow
 
-CSV_COLUMNS = ("name", "invoice_email", "copy_emails", "vat_id", "identifier", "language")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,12 @@ def _email(value: str, what: str) -> str:
 
 
 def validate_new_customer(data: NewCustomer) -> NewCustomer:
+    checked_text(data.name, "name", NAME_MAX)
     name = " ".join(data.name.split())
     if not name:
         raise ValidationError("name: must not be empty")
+    for field, value in (("vat_id", data.vat_id), ("identifier", data.identifier)):
+        checked_text(value or "", field, IDENTIFIER_MAX)
     if data.language not in ("fr", "en"):
         raise ValidationError(f"language: {data.language!r} is not one of fr, en")
     invoice = _email(data.invoice_email, "invoice_email") if data.invoice_email else None
@@ -84,7 +89,7 @@ async def _log_change(
     )
 
 
-async def _add_address(
+async def add_address(
     session: AsyncSession,
     customer: Customer,
     email: str,
@@ -106,6 +111,112 @@ async def _add_address(
     return address
 
 
+async def create_customer(
+    session: AsyncSession, data: NewCustomer, who: str, source: str, why: str
+) -> Customer:
+    customer = Customer(
+        name=data.name, vat_id=data.vat_id, identifier=data.identifier, language=data.language
+    )
+    session.add(customer)
+    await session.flush()
+    if data.invoice_email:
+        await add_address(
+            session, customer, data.invoice_email, AddressRole.INVOICE_TO, who, why, source
+        )
+    for copy in data.copy_emails:
+        await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
+    return customer
+
+
+async def put_invoice_address(
+    session: AsyncSession,
+    customer_id: int,
+    email: str,
+    changed_by: str,
+    reason: str,
+    source: str,
+) -> AddressSet:
+    """In ``session``: make ``email`` (already checked) the customer's central invoice mailbox, the
+    previous one retired; an address marked undeliverable that is set again is marked
+    deliverable. Every change is logged with who, when and why."""
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFoundError(f"no customer #{customer_id}")
+    addresses = (
+        await session.exec(
+            select(CustomerAddress).where(
+                CustomerAddress.customer_id == customer_id,
+                CustomerAddress.role == AddressRole.INVOICE_TO,
+            )
+        )
+    ).all()
+    current = [a for a in addresses if a.active]
+    if [a.email for a in current] == [email] and not current[0].undeliverable:
+        return AddressSet(current[0], changed=False)
+    for old in current:
+        if old.email == email:
+            continue
+        old.active = False
+        old.central_mailbox = False
+        session.add(old)
+        await _log_change(
+            session,
+            customer_id,
+            old.id,
+            "invoice_to",
+            old.email,
+            email,
+            changed_by,
+            reason,
+            source,
+        )
+    address = next((a for a in addresses if a.email == email), None)
+    if address is None:
+        address = CustomerAddress(
+            customer_id=customer_id,
+            email=email,
+            role=AddressRole.INVOICE_TO,
+            central_mailbox=True,
+        )
+    if address.undeliverable:
+        await _log_change(
+            session,
+            customer_id,
+            address.id,
+            "undeliverable",
+            "true",
+            "false",
+            changed_by,
+            reason,
+            source,
+        )
+    address.active, address.central_mailbox = True, True
+    address.undeliverable, address.undeliverable_reason = False, None
+    session.add(address)
+    await session.flush()
+    if not current:
+        await _log_change(
+            session,
+            customer_id,
+            address.id,
+            "invoice_to",
+            None,
+            email,
+            changed_by,
+            reason,
+            source,
+        )
+    return AddressSet(address, changed=True)
+
+
+@dataclass(frozen=True)
+class AddressSet:
+    """What setting an invoice address did: the address, and whether anything changed."""
+
+    address: CustomerAddress
+    changed: bool
+
+
 class CustomerService:
     def __init__(self, sessions: SessionFactory, sender_address: str):
         self.sessions = sessions
@@ -121,113 +232,34 @@ class CustomerService:
     ) -> Customer:
         data = validate_new_customer(data)
         async with transaction(self.sessions) as session:
-            customer = await self._create(session, data, changed_by, source, reason)
+            customer = await create_customer(session, data, changed_by, source, reason)
         await queue_waiting_invoices(self.sessions, customer.id, self.sender_address)
         return customer
 
-    async def _create(
-        self, session: AsyncSession, data: NewCustomer, who: str, source: str, why: str
-    ) -> Customer:
-        customer = Customer(
-            name=data.name, vat_id=data.vat_id, identifier=data.identifier, language=data.language
-        )
-        session.add(customer)
-        await session.flush()
-        if data.invoice_email:
-            await _add_address(
-                session, customer, data.invoice_email, AddressRole.INVOICE_TO, who, why, source
-            )
-        for copy in data.copy_emails:
-            await _add_address(session, customer, copy, AddressRole.COPY, who, why, source)
-        return customer
+    async def import_csv(
+        self, path: Path, *, changed_by: str, dry_run: bool = False
+    ) -> list[ImportedRow]:
+        """Create or update customers from a CSV (see ``customer_csv``); all rows or none."""
+        from daemon.intake.customer_csv import import_customers
 
-    async def import_csv(self, path: Path, *, changed_by: str) -> list[Customer]:
-        """All rows or none: every error is reported with its line and field."""
-        rows = read_customer_csv(path)
-        created: list[Customer] = []
-        async with transaction(self.sessions) as session:
-            for data in rows:
-                created.append(
-                    await self._create(
-                        session, data, changed_by, f"csv:{path.name}", f"imported from {path.name}"
-                    )
-                )
-        for customer in created:
-            await queue_waiting_invoices(self.sessions, customer.id, self.sender_address)
-        return created
+        return await import_customers(
+            self.sessions, self.sender_address, path, changed_by=changed_by, dry_run=dry_run
+        )
 
     async def set_invoice_address(
         self, customer_id: int, email: str, *, changed_by: str, reason: str, source: str = "cli"
-    ) -> CustomerAddress:
-        """Make ``email`` the customer's central invoice mailbox (the previous one is retired)."""
+    ) -> AddressSet:
+        """Make ``email`` the customer's central invoice mailbox (see
+        :func:`put_invoice_address`), then queue the invoices that waited for it."""
         email = _email(email, "email")
         if not reason.strip():
             raise ValidationError("reason: say why the invoice address changes")
         async with transaction(self.sessions) as session:
-            customer = await session.get(Customer, customer_id)
-            if customer is None:
-                raise NotFoundError(f"no customer #{customer_id}")
-            current = (
-                await session.exec(
-                    select(CustomerAddress).where(
-                        CustomerAddress.customer_id == customer_id,
-                        CustomerAddress.role == AddressRole.INVOICE_TO,
-                        col(CustomerAddress.active).is_(True),
-                    )
-                )
-            ).all()
-            for old in current:
-                if old.email == email:
-                    return old
-                old.active = False
-                old.central_mailbox = False
-                session.add(old)
-                await _log_change(
-                    session,
-                    customer_id,
-                    old.id,
-                    "invoice_to",
-                    old.email,
-                    email,
-                    changed_by,
-                    reason,
-                    source,
-                )
-            address = CustomerAddress(
-                customer_id=customer_id,
-                email=email,
-                role=AddressRole.INVOICE_TO,
-                central_mailbox=True,
+            done = await put_invoice_address(
+                session, customer_id, email, changed_by, reason, source
             )
-            existing = (
-                await session.exec(
-                    select(CustomerAddress).where(
-                        CustomerAddress.customer_id == customer_id,
-                        CustomerAddress.email == email,
-                        CustomerAddress.role == AddressRole.INVOICE_TO,
-                    )
-                )
-            ).first()
-            if existing is not None:
-                existing.active, existing.central_mailbox = True, True
-                existing.undeliverable, existing.undeliverable_reason = False, None
-                address = existing
-            session.add(address)
-            await session.flush()
-            if not current:
-                await _log_change(
-                    session,
-                    customer_id,
-                    address.id,
-                    "invoice_to",
-                    None,
-                    email,
-                    changed_by,
-                    reason,
-                    source,
-                )
         await queue_waiting_invoices(self.sessions, customer_id, self.sender_address)
-        return address
+        return done
 
     async def get(self, customer_id: int) -> Customer:
         async with self.sessions() as session:
@@ -236,24 +268,39 @@ class CustomerService:
                 raise NotFoundError(f"no customer #{customer_id}")
             return customer
 
-    async def find(self, key: str) -> Customer:
-        """A customer by id, VAT id, identifier or exact name."""
+    async def find(self, key: str, *, customer_id: int | None = None) -> Customer:
+        """The one customer whose VAT id, identifier or name (any case) is ``key``, or
+        ``#N`` for customer N; with ``customer_id``, that customer. Several fit: refused,
+        listing them."""
+        if customer_id is not None or (key.startswith("#") and key[1:].isdigit()):
+            return await self.get(customer_id if customer_id is not None else int(key[1:]))
         async with self.sessions() as session:
-            if key.isdigit():
-                found = await session.get(Customer, int(key))
-                if found is not None:
-                    return found
-            stmt = select(Customer).where(
-                or_(
-                    col(Customer.vat_id) == key,
-                    col(Customer.identifier) == key,
-                    func.lower(Customer.name) == key.lower(),
+            stmt = (
+                select(Customer)
+                .where(
+                    or_(
+                        col(Customer.vat_id) == key,
+                        col(Customer.identifier) == key,
+                        func.lower(Customer.name) == key.lower(),
+                    )
                 )
+                .order_by(col(Customer.id))
             )
-            customer = (await session.exec(stmt)).first()
-        if customer is None:
+            found = (await session.exec(stmt)).all()
+        if not found:
             raise NotFoundError(f"no customer matches {key!r}")
-        return customer
+        if len(found) > 1:
+            raise AmbiguousError(
+                f"customer {key!r}",
+                [
+                    f"#{c.id} {c.name}"
+                    + (f", VAT {c.vat_id}" if c.vat_id else "")
+                    + (f", identifier {c.identifier}" if c.identifier else "")
+                    for c in found
+                ],
+                "Name one as #N (or --id N).",
+            )
+        return found[0]
 
     async def addresses(self, customer_id: int) -> Sequence[CustomerAddress]:
         async with self.sessions() as session:
@@ -278,41 +325,3 @@ class CustomerService:
     async def list(self) -> Sequence[Customer]:
         async with self.sessions() as session:
             return (await session.exec(select(Customer).order_by(col(Customer.name)))).all()
-
-
-def read_customer_csv(path: Path) -> list[NewCustomer]:
-    """Parse and validate a customer CSV; raises ValidationError listing every bad line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{path}: cannot read: {exc}") from exc
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in ("name", "invoice_email") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}"
-        )
-    rows: list[NewCustomer] = []
-    errors: list[str] = []
-    for line, raw in enumerate(reader, start=2):
-        copies = tuple(
-            c.strip() for c in (raw.get("copy_emails") or "").replace(";", " ").split() if c.strip()
-        )
-        try:
-            rows.append(
-                validate_new_customer(
-                    NewCustomer(
-                        name=raw.get("name") or "",
-                        invoice_email=(raw.get("invoice_email") or "").strip() or None,
-                        copy_emails=copies,
-                        vat_id=raw.get("vat_id"),
-                        identifier=raw.get("identifier"),
-                        language=(raw.get("language") or "fr").strip() or "fr",
-                    )
-                )
-            )
-        except ValidationError as exc:
-            errors.append(f"{path}:{line}: {exc}")
-    if errors:
-        raise ValidationError("; ".join(errors) + " — nothing was imported")
-    return rows

@@ -20,7 +20,8 @@ from typing import Any
 import facturx
 from lxml import etree
 
-from daemon.domain.errors import EInvoiceError
+from daemon.domain.errors import EInvoiceError, ValidationError
+from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,17 @@ def _from_business_terms(
     buyer_name = _text(buyer.get("name"))
     if not buyer_name:
         raise EInvoiceError(file, "missing buyer name (BT-44)")
+    seller_name = _text(seller.get("name")) or ""
+    for field, value, limit in (
+        ("invoice number (BT-1)", number, NUMBER_MAX),
+        ("seller name (BT-27)", seller_name, NAME_MAX),
+        ("buyer name (BT-44)", buyer_name, NAME_MAX),
+        ("buyer identifier (BT-46)", _identifier(buyer) or "", IDENTIFIER_MAX),
+    ):
+        try:
+            checked_text(value, field, limit)
+        except ValidationError as exc:
+            raise EInvoiceError(file, str(exc)) from None
     total = _money(bt.get("BT-112"), "invoice total with VAT (BT-112)", file, True)
     due = _money(bt.get("BT-115"), "amount due (BT-115)", file, False)
     assert total is not None
@@ -202,7 +214,7 @@ def _from_business_terms(
         tax_total=_money(bt.get("BT-110"), "VAT total (BT-110)", file, False),
         total_with_tax=total,
         amount_due=due if due is not None else total,
-        seller_name=_text(seller.get("name")) or "",
+        seller_name=seller_name,
         seller_vat_id=_text(seller.get("vat_identifier")),
         buyer_name=buyer_name,
         buyer_vat_id=_text(buyer.get("vat_identifier")),

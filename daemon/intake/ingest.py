@@ -21,7 +21,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import IngestSettings
-from daemon.domain.errors import EInvoiceError
+from daemon.domain.errors import EInvoiceError, ValidationError
+from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.models import Customer, Invoice
 from daemon.domain.states import InvoiceState
 from daemon.intake.einvoice import EInvoice, read_einvoice
@@ -87,6 +88,10 @@ class IngestService:
 
     async def import_file(self, path: Path) -> ImportResult:
         name = str(path)
+        try:  # the name travels as the attachment's file name
+            checked_text(path.name, "file name", FILE_NAME_MAX)
+        except ValidationError as exc:
+            return ImportResult(name, False, f"{exc}: rename the file")
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:

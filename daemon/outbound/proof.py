@@ -183,17 +183,13 @@ async def verify_archive(
 
 
 async def write_proof(
-    sessions: SessionFactory, archive: Archive, number: str, out: Path
+    sessions: SessionFactory, archive: Archive, invoice_id: int, out: Path
 ) -> list[Path]:
     """Everything a dispute needs for one invoice, written under ``out``."""
     async with sessions() as session:
-        invoice = (
-            await session.exec(
-                select(Invoice).where(Invoice.number == number).order_by(col(Invoice.id).desc())
-            )
-        ).first()
+        invoice = await session.get(Invoice, invoice_id)
         if invoice is None:
-            raise NotFoundError(f"no invoice numbered {number!r}")
+            raise NotFoundError(f"no invoice #{invoice_id}")
         deliveries = (
             await session.exec(
                 select(Delivery).where(Delivery.invoice_id == invoice.id).order_by(col(Delivery.id))

@@ -367,3 +367,62 @@ async def test_a_batch_goes_to_the_maker_before_the_one_before_it_is_sent(
     else:
         assert steps == ["make 2", "make 2", "send", "send", "make 1", "send", "send", "send"]
     assert len(sandbox.received("factures@dupont.example")) == 5
+
+
+async def test_an_ambiguous_number_or_customer_is_refused_with_the_candidates(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """Two invoices share a number, two customers share a name: nothing is guessed; the
+    refusal lists them, and --id (or #N) picks one."""
+    from daemon.domain.errors import AmbiguousError
+
+    first = await _customer(app, "factures@dupont.example", name="Dupont", ident="C-1")
+    second = await _customer(app, "compta@dupont-fils.example", name="Dupont", ident="C-2")
+    files = [
+        invoice_file(tmp_path / "a", "FA-7", buyer_id="C-1", net="100.00"),
+        invoice_file(tmp_path / "b", "FA-7", buyer_id="C-2", net="250.00"),
+    ]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    with pytest.raises(AmbiguousError) as refused:
+        await app.queries.mark_paid("FA-7")
+    assert len(refused.value.candidates) == 2 and "--id" in str(refused.value)
+    assert all("FA-7" not in c and c.startswith("#") for c in refused.value.candidates)
+    assert {r.payment_state for r in await app.queries.invoices()} == {"unpaid"}
+    chosen = int(refused.value.candidates[1].split()[0][1:])
+    paid = await app.queries.mark_paid("FA-7", invoice_id=chosen)
+    assert paid.id == chosen and paid.total_with_tax == 300  # 250.00 + 20 % VAT
+    with pytest.raises(AmbiguousError, match="#N"):
+        await app.customers.find("dupont")
+    assert (await app.customers.find(f"#{second}")).identifier == "C-2"
+    assert (await app.customers.find("dupont", customer_id=first)).identifier == "C-1"
+
+
+async def test_setting_the_same_undeliverable_address_marks_it_deliverable_and_logs_it(
+    app: Facturier,
+) -> None:
+    from sqlalchemy import update
+
+    from daemon.domain.models import CustomerAddress
+
+    customer = await _customer(app, "factures@dupont.example")
+    async with app.ctx.sessions() as session, session.begin():
+        await session.exec(
+            update(CustomerAddress).values(undeliverable=True)  # type: ignore[call-overload]
+        )
+    done = await app.customers.set_invoice_address(
+        customer, "factures@dupont.example", changed_by="alice", reason="mailbox fixed"
+    )
+    assert done.changed and not done.address.undeliverable
+    history = await app.customers.history(customer)
+    assert [(h.field, h.old_value, h.new_value, h.changed_by, h.reason) for h in history][-1] == (
+        "undeliverable",
+        "true",
+        "false",
+        "alice",
+        "mailbox fixed",
+    )
+    again = await app.customers.set_invoice_address(
+        customer, "factures@dupont.example", changed_by="alice", reason="again"
+    )
+    assert not again.changed
+    assert len(await app.customers.history(customer)) == len(history)

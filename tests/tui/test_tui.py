@@ -143,3 +143,39 @@ def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> Non
     assert snap_compare(
         make_app(tui_settings), terminal_size=(110, 14), run_before=lambda pilot: pilot.pause(0.5)
     )
+
+
+async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
+    """An invoice number, a buyer and a file name holding Rich markup are shown as they
+    are: no crash at start-up, no hidden link, no clickable action."""
+    from decimal import Decimal
+
+    from daemon.app.demo_samples import SampleInvoice, sample_pdf
+
+    number, buyer = "FA-[/b]-1", "[@click=app.quit]Dupont[/] [link=http://evil.example]x[/link]"
+    settings = load_settings(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"))
+    pdf = tmp_path / "in" / "[b]markup.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes(
+        sample_pdf(
+            SampleInvoice(number, buyer, "C-9", None, FIXED_DAY, FIXED_DAY, Decimal("10.00"))
+        )
+    )
+    services = await Facturier.open(settings)
+    try:
+        [result] = await services.ingest.import_paths([pdf])
+        assert result.ok, result.message
+    finally:
+        await services.close()
+    app = make_app(settings)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#invoices", DataTable)
+        assert _column(table, 0) == [number] and _column(table, 1) == [buyer]
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, InvoiceScreen)
+        summary = str(app.screen.query_one("#summary").render())
+        assert number in summary and buyer in summary and "[b]markup.pdf" in summary
+        assert app.is_running
+        await app.services.close()

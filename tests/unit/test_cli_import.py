@@ -106,3 +106,48 @@ def test_import_then_daemonless_send_is_reported(config: Path, tmp_path: Path) -
     file = invoice_file(tmp_path / "in", "FA-77", buyer_id="C-7")
     code, out = run(config, "import", str(file))
     assert code == 0 and "FA-77" in out and "needs address" in out
+
+
+HEADER = "name;invoice_email;copy_emails;vat_id;identifier;language\n"
+
+
+def test_customers_csv_with_semicolons_and_a_reimport_changes_nothing(
+    config: Path, tmp_path: Path
+) -> None:
+    """The French spreadsheet default (;) is read; importing the same file again matches
+    every customer instead of creating them again; --dry-run writes nothing."""
+    csv_file = tmp_path / "clients.csv"
+    csv_file.write_text(
+        HEADER
+        + "Boulangerie Dupont;factures@dupont.example;;FR1;C-1;fr\n"
+        + "Atelier Martin;compta@martin.example;;;C-2;fr\n",
+        encoding="utf-8",
+    )
+    code, out = run(config, "customers", "import", str(csv_file), "--dry-run")
+    assert code == 0, out
+    assert "2 created, 0 updated, 0 unchanged (dry run: nothing was written)" in out
+    assert "Dupont" not in run(config, "customers", "list")[1]
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 0 and "2 created" in out, out
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 0 and "0 created, 0 updated, 2 unchanged" in out, out
+    listing = run(config, "customers", "list")[1]
+    assert listing.count("Boulangerie Dupont") == 1
+    # a new invoice address for a known customer: updated and logged with the file
+    csv_file.write_text(HEADER + "Atelier Martin;factures@martin.example;;;C-2;fr\n")
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 0 and "updated" in out and "invoice address factures@martin.example" in out
+    listing = run(config, "customers", "list")[1]
+    assert "compta@martin.example → factures@martin.example" in listing
+
+
+def test_a_latin1_customer_csv_is_refused_naming_the_line(config: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "clients.csv"
+    csv_file.write_bytes(
+        (
+            HEADER + "Dupont;f@dupont.example;;;C-1;fr\nCafé Martin;c@martin.example;;;C-2;fr\n"
+        ).encode("latin-1")
+    )
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 2
+    assert "clients.csv:3: not UTF-8 (byte 0xE9 at column 4)" in out

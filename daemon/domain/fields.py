@@ -1,0 +1,35 @@
+"""Checks for text that reaches a mail header, a file name or the operator's screen: no
+control characters (NUL, ESC, DEL, line breaks…) and a length limit, refused with the field
+named, never cut or rewritten silently."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from daemon.domain.errors import ValidationError
+
+NAME_MAX = 200  # a customer's or a party's name
+NUMBER_MAX = 100  # an invoice number (EN 16931 BT-1 sets no limit; headers and files do)
+FILE_NAME_MAX = 255  # a file name on common filesystems
+IDENTIFIER_MAX = 100
+
+
+def control_character(value: str) -> str | None:
+    """The first control or format character of ``value`` (Unicode category C*), if any."""
+    for ch in value:
+        if unicodedata.category(ch).startswith("C"):
+            return ch
+    return None
+
+
+def checked_text(value: str, field: str, max_length: int) -> str:
+    """``value`` when it is fit for a header or a file name; else :class:`ValidationError`
+    naming ``field``."""
+    bad = control_character(value)
+    if bad is not None:
+        raise ValidationError(
+            f"{field}: contains the control or invisible character U+{ord(bad):04X}"
+        )
+    if len(value) > max_length:
+        raise ValidationError(f"{field}: {len(value)} characters, at most {max_length} allowed")
+    return value

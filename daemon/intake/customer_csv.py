@@ -1,0 +1,192 @@
+"""Customers from a CSV file: read strictly, matched to the customers already known, and
+written all together or not at all.
+
+Columns: ``name,invoice_email,copy_emails,vat_id,identifier,language``, separated by commas
+or semicolons (the French spreadsheet default), in UTF-8. A row is matched to an existing
+customer by identifier, then VAT id, then name with the same invoice address; a matched
+customer whose invoice address or copies differ is updated (each change logged with the
+file as its source), one that matches nothing is created. A row that fits several
+customers is refused with them listed, never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.errors import ValidationError
+from daemon.domain.models import AddressRole, Customer, CustomerAddress
+from daemon.intake.customers import (
+    NewCustomer,
+    add_address,
+    create_customer,
+    put_invoice_address,
+    validate_new_customer,
+)
+from daemon.outbound.planning import queue_waiting_invoices
+from daemon.store.db import SessionFactory
+
+CSV_COLUMNS = ("name", "invoice_email", "copy_emails", "vat_id", "identifier", "language")
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    """What one line of the file did (or would do, in a dry run)."""
+
+    line: int
+    name: str
+    outcome: str  # created, updated, unchanged
+    customer_id: int | None
+    detail: str = ""
+
+
+class _DryRun(Exception):
+    """Rolls the import back once every row has been tried."""
+
+
+def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
+    """Each line's customer, checked; :class:`ValidationError` listing every bad line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValidationError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02X} at column {column}): "
+            "save the file as UTF-8 and import it again"
+        ) from None
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    reader.fieldnames = fields
+    missing = [c for c in ("name", "invoice_email") if c not in fields]
+    if missing:
+        raise ValidationError(
+            f"{path}:1: missing column(s) {', '.join(missing)} (the header reads "
+            f"{header[:120]!r}); expected {', '.join(CSV_COLUMNS)}, separated by , or ;"
+        )
+    rows: list[tuple[int, NewCustomer]] = []
+    errors: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        copies = tuple(
+            c.strip() for c in (raw.get("copy_emails") or "").replace(";", " ").split() if c.strip()
+        )
+        try:
+            customer = NewCustomer(
+                name=raw.get("name") or "",
+                invoice_email=(raw.get("invoice_email") or "").strip() or None,
+                copy_emails=copies,
+                vat_id=raw.get("vat_id"),
+                identifier=raw.get("identifier"),
+                language=(raw.get("language") or "fr").strip() or "fr",
+            )
+            rows.append((line, validate_new_customer(customer)))
+        except ValidationError as exc:
+            errors.append(f"{path}:{line}: {exc}")
+    if errors:
+        raise ValidationError("; ".join(errors) + " — nothing was imported")
+    return rows
+
+
+async def _match(session: AsyncSession, data: NewCustomer) -> list[Customer]:
+    """The customers ``data`` describes: by identifier, then VAT id, then name with the same
+    invoice address."""
+    for column, value in ((Customer.identifier, data.identifier), (Customer.vat_id, data.vat_id)):
+        if value:
+            found = (await session.exec(select(Customer).where(col(column) == value))).all()
+            if found:
+                return list(found)
+    if not data.invoice_email:
+        return []
+    stmt = (
+        select(Customer)
+        .join(CustomerAddress, col(CustomerAddress.customer_id) == col(Customer.id))
+        .where(
+            func.lower(Customer.name) == data.name.lower(),
+            CustomerAddress.email == data.invoice_email,
+            col(CustomerAddress.active).is_(True),
+        )
+        .distinct()
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def _update(
+    session: AsyncSession, customer: Customer, data: NewCustomer, who: str, source: str
+) -> list[str]:
+    """Bring ``customer``'s addresses to what ``data`` says; what changed."""
+    assert customer.id is not None
+    why = f"customer file {source.removeprefix('csv:')}"
+    changes = []
+    if data.invoice_email:
+        done = await put_invoice_address(session, customer.id, data.invoice_email, who, why, source)
+        if done.changed:
+            changes.append(f"invoice address {data.invoice_email}")
+    copies = (
+        await session.exec(
+            select(CustomerAddress.email).where(
+                CustomerAddress.customer_id == customer.id,
+                CustomerAddress.role == AddressRole.COPY,
+                col(CustomerAddress.active).is_(True),
+            )
+        )
+    ).all()
+    for copy in data.copy_emails:
+        if copy not in copies:
+            await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
+            changes.append(f"copy {copy}")
+    return changes
+
+
+async def import_customers(
+    sessions: SessionFactory,
+    sender_address: str,
+    path: Path,
+    *,
+    changed_by: str,
+    dry_run: bool = False,
+) -> list[ImportedRow]:
+    """Every row of ``path`` created, updated or found unchanged, in one transaction; with
+    ``dry_run``, what would be done, with nothing written."""
+    rows = read_customer_csv(path)
+    source = f"csv:{path.name}"
+    done: list[ImportedRow] = []
+    errors: list[str] = []
+    try:
+        async with sessions() as session, session.begin():
+            for line, data in rows:
+                found = await _match(session, data)
+                if len(found) > 1:
+                    listed = ", ".join(f"#{c.id} {c.name}" for c in found)
+                    errors.append(f"{path}:{line}: fits {len(found)} customers ({listed})")
+                elif found:
+                    changes = await _update(session, found[0], data, changed_by, source)
+                    outcome = "updated" if changes else "unchanged"
+                    done.append(
+                        ImportedRow(line, data.name, outcome, found[0].id, ", ".join(changes))
+                    )
+                else:
+                    why = f"imported from {path.name}"
+                    customer = await create_customer(session, data, changed_by, source, why)
+                    done.append(ImportedRow(line, data.name, "created", customer.id))
+            if errors:
+                raise ValidationError("; ".join(errors) + " — nothing was imported")
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return done
+    for row in done:
+        if row.outcome != "unchanged":
+            await queue_waiting_invoices(sessions, row.customer_id, sender_address)
+    return done
