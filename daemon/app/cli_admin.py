@@ -11,6 +11,7 @@ import typer
 
 from config import masked_dump
 from daemon.app.cli_base import (
+    JsonOption,
     app,
     bounce_app,
     config_app,
@@ -22,6 +23,7 @@ from daemon.app.cli_base import (
     user,
     with_app,
 )
+from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 
 
@@ -69,6 +71,7 @@ def customers_import(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what it would do; write nothing")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Create or update customers from a CSV (, or ; separated, UTF-8):
     name,invoice_email,copy_emails,vat_id,identifier,language. A row matches a known customer
@@ -76,12 +79,16 @@ def customers_import(
 
     async def go(app_: Facturier) -> None:
         rows = await app_.customers.import_csv(file, changed_by=user(), dry_run=dry_run)
+        report = Reporter(as_json)
         for r in rows:
             detail = f": {r.detail}" if r.detail else ""
-            typer.echo(f"{file}:{r.line}: {r.outcome} #{r.customer_id} {r.name}{detail}")
+            report.item(r, f"{file}:{r.line}: {r.outcome} #{r.customer_id} {r.name}{detail}")
         counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
         summary = ", ".join(f"{n} {o}" for o, n in counts.items())
-        typer.echo(f"{summary}" + (" (dry run: nothing was written)" if dry_run else ""))
+        report.summary(
+            {**counts, "dry_run": dry_run},
+            summary + (" (dry run: nothing was written)" if dry_run else ""),
+        )
 
     with_app(go)
 
@@ -113,11 +120,14 @@ def customers_set_address(
 
 
 @customers_app.command("list")
-def customers_list() -> None:
+def customers_list(as_json: JsonOption = False) -> None:
     """Customers, their addresses and the address-change log."""
 
     async def go(app_: Facturier) -> None:
         for c in await app_.queries.customers():
+            if as_json:
+                emit(c)
+                continue
             typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
             for a in c.addresses:
                 flags = (

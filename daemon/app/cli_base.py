@@ -104,6 +104,38 @@ def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
         fail(failure.message, failure.exit_code)
 
 
+OWN_PACKAGES = ("daemon", "mailer", "bounce_parser", "config", "tui")
+
+
+class _OperatorsView(logging.Filter):
+    """The libraries' lines (factur-x's, flanker's parser tables…) from ``library_level``
+    up only; facturier's own all pass."""
+
+    def __init__(self, library_level: int):
+        super().__init__()
+        self.library_level = library_level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name.partition(".")[0] in OWN_PACKAGES
+        return own or record.levelno >= self.library_level
+
+
+def configure_logging(verbose: int) -> None:
+    """The one place logging is configured: warnings by default, -v information (and the
+    libraries' warnings), -vv everything."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    library_level = (logging.CRITICAL + 1, logging.WARNING, logging.NOTSET)[min(verbose, 2)]
+    handler.addFilter(_OperatorsView(library_level))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line")]
+
+
 def user() -> str:
     try:
         return getpass.getuser()
@@ -114,11 +146,17 @@ def user() -> str:
 @app.callback()
 def main_options(
     config: ConfigOption = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            metavar="",
+            help="More log lines: -v for information and the libraries' warnings, -vv for all",
+        ),
+    ] = 0,
 ) -> None:
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging(verbose)
     state.config_path = config
     state.settings = None

@@ -9,25 +9,36 @@ from typing import Annotated
 
 import typer
 
-from daemon.app.cli_base import app, archive_app, fail, user, with_app
+from daemon.app.cli_base import JsonOption, app, archive_app, fail, user, with_app
+from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.states import InvoiceState
 
 
 @app.command("import")
-def import_(paths: Annotated[list[Path], typer.Argument(help="Files or folders")]) -> None:
-    """Import e-invoices (Factur-X/ZUGFeRD PDF, CII or UBL XML). Failed files stay put."""
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
+    as_json: JsonOption = False,
+) -> None:
+    """Import e-invoices (Factur-X/ZUGFeRD PDF, CII or UBL XML). Failed files stay put.
+    Each file is reported as it is done (with a progress bar on a terminal)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         fail(", ".join(f"{p}: no such file or folder" for p in missing))
 
     async def go(app_: Facturier) -> int:
-        results = await app_.ingest.import_paths(paths)
-        for r in results:
-            mark = "ok  " if r.ok else "FAIL"
-            typer.echo(f"{mark} {r.file}: {r.message}")
+        with Reporter(as_json, "importing") as report:
+            results = await app_.ingest.import_paths(
+                paths,
+                lambda r, done, total: report.item(
+                    r, f"{'ok  ' if r.ok else 'FAIL'} {r.file}: {r.message}", done, total
+                ),
+            )
         failed = sum(not r.ok for r in results)
-        typer.echo(f"{len(results) - failed} imported, {failed} rejected")
+        report.summary(
+            {"imported": len(results) - failed, "rejected": failed},
+            f"{len(results) - failed} imported, {failed} rejected",
+        )
         return failed
 
     if with_app(go):
@@ -35,22 +46,34 @@ def import_(paths: Annotated[list[Path], typer.Argument(help="Files or folders")
 
 
 @app.command("send")
-def send() -> None:
+def send(as_json: JsonOption = False) -> None:
     """Send every delivery that is due now, then exit."""
 
     async def go(app_: Facturier) -> None:
-        for o in await app_.send_due():
-            typer.echo(f"delivery {o.delivery_id}: {o.state} {o.detail}")
+        outcomes = await app_.send_due()
+        report = Reporter(as_json)
+        for o in outcomes:
+            report.item(o, f"delivery {o.delivery_id}: {o.state} {o.detail}")
+        states = {
+            s: sum(o.state == s for o in outcomes) for s in sorted({o.state for o in outcomes})
+        }
+        report.summary(
+            {"sent": len(outcomes), **states},
+            f"{len(outcomes)} deliveries: "
+            + (", ".join(f"{n} {s}" for s, n in states.items()) or "none due"),
+        )
 
     with_app(go)
 
 
 @app.command("poll-bounces")
-def poll_bounces() -> None:
+def poll_bounces(as_json: JsonOption = False) -> None:
     """Read the bounce mailbox once and apply what it says."""
 
     async def go(app_: Facturier) -> None:
         r = await app_.poll_bounces()
+        if as_json:
+            return emit(r)
         typer.echo(
             f"fetched {r.fetched}: applied {r.applied}, unrecognized {r.unrecognized}, "
             f"quarantined {r.quarantined}, already seen {r.skipped}"
@@ -65,12 +88,15 @@ def remind(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="The day to remind as of (YYYY-MM-DD)"),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Queue the payment reminders due today (each level once per invoice)."""
     day = today.date() if today else None
 
     async def go(app_: Facturier) -> None:
         r = await app_.reminders.run(day)
+        if as_json:
+            return emit(r)
         typer.echo(
             f"{r.queued} reminders queued, {r.skipped_undeliverable} without a deliverable address"
         )
@@ -121,15 +147,19 @@ def status(
 
 
 @archive_app.command("verify")
-def archive_verify() -> None:
+def archive_verify(as_json: JsonOption = False) -> None:
     """Check every archived message and the hash chain; exit 1 naming any bad entry."""
     from daemon.outbound.proof import verify_archive
 
     async def go(app_: Facturier) -> int:
         count, problems = await verify_archive(app_.ctx.sessions, app_.ctx.archive)
+        report = Reporter(as_json)
         for p in problems:
-            typer.echo(f"BAD {p}")
-        typer.echo(f"{count} entries checked, {len(problems)} problem(s)")
+            report.item({"problem": str(p)}, f"BAD {p}")
+        report.summary(
+            {"checked": count, "problems": len(problems)},
+            f"{count} entries checked, {len(problems)} problem(s)",
+        )
         return len(problems)
 
     if with_app(go):
@@ -141,6 +171,7 @@ def proof(
     invoice: str,
     out: Annotated[Path, typer.Option(help="Folder for the proof files")] = Path("proof"),
     invoice_id: InvoiceId = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events."""
     from daemon.outbound.proof import write_proof
@@ -149,7 +180,10 @@ def proof(
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
         for path in await write_proof(app_.ctx.sessions, app_.ctx.archive, inv.id, out):
-            typer.echo(str(path))
+            if as_json:
+                emit({"file": str(path)})
+            else:
+                typer.echo(str(path))
 
     with_app(go)
 

@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,12 +173,21 @@ class IngestService:
             inv.number,
         )
 
-    async def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
+    async def import_paths(
+        self,
+        paths: Iterable[Path],
+        on_result: Callable[[ImportResult, int, int], None] | None = None,
+    ) -> list[ImportResult]:
+        """Import every file of ``paths`` (folders read recursively); ``on_result`` hears of
+        each one as it is done, with how many are done and how many there are."""
+        files = expand_paths(paths)
         results = []
-        for file in expand_paths(paths):
+        for file in files:
             result = await self.import_file(file)
-            (log.info if result.ok else log.warning)("%s: %s", result.file, result.message)
+            log.info("%s: %s", result.file, result.message)  # the caller reports each result
             results.append(result)
+            if on_result is not None:
+                on_result(result, len(results), len(files))
         return results
 
     async def scan_watch_folder(self) -> list[ImportResult]:

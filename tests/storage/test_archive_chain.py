@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import select
@@ -130,3 +131,47 @@ async def test_two_instances_appending_at_once_keep_one_unbroken_chain(
         await other.close()
     count, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
     assert (count, problems) == (80, [])
+
+
+def test_every_reporting_command_speaks_json_lines(
+    settings_path: Path, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """For scripts: --json gives one JSON object per line on every command that reads or
+    reports, with a summary object where the command counts."""
+    runner = CliRunner()
+
+    def lines(*args: str) -> list[dict[str, Any]]:
+        r = runner.invoke(cli, ["--config", str(settings_path), *args, "--json"])
+        assert r.exit_code == 0, r.output
+        return [json.loads(line) for line in r.output.splitlines()]
+
+    runner.invoke(
+        cli,
+        [
+            "--config",
+            str(settings_path),
+            "customers",
+            "add",
+            "Dupont",
+            "--email",
+            "f@dupont.example",
+            "--identifier",
+            "C-1",
+        ],
+    )
+    imported = lines("import", str(invoice_file(tmp_path / "in", "JS-1")))
+    assert imported[0]["ok"] and imported[0]["number"] == "JS-1"
+    assert imported[-1] == {"summary": {"imported": 1, "rejected": 0}}
+    sent = lines("send")
+    assert sent[0]["state"] == "accepted" and sent[-1]["summary"]["accepted"] == 1
+    [polled] = lines("poll-bounces")
+    assert polled["applied"] == 1
+    [reminded] = lines("remind")
+    assert reminded["queued"] == 0
+    [status] = lines("status")
+    assert status["number"] == "JS-1" and status["state"] == "delivered"
+    assert lines("archive", "verify") == [{"summary": {"checked": 1, "problems": 0}}]
+    proof = lines("proof", "JS-1", "--out", str(tmp_path / "proof"))
+    assert all(Path(p["file"]).exists() for p in proof)
+    [customer] = lines("customers", "list")
+    assert customer["name"] == "Dupont" and customer["addresses"][0]["email"] == "f@dupont.example"

@@ -151,3 +151,16 @@ def test_a_latin1_customer_csv_is_refused_naming_the_line(config: Path, tmp_path
     code, out = run(config, "customers", "import", str(csv_file))
     assert code == 2
     assert "clients.csv:3: not UTF-8 (byte 0xE9 at column 4)" in out
+
+
+@pytest.mark.corpus
+def test_library_log_lines_stay_out_unless_asked(config: Path, corpus_dir: Path) -> None:
+    """factur-x's own warnings about a plain PDF are not mixed into the operator's output;
+    -v brings them back."""
+    [plain] = sorted((corpus_dir / "einvoices" / "unstructured").glob("*.pdf"))
+    result = CliRunner().invoke(app, ["--config", str(config), "import", str(plain)])
+    assert result.exit_code == 1
+    assert "factur-x" not in result.output and "WARNING" not in result.output
+    assert "0 imported, 1 rejected" in result.output
+    result = CliRunner().invoke(app, ["-v", "--config", str(config), "import", str(plain)])
+    assert "factur-x" in result.output

@@ -1,0 +1,70 @@
+"""How a command reports the items it works through: one JSON object per line (``--json``),
+a progress bar with the lines that matter when the output is a terminal, or a plain line per
+item as it is done (a script's log), then a one-line summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from types import TracebackType
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+
+class Reporter:
+    def __init__(self, as_json: bool, doing: str = "working") -> None:
+        self.as_json = as_json
+        self.doing = doing
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def __enter__(self) -> Reporter:
+        if not self.as_json and sys.stdout.isatty():
+            self._progress = Progress(
+                TextColumn(self.doing),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(),
+                transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def item(self, obj: Any, line: str, done: int | None = None, total: int | None = None) -> None:
+        """One item done: its JSON object, or its line (printed above the bar on a terminal)."""
+        if self.as_json:
+            emit(obj)
+        elif self._progress is not None:
+            if self._task is None:
+                self._task = self._progress.add_task(self.doing, total=total)
+            self._progress.console.print(line, markup=False, highlight=False)
+            self._progress.update(self._task, completed=done, total=total)
+        else:
+            typer.echo(line)
+
+    def summary(self, obj: dict[str, Any], line: str) -> None:
+        if self.as_json:
+            emit({"summary": obj})
+        else:
+            typer.echo(line)
+
+
+def emit(obj: Any) -> None:
+    """One JSON object on a line of its own (a dataclass as its fields)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = dataclasses.asdict(obj)
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
