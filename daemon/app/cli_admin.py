@@ -23,6 +23,7 @@ from daemon.app.cli_base import (
     user,
     with_app,
 )
+from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 
@@ -119,6 +120,66 @@ def customers_set_address(
     with_app(go)
 
 
+CustomerId = Annotated[
+    int | None, typer.Option("--id", help="Which customer, when several fit (their #N)")
+]
+
+
+@customers_app.command("show")
+def customers_show(
+    customer: str, customer_id: CustomerId = None, as_json: JsonOption = False
+) -> None:
+    """One customer: addresses by role (central, undeliverable, retired) and their history.
+    CUSTOMER is a VAT id, an identifier, a name, or #N."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer, customer_id=customer_id)
+        assert c.id is not None
+        for row in await app_.queries.customers(c.id):
+            if as_json:
+                emit(row)
+            else:
+                _print_customer(row)
+
+    with_app(go)
+
+
+@customers_app.command("edit")
+def customers_edit(
+    customer: str,
+    reason: Annotated[str, typer.Option(help="Why the customer changes (logged)")],
+    language: Annotated[
+        str | None, typer.Option(help="fr or en: the language of its emails")
+    ] = None,
+    identifier: Annotated[str | None, typer.Option(help="The seller's identifier for it")] = None,
+    add_copy: Annotated[
+        list[str] | None, typer.Option(help="Copy address to add (repeatable)")
+    ] = None,
+    remove_copy: Annotated[
+        list[str] | None, typer.Option(help="Copy address to remove (repeatable)")
+    ] = None,
+    customer_id: CustomerId = None,
+) -> None:
+    """Change a customer's language, identifier or copy addresses (logged with who, when
+    and why). The invoice address changes with set-address."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer, customer_id=customer_id)
+        assert c.id is not None
+        changes = await app_.customers.edit(
+            c.id,
+            changed_by=user(),
+            reason=reason,
+            language=language,
+            identifier=identifier,
+            add_copies=tuple(add_copy or ()),
+            remove_copies=tuple(remove_copy or ()),
+        )
+        typer.echo(f"{c.name}: " + ("; ".join(changes) if changes else "nothing changed"))
+
+    with_app(go)
+
+
 @customers_app.command("list")
 def customers_list(as_json: JsonOption = False) -> None:
     """Customers, their addresses and the address-change log."""
@@ -128,20 +189,7 @@ def customers_list(as_json: JsonOption = False) -> None:
             if as_json:
                 emit(c)
                 continue
-            typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
-            for a in c.addresses:
-                flags = (
-                    [a.role]
-                    + (["central"] if a.central_mailbox else [])
-                    + (["UNDELIVERABLE"] if a.undeliverable else [])
-                    + ([] if a.active else ["retired"])
-                )
-                typer.echo(f"    {a.email} [{', '.join(flags)}]")
-            for h in c.history:
-                typer.echo(
-                    f"    {h.at:%Y-%m-%d %H:%M} {h.field}: {h.old or '-'} → "
-                    f"{h.new or '-'} by {h.who} ({h.source}) {h.why}"
-                )
+            _print_customer(c)
 
     with_app(go)
 
@@ -224,3 +272,20 @@ def demo(
         from tui.app import run_tui
 
         run_tui(s)
+
+
+def _print_customer(c: CustomerRow) -> None:
+    typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
+    for a in c.addresses:
+        flags = (
+            [a.role]
+            + (["central"] if a.central_mailbox else [])
+            + (["UNDELIVERABLE"] if a.undeliverable else [])
+            + ([] if a.active else ["retired"])
+        )
+        typer.echo(f"    {a.email} [{', '.join(flags)}]")
+    for h in c.history:
+        typer.echo(
+            f"    {h.at:%Y-%m-%d %H:%M} {h.field}: {h.old or '-'} → "
+            f"{h.new or '-'} by {h.who} ({h.source}) {h.why}"
+        )

@@ -269,19 +269,21 @@ class Queries:
             ),
         )
 
-    async def customers(self) -> list[CustomerRow]:
+    async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:
+        """Every customer (or the one ``customer_id``) with its addresses and their log."""
         async with self.sessions() as session:
-            customers = (await session.exec(select(Customer).order_by(col(Customer.name)))).all()
-            addresses = (
-                await session.exec(select(CustomerAddress).order_by(col(CustomerAddress.id)))
-            ).all()
-            changes = (
-                await session.exec(
-                    select(AddressChange).order_by(
-                        col(AddressChange.changed_at), col(AddressChange.id)
-                    )
-                )
-            ).all()
+            which = select(Customer).order_by(col(Customer.name))
+            address_stmt = select(CustomerAddress).order_by(col(CustomerAddress.id))
+            change_stmt = select(AddressChange).order_by(
+                col(AddressChange.changed_at), col(AddressChange.id)
+            )
+            if customer_id is not None:
+                which = which.where(Customer.id == customer_id)
+                address_stmt = address_stmt.where(CustomerAddress.customer_id == customer_id)
+                change_stmt = change_stmt.where(AddressChange.customer_id == customer_id)
+            customers = (await session.exec(which)).all()
+            addresses = (await session.exec(address_stmt)).all()
+            changes = (await session.exec(change_stmt)).all()
         out = []
         for c in customers:
             out.append(

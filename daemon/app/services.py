@@ -26,7 +26,9 @@ class Facturier:
         self.ctx = ctx
         s = ctx.settings
         self.customers = CustomerService(ctx.sessions, s.sender.address)
-        self.ingest = IngestService(ctx.sessions, s.ingest, s.sender.address)
+        self.ingest = IngestService(
+            ctx.sessions, s.ingest, s.sender.address, s.templates.default_language
+        )
         self.queries = Queries(ctx.sessions)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)

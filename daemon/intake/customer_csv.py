@@ -21,13 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
-from daemon.intake.customers import (
-    NewCustomer,
-    add_address,
-    create_customer,
-    put_invoice_address,
-    validate_new_customer,
-)
+from daemon.intake.addresses import add_address, put_invoice_address
+from daemon.intake.customers import NewCustomer, create_customer, validate_new_customer
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory
 

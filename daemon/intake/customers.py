@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+from daemon.intake.addresses import AddressSet, add_address, log_change, put_invoice_address
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
 from mailer.addresses import normalize_address
@@ -24,6 +25,23 @@ if TYPE_CHECKING:
     from daemon.intake.customer_csv import ImportedRow
 
 log = logging.getLogger(__name__)
+
+
+# Where French is the language of business (France, Monaco, and France's overseas
+# departments and territories, by their ISO 3166-1 codes); countries with several official
+# languages take the setting, since an invoice does not say which one the buyer reads; any
+# other country gets English, the other language the templates speak.
+FRENCH_SPEAKING = frozenset(
+    {"FR", "MC", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF"}
+)
+SEVERAL_LANGUAGES = frozenset({"BE", "CH", "LU", "CA"})
+
+
+def language_for_country(country: str | None, default: str) -> str:
+    """The language of the emails to a customer in ``country`` (ISO 3166-1 alpha-2)."""
+    if not country or country in SEVERAL_LANGUAGES:
+        return default
+    return "fr" if country in FRENCH_SPEAKING else "en"
 
 
 @dataclass(frozen=True)
@@ -64,53 +82,6 @@ def validate_new_customer(data: NewCustomer) -> NewCustomer:
     )
 
 
-async def _log_change(
-    session: AsyncSession,
-    customer_id: int,
-    address_id: int | None,
-    field: str,
-    old: str | None,
-    new: str | None,
-    who: str,
-    why: str,
-    source: str,
-) -> None:
-    session.add(
-        AddressChange(
-            customer_id=customer_id,
-            address_id=address_id,
-            field=field,
-            old_value=old,
-            new_value=new,
-            changed_by=who,
-            reason=why,
-            source=source,
-        )
-    )
-
-
-async def add_address(
-    session: AsyncSession,
-    customer: Customer,
-    email: str,
-    role: AddressRole,
-    who: str,
-    why: str,
-    source: str,
-) -> CustomerAddress:
-    assert customer.id is not None
-    address = CustomerAddress(
-        customer_id=customer.id,
-        email=email,
-        role=role,
-        central_mailbox=role == AddressRole.INVOICE_TO,
-    )
-    session.add(address)
-    await session.flush()
-    await _log_change(session, customer.id, address.id, role.value, None, email, who, why, source)
-    return address
-
-
 async def create_customer(
     session: AsyncSession, data: NewCustomer, who: str, source: str, why: str
 ) -> Customer:
@@ -126,95 +97,6 @@ async def create_customer(
     for copy in data.copy_emails:
         await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
     return customer
-
-
-async def put_invoice_address(
-    session: AsyncSession,
-    customer_id: int,
-    email: str,
-    changed_by: str,
-    reason: str,
-    source: str,
-) -> AddressSet:
-    """In ``session``: make ``email`` (already checked) the customer's central invoice mailbox, the
-    previous one retired; an address marked undeliverable that is set again is marked
-    deliverable. Every change is logged with who, when and why."""
-    customer = await session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFoundError(f"no customer #{customer_id}")
-    addresses = (
-        await session.exec(
-            select(CustomerAddress).where(
-                CustomerAddress.customer_id == customer_id,
-                CustomerAddress.role == AddressRole.INVOICE_TO,
-            )
-        )
-    ).all()
-    current = [a for a in addresses if a.active]
-    if [a.email for a in current] == [email] and not current[0].undeliverable:
-        return AddressSet(current[0], changed=False)
-    for old in current:
-        if old.email == email:
-            continue
-        old.active = False
-        old.central_mailbox = False
-        session.add(old)
-        await _log_change(
-            session,
-            customer_id,
-            old.id,
-            "invoice_to",
-            old.email,
-            email,
-            changed_by,
-            reason,
-            source,
-        )
-    address = next((a for a in addresses if a.email == email), None)
-    if address is None:
-        address = CustomerAddress(
-            customer_id=customer_id,
-            email=email,
-            role=AddressRole.INVOICE_TO,
-            central_mailbox=True,
-        )
-    if address.undeliverable:
-        await _log_change(
-            session,
-            customer_id,
-            address.id,
-            "undeliverable",
-            "true",
-            "false",
-            changed_by,
-            reason,
-            source,
-        )
-    address.active, address.central_mailbox = True, True
-    address.undeliverable, address.undeliverable_reason = False, None
-    session.add(address)
-    await session.flush()
-    if not current:
-        await _log_change(
-            session,
-            customer_id,
-            address.id,
-            "invoice_to",
-            None,
-            email,
-            changed_by,
-            reason,
-            source,
-        )
-    return AddressSet(address, changed=True)
-
-
-@dataclass(frozen=True)
-class AddressSet:
-    """What setting an invoice address did: the address, and whether anything changed."""
-
-    address: CustomerAddress
-    changed: bool
 
 
 class CustomerService:
@@ -260,6 +142,88 @@ class CustomerService:
             )
         await queue_waiting_invoices(self.sessions, customer_id, self.sender_address)
         return done
+
+    async def edit(
+        self,
+        customer_id: int,
+        *,
+        changed_by: str,
+        reason: str,
+        language: str | None = None,
+        identifier: str | None = None,
+        add_copies: tuple[str, ...] = (),
+        remove_copies: tuple[str, ...] = (),
+        source: str = "cli",
+    ) -> list[str]:
+        """Change a customer's language, identifier or copy addresses; each change logged
+        with who, when and why. What changed, in words (empty: nothing did)."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the customer changes")
+        if language is not None and language not in ("fr", "en"):
+            raise ValidationError(f"language: {language!r} is not one of fr, en")
+        if identifier is not None:
+            checked_text(identifier, "identifier", IDENTIFIER_MAX)
+        adding = tuple(_email(a, "copy address") for a in add_copies)
+        removing = tuple(_email(a, "copy address") for a in remove_copies)
+        changes: list[str] = []
+        async with transaction(self.sessions) as session:
+            customer = await session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFoundError(f"no customer #{customer_id}")
+            for field, new in (("language", language), ("identifier", identifier)):
+                old = getattr(customer, field)
+                if new is not None and new != old:
+                    setattr(customer, field, new)
+                    await log_change(
+                        session, customer_id, None, field, old, new, changed_by, reason, source
+                    )
+                    changes.append(f"{field} {old or '-'} → {new}")
+            session.add(customer)
+            copies = {
+                a.email: a
+                for a in (
+                    await session.exec(
+                        select(CustomerAddress).where(
+                            CustomerAddress.customer_id == customer_id,
+                            CustomerAddress.role == AddressRole.COPY,
+                        )
+                    )
+                ).all()
+            }
+            for email in removing:
+                gone = copies.get(email)
+                if gone is None or not gone.active:
+                    raise NotFoundError(f"{email} is not a copy address of {customer.name}")
+                gone.active = False
+                session.add(gone)
+                await log_change(
+                    session, customer_id, gone.id, "copy", email, None, changed_by, reason, source
+                )
+                changes.append(f"copy {email} removed")
+            for email in adding:
+                known = copies.get(email)
+                if known is not None and known.active:
+                    continue
+                if known is not None:
+                    known.active = True
+                    session.add(known)
+                    await log_change(
+                        session,
+                        customer_id,
+                        known.id,
+                        "copy",
+                        None,
+                        email,
+                        changed_by,
+                        reason,
+                        source,
+                    )
+                else:
+                    await add_address(
+                        session, customer, email, AddressRole.COPY, changed_by, reason, source
+                    )
+                changes.append(f"copy {email} added")
+        return changes
 
     async def get(self, customer_id: int) -> Customer:
         async with self.sessions() as session:

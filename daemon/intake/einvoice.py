@@ -55,6 +55,8 @@ class EInvoice:
     profile: str | None
     content_type: str
     sha256: str
+    buyer_country: str | None = None
+    """ISO 3166-1 alpha-2 code of the buyer's address (BT-55), when given."""
 
 
 def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice:
@@ -220,6 +222,7 @@ def _from_business_terms(
         buyer_vat_id=_text(buyer.get("vat_identifier")),
         buyer_identifier=_identifier(buyer),
         buyer_electronic_address=_text(buyer.get("einvoicing_addr")),
+        buyer_country=(_text(buyer.get("country_code")) or "").upper()[:2] or None,
         format=fmt,
         profile=profile,
         content_type=content_type,
@@ -268,6 +271,7 @@ def _read_zugferd1(root: Any, file: str, sha: str, *, fmt: str, content_type: st
             "name": _xp(root, f"{buyer}/{ln('Name')}"),
             "vat_identifier": _xp(root, f"{buyer}/{vat}"),
             "identifiers": {None: _xp(root, f"{buyer}/{ln('ID')}")},
+            "country_code": _xp(root, f"{buyer}/{ln('PostalTradeAddress', 'CountryID')}"),
         },
     }
     profile = _xp(

@@ -25,6 +25,7 @@ from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.models import Customer, Invoice
 from daemon.domain.states import InvoiceState
+from daemon.intake.customers import language_for_country
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -77,10 +78,17 @@ async def match_customer(session: AsyncSession, inv: EInvoice) -> Customer | Non
 
 
 class IngestService:
-    def __init__(self, sessions: SessionFactory, settings: IngestSettings, sender_address: str):
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        settings: IngestSettings,
+        sender_address: str,
+        default_language: str = "fr",
+    ):
         self.sessions = sessions
         self.settings = settings
         self.sender_address = sender_address
+        self.default_language = default_language
         self.store = Archive(settings.store)
 
     def stored_path(self, sha256: str) -> Path:
@@ -119,6 +127,7 @@ class IngestService:
             customer = await match_customer(session, inv)
             if customer is None:
                 customer = Customer(
+                    language=language_for_country(inv.buyer_country, self.default_language),
                     name=inv.buyer_name,
                     vat_id=inv.buyer_vat_id,
                     identifier=inv.buyer_identifier,

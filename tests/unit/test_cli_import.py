@@ -164,3 +164,45 @@ def test_library_log_lines_stay_out_unless_asked(config: Path, corpus_dir: Path)
     assert "0 imported, 1 rejected" in result.output
     result = CliRunner().invoke(app, ["-v", "--config", str(config), "import", str(plain)])
     assert "factur-x" in result.output
+
+
+def test_customers_edit_and_show(config: Path) -> None:
+    run(config, "customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1")
+    code, out = run(
+        config,
+        "customers",
+        "edit",
+        "C-1",
+        "--language",
+        "en",
+        "--add-copy",
+        "boss@dupont.example",
+        "--reason",
+        "asked by phone",
+    )
+    assert code == 0 and "language fr → en" in out and "copy boss@dupont.example added" in out
+    code, out = run(config, "customers", "edit", "C-1", "--language", "en", "--reason", "again")
+    assert code == 0 and "nothing changed" in out
+    code, out = run(config, "customers", "edit", "C-1", "--language", "de", "--reason", "x")
+    assert code == 2 and "language: 'de' is not one of fr, en" in out
+    code, out = run(config, "customers", "show", "C-1", "--json")
+    [shown] = [json.loads(line) for line in out.splitlines()]
+    assert shown["language"] == "en"
+    assert {a["email"]: a["role"] for a in shown["addresses"]} == {
+        "f@dupont.example": "invoice_to",
+        "boss@dupont.example": "copy",
+    }
+    assert [(h["field"], h["new"], h["why"]) for h in shown["history"]][-2:] == [
+        ("language", "en", "asked by phone"),
+        ("copy", "boss@dupont.example", "asked by phone"),
+    ]
+
+
+def test_a_new_customer_speaks_the_language_of_its_country() -> None:
+    from daemon.intake.customers import language_for_country
+
+    assert language_for_country("DE", "fr") == "en"  # German invoices no longer get French
+    assert language_for_country("FR", "en") == "fr"
+    assert language_for_country("BE", "en") == "en"  # several languages: the setting
+    assert language_for_country("BE", "fr") == "fr"
+    assert language_for_country(None, "fr") == "fr"

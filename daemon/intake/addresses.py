@@ -1,0 +1,148 @@
+"""A customer's invoice and copy addresses, and the append-only log of every change to them
+(who, when, why, and from where)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.errors import NotFoundError
+from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+
+
+async def log_change(
+    session: AsyncSession,
+    customer_id: int,
+    address_id: int | None,
+    field: str,
+    old: str | None,
+    new: str | None,
+    who: str,
+    why: str,
+    source: str,
+) -> None:
+    session.add(
+        AddressChange(
+            customer_id=customer_id,
+            address_id=address_id,
+            field=field,
+            old_value=old,
+            new_value=new,
+            changed_by=who,
+            reason=why,
+            source=source,
+        )
+    )
+
+
+async def add_address(
+    session: AsyncSession,
+    customer: Customer,
+    email: str,
+    role: AddressRole,
+    who: str,
+    why: str,
+    source: str,
+) -> CustomerAddress:
+    assert customer.id is not None
+    address = CustomerAddress(
+        customer_id=customer.id,
+        email=email,
+        role=role,
+        central_mailbox=role == AddressRole.INVOICE_TO,
+    )
+    session.add(address)
+    await session.flush()
+    await log_change(session, customer.id, address.id, role.value, None, email, who, why, source)
+    return address
+
+
+async def put_invoice_address(
+    session: AsyncSession,
+    customer_id: int,
+    email: str,
+    changed_by: str,
+    reason: str,
+    source: str,
+) -> AddressSet:
+    """In ``session``: make ``email`` (already checked) the customer's central invoice mailbox, the
+    previous one retired; an address marked undeliverable that is set again is marked
+    deliverable. Every change is logged with who, when and why."""
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFoundError(f"no customer #{customer_id}")
+    addresses = (
+        await session.exec(
+            select(CustomerAddress).where(
+                CustomerAddress.customer_id == customer_id,
+                CustomerAddress.role == AddressRole.INVOICE_TO,
+            )
+        )
+    ).all()
+    current = [a for a in addresses if a.active]
+    if [a.email for a in current] == [email] and not current[0].undeliverable:
+        return AddressSet(current[0], changed=False)
+    for old in current:
+        if old.email == email:
+            continue
+        old.active = False
+        old.central_mailbox = False
+        session.add(old)
+        await log_change(
+            session,
+            customer_id,
+            old.id,
+            "invoice_to",
+            old.email,
+            email,
+            changed_by,
+            reason,
+            source,
+        )
+    address = next((a for a in addresses if a.email == email), None)
+    if address is None:
+        address = CustomerAddress(
+            customer_id=customer_id,
+            email=email,
+            role=AddressRole.INVOICE_TO,
+            central_mailbox=True,
+        )
+    if address.undeliverable:
+        await log_change(
+            session,
+            customer_id,
+            address.id,
+            "undeliverable",
+            "true",
+            "false",
+            changed_by,
+            reason,
+            source,
+        )
+    address.active, address.central_mailbox = True, True
+    address.undeliverable, address.undeliverable_reason = False, None
+    session.add(address)
+    await session.flush()
+    if not current:
+        await log_change(
+            session,
+            customer_id,
+            address.id,
+            "invoice_to",
+            None,
+            email,
+            changed_by,
+            reason,
+            source,
+        )
+    return AddressSet(address, changed=True)
+
+
+@dataclass(frozen=True)
+class AddressSet:
+    """What setting an invoice address did: the address, and whether anything changed."""
+
+    address: CustomerAddress
+    changed: bool
