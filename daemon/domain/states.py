@@ -113,9 +113,6 @@ INVOICE_STATE_ORDER: tuple[tuple[DeliveryState, InvoiceState], ...] = (
     (S.DELIVERED, InvoiceState.DELIVERED),
 )
 
-TERMINAL_STATES = frozenset({S.FAILED, S.EXPIRED, S.DELIVERED, S.BOUNCED, S.HELD})
-"""No send is ever tried again from these (a new delivery may be queued instead)."""
-
 
 class TransitionRefused(PermanentError):
     """An event that the state machine does not allow from the delivery's state."""
