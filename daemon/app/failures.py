@@ -61,32 +61,50 @@ def describe(exc: BaseException, database_url: str | None = None) -> Failure | N
     return None
 
 
+# What the database driver says (lower-cased, any of the words), what the operator is told
+# ({where}: the database, {first}: the driver's first line), and the exit code.
+_DATABASE_FAILURES: tuple[tuple[tuple[str, ...], str, int], ...] = (
+    (
+        ("database", "does not exist"),
+        "database {where}: {first}: create it, then run `facturier db upgrade`",
+        SERVICE_DOWN,
+    ),
+    (
+        ("database is locked",),
+        "database {where} is locked by another process: try again once it is done",
+        SERVICE_DOWN,
+    ),
+    (
+        ("disk is full",),
+        "database {where}: {first}: free some space, then try again",
+        SERVICE_DOWN,
+    ),
+    (
+        ("disk i/o error",),
+        "database {where}: {first}: check the disk (space, errors), then try again",
+        SERVICE_DOWN,
+    ),
+    (
+        ("unable to open database file",),
+        "database {where}: cannot open the file: check the path and its folder's rights",
+        SERVICE_DOWN,
+    ),
+    (
+        ("password authentication failed",),
+        "database {where}: {first}: check database.url",
+        BAD_INPUT,
+    ),
+    (("role", "does not exist"), "database {where}: {first}: check database.url", BAD_INPUT),
+)
+
+
 def _database_failure(exc: sa_exc.DBAPIError, where: str) -> Failure:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     lowered = first.lower()
-    if "does not exist" in lowered and "database" in lowered:
-        return Failure(
-            f"database {where}: {first}: create it, then run `facturier db upgrade`",
-            SERVICE_DOWN,
-        )
-    if "database is locked" in lowered:
-        return Failure(
-            f"database {where} is locked by another process: try again once it is done",
-            SERVICE_DOWN,
-        )
-    if "disk is full" in lowered or "disk i/o error" in lowered:
-        return Failure(
-            f"database {where}: {first}: check the disk (space, errors), then try again",
-            SERVICE_DOWN,
-        )
-    if "unable to open database file" in lowered:
-        return Failure(
-            f"database {where}: cannot open the file: check the path and its folder's rights",
-            SERVICE_DOWN,
-        )
-    if "password authentication failed" in lowered or "role" in lowered:
-        return Failure(f"database {where}: {first}: check database.url", BAD_INPUT)
+    for words, message, code in _DATABASE_FAILURES:
+        if all(w in lowered for w in words):
+            return Failure(message.format(where=where, first=first), code)
     return Failure(f"database {where}: {first}", SERVICE_DOWN)
 
 

@@ -200,7 +200,9 @@ class BounceProcessor:
         unexpected ``error`` is logged with its traceback)."""
         folder = self.settings.imap.quarantine_folder
         log.warning("%s uid %s quarantined: %s", mailbox, uid, reason, exc_info=error)
-        await self._store(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
+        inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
+        async with transaction(self.sessions) as session:
+            session.add(inbound)
         return folder
 
     def _inbound(
@@ -235,23 +237,3 @@ class BounceProcessor:
             disposition=folder,
             customer_message=c.excerpt if c is not None and c.kind == Kind.HUMAN else None,
         )
-
-    async def _store(
-        self,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        raw: bytes,
-        sha: str,
-        c: Classification | None,
-        delivery: Delivery | None,
-        evidence: str | None,
-        folder: str,
-        note: str,
-    ) -> None:
-        async with transaction(self.sessions) as session:
-            session.add(
-                self._inbound(
-                    mailbox, uidvalidity, uid, raw, sha, c, delivery, evidence, folder, note
-                )
-            )
