@@ -191,6 +191,8 @@ class DeliverySettings(_Section):
     """Deliveries to one recipient for one message before a soft bounce is final."""
     error_limit: int = Field(3, ge=1, le=100)
     """Unexpected errors (not a relay's reply) before a delivery is held for a person."""
+    attention_after_hours: float = Field(24.0, gt=0)
+    """A delivery deferred for longer than this is shown in the attention queue."""
     claim_batch: int = Field(50, ge=1, le=1000)
     """Deliveries one instance leases at a time."""
     compose_processes: int = Field(1, ge=0, le=64)

@@ -35,11 +35,13 @@ bounce_app = typer.Typer(help="The bounce classifier.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 config_app = typer.Typer(help="The configuration.", no_args_is_help=True)
 archive_app = typer.Typer(help="The archive of sent messages.", no_args_is_help=True)
+queue_app = typer.Typer(help="The attention queue: what needs a person.", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
 app.add_typer(bounce_app, name="bounce")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(archive_app, name="archive")
+app.add_typer(queue_app, name="queue")
 
 ConfigOption = Annotated[
     Path | None,

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from daemon.app.cli_base import JsonOption, app, archive_app, fail, user, with_app
+from daemon.app.cli_base import JsonOption, app, archive_app, fail, queue_app, user, with_app
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
+from daemon.domain.attention import AttentionKind
 from daemon.domain.states import InvoiceState
 
 
@@ -219,5 +220,45 @@ def resend(
             sender_address=app_.ctx.settings.sender.address,
         )
         typer.echo(f"invoice {inv.number}: re-send to {address} queued ({d.message_id})")
+
+    with_app(go)
+
+
+@queue_app.command("list")
+def queue_list(
+    kind: Annotated[
+        AttentionKind | None, typer.Option(case_sensitive=False, help="Only items of this kind")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everything that needs a person, newest first: why, and what to do."""
+
+    async def go(app_: Facturier) -> None:
+        items = await app_.attention.items(kind)
+        report = Reporter(as_json)
+        for i in items:
+            about = f"invoice {i.invoice_number} " if i.invoice_number else ""
+            report.item(
+                i,
+                f"{i.at:%Y-%m-%d %H:%M} {i.kind} #{i.ref} {about}{i.customer or ''}: {i.why}\n"
+                f"    → {i.hint}",
+            )
+        report.summary({"open": len(items)}, f"{len(items)} item(s) need a person")
+
+    with_app(go)
+
+
+@queue_app.command("dismiss")
+def queue_dismiss(
+    kind: Annotated[AttentionKind, typer.Argument(case_sensitive=False)],
+    ref: Annotated[int, typer.Argument(help="The item's #N, as queue list shows it")],
+    reason: Annotated[str, typer.Option(help="How it was dealt with (recorded)")],
+) -> None:
+    """Take an item out of the queue: a reply handled, a message dismissed, a tie checked.
+    Recorded with who, when and how."""
+
+    async def go(app_: Facturier) -> None:
+        await app_.attention.resolve(kind, ref, by=user(), how=reason)
+        typer.echo(f"{kind.value} #{ref}: dealt with ({reason})")
 
     with_app(go)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from config import Settings
+from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
 from daemon.app.queries import Queries
 from daemon.domain.retry import RetryPolicy
@@ -30,6 +31,7 @@ class Facturier:
             ctx.sessions, s.ingest, s.sender.address, s.templates.default_language
         )
         self.queries = Queries(ctx.sessions)
+        self.attention = AttentionQueue(ctx.sessions, s)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
         self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)

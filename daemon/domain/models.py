@@ -262,3 +262,18 @@ class JobRun(SQLModel, table=True):
     slot: str
     instance: str
     started_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class AttentionResolution(SQLModel, table=True):
+    """A person dealt with an item of the attention queue: who, when, how. Append-only."""
+
+    __tablename__ = "attention_resolutions"
+    __table_args__ = (UniqueConstraint("kind", "ref", name="uq_attention_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    ref: int
+    """The id of the row the item is about (an invoice, a delivery, an address or an
+    inbound message, by kind)."""
+    resolved_by: str
+    resolved_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    how: str

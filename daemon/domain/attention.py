@@ -1,0 +1,61 @@
+"""What needs a person: the kinds of item in the attention queue, and for each what to do.
+
+An item is derived from the records (an invoice without an address, a delivery held, a
+reply received…) and leaves the queue when the records change (the address is set, the
+invoice sent) or when a person deals with it: a reply marked handled, an unrecognized
+message or a guessed tie dismissed with a reason. Who dealt with it, when and how is kept
+(``AttentionResolution``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class AttentionKind(enum.StrEnum):
+    NO_ADDRESS = "no-address"
+    HARD_BOUNCE = "hard-bounce"
+    REJECTED = "rejected"  # spam or policy rejection, a content filter, a blocked sender
+    COMPLAINT = "complaint"
+    HELD = "held"  # set aside after repeated unexpected errors
+    UNDELIVERABLE_ADDRESS = "undeliverable-address"
+    LONG_DEFERRED = "long-deferred"
+    REPLY = "reply"
+    GUESSED_TIE = "guessed-tie"
+    UNRECOGNIZED = "unrecognized"
+    QUARANTINED = "quarantined"
+
+
+HINTS: dict[AttentionKind, str] = {
+    AttentionKind.NO_ADDRESS: "set the customer's invoice address (customers set-address); "
+    "the invoice then goes out",
+    AttentionKind.HARD_BOUNCE: "the address does not exist: ask the customer for its invoice "
+    "address, set it (customers set-address), then resend",
+    AttentionKind.REJECTED: "the receiving system refused the message: follow the hint in the "
+    "diagnostic, then resend",
+    AttentionKind.COMPLAINT: "the recipient reported the invoice as spam or unsubscribed: call "
+    "the customer and agree on the invoice address",
+    AttentionKind.HELD: "sending failed the same unexpected way several times: read the error, "
+    "fix its cause, then resend",
+    AttentionKind.UNDELIVERABLE_ADDRESS: "invoices of this customer are open but its address "
+    "bounces: get a working address (customers set-address)",
+    AttentionKind.LONG_DEFERRED: "the recipient's server keeps refusing for now: check the "
+    "diagnostic, or call the customer",
+    AttentionKind.REPLY: "read the customer's reply and answer it, then mark it handled",
+    AttentionKind.GUESSED_TIE: "tied by recipient and time only: check that it is about this "
+    "invoice, then dismiss it or act on it",
+    AttentionKind.UNRECOGNIZED: "not tied to any invoice: read it, then dismiss it with a reason",
+    AttentionKind.QUARANTINED: "set aside unread or unapplied: read the reason, then dismiss it",
+}
+
+# Kinds a person closes by hand (the others close when the records change)
+CLOSED_BY_HAND = frozenset(
+    {
+        AttentionKind.REPLY,
+        AttentionKind.GUESSED_TIE,
+        AttentionKind.UNRECOGNIZED,
+        AttentionKind.QUARANTINED,
+        AttentionKind.COMPLAINT,
+        AttentionKind.LONG_DEFERRED,
+    }
+)

@@ -1,0 +1,117 @@
+"""The attention queue on real data made through the daemon: a hard bounce, an invoice
+without an address, an undeliverable address with open invoices, a customer's reply, an
+unrecognized message; who dealt with an item stays recorded (both databases)."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from daemon.app.services import Facturier
+from daemon.domain.attention import AttentionKind
+from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.models import AttentionResolution
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, parse
+
+
+async def test_what_needs_a_person_is_listed_with_why_and_what_to_do(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await app.customers.add(
+        NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.customers.add(
+        NewCustomer("Martin", "compta@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    files = [
+        invoice_file(tmp_path / "in", "AQ-1", "Dupont", "C-1"),
+        invoice_file(tmp_path / "in", "AQ-2", "Martin", "C-2"),
+        invoice_file(tmp_path / "in", "AQ-3", "Leroy", "C-3"),  # an unknown buyer
+    ]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    await app.send_due()
+    [sent] = sandbox.received("factures@dupont.example")
+    bounces = Path(app.ctx.settings.imap.maildir or "")
+    box = mailbox.Maildir(bounces)
+    box.add(
+        b"From: jean@dupont.example\r\nTo: factures@acme.example\r\nSubject: Re: facture\r\n"
+        b"In-Reply-To: " + parse(sent)["Message-ID"].encode() + b"\r\n\r\n"
+        b"Merci, mais le montant est faux.\r\n"
+    )
+    box.add(b"From: stranger@else.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    await app.poll_bounces()
+
+    items = await app.attention.items()
+    kinds = {(i.kind, i.invoice_number) for i in items}
+    assert kinds == {
+        ("hard-bounce", "AQ-2"),
+        ("no-address", "AQ-3"),
+        ("undeliverable-address", None),
+        ("reply", "AQ-1"),
+        ("unrecognized", None),
+    }
+    assert [i.at for i in items] == sorted((i.at for i in items), reverse=True)
+    [reply] = [i for i in items if i.kind == "reply"]
+    assert "le montant est faux" in reply.why and "mark it handled" in reply.hint
+    [bounce] = [i for i in items if i.kind == "hard-bounce"]
+    assert "compta@martin.invalid" in bounce.why and "set-address" in bounce.hint
+
+    # a reply is dealt with by hand: it leaves the queue, who and how are kept
+    await app.attention.resolve(AttentionKind.REPLY, reply.ref, by="alice", how="called back")
+    assert "reply" not in {i.kind for i in await app.attention.items()}
+    async with app.ctx.sessions() as session:
+        [done] = (await session.exec(select(AttentionResolution))).all()
+    assert (done.kind, done.resolved_by, done.how) == ("reply", "alice", "called back")
+    with pytest.raises(NotFoundError, match="no open reply item"):
+        await app.attention.resolve(AttentionKind.REPLY, reply.ref, by="bob", how="again")
+    # a hard bounce closes when the records change, not by hand
+    with pytest.raises(ValidationError, match="leave the queue when"):
+        await app.attention.resolve(AttentionKind.HARD_BOUNCE, bounce.ref, by="alice", how="x")
+    # the unknown buyer gets an address: its invoice leaves the queue and goes out
+    leroy = await app.customers.find("C-3")
+    assert leroy.id is not None
+    await app.customers.set_invoice_address(
+        leroy.id, "compta@leroy.example", changed_by="alice", reason="phoned"
+    )
+    assert "no-address" not in {i.kind for i in await app.attention.items()}
+    only = await app.attention.items(AttentionKind.UNRECOGNIZED)
+    assert [i.kind for i in only] == ["unrecognized"]
+
+
+async def test_the_queue_from_the_command_line(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    import asyncio
+    import json
+
+    from typer.testing import CliRunner
+
+    from daemon.app.cli import app as cli
+
+    folder = Path(app.ctx.settings.imap.maildir or "")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    box = mailbox.Maildir(folder, create=True)
+    box.add(b"From: stranger@else.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    await app.poll_bounces()
+    config = str(tmp_path / "facturier.toml")
+
+    async def run(*args: str) -> tuple[int, str]:
+        # the command runs its own event loop: in a thread, beside the test's
+        result = await asyncio.to_thread(CliRunner().invoke, cli, ["--config", config, *args])
+        return result.exit_code, result.output
+
+    code, out = await run("queue", "list", "--kind", "UNRECOGNIZED", "--json")
+    assert code == 0, out
+    [item, summary] = [json.loads(line) for line in out.splitlines()]
+    assert item["kind"] == "unrecognized" and summary == {"summary": {"open": 1}}
+    code, out = await run("queue", "dismiss", "unrecognized", str(item["ref"]), "--reason", "spam")
+    assert code == 0 and "dealt with (spam)" in out
+    code, out = await run("queue", "list")
+    assert code == 0 and "0 item(s) need a person" in out
+    code, out = await run("queue", "dismiss", "no-address", "1", "--reason", "x")
+    assert code == 2 and "leave the queue when" in out
