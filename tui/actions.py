@@ -11,8 +11,13 @@ INVOICE_STATES: tuple[str | None, ...] = (None, *(s.value for s in InvoiceState)
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit"),
     Binding("r", "refresh", "Refresh"),
-    Binding("c", "customers", "Customers"),
+    Binding("a", "attention", "Attention"),
     Binding("i", "invoices", "Invoices"),
+    Binding("c", "customers", "Customers"),
+]
+ATTENTION_BINDINGS: list[BindingType] = [
+    Binding("k", "next_kind", "Filter kind"),
+    Binding("enter", "open_invoice", "Open", show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [
     Binding("f", "next_filter", "Filter state"),

@@ -9,6 +9,7 @@ from textual.app import App
 from config import Settings
 from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
+from tui.attention import AttentionScreen
 from tui.messages import LoadFailed
 from tui.screens import CustomersScreen, InvoiceScreen, InvoicesScreen
 
@@ -26,22 +27,31 @@ class FacturierApp(App[None]):
         self.refresh_seconds = refresh_seconds
 
     def on_mount(self) -> None:
-        self.push_screen(InvoicesScreen(self.services))
+        self.push_screen(AttentionScreen(self.services))  # home: what needs a person
         if self.refresh_seconds:
             self.set_interval(self.refresh_seconds, self.action_refresh)
 
     def action_refresh(self) -> None:
         screen = self.screen
-        if isinstance(screen, InvoicesScreen | InvoiceScreen | CustomersScreen):
+        if isinstance(screen, AttentionScreen | InvoicesScreen | InvoiceScreen | CustomersScreen):
             screen.reload()
+
+    def _home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_attention(self) -> None:
+        self._home()
 
     def action_customers(self) -> None:
         if not isinstance(self.screen, CustomersScreen):
+            self._home()
             self.push_screen(CustomersScreen(self.services))
 
     def action_invoices(self) -> None:
-        while not isinstance(self.screen, InvoicesScreen) and len(self.screen_stack) > 2:
-            self.pop_screen()
+        if not isinstance(self.screen, InvoicesScreen):
+            self._home()
+            self.push_screen(InvoicesScreen(self.services))
 
     @on(LoadFailed)
     def load_failed(self, message: LoadFailed) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from daemon.app.attention import AttentionItem
 from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
+
+
+class AttentionLoaded(Message):
+    def __init__(self, items: list[AttentionItem]) -> None:
+        super().__init__()
+        self.items = items
 
 
 class InvoicesLoaded(Message):

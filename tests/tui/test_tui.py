@@ -57,8 +57,27 @@ async def _populate(settings: Settings, folder: Path) -> None:
         await app.ingest.import_paths(files)
         await app.send_due()
         await app.poll_bounces()
+        await _at_a_fixed_time(app)
     finally:
         await app.close()
+
+
+async def _at_a_fixed_time(app: Facturier) -> None:
+    """Every time the screens show set to one moment, so that snapshots hold on any day."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from daemon.domain.models import CustomerAddress, Delivery, Invoice
+
+    moment = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    async with app.ctx.sessions() as session, session.begin():
+        for table, columns in (
+            (Invoice, ("imported_at",)),
+            (Delivery, ("created_at", "updated_at")),
+            (CustomerAddress, ("created_at",)),
+        ):
+            await session.exec(update(table).values({c: moment for c in columns}))  # type: ignore[call-overload]
 
 
 @pytest.fixture
@@ -89,6 +108,8 @@ def _column(table: DataTable[Any], index: int) -> list[str]:
 async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("i")
         await pilot.pause(0.5)
         table = app.screen.query_one("#invoices", DataTable)
         assert _column(table, 0) == ["FA-0001", "FA-0002", "FA-0003", "FA-0004"]
@@ -140,9 +161,40 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
 
 
 def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
+    async def to_the_invoices(pilot: Any) -> None:
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause(0.5)
+
+    assert snap_compare(make_app(tui_settings), terminal_size=(110, 14), run_before=to_the_invoices)
+
+
+def test_attention_queue_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
     assert snap_compare(
-        make_app(tui_settings), terminal_size=(110, 14), run_before=lambda pilot: pilot.pause(0.5)
+        make_app(tui_settings), terminal_size=(130, 16), run_before=lambda pilot: pilot.pause(0.5)
     )
+
+
+async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) -> None:
+    """The queue shows the hard bounce, the invoice without an address and the undeliverable
+    address, each with what to do; enter opens the invoice, k filters by kind."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#queue", DataTable)
+        kinds = set(_column(table, 1))
+        assert {"hard-bounce", "no-address", "undeliverable-address"} <= kinds
+        assert "What to do" in str(app.screen.query_one("#hint").render())
+        row = _column(table, 1).index("hard-bounce")
+        assert _column(table, 2)[row] == "FA-0002"
+        await pilot.press("k", "k")  # all → no-address → hard-bounce
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#queue", DataTable)
+        assert _column(table, 1) == ["hard-bounce"]
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, InvoiceScreen)
+        await app.services.close()
 
 
 async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
@@ -169,6 +221,8 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
         await services.close()
     app = make_app(settings)
     async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("i")
         await pilot.pause(0.5)
         table = app.screen.query_one("#invoices", DataTable)
         assert _column(table, 0) == [number] and _column(table, 1) == [buyer]

@@ -1,0 +1,107 @@
+"""The home screen: the attention queue, everything that needs a person, newest first."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from daemon.app.attention import AttentionItem
+from daemon.app.services import Facturier
+from daemon.domain.attention import AttentionKind
+from tui.actions import ATTENTION_BINDINGS
+from tui.messages import AttentionLoaded, LoadFailed
+from tui.screens import InvoiceScreen
+
+KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
+
+
+class AttentionScreen(Screen[None]):
+    BINDINGS = ATTENTION_BINDINGS
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__()
+        self.services = services
+        self.kind_index = 0
+        self.items: list[AttentionItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Static("", id="kind")
+            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.add_columns("When (UTC)", "What", "Invoice", "Customer", "Why")
+        self._show_kind()
+        self.reload()
+
+    @property
+    def kind(self) -> AttentionKind | None:
+        return KINDS[self.kind_index]
+
+    def _show_kind(self) -> None:
+        label = self.kind.value if self.kind else "all"
+        self.query_one("#kind", Static).update(
+            f"Needs a person — [b]{label}[/b]  (k: kind, enter: open the invoice)"
+        )
+
+    @work(exclusive=True, group="attention")
+    async def reload(self) -> None:
+        try:
+            items = await self.services.attention.items(self.kind)
+        except Exception as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(AttentionLoaded(items))
+
+    @on(AttentionLoaded)
+    def show_items(self, message: AttentionLoaded) -> None:
+        table = self.query_one("#queue", DataTable)
+        selected = table.cursor_row
+        self.items = message.items
+        table.clear()
+        for i in message.items:
+            table.add_row(
+                f"{i.at:%Y-%m-%d %H:%M}",
+                i.kind,
+                Text(i.invoice_number or "-"),
+                Text(i.customer or "-"),
+                Text(i.why),
+                key=f"{i.kind}:{i.ref}",
+            )
+        if message.items:
+            table.move_cursor(row=min(selected, len(message.items) - 1))
+        self._show_hint()
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        hint = self.query_one("#hint", Static)
+        if not self.items or table.cursor_row >= len(self.items):
+            hint.update("Nothing needs a person." if not self.items else "")
+            return
+        item = self.items[table.cursor_row]
+        hint.update(f"[b]What to do[/b]: {escape(item.hint)}")
+
+    def action_next_kind(self) -> None:
+        self.kind_index = (self.kind_index + 1) % len(KINDS)
+        self._show_kind()
+        self.reload()
+
+    @on(DataTable.RowSelected, "#queue")
+    def open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.cursor_row < len(self.items):
+            invoice_id = self.items[event.cursor_row].invoice_id
+            if invoice_id is not None:
+                self.app.push_screen(InvoiceScreen(self.services, invoice_id))
