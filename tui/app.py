@@ -62,7 +62,7 @@ def run_tui(settings: Settings) -> None:
     import asyncio
 
     async def main() -> None:
-        services = await Facturier.open(settings)
+        services = await Facturier.open(settings, migrate=False)  # viewing never writes
         try:
             await FacturierApp(services).run_async()
         finally:

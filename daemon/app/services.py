@@ -9,6 +9,7 @@ from config import Settings
 from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
 from daemon.app.queries import Queries
+from daemon.domain.errors import ValidationError
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.intake.customers import CustomerService
@@ -16,7 +17,7 @@ from daemon.intake.ingest import IngestService
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
-from daemon.store.db import upgrade
+from daemon.store.db import schema_revisions, upgrade
 from mailer.errors import MailboxError
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,22 @@ class Facturier:
 
     @classmethod
     async def open(cls, settings: Settings, *, migrate: bool = True) -> Facturier:
+        """The services on ``settings``' database, its schema brought up to date first; with
+        ``migrate=False`` (a viewer, which never writes) an out-of-date schema is refused."""
         ctx = AppContext.from_settings(settings)
-        if migrate:
-            await upgrade(ctx.engine)
+        try:
+            if migrate:
+                await upgrade(ctx.engine)
+            else:
+                found, needed = await schema_revisions(ctx.engine)
+                if found != needed:
+                    raise ValidationError(
+                        f"the database schema is at {found or 'nothing yet'}, this facturier "
+                        f"needs {needed}: run `facturier db upgrade` first"
+                    )
+        except BaseException:
+            await ctx.close()
+            raise
         return cls(ctx)
 
     async def close(self) -> None:

@@ -95,3 +95,19 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(run)
     log.info("database schema at %s", revision)
+
+
+async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, str]:
+    """The schema's revision in the database (None: no schema) and the one this code needs;
+    reads only."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+
+    def current(sync_conn: Connection) -> str | None:
+        return MigrationContext.configure(sync_conn).get_current_revision()
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(current), head

@@ -166,3 +166,13 @@ def test_an_unknown_invoice_is_bad_input(sqlite_config: Path) -> None:
     code, out = run(sqlite_config, "paid", "NO-SUCH-INVOICE")
     line = one_line(out)
     assert code == 2 and "NO-SUCH-INVOICE" in line
+
+
+def test_the_tui_never_migrates_an_out_of_date_schema(sqlite_config: Path) -> None:
+    """Viewing never writes: on a database whose schema is not current, the TUI says what
+    to run instead of migrating it."""
+    code, out = run(sqlite_config, "tui")
+    line = one_line(out)
+    assert code == 2
+    assert "schema is at nothing yet" in line and "facturier db upgrade" in line
+    assert run(sqlite_config, "db", "upgrade")[0] == 0
