@@ -17,6 +17,8 @@ APP_BINDINGS: list[BindingType] = [
 ]
 ATTENTION_BINDINGS: list[BindingType] = [
     Binding("k", "next_kind", "Filter kind"),
+    Binding("s", "set_address", "Set address"),
+    Binding("d", "dismiss_item", "Dealt with"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
@@ -12,12 +14,22 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.attention import AttentionItem
 from daemon.app.services import Facturier
-from daemon.domain.attention import AttentionKind
+from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
+from daemon.domain.errors import FacturierError
 from tui.actions import ATTENTION_BINDINGS
-from tui.messages import AttentionLoaded, LoadFailed
+from tui.dialogs import ActionDialog, Answer
+from tui.messages import ActionDone, ActionFailed, AttentionLoaded, LoadFailed
 from tui.screens import InvoiceScreen
 
 KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
+
+
+def operator() -> str:
+    """Who is at the keyboard, recorded with every action."""
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
 
 
 class AttentionScreen(Screen[None]):
@@ -98,6 +110,70 @@ class AttentionScreen(Screen[None]):
         self.kind_index = (self.kind_index + 1) % len(KINDS)
         self._show_kind()
         self.reload()
+
+    def _selected(self) -> AttentionItem | None:
+        row = self.query_one("#queue", DataTable).cursor_row
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def action_dismiss_item(self) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        kind = AttentionKind(item.kind)
+        if kind not in CLOSED_BY_HAND:
+            self.notify(escape(f"{kind.value}: {item.hint}"), title="Closes by itself")
+            return
+
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.resolve(kind, item.ref, answer.reason)
+
+        title = f"Mark {kind.value} #{item.ref} as dealt with"
+        self.app.push_screen(ActionDialog(title), done)
+
+    def action_set_address(self) -> None:
+        item = self._selected()
+        if item is None or item.customer_id is None:
+            self.notify("Select an item about a customer first.", title="Set address")
+            return
+        customer_id = item.customer_id
+
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.set_address(customer_id, answer.value, answer.reason)
+
+        title = f"Invoice address of {item.customer}"
+        self.app.push_screen(ActionDialog(title, asks="The new invoice address:"), done)
+
+    @work(group="actions")
+    async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:
+        try:
+            await self.services.attention.resolve(kind, ref, by=operator(), how=reason)
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(f"{kind.value} #{ref} dealt with: {reason}"))
+
+    @work(group="actions")
+    async def set_address(self, customer_id: int, email: str, reason: str) -> None:
+        try:
+            done = await self.services.customers.set_invoice_address(
+                customer_id, email, changed_by=operator(), reason=reason, source="tui"
+            )
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        changed = "now" if done.changed else "already"
+        self.post_message(ActionDone(f"invoices {changed} go to {done.address.email}"))
+
+    @on(ActionDone)
+    def action_done(self, message: ActionDone) -> None:
+        self.notify(escape(message.text), title="Done")
+        self.reload()
+
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(escape(message.error), title="Not done", severity="error")
 
     @on(DataTable.RowSelected, "#queue")
     def open_selected(self, event: DataTable.RowSelected) -> None:

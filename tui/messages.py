@@ -36,3 +36,17 @@ class LoadFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class ActionDone(Message):
+    """An action went through: what was done, in one line for the operator."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ActionFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

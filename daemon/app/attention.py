@@ -40,6 +40,7 @@ class AttentionItem:
     customer: str | None
     why: str
     hint: str
+    customer_id: int | None = None
 
 
 def _item(
@@ -49,6 +50,7 @@ def _item(
     why: str,
     invoice: Invoice | None = None,
     customer: str | None = None,
+    customer_id: int | None = None,
 ) -> AttentionItem:
     assert ref is not None
     return AttentionItem(
@@ -60,6 +62,7 @@ def _item(
         customer or (invoice.buyer_name if invoice else None),
         " ".join(why.split())[:300],
         HINTS[kind],
+        customer_id if customer_id is not None else (invoice.customer_id if invoice else None),
     )
 
 
@@ -212,6 +215,7 @@ class AttentionQueue:
                 address.created_at,
                 f"{address.email} undeliverable: {address.undeliverable_reason or ''}",
                 customer=name,
+                customer_id=address.customer_id,
             )
             for address, name in rows
         ]

@@ -233,3 +233,66 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
         assert number in summary and buyer in summary and "[b]markup.pdf" in summary
         assert app.is_running
         await app.services.close()
+
+
+async def _select(app: FacturierApp, kind: str) -> None:
+    table = app.screen.query_one("#queue", DataTable)
+    table.move_cursor(row=_column(table, 1).index(kind))
+
+
+async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
+    """s on an invoice without an address asks for the address and why; the change is
+    logged with who and why, the invoice leaves the queue and is queued for sending."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        await _select(app, "no-address")
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        await pilot.press(*"factures@librairie.example", "tab", "enter")
+        await pilot.pause(0.2)
+        assert "the reason is recorded" in str(app.screen.query_one("#problem").render())
+        await pilot.press(*"asked by phone", "enter")
+        await pilot.pause(0.8)
+        assert "no-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        customer = await app.services.customers.find("Librairie Nouvelle")
+        assert customer.id is not None
+        [change] = await app.services.customers.history(customer.id)
+        assert (change.new_value, change.reason, change.source) == (
+            "factures@librairie.example",
+            "asked by phone",
+            "tui",
+        )
+        assert change.changed_by
+        [row] = [r for r in await app.services.queries.invoices() if r.number == "FA-0004"]
+        assert row.state == "queued"
+        await app.services.close()
+
+
+async def test_mark_an_item_dealt_with_and_cancel_another(tui_settings: Settings) -> None:
+    from sqlmodel import select
+
+    from daemon.domain.models import AttentionResolution
+
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        await _select(app, "long-deferred")
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        await pilot.press("escape")  # cancelled: nothing recorded
+        await pilot.pause(0.2)
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        await pilot.press(*"customer warned", "enter")
+        await pilot.pause(0.8)
+        assert "long-deferred" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        async with app.services.ctx.sessions() as session:
+            [done] = (await session.exec(select(AttentionResolution))).all()
+        assert (done.kind, done.how) == ("long-deferred", "customer warned")
+        # a hard bounce closes when the address changes, not by hand
+        await _select(app, "hard-bounce")
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        assert not app.screen.is_modal  # no dialog: it says why instead
+        await app.services.close()
