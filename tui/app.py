@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from rich.markup import escape
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
 
 from config import Settings
 from daemon.app.services import Facturier
@@ -17,6 +22,7 @@ REFRESH_SECONDS = 2.0
 
 
 class FacturierApp(App[None]):
+    CSS_PATH = "facturier.tcss"
     TITLE = "facturier"
     SUB_TITLE = "what became of every invoice"
     BINDINGS = APP_BINDINGS
@@ -30,6 +36,23 @@ class FacturierApp(App[None]):
         self.push_screen(AttentionScreen(self.services))  # home: what needs a person
         if self.refresh_seconds:
             self.set_interval(self.refresh_seconds, self.action_refresh)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette lists every app action of the one registry, then Textual's own."""
+        for binding in APP_BINDINGS:
+            assert isinstance(binding, Binding)
+            if not binding.show:
+                continue
+            action = getattr(self, f"action_{binding.action}")
+            yield SystemCommand(
+                binding.description, f"{binding.description} ({binding.key})", action
+            )
+        yield from super().get_system_commands(screen)
+
+    def action_close_panels(self) -> None:
+        """Escape closes the keys panel when it is open."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
 
     def action_refresh(self) -> None:
         screen = self.screen

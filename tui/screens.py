@@ -35,6 +35,9 @@ def styled_state(state: str) -> str:
     return f"[{STATE_STYLE.get(state, 'white')}]{state.replace('_', ' ')}[/]"
 
 
+COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Delivery", 13))
+
+
 class InvoicesScreen(Screen[None]):
     BINDINGS = INVOICE_LIST_BINDINGS
 
@@ -52,7 +55,9 @@ class InvoicesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#invoices", DataTable)
-        table.add_columns("Number", "Customer", "Amount", "Due", "Delivery")
+        # fixed widths that fit an 80-column terminal; longer values are cut, not pushed off
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         self._show_filter()
         self.reload()
 
@@ -76,20 +81,22 @@ class InvoicesScreen(Screen[None]):
     @on(InvoicesLoaded)
     def show_rows(self, message: InvoicesLoaded) -> None:
         table = self.query_one("#invoices", DataTable)
-        selected = table.cursor_row
+        selected, scrolled = table.cursor_row, table.scroll_y
         self.rows = message.rows
         table.clear()
         for r in message.rows:
             table.add_row(
                 Text(r.number),
                 Text(r.customer),
-                f"{r.total:,.2f} {r.currency}",
+                Text(f"{r.total:,.2f} {r.currency}", justify="right"),
                 r.due_date.isoformat() if r.due_date else "-",
                 styled_state(r.state),
                 key=str(r.id),
             )
         if message.rows:
-            table.move_cursor(row=min(selected, len(message.rows) - 1))
+            # a refresh keeps the operator's place: the cursor and the scroll stay put
+            table.move_cursor(row=min(selected, len(message.rows) - 1), scroll=False)
+            table.scroll_to(y=scrolled, animate=False, immediate=True)
 
     def action_next_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(INVOICE_STATES)
@@ -147,7 +154,8 @@ class InvoiceScreen(Screen[None]):
         )
         self.query_one("#summary", Static).update(
             f"[b]Invoice {escape(r.number)}[/b] — {escape(r.customer)} — {r.total:,.2f} "
-            f"{escape(r.currency)} — due {r.due_date or '-'} — {styled_state(r.state)}\n"
+            f"{escape(r.currency)} — due {r.due_date or '-'} — {styled_state(r.state)} — "
+            f"{'[green]paid[/]' if r.payment_state == 'paid' else '[yellow]unpaid[/]'}\n"
             f"File {escape(d.file_name)} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
             f"Recipients:\n{recipients}"
         )
@@ -208,6 +216,10 @@ class CustomersScreen(Screen[None]):
         addresses.clear()
         history.clear()
         for c in message.customers:
+            if not any(a.active and a.role == "invoice_to" for a in c.addresses):
+                addresses.add_row(
+                    Text(c.name), "-", "invoice_to", "[bold red]no invoice address[/]"
+                )
             for a in c.addresses:
                 status = (
                     "[bold red]undeliverable[/]"

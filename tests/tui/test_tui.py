@@ -296,3 +296,82 @@ async def test_mark_an_item_dealt_with_and_cancel_another(tui_settings: Settings
         await pilot.pause(0.2)
         assert not app.screen.is_modal  # no dialog: it says why instead
         await app.services.close()
+
+
+async def test_the_invoice_list_fits_80_columns_and_its_last_row_shows(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    services = await Facturier.open(tui_settings)
+    long_name = "Société Coopérative Agricole du Val de Loire et des Environs"
+    try:
+        file = invoice_file(
+            tmp_path / "long", "FA-0005", long_name, "C-5", vat=None, net="123456.78"
+        )
+        [result] = await services.ingest.import_paths([file])
+        assert result.ok, result.message
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(80, 7)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#invoices", DataTable)
+        # every column on screen, a long name included: no sideways scrolling at 80 columns
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        # the table ends above the footer, so its last row can be brought into view
+        footer = app.screen.query_one("Footer")
+        assert table.region.bottom <= footer.region.y
+        table.move_cursor(row=table.row_count - 1)
+        await pilot.pause(0.2)
+        last = table.row_count - 1
+        assert table.scroll_y + table.scrollable_content_region.height - 1 >= last  # header row
+        # a refresh keeps the place: the cursor and the scroll stay where the operator left
+        # them (here scrolled down by the wheel, the cursor still on the first row)
+        table.move_cursor(row=0)
+        table.scroll_to(y=1, animate=False, immediate=True)
+        await pilot.pause(0.2)
+        before = (table.cursor_row, table.scroll_y)
+        assert before == (0, 1)
+        app.action_refresh()
+        await pilot.pause(0.5)
+        assert (table.cursor_row, table.scroll_y) == before
+        await app.services.close()
+
+
+async def test_customers_without_an_address_are_listed(tui_settings: Settings) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("c")
+        await pilot.pause(0.5)
+        addresses = app.screen.query_one("#addresses", DataTable)
+        row = _column(addresses, 0).index("Librairie Nouvelle")
+        assert "no invoice address" in _column(addresses, 3)[row]
+        await app.services.close()
+
+
+async def test_the_palette_lists_the_app_commands_and_escape_closes_the_keys(
+    tui_settings: Settings,
+) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.3)
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Attention", "Invoices", "Customers", "Refresh", "Quit"} <= set(commands)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"Customers")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, CustomersScreen)
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        app.action_show_help_panel()
+        await pilot.pause(0.3)
+        assert app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert not app.screen.query("HelpPanel")
+        await app.services.close()
