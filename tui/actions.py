@@ -19,6 +19,7 @@ APP_BINDINGS: list[BindingType] = [
 ATTENTION_BINDINGS: list[BindingType] = [
     Binding("k", "next_kind", "Filter kind"),
     Binding("s", "set_address", "Set address"),
+    Binding("R", "resend", "Resend"),
     Binding("d", "dismiss_item", "Dealt with"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]

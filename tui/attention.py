@@ -145,6 +145,29 @@ class AttentionScreen(Screen[None]):
         title = f"Invoice address of {item.customer}"
         self.app.push_screen(ActionDialog(title, asks="The new invoice address:"), done)
 
+    def action_resend(self) -> None:
+        item = self._selected()
+        if item is None or item.invoice_id is None:
+            self.notify("Select an item about an invoice first.", title="Resend")
+            return
+        invoice_id = item.invoice_id
+
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.resend(invoice_id, answer.reason)
+
+        title = f"Send invoice {item.invoice_number} again to the customer's invoice address"
+        self.app.push_screen(ActionDialog(title), done)
+
+    @work(group="actions")
+    async def resend(self, invoice_id: int, reason: str) -> None:
+        try:
+            delivery = await self.services.resend(invoice_id, by=operator(), reason=reason)
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(f"re-send to {delivery.recipient} queued"))
+
     @work(group="actions")
     async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:
         try:

@@ -192,34 +192,22 @@ def proof(
 @app.command("resend")
 def resend(
     invoice: str,
-    to: Annotated[str, typer.Option("--to", help="Recipient address")],
     reason: Annotated[str, typer.Option(help="Why it is sent again (recorded)")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Recipient address (default: the customer's invoice address)"),
+    ] = None,
     invoice_id: InvoiceId = None,
 ) -> None:
     """Send an invoice again on purpose; recorded with who asked and why."""
-    from daemon.outbound.planning import request_resend
-    from mailer.addresses import normalize_address
-    from mailer.errors import MessageRefused
-
     if not reason.strip():
         fail("--reason: say why the invoice is sent again")
-    try:
-        address = normalize_address(to, "--to")
-    except MessageRefused as exc:
-        fail(str(exc))
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
-        d = await request_resend(
-            app_.ctx.sessions,
-            inv.id,
-            address,
-            requested_by=user(),
-            reason=reason,
-            sender_address=app_.ctx.settings.sender.address,
-        )
-        typer.echo(f"invoice {inv.number}: re-send to {address} queued ({d.message_id})")
+        d = await app_.resend(inv.id, by=user(), reason=reason, to=to)
+        typer.echo(f"invoice {inv.number}: re-send to {d.recipient} queued ({d.message_id})")
 
     with_app(go)
 

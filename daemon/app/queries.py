@@ -197,6 +197,13 @@ class Queries:
             )
         return rows[0][0]
 
+    async def invoice(self, invoice_id: int) -> Invoice:
+        async with self.sessions() as session:
+            found = await session.get(Invoice, invoice_id)
+        if found is None:
+            raise NotFoundError(f"no invoice #{invoice_id}")
+        return found
+
     async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
         async with self.sessions() as session:
             inv = await session.get(Invoice, invoice_id)

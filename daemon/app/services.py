@@ -10,15 +10,18 @@ from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
 from daemon.app.queries import Queries
 from daemon.domain.errors import ValidationError
+from daemon.domain.models import AddressRole, Delivery
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.intake.customers import CustomerService
 from daemon.intake.ingest import IngestService
 from daemon.outbound.outcomes import SendOutcome
+from daemon.outbound.planning import request_resend
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, upgrade
-from mailer.errors import MailboxError
+from mailer.addresses import normalize_address
+from mailer.errors import MailboxError, MessageRefused
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,45 @@ class Facturier:
             await ctx.close()
             raise
         return cls(ctx)
+
+    async def resend(
+        self, invoice_id: int, *, by: str, reason: str, to: str | None = None
+    ) -> Delivery:
+        """Send an invoice again on purpose, recorded with who asked and why: to ``to``, or
+        to the customer's current invoice address (refused while it is undeliverable)."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the invoice is sent again")
+        invoice = await self.queries.invoice(invoice_id)
+        if to is None:
+            if invoice.customer_id is None:
+                raise ValidationError(f"invoice {invoice.number} has no customer to send it to")
+            current = [
+                a
+                for a in await self.customers.addresses(invoice.customer_id)
+                if a.active and a.role == AddressRole.INVOICE_TO
+            ]
+            if not current:
+                raise ValidationError(
+                    f"invoice {invoice.number}: its customer has no invoice address; set one first"
+                )
+            if current[0].undeliverable:
+                raise ValidationError(
+                    f"invoice {invoice.number}: {current[0].email} is marked undeliverable; "
+                    "set a working address first"
+                )
+            to = current[0].email
+        try:
+            address = normalize_address(to, "--to")
+        except MessageRefused as exc:
+            raise ValidationError(str(exc)) from exc
+        return await request_resend(
+            self.ctx.sessions,
+            invoice_id,
+            address,
+            requested_by=by,
+            reason=reason,
+            sender_address=self.ctx.settings.sender.address,
+        )
 
     async def close(self) -> None:
         await self.bounces.close()

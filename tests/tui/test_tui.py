@@ -375,3 +375,34 @@ async def test_the_palette_lists_the_app_commands_and_escape_closes_the_keys(
         await pilot.pause(0.3)
         assert not app.screen.query("HelpPanel")
         await app.services.close()
+
+
+async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Settings) -> None:
+    """R on a hard bounce refuses while the address is undeliverable, and once a working
+    address is set queues a deliberate re-send to it, recorded with who and why."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        await _select(app, "hard-bounce")
+        await pilot.press("R")
+        await pilot.pause(0.2)
+        await pilot.press(*"customer asked", "enter")
+        await pilot.pause(0.6)
+        martin = await app.services.customers.find("C-2")
+        assert martin.id is not None
+        [bounced] = [r for r in await app.services.queries.invoices() if r.number == "FA-0002"]
+        before = len((await app.services.queries.invoice_detail(bounced.id)).deliveries)
+        await app.services.customers.set_invoice_address(
+            martin.id, "compta@martin.example", changed_by="alice", reason="new address"
+        )
+        await _select(app, "hard-bounce")
+        await pilot.press("R")
+        await pilot.pause(0.2)
+        await pilot.press(*"customer asked", "enter")
+        await pilot.pause(0.6)
+        detail = await app.services.queries.invoice_detail(bounced.id)
+        assert len(detail.deliveries) == before + 1  # the refused attempt queued nothing
+        assert detail.deliveries[-1][0] == "compta@martin.example"
+        [asked] = [e for e in detail.events if e.event == "resend-requested"]
+        assert "customer asked" in (asked.text or "")
+        await app.services.close()
