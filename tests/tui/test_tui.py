@@ -406,3 +406,43 @@ async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Se
         [asked] = [e for e in detail.events if e.event == "resend-requested"]
         assert "customer asked" in (asked.text or "")
         await app.services.close()
+
+
+async def test_markup_in_a_customer_reply_is_shown_as_text(tui_settings: Settings) -> None:
+    """A reply holding a hidden link and a click action shows as plain text, in the queue
+    and on the invoice's screen, and clicking it does nothing."""
+    import mailbox
+
+    services = await Facturier.open(tui_settings)
+    try:
+        [first] = [r for r in await services.queries.invoices() if r.number == "FA-0001"]
+        [(_, _, _, message_id, _)] = [
+            d
+            for d in (await services.queries.invoice_detail(first.id)).deliveries
+            if d[1] == "invoice"
+        ]
+        text = "Voir [link=http://evil.example]ici[/link] ou [@click=app.quit]là[/]"
+        box = mailbox.Maildir(Path(tui_settings.imap.maildir or ""))
+        box.add(
+            f"From: jean@dupont.example\r\nSubject: Re: facture\r\nIn-Reply-To: {message_id}"
+            f"\r\n\r\n{text}\r\n".encode()
+        )
+        await services.poll_bounces()
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.5)
+        queue = app.screen.query_one("#queue", DataTable)
+        row = _column(queue, 1).index("reply")
+        assert text in _column(queue, 4)[row]
+        queue.move_cursor(row=row)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, InvoiceScreen)
+        shown = str(app.screen.query_one("#messages").render())
+        assert text in shown
+        await pilot.click("#messages")
+        await pilot.pause(0.2)
+        assert app.is_running
+        await app.services.close()
