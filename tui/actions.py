@@ -20,6 +20,7 @@ ATTENTION_BINDINGS: list[BindingType] = [
     Binding("k", "next_kind", "Filter kind"),
     Binding("s", "set_address", "Set address"),
     Binding("R", "resend", "Resend"),
+    Binding("u", "deliverable", "Deliverable again"),
     Binding("d", "dismiss_item", "Dealt with"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]

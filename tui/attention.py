@@ -145,6 +145,30 @@ class AttentionScreen(Screen[None]):
         title = f"Invoice address of {item.customer}"
         self.app.push_screen(ActionDialog(title, asks="The new invoice address:"), done)
 
+    def action_deliverable(self) -> None:
+        item = self._selected()
+        if item is None or item.address is None or item.customer_id is None:
+            self.notify("Select an undeliverable address first.", title="Deliverable again")
+            return
+        customer_id, email = item.customer_id, item.address
+
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.mark_deliverable(customer_id, email, answer.reason)
+
+        self.app.push_screen(ActionDialog(f"Mark {email} deliverable again"), done)
+
+    @work(group="actions")
+    async def mark_deliverable(self, customer_id: int, email: str, reason: str) -> None:
+        try:
+            await self.services.customers.mark_deliverable(
+                customer_id, email, changed_by=operator(), reason=reason, source="tui"
+            )
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(f"{email} is deliverable again"))
+
     def action_resend(self) -> None:
         item = self._selected()
         if item is None or item.invoice_id is None:

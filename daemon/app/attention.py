@@ -41,6 +41,8 @@ class AttentionItem:
     why: str
     hint: str
     customer_id: int | None = None
+    address: str | None = None
+    """The address it is about, for an undeliverable address."""
 
 
 def _item(
@@ -51,6 +53,7 @@ def _item(
     invoice: Invoice | None = None,
     customer: str | None = None,
     customer_id: int | None = None,
+    address: str | None = None,
 ) -> AttentionItem:
     assert ref is not None
     return AttentionItem(
@@ -63,6 +66,7 @@ def _item(
         " ".join(why.split())[:300],
         HINTS[kind],
         customer_id if customer_id is not None else (invoice.customer_id if invoice else None),
+        address,
     )
 
 
@@ -216,6 +220,7 @@ class AttentionQueue:
                 f"{address.email} undeliverable: {address.undeliverable_reason or ''}",
                 customer=name,
                 customer_id=address.customer_id,
+                address=address.email,
             )
             for address, name in rows
         ]

@@ -125,6 +125,26 @@ CustomerId = Annotated[
 ]
 
 
+@customers_app.command("deliverable")
+def customers_deliverable(
+    customer: str,
+    email: str,
+    reason: Annotated[str, typer.Option(help="Why it works again (logged)")],
+    customer_id: CustomerId = None,
+) -> None:
+    """Mark an address that bounced deliverable again (logged with who, when and why)."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer, customer_id=customer_id)
+        assert c.id is not None
+        address = await app_.customers.mark_deliverable(
+            c.id, email, changed_by=user(), reason=reason
+        )
+        typer.echo(f"{c.name}: {address.email} is deliverable again")
+
+    with_app(go)
+
+
 @customers_app.command("show")
 def customers_show(
     customer: str, customer_id: CustomerId = None, as_json: JsonOption = False

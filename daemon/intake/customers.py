@@ -225,6 +225,45 @@ class CustomerService:
                 changes.append(f"copy {email} added")
         return changes
 
+    async def mark_deliverable(
+        self, customer_id: int, email: str, *, changed_by: str, reason: str, source: str = "cli"
+    ) -> CustomerAddress:
+        """Mark a customer's address that was marked undeliverable (by a hard bounce)
+        deliverable again; logged with who, when and why."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the address is deliverable again")
+        email = _email(email, "email")
+        async with transaction(self.sessions) as session:
+            found = (
+                await session.exec(
+                    select(CustomerAddress).where(
+                        CustomerAddress.customer_id == customer_id,
+                        CustomerAddress.email == email,
+                        col(CustomerAddress.active).is_(True),
+                    )
+                )
+            ).all()
+            if not found:
+                raise NotFoundError(f"{email} is not an address of customer #{customer_id}")
+            marked = [a for a in found if a.undeliverable]
+            if not marked:
+                raise ValidationError(f"{email} is not marked undeliverable: nothing to change")
+            for address in marked:
+                address.undeliverable, address.undeliverable_reason = False, None
+                session.add(address)
+                await log_change(
+                    session,
+                    customer_id,
+                    address.id,
+                    "undeliverable",
+                    "true",
+                    "false",
+                    changed_by,
+                    reason,
+                    source,
+                )
+        return marked[0]
+
     async def get(self, customer_id: int) -> Customer:
         async with self.sessions() as session:
             customer = await session.get(Customer, customer_id)

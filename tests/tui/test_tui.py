@@ -446,3 +446,27 @@ async def test_markup_in_a_customer_reply_is_shown_as_text(tui_settings: Setting
         await pilot.pause(0.2)
         assert app.is_running
         await app.services.close()
+
+
+async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: Settings) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        await _select(app, "undeliverable-address")
+        await pilot.press("u")
+        await pilot.pause(0.2)
+        await pilot.press(*"their IT fixed the MX", "enter")
+        await pilot.pause(0.6)
+        assert "undeliverable-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        martin = await app.services.customers.find("C-2")
+        assert martin.id is not None
+        [address] = await app.services.customers.addresses(martin.id)
+        assert not address.undeliverable
+        change = (await app.services.customers.history(martin.id))[-1]
+        assert (change.field, change.new_value, change.reason, change.source) == (
+            "undeliverable",
+            "false",
+            "their IT fixed the MX",
+            "tui",
+        )
+        await app.services.close()

@@ -206,3 +206,9 @@ def test_a_new_customer_speaks_the_language_of_its_country() -> None:
     assert language_for_country("BE", "en") == "en"  # several languages: the setting
     assert language_for_country("BE", "fr") == "fr"
     assert language_for_country(None, "fr") == "fr"
+
+
+def test_an_address_is_marked_deliverable_only_when_it_was_not(config: Path) -> None:
+    run(config, "customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1")
+    code, out = run(config, "customers", "deliverable", "C-1", "f@dupont.example", "--reason", "x")
+    assert code == 2 and "is not marked undeliverable" in out
