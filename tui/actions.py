@@ -25,6 +25,7 @@ ATTENTION_BINDINGS: list[BindingType] = [
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [
+    Binding("slash", "search", "Search"),
     Binding("f", "next_filter", "Filter state"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from daemon.app.queries import InvoiceDetail, InvoiceRow
 from daemon.app.services import Facturier
@@ -40,16 +40,19 @@ COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Deli
 
 class InvoicesScreen(Screen[None]):
     BINDINGS = INVOICE_LIST_BINDINGS
+    AUTO_FOCUS = "#invoices"  # keys go to the list; / goes to the search box
 
     def __init__(self, services: Facturier) -> None:
         super().__init__()
         self.services = services
         self.filter_index = 0
+        self.search = ""
         self.rows: list[InvoiceRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="filter")
+        yield Input(placeholder="/ search: number, customer, address or amount", id="search")
         yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -69,10 +72,23 @@ class InvoicesScreen(Screen[None]):
         label = self.state_filter.replace("_", " ") if self.state_filter else "all"
         self.query_one("#filter", Static).update(f"Invoices — state: [b]{label}[/b]  (f: filter)")
 
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        """Answers as the operator types: each change asks again (the last one wins)."""
+        self.search = event.value
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def search_done(self, _event: Input.Submitted) -> None:
+        self.query_one("#invoices", DataTable).focus()
+
     @work(exclusive=True, group="invoices")
     async def reload(self) -> None:
         try:
-            rows = await self.services.queries.invoices(self.state_filter)
+            rows = await self.services.queries.invoices(self.state_filter, self.search)
         except Exception as exc:
             self.post_message(LoadFailed(str(exc)))
             return

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from daemon.domain.errors import AmbiguousError, NotFoundError
@@ -111,11 +113,45 @@ class CustomerRow:
     history: tuple[ChangeRow, ...]
 
 
+def _amount(text: str) -> Decimal | None:
+    """``text`` read as an amount, in French or English writing (1 200,00 or 1,200.00)."""
+    digits = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if "," in digits and "." not in digits:
+        digits = digits.replace(",", ".")
+    digits = digits.replace(",", "")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def _matching(text: str) -> Any:
+    """Invoices whose number, customer name or address, or total match ``text``."""
+    needle = text.lower()
+    addresses = select(CustomerAddress.customer_id).where(
+        func.lower(CustomerAddress.email).contains(needle, autoescape=True)
+    )
+    found = [
+        func.lower(Invoice.number).contains(needle, autoescape=True),
+        func.lower(Invoice.buyer_name).contains(needle, autoescape=True),
+        func.lower(Customer.name).contains(needle, autoescape=True),
+        col(Invoice.customer_id).in_(addresses),
+    ]
+    amount = _amount(text)
+    if amount is not None:
+        found.append(col(Invoice.total_with_tax) == amount)
+    return or_(*found)
+
+
 class Queries:
     def __init__(self, sessions: SessionFactory):
         self.sessions = sessions
 
-    async def invoices(self, state: str | None = None) -> list[InvoiceRow]:
+    async def invoices(
+        self, state: str | None = None, search: str | None = None
+    ) -> list[InvoiceRow]:
+        """Invoices (in ``state``), and with ``search`` only those whose number, customer,
+        one of the customer's addresses or total (``1 200,00`` or ``1,200.00``) match it."""
         async with self.sessions() as session:
             stmt = (
                 select(Invoice, Customer.name)
@@ -124,14 +160,16 @@ class Queries:
             )
             if state:
                 stmt = stmt.where(Invoice.state == state)
+            if search and search.strip():
+                stmt = stmt.where(_matching(search.strip()))
             rows = (await session.exec(stmt)).all()
-            deliveries = (
-                await session.exec(
-                    select(Delivery.invoice_id, Delivery.recipient, Delivery.last_text).order_by(
-                        col(Delivery.id)
-                    )
-                )
-            ).all()
+            ids = [inv.id for inv, _ in rows]
+            deliveries_stmt = select(
+                Delivery.invoice_id, Delivery.recipient, Delivery.last_text
+            ).order_by(col(Delivery.id))
+            if len(ids) <= 500:  # a filtered list: its own deliveries only
+                deliveries_stmt = deliveries_stmt.where(col(Delivery.invoice_id).in_(ids))
+            deliveries = (await session.exec(deliveries_stmt)).all()
         recipients: dict[int, list[str]] = {}
         last: dict[int, str | None] = {}
         for invoice_id, recipient, text in deliveries:

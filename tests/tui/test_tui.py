@@ -470,3 +470,29 @@ async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: 
             "tui",
         )
         await app.services.close()
+
+
+async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause(0.5)
+
+        async def shown(*keys: str) -> list[str]:
+            await pilot.press(*keys)
+            await pilot.pause(0.5)
+            return _column(app.screen.query_one("#invoices", DataTable), 0)
+
+        assert app.focused is app.screen.query_one("#invoices")  # keys go to the table
+        assert await shown("slash", *"martin") == ["FA-0002"]  # a customer's name
+        assert await shown(*["backspace"] * 6, *"576,60") == ["FA-0002"]  # an amount, French
+        assert await shown(*["backspace"] * 6, *"greylist") == ["FA-0003"]  # an address
+        assert await shown(*["backspace"] * 8, *"fa-000") == [
+            "FA-0001",
+            "FA-0002",
+            "FA-0003",
+            "FA-0004",
+        ]
+        assert await shown("enter", "f") == ["FA-0004"]  # back in the table: f filters
+        await app.services.close()
