@@ -110,19 +110,8 @@ async def put_invoice_address(
             central_mailbox=True,
         )
     if address.undeliverable:
-        await log_change(
-            session,
-            customer_id,
-            address.id,
-            "undeliverable",
-            "true",
-            "false",
-            changed_by,
-            reason,
-            source,
-        )
+        await mark_deliverable(session, address, changed_by, reason, source)
     address.active, address.central_mailbox = True, True
-    address.undeliverable, address.undeliverable_reason = False, None
     session.add(address)
     await session.flush()
     if not current:
@@ -146,3 +135,14 @@ class AddressSet:
 
     address: CustomerAddress
     changed: bool
+
+
+async def mark_deliverable(
+    session: AsyncSession, address: CustomerAddress, who: str, why: str, source: str
+) -> None:
+    """Clear an address's undeliverable mark, logged."""
+    address.undeliverable, address.undeliverable_reason = False, None
+    session.add(address)
+    await log_change(
+        session, address.customer_id, address.id, "undeliverable", "true", "false", who, why, source
+    )

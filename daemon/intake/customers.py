@@ -15,7 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
-from daemon.intake.addresses import AddressSet, add_address, log_change, put_invoice_address
+from daemon.intake.addresses import (
+    AddressSet,
+    add_address,
+    log_change,
+    mark_deliverable,
+    put_invoice_address,
+)
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
 from mailer.addresses import normalize_address
@@ -249,19 +255,7 @@ class CustomerService:
             if not marked:
                 raise ValidationError(f"{email} is not marked undeliverable: nothing to change")
             for address in marked:
-                address.undeliverable, address.undeliverable_reason = False, None
-                session.add(address)
-                await log_change(
-                    session,
-                    customer_id,
-                    address.id,
-                    "undeliverable",
-                    "true",
-                    "false",
-                    changed_by,
-                    reason,
-                    source,
-                )
+                await mark_deliverable(session, address, changed_by, reason, source)
         return marked[0]
 
     async def get(self, customer_id: int) -> Customer:

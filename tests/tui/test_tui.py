@@ -240,6 +240,15 @@ async def _select(app: FacturierApp, kind: str) -> None:
     table.move_cursor(row=_column(table, 1).index(kind))
 
 
+async def _act(app: FacturierApp, pilot: Any, kind: str, key: str, *typed: str) -> None:
+    """On the queue's first item of ``kind``: press ``key``, type into the dialog, confirm."""
+    await _select(app, kind)
+    await pilot.press(key)
+    await pilot.pause(0.2)
+    await pilot.press(*typed, "enter")
+    await pilot.pause(0.6)
+
+
 async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
     """s on an invoice without an address asks for the address and why; the change is
     logged with who and why, the invoice leaves the queue and is queued for sending."""
@@ -282,10 +291,7 @@ async def test_mark_an_item_dealt_with_and_cancel_another(tui_settings: Settings
         await pilot.pause(0.2)
         await pilot.press("escape")  # cancelled: nothing recorded
         await pilot.pause(0.2)
-        await pilot.press("d")
-        await pilot.pause(0.2)
-        await pilot.press(*"customer warned", "enter")
-        await pilot.pause(0.8)
+        await _act(app, pilot, "long-deferred", "d", *"customer warned")
         assert "long-deferred" not in _column(app.screen.query_one("#queue", DataTable), 1)
         async with app.services.ctx.sessions() as session:
             [done] = (await session.exec(select(AttentionResolution))).all()
@@ -383,11 +389,7 @@ async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Se
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause(0.5)
-        await _select(app, "hard-bounce")
-        await pilot.press("R")
-        await pilot.pause(0.2)
-        await pilot.press(*"customer asked", "enter")
-        await pilot.pause(0.6)
+        await _act(app, pilot, "hard-bounce", "R", *"customer asked")
         martin = await app.services.customers.find("C-2")
         assert martin.id is not None
         [bounced] = [r for r in await app.services.queries.invoices() if r.number == "FA-0002"]
@@ -395,11 +397,7 @@ async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Se
         await app.services.customers.set_invoice_address(
             martin.id, "compta@martin.example", changed_by="alice", reason="new address"
         )
-        await _select(app, "hard-bounce")
-        await pilot.press("R")
-        await pilot.pause(0.2)
-        await pilot.press(*"customer asked", "enter")
-        await pilot.pause(0.6)
+        await _act(app, pilot, "hard-bounce", "R", *"customer asked")
         detail = await app.services.queries.invoice_detail(bounced.id)
         assert len(detail.deliveries) == before + 1  # the refused attempt queued nothing
         assert detail.deliveries[-1][0] == "compta@martin.example"
@@ -452,11 +450,7 @@ async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: 
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause(0.5)
-        await _select(app, "undeliverable-address")
-        await pilot.press("u")
-        await pilot.pause(0.2)
-        await pilot.press(*"their IT fixed the MX", "enter")
-        await pilot.pause(0.6)
+        await _act(app, pilot, "undeliverable-address", "u", *"their IT fixed the MX")
         assert "undeliverable-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
         martin = await app.services.customers.find("C-2")
         assert martin.id is not None
