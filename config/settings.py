@@ -8,6 +8,7 @@ given either directly or as a ``*_file`` path whose first line is the secret.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -211,6 +212,21 @@ class TemplateSettings(_Section):
     default_language: Literal["fr", "en"] = "fr"
 
 
+class UiSettings(_Section):
+    language: Literal["fr", "en"] | None = None
+    """The operators' language in the TUI and the CLI (amounts, dates); by default the
+    locale's (LC_ALL, LC_MESSAGES, LANG), or French where the locale names neither."""
+
+    def resolved_language(self) -> str:
+        if self.language is not None:
+            return self.language
+        for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            value = os.environ.get(name, "")
+            if value[:2] in ("fr", "en"):
+                return value[:2]
+        return "fr"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FACTURIER_",
@@ -229,6 +245,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
 
     @classmethod
     def settings_customise_sources(

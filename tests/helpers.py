@@ -118,6 +118,8 @@ path = "archive"
 watch = "inbox"
 rejected = "rejected"
 store = "invoices"
+[ui]
+language = "fr"
 [delivery]
 retry_base_seconds = 60
 {extra}

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from daemon.app.queries import InvoiceDetail, InvoiceRow
 from daemon.app.services import Facturier
+from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import DETAIL_BINDINGS, INVOICE_LIST_BINDINGS, INVOICE_STATES
 from tui.messages import CustomersLoaded, InvoiceDetailLoaded, InvoicesLoaded, LoadFailed
@@ -46,6 +47,7 @@ class InvoicesScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.filter_index = 0
+        self.language = services.ctx.settings.ui.resolved_language()
         self.search = ""
         self.rows: list[InvoiceRow] = []
 
@@ -104,8 +106,8 @@ class InvoicesScreen(Screen[None]):
             table.add_row(
                 Text(r.number),
                 Text(r.customer),
-                Text(f"{r.total:,.2f} {r.currency}", justify="right"),
-                r.due_date.isoformat() if r.due_date else "-",
+                Text(money(r.total, r.currency, self.language), justify="right"),
+                day(r.due_date, self.language),
                 styled_state(r.state),
                 key=str(r.id),
             )
@@ -160,6 +162,7 @@ class InvoiceScreen(Screen[None]):
     def show(self, message: InvoiceDetailLoaded) -> None:
         d: InvoiceDetail = message.detail
         r = d.row
+        lang = self.services.ctx.settings.ui.resolved_language()
         dup_mark = "  [b]possible duplicate[/b]"
         recipients = (
             "\n".join(
@@ -169,8 +172,9 @@ class InvoiceScreen(Screen[None]):
             or "  (no recipient yet)"
         )
         self.query_one("#summary", Static).update(
-            f"[b]Invoice {escape(r.number)}[/b] — {escape(r.customer)} — {r.total:,.2f} "
-            f"{escape(r.currency)} — due {r.due_date or '-'} — {styled_state(r.state)} — "
+            f"[b]Invoice {escape(r.number)}[/b] — {escape(r.customer)} — "
+            f"{escape(money(r.total, r.currency, lang))} — due {day(r.due_date, lang)} — "
+            f"{styled_state(r.state)} — "
             f"{'[green]paid[/]' if r.payment_state == 'paid' else '[yellow]unpaid[/]'}\n"
             f"File {escape(d.file_name)} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
             f"Recipients:\n{recipients}"

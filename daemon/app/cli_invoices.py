@@ -13,6 +13,7 @@ from daemon.app.cli_base import JsonOption, app, archive_app, fail, queue_app, u
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
+from daemon.domain.formatting import day, money
 from daemon.domain.states import InvoiceState
 
 
@@ -134,14 +135,15 @@ def status(
 
     async def go(app_: Facturier) -> None:
         rows = await app_.queries.invoices(only.value if only else None)
+        lang = app_.ctx.settings.ui.resolved_language()
         for r in rows:
             if as_json:
                 typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
             else:
-                due = r.due_date.isoformat() if r.due_date else "-"
+                total = money(r.total, r.currency, lang)
                 typer.echo(
-                    f"{r.number:<22} {r.customer[:28]:<28} {r.total:>12} {r.currency} "
-                    f"due {due:<10} {r.state}"
+                    f"{r.number:<22} {r.customer[:28]:<28} {total:>15} "
+                    f"due {day(r.due_date, lang):<10} {r.state}"
                 )
 
     with_app(go)

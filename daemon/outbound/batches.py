@@ -13,10 +13,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlmodel import col, select
 
+from daemon.domain import formatting
 from daemon.domain.models import ArchiveEntry, Customer, Delivery, DeliveryKind, Invoice
 from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
@@ -61,13 +61,6 @@ class ReadyBatch:
     ids: list[int]
     outgoing: list[Outgoing]
     done: list[SendOutcome]
-
-
-def format_amount(amount: Decimal, language: str) -> str:
-    text = f"{amount:,.2f}"
-    if language == "fr":
-        return text.replace(",", "\u202f").replace(".", ",")
-    return text
 
 
 def format_date(value: date | None, language: str) -> str:
@@ -131,7 +124,7 @@ class BatchMaker:
             "seller_name": invoice.seller_name or settings.sender.name,
             "customer_name": invoice.buyer_name,
             "currency": invoice.currency,
-            "amount": format_amount(invoice.amount_due, language),
+            "amount": formatting.amount(invoice.amount_due, language),
             "issue_date": format_date(invoice.issue_date, language),
             "due_date": format_date(invoice.due_date, language),
             "invoice_to": await self._primary_recipient(delivery),

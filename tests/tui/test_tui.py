@@ -490,3 +490,37 @@ async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
         ]
         assert await shown("enter", "f") == ["FA-0004"]  # back in the table: f filters
         await app.services.close()
+
+
+def test_invoice_list_snapshot_in_english(tui_settings: Settings, snap_compare: Any) -> None:
+    """The same list for an English-speaking operator: €4,799.99, not 4 799,99 €."""
+    english = tui_settings.model_copy(
+        update={"ui": tui_settings.ui.model_copy(update={"language": "en"})}
+    )
+
+    async def to_the_invoices(pilot: Any) -> None:
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause(0.5)
+
+    assert snap_compare(make_app(english), terminal_size=(110, 14), run_before=to_the_invoices)
+
+
+async def test_amounts_and_dates_in_the_operators_language(tui_settings: Settings) -> None:
+    for language, amount, due in (
+        ("fr", "4 799,99 €", "01/04/2026"),
+        ("en", "€4,799.99", "01/04/2026"),
+    ):
+        settings = tui_settings.model_copy(
+            update={"ui": tui_settings.ui.model_copy(update={"language": language})}
+        )
+        app = make_app(settings)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.pause(0.3)
+            await pilot.press("i")
+            await pilot.pause(0.5)
+            table = app.screen.query_one("#invoices", DataTable)
+            row = _column(table, 0).index("FA-0003")
+            assert _column(table, 2)[row].replace("\u202f", " ").replace("\xa0", " ") == amount
+            assert _column(table, 3)[row] == due
+            await app.services.close()
