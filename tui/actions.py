@@ -14,6 +14,7 @@ APP_BINDINGS: list[BindingType] = [
     Binding("a", "attention", "Attention"),
     Binding("i", "invoices", "Invoices"),
     Binding("c", "customers", "Customers"),
+    Binding("g", "figures", "Figures"),
     Binding("escape", "close_panels", "Close the keys panel", show=False),
 ]
 ATTENTION_BINDINGS: list[BindingType] = [

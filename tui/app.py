@@ -15,6 +15,7 @@ from config import Settings
 from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
 from tui.attention import AttentionScreen
+from tui.figures import FiguresScreen
 from tui.messages import LoadFailed
 from tui.screens import CustomersScreen, InvoiceScreen, InvoicesScreen
 
@@ -56,7 +57,10 @@ class FacturierApp(App[None]):
 
     def action_refresh(self) -> None:
         screen = self.screen
-        if isinstance(screen, AttentionScreen | InvoicesScreen | InvoiceScreen | CustomersScreen):
+        if isinstance(
+            screen,
+            AttentionScreen | InvoicesScreen | InvoiceScreen | CustomersScreen | FiguresScreen,
+        ):
             screen.reload()
 
     def _home(self) -> None:
@@ -70,6 +74,11 @@ class FacturierApp(App[None]):
         if not isinstance(self.screen, CustomersScreen):
             self._home()
             self.push_screen(CustomersScreen(self.services))
+
+    def action_figures(self) -> None:
+        if not isinstance(self.screen, FiguresScreen):
+            self._home()
+            self.push_screen(FiguresScreen(self.services))
 
     def action_invoices(self) -> None:
         if not isinstance(self.screen, InvoicesScreen):

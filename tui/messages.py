@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from daemon.app.attention import AttentionItem
+from daemon.app.figures import DeliveryFigures
 from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
 
 
@@ -50,3 +51,9 @@ class ActionFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class FiguresLoaded(Message):
+    def __init__(self, figures: DeliveryFigures) -> None:
+        super().__init__()
+        self.figures = figures

@@ -252,3 +252,27 @@ def queue_dismiss(
         typer.echo(f"{kind.value} #{ref}: dealt with ({reason})")
 
     with_app(go)
+
+
+@app.command("figures")
+def figures(
+    days: Annotated[int, typer.Option(min=1, max=366, help="How many days back")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """What became of the messages, day by day, and why bounces bounced."""
+
+    async def go(app_: Facturier) -> None:
+        f = await app_.figures.deliveries(days)
+        if as_json:
+            return emit(
+                {"days": [str(d) for d in f.days], "outcomes": f.outcomes, "reasons": f.reasons}
+            )
+        typer.echo(f"{f.days[0]} to {f.days[-1]}:")
+        for outcome, total in f.totals.items():
+            typer.echo(f"  {outcome:<10} {total:>7}")
+        if f.reasons:
+            typer.echo("bounce reasons:")
+        for reason, count in f.reasons.items():
+            typer.echo(f"  {reason:<16} {count:>7}")
+
+    with_app(go)

@@ -8,6 +8,7 @@ import logging
 from config import Settings
 from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
+from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressRole, Delivery
@@ -36,6 +37,7 @@ class Facturier:
         )
         self.queries = Queries(ctx.sessions)
         self.attention = AttentionQueue(ctx.sessions, s)
+        self.figures = Figures(ctx.sessions)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
         self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)

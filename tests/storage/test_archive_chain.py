@@ -173,5 +173,7 @@ def test_every_reporting_command_speaks_json_lines(
     assert lines("archive", "verify") == [{"summary": {"checked": 1, "problems": 0}}]
     proof = lines("proof", "JS-1", "--out", str(tmp_path / "proof"))
     assert all(Path(p["file"]).exists() for p in proof)
+    [figures] = lines("figures", "--days", "7")
+    assert len(figures["days"]) == 7 and sum(figures["outcomes"]["delivered"]) == 1
     [customer] = lines("customers", "list")
     assert customer["name"] == "Dupont" and customer["addresses"][0]["email"] == "f@dupont.example"

@@ -524,3 +524,25 @@ async def test_amounts_and_dates_in_the_operators_language(tui_settings: Setting
             assert _column(table, 2)[row].replace("\u202f", " ").replace("\xa0", " ") == amount
             assert _column(table, 3)[row] == due
             await app.services.close()
+
+
+async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
+    tui_settings: Settings,
+) -> None:
+    from textual.widgets import Sparkline
+
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("g")
+        await pilot.pause(0.6)
+        totals = {
+            o: str(app.screen.query_one(f"#total-{o}").render())
+            for o in ("accepted", "delivered", "bounced", "deferred")
+        }
+        # FA-0001 and its copy delivered, FA-0002 accepted then bounced, FA-0003 greylisted
+        assert totals == {"accepted": "3", "delivered": "2", "bounced": "1", "deferred": "1"}
+        assert sum(app.screen.query_one("#spark-delivered", Sparkline).data or []) == 2
+        reasons = app.screen.query_one("#reasons", DataTable)
+        assert _column(reasons, 0) == ["hostunknown"] and _column(reasons, 1) == ["1"]
+        await app.services.close()

@@ -1,0 +1,65 @@
+"""Delivery figures: each outcome a day as a sparkline, and the bounce reasons."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
+
+from daemon.app.figures import OUTCOMES, DeliveryFigures
+from daemon.app.services import Facturier
+from tui.actions import DETAIL_BINDINGS
+from tui.messages import FiguresLoaded, LoadFailed
+
+DAYS = 30
+
+
+class FiguresScreen(Screen[None]):
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Static(f"Messages a day over the last {DAYS} days", id="period")
+            for outcome in OUTCOMES:
+                with Horizontal(classes="figure"):
+                    yield Label(f"{outcome.value:<10}", classes="outcome")
+                    yield Sparkline([0], id=f"spark-{outcome.value}")
+                    yield Label("0", id=f"total-{outcome.value}", classes="total")
+            yield Static("[b]Bounce reasons[/b]")
+            yield DataTable(id="reasons", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reasons", DataTable).add_columns("Reason", "Bounces")
+        self.reload()
+
+    @work(exclusive=True, group="figures")
+    async def reload(self) -> None:
+        try:
+            figures = await self.services.figures.deliveries(DAYS)
+        except Exception as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(FiguresLoaded(figures))
+
+    @on(FiguresLoaded)
+    def show(self, message: FiguresLoaded) -> None:
+        f: DeliveryFigures = message.figures
+        self.query_one("#period", Static).update(
+            f"Messages a day, {f.days[0]:%d/%m/%Y} to {f.days[-1]:%d/%m/%Y}"
+        )
+        for outcome, counts in f.outcomes.items():
+            self.query_one(f"#spark-{outcome}", Sparkline).data = counts
+            self.query_one(f"#total-{outcome}", Label).update(str(sum(counts)))
+        table = self.query_one("#reasons", DataTable)
+        table.clear()
+        for reason, count in f.reasons.items():
+            table.add_row(Text(reason), count)
