@@ -31,3 +31,7 @@ INVOICE_LIST_BINDINGS: list[BindingType] = [
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back")]
+INVOICE_BINDINGS: list[BindingType] = [
+    *DETAIL_BINDINGS,
+    Binding("o", "open_message", "Sent message"),
+]

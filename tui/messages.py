@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from daemon.app.archived import ArchivedMessage
 from daemon.app.attention import AttentionItem
 from daemon.app.figures import DeliveryFigures
 from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
@@ -57,3 +58,9 @@ class FiguresLoaded(Message):
     def __init__(self, figures: DeliveryFigures) -> None:
         super().__init__()
         self.figures = figures
+
+
+class MessagesLoaded(Message):
+    def __init__(self, found: list[ArchivedMessage]) -> None:
+        super().__init__()
+        self.found = found

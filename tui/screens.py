@@ -14,7 +14,13 @@ from daemon.app.queries import InvoiceDetail, InvoiceRow
 from daemon.app.services import Facturier
 from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
-from tui.actions import DETAIL_BINDINGS, INVOICE_LIST_BINDINGS, INVOICE_STATES
+from tui.actions import (
+    DETAIL_BINDINGS,
+    INVOICE_BINDINGS,
+    INVOICE_LIST_BINDINGS,
+    INVOICE_STATES,
+)
+from tui.message import MessageScreen
 from tui.messages import CustomersLoaded, InvoiceDetailLoaded, InvoicesLoaded, LoadFailed
 
 STATE_STYLE: dict[str, str] = {
@@ -128,7 +134,7 @@ class InvoicesScreen(Screen[None]):
 
 
 class InvoiceScreen(Screen[None]):
-    BINDINGS = DETAIL_BINDINGS
+    BINDINGS = INVOICE_BINDINGS
 
     def __init__(self, services: Facturier, invoice_id: int) -> None:
         super().__init__()
@@ -148,6 +154,9 @@ class InvoiceScreen(Screen[None]):
             "When (UTC)", "Recipient", "Event", "State", "Code", "Detail"
         )
         self.reload()
+
+    def action_open_message(self) -> None:
+        self.app.push_screen(MessageScreen(self.services, self.invoice_id))
 
     @work(exclusive=True, group="detail")
     async def reload(self) -> None:

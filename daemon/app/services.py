@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from config import Settings
+from daemon.app.archived import ArchivedMessage, archived_message
 from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
 from daemon.app.figures import Figures
@@ -61,6 +62,10 @@ class Facturier:
             await ctx.close()
             raise
         return cls(ctx)
+
+    async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
+        """The messages the invoice was sent as, from the archive."""
+        return await archived_message(self.ctx.sessions, self.ctx.archive, invoice_id)
 
     async def resend(
         self, invoice_id: int, *, by: str, reason: str, to: str | None = None

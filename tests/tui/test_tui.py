@@ -546,3 +546,26 @@ async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
         reasons = app.screen.query_one("#reasons", DataTable)
         assert _column(reasons, 0) == ["hostunknown"] and _column(reasons, 1) == ["1"]
         await app.services.close()
+
+
+async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Settings) -> None:
+    from tui.message import MessageScreen
+
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause(0.5)
+        await pilot.press("enter")  # FA-0001
+        await pilot.pause(0.5)
+        await pilot.press("o")
+        await pilot.pause(0.6)
+        assert isinstance(app.screen, MessageScreen)
+        shown = str(app.screen.query_one("#message").render())
+        assert "To factures@dupont.example" in shown and "To gerant@dupont.example" in shown
+        assert "Subject:" in shown and "FA-0001" in shown
+        assert "Attached: FA-0001.pdf" in shown
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, InvoiceScreen)
+        await app.services.close()
