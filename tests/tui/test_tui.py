@@ -231,6 +231,7 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
         assert isinstance(app.screen, InvoiceScreen)
         summary = str(app.screen.query_one("#summary").render())
         assert number in summary and buyer in summary and "[b]markup.pdf" in summary
+        assert "unpaid" in summary  # the payment state is shown
         assert app.is_running
         await app.services.close()
 

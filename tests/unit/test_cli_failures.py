@@ -176,3 +176,9 @@ def test_the_tui_never_migrates_an_out_of_date_schema(sqlite_config: Path) -> No
     assert code == 2
     assert "schema is at nothing yet" in line and "facturier db upgrade" in line
     assert run(sqlite_config, "db", "upgrade")[0] == 0
+
+
+def test_the_verbose_option_reads_as_a_flag_in_the_help() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    [line] = [line for line in result.output.splitlines() if "--verbose" in line]
+    assert "<int>" not in line and "INTEGER" not in line and "-v" in line
