@@ -16,8 +16,9 @@ from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
 from tui.attention import AttentionScreen
 from tui.figures import FiguresScreen
+from tui.loading import LoadingScreen
 from tui.messages import LoadFailed
-from tui.screens import CustomersScreen, InvoiceScreen, InvoicesScreen
+from tui.screens import CustomersScreen, InvoicesScreen
 
 REFRESH_SECONDS = 2.0
 
@@ -57,10 +58,7 @@ class FacturierApp(App[None]):
 
     def action_refresh(self) -> None:
         screen = self.screen
-        if isinstance(
-            screen,
-            AttentionScreen | InvoicesScreen | InvoiceScreen | CustomersScreen | FiguresScreen,
-        ):
+        if isinstance(screen, LoadingScreen):
             screen.reload()
 
     def _home(self) -> None:

@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.attention import AttentionItem
@@ -18,7 +17,8 @@ from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
 from daemon.domain.errors import FacturierError
 from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import ActionDialog, Answer
-from tui.messages import ActionDone, ActionFailed, AttentionLoaded, LoadFailed
+from tui.loading import LoadingScreen
+from tui.messages import ActionDone, ActionFailed, Loaded
 from tui.screens import InvoiceScreen
 
 KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
@@ -32,12 +32,11 @@ def operator() -> str:
         return "unknown"
 
 
-class AttentionScreen(Screen[None]):
+class AttentionScreen(LoadingScreen):
     BINDINGS = ATTENTION_BINDINGS
 
     def __init__(self, services: Facturier) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
         self.kind_index = 0
         self.items: list[AttentionItem] = []
 
@@ -65,22 +64,16 @@ class AttentionScreen(Screen[None]):
             f"Needs a person — [b]{label}[/b]  (k: kind, enter: open the invoice)"
         )
 
-    @work(exclusive=True, group="attention")
-    async def reload(self) -> None:
-        try:
-            items = await self.services.attention.items(self.kind)
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(AttentionLoaded(items))
+    async def fetch(self) -> list[AttentionItem]:
+        return await self.services.attention.items(self.kind)
 
-    @on(AttentionLoaded)
-    def show_items(self, message: AttentionLoaded) -> None:
+    @on(Loaded)
+    def show_items(self, message: Loaded) -> None:
         table = self.query_one("#queue", DataTable)
         selected = table.cursor_row
-        self.items = message.items
+        self.items = message.data
         table.clear()
-        for i in message.items:
+        for i in message.data:
             table.add_row(
                 f"{i.at:%Y-%m-%d %H:%M}",
                 i.kind,
@@ -89,8 +82,8 @@ class AttentionScreen(Screen[None]):
                 Text(i.why),
                 key=f"{i.kind}:{i.ref}",
             )
-        if message.items:
-            table.move_cursor(row=min(selected, len(message.items) - 1))
+        if message.data:
+            table.move_cursor(row=min(selected, len(message.data) - 1))
         self._show_hint()
 
     @on(DataTable.RowHighlighted, "#queue")

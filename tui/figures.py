@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
 from daemon.app.figures import OUTCOMES, DeliveryFigures
 from daemon.app.services import Facturier
 from tui.actions import DETAIL_BINDINGS
-from tui.messages import FiguresLoaded, LoadFailed
+from tui.loading import LoadingScreen
+from tui.messages import Loaded
 
 DAYS = 30
 
 
-class FiguresScreen(Screen[None]):
+class FiguresScreen(LoadingScreen):
     BINDINGS = DETAIL_BINDINGS
 
     def __init__(self, services: Facturier) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -41,18 +40,12 @@ class FiguresScreen(Screen[None]):
         self.query_one("#reasons", DataTable).add_columns("Reason", "Bounces")
         self.reload()
 
-    @work(exclusive=True, group="figures")
-    async def reload(self) -> None:
-        try:
-            figures = await self.services.figures.deliveries(DAYS)
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(FiguresLoaded(figures))
+    async def fetch(self) -> DeliveryFigures:
+        return await self.services.figures.deliveries(DAYS)
 
-    @on(FiguresLoaded)
-    def show(self, message: FiguresLoaded) -> None:
-        f: DeliveryFigures = message.figures
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        f: DeliveryFigures = message.data
         self.query_one("#period", Static).update(
             f"Messages a day, {f.days[0]:%d/%m/%Y} to {f.days[-1]:%d/%m/%Y}"
         )

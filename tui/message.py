@@ -4,24 +4,23 @@ attachment names (everything shown as text, never as markup)."""
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from daemon.app.archived import ArchivedMessage
 from daemon.app.services import Facturier
 from tui.actions import DETAIL_BINDINGS
-from tui.messages import LoadFailed, MessagesLoaded
+from tui.loading import LoadingScreen
+from tui.messages import Loaded
 
 
-class MessageScreen(Screen[None]):
+class MessageScreen(LoadingScreen):
     BINDINGS = DETAIL_BINDINGS
 
     def __init__(self, services: Facturier, invoice_id: int) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
         self.invoice_id = invoice_id
 
     def compose(self) -> ComposeResult:
@@ -31,20 +30,14 @@ class MessageScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        self.reload()
 
-    @work(exclusive=True, group="message")
-    async def load(self) -> None:
-        try:
-            found = await self.services.archived_messages(self.invoice_id)
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(MessagesLoaded(found))
+    async def fetch(self) -> list[ArchivedMessage]:
+        return await self.services.archived_messages(self.invoice_id)
 
-    @on(MessagesLoaded)
-    def show(self, message: MessagesLoaded) -> None:
-        self.query_one("#message", Static).update("\n\n".join(_shown(m) for m in message.found))
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.query_one("#message", Static).update("\n\n".join(_shown(m) for m in message.data))
 
 
 def _shown(m: ArchivedMessage) -> str:

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.message import Message
 
-from daemon.app.archived import ArchivedMessage
-from daemon.app.attention import AttentionItem
-from daemon.app.figures import DeliveryFigures
-from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
 
+class Loaded(Message):
+    """What a screen asked its loader for (see ``tui.loading``)."""
 
-class AttentionLoaded(Message):
-    def __init__(self, items: list[AttentionItem]) -> None:
+    def __init__(self, data: Any) -> None:
         super().__init__()
-        self.items = items
-
-
-class InvoicesLoaded(Message):
-    def __init__(self, rows: list[InvoiceRow]) -> None:
-        super().__init__()
-        self.rows = rows
-
-
-class InvoiceDetailLoaded(Message):
-    def __init__(self, detail: InvoiceDetail) -> None:
-        super().__init__()
-        self.detail = detail
-
-
-class CustomersLoaded(Message):
-    def __init__(self, customers: list[CustomerRow]) -> None:
-        super().__init__()
-        self.customers = customers
+        self.data = data
 
 
 class LoadFailed(Message):
@@ -52,15 +33,3 @@ class ActionFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
-
-
-class FiguresLoaded(Message):
-    def __init__(self, figures: DeliveryFigures) -> None:
-        super().__init__()
-        self.figures = figures
-
-
-class MessagesLoaded(Message):
-    def __init__(self, found: list[ArchivedMessage]) -> None:
-        super().__init__()
-        self.found = found

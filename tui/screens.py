@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from daemon.app.queries import InvoiceDetail, InvoiceRow
+from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
 from daemon.app.services import Facturier
 from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
@@ -20,8 +19,9 @@ from tui.actions import (
     INVOICE_LIST_BINDINGS,
     INVOICE_STATES,
 )
+from tui.loading import LoadingScreen
 from tui.message import MessageScreen
-from tui.messages import CustomersLoaded, InvoiceDetailLoaded, InvoicesLoaded, LoadFailed
+from tui.messages import Loaded
 
 STATE_STYLE: dict[str, str] = {
     InvoiceState.DELIVERED: "green",
@@ -45,13 +45,12 @@ def styled_state(state: str) -> str:
 COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Delivery", 13))
 
 
-class InvoicesScreen(Screen[None]):
+class InvoicesScreen(LoadingScreen):
     BINDINGS = INVOICE_LIST_BINDINGS
     AUTO_FOCUS = "#invoices"  # keys go to the list; / goes to the search box
 
     def __init__(self, services: Facturier) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
         self.filter_index = 0
         self.language = services.ctx.settings.ui.resolved_language()
         self.search = ""
@@ -93,22 +92,16 @@ class InvoicesScreen(Screen[None]):
     def search_done(self, _event: Input.Submitted) -> None:
         self.query_one("#invoices", DataTable).focus()
 
-    @work(exclusive=True, group="invoices")
-    async def reload(self) -> None:
-        try:
-            rows = await self.services.queries.invoices(self.state_filter, self.search)
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(InvoicesLoaded(rows))
+    async def fetch(self) -> list[InvoiceRow]:
+        return await self.services.queries.invoices(self.state_filter, self.search)
 
-    @on(InvoicesLoaded)
-    def show_rows(self, message: InvoicesLoaded) -> None:
+    @on(Loaded)
+    def show_rows(self, message: Loaded) -> None:
         table = self.query_one("#invoices", DataTable)
         selected, scrolled = table.cursor_row, table.scroll_y
-        self.rows = message.rows
+        self.rows = message.data
         table.clear()
-        for r in message.rows:
+        for r in message.data:
             table.add_row(
                 Text(r.number),
                 Text(r.customer),
@@ -117,9 +110,9 @@ class InvoicesScreen(Screen[None]):
                 styled_state(r.state),
                 key=str(r.id),
             )
-        if message.rows:
+        if message.data:
             # a refresh keeps the operator's place: the cursor and the scroll stay put
-            table.move_cursor(row=min(selected, len(message.rows) - 1), scroll=False)
+            table.move_cursor(row=min(selected, len(message.data) - 1), scroll=False)
             table.scroll_to(y=scrolled, animate=False, immediate=True)
 
     def action_next_filter(self) -> None:
@@ -133,12 +126,11 @@ class InvoicesScreen(Screen[None]):
             self.app.push_screen(InvoiceScreen(self.services, int(event.row_key.value)))
 
 
-class InvoiceScreen(Screen[None]):
+class InvoiceScreen(LoadingScreen):
     BINDINGS = INVOICE_BINDINGS
 
     def __init__(self, services: Facturier, invoice_id: int) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
         self.invoice_id = invoice_id
 
     def compose(self) -> ComposeResult:
@@ -158,18 +150,12 @@ class InvoiceScreen(Screen[None]):
     def action_open_message(self) -> None:
         self.app.push_screen(MessageScreen(self.services, self.invoice_id))
 
-    @work(exclusive=True, group="detail")
-    async def reload(self) -> None:
-        try:
-            detail = await self.services.queries.invoice_detail(self.invoice_id)
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(InvoiceDetailLoaded(detail))
+    async def fetch(self) -> InvoiceDetail:
+        return await self.services.queries.invoice_detail(self.invoice_id)
 
-    @on(InvoiceDetailLoaded)
-    def show(self, message: InvoiceDetailLoaded) -> None:
-        d: InvoiceDetail = message.detail
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        d: InvoiceDetail = message.data
         r = d.row
         lang = self.services.ctx.settings.ui.resolved_language()
         dup_mark = "  [b]possible duplicate[/b]"
@@ -207,12 +193,11 @@ class InvoiceScreen(Screen[None]):
         self.query_one("#messages", Static).update(notes)
 
 
-class CustomersScreen(Screen[None]):
+class CustomersScreen(LoadingScreen):
     BINDINGS = DETAIL_BINDINGS
 
     def __init__(self, services: Facturier) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -229,22 +214,16 @@ class CustomersScreen(Screen[None]):
         )
         self.reload()
 
-    @work(exclusive=True, group="customers")
-    async def reload(self) -> None:
-        try:
-            customers = await self.services.queries.customers()
-        except Exception as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(CustomersLoaded(customers))
+    async def fetch(self) -> list[CustomerRow]:
+        return await self.services.queries.customers()
 
-    @on(CustomersLoaded)
-    def show(self, message: CustomersLoaded) -> None:
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
         addresses = self.query_one("#addresses", DataTable)
         history = self.query_one("#history", DataTable)
         addresses.clear()
         history.clear()
-        for c in message.customers:
+        for c in message.data:
             if not any(a.active and a.role == "invoice_to" for a in c.addresses):
                 addresses.add_row(
                     Text(c.name), "-", "invoice_to", "[bold red]no invoice address[/]"

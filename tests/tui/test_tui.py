@@ -101,6 +101,13 @@ def make_app(settings: Settings) -> FacturierApp:
     return FacturierApp(Facturier(AppContext.from_settings(settings)), refresh_seconds=None)
 
 
+async def _to_invoices(pilot: Any) -> None:
+    """From the home screen to the invoice list, loaded."""
+    await pilot.pause(0.3)
+    await pilot.press("i")
+    await pilot.pause(0.5)
+
+
 def _column(table: DataTable[Any], index: int) -> list[str]:
     return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
 
@@ -108,9 +115,7 @@ def _column(table: DataTable[Any], index: int) -> list[str]:
 async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
+        await _to_invoices(pilot)
         table = app.screen.query_one("#invoices", DataTable)
         assert _column(table, 0) == ["FA-0001", "FA-0002", "FA-0003", "FA-0004"]
         states = _column(table, 4)
@@ -161,12 +166,7 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
 
 
 def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
-    async def to_the_invoices(pilot: Any) -> None:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
-
-    assert snap_compare(make_app(tui_settings), terminal_size=(110, 14), run_before=to_the_invoices)
+    assert snap_compare(make_app(tui_settings), terminal_size=(110, 14), run_before=_to_invoices)
 
 
 def test_attention_queue_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
@@ -221,9 +221,7 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
         await services.close()
     app = make_app(settings)
     async with app.run_test(size=(140, 30)) as pilot:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
+        await _to_invoices(pilot)
         table = app.screen.query_one("#invoices", DataTable)
         assert _column(table, 0) == [number] and _column(table, 1) == [buyer]
         await pilot.press("enter")
@@ -320,9 +318,7 @@ async def test_the_invoice_list_fits_80_columns_and_its_last_row_shows(
         await services.close()
     app = make_app(tui_settings)
     async with app.run_test(size=(80, 7)) as pilot:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
+        await _to_invoices(pilot)
         table = app.screen.query_one("#invoices", DataTable)
         # every column on screen, a long name included: no sideways scrolling at 80 columns
         assert table.virtual_size.width <= table.scrollable_content_region.width
@@ -470,9 +466,7 @@ async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: 
 async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
+        await _to_invoices(pilot)
 
         async def shown(*keys: str) -> list[str]:
             await pilot.press(*keys)
@@ -499,12 +493,7 @@ def test_invoice_list_snapshot_in_english(tui_settings: Settings, snap_compare: 
         update={"ui": tui_settings.ui.model_copy(update={"language": "en"})}
     )
 
-    async def to_the_invoices(pilot: Any) -> None:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
-
-    assert snap_compare(make_app(english), terminal_size=(110, 14), run_before=to_the_invoices)
+    assert snap_compare(make_app(english), terminal_size=(110, 14), run_before=_to_invoices)
 
 
 async def test_amounts_and_dates_in_the_operators_language(tui_settings: Settings) -> None:
@@ -517,9 +506,7 @@ async def test_amounts_and_dates_in_the_operators_language(tui_settings: Setting
         )
         app = make_app(settings)
         async with app.run_test(size=(140, 30)) as pilot:
-            await pilot.pause(0.3)
-            await pilot.press("i")
-            await pilot.pause(0.5)
+            await _to_invoices(pilot)
             table = app.screen.query_one("#invoices", DataTable)
             row = _column(table, 0).index("FA-0003")
             assert _column(table, 2)[row].replace("\u202f", " ").replace("\xa0", " ") == amount
@@ -554,9 +541,7 @@ async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Sett
 
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 50)) as pilot:
-        await pilot.pause(0.3)
-        await pilot.press("i")
-        await pilot.pause(0.5)
+        await _to_invoices(pilot)
         await pilot.press("enter")  # FA-0001
         await pilot.pause(0.5)
         await pilot.press("o")

@@ -1,0 +1,32 @@
+"""The one way a screen loads what it shows: a background worker asks the service layer and
+posts the answer (or the failure) as a message; the screen's @on(Loaded) handler alone
+touches its widgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.screen import Screen
+
+from daemon.app.services import Facturier
+from tui.messages import Loaded, LoadFailed
+
+
+class LoadingScreen(Screen[None]):
+    def __init__(self, services: Facturier) -> None:
+        super().__init__()
+        self.services = services
+
+    async def fetch(self) -> Any:
+        """What the screen shows, from the service layer (in the worker)."""
+        raise NotImplementedError
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        try:
+            data = await self.fetch()
+        except Exception as exc:  # shown to the operator as one line, never raised
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(Loaded(data))
