@@ -101,11 +101,20 @@ def make_app(settings: Settings) -> FacturierApp:
     return FacturierApp(Facturier(AppContext.from_settings(settings)), refresh_seconds=None)
 
 
+async def _settled(pilot: Any) -> None:
+    """Wait until the loaders and actions started by the last keys, and the reloads they
+    start in turn, are done (however slow the machine)."""
+    for _ in range(4):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
 async def _to_invoices(pilot: Any) -> None:
     """From the home screen to the invoice list, loaded."""
-    await pilot.pause(0.3)
+    await _settled(pilot)
     await pilot.press("i")
-    await pilot.pause(0.5)
+    await _settled(pilot)
 
 
 def _column(table: DataTable[Any], index: int) -> list[str]:
@@ -123,16 +132,16 @@ async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
         assert "deferred" in states[2] and "needs address" in states[3]
 
         await pilot.press("f")  # needs_address
-        await pilot.pause(0.3)
+        await _settled(pilot)
         assert _column(app.screen.query_one("#invoices", DataTable), 0) == ["FA-0004"]
         # needs_address → queued → sending → accepted → deferred → delivered → failed → bounced
         for _ in range(7):
             await pilot.press("f")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         assert _column(app.screen.query_one("#invoices", DataTable), 0) == ["FA-0002"]
 
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, InvoiceScreen)
         timeline = app.screen.query_one("#timeline", DataTable)
         events = _column(timeline, 2)
@@ -148,9 +157,9 @@ async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
 async def test_customers_screen_shows_address_history(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.3)
+        await _settled(pilot)
         await pilot.press("c")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, CustomersScreen)
         addresses = app.screen.query_one("#addresses", DataTable)
         row = _column(addresses, 1).index("compta@martin.invalid")
@@ -170,9 +179,7 @@ def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> Non
 
 
 def test_attention_queue_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
-    assert snap_compare(
-        make_app(tui_settings), terminal_size=(130, 16), run_before=lambda pilot: pilot.pause(0.5)
-    )
+    assert snap_compare(make_app(tui_settings), terminal_size=(130, 16), run_before=_settled)
 
 
 async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) -> None:
@@ -180,7 +187,7 @@ async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) ->
     address, each with what to do; enter opens the invoice, k filters by kind."""
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         table = app.screen.query_one("#queue", DataTable)
         kinds = set(_column(table, 1))
         assert {"hard-bounce", "no-address", "undeliverable-address"} <= kinds
@@ -188,11 +195,11 @@ async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) ->
         row = _column(table, 1).index("hard-bounce")
         assert _column(table, 2)[row] == "FA-0002"
         await pilot.press("k", "k")  # all → no-address → hard-bounce
-        await pilot.pause(0.5)
+        await _settled(pilot)
         table = app.screen.query_one("#queue", DataTable)
         assert _column(table, 1) == ["hard-bounce"]
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, InvoiceScreen)
         await app.services.close()
 
@@ -225,7 +232,7 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
         table = app.screen.query_one("#invoices", DataTable)
         assert _column(table, 0) == [number] and _column(table, 1) == [buyer]
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, InvoiceScreen)
         summary = str(app.screen.query_one("#summary").render())
         assert number in summary and buyer in summary and "[b]markup.pdf" in summary
@@ -243,9 +250,9 @@ async def _act(app: FacturierApp, pilot: Any, kind: str, key: str, *typed: str) 
     """On the queue's first item of ``kind``: press ``key``, type into the dialog, confirm."""
     await _select(app, kind)
     await pilot.press(key)
-    await pilot.pause(0.2)
+    await _settled(pilot)
     await pilot.press(*typed, "enter")
-    await pilot.pause(0.6)
+    await _settled(pilot)
 
 
 async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
@@ -253,7 +260,7 @@ async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
     logged with who and why, the invoice leaves the queue and is queued for sending."""
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await _select(app, "no-address")
         await pilot.press("s")
         await pilot.pause(0.2)
@@ -261,7 +268,7 @@ async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
         await pilot.pause(0.2)
         assert "the reason is recorded" in str(app.screen.query_one("#problem").render())
         await pilot.press(*"asked by phone", "enter")
-        await pilot.pause(0.8)
+        await _settled(pilot)
         assert "no-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
         customer = await app.services.customers.find("Librairie Nouvelle")
         assert customer.id is not None
@@ -284,7 +291,7 @@ async def test_mark_an_item_dealt_with_and_cancel_another(tui_settings: Settings
 
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await _select(app, "long-deferred")
         await pilot.press("d")
         await pilot.pause(0.2)
@@ -337,7 +344,7 @@ async def test_the_invoice_list_fits_80_columns_and_its_last_row_shows(
         before = (table.cursor_row, table.scroll_y)
         assert before == (0, 1)
         app.action_refresh()
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert (table.cursor_row, table.scroll_y) == before
         await app.services.close()
 
@@ -345,9 +352,9 @@ async def test_the_invoice_list_fits_80_columns_and_its_last_row_shows(
 async def test_customers_without_an_address_are_listed(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.3)
+        await _settled(pilot)
         await pilot.press("c")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         addresses = app.screen.query_one("#addresses", DataTable)
         row = _column(addresses, 0).index("Librairie Nouvelle")
         assert "no invoice address" in _column(addresses, 3)[row]
@@ -359,23 +366,23 @@ async def test_the_palette_lists_the_app_commands_and_escape_closes_the_keys(
 ) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.3)
+        await _settled(pilot)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Attention", "Invoices", "Customers", "Refresh", "Quit"} <= set(commands)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         await pilot.press(*"Customers")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, CustomersScreen)
         await pilot.press("a")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         app.action_show_help_panel()
-        await pilot.pause(0.3)
+        await _settled(pilot)
         assert app.screen.query("HelpPanel")
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         assert not app.screen.query("HelpPanel")
         await app.services.close()
 
@@ -385,7 +392,7 @@ async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Se
     address is set queues a deliberate re-send to it, recorded with who and why."""
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await _act(app, pilot, "hard-bounce", "R", *"customer asked")
         martin = await app.services.customers.find("C-2")
         assert martin.id is not None
@@ -427,13 +434,13 @@ async def test_markup_in_a_customer_reply_is_shown_as_text(tui_settings: Setting
         await services.close()
     app = make_app(tui_settings)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         queue = app.screen.query_one("#queue", DataTable)
         row = _column(queue, 1).index("reply")
         assert text in _column(queue, 4)[row]
         queue.move_cursor(row=row)
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await _settled(pilot)
         assert isinstance(app.screen, InvoiceScreen)
         shown = str(app.screen.query_one("#messages").render())
         assert text in shown
@@ -446,7 +453,7 @@ async def test_markup_in_a_customer_reply_is_shown_as_text(tui_settings: Setting
 async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await _act(app, pilot, "undeliverable-address", "u", *"their IT fixed the MX")
         assert "undeliverable-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
         martin = await app.services.customers.find("C-2")
@@ -470,7 +477,7 @@ async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
 
         async def shown(*keys: str) -> list[str]:
             await pilot.press(*keys)
-            await pilot.pause(0.5)
+            await _settled(pilot)
             return _column(app.screen.query_one("#invoices", DataTable), 0)
 
         assert app.focused is app.screen.query_one("#invoices")  # keys go to the table
@@ -521,9 +528,9 @@ async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
 
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.3)
+        await _settled(pilot)
         await pilot.press("g")
-        await pilot.pause(0.6)
+        await _settled(pilot)
         totals = {
             o: str(app.screen.query_one(f"#total-{o}").render())
             for o in ("accepted", "delivered", "bounced", "deferred")
@@ -543,9 +550,9 @@ async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Sett
     async with app.run_test(size=(140, 50)) as pilot:
         await _to_invoices(pilot)
         await pilot.press("enter")  # FA-0001
-        await pilot.pause(0.5)
+        await _settled(pilot)
         await pilot.press("o")
-        await pilot.pause(0.6)
+        await _settled(pilot)
         assert isinstance(app.screen, MessageScreen)
         shown = str(app.screen.query_one("#message").render())
         assert "To factures@dupont.example" in shown and "To gerant@dupont.example" in shown
