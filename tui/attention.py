@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
@@ -12,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.attention import AttentionItem
+from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
 from daemon.domain.errors import FacturierError
@@ -22,14 +21,6 @@ from tui.messages import ActionDone, ActionFailed, Loaded
 from tui.screens import InvoiceScreen
 
 KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
-
-
-def operator() -> str:
-    """Who is at the keyboard, recorded with every action."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 class AttentionScreen(LoadingScreen):
@@ -155,7 +146,7 @@ class AttentionScreen(LoadingScreen):
     async def mark_deliverable(self, customer_id: int, email: str, reason: str) -> None:
         try:
             await self.services.customers.mark_deliverable(
-                customer_id, email, changed_by=operator(), reason=reason, source="tui"
+                customer_id, email, changed_by=current_operator(), reason=reason, source="tui"
             )
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
@@ -179,7 +170,7 @@ class AttentionScreen(LoadingScreen):
     @work(group="actions")
     async def resend(self, invoice_id: int, reason: str) -> None:
         try:
-            delivery = await self.services.resend(invoice_id, by=operator(), reason=reason)
+            delivery = await self.services.resend(invoice_id, by=current_operator(), reason=reason)
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
@@ -188,7 +179,7 @@ class AttentionScreen(LoadingScreen):
     @work(group="actions")
     async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:
         try:
-            await self.services.attention.resolve(kind, ref, by=operator(), how=reason)
+            await self.services.attention.resolve(kind, ref, by=current_operator(), how=reason)
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
@@ -198,7 +189,7 @@ class AttentionScreen(LoadingScreen):
     async def set_address(self, customer_id: int, email: str, reason: str) -> None:
         try:
             done = await self.services.customers.set_invoice_address(
-                customer_id, email, changed_by=operator(), reason=reason, source="tui"
+                customer_id, email, changed_by=current_operator(), reason=reason, source="tui"
             )
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))

@@ -8,7 +8,6 @@ else.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,7 @@ import typer
 
 from config import ConfigError, Settings, load_settings
 from daemon.app.failures import BUG, describe
+from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 
 log = logging.getLogger(__name__)
@@ -138,11 +138,7 @@ def configure_logging(verbose: int) -> None:
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line")]
 
 
-def user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+user = current_operator  # who every command records
 
 
 @app.callback()
