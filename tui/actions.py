@@ -28,6 +28,8 @@ ATTENTION_BINDINGS: list[BindingType] = [
 INVOICE_LIST_BINDINGS: list[BindingType] = [
     Binding("slash", "search", "Search"),
     Binding("f", "next_filter", "Filter state"),
+    Binding("F", "choose_filters", "Filters"),
+    Binding("x", "clear_filters", "Clear filters"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back")]

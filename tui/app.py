@@ -16,9 +16,10 @@ from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
 from tui.attention import AttentionScreen
 from tui.figures import FiguresScreen
+from tui.invoices import InvoicesScreen
 from tui.loading import LoadingScreen
 from tui.messages import LoadFailed
-from tui.screens import CustomersScreen, InvoicesScreen
+from tui.screens import CustomersScreen
 
 REFRESH_SECONDS = 2.0
 
@@ -59,7 +60,7 @@ class FacturierApp(App[None]):
     def action_refresh(self) -> None:
         screen = self.screen
         if isinstance(screen, LoadingScreen):
-            screen.reload()
+            screen.live_refresh()
 
     def _home(self) -> None:
         while len(self.screen_stack) > 2:

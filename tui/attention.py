@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from daemon.app.attention import AttentionItem
 from daemon.app.operator import current_operator
@@ -18,9 +18,11 @@ from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
+from tui.paged import PagedTable
 from tui.screens import InvoiceScreen
 
 KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
+WINDOW = 200
 
 
 class AttentionScreen(LoadingScreen):
@@ -30,17 +32,19 @@ class AttentionScreen(LoadingScreen):
         super().__init__(services)
         self.kind_index = 0
         self.items: list[AttentionItem] = []
+        self.start = 0
+        """Where the table's window starts in ``items``."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
             yield Static("", id="kind")
-            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            yield PagedTable(id="queue", cursor_type="row", zebra_stripes=True)
             yield Static("", id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#queue", DataTable)
+        table = self.query_one("#queue", PagedTable)
         table.add_columns("When (UTC)", "What", "Invoice", "Customer", "Why")
         self._show_kind()
         self.reload()
@@ -51,8 +55,12 @@ class AttentionScreen(LoadingScreen):
 
     def _show_kind(self) -> None:
         label = self.kind.value if self.kind else "all"
+        where = ""
+        if len(self.items) > WINDOW:
+            end = min(self.start + WINDOW, len(self.items))
+            where = f" — {self.start + 1}–{end} of {len(self.items)}"
         self.query_one("#kind", Static).update(
-            f"Needs a person — [b]{label}[/b]  (k: kind, enter: open the invoice)"
+            f"Needs a person — [b]{label}[/b]{where}  (k: kind, enter: open the invoice)"
         )
 
     async def fetch(self) -> list[AttentionItem]:
@@ -60,11 +68,19 @@ class AttentionScreen(LoadingScreen):
 
     @on(Loaded)
     def show_items(self, message: Loaded) -> None:
-        table = self.query_one("#queue", DataTable)
-        selected = table.cursor_row
         self.items = message.data
+        self.start = min(self.start, max(0, len(self.items) - 1) // WINDOW * WINDOW)
+        self._show_window(self.query_one("#queue", PagedTable).cursor_row)
+
+    def _show_window(self, row: int) -> None:
+        """The table holds one window of the queue, never all of it (20,000 rows in a table
+        take seconds to add)."""
+        table = self.query_one("#queue", PagedTable)
+        shown = self.items[self.start : self.start + WINDOW]
         table.clear()
-        for i in message.data:
+        table.more_newer = self.start > 0
+        table.more_older = self.start + WINDOW < len(self.items)
+        for i in shown:
             table.add_row(
                 f"{i.at:%Y-%m-%d %H:%M}",
                 i.kind,
@@ -73,30 +89,44 @@ class AttentionScreen(LoadingScreen):
                 Text(i.why),
                 key=f"{i.kind}:{i.ref}",
             )
-        if message.data:
-            table.move_cursor(row=min(selected, len(message.data) - 1))
+        if shown:
+            table.move_cursor(row=max(0, min(row, len(shown) - 1)))
+        self._show_kind()
         self._show_hint()
 
-    @on(DataTable.RowHighlighted, "#queue")
-    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Edge, "#queue")
+    def edge(self, message: PagedTable.Edge) -> None:
+        last = max(0, len(self.items) - 1) // WINDOW * WINDOW
+        if message.direction == "older":
+            self.start, row = min(last, self.start + WINDOW), 0
+        elif message.direction == "newer":
+            self.start, row = max(0, self.start - WINDOW), WINDOW - 1
+        elif message.direction == "newest":
+            self.start, row = 0, 0
+        else:
+            self.start, row = last, WINDOW
+        self._show_window(row)
+
+    @on(PagedTable.RowHighlighted, "#queue")
+    def _highlighted(self, _event: PagedTable.RowHighlighted) -> None:
         self._show_hint()
 
     def _show_hint(self) -> None:
-        table = self.query_one("#queue", DataTable)
         hint = self.query_one("#hint", Static)
-        if not self.items or table.cursor_row >= len(self.items):
+        item = self._selected()
+        if item is None:
             hint.update("Nothing needs a person." if not self.items else "")
             return
-        item = self.items[table.cursor_row]
         hint.update(f"[b]What to do[/b]: {escape(item.hint)}")
 
     def action_next_kind(self) -> None:
         self.kind_index = (self.kind_index + 1) % len(KINDS)
+        self.start = 0
         self._show_kind()
         self.reload()
 
     def _selected(self) -> AttentionItem | None:
-        row = self.query_one("#queue", DataTable).cursor_row
+        row = self.start + self.query_one("#queue", PagedTable).cursor_row
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def action_dismiss_item(self) -> None:
@@ -206,9 +236,8 @@ class AttentionScreen(LoadingScreen):
     def action_failed(self, message: ActionFailed) -> None:
         self.notify(escape(message.error), title="Not done", severity="error")
 
-    @on(DataTable.RowSelected, "#queue")
-    def open_selected(self, event: DataTable.RowSelected) -> None:
-        if event.cursor_row < len(self.items):
-            invoice_id = self.items[event.cursor_row].invoice_id
-            if invoice_id is not None:
-                self.app.push_screen(InvoiceScreen(self.services, invoice_id))
+    @on(PagedTable.RowSelected, "#queue")
+    def open_selected(self, _event: PagedTable.RowSelected) -> None:
+        item = self._selected()
+        if item is not None and item.invoice_id is not None:
+            self.app.push_screen(InvoiceScreen(self.services, item.invoice_id))

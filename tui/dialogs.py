@@ -4,6 +4,7 @@ Enter confirms, Escape cancels; nothing is done without a reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.markup import escape
 from textual import on
@@ -11,7 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Checkbox, Input, Label, Select
+
+from daemon.app.invoice_list import InvoiceFilter
+from tui.actions import INVOICE_STATES
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,94 @@ class ActionDialog(ModalScreen[Answer | None]):
 
     def _problem(self, text: str) -> None:
         self.query_one("#problem", Label).update(escape(text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class FilterAnswer:
+    state: str | None
+    customer: str
+    issued_from: date | None
+    issued_to: date | None
+    overdue_on: date | None
+
+
+def _day(text: str, what: str) -> date | None:
+    """``text`` as a day: 2026-03-31 or 31/03/2026; empty is none. Refused naming ``what``."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if "/" in text:
+            d, m, y = text.split("/")
+            return date(int(y), int(m), int(d))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what}: {text!r} is not a day (2026-03-31 or 31/03/2026)") from None
+
+
+class FilterDialog(ModalScreen[FilterAnswer | None]):
+    """The invoice list's filters, all at once; they combine. Enter applies, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    FilterDialog { align: center middle; }
+    FilterDialog > Vertical {
+        width: 80; height: auto; padding: 1 2; border: thick $accent; background: $surface;
+    }
+    FilterDialog #problem { color: $error; }
+    """
+
+    def __init__(self, current: InvoiceFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        with Vertical():
+            yield Label("[b]Filter the invoices[/b] (empty: any)")
+            yield Label("State:")
+            yield Select(
+                [(s.replace("_", " "), s) for s in INVOICE_STATES if s],
+                value=c.state if c.state else Select.BLANK,
+                prompt="any state",
+                id="state",
+            )
+            yield Label("Customer (name, VAT id, identifier or #N):")
+            yield Input(value=f"#{c.customer_id}" if c.customer_id else "", id="customer")
+            yield Label("Issued from / to (2026-03-31 or 31/03/2026):")
+            yield Input(value=str(c.issued_from or ""), id="issued_from")
+            yield Input(value=str(c.issued_to or ""), id="issued_to")
+            yield Checkbox(
+                "Overdue only (unpaid, due before today)", bool(c.overdue_on), id="overdue"
+            )
+            yield Label("", id="problem")
+            yield Label("Enter: apply   Escape: cancel")
+
+    @on(Input.Submitted)
+    def submitted(self, _event: Input.Submitted) -> None:
+        state = self.query_one("#state", Select).value
+        try:
+            issued_from = _day(self.query_one("#issued_from", Input).value, "issued from")
+            issued_to = _day(self.query_one("#issued_to", Input).value, "issued to")
+        except ValueError as exc:
+            self.query_one("#problem", Label).update(escape(str(exc)))
+            return
+        if issued_from and issued_to and issued_from > issued_to:
+            self.query_one("#problem", Label).update("issued from is after issued to")
+            return
+        overdue = self.query_one("#overdue", Checkbox).value
+        self.dismiss(
+            FilterAnswer(
+                state if isinstance(state, str) else None,
+                self.query_one("#customer", Input).value.strip(),
+                issued_from,
+                issued_to,
+                date.today() if overdue else None,
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,11 @@ class LoadingScreen(Screen[None]):
         """What the screen shows, from the service layer (in the worker)."""
         raise NotImplementedError
 
+    def live_refresh(self) -> None:
+        """The app's periodic look: by default the whole screen is asked again; a screen
+        over a long list asks only for what changed."""
+        self.reload()
+
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
         try:

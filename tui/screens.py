@@ -1,4 +1,4 @@
-"""The invoice list, the invoice timeline and the customers screen."""
+"""One invoice's timeline and the customers screen."""
 
 from __future__ import annotations
 
@@ -7,18 +7,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
-from daemon.app.queries import CustomerRow, InvoiceDetail, InvoiceRow
+from daemon.app.queries import CustomerRow, InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
-from tui.actions import (
-    DETAIL_BINDINGS,
-    INVOICE_BINDINGS,
-    INVOICE_LIST_BINDINGS,
-    INVOICE_STATES,
-)
+from tui.actions import DETAIL_BINDINGS, INVOICE_BINDINGS
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen
 from tui.messages import Loaded
@@ -40,90 +35,6 @@ STATE_STYLE: dict[str, str] = {
 
 def styled_state(state: str) -> str:
     return f"[{STATE_STYLE.get(state, 'white')}]{state.replace('_', ' ')}[/]"
-
-
-COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Delivery", 13))
-
-
-class InvoicesScreen(LoadingScreen):
-    BINDINGS = INVOICE_LIST_BINDINGS
-    AUTO_FOCUS = "#invoices"  # keys go to the list; / goes to the search box
-
-    def __init__(self, services: Facturier) -> None:
-        super().__init__(services)
-        self.filter_index = 0
-        self.language = services.ctx.settings.ui.resolved_language()
-        self.search = ""
-        self.rows: list[InvoiceRow] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="filter")
-        yield Input(placeholder="/ search: number, customer, address or amount", id="search")
-        yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#invoices", DataTable)
-        # fixed widths that fit an 80-column terminal; longer values are cut, not pushed off
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
-        self._show_filter()
-        self.reload()
-
-    @property
-    def state_filter(self) -> str | None:
-        return INVOICE_STATES[self.filter_index]
-
-    def _show_filter(self) -> None:
-        label = self.state_filter.replace("_", " ") if self.state_filter else "all"
-        self.query_one("#filter", Static).update(f"Invoices — state: [b]{label}[/b]  (f: filter)")
-
-    def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
-
-    @on(Input.Changed, "#search")
-    def search_changed(self, event: Input.Changed) -> None:
-        """Answers as the operator types: each change asks again (the last one wins)."""
-        self.search = event.value
-        self.reload()
-
-    @on(Input.Submitted, "#search")
-    def search_done(self, _event: Input.Submitted) -> None:
-        self.query_one("#invoices", DataTable).focus()
-
-    async def fetch(self) -> list[InvoiceRow]:
-        return await self.services.queries.invoices(self.state_filter, self.search)
-
-    @on(Loaded)
-    def show_rows(self, message: Loaded) -> None:
-        table = self.query_one("#invoices", DataTable)
-        selected, scrolled = table.cursor_row, table.scroll_y
-        self.rows = message.data
-        table.clear()
-        for r in message.data:
-            table.add_row(
-                Text(r.number),
-                Text(r.customer),
-                Text(money(r.total, r.currency, self.language), justify="right"),
-                day(r.due_date, self.language),
-                styled_state(r.state),
-                key=str(r.id),
-            )
-        if message.data:
-            # a refresh keeps the operator's place: the cursor and the scroll stay put
-            table.move_cursor(row=min(selected, len(message.data) - 1), scroll=False)
-            table.scroll_to(y=scrolled, animate=False, immediate=True)
-
-    def action_next_filter(self) -> None:
-        self.filter_index = (self.filter_index + 1) % len(INVOICE_STATES)
-        self._show_filter()
-        self.reload()
-
-    @on(DataTable.RowSelected, "#invoices")
-    def open_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.push_screen(InvoiceScreen(self.services, int(event.row_key.value)))
 
 
 class InvoiceScreen(LoadingScreen):

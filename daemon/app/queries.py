@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import func, or_
 from sqlmodel import col, select
 
+from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
 from daemon.domain.errors import AmbiguousError, NotFoundError
 from daemon.domain.models import (
     AddressChange,
@@ -22,39 +20,6 @@ from daemon.domain.models import (
     PaymentState,
 )
 from daemon.store.db import SessionFactory, transaction
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    id: int
-    number: str
-    customer: str
-    customer_id: int | None
-    total: Decimal
-    amount_due: Decimal
-    currency: str
-    issue_date: date
-    due_date: date | None
-    state: str
-    payment_state: str
-    recipients: tuple[str, ...]
-    last_event: str | None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "number": self.number,
-            "customer": self.customer,
-            "total": str(self.total),
-            "amount_due": str(self.amount_due),
-            "currency": self.currency,
-            "issue_date": self.issue_date.isoformat(),
-            "due_date": self.due_date.isoformat() if self.due_date else None,
-            "state": self.state,
-            "payment_state": self.payment_state,
-            "recipients": list(self.recipients),
-            "last_event": self.last_event,
-        }
 
 
 @dataclass(frozen=True)
@@ -113,36 +78,6 @@ class CustomerRow:
     history: tuple[ChangeRow, ...]
 
 
-def _amount(text: str) -> Decimal | None:
-    """``text`` read as an amount, in French or English writing (1 200,00 or 1,200.00)."""
-    digits = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    if "," in digits and "." not in digits:
-        digits = digits.replace(",", ".")
-    digits = digits.replace(",", "")
-    try:
-        return Decimal(digits)
-    except InvalidOperation:
-        return None
-
-
-def _matching(text: str) -> Any:
-    """Invoices whose number, customer name or address, or total match ``text``."""
-    needle = text.lower()
-    addresses = select(CustomerAddress.customer_id).where(
-        func.lower(CustomerAddress.email).contains(needle, autoescape=True)
-    )
-    found = [
-        func.lower(Invoice.number).contains(needle, autoescape=True),
-        func.lower(Invoice.buyer_name).contains(needle, autoescape=True),
-        func.lower(Customer.name).contains(needle, autoescape=True),
-        col(Invoice.customer_id).in_(addresses),
-    ]
-    amount = _amount(text)
-    if amount is not None:
-        found.append(col(Invoice.total_with_tax) == amount)
-    return or_(*found)
-
-
 class Queries:
     def __init__(self, sessions: SessionFactory):
         self.sessions = sessions
@@ -150,59 +85,20 @@ class Queries:
     async def invoices(
         self, state: str | None = None, search: str | None = None
     ) -> list[InvoiceRow]:
-        """Invoices (in ``state``), and with ``search`` only those whose number, customer,
-        one of the customer's addresses or total (``1 200,00`` or ``1,200.00``) match it."""
-        async with self.sessions() as session:
-            stmt = (
-                select(Invoice, Customer.name)
-                .join(Customer, col(Customer.id) == col(Invoice.customer_id), isouter=True)
-                .order_by(col(Invoice.id))
-            )
-            if state:
-                stmt = stmt.where(Invoice.state == state)
-            if search and search.strip():
-                stmt = stmt.where(_matching(search.strip()))
-            rows = (await session.exec(stmt)).all()
-            ids = [inv.id for inv, _ in rows]
-            deliveries_stmt = select(
-                Delivery.invoice_id, Delivery.recipient, Delivery.last_text
-            ).order_by(col(Delivery.id))
-            if len(ids) <= 500:  # a filtered list: its own deliveries only
-                deliveries_stmt = deliveries_stmt.where(col(Delivery.invoice_id).in_(ids))
-            deliveries = (await session.exec(deliveries_stmt)).all()
-        recipients: dict[int, list[str]] = {}
-        last: dict[int, str | None] = {}
-        for invoice_id, recipient, text in deliveries:
-            recipients.setdefault(invoice_id, [])
-            if recipient not in recipients[invoice_id]:
-                recipients[invoice_id].append(recipient)
-            if text:
-                last[invoice_id] = text
-        return [
-            self._row(inv, name, tuple(recipients.get(inv.id or 0, ())), last.get(inv.id or 0))
-            for inv, name in rows
-        ]
-
-    @staticmethod
-    def _row(
-        inv: Invoice, customer: str | None, recipients: tuple[str, ...], last_event: str | None
-    ) -> InvoiceRow:
-        assert inv.id is not None
-        return InvoiceRow(
-            inv.id,
-            inv.number,
-            customer or inv.buyer_name,
-            inv.customer_id,
-            inv.total_with_tax,
-            inv.amount_due,
-            inv.currency,
-            inv.issue_date,
-            inv.due_date,
-            inv.state,
-            inv.payment_state,
-            recipients,
-            last_event,
-        )
+        """Every invoice (in ``state``; with ``search``, those it matches: see
+        ``InvoiceList``), oldest first, read a page at a time."""
+        listing = InvoiceList(self.sessions)
+        where = InvoiceFilter(state=state, search=search or "")
+        found: list[InvoiceRow] = []
+        before: int | None = None
+        while True:
+            page = await listing.page(where, before=before, limit=1_000)
+            found.extend(page.rows)
+            if not page.older or not page.rows:
+                break
+            before = page.rows[-1].id
+        found.reverse()
+        return found
 
     async def find_invoice(self, number: str, *, invoice_id: int | None = None) -> Invoice:
         """The invoice numbered ``number``; with ``invoice_id``, that one (its number must be
@@ -280,7 +176,7 @@ class Queries:
                 else []
             )
         by_id = {d.id: d for d in deliveries}
-        row = self._row(
+        row = invoice_row(
             inv,
             customer.name if customer else None,
             tuple(dict.fromkeys(d.recipient for d in deliveries)),

@@ -126,10 +126,10 @@ async def test_invoice_list_filter_and_timeline(tui_settings: Settings) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await _to_invoices(pilot)
         table = app.screen.query_one("#invoices", DataTable)
-        assert _column(table, 0) == ["FA-0001", "FA-0002", "FA-0003", "FA-0004"]
+        assert _column(table, 0) == ["FA-0004", "FA-0003", "FA-0002", "FA-0001"]  # newest first
         states = _column(table, 4)
-        assert "delivered" in states[0] and "bounced" in states[1]
-        assert "deferred" in states[2] and "needs address" in states[3]
+        assert "delivered" in states[3] and "bounced" in states[2]
+        assert "deferred" in states[1] and "needs address" in states[0]
 
         await pilot.press("f")  # needs_address
         await _settled(pilot)
@@ -485,10 +485,10 @@ async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
         assert await shown(*["backspace"] * 6, *"576,60") == ["FA-0002"]  # an amount, French
         assert await shown(*["backspace"] * 6, *"greylist") == ["FA-0003"]  # an address
         assert await shown(*["backspace"] * 8, *"fa-000") == [
-            "FA-0001",
-            "FA-0002",
-            "FA-0003",
             "FA-0004",
+            "FA-0003",
+            "FA-0002",
+            "FA-0001",
         ]
         assert await shown("enter", "f") == ["FA-0004"]  # back in the table: f filters
         await app.services.close()
@@ -549,7 +549,7 @@ async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Sett
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 50)) as pilot:
         await _to_invoices(pilot)
-        await pilot.press("enter")  # FA-0001
+        await pilot.press("end", "enter")  # the oldest: FA-0001
         await _settled(pilot)
         await pilot.press("o")
         await _settled(pilot)

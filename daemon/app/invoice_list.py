@@ -1,0 +1,328 @@
+"""The invoice list at a million invoices: one page at a time, newest first, by key (never an
+OFFSET, never the whole table), with filters that combine and a search that answers as the
+operator types.
+
+Keyset paging: a page is the ``limit`` invoices just older (``before``) or just newer
+(``after``) than an id already shown, or the newest or the oldest ones. A refresh reads again
+only the rows on screen and asks whether newer ones arrived.
+
+Searching a number by any part: PostgreSQL's planner weighs its trigram index against walking
+the list; SQLite's cannot, so a needle's hits in the FTS5 trigram table are counted first (up
+to ``DENSE_HITS``): a rare needle is looked up by its hits, a common one by walking the newest
+invoices, where its matches are close together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import and_, func, or_, text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.models import Customer, CustomerAddress, Delivery, Invoice, PaymentState
+from daemon.store.db import SessionFactory
+
+PAGE = 100
+DENSE_HITS = 5_000
+"""More hits than this for a number part: walk the newest invoices instead of the hits."""
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    number: str
+    customer: str
+    customer_id: int | None
+    total: Decimal
+    amount_due: Decimal
+    currency: str
+    issue_date: date
+    due_date: date | None
+    state: str
+    payment_state: str
+    recipients: tuple[str, ...]
+    last_event: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "customer": self.customer,
+            "total": str(self.total),
+            "amount_due": str(self.amount_due),
+            "currency": self.currency,
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "state": self.state,
+            "payment_state": self.payment_state,
+            "recipients": list(self.recipients),
+            "last_event": self.last_event,
+        }
+
+
+def invoice_row(
+    inv: Invoice, customer: str | None, recipients: tuple[str, ...], last_event: str | None
+) -> InvoiceRow:
+    assert inv.id is not None
+    return InvoiceRow(
+        inv.id,
+        inv.number,
+        customer or inv.buyer_name,
+        inv.customer_id,
+        inv.total_with_tax,
+        inv.amount_due,
+        inv.currency,
+        inv.issue_date,
+        inv.due_date,
+        inv.state,
+        inv.payment_state,
+        recipients,
+        last_event,
+    )
+
+
+def amount_in_text(text: str) -> Decimal | None:
+    """``text`` read as an amount, in French or English writing (1 200,00 or 1,200.00)."""
+    digits = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if "," in digits and "." not in digits:
+        digits = digits.replace(",", ".")
+    digits = digits.replace(",", "")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """What the list shows; every field narrows it and they combine."""
+
+    state: str | None = None
+    customer_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    overdue_on: date | None = None
+    """Unpaid and due before this day."""
+    search: str = ""
+
+    def describe(self) -> list[str]:
+        """The active filters, in words, for the list's heading."""
+        parts = []
+        if self.state:
+            parts.append(f"state {self.state.replace('_', ' ')}")
+        if self.customer_id is not None:
+            parts.append(f"customer #{self.customer_id}")
+        if self.issued_from or self.issued_to:
+            parts.append(f"issued {self.issued_from or '…'} to {self.issued_to or '…'}")
+        if self.overdue_on:
+            parts.append(f"overdue on {self.overdue_on}")
+        if self.search.strip():
+            parts.append(f"matching {self.search.strip()!r}")
+        return parts
+
+    def but(self, **changes: Any) -> InvoiceFilter:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class InvoicePage:
+    rows: tuple[InvoiceRow, ...]
+    newer: bool
+    """Rows newer than the first one exist."""
+    older: bool
+    """Rows older than the last one exist."""
+
+
+class InvoiceList:
+    def __init__(self, sessions: SessionFactory):
+        self.sessions = sessions
+
+    async def page(
+        self,
+        where: InvoiceFilter,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        oldest: bool = False,
+        limit: int = PAGE,
+    ) -> InvoicePage:
+        """``limit`` invoices, newest first: the newest, those just older than ``before``,
+        just newer than ``after``, or (``oldest``) the last page."""
+        ascending = after is not None or oldest
+        bound = _Bound(before, after, ascending, limit + 1)
+        async with self.sessions() as session:
+            condition = await self._condition(session, where, bound)
+            # the ids first: an index that holds the filtered column holds the id too, so
+            # the ids of a month's invoices are sorted without reading the invoices
+            stmt = select(Invoice.id).where(condition)
+            if before is not None:
+                stmt = stmt.where(col(Invoice.id) < before)
+            if after is not None:
+                stmt = stmt.where(col(Invoice.id) > after)
+            order = col(Invoice.id).asc() if ascending else col(Invoice.id).desc()
+            ids = [
+                i for i in (await session.exec(stmt.order_by(order).limit(limit + 1))).all() if i
+            ]
+            more = len(ids) > limit
+            ids = sorted(ids[:limit], reverse=True)
+            found = (await session.exec(_listing().where(col(Invoice.id).in_(ids)))).all()
+            by_id = {inv.id: (inv, name) for inv, name in found}
+            rows = await _with_deliveries(session, [by_id[i] for i in ids if i in by_id])
+        if ascending:
+            return InvoicePage(rows, newer=more, older=after is not None)
+        return InvoicePage(rows, newer=before is not None, older=more)
+
+    async def rows(self, ids: Sequence[int]) -> list[InvoiceRow]:
+        """The invoices ``ids`` as they are now, in that order (gone ones left out)."""
+        if not ids:
+            return []
+        async with self.sessions() as session:
+            found = (await session.exec(_listing().where(col(Invoice.id).in_(ids)))).all()
+            rows = await _with_deliveries(session, list(found))
+        by_id = {r.id: r for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def newer_than(self, where: InvoiceFilter, invoice_id: int) -> bool:
+        """Whether an invoice newer than ``invoice_id`` matches ``where`` (a refresh's question:
+        it reads only the ids above the newest one shown)."""
+        async with self.sessions() as session:
+            bound = _Bound(None, invoice_id, True, 1)
+            condition = await self._condition(session, where, bound)
+            stmt = select(Invoice.id).where(condition, col(Invoice.id) > invoice_id).limit(1)
+            return (await session.exec(stmt)).first() is not None
+
+    async def _condition(
+        self, session: AsyncSession, where: InvoiceFilter, bound: _Bound | None = None
+    ) -> Any:
+        parts: list[Any] = []
+        if where.state:
+            parts.append(col(Invoice.state) == where.state)
+        if where.customer_id is not None:
+            parts.append(col(Invoice.customer_id) == where.customer_id)
+        if where.issued_from:
+            parts.append(col(Invoice.issue_date) >= where.issued_from)
+        if where.issued_to:
+            parts.append(col(Invoice.issue_date) <= where.issued_to)
+        if where.overdue_on:
+            parts.append(col(Invoice.payment_state) == PaymentState.UNPAID.value)
+            parts.append(col(Invoice.due_date) < where.overdue_on)
+        needle = where.search.strip()
+        if needle:
+            alone = not parts
+            parts.append(await self._matching(session, needle, bound if alone else None))
+        return and_(*parts) if parts else and_(True)
+
+    async def _matching(self, session: AsyncSession, needle: str, bound: _Bound | None) -> Any:
+        """Invoices whose number holds ``needle``, whose customer's name or one of its
+        addresses does, or whose total is the amount it writes (1 200,00 or 1,200.00)."""
+        lowered = needle.lower()
+        customers = select(Customer.id).where(
+            func.lower(Customer.name).contains(lowered, autoescape=True)
+        )
+        addresses = select(CustomerAddress.customer_id).where(
+            func.lower(CustomerAddress.email).contains(lowered, autoescape=True)
+        )
+        found = [
+            await self._number_holds(session, lowered, bound),
+            col(Invoice.customer_id).in_(customers.union(addresses)),
+            and_(
+                col(Invoice.customer_id).is_(None),
+                func.lower(Invoice.buyer_name).contains(lowered, autoescape=True),
+            ),
+        ]
+        amount = amount_in_text(needle)
+        if amount is not None:
+            found.append(col(Invoice.total_with_tax) == amount)
+        return or_(*found)
+
+    async def _number_holds(self, session: AsyncSession, lowered: str, bound: _Bound | None) -> Any:
+        """Invoices whose number holds ``lowered`` (see the module's note on SQLite)."""
+        walk = func.lower(Invoice.number).contains(lowered, autoescape=True)
+        bind = session.bind
+        if bind is None or bind.dialect.name != "sqlite" or len(lowered) < 3:
+            return walk
+        phrase = '"' + lowered.replace('"', '""') + '"'
+        if bound is not None:
+            # the search alone: the page's rows with a number hit are among the first
+            # ``limit`` hits in the page's direction, however many there are in all
+            return col(Invoice.id).in_(bound.hits(phrase))
+        hits = await session.exec(
+            text(
+                "SELECT count(*) FROM (SELECT rowid FROM invoice_search "
+                "WHERE invoice_search MATCH :phrase LIMIT :cap)"
+            ).bindparams(phrase=phrase, cap=DENSE_HITS + 1)  # type: ignore[call-overload]
+        )
+        if hits.scalar_one() > DENSE_HITS:
+            return walk  # with another filter, whose index narrows the walk
+        return col(Invoice.id).in_(
+            text("SELECT rowid FROM invoice_search WHERE invoice_search MATCH :phrase").bindparams(
+                phrase=phrase
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """Where a page starts and which way it goes, for the search's own hits."""
+
+    before: int | None
+    after: int | None
+    ascending: bool
+    limit: int
+
+    def hits(self, phrase: str) -> Any:
+        clause = "rowid < :before" if self.before is not None else "1"
+        if self.after is not None:
+            clause = "rowid > :after"
+        order = "ASC" if self.ascending else "DESC"
+        stmt = text(
+            "SELECT rowid FROM invoice_search WHERE invoice_search MATCH :phrase "
+            f"AND {clause} ORDER BY rowid {order} LIMIT :limit"
+        )
+        params: dict[str, Any] = {"phrase": phrase, "limit": self.limit}
+        if self.after is not None:
+            params["after"] = self.after
+        elif self.before is not None:
+            params["before"] = self.before
+        return stmt.bindparams(**params)
+
+
+def _listing() -> Any:
+    return select(Invoice, Customer.name).outerjoin(
+        Customer, col(Customer.id) == col(Invoice.customer_id)
+    )
+
+
+async def _with_deliveries(
+    session: AsyncSession, found: list[tuple[Invoice, str | None]]
+) -> tuple[InvoiceRow, ...]:
+    """The page's rows with their recipients and last word, read for the page's ids only."""
+    ids = [inv.id for inv, _ in found]
+    deliveries = (
+        (
+            await session.exec(
+                select(Delivery.invoice_id, Delivery.recipient, Delivery.last_text)
+                .where(col(Delivery.invoice_id).in_(ids))
+                .order_by(col(Delivery.id))
+            )
+        ).all()
+        if ids
+        else []
+    )
+    recipients: dict[int, list[str]] = {}
+    last: dict[int, str | None] = {}
+    for invoice_id, recipient, said in deliveries:
+        known = recipients.setdefault(invoice_id, [])
+        if recipient not in known:
+            known.append(recipient)
+        if said:
+            last[invoice_id] = said
+    return tuple(
+        invoice_row(inv, name, tuple(recipients.get(inv.id or 0, ())), last.get(inv.id or 0))
+        for inv, name in found
+    )

@@ -1,0 +1,258 @@
+"""The invoice list: one page at a time, newest first, filters that combine, a search that
+answers as the operator types, and a live refresh that touches only the rows that changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, Static
+from textual.widgets.data_table import ColumnKey
+
+from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoicePage, InvoiceRow
+from daemon.app.services import Facturier
+from daemon.domain.errors import FacturierError
+from daemon.domain.formatting import day, money
+from tui.actions import INVOICE_LIST_BINDINGS, INVOICE_STATES
+from tui.dialogs import FilterAnswer, FilterDialog
+from tui.loading import LoadingScreen
+from tui.messages import ActionFailed, Loaded
+from tui.paged import Direction, PagedTable
+from tui.screens import InvoiceScreen, styled_state
+
+COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Delivery", 13))
+
+
+@dataclass(frozen=True)
+class _Request:
+    direction: Direction | None
+    """None: the newest page, keeping the cursor on ``keep`` when it is still there."""
+    anchor: int | None = None
+    keep: int | None = None
+
+
+class Refreshed(Message):
+    """The rows on screen as they are now, and whether newer ones arrived."""
+
+    def __init__(self, rows: list[InvoiceRow], newer: bool) -> None:
+        super().__init__()
+        self.rows = rows
+        self.newer = newer
+
+
+class FiltersChosen(Message):
+    def __init__(self, where: InvoiceFilter) -> None:
+        super().__init__()
+        self.where = where
+
+
+class InvoicesScreen(LoadingScreen):
+    BINDINGS = INVOICE_LIST_BINDINGS
+    AUTO_FOCUS = "#invoices"  # keys go to the list; / goes to the search box
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__(services)
+        self.listing = InvoiceList(services.ctx.sessions)
+        self.language = services.ctx.settings.ui.resolved_language()
+        self.where = InvoiceFilter()
+        self.request = _Request(None)
+        self.rows: list[InvoiceRow] = []
+        self.shown: dict[int, tuple[str, ...]] = {}
+        self.columns: list[ColumnKey] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="filter")
+        yield Input(placeholder="/ search: number, customer, address or amount", id="search")
+        yield PagedTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#invoices", PagedTable)
+        # fixed widths that fit an 80-column terminal; longer values are cut, not pushed off
+        self.columns = [table.add_column(label, width=width) for label, width in COLUMNS]
+        self._show_filter()
+        self.reload()
+
+    # -- what is asked ----------------------------------------------------------------------
+
+    def _ask(self, request: _Request) -> None:
+        self.request = request
+        self.reload()
+
+    def _show_filter(self) -> None:
+        said = ", ".join(self.where.describe()) or "all"
+        self.query_one("#filter", Static).update(
+            f"Invoices, newest first — [b]{escape(said)}[/b]  "
+            "(f: state, F: filters, x: clear; End: oldest)"
+        )
+
+    def _filter(self, where: InvoiceFilter) -> None:
+        self.where = where
+        self._show_filter()
+        self._ask(_Request(None))
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        """Answers as the operator types: each change asks again (the last one wins)."""
+        self._filter(self.where.but(search=event.value))
+
+    @on(Input.Submitted, "#search")
+    def search_done(self, _event: Input.Submitted) -> None:
+        self.query_one("#invoices", PagedTable).focus()
+
+    def action_next_filter(self) -> None:
+        at = INVOICE_STATES.index(self.where.state)
+        self._filter(self.where.but(state=INVOICE_STATES[(at + 1) % len(INVOICE_STATES)]))
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self._filter(InvoiceFilter())
+
+    def action_choose_filters(self) -> None:
+        def chosen(answer: FilterAnswer | None) -> None:
+            if answer is not None:
+                self.apply_filters(answer)
+
+        self.app.push_screen(FilterDialog(self.where), chosen)
+
+    @work(exclusive=True, group="filters")
+    async def apply_filters(self, answer: FilterAnswer) -> None:
+        customer_id = None
+        if answer.customer:
+            try:  # an ambiguous name is refused with the candidates, never guessed
+                customer_id = (await self.services.customers.find(answer.customer)).id
+            except FacturierError as exc:
+                self.post_message(ActionFailed(str(exc)))
+                return
+        self.post_message(
+            FiltersChosen(
+                self.where.but(
+                    state=answer.state,
+                    customer_id=customer_id,
+                    issued_from=answer.issued_from,
+                    issued_to=answer.issued_to,
+                    overdue_on=answer.overdue_on,
+                )
+            )
+        )
+
+    @on(FiltersChosen)
+    def filters_chosen(self, message: FiltersChosen) -> None:
+        self._filter(message.where)
+
+    @on(PagedTable.Edge, "#invoices")
+    def edge(self, message: PagedTable.Edge) -> None:
+        if message.direction == "older" and self.rows:
+            self._ask(_Request("older", self.rows[-1].id))
+        elif message.direction == "newer" and self.rows:
+            self._ask(_Request("newer", self.rows[0].id))
+        elif message.direction in ("newest", "oldest"):
+            self._ask(_Request(message.direction))
+
+    async def fetch(self) -> tuple[_Request, InvoicePage]:
+        r = self.request
+        page = await self.listing.page(
+            self.where,
+            before=r.anchor if r.direction == "older" else None,
+            after=r.anchor if r.direction == "newer" else None,
+            oldest=r.direction == "oldest",
+        )
+        return r, page
+
+    # -- what is shown ----------------------------------------------------------------------
+
+    def _cells(self, r: InvoiceRow) -> tuple[Text, Text, Text, str, str]:
+        return (
+            Text(r.number),
+            Text(r.customer),
+            Text(money(r.total, r.currency, self.language), justify="right"),
+            day(r.due_date, self.language),
+            styled_state(r.state),
+        )
+
+    @staticmethod
+    def _plain(cells: tuple[Text, Text, Text, str, str]) -> tuple[str, ...]:
+        return tuple(str(c) for c in cells)
+
+    @on(Loaded)
+    def show_page(self, message: Loaded) -> None:
+        request, page = message.data
+        if request != self.request:
+            return  # an answer to a question asked before the last one
+        table = self.query_one("#invoices", PagedTable)
+        selected = table.cursor_row
+        self.rows = list(page.rows)
+        self.shown = {}
+        table.clear()
+        table.more_older, table.more_newer = page.older, page.newer
+        for r in page.rows:
+            cells = self._cells(r)
+            self.shown[r.id] = self._plain(cells)
+            table.add_row(*cells, key=str(r.id))
+        if not self.rows:
+            return
+        ids = [r.id for r in self.rows]
+        if request.direction in ("newer", "oldest"):
+            row = len(ids) - 1
+        elif request.direction in ("older", "newest"):
+            row = 0
+        elif request.keep in ids:
+            row = ids.index(request.keep)
+        else:
+            row = min(selected, len(ids) - 1)
+        table.move_cursor(row=row)
+
+    def live_refresh(self) -> None:
+        self.refresh_rows()
+
+    @work(exclusive=True, group="live")
+    async def refresh_rows(self) -> None:
+        """What changed since the last look: the rows on screen read again by key, and a
+        look above the newest one shown when the newest page is on screen."""
+        ids = [r.id for r in self.rows]
+        table = self.query_one("#invoices", PagedTable)
+        try:
+            fresh = await self.listing.rows(ids)
+            newer = not table.more_newer and await self.listing.newer_than(
+                self.where, ids[0] if ids else 0
+            )
+        except Exception as exc:  # one line for the operator, never raised
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(Refreshed(fresh, newer))
+
+    @on(Refreshed)
+    def rows_refreshed(self, message: Refreshed) -> None:
+        table = self.query_one("#invoices", PagedTable)
+        for r in message.rows:
+            if r.id not in self.shown:
+                continue
+            cells = self._cells(r)
+            plain = self._plain(cells)
+            before = self.shown[r.id]
+            for column, cell, now, was in zip(self.columns, cells, plain, before, strict=True):
+                if now != was:
+                    table.update_cell(str(r.id), column, cell)
+            self.shown[r.id] = plain
+        by_id = {r.id: r for r in message.rows}
+        self.rows = [by_id.get(r.id, r) for r in self.rows]
+        if message.newer:
+            keep = self.rows[table.cursor_row].id if self.rows else None
+            self._ask(_Request(None, keep=keep))
+
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(escape(message.error), title="Not done", severity="error")
+
+    @on(PagedTable.RowSelected, "#invoices")
+    def open_selected(self, event: PagedTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(InvoiceScreen(self.services, int(event.row_key.value)))
