@@ -119,7 +119,7 @@ class FilterDialog(ModalScreen[FilterAnswer | None]):
             yield Label("State:")
             yield Select(
                 [(s.replace("_", " "), s) for s in INVOICE_STATES if s],
-                value=c.state if c.state else Select.BLANK,
+                value=c.state if c.state else Select.NULL,
                 prompt="any state",
                 id="state",
             )

@@ -15,6 +15,8 @@ from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.formatting import day, money
 from daemon.domain.states import InvoiceState
+from daemon.inbound.bounces import PollReport
+from daemon.outbound.outcomes import SendOutcome
 
 
 @app.command("import")
@@ -52,10 +54,14 @@ def send(as_json: JsonOption = False) -> None:
     """Send every delivery that is due now, then exit."""
 
     async def go(app_: Facturier) -> None:
-        outcomes = await app_.send_due()
-        report = Reporter(as_json)
-        for o in outcomes:
-            report.item(o, f"delivery {o.delivery_id}: {o.state} {o.detail}")
+        with Reporter(as_json, "sending") as report:
+            done: list[SendOutcome] = []
+
+            def sent(o: SendOutcome) -> None:
+                done.append(o)
+                report.item(o, f"delivery {o.delivery_id}: {o.state} {o.detail}", len(done))
+
+            outcomes = await app_.send_due(sent)
         states = {
             s: sum(o.state == s for o in outcomes) for s in sorted({o.state for o in outcomes})
         }
@@ -73,7 +79,13 @@ def poll_bounces(as_json: JsonOption = False) -> None:
     """Read the bounce mailbox once and apply what it says."""
 
     async def go(app_: Facturier) -> None:
-        r = await app_.poll_bounces()
+        with Reporter(as_json, "reading bounces") as report:
+
+            def read(r: PollReport) -> None:
+                if report.shows_progress:
+                    report.progress(r.fetched)
+
+            r = await app_.poll_bounces(read)
         if as_json:
             return emit(r)
         typer.echo(

@@ -29,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.models import Customer, CustomerAddress, Delivery, Invoice, PaymentState
 from daemon.store.db import SessionFactory
 
-PAGE = 100
+PAGE = 60
 DENSE_HITS = 5_000
 """More hits than this for a number part: walk the newest invoices instead of the hits."""
 CUSTOMER_LOOKUPS = 500
@@ -153,10 +153,11 @@ class InvoiceList:
         before: int | None = None,
         after: int | None = None,
         oldest: bool = False,
-        limit: int = PAGE,
+        limit: int | None = None,
     ) -> InvoicePage:
-        """``limit`` invoices, newest first: the newest, those just older than ``before``,
-        just newer than ``after``, or (``oldest``) the last page."""
+        """``limit`` (``PAGE``) invoices, newest first: the newest, those just older than
+        ``before``, just newer than ``after``, or (``oldest``) the last page."""
+        limit = limit or PAGE
         ascending = after is not None or oldest
         async with self.sessions() as session:
             ids = await self._ids(session, where, _Keyset(before, after, ascending, limit + 1))
@@ -230,7 +231,8 @@ class InvoiceList:
         # up by the invoices' customer index, not by walking the invoices (0.44 s at 1M)
         theirs = customers.union(addresses)
         known = (await session.exec(theirs.limit(CUSTOMER_LOOKUPS + 1))).all()  # type: ignore[call-overload]
-        ways = [await self._number_holds(session, lowered, alone)]
+        number = await self._number_holds(session, lowered, alone)
+        ways = [number] if number is not None else []
         if len(known) > CUSTOMER_LOOKUPS:
             ways.append(col(Invoice.customer_id).in_(theirs))
         elif known:
@@ -248,16 +250,21 @@ class InvoiceList:
 
     async def _number_holds(
         self, session: AsyncSession, lowered: str, alone: _Keyset | None
-    ) -> Any:
-        """Invoices whose number holds ``lowered`` (see the module's note on SQLite)."""
+    ) -> Any | None:
+        """Invoices whose number holds ``lowered`` (see the module's note on SQLite); None
+        for a needle too short to look for in numbers."""
         walk = func.lower(Invoice.number).contains(lowered, autoescape=True)
         bind = session.bind
+        if len(lowered) < 3:
+            # a number is searched from its third character: no index holds shorter parts,
+            # and one or two characters found nowhere made a walk of every invoice (0.7 s)
+            return None
         if bind is not None and bind.dialect.name == "postgresql" and len(lowered) < 5:
             # one or two trigrams match most numbers ("FA-"), yet PostgreSQL then prefers
             # its trigram index and sorts most of the table (0.4 s at 1M): an expression the
             # index does not hold makes it walk the newest invoices instead (20 ms)
             return func.lower(Invoice.number + "").contains(lowered, autoescape=True)
-        if bind is None or bind.dialect.name != "sqlite" or len(lowered) < 3:
+        if bind is None or bind.dialect.name != "sqlite":
             return walk
         phrase = '"' + lowered.replace('"', '""') + '"'
         if alone is not None:

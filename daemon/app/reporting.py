@@ -56,6 +56,18 @@ class Reporter:
         else:
             typer.echo(line)
 
+    @property
+    def shows_progress(self) -> bool:
+        return self._progress is not None
+
+    def progress(self, done: int, total: int | None = None) -> None:
+        """Move the bar without a line (items that are counted, not listed)."""
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task(self.doing, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
     def summary(self, obj: dict[str, Any], line: str) -> None:
         if self.as_json:
             emit({"summary": obj})

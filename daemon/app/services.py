@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from config import Settings
 from daemon.app.archived import ArchivedMessage, archived_message
@@ -113,16 +114,20 @@ class Facturier:
     def worker(self) -> DeliveryWorker:
         return DeliveryWorker(self.ctx, self.ctx.sent_folder())
 
-    async def send_due(self) -> list[SendOutcome]:
+    async def send_due(
+        self, on_outcome: Callable[[SendOutcome], None] | None = None
+    ) -> list[SendOutcome]:
         worker = self.worker()
         try:
-            outcomes = await worker.run_once()
+            outcomes = await worker.run_once(on_outcome=on_outcome)
             await worker.file_pending_sent_copies()
             return outcomes
         finally:
             await worker.close()
 
-    async def poll_bounces(self) -> PollReport:
+    async def poll_bounces(
+        self, on_message: Callable[[PollReport], None] | None = None
+    ) -> PollReport:
         """Read the bounce mailbox to the end. A lost connection is re-made with backoff and
         the poll resumes where it stopped (nothing is applied twice)."""
         report = PollReport()
@@ -130,7 +135,7 @@ class Facturier:
         async with self._poll_lock:
             while True:
                 try:
-                    return await self.bounces.poll(self.ctx.bounce_mailbox(), report)
+                    return await self.bounces.poll(self.ctx.bounce_mailbox(), report, on_message)
                 except MailboxError as exc:
                     wait = next(waits, None)
                     if wait is None:

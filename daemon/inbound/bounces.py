@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_
@@ -54,8 +55,14 @@ class BounceProcessor:
     async def close(self) -> None:
         await self.classifier.close()
 
-    async def poll(self, mailbox: BounceMailbox, report: PollReport | None = None) -> PollReport:
-        """Read, apply and file every new message once; counts go into ``report``."""
+    async def poll(
+        self,
+        mailbox: BounceMailbox,
+        report: PollReport | None = None,
+        on_message: Callable[[PollReport], None] | None = None,
+    ) -> PollReport:
+        """Read, apply and file every new message once; counts go into ``report``, and
+        ``on_message`` hears of each message done (a progress bar)."""
         report = report if report is not None else PollReport()
         imap = self.settings.imap
         uidvalidity = await mailbox.open()
@@ -106,6 +113,8 @@ class BounceProcessor:
                         assert cursor is not None
                         cursor.last_uid = max(cursor.last_uid, last_uid)
                         session.add(cursor)
+                    if on_message is not None:
+                        on_message(report)
         finally:
             await mailbox.close()
         if report.fetched:

@@ -146,7 +146,11 @@ class DeliveryWorker:
         return claimed
 
     async def run_once(
-        self, batch: int | None = None, *, stop: Callable[[], bool] | None = None
+        self,
+        batch: int | None = None,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_outcome: Callable[[SendOutcome], None] | None = None,
     ) -> list[SendOutcome]:
         """Send everything due now, a batch at a time; returns what happened to each.
 
@@ -157,7 +161,8 @@ class DeliveryWorker:
         claimed, then the one before it is linked into the archive chain, then that one is
         sent. On PostgreSQL the claiming and the linking run beside the sending too, so the
         relay never waits for them.
-        ``stop`` ends the claiming; what was claimed is sent.
+        ``stop`` ends the claiming; what was claimed is sent. ``on_outcome`` hears of each
+        outcome as its batch is done (a progress bar).
         """
         batch = batch or self.ctx.settings.delivery.claim_batch
         outcomes: list[SendOutcome] = []
@@ -187,7 +192,11 @@ class DeliveryWorker:
             # on PostgreSQL the next batch is readied while this one is sent
             ahead = asyncio.ensure_future(ready(following)) if beside else None
             try:
-                outcomes += await self.sender.send(current)
+                done = await self.sender.send(current)
+                outcomes += done
+                if on_outcome is not None:
+                    for outcome in done:
+                        on_outcome(outcome)
             except BaseException:
                 if ahead is None:
                     await _settle(following)

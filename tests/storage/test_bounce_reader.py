@@ -161,3 +161,19 @@ async def test_a_message_over_its_budget_is_quarantined_and_sending_goes_on(
     [quarantined] = [r for r in rows if r.disposition == "quarantine"]
     reason = json.loads(quarantined.classification)["quarantine_reason"]
     assert reason == "classifying took longer than 1 s: stopped"
+
+
+async def test_send_and_poll_report_each_item_as_it_is_done(app: Facturier, tmp_path: Path) -> None:
+    """What drives the progress bars of `send` and `poll-bounces`: each outcome and each
+    message is heard of while the command runs, not only at its end."""
+    await app.customers.add(
+        NewCustomer("Atelier Martin", "compta@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    files = [invoice_file(tmp_path / "in", f"PB-{i}", "Atelier Martin", "C-2") for i in range(3)]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    heard: list[str] = []
+    outcomes = await app.send_due(lambda o: heard.append(o.state))
+    assert heard == [o.state for o in outcomes] == ["accepted"] * 3
+    counts: list[int] = []
+    report = await app.poll_bounces(lambda r: counts.append(r.fetched))
+    assert counts == [1, 2, 3] and report.fetched == 3

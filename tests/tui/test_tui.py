@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import Checkbox, DataTable, Input, Label, Static
 
 from config import Settings, load_settings
 from daemon.app.context import AppContext
@@ -561,4 +561,139 @@ async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Sett
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert isinstance(app.screen, InvoiceScreen)
+        await app.services.close()
+
+
+async def test_the_list_holds_one_page_and_pages_by_key(
+    tui_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two invoices a page: moving past the last row brings the older page, past the first
+    the newer one; End the oldest, Home the newest. The table never holds more than a page."""
+    from daemon.app import invoice_list
+
+    monkeypatch.setattr(invoice_list, "PAGE", 2)
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _to_invoices(pilot)
+
+        def shown() -> list[str]:
+            return _column(app.screen.query_one("#invoices", DataTable), 0)
+
+        def at() -> str:
+            table = app.screen.query_one("#invoices", DataTable)
+            return str(table.get_row_at(table.cursor_row)[0])
+
+        assert shown() == ["FA-0004", "FA-0003"] and at() == "FA-0004"
+        await pilot.press("down", "down")  # past the last row
+        await _settled(pilot)
+        assert shown() == ["FA-0002", "FA-0001"] and at() == "FA-0002"
+        await pilot.press("up")  # past the first row
+        await _settled(pilot)
+        assert shown() == ["FA-0004", "FA-0003"] and at() == "FA-0003"
+        await pilot.press("end")
+        await _settled(pilot)
+        assert shown() == ["FA-0002", "FA-0001"] and at() == "FA-0001"
+        await pilot.press("down")  # nothing older: stays
+        await _settled(pilot)
+        assert shown() == ["FA-0002", "FA-0001"] and at() == "FA-0001"
+        await pilot.press("home")
+        await _settled(pilot)
+        assert shown() == ["FA-0004", "FA-0003"] and at() == "FA-0004"
+        await app.services.close()
+
+
+async def test_a_live_refresh_changes_only_the_rows_that_changed(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    """A new address for FA-0004's customer requeues it: the refresh rewrites that cell and
+    no other, keeps the operator's place, and a new invoice arriving comes in on top."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _to_invoices(pilot)
+        table = app.screen.query_one("#invoices", DataTable)
+        await pilot.press("down", "down")  # on FA-0002
+        cleared: list[int] = []
+        rewritten: list[tuple[object, object]] = []
+        real_clear, real_update = table.clear, table.update_cell
+        table.clear = lambda *a, **k: cleared.append(1) or real_clear(*a, **k)  # type: ignore[method-assign]
+
+        def update_cell(row: object, column: object, value: object, **k: Any) -> None:
+            rewritten.append((row, column))
+            real_update(row, column, value, **k)  # type: ignore[arg-type]
+
+        table.update_cell = update_cell  # type: ignore[method-assign,assignment]
+        services = app.services
+        customer = await services.customers.find("Librairie Nouvelle")
+        await services.customers.set_invoice_address(
+            customer.id or 0, "compta@nouvelle.example", changed_by="t", reason="asked", source="t"
+        )
+        app.action_refresh()
+        await _settled(pilot)
+        assert "queued" in _column(table, 4)[0]
+        [fa4] = [r for r in await services.queries.invoices() if r.number == "FA-0004"]
+        assert rewritten == [(str(fa4.id), app.screen.columns[4])]  # type: ignore[attr-defined]
+        assert not cleared  # no row re-added
+        assert str(table.get_row_at(table.cursor_row)[0]) == "FA-0002"  # the place is kept
+
+        file = invoice_file(tmp_path / "more", "FA-0005", "Atelier Martin", "C-2", today=FIXED_DAY)
+        [result] = await services.ingest.import_paths([file])
+        assert result.ok
+        app.action_refresh()
+        await _settled(pilot)
+        assert _column(table, 0)[0] == "FA-0005"
+        assert str(table.get_row_at(table.cursor_row)[0]) == "FA-0002"
+        await services.close()
+
+
+async def test_filters_combine_from_the_filter_dialog(tui_settings: Settings) -> None:
+    """F asks for state, customer, issue dates and overdue at once; an ambiguous or unknown
+    customer is refused, never guessed; x clears every filter."""
+    from tui.dialogs import FilterDialog
+
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _to_invoices(pilot)
+
+        async def filtered(customer: str, since: str = "", overdue: bool = False) -> list[str]:
+            await pilot.press("F")
+            await _settled(pilot)
+            assert isinstance(app.screen, FilterDialog)
+            app.screen.query_one("#customer", Input).value = customer
+            app.screen.query_one("#issued_from", Input).value = since
+            app.screen.query_one("#overdue", Checkbox).value = overdue
+            app.screen.query_one("#customer", Input).focus()
+            await pilot.press("enter")
+            await _settled(pilot)
+            return _column(app.screen.query_one("#invoices", DataTable), 0)
+
+        assert await filtered("atelier martin") == ["FA-0002"]
+        heading = str(app.screen.query_one("#filter", Static).render())
+        assert "customer #" in heading
+        issued = FIXED_DAY - timedelta(days=1)
+        assert await filtered("", issued.isoformat()) == [
+            "FA-0004",
+            "FA-0003",
+            "FA-0002",
+            "FA-0001",
+        ]
+        later = (issued + timedelta(days=1)).strftime("%d/%m/%Y")
+        assert await filtered("", later) == []
+        # due on 1 April 2026, unpaid: overdue today, and only FA-0002 is Atelier Martin's
+        assert await filtered("#2", "", overdue=True) == ["FA-0002"]
+        # an unknown customer: refused with its name, the list as it was
+        assert await filtered("Nobody SA") == ["FA-0002"]
+        assert any("Nobody SA" in str(n.message) for n in app._notifications)
+        # a bad day is refused in the dialog, naming the field
+        await pilot.press("F")
+        await _settled(pilot)
+        app.screen.query_one("#issued_from", Input).value = "31/02/2026"
+        app.screen.query_one("#issued_from", Input).focus()
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert "issued from" in str(app.screen.query_one("#problem", Label).render())
+        await pilot.press("escape")
+        await _settled(pilot)
+        await pilot.press("x")
+        await _settled(pilot)
+        assert len(_column(app.screen.query_one("#invoices", DataTable), 0)) == 4
         await app.services.close()
