@@ -71,3 +71,20 @@ class Classification:
         data = asdict(self)
         data["kind"] = str(self.kind)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Classification:
+        """The classification ``to_dict`` wrote (keys it does not know are left out)."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["kind"] = Kind(values.get("kind", Kind.UNKNOWN))
+        values["recipients"] = tuple(
+            RecipientResult(**{k: v for k, v in r.items() if k in _RECIPIENT_FIELDS})
+            for r in values.get("recipients", ())
+        )
+        for name in ("references", "addressed_to", "notes"):
+            values[name] = tuple(values.get(name, ()))
+        return cls(**values)
+
+
+_RECIPIENT_FIELDS = frozenset(RecipientResult.__dataclass_fields__)

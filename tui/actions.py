@@ -23,6 +23,7 @@ ATTENTION_BINDINGS: list[BindingType] = [
     Binding("R", "resend", "Resend"),
     Binding("u", "deliverable", "Deliverable again"),
     Binding("d", "dismiss_item", "Dealt with"),
+    Binding("t", "tie", "Tie to invoice"),
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [

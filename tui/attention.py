@@ -7,6 +7,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from daemon.app.attention import AttentionItem
@@ -22,6 +23,12 @@ from tui.paged import PagedTable
 from tui.screens import InvoiceScreen
 
 KINDS: tuple[AttentionKind | None, ...] = (None, *AttentionKind)
+
+
+class QueueChanged(Message):
+    """Something the queue is made of changed since it was read."""
+
+
 WINDOW = 200
 
 
@@ -34,6 +41,7 @@ class AttentionScreen(LoadingScreen):
         self.items: list[AttentionItem] = []
         self.start = 0
         """Where the table's window starts in ``items``."""
+        self.seen: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,14 +71,35 @@ class AttentionScreen(LoadingScreen):
             f"Needs a person — [b]{label}[/b]{where}  (k: kind, enter: open the invoice)"
         )
 
-    async def fetch(self) -> list[AttentionItem]:
-        return await self.services.attention.items(self.kind)
+    async def fetch(self) -> tuple[tuple[object, ...], list[AttentionItem]]:
+        seen = await self.services.attention.fingerprint()
+        return seen, await self.services.attention.items(self.kind)
+
+    def live_refresh(self) -> None:
+        self.look_for_changes()
+
+    @work(exclusive=True, group="live")
+    async def look_for_changes(self) -> None:
+        """The queue is asked again only when something it is made of changed (a look of a
+        few index lookups; the queue itself takes a second at a million invoices)."""
+        try:
+            changed = await self.services.attention.fingerprint() != self.seen
+        except Exception as exc:  # one line for the operator, never raised
+            self.post_message(ActionFailed(str(exc)))
+            return
+        if changed:
+            self.post_message(QueueChanged())
+
+    @on(QueueChanged)
+    def queue_changed(self, _message: QueueChanged) -> None:
+        self.reload()
 
     @on(Loaded)
     def show_items(self, message: Loaded) -> None:
-        self.items = message.data
+        self.seen, self.items = message.data
         self.start = min(self.start, max(0, len(self.items) - 1) // WINDOW * WINDOW)
-        self._show_window(self.query_one("#queue", PagedTable).cursor_row)
+        with self.app.batch_update():  # one repaint for the whole window
+            self._show_window(self.query_one("#queue", PagedTable).cursor_row)
 
     def _show_window(self, row: int) -> None:
         """The table holds one window of the queue, never all of it (20,000 rows in a table
@@ -205,6 +234,39 @@ class AttentionScreen(LoadingScreen):
             self.post_message(ActionFailed(str(exc)))
             return
         self.post_message(ActionDone(f"re-send to {delivery.recipient} queued"))
+
+    def action_tie(self) -> None:
+        item = self._selected()
+        if item is None or item.kind not in (
+            AttentionKind.UNRECOGNIZED.value,
+            AttentionKind.QUARANTINED.value,
+        ):
+            self.notify("Select an unrecognized or quarantined message first.", title="Tie")
+            return
+        ref = item.ref
+
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.tie(ref, answer.value, answer.reason)
+
+        asks = "The invoice number it is about (NUMBER #N when several share it):"
+        self.app.push_screen(ActionDialog(f"Tie message #{ref} to an invoice", asks=asks), done)
+
+    @work(group="actions")
+    async def tie(self, ref: int, named: str, reason: str) -> None:
+        number, _, which = named.partition(" #")
+        try:
+            delivery = await self.services.tie_message(
+                ref,
+                number.strip(),
+                invoice_id=int(which) if which.strip().isdigit() else None,
+                by=current_operator(),
+                reason=reason,
+            )
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(f"message #{ref} tied to {number} ({delivery.recipient})"))
 
     @work(group="actions")
     async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:

@@ -187,6 +187,10 @@ class InvoicesScreen(LoadingScreen):
         request, page = message.data
         if request != self.request:
             return  # an answer to a question asked before the last one
+        with self.app.batch_update():  # one repaint for the whole page
+            self._show(request, page)
+
+    def _show(self, request: _Request, page: InvoicePage) -> None:
         table = self.query_one("#invoices", PagedTable)
         selected = table.cursor_row
         self.rows = list(page.rows)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from sqlalchemy import func
 from sqlalchemy import select as columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -16,6 +17,7 @@ from config import Settings
 from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.models import (
+    AddressChange,
     AttentionResolution,
     Customer,
     CustomerAddress,
@@ -127,6 +129,25 @@ class AttentionQueue:
         if kind is not None:
             open_items = [i for i in open_items if i.kind == kind.value]
         return sorted(open_items, key=lambda i: (i.at, i.ref), reverse=True)
+
+    async def fingerprint(self) -> tuple[object, ...]:
+        """Changes when the queue may have: the newest delivery event, inbound message,
+        address change, resolution and invoice, and the minute (a deferral grows long with
+        time alone). Six index lookups: a screen asks this before asking for the queue."""
+        newest = [
+            columns(func.max(col(table.id)))  # type: ignore[attr-defined]
+            for table in (
+                DeliveryEvent,
+                InboundMessage,
+                AddressChange,
+                AttentionResolution,
+                Invoice,
+            )
+        ]
+        async with self.sessions() as session:
+            connection = await session.connection()
+            found = [(await connection.execute(stmt)).scalar() for stmt in newest]
+        return (*found, utcnow().replace(second=0, microsecond=0))
 
     async def resolve(
         self, kind: AttentionKind, ref: int, *, by: str, how: str

@@ -288,3 +288,24 @@ def figures(
             typer.echo(f"  {reason:<16} {count:>7}")
 
     with_app(go)
+
+
+@queue_app.command("tie")
+def queue_tie(
+    message: Annotated[int, typer.Argument(help="The unrecognized or quarantined item's #N")],
+    number: Annotated[str, typer.Argument(help="The invoice number it is about")],
+    reason: Annotated[str, typer.Option(help="Why it is about this invoice (recorded)")],
+    invoice_id: Annotated[
+        int | None, typer.Option("--id", help="The invoice's #N when the number is shared")
+    ] = None,
+) -> None:
+    """Tie an inbound message the reader could not tie to the invoice it is about: what it
+    says is applied, and who tied it and why is recorded."""
+
+    async def go(app_: Facturier) -> None:
+        delivery = await app_.tie_message(
+            message, number, invoice_id=invoice_id, by=user(), reason=reason
+        )
+        typer.echo(f"message #{message} tied to invoice {number}, recipient {delivery.recipient}")
+
+    with_app(go)

@@ -16,6 +16,7 @@ from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressRole, Delivery
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.bounces import BounceProcessor, PollReport
+from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.customers import CustomerService
 from daemon.intake.ingest import IngestService
 from daemon.outbound.outcomes import SendOutcome
@@ -63,6 +64,16 @@ class Facturier:
             await ctx.close()
             raise
         return cls(ctx)
+
+    async def tie_message(
+        self, inbound_id: int, number: str, *, invoice_id: int | None, by: str, reason: str
+    ) -> Delivery:
+        """Tie an unrecognized or quarantined message to the invoice ``number`` (an
+        ambiguous number is refused with the candidates): recorded, applied, dealt with."""
+        invoice = await self.queries.find_invoice(number, invoice_id=invoice_id)
+        return await tie_by_hand(
+            self.ctx.sessions, self.ctx.settings, inbound_id, invoice, by=by, reason=reason
+        )
 
     async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
         """The messages the invoice was sent as, from the archive."""

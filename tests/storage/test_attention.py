@@ -115,3 +115,68 @@ async def test_the_queue_from_the_command_line(
     assert code == 0 and "0 item(s) need a person" in out
     code, out = await run("queue", "dismiss", "no-address", "1", "--reason", "x")
     assert code == 2 and "leave the queue when" in out
+
+
+DSN_FOR_A_FORWARD = (
+    b"From: MAILER-DAEMON@mx.dupont.example\r\n"
+    b"To: factures@acme.example\r\n"
+    b"Subject: Undelivered Mail Returned to Sender\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+    b"--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+    b"--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+    b"Reporting-MTA: dns; mx.dupont.example\r\n\r\n"
+    b"Final-Recipient: rfc822; ancienne.compta@dupont.example\r\n"
+    b"Action: failed\r\nStatus: 5.1.1\r\n"
+    b"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"
+    b"--b--\r\n"
+)
+
+
+async def test_an_unrecognized_message_is_tied_to_its_invoice_by_hand(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A bounce from the address the invoice mailbox forwards to names none of the invoice's
+    ids nor recipients: unrecognized. Tied by hand, the bounce is applied to the invoice's
+    delivery, who tied it and why is kept, and the item leaves the queue. A note from a
+    stranger is tied without effect; a message tied already is refused."""
+    await app.customers.add(
+        NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    files = [invoice_file(tmp_path / "in", n, "Dupont", "C-1") for n in ("TH-1", "TH-2")]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    assert [o.state for o in await app.send_due()] == ["accepted", "accepted"]
+    box = mailbox.Maildir(Path(app.ctx.settings.imap.maildir or ""))
+    box.add(DSN_FOR_A_FORWARD)
+    box.add(b"From: stranger@else.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    await app.poll_bounces()
+    unrecognized = await app.attention.items(AttentionKind.UNRECOGNIZED)
+    assert len(unrecognized) == 2
+    [dsn] = [i for i in unrecognized if "MAILER-DAEMON" in i.why]
+    [note] = [i for i in unrecognized if "stranger" in i.why]
+
+    with pytest.raises(ValidationError, match="reason"):
+        await app.tie_message(dsn.ref, "TH-1", invoice_id=None, by="alice", reason=" ")
+    delivery = await app.tie_message(
+        dsn.ref, "TH-1", invoice_id=None, by="alice", reason="their mailbox forwards there"
+    )
+    assert delivery.recipient == "factures@dupont.example"
+    [th1] = [r for r in await app.queries.invoices() if r.number == "TH-1"]
+    detail = await app.queries.invoice_detail(th1.id)
+    [bounced] = [e for e in detail.events if e.event == "bounced"]
+    assert "5.1.1" in (bounced.status or "") and "by hand (alice)" in (bounced.text or "")
+    assert th1.state == "bounced"
+    with pytest.raises(ValidationError, match="tied already"):
+        await app.tie_message(dsn.ref, "TH-2", invoice_id=None, by="bob", reason="again")
+
+    [before] = [r for r in await app.queries.invoices() if r.number == "TH-2"]
+    await app.tie_message(note.ref, "TH-2", invoice_id=None, by="bob", reason="asked about it")
+    [th2] = [r for r in await app.queries.invoices() if r.number == "TH-2"]
+    assert th2.state == before.state == "delivered"  # a note changes nothing
+    assert await app.attention.items(AttentionKind.UNRECOGNIZED) == []
+    async with app.ctx.sessions() as session:
+        done = (await session.exec(select(AttentionResolution))).all()
+    assert sorted((d.resolved_by, d.how.split(":")[0]) for d in done) == [
+        ("alice", f"tied to invoice TH-1 (#{th1.id})"),
+        ("bob", f"tied to invoice TH-2 (#{th2.id})"),
+    ]

@@ -697,3 +697,41 @@ async def test_filters_combine_from_the_filter_dialog(tui_settings: Settings) ->
         await _settled(pilot)
         assert len(_column(app.screen.query_one("#invoices", DataTable), 0)) == 4
         await app.services.close()
+
+
+async def test_tie_an_unrecognized_message_to_its_invoice(tui_settings: Settings) -> None:
+    """t on an unrecognized message asks for the invoice and why; the tie is recorded with
+    the operator's name and the message leaves the queue."""
+    import mailbox
+
+    from sqlmodel import select
+
+    from daemon.domain.models import AttentionResolution, InboundMessage
+
+    services = await Facturier.open(tui_settings)
+    try:
+        box = mailbox.Maildir(Path(tui_settings.imap.maildir or ""))
+        box.add(b"From: compta@dupont.example\r\nSubject: question\r\n\r\nLa facture ?\r\n")
+        await services.poll_bounces()
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _select(app, "unrecognized")
+        await pilot.press("t")
+        await _settled(pilot)
+        await pilot.press(*"FA-0001", "tab", *"about the March invoice", "enter")
+        await _settled(pilot)
+        assert "unrecognized" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        async with app.services.ctx.sessions() as session:
+            [done] = (await session.exec(select(AttentionResolution))).all()
+            [message] = (
+                await session.exec(
+                    select(InboundMessage).where(InboundMessage.subject == "question")
+                )
+            ).all()
+        assert done.kind == "unrecognized" and done.how.startswith("tied to invoice FA-0001")
+        assert done.resolved_by and message.delivery_id is not None
+        assert message.evidence == f"by hand ({done.resolved_by}): about the March invoice"
+        await app.services.close()
