@@ -37,4 +37,5 @@ DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back"
 INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
     Binding("o", "open_message", "Sent message"),
+    Binding("p", "export_proof", "Export proof"),
 ]

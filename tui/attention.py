@@ -289,15 +289,6 @@ class AttentionScreen(LoadingScreen):
         changed = "now" if done.changed else "already"
         self.post_message(ActionDone(f"invoices {changed} go to {done.address.email}"))
 
-    @on(ActionDone)
-    def action_done(self, message: ActionDone) -> None:
-        self.notify(escape(message.text), title="Done")
-        self.reload()
-
-    @on(ActionFailed)
-    def action_failed(self, message: ActionFailed) -> None:
-        self.notify(escape(message.error), title="Not done", severity="error")
-
     @on(PagedTable.RowSelected, "#queue")
     def open_selected(self, _event: PagedTable.RowSelected) -> None:
         item = self._selected()

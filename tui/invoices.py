@@ -252,10 +252,6 @@ class InvoicesScreen(LoadingScreen):
             keep = self.rows[table.cursor_row].id if self.rows else None
             self._ask(_Request(None, keep=keep))
 
-    @on(ActionFailed)
-    def action_failed(self, message: ActionFailed) -> None:
-        self.notify(escape(message.error), title="Not done", severity="error")
-
     @on(PagedTable.RowSelected, "#invoices")
     def open_selected(self, event: PagedTable.RowSelected) -> None:
         if event.row_key.value is not None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
+from rich.markup import escape
+from textual import on, work
 from textual.screen import Screen
 
 from daemon.app.services import Facturier
-from tui.messages import Loaded, LoadFailed
+from tui.messages import ActionDone, ActionFailed, Loaded, LoadFailed
 
 
 class LoadingScreen(Screen[None]):
@@ -26,6 +27,16 @@ class LoadingScreen(Screen[None]):
         """The app's periodic look: by default the whole screen is asked again; a screen
         over a long list asks only for what changed."""
         self.reload()
+
+    @on(ActionDone)
+    def action_done(self, message: ActionDone) -> None:
+        """An action went through: said in one line, and the screen asked again."""
+        self.notify(escape(message.text), title="Done")
+        self.reload()
+
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(escape(message.error), title="Not done", severity="error")
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.markup import escape
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from daemon.app.operator import current_operator
 from daemon.app.queries import CustomerRow, InvoiceDetail
 from daemon.app.services import Facturier
+from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import DETAIL_BINDINGS, INVOICE_BINDINGS
+from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen
-from tui.messages import Loaded
+from tui.messages import ActionDone, ActionFailed, Loaded
 
 STATE_STYLE: dict[str, str] = {
     InvoiceState.DELIVERED: "green",
@@ -61,6 +66,31 @@ class InvoiceScreen(LoadingScreen):
     def action_open_message(self) -> None:
         self.app.push_screen(MessageScreen(self.services, self.invoice_id))
 
+    def action_export_proof(self) -> None:
+        def done(answer: Answer | None) -> None:
+            if answer is not None:
+                self.export_proof(Path(answer.value), answer.reason)
+
+        self.app.push_screen(
+            ActionDialog(
+                "Export the proof of this invoice (archived message, hashes, chain, events)",
+                asks="Folder to write it to:",
+                value=f"proof/{self.invoice_id}",
+            ),
+            done,
+        )
+
+    @work(group="actions")
+    async def export_proof(self, out: Path, reason: str) -> None:
+        try:
+            written = await self.services.export_proof(
+                self.invoice_id, out, by=current_operator(), reason=reason
+            )
+        except (FacturierError, OSError) as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(f"proof written to {out} ({len(written)} files)"))
+
     async def fetch(self) -> InvoiceDetail:
         return await self.services.queries.invoice_detail(self.invoice_id)
 
@@ -97,11 +127,20 @@ class InvoiceScreen(LoadingScreen):
                 Text(code),
                 Text((e.text or "")[:160]),
             )
-        notes = "\n".join(
+        notes = [
             f"[b]Customer message[/b] {at:%Y-%m-%d %H:%M} from {escape(who)}:\n{escape(text)}"
             for at, who, text in d.customer_messages
-        )
-        self.query_one("#messages", Static).update(notes)
+        ]
+        notes += [
+            f"[b]Received[/b] {at:%Y-%m-%d %H:%M} {escape(kind)} from {escape(who)}: "
+            f"{escape(subject)} [dim](tied {escape(how)})[/dim]"
+            for at, kind, who, subject, how in d.inbound
+        ]
+        notes += [
+            f"[b]Dealt with[/b] {at:%Y-%m-%d %H:%M} {escape(kind)} by {escape(who)}: {escape(how)}"
+            for at, kind, who, how in d.dealt_with
+        ]
+        self.query_one("#messages", Static).update("\n".join(notes))
 
 
 class CustomersScreen(LoadingScreen):

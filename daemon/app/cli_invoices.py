@@ -185,16 +185,17 @@ def archive_verify(as_json: JsonOption = False) -> None:
 def proof(
     invoice: str,
     out: Annotated[Path, typer.Option(help="Folder for the proof files")] = Path("proof"),
+    reason: Annotated[str, typer.Option(help="Why it is exported (noted on the invoice)")] = "",
     invoice_id: InvoiceId = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events."""
-    from daemon.outbound.proof import write_proof
+    """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events.
+    Who exported it, where and why is noted on the invoice's timeline."""
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
-        for path in await write_proof(app_.ctx.sessions, app_.ctx.archive, inv.id, out):
+        for path in await app_.export_proof(inv.id, out, by=user(), reason=reason):
             if as_json:
                 emit({"file": str(path)})
             else:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
+from daemon.domain.attention import AttentionKind
 from daemon.domain.errors import AmbiguousError, NotFoundError
 from daemon.domain.models import (
     AddressChange,
+    AttentionResolution,
     Customer,
     CustomerAddress,
     Delivery,
@@ -20,6 +23,14 @@ from daemon.domain.models import (
     PaymentState,
 )
 from daemon.store.db import SessionFactory, transaction
+
+INBOUND_KINDS = (
+    AttentionKind.REPLY,
+    AttentionKind.GUESSED_TIE,
+    AttentionKind.UNRECOGNIZED,
+    AttentionKind.QUARANTINED,
+)
+"""Queue items about an inbound message (their ref is its id)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,10 @@ class InvoiceDetail:
     """(recipient, kind, state, message id, possible duplicate)"""
     events: tuple[EventRow, ...]
     customer_messages: tuple[tuple[datetime, str, str], ...]
+    inbound: tuple[tuple[datetime, str, str, str, str], ...] = ()
+    """Messages tied to it: (received, kind, from, subject, how it was tied)."""
+    dealt_with: tuple[tuple[datetime, str, str, str], ...] = ()
+    """Queue items about it a person dealt with: (when, kind, who, how)."""
 
 
 @dataclass(frozen=True)
@@ -163,18 +178,35 @@ class Queries:
                 if ids
                 else []
             )
-            replies = (
+            tied = (
                 (
                     await session.exec(
-                        select(InboundMessage).where(
-                            col(InboundMessage.delivery_id).in_(ids),
-                            col(InboundMessage.customer_message).is_not(None),
-                        )
+                        select(InboundMessage)
+                        .where(col(InboundMessage.delivery_id).in_(ids))
+                        .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
                     )
                 ).all()
                 if ids
                 else []
             )
+            replies = [m for m in tied if m.customer_message is not None]
+            items: list[tuple[str, list[int | None]]] = [
+                (AttentionKind.COMPLAINT.value, [invoice_id]),
+                (AttentionKind.LONG_DEFERRED.value, list(ids)),
+                *((k.value, [m.id for m in tied]) for k in INBOUND_KINDS),
+            ]
+            about = [
+                and_(col(AttentionResolution.kind) == k, col(AttentionResolution.ref).in_(refs))
+                for k, refs in items
+                if refs
+            ]
+            dealt = (
+                await session.exec(
+                    select(AttentionResolution)
+                    .where(or_(*about))
+                    .order_by(col(AttentionResolution.resolved_at))
+                )
+            ).all()
         by_id = {d.id: d for d in deliveries}
         row = invoice_row(
             inv,
@@ -208,6 +240,11 @@ class Queries:
             customer_messages=tuple(
                 (m.received_at, m.from_address or "", m.customer_message or "") for m in replies
             ),
+            inbound=tuple(
+                (m.received_at, m.kind, m.from_address or "", m.subject or "", m.evidence or "")
+                for m in tied
+            ),
+            dealt_with=tuple((r.resolved_at, r.kind, r.resolved_by, r.how) for r in dealt),
         )
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import col, select
 
 from config import Settings
 from daemon.app.archived import ArchivedMessage, archived_message
@@ -15,15 +18,17 @@ from daemon.app.queries import Queries
 from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressRole, Delivery
 from daemon.domain.retry import RetryPolicy
+from daemon.domain.states import EventKind
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.customers import CustomerService
 from daemon.intake.ingest import IngestService
 from daemon.outbound.outcomes import SendOutcome
-from daemon.outbound.planning import request_resend
+from daemon.outbound.planning import record, request_resend
+from daemon.outbound.proof import write_proof
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
-from daemon.store.db import schema_revisions, upgrade
+from daemon.store.db import schema_revisions, transaction, upgrade
 from mailer.addresses import normalize_address
 from mailer.errors import MailboxError, MessageRefused
 
@@ -74,6 +79,28 @@ class Facturier:
         return await tie_by_hand(
             self.ctx.sessions, self.ctx.settings, inbound_id, invoice, by=by, reason=reason
         )
+
+    async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
+        """Write what a dispute needs for the invoice under ``out``; who exported it, where
+        and why is noted on the invoice's timeline."""
+        written = await write_proof(self.ctx.sessions, self.ctx.archive, invoice_id, out)
+        async with transaction(self.ctx.sessions) as session:
+            newest = (
+                await session.exec(
+                    select(Delivery)
+                    .where(Delivery.invoice_id == invoice_id)
+                    .order_by(col(Delivery.id).desc())
+                )
+            ).first()
+            if newest is not None:
+                why = reason.strip() or "no reason given"
+                await record(
+                    session,
+                    newest,
+                    EventKind.PROOF_EXPORTED,
+                    text=f"proof exported by {by} to {out}: {why}",
+                )
+        return written
 
     async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
         """The messages the invoice was sent as, from the archive."""

@@ -69,6 +69,7 @@ class EventKind(enum.StrEnum):
     READ = "read"
     REPLY = "reply"
     COMPLAINT = "complaint"
+    PROOF_EXPORTED = "proof-exported"  # who exported the proof, where to and why
 
 
 S = DeliveryState

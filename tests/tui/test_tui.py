@@ -734,4 +734,35 @@ async def test_tie_an_unrecognized_message_to_its_invoice(tui_settings: Settings
         assert done.kind == "unrecognized" and done.how.startswith("tied to invoice FA-0001")
         assert done.resolved_by and message.delivery_id is not None
         assert message.evidence == f"by hand ({done.resolved_by}): about the March invoice"
+        # the invoice keeps the record: the message, how it was tied, who dealt with it
+        await pilot.press("i")
+        await _settled(pilot)
+        await pilot.press("end", "enter")  # FA-0001
+        await _settled(pilot)
+        shown = str(app.screen.query_one("#messages").render())
+        assert "Received" in shown and "question" in shown and "about the March" in shown
+        assert "Dealt with" in shown and f"by {done.resolved_by}" in shown
+        await app.services.close()
+
+
+async def test_export_the_proof_from_the_invoice_screen(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    """p asks where to and why; the files are written and the export is on the timeline."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _to_invoices(pilot)
+        await pilot.press("end", "enter")  # FA-0001
+        await _settled(pilot)
+        await pilot.press("p")
+        await _settled(pilot)
+        app.screen.query_one("#value", Input).value = str(tmp_path / "dispute")
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"customer disputes receipt", "enter")
+        await _settled(pilot)
+        assert any(p.suffix == ".eml" for p in (tmp_path / "dispute").rglob("*"))
+        events = _column(app.screen.query_one("#timeline", DataTable), 2)
+        details = _column(app.screen.query_one("#timeline", DataTable), 5)
+        assert events[-1] == "proof-exported"
+        assert "customer disputes receipt" in details[-1] and str(tmp_path) in details[-1]
         await app.services.close()
