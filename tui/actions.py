@@ -34,6 +34,13 @@ INVOICE_LIST_BINDINGS: list[BindingType] = [
     Binding("enter", "open_invoice", "Open", show=False),
 ]
 DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back")]
+CUSTOMER_BINDINGS: list[BindingType] = [
+    *DETAIL_BINDINGS,
+    Binding("s", "set_address", "Set address"),
+    Binding("plus", "add_copy", "Add copy address"),
+    Binding("minus", "remove_copy", "Remove copy address"),
+    Binding("u", "deliverable", "Deliverable again"),
+]
 INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
     Binding("o", "open_message", "Sent message"),

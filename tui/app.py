@@ -15,11 +15,11 @@ from config import Settings
 from daemon.app.services import Facturier
 from tui.actions import APP_BINDINGS
 from tui.attention import AttentionScreen
+from tui.customers import CustomersScreen
 from tui.figures import FiguresScreen
 from tui.invoices import InvoicesScreen
 from tui.loading import LoadingScreen
 from tui.messages import LoadFailed
-from tui.screens import CustomersScreen
 
 REFRESH_SECONDS = 2.0
 

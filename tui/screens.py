@@ -1,4 +1,4 @@
-"""One invoice's timeline and the customers screen."""
+"""One invoice's timeline."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.operator import current_operator
-from daemon.app.queries import CustomerRow, InvoiceDetail
+from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
 from daemon.domain.states import DeliveryState, InvoiceState
-from tui.actions import DETAIL_BINDINGS, INVOICE_BINDINGS
+from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen
@@ -141,59 +141,3 @@ class InvoiceScreen(LoadingScreen):
             for at, kind, who, how in d.dealt_with
         ]
         self.query_one("#messages", Static).update("\n".join(notes))
-
-
-class CustomersScreen(LoadingScreen):
-    BINDINGS = DETAIL_BINDINGS
-
-    def __init__(self, services: Facturier) -> None:
-        super().__init__(services)
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical():
-            yield DataTable(id="addresses", cursor_type="row", zebra_stripes=True)
-            yield Static("[b]Address-change history[/b]")
-            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#addresses", DataTable).add_columns("Customer", "Address", "Role", "Status")
-        self.query_one("#history", DataTable).add_columns(
-            "When (UTC)", "Customer", "Change", "Old", "New", "By", "Source", "Why"
-        )
-        self.reload()
-
-    async def fetch(self) -> list[CustomerRow]:
-        return await self.services.queries.customers()
-
-    @on(Loaded)
-    def show(self, message: Loaded) -> None:
-        addresses = self.query_one("#addresses", DataTable)
-        history = self.query_one("#history", DataTable)
-        addresses.clear()
-        history.clear()
-        for c in message.data:
-            if not any(a.active and a.role == "invoice_to" for a in c.addresses):
-                addresses.add_row(
-                    Text(c.name), "-", "invoice_to", "[bold red]no invoice address[/]"
-                )
-            for a in c.addresses:
-                status = (
-                    "[bold red]undeliverable[/]"
-                    if a.undeliverable
-                    else ("retired" if not a.active else "[green]ok[/]")
-                )
-                role = a.role + (" (central)" if a.central_mailbox else "")
-                addresses.add_row(Text(c.name), Text(a.email), role, status)
-            for h in c.history:
-                history.add_row(
-                    f"{h.at:%Y-%m-%d %H:%M}",
-                    Text(c.name),
-                    h.field,
-                    Text(h.old or "-"),
-                    Text(h.new or "-"),
-                    Text(h.who),
-                    Text(h.source),
-                    Text(h.why),
-                )

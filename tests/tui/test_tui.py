@@ -17,7 +17,8 @@ from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, write_config
 from tui.app import FacturierApp
-from tui.screens import CustomersScreen, InvoiceScreen
+from tui.customers import CustomersScreen
+from tui.screens import InvoiceScreen
 
 FIXED_DAY = date(2026, 3, 2)
 
@@ -765,4 +766,56 @@ async def test_export_the_proof_from_the_invoice_screen(
         details = _column(app.screen.query_one("#timeline", DataTable), 5)
         assert events[-1] == "proof-exported"
         assert "customer disputes receipt" in details[-1] and str(tmp_path) in details[-1]
+        await app.services.close()
+
+
+async def test_addresses_are_changed_from_the_customers_screen(tui_settings: Settings) -> None:
+    """On Boulangerie Dupont: + adds a copy address, - removes one, s sets the invoice
+    address, u marks Atelier Martin's bounced address deliverable again; each asks why and
+    lands in the change log with the operator's name and the source tui."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settled(pilot)
+        await pilot.press("c")
+        await _settled(pilot)
+        addresses = app.screen.query_one("#addresses", DataTable)
+
+        async def on_row(email: str, *keys: str) -> None:
+            addresses.move_cursor(row=_column(addresses, 1).index(email))
+            await pilot.press(*keys)
+            await _settled(pilot)
+
+        await on_row("factures@dupont.example", "plus")
+        await pilot.press(*"compta@dupont.example", "tab", *"asked by the owner", "enter")
+        await _settled(pilot)
+        await on_row("gerant@dupont.example", "minus")
+        await pilot.press(*"left the company", "enter")
+        await _settled(pilot)
+        await on_row("factures@dupont.example", "s")
+        await pilot.press(*"facturation@dupont.example", "tab", *"new mailbox", "enter")
+        await _settled(pilot)
+        await on_row("compta@martin.invalid", "u")
+        await pilot.press(*"mailbox restored", "enter")
+        await _settled(pilot)
+
+        dupont = await app.services.customers.find("Boulangerie Dupont")
+        log = [
+            (c.field, c.new_value or c.old_value, c.reason, c.source)
+            for c in await app.services.customers.history(dupont.id or 0)
+            if c.changed_by != "alice"
+        ]
+        assert ("copy", "compta@dupont.example", "asked by the owner", "tui") in log
+        assert ("copy", "gerant@dupont.example", "left the company", "tui") in log
+        assert ("invoice_to", "facturation@dupont.example", "new mailbox", "tui") in log
+        current = {
+            (a.email, a.role)
+            for a in await app.services.customers.addresses(dupont.id or 0)
+            if a.active
+        }
+        assert current == {
+            ("facturation@dupont.example", "invoice_to"),
+            ("compta@dupont.example", "copy"),
+        }
+        status = dict(zip(_column(addresses, 1), _column(addresses, 3), strict=True))
+        assert "ok" in status["compta@martin.invalid"]
         await app.services.close()

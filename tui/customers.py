@@ -1,0 +1,185 @@
+"""The customers screen: each customer's addresses by role, whether they work, and the log
+of every change to them; from here an operator sets the invoice address, adds or removes a
+copy address and marks an address deliverable again, each with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from daemon.app.operator import current_operator
+from daemon.app.queries import AddressRow, CustomerRow
+from daemon.app.services import Facturier
+from daemon.domain.errors import FacturierError
+from tui.actions import CUSTOMER_BINDINGS
+from tui.dialogs import ActionDialog, Answer
+from tui.loading import LoadingScreen
+from tui.messages import ActionDone, ActionFailed, Loaded
+
+
+class CustomersScreen(LoadingScreen):
+    BINDINGS = CUSTOMER_BINDINGS
+
+    def __init__(self, services: Facturier) -> None:
+        super().__init__(services)
+        self.shown: list[tuple[CustomerRow, AddressRow | None]] = []
+        """What each row of the addresses table is about."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield DataTable(id="addresses", cursor_type="row", zebra_stripes=True)
+            yield Static("[b]Address-change history[/b]")
+            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#addresses", DataTable).add_columns("Customer", "Address", "Role", "Status")
+        self.query_one("#history", DataTable).add_columns(
+            "When (UTC)", "Customer", "Change", "Old", "New", "By", "Source", "Why"
+        )
+        self.reload()
+
+    async def fetch(self) -> list[CustomerRow]:
+        return await self.services.queries.customers()
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        addresses = self.query_one("#addresses", DataTable)
+        history = self.query_one("#history", DataTable)
+        selected = addresses.cursor_row
+        addresses.clear()
+        history.clear()
+        self.shown = []
+        for c in message.data:
+            if not any(a.active and a.role == "invoice_to" for a in c.addresses):
+                addresses.add_row(
+                    Text(c.name), "-", "invoice_to", "[bold red]no invoice address[/]"
+                )
+                self.shown.append((c, None))
+            for a in c.addresses:
+                status = (
+                    "[bold red]undeliverable[/]"
+                    if a.undeliverable
+                    else ("retired" if not a.active else "[green]ok[/]")
+                )
+                role = a.role + (" (central)" if a.central_mailbox else "")
+                addresses.add_row(Text(c.name), Text(a.email), role, status)
+                self.shown.append((c, a))
+            for h in c.history:
+                history.add_row(
+                    f"{h.at:%Y-%m-%d %H:%M}",
+                    Text(c.name),
+                    h.field,
+                    Text(h.old or "-"),
+                    Text(h.new or "-"),
+                    Text(h.who),
+                    Text(h.source),
+                    Text(h.why),
+                )
+        if self.shown:
+            addresses.move_cursor(row=min(selected, len(self.shown) - 1))
+
+    def _selected(self) -> tuple[CustomerRow, AddressRow | None] | None:
+        row = self.query_one("#addresses", DataTable).cursor_row
+        return self.shown[row] if 0 <= row < len(self.shown) else None
+
+    def _ask(
+        self,
+        title: str,
+        asks: str | None,
+        then: Callable[[Answer], Awaitable[str]],
+    ) -> None:
+        def answered(answer: Answer | None) -> None:
+            if answer is not None:
+                self.act(then, answer)
+
+        self.app.push_screen(ActionDialog(title, asks=asks), answered)
+
+    @work(group="actions")
+    async def act(self, then: Callable[[Answer], Awaitable[str]], answer: Answer) -> None:
+        try:
+            said = await then(answer)
+        except FacturierError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(said))
+
+    def action_set_address(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        customer = chosen[0]
+
+        async def then(answer: Answer) -> str:
+            done = await self.services.customers.set_invoice_address(
+                customer.id,
+                answer.value,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                source="tui",
+            )
+            return f"{customer.name}: invoices go to {done.address.email}"
+
+        self._ask(f"Invoice address of {customer.name}", "The invoice address:", then)
+
+    def action_add_copy(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        customer = chosen[0]
+
+        async def then(answer: Answer) -> str:
+            changed = await self.services.customers.edit(
+                customer.id,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                add_copies=(answer.value,),
+                source="tui",
+            )
+            return f"{customer.name}: " + ("; ".join(changed) or "nothing changed")
+
+        self._ask(f"A copy address for {customer.name}", "The address copies go to:", then)
+
+    def action_remove_copy(self) -> None:
+        chosen = self._selected()
+        if chosen is None or chosen[1] is None or chosen[1].role != "copy" or not chosen[1].active:
+            self.notify("Select a copy address first.", title="Remove a copy address")
+            return
+        customer, address = chosen[0], chosen[1]
+
+        async def then(answer: Answer) -> str:
+            changed = await self.services.customers.edit(
+                customer.id,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                remove_copies=(address.email,),
+                source="tui",
+            )
+            return f"{customer.name}: " + ("; ".join(changed) or "nothing changed")
+
+        self._ask(f"Stop sending copies to {address.email}", None, then)
+
+    def action_deliverable(self) -> None:
+        chosen = self._selected()
+        if chosen is None or chosen[1] is None or not chosen[1].undeliverable:
+            self.notify("Select an undeliverable address first.", title="Deliverable again")
+            return
+        customer, address = chosen[0], chosen[1]
+
+        async def then(answer: Answer) -> str:
+            await self.services.customers.mark_deliverable(
+                customer.id,
+                address.email,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                source="tui",
+            )
+            return f"{address.email} is deliverable again"
+
+        self._ask(f"Mark {address.email} deliverable again", None, then)
