@@ -125,3 +125,14 @@ async def app(settings: Settings) -> AsyncIterator[Facturier]:
 @pytest.fixture
 def settings_path(tmp_path: Path, db_url: str, sandbox: SandboxServer) -> Path:
     return write_config(tmp_path, db_url, sandbox.port)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """What the daemon says is in English unless a test asks for another language (the
+    language is chosen once per process at the entry point; tests share one process)."""
+    from daemon.domain import i18n
+
+    i18n.use("en")
+    yield
+    i18n.use("en")

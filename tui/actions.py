@@ -2,47 +2,61 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding, BindingType
+from dataclasses import replace
 
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from daemon.domain.i18n import N_, _
 from daemon.domain.states import InvoiceState
 
 INVOICE_STATES: tuple[str | None, ...] = (None, *(s.value for s in InvoiceState))
 
 APP_BINDINGS: list[BindingType] = [
-    Binding("q", "quit", "Quit"),
-    Binding("r", "refresh", "Refresh"),
-    Binding("a", "attention", "Attention"),
-    Binding("i", "invoices", "Invoices"),
-    Binding("c", "customers", "Customers"),
-    Binding("g", "figures", "Figures"),
-    Binding("escape", "close_panels", "Close the keys panel", show=False),
+    Binding("q", "quit", N_("Quit")),
+    Binding("r", "refresh", N_("Refresh")),
+    Binding("a", "attention", N_("Attention")),
+    Binding("i", "invoices", N_("Invoices")),
+    Binding("c", "customers", N_("Customers")),
+    Binding("g", "figures", N_("Figures")),
+    Binding("escape", "close_panels", N_("Close the keys panel"), show=False),
 ]
 ATTENTION_BINDINGS: list[BindingType] = [
-    Binding("k", "next_kind", "Filter kind"),
-    Binding("s", "set_address", "Set address"),
-    Binding("R", "resend", "Resend"),
-    Binding("u", "deliverable", "Deliverable again"),
-    Binding("d", "dismiss_item", "Dealt with"),
-    Binding("t", "tie", "Tie to invoice"),
-    Binding("enter", "open_invoice", "Open", show=False),
+    Binding("k", "next_kind", N_("Filter kind")),
+    Binding("s", "set_address", N_("Set address")),
+    Binding("R", "resend", N_("Resend")),
+    Binding("u", "deliverable", N_("Deliverable again")),
+    Binding("d", "dismiss_item", N_("Dealt with")),
+    Binding("t", "tie", N_("Tie to invoice")),
+    Binding("enter", "open_invoice", N_("Open"), show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [
-    Binding("slash", "search", "Search"),
-    Binding("f", "next_filter", "Filter state"),
-    Binding("F", "choose_filters", "Filters"),
-    Binding("x", "clear_filters", "Clear filters"),
-    Binding("enter", "open_invoice", "Open", show=False),
+    Binding("slash", "search", N_("Search")),
+    Binding("f", "next_filter", N_("Filter state")),
+    Binding("F", "choose_filters", N_("Filters")),
+    Binding("x", "clear_filters", N_("Clear filters")),
+    Binding("enter", "open_invoice", N_("Open"), show=False),
 ]
-DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", "Back")]
+DETAIL_BINDINGS: list[BindingType] = [Binding("escape", "app.pop_screen", N_("Back"))]
 CUSTOMER_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
-    Binding("s", "set_address", "Set address"),
-    Binding("plus", "add_copy", "Add copy address"),
-    Binding("minus", "remove_copy", "Remove copy address"),
-    Binding("u", "deliverable", "Deliverable again"),
+    Binding("s", "set_address", N_("Set address")),
+    Binding("plus", "add_copy", N_("Add copy address")),
+    Binding("minus", "remove_copy", N_("Remove copy address")),
+    Binding("u", "deliverable", N_("Deliverable again")),
 ]
 INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
-    Binding("o", "open_message", "Sent message"),
-    Binding("p", "export_proof", "Export proof"),
+    Binding("o", "open_message", N_("Sent message")),
+    Binding("p", "export_proof", N_("Export proof")),
 ]
+
+
+def speak_bindings(node: DOMNode) -> None:
+    """``node``'s keys described in the operator's language (the registry holds the English
+    to translate; each node holds its own copy of the bindings)."""
+    bindings = node._bindings.key_to_bindings
+    for key, found in bindings.items():
+        bindings[key] = [
+            replace(b, description=_(b.description)) if b.description else b for b in found
+        ]

@@ -13,7 +13,9 @@ from textual.screen import Screen
 
 from config import Settings
 from daemon.app.services import Facturier
-from tui.actions import APP_BINDINGS
+from daemon.domain import i18n
+from daemon.domain.i18n import N_, _
+from tui.actions import APP_BINDINGS, speak_bindings
 from tui.attention import AttentionScreen
 from tui.customers import CustomersScreen
 from tui.figures import FiguresScreen
@@ -27,13 +29,16 @@ REFRESH_SECONDS = 2.0
 class FacturierApp(App[None]):
     CSS_PATH = "facturier.tcss"
     TITLE = "facturier"
-    SUB_TITLE = "what became of every invoice"
+    SUB_TITLE = N_("what became of every invoice")
     BINDINGS = APP_BINDINGS
 
     def __init__(self, services: Facturier, *, refresh_seconds: float | None = REFRESH_SECONDS):
+        i18n.use(services.ctx.settings.ui.resolved_language())
         super().__init__()
         self.services = services
         self.refresh_seconds = refresh_seconds
+        self.sub_title = _(self.SUB_TITLE)
+        speak_bindings(self)
 
     def on_mount(self) -> None:
         self.push_screen(AttentionScreen(self.services))  # home: what needs a person
@@ -47,9 +52,8 @@ class FacturierApp(App[None]):
             if not binding.show:
                 continue
             action = getattr(self, f"action_{binding.action}")
-            yield SystemCommand(
-                binding.description, f"{binding.description} ({binding.key})", action
-            )
+            said = _(binding.description)
+            yield SystemCommand(said, f"{said} ({binding.key})", action)
         yield from super().get_system_commands(screen)
 
     def action_close_panels(self) -> None:
@@ -86,7 +90,7 @@ class FacturierApp(App[None]):
 
     @on(LoadFailed)
     def load_failed(self, message: LoadFailed) -> None:
-        self.notify(escape(message.error), title="Could not load", severity="error")
+        self.notify(escape(message.error), title=_("Could not load"), severity="error")
 
 
 def run_tui(settings: Settings) -> None:

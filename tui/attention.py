@@ -15,8 +15,10 @@ from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
 from daemon.domain.errors import FacturierError
+from daemon.domain.i18n import _
 from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import ActionDialog, Answer
+from tui.labels import kind_label
 from tui.loading import LoadingScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
 from tui.paged import PagedTable
@@ -53,7 +55,7 @@ class AttentionScreen(LoadingScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", PagedTable)
-        table.add_columns("When (UTC)", "What", "Invoice", "Customer", "Why")
+        table.add_columns(_("When (UTC)"), _("What"), _("Invoice"), _("Customer"), _("Why"))
         self._show_kind()
         self.reload()
 
@@ -62,13 +64,17 @@ class AttentionScreen(LoadingScreen):
         return KINDS[self.kind_index]
 
     def _show_kind(self) -> None:
-        label = self.kind.value if self.kind else "all"
+        label = kind_label(self.kind.value) if self.kind else _("all")
         where = ""
         if len(self.items) > WINDOW:
             end = min(self.start + WINDOW, len(self.items))
-            where = f" — {self.start + 1}–{end} of {len(self.items)}"
+            where = " — " + _("{first}–{last} of {count}").format(
+                first=self.start + 1, last=end, count=len(self.items)
+            )
         self.query_one("#kind", Static).update(
-            f"Needs a person — [b]{label}[/b]{where}  (k: kind, enter: open the invoice)"
+            _("Needs a person — [b]{kind}[/b]{where}  (k: kind, enter: open the invoice)").format(
+                kind=escape(label), where=where
+            )
         )
 
     async def fetch(self) -> tuple[tuple[object, ...], list[AttentionItem]]:
@@ -112,7 +118,7 @@ class AttentionScreen(LoadingScreen):
         for i in shown:
             table.add_row(
                 f"{i.at:%Y-%m-%d %H:%M}",
-                i.kind,
+                kind_label(i.kind),
                 Text(i.invoice_number or "-"),
                 Text(i.customer or "-"),
                 Text(i.why),
@@ -144,9 +150,9 @@ class AttentionScreen(LoadingScreen):
         hint = self.query_one("#hint", Static)
         item = self._selected()
         if item is None:
-            hint.update("Nothing needs a person." if not self.items else "")
+            hint.update(_("Nothing needs a person.") if not self.items else "")
             return
-        hint.update(f"[b]What to do[/b]: {escape(item.hint)}")
+        hint.update(_("[b]What to do[/b]: {hint}").format(hint=escape(_(item.hint))))
 
     def action_next_kind(self) -> None:
         self.kind_index = (self.kind_index + 1) % len(KINDS)
@@ -164,20 +170,24 @@ class AttentionScreen(LoadingScreen):
             return
         kind = AttentionKind(item.kind)
         if kind not in CLOSED_BY_HAND:
-            self.notify(escape(f"{kind.value}: {item.hint}"), title="Closes by itself")
+            self.notify(
+                escape(f"{kind_label(kind.value)}: {_(item.hint)}"), title=_("Closes by itself")
+            )
             return
 
         def done(answer: Answer | None) -> None:
             if answer is not None:
                 self.resolve(kind, item.ref, answer.reason)
 
-        title = f"Mark {kind.value} #{item.ref} as dealt with"
+        title = _("Mark {kind} #{ref} as dealt with").format(
+            kind=kind_label(kind.value), ref=item.ref
+        )
         self.app.push_screen(ActionDialog(title), done)
 
     def action_set_address(self) -> None:
         item = self._selected()
         if item is None or item.customer_id is None:
-            self.notify("Select an item about a customer first.", title="Set address")
+            self.notify(_("Select an item about a customer first."), title=_("Set address"))
             return
         customer_id = item.customer_id
 
@@ -185,13 +195,13 @@ class AttentionScreen(LoadingScreen):
             if answer is not None:
                 self.set_address(customer_id, answer.value, answer.reason)
 
-        title = f"Invoice address of {item.customer}"
-        self.app.push_screen(ActionDialog(title, asks="The new invoice address:"), done)
+        title = _("Invoice address of {customer}").format(customer=item.customer)
+        self.app.push_screen(ActionDialog(title, asks=_("The new invoice address:")), done)
 
     def action_deliverable(self) -> None:
         item = self._selected()
         if item is None or item.address is None or item.customer_id is None:
-            self.notify("Select an undeliverable address first.", title="Deliverable again")
+            self.notify(_("Select an undeliverable address first."), title=_("Deliverable again"))
             return
         customer_id, email = item.customer_id, item.address
 
@@ -199,7 +209,9 @@ class AttentionScreen(LoadingScreen):
             if answer is not None:
                 self.mark_deliverable(customer_id, email, answer.reason)
 
-        self.app.push_screen(ActionDialog(f"Mark {email} deliverable again"), done)
+        self.app.push_screen(
+            ActionDialog(_("Mark {email} deliverable again").format(email=email)), done
+        )
 
     @work(group="actions")
     async def mark_deliverable(self, customer_id: int, email: str, reason: str) -> None:
@@ -210,12 +222,12 @@ class AttentionScreen(LoadingScreen):
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(ActionDone(f"{email} is deliverable again"))
+        self.post_message(ActionDone(_("{email} is deliverable again").format(email=email)))
 
     def action_resend(self) -> None:
         item = self._selected()
         if item is None or item.invoice_id is None:
-            self.notify("Select an item about an invoice first.", title="Resend")
+            self.notify(_("Select an item about an invoice first."), title=_("Resend"))
             return
         invoice_id = item.invoice_id
 
@@ -223,7 +235,9 @@ class AttentionScreen(LoadingScreen):
             if answer is not None:
                 self.resend(invoice_id, answer.reason)
 
-        title = f"Send invoice {item.invoice_number} again to the customer's invoice address"
+        title = _("Send invoice {number} again to the customer's invoice address").format(
+            number=item.invoice_number
+        )
         self.app.push_screen(ActionDialog(title), done)
 
     @work(group="actions")
@@ -233,7 +247,9 @@ class AttentionScreen(LoadingScreen):
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(ActionDone(f"re-send to {delivery.recipient} queued"))
+        self.post_message(
+            ActionDone(_("re-send to {email} queued").format(email=delivery.recipient))
+        )
 
     def action_tie(self) -> None:
         item = self._selected()
@@ -241,7 +257,7 @@ class AttentionScreen(LoadingScreen):
             AttentionKind.UNRECOGNIZED.value,
             AttentionKind.QUARANTINED.value,
         ):
-            self.notify("Select an unrecognized or quarantined message first.", title="Tie")
+            self.notify(_("Select an unrecognized or quarantined message first."), title=_("Tie"))
             return
         ref = item.ref
 
@@ -249,12 +265,13 @@ class AttentionScreen(LoadingScreen):
             if answer is not None:
                 self.tie(ref, answer.value, answer.reason)
 
-        asks = "The invoice number it is about (NUMBER #N when several share it):"
-        self.app.push_screen(ActionDialog(f"Tie message #{ref} to an invoice", asks=asks), done)
+        asks = _("The invoice number it is about (NUMBER #N when several share it):")
+        title = _("Tie message #{ref} to an invoice").format(ref=ref)
+        self.app.push_screen(ActionDialog(title, asks=asks), done)
 
     @work(group="actions")
     async def tie(self, ref: int, named: str, reason: str) -> None:
-        number, _, which = named.partition(" #")
+        number, _hash, which = named.partition(" #")
         try:
             delivery = await self.services.tie_message(
                 ref,
@@ -266,7 +283,13 @@ class AttentionScreen(LoadingScreen):
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(ActionDone(f"message #{ref} tied to {number} ({delivery.recipient})"))
+        self.post_message(
+            ActionDone(
+                _("message #{ref} tied to {number} ({email})").format(
+                    ref=ref, number=number, email=delivery.recipient
+                )
+            )
+        )
 
     @work(group="actions")
     async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:
@@ -275,7 +298,13 @@ class AttentionScreen(LoadingScreen):
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(ActionDone(f"{kind.value} #{ref} dealt with: {reason}"))
+        self.post_message(
+            ActionDone(
+                _("{kind} #{ref} dealt with: {reason}").format(
+                    kind=kind_label(kind.value), ref=ref, reason=reason
+                )
+            )
+        )
 
     @work(group="actions")
     async def set_address(self, customer_id: int, email: str, reason: str) -> None:
@@ -286,8 +315,10 @@ class AttentionScreen(LoadingScreen):
         except FacturierError as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        changed = "now" if done.changed else "already"
-        self.post_message(ActionDone(f"invoices {changed} go to {done.address.email}"))
+        said = (
+            _("invoices now go to {email}") if done.changed else _("invoices already go to {email}")
+        )
+        self.post_message(ActionDone(said.format(email=done.address.email)))
 
     @on(PagedTable.RowSelected, "#queue")
     def open_selected(self, _event: PagedTable.RowSelected) -> None:

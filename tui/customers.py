@@ -16,6 +16,7 @@ from daemon.app.operator import current_operator
 from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
+from daemon.domain.i18n import _
 from tui.actions import CUSTOMER_BINDINGS
 from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
@@ -34,14 +35,23 @@ class CustomersScreen(LoadingScreen):
         yield Header()
         with Vertical():
             yield DataTable(id="addresses", cursor_type="row", zebra_stripes=True)
-            yield Static("[b]Address-change history[/b]")
+            yield Static("[b]" + _("Address-change history") + "[/b]")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#addresses", DataTable).add_columns("Customer", "Address", "Role", "Status")
+        self.query_one("#addresses", DataTable).add_columns(
+            _("Customer"), _("Address"), _("Role"), _("Status")
+        )
         self.query_one("#history", DataTable).add_columns(
-            "When (UTC)", "Customer", "Change", "Old", "New", "By", "Source", "Why"
+            _("When (UTC)"),
+            _("Customer"),
+            _("Change"),
+            _("Old"),
+            _("New"),
+            _("By"),
+            _("Source"),
+            _("Why"),
         )
         self.reload()
 
@@ -59,23 +69,26 @@ class CustomersScreen(LoadingScreen):
         for c in message.data:
             if not any(a.active and a.role == "invoice_to" for a in c.addresses):
                 addresses.add_row(
-                    Text(c.name), "-", "invoice_to", "[bold red]no invoice address[/]"
+                    Text(c.name),
+                    "-",
+                    _("invoice_to"),
+                    "[bold red]" + _("no invoice address") + "[/]",
                 )
                 self.shown.append((c, None))
             for a in c.addresses:
                 status = (
-                    "[bold red]undeliverable[/]"
+                    "[bold red]" + _("undeliverable") + "[/]"
                     if a.undeliverable
-                    else ("retired" if not a.active else "[green]ok[/]")
+                    else (_("retired") if not a.active else "[green]" + _("ok") + "[/]")
                 )
-                role = a.role + (" (central)" if a.central_mailbox else "")
+                role = _(a.role) + (" " + _("(central)") if a.central_mailbox else "")
                 addresses.add_row(Text(c.name), Text(a.email), role, status)
                 self.shown.append((c, a))
             for h in c.history:
                 history.add_row(
                     f"{h.at:%Y-%m-%d %H:%M}",
                     Text(c.name),
-                    h.field,
+                    _(h.field),
                     Text(h.old or "-"),
                     Text(h.new or "-"),
                     Text(h.who),
@@ -124,9 +137,15 @@ class CustomersScreen(LoadingScreen):
                 reason=answer.reason,
                 source="tui",
             )
-            return f"{customer.name}: invoices go to {done.address.email}"
+            return _("{customer}: invoices go to {email}").format(
+                customer=customer.name, email=done.address.email
+            )
 
-        self._ask(f"Invoice address of {customer.name}", "The invoice address:", then)
+        self._ask(
+            _("Invoice address of {customer}").format(customer=customer.name),
+            _("The invoice address:"),
+            then,
+        )
 
     def action_add_copy(self) -> None:
         chosen = self._selected()
@@ -142,14 +161,18 @@ class CustomersScreen(LoadingScreen):
                 add_copies=(answer.value,),
                 source="tui",
             )
-            return f"{customer.name}: " + ("; ".join(changed) or "nothing changed")
+            return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
 
-        self._ask(f"A copy address for {customer.name}", "The address copies go to:", then)
+        self._ask(
+            _("A copy address for {customer}").format(customer=customer.name),
+            _("The address copies go to:"),
+            then,
+        )
 
     def action_remove_copy(self) -> None:
         chosen = self._selected()
         if chosen is None or chosen[1] is None or chosen[1].role != "copy" or not chosen[1].active:
-            self.notify("Select a copy address first.", title="Remove a copy address")
+            self.notify(_("Select a copy address first."), title=_("Remove a copy address"))
             return
         customer, address = chosen[0], chosen[1]
 
@@ -161,14 +184,14 @@ class CustomersScreen(LoadingScreen):
                 remove_copies=(address.email,),
                 source="tui",
             )
-            return f"{customer.name}: " + ("; ".join(changed) or "nothing changed")
+            return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
 
-        self._ask(f"Stop sending copies to {address.email}", None, then)
+        self._ask(_("Stop sending copies to {email}").format(email=address.email), None, then)
 
     def action_deliverable(self) -> None:
         chosen = self._selected()
         if chosen is None or chosen[1] is None or not chosen[1].undeliverable:
-            self.notify("Select an undeliverable address first.", title="Deliverable again")
+            self.notify(_("Select an undeliverable address first."), title=_("Deliverable again"))
             return
         customer, address = chosen[0], chosen[1]
 
@@ -180,6 +203,6 @@ class CustomersScreen(LoadingScreen):
                 reason=answer.reason,
                 source="tui",
             )
-            return f"{address.email} is deliverable again"
+            return _("{email} is deliverable again").format(email=address.email)
 
-        self._ask(f"Mark {address.email} deliverable again", None, then)
+        self._ask(_("Mark {email} deliverable again").format(email=address.email), None, then)

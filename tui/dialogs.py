@@ -15,7 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
 from daemon.app.invoice_list import InvoiceFilter
-from tui.actions import INVOICE_STATES
+from daemon.domain.i18n import N_, _
+from tui.actions import INVOICE_STATES, speak_bindings
+from tui.labels import STATE_LABELS
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Answer:
 class ActionDialog(ModalScreen[Answer | None]):
     """Asks for a reason (and, with ``asks``, one value first); answers None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
     DEFAULT_CSS = """
     ActionDialog { align: center middle; }
     ActionDialog > Vertical {
@@ -38,6 +40,7 @@ class ActionDialog(ModalScreen[Answer | None]):
 
     def __init__(self, title: str, *, asks: str | None = None, value: str = "") -> None:
         super().__init__()
+        speak_bindings(self)
         self.title_text = title
         self.asks = asks
         self.value = value
@@ -48,20 +51,20 @@ class ActionDialog(ModalScreen[Answer | None]):
             if self.asks:
                 yield Label(escape(self.asks))
                 yield Input(value=self.value, id="value")
-            yield Label("Why (recorded with your name):")
+            yield Label(_("Why (recorded with your name):"))
             yield Input(id="reason", placeholder="the reason")
             yield Label("", id="problem")
-            yield Label("Enter: confirm   Escape: cancel")
+            yield Label(_("Enter: confirm   Escape: cancel"))
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         value = self.query_one("#value", Input).value.strip() if self.asks else ""
         reason = self.query_one("#reason", Input).value.strip()
         if self.asks and not value:
-            self._problem(f"{self.asks} is required")
+            self._problem(_("{what} is required").format(what=self.asks))
             self.query_one("#value", Input).focus()
         elif not reason:
-            self._problem("say why: the reason is recorded")
+            self._problem(_("say why: the reason is recorded"))
             self.query_one("#reason", Input).focus()
         else:
             self.dismiss(Answer(value, reason))
@@ -93,13 +96,17 @@ def _day(text: str, what: str) -> date | None:
             return date(int(y), int(m), int(d))
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{what}: {text!r} is not a day (2026-03-31 or 31/03/2026)") from None
+        raise ValueError(
+            _("{what}: {text!r} is not a day (2026-03-31 or 31/03/2026)").format(
+                what=what, text=text
+            )
+        ) from None
 
 
 class FilterDialog(ModalScreen[FilterAnswer | None]):
     """The invoice list's filters, all at once; they combine. Enter applies, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
     DEFAULT_CSS = """
     FilterDialog { align: center middle; }
     FilterDialog > Vertical {
@@ -110,41 +117,42 @@ class FilterDialog(ModalScreen[FilterAnswer | None]):
 
     def __init__(self, current: InvoiceFilter) -> None:
         super().__init__()
+        speak_bindings(self)
         self.current = current
 
     def compose(self) -> ComposeResult:
         c = self.current
         with Vertical():
-            yield Label("[b]Filter the invoices[/b] (empty: any)")
-            yield Label("State:")
+            yield Label(_("[b]Filter the invoices[/b] (empty: any)"))
+            yield Label(_("State:"))
             yield Select(
-                [(s.replace("_", " "), s) for s in INVOICE_STATES if s],
+                [(_(STATE_LABELS.get(s, s)), s) for s in INVOICE_STATES if s],
                 value=c.state if c.state else Select.NULL,
-                prompt="any state",
+                prompt=_("any state"),
                 id="state",
             )
-            yield Label("Customer (name, VAT id, identifier or #N):")
+            yield Label(_("Customer (name, VAT id, identifier or #N):"))
             yield Input(value=f"#{c.customer_id}" if c.customer_id else "", id="customer")
-            yield Label("Issued from / to (2026-03-31 or 31/03/2026):")
+            yield Label(_("Issued from / to (2026-03-31 or 31/03/2026):"))
             yield Input(value=str(c.issued_from or ""), id="issued_from")
             yield Input(value=str(c.issued_to or ""), id="issued_to")
             yield Checkbox(
-                "Overdue only (unpaid, due before today)", bool(c.overdue_on), id="overdue"
+                _("Overdue only (unpaid, due before today)"), bool(c.overdue_on), id="overdue"
             )
             yield Label("", id="problem")
-            yield Label("Enter: apply   Escape: cancel")
+            yield Label(_("Enter: apply   Escape: cancel"))
 
     @on(Input.Submitted)
     def submitted(self, _event: Input.Submitted) -> None:
         state = self.query_one("#state", Select).value
         try:
-            issued_from = _day(self.query_one("#issued_from", Input).value, "issued from")
-            issued_to = _day(self.query_one("#issued_to", Input).value, "issued to")
+            issued_from = _day(self.query_one("#issued_from", Input).value, _("issued from"))
+            issued_to = _day(self.query_one("#issued_to", Input).value, _("issued to"))
         except ValueError as exc:
             self.query_one("#problem", Label).update(escape(str(exc)))
             return
         if issued_from and issued_to and issued_from > issued_to:
-            self.query_one("#problem", Label).update("issued from is after issued to")
+            self.query_one("#problem", Label).update(_("issued from is after issued to"))
             return
         overdue = self.query_one("#overdue", Checkbox).value
         self.dismiss(

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
 from daemon.app.figures import OUTCOMES, DeliveryFigures
 from daemon.app.services import Facturier
+from daemon.domain.i18n import _
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
 from tui.messages import Loaded
@@ -26,18 +27,20 @@ class FiguresScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static(f"Messages a day over the last {DAYS} days", id="period")
+            yield Static(
+                _("Messages a day over the last {days} days").format(days=DAYS), id="period"
+            )
             for outcome in OUTCOMES:
                 with Horizontal(classes="figure"):
-                    yield Label(f"{outcome.value:<10}", classes="outcome")
+                    yield Label(f"{_(outcome.value):<10}", classes="outcome")
                     yield Sparkline([0], id=f"spark-{outcome.value}")
                     yield Label("0", id=f"total-{outcome.value}", classes="total")
-            yield Static("[b]Bounce reasons[/b]")
+            yield Static("[b]" + _("Bounce reasons") + "[/b]")
             yield DataTable(id="reasons", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reasons", DataTable).add_columns("Reason", "Bounces")
+        self.query_one("#reasons", DataTable).add_columns(_("Reason"), _("Bounces"))
         self.reload()
 
     async def fetch(self) -> DeliveryFigures:
@@ -47,7 +50,9 @@ class FiguresScreen(LoadingScreen):
     def show(self, message: Loaded) -> None:
         f: DeliveryFigures = message.data
         self.query_one("#period", Static).update(
-            f"Messages a day, {f.days[0]:%d/%m/%Y} to {f.days[-1]:%d/%m/%Y}"
+            _("Messages a day, {first} to {last}").format(
+                first=f"{f.days[0]:%d/%m/%Y}", last=f"{f.days[-1]:%d/%m/%Y}"
+            )
         )
         for outcome, counts in f.outcomes.items():
             self.query_one(f"#spark-{outcome}", Sparkline).data = counts

@@ -17,14 +17,42 @@ from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoicePage, Inv
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
+from daemon.domain.i18n import N_, _
 from tui.actions import INVOICE_LIST_BINDINGS, INVOICE_STATES
 from tui.dialogs import FilterAnswer, FilterDialog
+from tui.labels import state_label
 from tui.loading import LoadingScreen
 from tui.messages import ActionFailed, Loaded
 from tui.paged import Direction, PagedTable
 from tui.screens import InvoiceScreen, styled_state
 
-COLUMNS = (("Number", 13), ("Customer", 17), ("Amount", 14), ("Due", 10), ("Delivery", 13))
+COLUMNS = (
+    (N_("Number"), 13),
+    (N_("Customer"), 17),
+    (N_("Amount"), 14),
+    (N_("Due"), 10),
+    (N_("Delivery"), 13),
+)
+
+
+def describe(where: InvoiceFilter) -> list[str]:
+    """The active filters, in words, for the list's heading."""
+    parts = []
+    if where.state:
+        parts.append(_("state {state}").format(state=state_label(where.state)))
+    if where.customer_id is not None:
+        parts.append(_("customer #{id}").format(id=where.customer_id))
+    if where.issued_from or where.issued_to:
+        parts.append(
+            _("issued {first} to {last}").format(
+                first=where.issued_from or "…", last=where.issued_to or "…"
+            )
+        )
+    if where.overdue_on:
+        parts.append(_("overdue on {day}").format(day=where.overdue_on))
+    if where.search.strip():
+        parts.append(_("matching {text!r}").format(text=where.search.strip()))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -67,14 +95,14 @@ class InvoicesScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="filter")
-        yield Input(placeholder="/ search: number, customer, address or amount", id="search")
+        yield Input(placeholder=_("/ search: number, customer, address or amount"), id="search")
         yield PagedTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#invoices", PagedTable)
         # fixed widths that fit an 80-column terminal; longer values are cut, not pushed off
-        self.columns = [table.add_column(label, width=width) for label, width in COLUMNS]
+        self.columns = [table.add_column(_(label), width=width) for label, width in COLUMNS]
         self._show_filter()
         self.reload()
 
@@ -85,10 +113,12 @@ class InvoicesScreen(LoadingScreen):
         self.reload()
 
     def _show_filter(self) -> None:
-        said = ", ".join(self.where.describe()) or "all"
+        said = ", ".join(describe(self.where)) or _("all")
         self.query_one("#filter", Static).update(
-            f"Invoices, newest first — [b]{escape(said)}[/b]  "
-            "(f: state, F: filters, x: clear; End: oldest)"
+            _(
+                "Invoices, newest first — [b]{filters}[/b]  "
+                "(f: state, F: filters, x: clear; End: oldest)"
+            ).format(filters=escape(said))
         )
 
     def _filter(self, where: InvoiceFilter) -> None:

@@ -11,6 +11,8 @@ from textual import on, work
 from textual.screen import Screen
 
 from daemon.app.services import Facturier
+from daemon.domain.i18n import _
+from tui.actions import speak_bindings
 from tui.messages import ActionDone, ActionFailed, Loaded, LoadFailed
 
 
@@ -18,6 +20,7 @@ class LoadingScreen(Screen[None]):
     def __init__(self, services: Facturier) -> None:
         super().__init__()
         self.services = services
+        speak_bindings(self)
 
     async def fetch(self) -> Any:
         """What the screen shows, from the service layer (in the worker)."""
@@ -31,12 +34,12 @@ class LoadingScreen(Screen[None]):
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:
         """An action went through: said in one line, and the screen asked again."""
-        self.notify(escape(message.text), title="Done")
+        self.notify(escape(message.text), title=_("Done"))
         self.reload()
 
     @on(ActionFailed)
     def action_failed(self, message: ActionFailed) -> None:
-        self.notify(escape(message.error), title="Not done", severity="error")
+        self.notify(escape(message.error), title=_("Not done"), severity="error")
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:

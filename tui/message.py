@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from daemon.app.archived import ArchivedMessage
 from daemon.app.services import Facturier
+from daemon.domain.i18n import _
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
 from tui.messages import Loaded
@@ -26,7 +27,7 @@ class MessageScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll():
-            yield Static("Reading the archive…", id="message")
+            yield Static(_("Reading the archive…"), id="message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -42,8 +43,12 @@ class MessageScreen(LoadingScreen):
 
 def _shown(m: ArchivedMessage) -> str:
     headers = "\n".join(f"[b]{name}:[/b] {escape(value)}" for name, value in m.headers)
-    attached = ", ".join(escape(name) for name in m.attachments) or "none"
+    attached = ", ".join(escape(name) for name in m.attachments) or _("none")
     return (
-        f"[b reverse] To {escape(m.recipient)} [/] archived, sha256 {m.sha256[:16]}…\n"
-        f"{headers}\n[b]Attached:[/b] {attached}\n\n{escape(m.text)}"
+        _("[b reverse] To {recipient} [/] archived, sha256 {sha}…").format(
+            recipient=escape(m.recipient), sha=m.sha256[:16]
+        )
+        + f"\n{headers}\n"
+        + _("[b]Attached:[/b] {names}").format(names=attached)
+        + f"\n\n{escape(m.text)}"
     )

@@ -16,9 +16,11 @@ from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
+from daemon.domain.i18n import _
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import ActionDialog, Answer
+from tui.labels import state_label
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
@@ -39,7 +41,7 @@ STATE_STYLE: dict[str, str] = {
 
 
 def styled_state(state: str) -> str:
-    return f"[{STATE_STYLE.get(state, 'white')}]{state.replace('_', ' ')}[/]"
+    return f"[{STATE_STYLE.get(state, 'white')}]{escape(state_label(state))}[/]"
 
 
 class InvoiceScreen(LoadingScreen):
@@ -52,14 +54,14 @@ class InvoiceScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static("Loading…", id="summary")
+            yield Static(_("Loading…"), id="summary")
             yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
             yield Static("", id="messages")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#timeline", DataTable).add_columns(
-            "When (UTC)", "Recipient", "Event", "State", "Code", "Detail"
+            _("When (UTC)"), _("Recipient"), _("Event"), _("State"), _("Code"), _("Detail")
         )
         self.reload()
 
@@ -73,8 +75,8 @@ class InvoiceScreen(LoadingScreen):
 
         self.app.push_screen(
             ActionDialog(
-                "Export the proof of this invoice (archived message, hashes, chain, events)",
-                asks="Folder to write it to:",
+                _("Export the proof of this invoice (archived message, hashes, chain, events)"),
+                asks=_("Folder to write it to:"),
                 value=f"proof/{self.invoice_id}",
             ),
             done,
@@ -89,7 +91,13 @@ class InvoiceScreen(LoadingScreen):
         except (FacturierError, OSError) as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(ActionDone(f"proof written to {out} ({len(written)} files)"))
+        self.post_message(
+            ActionDone(
+                _("proof written to {folder} ({count} files)").format(
+                    folder=out, count=len(written)
+                )
+            )
+        )
 
     async def fetch(self) -> InvoiceDetail:
         return await self.services.queries.invoice_detail(self.invoice_id)
@@ -99,21 +107,31 @@ class InvoiceScreen(LoadingScreen):
         d: InvoiceDetail = message.data
         r = d.row
         lang = self.services.ctx.settings.ui.resolved_language()
-        dup_mark = "  [b]possible duplicate[/b]"
-        recipients = (
-            "\n".join(
-                f"  {escape(rcpt)} ({kind}): {styled_state(state)}{dup_mark if dup else ''}"
-                for rcpt, kind, state, _mid, dup in d.deliveries
-            )
-            or "  (no recipient yet)"
-        )
+        dup_mark = "  [b]" + _("possible duplicate") + "[/b]"
+        recipients = "\n".join(
+            f"  {escape(rcpt)} ({_(kind)}): {styled_state(state)}{dup_mark if dup else ''}"
+            for rcpt, kind, state, _mid, dup in d.deliveries
+        ) or "  " + _("(no recipient yet)")
         self.query_one("#summary", Static).update(
-            f"[b]Invoice {escape(r.number)}[/b] — {escape(r.customer)} — "
-            f"{escape(money(r.total, r.currency, lang))} — due {day(r.due_date, lang)} — "
-            f"{styled_state(r.state)} — "
-            f"{'[green]paid[/]' if r.payment_state == 'paid' else '[yellow]unpaid[/]'}\n"
-            f"File {escape(d.file_name)} ({d.format}), sha256 {d.file_sha256[:16]}…\n"
-            f"Recipients:\n{recipients}"
+            _(
+                "[b]Invoice {number}[/b] — {customer} — {amount} — due {due} — {state} — {paid}"
+            ).format(
+                number=escape(r.number),
+                customer=escape(r.customer),
+                amount=escape(money(r.total, r.currency, lang)),
+                due=day(r.due_date, lang),
+                state=styled_state(r.state),
+                paid="[green]" + _("paid") + "[/]"
+                if r.payment_state == "paid"
+                else "[yellow]" + _("unpaid") + "[/]",
+            )
+            + "\n"
+            + _("File {name} ({format}), sha256 {sha}…").format(
+                name=escape(d.file_name), format=d.format, sha=d.file_sha256[:16]
+            )
+            + "\n"
+            + _("Recipients:")
+            + f"\n{recipients}"
         )
         table = self.query_one("#timeline", DataTable)
         table.clear()
@@ -128,16 +146,28 @@ class InvoiceScreen(LoadingScreen):
                 Text((e.text or "")[:160]),
             )
         notes = [
-            f"[b]Customer message[/b] {at:%Y-%m-%d %H:%M} from {escape(who)}:\n{escape(text)}"
+            _("[b]Customer message[/b] {at} from {sender}:").format(
+                at=f"{at:%Y-%m-%d %H:%M}", sender=escape(who)
+            )
+            + f"\n{escape(text)}"
             for at, who, text in d.customer_messages
         ]
         notes += [
-            f"[b]Received[/b] {at:%Y-%m-%d %H:%M} {escape(kind)} from {escape(who)}: "
-            f"{escape(subject)} [dim](tied {escape(how)})[/dim]"
+            _(
+                "[b]Received[/b] {at} {kind} from {sender}: {subject} [dim](tied {how})[/dim]"
+            ).format(
+                at=f"{at:%Y-%m-%d %H:%M}",
+                kind=escape(kind),
+                sender=escape(who),
+                subject=escape(subject),
+                how=escape(how),
+            )
             for at, kind, who, subject, how in d.inbound
         ]
         notes += [
-            f"[b]Dealt with[/b] {at:%Y-%m-%d %H:%M} {escape(kind)} by {escape(who)}: {escape(how)}"
+            _("[b]Dealt with[/b] {at} {kind} by {who}: {how}").format(
+                at=f"{at:%Y-%m-%d %H:%M}", kind=escape(kind), who=escape(who), how=escape(how)
+            )
             for at, kind, who, how in d.dealt_with
         ]
         self.query_one("#messages", Static).update("\n".join(notes))

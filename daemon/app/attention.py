@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config import Settings
 from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import (
     AddressChange,
     AttentionResolution,
@@ -231,7 +232,7 @@ class AttentionQueue:
             assert invoice is not None
             state, imported_at = row[5], row[6]
             if state == needs_address:
-                why = f"no invoice address for {invoice.customer}"
+                why = _("no invoice address for {customer}").format(customer=invoice.customer)
                 items.append(_item(AttentionKind.NO_ADDRESS, invoice.id, imported_at, why, invoice))
                 continue
             found = _delivery_trouble(
@@ -266,7 +267,9 @@ class AttentionQueue:
                 AttentionKind.UNDELIVERABLE_ADDRESS,
                 address.id,
                 address.created_at,
-                f"{address.email} undeliverable: {address.undeliverable_reason or ''}",
+                _("{email} undeliverable: {reason}").format(
+                    email=address.email, reason=address.undeliverable_reason or ""
+                ),
                 customer=name,
                 customer_id=address.customer_id,
                 address=address.email,
@@ -299,7 +302,9 @@ class AttentionQueue:
                 AttentionKind.LONG_DEFERRED,
                 row[5],
                 row[7],
-                f"{row[6]}: deferred for over {hours:g} h: {row[8] or ''}",
+                _("{email}: deferred for over {hours} h: {said}").format(
+                    email=row[6], hours=f"{hours:g}", said=row[8] or ""
+                ),
                 _ref(row),
             )
             for row in rows
@@ -337,19 +342,23 @@ class AttentionQueue:
         for row in rows:
             invoice = _ref(row)
             ref, at, kind, sender, subject, evidence, disposition, said = row[5:]
-            sender = sender or "unknown sender"
-            subject = subject or "(no subject)"
+            sender = sender or _("unknown sender")
+            subject = subject or _("(no subject)")
             if (evidence or "").startswith("inferred"):
-                why = f"{kind} from {sender}, tied by {evidence}: {subject}"
+                why = _("{kind} from {sender}, tied by {evidence}: {subject}").format(
+                    kind=kind, sender=sender, evidence=evidence, subject=subject
+                )
                 items.append(_item(AttentionKind.GUESSED_TIE, ref, at, why, invoice))
             if disposition == imap.replies_folder:
-                why = f"from {sender}: {said or subject}"
+                why = _("from {sender}: {text}").format(sender=sender, text=said or subject)
                 items.append(_item(AttentionKind.REPLY, ref, at, why, invoice))
             elif disposition == imap.unrecognized_folder:
-                why = f"{kind} from {sender}: {subject}"
+                why = _("{kind} from {sender}: {subject}").format(
+                    kind=kind, sender=sender, subject=subject
+                )
                 items.append(_item(AttentionKind.UNRECOGNIZED, ref, at, why, invoice))
             elif disposition == imap.quarantine_folder:
-                why = f"from {sender}: {subject}"
+                why = _("from {sender}: {text}").format(sender=sender, text=subject)
                 items.append(_item(AttentionKind.QUARANTINED, ref, at, why, invoice))
         return items
 
@@ -398,6 +407,6 @@ def _delivery_trouble(
     if complaint is not None:
         return AttentionKind.COMPLAINT, complaint[0], complaint[1] or "complaint"
     if state == _ATTENTION and not deliveries:
-        why = "every invoice address of the customer is undeliverable"
+        why = _("every invoice address of the customer is undeliverable")
         return AttentionKind.UNDELIVERABLE_ADDRESS, imported_at, why
     return None

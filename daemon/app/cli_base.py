@@ -20,6 +20,7 @@ from config import ConfigError, Settings, load_settings
 from daemon.app.failures import BUG, describe
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,6 +69,8 @@ def settings() -> Settings:
             state.settings = load_settings(state.config_path)
         except ConfigError as exc:
             fail(str(exc), 2)
+        assert state.settings is not None
+        i18n.use(state.settings.ui.resolved_language())  # what the commands say
     assert state.settings is not None
     return state.settings
 

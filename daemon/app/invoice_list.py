@@ -114,21 +114,6 @@ class InvoiceFilter:
     """Unpaid and due before this day."""
     search: str = ""
 
-    def describe(self) -> list[str]:
-        """The active filters, in words, for the list's heading."""
-        parts = []
-        if self.state:
-            parts.append(f"state {self.state.replace('_', ' ')}")
-        if self.customer_id is not None:
-            parts.append(f"customer #{self.customer_id}")
-        if self.issued_from or self.issued_to:
-            parts.append(f"issued {self.issued_from or '…'} to {self.issued_to or '…'}")
-        if self.overdue_on:
-            parts.append(f"overdue on {self.overdue_on}")
-        if self.search.strip():
-            parts.append(f"matching {self.search.strip()!r}")
-        return parts
-
     def but(self, **changes: Any) -> InvoiceFilter:
         return replace(self, **changes)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 
+from daemon.domain.i18n import N_
+
 
 class AttentionKind(enum.StrEnum):
     NO_ADDRESS = "no-address"
@@ -27,26 +29,58 @@ class AttentionKind(enum.StrEnum):
 
 
 HINTS: dict[AttentionKind, str] = {
-    AttentionKind.NO_ADDRESS: "set the customer's invoice address (customers set-address); "
-    "the invoice then goes out",
-    AttentionKind.HARD_BOUNCE: "the address does not exist: ask the customer for its invoice "
-    "address, set it (customers set-address), then resend",
-    AttentionKind.REJECTED: "the receiving system refused the message: follow the hint in the "
-    "diagnostic, then resend",
-    AttentionKind.COMPLAINT: "the recipient reported the invoice as spam or unsubscribed: call "
-    "the customer and agree on the invoice address",
-    AttentionKind.HELD: "sending failed the same unexpected way several times: read the error, "
-    "fix its cause, then resend",
-    AttentionKind.UNDELIVERABLE_ADDRESS: "invoices of this customer are open but its address "
-    "bounces: get a working address (customers set-address)",
-    AttentionKind.LONG_DEFERRED: "the recipient's server keeps refusing for now: check the "
-    "diagnostic, or call the customer",
-    AttentionKind.REPLY: "read the customer's reply and answer it, then mark it handled",
-    AttentionKind.GUESSED_TIE: "tied by recipient and time only: check that it is about this "
-    "invoice, then dismiss it or act on it",
-    AttentionKind.UNRECOGNIZED: "not tied to any invoice: read it, then dismiss it with a reason",
-    AttentionKind.QUARANTINED: "set aside unread or unapplied: read the reason, then dismiss it",
+    AttentionKind.NO_ADDRESS: N_(
+        "set the customer's invoice address (customers set-address); the invoice then goes out"
+    ),
+    AttentionKind.HARD_BOUNCE: N_(
+        "the address does not exist: ask the customer for its invoice "
+        "address, set it (customers set-address), then resend"
+    ),
+    AttentionKind.REJECTED: N_(
+        "the receiving system refused the message: follow the hint in the diagnostic, then resend"
+    ),
+    AttentionKind.COMPLAINT: N_(
+        "the recipient reported the invoice as spam or unsubscribed: call "
+        "the customer and agree on the invoice address"
+    ),
+    AttentionKind.HELD: N_(
+        "sending failed the same unexpected way several times: read the error, "
+        "fix its cause, then resend"
+    ),
+    AttentionKind.UNDELIVERABLE_ADDRESS: N_(
+        "invoices of this customer are open but its address "
+        "bounces: get a working address (customers set-address)"
+    ),
+    AttentionKind.LONG_DEFERRED: N_(
+        "the recipient's server keeps refusing for now: check the diagnostic, or call the customer"
+    ),
+    AttentionKind.REPLY: N_("read the customer's reply and answer it, then mark it handled"),
+    AttentionKind.GUESSED_TIE: N_(
+        "tied by recipient and time only: check that it is about this "
+        "invoice, then dismiss it or act on it"
+    ),
+    AttentionKind.UNRECOGNIZED: N_(
+        "not tied to any invoice: read it, then dismiss it with a reason"
+    ),
+    AttentionKind.QUARANTINED: N_(
+        "set aside unread or unapplied: read the reason, then dismiss it"
+    ),
 }
+
+LABELS: dict[AttentionKind, str] = {
+    AttentionKind.NO_ADDRESS: N_("no address"),
+    AttentionKind.HARD_BOUNCE: N_("hard bounce"),
+    AttentionKind.REJECTED: N_("rejected"),
+    AttentionKind.COMPLAINT: N_("complaint"),
+    AttentionKind.HELD: N_("held"),
+    AttentionKind.UNDELIVERABLE_ADDRESS: N_("undeliverable address"),
+    AttentionKind.LONG_DEFERRED: N_("long deferred"),
+    AttentionKind.REPLY: N_("reply"),
+    AttentionKind.GUESSED_TIE: N_("guessed tie"),
+    AttentionKind.UNRECOGNIZED: N_("unrecognized"),
+    AttentionKind.QUARANTINED: N_("quarantined"),
+}
+"""What the operator reads for each kind (the values stay the CLI's and the JSON's)."""
 
 # Kinds a person closes by hand (the others close when the records change)
 CLOSED_BY_HAND = frozenset(

@@ -95,7 +95,12 @@ def tui_settings(tmp_path: Path) -> Any:
         asyncio.run(_populate(settings, tmp_path / "in"))
     finally:
         sandbox.stop()
-    return settings
+    return _speaking(settings, "en")  # the behaviour tests read English; snapshots say which
+
+
+def _speaking(settings: Settings, language: str) -> Settings:
+    """``settings`` for an operator who reads ``language``."""
+    return settings.model_copy(update={"ui": settings.ui.model_copy(update={"language": language})})
 
 
 def make_app(settings: Settings) -> FacturierApp:
@@ -116,6 +121,15 @@ async def _to_invoices(pilot: Any) -> None:
     await _settled(pilot)
     await pilot.press("i")
     await _settled(pilot)
+
+
+def _kinds(table: DataTable[Any]) -> list[str]:
+    """The queue's kinds of item (its What column reads them in the operator's words)."""
+    from daemon.domain.attention import AttentionKind
+    from tui.labels import kind_label
+
+    said = {kind_label(k.value): k.value for k in AttentionKind}
+    return [said[label] for label in _column(table, 1)]
 
 
 def _column(table: DataTable[Any], index: int) -> list[str]:
@@ -175,12 +189,69 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
         await app.services.close()
 
 
-def test_invoice_list_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
-    assert snap_compare(make_app(tui_settings), terminal_size=(110, 14), run_before=_to_invoices)
+async def _frozen(pilot: Any) -> None:
+    """Every time the timeline and the logs show set to one moment (a snapshot holds on any
+    day; the figures screen, which counts the last 30 days, is tested without it)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, update
+    from sqlmodel import col
+
+    from daemon.domain.models import AddressChange, DeliveryEvent, InboundMessage, Invoice
+
+    moment = datetime(2026, 3, 2, 9, 31, tzinfo=UTC)
+    async with pilot.app.services.ctx.sessions() as session, session.begin():
+        for table, column in (
+            (DeliveryEvent, "at"),
+            (AddressChange, "changed_at"),
+            (InboundMessage, "received_at"),
+        ):
+            await session.exec(update(table).values({column: moment}))  # type: ignore[call-overload]
+        # and what differs from run to run: the relay's queue ids, the chain's hashes, the
+        # sample files' bytes
+        await session.exec(
+            update(DeliveryEvent)  # type: ignore[call-overload]
+            .where(col(DeliveryEvent.event).in_(["archived", "accepted"]))
+            .values(text="(varies from run to run)")
+        )
+        await session.exec(
+            update(Invoice).values(file_sha256=func.printf("%064d", Invoice.id))  # type: ignore[call-overload]
+        )
 
 
-def test_attention_queue_snapshot(tui_settings: Settings, snap_compare: Any) -> None:
-    assert snap_compare(make_app(tui_settings), terminal_size=(130, 16), run_before=_settled)
+async def _to_invoice(pilot: Any) -> None:
+    """The invoice screen of FA-0002 (bounced)."""
+    await _frozen(pilot)
+    await _to_invoices(pilot)
+    await pilot.press("down", "down", "enter")
+    await _settled(pilot)
+
+
+async def _to_customers(pilot: Any) -> None:
+    await _frozen(pilot)
+    await _settled(pilot)
+    await pilot.press("c")
+    await _settled(pilot)
+
+
+SCREENS = {
+    "queue": ((130, 16), _settled),
+    "invoices": ((110, 14), _to_invoices),
+    "invoice": ((130, 24), _to_invoice),
+    "customers": ((150, 22), _to_customers),
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_each_screen_in_each_language(
+    tui_settings: Settings, snap_compare: Any, screen: str, language: str
+) -> None:
+    """Every screen as a French and as an English operator reads it: words, amounts
+    (4 799,99 € / €4,799.99) and dates."""
+    size, run_before = SCREENS[screen]
+    app = make_app(_speaking(tui_settings, language))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) -> None:
@@ -190,15 +261,15 @@ async def test_the_home_screen_is_what_needs_a_person(tui_settings: Settings) ->
     async with app.run_test(size=(140, 40)) as pilot:
         await _settled(pilot)
         table = app.screen.query_one("#queue", DataTable)
-        kinds = set(_column(table, 1))
+        kinds = set(_kinds(table))
         assert {"hard-bounce", "no-address", "undeliverable-address"} <= kinds
         assert "What to do" in str(app.screen.query_one("#hint").render())
-        row = _column(table, 1).index("hard-bounce")
+        row = _kinds(table).index("hard-bounce")
         assert _column(table, 2)[row] == "FA-0002"
         await pilot.press("k", "k")  # all → no-address → hard-bounce
         await _settled(pilot)
         table = app.screen.query_one("#queue", DataTable)
-        assert _column(table, 1) == ["hard-bounce"]
+        assert _kinds(table) == ["hard-bounce"]
         await pilot.press("enter")
         await _settled(pilot)
         assert isinstance(app.screen, InvoiceScreen)
@@ -213,7 +284,9 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
     from daemon.app.demo_samples import SampleInvoice, sample_pdf
 
     number, buyer = "FA-[/b]-1", "[@click=app.quit]Dupont[/] [link=http://evil.example]x[/link]"
-    settings = load_settings(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"))
+    settings = _speaking(
+        load_settings(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")), "en"
+    )
     pdf = tmp_path / "in" / "[b]markup.pdf"
     pdf.parent.mkdir()
     pdf.write_bytes(
@@ -244,7 +317,7 @@ async def test_markup_in_imported_text_is_shown_as_text(tmp_path: Path) -> None:
 
 async def _select(app: FacturierApp, kind: str) -> None:
     table = app.screen.query_one("#queue", DataTable)
-    table.move_cursor(row=_column(table, 1).index(kind))
+    table.move_cursor(row=_kinds(table).index(kind))
 
 
 async def _act(app: FacturierApp, pilot: Any, kind: str, key: str, *typed: str) -> None:
@@ -270,7 +343,7 @@ async def test_set_an_address_from_the_queue(tui_settings: Settings) -> None:
         assert "the reason is recorded" in str(app.screen.query_one("#problem").render())
         await pilot.press(*"asked by phone", "enter")
         await _settled(pilot)
-        assert "no-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        assert "no-address" not in _kinds(app.screen.query_one("#queue", DataTable))
         customer = await app.services.customers.find("Librairie Nouvelle")
         assert customer.id is not None
         [change] = await app.services.customers.history(customer.id)
@@ -299,7 +372,7 @@ async def test_mark_an_item_dealt_with_and_cancel_another(tui_settings: Settings
         await pilot.press("escape")  # cancelled: nothing recorded
         await pilot.pause(0.2)
         await _act(app, pilot, "long-deferred", "d", *"customer warned")
-        assert "long-deferred" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        assert "long-deferred" not in _kinds(app.screen.query_one("#queue", DataTable))
         async with app.services.ctx.sessions() as session:
             [done] = (await session.exec(select(AttentionResolution))).all()
         assert (done.kind, done.how) == ("long-deferred", "customer warned")
@@ -437,7 +510,7 @@ async def test_markup_in_a_customer_reply_is_shown_as_text(tui_settings: Setting
     async with app.run_test(size=(160, 40)) as pilot:
         await _settled(pilot)
         queue = app.screen.query_one("#queue", DataTable)
-        row = _column(queue, 1).index("reply")
+        row = _kinds(queue).index("reply")
         assert text in _column(queue, 4)[row]
         queue.move_cursor(row=row)
         await pilot.press("enter")
@@ -456,7 +529,7 @@ async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: 
     async with app.run_test(size=(140, 40)) as pilot:
         await _settled(pilot)
         await _act(app, pilot, "undeliverable-address", "u", *"their IT fixed the MX")
-        assert "undeliverable-address" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        assert "undeliverable-address" not in _kinds(app.screen.query_one("#queue", DataTable))
         martin = await app.services.customers.find("C-2")
         assert martin.id is not None
         [address] = await app.services.customers.addresses(martin.id)
@@ -493,15 +566,6 @@ async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
         ]
         assert await shown("enter", "f") == ["FA-0004"]  # back in the table: f filters
         await app.services.close()
-
-
-def test_invoice_list_snapshot_in_english(tui_settings: Settings, snap_compare: Any) -> None:
-    """The same list for an English-speaking operator: €4,799.99, not 4 799,99 €."""
-    english = tui_settings.model_copy(
-        update={"ui": tui_settings.ui.model_copy(update={"language": "en"})}
-    )
-
-    assert snap_compare(make_app(english), terminal_size=(110, 14), run_before=_to_invoices)
 
 
 async def test_amounts_and_dates_in_the_operators_language(tui_settings: Settings) -> None:
@@ -724,7 +788,7 @@ async def test_tie_an_unrecognized_message_to_its_invoice(tui_settings: Settings
         await _settled(pilot)
         await pilot.press(*"FA-0001", "tab", *"about the March invoice", "enter")
         await _settled(pilot)
-        assert "unrecognized" not in _column(app.screen.query_one("#queue", DataTable), 1)
+        assert "unrecognized" not in _kinds(app.screen.query_one("#queue", DataTable))
         async with app.services.ctx.sessions() as session:
             [done] = (await session.exec(select(AttentionResolution))).all()
             [message] = (
@@ -818,4 +882,22 @@ async def test_addresses_are_changed_from_the_customers_screen(tui_settings: Set
         }
         status = dict(zip(_column(addresses, 1), _column(addresses, 3), strict=True))
         assert "ok" in status["compta@martin.invalid"]
+        await app.services.close()
+
+
+async def test_the_figures_and_the_sent_message_in_french(tui_settings: Settings) -> None:
+    """The two screens whose content moves with the clock (no snapshot): their words."""
+    app = make_app(_speaking(tui_settings, "fr"))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _settled(pilot)
+        await pilot.press("g")
+        await _settled(pilot)
+        assert "Messages par jour" in str(app.screen.query_one("#period").render())
+        assert _column(app.screen.query_one("#reasons", DataTable), 0) == ["hostunknown"]
+        await pilot.press("i")
+        await _settled(pilot)
+        await pilot.press("end", "enter", "o")  # FA-0001's message
+        await _settled(pilot)
+        shown = str(app.screen.query_one("#message").render())
+        assert "Pièces jointes" in shown and "archivé" in shown
         await app.services.close()

@@ -1,0 +1,44 @@
+"""The operator's language for what the TUI and the CLI say: GNU gettext catalogs in
+``daemon/locale`` (English is the source; ``fr/LC_MESSAGES/facturier.po`` the French).
+
+The language is chosen once, at the entry point (the TUI's app, the CLI's callback), from
+the ``[ui] language`` setting; ``_`` then answers in it. A message without a translation
+is said in English, never left out. The catalog is kept with Babel::
+
+    .venv/bin/pybabel extract -F daemon/locale/babel.cfg -o daemon/locale/facturier.pot .
+    .venv/bin/pybabel update -i daemon/locale/facturier.pot -d daemon/locale -D facturier
+    .venv/bin/pybabel compile -d daemon/locale -D facturier
+
+``tests/unit/test_i18n.py`` fails when a message in the code is missing from the catalog,
+untranslated, or when the compiled catalog is older than its source.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+LOCALES = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "facturier"
+
+_active: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def use(language: str) -> None:
+    """Speak ``language`` (``fr``, ``en``) from now on."""
+    global _active
+    _active = gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
+
+
+def _(message: str) -> str:
+    """``message`` in the operator's language."""
+    return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _active.ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalog where it is defined; translated where it is shown."""
+    return message

@@ -1,0 +1,61 @@
+"""The French catalog is complete, compiled and consistent with the code: a message added or
+changed in the code without its translation fails here, as does a translation that drops or
+renames a placeholder, or a compiled catalog older than its source."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from daemon.domain import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = i18n.LOCALES / "fr" / "LC_MESSAGES" / "facturier.po"
+MO = PO.with_suffix(".mo")
+
+
+def _in_the_code() -> set[str]:
+    found = set()
+    for folder in ("tui", "daemon"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None, "ngettext": (1, 2)},
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_in_the_code_has_its_french() -> None:
+    catalog = read_po(PO.open("rb"))
+    translated = {m.id: m.string for m in catalog if m.id}
+    missing = sorted(m for m in _in_the_code() if not translated.get(m))
+    assert not missing, f"add these to {PO} (see daemon/domain/i18n.py): {missing}"
+
+
+def test_translations_keep_their_placeholders() -> None:
+    for m in read_po(PO.open("rb")):
+        if m.id and isinstance(m.id, str):
+            names = sorted(re.findall(r"\{[^}]*\}", m.id))
+            assert sorted(re.findall(r"\{[^}]*\}", str(m.string))) == names, m.id
+
+
+def test_the_compiled_catalog_is_the_source_compiled() -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, read_po(PO.open("rb")))
+    assert MO.read_bytes() == compiled.getvalue(), "run: pybabel compile -d daemon/locale"
+
+
+def test_the_operator_reads_their_language_and_english_stays_the_fallback() -> None:
+    i18n.use("fr")
+    assert i18n._("Customer") == "Client"
+    assert i18n._("a message nobody translated") == "a message nobody translated"
+    i18n.use("en")
+    assert i18n._("Customer") == "Customer"
+    i18n.use("de")  # no German catalog: English, not an error
+    assert i18n._("Customer") == "Customer"

@@ -1,0 +1,47 @@
+"""How states and kinds of queue item read to the operator, in their language."""
+
+from __future__ import annotations
+
+from daemon.domain.attention import LABELS, AttentionKind
+from daemon.domain.i18n import N_, _
+from daemon.domain.states import DeliveryState, InvoiceState
+
+STATE_LABELS: dict[str, str] = {
+    InvoiceState.QUEUED: N_("queued"),
+    InvoiceState.SENDING: N_("sending"),
+    InvoiceState.ACCEPTED: N_("accepted"),
+    InvoiceState.DEFERRED: N_("deferred"),
+    InvoiceState.DELIVERED: N_("delivered"),
+    InvoiceState.FAILED: N_("failed"),
+    InvoiceState.BOUNCED: N_("bounced"),
+    InvoiceState.ATTENTION: N_("attention"),
+    InvoiceState.NEEDS_ADDRESS: N_("needs address"),
+    DeliveryState.EXPIRED: N_("expired"),
+    DeliveryState.HELD: N_("held"),
+}
+
+
+def state_label(state: str) -> str:
+    """A state as the operator reads it, in their language."""
+    return _(STATE_LABELS.get(state, state.replace("_", " ")))
+
+
+def kind_label(kind: str) -> str:
+    """A kind of item as the operator reads it, in their language."""
+    try:
+        return _(LABELS[AttentionKind(kind)])
+    except ValueError:
+        return kind
+
+
+WORDS = (
+    # roles, kinds of delivery, logged fields and outcomes: shown as _(value) where they
+    # appear, listed here for the catalog
+    N_("invoice_to"),
+    N_("copy"),
+    N_("invoice"),
+    N_("reminder"),
+    N_("central_mailbox"),
+    N_("language"),
+    N_("identifier"),
+)
