@@ -119,7 +119,7 @@ watch = "inbox"
 rejected = "rejected"
 store = "invoices"
 [ui]
-language = "fr"
+language = "en"
 [delivery]
 retry_base_seconds = 60
 {extra}

@@ -16,9 +16,9 @@ from daemon.app.services import Facturier
 from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
 from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
+from daemon.domain.labels import kind_label
 from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import ActionDialog, Answer
-from tui.labels import kind_label
 from tui.loading import LoadingScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
 from tui.paged import PagedTable

@@ -16,8 +16,8 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from daemon.app.invoice_list import InvoiceFilter
 from daemon.domain.i18n import N_, _
+from daemon.domain.labels import STATE_LABELS
 from tui.actions import INVOICE_STATES, speak_bindings
-from tui.labels import STATE_LABELS
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import N_, _
+from daemon.domain.labels import state_label
 from tui.actions import INVOICE_LIST_BINDINGS, INVOICE_STATES
 from tui.dialogs import FilterAnswer, FilterDialog
-from tui.labels import state_label
 from tui.loading import LoadingScreen
 from tui.messages import ActionFailed, Loaded
 from tui.paged import Direction, PagedTable

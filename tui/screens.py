@@ -17,10 +17,10 @@ from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
+from daemon.domain.labels import state_label
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import ActionDialog, Answer
-from tui.labels import state_label
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen
 from tui.messages import ActionDone, ActionFailed, Loaded

@@ -26,6 +26,7 @@ from daemon.app.cli_base import (
 from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
+from daemon.domain.i18n import _
 
 
 @config_app.command("check")
@@ -39,7 +40,11 @@ def db_upgrade() -> None:
     """Create or migrate the database schema."""
 
     async def go(app_: Facturier) -> None:
-        typer.echo(f"database up to date: {app_.ctx.settings.database.url.split('@')[-1]}")
+        typer.echo(
+            _("database up to date: {url}").format(
+                url=app_.ctx.settings.database.url.split("@")[-1]
+            )
+        )
 
     with_app(go)
 
@@ -83,12 +88,12 @@ def customers_import(
         report = Reporter(as_json)
         for r in rows:
             detail = f": {r.detail}" if r.detail else ""
-            report.item(r, f"{file}:{r.line}: {r.outcome} #{r.customer_id} {r.name}{detail}")
+            report.item(r, f"{file}:{r.line}: {_(r.outcome)} #{r.customer_id} {r.name}{detail}")
         counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
-        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+        summary = ", ".join(f"{n} {_(o)}" for o, n in counts.items())
         report.summary(
             {**counts, "dry_run": dry_run},
-            summary + (" (dry run: nothing was written)" if dry_run else ""),
+            summary + (" " + _("(dry run: nothing was written)") if dry_run else ""),
         )
 
     with_app(go)
@@ -113,9 +118,17 @@ def customers_set_address(
             c.id, email, changed_by=user(), reason=reason
         )
         if done.changed:
-            typer.echo(f"{c.name}: invoices now go to {done.address.email}")
+            typer.echo(
+                _("{customer}: invoices now go to {email}").format(
+                    customer=c.name, email=done.address.email
+                )
+            )
         else:
-            typer.echo(f"{c.name}: {done.address.email} is already the invoice address; unchanged")
+            typer.echo(
+                _("{customer}: {email} is already the invoice address; unchanged").format(
+                    customer=c.name, email=done.address.email
+                )
+            )
 
     with_app(go)
 
@@ -140,7 +153,11 @@ def customers_deliverable(
         address = await app_.customers.mark_deliverable(
             c.id, email, changed_by=user(), reason=reason
         )
-        typer.echo(f"{c.name}: {address.email} is deliverable again")
+        typer.echo(
+            _("{customer}: {email} is deliverable again").format(
+                customer=c.name, email=address.email
+            )
+        )
 
     with_app(go)
 
@@ -195,7 +212,7 @@ def customers_edit(
             add_copies=tuple(add_copy or ()),
             remove_copies=tuple(remove_copy or ()),
         )
-        typer.echo(f"{c.name}: " + ("; ".join(changes) if changes else "nothing changed"))
+        typer.echo(f"{c.name}: " + ("; ".join(changes) if changes else _("nothing changed")))
 
     with_app(go)
 
@@ -229,7 +246,7 @@ def bounce_classify(
         elif p.exists():
             files.append(p)
         else:
-            fail(f"{p}: no such file or folder")
+            fail(_("{path}: no such file or folder").format(path=p))
     for f in files:
         c = classify(f.read_bytes())
         out: dict[str, Any] = {

@@ -14,6 +14,8 @@ from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.formatting import day, money
+from daemon.domain.i18n import _
+from daemon.domain.labels import state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
 from daemon.outbound.outcomes import SendOutcome
@@ -28,7 +30,7 @@ def import_(
     Each file is reported as it is done (with a progress bar on a terminal)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        fail(", ".join(f"{p}: no such file or folder" for p in missing))
+        fail(", ".join(_("{path}: no such file or folder").format(path=p) for p in missing))
 
     async def go(app_: Facturier) -> int:
         with Reporter(as_json, "importing") as report:
@@ -41,7 +43,9 @@ def import_(
         failed = sum(not r.ok for r in results)
         report.summary(
             {"imported": len(results) - failed, "rejected": failed},
-            f"{len(results) - failed} imported, {failed} rejected",
+            _("{imported} imported, {rejected} rejected").format(
+                imported=len(results) - failed, rejected=failed
+            ),
         )
         return failed
 
@@ -67,8 +71,10 @@ def send(as_json: JsonOption = False) -> None:
         }
         report.summary(
             {"sent": len(outcomes), **states},
-            f"{len(outcomes)} deliveries: "
-            + (", ".join(f"{n} {s}" for s, n in states.items()) or "none due"),
+            _("{count} deliveries: {outcomes}").format(
+                count=len(outcomes),
+                outcomes=", ".join(f"{n} {_(s)}" for s, n in states.items()) or _("none due"),
+            ),
         )
 
     with_app(go)
@@ -89,8 +95,16 @@ def poll_bounces(as_json: JsonOption = False) -> None:
         if as_json:
             return emit(r)
         typer.echo(
-            f"fetched {r.fetched}: applied {r.applied}, unrecognized {r.unrecognized}, "
-            f"quarantined {r.quarantined}, already seen {r.skipped}"
+            _(
+                "fetched {fetched}: applied {applied}, unrecognized {unrecognized}, "
+                "quarantined {quarantined}, already seen {skipped}"
+            ).format(
+                fetched=r.fetched,
+                applied=r.applied,
+                unrecognized=r.unrecognized,
+                quarantined=r.quarantined,
+                skipped=r.skipped,
+            )
         )
 
     with_app(go)
@@ -112,7 +126,9 @@ def remind(
         if as_json:
             return emit(r)
         typer.echo(
-            f"{r.queued} reminders queued, {r.skipped_undeliverable} without a deliverable address"
+            _("{queued} reminders queued, {skipped} without a deliverable address").format(
+                queued=r.queued, skipped=r.skipped_undeliverable
+            )
         )
 
     with_app(go)
@@ -130,7 +146,7 @@ def paid(invoice: str, invoice_id: InvoiceId = None) -> None:
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.mark_paid(invoice, invoice_id=invoice_id)
-        typer.echo(f"invoice {inv.number} marked paid")
+        typer.echo(_("invoice {number} marked paid").format(number=inv.number))
 
     with_app(go)
 
@@ -155,7 +171,8 @@ def status(
                 total = money(r.total, r.currency, lang)
                 typer.echo(
                     f"{r.number:<22} {r.customer[:28]:<28} {total:>15} "
-                    f"due {day(r.due_date, lang):<10} {r.state}"
+                    + _("due {day}").format(day=f"{day(r.due_date, lang):<10}")
+                    + f" {state_label(r.state)}"
                 )
 
     with_app(go)
@@ -173,7 +190,9 @@ def archive_verify(as_json: JsonOption = False) -> None:
             report.item({"problem": str(p)}, f"BAD {p}")
         report.summary(
             {"checked": count, "problems": len(problems)},
-            f"{count} entries checked, {len(problems)} problem(s)",
+            _("{count} entries checked, {problems} problem(s)").format(
+                count=count, problems=len(problems)
+            ),
         )
         return len(problems)
 
@@ -216,13 +235,17 @@ def resend(
 ) -> None:
     """Send an invoice again on purpose; recorded with who asked and why."""
     if not reason.strip():
-        fail("--reason: say why the invoice is sent again")
+        fail(_("--reason: say why the invoice is sent again"))
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
         d = await app_.resend(inv.id, by=user(), reason=reason, to=to)
-        typer.echo(f"invoice {inv.number}: re-send to {d.recipient} queued ({d.message_id})")
+        typer.echo(
+            _("invoice {number}: re-send to {email} queued ({message_id})").format(
+                number=inv.number, email=d.recipient, message_id=d.message_id
+            )
+        )
 
     with_app(go)
 
@@ -246,7 +269,9 @@ def queue_list(
                 f"{i.at:%Y-%m-%d %H:%M} {i.kind} #{i.ref} {about}{i.customer or ''}: {i.why}\n"
                 f"    → {i.hint}",
             )
-        report.summary({"open": len(items)}, f"{len(items)} item(s) need a person")
+        report.summary(
+            {"open": len(items)}, _("{count} item(s) need a person").format(count=len(items))
+        )
 
     with_app(go)
 
@@ -262,7 +287,11 @@ def queue_dismiss(
 
     async def go(app_: Facturier) -> None:
         await app_.attention.resolve(kind, ref, by=user(), how=reason)
-        typer.echo(f"{kind.value} #{ref}: dealt with ({reason})")
+        typer.echo(
+            _("{kind} #{ref}: dealt with ({reason})").format(
+                kind=kind.value, ref=ref, reason=reason
+            )
+        )
 
     with_app(go)
 
@@ -280,11 +309,11 @@ def figures(
             return emit(
                 {"days": [str(d) for d in f.days], "outcomes": f.outcomes, "reasons": f.reasons}
             )
-        typer.echo(f"{f.days[0]} to {f.days[-1]}:")
+        typer.echo(_("{first} to {last}:").format(first=f.days[0], last=f.days[-1]))
         for outcome, total in f.totals.items():
-            typer.echo(f"  {outcome:<10} {total:>7}")
+            typer.echo(f"  {_(outcome):<10} {total:>7}")
         if f.reasons:
-            typer.echo("bounce reasons:")
+            typer.echo(_("bounce reasons:"))
         for reason, count in f.reasons.items():
             typer.echo(f"  {reason:<16} {count:>7}")
 
@@ -307,6 +336,10 @@ def queue_tie(
         delivery = await app_.tie_message(
             message, number, invoice_id=invoice_id, by=user(), reason=reason
         )
-        typer.echo(f"message #{message} tied to invoice {number}, recipient {delivery.recipient}")
+        typer.echo(
+            _("message #{ref} tied to invoice {number}, recipient {email}").format(
+                ref=message, number=number, email=delivery.recipient
+            )
+        )
 
     with_app(go)

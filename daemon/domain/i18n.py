@@ -5,7 +5,8 @@ The language is chosen once, at the entry point (the TUI's app, the CLI's callba
 the ``[ui] language`` setting; ``_`` then answers in it. A message without a translation
 is said in English, never left out. The catalog is kept with Babel::
 
-    .venv/bin/pybabel extract -F daemon/locale/babel.cfg -o daemon/locale/facturier.pot .
+    .venv/bin/pybabel extract -F daemon/locale/babel.cfg -k N_ --no-location --sort-output \
+        --omit-header -o daemon/locale/facturier.pot .
     .venv/bin/pybabel update -i daemon/locale/facturier.pot -d daemon/locale -D facturier
     .venv/bin/pybabel compile -d daemon/locale -D facturier
 

@@ -126,7 +126,7 @@ async def _to_invoices(pilot: Any) -> None:
 def _kinds(table: DataTable[Any]) -> list[str]:
     """The queue's kinds of item (its What column reads them in the operator's words)."""
     from daemon.domain.attention import AttentionKind
-    from tui.labels import kind_label
+    from daemon.domain.labels import kind_label
 
     said = {kind_label(k.value): k.value for k in AttentionKind}
     return [said[label] for label in _column(table, 1)]

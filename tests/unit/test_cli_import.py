@@ -212,3 +212,15 @@ def test_an_address_is_marked_deliverable_only_when_it_was_not(config: Path) -> 
     run(config, "customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1")
     code, out = run(config, "customers", "deliverable", "C-1", "f@dupont.example", "--reason", "x")
     assert code == 2 and "is not marked undeliverable" in out
+
+
+def test_a_french_operator_reads_the_cli_in_french(config: Path, tmp_path: Path) -> None:
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    file = invoice_file(tmp_path / "in", "FA-78", buyer_id="C-7", net="1000.00")
+    code, out = run(config, "import", str(file))
+    assert code == 0 and "1 importées, 0 refusées" in out, out
+    code, out = run(config, "status")
+    out = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert "1 200,00 €" in out and "échéance" in out and "sans adresse" in out, out
+    code, out = run(config, "import", str(tmp_path / "nowhere.pdf"))
+    assert code == 2 and "fichier ou dossier introuvable" in out, out

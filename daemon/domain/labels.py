@@ -1,4 +1,5 @@
-"""How states and kinds of queue item read to the operator, in their language."""
+"""How states and kinds of queue item read to the operator, in their language (the TUI and
+the CLI)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,8 @@ WORDS = (
     N_("central_mailbox"),
     N_("language"),
     N_("identifier"),
+    N_("created"),
+    N_("updated"),
+    N_("unchanged"),
+    N_("archived"),
 )
