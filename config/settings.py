@@ -154,6 +154,9 @@ class ImapSettings(_Section):
 
 class ArchiveSettings(_Section):
     path: Path = Path("var/archive")
+    inbound_path: Path = Path("var/inbound")
+    """Every message read from the bounce mailbox, kept as received (write-once, by
+    sha256): the original a person opens, the evidence a dispute needs."""
 
 
 class IngestSettings(_Section):
@@ -304,6 +307,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
 
     updates: list[tuple[BaseModel, str]] = [
         (settings.archive, "path"),
+        (settings.archive, "inbound_path"),
         (settings.ingest, "watch"),
         (settings.ingest, "rejected"),
         (settings.ingest, "store"),

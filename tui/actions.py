@@ -28,6 +28,7 @@ ATTENTION_BINDINGS: list[BindingType] = [
     Binding("u", "deliverable", N_("Deliverable again")),
     Binding("d", "dismiss_item", N_("Dealt with")),
     Binding("t", "tie", N_("Tie to invoice")),
+    Binding("v", "open_original", N_("Original message")),
     Binding("enter", "open_invoice", N_("Open"), show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [
@@ -49,6 +50,7 @@ INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
     Binding("o", "open_message", N_("Sent message")),
     Binding("p", "export_proof", N_("Export proof")),
+    Binding("b", "open_original", N_("Messages that came back")),
 ]
 
 

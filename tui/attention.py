@@ -13,13 +13,14 @@ from textual.widgets import Footer, Header, Static
 from daemon.app.attention import AttentionItem
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
-from daemon.domain.attention import CLOSED_BY_HAND, AttentionKind
+from daemon.domain.attention import ABOUT_A_MESSAGE, CLOSED_BY_HAND, AttentionKind
 from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
 from daemon.domain.labels import kind_label
 from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
+from tui.message import OriginalScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
 from tui.paged import PagedTable
 from tui.screens import InvoiceScreen
@@ -250,6 +251,13 @@ class AttentionScreen(LoadingScreen):
         self.post_message(
             ActionDone(_("re-send to {email} queued").format(email=delivery.recipient))
         )
+
+    def action_open_original(self) -> None:
+        item = self._selected()
+        if item is None or AttentionKind(item.kind) not in ABOUT_A_MESSAGE:
+            self.notify(_("Select a message that came back first."), title=_("Original"))
+            return
+        self.app.push_screen(OriginalScreen(self.services, inbound_id=item.ref))
 
     def action_tie(self) -> None:
         item = self._selected()

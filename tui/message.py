@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from daemon.app.archived import ArchivedMessage
+from daemon.app.archived import ArchivedMessage, OriginalMessage
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from tui.actions import DETAIL_BINDINGS
@@ -52,3 +52,48 @@ def _shown(m: ArchivedMessage) -> str:
         + _("[b]Attached:[/b] {names}").format(names=attached)
         + f"\n\n{escape(m.text)}"
     )
+
+
+class OriginalScreen(LoadingScreen):
+    """Messages that came back, as received: the bounce, the reply, the unrecognized mail.
+    Shown as text, never parsed or rendered."""
+
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(
+        self, services: Facturier, *, inbound_id: int | None = None, invoice_id: int | None = None
+    ) -> None:
+        super().__init__(services)
+        self.inbound_id = inbound_id
+        self.invoice_id = invoice_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(_("Reading the archive…"), id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    async def fetch(self) -> list[OriginalMessage]:
+        return await self.services.original_messages(
+            inbound_id=self.inbound_id, invoice_id=self.invoice_id
+        )
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.query_one("#message", Static).update("\n\n".join(_original(m) for m in message.data))
+
+
+def _original(m: OriginalMessage) -> str:
+    heading = _("[b reverse] #{ref} {kind} from {sender}, received {at} [/] {size} bytes").format(
+        ref=m.inbound_id,
+        kind=escape(m.kind),
+        sender=escape(m.sender),
+        at=f"{m.received_at:%Y-%m-%d %H:%M}",
+        size=m.size,
+    )
+    if m.text is None:
+        return heading + "\n" + _("(received before originals were kept)")
+    return f"{heading}\n{escape(m.text)}"

@@ -22,7 +22,7 @@ from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import ActionDialog, Answer
 from tui.loading import LoadingScreen
-from tui.message import MessageScreen
+from tui.message import MessageScreen, OriginalScreen
 from tui.messages import ActionDone, ActionFailed, Loaded
 
 STATE_STYLE: dict[str, str] = {
@@ -67,6 +67,9 @@ class InvoiceScreen(LoadingScreen):
 
     def action_open_message(self) -> None:
         self.app.push_screen(MessageScreen(self.services, self.invoice_id))
+
+    def action_open_original(self) -> None:
+        self.app.push_screen(OriginalScreen(self.services, invoice_id=self.invoice_id))
 
     def action_export_proof(self) -> None:
         def done(answer: Answer | None) -> None:

@@ -1,17 +1,19 @@
-"""The message an invoice was sent as, read back from the archive for a person to look at:
-its headers, its text, and the names of its attachments."""
+"""The message an invoice was sent as, read back from the archive for a person to look at
+(its headers, its text, and the names of its attachments), and the messages that came back,
+as received."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from sqlmodel import col, select
 
 from daemon.domain.errors import NotFoundError
-from daemon.domain.models import ArchiveEntry, Delivery
+from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
 
@@ -65,3 +67,68 @@ def _read(delivery_id: int, recipient: str, raw: bytes, sha256: str) -> Archived
         tuple(part.get_filename() or "(no name)" for part in msg.iter_attachments()),
         sha256,
     )
+
+
+ORIGINAL_SHOWN = 64 * 1024
+"""How much of an original is shown: its headers and the start of its body, as received."""
+
+
+@dataclass(frozen=True)
+class OriginalMessage:
+    """A message read from the bounce mailbox, as it was received."""
+
+    inbound_id: int
+    received_at: datetime
+    kind: str
+    sender: str
+    subject: str
+    text: str | None
+    """The first ``ORIGINAL_SHOWN`` bytes as text (never parsed: a hostile message is shown,
+    not interpreted); None when it was received before originals were kept."""
+    size: int
+    sha256: str
+
+
+async def original_messages(
+    sessions: SessionFactory,
+    originals: Archive,
+    *,
+    inbound_id: int | None = None,
+    invoice_id: int | None = None,
+) -> list[OriginalMessage]:
+    """The inbound message ``inbound_id``, or those tied to invoice ``invoice_id``, as
+    received (checked against their hash: an altered copy is an error, never shown)."""
+    stmt = select(InboundMessage).order_by(col(InboundMessage.received_at))
+    if inbound_id is not None:
+        stmt = stmt.where(InboundMessage.id == inbound_id)
+    if invoice_id is not None:
+        tied = select(Delivery.id).where(Delivery.invoice_id == invoice_id)
+        stmt = stmt.where(col(InboundMessage.delivery_id).in_(tied))
+    async with sessions() as session:
+        found = (await session.exec(stmt)).all()
+    if not found:
+        raise NotFoundError(
+            f"no inbound message #{inbound_id}"
+            if inbound_id is not None
+            else f"no message came back about invoice #{invoice_id}"
+        )
+    shown = []
+    for m in found:
+        assert m.id is not None
+        text = None
+        if originals.path_for(m.raw_sha256).exists():
+            raw = await asyncio.to_thread(originals.read, m.raw_sha256)
+            text = raw[:ORIGINAL_SHOWN].decode("utf-8", errors="replace")
+        shown.append(
+            OriginalMessage(
+                m.id,
+                m.received_at,
+                m.kind,
+                m.from_address or "",
+                m.subject or "",
+                text,
+                m.size,
+                m.raw_sha256,
+            )
+        )
+    return shown

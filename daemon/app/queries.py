@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
-from daemon.domain.attention import AttentionKind
+from daemon.domain.attention import ABOUT_A_MESSAGE, AttentionKind
 from daemon.domain.errors import AmbiguousError, NotFoundError
 from daemon.domain.models import (
     AddressChange,
@@ -23,14 +23,6 @@ from daemon.domain.models import (
     PaymentState,
 )
 from daemon.store.db import SessionFactory, transaction
-
-INBOUND_KINDS = (
-    AttentionKind.REPLY,
-    AttentionKind.GUESSED_TIE,
-    AttentionKind.UNRECOGNIZED,
-    AttentionKind.QUARANTINED,
-)
-"""Queue items about an inbound message (their ref is its id)."""
 
 
 @dataclass(frozen=True)
@@ -193,7 +185,7 @@ class Queries:
             items: list[tuple[str, list[int | None]]] = [
                 (AttentionKind.COMPLAINT.value, [invoice_id]),
                 (AttentionKind.LONG_DEFERRED.value, list(ids)),
-                *((k.value, [m.id for m in tied]) for k in INBOUND_KINDS),
+                *((k.value, [m.id for m in tied]) for k in sorted(ABOUT_A_MESSAGE)),
             ]
             about = [
                 and_(col(AttentionResolution.kind) == k, col(AttentionResolution.ref).in_(refs))

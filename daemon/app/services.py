@@ -10,7 +10,12 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from config import Settings
-from daemon.app.archived import ArchivedMessage, archived_message
+from daemon.app.archived import (
+    ArchivedMessage,
+    OriginalMessage,
+    archived_message,
+    original_messages,
+)
 from daemon.app.attention import AttentionQueue
 from daemon.app.context import AppContext
 from daemon.app.figures import Figures
@@ -101,6 +106,17 @@ class Facturier:
                     text=f"proof exported by {by} to {out}: {why}",
                 )
         return written
+
+    async def original_messages(
+        self, *, inbound_id: int | None = None, invoice_id: int | None = None
+    ) -> list[OriginalMessage]:
+        """A message that came back (or those about an invoice), as received."""
+        return await original_messages(
+            self.ctx.sessions,
+            self.bounces.originals,
+            inbound_id=inbound_id,
+            invoice_id=invoice_id,
+        )
 
     async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
         """The messages the invoice was sent as, from the archive."""

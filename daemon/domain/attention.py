@@ -93,3 +93,13 @@ CLOSED_BY_HAND = frozenset(
         AttentionKind.LONG_DEFERRED,
     }
 )
+
+# Kinds whose item is about a message that came back (its ref is the inbound message's id)
+ABOUT_A_MESSAGE = frozenset(
+    {
+        AttentionKind.REPLY,
+        AttentionKind.GUESSED_TIE,
+        AttentionKind.UNRECOGNIZED,
+        AttentionKind.QUARANTINED,
+    }
+)

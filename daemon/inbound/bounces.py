@@ -8,6 +8,7 @@ is quarantined with its reason; it never stops the loop.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -25,6 +26,7 @@ from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBud
 from daemon.inbound.effects import Effects
 from daemon.inbound.tying import Verp, tie
 from daemon.store.db import SessionFactory, transaction
+from mailer.archive import Archive
 from mailer.errors import MailboxError
 from mailer.mailbox import BounceMailbox
 
@@ -51,6 +53,7 @@ class BounceProcessor:
         self.verp = Verp(settings.sender.envelope_sender(), key) if key else None
         self.effects = Effects(RetryPolicy.from_settings(settings), settings.sender.address)
         self.classifier = Classifier(settings.imap.classify_seconds)
+        self.originals = Archive(settings.archive.inbound_path)
 
     async def close(self) -> None:
         await self.classifier.close()
@@ -147,9 +150,11 @@ class BounceProcessor:
         return row
 
     async def _handle(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str:
-        """Record and apply one new message; the folder to move it to."""
+        """Record and apply one new message; the folder to move it to. The message is kept
+        as received first: if it cannot be (a full disk), the poll stops with that error and
+        the message stays in the mailbox for the next one."""
         imap = self.settings.imap
-        sha = hashlib.sha256(raw).hexdigest()
+        sha = (await asyncio.to_thread(self.originals.store, raw)).sha256
         if len(raw) > imap.max_message_bytes:
             reason = f"over {imap.max_message_bytes} bytes"
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, reason)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mailbox
+import os
 import re
 from pathlib import Path
 
@@ -177,3 +178,34 @@ async def test_send_and_poll_report_each_item_as_it_is_done(app: Facturier, tmp_
     counts: list[int] = []
     report = await app.poll_bounces(lambda r: counts.append(r.fetched))
     assert counts == [1, 2, 3] and report.fetched == 3
+
+
+async def test_what_comes_back_is_kept_as_received_and_never_lost(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """Each message read is kept, write-once, before it is handled: the original a person
+    opens. When it cannot be kept (the folder refuses writes: a full disk), the poll stops
+    with that error and the message stays in the mailbox; the next poll handles it."""
+    dsns = await _three_hard_bounces(app, tmp_path)
+    originals = app.ctx.settings.archive.inbound_path
+    originals.mkdir(parents=True, exist_ok=True)
+    originals.chmod(0o500)
+    try:
+        if os.access(originals, os.W_OK):  # root writes anyway: refuse another way
+            originals.chmod(0o700)
+            originals.rmdir()
+            originals.write_bytes(b"not a folder")
+        with pytest.raises(OSError):
+            await app.poll_bounces()
+    finally:
+        if originals.is_file():
+            originals.unlink()
+        else:
+            originals.chmod(0o700)
+    box = mailbox.Maildir(tmp_path / "mail" / "bounces", create=False)
+    assert len(box) == 3  # nothing moved, nothing lost
+    report = await app.poll_bounces()
+    assert report.applied == 3
+    [first, *_others] = await app.original_messages(invoice_id=1)
+    assert first.text is not None and first.text.encode() in b"".join(dsns).decode().encode()
+    assert first.size in {len(d) for d in dsns}

@@ -784,6 +784,13 @@ async def test_tie_an_unrecognized_message_to_its_invoice(tui_settings: Settings
     async with app.run_test(size=(140, 40)) as pilot:
         await _settled(pilot)
         await _select(app, "unrecognized")
+        await pilot.press("v")  # read it first, as received
+        await _settled(pilot)
+        original = str(app.screen.query_one("#message").render())
+        assert "compta@dupont.example" in original and "La facture ?" in original
+        await pilot.press("escape")
+        await _settled(pilot)
+        await _select(app, "unrecognized")
         await pilot.press("t")
         await _settled(pilot)
         await pilot.press(*"FA-0001", "tab", *"about the March invoice", "enter")
