@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from rich.markup import escape
 from textual import on
@@ -19,6 +20,8 @@ from daemon.domain.i18n import N_, _
 from daemon.domain.labels import STATE_LABELS
 from tui.actions import INVOICE_STATES, speak_bindings
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -26,21 +29,24 @@ class Answer:
     reason: str
 
 
-class ActionDialog(ModalScreen[Answer | None]):
-    """Asks for a reason (and, with ``asks``, one value first); answers None when cancelled."""
+class Dialog(ModalScreen[T]):
+    """A question on top of a screen (styled in facturier.tcss): Escape answers None."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-    DEFAULT_CSS = """
-    ActionDialog { align: center middle; }
-    ActionDialog > Vertical {
-        width: 80; height: auto; padding: 1 2; border: thick $accent; background: $surface;
-    }
-    ActionDialog #problem { color: $error; }
-    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        speak_bindings(self)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ActionDialog(Dialog[Answer | None]):
+    """Asks for a reason (and, with ``asks``, one value first); answers None when cancelled."""
 
     def __init__(self, title: str, *, asks: str | None = None, value: str = "") -> None:
         super().__init__()
-        speak_bindings(self)
         self.title_text = title
         self.asks = asks
         self.value = value
@@ -72,9 +78,6 @@ class ActionDialog(ModalScreen[Answer | None]):
     def _problem(self, text: str) -> None:
         self.query_one("#problem", Label).update(escape(text))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 @dataclass(frozen=True)
 class FilterAnswer:
@@ -103,21 +106,11 @@ def _day(text: str, what: str) -> date | None:
         ) from None
 
 
-class FilterDialog(ModalScreen[FilterAnswer | None]):
+class FilterDialog(Dialog[FilterAnswer | None]):
     """The invoice list's filters, all at once; they combine. Enter applies, Escape cancels."""
-
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-    DEFAULT_CSS = """
-    FilterDialog { align: center middle; }
-    FilterDialog > Vertical {
-        width: 80; height: auto; padding: 1 2; border: thick $accent; background: $surface;
-    }
-    FilterDialog #problem { color: $error; }
-    """
 
     def __init__(self, current: InvoiceFilter) -> None:
         super().__init__()
-        speak_bindings(self)
         self.current = current
 
     def compose(self) -> ComposeResult:
@@ -164,6 +157,3 @@ class FilterDialog(ModalScreen[FilterAnswer | None]):
                 date.today() if overdue else None,
             )
         )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

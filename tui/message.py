@@ -17,12 +17,10 @@ from tui.loading import LoadingScreen
 from tui.messages import Loaded
 
 
-class MessageScreen(LoadingScreen):
-    BINDINGS = DETAIL_BINDINGS
+class ReadingScreen(LoadingScreen):
+    """Messages read from an archive, shown as text in one scrolling view."""
 
-    def __init__(self, services: Facturier, invoice_id: int) -> None:
-        super().__init__(services)
-        self.invoice_id = invoice_id
+    BINDINGS = DETAIL_BINDINGS
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -32,6 +30,12 @@ class MessageScreen(LoadingScreen):
 
     def on_mount(self) -> None:
         self.reload()
+
+
+class MessageScreen(ReadingScreen):
+    def __init__(self, services: Facturier, invoice_id: int) -> None:
+        super().__init__(services)
+        self.invoice_id = invoice_id
 
     async def fetch(self) -> list[ArchivedMessage]:
         return await self.services.archived_messages(self.invoice_id)
@@ -54,11 +58,9 @@ def _shown(m: ArchivedMessage) -> str:
     )
 
 
-class OriginalScreen(LoadingScreen):
+class OriginalScreen(ReadingScreen):
     """Messages that came back, as received: the bounce, the reply, the unrecognized mail.
     Shown as text, never parsed or rendered."""
-
-    BINDINGS = DETAIL_BINDINGS
 
     def __init__(
         self, services: Facturier, *, inbound_id: int | None = None, invoice_id: int | None = None
@@ -66,15 +68,6 @@ class OriginalScreen(LoadingScreen):
         super().__init__(services)
         self.inbound_id = inbound_id
         self.invoice_id = invoice_id
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Static(_("Reading the archive…"), id="message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.reload()
 
     async def fetch(self) -> list[OriginalMessage]:
         return await self.services.original_messages(
