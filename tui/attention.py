@@ -44,6 +44,10 @@ class AttentionScreen(LoadingScreen):
         self.items: list[AttentionItem] = []
         self.start = 0
         """Where the table's window starts in ``items``."""
+        self.complete = True
+        """``items`` holds the whole queue (else its newest part, up to the window)."""
+        self.to_oldest = False
+        self.cursor_to: int | None = None
         self.seen: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -67,8 +71,10 @@ class AttentionScreen(LoadingScreen):
     def _show_kind(self) -> None:
         label = kind_label(self.kind.value) if self.kind else _("all")
         where = ""
-        if len(self.items) > WINDOW:
-            end = min(self.start + WINDOW, len(self.items))
+        end = min(self.start + WINDOW, len(self.items))
+        if not self.complete:
+            where = " — " + _("{first}–{last} of more").format(first=self.start + 1, last=end)
+        elif len(self.items) > WINDOW:
             where = " — " + _("{first}–{last} of {count}").format(
                 first=self.start + 1, last=end, count=len(self.items)
             )
@@ -78,9 +84,13 @@ class AttentionScreen(LoadingScreen):
             )
         )
 
-    async def fetch(self) -> tuple[tuple[object, ...], list[AttentionItem]]:
+    async def fetch(self) -> tuple[tuple[object, ...], list[AttentionItem], bool, int | None]:
+        """The queue's newest items, up to the end of the window asked for and one more (to
+        know whether more follow); all of them to show the oldest."""
+        wanted = None if self.to_oldest else self.start + WINDOW + 1
         seen = await self.services.attention.fingerprint()
-        return seen, await self.services.attention.items(self.kind)
+        found = await self.services.attention.items(self.kind, newest=wanted)
+        return seen, found, wanted is None or len(found) < wanted, self.cursor_to
 
     def live_refresh(self) -> None:
         self.look_for_changes()
@@ -103,10 +113,14 @@ class AttentionScreen(LoadingScreen):
 
     @on(Loaded)
     def show_items(self, message: Loaded) -> None:
-        self.seen, self.items = message.data
-        self.start = min(self.start, max(0, len(self.items) - 1) // WINDOW * WINDOW)
+        self.seen, self.items, self.complete, row = message.data
+        last = max(0, len(self.items) - 1) // WINDOW * WINDOW
+        self.start = last if self.to_oldest else min(self.start, last)
+        self.to_oldest, self.cursor_to = False, None
+        if row is None:
+            row = self.query_one("#queue", PagedTable).cursor_row
         with self.app.batch_update():  # one repaint for the whole window
-            self._show_window(self.query_one("#queue", PagedTable).cursor_row)
+            self._show_window(row)
 
     def _show_window(self, row: int) -> None:
         """The table holds one window of the queue, never all of it (20,000 rows in a table
@@ -132,15 +146,21 @@ class AttentionScreen(LoadingScreen):
 
     @on(PagedTable.Edge, "#queue")
     def edge(self, message: PagedTable.Edge) -> None:
-        last = max(0, len(self.items) - 1) // WINDOW * WINDOW
         if message.direction == "older":
-            self.start, row = min(last, self.start + WINDOW), 0
+            self.start += WINDOW
+            if len(self.items) <= self.start + WINDOW and not self.complete:
+                self.cursor_to = 0
+                self.reload()  # the next window is asked for
+                return
+            row = 0
         elif message.direction == "newer":
             self.start, row = max(0, self.start - WINDOW), WINDOW - 1
         elif message.direction == "newest":
             self.start, row = 0, 0
         else:
-            self.start, row = last, WINDOW
+            self.to_oldest, self.cursor_to = True, WINDOW
+            self.reload()
+            return
         self._show_window(row)
 
     @on(PagedTable.RowHighlighted, "#queue")

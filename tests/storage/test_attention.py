@@ -56,6 +56,8 @@ async def test_what_needs_a_person_is_listed_with_why_and_what_to_do(
         ("unrecognized", None),
     }
     assert [i.at for i in items] == sorted((i.at for i in items), reverse=True)
+    for n in range(1, len(items) + 2):  # the newest n: the start of the whole list
+        assert await app.attention.items(newest=n) == items[:n]
     [reply] = [i for i in items if i.kind == "reply"]
     assert "le montant est faux" in reply.why and "mark it handled" in reply.hint
     [bounce] = [i for i in items if i.kind == "hard-bounce"]

@@ -908,3 +908,32 @@ async def test_the_figures_and_the_sent_message_in_french(tui_settings: Settings
         shown = str(app.screen.query_one("#message").render())
         assert "Pièces jointes" in shown and "archivé" in shown
         await app.services.close()
+
+
+async def test_the_queue_holds_one_window_and_asks_for_the_next(
+    tui_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two items a window: the heading says more follow without counting them all; past
+    the last row comes the next window, End the last one with the whole count."""
+    from tui import attention
+
+    monkeypatch.setattr(attention, "WINDOW", 2)
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        every = await app.services.attention.items()
+        table = app.screen.query_one("#queue", DataTable)
+        heading = lambda: str(app.screen.query_one("#kind").render())  # noqa: E731
+        assert _kinds(table) == [i.kind for i in every[:2]] and "1–2 of more" in heading()
+        await pilot.press("down", "down")
+        await _settled(pilot)
+        assert _kinds(table) == [i.kind for i in every[2:4]]
+        await pilot.press("end")
+        await _settled(pilot)
+        last = (len(every) - 1) // 2 * 2
+        assert _kinds(table) == [i.kind for i in every[last:]]
+        assert f"{last + 1}–{len(every)} of {len(every)}" in heading()
+        await pilot.press("home")
+        await _settled(pilot)
+        assert _kinds(table) == [i.kind for i in every[:2]]
+        await app.services.close()

@@ -1,5 +1,5 @@
-"""indexes for the invoice list at a million invoices: search by number part, amount and
-issue date
+"""indexes for the invoice list and the attention queue at a million invoices: search by
+number part, amount and issue date; complaints
 
 Revision ID: 0007
 Revises: 0006
@@ -14,6 +14,7 @@ No index on (payment_state, due_date): SQLite then reads every unpaid invoice fo
 
 import logging
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
@@ -42,6 +43,15 @@ SQLITE_SEARCH = (
 def upgrade() -> None:
     op.create_index("ix_invoices_total_with_tax", "invoices", ["total_with_tax"])
     op.create_index("ix_invoices_issue_date", "invoices", ["issue_date"])
+    # complaints are few among millions of events: the queue finds them without reading
+    # the events of every invoice in trouble
+    op.create_index(
+        "ix_delivery_events_complaints",
+        "delivery_events",
+        ["delivery_id"],
+        sqlite_where=sa.text("event = 'complaint'"),
+        postgresql_where=sa.text("event = 'complaint'"),
+    )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for statement in SQLITE_SEARCH:
@@ -69,5 +79,6 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS invoice_search")
     elif bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_invoices_number_trgm")
+    op.drop_index("ix_delivery_events_complaints", table_name="delivery_events")
     op.drop_index("ix_invoices_issue_date", table_name="invoices")
     op.drop_index("ix_invoices_total_with_tax", table_name="invoices")
