@@ -244,7 +244,8 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
         return (time.perf_counter() - started) * 1000
 
     out: dict[str, Any] = {}
-    out["db: attention queue ms"] = await ms(services.attention.items())
+    out["db: attention queue, whole ms"] = await ms(services.attention.items())
+    out["db: attention queue, first window ms"] = await ms(services.attention.items(newest=201))
     out["db: first page ms"] = await ms(listing.page(InvoiceFilter()))
     typed = [
         await ms(listing.page(InvoiceFilter(search=needle[:n])))
@@ -297,6 +298,7 @@ def child(config: Path) -> None:
 
 
 TARGETS = {
+    "db: attention queue, first window ms": 300,
     "db: first page ms": 300,
     "db: search key ms (median, worst)": 100,
     "db: filter change ms (median, worst)": 100,
