@@ -14,14 +14,13 @@ from daemon.app.attention import AttentionItem
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain.attention import ABOUT_A_MESSAGE, CLOSED_BY_HAND, AttentionKind
-from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
 from daemon.domain.labels import kind_label
 from tui.actions import ATTENTION_BINDINGS
-from tui.dialogs import ActionDialog, Answer
+from tui.dialogs import Answer
 from tui.loading import LoadingScreen
 from tui.message import OriginalScreen
-from tui.messages import ActionDone, ActionFailed, Loaded
+from tui.messages import ActionFailed, Loaded
 from tui.paged import PagedTable
 from tui.screens import InvoiceScreen
 
@@ -196,14 +195,18 @@ class AttentionScreen(LoadingScreen):
             )
             return
 
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.resolve(kind, item.ref, answer.reason)
+        async def then(answer: Answer) -> str:
+            await self.services.attention.resolve(
+                kind, item.ref, by=current_operator(), how=answer.reason
+            )
+            return _("{kind} #{ref} dealt with: {reason}").format(
+                kind=kind_label(kind.value), ref=item.ref, reason=answer.reason
+            )
 
         title = _("Mark {kind} #{ref} as dealt with").format(
             kind=kind_label(kind.value), ref=item.ref
         )
-        self.app.push_screen(ActionDialog(title), done)
+        self.ask(title, then)
 
     def action_set_address(self) -> None:
         item = self._selected()
@@ -212,12 +215,23 @@ class AttentionScreen(LoadingScreen):
             return
         customer_id = item.customer_id
 
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.set_address(customer_id, answer.value, answer.reason)
+        async def then(answer: Answer) -> str:
+            done = await self.services.customers.set_invoice_address(
+                customer_id,
+                answer.value,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                source="tui",
+            )
+            said = (
+                _("invoices now go to {email}")
+                if done.changed
+                else _("invoices already go to {email}")
+            )
+            return said.format(email=done.address.email)
 
         title = _("Invoice address of {customer}").format(customer=item.customer)
-        self.app.push_screen(ActionDialog(title, asks=_("The new invoice address:")), done)
+        self.ask(title, then, asks=_("The new invoice address:"))
 
     def action_deliverable(self) -> None:
         item = self._selected()
@@ -226,24 +240,17 @@ class AttentionScreen(LoadingScreen):
             return
         customer_id, email = item.customer_id, item.address
 
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.mark_deliverable(customer_id, email, answer.reason)
-
-        self.app.push_screen(
-            ActionDialog(_("Mark {email} deliverable again").format(email=email)), done
-        )
-
-    @work(group="actions")
-    async def mark_deliverable(self, customer_id: int, email: str, reason: str) -> None:
-        try:
+        async def then(answer: Answer) -> str:
             await self.services.customers.mark_deliverable(
-                customer_id, email, changed_by=current_operator(), reason=reason, source="tui"
+                customer_id,
+                email,
+                changed_by=current_operator(),
+                reason=answer.reason,
+                source="tui",
             )
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(ActionDone(_("{email} is deliverable again").format(email=email)))
+            return _("{email} is deliverable again").format(email=email)
+
+        self.ask(_("Mark {email} deliverable again").format(email=email), then)
 
     def action_resend(self) -> None:
         item = self._selected()
@@ -252,25 +259,16 @@ class AttentionScreen(LoadingScreen):
             return
         invoice_id = item.invoice_id
 
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.resend(invoice_id, answer.reason)
+        async def then(answer: Answer) -> str:
+            delivery = await self.services.resend(
+                invoice_id, by=current_operator(), reason=answer.reason
+            )
+            return _("re-send to {email} queued").format(email=delivery.recipient)
 
         title = _("Send invoice {number} again to the customer's invoice address").format(
             number=item.invoice_number
         )
-        self.app.push_screen(ActionDialog(title), done)
-
-    @work(group="actions")
-    async def resend(self, invoice_id: int, reason: str) -> None:
-        try:
-            delivery = await self.services.resend(invoice_id, by=current_operator(), reason=reason)
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(
-            ActionDone(_("re-send to {email} queued").format(email=delivery.recipient))
-        )
+        self.ask(title, then)
 
     def action_open_original(self) -> None:
         item = self._selected()
@@ -289,64 +287,21 @@ class AttentionScreen(LoadingScreen):
             return
         ref = item.ref
 
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.tie(ref, answer.value, answer.reason)
-
-        asks = _("The invoice number it is about (NUMBER #N when several share it):")
-        title = _("Tie message #{ref} to an invoice").format(ref=ref)
-        self.app.push_screen(ActionDialog(title, asks=asks), done)
-
-    @work(group="actions")
-    async def tie(self, ref: int, named: str, reason: str) -> None:
-        number, _hash, which = named.partition(" #")
-        try:
+        async def then(answer: Answer) -> str:
+            number, _hash, which = answer.value.partition(" #")
             delivery = await self.services.tie_message(
                 ref,
                 number.strip(),
                 invoice_id=int(which) if which.strip().isdigit() else None,
                 by=current_operator(),
-                reason=reason,
+                reason=answer.reason,
             )
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(
-            ActionDone(
-                _("message #{ref} tied to {number} ({email})").format(
-                    ref=ref, number=number, email=delivery.recipient
-                )
+            return _("message #{ref} tied to {number} ({email})").format(
+                ref=ref, number=number, email=delivery.recipient
             )
-        )
 
-    @work(group="actions")
-    async def resolve(self, kind: AttentionKind, ref: int, reason: str) -> None:
-        try:
-            await self.services.attention.resolve(kind, ref, by=current_operator(), how=reason)
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(
-            ActionDone(
-                _("{kind} #{ref} dealt with: {reason}").format(
-                    kind=kind_label(kind.value), ref=ref, reason=reason
-                )
-            )
-        )
-
-    @work(group="actions")
-    async def set_address(self, customer_id: int, email: str, reason: str) -> None:
-        try:
-            done = await self.services.customers.set_invoice_address(
-                customer_id, email, changed_by=current_operator(), reason=reason, source="tui"
-            )
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        said = (
-            _("invoices now go to {email}") if done.changed else _("invoices already go to {email}")
-        )
-        self.post_message(ActionDone(said.format(email=done.address.email)))
+        asks = _("The invoice number it is about (NUMBER #N when several share it):")
+        self.ask(_("Tie message #{ref} to an invoice").format(ref=ref), then, asks=asks)
 
     @on(PagedTable.RowSelected, "#queue")
     def open_selected(self, _event: PagedTable.RowSelected) -> None:

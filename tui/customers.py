@@ -4,10 +4,8 @@ copy address and marks an address deliverable again, each with a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
@@ -15,12 +13,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
-from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
 from tui.actions import CUSTOMER_BINDINGS
-from tui.dialogs import ActionDialog, Answer
+from tui.dialogs import Answer
 from tui.loading import LoadingScreen
-from tui.messages import ActionDone, ActionFailed, Loaded
+from tui.messages import Loaded
 
 
 class CustomersScreen(LoadingScreen):
@@ -102,27 +99,6 @@ class CustomersScreen(LoadingScreen):
         row = self.query_one("#addresses", DataTable).cursor_row
         return self.shown[row] if 0 <= row < len(self.shown) else None
 
-    def _ask(
-        self,
-        title: str,
-        asks: str | None,
-        then: Callable[[Answer], Awaitable[str]],
-    ) -> None:
-        def answered(answer: Answer | None) -> None:
-            if answer is not None:
-                self.act(then, answer)
-
-        self.app.push_screen(ActionDialog(title, asks=asks), answered)
-
-    @work(group="actions")
-    async def act(self, then: Callable[[Answer], Awaitable[str]], answer: Answer) -> None:
-        try:
-            said = await then(answer)
-        except FacturierError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(ActionDone(said))
-
     def action_set_address(self) -> None:
         chosen = self._selected()
         if chosen is None:
@@ -141,10 +117,10 @@ class CustomersScreen(LoadingScreen):
                 customer=customer.name, email=done.address.email
             )
 
-        self._ask(
+        self.ask(
             _("Invoice address of {customer}").format(customer=customer.name),
-            _("The invoice address:"),
             then,
+            asks=_("The invoice address:"),
         )
 
     def action_add_copy(self) -> None:
@@ -163,10 +139,10 @@ class CustomersScreen(LoadingScreen):
             )
             return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
 
-        self._ask(
+        self.ask(
             _("A copy address for {customer}").format(customer=customer.name),
-            _("The address copies go to:"),
             then,
+            asks=_("The address copies go to:"),
         )
 
     def action_remove_copy(self) -> None:
@@ -186,7 +162,7 @@ class CustomersScreen(LoadingScreen):
             )
             return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
 
-        self._ask(_("Stop sending copies to {email}").format(email=address.email), None, then)
+        self.ask(_("Stop sending copies to {email}").format(email=address.email), then)
 
     def action_deliverable(self) -> None:
         chosen = self._selected()
@@ -205,4 +181,4 @@ class CustomersScreen(LoadingScreen):
             )
             return _("{email} is deliverable again").format(email=address.email)
 
-        self._ask(_("Mark {email} deliverable again").format(email=address.email), None, then)
+        self.ask(_("Mark {email} deliverable again").format(email=address.email), then)

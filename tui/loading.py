@@ -1,9 +1,10 @@
-"""The one way a screen loads what it shows: a background worker asks the service layer and
-posts the answer (or the failure) as a message; the screen's @on(Loaded) handler alone
-touches its widgets."""
+"""The one way a screen loads what it shows, and the one way it acts: a background worker asks
+the service layer and posts the answer (or the failure) as a message; the screen's @on
+handlers alone touch its widgets."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rich.markup import escape
@@ -11,8 +12,10 @@ from textual import on, work
 from textual.screen import Screen
 
 from daemon.app.services import Facturier
+from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
 from tui.actions import speak_bindings
+from tui.dialogs import ActionDialog, Answer
 from tui.messages import ActionDone, ActionFailed, Loaded, LoadFailed
 
 
@@ -30,6 +33,38 @@ class LoadingScreen(Screen[None]):
         """The app's periodic look: by default the whole screen is asked again; a screen
         over a long list asks only for what changed."""
         self.reload()
+
+    def ask(
+        self,
+        title: str,
+        then: Callable[[Answer], Awaitable[str]],
+        *,
+        asks: str | None = None,
+        value: str = "",
+        failures: tuple[type[Exception], ...] = (FacturierError,),
+    ) -> None:
+        """Ask why (and, with ``asks``, one value first), then do ``then`` in a worker; what
+        it says, or what failed (one of ``failures``), is posted for the operator."""
+
+        def answered(answer: Answer | None) -> None:
+            if answer is not None:
+                self.act(then, answer, failures)
+
+        self.app.push_screen(ActionDialog(title, asks=asks, value=value), answered)
+
+    @work(group="actions")
+    async def act(
+        self,
+        then: Callable[[Answer], Awaitable[str]],
+        answer: Answer,
+        failures: tuple[type[Exception], ...],
+    ) -> None:
+        try:
+            said = await then(answer)
+        except failures as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ActionDone(said))
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
@@ -20,10 +20,10 @@ from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
-from tui.dialogs import ActionDialog, Answer
+from tui.dialogs import Answer
 from tui.loading import LoadingScreen
 from tui.message import MessageScreen, OriginalScreen
-from tui.messages import ActionDone, ActionFailed, Loaded
+from tui.messages import Loaded
 
 STATE_STYLE: dict[str, str] = {
     InvoiceState.DELIVERED: "green",
@@ -72,34 +72,21 @@ class InvoiceScreen(LoadingScreen):
         self.app.push_screen(OriginalScreen(self.services, invoice_id=self.invoice_id))
 
     def action_export_proof(self) -> None:
-        def done(answer: Answer | None) -> None:
-            if answer is not None:
-                self.export_proof(Path(answer.value), answer.reason)
-
-        self.app.push_screen(
-            ActionDialog(
-                _("Export the proof of this invoice (archived message, hashes, chain, events)"),
-                asks=_("Folder to write it to:"),
-                value=f"proof/{self.invoice_id}",
-            ),
-            done,
-        )
-
-    @work(group="actions")
-    async def export_proof(self, out: Path, reason: str) -> None:
-        try:
+        async def then(answer: Answer) -> str:
+            out = Path(answer.value)
             written = await self.services.export_proof(
-                self.invoice_id, out, by=current_operator(), reason=reason
+                self.invoice_id, out, by=current_operator(), reason=answer.reason
             )
-        except (FacturierError, OSError) as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(
-            ActionDone(
-                _("proof written to {folder} ({count} files)").format(
-                    folder=out, count=len(written)
-                )
+            return _("proof written to {folder} ({count} files)").format(
+                folder=out, count=len(written)
             )
+
+        self.ask(
+            _("Export the proof of this invoice (archived message, hashes, chain, events)"),
+            then,
+            asks=_("Folder to write it to:"),
+            value=f"proof/{self.invoice_id}",
+            failures=(FacturierError, OSError),  # a folder that cannot be written
         )
 
     async def fetch(self) -> InvoiceDetail:

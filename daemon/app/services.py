@@ -82,7 +82,13 @@ class Facturier:
         ambiguous number is refused with the candidates): recorded, applied, dealt with."""
         invoice = await self.queries.find_invoice(number, invoice_id=invoice_id)
         return await tie_by_hand(
-            self.ctx.sessions, self.ctx.settings, inbound_id, invoice, by=by, reason=reason
+            self.ctx.sessions,
+            self.ctx.settings,
+            self.bounces.effects,
+            inbound_id,
+            invoice,
+            by=by,
+            reason=reason,
         )
 
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:

@@ -21,7 +21,6 @@ from daemon.domain.models import (
     InboundMessage,
     Invoice,
 )
-from daemon.domain.retry import RetryPolicy
 from daemon.inbound.effects import Effects
 from daemon.store.db import SessionFactory, transaction
 
@@ -31,13 +30,15 @@ TIED_BY_HAND = (AttentionKind.UNRECOGNIZED, AttentionKind.QUARANTINED)
 async def tie_by_hand(
     sessions: SessionFactory,
     settings: Settings,
+    effects: Effects,
     inbound_id: int,
     invoice: Invoice,
     *,
     by: str,
     reason: str,
 ) -> Delivery:
-    """Tie inbound message ``inbound_id`` to ``invoice``; the delivery it now belongs to."""
+    """Tie inbound message ``inbound_id`` to ``invoice`` and apply it with ``effects`` (the
+    bounce reader's own); the delivery it now belongs to."""
     if not reason.strip():
         raise ValidationError("reason: say why the message is about this invoice")
     imap = settings.imap
@@ -45,7 +46,6 @@ async def tie_by_hand(
         imap.unrecognized_folder: AttentionKind.UNRECOGNIZED,
         imap.quarantine_folder: AttentionKind.QUARANTINED,
     }
-    effects = Effects(RetryPolicy.from_settings(settings), settings.sender.address)
     async with transaction(sessions) as session:
         inbound = await session.get(InboundMessage, inbound_id)
         if inbound is None:
