@@ -7,10 +7,12 @@ explicitly; nothing below the CLI reads the environment or the file itself.
 from config.errors import ConfigError
 from config.settings import (
     ArchiveSettings,
+    CsvColumns,
     DatabaseSettings,
     DeliverySettings,
     ImapSettings,
     IngestSettings,
+    PaymentSettings,
     ReminderSettings,
     ScheduleSettings,
     SenderSettings,
@@ -24,10 +26,12 @@ from config.settings import (
 __all__ = [
     "ArchiveSettings",
     "ConfigError",
+    "CsvColumns",
     "DatabaseSettings",
     "DeliverySettings",
     "ImapSettings",
     "IngestSettings",
+    "PaymentSettings",
     "ReminderSettings",
     "ScheduleSettings",
     "SenderSettings",

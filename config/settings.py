@@ -187,6 +187,34 @@ class ReminderSettings(_Section):
         return v
 
 
+class CsvColumns(_Section):
+    """Which column of a bank's CSV export holds what (by header name)."""
+
+    date: str = "date"
+    amount: str = "amount"
+    currency: str | None = "currency"
+    """None: every row is in ``default_currency``."""
+    reference: str | None = "reference"
+    remittance: str | None = "remittance"
+    payer: str | None = "payer"
+    entry_id: str | None = None
+    """A column the bank fills with its own id of the entry, where there is one."""
+    date_format: str = "%Y-%m-%d"
+    decimal_comma: bool = False
+    """Amounts written 1.234,56 (a comma before the cents)."""
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    encoding: str = "utf-8-sig"
+
+
+class PaymentSettings(_Section):
+    reference: Literal["none", "rf", "belgian"] = "none"
+    """The structured reference each invoice email asks the customer to quote, made from the
+    invoice number: ISO 11649 ("RF18 …") or the Belgian structured communication
+    ("+++123/4567/89012+++"); "none" quotes only the file's own remittance information."""
+    default_currency: str = Field("EUR", min_length=3, max_length=3)
+    csv: CsvColumns = Field(default_factory=CsvColumns)
+
+
 class DeliverySettings(_Section):
     lease_seconds: int = Field(300, ge=10)
     retry_base_seconds: int = Field(300, ge=1)
@@ -246,6 +274,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
     ui: UiSettings = Field(default_factory=UiSettings)

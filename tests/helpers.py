@@ -54,6 +54,9 @@ def invoice_file(
     due_in_days: int = 30,
     issued_days_ago: int = 1,
     today: date | None = None,
+    type_code: str = "380",
+    preceding: str | None = None,
+    name: str | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     today = today or date.today()
@@ -66,9 +69,11 @@ def invoice_file(
             today - timedelta(days=issued_days_ago),
             today + timedelta(days=due_in_days),
             Decimal(net),
+            type_code=type_code,
+            preceding=preceding,
         )
     )
-    path = folder / f"{number}.pdf"
+    path = folder / (name or f"{number}.pdf")
     path.write_bytes(pdf)
     return path
 

@@ -18,6 +18,7 @@ from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import _
 from daemon.domain.models import (
+    OWED,
     AddressChange,
     AttentionResolution,
     Customer,
@@ -27,7 +28,9 @@ from daemon.domain.models import (
     DeliveryKind,
     InboundMessage,
     Invoice,
-    PaymentState,
+    InvoiceEvent,
+    Payment,
+    PaymentStatus,
     utcnow,
 )
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
@@ -80,6 +83,7 @@ def _ref(row: Any, at: int = 0) -> _InvoiceRef | None:
 
 _NEEDING_A_PERSON = [
     InvoiceState.NEEDS_ADDRESS.value,
+    InvoiceState.DUPLICATE.value,
     InvoiceState.BOUNCED.value,
     InvoiceState.FAILED.value,
     InvoiceState.ATTENTION.value,
@@ -140,6 +144,7 @@ class AttentionQueue:
                     if rest is not None:
                         rests.append(rest)
                 found += await self._addresses(session)
+                found += await self._payments(session)
                 resolved = set(
                     (
                         await session.exec(
@@ -169,12 +174,19 @@ class AttentionQueue:
                 AddressChange,
                 AttentionResolution,
                 Invoice,
+                InvoiceEvent,
+                Payment,
             )
         ]
         async with self.sessions() as session:
             connection = await session.connection()
             found = [(await connection.execute(stmt)).scalar() for stmt in newest]
-        return (*found, utcnow().replace(second=0, microsecond=0))
+            waiting = (
+                await connection.execute(
+                    columns(func.count()).where(col(Payment.status) == PaymentStatus.WAITING.value)
+                )
+            ).scalar()
+        return (*found, waiting, utcnow().replace(second=0, microsecond=0))
 
     async def resolve(
         self, kind: AttentionKind, ref: int, *, by: str, how: str
@@ -223,12 +235,17 @@ class AttentionQueue:
                 which = col(Invoice.id).in_([i for _, i in keyed[:limit]])
         rows = (
             await connection.execute(
-                columns(*_INVOICE_REF, col(Invoice.state), col(Invoice.imported_at))
+                columns(
+                    *_INVOICE_REF,
+                    col(Invoice.state),
+                    col(Invoice.imported_at),
+                    col(Invoice.duplicate_of_id),
+                )
                 .outerjoin(Customer, col(Customer.id) == col(Invoice.customer_id))
                 .where(which)
             )
         ).all()
-        troubled = [row[0] for row in rows if row[5] != needs_address]
+        troubled = [row[0] for row in rows if row[5] not in (needs_address, _DUPLICATE)]
         deliveries: dict[int, list[_Sent]] = {}
         complaints: dict[int, tuple[datetime, str | None]] = {}
         for chunk in _chunks(troubled):  # a few queries for all of them, never one each
@@ -273,6 +290,14 @@ class AttentionQueue:
                 why = _("no invoice address for {customer}").format(customer=invoice.customer)
                 items.append(_item(AttentionKind.NO_ADDRESS, invoice.id, imported_at, why, invoice))
                 continue
+            if state == _DUPLICATE:
+                why = _(
+                    "same seller, number and type as invoice #{earlier}: held, not sent"
+                ).format(earlier=row[7])
+                items.append(
+                    _item(AttentionKind.POSSIBLE_DUPLICATE, invoice.id, imported_at, why, invoice)
+                )
+                continue
             found = _delivery_trouble(
                 state, imported_at, deliveries.get(invoice.id, []), complaints.get(invoice.id)
             )
@@ -294,7 +319,7 @@ class AttentionQueue:
                     select(Invoice.id)
                     .where(
                         col(Invoice.customer_id) == col(CustomerAddress.customer_id),
-                        Invoice.payment_state == PaymentState.UNPAID.value,
+                        col(Invoice.payment_state).in_(OWED),
                     )
                     .exists(),
                 )
@@ -313,6 +338,28 @@ class AttentionQueue:
                 address=address.email,
             )
             for address, name in rows
+        ]
+
+    async def _payments(self, session: AsyncSession) -> list[AttentionItem]:
+        """Payments that match no invoice or pay more than is owed."""
+        rows = (
+            await session.exec(select(Payment).where(Payment.status == PaymentStatus.WAITING.value))
+        ).all()
+        return [
+            _item(
+                AttentionKind.PAYMENT_WAITING,
+                p.id,
+                p.recorded_at,
+                _("{amount} {currency} from {payer} on {day}: {why}").format(
+                    amount=p.amount,
+                    currency=p.currency,
+                    payer=p.payer_name or _("unknown payer"),
+                    day=p.received_on,
+                    why=p.waiting_reason or "",
+                ),
+                customer=p.payer_name,
+            )
+            for p in rows
         ]
 
     async def _long_deferred(
@@ -480,6 +527,7 @@ _HELD, _BOUNCED, _FAILED = (
     s.value for s in (DeliveryState.HELD, DeliveryState.BOUNCED, DeliveryState.FAILED)
 )
 _ATTENTION = InvoiceState.ATTENTION.value
+_DUPLICATE = InvoiceState.DUPLICATE.value
 
 
 class _Sent(NamedTuple):

@@ -42,7 +42,13 @@ app.add_typer(bounce_app, name="bounce")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(archive_app, name="archive")
+duplicates_app = typer.Typer(
+    help="Files held as possible duplicates of an invoice already imported."
+)
+payments_app = typer.Typer(help="Payments received: bank statements, by hand, reversals.")
 app.add_typer(queue_app, name="queue")
+app.add_typer(duplicates_app, name="duplicates")
+app.add_typer(payments_app, name="payments")
 
 ConfigOption = Annotated[
     Path | None,

@@ -41,12 +41,16 @@ def import_(
                 ),
             )
         failed = sum(not r.ok for r in results)
-        report.summary(
-            {"imported": len(results) - failed, "rejected": failed},
-            _("{imported} imported, {rejected} rejected").format(
-                imported=len(results) - failed, rejected=failed
-            ),
+        held = sum(r.held for r in results)
+        line = _("{imported} imported, {rejected} rejected").format(
+            imported=len(results) - failed, rejected=failed
         )
+        if held:
+            line += "; " + _(
+                "{held} held as possible duplicates of invoices already imported "
+                "(facturier duplicates)"
+            ).format(held=held)
+        report.summary({"imported": len(results) - failed, "rejected": failed, "held": held}, line)
         return failed
 
     if with_app(go):
@@ -141,11 +145,18 @@ InvoiceId = Annotated[
 
 
 @app.command("paid")
-def paid(invoice: str, invoice_id: InvoiceId = None) -> None:
-    """Mark an invoice paid (no more reminders)."""
+def paid(
+    invoice: str,
+    reason: Annotated[str, typer.Option(help="Where the payment was seen (recorded)")] = (
+        "marked paid"
+    ),
+    invoice_id: InvoiceId = None,
+) -> None:
+    """Record that an invoice was paid in full today (a payment by hand of its balance; for
+    a date, an amount or a reference, use `payments record`)."""
 
     async def go(app_: Facturier) -> None:
-        inv = await app_.queries.mark_paid(invoice, invoice_id=invoice_id)
+        inv = await app_.mark_paid(invoice, invoice_id=invoice_id, by=user(), reason=reason)
         typer.echo(_("invoice {number} marked paid").format(number=inv.number))
 
     with_app(go)

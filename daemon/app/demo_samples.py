@@ -39,6 +39,10 @@ class SampleInvoice:
     net: Decimal
     vat_rate: Decimal = Decimal("20.00")
     description: str = "Prestations de conseil"
+    type_code: str = "380"
+    """UNTDID 1001: 380 an invoice, 381 a credit note."""
+    preceding: str | None = None
+    """For a credit note: the number of the invoice it corrects (BT-25)."""
 
 
 def invoice_series(
@@ -80,7 +84,7 @@ def sample_xml(inv: SampleInvoice) -> bytes:
     data = {
         "BT-1": inv.number,
         "BT-2": inv.issue,
-        "BT-3": "380",
+        "BT-3": inv.type_code,
         "BT-5": "EUR",
         "BT-9": inv.due,
         "BT-72": inv.issue,
@@ -107,6 +111,8 @@ def sample_xml(inv: SampleInvoice) -> bytes:
         "BT-112": _q(total),
         "BT-115": _q(total),
     }
+    if inv.preceding:
+        data["BG-3"] = [{"BT-25": inv.preceding}]
     with _quiet_library():
         return bytes(facturx.generate_cii_xml(data, level="en16931", check_schematron=False))
 

@@ -28,7 +28,9 @@ from sqlalchemy import select as columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain.models import Customer, CustomerAddress, Delivery, Invoice, PaymentState
+from daemon.domain.identity import DocumentKind
+from daemon.domain.models import OWED, Customer, CustomerAddress, Delivery, Invoice
+from daemon.domain.states import SET_ASIDE
 from daemon.store.db import SessionFactory
 
 PAGE = 60
@@ -284,6 +286,9 @@ class InvoiceList:
         )
 
 
+_SET_ASIDE = [s.value for s in SET_ASIDE]
+
+
 def _filters(where: InvoiceFilter) -> list[Any]:
     parts: list[Any] = []
     if where.state:
@@ -295,7 +300,9 @@ def _filters(where: InvoiceFilter) -> list[Any]:
     if where.issued_to:
         parts.append(col(Invoice.issue_date) <= where.issued_to)
     if where.overdue_on:
-        parts.append(col(Invoice.payment_state) == PaymentState.UNPAID.value)
+        parts.append(col(Invoice.payment_state).in_(OWED))
+        parts.append(col(Invoice.document_kind) == DocumentKind.INVOICE.value)
+        parts.append(col(Invoice.state).not_in(_SET_ASIDE))
         parts.append(col(Invoice.due_date) < where.overdue_on)
     return parts
 

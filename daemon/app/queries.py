@@ -20,9 +20,8 @@ from daemon.domain.models import (
     DeliveryEvent,
     InboundMessage,
     Invoice,
-    PaymentState,
 )
-from daemon.store.db import SessionFactory, transaction
+from daemon.store.db import SessionFactory
 
 
 @dataclass(frozen=True)
@@ -290,12 +289,3 @@ class Queries:
                 )
             )
         return out
-
-    async def mark_paid(self, number: str, *, invoice_id: int | None = None) -> Invoice:
-        inv = await self.find_invoice(number, invoice_id=invoice_id)
-        async with transaction(self.sessions) as session:
-            fresh = await session.get(Invoice, inv.id)
-            assert fresh is not None
-            fresh.payment_state = PaymentState.PAID.value
-            session.add(fresh)
-        return fresh

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -21,13 +22,15 @@ from daemon.app.context import AppContext
 from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.domain.errors import ValidationError
-from daemon.domain.models import AddressRole, Delivery
+from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
-from daemon.domain.states import EventKind
+from daemon.domain.states import SET_ASIDE, EventKind
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.customers import CustomerService
+from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
+from daemon.intake.payments import PaymentService
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import record, request_resend
 from daemon.outbound.proof import write_proof
@@ -46,8 +49,14 @@ class Facturier:
         s = ctx.settings
         self.customers = CustomerService(ctx.sessions, s.sender.address)
         self.ingest = IngestService(
-            ctx.sessions, s.ingest, s.sender.address, s.templates.default_language
+            ctx.sessions,
+            s.ingest,
+            s.sender.address,
+            s.templates.default_language,
+            payment_reference=s.payments.reference,
         )
+        self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
+        self.payments = PaymentService(ctx.sessions, s.payments)
         self.queries = Queries(ctx.sessions)
         self.attention = AttentionQueue(ctx.sessions, s)
         self.figures = Figures(ctx.sessions)
@@ -90,6 +99,29 @@ class Facturier:
             by=by,
             reason=reason,
         )
+
+    async def mark_paid(
+        self,
+        number: str,
+        *,
+        invoice_id: int | None = None,
+        by: str,
+        reason: str = "marked paid",
+        on: date | None = None,
+    ) -> Invoice:
+        """Record the invoice ``number`` paid in full (a payment by hand of its balance); an
+        ambiguous number is refused with the candidates."""
+        invoice = await self.queries.find_invoice(number, invoice_id=invoice_id)
+        assert invoice.id is not None
+        await self.payments.record_by_hand(
+            invoice.id,
+            None,
+            received_on=on or date.today(),
+            reference=None,
+            by=by,
+            reason=reason,
+        )
+        return await self.queries.invoice(invoice.id)
 
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
         """Write what a dispute needs for the invoice under ``out``; who exported it, where
@@ -136,6 +168,10 @@ class Facturier:
         if not reason.strip():
             raise ValidationError("reason: say why the invoice is sent again")
         invoice = await self.queries.invoice(invoice_id)
+        if invoice.state in SET_ASIDE:
+            raise ValidationError(
+                f"invoice {invoice.number} (#{invoice_id}) is {invoice.state}: it is not sent"
+            )
         if to is None:
             if invoice.customer_id is None:
                 raise ValidationError(f"invoice {invoice.number} has no customer to send it to")

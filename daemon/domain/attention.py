@@ -16,6 +16,8 @@ from daemon.domain.i18n import N_
 
 class AttentionKind(enum.StrEnum):
     NO_ADDRESS = "no-address"
+    POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
+    PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     HARD_BOUNCE = "hard-bounce"
     REJECTED = "rejected"  # spam or policy rejection, a content filter, a blocked sender
     COMPLAINT = "complaint"
@@ -29,6 +31,14 @@ class AttentionKind(enum.StrEnum):
 
 
 HINTS: dict[AttentionKind, str] = {
+    AttentionKind.PAYMENT_WAITING: N_(
+        "find the invoice(s) it pays and assign it (payments assign), or reverse it "
+        "(payments reverse) if it is not for you"
+    ),
+    AttentionKind.POSSIBLE_DUPLICATE: N_(
+        "compare it with the earlier invoice, then replace the earlier one with it, keep "
+        "both, or discard it (facturier duplicates)"
+    ),
     AttentionKind.NO_ADDRESS: N_(
         "set the customer's invoice address (customers set-address); the invoice then goes out"
     ),
@@ -68,6 +78,8 @@ HINTS: dict[AttentionKind, str] = {
 }
 
 LABELS: dict[AttentionKind, str] = {
+    AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
+    AttentionKind.POSSIBLE_DUPLICATE: N_("possible duplicate"),
     AttentionKind.NO_ADDRESS: N_("no address"),
     AttentionKind.HARD_BOUNCE: N_("hard bounce"),
     AttentionKind.REJECTED: N_("rejected"),

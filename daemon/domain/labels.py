@@ -17,6 +17,10 @@ STATE_LABELS: dict[str, str] = {
     InvoiceState.BOUNCED: N_("bounced"),
     InvoiceState.ATTENTION: N_("attention"),
     InvoiceState.NEEDS_ADDRESS: N_("needs address"),
+    InvoiceState.DUPLICATE: N_("possible duplicate"),
+    InvoiceState.WITHDRAWN: N_("withdrawn"),
+    InvoiceState.DISCARDED: N_("discarded"),
+    DeliveryState.CANCELLED: N_("cancelled"),
     DeliveryState.EXPIRED: N_("expired"),
     DeliveryState.HELD: N_("held"),
 }
@@ -49,4 +53,11 @@ WORDS = (
     N_("updated"),
     N_("unchanged"),
     N_("archived"),
+    # payment states of an invoice, and of a payment
+    N_("unpaid"),
+    N_("partial"),
+    N_("paid"),
+    N_("applied"),
+    N_("waiting"),
+    N_("reversed"),
 )

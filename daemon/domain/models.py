@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from daemon.domain.identity import DocumentKind
 from daemon.domain.states import DeliveryState, InvoiceState
 
 
@@ -58,7 +59,12 @@ class DeliveryKind(enum.StrEnum):
 
 class PaymentState(enum.StrEnum):
     UNPAID = "unpaid"
+    PARTIAL = "partial"  # paid in part: the balance is still owed
     PAID = "paid"
+
+
+OWED = (PaymentState.UNPAID.value, PaymentState.PARTIAL.value)
+"""Payment states of an invoice that is still owed (reminded, listed as open)."""
 
 
 class Customer(SQLModel, table=True):
@@ -108,6 +114,11 @@ class AddressChange(SQLModel, table=True):
 
 class Invoice(SQLModel, table=True):
     __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint(
+            "seller_key", "number", "document_kind", "identity_seq", name="uq_invoice_identity"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True)
     customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
@@ -135,6 +146,33 @@ class Invoice(SQLModel, table=True):
     state: str = Field(default=InvoiceState.QUEUED, index=True)
     payment_state: str = Field(default=PaymentState.UNPAID)
     imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    seller_key: str = ""
+    """The seller as one key (``daemon.domain.identity.seller_key``): with the number and the
+    document kind, the invoice's identity."""
+    document_kind: str = Field(default=DocumentKind.INVOICE)
+    identity_seq: int = 0
+    """0 for the first file of an identity, 1, 2… for later ones (held as possible duplicates,
+    or kept as distinct documents by a person): the unique key makes two imports of one
+    identity at once meet, never both go out."""
+    duplicate_of_id: int | None = Field(default=None, foreign_key="invoices.id")
+    """For a later file of an identity: the earlier invoice it was held against."""
+    corrects_id: int | None = Field(default=None, foreign_key="invoices.id")
+    """For a credit note: the invoice it corrects (BT-25), when that invoice is known."""
+    preceding_number: str | None = None
+    """The preceding invoice reference (BT-25) as the file gives it."""
+    payment_reference: str | None = Field(default=None, index=True)
+    """The structured creditor reference (ISO 11649 RF or Belgian +++…+++) the invoice email
+    asks the customer to quote, when enabled."""
+    remittance_reference: str | None = None
+    """The payment reference the file itself gives (BT-83 remittance information)."""
+    amount_paid: Decimal = Field(
+        default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
+    )
+    """Sum of the payments applied to it (reversals taken off)."""
+    amount_credited: Decimal = Field(
+        default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
+    )
+    """Sum of the credit notes that correct it."""
 
 
 class Delivery(SQLModel, table=True):
@@ -277,3 +315,65 @@ class AttentionResolution(SQLModel, table=True):
     resolved_by: str
     resolved_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     how: str
+
+
+class InvoiceEvent(SQLModel, table=True):
+    """Append-only: what a person or an import decided about an invoice, as a whole (a
+    duplicate held, replaced, kept or discarded; a credit note linked; a payment applied or
+    reversed): who, when, why."""
+
+    __tablename__ = "invoice_events"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    event: str
+    by: str
+    reason: str = ""
+    related_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
+    payment_id: int | None = Field(default=None, foreign_key="payments.id")
+
+
+class PaymentStatus(enum.StrEnum):
+    APPLIED = "applied"  # counted against the invoices it is allocated to
+    WAITING = "waiting"  # matches nothing, or pays more than is owed: a person decides
+    REVERSED = "reversed"  # taken back, with a reason; its allocations no longer count
+
+
+class Payment(SQLModel, table=True):
+    """One payment received: a bank statement's entry, a CSV row or one typed by hand."""
+
+    __tablename__ = "payments"
+    id: int | None = Field(default=None, primary_key=True)
+    received_on: date
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    currency: str = "EUR"
+    reference: str | None = None
+    """The structured reference quoted (RF…, +++…+++), or the bank's end-to-end id."""
+    remittance: str | None = None
+    """The free remittance text."""
+    payer_name: str | None = None
+    payer_account: str | None = None
+    source: str
+    """``camt.053:<file>``, ``camt.054:<file>``, ``csv:<file>``, ``cli``, ``tui``."""
+    entry_key: str = Field(unique=True)
+    """What makes the same entry imported twice the same row (the bank's own entry
+    reference where it gives one, else a digest of the entry)."""
+    status: str = Field(default=PaymentStatus.APPLIED, index=True)
+    waiting_reason: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    reversed_by: str | None = None
+    reversed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reversal_reason: str | None = None
+
+
+class PaymentAllocation(SQLModel, table=True):
+    """Part (or all) of a payment counted against one invoice, and how it was matched."""
+
+    __tablename__ = "payment_allocations"
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payments.id", index=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    matched_by: str
+    """``reference RF…``, ``number in remittance``, ``amount and customer``, ``by hand``."""

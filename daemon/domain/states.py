@@ -30,6 +30,7 @@ class DeliveryState(enum.StrEnum):
     DELIVERED = "delivered"  # a success DSN came back
     BOUNCED = "bounced"  # a failure DSN came back
     HELD = "held"  # set aside after repeated unexpected errors: needs a person
+    CANCELLED = "cancelled"  # not to be sent: its invoice was withdrawn before it went
 
 
 class InvoiceState(enum.StrEnum):
@@ -44,6 +45,24 @@ class InvoiceState(enum.StrEnum):
     FAILED = "failed"
     BOUNCED = "bounced"
     ATTENTION = "attention"
+    DUPLICATE = "duplicate"  # a possible duplicate of an earlier file, held for a person
+    WITHDRAWN = "withdrawn"  # replaced by a later file; nothing more goes out for it
+    DISCARDED = "discarded"  # a duplicate a person chose not to send; kept, never sent
+
+
+PERSON_SET = frozenset(
+    {
+        InvoiceState.ATTENTION,
+        InvoiceState.DUPLICATE,
+        InvoiceState.WITHDRAWN,
+        InvoiceState.DISCARDED,
+    }
+)
+"""Invoice states that only a person's decision changes: what its deliveries do afterwards
+(a late bounce of a withdrawn invoice) does not overwrite them."""
+
+SET_ASIDE = frozenset({InvoiceState.DUPLICATE, InvoiceState.WITHDRAWN, InvoiceState.DISCARDED})
+"""Invoices that are not sent, reminded or counted as owed."""
 
 
 class EventKind(enum.StrEnum):
@@ -70,6 +89,7 @@ class EventKind(enum.StrEnum):
     REPLY = "reply"
     COMPLAINT = "complaint"
     PROOF_EXPORTED = "proof-exported"  # who exported the proof, where to and why
+    CANCELLED = "cancelled"  # its invoice was withdrawn before the message went
 
 
 S = DeliveryState
@@ -91,6 +111,7 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[DeliveryState], DeliveryState | Non
     EventKind.REFUSED: (frozenset({S.SENDING}), S.FAILED),
     EventKind.DELIVERED: (_AFTER_HANDOFF | {S.DELIVERED}, S.DELIVERED),
     EventKind.BOUNCED: (_AFTER_HANDOFF | {S.DELIVERED, S.BOUNCED}, S.BOUNCED),
+    EventKind.CANCELLED: (frozenset({S.QUEUED, S.DEFERRED}), S.CANCELLED),
 }
 """Event → (the states it may start from, the state it leads to). Events not listed here
 and :data:`ERROR_TRANSITIONS` are notes: allowed in every state, changing nothing."""
@@ -112,6 +133,7 @@ INVOICE_STATE_ORDER: tuple[tuple[DeliveryState, InvoiceState], ...] = (
     (S.QUEUED, InvoiceState.QUEUED),
     (S.ACCEPTED, InvoiceState.ACCEPTED),
     (S.DELIVERED, InvoiceState.DELIVERED),
+    (S.CANCELLED, InvoiceState.WITHDRAWN),
 )
 
 
@@ -178,6 +200,7 @@ class Transition:
         check_transition(self.event, self.state_from, self.state_to or self.state_from)
 
 
+_PERSON_SET = frozenset(s.value for s in PERSON_SET)
 _RANK = {delivery.value: n for n, (delivery, _) in enumerate(INVOICE_STATE_ORDER)}
 
 
@@ -190,9 +213,9 @@ def invoice_state_of(delivery_states: Iterable[str], current: str) -> str:
 
 def invoice_state(deliveries: Sequence[tuple[str, str]], current: str) -> str:
     """The state an invoice shows, from its own deliveries' ``(recipient, state)`` in the
-    order they were made: each recipient's latest attempt counts. Only an operator clears
-    "needs attention"."""
-    if current == InvoiceState.ATTENTION.value:
+    order they were made: each recipient's latest attempt counts. Only a person changes a
+    state of :data:`PERSON_SET` ("needs attention", a duplicate, withdrawn, discarded)."""
+    if current in _PERSON_SET:
         return current
     latest = {recipient: state for recipient, state in deliveries}
     return invoice_state_of(latest.values(), current)

@@ -31,6 +31,11 @@ UBL_CREDIT_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 ZUGFERD1_NS = "urn:ferd:CrossIndustryDocument:invoice:1p0"
 FATTURAPA_HINT = "ivaservizi.agenziaentrate.gov.it"
 
+_UBL_PARTS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -57,6 +62,10 @@ class EInvoice:
     sha256: str
     buyer_country: str | None = None
     """ISO 3166-1 alpha-2 code of the buyer's address (BT-55), when given."""
+    preceding_numbers: tuple[str, ...] = ()
+    """Preceding invoice references (BG-3 / BT-25): the invoices a credit note corrects."""
+    remittance_reference: str | None = None
+    """Remittance information (BT-83): the reference the seller asks payers to quote."""
 
 
 def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice:
@@ -100,6 +109,15 @@ def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice
     except Exception as exc:
         raise EInvoiceError(file, f"cannot read the invoice data: {_first_line(exc)}") from exc
     profile = _text(bt.get("BT-24"))
+    if not bt.get("BG-3") and ns == UBL_CREDIT_NS:
+        # the factur-x library looks for BG-3 under /Invoice only
+        bt["BG-3"] = [
+            {"BT-25": found}
+            for found in root.xpath(
+                "/*/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID/text()",
+                namespaces=_UBL_PARTS,
+            )
+        ]
     return _from_business_terms(bt, file, sha, fmt, profile, content_type)
 
 
@@ -227,6 +245,10 @@ def _from_business_terms(
         profile=profile,
         content_type=content_type,
         sha256=sha,
+        preceding_numbers=tuple(
+            number for number in (_text(ref.get("BT-25")) for ref in bt.get("BG-3") or []) if number
+        ),
+        remittance_reference=_text(bt.get("BT-83")),
     )
 
 

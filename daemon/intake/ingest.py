@@ -17,16 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import IngestSettings
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
+from daemon.domain.identity import invoice_identity
 from daemon.domain.models import Customer, Invoice
+from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceState
 from daemon.intake.customers import language_for_country
+from daemon.intake.duplicates import InvoiceNote, link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
+from daemon.intake.owed import note
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
@@ -44,6 +49,10 @@ class ImportResult:
     invoice_id: int | None = None
     number: str | None = None
     duplicate: bool = False
+    """The same bytes were imported before."""
+    held: bool = False
+    """Another file of the same invoice (seller, number, type) came before: held for a
+    person as a possible duplicate."""
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -84,7 +93,9 @@ class IngestService:
         settings: IngestSettings,
         sender_address: str,
         default_language: str = "fr",
+        payment_reference: str = "none",
     ):
+        self.payment_reference = payment_reference
         self.sessions = sessions
         self.settings = settings
         self.sender_address = sender_address
@@ -110,20 +121,32 @@ class IngestService:
             )
         except EInvoiceError as exc:
             return ImportResult(name, False, exc.reason)
-        async with self.sessions() as session:
+        try:
+            return await self._store(path, data, inv)
+        except IntegrityError:
+            # another instance stored the same identity at this moment: this file is held
+            # against it (or, for the same bytes, was that very file)
+            return await self._store(path, data, inv)
+
+    async def _store(self, path: Path, data: bytes, inv: EInvoice) -> ImportResult:
+        name = str(path)
+        seller, number, kind = invoice_identity(
+            inv.seller_vat_id, inv.seller_name, inv.number, inv.type_code
+        )
+        async with transaction(self.sessions) as session:
             known = (
                 await session.exec(select(Invoice).where(Invoice.file_sha256 == inv.sha256))
             ).first()
-        if known is not None:
-            return ImportResult(
-                name,
-                True,
-                f"already imported as invoice {known.number}",
-                known.id,
-                known.number,
-                duplicate=True,
-            )
-        async with transaction(self.sessions) as session:
+            if known is not None:
+                return ImportResult(
+                    name,
+                    True,
+                    f"already imported as invoice {known.number}",
+                    known.id,
+                    known.number,
+                    duplicate=True,
+                )
+            earlier = await same_identity(session, seller, number, kind)
             customer = await match_customer(session, inv)
             if customer is None:
                 customer = Customer(
@@ -140,6 +163,7 @@ class IngestService:
                     inv.buyer_name,
                     inv.number,
                 )
+            held_against = standing(earlier) if earlier else None
             invoice = Invoice(
                 number=inv.number,
                 customer_id=customer.id,
@@ -164,23 +188,62 @@ class IngestService:
                 file_size=len(data),
                 stored_path=str(self.store.path_for(inv.sha256)),
                 state=InvoiceState.NEEDS_ADDRESS.value,
+                seller_key=seller,
+                document_kind=kind,
+                identity_seq=earlier[-1].identity_seq + 1 if earlier else 0,
+                duplicate_of_id=held_against.id if held_against else None,
+                preceding_number=", ".join(inv.preceding_numbers) or None,
+                payment_reference=self._reference(inv.number),
+                remittance_reference=inv.remittance_reference,
             )
+            if held_against is not None:
+                invoice.state = InvoiceState.DUPLICATE.value
             session.add(invoice)
             await session.flush()
-            planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
+            assert invoice.id is not None
+            planned = []
+            if held_against is not None:
+                note(
+                    session,
+                    invoice.id,
+                    InvoiceNote.DUPLICATE_HELD,
+                    by="import",
+                    reason=f"same seller, number and type as invoice #{held_against.id}",
+                    related_invoice_id=held_against.id,
+                )
+            else:
+                planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
+                await link_credit_note(session, invoice, inv.preceding_numbers)
             # the file is stored once the rows are written (a locked or full database fails
             # before it, leaving no orphan in the store) and before they are committed
             await asyncio.to_thread(self.store.store, data)
             state = invoice.state
             invoice_id = invoice.id
-        what = f"queued for {len(planned)} recipient(s)" if planned else state.replace("_", " ")
+        if held_against is not None:
+            what = (
+                f"held: a possible duplicate of invoice #{held_against.id} (imported "
+                f"{held_against.imported_at:%Y-%m-%d}); replace, keep both or discard it "
+                "(facturier duplicates)"
+            )
+        elif planned:
+            what = f"queued for {len(planned)} recipient(s)"
+        else:
+            what = state.replace("_", " ")
         return ImportResult(
             name,
             True,
             f"invoice {inv.number}, {inv.total_with_tax} {inv.currency}, {inv.buyer_name}: {what}",
             invoice_id,
             inv.number,
+            held=held_against is not None,
         )
+
+    def _reference(self, number: str) -> str | None:
+        if self.payment_reference == "rf":
+            return rf_reference(number)
+        if self.payment_reference == "belgian":
+            return belgian_reference(number)
+        return None
 
     async def import_paths(
         self,

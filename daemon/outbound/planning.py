@@ -11,6 +11,7 @@ import secrets
 import uuid
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -260,3 +261,52 @@ async def request_resend(
             session.add(invoice)
         await refresh_invoice_state(session, invoice_id)
         return delivery
+
+
+async def cancel_unsent(session: AsyncSession, invoice_id: int, text: str) -> tuple[int, int]:
+    """Cancel the invoice's deliveries not yet handed to the relay (queued or deferred),
+    each by a conditional update so a worker's claim made meanwhile wins; returns how many
+    were cancelled and how many were already on their way (sending)."""
+    pending = (
+        await session.exec(
+            select(Delivery).where(
+                Delivery.invoice_id == invoice_id,
+                col(Delivery.state).in_(
+                    [
+                        DeliveryState.QUEUED.value,
+                        DeliveryState.DEFERRED.value,
+                        DeliveryState.SENDING.value,
+                    ]
+                ),
+            )
+        )
+    ).all()
+    cancelled = in_flight = 0
+    for delivery in pending:
+        assert delivery.id is not None
+        if delivery.state == DeliveryState.SENDING.value:
+            in_flight += 1
+            continue
+        now = utcnow()
+        moved = await session.exec(  # type: ignore[call-overload]
+            update(Delivery)
+            .where(col(Delivery.id) == delivery.id, col(Delivery.state) == delivery.state)
+            .values(state=DeliveryState.CANCELLED.value, updated_at=now, last_text=text)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            in_flight += 1  # claimed by a worker meanwhile
+            continue
+        check_transition(EventKind.CANCELLED, delivery.state, DeliveryState.CANCELLED.value)
+        session.add(
+            DeliveryEvent(
+                delivery_id=delivery.id,
+                at=now,
+                event=EventKind.CANCELLED.value,
+                state_from=delivery.state,
+                state_to=DeliveryState.CANCELLED.value,
+                text=text,
+            )
+        )
+        cancelled += 1
+    return cancelled, in_flight

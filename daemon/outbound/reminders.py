@@ -9,16 +9,17 @@ from datetime import date
 from sqlmodel import col, select
 
 from config import Settings
+from daemon.domain.identity import DocumentKind
 from daemon.domain.models import (
+    OWED,
     AddressRole,
     CustomerAddress,
     Delivery,
     DeliveryKind,
     Invoice,
-    PaymentState,
     ReminderRun,
 )
-from daemon.domain.states import DeliveryState
+from daemon.domain.states import SET_ASIDE, DeliveryState
 from daemon.outbound.planning import queue_delivery
 from daemon.store.db import SessionFactory, transaction
 
@@ -51,7 +52,9 @@ class ReminderService:
             overdue = (
                 await session.exec(
                     select(Invoice).where(
-                        Invoice.payment_state == PaymentState.UNPAID.value,
+                        col(Invoice.payment_state).in_(OWED),
+                        Invoice.document_kind == DocumentKind.INVOICE.value,
+                        col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
                         col(Invoice.due_date).is_not(None),
                         col(Invoice.due_date) < today,
                         col(Invoice.customer_id).is_not(None),

@@ -35,7 +35,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.models import Delivery, DeliveryEvent, DeliveryKind, Invoice, utcnow
-from daemon.domain.states import INVOICE_STATE_ORDER, InvoiceState, Transition, invoice_state
+from daemon.domain.states import INVOICE_STATE_ORDER, PERSON_SET, Transition, invoice_state
 
 # The tables themselves: statements on them skip the ORM's per-object bookkeeping.
 DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
@@ -318,7 +318,7 @@ def _lease_ends_together(shape: tuple[frozenset[str], ...], hand_off: bool) -> A
         .where(
             INVOICES.c.id == ranked.c.invoice_id,
             ranked.c.rank.is_not(None),
-            INVOICES.c.state != InvoiceState.ATTENTION.value,  # only an operator clears it
+            *(INVOICES.c.state != s.value for s in PERSON_SET),  # only a person changes it
             INVOICES.c.state != new_state,
         )
         .values(state=new_state)

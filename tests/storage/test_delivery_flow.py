@@ -10,6 +10,7 @@ import pytest
 
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
+from daemon.intake.duplicates import Decision
 from daemon.outbound.handoff import Sender
 from daemon.outbound.outcomes import OutcomeRecorder
 from daemon.store.db import is_postgres
@@ -218,7 +219,7 @@ async def test_paid_invoice_gets_no_reminder(
         [invoice_file(tmp_path / "in", "FA-10", due_in_days=-30, issued_days_ago=60)]
     )
     await app.send_due()
-    await app.queries.mark_paid("FA-10")
+    await app.mark_paid("FA-10", by="test")
     assert (await app.reminders.run()).queued == 0
 
 
@@ -382,14 +383,19 @@ async def test_an_ambiguous_number_or_customer_is_refused_with_the_candidates(
         invoice_file(tmp_path / "a", "FA-7", buyer_id="C-1", net="100.00"),
         invoice_file(tmp_path / "b", "FA-7", buyer_id="C-2", net="250.00"),
     ]
-    assert all(r.ok for r in await app.ingest.import_paths(files))
+    results = await app.ingest.import_paths(files)
+    assert all(r.ok for r in results) and results[1].held and results[1].invoice_id
+    # one seller's number twice: held until a person says they are two documents
+    await app.duplicates.decide(
+        results[1].invoice_id, Decision.KEEP, by="test", reason="two buyers, two documents"
+    )
     with pytest.raises(AmbiguousError) as refused:
-        await app.queries.mark_paid("FA-7")
+        await app.mark_paid("FA-7", by="test")
     assert len(refused.value.candidates) == 2 and "--id" in str(refused.value)
     assert all("FA-7" not in c and c.startswith("#") for c in refused.value.candidates)
     assert {r.payment_state for r in await app.queries.invoices()} == {"unpaid"}
     chosen = int(refused.value.candidates[1].split()[0][1:])
-    paid = await app.queries.mark_paid("FA-7", invoice_id=chosen)
+    paid = await app.mark_paid("FA-7", invoice_id=chosen, by="test")
     assert paid.id == chosen and paid.total_with_tax == 300  # 250.00 + 20 % VAT
     with pytest.raises(AmbiguousError, match="#N"):
         await app.customers.find("dupont")

@@ -122,7 +122,7 @@ async def test_a_refresh_reads_the_rows_on_screen_and_what_is_newer(
     assert all(r.ok for r in await app.ingest.import_paths([file]))
     assert await listing.newer_than(InvoiceFilter(), top)
     assert not await listing.newer_than(InvoiceFilter(search="dupont"), top)
-    await app.queries.mark_paid("FA-12")
+    await app.mark_paid("FA-12", by="test")
     again = await listing.rows([r.id for r in page.rows])
     assert [r.payment_state for r in again] == ["paid", "unpaid", "unpaid"]
     assert numbers(again) == numbers(page.rows)

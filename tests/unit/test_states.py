@@ -71,11 +71,12 @@ def test_unknown_events_and_states_are_refused() -> None:
 
 
 def test_nothing_leaves_a_terminal_state_but_a_report_or_a_note() -> None:
-    """A hard end (failed, held) is never sent again: only notes, and for a message the
-    relay took, a later report, may follow."""
+    """A hard end (failed, held, cancelled) is never sent again: only notes, and for a
+    message the relay took, a later report, may follow."""
     for event, (sources, _) in TRANSITIONS.items():
         assert DeliveryState.FAILED not in sources, event
         assert DeliveryState.HELD not in sources, event
+        assert DeliveryState.CANCELLED not in sources, event
 
 
 def test_every_delivery_state_has_a_rank_that_names_an_invoice_state() -> None:
@@ -106,6 +107,8 @@ def test_each_recipients_latest_attempt_counts_and_attention_stays() -> None:
     two_recipients = [("a@x.example", "delivered"), ("b@x.example", "deferred")]
     assert invoice_state(two_recipients, "delivered") == "deferred"
     assert invoice_state(two_recipients, "attention") == "attention"
+    for set_by_a_person in ("duplicate", "withdrawn", "discarded"):
+        assert invoice_state(bounced_then_delivered, set_by_a_person) == set_by_a_person
     assert invoice_state([], "needs_address") == "needs_address"
     held = [("a@x.example", "delivered"), ("b@x.example", "held")]
     assert invoice_state(held, "queued") == "attention"

@@ -1,0 +1,261 @@
+"""Commands for what an invoice is owed and whether it is one: duplicates held for a person,
+payments received (bank statements, by hand) and their reversal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from daemon.app.cli_base import JsonOption, duplicates_app, fail, payments_app, user, with_app
+from daemon.app.reporting import Reporter
+from daemon.app.services import Facturier
+from daemon.domain.i18n import _
+from daemon.domain.labels import state_label
+from daemon.domain.models import PaymentStatus
+from daemon.intake.duplicates import Decision, DuplicatePair
+
+HeldId = Annotated[int, typer.Argument(help="The held file's invoice #N (duplicates lists them)")]
+Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
+
+
+def _side_by_side(pair: DuplicatePair) -> str:
+    width = max(len(_(f.label)) for f in pair.fields)
+    lines = [
+        _("#{held} (held) beside #{earlier} ({state}), invoice {number}, {customer}").format(
+            held=pair.held_id,
+            earlier=pair.earlier_id,
+            state=state_label(pair.earlier_state),
+            number=pair.number,
+            customer=pair.customer,
+        ),
+        f"  {'':{width}}  {_('earlier'):<30}  {_('held'):<30}",
+    ]
+    for f in pair.fields:
+        mark = "≠" if f.differs else " "
+        lines.append(f"{mark} {_(f.label):{width}}  {f.earlier[:30]:<30}  {f.later[:30]:<30}")
+    differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
+    lines.append(_("differs in: {fields}").format(fields=differs))
+    return "\n".join(lines)
+
+
+@duplicates_app.callback(invoke_without_command=True)
+def duplicates_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Files held because an invoice with the same seller, number and type was imported
+    before: each beside the earlier one, with what differs."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    async def go(app_: Facturier) -> None:
+        pairs = await app_.duplicates.held()
+        report = Reporter(as_json)
+        for pair in pairs:
+            report.item(pair, _side_by_side(pair) + "\n")
+        report.summary(
+            {"held": len(pairs)},
+            _("{count} file(s) held as possible duplicates").format(count=len(pairs)),
+        )
+
+    with_app(go)
+
+
+@duplicates_app.command("show")
+def duplicates_show(held: HeldId, as_json: JsonOption = False) -> None:
+    """One held file beside the earlier invoice, field by field."""
+
+    async def go(app_: Facturier) -> None:
+        pair = await app_.duplicates.pair(held)
+        Reporter(as_json).item(pair, _side_by_side(pair))
+
+    with_app(go)
+
+
+def _decide(held: int, decision: Decision, reason: str) -> None:
+    if not reason.strip():
+        fail(_("--reason: say why (it is kept with the decision)"))
+
+    async def go(app_: Facturier) -> None:
+        invoice = await app_.duplicates.decide(held, decision, by=user(), reason=reason)
+        done = {
+            Decision.REPLACE: _("replaces the earlier invoice, which is withdrawn"),
+            Decision.KEEP: _("kept as a distinct document"),
+            Decision.DISCARD: _("discarded: it will not be sent"),
+        }[decision]
+        typer.echo(
+            _("invoice {number} (#{id}): {done}; now {state}").format(
+                number=invoice.number, id=held, done=done, state=state_label(invoice.state)
+            )
+        )
+
+    with_app(go)
+
+
+@duplicates_app.command("replace")
+def duplicates_replace(held: HeldId, reason: Reason) -> None:
+    """The held file replaces the earlier invoice: the earlier one is withdrawn (its unsent
+    messages cancelled, no more reminders, its payments moved) and the held one is sent."""
+    _decide(held, Decision.REPLACE, reason)
+
+
+@duplicates_app.command("keep")
+def duplicates_keep(held: HeldId, reason: Reason) -> None:
+    """Two distinct documents that share a number: the held one is sent too."""
+    _decide(held, Decision.KEEP, reason)
+
+
+@duplicates_app.command("discard")
+def duplicates_discard(held: HeldId, reason: Reason) -> None:
+    """The held file is not sent; it stays on record with the decision."""
+    _decide(held, Decision.DISCARD, reason)
+
+
+@payments_app.command("import")
+def payments_import(
+    files: Annotated[list[Path], typer.Argument(help="camt.053, camt.054 or CSV statements")],
+    as_json: JsonOption = False,
+) -> None:
+    """Record the credits of bank statements and match them to invoices: by structured
+    reference, then invoice number in the text, then amount and customer. Each match says how
+    it was made; what matches nothing or pays too much waits for a person. A statement
+    imported twice changes nothing."""
+    missing = [p for p in files if not p.is_file()]
+    if missing:
+        fail(", ".join(_("{path}: no such file").format(path=p) for p in missing))
+
+    async def go(app_: Facturier) -> int:
+        counts: Counter[str] = Counter()
+        failed = 0
+        with Reporter(as_json, "importing") as report:
+            for result in await app_.payments.import_files(files, by=user()):
+                if not result.ok:
+                    failed += 1
+                    report.item(result, f"FAIL {result.error}")
+                    continue
+                for o in result.outcomes:
+                    counts[o.status] += 1
+                    money = f"{o.amount} {o.currency} " if o.amount else ""
+                    report.item(o, f"{result.file}, {o.where}: {money}{o.status}: {o.detail}")
+        report.summary(
+            {"files_failed": failed, **counts},
+            _(
+                "{applied} applied, {waiting} waiting for a person, {known} already imported, "
+                "{skipped} skipped, {failed} file(s) refused"
+            ).format(
+                applied=counts["applied"],
+                waiting=counts["waiting"],
+                known=counts["already imported"],
+                skipped=counts["skipped"],
+                failed=failed,
+            ),
+        )
+        return failed
+
+    if with_app(go):
+        raise typer.Exit(1)
+
+
+@payments_app.command("list")
+def payments_list(
+    waiting: Annotated[bool, typer.Option("--waiting", help="Only those waiting")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Payments received, newest first, with the invoices each pays and how it was matched."""
+
+    async def go(app_: Facturier) -> None:
+        rows = await app_.payments.payments(PaymentStatus.WAITING.value if waiting else None)
+        report = Reporter(as_json)
+        for p in rows:
+            paid = "; ".join(f"{n} {a} ({how})" for n, a, how in p.invoices)
+            why = p.waiting_reason or p.reversal or paid
+            report.item(
+                p,
+                f"#{p.id} {p.received_on} {p.amount} {p.currency} {p.payer or ''} "
+                f"[{_(p.status)}] {why}",
+            )
+        report.summary({"payments": len(rows)}, _("{count} payment(s)").format(count=len(rows)))
+
+    with_app(go)
+
+
+@payments_app.command("record")
+def payments_record(
+    invoice: str,
+    amount: Annotated[str | None, typer.Argument(help="Amount paid (default: the balance)")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date received, YYYY-MM-DD")] = None,
+    reference: Annotated[str | None, typer.Option(help="The payment's reference")] = None,
+    reason: Reason = "",
+    invoice_id: Annotated[int | None, typer.Option("--id", help="Which invoice (#N)")] = None,
+) -> None:
+    """Record a payment by hand for one invoice; partial payments add up."""
+    if not reason.strip():
+        fail(_("--reason: say where the payment was seen (it is recorded)"))
+    try:
+        paid = Decimal(amount.replace(",", ".")) if amount else None
+        day = date.fromisoformat(on) if on else date.today()
+    except (InvalidOperation, ValueError):
+        fail(
+            _("amount or --on: {amount} {on} is not an amount and a YYYY-MM-DD date").format(
+                amount=amount or "", on=on or ""
+            )
+        )
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        payment = await app_.payments.record_by_hand(
+            inv.id, paid, received_on=day, reference=reference, by=user(), reason=reason
+        )
+        now = await app_.queries.invoice(inv.id)
+        typer.echo(
+            _(
+                "payment #{id} of {amount} {currency} on invoice {number}: {state}, {owed} owed"
+            ).format(
+                id=payment.id,
+                amount=payment.amount,
+                currency=payment.currency,
+                number=now.number,
+                state=_(now.payment_state),
+                owed=now.amount_due - now.amount_paid - now.amount_credited,
+            )
+        )
+
+    with_app(go)
+
+
+@payments_app.command("assign")
+def payments_assign(
+    payment: Annotated[int, typer.Argument(help="The waiting payment's #N")],
+    invoices: Annotated[list[str], typer.Argument(help="The invoice number(s) it pays")],
+    reason: Reason,
+) -> None:
+    """Apply a waiting payment to the invoices it pays."""
+
+    async def go(app_: Facturier) -> None:
+        ids = []
+        for number in invoices:
+            found = await app_.queries.find_invoice(number)
+            assert found.id is not None
+            ids.append(found.id)
+        await app_.payments.assign(payment, ids, by=user(), reason=reason)
+        typer.echo(
+            _("payment #{id} applied to {numbers}").format(id=payment, numbers=", ".join(invoices))
+        )
+
+    with_app(go)
+
+
+@payments_app.command("reverse")
+def payments_reverse(
+    payment: Annotated[int, typer.Argument(help="The payment's #N")], reason: Reason
+) -> None:
+    """Take a payment back (returned, or recorded by mistake): its invoices owe it again."""
+
+    async def go(app_: Facturier) -> None:
+        await app_.payments.reverse(payment, by=user(), reason=reason)
+        typer.echo(_("payment #{id} reversed").format(id=payment))
+
+    with_app(go)

@@ -1,0 +1,87 @@
+"""What an invoice still owes, and the structured references a payer quotes. Pure.
+
+References: ISO 11649 (the "RF" creditor reference: ``RF``, two check digits by ISO 7064
+MOD 97-10, then up to 21 letters and digits) and the Belgian structured communication
+(OGM-VCS, Febelfin: ten digits and their MOD 97 check, written ``+++123/4567/89012+++``),
+both checked and formatted by python-stdnum.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from stdnum import iso11649
+from stdnum.be import ogm_vcs
+
+from daemon.domain.models import PaymentState
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def balance(amount_due: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
+    """What is still owed: the amount due less what was paid and what credit notes took off
+    (below zero when more came in than was owed)."""
+    return (amount_due - paid - credited).quantize(CENT)
+
+
+def payment_state(amount_due: Decimal, paid: Decimal, credited: Decimal) -> str:
+    """Paid when nothing is owed any more; partial when something came in; else unpaid."""
+    if balance(amount_due, paid, credited) <= ZERO:
+        return PaymentState.PAID.value
+    if paid > ZERO or credited > ZERO:
+        return PaymentState.PARTIAL.value
+    return PaymentState.UNPAID.value
+
+
+def rf_reference(number: str) -> str | None:
+    """The ISO 11649 creditor reference for an invoice number (its letters and digits,
+    upper-cased), printed in groups of four; None when the number has none or more than 21."""
+    body = "".join(ch for ch in number.upper() if ch.isalnum() and ch.isascii())
+    if not body or len(body) > 21:
+        return None
+    checked = "RF" + _rf_check(body) + body
+    return str(iso11649.format(checked))
+
+
+def _rf_check(body: str) -> str:
+    digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
+    return f"{98 - int(digits) % 97:02d}"
+
+
+def belgian_reference(number: str) -> str | None:
+    """The Belgian structured communication for an invoice number: its digits (at most
+    ten, padded with zeros on the left) and their check, as ``+++123/4567/89012+++``; None
+    when the number has no digits or more than ten."""
+    digits = "".join(ch for ch in number if ch.isdigit() and ch.isascii())
+    if not digits or len(digits) > 10:
+        return None
+    base = digits.rjust(10, "0")
+    return f"+++{ogm_vcs.format(base + ogm_vcs.calc_check_digits(base))}+++"
+
+
+_RF = re.compile(r"RF\s?\d\d(?:\s?[0-9A-Z]){1,21}", re.IGNORECASE)
+_OGM = re.compile(
+    r"(?:\+\+\+|\*\*\*)?\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)?"
+)
+
+
+def structured_references(text: str | None) -> list[str]:
+    """The valid RF and Belgian structured references found in a payment's reference or
+    remittance text, in the form :func:`rf_reference` and :func:`belgian_reference` give."""
+    if not text:
+        return []
+    found: list[str] = []
+    for match in _RF.finditer(text):
+        candidate = iso11649.compact(match.group(0))
+        # a reference runs on into the next word when spaces group it: shorten until valid
+        while len(candidate) > 4 and not iso11649.is_valid(candidate):
+            candidate = candidate[:-1]
+        if iso11649.is_valid(candidate):
+            found.append(str(iso11649.format(candidate)))
+    for match in _OGM.finditer(text):
+        digits = "".join(match.groups())
+        if ogm_vcs.is_valid(digits):
+            found.append(f"+++{ogm_vcs.format(digits)}+++")
+    return found

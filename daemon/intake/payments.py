@@ -1,0 +1,462 @@
+"""Payments in: bank statement entries (and payments typed by hand) matched to the invoices
+they pay, each match saying how it was made; what matches nothing, or pays more than is owed,
+waits for a person; a payment is reversed with a reason, never deleted.
+
+Matching, first that finds an owed invoice wins:
+1. a structured creditor reference (ISO 11649 RF, Belgian +++…+++) the invoice email asked
+   for, or the file's own remittance information (BT-83), quoted in the reference or the text;
+2. invoice numbers written in the remittance text (one payment may settle several invoices:
+   oldest due first);
+3. the amount and the customer: the payer's name is a customer's, and exactly one of its
+   owed invoices has that balance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config import PaymentSettings
+from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.identity import DocumentKind
+from daemon.domain.models import (
+    OWED,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+    utcnow,
+)
+from daemon.domain.payments import ZERO, balance, structured_references
+from daemon.domain.states import SET_ASIDE
+from daemon.intake.duplicates import InvoiceNote
+from daemon.intake.owed import note, refresh_owed
+from daemon.intake.statements import StatementEntry, StatementError, read_statement
+from daemon.store.db import SessionFactory, transaction
+
+log = logging.getLogger(__name__)
+
+_SET_ASIDE = [s.value for s in SET_ASIDE]
+_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/._]*[0-9A-Za-z]|[0-9A-Za-z]")
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    where: str
+    amount: str
+    currency: str
+    status: str
+    """``applied``, ``waiting``, ``already imported`` or ``skipped``."""
+    detail: str
+    payment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementReport:
+    file: str
+    kind: str
+    ok: bool
+    outcomes: tuple[PaymentOutcome, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    received_on: date
+    amount: Decimal
+    currency: str
+    payer: str | None
+    reference: str | None
+    remittance: str | None
+    source: str
+    status: str
+    waiting_reason: str | None
+    invoices: tuple[tuple[str, Decimal, str], ...]
+    """(invoice number, amount counted, how it was matched)"""
+    reversal: str | None
+
+
+class PaymentService:
+    def __init__(self, sessions: SessionFactory, settings: PaymentSettings):
+        self.sessions = sessions
+        self.settings = settings
+
+    async def import_files(
+        self,
+        paths: Iterable[Path],
+        *,
+        by: str,
+        on_report: Callable[[StatementReport], None] | None = None,
+    ) -> list[StatementReport]:
+        """Read each statement and record its credits; a file that cannot be read records
+        nothing and says why. The same statement imported twice changes nothing."""
+        reports = []
+        for path in paths:
+            report = await self.import_file(path, by=by)
+            reports.append(report)
+            if on_report is not None:
+                on_report(report)
+        return reports
+
+    async def import_file(self, path: Path, *, by: str) -> StatementReport:
+        name = str(path)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            return StatementReport(name, "", False, (), f"{name}: cannot read: {exc.strerror}")
+        try:
+            statement = read_statement(
+                data, name, self.settings.csv, self.settings.default_currency
+            )
+        except StatementError as exc:
+            return StatementReport(name, "", False, (), str(exc))
+        outcomes = [PaymentOutcome(s.where, "", "", "skipped", s.why) for s in statement.skipped]
+        for entry in statement.entries:
+            outcomes.append(await self.record(entry, source=f"{statement.kind}:{path.name}", by=by))
+        return StatementReport(name, statement.kind, True, tuple(outcomes))
+
+    async def record(self, entry: StatementEntry, *, source: str, by: str) -> PaymentOutcome:
+        """Record one credit and match it; an entry already recorded changes nothing."""
+        amount, ccy = f"{entry.amount:.2f}", entry.currency
+        try:
+            async with transaction(self.sessions) as session:
+                known = (
+                    await session.exec(
+                        select(Payment.id).where(Payment.entry_key == entry.entry_key)
+                    )
+                ).first()
+                if known is not None:
+                    return PaymentOutcome(
+                        entry.where, amount, ccy, "already imported", f"payment #{known}", known
+                    )
+                payment = Payment(
+                    received_on=entry.received_on,
+                    amount=entry.amount,
+                    currency=entry.currency,
+                    reference=entry.reference,
+                    remittance=entry.remittance,
+                    payer_name=entry.payer_name,
+                    payer_account=entry.payer_account,
+                    source=source,
+                    entry_key=entry.entry_key,
+                    recorded_by=by,
+                )
+                session.add(payment)
+                await session.flush()
+                status, detail = await _match_and_apply(session, payment, by=by)
+                return PaymentOutcome(entry.where, amount, ccy, status, detail, payment.id)
+        except IntegrityError:  # recorded by another instance at this moment
+            return PaymentOutcome(entry.where, amount, ccy, "already imported", entry.entry_key)
+
+    async def record_by_hand(
+        self,
+        invoice_id: int,
+        amount: Decimal | None,
+        *,
+        received_on: date,
+        reference: str | None,
+        by: str,
+        reason: str,
+        source: str = "cli",
+    ) -> Payment:
+        """A payment typed by a person for one invoice (``amount`` None: its balance)."""
+        if not reason.strip():
+            raise ValidationError("reason: say where the payment was seen (it is recorded)")
+        async with transaction(self.sessions) as session:
+            invoice = await _owed_invoice(session, invoice_id)
+            owed = balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited)
+            paid = owed if amount is None else amount
+            if paid <= ZERO:
+                raise ValidationError(
+                    f"amount: {paid} is not a payment (invoice {invoice.number} owes {owed})"
+                )
+            payment = Payment(
+                received_on=received_on,
+                amount=paid,
+                currency=invoice.currency,
+                reference=reference,
+                remittance=reason,
+                source=source,
+                # typed by hand: each its own entry (two equal ones are two payments)
+                entry_key=f"{source}:{invoice_id}:{uuid.uuid4().hex}",
+                recorded_by=by,
+            )
+            session.add(payment)
+            await session.flush()
+            await _allocate(session, payment, [invoice], "by hand", by=by, allow_over=True)
+            return payment
+
+    async def assign(
+        self, payment_id: int, invoice_ids: list[int], *, by: str, reason: str
+    ) -> Payment:
+        """A person applies a waiting payment to the invoices it pays (even when it pays more
+        than they owe: the difference shows as a negative balance)."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the payment goes to these invoices")
+        async with transaction(self.sessions) as session:
+            payment = await session.get(Payment, payment_id)
+            if payment is None:
+                raise NotFoundError(f"no payment #{payment_id}")
+            if payment.status != PaymentStatus.WAITING.value:
+                raise ValidationError(f"payment #{payment_id} is {payment.status}, not waiting")
+            invoices = [
+                await _owed_invoice(session, i, currency=payment.currency) for i in invoice_ids
+            ]
+            payment.waiting_reason = None
+            await _allocate(
+                session, payment, invoices, f"by hand: {reason}", by=by, allow_over=True
+            )
+            return payment
+
+    async def reverse(self, payment_id: int, *, by: str, reason: str) -> Payment:
+        """Take a payment back (a returned transfer, a payment recorded by mistake): its
+        invoices owe again what it paid; the payment stays on record, marked reversed."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the payment is reversed")
+        async with transaction(self.sessions) as session:
+            payment = await session.get(Payment, payment_id)
+            if payment is None:
+                raise NotFoundError(f"no payment #{payment_id}")
+            if payment.status == PaymentStatus.REVERSED.value:
+                raise ValidationError(f"payment #{payment_id} was reversed already")
+            payment.status = PaymentStatus.REVERSED.value
+            payment.reversed_by, payment.reversal_reason = by, reason
+            payment.reversed_at = utcnow()
+            session.add(payment)
+            await session.flush()
+            allocated = (
+                await session.exec(
+                    select(PaymentAllocation.invoice_id).where(
+                        PaymentAllocation.payment_id == payment_id
+                    )
+                )
+            ).all()
+            for invoice_id in sorted(set(allocated)):
+                note(
+                    session,
+                    invoice_id,
+                    InvoiceNote.PAYMENT_REVERSED,
+                    by=by,
+                    reason=reason,
+                    payment_id=payment_id,
+                )
+                await refresh_owed(session, invoice_id)
+            return payment
+
+    async def payments(
+        self, status: str | None = None, invoice_id: int | None = None
+    ) -> list[PaymentRow]:
+        """Payments, newest first (those of ``status``, or of one invoice)."""
+        async with self.sessions() as session:
+            query = select(Payment).order_by(col(Payment.id).desc())
+            if status is not None:
+                query = query.where(Payment.status == status)
+            if invoice_id is not None:
+                query = query.where(
+                    col(Payment.id).in_(
+                        select(PaymentAllocation.payment_id).where(
+                            PaymentAllocation.invoice_id == invoice_id
+                        )
+                    )
+                )
+            found = (await session.exec(query)).all()
+            ids = [p.id for p in found]
+            allocations = (
+                await session.exec(
+                    select(PaymentAllocation, Invoice.number)
+                    .join(Invoice, col(Invoice.id) == col(PaymentAllocation.invoice_id))
+                    .where(col(PaymentAllocation.payment_id).in_(ids))
+                    .order_by(col(PaymentAllocation.id))
+                )
+            ).all()
+        return [
+            PaymentRow(
+                p.id or 0,
+                p.received_on,
+                p.amount,
+                p.currency,
+                p.payer_name,
+                p.reference,
+                p.remittance,
+                p.source,
+                p.status,
+                p.waiting_reason,
+                tuple(
+                    (number, a.amount, a.matched_by)
+                    for a, number in allocations
+                    if a.payment_id == p.id
+                ),
+                f"{p.reversed_by}: {p.reversal_reason}" if p.reversed_by else None,
+            )
+            for p in found
+        ]
+
+
+async def _owed_invoice(
+    session: AsyncSession, invoice_id: int, currency: str | None = None
+) -> Invoice:
+    invoice = await session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFoundError(f"no invoice #{invoice_id}")
+    if invoice.document_kind != DocumentKind.INVOICE.value:
+        raise ValidationError(f"{invoice.number} is a credit note: nothing is paid on it")
+    if invoice.state in _SET_ASIDE:
+        raise ValidationError(
+            f"invoice {invoice.number} is {invoice.state}: pay the invoice that stands instead"
+        )
+    if currency is not None and invoice.currency != currency:
+        raise ValidationError(
+            f"invoice {invoice.number} is in {invoice.currency}, the payment in {currency}"
+        )
+    return invoice
+
+
+async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) -> tuple[str, str]:
+    """Find what ``payment`` pays and apply it, or leave it waiting with the reason."""
+    text = " ".join(t for t in (payment.reference, payment.remittance) if t)
+    found, how = await _by_reference(session, text)
+    if not found:
+        found, how = await _by_number(session, text)
+    if not found:
+        found, how = await _by_amount_and_customer(session, payment)
+    if not found:
+        return _wait(session, payment, "matches no invoice: assign it by hand")
+    numbers = ", ".join(i.number for i in found)
+    if any(i.currency != payment.currency for i in found):
+        return _wait(session, payment, f"{how} {numbers}, but in another currency than the invoice")
+    owed_now = [i for i in found if i.payment_state in OWED and i.state not in _SET_ASIDE]
+    if not owed_now:
+        return _wait(session, payment, f"{how} {numbers}, which owes nothing now")
+    owed = sum((balance(i.amount_due, i.amount_paid, i.amount_credited) for i in owed_now), ZERO)
+    if payment.amount > owed:
+        return _wait(
+            session, payment, f"pays {payment.amount} where {owed} is owed on {numbers} ({how})"
+        )
+    await _allocate(session, payment, owed_now, how, by=by, allow_over=False)
+    return "applied", f"{how}: {numbers}"
+
+
+def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:
+    payment.status = PaymentStatus.WAITING.value
+    payment.waiting_reason = why
+    session.add(payment)
+    return "waiting", why
+
+
+async def _allocate(
+    session: AsyncSession,
+    payment: Payment,
+    invoices: list[Invoice],
+    how: str,
+    *,
+    by: str,
+    allow_over: bool,
+) -> None:
+    """Count ``payment`` against ``invoices``, oldest due first, each up to its balance; what
+    is left goes on the last one (only where a person said so: ``allow_over``)."""
+    assert payment.id is not None
+    left = payment.amount
+    ordered = sorted(invoices, key=lambda i: (i.due_date or i.issue_date, i.id or 0))
+    for n, invoice in enumerate(ordered):
+        assert invoice.id is not None
+        owed = max(balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited), ZERO)
+        part = left if n == len(ordered) - 1 and allow_over else min(left, owed)
+        if part <= ZERO:
+            continue
+        session.add(
+            PaymentAllocation(
+                payment_id=payment.id, invoice_id=invoice.id, amount=part, matched_by=how
+            )
+        )
+        left -= part
+        await session.flush()
+        note(
+            session,
+            invoice.id,
+            InvoiceNote.PAYMENT_APPLIED,
+            by=by,
+            reason=f"{part} {payment.currency} ({how})",
+            payment_id=payment.id,
+        )
+        await refresh_owed(session, invoice.id)
+    payment.status = PaymentStatus.APPLIED.value
+    session.add(payment)
+
+
+def _owed_query() -> Any:
+    return select(Invoice).where(
+        Invoice.document_kind == DocumentKind.INVOICE.value,
+        col(Invoice.state).not_in(_SET_ASIDE),
+    )
+
+
+async def _by_reference(session: AsyncSession, text: str) -> tuple[list[Invoice], str]:
+    refs = structured_references(text)
+    if not refs:
+        return [], ""
+    found = (
+        await session.exec(
+            _owed_query().where(
+                col(Invoice.payment_reference).in_(refs)
+                | col(Invoice.remittance_reference).in_(refs)
+            )
+        )
+    ).all()
+    return list(found), f"reference {refs[0]}"
+
+
+async def _by_number(session: AsyncSession, text: str) -> tuple[list[Invoice], str]:
+    tokens = sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
+    if not tokens:
+        return [], ""
+    found = list((await session.exec(_owed_query().where(col(Invoice.number).in_(tokens)))).all())
+    # a number shared by invoices of several sellers or customers is not a match
+    by_number: dict[str, list[Invoice]] = {}
+    for invoice in found:
+        by_number.setdefault(invoice.number, []).append(invoice)
+    unique = [group[0] for group in by_number.values() if len(group) == 1]
+    return unique, "number in the remittance text"
+
+
+async def _by_amount_and_customer(
+    session: AsyncSession, payment: Payment
+) -> tuple[list[Invoice], str]:
+    if not payment.payer_name:
+        return [], ""
+    customers = (
+        await session.exec(
+            select(Customer.id).where(func.lower(Customer.name) == payment.payer_name.lower())
+        )
+    ).all()
+    if len(customers) != 1:
+        return [], ""
+    owed = (
+        await session.exec(
+            _owed_query().where(
+                Invoice.customer_id == customers[0],
+                col(Invoice.payment_state).in_(OWED),
+                Invoice.currency == payment.currency,
+            )
+        )
+    ).all()
+    exact = [
+        i for i in owed if balance(i.amount_due, i.amount_paid, i.amount_credited) == payment.amount
+    ]
+    if len(exact) != 1:
+        return [], ""
+    return exact, "amount and customer"

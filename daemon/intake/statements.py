@@ -1,0 +1,300 @@
+"""Bank statements in: ISO 20022 camt.053 (end-of-day statement) and camt.054 (debit/credit
+notification), and a bank's CSV export with configured columns. Pure: bytes in, the credits
+received out (:class:`StatementEntry`), or :class:`StatementError` naming the file and what
+is wrong.
+
+camt is read by element names under the document's own namespace, for the versions of the
+ISO 20022 message definitions banks send (camt.053.001.02 to .13, camt.054.001.02 to .13);
+an XML of any other namespace is refused as a whole. Only credits are payments received:
+debits and reversals are reported as skipped, never recorded. The key that makes an entry
+imported twice change nothing is the bank's own reference of the entry (AcctSvcrRef, the
+same in a day's camt.054 and its camt.053) where it gives one, else the statement's id and
+the entry's position in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from config import CsvColumns
+from daemon.domain.errors import ValidationError
+
+_CAMT = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)$")
+SUPPORTED_VERSIONS = range(2, 14)
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+class StatementError(ValidationError):
+    """A statement that cannot be read: nothing of it is recorded."""
+
+    def __init__(self, file: str, reason: str):
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    """One credit received, as the bank reported it."""
+
+    received_on: date
+    amount: Decimal
+    currency: str
+    reference: str | None
+    """A structured creditor reference (RmtInf/Strd/CdtrRefInf/Ref) or the payer's
+    end-to-end id."""
+    remittance: str | None
+    payer_name: str | None
+    payer_account: str | None
+    entry_key: str
+    where: str
+    """Where in the file it is (``entry 3``, ``line 7``), for the report."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    where: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: str
+    """``camt.053``, ``camt.054`` or ``csv``."""
+    entries: tuple[StatementEntry, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def read_statement(data: bytes, file: str, columns: CsvColumns, currency: str) -> Statement:
+    """A camt.053, camt.054 or CSV statement's credits; the kind is told by the content."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head == b"<":
+        return _read_camt(data, file)
+    return _read_csv(data, file, columns, currency)
+
+
+def _read_camt(data: bytes, file: str) -> Statement:
+    try:
+        root = etree.fromstring(data, parser=_SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise StatementError(file, f"malformed XML: {exc}") from exc
+    ns = etree.QName(root).namespace or ""
+    found = _CAMT.match(ns)
+    if not found or int(found.group(2)) not in SUPPORTED_VERSIONS:
+        raise StatementError(
+            file, f"namespace {ns or '(none)'} is not a camt.053 or camt.054 statement"
+        )
+    kind = f"camt.05{found.group(1)}"
+    n = {"c": ns}
+    reports = root.xpath("c:*/c:Stmt | c:*/c:Ntfctn", namespaces=n)
+    if not reports:
+        raise StatementError(file, f"{kind} without a statement (Stmt or Ntfctn)")
+    entries: list[StatementEntry] = []
+    skipped: list[Skipped] = []
+    position = 0
+    for report in reports:
+        report_id = _text(report, "c:Id", n) or ""
+        account = _text(report, "c:Acct/c:Id/c:IBAN", n) or _text(
+            report, "c:Acct/c:Id/c:Othr/c:Id", n
+        )
+        for entry in report.xpath("c:Ntry", namespaces=n):
+            position += 1
+            where = f"entry {position}"
+            try:
+                got, left_out = _camt_entry(entry, n, where, report_id, account or "")
+            except StatementError as exc:
+                raise StatementError(file, exc.reason) from None
+            entries += got
+            skipped += left_out
+    return Statement(kind, tuple(entries), tuple(skipped))
+
+
+def _camt_entry(
+    entry: Any, n: dict[str, str], where: str, report_id: str, account: str
+) -> tuple[list[StatementEntry], list[Skipped]]:
+    amount, currency = _camt_amount(entry, "c:Amt", n, where)
+    side = _text(entry, "c:CdtDbtInd", n)
+    if side not in ("CRDT", "DBIT"):
+        raise StatementError(where, f"{where}: CdtDbtInd is {side!r}, not CRDT or DBIT")
+    if _text(entry, "c:RvslInd", n) in ("true", "1"):
+        return [], [Skipped(where, "a reversal by the bank: reverse the payment by hand")]
+    if side == "DBIT":
+        return [], [Skipped(where, "a debit, not a payment received")]
+    status = _text(entry, "c:Sts", n) or _text(entry, "c:Sts/c:Cd", n)
+    if status and status not in ("BOOK", "BOOKED"):
+        return [], [Skipped(where, f"status {status}: not booked yet")]
+    booked = _camt_date(entry, "c:BookgDt", n) or _camt_date(entry, "c:ValDt", n)
+    if booked is None:
+        raise StatementError(where, f"{where}: no booking or value date")
+    bank_ref = _text(entry, "c:AcctSvcrRef", n)
+    details = entry.xpath("c:NtryDtls/c:TxDtls", namespaces=n)
+    out = []
+    for index, tx in enumerate(details or [None]):
+        tx_amount, tx_currency = amount, currency
+        if tx is not None and len(details) > 1:
+            tx_amount, tx_currency = _camt_amount(tx, "c:Amt | c:AmtDtls/c:TxAmt/c:Amt", n, where)
+        node = tx if tx is not None else entry
+        refs = [
+            *node.xpath("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref/text()", namespaces=n),
+            *node.xpath("c:Refs/c:EndToEndId/text()", namespaces=n),
+        ]
+        reference = next((r.strip() for r in refs if r.strip() != "NOTPROVIDED"), None)
+        remittance = " ".join(
+            " ".join(t.split())
+            for t in node.xpath("c:RmtInf/c:Ustrd/text() | c:AddtlTxInf/text()", namespaces=n)
+        )
+        payer = _text(node, "c:RltdPties/c:Dbtr/c:Nm | c:RltdPties/c:Dbtr/c:Pty/c:Nm", n)
+        payer_account = _text(
+            node, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN | c:RltdPties/c:DbtrAcct/c:Id/c:Othr/c:Id", n
+        )
+        tx_ref = _text(node, "c:Refs/c:AcctSvcrRef", n) if tx is not None else None
+        if tx_ref or bank_ref:
+            key = f"bank:{account}:{tx_ref or bank_ref}:{index}"
+        else:
+            key = f"statement:{account}:{report_id}:{where}:{index}"
+        out.append(
+            StatementEntry(
+                booked,
+                tx_amount,
+                tx_currency,
+                reference,
+                remittance or None,
+                payer,
+                payer_account,
+                key,
+                where if len(details) <= 1 else f"{where}, transaction {index + 1}",
+            )
+        )
+    return out, []
+
+
+def _camt_amount(node: Any, path: str, n: dict[str, str], where: str) -> tuple[Decimal, str]:
+    found = node.xpath(path, namespaces=n)
+    if not found:
+        raise StatementError(where, f"{where}: no amount (Amt)")
+    text, currency = (found[0].text or "").strip(), found[0].get("Ccy") or ""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise StatementError(where, f"{where}: amount {text!r} is not a number") from None
+    if not amount.is_finite() or amount <= 0:
+        # ISO 20022 amounts are positive; the side is CdtDbtInd
+        raise StatementError(where, f"{where}: amount {text} is not a positive amount")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise StatementError(where, f"{where}: currency {currency!r} is not an ISO 4217 code")
+    return amount, currency
+
+
+def _camt_date(node: Any, path: str, n: dict[str, str]) -> date | None:
+    value = _text(node, f"{path}/c:Dt", n) or _text(node, f"{path}/c:DtTm", n)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _text(node: Any, path: str, n: dict[str, str]) -> str | None:
+    found = node.xpath(path, namespaces=n)
+    if not found:
+        return None
+    value = found[0] if isinstance(found[0], str) else found[0].text
+    value = " ".join((value or "").split())
+    return value or None
+
+
+def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Statement:
+    try:
+        text = data.decode(columns.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise StatementError(file, f"not {columns.encoding} text: {exc}") from None
+    reader = csv.DictReader(io.StringIO(text), delimiter=columns.delimiter)
+    header = reader.fieldnames or []
+    wanted = [columns.date, columns.amount] + [
+        c for c in (columns.currency, columns.reference, columns.remittance, columns.payer) if c
+    ]
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise StatementError(
+            file,
+            f"no column {', '.join(repr(c) for c in missing)} (its header has "
+            f"{', '.join(repr(h) for h in header) or 'nothing'}); set [payments.csv]",
+        )
+    entries: list[StatementEntry] = []
+    skipped: list[Skipped] = []
+    for row in _rows(reader):
+        line = f"line {reader.line_num}"
+        amount = _csv_amount(row.get(columns.amount) or "", columns.decimal_comma, line, file)
+        if amount <= 0:
+            skipped.append(Skipped(line, "a debit or zero, not a payment received"))
+            continue
+        try:
+            received = datetime.strptime(
+                (row.get(columns.date) or "").strip(), columns.date_format
+            ).date()
+        except ValueError:
+            raise StatementError(
+                file, f"{line}: date {row.get(columns.date)!r} is not {columns.date_format}"
+            ) from None
+        ccy = ((row.get(columns.currency) or "") if columns.currency else "").strip().upper()
+        ccy = ccy or currency
+        if not re.fullmatch(r"[A-Z]{3}", ccy):
+            raise StatementError(file, f"{line}: currency {ccy!r} is not an ISO 4217 code")
+
+        bank_id = _cell(row, columns.entry_id)
+        digest = hashlib.sha256(
+            "\x1f".join(f"{k}={v}" for k, v in sorted(row.items()) if k).encode()
+        ).hexdigest()[:32]
+        entries.append(
+            StatementEntry(
+                received,
+                amount,
+                ccy,
+                _cell(row, columns.reference),
+                _cell(row, columns.remittance),
+                _cell(row, columns.payer),
+                None,
+                f"csv:{bank_id}" if bank_id else f"csv-row:{digest}:{_seen(entries, digest)}",
+                line,
+            )
+        )
+    return Statement("csv", tuple(entries), tuple(skipped))
+
+
+def _cell(row: dict[str, str], name: str | None) -> str | None:
+    value = " ".join((row.get(name) or "").split()) if name else ""
+    return value or None
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    for row in reader:
+        if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            yield row
+
+
+def _seen(entries: list[StatementEntry], digest: str) -> int:
+    """How many identical rows came before in this file (two equal rows are two payments)."""
+    return sum(e.entry_key.startswith(f"csv-row:{digest}:") for e in entries)
+
+
+def _csv_amount(text: str, decimal_comma: bool, line: str, file: str) -> Decimal:
+    value = text.strip().replace("\u00a0", "").replace(" ", "")
+    value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise StatementError(file, f"{line}: amount {text!r} is not a number") from None
+    if not amount.is_finite():
+        raise StatementError(file, f"{line}: amount {text!r} is not a number")
+    return amount
