@@ -61,7 +61,11 @@ def belgian_reference(number: str) -> str | None:
     return f"+++{ogm_vcs.format(base + ogm_vcs.calc_check_digits(base))}+++"
 
 
-_RF = re.compile(r"RF\s?\d\d(?:\s?[0-9A-Z]){1,21}", re.IGNORECASE)
+_RF = re.compile(
+    # compact ("RF18539007547034") or printed in groups of four ("RF18 5390 0754 7034")
+    r"\bRF\d\d(?:[0-9A-Z]{1,21}\b|(?: [0-9A-Z]{4})*(?: [0-9A-Z]{1,4})?\b)",
+    re.IGNORECASE,
+)
 _OGM = re.compile(
     r"(?:\+\+\+|\*\*\*)?\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)?"
 )
@@ -74,12 +78,15 @@ def structured_references(text: str | None) -> list[str]:
         return []
     found: list[str] = []
     for match in _RF.finditer(text):
-        candidate = iso11649.compact(match.group(0))
-        # a reference runs on into the next word when spaces group it: shorten until valid
-        while len(candidate) > 4 and not iso11649.is_valid(candidate):
-            candidate = candidate[:-1]
-        if iso11649.is_valid(candidate):
-            found.append(str(iso11649.format(candidate)))
+        groups = match.group(0).split(" ")
+        # printed in groups, a reference may run on into a short next word: drop whole
+        # groups from the end until the check digits hold
+        while groups:
+            candidate = iso11649.compact("".join(groups))
+            if len(candidate) > 4 and iso11649.is_valid(candidate):
+                found.append(str(iso11649.format(candidate)))
+                break
+            groups.pop()
     for match in _OGM.finditer(text):
         digits = "".join(match.groups())
         if ogm_vcs.is_valid(digits):

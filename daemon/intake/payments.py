@@ -370,6 +370,8 @@ async def _allocate(
     """Count ``payment`` against ``invoices``, oldest due first, each up to its balance; what
     is left goes on the last one (only where a person said so: ``allow_over``)."""
     assert payment.id is not None
+    payment.status = PaymentStatus.APPLIED.value  # counted by the refresh below
+    session.add(payment)
     left = payment.amount
     ordered = sorted(invoices, key=lambda i: (i.due_date or i.issue_date, i.id or 0))
     for n, invoice in enumerate(ordered):
@@ -394,8 +396,6 @@ async def _allocate(
             payment_id=payment.id,
         )
         await refresh_owed(session, invoice.id)
-    payment.status = PaymentStatus.APPLIED.value
-    session.add(payment)
 
 
 def _owed_query() -> Any:

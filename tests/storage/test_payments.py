@@ -1,0 +1,203 @@
+"""Payments in, on SQLite and PostgreSQL: bank statements (camt.053, camt.054, CSV) matched to
+invoices by reference, number, then amount and customer; partial payments add up; what
+matches nothing or pays too much waits for a person; reversals; hostile statements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from config import Settings
+from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
+from daemon.domain.payments import rf_reference
+from daemon.intake.customers import NewCustomer
+from tests.camt import Credit, check_against_schema, notification_054, statement_053
+from tests.helpers import invoice_file
+
+
+@pytest.fixture
+async def billing(settings: Settings) -> AsyncIterator[Facturier]:
+    """The services with RF references on each invoice."""
+    settings = settings.model_copy(
+        update={"payments": settings.payments.model_copy(update={"reference": "rf"})}
+    )
+    app = await Facturier.open(settings)
+    try:
+        yield app
+    finally:
+        await app.close()
+
+
+async def _invoices(
+    app: Facturier, tmp_path: Path, *numbers: str, nets: dict[str, str] | None = None
+) -> dict[str, int]:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+    ids = {}
+    for number in numbers:  # 100.00 net + 20 % VAT: 120.00 each, unless said
+        net = (nets or {}).get(number, "100.00")
+        [r] = await app.ingest.import_paths([invoice_file(tmp_path / "in", number, net=net)])
+        assert r.ok and r.invoice_id, r.message
+        ids[number] = r.invoice_id
+    return ids
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+async def _owed(app: Facturier, invoice_id: int) -> tuple[str, Decimal]:
+    inv = await app.queries.invoice(invoice_id)
+    return inv.payment_state, inv.amount_due - inv.amount_paid - inv.amount_credited
+
+
+async def test_a_statement_is_matched_each_way_and_says_how(
+    billing: Facturier, tmp_path: Path
+) -> None:
+    ids = await _invoices(
+        billing, tmp_path, "FA-21", "FA-22", "FA-23", "FA-24", nets={"FA-24": "200.00"}
+    )
+    reference = rf_reference("FA-21")
+    assert reference is not None
+    statement = statement_053(
+        [
+            Credit("120.00", reference=reference.replace(" ", ""), bank_ref="B-1"),
+            Credit("50.00", text="Acompte facture FA-22, merci", bank_ref="B-2"),
+            Credit("120.00", payer="Boulangerie Dupont", text="virement", bank_ref="B-3"),
+            Credit("75.00", text="cotisation annuelle", bank_ref="B-4"),
+            Credit("500.00", text="FA-24", bank_ref="B-5"),
+            Credit("30.00", side="DBIT", bank_ref="B-6"),
+        ]
+    )
+    check_against_schema(statement)
+    [report] = await billing.payments.import_files(
+        [_file(tmp_path, "stmt.xml", statement)], by="ana"
+    )
+    assert report.ok and report.kind == "camt.053"
+    statuses = [o.status for o in report.outcomes]
+    assert statuses.count("applied") == 3 and statuses.count("waiting") == 2
+    assert statuses.count("skipped") == 1  # the debit
+    assert await _owed(billing, ids["FA-21"]) == ("paid", Decimal("0.00"))
+    assert await _owed(billing, ids["FA-22"]) == ("partial", Decimal("70.00"))
+    # the third paid by amount and payer: the one invoice of that customer owing 120.00
+    assert await _owed(billing, ids["FA-23"]) == ("paid", Decimal("0.00"))
+    how = {n: how for p in await billing.payments.payments() for n, _, how in p.invoices}
+    assert how["FA-21"].startswith("reference RF")
+    assert how["FA-22"] == "number in the remittance text"
+    assert how["FA-23"] == "amount and customer"
+    waiting = await billing.attention.items()
+    assert sorted(i.kind for i in waiting) == ["payment-waiting", "payment-waiting"]
+    assert any("500.00" in i.why and "240.00 is owed" in i.why for i in waiting)
+
+    # the same statement again changes nothing
+    [again] = await billing.payments.import_files(
+        [_file(tmp_path, "stmt-copy.xml", statement)], by="ana"
+    )
+    assert {o.status for o in again.outcomes} == {"already imported", "skipped"}
+    assert await _owed(billing, ids["FA-22"]) == ("partial", Decimal("70.00"))
+
+    # the rest of FA-22 arrives in a CSV export, decimal commas and semicolons
+    csv_settings = billing.ctx.settings.payments.csv
+    csv_settings.delimiter, csv_settings.decimal_comma = ";", True
+    csv_settings.date_format = "%d/%m/%Y"
+    rows = "date;amount;currency;reference;remittance;payer\n01/12/2026;70,00;EUR;;solde FA-22;\n"
+    [csv_report] = await billing.payments.import_files(
+        [_file(tmp_path, "bank.csv", rows.encode())], by="ana"
+    )
+    assert [o.status for o in csv_report.outcomes] == ["applied"]
+    assert await _owed(billing, ids["FA-22"]) == ("paid", Decimal("0.00"))
+
+
+async def test_a_waiting_payment_is_assigned_and_a_payment_reversed(
+    billing: Facturier, tmp_path: Path
+) -> None:
+    ids = await _invoices(billing, tmp_path, "FA-31")
+    [report] = await billing.payments.import_files(
+        [_file(tmp_path, "n.xml", notification_054([Credit("120.00", text="?", bank_ref="N-1")]))],
+        by="ana",
+    )
+    [waiting] = report.outcomes
+    assert waiting.status == "waiting" and waiting.payment_id
+    with pytest.raises(ValidationError, match="reason"):
+        await billing.payments.assign(waiting.payment_id, [ids["FA-31"]], by="ana", reason="")
+    await billing.payments.assign(
+        waiting.payment_id, [ids["FA-31"]], by="ana", reason="customer called"
+    )
+    assert await _owed(billing, ids["FA-31"]) == ("paid", Decimal("0.00"))
+    assert await billing.attention.items() == []
+    # the day's camt.053 carries the same entry (same bank reference): nothing new
+    [day] = await billing.payments.import_files(
+        [_file(tmp_path, "s.xml", statement_053([Credit("120.00", text="?", bank_ref="N-1")]))],
+        by="ana",
+    )
+    assert [o.status for o in day.outcomes] == ["already imported"]
+
+    await billing.payments.reverse(waiting.payment_id, by="ana", reason="returned by the bank")
+    assert await _owed(billing, ids["FA-31"]) == ("unpaid", Decimal("120.00"))
+    [row] = await billing.payments.payments()
+    assert row.status == "reversed" and row.reversal == "ana: returned by the bank"
+    with pytest.raises(ValidationError, match="already"):
+        await billing.payments.reverse(waiting.payment_id, by="ana", reason="again")
+
+
+async def test_partial_payments_by_hand_add_up(app: Facturier, tmp_path: Path) -> None:
+    ids = await _invoices(app, tmp_path, "FA-41")
+    for amount in ("20.00", "30.50"):
+        await app.payments.record_by_hand(
+            ids["FA-41"],
+            Decimal(amount),
+            received_on=date(2026, 12, 1),
+            reference=None,
+            by="ana",
+            reason="cheque",
+        )
+    assert await _owed(app, ids["FA-41"]) == ("partial", Decimal("69.50"))
+    paid = await app.mark_paid("FA-41", by="ana")
+    assert paid.payment_state == "paid" and paid.amount_paid == Decimal("120.00")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        (
+            "other.xml",
+            statement_053([Credit("1.00")]).replace(b"camt.053.001.02", b"camt.099.001.02"),
+            "is not a camt.053 or camt.054",
+        ),
+        ("negative.xml", statement_053([Credit("-5.00")]), "not a positive amount"),
+        ("broken.xml", b"<Document><unclosed>", "malformed XML"),
+        ("bad.csv", b"when;what\n1;2\n", "no column 'date'"),
+    ],
+)
+async def test_a_hostile_statement_is_refused_whole_with_its_reason(
+    app: Facturier, tmp_path: Path, name: str, data: bytes, says: str
+) -> None:
+    await _invoices(app, tmp_path, "FA-51")
+    [report] = await app.payments.import_files([_file(tmp_path, name, data)], by="ana")
+    assert not report.ok and name in (report.error or "") and says in (report.error or "")
+    assert await app.payments.payments() == []
+
+
+async def test_duplicated_entries_and_another_currency(app: Facturier, tmp_path: Path) -> None:
+    ids = await _invoices(app, tmp_path, "FA-61")
+    statement = statement_053(
+        [
+            Credit("60.00", text="FA-61", bank_ref="D-1"),
+            Credit("60.00", text="FA-61", bank_ref="D-1"),  # the bank listed it twice
+            Credit("60.00", text="FA-61", currency="USD", bank_ref="D-2"),
+        ]
+    )
+    check_against_schema(statement)
+    [report] = await app.payments.import_files([_file(tmp_path, "d.xml", statement)], by="ana")
+    assert [o.status for o in report.outcomes] == ["applied", "already imported", "waiting"]
+    assert "another currency" in report.outcomes[2].detail
+    assert await _owed(app, ids["FA-61"]) == ("partial", Decimal("60.00"))
