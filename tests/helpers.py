@@ -37,6 +37,7 @@ def message_spec(**over: object) -> MessageSpec:
             "issue_date": "2026-01-01",
             "due_date": "2026-02-01",
             "invoice_to": "x@y.z",
+            "payment_reference": None,
         },
         attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
     )

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from daemon.domain import formatting
 from daemon.domain.models import ArchiveEntry, Customer, Delivery, DeliveryKind, Invoice
+from daemon.domain.payments import balance
 from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
@@ -130,6 +131,12 @@ class BatchMaker:
             "invoice_to": await self._primary_recipient(delivery),
             "level": delivery.reminder_level,
             "days_overdue": overdue,
+            "payment_reference": invoice.payment_reference or invoice.remittance_reference,
+            "partially_paid": invoice.amount_paid + invoice.amount_credited > 0,
+            "balance": formatting.amount(
+                balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited),
+                language,
+            ),
         }
         content_type = (
             "application/pdf" if invoice.file_name.lower().endswith(".pdf") else "application/xml"

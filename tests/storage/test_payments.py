@@ -16,8 +16,9 @@ from daemon.app.services import Facturier
 from daemon.domain.errors import ValidationError
 from daemon.domain.payments import rf_reference
 from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
 from tests.camt import Credit, check_against_schema, notification_054, statement_053
-from tests.helpers import invoice_file
+from tests.helpers import invoice_file, parse
 
 
 @pytest.fixture
@@ -201,3 +202,35 @@ async def test_duplicated_entries_and_another_currency(app: Facturier, tmp_path:
     assert [o.status for o in report.outcomes] == ["applied", "already imported", "waiting"]
     assert "another currency" in report.outcomes[2].detail
     assert await _owed(app, ids["FA-61"]) == ("partial", Decimal("60.00"))
+
+
+async def test_the_invoice_email_asks_for_its_reference_and_a_reminder_shows_the_balance(
+    billing: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await billing.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+    late = invoice_file(tmp_path / "in", "FA-71", issued_days_ago=60, due_in_days=-30)
+    [r] = await billing.ingest.import_paths([late])
+    assert r.invoice_id is not None
+    await billing.send_due()
+    [sent] = sandbox.received("factures@dupont.example")
+    reference = rf_reference("FA-71")
+    assert reference is not None and reference.encode() in sent
+    await billing.payments.record_by_hand(
+        r.invoice_id,
+        Decimal("20.00"),
+        received_on=date.today(),
+        reference=None,
+        by="ana",
+        reason="cheque",
+    )
+    assert (await billing.reminders.run()).queued == 1  # partly paid is still owed
+    await billing.send_due()
+    texts = [
+        parse(m).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        for m in sandbox.received("factures@dupont.example")
+    ]
+    [text] = [t for t in texts if "jours de retard" in t]
+    assert "solde restant dû est de 100,00" in text and reference in text
