@@ -11,6 +11,7 @@ import json
 import os
 import tomllib
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -174,10 +175,27 @@ class ScheduleSettings(_Section):
     timezone: str = "UTC"
 
 
+class SellerTerms(_Section):
+    """Late-payment terms of one seller, where they differ from ``[reminders]``'s."""
+
+    seller: str
+    """The seller's VAT identifier (as on its invoices) or its name."""
+    country: str = Field(min_length=2, max_length=2)
+    interest_rate: str | None = None
+    indemnity: Decimal | None = Field(None, ge=0)
+
+
 class ReminderSettings(_Section):
     enabled: bool = True
     levels_days: list[int] = Field(default_factory=lambda: [7, 21, 45])
     """Days past the due date at which reminder level 1, 2, 3… is sent."""
+    country: str = Field("FR", min_length=2, max_length=2)
+    """The seller's country, whose law the reminders quote (FR, BE; others quote none)."""
+    interest_rate: str | None = None
+    """The agreed late-payment rate as the reminder states it; by default the law's."""
+    indemnity: Decimal | None = Field(None, ge=0)
+    """The fixed indemnity for recovery costs, in euros; by default the law's (40)."""
+    sellers: list[SellerTerms] = Field(default_factory=list)
 
     @field_validator("levels_days")
     @classmethod

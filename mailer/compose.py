@@ -50,7 +50,7 @@ class MessageSpec:
     recipient: str
     recipient_name: str | None
     reply_to: str | None
-    template: str  # "invoice" or "reminder"
+    template: str  # "invoice", or "reminder-1", "reminder-2", "reminder-3" by level
     language: str
     context: dict[str, Any]
     attachment: Attachment

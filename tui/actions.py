@@ -29,6 +29,7 @@ ATTENTION_BINDINGS: list[BindingType] = [
     Binding("d", "dismiss_item", N_("Dealt with")),
     Binding("t", "tie", N_("Tie to invoice")),
     Binding("v", "open_original", N_("Original message")),
+    Binding("A", "assign_payment", N_("Assign payment")),
     Binding("enter", "open_invoice", N_("Open"), show=False),
 ]
 INVOICE_LIST_BINDINGS: list[BindingType] = [
@@ -45,6 +46,12 @@ CUSTOMER_BINDINGS: list[BindingType] = [
     Binding("plus", "add_copy", N_("Add copy address")),
     Binding("minus", "remove_copy", N_("Remove copy address")),
     Binding("u", "deliverable", N_("Deliverable again")),
+]
+DUPLICATE_BINDINGS: list[BindingType] = [
+    *DETAIL_BINDINGS,
+    Binding("R", "replace", N_("Replace the earlier one")),
+    Binding("K", "keep_both", N_("Keep both")),
+    Binding("D", "discard", N_("Discard the held file")),
 ]
 INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,

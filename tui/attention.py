@@ -18,6 +18,7 @@ from daemon.domain.i18n import _
 from daemon.domain.labels import kind_label
 from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import Answer
+from tui.duplicate import DuplicateScreen
 from tui.loading import LoadingScreen
 from tui.message import OriginalScreen
 from tui.messages import ActionFailed, Loaded
@@ -303,8 +304,36 @@ class AttentionScreen(LoadingScreen):
         asks = _("The invoice number it is about (NUMBER #N when several share it):")
         self.ask(_("Tie message #{ref} to an invoice").format(ref=ref), then, asks=asks)
 
+    def action_assign_payment(self) -> None:
+        item = self._selected()
+        if item is None or item.kind != AttentionKind.PAYMENT_WAITING.value:
+            self.notify(_("Select a waiting payment first."), title=_("Assign payment"))
+            return
+        ref = item.ref
+
+        async def then(answer: Answer) -> str:
+            ids = []
+            for number in answer.value.split(","):
+                name, _hash, which = number.strip().partition(" #")
+                found = await self.services.queries.find_invoice(
+                    name.strip(), invoice_id=int(which) if which.strip().isdigit() else None
+                )
+                assert found.id is not None
+                ids.append(found.id)
+            await self.services.payments.assign(
+                ref, ids, by=current_operator(), reason=answer.reason
+            )
+            return _("payment #{id} applied to {numbers}").format(id=ref, numbers=answer.value)
+
+        asks = _(
+            "The invoice number(s) it pays, separated by commas (NUMBER #N when several share it):"
+        )
+        self.ask(_("Assign payment #{ref}").format(ref=ref), then, asks=asks)
+
     @on(PagedTable.RowSelected, "#queue")
     def open_selected(self, _event: PagedTable.RowSelected) -> None:
         item = self._selected()
-        if item is not None and item.invoice_id is not None:
+        if item is not None and item.kind == AttentionKind.POSSIBLE_DUPLICATE.value:
+            self.app.push_screen(DuplicateScreen(self.services, item.ref))
+        elif item is not None and item.invoice_id is not None:
             self.app.push_screen(InvoiceScreen(self.services, item.invoice_id))

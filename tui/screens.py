@@ -17,7 +17,7 @@ from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
-from daemon.domain.labels import state_label
+from daemon.domain.labels import note_label, state_label
 from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
@@ -37,7 +37,26 @@ STATE_STYLE: dict[str, str] = {
     InvoiceState.SENDING: "white",
     DeliveryState.EXPIRED: "bold red",
     DeliveryState.HELD: "bold magenta",
+    InvoiceState.DUPLICATE: "bold magenta",
+    InvoiceState.WITHDRAWN: "dim",
+    InvoiceState.DISCARDED: "dim",
 }
+
+
+def _paid(d: InvoiceDetail, lang: str) -> str:
+    """Paid, partly paid (with what is owed) or unpaid, as the operator reads it."""
+    if d.kind == "credit_note":
+        return "[cyan]" + _("credit note") + "[/]"
+    state = d.row.payment_state
+    if state == "paid":
+        return "[green]" + _("paid") + "[/]"
+    if state == "partial":
+        return (
+            "[yellow]"
+            + _("partly paid, {owed} owed").format(owed=escape(money(d.owed, d.row.currency, lang)))
+            + "[/]"
+        )
+    return "[yellow]" + _("unpaid") + "[/]"
 
 
 def styled_state(state: str) -> str:
@@ -111,9 +130,7 @@ class InvoiceScreen(LoadingScreen):
                 amount=escape(money(r.total, r.currency, lang)),
                 due=day(r.due_date, lang),
                 state=styled_state(r.state),
-                paid="[green]" + _("paid") + "[/]"
-                if r.payment_state == "paid"
-                else "[yellow]" + _("unpaid") + "[/]",
+                paid=_paid(d, lang),
             )
             + "\n"
             + _("File {name} ({format}), sha256 {sha}…").format(
@@ -153,6 +170,24 @@ class InvoiceScreen(LoadingScreen):
                 how=escape(how),
             )
             for at, kind, who, subject, how in d.inbound
+        ]
+        notes += [
+            _("[b]Payment[/b] {on} {amount} ({how}){status}").format(
+                on=day(on, lang),
+                amount=escape(money(amount, currency, lang)),
+                how=escape(how),
+                status="" if status == "applied" else f" [b]{escape(_(status))}[/b]",
+            )
+            for on, amount, currency, how, status in d.payments
+        ]
+        notes += [
+            _("[b]Decision[/b] {at} {what} by {who}: {why}").format(
+                at=f"{at:%Y-%m-%d %H:%M}",
+                what=escape(note_label(what)),
+                who=escape(who),
+                why=escape(why),
+            )
+            for at, what, who, why in d.decisions
         ]
         notes += [
             _("[b]Dealt with[/b] {at} {kind} by {who}: {how}").format(

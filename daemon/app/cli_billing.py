@@ -17,7 +17,7 @@ from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import PaymentStatus
-from daemon.intake.duplicates import Decision, DuplicatePair
+from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 
 HeldId = Annotated[int, typer.Argument(help="The held file's invoice #N (duplicates lists them)")]
 Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
@@ -80,11 +80,7 @@ def _decide(held: int, decision: Decision, reason: str) -> None:
 
     async def go(app_: Facturier) -> None:
         invoice = await app_.duplicates.decide(held, decision, by=user(), reason=reason)
-        done = {
-            Decision.REPLACE: _("replaces the earlier invoice, which is withdrawn"),
-            Decision.KEEP: _("kept as a distinct document"),
-            Decision.DISCARD: _("discarded: it will not be sent"),
-        }[decision]
+        done = _(DONE[decision])
         typer.echo(
             _("invoice {number} (#{id}): {done}; now {state}").format(
                 number=invoice.number, id=held, done=done, state=state_label(invoice.state)

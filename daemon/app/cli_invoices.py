@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -128,10 +129,35 @@ def remind(
     async def go(app_: Facturier) -> None:
         r = await app_.reminders.run(day)
         if as_json:
-            return emit(r)
+            return emit(
+                {
+                    "queued": r.queued,
+                    "skipped_undeliverable": r.skipped_undeliverable,
+                    "sent": [dataclasses.asdict(s) for s in r.sent],
+                    "held_back": [dataclasses.asdict(h) for h in r.held_back],
+                }
+            )
+        for s in r.sent:
+            typer.echo(
+                _("sent: level {level} to {customer} ({email}): {numbers}").format(
+                    level=s.level,
+                    customer=s.customer,
+                    email=s.recipient,
+                    numbers=", ".join(s.invoices),
+                )
+            )
+        for h in r.held_back:
+            typer.echo(
+                _("held back: invoice {number} of {customer}, level {level}: {why}").format(
+                    number=h.invoice,
+                    customer=h.customer,
+                    level=h.level,
+                    why=_(h.why) + (f" ({h.detail})" if h.detail else ""),
+                )
+            )
         typer.echo(
-            _("{queued} reminders queued, {skipped} without a deliverable address").format(
-                queued=r.queued, skipped=r.skipped_undeliverable
+            _("{queued} reminders queued, {held} held back").format(
+                queued=r.queued, held=len(r.held_back)
             )
         )
 
@@ -158,6 +184,25 @@ def paid(
     async def go(app_: Facturier) -> None:
         inv = await app_.mark_paid(invoice, invoice_id=invoice_id, by=user(), reason=reason)
         typer.echo(_("invoice {number} marked paid").format(number=inv.number))
+
+    with_app(go)
+
+
+@app.command("dispute")
+def dispute(
+    invoice: str,
+    reason: Annotated[str, typer.Option(help="What is disputed, or how it was settled")],
+    close: Annotated[bool, typer.Option("--close", help="The dispute is over")] = False,
+    invoice_id: InvoiceId = None,
+) -> None:
+    """Mark an invoice in dispute (no reminders go out for it), or close the dispute."""
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        await app_.dispute(inv.id, by=user(), reason=reason, close=close)
+        said = _("dispute closed") if close else _("in dispute")
+        typer.echo(_("invoice {number}: {state}").format(number=inv.number, state=said))
 
     with_app(go)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
@@ -20,7 +21,11 @@ from daemon.domain.models import (
     DeliveryEvent,
     InboundMessage,
     Invoice,
+    InvoiceEvent,
+    Payment,
+    PaymentAllocation,
 )
+from daemon.domain.payments import balance
 from daemon.store.db import SessionFactory
 
 
@@ -51,6 +56,16 @@ class InvoiceDetail:
     """Messages tied to it: (received, kind, from, subject, how it was tied)."""
     dealt_with: tuple[tuple[datetime, str, str, str], ...] = ()
     """Queue items about it a person dealt with: (when, kind, who, how)."""
+    owed: Decimal = Decimal("0")
+    """What is still owed (below zero: paid more than was owed)."""
+    paid: Decimal = Decimal("0")
+    credited: Decimal = Decimal("0")
+    payments: tuple[tuple[date, Decimal, str, str, str], ...] = ()
+    """Payments counted on it: (received, amount, currency, how matched, payment status)."""
+    decisions: tuple[tuple[datetime, str, str, str], ...] = ()
+    """What was decided about it as a whole: (when, what, who, why)."""
+    kind: str = "invoice"
+    """``invoice`` or ``credit_note``."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,21 @@ class Queries:
                     .order_by(col(AttentionResolution.resolved_at))
                 )
             ).all()
+            payments = (
+                await session.exec(
+                    select(PaymentAllocation, Payment)
+                    .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                    .where(PaymentAllocation.invoice_id == invoice_id)
+                    .order_by(col(Payment.received_on), col(Payment.id))
+                )
+            ).all()
+            decisions = (
+                await session.exec(
+                    select(InvoiceEvent)
+                    .where(InvoiceEvent.invoice_id == invoice_id)
+                    .order_by(col(InvoiceEvent.at), col(InvoiceEvent.id))
+                )
+            ).all()
         by_id = {d.id: d for d in deliveries}
         row = invoice_row(
             inv,
@@ -236,6 +266,14 @@ class Queries:
                 for m in tied
             ),
             dealt_with=tuple((r.resolved_at, r.kind, r.resolved_by, r.how) for r in dealt),
+            owed=balance(inv.amount_due, inv.amount_paid, inv.amount_credited),
+            paid=inv.amount_paid,
+            credited=inv.amount_credited,
+            payments=tuple(
+                (p.received_on, a.amount, p.currency, a.matched_by, p.status) for a, p in payments
+            ),
+            decisions=tuple((e.at, e.event, e.by, e.reason) for e in decisions),
+            kind=inv.document_kind,
         )
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:

@@ -28,6 +28,7 @@ from daemon.domain.states import SET_ASIDE, EventKind
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.customers import CustomerService
+from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
 from daemon.intake.payments import PaymentService
@@ -122,6 +123,14 @@ class Facturier:
             reason=reason,
         )
         return await self.queries.invoice(invoice.id)
+
+    async def dispute(
+        self, invoice_id: int, *, by: str, reason: str, close: bool = False
+    ) -> Invoice:
+        """Mark an invoice in dispute (no reminders until it is closed), or close it."""
+        return await set_dispute(
+            self.ctx.sessions, invoice_id, open_=not close, by=by, reason=reason
+        )
 
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
         """Write what a dispute needs for the invoice under ``out``; who exported it, where

@@ -16,8 +16,6 @@ from daemon.domain.i18n import N_
 
 class AttentionKind(enum.StrEnum):
     NO_ADDRESS = "no-address"
-    POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
-    PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     HARD_BOUNCE = "hard-bounce"
     REJECTED = "rejected"  # spam or policy rejection, a content filter, a blocked sender
     COMPLAINT = "complaint"
@@ -28,6 +26,8 @@ class AttentionKind(enum.StrEnum):
     GUESSED_TIE = "guessed-tie"
     UNRECOGNIZED = "unrecognized"
     QUARANTINED = "quarantined"
+    POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
+    PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
 
 
 HINTS: dict[AttentionKind, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from daemon.domain.attention import LABELS, AttentionKind
 from daemon.domain.i18n import N_, _
-from daemon.domain.states import DeliveryState, InvoiceState
+from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
 
 STATE_LABELS: dict[str, str] = {
     InvoiceState.QUEUED: N_("queued"),
@@ -24,6 +24,25 @@ STATE_LABELS: dict[str, str] = {
     DeliveryState.EXPIRED: N_("expired"),
     DeliveryState.HELD: N_("held"),
 }
+
+
+NOTE_LABELS: dict[str, str] = {
+    InvoiceNote.DUPLICATE_HELD: N_("held as a possible duplicate"),
+    InvoiceNote.REPLACED: N_("replaced the earlier invoice"),
+    InvoiceNote.WITHDRAWN: N_("withdrawn, replaced by a later file"),
+    InvoiceNote.KEPT: N_("kept beside the earlier invoice"),
+    InvoiceNote.DISCARDED: N_("discarded"),
+    InvoiceNote.CREDIT_NOTE_LINKED: N_("credit note linked"),
+    InvoiceNote.PAYMENT_APPLIED: N_("payment applied"),
+    InvoiceNote.PAYMENT_REVERSED: N_("payment reversed"),
+    InvoiceNote.DISPUTE_OPENED: N_("in dispute"),
+    InvoiceNote.DISPUTE_CLOSED: N_("dispute closed"),
+}
+
+
+def note_label(note: str) -> str:
+    """A decision about an invoice as the operator reads it."""
+    return _(NOTE_LABELS.get(note, note))
 
 
 def state_label(state: str) -> str:

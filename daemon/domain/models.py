@@ -173,6 +173,9 @@ class Invoice(SQLModel, table=True):
         default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
     )
     """Sum of the credit notes that correct it."""
+    disputed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    """Set while the customer disputes the invoice: no reminder goes out until it is closed."""
+    dispute_reason: str | None = None
 
 
 class Delivery(SQLModel, table=True):

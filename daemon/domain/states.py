@@ -92,6 +92,21 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"  # its invoice was withdrawn before the message went
 
 
+class InvoiceNote(enum.StrEnum):
+    """What an invoice event row records."""
+
+    DUPLICATE_HELD = "duplicate-held"
+    REPLACED = "replaced"  # this file replaced the earlier invoice
+    WITHDRAWN = "withdrawn"  # this invoice was replaced by a later file
+    KEPT = "kept-both"
+    DISCARDED = "discarded"
+    CREDIT_NOTE_LINKED = "credit-note-linked"
+    PAYMENT_APPLIED = "payment-applied"
+    PAYMENT_REVERSED = "payment-reversed"
+    DISPUTE_OPENED = "dispute-opened"
+    DISPUTE_CLOSED = "dispute-closed"
+
+
 S = DeliveryState
 _AFTER_HANDOFF = frozenset({S.ACCEPTED, S.SENDING, S.DEFERRED, S.EXPIRED})
 """States a delivery can be in while a report about a message the relay took comes back

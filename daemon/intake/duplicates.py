@@ -15,9 +15,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import N_
 from daemon.domain.identity import ComparedField, DocumentKind, compare
 from daemon.domain.models import Invoice, PaymentAllocation
-from daemon.domain.states import SET_ASIDE, InvoiceState
+from daemon.domain.states import SET_ASIDE, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -31,17 +32,12 @@ class Decision(enum.StrEnum):
     DISCARD = "discard"  # the later file is not sent (kept, with the decision)
 
 
-class InvoiceNote(enum.StrEnum):
-    """What an invoice event row records."""
-
-    DUPLICATE_HELD = "duplicate-held"
-    REPLACED = "replaced"  # this file replaced the earlier invoice
-    WITHDRAWN = "withdrawn"  # this invoice was replaced by a later file
-    KEPT = "kept-both"
-    DISCARDED = "discarded"
-    CREDIT_NOTE_LINKED = "credit-note-linked"
-    PAYMENT_APPLIED = "payment-applied"
-    PAYMENT_REVERSED = "payment-reversed"
+DONE: dict[Decision, str] = {
+    Decision.REPLACE: N_("replaces the earlier invoice, which is withdrawn"),
+    Decision.KEEP: N_("kept as a distinct document"),
+    Decision.DISCARD: N_("discarded: it will not be sent"),
+}
+"""What a decision did, as the operator reads it (translate with ``_``)."""
 
 
 _SET_ASIDE = [s.value for s in SET_ASIDE]

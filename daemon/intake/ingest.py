@@ -27,9 +27,9 @@ from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.identity import invoice_identity
 from daemon.domain.models import Customer, Invoice
 from daemon.domain.payments import belgian_reference, rf_reference
-from daemon.domain.states import InvoiceState
+from daemon.domain.states import InvoiceNote, InvoiceState
 from daemon.intake.customers import language_for_country
-from daemon.intake.duplicates import InvoiceNote, link_credit_note, same_identity, standing
+from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.owed import note
 from daemon.outbound.planning import plan_invoice_deliveries

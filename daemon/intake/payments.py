@@ -42,8 +42,7 @@ from daemon.domain.models import (
     utcnow,
 )
 from daemon.domain.payments import ZERO, balance, structured_references
-from daemon.domain.states import SET_ASIDE
-from daemon.intake.duplicates import InvoiceNote
+from daemon.domain.states import SET_ASIDE, InvoiceNote
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction

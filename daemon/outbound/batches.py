@@ -13,16 +13,26 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import col, select
 
 from daemon.domain import formatting
-from daemon.domain.models import ArchiveEntry, Customer, Delivery, DeliveryKind, Invoice
+from daemon.domain.late_payment import late_payment_notice
+from daemon.domain.models import (
+    ArchiveEntry,
+    Customer,
+    Delivery,
+    DeliveryKind,
+    Invoice,
+    ReminderRun,
+)
 from daemon.domain.payments import balance
 from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
 from daemon.outbound.proof import append_entries
+from daemon.outbound.reminders import seller_terms
 from daemon.outbound.send_context import SendContext
 from daemon.store.db import transaction
 from daemon.store.transitions import apply
@@ -138,6 +148,9 @@ class BatchMaker:
                 language,
             ),
         }
+        reminder = delivery.kind == DeliveryKind.REMINDER.value
+        if reminder:
+            ctx.update(await self._reminder_context(delivery, invoice, language))
         content_type = (
             "application/pdf" if invoice.file_name.lower().endswith(".pdf") else "application/xml"
         )
@@ -148,7 +161,10 @@ class BatchMaker:
             recipient=delivery.recipient,
             recipient_name=customer.name if customer else None,
             reply_to=settings.sender.reply_to,
-            template="reminder" if delivery.kind == DeliveryKind.REMINDER.value else "invoice",
+            # one template per reminder level (reminder-1, -2, -3: the last serves beyond)
+            template=f"reminder-{min(max(delivery.reminder_level, 1), 3)}"
+            if reminder
+            else "invoice",
             language=language,
             context=ctx,
             attachment=Attachment(invoice.file_name, content_type, b"", invoice.file_sha256),
@@ -157,6 +173,42 @@ class BatchMaker:
             extra_headers={"X-Facturier-Invoice": invoice.number},
         )
         return MessageOrder(spec, settings.smtp.max_message_bytes, archive)
+
+    async def _reminder_context(
+        self, delivery: Delivery, lead: Invoice, language: str
+    ) -> dict[str, object]:
+        """What a reminder lists: every invoice it reminds (the lead one first), what each
+        still owes, the total, and what the seller's law says about late payment."""
+        async with self.ctx.sessions() as session:
+            reminded = (
+                await session.exec(
+                    select(Invoice)
+                    .join(ReminderRun, col(ReminderRun.invoice_id) == col(Invoice.id))
+                    .where(ReminderRun.delivery_id == delivery.id)
+                    .order_by(col(Invoice.due_date), col(Invoice.id))
+                )
+            ).all()
+        invoices = list(reminded) or [lead]
+        today = date.today()
+        owed = [balance(i.amount_due, i.amount_paid, i.amount_credited) for i in invoices]
+        return {
+            "invoices": [
+                {
+                    "number": i.number,
+                    "issue_date": format_date(i.issue_date, language),
+                    "due_date": format_date(i.due_date, language),
+                    "amount": formatting.amount(i.amount_due, language),
+                    "balance": formatting.amount(left, language),
+                    "partially_paid": i.amount_paid + i.amount_credited > 0,
+                    "days_overdue": (today - i.due_date).days if i.due_date else 0,
+                    "payment_reference": i.payment_reference or i.remittance_reference,
+                }
+                for i, left in zip(invoices, owed, strict=True)
+            ],
+            "total_owed": formatting.amount(sum(owed, Decimal("0")), language),
+            "final": delivery.reminder_level >= len(self.ctx.settings.reminders.levels_days),
+            "legal_notice": late_payment_notice(seller_terms(self.ctx.settings, lead), language),
+        }
 
     async def start(self, ids: list[int]) -> ClaimedBatch:
         """Load a claimed batch and start making its messages, each archived before it is

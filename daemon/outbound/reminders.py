@@ -1,18 +1,26 @@
-"""Payment reminders: each level once per invoice, never to an address known to bounce."""
+"""Payment reminders: one message per customer and level, listing every invoice of that
+customer that reached the level; each level once per invoice; never to an address known to
+bounce, nor for an invoice paid in full, in dispute, withdrawn or never delivered. The run
+reports what it sent and what it held back, and why."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
+from daemon.domain.i18n import N_
 from daemon.domain.identity import DocumentKind
+from daemon.domain.late_payment import LateTerms
 from daemon.domain.models import (
     OWED,
     AddressRole,
+    Customer,
     CustomerAddress,
     Delivery,
     DeliveryKind,
@@ -27,9 +35,55 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class ReminderSent:
+    customer: str
+    level: int
+    recipient: str
+    invoices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReminderHeld:
+    invoice: str
+    customer: str
+    level: int
+    why: str
+    """One of :data:`UNDELIVERABLE`, :data:`NOT_DELIVERED`, :data:`IN_DISPUTE` (English,
+    translated where shown)."""
+    detail: str = ""
+
+
+@dataclass
 class ReminderReport:
-    queued: int
-    skipped_undeliverable: int
+    sent: list[ReminderSent] = field(default_factory=list)
+    held_back: list[ReminderHeld] = field(default_factory=list)
+
+    @property
+    def queued(self) -> int:
+        """Reminder messages queued (one per customer and level)."""
+        return len(self.sent)
+
+    @property
+    def skipped_undeliverable(self) -> int:
+        return sum(h.why == UNDELIVERABLE for h in self.held_back)
+
+
+UNDELIVERABLE = N_("no deliverable invoice address")
+NOT_DELIVERED = N_("the invoice itself has not reached the customer")
+IN_DISPUTE = N_("in dispute")
+
+
+def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
+    """The late-payment terms of the invoice's seller: its own entry in
+    ``[[reminders.sellers]]`` (by VAT id or name), else ``[reminders]``'s."""
+    r = settings.reminders
+    for own in r.sellers:
+        wanted = own.seller.replace(" ", "").upper()
+        if wanted in ((invoice.seller_vat_id or "").replace(" ", "").upper(),) or (
+            own.seller.casefold() == invoice.seller_name.casefold()
+        ):
+            return LateTerms(own.country, own.interest_rate, own.indemnity)
+    return LateTerms(r.country, r.interest_rate, r.indemnity)
 
 
 def reached_level(days_overdue: int, levels_days: list[int]) -> int:
@@ -45,88 +99,145 @@ class ReminderService:
     async def run(self, today: date | None = None) -> ReminderReport:
         today = today or date.today()
         levels = self.settings.reminders.levels_days
-        queued = skipped = 0
+        report = ReminderReport()
         if not self.settings.reminders.enabled or not levels:
-            return ReminderReport(0, 0)
+            return report
         async with transaction(self.sessions) as session:
             overdue = (
                 await session.exec(
-                    select(Invoice).where(
+                    select(Invoice, Customer.name)
+                    .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+                    .where(
                         col(Invoice.payment_state).in_(OWED),
                         Invoice.document_kind == DocumentKind.INVOICE.value,
                         col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
                         col(Invoice.due_date).is_not(None),
                         col(Invoice.due_date) < today,
-                        col(Invoice.customer_id).is_not(None),
                     )
+                    .order_by(col(Invoice.due_date), col(Invoice.id))
                 )
             ).all()
-            for invoice in overdue:
+            done = await _levels_done(session, [i.id for i, _name in overdue if i.id])
+            groups: dict[tuple[int, int], list[Invoice]] = defaultdict(list)
+            names: dict[int, str] = {}
+            for invoice, name in overdue:
                 assert invoice.due_date is not None and invoice.id is not None
+                assert invoice.customer_id is not None
                 level = reached_level((today - invoice.due_date).days, levels)
-                if level == 0:
+                if level == 0 or level in done[invoice.id]:
                     continue
-                done = set(
-                    (
-                        await session.exec(
-                            select(ReminderRun.level).where(ReminderRun.invoice_id == invoice.id)
-                        )
-                    ).all()
-                )
-                if level in done:
+                if invoice.disputed_at is not None:
+                    said = f"{invoice.disputed_at:%Y-%m-%d}: {invoice.dispute_reason}"
+                    report.held_back.append(
+                        ReminderHeld(invoice.number, name, level, IN_DISPUTE, said)
+                    )
                     continue
-                sent_ok = (
-                    await session.exec(
-                        select(Delivery.id).where(
-                            Delivery.invoice_id == invoice.id,
-                            Delivery.kind == DeliveryKind.INVOICE.value,
-                            col(Delivery.state).in_(
-                                [DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value]
-                            ),
-                        )
+                if not await _reached_the_customer(session, invoice.id):
+                    report.held_back.append(
+                        ReminderHeld(invoice.number, name, level, NOT_DELIVERED)
                     )
-                ).first()
-                if sent_ok is None:
-                    continue  # the invoice itself never reached the customer: no reminder
-                address = (
-                    await session.exec(
-                        select(CustomerAddress)
-                        .where(
-                            CustomerAddress.customer_id == invoice.customer_id,
-                            CustomerAddress.role == AddressRole.INVOICE_TO,
-                            col(CustomerAddress.active).is_(True),
-                            col(CustomerAddress.undeliverable).is_(False),
-                        )
-                        .order_by(col(CustomerAddress.central_mailbox).desc())
-                    )
-                ).first()
+                    continue
+                groups[(invoice.customer_id, level)].append(invoice)
+                names[invoice.customer_id] = name
+            for (customer_id, level), invoices in groups.items():
+                address = await _reminder_address(session, customer_id)
                 if address is None:
-                    skipped += 1
+                    for invoice in invoices:
+                        report.held_back.append(
+                            ReminderHeld(invoice.number, names[customer_id], level, UNDELIVERABLE)
+                        )
                     log.warning(
-                        "invoice %s: reminder %s not sent, no deliverable address",
-                        invoice.number,
+                        "%s: reminder %s of %s not sent, no deliverable address",
+                        names[customer_id],
                         level,
+                        ", ".join(i.number for i in invoices),
                     )
                     continue
-                delivery = await queue_delivery(
-                    session,
-                    invoice_id=invoice.id,
-                    address_id=address.id,
-                    recipient=address.email,
-                    kind=DeliveryKind.REMINDER,
-                    sender_address=self.settings.sender.address,
-                    text=f"payment reminder level {level}",
-                    reminder_level=level,
+                await self._queue(session, address, level, invoices, done)
+                report.sent.append(
+                    ReminderSent(
+                        names[customer_id], level, address.email, tuple(i.number for i in invoices)
+                    )
                 )
-                for lower in range(1, level + 1):
-                    if lower not in done:
-                        session.add(
-                            ReminderRun(
-                                invoice_id=invoice.id,
-                                level=lower,
-                                delivery_id=delivery.id if lower == level else None,
-                                superseded=lower != level,
-                            )
+        return report
+
+    async def _queue(
+        self,
+        session: AsyncSession,
+        address: CustomerAddress,
+        level: int,
+        invoices: list[Invoice],
+        done: dict[int, set[int]],
+    ) -> None:
+        """One reminder message for ``invoices`` (the oldest due carries it and its file);
+        each invoice records the level as sent by it, and lower levels it skipped as
+        superseded."""
+        lead = invoices[0]
+        assert lead.id is not None
+        delivery = await queue_delivery(
+            session,
+            invoice_id=lead.id,
+            address_id=address.id,
+            recipient=address.email,
+            kind=DeliveryKind.REMINDER,
+            sender_address=self.settings.sender.address,
+            text=f"payment reminder level {level}: {', '.join(i.number for i in invoices)}",
+            reminder_level=level,
+        )
+        for invoice in invoices:
+            assert invoice.id is not None
+            for lower in range(1, level + 1):
+                if lower not in done[invoice.id]:
+                    session.add(
+                        ReminderRun(
+                            invoice_id=invoice.id,
+                            level=lower,
+                            delivery_id=delivery.id if lower == level else None,
+                            superseded=lower != level,
                         )
-                queued += 1
-        return ReminderReport(queued, skipped)
+                    )
+
+
+async def _levels_done(session: AsyncSession, invoice_ids: list[int]) -> dict[int, set[int]]:
+    done: dict[int, set[int]] = defaultdict(set)
+    for at in range(0, len(invoice_ids), 500):
+        chunk = invoice_ids[at : at + 500]
+        for invoice_id, level in (
+            await session.exec(
+                select(ReminderRun.invoice_id, ReminderRun.level).where(
+                    col(ReminderRun.invoice_id).in_(chunk)
+                )
+            )
+        ).all():
+            done[invoice_id].add(level)
+    return done
+
+
+async def _reached_the_customer(session: AsyncSession, invoice_id: int) -> bool:
+    sent_ok = (
+        await session.exec(
+            select(Delivery.id).where(
+                Delivery.invoice_id == invoice_id,
+                Delivery.kind == DeliveryKind.INVOICE.value,
+                col(Delivery.state).in_(
+                    [DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value]
+                ),
+            )
+        )
+    ).first()
+    return sent_ok is not None
+
+
+async def _reminder_address(session: AsyncSession, customer_id: int) -> CustomerAddress | None:
+    return (
+        await session.exec(
+            select(CustomerAddress)
+            .where(
+                CustomerAddress.customer_id == customer_id,
+                CustomerAddress.role == AddressRole.INVOICE_TO,
+                col(CustomerAddress.active).is_(True),
+                col(CustomerAddress.undeliverable).is_(False),
+            )
+            .order_by(col(CustomerAddress.central_mailbox).desc())
+        )
+    ).first()

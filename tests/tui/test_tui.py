@@ -937,3 +937,54 @@ async def test_the_queue_holds_one_window_and_asks_for_the_next(
         await _settled(pilot)
         assert _kinds(table) == [i.kind for i in every[:2]]
         await app.services.close()
+
+
+async def test_a_held_duplicate_is_compared_and_replaced(tui_settings: Settings) -> None:
+    """Enter on a possible duplicate shows both files side by side with what differs; R asks
+    why, then the held file replaces the earlier invoice, which is withdrawn."""
+    from daemon.domain.states import InvoiceState
+
+    services = await Facturier.open(tui_settings)
+    try:
+        again = invoice_file(
+            Path(tui_settings.ingest.store).parent / "again",
+            "FA-0001",
+            "Boulangerie Dupont",
+            "C-1",
+            net="110.00",
+            today=FIXED_DAY,
+            name="FA-0001-v2.pdf",
+        )
+        [held] = await services.ingest.import_paths([again])
+        assert held.held and held.invoice_id is not None
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _select(app, "possible-duplicate")
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert type(app.screen).__name__ == "DuplicateScreen"
+        sides = app.screen.query_one("#sides", DataTable)
+        fields, marks = _column(sides, 1), _column(sides, 0)
+        differing = {field for field, mark in zip(fields, marks, strict=True) if mark == "≠"}
+        assert {"total with VAT", "file"} <= differing and "buyer" not in differing
+        assert "buyer" in fields  # what is the same is shown too
+        await pilot.press("R")
+        await _settled(pilot)
+        await pilot.press(*"corrected amount", "enter")
+        await _settled(pilot)
+        async with app.services.ctx.sessions() as session:
+            from sqlmodel import select
+
+            from daemon.domain.models import Invoice, InvoiceEvent
+
+            states = dict((await session.exec(select(Invoice.file_name, Invoice.state))).all())
+            [withdrawn] = (
+                await session.exec(select(InvoiceEvent).where(InvoiceEvent.event == "withdrawn"))
+            ).all()
+        assert states["FA-0001.pdf"] == InvoiceState.WITHDRAWN.value
+        assert states["FA-0001-v2.pdf"] == InvoiceState.QUEUED.value
+        assert withdrawn.reason.startswith("corrected amount") and withdrawn.by
+        await app.services.close()

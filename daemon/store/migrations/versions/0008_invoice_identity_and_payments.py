@@ -1,4 +1,4 @@
-"""invoice identity (seller, number, document kind), credit notes, payments
+"""invoice identity (seller, number, document kind), credit notes, payments, disputes
 
 Revision ID: 0008
 Revises: 0007
@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("remittance_reference", _TEXT(), nullable=True),
         sa.Column("amount_paid", _MONEY, nullable=False, server_default="0"),
         sa.Column("amount_credited", _MONEY, nullable=False, server_default="0"),
+        sa.Column("disputed_at", daemon.domain.models.UTCDateTime(), nullable=True),
+        sa.Column("dispute_reason", _TEXT(), nullable=True),
     ):
         op.add_column("invoices", column)
     _identities()
@@ -124,6 +126,8 @@ def downgrade() -> None:
     op.drop_index("ix_invoices_payment_reference", "invoices")
     op.drop_index("uq_invoice_identity", "invoices")
     for column in (
+        "dispute_reason",
+        "disputed_at",
         "amount_credited",
         "amount_paid",
         "remittance_reference",

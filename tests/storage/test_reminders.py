@@ -1,0 +1,120 @@
+"""Reminders that read right and stop in time, on SQLite and PostgreSQL: one message per
+customer and level listing its overdue invoices, with what the seller's law requires; none
+for an invoice in dispute; the run says what it sent and what it held back, and why."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from config import SellerTerms, Settings
+from daemon.app.services import Facturier
+from daemon.domain.models import CustomerAddress
+from daemon.intake.customers import NewCustomer
+from daemon.store.db import transaction
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, parse
+
+
+async def _late(app: Facturier, tmp_path: Path, *numbers: str, language: str = "fr") -> list[int]:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", language),
+        changed_by="test",
+    )
+    ids = []
+    for n, number in enumerate(numbers):
+        file = invoice_file(tmp_path / "in", number, issued_days_ago=40 + n, due_in_days=-10 + n)
+        [r] = await app.ingest.import_paths([file])
+        assert r.invoice_id is not None, r.message
+        ids.append(r.invoice_id)
+    await app.send_due()
+    return ids
+
+
+def _texts(sandbox: SandboxServer, word: str) -> list[tuple[str, str]]:
+    out = []
+    for raw in sandbox.received("factures@dupont.example"):
+        m = parse(raw)
+        if word in m["Subject"]:
+            out.append((m["Subject"], m.get_body(("plain",)).get_content()))  # type: ignore[union-attr]
+    return out
+
+
+async def test_one_reminder_per_customer_and_level_lists_every_invoice(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _late(app, tmp_path, "FA-81", "FA-82")
+    report = await app.reminders.run()
+    [sent] = report.sent
+    assert sent.invoices == ("FA-81", "FA-82") and report.held_back == []
+    await app.send_due()
+    [(subject, text)] = _texts(sandbox, "Relance")
+    assert subject.startswith("Relance : 2 factures échues")
+    assert "facture FA-81" in text and "facture FA-82" in text
+    assert "Total restant dû : 240,00 EUR" in text
+    # France: the Code de commerce's penalties and the 40 euro indemnity
+    assert "L441-10" in text and "40 euros" in text and "D441-5" in text
+    assert (await app.reminders.run()).sent == []  # each level once
+    # 36 days on, both are 45 days overdue or more: level 3, the last one, says so (level
+    # 2 is recorded as passed over, not sent)
+    later = await app.reminders.run(date.today() + timedelta(days=36))
+    assert [s.level for s in later.sent] == [3]
+    await app.send_due()
+    assert any(s.startswith("Dernière relance") for s, _ in _texts(sandbox, "relance"))
+
+
+async def test_an_invoice_in_dispute_is_held_back_until_the_dispute_closes(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    [disputed, other] = await _late(app, tmp_path, "FA-83", "FA-84")
+    await app.dispute(disputed, by="ana", reason="quantity contested")
+    report = await app.reminders.run()
+    [sent] = report.sent
+    assert sent.invoices == ("FA-84",)
+    [held] = report.held_back
+    assert held.invoice == "FA-83" and held.why == "in dispute"
+    assert "quantity contested" in held.detail
+    await app.dispute(disputed, by="ana", reason="credit note agreed", close=True)
+    again = await app.reminders.run()
+    assert [s.invoices for s in again.sent] == [("FA-83",)]
+    detail = await app.queries.invoice_detail(disputed)
+    assert [d[1] for d in detail.decisions] == ["dispute-opened", "dispute-closed"]
+    assert other not in (disputed,)
+
+
+async def test_an_undeliverable_address_holds_the_reminder_back_and_says_why(
+    app: Facturier, tmp_path: Path
+) -> None:
+    await _late(app, tmp_path, "FA-85")
+    # the invoice went through; the address bounced since (as a bounce marks it)
+    async with transaction(app.ctx.sessions) as session:
+        [address] = (await session.exec(select(CustomerAddress))).all()
+        address.undeliverable, address.undeliverable_reason = True, "5.1.1 user unknown"
+        session.add(address)
+    report = await app.reminders.run()
+    assert report.sent == []
+    assert [(h.invoice, h.why) for h in report.held_back] == [
+        ("FA-85", "no deliverable invoice address")
+    ]
+
+
+async def test_a_belgian_seller_quotes_the_law_of_2_august_2002(
+    settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    terms = SellerTerms(seller="ACME SARL", country="BE", interest_rate="10 % per year")
+    settings = settings.model_copy(
+        update={"reminders": settings.reminders.model_copy(update={"sellers": [terms]})}
+    )
+    app = await Facturier.open(settings)
+    try:
+        await _late(app, tmp_path, "FA-86", language="en")
+        await app.reminders.run()
+        await app.send_due()
+        [(subject, text)] = _texts(sandbox, "Reminder")
+        assert subject.startswith("Reminder: invoice FA-86")
+        assert "law of 2 August 2002" in text and "10 % per year" in text
+        assert "40 euros" in text
+    finally:
+        await app.close()
