@@ -224,6 +224,32 @@ class CsvColumns(_Section):
     encoding: str = "utf-8-sig"
 
 
+class CampaignSettings(_Section):
+    """Asking customers whose invoices go to a person for a central invoice address."""
+
+    secret: SecretStr | None = None
+    """Signs each request's token, so that only a true reply can propose an address."""
+    secret_file: Path | None = None
+    ask_again_after_days: int = Field(14, ge=1, le=365)
+    max_requests: int = Field(3, ge=1, le=10)
+    """Requests to one customer at most (the first and the times it is asked again)."""
+    reply_to: str | None = None
+    """Where customers answer: a mailbox facturier reads (by default the return path, else
+    the sender's address)."""
+    scheduled: bool = False
+    """Run the campaign every day at the reminder time (asks again whoever is due)."""
+
+    def key(self) -> bytes | None:
+        secret = _read_secret(self.secret, self.secret_file, "campaign.secret")
+        return secret.encode() if secret else None
+
+
+class AddressSettings(_Section):
+    shared_mailboxes: list[str] = Field(default_factory=list)
+    """Local parts (before the @) that name a shared invoice mailbox, beside the shipped
+    list (facture, factures, invoices, ap, comptabilite…)."""
+
+
 class PaymentSettings(_Section):
     reference: Literal["none", "rf", "belgian"] = "none"
     """The structured reference each invoice email asks the customer to quote, made from the
@@ -293,6 +319,8 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    addresses: AddressSettings = Field(default_factory=AddressSettings)
+    campaign: CampaignSettings = Field(default_factory=CampaignSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
@@ -363,6 +391,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         (settings.imap, "password_file"),
         (settings.smtp, "password_file"),
         (settings.sender, "verp_secret_file"),
+        (settings.campaign, "secret_file"),
         (settings.templates, "directory"),
     ]
     for section, name in updates:

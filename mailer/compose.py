@@ -16,7 +16,8 @@ import uuid
 from dataclasses import dataclass, field
 from email.charset import QP, Charset
 from email.header import Header
-from email.policy import Compat32
+from email.message import EmailMessage
+from email.policy import SMTP, Compat32
 from email.utils import encode_rfc2231, format_datetime, formataddr, formatdate, quote
 from pathlib import Path
 from typing import Any
@@ -268,5 +269,58 @@ class Composer:
             )
         return raw, wire_shape(head + tail)
 
+    def compose_notice(self, spec: NoticeSpec) -> bytes:
+        """A message with no attachment (a request to a customer): text and HTML
+        alternatives from ``spec.template``, in ``spec.language``."""
+        recipient = normalize_address(spec.recipient, "recipient")
+        sender = normalize_address(spec.sender_address, "sender address")
+        for name, value in (
+            ("sender name", spec.sender_name),
+            ("recipient name", spec.recipient_name or ""),
+            ("message id", spec.message_id),
+            *spec.extra_headers.items(),
+        ):
+            refuse_line_breaks(value, name)
+        ctx = dict(spec.context, recipient=recipient)
+        subject = " ".join(self._render(spec.template, spec.language, "subject", ctx).split())
+        message = EmailMessage(policy=SMTP)
+        message["From"] = formataddr((spec.sender_name, sender))
+        message["To"] = formataddr((spec.recipient_name or "", recipient))
+        if spec.reply_to:
+            message["Reply-To"] = normalize_address(spec.reply_to, "reply-to")
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = spec.message_id
+        for name, value in spec.extra_headers.items():
+            message[name] = value
+        message.set_content(self._render(spec.template, spec.language, "txt", ctx))
+        message.add_alternative(
+            self._render(spec.template, spec.language, "html", ctx), subtype="html"
+        )
+        return message.as_bytes()
 
-__all__ = ["Attachment", "Composer", "MessageSpec", "format_datetime", "make_message_id"]
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    """A message without an attachment: what :meth:`Composer.compose_notice` makes."""
+
+    message_id: str
+    sender_name: str
+    sender_address: str
+    recipient: str
+    recipient_name: str | None
+    reply_to: str | None
+    template: str
+    language: str
+    context: dict[str, Any]
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+__all__ = [
+    "Attachment",
+    "Composer",
+    "MessageSpec",
+    "NoticeSpec",
+    "format_datetime",
+    "make_message_id",
+]

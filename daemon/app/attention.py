@@ -20,6 +20,7 @@ from daemon.domain.i18n import _
 from daemon.domain.models import (
     OWED,
     AddressChange,
+    AddressRequest,
     AttentionResolution,
     Customer,
     CustomerAddress,
@@ -31,6 +32,7 @@ from daemon.domain.models import (
     InvoiceEvent,
     Payment,
     PaymentStatus,
+    RequestState,
     utcnow,
 )
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
@@ -145,6 +147,7 @@ class AttentionQueue:
                         rests.append(rest)
                 found += await self._addresses(session)
                 found += await self._payments(session)
+                found += await self._address_answers(session)
                 resolved = set(
                     (
                         await session.exec(
@@ -176,6 +179,7 @@ class AttentionQueue:
                 Invoice,
                 InvoiceEvent,
                 Payment,
+                AddressRequest,
             )
         ]
         async with self.sessions() as session:
@@ -361,6 +365,50 @@ class AttentionQueue:
             )
             for p in rows
         ]
+
+    async def _address_answers(self, session: AsyncSession) -> list[AttentionItem]:
+        """Customers' answers to a request for a central invoice address."""
+        rows = (
+            await session.exec(
+                select(
+                    AddressRequest,
+                    Customer.name,
+                    InboundMessage.customer_message,
+                    InboundMessage.received_at,
+                )
+                .join(Customer, col(Customer.id) == col(AddressRequest.customer_id))
+                .outerjoin(
+                    InboundMessage,
+                    col(InboundMessage.id) == col(AddressRequest.reply_inbound_id),
+                )
+                .where(
+                    col(AddressRequest.state).in_(
+                        [RequestState.PROPOSED.value, RequestState.ANSWERED.value]
+                    )
+                )
+            )
+        ).all()
+        items = []
+        for request, name, said, received in rows:
+            why = (
+                _("proposes {email} for its invoices: {text}").format(
+                    email=request.proposed_email, text=said or ""
+                )
+                if request.proposed_email
+                else _("answered without an address: {text}").format(text=said or "")
+            )
+            items.append(
+                _item(
+                    AttentionKind.ADDRESS_ANSWER,
+                    request.id,
+                    received or request.last_sent_at or utcnow(),
+                    why,
+                    customer=name,
+                    customer_id=request.customer_id,
+                    address=request.proposed_email,
+                )
+            )
+        return items
 
     async def _long_deferred(
         self, session: AsyncSession, limit: int | None

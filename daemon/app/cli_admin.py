@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
+from daemon.domain.models import Channel
 
 
 @config_app.command("check")
@@ -157,6 +159,71 @@ def customers_deliverable(
             _("{customer}: {email} is deliverable again").format(
                 customer=c.name, email=address.email
             )
+        )
+
+    with_app(go)
+
+
+@customers_app.command("shared")
+def customers_shared(
+    customer: str,
+    email: str,
+    reason: Annotated[str, typer.Option(help="How you know who reads it (logged)")],
+    person: Annotated[
+        bool, typer.Option("--person", help="It is a person's mailbox, not a shared one")
+    ] = False,
+    customer_id: CustomerId = None,
+) -> None:
+    """Say whether an invoice address is a shared invoice mailbox (the default) or a
+    person's (--person); logged with who, when and why."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer, customer_id=customer_id)
+        assert c.id is not None
+        changed = await app_.customers.mark_shared(
+            c.id, email, not person, changed_by=user(), reason=reason
+        )
+        what = _("a person's mailbox") if person else _("a shared invoice mailbox")
+        said = (
+            _("{customer}: {email} is now {what}")
+            if changed
+            else _("{customer}: {email} was {what} already")
+        )
+        typer.echo(said.format(customer=c.name, email=email, what=what))
+
+    with_app(go)
+
+
+@customers_app.command("channel")
+def customers_channel(
+    customer: str,
+    channel: Annotated[Channel, typer.Argument(case_sensitive=False)],
+    reason: Annotated[str, typer.Option(help="Why (logged)")],
+    consent_on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="When it agreed to e-invoices (YYYY-MM-DD)"),
+    ] = None,
+    consent_source: Annotated[
+        str | None, typer.Option(help="Where its agreement is (a signed form, an email…)")
+    ] = None,
+    customer_id: CustomerId = None,
+) -> None:
+    """Record how a customer receives invoices: email (e-invoices, with its consent) or
+    paper."""
+
+    async def go(app_: Facturier) -> None:
+        c = await app_.customers.find(customer, customer_id=customer_id)
+        assert c.id is not None
+        await app_.customers.set_channel(
+            c.id,
+            channel,
+            consent_on=consent_on.date() if consent_on else None,
+            consent_source=consent_source,
+            changed_by=user(),
+            reason=reason,
+        )
+        typer.echo(
+            _("{customer}: invoices by {channel}").format(customer=c.name, channel=_(channel))
         )
 
     with_app(go)

@@ -49,6 +49,11 @@ payments_app = typer.Typer(help="Payments received: bank statements, by hand, re
 app.add_typer(queue_app, name="queue")
 app.add_typer(duplicates_app, name="duplicates")
 app.add_typer(payments_app, name="payments")
+campaign_app = typer.Typer(
+    help="Asking customers whose invoices go to a person for a central invoice address.",
+    no_args_is_help=True,
+)
+app.add_typer(campaign_app, name="campaign")
 
 ConfigOption = Annotated[
     Path | None,

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import facturx
 from reportlab.lib.pagesizes import A4
@@ -168,3 +169,61 @@ def _quiet_library():  # type: ignore[no-untyped-def]
         yield
     finally:
         logger.setLevel(previous)
+
+
+@dataclass(frozen=True)
+class SampleCredit:
+    """A credit on the seller's bank account, for a sample statement."""
+
+    amount: Decimal
+    booked: date
+    bank_ref: str
+    payer: str
+    reference: str | None = None
+    text: str | None = None
+
+
+CAMT053 = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+
+
+def sample_camt053(statement_id: str, iban: str, credits: list[SampleCredit]) -> bytes:
+    """A camt.053.001.02 end-of-day statement of ``credits`` (the elements the schema
+    requires, in its order), as a bank would send it."""
+    from lxml import etree
+
+    def el(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> Any:
+        node = etree.SubElement(parent, f"{{{CAMT053}}}{name}", **attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    root = etree.Element(f"{{{CAMT053}}}Document", nsmap={None: CAMT053})
+    report = el(root, "BkToCstmrStmt")
+    header = el(report, "GrpHdr")
+    el(header, "MsgId", f"MSG-{statement_id}")
+    el(header, "CreDtTm", f"{max(c.booked for c in credits)}T23:00:00")
+    stmt = el(report, "Stmt")
+    el(stmt, "Id", statement_id)
+    el(stmt, "CreDtTm", f"{max(c.booked for c in credits)}T23:00:00")
+    el(el(el(stmt, "Acct"), "Id"), "IBAN", iban)
+    for credit in credits:
+        entry = el(stmt, "Ntry")
+        el(entry, "Amt", _q(credit.amount), Ccy="EUR")
+        el(entry, "CdtDbtInd", "CRDT")
+        el(entry, "Sts", "BOOK")
+        el(el(entry, "BookgDt"), "Dt", credit.booked.isoformat())
+        el(el(entry, "ValDt"), "Dt", credit.booked.isoformat())
+        el(entry, "AcctSvcrRef", credit.bank_ref)
+        domain = el(el(entry, "BkTxCd"), "Domn")
+        el(domain, "Cd", "PMNT")
+        family = el(domain, "Fmly")
+        el(family, "Cd", "RCDT")
+        el(family, "SubFmlyCd", "ESCT")
+        tx = el(el(entry, "NtryDtls"), "TxDtls")
+        el(el(el(tx, "RltdPties"), "Dbtr"), "Nm", credit.payer)
+        remittance = el(tx, "RmtInf")
+        if credit.text:
+            el(remittance, "Ustrd", credit.text)
+        if credit.reference:
+            el(el(el(remittance, "Strd"), "CdtrRefInf"), "Ref", credit.reference)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -18,9 +18,11 @@ from daemon.app.archived import (
     original_messages,
 )
 from daemon.app.attention import AttentionQueue
+from daemon.app.campaign import Campaign
 from daemon.app.context import AppContext
 from daemon.app.figures import Figures
 from daemon.app.queries import Queries
+from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
@@ -48,7 +50,9 @@ class Facturier:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         s = ctx.settings
-        self.customers = CustomerService(ctx.sessions, s.sender.address)
+        self.customers = CustomerService(
+            ctx.sessions, s.sender.address, s.addresses.shared_mailboxes
+        )
         self.ingest = IngestService(
             ctx.sessions,
             s.ingest,
@@ -58,6 +62,8 @@ class Facturier:
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.payments = PaymentService(ctx.sessions, s.payments)
+        self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
+        self.report = Report(ctx.sessions)
         self.queries = Queries(ctx.sessions)
         self.attention = AttentionQueue(ctx.sessions, s)
         self.figures = Figures(ctx.sessions)
@@ -213,6 +219,7 @@ class Facturier:
         )
 
     async def close(self) -> None:
+        await self.campaign.sender.relay.close()
         await self.bounces.close()
         await self.ctx.close()
 

@@ -28,9 +28,14 @@ class AttentionKind(enum.StrEnum):
     QUARANTINED = "quarantined"
     POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
     PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
+    ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
 
 
 HINTS: dict[AttentionKind, str] = {
+    AttentionKind.ADDRESS_ANSWER: N_(
+        "check the address the customer gives, then confirm it (campaign confirm) or reject "
+        "it (campaign reject)"
+    ),
     AttentionKind.PAYMENT_WAITING: N_(
         "find the invoice(s) it pays and assign it (payments assign), or reverse it "
         "(payments reverse) if it is not for you"
@@ -78,6 +83,7 @@ HINTS: dict[AttentionKind, str] = {
 }
 
 LABELS: dict[AttentionKind, str] = {
+    AttentionKind.ADDRESS_ANSWER: N_("address answer"),
     AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
     AttentionKind.POSSIBLE_DUPLICATE: N_("possible duplicate"),
     AttentionKind.NO_ADDRESS: N_("no address"),

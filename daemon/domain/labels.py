@@ -72,6 +72,9 @@ WORDS = (
     N_("updated"),
     N_("unchanged"),
     N_("archived"),
+    # channels
+    N_("email"),
+    N_("paper"),
     # payment states of an invoice, and of a payment
     N_("unpaid"),
     N_("partial"),

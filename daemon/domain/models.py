@@ -57,6 +57,11 @@ class DeliveryKind(enum.StrEnum):
     REMINDER = "reminder"
 
 
+class Channel(enum.StrEnum):
+    EMAIL = "email"  # e-invoices by email
+    PAPER = "paper"
+
+
 class PaymentState(enum.StrEnum):
     UNPAID = "unpaid"
     PARTIAL = "partial"  # paid in part: the balance is still owed
@@ -77,6 +82,12 @@ class Customer(SQLModel, table=True):
     electronic_address: str | None = None
     language: str = "fr"
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    channel: str = Field(default=Channel.EMAIL)
+    """How the customer receives invoices: e-invoices by email, or paper."""
+    consent_on: date | None = None
+    """When the customer agreed to receive e-invoices, where it has (and where it was
+    recorded: ``consent_source``)."""
+    consent_source: str | None = None
 
 
 class CustomerAddress(SQLModel, table=True):
@@ -380,3 +391,37 @@ class PaymentAllocation(SQLModel, table=True):
     amount: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
     matched_by: str
     """``reference RF…``, ``number in remittance``, ``amount and customer``, ``by hand``."""
+
+
+class RequestState(enum.StrEnum):
+    ASKED = "asked"  # sent; waiting for the customer's answer
+    PROPOSED = "proposed"  # the answer names an address: a person confirms or rejects it
+    ANSWERED = "answered"  # the answer names no address: a person reads it
+    CONFIRMED = "confirmed"  # the proposed address became the invoice address
+    REJECTED = "rejected"
+    FAILED = "failed"  # could not be sent
+
+
+class AddressRequest(SQLModel, table=True):
+    """A request to a customer for a central invoice address (``facturier campaign
+    central-address``): sent, asked again, answered, and what a person made of the answer."""
+
+    __tablename__ = "address_requests"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    campaign: str = "central-address"
+    sent_to: str
+    state: str = Field(default=RequestState.ASKED, index=True)
+    attempts: int = 0
+    token: str = Field(unique=True)
+    """Signed (HMAC): a reply that quotes it is this request's, and nothing else's."""
+    message_ids: str = ""
+    """The Message-IDs of every copy sent, space-separated (a reply's In-Reply-To)."""
+    first_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reply_inbound_id: int | None = Field(default=None, foreign_key="inbound_messages.id")
+    proposed_email: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    decision_reason: str | None = None
+    last_error: str | None = None

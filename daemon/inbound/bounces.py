@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind
 from config import Settings
-from daemon.domain.models import Delivery, InboundMessage, MailboxCursor
+from daemon.domain.models import AddressRequest, Delivery, InboundMessage, MailboxCursor
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
+from daemon.inbound.requests import find_request, record_answer
 from daemon.inbound.tying import Verp, tie
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
@@ -54,6 +56,10 @@ class BounceProcessor:
         self.effects = Effects(RetryPolicy.from_settings(settings), settings.sender.address)
         self.classifier = Classifier(settings.imap.classify_seconds)
         self.originals = Archive(settings.archive.inbound_path)
+        self.campaign_key = settings.campaign.key()
+        own = {settings.sender.address, settings.sender.envelope_sender()}
+        own |= {settings.campaign.reply_to or "", settings.sender.reply_to or ""}
+        self.own_domains = {a.rsplit("@", 1)[-1].lower() for a in own if "@" in a}
 
     async def close(self) -> None:
         await self.classifier.close()
@@ -163,6 +169,17 @@ class BounceProcessor:
         except (OverBudget, ClassifierUnavailable) as exc:
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, str(exc))
         try:
+            if c.kind == Kind.HUMAN and self.campaign_key is not None:
+                async with transaction(self.sessions) as session:
+                    answer = await find_request(session, c, self.campaign_key)
+                    if answer.request is not None:
+                        return await self._answer(
+                            session, answer.request, mailbox, uidvalidity, uid, raw, sha, c
+                        )
+                if answer.forged:
+                    return await self._quarantine(
+                        mailbox, uidvalidity, uid, raw, sha, c, answer.forged
+                    )
             async with transaction(self.sessions) as session:
                 tied = await tie(session, c, self.verp)
                 delivery, evidence = tied.delivery, tied.evidence
@@ -198,6 +215,32 @@ class BounceProcessor:
         except Exception as exc:  # quarantine, never stop the loop
             reason = f"{type(exc).__name__}: {exc}"
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, c, reason, exc)
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        request: AddressRequest,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        raw: bytes,
+        sha: str,
+        c: Classification,
+    ) -> str:
+        """A customer's answer to a request for its central invoice address: recorded, and
+        the address it gives proposed to a person."""
+        folder = self.settings.imap.processed_folder
+        inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
+        inbound.evidence = f"request R{request.id}"
+        session.add(inbound)
+        await session.flush()
+        assert inbound.id is not None
+        done = record_answer(
+            request, c, inbound.id, self.own_domains, self.settings.addresses.shared_mailboxes
+        )
+        session.add(request)
+        log.info("%s uid %s: %s", mailbox, uid, done)
+        return folder
 
     async def _quarantine(
         self,

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
 
 
@@ -45,13 +47,16 @@ async def add_address(
     who: str,
     why: str,
     source: str,
+    shared: Collection[str] = (),
 ) -> CustomerAddress:
+    """A new address; an invoice address is marked a shared mailbox when its name says so
+    (``daemon.domain.mailboxes``, with the admin's ``shared`` names)."""
     assert customer.id is not None
     address = CustomerAddress(
         customer_id=customer.id,
         email=email,
         role=role,
-        central_mailbox=role == AddressRole.INVOICE_TO,
+        central_mailbox=role == AddressRole.INVOICE_TO and is_shared_mailbox(email, shared),
     )
     session.add(address)
     await session.flush()
@@ -66,10 +71,12 @@ async def put_invoice_address(
     changed_by: str,
     reason: str,
     source: str,
+    shared: Collection[str] = (),
 ) -> AddressSet:
-    """In ``session``: make ``email`` (already checked) the customer's central invoice mailbox, the
-    previous one retired; an address marked undeliverable that is set again is marked
-    deliverable. Every change is logged with who, when and why."""
+    """In ``session``: make ``email`` (already checked) the customer's invoice address, the
+    previous one retired; a new address is marked a shared mailbox when its name says so; an
+    address marked undeliverable that is set again is marked deliverable. Every change is
+    logged with who, when and why."""
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError(f"no customer #{customer_id}")
@@ -88,7 +95,6 @@ async def put_invoice_address(
         if old.email == email:
             continue
         old.active = False
-        old.central_mailbox = False
         session.add(old)
         await log_change(
             session,
@@ -107,11 +113,11 @@ async def put_invoice_address(
             customer_id=customer_id,
             email=email,
             role=AddressRole.INVOICE_TO,
-            central_mailbox=True,
+            central_mailbox=is_shared_mailbox(email, shared),
         )
     if address.undeliverable:
         await mark_deliverable(session, address, changed_by, reason, source)
-    address.active, address.central_mailbox = True, True
+    address.active = True  # an address set again keeps what it was marked (shared or not)
     session.add(address)
     await session.flush()
     if not current:
@@ -146,3 +152,27 @@ async def mark_deliverable(
     await log_change(
         session, address.customer_id, address.id, "undeliverable", "true", "false", who, why, source
     )
+
+
+async def mark_shared(
+    session: AsyncSession, address: CustomerAddress, shared: bool, who: str, why: str, source: str
+) -> bool:
+    """Mark an address a shared invoice mailbox, or a person's, by hand; logged. False when
+    it was marked so already."""
+    if address.central_mailbox == shared:
+        return False
+    old = "true" if address.central_mailbox else "false"
+    address.central_mailbox = shared
+    session.add(address)
+    await log_change(
+        session,
+        address.customer_id,
+        address.id,
+        "central_mailbox",
+        old,
+        "true" if shared else "false",
+        who,
+        why,
+        source,
+    )
+    return True

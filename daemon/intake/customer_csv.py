@@ -12,6 +12,7 @@ customers is refused with them listed, never guessed.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,14 +119,21 @@ async def _match(session: AsyncSession, data: NewCustomer) -> list[Customer]:
 
 
 async def _update(
-    session: AsyncSession, customer: Customer, data: NewCustomer, who: str, source: str
+    session: AsyncSession,
+    customer: Customer,
+    data: NewCustomer,
+    who: str,
+    source: str,
+    shared: Collection[str],
 ) -> list[str]:
     """Bring ``customer``'s addresses to what ``data`` says; what changed."""
     assert customer.id is not None
     why = f"customer file {source.removeprefix('csv:')}"
     changes = []
     if data.invoice_email:
-        done = await put_invoice_address(session, customer.id, data.invoice_email, who, why, source)
+        done = await put_invoice_address(
+            session, customer.id, data.invoice_email, who, why, source, shared
+        )
         if done.changed:
             changes.append(f"invoice address {data.invoice_email}")
     copies = (
@@ -151,6 +159,7 @@ async def import_customers(
     *,
     changed_by: str,
     dry_run: bool = False,
+    shared: Collection[str] = (),
 ) -> list[ImportedRow]:
     """Every row of ``path`` created, updated or found unchanged, in one transaction; with
     ``dry_run``, what would be done, with nothing written."""
@@ -166,14 +175,14 @@ async def import_customers(
                     listed = ", ".join(f"#{c.id} {c.name}" for c in found)
                     errors.append(f"{path}:{line}: fits {len(found)} customers ({listed})")
                 elif found:
-                    changes = await _update(session, found[0], data, changed_by, source)
+                    changes = await _update(session, found[0], data, changed_by, source, shared)
                     outcome = "updated" if changes else "unchanged"
                     done.append(
                         ImportedRow(line, data.name, outcome, found[0].id, ", ".join(changes))
                     )
                 else:
                     why = f"imported from {path.name}"
-                    customer = await create_customer(session, data, changed_by, source, why)
+                    customer = await create_customer(session, data, changed_by, source, why, shared)
                     done.append(ImportedRow(line, data.name, "created", customer.id))
             if errors:
                 raise ValidationError("; ".join(errors) + " — nothing was imported")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,12 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
-from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.intake.addresses import (
     AddressSet,
     add_address,
     log_change,
     mark_deliverable,
+    mark_shared,
     put_invoice_address,
 )
 from daemon.outbound.planning import queue_waiting_invoices
@@ -89,7 +91,12 @@ def validate_new_customer(data: NewCustomer) -> NewCustomer:
 
 
 async def create_customer(
-    session: AsyncSession, data: NewCustomer, who: str, source: str, why: str
+    session: AsyncSession,
+    data: NewCustomer,
+    who: str,
+    source: str,
+    why: str,
+    shared: Collection[str] = (),
 ) -> Customer:
     customer = Customer(
         name=data.name, vat_id=data.vat_id, identifier=data.identifier, language=data.language
@@ -98,7 +105,7 @@ async def create_customer(
     await session.flush()
     if data.invoice_email:
         await add_address(
-            session, customer, data.invoice_email, AddressRole.INVOICE_TO, who, why, source
+            session, customer, data.invoice_email, AddressRole.INVOICE_TO, who, why, source, shared
         )
     for copy in data.copy_emails:
         await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
@@ -106,9 +113,13 @@ async def create_customer(
 
 
 class CustomerService:
-    def __init__(self, sessions: SessionFactory, sender_address: str):
+    def __init__(
+        self, sessions: SessionFactory, sender_address: str, shared_mailboxes: Collection[str] = ()
+    ):
         self.sessions = sessions
         self.sender_address = sender_address
+        self.shared = tuple(shared_mailboxes)
+        """The admin's names of shared invoice mailboxes, beside the shipped ones."""
 
     async def add(
         self,
@@ -120,7 +131,7 @@ class CustomerService:
     ) -> Customer:
         data = validate_new_customer(data)
         async with transaction(self.sessions) as session:
-            customer = await create_customer(session, data, changed_by, source, reason)
+            customer = await create_customer(session, data, changed_by, source, reason, self.shared)
         await queue_waiting_invoices(self.sessions, customer.id, self.sender_address)
         return customer
 
@@ -131,7 +142,12 @@ class CustomerService:
         from daemon.intake.customer_csv import import_customers
 
         return await import_customers(
-            self.sessions, self.sender_address, path, changed_by=changed_by, dry_run=dry_run
+            self.sessions,
+            self.sender_address,
+            path,
+            changed_by=changed_by,
+            dry_run=dry_run,
+            shared=self.shared,
         )
 
     async def set_invoice_address(
@@ -144,7 +160,7 @@ class CustomerService:
             raise ValidationError("reason: say why the invoice address changes")
         async with transaction(self.sessions) as session:
             done = await put_invoice_address(
-                session, customer_id, email, changed_by, reason, source
+                session, customer_id, email, changed_by, reason, source, self.shared
             )
         await queue_waiting_invoices(self.sessions, customer_id, self.sender_address)
         return done
@@ -257,6 +273,77 @@ class CustomerService:
             for address in marked:
                 await mark_deliverable(session, address, changed_by, reason, source)
         return marked[0]
+
+    async def mark_shared(
+        self,
+        customer_id: int,
+        email: str,
+        shared: bool,
+        *,
+        changed_by: str,
+        reason: str,
+        source: str = "cli",
+    ) -> bool:
+        """Say by hand whether the customer's invoice address ``email`` is a shared invoice
+        mailbox or a person's; logged. False when it was marked so already."""
+        if not reason.strip():
+            raise ValidationError("reason: say how you know who reads this address")
+        email = _email(email, "email")
+        async with transaction(self.sessions) as session:
+            address = (
+                await session.exec(
+                    select(CustomerAddress).where(
+                        CustomerAddress.customer_id == customer_id,
+                        CustomerAddress.email == email,
+                        CustomerAddress.role == AddressRole.INVOICE_TO,
+                    )
+                )
+            ).first()
+            if address is None:
+                raise NotFoundError(f"{email} is not an invoice address of customer #{customer_id}")
+            return await mark_shared(session, address, shared, changed_by, reason, source)
+
+    async def set_channel(
+        self,
+        customer_id: int,
+        channel: Channel,
+        *,
+        consent_on: date | None,
+        consent_source: str | None,
+        changed_by: str,
+        reason: str,
+        source: str = "cli",
+    ) -> Customer:
+        """Record how the customer receives invoices (e-invoices by email, or paper) and,
+        for email, when and where it agreed to; logged beside its address changes."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the channel changes")
+        if channel is Channel.PAPER and (consent_on or consent_source):
+            raise ValidationError("consent: a customer on paper has not agreed to e-invoices")
+        async with transaction(self.sessions) as session:
+            customer = await session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFoundError(f"no customer #{customer_id}")
+            old = customer.channel
+            if consent_on is not None and consent_on > date.today():
+                raise ValidationError(f"--consent-on: {consent_on} is in the future")
+            customer.channel = channel.value
+            customer.consent_on = consent_on if channel is Channel.EMAIL else None
+            customer.consent_source = consent_source if channel is Channel.EMAIL else None
+            session.add(customer)
+            consent = f" (consent {consent_on}: {consent_source})" if consent_on else ""
+            await log_change(
+                session,
+                customer_id,
+                None,
+                "channel",
+                old,
+                channel.value + consent,
+                changed_by,
+                reason,
+                source,
+            )
+            return customer
 
     async def get(self, customer_id: int) -> Customer:
         async with self.sessions() as session:

@@ -1,4 +1,5 @@
-"""invoice identity (seller, number, document kind), credit notes, payments, disputes
+"""invoice identity (seller, number, document kind), credit notes, payments, disputes,
+customers' channel, requests for a central invoice address
 
 Revision ID: 0008
 Revises: 0007
@@ -44,6 +45,11 @@ def upgrade() -> None:
     ):
         op.add_column("invoices", column)
     _identities()
+    op.add_column(
+        "customers", sa.Column("channel", _TEXT(), nullable=False, server_default="email")
+    )
+    op.add_column("customers", sa.Column("consent_on", sa.Date(), nullable=True))
+    op.add_column("customers", sa.Column("consent_source", _TEXT(), nullable=True))
     op.create_index(
         "uq_invoice_identity",
         "invoices",
@@ -95,6 +101,32 @@ def upgrade() -> None:
         sa.Column("payment_id", sa.Integer(), sa.ForeignKey("payments.id"), nullable=True),
     )
     op.create_index("ix_invoice_events_invoice_id", "invoice_events", ["invoice_id"])
+    op.create_table(
+        "address_requests",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("customer_id", sa.Integer(), sa.ForeignKey("customers.id"), nullable=False),
+        sa.Column("campaign", _TEXT(), nullable=False),
+        sa.Column("sent_to", _TEXT(), nullable=False),
+        sa.Column("state", _TEXT(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("token", _TEXT(), nullable=False, unique=True),
+        sa.Column("message_ids", _TEXT(), nullable=False),
+        sa.Column("first_sent_at", daemon.domain.models.UTCDateTime(), nullable=True),
+        sa.Column("last_sent_at", daemon.domain.models.UTCDateTime(), nullable=True),
+        sa.Column(
+            "reply_inbound_id",
+            sa.Integer(),
+            sa.ForeignKey("inbound_messages.id"),
+            nullable=True,
+        ),
+        sa.Column("proposed_email", _TEXT(), nullable=True),
+        sa.Column("decided_by", _TEXT(), nullable=True),
+        sa.Column("decided_at", daemon.domain.models.UTCDateTime(), nullable=True),
+        sa.Column("decision_reason", _TEXT(), nullable=True),
+        sa.Column("last_error", _TEXT(), nullable=True),
+    )
+    op.create_index("ix_address_requests_customer_id", "address_requests", ["customer_id"])
+    op.create_index("ix_address_requests_state", "address_requests", ["state"])
     # an invoice already marked paid by hand counts as paid in full
     op.execute("UPDATE invoices SET amount_paid = amount_due WHERE payment_state = 'paid'")
 
@@ -120,6 +152,9 @@ def _identities() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("address_requests")
+    for column in ("consent_source", "consent_on", "channel"):
+        op.drop_column("customers", column)
     op.drop_table("invoice_events")
     op.drop_table("payment_allocations")
     op.drop_table("payments")

@@ -1,0 +1,142 @@
+"""The central-address campaign as the CLI and the TUI see it: run it, list its requests,
+and a person's decision on a proposed address (confirmed: it becomes the invoice address,
+logged with the reply as its source; or rejected, with why)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from config import Settings
+from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.models import AddressRequest, Customer, InboundMessage, RequestState, utcnow
+from daemon.intake.customers import CustomerService
+from daemon.outbound.campaign import CampaignReport, CampaignSender
+from daemon.store.db import SessionFactory, transaction
+from mailer.smtp.relay import SmtpRelay
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    customer: str
+    customer_id: int
+    sent_to: str
+    state: str
+    attempts: int
+    last_sent_at: datetime | None
+    proposed_email: str | None
+    answer: str | None
+    """What the customer wrote."""
+    decision: str | None
+
+
+class Campaign:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        settings: Settings,
+        customers: CustomerService,
+        relay: SmtpRelay,
+    ):
+        self.sessions = sessions
+        self.settings = settings
+        self.customers = customers
+        self.sender = CampaignSender(sessions, settings, relay)
+
+    async def run(self, *, dry_run: bool = False) -> CampaignReport:
+        return await self.sender.run(dry_run=dry_run)
+
+    async def requests(self, state: str | None = None) -> list[RequestRow]:
+        async with self.sessions() as session:
+            query = (
+                select(AddressRequest, Customer.name, InboundMessage.customer_message)
+                .join(Customer, col(Customer.id) == col(AddressRequest.customer_id))
+                .outerjoin(
+                    InboundMessage, col(InboundMessage.id) == col(AddressRequest.reply_inbound_id)
+                )
+                .order_by(col(AddressRequest.id))
+            )
+            if state is not None:
+                query = query.where(AddressRequest.state == state)
+            rows = (await session.exec(query)).all()
+        return [
+            RequestRow(
+                r.id or 0,
+                name,
+                r.customer_id,
+                r.sent_to,
+                r.state,
+                r.attempts,
+                r.last_sent_at,
+                r.proposed_email,
+                said,
+                f"{r.decided_by}: {r.decision_reason}" if r.decided_by else None,
+            )
+            for r, name, said in rows
+        ]
+
+    async def confirm(
+        self, request_id: int, *, by: str, reason: str, email: str | None = None
+    ) -> RequestRow:
+        """The proposed address (or ``email``, read by a person in the answer) becomes the
+        customer's invoice address, marked a shared mailbox; the change is logged with the
+        reply as its source."""
+        if not reason.strip():
+            raise ValidationError("reason: say why the address is right")
+        request = await self._answered(request_id)
+        address = email or request.proposed_email
+        if not address:
+            raise ValidationError(
+                f"request R{request_id}: the answer gives no address; name it with --email"
+            )
+        source = f"reply:{request.reply_inbound_id}"
+        done = await self.customers.set_invoice_address(
+            request.customer_id, address, changed_by=by, reason=reason, source=source
+        )
+        await self.customers.mark_shared(
+            request.customer_id,
+            done.address.email,
+            True,
+            changed_by=by,
+            reason=f"the customer's answer to request R{request_id}",
+            source=source,
+        )
+        await self._decide(request_id, RequestState.CONFIRMED, by, reason, done.address.email)
+        return (await self.requests_of(request_id))[0]
+
+    async def reject(self, request_id: int, *, by: str, reason: str) -> RequestRow:
+        if not reason.strip():
+            raise ValidationError("reason: say why the proposal is rejected")
+        await self._answered(request_id)
+        await self._decide(request_id, RequestState.REJECTED, by, reason, None)
+        return (await self.requests_of(request_id))[0]
+
+    async def requests_of(self, request_id: int) -> list[RequestRow]:
+        return [r for r in await self.requests() if r.id == request_id]
+
+    async def _answered(self, request_id: int) -> AddressRequest:
+        async with self.sessions() as session:
+            request = await session.get(AddressRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"no request R{request_id}")
+        if request.state not in (RequestState.PROPOSED.value, RequestState.ANSWERED.value):
+            raise ValidationError(
+                f"request R{request_id} is {request.state}: only an answered request is decided"
+            )
+        return request
+
+    async def _decide(
+        self, request_id: int, state: RequestState, by: str, reason: str, email: str | None
+    ) -> None:
+        async with transaction(self.sessions) as session:
+            request = await session.get(AddressRequest, request_id)
+            assert request is not None
+            request.state = state.value
+            request.decided_by, request.decided_at = by, utcnow()
+            request.decision_reason = reason
+            if email:
+                request.proposed_email = email
+            session.add(request)

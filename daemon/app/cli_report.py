@@ -1,0 +1,182 @@
+"""Commands for the figures and the central-address campaign: `facturier report`,
+`facturier campaign …`."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from daemon.app.cli_base import JsonOption, app, campaign_app, fail, user, with_app
+from daemon.app.report import BusinessReport
+from daemon.app.reporting import Reporter, emit
+from daemon.app.services import Facturier
+from daemon.domain.i18n import _
+from daemon.domain.models import RequestState
+
+Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f} %"
+
+
+def report_lines(r: BusinessReport) -> list[str]:
+    """The report as the operator reads it, one figure a line."""
+    period = f"{r.start or '…'} → {r.end or '…'}"
+    lines = [
+        _("Period (issue dates): {period}").format(period=period),
+        _("E-invoice adoption: {share} of customers ({counts})").format(
+            share=_pct(r.adoption),
+            counts=", ".join(f"{_(k)} {v}" for k, v in r.customers_by_channel.items()) or "0",
+        ),
+        _("Invoices by channel: {counts}").format(
+            counts=", ".join(f"{_(k)} {v}" for k, v in r.invoices_by_channel.items()) or "0"
+        ),
+        _("Customers on a central invoice mailbox: {share}").format(share=_pct(r.central_share)),
+        _("Central-address campaign: {figures}").format(
+            figures=", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.campaign.items())
+        ),
+        _("Delivery outcomes: {counts}").format(
+            counts=", ".join(f"{_(k)} {v}" for k, v in r.delivery_outcomes.items()) or "0"
+        ),
+        _("Bounce reasons: {counts}").format(
+            counts=", ".join(f"{k} {v}" for k, v in r.bounce_reasons.items()) or "0"
+        ),
+        _("Days to pay (mean / median, from issue; from the due date):"),
+    ]
+    for d in r.days_to_pay:
+        lines.append(
+            f"  {_(d.group):<36} {d.invoices:>6}  {d.mean_from_issue} / {d.median_from_issue}"
+            f";  {d.mean_from_due} / {d.median_from_due}"
+        )
+    lines.append(
+        _("Late-payment rate: {rate} of {count} invoices due").format(
+            rate=_pct(r.late_payment_rate), count=r.due_counted
+        )
+    )
+    return lines
+
+
+@app.command("report")
+def report(
+    start: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First issue date")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last issue date")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The figures the business case rests on: e-invoice adoption, central-mailbox share,
+    campaign progress, delivery outcomes and bounce reasons, days to pay (by channel, by
+    central versus personal mailbox, before and after a move to a central one), late-payment
+    rate."""
+    if start and end and start > end:
+        fail(_("--from {start} is after --to {end}").format(start=start.date(), end=end.date()))
+
+    async def go(app_: Facturier) -> None:
+        r = await app_.report.build(start.date() if start else None, end.date() if end else None)
+        if as_json:
+            emit(dataclasses.asdict(r))
+            return
+        for line in report_lines(r):
+            typer.echo(line)
+
+    with_app(go)
+
+
+@campaign_app.command("central-address")
+def campaign_central_address(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say whom, send nothing")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask each customer whose invoices go to a person for a shared invoice mailbox; ask
+    again those who have not answered after [campaign] ask_again_after_days, at most
+    max_requests times. Answers are read from the bounce mailbox."""
+
+    async def go(app_: Facturier) -> int:
+        r = await app_.campaign.run(dry_run=dry_run)
+        out = Reporter(as_json)
+        for a in r.asked:
+            out.item(
+                a,
+                _("asked: {customer} at {email} (request {n})").format(
+                    customer=a.customer, email=a.email, n=a.attempt
+                ),
+            )
+        for customer, why in r.held_back:
+            out.item({"customer": customer, "held_back": why}, f"  {customer}: {why}")
+        for customer, why in r.failed:
+            out.item({"customer": customer, "failed": why}, f"FAIL {customer}: {why}")
+        out.summary(
+            {"asked": len(r.asked), "held_back": len(r.held_back), "failed": len(r.failed)},
+            _("{asked} asked, {held} not this time, {failed} failed").format(
+                asked=len(r.asked), held=len(r.held_back), failed=len(r.failed)
+            ),
+        )
+        return len(r.failed)
+
+    if with_app(go):
+        raise typer.Exit(1)
+
+
+@campaign_app.command("list")
+def campaign_list(
+    answered: Annotated[
+        bool, typer.Option("--answered", help="Only answers waiting for a person")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Every request: to whom, how many times, and what came of it."""
+
+    async def go(app_: Facturier) -> None:
+        rows = await app_.campaign.requests()
+        if answered:
+            waiting = (RequestState.PROPOSED.value, RequestState.ANSWERED.value)
+            rows = [r for r in rows if r.state in waiting]
+        out = Reporter(as_json)
+        for r in rows:
+            said = f" → {r.proposed_email}" if r.proposed_email else ""
+            out.item(r, f"R{r.id} {r.customer} <{r.sent_to}> x{r.attempts} [{r.state}]{said}")
+        out.summary({"requests": len(rows)}, _("{count} request(s)").format(count=len(rows)))
+
+    with_app(go)
+
+
+@campaign_app.command("confirm")
+def campaign_confirm(
+    request: Annotated[int, typer.Argument(help="The request's number (R<N>: give N)")],
+    reason: Annotated[str, typer.Option(help="Why the address is right (logged)")],
+    email: Annotated[
+        str | None, typer.Option(help="The address, where the answer gives none to propose")
+    ] = None,
+) -> None:
+    """The proposed address becomes the customer's invoice address (a shared mailbox),
+    logged with the customer's answer as its source."""
+
+    async def go(app_: Facturier) -> None:
+        row = await app_.campaign.confirm(request, by=user(), reason=reason, email=email)
+        typer.echo(
+            _("{customer}: invoices now go to {email}").format(
+                customer=row.customer, email=row.proposed_email
+            )
+        )
+
+    with_app(go)
+
+
+@campaign_app.command("reject")
+def campaign_reject(
+    request: Annotated[int, typer.Argument(help="The request's number (R<N>: give N)")],
+    reason: Annotated[str, typer.Option(help="Why (logged)")],
+) -> None:
+    """The answer's address is not taken."""
+
+    async def go(app_: Facturier) -> None:
+        row = await app_.campaign.reject(request, by=user(), reason=reason)
+        typer.echo(_("request R{id} rejected").format(id=row.id))
+
+    with_app(go)

@@ -1,0 +1,307 @@
+"""The figures the business case rests on (`facturier report`, the TUI's figures screen):
+e-invoice adoption, the share of customers on a central invoice mailbox, the campaign's
+progress, what became of the invoices sent and why bounces bounced, days to pay (by channel,
+by central versus personal mailbox, before and after a customer moved to a central one), and
+the late-payment rate.
+
+A period selects invoices by issue date (days to pay) or due date (late payment); customers
+and addresses are counted as they are now.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import mean, median
+from typing import Any
+
+from sqlalchemy import select as columns
+from sqlmodel import col
+
+from daemon.domain.i18n import N_
+from daemon.domain.identity import DocumentKind
+from daemon.domain.models import (
+    OWED,
+    AddressRequest,
+    AddressRole,
+    Customer,
+    CustomerAddress,
+    Delivery,
+    DeliveryKind,
+    InboundMessage,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    PaymentState,
+    PaymentStatus,
+)
+from daemon.domain.states import SET_ASIDE
+from daemon.store.db import SessionFactory
+
+GROUPS = (
+    N_("all"),
+    N_("channel email"),
+    N_("channel paper"),
+    N_("central mailbox"),
+    N_("personal mailbox"),
+    N_("before moving"),
+    N_("after moving to a central mailbox"),
+)
+"""The groups days to pay are figured for, in the order they are shown."""
+
+
+@dataclass(frozen=True)
+class DaysToPay:
+    """Days from issue (and from the due date) to the payment that settled the invoice."""
+
+    group: str
+    invoices: int
+    mean_from_issue: float | None
+    median_from_issue: float | None
+    mean_from_due: float | None
+    median_from_due: float | None
+
+
+@dataclass(frozen=True)
+class BusinessReport:
+    start: date | None
+    end: date | None
+    customers_by_channel: dict[str, int]
+    invoices_by_channel: dict[str, int]
+    adoption: float | None
+    """Share of customers receiving e-invoices by email."""
+    central_share: float | None
+    """Share of customers with an invoice address whose address is a shared mailbox."""
+    campaign: dict[str, int]
+    delivery_outcomes: dict[str, int]
+    bounce_reasons: dict[str, int]
+    days_to_pay: list[DaysToPay] = field(default_factory=list)
+    late_payment_rate: float | None = None
+    due_counted: int = 0
+    """Invoices due in the period (and due before today): the late-payment rate's base."""
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _days(group: str, pairs: list[tuple[int, int]]) -> DaysToPay:
+    from_issue = [a for a, _b in pairs]
+    from_due = [b for _a, b in pairs]
+
+    def r(value: float | None) -> float | None:
+        return round(value, 2) if value is not None else None
+
+    return DaysToPay(
+        group,
+        len(pairs),
+        r(mean(from_issue)) if pairs else None,
+        r(median(from_issue)) if pairs else None,
+        r(mean(from_due)) if pairs else None,
+        r(median(from_due)) if pairs else None,
+    )
+
+
+class Report:
+    def __init__(self, sessions: SessionFactory):
+        self.sessions = sessions
+
+    async def build(
+        self, start: date | None = None, end: date | None = None, today: date | None = None
+    ) -> BusinessReport:
+        today = today or date.today()
+        async with self.sessions() as session:
+            connection = await session.connection()
+
+            async def rows(stmt: Any) -> list[Any]:
+                return list((await connection.execute(stmt)).all())
+
+            customers = await rows(columns(col(Customer.id), col(Customer.channel)))
+            channel_of = {cid: ch for cid, ch in customers}
+            addresses = await rows(
+                columns(
+                    col(CustomerAddress.customer_id), col(CustomerAddress.central_mailbox)
+                ).where(
+                    col(CustomerAddress.role) == AddressRole.INVOICE_TO.value,
+                    col(CustomerAddress.active).is_(True),
+                )
+            )
+            invoice_filter = [
+                col(Invoice.document_kind) == DocumentKind.INVOICE.value,
+                col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
+            ]
+            issued = list(invoice_filter)
+            if start:
+                issued.append(col(Invoice.issue_date) >= start)
+            if end:
+                issued.append(col(Invoice.issue_date) <= end)
+            invoices = await rows(
+                columns(
+                    col(Invoice.id),
+                    col(Invoice.customer_id),
+                    col(Invoice.issue_date),
+                    col(Invoice.due_date),
+                    col(Invoice.payment_state),
+                ).where(*issued)
+            )
+            ids = [i[0] for i in invoices]
+            deliveries = await _chunked(
+                rows,
+                ids,
+                lambda chunk: columns(
+                    col(Delivery.invoice_id),
+                    col(Delivery.state),
+                    col(Delivery.address_id),
+                    col(Delivery.id),
+                ).where(
+                    col(Delivery.invoice_id).in_(chunk),
+                    col(Delivery.kind) == DeliveryKind.INVOICE.value,
+                ),
+            )
+            central_ids = {
+                a
+                for (a,) in await rows(
+                    columns(col(CustomerAddress.id)).where(
+                        col(CustomerAddress.central_mailbox).is_(True)
+                    )
+                )
+            }
+            paid_on = dict(
+                await _chunked(
+                    rows,
+                    ids,
+                    lambda chunk: (
+                        columns(col(PaymentAllocation.invoice_id), col(Payment.received_on))
+                        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                        .where(
+                            col(PaymentAllocation.invoice_id).in_(chunk),
+                            col(Payment.status) == PaymentStatus.APPLIED.value,
+                        )
+                        .order_by(col(Payment.received_on))
+                    ),  # the last one settles it
+                )
+            )
+            due = [*invoice_filter, col(Invoice.due_date) < today]
+            if start:
+                due.append(col(Invoice.due_date) >= start)
+            if end:
+                due.append(col(Invoice.due_date) <= end)
+            due_rows = await rows(
+                columns(col(Invoice.id), col(Invoice.due_date), col(Invoice.payment_state)).where(
+                    *due
+                )
+            )
+            due_paid_on = dict(
+                await _chunked(
+                    rows,
+                    [r[0] for r in due_rows],
+                    lambda chunk: (
+                        columns(col(PaymentAllocation.invoice_id), col(Payment.received_on))
+                        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                        .where(
+                            col(PaymentAllocation.invoice_id).in_(chunk),
+                            col(Payment.status) == PaymentStatus.APPLIED.value,
+                        )
+                        .order_by(col(Payment.received_on))
+                    ),
+                )
+            )
+            bounced = await _chunked(
+                rows,
+                [d[3] for d in deliveries],
+                lambda chunk: columns(
+                    col(InboundMessage.classification), col(InboundMessage.received_at)
+                ).where(
+                    col(InboundMessage.delivery_id).in_(chunk),
+                    col(InboundMessage.kind) == "bounce",
+                ),
+            )
+            requests = await rows(
+                columns(
+                    col(AddressRequest.customer_id),
+                    col(AddressRequest.state),
+                    col(AddressRequest.attempts),
+                )
+            )
+        by_customer_channel = Counter(channel_of.values())
+        with_address = {cid for cid, _c in addresses}
+        central_customers = {cid for cid, central in addresses if central}
+        invoices_by_channel = Counter(channel_of.get(i[1], "email") for i in invoices)
+        # what became of each invoice: its first recipient's latest delivery
+        latest: dict[int, tuple[str, int | None]] = {}
+        first_address: dict[int, int | None] = {}
+        for invoice_id, state, address_id, _delivery in sorted(deliveries, key=lambda d: d[3]):
+            latest[invoice_id] = (state, address_id)
+            first_address.setdefault(invoice_id, address_id)
+        outcomes = Counter(state for state, _a in latest.values())
+        reasons: Counter[str] = Counter()
+        for data, _at in bounced:
+            for recipient in json.loads(data).get("recipients", []):
+                reasons[recipient.get("reason") or "undefined"] += 1
+        # days to pay, grouped
+        groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        central_first: dict[int, date] = {}
+        personal_first: dict[int, date] = {}
+        for invoice_id, customer_id, issue, _due, _state in invoices:
+            address = first_address.get(invoice_id)
+            if address is None:
+                continue
+            marks = central_first if address in central_ids else personal_first
+            if customer_id not in marks or issue < marks[customer_id]:
+                marks[customer_id] = issue
+        for invoice_id, customer_id, issue, due_date, state in invoices:
+            if state != PaymentState.PAID.value or invoice_id not in paid_on:
+                continue
+            settled = paid_on[invoice_id]
+            pair = ((settled - issue).days, (settled - (due_date or issue)).days)
+            groups["all"].append(pair)
+            groups[f"channel {channel_of.get(customer_id, 'email')}"].append(pair)
+            address = first_address.get(invoice_id)
+            if address is None:
+                continue
+            central = address in central_ids
+            groups["central mailbox" if central else "personal mailbox"].append(pair)
+            moved = (
+                customer_id in central_first
+                and customer_id in personal_first
+                and personal_first[customer_id] < central_first[customer_id]
+            )
+            if moved:
+                groups["after moving to a central mailbox" if central else "before moving"].append(
+                    pair
+                )
+        days = [_days(g, groups[g]) for g in GROUPS if groups.get(g)]
+        late = 0
+        for invoice_id, due_date, state in due_rows:
+            settled = due_paid_on.get(invoice_id)
+            if state in OWED or (settled is not None and settled > due_date):
+                late += 1
+        campaign = Counter(state for _c, state, _n in requests)
+        campaign_figures = {
+            "customers_asked": len({c for c, _s, _n in requests}),
+            "requests_sent": sum(n for _c, _s, n in requests),
+            **{f"requests_{k}": v for k, v in sorted(campaign.items())},
+        }
+        return BusinessReport(
+            start,
+            end,
+            dict(sorted(by_customer_channel.items())),
+            dict(sorted(invoices_by_channel.items())),
+            _share(by_customer_channel.get("email", 0), len(customers)),
+            _share(len(central_customers), len(with_address)),
+            campaign_figures,
+            dict(outcomes.most_common()),
+            dict(reasons.most_common()),
+            days,
+            _share(late, len(due_rows)),
+            len(due_rows),
+        )
+
+
+async def _chunked(rows: Any, ids: list[int], make: Any) -> list[Any]:
+    found: list[Any] = []
+    for at in range(0, len(ids), 500):
+        found += await rows(make(ids[at : at + 500]))
+    return found
