@@ -126,6 +126,8 @@ rejected = "rejected"
 store = "invoices"
 [ui]
 language = "en"
+[campaign]
+secret = "test-campaign-secret"
 [delivery]
 retry_base_seconds = 60
 {extra}

@@ -58,6 +58,8 @@ INVOICE_BINDINGS: list[BindingType] = [
     Binding("o", "open_message", N_("Sent message")),
     Binding("p", "export_proof", N_("Export proof")),
     Binding("b", "open_original", N_("Messages that came back")),
+    Binding("P", "record_payment", N_("Record a payment")),
+    Binding("D", "dispute", N_("Dispute")),
 ]
 
 

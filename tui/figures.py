@@ -1,14 +1,16 @@
-"""Delivery figures: each outcome a day as a sparkline, and the bounce reasons."""
+"""The figures: each delivery outcome a day as a sparkline, the bounce reasons, and the
+business figures (adoption, central mailboxes, days to pay, late payment) as bar charts."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
 from daemon.app.figures import OUTCOMES, DeliveryFigures
+from daemon.app.report import BusinessReport
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from tui.actions import DETAIL_BINDINGS
@@ -26,7 +28,7 @@ class FiguresScreen(LoadingScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical():
+        with VerticalScroll():
             yield Static(
                 _("Messages a day over the last {days} days").format(days=DAYS), id="period"
             )
@@ -37,18 +39,21 @@ class FiguresScreen(LoadingScreen):
                     yield Label("0", id=f"total-{outcome.value}", classes="total")
             yield Static("[b]" + _("Bounce reasons") + "[/b]")
             yield DataTable(id="reasons", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="business")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#reasons", DataTable).add_columns(_("Reason"), _("Bounces"))
         self.reload()
 
-    async def fetch(self) -> DeliveryFigures:
-        return await self.services.figures.deliveries(DAYS)
+    async def fetch(self) -> tuple[DeliveryFigures, BusinessReport]:
+        return await self.services.figures.deliveries(DAYS), await self.services.report.build()
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
-        f: DeliveryFigures = message.data
+        f: DeliveryFigures
+        f, business = message.data
+        self.query_one("#business", Static).update(business_chart(business))
         self.query_one("#period", Static).update(
             _("Messages a day, {first} to {last}").format(
                 first=f"{f.days[0]:%d/%m/%Y}", last=f"{f.days[-1]:%d/%m/%Y}"
@@ -61,3 +66,44 @@ class FiguresScreen(LoadingScreen):
         table.clear()
         for reason, count in f.reasons.items():
             table.add_row(Text(reason), count)
+
+
+WIDTH = 40
+
+
+def _bar(value: float, most: float, style: str) -> Text:
+    filled = round(WIDTH * value / most) if most > 0 else 0
+    return Text("█" * filled, style=style) + Text("░" * (WIDTH - filled), style="dim")
+
+
+def _share_row(label: str, share: float | None, style: str) -> Text:
+    row = Text(f"{label:<36} ")
+    if share is None:
+        return row + Text(_("no data"), style="dim")
+    return row + _bar(share, 1.0, style) + Text(f" {share * 100:5.1f} %")
+
+
+def business_chart(r: BusinessReport) -> Text:
+    """The business figures as bars: shares out of 100 %, days to pay against the longest."""
+    out = Text()
+    out.append(_("Business figures") + "\n", style="bold")
+    out.append_text(_share_row(_("E-invoice adoption (customers)"), r.adoption, "green"))
+    out.append("\n")
+    out.append_text(_share_row(_("Central invoice mailboxes"), r.central_share, "cyan"))
+    out.append("\n")
+    out.append_text(_share_row(_("Late payment"), r.late_payment_rate, "red"))
+    out.append("\n\n" + _("Mean days from issue to payment") + "\n", style="bold")
+    longest = max((d.mean_from_issue or 0 for d in r.days_to_pay), default=0)
+    for d in r.days_to_pay:
+        row = Text(f"{_(d.group):<36} ")
+        row += _bar(d.mean_from_issue or 0, longest, "yellow")
+        row += Text(f" {d.mean_from_issue} ({d.invoices})")
+        out.append_text(row)
+        out.append("\n")
+    if not r.days_to_pay:
+        out.append(_("no invoice paid yet") + "\n", style="dim")
+    asked = r.campaign.get("customers_asked", 0)
+    out.append(
+        "\n" + _("Central-address campaign: {asked} customers asked").format(asked=asked) + "\n"
+    )
+    return out

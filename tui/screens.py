@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rich.markup import escape
@@ -14,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
-from daemon.domain.errors import FacturierError
+from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
 from daemon.domain.labels import note_label, state_label
@@ -44,7 +46,14 @@ STATE_STYLE: dict[str, str] = {
 
 
 def _paid(d: InvoiceDetail, lang: str) -> str:
-    """Paid, partly paid (with what is owed) or unpaid, as the operator reads it."""
+    """Paid, partly paid (with what is owed) or unpaid, as the operator reads it; and in
+    dispute, with what is disputed."""
+    if d.disputed is not None:
+        return _paid_only(d, lang) + " — [b red]" + _("in dispute") + f"[/]: {escape(d.disputed)}"
+    return _paid_only(d, lang)
+
+
+def _paid_only(d: InvoiceDetail, lang: str) -> str:
     if d.kind == "credit_note":
         return "[cyan]" + _("credit note") + "[/]"
     state = d.row.payment_state
@@ -69,6 +78,7 @@ class InvoiceScreen(LoadingScreen):
     def __init__(self, services: Facturier, invoice_id: int) -> None:
         super().__init__(services)
         self.invoice_id = invoice_id
+        self.detail: InvoiceDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,12 +118,55 @@ class InvoiceScreen(LoadingScreen):
             failures=(FacturierError, OSError),  # a folder that cannot be written
         )
 
+    def action_record_payment(self) -> None:
+        async def then(answer: Answer) -> str:
+            text = answer.value.strip().replace(",", ".")
+            try:
+                amount = Decimal(text) if text else None
+            except InvalidOperation:
+                raise ValidationError(
+                    _("{amount} is not an amount").format(amount=answer.value)
+                ) from None
+            payment = await self.services.payments.record_by_hand(
+                self.invoice_id,
+                amount,
+                received_on=date.today(),
+                reference=None,
+                by=current_operator(),
+                reason=answer.reason,
+                source="tui",
+            )
+            return _("payment of {amount} recorded").format(amount=payment.amount)
+
+        self.ask(
+            _("Record a payment received today for this invoice"),
+            then,
+            asks=_("Amount (empty: all that is owed):"),
+        )
+
+    def action_dispute(self) -> None:
+        disputed = self.detail is not None and self.detail.disputed is not None
+
+        async def then(answer: Answer) -> str:
+            await self.services.dispute(
+                self.invoice_id, by=current_operator(), reason=answer.reason, close=disputed
+            )
+            return _("dispute closed") if disputed else _("in dispute")
+
+        title = (
+            _("Close the dispute: reminders go out again")
+            if disputed
+            else _("Mark this invoice in dispute: no reminders until it is closed")
+        )
+        self.ask(title, then)
+
     async def fetch(self) -> InvoiceDetail:
         return await self.services.queries.invoice_detail(self.invoice_id)
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         d: InvoiceDetail = message.data
+        self.detail = d
         r = d.row
         lang = self.services.ctx.settings.ui.resolved_language()
         dup_mark = "  [b]" + _("possible duplicate") + "[/b]"

@@ -3,6 +3,7 @@ to do (``daemon.domain.attention``), and the record of who dealt with an item an
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -465,6 +466,7 @@ class AttentionQueue:
                     col(InboundMessage.evidence),
                     col(InboundMessage.disposition),
                     col(InboundMessage.customer_message),
+                    col(InboundMessage.classification),
                 )
                 .select_from(InboundMessage)
                 .outerjoin(Delivery, col(Delivery.id) == col(InboundMessage.delivery_id))
@@ -484,7 +486,7 @@ class AttentionQueue:
         items = []
         for row in rows:
             invoice = _ref(row)
-            ref, at, kind, sender, subject, evidence, disposition, said = row[5:]
+            ref, at, kind, sender, subject, evidence, disposition, said, data = row[5:]
             sender = sender or _("unknown sender")
             subject = subject or _("(no subject)")
             if (evidence or "").startswith("inferred"):
@@ -502,11 +504,23 @@ class AttentionQueue:
                 items.append(_item(AttentionKind.UNRECOGNIZED, ref, at, why, invoice))
             elif disposition == imap.quarantine_folder:
                 why = _("from {sender}: {text}").format(sender=sender, text=subject)
+                reason = _quarantine_reason(data)
+                if reason:
+                    why = f"{reason} — {why}"
                 items.append(_item(AttentionKind.QUARANTINED, ref, at, why, invoice))
         return items, rest
 
 
 CHUNK = 500
+
+
+def _quarantine_reason(data: str | None) -> str | None:
+    """Why a message was set aside, as recorded with its classification."""
+    try:
+        found = json.loads(data or "{}").get("quarantine_reason")
+    except ValueError:
+        return None
+    return str(found) if found else None
 
 
 def _split(rows: Any, limit: int | None, at: int) -> tuple[Any, datetime | None]:

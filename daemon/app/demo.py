@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from config import Settings, load_settings
-from daemon.app.demo_samples import SampleInvoice, sample_pdf
+from daemon.app.cli_report import report_lines
+from daemon.app.demo_samples import SampleCredit, SampleInvoice, sample_camt053, sample_pdf
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
@@ -68,6 +69,10 @@ path = "archive"
 watch = "inbox"
 rejected = "rejected"
 store = "invoices"
+[payments]
+reference = "rf"
+[campaign]
+secret = "demo-campaign-secret"
 """,
         encoding="utf-8",
     )
@@ -99,6 +104,29 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             (inbox / f"{number}.pdf").write_bytes(pdf)
         for r in await app.ingest.import_paths([inbox]):
             print(f"imported  {Path(r.file).name}: {r.message}")
+        # the same invoice re-exported with another amount: held for a person, not sent
+        number, buyer, buyer_id, vat, net = INVOICES[0]
+        again = workdir / "re-exported"
+        again.mkdir()
+        pdf = sample_pdf(
+            SampleInvoice(
+                number,
+                buyer,
+                buyer_id,
+                vat,
+                today - timedelta(days=40),
+                today - timedelta(days=10),
+                net + Decimal("100"),
+            )
+        )
+        (again / f"{number}-v2.pdf").write_bytes(pdf)
+        for r in await app.ingest.import_paths([again]):
+            print(f"imported  {Path(r.file).name}: {r.message}")
+        for pair in await app.duplicates.held():
+            differs = ", ".join(
+                f"{f.label} {f.earlier[:16]} → {f.later[:16]}" for f in pair.differences
+            )
+            print(f"duplicate #{pair.held_id} beside #{pair.earlier_id}: {differs}")
         for o in await app.send_due():
             print(f"sent      delivery {o.delivery_id}: {o.state} — {o.detail}")
         report = await app.poll_bounces()
@@ -106,16 +134,51 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             f"bounces   {report.fetched} read: {report.applied} applied, "
             f"{report.unrecognized} unrecognized"
         )
+        # the bank's end-of-day statement: Leroy paid by its RF reference, a stranger paid
+        # something that matches nothing
+        leroy = await app.queries.find_invoice("FA-2026-0103")
+        statement = workdir / "statement-camt053.xml"
+        statement.write_bytes(
+            sample_camt053(
+                "STMT-DEMO-1",
+                "FR7630006000011234567890189",
+                [
+                    SampleCredit(
+                        leroy.total_with_tax,
+                        today,
+                        "BANK-0001",
+                        "Garage Leroy",
+                        reference=(leroy.payment_reference or "").replace(" ", ""),
+                    ),
+                    SampleCredit(Decimal("75.00"), today, "BANK-0002", "M. Inconnu", text="don"),
+                ],
+            )
+        )
+        for result in await app.payments.import_files([statement], by="demo"):
+            for paid in result.outcomes:
+                print(
+                    f"payment   {statement.name}, {paid.where}: {paid.amount} {paid.status}: "
+                    f"{paid.detail}"
+                )
         reminders = await app.reminders.run()
-        print(f"reminders {reminders.queued} queued")
+        for sent in reminders.sent:
+            print(
+                f"reminder  level {sent.level} to {sent.customer} <{sent.recipient}>: "
+                f"{', '.join(sent.invoices)}"
+            )
+        for held in reminders.held_back:
+            print(f"reminder  held back: {held.invoice} ({held.customer}): {held.why}")
         await app.send_due()
         await app.poll_bounces()
+        print()
+        for line in report_lines(await app.report.build()):
+            print(f"report    {line}")
         lines = []
         for row in await app.queries.invoices():
             due = row.due_date.isoformat() if row.due_date else "-"
             lines.append(
                 f"{row.number:<14} {row.customer:<20} {row.total:>9} {row.currency}  "
-                f"due {due}  {row.state.upper()}"
+                f"due {due}  {row.state.upper()}  {row.payment_state}"
             )
         return lines
     finally:

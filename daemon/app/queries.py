@@ -66,6 +66,8 @@ class InvoiceDetail:
     """What was decided about it as a whole: (when, what, who, why)."""
     kind: str = "invoice"
     """``invoice`` or ``credit_note``."""
+    disputed: str | None = None
+    """While the customer disputes it: what is disputed."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ class Queries:
             ),
             decisions=tuple((e.at, e.event, e.by, e.reason) for e in decisions),
             kind=inv.document_kind,
+            disputed=(inv.dispute_reason or "?") if inv.disputed_at else None,
         )
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:

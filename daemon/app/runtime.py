@@ -113,8 +113,29 @@ class Daemon:
             self.app.reminders.run,
         )
 
+    async def campaign_once(self) -> object:
+        """The day's central-address campaign run (asks again whoever is due), once per day
+        across instances."""
+        today = datetime.now(self.scheduler.timezone).date().isoformat()
+        return await run_once_per_slot(
+            self.app.ctx.sessions,
+            "campaign",
+            today,
+            self.app.ctx.instance,
+            self.app.campaign.run,
+        )
+
     def _schedule(self) -> None:
         s = self.app.ctx.settings.schedule
+        if self.app.ctx.settings.campaign.scheduled:
+            self.scheduler.add_job(
+                self._guarded,
+                CronTrigger(hour=s.reminder_time.hour, minute=s.reminder_time.minute),
+                args=["campaign", self.campaign_once],
+                id="campaign",
+                max_instances=1,
+                coalesce=True,
+            )
         self.scheduler.add_job(
             self._guarded,
             IntervalTrigger(minutes=s.bounce_poll_minutes),

@@ -169,7 +169,7 @@ class BounceProcessor:
         except (OverBudget, ClassifierUnavailable) as exc:
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, str(exc))
         try:
-            if c.kind == Kind.HUMAN and self.campaign_key is not None:
+            if c.kind in (Kind.HUMAN, Kind.UNKNOWN) and self.campaign_key is not None:
                 async with transaction(self.sessions) as session:
                     answer = await find_request(session, c, self.campaign_key)
                     if answer.request is not None:

@@ -605,6 +605,11 @@ async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
         assert sum(app.screen.query_one("#spark-delivered", Sparkline).data or []) == 2
         reasons = app.screen.query_one("#reasons", DataTable)
         assert _column(reasons, 0) == ["hostunknown"] and _column(reasons, 1) == ["1"]
+        # the business figures as bars: all four customers on email; of the three with an
+        # address, Dupont (factures@) and Martin (compta@) on a shared mailbox, Leroy not
+        business = str(app.screen.query_one("#business").render())
+        assert "E-invoice adoption" in business and "100.0 %" in business
+        assert " 66.7 %" in business and "no invoice paid yet" in business
         await app.services.close()
 
 
@@ -987,4 +992,32 @@ async def test_a_held_duplicate_is_compared_and_replaced(tui_settings: Settings)
         assert states["FA-0001.pdf"] == InvoiceState.WITHDRAWN.value
         assert states["FA-0001-v2.pdf"] == InvoiceState.QUEUED.value
         assert withdrawn.reason.startswith("corrected amount") and withdrawn.by
+        await app.services.close()
+
+
+async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
+    """P records a payment (a part of what is owed), D marks the invoice in dispute; both ask
+    why, and the summary says what is owed and what is disputed."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _to_invoices(pilot)
+        await pilot.press("down", "down", "enter")  # FA-0002: 480.50 + 20 % VAT = 576.60
+        await _settled(pilot)
+        assert isinstance(app.screen, InvoiceScreen)
+        await pilot.press("P")
+        await _settled(pilot)
+        await pilot.press(*"100", "tab", *"cheque received", "enter")
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "partly paid" in summary and "476.60" in summary
+        await pilot.press("D")
+        await _settled(pilot)
+        await pilot.press(*"wrong quantity", "enter")
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "in dispute" in summary and "wrong quantity" in summary
+        notes = str(app.screen.query_one("#messages").render())
+        assert "Payment" in notes and "by hand" in notes  # how it was matched
+        assert "Decision" in notes and "wrong quantity" in notes  # who, when, why
         await app.services.close()

@@ -1,5 +1,6 @@
-"""Structured payment references (ISO 11649 RF, Belgian OGM-VCS), what is still owed, and
-the identity that tells a duplicate file from another document."""
+"""Billing rules, pure: structured payment references (ISO 11649 RF, Belgian OGM-VCS), what
+is owed, shared invoice mailboxes, signed request tokens, and the identity that tells a
+duplicate file from another document."""
 
 from __future__ import annotations
 
@@ -58,3 +59,31 @@ def test_identity_is_seller_number_and_kind() -> None:
     assert document_kind(None) is DocumentKind.INVOICE
     fields = compare({"total_with_tax": Decimal("120.00")}, {"total_with_tax": Decimal("132.00")})
     assert [f.field for f in fields if f.differs] == ["total_with_tax"]
+
+
+def test_shared_invoice_mailboxes_are_told_by_name() -> None:
+    from daemon.domain.mailboxes import is_shared_mailbox
+
+    for shared in ("factures@x.fr", "Invoices@X.com", "ap+2026@x.com", "comptabilite@x.fr"):
+        assert is_shared_mailbox(shared), shared
+    for person in ("jean.dupont@x.fr", "ceo@x.com", "facturesjean@x.fr"):
+        assert not is_shared_mailbox(person), person
+    assert is_shared_mailbox("kasse@x.de", extra=["Kasse"])
+
+
+def test_a_request_token_is_signed_and_an_answer_gives_its_address() -> None:
+    from daemon.domain.requests import (
+        forged_tokens_in,
+        proposed_address,
+        request_token,
+        tokens_in,
+    )
+
+    key = b"secret"
+    token = request_token(7, key)
+    assert tokens_in(f"RE: Votre adresse [réf. {token}]", key) == [7]
+    assert tokens_in(f"[ref. {token}]", b"other") == []
+    assert forged_tokens_in("R7-0123456789abcdef", key) == ["R7-0123456789abcdef"]
+    text = "Please use jean@client.example or invoices@client.example, not billing@acme.example"
+    assert proposed_address(text, ours=["acme.example"]) == "invoices@client.example"
+    assert proposed_address("call me", ours=[]) is None

@@ -1,0 +1,147 @@
+"""Central invoice mailboxes, on SQLite and PostgreSQL: shared mailboxes told from people's
+by name or by hand; the campaign asks those on a person's address, reads the answer from the
+bounce mailbox, and a person confirms the address it gives."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
+from daemon.domain.models import AddressChange, AddressRequest, CustomerAddress, utcnow
+from daemon.intake.customers import NewCustomer
+from daemon.store.db import transaction
+from mailer.demo_relay import SandboxServer
+from tests.helpers import parse
+
+
+async def _customers(app: Facturier) -> None:
+    for name, email, ident in (
+        ("Boulangerie Dupont", "jean.dupont@dupont.example", "C-1"),
+        ("Atelier Martin", "factures@martin.example", "C-2"),
+    ):
+        await app.customers.add(NewCustomer(name, email, (), None, ident, "fr"), changed_by="t")
+
+
+def _reply(app: Facturier, request: EmailMessage, body: str, subject: str | None = None) -> None:
+    """The customer's answer, as it lands in the mailbox facturier reads."""
+    answer = EmailMessage()
+    answer["From"] = request["To"]
+    answer["To"] = request["Reply-To"]
+    answer["Subject"] = subject if subject is not None else f"RE: {request['Subject']}"
+    answer["Message-ID"] = make_msgid(domain="dupont.example")
+    answer["In-Reply-To"] = request["Message-ID"]
+    answer.set_content(body)
+    box = mailbox.Maildir(Path(app.ctx.settings.imap.maildir or ""))
+    box.add(answer.as_bytes())
+
+
+async def test_shared_mailboxes_are_told_from_people(app: Facturier) -> None:
+    await _customers(app)
+    async with app.ctx.sessions() as session:
+        shared = dict(
+            (
+                await session.exec(select(CustomerAddress.email, CustomerAddress.central_mailbox))
+            ).all()
+        )
+    assert shared == {"jean.dupont@dupont.example": False, "factures@martin.example": True}
+    dupont = await app.customers.find("C-1")
+    assert dupont.id is not None
+    assert await app.customers.mark_shared(
+        dupont.id, "jean.dupont@dupont.example", True, changed_by="ana", reason="it is a team"
+    )
+    async with app.ctx.sessions() as session:
+        [change] = (
+            await session.exec(
+                select(AddressChange).where(AddressChange.field == "central_mailbox")
+            )
+        ).all()
+    assert (change.old_value, change.new_value, change.changed_by) == ("false", "true", "ana")
+
+
+async def test_a_customer_is_asked_and_its_answer_becomes_its_invoice_address(
+    app: Facturier, sandbox: SandboxServer
+) -> None:
+    await _customers(app)
+    report = await app.campaign.run()
+    assert [(a.customer, a.attempt) for a in report.asked] == [("Boulangerie Dupont", 1)]
+    [sent] = sandbox.received("jean.dupont@dupont.example")
+    request = parse(sent)
+    token = request["X-Facturier-Request"]
+    assert token in request["Subject"] and request["Reply-To"] == "bounces@acme.example"
+    assert sandbox.received("factures@martin.example") == []  # already a shared mailbox
+
+    _reply(
+        app, request, "Bonjour,\nmerci d'écrire à compta-fournisseurs@dupont.example\n\n> Bonjour"
+    )
+    await app.poll_bounces()
+    [item] = await app.attention.items()
+    assert item.kind == "address-answer" and "compta-fournisseurs@dupont.example" in item.why
+    [row] = await app.campaign.requests()
+    assert row.state == "proposed" and row.proposed_email == "compta-fournisseurs@dupont.example"
+
+    with pytest.raises(ValidationError, match="reason"):
+        await app.campaign.confirm(row.id, by="ana", reason="")
+    await app.campaign.confirm(row.id, by="ana", reason="confirmed by phone")
+    dupont = await app.customers.find("C-1")
+    assert dupont.id is not None
+    [address] = [
+        a for a in await app.customers.addresses(dupont.id) if a.active and a.role == "invoice_to"
+    ]
+    assert address.email == "compta-fournisseurs@dupont.example" and address.central_mailbox
+    async with app.ctx.sessions() as session:
+        changes = (
+            await session.exec(select(AddressChange).where(AddressChange.customer_id == dupont.id))
+        ).all()
+    moved = [c for c in changes if c.new_value == "compta-fournisseurs@dupont.example"]
+    assert moved and moved[0].source.startswith("reply:") and moved[0].changed_by == "ana"
+    assert await app.attention.items() == []
+    assert (await app.campaign.run()).asked == []  # on a shared mailbox now: not asked again
+
+
+async def test_no_answer_is_asked_again_after_the_set_days_at_most_the_set_times(
+    app: Facturier, sandbox: SandboxServer
+) -> None:
+    await _customers(app)
+    await app.campaign.run()
+    again = await app.campaign.run()
+    assert again.asked == [] and "again from" in again.held_back[0][1]
+    for attempt in (2, 3):
+        async with transaction(app.ctx.sessions) as session:
+            [request] = (await session.exec(select(AddressRequest))).all()
+            request.last_sent_at = utcnow() - timedelta(days=15)
+            session.add(request)
+        report = await app.campaign.run()
+        assert [a.attempt for a in report.asked] == [attempt]
+    async with transaction(app.ctx.sessions) as session:
+        [request] = (await session.exec(select(AddressRequest))).all()
+        request.last_sent_at = utcnow() - timedelta(days=30)
+        session.add(request)
+    last = await app.campaign.run()
+    assert last.asked == [] and "asked 3 times" in last.held_back[0][1]
+    assert len(sandbox.received("jean.dupont@dupont.example")) == 3
+
+
+async def test_a_forged_reference_proposes_nothing(app: Facturier, sandbox: SandboxServer) -> None:
+    await _customers(app)
+    await app.campaign.run()
+    [sent] = sandbox.received("jean.dupont@dupont.example")
+    request = parse(sent)
+    forged = EmailMessage()
+    forged["From"] = "mallory@evil.example"
+    forged["To"] = request["Reply-To"]
+    forged["Subject"] = "RE: [réf. R1-0000000000000000]"
+    forged.set_content("please use pay@evil.example")
+    mailbox.Maildir(Path(app.ctx.settings.imap.maildir or "")).add(forged.as_bytes())
+    await app.poll_bounces()
+    [row] = await app.campaign.requests()
+    assert row.state == "asked" and row.proposed_email is None
+    [item] = await app.attention.items()
+    assert item.kind == "quarantined" and "not one we signed" in item.why

@@ -1,0 +1,97 @@
+"""The business figures on a small data set computed by hand, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from daemon.app.services import Facturier
+from daemon.domain.models import Channel
+from daemon.intake.customers import NewCustomer
+from tests.helpers import invoice_file
+
+TODAY = date(2026, 6, 30)
+
+
+async def _invoice(
+    app: Facturier, folder: Path, number: str, buyer: str, ident: str, issued: int, due: int
+) -> int:
+    """An invoice issued on June ``issued``, due on June ``due`` (2026)."""
+    file = invoice_file(
+        folder,
+        number,
+        buyer,
+        ident,
+        issued_days_ago=30 - issued,
+        due_in_days=due - 30,
+        today=TODAY,
+    )
+    [r] = await app.ingest.import_paths([file])
+    assert r.invoice_id is not None, r.message
+    return r.invoice_id
+
+
+async def _paid(app: Facturier, invoice_id: int, day: int) -> None:
+    await app.payments.record_by_hand(
+        invoice_id, None, received_on=date(2026, 6, day), reference=None, by="t", reason="bank"
+    )
+
+
+async def test_the_report_on_a_data_set_computed_by_hand(app: Facturier, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for name, email, ident in (
+        ("Alpha", "factures@alpha.example", "A"),  # a shared mailbox by its name
+        ("Beta", "jean@beta.example", "B"),  # a person, until Beta moves
+        ("Gamma", "paul@gamma.example", "G"),
+    ):
+        await app.customers.add(NewCustomer(name, email, (), None, ident, "fr"), changed_by="t")
+    gamma = await app.customers.find("G")
+    assert gamma.id is not None
+    await app.customers.set_channel(
+        gamma.id,
+        Channel.PAPER,
+        consent_on=None,
+        consent_source=None,
+        changed_by="t",
+        reason="asked for paper",
+    )
+    a1 = await _invoice(app, folder, "A1", "Alpha", "A", issued=1, due=15)
+    a2 = await _invoice(app, folder, "A2", "Alpha", "A", issued=10, due=20)
+    b1 = await _invoice(app, folder, "B1", "Beta", "B", issued=5, due=19)
+    await _invoice(app, folder, "B2", "Beta", "B", issued=12, due=22)  # never paid
+    c1 = await _invoice(app, folder, "C1", "Gamma", "G", issued=2, due=16)
+    await app.send_due()
+    beta = await app.customers.find("B")
+    assert beta.id is not None
+    await app.customers.set_invoice_address(
+        beta.id, "factures@beta.example", changed_by="t", reason="moved to a shared mailbox"
+    )
+    b3 = await _invoice(app, folder, "B3", "Beta", "B", issued=20, due=25)
+    await app.send_due()
+    for invoice_id, day in ((a1, 11), (a2, 30), (b1, 25), (c1, 16), (b3, 27)):
+        await _paid(app, invoice_id, day)
+
+    r = await app.report.build(date(2026, 6, 1), date(2026, 6, 30), today=date(2026, 7, 1))
+
+    assert r.customers_by_channel == {"email": 2, "paper": 1}
+    assert r.adoption == round(2 / 3, 4)
+    assert r.central_share == round(2 / 3, 4)  # Alpha and Beta now; Gamma on a person
+    assert r.invoices_by_channel == {"email": 5, "paper": 1}
+    assert r.delivery_outcomes == {"accepted": 6}
+    assert r.campaign["customers_asked"] == 0
+    days = {d.group: d for d in r.days_to_pay}
+    # paid: A1 10 days from issue / -4 from due, A2 20/10, B1 20/6, C1 14/0, B3 7/2
+    assert (days["all"].invoices, days["all"].mean_from_issue) == (5, 14.2)
+    assert (days["all"].median_from_issue, days["all"].mean_from_due) == (14, 2.8)
+    assert days["all"].median_from_due == 2
+    assert (days["channel email"].mean_from_issue, days["channel email"].median_from_due) == (
+        14.25,
+        4,
+    )
+    assert (days["channel paper"].invoices, days["channel paper"].mean_from_issue) == (1, 14)
+    assert (days["central mailbox"].invoices, days["central mailbox"].median_from_issue) == (3, 10)
+    assert (days["personal mailbox"].invoices, days["personal mailbox"].mean_from_due) == (2, 3)
+    assert days["before moving"].mean_from_issue == 20  # Beta's B1, to Jean
+    assert days["after moving to a central mailbox"].mean_from_issue == 7  # B3
+    # due in June: A2, B1, B3 paid late and B2 unpaid, of six
+    assert (r.late_payment_rate, r.due_counted) == (round(4 / 6, 4), 6)
