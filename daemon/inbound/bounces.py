@@ -25,7 +25,7 @@ from daemon.domain.models import AddressRequest, Delivery, InboundMessage, Mailb
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
-from daemon.inbound.requests import find_request, record_answer
+from daemon.inbound.requests import find_request, record_answer, record_report
 from daemon.inbound.tying import Verp, tie
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
@@ -169,14 +169,14 @@ class BounceProcessor:
         except (OverBudget, ClassifierUnavailable) as exc:
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, str(exc))
         try:
-            if c.kind in (Kind.HUMAN, Kind.UNKNOWN) and self.campaign_key is not None:
+            if self.campaign_key is not None:
                 async with transaction(self.sessions) as session:
                     answer = await find_request(session, c, self.campaign_key)
                     if answer.request is not None:
                         return await self._answer(
                             session, answer.request, mailbox, uidvalidity, uid, raw, sha, c
                         )
-                if answer.forged:
+                if answer.forged and c.kind in (Kind.HUMAN, Kind.UNKNOWN):
                     return await self._quarantine(
                         mailbox, uidvalidity, uid, raw, sha, c, answer.forged
                     )
@@ -227,17 +227,20 @@ class BounceProcessor:
         sha: str,
         c: Classification,
     ) -> str:
-        """A customer's answer to a request for its central invoice address: recorded, and
-        the address it gives proposed to a person."""
+        """A message about a request for a central invoice address: the customer's answer
+        (the address it gives proposed to a person), or a report (a bounce fails it)."""
         folder = self.settings.imap.processed_folder
         inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
         inbound.evidence = f"request R{request.id}"
         session.add(inbound)
         await session.flush()
         assert inbound.id is not None
-        done = record_answer(
-            request, c, inbound.id, self.own_domains, self.settings.addresses.shared_mailboxes
-        )
+        if c.kind in (Kind.HUMAN, Kind.UNKNOWN):
+            done = record_answer(
+                request, c, inbound.id, self.own_domains, self.settings.addresses.shared_mailboxes
+            )
+        else:
+            done = record_report(request, c)
         session.add(request)
         log.info("%s uid %s: %s", mailbox, uid, done)
         return folder

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bounce_parser import Classification
+from bounce_parser import Classification, Kind
 from daemon.domain.models import AddressRequest, RequestState
 from daemon.domain.requests import forged_tokens_in, proposed_address, tokens_in
 
@@ -37,7 +37,7 @@ async def find_request(session: AsyncSession, c: Classification, key: bytes) -> 
     forged = [t for text in texts for t in forged_tokens_in(text, key)]
     if forged:
         return Answer(None, f"request reference {forged[0]} is not one we signed")
-    for message_id in (c.in_reply_to, *c.references):
+    for message_id in (c.in_reply_to, *c.references, c.original_message_id):
         if not message_id or "@" not in message_id:
             continue
         found = (
@@ -72,3 +72,17 @@ def record_answer(
     request.state = RequestState.PROPOSED.value
     request.proposed_email = proposal
     return f"request R{request.id}: {proposal} proposed"
+
+
+def record_report(request: AddressRequest, c: Classification) -> str:
+    """A report about a request (a bounce, an auto-reply, a delivery report): a bounce
+    marks it failed with the reason; anything else leaves it asked. Returns what was done."""
+    if c.kind != Kind.BOUNCE or request.state != RequestState.ASKED.value:
+        return f"request R{request.id}: {c.kind} noted"
+    failed = [r for r in c.recipients if r.action in (None, "failed")]
+    said = "; ".join(
+        " ".join(x for x in (r.address, r.status, r.reason, r.diagnostic) if x) for r in failed
+    )
+    request.state = RequestState.FAILED.value
+    request.last_error = said or "bounced"
+    return f"request R{request.id} bounced: {request.last_error}"

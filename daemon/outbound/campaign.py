@@ -99,6 +99,14 @@ class CampaignSender:
                     continue
                 if request.state in _SETTLED:
                     continue
+                if request.state == RequestState.FAILED.value and request.sent_to == address.email:
+                    report.held_back.append(
+                        (
+                            customer.name,
+                            f"the request to {address.email} failed: {request.last_error}",
+                        )
+                    )
+                    continue
                 if request.attempts >= c.max_requests:
                     report.held_back.append(
                         (customer.name, f"asked {request.attempts} times without an answer")

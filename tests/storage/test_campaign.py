@@ -145,3 +145,17 @@ async def test_a_forged_reference_proposes_nothing(app: Facturier, sandbox: Sand
     assert row.state == "asked" and row.proposed_email is None
     [item] = await app.attention.items()
     assert item.kind == "quarantined" and "not one we signed" in item.why
+
+
+async def test_a_request_that_bounces_fails_and_is_not_sent_there_again(app: Facturier) -> None:
+    await app.customers.add(
+        NewCustomer("Atelier Ferme", "paul@ferme.invalid", (), None, "C-9", "fr"),
+        changed_by="t",
+    )
+    await app.campaign.run()
+    await app.poll_bounces()  # the relay's report that the address does not exist
+    [row] = await app.campaign.requests()
+    assert row.state == "failed"
+    again = await app.campaign.run()
+    assert again.asked == [] and "failed" in again.held_back[0][1]
+    assert await app.attention.items() == []  # a report about a request is not a guess
