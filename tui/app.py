@@ -43,7 +43,7 @@ class FacturierApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(AttentionScreen(self.services))  # home: what needs a person
         if self.refresh_seconds:
-            self.set_interval(self.refresh_seconds, self.action_refresh)
+            self.set_interval(self.refresh_seconds, self._live_refresh)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette lists every app action of the one registry, then Textual's own."""
@@ -61,10 +61,17 @@ class FacturierApp(App[None]):
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
 
-    def action_refresh(self) -> None:
+    def _live_refresh(self) -> None:
+        """The periodic look: each screen asks for what may have changed, as it sees fit."""
         screen = self.screen
         if isinstance(screen, LoadingScreen):
             screen.live_refresh()
+
+    def action_refresh(self) -> None:
+        """``r``: the screen asked again now (a long list only for what changed)."""
+        screen = self.screen
+        if isinstance(screen, LoadingScreen):
+            screen.refresh_now()
 
     def _home(self) -> None:
         while len(self.screen_stack) > 2:

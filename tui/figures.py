@@ -3,6 +3,8 @@ business figures (adoption, central mailboxes, days to pay, late payment) as bar
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +20,10 @@ from tui.loading import LoadingScreen
 from tui.messages import Loaded
 
 DAYS = 30
+REFRESH_SECONDS = 60.0
+"""The figures are asked again at most this often by the live refresh (``r`` asks now): the
+business report reads every invoice of the period (2 s at 100,000, see
+``benchmarks/report_scale.py``)."""
 
 
 class FiguresScreen(LoadingScreen):
@@ -25,6 +31,14 @@ class FiguresScreen(LoadingScreen):
 
     def __init__(self, services: Facturier) -> None:
         super().__init__(services)
+        self.loaded_at = 0.0
+
+    def live_refresh(self) -> None:
+        if time.monotonic() - self.loaded_at >= REFRESH_SECONDS:
+            self.reload()
+
+    def refresh_now(self) -> None:
+        self.reload()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -53,6 +67,7 @@ class FiguresScreen(LoadingScreen):
     def show(self, message: Loaded) -> None:
         f: DeliveryFigures
         f, business = message.data
+        self.loaded_at = time.monotonic()
         self.query_one("#business", Static).update(business_chart(business))
         self.query_one("#period", Static).update(
             _("Messages a day, {first} to {last}").format(

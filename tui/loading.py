@@ -29,6 +29,10 @@ class LoadingScreen(Screen[None]):
         """What the screen shows, from the service layer (in the worker)."""
         raise NotImplementedError
 
+    def refresh_now(self) -> None:
+        """The operator's ``r``: by default the same as the periodic look."""
+        self.live_refresh()
+
     def live_refresh(self) -> None:
         """The app's periodic look: by default the whole screen is asked again; a screen
         over a long list asks only for what changed."""

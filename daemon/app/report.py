@@ -14,10 +14,12 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from statistics import mean, median
+from statistics import fmean, median
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as columns
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from daemon.domain.i18n import N_
@@ -97,9 +99,9 @@ def _days(group: str, pairs: list[tuple[int, int]]) -> DaysToPay:
     return DaysToPay(
         group,
         len(pairs),
-        r(mean(from_issue)) if pairs else None,
+        r(fmean(from_issue)) if pairs else None,
         r(median(from_issue)) if pairs else None,
-        r(mean(from_due)) if pairs else None,
+        r(fmean(from_due)) if pairs else None,
         r(median(from_due)) if pairs else None,
     )
 
@@ -146,19 +148,26 @@ class Report:
                     col(Invoice.payment_state),
                 ).where(*issued)
             )
-            ids = [i[0] for i in invoices]
-            deliveries = await _chunked(
-                rows,
-                ids,
-                lambda chunk: columns(
-                    col(Delivery.invoice_id),
-                    col(Delivery.state),
-                    col(Delivery.address_id),
-                    col(Delivery.id),
-                ).where(
-                    col(Delivery.invoice_id).in_(chunk),
+            issued_ids = columns(col(Invoice.id)).where(*issued)
+            # per invoice: its first recipient's address and its latest delivery's state
+            ends = (
+                columns(
+                    col(Delivery.invoice_id).label("invoice_id"),
+                    func.min(col(Delivery.id)).label("first_id"),
+                    func.max(col(Delivery.id)).label("last_id"),
+                )
+                .where(
+                    col(Delivery.invoice_id).in_(issued_ids),
                     col(Delivery.kind) == DeliveryKind.INVOICE.value,
-                ),
+                )
+                .group_by(col(Delivery.invoice_id))
+                .subquery()
+            )
+            first, last = aliased(Delivery), aliased(Delivery)
+            deliveries = await rows(
+                columns(ends.c.invoice_id, col(last.state), col(first.address_id))
+                .join(last, col(last.id) == ends.c.last_id)
+                .join(first, col(first.id) == ends.c.first_id)
             )
             central_ids = {
                 a
@@ -168,21 +177,6 @@ class Report:
                     )
                 )
             }
-            paid_on = dict(
-                await _chunked(
-                    rows,
-                    ids,
-                    lambda chunk: (
-                        columns(col(PaymentAllocation.invoice_id), col(Payment.received_on))
-                        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-                        .where(
-                            col(PaymentAllocation.invoice_id).in_(chunk),
-                            col(Payment.status) == PaymentStatus.APPLIED.value,
-                        )
-                        .order_by(col(Payment.received_on))
-                    ),  # the last one settles it
-                )
-            )
             due = [*invoice_filter, col(Invoice.due_date) < today]
             if start:
                 due.append(col(Invoice.due_date) >= start)
@@ -193,30 +187,35 @@ class Report:
                     *due
                 )
             )
-            due_paid_on = dict(
-                await _chunked(
-                    rows,
-                    [r[0] for r in due_rows],
-                    lambda chunk: (
-                        columns(col(PaymentAllocation.invoice_id), col(Payment.received_on))
-                        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-                        .where(
-                            col(PaymentAllocation.invoice_id).in_(chunk),
-                            col(Payment.status) == PaymentStatus.APPLIED.value,
-                        )
-                        .order_by(col(Payment.received_on))
-                    ),
-                )
+            # the day each invoice was settled: its last applied payment
+            settled = (
+                columns(col(PaymentAllocation.invoice_id), func.max(col(Payment.received_on)))
+                .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                .where(col(Payment.status) == PaymentStatus.APPLIED.value)
+                .group_by(col(PaymentAllocation.invoice_id))
             )
-            bounced = await _chunked(
-                rows,
-                [d[3] for d in deliveries],
-                lambda chunk: columns(
-                    col(InboundMessage.classification), col(InboundMessage.received_at)
-                ).where(
-                    col(InboundMessage.delivery_id).in_(chunk),
+            paid_on = {
+                i: _day(d)
+                for i, d in await rows(
+                    settled.where(col(PaymentAllocation.invoice_id).in_(issued_ids))
+                )
+            }
+            due_paid_on = {
+                i: _day(d)
+                for i, d in await rows(
+                    settled.where(
+                        col(PaymentAllocation.invoice_id).in_(columns(col(Invoice.id)).where(*due))
+                    )
+                )
+            }
+            bounced = await rows(
+                columns(col(InboundMessage.classification))
+                .join(Delivery, col(Delivery.id) == col(InboundMessage.delivery_id))
+                .where(
                     col(InboundMessage.kind) == "bounce",
-                ),
+                    col(Delivery.kind) == DeliveryKind.INVOICE.value,
+                    col(Delivery.invoice_id).in_(issued_ids),
+                )
             )
             requests = await rows(
                 columns(
@@ -229,15 +228,11 @@ class Report:
         with_address = {cid for cid, _c in addresses}
         central_customers = {cid for cid, central in addresses if central}
         invoices_by_channel = Counter(channel_of.get(i[1], "email") for i in invoices)
-        # what became of each invoice: its first recipient's latest delivery
-        latest: dict[int, tuple[str, int | None]] = {}
-        first_address: dict[int, int | None] = {}
-        for invoice_id, state, address_id, _delivery in sorted(deliveries, key=lambda d: d[3]):
-            latest[invoice_id] = (state, address_id)
-            first_address.setdefault(invoice_id, address_id)
-        outcomes = Counter(state for state, _a in latest.values())
+        # what became of each invoice: its latest delivery (to its invoice address)
+        first_address = {invoice_id: address for invoice_id, _state, address in deliveries}
+        outcomes = Counter(state for _invoice, state, _address in deliveries)
         reasons: Counter[str] = Counter()
-        for data, _at in bounced:
+        for (data,) in bounced:
             for recipient in json.loads(data).get("recipients", []):
                 reasons[recipient.get("reason") or "undefined"] += 1
         # days to pay, grouped
@@ -254,8 +249,8 @@ class Report:
         for invoice_id, customer_id, issue, due_date, state in invoices:
             if state != PaymentState.PAID.value or invoice_id not in paid_on:
                 continue
-            settled = paid_on[invoice_id]
-            pair = ((settled - issue).days, (settled - (due_date or issue)).days)
+            settled_on = paid_on[invoice_id]
+            pair = ((settled_on - issue).days, (settled_on - (due_date or issue)).days)
             groups["all"].append(pair)
             groups[f"channel {channel_of.get(customer_id, 'email')}"].append(pair)
             address = first_address.get(invoice_id)
@@ -275,8 +270,8 @@ class Report:
         days = [_days(g, groups[g]) for g in GROUPS if groups.get(g)]
         late = 0
         for invoice_id, due_date, state in due_rows:
-            settled = due_paid_on.get(invoice_id)
-            if state in OWED or (settled is not None and settled > due_date):
+            paid_day = due_paid_on.get(invoice_id)
+            if state in OWED or (paid_day is not None and paid_day > due_date):
                 late += 1
         campaign = Counter(state for _c, state, _n in requests)
         campaign_figures = {
@@ -300,8 +295,6 @@ class Report:
         )
 
 
-async def _chunked(rows: Any, ids: list[int], make: Any) -> list[Any]:
-    found: list[Any] = []
-    for at in range(0, len(ids), 500):
-        found += await rows(make(ids[at : at + 500]))
-    return found
+def _day(value: Any) -> date:
+    """A max() of a date column comes back as text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
