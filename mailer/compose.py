@@ -229,16 +229,9 @@ class Composer:
         anywhere passes ``check_attachment=False``."""
         if check_attachment:
             check_attachment_of(spec)
-        recipient = normalize_address(spec.recipient, "recipient")
-        sender = normalize_address(spec.sender_address, "sender address")
-        for name, value in (
-            ("sender name", spec.sender_name),
-            ("recipient name", spec.recipient_name or ""),
-            ("message id", spec.message_id),
-            ("attachment file name", spec.attachment.filename),
-            *spec.extra_headers.items(),
-        ):
-            refuse_line_breaks(value, name)
+        recipient, sender = _checked_parties(
+            spec, ("attachment file name", spec.attachment.filename)
+        )
         ctx = dict(spec.context, is_copy=spec.is_copy, recipient=recipient)
         subject = " ".join(self._render(spec.template, spec.language, "subject", ctx).split())
         if spec.is_copy:
@@ -272,15 +265,7 @@ class Composer:
     def compose_notice(self, spec: NoticeSpec) -> bytes:
         """A message with no attachment (a request to a customer): text and HTML
         alternatives from ``spec.template``, in ``spec.language``."""
-        recipient = normalize_address(spec.recipient, "recipient")
-        sender = normalize_address(spec.sender_address, "sender address")
-        for name, value in (
-            ("sender name", spec.sender_name),
-            ("recipient name", spec.recipient_name or ""),
-            ("message id", spec.message_id),
-            *spec.extra_headers.items(),
-        ):
-            refuse_line_breaks(value, name)
+        recipient, sender = _checked_parties(spec)
         ctx = dict(spec.context, recipient=recipient)
         subject = " ".join(self._render(spec.template, spec.language, "subject", ctx).split())
         message = EmailMessage(policy=SMTP)
@@ -298,6 +283,22 @@ class Composer:
             self._render(spec.template, spec.language, "html", ctx), subtype="html"
         )
         return message.as_bytes()
+
+
+def _checked_parties(spec: MessageSpec | NoticeSpec, *more: tuple[str, str]) -> tuple[str, str]:
+    """The recipient and sender addresses, checked, and every header value refused that
+    would break a line (the names, the Message-ID, ``more``, the extra headers)."""
+    recipient = normalize_address(spec.recipient, "recipient")
+    sender = normalize_address(spec.sender_address, "sender address")
+    for name, value in (
+        ("sender name", spec.sender_name),
+        ("recipient name", spec.recipient_name or ""),
+        ("message id", spec.message_id),
+        *more,
+        *spec.extra_headers.items(),
+    ):
+        refuse_line_breaks(value, name)
+    return recipient, sender
 
 
 @dataclass(frozen=True)

@@ -78,41 +78,45 @@ def _entry(m: ModuleType, credit: Credit) -> Any:
 def statement_053(credits: list[Credit], statement_id: str = "STMT-2026-11-30") -> bytes:
     """A camt.053 end-of-day statement of ``credits``."""
     m = c053
-    now = XmlDateTime.from_datetime(datetime(2026, 11, 30, 23, 0))
-    document = m.Document(
-        bk_to_cstmr_stmt=m.BankToCustomerStatementV02(
-            grp_hdr=m.GroupHeader42(msg_id=f"MSG-{statement_id}", cre_dt_tm=now),
-            stmt=[
-                m.AccountStatement2(
-                    id=statement_id,
-                    cre_dt_tm=now,
-                    acct=m.CashAccount20(id=m.AccountIdentification4Choice(iban=ACCOUNT)),
-                    ntry=[_entry(m, c) for c in credits],
-                )
-            ],
+    report = _report(m, m.AccountStatement2, statement_id, credits, hour=23)
+    return _xml(
+        m.Document(
+            bk_to_cstmr_stmt=m.BankToCustomerStatementV02(
+                grp_hdr=_header(m, statement_id, hour=23), stmt=[report]
+            )
         )
     )
-    return _xml(document)
 
 
 def notification_054(credits: list[Credit], notification_id: str = "NTF-1") -> bytes:
     """A camt.054 debit/credit notification of ``credits``."""
     m = c054
-    now = XmlDateTime.from_datetime(datetime(2026, 11, 30, 12, 0))
-    document = m.Document(
-        bk_to_cstmr_dbt_cdt_ntfctn=m.BankToCustomerDebitCreditNotificationV02(
-            grp_hdr=m.GroupHeader42(msg_id=f"MSG-{notification_id}", cre_dt_tm=now),
-            ntfctn=[
-                m.AccountNotification2(
-                    id=notification_id,
-                    cre_dt_tm=now,
-                    acct=m.CashAccount20(id=m.AccountIdentification4Choice(iban=ACCOUNT)),
-                    ntry=[_entry(m, c) for c in credits],
-                )
-            ],
+    report = _report(m, m.AccountNotification2, notification_id, credits, hour=12)
+    return _xml(
+        m.Document(
+            bk_to_cstmr_dbt_cdt_ntfctn=m.BankToCustomerDebitCreditNotificationV02(
+                grp_hdr=_header(m, notification_id, hour=12), ntfctn=[report]
+            )
         )
     )
-    return _xml(document)
+
+
+def _at(hour: int) -> XmlDateTime:
+    return XmlDateTime.from_datetime(datetime(2026, 11, 30, hour, 0))
+
+
+def _header(m: ModuleType, report_id: str, *, hour: int) -> Any:
+    return m.GroupHeader42(msg_id=f"MSG-{report_id}", cre_dt_tm=_at(hour))
+
+
+def _report(m: ModuleType, kind: Any, report_id: str, credits: list[Credit], *, hour: int) -> Any:
+    """A statement (Stmt) or a notification (Ntfctn) of the account, with ``credits``."""
+    return kind(
+        id=report_id,
+        cre_dt_tm=_at(hour),
+        acct=m.CashAccount20(id=m.AccountIdentification4Choice(iban=ACCOUNT)),
+        ntry=[_entry(m, c) for c in credits],
+    )
 
 
 def _xml(document: Any) -> bytes:

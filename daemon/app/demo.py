@@ -44,6 +44,22 @@ INVOICES = [
 ]
 
 
+def _late_invoice(number: str, buyer: str, buyer_id: str, vat: str | None, net: Decimal) -> bytes:
+    """A Factur-X invoice issued 40 days ago, due 10 days ago."""
+    today = date.today()
+    return sample_pdf(
+        SampleInvoice(
+            number,
+            buyer,
+            buyer_id,
+            vat,
+            today - timedelta(days=40),
+            today - timedelta(days=10),
+            net,
+        )
+    )
+
+
 def demo_settings(workdir: Path, smtp_port: int) -> Settings:
     config = workdir / "facturier.toml"
     config.write_text(
@@ -90,36 +106,16 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
         inbox.mkdir()
         today = date.today()
         for number, buyer, buyer_id, vat, net in INVOICES:
-            pdf = sample_pdf(
-                SampleInvoice(
-                    number,
-                    buyer,
-                    buyer_id,
-                    vat,
-                    today - timedelta(days=40),
-                    today - timedelta(days=10),
-                    net,
-                )
-            )
-            (inbox / f"{number}.pdf").write_bytes(pdf)
+            (inbox / f"{number}.pdf").write_bytes(_late_invoice(number, buyer, buyer_id, vat, net))
         for r in await app.ingest.import_paths([inbox]):
             print(f"imported  {Path(r.file).name}: {r.message}")
         # the same invoice re-exported with another amount: held for a person, not sent
         number, buyer, buyer_id, vat, net = INVOICES[0]
         again = workdir / "re-exported"
         again.mkdir()
-        pdf = sample_pdf(
-            SampleInvoice(
-                number,
-                buyer,
-                buyer_id,
-                vat,
-                today - timedelta(days=40),
-                today - timedelta(days=10),
-                net + Decimal("100"),
-            )
+        (again / f"{number}-v2.pdf").write_bytes(
+            _late_invoice(number, buyer, buyer_id, vat, net + Decimal("100"))
         )
-        (again / f"{number}-v2.pdf").write_bytes(pdf)
         for r in await app.ingest.import_paths([again]):
             print(f"imported  {Path(r.file).name}: {r.message}")
         for pair in await app.duplicates.held():

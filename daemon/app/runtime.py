@@ -102,28 +102,19 @@ class Daemon:
             self.app.poll_bounces,
         )
 
+    async def _once_today(self, job: str, fn: Callable[[], Awaitable[object]]) -> object:
+        """``fn``, once per day (in the scheduler's time zone) across instances."""
+        today = datetime.now(self.scheduler.timezone).date().isoformat()
+        return await run_once_per_slot(self.app.ctx.sessions, job, today, self.app.ctx.instance, fn)
+
     async def remind_once(self) -> object:
         """The day's reminder run, once per day across instances."""
-        today = datetime.now(self.scheduler.timezone).date().isoformat()
-        return await run_once_per_slot(
-            self.app.ctx.sessions,
-            "reminders",
-            today,
-            self.app.ctx.instance,
-            self.app.reminders.run,
-        )
+        return await self._once_today("reminders", self.app.reminders.run)
 
     async def campaign_once(self) -> object:
         """The day's central-address campaign run (asks again whoever is due), once per day
         across instances."""
-        today = datetime.now(self.scheduler.timezone).date().isoformat()
-        return await run_once_per_slot(
-            self.app.ctx.sessions,
-            "campaign",
-            today,
-            self.app.ctx.instance,
-            self.app.campaign.run,
-        )
+        return await self._once_today("campaign", self.app.campaign.run)
 
     def _schedule(self) -> None:
         s = self.app.ctx.settings.schedule

@@ -256,15 +256,7 @@ class CustomerService:
             raise ValidationError("reason: say why the address is deliverable again")
         email = _email(email, "email")
         async with transaction(self.sessions) as session:
-            found = (
-                await session.exec(
-                    select(CustomerAddress).where(
-                        CustomerAddress.customer_id == customer_id,
-                        CustomerAddress.email == email,
-                        col(CustomerAddress.active).is_(True),
-                    )
-                )
-            ).all()
+            found = await _addresses_of(session, customer_id, email, active=True)
             if not found:
                 raise NotFoundError(f"{email} is not an address of customer #{customer_id}")
             marked = [a for a in found if a.undeliverable]
@@ -290,15 +282,8 @@ class CustomerService:
             raise ValidationError("reason: say how you know who reads this address")
         email = _email(email, "email")
         async with transaction(self.sessions) as session:
-            address = (
-                await session.exec(
-                    select(CustomerAddress).where(
-                        CustomerAddress.customer_id == customer_id,
-                        CustomerAddress.email == email,
-                        CustomerAddress.role == AddressRole.INVOICE_TO,
-                    )
-                )
-            ).first()
+            found = await _addresses_of(session, customer_id, email, role=AddressRole.INVOICE_TO)
+            address = found[0] if found else None
             if address is None:
                 raise NotFoundError(f"{email} is not an invoice address of customer #{customer_id}")
             return await mark_shared(session, address, shared, changed_by, reason, source)
@@ -409,3 +394,22 @@ class CustomerService:
     async def list(self) -> Sequence[Customer]:
         async with self.sessions() as session:
             return (await session.exec(select(Customer).order_by(col(Customer.name)))).all()
+
+
+async def _addresses_of(
+    session: AsyncSession,
+    customer_id: int,
+    email: str,
+    *,
+    active: bool | None = None,
+    role: AddressRole | None = None,
+) -> list[CustomerAddress]:
+    """The customer's address rows for ``email`` (only active ones, or of ``role``)."""
+    query = select(CustomerAddress).where(
+        CustomerAddress.customer_id == customer_id, CustomerAddress.email == email
+    )
+    if active is not None:
+        query = query.where(col(CustomerAddress.active).is_(active))
+    if role is not None:
+        query = query.where(CustomerAddress.role == role.value)
+    return list((await session.exec(query)).all())
