@@ -33,7 +33,7 @@ def _side_by_side(pair: DuplicatePair) -> str:
             number=pair.number,
             customer=pair.customer,
         ),
-        f"  {'':{width}}  {_('earlier'):<30}  {_('held'):<30}",
+        f"  {'':{width}}  {_('Earlier invoice'):<30}  {_('Held file'):<30}",
     ]
     for f in pair.fields:
         mark = "≠" if f.differs else " "
