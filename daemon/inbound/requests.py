@@ -43,7 +43,7 @@ async def find_request(session: AsyncSession, c: Classification, key: bytes) -> 
         found = (
             await session.exec(
                 select(AddressRequest).where(
-                    col(AddressRequest.message_ids).contains(message_id.strip())
+                    col(AddressRequest.message_ids).contains(message_id.strip(), autoescape=True)
                 )
             )
         ).first()
