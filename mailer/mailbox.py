@@ -49,6 +49,11 @@ class BounceMailbox(Protocol):
 class SentFolder(Protocol):
     async def append(self, raw: bytes) -> None: ...
 
+    async def holds(self, message_id: str) -> bool:
+        """Is a message with this Message-ID filed already (an APPEND whose answer was lost
+        may have gone through)?"""
+        ...
+
 
 @dataclass(frozen=True)
 class ImapConfig:
@@ -73,9 +78,18 @@ class ImapMailbox:
         self._client: aioimaplib.IMAP4 | None = None
         self._created: set[str] = set()
         self._lost = asyncio.Event()
+        self._generation: object | None = None
 
     async def _connect(self) -> aioimaplib.IMAP4:
         cfg = self.config
+        # the loss of a connection closed earlier may be told late: only this one's counts
+        generation = object()
+        self._generation = generation
+
+        def lost(exc: Exception | None) -> None:
+            if self._generation is generation:
+                self._connection_lost(exc)
+
         if cfg.security == "starttls":
             raise MailboxError('IMAP STARTTLS is not supported: use security = "tls" (port 993)')
         try:
@@ -89,11 +103,11 @@ class ImapMailbox:
                     cfg.port,
                     timeout=cfg.timeout,
                     ssl_context=ctx,
-                    conn_lost_cb=self._connection_lost,
+                    conn_lost_cb=lost,
                 )
             else:
                 client = aioimaplib.IMAP4(
-                    cfg.host, cfg.port, timeout=cfg.timeout, conn_lost_cb=self._connection_lost
+                    cfg.host, cfg.port, timeout=cfg.timeout, conn_lost_cb=lost
                 )
             self._lost.clear()
             await client.wait_hello_from_server()
@@ -247,6 +261,23 @@ class ImapMailbox:
             f"APPEND to {folder}",
         )
 
+    async def holds(self, message_id: str, folder: str) -> bool:
+        """Does ``folder`` hold a message with this Message-ID (UID SEARCH HEADER)?"""
+        if self._client is None:
+            self._client = await self._connect()
+        await self.ensure_folder(folder)
+        client = self._need()
+        await self._ok(client.select(quote_mailbox(folder)), f"SELECT {folder}")
+        wanted = message_id.replace("\\", "").replace('"', "")
+        resp = await self._ok(
+            client.uid_search("HEADER", "Message-ID", f'"{wanted}"', charset=None), "SEARCH HEADER"
+        )
+        return any(
+            t.isdigit()
+            for line in resp.lines[:-1]
+            for t in bytes(line).decode("ascii", "replace").split()
+        )
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is None:
@@ -269,6 +300,12 @@ class ImapSentFolder:
     async def append(self, raw: bytes) -> None:
         try:
             await self._mailbox.append(raw, self.folder)
+        finally:
+            await self._mailbox.close()
+
+    async def holds(self, message_id: str) -> bool:
+        try:
+            return await self._mailbox.holds(message_id, self.folder)
         finally:
             await self._mailbox.close()
 
@@ -377,6 +414,14 @@ class MaildirMailbox:
             md.add(raw)
 
         await asyncio.to_thread(add)
+
+    async def holds(self, message_id: str) -> bool:
+        def look() -> bool:
+            md = stdlib_mailbox.Maildir(self.path, create=True)
+            wanted = message_id.strip()
+            return any((message.get("Message-ID") or "").strip() == wanted for message in md)
+
+        return await asyncio.to_thread(look)
 
     async def close(self) -> None:
         self._md = None

@@ -32,8 +32,12 @@ class SentCopies:
             if r.state == DeliveryState.ACCEPTED.value:
                 await self.file(r.end.transition.delivery_id, r.raw)
 
-    async def file(self, delivery_id: int, raw: bytes | None = None) -> bool:
-        """APPEND the sent message to the "sent invoices" folder; False to try again later."""
+    async def file(
+        self, delivery_id: int, raw: bytes | None = None, *, again: bool = False
+    ) -> bool:
+        """APPEND the sent message to the "sent invoices" folder; False to try again later.
+        Tried ``again``, the folder is asked first whether it holds the message already (an
+        APPEND whose answer was lost may have gone through): it is never filed twice."""
         if self.folder is None:
             return True
         async with self.ctx.sessions() as session:
@@ -47,12 +51,15 @@ class SentCopies:
         if entry is None or entry.sent_folder_appended:
             return True
         try:
-            data = (
-                raw
-                if raw is not None
-                else await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
-            )
-            await self.folder.append(data)
+            if again and await self.folder.holds(delivery.message_id):
+                log.info("sent folder: %s was filed already", delivery.message_id)
+            else:
+                data = (
+                    raw
+                    if raw is not None
+                    else await asyncio.to_thread(self.ctx.archive.read, entry.sha256)
+                )
+                await self.folder.append(data)
         except (MailboxError, ArchiveError, OSError) as exc:
             log.warning("sent folder: copy of %s not filed yet: %s", delivery.message_id, exc)
             return False
@@ -81,6 +88,6 @@ class SentCopies:
             ).all()
         done = 0
         for delivery_id in pending:
-            if delivery_id is not None and await self.file(delivery_id):
+            if delivery_id is not None and await self.file(delivery_id, again=True):
                 done += 1
         return done

@@ -171,3 +171,22 @@ async def test_idle_reports_a_lost_connection_at_once(mailstack: MailStack) -> N
     with pytest.raises(MailboxError, match="connection lost"):
         await asyncio.wait_for(waiting, 20)
     await box.close()
+
+
+async def test_the_sent_folder_says_whether_it_holds_a_message(mailstack: MailStack) -> None:
+    """Before filing a copy again, the folder is searched by Message-ID (Dovecot's UID SEARCH
+    HEADER): what is there is found, what is not is not."""
+    from mailer.mailbox import ImapSentFolder
+
+    folder = ImapSentFolder(
+        ImapConfig(
+            "127.0.0.1", mailstack.imap_port, "bounces@acme.test", PASSWORD, security="none"
+        ),
+        "Sent Invoices",
+    )
+    raw = b"Message-ID: <filed-1@acme.test>\r\nSubject: x\r\n\r\nbody\r\n"
+    assert not await folder.holds("<filed-1@acme.test>")
+    await folder.append(raw)
+    assert await folder.holds("<filed-1@acme.test>")
+    assert not await folder.holds("<other@acme.test>")
+    assert len(mailstack.messages("bounces@acme.test", "Sent Invoices")) == 1
