@@ -58,6 +58,7 @@ def invoice_file(
     type_code: str = "380",
     preceding: str | None = None,
     name: str | None = None,
+    remittance: str | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     today = today or date.today()
@@ -72,6 +73,7 @@ def invoice_file(
             Decimal(net),
             type_code=type_code,
             preceding=preceding,
+            remittance=remittance,
         )
     )
     path = folder / (name or f"{number}.pdf")

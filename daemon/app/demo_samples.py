@@ -44,6 +44,8 @@ class SampleInvoice:
     """UNTDID 1001: 380 an invoice, 381 a credit note."""
     preceding: str | None = None
     """For a credit note: the number of the invoice it corrects (BT-25)."""
+    remittance: str | None = None
+    """The payment reference payers are asked to quote (BT-83)."""
 
 
 def invoice_series(
@@ -114,6 +116,8 @@ def sample_xml(inv: SampleInvoice) -> bytes:
     }
     if inv.preceding:
         data["BG-3"] = [{"BT-25": inv.preceding}]
+    if inv.remittance:
+        data["BT-83"] = inv.remittance
     with _quiet_library():
         return bytes(facturx.generate_cii_xml(data, level="en16931", check_schematron=False))
 

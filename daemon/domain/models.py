@@ -174,7 +174,7 @@ class Invoice(SQLModel, table=True):
     payment_reference: str | None = Field(default=None, index=True)
     """The structured creditor reference (ISO 11649 RF or Belgian +++…+++) the invoice email
     asks the customer to quote, when enabled."""
-    remittance_reference: str | None = None
+    remittance_reference: str | None = Field(default=None, index=True)
     """The payment reference the file itself gives (BT-83 remittance information)."""
     amount_paid: Decimal = Field(
         default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")

@@ -5,8 +5,8 @@ waits for a person; a payment is reversed with a reason, never deleted.
 Matching, first that finds an owed invoice wins:
 1. a structured creditor reference (ISO 11649 RF, Belgian +++…+++) the invoice email asked
    for, or the file's own remittance information (BT-83), quoted in the reference or the text;
-2. invoice numbers written in the remittance text (one payment may settle several invoices:
-   oldest due first);
+2. the invoice file's own payment reference (BT-83), then invoice numbers, written in the
+   remittance text (one payment may settle several invoices: oldest due first);
 3. the amount and the customer: the payer's name is a customer's, and exactly one of its
    owed invoices has that balance.
 """
@@ -330,7 +330,9 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
     text = " ".join(t for t in (payment.reference, payment.remittance) if t)
     found, how = await _by_reference(session, text)
     if not found:
-        found, how = await _by_number(session, text)
+        found, how = await _by_word(session, text, "remittance_reference")
+    if not found:
+        found, how = await _by_word(session, text, "number")
     if not found:
         found, how = await _by_amount_and_customer(session, payment)
     if not found:
@@ -419,17 +421,26 @@ async def _by_reference(session: AsyncSession, text: str) -> tuple[list[Invoice]
     return list(found), f"reference {refs[0]}"
 
 
-async def _by_number(session: AsyncSession, text: str) -> tuple[list[Invoice], str]:
+_WORD_MATCHES = {
+    "number": "number in the remittance text",
+    "remittance_reference": "the invoice's own payment reference (BT-83) in the text",
+}
+
+
+async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[Invoice], str]:
+    """Invoices whose ``field`` (the number, or the file's own payment reference) is one of
+    the words of ``text``; a word that fits several invoices (of several sellers or
+    customers) fits none."""
     tokens = sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
     if not tokens:
         return [], ""
-    found = list((await session.exec(_owed_query().where(col(Invoice.number).in_(tokens)))).all())
-    # a number shared by invoices of several sellers or customers is not a match
-    by_number: dict[str, list[Invoice]] = {}
+    column = col(getattr(Invoice, field))
+    found = list((await session.exec(_owed_query().where(column.in_(tokens)))).all())
+    by_word: dict[str, list[Invoice]] = {}
     for invoice in found:
-        by_number.setdefault(invoice.number, []).append(invoice)
-    unique = [group[0] for group in by_number.values() if len(group) == 1]
-    return unique, "number in the remittance text"
+        by_word.setdefault(getattr(invoice, field) or "", []).append(invoice)
+    unique = [group[0] for group in by_word.values() if len(group) == 1]
+    return unique, _WORD_MATCHES[field]
 
 
 async def _by_amount_and_customer(

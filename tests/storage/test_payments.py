@@ -188,6 +188,22 @@ async def test_a_hostile_statement_is_refused_whole_with_its_reason(
     assert await app.payments.payments() == []
 
 
+async def test_the_invoices_own_payment_reference_is_matched(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A file that asks payers to quote its own reference (BT-83): a payment quoting it
+    is that invoice's, whatever its number."""
+    await _invoices(app, tmp_path, "FA-91")
+    file = invoice_file(tmp_path / "own", "FA-92", remittance="CMD-778812")
+    [r] = await app.ingest.import_paths([file])
+    assert r.invoice_id is not None
+    statement = statement_053([Credit("120.00", text="virement CMD-778812", bank_ref="O-1")])
+    [report] = await app.payments.import_files([_file(tmp_path, "o.xml", statement)], by="ana")
+    [outcome] = report.outcomes
+    assert outcome.status == "applied" and "BT-83" in outcome.detail and "FA-92" in outcome.detail
+    assert await _owed(app, r.invoice_id) == ("paid", Decimal("0.00"))
+
+
 async def test_duplicated_entries_and_another_currency(app: Facturier, tmp_path: Path) -> None:
     ids = await _invoices(app, tmp_path, "FA-61")
     statement = statement_053(

@@ -57,6 +57,7 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_invoices_payment_reference", "invoices", ["payment_reference"])
+    op.create_index("ix_invoices_remittance_reference", "invoices", ["remittance_reference"])
     op.create_table(
         "payments",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -158,6 +159,7 @@ def downgrade() -> None:
     op.drop_table("invoice_events")
     op.drop_table("payment_allocations")
     op.drop_table("payments")
+    op.drop_index("ix_invoices_remittance_reference", "invoices")
     op.drop_index("ix_invoices_payment_reference", "invoices")
     op.drop_index("uq_invoice_identity", "invoices")
     for column in (
