@@ -99,26 +99,34 @@ def _share_row(label: str, share: float | None, style: str) -> Text:
 
 
 def business_chart(r: BusinessReport) -> Text:
-    """The business figures as bars: shares out of 100 %, days to pay against the longest."""
+    """The business figures as bars: shares out of 100 %, days to pay against the longest;
+    counts beside them."""
     out = Text()
     out.append(_("Business figures") + "\n", style="bold")
+    channels = ", ".join(f"{_(k)} {v}" for k, v in r.customers_by_channel.items()) or "0"
     out.append_text(_share_row(_("E-invoice adoption (customers)"), r.adoption, "green"))
-    out.append("\n")
+    out.append(f"  {channels}\n")
+    invoices = ", ".join(f"{_(k)} {v}" for k, v in r.invoices_by_channel.items()) or "0"
+    out.append(f"{_('Invoices by channel'):<36} {invoices}\n")
     out.append_text(_share_row(_("Central invoice mailboxes"), r.central_share, "cyan"))
     out.append("\n")
     out.append_text(_share_row(_("Late payment"), r.late_payment_rate, "red"))
-    out.append("\n\n" + _("Mean days from issue to payment") + "\n", style="bold")
-    longest = max((d.mean_from_issue or 0 for d in r.days_to_pay), default=0)
-    for d in r.days_to_pay:
-        row = Text(f"{_(d.group):<36} ")
-        row += _bar(d.mean_from_issue or 0, longest, "yellow")
-        row += Text(f" {d.mean_from_issue} ({d.invoices})")
-        out.append_text(row)
-        out.append("\n")
-    if not r.days_to_pay:
-        out.append(_("no invoice paid yet") + "\n", style="dim")
-    asked = r.campaign.get("customers_asked", 0)
-    out.append(
-        "\n" + _("Central-address campaign: {asked} customers asked").format(asked=asked) + "\n"
-    )
+    out.append(f"  ({r.due_counted})\n")
+    for title, mean_of, median_of in (
+        (_("Mean days from issue to payment"), "mean_from_issue", "median_from_issue"),
+        (_("Mean days from the due date to payment"), "mean_from_due", "median_from_due"),
+    ):
+        out.append("\n" + title + "\n", style="bold")
+        values = [getattr(d, mean_of) or 0 for d in r.days_to_pay]
+        longest = max((abs(v) for v in values), default=0)
+        for d, value in zip(r.days_to_pay, values, strict=True):
+            row = Text(f"{_(d.group):<36} ")
+            row += _bar(abs(value), longest, "yellow" if value >= 0 else "green")
+            row += Text(f" {value} ({_('median')} {getattr(d, median_of)}, {d.invoices})")
+            out.append_text(row)
+            out.append("\n")
+        if not r.days_to_pay:
+            out.append(_("no invoice paid yet") + "\n", style="dim")
+    campaign = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.campaign.items())
+    out.append("\n" + _("Central-address campaign: {figures}").format(figures=campaign) + "\n")
     return out

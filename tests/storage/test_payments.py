@@ -14,7 +14,7 @@ import pytest
 from config import Settings
 from daemon.app.services import Facturier
 from daemon.domain.errors import ValidationError
-from daemon.domain.payments import rf_reference
+from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.camt import Credit, check_against_schema, notification_054, statement_053
@@ -250,3 +250,29 @@ async def test_the_invoice_email_asks_for_its_reference_and_a_reminder_shows_the
     ]
     [text] = [t for t in texts if "jours de retard" in t]
     assert "solde restant dû 100,00" in text and reference in text
+
+
+async def test_a_belgian_structured_communication_pays_its_invoice(
+    settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """With reference = "belgian", each invoice email asks for +++…+++ made from the number;
+    a payment quoting it (as banks print it, with asterisks) is that invoice's."""
+    settings = settings.model_copy(
+        update={"payments": settings.payments.model_copy(update={"reference": "belgian"})}
+    )
+    app = await Facturier.open(settings)
+    try:
+        ids = await _invoices(app, tmp_path, "FA-2026-0042")
+        await app.send_due()
+        reference = belgian_reference("FA-2026-0042")
+        assert reference is not None
+        [sent] = sandbox.received("factures@dupont.example")
+        assert reference.encode() in sent
+        quoted = reference.replace("+++", "***")
+        statement = statement_053([Credit("120.00", reference=quoted, bank_ref="BE-1")])
+        [report] = await app.payments.import_files([_file(tmp_path, "be.xml", statement)], by="a")
+        [outcome] = report.outcomes
+        assert outcome.status == "applied" and outcome.detail.startswith(f"reference {reference}")
+        assert await _owed(app, ids["FA-2026-0042"]) == ("paid", Decimal("0.00"))
+    finally:
+        await app.close()
