@@ -59,6 +59,7 @@ INVOICE_BINDINGS: list[BindingType] = [
     Binding("p", "export_proof", N_("Export proof")),
     Binding("b", "open_original", N_("Messages that came back")),
     Binding("P", "record_payment", N_("Record a payment")),
+    Binding("X", "reverse_payment", N_("Reverse a payment")),
     Binding("D", "dispute", N_("Dispute")),
 ]
 

@@ -144,6 +144,30 @@ class InvoiceScreen(LoadingScreen):
             asks=_("Amount (empty: all that is owed):"),
         )
 
+    def action_reverse_payment(self) -> None:
+        applied = [p[5] for p in (self.detail.payments if self.detail else ()) if p[4] == "applied"]
+        if not applied:
+            self.notify(_("No payment to reverse on this invoice."), title=_("Reverse a payment"))
+            return
+
+        async def then(answer: Answer) -> str:
+            wanted = answer.value.strip().lstrip("#")
+            if not wanted.isdigit() or int(wanted) not in applied:
+                raise ValidationError(
+                    _("payment: one of {ids}").format(ids=", ".join(f"#{i}" for i in applied))
+                )
+            await self.services.payments.reverse(
+                int(wanted), by=current_operator(), reason=answer.reason
+            )
+            return _("payment #{id} reversed").format(id=wanted)
+
+        self.ask(
+            _("Reverse a payment: the invoice owes it again"),
+            then,
+            asks=_("The payment's #N:"),
+            value=f"#{applied[-1]}",
+        )
+
     def action_dispute(self) -> None:
         disputed = self.detail is not None and self.detail.disputed is not None
 
@@ -225,13 +249,14 @@ class InvoiceScreen(LoadingScreen):
             for at, kind, who, subject, how in d.inbound
         ]
         notes += [
-            _("[b]Payment[/b] {on} {amount} ({how}){status}").format(
+            _("[b]Payment #{id}[/b] {on} {amount} ({how}){status}").format(
+                id=payment_id,
                 on=day(on, lang),
                 amount=escape(money(amount, currency, lang)),
                 how=escape(how),
                 status="" if status == "applied" else f" [b]{escape(_(status))}[/b]",
             )
-            for on, amount, currency, how, status in d.payments
+            for on, amount, currency, how, status, payment_id in d.payments
         ]
         notes += [
             _("[b]Decision[/b] {at} {what} by {who}: {why}").format(

@@ -60,8 +60,9 @@ class InvoiceDetail:
     """What is still owed (below zero: paid more than was owed)."""
     paid: Decimal = Decimal("0")
     credited: Decimal = Decimal("0")
-    payments: tuple[tuple[date, Decimal, str, str, str], ...] = ()
-    """Payments counted on it: (received, amount, currency, how matched, payment status)."""
+    payments: tuple[tuple[date, Decimal, str, str, str, int], ...] = ()
+    """Payments counted on it: (received, amount, currency, how matched, payment status,
+    payment id)."""
     decisions: tuple[tuple[datetime, str, str, str], ...] = ()
     """What was decided about it as a whole: (when, what, who, why)."""
     kind: str = "invoice"
@@ -272,7 +273,8 @@ class Queries:
             paid=inv.amount_paid,
             credited=inv.amount_credited,
             payments=tuple(
-                (p.received_on, a.amount, p.currency, a.matched_by, p.status) for a, p in payments
+                (p.received_on, a.amount, p.currency, a.matched_by, p.status, p.id or 0)
+                for a, p in payments
             ),
             decisions=tuple((e.at, e.event, e.by, e.reason) for e in decisions),
             kind=inv.document_kind,

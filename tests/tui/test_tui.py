@@ -1018,6 +1018,14 @@ async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Set
         summary = str(app.screen.query_one("#summary").render())
         assert "in dispute" in summary and "wrong quantity" in summary
         notes = str(app.screen.query_one("#messages").render())
-        assert "Payment" in notes and "by hand" in notes  # how it was matched
+        assert "Payment #1" in notes and "by hand" in notes  # how it was matched
         assert "Decision" in notes and "wrong quantity" in notes  # who, when, why
+        await pilot.press("X")  # the last payment is offered
+        await _settled(pilot)
+        await pilot.press("tab", *"cheque bounced", "enter")
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "unpaid" in summary and "partly paid" not in summary
+        notes = str(app.screen.query_one("#messages").render())
+        assert "reversed" in notes and "cheque bounced" in notes
         await app.services.close()
