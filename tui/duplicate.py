@@ -3,6 +3,9 @@ and the person's decision: replace the earlier one, keep both, or discard the he
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from rich.markup import escape
 from rich.text import Text
 from textual import on
@@ -12,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
+from daemon.domain.formatting import day, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
@@ -25,6 +29,27 @@ _ASK = {
     Decision.KEEP: N_("Keep the held file #{held} as a distinct document and send it"),
     Decision.DISCARD: N_("Discard the held file #{held}: it will not be sent"),
 }
+
+
+_MONEY = frozenset({"total_without_tax", "tax_total", "total_with_tax", "amount_due"})
+_DAYS = frozenset({"issue_date", "due_date"})
+
+
+def _shown(field: str, value: str, currency: str, lang: str) -> str:
+    """A compared value as the operator reads it: amounts and dates in their language, a
+    digest shortened."""
+    if not value:
+        return ""
+    try:
+        if field in _MONEY:
+            return money(Decimal(value), currency or "EUR", lang)
+        if field in _DAYS:
+            return day(date.fromisoformat(value), lang)
+    except (ArithmeticError, ValueError):
+        return value
+    if field == "file_sha256":
+        return value[:16] + "…"
+    return value
 
 
 class DuplicateScreen(LoadingScreen):
@@ -72,13 +97,15 @@ class DuplicateScreen(LoadingScreen):
         )
         table = self.query_one("#sides", DataTable)
         table.clear()
+        lang = self.services.ctx.settings.ui.resolved_language()
+        currency = {f.field: (f.earlier, f.later) for f in pair.fields}.get("currency", ("", ""))
         for f in pair.fields:
             style = "bold yellow" if f.differs else ""
             table.add_row(
                 Text("≠" if f.differs else "", style=style),
                 Text(_(f.label), style=style),
-                Text(f.earlier, style=style),
-                Text(f.later, style=style),
+                Text(_shown(f.field, f.earlier, currency[0], lang), style=style),
+                Text(_shown(f.field, f.later, currency[1], lang), style=style),
             )
 
     def _decide(self, decision: Decision) -> None:

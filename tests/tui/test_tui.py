@@ -234,8 +234,32 @@ async def _to_customers(pilot: Any) -> None:
     await _settled(pilot)
 
 
+async def _to_duplicate(pilot: Any) -> None:
+    """A re-exported FA-0001 (another amount) held as a possible duplicate, side by side."""
+    services = pilot.app.services
+    folder = Path(services.ctx.settings.ingest.store).parent / "again"
+    again = invoice_file(
+        folder,
+        "FA-0001",
+        "Boulangerie Dupont",
+        "C-1",
+        net="110.00",
+        today=FIXED_DAY,
+        name="FA-0001-v2.pdf",
+    )
+    [held] = await services.ingest.import_paths([again])
+    assert held.held
+    await _frozen(pilot)
+    pilot.app.action_refresh()
+    await _settled(pilot)
+    await _select(pilot.app, "possible-duplicate")
+    await pilot.press("enter")
+    await _settled(pilot)
+
+
 SCREENS = {
     "queue": ((130, 16), _settled),
+    "duplicate": ((120, 28), _to_duplicate),
     "invoices": ((110, 14), _to_invoices),
     "invoice": ((130, 24), _to_invoice),
     "customers": ((150, 22), _to_customers),
