@@ -198,20 +198,26 @@ class AttentionQueue:
     ) -> AttentionResolution:
         """Record that a person dealt with an item: it leaves the queue, the record stays."""
         if not how.strip():
-            raise ValidationError("reason: say how the item was dealt with")
+            raise ValidationError(_("reason: say how the item was dealt with"))
         if kind not in CLOSED_BY_HAND:
             raise ValidationError(
                 f"{kind.value} items leave the queue when the invoice or address changes: "
                 f"{HINTS[kind]}"
             )
         if not any(i.ref == ref for i in await self.items(kind)):
-            raise NotFoundError(f"no open {kind.value} item #{ref} in the attention queue")
+            raise NotFoundError(
+                _("no open {kind} item #{ref} in the attention queue").format(
+                    kind=kind.value, ref=ref
+                )
+            )
         try:
             async with transaction(self.sessions) as session:
                 done = AttentionResolution(kind=kind.value, ref=ref, resolved_by=by, how=how)
                 session.add(done)
         except IntegrityError:
-            raise ValidationError(f"{kind.value} item #{ref} was dealt with already") from None
+            raise ValidationError(
+                _("{kind} item #{ref} was dealt with already").format(kind=kind.value, ref=ref)
+            ) from None
         return done
 
     async def _invoices(
@@ -237,7 +243,7 @@ class AttentionQueue:
                     reverse=True,
                 )
                 rest = keyed[limit][0]
-                which = col(Invoice.id).in_([i for _, i in keyed[:limit]])
+                which = col(Invoice.id).in_([i for _at, i in keyed[:limit]])
         rows = (
             await connection.execute(
                 columns(

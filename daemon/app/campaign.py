@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from config import Settings
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import AddressRequest, Customer, InboundMessage, RequestState, utcnow
 from daemon.intake.customers import CustomerService
 from daemon.outbound.campaign import CampaignReport, CampaignSender
@@ -85,7 +86,7 @@ class Campaign:
         customer's invoice address, marked a shared mailbox; the change is logged with the
         reply as its source."""
         if not reason.strip():
-            raise ValidationError("reason: say why the address is right")
+            raise ValidationError(_("reason: say why the address is right"))
         request = await self._answered(request_id)
         address = email or request.proposed_email
         if not address:
@@ -109,7 +110,7 @@ class Campaign:
 
     async def reject(self, request_id: int, *, by: str, reason: str) -> RequestRow:
         if not reason.strip():
-            raise ValidationError("reason: say why the proposal is rejected")
+            raise ValidationError(_("reason: say why the proposal is rejected"))
         await self._answered(request_id)
         await self._decide(request_id, RequestState.REJECTED, by, reason, None)
         return (await self.requests_of(request_id))[0]
@@ -121,7 +122,7 @@ class Campaign:
         async with self.sessions() as session:
             request = await session.get(AddressRequest, request_id)
         if request is None:
-            raise NotFoundError(f"no request R{request_id}")
+            raise NotFoundError(_("no request R{request_id}").format(request_id=request_id))
         if request.state not in (RequestState.PROPOSED.value, RequestState.ANSWERED.value):
             raise ValidationError(
                 f"request R{request_id} is {request.state}: only an answered request is decided"

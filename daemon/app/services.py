@@ -24,6 +24,7 @@ from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import SET_ASIDE, EventKind
@@ -181,7 +182,7 @@ class Facturier:
         """Send an invoice again on purpose, recorded with who asked and why: to ``to``, or
         to the customer's current invoice address (refused while it is undeliverable)."""
         if not reason.strip():
-            raise ValidationError("reason: say why the invoice is sent again")
+            raise ValidationError(_("reason: say why the invoice is sent again"))
         invoice = await self.queries.invoice(invoice_id)
         if invoice.state in SET_ASIDE:
             raise ValidationError(
@@ -189,7 +190,11 @@ class Facturier:
             )
         if to is None:
             if invoice.customer_id is None:
-                raise ValidationError(f"invoice {invoice.number} has no customer to send it to")
+                raise ValidationError(
+                    _("invoice {number} has no customer to send it to").format(
+                        number=invoice.number
+                    )
+                )
             current = [
                 a
                 for a in await self.customers.addresses(invoice.customer_id)

@@ -14,6 +14,7 @@ from bounce_parser.model import Classification, Kind
 from config import Settings
 from daemon.domain.attention import AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import (
     AttentionResolution,
     Delivery,
@@ -40,7 +41,7 @@ async def tie_by_hand(
     """Tie inbound message ``inbound_id`` to ``invoice`` and apply it with ``effects`` (the
     bounce reader's own); the delivery it now belongs to."""
     if not reason.strip():
-        raise ValidationError("reason: say why the message is about this invoice")
+        raise ValidationError(_("reason: say why the message is about this invoice"))
     imap = settings.imap
     kinds = {
         imap.unrecognized_folder: AttentionKind.UNRECOGNIZED,
@@ -49,11 +50,15 @@ async def tie_by_hand(
     async with transaction(sessions) as session:
         inbound = await session.get(InboundMessage, inbound_id)
         if inbound is None:
-            raise NotFoundError(f"no inbound message #{inbound_id}")
+            raise NotFoundError(_("no inbound message #{inbound_id}").format(inbound_id=inbound_id))
         kind = kinds.get(inbound.disposition)
         if inbound.delivery_id is not None:
             how = inbound.evidence or "on arrival"
-            raise ValidationError(f"inbound message #{inbound_id} is tied already ({how})")
+            raise ValidationError(
+                _("inbound message #{inbound_id} is tied already ({how})").format(
+                    inbound_id=inbound_id, how=how
+                )
+            )
         if kind is None:
             raise ValidationError(
                 f"inbound message #{inbound_id} was filed in {inbound.disposition!r}: only an "
@@ -65,7 +70,11 @@ async def tie_by_hand(
             )
         )
         if done.first() is not None:
-            raise ValidationError(f"{kind.value} item #{inbound_id} was dealt with already")
+            raise ValidationError(
+                _("{kind} item #{ref} was dealt with already").format(
+                    kind=kind.value, ref=inbound_id
+                )
+            )
         c = Classification.from_dict(json.loads(inbound.classification))
         delivery = await _delivery_for(session, invoice, c)
         evidence = f"by hand ({by}): {reason.strip()}"

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
+from daemon.domain.i18n import _
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.intake.addresses import (
     AddressSet,
@@ -73,11 +74,13 @@ def validate_new_customer(data: NewCustomer) -> NewCustomer:
     checked_text(data.name, "name", NAME_MAX)
     name = " ".join(data.name.split())
     if not name:
-        raise ValidationError("name: must not be empty")
+        raise ValidationError(_("name: must not be empty"))
     for field, value in (("vat_id", data.vat_id), ("identifier", data.identifier)):
         checked_text(value or "", field, IDENTIFIER_MAX)
     if data.language not in ("fr", "en"):
-        raise ValidationError(f"language: {data.language!r} is not one of fr, en")
+        raise ValidationError(
+            _("language: {language} is not one of fr, en").format(language=repr(data.language))
+        )
     invoice = _email(data.invoice_email, "invoice_email") if data.invoice_email else None
     copies = tuple(dict.fromkeys(_email(c, "copy_emails") for c in data.copy_emails if c.strip()))
     return NewCustomer(
@@ -157,7 +160,7 @@ class CustomerService:
         :func:`put_invoice_address`), then queue the invoices that waited for it."""
         email = _email(email, "email")
         if not reason.strip():
-            raise ValidationError("reason: say why the invoice address changes")
+            raise ValidationError(_("reason: say why the invoice address changes"))
         async with transaction(self.sessions) as session:
             done = await put_invoice_address(
                 session, customer_id, email, changed_by, reason, source, self.shared
@@ -180,9 +183,11 @@ class CustomerService:
         """Change a customer's language, identifier or copy addresses; each change logged
         with who, when and why. What changed, in words (empty: nothing did)."""
         if not reason.strip():
-            raise ValidationError("reason: say why the customer changes")
+            raise ValidationError(_("reason: say why the customer changes"))
         if language is not None and language not in ("fr", "en"):
-            raise ValidationError(f"language: {language!r} is not one of fr, en")
+            raise ValidationError(
+                _("language: {language} is not one of fr, en").format(language=repr(language))
+            )
         if identifier is not None:
             checked_text(identifier, "identifier", IDENTIFIER_MAX)
         adding = tuple(_email(a, "copy address") for a in add_copies)
@@ -191,7 +196,7 @@ class CustomerService:
         async with transaction(self.sessions) as session:
             customer = await session.get(Customer, customer_id)
             if customer is None:
-                raise NotFoundError(f"no customer #{customer_id}")
+                raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
             for field, new in (("language", language), ("identifier", identifier)):
                 old = getattr(customer, field)
                 if new is not None and new != old:
@@ -215,7 +220,11 @@ class CustomerService:
             for email in removing:
                 gone = copies.get(email)
                 if gone is None or not gone.active:
-                    raise NotFoundError(f"{email} is not a copy address of {customer.name}")
+                    raise NotFoundError(
+                        _("{email} is not a copy address of {name}").format(
+                            email=email, name=customer.name
+                        )
+                    )
                 gone.active = False
                 session.add(gone)
                 await log_change(
@@ -253,15 +262,21 @@ class CustomerService:
         """Mark a customer's address that was marked undeliverable (by a hard bounce)
         deliverable again; logged with who, when and why."""
         if not reason.strip():
-            raise ValidationError("reason: say why the address is deliverable again")
+            raise ValidationError(_("reason: say why the address is deliverable again"))
         email = _email(email, "email")
         async with transaction(self.sessions) as session:
             found = await _addresses_of(session, customer_id, email, active=True)
             if not found:
-                raise NotFoundError(f"{email} is not an address of customer #{customer_id}")
+                raise NotFoundError(
+                    _("{email} is not an address of customer #{customer_id}").format(
+                        email=email, customer_id=customer_id
+                    )
+                )
             marked = [a for a in found if a.undeliverable]
             if not marked:
-                raise ValidationError(f"{email} is not marked undeliverable: nothing to change")
+                raise ValidationError(
+                    _("{email} is not marked undeliverable: nothing to change").format(email=email)
+                )
             for address in marked:
                 await mark_deliverable(session, address, changed_by, reason, source)
         return marked[0]
@@ -279,13 +294,17 @@ class CustomerService:
         """Say by hand whether the customer's invoice address ``email`` is a shared invoice
         mailbox or a person's; logged. False when it was marked so already."""
         if not reason.strip():
-            raise ValidationError("reason: say how you know who reads this address")
+            raise ValidationError(_("reason: say how you know who reads this address"))
         email = _email(email, "email")
         async with transaction(self.sessions) as session:
             found = await _addresses_of(session, customer_id, email, role=AddressRole.INVOICE_TO)
             address = found[0] if found else None
             if address is None:
-                raise NotFoundError(f"{email} is not an invoice address of customer #{customer_id}")
+                raise NotFoundError(
+                    _("{email} is not an invoice address of customer #{customer_id}").format(
+                        email=email, customer_id=customer_id
+                    )
+                )
             return await mark_shared(session, address, shared, changed_by, reason, source)
 
     async def set_channel(
@@ -302,16 +321,18 @@ class CustomerService:
         """Record how the customer receives invoices (e-invoices by email, or paper) and,
         for email, when and where it agreed to; logged beside its address changes."""
         if not reason.strip():
-            raise ValidationError("reason: say why the channel changes")
+            raise ValidationError(_("reason: say why the channel changes"))
         if channel is Channel.PAPER and (consent_on or consent_source):
-            raise ValidationError("consent: a customer on paper has not agreed to e-invoices")
+            raise ValidationError(_("consent: a customer on paper has not agreed to e-invoices"))
         async with transaction(self.sessions) as session:
             customer = await session.get(Customer, customer_id)
             if customer is None:
-                raise NotFoundError(f"no customer #{customer_id}")
+                raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
             old = customer.channel
             if consent_on is not None and consent_on > date.today():
-                raise ValidationError(f"--consent-on: {consent_on} is in the future")
+                raise ValidationError(
+                    _("--consent-on: {consent_on} is in the future").format(consent_on=consent_on)
+                )
             customer.channel = channel.value
             customer.consent_on = consent_on if channel is Channel.EMAIL else None
             customer.consent_source = consent_source if channel is Channel.EMAIL else None
@@ -334,7 +355,7 @@ class CustomerService:
         async with self.sessions() as session:
             customer = await session.get(Customer, customer_id)
             if customer is None:
-                raise NotFoundError(f"no customer #{customer_id}")
+                raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
             return customer
 
     async def find(self, key: str, *, customer_id: int | None = None) -> Customer:
@@ -357,7 +378,7 @@ class CustomerService:
             )
             found = (await session.exec(stmt)).all()
         if not found:
-            raise NotFoundError(f"no customer matches {key!r}")
+            raise NotFoundError(_("no customer matches {key}").format(key=repr(key)))
         if len(found) > 1:
             raise AmbiguousError(
                 f"customer {key!r}",

@@ -4,6 +4,7 @@ closes the dispute; both recorded on the invoice (who, when, why)."""
 from __future__ import annotations
 
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import Invoice, utcnow
 from daemon.domain.states import InvoiceNote
 from daemon.intake.owed import note
@@ -15,17 +16,19 @@ async def set_dispute(
 ) -> Invoice:
     """Open (``open_``) or close the dispute of an invoice, with why."""
     if not reason.strip():
-        raise ValidationError("reason: say what the customer disputes, or how it was settled")
+        raise ValidationError(_("reason: say what the customer disputes, or how it was settled"))
     async with transaction(sessions) as session:
         invoice = await session.get(Invoice, invoice_id)
         if invoice is None:
-            raise NotFoundError(f"no invoice #{invoice_id}")
+            raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=invoice_id))
         if open_ and invoice.disputed_at is not None:
             raise ValidationError(
                 f"invoice {invoice.number} is in dispute already: {invoice.dispute_reason}"
             )
         if not open_ and invoice.disputed_at is None:
-            raise ValidationError(f"invoice {invoice.number} is not in dispute")
+            raise ValidationError(
+                _("invoice {number} is not in dispute").format(number=invoice.number)
+            )
         invoice.disputed_at = utcnow() if open_ else None
         invoice.dispute_reason = reason if open_ else None
         session.add(invoice)

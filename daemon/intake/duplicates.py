@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError, ValidationError
-from daemon.domain.i18n import N_
+from daemon.domain.i18n import N_, _
 from daemon.domain.identity import ComparedField, DocumentKind, compare
 from daemon.domain.models import Invoice, PaymentAllocation
 from daemon.domain.states import SET_ASIDE, InvoiceNote, InvoiceState
@@ -154,7 +154,7 @@ class DuplicateService:
         async with self.sessions() as session:
             held = await session.get(Invoice, held_id)
             if held is None:
-                raise NotFoundError(f"no invoice #{held_id}")
+                raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=held_id))
             if held.duplicate_of_id is None:
                 raise ValidationError(
                     f"invoice {held.number} (#{held_id}) was not held as a possible duplicate"
@@ -179,11 +179,11 @@ class DuplicateService:
         - keep: the held file is a distinct document and goes out;
         - discard: the held file is not sent; it stays on record."""
         if not reason.strip():
-            raise ValidationError("reason: say why (it is kept with the decision)")
+            raise ValidationError(_("reason: say why (it is kept with the decision)"))
         async with transaction(self.sessions) as session:
             held = await session.get(Invoice, held_id)
             if held is None:
-                raise NotFoundError(f"no invoice #{held_id}")
+                raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=held_id))
             if held.state != InvoiceState.DUPLICATE.value or held.duplicate_of_id is None:
                 raise ValidationError(
                     f"invoice {held.number} (#{held_id}) is not held as a possible duplicate "

@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import PaymentSettings
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import (
     OWED,
@@ -175,7 +176,7 @@ class PaymentService:
     ) -> Payment:
         """A payment typed by a person for one invoice (``amount`` None: its balance)."""
         if not reason.strip():
-            raise ValidationError("reason: say where the payment was seen (it is recorded)")
+            raise ValidationError(_("reason: say where the payment was seen (it is recorded)"))
         async with transaction(self.sessions) as session:
             invoice = await _owed_invoice(session, invoice_id)
             owed = balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited)
@@ -206,13 +207,17 @@ class PaymentService:
         """A person applies a waiting payment to the invoices it pays (even when it pays more
         than they owe: the difference shows as a negative balance)."""
         if not reason.strip():
-            raise ValidationError("reason: say why the payment goes to these invoices")
+            raise ValidationError(_("reason: say why the payment goes to these invoices"))
         async with transaction(self.sessions) as session:
             payment = await session.get(Payment, payment_id)
             if payment is None:
-                raise NotFoundError(f"no payment #{payment_id}")
+                raise NotFoundError(_("no payment #{payment_id}").format(payment_id=payment_id))
             if payment.status != PaymentStatus.WAITING.value:
-                raise ValidationError(f"payment #{payment_id} is {payment.status}, not waiting")
+                raise ValidationError(
+                    _("payment #{payment_id} is {status}, not waiting").format(
+                        payment_id=payment_id, status=payment.status
+                    )
+                )
             invoices = [
                 await _owed_invoice(session, i, currency=payment.currency) for i in invoice_ids
             ]
@@ -226,13 +231,15 @@ class PaymentService:
         """Take a payment back (a returned transfer, a payment recorded by mistake): its
         invoices owe again what it paid; the payment stays on record, marked reversed."""
         if not reason.strip():
-            raise ValidationError("reason: say why the payment is reversed")
+            raise ValidationError(_("reason: say why the payment is reversed"))
         async with transaction(self.sessions) as session:
             payment = await session.get(Payment, payment_id)
             if payment is None:
-                raise NotFoundError(f"no payment #{payment_id}")
+                raise NotFoundError(_("no payment #{payment_id}").format(payment_id=payment_id))
             if payment.status == PaymentStatus.REVERSED.value:
-                raise ValidationError(f"payment #{payment_id} was reversed already")
+                raise ValidationError(
+                    _("payment #{payment_id} was reversed already").format(payment_id=payment_id)
+                )
             payment.status = PaymentStatus.REVERSED.value
             payment.reversed_by, payment.reversal_reason = by, reason
             payment.reversed_at = utcnow()
@@ -311,9 +318,11 @@ async def _owed_invoice(
 ) -> Invoice:
     invoice = await session.get(Invoice, invoice_id)
     if invoice is None:
-        raise NotFoundError(f"no invoice #{invoice_id}")
+        raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=invoice_id))
     if invoice.document_kind != DocumentKind.INVOICE.value:
-        raise ValidationError(f"{invoice.number} is a credit note: nothing is paid on it")
+        raise ValidationError(
+            _("{number} is a credit note: nothing is paid on it").format(number=invoice.number)
+        )
     if invoice.state in _SET_ASIDE:
         raise ValidationError(
             f"invoice {invoice.number} is {invoice.state}: pay the invoice that stands instead"

@@ -230,3 +230,12 @@ def test_a_french_operator_reads_the_cli_in_french(config: Path, tmp_path: Path)
     assert "1 200,00 €" in out and "échéance" in out and "sans adresse" in out, out
     code, out = run(config, "import", str(tmp_path / "nowhere.pdf"))
     assert code == 2 and "fichier ou dossier introuvable" in out, out
+
+
+def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
+    """What failed, in the operator's language, one line, exit 2 (bad input)."""
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    code, out = run(config, "payments", "reverse", "99", "--reason", "erreur de saisie")
+    assert code == 2 and "aucun paiement n° 99" in out and "Traceback" not in out
+    code, out = run(config, "duplicates", "keep", "7", "--reason", " ")
+    assert code == 2 and "--reason : dites pourquoi" in out
