@@ -50,7 +50,9 @@ class Campaign:
     async def run(self, *, dry_run: bool = False) -> CampaignReport:
         return await self.sender.run(dry_run=dry_run)
 
-    async def requests(self, state: str | None = None) -> list[RequestRow]:
+    async def requests(
+        self, state: str | None = None, *, request_id: int | None = None
+    ) -> list[RequestRow]:
         async with self.sessions() as session:
             query = (
                 select(AddressRequest, Customer.name, InboundMessage.customer_message)
@@ -62,6 +64,8 @@ class Campaign:
             )
             if state is not None:
                 query = query.where(AddressRequest.state == state)
+            if request_id is not None:
+                query = query.where(AddressRequest.id == request_id)
             rows = (await session.exec(query)).all()
         return [
             RequestRow(
@@ -106,17 +110,14 @@ class Campaign:
             source=source,
         )
         await self._decide(request_id, RequestState.CONFIRMED, by, reason, done.address.email)
-        return (await self.requests_of(request_id))[0]
+        return (await self.requests(request_id=request_id))[0]
 
     async def reject(self, request_id: int, *, by: str, reason: str) -> RequestRow:
         if not reason.strip():
             raise ValidationError(_("reason: say why the proposal is rejected"))
         await self._answered(request_id)
         await self._decide(request_id, RequestState.REJECTED, by, reason, None)
-        return (await self.requests_of(request_id))[0]
-
-    async def requests_of(self, request_id: int) -> list[RequestRow]:
-        return [r for r in await self.requests() if r.id == request_id]
+        return (await self.requests(request_id=request_id))[0]
 
     async def _answered(self, request_id: int) -> AddressRequest:
         async with self.sessions() as session:

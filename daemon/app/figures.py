@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -71,8 +72,14 @@ class Figures:
             n = index.get(at.date())
             if n is not None:
                 outcomes[event][n] += 1
-        reasons: Counter[str] = Counter()
-        for data in bounces:
-            for recipient in json.loads(data).get("recipients", []):
-                reasons[recipient.get("reason") or "undefined"] += 1
+        reasons = bounce_reasons(bounces)
         return DeliveryFigures(span, outcomes, dict(reasons.most_common()))
+
+
+def bounce_reasons(classifications: Iterable[str]) -> Counter[str]:
+    """How many failed recipients gave each reason, over stored bounce classifications."""
+    reasons: Counter[str] = Counter()
+    for data in classifications:
+        for recipient in json.loads(data).get("recipients", []):
+            reasons[recipient.get("reason") or "undefined"] += 1
+    return reasons

@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import OWED, Customer, CustomerAddress, Delivery, Invoice
-from daemon.domain.states import SET_ASIDE
+from daemon.domain.states import SET_ASIDE_VALUES
 from daemon.store.db import SessionFactory
 
 PAGE = 60
@@ -286,9 +286,6 @@ class InvoiceList:
         )
 
 
-_SET_ASIDE = [s.value for s in SET_ASIDE]
-
-
 def _filters(where: InvoiceFilter) -> list[Any]:
     parts: list[Any] = []
     if where.state:
@@ -302,7 +299,7 @@ def _filters(where: InvoiceFilter) -> list[Any]:
     if where.overdue_on:
         parts.append(col(Invoice.payment_state).in_(OWED))
         parts.append(col(Invoice.document_kind) == DocumentKind.INVOICE.value)
-        parts.append(col(Invoice.state).not_in(_SET_ASIDE))
+        parts.append(col(Invoice.state).not_in(SET_ASIDE_VALUES))
         parts.append(col(Invoice.due_date) < where.overdue_on)
     return parts
 

@@ -25,7 +25,7 @@ from daemon.domain.models import (
     Payment,
     PaymentAllocation,
 )
-from daemon.domain.payments import balance
+from daemon.domain.payments import still_owed
 from daemon.store.db import SessionFactory
 
 
@@ -269,7 +269,7 @@ class Queries:
                 for m in tied
             ),
             dealt_with=tuple((r.resolved_at, r.kind, r.resolved_by, r.how) for r in dealt),
-            owed=balance(inv.amount_due, inv.amount_paid, inv.amount_credited),
+            owed=still_owed(inv),
             paid=inv.amount_paid,
             credited=inv.amount_credited,
             payments=tuple(

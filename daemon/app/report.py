@@ -10,7 +10,6 @@ and addresses are counted as they are now.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from daemon.app.figures import bounce_reasons
 from daemon.domain.i18n import N_
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import (
@@ -39,7 +39,7 @@ from daemon.domain.models import (
     PaymentState,
     PaymentStatus,
 )
-from daemon.domain.states import SET_ASIDE
+from daemon.domain.states import SET_ASIDE_VALUES
 from daemon.store.db import SessionFactory
 
 GROUPS = (
@@ -132,7 +132,7 @@ class Report:
             )
             invoice_filter = [
                 col(Invoice.document_kind) == DocumentKind.INVOICE.value,
-                col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
+                col(Invoice.state).not_in(SET_ASIDE_VALUES),
             ]
             issued = list(invoice_filter)
             if start:
@@ -233,10 +233,7 @@ class Report:
         # what became of each invoice: its latest delivery (to its invoice address)
         first_address = {invoice_id: address for invoice_id, _state, address in deliveries}
         outcomes = Counter(state for _invoice, state, _address in deliveries)
-        reasons: Counter[str] = Counter()
-        for (data,) in bounced:
-            for recipient in json.loads(data).get("recipients", []):
-                reasons[recipient.get("reason") or "undefined"] += 1
+        reasons = bounce_reasons(data for (data,) in bounced)
         # days to pay, grouped
         groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
         central_first: dict[int, int] = {}

@@ -14,7 +14,7 @@ from decimal import Decimal
 from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
-from daemon.domain.models import PaymentState
+from daemon.domain.models import Invoice, PaymentState
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -24,6 +24,11 @@ def balance(amount_due: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
     """What is still owed: the amount due less what was paid and what credit notes took off
     (below zero when more came in than was owed)."""
     return (amount_due - paid - credited).quantize(CENT)
+
+
+def still_owed(invoice: Invoice) -> Decimal:
+    """What ``invoice`` still owes (:func:`balance` of its own sums)."""
+    return balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited)
 
 
 def payment_state(amount_due: Decimal, paid: Decimal, credited: Decimal) -> str:

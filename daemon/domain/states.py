@@ -63,6 +63,8 @@ PERSON_SET = frozenset(
 
 SET_ASIDE = frozenset({InvoiceState.DUPLICATE, InvoiceState.WITHDRAWN, InvoiceState.DISCARDED})
 """Invoices that are not sent, reminded or counted as owed."""
+SET_ASIDE_VALUES = tuple(s.value for s in SET_ASIDE)
+"""The same, as the values stored (for SQL ``IN`` lists)."""
 
 
 class EventKind(enum.StrEnum):

@@ -18,7 +18,7 @@ from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import N_, _
 from daemon.domain.identity import ComparedField, DocumentKind, compare
 from daemon.domain.models import Invoice, PaymentAllocation
-from daemon.domain.states import SET_ASIDE, InvoiceNote, InvoiceState
+from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -38,9 +38,6 @@ DONE: dict[Decision, str] = {
     Decision.DISCARD: N_("discarded: it will not be sent"),
 }
 """What a decision did, as the operator reads it (translate with ``_``)."""
-
-
-_SET_ASIDE = [s.value for s in SET_ASIDE]
 
 
 async def same_identity(
@@ -65,7 +62,7 @@ async def same_identity(
 def standing(earlier: list[Invoice]) -> Invoice:
     """Of the files of one identity, the one a new file is compared with: the newest still
     standing (not held, withdrawn or discarded), else the newest."""
-    live = [i for i in earlier if i.state not in _SET_ASIDE]
+    live = [i for i in earlier if i.state not in SET_ASIDE_VALUES]
     return (live or earlier)[-1]
 
 
@@ -84,7 +81,7 @@ async def link_credit_note(
                 Invoice.seller_key == credit_note.seller_key,
                 col(Invoice.number).in_(preceding),
                 Invoice.document_kind == DocumentKind.INVOICE.value,
-                col(Invoice.state).not_in(_SET_ASIDE),
+                col(Invoice.state).not_in(SET_ASIDE_VALUES),
             )
             .order_by(col(Invoice.id).desc())
         )

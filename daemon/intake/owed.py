@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import Invoice, InvoiceEvent, Payment, PaymentAllocation, PaymentStatus
 from daemon.domain.payments import ZERO, payment_state
-from daemon.domain.states import SET_ASIDE
+from daemon.domain.states import SET_ASIDE_VALUES
 
 
 async def refresh_owed(session: AsyncSession, invoice_id: int) -> Invoice:
@@ -34,7 +34,7 @@ async def refresh_owed(session: AsyncSession, invoice_id: int) -> Invoice:
             select(col(Invoice.total_with_tax)).where(
                 Invoice.corrects_id == invoice_id,
                 Invoice.document_kind == DocumentKind.CREDIT_NOTE.value,
-                col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
+                col(Invoice.state).not_in(SET_ASIDE_VALUES),
             )
         )
     ).all()

@@ -42,15 +42,14 @@ from daemon.domain.models import (
     PaymentStatus,
     utcnow,
 )
-from daemon.domain.payments import ZERO, balance, structured_references
-from daemon.domain.states import SET_ASIDE, InvoiceNote
+from daemon.domain.payments import ZERO, still_owed, structured_references
+from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
 
-_SET_ASIDE = [s.value for s in SET_ASIDE]
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/._]*[0-9A-Za-z]|[0-9A-Za-z]")
 
 
@@ -179,7 +178,7 @@ class PaymentService:
             raise ValidationError(_("reason: say where the payment was seen (it is recorded)"))
         async with transaction(self.sessions) as session:
             invoice = await _owed_invoice(session, invoice_id)
-            owed = balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited)
+            owed = still_owed(invoice)
             paid = owed if amount is None else amount
             if paid <= ZERO:
                 raise ValidationError(
@@ -323,7 +322,7 @@ async def _owed_invoice(
         raise ValidationError(
             _("{number} is a credit note: nothing is paid on it").format(number=invoice.number)
         )
-    if invoice.state in _SET_ASIDE:
+    if invoice.state in SET_ASIDE_VALUES:
         raise ValidationError(
             f"invoice {invoice.number} is {invoice.state}: pay the invoice that stands instead"
         )
@@ -349,10 +348,10 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
     numbers = ", ".join(i.number for i in found)
     if any(i.currency != payment.currency for i in found):
         return _wait(session, payment, f"{how} {numbers}, but in another currency than the invoice")
-    owed_now = [i for i in found if i.payment_state in OWED and i.state not in _SET_ASIDE]
+    owed_now = [i for i in found if i.payment_state in OWED and i.state not in SET_ASIDE_VALUES]
     if not owed_now:
         return _wait(session, payment, f"{how} {numbers}, which owes nothing now")
-    owed = sum((balance(i.amount_due, i.amount_paid, i.amount_credited) for i in owed_now), ZERO)
+    owed = sum((still_owed(i) for i in owed_now), ZERO)
     if payment.amount > owed:
         return _wait(
             session, payment, f"pays {payment.amount} where {owed} is owed on {numbers} ({how})"
@@ -386,7 +385,7 @@ async def _allocate(
     ordered = sorted(invoices, key=lambda i: (i.due_date or i.issue_date, i.id or 0))
     for n, invoice in enumerate(ordered):
         assert invoice.id is not None
-        owed = max(balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited), ZERO)
+        owed = max(still_owed(invoice), ZERO)
         part = left if n == len(ordered) - 1 and allow_over else min(left, owed)
         if part <= ZERO:
             continue
@@ -411,7 +410,7 @@ async def _allocate(
 def _owed_query() -> Any:
     return select(Invoice).where(
         Invoice.document_kind == DocumentKind.INVOICE.value,
-        col(Invoice.state).not_in(_SET_ASIDE),
+        col(Invoice.state).not_in(SET_ASIDE_VALUES),
     )
 
 
@@ -473,9 +472,7 @@ async def _by_amount_and_customer(
             )
         )
     ).all()
-    exact = [
-        i for i in owed if balance(i.amount_due, i.amount_paid, i.amount_credited) == payment.amount
-    ]
+    exact = [i for i in owed if still_owed(i) == payment.amount]
     if len(exact) != 1:
         return [], ""
     return exact, "amount and customer"

@@ -27,7 +27,7 @@ from daemon.domain.models import (
     Invoice,
     ReminderRun,
 )
-from daemon.domain.payments import balance
+from daemon.domain.payments import still_owed
 from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
@@ -144,7 +144,7 @@ class BatchMaker:
             "payment_reference": invoice.payment_reference or invoice.remittance_reference,
             "partially_paid": invoice.amount_paid + invoice.amount_credited > 0,
             "balance": formatting.amount(
-                balance(invoice.amount_due, invoice.amount_paid, invoice.amount_credited),
+                still_owed(invoice),
                 language,
             ),
         }
@@ -190,7 +190,7 @@ class BatchMaker:
             ).all()
         invoices = list(reminded) or [lead]
         today = date.today()
-        owed = [balance(i.amount_due, i.amount_paid, i.amount_credited) for i in invoices]
+        owed = [still_owed(i) for i in invoices]
         return {
             "invoices": [
                 {

@@ -27,7 +27,7 @@ from daemon.domain.models import (
     Invoice,
     ReminderRun,
 )
-from daemon.domain.states import SET_ASIDE, DeliveryState
+from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState
 from daemon.outbound.planning import queue_delivery
 from daemon.store.db import SessionFactory, transaction
 
@@ -110,7 +110,7 @@ class ReminderService:
                     .where(
                         col(Invoice.payment_state).in_(OWED),
                         Invoice.document_kind == DocumentKind.INVOICE.value,
-                        col(Invoice.state).not_in([s.value for s in SET_ASIDE]),
+                        col(Invoice.state).not_in(SET_ASIDE_VALUES),
                         col(Invoice.due_date).is_not(None),
                         col(Invoice.due_date) < today,
                     )
