@@ -32,6 +32,7 @@ class RequestRow:
     answer: str | None
     """What the customer wrote."""
     decision: str | None
+    asked_by: str | None = None
 
 
 class Campaign:
@@ -47,8 +48,8 @@ class Campaign:
         self.customers = customers
         self.sender = CampaignSender(sessions, settings, relay)
 
-    async def run(self, *, dry_run: bool = False) -> CampaignReport:
-        return await self.sender.run(dry_run=dry_run)
+    async def run(self, *, by: str, dry_run: bool = False) -> CampaignReport:
+        return await self.sender.run(by=by, dry_run=dry_run)
 
     async def requests(
         self, state: str | None = None, *, request_id: int | None = None
@@ -79,6 +80,7 @@ class Campaign:
                 r.proposed_email,
                 said,
                 f"{r.decided_by}: {r.decision_reason}" if r.decided_by else None,
+                r.asked_by,
             )
             for r, name, said in rows
         ]

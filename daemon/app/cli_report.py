@@ -98,7 +98,7 @@ def campaign_central_address(
     max_requests times. Answers are read from the bounce mailbox."""
 
     async def go(app_: Facturier) -> int:
-        r = await app_.campaign.run(dry_run=dry_run)
+        r = await app_.campaign.run(by=user(), dry_run=dry_run)
         out = Reporter(as_json)
         for a in r.asked:
             out.item(

@@ -114,7 +114,8 @@ class Daemon:
     async def campaign_once(self) -> object:
         """The day's central-address campaign run (asks again whoever is due), once per day
         across instances."""
-        return await self._once_today("campaign", self.app.campaign.run)
+        by = f"schedule ({self.app.ctx.instance})"
+        return await self._once_today("campaign", lambda: self.app.campaign.run(by=by))
 
     def _schedule(self) -> None:
         s = self.app.ctx.settings.schedule

@@ -421,6 +421,8 @@ class AddressRequest(SQLModel, table=True):
     last_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     reply_inbound_id: int | None = Field(default=None, foreign_key="inbound_messages.id")
     proposed_email: str | None = None
+    asked_by: str | None = None
+    """Who ran the campaign that last asked (the scheduler names itself)."""
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     decision_reason: str | None = None

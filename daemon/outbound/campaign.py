@@ -71,9 +71,9 @@ class CampaignSender:
         self.relay = relay
         self.composer = Composer(settings.templates.directory, settings.templates.default_language)
 
-    async def run(self, *, dry_run: bool = False) -> CampaignReport:
-        """Ask (or ask again) every customer due; with ``dry_run``, say whom without
-        sending."""
+    async def run(self, *, by: str, dry_run: bool = False) -> CampaignReport:
+        """Ask (or ask again) every customer due, recording ``by`` as who asked; with
+        ``dry_run``, say whom without sending."""
         key = campaign_key(self.settings)
         c = self.settings.campaign
         report = CampaignReport()
@@ -132,7 +132,7 @@ class CampaignSender:
                     )
                 )
                 continue
-            await self._ask(customer, address, request, key, report)
+            await self._ask(customer, address, request, key, report, by)
         return report
 
     async def _ask(
@@ -142,6 +142,7 @@ class CampaignSender:
         request: AddressRequest | None,
         key: bytes,
         report: CampaignReport,
+        by: str,
     ) -> None:
         assert customer.id is not None
         async with transaction(self.sessions) as session:
@@ -181,6 +182,7 @@ class CampaignSender:
             request.last_sent_at = now
             request.message_ids = f"{request.message_ids} {message_id}".strip()
             request.last_error = None
+            request.asked_by = by
             session.add(request)
             assert request.id is not None
             report.asked.append(Asked(customer.name, address.email, attempt, request.id))

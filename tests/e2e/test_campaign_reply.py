@@ -32,7 +32,7 @@ async def test_a_request_and_its_answer_through_postfix_and_dovecot(
             changed_by="e2e",
         )
         before = len(mailstack.messages("copies@customer.test"))
-        report = await app.campaign.run()
+        report = await app.campaign.run(by="e2e")
         assert [a.email for a in report.asked] == ["copies@customer.test"], report
         _wait(
             lambda: len(mailstack.messages("copies@customer.test")) > before,
@@ -74,6 +74,6 @@ async def test_a_request_and_its_answer_through_postfix_and_dovecot(
             if a.active and a.role == "invoice_to"
         ]
         assert current.email == "invoices@customer.test" and current.central_mailbox
-        assert (await app.campaign.run()).asked == []
+        assert (await app.campaign.run(by="e2e")).asked == []
     finally:
         await app.close()

@@ -70,7 +70,7 @@ async def test_a_customer_is_asked_and_its_answer_becomes_its_invoice_address(
     app: Facturier, sandbox: SandboxServer
 ) -> None:
     await _customers(app)
-    report = await app.campaign.run()
+    report = await app.campaign.run(by="t")
     assert [(a.customer, a.attempt) for a in report.asked] == [("Boulangerie Dupont", 1)]
     [sent] = sandbox.received("jean.dupont@dupont.example")
     request = parse(sent)
@@ -86,6 +86,7 @@ async def test_a_customer_is_asked_and_its_answer_becomes_its_invoice_address(
     assert item.kind == "address-answer" and "compta-fournisseurs@dupont.example" in item.why
     [row] = await app.campaign.requests()
     assert row.state == "proposed" and row.proposed_email == "compta-fournisseurs@dupont.example"
+    assert row.asked_by == "t"  # who ran the campaign is kept with the request
 
     with pytest.raises(ValidationError, match="reason"):
         await app.campaign.confirm(row.id, by="ana", reason="")
@@ -103,35 +104,35 @@ async def test_a_customer_is_asked_and_its_answer_becomes_its_invoice_address(
     moved = [c for c in changes if c.new_value == "compta-fournisseurs@dupont.example"]
     assert moved and moved[0].source.startswith("reply:") and moved[0].changed_by == "ana"
     assert await app.attention.items() == []
-    assert (await app.campaign.run()).asked == []  # on a shared mailbox now: not asked again
+    assert (await app.campaign.run(by="t")).asked == []  # on a shared mailbox now: not asked again
 
 
 async def test_no_answer_is_asked_again_after_the_set_days_at_most_the_set_times(
     app: Facturier, sandbox: SandboxServer
 ) -> None:
     await _customers(app)
-    await app.campaign.run()
-    again = await app.campaign.run()
+    await app.campaign.run(by="t")
+    again = await app.campaign.run(by="t")
     assert again.asked == [] and "again from" in again.held_back[0][1]
     for attempt in (2, 3):
         async with transaction(app.ctx.sessions) as session:
             [request] = (await session.exec(select(AddressRequest))).all()
             request.last_sent_at = utcnow() - timedelta(days=15)
             session.add(request)
-        report = await app.campaign.run()
+        report = await app.campaign.run(by="t")
         assert [a.attempt for a in report.asked] == [attempt]
     async with transaction(app.ctx.sessions) as session:
         [request] = (await session.exec(select(AddressRequest))).all()
         request.last_sent_at = utcnow() - timedelta(days=30)
         session.add(request)
-    last = await app.campaign.run()
+    last = await app.campaign.run(by="t")
     assert last.asked == [] and "asked 3 times" in last.held_back[0][1]
     assert len(sandbox.received("jean.dupont@dupont.example")) == 3
 
 
 async def test_a_forged_reference_proposes_nothing(app: Facturier, sandbox: SandboxServer) -> None:
     await _customers(app)
-    await app.campaign.run()
+    await app.campaign.run(by="t")
     [sent] = sandbox.received("jean.dupont@dupont.example")
     request = parse(sent)
     forged = EmailMessage()
@@ -152,10 +153,10 @@ async def test_a_request_that_bounces_fails_and_is_not_sent_there_again(app: Fac
         NewCustomer("Atelier Ferme", "paul@ferme.invalid", (), None, "C-9", "fr"),
         changed_by="t",
     )
-    await app.campaign.run()
+    await app.campaign.run(by="t")
     await app.poll_bounces()  # the relay's report that the address does not exist
     [row] = await app.campaign.requests()
     assert row.state == "failed"
-    again = await app.campaign.run()
+    again = await app.campaign.run(by="t")
     assert again.asked == [] and "failed" in again.held_back[0][1]
     assert await app.attention.items() == []  # a report about a request is not a guess

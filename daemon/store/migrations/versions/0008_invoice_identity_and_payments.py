@@ -121,6 +121,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("proposed_email", _TEXT(), nullable=True),
+        sa.Column("asked_by", _TEXT(), nullable=True),
         sa.Column("decided_by", _TEXT(), nullable=True),
         sa.Column("decided_at", daemon.domain.models.UTCDateTime(), nullable=True),
         sa.Column("decision_reason", _TEXT(), nullable=True),
