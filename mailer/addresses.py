@@ -7,12 +7,14 @@ import functools
 import idna
 from flanker.addresslib import address as flanker_address
 
-from mailer.errors import MessageRefused
+from mailer.errors import N_, MessageRefused
 
 
 def refuse_line_breaks(value: str, what: str) -> None:
     if "\r" in value or "\n" in value:
-        raise MessageRefused(f"{what} contains a line break: {value!r}")
+        raise MessageRefused(
+            N_("{what} contains a line break: {value}"), what=what, value=repr(value)
+        )
 
 
 def normalize_address(raw: str, what: str = "address") -> str:
@@ -22,7 +24,9 @@ def normalize_address(raw: str, what: str = "address") -> str:
     refuse_line_breaks(raw, what)
     normalized = _normalized(raw.strip())
     if normalized is None:
-        raise MessageRefused(f"{what} is not a valid e-mail address: {raw!r}")
+        raise MessageRefused(
+            N_("{what} is not a valid e-mail address: {value}"), what=what, value=repr(raw)
+        )
     local, _, domain = normalized.rpartition("@")
     domain = _ascii_domain(domain, raw, what)
     given_local, _, given_domain = raw.strip().rpartition("@")
@@ -30,13 +34,22 @@ def normalize_address(raw: str, what: str = "address") -> str:
         # flanker reads the last address of a list, or the last word before the @: never
         # send to an address that is not the one given
         raise MessageRefused(
-            f"{what}: {raw!r} is not exactly one e-mail address (it reads as "
-            f"{local}@{domain}); give one address"
+            N_(
+                "{what}: {value} is not exactly one e-mail address (it reads as {read}); "
+                "give one address"
+            ),
+            what=what,
+            value=repr(raw),
+            read=f"{local}@{domain}",
         )
     if not local.isascii():
         raise MessageRefused(
-            f"{what}: {raw!r} has characters before the @ that are not ASCII; sending to it "
-            "needs SMTPUTF8, which facturier does not use: ask for another address"
+            N_(
+                "{what}: {value} has characters before the @ that are not ASCII; sending to "
+                "it needs SMTPUTF8, which facturier does not use: ask for another address"
+            ),
+            what=what,
+            value=repr(raw),
         )
     return f"{local}@{domain}"
 
@@ -48,7 +61,12 @@ def _ascii_domain(domain: str, raw: str, what: str) -> str:
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
     except idna.IDNAError as exc:
-        raise MessageRefused(f"{what}: the domain of {raw!r} is not valid: {exc}") from exc
+        raise MessageRefused(
+            N_("{what}: the domain of {value} is not valid: {error}"),
+            what=what,
+            value=repr(raw),
+            error=exc,
+        ) from exc
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,7 +25,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from mailer.addresses import normalize_address, refuse_line_breaks
-from mailer.errors import MessageRefused
+from mailer.errors import N_, MessageRefused
 from mailer.smtp.wire import WireShape, wire_shape
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
@@ -197,8 +197,8 @@ def check_attachment_of(spec: MessageSpec) -> None:
     """Refuse a message whose attachment is not the stored invoice (its sha256 differs)."""
     if hashlib.sha256(spec.attachment.data).hexdigest() != spec.attachment.sha256:
         raise MessageRefused(
-            f"attachment {spec.attachment.filename} does not match the stored invoice "
-            "(sha256 differs)"
+            N_("attachment {name} does not match the stored invoice (sha256 differs)"),
+            name=spec.attachment.filename,
         )
 
 
@@ -258,7 +258,10 @@ class Composer:
         raw = b"".join((head, base64_lines(spec.attachment.data), tail))
         if max_bytes is not None and len(raw) > max_bytes:
             raise MessageRefused(
-                f"message for {recipient} is {len(raw)} bytes, over the {max_bytes}-byte limit"
+                N_("message for {recipient} is {size} bytes, over the {limit}-byte limit"),
+                recipient=recipient,
+                size=len(raw),
+                limit=max_bytes,
             )
         return raw, wire_shape(head + tail)
 

@@ -41,7 +41,18 @@ class PermanentMailError(MailerError):
 
 
 class MessageRefused(PermanentMailError):
-    pass
+    """``template`` and ``params``, where given, say the refusal again for an operator: the
+    daemon translates the template (marked with :func:`N_`) and fills it in."""
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params) if params else template)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the operator's catalog (``daemon/locale``); said as written here."""
+    return message
 
 
 class ArchiveError(MailerError):

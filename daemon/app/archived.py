@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from sqlmodel import col, select
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.i18n import _
 from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
@@ -45,7 +46,7 @@ async def archived_message(
             )
         ).all()
     if not rows:
-        raise NotFoundError(f"invoice #{invoice_id} has no archived message yet")
+        raise NotFoundError(_("invoice #{id} has no archived message yet").format(id=invoice_id))
     found = []
     for delivery, entry in rows:
         raw = await asyncio.to_thread(archive.read, entry.sha256)

@@ -97,7 +97,9 @@ class Campaign:
         address = email or request.proposed_email
         if not address:
             raise ValidationError(
-                f"request R{request_id}: the answer gives no address; name it with --email"
+                _("request R{id}: the answer gives no address; name it with --email").format(
+                    id=request_id
+                )
             )
         source = f"reply:{request.reply_inbound_id}"
         done = await self.customers.set_invoice_address(
@@ -128,7 +130,9 @@ class Campaign:
             raise NotFoundError(_("no request R{request_id}").format(request_id=request_id))
         if request.state not in (RequestState.PROPOSED.value, RequestState.ANSWERED.value):
             raise ValidationError(
-                f"request R{request_id} is {request.state}: only an answered request is decided"
+                _("request R{id} is {state}: only an answered request is decided").format(
+                    id=request_id, state=_(request.state)
+                )
             )
         return request
 

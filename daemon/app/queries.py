@@ -12,6 +12,8 @@ from sqlmodel import col, select
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
 from daemon.domain.attention import ABOUT_A_MESSAGE, AttentionKind
 from daemon.domain.errors import AmbiguousError, NotFoundError
+from daemon.domain.formatting import day, money
+from daemon.domain.i18n import _, language
 from daemon.domain.models import (
     AddressChange,
     AttentionResolution,
@@ -131,7 +133,11 @@ class Queries:
             if invoice_id is not None:
                 found = await session.get(Invoice, invoice_id)
                 if found is None or found.number != number:
-                    raise NotFoundError(f"no invoice #{invoice_id} numbered {number!r}")
+                    raise NotFoundError(
+                        _("no invoice #{id} numbered {number}").format(
+                            id=invoice_id, number=repr(number)
+                        )
+                    )
                 return found
             rows = (
                 await session.exec(
@@ -142,16 +148,20 @@ class Queries:
                 )
             ).all()
         if not rows:
-            raise NotFoundError(f"no invoice numbered {number!r}")
+            raise NotFoundError(_("no invoice numbered {number}").format(number=repr(number)))
         if len(rows) > 1:
             raise AmbiguousError(
-                f"invoice number {number!r}",
+                _("invoice number {number}").format(number=repr(number)),
                 [
-                    f"#{inv.id} {name or inv.buyer_name}, issued {inv.issue_date}, "
-                    f"{inv.total_with_tax} {inv.currency}"
+                    _("#{id} {name}, issued {date}, {amount}").format(
+                        id=inv.id,
+                        name=name or inv.buyer_name,
+                        date=day(inv.issue_date, language()),
+                        amount=money(inv.total_with_tax, inv.currency, language()),
+                    )
                     for inv, name in rows
                 ],
-                "Name one with --id.",
+                _("Name one with --id."),
             )
         return rows[0][0]
 
@@ -159,14 +169,14 @@ class Queries:
         async with self.sessions() as session:
             found = await session.get(Invoice, invoice_id)
         if found is None:
-            raise NotFoundError(f"no invoice #{invoice_id}")
+            raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
         return found
 
     async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
         async with self.sessions() as session:
             inv = await session.get(Invoice, invoice_id)
             if inv is None:
-                raise NotFoundError(f"no invoice #{invoice_id}")
+                raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
             customer = await session.get(Customer, inv.customer_id) if inv.customer_id else None
             deliveries = (
                 await session.exec(

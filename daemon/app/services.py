@@ -24,7 +24,8 @@ from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, said
+from daemon.domain.labels import state_label
 from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import SET_ASIDE, EventKind
@@ -84,8 +85,10 @@ class Facturier:
                 found, needed = await schema_revisions(ctx.engine)
                 if found != needed:
                     raise ValidationError(
-                        f"the database schema is at {found or 'nothing yet'}, this facturier "
-                        f"needs {needed}: run `facturier db upgrade` first"
+                        _(
+                            "the database schema is at {found}, this facturier needs {needed}: "
+                            "run `facturier db upgrade` first"
+                        ).format(found=found or _("nothing yet"), needed=needed)
                     )
         except BaseException:
             await ctx.close()
@@ -186,7 +189,9 @@ class Facturier:
         invoice = await self.queries.invoice(invoice_id)
         if invoice.state in SET_ASIDE:
             raise ValidationError(
-                f"invoice {invoice.number} (#{invoice_id}) is {invoice.state}: it is not sent"
+                _("invoice {number} (#{id}) is {state}: it is not sent").format(
+                    number=invoice.number, id=invoice_id, state=state_label(invoice.state)
+                )
             )
         if to is None:
             if invoice.customer_id is None:
@@ -202,18 +207,22 @@ class Facturier:
             ]
             if not current:
                 raise ValidationError(
-                    f"invoice {invoice.number}: its customer has no invoice address; set one first"
+                    _(
+                        "invoice {number}: its customer has no invoice address; set one first"
+                    ).format(number=invoice.number)
                 )
             if current[0].undeliverable:
                 raise ValidationError(
-                    f"invoice {invoice.number}: {current[0].email} is marked undeliverable; "
-                    "set a working address first"
+                    _(
+                        "invoice {number}: {email} is marked undeliverable; "
+                        "set a working address first"
+                    ).format(number=invoice.number, email=current[0].email)
                 )
             to = current[0].email
         try:
             address = normalize_address(to, "--to")
         except MessageRefused as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(said(exc)) from exc
         return await request_resend(
             self.ctx.sessions,
             invoice_id,

@@ -20,6 +20,8 @@ for the operator.
 
 from __future__ import annotations
 
+from daemon.domain.i18n import _, ngettext
+
 
 class FacturierError(Exception):
     """Base of every error the daemon raises on purpose."""
@@ -55,5 +57,9 @@ class AmbiguousError(ValidationError):
     def __init__(self, what: str, candidates: list[str], pick: str):
         self.candidates = candidates
         shown = "; ".join(candidates[:10])
-        more = f"; and {len(candidates) - 10} more" if len(candidates) > 10 else ""
-        super().__init__(f"{what} fits {len(candidates)}: {shown}{more}. {pick}")
+        if len(candidates) > 10:
+            shown += _("; and {count} more").format(count=len(candidates) - 10)
+        fits = ngettext(
+            "{what} fits {count}: {shown}.", "{what} fits {count}: {shown}.", len(candidates)
+        )
+        super().__init__(fits.format(what=what, count=len(candidates), shown=shown) + f" {pick}")

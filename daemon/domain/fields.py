@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 
 from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
 
 NAME_MAX = 200  # a customer's or a party's name
 NUMBER_MAX = 100  # an invoice number (EN 16931 BT-1 sets no limit; headers and files do)
@@ -28,8 +29,14 @@ def checked_text(value: str, field: str, max_length: int) -> str:
     bad = control_character(value)
     if bad is not None:
         raise ValidationError(
-            f"{field}: contains the control or invisible character U+{ord(bad):04X}"
+            _("{field}: contains the control or invisible character U+{code:04X}").format(
+                field=field, code=ord(bad)
+            )
         )
     if len(value) > max_length:
-        raise ValidationError(f"{field}: {len(value)} characters, at most {max_length} allowed")
+        raise ValidationError(
+            _("{field}: {length} characters, at most {limit} allowed").format(
+                field=field, length=len(value), limit=max_length
+            )
+        )
     return value

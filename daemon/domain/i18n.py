@@ -23,12 +23,19 @@ LOCALES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "facturier"
 
 _active: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
 
 
 def use(language: str) -> None:
     """Speak ``language`` (``fr``, ``en``) from now on."""
-    global _active
+    global _active, _language
     _active = gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
+    _language = language
+
+
+def language() -> str:
+    """The language spoken now (for amounts and dates formatted to go with the words)."""
+    return _language
 
 
 def _(message: str) -> str:
@@ -43,3 +50,13 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Marks ``message`` for the catalog where it is defined; translated where it is shown."""
     return message
+
+
+def said(exc: BaseException) -> str:
+    """What ``exc`` says, in the operator's language where it carries its ``template`` and
+    ``params`` (the mailer's refusals), else as it was raised."""
+    template = getattr(exc, "template", None)
+    params = getattr(exc, "params", None)
+    if not isinstance(template, str) or not params:
+        return str(exc)
+    return _(template).format(**params)

@@ -61,8 +61,10 @@ async def tie_by_hand(
             )
         if kind is None:
             raise ValidationError(
-                f"inbound message #{inbound_id} was filed in {inbound.disposition!r}: only an "
-                "unrecognized or quarantined message is tied by hand"
+                _(
+                    "inbound message #{id} was filed as {disposition}: only an unrecognized "
+                    "or quarantined message is tied by hand"
+                ).format(id=inbound_id, disposition=repr(inbound.disposition))
             )
         done = await session.exec(
             select(AttentionResolution).where(
@@ -105,7 +107,9 @@ async def _delivery_for(session: AsyncSession, invoice: Invoice, c: Classificati
     ).all()
     if not deliveries:
         raise ValidationError(
-            f"invoice {invoice.number} has not been sent yet: there is nothing to tie to"
+            _("invoice {number} has not been sent yet: there is nothing to tie to").format(
+                number=invoice.number
+            )
         )
     named = {r.address.lower() for r in c.recipients}
     for d in deliveries:

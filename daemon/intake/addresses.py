@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
 
@@ -79,7 +80,7 @@ async def put_invoice_address(
     logged with who, when and why."""
     customer = await session.get(Customer, customer_id)
     if customer is None:
-        raise NotFoundError(f"no customer #{customer_id}")
+        raise NotFoundError(_("no customer #{id}").format(id=customer_id))
     addresses = (
         await session.exec(
             select(CustomerAddress).where(

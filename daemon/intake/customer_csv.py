@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
 from daemon.intake.addresses import add_address, put_invoice_address
 from daemon.intake.customers import NewCustomer, create_customer, validate_new_customer
@@ -50,15 +51,19 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise ValidationError(
+            _("{file}: cannot read: {why}").format(file=path, why=exc.strerror)
+        ) from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ValidationError(
-            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02X} at column {column}): "
-            "save the file as UTF-8 and import it again"
+            _(
+                "{file}:{line}: not UTF-8 (byte 0x{byte:02X} at column {column}): "
+                "save the file as UTF-8 and import it again"
+            ).format(file=path, line=line, byte=data[exc.start], column=column)
         ) from None
     lines = text.splitlines()
     header = lines[0] if lines else ""
@@ -69,8 +74,15 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
     missing = [c for c in ("name", "invoice_email") if c not in fields]
     if missing:
         raise ValidationError(
-            f"{path}:1: missing column(s) {', '.join(missing)} (the header reads "
-            f"{header[:120]!r}); expected {', '.join(CSV_COLUMNS)}, separated by , or ;"
+            _(
+                "{file}:1: missing column(s) {missing} (the header reads {header}); "
+                "expected {expected}, separated by , or ;"
+            ).format(
+                file=path,
+                missing=", ".join(missing),
+                header=repr(header[:120]),
+                expected=", ".join(CSV_COLUMNS),
+            )
         )
     rows: list[tuple[int, NewCustomer]] = []
     errors: list[str] = []
@@ -91,7 +103,7 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
         except ValidationError as exc:
             errors.append(f"{path}:{line}: {exc}")
     if errors:
-        raise ValidationError("; ".join(errors) + " — nothing was imported")
+        raise ValidationError("; ".join(errors) + _(" — nothing was imported"))
     return rows
 
 
@@ -173,7 +185,11 @@ async def import_customers(
                 found = await _match(session, data)
                 if len(found) > 1:
                     listed = ", ".join(f"#{c.id} {c.name}" for c in found)
-                    errors.append(f"{path}:{line}: fits {len(found)} customers ({listed})")
+                    errors.append(
+                        _("{file}:{line}: fits {count} customers ({listed})").format(
+                            file=path, line=line, count=len(found), listed=listed
+                        )
+                    )
                 elif found:
                     changes = await _update(session, found[0], data, changed_by, source, shared)
                     outcome = "updated" if changes else "unchanged"
@@ -185,7 +201,7 @@ async def import_customers(
                     customer = await create_customer(session, data, changed_by, source, why, shared)
                     done.append(ImportedRow(line, data.name, "created", customer.id))
             if errors:
-                raise ValidationError("; ".join(errors) + " — nothing was imported")
+                raise ValidationError("; ".join(errors) + _(" — nothing was imported"))
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, said
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.intake.addresses import (
     AddressSet,
@@ -67,7 +67,7 @@ def _email(value: str, what: str) -> str:
     try:
         return normalize_address(value, what)
     except MessageRefused as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ValidationError(said(exc)) from exc
 
 
 def validate_new_customer(data: NewCustomer) -> NewCustomer:
@@ -381,14 +381,14 @@ class CustomerService:
             raise NotFoundError(_("no customer matches {key}").format(key=repr(key)))
         if len(found) > 1:
             raise AmbiguousError(
-                f"customer {key!r}",
+                _("customer {key}").format(key=repr(key)),
                 [
                     f"#{c.id} {c.name}"
-                    + (f", VAT {c.vat_id}" if c.vat_id else "")
-                    + (f", identifier {c.identifier}" if c.identifier else "")
+                    + (_(", VAT {vat}").format(vat=c.vat_id) if c.vat_id else "")
+                    + (_(", identifier {id}").format(id=c.identifier) if c.identifier else "")
                     for c in found
                 ],
-                "Name one as #N (or --id N).",
+                _("Name one as #N (or --id N)."),
             )
         return found[0]
 

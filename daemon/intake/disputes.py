@@ -23,7 +23,9 @@ async def set_dispute(
             raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=invoice_id))
         if open_ and invoice.disputed_at is not None:
             raise ValidationError(
-                f"invoice {invoice.number} is in dispute already: {invoice.dispute_reason}"
+                _("invoice {number} is in dispute already: {reason}").format(
+                    number=invoice.number, reason=invoice.dispute_reason
+                )
             )
         if not open_ and invoice.disputed_at is None:
             raise ValidationError(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import N_, _
 from daemon.domain.identity import ComparedField, DocumentKind, compare
+from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentAllocation
 from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
@@ -154,7 +155,9 @@ class DuplicateService:
                 raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=held_id))
             if held.duplicate_of_id is None:
                 raise ValidationError(
-                    f"invoice {held.number} (#{held_id}) was not held as a possible duplicate"
+                    _("invoice {number} (#{id}) was not held as a possible duplicate").format(
+                        number=held.number, id=held_id
+                    )
                 )
             earlier = await session.get(Invoice, held.duplicate_of_id)
             assert earlier is not None and earlier.id is not None
@@ -183,8 +186,10 @@ class DuplicateService:
                 raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=held_id))
             if held.state != InvoiceState.DUPLICATE.value or held.duplicate_of_id is None:
                 raise ValidationError(
-                    f"invoice {held.number} (#{held_id}) is not held as a possible duplicate "
-                    f"(it is {held.state.replace('_', ' ')})"
+                    _(
+                        "invoice {number} (#{id}) is not held as a possible duplicate (it is "
+                        "{state})"
+                    ).format(number=held.number, id=held_id, state=state_label(held.state))
                 )
             assert held.id is not None
             earlier_id = held.duplicate_of_id

@@ -22,6 +22,7 @@ from lxml import etree
 
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
+from daemon.domain.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -77,37 +78,44 @@ def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice
     elif data.lstrip()[:1] == b"<" or data.startswith(b"\xef\xbb\xbf"):
         xml, fmt, content_type = data, "", "application/xml"
     else:
-        raise EInvoiceError(file, "neither a PDF nor an XML file")
+        raise EInvoiceError(file, _("neither a PDF nor an XML file"))
     if b"FatturaElettronica" in xml[:4096]:
-        raise EInvoiceError(file, "FatturaPA (Italian SDI) invoices are not supported")
+        raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
     root = _parse_xml(xml, file)
     ns = etree.QName(root).namespace or ""
     if ns == ZUGFERD1_NS:
         return _read_zugferd1(root, file, sha, fmt="zugferd-1", content_type=content_type)
     if FATTURAPA_HINT in ns or etree.QName(root).localname == "FatturaElettronica":
-        raise EInvoiceError(file, "FatturaPA (Italian SDI) invoices are not supported")
+        raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
     if ns == CII_NS:
         fmt = fmt or "cii"
     elif ns in (UBL_INVOICE_NS, UBL_CREDIT_NS):
         if fmt == "factur-x":
-            raise EInvoiceError(file, "PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII")
+            raise EInvoiceError(file, _("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII"))
         _flavor, fmt = "ubl", "ubl"
     else:
         raise EInvoiceError(
-            file, f"XML root {{{ns}}}{etree.QName(root).localname} is not a CII or UBL invoice"
+            file,
+            _("XML root {root} is not a CII or UBL invoice").format(
+                root=f"{{{ns}}}{etree.QName(root).localname}"
+            ),
         )
     if check_xsd:
         try:
             with _quiet():
                 facturx.xml_check_xsd(xml, flavor="autodetect")
         except Exception as exc:
-            reason = f"fails the {fmt.upper()} XML schema: {_first_line(exc)}"
+            reason = _("fails the {format} XML schema: {error}").format(
+                format=fmt.upper(), error=_first_line(exc)
+            )
             raise EInvoiceError(file, reason) from exc
     try:
         with _quiet():
             bt = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
     except Exception as exc:
-        raise EInvoiceError(file, f"cannot read the invoice data: {_first_line(exc)}") from exc
+        raise EInvoiceError(
+            file, _("cannot read the invoice data: {error}").format(error=_first_line(exc))
+        ) from exc
     profile = _text(bt.get("BT-24"))
     if not bt.get("BG-3") and ns == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
@@ -126,9 +134,11 @@ def _xml_from_pdf(data: bytes, file: str) -> bytes:
         with _quiet():
             _name, xml = facturx.get_xml_from_pdf(data, check_xsd=False)
     except Exception as exc:
-        raise EInvoiceError(file, f"unreadable PDF: {_first_line(exc)}") from exc
+        raise EInvoiceError(
+            file, _("unreadable PDF: {error}").format(error=_first_line(exc))
+        ) from exc
     if not xml:
-        raise EInvoiceError(file, "PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice")
+        raise EInvoiceError(file, _("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice"))
     return bytes(xml)
 
 
@@ -136,7 +146,7 @@ def _parse_xml(xml: bytes, file: str) -> Any:
     try:
         return etree.fromstring(xml, parser=_SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise EInvoiceError(file, f"malformed XML: {exc}") from exc
+        raise EInvoiceError(file, _("malformed XML: {error}").format(error=exc)) from exc
 
 
 @contextlib.contextmanager
@@ -161,12 +171,14 @@ def _text(value: Any) -> str | None:
 def _money(value: Any, field: str, file: str, required: bool) -> Decimal | None:
     if value is None or str(value).strip() == "":
         if required:
-            raise EInvoiceError(file, f"missing {field}")
+            raise EInvoiceError(file, _("missing {field}").format(field=_(field)))
         return None
     try:
         return Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise EInvoiceError(file, f"{field} is not an amount: {value!r}") from exc
+        raise EInvoiceError(
+            file, _("{field} is not an amount: {value}").format(field=_(field), value=repr(value))
+        ) from exc
 
 
 def _as_date(value: Any, field: str, file: str) -> date | None:
@@ -185,7 +197,9 @@ def _as_date(value: Any, field: str, file: str) -> date | None:
             return datetime.strptime(s[:10] if "-" in s else s[:8], fmt).date()
         except ValueError:
             continue
-    raise EInvoiceError(file, f"{field} is not a date: {value!r}")
+    raise EInvoiceError(
+        file, _("{field} is not a date: {value}").format(field=_(field), value=repr(value))
+    )
 
 
 def _identifier(party: dict[str, Any]) -> str | None:
@@ -203,35 +217,35 @@ def _from_business_terms(
     buyer = bt.get("BG-7") or {}
     number = _text(bt.get("BT-1"))
     if not number:
-        raise EInvoiceError(file, "missing invoice number (BT-1)")
-    issue = _as_date(bt.get("BT-2"), "issue date (BT-2)", file)
+        raise EInvoiceError(file, _("missing invoice number (BT-1)"))
+    issue = _as_date(bt.get("BT-2"), N_("issue date (BT-2)"), file)
     if issue is None:
-        raise EInvoiceError(file, "missing issue date (BT-2)")
+        raise EInvoiceError(file, _("missing issue date (BT-2)"))
     buyer_name = _text(buyer.get("name"))
     if not buyer_name:
-        raise EInvoiceError(file, "missing buyer name (BT-44)")
+        raise EInvoiceError(file, _("missing buyer name (BT-44)"))
     seller_name = _text(seller.get("name")) or ""
     for field, value, limit in (
-        ("invoice number (BT-1)", number, NUMBER_MAX),
-        ("seller name (BT-27)", seller_name, NAME_MAX),
-        ("buyer name (BT-44)", buyer_name, NAME_MAX),
-        ("buyer identifier (BT-46)", _identifier(buyer) or "", IDENTIFIER_MAX),
+        (_("invoice number (BT-1)"), number, NUMBER_MAX),
+        (_("seller name (BT-27)"), seller_name, NAME_MAX),
+        (_("buyer name (BT-44)"), buyer_name, NAME_MAX),
+        (_("buyer identifier (BT-46)"), _identifier(buyer) or "", IDENTIFIER_MAX),
     ):
         try:
             checked_text(value, field, limit)
         except ValidationError as exc:
             raise EInvoiceError(file, str(exc)) from None
-    total = _money(bt.get("BT-112"), "invoice total with VAT (BT-112)", file, True)
-    due = _money(bt.get("BT-115"), "amount due (BT-115)", file, False)
+    total = _money(bt.get("BT-112"), N_("invoice total with VAT (BT-112)"), file, True)
+    due = _money(bt.get("BT-115"), N_("amount due (BT-115)"), file, False)
     assert total is not None
     return EInvoice(
         number=number,
         type_code=_text(bt.get("BT-3")) or "380",
         issue_date=issue,
-        due_date=_as_date(bt.get("BT-9"), "due date (BT-9)", file),
+        due_date=_as_date(bt.get("BT-9"), N_("due date (BT-9)"), file),
         currency=_text(bt.get("BT-5")) or "EUR",
-        total_without_tax=_money(bt.get("BT-109"), "total without VAT (BT-109)", file, False),
-        tax_total=_money(bt.get("BT-110"), "VAT total (BT-110)", file, False),
+        total_without_tax=_money(bt.get("BT-109"), N_("total without VAT (BT-109)"), file, False),
+        tax_total=_money(bt.get("BT-110"), N_("VAT total (BT-110)"), file, False),
         total_with_tax=total,
         amount_due=due if due is not None else total,
         seller_name=seller_name,

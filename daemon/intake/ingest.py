@@ -24,7 +24,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config import IngestSettings
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
+from daemon.domain.formatting import day, money
+from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.identity import invoice_identity
+from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceNote, InvoiceState
@@ -110,11 +113,11 @@ class IngestService:
         try:  # the name travels as the attachment's file name
             checked_text(path.name, "file name", FILE_NAME_MAX)
         except ValidationError as exc:
-            return ImportResult(name, False, f"{exc}: rename the file")
+            return ImportResult(name, False, _("{why}: rename the file").format(why=exc))
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
-            return ImportResult(name, False, f"cannot read: {exc.strerror}")
+            return ImportResult(name, False, _("cannot read: {why}").format(why=exc.strerror))
         try:
             inv = await asyncio.to_thread(
                 read_einvoice, data, name, check_xsd=self.settings.check_xsd
@@ -141,7 +144,7 @@ class IngestService:
                 return ImportResult(
                     name,
                     True,
-                    f"already imported as invoice {known.number}",
+                    _("already imported as invoice {number}").format(number=known.number),
                     known.id,
                     known.number,
                     duplicate=True,
@@ -208,7 +211,9 @@ class IngestService:
                     invoice.id,
                     InvoiceNote.DUPLICATE_HELD,
                     by="import",
-                    reason=f"same seller, number and type as invoice #{held_against.id}",
+                    reason=_("same seller, number and type as invoice #{id}").format(
+                        id=held_against.id
+                    ),
                     related_invoice_id=held_against.id,
                 )
             else:
@@ -220,19 +225,25 @@ class IngestService:
             state = invoice.state
             invoice_id = invoice.id
         if held_against is not None:
-            what = (
-                f"held: a possible duplicate of invoice #{held_against.id} (imported "
-                f"{held_against.imported_at:%Y-%m-%d}); replace, keep both or discard it "
-                "(facturier duplicates)"
-            )
+            what = _(
+                "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
+                "both or discard it (facturier duplicates)"
+            ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
         elif planned:
-            what = f"queued for {len(planned)} recipient(s)"
+            what = ngettext(
+                "queued for {count} recipient", "queued for {count} recipients", len(planned)
+            ).format(count=len(planned))
         else:
-            what = state.replace("_", " ")
+            what = state_label(state)
         return ImportResult(
             name,
             True,
-            f"invoice {inv.number}, {inv.total_with_tax} {inv.currency}, {inv.buyer_name}: {what}",
+            _("invoice {number}, {amount}, {buyer}: {what}").format(
+                number=inv.number,
+                amount=money(inv.total_with_tax, inv.currency, language()),
+                buyer=inv.buyer_name,
+                what=what,
+            ),
             invoice_id,
             inv.number,
             held=held_against is not None,

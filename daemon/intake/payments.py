@@ -31,8 +31,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import PaymentSettings
 from daemon.domain.errors import NotFoundError, ValidationError
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, _
 from daemon.domain.identity import DocumentKind
+from daemon.domain.labels import state_label
 from daemon.domain.models import (
     OWED,
     Customer,
@@ -117,7 +118,13 @@ class PaymentService:
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
-            return StatementReport(name, "", False, (), f"{name}: cannot read: {exc.strerror}")
+            return StatementReport(
+                name,
+                "",
+                False,
+                (),
+                _("{file}: cannot read: {why}").format(file=name, why=exc.strerror),
+            )
         try:
             statement = read_statement(
                 data, name, self.settings.csv, self.settings.default_currency
@@ -160,7 +167,7 @@ class PaymentService:
                 status, detail = await _match_and_apply(session, payment, by=by)
                 return PaymentOutcome(entry.where, amount, ccy, status, detail, payment.id)
         except IntegrityError:  # recorded by another instance at this moment
-            return PaymentOutcome(entry.where, amount, ccy, "already imported", entry.entry_key)
+            return PaymentOutcome(entry.where, amount, ccy, _("already imported"), entry.entry_key)
 
     async def record_by_hand(
         self,
@@ -182,7 +189,9 @@ class PaymentService:
             paid = owed if amount is None else amount
             if paid <= ZERO:
                 raise ValidationError(
-                    f"amount: {paid} is not a payment (invoice {invoice.number} owes {owed})"
+                    _("amount: {paid} is not a payment (invoice {number} owes {owed})").format(
+                        paid=paid, number=invoice.number, owed=owed
+                    )
                 )
             payment = Payment(
                 received_on=received_on,
@@ -324,11 +333,15 @@ async def _owed_invoice(
         )
     if invoice.state in SET_ASIDE_VALUES:
         raise ValidationError(
-            f"invoice {invoice.number} is {invoice.state}: pay the invoice that stands instead"
+            _("invoice {number} is {state}: pay the invoice that stands instead").format(
+                number=invoice.number, state=state_label(invoice.state)
+            )
         )
     if currency is not None and invoice.currency != currency:
         raise ValidationError(
-            f"invoice {invoice.number} is in {invoice.currency}, the payment in {currency}"
+            _("invoice {number} is in {invoice_currency}, the payment in {currency}").format(
+                number=invoice.number, invoice_currency=invoice.currency, currency=currency
+            )
         )
     return invoice
 
@@ -344,20 +357,34 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
     if not found:
         found, how = await _by_amount_and_customer(session, payment)
     if not found:
-        return _wait(session, payment, "matches no invoice: assign it by hand")
+        return _wait(session, payment, _("matches no invoice: assign it by hand"))
     numbers = ", ".join(i.number for i in found)
     if any(i.currency != payment.currency for i in found):
-        return _wait(session, payment, f"{how} {numbers}, but in another currency than the invoice")
+        return _wait(
+            session,
+            payment,
+            _("{how} {numbers}, but in another currency than the invoice").format(
+                how=how, numbers=numbers
+            ),
+        )
     owed_now = [i for i in found if i.payment_state in OWED and i.state not in SET_ASIDE_VALUES]
     if not owed_now:
-        return _wait(session, payment, f"{how} {numbers}, which owes nothing now")
+        return _wait(
+            session,
+            payment,
+            _("{how} {numbers}, which owes nothing now").format(how=how, numbers=numbers),
+        )
     owed = sum((still_owed(i) for i in owed_now), ZERO)
     if payment.amount > owed:
         return _wait(
-            session, payment, f"pays {payment.amount} where {owed} is owed on {numbers} ({how})"
+            session,
+            payment,
+            _("pays {paid} where {owed} is owed on {numbers} ({how})").format(
+                paid=payment.amount, owed=owed, numbers=numbers, how=how
+            ),
         )
     await _allocate(session, payment, owed_now, how, by=by, allow_over=False)
-    return "applied", f"{how}: {numbers}"
+    return "applied", _("{how}: {numbers}").format(how=how, numbers=numbers)
 
 
 def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:
@@ -426,12 +453,12 @@ async def _by_reference(session: AsyncSession, text: str) -> tuple[list[Invoice]
             )
         )
     ).all()
-    return list(found), f"reference {refs[0]}"
+    return list(found), _("reference {reference}").format(reference=refs[0])
 
 
 _WORD_MATCHES = {
-    "number": "number in the remittance text",
-    "remittance_reference": "the invoice's own payment reference (BT-83) in the text",
+    "number": N_("number in the remittance text"),
+    "remittance_reference": N_("the invoice's own payment reference (BT-83) in the text"),
 }
 
 
@@ -448,7 +475,7 @@ async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[I
     for invoice in found:
         by_word.setdefault(getattr(invoice, field) or "", []).append(invoice)
     unique = [group[0] for group in by_word.values() if len(group) == 1]
-    return unique, _WORD_MATCHES[field]
+    return unique, _(_WORD_MATCHES[field])
 
 
 async def _by_amount_and_customer(
@@ -475,4 +502,4 @@ async def _by_amount_and_customer(
     exact = [i for i in owed if still_owed(i) == payment.amount]
     if len(exact) != 1:
         return [], ""
-    return exact, "amount and customer"
+    return exact, _("amount and customer")

@@ -28,6 +28,7 @@ from lxml import etree
 
 from config import CsvColumns
 from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
 
 _CAMT = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)$")
 SUPPORTED_VERSIONS = range(2, 14)
@@ -87,18 +88,23 @@ def _read_camt(data: bytes, file: str) -> Statement:
     try:
         root = etree.fromstring(data, parser=_SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise StatementError(file, f"malformed XML: {exc}") from exc
+        raise StatementError(file, _("malformed XML: {error}").format(error=exc)) from exc
     ns = etree.QName(root).namespace or ""
     found = _CAMT.match(ns)
     if not found or int(found.group(2)) not in SUPPORTED_VERSIONS:
         raise StatementError(
-            file, f"namespace {ns or '(none)'} is not a camt.053 or camt.054 statement"
+            file,
+            _("namespace {namespace} is not a camt.053 or camt.054 statement").format(
+                namespace=ns or _("(none)")
+            ),
         )
     kind = f"camt.05{found.group(1)}"
     n = {"c": ns}
     reports = root.xpath("c:*/c:Stmt | c:*/c:Ntfctn", namespaces=n)
     if not reports:
-        raise StatementError(file, f"{kind} without a statement (Stmt or Ntfctn)")
+        raise StatementError(
+            file, _("{kind} without a statement (Stmt or Ntfctn)").format(kind=kind)
+        )
     entries: list[StatementEntry] = []
     skipped: list[Skipped] = []
     position = 0
@@ -109,7 +115,7 @@ def _read_camt(data: bytes, file: str) -> Statement:
         )
         for entry in report.xpath("c:Ntry", namespaces=n):
             position += 1
-            where = f"entry {position}"
+            where = _("entry {position}").format(position=position)
             try:
                 got, left_out = _camt_entry(entry, n, where, report_id, account or "")
             except StatementError as exc:
@@ -125,17 +131,22 @@ def _camt_entry(
     amount, currency = _camt_amount(entry, "c:Amt", n, where)
     side = _text(entry, "c:CdtDbtInd", n)
     if side not in ("CRDT", "DBIT"):
-        raise StatementError(where, f"{where}: CdtDbtInd is {side!r}, not CRDT or DBIT")
+        raise StatementError(
+            where,
+            _("{where}: CdtDbtInd is {side}, not CRDT or DBIT").format(
+                where=where, side=repr(side)
+            ),
+        )
     if _text(entry, "c:RvslInd", n) in ("true", "1"):
-        return [], [Skipped(where, "a reversal by the bank: reverse the payment by hand")]
+        return [], [Skipped(where, _("a reversal by the bank: reverse the payment by hand"))]
     if side == "DBIT":
-        return [], [Skipped(where, "a debit, not a payment received")]
+        return [], [Skipped(where, _("a debit, not a payment received"))]
     status = _text(entry, "c:Sts", n) or _text(entry, "c:Sts/c:Cd", n)
     if status and status not in ("BOOK", "BOOKED"):
-        return [], [Skipped(where, f"status {status}: not booked yet")]
+        return [], [Skipped(where, _("status {status}: not booked yet").format(status=status))]
     booked = _camt_date(entry, "c:BookgDt", n) or _camt_date(entry, "c:ValDt", n)
     if booked is None:
-        raise StatementError(where, f"{where}: no booking or value date")
+        raise StatementError(where, _("{where}: no booking or value date").format(where=where))
     bank_ref = _text(entry, "c:AcctSvcrRef", n)
     details = entry.xpath("c:NtryDtls/c:TxDtls", namespaces=n)
     out = []
@@ -172,7 +183,9 @@ def _camt_entry(
                 payer,
                 payer_account,
                 key,
-                where if len(details) <= 1 else f"{where}, transaction {index + 1}",
+                where
+                if len(details) <= 1
+                else _("{where}, transaction {n}").format(where=where, n=index + 1),
             )
         )
     return out, []
@@ -181,17 +194,27 @@ def _camt_entry(
 def _camt_amount(node: Any, path: str, n: dict[str, str], where: str) -> tuple[Decimal, str]:
     found = node.xpath(path, namespaces=n)
     if not found:
-        raise StatementError(where, f"{where}: no amount (Amt)")
+        raise StatementError(where, _("{where}: no amount (Amt)").format(where=where))
     text, currency = (found[0].text or "").strip(), found[0].get("Ccy") or ""
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise StatementError(where, f"{where}: amount {text!r} is not a number") from None
+        raise StatementError(
+            where, _("{where}: amount {text} is not a number").format(where=where, text=repr(text))
+        ) from None
     if not amount.is_finite() or amount <= 0:
         # ISO 20022 amounts are positive; the side is CdtDbtInd
-        raise StatementError(where, f"{where}: amount {text} is not a positive amount")
+        raise StatementError(
+            where,
+            _("{where}: amount {text} is not a positive amount").format(where=where, text=text),
+        )
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise StatementError(where, f"{where}: currency {currency!r} is not an ISO 4217 code")
+        raise StatementError(
+            where,
+            _("{where}: currency {currency} is not an ISO 4217 code").format(
+                where=where, currency=repr(currency)
+            ),
+        )
     return amount, currency
 
 
@@ -218,7 +241,9 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
     try:
         text = data.decode(columns.encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise StatementError(file, f"not {columns.encoding} text: {exc}") from None
+        raise StatementError(
+            file, _("not {encoding} text: {error}").format(encoding=columns.encoding, error=exc)
+        ) from None
     reader = csv.DictReader(io.StringIO(text), delimiter=columns.delimiter)
     header = reader.fieldnames or []
     wanted = [columns.date, columns.amount] + [
@@ -228,16 +253,18 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
     if missing:
         raise StatementError(
             file,
-            f"no column {', '.join(repr(c) for c in missing)} (its header has "
-            f"{', '.join(repr(h) for h in header) or 'nothing'}); set [payments.csv]",
+            _("no column {missing} (its header has {header}); set [payments.csv]").format(
+                missing=", ".join(repr(c) for c in missing),
+                header=", ".join(repr(h) for h in header) or _("nothing"),
+            ),
         )
     entries: list[StatementEntry] = []
     skipped: list[Skipped] = []
     for row in _rows(reader):
-        line = f"line {reader.line_num}"
+        line = _("line {n}").format(n=reader.line_num)
         amount = _csv_amount(row.get(columns.amount) or "", columns.decimal_comma, line, file)
         if amount <= 0:
-            skipped.append(Skipped(line, "a debit or zero, not a payment received"))
+            skipped.append(Skipped(line, _("a debit or zero, not a payment received")))
             continue
         try:
             received = datetime.strptime(
@@ -245,12 +272,20 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
             ).date()
         except ValueError:
             raise StatementError(
-                file, f"{line}: date {row.get(columns.date)!r} is not {columns.date_format}"
+                file,
+                _("{line}: date {value} is not {format}").format(
+                    line=line, value=repr(row.get(columns.date)), format=columns.date_format
+                ),
             ) from None
         ccy = ((row.get(columns.currency) or "") if columns.currency else "").strip().upper()
         ccy = ccy or currency
         if not re.fullmatch(r"[A-Z]{3}", ccy):
-            raise StatementError(file, f"{line}: currency {ccy!r} is not an ISO 4217 code")
+            raise StatementError(
+                file,
+                _("{where}: currency {currency} is not an ISO 4217 code").format(
+                    where=line, currency=repr(ccy)
+                ),
+            )
 
         bank_id = _cell(row, columns.entry_id)
         digest = hashlib.sha256(
@@ -294,7 +329,11 @@ def _csv_amount(text: str, decimal_comma: bool, line: str, file: str) -> Decimal
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise StatementError(file, f"{line}: amount {text!r} is not a number") from None
+        raise StatementError(
+            file, _("{where}: amount {text} is not a number").format(where=line, text=repr(text))
+        ) from None
     if not amount.is_finite():
-        raise StatementError(file, f"{line}: amount {text!r} is not a number")
+        raise StatementError(
+            file, _("{where}: amount {text} is not a number").format(where=line, text=repr(text))
+        )
     return amount

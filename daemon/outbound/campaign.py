@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
 from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
 from daemon.domain.models import (
     AddressRequest,
     AddressRole,
@@ -58,8 +59,10 @@ def campaign_key(settings: Settings) -> bytes:
     key = settings.campaign.key()
     if key is None:
         raise ValidationError(
-            "[campaign] secret: set secret or secret_file (it signs each request, so that "
-            "only a true answer can propose an invoice address)"
+            _(
+                "[campaign] secret: set secret or secret_file (it signs each request, so that "
+                "only a true answer can propose an invoice address)"
+            )
         )
     return key
 

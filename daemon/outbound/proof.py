@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.i18n import _
 from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, Invoice, utcnow
 from daemon.domain.states import EventKind
 from daemon.store.db import SessionFactory
@@ -189,7 +190,7 @@ async def write_proof(
     async with sessions() as session:
         invoice = await session.get(Invoice, invoice_id)
         if invoice is None:
-            raise NotFoundError(f"no invoice #{invoice_id}")
+            raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
         deliveries = (
             await session.exec(
                 select(Delivery).where(Delivery.invoice_id == invoice.id).order_by(col(Delivery.id))

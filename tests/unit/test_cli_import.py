@@ -239,3 +239,15 @@ def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
     assert code == 2 and "aucun paiement n° 99" in out and "Traceback" not in out
     code, out = run(config, "duplicates", "keep", "7", "--reason", " ")
     assert code == 2 and "--reason : dites pourquoi" in out
+    # the mailer's refusal of an address, a file that is not an e-invoice, a bad statement
+    code, out = run(config, "customers", "add", "Dupont", "--email", "a@x.example, b@y.example")
+    assert code == 2 and "n'est pas exactement une adresse e-mail" in out, out
+    assert "give one address" not in out
+    bad = config.parent / "note.txt"
+    bad.write_bytes(b"hello")
+    code, out = run(config, "import", str(bad))
+    assert "ni un fichier PDF ni un fichier XML" in out and "neither" not in out, out
+    statement = config.parent / "releve.xml"
+    statement.write_bytes(b"<Document xmlns='urn:example'/>")
+    code, out = run(config, "payments", "import", str(statement))
+    assert code != 0 and "n'est pas un relevé camt.053 ou camt.054" in out, out
