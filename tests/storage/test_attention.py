@@ -182,3 +182,26 @@ async def test_an_unrecognized_message_is_tied_to_its_invoice_by_hand(
         ("alice", f"tied to invoice TH-1 (#{th1.id})"),
         ("bob", f"tied to invoice TH-2 (#{th2.id})"),
     ]
+
+
+async def test_the_first_window_ranks_an_old_invoice_by_its_newest_trouble(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """An invoice imported first whose message is refused after later imports is the newest
+    item: the first window ranks by the newest activity, not by the import."""
+    await app.customers.add(
+        NewCustomer("Martin", "compta@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    [refused] = await app.ingest.import_paths(
+        [invoice_file(tmp_path / "a", "W-0", "Martin", "C-2")]
+    )
+    later = [invoice_file(tmp_path / "b", f"W-{n}", f"Buyer {n}", f"C-B{n}") for n in range(1, 7)]
+    assert all(r.ok for r in await app.ingest.import_paths(later))
+    await app.send_due()
+    await app.poll_bounces()  # W-0's bounce is read now, after the six others were imported
+
+    items = await app.attention.items()
+    assert items[0].invoice_number == "W-0" and items[0].kind == "hard-bounce"
+    for n in range(1, len(items) + 2):
+        assert await app.attention.items(newest=n) == items[:n]
+    assert refused.invoice_id == items[0].ref
