@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 from daemon.app.figures import OUTCOMES, DeliveryFigures
 from daemon.app.report import BusinessReport
 from daemon.app.services import Facturier
-from daemon.domain.i18n import _
+from daemon.domain.formatting import day, percent
+from daemon.domain.i18n import _, language
+from daemon.domain.labels import campaign_label
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
 from tui.messages import Loaded
@@ -71,7 +73,7 @@ class FiguresScreen(LoadingScreen):
         self.query_one("#business", Static).update(business_chart(business))
         self.query_one("#period", Static).update(
             _("Messages a day, {first} to {last}").format(
-                first=f"{f.days[0]:%d/%m/%Y}", last=f"{f.days[-1]:%d/%m/%Y}"
+                first=day(f.days[0], language()), last=day(f.days[-1], language())
             )
         )
         for outcome, counts in f.outcomes.items():
@@ -95,7 +97,7 @@ def _share_row(label: str, share: float | None, style: str) -> Text:
     row = Text(f"{label:<36} ")
     if share is None:
         return row + Text(_("no data"), style="dim")
-    return row + _bar(share, 1.0, style) + Text(f" {share * 100:5.1f} %")
+    return row + _bar(share, 1.0, style) + Text(f" {percent(share, language()):>7}")
 
 
 def business_chart(r: BusinessReport) -> Text:
@@ -107,7 +109,8 @@ def business_chart(r: BusinessReport) -> Text:
     out.append_text(_share_row(_("E-invoice adoption (customers)"), r.adoption, "green"))
     out.append(f"  {channels}\n")
     invoices = ", ".join(f"{_(k)} {v}" for k, v in r.invoices_by_channel.items()) or "0"
-    out.append(f"{_('Invoices by channel'):<36} {invoices}\n")
+    title = _("Invoices by channel")
+    out.append(f"{title:<36} {invoices}\n")
     out.append_text(_share_row(_("Central invoice mailboxes"), r.central_share, "cyan"))
     out.append("\n")
     out.append_text(_share_row(_("Late payment"), r.late_payment_rate, "red"))
@@ -122,11 +125,16 @@ def business_chart(r: BusinessReport) -> Text:
         for d, value in zip(r.days_to_pay, values, strict=True):
             row = Text(f"{_(d.group):<36} ")
             row += _bar(abs(value), longest, "yellow" if value >= 0 else "green")
-            row += Text(f" {value} ({_('median')} {getattr(d, median_of)}, {d.invoices})")
+            row += Text(
+                " "
+                + _("{mean} (median {median}, {invoices})").format(
+                    mean=value, median=getattr(d, median_of), invoices=d.invoices
+                )
+            )
             out.append_text(row)
             out.append("\n")
         if not r.days_to_pay:
             out.append(_("no invoice paid yet") + "\n", style="dim")
-    campaign = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.campaign.items())
+    campaign = ", ".join(f"{campaign_label(k)} {v}" for k, v in r.campaign.items())
     out.append("\n" + _("Central-address campaign: {figures}").format(figures=campaign) + "\n")
     return out

@@ -13,14 +13,16 @@ from daemon.app.cli_base import JsonOption, app, campaign_app, fail, user, with_
 from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
-from daemon.domain.i18n import _
+from daemon.domain.formatting import percent
+from daemon.domain.i18n import _, language
+from daemon.domain.labels import campaign_label
 from daemon.domain.models import RequestState
 
 Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f} %"
+    return percent(value, language())
 
 
 def report_lines(r: BusinessReport) -> list[str]:
@@ -37,7 +39,7 @@ def report_lines(r: BusinessReport) -> list[str]:
         ),
         _("Customers on a central invoice mailbox: {share}").format(share=_pct(r.central_share)),
         _("Central-address campaign: {figures}").format(
-            figures=", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.campaign.items())
+            figures=", ".join(f"{campaign_label(k)} {v}" for k, v in r.campaign.items())
         ),
         _("Delivery outcomes: {counts}").format(
             counts=", ".join(f"{_(k)} {v}" for k, v in r.delivery_outcomes.items()) or "0"

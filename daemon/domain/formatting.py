@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
@@ -26,3 +27,13 @@ def day(value: date | None, language: str) -> str:
 def amount(value: Decimal, language: str) -> str:
     """An amount without its currency, grouped and with two decimals (the emails)."""
     return format_decimal(value, format="#,##0.00", locale=LOCALES.get(language, "fr_FR"))
+
+
+def percent(share: float | None, language: str) -> str:
+    """A share of 1 as a percentage with one decimal: "66,7 %" in French, "66.7%" in English."""
+    if share is None:
+        return "-"
+    locale = Locale.parse(LOCALES.get(language, "fr_FR"))
+    pattern = locale.percent_formats[None].pattern  # "#,##0 %" in French, "#,##0%" in English
+    head, _sep, tail = pattern.rpartition("0")
+    return format_percent(share, format=f"{head}0.0{tail}", locale=locale)

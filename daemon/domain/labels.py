@@ -83,3 +83,20 @@ WORDS = (
     N_("waiting"),
     N_("reversed"),
 )
+
+
+# the central-address campaign's figures (``daemon.app.report``), by key
+CAMPAIGN_LABELS = {
+    "customers_asked": N_("customers asked"),
+    "requests_sent": N_("requests sent"),
+    "requests_asked": N_("waiting for an answer"),
+    "requests_proposed": N_("address proposed"),
+    "requests_answered": N_("answered without an address"),
+    "requests_confirmed": N_("confirmed"),
+    "requests_rejected": N_("rejected by a person"),
+    "requests_failed": N_("not sent"),
+}
+
+
+def campaign_label(key: str) -> str:
+    return _(CAMPAIGN_LABELS.get(key, key.replace("_", " ")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -257,22 +258,63 @@ async def _to_duplicate(pilot: Any) -> None:
     await _settled(pilot)
 
 
+async def _to_figures(pilot: Any) -> None:
+    """The figures of the day the sample's events are set to (the clock is set to it)."""
+    await _frozen(pilot)
+    await _settled(pilot)
+    await pilot.press("g")
+    await _settled(pilot)
+
+
+async def _to_message(pilot: Any) -> None:
+    """The message FA-0001 was sent as, read back from the archive."""
+    await _frozen(pilot)
+    await _to_invoices(pilot)
+    await pilot.press("down", "down", "down", "enter")
+    await _settled(pilot)
+    await pilot.press("o")
+    await _settled(pilot)
+    # what differs from run to run, set to one value: the time it was sent, its Message-ID
+    # and so its digest (the archive's own bytes are checked elsewhere)
+    shown = pilot.app.screen.query_one("#message", Static)
+    text = str(shown.content)
+    assert "Message-ID:" in text and "FA-0001.pdf" in text
+    for pattern, fixed in (
+        (r"sha256 [0-9a-f]{16}", "sha256 " + "0" * 16),
+        (r"(Date:\[/b\] ).*", r"\g<1>Mon, 02 Mar 2026 09:31:00 -0000"),
+        (r"<[0-9a-f]{40}@", "<" + "0" * 40 + "@"),
+    ):
+        text = re.sub(pattern, fixed, text)
+    shown.update(text)
+    await _settled(pilot)
+
+
 SCREENS = {
     "queue": ((130, 16), _settled),
     "duplicate": ((120, 28), _to_duplicate),
     "invoices": ((110, 14), _to_invoices),
     "invoice": ((130, 24), _to_invoice),
     "customers": ((150, 22), _to_customers),
+    "figures": ((120, 44), _to_figures),
+    "message": ((120, 40), _to_message),
 }
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_each_screen_in_each_language(
-    tui_settings: Settings, snap_compare: Any, screen: str, language: str
+    tui_settings: Settings,
+    snap_compare: Any,
+    screen: str,
+    language: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every screen as a French and as an English operator reads it: words, amounts
     (4 799,99 € / €4,799.99) and dates."""
+    from datetime import UTC, datetime
+
+    # the figures count the last 30 days: of the day the sample's events are set to
+    monkeypatch.setattr("daemon.app.figures.utcnow", lambda: datetime(2026, 3, 2, 12, tzinfo=UTC))
     size, run_before = SCREENS[screen]
     app = make_app(_speaking(tui_settings, language))
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -632,8 +674,8 @@ async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
         # the business figures as bars: all four customers on email; of the three with an
         # address, Dupont (factures@) and Martin (compta@) on a shared mailbox, Leroy not
         business = str(app.screen.query_one("#business").render())
-        assert "E-invoice adoption" in business and "100.0 %" in business
-        assert " 66.7 %" in business and "no invoice paid yet" in business
+        assert "E-invoice adoption" in business and "100.0%" in business
+        assert " 66.7%" in business and "no invoice paid yet" in business
         await app.services.close()
 
 
