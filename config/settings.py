@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from config.errors import ConfigError
+from config.errors import N_, ConfigError
 
 DEFAULT_CONFIG_PATH = Path("facturier.toml")
 
@@ -41,7 +41,9 @@ def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> str | 
     try:
         return path.read_text(encoding="utf-8").splitlines()[0].strip()
     except (OSError, IndexError) as exc:
-        raise ConfigError(f"cannot read secret file {path}: {exc}", key=key) from exc
+        raise ConfigError(
+            N_("cannot read secret file {path}: {error}"), key=key, path=path, error=exc
+        ) from exc
 
 
 class _Section(BaseModel):
@@ -59,7 +61,7 @@ class DatabaseSettings(_Section):
     @classmethod
     def _known_driver(cls, v: str) -> str:
         if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+            raise ValueError(N_("must start with sqlite+aiosqlite:// or postgresql+asyncpg://"))
         return v
 
 
@@ -146,7 +148,7 @@ class ImapSettings(_Section):
     @model_validator(mode="after")
     def _maildir_named(self) -> ImapSettings:
         if self.source == "maildir" and self.maildir is None:
-            raise ValueError('imap.maildir (a folder) must be set when imap.source = "maildir"')
+            raise ValueError(N_('imap.maildir (a folder) must be set when imap.source = "maildir"'))
         return self
 
     def resolved_password(self) -> str | None:
@@ -201,7 +203,7 @@ class ReminderSettings(_Section):
     @classmethod
     def _increasing(cls, v: list[int]) -> list[int]:
         if any(d < 0 for d in v) or v != sorted(set(v)):
-            raise ValueError("must be strictly increasing, non-negative day counts")
+            raise ValueError(N_("must be strictly increasing, non-negative day counts"))
         return v
 
 
@@ -343,9 +345,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", source=path) from exc
+        raise ConfigError(N_("not valid TOML: {error}"), source=path, error=exc) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", source=path) from exc
+        raise ConfigError(N_("cannot read: {why}"), source=path, why=exc.strerror) from exc
 
 
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
@@ -361,17 +363,23 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
     if path.exists():
         data = _read_toml(path)
     elif explicit or required:
-        raise ConfigError("file not found", source=path)
+        raise ConfigError(N_("file not found"), source=path)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
         env_name = "FACTURIER_" + "__".join(str(p).upper() for p in first["loc"])
+        error = (first.get("ctx") or {}).get("error")
+        ours = first["type"] == "value_error" and isinstance(error, ValueError)
         raise ConfigError(
-            f"{first['msg']} (from {path if path.exists() else 'defaults'} or ${env_name})",
+            N_("{detail} (from {where} or ${variable})"),
             key=key,
             source=path,
+            translated=("detail", "where") if ours else ("where",),
+            detail=str(error) if ours else first["msg"],
+            where=str(path) if path.exists() else N_("defaults"),
+            variable=env_name,
         ) from exc
     return _resolve_paths(settings, (path.parent if path.exists() else Path.cwd()).resolve())
 

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailer.errors import ArchiveError
+from mailer.errors import N_, ArchiveError
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,13 @@ def _read_entry(path: Path, sha256: str, *, verify: bool, size: int | None = Non
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ArchiveError(f"archive entry {sha256} is missing: {exc.strerror}") from exc
+        raise ArchiveError(
+            N_("archive entry {sha256} is missing: {why}"), sha256=sha256, why=exc.strerror
+        ) from exc
     if (size is not None and len(data) != size) or (
         verify and hashlib.sha256(data).hexdigest() != sha256
     ):
-        raise ArchiveError(f"archive entry {sha256} has been altered")
+        raise ArchiveError(N_("archive entry {sha256} has been altered"), sha256=sha256)
     return data
 
 
@@ -62,7 +64,9 @@ class Archive:
         target = self.path_for(sha)
         if target.exists():
             if self.digest(target) != sha:
-                raise ArchiveError(f"archive entry {target} exists but its content has changed")
+                raise ArchiveError(
+                    N_("archive entry {path} exists but its content has changed"), path=target
+                )
             return ArchivedCopy(sha, len(data), target)
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -79,7 +83,9 @@ class Archive:
                 os.link(tmp, target)
             except FileExistsError as exc:
                 if self.digest(target) != sha:
-                    raise ArchiveError(f"archive entry {target} exists with other content") from exc
+                    raise ArchiveError(
+                        N_("archive entry {path} exists with other content"), path=target
+                    ) from exc
             _fsync_dir(target.parent)
         finally:
             os.unlink(tmp)

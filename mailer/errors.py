@@ -15,12 +15,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class MailerError(Exception):
-    def __init__(self, message: str, *, code: int | None = None, status: str | None = None):
+    """``message`` is a template (marked with :func:`N_` where an operator reads it) filled in
+    with ``params``; :meth:`retold` says it in the operator's language (the daemon's
+    ``said``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: str | None = None,
+        **params: object,
+    ):
         self.code = code
         self.status = status
-        super().__init__(message)
+        self.template = message
+        self.params = params
+        super().__init__(self.retold())
+
+    def retold(self, translate: Callable[[str], str] | None = None) -> str:
+        template = translate(self.template) if translate is not None else self.template
+        return template.format(**self.params) if self.params else template
 
 
 class TransientMailError(MailerError):
@@ -31,9 +50,10 @@ class TransientMailError(MailerError):
         code: int | None = None,
         status: str | None = None,
         maybe_delivered: bool = False,
+        **params: object,
     ):
         self.maybe_delivered = maybe_delivered
-        super().__init__(message, code=code, status=status)
+        super().__init__(message, code=code, status=status, **params)
 
 
 class PermanentMailError(MailerError):
@@ -41,13 +61,7 @@ class PermanentMailError(MailerError):
 
 
 class MessageRefused(PermanentMailError):
-    """``template`` and ``params``, where given, say the refusal again for an operator: the
-    daemon translates the template (marked with :func:`N_`) and fills it in."""
-
-    def __init__(self, template: str, **params: object):
-        self.template = template
-        self.params = params
-        super().__init__(template.format(**params) if params else template)
+    pass
 
 
 def N_(message: str) -> str:

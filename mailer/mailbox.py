@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import aioimaplib
 from aioimaplib import STOP_WAIT_SERVER_PUSH
 
-from mailer.errors import MailboxError
+from mailer.errors import N_, MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,9 @@ class ImapMailbox:
                 self._connection_lost(exc)
 
         if cfg.security == "starttls":
-            raise MailboxError('IMAP STARTTLS is not supported: use security = "tls" (port 993)')
+            raise MailboxError(
+                N_('IMAP STARTTLS is not supported: use security = "tls" (port 993)')
+            )
         try:
             if cfg.security == "tls":
                 ctx = ssl.create_default_context()
@@ -113,9 +115,18 @@ class ImapMailbox:
             await client.wait_hello_from_server()
             resp = await client.login(cfg.username, cfg.password)
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
-            raise MailboxError(f"cannot reach IMAP {cfg.host}:{cfg.port}: {exc}") from exc
+            raise MailboxError(
+                N_("cannot reach IMAP {host}:{port}: {error}"),
+                host=cfg.host,
+                port=cfg.port,
+                error=exc,
+            ) from exc
         if resp.result != "OK":
-            raise MailboxError(f"IMAP login as {cfg.username} refused: {_text(resp.lines)}")
+            raise MailboxError(
+                N_("IMAP login as {user} refused: {said}"),
+                user=cfg.username,
+                said=_text(resp.lines),
+            )
         return client
 
     def _connection_lost(self, exc: Exception | None) -> None:
@@ -133,7 +144,7 @@ class ImapMailbox:
         try:
             idle = await client.idle_start(timeout=seconds)
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
-            raise MailboxError(f"IMAP IDLE refused: {exc}") from exc
+            raise MailboxError(N_("IMAP IDLE refused: {error}"), error=exc) from exc
         lost = asyncio.ensure_future(self._lost.wait())
         news = False
         try:
@@ -152,7 +163,7 @@ class ImapMailbox:
                     news = True
                     break
             if self._lost.is_set():
-                raise MailboxError("IMAP connection lost during IDLE")
+                raise MailboxError(N_("IMAP connection lost during IDLE"))
             if client.has_pending_idle():
                 client.idle_done()
             await self._ok(asyncio.wait_for(idle, self.config.timeout), "IDLE")
@@ -175,14 +186,18 @@ class ImapMailbox:
         if not command.done():
             command.cancel()
             self._client = None
-            raise MailboxError(f"IMAP {what} failed: connection lost")
+            raise MailboxError(N_("IMAP {command} failed: connection lost"), command=what)
         try:
             resp = command.result()
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
             self._client = None
-            raise MailboxError(f"IMAP {what} failed: {exc}") from exc
+            raise MailboxError(
+                N_("IMAP {command} failed: {error}"), command=what, error=exc
+            ) from exc
         if resp.result != "OK":
-            raise MailboxError(f"IMAP {what} refused: {_text(resp.lines)}")
+            raise MailboxError(
+                N_("IMAP {command} refused: {said}"), command=what, said=_text(resp.lines)
+            )
         return resp  # type: ignore[no-any-return]
 
     async def open(self) -> int:
@@ -194,7 +209,9 @@ class ImapMailbox:
             m = _UIDVALIDITY.search(bytes(line))
             if m:
                 return int(m.group(1))
-        raise MailboxError(f"IMAP server gave no UIDVALIDITY for {self.config.folder}")
+        raise MailboxError(
+            N_("IMAP server gave no UIDVALIDITY for {folder}"), folder=self.config.folder
+        )
 
     def _need(self) -> aioimaplib.IMAP4:
         if self._client is None:
@@ -232,10 +249,14 @@ class ImapMailbox:
         try:
             resp = await client.create(quote_mailbox(folder))
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
-            raise MailboxError(f"IMAP CREATE {folder} failed: {exc}") from exc
+            raise MailboxError(
+                N_("IMAP CREATE {folder} failed: {error}"), folder=folder, error=exc
+            ) from exc
         text = _text(resp.lines).upper()
         if resp.result != "OK" and "ALREADYEXISTS" not in text and "EXISTS" not in text:
-            raise MailboxError(f"IMAP CREATE {folder} refused: {_text(resp.lines)}")
+            raise MailboxError(
+                N_("IMAP CREATE {folder} refused: {said}"), folder=folder, said=_text(resp.lines)
+            )
         self._created.add(folder)
 
     async def move(self, uid: int, folder: str) -> None:

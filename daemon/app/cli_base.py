@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from config import ConfigError, Settings, load_settings
+from config.settings import UiSettings
 from daemon.app.failures import BUG, describe
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
@@ -70,7 +72,7 @@ state = State()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(i18n._("error: {message}").format(message=message), err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
 
@@ -79,7 +81,9 @@ def settings() -> Settings:
         try:
             state.settings = load_settings(state.config_path)
         except ConfigError as exc:
-            fail(str(exc), 2)
+            # the file cannot say the operator's language: the environment's
+            i18n.use(os.environ.get("FACTURIER_UI__LANGUAGE") or UiSettings().resolved_language())
+            fail(i18n.said(exc), 2)
         assert state.settings is not None
         i18n.use(state.settings.ui.resolved_language())  # what the commands say
     assert state.settings is not None
@@ -112,8 +116,10 @@ def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
         if failure is None:
             log.debug("unexpected error", exc_info=True)
             fail(
-                f"unexpected {type(exc).__name__}: {exc} (a bug: run again with -vv for the "
-                "details, and report them)",
+                i18n._(
+                    "unexpected {kind}: {error} (a bug: run again with -vv for the details, "
+                    "and report them)"
+                ).format(kind=type(exc).__name__, error=exc),
                 BUG,
             )
         log.debug("%s", failure.message, exc_info=True)

@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 
 from config import ConfigError
 from daemon.domain.errors import FacturierError, PermanentError
+from daemon.domain.i18n import N_, _, said
 from mailer.errors import MailboxError, MailerError
 
 BAD_INPUT = 2
@@ -32,31 +33,35 @@ def describe(exc: BaseException, database_url: str | None = None) -> Failure | N
     """The one-line account of an operational error; None for anything else (a bug)."""
     where = _database_name(database_url)
     if isinstance(exc, ConfigError):
-        return Failure(str(exc), BAD_INPUT)
+        return Failure(said(exc), BAD_INPUT)
     if isinstance(exc, PermanentError):
         return Failure(str(exc), BAD_INPUT)
     if isinstance(exc, FacturierError):
-        return Failure(f"{exc} (temporary: try again)", SERVICE_DOWN)
+        return Failure(_("{error} (temporary: try again)").format(error=exc), SERVICE_DOWN)
     if isinstance(exc, MailboxError):
         return Failure(
-            f"bounce mailbox: {exc}: check the [imap] settings and that the server is up",
+            _(
+                "bounce mailbox: {error}: check the [imap] settings and that the server is up"
+            ).format(error=said(exc)),
             SERVICE_DOWN,
         )
     if isinstance(exc, MailerError):
-        return Failure(str(exc), SERVICE_DOWN)
+        return Failure(said(exc), SERVICE_DOWN)
     if isinstance(exc, sa_exc.DBAPIError):
         return _database_failure(exc, where)
     if isinstance(exc, ConnectionRefusedError | TimeoutError) or (
         isinstance(exc, OSError) and exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH)
     ):
         return Failure(
-            f"database {where}: cannot connect ({_reason(exc)}): is the server running?",
+            _("database {where}: cannot connect ({why}): is the server running?").format(
+                where=where, why=_reason(exc)
+            ),
             SERVICE_DOWN,
         )
     if isinstance(exc, OSError):
         name = f"{exc.filename}: " if exc.filename else ""
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return Failure(f"{name}disk full: free some space, then try again", SERVICE_DOWN)
+            return Failure(name + _("disk full: free some space, then try again"), SERVICE_DOWN)
         return Failure(f"{name}{exc.strerror or exc}", SERVICE_DOWN)
     return None
 
@@ -66,35 +71,35 @@ def describe(exc: BaseException, database_url: str | None = None) -> Failure | N
 _DATABASE_FAILURES: tuple[tuple[tuple[str, ...], str, int], ...] = (
     (
         ("database", "does not exist"),
-        "database {where}: {first}: create it, then run `facturier db upgrade`",
+        N_("database {where}: {first}: create it, then run `facturier db upgrade`"),
         SERVICE_DOWN,
     ),
     (
         ("database is locked",),
-        "database {where} is locked by another process: try again once it is done",
+        N_("database {where} is locked by another process: try again once it is done"),
         SERVICE_DOWN,
     ),
     (
         ("disk is full",),
-        "database {where}: {first}: free some space, then try again",
+        N_("database {where}: {first}: free some space, then try again"),
         SERVICE_DOWN,
     ),
     (
         ("disk i/o error",),
-        "database {where}: {first}: check the disk (space, errors), then try again",
+        N_("database {where}: {first}: check the disk (space, errors), then try again"),
         SERVICE_DOWN,
     ),
     (
         ("unable to open database file",),
-        "database {where}: cannot open the file: check the path and its folder's rights",
+        N_("database {where}: cannot open the file: check the path and its folder's rights"),
         SERVICE_DOWN,
     ),
     (
         ("password authentication failed",),
-        "database {where}: {first}: check database.url",
+        N_("database {where}: {first}: check database.url"),
         BAD_INPUT,
     ),
-    (("role", "does not exist"), "database {where}: {first}: check database.url", BAD_INPUT),
+    (("role", "does not exist"), N_("database {where}: {first}: check database.url"), BAD_INPUT),
 )
 
 
@@ -104,8 +109,8 @@ def _database_failure(exc: sa_exc.DBAPIError, where: str) -> Failure:
     lowered = first.lower()
     for words, message, code in _DATABASE_FAILURES:
         if all(w in lowered for w in words):
-            return Failure(message.format(where=where, first=first), code)
-    return Failure(f"database {where}: {first}", SERVICE_DOWN)
+            return Failure(_(message).format(where=where, first=first), code)
+    return Failure(_("database {where}: {first}").format(where=where, first=first), SERVICE_DOWN)
 
 
 def _database_name(url: str | None) -> str:

@@ -53,10 +53,10 @@ def N_(message: str) -> str:
 
 
 def said(exc: BaseException) -> str:
-    """What ``exc`` says, in the operator's language where it carries its ``template`` and
-    ``params`` (the mailer's refusals), else as it was raised."""
-    template = getattr(exc, "template", None)
-    params = getattr(exc, "params", None)
-    if not isinstance(template, str) or not params:
-        return str(exc)
-    return _(template).format(**params)
+    """What ``exc`` says, in the operator's language where it can be told again (the
+    mailer's and the configuration's errors carry their template: ``retold``), else as it
+    was raised."""
+    retold = getattr(exc, "retold", None)
+    if callable(retold):
+        return str(retold(_))
+    return str(exc)

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosmtplib
 
-from mailer.errors import MailerError, PermanentMailError, TransientMailError
+from mailer.errors import N_, MailerError, PermanentMailError, TransientMailError
 from mailer.smtp.pipelining import PipeliningProtocol, pipeline, send_envelope
 from mailer.smtp.wire import WireShape, wire_shape
 
@@ -109,12 +109,20 @@ class SmtpRelay:
             pipeline(client)  # MAIL, RCPT and DATA in one write where the relay allows it
         except aiosmtplib.SMTPAuthenticationError as exc:
             raise PermanentMailError(
-                f"SMTP login as {cfg.username} refused: {exc.code} {exc.message}", code=exc.code
+                N_("SMTP login as {user} refused: {code} {said}"),
+                code=exc.code,
+                user=cfg.username,
+                said=exc.message,
             ) from exc
         except aiosmtplib.SMTPResponseException as exc:
             raise _error_from_reply(exc.code, exc.message, "SMTP connection") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise TransientMailError(f"cannot connect to {cfg.host}:{cfg.port}: {exc}") from exc
+            raise TransientMailError(
+                N_("cannot connect to {host}:{port}: {error}"),
+                host=cfg.host,
+                port=cfg.port,
+                error=exc,
+            ) from exc
         return client
 
     async def close(self) -> None:
@@ -217,7 +225,9 @@ class SmtpRelay:
                 raise _error_from_reply(exc.code, exc.message, "DATA") from exc
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 await self._drop()
-                raise TransientMailError(f"connection to the relay lost: {exc}") from exc
+                raise TransientMailError(
+                    N_("connection to the relay lost: {error}"), error=exc
+                ) from exc
             if errors:
                 addr, refused_reply = next(iter(errors.items()))
                 raise _error_from_reply(refused_reply.code, refused_reply.message, f"RCPT {addr}")

@@ -251,3 +251,19 @@ def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
     statement.write_bytes(b"<Document xmlns='urn:example'/>")
     code, out = run(config, "payments", "import", str(statement))
     assert code != 0 and "n'est pas un relevé camt.053 ou camt.054" in out, out
+
+
+def test_a_bad_configuration_is_told_in_the_operators_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that cannot be read cannot say the language: the environment does."""
+    config = write_config(tmp_path, "mysql://db.example/facturier")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    result = CliRunner().invoke(app, ["--config", str(config), "status"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "erreur : " in result.output and "database.url" in result.output
+    assert "doit commencer par sqlite+aiosqlite://" in result.output, result.output
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
+    result = CliRunner().invoke(app, ["--config", str(config), "status"])
+    assert "error: " in result.output and "must start with sqlite+aiosqlite://" in result.output

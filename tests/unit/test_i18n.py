@@ -21,7 +21,7 @@ MO = PO.with_suffix(".mo")
 
 def _in_the_code() -> set[str]:
     found = set()
-    for folder in ("tui", "daemon", "mailer"):
+    for folder in ("tui", "daemon", "mailer", "config"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder,
             method_map=[("**.py", "python")],
