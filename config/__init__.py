@@ -7,6 +7,7 @@ explicitly; nothing below the CLI reads the environment or the file itself.
 from config.errors import ConfigError
 from config.settings import (
     ArchiveSettings,
+    ComplianceSettings,
     CsvColumns,
     DatabaseSettings,
     DeliverySettings,
@@ -26,6 +27,7 @@ from config.settings import (
 
 __all__ = [
     "ArchiveSettings",
+    "ComplianceSettings",
     "ConfigError",
     "CsvColumns",
     "DatabaseSettings",

@@ -169,6 +169,32 @@ class IngestSettings(_Section):
     check_xsd: bool = True
 
 
+class RuleDowngrade(_Section):
+    """Named rules let through as warnings, for every invoice or only for the named profiles
+    (minimum, basicwl, basic, en16931, extended, xrechnung) or sellers (VAT id or name)."""
+
+    rules: list[str] = Field(min_length=1)
+    profiles: list[str] = Field(default_factory=list)
+    sellers: list[str] = Field(default_factory=list)
+    reason: str = Field(min_length=1)
+    """Why: printed by ``config check`` and recorded on each invoice it lets through."""
+
+
+class ComplianceSettings(_Section):
+    """The compliance gate: the business rules every invoice must pass, at import and again
+    before it is sent."""
+
+    artifacts: Path | None = None
+    """A folder of further validation artifacts: CEN's EN 16931 XSLT as published
+    (``cii/xslt/EN16931-CII-validation.xslt``, ``ubl/xslt/EN16931-UBL-validation.xslt``)."""
+    extra: dict[str, list[Path]] = Field(default_factory=dict)
+    """Further rule sets (compiled XSLT) by guideline id prefix (BT-24), e.g. XRechnung's or
+    Peppol BIS's, relative to ``artifacts``."""
+    timeout_seconds: float = Field(10.0, gt=0)
+    max_xml_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    downgrade: list[RuleDowngrade] = Field(default_factory=list)
+
+
 class ScheduleSettings(_Section):
     bounce_poll_minutes: float = Field(5.0, gt=0)
     send_poll_seconds: float = Field(2.0, gt=0)
@@ -318,6 +344,7 @@ class Settings(BaseSettings):
     imap: ImapSettings = Field(default_factory=ImapSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
@@ -402,6 +429,12 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         (settings.campaign, "secret_file"),
         (settings.templates, "directory"),
     ]
+    updates.append((settings.compliance, "artifacts"))
+    extra_base = settings.compliance.artifacts or base
+    settings.compliance.extra = {
+        prefix: [p if p.is_absolute() else extra_base / p for p in paths]
+        for prefix, paths in settings.compliance.extra.items()
+    }
     for section, name in updates:
         value = getattr(section, name)
         fixed = fix(value)

@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,14 @@ def corpus_dir() -> Path:
     if not (path / "bounces").is_dir() or not (path / "einvoices").is_dir():
         unavailable(f"shared corpus not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_gate(corpus_dir: Path) -> Any:
+    """The compliance gate as deployed: CEN's EN 16931 artifacts from the shared corpus."""
+    from daemon.intake.rules import ComplianceGate, shared_rule_book
+
+    return ComplianceGate(shared_rule_book(), corpus_dir / "en16931")
 
 
 async def _pg_admin(sql: str) -> None:

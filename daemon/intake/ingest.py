@@ -28,13 +28,14 @@ from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.identity import invoice_identity
 from daemon.domain.labels import state_label
-from daemon.domain.models import Customer, Invoice
+from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceNote, InvoiceState
 from daemon.intake.customers import language_for_country
 from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.owed import note
+from daemon.intake.rules import ComplianceGate, default_gate
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
@@ -97,6 +98,7 @@ class IngestService:
         sender_address: str,
         default_language: str = "fr",
         payment_reference: str = "none",
+        gate: ComplianceGate | None = None,
     ):
         self.payment_reference = payment_reference
         self.sessions = sessions
@@ -104,6 +106,7 @@ class IngestService:
         self.sender_address = sender_address
         self.default_language = default_language
         self.store = Archive(settings.store)
+        self.gate = gate or default_gate()
 
     def stored_path(self, sha256: str) -> Path:
         return self.store.path_for(sha256)
@@ -120,7 +123,7 @@ class IngestService:
             return ImportResult(name, False, _("cannot read: {why}").format(why=exc.strerror))
         try:
             inv = await asyncio.to_thread(
-                read_einvoice, data, name, check_xsd=self.settings.check_xsd
+                read_einvoice, data, name, check_xsd=self.settings.check_xsd, gate=self.gate
             )
         except EInvoiceError as exc:
             return ImportResult(name, False, exc.reason)
@@ -198,6 +201,8 @@ class IngestService:
                 preceding_number=", ".join(inv.preceding_numbers) or None,
                 payment_reference=self._reference(inv.number),
                 remittance_reference=inv.remittance_reference,
+                compliance=inv.compliance.to_json() if inv.compliance else None,
+                checked_at=utcnow() if inv.compliance else None,
             )
             if held_against is not None:
                 invoice.state = InvoiceState.DUPLICATE.value
@@ -235,6 +240,11 @@ class IngestService:
             ).format(count=len(planned))
         else:
             what = state_label(state)
+        warned = inv.compliance.warnings if inv.compliance else []
+        if warned:
+            what += "; " + ngettext(
+                "{count} rule warning ({rules})", "{count} rule warnings ({rules})", len(warned)
+            ).format(count=len(warned), rules=", ".join(sorted({f.rule for f in warned})[:5]))
         return ImportResult(
             name,
             True,

@@ -27,12 +27,12 @@ from typing import Any
 from lxml import etree
 
 from config import CsvColumns
-from daemon.domain.errors import ValidationError
+from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.i18n import _
+from daemon.intake.xml_safety import safe_xml, xml_encoding
 
 _CAMT = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)$")
 SUPPORTED_VERSIONS = range(2, 14)
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 class StatementError(ValidationError):
@@ -78,17 +78,16 @@ class Statement:
 
 def read_statement(data: bytes, file: str, columns: CsvColumns, currency: str) -> Statement:
     """A camt.053, camt.054 or CSV statement's credits; the kind is told by the content."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head == b"<":
+    if xml_encoding(data) is not None:
         return _read_camt(data, file)
     return _read_csv(data, file, columns, currency)
 
 
 def _read_camt(data: bytes, file: str) -> Statement:
-    try:
-        root = etree.fromstring(data, parser=_SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise StatementError(file, _("malformed XML: {error}").format(error=exc)) from exc
+    try:  # the same guards as an invoice's XML: no DOCTYPE, entities, DTD, size limits
+        root = safe_xml(data, file).root
+    except EInvoiceError as exc:
+        raise StatementError(file, exc.reason) from exc
     ns = etree.QName(root).namespace or ""
     found = _CAMT.match(ns)
     if not found or int(found.group(2)) not in SUPPORTED_VERSIONS:

@@ -219,10 +219,18 @@ class BatchMaker:
         async def make_all() -> list[Composed]:
             made: dict[int, Composed] = {}
             orders: dict[int, MessageOrder] = {}
+            refusals: dict[int | None, str | None] = {}
             for i, (delivery, invoice, customer) in enumerate(loaded):
                 try:
                     if delivery.archive_entry_id is not None:
                         made[i] = ComposedMessage(await self.archived_bytes(delivery), None)
+                        continue
+                    # the compliance gate again, once an invoice, before a message carries it
+                    if invoice.id not in refusals:
+                        refusals[invoice.id] = await self.ctx.refusal_before_sending(invoice)
+                    refused = refusals[invoice.id]
+                    if refused is not None:
+                        made[i] = MessageRefused(refused)
                     else:
                         orders[i] = await self.order(delivery, invoice, customer, archive=True)
                 except Exception as exc:

@@ -8,6 +8,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import Settings
+from daemon.domain.models import Invoice
 from daemon.outbound.compose_workers import MessageMaker
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
@@ -25,3 +26,8 @@ class SendContext(Protocol):
     def maker(self) -> MessageMaker: ...
 
     def relay(self) -> SmtpRelay: ...
+
+    async def refusal_before_sending(self, invoice: Invoice) -> str | None:
+        """Why the compliance gate refuses ``invoice`` now (None: it passes), checked
+        again just before its messages are made."""
+        ...

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import facturx
 import pytest
@@ -36,12 +37,19 @@ def test_unreadable_input_names_the_reason(data: bytes, reason: str) -> None:
 
 
 @pytest.mark.corpus
-def test_every_fx_pdf_has_the_totals_its_xml_states(corpus_dir: Path) -> None:
+def test_every_fx_pdf_has_the_totals_its_xml_states(corpus_dir: Path, corpus_gate: Any) -> None:
     folder = corpus_dir / "einvoices" / "XML-Rechnung" / "FX"
     files = sorted(folder.glob("*.pdf"))
     assert len(files) >= 20
+    refused_by_rules = []
     for pdf in files:
-        inv = read_einvoice(pdf.read_bytes(), str(pdf))
+        try:
+            inv = read_einvoice(pdf.read_bytes(), str(pdf), gate=corpus_gate)
+        except EInvoiceError as exc:
+            # the official rule sets refuse a few (EAS code list, BR-CL-25): named, not lost
+            assert "fails rule" in exc.reason, exc.reason
+            refused_by_rules.append(pdf.name)
+            continue
         # independent reading: the CII twin of the same invoice in XML-Rechnung/CII
         twin = corpus_dir / "einvoices" / "XML-Rechnung" / "CII" / f"{pdf.stem}.cii.xml"
         if twin.exists():
@@ -49,29 +57,40 @@ def test_every_fx_pdf_has_the_totals_its_xml_states(corpus_dir: Path) -> None:
             assert inv.number == bt["BT-1"], pdf
             assert inv.total_with_tax == Decimal(bt["BT-112"]), pdf
             assert inv.amount_due == Decimal(bt["BT-115"]), pdf
+    assert len(refused_by_rules) <= 2, refused_by_rules
 
 
 @pytest.mark.corpus
-def test_ubl_and_cii_xml_are_read(corpus_dir: Path) -> None:
+def test_ubl_and_cii_xml_are_read(corpus_dir: Path, corpus_gate: Any) -> None:
     base = corpus_dir / "einvoices" / "XML-Rechnung"
-    ubl = read_einvoice((base / "UBL" / "EN16931_Einfach.ubl.xml").read_bytes(), "ubl")
-    cii = read_einvoice((base / "CII" / "EN16931_Einfach.cii.xml").read_bytes(), "cii")
+    ubl = read_einvoice(
+        (base / "UBL" / "EN16931_Einfach.ubl.xml").read_bytes(), "ubl", gate=corpus_gate
+    )
+    cii = read_einvoice(
+        (base / "CII" / "EN16931_Einfach.cii.xml").read_bytes(), "cii", gate=corpus_gate
+    )
     assert ubl.format == "ubl" and cii.format == "cii"
     assert ubl.total_with_tax == cii.total_with_tax == Decimal("529.87")
 
 
 @pytest.mark.corpus
-def test_corpus_labels_are_respected(corpus_dir: Path) -> None:
+def test_corpus_labels_are_respected(corpus_dir: Path, corpus_gate: Any) -> None:
+    """Every unsupported or plain file refused; most invalid ones refused, each with the
+    schema error or the rule that fails; a valid one refused only with a reason of that
+    kind (the official rule sets and schemas are stricter than some samples)."""
     base = corpus_dir / "einvoices"
     outcomes: dict[str, list[bool]] = {}
     with (base / "labels.csv").open() as fh:
         for row in csv.DictReader(fh):
             try:
-                read_einvoice((base / row["path"]).read_bytes(), row["path"])
+                read_einvoice((base / row["path"]).read_bytes(), row["path"], gate=corpus_gate)
                 ok = True
-            except EInvoiceError:
+            except EInvoiceError as exc:
                 ok = False
+                if row["expected"] in ("valid", "invalid"):
+                    assert "fails" in exc.reason or "not a CII or UBL" in exc.reason, exc.reason
             outcomes.setdefault(row["expected"], []).append(ok)
     assert not any(outcomes["unsupported"]) and not any(outcomes["not-an-einvoice"])
-    valid = outcomes["valid"]
-    assert sum(valid) / len(valid) >= 0.93  # a few "valid" ZUGFeRD 2.0 files fail today's XSD
+    valid, invalid = outcomes["valid"], outcomes["invalid"]
+    assert sum(valid) / len(valid) >= 0.83  # listed, with their rules, by benchmarks/compliance.py
+    assert invalid.count(False) / len(invalid) >= 0.70  # was 4 of 17 with the schema alone

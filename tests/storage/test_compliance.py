@@ -1,0 +1,107 @@
+"""The compliance gate through the daemon, on SQLite and PostgreSQL: an invoice that breaks a
+business rule is refused at import with the rule named and nothing stored; an admin's
+downgrade lets it through as a warning and says so on the invoice; the gate runs again
+before sending, so an invoice let through under rules that have since changed is not sent."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import select
+
+from daemon.app.demo_samples import SampleInvoice, sample_xml
+from daemon.app.services import Facturier
+from daemon.domain.compliance import Downgrade
+from daemon.domain.models import Delivery, Invoice
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+
+
+def _wrong_total(folder: Path, number: str) -> Path:
+    """A CII invoice whose total with VAT (BT-112) is not its net plus its VAT: EN 16931's
+    BR-CO-15 fails, while the XML schema is satisfied."""
+    today = date.today()
+    xml = sample_xml(
+        SampleInvoice(
+            number,
+            "Boulangerie Dupont",
+            "C-1",
+            "FR44512345678",
+            today - timedelta(days=1),
+            today + timedelta(days=30),
+            Decimal("100.00"),
+        )
+    ).decode()
+    xml = re.sub(r"(<ram:GrandTotalAmount>)120\.00", r"\g<1>130.00", xml)
+    xml = re.sub(r"(<ram:DuePayableAmount>)120\.00", r"\g<1>130.00", xml)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{number}.xml"
+    path.write_text(xml, encoding="utf-8")
+    return path
+
+
+async def _customer(app: Facturier) -> None:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+
+
+def _downgrading(app: Facturier, *rules: str) -> None:
+    """The admin's ``[[compliance.downgrade]]``, as the services would build it."""
+    downgrades = (Downgrade(frozenset(rules), reason="totals checked by hand (ticket 42)"),)
+    app.ingest.gate = dataclasses.replace(app.ingest.gate, downgrades=downgrades)
+    app.ctx._gate = dataclasses.replace(app.ctx.gate, downgrades=downgrades)
+
+
+async def test_a_rule_broken_refuses_the_invoice_with_the_rule_named(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    path = _wrong_total(tmp_path / "in", "CG-1")
+    [result] = await app.ingest.import_paths([path])
+    assert not result.ok and "fails rule BR-CO-15" in result.message, result.message
+    assert path.exists()  # left where it was, with its reason
+    async with app.ctx.sessions() as session:
+        assert (await session.exec(select(Invoice))).all() == []
+    assert not list(Path(app.ctx.settings.ingest.store).rglob("*"))
+
+
+async def test_a_downgrade_lets_it_through_as_a_warning_and_says_so(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    _downgrading(app, "BR-CO-15", "BR-CO-16")
+    [result] = await app.ingest.import_paths([_wrong_total(tmp_path / "in", "CG-2")])
+    assert result.ok and "rule warning" in result.message and "BR-CO-15" in result.message
+    [row] = await app.queries.invoices()
+    shown = json.loads(json.dumps(row.to_json()))["compliance"]
+    [finding] = [f for f in shown["findings"] if f["rule"] == "BR-CO-15"]
+    assert finding["severity"] == "warning" and finding["downgraded"] is True
+    assert any("ticket 42" in note for note in shown["notes"])
+
+    await app.send_due()  # the same rules as at import: it goes
+    assert len(sandbox.received("factures@dupont.example")) == 1
+
+
+async def test_the_gate_runs_again_before_sending(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    _downgrading(app, "BR-CO-15", "BR-CO-16")
+    [result] = await app.ingest.import_paths([_wrong_total(tmp_path / "in", "CG-3")])
+    assert result.ok
+    _downgrading(app)  # the admin takes the downgrade back before it is sent
+
+    await app.send_due()
+    assert sandbox.received("factures@dupont.example") == []
+    async with app.ctx.sessions() as session:
+        [delivery] = (await session.exec(select(Delivery))).all()
+    assert delivery.state == "failed"
+    assert "compliance gate refuses it now" in (delivery.last_text or "")
+    assert "BR-CO-15" in (delivery.last_text or "")

@@ -1,0 +1,161 @@
+"""Hostile XML is refused before any parser reads it: entities (internal and external), DTDs,
+huge text, deep nesting, in UBL, CII and inside a Factur-X PDF; nothing is read from disk
+and nothing is stored. XML in UTF-16 or UTF-32 is XML. The PDF layer is checked against the
+XML it carries."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from typer.testing import CliRunner
+
+from daemon.app.cli import app
+from daemon.domain.errors import EInvoiceError
+from daemon.intake.einvoice import read_einvoice
+from daemon.intake.pdf_layer import embedded_invoice
+from tests.helpers import invoice_file, write_config
+
+CII = (
+    '<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:'
+    'CrossIndustryInvoice:100"><rsm:ExchangedDocument>{body}</rsm:ExchangedDocument>'
+    "</rsm:CrossIndustryInvoice>"
+)
+UBL = '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">{body}</Invoice>'
+
+
+def _refused(data: bytes) -> str:
+    """The reason ``data`` is refused, from a reading that must end (a parser that opened the
+    FIFO an entity names would wait for a writer for ever)."""
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_einvoice(data, "hostile.xml")
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    assert outcome, "the reading did not end: something opened the entity's file"
+    [exc] = outcome
+    assert isinstance(exc, EInvoiceError), exc
+    return exc.reason
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A FIFO standing for a local file: reading it blocks, so a read cannot go unseen."""
+    fifo = tmp_path / "secret"
+    os.mkfifo(fifo)
+    return fifo
+
+
+def _with_doctype(template: str, doctype: str, body: str) -> bytes:
+    return (f'<?xml version="1.0"?>\n{doctype}\n' + template.format(body=body)).encode()
+
+
+@pytest.mark.parametrize("template", [CII, UBL], ids=["cii", "ubl"])
+def test_an_external_entity_is_refused_unread(template: str, secret: Path) -> None:
+    data = _with_doctype(
+        template, f'<!DOCTYPE x [<!ENTITY leak SYSTEM "file://{secret}">]>', "<n>&leak;</n>"
+    )
+    assert "DOCTYPE" in _refused(data)
+
+
+def test_an_external_entity_inside_a_factur_x_pdf_is_refused_unread(
+    secret: Path, tmp_path: Path
+) -> None:
+    xml = _with_doctype(
+        CII, f'<!DOCTYPE x [<!ENTITY leak SYSTEM "file://{secret}">]>', "<n>&leak;</n>"
+    )
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("factur-x.xml", xml)
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = out.getvalue()
+    assert embedded_invoice(pdf, "hostile.pdf").xml == xml
+    assert "DOCTYPE" in _refused(pdf)
+
+    # through the command: refused, left where it was, nothing stored
+    file = tmp_path / "hostile.pdf"
+    file.write_bytes(pdf)
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    result = CliRunner().invoke(app, ["--config", str(config), "import", "--json", str(file)])
+    line = next(json.loads(x) for x in result.output.splitlines() if x.startswith("{"))
+    assert line["ok"] is False and "DOCTYPE" in line["message"]
+    assert file.exists() and not list((tmp_path / "invoices").rglob("*.pdf"))
+
+
+def test_billion_laughs_is_refused() -> None:
+    entities = '<!ENTITY a "ha">' + "".join(
+        f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9)
+    )
+    data = _with_doctype(CII, f"<!DOCTYPE x [{entities}]>", "<n>&j;</n>")
+    assert "DOCTYPE" in _refused(data)
+
+
+def test_an_internal_entity_is_refused_too() -> None:
+    data = _with_doctype(UBL, '<!DOCTYPE x [<!ENTITY who "ACME">]>', "<n>&who;</n>")
+    assert "DOCTYPE" in _refused(data)
+
+
+def test_an_external_dtd_is_refused() -> None:
+    data = _with_doctype(CII, '<!DOCTYPE x SYSTEM "http://dtd.example/x.dtd">', "")
+    assert "DOCTYPE" in _refused(data)
+
+
+def test_a_huge_text_node_is_refused() -> None:
+    data = CII.format(body="<n>" + "A" * (11 * 1024 * 1024) + "</n>").encode()
+    assert "malformed XML" in _refused(data)
+
+
+def test_deep_nesting_is_refused() -> None:
+    data = CII.format(body="<n>" * 10_000 + "</n>" * 10_000).encode()
+    assert "malformed XML" in _refused(data)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing() -> None:
+    data = CII.format(body="<!--" + "x" * (21 * 1024 * 1024) + "-->").encode()
+    assert "over the" in _refused(data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_xml_in_utf16_or_utf32_is_xml(tmp_path: Path, encoding: str) -> None:
+    pdf = invoice_file(tmp_path, "FA-16")
+    xml = embedded_invoice(pdf.read_bytes(), "x").xml.decode("utf-8")
+    xml = xml.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"', 1)
+    data = xml.encode(encoding)  # utf-16-le: no byte-order mark, "<?" tells (XML 1.0, F.1)
+    invoice = read_einvoice(data, "in-utf16.xml")
+    assert invoice.number == "FA-16" and invoice.format == "cii"
+
+
+def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
+    """A PDF that embeds a good invoice XML but is not PDF/A-3, gives the file no
+    AFRelationship and declares no profile: read, with each of those as a warning saying
+    what differs; the samples made by factur-x carry none of them."""
+    good = invoice_file(tmp_path, "FA-17")
+    xml = embedded_invoice(good.read_bytes(), "x").xml
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("factur-x.xml", xml)
+    out = io.BytesIO()
+    writer.write(out)
+    invoice = read_einvoice(out.getvalue(), "bare.pdf")
+    assert invoice.compliance is not None and invoice.compliance.passed
+    said = {f.rule: f.message for f in invoice.compliance.warnings}
+    assert {"PDF-AFRelationship", "PDF-A3", "PDF-XMP-Level"} <= set(said), said
+    assert "not Data, Source or Alternative" in said["PDF-AFRelationship"]
+    assert "not PDF/A-3" in said["PDF-A3"]
+
+    sample = read_einvoice(good.read_bytes(), "good.pdf")
+    assert sample.compliance is not None
+    assert not [f for f in sample.compliance.findings if f.rule.startswith("PDF-")]
