@@ -180,6 +180,10 @@ class Invoice(SQLModel, table=True):
     """What the compliance gate found, as JSON (``daemon.domain.compliance``)."""
     checked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     """When the gate last passed it: at import, then again before it is sent."""
+    readable_sha256: str | None = None
+    """For an invoice that arrived as CII XML: the Factur-X PDF made from it (in the invoice
+    store), which is what its messages carry."""
+    readable_name: str | None = None
     amount_paid: Decimal = Field(
         default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
     )

@@ -14,7 +14,7 @@ import hashlib
 import io
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -73,6 +73,10 @@ class EInvoice:
     """Preceding invoice references (BG-3 / BT-25): the invoices a credit note corrects."""
     remittance_reference: str | None = None
     """Remittance information (BT-83): the reference the seller asks payers to quote."""
+    business_terms: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The EN 16931 business terms as the factur-x library reads them (CII and UBL)."""
+    xml: bytes = field(default=b"", compare=False, repr=False)
+    """The invoice's XML, as UTF-8 (for a PDF, the XML it embeds)."""
     compliance: ComplianceReport | None = None
     """What the compliance gate found (warnings, downgraded rules); for ZUGFeRD 1.0, which
     has no published rules, its schema only."""
@@ -157,7 +161,10 @@ def read_einvoice(
             )
         ]
     return replace(
-        _from_business_terms(bt, file, sha, fmt, profile, content_type), compliance=report
+        _from_business_terms(bt, file, sha, fmt, profile, content_type),
+        compliance=report,
+        business_terms=bt,
+        xml=xml,
     )
 
 
@@ -294,14 +301,14 @@ def _from_business_terms(
     if not buyer_name:
         raise EInvoiceError(file, _("missing buyer name (BT-44)"))
     seller_name = _text(seller.get("name")) or ""
-    for field, value, limit in (
+    for term, value, limit in (
         (_("invoice number (BT-1)"), number, NUMBER_MAX),
         (_("seller name (BT-27)"), seller_name, NAME_MAX),
         (_("buyer name (BT-44)"), buyer_name, NAME_MAX),
         (_("buyer identifier (BT-46)"), _identifier(buyer) or "", IDENTIFIER_MAX),
     ):
         try:
-            checked_text(value, field, limit)
+            checked_text(value, term, limit)
         except ValidationError as exc:
             raise EInvoiceError(file, str(exc)) from None
     total = _money(bt.get("BT-112"), N_("invoice total with VAT (BT-112)"), file, True)

@@ -35,6 +35,7 @@ from daemon.intake.customers import language_for_country
 from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.owed import note
+from daemon.intake.rendering import readable_invoice
 from daemon.intake.rules import ComplianceGate, default_gate
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -224,6 +225,16 @@ class IngestService:
             else:
                 planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
                 await link_credit_note(session, invoice, inv.preceding_numbers)
+            if inv.format == "cii" and inv.business_terms is not None:
+                # a customer reads a PDF, not XML: its messages carry a Factur-X PDF/A-3
+                # made from this XML (the XML inside), in the customer's language
+                readable = await asyncio.to_thread(
+                    readable_invoice, inv.business_terms, inv.xml, "cii", customer.language
+                )
+                stored = await asyncio.to_thread(self.store.store, readable)
+                invoice.readable_sha256 = stored.sha256
+                invoice.readable_name = f"{path.stem}.pdf"
+                session.add(invoice)
             # the file is stored once the rows are written (a locked or full database fails
             # before it, leaving no orphan in the store) and before they are committed
             await asyncio.to_thread(self.store.store, data)

@@ -79,9 +79,18 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
     except (PyPdfError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
     wanted = {n.lower() for n in (*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)}
-    for name, spec in specs:
-        if name.lower() not in wanted:
-            continue
+    invoices = [(name, spec) for name, spec in specs if name.lower() in wanted]
+    if len({name.lower() for name, _spec in invoices}) > 1:
+        # one invoice XML a PDF (Factur-X 1.0, 6.2.2; ZUGFeRD 2.x the same): with two, which
+        # one is the invoice cannot be told, and is never guessed
+        raise EInvoiceError(
+            file,
+            _(
+                "the PDF embeds several invoice XML files ({names}): which one is the invoice "
+                "cannot be told"
+            ).format(names=", ".join(name for name, _spec in invoices)),
+        )
+    for name, spec in invoices:
         try:
             stream = _resolved(_resolved(spec["/EF"])["/F"])
             xml = stream.get_data()

@@ -154,6 +154,12 @@ class BatchMaker:
         content_type = (
             "application/pdf" if invoice.file_name.lower().endswith(".pdf") else "application/xml"
         )
+        attached = Attachment(invoice.file_name, content_type, b"", invoice.file_sha256)
+        if invoice.readable_sha256 and invoice.readable_name:
+            # a CII invoice goes as the Factur-X PDF made from it: readable, the XML inside
+            attached = Attachment(
+                invoice.readable_name, "application/pdf", b"", invoice.readable_sha256
+            )
         spec = MessageSpec(
             message_id=delivery.message_id,
             sender_name=settings.sender.name,
@@ -167,7 +173,7 @@ class BatchMaker:
             else "invoice",
             language=language,
             context=ctx,
-            attachment=Attachment(invoice.file_name, content_type, b"", invoice.file_sha256),
+            attachment=attached,
             is_copy=delivery.kind == DeliveryKind.COPY.value,
             delivery_token=delivery.token,
             extra_headers={"X-Facturier-Invoice": invoice.number},

@@ -105,3 +105,53 @@ async def test_the_gate_runs_again_before_sending(
     assert delivery.state == "failed"
     assert "compliance gate refuses it now" in (delivery.last_text or "")
     assert "BR-CO-15" in (delivery.last_text or "")
+
+
+async def test_a_cii_invoice_goes_as_a_readable_factur_x_pdf(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A customer is sent a PDF they can read, with the same XML inside, which the gate's
+    own checks of the PDF layer pass; the file imported stays the invoice of record."""
+    from email import message_from_bytes, policy
+
+    from daemon.intake.einvoice import read_einvoice
+    from daemon.intake.pdf_layer import embedded_invoice
+
+    await _customer(app)
+    today = date.today()
+    xml = sample_xml(
+        SampleInvoice(
+            "CG-4",
+            "Boulangerie Dupont",
+            "C-1",
+            "FR44512345678",
+            today - timedelta(days=1),
+            today + timedelta(days=30),
+            Decimal("100.00"),
+        )
+    )
+    path = tmp_path / "in" / "CG-4.xml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(xml)
+    [result] = await app.ingest.import_paths([path])
+    assert result.ok, result.message
+    await app.send_due()
+    [raw] = sandbox.received("factures@dupont.example")
+    message = message_from_bytes(raw, policy=policy.default)
+    [part] = [p for p in message.walk() if p.get_filename()]
+    assert part.get_filename() == "CG-4.pdf" and part.get_content_type() == "application/pdf"
+    pdf = part.get_payload(decode=True)
+    assert embedded_invoice(pdf, "sent.pdf").xml == xml
+    sent = read_einvoice(pdf, "sent.pdf")
+    assert sent.number == "CG-4" and sent.total_with_tax == Decimal("120.00")
+    assert sent.compliance is not None and sent.compliance.passed
+    assert not [f for f in sent.compliance.findings if f.rule.startswith("PDF-")]
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Facture N° CG-4" in text and "Total TTC" in text and "120,00 EUR" in text
+    async with app.ctx.sessions() as session:
+        [invoice] = (await session.exec(select(Invoice))).all()
+    assert invoice.file_name == "CG-4.xml" and invoice.readable_name == "CG-4.pdf"

@@ -159,3 +159,17 @@ def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
     sample = read_einvoice(good.read_bytes(), "good.pdf")
     assert sample.compliance is not None
     assert not [f for f in sample.compliance.findings if f.rule.startswith("PDF-")]
+
+
+def test_a_pdf_with_two_invoice_xml_files_is_refused_not_guessed(tmp_path: Path) -> None:
+    xml = embedded_invoice(invoice_file(tmp_path, "FA-18").read_bytes(), "x").xml
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("factur-x.xml", xml)
+    writer.add_attachment("ZUGFeRD-invoice.xml", xml)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(EInvoiceError) as refused:
+        read_einvoice(out.getvalue(), "two.pdf")
+    assert "several invoice XML files" in refused.value.reason
+    assert "factur-x.xml" in refused.value.reason and "ZUGFeRD-invoice.xml" in refused.value.reason
