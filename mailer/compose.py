@@ -58,6 +58,12 @@ class MessageSpec:
     is_copy: bool = False
     delivery_token: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    beside: tuple[Attachment, ...] = ()
+    """Further attachments, after the invoice (a UBL invoice's readable PDF)."""
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        return (self.attachment, *self.beside)
 
 
 def make_message_id(domain: str) -> str:
@@ -155,15 +161,14 @@ def _multipart_headers(subtype: str, boundary: str) -> list[tuple[str, Any]]:
 
 
 def _skeleton(
-    headers: list[tuple[str, Any]], text: str, html: str, attachment: Attachment
-) -> tuple[bytes, bytes]:
-    """The message around its attachment's base64 lines: what comes before them and what
-    after. The bytes are those the email package writes for the same tree (multipart/mixed
-    of a multipart/alternative text and HTML, then the attachment), header by header
-    through the same compat32 folding, without building the tree and walking it (most of
-    composing a message)."""
+    headers: list[tuple[str, Any]], text: str, html: str, attachments: tuple[Attachment, ...]
+) -> tuple[bytes, list[bytes], bytes]:
+    """The message around its attachments' base64 lines: what comes before the first, what
+    comes between each and the next, and what after the last. The bytes are those the email
+    package writes for the same tree (multipart/mixed of a multipart/alternative text and
+    HTML, then the attachments), header by header through the same compat32 folding,
+    without building the tree and walking it (most of composing a message)."""
     mixed, alternative = _boundary(), _boundary()
-    maintype, _, subtype = attachment.content_type.partition("/")
     head = b"".join(
         (
             _headers(_multipart_headers("mixed", mixed) + headers),
@@ -174,32 +179,39 @@ def _skeleton(
             f"\r\n--{alternative}\r\n".encode(),
             _text_part("html", html),
             f"\r\n--{alternative}--\r\n\r\n--{mixed}\r\n".encode(),
-            _headers(
-                [
-                    ("MIME-Version", "1.0"),
-                    ("Content-Transfer-Encoding", "base64"),
-                    (
-                        "Content-Disposition",
-                        f"attachment; {_param('filename', attachment.filename)}",
-                    ),
-                    (
-                        "Content-Type",
-                        f"{maintype}/{subtype}; {_param('name', attachment.filename)}",
-                    ),
-                ]
-            ),
+            _attachment_headers(attachments[0]),
         )
     )
-    return head, f"--{mixed}--\r\n".encode()
+    between = [f"--{mixed}\r\n".encode() + _attachment_headers(a) for a in attachments[1:]]
+    return head, between, f"--{mixed}--\r\n".encode()
+
+
+def _attachment_headers(attachment: Attachment) -> bytes:
+    maintype, _, subtype = attachment.content_type.partition("/")
+    return _headers(
+        [
+            ("MIME-Version", "1.0"),
+            ("Content-Transfer-Encoding", "base64"),
+            (
+                "Content-Disposition",
+                f"attachment; {_param('filename', attachment.filename)}",
+            ),
+            (
+                "Content-Type",
+                f"{maintype}/{subtype}; {_param('name', attachment.filename)}",
+            ),
+        ]
+    )
 
 
 def check_attachment_of(spec: MessageSpec) -> None:
-    """Refuse a message whose attachment is not the stored invoice (its sha256 differs)."""
-    if hashlib.sha256(spec.attachment.data).hexdigest() != spec.attachment.sha256:
-        raise MessageRefused(
-            N_("attachment {name} does not match the stored invoice (sha256 differs)"),
-            name=spec.attachment.filename,
-        )
+    """Refuse a message whose attachments are not the stored files (a sha256 differs)."""
+    for attachment in spec.attachments:
+        if hashlib.sha256(attachment.data).hexdigest() != attachment.sha256:
+            raise MessageRefused(
+                N_("attachment {name} does not match the stored invoice (sha256 differs)"),
+                name=attachment.filename,
+            )
 
 
 class Composer:
@@ -230,7 +242,7 @@ class Composer:
         if check_attachment:
             check_attachment_of(spec)
         recipient, sender = _checked_parties(
-            spec, ("attachment file name", spec.attachment.filename)
+            spec, *(("attachment file name", a.filename) for a in spec.attachments)
         )
         ctx = dict(spec.context, is_copy=spec.is_copy, recipient=recipient)
         subject = " ".join(self._render(spec.template, spec.language, "subject", ctx).split())
@@ -254,8 +266,11 @@ class Composer:
         if spec.is_copy:
             headers.append(("X-Facturier-Copy", "yes"))
         headers += [(name, _text(value)) for name, value in spec.extra_headers.items()]
-        head, tail = _skeleton(headers, text, html, spec.attachment)
-        raw = b"".join((head, base64_lines(spec.attachment.data), tail))
+        head, between, tail = _skeleton(headers, text, html, spec.attachments)
+        parts = [head, base64_lines(spec.attachment.data)]
+        for separator, attachment in zip(between, spec.beside, strict=True):
+            parts += [separator, base64_lines(attachment.data)]
+        raw = b"".join((*parts, tail))
         if max_bytes is not None and len(raw) > max_bytes:
             raise MessageRefused(
                 N_("message for {recipient} is {size} bytes, over the {limit}-byte limit"),
@@ -263,7 +278,7 @@ class Composer:
                 size=len(raw),
                 limit=max_bytes,
             )
-        return raw, wire_shape(head + tail)
+        return raw, wire_shape(b"".join((head, *between, tail)))
 
     def compose_notice(self, spec: NoticeSpec) -> bytes:
         """A message with no attachment (a request to a customer): text and HTML

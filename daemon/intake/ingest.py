@@ -225,15 +225,16 @@ class IngestService:
             else:
                 planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
                 await link_credit_note(session, invoice, inv.preceding_numbers)
-            if inv.format == "cii" and inv.business_terms is not None:
-                # a customer reads a PDF, not XML: its messages carry a Factur-X PDF/A-3
-                # made from this XML (the XML inside), in the customer's language
+            if inv.format in ("cii", "ubl") and inv.business_terms is not None:
+                # a customer reads a PDF, not XML, in their language: a CII invoice's messages
+                # carry a Factur-X PDF/A-3 made from it (the XML inside), a UBL invoice's the
+                # XML with a rendered PDF beside it
                 readable = await asyncio.to_thread(
-                    readable_invoice, inv.business_terms, inv.xml, "cii", customer.language
+                    readable_invoice, inv.business_terms, inv.xml, inv.format, customer.language
                 )
                 stored = await asyncio.to_thread(self.store.store, readable)
                 invoice.readable_sha256 = stored.sha256
-                invoice.readable_name = f"{path.stem}.pdf"
+                invoice.readable_name = f"{path.name.split('.', 1)[0] or 'invoice'}.pdf"
                 session.add(invoice)
             # the file is stored once the rows are written (a locked or full database fails
             # before it, leaving no orphan in the store) and before they are committed

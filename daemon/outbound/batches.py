@@ -155,11 +155,15 @@ class BatchMaker:
             "application/pdf" if invoice.file_name.lower().endswith(".pdf") else "application/xml"
         )
         attached = Attachment(invoice.file_name, content_type, b"", invoice.file_sha256)
+        beside: tuple[Attachment, ...] = ()
         if invoice.readable_sha256 and invoice.readable_name:
-            # a CII invoice goes as the Factur-X PDF made from it: readable, the XML inside
-            attached = Attachment(
+            readable = Attachment(
                 invoice.readable_name, "application/pdf", b"", invoice.readable_sha256
             )
+            if invoice.format == "cii":  # the Factur-X PDF made from it: the XML is inside
+                attached = readable
+            else:  # UBL cannot go inside a Factur-X PDF: the PDF goes beside it
+                beside = (readable,)
         spec = MessageSpec(
             message_id=delivery.message_id,
             sender_name=settings.sender.name,
@@ -174,6 +178,7 @@ class BatchMaker:
             language=language,
             context=ctx,
             attachment=attached,
+            beside=beside,
             is_copy=delivery.kind == DeliveryKind.COPY.value,
             delivery_token=delivery.token,
             extra_headers={"X-Facturier-Invoice": invoice.number},

@@ -41,7 +41,7 @@ from typing import IO
 
 from daemon.domain.errors import FacturierError, TransientError
 from mailer.archive import Archive, ArchivedCopy, read_copy
-from mailer.compose import Composer, MessageSpec, check_attachment_of
+from mailer.compose import Attachment, Composer, MessageSpec, check_attachment_of
 from mailer.errors import ArchiveError, MessageRefused
 from mailer.smtp.wire import WireShape
 
@@ -109,11 +109,13 @@ class Workshop:
         """Compose each order's message and start storing its archive copy in a thread."""
         started: list[_Composing] = []
         for order in orders:
-            attachment = order.spec.attachment
             try:
-                # checked against the stored invoice's sha256 once, below, not twice
-                data = self.invoices.read(attachment.sha256, verify=False)
-                spec = replace(order.spec, attachment=replace(attachment, data=data))
+                # checked against the stored files' sha256 once, below, not twice
+                spec = replace(
+                    order.spec,
+                    attachment=self._with_data(order.spec.attachment),
+                    beside=tuple(self._with_data(a) for a in order.spec.beside),
+                )
                 raw, shape = self.composer.compose_for_wire(
                     spec, max_bytes=order.max_bytes, check_attachment=not order.archive
                 )
@@ -141,6 +143,9 @@ class Workshop:
             except Exception as exc:
                 made.append(_portable(exc))
         return made
+
+    def _with_data(self, attachment: Attachment) -> Attachment:
+        return replace(attachment, data=self.invoices.read(attachment.sha256, verify=False))
 
     def _store(self, spec: MessageSpec, raw: bytes) -> ArchivedCopy:
         check_attachment_of(spec)

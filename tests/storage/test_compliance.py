@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from daemon.app.demo_samples import SampleInvoice, sample_xml
@@ -155,3 +156,31 @@ async def test_a_cii_invoice_goes_as_a_readable_factur_x_pdf(
     async with app.ctx.sessions() as session:
         [invoice] = (await session.exec(select(Invoice))).all()
     assert invoice.file_name == "CG-4.xml" and invoice.readable_name == "CG-4.pdf"
+
+
+@pytest.mark.corpus
+async def test_a_ubl_invoice_goes_with_a_readable_pdf_beside_it(
+    app: Facturier, sandbox: SandboxServer, corpus_dir: Path, tmp_path: Path
+) -> None:
+    from email import message_from_bytes, policy
+
+    await app.customers.add(
+        NewCustomer("Kunden AG Mitte", "rechnung@kunden.example", (), None, None, "en"),
+        changed_by="test",
+    )
+    ubl = corpus_dir / "einvoices" / "XML-Rechnung" / "UBL" / "EN16931_Einfach.ubl.xml"
+    [result] = await app.ingest.import_paths([ubl])
+    assert result.ok, result.message
+    await app.send_due()
+    [raw] = sandbox.received("rechnung@kunden.example")
+    message = message_from_bytes(raw, policy=policy.default)
+    parts = {p.get_filename(): p for p in message.walk() if p.get_filename()}
+    assert set(parts) == {"EN16931_Einfach.ubl.xml", "EN16931_Einfach.pdf"}
+    assert parts["EN16931_Einfach.ubl.xml"].get_payload(decode=True) == ubl.read_bytes()
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = parts["EN16931_Einfach.pdf"].get_payload(decode=True)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Invoice No. 471102" in text and "Amount due" in text and "529.87 EUR" in text
