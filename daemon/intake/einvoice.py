@@ -38,6 +38,8 @@ CII_NS = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 ZUGFERD1_NS = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+# ZUGFeRD 1.0's invoice profiles (4.1), and those of its release candidate (urn:ferd:invoice:rc:)
+ZUGFERD1_INVOICE_GUIDELINE = ("urn:ferd:CrossIndustryDocument:invoice:1p0:", "urn:ferd:invoice:rc:")
 FATTURAPA_HINT = "ivaservizi.agenziaentrate.gov.it"
 
 _UBL_PARTS = {
@@ -107,6 +109,24 @@ def read_einvoice(
     if ns == ZUGFERD1_NS:  # no business rules published for it: its schema only
         if check_xsd:
             _check_xsd(root, file, "zugferd", "ZUGFeRD 1.0")
+        guideline = root.xpath(
+            "string(/*/*[local-name()='SpecifiedExchangedDocumentContext']"
+            "/*[local-name()='GuidelineSpecifiedDocumentContextParameter']"
+            "/*[local-name()='ID'])"
+        ).strip()
+        if not guideline.startswith(ZUGFERD1_INVOICE_GUIDELINE):
+            # ZUGFeRD 1.0, 4.1: an invoice names one of its three invoice profiles (an
+            # order, urn:ferd:CrossIndustryDocument:order:…, is not an invoice)
+            raise EInvoiceError(
+                file,
+                _("fails rule {rule} ({rule_sets}): {message}").format(
+                    rule="BT-24",
+                    rule_sets="ZUGFeRD 1.0",
+                    message=_(
+                        "the specification identifier {found} is not a ZUGFeRD 1.0 invoice's"
+                    ).format(found=repr(guideline)),
+                ),
+            )
         checked = ComplianceReport(
             ("ZUGFeRD 1.0 XSD",) if check_xsd else (), fingerprint=gate.fingerprint()
         )

@@ -67,7 +67,14 @@ CEN_CII = "cii/xslt/EN16931-CII-validation.xslt"
 CEN_UBL = "ubl/xslt/EN16931-UBL-validation.xslt"
 FACTURX_UBL = "ubl-2.1/EN16931-UBL-validation.xslt"
 
-_SEVERITIES = {"fatal": FATAL, "error": FATAL, "warning": WARNING, "warn": WARNING}
+_SEVERITIES = {
+    "fatal": FATAL,
+    "error": FATAL,
+    "warning": WARNING,
+    "warn": WARNING,
+    "information": INFORMATION,
+    "info": INFORMATION,
+}
 _RULE_IN_TEXT = re.compile(r"^\s*\[([A-Z][A-Z0-9-]*(?:-[0-9A-Z]+)*)\]")
 
 
@@ -208,7 +215,9 @@ def read_svrl(svrl: bytes, severities: Mapping[str, str] = {}) -> list[Finding]:
         rule = element.get("id") or _rule_in(text) or element.get("test", "")[:60]
         flag = (element.get("flag") or "").lower()
         if element.tag.endswith("successful-report") and not flag:
-            severity = INFORMATION
+            # a report states a fact, not a failure (the Factur-X sets report what a profile
+            # does not use; FNFE's own valid samples carry such): shown, never refusing
+            severity = WARNING
         else:
             severity = _SEVERITIES.get(flag or severities.get(rule, ""), FATAL)
         found.append(Finding(rule, severity, text, _short_location(element.get("location", ""))))

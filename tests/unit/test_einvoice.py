@@ -94,4 +94,4 @@ def test_corpus_labels_are_respected(corpus_dir: Path, corpus_gate: Any) -> None
     assert not any(outcomes["unsupported"]) and not any(outcomes["not-an-einvoice"])
     valid, invalid = outcomes["valid"], outcomes["invalid"]
     assert sum(valid) / len(valid) >= 0.83  # listed, with their rules, by benchmarks/compliance.py
-    assert invalid.count(False) / len(invalid) >= 0.70  # was 4 of 17 with the schema alone
+    assert invalid.count(False) / len(invalid) >= 0.80  # was 4 of 17 with the schema alone
