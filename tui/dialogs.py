@@ -58,7 +58,7 @@ class ActionDialog(Dialog[Answer | None]):
                 yield Label(escape(self.asks))
                 yield Input(value=self.value, id="value")
             yield Label(_("Why (recorded with your name):"))
-            yield Input(id="reason", placeholder="the reason")
+            yield Input(id="reason", placeholder=_("the reason"))
             yield Label("", id="problem")
             yield Label(_("Enter: confirm   Escape: cancel"))
 

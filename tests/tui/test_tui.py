@@ -289,6 +289,44 @@ async def _to_message(pilot: Any) -> None:
     await _settled(pilot)
 
 
+async def _to_original(pilot: Any) -> None:
+    """The bounce FA-0002 came back with, as received (the sandbox's DSN: its dates, ids and
+    digests, which differ from run to run, set to one value)."""
+    await _to_invoice(pilot)
+    await pilot.press("b")
+    await _settled(pilot)
+    shown = pilot.app.screen.query_one("#message", Static)
+    text = str(shown.content)
+    assert "compta@martin.invalid" in text
+    for pattern, fixed in (
+        (
+            r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d+ \w+ \d{4} [\d:]+ [+-]\d{4}",
+            "Mon, 02 Mar 2026 09:31:00 +0000",
+        ),
+        (r"(Message-ID: <)[^@>]+", r"\g<1>0"),
+        (r"[0-9A-Fa-f]{10,}", "0" * 10),
+        (r"\.[0-9a-f]+/sandbox", ".0/sandbox"),
+        (r"\d+ bytes", "N bytes"),
+    ):
+        text = re.sub(pattern, fixed, text)
+    shown.update(text)
+    await _settled(pilot)
+
+
+async def _to_filter_dialog(pilot: Any) -> None:
+    """The filters of the invoice list, over it."""
+    await _to_invoices(pilot)
+    await pilot.press("F")
+    await _settled(pilot)
+
+
+async def _to_action_dialog(pilot: Any) -> None:
+    """An action that asks why: recording a payment on FA-0002."""
+    await _to_invoice(pilot)
+    await pilot.press("P")
+    await _settled(pilot)
+
+
 SCREENS = {
     "queue": ((130, 16), _settled),
     "duplicate": ((120, 28), _to_duplicate),
@@ -297,6 +335,9 @@ SCREENS = {
     "customers": ((150, 22), _to_customers),
     "figures": ((120, 44), _to_figures),
     "message": ((120, 40), _to_message),
+    "original": ((120, 40), _to_original),
+    "filter-dialog": ((110, 30), _to_filter_dialog),
+    "action-dialog": ((110, 30), _to_action_dialog),
 }
 
 
