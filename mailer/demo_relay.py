@@ -16,8 +16,10 @@ It advertises DSN (RFC 3461) so clients send ENVID, RET, NOTIFY and ORCPT.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import mailbox
+import re
 import socket
 import uuid
 from dataclasses import dataclass, field
@@ -63,6 +65,26 @@ def _unxtext(value: str) -> str:
             out += value[i].encode()
             i += 1
     return out.decode("utf-8", "replace")
+
+
+_UNSAFE = re.compile(r"[^a-z0-9._+-]+")
+
+
+def mailbox_path(root: Path, address: str) -> Path:
+    """The Maildir of ``address`` under ``root``, always inside it: the domain and the local
+    part (which may be quoted and hold "/" or "..", RFC 5321 4.1.2) each made one safe
+    folder name."""
+    local, _, domain = address.lower().rpartition("@")
+    if len(local) >= 2 and local[0] == local[-1] == '"':  # a quoted-string: its content
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+
+    def part(text: str) -> str:
+        cleaned = _UNSAFE.sub("_", text).strip(".") or "_"
+        if cleaned == text:
+            return text
+        return f"{cleaned[:60]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+    return root / part(domain) / part(local)
 
 
 def _maildir(path: Path) -> mailbox.Maildir:
@@ -142,8 +164,7 @@ class SandboxHandler:
                 if "NEVER" not in notify:
                     self._bounce(envelope, rcpt, raw, envid, ret, queue_id, delivered=False)
                 continue
-            local = rcpt.rsplit("@", 1)[0].lower()
-            box = _maildir(self.mail_root / domain / local)
+            box = _maildir(mailbox_path(self.mail_root, rcpt))
             box.add(raw)
             if "SUCCESS" in notify:
                 self._bounce(envelope, rcpt, raw, envid, ret, queue_id, delivered=True)
@@ -284,8 +305,7 @@ class SandboxServer:
         self._controller.stop()
 
     def received(self, address: str) -> list[bytes]:
-        local, _, domain = address.lower().rpartition("@")
-        path = self.handler.mail_root / domain / local
+        path = mailbox_path(self.handler.mail_root, address)
         if not path.exists():
             return []
         box = mailbox.Maildir(path, create=False)

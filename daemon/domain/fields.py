@@ -4,6 +4,8 @@ named, never cut or rewritten silently."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 
 from daemon.domain.errors import ValidationError
@@ -40,3 +42,17 @@ def checked_text(value: str, field: str, max_length: int) -> str:
             )
         )
     return value
+
+
+_UNSAFE_IN_A_NAME = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+def file_name_part(text: str, limit: int = 60) -> str:
+    """``text`` (an address, an invoice number) as a part of a file name: only letters,
+    digits and ``._@+-``, no leading dot, at most ``limit`` characters; where anything was
+    changed or cut, a short digest of the original keeps two texts from one name."""
+    cleaned = _UNSAFE_IN_A_NAME.sub("_", text).lstrip(".") or "_"
+    if cleaned == text and len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{cleaned[:limit]}-{digest}"

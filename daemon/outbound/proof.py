@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import _
 from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, Invoice, utcnow
 from daemon.domain.states import EventKind
@@ -250,7 +251,7 @@ async def write_proof(
                     "text": accepted[-1].text,
                 }
             if entry is not None:
-                eml = out / f"delivery-{d.id}-{d.recipient}.eml"
+                eml = out / f"delivery-{d.id}-{file_name_part(d.recipient)}.eml"
                 data = await asyncio.to_thread(archive.read, entry.sha256)
                 await asyncio.to_thread(eml.write_bytes, data)
                 written.append(eml)
@@ -263,7 +264,7 @@ async def write_proof(
                     "chain_hash": entry.chain_hash,
                 }
             summary["deliveries"].append(record)  # type: ignore[attr-defined]
-    proof = out / f"proof-{invoice.number.replace('/', '_')}.json"
+    proof = out / f"proof-{file_name_part(invoice.number)}.json"
     proof.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     written.append(proof)
     return written

@@ -177,3 +177,24 @@ def test_every_reporting_command_speaks_json_lines(
     assert len(figures["days"]) == 7 and sum(figures["outcomes"]["delivered"]) == 1
     [customer] = lines("customers", "list")
     assert customer["name"] == "Dupont" and customer["addresses"][0]["email"] == "f@dupont.example"
+
+
+async def test_proof_names_its_files_safely_whatever_the_address_and_number(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """An address holding "/" (RFC 5322 atext allows it) and a long number with "/" in it:
+    the proof's files are written inside the folder asked for, each name short enough."""
+    await app.customers.add(
+        NewCustomer("Dupont", "compta/factures@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    number = "FA/2026/" + "7" * 92  # 100 characters, the longest number taken
+    [result] = await app.ingest.import_paths([invoice_file(tmp_path / "in", number, name="x.pdf")])
+    assert result.ok, result.message
+    await app.send_due()
+    out = tmp_path / "proof"
+    written = await app.export_proof(result.invoice_id or 0, out, by="t", reason="dispute")
+    assert {p.suffix for p in written} == {".eml", ".json"}
+    for path in written:
+        assert path.parent == out and path.exists() and len(path.name) <= 100, path
+    [eml] = [p for p in written if p.suffix == ".eml"]
+    assert "compta_factures@dupont.example" in eml.name
