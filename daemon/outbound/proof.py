@@ -12,6 +12,9 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 from pathlib import Path
 
 from sqlalchemy import func, insert, text
@@ -135,6 +138,17 @@ async def verify_archive(
     """Check every entry's bytes and the chain; also files the chain does not know."""
     async with sessions() as session:
         entries = (await session.exec(select(ArchiveEntry).order_by(col(ArchiveEntry.seq)))).all()
+        pointing = (
+            await session.exec(
+                select(
+                    Delivery.id, Delivery.archive_entry_id, Delivery.message_id, Delivery.recipient
+                ).where(col(Delivery.archive_entry_id).is_not(None))
+            )
+        ).all()
+    owners: dict[int, list[tuple[int, str, str]]] = {}
+    for delivery_id, entry_id, message_id, recipient in pointing:
+        if delivery_id is not None and entry_id is not None:
+            owners.setdefault(entry_id, []).append((delivery_id, message_id, recipient))
     problems: list[ArchiveProblem] = []
     prev, expected_seq = GENESIS, 1
     known: set[str] = set()
@@ -170,6 +184,7 @@ async def verify_archive(
             data = await asyncio.to_thread(archive.read, e.sha256)
             if len(data) != e.size:
                 problems.append(ArchiveProblem(e.seq, e.sha256, "size differs"))
+            problems += _owners_problems(e, data, owners.get(e.id or 0, []))
         except ArchiveError as exc:
             problems.append(ArchiveProblem(e.seq, e.sha256, str(exc)))
         prev, expected_seq = e.chain_hash or "", e.seq + 1
@@ -182,6 +197,39 @@ async def verify_archive(
                     )
                 )
     return len(entries), problems
+
+
+def _owners_problems(
+    entry: ArchiveEntry, data: bytes, owners: list[tuple[int, str, str]]
+) -> list[ArchiveProblem]:
+    """A delivery must point at its own message: the entry's Message-ID is the delivery's,
+    and the archived message is addressed to the delivery's recipient (else ``proof``
+    would export another customer's message as this one's)."""
+    if not owners:
+        return []
+    head = BytesHeaderParser(policy=policy.compat32).parsebytes(data.split(b"\r\n\r\n", 1)[0])
+    addressed = {a.lower() for _n, a in getaddresses(head.get_all("To", []))}
+    found = []
+    for delivery_id, message_id, recipient in owners:
+        if message_id != entry.message_id:
+            found.append(
+                ArchiveProblem(
+                    entry.seq,
+                    entry.sha256,
+                    f"delivery #{delivery_id} points at it, but its Message-ID is "
+                    f"{entry.message_id}, not the delivery's {message_id}",
+                )
+            )
+        elif recipient.lower() not in addressed:
+            found.append(
+                ArchiveProblem(
+                    entry.seq,
+                    entry.sha256,
+                    f"delivery #{delivery_id} to {recipient} points at it, but it is "
+                    f"addressed to {', '.join(sorted(addressed)) or 'nobody'}",
+                )
+            )
+    return found
 
 
 async def write_proof(

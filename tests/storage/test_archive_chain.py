@@ -73,6 +73,58 @@ async def test_verify_names_a_removed_and_an_inserted_entry(
     assert any(stray.sha256 == p.sha256 for p in problems)
 
 
+async def test_verify_names_a_delivery_pointed_at_another_ones_message(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A delivery pointed at another delivery's archive entry (the chain itself intact):
+    named, since ``proof`` would export that other message as this delivery's."""
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.customers.add(
+        NewCustomer("Martin", "compta@martin.example", (), None, "C-2"), changed_by="t"
+    )
+    await app.ingest.import_paths(
+        [
+            invoice_file(tmp_path / "in", "AP-1", "Dupont", "C-1"),
+            invoice_file(tmp_path / "in", "AP-2", "Martin", "C-2"),
+        ]
+    )
+    await app.send_due()
+    assert (await verify_archive(app.ctx.sessions, app.ctx.archive))[1] == []
+    async with app.ctx.sessions() as session:
+        first, second = (await session.exec(select(Delivery).order_by(Delivery.id))).all()  # type: ignore[arg-type]
+    async with transaction(app.ctx.sessions) as session:
+        await session.exec(
+            update(Delivery)
+            .where(Delivery.id == second.id)  # type: ignore[call-overload]
+            .values(archive_entry_id=first.archive_entry_id)
+        )
+    _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    [problem] = problems
+    assert f"delivery #{second.id} points at it" in problem.problem
+    assert "Message-ID" in problem.problem
+
+    # the same Message-ID (taken from the first, which is given another), another recipient:
+    # named too, and the first no longer matches its own entry either
+    async with transaction(app.ctx.sessions) as session:
+        await session.exec(
+            update(Delivery)
+            .where(Delivery.id == first.id)  # type: ignore[call-overload]
+            .values(message_id="<moved@acme.example>")
+        )
+        await session.exec(
+            update(Delivery)
+            .where(Delivery.id == second.id)  # type: ignore[call-overload]
+            .values(message_id=first.message_id)
+        )
+    _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert len(problems) == 2
+    problem = next(p for p in problems if f"delivery #{second.id}" in p.problem)
+    assert "to compta@martin.example points at it" in problem.problem
+    assert "addressed to f@dupont.example" in problem.problem
+
+
 def test_cli_verify_exit_codes_proof_and_resend(
     settings_path: Path, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
