@@ -23,11 +23,10 @@ from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 
 
-def _wrong_total(folder: Path, number: str) -> Path:
-    """A CII invoice whose total with VAT (BT-112) is not its net plus its VAT: EN 16931's
-    BR-CO-15 fails, while the XML schema is satisfied."""
+def _cii(number: str) -> bytes:
+    """A CII invoice of 100.00 net (120.00 with VAT) to Boulangerie Dupont (C-1)."""
     today = date.today()
-    xml = sample_xml(
+    return sample_xml(
         SampleInvoice(
             number,
             "Boulangerie Dupont",
@@ -37,7 +36,13 @@ def _wrong_total(folder: Path, number: str) -> Path:
             today + timedelta(days=30),
             Decimal("100.00"),
         )
-    ).decode()
+    )
+
+
+def _wrong_total(folder: Path, number: str) -> Path:
+    """A CII invoice whose total with VAT (BT-112) is not its net plus its VAT: EN 16931's
+    BR-CO-15 fails, while the XML schema is satisfied."""
+    xml = _cii(number).decode()
     xml = re.sub(r"(<ram:GrandTotalAmount>)120\.00", r"\g<1>130.00", xml)
     xml = re.sub(r"(<ram:DuePayableAmount>)120\.00", r"\g<1>130.00", xml)
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,18 +124,7 @@ async def test_a_cii_invoice_goes_as_a_readable_factur_x_pdf(
     from daemon.intake.pdf_layer import embedded_invoice
 
     await _customer(app)
-    today = date.today()
-    xml = sample_xml(
-        SampleInvoice(
-            "CG-4",
-            "Boulangerie Dupont",
-            "C-1",
-            "FR44512345678",
-            today - timedelta(days=1),
-            today + timedelta(days=30),
-            Decimal("100.00"),
-        )
-    )
+    xml = _cii("CG-4")
     path = tmp_path / "in" / "CG-4.xml"
     path.parent.mkdir(parents=True)
     path.write_bytes(xml)
