@@ -313,11 +313,19 @@ async def _to_original(pilot: Any) -> None:
     await _settled(pilot)
 
 
+async def _steady_cursors(pilot: Any) -> None:
+    """A dialog's text cursors shown, not blinking: a snapshot taken mid-blink differs."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await _settled(pilot)
+
+
 async def _to_filter_dialog(pilot: Any) -> None:
     """The filters of the invoice list, over it."""
     await _to_invoices(pilot)
     await pilot.press("F")
     await _settled(pilot)
+    await _steady_cursors(pilot)
 
 
 async def _to_action_dialog(pilot: Any) -> None:
@@ -325,6 +333,7 @@ async def _to_action_dialog(pilot: Any) -> None:
     await _to_invoice(pilot)
     await pilot.press("P")
     await _settled(pilot)
+    await _steady_cursors(pilot)
 
 
 SCREENS = {
