@@ -24,7 +24,7 @@ import facturx
 import facturx.facturx as fx
 from lxml import etree
 
-from daemon.domain.compliance import ComplianceReport
+from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
 from daemon.domain.i18n import N_, _
@@ -117,16 +117,9 @@ def read_einvoice(
         if not guideline.startswith(ZUGFERD1_INVOICE_GUIDELINE):
             # ZUGFeRD 1.0, 4.1: an invoice names one of its three invoice profiles (an
             # order, urn:ferd:CrossIndustryDocument:order:…, is not an invoice)
-            raise EInvoiceError(
-                file,
-                _("fails rule {rule} ({rule_sets}): {message}").format(
-                    rule="BT-24",
-                    rule_sets="ZUGFeRD 1.0",
-                    message=_(
-                        "the specification identifier {found} is not a ZUGFeRD 1.0 invoice's"
-                    ).format(found=repr(guideline)),
-                ),
-            )
+            said = _("the specification identifier {found} is not a ZUGFeRD 1.0 invoice's")
+            finding = Finding("BT-24", FATAL, said.format(found=repr(guideline)))
+            raise EInvoiceError(file, refusal(ComplianceReport(("ZUGFeRD 1.0",), (finding,))))
         checked = ComplianceReport(
             ("ZUGFeRD 1.0 XSD",) if check_xsd else (), fingerprint=gate.fingerprint()
         )

@@ -20,6 +20,7 @@ from daemon.app.services import Facturier
 from daemon.domain.compliance import Downgrade
 from daemon.domain.models import Delivery, Invoice
 from daemon.intake.customers import NewCustomer
+from daemon.intake.ingest import ImportResult
 from mailer.demo_relay import SandboxServer
 
 
@@ -65,6 +66,14 @@ def _downgrading(app: Facturier, *rules: str) -> None:
     app.ctx._gate = dataclasses.replace(app.ctx.gate, downgrades=downgrades)
 
 
+async def _let_through(app: Facturier, tmp_path: Path, number: str) -> ImportResult:
+    """An invoice breaking BR-CO-15/16 imported under a downgrade of those rules."""
+    await _customer(app)
+    _downgrading(app, "BR-CO-15", "BR-CO-16")
+    [result] = await app.ingest.import_paths([_wrong_total(tmp_path / "in", number)])
+    return result
+
+
 async def test_a_rule_broken_refuses_the_invoice_with_the_rule_named(
     app: Facturier, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -81,9 +90,7 @@ async def test_a_rule_broken_refuses_the_invoice_with_the_rule_named(
 async def test_a_downgrade_lets_it_through_as_a_warning_and_says_so(
     app: Facturier, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    await _customer(app)
-    _downgrading(app, "BR-CO-15", "BR-CO-16")
-    [result] = await app.ingest.import_paths([_wrong_total(tmp_path / "in", "CG-2")])
+    result = await _let_through(app, tmp_path, "CG-2")
     assert result.ok and "rule warning" in result.message and "BR-CO-15" in result.message
     [row] = await app.queries.invoices()
     shown = json.loads(json.dumps(row.to_json()))["compliance"]
@@ -98,9 +105,7 @@ async def test_a_downgrade_lets_it_through_as_a_warning_and_says_so(
 async def test_the_gate_runs_again_before_sending(
     app: Facturier, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    await _customer(app)
-    _downgrading(app, "BR-CO-15", "BR-CO-16")
-    [result] = await app.ingest.import_paths([_wrong_total(tmp_path / "in", "CG-3")])
+    result = await _let_through(app, tmp_path, "CG-3")
     assert result.ok
     _downgrading(app)  # the admin takes the downgrade back before it is sent
 
