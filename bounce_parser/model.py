@@ -63,6 +63,8 @@ class Classification:
     addressed_to: tuple[str, ...] = ()
     """Where the notification was delivered (To, Delivered-To, X-Original-To, Envelope-To):
     for a bounce, the envelope sender of the original, e.g. a VERP return path."""
+    returned_return_path: str | None = None
+    """For a complaint: the Return-Path of the returned message (where bounces of it went)."""
     excerpt: str | None = None
     """For a human reply or an auto-reply: the start of what the person wrote."""
     notes: tuple[str, ...] = field(default_factory=tuple)

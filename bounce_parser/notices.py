@@ -150,6 +150,13 @@ def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) 
         feedback_type=(fields.get("feedback-type") or "").lower() or None,
         original_message_id=returned_message_id(parts),
         facturier_token=token(parts),
+        # a complaint comes to the provider's feedback address, not to the return path: the
+        # returned message's Return-Path (RFC 5965 2(d), the original as received) names it
+        returned_return_path=(
+            next(iter(mime.addresses_in(str(returned.get("Return-Path", "") or ""))), None)
+            if returned is not None
+            else None
+        ),
         **base,
     )
 

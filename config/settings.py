@@ -71,17 +71,30 @@ class SenderSettings(_Section):
     reply_to: str | None = None
     return_path: str | None = None
     """Envelope sender (MAIL FROM); bounces come back here. Defaults to ``address``."""
-    verp: bool = False
-    """Use a signed per-delivery return path ``local+TOKEN@domain`` (needs ``verp_secret``)."""
+    verp: bool = True
+    """Use a signed per-delivery return path ``local+TOKEN.SIG@domain``: a bounce, delivery
+    report or complaint then changes a delivery only when it comes back to a return path
+    signed with this installation's secret (the relay and the bounce mailbox must accept
+    ``local+anything@domain``)."""
     verp_secret: SecretStr | None = None
     verp_secret_file: Path | None = None
+    verp_key_file: Path = Path("var/verp.key")
+    """Where the VERP secret is kept when neither ``verp_secret`` nor ``verp_secret_file`` is
+    given: generated on first run, owner-only. Instances sharing a database share this file."""
 
     def envelope_sender(self) -> str:
         return self.return_path or self.address
 
     def verp_key(self) -> bytes | None:
+        """The VERP secret: the one configured, else the generated key file's (None while
+        it has not been generated)."""
         secret = _read_secret(self.verp_secret, self.verp_secret_file, "sender.verp_secret")
-        return secret.encode() if secret else None
+        if secret:
+            return secret.encode()
+        if not self.verp_key_file.exists():
+            return None
+        generated = _read_secret(None, self.verp_key_file, "sender.verp_key_file")
+        return generated.encode() if generated else None
 
 
 class SmtpSettings(_Section):
@@ -426,6 +439,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         (settings.imap, "password_file"),
         (settings.smtp, "password_file"),
         (settings.sender, "verp_secret_file"),
+        (settings.sender, "verp_key_file"),
         (settings.campaign, "secret_file"),
         (settings.templates, "directory"),
     ]

@@ -498,10 +498,13 @@ class AttentionQueue:
                 why = _("{kind} from {sender}: {subject}").format(
                     kind=kind, sender=sender, subject=subject
                 )
+                suggestion = _recorded(data, "suggestion")
+                if suggestion:
+                    why = f"{why} — {suggestion}"
                 items.append(_item(AttentionKind.UNRECOGNIZED, ref, at, why, invoice))
             elif disposition == imap.quarantine_folder:
                 why = _("from {sender}: {text}").format(sender=sender, text=subject)
-                reason = _quarantine_reason(data)
+                reason = _recorded(data, "quarantine_reason")
                 if reason:
                     why = f"{reason} — {why}"
                 items.append(_item(AttentionKind.QUARANTINED, ref, at, why, invoice))
@@ -511,10 +514,11 @@ class AttentionQueue:
 CHUNK = 500
 
 
-def _quarantine_reason(data: str | None) -> str | None:
-    """Why a message was set aside, as recorded with its classification."""
+def _recorded(data: str | None, name: str) -> str | None:
+    """What the bounce reader recorded with a message's classification: why it was set
+    aside (``quarantine_reason``), which invoice it may be about (``suggestion``)."""
     try:
-        found = json.loads(data or "{}").get("quarantine_reason")
+        found = json.loads(data or "{}").get(name)
     except ValueError:
         return None
     return str(found) if found else None

@@ -43,6 +43,7 @@ from daemon.outbound.proof import write_proof
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, transaction, upgrade
+from daemon.store.keys import ensure_key_file
 from mailer.addresses import normalize_address
 from mailer.errors import MailboxError, MessageRefused
 
@@ -83,6 +84,9 @@ class Facturier:
         try:
             if migrate:
                 await upgrade(ctx.engine)
+                sender = settings.sender
+                if sender.verp and sender.verp_key() is None:
+                    await asyncio.to_thread(ensure_key_file, sender.verp_key_file)
             else:
                 found, needed = await schema_revisions(ctx.engine)
                 if found != needed:

@@ -56,3 +56,29 @@ def file_name_part(text: str, limit: int = 60) -> str:
         return text
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{cleaned[:limit]}-{digest}"
+
+
+_LINK = re.compile(r"\b(?:(https?|ftp)://|(www)\.)([^\s<>\"']*)", re.IGNORECASE)
+
+
+def as_plain_text(text: str, limit: int = 2000, *, lines: bool = False) -> str:
+    """Text an outsider wrote (a notice's diagnostic, a reply), as it is stored and shown:
+    control characters (escape sequences, line breaks) become spaces and a link is defanged
+    (``hxxps://evil[.]example/…``), so no terminal, mail client or screen makes it
+    something to click or run; cut at ``limit`` characters. With ``lines``, line breaks
+    are kept."""
+    kept = "\n" if lines else ""
+    flat = "".join(
+        " " if unicodedata.category(ch).startswith("C") and ch not in kept else ch
+        for ch in text.replace("\r\n", "\n")
+    )
+
+    def defang(m: re.Match[str]) -> str:
+        scheme, www, rest = m.group(1), m.group(2), m.group(3)
+        host, slash, path = rest.partition("/")
+        host = host.replace(".", "[.]")
+        if scheme:
+            return f"{scheme.lower().replace('t', 'x', 2)}://{host}{slash}{path}"
+        return f"{www}[.]{host}{slash}{path}"
+
+    return re.sub(r"[ \t]{2,}", " ", _LINK.sub(defang, flat)).strip()[:limit]

@@ -270,6 +270,9 @@ class InboundMessage(SQLModel, table=True):
     """Folder the message was moved to: processed, unrecognized, quarantine."""
     customer_message: str | None = None
     """For a human reply: the text the customer wrote, shown to the operator."""
+    notice_key: str | None = Field(default=None, index=True)
+    """For a report applied to a delivery: a digest of what it says (see ``tying``), so the
+    same notice is applied once however its headers were changed."""
 
 
 class MailboxCursor(SQLModel, table=True):

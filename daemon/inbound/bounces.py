@@ -21,12 +21,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind
 from config import Settings
+from daemon.domain.fields import as_plain_text
+from daemon.domain.i18n import _
 from daemon.domain.models import AddressRequest, Delivery, InboundMessage, MailboxCursor
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
 from daemon.inbound.requests import find_request, record_answer, record_report
-from daemon.inbound.tying import Verp, tie
+from daemon.inbound.tying import REPORT_KINDS, Tie, Verp, notice_key, tie
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
 from mailer.errors import MailboxError
@@ -51,7 +53,7 @@ class BounceProcessor:
     def __init__(self, sessions: SessionFactory, settings: Settings):
         self.sessions = sessions
         self.settings = settings
-        key = settings.sender.verp_key()
+        key = settings.sender.verp_key() if settings.sender.verp else None
         self.verp = Verp(settings.sender.envelope_sender(), key) if key else None
         self.effects = Effects(RetryPolicy.from_settings(settings), settings.sender.address)
         self.classifier = Classifier(settings.imap.classify_seconds)
@@ -183,6 +185,20 @@ class BounceProcessor:
             async with transaction(self.sessions) as session:
                 tied = await tie(session, c, self.verp)
                 delivery, evidence = tied.delivery, tied.evidence
+                key = None
+                if delivery is not None and delivery.id is not None and c.kind in REPORT_KINDS:
+                    key = notice_key(c, delivery.id)
+                    replay_of = await self._applied_before(session, key)
+                    if replay_of is not None:
+                        tied = Tie(
+                            None,
+                            None,
+                            _(
+                                "it says what inbound message #{id} said of delivery #{delivery}, "
+                                "which was applied then: a copy is applied once"
+                            ).format(id=replay_of, delivery=delivery.id),
+                        )
+                        delivery = evidence = key = None
                 if tied.quarantine:
                     folder = imap.quarantine_folder
                 elif delivery is None or c.kind == Kind.UNKNOWN:
@@ -202,7 +218,9 @@ class BounceProcessor:
                     evidence,
                     folder,
                     note=tied.quarantine,
+                    suggestion=tied.suggestion,
                 )
+                inbound.notice_key = key
                 if tied.quarantine:
                     log.warning("%s uid %s quarantined: %s", mailbox, uid, tied.quarantine)
                 session.add(inbound)
@@ -215,6 +233,21 @@ class BounceProcessor:
         except Exception as exc:  # quarantine, never stop the loop
             reason = f"{type(exc).__name__}: {exc}"
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, c, reason, exc)
+
+    @staticmethod
+    async def _applied_before(session: AsyncSession, key: str) -> int | None:
+        """The inbound message that already applied the notice ``key``, if one did."""
+        return (
+            await session.exec(
+                select(InboundMessage.id)
+                .where(
+                    InboundMessage.notice_key == key,
+                    col(InboundMessage.delivery_id).is_not(None),
+                )
+                .order_by(col(InboundMessage.id))
+                .limit(1)
+            )
+        ).first()
 
     async def _answer(
         self,
@@ -277,16 +310,19 @@ class BounceProcessor:
         evidence: str | None,
         folder: str,
         note: str | None = None,
+        suggestion: str | None = None,
     ) -> InboundMessage:
         data = c.to_dict() if c is not None else {"kind": "unknown"}
         if note:
             data["quarantine_reason"] = note
+        if suggestion:
+            data["suggestion"] = suggestion
         return InboundMessage(
             mailbox=mailbox,
             uidvalidity=uidvalidity,
             uid=uid,
             message_id=None,
-            subject=(c.subject if c else None),
+            subject=(as_plain_text(c.subject, 500) if c and c.subject else None),
             from_address=(c.from_address if c else None),
             raw_sha256=sha,
             size=len(raw),
@@ -295,5 +331,9 @@ class BounceProcessor:
             delivery_id=delivery.id if delivery else None,
             evidence=evidence,
             disposition=folder,
-            customer_message=c.excerpt if c is not None and c.kind == Kind.HUMAN else None,
+            customer_message=(
+                as_plain_text(c.excerpt, lines=True)
+                if c is not None and c.kind == Kind.HUMAN and c.excerpt
+                else None
+            ),
         )

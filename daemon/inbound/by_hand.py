@@ -83,7 +83,7 @@ async def tie_by_hand(
         inbound.delivery_id, inbound.evidence = delivery.id, evidence
         session.add(inbound)
         if c.kind != Kind.UNKNOWN:
-            await effects.apply(session, delivery, c, inbound, evidence)
+            await effects.apply(session, delivery, c, inbound, evidence, by_hand=True)
         session.add(
             AttentionResolution(
                 kind=kind.value,

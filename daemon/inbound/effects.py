@@ -16,6 +16,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind, RecipientResult
+from daemon.domain.fields import as_plain_text
 from daemon.domain.models import (
     AddressChange,
     CustomerAddress,
@@ -57,12 +58,13 @@ ATTENTION_REASONS = {
 def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, str]:
     """The event and text that note an auto-reply, read receipt, reply or complaint."""
     if c.kind == Kind.AUTOREPLY:
-        until = f" — absent until {c.autoreply_until}" if c.autoreply_until else ""
-        return EventKind.AUTOREPLY, f"auto-reply: {c.subject or ''}{until}"
+        until = f" — absent until {as_plain_text(c.autoreply_until)}" if c.autoreply_until else ""
+        return EventKind.AUTOREPLY, f"auto-reply: {as_plain_text(c.subject or '', 300)}{until}"
     if c.kind == Kind.READ_RECEIPT:
-        return EventKind.READ, f"read receipt: {r.diagnostic if r else ''}"
+        return EventKind.READ, f"read receipt: {as_plain_text(r.diagnostic or '') if r else ''}"
     if c.kind == Kind.HUMAN:
-        return EventKind.REPLY, f"customer replied ({c.from_address}): {(c.excerpt or '')[:300]}"
+        said = as_plain_text(c.excerpt or "", 300)
+        return EventKind.REPLY, f"customer replied ({c.from_address}): {said}"
     if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
         return EventKind.COMPLAINT, f"the recipient asked to unsubscribe ({c.from_address})"
     return (
@@ -83,8 +85,14 @@ class Effects:
         c: Classification,
         inbound: InboundMessage,
         evidence: str,
+        *,
+        by_hand: bool = False,
     ) -> None:
+        """What ``c`` says, applied to ``delivery``. A report that names another recipient
+        says nothing of this one, unless a person tied it (``by_hand``): then its first."""
         r = recipient_for(delivery, c)
+        if r is None and by_hand and c.recipients:
+            r = c.recipients[0]
         mid = inbound.id
         tied = f" [tied by {evidence}]"
         attention = False
@@ -95,7 +103,7 @@ class Effects:
                 EventKind.DELIVERED,
                 state=DeliveryState.DELIVERED,
                 status=r.status if r else None,
-                text=((r.diagnostic if r else None) or "delivery reported") + tied,
+                text=as_plain_text((r.diagnostic if r else None) or "delivery reported") + tied,
                 inbound_message_id=mid,
             )
         elif c.kind in (Kind.AUTOREPLY, Kind.READ_RECEIPT, Kind.HUMAN, Kind.FEEDBACK):
@@ -115,7 +123,7 @@ class Effects:
         inbound: InboundMessage,
         tied: str,
     ) -> bool:
-        diag = f"{r.reason or 'unknown reason'}: {r.diagnostic or ''}".strip()
+        diag = f"{r.reason or 'unknown reason'}: {as_plain_text(r.diagnostic or '')}".strip()
         if r.action == "delayed":
             await record(
                 session,
@@ -175,7 +183,7 @@ class Effects:
             return
         address.undeliverable = True
         address.undeliverable_reason = (
-            f"{r.status or ''} {r.reason or ''}: {(r.diagnostic or '')[:200]}".strip()
+            f"{r.status or ''} {r.reason or ''}: {as_plain_text(r.diagnostic or '', 200)}".strip()
         )
         session.add(address)
         session.add(

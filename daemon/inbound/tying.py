@@ -1,14 +1,29 @@
-"""Tying a classified inbound message to the delivery it is about.
+"""Tying a classified inbound message to the delivery it is about, on proof only.
 
-Evidence, strongest first: the signed VERP return path; facturier's delivery token (the
-X-Facturier-Delivery header in the returned message, or the DSN's Original-Envelope-Id);
-the original Message-ID; the In-Reply-To/References of a reply; then the recipient of a
-recent delivery ("inferred"). A VERP token whose signature is wrong, with nothing else to
-tie the message, is quarantined as possibly forged.
+A report changes state (a bounce, a delivery report, a complaint: ``REPORT_KINDS``), so it is
+tied only by what a third party cannot know, and only when it names that delivery's
+recipient:
+
+- VERP on: the signed return path (``daemon.domain.verp``) is required. A token whose
+  signature is wrong is a forgery whatever else matches; the delivery token or Message-ID
+  alone (every recipient of the message sees both) is not enough.
+- VERP off: facturier's delivery token (``X-Facturier-Delivery`` in the returned headers, or
+  the DSN's ENVID, RFC 3461 4.4) or the original Message-ID in the returned message (RFC 3464
+  2.1, RFC 5965 2).
+
+Anything else that points at a delivery is quarantined with the reason. A delivery found by
+recipient and time alone is named to a person as a suggestion, never applied. A note (an
+auto-reply, a read receipt, a reply) changes no state, so it may also be tied by its
+In-Reply-To or References (RFC 5322 3.6.4).
+
+A report is known by its content (``notice_key``): the same notice, its headers changed,
+is applied once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +31,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind, RecipientResult
-from daemon.domain.models import Delivery, utcnow
+from daemon.domain.i18n import N_, _
+from daemon.domain.models import Delivery, Invoice, utcnow
 from daemon.domain.verp import find_verp
 
 INFERENCE_WINDOW = timedelta(days=14)
@@ -33,70 +49,194 @@ class Tie:
     delivery: Delivery | None
     evidence: str | None
     quarantine: str | None = None
-    """Why the message must not be applied (a forged VERP signature, …)."""
+    """Why the message must not be applied (a forged signature, another recipient, …)."""
+    suggestion: str | None = None
+    """A delivery the message may be about, found by recipient and time only: for a person."""
 
 
 REPORT_KINDS = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK)
+
+_WEAK_EVIDENCE = {
+    "token-header": N_("facturier's delivery token"),
+    "envid": N_("the envelope id"),
+    "message-id": N_("the original Message-ID"),
+}
 
 
 async def _by_token(session: AsyncSession, token: str) -> Delivery | None:
     return (await session.exec(select(Delivery).where(Delivery.token == token))).first()
 
 
-async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None) -> Tie:
-    """The delivery a classified message is about, with the evidence that tied it."""
-    forged = False
-    if verp is not None:
-        match = find_verp(c.addressed_to, verp.return_path, verp.key)
-        if match is not None and match.valid:
-            found = await _by_token(session, match.token)
-            if found is not None:
-                return Tie(found, "verp")
-        forged = match is not None and not match.valid
+async def _by_message_id(session: AsyncSession, mid: str) -> Delivery | None:
+    return (await session.exec(select(Delivery).where(Delivery.message_id == mid))).first()
+
+
+async def _by_what_it_returns(
+    session: AsyncSession, c: Classification, *, replies: bool
+) -> tuple[Delivery, str] | None:
+    """The delivery named by our token, the envelope id or the original Message-ID (and,
+    with ``replies``, In-Reply-To and References), with the evidence's name."""
     for token, evidence in ((c.facturier_token, "token-header"), (c.original_envelope_id, "envid")):
         if token:
             found = await _by_token(session, token)
             if found is not None:
-                return Tie(found, evidence)
-    for mid, evidence in (
-        (c.original_message_id, "message-id"),
-        (c.in_reply_to, "in-reply-to"),
-        *((ref, "references") for ref in reversed(c.references)),
-    ):
+                return found, evidence
+    ids: list[tuple[str | None, str]] = [(c.original_message_id, "message-id")]
+    if replies:
+        ids += [(c.in_reply_to, "in-reply-to")]
+        ids += [(ref, "references") for ref in reversed(c.references)]
+    for mid, evidence in ids:
         if mid:
-            found = (await session.exec(select(Delivery).where(Delivery.message_id == mid))).first()
+            found = await _by_message_id(session, mid)
             if found is not None:
-                return Tie(found, evidence)
-    if forged and c.kind in REPORT_KINDS:
+                return found, evidence
+    return None
+
+
+async def _guess(session: AsyncSession, c: Classification) -> str | None:
+    """A recent delivery to the recipient the message names, worded for a person."""
+    if not c.recipients or c.kind not in (*REPORT_KINDS, Kind.AUTOREPLY):
+        return None
+    address = c.recipients[0].address.lower()
+    row = (
+        await session.exec(
+            select(Delivery.id, Invoice.number)
+            .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+            .where(
+                Delivery.recipient == address,
+                col(Delivery.updated_at) >= utcnow() - INFERENCE_WINDOW,
+            )
+            .order_by(col(Delivery.id).desc())
+        )
+    ).first()
+    if row is None:
+        return None
+    return _(
+        "by recipient and time alone it may be about invoice {number} (delivery #{delivery}) "
+        "to {address}: tie it by hand if it is"
+    ).format(number=row[1], delivery=row[0], address=address)
+
+
+def _names_recipient(delivery: Delivery, c: Classification) -> bool:
+    want = delivery.recipient.lower()
+    return any(
+        want in (r.address.lower(), (r.original_recipient or "").lower()) for r in c.recipients
+    )
+
+
+async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None) -> Tie:
+    """The delivery a classified message is about, with the evidence that proves it; or
+    why it must be set aside; or nothing."""
+    report = c.kind in REPORT_KINDS
+    if verp is not None:
+        addresses = c.addressed_to
+        if c.returned_return_path:
+            addresses = (*addresses, c.returned_return_path.lower())
+        match = find_verp(addresses, verp.return_path, verp.key)
+        if match is not None and not match.valid:
+            return Tie(
+                None,
+                None,
+                _(
+                    "its return path carries a VERP token whose signature is wrong: a forgery, "
+                    "whatever else it names"
+                ),
+            )
+        if match is not None:
+            found = await _by_token(session, match.token)
+            if found is None:
+                return Tie(
+                    None,
+                    None,
+                    _("its signed return path names delivery {token}, which is not known").format(
+                        token=match.token
+                    ),
+                )
+            return _checked(found, "verp", c)
+    weak = await _by_what_it_returns(session, c, replies=not report)
+    if weak is not None:
+        found, evidence = weak
+        if report and verp is not None:
+            return Tie(
+                None,
+                None,
+                _(
+                    "VERP is on and it did not come back to a signed return path: {evidence} "
+                    "of delivery #{delivery}, which every recipient of that message sees, "
+                    "proves nothing"
+                ).format(evidence=_(_WEAK_EVIDENCE[evidence]), delivery=found.id),
+            )
+        return _checked(found, evidence, c) if report else Tie(found, evidence)
+    suggestion = await _guess(session, c)
+    if suggestion is not None and report:
         return Tie(
             None,
             None,
-            "return path carries a VERP token whose signature is wrong, and "
-            "nothing else ties it to a delivery: possibly forged",
+            _("nothing proves what it is about; {suggestion}").format(suggestion=suggestion),
+            suggestion,
         )
-    if (
-        not forged
-        and c.kind in (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.AUTOREPLY)
-        and c.recipients
-    ):
-        address = c.recipients[0].address.lower()
-        found = (
-            await session.exec(
-                select(Delivery)
-                .where(
-                    Delivery.recipient == address,
-                    col(Delivery.updated_at) >= utcnow() - INFERENCE_WINDOW,
-                )
-                .order_by(col(Delivery.id).desc())
-            )
-        ).first()
-        if found is not None:
-            return Tie(found, "inferred:recipient+time")
-    return Tie(None, None)
+    return Tie(None, None, suggestion=suggestion)
+
+
+def _checked(delivery: Delivery, evidence: str, c: Classification) -> Tie:
+    """``delivery`` tied by ``evidence``, when the report names its recipient (a report that
+    names none is taken on the signed return path alone)."""
+    if c.kind not in REPORT_KINDS or _names_recipient(delivery, c):
+        return Tie(delivery, evidence)
+    if not c.recipients:
+        if evidence == "verp":
+            return Tie(delivery, evidence)
+        return Tie(
+            None,
+            None,
+            _("it names no recipient, and only {evidence} ties it to delivery #{delivery}").format(
+                evidence=_(_WEAK_EVIDENCE[evidence]), delivery=delivery.id
+            ),
+        )
+    named = ", ".join(dict.fromkeys(r.address for r in c.recipients))
+    return Tie(
+        None,
+        None,
+        _("it names {named}, but delivery #{delivery} went to {recipient}").format(
+            named=named, delivery=delivery.id, recipient=delivery.recipient
+        ),
+    )
+
+
+def notice_key(c: Classification, delivery_id: int) -> str:
+    """What a report says and the delivery it is about, as a digest: a copy of the report
+    whose headers were changed has the same key."""
+    said = [
+        str(c.kind),
+        c.reporting_mta,
+        c.arrival_date,
+        c.original_envelope_id,
+        c.original_message_id,
+        c.feedback_type,
+        delivery_id,
+        sorted(
+            [
+                r.address.lower(),
+                r.action,
+                r.status,
+                r.reply_code,
+                r.diagnostic,
+                r.last_attempt,
+                r.will_retry_until,
+            ]
+            for r in c.recipients
+        ),
+    ]
+    return hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()
 
 
 def recipient_for(delivery: Delivery, c: Classification) -> RecipientResult | None:
+    """What the message says of ``delivery``'s recipient (a note's first recipient when it
+    names another: an auto-reply comes from whoever answered)."""
+    want = delivery.recipient.lower()
     for r in c.recipients:
-        if r.address.lower() == delivery.recipient.lower():
+        if want in (r.address.lower(), (r.original_recipient or "").lower()):
             return r
+    if c.kind in REPORT_KINDS:
+        return None
     return c.recipients[0] if c.recipients else None

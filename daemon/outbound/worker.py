@@ -88,16 +88,17 @@ class DeliveryWorker:
         )
         self.batches = BatchMaker(ctx, self.recorder)
         self.sender = Sender(ctx, self.recorder, self.pacer, self.envelope_sender)
+        sender = ctx.settings.sender
+        self.verp_key = sender.verp_key() if sender.verp else None
+        if sender.verp and self.verp_key is None:
+            log.warning("VERP is on but no secret is there yet: mail goes out unsigned")
 
     async def close(self) -> None:
         await self.sender.close()
 
     def envelope_sender(self, token: str) -> str:
-        sender = self.ctx.settings.sender
-        key = sender.verp_key() if sender.verp else None
-        return (
-            verp_address(sender.envelope_sender(), token, key) if key else sender.envelope_sender()
-        )
+        plain = self.ctx.settings.sender.envelope_sender()
+        return verp_address(plain, token, self.verp_key) if self.verp_key else plain
 
     async def claim(self, limit: int) -> list[int]:
         """Lease up to ``limit`` due deliveries for this instance (safe across instances)."""

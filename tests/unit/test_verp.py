@@ -1,6 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
+import stat
+from pathlib import Path
+
+import pytest
+
+from bounce_parser import Classification, Kind, RecipientResult
+from config.settings import SenderSettings
+from daemon.domain.fields import as_plain_text
 from daemon.domain.verp import find_verp, sign, verp_address
+from daemon.inbound.tying import notice_key
+from daemon.store.keys import ensure_key_file
 
 KEY = b"k" * 32
 
@@ -19,3 +30,53 @@ def test_round_trip_and_forgery() -> None:
         ("bounces+garbage@acme.example",), "bounces@acme.example", KEY
     )
     assert find_verp(("x@y.example",), "bounces@acme.example", KEY) is None
+
+
+def test_a_key_file_is_made_once_owner_only_and_read_back(tmp_path: Path) -> None:
+    """VERP's secret is generated on first run; a second start (or a second instance on the
+    same data folder) keeps the first one, or every bounce in flight would read as forged."""
+    path = tmp_path / "var" / "verp.key"
+    settings = SenderSettings(verp_key_file=path)
+    assert settings.verp_key() is None
+    assert ensure_key_file(path) and not ensure_key_file(path)
+    key = settings.verp_key()
+    assert key is not None and len(key) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert SenderSettings(verp_key_file=path).verp_key() == key
+    assert SenderSettings(verp_key_file=path, verp_secret="given").verp_key() == b"given"
+    assert list(path.parent.iterdir()) == [path]  # no scratch file left
+
+
+def _bounce(diagnostic: str, subject: str) -> Classification:
+    return Classification(
+        kind=Kind.BOUNCE,
+        recipients=(
+            RecipientResult("a@b.example", "5.1.1", "userunknown", "failed", True, diagnostic),
+        ),
+        reporting_mta="mx.b.example",
+        arrival_date="Fri, 4 Dec 2026 08:00:00 +0000",
+        subject=subject,
+        addressed_to=("bounces@acme.example",),
+    )
+
+
+def test_a_notice_is_known_by_what_it_says_not_by_its_headers() -> None:
+    first = _bounce("550 5.1.1 no such user", "Undelivered")
+    replay = dataclasses.replace(first, subject="Re-sent", addressed_to=("x@y.example",))
+    assert notice_key(first, 7) == notice_key(replay, 7)
+    assert notice_key(first, 7) != notice_key(first, 8)  # about another delivery
+    assert notice_key(first, 7) != notice_key(_bounce("550 5.1.1 gone", "Undelivered"), 7)
+
+
+@pytest.mark.parametrize(
+    ("outsider", "stored"),
+    [
+        ("verify at https://evil.example/login now", "verify at hxxps://evil[.]example/login now"),
+        ("see www.evil.example/a.b", "see www[.]evil[.]example/a.b"),
+        ("HTTP://A.B", "hxxp://A[.]B"),
+        ("550\x1b[2J 5.1.1\r\nuser\tunknown", "550 [2J 5.1.1 user unknown"),
+        ("550 5.1.1 <a.b@c.example>: unknown", "550 5.1.1 <a.b@c.example>: unknown"),
+    ],
+)
+def test_text_from_a_notice_is_stored_as_text(outsider: str, stored: str) -> None:
+    assert as_plain_text(outsider) == stored
