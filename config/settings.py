@@ -173,6 +173,16 @@ class ArchiveSettings(_Section):
     inbound_path: Path = Path("var/inbound")
     """Every message read from the bounce mailbox, kept as received (write-once, by
     sha256): the original a person opens, the evidence a dispute needs."""
+    signing_key_file: Path = Path("var/signing.key")
+    """The Ed25519 key that signs exported chain heads and proof packages: generated on
+    first run, owner-only."""
+    head_export: Path | None = None
+    """A folder outside the database (another disk, a mounted write-once share) where the
+    signed head of the chains is written on a schedule; ``archive verify`` checks the
+    database and the archive against every head found there."""
+    head_export_minutes: float = Field(60.0, gt=0)
+    head_auditor: str | None = None
+    """An address the signed head is also mailed to, each time it is written out."""
 
 
 class IngestSettings(_Section):
@@ -431,6 +441,8 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     updates: list[tuple[BaseModel, str]] = [
         (settings.archive, "path"),
         (settings.archive, "inbound_path"),
+        (settings.archive, "signing_key_file"),
+        (settings.archive, "head_export"),
         (settings.ingest, "watch"),
         (settings.ingest, "rejected"),
         (settings.ingest, "store"),

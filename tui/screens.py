@@ -104,15 +104,16 @@ class InvoiceScreen(LoadingScreen):
     def action_export_proof(self) -> None:
         async def then(answer: Answer) -> str:
             out = Path(answer.value)
-            written = await self.services.export_proof(
+            [package] = await self.services.export_proof(
                 self.invoice_id, out, by=current_operator(), reason=answer.reason
             )
-            return _("proof written to {folder} ({count} files)").format(
-                folder=out, count=len(written)
-            )
+            return _("proof package written: {file}").format(file=package)
 
         self.ask(
-            _("Export the proof of this invoice (archived message, hashes, chain, events)"),
+            _(
+                "Export the proof package of this invoice (messages sent, notices received, "
+                "address history, chain entries, signed)"
+            ),
             then,
             asks=_("Folder to write it to:"),
             value=f"proof/{self.invoice_id}",

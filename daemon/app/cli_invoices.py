@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from daemon.app.cli_base import JsonOption, app, archive_app, fail, queue_app, user, with_app
+from daemon.app.cli_base import (
+    JsonOption,
+    app,
+    archive_app,
+    fail,
+    guarded,
+    queue_app,
+    user,
+    with_app,
+)
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
@@ -236,19 +246,20 @@ def status(
 
 @archive_app.command("verify")
 def archive_verify(as_json: JsonOption = False) -> None:
-    """Check every archived message and the hash chain; exit 1 naming any bad entry."""
-    from daemon.outbound.proof import verify_archive
+    """Check every archived message, the chains of what went out and what came in (notices,
+    address changes), and both against the signed heads exported outside the database;
+    exit 1 naming any bad entry."""
 
     async def go(app_: Facturier) -> int:
-        count, problems = await verify_archive(app_.ctx.sessions, app_.ctx.archive)
+        count, links, problems = await app_.verify_chains()
         report = Reporter(as_json)
         for p in problems:
             report.item({"problem": str(p)}, f"BAD {p}")
         report.summary(
-            {"checked": count, "problems": len(problems)},
-            _("{count} entries checked, {problems} problem(s)").format(
-                count=count, problems=len(problems)
-            ),
+            {"checked": count, "ledger": links, "problems": len(problems)},
+            _(
+                "{count} entries checked, {links} ledger links checked, {problems} problem(s)"
+            ).format(count=count, links=links, problems=len(problems)),
         )
         return len(problems)
 
@@ -256,16 +267,45 @@ def archive_verify(as_json: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
+@archive_app.command("export-head")
+def archive_export_head(as_json: JsonOption = False) -> None:
+    """Write the signed head of the chains to [archive] head_export now (the daemon does it
+    every head_export_minutes), and mail it to head_auditor when one is set."""
+
+    async def go(app_: Facturier) -> None:
+        path = await app_.export_head()
+        if as_json:
+            emit({"file": str(path) if path else None})
+        else:
+            typer.echo(str(path) if path else _("nothing new since the last head"))
+
+    with_app(go)
+
+
 @app.command("proof")
 def proof(
-    invoice: str,
-    out: Annotated[Path, typer.Option(help="Folder for the proof files")] = Path("proof"),
+    invoice: Annotated[str, typer.Argument(help="The invoice's number, or verify")],
+    package: Annotated[
+        Path | None, typer.Argument(help="With verify: the proof package to check")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the proof package")] = Path("proof"),
     reason: Annotated[str, typer.Option(help="Why it is exported (noted on the invoice)")] = "",
+    key: Annotated[
+        str | None,
+        typer.Option(help="With verify: the public key (hex) the package must be signed with"),
+    ] = None,
     invoice_id: InvoiceId = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write what a dispute needs: archived .eml, hashes, chain position, relay reply, events.
-    Who exported it, where and why is noted on the invoice's timeline."""
+    """Write the proof package of an invoice: one zip with the messages sent, every notice
+    received for them, the relay's replies, the address history in effect at each send, the
+    chain entries and their check, a readable summary, and a signed manifest. Who exported
+    it, where and why is noted on the invoice's timeline.
+
+    `facturier proof verify FILE` checks a package without the database (an invoice
+    numbered "verify" is exported with --id)."""
+    if invoice == "verify" and package is not None:
+        raise typer.Exit(_verify_package(package, key, as_json))
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
@@ -277,6 +317,35 @@ def proof(
                 typer.echo(str(path))
 
     with_app(go)
+
+
+def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
+    from daemon.outbound.proof_package import verify_package
+
+    if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
+        fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))
+    check = guarded(lambda: verify_package(package, key.lower() if key else None))
+    report = Reporter(as_json)
+    for problem in check.problems:
+        report.item({"problem": problem}, f"BAD {problem}")
+    report.summary(
+        {
+            "invoice": check.invoice,
+            "files": check.files,
+            "key": check.key,
+            "problems": len(check.problems),
+        },
+        _("{file}: invoice {invoice}, {files} files, signed by key {key}: {verdict}").format(
+            file=package,
+            invoice=check.invoice,
+            files=check.files,
+            key=check.key,
+            verdict=_("intact")
+            if not check.problems
+            else _("{n} problem(s)").format(n=len(check.problems)),
+        ),
+    )
+    return 1 if check.problems else 0
 
 
 @app.command("resend")

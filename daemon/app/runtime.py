@@ -144,6 +144,16 @@ class Daemon:
             max_instances=1,
             coalesce=True,
         )
+        archive = self.app.ctx.settings.archive
+        if archive.head_export is not None:
+            self.scheduler.add_job(
+                self._guarded,
+                IntervalTrigger(minutes=archive.head_export_minutes),
+                args=["chain head export", self.app.export_head],
+                id="chain-head",
+                max_instances=1,
+                coalesce=True,
+            )
         self.scheduler.add_job(
             self._guarded,
             IntervalTrigger(minutes=5),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -37,9 +38,11 @@ from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
 from daemon.intake.payments import PaymentService
 from daemon.intake.rules import ComplianceGate
+from daemon.outbound.chain_head import export_head, verify_heads, verify_ledger
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import record, request_resend
-from daemon.outbound.proof import write_proof
+from daemon.outbound.proof import verify_archive
+from daemon.outbound.proof_package import PackageSources, build_package
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, transaction, upgrade
@@ -151,7 +154,14 @@ class Facturier:
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
         """Write what a dispute needs for the invoice under ``out``; who exported it, where
         and why is noted on the invoice's timeline."""
-        written = await write_proof(self.ctx.sessions, self.ctx.archive, invoice_id, out)
+        a = self.ctx.settings.archive
+        sources = PackageSources(
+            self.ctx.archive, self.bounces.originals, a.signing_key_file, a.head_export
+        )
+        async with self.ctx.sessions() as session:
+            name, data = await build_package(session, sources, invoice_id)
+        written = [out / name]
+        await asyncio.to_thread(_write_private, written[0], data)
         async with transaction(self.ctx.sessions) as session:
             newest = (
                 await session.exec(
@@ -169,6 +179,29 @@ class Facturier:
                     text=f"proof exported by {by} to {out}: {why}",
                 )
         return written
+
+    async def verify_chains(self) -> tuple[int, int, list[object]]:
+        """Every archived message and the archive's chain, the ledger (inbound notices and
+        address changes), and both chains against the signed heads exported outside the
+        database: how many archive entries and ledger links were checked, and each problem
+        found."""
+        s = self.ctx.settings.archive
+        count, problems = await verify_archive(self.ctx.sessions, self.ctx.archive)
+        links, found = await verify_ledger(self.ctx.sessions, self.bounces.originals)
+        every: list[object] = [*problems, *found]
+        if s.head_export is not None:
+            every += await verify_heads(self.ctx.sessions, s.head_export, s.signing_key_file)
+        return count, links, every
+
+    async def export_head(self) -> Path | None:
+        """Write the chains' signed head outside the database (and mail it to the auditor,
+        when one is set); None when nothing was added since the last one."""
+        relay = self.ctx.relay() if self.ctx.settings.archive.head_auditor else None
+        try:
+            return await export_head(self.ctx.sessions, self.ctx.settings, relay)
+        finally:
+            if relay is not None:
+                await relay.close()
 
     async def original_messages(
         self, *, inbound_id: int | None = None, invoice_id: int | None = None
@@ -275,3 +308,13 @@ class Facturier:
                     report.reconnects += 1
                     log.warning("bounce mailbox: %s; reconnecting in %.1f s", exc, wait)
                     await asyncio.sleep(wait)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """``data`` to ``path``, owner-only (a proof holds customers' mail), replacing it whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.partial")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(scratch, path)

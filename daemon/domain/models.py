@@ -301,6 +301,23 @@ class ArchiveEntry(SQLModel, table=True):
     sent_folder_appended: bool = False
 
 
+class LedgerEntry(SQLModel, table=True):
+    """One link of the ledger: the hash chain of inbound notices and address changes (see
+    ``daemon.domain.ledger``); append-only, enforced by the database's triggers."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_ledger_ref"),)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str
+    """``inbound`` or ``address-change``."""
+    ref_id: int
+    digest: str
+    """What the row said when it was chained (``daemon.domain.ledger``)."""
+    prev_hash: str
+    chain_hash: str = Field(unique=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
 class ReminderRun(SQLModel, table=True):
     """One row per (invoice, level): a reminder level is sent once."""
 

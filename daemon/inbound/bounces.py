@@ -30,6 +30,7 @@ from daemon.inbound.effects import Effects
 from daemon.inbound.requests import find_request, record_answer, record_report
 from daemon.inbound.tying import REPORT_KINDS, Tie, Verp, notice_key, tie
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.ledger import chain_inbound
 from mailer.archive import Archive
 from mailer.errors import MailboxError
 from mailer.mailbox import BounceMailbox
@@ -223,8 +224,7 @@ class BounceProcessor:
                 inbound.notice_key = key
                 if tied.quarantine:
                     log.warning("%s uid %s quarantined: %s", mailbox, uid, tied.quarantine)
-                session.add(inbound)
-                await session.flush()
+                await chain_inbound(session, inbound)
                 if delivery is not None and c.kind != Kind.UNKNOWN:
                     await self.effects.apply(session, delivery, c, inbound, evidence or "")
             return folder
@@ -265,8 +265,7 @@ class BounceProcessor:
         folder = self.settings.imap.processed_folder
         inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
         inbound.evidence = f"request R{request.id}"
-        session.add(inbound)
-        await session.flush()
+        await chain_inbound(session, inbound)
         assert inbound.id is not None
         if c.kind in (Kind.HUMAN, Kind.UNKNOWN):
             done = record_answer(
@@ -295,7 +294,7 @@ class BounceProcessor:
         log.warning("%s uid %s quarantined: %s", mailbox, uid, reason, exc_info=error)
         inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
         async with transaction(self.sessions) as session:
-            session.add(inbound)
+            await chain_inbound(session, inbound)
         return folder
 
     def _inbound(

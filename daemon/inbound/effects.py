@@ -29,6 +29,7 @@ from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.inbound.tying import recipient_for
 from daemon.outbound.planning import queue_delivery, record, refresh_invoice_state
+from daemon.store.ledger import chain_address_change
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,8 @@ class Effects:
             f"{r.status or ''} {r.reason or ''}: {as_plain_text(r.diagnostic or '', 200)}".strip()
         )
         session.add(address)
-        session.add(
+        await chain_address_change(
+            session,
             AddressChange(
                 customer_id=address.customer_id,
                 address_id=address.id,
@@ -196,7 +198,7 @@ class Effects:
                 changed_by="facturier",
                 reason=f"hard bounce {r.status or ''} ({r.reason})",
                 source=f"bounce:inbound#{inbound.id}",
-            )
+            ),
         )
 
     async def _retry_after_soft_bounce(self, session: AsyncSession, delivery: Delivery) -> None:

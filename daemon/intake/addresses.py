@@ -13,6 +13,7 @@ from daemon.domain.errors import NotFoundError
 from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+from daemon.store.ledger import chain_address_change
 
 
 async def log_change(
@@ -26,7 +27,8 @@ async def log_change(
     why: str,
     source: str,
 ) -> None:
-    session.add(
+    await chain_address_change(
+        session,
         AddressChange(
             customer_id=customer_id,
             address_id=address_id,
@@ -36,7 +38,7 @@ async def log_change(
             changed_by=who,
             reason=why,
             source=source,
-        )
+        ),
     )
 
 

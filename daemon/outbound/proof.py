@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
-from pathlib import Path
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import insert, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain.errors import NotFoundError
-from daemon.domain.fields import file_name_part
-from daemon.domain.i18n import _
-from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, Invoice, utcnow
-from daemon.domain.states import EventKind
+from daemon.domain.models import ArchiveEntry, Delivery, utcnow
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive, ArchivedCopy
 from mailer.errors import ArchiveError
@@ -230,89 +224,3 @@ def _owners_problems(
                 )
             )
     return found
-
-
-async def write_proof(
-    sessions: SessionFactory, archive: Archive, invoice_id: int, out: Path
-) -> list[Path]:
-    """Everything a dispute needs for one invoice, written under ``out``."""
-    async with sessions() as session:
-        invoice = await session.get(Invoice, invoice_id)
-        if invoice is None:
-            raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
-        deliveries = (
-            await session.exec(
-                select(Delivery).where(Delivery.invoice_id == invoice.id).order_by(col(Delivery.id))
-            )
-        ).all()
-        total = (await session.exec(select(func.count()).select_from(ArchiveEntry))).one()
-        written: list[Path] = []
-        await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
-        summary: dict[str, object] = {
-            "invoice": {
-                "number": invoice.number,
-                "issue_date": str(invoice.issue_date),
-                "due_date": str(invoice.due_date),
-                "total": str(invoice.total_with_tax),
-                "currency": invoice.currency,
-                "file": invoice.file_name,
-                "file_sha256": invoice.file_sha256,
-                "state": invoice.state,
-            },
-            "archive_entries": total,
-            "deliveries": [],
-        }
-        for d in deliveries:
-            events = (
-                await session.exec(
-                    select(DeliveryEvent)
-                    .where(DeliveryEvent.delivery_id == d.id)
-                    .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
-                )
-            ).all()
-            entry = (
-                await session.get(ArchiveEntry, d.archive_entry_id) if d.archive_entry_id else None
-            )
-            record: dict[str, object] = {
-                "recipient": d.recipient,
-                "kind": d.kind,
-                "state": d.state,
-                "message_id": d.message_id,
-                "possible_duplicate": d.possible_duplicate,
-                "events": [
-                    {
-                        "at": e.at.isoformat(),
-                        "event": e.event,
-                        "state": e.state_to,
-                        "smtp_code": e.smtp_code,
-                        "status": e.status,
-                        "text": e.text,
-                    }
-                    for e in events
-                ],
-            }
-            accepted = [e for e in events if e.event == EventKind.ACCEPTED]
-            if accepted:
-                record["relay_reply"] = {
-                    "at": accepted[-1].at.isoformat(),
-                    "code": accepted[-1].smtp_code,
-                    "text": accepted[-1].text,
-                }
-            if entry is not None:
-                eml = out / f"delivery-{d.id}-{file_name_part(d.recipient)}.eml"
-                data = await asyncio.to_thread(archive.read, entry.sha256)
-                await asyncio.to_thread(eml.write_bytes, data)
-                written.append(eml)
-                record["archived"] = {
-                    "file": eml.name,
-                    "sha256": entry.sha256,
-                    "size": entry.size,
-                    "chain_position": entry.seq,
-                    "prev_chain_hash": entry.prev_chain_hash,
-                    "chain_hash": entry.chain_hash,
-                }
-            summary["deliveries"].append(record)  # type: ignore[attr-defined]
-    proof = out / f"proof-{file_name_part(invoice.number)}.json"
-    proof.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    written.append(proof)
-    return written

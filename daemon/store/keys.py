@@ -12,6 +12,14 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
+
 log = logging.getLogger(__name__)
 
 
@@ -20,12 +28,17 @@ def ensure_key_file(path: Path) -> bool:
     was created now."""
     if path.exists():
         return False
+    return _write_once(path, (secrets.token_hex(32) + "\n").encode())
+
+
+def _write_once(path: Path, content: bytes) -> bool:
+    """Write ``content`` to ``path`` (owner-only) unless a file is there; True if written."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(secrets.token_hex(32) + "\n")
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
         os.link(scratch, path)
@@ -33,5 +46,18 @@ def ensure_key_file(path: Path) -> bool:
         return False
     finally:
         scratch.unlink(missing_ok=True)
-    log.info("generated a new secret in %s", path)
+    log.info("generated a new key in %s", path)
     return True
+
+
+def signing_key(path: Path) -> Ed25519PrivateKey:
+    """The installation's Ed25519 signing key at ``path`` (PKCS#8 PEM), made on first use."""
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+        )
+        _write_once(path, pem)
+    loaded = load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    return loaded

@@ -14,6 +14,7 @@ from config import load_settings
 from daemon.app.runtime import Daemon
 from daemon.app.services import Facturier
 from daemon.domain.models import ArchiveEntry, Delivery, DeliveryEvent, InboundMessage
+from daemon.domain.verp import verp_address
 from daemon.inbound.bounces import BounceProcessor
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import build_dsn
@@ -48,6 +49,8 @@ async def _sent_invoices(
             break
         await asyncio.sleep(0.2)
     dsns = []
+    key = app.ctx.settings.sender.verp_key()
+    assert key is not None
     async with app.ctx.sessions() as session:
         rows = (
             await session.exec(
@@ -61,7 +64,8 @@ async def _sent_invoices(
         original = app.ctx.archive.read(entry.sha256)
         dsn = build_dsn(
             reporting_mta="mx.customer.test",
-            sender="bounces@acme.test",
+            # returned to the delivery's signed return path, as its relay does
+            sender=verp_address("bounces@acme.test", delivery.token, key),
             recipient=delivery.recipient,
             original=original,
             envid=delivery.token,

@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import json
 import os
+import stat
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -142,17 +144,28 @@ def test_cli_verify_exit_codes_proof_and_resend(
     assert run("send")[0] == 0
     assert run("poll-bounces")[0] == 0
     code, out = run("archive", "verify")
-    assert code == 0 and "1 entries checked, 0 problem(s)" in out
+    # one message out; in: its delivery report; address changes: the one address added
+    assert code == 0 and "1 entries checked, 2 ledger links checked, 0 problem(s)" in out
 
     code, out = run("proof", "PR-1", "--out", str(tmp_path / "proof"))
     assert code == 0, out
-    proof = json.loads((tmp_path / "proof" / "proof-PR-1.json").read_text())
-    [delivery] = proof["deliveries"]
-    assert delivery["archived"]["chain_position"] == 1
-    assert delivery["relay_reply"]["code"] == 250 and "queued as" in delivery["relay_reply"]["text"]
-    assert [e["event"] for e in delivery["events"]][-1] == "delivered"
-    eml = tmp_path / "proof" / delivery["archived"]["file"]
-    assert hashlib.sha256(eml.read_bytes()).hexdigest() == delivery["archived"]["sha256"]
+    package = tmp_path / "proof" / "proof-PR-1.zip"
+    assert out.strip() == str(package) and stat.S_IMODE(package.stat().st_mode) == 0o600
+    with zipfile.ZipFile(package) as z:
+        proof = json.loads(z.read("proof.json"))
+        [delivery] = proof["deliveries"]
+        assert delivery["archived"]["seq"] == 1
+        assert delivery["relay_reply"]["code"] == 250
+        assert "queued as" in delivery["relay_reply"]["text"]
+        assert [e["event"] for e in delivery["events"]][-1] == "delivered"
+        eml = z.read(delivery["archived"]["file"])
+        assert hashlib.sha256(eml).hexdigest() == delivery["archived"]["sha256"]
+        [notice] = proof["notices"]  # the delivery report, as received
+        assert "Successful Mail Delivery Report" in z.read(notice["file"]).decode()
+        assert delivery["address_changes_in_effect"] == [proof["address_changes"][0]["id"]]
+        assert "PR-1" in z.read("summary.html").decode()
+    code, out = run("proof", "verify", str(package))
+    assert code == 0 and "intact" in out, out
 
     code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "")
     assert code == 2 and "--reason" in out
@@ -161,7 +174,7 @@ def test_cli_verify_exit_codes_proof_and_resend(
     assert run("send")[0] == 0
     assert len(sandbox.received("f@dupont.example")) == 2
     code, out = run("archive", "verify")
-    assert "2 entries checked, 0 problem(s)" in out
+    assert "2 entries checked, 2 ledger links checked, 0 problem(s)" in out
 
 
 async def test_two_instances_appending_at_once_keep_one_unbroken_chain(
@@ -222,7 +235,7 @@ def test_every_reporting_command_speaks_json_lines(
     assert reminded["queued"] == 0
     [status] = lines("status")
     assert status["number"] == "JS-1" and status["state"] == "delivered"
-    assert lines("archive", "verify") == [{"summary": {"checked": 1, "problems": 0}}]
+    assert lines("archive", "verify") == [{"summary": {"checked": 1, "ledger": 2, "problems": 0}}]
     proof = lines("proof", "JS-1", "--out", str(tmp_path / "proof"))
     assert all(Path(p["file"]).exists() for p in proof)
     [figures] = lines("figures", "--days", "7")
@@ -244,9 +257,10 @@ async def test_proof_names_its_files_safely_whatever_the_address_and_number(
     assert result.ok, result.message
     await app.send_due()
     out = tmp_path / "proof"
-    written = await app.export_proof(result.invoice_id or 0, out, by="t", reason="dispute")
-    assert {p.suffix for p in written} == {".eml", ".json"}
-    for path in written:
-        assert path.parent == out and path.exists() and len(path.name) <= 100, path
-    [eml] = [p for p in written if p.suffix == ".eml"]
-    assert "compta_factures@dupont.example" in eml.name
+    [package] = await app.export_proof(result.invoice_id or 0, out, by="t", reason="dispute")
+    assert package.parent == out and len(package.name) <= 100
+    with zipfile.ZipFile(package) as z:
+        names = z.namelist()
+    [eml] = [n for n in names if n.endswith(".eml")]
+    assert eml.startswith("messages/") and "compta_factures@dupont.example" in eml
+    assert all(".." not in n and not n.startswith("/") and len(n) <= 120 for n in names)

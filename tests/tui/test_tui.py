@@ -953,7 +953,7 @@ async def test_export_the_proof_from_the_invoice_screen(
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"customer disputes receipt", "enter")
         await _settled(pilot)
-        assert any(p.suffix == ".eml" for p in (tmp_path / "dispute").rglob("*"))
+        assert (tmp_path / "dispute" / "proof-FA-0001.zip").exists()
         events = _column(app.screen.query_one("#timeline", DataTable), 2)
         details = _column(app.screen.query_one("#timeline", DataTable), 5)
         assert events[-1] == "proof-exported"

@@ -1,0 +1,159 @@
+"""The proof package: one zip a third party checks without the database, and that names what
+was changed in it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from daemon.app.cli import app as cli
+from daemon.app.services import Facturier
+from daemon.domain.signing import fingerprint, public_hex, sign
+from daemon.intake.customers import NewCustomer
+from daemon.outbound.proof_package import verify_package
+from daemon.store.keys import signing_key
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file
+
+Members = dict[str, bytes]
+
+
+async def _package(app: Facturier, tmp_path: Path) -> Path:
+    """The package of an invoice sent to a dead domain: the message, the bounce as received,
+    and the address changes (added, then marked undeliverable by the bounce)."""
+    await app.customers.add(
+        NewCustomer("Martin", "c@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    [r] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "PP-1", "Martin", "C-2")])
+    await app.send_due()
+    await app.poll_bounces()
+    [package] = await app.export_proof(r.invoice_id or 0, tmp_path / "out", by="t", reason="x")
+    return package
+
+
+def _members(package: Path) -> Members:
+    with zipfile.ZipFile(package) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _rewrite(package: Path, members: Members) -> None:
+    with zipfile.ZipFile(package, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def _manifest(members: Members) -> dict:  # type: ignore[type-arg]
+    return json.loads(members["manifest.json"])  # type: ignore[no-any-return]
+
+
+def _eml(members: Members) -> str:
+    return next(n for n in members if n.startswith("messages/"))
+
+
+def _changed_message(m: Members) -> None:
+    name = _eml(m)
+    m[name] = m[name].replace(b"Subject: ", b"Subject: [altered] ", 1)
+
+
+def _changed_and_relisted(m: Members) -> None:
+    _changed_message(m)
+    signed = _manifest(m)
+    name = _eml(m)
+    signed["manifest"]["files"][name] = hashlib.sha256(m[name]).hexdigest()
+    m["manifest.json"] = json.dumps(signed).encode()
+
+
+def _resigned_by_another_key(m: Members) -> None:
+    """Everything made consistent again, signed with a key that is not the installation's."""
+    name = _eml(m)
+    _changed_message(m)
+    proof = json.loads(m["proof.json"])
+    proof["deliveries"][0]["archived"]["sha256"] = hashlib.sha256(m[name]).hexdigest()
+    m["proof.json"] = json.dumps(proof).encode()
+    signed = _manifest(m)
+    other = Ed25519PrivateKey.generate()
+    manifest = signed["manifest"]
+    manifest["public_key"] = public_hex(other)
+    manifest["files"] = {
+        n: hashlib.sha256(d).hexdigest() for n, d in m.items() if n != "manifest.json"
+    }
+    m["manifest.json"] = json.dumps(
+        {"manifest": manifest, "signature": sign(manifest, other)}
+    ).encode()
+
+
+def _notice_removed(m: Members) -> None:
+    del m[next(n for n in m if n.startswith("notices/"))]
+
+
+def _file_added(m: Members) -> None:
+    m["messages/extra.eml"] = b"Subject: slipped in\r\n\r\n"
+
+
+def _address_history_changed(m: Members) -> None:
+    m["proof.json"] = m["proof.json"].replace(b'"c@martin.invalid"', b'"c@other.example"', 1)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "named"),
+    [
+        (_changed_message, "messages/delivery-1-c@martin.invalid.eml: changed since"),
+        (_changed_and_relisted, "manifest.json: its signature does not match"),
+        (_resigned_by_another_key, "manifest.json: signed by key"),
+        (_notice_removed, "listed in the manifest, missing from the package"),
+        (_file_added, "messages/extra.eml: not in the manifest"),
+        (_address_history_changed, "proof.json: changed since the package was signed"),
+    ],
+)
+async def test_proof_verify_accepts_an_untouched_package_and_names_what_changed(
+    app: Facturier,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    tamper: Callable[[Members], None],
+    named: str,
+) -> None:
+    package = await _package(app, tmp_path)
+    ours = public_hex(signing_key(app.ctx.settings.archive.signing_key_file))
+    check = verify_package(package, ours)
+    assert (check.invoice, check.problems, check.key) == ("PP-1", [], fingerprint(ours))
+    members = _members(package)
+    proof = json.loads(members["proof.json"])
+    assert [n["kind"] for n in proof["notices"]] == ["bounce"]
+    assert [c["field"] for c in proof["address_changes"]] == ["invoice_to", "undeliverable"]
+    assert proof["verification"]["problems"] == []
+
+    tamper(members)
+    _rewrite(package, members)
+    problems = verify_package(package, ours).problems
+    assert any(named in p for p in problems), problems
+
+
+def test_proof_verify_needs_no_database_nor_settings(tmp_path: Path) -> None:
+    """Run where no settings file exists: a broken package is named, in one line each."""
+    broken = tmp_path / "p.zip"
+    broken.write_bytes(b"not a zip")
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "none.toml"), "proof", "verify", str(broken)]
+    )
+    assert result.exit_code == 1 and "not a readable proof package" in result.output
+    result = CliRunner().invoke(cli, ["proof", "verify", str(broken), "--key", "xyz"])
+    assert result.exit_code == 2 and "64 hexadecimal digits" in result.output
+
+
+async def test_a_bounce_read_before_the_export_is_in_it_as_received(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    package = await _package(app, tmp_path)
+    members = _members(package)
+    [notice] = json.loads(members["proof.json"])["notices"]
+    received = members[notice["file"]]
+    [original] = await app.original_messages(inbound_id=notice["id"])
+    assert hashlib.sha256(received).hexdigest() == original.sha256 == notice["raw_sha256"]
+    assert b"Undelivered Mail Returned to Sender" in received
