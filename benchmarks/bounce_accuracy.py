@@ -4,7 +4,8 @@ Usage: python benchmarks/bounce_accuracy.py CORPUS_DIR [--misses]
 
 CORPUS_DIR holds ``*.eml`` files and ``labels.csv`` (file, index, recipient, status,
 replycode, reason, ...; one row per file and recipient). Prints detection, recipient,
-4xx/5xx class and reason agreement, and recall per reason.
+4xx/5xx class and reason agreement, recall and precision per reason, and the hard claims
+that the labels call soft (each one would mark a working address undeliverable).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def main() -> int:
     rcpt_ok = cls_ok = cls_n = reason_ok = n = unscored = stated_ok = stated_n = 0
     per_reason: Counter[str] = Counter()
     per_reason_ok: Counter[str] = Counter()
+    claimed: Counter[str] = Counter()  # reasons given, for precision
+    hard_claims = hard_wrong = 0
+    hard_wrong_by_reason: Counter[str] = Counter()
     misses: list[str] = []
     for file, labelled in sorted(rows.items()):
         result = classify((args.corpus / file).read_bytes())
@@ -88,6 +92,14 @@ def main() -> int:
                 else:
                     misses.append(f"{file}: class {got.status if got else None} != {row['status']}")
             per_reason[row["reason"]] += 1
+            if got is not None and got.reason:
+                claimed[got.reason] += 1
+            if got is not None and got.hard:
+                hard_claims += 1
+                if row.get("hardbounce") == "0":
+                    hard_wrong += 1
+                    hard_wrong_by_reason[row["reason"]] += 1
+                    misses.append(f"{file}: claimed hard ({got.reason}), labelled soft")
             if got is not None and got.reason == row["reason"]:
                 reason_ok += 1
                 per_reason_ok[row["reason"]] += 1
@@ -110,9 +122,17 @@ def main() -> int:
     print(f"  where the message states its status: {pct(stated_ok, stated_n)} (labels other than")
     print("  sisimai's own x.0.9xx codes, whose class it sets when the message gives none)")
     print(f"reason            {pct(reason_ok, n)}")
-    print("recall per reason:")
-    for reason, count in per_reason.most_common():
-        print(f"  {reason:16} {pct(per_reason_ok[reason], count)}")
+    print(
+        f"hard claims       {hard_claims}, of which the label calls soft: {hard_wrong}"
+        + (f" ({dict(hard_wrong_by_reason)})" if hard_wrong else "")
+    )
+    print("per reason         recall              precision")
+    for reason in sorted(set(per_reason) | set(claimed), key=lambda r: -per_reason[r]):
+        right = per_reason_ok[reason]
+        print(
+            f"  {reason:16} {pct(right, per_reason[reason]):20}"
+            f"{pct(right, claimed[reason])}"
+        )
     if args.misses:
         print("\n".join(misses))
     return 0

@@ -114,7 +114,7 @@ def from_dsn(
                 status=status,
                 reason=reason,
                 action=action,
-                hard=action == "failed" and is_hard(reason, status, reply_code),
+                hard=action == "failed" and is_hard(reason, status, reply_code, diag_text),
                 diagnostic=diag_text,
                 reply_code=reply_code,
                 remote_mta=mta_name(fields.get("remote-mta")),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from bounce_parser.rules.status import proves_not_gone
 
 
 class Kind(enum.StrEnum):
@@ -20,7 +23,23 @@ class Kind(enum.StrEnum):
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
 
 
-def is_hard(reason: str | None, status: str | None, reply_code: int | None) -> bool:
+_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+
+
+def is_hard(
+    reason: str | None,
+    status: str | None,
+    reply_code: int | None,
+    diagnostic: str | None = None,
+) -> bool:
+    """Whether a failure proves the mailbox or domain gone: a reason that says so, not
+    contradicted by a transient reply code (RFC 5321 4.2.1) nor by a status, given or quoted
+    in the diagnostic, that says the mailbox exists (``rules.status.proves_not_gone``)."""
+    if reply_code is not None and 400 <= reply_code < 500:
+        return False
+    quoted = _STATUS_IN_TEXT.findall(diagnostic or "")
+    if any(proves_not_gone(s) for s in (status, *quoted)):
+        return False
     if reason in HARD_REASONS:
         return True
     if reason == "notaccept":

@@ -107,7 +107,7 @@ def from_text(
                 status=status,
                 reason=reason,
                 action=action,
-                hard=action == "failed" and is_hard(reason, status, reply_code),
+                hard=action == "failed" and is_hard(reason, status, reply_code, diagnostic),
                 diagnostic=diagnostic or None,
                 reply_code=reply_code,
             )

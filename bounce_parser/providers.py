@@ -69,7 +69,7 @@ def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
                     status=status or None,
                     reason=reason,
                     action=action,
-                    hard=action == "failed" and is_hard(reason, status, code),
+                    hard=action == "failed" and is_hard(reason, status, code, diag_text),
                     diagnostic=diag_text or None,
                     reply_code=code,
                     remote_mta=bounce.get("remoteMtaIp"),

@@ -6,7 +6,9 @@
   change the reason;
 - ``REPLY_CODE_DEFAULTS``: the status a reason implies when a notice gives only an SMTP
   reply code (RFC 5321 4.2);
-- ``COMMANDS``: the wordings MTAs use to name the command a reply answered.
+- ``COMMANDS``: the wordings MTAs use to name the command a reply answered;
+- ``NOT_GONE``: the statuses that say the mailbox or domain exists, so that no wording makes
+  a failure with one of them "hard" (the address marked undeliverable).
 """
 
 from __future__ import annotations
@@ -143,3 +145,31 @@ COMMANDS = [
         r"in reply to (helo|ehlo)\b",
     )
 ]
+
+
+NOT_GONE_SUBJECTS = frozenset({"2", "3", "6", "7"})
+"""RFC 3463 section 3: a status whose subject is the mailbox's state (X.2: full, disabled,
+over a limit), the receiving system's (X.3), the content's (X.6) or a security or policy
+decision (X.7) reports on a mailbox that exists, or on a refusal by policy: "User unknown"
+beside one of them (a filter's or a suspended account's wording, RFC 5321 4.2.2 leaves 550
+to both) proves nothing gone."""
+
+GONE_NETWORK_DETAILS = frozenset({"4"})
+"""Of the network and routing statuses (X.4), only X.4.4 "unable to route" (the domain has
+no mail host: Postfix's "Host or domain name not found") says a domain is gone; the others
+(no answer, bad connection, congestion, loop, time expired) are a network's trouble."""
+
+
+def proves_not_gone(status: str | None) -> bool:
+    """Whether an X.Y.Z status says the mailbox or domain is not gone (see above)."""
+    if not status:
+        return False
+    parts = status.split(".")
+    if len(parts) != 3:
+        return False
+    klass, subject, detail = parts
+    if klass == "4":
+        return True  # a transient failure is never proof of anything gone
+    if subject in NOT_GONE_SUBJECTS:
+        return True
+    return subject == "4" and detail not in GONE_NETWORK_DETAILS

@@ -20,7 +20,7 @@ from daemon.domain.models import AddressChange, ArchiveEntry, Delivery, InboundM
 from daemon.intake.customers import NewCustomer
 from daemon.outbound.proof import chain_hash
 from mailer.demo_relay import SandboxServer
-from tests.helpers import invoice_file
+from tests.helpers import invoice_file, parse
 
 
 async def _sent_and_bounced(app: Facturier, tmp_path: Path) -> None:
@@ -202,3 +202,17 @@ async def test_a_changed_delivery_pointer_is_still_named(
         f"UPDATE deliveries SET archive_entry_id = {second.archive_entry_id} WHERE id = {first.id}",
     )
     assert any(f"delivery #{first.id}" in p for p in await _problems(app))
+
+
+async def test_the_head_is_mailed_to_the_auditor_as_written(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _sent_and_bounced(app, tmp_path)
+    app.ctx.settings.archive.head_auditor = "audit@auditor.example"
+    head = await app.export_head()
+    assert head is not None
+    [mail] = sandbox.received("audit@auditor.example")
+    [attachment] = list(parse(mail).iter_attachments())
+    assert attachment.get_filename() == "chain-head.json"
+    assert attachment.get_content() == head.read_bytes()
+    assert json.loads(head.read_text())["head"]["ledger"]["seq"] == 6

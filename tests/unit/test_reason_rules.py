@@ -353,3 +353,69 @@ def test_the_command_a_reply_answered_is_read_in_more_wordings(text: str, comman
     # a refusal of the sender is about the sender, whatever the wording says of a user
     if command == "MAIL":
         assert reasons.refine_by_command("userunknown", command) == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("status", "reply_code", "diagnostic", "reason", "hard"),
+    [
+        # RFC 3463 X.1.1 bad destination mailbox address: gone
+        (
+            "5.1.1",
+            550,
+            "550 5.1.1 <a@client.example>: Recipient address rejected: User unknown",
+            "userunknown",
+            True,
+        ),
+        # X.2.1 "the mailbox exists, but is not accepting messages": the wording is not proof
+        ("5.2.1", 550, "550 5.2.1 <a@client.example>... User Unknown", "userunknown", False),
+        # X.7.1 delivery not authorized: a policy's refusal, whatever it calls it
+        (
+            "5.7.1",
+            550,
+            "550 5.7.1 <a@client.example>: Recipient address rejected: User unknown",
+            "userunknown",
+            False,
+        ),
+        # a status quoted in the text that says the mailbox is full (vpopmail's "#5.2.2")
+        ("5.0.0", None, "552 sorry, a@client.example is over quota (#5.2.2)", "userunknown", False),
+        # transient: RFC 5321 4.2.1, a 4yz reply is never final
+        (
+            "4.1.1",
+            450,
+            "450 4.1.1 <a@client.example>: Recipient address rejected: User unknown "
+            "in local recipient table",
+            "userunknown",
+            False,
+        ),
+        (None, 450, "450 user unknown", "userunknown", False),
+        # X.4.4 unable to route: the domain has no mail host
+        (
+            "5.4.4",
+            None,
+            "Host or domain name not found. Name service error for "
+            "name=client.example type=MX: Host not found",
+            "hostunknown",
+            True,
+        ),
+        # the other network statuses: a network's trouble, not a domain gone
+        ("5.4.7", None, "delivery time expired", "hostunknown", False),
+        ("5.4.1", 550, "550 5.4.1 No answer from host", "networkerror", False),
+        (
+            "5.1.6",
+            551,
+            "551 5.1.6 User has moved; please try a@elsewhere.example",
+            "hasmoved",
+            True,
+        ),
+        # RFC 7505: a null MX says the domain takes no mail
+        ("5.1.10", 550, "550 5.1.10 The domain client.example has a null MX", "notaccept", True),
+        ("5.2.2", 552, "552 5.2.2 Mailbox full", "mailboxfull", False),
+        ("5.3.0", 554, "554 5.3.0 Internal system error", "systemerror", False),
+        # a generic status leaves the wording as the evidence (RFC 5321's 550 "no such user")
+        ("5.0.0", 550, "550 No such user here", "userunknown", True),
+    ],
+)
+def test_hard_is_claimed_only_when_the_mailbox_or_domain_is_gone(
+    status: str | None, reply_code: int | None, diagnostic: str, reason: str, hard: bool
+) -> None:
+    assert is_hard(reason, status, reply_code, diagnostic) is hard
