@@ -129,10 +129,7 @@ def main() -> int:
     print("per reason         recall              precision")
     for reason in sorted(set(per_reason) | set(claimed), key=lambda r: -per_reason[r]):
         right = per_reason_ok[reason]
-        print(
-            f"  {reason:16} {pct(right, per_reason[reason]):20}"
-            f"{pct(right, claimed[reason])}"
-        )
+        print(f"  {reason:16} {pct(right, per_reason[reason]):20}{pct(right, claimed[reason])}")
     if args.misses:
         print("\n".join(misses))
     return 0

@@ -97,6 +97,29 @@ class SenderSettings(_Section):
         return generated.encode() if generated else None
 
 
+class DkimSettings(_Section):
+    """DKIM signing of every message sent (``facturier dkim keygen`` makes the key and
+    prints the DNS record to publish)."""
+
+    selector: str | None = None
+    key_file: Path | None = None
+    """A PEM private key, RSA (at least 1024 bits; 2048 advised) or Ed25519."""
+    domain: str | None = None
+    """The signing domain (d=): by default the sender address's, which DMARC aligns with."""
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> DkimSettings:
+        if (self.selector is None) != (self.key_file is None):
+            raise ValueError(N_("dkim: give both selector and key_file, or neither"))
+        return self
+
+    def signing(self, sender_address: str) -> tuple[str, str, Path] | None:
+        """(selector, domain, key file) when signing is configured."""
+        if self.selector is None or self.key_file is None:
+            return None
+        return self.selector, self.domain or sender_address.rsplit("@", 1)[-1], self.key_file
+
+
 class SmtpSettings(_Section):
     host: str = "localhost"
     port: int = Field(25, ge=1, le=65535)
@@ -362,6 +385,7 @@ class Settings(BaseSettings):
     )
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    dkim: DkimSettings = Field(default_factory=DkimSettings)
     sender: SenderSettings = Field(default_factory=SenderSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     imap: ImapSettings = Field(default_factory=ImapSettings)
@@ -453,6 +477,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         (settings.sender, "verp_secret_file"),
         (settings.sender, "verp_key_file"),
         (settings.campaign, "secret_file"),
+        (settings.dkim, "key_file"),
         (settings.templates, "directory"),
     ]
     updates.append((settings.compliance, "artifacts"))

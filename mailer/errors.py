@@ -9,8 +9,10 @@
 │       bad address, attachment mismatch).
 ├── ``ArchiveError``: the archive cannot store, or does not hold, what it should.
 │   Permanent for that entry: a missing or altered copy does not come back by waiting.
-└── ``MailboxError``: a bounce or sent mailbox could not be reached, read or written.
-    Transient: the server may be back later.
+├── ``MailboxError``: a bounce or sent mailbox could not be reached, read or written.
+│   Transient: the server may be back later.
+└── ``DkimError`` (in ``mailer.dkim``): the DKIM key cannot be read or used; nothing goes
+    out unsigned instead.
 """
 
 from __future__ import annotations

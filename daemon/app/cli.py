@@ -7,10 +7,18 @@ one upward import in the project, launching the TUI, lives in ``cli_admin``.
 
 from __future__ import annotations
 
-from daemon.app import cli_admin, cli_billing, cli_invoices, cli_report
+from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_report
 from daemon.app.cli_base import app
 
-__all__ = ["app", "cli_admin", "cli_billing", "cli_invoices", "cli_report", "main"]
+__all__ = [
+    "app",
+    "cli_admin",
+    "cli_billing",
+    "cli_invoices",
+    "cli_mail",
+    "cli_report",
+    "main",
+]
 
 
 def main() -> None:

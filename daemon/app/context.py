@@ -106,6 +106,7 @@ class AppContext:
                 ),
                 s.delivery.compose_processes,
                 nice=s.delivery.compose_nice,
+                dkim=s.dkim.signing(s.sender.address),
             )
         return self._maker
 

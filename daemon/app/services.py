@@ -48,6 +48,7 @@ from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, transaction, upgrade
 from daemon.store.keys import ensure_key_file
 from mailer.addresses import normalize_address
+from mailer.dkim import read_key
 from mailer.errors import MailboxError, MessageRefused
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ class Facturier:
                 sender = settings.sender
                 if sender.verp and sender.verp_key() is None:
                     await asyncio.to_thread(ensure_key_file, sender.verp_key_file)
+                signing = settings.dkim.signing(sender.address)
+                if signing is not None:  # a key that cannot sign stops here, not each message
+                    await asyncio.to_thread(read_key, signing[2])
             else:
                 found, needed = await schema_revisions(ctx.engine)
                 if found != needed:

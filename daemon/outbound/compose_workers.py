@@ -42,8 +42,9 @@ from typing import IO
 from daemon.domain.errors import FacturierError, TransientError
 from mailer.archive import Archive, ArchivedCopy, read_copy
 from mailer.compose import Attachment, Composer, MessageSpec, check_attachment_of
+from mailer.dkim import DkimSigner, read_key
 from mailer.errors import ArchiveError, MessageRefused
-from mailer.smtp.wire import WireShape
+from mailer.smtp.wire import WireShape, wire_shape
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,22 @@ class Workshop:
         default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="archive")
     )
 
+    signer: DkimSigner | None = None
+    """Signs each message (DKIM) before it is archived: the archived bytes are the sent."""
+
     @classmethod
     def of(
-        cls, template_dir: Path | None, language: str, archive: Path, invoices: Path
+        cls,
+        template_dir: Path | None,
+        language: str,
+        archive: Path,
+        invoices: Path,
+        dkim: tuple[str, str, Path] | None = None,
     ) -> Workshop:
-        return cls(Composer(template_dir, language), Archive(archive), Archive(invoices))
+        signer = DkimSigner(dkim[0], dkim[1], read_key(dkim[2])) if dkim else None
+        return cls(
+            Composer(template_dir, language), Archive(archive), Archive(invoices), signer=signer
+        )
 
     def make_many(self, orders: list[MessageOrder]) -> list[Composed]:
         """Each order's message, or the exception that stopped it (one order's failure
@@ -119,6 +131,11 @@ class Workshop:
                 raw, shape = self.composer.compose_for_wire(
                     spec, max_bytes=order.max_bytes, check_attachment=not order.archive
                 )
+                if self.signer is not None:
+                    field = self.signer.signature(raw)
+                    own = wire_shape(field)
+                    raw = field + raw
+                    shape = WireShape(shape.crlf and own.crlf, shape.dot_lines or own.dot_lines)
             except Exception as exc:
                 started.append(_portable(exc))
                 continue
@@ -278,12 +295,17 @@ class MessageMaker:
     thread when ``processes`` is 0."""
 
     def __init__(
-        self, workshop_args: tuple[Path | None, str, Path, Path], processes: int, nice: int = 0
+        self,
+        workshop_args: tuple[Path | None, str, Path, Path],
+        processes: int,
+        nice: int = 0,
+        dkim: tuple[str, str, Path] | None = None,
     ):
         self._args = workshop_args
+        self._dkim = dkim
         self.processes = processes
         self.nice = nice
-        self._local = Workshop.of(*workshop_args) if processes == 0 else None
+        self._local = Workshop.of(*workshop_args, dkim=dkim) if processes == 0 else None
         self._workers: list[_Worker | None] = [None] * processes
         self._turn = itertools.cycle(range(max(processes, 1)))
         self._starting = asyncio.Lock()
@@ -303,6 +325,7 @@ class MessageMaker:
                         str(archive),
                         str(invoices),
                         self.nice,
+                        [self._dkim[0], self._dkim[1], str(self._dkim[2])] if self._dkim else None,
                     ]
                 )
                 process = await asyncio.create_subprocess_exec(
@@ -355,14 +378,18 @@ def main() -> None:
     # needs the messages it asked for. A killed daemon closes the pipe and that ends it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    template_dir, language, archive, invoices, nice = json.loads(sys.argv[1])
+    template_dir, language, archive, invoices, nice, dkim = json.loads(sys.argv[1])
     # Before any thread starts: on Linux niceness belongs to each thread, and only threads
     # created afterwards inherit it.
     if nice:
         os.nice(nice)
     _widen_pipe(sys.stdout.fileno())
     workshop = Workshop.of(
-        Path(template_dir) if template_dir else None, language, Path(archive), Path(invoices)
+        Path(template_dir) if template_dir else None,
+        language,
+        Path(archive),
+        Path(invoices),
+        (dkim[0], dkim[1], Path(dkim[2])) if dkim else None,
     )
     try:
         serve(sys.stdin.buffer, sys.stdout.buffer, workshop)
