@@ -361,6 +361,13 @@ class TemplateSettings(_Section):
     default_language: Literal["fr", "en"] = "fr"
 
 
+class LogSettings(_Section):
+    format: Literal["plain", "json", "journald", "auto"] = "auto"
+    """``auto``: journald's when running under it ($JOURNAL_STREAM), else plain."""
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """What `facturier run` logs (a command logs warnings unless -v)."""
+
+
 class UiSettings(_Section):
     language: Literal["fr", "en"] | None = None
     """The operators' language in the TUI and the CLI (amounts, dates); by default the
@@ -386,6 +393,7 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     dkim: DkimSettings = Field(default_factory=DkimSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
     sender: SenderSettings = Field(default_factory=SenderSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     imap: ImapSettings = Field(default_factory=ImapSettings)

@@ -19,7 +19,7 @@ import pytest
 from config import Settings, load_settings
 from daemon.app.services import Facturier
 from mailer.demo_relay import SandboxServer
-from tests.helpers import write_config
+from tests.helpers import with_database, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = os.environ.get("FACTURIER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -133,7 +133,7 @@ async def app(settings: Settings) -> AsyncIterator[Facturier]:
 
 @pytest.fixture
 def settings_path(tmp_path: Path, db_url: str, sandbox: SandboxServer) -> Path:
-    return write_config(tmp_path, db_url, sandbox.port)
+    return with_database(write_config(tmp_path, db_url, sandbox.port))
 
 
 @pytest.fixture(autouse=True)

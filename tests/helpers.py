@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from datetime import date, timedelta
@@ -150,3 +151,32 @@ async def make_one(maker: MessageMaker, order: MessageOrder) -> ComposedMessage:
     if isinstance(made, BaseException):
         raise made
     return made
+
+
+def with_database(config: Path) -> Path:
+    """The settings file ``config``, its database created (as `facturier db upgrade` does:
+    no other command creates one). Runs its own event loop in a thread, so a test that has
+    one running may call it too."""
+    import threading
+
+    from config import load_settings
+    from daemon.app.services import Facturier
+
+    async def create() -> None:
+        app = await Facturier.open(load_settings(config))
+        await app.close()
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(create())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return config

@@ -7,7 +7,7 @@ one upward import in the project, launching the TUI, lives in ``cli_admin``.
 
 from __future__ import annotations
 
-from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_report
+from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_ops, cli_report
 from daemon.app.cli_base import app
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "cli_billing",
     "cli_invoices",
     "cli_mail",
+    "cli_ops",
     "cli_report",
     "main",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -10,17 +11,20 @@ from typing import Annotated, Any
 
 import typer
 
-from config import masked_dump
+from config import load_settings, masked_dump
 from daemon.app.cli_base import (
     JsonOption,
     app,
     bounce_app,
     config_app,
+    configure_logging,
     customers_app,
     db_app,
     fail,
     guarded,
+    refuse_missing_database,
     settings,
+    state,
     user,
     with_app,
 )
@@ -29,6 +33,8 @@ from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from daemon.domain.models import Channel
+
+log = logging.getLogger(__name__)
 
 
 @config_app.command("check")
@@ -73,7 +79,7 @@ def db_upgrade() -> None:
             )
         )
 
-    with_app(go)
+    with_app(go, create=True)
 
 
 @customers_app.command("add")
@@ -371,10 +377,31 @@ def run() -> None:
     """Run the daemon until SIGTERM or SIGINT."""
     from daemon.app.runtime import Daemon
 
+    path = state.config_path
+    s = settings()
+    configure_logging(state.verbose, s, service=True)
+    log.info(
+        "facturier starting: settings %s, database %s",
+        path.resolve() if path else "defaults and environment",
+        s.database.url.split("@")[-1],
+    )
+
     async def go(app_: Facturier) -> int:
-        return await Daemon(app_).run()
+        return await Daemon(app_, reload_settings=lambda: load_settings(path)).run()
 
     raise typer.Exit(with_app(go))
+
+
+@app.command("systemd-unit")
+def systemd_unit(
+    user: Annotated[str | None, typer.Option(help="The account the service runs as")] = None,
+) -> None:
+    """Print a systemd unit for this installation (Type=notify, watchdog, reload on SIGHUP):
+    save it as /etc/systemd/system/facturier.service, then systemctl enable --now facturier."""
+    from daemon.app.systemd import unit_file
+
+    settings()  # the settings file must exist and be valid
+    typer.echo(unit_file(state.config_path or Path("facturier.toml"), user), nl=False)
 
 
 @app.command("tui")
@@ -383,6 +410,7 @@ def tui() -> None:
     from tui.app import run_tui
 
     s = settings()
+    refuse_missing_database(s)
     guarded(lambda: run_tui(s), s)
 
 

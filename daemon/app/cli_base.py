@@ -20,9 +20,11 @@ import typer
 from config import ConfigError, Settings, load_settings
 from config.settings import UiSettings
 from daemon.app.failures import BUG, describe
+from daemon.app.logformat import Masking, formatter
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import i18n
+from daemon.domain.i18n import _
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +68,7 @@ ConfigOption = Annotated[
 class State:
     config_path: Path | None = None
     settings: Settings | None = None
+    verbose: int = 0
 
 
 state = State()
@@ -90,10 +93,14 @@ def settings() -> Settings:
     return state.settings
 
 
-def with_app(fn: Callable[[Facturier], Awaitable[T]]) -> T:
+def with_app(fn: Callable[[Facturier], Awaitable[T]], *, create: bool = False) -> T:
     """Run ``fn`` with the application open; an operational error ends the command with
-    one line saying what failed and what to do, never a traceback."""
+    one line saying what failed and what to do, never a traceback. Only ``create`` (`db
+    upgrade`) makes a database that is not there: anything else names the path it looked
+    for, so a wrong working folder or a mistyped path never looks like lost data."""
     s = settings()
+    if not create:
+        refuse_missing_database(s)
 
     async def run() -> T:
         app_ = await Facturier.open(s)
@@ -142,17 +149,39 @@ class _OperatorsView(logging.Filter):
         return own or record.levelno >= self.library_level
 
 
-def configure_logging(verbose: int) -> None:
-    """The one place logging is configured: warnings by default, -v information (and the
-    libraries' warnings), -vv everything."""
+def configure_logging(verbose: int, s: Settings | None = None, *, service: bool = False) -> None:
+    """The one place logging is configured: a command logs warnings by default, -v
+    information (and the libraries' warnings), -vv everything; the service (``service``)
+    logs from ``[log] level`` (INFO), the libraries' lines from WARNING. With settings, in
+    ``[log] format`` and with their secrets masked."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     library_level = (logging.CRITICAL + 1, logging.WARNING, logging.NOTSET)[min(verbose, 2)]
+    kind = "plain"
+    handler = logging.StreamHandler(sys.stderr)
+    if s is not None:
+        kind = s.log.format
+        if kind == "auto":
+            kind = "journald" if os.environ.get("JOURNAL_STREAM") else "plain"
+        handler.addFilter(Masking(secrets_of(s)))
+        if service:
+            level = min(level, logging.getLevelName(s.log.level))
+            library_level = min(library_level, logging.WARNING)
+    handler.setFormatter(formatter(kind))
     handler.addFilter(_OperatorsView(library_level))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def secrets_of(s: Settings) -> list[str]:
+    """Every secret the settings hold, to keep out of the logs."""
+    found = [s.smtp.resolved_password(), s.imap.resolved_password()]
+    for key in (s.sender.verp_key(), s.campaign.key()):
+        found.append(key.decode() if key else None)
+    url = s.database.url
+    if "@" in url and ":" in url.split("//", 1)[-1].split("@", 1)[0]:
+        found.append(url.split("//", 1)[-1].split("@", 1)[0].split(":", 1)[1])
+    return [f for f in found if f]
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line")]
@@ -178,3 +207,28 @@ def main_options(
     configure_logging(verbose)
     state.config_path = config
     state.settings = None
+    state.verbose = verbose
+
+
+def missing_database(s: Settings) -> Path | None:
+    """The SQLite file the settings name, when it does not exist (PostgreSQL says for
+    itself that a database is missing)."""
+    prefix = "sqlite+aiosqlite:///"
+    url = s.database.url
+    if not url.startswith(prefix) or ":memory:" in url:
+        return None
+    path = Path(url[len(prefix) :].split("?", 1)[0])
+    return None if path.exists() else path
+
+
+def refuse_missing_database(s: Settings) -> None:
+    """End the command, naming the path, when the SQLite database is not there."""
+    missing = missing_database(s)
+    if missing is not None:
+        fail(
+            _(
+                "no database at {path}: run `facturier db upgrade` to create it, or check "
+                "--config and [database] url (relative paths are from the settings file)"
+            ).format(path=missing),
+            2,
+        )

@@ -121,6 +121,14 @@ class AppContext:
             archive=Archive(settings.archive.path),
         )
 
+    async def restart_makers(self) -> None:
+        """New compose workers on the next message (templates or the DKIM key changed), and
+        the compliance gate built again from the current settings."""
+        if self._maker is not None:
+            await self._maker.close()
+            self._maker = None
+        self._gate = None
+
     async def close(self) -> None:
         if self._maker is not None:
             await self._maker.close()

@@ -21,25 +21,112 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from config import Settings
+from daemon.app import health
 from daemon.app.jobs import run_once_per_slot
 from daemon.app.services import Facturier
+from daemon.app.systemd import Notifier
 from mailer.errors import MailboxError
 from mailer.mailbox import ImapMailbox
 
 log = logging.getLogger(__name__)
 
 
+RESTART_TO_APPLY = ("database", "smtp", "imap", "sender", "archive", "ingest", "log")
+"""Settings a running service keeps until it is restarted (connections and folders in use);
+the others are taken on SIGHUP."""
+
+
 class Daemon:
-    def __init__(self, app: Facturier):
+    def __init__(
+        self,
+        app: Facturier,
+        reload_settings: Callable[[], Settings] | None = None,
+        notifier: Notifier | None = None,
+    ):
         self.app = app
         self.stopping = asyncio.Event()
         self.worker = app.worker()
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(app.ctx.settings.schedule.timezone))
+        self.reload_settings = reload_settings
+        self.notifier = notifier or Notifier()
 
     def request_stop(self) -> None:
         if not self.stopping.is_set():
             log.info("stop requested: finishing in-flight work")
+            self.notifier.stopping()
             self.stopping.set()
+
+    async def reload(self) -> None:
+        """SIGHUP: read the settings file again and take what a running service can (the
+        templates and DKIM key through new compose workers, the schedule, reminders,
+        campaign, compliance, delivery limits, language); the rest waits for a restart."""
+        if self.reload_settings is None:
+            return
+        self.notifier.reloading()
+        try:
+            fresh = await asyncio.to_thread(self.reload_settings)
+        except Exception as exc:  # a settings file broken on the way: keep running as is
+            log.error("reload refused, settings unchanged: %s", exc)
+            self.notifier.ready("running; the last reload was refused")
+            return
+        try:
+            kept = await self._take(fresh)
+        except Exception:  # never let a reload stop the service
+            log.exception("reload failed part way: restart the service to apply the settings")
+            self.notifier.ready("running; the last reload failed")
+            return
+        log.info(
+            "settings reloaded%s",
+            f"; restart the service to apply [{'], ['.join(kept)}]" if kept else "",
+        )
+        self.notifier.ready("running; settings reloaded")
+
+    async def _take(self, fresh: Settings) -> list[str]:
+        """Take ``fresh``'s sections a running service can; the names of those it keeps."""
+        current = self.app.ctx.settings
+        kept = [
+            name
+            for name in RESTART_TO_APPLY
+            if name in type(current).model_fields
+            and getattr(fresh, name).model_dump() != getattr(current, name).model_dump()
+        ]
+        for name in type(current).model_fields:
+            if name not in RESTART_TO_APPLY:
+                setattr(current, name, getattr(fresh, name))
+        await self.app.ctx.restart_makers()
+        self.scheduler.remove_all_jobs()
+        self._schedule()
+        return kept
+
+    async def _watchdog(self) -> None:
+        """Tell systemd the event loop is alive, at half its WatchdogSec: a stalled loop
+        stops telling, and systemd restarts the service."""
+        every = self.notifier.watchdog_seconds
+        if every is None:
+            return
+        while not self.stopping.is_set():
+            self.notifier.watchdog()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=every / 2)
+
+    async def _until_ready(self) -> bool:
+        """Check the database, the archive and the relay until all work (each failure said
+        once, then again when it changes); False when a stop came first."""
+        said: set[str] = set()
+        while not self.stopping.is_set():
+            checks = await health.readiness(self.app.ctx)
+            bad = [c for c in checks if not c.ok]
+            if not bad:
+                return True
+            for c in bad:
+                if f"{c.name}: {c.detail}" not in said:
+                    log.error("not ready: %s: %s", c.name, c.detail)
+            said = {f"{c.name}: {c.detail}" for c in bad}
+            self.notifier.status("waiting for " + ", ".join(c.name for c in bad))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=5.0)
+        return False
 
     async def _guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         try:
@@ -167,10 +254,25 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop)
+        reloads: set[asyncio.Task[None]] = set()
+
+        def on_hangup() -> None:
+            task = asyncio.create_task(self.reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
+        watchdog = asyncio.create_task(self._watchdog())
+        if not await self._until_ready():
+            watchdog.cancel()
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            return 0
         s = self.app.ctx.settings.schedule
         self._schedule()
         self.scheduler.start()
         log.info("facturier running as %s", self.app.ctx.instance)
+        self.notifier.ready(f"running as {self.app.ctx.instance}")
         watcher = asyncio.create_task(self._watch_bounce_mailbox())
         try:
             await asyncio.gather(
@@ -179,12 +281,14 @@ class Daemon:
                 self._loop("bounce poll (startup)", 1e9, self.poll_bounces_once),
             )
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            self.notifier.stopping()
+            for task in (watcher, watchdog):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             self.scheduler.shutdown(wait=False)
             await self.worker.close()
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
-        log.info("facturier stopped")
+        log.info("facturier stopped (%s)", self.app.ctx.instance)
         return 0

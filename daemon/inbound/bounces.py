@@ -23,7 +23,13 @@ from bounce_parser import Classification, Kind
 from config import Settings
 from daemon.domain.fields import as_plain_text
 from daemon.domain.i18n import _
-from daemon.domain.models import AddressRequest, Delivery, InboundMessage, MailboxCursor
+from daemon.domain.models import (
+    AddressRequest,
+    Delivery,
+    InboundMessage,
+    Invoice,
+    MailboxCursor,
+)
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
@@ -227,6 +233,21 @@ class BounceProcessor:
                 await chain_inbound(session, inbound)
                 if delivery is not None and c.kind != Kind.UNKNOWN:
                     await self.effects.apply(session, delivery, c, inbound, evidence or "")
+                    invoice = await session.get(Invoice, delivery.invoice_id)
+                    number = invoice.number if invoice else f"#{delivery.invoice_id}"
+                    log.info(
+                        "invoice %s, delivery %s to %s: %s read (tied by %s)",
+                        number,
+                        delivery.id,
+                        delivery.recipient,
+                        c.kind,
+                        evidence,
+                        extra={
+                            "invoice": number,
+                            "delivery_id": delivery.id,
+                            "recipient": delivery.recipient,
+                        },
+                    )
             return folder
         except MailboxError:
             raise

@@ -289,7 +289,7 @@ class IngestService:
         results = []
         for file in files:
             result = await self.import_file(file)
-            log.info("%s: %s", result.file, result.message)  # the caller reports each result
+            log.info("%s: %s", result.file, result.message, extra={"invoice": result.number})
             results.append(result)
             if on_result is not None:
                 on_result(result, len(results), len(files))
@@ -308,6 +308,7 @@ class IngestService:
             result = await self.import_file(file)
             results.append(result)
             if result.ok:
+                log.info("%s: %s", file.name, result.message, extra={"invoice": result.number})
                 await asyncio.to_thread(file.unlink)
             else:
                 rejected.mkdir(parents=True, exist_ok=True)

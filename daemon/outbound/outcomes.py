@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from daemon.domain.models import Delivery, DeliveryEvent, utcnow
+from daemon.domain.models import Delivery, DeliveryEvent, Invoice, utcnow
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.pacing import Pacer, is_too_many
@@ -115,12 +115,33 @@ class OutcomeRecorder:
             await held.run(statements)
         else:
             await run_transaction(self.ctx.engine, statements)
+        numbers = await self._numbers(results) if log.isEnabledFor(logging.INFO) else {}
         for r in results:
             text = r.end.transition.text
+            number = numbers.get(r.delivery.invoice_id, f"#{r.delivery.invoice_id}")
             (log.info if r.state == DeliveryState.ACCEPTED.value else log.warning)(
-                "delivery %s to %s: %s %s", r.delivery.id, r.delivery.recipient, r.state, text or ""
+                "invoice %s, delivery %s to %s: %s %s",
+                number,
+                r.delivery.id,
+                r.delivery.recipient,
+                r.state,
+                text or "",
+                extra={
+                    "invoice": number,
+                    "delivery_id": r.delivery.id,
+                    "recipient": r.delivery.recipient,
+                },
             )
         return [r.outcome for r in results]
+
+    async def _numbers(self, results: list[SendResult]) -> dict[int, str]:
+        """The invoice numbers of ``results``, for the log (one query a batch)."""
+        ids = {r.delivery.invoice_id for r in results}
+        async with self.ctx.sessions() as session:
+            rows = await session.exec(
+                select(Invoice.id, Invoice.number).where(col(Invoice.id).in_(ids))
+            )
+            return {i: n for i, n in rows.all() if i is not None}
 
     async def record(self, results: list[SendResult]) -> list[SendOutcome]:
         """:meth:`write`, then file the accepted messages in the "sent invoices" folder."""

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from mailer.demo_relay import SandboxServer
-from tests.helpers import invoice_file, write_config
+from tests.helpers import invoice_file, with_database, write_config
 
 SCHEDULE = "[schedule]\nsend_poll_seconds = 0.3\ningest_poll_seconds = 0.3\n"
 
@@ -29,7 +29,9 @@ def facturier(config: Path, *args: str, **kw: object) -> subprocess.CompletedPro
 def test_run_ingests_sends_and_stops_cleanly_on_sigterm(
     tmp_path: Path, db_url: str, sandbox: SandboxServer
 ) -> None:
-    config = write_config(tmp_path, db_url, sandbox.port, extra=SCHEDULE)
+    config = with_database(
+        write_config(tmp_path, db_url, sandbox.port, extra=SCHEDULE + '[log]\nformat = "json"\n')
+    )
     assert (
         facturier(
             config,
@@ -62,11 +64,29 @@ def test_run_ingests_sends_and_stops_cleanly_on_sigterm(
         while time.monotonic() < deadline and not sandbox.received("factures@dupont.example"):
             time.sleep(0.2)
         assert sandbox.received("factures@dupont.example"), "the daemon did not send"
+        time.sleep(1.0)  # the send's outcome is logged once it is recorded
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
     finally:
         if proc.poll() is None:
             proc.kill()
+    # the service logs at INFO, one JSON event a line: start, each file, each send, stop
+    events = [json.loads(line) for line in err.splitlines()]
+    said = [e["message"] for e in events]
+    assert said[0].startswith(f"facturier starting: settings {config}")
+    assert said[-1].startswith("facturier stopped")
+    [imported] = [e for e in events if e.get("invoice") == "RUN-1" and "delivery_id" not in e]
+    assert imported["message"].startswith(f"{good.name}: ") and imported["level"] == "info"
+    sent = [e for e in events if e.get("delivery_id") and e.get("invoice") == "RUN-1"]
+    assert sent and sent[0]["recipient"] == "factures@dupont.example"
+    assert "accepted" in sent[0]["message"]
+    assert any("rejected" in m and "garbage.xml" in m for m in said)
+    assert not any(
+        e["logger"].split(".")[0] not in ("daemon", "mailer", "bounce_parser", "config")
+        and e["level"] == "info"
+        for e in events
+    )  # the libraries' own INFO lines stay out
     assert not target.exists()  # imported files leave the watched folder
     rejected = tmp_path / "rejected" / "garbage.xml"
     assert rejected.read_bytes() == b"<not-an-invoice/>"  # kept, with its reason

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from daemon.app.cli import app
-from tests.helpers import invoice_file, write_config
+from tests.helpers import invoice_file, with_database, write_config
 
 
 def run(config: Path, *args: str) -> tuple[int, str]:
@@ -37,7 +37,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def sqlite_config(tmp_path: Path) -> Path:
-    return write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    return with_database(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"))
 
 
 def test_postgresql_down(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ reconnect_attempts = 0
         '[imap]\nsource = "maildir"\nmaildir = "mail/bounces"\nsent_maildir = "mail/sent"\n', ""
     )
     config.write_text(text)
-    code, out = run(config, "poll-bounces")
+    code, out = run(with_database(config), "poll-bounces")
     line = one_line(out)
     assert code == 1
     assert "bounce mailbox" in line and f"127.0.0.1:{port}" in line
@@ -168,17 +168,35 @@ def test_an_unknown_invoice_is_bad_input(sqlite_config: Path) -> None:
     assert code == 2 and "NO-SUCH-INVOICE" in line
 
 
-def test_the_tui_never_migrates_an_out_of_date_schema(sqlite_config: Path) -> None:
+def test_the_tui_never_migrates_an_out_of_date_schema(tmp_path: Path) -> None:
     """Viewing never writes: on a database whose schema is not current, the TUI says what
-    to run instead of migrating it."""
-    code, out = run(sqlite_config, "tui")
+    to run instead of migrating it; on none at all, it names the path it looked for."""
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    code, out = run(config, "tui")
+    assert code == 2 and f"no database at {tmp_path / 'f.db'}" in one_line(out)
+    (tmp_path / "f.db").touch()  # a database file that holds no schema
+    code, out = run(config, "tui")
     line = one_line(out)
     assert code == 2
     assert "schema is at nothing yet" in line and "facturier db upgrade" in line
-    assert run(sqlite_config, "db", "upgrade")[0] == 0
+    assert run(config, "db", "upgrade")[0] == 0
 
 
 def test_the_verbose_option_reads_as_a_flag_in_the_help() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
     [line] = [line for line in result.output.splitlines() if "--verbose" in line]
     assert "<int>" not in line and "INTEGER" not in line and "-v" in line
+
+
+def test_no_command_but_db_upgrade_creates_a_database(tmp_path: Path) -> None:
+    """A mistyped path or a wrong working folder is an error naming the path, never a new
+    empty database that makes the data look lost."""
+    config = write_config(tmp_path, "sqlite+aiosqlite:///var/facturier.db")
+    wanted = tmp_path / "var" / "facturier.db"
+    for command in (["status"], ["customers", "list"], ["send"], ["archive", "verify"]):
+        code, out = run(config, *command)
+        assert code == 2 and str(wanted) in one_line(out) and "db upgrade" in out, out
+        assert not wanted.exists()
+    code, out = run(config, "db", "upgrade")
+    assert code == 0 and wanted.exists(), out
+    assert run(config, "status")[0] == 0

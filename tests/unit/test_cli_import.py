@@ -7,12 +7,12 @@ import pytest
 from typer.testing import CliRunner
 
 from daemon.app.cli import app
-from tests.helpers import invoice_file, write_config
+from tests.helpers import invoice_file, with_database, write_config
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    return with_database(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"))
 
 
 def run(config: Path, *args: str) -> tuple[int, str]:

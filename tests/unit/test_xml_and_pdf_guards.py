@@ -19,7 +19,7 @@ from daemon.app.cli import app
 from daemon.domain.errors import EInvoiceError
 from daemon.intake.einvoice import read_einvoice
 from daemon.intake.pdf_layer import embedded_invoice
-from tests.helpers import invoice_file, write_config
+from tests.helpers import invoice_file, with_database, write_config
 
 CII = (
     '<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:'
@@ -88,7 +88,7 @@ def test_an_external_entity_inside_a_factur_x_pdf_is_refused_unread(
     # through the command: refused, left where it was, nothing stored
     file = tmp_path / "hostile.pdf"
     file.write_bytes(pdf)
-    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    config = with_database(write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"))
     result = CliRunner().invoke(app, ["--config", str(config), "import", "--json", str(file)])
     line = next(json.loads(x) for x in result.output.splitlines() if x.startswith("{"))
     assert line["ok"] is False and "DOCTYPE" in line["message"]

@@ -1,0 +1,146 @@
+"""The service as systemd runs it: readiness once the database, the archive and the relay
+answer; watchdog pings from the event loop; RELOADING then READY on SIGHUP (the settings
+file read again); STOPPING on a clean stop. And `facturier health` for a monitor."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from daemon.app.cli import app as cli
+from mailer.demo_relay import SandboxServer
+from tests.helpers import with_database, write_config
+
+
+def _notify_socket(tmp_path: Path) -> tuple[socket.socket, Path]:
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(30)
+    return sock, path
+
+
+def _until(sock: socket.socket, wanted: str, seen: list[str]) -> list[str]:
+    """Every message up to the first holding ``wanted``."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        message = sock.recv(4096).decode()
+        seen.append(message)
+        if wanted in message.split("\n"):
+            return seen
+    raise AssertionError(f"no {wanted} in {seen}")
+
+
+def test_readiness_watchdog_reload_and_stop_are_told_to_systemd(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer
+) -> None:
+    config = with_database(write_config(tmp_path, db_url, sandbox.port))
+    sock, path = _notify_socket(tmp_path)
+    env = dict(os.environ, NOTIFY_SOCKET=str(path), WATCHDOG_USEC="400000")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daemon", "--config", str(config), "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        _until(sock, "READY=1", seen)
+        assert any("STATUS=running as" in m for m in seen)
+        pings = [m for m in _until(sock, "WATCHDOG=1", []) if m == "WATCHDOG=1"]
+        pings += [m for m in _until(sock, "WATCHDOG=1", []) if m == "WATCHDOG=1"]
+        assert len(pings) == 2  # the loop keeps telling it is alive
+
+        # SIGHUP: the settings file is read again, a change that needs a restart is named
+        config.write_text(
+            config.read_text()
+            .replace("[ui]\n", "[ui]\n")
+            .replace('language = "en"', 'language = "fr"')
+        )
+        proc.send_signal(signal.SIGHUP)
+        try:
+            after = _until(sock, "READY=1", [])
+        except AssertionError:
+            proc.kill()
+            raise AssertionError(proc.communicate()[1][-3000:]) from None
+        assert any("RELOADING=1" in m for m in after), after
+        if not any("settings reloaded" in m for m in after):
+            proc.kill()
+            raise AssertionError(proc.communicate()[1][-3000:])
+
+        proc.send_signal(signal.SIGTERM)
+        _until(sock, "STOPPING=1", [])
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "settings reloaded" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        sock.close()
+
+
+def test_without_its_relay_the_service_is_not_ready_and_says_why(
+    tmp_path: Path, db_url: str
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    config = with_database(write_config(tmp_path, db_url, closed))
+    sock, path = _notify_socket(tmp_path)
+    sock.settimeout(20)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daemon", "--config", str(config), "run"],
+        env=dict(os.environ, NOTIFY_SOCKET=str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = _until(sock, "STATUS=waiting for relay", [])
+        assert not any("READY=1" in m for m in status)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        assert f"not ready: relay: 127.0.0.1:{closed} unreachable" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        sock.close()
+
+
+def test_the_unit_file_is_for_this_installation(settings_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(settings_path), "systemd-unit"])
+    assert result.exit_code == 0, result.output
+    unit = result.output
+    assert "Type=notify" in unit and "WatchdogSec=" in unit and "ExecReload=/bin/kill -HUP" in unit
+    assert f"--config {settings_path.resolve()} run" in unit and sys.executable in unit
+    assert f"ReadWritePaths={settings_path.resolve().parent}" in unit
+
+
+def test_health_for_a_monitor(settings_path: Path, sandbox: SandboxServer) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(settings_path), "health", "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.output.splitlines()]
+    assert {x["check"] for x in lines[:-1]} == {"database", "archive", "relay", "bounce mailbox"}
+    assert all(x["ok"] for x in lines[:-1])
+    assert lines[-1]["summary"]["healthy"] and lines[-1]["summary"]["queue_depth"] == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings_path.write_text(
+        settings_path.read_text().replace(f"port = {sandbox.port}", f"port = {closed}")
+    )
+    result = runner.invoke(cli, ["--config", str(settings_path), "health"])
+    assert result.exit_code == 1 and "DOWN relay" in result.output
