@@ -361,6 +361,13 @@ class TemplateSettings(_Section):
     default_language: Literal["fr", "en"] = "fr"
 
 
+class MetricsSettings(_Section):
+    port: int | None = Field(None, ge=1, le=65535)
+    """Serve Prometheus metrics on this port (``/metrics``); none by default."""
+    address: str = "127.0.0.1"
+    """Where the metrics listen: loopback unless a scraper elsewhere needs them."""
+
+
 class LogSettings(_Section):
     format: Literal["plain", "json", "journald", "auto"] = "auto"
     """``auto``: journald's when running under it ($JOURNAL_STREAM), else plain."""
@@ -394,6 +401,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     dkim: DkimSettings = Field(default_factory=DkimSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     sender: SenderSettings = Field(default_factory=SenderSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     imap: ImapSettings = Field(default_factory=ImapSettings)

@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import start_http_server
 
 from config import Settings
 from daemon.app import health
 from daemon.app.jobs import run_once_per_slot
 from daemon.app.services import Facturier
 from daemon.app.systemd import Notifier
+from daemon.domain import metrics
 from mailer.errors import MailboxError
 from mailer.mailbox import ImapMailbox
 
@@ -98,6 +100,17 @@ class Daemon:
         self.scheduler.remove_all_jobs()
         self._schedule()
         return kept
+
+    def _serve_metrics(self) -> None:
+        """Prometheus' endpoint in a thread of its own, and the queue depth kept current."""
+        m = self.app.ctx.settings.metrics
+        if m.port is None:
+            return
+        start_http_server(m.port, m.address, registry=metrics.REGISTRY)
+        log.info("metrics on http://%s:%s/metrics", m.address, m.port)
+
+    async def _count_queue(self) -> None:
+        metrics.QUEUE_DEPTH.set((await health.figures(self.app.ctx)).queue_depth)
 
     async def _watchdog(self) -> None:
         """Tell systemd the event loop is alive, at half its WatchdogSec: a stalled loop
@@ -206,6 +219,16 @@ class Daemon:
 
     def _schedule(self) -> None:
         s = self.app.ctx.settings.schedule
+        if self.app.ctx.settings.metrics.port is not None:
+            self.scheduler.add_job(
+                self._guarded,
+                IntervalTrigger(seconds=15),
+                args=["queue depth", self._count_queue],
+                id="queue-depth",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(self.scheduler.timezone),
+            )
         if self.app.ctx.settings.campaign.scheduled:
             self.scheduler.add_job(
                 self._guarded,
@@ -269,6 +292,7 @@ class Daemon:
                 loop.remove_signal_handler(sig)
             return 0
         s = self.app.ctx.settings.schedule
+        self._serve_metrics()
         self._schedule()
         self.scheduler.start()
         log.info("facturier running as %s", self.app.ctx.instance)

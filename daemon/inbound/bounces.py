@@ -23,6 +23,7 @@ from bounce_parser import Classification, Kind
 from config import Settings
 from daemon.domain.fields import as_plain_text
 from daemon.domain.i18n import _
+from daemon.domain.metrics import BOUNCES, bounce_mailbox_read
 from daemon.domain.models import (
     AddressRequest,
     Delivery,
@@ -135,6 +136,7 @@ class BounceProcessor:
                         on_message(report)
         finally:
             await mailbox.close()
+        bounce_mailbox_read()
         if report.fetched:
             log.info("%s: %s", mailbox.name, report)
         return report
@@ -233,6 +235,9 @@ class BounceProcessor:
                 await chain_inbound(session, inbound)
                 if delivery is not None and c.kind != Kind.UNKNOWN:
                     await self.effects.apply(session, delivery, c, inbound, evidence or "")
+                    if c.kind == Kind.BOUNCE:
+                        for r in c.recipients:
+                            BOUNCES.labels(r.reason or "undefined").inc()
                     invoice = await session.get(Invoice, delivery.invoice_id)
                     number = invoice.number if invoice else f"#{delivery.invoice_id}"
                     log.info(

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import IO
 
 from daemon.domain.errors import FacturierError, TransientError
+from daemon.domain.metrics import COMPOSE_RESTARTS
 from mailer.archive import Archive, ArchivedCopy, read_copy
 from mailer.compose import Attachment, Composer, MessageSpec, check_attachment_of
 from mailer.dkim import DkimSigner, read_key
@@ -316,6 +317,7 @@ class MessageMaker:
             worker = self._workers[slot]
             if worker is None or not worker.alive:
                 if worker is not None:
+                    COMPOSE_RESTARTS.inc()
                     await worker.stop()
                 template_dir, language, archive, invoices = self._args
                 argument = json.dumps(

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
+from daemon.domain.metrics import SEND_SECONDS
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.outbound.batches import Outgoing, ReadyBatch
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome, SendResult
@@ -148,6 +150,7 @@ class Sender:
         relay waits for before the line that ends the message; an acceptance comes back
         unwritten, for the lane to write with its next hand-off."""
         delivery, raw = item.delivery, item.raw
+        started = time.monotonic()
         try:
             reply = await relay.send(
                 self.envelope_sender(delivery.token),
@@ -172,6 +175,7 @@ class Sender:
                 status=exc.status,
                 text=str(exc),
             )
+        SEND_SECONDS.observe(time.monotonic() - started)
         self.pacer.succeeded()
         text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
         return SendResult.of(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from daemon.domain.metrics import HANDOFF_DELAY, SENDS
 from daemon.domain.models import Delivery, DeliveryEvent, Invoice, utcnow
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import DeliveryState, EventKind, Transition
@@ -115,6 +116,12 @@ class OutcomeRecorder:
             await held.run(statements)
         else:
             await run_transaction(self.ctx.engine, statements)
+        now = utcnow()
+        for r in results:
+            SENDS.labels(r.state).inc()
+            if r.state == DeliveryState.ACCEPTED.value:
+                due = r.delivery.next_attempt_at or r.delivery.created_at
+                HANDOFF_DELAY.observe(max((now - due).total_seconds(), 0.0))
         numbers = await self._numbers(results) if log.isEnabledFor(logging.INFO) else {}
         for r in results:
             text = r.end.transition.text

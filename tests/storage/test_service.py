@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from daemon.app.cli import app as cli
 from mailer.demo_relay import SandboxServer
-from tests.helpers import with_database, write_config
+from tests.helpers import invoice_file, with_database, write_config
 
 
 def _notify_socket(tmp_path: Path) -> tuple[socket.socket, Path]:
@@ -144,3 +144,74 @@ def test_health_for_a_monitor(settings_path: Path, sandbox: SandboxServer) -> No
     )
     result = runner.invoke(cli, ["--config", str(settings_path), "health"])
     assert result.exit_code == 1 and "DOWN relay" in result.output
+
+
+def _scrape(port: int) -> dict[str, float]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def test_metrics_are_scraped_during_a_send(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    schedule = "[schedule]\nsend_poll_seconds = 0.3\ningest_poll_seconds = 0.3\n"
+    config = with_database(
+        write_config(tmp_path, db_url, sandbox.port, extra=f"{schedule}[metrics]\nport = {port}\n")
+    )
+    runner = CliRunner()
+    args = ["--config", str(config)]
+    runner.invoke(
+        cli,
+        [*args, "customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1"],
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daemon", *args, "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        before: dict[str, float] = {}
+        while time.monotonic() < deadline and not before:
+            try:
+                before = _scrape(port)
+            except OSError:
+                time.sleep(0.2)
+        assert before.get('facturier_messages_total{outcome="accepted"}', 0.0) == 0.0
+        staged = invoice_file(tmp_path / "staging", "MT-1")
+        os.utime(staged, (time.time() - 10, time.time() - 10))
+        (tmp_path / "inbox").mkdir(exist_ok=True)
+        target = tmp_path / "inbox" / staged.name
+        staged.rename(target)
+        os.utime(target, (time.time() - 10, time.time() - 10))
+        while time.monotonic() < deadline and not sandbox.received("f@dupont.example"):
+            time.sleep(0.2)
+        scraped: dict[str, float] = {}
+        while time.monotonic() < deadline:
+            scraped = _scrape(port)
+            if scraped.get('facturier_messages_total{outcome="accepted"}') == 1.0:
+                break
+            time.sleep(0.2)
+        assert scraped['facturier_messages_total{outcome="accepted"}'] == 1.0
+        assert scraped["facturier_send_seconds_count"] == 1.0
+        assert scraped["facturier_handoff_delay_seconds_count"] == 1.0
+        assert (
+            "facturier_queue_depth" in scraped and "facturier_bounce_mailbox_lag_seconds" in scraped
+        )
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
