@@ -46,6 +46,18 @@ def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> str | 
         ) from exc
 
 
+CLEAR_LOGIN = {
+    "smtp": N_(
+        'a login with security = "none" sends the password in clear: use "tls" or '
+        '"starttls", or set smtp.allow_login_without_tls = true'
+    ),
+    "imap": N_(
+        'a login with security = "none" sends the password in clear: use "tls" or '
+        '"starttls", or set imap.allow_login_without_tls = true'
+    ),
+}
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -142,6 +154,17 @@ class SmtpSettings(_Section):
     slow_down_seconds: float = Field(60.0, gt=0)
     """Pause after a "too many" reply (421, or 4xx about rates); doubles while it repeats."""
 
+    allow_login_without_tls: bool = False
+    """A login over a connection without TLS sends the password in clear: refused unless
+    this says so (a relay on the same host, for instance)."""
+
+    @model_validator(mode="after")
+    def _no_login_in_clear(self) -> SmtpSettings:
+        logs_in = self.username or self.password or self.password_file
+        if logs_in and self.security == "none" and not self.allow_login_without_tls:
+            raise ValueError(CLEAR_LOGIN["smtp"])
+        return self
+
     def resolved_password(self) -> str | None:
         return _read_secret(self.password, self.password_file, "smtp.password")
 
@@ -181,10 +204,21 @@ class ImapSettings(_Section):
     """Backoff between reconnections doubles from one second up to this."""
     timeout_seconds: float = Field(30.0, gt=0)
 
+    allow_login_without_tls: bool = False
+    """As for [smtp]: a login without TLS is refused unless this says so."""
+
     @model_validator(mode="after")
     def _maildir_named(self) -> ImapSettings:
         if self.source == "maildir" and self.maildir is None:
             raise ValueError(N_('imap.maildir (a folder) must be set when imap.source = "maildir"'))
+        logs_in = self.username or self.password or self.password_file
+        if (
+            self.source == "imap"
+            and logs_in
+            and self.security == "none"
+            and not self.allow_login_without_tls
+        ):
+            raise ValueError(CLEAR_LOGIN["imap"])
         return self
 
     def resolved_password(self) -> str | None:

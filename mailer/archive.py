@@ -78,7 +78,7 @@ class Archive:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)
+            os.chmod(tmp, 0o400)  # read-only, and the owner's alone: it holds customers' mail
             try:
                 os.link(tmp, target)
             except FileExistsError as exc:

@@ -204,6 +204,9 @@ def main_options(
         ),
     ] = 0,
 ) -> None:
+    # the database, its journal, the archive, the keys and the proofs are the owner's alone
+    # whatever umask the shell or the service manager left (folders 0700, files 0600)
+    os.umask(0o077)
     configure_logging(verbose)
     state.config_path = config
     state.settings = None

@@ -32,7 +32,8 @@ def _config(tmp_path: Path, db_url: str, stack: MailStack) -> Path:
     text = text.replace(
         '[imap]\nsource = "maildir"\nmaildir = "mail/bounces"\nsent_maildir = "mail/sent"\n',
         f'[imap]\nsource = "imap"\nhost = "127.0.0.1"\nport = {stack.imap_port}\n'
-        f'security = "none"\nusername = "{BOUNCES}"\npassword = "{PASSWORD}"\n',
+        f'security = "none"\nallow_login_without_tls = true\nusername = "{BOUNCES}"\n'
+        f'password = "{PASSWORD}"\n',
     )
     config.write_text(text)
     return config

@@ -38,7 +38,8 @@ def _write(tmp_path: Path, db_url: str, stack: MailStack) -> Path:
     text = text.replace(
         '[imap]\nsource = "maildir"\nmaildir = "mail/bounces"\nsent_maildir = "mail/sent"\n',
         f'[imap]\nsource = "imap"\nhost = "127.0.0.1"\nport = {stack.imap_port}\n'
-        f'security = "none"\nusername = "bounces@acme.test"\npassword = "{PASSWORD}"\n'
+        f'security = "none"\nallow_login_without_tls = true\nusername = "bounces@acme.test"\n'
+        f'password = "{PASSWORD}"\n'
         'sent_folder = "Sent Invoices"\n',
     )
     config.write_text(text)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +74,7 @@ source = "imap"
 host = "127.0.0.1"
 port = {port}
 security = "none"
+allow_login_without_tls = true
 username = "bounces"
 password = "pw"
 reconnect_attempts = 0
@@ -200,3 +203,38 @@ def test_no_command_but_db_upgrade_creates_a_database(tmp_path: Path) -> None:
     code, out = run(config, "db", "upgrade")
     assert code == 0 and wanted.exists(), out
     assert run(config, "status")[0] == 0
+
+
+def test_what_facturier_writes_is_its_owners_alone(tmp_path: Path) -> None:
+    """Whatever the umask: the database owner-only, its folders 0700."""
+    config = write_config(tmp_path, "sqlite+aiosqlite:///var/facturier.db")
+    previous = os.umask(0o022)
+    try:
+        assert run(config, "db", "upgrade")[0] == 0
+        assert run(config, "archive", "verify")[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "var" / "facturier.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("section", ["smtp", "imap"])
+def test_a_login_without_tls_is_refused_unless_said(tmp_path: Path, section: str) -> None:
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    text = config.read_text()
+    if section == "smtp":
+        text = text.replace(
+            'security = "none"', 'security = "none"\nusername = "u"\npassword = "p"'
+        )
+    else:
+        text = text.replace(
+            '[imap]\nsource = "maildir"\nmaildir = "mail/bounces"\n',
+            '[imap]\nsource = "imap"\nsecurity = "none"\nusername = "u"\npassword = "p"\n',
+        )
+    config.write_text(text)
+    code, out = run(config, "config", "check")
+    assert code == 2 and f"{section}.allow_login_without_tls = true" in one_line(out), out
+    config.write_text(
+        text.replace('username = "u"', 'username = "u"\nallow_login_without_tls = true')
+    )
+    assert run(config, "config", "check")[0] == 0

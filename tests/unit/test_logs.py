@@ -31,7 +31,8 @@ def _settings(tmp_path: Path, fmt: str):  # type: ignore[no-untyped-def]
     )
     config.write_text(
         config.read_text().replace(
-            'security = "none"', 'security = "none"\npassword = "smtp-pass-99"'
+            'security = "none"',
+            'security = "none"\npassword = "smtp-pass-99"\nallow_login_without_tls = true',
         )
     )
     return load_settings(config)
