@@ -1,17 +1,22 @@
-"""Commands for whoever runs the service: its health."""
+"""Commands for whoever runs the service: its health, and a doctor for the first run."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from config import Settings
 from daemon.app import health
-from daemon.app.cli_base import JsonOption, app, with_app
+from daemon.app.cli_base import JsonOption, app, missing_database, settings, state, with_app
+from daemon.app.context import AppContext
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, said
+from mailer.dkim import DkimError, read_key
 
 
 def _when(at: object) -> str | None:
@@ -64,3 +69,114 @@ def health_command(
         return 0 if all(c.ok for c in checks) and not lagging else 1
 
     raise typer.Exit(with_app(go))
+
+
+def _folder_problem(folder: Path | None, what: str) -> tuple[bool, str]:
+    if folder is None:
+        return False, _("{what}: not set").format(what=what)
+    if not folder.is_dir():
+        return False, _(
+            "{what}: {path} does not exist (it is made on first use, or check the path)"
+        ).format(what=what, path=folder)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False, _("{what}: {path} is not writable by this user").format(
+            what=what, path=folder
+        )
+    if folder.stat().st_mode & 0o077:
+        return False, _("{what}: {path} is open to other users: chmod 700 {path}").format(
+            what=what, path=folder
+        )
+    return True, _("{what}: {path}").format(what=what, path=folder)
+
+
+@app.command("doctor")
+def doctor(as_json: JsonOption = False) -> None:
+    """Check the settings file, the database (there, reachable, schema current), the data
+    folders and maildirs, the keys, the relay and the bounce mailbox, and say what to fix;
+    creates nothing. Exit 1 when something needs fixing."""
+    s = settings()
+    report = Reporter(as_json)
+    found: list[tuple[str, bool, str]] = [
+        ("settings", True, str(state.config_path.resolve()) if state.config_path else _("defaults"))
+    ]
+    missing = missing_database(s)
+    ctx = None if missing is not None else AppContext.from_settings(s)
+    if missing is not None:
+        found.append(
+            (
+                "database",
+                False,
+                _("no database at {path}: run `facturier db upgrade`").format(path=missing),
+            )
+        )
+    a, i = s.archive, s.ingest
+    for folder, what in (
+        (a.path, _("archive")),
+        (a.inbound_path, _("inbound archive")),
+        (i.store, _("invoice store")),
+        (i.watch, _("watched folder")),
+        (i.rejected, _("rejected folder")),
+    ):
+        ok, text = _folder_problem(folder, what)
+        found.append(("folders", ok, text))
+    if s.imap.source == "maildir":
+        for box, what, made_when_needed in (
+            (s.imap.maildir, _("bounce maildir"), False),
+            (s.imap.sent_maildir, _("sent maildir"), True),  # made by the first copy filed
+        ):
+            if box is not None:
+                ok = all((box / sub).is_dir() for sub in ("cur", "new", "tmp")) or (
+                    made_when_needed and not box.exists()
+                )
+                found.append(
+                    (
+                        "maildirs",
+                        ok,
+                        f"{what}: {box}"
+                        if ok
+                        else _("{what}: {path} is not a Maildir (cur, new, tmp)").format(
+                            what=what, path=box
+                        ),
+                    )
+                )
+    signing = s.dkim.signing(s.sender.address)
+    if signing is None:
+        found.append(("keys", False, _("no DKIM key: run `facturier dkim keygen` and set [dkim]")))
+    else:
+        try:
+            read_key(signing[2])
+            found.append(("keys", True, _("DKIM key {path}").format(path=signing[2])))
+        except DkimError as exc:
+            found.append(("keys", False, said(exc)))
+
+    async def services() -> list[health.Check]:
+        assert ctx is not None or missing is not None
+        if ctx is None:
+            return []
+        try:
+            return [
+                await health.database(ctx),
+                await health.relay(ctx),
+                await health.bounce_mailbox(ctx),
+            ]
+        finally:
+            await ctx.close()
+
+    for check in asyncio.run(services()) if ctx is not None else []:
+        found.append((check.name, check.ok, check.detail))
+    if missing is not None:
+        relay_check = asyncio.run(_relay_alone(s))
+        found.append((relay_check.name, relay_check.ok, relay_check.detail))
+    for topic, ok, text in found:
+        report.item(
+            {"topic": topic, "ok": ok, "said": text}, f"{'ok ' if ok else 'FIX'} {topic:15} {text}"
+        )
+    raise typer.Exit(0 if all(ok for _t, ok, _s in found) else 1)
+
+
+async def _relay_alone(s: Settings) -> health.Check:
+    ctx = AppContext.from_settings(s)
+    try:
+        return await health.relay(ctx)
+    finally:
+        await ctx.close()

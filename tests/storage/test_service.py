@@ -215,3 +215,36 @@ def test_metrics_are_scraped_during_a_send(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_doctor_says_what_to_fix_and_creates_nothing(
+    tmp_path: Path, db_url: str, sandbox: SandboxServer
+) -> None:
+    config = write_config(tmp_path, db_url, sandbox.port)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(config), "doctor", "--json"])
+    found = [json.loads(line) for line in result.output.splitlines()]
+    said = {(x["topic"], x["ok"]): x["said"] for x in found}
+    assert result.exit_code == 1
+    if "sqlite" in db_url:
+        assert "run `facturier db upgrade`" in said[("database", False)]
+        assert not (tmp_path / "facturier.db").exists()
+    unmade = [x["said"] for x in found if x["topic"] == "folders" and not x["ok"]]
+    assert any(t.startswith("archive: ") for t in unmade) and not (tmp_path / "archive").exists()
+    assert "dkim keygen" in said[("keys", False)]
+    assert said[("relay", True)]
+
+    with_database(config)
+    key = tmp_path / "dkim.pem"
+    runner.invoke(
+        cli, ["dkim", "keygen", "--out", str(key), "--selector", "s1", "--domain", "a.example"]
+    )
+    config.write_text(config.read_text() + f'[dkim]\nselector = "s1"\nkey_file = "{key}"\n')
+    for folder in ("archive", "invoices", "inbox", "rejected", "var/inbound"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    (tmp_path / "archive").chmod(0o755)
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert result.exit_code == 1 and f"chmod 700 {tmp_path / 'archive'}" in result.output
+    (tmp_path / "archive").chmod(0o700)
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert result.exit_code == 0, result.output
