@@ -11,7 +11,15 @@ import typer
 
 from config import Settings
 from daemon.app import health
-from daemon.app.cli_base import JsonOption, app, missing_database, settings, state, with_app
+from daemon.app.cli_base import (
+    JsonOption,
+    app,
+    guarded,
+    missing_database,
+    settings,
+    state,
+    with_app,
+)
 from daemon.app.context import AppContext
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
@@ -180,3 +188,58 @@ async def _relay_alone(s: Settings) -> health.Check:
         return await health.relay(ctx)
     finally:
         await ctx.close()
+
+
+@app.command("backup")
+def backup_command(
+    dest: Annotated[Path, typer.Argument(help="A new or empty folder")],
+    as_json: JsonOption = False,
+) -> None:
+    """A consistent copy of the SQLite database (online, while the service runs), the
+    archived and received messages and invoice files it names, and the keys, with a
+    manifest of hashes. With PostgreSQL, back the database up with pg_dump beside it."""
+    from daemon.app.backup import backup
+
+    async def go(app_: Facturier) -> None:
+        done = await backup(app_.ctx.settings, app_.ctx.sessions, dest)
+        report = Reporter(as_json)
+        report.summary(
+            {"folder": str(done.folder), "files": done.files, "database": done.database},
+            _("backup in {folder}: {files} files").format(folder=done.folder, files=done.files)
+            + (
+                ""
+                if done.database
+                else _(" (PostgreSQL: back the database up with pg_dump, see the README)")
+            ),
+        )
+
+    with_app(go)
+
+
+@app.command("restore")
+def restore_command(
+    src: Annotated[Path, typer.Argument(help="A folder written by facturier backup")],
+    as_json: JsonOption = False,
+) -> None:
+    """Bring a backup back into the settings' empty data folders (every file checked against
+    the manifest first), then check the archive and the chains as archive verify does."""
+    from daemon.app.backup import restore
+
+    s = settings()
+    count = guarded(lambda: restore(s, src), s)
+
+    async def go(app_: Facturier) -> int:
+        entries, links, problems = await app_.verify_chains()
+        report = Reporter(as_json)
+        for p in problems:
+            report.item({"problem": str(p)}, f"BAD {p}")
+        report.summary(
+            {"restored": count, "checked": entries, "ledger": links, "problems": len(problems)},
+            _(
+                "{count} files restored; {entries} entries and {links} ledger links checked, "
+                "{problems} problem(s)"
+            ).format(count=count, entries=entries, links=links, problems=len(problems)),
+        )
+        return 1 if problems else 0
+
+    raise typer.Exit(with_app(go))
