@@ -64,8 +64,8 @@ def health_command(
                 "oldest_due_seconds": lag,
             },
             _(
-                "last send {send}, last message read {poll}, {depth} waiting to be sent, "
-                "oldest due {oldest}"
+                "last send {send}, last bounce-mailbox poll {poll}, {depth} waiting to be "
+                "sent, oldest due {oldest}"
             ).format(
                 send=_when(figures.last_send) or _("never"),
                 poll=_when(figures.last_poll) or _("never"),

@@ -20,7 +20,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from daemon.app.context import AppContext
-from daemon.domain.models import Delivery, DeliveryEvent, InboundMessage, utcnow
+from daemon.domain.models import Delivery, DeliveryEvent, MailboxCursor, utcnow
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.store.db import schema_revisions
 
@@ -127,7 +127,7 @@ async def figures(ctx: AppContext) -> Figures:
                 select(func.max(DeliveryEvent.at)).where(DeliveryEvent.event == EventKind.ACCEPTED)
             )
         ).one()
-        last_poll = (await session.exec(select(func.max(InboundMessage.received_at)))).one()
+        last_poll = (await session.exec(select(func.max(MailboxCursor.polled_at)))).one()
         waiting = col(Delivery.state).in_([DeliveryState.QUEUED, DeliveryState.DEFERRED])
         depth = (await session.exec(select(func.count()).where(waiting))).one()
         since = func.coalesce(Delivery.next_attempt_at, Delivery.created_at)
@@ -140,7 +140,7 @@ async def figures(ctx: AppContext) -> Figures:
                 )
             )
         ).one()
-    return Figures(last_send, last_poll, int(depth or 0), _aware(oldest))
+    return Figures(_aware(last_send), _aware(last_poll), int(depth or 0), _aware(oldest))
 
 
 def _aware(at: object) -> datetime | None:

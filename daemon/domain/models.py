@@ -282,6 +282,8 @@ class MailboxCursor(SQLModel, table=True):
     mailbox: str = Field(primary_key=True)
     uidvalidity: int
     last_uid: int = 0
+    polled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    """When the mailbox was last read to its end (a poll that was not cut off)."""
 
 
 class ArchiveEntry(SQLModel, table=True):

@@ -30,6 +30,7 @@ from daemon.domain.models import (
     InboundMessage,
     Invoice,
     MailboxCursor,
+    utcnow,
 )
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
@@ -134,6 +135,11 @@ class BounceProcessor:
                         session.add(cursor)
                     if on_message is not None:
                         on_message(report)
+            async with transaction(self.sessions) as session:
+                cursor = await session.get(MailboxCursor, mailbox.name)
+                if cursor is not None:
+                    cursor.polled_at = utcnow()
+                    session.add(cursor)
         finally:
             await mailbox.close()
         bounce_mailbox_read()

@@ -136,6 +136,11 @@ def test_health_for_a_monitor(settings_path: Path, sandbox: SandboxServer) -> No
     assert {x["check"] for x in lines[:-1]} == {"database", "archive", "relay", "bounce mailbox"}
     assert all(x["ok"] for x in lines[:-1])
     assert lines[-1]["summary"]["healthy"] and lines[-1]["summary"]["queue_depth"] == 0
+    assert lines[-1]["summary"]["last_poll"] is None
+    assert runner.invoke(cli, ["--config", str(settings_path), "poll-bounces"]).exit_code == 0
+    result = runner.invoke(cli, ["--config", str(settings_path), "health", "--json"])
+    summary = json.loads(result.output.splitlines()[-1])["summary"]
+    assert summary["last_poll"] is not None  # a poll that read nothing still counts
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
