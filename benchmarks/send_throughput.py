@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import load_settings
+from mailer.dkim import new_key
 from daemon.app.demo_samples import SampleInvoice, embed, invoice_series, sample_page
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
@@ -85,9 +86,14 @@ def asyncpg_url(admin_url: str, database: str) -> str:
     return f"{server}/{database}"
 
 
-def write_config(folder: Path, url: str, port: int) -> Path:
+def write_config(folder: Path, url: str, port: int, dkim: str = "none") -> Path:
     config = folder / "facturier.toml"
-    config.write_text(f"""
+    signing = ""
+    if dkim != "none":
+        pem, _key = new_key(dkim)
+        (folder / "dkim.pem").write_bytes(pem)
+        signing = '[dkim]\nselector = "bench"\nkey_file = "dkim.pem"\n'
+    config.write_text(signing + f"""
 [database]
 url = "{url}"
 [sender]
@@ -297,6 +303,12 @@ def main() -> int:
         type=Path,
         help="write cProfile stats of each facturier run to PROFILE.<database>.<round>.<instance>",
     )
+    ap.add_argument(
+        "--dkim",
+        choices=("none", "rsa", "ed25519"),
+        default="none",
+        help="sign every message with a DKIM key of this kind",
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -324,7 +336,7 @@ def main() -> int:
                 folder = work / f"{label}-{n}"
                 folder.mkdir()
                 config = write_config(
-                    folder, fresh_database(label, folder, args.pg, databases), port
+                    folder, fresh_database(label, folder, args.pg, databases), port, args.dkim
                 )
                 message = asyncio.run(prepare(config, args.count, page))
                 limit = f"[smtp]\nmax_connections = {args.connections}\n"
