@@ -39,10 +39,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import load_settings
-from mailer.dkim import new_key
 from daemon.app.demo_samples import SampleInvoice, embed, invoice_series, sample_page
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
+from mailer.dkim import new_key
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -93,7 +93,9 @@ def write_config(folder: Path, url: str, port: int, dkim: str = "none") -> Path:
         pem, _key = new_key(dkim)
         (folder / "dkim.pem").write_bytes(pem)
         signing = '[dkim]\nselector = "bench"\nkey_file = "dkim.pem"\n'
-    config.write_text(signing + f"""
+    config.write_text(
+        signing
+        + f"""
 [database]
 url = "{url}"
 [sender]
@@ -112,7 +114,8 @@ path = "archive"
 [ingest]
 store = "invoices"
 check_xsd = false
-""")
+"""
+    )
     return config
 
 
