@@ -79,11 +79,8 @@ async def _names_in_database(sessions: SessionFactory) -> tuple[list[str], list[
 
 
 def _keys(settings: Settings) -> list[Path]:
-    found = [settings.sender.verp_key_file, settings.archive.signing_key_file]
-    signing = settings.dkim.signing(settings.sender.address)
-    if signing is not None:
-        found.append(signing[2])
-    return [k for k in found if k.exists()]
+    """The installation's key files that exist."""
+    return [k for k in _keys_wanted(settings) if k.exists()]
 
 
 async def backup(settings: Settings, sessions: SessionFactory, dest: Path) -> BackupReport:
@@ -209,6 +206,7 @@ def restore(settings: Settings, src: Path) -> int:
 
 
 def _keys_wanted(settings: Settings) -> list[Path]:
+    """Where the installation keeps its keys: the VERP secret, the signing key, the DKIM key."""
     found = [settings.sender.verp_key_file, settings.archive.signing_key_file]
     signing = settings.dkim.signing(settings.sender.address)
     if signing is not None:

@@ -38,6 +38,7 @@ from daemon.domain.models import AddressChange, ArchiveEntry, InboundMessage, Le
 from daemon.domain.signing import fingerprint, public_hex, sign, signed_by
 from daemon.store.db import SessionFactory
 from daemon.store.keys import signing_key
+from daemon.store.ledger import ledger_head
 from mailer.archive import Archive
 from mailer.errors import ArchiveError
 from mailer.smtp.relay import SmtpRelay
@@ -79,18 +80,12 @@ async def current_head(session: AsyncSession) -> ChainHead:
             .limit(1)
         )
     ).first()
-    ledger = (
-        await session.exec(
-            select(LedgerEntry.seq, LedgerEntry.chain_hash)
-            .order_by(col(LedgerEntry.seq).desc())
-            .limit(1)
-        )
-    ).first()
+    ledger_seq, ledger_hash = await ledger_head(session)
     return ChainHead(
         (archive[0] or 0) if archive else 0,
         (archive[1] or GENESIS) if archive else GENESIS,
-        ledger[0] if ledger else 0,
-        ledger[1] if ledger else GENESIS,
+        ledger_seq,
+        ledger_hash,
     )
 
 

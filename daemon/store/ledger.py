@@ -24,12 +24,8 @@ from daemon.domain.models import AddressChange, InboundMessage, LedgerEntry
 _LEDGER_LOCK_KEY = 0x4C454447  # "LEDG"
 
 
-async def _append(session: AsyncSession, kind: str, ref_id: int, digest: str) -> LedgerEntry:
-    dialect = session.bind.dialect.name if session.bind is not None else ""
-    if dialect == "postgresql":
-        await session.exec(text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK_KEY})"))  # type: ignore[call-overload]
-    elif dialect == "sqlite":
-        await session.exec(text("DELETE FROM ledger_entries WHERE 0"))  # type: ignore[call-overload]
+async def ledger_head(session: AsyncSession) -> tuple[int, str]:
+    """The ledger's last position and hash ((0, GENESIS) while it is empty)."""
     last = (
         await session.exec(
             select(LedgerEntry.seq, LedgerEntry.chain_hash)
@@ -37,7 +33,17 @@ async def _append(session: AsyncSession, kind: str, ref_id: int, digest: str) ->
             .limit(1)
         )
     ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+async def _append(session: AsyncSession, kind: str, ref_id: int, digest: str) -> LedgerEntry:
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        await session.exec(text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK_KEY})"))  # type: ignore[call-overload]
+    elif dialect == "sqlite":
+        await session.exec(text("DELETE FROM ledger_entries WHERE 0"))  # type: ignore[call-overload]
+    last, prev = await ledger_head(session)
+    seq = last + 1
     entry = LedgerEntry(
         seq=seq,
         kind=kind,
