@@ -195,13 +195,15 @@ async def _frozen(pilot: Any) -> None:
     day; the figures screen, which counts the last 30 days, is tested without it)."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import func, update
+    from sqlalchemy import func, text, update
     from sqlmodel import col
 
     from daemon.domain.models import AddressChange, DeliveryEvent, InboundMessage, Invoice
 
     moment = datetime(2026, 3, 2, 9, 31, tzinfo=UTC)
     async with pilot.app.services.ctx.sessions() as session, session.begin():
+        # the log is append-only in the database itself: the snapshot's clock goes past it
+        await session.exec(text("DROP TRIGGER IF EXISTS address_changes_no_update"))  # type: ignore[call-overload]
         for table, column in (
             (DeliveryEvent, "at"),
             (AddressChange, "changed_at"),
