@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,6 +20,7 @@ from tui.customers import CustomersScreen
 from tui.figures import FiguresScreen
 from tui.invoices import InvoicesScreen
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.messages import LoadFailed
 
 REFRESH_SECONDS = 2.0

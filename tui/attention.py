@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +19,7 @@ from tui.actions import ATTENTION_BINDINGS
 from tui.dialogs import Answer
 from tui.duplicate import DuplicateScreen
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.message import OriginalScreen
 from tui.messages import ActionFailed, Loaded
 from tui.paged import PagedTable

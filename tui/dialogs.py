@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from daemon.app.invoice_list import InvoiceFilter
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import STATE_LABELS
 from tui.actions import INVOICE_STATES, speak_bindings
+from tui.markup import escape
 
 T = TypeVar("T")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from tui.actions import DUPLICATE_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.messages import Loaded
 
 _ASK = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from daemon.domain.labels import state_label
 from tui.actions import INVOICE_LIST_BINDINGS, INVOICE_STATES
 from tui.dialogs import FilterAnswer, FilterDialog
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.messages import ActionFailed, Loaded
 from tui.paged import Direction, PagedTable
 from tui.screens import InvoiceScreen, styled_state

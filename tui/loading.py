@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rich.markup import escape
 from textual import on, work
 from textual.screen import Screen
 
@@ -16,6 +15,7 @@ from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
 from tui.actions import speak_bindings
 from tui.dialogs import ActionDialog, Answer
+from tui.markup import escape
 from tui.messages import ActionDone, ActionFailed, Loaded, LoadFailed
 
 

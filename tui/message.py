@@ -3,7 +3,6 @@ attachment names (everything shown as text, never as markup)."""
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -14,6 +13,7 @@ from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.messages import Loaded
 
 

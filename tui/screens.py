@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +24,7 @@ from daemon.domain.states import DeliveryState, InvoiceState
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
+from tui.markup import escape
 from tui.message import MessageScreen, OriginalScreen
 from tui.messages import Loaded
 
