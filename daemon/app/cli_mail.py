@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from pathlib import Path
@@ -69,6 +70,15 @@ def check_domain_command(
     pass: aligned SPF or DKIM, with what to fix; exit 1 when they will not."""
     from daemon.app.domain_check import check_domain, resolver_for
 
+    for address in ip or []:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            fail(_("--ip: {value} is not an IPv4 or IPv6 address").format(value=address))
+    if nameserver is not None:
+        host, _sep, port = nameserver.partition(":")
+        if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+            fail(_("--nameserver: {value} is not host or host:port").format(value=nameserver))
     s = settings()
 
     def run() -> int:

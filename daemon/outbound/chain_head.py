@@ -36,6 +36,7 @@ from daemon.domain.ledger import (
 )
 from daemon.domain.models import AddressChange, ArchiveEntry, InboundMessage, LedgerEntry, utcnow
 from daemon.domain.signing import fingerprint, public_hex, sign, signed_by
+from daemon.outbound.proof import archive_head
 from daemon.store.db import SessionFactory
 from daemon.store.keys import signing_key
 from daemon.store.ledger import ledger_head
@@ -72,21 +73,9 @@ class ChainHead:
 
 
 async def current_head(session: AsyncSession) -> ChainHead:
-    archive = (
-        await session.exec(
-            select(ArchiveEntry.seq, ArchiveEntry.chain_hash)
-            .where(col(ArchiveEntry.seq).is_not(None))
-            .order_by(col(ArchiveEntry.seq).desc())
-            .limit(1)
-        )
-    ).first()
+    archive_seq, archive_hash = await archive_head(session)
     ledger_seq, ledger_hash = await ledger_head(session)
-    return ChainHead(
-        (archive[0] or 0) if archive else 0,
-        (archive[1] or GENESIS) if archive else GENESIS,
-        ledger_seq,
-        ledger_hash,
-    )
+    return ChainHead(archive_seq, archive_hash, ledger_seq, ledger_hash)
 
 
 async def verify_ledger(

@@ -53,6 +53,19 @@ _ADD_ENTRIES = insert(_ARCHIVE_ENTRIES).returning(
 )
 
 
+async def archive_head(session: AsyncSession) -> tuple[int, str]:
+    """The archive chain's last position and hash ((0, GENESIS) while it is empty)."""
+    last = (
+        await session.exec(
+            select(ArchiveEntry.seq, ArchiveEntry.chain_hash)
+            .where(col(ArchiveEntry.seq).is_not(None))
+            .order_by(col(ArchiveEntry.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    return (last[0] or 0, last[1] or GENESIS) if last else (0, GENESIS)
+
+
 async def append_entries(
     session: AsyncSession, copies: list[tuple[ArchivedCopy, str]]
 ) -> list[ChainedEntry]:
@@ -77,15 +90,7 @@ async def append_entries(
         select(entries.id, entries.seq, entries.sha256).where(entries.sha256.in_(wanted))
     )
     known = {sha: ChainedEntry(entry_id, seq, sha) for entry_id, seq, sha in found.all()}
-    last = (
-        await session.exec(
-            select(ArchiveEntry.seq, ArchiveEntry.chain_hash)
-            .where(col(ArchiveEntry.seq).is_not(None))
-            .order_by(col(ArchiveEntry.seq).desc())
-            .limit(1)
-        )
-    ).first()
-    seq, prev = (last[0] or 0, last[1] or GENESIS) if last else (0, GENESIS)
+    seq, prev = await archive_head(session)
     rows: list[dict[str, object]] = []
     adding: set[str] = set()
     now = utcnow()

@@ -143,3 +143,13 @@ def test_check_domain_says_what_passes_and_what_to_fix(
     del zone[("acme.example", "TXT")], zone[("_dmarc.acme.example", "TXT")]
     code, out = check("192.0.2.10")
     assert code == 1 and "no SPF record at acme.example" in out and "no DMARC record" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--ip", "not-an-ip"), ("--nameserver", "127.0.0.1:notaport")]
+)
+def test_check_domain_names_a_bad_option(settings_path: Path, option: str, value: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["--config", str(settings_path), "check-domain", option, value]
+    )
+    assert result.exit_code == 2 and f"{option}: {value}" in result.output, result.output
