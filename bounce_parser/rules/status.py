@@ -95,7 +95,9 @@ STATUS_REASON: dict[str, str] = {
 
 # Codes specific enough that the text should not override them. Not X.1.10 (null MX): Office
 # 365 sends "550 5.1.10 RESOLVER.ADR.RecipientNotFound" for an unknown user.
-DECISIVE = {"1.1", "1.2", "1.6", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
+# X.1.7 and X.1.8 are the sender's address (RFC 3463 3.2): whatever the words ("Sender address
+# rejected: Domain not found"), it is the sender who is refused.
+DECISIVE = {"1.1", "1.2", "1.6", "1.7", "1.8", "2.2", "2.3", "4.7", "7.13", "7.25", "7.26"}
 
 REPLY_CODE_DEFAULTS = {
     "userunknown": "1.1",
@@ -160,6 +162,11 @@ no mail host: Postfix's "Host or domain name not found") says a domain is gone; 
 (no answer, bad connection, congestion, loop, time expired) are a network's trouble."""
 
 
+SENDER_STATUSES = frozenset({("1", "7"), ("1", "8")})
+"""X.1.7 "bad sender's mailbox address syntax", X.1.8 "bad sender's system address" (RFC 3463
+3.2): a refusal of the sender says nothing of the recipient's mailbox."""
+
+
 def proves_not_gone(status: str | None) -> bool:
     """Whether an X.Y.Z status says the mailbox or domain is not gone (see above)."""
     if not status:
@@ -170,6 +177,6 @@ def proves_not_gone(status: str | None) -> bool:
     klass, subject, detail = parts
     if klass == "4":
         return True  # a transient failure is never proof of anything gone
-    if subject in NOT_GONE_SUBJECTS:
+    if subject in NOT_GONE_SUBJECTS or (subject, detail) in SENDER_STATUSES:
         return True
     return subject == "4" and detail not in GONE_NETWORK_DETAILS

@@ -33,6 +33,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"starttls (?:failed|is required|required)",
             r"must issue a starttls",
             r"tls (?:negotiation|handshake) failed",
+            # Postfix (TLS_README): "TLS is required, but was not offered by host …",
+            # "Cannot start TLS: handshake failure"; RFC 3207: "454 TLS not available …"
+            r"tls is required, but was not offered",
+            r"cannot start tls",
+            r"tls not available",
         ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
@@ -64,6 +69,8 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"not compliant with rfc",
             r"does not comply with rfc",
             r"rfc ?5322 (?:requirements|standards)",
+            # Gmail: "Messages missing a valid address in From: header … are not accepted"
+            r"missing a valid address in from",
         ),
     ),
     # before blocked: a blocklist of links is about the content
@@ -77,7 +84,14 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
     # before spamdetected: the sending host is blocked (because of spam it sent)
     ("blocked", (r"client host blocked", r"ip source bloqu")),
     ("virusdetected", (r"virus", r"malware", r"infected")),
-    ("mailererror", (r"mailer error", r"command died with status")),  # Postfix pipe(8)
+    (
+        "mailererror",
+        (
+            r"mailer error",
+            r"command died with status",  # Postfix pipe(8)
+            r"child process of \S+ transport returned",  # Exim's pipe transport
+        ),
+    ),
     (
         "authfailure",
         (
@@ -176,7 +190,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"connection limit",
             r"too many smtp sessions",
             r"connection rate limit",
-            r"too many recipients(?! (?:in|per))",
+            r"too many recipients(?! (?:in|per|from))",
         ),
     ),
     (
@@ -196,6 +210,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"rate limit",
             r"too many (?:messages|recipients|emails) (?:in|per)",
             r"sending rate",
+            # Postfix anvil limits (smtpd_client_message_rate_limit, …_recipient_rate_limit):
+            # "Error: too much mail from <ip>", "Error: too many recipients from <ip>"
+            r"too (?:much mail|many recipients) from",
+            r"receiving mail at a rate",  # Gmail 4.2.1: the recipient gets too much at once
             r"try again later.*rate",
         ),
     ),
@@ -238,7 +256,16 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("exceedlimit", (r"exceeds? .*limit", r"too many recipients")),
-    ("hasmoved", (r"has moved", r"user has moved", r"address has changed", r"no longer at")),
+    (
+        "hasmoved",
+        (
+            r"not local; please try",  # RFC 5321 4.2.2: 551, with a forward-path
+            r"has moved",
+            r"user has moved",
+            r"address has changed",
+            r"no longer at",
+        ),
+    ),
     (
         "suspend",
         (
@@ -267,6 +294,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"unrouteable address",  # exim: no router took the domain
             r"domain is not reachable",
             r"the account or domain may not exist",  # cPanel's exim template
+            r"mx records point to non-existent hosts",  # Exim's dnslookup router
             r"dns lookup failure: host \S+ not found",
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",

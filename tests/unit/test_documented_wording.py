@@ -1,0 +1,410 @@
+"""Each reason read from the wording its senders document, not from a corpus file.
+
+Every row is a refusal or notice as a standard or a sender's published documentation words
+it (the source is named beside it), carried in an RFC 3464 report. The classifier must name
+the reason and must claim "hard" (the address marked undeliverable) only for a reason that
+proves the mailbox or domain gone, given with a permanent status.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bounce_parser import HARD_REASONS, Kind, classify
+
+RECIPIENT = "factures@client.example"
+
+# Sources, named once:
+GMAIL = "Google Workspace Admin Help, 'SMTP errors and codes' (answer 3726730)"
+EXO = "Microsoft Learn, 'Email non-delivery reports and SMTP errors in Exchange Online'"
+YAHOO = "Yahoo Sender Hub, 'SMTP error codes'"
+POSTFIX = "Postfix documentation (postconf(5), the README of the feature named)"
+EXIM = "The Exim specification (the router or transport named)"
+RFC3463 = "RFC 3463, the status code's own description"
+RFC5321 = "RFC 5321 section 4.2 (reply codes) and its example replies"
+
+DOCUMENTED: list[tuple[str, str, str, str]] = [
+    # (reason, Status field, Diagnostic-Code text, source)
+    # userunknown: the mailbox does not exist
+    (
+        "userunknown",
+        "5.1.1",
+        "550-5.1.1 The email account that you tried to reach does not exist. Please try "
+        "double-checking the recipient's email address for typos or unnecessary spaces.",
+        GMAIL,
+    ),
+    (
+        "userunknown",
+        "5.1.1",
+        "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found",
+        EXO + ", 5.1.1",
+    ),
+    (
+        "userunknown",
+        "5.1.1",
+        f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: User unknown in local "
+        "recipient table",
+        POSTFIX + ", LOCAL_RECIPIENT_README",
+    ),
+    (
+        "userunknown",
+        "5.1.1",
+        f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: User unknown in virtual "
+        "mailbox table",
+        POSTFIX + ", VIRTUAL_README",
+    ),
+    ("userunknown", "5.0.0", "550 No such user here", RFC5321),
+    (
+        "userunknown",
+        "5.0.0",
+        f"554 delivery error: dd This user doesn't have a yahoo.com account ({RECIPIENT}) "
+        "[0] - mta1001.mail.bf1.yahoo.com",
+        YAHOO + ", 554 dd",
+    ),
+    # hostunknown: the domain has no mail host
+    (
+        "hostunknown",
+        "5.4.4",
+        "Host or domain name not found. Name service error for name=client.example "
+        "type=MX: Host not found",
+        POSTFIX + ", smtp(8)",
+    ),
+    (
+        "hostunknown",
+        "5.1.2",
+        f"550 5.1.2 <{RECIPIENT}>... Host unknown (Name server: client.example: host not "
+        "found)",
+        "sendmail Installation and Operation Guide (RFC 3463 X.1.2)",
+    ),
+    (
+        "hostunknown",
+        "5.0.0",
+        "all relevant MX records point to non-existent hosts",
+        EXIM + ", the dnslookup router",
+    ),
+    # hasmoved
+    ("hasmoved", "5.0.0", "551 User not local; please try <factures@new.example>", RFC5321),
+    (
+        "hasmoved",
+        "5.1.6",
+        "550 5.1.6 Destination mailbox has moved, no forwarding address",
+        RFC3463 + " X.1.6",
+    ),
+    # mailboxfull
+    (
+        "mailboxfull",
+        "4.2.2",
+        "452-4.2.2 The email account that you tried to reach is over quota. Please direct "
+        "the recipient to https://support.google.com/mail/?p=OverQuotaTemp",
+        GMAIL,
+    ),
+    (
+        "mailboxfull",
+        "5.2.2",
+        f"552 5.2.2 <{RECIPIENT}> Quota exceeded (mailbox for user is full)",
+        "Dovecot quota plugin, quota_exceeded_message default",
+    ),
+    ("mailboxfull", "5.2.2", "550 5.2.2 mailbox full", EXO + ", 5.2.2"),
+    # mesgtoobig, exceedlimit
+    (
+        "mesgtoobig",
+        "5.3.4",
+        "552-5.3.4 Your message exceeded Google's message size limits.",
+        GMAIL,
+    ),
+    ("mesgtoobig", "5.3.4", "552 5.3.4 Message size exceeds fixed limit", POSTFIX),
+    (
+        "exceedlimit",
+        "5.2.3",
+        "552 5.2.3 Message length exceeds administrative limit",
+        RFC3463 + " X.2.3",
+    ),
+    # expired: the sender gave up
+    (
+        "expired",
+        "4.4.7",
+        "Message could not be delivered for 5 days",
+        "sendmail, its Timeout.queuereturn notice",
+    ),
+    (
+        "expired",
+        "5.0.0",
+        "I'm not going to try again; this message has been in the queue too long.",
+        "qmail-send(8), its bounce text",
+    ),
+    ("expired", "5.0.0", "retry timeout exceeded", EXIM + ", retry configuration"),
+    # networkerror: never proof of anything gone
+    (
+        "networkerror",
+        "4.4.1",
+        "connect to mx.client.example[192.0.2.1]:25: Connection refused",
+        POSTFIX + ", smtp(8) (RFC 3463 X.4.1)",
+    ),
+    (
+        "networkerror",
+        "4.4.2",
+        "lost connection with mx.client.example[192.0.2.1] while receiving the initial "
+        "server greeting",
+        POSTFIX + ", smtp(8) (RFC 3463 X.4.2)",
+    ),
+    ("networkerror", "5.4.6", "554 5.4.6 Routing loop detected", RFC3463 + " X.4.6"),
+    (
+        "networkerror",
+        "5.4.6",
+        "mail for client.example loops back to myself",
+        POSTFIX + ", smtp(8)",
+    ),
+    # systemerror, systemfull
+    ("systemerror", "4.3.0", "451 4.3.0 Mail server temporarily rejected message.", GMAIL),
+    ("systemerror", "5.3.5", "mail system configuration error", POSTFIX + " (X.3.5)"),
+    ("systemfull", "4.3.1", "452 4.3.1 Insufficient system storage", POSTFIX + ", smtpd(8)"),
+    # notaccept: the domain says it takes no mail
+    ("notaccept", "5.1.10", "556 5.1.10 Recipient address has null MX", "RFC 7505 section 4"),
+    (
+        "notaccept",
+        "5.1.10",
+        "Domain client.example does not accept mail (nullMX)",
+        POSTFIX + ", smtp(8) and RFC 7505",
+    ),
+    # suspend: the mailbox exists and is disabled
+    (
+        "suspend",
+        "5.2.1",
+        "550-5.2.1 The email account that you tried to reach is disabled.",
+        GMAIL,
+    ),
+    (
+        "suspend",
+        "5.2.1",
+        "550 5.2.1 Mailbox disabled, not accepting messages",
+        RFC3463 + " X.2.1",
+    ),
+    # blocked: the sending host is refused
+    (
+        "blocked",
+        "5.7.1",
+        "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
+        "zen.spamhaus.org",
+        POSTFIX + ", default_rbl_reply",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip "
+        "is in Spamhaus's list",
+        YAHOO + ", BL21",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact "
+        "your Internet service provider since part of their network is on our block list "
+        "(S3140).",
+        EXO + ", S3140",
+    ),
+    # spamdetected, policyviolation, virusdetected
+    (
+        "spamdetected",
+        "5.7.1",
+        "550-5.7.1 Our system has detected that this message is likely unsolicited mail. "
+        "To reduce the amount of spam sent to Gmail, this message has been blocked.",
+        GMAIL,
+    ),
+    (
+        "policyviolation",
+        "5.7.1",
+        "550-5.7.1 The user or domain that you are sending to (or from) has a policy that "
+        "prohibited the mail that you sent.",
+        GMAIL,
+    ),
+    (
+        "virusdetected",
+        "5.7.0",
+        "554 5.7.0 Reject, id=12345-01 - VIRUS: Eicar-Test-Signature",
+        "amavisd-new, its reject reply",
+    ),
+    # authfailure, requireptr, badreputation, securityerror, failedstarttls
+    (
+        "authfailure",
+        "5.7.26",
+        "550-5.7.26 This message does not have authentication information or fails to pass "
+        "authentication checks (SPF or DKIM).",
+        GMAIL,
+    ),
+    (
+        "authfailure",
+        "5.7.509",
+        "550 5.7.509 Access denied, sending domain acme.example does not pass DMARC "
+        "verification and has a DMARC policy of reject.",
+        EXO + ", 5.7.509",
+    ),
+    (
+        "requireptr",
+        "5.7.25",
+        "550-5.7.25 The IP address sending this message does not have a PTR record setup, "
+        "or the corresponding forward DNS entry does not point to the sending IP.",
+        GMAIL,
+    ),
+    (
+        "requireptr",
+        "4.7.1",
+        "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]",
+        POSTFIX + ", reject_unknown_reverse_client_hostname",
+    ),
+    (
+        "badreputation",
+        "4.7.0",
+        "421-4.7.0 This message is suspicious due to the very low reputation of the sending "
+        "IP address.",
+        GMAIL,
+    ),
+    ("securityerror", "5.7.0", "530 5.7.0 Authentication required", "RFC 4954 section 6"),
+    (
+        "securityerror",
+        "5.7.8",
+        "535 5.7.8 Authentication credentials invalid",
+        "RFC 4954 section 6",
+    ),
+    (
+        "failedstarttls",
+        "4.7.5",
+        "TLS is required, but was not offered by host mx.client.example[192.0.2.1]",
+        POSTFIX + ", TLS_README (smtp_tls_security_level = encrypt)",
+    ),
+    ("failedstarttls", "4.7.0", "454 TLS not available due to temporary reason", "RFC 3207"),
+    # norelaying, toomanyconn, speeding
+    (
+        "norelaying",
+        "5.7.1",
+        f"554 5.7.1 <{RECIPIENT}>: Relay access denied",
+        POSTFIX + ", SMTPD_ACCESS_README",
+    ),
+    (
+        "norelaying",
+        "5.7.54",
+        "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain",
+        EXO + ", 5.7.54",
+    ),
+    (
+        "toomanyconn",
+        "4.7.0",
+        "421 4.7.0 mx.client.example Error: too many connections from 192.0.2.1",
+        POSTFIX + ", smtpd_client_connection_count_limit",
+    ),
+    (
+        "speeding",
+        "4.7.1",
+        "450 4.7.1 Error: too much mail from 192.0.2.1",
+        POSTFIX + ", smtpd_client_message_rate_limit",
+    ),
+    (
+        "speeding",
+        "4.2.1",
+        "450-4.2.1 The user you are trying to contact is receiving mail at a rate that "
+        "prevents additional messages from being delivered.",
+        GMAIL,
+    ),
+    # contenterror, notcompliantrfc, syntaxerror, mailererror
+    ("contenterror", "5.6.0", "552-5.6.0 Headers too large (32000 max)", GMAIL),
+    (
+        "notcompliantrfc",
+        "5.7.1",
+        "550-5.7.1 Our system has detected that this message is not RFC 5322 compliant.",
+        GMAIL,
+    ),
+    (
+        "notcompliantrfc",
+        "5.7.1",
+        "550-5.7.1 Messages missing a valid address in From: header, or having no From: "
+        "header, are not accepted.",
+        GMAIL,
+    ),
+    ("syntaxerror", "5.5.2", "501 5.5.2 Syntax error in parameters or arguments", RFC5321),
+    ("syntaxerror", "5.5.1", "500 5.5.1 Syntax error, command unrecognized", RFC5321),
+    (
+        "mailererror",
+        "5.3.0",
+        'Command died with status 1: "/usr/bin/procmail"',
+        POSTFIX + ", pipe(8)",
+    ),
+    (
+        "mailererror",
+        "5.0.0",
+        "Child process of address_pipe transport returned 127 (could mean unable to exec or "
+        "command does not exist) from command: /usr/local/bin/invoices",
+        EXIM + ", the pipe transport",
+    ),
+    # rejected: the sender is refused (nothing said of the recipient)
+    (
+        "rejected",
+        "5.1.8",
+        "553 5.1.8 <billing@acme.example>: Sender address rejected: Domain not found",
+        POSTFIX + ", reject_unknown_sender_domain",
+    ),
+    ("rejected", "5.0.0", "550 Sender verify failed", EXIM + ", verify = sender"),
+    # filtered: refused for its content or the recipient's own settings
+    (
+        "filtered",
+        "5.1.1",
+        "550 5.1.1 RCP-P2 http://postmaster.facebook.com/response_codes?ip=192.0.2.1#rcp "
+        "Refused due to recipient preferences",
+        "Facebook postmaster, 'Response codes' (RCP-P2)",
+    ),
+    (
+        "filtered",
+        "5.0.0",
+        "host mx.client.example[192.0.2.1] said: 550 User unknown (in reply to end of DATA "
+        "command)",
+        POSTFIX + ", smtp(8): a refusal only once the content was sent (RFC 5321 3.3)",
+    ),
+    # undefined: a failure that states nothing
+    ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
+]
+
+
+def _dsn(status: str, diagnostic: str) -> bytes:
+    diagnostic_field = f"Diagnostic-Code: smtp; {diagnostic}\r\n" if diagnostic else ""
+    action = "delayed" if status.startswith("4") else "failed"
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Delivery Status Notification\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"{diagnostic_field}\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "status", "diagnostic", "source"),
+    DOCUMENTED,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(DOCUMENTED)],
+)
+def test_documented_wording_names_its_reason(
+    reason: str, status: str, diagnostic: str, source: str
+) -> None:
+    result = classify(_dsn(status, diagnostic))
+    assert result.kind == Kind.BOUNCE
+    [r] = result.recipients
+    assert r.address == RECIPIENT
+    assert r.reason == reason, source
+    # hard only where the mailbox or domain is gone, and only when the failure is final
+    gone = reason in HARD_REASONS or reason == "notaccept"
+    assert r.hard == (gone and status.startswith("5")), source
+
+
+def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> None:
+    covered = {row[0] for row in DOCUMENTED}
+    failures = {
+        "userunknown", "hostunknown", "hasmoved", "mailboxfull", "mesgtoobig", "exceedlimit",
+        "expired", "networkerror", "systemerror", "systemfull", "notaccept", "suspend",
+        "blocked", "spamdetected", "policyviolation", "virusdetected", "authfailure",
+        "requireptr", "badreputation", "securityerror", "failedstarttls", "norelaying",
+        "toomanyconn", "speeding", "contenterror", "notcompliantrfc", "syntaxerror",
+        "mailererror", "rejected", "filtered", "undefined",
+    }  # fmt: skip
+    assert failures - covered == set()
