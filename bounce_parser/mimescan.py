@@ -201,7 +201,8 @@ class _Reader:
             msg.set_payload(children)
             msg.preamble = preamble
             msg.epilogue = epilogue
-        elif ctype == "message/delivery-status":
+        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
+            # RFC 3464 and its UTF-8 form, RFC 6533 section 6: groups of fields, not a message
             blocks: list[Message | str] = []
             for block in _blocks(body):
                 blocks.append(_header_block(self.new(), block))

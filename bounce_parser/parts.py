@@ -44,7 +44,13 @@ def report_type_of(msg: Message) -> str | None:
 
 def _returned_part(parts: list[tuple[int, Message]]) -> Message | None:
     for depth, part in parts:
-        returned = ("message/rfc822", "message/global", "text/rfc822-headers")
+        # RFC 6533 section 6: message/global and message/global-headers, the UTF-8 forms
+        returned = (
+            "message/rfc822",
+            "message/global",
+            "text/rfc822-headers",
+            "message/global-headers",
+        )
         if depth <= 1 and mime.ctype(part) in returned:
             return part
     return None
@@ -122,11 +128,27 @@ def human_text(parts: list[tuple[int, Message]]) -> str:
 
 
 def addr(value: str | None) -> str | None:
+    """The address of a DSN recipient field (``rfc822; a@b``, RFC 3464 2.3.1-2), also of
+    RFC 6533's ``utf-8`` type, whose address may be internationalized (RFC 6531) and may
+    write a character as ``\\x{HEX}`` (its section 3)."""
     if not value:
         return None
-    _, _, rest = value.partition(";")
+    kind, sep, rest = value.partition(";")
+    if sep and kind.strip().lower() == "utf-8":
+        text = _UTF8_ESCAPE.sub(_unescaped, rest).strip().strip("<>")
+        if _UTF8_ADDRESS.fullmatch(text):
+            return text.lower()
     found = mime.addresses_in(rest or value)
     return found[0].lower() if found else None
+
+
+_UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
+_UTF8_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\\\"]{1,128}@[^\s@<>()\[\],;:\\\"]{1,255}")
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
 
 
 def mta_name(value: str | None) -> str | None:
@@ -141,11 +163,22 @@ def dsn_groups(dsn: Message) -> list[dict[str, str]]:
         groups = []
         for block in payload:
             if isinstance(block, Message):
-                groups.append({k.lower(): " ".join(str(v).split()) for k, v in block.items()})
+                groups.append(
+                    {k.lower(): " ".join(_field_text(v).split()) for k, v in block.raw_items()}
+                )
         if len(groups) >= 1:
             return groups
     text = mime.text_of(dsn) if not isinstance(payload, list) else ""
     return mime.parse_fields(text)
+
+
+def _field_text(value: object) -> str:
+    """A report field's value as text: its raw bytes read as UTF-8 (RFC 6533 lets a
+    message/global-delivery-status carry UTF-8; RFC 3464's fields are ASCII, unchanged)."""
+    text = str(value)
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str | None:

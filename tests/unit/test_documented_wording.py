@@ -72,8 +72,7 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "hostunknown",
         "5.1.2",
-        f"550 5.1.2 <{RECIPIENT}>... Host unknown (Name server: client.example: host not "
-        "found)",
+        f"550 5.1.2 <{RECIPIENT}>... Host unknown (Name server: client.example: host not found)",
         "sendmail Installation and Operation Guide (RFC 3463 X.1.2)",
     ),
     (
@@ -183,8 +182,7 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "blocked",
         "5.7.1",
-        "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
-        "zen.spamhaus.org",
+        "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
         POSTFIX + ", default_rbl_reply",
     ),
     (
@@ -408,3 +406,67 @@ def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> Non
         "mailererror", "rejected", "filtered", "undefined",
     }  # fmt: skip
     assert failures - covered == set()
+
+
+def _report(report_type: str, fields_type: str, fields: str, headers_type: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Delivery Status Notification\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type={report_type}; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDelivery report.\r\n"
+        f"--B\r\nContent-Type: {fields_type}\r\n\r\n"
+        f"Reporting-MTA: dns; relay.example\r\n\r\n{fields}\r\n\r\n"
+        f"--B\r\nContent-Type: {headers_type}\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("address_field", "address"),
+    [
+        ("utf-8; facturé@client.example", "facturé@client.example"),
+        ("utf-8; fact\\x{E9}@client.example", "facté@client.example"),  # RFC 6533 section 3
+        (f"rfc822; {RECIPIENT}", RECIPIENT),
+    ],
+)
+def test_an_internationalized_report_rfc_6533_is_read_like_rfc_3464(
+    address_field: str, address: str
+) -> None:
+    fields = (
+        f"Final-Recipient: {address_field}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown"
+    )
+    raw = _report(
+        "global-delivery-status",
+        "message/global-delivery-status",
+        fields,
+        "message/global-headers",
+    )
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert result.original_message_id == "<inv-7@acme.example>"
+    [r] = result.recipients
+    assert (r.address, r.reason, r.hard) == (address, "userunknown", True)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "Action: delivered\r\nStatus: 2.0.0\r\nDiagnostic-Code: smtp; 250 2.0.0 Ok: queued",
+        "Action: relayed\r\nStatus: 2.0.0",  # to a system that sends no reports (3464 2.3.3)
+        "Action: expanded\r\nStatus: 2.0.0",  # delivered to a list or alias (RFC 3464 2.3.3)
+        "Status: 2.0.0",  # no Action: the status's class says success
+    ],
+)
+def test_a_success_report_says_delivered(fields: str) -> None:
+    raw = _report(
+        "delivery-status",
+        "message/delivery-status",
+        f"Final-Recipient: rfc822; {RECIPIENT}\r\n{fields}",
+        "text/rfc822-headers",
+    )
+    result = classify(raw)
+    assert result.kind == Kind.DELIVERY_REPORT
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "delivered", False)
+    ]
