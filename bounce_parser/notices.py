@@ -122,6 +122,10 @@ def from_text(
 
 
 _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
+# Without Original-Rcpt-To, who complained is in the returned message as received (RFC 5965
+# 2(d)): Microsoft's JMRP names it in X-HmXmrOriginalRecipient; else To, Cc, and the fields a
+# receiving system adds for the mailbox it delivered to (Delivered-To, X-Original-To)
+_RETURNED_RCPT = ("X-HmXmrOriginalRecipient", "To", "Cc", "Delivered-To", "X-Original-To")
 
 
 def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) -> Classification:
@@ -138,8 +142,10 @@ def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) 
                 for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
                     recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)
-    if not recipients and returned is not None:
-        recipients = [a.lower() for a in mime.addresses_in(str(returned.get("To", "") or ""))]
+    for name in _RETURNED_RCPT if returned is not None else ():
+        if recipients:
+            break
+        recipients = [a.lower() for a in mime.addresses_in(str(returned.get(name, "") or ""))]
     results = tuple(
         RecipientResult(address=a, reason="feedback", action="failed")
         for a in dict.fromkeys(recipients)

@@ -470,3 +470,38 @@ def test_a_success_report_says_delivered(fields: str) -> None:
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "delivered", False)
     ]
+
+
+def _complaint(report_fields: str, returned_headers: str) -> bytes:
+    return (
+        "From: staff@hotmail.example\r\nTo: abuse@acme.example\r\nSubject: complaint\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n"
+        "--B\r\nContent-Type: message/feedback-report\r\n\r\n"
+        f"Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+        f"{report_fields}\r\n"
+        "--B\r\nContent-Type: message/rfc822\r\n\r\n"
+        "Return-Path: <bounce@acme.example>\r\nFrom: billing@acme.example\r\n"
+        f"{returned_headers}Message-ID: <inv-7@acme.example>\r\nSubject: Facture\r\n\r\n"
+        "body\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("report_fields", "returned_headers"),
+    [
+        (f"Original-Rcpt-To: <{RECIPIENT}>\r\n", "To: undisclosed-recipients:;\r\n"),
+        ("", f"To: {RECIPIENT}\r\n"),
+        # Microsoft's Junk Mail Reporting Program names the recipient in the returned message
+        ("", f"X-HmXmrOriginalRecipient: <{RECIPIENT}>\r\nTo: undisclosed-recipients:;\r\n"),
+        ("", f"Delivered-To: {RECIPIENT}\r\nTo: undisclosed-recipients:;\r\n"),
+    ],
+)
+def test_a_complaint_rfc_5965_names_who_complained(
+    report_fields: str, returned_headers: str
+) -> None:
+    result = classify(_complaint(report_fields, returned_headers))
+    assert result.kind == Kind.FEEDBACK
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+    assert result.returned_return_path == "bounce@acme.example"
