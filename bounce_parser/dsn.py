@@ -90,7 +90,7 @@ def from_dsn(
             command = (
                 smtp_command(diag_text or "")
                 or smtp_command(around(human, address))
-                or command_line(human, diag_text or "")
+                or command_line(human, diag_text or "", msg)
             )
             reason = refine_by_command(reason, command, status)
             reason = unless_stage_untold(reason, command, msg, human, status)

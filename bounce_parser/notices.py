@@ -32,7 +32,7 @@ from bounce_parser.reasons import (
 )
 from bounce_parser.rules.detection import GAVE_UP, NOTES_REASONS, RETURNED_MARKER, TEMPORARY
 from bounce_parser.rules.signatures import (
-    EXIM_TEMPLATE,
+    gives_up_after_retries,
     provider_reason,
     subject_reason,
     unless_stage_untold,
@@ -89,7 +89,7 @@ def from_text(
             status is None
             and reply_code is None
             and reason in ("expired", "mailboxfull")
-            and all(wording.search(head) for wording in EXIM_TEMPLATE)
+            and gives_up_after_retries(head)
             and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
         )
         if status is None:
@@ -142,8 +142,8 @@ def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) 
                 for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
                     recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)
-    for name in _RETURNED_RCPT if returned is not None else ():
-        if recipients:
+    for name in _RETURNED_RCPT:
+        if recipients or returned is None:
             break
         recipients = [a.lower() for a in mime.addresses_in(str(returned.get(name, "") or ""))]
     results = tuple(

@@ -1,73 +1,121 @@
-"""Per-sender signatures: what one MTA's or provider's notice format says (or leaves
-unsaid), one entry per sender product, with where the fact comes from beside it."""
+"""The engine that applies the per-sender table (``rules.senders``): which rows a notice
+matches, and what their facts change. No product is named here; add or correct a sender in
+the table."""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from email.message import Message
 
 from bounce_parser import mime
 from bounce_parser.parts import line_before
-from bounce_parser.reasons import (
-    is_decisive,
-    smtp_command,
-)
+from bounce_parser.reasons import is_decisive, smtp_command
+from bounce_parser.rules.senders import SENDERS, Sender
 
 log = logging.getLogger(__name__)
-# Exim's bounce template (Mail.Ru's servers send it too): both wordings
-EXIM_TEMPLATE = (
-    re.compile(r"created automatically by mail delivery software", re.IGNORECASE),
-    re.compile(r"address\(es\)\s+failed", re.IGNORECASE),
-)
 
 
-_COURIER = "running the Courier mail server"
+@dataclass(frozen=True)
+class _Compiled:
+    row: Sender
+    body: tuple[re.Pattern[str], ...]
+    header: tuple[str, re.Pattern[str]] | None
+    hosts: re.Pattern[str] | None
+    stage_untold_if: re.Pattern[str] | None
+    stage_told_if: re.Pattern[str] | None
+    wording: tuple[tuple[re.Pattern[str] | None, str], ...]
+    status_if: re.Pattern[str] | None
+    subject_reason: re.Pattern[str] | None
+
+    @property
+    def has_marks(self) -> bool:
+        row = self.row
+        return bool(row.body or row.header or row.domains or row.hosts)
 
 
-def command_line(human: str, diagnostic: str) -> str | None:
+def _rx(pattern: str | None, flags: int = re.IGNORECASE | re.MULTILINE) -> re.Pattern[str] | None:
+    return re.compile(pattern, flags) if pattern is not None else None
+
+
+def _compiled(row: Sender) -> _Compiled:
+    return _Compiled(
+        row=row,
+        body=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in row.body),
+        header=(row.header[0], re.compile(row.header[1], re.IGNORECASE)) if row.header else None,
+        hosts=_rx(row.hosts),
+        stage_untold_if=_rx(row.stage_untold_if),
+        stage_told_if=_rx(row.stage_told_if),
+        wording=tuple((re.compile(p) if p else None, reason) for p, reason in row.wording),
+        status_if=_rx(row.status_if, 0),
+        subject_reason=_rx(row.subject_reason),
+    )
+
+
+_ROWS = tuple(_compiled(row) for row in SENDERS)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a notice shows of its sender; each mark is looked at only when a row needs it."""
+
+    msg: Message
+    human: str
+    address: str = ""
+    hosts: tuple[str, ...] = ()
+
+    def matches(self, row: _Compiled) -> bool:
+        """Whether any of the row's marks is on the notice (a row without marks: never)."""
+        if row.body and all(self._in_body(rx) for rx in row.body):
+            return True
+        if row.header is not None:
+            name, rx = row.header
+            if name in self.msg and rx.search(mime.header(self.msg, name) or ""):
+                return True
+        domain = self.address.rpartition("@")[2].lower()
+        if domain and any(domain == d or domain.endswith("." + d) for d in row.row.domains):
+            return True
+        return row.hosts is not None and any(row.hosts.search(h) for h in self.hosts)
+
+    def _in_body(self, rx: re.Pattern[str]) -> bool:
+        return rx.search(self.human) is not None
+
+
+def _host_name(value: str | None) -> str:
+    return (value or "").lower().partition(" ")[0]  # "mx.example [192.0.2.1]"
+
+
+def command_line(human: str, diagnostic: str, msg: Message | None = None) -> str | None:
     """The command a transcript shows right above the reply. sendmail pipelines: a refusal
-    printed after ``>>> DATA`` may answer RCPT, so only its end of data counts. Courier
-    prints the one command that drew the reply, ``>>> DATA`` included."""
+    printed after ``>>> DATA`` may answer RCPT, so only its end of data counts; a sender whose
+    transcript prints the one command that drew the reply (``transcript_command``) counts
+    ``>>> DATA`` too."""
     line = line_before(human, diagnostic)
     command = smtp_command(line)
-    if command is None and _COURIER in human and line.strip().upper() == ">>> DATA":
-        return "DATA"
+    if command is None and line.strip().upper() == ">>> DATA":
+        seen = Seen(msg if msg is not None else Message(), human)
+        if any(row.row.transcript_command and seen.matches(row) for row in _ROWS):
+            return "DATA"
     return command
 
 
-# Notices that quote a refusal without saying which SMTP command drew it, and whose
-# wording cannot tell a missing mailbox from one that refused the message:
-_X1_ERRORS = "---The following addresses had delivery errors---"  # "Mail Deliver System"
-_X2_INTRO = "Unable to deliver message to the following address(es)."
-_MCAFEE = "Modified by McAfee"  # X-NAI-Header of McAfee's Email and Web Security appliance
-# Exchange 5.5-2003: "MSEXCH:IMS:… 0 (000C05A6) Unknown Recipient" names the failure by code
-_MSEXCH_CODE = re.compile(r"MSEXCH:\S.*\(0[0-9A-F]{7}\)")
-_POSTFIX = re.compile(r"^This is the (?:Postfix program|mail system) at host ", re.M)
-_POSTFIX_REPLY = re.compile(r"\bsaid: [45]\d\d\b")
-
-
-def _stage_untold(
-    msg: Message, human: str, status: str | None, diagnostic: str | None = None
-) -> bool:
-    """Whether the notice is one of those that never say at which stage a recipient was
-    refused: a "user unknown" in them may be a recipient's filter refusing the message
-    after it was sent, so it does not prove the mailbox is missing (sisimai's reading:
-    ``filtered``). Not when the status itself is specific (5.1.1)."""
+def _stage_untold(seen: Seen, status: str | None, diagnostic: str | None) -> bool:
+    """Whether the notice comes from a sender whose notices never say at which stage a
+    recipient was refused. Not when the status itself is specific (5.1.1)."""
     if is_decisive(status):
         return False
-    if _X1_ERRORS in human or _X2_INTRO in human:
+    for row in _ROWS:
+        if not (row.row.stage_untold or row.stage_untold_if) or not seen.matches(row):
+            continue
+        if row.stage_told_if is not None and row.stage_told_if.search(seen.human):
+            continue
+        if row.stage_untold_if is not None and not (
+            diagnostic is not None and row.stage_untold_if.search(diagnostic)
+        ):
+            continue
         return True
-    if "MSEXCH:" in human and _MSEXCH_CODE.search(human) is None:
-        return True
-    if _MCAFEE in (mime.header(msg, "X-NAI-Header") or "") or "X-ZohoMail" in msg:
-        return True
-    # a remote reply quoted by Postfix without "(in reply to RCPT TO command)": old versions
-    return (
-        diagnostic is not None
-        and _POSTFIX.search(human) is not None
-        and _POSTFIX_REPLY.search(diagnostic) is not None
-    )
+    return False
 
 
 def unless_stage_untold(
@@ -79,11 +127,12 @@ def unless_stage_untold(
     diagnostic: str | None = None,
 ) -> str | None:
     """``reason``, but ``filtered`` for a "user unknown" that names no SMTP command in a
-    notice that never says at which stage (:func:`_stage_untold`)."""
+    notice whose sender never says at which stage (a filter may refuse after the message was
+    sent, so it does not prove the mailbox missing; sisimai reads it so)."""
     if (
         reason == "userunknown"
         and command is None
-        and _stage_untold(msg, human, status, diagnostic)
+        and _stage_untold(Seen(msg, human), status, diagnostic)
     ):
         return "filtered"
     return reason
@@ -97,57 +146,36 @@ def provider_reason(
     remote_mta: str | None = None,
     reporting_mta: str | None = None,
 ) -> str | None:
-    """Signatures of providers whose bounces say little in words, or whose generic status
-    code says less than their own words."""
+    """The reason a sender's own wording gives (``wording`` in the table), or None."""
     lowered = diagnostic.lower()
-    if "refused due to recipient preferences" in lowered:
-        return "filtered"  # Facebook (RCP-P2) sends it with 5.1.1: the recipient's settings
-    if is_decisive(status):
-        return None
-    if _is_docomo(address, remote_mta) and _DOCOMO_UNKNOWN.search(diagnostic):
-        # NTT docomo answers "550 Unknown user" both for a missing mailbox and for one whose
-        # owner refuses the sender's domain (its reception filter): whether the user exists
-        # is not said, the message was refused
-        return "rejected"
-    if (
-        status is not None
-        and status.startswith("4.")
-        and status.endswith(".0")
-        and _SES_INBOUND.match(reporting_mta or "")
-    ):
-        # Amazon SES receiving: a recipient's receipt rule failed for now ("450 4.0.0
-        # Temporary failure", "451 4.3.0 … recipient error. Please try again later"): no
-        # cause is stated, so the failure is on hold
-        return "onhold"
-    if address.endswith("@googlegroups.com") or "googlegroups.com" in (
-        mime.header(msg, "X-Failed-Recipients") or ""
-    ):
-        return "rejected"  # Google Groups: the group does not exist or refuses the poster
-    if "X-ZohoMail" in msg and "host not reachable" in diagnostic.lower():
-        return "expired"  # Zoho gives up with this once its retries ran out
-    if address.endswith(_AU_DOMAINS) and _AU_FILTERED.search(diagnostic):
-        return "filtered"  # au (KDDI): the recipient's own filter, "550 : User unknown"
+    decisive = is_decisive(status)
+    seen = Seen(msg, "", address, (_host_name(remote_mta), _host_name(reporting_mta)))
+    for row in _ROWS:
+        if not row.wording or (decisive and not row.row.over_status):
+            continue
+        if row.status_if is not None and not row.status_if.search(status or ""):
+            continue
+        if row.has_marks and not seen.matches(row):
+            continue
+        for rx, reason in row.wording:
+            if rx is None or rx.search(lowered):
+                return reason
     return None
 
 
-_AU_DOMAINS = ("@ezweb.ne.jp", "@au.com")
-_DOCOMO_UNKNOWN = re.compile(r"\b550 unknown user\b", re.IGNORECASE)
-_SES_INBOUND = re.compile(r"inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b", re.IGNORECASE)
-
-
-def _is_docomo(address: str, remote_mta: str | None) -> bool:
-    host = (remote_mta or "").lower().partition(" ")[0]  # "mfsmax.docomo.ne.jp [192.0.2.1]"
-    return address.endswith("@docomo.ne.jp") or host.endswith(".docomo.ne.jp")
-
-
-_AU_FILTERED = re.compile(r"\b550:? : User unknown", re.IGNORECASE)
-
-
-_RETURNED_MAIL = re.compile(r"^\s*returned mail:\s*(.+)", re.IGNORECASE)
+def gives_up_after_retries(human: str) -> bool:
+    """Whether the notice is in the template of a sender that writes it once its retry time
+    ran out (``gives_up_after_retries``)."""
+    seen = Seen(Message(), human)
+    return any(row.row.gives_up_after_retries and seen.matches(row) for row in _ROWS)
 
 
 def subject_reason(subject: str | None) -> str | None:
-    """sendmail names the failure in its subject ("Returned mail: User unknown"): a last
+    """The failure a sender names in its subject ("Returned mail: User unknown"): a last
     source of the reason when the report's own text names none."""
-    m = _RETURNED_MAIL.match(subject or "")
-    return m.group(1) if m else None
+    for row in _ROWS:
+        if row.subject_reason is not None:
+            m = row.subject_reason.match(subject or "")
+            if m:
+                return m.group(1)
+    return None
