@@ -30,6 +30,7 @@ RETURNED_MARKER = re.compile(
     r"the header of the original message is following)|"
     r"\|-+ message text follows|"
     r"(?:original )?message headers follow|"
+    r"original message headers:[ \t]*\r?$|"  # Exchange's NDR, before the returned headers
     r"------ This is a copy of the message|Content-Type: message/rfc822|"
     r"Below this line is a copy of the message|Included is a copy of|"
     r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",

@@ -89,6 +89,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
         (
             r"mailer error",
             r"command died with status",  # Postfix pipe(8)
+            r"command time limit exceeded",  # Postfix pipe(8): the command ran too long
             r"child process of \S+ transport returned",  # Exim's pipe transport
         ),
     ),

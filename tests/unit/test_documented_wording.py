@@ -22,6 +22,7 @@ POSTFIX = "Postfix documentation (postconf(5), the README of the feature named)"
 EXIM = "The Exim specification (the router or transport named)"
 RFC3463 = "RFC 3463, the status code's own description"
 RFC5321 = "RFC 5321 section 4.2 (reply codes) and its example replies"
+QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -355,6 +356,56 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "command)",
         POSTFIX + ", smtp(8): a refusal only once the content was sent (RFC 5321 3.3)",
     ),
+    # RFC 5321's own reply texts (section 4.2.3)
+    ("userunknown", "5.0.0", "550 Requested action not taken: mailbox unavailable", RFC5321),
+    (
+        "mailboxfull",
+        "5.0.0",
+        "552 Requested mail action aborted: exceeded storage allocation",
+        RFC5321,
+    ),
+    (
+        "systemfull",
+        "5.0.0",
+        "452 Requested action not taken: insufficient system storage",
+        RFC5321,
+    ),
+    ("systemerror", "5.0.0", "451 Requested action aborted: local error in processing", RFC5321),
+    # qmail's own texts (qmail-remote(8), qmail-local(8)), with RFC 3463 codes in "(#...)"
+    ("userunknown", "5.1.1", "Sorry, no mailbox here by that name. (#5.1.1)", QMAIL),
+    (
+        "hostunknown",
+        "5.1.2",
+        "Sorry, I couldn't find any host named client.example. (#5.1.2)",
+        QMAIL,
+    ),
+    (
+        "networkerror",
+        "4.4.1",
+        "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)",
+        QMAIL,
+    ),
+    # Postfix's own transport failures
+    (
+        "networkerror",
+        "4.4.2",
+        "conversation with mx.client.example[192.0.2.1] timed out while receiving the "
+        "initial server greeting",
+        POSTFIX + ", smtp(8)",
+    ),
+    (
+        "networkerror",
+        "4.4.3",
+        "Host or domain name not found. Name service error for name=client.example type=MX: "
+        "Host not found, try again",
+        POSTFIX + ", smtp(8): the name server did not answer (RFC 3463 X.4.3)",
+    ),
+    (
+        "mailererror",
+        "5.3.0",
+        'Command time limit exceeded: "/usr/local/bin/invoices"',
+        POSTFIX + ", pipe(8)",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
 ]
@@ -505,3 +556,77 @@ def test_a_complaint_rfc_5965_names_who_complained(
     assert result.kind == Kind.FEEDBACK
     assert [r.address for r in result.recipients] == [RECIPIENT]
     assert result.returned_return_path == "bounce@acme.example"
+
+
+# Each MTA's own notice template (the text its source or documentation gives), sent as plain
+# text: a report whose MIME structure was lost, or a sender that never makes one.
+REFUSAL = f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: User unknown"
+TEMPLATES = {
+    "qmail-send": (
+        "failure notice",
+        "Hi. This is the qmail-send program at relay.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+        f"<{RECIPIENT}>:\n192.0.2.1 does not like recipient.\n"
+        f"Remote host said: {REFUSAL}\nGiving up on 192.0.2.1.\n\n"
+        "--- Below this line is a copy of the message.\n\n",
+    ),
+    "Exim": (
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {RECIPIENT}\n    host mx.client.example [192.0.2.1]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{RECIPIENT}>:\n"
+        f"    {REFUSAL}\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n",
+    ),
+    "Postfix bounce(5)": (
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host relay.example.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients. It's attached below.\n\n"
+        "                   The mail system\n\n"
+        f"<{RECIPIENT}>: host mx.client.example[192.0.2.1] said: {REFUSAL}\n"
+        "    (in reply to RCPT TO command)\n\n"
+        "--- Original message follows.\n\n",
+    ),
+    "sendmail": (
+        "Returned mail: see transcript for details",
+        "The original message was received at Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "from localhost [127.0.0.1]\n\n"
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"<{RECIPIENT}>\n    (reason: {REFUSAL})\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to mx.client.example.:\n"
+        f">>> RCPT To:<{RECIPIENT}>\n<<< {REFUSAL}\n\n"
+        "   ----- Original message follows -----\n\n",
+    ),
+    "Exchange": (
+        "Undeliverable: Facture 7",
+        f"Delivery has failed to these recipients or groups:\n\n{RECIPIENT}\n"
+        "The email address you entered couldn't be found. Please check the recipient's "
+        "email address and try to resend the message.\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: relay.example\n\n"
+        f"{RECIPIENT}\nmx.client.example #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+        "Original message headers:\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("product", sorted(TEMPLATES))
+def test_each_mtas_plain_text_template_is_a_bounce_of_its_recipient(product: str) -> None:
+    subject, body = TEMPLATES[product]
+    raw = (
+        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\nSubject: {subject}\r\n"
+        "Content-Type: text/plain\r\n\r\n"
+        + body.replace("\n", "\r\n")
+        + "From: billing@acme.example\r\nTo: factures@client.example\r\n"
+        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture 7\r\n\r\nVoir la facture.\r\n"
+    ).encode()
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "userunknown", True)
+    ]
+    assert result.original_message_id == "<inv-7@acme.example>"
