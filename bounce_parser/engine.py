@@ -90,14 +90,14 @@ def _classify(raw: bytes) -> Classification:
         c == "message/disposition-notification" for _, c in ctypes
     ):
         return read_receipt(parts, base)
-    dsn = [
-        p
-        for d, p in parts
-        if d == 0 and mime.ctype(p) in ("message/delivery-status", "message/global-delivery-status")
-    ]
+    dsn = [p for d, p in parts if d == 0 and mime.ctype(p) in _DSN_TYPES]
     report = dsn[0] if dsn else embedded_dsn(parts)
     if report is not None:
         result = from_dsn(msg, parts, report, base)
+        if result is not None:
+            return result
+    else:
+        result = _forwarded_report(parts, base)
         if result is not None:
             return result
     ses = amazon_ses(human_text(parts), dict(base))
@@ -133,6 +133,24 @@ def _classify(raw: bytes) -> Classification:
             **base,
         )
     return Classification(kind=Kind.UNKNOWN, **base)
+
+
+_DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
+
+
+def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classification | None:
+    """A delivery report forwarded whole (attached as message/rfc822, RFC 2046 5.2.1), as a
+    mailbox's owner or an alias passes it on: read as the report it is, with the forwarding
+    message's own envelope (where it arrived), and noted as forwarded."""
+    for depth, part in parts:
+        if depth != 1 or mime.ctype(part) != "multipart/report":
+            continue
+        inner = list(mime.walk(part))
+        dsn = next((p for d, p in inner if d == 0 and mime.ctype(p) in _DSN_TYPES), None)
+        result = from_dsn(part, inner, dsn, base) if dsn is not None else None
+        if result is not None and result.recipients:
+            return dataclasses.replace(result, notes=(*result.notes, "a forwarded report"))
+    return None
 
 
 def _is_bounce_like(

@@ -630,3 +630,21 @@ def test_each_mtas_plain_text_template_is_a_bounce_of_its_recipient(product: str
         (RECIPIENT, "userunknown", True)
     ]
     assert result.original_message_id == "<inv-7@acme.example>"
+
+
+def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
+    inner = _dsn("5.1.1", "550 5.1.1 User unknown").decode()
+    raw = (
+        "From: Paul <paul@acme.example>\r\nTo: bounces@acme.example\r\n"
+        "Subject: Fwd: Delivery Status Notification\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="F"\r\n\r\n'
+        "--F\r\nContent-Type: text/plain\r\n\r\nThis came back, see attached.\r\n"
+        f"--F\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--F--\r\n"
+    ).encode()
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "userunknown")]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    # where it arrived is the forward's own envelope, not the report's
+    assert result.addressed_to == ("bounces@acme.example",)
+    assert "a forwarded report" in result.notes
