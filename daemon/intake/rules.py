@@ -126,7 +126,11 @@ class RuleBook:
         self._lock = threading.Lock()
 
     def check(
-        self, xml: bytes, rule_sets: list[RuleSet], severities: Mapping[str, str] = {}
+        self,
+        xml: bytes,
+        rule_sets: list[RuleSet],
+        severities: Mapping[str, str] = {},
+        attribute_rules: Mapping[str, str] = {},
     ) -> ComplianceReport:
         """Every rule set's findings for ``xml`` (already read by ``safe_xml``); a rule its
         rule set gives no severity takes the one ``severities`` gives it, else fatal."""
@@ -145,7 +149,7 @@ class RuleBook:
                 )
             except RulesUnavailable as exc:
                 return ComplianceReport(names, refused=str(exc))
-            findings += read_svrl(svrl, severities)
+            findings += read_svrl(svrl, severities, attribute_rules)
         return ComplianceReport(names, tuple(findings))
 
     def close(self) -> None:
@@ -202,20 +206,37 @@ class RuleBook:
         return compiled
 
 
+SVRL_READING = 2
+"""How findings are read from a report (their severities): part of the gate's fingerprint, so
+that invoices passed under an older reading are checked again before they are sent. 2: an
+attribute a Factur-X profile does not use refuses, as CEN's data-type rule does."""
+
 _SVRL_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
-def read_svrl(svrl: bytes, severities: Mapping[str, str] = {}) -> list[Finding]:
-    """The rules that fired, from a Schematron validation report."""
+def read_svrl(
+    svrl: bytes, severities: Mapping[str, str] = {}, attribute_rules: Mapping[str, str] = {}
+) -> list[Finding]:
+    """The rules that fired, from a Schematron validation report (``severities`` for rules
+    whose rule set states none; ``attribute_rules``, CEN's id for a forbidden attribute)."""
     root = etree.fromstring(svrl, parser=_SVRL_PARSER)
     found = []
     for element in root.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         text = " ".join("".join(element.itertext()).split())
-        rule = element.get("id") or _rule_in(text) or element.get("test", "")[:60]
+        rule = element.get("id") or _rule_in(text) or _unused_element(text)
+        rule = rule or element.get("test", "")[:60]
         flag = (element.get("flag") or "").lower()
-        if element.tag.endswith("successful-report") and not flag:
-            # a report states a fact, not a failure (the Factur-X sets report what a profile
-            # does not use; FNFE's own valid samples carry such): shown, never refusing
+        unused = _UNUSED_ATTRIBUTE.search(text) if element.tag.endswith("report") else None
+        if unused is not None and not flag:
+            # "Attribute @currencyID' marked as not used": the restriction CEN's CII binding
+            # states as a data-type rule, fatal for every attribute (CII-DT-031 "currencyID
+            # should not be present"); named by CEN's id where its rules are at hand
+            rule = attribute_rules.get(unused.group(1), rule)
+            severity = FATAL
+        elif element.tag.endswith("successful-report") and not flag:
+            # any other report states a fact (an element the profile does not use: CEN's
+            # CII-SR rules for such are warnings, the receiver ignores it): shown, never
+            # refusing
             severity = WARNING
         else:
             severity = _SEVERITIES.get(flag or severities.get(rule, ""), FATAL)
@@ -223,6 +244,14 @@ def read_svrl(svrl: bytes, severities: Mapping[str, str] = {}) -> list[Finding]:
     return found
 
 
+def _unused_element(text: str) -> str | None:
+    """ "Element 'ram:PostalTradeAddress' is marked as not used…": named by the element."""
+    m = _UNUSED_ELEMENT.match(text)
+    return m.group(1) if m else None
+
+
+_UNUSED_ELEMENT = re.compile(r"^Element '([\w:]+)' is marked as not used")
+_UNUSED_ATTRIBUTE = re.compile(r"^Attribute @(\w+)'? marked as not used in the given context")
 _NAMESPACE_TEST = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
 
 
@@ -276,8 +305,10 @@ class ComplianceGate:
         layer's), downgrades applied."""
         rule_sets = rule_sets_for(syntax, guideline, self.artifacts, self.extra)
         cen = self.artifacts / CEN_CII if self.artifacts else None
-        severities = cen_severities(cen) if cen is not None and cen.is_file() else {}
-        report = self.book.check(xml, rule_sets, severities)
+        at_hand = cen is not None and cen.is_file()
+        severities = cen_severities(cen) if cen is not None and at_hand else {}
+        attribute_rules = cen_attribute_rules(cen) if cen is not None and at_hand else {}
+        report = self.book.check(xml, rule_sets, severities, attribute_rules)
         known = guideline_finding(syntax, guideline)
         found = (*((known,) if known else ()), *report.findings, *more)
         report = replace(report, findings=found, fingerprint=self.fingerprint())
@@ -290,7 +321,11 @@ class ComplianceGate:
         if self.artifacts is not None:
             paths += [self.artifacts / CEN_CII, self.artifacts / CEN_UBL]
         paths += [p for extra in self.extra.values() for p in extra]
-        parts = [str(getattr(facturx, "__version__", "")), str(self.max_xml_bytes)]
+        parts = [
+            f"reading {SVRL_READING}",
+            str(getattr(facturx, "__version__", "")),
+            str(self.max_xml_bytes),
+        ]
         for path in paths:
             try:
                 st = path.stat()
@@ -316,6 +351,22 @@ def cen_severities(path: Path) -> dict[str, str]:
         if flag is not None and flag.get("name") == "flag" and rule.text and flag.text:
             found[rule.text.strip()] = flag.text.strip().lower()
     return found
+
+
+@functools.lru_cache(maxsize=4)
+def cen_attribute_rules(path: Path) -> dict[str, str]:
+    """CEN's data-type rule for each attribute its CII binding forbids ("[CII-DT-031] -
+    currencyID should not be present": ``{"currencyID": "CII-DT-031"}``), by attribute."""
+    found: dict[str, str] = {}
+    tree = etree.parse(str(path), parser=_SVRL_PARSER)
+    for text in tree.iter(f"{{{SVRL}}}text"):
+        absent = _DATA_TYPE_RULE.match((text.text or "").strip())
+        if absent is not None:
+            found.setdefault(absent.group(2), absent.group(1))
+    return found
+
+
+_DATA_TYPE_RULE = re.compile(r"^\[(CII-DT-\d+)\] - (\w+) should not be present$")
 
 
 _SHARED: dict[float, RuleBook] = {}

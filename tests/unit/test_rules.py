@@ -1,5 +1,6 @@
 """The compliance gate fails closed: a rule set that is missing, does not compile or does not
-finish in time refuses the invoice with that reason, never lets it through."""
+finish in time refuses the invoice with that reason, never lets it through; and the
+severity each finding takes."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from daemon.app.demo_samples import SampleInvoice, sample_xml
+from daemon.domain.compliance import FATAL, WARNING
 from daemon.domain.errors import EInvoiceError
 from daemon.intake.einvoice import read_einvoice
-from daemon.intake.rules import ComplianceGate, RuleBook, shared_rule_book
+from daemon.intake.rules import ComplianceGate, RuleBook, read_svrl, shared_rule_book
 
 
 def _cii() -> bytes:
@@ -57,3 +59,31 @@ def test_a_rule_set_that_takes_too_long_refuses() -> None:
     finally:
         book.close()
     assert "did not finish within" in reason
+
+
+_SVRL = b"""<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
+<svrl:successful-report test="@currencyID" location="/*:CrossIndustryInvoice[1]/*:A[1]">
+<svrl:text>Attribute @currencyID' marked as not used in the given context.</svrl:text>
+</svrl:successful-report>
+<svrl:successful-report test="true()" location="/*:CrossIndustryInvoice[1]/*:B[1]">
+<svrl:text>Element 'ram:PostalTradeAddress' is marked as not used in the given context.</svrl:text>
+</svrl:successful-report>
+<svrl:failed-assert test="x" flag="warning" id="BR-X">
+<svrl:text>[BR-X]-something</svrl:text>
+</svrl:failed-assert>
+</svrl:schematron-output>"""
+
+
+def test_a_profile_report_of_an_unused_attribute_refuses_and_of_an_element_warns() -> None:
+    findings = read_svrl(_SVRL, {}, {"currencyID": "CII-DT-031"})
+    assert [(f.rule, f.severity) for f in findings] == [
+        ("CII-DT-031", FATAL),  # CEN's data-type rule for the attribute: fatal
+        (
+            "ram:PostalTradeAddress",
+            WARNING,
+        ),  # an element outside the profile: the receiver ignores it
+        ("BR-X", WARNING),  # the rule's own flag decides
+    ]
+    # without CEN's rules at hand, the attribute's report still refuses, under its own name
+    [first, *_] = read_svrl(_SVRL)
+    assert (first.severity, first.location) == (FATAL, "/CrossIndustryInvoice[1]/A[1]")
