@@ -19,6 +19,7 @@ from bounce_parser.notices import (
     from_feedback,
     from_text,
     read_receipt,
+    success_text,
     unsubscribe_request,
 )
 from bounce_parser.parts import Common, excerpt_of, human_text, report_type_of, token
@@ -106,6 +107,9 @@ def _classify(raw: bytes) -> Classification:
     refused_post = list_rejection(msg, human_text(parts), dict(base))
     if refused_post is not None:
         return refused_post
+    success = success_text(msg, parts, base)
+    if success is not None:
+        return success
     bounce_like = _is_bounce_like(msg, subject, sender, parts)
     if bounce_like:
         text_result = from_text(msg, parts, base)

@@ -30,7 +30,15 @@ from bounce_parser.reasons import (
     status_from_reply_code,
     status_in_text,
 )
-from bounce_parser.rules.detection import GAVE_UP, NOTES_REASONS, RETURNED_MARKER, TEMPORARY
+from bounce_parser.rules.detection import (
+    BOUNCE_SENDER,
+    GAVE_UP,
+    NOTES_REASONS,
+    RETURNED_MARKER,
+    SUCCESS_NOTICE,
+    SUCCESS_RELAYED,
+    TEMPORARY,
+)
 from bounce_parser.rules.signatures import (
     gives_up_after_retries,
     provider_reason,
@@ -40,6 +48,53 @@ from bounce_parser.rules.signatures import (
 from bounce_parser.textbounce import strong_recipients, text_recipients
 
 log = logging.getLogger(__name__)
+
+
+def success_text(
+    msg: Message, parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    """A success notice in plain text, in one of the templates ``SUCCESS_NOTICE`` names: a
+    delivery report of each recipient it names (a failure notice that quotes such words as
+    well, with a failure status or reply, is not one)."""
+    text = human_text(parts)
+    marker = RETURNED_MARKER.search(text)
+    head = text[: marker.start()] if marker else text
+    said = SUCCESS_NOTICE.search(head[:4000])
+    if said is None:
+        return None
+    sender = mime.header(msg, "From") or ""
+    if msg.get("In-Reply-To") is not None and not BOUNCE_SENDER.search(sender):
+        return None  # a person answering, who may quote such a notice
+    rest = head[said.end() :]
+    stated = status_in_text(rest)
+    if stated is not None and stated[0] in "45":
+        return None
+    exclude = {
+        a.lower()
+        for name in ("To", "From", "Delivered-To")
+        for a in mime.addresses_in(mime.header(msg, name) or "")
+    }
+    addresses = [a for a, _ in text_recipients(rest, exclude)] or [
+        a.lower() for a in mime.addresses_in(rest) if a.lower() not in exclude
+    ]
+    if not addresses:
+        return None
+    action = "relayed" if SUCCESS_RELAYED.search(head[:4000]) else "delivered"
+    return Classification(
+        kind=Kind.DELIVERY_REPORT,
+        recipients=tuple(
+            RecipientResult(
+                address=a,
+                status=stated or "2.0.0",
+                reason="delivered",
+                action=action,
+            )
+            for a in dict.fromkeys(addresses)
+        ),
+        original_message_id=returned_message_id(parts, text[marker.start() :] if marker else ""),
+        facturier_token=token(parts),
+        **base,
+    )
 
 
 def from_text(

@@ -56,3 +56,21 @@ BOUNCE_BODY = re.compile(
     r"送信できません|配信できません|届きませんでした|宛先",
     re.IGNORECASE,
 )
+
+# A success notice sent as plain text (the report's MIME structure lost, or a sender that makes
+# none): each sender's own template, none of which a failure notice uses.
+SUCCESS_NOTICE = re.compile(
+    # Postfix, bounce(5) success_template / relay_template
+    r"your message was successfully delivered to the destination|"
+    r"your message was successfully relayed to the destination|"
+    # Microsoft Exchange delivery and relay notifications ("Delivered:", "Relayed:")
+    r"your message has been delivered to the following recipients|"
+    r"delivery to these recipients or groups is complete|"
+    # sendmail's return receipt ("----- The following addresses had successful delivery
+    # notifications -----")
+    r"the following addresses had successful delivery notifications",
+    re.IGNORECASE,
+)
+SUCCESS_RELAYED = re.compile(
+    r"successfully relayed|no delivery notification was sent|relayed to non-dsn-aware", re.I
+)

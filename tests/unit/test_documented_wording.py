@@ -648,3 +648,63 @@ def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
     # where it arrived is the forward's own envelope, not the report's
     assert result.addressed_to == ("bounces@acme.example",)
     assert "a forwarded report" in result.notes
+
+
+SUCCESS_TEMPLATES = [
+    # Postfix, bounce(5) success_template ("Successful Mail Delivery Report")
+    (
+        "Successful Mail Delivery Report",
+        "This is the mail system at host relay.example.\r\n\r\n"
+        "Your message was successfully delivered to the destination(s)\r\nlisted below. If "
+        "the message was delivered to mailbox you will\r\nreceive no further notifications.\r\n"
+        f"\r\n<{RECIPIENT}>: delivery via mx.client.example[192.0.2.1]:25: 250 2.0.0\r\n"
+        "    Ok: queued as 4F2A\r\n",
+        "delivered",
+    ),
+    # Microsoft Exchange's delivery and relay notifications
+    (
+        "Delivered: Facture 7",
+        "Your message has been delivered to the following recipients:\r\n\r\n"
+        f"{RECIPIENT} ({RECIPIENT})\r\n\r\nSubject: Facture 7\r\n",
+        "delivered",
+    ),
+    (
+        "Relayed: Facture 7",
+        "Delivery to these recipients or groups is complete, but no delivery notification "
+        f"was sent by the destination server:\r\n\r\n{RECIPIENT} ({RECIPIENT})\r\n",
+        "relayed",
+    ),
+    # sendmail's return receipt
+    (
+        "Return receipt",
+        "The original message was received at Thu, 3 Dec 2026 10:00:00 +0100\r\n\r\n"
+        "   ----- The following addresses had successful delivery notifications -----\r\n"
+        f"<{RECIPIENT}>  (relayed to non-DSN-aware mailer)\r\n",
+        "relayed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "action"), SUCCESS_TEMPLATES)
+def test_a_plain_text_success_notice_is_a_delivery_report_not_a_bounce(
+    subject: str, body: str, action: str
+) -> None:
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        f"Subject: {subject}\r\nContent-Type: text/plain\r\n\r\n{body}"
+    ).encode()
+    result = classify(raw)
+    assert result.kind == Kind.DELIVERY_REPORT
+    assert [(r.address, r.reason, r.action, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "delivered", action, False)
+    ]
+
+
+def test_a_person_quoting_a_success_notice_is_not_one() -> None:
+    raw = (
+        f"From: Paul <{RECIPIENT}>\r\nTo: billing@acme.example\r\nSubject: Re: Facture 7\r\n"
+        "In-Reply-To: <inv-7@acme.example>\r\nContent-Type: text/plain\r\n\r\n"
+        "Odd, I got: 'Your message has been delivered to the following recipients: "
+        "compta@client.example'. Which address is right?\r\n"
+    ).encode()
+    assert classify(raw).kind == Kind.HUMAN
