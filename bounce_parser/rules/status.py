@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 STATUS_REASON: dict[str, str] = {
-    "1.0": "userunknown",
+    # "1.0" (X.1.0, "other address status") names no address, so no reason of its own
     "1.1": "userunknown",
     "1.2": "hostunknown",
     "1.3": "userunknown",
@@ -156,10 +156,11 @@ decision (X.7) reports on a mailbox that exists, or on a refusal by policy: "Use
 beside one of them (a filter's or a suspended account's wording, RFC 5321 4.2.2 leaves 550
 to both) proves nothing gone."""
 
-GONE_NETWORK_DETAILS = frozenset({"4"})
+GONE_NETWORK_DETAILS = frozenset({"4", "310"})
 """Of the network and routing statuses (X.4), only X.4.4 "unable to route" (the domain has
-no mail host: Postfix's "Host or domain name not found") says a domain is gone; the others
-(no answer, bad connection, congestion, loop, time expired) are a network's trouble."""
+no mail host: Postfix's "Host or domain name not found") says a domain is gone, and Exchange
+Online's own 5.4.310 "DNS domain does not exist" (its NDR reference); the others (no answer,
+bad connection, congestion, loop, time expired) are a network's trouble."""
 
 
 SENDER_STATUSES = frozenset({("1", "7"), ("1", "8")})

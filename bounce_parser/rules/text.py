@@ -51,6 +51,8 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"host not found, try again",
             r"temporary failure in name resolution",
             r"network error on destination",  # OpenSMTPD
+            r"dns query failed",  # Exchange Online 5.4.312
+            r"does not accept email over ipv6",  # Exchange Online 5.7.510
             r"host name lookup failure",  # sendmail: the name server did not answer (TRY_AGAIN)
             # a loop, before contenterror: its report speaks of the headers it counted
             r"mail loop",
@@ -71,6 +73,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"rfc ?5322 (?:requirements|standards)",
             # Gmail: "Messages missing a valid address in From: header … are not accepted"
             r"missing a valid address in from",
+            # Exchange Online: "5.7.512 Access denied, message must be RFC 5322 section 3.6.2
+            # compliant"; "5.6.11 … BareLinefeedsAreIllegal" (RFC 5321 2.3.8: CRLF only)
+            r"must be rfc ?5322",
+            r"bare ?linefeeds",
         ),
     ),
     # before blocked: a blocklist of links is about the content
@@ -165,6 +171,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"turn on smtp authentication",
             r"smtp auth\w* required",
             r"delivery not authori[sz]ed",
+            r"not authenticated to send",  # Exchange Online 5.7.57
         ),
     ),
     (
@@ -215,6 +222,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # "Error: too much mail from <ip>", "Error: too many recipients from <ip>"
             r"too (?:much mail|many recipients) from",
             r"receiving mail at a rate",  # Gmail 4.2.1: the recipient gets too much at once
+            # Exchange Online 5.2.121/5.2.122 (the recipient's hourly receive limit) and 5.1.90
+            # (the sender's daily recipient limit)
+            r"per hour message receive limit",
+            r"daily limit for message recipients",
             r"try again later.*rate",
         ),
     ),

@@ -16,6 +16,8 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"sender address rejected",
             r"sender (?:is )?rejected",
             r"sender verify failed",
+            r"sender denied",  # Exchange Online 5.1.0
+            r"not in allowed[- ]senders list",  # Exchange Online 5.7.124
             r"domain of sender address",
             r"sender domain",
             r"rejected sender",

@@ -406,8 +406,56 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         'Command time limit exceeded: "/usr/local/bin/invoices"',
         POSTFIX + ", pipe(8)",
     ),
+    # Exchange Online's own enhanced codes, each with the wording its NDR reference gives
+    (
+        "hostunknown",
+        "5.4.310",
+        "550 5.4.310 DNS domain client.example does not exist [Message=InfoDomainNonexistent]",
+        EXO + ", 5.4.310",
+    ),
+    ("networkerror", "5.4.312", "550 5.4.312 DNS query failed", EXO + ", 5.4.312"),
+    (
+        "expired",
+        "5.4.316",
+        "550 5.4.316 Message expired, connection refused(Socket error code 10061)",
+        EXO + ", 5.4.316",
+    ),
+    ("rejected", "5.1.0", "550 5.1.0 Sender denied", EXO + ", 5.1.0"),
+    (
+        "notcompliantrfc",
+        "5.7.512",
+        "550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant",
+        EXO + ", 5.7.512",
+    ),
+    (
+        "notcompliantrfc",
+        "5.6.11",
+        "550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds",
+        EXO + ", 5.6.11",
+    ),
+    (
+        "securityerror",
+        "5.7.57",
+        "530 5.7.57 Client not authenticated to send mail",
+        EXO + ", 5.7.57",
+    ),
+    ("norelaying", "5.7.64", "550 5.7.64 TenantAttribution; Relay Access Denied", EXO + ", 5.7.64"),
+    (
+        "blocked",
+        "5.7.606",
+        "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+        EXO + ", 5.7.606-649",
+    ),
+    (
+        "speeding",
+        "5.2.122",
+        "550 5.2.122 Recipient's per hour message receive limit exceeded",
+        EXO + ", 5.2.122",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
+    # X.1.0 "other address status" does not say whose address: no guess, and not hard
+    ("undefined", "5.1.0", "", RFC3463 + " X.1.0"),
 ]
 
 
