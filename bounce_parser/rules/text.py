@@ -88,7 +88,18 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
     # does not know with "550 5.4.1 Recipient address rejected: Access denied"
     ("userunknown", (r"recipient address rejected: access denied",)),
     # before spamdetected: the sending host is blocked (because of spam it sent)
-    ("blocked", (r"client host blocked", r"ip source bloqu")),
+    (
+        "blocked",
+        (
+            r"client host blocked",
+            r"ip source bloqu",
+            # Gmail: the sending IP refused for the spam it sends, for not being the
+            # domain's inbound gateway, or for sending directly instead of through a relay
+            r"unusual rate of unsolicited mail originating from your ip",
+            r"ip not in whitelist",
+            r"not authorized to send email directly to our servers",
+        ),
+    ),
     ("virusdetected", (r"virus", r"malware", r"infected")),
     (
         "mailererror",
@@ -226,6 +237,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # (the sender's daily recipient limit)
             r"per hour message receive limit",
             r"daily limit for message recipients",
+            # Gmail: "5.4.5 Daily sending quota exceeded", "5.7.1 Daily SMTP relay limit
+            # exceeded for customer" (the sender's volume, not a mailbox's)
+            r"sending quota exceeded",
+            r"smtp relay limit exceeded",
             r"try again later.*rate",
         ),
     ),

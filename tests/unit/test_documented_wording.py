@@ -406,6 +406,63 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         'Command time limit exceeded: "/usr/local/bin/invoices"',
         POSTFIX + ", pipe(8)",
     ),
+    # more of Gmail's reference: the sender's volume and the sending IP
+    ("speeding", "5.4.5", "550-5.4.5 Daily sending quota exceeded.", GMAIL),
+    (
+        "blocked",
+        "5.7.1",
+        "550-5.7.1 Our system has detected an unusual rate of unsolicited mail originating "
+        "from your IP address.",
+        GMAIL,
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "550-5.7.1 The IP you're using to send mail is not authorized to send email directly "
+        "to our servers. Please use the SMTP relay at your service provider instead.",
+        GMAIL,
+    ),
+    (
+        "blocked",
+        "4.7.0",
+        "421-4.7.0 IP not in whitelist for RCPT domain, closing connection.",
+        GMAIL,
+    ),
+    (
+        "hostunknown",
+        "5.1.2",
+        "553-5.1.2 We weren't able to find the recipient domain. Please check for any spelling "
+        "errors.",
+        GMAIL,
+    ),
+    (
+        "networkerror",
+        "5.6.0",
+        "554-5.6.0 Message exceeded 50 hops, this may indicate a mail loop.",
+        GMAIL,
+    ),
+    ("networkerror", "4.4.2", "451-4.4.2 Timeout - closing connection.", GMAIL),
+    ("toomanyconn", "4.4.5", "421-4.4.5 Server busy, try again later.", GMAIL),
+    # Yahoo's
+    (
+        "blocked",
+        "5.7.1",
+        "553 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL",
+        YAHOO + ", BL23",
+    ),
+    (
+        "suspend",
+        "5.0.0",
+        "554 delivery error: dd Sorry your message to factures@yahoo.com cannot be delivered. "
+        "This mailbox is disabled (554.30).",
+        YAHOO + ", 554.30",
+    ),
+    (
+        "mesgtoobig",
+        "5.0.0",
+        "554 30 Sorry, your message size exceeds 41943040 bytes.",
+        YAHOO + ", 554 30",
+    ),
     # Exchange Online's own enhanced codes, each with the wording its NDR reference gives
     (
         "hostunknown",
