@@ -27,7 +27,7 @@ STATUS_REASON: dict[str, str] = {
     "1.8": "rejected",
     "1.9": "rejected",
     "1.10": "notaccept",
-    "2.0": "userunknown",
+    "2.0": "filtered",  # X.2.0: "the mailbox exists, but something about [it]" refused it
     "2.1": "userunknown",  # "mailbox disabled": userunknown unless the text says suspended
     "2.2": "mailboxfull",
     "2.3": "exceedlimit",

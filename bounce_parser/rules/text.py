@@ -40,6 +40,31 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"tls not available",
         ),
     ),
+    # Exim's sender verification (its spec, "verify = sender"): the callout's own words
+    # ("Unrouteable address", "User unknown") are about our sender, not the recipient
+    ("rejected", (r"sender verify failed",)),
+    # before notaccept, blocked and userunknown: the recipient's own choice of senders
+    # ("Recipient is not accepting mail from this sender", "blocked by the recipient"), which
+    # says the mailbox exists
+    (
+        "filtered",
+        (
+            r"not accepting (?:any )?mail from",
+            r"(?:recipient|user|mailbox) is not accepting (?:any )?mail",
+            r"blocked by (?:the )?recipient",
+            r"recipient has blocked the sender",
+            r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
+        ),
+    ),
+    # before userunknown: "Mailbox unavailable. Your IP address … has been found on one or
+    # more DNS blacklists" names the sending IP; Yahoo's [BL21]-[BL23] (its error codes page)
+    (
+        "blocked",
+        (
+            r"(?:found|listed) (?:on|in) (?:one or more )?(?:dns ?)?(?:black|block)lists?",
+            r"\[bl2\d\]",
+        ),
+    ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
     ("spamdetected", (r"rejected due to spam classification",)),
     # before networkerror: Gmail reports a null MX as a "DNS Error"
@@ -67,7 +92,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
         (
             r"duplicate header",
             r"multiple addresses in from",
-            r"not (?:rfc ?)?5322 compliant",
+            r"not (?:rfc ?)?(?:2822|5322) compliant",
             r"not compliant with rfc",
             r"does not comply with rfc",
             r"rfc ?5322 (?:requirements|standards)",
@@ -253,6 +278,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
         "mailboxfull",
         (
             r"mailbox (?:is )?full",
+            r"mailbox quota",
             r"over ?quota",
             r"quota (?:exceeded|full)",
             r"exceeded .*quota",

@@ -341,6 +341,22 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", reject_unknown_sender_domain",
     ),
     ("rejected", "5.0.0", "550 Sender verify failed", EXIM + ", verify = sender"),
+    (
+        # the callout's answer is about our sender: never a dead recipient domain
+        "rejected",
+        "5.0.0",
+        "550-Verification failed for <billing@acme.example> 550-Unrouteable address 550 Sender "
+        "verify failed",
+        EXIM + ", verify = sender, its callout failure",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "553 Mail from 192.0.2.1 not allowed - 5.7.1 [BL21]",
+        YAHOO + ", BL21",
+    ),
+    # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
+    ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
     (
         "filtered",

@@ -66,6 +66,22 @@ def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) 
         ("5.0.0", "553 client.example does not exist", "hostunknown"),
         ("5.0.0", "553 a@client.example does not exist", "userunknown"),
         ("5.0.0", "550 Connection frequency limited", "toomanyconn"),
+        # the recipient's own refusal of the sender says the mailbox exists
+        (
+            "5.0.0",
+            "550 Unable to deliver: Recipient is not accepting mail from this sender",
+            "filtered",
+        ),
+        ("5.0.0", "550 Your email has been blocked by the recipient", "filtered"),
+        ("5.0.0", "550 rejected by recipient", "filtered"),
+        (
+            "5.2.1",
+            "550 5.2.1 Mailbox unavailable. Your IP address 192.0.2.1 has been found on one "
+            "or more DNS blacklists.",
+            "blocked",
+        ),
+        ("5.7.1", "550 5.7.1 Message is not RFC 2822 compliant", "notcompliantrfc"),
+        ("5.0.0", "550 Mailbox quota usage exceeded", "mailboxfull"),
         (
             "5.7.1",
             "Your email to group g@client.example was rejected due to spam classification. "
