@@ -64,3 +64,175 @@ def test_a_senders_wording_is_read_as_its_documentation_says(
 ) -> None:
     [r] = classify(_dsn(recipient, diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, hard)
+
+
+def _notice(body: str, headers: str = "", subject: str = "Delivery failure") -> bytes:
+    """A plain-text notice without a delivery-status part, then the returned message."""
+    return (
+        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        f"Subject: {subject}\r\n{headers}\r\n{body}\r\n--- Original message follows.\r\n\r\n"
+        "From: billing@acme.example\r\nTo: factures@client.example\r\n"
+        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture 7\r\n\r\nVoir.\r\n"
+    ).encode()
+
+
+_UNKNOWN = "factures@client.example [User unknown]\r\n"
+_DSN_UNKNOWN = "Status: 5.0.0\r\nDiagnostic-Code: smtp; 550 Unknown user factures@client.example"
+_EXIM = (
+    "This message was created automatically by mail delivery software.\r\n\r\n"
+    "A message that you sent could not be delivered to one or more of its\r\n"
+    "recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"
+    "  factures@client.example\r\n    {cause}\r\n"
+)
+
+# For every row: the same notice with the sender's mark and without it, and what each says.
+# (product, with the mark, without it, (reason, status) with, (reason, status) without)
+ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
+    (
+        "Facebook",
+        _dsn("f@client.example", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "5.1.1"),
+        _dsn("f@client.example", "550 5.1.1 Recipient unknown", "5.1.1"),
+        ("filtered", "5.1.1"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "NTT docomo",
+        _dsn("f@docomo.ne.jp", "550 Unknown user f@docomo.ne.jp"),
+        _dsn("f@client.example", "550 Unknown user f@client.example"),
+        ("rejected", "5.0.0"),
+        ("userunknown", "5.0.0"),
+    ),
+    (
+        "au (KDDI)",
+        _dsn("f@ezweb.ne.jp", "550 : User unknown"),
+        _dsn("f@client.example", "550 : User unknown"),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.0.0"),
+    ),
+    (
+        "Amazon SES receiving",
+        _dsn("f@client.example", "450 4.0.0 Temporary failure", "4.0.0").replace(
+            b"relay.example\r\n\r\nFinal", b"inbound-smtp.eu-west-1.amazonaws.com\r\n\r\nFinal"
+        ),
+        _dsn("f@client.example", "450 4.0.0 Temporary failure", "4.0.0"),
+        ("onhold", "4.0.0"),
+        ("systemerror", "4.0.0"),
+    ),
+    (
+        "Google Groups",
+        _dsn("compta@googlegroups.com", "550 permission denied"),
+        _dsn("compta@client.example", "550 permission denied"),
+        ("rejected", "5.0.0"),
+        ("onhold", "5.0.0"),
+    ),
+    (
+        "Zoho Mail",
+        _notice("factures@client.example [host not reachable]\r\n", "X-ZohoMail: Si\r\n"),
+        _notice("factures@client.example [host not reachable]\r\n"),
+        ("expired", "5.4.7"),
+        ("onhold", "5.0.0"),
+    ),
+    (
+        "Exim",
+        _notice(_EXIM.format(cause="retry timeout exceeded")),
+        _notice(
+            "The following address failed:\r\n  factures@client.example\r\n"
+            "    retry timeout exceeded\r\n"
+        ),
+        ("expired", "4.4.7"),
+        ("expired", "5.4.7"),
+    ),
+    (
+        "Courier",
+        _dsn("factures@client.example", "550 Unknown user factures@client.example").replace(
+            b"Delivery failed.",
+            b"This is a delivery status notification from relay.example,\r\nrunning the "
+            b"Courier mail server, version 1.1.\r\n\r\n<factures@client.example>:\r\n"
+            b">>> DATA\r\n<<< 550 Unknown user factures@client.example",
+        ),
+        _dsn("factures@client.example", "550 Unknown user factures@client.example").replace(
+            b"Delivery failed.",
+            b"<factures@client.example>:\r\n>>> DATA\r\n<<< 550 Unknown user "
+            b"factures@client.example",
+        ),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.0.0"),
+    ),
+    (
+        "Postfix, early versions",
+        _notice(
+            "This is the Postfix program at host relay.example.\r\n\r\n"
+            "<factures@client.example>: host mx.client.example[192.0.2.22] said: 550\r\n"
+            "    <factures@client.example>: User unknown\r\n"
+        ),
+        _notice(
+            "<factures@client.example>: host mx.client.example[192.0.2.22] said: 550\r\n"
+            "    <factures@client.example>: User unknown\r\n"
+        ),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "Microsoft Exchange 5.5-2003",
+        _notice(
+            "factures@client.example on Thu, 29 Apr 2021 16:51:51 -0500\r\n"
+            "    MSEXCH:IMS:CLIENT:EXAMPLE:MAIL Unknown Recipient\r\n"
+        ),
+        _notice(
+            "factures@client.example on Thu, 29 Apr 2021 16:51:51 -0500\r\n"
+            "    Unknown Recipient\r\n"
+        ),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "McAfee Email Gateway",
+        _notice(_UNKNOWN, "X-NAI-Header: Modified by McAfee Email and Web Security\r\n"),
+        _notice(_UNKNOWN),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "'Mail Deliver System' notices",
+        _notice("---The following addresses had delivery errors---\r\n\r\n" + _UNKNOWN),
+        _notice(_UNKNOWN),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "'Unable to deliver message' notices",
+        _notice("Unable to deliver message to the following address(es).\r\n\r\n" + _UNKNOWN),
+        _notice(_UNKNOWN),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
+        "sendmail",
+        _notice("factures@client.example\r\n", subject="Returned mail: User unknown"),
+        _notice("factures@client.example\r\n", subject="Delivery failure"),
+        ("userunknown", "5.1.1"),
+        ("undefined", "5.0.0"),
+    ),
+]
+
+
+def test_every_sender_row_has_a_case_here() -> None:
+    assert {case[0] for case in ROW_CASES} == {s.product for s in SENDERS}
+
+
+@pytest.mark.parametrize(
+    ("product", "marked", "unmarked", "said", "unsaid"),
+    ROW_CASES,
+    ids=[case[0] for case in ROW_CASES],
+)
+def test_a_sender_rows_fact_applies_to_its_notices_only(
+    product: str,
+    marked: bytes,
+    unmarked: bytes,
+    said: tuple[str, str],
+    unsaid: tuple[str, str],
+) -> None:
+    [with_mark] = classify(marked).recipients
+    [without] = classify(unmarked).recipients
+    assert (with_mark.reason, with_mark.status) == said, product
+    assert (without.reason, without.status) == unsaid, product
