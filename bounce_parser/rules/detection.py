@@ -33,6 +33,7 @@ RETURNED_MARKER = re.compile(
     r"original message headers:[ \t]*\r?$|"  # Exchange's NDR, before the returned headers
     r"------ This is a copy of the message|Content-Type: message/rfc822|"
     r"Below this line is a copy of the message|Included is a copy of|"
+    r"Below is a copy of the original message|"  # OpenSMTPD
     r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",
     re.IGNORECASE | re.MULTILINE,
 )

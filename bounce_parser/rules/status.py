@@ -137,6 +137,8 @@ COMMANDS = [
         r">>> ?(\.)[ \t]*\r?$",
         r"after (?:end of )?(data|rcpt to|mail from)\b",
         r"after (rcpt|mail|data) command",  # GMX, Exim: "… from remote server after RCPT command"
+        # Exim 4.9x: "SMTP error from remote server for RCPT TO command, host: …"
+        r"from remote server for (rcpt to|mail from|data) command",
         r"\[(rcpt_to|mail_from)\]",  # Yahoo: "550 5.2.1 <…>... User Unknown [RCPT_TO]"
         r"our final (data)",
         r"(data) command",

@@ -400,6 +400,9 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"non-existent",
             r"nonexistent",
             r"is not a known user",
+            # Lotus Domino: "User x (x@…) not listed in Domino Directory" (older: "… in public
+            # Name & Address Book")
+            r"not listed in (?:the )?(?:domino directory|public name & address book)",
         ),
     ),
 ]

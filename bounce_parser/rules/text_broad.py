@@ -39,7 +39,7 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"\brbl\b",
             r"spamhaus",
             r"spamcop",
-            r"listed (?:in|on|at)",
+            r"(?<!not )listed (?:in|on|at)",
             r"\bdnsbl\b",
             r"client host .*rejected",
             r"banned sending ip",  # Outlook.com: "Access denied, banned sending IP"

@@ -723,6 +723,30 @@ TEMPLATES = {
         f">>> RCPT To:<{RECIPIENT}>\n<<< {REFUSAL}\n\n"
         "   ----- Original message follows -----\n\n",
     ),
+    "Exim 4.9x": (
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {RECIPIENT}\n    host mx.client.example [192.0.2.1]\n"
+        "    SMTP error from remote server for RCPT TO command, host: mx.client.example "
+        f"(192.0.2.1) reason: {REFUSAL}\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n",
+    ),
+    "OpenSMTPD": (
+        "Delivery status notification: error",
+        "Hi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+        "An error has occurred while attempting to deliver a message for\n"
+        f"the following list of recipients:\n\n{RECIPIENT}: {REFUSAL}\n\n"
+        "Below is a copy of the original message:\n\n",
+    ),
+    "Lotus Domino": (
+        "DELIVERY FAILURE: User factures not listed in Domino Directory",
+        "Your message\n\n  Subject: Facture 7\n\nwas not delivered to:\n\n"
+        f"  {RECIPIENT}\n\nbecause:\n\n"
+        f"  User factures ({RECIPIENT}) not listed in Domino Directory\n\n"
+        "------ Original message follows ------\n\n",
+    ),
     "Exchange": (
         "Undeliverable: Facture 7",
         f"Delivery has failed to these recipients or groups:\n\n{RECIPIENT}\n"
