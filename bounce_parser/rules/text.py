@@ -42,7 +42,12 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
-    ("rejected", (r"sender verify failed",)),
+    # so are Postfix's "Sender address rejected: Domain not found" and sendmail's "Domain of
+    # sender address … does not exist": the sender is refused, the recipient is not dead
+    (
+        "rejected",
+        (r"sender verify failed", r"sender address rejected", r"domain of sender address"),
+    ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
     # ("Recipient is not accepting mail from this sender", "blocked by the recipient"), which
     # says the mailbox exists

@@ -342,6 +342,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("rejected", "5.0.0", "550 Sender verify failed", EXIM + ", verify = sender"),
     (
+        "rejected",
+        "4.0.0",
+        "450 <billing@acme.example>: Sender address rejected: Domain not found",
+        POSTFIX + ", reject_unknown_sender_domain (with no enhanced status)",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "553 <billing@acme.example>... Domain of sender address billing@acme.example does not "
+        "exist",
+        "sendmail, its check_mail ruleset",
+    ),
+    (
         # the callout's answer is about our sender: never a dead recipient domain
         "rejected",
         "5.0.0",
