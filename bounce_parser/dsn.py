@@ -80,6 +80,7 @@ def from_dsn(
                 status is None or (quoted[0] == status[0] and not quoted.endswith(".0.0"))
             ):
                 status = quoted
+        stated = status is not None  # said by the report, not guessed below from the reason
         if action is None and status:
             action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
         reason: str | None = "delivered"
@@ -114,7 +115,8 @@ def from_dsn(
                 status=status,
                 reason=reason,
                 action=action,
-                hard=action == "failed" and is_hard(reason, status, reply_code, diag_text),
+                hard=action == "failed"
+                and is_hard(reason, status, reply_code, diag_text, status_stated=stated),
                 diagnostic=diag_text,
                 reply_code=reply_code,
                 remote_mta=mta_name(fields.get("remote-mta")),

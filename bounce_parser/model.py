@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bounce_parser.rules.status import proves_not_gone
+from bounce_parser.rules.status import ambiguous, proves_not_gone
 
 
 class Kind(enum.StrEnum):
@@ -31,14 +31,20 @@ def is_hard(
     status: str | None,
     reply_code: int | None,
     diagnostic: str | None = None,
+    status_stated: bool = True,
 ) -> bool:
     """Whether a failure proves the mailbox or domain gone: a reason that says so, not
     contradicted by a transient reply code (RFC 5321 4.2.1) nor by a status, given or quoted
-    in the diagnostic, that says the mailbox exists (``rules.status.proves_not_gone``)."""
+    in the diagnostic, that says the mailbox exists (``rules.status.proves_not_gone``), and
+    not read only from a wording that also means other refusals (``rules.status.ambiguous``)
+    unless a status the notice states (``status_stated``: not one guessed from the reason)
+    says the mailbox is gone."""
     if reply_code is not None and 400 <= reply_code < 500:
         return False
-    quoted = _STATUS_IN_TEXT.findall(diagnostic or "")
+    quoted = tuple(_STATUS_IN_TEXT.findall(diagnostic or ""))
     if any(proves_not_gone(s) for s in (status, *quoted)):
+        return False
+    if ambiguous((status, *quoted) if status_stated else quoted, diagnostic):
         return False
     if reason in HARD_REASONS:
         return True

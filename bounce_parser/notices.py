@@ -147,6 +147,7 @@ def from_text(
             and gives_up_after_retries(head)
             and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
         )
+        stated = status is not None
         if status is None:
             guessed = reply_code or (400 if retried_out or still_trying() else 500)
             status = status_from_reply_code(guessed, reason)
@@ -162,7 +163,8 @@ def from_text(
                 status=status,
                 reason=reason,
                 action=action,
-                hard=action == "failed" and is_hard(reason, status, reply_code, diagnostic),
+                hard=action == "failed"
+                and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
                 diagnostic=diagnostic or None,
                 reply_code=reply_code,
             )

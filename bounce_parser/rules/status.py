@@ -170,6 +170,28 @@ SENDER_STATUSES = frozenset({("1", "7"), ("1", "8")})
 3.2): a refusal of the sender says nothing of the recipient's mailbox."""
 
 
+AMBIGUOUS_WORDING = (
+    # RFC 5321 4.2.3: 550 "Requested action not taken: mailbox unavailable (e.g., mailbox not
+    # found, no access, or command rejected for policy reasons)": said for a policy refusal as
+    # well as for a missing mailbox
+    re.compile(r"mailbox (?:is )?unavailable", re.IGNORECASE),
+)
+"""Wordings that name a missing mailbox and, by their own definition, other refusals too:
+without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""
+
+GONE_STATUSES = frozenset({("1", "1"), ("1", "2"), ("1", "6")})
+
+
+def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:
+    """Whether ``diagnostic`` is only an ambiguous wording (``AMBIGUOUS_WORDING``), none of
+    the ``statuses`` the notice states saying the mailbox or domain is gone."""
+    for status in statuses:
+        parts = (status or "").split(".")
+        if len(parts) == 3 and (parts[1], parts[2]) in GONE_STATUSES:
+            return False
+    return any(rx.search(diagnostic or "") for rx in AMBIGUOUS_WORDING)
+
+
 def proves_not_gone(status: str | None) -> bool:
     """Whether an X.Y.Z status says the mailbox or domain is not gone (see above)."""
     if not status:
