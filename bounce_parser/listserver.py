@@ -1,8 +1,11 @@
-"""A mailing list that refuses a post from someone who is not a member.
+"""A mailing list's answer to a post: refused, or held for its moderator.
 
-When a customer's invoice address is a list (fml, ezmlm, Mailman…) that takes mail only from
-its members, the list server answers the invoice with "You are not a member of this mailing
-list <list@…>": the invoice did not reach anyone, which is a bounce of that address.
+When a customer's invoice address is a list (Mailman, fml, ezmlm…), the list server answers
+the invoice itself: "You are not a member of this mailing list <list@…>", "Your request to
+the Compta mailing list … has been rejected by the list moderator" (a refusal: the invoice
+reached no one, a bounce of the list's address), or "Your message to Compta awaits moderator
+approval" (held: not delivered yet, a delay of that address). Wording from Mailman's own
+templates (postheld, refuse; Mailman 3's hold notice) and fml's.
 """
 
 from __future__ import annotations
@@ -15,9 +18,21 @@ from bounce_parser import mime
 from bounce_parser.model import Classification, Kind, RecipientResult
 
 # Headers that only a list server puts on its own notices.
-_LIST_SERVER = ("X-MLServer", "X-ML-Name", "X-Mailman-Version", "Mailing-List", "List-Id")
+_LIST_SERVER = (
+    "X-MLServer",
+    "X-ML-Name",
+    "X-Mailman-Version",
+    "Mailing-List",
+    "List-Id",
+    "X-BeenThere",
+)
 _NOT_MEMBER = re.compile(
     r"\bnot (?:a )?member\b|\bnon-?member\b|not (?:a )?subscriber|not subscribed to",
+    re.IGNORECASE,
+)
+_REFUSED = re.compile(r"has been rejected by the list moderator", re.IGNORECASE)
+_HELD = re.compile(
+    r"awaits moderator approval|is being held until the list moderator|held for moderat",
     re.IGNORECASE,
 )
 # "… this mailing list <list@…>", "… posting to list@…"
@@ -25,22 +40,30 @@ _LIST_ADDRESS = re.compile(r"\blist\W{0,3}<?([^\s<>@]+@[^\s<>@]+?)>?[.,;:)]?\s",
 
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:
-    """The list's refusal of a post from a non-member, or None."""
+    """The list's refusal of the post, or its hold for the moderator; None otherwise."""
     if not any(name in msg for name in _LIST_SERVER) or not _from_list_server(msg):
         return None
     subject = mime.header(msg, "Subject") or ""
-    if not (_NOT_MEMBER.search(subject) or _NOT_MEMBER.search(text[:2000])):
+    head = text[:2000]
+    held = _HELD.search(subject) or _HELD.search(head)
+    refused = _REFUSED.search(head) or _NOT_MEMBER.search(subject) or _NOT_MEMBER.search(head)
+    if not (held or refused):
         return None
-    m = _LIST_ADDRESS.search(text[:2000])
-    address = m.group(1) if m else _posting_address(msg)
+    address = _list_address(msg, head)
     if address is None:
         return None
-    line = next((ln.strip() for ln in text.splitlines() if _NOT_MEMBER.search(ln)), subject)
+    said = _REFUSED if _REFUSED.search(head) else (_HELD if held and not refused else _NOT_MEMBER)
+    line = next((ln.strip() for ln in text.splitlines() if said.search(ln)), subject)
+    if held and not _REFUSED.search(head):
+        # held, whatever the reason it gives: the moderator may still let it through
+        status, reason, action = "4.7.1", "onhold", "delayed"
+    else:
+        status, reason, action = "5.7.1", "rejected", "failed"
     recipient = RecipientResult(
         address=address.lower(),
-        status="5.7.1",
-        reason="rejected",
-        action="failed",
+        status=status,
+        reason=reason,
+        action=action,
         hard=False,
         diagnostic=line[:500] or None,
     )
@@ -48,12 +71,13 @@ def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classific
 
 
 # The list server's own sending addresses (a member's post through the list comes from the
-# member).
+# member); Mailman's are the list's name with -owner, -request, -bounces or -admin.
 _SERVER_SENDER = re.compile(
     r"^(?:[^@]+-(?:admin|owner|request|bounces?|ctl)|owner-[^@]+|mailman|listserv|majordomo|"
     r"ezmlm|sympa|fml)@",
     re.IGNORECASE,
 )
+_LIST_ROLE = re.compile(r"^([^@]+)-(?:admin|owner|request|bounces?)@(.+)$", re.IGNORECASE)
 
 
 def _from_list_server(msg: Message) -> bool:
@@ -64,7 +88,20 @@ def _from_list_server(msg: Message) -> bool:
     return False
 
 
-def _posting_address(msg: Message) -> str | None:
-    """The list's own address, from List-Post (RFC 2369)."""
-    m = re.search(r"<mailto:([^>?\s]+@[^>?\s]+)", mime.header(msg, "List-Post") or "")
-    return m.group(1) if m else None
+def _list_address(msg: Message, head: str) -> str | None:
+    """The list's own address: named in the text, in List-Post (RFC 2369), in Mailman's
+    X-BeenThere, or the list's role address (compta-owner@…) without its role."""
+    m = _LIST_ADDRESS.search(head)
+    if m:
+        return m.group(1)
+    post = re.search(r"<mailto:([^>?\s]+@[^>?\s]+)", mime.header(msg, "List-Post") or "")
+    if post:
+        return post.group(1)
+    been_there = mime.addresses_in(mime.header(msg, "X-BeenThere") or "")
+    if been_there:
+        return been_there[0]
+    for address in mime.addresses_in(mime.header(msg, "From") or ""):
+        role = _LIST_ROLE.match(address)
+        if role:
+            return f"{role.group(1)}@{role.group(2)}"
+    return None
