@@ -50,15 +50,28 @@ from bounce_parser.textbounce import strong_recipients, text_recipients
 log = logging.getLogger(__name__)
 
 
+def _split_at_returned(text: str) -> tuple[str, str]:
+    """The notice's own text, and the returned message after its marker ("" if none)."""
+    marker = RETURNED_MARKER.search(text)
+    return (text[: marker.start()], text[marker.start() :]) if marker else (text, "")
+
+
+def _own_addresses(msg: Message) -> set[str]:
+    """The notice's own addresses (To, From, Delivered-To): never a failed recipient."""
+    return {
+        a.lower()
+        for name in ("To", "From", "Delivered-To")
+        for a in mime.addresses_in(mime.header(msg, name) or "")
+    }
+
+
 def success_text(
     msg: Message, parts: list[tuple[int, Message]], base: Common
 ) -> Classification | None:
     """A success notice in plain text, in one of the templates ``SUCCESS_NOTICE`` names: a
     delivery report of each recipient it names (a failure notice that quotes such words as
     well, with a failure status or reply, is not one)."""
-    text = human_text(parts)
-    marker = RETURNED_MARKER.search(text)
-    head = text[: marker.start()] if marker else text
+    head, returned_text = _split_at_returned(human_text(parts))
     said = SUCCESS_NOTICE.search(head[:4000])
     if said is None:
         return None
@@ -69,11 +82,7 @@ def success_text(
     stated = status_in_text(rest)
     if stated is not None and stated[0] in "45":
         return None
-    exclude = {
-        a.lower()
-        for name in ("To", "From", "Delivered-To")
-        for a in mime.addresses_in(mime.header(msg, name) or "")
-    }
+    exclude = _own_addresses(msg)
     addresses = [a for a, _ in text_recipients(rest, exclude)] or [
         a.lower() for a in mime.addresses_in(rest) if a.lower() not in exclude
     ]
@@ -91,7 +100,7 @@ def success_text(
             )
             for a in dict.fromkeys(addresses)
         ),
-        original_message_id=returned_message_id(parts, text[marker.start() :] if marker else ""),
+        original_message_id=returned_message_id(parts, returned_text),
         facturier_token=token(parts),
         **base,
     )
@@ -101,12 +110,8 @@ def from_text(
     msg: Message, parts: list[tuple[int, Message]], base: Common
 ) -> Classification | None:
     text = human_text(parts)
-    marker = RETURNED_MARKER.search(text)
-    head = text[: marker.start()] if marker else text
-    returned_text = text[marker.start() :] if marker else ""
-    exclude: set[str] = set()
-    for name in ("To", "From", "Delivered-To"):
-        exclude.update(a.lower() for a in mime.addresses_in(mime.header(msg, name) or ""))
+    head, returned_text = _split_at_returned(text)
+    exclude = _own_addresses(msg)
     returned = returned_headers(parts)
     if returned is not None:
         exclude.update(a.lower() for a in mime.addresses_in(str(returned.get("From", ""))))

@@ -62,12 +62,21 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+
+
 class DatabaseSettings(_Section):
     url: str = "sqlite+aiosqlite:///facturier.db"
     """SQLAlchemy URL: ``sqlite+aiosqlite:///path.db`` or ``postgresql+asyncpg://…``."""
     echo: bool = False
     busy_timeout_seconds: float = Field(30.0, gt=0, le=3600)
     """SQLite: how long a write waits for another process's write before it fails."""
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file the URL names; None for PostgreSQL or an in-memory database."""
+        if not self.url.startswith(SQLITE_PREFIX) or ":memory:" in self.url:
+            return None
+        return Path(self.url[len(SQLITE_PREFIX) :].split("?", 1)[0])
 
     @field_validator("url")
     @classmethod
@@ -542,7 +551,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         if fixed is not None:
             setattr(section, name, fixed)
     url = settings.database.url
-    prefix = "sqlite+aiosqlite:///"
+    prefix = SQLITE_PREFIX
     if url.startswith(prefix) and not url[len(prefix) :].startswith("/") and ":memory:" not in url:
         settings.database.url = prefix + str(base / url[len(prefix) :])
     return settings

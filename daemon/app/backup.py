@@ -43,12 +43,6 @@ class BackupReport:
     """False with PostgreSQL: its copy is pg_dump's."""
 
 
-def sqlite_path(settings: Settings) -> Path | None:
-    prefix = "sqlite+aiosqlite:///"
-    url = settings.database.url
-    return Path(url[len(prefix) :].split("?", 1)[0]) if url.startswith(prefix) else None
-
-
 def _sha256(path: Path) -> str:
     return Archive.digest(path)
 
@@ -89,7 +83,7 @@ async def backup(settings: Settings, sessions: SessionFactory, dest: Path) -> Ba
             _("{path} is not empty: a backup goes into a new or empty folder").format(path=dest)
         )
     await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True, mode=0o700)
-    source = sqlite_path(settings)
+    source = settings.database.sqlite_file()
     if source is not None:
         copy = dest / DATABASE
         await asyncio.to_thread(_online_copy, source, copy)
@@ -163,7 +157,7 @@ def restore(settings: Settings, src: Path) -> int:
             raise ValidationError(
                 _("{path} is missing or altered: nothing restored").format(path=path)
             )
-    database = sqlite_path(settings)
+    database = settings.database.sqlite_file()
     folders = {
         "archive": settings.archive.path,
         "inbound": settings.archive.inbound_path,

@@ -216,12 +216,8 @@ def main_options(
 def missing_database(s: Settings) -> Path | None:
     """The SQLite file the settings name, when it does not exist (PostgreSQL says for
     itself that a database is missing)."""
-    prefix = "sqlite+aiosqlite:///"
-    url = s.database.url
-    if not url.startswith(prefix) or ":memory:" in url:
-        return None
-    path = Path(url[len(prefix) :].split("?", 1)[0])
-    return None if path.exists() else path
+    path = s.database.sqlite_file()
+    return None if path is None or path.exists() else path
 
 
 def refuse_missing_database(s: Settings) -> None:

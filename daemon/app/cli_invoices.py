@@ -253,8 +253,7 @@ def archive_verify(as_json: JsonOption = False) -> None:
     async def go(app_: Facturier) -> int:
         count, links, problems = await app_.verify_chains()
         report = Reporter(as_json)
-        for p in problems:
-            report.item({"problem": str(p)}, f"BAD {p}")
+        report.problems(problems)
         report.summary(
             {"checked": count, "ledger": links, "problems": len(problems)},
             _(
@@ -326,8 +325,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
         fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))
     check = guarded(lambda: verify_package(package, key.lower() if key else None))
     report = Reporter(as_json)
-    for problem in check.problems:
-        report.item({"problem": problem}, f"BAD {problem}")
+    report.problems(check.problems)
     report.summary(
         {
             "invoice": check.invoice,

@@ -108,7 +108,6 @@ def doctor(as_json: JsonOption = False) -> None:
         ("settings", True, str(state.config_path.resolve()) if state.config_path else _("defaults"))
     ]
     missing = missing_database(s)
-    ctx = None if missing is not None else AppContext.from_settings(s)
     if missing is not None:
         found.append(
             (
@@ -157,24 +156,8 @@ def doctor(as_json: JsonOption = False) -> None:
         except DkimError as exc:
             found.append(("keys", False, said(exc)))
 
-    async def services() -> list[health.Check]:
-        assert ctx is not None or missing is not None
-        if ctx is None:
-            return []
-        try:
-            return [
-                await health.database(ctx),
-                await health.relay(ctx),
-                await health.bounce_mailbox(ctx),
-            ]
-        finally:
-            await ctx.close()
-
-    for check in asyncio.run(services()) if ctx is not None else []:
+    for check in asyncio.run(_services(s, with_database=missing is None)):
         found.append((check.name, check.ok, check.detail))
-    if missing is not None:
-        relay_check = asyncio.run(_relay_alone(s))
-        found.append((relay_check.name, relay_check.ok, relay_check.detail))
     for topic, ok, text in found:
         report.item(
             {"topic": topic, "ok": ok, "said": text}, f"{'ok ' if ok else 'FIX'} {topic:15} {text}"
@@ -182,10 +165,18 @@ def doctor(as_json: JsonOption = False) -> None:
     raise typer.Exit(0 if all(ok for _t, ok, _s in found) else 1)
 
 
-async def _relay_alone(s: Settings) -> health.Check:
+async def _services(s: Settings, with_database: bool) -> list[health.Check]:
+    """The database, the relay and the bounce mailbox; without a database, the relay alone
+    (opening the database would create it)."""
     ctx = AppContext.from_settings(s)
     try:
-        return await health.relay(ctx)
+        if not with_database:
+            return [await health.relay(ctx)]
+        return [
+            await health.database(ctx),
+            await health.relay(ctx),
+            await health.bounce_mailbox(ctx),
+        ]
     finally:
         await ctx.close()
 
@@ -231,8 +222,7 @@ def restore_command(
     async def go(app_: Facturier) -> int:
         entries, links, problems = await app_.verify_chains()
         report = Reporter(as_json)
-        for p in problems:
-            report.item({"problem": str(p)}, f"BAD {p}")
+        report.problems(problems)
         report.summary(
             {"restored": count, "checked": entries, "ledger": links, "problems": len(problems)},
             _(

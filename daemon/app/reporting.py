@@ -68,6 +68,11 @@ class Reporter:
             self._task = self._progress.add_task(self.doing, total=total)
         self._progress.update(self._task, completed=done, total=total)
 
+    def problems(self, found: Any) -> None:
+        """Each problem a check found, one item each ("BAD …")."""
+        for problem in found:
+            self.item({"problem": str(problem)}, f"BAD {problem}")
+
     def summary(self, obj: dict[str, Any], line: str) -> None:
         if self.as_json:
             emit({"summary": obj})
