@@ -33,6 +33,7 @@ from bounce_parser.rules.signatures import (
     subject_reason,
     unless_stage_untold,
 )
+from bounce_parser.rules.status import program_exit
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def from_dsn(
                 or command_line(human, diag_text or "", msg)
             )
             reason = refine_by_command(reason, command, status)
+            if diagnostic and program_exit(diagnostic.partition(";")[0], diag_text):
+                reason = "mailererror"
             reason = unless_stage_untold(reason, command, msg, human, status)
             reason = (
                 provider_reason(

@@ -3,7 +3,9 @@ the human-readable text, and the RFC 3464 per-recipient groups."""
 
 from __future__ import annotations
 
+import binascii
 import logging
+import quopri
 import re
 from collections.abc import Iterable
 from email.message import Message
@@ -157,8 +159,17 @@ def mta_name(value: str | None) -> str | None:
     return value.partition(";")[2].strip() or value.strip()
 
 
+_ENCODINGS = ("base64", "quoted-printable")
+
+
 def dsn_groups(dsn: Message) -> list[dict[str, str]]:
     payload = dsn.get_payload()
+    encoding = str(dsn.get("content-transfer-encoding", "")).strip().lower()
+    if isinstance(payload, list) and encoding in _ENCODINGS:
+        # RFC 6533 3.1 lets a message/global-delivery-status be sent base64 or
+        # quoted-printable, and some MTAs encode message/delivery-status too; the parser splits
+        # the encoded text into blocks as if it were fields: decode it, then read the fields
+        return mime.parse_fields(_decoded_blocks(payload, encoding))
     if isinstance(payload, list):
         groups = []
         for block in payload:
@@ -170,6 +181,20 @@ def dsn_groups(dsn: Message) -> list[dict[str, str]]:
             return groups
     text = mime.text_of(dsn) if not isinstance(payload, list) else ""
     return mime.parse_fields(text)
+
+
+def _decoded_blocks(blocks: list[Message], encoding: str) -> str:
+    """The text of a report's body that the parser split into blocks, its transfer encoding
+    undone (read as UTF-8, which RFC 6533 allows and ASCII is part of)."""
+    encoded = "\n".join(b.as_string() if isinstance(b, Message) else str(b) for b in blocks)
+    if encoding == "base64":
+        try:
+            data = binascii.a2b_base64("".join(encoded.split()).encode("ascii", "ignore") + b"==")
+        except binascii.Error:  # not base64 after all: read as it is
+            return encoded
+    else:
+        data = quopri.decodestring(encoded.encode("utf-8", "surrogateescape"))
+    return data.decode("utf-8", "replace")
 
 
 def _field_text(value: object) -> str:

@@ -273,12 +273,12 @@ def smtp_command(text: str) -> str | None:
             first = m
     if first is None:
         return None
-    word = first.group(1)
-    if word.startswith(("data", ".")):
+    word = first.group(1) if first.re.groups else "helo"
+    if word.startswith(("data", ".", "after i sent")):
         return "DATA"
-    if word.startswith(("initial", "helo", "ehlo")):
+    if word.startswith(("initial", "helo", "ehlo", "greeting")):
         return "CONNECT"
-    return "RCPT" if word.startswith("rcpt") else "MAIL"
+    return "RCPT" if word.startswith(("rcpt", "recipient")) else "MAIL"
 
 
 def is_decisive(status: str | None) -> bool:

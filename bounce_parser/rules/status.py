@@ -147,8 +147,19 @@ COMMANDS = [
         # EHLO host:": refused before any envelope, so it is the sending host that is refused
         r"after (initial connection|helo|ehlo)\b",
         r"in reply to (helo|ehlo)\b",
+        # qmail-remote's own words for the stage a remote host refused (its source, the
+        # texts of qmail-remote.c): "Connected to … but greeting failed", "… but my name was
+        # rejected", "… but sender was rejected", "… does not like recipient", "Failed on
+        # DATA command", "Failed after I sent the message"
+        r"but (greeting) failed",
+        r"but my name was rejected",
+        r"but (sender) was rejected",
+        r"does not like (recipient)",
+        r"failed on (data) command",
+        r"failed (after i sent the message)",
     )
 ]
+"""Each names its command in its first group (a pattern without one names the greeting)."""
 
 
 NOT_GONE_SUBJECTS = frozenset({"2", "3", "6", "7"})
@@ -180,6 +191,40 @@ AMBIGUOUS_WORDING = (
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""
 
 GONE_STATUSES = frozenset({("1", "1"), ("1", "2"), ("1", "6")})
+
+
+PROGRAM_EXIT_TEXTS = frozenset(
+    {
+        # Postfix's sys_exits table: what local(8), virtual(8) and pipe(8) report, with
+        # diagnostic type "x-unix", when the delivering command exits with a <sysexits.h>
+        # status; "user unknown" and "host name unknown" (EX_NOUSER, EX_NOHOST) name a cause
+        # and are not here
+        "command line usage error",
+        "data format error",
+        "cannot open input",
+        "service unavailable",
+        "internal software error",
+        "system resource problem",
+        "critical os file missing",
+        "can't create user output file",
+        "input/output error",
+        "temporary failure",
+        "remote error in protocol",
+        "permission denied",
+        "local configuration error",
+    }
+)
+"""An "x-unix" diagnostic (RFC 3464 2.3.6: the diagnostic type names where the text comes
+from) that is only a delivery program's exit status says the program failed: mailererror."""
+
+
+def program_exit(diagnostic_type: str, text: str | None) -> bool:
+    """Whether a diagnostic of ``diagnostic_type`` is only a delivery program's exit status
+    (``PROGRAM_EXIT_TEXTS``)."""
+    if diagnostic_type.strip().lower() != "x-unix":
+        return False
+    first = (text or "").strip().lower().rstrip(".").split(". command output:")[0]
+    return first in PROGRAM_EXIT_TEXTS
 
 
 def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:

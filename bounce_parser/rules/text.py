@@ -329,8 +329,7 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
         (
             r"(?:account|mailbox|user) (?:is |has been )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
-            r"disabled (?:account|mailbox|user|recipient)",
-            r"inactive (?:account|user)",
+            r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
             r"account is not active",
@@ -356,6 +355,9 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"dns lookup failure: host \S+ not found",
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",
+            # Exchange's NDR for a domain with no DNS entry: "554 5.4.4
+            # SMTPSEND.DNS.NonExistentDomain; nonexistent domain"
+            r"non-?existent domain",
             r"nxdomain",
             r"unrouteable domain",
             r"no such domain",

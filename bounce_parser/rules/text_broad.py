@@ -86,7 +86,8 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"not delivered within \d+ days",
             r"could not be delivered (?:with)?in",
             r"gave up",
-            r"giving up",
+            # not qmail-remote's "Giving up on <IP>.", which closes every permanent refusal
+            r"giving up(?! on \d{1,3}\.)",
             r"too long in queue",
             r"timeout exceeded",
             r"has been delayed",

@@ -8,6 +8,9 @@ proves the mailbox or domain gone, given with a permanent status.
 
 from __future__ import annotations
 
+import base64
+import quopri
+
 import pytest
 
 from bounce_parser import HARD_REASONS, Kind, classify
@@ -506,6 +509,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.4.310 DNS domain client.example does not exist [Message=InfoDomainNonexistent]",
         EXO + ", 5.4.310",
     ),
+    (
+        "hostunknown",
+        "5.4.4",
+        "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain",
+        "Exchange Server's NDR for a domain with no DNS entry (5.4.4)",
+    ),
     ("networkerror", "5.4.312", "550 5.4.312 DNS query failed", EXO + ", 5.4.312"),
     (
         "expired",
@@ -880,3 +889,76 @@ def test_a_person_quoting_a_success_notice_is_not_one() -> None:
         "compta@client.example'. Which address is right?\r\n"
     ).encode()
     assert classify(raw).kind == Kind.HUMAN
+
+
+# RFC 3464 2.3.6: the diagnostic type says where the text comes from. Postfix's local(8),
+# virtual(8) and pipe(8) report a delivery command's <sysexits.h> exit with type "x-unix" and
+# the text of Postfix's sys_exits table; a cause the text names still decides.
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ("x-unix; temporary failure", "mailererror"),  # EX_TEMPFAIL
+        ("x-unix; internal software error. Command output: crashed", "mailererror"),
+        ("x-unix; local configuration error", "mailererror"),  # EX_CONFIG
+        ("x-unix; user unknown", "userunknown"),  # EX_NOUSER names its cause
+        ("x-unix; Disk quota exceeded", "mailboxfull"),
+        ("smtp; 451 4.3.0 temporary failure", "systemerror"),  # a server's reply, not a program
+    ],
+)
+def test_a_delivery_programs_exit_status_is_a_mailer_error(diagnostic: str, reason: str) -> None:
+    raw = _dsn("5.3.0", "").replace(
+        b"Status: 5.3.0\r\n", f"Status: 5.3.0\r\nDiagnostic-Code: {diagnostic}\r\n".encode()
+    )
+    [r] = classify(raw).recipients
+    assert r.reason == reason
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_a_report_sent_with_a_transfer_encoding_is_read(encoding: str) -> None:
+    # RFC 6533 3.1 lets a delivery-status part be base64 or quoted-printable encoded
+    fields = (
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+    )
+    body = (
+        base64.encodebytes(fields.encode()).decode()
+        if encoding == "base64"
+        else quopri.encodestring(fields.encode(), quotetabs=True).decode().replace("=\n", "=\r\n")
+    )
+    plain = _dsn("5.1.1", "550 5.1.1 User unknown").decode()
+    head, _, rest = plain.partition("Content-Type: message/delivery-status\r\n\r\n")
+    tail = rest[rest.index("\r\n--B\r\n") :]
+    raw = (
+        f"{head}Content-Type: message/delivery-status\r\n"
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n{body}{tail}"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, "userunknown", True)
+
+
+# qmail-remote names the stage a remote host refused in its own words (qmail-remote.c), and
+# closes a permanent refusal with "Giving up on <IP>.", which is not an expiry
+@pytest.mark.parametrize(
+    ("stage", "said", "reason", "hard"),
+    [
+        ("192.0.2.1 does not like recipient.", "550 No such user here", "userunknown", True),
+        # a user refused only once the message was sent is a filter's decision
+        ("192.0.2.1 failed after I sent the message.", "550 User unknown", "filtered", False),
+        ("Connected to 192.0.2.1 but sender was rejected.", "553 Go away", "rejected", False),
+        ("Connected to 192.0.2.1 but greeting failed.", "554 mx.client.example", "blocked", False),
+    ],
+)
+def test_qmails_stage_words_decide_what_was_refused(
+    stage: str, said: str, reason: str, hard: bool
+) -> None:
+    subject, body = TEMPLATES["qmail-send"]
+    body = body.replace("192.0.2.1 does not like recipient.", stage).replace(REFUSAL, said)
+    raw = (
+        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\nSubject: {subject}\r\n"
+        "Content-Type: text/plain\r\n\r\n"
+        + body.replace("\n", "\r\n")
+        + "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\nVoir.\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
