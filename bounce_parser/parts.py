@@ -183,7 +183,7 @@ def dsn_groups(dsn: Message) -> list[dict[str, str]]:
     return mime.parse_fields(text)
 
 
-def _decoded_blocks(blocks: list[Message], encoding: str) -> str:
+def _decoded_blocks(blocks: Iterable[object], encoding: str) -> str:
     """The text of a report's body that the parser split into blocks, its transfer encoding
     undone (read as UTF-8, which RFC 6533 allows and ASCII is part of)."""
     encoded = "\n".join(b.as_string() if isinstance(b, Message) else str(b) for b in blocks)
