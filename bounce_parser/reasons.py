@@ -93,7 +93,7 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
     return False
 
 
-_RULES = [(reason, _compile(pats)) for reason, pats in TEXT_RULES]
+_RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [

@@ -7,10 +7,11 @@ that applies them is ``bounce_parser.reasons``.
 
 from __future__ import annotations
 
+from bounce_parser.rules import Wording
 from bounce_parser.rules.text_broad import BROAD_RULES
 
 # Ordered: the first pattern that matches wins. Keep the most specific first.
-_SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
+_SPECIFIC: list[Wording] = [
     (
         "expired",
         (
@@ -24,6 +25,14 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"have been failing for a long time",
             r"in the queue too long",  # qmail: "I'm not going to try again"
             r"not delivered within \d+ days",
+        ),
+        (
+            "Giving-up notices: RFC 3463 X.4.7; sendmail's Timeout.queuereturn notice ('could not "
+            "be delivered for'); Exim's retry rules ('retry timeout exceeded', 'have been failing "
+            "for a long time'); qmail-send ('in the queue too long'); Exchange's 4.4.7 and delay "
+            "notices ('Message expired', 'will continue trying'); Postfix's and sendmail's notice "
+            "of a host that never answered ('Connection timed out'); Gmail's ('did not accept our "
+            "requests to connect'); Ipswitch IMail's ('Delivery failed N attempts')"
         ),
     ),
     (
@@ -39,6 +48,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"cannot start tls",
             r"tls not available",
         ),
+        (
+            "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
+            " TLS_README ('TLS is required, but was not offered', 'Cannot start TLS'); Gmail's "
+            "notice ('does not support TLS')"
+        ),
     ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
@@ -47,6 +61,12 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
     (
         "rejected",
         (r"sender verify failed", r"sender address rejected", r"domain of sender address"),
+        (
+            "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
+            "failed'); Postfix postconf(5), reject_unknown_sender_domain ('Sender address "
+            "rejected'); sendmail's check_mail ruleset ('Domain of sender address … does not "
+            "exist')"
+        ),
     ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
     # ("Recipient is not accepting mail from this sender", "blocked by the recipient"), which
@@ -60,6 +80,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"recipient has blocked the sender",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
         ),
+        (
+            "The recipient's own block list, which says the mailbox exists (RFC 3463 X.7.1 "
+            "'Delivery not authorized, message refused' for a recipient's choice): 'is not "
+            "accepting mail from', 'blocked by the recipient', 'rejected by recipient'"
+        ),
     ),
     # before userunknown: "Mailbox unavailable. Your IP address … has been found on one or
     # more DNS blacklists" names the sending IP; Yahoo's [BL21]-[BL23] (its error codes page)
@@ -69,11 +94,29 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"(?:found|listed) (?:on|in) (?:one or more )?(?:dns ?)?(?:black|block)lists?",
             r"\[bl2\d\]",
         ),
+        (
+            "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
+            "Sender Hub's error codes [BL21]-[BL23]"
+        ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
-    ("spamdetected", (r"rejected due to spam classification",)),
+    (
+        "spamdetected",
+        (r"rejected due to spam classification",),
+        (
+            "Google Groups' refusal of a post it classified as spam ('rejected due to spam "
+            "classification')"
+        ),
+    ),
     # before networkerror: Gmail reports a null MX as a "DNS Error"
-    ("notaccept", (r"null mx", r"doesn.t receive email according to")),
+    (
+        "notaccept",
+        (r"null mx", r"doesn.t receive email according to"),
+        (
+            "RFC 7505 (null MX); Gmail's notice of a null MX ('doesn't receive email according to' "
+            "its DNS)"
+        ),
+    ),
     (
         "networkerror",
         (
@@ -90,6 +133,13 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"too many hops",
             r"hop count exceeded",
             r"routing loop",
+        ),
+        (
+            "DNS and routing trouble: Gmail's 'DNS Error'; Postfix's 'Host not found, try again' "
+            "(the resolver's TRY_AGAIN); glibc's 'Temporary failure in name resolution'; "
+            "OpenSMTPD's 'Network error on destination'; Exchange Online 5.4.312 and 5.7.510; "
+            "sendmail's 'host name lookup failure'. Loops: RFC 5321 6.3, RFC 3463 X.4.6, Gmail "
+            "5.6.0 ('mail loop'), Lotus Domino ('routing loop', 'hop count exceeded')"
         ),
     ),
     (
@@ -108,15 +158,31 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"must be rfc ?5322",
             r"bare ?linefeeds",
         ),
+        (
+            "RFC 5322 3.6 (one From, no repeated single fields); Gmail's and Exchange Online's RFC "
+            "5322 refusals (5.7.1, 5.7.512); Exchange Online 5.6.11 with RFC 5321 2.3.8 (CRLF only)"
+        ),
     ),
     # before blocked: a blocklist of links is about the content
     (
         "spamdetected",
         (r"blacklisted url", r"url .*blacklist", r"blocklisted (?:url|link|domain in)"),
+        (
+            "URI blocklists (RFC 5782 lists domains too; SURBL/URIBL refusals: 'blacklisted URL in "
+            "message')"
+        ),
     ),
     # before blocked: Exchange Online's directory-based edge blocking refuses an address it
     # does not know with "550 5.4.1 Recipient address rejected: Access denied"
-    ("userunknown", (r"recipient address rejected: access denied",)),
+    (
+        "userunknown",
+        (r"recipient address rejected: access denied",),
+        (
+            "Exchange Online's directory-based edge blocking: '550 5.4.1 Recipient address "
+            "rejected: Access denied' for an address not in the directory (its NDR reference, "
+            "5.4.1)"
+        ),
+    ),
     # before spamdetected: the sending host is blocked (because of spam it sent)
     (
         "blocked",
@@ -129,8 +195,20 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"ip not in whitelist",
             r"not authorized to send email directly to our servers",
         ),
+        (
+            "The sending host refused: Postfix's reject ('Client host blocked'); Orange's "
+            "postmaster page ('adresse IP source bloquée'); Gmail's 5.7.1 refusals of the sending "
+            "IP (its SMTP error reference)"
+        ),
     ),
-    ("virusdetected", (r"virus", r"malware", r"infected")),
+    (
+        "virusdetected",
+        (r"virus", r"malware", r"infected"),
+        (
+            "Virus scanners' refusals: amavisd-new ('VIRUS:'), ClamAV ('infected'), Exchange "
+            "Online's malware filter"
+        ),
+    ),
     (
         "mailererror",
         (
@@ -138,6 +216,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"command died with status",  # Postfix pipe(8)
             r"command time limit exceeded",  # Postfix pipe(8): the command ran too long
             r"child process of \S+ transport returned",  # Exim's pipe transport
+        ),
+        (
+            "A delivery program's failure: sendmail's 'unknown mailer error N' (deliver.c); Postfix"
+            " pipe(8) ('Command died with status', 'Command time limit exceeded'); Exim's pipe "
+            "transport ('Child process of … transport returned')"
         ),
     ),
     (
@@ -153,6 +236,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"spf record",
             r"does not have authentication information",
             r"fails? to pass authentication",
+        ),
+        (
+            "Sender authentication: SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 7489); RFC 7372's "
+            "X.7.20-X.7.26; Gmail 5.7.26 ('does not have authentication information or fails to "
+            "pass authentication checks'); Exchange Online 5.7.23, 5.7.509"
         ),
     ),
     (
@@ -172,6 +260,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # sending IP does not resolve back to the sender's domain
             r"unverif[iy]able sending ips?",
         ),
+        (
+            "Reverse DNS required: RFC 7372 X.7.25; Postfix reject_unknown_client_hostname ('cannot"
+            " find your hostname', 'Client host rejected'); Gmail 5.7.25 ('does not have a PTR "
+            "record'); Outlook.com's HELO check ('mismatches client IP')"
+        ),
     ),
     (
         "badreputation",
@@ -184,6 +277,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # or user complaints"
             r"\[tss0\d\]",
             r"unexpected volume or user complaints",
+        ),
+        (
+            "The sender's reputation: Gmail 4.7.0 ('very low reputation'); Yahoo Sender Hub's "
+            "[TSS0x] codes ('unexpected volume or user complaints')"
         ),
     ),
     (
@@ -201,6 +298,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"message content rejected",
             r"\bube\b",
         ),
+        (
+            "Content judged spam: Gmail 5.7.1 ('likely unsolicited mail'); SpamAssassin and "
+            "amavisd-new refusals ('spam', 'scored as spam'); RFC 2505's unsolicited bulk email "
+            "('UBE', 'bulk mail')"
+        ),
     ),
     (
         # before norelaying and policyviolation: "Unauthenticated senders not allowed", "not
@@ -213,6 +315,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"smtp auth\w* required",
             r"delivery not authori[sz]ed",
             r"not authenticated to send",  # Exchange Online 5.7.57
+        ),
+        (
+            "SMTP AUTH required: RFC 4954 6 ('530 5.7.0 Authentication required'); Exchange Online "
+            "5.7.57 ('not authenticated to send'); Exchange's 5.7.1 'Delivery not authorized'"
         ),
     ),
     (
@@ -230,6 +336,12 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # Amazon SES in its sandbox sends only to addresses verified in the account
             r"email address is not verified",
         ),
+        (
+            "Relaying refused: RFC 5321 3.6.2 and 7.1; Postfix reject_unauth_destination ('Relay "
+            "access denied'); sendmail ('Relaying denied'); Exchange Online 5.7.54 and 5.7.64 "
+            "('Unable to relay'); Amazon SES in its sandbox ('Email address is not verified', SES's"
+            " error list)"
+        ),
     ),
     (
         "toomanyconn",
@@ -241,6 +353,11 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"connection rate limit",
             r"too many recipients(?! (?:in|per|from))",
         ),
+        (
+            "Connection limits: Postfix anvil(8), smtpd_client_connection_count_limit ('too many "
+            "connections from'); Tencent's 'frequency limited'; too many recipients in one session "
+            "(RFC 5321 4.5.3.1.8, 452)"
+        ),
     ),
     (
         "notaccept",
@@ -251,6 +368,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"no mx found",
             r"couldn't find a mail exchanger",
             r"no smtp service",
+        ),
+        (
+            "RFC 7504 (521 and 556 'does not accept mail'); RFC 7505 (null MX); OpenSMTPD's 'No MX "
+            "found for domain'"
         ),
     ),
     (
@@ -273,11 +394,19 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"smtp relay limit exceeded",
             r"try again later.*rate",
         ),
+        (
+            "Rate limits: Postfix anvil(8) (smtpd_client_message_rate_limit: 'too much mail from');"
+            " Gmail 4.2.1 and 5.4.5; Exchange Online 5.2.121, 5.2.122 and 5.1.90"
+        ),
     ),
     # before mailboxfull: the server's disk, not the recipient's quota
     (
         "systemfull",
         (r"insufficient disk space", r"no space left on device", r"insufficient system storage"),
+        (
+            "The server's storage, not the mailbox's: RFC 5321 452 ('insufficient system storage');"
+            " RFC 3463 X.3.1; ENOSPC ('No space left on device')"
+        ),
     ),
     (
         "mailboxfull",
@@ -301,6 +430,12 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"out of storage",
             r"too much mail",
         ),
+        (
+            "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "
+            "Dovecot's quota_exceeded_message; Gmail 4.2.2 ('over quota', 'out of storage space'); "
+            "Exchange 5.2.2 ('mailbox full'); vpopmail ('user is over quota'); maildrop ('maildir "
+            "over quota'); Orange ('boîte … pleine')"
+        ),
     ),
     (
         "mesgtoobig",
@@ -312,8 +447,19 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"message length exceeds",
             r"message exceeds .* size",
         ),
+        (
+            "RFC 3463 X.3.4 ('Message too big for system'); RFC 1870 (SIZE); Postfix ('Message size"
+            " exceeds fixed limit'); Gmail 5.3.4; Yahoo '554 30'"
+        ),
     ),
-    ("exceedlimit", (r"exceeds? .*limit", r"too many recipients")),
+    (
+        "exceedlimit",
+        (r"exceeds? .*limit", r"too many recipients"),
+        (
+            "RFC 3463 X.2.3 ('Message length exceeds administrative limit') and X.5.3 ('Too many "
+            "recipients')"
+        ),
+    ),
     (
         "hasmoved",
         (
@@ -322,6 +468,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"user has moved",
             r"address has changed",
             r"no longer at",
+        ),
+        (
+            "RFC 5321 4.2.2 (551 'User not local; please try <forward-path>'); RFC 3463 X.1.6 "
+            "('Destination mailbox has moved')"
         ),
     ),
     (
@@ -336,6 +486,10 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
             r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
+        ),
+        (
+            "RFC 3463 X.2.1 ('Mailbox disabled, not accepting messages'); Gmail 5.2.1 ('is "
+            "disabled', 'is inactive'); Yahoo 554.30 ('This mailbox is disabled'); a locked account"
         ),
     ),
     (
@@ -366,6 +520,13 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             r"address resolution failed",
             r"unknown domain",
             r"domain (?:is )?not (?:valid|exist)",
+        ),
+        (
+            "RFC 3463 X.1.2 and X.4.4; Postfix ('Host or domain name not found'); sendmail ('Host "
+            "unknown', 'host not found'); Exim's dnslookup router ('Unrouteable address', "
+            "'unrouteable mail domain', 'all relevant MX records point to non-existent hosts'); "
+            "qmail ('couldn't find any host'); Gmail 5.1.2; Exchange 5.4.310 and 5.4.4 "
+            "('nonexistent domain'); cPanel's Exim template; DNS's NXDOMAIN (RFC 1035, RFC 8020)"
         ),
     ),
     (
@@ -411,7 +572,16 @@ _SPECIFIC: list[tuple[str, tuple[str, ...]]] = [
             # Name & Address Book")
             r"not listed in (?:the )?(?:domino directory|public name & address book)",
         ),
+        (
+            "RFC 3463 X.1.1 ('Bad destination mailbox address'); RFC 5321 4.2.3 (550 'mailbox "
+            "unavailable', 'No such user here'); Postfix local(8) and virtual(8) ('User unknown in "
+            "… table'); sendmail ('User unknown'); qmail ('no mailbox here by that name'); Gmail "
+            "5.1.1 ('does not exist'); Exchange ('RESOLVER.ADR.RecipNotFound', 'Recipient not "
+            "found'); Yahoo '554 dd' ('doesn't have a … account'); Lotus Domino ('not listed in "
+            "Domino Directory'); Trend Micro InterScan; IMail ('Invalid final delivery userid'); "
+            "the French and German forms of the same words"
+        ),
     ),
 ]
 
-TEXT_RULES: list[tuple[str, tuple[str, ...]]] = _SPECIFIC + BROAD_RULES
+TEXT_RULES: list[Wording] = _SPECIFIC + BROAD_RULES

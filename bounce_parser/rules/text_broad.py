@@ -4,11 +4,17 @@ failures (expiry, network, system, syntax), and last the bare "recipient rejecte
 
 from __future__ import annotations
 
-BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
+from bounce_parser.rules import Wording
+
+BROAD_RULES: list[Wording] = [
     # before rejected and blocked: a policy named as the reason
     (
         "policyviolation",
         (r"rejected for policy reasons", r"content presents a potential security issue"),
+        (
+            "A refusal that names a policy: Yahoo 554 5.7.9 ('not accepted for policy reasons'); "
+            "Gmail 5.7.0 ('content presents a potential security issue')"
+        ),
     ),
     (
         "rejected",
@@ -27,6 +33,13 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"sender address .* (?:not|invalid)",
             r"an address that has been blacklisted",  # the address, not the sending IP
             r"rejected by (?:the )?destination domain",
+        ),
+        (
+            "A refusal of the sender (RFC 3463 X.1.7, X.1.8; a 5xx to MAIL FROM): Postfix ('Sender "
+            "address rejected'); sendmail's check_mail; Exim's sender verification; Exchange Online"
+            " 5.1.0 ('Sender denied') and 5.7.124 ('not in allowed senders list'); qmail-smtpd's "
+            "badmailfrom ('envelope sender'); an ACL's list of refused senders ('an address that "
+            "has been blacklisted'); Zoho Mail's 5.4.1 ('rejected by destination domain')"
         ),
     ),
     (
@@ -53,11 +66,31 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"my name was rejected",  # qmail: our HELO refused
             r"service refus",  # Orange: "Service refusé / Service refused"
         ),
+        (
+            "The sending host blocked: DNSBLs (RFC 5782: Spamhaus, SpamCop, RBLs); Postfix "
+            "reject_rbl_client ('Service unavailable; Client host [...] blocked using'), its "
+            "smtp(8) 'refused to talk to me'; qmail-remote ('my name was rejected'); Outlook.com "
+            "5.7.606 and its IP-reputation refusals; Orange ('Service refusé'); Spamhaus PBL's "
+            "end-user addresses ('use the SMTP server of your ISP'); SPF-style refusals of the "
+            "sending IP for its domain (RFC 7208 2.6.2: 'not allowed to send', 'invalid IP for "
+            "sending')"
+        ),
     ),
-    ("policyviolation", (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat")),
+    (
+        "policyviolation",
+        (r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat"),
+        (
+            "A refusal by policy in the reason's own words (RFC 5321 4.2.3: 550 '… command rejected"
+            " for policy reasons')"
+        ),
+    ),
     (
         "filtered",
         (r"filter", r"content rejected", r"message rejected", r"(?<!connection )refused by"),
+        (
+            "A filter's refusal (RFC 3463 X.2.0 and X.7.1 with the mailbox existing): 'filter', "
+            "'content rejected', 'message rejected', 'refused by'"
+        ),
     ),
     (
         "securityerror",
@@ -68,13 +101,32 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"authentication required",
             r"certificate",
         ),
+        (
+            "RFC 3207 ('Must issue a STARTTLS command first'), RFC 4954 ('Authentication "
+            "required'), certificate refusals (RFC 3207 4.1)"
+        ),
     ),
-    ("contenterror", (r"header", r"mime", r"content", r"attachment")),
+    (
+        "contenterror",
+        (r"header", r"mime", r"content", r"attachment"),
+        "RFC 3463 X.6.x (media and content): a header, the MIME structure or an attachment refused",
+    ),
     # sendmail's access map: "550 5.7.1 <address>... Access denied" (an entry that REJECTs
     # the address or its domain); a bare "Access denied", when nothing above says why: a
     # refusal of the sender
-    ("securityerror", (r">\.\.\. access denied",)),
-    ("rejected", (r"access denied",)),
+    (
+        "securityerror",
+        (r">\.\.\. access denied",),
+        "sendmail's access map (cf/README, REJECT): '550 5.7.1 <address>... Access denied'",
+    ),
+    (
+        "rejected",
+        (r"access denied",),
+        (
+            "A bare 'Access denied' (RFC 3463 X.7.1), when nothing above says why: a refusal of the"
+            " sender"
+        ),
+    ),
     (
         "expired",
         (
@@ -97,6 +149,12 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
             r"time limit",
         ),
+        (
+            "Giving up in general words: RFC 3463 X.4.7 ('Delivery time expired'); Exim ('retry "
+            "time not reached', 'retry timeout exceeded'); qmail-send ('in the queue too long'); "
+            "sendmail ('could not be delivered within'); delay notices ('has been delayed'); "
+            "Courier ('aborted after')"
+        ),
     ),
     (
         "networkerror",
@@ -108,8 +166,17 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"connect to .* failed",
             r"unable to connect",
         ),
+        (
+            "The transport's failures, errno's texts (ECONNREFUSED, ETIMEDOUT, ECONNRESET, "
+            "ENETUNREACH, EHOSTUNREACH) as Postfix ('connect to … failed', 'lost connection with') "
+            "and sendmail print them; RFC 3463 X.4.1, X.4.2"
+        ),
     ),
-    ("systemfull", (r"system (?:is )?full", r"insufficient system storage")),
+    (
+        "systemfull",
+        (r"system (?:is )?full", r"insufficient system storage"),
+        "RFC 3463 X.3.1 ('Mail system full'); RFC 5321 452 ('insufficient system storage')",
+    ),
     (
         "systemerror",
         (
@@ -124,6 +191,11 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"could not load",
             r"transaction failed",
         ),
+        (
+            "RFC 3463 X.3.0 and X.3.5; RFC 5321 451 ('local error in processing'), 421 ('Service "
+            "not available'), 554 ('Transaction failed'); Postfix ('queue file write error'); a "
+            "server's 'internal error'"
+        ),
     ),
     (
         "syntaxerror",
@@ -134,9 +206,21 @@ BROAD_RULES: list[tuple[str, tuple[str, ...]]] = [
             r"malformed address",
             r"parameter not implemented",
         ),
+        (
+            "RFC 5321 4.2.3: 500 ('Syntax error, command unrecognized'), 501, 504 ('Command "
+            "parameter not implemented'); RFC 3463 X.5.2 ('Syntax error') and X.1.3 ('Bad "
+            "destination mailbox address syntax')"
+        ),
     ),
     # last: Postfix's "Recipient address rejected: <why>" is the why, when a rule above
     # names it; an unrecognised why is not taken for an unknown user (a hard bounce marks
     # the address dead), only a refusal that gives none
-    ("userunknown", (r"recipient (?:address )?rejected(?![:;,]? *[a-z])",)),
+    (
+        "userunknown",
+        (r"recipient (?:address )?rejected(?![:;,]? *[a-z])",),
+        (
+            "Postfix's 'Recipient address rejected' with no why after it (smtpd's refusal of a "
+            "recipient): an unknown user"
+        ),
+    ),
 ]

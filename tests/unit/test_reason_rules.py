@@ -35,7 +35,9 @@ def test_required_text(pattern: str, text: str | None) -> None:
 
 @pytest.mark.corpus
 def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) -> None:
-    patterns = [(re.compile(p), reasons.required_text(p)) for _, pats in TEXT_RULES for p in pats]
+    patterns = [
+        (re.compile(p), reasons.required_text(p)) for _, pats, _ in TEXT_RULES for p in pats
+    ]
     checked = 0
     for path in sorted((corpus_dir / "bounces").glob("*.eml")):
         for line in path.read_bytes().decode("utf-8", "replace").lower().splitlines():
@@ -435,3 +437,13 @@ def test_hard_is_claimed_only_when_the_mailbox_or_domain_is_gone(
     status: str | None, reply_code: int | None, diagnostic: str, reason: str, hard: bool
 ) -> None:
     assert is_hard(reason, status, reply_code, diagnostic) is hard
+
+
+def test_every_wording_rule_names_where_its_wording_is_documented() -> None:
+    # a rule's evidence is a standard or a sender's documented format, never a corpus file
+    for reason, patterns, source in TEXT_RULES:
+        assert patterns, reason
+        assert len(source) >= 40, (reason, source)
+        # a standard by its number, or the product or provider whose format it is, by name
+        names = re.findall(r"RFC \d{3,4}|\b[A-Z][\w.-]*[a-z][\w.-]*", source)
+        assert names, (reason, source)
