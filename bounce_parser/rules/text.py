@@ -362,7 +362,7 @@ _SPECIFIC: list[Wording] = [
     (
         "notaccept",
         (
-            r"does not accept mail",
+            r"does not (?:accept|receive) (?:any )?(?:e-?)?mail",
             r"null mx",
             r"not accepting mail",
             r"no mx found",
@@ -414,7 +414,12 @@ _SPECIFIC: list[Wording] = [
             r"mailbox (?:is )?full",
             r"mailbox quota",
             r"over ?quota",
-            r"quota (?:exceeded|full)",
+            r"quota (?:exceeded|full|violation|reached)",
+            # "over the allowed quota", "reached disk quota", "overdrawn his diskspace quota"
+            r"\b(?:over|reached|overdrawn) (?:\w+ ){0,3}(?:disk ?space )?quota",
+            r"\bfull (?:mailbox|inbox)",
+            r"would exceed (?:\w+ ){0,3}(?:storage|quota)",
+            r"space (?:has been|is) used up",
             r"exceeded .*quota",
             r"mailbox size limit",
             r"insufficient (?:disk )?space",
@@ -434,7 +439,8 @@ _SPECIFIC: list[Wording] = [
             "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "
             "Dovecot's quota_exceeded_message; Gmail 4.2.2 ('over quota', 'out of storage space'); "
             "Exchange 5.2.2 ('mailbox full'); vpopmail ('user is over quota'); maildrop ('maildir "
-            "over quota'); Orange ('boîte … pleine')"
+            "over quota'); Orange ('boîte … pleine'); the quota in other words ('over the allowed "
+            "quota', 'reached disk quota', 'quota violation', 'would exceed … storage')"
         ),
     ),
     (
@@ -477,12 +483,13 @@ _SPECIFIC: list[Wording] = [
     (
         "suspend",
         (
-            r"(?:account|mailbox|user) (?:is |has been )?"
+            r"(?:account|mailbox|user) (?:is |has been )?(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
             r"account is not active",
+            r"(?:account|mailbox) (?:has )?expired",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
             r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",

@@ -962,3 +962,27 @@ def test_qmails_stage_words_decide_what_was_refused(
     ).encode()
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
+
+
+# The same causes in the other words servers use for them: a full mailbox, a suspended
+# account or a domain that takes no mail, said without the status code that would say it
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ("552 over the allowed quota", "mailboxfull"),
+        ("552 recipient reached disk quota", "mailboxfull"),
+        ("552 the user's maildir has overdrawn his diskspace quota", "mailboxfull"),
+        ("552 full mailbox", "mailboxfull"),
+        ("552 quota violation for factures@client.example", "mailboxfull"),
+        ("552 Recipient rejected: mailbox would exceed maximum allowed storage", "mailboxfull"),
+        ("552 the user's space has been used up", "mailboxfull"),
+        ("550 this mailbox is currently suspended", "suspend"),
+        ("550 account expired", "suspend"),
+        ("550 this domain does not accept email", "notaccept"),
+        ("550 domain does not receive mail", "notaccept"),
+    ],
+)
+def test_a_cause_said_in_other_words_is_still_that_cause(diagnostic: str, reason: str) -> None:
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert r.reason == reason
+    assert not r.hard or reason == "notaccept"
