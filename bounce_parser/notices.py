@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from email.message import Message
 
 from bounce_parser import mime
@@ -33,6 +34,7 @@ from bounce_parser.reasons import (
 from bounce_parser.rules.detection import (
     BOUNCE_SENDER,
     GAVE_UP,
+    MESSAGE_ONLY_FIELDS,
     NOTES_REASONS,
     RETURNED_MARKER,
     SUCCESS_NOTICE,
@@ -50,10 +52,38 @@ from bounce_parser.textbounce import strong_recipients, text_recipients
 log = logging.getLogger(__name__)
 
 
+_HEADER_NAME = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,40})[ \t]*:")
+
+
+def _header_block_at(text: str) -> int | None:
+    """Where a returned message's header block starts in ``text`` (``MESSAGE_ONLY_FIELDS``),
+    or None."""
+    at = 0
+    run_start, run, of_message = 0, 0, False
+    for line in text.split("\n"):
+        named = _HEADER_NAME.match(line)
+        if named:
+            if run == 0:
+                run_start, of_message = at, False
+            run += 1
+            of_message = of_message or named.group(1).lower() in MESSAGE_ONLY_FIELDS
+            if run >= 3 and of_message:
+                return run_start
+        elif not (run and line[:1] in (" ", "\t") and line.strip()):  # not a folded line
+            run = 0
+        at += len(line) + 1
+    return None
+
+
 def _split_at_returned(text: str) -> tuple[str, str]:
-    """The notice's own text, and the returned message after its marker ("" if none)."""
+    """The notice's own text, and the returned message after its marker or from its header
+    block ("" if neither)."""
     marker = RETURNED_MARKER.search(text)
-    return (text[: marker.start()], text[marker.start() :]) if marker else (text, "")
+    end = marker.start() if marker else len(text)
+    block = _header_block_at(text[:end]) if ":" in text[:end] else None
+    if block is not None:
+        end = block
+    return text[:end], text[end:]
 
 
 def _own_addresses(msg: Message) -> set[str]:

@@ -29,12 +29,21 @@ _CONTACT = re.compile(r"contact[ \t]*<?$", re.IGNORECASE)
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 
 
+def _unquoted(text: str, m: re.Match[str]) -> str:
+    """A matched address without the dots around it, nor the single quotes Exchange's notices
+    put around it ("'name@domain' on 12/3/2026"), which a local part may hold but not wrap."""
+    address = m.group(0).strip(".").lower()
+    if address.startswith("'") and text[m.end() : m.end() + 1] == "'":
+        address = address[1:]
+    return address
+
+
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
     if "generated from" in head:
         head = _GENERATED_FROM.sub(lambda m: " " * len(m.group(0)), head)
-    found = [(m.start(), m.end(), m.group(0).strip(".").lower()) for m in mime._ADDR.finditer(head)]
+    found = [(m.start(), m.end(), _unquoted(head, m)) for m in mime._ADDR.finditer(head)]
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 12), start)}
     matches = [

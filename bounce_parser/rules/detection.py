@@ -37,6 +37,11 @@ RETURNED_MARKER = re.compile(
     r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",
     re.IGNORECASE | re.MULTILINE,
 )
+MESSAGE_ONLY_FIELDS = frozenset({"message-id", "received", "return-path", "mime-version"})
+"""Header fields a message carries and a notice's own summary of it (To, Cc, Date, Subject)
+does not: three header lines in a row (RFC 5322 2.2, "name: value" from the first column,
+folded lines indented), one of them one of these, are a returned message's headers, whether
+or not words mark them."""
 TEMPORARY = re.compile(
     r"temporar(?:y|ily)|delayed|will (?:be )?retr(?:y|ied)|deferred|still trying|try again later|"
     r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",

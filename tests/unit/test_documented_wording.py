@@ -986,3 +986,53 @@ def test_a_cause_said_in_other_words_is_still_that_cause(diagnostic: str, reason
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert r.reason == reason
     assert not r.hard or reason == "notaccept"
+
+
+# Notices whose returned message follows their text with no words to mark it: the returned
+# headers' To and Cc (the invoice's other recipients, whose mail was delivered) are not
+# failed recipients, and an address Exchange wraps in quotes is read without them
+UNMARKED = {
+    "Exchange 2003": (
+        "Your message did not reach some or all of the intended recipients.\n\n"
+        "      Subject:\tFacture 7\n      Sent:\t12/3/2026 10:00 AM\n\n"
+        "The following recipient(s) could not be reached:\n\n"
+        f"      '{RECIPIENT}' on 12/3/2026 10:00 AM\n"
+        "            The e-mail account does not exist at the organization this message was "
+        "sent to.\n            <mx.client.example #5.1.1>\n\n"
+    ),
+    "Novell GroupWise": (
+        "The message that you sent was undeliverable to the following:\n"
+        f"\t{RECIPIENT} (user not found)\n\nPossible causes include:\n"
+    ),
+    "Postfix local(8)": (
+        "This is the mail system at host relay.example.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients.\n\n                   The mail system\n\n"
+        f'<{RECIPIENT}>: unknown user: "factures"\n\n'
+    ),
+    "Courier": (
+        "This is a delivery status notification from relay.example,\n"
+        "running the Courier mail server.\n\n"
+        "Your message to the following recipients cannot be delivered:\n\n"
+        f"<{RECIPIENT}>:\n    mx.client.example [192.0.2.1]:\n>>> RCPT TO:<{RECIPIENT}>\n"
+        f"<<< 550 5.1.1 <{RECIPIENT}>... User unknown\n\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("product", sorted(UNMARKED))
+def test_the_returned_headers_addresses_are_not_failed_recipients(product: str) -> None:
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Undeliverable: Facture 7\r\nContent-Type: text/plain\r\n\r\n"
+        + UNMARKED[product].replace("\n", "\r\n")
+        + "\r\nReceived: from acme.example by relay.example; Thu, 3 Dec 2026 10:00:00 +0100\r\n"
+        "From: billing@acme.example\r\nTo: boss@client.example\r\n"
+        f"Cc: copies@client.example, {RECIPIENT}\r\nMessage-ID: <inv-7@acme.example>\r\n"
+        "Subject: Facture 7\r\n\r\nVoir la facture.\r\n"
+    ).encode()
+    result = classify(raw)
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "userunknown", True)
+    ]
+    assert result.original_message_id == "<inv-7@acme.example>"
