@@ -431,7 +431,10 @@ _SPECIFIC: list[Wording] = [
             r"disk quota",
             r"mail ?folder is full",
             r"mailbox .* full",
-            r"boite .* pleine",
+            # the French and German forms: "La boîte aux lettres du destinataire est pleine"
+            # (Exchange's French NDR), "Postfach voll"
+            r"bo[iî]te\b.{0,60}\bpleine",
+            r"postfach (?:ist )?voll",
             r"out of storage",
             r"too much mail",
         ),
@@ -439,7 +442,8 @@ _SPECIFIC: list[Wording] = [
             "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "
             "Dovecot's quota_exceeded_message; Gmail 4.2.2 ('over quota', 'out of storage space'); "
             "Exchange 5.2.2 ('mailbox full'); vpopmail ('user is over quota'); maildrop ('maildir "
-            "over quota'); Orange ('boîte … pleine'); the quota in other words ('over the allowed "
+            "over quota'); Orange and Exchange's French NDR ('boîte … pleine'), German ('Postfach "
+            "voll'); the quota in other words ('over the allowed "
             "quota', 'reached disk quota', 'quota violation', 'would exceed … storage')"
         ),
     ),
@@ -516,6 +520,7 @@ _SPECIFIC: list[Wording] = [
             r"dns lookup failure: host \S+ not found",
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",
+            r"domaine\b.{0,40}\b(?:n.existe pas|introuvable)",  # the French form
             # Exchange's NDR for a domain with no DNS entry: "554 5.4.4
             # SMTPSEND.DNS.NonExistentDomain; nonexistent domain"
             r"non-?existent domain",
@@ -564,6 +569,11 @@ _SPECIFIC: list[Wording] = [
             r"user not local",
             r"addressee unknown",
             r"utilisateur inconnu",
+            # Exchange's French NDR: "L'adresse de messagerie que vous avez entrée est
+            # introuvable"; "n'existe pas", "existiert nicht": does not exist
+            r"(?:adresse|destinataire|utilisateur)\b.{0,60}\bintrouvable",
+            r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe pas",
+            r"(?:adresse|empf[äa]nger|postfach|benutzer)\b.{0,40}\bexistiert nicht",
             r"destinataire inconnu",
             r"unbekannt",
             r"nicht gefunden",
@@ -586,7 +596,8 @@ _SPECIFIC: list[Wording] = [
             "5.1.1 ('does not exist'); Exchange ('RESOLVER.ADR.RecipNotFound', 'Recipient not "
             "found'); Yahoo '554 dd' ('doesn't have a … account'); Lotus Domino ('not listed in "
             "Domino Directory'); Trend Micro InterScan; IMail ('Invalid final delivery userid'); "
-            "the French and German forms of the same words"
+            "the French and German forms of the same words, as Exchange's localized NDRs give them "
+            "('introuvable', 'n'existe pas', 'existiert nicht')"
         ),
     ),
 ]

@@ -1036,3 +1036,32 @@ def test_the_returned_headers_addresses_are_not_failed_recipients(product: str) 
         (RECIPIENT, "userunknown", True)
     ]
     assert result.original_message_id == "<inv-7@acme.example>"
+
+
+# Exchange sends its NDR in the sender's language: a French or German notice with no status
+# code says the same causes in its own words
+LOCALIZED = [
+    ("L'adresse de messagerie que vous avez entrée est introuvable.", "userunknown", True),
+    (
+        "La boîte aux lettres du destinataire est pleine et ne peut pas accepter de messages "
+        "pour l'instant.",
+        "mailboxfull",
+        False,
+    ),
+    ("Le domaine client.example n'existe pas.", "hostunknown", True),
+    ("Die Empfängeradresse existiert nicht.", "userunknown", True),
+    ("Das Postfach ist voll.", "mailboxfull", False),
+]
+
+
+@pytest.mark.parametrize(("said", "reason", "hard"), LOCALIZED)
+def test_a_french_or_german_notice_names_its_cause(said: str, reason: str, hard: bool) -> None:
+    raw = (
+        "From: postmaster@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Non remis : Facture 7\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"La remise aux destinataires ou groupes suivants a échoué :\r\n\r\n{RECIPIENT}\r\n"
+        f"{said}\r\n\r\nReceived: from acme.example by relay.example\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\nVoir.\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
