@@ -82,6 +82,9 @@ def from_dsn(
             ):
                 status = quoted
         stated = status is not None  # said by the report, not guessed below from the reason
+        # a cause read only from the report's text for people, which names other recipients
+        # too, may be theirs: it may name the reason, never prove this address gone
+        borrowed = len(per_recipient) > 1 and decide_reason(status, diag_text or "") is None
         if action is None and status:
             action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
         reason: str | None = "delivered"
@@ -119,6 +122,7 @@ def from_dsn(
                 reason=reason,
                 action=action,
                 hard=action == "failed"
+                and not borrowed
                 and is_hard(reason, status, reply_code, diag_text, status_stated=stated),
                 diagnostic=diag_text,
                 reply_code=reply_code,

@@ -183,6 +183,9 @@ def from_text(
             and not any(mime.ctype(part) == "message/delivery-status" for _, part in parts)
         )
         stated = status is not None
+        # a cause read only from the notice's wider text, which names other recipients too,
+        # may be theirs: it may name the reason, never prove this address gone
+        borrowed = len(found) > 1 and decide_reason(status_in_text(diagnostic), diagnostic) is None
         if status is None:
             guessed = reply_code or (400 if retried_out or still_trying() else 500)
             status = status_from_reply_code(guessed, reason)
@@ -199,6 +202,7 @@ def from_text(
                 reason=reason,
                 action=action,
                 hard=action == "failed"
+                and not borrowed
                 and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
                 diagnostic=diagnostic or None,
                 reply_code=reply_code,

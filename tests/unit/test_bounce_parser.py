@@ -460,3 +460,32 @@ def test_user_unknown_proves_a_missing_mailbox_only_where_the_notice_says_its_st
     # a recipient's filter may answer "user unknown" after the message was sent: the address
     # is then not marked undeliverable
     assert (r.reason, r.hard) == (reason, reason == "userunknown")
+
+
+def test_another_recipients_cause_never_marks_this_one_undeliverable() -> None:
+    # sendmail names each refused address on its own line; "Host unknown" is the second's
+    # own cause, the first's ("Remote protocol error") says nothing gone
+    text = (
+        b"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        b"Subject: Returned mail: see transcript for details\r\n\r\n"
+        b"   ----- Transcript of session follows -----\r\n"
+        b"554 <a@client.example>... Remote protocol error\r\n"
+        b"554 <b@gone.example>... 550 Host unknown (Authoritative answer from name server)\r\n"
+        b"\r\n   ----- Unsent message follows -----\r\n"
+        b"From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\nVoir.\r\n"
+    )
+    hard = {r.address: r.hard for r in classify(text).recipients}
+    assert hard == {"a@client.example": False, "b@gone.example": True}
+    # an RFC 3464 report: the second recipient's stated status is its own; the first has
+    # neither status nor diagnostic of its own, only the words for people about both
+    report = (
+        b"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nUser unknown.\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example\r\n"
+        b"\r\nFinal-Recipient: rfc822; a@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        b"\r\nFinal-Recipient: rfc822; b@client.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        b"\r\n--B--\r\n"
+    )
+    hard = {r.address: r.hard for r in classify(report).recipients}
+    assert hard == {"a@client.example": False, "b@client.example": True}
