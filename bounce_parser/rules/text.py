@@ -362,7 +362,10 @@ _SPECIFIC: list[Wording] = [
     (
         "notaccept",
         (
-            r"does not (?:accept|receive) (?:any )?(?:e-?)?mail",
+            # a host or domain that takes no mail at all; not a user's or a filter's "does not
+            # accept email in non-Latin character sets", "… from this sender"
+            r"(?<!user )(?<!recipient )(?<!mailbox )(?<!account )does not (?:accept|receive) "
+            r"(?:any )?(?:e-?)?mail\b(?! (?:in|from|with|for|containing|that|which|sent|of)\b)",
             r"null mx",
             r"not accepting mail",
             r"no mx found",
@@ -398,6 +401,12 @@ _SPECIFIC: list[Wording] = [
             "Rate limits: Postfix anvil(8) (smtpd_client_message_rate_limit: 'too much mail from');"
             " Gmail 4.2.1 and 5.4.5; Exchange Online 5.2.121, 5.2.122 and 5.1.90"
         ),
+    ),
+    # the recipient's directory names several people by that address: its own fault
+    (
+        "systemerror",
+        (r"several matches found in (?:the )?domino directory",),
+        "Lotus Domino's router ('Several matches found in Domino Directory')",
     ),
     # before mailboxfull: the server's disk, not the recipient's quota
     (
@@ -588,6 +597,9 @@ _SPECIFIC: list[Wording] = [
             # Lotus Domino: "User x (x@…) not listed in Domino Directory" (older: "… in public
             # Name & Address Book")
             r"not listed in (?:the )?(?:domino directory|public name & address book)",
+            # its Spanish and Japanese releases
+            r"no se encuentra en el directorio de domino",
+            r"domino ?ディレクトリには見つかりません",
         ),
         (
             "RFC 3463 X.1.1 ('Bad destination mailbox address'); RFC 5321 4.2.3 (550 'mailbox "

@@ -1065,3 +1065,56 @@ def test_a_french_or_german_notice_names_its_cause(said: str, reason: str, hard:
     ).encode()
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        "550 The user does not accept email in non-Western (non-Latin) character sets.",
+        "550 This recipient does not accept mail from your domain.",
+    ],
+)
+def test_a_users_own_refusal_is_not_a_domain_that_takes_no_mail(diagnostic: str) -> None:
+    # RFC 7504's "does not accept mail" is said of a host or a domain; a user's filter or
+    # block list saying it of some mail proves nothing gone
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert r.reason != "notaccept"
+    assert not r.hard
+
+
+# Lotus Domino's router states why under "because:", in the server's language
+@pytest.mark.parametrize(
+    ("because", "reason", "hard"),
+    [
+        (
+            "User factures (factures@client.example) not listed in Domino Directory",
+            "userunknown",
+            True,
+        ),
+        (
+            "User factures (factures@client.example) no se encuentra en el Directorio de Domino",
+            "userunknown",
+            True,
+        ),
+        (
+            "User factures (factures@client.example) は Domino ディレクトリには見つかりません",
+            "userunknown",
+            True,
+        ),
+        ("Several matches found in Domino Directory", "systemerror", False),
+        (
+            "Router: Maximum hop count exceeded.  Message probably in a routing loop.",
+            "networkerror",
+            False,
+        ),
+    ],
+)
+def test_dominos_reason_under_because(because: str, reason: str, hard: bool) -> None:
+    raw = (
+        "From: Postmaster@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: DELIVERY FAILURE\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Your message\r\n\r\n  Subject: Facture 7\r\n\r\nwas not delivered to:\r\n\r\n"
+        f"  {RECIPIENT}\r\n\r\nbecause:\r\n\r\n  {because}\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
