@@ -11,7 +11,7 @@ import re
 
 from bounce_parser.rules.provider_codes import reason_from_provider_code
 from bounce_parser.rules.status import COMMANDS, DECISIVE, REPLY_CODE_DEFAULTS, STATUS_REASON
-from bounce_parser.rules.text import TEXT_RULES
+from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
 
 
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
@@ -94,6 +94,7 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 
 
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
+_SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
@@ -194,6 +195,10 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     by_status = reason_from_status(status)
     lowered_texts = [(t or "")[:MAX_REASON_TEXT].lower() for t in texts]
     own = lowered_texts[0] if lowered_texts else ""
+    if _matches(_SENDER_SUBJECT, own):
+        # the failure is our sender's, whatever status it carries (a 5.1.1 for "sender
+        # address does not exist"): the recipient's mailbox is not in question
+        return SENDER_SUBJECT[0]
     for lowered in lowered_texts:
         by_code = reason_from_provider_code(lowered)
         if by_code:  # a provider's documented code says more than its wording or status

@@ -614,4 +614,29 @@ _SPECIFIC: list[Wording] = [
     ),
 ]
 
+_NOT_THE_RECIPIENT = r"(?:(?!recipient|rcpt|\buser\b|mailbox|\bto\b)[^.;:\n]){0,40}?"
+SENDER_SUBJECT: Wording = (
+    "rejected",
+    (
+        # "Sender address does not exist", "sender domain not found", "The sender's domain has
+        # no MX record", "Return path domain does not exist", "MAIL FROM domain does not resolve"
+        r"\b(?:sender|from[- ]address|from[- ]domain|return[- ]path|envelope[- ]from|"
+        r"reverse[- ]path|mail[- ]from)(?:'s)?\b" + _NOT_THE_RECIPIENT + r"\b(?:does not exist|"
+        r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"
+        r"does not resolve|cannot be resolved|could not be verified|verification failed)",
+        # "unknown sender", "invalid sender address", "Your domain does not exist"
+        r"\b(?:unknown|invalid|unverified|unresolvable|non-?existent) (?:sender|return[- ]path|"
+        r"from[- ]address|envelope[- ]from)",
+        r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
+        r"exist|not found|unknown|invalid|(?:has )?no mx)",
+        r"in sender verification",
+    ),
+    (
+        "A failure whose subject is our sender, not the recipient: RFC 5321 3.3 and 4.1.1.2 (the"
+        " reverse-path of MAIL FROM), RFC 3463 X.1.7 and X.1.8 (the sender's address and system)"
+        "; such a refusal says nothing of the recipient's mailbox, whatever status it carries"
+    ),
+)
+"""Tried on the recipient's own diagnostic before any other rule or status."""
+
 TEXT_RULES: list[Wording] = _SPECIFIC + BROAD_RULES

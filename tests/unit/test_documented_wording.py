@@ -1118,3 +1118,36 @@ def test_dominos_reason_under_because(because: str, reason: str, hard: bool) -> 
     ).encode()
     [r] = classify(raw).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
+
+
+# RFC 5321 3.3: MAIL FROM names the sender; a failure whose subject is the sender (its address,
+# its domain, the return path) says nothing of the recipient's mailbox, whatever status the
+# server put on it
+@pytest.mark.parametrize(
+    ("status", "diagnostic"),
+    [
+        ("5.0.0", "550 sender domain does not exist"),
+        ("5.0.0", "553 Sender address does not exist"),
+        ("5.1.1", "550 5.1.1 Sender address does not exist"),
+        ("5.1.2", "550 5.1.2 sender domain not found"),
+        ("5.0.0", "550 Your domain does not exist"),
+        ("5.0.0", "550 The sender's domain has no MX record"),
+        ("5.0.0", "550 Return path domain does not exist"),
+        ("5.0.0", "550 MAIL FROM domain does not resolve"),
+        ("5.0.0", "550 unknown sender"),
+        ("5.0.0", "501 Sender address invalid"),
+        ("5.0.0", "550 No such user (billing@acme.example) in sender verification"),
+    ],
+)
+def test_a_failure_of_our_sender_is_not_the_recipients(status: str, diagnostic: str) -> None:
+    [r] = classify(_dsn(status, diagnostic)).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+
+
+def test_a_recipients_failure_that_names_the_sender_too_is_still_the_recipients() -> None:
+    diagnostic = (
+        f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: User unknown in local recipient "
+        f"table; from=<billing@acme.example> to=<{RECIPIENT}>"
+    )
+    [r] = classify(_dsn("5.1.1", diagnostic)).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bounce_parser.model import is_hard
-from bounce_parser.rules.text import TEXT_RULES
+from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
 from daemon.inbound.effects import ATTENTION_REASONS
 
 reasons = importlib.import_module("bounce_parser.reasons")
@@ -441,7 +441,7 @@ def test_hard_is_claimed_only_when_the_mailbox_or_domain_is_gone(
 
 def test_every_wording_rule_names_where_its_wording_is_documented() -> None:
     # a rule's evidence is a standard or a sender's documented format, never a corpus file
-    for reason, patterns, source in TEXT_RULES:
+    for reason, patterns, source in [*TEXT_RULES, SENDER_SUBJECT]:
         assert patterns, reason
         assert len(source) >= 40, (reason, source)
         # a standard by its number, or the product or provider whose format it is, by name
