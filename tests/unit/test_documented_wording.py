@@ -715,6 +715,24 @@ def test_a_complaint_rfc_5965_names_who_complained(
     assert result.returned_return_path == "bounce@acme.example"
 
 
+RETURNED = (
+    "Received: from acme.example by relay.example; Thu, 3 Dec 2026 10:00:00 +0100\n"
+    "From: billing@acme.example\nTo: boss@client.example\n"
+    f"Cc: copies@client.example, {RECIPIENT}\nMessage-ID: <inv-7@acme.example>\n"
+    "Subject: Facture 7\n\nVoir la facture.\n"
+)
+"""The invoice as returned: sent to a colleague, with copies; only RECIPIENT failed."""
+
+
+def _notice(subject: str, body: str, sender: str = "MAILER-DAEMON@relay.example") -> bytes:
+    """A notice in plain text (UTF-8), the returned invoice after its body."""
+    text = (
+        f"From: {sender}\nTo: billing@acme.example\nSubject: {subject}\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}{RETURNED}"
+    )
+    return text.replace("\n", "\r\n").encode()
+
+
 # Each MTA's own notice template (the text its source or documentation gives), sent as plain
 # text: a report whose MIME structure was lost, or a sender that never makes one.
 REFUSAL = f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: User unknown"
@@ -797,15 +815,7 @@ TEMPLATES = {
 
 @pytest.mark.parametrize("product", sorted(TEMPLATES))
 def test_each_mtas_plain_text_template_is_a_bounce_of_its_recipient(product: str) -> None:
-    subject, body = TEMPLATES[product]
-    raw = (
-        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\nSubject: {subject}\r\n"
-        "Content-Type: text/plain\r\n\r\n"
-        + body.replace("\n", "\r\n")
-        + "From: billing@acme.example\r\nTo: factures@client.example\r\n"
-        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture 7\r\n\r\nVoir la facture.\r\n"
-    ).encode()
-    result = classify(raw)
+    result = classify(_notice(*TEMPLATES[product]))
     assert result.kind == Kind.BOUNCE
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "userunknown", True)
@@ -954,13 +964,7 @@ def test_qmails_stage_words_decide_what_was_refused(
 ) -> None:
     subject, body = TEMPLATES["qmail-send"]
     body = body.replace("192.0.2.1 does not like recipient.", stage).replace(REFUSAL, said)
-    raw = (
-        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\nSubject: {subject}\r\n"
-        "Content-Type: text/plain\r\n\r\n"
-        + body.replace("\n", "\r\n")
-        + "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\nVoir.\r\n"
-    ).encode()
-    [r] = classify(raw).recipients
+    [r] = classify(_notice(subject, body)).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
@@ -1022,16 +1026,7 @@ UNMARKED = {
 
 @pytest.mark.parametrize("product", sorted(UNMARKED))
 def test_the_returned_headers_addresses_are_not_failed_recipients(product: str) -> None:
-    raw = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
-        "Subject: Undeliverable: Facture 7\r\nContent-Type: text/plain\r\n\r\n"
-        + UNMARKED[product].replace("\n", "\r\n")
-        + "\r\nReceived: from acme.example by relay.example; Thu, 3 Dec 2026 10:00:00 +0100\r\n"
-        "From: billing@acme.example\r\nTo: boss@client.example\r\n"
-        f"Cc: copies@client.example, {RECIPIENT}\r\nMessage-ID: <inv-7@acme.example>\r\n"
-        "Subject: Facture 7\r\n\r\nVoir la facture.\r\n"
-    ).encode()
-    result = classify(raw)
+    result = classify(_notice("Undeliverable: Facture 7", UNMARKED[product] + "\n"))
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "userunknown", True)
     ]
@@ -1056,14 +1051,8 @@ LOCALIZED = [
 
 @pytest.mark.parametrize(("said", "reason", "hard"), LOCALIZED)
 def test_a_french_or_german_notice_names_its_cause(said: str, reason: str, hard: bool) -> None:
-    raw = (
-        "From: postmaster@relay.example\r\nTo: billing@acme.example\r\n"
-        "Subject: Non remis : Facture 7\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"La remise aux destinataires ou groupes suivants a échoué :\r\n\r\n{RECIPIENT}\r\n"
-        f"{said}\r\n\r\nReceived: from acme.example by relay.example\r\n"
-        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\nVoir.\r\n"
-    ).encode()
-    [r] = classify(raw).recipients
+    body = f"La remise aux destinataires ou groupes suivants a échoué :\n\n{RECIPIENT}\n{said}\n\n"
+    [r] = classify(_notice("Non remis : Facture 7", body, "postmaster@relay.example")).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
@@ -1110,13 +1099,11 @@ def test_a_users_own_refusal_is_not_a_domain_that_takes_no_mail(diagnostic: str)
     ],
 )
 def test_dominos_reason_under_because(because: str, reason: str, hard: bool) -> None:
-    raw = (
-        "From: Postmaster@relay.example\r\nTo: billing@acme.example\r\n"
-        "Subject: DELIVERY FAILURE\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"Your message\r\n\r\n  Subject: Facture 7\r\n\r\nwas not delivered to:\r\n\r\n"
-        f"  {RECIPIENT}\r\n\r\nbecause:\r\n\r\n  {because}\r\n"
-    ).encode()
-    [r] = classify(raw).recipients
+    body = (
+        f"Your message\n\n  Subject: Facture 7\n\nwas not delivered to:\n\n  {RECIPIENT}\n\n"
+        f"because:\n\n  {because}\n\n"
+    )
+    [r] = classify(_notice("DELIVERY FAILURE", body, "Postmaster@relay.example")).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
