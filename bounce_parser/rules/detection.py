@@ -19,7 +19,12 @@ BOUNCE_SUBJECT = re.compile(
     r"unzustellbar|nondeliverable|non-delivery|could not be delivered|mail system error|"
     r"permanent error|rejected|not delivered|warning: could not send|delayed mail|"
     r"message you sent|notification d'état|error sending|no se puede entregar|"
-    r"returned to sender|delivery report|failed delivery|mail could not",
+    r"returned to sender|delivery report|failed delivery|mail could not|"
+    # Exchange's "Undeliverable:" and the DSN subject in its other languages (its localized
+    # NDRs): Italian, Dutch, Portuguese, Polish, Swedish, Danish; French and German DSNs
+    r"nicht zustellbar|non recapitabile|onbestelbaar|n[ãa]o (?:[ée] poss[íi]vel entregar|"
+    r"entregue)|niedostarczalne|ej levererbart|kan ikke leveres|[ée]chec de (?:la )?remise|"
+    r"übermittlungsstatus|notificaci[óo]n de estado de (?:la )?entrega",
     re.IGNORECASE,
 )
 RETURNED_MARKER = re.compile(
@@ -59,7 +64,11 @@ BOUNCE_BODY = re.compile(
     r"mail delivery failed|returned to sender|user unknown|mailbox (?:is )?(?:full|unavailable)|"
     r"wasn't able to deliver|not be delivered|non remis|unzustellbar|no such user|"
     r"delivery has been delayed|will retry|mail could not|rejected your message|"
-    r"送信できません|配信できません|届きませんでした|宛先",
+    r"送信できません|配信できません|届きませんでした|宛先|"
+    # the same in French, German, Spanish, Italian and Dutch notices
+    r"n.a pas pu [êe]tre (?:remis|d[ée]livr[ée]|distribu[ée])|remise [^.\n]{0,40}a [ée]chou[ée]|"
+    r"konnte nicht zugestellt werden|zustellung [^.\n]{0,40}fehlgeschlagen|"
+    r"no se pudo entregar|non [èe] stato possibile recapitare|kon niet worden bezorgd",
     re.IGNORECASE,
 )
 

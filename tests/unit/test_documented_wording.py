@@ -1138,3 +1138,24 @@ def test_a_recipients_failure_that_names_the_sender_too_is_still_the_recipients(
     )
     [r] = classify(_dsn("5.1.1", diagnostic)).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+# A notice from an address that does not say what it is (noreply@…) is known by its subject or
+# its words, in the languages Exchange and other servers localize them to
+@pytest.mark.parametrize(
+    ("subject", "said"),
+    [
+        ("Non recapitabile: Facture 7", "Recapito non riuscito."),
+        ("Onbestelbaar: Facture 7", "Bezorging mislukt."),
+        ("Nicht zustellbar: Facture 7", "Fehler."),
+        ("Notification d'état de la remise (échec)", "Erreur."),
+        ("Facture 7", "Votre message n'a pas pu être remis."),
+        ("Facture 7", "Ihre Nachricht konnte nicht zugestellt werden."),
+        ("Facture 7", "Su mensaje no se pudo entregar."),
+    ],
+)
+def test_a_notice_in_another_language_is_known_as_one(subject: str, said: str) -> None:
+    body = f"{said}\n\n{RECIPIENT}\n550 5.1.1 User unknown\n\n"
+    result = classify(_notice(subject, body, "Service <noreply@relay.example>"))
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "userunknown")]
