@@ -180,6 +180,10 @@ SENDER_STATUSES = frozenset({("1", "7"), ("1", "8")})
 """X.1.7 "bad sender's mailbox address syntax", X.1.8 "bad sender's system address" (RFC 3463
 3.2): a refusal of the sender says nothing of the recipient's mailbox."""
 
+EXISTING_MAILBOX_STATUSES = frozenset({("1", "4"), ("1", "5")})
+"""X.1.4 "destination mailbox address ambiguous" (it matches one or more recipients) and X.1.5
+"destination mailbox address valid" (RFC 3463 3.2): the mailbox is there, whatever failed."""
+
 
 AMBIGUOUS_WORDING = (
     # RFC 5321 4.2.3: 550 "Requested action not taken: mailbox unavailable (e.g., mailbox not
@@ -248,5 +252,7 @@ def proves_not_gone(status: str | None) -> bool:
     if klass == "4":
         return True  # a transient failure is never proof of anything gone
     if subject in NOT_GONE_SUBJECTS or (subject, detail) in SENDER_STATUSES:
+        return True
+    if (subject, detail) in EXISTING_MAILBOX_STATUSES:
         return True
     return subject == "4" and detail not in GONE_NETWORK_DETAILS

@@ -431,6 +431,10 @@ def test_the_command_a_reply_answered_is_read_in_more_wordings(text: str, comman
         ("5.3.0", 554, "554 5.3.0 Internal system error", "systemerror", False),
         # a generic status leaves the wording as the evidence (RFC 5321's 550 "no such user")
         ("5.0.0", 550, "550 No such user here", "userunknown", True),
+        # RFC 3463 X.1.4 (the address matches more than one mailbox) and X.1.5 (the address is
+        # valid): the mailbox is there, whatever the words
+        ("5.1.4", 550, "550 5.1.4 Destination mailbox address ambiguous", "userunknown", False),
+        ("5.1.5", 550, "550 5.1.5 User unknown", "userunknown", False),
     ],
 )
 def test_hard_is_claimed_only_when_the_mailbox_or_domain_is_gone(
