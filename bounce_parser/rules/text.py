@@ -216,11 +216,12 @@ _SPECIFIC: list[Wording] = [
             r"command died with status",  # Postfix pipe(8)
             r"command time limit exceeded",  # Postfix pipe(8): the command ran too long
             r"child process of \S+ transport returned",  # Exim's pipe transport
+            r"pipe to \|",  # Exim: the address a redirection made into a command
         ),
         (
             "A delivery program's failure: sendmail's 'unknown mailer error N' (deliver.c); Postfix"
             " pipe(8) ('Command died with status', 'Command time limit exceeded'); Exim's pipe "
-            "transport ('Child process of … transport returned')"
+            "transport ('Child process of … transport returned', its 'pipe to |command' address)"
         ),
     ),
     (

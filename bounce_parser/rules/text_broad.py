@@ -182,6 +182,7 @@ BROAD_RULES: list[Wording] = [
         (
             r"system error",
             r"local error",
+            r"local delivery failed",  # Exim: its own delivery to a file or mailbox
             r"internal (?:server )?error",
             r"temporary failure",
             r"service currently unavailable",
