@@ -7,7 +7,10 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
 - Spectrum / Charter: ``AUP#In-1310``, ``AUP#O-1020``… (spectrum.net, "Understanding email
   error codes"; I for incoming, O for outgoing, then four digits in documented ranges);
 - Orange and La Poste: ``OFR_506``, ``OFR004_405``, ``LPN007_517``, ``LPN105-104``… (the
-  last three digits are the code; Orange's postmaster pages list them).
+  last three digits are the code; Orange's postmaster pages list them);
+- Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
+  which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
+  SMTP errors in Exchange Online").
 
 Only codes whose meaning the provider documents are mapped; an unknown one decides nothing.
 """
@@ -77,6 +80,50 @@ _ORANGE_REASON = {
 }
 
 
+_EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{3})(?![\d.])")
+_EXCHANGE_ONLINE_REASON = {
+    "5.4.300": "expired",  # message expired
+    "5.4.310": "hostunknown",  # DNS domain does not exist
+    "5.4.312": "networkerror",  # DNS query failed
+    "5.4.316": "expired",  # message expired, connection refused
+    "5.7.124": "rejected",  # sender not in the group's allowed senders list
+    "5.7.133": "securityerror",  # the group accepts only authenticated senders
+    "5.7.134": "securityerror",  # the mailbox accepts only authenticated senders
+    "5.7.135": "securityerror",  # the public folder accepts only authenticated senders
+    "5.7.136": "securityerror",  # the mail user accepts only authenticated senders
+    "5.7.501": "rejected",  # the sending account is banned for spam
+    "5.7.506": "blocked",  # bad HELO
+    "5.7.507": "filtered",  # rejected by the recipient
+    "5.7.509": "authfailure",  # the sending domain fails DMARC
+    "5.7.510": "networkerror",  # IPv6 not accepted
+    "5.7.511": "rejected",  # banned sender
+    "5.7.512": "notcompliantrfc",  # RFC 5322 3.6.2 From header
+    "5.7.513": "blocked",  # client host blocked
+    "5.7.750": "rejected",  # sending from unregistered domains blocked
+}
+# (class, subject, first, last, reason): ranges the page gives one meaning
+_EXCHANGE_ONLINE_RANGES = (
+    ("4", "7", 500, 699, "blocked"),  # access denied, try later: the sending IP throttled
+    ("5", "7", 606, 649, "blocked"),  # banned sending IP
+    ("5", "7", 700, 749, "rejected"),  # the sending tenant has exceeded its threshold
+)
+
+
+def _exchange_online(lowered: str) -> str | None:
+    m = _EXCHANGE_ONLINE.search(lowered)
+    if m is None:
+        return None
+    klass, subject, detail = m.groups()
+    reason = _EXCHANGE_ONLINE_REASON.get(f"{klass}.{subject}.{detail}")
+    if reason:
+        return reason
+    number = int(detail)
+    for k, subj, first, last, ranged in _EXCHANGE_ONLINE_RANGES:
+        if (klass, subject) == (k, subj) and first <= number <= last:
+            return ranged
+    return None
+
+
 def reason_from_provider_code(lowered: str) -> str | None:
     """The reason a provider's documented code in ``lowered`` (a lower-cased diagnostic)
     stands for, or None."""
@@ -99,4 +146,6 @@ def reason_from_provider_code(lowered: str) -> str | None:
         m = _ORANGE.search(lowered)
         if m:
             return _ORANGE_REASON.get(m.group(1))
+    if ".7." in lowered or ".4." in lowered:
+        return _exchange_online(lowered)
     return None

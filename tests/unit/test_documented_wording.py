@@ -509,6 +509,34 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.4.310 DNS domain client.example does not exist [Message=InfoDomainNonexistent]",
         EXO + ", 5.4.310",
     ),
+    # Exchange Online's own three-digit codes decide over their wording
+    ("filtered", "5.7.507", "550 5.7.507 Access denied, rejected by recipient", EXO + ", 5.7.507"),
+    (
+        "securityerror",
+        "5.7.133",
+        "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required; "
+        "Delivery restriction check failed as sender not authenticated for group",
+        EXO + ", 5.7.133",
+    ),
+    (
+        "rejected",
+        "5.7.750",
+        "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains",
+        EXO + ", 5.7.750",
+    ),
+    (
+        "rejected",
+        "5.7.705",
+        "550 5.7.705 Access denied, tenant has exceeded threshold",
+        EXO + ", 5.7.700-749",
+    ),
+    (
+        "blocked",
+        "4.7.500",
+        "451 4.7.500 Access denied, please try again later",
+        EXO + ", 4.7.500-699",
+    ),
+    ("blocked", "5.7.506", "550 5.7.506 Access Denied, Bad HELO", EXO + ", 5.7.506"),
     (
         "hostunknown",
         "5.4.4",
