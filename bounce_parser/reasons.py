@@ -95,6 +95,7 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
 _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
+_MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
@@ -184,8 +185,6 @@ _RATE_OVER_STATUS = re.compile(
     r"(?:this|per|an?|in the last) (?:hour|minute|day)"
 )
 
-_FULL_OVER_STATUS = re.compile(r"over ?quota|mailbox (?:is )?full|quota exceeded")
-
 
 def decide_reason(status: str | None, *texts: str | None) -> str | None:
     """The reason for ``status``: a specific status code decides; otherwise the first of
@@ -207,8 +206,9 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
-    if tail == "1.1" and _FULL_OVER_STATUS.search(own):
-        # vpopmail: "552 sorry, mailbox … is over quota temporarily (#5.1.1)"
+    if tail == "1.1" and _matches(_MAILBOX_FULL, own):
+        # vpopmail: "552 sorry, mailbox … is over quota temporarily (#5.1.1)": a full mailbox
+        # under a "no such user" status; the words of a full one leave nothing proved gone
         return "mailboxfull"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated

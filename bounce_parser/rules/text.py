@@ -123,6 +123,7 @@ _SPECIFIC: list[Wording] = [
             r"dns error",
             r"host not found, try again",
             r"temporary failure in name resolution",
+            r"\bservfail\b",  # RFC 1035 4.1.1 RCODE 2: the name server failed, a trouble for now
             r"network error on destination",  # OpenSMTPD
             r"dns query failed",  # Exchange Online 5.4.312
             r"does not accept email over ipv6",  # Exchange Online 5.7.510
@@ -136,7 +137,8 @@ _SPECIFIC: list[Wording] = [
         ),
         (
             "DNS and routing trouble: Gmail's 'DNS Error'; Postfix's 'Host not found, try again' "
-            "(the resolver's TRY_AGAIN); glibc's 'Temporary failure in name resolution'; "
+            "(the resolver's TRY_AGAIN); glibc's 'Temporary failure in name resolution'; DNS's "
+            "SERVFAIL (RFC 1035 4.1.1); "
             "OpenSMTPD's 'Network error on destination'; Exchange Online 5.4.312 and 5.7.510; "
             "sendmail's 'host name lookup failure'. Loops: RFC 5321 6.3, RFC 3463 X.4.6, Gmail "
             "5.6.0 ('mail loop'), Lotus Domino ('routing loop', 'hop count exceeded')"

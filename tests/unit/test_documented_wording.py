@@ -1202,3 +1202,21 @@ def test_exims_delivery_generated_by_the_address(delivery: str, reason: str) -> 
     body = body[: body.index(f"  {RECIPIENT}")] + failed + body[body.index("------ This") :]
     [r] = classify(_notice(subject, body)).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, False)
+
+
+# A full mailbox that a server reports under "5.1.1 no such user" is still a full mailbox:
+# its words leave nothing proved gone. A name server's SERVFAIL is a trouble for now.
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "reason"),
+    [
+        ("5.1.1", "550 5.1.1 Mailbox has exceeded the limit", "mailboxfull"),
+        ("5.1.1", f"550 5.1.1 <{RECIPIENT}>: mailbox size limit exceeded", "mailboxfull"),
+        ("5.1.1", "552 sorry, mailbox factures is over quota temporarily (#5.1.1)", "mailboxfull"),
+        ("5.0.0", "DNS lookup failed: SERVFAIL", "networkerror"),
+    ],
+)
+def test_a_full_mailbox_or_a_dns_trouble_is_never_hard(
+    status: str, diagnostic: str, reason: str
+) -> None:
+    [r] = classify(_dsn(status, diagnostic)).recipients
+    assert (r.reason, r.hard) == (reason, False)
