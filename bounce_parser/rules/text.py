@@ -447,6 +447,11 @@ _SPECIFIC: list[Wording] = [
             # (Exchange's French NDR), "Postfach voll"
             r"bo[iî]te\b.{0,60}\bpleine",
             r"postfach (?:ist )?voll",
+            # Spanish, Italian and Dutch: "El buzón del destinatario está lleno", "La casella di
+            # posta del destinatario è piena", "De mailbox van de ontvanger is vol"
+            r"buz[óo]n\b.{0,40}\bllen[oa]\b",
+            r"casella\b.{0,40}\bpiena\b",
+            r"(?:mailbox|postvak|postbus)\b.{0,40}\bis vol\b",
             r"out of storage",
             r"too much mail",
         ),
@@ -455,7 +460,8 @@ _SPECIFIC: list[Wording] = [
             "Dovecot's quota_exceeded_message; Gmail 4.2.2 ('over quota', 'out of storage space'); "
             "Exchange 5.2.2 ('mailbox full'); vpopmail ('user is over quota'); maildrop ('maildir "
             "over quota'); Orange and Exchange's French NDR ('boîte … pleine'), German ('Postfach "
-            "voll'); the quota in other words ('over the allowed "
+            "voll'), Spanish, Italian and Dutch ('buzón … lleno', 'casella … piena', 'is vol'); "
+            "the quota in other words ('over the allowed "
             "quota', 'reached disk quota', 'quota violation', 'would exceed … storage')"
         ),
     ),
@@ -533,6 +539,9 @@ _SPECIFIC: list[Wording] = [
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",
             r"domaine\b.{0,40}\b(?:n.existe pas|introuvable)",  # the French form
+            # Spanish, Italian, Dutch
+            r"dominio\b.{0,40}\b(?:no existe|inesistente|non esiste)",
+            r"domein\b.{0,40}\bbestaat niet",
             # Exchange's NDR for a domain with no DNS entry: "554 5.4.4
             # SMTPSEND.DNS.NonExistentDomain; nonexistent domain"
             r"non-?existent domain",
@@ -586,6 +595,13 @@ _SPECIFIC: list[Wording] = [
             r"(?:adresse|destinataire|utilisateur)\b.{0,60}\bintrouvable",
             r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe pas",
             r"(?:adresse|empf[äa]nger|postfach|benutzer)\b.{0,40}\bexistiert nicht",
+            # Spanish, Italian, Dutch
+            r"usuario desconocido|utente sconosciuto|onbekende (?:gebruiker|ontvanger)",
+            r"(?:direcci[óo]n|destinatario|usuario|cuenta)\b.{0,60}\bno (?:existe|se encontr[óo])",
+            r"(?:indirizzo|destinatario|utente)\b.{0,60}\b(?:non esiste|inesistente|non [èe] stato "
+            r"trovato|non trovato)",
+            r"(?:adres|ontvanger|gebruiker)\b.{0,60}\b(?:bestaat niet|is niet gevonden|niet "
+            r"gevonden)",
             r"destinataire inconnu",
             r"unbekannt",
             r"nicht gefunden",
@@ -612,7 +628,8 @@ _SPECIFIC: list[Wording] = [
             "found'); Yahoo '554 dd' ('doesn't have a … account'); Lotus Domino ('not listed in "
             "Domino Directory'); Trend Micro InterScan; IMail ('Invalid final delivery userid'); "
             "the French and German forms of the same words, as Exchange's localized NDRs give them "
-            "('introuvable', 'n'existe pas', 'existiert nicht')"
+            "('introuvable', 'n'existe pas', 'existiert nicht'), and the Spanish, Italian and "
+            "Dutch ones"
         ),
     ),
 ]

@@ -1061,8 +1061,8 @@ def test_the_returned_headers_addresses_are_not_failed_recipients(product: str) 
     assert result.original_message_id == "<inv-7@acme.example>"
 
 
-# Exchange sends its NDR in the sender's language: a French or German notice with no status
-# code says the same causes in its own words
+# Exchange sends its NDR in the sender's language: a French, German, Spanish, Italian or Dutch
+# notice with no status code says the same causes in its own words
 LOCALIZED = [
     ("L'adresse de messagerie que vous avez entrée est introuvable.", "userunknown", True),
     (
@@ -1074,11 +1074,20 @@ LOCALIZED = [
     ("Le domaine client.example n'existe pas.", "hostunknown", True),
     ("Die Empfängeradresse existiert nicht.", "userunknown", True),
     ("Das Postfach ist voll.", "mailboxfull", False),
+    ("El buzón del destinatario está lleno.", "mailboxfull", False),
+    ("La casella di posta del destinatario è piena.", "mailboxfull", False),
+    ("De mailbox van de ontvanger is vol.", "mailboxfull", False),
+    ("La dirección de correo electrónico no existe.", "userunknown", True),
+    ("L'indirizzo di posta elettronica non esiste.", "userunknown", True),
+    ("Het e-mailadres bestaat niet.", "userunknown", True),
+    ("El dominio client.example no existe.", "hostunknown", True),
 ]
 
 
 @pytest.mark.parametrize(("said", "reason", "hard"), LOCALIZED)
-def test_a_french_or_german_notice_names_its_cause(said: str, reason: str, hard: bool) -> None:
+def test_a_notice_in_the_senders_language_names_its_cause(
+    said: str, reason: str, hard: bool
+) -> None:
     body = f"La remise aux destinataires ou groupes suivants a échoué :\n\n{RECIPIENT}\n{said}\n\n"
     [r] = classify(_notice("Non remis : Facture 7", body, "postmaster@relay.example")).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
