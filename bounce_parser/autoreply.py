@@ -12,7 +12,8 @@ _SUBJECT = re.compile(
     r"out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|"
     r"^auto:|absence|abwesenheit|réponse automatique|reponse automatique|vacation|"
     r"on leave|away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
-    r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen",
+    r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen|"
+    r"automatische antwort|automatisch antwoord|resposta automática",  # Outlook's, localized
     re.IGNORECASE,
 )
 _MONTHS = {

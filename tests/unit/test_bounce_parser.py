@@ -489,3 +489,21 @@ def test_another_recipients_cause_never_marks_this_one_undeliverable() -> None:
     )
     hard = {r.address: r.hard for r in classify(report).recipients}
     assert hard == {"a@client.example": False, "b@client.example": True}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "=?utf-8?q?R=C3=A9ponse_automatique_:_Facture_7?=",
+        "Automatische Antwort: Facture 7",
+        "Automatisch antwoord: Facture 7",
+        "=?utf-8?q?Resposta_autom=C3=A1tica:_Facture_7?=",
+    ],
+)
+def test_outlooks_out_of_office_subject_in_its_languages_is_an_auto_reply(subject: str) -> None:
+    # Outlook marks its out-of-office answer only by the localized subject prefix
+    raw = (
+        f"From: Paul <paul@client.example>\r\nTo: billing@acme.example\r\nSubject: {subject}\r\n"
+        "In-Reply-To: <inv-7@acme.example>\r\n\r\nAbsent, retour le 10/12/2026.\r\n"
+    ).encode()
+    assert classify(raw).kind == Kind.AUTOREPLY
