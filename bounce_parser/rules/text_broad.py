@@ -160,6 +160,9 @@ BROAD_RULES: list[Wording] = [
         "networkerror",
         (
             r"connection (?:refused|timed out|reset)",
+            # Postfix smtp(8): "conversation with <host> timed out while receiving the initial
+            # server greeting", "… while sending RCPT TO"
+            r"timed out while (?:receiving|sending|performing)",
             r"network (?:is )?unreachable",
             r"no route to host",
             r"lost connection",

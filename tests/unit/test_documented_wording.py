@@ -1229,3 +1229,33 @@ def test_a_full_mailbox_or_a_dns_trouble_is_never_hard(
 ) -> None:
     [r] = classify(_dsn(status, diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, False)
+
+
+# The harm the issue names: a working address marked undeliverable because a full mailbox, a
+# network's or a system's trouble was read as proof of a mailbox gone. Each such wording of
+# the cases above, under each status a server may put on it, in a report or a plain notice
+SOFT_CAUSES = ("mailboxfull", "networkerror", "systemerror", "systemfull", "expired")
+SOFT_WORDINGS = sorted(
+    {row[2] for row in DOCUMENTED if row[0] in SOFT_CAUSES and row[2]}
+    | {
+        # Postfix smtp(8)'s and Exim's own words for a network's trouble
+        "lost connection with mx.client.example[192.0.2.1] while sending RCPT TO",
+        "connect to mx.client.example[192.0.2.1]:25: No route to host",
+        "connect to mx.client.example[192.0.2.1]:25: Network is unreachable",
+        "retry time not reached for any host after a long failure period",
+        "Router: Maximum hop count exceeded.  Message probably in a routing loop.",
+    }
+    | {said for said, reason, _ in LOCALIZED if reason == "mailboxfull"}
+)
+
+
+@pytest.mark.parametrize("status", ["5.0.0", "5.4.4", "5.3.0"])
+@pytest.mark.parametrize("diagnostic", SOFT_WORDINGS)
+def test_no_full_mailbox_network_or_system_trouble_is_claimed_hard(
+    status: str, diagnostic: str
+) -> None:
+    [r] = classify(_dsn(status, diagnostic)).recipients
+    assert not r.hard, r.reason
+    body = f"Delivery to the following recipient failed:\n\n  {RECIPIENT}\n\n{diagnostic}\n\n"
+    [t] = classify(_notice("Delivery Status Notification (Failure)", body)).recipients
+    assert not t.hard, t.reason
