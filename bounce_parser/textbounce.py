@@ -25,7 +25,13 @@ _GENERATED_FROM = re.compile(r"\((?:ultimately )?generated from [^)\n]*\)", re.I
 
 # "smtp.mailfrom=…", "header.from=…" of an Authentication-Results field
 _KEYED = re.compile(r"^[a-z.-]+=")
-_CONTACT = re.compile(r"contact[ \t]*<?$", re.IGNORECASE)
+# "please contact <support@…>", "write to", "send an email to", "email us at", "Support:": the
+# provider's help desk, named to the reader, not an address that failed
+_CONTACT = re.compile(
+    r"(?:contact(?: us)?(?: at)?|write (?:to|us at)|send (?:an? )?(?:e-?mail|message|note) to|"
+    r"e-?mail us at|mail us at|reach us at|support|help ?desk|assistance)[ \t:,]*<?$",
+    re.IGNORECASE,
+)
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 
 
@@ -45,7 +51,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         head = _GENERATED_FROM.sub(lambda m: " " * len(m.group(0)), head)
     found = [(m.start(), m.end(), _unquoted(head, m)) for m in mime._ADDR.finditer(head)]
     # "please contact <support@…>": the provider's help desk, wherever else it is named
-    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 12), start)}
+    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 40), start)}
     matches = [
         (start, end, address)
         for start, end, address in found

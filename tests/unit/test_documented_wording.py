@@ -1259,3 +1259,19 @@ def test_no_full_mailbox_network_or_system_trouble_is_claimed_hard(
     body = f"Delivery to the following recipient failed:\n\n  {RECIPIENT}\n\n{diagnostic}\n\n"
     [t] = classify(_notice("Delivery Status Notification (Failure)", body)).recipients
     assert not t.hard, t.reason
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "For assistance, write to helpdesk@relay.example.",
+        "If you need help, send an email to helpdesk@relay.example.",
+        "Questions? Email us at helpdesk@relay.example",
+        "Support: helpdesk@relay.example",
+        "Please contact <helpdesk@relay.example>.",
+    ],
+)
+def test_the_providers_help_desk_is_not_a_failed_recipient(pointer: str) -> None:
+    body = f"Your message to {RECIPIENT} could not be delivered: 550 User unknown.\n\n{pointer}\n\n"
+    result = classify(_notice("Undeliverable mail", body))
+    assert [r.address for r in result.recipients] == [RECIPIENT]
