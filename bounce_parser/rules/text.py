@@ -338,12 +338,14 @@ _SPECIFIC: list[Wording] = [
             r"no relaying",
             # Amazon SES in its sandbox sends only to addresses verified in the account
             r"email address is not verified",
+            # qmail-smtpd: "553 sorry, that domain isn't in my list of allowed rcpthosts"
+            r"isn.t in my list of allowed rcpthosts",
         ),
         (
             "Relaying refused: RFC 5321 3.6.2 and 7.1; Postfix reject_unauth_destination ('Relay "
             "access denied'); sendmail ('Relaying denied'); Exchange Online 5.7.54 and 5.7.64 "
             "('Unable to relay'); Amazon SES in its sandbox ('Email address is not verified', SES's"
-            " error list)"
+            " error list); qmail-smtpd ('that domain isn't in my list of allowed rcpthosts')"
         ),
     ),
     (

@@ -512,6 +512,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # Exchange Online's own three-digit codes decide over their wording
     ("filtered", "5.7.507", "550 5.7.507 Access denied, rejected by recipient", EXO + ", 5.7.507"),
     (
+        "norelaying",
+        "5.0.0",
+        "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+        QMAIL + ", qmail-smtpd",
+    ),
+    (
         "securityerror",
         "5.7.133",
         "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required; "
