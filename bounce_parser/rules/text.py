@@ -448,7 +448,9 @@ _SPECIFIC: list[Wording] = [
             # the French and German forms: "La boîte aux lettres du destinataire est pleine"
             # (Exchange's French NDR), "Postfach voll"
             r"bo[iî]te\b.{0,60}\bpleine",
-            r"postfach (?:ist )?voll",
+            r"(?:postfach|mailbox) (?:ist )?voll",
+            # the quota exceeded, in French, German, Spanish and Italian
+            r"quota (?:d[ée]pass[ée]|[üu]berschritten|superata)|cuota (?:excedida|superada)",
             # Spanish, Italian and Dutch: "El buzón del destinatario está lleno", "La casella di
             # posta del destinatario è piena", "De mailbox van de ontvanger is vol"
             r"buz[óo]n\b.{0,40}\bllen[oa]\b",
@@ -464,7 +466,8 @@ _SPECIFIC: list[Wording] = [
             "over quota'); Orange and Exchange's French NDR ('boîte … pleine'), German ('Postfach "
             "voll'), Spanish, Italian and Dutch ('buzón … lleno', 'casella … piena', 'is vol'); "
             "the quota in other words ('over the allowed "
-            "quota', 'reached disk quota', 'quota violation', 'would exceed … storage')"
+            "quota', 'reached disk quota', 'quota violation', 'would exceed … storage') and in the "
+            "same languages ('quota dépassé', 'Quota überschritten')"
         ),
     ),
     (

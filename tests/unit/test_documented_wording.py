@@ -1080,6 +1080,8 @@ LOCALIZED = [
     ("Le domaine client.example n'existe pas.", "hostunknown", True),
     ("Die Empfängeradresse existiert nicht.", "userunknown", True),
     ("Das Postfach ist voll.", "mailboxfull", False),
+    ("Quota dépassé pour ce destinataire.", "mailboxfull", False),
+    ("Quota überschritten.", "mailboxfull", False),
     ("El buzón del destinatario está lleno.", "mailboxfull", False),
     ("La casella di posta del destinatario è piena.", "mailboxfull", False),
     ("De mailbox van de ontvanger is vol.", "mailboxfull", False),
