@@ -371,7 +371,6 @@ _SPECIFIC: list[Wording] = [
             # accept email in non-Latin character sets", "… from this sender"
             r"(?<!user )(?<!recipient )(?<!mailbox )(?<!account )does not (?:accept|receive) "
             r"(?:any )?(?:e-?)?mail\b(?! (?:in|from|with|for|containing|that|which|sent|of)\b)",
-            r"null mx",
             r"not accepting mail",
             r"no mx found",
             r"couldn't find a mail exchanger",

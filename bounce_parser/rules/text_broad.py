@@ -19,12 +19,9 @@ BROAD_RULES: list[Wording] = [
     (
         "rejected",
         (
-            r"sender address rejected",
             r"sender (?:is )?rejected",
-            r"sender verify failed",
             r"sender denied",  # Exchange Online 5.1.0
             r"not in allowed[- ]senders list",  # Exchange Online 5.7.124
-            r"domain of sender address",
             r"sender domain",
             r"rejected sender",
             r"sender not (?:allowed|authorized|permitted)",
@@ -35,8 +32,8 @@ BROAD_RULES: list[Wording] = [
             r"rejected by (?:the )?destination domain",
         ),
         (
-            "A refusal of the sender (RFC 3463 X.1.7, X.1.8; a 5xx to MAIL FROM): Postfix ('Sender "
-            "address rejected'); sendmail's check_mail; Exim's sender verification; Exchange Online"
+            "A refusal of the sender (RFC 3463 X.1.7, X.1.8; a 5xx to MAIL FROM) in general words "
+            "('sender rejected', 'envelope sender'); Exchange Online"
             " 5.1.0 ('Sender denied') and 5.7.124 ('not in allowed senders list'); qmail-smtpd's "
             "badmailfrom ('envelope sender'); an ACL's list of refused senders ('an address that "
             "has been blacklisted'); Zoho Mail's 5.4.1 ('rejected by destination domain')"
@@ -96,14 +93,13 @@ BROAD_RULES: list[Wording] = [
         "securityerror",
         (
             r"tls (?:is )?required",
-            r"must issue a starttls",
             r"encryption required",
             r"authentication required",
             r"certificate",
         ),
         (
-            "RFC 3207 ('Must issue a STARTTLS command first'), RFC 4954 ('Authentication "
-            "required'), certificate refusals (RFC 3207 4.1)"
+            "RFC 3207 (TLS required), RFC 4954 ('Authentication required'), certificate refusals "
+            "(RFC 3207 4.1)"
         ),
     ),
     (
@@ -130,12 +126,7 @@ BROAD_RULES: list[Wording] = [
     (
         "expired",
         (
-            r"retry time(?:out)? (?:not reached|exceeded)",
             r"delivery time expired",
-            r"message expired",
-            r"have been failing for a long time",
-            r"in the queue too long",  # qmail: "I'm not going to try again"
-            r"not delivered within \d+ days",
             r"could not be delivered (?:with)?in",
             r"gave up",
             # not qmail-remote's "Giving up on <IP>.", which closes every permanent refusal
@@ -150,8 +141,7 @@ BROAD_RULES: list[Wording] = [
             r"time limit",
         ),
         (
-            "Giving up in general words: RFC 3463 X.4.7 ('Delivery time expired'); Exim ('retry "
-            "time not reached', 'retry timeout exceeded'); qmail-send ('in the queue too long'); "
+            "Giving up in general words: RFC 3463 X.4.7 ('Delivery time expired'); "
             "sendmail ('could not be delivered within'); delay notices ('has been delayed'); "
             "Courier ('aborted after')"
         ),
@@ -177,8 +167,8 @@ BROAD_RULES: list[Wording] = [
     ),
     (
         "systemfull",
-        (r"system (?:is )?full", r"insufficient system storage"),
-        "RFC 3463 X.3.1 ('Mail system full'); RFC 5321 452 ('insufficient system storage')",
+        (r"system (?:is )?full",),
+        "RFC 3463 X.3.1 ('Mail system full'): the system's storage, not the mailbox's",
     ),
     (
         "systemerror",
