@@ -27,6 +27,9 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--at-most", type=int, default=1)
     args = ap.parse_args()
+    if not (args.corpus / "labels.csv").is_file():
+        print(f"{args.corpus}: no labels.csv there; give a folder of *.eml files and labels.csv")
+        return 2
     labels: dict[tuple[str, str], str] = {}
     with (args.corpus / "labels.csv").open(newline="") as fh:
         for row in csv.DictReader(fh):
