@@ -47,7 +47,7 @@ from bounce_parser.rules.signatures import (
     subject_reason,
     unless_stage_untold,
 )
-from bounce_parser.textbounce import strong_recipients, text_recipients
+from bounce_parser.textbounce import strong_recipients, text_recipients, written_addresses
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,7 @@ def from_text(
         a.lower() for a in mime.addresses_in(mime.header(msg, "X-Failed-Recipients") or "")
     ]
     found = text_recipients(head, exclude)
+    written = written_addresses(head)
     if failed_header:
         by_addr = dict(found)
         found = [(a, by_addr.get(a) or summary) for a in dict.fromkeys(failed_header)]
@@ -206,6 +207,7 @@ def from_text(
                 and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
                 diagnostic=diagnostic or None,
                 reply_code=reply_code,
+                original_recipient=written.get(address),
             )
         )
     return Classification(

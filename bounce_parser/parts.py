@@ -12,6 +12,7 @@ from email.message import Message
 from typing import TypedDict
 
 from bounce_parser import mime
+from bounce_parser.htmltext import html_text
 from bounce_parser.rules.detection import RETURNED_MARKER
 
 log = logging.getLogger(__name__)
@@ -120,13 +121,24 @@ MAX_HUMAN_TEXT = 32 * 1024
 
 
 def human_text(parts: list[tuple[int, Message]]) -> str:
-    for depth, part in parts:
-        if depth == 0 and mime.ctype(part) == "text/plain":
-            return mime.text_of(part)[:MAX_HUMAN_TEXT]
-    for depth, part in parts:
-        if depth == 0 and mime.ctype(part) == "text/html":
-            return re.sub(r"<[^>]{0,2000}>", " ", mime.text_of(part)[:MAX_HUMAN_TEXT])
-    return ""
+    """The notice's own readable text: its first plain-text part, else its HTML as lines. A
+    part sent as an attachment (RFC 2183), such as the returned headers as a .txt file, is
+    read only when the notice has no other text."""
+    readable = [
+        part
+        for depth, part in parts
+        if depth == 0 and mime.ctype(part) in ("text/plain", "text/html")
+    ]
+    shown = [part for part in readable if not _attached(part)] or readable
+    chosen = next((p for p in shown if mime.ctype(p) == "text/plain"), None)
+    if chosen is not None:
+        return mime.text_of(chosen)[:MAX_HUMAN_TEXT]
+    return html_text(mime.text_of(shown[0])[:MAX_HUMAN_TEXT]) if shown else ""
+
+
+def _attached(part: Message) -> bool:
+    disposition = str(part.get("Content-Disposition", "") or "")
+    return disposition.split(";")[0].strip().lower() == "attachment"
 
 
 def addr(value: str | None) -> str | None:

@@ -19,9 +19,18 @@ _HEADER_LINE = re.compile(
 )
 
 
-# exim, under an address an alias or a forward made: "(generated from <the address
-# written>)"; the address in it is not another failed recipient, and the reason follows
-_GENERATED_FROM = re.compile(r"\((?:ultimately )?generated from [^)\n]*\)", re.IGNORECASE)
+# An address an alias or a forward made, followed by the address that was written: Postfix's
+# bounce(8) "<final> (expanded from <written>): reason", sendmail's "(expanded from: written)"
+# under the address, Exim's "(generated from written)". The written address is not another
+# failed recipient; it is the one the sender used, the recipient's original address
+_EXPANDED_FROM = re.compile(
+    r"\((?:ultimately )?(?:generated|expanded) from:?[^)\n]*\)", re.IGNORECASE
+)
+_WRITTEN = re.compile(
+    r"\((?:ultimately )?(?:generated|expanded) from:?[ \t]*<?([^<>()\s@]+@[^<>()\s@]+?)>?[ \t]*\)",
+    re.IGNORECASE,
+)
+_NEAR = 300
 
 # "smtp.mailfrom=…", "header.from=…" of an Authentication-Results field
 _KEYED = re.compile(r"^[a-z.-]+=")
@@ -47,8 +56,9 @@ def _unquoted(text: str, m: re.Match[str]) -> str:
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
-    if "generated from" in head:
-        head = _GENERATED_FROM.sub(lambda m: " " * len(m.group(0)), head)
+    if "ted from" in head or "ded from" in head:
+        head = _EXPANDED_FROM.sub(lambda m: " " * len(m.group(0)), head)
+    named = set(strong_recipients(head))
     found = [(m.start(), m.end(), _unquoted(head, m)) for m in mime._ADDR.finditer(head)]
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 40), start)}
@@ -57,7 +67,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         for start, end, address in found
         if address not in exclude
         and address not in contacts
-        and not _NOT_RECIPIENT.match(address)
+        and (address in named or not _NOT_RECIPIENT.match(address))
         and not _KEYED.match(address)
     ]
     out: dict[str, str] = {}
@@ -83,8 +93,22 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     return list(out.items())[:50]
 
 
+def written_addresses(head: str) -> dict[str, str]:
+    """``{failed address: the address written}`` for each address a notice says an alias or
+    a forward made (``_WRITTEN``): the nearest address before the remark is the one made."""
+    if "ted from" not in head and "ded from" not in head:
+        return {}
+    out: dict[str, str] = {}
+    for m in _WRITTEN.finditer(head):
+        before = mime.addresses_in(head[max(0, m.start() - _NEAR) : m.start()])
+        if before and before[-1].lower() != m.group(1).lower():
+            out.setdefault(before[-1].lower(), m.group(1).lower())
+    return out
+
+
 _STRONG_RECIPIENT = re.compile(
     r"^[ \t]*<([^<>\s@]+@[^<>\s@]+)>:[ \t]*\r?$"
+    r"|^<([^<>\s@]+@[^<>\s@]+)>[ \t]*:[ \t]"
     r"|RCPT TO:[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?[ \t]*\r?$"
     r"|^[ \t]*<?([^<>\s@]+@[^<>\s@]+?)>?\.\.\. ",
     re.IGNORECASE | re.MULTILINE,
@@ -92,7 +116,7 @@ _STRONG_RECIPIENT = re.compile(
 
 
 def strong_recipients(head: str) -> list[str]:
-    """Recipients named as such: qmail's ``<address>:`` line, ``RCPT TO:<address>``,
-    sendmail's ``address... reason``."""
-    found = (next(g for g in m.groups() if g) for m in _STRONG_RECIPIENT.finditer(head))
+    """Recipients named as such: qmail's ``<address>:`` line, Postfix's ``<address>: reason``
+    at the start of a line, ``RCPT TO:<address>``, sendmail's ``address... reason``."""
+    found = (next(g for g in m.groups() if g).lower() for m in _STRONG_RECIPIENT.finditer(head))
     return list(dict.fromkeys(found))[:50]

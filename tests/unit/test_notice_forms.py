@@ -1,0 +1,152 @@
+"""One notice, in the other forms mail systems send it: as HTML only, with the returned
+headers as an attached file, and for an address that an alias or a forward made.
+
+Each MTA template is the plain-text one of ``test_documented_wording`` (its source named
+there); these tests assert that the verdict does not depend on the form it arrives in.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from bounce_parser import Kind, classify
+from bounce_parser.htmltext import html_text
+from daemon.domain.models import Delivery
+from daemon.inbound.tying import recipient_for
+from tests.unit.test_documented_wording import RECIPIENT, RETURNED, TEMPLATES, _notice
+
+
+def _html_notice(subject: str, body: str, style: str) -> bytes:
+    """``body`` as the only, HTML, part of a notice (RFC 2854), the returned message's
+    headers in a ``<pre>`` block as Exchange shows "Original message headers"."""
+    if style == "br":
+        shown = "<br>\n".join(html.escape(line) for line in body.splitlines())
+    elif style == "p":
+        shown = "".join(f"<p>{html.escape(line)}</p>" for line in body.splitlines() if line)
+    else:  # one table row a line, as Exchange's diagnostic block is laid out
+        shown = "<table>" + "".join(
+            f"<tr><td>{html.escape(line)}</td></tr>" for line in body.splitlines()
+        )
+        shown += "</table>"
+    page = (
+        "<html><head><title>Notice</title><style>p { margin: 0 }</style></head><body>"
+        f"{shown}<pre>{html.escape(RETURNED)}</pre></body></html>"
+    )
+    text = (
+        f"From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\nSubject: {subject}\n"
+        "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        f"{page}\n"
+    )
+    return text.replace("\n", "\r\n").encode()
+
+
+def _verdict(raw: bytes) -> list[tuple[str, str | None, bool]]:
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    return [(r.address, r.reason, r.hard) for r in result.recipients]
+
+
+@pytest.mark.parametrize("style", ["br", "p", "table"])
+@pytest.mark.parametrize("product", sorted(TEMPLATES))
+def test_a_notice_sent_only_as_html_reads_as_its_plain_text(product: str, style: str) -> None:
+    subject, body = TEMPLATES[product]
+    plain = classify(_notice(subject, body))
+    raw = _html_notice(subject, body, style)
+    assert _verdict(raw) == [(RECIPIENT, "userunknown", True)]
+    assert classify(raw).original_message_id == plain.original_message_id
+
+
+def test_html_entities_and_line_breaks_are_read_as_a_person_sees_them() -> None:
+    page = (
+        "<div>Delivery has failed to these recipients:</div><div>&lt;a&amp;b@client.example"
+        "&gt;</div><script>var x = '<p>no@where.example</p>';</script>"
+        "<p>first&nbsp;line<br>second line</p><table><tr><td>Remote server:</td>"
+        "<td>mx.client.example</td></tr></table>"
+    )
+    assert html_text(page).splitlines() == [
+        "Delivery has failed to these recipients:",
+        "<a&b@client.example>",
+        "first line",
+        "second line",
+        "Remote server: mx.client.example",
+    ]
+
+
+def test_returned_headers_attached_as_a_file_are_not_the_notice() -> None:
+    """An HTML notice whose returned headers come as an attached .txt (a plain-text part):
+    the notice is the HTML; the attachment's To and Received lines name no failed
+    recipient."""
+    subject, body = TEMPLATES["Postfix bounce(5)"]
+    shown = "<br>\n".join(html.escape(line) for line in body.splitlines())
+    raw = (
+        "From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\n"
+        f"Subject: {subject}\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n'
+        f"--B\nContent-Type: text/html; charset=utf-8\n\n<html><body>{shown}</body></html>\n"
+        "--B\nContent-Type: text/plain; name=headers.txt\n"
+        "Content-Disposition: attachment; filename=headers.txt\n\n"
+        f"{RETURNED}\n--B--\n"
+    ).replace("\n", "\r\n")
+    assert _verdict(raw.encode()) == [(RECIPIENT, "userunknown", True)]
+
+
+FORWARDED = "f.martin@mail.client.example"
+"""Where an alias at the customer (RECIPIENT) sent the invoice on."""
+
+# The failed address that an alias or forward made, then the address written: the one the
+# invoice went to. Each is the MTA's own wording of it.
+EXPANSIONS = {
+    # Postfix bounce(8): "<%s> (expanded from <%s>): %s"
+    "Postfix": (
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host relay.example.\n\n"
+        f"<{FORWARDED}> (expanded from <{RECIPIENT}>): host mx.mail.client.example"
+        "[192.0.2.7] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\n",
+    ),
+    # Exim: the address a router generated, "(generated from …)" under it
+    "Exim": (
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {FORWARDED}\n    (generated from {RECIPIENT})\n"
+        "    host mx.mail.client.example [192.0.2.7]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{FORWARDED}>:\n"
+        "    550 5.1.1 User unknown\n\n",
+    ),
+    # sendmail: "(expanded from: <…>)" under the address
+    "sendmail": (
+        "Returned mail: see transcript for details",
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"<{FORWARDED}>\n    (reason: 550 5.1.1 User unknown)\n"
+        f"    (expanded from: <{RECIPIENT}>)\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("product", sorted(EXPANSIONS))
+def test_an_address_an_alias_made_is_tied_to_the_address_the_invoice_went_to(
+    product: str,
+) -> None:
+    result = classify(_notice(*EXPANSIONS[product]))
+    assert [(r.address, r.original_recipient, r.reason) for r in result.recipients] == [
+        (FORWARDED, RECIPIENT, "userunknown")
+    ]
+    delivery = Delivery(invoice_id=1, recipient=RECIPIENT)
+    found = recipient_for(delivery, result)
+    assert found is not None and found.address == FORWARDED
+
+
+def test_a_role_address_the_notice_names_as_failed_is_the_recipient() -> None:
+    """Postfix's "<postmaster@…>: host … said" names a failed recipient even though such an
+    address is elsewhere a help desk named to the reader."""
+    body = (
+        "This is the mail system at host relay.example.\n\n"
+        "For further assistance, please send mail to postmaster.\n\n"
+        "<postmaster@client.example>: host mx.client.example[192.0.2.1] said: 550 5.1.1 "
+        "User unknown (in reply to RCPT TO command)\n\n"
+    )
+    result = classify(_notice("Undelivered Mail Returned to Sender", body))
+    assert [r.address for r in result.recipients] == ["postmaster@client.example"]
