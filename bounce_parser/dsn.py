@@ -55,9 +55,11 @@ def from_dsn(
         for a in (addr(fields.get("final-recipient")), addr(fields.get("original-recipient")))
         if a
     }
+    unread_failure = False
     for fields in per_recipient:
         address = addr(fields.get("final-recipient")) or addr(fields.get("original-recipient"))
         if not address:
+            unread_failure = unread_failure or _failure_fields(fields)
             continue
         action = (fields.get("action") or "").split()[0].lower() if fields.get("action") else None
         status_field = status_in_text(fields.get("status", ""))
@@ -132,9 +134,11 @@ def from_dsn(
                 will_retry_until=fields.get("will-retry-until"),
             )
         )
-    if not results:
-        return None
     success = all(r.action in ("delivered", "relayed", "expanded") for r in results)
+    if not results or (success and unread_failure):
+        # a failure whose recipient field cannot be read ("rfc822; @host") is not a success
+        # report for the others: the notice's text is read for it instead
+        return None
     return Classification(
         kind=Kind.DELIVERY_REPORT if success else Kind.BOUNCE,
         recipients=tuple(results),
@@ -145,6 +149,14 @@ def from_dsn(
         facturier_token=token(parts),
         **base,
     )
+
+
+def _failure_fields(fields: dict[str, str]) -> bool:
+    """Whether a recipient's fields report a failure or a delay (RFC 3464 2.3.3-2.3.4)."""
+    action = (fields.get("action") or "").strip().lower()
+    if action:
+        return action.startswith(("failed", "delayed"))
+    return (fields.get("status") or "").strip()[:1] in ("4", "5")
 
 
 _EMBEDDED_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient)[ \t]*:", re.I | re.M)

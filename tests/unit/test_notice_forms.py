@@ -150,3 +150,29 @@ def test_a_role_address_the_notice_names_as_failed_is_the_recipient() -> None:
     )
     result = classify(_notice("Undelivered Mail Returned to Sender", body))
     assert [r.address for r in result.recipients] == ["postmaster@client.example"]
+
+
+def test_a_failure_whose_recipient_field_is_unreadable_is_not_a_success_report() -> None:
+    """A report whose failed block names "rfc822; @host" (no local part) beside another
+    recipient's success: the failure is read from the notice's text, never dropped in favour
+    of a delivery report."""
+    human = (
+        "   ----- The following addresses had permanent fatal errors -----\r\n"
+        f"<{RECIPIENT}>\r\n    (reason: 550 5.1.2 Host unknown)\r\n"
+    )
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Returned mail: see transcript for details\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        f"--B\r\nContent-Type: text/plain\r\n\r\n{human}\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: RFC822; @client.example\r\nAction: failed\r\nStatus: 5.1.2\r\n\r\n"
+        "Final-Recipient: rfc822; boss@client.example\r\nAction: delivered\r\n"
+        "Status: 2.0.0\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
+    ).encode()
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "hostunknown")]
