@@ -1,0 +1,212 @@
+"""Does the verdict depend on the form a notice arrives in? Needs no labels.
+
+Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
+
+Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems and
+gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
+(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded, its
+report fields written in lower case without the space after the colon and a comment after
+the status (RFC 3464 allows both), its content types in mixed case, and a second, delivered
+recipient added to its report. For each form it prints how many messages keep their verdict
+(kind, and per recipient the address, reason and hardness) and how many of those that
+change claim a hard failure they did not claim before: each of those would mark a working
+address undeliverable. ``--show FORM`` lists the messages whose verdict a form changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import quopri
+import re
+import sys
+from collections.abc import Callable
+from email import message_from_bytes
+from email.generator import BytesGenerator
+from email.header import Header
+from email.message import Message
+from email.policy import compat32
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bounce_parser import Classification, classify  # noqa: E402
+
+ADDED = "other.person@elsewhere.example"
+Verdict = tuple[str, tuple[tuple[str, str | None, bool], ...]]
+
+
+def _flat(msg: Message) -> bytes:
+    out = io.BytesIO()
+    BytesGenerator(out, policy=compat32.clone(linesep="\n"), mangle_from_=False).flatten(msg)
+    return out.getvalue()
+
+
+def _text_leaves(msg: Message) -> list[Message]:
+    return [p for p in msg.walk() if not p.is_multipart() and p.get_content_maintype() == "text"]
+
+
+def crlf(raw: bytes) -> bytes | None:
+    return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
+def _encoded(raw: bytes, encoding: str) -> bytes | None:
+    msg = message_from_bytes(raw)
+    leaves = _text_leaves(msg)
+    for part in leaves:
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        del part["Content-Transfer-Encoding"]
+        if encoding == "base64":
+            part.set_payload(base64.encodebytes(data).decode("ascii"))
+        else:
+            part.set_payload(quopri.encodestring(data).decode("ascii"))
+        part["Content-Transfer-Encoding"] = encoding
+    return _flat(msg) if leaves else None
+
+
+def as_base64(raw: bytes) -> bytes | None:
+    return _encoded(raw, "base64")
+
+
+def as_quoted_printable(raw: bytes) -> bytes | None:
+    return _encoded(raw, "quoted-printable")
+
+
+def as_html(raw: bytes) -> bytes | None:
+    """The first plain-text part (the notice's explanation) as HTML, a paragraph a line."""
+    msg = message_from_bytes(raw)
+    for part in _text_leaves(msg):
+        if part.get_content_subtype() != "plain":
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        try:
+            text = data.decode(part.get_content_charset() or "utf-8", "replace")
+        except LookupError:
+            text = data.decode("latin-1")
+        page = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.splitlines())
+        del part["Content-Transfer-Encoding"]
+        part.set_payload(f"<html><body>{page}</body></html>".encode(), "utf-8")
+        part.set_type("text/html")
+        part.set_param("charset", "utf-8")
+        return _flat(msg)
+    return None
+
+
+def encoded_subject(raw: bytes) -> bytes | None:
+    head, sep, body = raw.partition(b"\n\n")
+    m = re.search(rb"^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)", head, re.M | re.I)
+    if not sep or m is None or b"=?" in m.group(1):
+        return None
+    subject = " ".join(m.group(1).decode("utf-8", "replace").split())
+    encoded = Header(subject, "utf-8").encode().encode("ascii")
+    return head[: m.start()] + b"Subject: " + encoded + head[m.end() :] + sep + body
+
+
+_REPORT_FIELD = re.compile(
+    rb"^(Final-Recipient|Original-Recipient|Action|Status|Diagnostic-Code|Reporting-MTA|"
+    rb"Remote-MTA):[ \t]*(.*)$",
+    re.M | re.I,
+)
+
+
+def report_fields_respelled(raw: bytes) -> bytes | None:
+    def respelled(m: re.Match[bytes]) -> bytes:
+        name, value = m.group(1).lower(), m.group(2)
+        if name == b"status":
+            value += b" (delivery failed)"
+        return name + b":" + value
+
+    out, count = _REPORT_FIELD.subn(respelled, raw)
+    return out if count else None
+
+
+def mixed_case_types(raw: bytes) -> bytes | None:
+    out, a = re.subn(
+        rb"(?i)content-type:[ \t]*multipart/report;[ \t]*report-type=\"?delivery-status\"?",
+        b"Content-Type: Multipart/Report; Report-Type=Delivery-Status",
+        raw,
+    )
+    out, b = re.subn(
+        rb"(?i)content-type:[ \t]*message/delivery-status",
+        b"Content-Type: Message/Delivery-Status",
+        out,
+    )
+    return out if a + b else None
+
+
+def second_recipient(raw: bytes) -> bytes | None:
+    """A delivered recipient added after the report's last recipient block."""
+    m = re.search(rb"(?im)^content-type:[ \t]*message/delivery-status[^\n]*\n(?:[^\n]+\n)*?\n", raw)
+    end = raw.find(b"\n--", m.end()) if m else -1
+    if m is None or end < 0:
+        return None
+    block = raw[m.end() : end].rstrip(b"\r\n")
+    if b"final-recipient" not in block.lower():
+        return None
+    added = (
+        f"\n\nFinal-Recipient: rfc822; {ADDED}\nAction: delivered\nStatus: 2.0.0\n"
+        "Diagnostic-Code: smtp; 250 2.0.0 OK queued\n"
+    ).encode()
+    return raw[: m.end()] + block + added + raw[end:]
+
+
+FORMS: dict[str, Callable[[bytes], bytes | None]] = {
+    "crlf": crlf,
+    "base64": as_base64,
+    "quoted-printable": as_quoted_printable,
+    "html-only": as_html,
+    "subject-rfc2047": encoded_subject,
+    "report-fields": report_fields_respelled,
+    "mixed-case-types": mixed_case_types,
+    "second-recipient": second_recipient,
+}
+
+
+def verdict(c: Classification) -> Verdict:
+    said = sorted((r.address.lower(), r.reason, r.hard) for r in c.recipients if r.address != ADDED)
+    return c.kind.value, tuple(said)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--show", choices=sorted(FORMS), help="list the changes this form makes")
+    args = ap.parse_args()
+    files = sorted(args.corpus.glob("*.eml"))
+    if not files:
+        print(f"{args.corpus}: no .eml files", file=sys.stderr)
+        return 2
+    print(f"{'form':18} {'same verdict':>20} {'new hard claims':>16}")
+    for name, form in FORMS.items():
+        tried = same = new_hard = 0
+        for path in files:
+            raw = path.read_bytes()
+            try:
+                other = form(raw)
+            except Exception:  # a message the stdlib cannot re-serialise: not this form's
+                other = None
+            if other is None:
+                continue
+            tried += 1
+            before, after = verdict(classify(raw)), verdict(classify(other))
+            if before == after:
+                same += 1
+                continue
+            was_hard = {a for a, _, hard in before[1] if hard}
+            new_hard += any(hard and a not in was_hard for a, _, hard in after[1])
+            if args.show == name:
+                print(f"  {path.name}\n    was {before}\n    now {after}")
+        share = f"{same / tried:.3f} ({same}/{tried})" if tried else "-"
+        print(f"{name:18} {share:>20} {new_hard:>16}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
