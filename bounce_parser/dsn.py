@@ -50,14 +50,11 @@ def from_dsn(
     human = human_text(parts)
     results: list[RecipientResult] = []
     reported = {
-        a
-        for fields in per_recipient
-        for a in (addr(fields.get("final-recipient")), addr(fields.get("original-recipient")))
-        if a
+        a for fields in per_recipient for a in (addr(fields.get(f)) for f in _RECIPIENT_FIELDS) if a
     }
     unread_failure = False
     for fields in per_recipient:
-        address = addr(fields.get("final-recipient")) or addr(fields.get("original-recipient"))
+        address = next(filter(None, (addr(fields.get(f)) for f in _RECIPIENT_FIELDS)), None)
         if not address:
             unread_failure = unread_failure or _failure_fields(fields)
             continue
@@ -149,6 +146,12 @@ def from_dsn(
         facturier_token=token(parts),
         **base,
     )
+
+
+# who a recipient block is about: RFC 3464's Final-Recipient, else its Original-Recipient,
+# else sendmail's X-Actual-Recipient (the address an alias made, given beside a Final-Recipient
+# that is not an Internet address, such as an X.400 one)
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 
 
 def _failure_fields(fields: dict[str, str]) -> bool:

@@ -176,3 +176,25 @@ def test_a_failure_whose_recipient_field_is_unreadable_is_not_a_success_report()
     result = classify(raw)
     assert result.kind == Kind.BOUNCE
     assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "hostunknown")]
+
+
+def test_a_report_that_names_its_recipient_only_in_x_actual_recipient_is_read() -> None:
+    """sendmail's X-Actual-Recipient, where the Final-Recipient is not an Internet address
+    (an X.400 one here): the recipient and the report's own status are read from the
+    report, not guessed from the text."""
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Returned mail: see transcript for details\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: x400; /C=FR/ADMD=X/PRMD=CLIENT/S=Factures/\r\n"
+        f"X-Actual-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
+    ).encode()
+    result = classify(raw)
+    assert [(r.address, r.status, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "5.1.1", "userunknown", True)
+    ]
