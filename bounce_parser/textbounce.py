@@ -71,9 +71,10 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         and not _KEYED.match(address)
     ]
     out: dict[str, str] = {}
+    read_to: dict[str, int] = {}
     for i, (_start, end, address) in enumerate(matches):
-        if address in out:
-            continue
+        if address in out and _start < read_to[address]:
+            continue  # a repeat inside the text already read for it
         # the diagnostic runs to the next other recipient (a repeat of this one, as in
         # "5.2.1 <address>... User unknown", is part of it)
         stop = next((m[0] for m in matches[i + 1 :] if m[2] != address), len(head))
@@ -87,8 +88,14 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
             # <address>" under it: what failed is that delivery of the address
             before = head[head.rfind("\n", 0, max(line_start - 1, 0)) + 1 : _start]
         after = head[end : min(stop, end + _MAX_DIAG)]
+        read_to[address] = stop
         diagnostic = " ".join((before + " " + after).split()).strip(" <>:;,.()")
-        out[address] = diagnostic[:_MAX_DIAG]
+        if address in out:
+            # named again after other recipients, as Exchange's notice names each one for
+            # the reader and again under "Diagnostic information for administrators": what
+            # the second mention says (its server's reply) belongs to it too
+            diagnostic = f"{out[address]} {diagnostic}"
+        out[address] = diagnostic[: 2 * _MAX_DIAG]
     # an address mentioned only inside another recipient's diagnostic text is not a recipient
     return list(out.items())[:50]
 

@@ -198,3 +198,62 @@ def test_a_report_that_names_its_recipient_only_in_x_actual_recipient_is_read() 
     assert [(r.address, r.status, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "5.1.1", "userunknown", True)
     ]
+
+
+OTHER = "boss@client.example"
+UNKNOWN, FULL = "550 5.1.1 User unknown", "552 5.2.2 Mailbox full"
+# Two failed recipients, each with its own cause, in each MTA's template (sources as in
+# test_documented_wording's TEMPLATES).
+TWO_RECIPIENTS = {
+    "Postfix": (
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host relay.example.\n\n                   The mail system\n\n"
+        f"<{RECIPIENT}>: host mx.client.example[192.0.2.1] said: {UNKNOWN} (in reply to "
+        f"RCPT TO\n    command)\n\n<{OTHER}>: host mx.client.example[192.0.2.1] said: {FULL} "
+        "(in\n    reply to RCPT TO command)\n\n",
+    ),
+    "Exim": (
+        "Mail delivery failed: returning message to sender",
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {RECIPIENT}\n    host mx.client.example [192.0.2.1]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{RECIPIENT}>:\n    {UNKNOWN}\n"
+        f"  {OTHER}\n    host mx.client.example [192.0.2.1]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{OTHER}>:\n    {FULL}\n\n",
+    ),
+    "qmail-send": (
+        "failure notice",
+        "Hi. This is the qmail-send program at relay.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+        f"<{RECIPIENT}>:\n192.0.2.1 does not like recipient.\nRemote host said: {UNKNOWN}\n"
+        f"Giving up on 192.0.2.1.\n\n<{OTHER}>:\n192.0.2.1 does not like recipient.\n"
+        f"Remote host said: {FULL}\nGiving up on 192.0.2.1.\n\n",
+    ),
+    "sendmail": (
+        "Returned mail: see transcript for details",
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"<{RECIPIENT}>\n    (reason: {UNKNOWN})\n<{OTHER}>\n    (reason: {FULL})\n\n"
+        "   ----- Transcript of session follows -----\n... while talking to mx.client.example.:\n"
+        f">>> RCPT To:<{RECIPIENT}>\n<<< {UNKNOWN}\n>>> RCPT To:<{OTHER}>\n<<< {FULL}\n\n",
+    ),
+    # Exchange names each recipient for the reader, then again with its server's reply under
+    # "Diagnostic information for administrators"
+    "Exchange": (
+        "Undeliverable: Facture 7",
+        f"Delivery has failed to these recipients or groups:\n\n{RECIPIENT}\n"
+        f"The email address you entered couldn't be found.\n\n{OTHER}\n"
+        "The recipient's mailbox is full and can't accept messages now.\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: relay.example\n\n"
+        f"{RECIPIENT}\nmx.client.example #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+        f"{OTHER}\nmx.client.example #552 5.2.2 mailbox full ##\n\nOriginal message headers:\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("product", sorted(TWO_RECIPIENTS))
+def test_each_of_two_failed_recipients_gets_its_own_cause(product: str) -> None:
+    result = classify(_notice(*TWO_RECIPIENTS[product]))
+    assert sorted((r.address, r.reason, r.hard) for r in result.recipients) == [
+        (OTHER, "mailboxfull", False),
+        (RECIPIENT, "userunknown", True),
+    ]
