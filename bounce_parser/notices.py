@@ -166,9 +166,12 @@ def from_text(
     still_trying = functools.cache(lambda: TEMPORARY.search(head) is not None)
     gave_up = functools.cache(lambda: not still_trying() and GAVE_UP.search(head) is not None)
     results = []
+    # a status or reply code quoted elsewhere in a notice that names several recipients may
+    # be another's ("<a>: 550 5.1.1 …", "<b>: Connection refused"): only its own counts
+    whole = head if len(found) == 1 else None
     for address, diagnostic in found:
-        status = status_in_text(diagnostic) or status_in_text(head)
-        reply_code = reply_code_in_text(diagnostic, head)
+        status = status_in_text(diagnostic) or status_in_text(whole)
+        reply_code = reply_code_in_text(diagnostic, whole)
         reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(around(head, address))
         reason = refine_by_command(reason, command, status)

@@ -230,7 +230,7 @@ _DIGITS_DOT = "0123456789."
 _DIGITS_DOT_DASH = "0123456789.-"
 
 
-def status_in_text(text: str) -> str | None:
+def status_in_text(text: str | None) -> str | None:
     """The RFC 3463 status a text quotes: a failure's (4.x.x, 5.x.x) before any 2.x.x, which
     in a session transcript is only an earlier command's "250 2.0.0 Ok"."""
     text = text or ""

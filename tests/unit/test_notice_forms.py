@@ -257,3 +257,38 @@ def test_each_of_two_failed_recipients_gets_its_own_cause(product: str) -> None:
         (OTHER, "mailboxfull", False),
         (RECIPIENT, "userunknown", True),
     ]
+
+
+# Soft causes as MTAs word them with or without codes (RFC 5321 4.2.3 replies; Postfix
+# smtp(8)'s "conversation … timed out"; a refused connection), and refusals of an unknown
+# user with and without an RFC 3463 status
+SOFT_CAUSES = [
+    "421 4.4.2 Connection timed out",
+    "Connection refused",
+    "550 Mailbox quota exceeded",
+    "451 Temporary local problem - please try later",
+    "554 5.3.0 System error",
+    "conversation with mx.client.example timed out while sending end of data",
+]
+UNKNOWN_USER = [
+    "550 User unknown",
+    "550 5.1.1 No such user",
+    "550 Recipient address rejected: User unknown in local recipient table",
+]
+
+
+@pytest.mark.parametrize("first", ["unknown", "soft"])
+@pytest.mark.parametrize("product", sorted(TWO_RECIPIENTS))
+def test_a_code_quoted_for_one_recipient_never_decides_anothers(product: str, first: str) -> None:
+    """One recipient's 5.1.1 never marks another, whose own cause is a time-out or a full
+    mailbox, undeliverable; another's 4.4.2 never keeps an unknown user from being one."""
+    subject, template = TWO_RECIPIENTS[product]
+    unknown, soft = (RECIPIENT, OTHER) if first == "unknown" else (OTHER, RECIPIENT)
+    for cause in SOFT_CAUSES:
+        for refusal in UNKNOWN_USER:
+            body = template.replace(UNKNOWN, refusal).replace(FULL, cause)
+            if first == "soft":
+                body = body.replace(RECIPIENT, "\0").replace(OTHER, RECIPIENT)
+                body = body.replace("\0", OTHER)
+            said = {r.address: r.hard for r in classify(_notice(subject, body)).recipients}
+            assert said == {unknown: True, soft: False}, (cause, refusal)
