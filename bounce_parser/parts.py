@@ -123,17 +123,32 @@ MAX_HUMAN_TEXT = 32 * 1024
 def human_text(parts: list[tuple[int, Message]]) -> str:
     """The notice's own readable text: its first plain-text part, else its HTML as lines. A
     part sent as an attachment (RFC 2183), such as the returned headers as a .txt file, is
-    read only when the notice has no other text."""
-    readable = [
-        part
-        for depth, part in parts
-        if depth == 0 and mime.ctype(part) in ("text/plain", "text/html")
-    ]
-    shown = [part for part in readable if not _attached(part)] or readable
-    chosen = next((p for p in shown if mime.ctype(p) == "text/plain"), None)
-    if chosen is not None:
-        return mime.text_of(chosen)[:MAX_HUMAN_TEXT]
-    return html_text(mime.text_of(shown[0])[:MAX_HUMAN_TEXT]) if shown else ""
+    read only when the notice has no other text. Worked out once a message: ``parts`` is
+    always the whole walk of its first part."""
+    if not parts:
+        return ""
+    return mime.kept(parts[0][1], "_human_text", lambda _root: _human_text(parts))
+
+
+def _human_text(parts: list[tuple[int, Message]]) -> str:
+    html_part = attached_plain = attached_html = None
+    for depth, part in parts:
+        if depth:
+            continue
+        kind = mime.ctype(part)
+        if kind == "text/plain":
+            if not _attached(part):
+                return mime.text_of(part)[:MAX_HUMAN_TEXT]
+            attached_plain = attached_plain or part
+        elif kind == "text/html":
+            if not _attached(part):
+                html_part = html_part or part
+            else:
+                attached_html = attached_html or part
+    if html_part is None and attached_plain is not None:
+        return mime.text_of(attached_plain)[:MAX_HUMAN_TEXT]
+    shown = html_part or attached_html
+    return html_text(mime.text_of(shown)[:MAX_HUMAN_TEXT]) if shown is not None else ""
 
 
 def _attached(part: Message) -> bool:

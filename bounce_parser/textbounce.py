@@ -58,8 +58,10 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
     if "ted from" in head or "ded from" in head:
         head = _EXPANDED_FROM.sub(lambda m: " " * len(m.group(0)), head)
-    named = set(strong_recipients(head))
     found = [(m.start(), m.end(), _unquoted(head, m)) for m in mime._ADDR.finditer(head)]
+    # a role address (postmaster@…) is a recipient only where the notice names it as one
+    roles = any(_NOT_RECIPIENT.match(address) for _, _, address in found)
+    named = set(strong_recipients(head)) if roles else set()
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 40), start)}
     matches = [
