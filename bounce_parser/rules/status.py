@@ -219,16 +219,20 @@ PROGRAM_EXIT_TEXTS = frozenset(
     }
 )
 """An "x-unix" diagnostic (RFC 3464 2.3.6: the diagnostic type names where the text comes
-from) that is only a delivery program's exit status says the program failed: mailererror."""
+from) that is only a delivery program's exit status, in words or as its number, says the
+program failed: mailererror."""
 
 
-def program_exit(diagnostic_type: str, text: str | None) -> bool:
+def program_exit(diagnostic_type: str, text: str | None, status: str | None = None) -> bool:
     """Whether a diagnostic of ``diagnostic_type`` is only a delivery program's exit status
-    (``PROGRAM_EXIT_TEXTS``)."""
+    (``PROGRAM_EXIT_TEXTS``), or its bare number where the ``status`` names no cause (X.0.0)."""
     if diagnostic_type.strip().lower() != "x-unix":
         return False
     first = (text or "").strip().lower().rstrip(".").split(". command output:")[0]
-    return first in PROGRAM_EXIT_TEXTS
+    # sendmail's form: the program's exit status alone ("X-Unix; 255"); a status such as
+    # 5.3.0 beside it names the cause itself
+    bare = first.isdigit() and (status is None or status.endswith(".0.0"))
+    return first in PROGRAM_EXIT_TEXTS or bare
 
 
 def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:

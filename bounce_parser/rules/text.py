@@ -117,6 +117,16 @@ _SPECIFIC: list[Wording] = [
             "its DNS)"
         ),
     ),
+    # the destination's MX names the sending host: its own configuration, not the network
+    # (RFC 5321 5.1: the local host in the MX list is an error), before the loops below
+    (
+        "systemerror",
+        (r"loops back to (?:myself|me)\b", r"aliasing/forwarding loop"),
+        (
+            "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
+            "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken')"
+        ),
+    ),
     (
         "networkerror",
         (
@@ -128,9 +138,17 @@ _SPECIFIC: list[Wording] = [
             r"dns query failed",  # Exchange Online 5.4.312
             r"does not accept email over ipv6",  # Exchange Online 5.7.510
             r"host name lookup failure",  # sendmail: the name server did not answer (TRY_AGAIN)
+            # Postfix dns_lookup(3): the answer could not be read (NO_RECOVERY), not NXDOMAIN
+            r"malformed (?:or unexpected )?name server reply",
+            r"dns records for .{0,40}could not be found",  # Exchange 2003's 5.4.0 NDR
+            r"unable to resolve route",
+            r"unrouteable mail domain",
+            r"host (?:is )?unreachable",  # ICMP host unreachable (RFC 792), EHOSTUNREACH
+            r"could not connect",
             # a loop, before contenterror: its report speaks of the headers it counted
             r"mail loop",
-            r"loops back",
+            r"forwarding loop",  # Postfix local(8): "mail forwarding loop for <address>"
+            r"message looping",
             r"too many hops",
             r"hop count exceeded",
             r"routing loop",
@@ -140,8 +158,12 @@ _SPECIFIC: list[Wording] = [
             "(the resolver's TRY_AGAIN); glibc's 'Temporary failure in name resolution'; DNS's "
             "SERVFAIL (RFC 1035 4.1.1); "
             "OpenSMTPD's 'Network error on destination'; Exchange Online 5.4.312 and 5.7.510; "
-            "sendmail's 'host name lookup failure'. Loops: RFC 5321 6.3, RFC 3463 X.4.6, Gmail "
-            "5.6.0 ('mail loop'), Lotus Domino ('routing loop', 'hop count exceeded')"
+            "sendmail's 'host name lookup failure'; Postfix's 'Malformed or unexpected name server "
+            "reply'; Exchange 2003's 'DNS records for the destination computer could not be found';"
+            " an unreachable host (RFC 792, EHOSTUNREACH); Exim's 'Unrouteable mail domain' "
+            "(routing failed, not a domain proven missing). Loops: RFC 5321 6.3, RFC 3463 X.4.6, "
+            "Gmail 5.6.0 ('mail loop'), Postfix local(8) ('mail forwarding loop for'), Lotus "
+            "Domino ('routing loop', 'hop count exceeded')"
         ),
     ),
     (
@@ -409,8 +431,24 @@ _SPECIFIC: list[Wording] = [
     # the recipient's directory names several people by that address: its own fault
     (
         "systemerror",
-        (r"several matches found in (?:the )?domino directory",),
-        "Lotus Domino's router ('Several matches found in Domino Directory')",
+        (
+            r"several matches found in (?:the )?domino directory",
+            r"configuration (?:error|problem)",
+            r"\bconfig error",
+            r"misconfigured",
+            r"can.t create (?:\(?user\)? )?output",
+            r"operating system error",
+            r"system file missing",
+            r"interrupted system call",
+            r"timeout waiting for input",
+        ),
+        (
+            "Lotus Domino's router ('Several matches found in Domino Directory'); RFC 3463 X.3.5 "
+            "('System incorrectly configured'); sendmail's sysexits texts (EX_CONFIG 'Local "
+            "configuration error', EX_CANTCREAT 'Can't create output', EX_OSERR 'Operating system "
+            "error', EX_OSFILE 'System file missing') and its 'timeout waiting for input'; EINTR "
+            "('Interrupted system call')"
+        ),
     ),
     # before mailboxfull: the server's disk, not the recipient's quota
     (
@@ -515,14 +553,19 @@ _SPECIFIC: list[Wording] = [
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
             r"account is not active",
-            r"(?:account|mailbox) (?:has )?expired",
+            r"(?:account|mailbox) (?:is |has )?(?:been )?expired",
+            r"suspend the service",  # 163.com's published codes: "recipient suspend the service"
+            r"invalid/inactive user",  # QQ Mail's help page
+            r"mailbox unavailable or access denied",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
             r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
         ),
         (
             "RFC 3463 X.2.1 ('Mailbox disabled, not accepting messages'); Gmail 5.2.1 ('is "
-            "disabled', 'is inactive'); Yahoo 554.30 ('This mailbox is disabled'); a locked account"
+            "disabled', 'is inactive'); Yahoo 554.30 ('This mailbox is disabled'); a locked or "
+            "expired account; 163.com's and QQ Mail's published codes ('recipient suspend the "
+            "service', 'invalid/inactive user', 'Mailbox unavailable or access denied')"
         ),
     ),
     (
@@ -534,7 +577,6 @@ _SPECIFIC: list[Wording] = [
             r"domain (?:name )?not found",
             r"name service error",
             r"no mx (?:record|host)",
-            r"unrouteable mail domain",
             r"unrouteable address",  # exim: no router took the domain
             r"domain is not reachable",
             r"the account or domain may not exist",  # cPanel's exim template
@@ -561,7 +603,7 @@ _SPECIFIC: list[Wording] = [
         (
             "RFC 3463 X.1.2 and X.4.4; Postfix ('Host or domain name not found'); sendmail ('Host "
             "unknown', 'host not found'); Exim's dnslookup router ('Unrouteable address', "
-            "'unrouteable mail domain', 'all relevant MX records point to non-existent hosts'); "
+            "'all relevant MX records point to non-existent hosts'); "
             "qmail ('couldn't find any host'); Gmail 5.1.2; Exchange 5.4.310 and 5.4.4 "
             "('nonexistent domain'); cPanel's Exim template; DNS's NXDOMAIN (RFC 1035, RFC 8020)"
         ),

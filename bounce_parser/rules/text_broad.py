@@ -123,6 +123,21 @@ BROAD_RULES: list[Wording] = [
             " sender"
         ),
     ),
+    # a delivery program's own output, when no cause above is named in it ("procmail: Quota
+    # exceeded" is a full mailbox)
+    (
+        "mailererror",
+        (
+            r"\bprocmail: ",
+            r"bin/(?:procmail|maildrop)\b",
+            r"command (?:failed|output):",
+            r"\|\| exit ",
+        ),
+        (
+            "Postfix local(8) and pipe(8) ('Command output: …' after a failed command); procmail's"
+            " and maildrop's own messages; a .forward or alias command's '|| exit N'"
+        ),
+    ),
     (
         "expired",
         (
@@ -175,6 +190,7 @@ BROAD_RULES: list[Wording] = [
         (
             r"system error",
             r"local error",
+            r"temporary local problem",  # Exim: "451 Temporary local problem - please try later"
             r"local delivery failed",  # Exim: its own delivery to a file or mailbox
             r"internal (?:server )?error",
             r"temporary failure",
@@ -187,7 +203,8 @@ BROAD_RULES: list[Wording] = [
         ),
         (
             "RFC 3463 X.3.0 and X.3.5; RFC 5321 451 ('local error in processing'), 421 ('Service "
-            "not available'), 554 ('Transaction failed'); Postfix ('queue file write error'); a "
+            "not available'), 554 ('Transaction failed'); Postfix ('queue file write error'); Exim "
+            "('Temporary local problem'); a "
             "server's 'internal error'"
         ),
     ),

@@ -154,12 +154,62 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "networkerror",
         "5.4.6",
-        "mail for client.example loops back to myself",
-        POSTFIX + ", smtp(8)",
+        "mail forwarding loop for factures@client.example",
+        POSTFIX + ", local(8)",
     ),
+    (
+        "networkerror",
+        "5.0.0",
+        "Host or domain name not found. Name service error for name=client.example type=MX: "
+        "Malformed or unexpected name server reply",
+        POSTFIX + ", dns_lookup(3): the answer unreadable, not NXDOMAIN",
+    ),
+    (
+        "networkerror",
+        "5.0.0",
+        'Unrouteable mail domain "client.example"',
+        EXIM + ": routing failed, the domain not proven missing",
+    ),
+    (
+        "networkerror",
+        "5.0.0",
+        "DNS records for the destination computer could not be found",
+        "Exchange 2003's NDR for 5.4.0",
+    ),
+    ("networkerror", "5.0.0", "554 Host is unreachable", "ICMP host unreachable, RFC 792"),
     # systemerror, systemfull
     ("systemerror", "4.3.0", "451 4.3.0 Mail server temporarily rejected message.", GMAIL),
     ("systemerror", "5.3.5", "mail system configuration error", POSTFIX + " (X.3.5)"),
+    (
+        "systemerror",
+        "5.4.6",
+        "mail for client.example loops back to myself",
+        POSTFIX + ", smtp(8): the domain's MX names the sender, a configuration error "
+        "(RFC 5321 5.1)",
+    ),
+    (
+        "systemerror",
+        "5.0.0",
+        "554 5.3.5 config error: mail loops back to me (MX problem?)",
+        "sendmail, its MX check",
+    ),
+    ("systemerror", "5.0.0", "554 5.3.78 Local configuration error", "sendmail, EX_CONFIG"),
+    ("systemerror", "5.0.0", "550 5.0.73 Can't create output", "sendmail, EX_CANTCREAT"),
+    ("systemerror", "4.0.0", "451 4.0.71 Operating system error", "sendmail, EX_OSERR"),
+    ("systemerror", "5.0.0", "554 5.3.72 System file missing", "sendmail, EX_OSFILE"),
+    ("systemerror", "5.0.0", "554 Server configuration error", RFC3463 + " X.3.5"),
+    (
+        "systemerror",
+        "5.0.0",
+        "451 Temporary local problem - please try later",
+        EXIM + ", its SMTP input",
+    ),
+    (
+        "systemerror",
+        "5.0.0",
+        "421 4.4.2 timeout waiting for input from mx.client.example during client RCPT",
+        "sendmail, its read time-outs",
+    ),
     ("systemfull", "4.3.1", "452 4.3.1 Insufficient system storage", POSTFIX + ", smtpd(8)"),
     # notaccept: the domain says it takes no mail
     ("notaccept", "5.1.10", "556 5.1.10 Recipient address has null MX", "RFC 7505 section 4"),
@@ -170,6 +220,14 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp(8) and RFC 7505",
     ),
     # suspend: the mailbox exists and is disabled
+    ("suspend", "5.0.0", "550 User account is expired", "a mailbox whose account lapsed"),
+    (
+        "suspend",
+        "5.0.0",
+        "550 Mailbox unavailable or access denied",
+        "QQ Mail's published codes",
+    ),
+    ("suspend", "5.0.0", "550 recipient suspend the service", "163.com's published codes"),
     (
         "suspend",
         "5.2.1",
@@ -954,6 +1012,46 @@ def test_a_delivery_programs_exit_status_is_a_mailer_error(diagnostic: str, reas
         b"Status: 5.3.0\r\n", f"Status: 5.3.0\r\nDiagnostic-Code: {diagnostic}\r\n".encode()
     )
     [r] = classify(raw).recipients
+    assert r.reason == reason
+
+
+# sendmail writes a delivery program's exit status as a bare number ("X-Unix; 255"): the
+# program failed, unless the Status beside it names the cause (5.3.0: the system)
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "reason"),
+    [
+        ("5.0.0", "X-Unix; 255", "mailererror"),
+        ("5.0.0", "x-unix; 127", "mailererror"),
+        ("5.3.0", "X-Unix; 77", "systemerror"),
+        ("5.0.0", "smtp; 554", "onhold"),  # a server's bare reply code says nothing
+    ],
+)
+def test_a_programs_bare_exit_number_is_a_mailer_error_unless_the_status_says(
+    status: str, diagnostic: str, reason: str
+) -> None:
+    raw = _dsn(status, "").replace(
+        f"Status: {status}\r\n".encode(),
+        f"Status: {status}\r\nDiagnostic-Code: {diagnostic}\r\n".encode(),
+    )
+    [r] = classify(raw).recipients
+    assert (r.reason, r.hard) == (reason, False)
+
+
+# a delivery program's own words, carried in a server's report (Postfix's "Command output:")
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ('Command died with status 1: "/usr/bin/procmail". Command output: procmail: '
+         'Couldn\'t create "/var/mail/factures"', "mailererror"),
+        ("Command output: /usr/bin/maildrop: Unable to create a dot-lock.", "mailererror"),
+        ('procmail: Quota exceeded while writing "/var/mail/factures"', "mailboxfull"),
+        ("Command output: User unknown", "userunknown"),
+    ],
+)  # fmt: skip
+def test_a_delivery_programs_words_are_a_mailer_error_unless_they_name_a_cause(
+    diagnostic: str, reason: str
+) -> None:
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert r.reason == reason
 
 
