@@ -11,7 +11,7 @@ import re
 
 from bounce_parser.rules.provider_codes import reason_from_provider_code
 from bounce_parser.rules.status import COMMANDS, DECISIVE, REPLY_CODE_DEFAULTS, STATUS_REASON
-from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
+from bounce_parser.rules.text import RECIPIENT_CHOICE, SENDER_SUBJECT, TEXT_RULES
 
 
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
@@ -96,6 +96,7 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
 _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
+_RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
@@ -210,6 +211,10 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # vpopmail: "552 sorry, mailbox … is over quota temporarily (#5.1.1)": a full mailbox
         # under a "no such user" status; the words of a full one leave nothing proved gone
         return "mailboxfull"
+    if tail in ("1.1", "1.2") and _matches(_RECIPIENT_CHOICE, own):
+        # "550 5.1.2 User reject", "5.1.1 … refuses to receive": the recipient's own refusal
+        # says the mailbox exists, whatever the status says; nothing is proved gone
+        return "filtered"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason

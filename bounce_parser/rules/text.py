@@ -60,12 +60,33 @@ _SPECIFIC: list[Wording] = [
     # sender address … does not exist": the sender is refused, the recipient is not dead
     (
         "rejected",
-        (r"sender verify failed", r"sender address rejected", r"domain of sender address"),
+        (
+            r"sender verify failed",
+            r"sender address rejected",
+            r"domain of sender address",
+            r"unroutable sender address",  # Exim's sender verification
+            r"sender (?:is )?not pre-?approved",
+            r"(?:does not|doesn.t) accept mail from",
+            r"returned mail not accepted here",
+            r"not owned by user",  # a submission server: MAIL FROM not the account's own
+            r"fully qualified (?:e-?mail )?address required",
+            r"(?:null|empty) (?:envelope )?senders? (?:is |are )?not allowed",
+            r"your e-?mail address has been blacklisted",  # Symantec MessageLabs
+            r"\bis a dead domain",
+            r"backscatter protection",  # MDaemon: the return path judged forged
+            # a list refusing its non-members' posts (Mailman: "Post by non-member to a
+            # members-only list"): the sender is refused
+            r"non-?member to a members-only list",
+            r"not allowed to post to this (?:mailing )?list",
+        ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
-            "failed'); Postfix postconf(5), reject_unknown_sender_domain ('Sender address "
-            "rejected'); sendmail's check_mail ruleset ('Domain of sender address … does not "
-            "exist')"
+            "failed', 'Unroutable sender address'); Postfix postconf(5), "
+            "reject_unknown_sender_domain ('Sender address rejected'); sendmail's check_mail "
+            "ruleset ('Domain of sender address … does not exist'); RFC 5321 4.5.5 and 6.1 (a null"
+            " reverse-path refused); a submission server's MAIL FROM check (RFC 6409 6.1, 'not "
+            "owned by user'); MessageLabs ('Your email address has been blacklisted'); MDaemon's "
+            "backscatter protection; Mailman's refusal of a non-member's post"
         ),
     ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
@@ -73,17 +94,26 @@ _SPECIFIC: list[Wording] = [
     # says the mailbox exists
     (
         "filtered",
-        (
+        RECIPIENT_CHOICE := (
             r"not accepting (?:any )?mail from",
             r"(?:recipient|user|mailbox) is not accepting (?:any )?mail",
             r"blocked by (?:the )?recipient",
             r"recipient has blocked the sender",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
+            r"only accepting mail from (?:specific|certain|selected)",  # AOL
+            r"refuses? to receive",
+            r"refused due to recipient preferences",  # Facebook
+            r"\buser reject",
+            r"restricted sms e-?mail",  # AT&T's email-to-text gateway
+            r"message rejected due to user rules",
         ),
         (
             "The recipient's own block list, which says the mailbox exists (RFC 3463 X.7.1 "
             "'Delivery not authorized, message refused' for a recipient's choice): 'is not "
-            "accepting mail from', 'blocked by the recipient', 'rejected by recipient'"
+            "accepting mail from', 'blocked by the recipient', 'rejected by recipient', 'user "
+            "reject', 'refuses to receive'; AOL ('only accepting mail from specific email "
+            "addresses'); Facebook ('refused due to recipient preferences'); AT&T's SMS gateway "
+            "('has restricted SMS e-mail')"
         ),
     ),
     # before userunknown: "Mailbox unavailable. Your IP address … has been found on one or

@@ -423,6 +423,26 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "verify failed",
         EXIM + ", verify = sender, its callout failure",
     ),
+    ("rejected", "5.0.0", "550 Unroutable sender address", EXIM + ", verify = sender"),
+    (
+        "rejected",
+        "5.1.0",
+        "550 5.1.0 <billing@acme.example> Mail from not owned by user",
+        "RFC 6409 6.1: a submission server's check of the sender",
+    ),
+    ("rejected", "5.0.0", "553 Null sender is not allowed", "RFC 5321 4.5.5 (null reverse-path)"),
+    (
+        "rejected",
+        "5.0.0",
+        "553 sorry, your email address has been blacklisted",
+        "Symantec MessageLabs' sender refusal",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Post by non-member to a members-only list",
+        "Mailman, its refusal of a non-member's post",
+    ),
     (
         "blocked",
         "5.7.1",
@@ -432,6 +452,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
+    (
+        "filtered",
+        "5.0.0",
+        "554 Recipient is only accepting mail from specific email addresses",
+        "AOL's postmaster error codes",
+    ),
+    ("filtered", "5.7.1", "550 5.7.1 User refuses to receive this mail", "a recipient's block"),
+    (
+        "filtered",
+        "5.0.0",
+        "550 5.0.0 factures@client.example has restricted SMS e-mail",
+        "AT&T's email-to-text gateway",
+    ),
+    # the words of a recipient's own refusal say the mailbox exists, whatever the status
+    ("filtered", "5.1.2", "550 5.1.2 User reject", "a recipient's refusal under X.1.2"),
     (
         "filtered",
         "5.1.1",
