@@ -97,6 +97,7 @@ _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
 _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
+_SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in pats)
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
@@ -207,14 +208,18 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
-    if tail == "1.1" and _matches(_MAILBOX_FULL, own):
-        # vpopmail: "552 sorry, mailbox … is over quota temporarily (#5.1.1)": a full mailbox
-        # under a "no such user" status; the words of a full one leave nothing proved gone
-        return "mailboxfull"
-    if tail in ("1.1", "1.2") and _matches(_RECIPIENT_CHOICE, own):
-        # "550 5.1.2 User reject", "5.1.1 … refuses to receive": the recipient's own refusal
-        # says the mailbox exists, whatever the status says; nothing is proved gone
-        return "filtered"
+    if tail in ("1.1", "1.2"):
+        # words that say the mailbox exists beat a status that says it does not: vpopmail's
+        # "552 sorry, mailbox … is over quota temporarily (#5.1.1)" (full), "550 5.1.1 Account
+        # disabled temporarily" (suspended), "550 5.1.2 User reject" (the recipient's own
+        # refusal); nothing is proved gone
+        for reason, patterns in (
+            ("mailboxfull", _MAILBOX_FULL),
+            ("suspend", _SUSPENDED),
+            ("filtered", _RECIPIENT_CHOICE),
+        ):
+            if _matches(patterns, own):
+                return reason
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason

@@ -525,6 +525,12 @@ _SPECIFIC: list[Wording] = [
             r"(?:mailbox|postvak|postbus)\b.{0,40}\bis vol\b",
             r"out of storage",
             r"too much mail",
+            r"exceeding (?:their|its|the|his|her) (?:\w+ )?quota",
+            r"(?:does not|doesn.t) have enough (?:disk |storage )?space",
+            r"mail ?file size exceeds",  # the mailbox file at its size limit (mail.local)
+            # GMX and WEB.DE: "Benutzer hat zuviele Mails auf dem Server"
+            r"too many (?:messages|mails) on the server",
+            r"zu ?viele mails auf dem server",
         ),
         (
             "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "
@@ -534,7 +540,8 @@ _SPECIFIC: list[Wording] = [
             "voll'), Spanish, Italian and Dutch ('buzón … lleno', 'casella … piena', 'is vol'); "
             "the quota in other words ('over the allowed "
             "quota', 'reached disk quota', 'quota violation', 'would exceed … storage') and in the "
-            "same languages ('quota dépassé', 'Quota überschritten')"
+            "same languages ('quota dépassé', 'Quota überschritten'); GMX's and WEB.DE's 'too many "
+            "mails on the server' ('zuviele Mails auf dem Server')"
         ),
     ),
     (

@@ -1147,6 +1147,11 @@ def test_qmails_stage_words_decide_what_was_refused(
         ("552 quota violation for factures@client.example", "mailboxfull"),
         ("552 Recipient rejected: mailbox would exceed maximum allowed storage", "mailboxfull"),
         ("552 the user's space has been used up", "mailboxfull"),
+        ("552 Account is exceeding their quota", "mailboxfull"),
+        ("552 The recipient does not have enough space", "mailboxfull"),
+        ("552 Mail file size exceeds the maximum size allowed for mail delivery", "mailboxfull"),
+        ("550 User has too many messages on the server", "mailboxfull"),  # GMX, WEB.DE
+        ("550 Benutzer hat zuviele Mails auf dem Server", "mailboxfull"),
         ("550 this mailbox is currently suspended", "suspend"),
         ("550 account expired", "suspend"),
         ("550 this domain does not accept email", "notaccept"),
@@ -1362,6 +1367,14 @@ def test_exims_delivery_generated_by_the_address(delivery: str, reason: str) -> 
         ("5.1.1", "550 5.1.1 Mailbox has exceeded the limit", "mailboxfull"),
         ("5.1.1", f"550 5.1.1 <{RECIPIENT}>: mailbox size limit exceeded", "mailboxfull"),
         ("5.1.1", "552 sorry, mailbox factures is over quota temporarily (#5.1.1)", "mailboxfull"),
+        ("5.1.2", "550 5.1.2 Mailbox quota exceeded", "mailboxfull"),
+        ("5.1.1", "550 5.1.1 User has exceeded quota, bouncing mail", "mailboxfull"),
+        ("5.1.1", "550 5.1.1 Account disabled temporarily", "suspend"),
+        (
+            "5.1.1",
+            "550 5.1.1 <factures@client.example>: Recipient address rejected: User is inactive",
+            "suspend",
+        ),
         ("5.0.0", "DNS lookup failed: SERVFAIL", "networkerror"),
     ],
 )
