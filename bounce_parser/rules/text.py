@@ -696,6 +696,22 @@ _SPECIFIC: list[Wording] = [
             r"non-existent",
             r"nonexistent",
             r"is not a known user",
+            r"unknown e-?mail address",
+            r"unknown virtual user",  # vpopmail's vdeliver: "Invalid or unknown virtual user"
+            r"badrcptto",  # qmail's badrcptto list of addresses that no longer exist
+            r"(?:destination )?addresses were unknown",  # Netscape Messaging Server's notice
+            r"not an active address",
+            r"no mail ?box (?:available|present|here)",
+            r"mailbox not present",
+            r"there is no one at this address",
+            r"(?:this )?address no longer accepts mail",
+            r"e-?mail name is not found",
+            r"no valid recipients",
+            r"archived recipient",
+            r"\bbad[-_ ]recipient\b",
+            r"no matches to (?:the )?nameserver query",  # a CSO (ph) directory lookup
+            r"recipient\b.{0,60}\bwas not found in",  # "… was not found in LDAP server"
+            r"no existe (?:dicha persona|ese usuario)",
             # Lotus Domino: "User x (x@…) not listed in Domino Directory" (older: "… in public
             # Name & Address Book")
             r"not listed in (?:the )?(?:domino directory|public name & address book)",
@@ -712,7 +728,10 @@ _SPECIFIC: list[Wording] = [
             "Domino Directory'); Trend Micro InterScan; IMail ('Invalid final delivery userid'); "
             "the French and German forms of the same words, as Exchange's localized NDRs give them "
             "('introuvable', 'n'existe pas', 'existiert nicht'), and the Spanish, Italian and "
-            "Dutch ones"
+            "Dutch ones; vpopmail ('Invalid or unknown virtual user'); qmail's badrcptto; "
+            "Netscape Messaging Server ('destination addresses were unknown'); a CSO directory's "
+            "'No matches to nameserver query'; the other unknown-user replies sisimai lists "
+            "(Sisimai::Reason::UserUnknown)"
         ),
     ),
 ]

@@ -30,6 +30,19 @@ QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
     # userunknown: the mailbox does not exist
+    ("userunknown", "5.0.0", "vdeliver: Invalid or unknown virtual user 'factures'", "vpopmail"),
+    (
+        "userunknown",
+        "5.0.0",
+        "The following destination addresses were unknown",
+        "Netscape Messaging Server's notice",
+    ),
+    ("userunknown", "5.0.0", "550 Unknown e-mail address", "a server's unknown-user reply"),
+    ("userunknown", "5.0.0", "550 No mail box available for this user", "idem"),
+    ("userunknown", "5.0.0", "550 There is no one at this address", "idem"),
+    ("userunknown", "5.0.0", "550 This address no longer accepts mail", "idem"),
+    ("userunknown", "5.0.0", "550 Recipient factures was not found in LDAP server", "idem"),
+    ("userunknown", "5.0.0", "550 No existe dicha persona", "idem, in Spanish"),
     (
         "userunknown",
         "5.1.1",
@@ -1151,6 +1164,8 @@ def test_qmails_stage_words_decide_what_was_refused(
         ("552 The recipient does not have enough space", "mailboxfull"),
         ("552 Mail file size exceeds the maximum size allowed for mail delivery", "mailboxfull"),
         ("550 User has too many messages on the server", "mailboxfull"),  # GMX, WEB.DE
+        # qmail's badrcptto list: an unknown user, its 5.7.1 a policy's status (not hard)
+        ("553 sorry, your envelope recipient is in my badrcptto list (#5.7.1)", "userunknown"),
         ("550 Benutzer hat zuviele Mails auf dem Server", "mailboxfull"),
         ("550 this mailbox is currently suspended", "suspend"),
         ("550 account expired", "suspend"),
