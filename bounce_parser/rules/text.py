@@ -594,6 +594,16 @@ _SPECIFIC: list[Wording] = [
             r"suspend the service",  # 163.com's published codes: "recipient suspend the service"
             r"invalid/inactive user",  # QQ Mail's help page
             r"mailbox unavailable or access denied",
+            r"\bis currently suspended",
+            r"user is terminated",
+            r"temporarily inactive",
+            r"(?:user|account|mailbox) or domain is disabled",
+            # the mailbox kept but closed: "Archived recipient", Orange's and La Poste's
+            # "Boite du destinataire archivee" (their code 420), "This address no longer
+            # accepts mail"
+            r"archived recipient",
+            r"bo[iî]te du destinataire archiv[ée]e",
+            r"address no longer accepts mail",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
             r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
@@ -636,6 +646,10 @@ _SPECIFIC: list[Wording] = [
             r"address resolution failed",
             r"unknown domain",
             r"domain (?:is )?not (?:valid|exist)",
+            r"(?:recipient )?domain must exist",
+            r"mail domain mentioned in (?:the )?e-?mail address is unknown",
+            r"unroutable address",  # Exim's "Unrouteable address", spelled as others do
+            r"name or service not known",  # getaddrinfo(3) EAI_NONAME: no such name
         ),
         (
             "RFC 3463 X.1.2 and X.4.4; Postfix ('Host or domain name not found'); sendmail ('Host "
@@ -704,14 +718,16 @@ _SPECIFIC: list[Wording] = [
             r"no mail ?box (?:available|present|here)",
             r"mailbox not present",
             r"there is no one at this address",
-            r"(?:this )?address no longer accepts mail",
             r"e-?mail name is not found",
             r"no valid recipients",
-            r"archived recipient",
             r"\bbad[-_ ]recipient\b",
             r"no matches to (?:the )?nameserver query",  # a CSO (ph) directory lookup
             r"recipient\b.{0,60}\bwas not found in",  # "… was not found in LDAP server"
             r"no existe (?:dicha persona|ese usuario)",
+            r"nessun utente simile",  # Italian: "no such user at this address"
+            r"not present in (?:the )?directory",
+            r"envelope recipient has been denied",  # qmail's badrcptto patch
+            r"not in my validrcptto list",  # qmail's validrcptto patch
             # Lotus Domino: "User x (x@…) not listed in Domino Directory" (older: "… in public
             # Name & Address Book")
             r"not listed in (?:the )?(?:domino directory|public name & address book)",

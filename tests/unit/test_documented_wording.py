@@ -40,7 +40,6 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("userunknown", "5.0.0", "550 Unknown e-mail address", "a server's unknown-user reply"),
     ("userunknown", "5.0.0", "550 No mail box available for this user", "idem"),
     ("userunknown", "5.0.0", "550 There is no one at this address", "idem"),
-    ("userunknown", "5.0.0", "550 This address no longer accepts mail", "idem"),
     ("userunknown", "5.0.0", "550 Recipient factures was not found in LDAP server", "idem"),
     ("userunknown", "5.0.0", "550 No existe dicha persona", "idem, in Spanish"),
     (
@@ -241,6 +240,25 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "QQ Mail's published codes",
     ),
     ("suspend", "5.0.0", "550 recipient suspend the service", "163.com's published codes"),
+    # a mailbox kept but closed, not gone
+    ("suspend", "5.0.0", "550 This address no longer accepts mail", "a closed mailbox"),
+    ("suspend", "5.0.0", "550 Archived recipient", "an archived mailbox"),
+    (
+        "suspend",
+        "5.2.1",
+        "550 5.2.1 Boite du destinataire archivee",
+        "Orange and La Poste (their code 420: the mailbox archived)",
+    ),
+    ("suspend", "5.0.0", "550 User or domain is disabled", RFC3463 + " X.2.1"),
+    ("userunknown", "5.0.0", "550 This recipient is not in my validrcptto list", "qmail"),
+    ("userunknown", "5.0.0", "550 Nessun utente simile in questo indirizzo", "in Italian"),
+    ("hostunknown", "5.0.0", "553 Recipient domain must exist", "a server's domain check"),
+    (
+        "hostunknown",
+        "5.0.0",
+        "getaddrinfo: Name or service not known",
+        "getaddrinfo(3), EAI_NONAME",
+    ),
     (
         "suspend",
         "5.2.1",
