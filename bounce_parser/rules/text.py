@@ -151,10 +151,21 @@ _SPECIFIC: list[Wording] = [
     # (RFC 5321 5.1: the local host in the MX list is an error), before the loops below
     (
         "systemerror",
-        (r"loops back to (?:myself|me)\b", r"aliasing/forwarding loop"),
+        (
+            r"loops back to (?:myself|me)\b",
+            r"aliasing/forwarding loop",
+            r"would create a mail loop",
+            r"loop was found in the mail exchanger",
+            # the receiving system's own parts: a local daemon (spamd, clamd) it could not
+            # reach, Exchange's missing mailbox database
+            r"unable to connect .{0,40}\bdaemon",
+            r"there is no mdb",
+            r"encountered an error while being processed",
+        ),
         (
             "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
-            "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken')"
+            "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken'); a "
+            "local daemon unreachable ('Unable to connect to … daemon'); Exchange's 4.3.2 'no Mdb'"
         ),
     ),
     (

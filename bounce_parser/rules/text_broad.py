@@ -154,11 +154,19 @@ BROAD_RULES: list[Wording] = [
             r"undeliverable for \d+ (?:days|hours)",
             r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
             r"time limit",
+            r"delivery attempts will continue",
+            r"could not find a gateway",
+            r"failed to deliver to domain .{0,80} after \d+ tries",
+            r"has not been collected after",
+            r"message timed out",
+            r"server did not respond",
+            r"after (?:multiple|several|repeated|\d+) (?:retries|attempts|tries)",
         ),
         (
             "Giving up in general words: RFC 3463 X.4.7 ('Delivery time expired'); "
-            "sendmail ('could not be delivered within'); delay notices ('has been delayed'); "
-            "Courier ('aborted after')"
+            "sendmail ('could not be delivered within'); delay notices ('has been delayed', "
+            "'delivery attempts will continue'); Courier ('aborted after'); giving up after "
+            "retries ('after multiple retries', 'after N tries', 'server did not respond')"
         ),
     ),
     (

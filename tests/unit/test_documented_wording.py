@@ -148,6 +148,15 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "qmail-send(8), its bounce text",
     ),
     ("expired", "5.0.0", "retry timeout exceeded", EXIM + ", retry configuration"),
+    (
+        "expired",
+        "5.0.0",
+        "Message expired after sitting in queue for 5 days",
+        "a queue's giving-up notice",
+    ),
+    ("expired", "5.0.0", "Unable to deliver message after multiple retries", "idem"),
+    ("expired", "5.0.0", "Failed to deliver to domain client.example after 5 tries", "idem"),
+    ("expired", "5.0.0", "Server did not respond", "idem"),
     # networkerror: never proof of anything gone
     (
         "networkerror",
@@ -210,6 +219,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("systemerror", "4.0.0", "451 4.0.71 Operating system error", "sendmail, EX_OSERR"),
     ("systemerror", "5.0.0", "554 5.3.72 System file missing", "sendmail, EX_OSFILE"),
     ("systemerror", "5.0.0", "554 Server configuration error", RFC3463 + " X.3.5"),
+    ("systemerror", "5.0.0", "554 5.4.6 It would create a mail loop", "a relay's MX check"),
+    (
+        "systemerror",
+        "4.3.2",
+        "451 4.3.2 Recipient deferred because there is no Mdb",
+        "Exchange: no mailbox database",
+    ),
+    (
+        "systemerror",
+        "5.0.0",
+        "Unable to connect to the SpamAssassin daemon",
+        "a receiving system's own filter daemon",
+    ),
     (
         "systemerror",
         "5.0.0",
