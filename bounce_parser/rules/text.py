@@ -123,10 +123,20 @@ _SPECIFIC: list[Wording] = [
         (
             r"(?:found|listed) (?:on|in) (?:one or more )?(?:dns ?)?(?:black|block)lists?",
             r"\[bl2\d\]",
+            # the sending host refused as such, before the words "spam" or "policy" beside it
+            r"dynamic ips?\b",  # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
+            r"helo command rejected",  # Postfix reject_invalid_helo_hostname and its kin
+            r"rejecting open proxy",  # sendmail's srvrsmtp.c
+            r"(?:sender|access|bad) ip\b",
+            r"esmtp not accepting connections",  # iCloud
+            r"not allowed to connect",
+            r"looks suspiciously like (?:a )?spammer",
         ),
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
-            "Sender Hub's error codes [BL21]-[BL23]"
+            "Sender Hub's error codes [BL21]-[BL23]; the sending host refused as such: a dynamic "
+            "address, Postfix's 'Helo command rejected', sendmail's 'Rejecting open proxy', "
+            "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'"
         ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
@@ -231,10 +241,23 @@ _SPECIFIC: list[Wording] = [
     # before blocked: a blocklist of links is about the content
     (
         "spamdetected",
-        (r"blacklisted url", r"url .*blacklist", r"blocklisted (?:url|link|domain in)"),
+        (
+            r"blacklisted url",
+            r"url .*blacklist",
+            r"blocklisted (?:url|link|domain in)",
+            r"\b(?:uribl|surbl)\b",
+            # a filter's verdict named by the filter: SpamAssassin's score, Commtouch's
+            # Recurrent Pattern Detection, MailMarshal's SpamProfiler, "antispam checks"
+            r"spam ?assassin",
+            r"spam (?:score|points)",
+            r"recurrent pattern detection",
+            r"spam ?profiler",
+            r"anti-?spam (?:check|engine|filter|polic)",
+        ),
         (
             "URI blocklists (RFC 5782 lists domains too; SURBL/URIBL refusals: 'blacklisted URL in "
-            "message')"
+            "message'); a spam filter's own verdict (SpamAssassin's score, Commtouch RPD, "
+            "MailMarshal SpamProfiler, 'failed several antispam checks')"
         ),
     ),
     # before blocked: Exchange Online's directory-based edge blocking refuses an address it

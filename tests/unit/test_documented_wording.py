@@ -502,6 +502,29 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "553 Mail from 192.0.2.1 not allowed - 5.7.1 [BL21]",
         YAHOO + ", BL21",
     ),
+    (
+        "blocked",
+        "5.5.2",
+        "504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname",
+        POSTFIX + ", reject_non_fqdn_helo_hostname",
+    ),
+    ("blocked", "5.0.0", "550 Rejecting open proxy [192.0.2.1]", "sendmail, srvrsmtp.c"),
+    ("blocked", "5.0.0", "550 We do not accept mail from hosts with dynamic IP", "a dynamic IP"),
+    ("blocked", "5.0.0", "550 Sender IP address rejected", "a sending host refused"),
+    ("blocked", "5.0.0", "550 5.7.0 ESMTP not accepting connections", "iCloud Mail"),
+    (
+        "spamdetected",
+        "5.0.0",
+        "550 rejected: SpamAssassin score 9.2 > 5.0",
+        "SpamAssassin's verdict, quoted",
+    ),
+    ("spamdetected", "5.0.0", "550 Your email breaches local URIBL policy", "URIBL, RFC 5782"),
+    (
+        "spamdetected",
+        "5.7.1",
+        "554 5.7.1 Your message failed several antispam checks",
+        "a spam filter's verdict",
+    ),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
