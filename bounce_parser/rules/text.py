@@ -245,7 +245,8 @@ _SPECIFIC: list[Wording] = [
             r"blacklisted url",
             r"url .*blacklist",
             r"blocklisted (?:url|link|domain in)",
-            r"\b(?:uribl|surbl)\b",
+            r"uribl",
+            r"surbl",
             # a filter's verdict named by the filter: SpamAssassin's score, Commtouch's
             # Recurrent Pattern Detection, MailMarshal's SpamProfiler, "antispam checks"
             r"spam ?assassin",
