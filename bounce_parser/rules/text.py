@@ -557,6 +557,7 @@ _SPECIFIC: list[Wording] = [
             # posta del destinatario è piena", "De mailbox van de ontvanger is vol"
             r"buz[óo]n\b.{0,40}\bllen[oa]\b",
             r"casella\b.{0,40}\bpiena\b",
+            r"speicherplatz\b.{0,40}\b[üu]berschritten",  # German: storage exceeded
             r"(?:mailbox|postvak|postbus)\b.{0,40}\bis vol\b",
             r"out of storage",
             r"too much mail",
@@ -588,6 +589,9 @@ _SPECIFIC: list[Wording] = [
             r"size limit exceeded",
             r"message length exceeds",
             r"message exceeds .* size",
+            # French and German: "message trop volumineux", "Nachricht zu groß"
+            r"trop volumineu(?:x|se)",
+            r"(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)",
         ),
         (
             "RFC 3463 X.3.4 ('Message too big for system'); RFC 1870 (SIZE); Postfix ('Message size"
@@ -624,6 +628,9 @@ _SPECIFIC: list[Wording] = [
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
+            # French and German: "compte désactivé", "Konto deaktiviert", "Postfach gesperrt"
+            r"compte (?:d[ée]sactiv[ée]|suspendu|bloqu[ée]|inactif)",
+            r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
             r"account is not active",
             r"(?:account|mailbox) (?:is |has )?(?:been )?expired",
             r"suspend the service",  # 163.com's published codes: "recipient suspend the service"
@@ -667,6 +674,8 @@ _SPECIFIC: list[Wording] = [
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",
             r"domaine\b.{0,40}\b(?:n.existe pas|introuvable)",  # the French form
+            r"domaine (?:inconnu|inexistant)",
+            r"domain\b.{0,40}\bexistiert nicht",  # German
             # Spanish, Italian, Dutch
             r"dominio\b.{0,40}\b(?:no existe|inesistente|non esiste)",
             r"domein\b.{0,40}\bbestaat niet",
@@ -722,6 +731,7 @@ _SPECIFIC: list[Wording] = [
             r"user not local",
             r"addressee unknown",
             r"utilisateur inconnu",
+            r"adresse (?:e-?mail |de messagerie )?(?:inconnue|inexistante)",
             # Exchange's French NDR: "L'adresse de messagerie que vous avez entrée est
             # introuvable"; "n'existe pas", "existiert nicht": does not exist
             r"(?:adresse|destinataire|utilisateur)\b.{0,60}\bintrouvable",

@@ -155,6 +155,9 @@ BROAD_RULES: list[Wording] = [
             r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
             r"time limit",
             r"delivery attempts will continue",
+            # French and German: "délai de remise dépassé", "Zeitüberschreitung"
+            r"d[ée]lai\b.{0,30}\bd[ée]pass[ée]",
+            r"zeit[üu]berschreitung",
             r"could not find a gateway",
             r"failed to deliver to domain .{0,80} after \d+ tries",
             r"has not been collected after",

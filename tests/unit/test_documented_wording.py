@@ -1305,6 +1305,17 @@ LOCALIZED = [
     ("L'indirizzo di posta elettronica non esiste.", "userunknown", True),
     ("Het e-mailadres bestaat niet.", "userunknown", True),
     ("El dominio client.example no existe.", "hostunknown", True),
+    # the other causes in French and German: a closed account, a message too big, a delay
+    # run out, an unknown domain or address
+    ("Compte désactivé.", "suspend", False),
+    ("Das Konto wurde deaktiviert.", "suspend", False),
+    ("Message trop volumineux.", "mesgtoobig", False),
+    ("Die Nachricht ist zu groß.", "mesgtoobig", False),
+    ("Délai de remise dépassé.", "expired", False),
+    ("Zeitüberschreitung bei der Zustellung.", "expired", False),
+    ("Domaine inconnu.", "hostunknown", True),
+    ("Die Domain client.example existiert nicht.", "hostunknown", True),
+    ("Adresse e-mail inconnue.", "userunknown", True),
 ]
 
 
