@@ -423,6 +423,11 @@ _SPECIFIC: list[Wording] = [
             r"relay not permitted",
             r"relay access",
             r"no relaying",
+            r"not an open relay",
+            r"(?:don.t|do not) handle mail for",
+            # MailEnable: "Mail server requires authentication when attempting to send to a
+            # non-local e-mail address"
+            r"authentication when attempting to send to a non-local",
             # Amazon SES in its sandbox sends only to addresses verified in the account
             r"email address is not verified",
             # qmail-smtpd: "553 sorry, that domain isn't in my list of allowed rcpthosts"
@@ -443,6 +448,8 @@ _SPECIFIC: list[Wording] = [
             r"connection limit",
             r"too many smtp sessions",
             r"connection rate limit",
+            r"trop de connexions",  # Orange: "Trop de connexions, veuillez reessayer plus tard"
+            r"too many errors from your",  # Free: the sending IP's errors, slow down
             r"too many recipients(?! (?:in|per|from))",
         ),
         (

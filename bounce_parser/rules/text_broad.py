@@ -10,10 +10,19 @@ BROAD_RULES: list[Wording] = [
     # before rejected and blocked: a policy named as the reason
     (
         "policyviolation",
-        (r"rejected for policy reasons", r"content presents a potential security issue"),
+        (
+            r"rejected for policy reasons",
+            r"content presents a potential security issue",
+            r"illegal attachment",  # Gmail 5.7.0: "… detected an illegal attachment"
+            r"closed mailing list",
+            r"organi[sz]ation(?:al)? (?:settings|policy)",
+            r"(?:do not|don.t) accept messages containing",
+        ),
         (
             "A refusal that names a policy: Yahoo 554 5.7.9 ('not accepted for policy reasons'); "
-            "Gmail 5.7.0 ('content presents a potential security issue')"
+            "Gmail 5.7.0 ('content presents a potential security issue', 'an illegal "
+            "attachment'); a closed list; an organization's own settings ('message bounced due to "
+            "organizational settings')"
         ),
     ),
     (
@@ -94,7 +103,9 @@ BROAD_RULES: list[Wording] = [
         (
             r"tls (?:is )?required",
             r"encryption required",
-            r"authentication required",
+            r"authentication (?:is )?required",
+            r"authentication credentials invalid",  # RFC 4954 6: 535 5.7.8
+            r"not authori[sz]ed to send mail",
             r"certificate",
         ),
         (

@@ -525,6 +525,28 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "554 5.7.1 Your message failed several antispam checks",
         "a spam filter's verdict",
     ),
+    (
+        "policyviolation",
+        "5.7.0",
+        "552-5.7.0 Our system detected an illegal attachment on your message.",
+        GMAIL,
+    ),
+    ("policyviolation", "5.0.0", "550 Message bounced due to organizational settings", "idem"),
+    ("norelaying", "5.0.0", "550 We don't handle mail for client.example", "a relay refusal"),
+    (
+        "norelaying",
+        "5.0.0",
+        "550 Mail server requires authentication when attempting to send to a non-local e-mail "
+        "address",
+        "MailEnable",
+    ),
+    (
+        "securityerror",
+        "5.7.8",
+        "535 5.7.8 Authentication credentials invalid",
+        "RFC 4954 section 6",
+    ),
+    ("toomanyconn", "4.0.0", "421 Trop de connexions, veuillez reessayer plus tard", "Orange"),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
