@@ -756,7 +756,7 @@ _SPECIFIC: list[Wording] = [
             r"nicht gefunden",
             r"the email account that you tried to reach does not exist",
             r"no longer (?:valid|active)",
-            r"recipient not (?:found|valid)",
+            r"(?:recipient|receiver) not (?:found|valid)",
             r"undeliverable address",
             r"doesn't have a .* account",
             r"non-existent",

@@ -42,6 +42,7 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("userunknown", "5.0.0", "550 There is no one at this address", "idem"),
     ("userunknown", "5.0.0", "550 Recipient factures was not found in LDAP server", "idem"),
     ("userunknown", "5.0.0", "550 No existe dicha persona", "idem, in Spanish"),
+    ("userunknown", "5.0.0", "Receiver not found: factures", "CompuServe's returned-mail notice"),
     (
         "userunknown",
         "5.1.1",
