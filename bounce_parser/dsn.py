@@ -38,6 +38,10 @@ from bounce_parser.rules.status import program_exit
 log = logging.getLogger(__name__)
 
 
+_ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})
+"""RFC 3464 2.3.3's action values."""
+
+
 def from_dsn(
     msg: Message, parts: list[tuple[int, Message]], dsn: Message, base: Common
 ) -> Classification | None:
@@ -84,8 +88,10 @@ def from_dsn(
         # a cause read only from the report's text for people, which names other recipients
         # too, may be theirs: it may name the reason, never prove this address gone
         borrowed = len(per_recipient) > 1 and decide_reason(status, diag_text or "") is None
-        if action is None and status:
-            action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
+        if action not in _ACTIONS and status:
+            # no Action, or one RFC 3464 2.3.3 does not define (sendmail's "deliverable"):
+            # the status's class says (RFC 3463 2: 2 success, 4 persistent, 5 permanent)
+            action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0], action)
         reason: str | None = "delivered"
         if action not in ("delivered", "relayed", "expanded"):
             reason = decide_reason(

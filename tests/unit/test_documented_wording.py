@@ -890,6 +890,8 @@ def test_an_internationalized_report_rfc_6533_is_read_like_rfc_3464(
         "Action: relayed\r\nStatus: 2.0.0",  # to a system that sends no reports (3464 2.3.3)
         "Action: expanded\r\nStatus: 2.0.0",  # delivered to a list or alias (RFC 3464 2.3.3)
         "Status: 2.0.0",  # no Action: the status's class says success
+        # an Action RFC 3464 does not define (sendmail's "deliverable"): the status decides
+        "Action: deliverable\r\nStatus: 2.1.5\r\nDiagnostic-Code: SMTP; 250 2.1.5 OK",
     ],
 )
 def test_a_success_report_says_delivered(fields: str) -> None:
