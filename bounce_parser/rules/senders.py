@@ -101,6 +101,16 @@ SENDERS: tuple[Sender, ...] = (
         stage_untold=True,
         wording=((r"host not reachable", "expired"),),
     ),
+    Sender(
+        product="BIGLOBE",
+        source="BIGLOBE's (and its partner ISPs') 'Returned mail' notice: '----- The following "
+        "addresses had delivery problems -----', '----- Non-delivered information -----' and "
+        "one line of its own ('Mail Delivery Failed... User unknown'), which names no SMTP "
+        "stage nor status (the notice format sisimai's Biglobe module reads)",
+        body=(r"-{5} non-delivered information -{5}",),
+        header=("From", r"@(?:biglobe|inacatv|tmtv|ttv)\.ne\.jp\b"),
+        stage_untold=True,
+    ),
     # MTAs' notice templates.
     Sender(
         product="Exim",

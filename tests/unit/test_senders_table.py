@@ -207,6 +207,22 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
         ("userunknown", "5.1.1"),
     ),
     (
+        "BIGLOBE",
+        _notice(
+            "   ----- The following addresses had delivery problems -----\r\n"
+            "factures@client.example\r\n\r\n   ----- Non-delivered information -----\r\n"
+            "Mail Delivery Failed... User unknown\r\n",
+            subject="Returned mail: Delivery failed",
+        ),
+        _notice(
+            "   ----- The following addresses had delivery problems -----\r\n"
+            "factures@client.example\r\n\r\nMail Delivery Failed... User unknown\r\n",
+            subject="Returned mail: Delivery failed",
+        ),
+        ("filtered", "5.0.0"),
+        ("userunknown", "5.1.1"),
+    ),
+    (
         "sendmail",
         _notice("factures@client.example\r\n", subject="Returned mail: User unknown"),
         _notice("factures@client.example\r\n", subject="Delivery failure"),
