@@ -127,7 +127,9 @@ _SPECIFIC: list[Wording] = [
             r"dynamic ips?\b",  # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
             r"helo command rejected",  # Postfix reject_invalid_helo_hostname and its kin
             r"rejecting open proxy",  # sendmail's srvrsmtp.c
-            r"(?:sender|access|bad) ip\b",
+            r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been )?"
+            r"(?:rejected|blocked|refused)",
+            r"\bbad (?:sender )?ip\b",
             r"esmtp not accepting connections",  # iCloud
             r"not allowed to connect",
             r"looks suspiciously like (?:a )?spammer",
@@ -326,6 +328,11 @@ _SPECIFIC: list[Wording] = [
             r"spf record",
             r"does not have authentication information",
             r"fails? to pass authentication",
+            # Exchange Online 5.7.515 ("… doesn't meet the required authentication level") and
+            # its "5322.From address doesn't meet the authentication requirements"
+            r"required authentication level",
+            r"authentication requirements defined for the sender",
+            r"inspect your spf",
         ),
         (
             "Sender authentication: SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 7489); RFC 7372's "
@@ -346,6 +353,8 @@ _SPECIFIC: list[Wording] = [
             r"hostname.*does not resolve",
             r"not have a reverse",
             r"cannot resolve your (?:ip|address)",
+            r"ip name lookup failed",
+            r"unresolvable relay host",
             # "450 service permits 2 unverifyable sending IPs - <domain> is not <ip>": the
             # sending IP does not resolve back to the sender's domain
             r"unverif[iy]able sending ips?",
@@ -479,6 +488,7 @@ _SPECIFIC: list[Wording] = [
         "speeding",
         (
             r"rate limit",
+            r"try again slower",
             r"too many (?:messages|recipients|emails) (?:in|per)",
             r"sending rate",
             # Postfix anvil limits (smtpd_client_message_rate_limit, …_recipient_rate_limit):
@@ -587,6 +597,12 @@ _SPECIFIC: list[Wording] = [
             "mails on the server' ('zuviele Mails auf dem Server')"
         ),
     ),
+    # the headers or the MIME structure over a limit: the content's form, not its size
+    (
+        "contenterror",
+        (r"header size", r"mime complexity"),
+        "RFC 3463 X.6.x: the headers' size or the MIME nesting over a server's limit",
+    ),
     (
         "mesgtoobig",
         (
@@ -598,6 +614,8 @@ _SPECIFIC: list[Wording] = [
             r"message exceeds .* size",
             # French and German: "message trop volumineux", "Nachricht zu groß"
             r"trop volumineu(?:x|se)",
+            r"taille limite du message",
+            r"max(?:imum)? (?:inbound |incoming )?message size",
             r"(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)",
         ),
         (

@@ -548,6 +548,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "RFC 4954 section 6",
     ),
     ("toomanyconn", "4.0.0", "421 Trop de connexions, veuillez reessayer plus tard", "Orange"),
+    (
+        "authfailure",
+        "5.7.515",
+        "550 5.7.515 Access denied, sending domain acme.example doesn't meet the required "
+        "authentication level",
+        EXO + ", 5.7.515",
+    ),
+    ("requireptr", "5.0.0", "550 Access denied. IP name lookup failed", "a reverse DNS check"),
+    ("requireptr", "5.0.0", "550 Sender IP reverse lookup rejected", "idem"),
+    ("mesgtoobig", "5.0.0", "552 Exceeded maximum inbound message size", "a size limit"),
+    ("mesgtoobig", "5.0.0", "552 Taille limite du message atteinte", "idem, in French"),
+    ("contenterror", "5.0.0", "554 Header size exceeds maximum permitted", RFC3463 + " X.6.x"),
+    ("speeding", "4.7.0", "450 4.7.0 Please try again slower", "a receiving rate limit"),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
