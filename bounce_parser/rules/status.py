@@ -20,18 +20,18 @@ STATUS_REASON: dict[str, str] = {
     "1.1": "userunknown",
     "1.2": "hostunknown",
     "1.3": "userunknown",
-    "1.4": "userunknown",
+    "1.4": "filtered",  # X.1.4 "address ambiguous": it names several mailboxes, none missing
     "1.5": "userunknown",
     "1.6": "hasmoved",
     "1.7": "rejected",
     "1.8": "rejected",
-    "1.9": "rejected",
+    "1.9": "systemerror",  # X.1.9 "relayed to non-compliant mailer": the systems', not ours
     "1.10": "notaccept",
     "2.0": "filtered",  # X.2.0: "the mailbox exists, but something about [it]" refused it
-    "2.1": "userunknown",  # "mailbox disabled": userunknown unless the text says suspended
+    "2.1": "filtered",  # X.2.1 "mailbox disabled": it exists; its words may say more
     "2.2": "mailboxfull",
     "2.3": "exceedlimit",
-    "2.4": "systemerror",
+    "2.4": "filtered",  # X.2.4 "mailing list expansion problem": the list's mailbox
     "3.0": "systemerror",
     "3.1": "systemfull",
     "3.2": "notaccept",
@@ -49,8 +49,8 @@ STATUS_REASON: dict[str, str] = {
     "5.0": "syntaxerror",
     "5.1": "syntaxerror",
     "5.2": "syntaxerror",
-    "5.3": "exceedlimit",
-    "5.4": "syntaxerror",
+    "5.3": "toomanyconn",  # X.5.3 "too many recipients"
+    "5.4": "systemerror",  # X.5.4 "invalid command arguments": an extension not understood
     "5.5": "syntaxerror",
     "5.6": "syntaxerror",
     "6.0": "contenterror",
@@ -88,9 +88,9 @@ STATUS_REASON: dict[str, str] = {
     "7.25": "requireptr",
     "7.26": "authfailure",
     "7.27": "notaccept",
-    "7.28": "blocked",
+    "7.28": "spamdetected",  # X.7.28 (IANA registry): "part of a mail flood of … abusive messages"
     "7.29": "authfailure",
-    "7.30": "securityerror",
+    "7.30": "failedstarttls",  # X.7.30 (RFC 8689): REQUIRETLS support required
 }
 
 # Codes specific enough that the text should not override them. Not X.1.10 (null MX): Office

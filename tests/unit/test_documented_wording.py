@@ -561,6 +561,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("mesgtoobig", "5.0.0", "552 Taille limite du message atteinte", "idem, in French"),
     ("contenterror", "5.0.0", "554 Header size exceeds maximum permitted", RFC3463 + " X.6.x"),
     ("speeding", "4.7.0", "450 4.7.0 Please try again slower", "a receiving rate limit"),
+    # a status alone, its RFC 3463 (and IANA registry) description as the only words
+    ("filtered", "5.1.4", "550 5.1.4 Destination mailbox address ambiguous", RFC3463 + " X.1.4"),
+    ("systemerror", "5.1.9", "550 5.1.9 Message relayed to non-compliant mailer", "RFC 3886"),
+    ("filtered", "5.2.1", "550 5.2.1 <factures@client.example>", RFC3463 + " X.2.1"),
+    ("filtered", "5.2.4", "550 5.2.4 Mailing list expansion problem", RFC3463 + " X.2.4"),
+    ("systemerror", "5.5.4", "501 5.5.4 Invalid command arguments", RFC3463 + " X.5.4"),
+    (
+        "spamdetected",
+        "5.7.28",
+        "550 5.7.28 The message appears to be part of a mail flood of similar abusive messages",
+        "IANA SMTP enhanced status codes, X.7.28",
+    ),
+    ("failedstarttls", "5.7.30", "550 5.7.30 REQUIRETLS support required", "RFC 8689"),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
