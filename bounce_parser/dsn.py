@@ -16,6 +16,7 @@ from bounce_parser.parts import (
     dsn_groups,
     human_text,
     mta_name,
+    returned_headers,
     returned_message_id,
     token,
 )
@@ -59,6 +60,8 @@ def from_dsn(
     unread_failure = False
     for fields in per_recipient:
         address = next(filter(None, (addr(fields.get(f)) for f in _RECIPIENT_FIELDS)), None)
+        if not address:
+            address = _completed_local_part(fields, parts)
         if not address:
             unread_failure = unread_failure or _failure_fields(fields)
             continue
@@ -158,6 +161,26 @@ def from_dsn(
 # else sendmail's X-Actual-Recipient (the address an alias made, given beside a Final-Recipient
 # that is not an Internet address, such as an X.400 one)
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+
+
+_LOCAL_PART = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}")
+
+
+def _completed_local_part(fields: dict[str, str], parts: list[tuple[int, Message]]) -> str | None:
+    """The address of a recipient field that gives only a local part ("rfc822; factures", as
+    a local delivery agent may report it, RFC 3464 2.3.2: the address as the reporting MTA
+    knew it): the one address of the returned message's To or Cc with that local part."""
+    for name in _RECIPIENT_FIELDS:
+        value = (fields.get(name) or "").partition(";")[2].strip().strip('<>"')
+        if not _LOCAL_PART.fullmatch(value):
+            continue
+        headers = returned_headers(parts)
+        if headers is None:
+            return None
+        written = mime.addresses_in(" ".join(str(headers.get(h, "") or "") for h in ("To", "Cc")))
+        same = {a.lower() for a in written if a.partition("@")[0].lower() == value.lower()}
+        return same.pop() if len(same) == 1 else None
+    return None
 
 
 def _failure_fields(fields: dict[str, str]) -> bool:

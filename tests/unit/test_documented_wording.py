@@ -909,6 +909,36 @@ def test_an_internationalized_report_rfc_6533_is_read_like_rfc_3464(
     assert (r.address, r.reason, r.hard) == (address, "userunknown", True)
 
 
+# RFC 3464 2.3.2: the Final-Recipient is the address as the reporting MTA knew it; a local
+# delivery agent may know only the local part ("rfc822; factures"). The returned message's To
+# names the whole address once: that is the recipient, proven gone by the report's 5.1.1
+@pytest.mark.parametrize(
+    ("field", "to", "proven_gone"),
+    [
+        ("rfc822; factures", RECIPIENT, [(RECIPIENT, "userunknown")]),
+        ("rfc822; <factures>", f"Compta <{RECIPIENT}>", [(RECIPIENT, "userunknown")]),
+        # two addresses with that local part: which one is not said, none is marked
+        ("rfc822; factures", f"{RECIPIENT}, factures@other.example", []),
+    ],
+)
+def test_a_report_naming_only_the_local_part_names_the_returned_recipient(
+    field: str, to: str, proven_gone: list[tuple[str, str]]
+) -> None:
+    raw = (
+        _dsn("5.1.1", "")
+        .replace(
+            f"Final-Recipient: rfc822; {RECIPIENT}".encode(), f"Final-Recipient: {field}".encode()
+        )
+        .replace(
+            b"From: billing@acme.example\r\nMessage-ID",
+            f"From: billing@acme.example\r\nTo: {to}\r\nMessage-ID".encode(),
+        )
+    )
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in result.recipients if r.hard] == proven_gone
+
+
 @pytest.mark.parametrize(
     "fields",
     [
