@@ -6,6 +6,8 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
 - Cox: ``AUP#CXBL``, ``AUP#CDRBL``, ``AUP#IPBL0010``… (cox.com, "Email error codes");
 - Spectrum / Charter: ``AUP#In-1310``, ``AUP#O-1020``… (spectrum.net, "Understanding email
   error codes"; I for incoming, O for outgoing, then four digits in documented ranges);
+- GoDaddy: ``IB401``, ``IB112``… at the end of its replies (godaddy.com help, "Fix rejected
+  email with a bounce error");
 - Orange and La Poste: ``OFR_506``, ``OFR004_405``, ``LPN007_517``, ``LPN105-104``… (the
   last three digits are the code; Orange's postmaster pages list them);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
@@ -52,6 +54,32 @@ _SPECTRUM_RANGES = (
     (1560, 1560, "policyviolation"),  # too many invalid recipients
     (1580, 1580, "speeding"),  # too many recipients in a short time
 )
+
+_GODADDY = re.compile(r"(?<![\w.#-])ib(\d{3})\b")
+_GODADDY_REASON = {
+    "007": "toomanyconn",  # too many sessions from this IP
+    "101": "speeding",  # server temporarily unavailable: higher than normal volume
+    "103": "badreputation",  # poor reputation on Cloudmark Sender Intelligence
+    "104": "blocked",  # listed on the Spamhaus Block List
+    "105": "blocked",  # listed on the Exploits Block List
+    "106": "blocked",  # listed on the Policy Block List
+    "108": "requireptr",  # reverse DNS for this IP failed
+    "110": "blocked",  # IP blocked for an hour: too many spam-like messages
+    "111": "blocked",  # IP blocked for the day: too many spam-like messages
+    "112": "blocked",  # IP blocked for an hour: too many invalid recipients
+    "113": "blocked",  # IP blocked for the day: too many invalid recipients
+    "212": "spamdetected",  # content judged to be spam
+    "401": "securityerror",  # authentication not allowed on inbound servers
+    "501": "notcompliantrfc",  # blank From: address
+    "502": "notcompliantrfc",  # an IP address as the From: address
+    "504": "speeding",  # too many messages this hour
+    "506": "rejected",  # the From: domain is invalid
+    "508": "authfailure",  # invalid SPF record
+    "510": "speeding",  # too many messages in one session
+    "605": "toomanyconn",  # too many recipients in one message
+    "607": "speeding",  # too many recipients this hour
+    "705": "virusdetected",  # virus infected message
+}
 
 _ORANGE = re.compile(r"\b(?:ofr|lpn|lpnaaa|ouk)(?:\d{3})?[-_](\d{3})\b")
 _ORANGE_REASON = {
@@ -142,6 +170,10 @@ def reason_from_provider_code(lowered: str) -> str | None:
             for first, last, reason in _SPECTRUM_RANGES:
                 if first <= number <= last:
                     return reason
+    if "ib" in lowered:
+        m = _GODADDY.search(lowered)
+        if m and m.group(1) in _GODADDY_REASON:
+            return _GODADDY_REASON[m.group(1)]
     if "ofr" in lowered or "lpn" in lowered or "ouk" in lowered:
         m = _ORANGE.search(lowered)
         if m:

@@ -583,6 +583,7 @@ _SPECIFIC: list[Wording] = [
             r"mail ?file size exceeds",  # the mailbox file at its size limit (mail.local)
             # GMX and WEB.DE: "Benutzer hat zuviele Mails auf dem Server"
             r"too many (?:messages|mails) on the server",
+            r"(?:account|mailbox) storage limit",  # GoDaddy: "Account storage limit"
             r"zu ?viele mails auf dem server",
         ),
         (

@@ -1311,6 +1311,7 @@ def test_qmails_stage_words_decide_what_was_refused(
         # qmail's badrcptto list: an unknown user, its 5.7.1 a policy's status (not hard)
         ("553 sorry, your envelope recipient is in my badrcptto list (#5.7.1)", "userunknown"),
         ("550 Benutzer hat zuviele Mails auf dem Server", "mailboxfull"),
+        ("552 Account storage limit", "mailboxfull"),  # GoDaddy's bounce help page
         ("550 this mailbox is currently suspended", "suspend"),
         ("550 account expired", "suspend"),
         ("550 this domain does not accept email", "notaccept"),

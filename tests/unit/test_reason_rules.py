@@ -321,6 +321,22 @@ def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead()
             "421 4.2.1 Trop de connexions. Too many connections, slow down. LPN105-104",
             "toomanyconn",
         ),
+        # GoDaddy: the IB code at the end of the reply; "too many invalid recipients" is its
+        # block of the sending IP, not an unknown user
+        (
+            "5.0.0",
+            "554 This IP has been temporarily blocked for attempting to mail too many invalid "
+            "recipients. IB112",
+            "blocked",
+        ),
+        ("5.0.0", "535 Authentication not allowed on IBSMTP Servers. IB401", "securityerror"),
+        (
+            "5.0.0",
+            "550 b@acme.example Blank From: addresses are not allowed. Provide a valid From. IB501",
+            "notcompliantrfc",
+        ),
+        ("4.0.0", "421 Server temporarily unavailable. Try again later. IB101", "speeding"),
+        ("5.0.0", "550 5.1.1 <a@client.example>: user unknown. IB999", "userunknown"),
         # a code nobody documents decides nothing: the text and status do
         ("5.1.1", "550 5.1.1 <a@client.example>: user unknown. AUP#ZZZZ", "userunknown"),
         ("5.1.1", "550 5.1.1 <a@client.example>: user unknown OFR_777", "userunknown"),
