@@ -133,6 +133,10 @@ _SPECIFIC: list[Wording] = [
             r"esmtp not accepting connections",  # iCloud
             r"not allowed to connect",
             r"looks suspiciously like (?:a )?spammer",
+            # "This IP has been temporarily blocked for attempting to mail too many invalid
+            # recipients" (GoDaddy IB112): the sending IP, whatever the words after it
+            r"\bip(?: address)?(?: \S+)? has been (?:temporarily |permanently )?"
+            r"(?:blocked|banned|blacklisted)",
         ),
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
@@ -238,6 +242,16 @@ _SPECIFIC: list[Wording] = [
         (
             "RFC 5322 3.6 (one From, no repeated single fields); Gmail's and Exchange Online's RFC "
             "5322 refusals (5.7.1, 5.7.512); Exchange Online 5.6.11 with RFC 5321 2.3.8 (CRLF only)"
+        ),
+    ),
+    # before userunknown: "too many invalid recipients" is the sender's conduct (Spectrum's
+    # AUP#1560, GoDaddy's IB112), not this recipient's mailbox
+    (
+        "policyviolation",
+        (r"too many (?:invalid|unknown|bad|non-?existent) (?:recipients|users|addresses)",),
+        (
+            "A sender refused for mailing many unknown addresses: Spectrum's published AUP#1560 "
+            "('too many invalid recipients'), GoDaddy's IB112/IB113"
         ),
     ),
     # before blocked: a blocklist of links is about the content

@@ -574,6 +574,15 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "IANA SMTP enhanced status codes, X.7.28",
     ),
     ("failedstarttls", "5.7.30", "550 5.7.30 REQUIRETLS support required", "RFC 8689"),
+    # the sender's conduct named beside "invalid recipients": nobody's mailbox is in question
+    (
+        "blocked",
+        "5.0.0",
+        "554 This IP has been temporarily blocked for attempting to mail too many invalid "
+        "recipients.",
+        "GoDaddy's bounce help page (IB112), without its code",
+    ),
+    ("policyviolation", "5.0.0", "550 Too many invalid recipients", "Spectrum, AUP#1560"),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
     # filtered: refused for its content or the recipient's own settings
