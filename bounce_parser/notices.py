@@ -43,6 +43,7 @@ from bounce_parser.rules.detection import (
 )
 from bounce_parser.rules.signatures import (
     gives_up_after_retries,
+    notice_reason,
     provider_reason,
     subject_reason,
     unless_stage_untold,
@@ -177,6 +178,7 @@ def from_text(
         reason = refine_by_command(reason, command, status)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)
         reason = provider_reason(msg, address, diagnostic, status) or reason
+        reason = notice_reason(msg, address, head) or reason
         # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
         # answer) after its retry timeout: the errors were temporary, the failure final
         retried_out = (

@@ -20,7 +20,10 @@ Facts a row can carry:
 - ``gives_up_after_retries``: a notice in this template with no status and no delivery-status
   part was sent after the product's retry time ran out: the errors were temporary, the
   failure final;
-- ``subject_reason``: a pattern whose first group, in the notice's subject, names the reason.
+- ``subject_reason``: a pattern whose first group, in the notice's subject, names the reason;
+- ``notice_wording``: ``(pattern, reason)`` pairs read in the whole readable text of a plain
+  notice (case-blind): the sender states the cause once, above the recipients, and the reply
+  it quotes under each says less (or, by the product's documentation, misleads).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Sender:
     status_if: str | None = None
     gives_up_after_retries: bool = False
     subject_reason: str | None = None
+    notice_wording: tuple[tuple[str, str], ...] = ()
 
 
 SENDERS: tuple[Sender, ...] = (
@@ -72,9 +76,15 @@ SENDERS: tuple[Sender, ...] = (
     Sender(
         product="au (KDDI)",
         source="au by KDDI, 'Spam filter' (迷惑メールフィルター) help: mail its filter refuses "
-        "is returned '550 : User unknown'",
+        "is returned '550 : User unknown'; au's FAQ on returned mail: 'The user(s) account is "
+        "disabled' or 'temporarily limited' is an account stopped (e.g. unpaid), not gone",
         domains=("ezweb.ne.jp", "au.com"),
         wording=((r"\b550:? : user unknown", "filtered"),),
+        # its notice states the account's state above the recipients (au's FAQ on returned
+        # mail: a disabled or limited account, e.g. unpaid), whatever reply it quotes
+        notice_wording=(
+            (r"^the user\(s\) account is (?:disabled|temporarily limited)", "suspend"),
+        ),
     ),
     Sender(
         product="Amazon SES receiving",

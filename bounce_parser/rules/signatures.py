@@ -28,6 +28,7 @@ class _Compiled:
     wording: tuple[tuple[re.Pattern[str] | None, str], ...]
     status_if: re.Pattern[str] | None
     subject_reason: re.Pattern[str] | None
+    notice_wording: tuple[tuple[re.Pattern[str], str], ...]
 
     @property
     def has_marks(self) -> bool:
@@ -50,6 +51,10 @@ def _compiled(row: Sender) -> _Compiled:
         wording=tuple((re.compile(p) if p else None, reason) for p, reason in row.wording),
         status_if=_rx(row.status_if, 0),
         subject_reason=_rx(row.subject_reason),
+        notice_wording=tuple(
+            (re.compile(p, re.IGNORECASE | re.MULTILINE), reason)
+            for p, reason in row.notice_wording
+        ),
     )
 
 
@@ -159,6 +164,19 @@ def provider_reason(
             continue
         for rx, reason in row.wording:
             if rx is None or rx.search(lowered):
+                return reason
+    return None
+
+
+def notice_reason(msg: Message, address: str, human: str) -> str | None:
+    """The cause a sender states once above the recipients of its plain notice
+    (``notice_wording`` in the table), or None."""
+    seen = Seen(msg, human, address)
+    for row in _ROWS:
+        if not row.notice_wording or not seen.matches(row):
+            continue
+        for rx, reason in row.notice_wording:
+            if rx.search(human):
                 return reason
     return None
 

@@ -232,6 +232,27 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("recipient", "reason", "hard"),
+    [
+        # au states the account's state above the recipients; the reply it quotes says less
+        ("factures@ezweb.ne.jp", "suspend", False),
+        # the same words from another sender: its recipient's own reply decides
+        ("factures@client.example", "userunknown", True),
+    ],
+)
+def test_a_cause_stated_above_the_recipients_is_read_for_its_sender(
+    recipient: str, reason: str, hard: bool
+) -> None:
+    raw = _notice(
+        f"The user(s) account is disabled.\r\n\r\n<{recipient}>: 550 user unknown (in reply "
+        "to RCPT TO command)\r\n",
+        subject="Mail System Error - Returned Mail",
+    ).replace(b"To: factures@client.example", f"To: {recipient}".encode())
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == (recipient, reason, hard)
+
+
 def test_every_sender_row_has_a_case_here() -> None:
     assert {case[0] for case in ROW_CASES} == {s.product for s in SENDERS}
 
