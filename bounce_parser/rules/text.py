@@ -86,7 +86,8 @@ _SPECIFIC: list[Wording] = [
             "ruleset ('Domain of sender address … does not exist'); RFC 5321 4.5.5 and 6.1 (a null"
             " reverse-path refused); a submission server's MAIL FROM check (RFC 6409 6.1, 'not "
             "owned by user'); MessageLabs ('Your email address has been blacklisted'); MDaemon's "
-            "backscatter protection; Mailman's refusal of a non-member's post"
+            "backscatter protection; Mailman's refusal of a non-member's post; the other sender "
+            "refusals sisimai lists (Sisimai::Reason::Rejected)"
         ),
     ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
@@ -181,7 +182,8 @@ _SPECIFIC: list[Wording] = [
         (
             "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
             "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken'); a "
-            "local daemon unreachable ('Unable to connect to … daemon'); Exchange's 4.3.2 'no Mdb'"
+            "local daemon unreachable ('Unable to connect to … daemon'); Exchange's 4.3.2 "
+            "'no Mdb'; the other system-error replies sisimai lists (Sisimai::Reason::SystemError)"
         ),
     ),
     (
@@ -220,7 +222,9 @@ _SPECIFIC: list[Wording] = [
             " an unreachable host (RFC 792, EHOSTUNREACH); Exim's 'Unrouteable mail domain' "
             "(routing failed, not a domain proven missing). Loops: RFC 5321 6.3, RFC 3463 X.4.6, "
             "Gmail 5.6.0 ('mail loop'), Postfix local(8) ('mail forwarding loop for'), Lotus "
-            "Domino ('routing loop', 'hop count exceeded')"
+            "Domino ('routing loop', 'hop count exceeded'); the other network-error replies "
+            "sisimai lists (Sisimai::Reason::NetworkError: 'unable to resolve route', "
+            "'message looping')"
         ),
     ),
     (
@@ -460,7 +464,9 @@ _SPECIFIC: list[Wording] = [
             "Relaying refused: RFC 5321 3.6.2 and 7.1; Postfix reject_unauth_destination ('Relay "
             "access denied'); sendmail ('Relaying denied'); Exchange Online 5.7.54 and 5.7.64 "
             "('Unable to relay'); Amazon SES in its sandbox ('Email address is not verified', SES's"
-            " error list); qmail-smtpd ('that domain isn't in my list of allowed rcpthosts')"
+            " error list); qmail-smtpd ('that domain isn't in my list of allowed rcpthosts'); "
+            "MailEnable's 'requires authentication when attempting to send to a non-local "
+            "e-mail address'; the other relay refusals sisimai lists (Sisimai::Reason::NoRelaying)"
         ),
     ),
     (
@@ -635,7 +641,8 @@ _SPECIFIC: list[Wording] = [
         ),
         (
             "RFC 3463 X.3.4 ('Message too big for system'); RFC 1870 (SIZE); Postfix ('Message size"
-            " exceeds fixed limit'); Gmail 5.3.4; Yahoo '554 30'"
+            " exceeds fixed limit'); Gmail 5.3.4; Yahoo '554 30'; the same in French and German "
+            "('trop volumineux', 'taille limite du message', 'zu groß')"
         ),
     ),
     (
@@ -694,7 +701,10 @@ _SPECIFIC: list[Wording] = [
             "RFC 3463 X.2.1 ('Mailbox disabled, not accepting messages'); Gmail 5.2.1 ('is "
             "disabled', 'is inactive'); Yahoo 554.30 ('This mailbox is disabled'); a locked or "
             "expired account; 163.com's and QQ Mail's published codes ('recipient suspend the "
-            "service', 'invalid/inactive user', 'Mailbox unavailable or access denied')"
+            "service', 'invalid/inactive user', 'Mailbox unavailable or access denied'); Orange's "
+            "and La Poste's archived mailbox (their code 420); the same in French and German "
+            "('compte désactivé', 'Konto deaktiviert'); the other closed-account replies sisimai "
+            "lists (Sisimai::Reason::Suspend)"
         ),
     ),
     (
