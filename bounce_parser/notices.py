@@ -48,7 +48,13 @@ from bounce_parser.rules.signatures import (
     subject_reason,
     unless_stage_untold,
 )
-from bounce_parser.textbounce import strong_recipients, text_recipients, written_addresses
+from bounce_parser.textbounce import (
+    expanded_only,
+    local_parts_named,
+    strong_recipients,
+    text_recipients,
+    written_addresses,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +161,20 @@ def from_text(
     if failed_header:
         by_addr = dict(found)
         found = [(a, by_addr.get(a) or summary) for a in dict.fromkeys(failed_header)]
+    if not found:  # an alias with no domain, made of the address written
+        found = [(a, summary) for a in expanded_only(head) if a not in exclude]
+    # the notice names no address: one the returned message was written to, by its local part
+    # alone or, failing that, its To; where it went to several, the text does not say which
+    # failed, so none is proven gone
+    unnamed = False
     if not found:
-        found = [(a, summary) for a in returned_to(parts, returned_text) if a not in exclude]
+        written_to = [
+            a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude
+        ]
+        found = local_parts_named(head, written_to)
+        if not found:
+            found = [(a, summary) for a in returned_to(parts, returned_text) if a not in exclude]
+            unnamed = len(written_to) > 1
     if not found:  # a message that bounced back to its own sender names it the strong way
         found = [(a.lower(), summary) for a in strong_recipients(head)]
     notes_reason = NOTES_REASONS.search(head) if "Failure Reasons" in head else None
@@ -209,6 +227,7 @@ def from_text(
                 action=action,
                 hard=action == "failed"
                 and not borrowed
+                and not unnamed
                 and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
                 diagnostic=diagnostic or None,
                 reply_code=reply_code,

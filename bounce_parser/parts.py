@@ -255,14 +255,20 @@ def diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str 
     return " ".join(snippet.split())[:500] or None
 
 
-def returned_to(parts: list[tuple[int, Message]], returned_text: str) -> list[str]:
+def returned_to(
+    parts: list[tuple[int, Message]], returned_text: str, fields: tuple[str, ...] = ("To",)
+) -> list[str]:
+    """The addresses of the returned message's ``fields`` (its To, by default)."""
     headers = returned_headers(parts)
     if headers is not None:
-        found = mime.addresses_in(str(headers.get("To", "") or ""))
+        found = mime.addresses_in(" ".join(str(headers.get(f, "") or "") for f in fields))
         if found:
-            return [a.lower() for a in found]
-    m = re.search(r"^To:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
-    return [a.lower() for a in mime.addresses_in(m.group(1))] if m else []
+            return list(dict.fromkeys(a.lower() for a in found))
+    found = []
+    for f in fields:  # the first such line of the returned text
+        m = re.search(rf"^{f}:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
+        found += mime.addresses_in(m.group(1)) if m else []
+    return list(dict.fromkeys(a.lower() for a in found))
 
 
 def around(text: str, address: str) -> str:

@@ -46,10 +46,13 @@ _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 
 def _unquoted(text: str, m: re.Match[str]) -> str:
     """A matched address without the dots around it, nor the single quotes Exchange's notices
-    put around it ("'name@domain' on 12/3/2026"), which a local part may hold but not wrap."""
+    put around it ("'name@domain' on 12/3/2026"), which a local part may hold but not wrap,
+    nor the address type Exchange 5.5 writes before it ("SMTP=name@domain")."""
     address = m.group(0).strip(".").lower()
     if address.startswith("'") and text[m.end() : m.end() + 1] == "'":
         address = address[1:]
+    if address.startswith("smtp="):  # Exchange 5.5's "SMTP=name@domain; on <date>"
+        address = address[5:]
     return address
 
 
@@ -112,6 +115,37 @@ def written_addresses(head: str) -> dict[str, str]:
         before = mime.addresses_in(head[max(0, m.start() - _NEAR) : m.start()])
         if before and before[-1].lower() != m.group(1).lower():
             out.setdefault(before[-1].lower(), m.group(1).lower())
+    return out
+
+
+def expanded_only(head: str) -> list[str]:
+    """The written addresses of alias remarks whose made address has no domain (sendmail's
+    "billing-list" over "(expanded from: <written>)"): with no address before it, the
+    address written is the recipient the notice names."""
+    if "ted from" not in head and "ded from" not in head:
+        return []
+    return list(dict.fromkeys(m.group(1).lower() for m in _WRITTEN.finditer(head)))
+
+
+def local_parts_named(head: str, written_to: list[str]) -> list[tuple[str, str]]:
+    """``(address, its line)`` for each address the returned message was written to whose
+    local part alone starts a line of the notice, as a notice naming the mailbox without its
+    domain does (AOL's screen names, GroupWise's user ids, a local delivery agent's user):
+    the one returned recipient it can be. A local part that two recipients share is none."""
+    by_local: dict[str, list[str]] = {}
+    for address in written_to:
+        by_local.setdefault(address.partition("@")[0], []).append(address)
+    out = []
+    for local, addresses in by_local.items():
+        if len(addresses) != 1 or not local:
+            continue
+        m = re.search(
+            rf"^[ \t>\"'<]*{re.escape(local)}[>\"']?(?=[ \t:(,]|\r?$)(.*)$",
+            head,
+            re.IGNORECASE | re.MULTILINE,
+        )
+        if m:
+            out.append((addresses[0], " ".join(m.group(0).split())))
     return out
 
 

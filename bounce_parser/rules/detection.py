@@ -49,7 +49,10 @@ folded lines indented), one of them one of these, are a returned message's heade
 or not words mark them."""
 TEMPORARY = re.compile(
     r"temporar(?:y|ily)|delayed|will (?:be )?retr(?:y|ied)|deferred|still trying|try again later|"
-    r"has not yet been delivered|not yet been delivered|will keep trying|warning: message",
+    r"has not yet been delivered|not yet been delivered|will keep trying|warning: message|"
+    # Symantec's mail gateways ("Delivery attempts will continue to be made for N days"),
+    # Exchange's delay notice ("Delivery will continue to be attempted")
+    r"attempts will continue|will continue to be attempted",
     re.IGNORECASE,
 )
 NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)

@@ -605,6 +605,9 @@ _SPECIFIC: list[Wording] = [
             r"too many (?:messages|mails) on the server",
             r"(?:account|mailbox) storage limit",  # GoDaddy: "Account storage limit"
             r"zu ?viele mails auf dem server",
+            # Ipswitch IMail: "User mailbox exceeds allowed size: <address>" (Sympa's table of
+            # RFC 1893 equivalents reads it as 4.2.2)
+            r"mailbox exceeds (?:the )?allowed size",
         ),
         (
             "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "
@@ -615,7 +618,8 @@ _SPECIFIC: list[Wording] = [
             "the quota in other words ('over the allowed "
             "quota', 'reached disk quota', 'quota violation', 'would exceed … storage') and in the "
             "same languages ('quota dépassé', 'Quota überschritten'); GMX's and WEB.DE's 'too many "
-            "mails on the server' ('zuviele Mails auf dem Server')"
+            "mails on the server' ('zuviele Mails auf dem Server'); Ipswitch IMail ('User mailbox "
+            "exceeds allowed size')"
         ),
     ),
     # the headers or the MIME structure over a limit: the content's form, not its size
@@ -738,6 +742,9 @@ _SPECIFIC: list[Wording] = [
             r"domain .* does not accept mail",
             r"illegal host/domain",
             r"address resolution failed",
+            # qmail-remote: "Sorry, I couldn't find any host named client.example. (#5.1.2)"
+            r"couldn.t find any host (?:named|by that name)",
+            r"bad destination (?:host|system)",  # RFC 3463 X.1.2 "Bad destination system address"
             r"unknown domain",
             r"domain (?:is )?not (?:valid|exist)",
             r"(?:recipient )?domain must exist",
@@ -757,23 +764,23 @@ _SPECIFIC: list[Wording] = [
         "userunknown",
         (
             r"user ?unknown",
-            r"unknown (?:user|recipient|local[- ]part|address|mailbox)",
+            r"unknown (?:destination )?(?:user|recipient|local[- ]part|address|mailbox)",
             r"no such (?:user|recipient|mailbox|person|address|account)",
             r"(?:user|recipient|mailbox|"
             r"address|account) (?:does not|doesn't|did not) exist",
             r"does not exist",
-            r"(?:user|recipient|mailbox|address) (?:not found|unknown|not known)",
+            r"(?:user|recipient|mailbox|address) (?:was |is )?(?:not found|unknown|not known)",
             r"invalid (?:recipient|mailbox|user|address)",
             r"mailbox (?:is )?unavailable",
             r"mailbox not (?:found|available)",
-            r"not a valid (?:user|mailbox|recipient)",
+            r"not a (?:valid|recogni[sz]ed) (?:e-?mail )?(?:user|mailbox|recipient|account)",
             r"no mailbox",
             r"address (?:couldn.t|could not|cannot|can.t) be found",
             r"check if (?:the )?address is correct",
             r"and other recipients in the same domain",  # Trend Micro InterScan
             r"invalid final delivery userid",
             r"address unknown",
-            r"bad destination mailbox",
+            r"bad destination (?:e-?mail |mailbox )?address|bad destination mailbox",
             r"not our customer",
             r"no account",
             r"account .* not exist",
@@ -798,10 +805,10 @@ _SPECIFIC: list[Wording] = [
             r"unbekannt",
             r"nicht gefunden",
             r"the email account that you tried to reach does not exist",
-            r"no longer (?:valid|active)",
+            r"no longer (?:valid|active|in use)",
             r"(?:recipient|receiver) not (?:found|valid)",
             r"undeliverable address",
-            r"doesn't have a .* account",
+            r"(?:doesn't|does not) have an? .*account",
             r"non-existent",
             r"nonexistent",
             r"is not a known user",
@@ -829,6 +836,21 @@ _SPECIFIC: list[Wording] = [
             # its Spanish and Japanese releases
             r"no se encuentra en el directorio de domino",
             r"domino ?ディレクトリには見つかりません",
+            # and its French release: "Utilisateur non recensé dans le carnet d'adresses public"
+            r"non recens[ée] dans le carnet d.adresses",
+            # Microsoft Exchange 4.0-5.5 (KB Q133403, "The recipient name is not recognized"),
+            # and its French release; Sympa's table of RFC 1893 equivalents reads both as 5.1.1
+            r"recipient name is not recognized",
+            r"nom du destinataire n.est pas reconnu",
+            r"not known at this site",  # "user … not known at this site" (idem, 5.1.1)
+            r"unknown quickmail recipient",  # CE QuickMail's notice
+            r"(?:there is )?no user by that name",  # MDaemon: "There is no user by that name"
+            r"invalid e-?mail address",
+            r"(?:address|mailbox) is not valid|mailbox (?:is )?invalid",
+            r"recipients? (?:is|are) invalid",
+            r"<[^<>\s]+@[^<>\s]+> not found",
+            r"can.t accept user",
+            r"\bno \S+ in name directory",
         ),
         (
             "RFC 3463 X.1.1 ('Bad destination mailbox address'); RFC 5321 4.2.3 (550 'mailbox "
@@ -841,8 +863,10 @@ _SPECIFIC: list[Wording] = [
             "('introuvable', 'n'existe pas', 'existiert nicht'), and the Spanish, Italian and "
             "Dutch ones; vpopmail ('Invalid or unknown virtual user'); qmail's badrcptto; "
             "Netscape Messaging Server ('destination addresses were unknown'); a CSO directory's "
-            "'No matches to nameserver query'; the other unknown-user replies sisimai lists "
-            "(Sisimai::Reason::UserUnknown)"
+            "'No matches to nameserver query'; Exchange 4.0-5.5 ('The recipient name is not "
+            "recognized', KB Q133403) and its French form, Domino's French form, 'not known at "
+            "this site', QuickMail's and MDaemon's notices (all in Sympa's bounce analyser); the "
+            "other unknown-user replies sisimai lists (Sisimai::Reason::UserUnknown)"
         ),
     ),
 ]

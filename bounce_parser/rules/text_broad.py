@@ -162,7 +162,7 @@ BROAD_RULES: list[Wording] = [
             r"has been delayed",
             r"expired",
             r"retry limit",
-            r"undeliverable for \d+ (?:days|hours)",
+            r"undeliverable for \d+ (?:days?|hours?)",  # PMDF: "… undeliverable for 5 day"
             r"aborted after \d+(?:\.\d+)? (?:minute|hour|day)",  # "… aborted after 5.0 hour(s)"
             r"time limit",
             r"delivery attempts will continue",

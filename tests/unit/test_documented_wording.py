@@ -815,6 +815,54 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.2.122 Recipient's per hour message receive limit exceeded",
         EXO + ", 5.2.122",
     ),
+    # the wordings of older products, as the bounce analysers of Sympa (bounce-lib.pl and its
+    # table of RFC 1893 equivalents) and Mailman (flufl.bounce) read them
+    (
+        "userunknown",
+        "5.0.0",
+        "The recipient name is not recognized",
+        "Microsoft Exchange 4.0-5.5 (KB Q133403); Sympa's equivalents table, 5.1.1",
+    ),
+    (
+        "userunknown",
+        "5.0.0",
+        "Le nom du destinataire n'est pas reconnu",
+        "the same, Exchange's French release; Sympa's equivalents table, 5.1.1",
+    ),
+    (
+        "userunknown",
+        "5.0.0",
+        "Utilisateur non recensé dans le carnet d'adresses public",
+        "Lotus Domino's French release; Sympa's equivalents table, 5.1.1",
+    ),
+    ("userunknown", "5.0.0", "factures... not known at this site", "Sympa's table, 5.1.1"),
+    ("userunknown", "5.0.0", "Unknown QuickMail recipient(s)", "QuickMail; Sympa, type 4"),
+    ("userunknown", "5.0.0", "There is no user by that name", "MDaemon; Mailman, simplematch"),
+    ("userunknown", "5.0.0", "Unknown destination address", "idem"),
+    ("userunknown", "5.0.0", "This recipient e-mail address was not found", "idem"),
+    ("userunknown", "5.0.0", "not a recognised email account", "idem"),
+    ("userunknown", "5.0.0", "This user does not have an email account here", "idem"),
+    ("userunknown", "5.0.0", f"<{RECIPIENT}> not found", "Sisimai::Reason::UserUnknown"),
+    ("userunknown", "5.0.0", "550 Mailbox invalid", "Sisimai::Reason::UserUnknown"),
+    (
+        "hostunknown",
+        "5.0.0",
+        "Sorry, I couldn't find any host named client.example. (#5.1.2)",
+        QMAIL + ", qmail-remote",
+    ),
+    ("hostunknown", "5.0.0", "Bad destination host", RFC3463 + " X.1.2"),
+    (
+        "mailboxfull",
+        "5.0.0",
+        f"User mailbox exceeds allowed size: {RECIPIENT}",
+        "Ipswitch IMail (SMTP32); Sympa's equivalents table, 4.2.2",
+    ),
+    (
+        "expired",
+        "5.0.0",
+        "Your message has been enqueued and undeliverable for 5 day to the following recipients",
+        "PMDF; Sympa, type 41",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard

@@ -1,0 +1,485 @@
+"""Each sender's notice format, as the bounce analysers of two mailing-list managers describe
+it: GNU Mailman's detectors (flufl.bounce: ``simplematch``, ``simplewarning`` and one module
+a format) and Sympa's (``bounce-lib.pl``, ``anabounce``, a numbered type a format). Those
+analysers name, for each format, the line that opens the list of failed addresses, how an
+address is written there and the line that closes it; each notice below is written from
+that description (the wording of its reason is a documented one), not copied from a
+collection. The classifier must read it as a bounce of the one address that failed, never
+as a bounce of another address the invoice was written to.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bounce_parser import Kind, classify
+from tests.unit.test_documented_wording import RECIPIENT, RETURNED, _notice
+
+MAILMAN = "Mailman's bounce detector (flufl.bounce) "
+SYMPA = "Sympa's bounce analyser (bounce-lib.pl), "
+R = RECIPIENT
+
+# name: (source, subject, the notice's text before the returned message)
+FAILURES: dict[str, tuple[str, str, str]] = {
+    "sdm.de": (
+        MAILMAN + "simplematch",
+        "Mail delivery failed",
+        f"Here is your list of failed recipients:\n\n<{R}>\n    unknown user\n\n"
+        "Here is your returned mail.\n\n",
+    ),
+    "demon.co.uk transcript": (
+        MAILMAN + "simplematch",
+        "Mail delivery failed",
+        "This message was created automatically by mail delivery software.\n\n"
+        "The following transcript shows the problem:\n\n"
+        f"RCPT TO: <{R}>\n550 {R}... User unknown\n\n------ original message follows ------\n\n",
+    ),
+    "demon.co.uk addressed to": (
+        MAILMAN + "simplematch",
+        "Mail delivery failed",
+        "This message was created automatically by mail delivery software.\n\n"
+        f"The message you sent addressed to '{R}' could not be delivered:\nno such user\n\n"
+        "---- START OF RETURNED MESSAGE ----\n",
+    ),
+    "InterScan VirusWall NT": (
+        MAILMAN + "simplematch",
+        "Mail could not be delivered",
+        "****** Message from InterScan E-Mail VirusWall NT ******\n\n"
+        f"Sending of the message failed.\n\nRCPT TO:<{R}>\n550 User unknown\n\n"
+        "*****************     End of message     ***************\n\n",
+    ),
+    "InterScan NT, unable to deliver": (
+        MAILMAN + "simplematch",
+        "Mail could not be delivered",
+        f"Unable to deliver message to <{R}>.\nUser unknown\n\n"
+        "*****************     End of message     ***************\n\n",
+    ),
+    "Smail": (
+        MAILMAN + "simplematch",
+        "mail failed, returning to sender",
+        "|------------------------- Failed addresses follow: ---------------------|\n"
+        f" {R} ... unknown user\n"
+        "|------------------------- Message text follows: ------------------------|\n",
+    ),
+    "newmail.ru": (
+        MAILMAN + "simplematch",
+        "Returned mail",
+        "This is the machine generated message from mail service.\n"
+        f"Unable to deliver message to <{R}>: no such user.\n\n"
+        "--- Below the next line is a copy of the message.\n\n",
+    ),
+    "MDaemon 3": (
+        MAILMAN + "simplematch",
+        "Permanent Delivery Failure",
+        f"The following addresses did NOT receive a copy of your message:\n\n> {R}\n\n"
+        f"--- Session Transcript ---\n RCPT To:<{R}>\n 550 No such user\n"
+        "--- End Transcript ---\n\n",
+    ),
+    "MDaemon PRO": (
+        MAILMAN + "simplematch; " + SYMPA + "type 42",
+        "Undeliverable",
+        f"{R} - no such user here.\n\nThere is no user by that name at this server.\n\n",
+    ),
+    "usa.net": (
+        MAILMAN + "simplematch",
+        "Returned mail",
+        f"Your mail could not be delivered.\n\nIntended recipient: {R}\n"
+        "Reason: 550 User unknown\n\n--------RETURNED MAIL FOLLOWS--------\n",
+    ),
+    "hotpop.com": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"Undeliverable Address: {R}\nReason: mailbox does not exist\n\n"
+        "Original message attached\n\n",
+    ),
+    "Microsoft SMTPSVC": (
+        MAILMAN + "simplematch",
+        "Delivery failure",
+        "The email below could not be delivered to the following user:\n\n"
+        f'"factures" <{R}>\n\nOld message:\n\n',
+    ),
+    "Yahoo for other domains": (
+        MAILMAN + "simplematch, yahoo; " + SYMPA + "type 20",
+        "Failure Notice",
+        "Unable to deliver message to the following address(es).\n\n"
+        f"<{R}>:\n550 5.1.1 recipient not found\n\n--- Original message follows.\n\n",
+    ),
+    "googlemail.com": (
+        MAILMAN + "simplematch",
+        "Delivery Status Notification (Failure)",
+        "This is an automatically generated Delivery Status Notification\n\n"
+        f"Delivery to the following recipient failed permanently:\n\n     {R}\n\n"
+        "Technical details of permanent failure:\n"
+        "The email account that you tried to reach does not exist.\n\n"
+        "----- Original message -----\n\n",
+    ),
+    "kundenserver.de": (
+        MAILMAN + "simplematch",
+        "Mail delivery failed: returning message to sender",
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"{R}:\nSMTP error from remote server after RCPT command:\n550 5.1.1 User unknown\n\n"
+        "--- The header of the original message is following. ---\n\n",
+    ),
+    "songbird": (
+        MAILMAN + "simplematch",
+        "Delivery failure",
+        f"Delivery to the following recipients failed.\n\n       {R}\n\n",
+    ),
+    "earthlink.net": (
+        MAILMAN + "simplematch",
+        "Delivery failure",
+        f"Sorry, unable to deliver your message to {R} for the following reason:\n\n"
+        "550 User unknown\n\nA copy of the original message below this line:\n\n",
+    ),
+    "ademe.fr": (
+        MAILMAN + "simplematch",
+        "Delivery failure",
+        f"A message could not be delivered to:\n  {R}\n\nSubject: Facture 7\n\n",
+    ),
+    "andrew.ac.jp": (
+        MAILMAN + "simplematch",
+        "Undeliverable mail",
+        f"Invalid final delivery userid: {R}\n\nOriginal message follows.\n\n",
+    ),
+    "E500 SMTP Mail Service": (
+        MAILMAN + "simplematch",
+        "Undeliverable mail",
+        f"------ Failed Recipients ------\n<{R}>: User unknown\n\n"
+        "-------- Returned Mail --------\n",
+    ),
+    "LSMTP for Windows": (
+        MAILMAN + "simplematch",
+        "Undeliverable mail",
+        f"--> Error description:\nError-for:  {R}\nError-Text: User unknown\n"
+        "Error-End: One error reported.\n\n",
+    ),
+    "qmail, three languages": (
+        MAILMAN + "simplematch",
+        "failure notice",
+        "Hola. Este es el programa qmail-send.\n"
+        "Your message could not be delivered to the following addresses.\n\n"
+        f"<{R}>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+        "--- Below this line is a copy of the message.\n\n",
+    ),
+    "socgen.com": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"Your message could not be delivered to {R}\n\nUser unknown\n",
+    ),
+    "dadoservice.it": (
+        MAILMAN + "simplematch; " + SYMPA + "type 22",
+        "Delivery problems",
+        "Your message has encountered delivery problems\nto local user factures.\n"
+        f"(Originally addressed to {R})\n\nUser unknown\n\nYour message reads (in part):\n\n",
+    ),
+    "EYOU MTA": (
+        MAILMAN + "simplematch",
+        "Delivery failed",
+        "This is the deliver program at eyou.example.\n"
+        f"Your mail could not be delivered to the following address:\n\n{R} : user unknown\n\n"
+        "----- Original message -----\n",
+    ),
+    "mxlogic.net": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"The following address failed:\n\n<{R}>: 550 User unknown\n\n"
+        "Included is a copy of the message header:\n\n",
+    ),
+    "fastdnsservers.com": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"The following recipient(s) could not be reached:\n\n{R}\n    Error Type: SMTP\n"
+        "    Remote server replied: 550 User unknown\n\n",
+    ),
+    "Failed Recipient line": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"Could not deliver message to the following recipient(s):\n\nFailed Recipient: {R}\n"
+        "Reason: Remote host said: 550 User unknown\n\n"
+        "   -- The header and top 20 lines of the message follows --\n\n",
+    ),
+    "uci.edu": (
+        MAILMAN + "simplematch",
+        "Undeliverable",
+        f"Message not delivered to the following addresses:\n\n    {R}\n\n"
+        "Error detail:\n    User unknown\n\n",
+    ),
+    "LLNL sendmail": (
+        MAILMAN + "llnl",
+        "Returned mail",
+        f"Your message could not be delivered.\n550 <{R}>... User unknown, {R}, unknown\n\n",
+    ),
+    "SMTP32 (IMail)": (
+        MAILMAN + "smtp32; " + SYMPA + "type 28",
+        "Undeliverable Mail",
+        f"User mailbox exceeds allowed size: {R}\n\nOriginal message follows.\n\n",
+    ),
+    "caiwireless": (
+        MAILMAN + "caiwireless; " + SYMPA + "type 29",
+        "Returned mail",
+        f"The following recipients did not receive this message:\n\n<{R}>\n\n",
+    ),
+    "Netscape Messaging Server": (
+        MAILMAN + "netscape; " + SYMPA + "type 38",
+        "Undeliverable Message",
+        "This Message was undeliverable due to the following reason:\n\n"
+        f"The user(s) account does not exist.\n\n    Recipient: <{R}>\n"
+        f"    Reason:    <{R}>... User unknown\n\n"
+        "Please reply to Postmaster@relay.example\nif you feel this message to be in error.\n\n",
+    ),
+    "Exchange 5.5 (MSEXCH)": (
+        MAILMAN + "exchange; " + SYMPA + "type 10",
+        "Undeliverable: Facture 7",
+        "Your message did not reach some or all of the intended recipients.\n\n"
+        "The following recipient(s) could not be reached:\n\n"
+        f"   {R} on 03.12.26 10:00\n        The recipient name is not recognized\n"
+        "        MSEXCH:IMS:ACME:SITE:RELAY 0 (000C05A6) Unknown Recipient\n\n",
+    ),
+    "Exchange 5.5, SMTP=": (
+        MAILMAN + "exchange",
+        "Undeliverable: Facture 7",
+        "did not reach the following recipient(s):\n\n"
+        f"SMTP={R}; on Thu, 3 Dec 2026 10:00:01 +0100\n    The recipient name is not recognized\n"
+        "    MSEXCH:IMS:ACME:SITE:RELAY 0 (000C05A6) Unknown Recipient\n\n",
+    ),
+    "CompuServe": (
+        SYMPA + "type 3",
+        "Returned mail",
+        f"Receiver not found: {R}\n\nYour message could not be delivered as addressed.\n\n",
+    ),
+    "QuickMail": (
+        SYMPA + "type 4",
+        "Returned mail",
+        f"----- Special condition follows -----\nUnknown QuickMail recipient(s):\n  {R}\n\n",
+    ),
+    "X.400 gateway": (
+        SYMPA + "type 6",
+        "Non delivery",
+        f"Your message was not delivered to:\n  {R}\nfor the following reason:\n"
+        "  Unknown recipient\n\n",
+    ),
+    "NTMail": (
+        SYMPA + "type 7",
+        "Delivery failure",
+        f"The requested destination was:\n\n   {R}\n\nThe reason was: user unknown\n\n",
+    ),
+    "IBM VM": (
+        SYMPA + "type 12",
+        "Undeliverable mail",
+        f"Your mail item could not be delivered to the following users:\n\n"
+        f"User unknown ----> {R}\n\n",
+    ),
+    "Lotus SMTP": (
+        SYMPA + "type 13",
+        "Delivery Failure Report",
+        "------- Failure Reasons --------\n\nUser not listed in public Name & Address Book\n"
+        f"{R}\n\n------- Returned Message --------\n",
+    ),
+    "smap": (
+        SYMPA + "type 17",
+        "Returned mail",
+        f"   ----- Transcript of Report follows -----\nRejected-For: {R},\n"
+        "    explanation user unknown\n\n",
+    ),
+    "Exim 1.x": (
+        SYMPA + "type 24",
+        "Mail failure",
+        "A message that you sent could not be delivered to all of its recipients\n\n"
+        f"The following address(es) failed:\n\n  {R}:\n"
+        '    unknown local-part "factures" in domain "client.example"\n\n',
+    ),
+    "Mercury 1.43": (
+        SYMPA + "type 26",
+        "Delivery failure",
+        "The local mail transport system has reported the following problems\n\n"
+        f"<{R}>   *** Unknown user ***\n\n",
+    ),
+    "AltaVista Mail": (
+        SYMPA + "type 27",
+        f"Returned mail: Quota exceeded for user {R}",
+        f"unable to deliver mail to the following recipient(s):\n\n{R}:\n"
+        "  Mail transport error\n  Quota exceeded\n\n",
+    ),
+    "Mercury 1.31": (
+        SYMPA + "type 30",
+        "Delivery failure",
+        "One or more addresses in your message have failed with the following\nproblems:\n\n"
+        f"<{R}>   User not known\n\n",
+    ),
+    "Bigfoot": (
+        SYMPA + "Bigfoot",
+        "Undeliverable",
+        f"The following message could not be delivered because the address {R} does not exist.\n\n",
+    ),
+    "PMDF": (
+        SYMPA + "type 41",
+        "Delivery failure",
+        "Your message cannot be delivered to the following recipients:\n\n"
+        f"  Recipient address: {R}\n  Reason: no such user\n\n",
+    ),
+    "PMDF, given up": (
+        SYMPA + "type 41",
+        "Delivery failure",
+        "Your message has been enqueued and undeliverable for 5 day\n"
+        f"to the following recipients:\n\n  Recipient address: {R}\n"
+        "  Reason: host not responding\n\n",
+    ),
+    "GroupWise 7": (
+        SYMPA + "groupwise7",
+        "Message status - undeliverable",
+        f"The message that you sent was undeliverable to the following:\n\t{R} (user not found)"
+        "\n\n",
+    ),
+    "Wanadoo": (
+        SYMPA + "Wanadoo",
+        "Undelivered mail",
+        f"{R}; Action: Failed; Status: 5.1.1 (Adresse e-mail inconnue)\n\n",
+    ),
+}
+
+# the reason each notice's own wording names, where it names one
+REASONS = {
+    "SMTP32 (IMail)": "mailboxfull",
+    "AltaVista Mail": "mailboxfull",
+    "Exchange 5.5 (MSEXCH)": "userunknown",
+    "Exchange 5.5, SMTP=": "userunknown",
+    "QuickMail": "userunknown",
+    "MDaemon PRO": "userunknown",
+    "PMDF, given up": "expired",
+    "Wanadoo": "userunknown",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAILURES))
+def test_each_described_format_is_a_bounce_of_the_one_address_that_failed(name: str) -> None:
+    _source, subject, body = FAILURES[name]
+    result = classify(_notice(subject, body))
+    assert result.kind == Kind.BOUNCE
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    if name in REASONS:
+        assert result.recipients[0].reason == REASONS[name]
+
+
+# Notices that say delivery is still being tried: a delay, never a failure
+WARNINGS: dict[str, tuple[str, str, str]] = {
+    "Exim 1.73": (
+        MAILMAN + "simplewarning; " + SYMPA + "type 37",
+        "Delivery delayed",
+        f"The address to which the message has not yet been delivered is:\n\n  {R}\n\n"
+        "No action is required on your part. Delivery attempts will continue.\n\n",
+    ),
+    "MessageSwitch": (
+        MAILMAN + "simplewarning",
+        "Delivery delayed",
+        f"Your message to {R} has been delayed.\n"
+        "This is just a warning, you do not need to take any action.\n\n",
+    ),
+    "Symantec gateway": (
+        MAILMAN + "simplewarning",
+        "Delivery delayed",
+        f"Message could not be delivered to {R} yet.\n"
+        "Delivery attempts will continue to be made for 4 days.\n\n",
+    ),
+    "googlemail.com": (
+        MAILMAN + "simplewarning",
+        "Delivery Status Notification (Delay)",
+        "This is an automatically generated Delivery Status Notification\n\n"
+        "THIS IS A WARNING MESSAGE ONLY.\n\nYOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n"
+        f"Delivery to the following recipient has been delayed:\n\n     {R}\n\n"
+        "Message will be retried for 2 more day(s)\n\n----- Original message -----\n\n",
+    ),
+    "Exchange advisory": (
+        MAILMAN + "simplewarning",
+        "Delivery Status Notification (Delay)",
+        "This is an advisory-only email. Please do not reply to it.\n\n"
+        f'Delivery of your message to "{R}" has been postponed. The server will keep trying.\n\n',
+    ),
+    "Exchange, will continue to be attempted": (
+        "Microsoft Exchange's delay notification",
+        "Delivery delayed: Facture 7",
+        f"Delivery is delayed to these recipients or groups:\n\n{R}\n\n"
+        "This message hasn't been delivered yet. Delivery will continue to be attempted.\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WARNINGS))
+def test_a_warning_that_delivery_goes_on_is_a_delay(name: str) -> None:
+    _source, subject, body = WARNINGS[name]
+    result = classify(_notice(subject, body))
+    assert [(r.address, r.action, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "delayed", False)
+    ]
+
+
+# The invoice went to boss@ with copies, RECIPIENT among them (``RETURNED``). A notice that
+# names the failed mailbox without its domain, or by the alias it was delivered to, names
+# RECIPIENT: never boss@, who received it
+BY_LOCAL_PART: dict[str, tuple[str, str, str]] = {
+    "AOL screen name": (
+        MAILMAN + "aol (AOL reports the screen name alone)",
+        "Returned mail: User unknown",
+        "----- The following addresses had permanent fatal errors -----\n\n"
+        "Mail to the following recipients could not be delivered because they are not "
+        "accepting mail from billing@acme.example:\n\tfactures\n\n",
+    ),
+    "Yale": (
+        MAILMAN
+        + "yale ('Its reports include the end user's name, but not the full domain'); "
+        + SYMPA
+        + "type 18",
+        "Undeliverable",
+        "Message not delivered to the following:\n\n    factures    Mailbox unknown\n\n"
+        "Error Detail:\n\n",
+    ),
+    "GroupWise user id": (
+        SYMPA + "groupwise7",
+        "Message status - undeliverable",
+        "The message that you sent was undeliverable to the following:\n"
+        "\tfactures (user not found)\n\n",
+    ),
+    "sendmail alias": (
+        SYMPA + "type 1 ('(expanded from: …)' under the address)",
+        "Returned mail: User unknown",
+        "   ----- The following addresses had permanent fatal errors -----\nbilling-list\n"
+        f"    (expanded from: <{R}>)\n\n   ----- Transcript of session follows -----\n"
+        "550 billing-list... User unknown\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_LOCAL_PART))
+def test_a_mailbox_named_without_its_domain_is_the_returned_recipient_of_that_name(
+    name: str,
+) -> None:
+    _source, subject, body = BY_LOCAL_PART[name]
+    result = classify(_notice(subject, body))
+    assert result.kind == Kind.BOUNCE
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+
+
+def test_a_notice_naming_nobody_proves_none_of_several_recipients_gone() -> None:
+    """It went to boss@ with copies; the notice says a mailbox is unknown but not which: the
+    classifier may say who it was sent to, never that boss@ (or anyone) is gone."""
+    body = "Your message could not be delivered.\n\n550 5.1.1 User unknown\n\n"
+    result = classify(_notice("Undeliverable", body))
+    assert result.kind == Kind.BOUNCE
+    assert result.recipients
+    assert not any(r.hard for r in result.recipients)
+
+
+def test_a_notice_naming_nobody_about_a_message_to_one_address_names_it() -> None:
+    returned = RETURNED.replace(f"Cc: copies@client.example, {RECIPIENT}\n", "").replace(
+        "To: boss@client.example", f"To: {RECIPIENT}"
+    )
+    text = (
+        "From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\nSubject: Undeliverable\n"
+        "Content-Type: text/plain\n\nYour message could not be delivered.\n\n"
+        f"550 5.1.1 User unknown\n\n{returned}"
+    )
+    result = classify(text.encode())
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "userunknown", True)
+    ]
