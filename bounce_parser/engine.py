@@ -113,6 +113,8 @@ def _classify(raw: bytes) -> Classification:
     bounce_like = _is_bounce_like(msg, subject, sender, parts)
     if bounce_like:
         text_result = from_text(msg, parts, base)
+        if text_result is not None and not text_result.recipients:
+            text_result = _forwarded_notice(parts, base) or text_result
         if text_result is not None:
             return text_result
     if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
@@ -154,6 +156,29 @@ def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classif
         result = from_dsn(part, inner, dsn, base) if dsn is not None else None
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded report"))
+    return None
+
+
+def _forwarded_notice(parts: list[tuple[int, Message]], base: Common) -> Classification | None:
+    """A plain-text notice forwarded whole (attached as message/rfc822) by a notice that
+    names no recipient of its own: a list manager's "Uncaught bounce notification" (Mailman
+    passes the bounces it cannot read to the list's owner, the bounce attached), a mailbox's
+    owner passing one on. Read as the notice it carries, with the forwarding message's own
+    envelope, and noted as forwarded."""
+    for depth, part in parts:
+        if depth != 0 or mime.ctype(part) not in ("message/rfc822", "message/global"):
+            continue
+        payload = part.get_payload()
+        if not (isinstance(payload, list) and payload and isinstance(payload[0], Message)):
+            continue
+        inner = payload[0]
+        inner_parts = list(mime.walk(inner))
+        subject = mime.header(inner, "Subject")
+        if not _is_bounce_like(inner, subject, mime.header(inner, "From") or "", inner_parts):
+            continue
+        result = from_text(inner, inner_parts, base)
+        if result is not None and result.recipients:
+            return dataclasses.replace(result, notes=(*result.notes, "a forwarded notice"))
     return None
 
 

@@ -38,7 +38,9 @@ _KEYED = re.compile(r"^[a-z.-]+=")
 # provider's help desk, named to the reader, not an address that failed
 _CONTACT = re.compile(
     r"(?:contact(?: us)?(?: at)?|write (?:to|us at)|send (?:an? )?(?:e-?mail|message|note) to|"
-    r"e-?mail us at|mail us at|reach us at|support|help ?desk|assistance)[ \t:,]*<?$",
+    r"e-?mail us at|mail us at|reach us at|support|help ?desk|assistance|"
+    # "Contact the Mailman site administrator at" (Mailman's notices), the address under it
+    r"contact (?:the |your )?(?:[\w-]+ ){0,4}at)[ \t:,]*(?:\r?\n[ \t]*)?<?$",
     re.IGNORECASE,
 )
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
@@ -66,7 +68,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     roles = any(_NOT_RECIPIENT.match(address) for _, _, address in found)
     named = set(strong_recipients(head)) if roles else set()
     # "please contact <support@…>": the provider's help desk, wherever else it is named
-    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 40), start)}
+    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 60), start)}
     matches = [
         (start, end, address)
         for start, end, address in found

@@ -483,3 +483,51 @@ def test_a_notice_naming_nobody_about_a_message_to_one_address_names_it() -> Non
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "userunknown", True)
     ]
+
+
+LIST_HEADERS = (
+    "From: compta-bounces@lists.client.example\nTo: compta-owner@lists.client.example\n"
+    "X-BeenThere: compta@lists.client.example\nX-Mailman-Version: 2.1.29\n"
+)
+
+
+def test_a_list_managers_uncaught_bounce_notification_is_the_bounce_it_carries() -> None:
+    """Mailman passes a bounce it cannot read to the list's owner, attached whole (its
+    'Uncaught bounce notification' template): the failed address is the attached bounce's
+    member, not the list's."""
+    bounce = (
+        "From: MAILER-DAEMON@mx.client.example\nTo: compta-bounces@lists.client.example\n"
+        "Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n"
+        "This is the mail system at host mx.client.example.\n\n"
+        f"<{R}>: host mx2.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
+        "address rejected: User unknown (in reply to RCPT TO command)\n\n"
+        "--- Original message follows.\n\n"
+        "From: billing@acme.example\nTo: compta@lists.client.example\n"
+        "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir.\n"
+    )
+    notice = (
+        f"{LIST_HEADERS}Subject: Uncaught bounce notification\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        "The attached message was received as a bounce, but either the bounce format\n"
+        "was not recognized, or no member addresses could be extracted from it.  This\n"
+        "mailing list has been configured to send all unrecognized bounce messages to\n"
+        "the list administrator(s).\n\n--b\nContent-Type: message/rfc822\n\n"
+        f"{bounce}\n--b--\n"
+    )
+    result = classify(notice.replace("\n", "\r\n").encode())
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    assert "a forwarded notice" in result.notes
+
+
+def test_the_site_administrator_a_notice_names_for_questions_is_not_a_recipient() -> None:
+    notice = (
+        f"{LIST_HEADERS}Subject: Bounce action notification\nContent-Type: text/plain\n\n"
+        "This is a Mailman mailing list bounce action notice:\n\n"
+        f"    List:       Compta\n    Member:     {R}\n"
+        "    Action:     Subscription disabled.\n    Reason:     Excessive or fatal bounces.\n\n"
+        "Questions? Contact the Mailman site administrator at\nmailman@lists.client.example.\n"
+    )
+    result = classify(notice.replace("\n", "\r\n").encode())
+    assert [r.address for r in result.recipients] == [R]
+    assert not result.recipients[0].hard
