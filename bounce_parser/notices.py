@@ -18,6 +18,7 @@ from bounce_parser.parts import (
     excerpt_of,
     headers_part,
     human_text,
+    returned_for,
     returned_headers,
     returned_message_id,
     returned_to,
@@ -50,7 +51,9 @@ from bounce_parser.rules.signatures import (
 )
 from bounce_parser.textbounce import (
     expanded_only,
+    listed_block,
     local_parts_named,
+    local_parts_of_sender,
     strong_recipients,
     text_recipients,
     written_addresses,
@@ -157,6 +160,9 @@ def from_text(
         a.lower() for a in mime.addresses_in(mime.header(msg, "X-Failed-Recipients") or "")
     ]
     found = text_recipients(head, exclude)
+    listed = listed_block(head) if len(found) > 1 else None
+    if listed and any(a in listed for a, _ in found):
+        found = [(a, d) for a, d in found if a in listed]
     written = written_addresses(head)
     if failed_header:
         by_addr = dict(found)
@@ -171,7 +177,11 @@ def from_text(
         written_to = [
             a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude
         ]
-        found = local_parts_named(head, written_to)
+        received_for = [a for a in returned_for(parts, returned_text) if a not in exclude]
+        found = local_parts_named(head, list(dict.fromkeys(written_to + received_for)))
+        sender = mime.header(msg, "From") or ""
+        if not found and BOUNCE_SENDER.search(sender):
+            found = local_parts_of_sender(head, (mime.addresses_in(sender) or [""])[0])
         if not found:
             found = [(a, summary) for a in returned_to(parts, returned_text) if a not in exclude]
             unnamed = len(written_to) > 1

@@ -271,6 +271,23 @@ def returned_to(
     return list(dict.fromkeys(a.lower() for a in found))
 
 
+_RECEIVED_FOR = re.compile(
+    r"^Received:(?:[^\n]|\n[ \t])*?\bfor <([^<>\s@]+@[^<>\s@]+)>", re.I | re.M
+)
+
+
+def returned_for(parts: list[tuple[int, Message]], returned_text: str) -> list[str]:
+    """The addresses the returned message's Received fields say it was for (RFC 5321
+    4.4: "for <recipient>"), as received by the server that refused it."""
+    headers = returned_headers(parts)
+    text = (
+        "".join(f"Received: {v}\n" for v in headers.get_all("Received") or ())
+        if headers is not None
+        else returned_text[:20000]
+    )
+    return list(dict.fromkeys(m.group(1).lower() for m in _RECEIVED_FOR.finditer(text)))
+
+
 def around(text: str, address: str) -> str:
     """The line naming ``address``, the line before it and the two after it."""
     lines = text.splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bounce_parser import mime
+from bounce_parser.rules.detection import LOCAL_PART_NOTICES, SENDMAIL_BLOCK
 
 _NOT_RECIPIENT = re.compile(
     r"^(?:mailer-daemon|postmaster|root|abuse|noreply|no-reply|bounce[s]?|double-bounce)@",
@@ -131,9 +132,10 @@ def expanded_only(head: str) -> list[str]:
 
 def local_parts_named(head: str, written_to: list[str]) -> list[tuple[str, str]]:
     """``(address, its line)`` for each address the returned message was written to whose
-    local part alone starts a line of the notice, as a notice naming the mailbox without its
-    domain does (AOL's screen names, GroupWise's user ids, a local delivery agent's user):
-    the one returned recipient it can be. A local part that two recipients share is none."""
+    local part alone starts a line of the notice, or ends one after a colon, as a notice
+    naming the mailbox without its domain does (AOL's screen names, GroupWise's user ids,
+    CompuServe's "Receiver not found: user"): the one returned recipient it can be. A local
+    part that two recipients share is none."""
     by_local: dict[str, list[str]] = {}
     for address in written_to:
         by_local.setdefault(address.partition("@")[0], []).append(address)
@@ -141,14 +143,50 @@ def local_parts_named(head: str, written_to: list[str]) -> list[tuple[str, str]]
     for local, addresses in by_local.items():
         if len(addresses) != 1 or not local:
             continue
+        name = re.escape(local)
         m = re.search(
-            rf"^[ \t>\"'<]*{re.escape(local)}[>\"']?(?=[ \t:(,]|\r?$)(.*)$",
+            rf"^[ \t>\"'<]*{name}[>\"']?(?=[ \t:(,]|\r?$).*$|^.*:[ \t]*{name}[ \t]*\r?$",
             head,
             re.IGNORECASE | re.MULTILINE,
         )
         if m:
             out.append((addresses[0], " ".join(m.group(0).split())))
     return out
+
+
+def local_parts_of_sender(head: str, sender: str) -> list[tuple[str, str]]:
+    """``(local part@the notice's own domain, its line)`` for each mailbox a notice that
+    names mailboxes without their domain lists (``rules.detection.LOCAL_PART_NOTICES``),
+    when nothing the invoice was written to completes it: the domain is the notice's own,
+    as those senders' notices are about their own users."""
+    domain = sender.rpartition("@")[2].lower()
+    if not domain or "." not in domain:
+        return []
+    out: dict[str, str] = {}
+    for intro, line in LOCAL_PART_NOTICES:
+        m = intro.search(head)
+        if m is None:
+            continue
+        for row in head[m.end() :].split("\n")[:20]:
+            named = line.match(row)
+            if named:
+                out.setdefault(f"{named.group(1).lower()}@{domain}", " ".join(row.split()))
+            elif row.strip() and out:
+                break
+    return list(out.items())
+
+
+def listed_block(head: str) -> list[str] | None:
+    """The addresses of sendmail's "----- The following addresses had permanent fatal errors
+    -----" block, when the notice has one: the failed recipients as the sender knew them. An
+    address only in the session transcript under it (">>> RCPT To:<user@relay-host>") is the
+    same recipient as a relay rewrote it, not another."""
+    m = SENDMAIL_BLOCK.search(head)
+    if m is None:
+        return None
+    end = head.find("-----", m.end())
+    found = [a.lower() for a in mime.addresses_in(head[m.end() : end if end > 0 else None])]
+    return list(dict.fromkeys(found)) or None
 
 
 _STRONG_RECIPIENT = re.compile(

@@ -92,3 +92,41 @@ SUCCESS_NOTICE = re.compile(
 SUCCESS_RELAYED = re.compile(
     r"successfully relayed|no delivery notification was sent|relayed to non-dsn-aware", re.I
 )
+
+
+# Notices that name a failed mailbox by its local part alone, the domain being the sender's
+# own: the line that opens the list, and how a mailbox is written under it (its local part
+# in the first group). Sources: Mail::DeliveryStatus::BounceParser's preprocessors (p_compuserve,
+# p_aol_senderblock, p_novell_groupwise_5_2) and Mailman's detectors (aol, yale).
+LOCAL_PART_NOTICES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    # CompuServe: "Receiver not found: lallison"
+    (
+        re.compile(r"^(?=Receiver not found:)", re.MULTILINE),
+        re.compile(r"Receiver not found:[ \t]*([\w.+-]+)[ \t]*\r?$"),
+    ),
+    # AOL: "… could not be delivered because they are not accepting mail from …:" then one
+    # screen name a line
+    (
+        re.compile(r"could not be delivered because they are not accepting mail from[^\n]*\n"),
+        re.compile(r"^[ \t]+([\w.+-]+)[ \t]*\r?$"),
+    ),
+    # Novell GroupWise 5.2: "The message that you sent was undeliverable to the following:"
+    # then "        user (user not found)"
+    (
+        re.compile(r"was undeliverable to the following:[ \t]*\r?\n"),
+        re.compile(r"^[ \t]+([\w.+-]+)[ \t]+\([^)]*\)[ \t]*\r?$"),
+    ),
+    # Yale's notice: "Message not delivered to the following:" then "    user    reason"
+    (
+        re.compile(r"Message not delivered to the following:[ \t]*\r?\n"),
+        re.compile(r"^[ \t]+([\w.+-]+)(?:[ \t]{2,}\S.*)?\r?$"),
+    ),
+]
+
+# sendmail's own list of the addresses that failed (its DSN text, "savemail.c"), above the
+# session transcript
+SENDMAIL_BLOCK = re.compile(
+    r"^[ \t]*-+ ?The following addresses had (?:permanent fatal|transient non-fatal) errors ?-+"
+    r"[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)

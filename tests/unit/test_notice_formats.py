@@ -531,3 +531,76 @@ def test_the_site_administrator_a_notice_names_for_questions_is_not_a_recipient(
     result = classify(notice.replace("\n", "\r\n").encode())
     assert [r.address for r in result.recipients] == [R]
     assert not result.recipients[0].hard
+
+
+# Notices about the sender's own users, naming each by its local part alone, with no returned
+# address that completes it: the mailbox is that local part at the notice's own domain.
+# Formats as Mail::DeliveryStatus::BounceParser's preprocessors give them (p_compuserve,
+# p_aol_senderblock, p_novell_groupwise_5_2, each quoting the notice in a comment)
+OWN_USERS: dict[str, tuple[str, str]] = {
+    "CompuServe": (
+        "From: CompuServe Postmaster <postmaster@compuserve.example>\n"
+        "Subject: Undeliverable Message\nContent-Type: text/plain\n\n"
+        "Receiver not found: factures\n\n\nYour message could not be delivered as addressed.\n\n"
+        "--- Message From Postmaster ---\n\nSubject: Addressing CompuServe Mail users\n\n"
+        "Please contact postmaster@compuserve.example if you need additional formatting\n"
+        "information for other types of addresses.\n\n--- Returned Message ---\n\n"
+        "Sender: billing@acme.example\n"
+        "Received: from relay.acme.example (relay.acme.example [192.0.2.9])\n"
+        "        by mx.compuserve.example (8.9.3/8.9.3) with ESMTP id MAA16547\n"
+        "        for <factures@compuserve.example>; Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "Message-ID: <inv-7@acme.example>\n\nVoir la facture.\n",
+        "factures@compuserve.example",
+    ),
+    "CompuServe, nothing returned": (
+        "From: CompuServe Postmaster <postmaster@compuserve.example>\n"
+        "Subject: Undeliverable Message\nContent-Type: text/plain\n\n"
+        "Receiver not found: factures\n\n\nYour message could not be delivered as addressed.\n",
+        "factures@compuserve.example",
+    ),
+    "AOL AirMail": (
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@aol.example>\nSubject: Returned mail\n"
+        "Mailer: AirMail\nContent-Type: text/plain\n\n"
+        "Sorry billing@acme.example. Your mail to the following recipients could not be "
+        "delivered because they are not accepting mail from billing@acme.example:\n"
+        "\tfactures\n",
+        "factures@aol.example",
+    ),
+    "GroupWise 5.2": (
+        "From: Mailer-Daemon@client.example\nSubject: Message status - undeliverable\n"
+        "X-Mailer: Novell GroupWise 5.2\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain; charset=US-ASCII\n\n"
+        "The message that you sent was undeliverable to the following:\n"
+        "        factures (user not found)\n\n--b--\n",
+        "factures@client.example",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_USERS))
+def test_a_senders_own_user_named_by_local_part_is_at_the_senders_domain(name: str) -> None:
+    notice, address = OWN_USERS[name]
+    text = "To: billing@acme.example\n" + notice
+    result = classify(text.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.BOUNCE
+    assert [r.address for r in result.recipients] == [address]
+
+
+def test_sendmails_transcript_of_a_relay_is_not_another_recipient() -> None:
+    """sendmail lists the failed address, then the session with the next relay, which wrote
+    it its own way ("RCPT To:<user@relay-host>"): one recipient, as listed (the notice as
+    BounceParser's p_plain_smtp_transcript quotes it)."""
+    body = (
+        "The original message was received at Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "from daemon@localhost\n\n"
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"<{R}>\n    (expanded from: <{R}>)\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to smtp-local.client.example.:\n"
+        ">>> RCPT To:<factures@smtp-local.client.example>\n"
+        "<<< 550 <factures@smtp-local.client.example>... User unknown\n"
+        f"550 <{R}>... User unknown\n   ----- Message header follows -----\n\n"
+    )
+    result = classify(_notice("Returned mail: User unknown", body))
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
