@@ -19,12 +19,26 @@ from bounce_parser.notices import (
     from_feedback,
     from_text,
     read_receipt,
+    split_at_returned,
     success_text,
     unsubscribe_request,
 )
-from bounce_parser.parts import Common, excerpt_of, human_text, report_type_of, token
+from bounce_parser.parts import (
+    Common,
+    excerpt_of,
+    human_text,
+    report_type_of,
+    returned_message_id,
+    token,
+)
 from bounce_parser.providers import amazon_ses
-from bounce_parser.rules.detection import BOUNCE_BODY, BOUNCE_SENDER, BOUNCE_SUBJECT
+from bounce_parser.rules.detection import (
+    BOUNCE_BODY,
+    BOUNCE_SENDER,
+    BOUNCE_SUBJECT,
+    FORWARDED_NOTICE,
+    NOT_PASSED_ON,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +125,9 @@ def _classify(raw: bytes) -> Classification:
     if success is not None:
         return success
     bounce_like = _is_bounce_like(msg, subject, sender, parts)
+    passed_on = _passed_on(parts) if bounce_like else None
+    if passed_on is not None:  # delivered to a new address: an informational notice
+        return _autoreply(msg, parts, base, returned_message_id(parts, passed_on))
     if bounce_like:
         text_result = from_text(msg, parts, base)
         if text_result is not None and not text_result.recipients:
@@ -120,16 +137,7 @@ def _classify(raw: bytes) -> Classification:
     if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
         return unsubscribe_request(msg, parts, base)
     if looks_like_autoreply(msg, subject):
-        body = human_text(parts)
-        return Classification(
-            kind=Kind.AUTOREPLY,
-            recipients=autoreply_recipient(msg),
-            original_message_id=in_reply_to,
-            autoreply_until=autoreply_until(body),
-            excerpt=excerpt_of(body),
-            facturier_token=token(parts),
-            **base,
-        )
+        return _autoreply(msg, parts, base, in_reply_to)
     if in_reply_to or references:
         return Classification(
             kind=Kind.HUMAN,
@@ -142,6 +150,32 @@ def _classify(raw: bytes) -> Classification:
 
 
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
+
+
+def _autoreply(
+    msg: Message, parts: list[tuple[int, Message]], base: Common, original: str | None
+) -> Classification:
+    body = human_text(parts)
+    return Classification(
+        kind=Kind.AUTOREPLY,
+        recipients=autoreply_recipient(msg),
+        original_message_id=original,
+        autoreply_until=autoreply_until(body),
+        excerpt=excerpt_of(body),
+        facturier_token=token(parts),
+        **base,
+    )
+
+
+def _passed_on(parts: list[tuple[int, Message]]) -> str | None:
+    """For a notice whose own text (before any returned message) says the message was passed
+    on to the recipient's new address, and says nothing of a failure (``FORWARDED_NOTICE``):
+    the returned text after it ("" if none); None for any other message."""
+    head, returned_text = split_at_returned(human_text(parts))
+    head = head[:4000]
+    if FORWARDED_NOTICE.search(head) is None or NOT_PASSED_ON.search(head) is not None:
+        return None
+    return returned_text
 
 
 def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classification | None:

@@ -85,7 +85,7 @@ def _header_block_at(text: str) -> int | None:
     return None
 
 
-def _split_at_returned(text: str) -> tuple[str, str]:
+def split_at_returned(text: str) -> tuple[str, str]:
     """The notice's own text, and the returned message after its marker or from its header
     block ("" if neither)."""
     marker = RETURNED_MARKER.search(text)
@@ -111,7 +111,7 @@ def success_text(
     """A success notice in plain text, in one of the templates ``SUCCESS_NOTICE`` names: a
     delivery report of each recipient it names (a failure notice that quotes such words as
     well, with a failure status or reply, is not one)."""
-    head, returned_text = _split_at_returned(human_text(parts))
+    head, returned_text = split_at_returned(human_text(parts))
     said = SUCCESS_NOTICE.search(head[:4000])
     if said is None:
         return None
@@ -150,7 +150,7 @@ def from_text(
     msg: Message, parts: list[tuple[int, Message]], base: Common
 ) -> Classification | None:
     text = human_text(parts)
-    head, returned_text = _split_at_returned(text)
+    head, returned_text = split_at_returned(text)
     exclude = _own_addresses(msg)
     returned = returned_headers(parts)
     if returned is not None:

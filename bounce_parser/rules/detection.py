@@ -130,3 +130,20 @@ SENDMAIL_BLOCK = re.compile(
     r"[ \t]*\r?$",
     re.IGNORECASE | re.MULTILINE,
 )
+
+# A notice that the message was passed on to the recipient's new address: delivered, not a
+# failure (Mail::DeliveryStatus::BounceParser reads these as informational: "address …
+# changed … has been forwarded", CompuServe's "has a new … e-mail address … has automatically
+# forwarded your message")
+FORWARDED_NOTICE = re.compile(
+    r"(?:address\b[^\n]{0,60}\bchanged|new (?:\w+ )?e-?mail address|domain\b[^\n]{0,40}\bretired)"
+    r"(?:.|\n){0,200}?\b(?:has been|was|have been|will be|has|have) (?:automatically )?"
+    r"(?:forwarded|redirected|delivered)\b",
+    re.IGNORECASE,
+)
+NOT_PASSED_ON = re.compile(
+    r"could ?n[o']t be (?:delivered|forwarded)|not (?:been )?(?:delivered|forwarded)|"
+    r"undeliverable|permanent(?:ly)? (?:error|fatal|failed)|no forwarding address|"
+    r"will not be (?:delivered|forwarded)|no longer (?:be )?(?:delivered|forwarded)",
+    re.IGNORECASE,
+)

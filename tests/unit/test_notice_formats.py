@@ -604,3 +604,54 @@ def test_sendmails_transcript_of_a_relay_is_not_another_recipient() -> None:
     )
     result = classify(_notice("Returned mail: User unknown", body))
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+
+
+# A notice that the invoice was passed on to the recipient's new address: it arrived, so it
+# is informational (an auto-reply carrying the new address), never a bounce of the old one.
+# Wordings as Mail::DeliveryStatus::BounceParser quotes and reads them
+PASSED_ON = {
+    "CompuServe": (
+        "factures@client.example has a new CompuServe e-mail address.  The new e-mail\n"
+        "address is compta@client.example and CompuServe has automatically forwarded\n"
+        "your message. Please take this opportunity to update your address book with\n"
+        "the new e-mail address.\n\n--- Returned Message ---\n\n"
+    ),
+    "address changed": (
+        "The email address factures@client.example has changed to compta@client.example.\n"
+        "Your message has been forwarded to the new address.\n\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PASSED_ON))
+def test_a_message_passed_on_to_a_new_address_is_not_a_bounce(name: str) -> None:
+    result = classify(_notice("Address change notification", PASSED_ON[name]))
+    assert result.kind == Kind.AUTOREPLY
+    assert not any(r.hard or r.action == "failed" for r in result.recipients)
+    assert "compta@client.example" in (result.excerpt or "")
+    assert result.original_message_id == "<inv-7@acme.example>"
+
+
+def test_a_moved_address_that_was_not_forwarded_is_still_a_bounce() -> None:
+    body = (
+        f"The address {R} has changed to compta@client.example.\n"
+        "Your message was not delivered and will not be forwarded.\n\n"
+    )
+    result = classify(_notice("Undeliverable", body))
+    assert result.kind == Kind.BOUNCE
+    assert [r.address for r in result.recipients][:1] == [R]
+
+
+def test_a_challenge_response_request_is_an_auto_reply_not_unknown() -> None:
+    """TMDA holds the message until its sender confirms, and marks its request with its own
+    X-Delivery-Agent (as Mail::DeliveryStatus::BounceParser recognises it)."""
+    text = (
+        "From: factures-confirm@client.example\nTo: billing@acme.example\n"
+        "Subject: Please confirm your message\nX-Delivery-Agent: TMDA/1.1.12\n"
+        "Content-Type: text/plain\n\nA message that you sent has not yet been delivered to one "
+        "or more of its recipients.\nTo confirm your message, reply to this message.\n\n"
+        f"{RETURNED}"
+    )
+    result = classify(text.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.AUTOREPLY
+    assert "confirm" in (result.excerpt or "")
