@@ -126,8 +126,15 @@ def success_text(
     addresses = [a for a, _ in text_recipients(rest, exclude)] or [
         a.lower() for a in mime.addresses_in(rest) if a.lower() not in exclude
     ]
-    if not addresses:
-        return None
+    if not addresses:  # named by display name only ("Factures on <date>"): the summary's To
+        # above the words, or the returned message's one recipient; else none named
+        written_to = [
+            a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude
+        ]
+        addresses = [a.lower() for a in mime.addresses_in(head[: said.start()])] or (
+            written_to if len(written_to) == 1 else []
+        )
+        addresses = [a for a in addresses if a not in exclude]
     action = "relayed" if SUCCESS_RELAYED.search(head[:4000]) else "delivered"
     return Classification(
         kind=Kind.DELIVERY_REPORT,

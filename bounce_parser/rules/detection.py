@@ -84,6 +84,9 @@ SUCCESS_NOTICE = re.compile(
     # Microsoft Exchange delivery and relay notifications ("Delivered:", "Relayed:")
     r"your message has been delivered to the following recipients|"
     r"delivery to these recipients or groups is complete|"
+    # Exchange 4.0-2003's delivery receipt: "Your message … was delivered to the following
+    # recipient(s):" (Mail::DeliveryStatus::BounceParser reads it as no error)
+    r"was delivered to the following recipient|"
     # sendmail's return receipt ("----- The following addresses had successful delivery
     # notifications -----")
     r"the following addresses had successful delivery notifications",

@@ -655,3 +655,22 @@ def test_a_challenge_response_request_is_an_auto_reply_not_unknown() -> None:
     result = classify(text.replace("\n", "\r\n").encode())
     assert result.kind == Kind.AUTOREPLY
     assert "confirm" in (result.excerpt or "")
+
+
+@pytest.mark.parametrize(
+    ("named", "recipients"),
+    [(f"{R} on Thu, 3 Dec 2026 10:00:05 +0100", [R]), ("Factures on Thu, 3 Dec 2026", [])],
+)
+def test_exchanges_delivery_receipt_is_a_delivery_not_a_failure(
+    named: str, recipients: list[str]
+) -> None:
+    """Exchange 4.0-2003's receipt ("Your message … was delivered to the following
+    recipient(s)", read as no error by Mail::DeliveryStatus::BounceParser), naming the
+    recipient by address or by display name only: delivered, never a failed bounce."""
+    body = (
+        "Your message\n\n  Subject: Facture 7\n  Sent:    Thu, 3 Dec 2026 10:00:00 +0100\n\n"
+        f"was delivered to the following recipient(s):\n\n{named}\n\n"
+    )
+    result = classify(_notice("Delivered: Facture 7", body))
+    assert result.kind == Kind.DELIVERY_REPORT
+    assert [r.address for r in result.recipients] == recipients
