@@ -5,7 +5,10 @@ the invoice itself: "You are not a member of this mailing list <list@…>", "You
 the Compta mailing list … has been rejected by the list moderator" (a refusal: the invoice
 reached no one, a bounce of the list's address), or "Your message to Compta awaits moderator
 approval" (held: not delivered yet, a delay of that address). Wording from Mailman's own
-templates (postheld, refuse; Mailman 3's hold notice) and fml's.
+templates (postheld, refuse; Mailman 3's hold notice), fml's, Sympa's (a rejected message, one
+forwarded to the list's editors), LISTSERV's ("not authorized to send mail to the … list"),
+Majordomo's ("held for the list owner's approval") and ezmlm-store's ("sent to the
+moderator(s) for approval").
 """
 
 from __future__ import annotations
@@ -30,9 +33,19 @@ _NOT_MEMBER = re.compile(
     r"\bnot (?:a )?member\b|\bnon-?member\b|not (?:a )?subscriber|not subscribed to",
     re.IGNORECASE,
 )
-_REFUSED = re.compile(r"has been rejected by the list moderator", re.IGNORECASE)
+_REFUSED = re.compile(
+    r"has been rejected by the list moderator|"
+    # Sympa: "Your message for list compta (attached below) has been rejected."
+    r"your message for list \S+ (?:\([^)]*\) )?has been rejected|"
+    # LISTSERV: "You are not authorized to send mail to the COMPTA list"
+    r"not authorized to send mail to the \S+ list",
+    re.IGNORECASE,
+)
 _HELD = re.compile(
-    r"awaits moderator approval|is being held until the list moderator|held for moderat",
+    r"awaits moderator approval|is being held until the list moderator|held for moderat|"
+    r"held for the list owner.s approval|"  # Majordomo
+    r"has been forwarded to (?:the )?(?:list )?editor|"  # Sympa's moderated list
+    r"sent to the moderator(?:s|\(s\))? for approval",  # ezmlm-store
     re.IGNORECASE,
 )
 # "… this mailing list <list@…>", "… posting to list@…"
@@ -41,7 +54,7 @@ _LIST_ADDRESS = re.compile(r"\blist\W{0,3}<?([^\s<>@]+@[^\s<>@]+?)>?[.,;:)]?\s",
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:
     """The list's refusal of the post, or its hold for the moderator; None otherwise."""
-    if not any(name in msg for name in _LIST_SERVER) or not _from_list_server(msg):
+    if not _from_list_server(msg, strict=not any(name in msg for name in _LIST_SERVER)):
         return None
     subject = mime.header(msg, "Subject") or ""
     head = text[:2000]
@@ -73,17 +86,21 @@ def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classific
 # The list server's own sending addresses (a member's post through the list comes from the
 # member); Mailman's are the list's name with -owner, -request, -bounces or -admin.
 _SERVER_SENDER = re.compile(
-    r"^(?:[^@]+-(?:admin|owner|request|bounces?|ctl)|owner-[^@]+|mailman|listserv|majordomo|"
+    r"^(?:[^@]+-(?:admin|owner|request|bounces?|ctl|help)|owner-[^@]+|mailman|listserv|majordomo|"
     r"ezmlm|sympa|fml)@",
     re.IGNORECASE,
 )
-_LIST_ROLE = re.compile(r"^([^@]+)-(?:admin|owner|request|bounces?)@(.+)$", re.IGNORECASE)
+_LIST_ROLE = re.compile(r"^([^@]+)-(?:admin|owner|request|bounces?|help)@(.+)$", re.IGNORECASE)
+_OWNER_PREFIX = re.compile(r"^owner-([^@]+)@(.+)$", re.IGNORECASE)  # Majordomo's owner-list@
+# a list manager's own address, enough without its list headers (Sympa's and Majordomo's
+# notices carry none): the robot itself, or a list's owner address
+_ROBOT = re.compile(r"^(?:sympa|listserv|majordomo|ezmlm|mailman)@|^owner-|-owner@", re.I)
 
 
-def _from_list_server(msg: Message) -> bool:
+def _from_list_server(msg: Message, strict: bool = False) -> bool:
     for name in ("From", "Sender", "Return-Path"):
         for address in mime.addresses_in(mime.header(msg, name) or ""):
-            if _SERVER_SENDER.match(address):
+            if (_ROBOT if strict else _SERVER_SENDER).search(address):
                 return True
     return False
 
@@ -94,6 +111,13 @@ def _list_address(msg: Message, head: str) -> str | None:
     m = _LIST_ADDRESS.search(head)
     if m:
         return m.group(1)
+    # a list named without its domain (Sympa's "Your message for list compta", LISTSERV's
+    # "to the COMPTA list"): the returned message's recipient of that name
+    named = _LIST_NAME.search(head)
+    if named:
+        for address in _returned_recipients(msg):
+            if address.partition("@")[0].lower() == (named.group(1) or named.group(2)).lower():
+                return address
     post = re.search(r"<mailto:([^>?\s]+@[^>?\s]+)", mime.header(msg, "List-Post") or "")
     if post:
         return post.group(1)
@@ -101,7 +125,25 @@ def _list_address(msg: Message, head: str) -> str | None:
     if been_there:
         return been_there[0]
     for address in mime.addresses_in(mime.header(msg, "From") or ""):
-        role = _LIST_ROLE.match(address)
+        role = _LIST_ROLE.match(address) or _OWNER_PREFIX.match(address)
         if role:
             return f"{role.group(1)}@{role.group(2)}"
     return None
+
+
+_LIST_NAME = re.compile(r"\bfor list ([\w.-]+)|\bto the ([\w.-]+) list\b", re.IGNORECASE)
+
+
+def _returned_recipients(msg: Message) -> list[str]:
+    """The To and Cc of the message the notice returns (attached, or quoted in its text)."""
+    found: list[str] = []
+    for part in msg.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                for name in ("To", "Cc"):
+                    found += mime.addresses_in(mime.header(payload[0], name) or "")
+        elif part.get_content_maintype() == "text":
+            for m in re.finditer(r"^(?:To|Cc):[ \t]*(.+)$", mime.text_of(part), re.I | re.M):
+                found += mime.addresses_in(m.group(1))
+    return [a.lower() for a in dict.fromkeys(found)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bounce_parser import Kind, classify
 
 REFUSAL = (
@@ -78,3 +80,70 @@ def test_a_post_the_moderator_refused_is_a_bounce_of_the_list_address() -> None:
     assert (
         r.diagnostic == "has been rejected by the list moderator.  The moderator gave the following"
     )
+
+
+_RETURNED = (
+    "\r\nFrom: factures@acme.example\r\nTo: compta@lists.client.example\r\n"
+    "Message-ID: <fa-1@acme.example>\r\nSubject: Facture FA-1\r\n\r\nVoir.\r\n"
+)
+# Other list managers' notices, each answering the invoice (In-Reply-To), none with the list
+# headers Mailman adds: (From, Subject, extra headers, text, refused or held). Wordings as
+# each manager's own notice gives them: Sympa's (rejected; forwarded to the list's editors),
+# LISTSERV's, Majordomo's and ezmlm-store's
+OTHER_MANAGERS = {
+    "Sympa, rejected": (
+        "sympa@lists.client.example",
+        "Message distribution: Authorization denied",
+        "X-Loop: sympa@lists.client.example\r\n",
+        "Your message for list compta (attached below) has been rejected.\r\n"
+        "You are not allowed to send this message for the following reason:\r\n\r\n"
+        "   The sender is not a subscriber of the list.\r\n",
+        "failed",
+    ),
+    "Sympa, moderated": (
+        "sympa@lists.client.example",
+        "Message submitted to compta",
+        "",
+        "Your message for list compta has been forwarded to editor(s)\r\n",
+        "delayed",
+    ),
+    "LISTSERV": (
+        "LISTSERV@LISTS.CLIENT.EXAMPLE",
+        'Message ("Facture FA-1") rejected',
+        "",
+        "You are not authorized to send mail to the COMPTA list from your\r\n"
+        "factures@acme.example account.\r\n",
+        "failed",
+    ),
+    "Majordomo": (
+        "owner-compta@lists.client.example",
+        "BOUNCE compta@lists.client.example: Non-member submission from [factures@acme.example]",
+        "",
+        "Your message has been held for the list owner's approval.\r\n",
+        "delayed",
+    ),
+    "ezmlm": (
+        "compta-help@lists.client.example",
+        "Moderated: Facture FA-1",
+        "Mailing-List: contact compta-help@lists.client.example; run by ezmlm\r\n",
+        "Hi! This is the ezmlm program. I'm managing the\r\n"
+        "compta@lists.client.example mailing list.\r\n\r\n"
+        "Your message has been sent to the moderator(s) for approval.\r\n",
+        "delayed",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_MANAGERS))
+def test_other_list_managers_refusals_and_holds_are_of_the_list_address(name: str) -> None:
+    sender, subject, headers, text, action = OTHER_MANAGERS[name]
+    notice = (
+        f"From: {sender}\r\nTo: factures@acme.example\r\nSubject: {subject}\r\n"
+        f"In-Reply-To: <fa-1@acme.example>\r\n{headers}Content-Type: text/plain\r\n\r\n"
+        f"{text}{_RETURNED}"
+    ).encode()
+    c = classify(notice)
+    assert c.kind == Kind.BOUNCE
+    assert [(r.address, r.action, r.hard) for r in c.recipients] == [
+        ("compta@lists.client.example", action, False)
+    ]
