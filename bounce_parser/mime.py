@@ -8,7 +8,7 @@ import email
 import re
 from collections.abc import Callable, Iterator
 from email import errors
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 from typing import TypeVar, cast
@@ -112,11 +112,27 @@ def header(msg: Message, name: str) -> str | None:
         return None
     if value is None:
         return None
-    text = str(value)
+    if isinstance(value, Header):  # raw 8-bit bytes in the field (the stdlib's unknown-8bit)
+        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+        text = _eight_bit(str(raw))
+    else:
+        text = str(value)
     if "=?" in text:  # RFC 2047 encoded words
         with contextlib.suppress(Exception):
             text = str(make_header(decode_header(text)))
     return " ".join(text.split()) or None
+
+
+def _eight_bit(text: str) -> str:
+    """A field value's raw 8-bit bytes (read as escaped surrogates) as the text they are:
+    UTF-8, as RFC 6532 allows in a field, else Latin-1, as older mailers sent."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 _FIELD_BLOCKS = frozenset(

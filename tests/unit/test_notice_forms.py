@@ -292,3 +292,18 @@ def test_a_code_quoted_for_one_recipient_never_decides_anothers(product: str, fi
                 body = body.replace("\0", OTHER)
             said = {r.address: r.hard for r in classify(_notice(subject, body)).recipients}
             assert said == {unknown: True, soft: False}, (cause, refusal)
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "latin-1"])
+def test_a_subject_in_raw_8_bit_is_read_as_the_text_it_is(charset: str) -> None:
+    """RFC 6532 lets a field carry UTF-8 as it is, and older mailers sent Latin-1 unencoded:
+    Outlook's French auto-reply subject ("Réponse automatique") read as "R\ufffdponse"
+    was taken for a person's reply."""
+    text = (
+        "From: Jean <jean@client.example>\nTo: billing@acme.example\n"
+        "Subject: Réponse automatique : Facture 7\nIn-Reply-To: <inv-7@acme.example>\n"
+        "Content-Type: text/plain; charset=utf-8\n\nJe suis absent jusqu'au 12/12/2026.\n"
+    )
+    result = classify(text.encode(charset))
+    assert result.kind == Kind.AUTOREPLY
+    assert result.subject == "Réponse automatique : Facture 7"
