@@ -74,6 +74,9 @@ _SPECIFIC: list[Wording] = [
             r"your e-?mail address has been blacklisted",  # Symantec MessageLabs
             r"\bis a dead domain",
             r"backscatter protection",  # MDaemon: the return path judged forged
+            # Gmail's "Send mail as" refused (CustomFromDenied): "You're sending this from a
+            # different address or alias using the 'Send mail as' feature"
+            r"sending this from a different address or alias",
             # a list refusing its non-members' posts (Mailman: "Post by non-member to a
             # members-only list"): the sender is refused
             r"non-?member to a members-only list",
@@ -86,8 +89,9 @@ _SPECIFIC: list[Wording] = [
             "ruleset ('Domain of sender address … does not exist'); RFC 5321 4.5.5 and 6.1 (a null"
             " reverse-path refused); a submission server's MAIL FROM check (RFC 6409 6.1, 'not "
             "owned by user'); MessageLabs ('Your email address has been blacklisted'); MDaemon's "
-            "backscatter protection; Mailman's refusal of a non-member's post; the other sender "
-            "refusals sisimai lists (Sisimai::Reason::Rejected)"
+            "backscatter protection; Mailman's refusal of a non-member's post; Gmail's 'Send mail "
+            "as' refusal (CustomFromDenied); the other sender refusals sisimai lists "
+            "(Sisimai::Reason::Rejected)"
         ),
     ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
@@ -744,6 +748,8 @@ _SPECIFIC: list[Wording] = [
             r"address resolution failed",
             # qmail-remote: "Sorry, I couldn't find any host named client.example. (#5.1.2)"
             r"couldn.t find any host (?:named|by that name)",
+            # Gmail's notice: "… wasn't delivered to x because the domain y couldn't be found"
+            r"the domain \S+ (?:couldn.t|could not|cannot) be found",
             r"bad destination (?:host|system)",  # RFC 3463 X.1.2 "Bad destination system address"
             r"unknown domain",
             r"domain (?:is )?not (?:valid|exist)",
@@ -756,7 +762,8 @@ _SPECIFIC: list[Wording] = [
             "RFC 3463 X.1.2 and X.4.4; Postfix ('Host or domain name not found'); sendmail ('Host "
             "unknown', 'host not found'); Exim's dnslookup router ('Unrouteable address', "
             "'all relevant MX records point to non-existent hosts'); "
-            "qmail ('couldn't find any host'); Gmail 5.1.2; Exchange 5.4.310 and 5.4.4 "
+            "qmail ('couldn't find any host'); Gmail 5.1.2 and its notice ('the domain … couldn't "
+            "be found'); Exchange 5.4.310 and 5.4.4 "
             "('nonexistent domain'); cPanel's Exim template; DNS's NXDOMAIN (RFC 1035, RFC 8020)"
         ),
     ),

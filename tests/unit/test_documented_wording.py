@@ -863,6 +863,20 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "Your message has been enqueued and undeliverable for 5 day to the following recipients",
         "PMDF; Sympa, type 41",
     ),
+    (
+        "hostunknown",
+        "5.0.0",
+        f"Your message wasn't delivered to {RECIPIENT} because the domain client.example "
+        "couldn't be found. Check for typos or unnecessary spaces and try again.",
+        "Gmail's notice of a domain that does not exist",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "You're sending this from a different address or alias using the 'Send mail as' "
+        "feature. The settings for your 'Send mail as' account are misconfigured or out of date.",
+        "Gmail's notice (support.google.com/mail/?p=CustomFromDenied)",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
