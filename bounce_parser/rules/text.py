@@ -25,6 +25,10 @@ _SPECIFIC: list[Wording] = [
             r"have been failing for a long time",
             r"in the queue too long",  # qmail: "I'm not going to try again"
             r"not delivered within \d+ days",
+            # Exim (deliver.c, receive.c): "Message … has been frozen", "… was frozen on
+            # arrival by ACL": held by the sending system, undelivered
+            r"has been frozen\b",
+            r"was frozen on arrival",
         ),
         (
             "Giving-up notices: RFC 3463 X.4.7; sendmail's Timeout.queuereturn notice ('could not "
@@ -32,7 +36,8 @@ _SPECIFIC: list[Wording] = [
             "for a long time'); qmail-send ('in the queue too long'); Exchange's 4.4.7 and delay "
             "notices ('Message expired', 'will continue trying'); Postfix's and sendmail's notice "
             "of a host that never answered ('Connection timed out'); Gmail's ('did not accept our "
-            "requests to connect'); Ipswitch IMail's ('Delivery failed N attempts')"
+            "requests to connect'); Ipswitch IMail's ('Delivery failed N attempts'); Exim's frozen "
+            "message (deliver.c, receive.c: 'has been frozen', 'was frozen on arrival')"
         ),
     ),
     (
@@ -168,6 +173,13 @@ _SPECIFIC: list[Wording] = [
             "its DNS)"
         ),
     ),
+    # Exim (deliver.c): 'Too many "Received" headers - suspected mail loop': the message's
+    # own headers over received_headers_max, read as its content, as Exim words it
+    (
+        "contenterror",
+        (r"too many \"received\" headers",),
+        "Exim's deliver.c, over its received_headers_max option",
+    ),
     # the destination's MX names the sending host: its own configuration, not the network
     # (RFC 5321 5.1: the local host in the MX list is an error), before the loops below
     (
@@ -182,12 +194,17 @@ _SPECIFIC: list[Wording] = [
             r"unable to connect .{0,40}\bdaemon",
             r"there is no mdb",
             r"encountered an error while being processed",
+            # Exim (deliver.c): an alias or forward that names a file or a pipe its router
+            # does not allow
+            r"delivery to (?:file|pipe) forbidden",
         ),
         (
             "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
             "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken'); a "
             "local daemon unreachable ('Unable to connect to … daemon'); Exchange's 4.3.2 "
-            "'no Mdb'; the other system-error replies sisimai lists (Sisimai::Reason::SystemError)"
+            "'no Mdb'; Exim's deliver.c ('delivery to file forbidden', 'delivery to pipe "
+            "forbidden'); the other system-error replies sisimai lists "
+            "(Sisimai::Reason::SystemError)"
         ),
     ),
     (
@@ -571,7 +588,7 @@ _SPECIFIC: list[Wording] = [
             r"mailbox (?:is )?full",
             r"mailbox quota",
             r"over ?quota",
-            r"quota (?:exceeded|full|violation|reached)",
+            r"quota (?:exceed(?:ed)?|full|violation|reached)\b",
             # "over the allowed quota", "reached disk quota", "overdrawn his diskspace quota"
             r"\b(?:over|reached|overdrawn) (?:\w+ ){0,3}(?:disk ?space )?quota",
             r"\bfull (?:mailbox|inbox)",
@@ -728,6 +745,7 @@ _SPECIFIC: list[Wording] = [
             r"domain is not reachable",
             r"the account or domain may not exist",  # cPanel's exim template
             r"mx records point to non-existent hosts",  # Exim's dnslookup router
+            r"all host address lookups failed permanently",  # Exim's smtp transport
             r"dns lookup failure: host \S+ not found",
             r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist",  # a domain, not an address
             r"domain does not exist",

@@ -238,6 +238,11 @@ BROAD_RULES: list[Wording] = [
             r"bad command",
             r"malformed address",
             r"parameter not implemented",
+            # Exim's address parser (parser.c): "angle-brackets nested too deep", "domain
+            # missing in source-routed address", 'expected word or "<"'
+            r"angle-brackets nested too deep",
+            r"domain missing in source-routed address",
+            r"expected word or \"<\"",
         ),
         (
             "RFC 5321 4.2.3: 500 ('Syntax error, command unrecognized'), 501, 504 ('Command "

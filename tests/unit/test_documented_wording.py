@@ -877,6 +877,25 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "feature. The settings for your 'Send mail as' account are misconfigured or out of date.",
         "Gmail's notice (support.google.com/mail/?p=CustomFromDenied)",
     ),
+    # Exim's own texts, from its source (the file named)
+    ("hostunknown", "5.0.0", "all host address lookups failed permanently", EXIM + ", smtp.c"),
+    ("mailboxfull", "5.0.0", "error: quota exceed", EXIM + ", appendfile.c"),
+    ("syntaxerror", "5.0.0", "angle-brackets nested too deep", EXIM + ", parser.c"),
+    ("syntaxerror", "5.0.0", "domain missing in source-routed address", EXIM + ", parser.c"),
+    ("systemerror", "5.0.0", "delivery to file forbidden", EXIM + ", deliver.c"),
+    ("systemerror", "5.0.0", "delivery to pipe forbidden", EXIM + ", deliver.c"),
+    (
+        "contenterror",
+        "5.0.0",
+        'Too many "Received" headers - suspected mail loop',
+        EXIM + ", deliver.c",
+    ),
+    (
+        "expired",
+        "5.0.0",
+        "Message 1abc-000123-AB has been frozen by the system filter.",
+        EXIM + ", deliver.c",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
