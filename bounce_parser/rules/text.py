@@ -564,22 +564,34 @@ _SPECIFIC: list[Wording] = [
             r"system file missing",
             r"interrupted system call",
             r"timeout waiting for input",
+            # qmail-local: a delivery program's interpreter missing, the user's Maildir
+            # unreachable ("Unable to chdir to maildir. (#4.2.1)")
+            r"bad interpreter",
+            r"unable to chdir to maildir",
         ),
         (
             "Lotus Domino's router ('Several matches found in Domino Directory'); RFC 3463 X.3.5 "
             "('System incorrectly configured'); sendmail's sysexits texts (EX_CONFIG 'Local "
             "configuration error', EX_CANTCREAT 'Can't create output', EX_OSERR 'Operating system "
             "error', EX_OSFILE 'System file missing') and its 'timeout waiting for input'; EINTR "
-            "('Interrupted system call')"
+            "('Interrupted system call'); qmail-local's 'bad interpreter' and 'Unable to chdir to "
+            "maildir' (sisimai's qmail table reads both as system errors)"
         ),
     ),
     # before mailboxfull: the server's disk, not the recipient's quota
     (
         "systemfull",
-        (r"insufficient disk space", r"no space left on device", r"insufficient system storage"),
+        (
+            r"insufficient disk space",
+            r"no space left on device",
+            r"insufficient system storage",
+            # qmail's "mailbox unavailable (not enough free space)"
+            r"not enough free space",
+        ),
         (
             "The server's storage, not the mailbox's: RFC 5321 452 ('insufficient system storage');"
-            " RFC 3463 X.3.1; ENOSPC ('No space left on device')"
+            " RFC 3463 X.3.1; ENOSPC ('No space left on device'); qmail's 'mailbox unavailable "
+            "(not enough free space)'"
         ),
     ),
     (
@@ -698,6 +710,7 @@ _SPECIFIC: list[Wording] = [
             r"(?:account|mailbox|user) (?:is |has been )?(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
+            r"administrative?l?e?y disabled",  # qmail-ldap: "Mailaddress is administratively …"
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
             # French and German: "compte désactivé", "Konto deaktiviert", "Postfach gesperrt"

@@ -896,6 +896,16 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "Message 1abc-000123-AB has been frozen by the system filter.",
         EXIM + ", deliver.c",
     ),
+    # qmail's and qmail-ldap's own texts (the rows of sisimai's qmail table)
+    (
+        "systemfull",
+        "5.0.0",
+        "Requested action not taken: mailbox unavailable (not enough free space)",
+        QMAIL,
+    ),
+    ("systemerror", "5.0.0", "bad interpreter: No such file or directory", QMAIL + ", qmail-local"),
+    ("systemerror", "4.2.1", "Unable to chdir to maildir. (#4.2.1)", QMAIL + ", qmail-local"),
+    ("suspend", "5.2.1", "Mailaddress is administratively disabled. (#5.2.1)", "qmail-ldap"),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
