@@ -14,8 +14,9 @@ _NOT_RECIPIENT = re.compile(
 _MAX_DIAG = 500
 # lines of returned headers that carry addresses which are not the failed recipient
 _HEADER_LINE = re.compile(
-    r"^[ \t>]*(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|Return-Path|From|Sender|"
-    r"Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
+    # (a transcript's client line may open with "In:", as Postfix's smtpd chat writes it)
+    r"^[ \t>]*(?:In:[ \t]+)?(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|"
+    r"Return-Path|From|Sender|Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -674,3 +674,22 @@ def test_exchanges_delivery_receipt_is_a_delivery_not_a_failure(
     result = classify(_notice("Delivered: Facture 7", body))
     assert result.kind == Kind.DELIVERY_REPORT
     assert [r.address for r in result.recipients] == recipients
+
+
+def test_postfix_smtpd_chat_names_the_refused_recipient_not_our_sender() -> None:
+    """Postfix's report of a client's errors (smtpd_chat.c, "Postfix SMTP server: errors
+    from …", the session as "In:" and "Out:" lines): the recipient refused at RCPT TO, never
+    the sender the session's MAIL FROM named."""
+    text = (
+        "From: MAILER-DAEMON@mx.client.example (Mail Delivery System)\n"
+        "To: postmaster@mx.client.example (Postmaster)\n"
+        "Subject: Postfix SMTP server: errors from relay.acme.example[192.0.2.9]\n"
+        "Content-Type: text/plain\n\nTranscript of session follows.\n\n"
+        " Out: 220 mx.client.example ESMTP Postfix\n In:  EHLO relay.acme.example\n"
+        " Out: 250-mx.client.example\n In:  MAIL FROM:<billing@acme.example> SIZE=1234\n"
+        f" Out: 250 2.1.0 Ok\n In:  RCPT TO:<{R}>\n"
+        f" Out: 550 5.1.1 <{R}>: Recipient address rejected: User unknown in local recipient"
+        " table\n In:  QUIT\n Out: 221 2.0.0 Bye\n\nFor other details, see the local mail logfile\n"
+    )
+    result = classify(text.replace("\n", "\r\n").encode())
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
