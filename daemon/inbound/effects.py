@@ -68,6 +68,13 @@ def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, s
         return EventKind.REPLY, f"customer replied ({c.from_address}): {said}"
     if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
         return EventKind.COMPLAINT, f"the recipient asked to unsubscribe ({c.from_address})"
+    if c.feedback_type == "not-spam":  # RFC 6430: the recipient took it out of the spam folder
+        return EventKind.COMPLAINT, "the recipient's provider reports it marked as not spam"
+    if c.feedback_type == "auth-failure":  # RFC 6591: SPF, DKIM or DMARC failed there
+        return EventKind.COMPLAINT, (
+            "the recipient's provider reports that the message failed its SPF, DKIM or DMARC "
+            "check: run `facturier check-domain`"
+        )
     return (
         EventKind.COMPLAINT,
         f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider",
@@ -108,8 +115,9 @@ class Effects:
                 inbound_message_id=mid,
             )
         elif c.kind in (Kind.AUTOREPLY, Kind.READ_RECEIPT, Kind.HUMAN, Kind.FEEDBACK):
-            # noted on the delivery without changing its state; a complaint needs attention
-            attention = c.kind == Kind.FEEDBACK
+            # noted on the delivery without changing its state; a complaint needs attention,
+            # a report that the recipient marked it as not spam does not
+            attention = c.kind == Kind.FEEDBACK and c.feedback_type != "not-spam"
             event, text = _note_of(c, r)
             await record(session, delivery, event, text=text + tied, inbound_message_id=mid)
         elif c.kind == Kind.BOUNCE and r is not None:

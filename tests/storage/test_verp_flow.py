@@ -76,3 +76,61 @@ async def test_genuine_bounce_ties_by_verp_and_forgery_is_quarantined(
     assert customer.id is not None
     assert not any(a.undeliverable for a in await app.customers.addresses(customer.id))
     assert len(mailbox.Maildir(box).get_folder("quarantine")) == 1
+
+
+def _feedback(to: str, feedback_type: str, original: bytes) -> bytes:
+    """An RFC 5965 report from the recipient's provider, to the message's return path."""
+    return (
+        (
+            f"From: fbl@provider.example\r\nTo: {to}\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\r\n\r\n'
+            "--b\r\nContent-Type: text/plain\r\n\r\nA report.\r\n\r\n"
+            "--b\r\nContent-Type: message/feedback-report\r\n\r\n"
+            f"Feedback-Type: {feedback_type}\r\nUser-Agent: fbl/1.0\r\nVersion: 1\r\n"
+            "Original-Rcpt-To: <f@dupont.example>\r\n\r\n"
+            "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        ).encode()
+        + original
+        + b"\r\n--b--\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("feedback_type", "said", "attention"),
+    [
+        ("abuse", "complaint (abuse)", True),
+        ("not-spam", "marked as not spam", False),
+        ("auth-failure", "failed its SPF, DKIM or DMARC check", True),
+    ],
+)
+async def test_a_providers_report_says_what_it_reports(
+    verp_app: Facturier,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    feedback_type: str,
+    said: str,
+    attention: bool,
+) -> None:
+    """RFC 6430's not-spam (the recipient took it out of the spam folder) needs nobody; RFC
+    6591's auth-failure is about our domain's SPF/DKIM/DMARC, not the recipient's complaint."""
+    from daemon.domain.verp import verp_address
+
+    app = verp_app
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "V-2", "Dupont", "C-1")])
+    await app.send_due()
+    [sent] = sandbox.received("f@dupont.example")
+    token = parse(sent)["X-Facturier-Delivery"]
+    to = verp_address("bounces@acme.example", token, b"s3cret-verp-key")
+    box = tmp_path / "mail" / "bounces"
+    mailbox.Maildir(box).add(_feedback(to, feedback_type, sent))
+    report = await app.poll_bounces()
+    assert report.quarantined == 0
+    inv = await app.queries.find_invoice("V-2")
+    assert inv.id is not None
+    detail = await app.queries.invoice_detail(inv.id)
+    assert any(said in (e.text or "") for e in detail.events)
+    listed = {i.invoice_number for i in await app.attention.items()}
+    assert ("V-2" in listed) == attention
