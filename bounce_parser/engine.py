@@ -12,7 +12,7 @@ from email.message import Message
 from bounce_parser import mime
 from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
 from bounce_parser.dsn import embedded_dsn, from_dsn
-from bounce_parser.listserver import list_rejection
+from bounce_parser.listserver import from_list_server, list_rejection
 from bounce_parser.model import Classification, Kind, RecipientResult
 from bounce_parser.notices import (
     autoreply_recipient,
@@ -128,6 +128,13 @@ def _classify(raw: bytes) -> Classification:
     passed_on = _passed_on(parts) if bounce_like else None
     if passed_on is not None:  # delivered to a new address: an informational notice
         return _autoreply(msg, parts, base, returned_message_id(parts, passed_on))
+    if bounce_like and from_list_server(msg):
+        # a list manager passing on a member's bounce (LISTSERV's "possible delivery error
+        # notice", Mailman's "Uncaught bounce notification"): the bounce it carries names
+        # the member; its own text names only the list
+        forwarded = _forwarded_notice(parts, base)
+        if forwarded is not None:
+            return forwarded
     if bounce_like:
         text_result = from_text(msg, parts, base)
         if text_result is not None and not text_result.recipients:

@@ -54,7 +54,7 @@ _LIST_ADDRESS = re.compile(r"\blist\W{0,3}<?([^\s<>@]+@[^\s<>@]+?)>?[.,;:)]?\s",
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:
     """The list's refusal of the post, or its hold for the moderator; None otherwise."""
-    if not _from_list_server(msg, strict=not any(name in msg for name in _LIST_SERVER)):
+    if not from_list_server(msg, strict=not any(name in msg for name in _LIST_SERVER)):
         return None
     subject = mime.header(msg, "Subject") or ""
     head = text[:2000]
@@ -97,7 +97,9 @@ _OWNER_PREFIX = re.compile(r"^owner-([^@]+)@(.+)$", re.IGNORECASE)  # Majordomo'
 _ROBOT = re.compile(r"^(?:sympa|listserv|majordomo|ezmlm|mailman)@|^owner-|-owner@", re.I)
 
 
-def _from_list_server(msg: Message, strict: bool = False) -> bool:
+def from_list_server(msg: Message, strict: bool = False) -> bool:
+    """Whether a list manager sent ``msg`` (its robot or a list's role address; ``strict``:
+    only those a notice without list headers may come from)."""
     for name in ("From", "Sender", "Return-Path"):
         for address in mime.addresses_in(mime.header(msg, name) or ""):
             if (_ROBOT if strict else _SERVER_SENDER).search(address):

@@ -693,3 +693,31 @@ def test_postfix_smtpd_chat_names_the_refused_recipient_not_our_sender() -> None
     )
     result = classify(text.replace("\n", "\r\n").encode())
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+
+
+def test_a_list_servers_notice_carrying_a_members_bounce_names_the_member() -> None:
+    """LISTSERV passes a bounce it took for a post back as "a possible delivery error
+    notice", naming only its list: the failed address is the member's, in the bounce."""
+    bounce = (
+        "From: MAILER-DAEMON@mx.client.example\nTo: owner-compta@lists.client.example\n"
+        "Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n"
+        "This is the mail system at host mx.client.example.\n\n"
+        f"<{R}>: host mx2.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
+        "address rejected: User unknown (in reply to RCPT TO command)\n\n"
+        "--- Original message follows.\n\n"
+        "From: billing@acme.example\nTo: COMPTA@LISTS.CLIENT.EXAMPLE\n"
+        "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir.\n"
+    )
+    notice = (
+        'From: "L-Soft list server at LISTS.CLIENT.EXAMPLE (16.0)" '
+        "<LISTSERV@LISTS.CLIENT.EXAMPLE>\nTo: billing@acme.example\n"
+        "Subject: Rejected posting to COMPTA@LISTS.CLIENT.EXAMPLE\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        "The enclosed message, found in the COMPTA@LISTS.CLIENT.EXAMPLE mailbox and shown\n"
+        "under the spool ID 3306 in the system log, has been identified as a possible\n"
+        'delivery error notice for the following reason: "Sender:" field pointing to the\n'
+        "list has been found in mail body.\n\n--b\nContent-Type: message/rfc822\n\n"
+        f"{bounce}\n--b--\n"
+    )
+    result = classify(notice.replace("\n", "\r\n").encode())
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
