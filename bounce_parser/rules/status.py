@@ -190,6 +190,14 @@ AMBIGUOUS_WORDING = (
     # found, no access, or command rejected for policy reasons)": said for a policy refusal as
     # well as for a missing mailbox
     re.compile(r"mailbox (?:is )?unavailable", re.IGNORECASE),
+    # a reply that names a missing mailbox or another cause, and does not say which: QQ
+    # Mail's "550 Mailbox not found or access denied", "user does not exist or has blocked
+    # you", "… not found or not allowed to receive mail"
+    re.compile(
+        r"(?:not found|does ?n[o']t exist|unknown|invalid)[^.;\n]{0,20}\bor (?:access denied|"
+        r"(?:is )?not allowed|(?:is |has been )?disabled|inactive|(?:has )?blocked|suspended)",
+        re.IGNORECASE,
+    ),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""

@@ -968,6 +968,25 @@ def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> Non
     assert failures - covered == set()
 
 
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        "550 Mailbox not found or access denied",  # QQ Mail's published code
+        "550 User does not exist or has blocked you",
+        "550 Recipient unknown or not allowed to receive mail",
+    ],
+)
+def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_gone(
+    diagnostic: str,
+) -> None:
+    """Said for a missing mailbox or for a refusal, without saying which: soft, unless a
+    status the notice states says the mailbox is gone (X.1.1)."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert not r.hard
+    [r] = classify(_dsn("5.1.1", "550 5.1.1 " + diagnostic[4:])).recipients
+    assert r.hard
+
+
 def _report(report_type: str, fields_type: str, fields: str, headers_type: str) -> bytes:
     return (
         "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
