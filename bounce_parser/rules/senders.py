@@ -95,6 +95,16 @@ SENDERS: tuple[Sender, ...] = (
         wording=(("", "onhold"),),
     ),
     Sender(
+        product="Gmail, its notice with the session state",
+        source="Gmail's older notice ends the remote reply with '(state N)', the SMTP stage it "
+        "was refused at: states 15, 17 and 18 are at DATA or after, a refusal of the message, "
+        "not of the recipient (Gmail Help Forum threads, as sisimai's Gmail table cites them); "
+        "a specific status still decides",
+        header=("From", r"mailer-daemon@google(?:mail)?\.com"),
+        status_if=r"(?:^|\.0)$",
+        wording=((r"\(state 1[578]\b", "filtered"),),
+    ),
+    Sender(
         product="Google Groups",
         source="Google Groups Help, 'Fix problems with sending a message to a group': the "
         "group does not exist or does not take posts from the sender",

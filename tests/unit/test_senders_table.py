@@ -85,6 +85,14 @@ _EXIM = (
     "  factures@client.example\r\n    {cause}\r\n"
 )
 
+_GMAIL_STATE = (
+    "Delivery to the following recipient failed permanently:\r\n\r\n"
+    "     factures@client.example\r\n\r\nTechnical details of permanent failure:\r\n"
+    "Google tried to deliver your message, but it was rejected by the recipient domain.\r\n"
+    "The error that the other server returned was:\r\n"
+    "554 554 5.7.0 Header error (state 18).\r\n"
+)
+
 # For every row: the same notice with the sender's mark and without it, and what each says.
 # (product, with the mark, without it, (reason, status) with, (reason, status) without)
 ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
@@ -117,6 +125,16 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
         _dsn("f@client.example", "450 4.0.0 Temporary failure", "4.0.0"),
         ("onhold", "4.0.0"),
         ("systemerror", "4.0.0"),
+    ),
+    (
+        "Gmail, its notice with the session state",
+        _notice(_GMAIL_STATE, "", "Delivery Status Notification (Failure)").replace(
+            b"MAILER-DAEMON@relay.example",
+            b"Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        ),
+        _notice(_GMAIL_STATE, "", "Delivery Status Notification (Failure)"),
+        ("filtered", "5.7.0"),
+        ("contenterror", "5.7.0"),
     ),
     (
         "Google Groups",
