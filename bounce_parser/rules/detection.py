@@ -89,11 +89,16 @@ SUCCESS_NOTICE = re.compile(
     r"was delivered to the following recipient|"
     # sendmail's return receipt ("----- The following addresses had successful delivery
     # notifications -----")
-    r"the following addresses had successful delivery notifications",
+    r"the following addresses had successful delivery notifications|"
+    # OpenSMTPD's (bounce.c, notice_success and notice_relay)
+    r"your message was successfully delivered to these recipients|"
+    r"your message was relayed to these recipients",
     re.IGNORECASE,
 )
 SUCCESS_RELAYED = re.compile(
-    r"successfully relayed|no delivery notification was sent|relayed to non-dsn-aware", re.I
+    r"successfully relayed|no delivery notification was sent|relayed to non-dsn-aware|"
+    r"was relayed to these recipients",
+    re.I,
 )
 
 

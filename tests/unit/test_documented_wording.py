@@ -1245,6 +1245,22 @@ def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
 
 
 SUCCESS_TEMPLATES = [
+    # OpenSMTPD, bounce.c (notice_success, notice_relay), under its NOTICE_INTRO
+    (
+        "Delivery status notification: success",
+        "    Hi!\r\n\r\n    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\r\n\r\n"
+        "    Your message was successfully delivered to these recipients.\r\n\r\n"
+        f"{RECIPIENT}: 250 2.0.0 Ok: queued\r\n\r\n"
+        "    Below is a copy of the original message:\r\n",
+        "delivered",
+    ),
+    (
+        "Delivery status notification: relay",
+        "    Hi!\r\n\r\n    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\r\n\r\n"
+        "    Your message was relayed to these recipients.\r\n\r\n"
+        f"{RECIPIENT}: 250 2.0.0 Ok\r\n\r\n    Below is a copy of the original message:\r\n",
+        "relayed",
+    ),
     # Postfix, bounce(5) success_template ("Successful Mail Delivery Report")
     (
         "Successful Mail Delivery Report",
