@@ -105,8 +105,29 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
             # the second mention says (its server's reply) belongs to it too
             diagnostic = f"{out[address]} {diagnostic}"
         out[address] = diagnostic[: 2 * _MAX_DIAG]
-    # an address mentioned only inside another recipient's diagnostic text is not a recipient
+    # an address named only on a To or Cc line, where the notice sums up the message it
+    # returns ("This report relates to a message you sent with the following header fields:
+    # … To: …", Oracle Messaging Server's and PMDF's notices), is who the message was for,
+    # not who failed: it counts only when the notice names no other address
+    summed = {a for _, _, a in matches if a in out and _only_on_summary_lines(head, a)}
+    if summed and len(summed) < len(out):
+        for address in summed:
+            del out[address]
     return list(out.items())[:50]
+
+
+_SUMMARY_LINE = re.compile(r"^[ \t]*(?:To|Cc|Bcc)[ \t]*:", re.IGNORECASE)
+
+
+def _only_on_summary_lines(head: str, address: str) -> bool:
+    lowered = head.lower()
+    at = lowered.find(address)
+    while at >= 0:
+        line = head[head.rfind("\n", 0, at) + 1 : at]
+        if not _SUMMARY_LINE.match(line):
+            return False
+        at = lowered.find(address, at + len(address))
+    return True
 
 
 def written_addresses(head: str) -> dict[str, str]:

@@ -721,3 +721,19 @@ def test_a_list_servers_notice_carrying_a_members_bounce_names_the_member() -> N
     )
     result = classify(notice.replace("\n", "\r\n").encode())
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+
+
+def test_the_returned_messages_summed_up_to_is_not_a_failed_recipient() -> None:
+    """Oracle Messaging Server's (and PMDF's) notice first sums up the message it returns
+    ("This report relates to a message you sent with the following header fields:", its To
+    among them), then lists each failed recipient: boss@, the To, received it."""
+    body = (
+        "This report relates to a message you sent with the following header fields:\n\n"
+        "  Message-id: <inv-7@acme.example>\n  From: billing@acme.example\n"
+        "  To: boss@client.example\n  Subject: Facture 7\n\n"
+        "Your message cannot be delivered to the following recipients:\n\n"
+        f"  Recipient address: {R}\n  Reason: Remote SMTP server has rejected address\n"
+        f"  Diagnostic code: smtp;550 5.1.1 <{R}>... User Unknown\n\n"
+    )
+    result = classify(_notice("Delivery Notification: Delivery has failed", body))
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
