@@ -157,6 +157,8 @@ COMMANDS = [
         r"does not like (recipient)",
         r"failed on (data) command",
         r"failed (after i sent the message)",
+        # the DragonFly Mail Agent (dma, net.c): "%s [%s] did not like our %s:" and the reply
+        r"did not like our (rcpt to|mail from|data)\b",
     )
 ]
 """Each names its command in its first group (a pattern without one names the greeting)."""

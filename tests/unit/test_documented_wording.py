@@ -1427,6 +1427,25 @@ def test_qmails_stage_words_decide_what_was_refused(
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
+# The DragonFly Mail Agent names the command the remote host refused (dma, net.c: "%s [%s]
+# did not like our %s:", the reply under it)
+@pytest.mark.parametrize(
+    ("command", "reason", "hard"),
+    [("RCPT TO", "userunknown", True), ("DATA", "filtered", False)],
+)
+def test_the_dragonfly_mail_agents_stage_decides_what_was_refused(
+    command: str, reason: str, hard: bool
+) -> None:
+    body = (
+        "This is the DragonFly Mail Agent v0.13 at df.acme.example.\n\n"
+        f"There was an error delivering your mail to <{RECIPIENT}>.\n\n"
+        f"mx.client.example [192.0.2.25] did not like our {command}:\n"
+        f"550 Unknown user {RECIPIENT}\n\nOriginal message follows.\n\n"
+    )
+    [r] = classify(_notice("Mail delivery failed", body)).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
+
+
 # The same causes in the other words servers use for them: a full mailbox, a suspended
 # account or a domain that takes no mail, said without the status code that would say it
 @pytest.mark.parametrize(
