@@ -95,6 +95,7 @@ _ORANGE_REASON = {
     "415": "rejected",  # invalid sender
     "416": "userunknown",  # invalid recipient
     "417": "mailboxfull",  # recipient over quota
+    "418": "userunknown",  # at least one recipient address invalid
     "420": "suspend",  # recipient mailbox archived
     "421": "rejected",  # MAIL FROM not owned by the user
     "426": "suspend",  # recipient account blocked
@@ -105,6 +106,15 @@ _ORANGE_REASON = {
     "517": "authfailure",  # DMARC verification failed
     "630": "policyviolation",  # client host rejected
     "999": "blocked",  # service refused
+    # "Service refusé, veuillez essayer plus tard" / "Mail rejeté" and nothing more: the
+    # code's own text names no cause, so none is guessed from the words around it
+    "105": "undefined",
+    "108": "undefined",
+    "109": "undefined",
+    "201": "undefined",
+    "423": "undefined",
+    "424": "undefined",
+    "513": "undefined",
 }
 
 

@@ -316,6 +316,15 @@ def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead()
             "authfailure",
         ),
         ("5.7.1", "554 5.7.1 Client host rejected LPN000_630", "policyviolation"),
+        ("5.0.0", "550 Adresse d au moins un destinataire invalide. OFR_418", "userunknown"),
+        # "service refused, try later" and nothing more: no cause is guessed from the words
+        (
+            "5.5.0",
+            "550 5.5.0 Service refuse. Veuillez essayer plus tard. service refused, please "
+            "try later. LPN001_108",
+            "undefined",
+        ),
+        ("4.0.0", "421 Veuillez essayer plus tard. OFR004_201", "undefined"),
         (
             "4.2.1",
             "421 4.2.1 Trop de connexions. Too many connections, slow down. LPN105-104",
