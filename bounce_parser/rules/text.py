@@ -358,6 +358,9 @@ _SPECIFIC: list[Wording] = [
         "authfailure",
         (
             r"\bspf\b.*\b(fail|reject|not authori[sz]ed)",
+            # iCloud [HME1]: "blocked for failing both SPF and DKIM authentication checks"
+            # (support.apple.com HT204137, its mail best practices)
+            r"fail(?:ing|ed)? (?:both )?spf and dkim",
             r"\bdmarc\b",
             r"\bdkim\b.*\b(fail|invalid)",
             r"authentication (?:check )?fail",
@@ -530,6 +533,8 @@ _SPECIFIC: list[Wording] = [
         (
             r"rate limit",
             r"try again slower",
+            # iCloud: "Messages to … deferred due to excessive volume" (HT204137)
+            r"due to excessive volume",
             r"too many (?:messages|recipients|emails) (?:in|per)",
             r"sending rate",
             # Postfix anvil limits (smtpd_client_message_rate_limit, …_recipient_rate_limit):

@@ -35,7 +35,7 @@ BROAD_RULES: list[Wording] = [
             r"rejected sender",
             r"sender not (?:allowed|authorized|permitted)",
             r"envelope sender",
-            r"mail from .* rejected",
+            r"mail from (?!ip\b).* rejected",  # not "Mail from IP … rejected": the IP's
             r"sender address .* (?:not|invalid)",
             r"an address that has been blacklisted",  # the address, not the sending IP
             r"rejected by (?:the )?destination domain",

@@ -906,6 +906,26 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("systemerror", "5.0.0", "bad interpreter: No such file or directory", QMAIL + ", qmail-local"),
     ("systemerror", "4.2.1", "Unable to chdir to maildir. (#4.2.1)", QMAIL + ", qmail-local"),
     ("suspend", "5.2.1", "Mailaddress is administratively disabled. (#5.2.1)", "qmail-ldap"),
+    # iCloud Mail's replies (support.apple.com HT204137, its mail best practices)
+    (
+        "authfailure",
+        "5.7.1",
+        "554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM "
+        "authentication checks.",
+        "iCloud Mail, HME1",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "550 5.7.1 Mail from IP 192.0.2.1 was rejected due to listing in Spamhaus SBL.",
+        "iCloud Mail: the sending IP on a blocklist",
+    ),
+    (
+        "speeding",
+        "4.7.1",
+        f"421 4.7.1 Messages to {RECIPIENT} deferred due to excessive volume. Try again later",
+        "iCloud Mail: too much mail at once",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
