@@ -79,6 +79,8 @@ _SPECIFIC: list[Wording] = [
             r"your e-?mail address has been blacklisted",  # Symantec MessageLabs
             r"\bis a dead domain",
             r"backscatter protection",  # MDaemon: the return path judged forged
+            # Yahoo: "Message temporarily deferred due to unresolvable RFC.5321 from domain"
+            r"unresolvable rfc\.?5321 (?:from )?domain",
             # Gmail's "Send mail as" refused (CustomFromDenied): "You're sending this from a
             # different address or alias using the 'Send mail as' feature"
             r"sending this from a different address or alias",
@@ -254,6 +256,7 @@ _SPECIFIC: list[Wording] = [
             r"duplicate header",
             r"multiple addresses in from",
             r"not (?:rfc ?)?(?:2822|5322) compliant",
+            r"headers are not rfc compliant",  # Yahoo (its SMTP error codes page)
             r"not compliant with rfc",
             r"does not comply with rfc",
             r"rfc ?5322 (?:requirements|standards)",
@@ -361,6 +364,9 @@ _SPECIFIC: list[Wording] = [
             # iCloud [HME1]: "blocked for failing both SPF and DKIM authentication checks"
             # (support.apple.com HT204137, its mail best practices)
             r"fail(?:ing|ed)? (?:both )?spf and dkim",
+            # Yahoo 5.7.9: "the sender is unauthenticated. Yahoo requires all senders to
+            # authenticate with either SPF or DKIM"
+            r"requires all senders to authenticate",
             r"\bdmarc\b",
             r"\bdkim\b.*\b(fail|invalid)",
             r"authentication (?:check )?fail",
@@ -497,6 +503,7 @@ _SPECIFIC: list[Wording] = [
         "toomanyconn",
         (
             r"too many (?:connections|concurrent|sessions)",
+            r"max message per connection reached",  # Yahoo
             r"frequency limited",  # Tencent: "Connection/Ip frequency limited"
             r"connection limit",
             r"too many smtp sessions",
@@ -533,6 +540,7 @@ _SPECIFIC: list[Wording] = [
         (
             r"rate limit",
             r"try again slower",
+            r"receiving mail too quickly",  # Yahoo: "User is receiving mail too quickly"
             # iCloud: "Messages to … deferred due to excessive volume" (HT204137)
             r"due to excessive volume",
             r"too many (?:messages|recipients|emails) (?:in|per)",
@@ -712,6 +720,9 @@ _SPECIFIC: list[Wording] = [
     (
         "suspend",
         (
+            # Yahoo: "554 delivery error: dd x@yahoo.com is no longer valid" (an account closed,
+            # its SMTP error codes page), unlike its "dd This user doesn't have a … account"
+            r"\bdd \S+@\S+ is no longer valid",
             r"(?:account|mailbox|user) (?:is |has been )?(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",

@@ -906,6 +906,24 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("systemerror", "5.0.0", "bad interpreter: No such file or directory", QMAIL + ", qmail-local"),
     ("systemerror", "4.2.1", "Unable to chdir to maildir. (#4.2.1)", QMAIL + ", qmail-local"),
     ("suspend", "5.2.1", "Mailaddress is administratively disabled. (#5.2.1)", "qmail-ldap"),
+    # Yahoo's replies (Yahoo Sender Hub, "SMTP error codes")
+    (
+        "authfailure",
+        "5.7.9",
+        "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo "
+        "requires all senders to authenticate with either SPF or DKIM.",
+        YAHOO + ", 5.7.9",
+    ),
+    ("notcompliantrfc", "5.0.0", "554 Message not allowed - Headers are not RFC compliant", YAHOO),
+    (
+        "rejected",
+        "4.0.0",
+        "451 Message temporarily deferred due to unresolvable RFC.5321 from domain.",
+        YAHOO,
+    ),
+    ("speeding", "4.0.0", "450 User is receiving mail too quickly", YAHOO),
+    ("toomanyconn", "4.0.0", "421 Max message per connection reached", YAHOO),
+    ("suspend", "5.0.0", f"554 delivery error: dd {RECIPIENT} is no longer valid.", YAHOO),
     # iCloud Mail's replies (support.apple.com HT204137, its mail best practices)
     (
         "authfailure",
