@@ -52,12 +52,58 @@ _SPECIFIC: list[Wording] = [
             r"tls is required, but was not offered",
             r"cannot start tls",
             r"tls not available",
+            # Gmail (its SMTP errors and codes page): 4.7.29 "… wasn't sent over a TLS
+            # connection … use TLS/SSL for SMTP", 4.7.0 "TLS required for RCPT domain"
+            r"wasn.t sent over a tls connection",
+            r"tls required for rcpt domain",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
             " TLS_README ('TLS is required, but was not offered', 'Cannot start TLS'); Gmail's "
-            "notice ('does not support TLS')"
+            "notice ('does not support TLS') and its 4.7.29 and 'TLS required for RCPT domain'"
         ),
+    ),
+    # Gmail's documented replies whose words the general rules below would read otherwise
+    # (Google Workspace Admin Help, "SMTP errors and codes", answer 3726730)
+    (
+        "notcompliantrfc",
+        (
+            r"missing a valid message-id",
+            r"unicode character in a disallowed header",
+            r"encoded-word syntax is not permitted",
+            r"mail message is malformed",
+        ),
+        "Gmail 5.7.1 and 5.6.0: the message's form against RFC 5322 (not its content)",
+    ),
+    (
+        "policyviolation",
+        (r"sending messages with the same message-id",),
+        "Gmail 4.7.28: too many messages with one Message-ID (not a mailbox quota)",
+    ),
+    (
+        "spamdetected",
+        (r"nature of the content or the links within",),
+        "Gmail 4.7.0: 'suspicious due to the nature of the content or the links within'",
+    ),
+    (
+        "syntaxerror",
+        (r"smtp protocol violation",),
+        "Gmail 4.5.0 and 5.7.10: 'SMTP protocol violation' (a command pipelined after STARTTLS)",
+    ),
+    (
+        "securityerror",
+        (r"application-specific password required",),
+        "Gmail 5.7.9: 'Application-specific password required' (the sending account's login)",
+    ),
+    (
+        "rejected",
+        (r"mail sending denied",),
+        "Gmail's SMTP relay 5.7.0: 'Mail Sending denied' (the sender account disabled there)",
+    ),
+    (
+        "systemerror",
+        (r"domain policy size per transaction exceeded",),
+        "Gmail 4.5.3: the recipient domain's policies over their size for one transaction",
     ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
@@ -143,6 +189,10 @@ _SPECIFIC: list[Wording] = [
             r"(?:rejected|blocked|refused)",
             r"\bbad (?:sender )?ip\b",
             r"esmtp not accepting connections",  # iCloud
+            # Gmail: "HELO/EHLO argument is invalid", "Empty HELO/EHLO argument not allowed",
+            # "Try again later, closing connection" (a DoS defence at HELO)
+            r"helo/ehlo argument",
+            r"try again later, closing connection",
             r"not allowed to connect",
             r"looks suspiciously like (?:a )?spammer",
             # "This IP has been temporarily blocked for attempting to mail too many invalid
@@ -367,6 +417,11 @@ _SPECIFIC: list[Wording] = [
             # Yahoo 5.7.9: "the sender is unauthenticated. Yahoo requires all senders to
             # authenticate with either SPF or DKIM"
             r"requires all senders to authenticate",
+            # Gmail 4.7.27, 4.7.30, 4.7.32: "rate limited because SPF/DKIM authentication didn't
+            # pass", "… isn't aligned with either the authenticated SPF or DKIM" domain: the
+            # cause is the authentication, the rate limit its effect
+            r"authentication didn.t pass",
+            r"aligned with either the authenticated",
             r"\bdmarc\b",
             r"\bdkim\b.*\b(fail|invalid)",
             r"authentication (?:check )?fail",
@@ -472,6 +527,7 @@ _SPECIFIC: list[Wording] = [
         "norelaying",
         (
             r"relay(?:ing)? (?:access )?denied",
+            r"invalid credentials for relay",  # Gmail's SMTP relay service
             r"relaying (?:is )?not (?:permitted|allowed)",
             r"not permitted to relay",
             r"unable to relay",

@@ -906,6 +906,60 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("systemerror", "5.0.0", "bad interpreter: No such file or directory", QMAIL + ", qmail-local"),
     ("systemerror", "4.2.1", "Unable to chdir to maildir. (#4.2.1)", QMAIL + ", qmail-local"),
     ("suspend", "5.2.1", "Mailaddress is administratively disabled. (#5.2.1)", "qmail-ldap"),
+    # Gmail's documented replies that general words would misread
+    (
+        "authfailure",
+        "4.7.27",
+        "421 4.7.27 Your email has been rate limited because SPF authentication didn't pass "
+        "for this message.",
+        GMAIL + ", 4.7.27",
+    ),
+    (
+        "authfailure",
+        "4.7.32",
+        "421 4.7.32 Your email has been rate limited because the From: header (RFC5322) in this "
+        "message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
+        GMAIL + ", 4.7.32",
+    ),
+    (
+        "failedstarttls",
+        "4.7.29",
+        "421 4.7.29 Your email has been rate limited because this message wasn't sent over a "
+        "TLS connection.",
+        GMAIL + ", 4.7.29",
+    ),
+    (
+        "failedstarttls",
+        "4.7.0",
+        "421 4.7.0 TLS required for RCPT domain, closing connection.",
+        GMAIL,
+    ),
+    ("blocked", "5.5.4", "501 5.5.4 HELO/EHLO argument is invalid.", GMAIL + ", 5.5.4"),
+    ("norelaying", "5.7.1", "550 5.7.1 Invalid credentials for relay 192.0.2.1.", GMAIL),
+    ("securityerror", "5.7.1", "535 5.7.1 Application-specific password required.", GMAIL),
+    (
+        "spamdetected",
+        "4.7.0",
+        "421 4.7.0 This message is suspicious due to the nature of the content or the links "
+        "within.",
+        GMAIL,
+    ),
+    ("syntaxerror", "5.7.10", "523 5.7.10 SMTP protocol violation, no commands allowed", GMAIL),
+    ("notcompliantrfc", "5.6.0", "554 5.6.0 Mail message is malformed. Not accepted.", GMAIL),
+    (
+        "notcompliantrfc",
+        "5.7.1",
+        "550 5.7.1 Messages missing a valid Message-ID: header are not accepted.",
+        GMAIL,
+    ),
+    (
+        "policyviolation",
+        "4.7.28",
+        "421 4.7.28 Gmail has detected this message exceeded its quota for sending messages "
+        "with the same Message-ID:.",
+        GMAIL + ", 4.7.28",
+    ),
+    ("rejected", "5.7.0", "550 5.7.0 Mail Sending denied.", GMAIL + ", its SMTP relay"),
     # Yahoo's replies (Yahoo Sender Hub, "SMTP error codes")
     (
         "authfailure",
