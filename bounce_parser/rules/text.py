@@ -105,6 +105,56 @@ _SPECIFIC: list[Wording] = [
         (r"domain policy size per transaction exceeded",),
         "Gmail 4.5.3: the recipient domain's policies over their size for one transaction",
     ),
+    # Mimecast's documented replies (Mimecast Community, "Mimecast SMTP Error Codes"), before
+    # the general rules their words would fall under
+    (
+        "authfailure",
+        (r"(?:spf|dkim|dmarc) sender invalid - envelope rejected",),
+        "Mimecast 550: the sender's SPF, DKIM or DMARC check failed ('… Sender Invalid')",
+    ),
+    (
+        "rejected",
+        (
+            r"administrative prohibition envelope blocked",
+            r"envelope blocked . user (?:domain )?entry",
+            r"block policy for envelope from",
+        ),
+        "Mimecast 550: the sender on a Blocked Senders policy or a user's personal block list",
+    ),
+    (
+        "failedstarttls",
+        (r"this route requires (?:encryption \(tls\)|tls version|high-strength ciphers)",),
+        "Mimecast 553: the route's policy requires TLS (a version, a cipher strength)",
+    ),
+    (
+        "mesgtoobig",
+        (r"maximum email size exceeded",),
+        "Mimecast 554: over its Email Size Limit policy or service limit",
+    ),
+    (
+        "norelaying",
+        (r"open relay not allowed",),
+        "Mimecast 451: sender and recipient both outside Mimecast, or the IP not authorized",
+    ),
+    (
+        "toomanyconn",
+        (r"account service is temporarily unavailable", r"exceeding outbound thread limit"),
+        "Mimecast 451 and 550: too many concurrent connections for the account",
+    ),
+    (
+        "systemerror",
+        (
+            r"unable to process connection at this time",
+            r"message ended early",
+            r"unable to process (?:command|an email at this time)",
+        ),
+        "Mimecast 451: its servers under load, a message cut short, an unknown internal error",
+    ),
+    (
+        "virusdetected",
+        (r"email rejected due to security policies",),
+        "Mimecast 554: a virus signature, or a spam score over the maximum, in the message",
+    ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
     # so are Postfix's "Sender address rejected: Domain not found" and sendmail's "Domain of
@@ -987,6 +1037,8 @@ SENDER_SUBJECT: Wording = (
     (
         # "Sender address does not exist", "sender domain not found", "The sender's domain has
         # no MX record", "Return path domain does not exist", "MAIL FROM domain does not resolve"
+        # (not "SPF/DKIM/DMARC Sender Invalid", Mimecast's failed authentication check)
+        r"(?<!spf )(?<!dkim )(?<!dmarc )"
         r"\b(?:sender|from[- ]address|from[- ]domain|return[- ]path|envelope[- ]from|"
         r"reverse[- ]path|mail[- ]from)(?:'s)?\b" + _NOT_THE_RECIPIENT + r"\b(?:does not exist|"
         r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"

@@ -26,6 +26,7 @@ EXIM = "The Exim specification (the router or transport named)"
 RFC3463 = "RFC 3463, the status code's own description"
 RFC5321 = "RFC 5321 section 4.2 (reply codes) and its example replies"
 QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
+MIMECAST = "Mimecast Community, 'Mimecast SMTP Error Codes'"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -960,6 +961,22 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         GMAIL + ", 4.7.28",
     ),
     ("rejected", "5.7.0", "550 5.7.0 Mail Sending denied.", GMAIL + ", its SMTP relay"),
+    # Mimecast's replies (Mimecast Community, "Mimecast SMTP Error Codes")
+    ("authfailure", "5.0.0", "550 SPF Sender Invalid - envelope rejected", MIMECAST),
+    ("authfailure", "5.0.0", "550 DMARC Sender Invalid - envelope rejected", MIMECAST),
+    ("rejected", "5.0.0", "550 Administrative prohibition envelope blocked", MIMECAST),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Envelope rejected - Block policy for envelope from address",
+        MIMECAST,
+    ),
+    ("failedstarttls", "5.0.0", "553 This route requires encryption (TLS)", MIMECAST),
+    ("mesgtoobig", "5.0.0", "554 Maximum email size exceeded", MIMECAST),
+    ("norelaying", "4.0.0", "451 Open relay not allowed", MIMECAST),
+    ("toomanyconn", "4.0.0", "451 Account service is temporarily unavailable", MIMECAST),
+    ("systemerror", "4.0.0", "451 Message ended early", MIMECAST),
+    ("virusdetected", "5.0.0", "554 Email rejected due to security policies", MIMECAST),
     # Yahoo's replies (Yahoo Sender Hub, "SMTP error codes")
     (
         "authfailure",
