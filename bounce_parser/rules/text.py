@@ -243,6 +243,11 @@ _SPECIFIC: list[Wording] = [
             # "Try again later, closing connection" (a DoS defence at HELO)
             r"helo/ehlo argument",
             r"try again later, closing connection",
+            # QQ Mail's published codes (service.mail.qq.com, detail 122): "Suspected bounce
+            # attacks", "Suspected spam ip", "Connection denied": the sending host refused
+            r"suspected bounce attacks",
+            r"suspected spam ip",
+            r"\bconnection denied\b",
             r"not allowed to connect",
             r"looks suspiciously like (?:a )?spammer",
             # "This IP has been temporarily blocked for attempting to mail too many invalid
@@ -260,10 +265,13 @@ _SPECIFIC: list[Wording] = [
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
     (
         "spamdetected",
-        (r"rejected due to spam classification",),
+        (
+            r"rejected due to spam classification",
+            r"mail content denied",  # QQ Mail's published code (detail 122/171)
+        ),
         (
             "Google Groups' refusal of a post it classified as spam ('rejected due to spam "
-            "classification')"
+            "classification'); QQ Mail's 'Mail content denied'"
         ),
     ),
     # before networkerror: Gmail reports a null MX as a "DNS Error"

@@ -237,6 +237,7 @@ BROAD_RULES: list[Wording] = [
             r"command unrecognized",
             r"bad command",
             r"malformed address",
+            r"bad address syntax",  # QQ Mail's published code (detail 122/167)
             r"parameter not implemented",
             # Exim's address parser (parser.c): "angle-brackets nested too deep", "domain
             # missing in source-routed address", 'expected word or "<"'

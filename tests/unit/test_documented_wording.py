@@ -27,6 +27,7 @@ RFC3463 = "RFC 3463, the status code's own description"
 RFC5321 = "RFC 5321 section 4.2 (reply codes) and its example replies"
 QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
 MIMECAST = "Mimecast Community, 'Mimecast SMTP Error Codes'"
+QQ = "QQ Mail's published error codes (service.mail.qq.com, detail 122)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -961,6 +962,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         GMAIL + ", 4.7.28",
     ),
     ("rejected", "5.7.0", "550 5.7.0 Mail Sending denied.", GMAIL + ", its SMTP relay"),
+    # QQ Mail's published codes (service.mail.qq.com, detail 122)
+    ("blocked", "5.0.0", "550 Suspected bounce attacks", QQ),
+    ("blocked", "5.0.0", "550 Suspected spam ip, please try later", QQ),
+    ("blocked", "5.0.0", "550 Connection denied", QQ),
+    ("spamdetected", "5.0.0", "550 Mail content denied", QQ),
+    ("syntaxerror", "5.0.0", "550 Bad address syntax", QQ),
     # Mimecast's replies (Mimecast Community, "Mimecast SMTP Error Codes")
     ("authfailure", "5.0.0", "550 SPF Sender Invalid - envelope rejected", MIMECAST),
     ("authfailure", "5.0.0", "550 DMARC Sender Invalid - envelope rejected", MIMECAST),
