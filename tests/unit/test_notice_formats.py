@@ -491,28 +491,50 @@ LIST_HEADERS = (
 )
 
 
-def test_a_list_managers_uncaught_bounce_notification_is_the_bounce_it_carries() -> None:
-    """Mailman passes a bounce it cannot read to the list's owner, attached whole (its
-    'Uncaught bounce notification' template): the failed address is the attached bounce's
-    member, not the list's."""
-    bounce = (
-        "From: MAILER-DAEMON@mx.client.example\nTo: compta-bounces@lists.client.example\n"
-        "Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n"
-        "This is the mail system at host mx.client.example.\n\n"
-        f"<{R}>: host mx2.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
-        "address rejected: User unknown (in reply to RCPT TO command)\n\n"
-        "--- Original message follows.\n\n"
-        "From: billing@acme.example\nTo: compta@lists.client.example\n"
-        "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir.\n"
-    )
-    notice = (
-        f"{LIST_HEADERS}Subject: Uncaught bounce notification\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+_MEMBER_BOUNCE = (
+    "From: MAILER-DAEMON@mx.client.example\nTo: compta-bounces@lists.client.example\n"
+    "Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n"
+    "This is the mail system at host mx.client.example.\n\n"
+    f"<{R}>: host mx2.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
+    "address rejected: User unknown (in reply to RCPT TO command)\n\n"
+    "--- Original message follows.\n\n"
+    "From: billing@acme.example\nTo: compta@lists.client.example\n"
+    "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir.\n"
+)
+"""A member's bounce of a post, as the list server received it."""
+
+# A list manager passing a member's bounce on, attached whole: (its headers, its own text)
+CARRIERS = {
+    # Mailman sends the bounces it cannot read to the list's owner ("Uncaught bounce
+    # notification"); its text names no address
+    "Mailman": (
+        f"{LIST_HEADERS}Subject: Uncaught bounce notification\n",
         "The attached message was received as a bounce, but either the bounce format\n"
         "was not recognized, or no member addresses could be extracted from it.  This\n"
         "mailing list has been configured to send all unrecognized bounce messages to\n"
-        "the list administrator(s).\n\n--b\nContent-Type: message/rfc822\n\n"
-        f"{bounce}\n--b--\n"
+        "the list administrator(s).\n",
+    ),
+    # LISTSERV sends back what it took for a post as "a possible delivery error notice",
+    # naming only its list
+    "LISTSERV": (
+        'From: "L-Soft list server at LISTS.CLIENT.EXAMPLE (16.0)" '
+        "<LISTSERV@LISTS.CLIENT.EXAMPLE>\nTo: billing@acme.example\n"
+        "Subject: Rejected posting to COMPTA@LISTS.CLIENT.EXAMPLE\n",
+        "The enclosed message, found in the COMPTA@LISTS.CLIENT.EXAMPLE mailbox and shown\n"
+        "under the spool ID 3306 in the system log, has been identified as a possible\n"
+        'delivery error notice for the following reason: "Sender:" field pointing to the\n'
+        "list has been found in mail body.\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("manager", sorted(CARRIERS))
+def test_a_list_managers_notice_carrying_a_members_bounce_names_the_member(manager: str) -> None:
+    headers, text = CARRIERS[manager]
+    notice = (
+        f"{headers}MIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        f"{text}\n--b\nContent-Type: message/rfc822\n\n{_MEMBER_BOUNCE}\n--b--\n"
     )
     result = classify(notice.replace("\n", "\r\n").encode())
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
@@ -692,34 +714,6 @@ def test_postfix_smtpd_chat_names_the_refused_recipient_not_our_sender() -> None
         " table\n In:  QUIT\n Out: 221 2.0.0 Bye\n\nFor other details, see the local mail logfile\n"
     )
     result = classify(text.replace("\n", "\r\n").encode())
-    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
-
-
-def test_a_list_servers_notice_carrying_a_members_bounce_names_the_member() -> None:
-    """LISTSERV passes a bounce it took for a post back as "a possible delivery error
-    notice", naming only its list: the failed address is the member's, in the bounce."""
-    bounce = (
-        "From: MAILER-DAEMON@mx.client.example\nTo: owner-compta@lists.client.example\n"
-        "Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n"
-        "This is the mail system at host mx.client.example.\n\n"
-        f"<{R}>: host mx2.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
-        "address rejected: User unknown (in reply to RCPT TO command)\n\n"
-        "--- Original message follows.\n\n"
-        "From: billing@acme.example\nTo: COMPTA@LISTS.CLIENT.EXAMPLE\n"
-        "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir.\n"
-    )
-    notice = (
-        'From: "L-Soft list server at LISTS.CLIENT.EXAMPLE (16.0)" '
-        "<LISTSERV@LISTS.CLIENT.EXAMPLE>\nTo: billing@acme.example\n"
-        "Subject: Rejected posting to COMPTA@LISTS.CLIENT.EXAMPLE\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
-        "The enclosed message, found in the COMPTA@LISTS.CLIENT.EXAMPLE mailbox and shown\n"
-        "under the spool ID 3306 in the system log, has been identified as a possible\n"
-        'delivery error notice for the following reason: "Sender:" field pointing to the\n'
-        "list has been found in mail body.\n\n--b\nContent-Type: message/rfc822\n\n"
-        f"{bounce}\n--b--\n"
-    )
-    result = classify(notice.replace("\n", "\r\n").encode())
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
 
 
