@@ -167,7 +167,12 @@ def local_parts_named(head: str, written_to: list[str]) -> list[tuple[str, str]]
             continue
         name = re.escape(local)
         m = re.search(
-            rf"^[ \t>\"'<]*{name}[>\"']?(?=[ \t:(,]|\r?$).*$|^.*:[ \t]*{name}[ \t]*\r?$",
+            # (after a colon only under a label of words, "Receiver not found:", not a header
+            # field's name: "Subject: Factures" names no mailbox)
+            # alone on its line, or followed by a reason in parentheses, after a colon or in
+            # a column ("user    Mailbox unknown"), not by words of a sentence
+            rf"^[ \t>\"'<]*{name}[>\"']?(?=[ \t]*(?:[(:,]|\r?$)|[ \t]{{2,}}\S).*$"
+            rf"|^[ \t]*\S+[ \t]+[^:\n]*:[ \t]*{name}[ \t]*\r?$",
             head,
             re.IGNORECASE | re.MULTILINE,
         )

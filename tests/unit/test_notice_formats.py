@@ -731,3 +731,15 @@ def test_the_returned_messages_summed_up_to_is_not_a_failed_recipient() -> None:
     )
     result = classify(_notice("Delivery Notification: Delivery has failed", body))
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Subject: Factures", "Factures de décembre: votre message n'a pas été remis"],
+)
+def test_a_word_that_is_a_local_part_does_not_name_that_mailbox(line: str) -> None:
+    """A subject field or a sentence that opens with the word 'factures' is not a mailbox
+    named without its domain: the notice names nobody, so no one of several is proven gone."""
+    body = f"Your message could not be delivered.\n\n{line}\n\n550 5.1.1 User unknown\n\n"
+    result = classify(_notice("Undeliverable", body))
+    assert not any(r.hard for r in result.recipients)
