@@ -128,17 +128,17 @@ def _classify(raw: bytes) -> Classification:
     passed_on = _passed_on(parts) if bounce_like else None
     if passed_on is not None:  # delivered to a new address: an informational notice
         return _autoreply(msg, parts, base, returned_message_id(parts, passed_on))
-    if bounce_like and from_list_server(msg):
+    if bounce_like:
         # a list manager passing on a member's bounce (LISTSERV's "possible delivery error
         # notice", Mailman's "Uncaught bounce notification"): the bounce it carries names
-        # the member; its own text names only the list
-        forwarded = _forwarded_notice(parts, base)
-        if forwarded is not None:
-            return forwarded
-    if bounce_like:
-        text_result = from_text(msg, parts, base)
-        if text_result is not None and not text_result.recipients:
-            text_result = _forwarded_notice(parts, base) or text_result
+        # the member, its own text only the list; any other notice's carried bounce is read
+        # when the notice itself names no one
+        list_server = from_list_server(msg)
+        text_result = _forwarded_notice(parts, base) if list_server else None
+        if text_result is None:
+            text_result = from_text(msg, parts, base)
+            if not list_server and text_result is not None and not text_result.recipients:
+                text_result = _forwarded_notice(parts, base) or text_result
         if text_result is not None:
             return text_result
     if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":

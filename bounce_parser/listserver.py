@@ -19,6 +19,7 @@ from typing import Any
 
 from bounce_parser import mime
 from bounce_parser.model import Classification, Kind, RecipientResult
+from bounce_parser.parts import returned_to
 
 # Headers that only a list server puts on its own notices.
 _LIST_SERVER = (
@@ -62,7 +63,7 @@ def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classific
     refused = _REFUSED.search(head) or _NOT_MEMBER.search(subject) or _NOT_MEMBER.search(head)
     if not (held or refused):
         return None
-    address = _list_address(msg, head)
+    address = _list_address(msg, head, text)
     if address is None:
         return None
     said = _REFUSED if _REFUSED.search(head) else (_HELD if held and not refused else _NOT_MEMBER)
@@ -107,7 +108,7 @@ def from_list_server(msg: Message, strict: bool = False) -> bool:
     return False
 
 
-def _list_address(msg: Message, head: str) -> str | None:
+def _list_address(msg: Message, head: str, text: str) -> str | None:
     """The list's own address: named in the text, in List-Post (RFC 2369), in Mailman's
     X-BeenThere, or the list's role address (compta-owner@…) without its role."""
     m = _LIST_ADDRESS.search(head)
@@ -117,7 +118,7 @@ def _list_address(msg: Message, head: str) -> str | None:
     # "to the COMPTA list"): the returned message's recipient of that name
     named = _LIST_NAME.search(head)
     if named:
-        for address in _returned_recipients(msg):
+        for address in returned_to(list(mime.walk(msg)), text, ("To", "Cc")):
             if address.partition("@")[0].lower() == (named.group(1) or named.group(2)).lower():
                 return address
     post = re.search(r"<mailto:([^>?\s]+@[^>?\s]+)", mime.header(msg, "List-Post") or "")
@@ -134,18 +135,3 @@ def _list_address(msg: Message, head: str) -> str | None:
 
 
 _LIST_NAME = re.compile(r"\bfor list ([\w.-]+)|\bto the ([\w.-]+) list\b", re.IGNORECASE)
-
-
-def _returned_recipients(msg: Message) -> list[str]:
-    """The To and Cc of the message the notice returns (attached, or quoted in its text)."""
-    found: list[str] = []
-    for part in msg.walk():
-        if part.get_content_type() == "message/rfc822":
-            payload = part.get_payload()
-            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-                for name in ("To", "Cc"):
-                    found += mime.addresses_in(mime.header(payload[0], name) or "")
-        elif part.get_content_maintype() == "text":
-            for m in re.finditer(r"^(?:To|Cc):[ \t]*(.+)$", mime.text_of(part), re.I | re.M):
-                found += mime.addresses_in(m.group(1))
-    return [a.lower() for a in dict.fromkeys(found)]
