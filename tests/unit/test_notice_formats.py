@@ -743,3 +743,19 @@ def test_a_word_that_is_a_local_part_does_not_name_that_mailbox(line: str) -> No
     body = f"Your message could not be delivered.\n\n{line}\n\n550 5.1.1 User unknown\n\n"
     result = classify(_notice("Undeliverable", body))
     assert not any(r.hard for r in result.recipients)
+
+
+def test_a_local_part_is_completed_from_the_returned_received_for() -> None:
+    """The returned message shows no To, only the Received field its server added (RFC 5321
+    4.4, "for <recipient>"): that names the mailbox, not the relay's own domain."""
+    text = (
+        "From: postmaster@relay.example\nTo: billing@acme.example\nSubject: Undeliverable\n"
+        "Content-Type: text/plain\n\nReceiver not found: factures\n\n"
+        "--- Returned Message ---\n\nSender: billing@acme.example\n"
+        "Received: from relay.acme.example (relay.acme.example [192.0.2.9])\n"
+        "        by mx.client.example (8.9.3/8.9.3) with ESMTP id MAA16547\n"
+        f"        for <{R}>; Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "Message-ID: <inv-7@acme.example>\n\nVoir la facture.\n"
+    )
+    result = classify(text.replace("\n", "\r\n").encode())
+    assert [r.address for r in result.recipients] == [R]
