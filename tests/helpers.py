@@ -60,6 +60,8 @@ def invoice_file(
     preceding: str | None = None,
     name: str | None = None,
     remittance: str | None = None,
+    quantity: str = "1",
+    unit_price: str | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     today = today or date.today()
@@ -75,6 +77,8 @@ def invoice_file(
             type_code=type_code,
             preceding=preceding,
             remittance=remittance,
+            quantity=Decimal(quantity),
+            unit_price=Decimal(unit_price) if unit_price is not None else None,
         )
     )
     path = folder / (name or f"{number}.pdf")

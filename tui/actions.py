@@ -61,6 +61,8 @@ INVOICE_BINDINGS: list[BindingType] = [
     Binding("P", "record_payment", N_("Record a payment")),
     Binding("X", "reverse_payment", N_("Reverse a payment")),
     Binding("D", "dispute", N_("Dispute")),
+    Binding("S", "send_as_is", N_("Amounts right: send")),
+    Binding("W", "discard_held", N_("Discard for a corrected one")),
 ]
 
 

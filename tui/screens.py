@@ -18,9 +18,11 @@ from daemon.app.services import Facturier
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.formatting import day, money
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, _
 from daemon.domain.labels import note_label, state_label
 from daemon.domain.states import DeliveryState, InvoiceState
+from daemon.intake.amounts import DONE as AMOUNTS_DONE
+from daemon.intake.amounts import AmountsDecision
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
@@ -41,6 +43,7 @@ STATE_STYLE: dict[str, str] = {
     DeliveryState.EXPIRED: "bold red",
     DeliveryState.HELD: "bold magenta",
     InvoiceState.DUPLICATE: "bold magenta",
+    InvoiceState.AMOUNTS_TO_CHECK: "bold magenta",
     InvoiceState.WITHDRAWN: "dim",
     InvoiceState.DISCARDED: "dim",
 }
@@ -186,6 +189,30 @@ class InvoiceScreen(LoadingScreen):
         )
         self.ask(title, then)
 
+    def action_send_as_is(self) -> None:
+        self._decide_amounts(AmountsDecision.SEND)
+
+    def action_discard_held(self) -> None:
+        self._decide_amounts(AmountsDecision.DISCARD)
+
+    def _decide_amounts(self, decision: AmountsDecision) -> None:
+        held = self.detail is not None and self.detail.row.state == InvoiceState.AMOUNTS_TO_CHECK
+        if not held:
+            self.notify(_("This invoice is not held for its amounts."), title=_("Amounts"))
+            return
+
+        async def then(answer: Answer) -> str:
+            invoice = await self.services.amounts.decide(
+                self.invoice_id, decision, by=current_operator(), reason=answer.reason
+            )
+            return _("invoice {number}: {done}; now {state}").format(
+                number=invoice.number,
+                done=_(AMOUNTS_DONE[decision]),
+                state=state_label(invoice.state),
+            )
+
+        self.ask(_(_ASK_AMOUNTS[decision]), then)
+
     async def fetch(self) -> InvoiceDetail:
         return await self.services.queries.invoice_detail(self.invoice_id)
 
@@ -280,12 +307,22 @@ class InvoiceScreen(LoadingScreen):
         self.query_one("#messages", Static).update("\n".join(notes))
 
 
+_ASK_AMOUNTS = {
+    AmountsDecision.SEND: N_("The amounts are right as they stand: send the invoice"),
+    AmountsDecision.DISCARD: N_("Discard the invoice: it is not sent (a corrected one follows)"),
+}
+
+
 def _compliance(report: ComplianceReport | None) -> str:
-    """What the compliance gate found, a line per warning (rule, message), escaped."""
+    """What the compliance gate found, a line per finding that holds the invoice and per
+    warning (rule, message), escaped."""
     if report is None:
         return _("Rules: not checked (schema only)")
     head = _("Rules: passed ({rule_sets})").format(rule_sets=escape(", ".join(report.rule_sets)))
     lines = [head]
+    held = _("(held)")
+    for f in report.holds[:5]:
+        lines.append(f"  [bold magenta]{escape(f.rule)}[/] {held}: {escape(f.message[:160])}")
     for f in report.warnings[:5]:
         mark = " " + _("(downgraded)") if f.downgraded else ""
         lines.append(f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(f.message[:120])}")

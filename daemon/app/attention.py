@@ -38,6 +38,7 @@ from daemon.domain.models import (
     utcnow,
 )
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
+from daemon.intake.amounts import held_findings, why_held
 from daemon.store.db import SessionFactory, transaction
 
 
@@ -88,6 +89,7 @@ def _ref(row: Any, at: int = 0) -> _InvoiceRef | None:
 _NEEDING_A_PERSON = [
     InvoiceState.NEEDS_ADDRESS.value,
     InvoiceState.DUPLICATE.value,
+    InvoiceState.AMOUNTS_TO_CHECK.value,
     InvoiceState.BOUNCED.value,
     InvoiceState.FAILED.value,
     InvoiceState.ATTENTION.value,
@@ -247,7 +249,18 @@ class AttentionQueue:
                 .where(which)
             )
         ).all()
-        troubled = [row[0] for row in rows if row[5] not in (needs_address, _DUPLICATE)]
+        troubled = [row[0] for row in rows if row[5] not in (needs_address, _DUPLICATE, _AMOUNTS)]
+        amounts: dict[int | None, str] = {}
+        for chunk in _chunks([row[0] for row in rows if row[5] == _AMOUNTS]):
+            for held_row in (
+                await connection.execute(
+                    columns(col(Invoice.id), col(Invoice.compliance)).where(
+                        col(Invoice.id).in_(chunk)
+                    )
+                )
+            ).all():
+                findings = held_findings(held_row[1])
+                amounts[held_row[0]] = why_held(findings) if findings else ""
         deliveries: dict[int, list[_Sent]] = {}
         complaints: dict[int, tuple[datetime, str | None]] = {}
         for chunk in _chunks(troubled):  # a few queries for all of them, never one each
@@ -298,6 +311,14 @@ class AttentionQueue:
                 ).format(earlier=row[7])
                 items.append(
                     _item(AttentionKind.POSSIBLE_DUPLICATE, invoice.id, imported_at, why, invoice)
+                )
+                continue
+            if state == _AMOUNTS:
+                why = _("amounts that do not add up, held, not sent: {why}").format(
+                    why=amounts.get(invoice.id, "")
+                )
+                items.append(
+                    _item(AttentionKind.AMOUNTS_TO_CHECK, invoice.id, imported_at, why, invoice)
                 )
                 continue
             found = _delivery_trouble(
@@ -655,6 +676,7 @@ _HELD, _BOUNCED, _FAILED = (
 )
 _ATTENTION = InvoiceState.ATTENTION.value
 _DUPLICATE = InvoiceState.DUPLICATE.value
+_AMOUNTS = InvoiceState.AMOUNTS_TO_CHECK.value
 
 
 class _Sent(NamedTuple):

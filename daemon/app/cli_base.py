@@ -49,9 +49,13 @@ app.add_typer(archive_app, name="archive")
 duplicates_app = typer.Typer(
     help="Files held as possible duplicates of an invoice already imported."
 )
+amounts_app = typer.Typer(
+    help="Invoices held because their line amounts do not add up (price × quantity)."
+)
 payments_app = typer.Typer(help="Payments received: bank statements, by hand, reversals.")
 app.add_typer(queue_app, name="queue")
 app.add_typer(duplicates_app, name="duplicates")
+app.add_typer(amounts_app, name="amounts")
 app.add_typer(payments_app, name="payments")
 campaign_app = typer.Typer(
     help="Asking customers whose invoices go to a person for a central invoice address.",

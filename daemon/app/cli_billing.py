@@ -1,5 +1,6 @@
-"""Commands for what an invoice is owed and whether it is one: duplicates held for a person,
-payments received (bank statements, by hand) and their reversal."""
+"""Commands for what an invoice is owed and whether it is one: duplicates and invoices whose
+amounts do not add up, held for a person; payments received (bank statements, by hand) and
+their reversal."""
 
 from __future__ import annotations
 
@@ -11,12 +12,22 @@ from typing import Annotated
 
 import typer
 
-from daemon.app.cli_base import JsonOption, duplicates_app, fail, payments_app, user, with_app
+from daemon.app.cli_base import (
+    JsonOption,
+    amounts_app,
+    duplicates_app,
+    fail,
+    payments_app,
+    user,
+    with_app,
+)
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import PaymentStatus
+from daemon.intake.amounts import DONE as AMOUNTS_DONE
+from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 
 HeldId = Annotated[int, typer.Argument(help="The held file's invoice #N (duplicates lists them)")]
@@ -107,6 +118,70 @@ def duplicates_keep(held: HeldId, reason: Reason) -> None:
 def duplicates_discard(held: HeldId, reason: Reason) -> None:
     """The held file is not sent; it stays on record with the decision."""
     _decide(held, Decision.DISCARD, reason)
+
+
+HeldForAmounts = Annotated[
+    int, typer.Argument(help="The held invoice's #N (facturier amounts lists them)")
+]
+
+
+def _lines(held: HeldInvoice) -> str:
+    head = _("#{id} invoice {number}, {customer}").format(
+        id=held.invoice_id, number=held.number, customer=held.customer
+    )
+    return "\n".join([head, *(f"  {f.message}" for f in held.findings)])
+
+
+@amounts_app.callback(invoke_without_command=True)
+def amounts_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Invoices held because a line's net amount is not its price times its quantity
+    (allowances and charges applied): each with the lines that do not add up."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    async def go(app_: Facturier) -> None:
+        held = await app_.amounts.held()
+        report = Reporter(as_json)
+        for one in held:
+            report.item(one, _lines(one) + "\n")
+        report.summary(
+            {"held": len(held)},
+            _("{count} invoice(s) held because their amounts do not add up").format(
+                count=len(held)
+            ),
+        )
+
+    with_app(go)
+
+
+def _decide_amounts(invoice_id: int, decision: AmountsDecision, reason: str) -> None:
+    if not reason.strip():
+        fail(_("--reason: say why (it is kept with the decision)"))
+
+    async def go(app_: Facturier) -> None:
+        invoice = await app_.amounts.decide(invoice_id, decision, by=user(), reason=reason)
+        typer.echo(
+            _("invoice {number} (#{id}): {done}; now {state}").format(
+                number=invoice.number,
+                id=invoice_id,
+                done=_(AMOUNTS_DONE[decision]),
+                state=state_label(invoice.state),
+            )
+        )
+
+    with_app(go)
+
+
+@amounts_app.command("send")
+def amounts_send(held: HeldForAmounts, reason: Reason) -> None:
+    """The amounts are right as they stand (checked with the seller): the invoice goes out."""
+    _decide_amounts(held, AmountsDecision.SEND, reason)
+
+
+@amounts_app.command("discard")
+def amounts_discard(held: HeldForAmounts, reason: Reason) -> None:
+    """The invoice is not sent (the seller issues a corrected one); it stays on record."""
+    _decide_amounts(held, AmountsDecision.DISCARD, reason)
 
 
 @payments_app.command("import")

@@ -61,7 +61,20 @@ def import_(
                 "{held} held as possible duplicates of invoices already imported "
                 "(facturier duplicates)"
             ).format(held=held)
-        report.summary({"imported": len(results) - failed, "rejected": failed, "held": held}, line)
+        amounts = sum(r.amounts_held for r in results)
+        if amounts:
+            line += "; " + _(
+                "{held} held because their amounts do not add up (facturier amounts)"
+            ).format(held=amounts)
+        report.summary(
+            {
+                "imported": len(results) - failed,
+                "rejected": failed,
+                "held": held,
+                "amounts_held": amounts,
+            },
+            line,
+        )
         return failed
 
     if with_app(go):

@@ -123,6 +123,26 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
                 f"{f.label} {f.earlier[:16]} → {f.later[:16]}" for f in pair.differences
             )
             print(f"duplicate #{pair.held_id} beside #{pair.earlier_id}: {differs}")
+        # an invoice whose line says 4 × 110.00 but whose amount is 480.50: held, not sent
+        odd = workdir / "odd-amounts"
+        odd.mkdir()
+        (odd / "FA-2026-0105.pdf").write_bytes(
+            sample_pdf(
+                SampleInvoice(
+                    "FA-2026-0105",
+                    "Atelier Martin",
+                    "C-1002",
+                    "FR67598765432",
+                    today - timedelta(days=2),
+                    today + timedelta(days=28),
+                    Decimal("480.50"),
+                    quantity=Decimal(4),
+                    unit_price=Decimal("110.00"),
+                )
+            )
+        )
+        for r in await app.ingest.import_paths([odd]):
+            print(f"imported  {Path(r.file).name}: {r.message}")
         for o in await app.send_due():
             print(f"sent      delivery {o.delivery_id}: {o.state} — {o.detail}")
         report = await app.poll_bounces()

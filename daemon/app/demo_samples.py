@@ -46,6 +46,11 @@ class SampleInvoice:
     """For a credit note: the number of the invoice it corrects (BT-25)."""
     remittance: str | None = None
     """The payment reference payers are asked to quote (BT-83)."""
+    quantity: Decimal = Decimal(1)
+    """The line's invoiced quantity (BT-129)."""
+    unit_price: Decimal | None = None
+    """The line's net price (BT-146); by default ``net`` over ``quantity``. Another price
+    makes a line whose amount does not add up."""
 
 
 def invoice_series(
@@ -99,10 +104,12 @@ def sample_xml(inv: SampleInvoice) -> bytes:
         "BG-25": [
             {
                 "BT-126": "1",
-                "BT-129": "1",
+                "BT-129": str(inv.quantity),
                 "BT-130": "C62",
                 "BT-131": _q(inv.net),
-                "BT-146": _q(inv.net),
+                "BT-146": _q(
+                    inv.unit_price if inv.unit_price is not None else inv.net / inv.quantity
+                ),
                 "BT-151": "S",
                 "BT-152": _q(inv.vat_rate),
                 "BT-153": inv.description,

@@ -32,6 +32,7 @@ from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import SET_ASIDE, EventKind
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
+from daemon.intake.amounts import AmountsService
 from daemon.intake.customers import CustomerService
 from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
@@ -70,6 +71,7 @@ class Facturier:
             gate=ComplianceGate.from_settings(s.compliance),
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
+        self.amounts = AmountsService(ctx.sessions, s.sender.address)
         self.payments = PaymentService(ctx.sessions, s.payments)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions)

@@ -27,6 +27,7 @@ class AttentionKind(enum.StrEnum):
     UNRECOGNIZED = "unrecognized"
     QUARANTINED = "quarantined"
     POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
+    AMOUNTS_TO_CHECK = "amounts-to-check"  # line amounts that do not add up: held, not sent
     PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
 
@@ -43,6 +44,10 @@ HINTS: dict[AttentionKind, str] = {
     AttentionKind.POSSIBLE_DUPLICATE: N_(
         "compare it with the earlier invoice, then replace the earlier one with it, keep "
         "both, or discard it (facturier duplicates)"
+    ),
+    AttentionKind.AMOUNTS_TO_CHECK: N_(
+        "check the invoice's lines with its seller, then send it as it is or discard it for "
+        "a corrected one (facturier amounts)"
     ),
     AttentionKind.NO_ADDRESS: N_(
         "set the customer's invoice address (customers set-address); the invoice then goes out"
@@ -86,6 +91,7 @@ LABELS: dict[AttentionKind, str] = {
     AttentionKind.ADDRESS_ANSWER: N_("address answer"),
     AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
     AttentionKind.POSSIBLE_DUPLICATE: N_("possible duplicate"),
+    AttentionKind.AMOUNTS_TO_CHECK: N_("amounts to check"),
     AttentionKind.NO_ADDRESS: N_("no address"),
     AttentionKind.HARD_BOUNCE: N_("hard bounce"),
     AttentionKind.REJECTED: N_("rejected"),

@@ -3,7 +3,9 @@
 A finding is one rule that fired: its id (``BR-CO-10``, ``FX-SCH-A-000123``,
 ``PDF-A3``), its severity as the rule set states it (Schematron's ``flag``: ``fatal``,
 ``warning``, ``information``; ISO/IEC 19757-3), the rule's own message and where in the
-document. A fatal finding refuses the invoice; the others pass and are shown.
+document. A fatal finding refuses the invoice; a held one (facturier's own checks that EN
+16931 does not impose, such as line amounts that do not add up) keeps it from going out
+until a person decides; the others pass and are shown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 FATAL = "fatal"
 WARNING = "warning"
 INFORMATION = "information"
+HOLD = "hold"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Finding:
     message: str
     location: str = ""
     downgraded: bool = False
-    """A fatal rule the configuration let through as a warning."""
+    """A fatal or held rule the configuration let through as a warning."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,12 @@ class ComplianceReport:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity != FATAL]
+        return [f for f in self.findings if f.severity not in (FATAL, HOLD)]
+
+    @property
+    def holds(self) -> list[Finding]:
+        """Findings that keep the invoice for a person before it goes out."""
+        return [f for f in self.findings if f.severity == HOLD]
 
     @property
     def passed(self) -> bool:
@@ -72,15 +80,19 @@ class ComplianceReport:
     def downgraded(
         self, downgrades: Iterable[Downgrade], profile: str | None, seller: Iterable[str | None]
     ) -> ComplianceReport:
-        """The report with the fatal findings an admin's downgrades cover made warnings, and
-        each downgrade used noted with its reason."""
+        """The report with the fatal and held findings an admin's downgrades cover made
+        warnings, and each downgrade used noted with its reason."""
         sellers = list(seller)
         rules = list(downgrades)
         findings = []
         notes = list(self.notes)
         for f in self.findings:
             used = next(
-                (d for d in rules if f.severity == FATAL and d.covers(f.rule, profile, sellers)),
+                (
+                    d
+                    for d in rules
+                    if f.severity in (FATAL, HOLD) and d.covers(f.rule, profile, sellers)
+                ),
                 None,
             )
             if used is None:

@@ -18,6 +18,7 @@ STATE_LABELS: dict[str, str] = {
     InvoiceState.ATTENTION: N_("attention"),
     InvoiceState.NEEDS_ADDRESS: N_("needs address"),
     InvoiceState.DUPLICATE: N_("possible duplicate"),
+    InvoiceState.AMOUNTS_TO_CHECK: N_("amounts to check"),
     InvoiceState.WITHDRAWN: N_("withdrawn"),
     InvoiceState.DISCARDED: N_("discarded"),
     DeliveryState.CANCELLED: N_("cancelled"),
@@ -28,6 +29,8 @@ STATE_LABELS: dict[str, str] = {
 
 NOTE_LABELS: dict[str, str] = {
     InvoiceNote.DUPLICATE_HELD: N_("held as a possible duplicate"),
+    InvoiceNote.AMOUNTS_HELD: N_("held: its amounts do not add up"),
+    InvoiceNote.AMOUNTS_CONFIRMED: N_("sent as it is, amounts confirmed"),
     InvoiceNote.REPLACED: N_("replaced the earlier invoice"),
     InvoiceNote.WITHDRAWN: N_("withdrawn, replaced by a later file"),
     InvoiceNote.KEPT: N_("kept beside the earlier invoice"),

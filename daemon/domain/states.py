@@ -46,6 +46,7 @@ class InvoiceState(enum.StrEnum):
     BOUNCED = "bounced"
     ATTENTION = "attention"
     DUPLICATE = "duplicate"  # a possible duplicate of an earlier file, held for a person
+    AMOUNTS_TO_CHECK = "amounts_to_check"  # its line amounts do not add up: held for a person
     WITHDRAWN = "withdrawn"  # replaced by a later file; nothing more goes out for it
     DISCARDED = "discarded"  # a duplicate a person chose not to send; kept, never sent
 
@@ -54,6 +55,7 @@ PERSON_SET = frozenset(
     {
         InvoiceState.ATTENTION,
         InvoiceState.DUPLICATE,
+        InvoiceState.AMOUNTS_TO_CHECK,
         InvoiceState.WITHDRAWN,
         InvoiceState.DISCARDED,
     }
@@ -61,7 +63,14 @@ PERSON_SET = frozenset(
 """Invoice states that only a person's decision changes: what its deliveries do afterwards
 (a late bounce of a withdrawn invoice) does not overwrite them."""
 
-SET_ASIDE = frozenset({InvoiceState.DUPLICATE, InvoiceState.WITHDRAWN, InvoiceState.DISCARDED})
+SET_ASIDE = frozenset(
+    {
+        InvoiceState.DUPLICATE,
+        InvoiceState.AMOUNTS_TO_CHECK,
+        InvoiceState.WITHDRAWN,
+        InvoiceState.DISCARDED,
+    }
+)
 """Invoices that are not sent, reminded or counted as owed."""
 SET_ASIDE_VALUES = tuple(s.value for s in SET_ASIDE)
 """The same, as the values stored (for SQL ``IN`` lists)."""
@@ -98,6 +107,8 @@ class InvoiceNote(enum.StrEnum):
     """What an invoice event row records."""
 
     DUPLICATE_HELD = "duplicate-held"
+    AMOUNTS_HELD = "amounts-held"  # its line amounts do not add up
+    AMOUNTS_CONFIRMED = "amounts-confirmed"  # a person sent it as it is
     REPLACED = "replaced"  # this file replaced the earlier invoice
     WITHDRAWN = "withdrawn"  # this invoice was replaced by a later file
     KEPT = "kept-both"

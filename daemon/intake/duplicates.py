@@ -20,6 +20,7 @@ from daemon.domain.identity import ComparedField, DocumentKind, compare
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentAllocation
 from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
+from daemon.intake.amounts import hold_for_amounts
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -227,7 +228,8 @@ class DuplicateService:
             held.state = InvoiceState.NEEDS_ADDRESS.value  # planning says where it stands
             session.add(held)
             await session.flush()
-            await plan_invoice_deliveries(session, held, self.sender_address)
+            if not hold_for_amounts(session, held, by=by):  # its amounts still need a person
+                await plan_invoice_deliveries(session, held, self.sender_address)
             await refresh_owed(session, held.id)
             return held
 

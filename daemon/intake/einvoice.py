@@ -24,6 +24,7 @@ import facturx
 import facturx.facturx as fx
 from lxml import etree
 
+from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
@@ -159,7 +160,10 @@ def read_einvoice(
         syntax,
         guideline,
         sellers=(_text(seller.get("vat_id")), _text(seller.get("name"))),
-        more=tuple(pdf_findings(embedded, guideline)) if embedded is not None else (),
+        more=(
+            *(pdf_findings(embedded, guideline) if embedded is not None else ()),
+            *line_findings(bt.get("BG-25") or ()),
+        ),
     )
     if not report.passed:
         raise EInvoiceError(file, refusal(report))

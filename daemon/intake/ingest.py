@@ -31,6 +31,7 @@ from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceNote, InvoiceState
+from daemon.intake.amounts import hold_for_amounts, why_held
 from daemon.intake.customers import language_for_country
 from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
@@ -58,6 +59,8 @@ class ImportResult:
     held: bool = False
     """Another file of the same invoice (seller, number, type) came before: held for a
     person as a possible duplicate."""
+    amounts_held: bool = False
+    """Its line amounts do not add up: held for a person (facturier amounts)."""
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -211,6 +214,7 @@ class IngestService:
             await session.flush()
             assert invoice.id is not None
             planned = []
+            amounts_held = False
             if held_against is not None:
                 note(
                     session,
@@ -223,7 +227,9 @@ class IngestService:
                     related_invoice_id=held_against.id,
                 )
             else:
-                planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
+                amounts_held = hold_for_amounts(session, invoice, by="import")
+                if not amounts_held:
+                    planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
                 await link_credit_note(session, invoice, inv.preceding_numbers)
             if inv.format in ("cii", "ubl") and inv.business_terms is not None:
                 # a customer reads a PDF, not XML, in their language: a CII invoice's messages
@@ -246,6 +252,12 @@ class IngestService:
                 "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
                 "both or discard it (facturier duplicates)"
             ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
+        elif amounts_held:
+            holds = inv.compliance.holds if inv.compliance else []
+            what = _(
+                "held: its amounts do not add up ({why}); send it as it is or discard it "
+                "(facturier amounts)"
+            ).format(why=why_held(holds))
         elif planned:
             what = ngettext(
                 "queued for {count} recipient", "queued for {count} recipients", len(planned)
@@ -269,6 +281,7 @@ class IngestService:
             invoice_id,
             inv.number,
             held=held_against is not None,
+            amounts_held=amounts_held,
         )
 
     def _reference(self, number: str) -> str | None:

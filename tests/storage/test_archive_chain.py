@@ -226,7 +226,7 @@ def test_every_reporting_command_speaks_json_lines(
     )
     imported = lines("import", str(invoice_file(tmp_path / "in", "JS-1")))
     assert imported[0]["ok"] and imported[0]["number"] == "JS-1"
-    assert imported[-1] == {"summary": {"imported": 1, "rejected": 0, "held": 0}}
+    assert imported[-1] == {"summary": {"imported": 1, "rejected": 0, "held": 0, "amounts_held": 0}}
     sent = lines("send")
     assert sent[0]["state"] == "accepted" and sent[-1]["summary"]["accepted"] == 1
     [polled] = lines("poll-bounces")

@@ -1149,3 +1149,48 @@ async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Set
         notes = str(app.screen.query_one("#messages").render())
         assert "reversed" in notes and "cheque bounced" in notes
         await app.services.close()
+
+
+async def test_an_invoice_held_for_its_amounts_is_sent_from_its_screen(
+    tui_settings: Settings,
+) -> None:
+    """Enter on an invoice whose line amounts do not add up shows the line that does not;
+    S asks why, then it goes out as it is, the decision recorded."""
+    services = await Facturier.open(tui_settings)
+    try:
+        odd = invoice_file(
+            Path(tui_settings.ingest.store).parent / "odd",
+            "FA-0009",
+            "Boulangerie Dupont",
+            "C-1",
+            net="100.00",
+            quantity="3",
+            unit_price="30.00",
+            today=FIXED_DAY,
+        )
+        [held] = await services.ingest.import_paths([odd])
+        assert held.amounts_held and held.invoice_id is not None
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _select(app, "amounts-to-check")
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert isinstance(app.screen, InvoiceScreen)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "amounts to check" in summary
+        assert "BT-131 (held): line 1: the net amount (BT-131) 100.00 is not" in summary
+        await pilot.press("S")
+        await _settled(pilot)
+        await pilot.press(*"checked with the seller", "enter")
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "amounts to check" not in summary and "queued" in summary
+        notes = str(app.screen.query_one("#messages").render())
+        assert "sent as it is, amounts confirmed" in notes and "checked with the seller" in notes
+        await pilot.press("W")  # no longer held: nothing to discard
+        await _settled(pilot)
+        assert "queued" in str(app.screen.query_one("#summary").render())
+        await app.services.close()

@@ -35,12 +35,16 @@ def test_import_fx_folder_then_status_json(config: Path, corpus_dir: Path) -> No
     assert code == 0, out
     rows = [json.loads(line) for line in out.splitlines()]
     # the samples reuse number 471102 (two sellers): each seller's first waits for an
-    # address (an unknown buyer), the others are held as possible duplicates of it
+    # address (an unknown buyer), or for a person when its line amounts do not add up (a
+    # line of 2.7700 × 20 stated as 55.46), the others are held as possible duplicates of it
     sharing = [r for r in rows if r["number"] == "471102"]
     held = sum(r["state"] == "duplicate" for r in rows)
     assert len(sharing) > 1 and f"{held} held as possible duplicates" in imported
-    assert [r["state"] for r in sharing].count("needs_address") == 2
-    assert {r["state"] for r in sharing} == {"needs_address", "duplicate"}
+    firsts = [r["state"] for r in sharing if r["state"] != "duplicate"]
+    assert sorted(firsts) == ["amounts_to_check", "needs_address"]
+    # that one, and an insurer's lines stated with the tax in (80.00 for a net 67.2244)
+    assert "2 held because their amounts do not add up (facturier amounts)" in imported
+    assert "line 4: the net amount (BT-131) 55.46 is not net price (BT-146) 2.7700" in imported
     einfach = next(r for r in rows if r["total"] == "529.87")
     assert einfach["number"] == "471102" and einfach["currency"] == "EUR"
     assert {"number", "customer", "total", "currency", "due_date", "state"} <= set(einfach)
@@ -291,3 +295,24 @@ def test_config_check_prints_the_rules_an_admin_downgraded(config: Path, tmp_pat
     )
     code, out = run(config, "config", "check")
     assert code == 2 and "compliance.artifacts:" in out and "is not a folder" in out
+
+
+def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
+    config: Path, tmp_path: Path
+) -> None:
+    file = invoice_file(tmp_path / "in", "FA-79", net="100.00", quantity="3", unit_price="30.00")
+    code, out = run(config, "import", str(file))
+    assert code == 0, out
+    assert "1 held because their amounts do not add up (facturier amounts)" in out
+    code, out = run(config, "amounts")
+    assert code == 0 and "#1 invoice FA-79, Boulangerie Dupont" in out, out
+    assert "line 1: the net amount (BT-131) 100.00 is not net price (BT-146) 30.00" in out
+    assert "1 invoice(s) held because their amounts do not add up" in out
+    code, out = run(config, "amounts", "send", "1", "--reason", " ")
+    assert code == 2 and "--reason: say why" in out and "Traceback" not in out
+    code, out = run(config, "amounts", "send", "1", "--reason", "checked with the seller")
+    assert code == 0 and "invoice FA-79 (#1): sent as it is; now needs address" in out, out
+    code, out = run(config, "amounts", "discard", "1", "--reason", "too late")
+    assert code == 2 and "is not held for its amounts (it is needs address)" in out, out
+    code, out = run(config, "amounts", "--json")
+    assert code == 0 and json.loads(out.splitlines()[-1])["summary"]["held"] == 0, out

@@ -1,0 +1,98 @@
+"""Whether an invoice's line amounts add up: the check no EN 16931 rule set of CEN makes.
+
+EN 16931-1 defines the invoice line net amount (BT-131) as the item net price (BT-146) times
+the invoiced quantity (BT-129) divided by the item price base quantity (BT-149, default 1),
+minus the line's allowances (BG-27, BT-136) plus its charges (BG-28, BT-141). CEN's rules
+check every sum above the line (BR-CO-10 and on) but not this one; Peppol BIS Billing 3.0
+does (PEPPOL-EN16931-R120, fatal, with a slack of 0.02), and the XRechnung validation
+configuration reports it as a warning. A line that misses it by more than that slack and
+more than the rounding its stated price allows (a price given to d decimals may be off by
+half a unit of the d-th decimal on each unit invoiced, the amount by half a cent) is a line
+whose total a customer cannot recompute: it is held for a person
+(:data:`daemon.domain.compliance.HOLD`), never refused, since EN 16931 itself does not
+impose it. An admin may downgrade ``BT-131`` to a warning for sellers whose lines state
+gross amounts by design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from daemon.domain.compliance import HOLD, Finding
+from daemon.domain.i18n import _
+
+RULE = "BT-131"
+SLACK = Decimal("0.02")
+"""Peppol BIS Billing 3.0, PEPPOL-EN16931-R120: the line net amount may differ from its
+computation by this much."""
+HALF_CENT = Decimal("0.005")
+"""The line net amount's own rounding to the cent."""
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        found = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return found if found.is_finite() else None
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _sum(parts: Any) -> Decimal:
+    total = Decimal(0)
+    for part in parts or ():
+        found = _amount(part.get("amount")) if isinstance(part, Mapping) else None
+        total += found or 0
+    return total
+
+
+def _written(value: Any) -> str:
+    """A figure as the invoice writes it."""
+    return " ".join(str(value).split())
+
+
+def line_findings(lines: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """A held finding for each invoice line (BG-25, as the factur-x library reads it) whose
+    net amount is not its price times its quantity, allowances and charges applied."""
+    found = []
+    for index, line in enumerate(lines, start=1):
+        price = _amount(line.get("BT-146"))
+        quantity = _amount(line.get("BT-129"))
+        stated = _amount(line.get("BT-131"))
+        if price is None or quantity is None or stated is None:
+            continue  # a term missing is the schema's and CEN's to refuse
+        base = _amount(line.get("BT-149")) or Decimal(1)
+        allowances, charges = _sum(line.get("BG-27")), _sum(line.get("BG-28"))
+        expected = price * quantity / base - allowances + charges
+        rounding = abs(quantity / base) * Decimal(5) / Decimal(10) ** (_decimals(price) + 1)
+        if abs(stated - expected) <= max(SLACK, rounding + HALF_CENT):
+            continue
+        computed = _("net price (BT-146) {price} × quantity (BT-129) {quantity}").format(
+            price=_written(line["BT-146"]), quantity=_written(line["BT-129"])
+        )
+        if base != 1:
+            computed += " / " + _("base quantity (BT-149) {base}").format(
+                base=_written(line["BT-149"])
+            )
+        if allowances:
+            computed += " − " + _("allowances {amount}").format(amount=allowances)
+        if charges:
+            computed += " + " + _("charges {amount}").format(amount=charges)
+        message = _(
+            "line {line}: the net amount (BT-131) {stated} is not {computed} = {expected}"
+        ).format(
+            line=line.get("BT-126") or index,
+            stated=_written(line["BT-131"]),
+            computed=computed,
+            expected=expected.quantize(Decimal("0.01")),
+        )
+        found.append(Finding(RULE, HOLD, message, f"BG-25[{index}]"))
+    return found

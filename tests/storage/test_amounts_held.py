@@ -1,0 +1,118 @@
+"""An invoice whose line amounts do not add up is held, on SQLite and PostgreSQL: nothing goes
+out until a person sends it as it is or discards it, and who decided, when and why is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
+from daemon.intake.amounts import AmountsDecision
+from daemon.intake.customers import NewCustomer
+from daemon.intake.duplicates import Decision
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file
+
+ADDRESS = "factures@dupont.example"
+SAID = (
+    "line 1: the net amount (BT-131) 100.00 is not net price (BT-146) 30.00 × quantity "
+    "(BT-129) 3 = 90.00"
+)
+
+
+async def _customer(app: Facturier) -> None:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1", "fr"), changed_by="test"
+    )
+
+
+async def _import(app: Facturier, path: Path):  # type: ignore[no-untyped-def]
+    [result] = await app.ingest.import_paths([path])
+    assert result.ok, result.message
+    return result
+
+
+def _odd(folder: Path, number: str, name: str | None = None) -> Path:
+    """An invoice of 100.00 whose one line says 3 × 30.00."""
+    return invoice_file(folder, number, net="100.00", quantity="3", unit_price="30.00", name=name)
+
+
+async def test_held_until_a_person_sends_it_as_it_is(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    fine = await _import(app, invoice_file(tmp_path / "a", "FA-20", net="90.00", quantity="3"))
+    assert not fine.amounts_held  # 3 × 30.00 = 90.00
+    held = await _import(app, _odd(tmp_path / "b", "FA-21"))
+    assert held.amounts_held and not held.held
+    assert f"held: its amounts do not add up ({SAID})" in held.message
+    assert "facturier amounts" in held.message
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 1  # FA-20 only
+
+    [item] = [i for i in await app.attention.items() if i.kind == "amounts-to-check"]
+    assert item.ref == held.invoice_id and item.invoice_number == "FA-21" and SAID in item.why
+    [listed] = await app.amounts.held()
+    assert listed.invoice_id == held.invoice_id and listed.findings[0].message == SAID
+
+    with pytest.raises(ValidationError, match="reason"):
+        await app.amounts.decide(held.invoice_id, AmountsDecision.SEND, by="ana", reason=" ")
+    sent = await app.amounts.decide(
+        held.invoice_id, AmountsDecision.SEND, by="ana", reason="checked with the seller"
+    )
+    assert sent.state == "queued"
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 2
+    assert not [i for i in await app.attention.items() if i.kind == "amounts-to-check"]
+    assert await app.amounts.held() == []
+    detail = await app.queries.invoice_detail(held.invoice_id)
+    decisions = [(what, who, why) for _at, what, who, why in detail.decisions]
+    assert decisions == [
+        ("amounts-held", "import", SAID),
+        ("amounts-confirmed", "ana", "checked with the seller"),
+    ]
+    with pytest.raises(ValidationError, match="not held for its amounts"):
+        await app.amounts.decide(held.invoice_id, AmountsDecision.DISCARD, by="ana", reason="x")
+
+
+async def test_discarded_it_is_never_sent_and_stays_on_record(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    held = await _import(app, _odd(tmp_path, "FA-22"))
+    done = await app.amounts.decide(
+        held.invoice_id, AmountsDecision.DISCARD, by="ana", reason="the seller re-issues it"
+    )
+    assert done.state == "discarded"
+    await app.send_due()
+    assert sandbox.received(ADDRESS) == []
+    detail = await app.queries.invoice_detail(held.invoice_id)
+    assert [(w, b) for _at, w, b, _why in detail.decisions] == [
+        ("amounts-held", "import"),
+        ("discarded", "ana"),
+    ]
+    # nothing of it is owed: it is not counted, reminded or sent
+    assert not [i for i in await app.attention.items() if i.invoice_id == held.invoice_id]
+
+
+async def test_a_duplicate_kept_is_still_held_for_its_amounts(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    await _import(app, invoice_file(tmp_path / "a", "FA-23", net="90.00", quantity="3"))
+    second = await _import(app, _odd(tmp_path / "b", "FA-23", name="FA-23-bis.pdf"))
+    assert second.held  # a possible duplicate first: a person decides that first
+    kept = await app.duplicates.decide(
+        second.invoice_id, Decision.KEEP, by="ana", reason="a second delivery"
+    )
+    assert kept.state == "amounts_to_check"
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 1  # the first file only
+    sent = await app.amounts.decide(
+        second.invoice_id, AmountsDecision.SEND, by="ana", reason="checked"
+    )
+    assert sent.state == "queued"
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 2
