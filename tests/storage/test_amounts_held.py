@@ -116,3 +116,29 @@ async def test_a_duplicate_kept_is_still_held_for_its_amounts(
     assert sent.state == "queued"
     await app.send_due()
     assert len(sandbox.received(ADDRESS)) == 2
+
+
+async def test_the_sellers_corrected_file_replaces_the_held_one(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The usual end: the seller re-issues the invoice with its line right; the new file is
+    held as a possible duplicate of the held one, and replacing it withdraws the held one."""
+    await _customer(app)
+    held = await _import(app, _odd(tmp_path / "a", "FA-24"))
+    corrected = await _import(
+        app,
+        invoice_file(
+            tmp_path / "b", "FA-24", net="100.00", quantity="4", unit_price="25.00", name="v2.pdf"
+        ),
+    )
+    assert corrected.held and not corrected.amounts_held
+    now = await app.duplicates.decide(
+        corrected.invoice_id, Decision.REPLACE, by="ana", reason="re-issued by the seller"
+    )
+    assert now.state == "queued"
+    await app.send_due()
+    [sent] = sandbox.received(ADDRESS)
+    assert b"v2.pdf" in sent
+    withdrawn = await app.queries.invoice_detail(held.invoice_id)
+    assert withdrawn.row.state == "withdrawn"
+    assert await app.amounts.held() == []
