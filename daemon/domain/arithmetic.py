@@ -12,6 +12,10 @@ whose total a customer cannot recompute: it is held for a person
 (:data:`daemon.domain.compliance.HOLD`), never refused, since EN 16931 itself does not
 impose it. An admin may downgrade ``BT-131`` to a warning for sellers whose lines state
 gross amounts by design.
+
+Factur-X EXTENDED's sub-lines give a line a subtype (``LineStatusReasonCode``, the factur-x
+library's ``EXT-FR-FE-163``): a GROUP line totals its detail lines and an INFORMATION line
+counts for nothing, so only detail lines (and lines without a subtype) are checked.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from daemon.domain.compliance import HOLD, Finding
 from daemon.domain.i18n import _
 
 RULE = "BT-131"
+NOT_PRICED = frozenset({"GROUP", "INFORMATION"})
+"""Line subtypes (Factur-X EXTENDED) whose amount is not their own price × quantity."""
 SLACK = Decimal("0.02")
 """Peppol BIS Billing 3.0, PEPPOL-EN16931-R120: the line net amount may differ from its
 computation by this much."""
@@ -64,6 +70,8 @@ def line_findings(lines: Iterable[Mapping[str, Any]]) -> list[Finding]:
     net amount is not its price times its quantity, allowances and charges applied."""
     found = []
     for index, line in enumerate(lines, start=1):
+        if str(line.get("EXT-FR-FE-163") or "").strip().upper() in NOT_PRICED:
+            continue
         price = _amount(line.get("BT-146"))
         quantity = _amount(line.get("BT-129"))
         stated = _amount(line.get("BT-131"))

@@ -35,6 +35,14 @@ ADDS_UP = [
     ),
     ("a credited line (negative quantity)", _line("10.00", "-3", "-30.00")),
     ("a term missing is not this check's to refuse", {"BT-146": "10.00", "BT-131": "30.00"}),
+    (
+        "a Factur-X EXTENDED group line totals its detail lines",
+        _line("0.00", "1", "250.00", **{"EXT-FR-FE-163": "GROUP"}),
+    ),
+    (
+        "an information line counts for nothing",
+        _line("10.00", "3", "0.00", **{"EXT-FR-FE-163": "INFORMATION"}),
+    ),
 ]
 
 DOES_NOT = [
@@ -63,6 +71,11 @@ DOES_NOT = [
         "the base quantity forgotten",
         _line("25.00", "400", "10000.00", **{"BT-149": "100"}),
         "× quantity (BT-129) 400 / base quantity (BT-149) 100 = 100.00",
+    ),
+    (
+        "a detail line of a group is checked like any line",
+        _line("10.00", "3", "35.00", **{"EXT-FR-FE-163": "DETAIL"}),
+        "× quantity (BT-129) 3 = 30.00",
     ),
     (
         "an allowance not taken off",
