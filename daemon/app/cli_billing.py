@@ -5,6 +5,7 @@ their reversal."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,7 +26,7 @@ from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
-from daemon.domain.models import PaymentStatus
+from daemon.domain.models import Invoice, PaymentStatus
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
@@ -85,20 +86,32 @@ def duplicates_show(held: HeldId, as_json: JsonOption = False) -> None:
     with_app(go)
 
 
-def _decide(held: int, decision: Decision, reason: str) -> None:
+def _record(
+    held: int, reason: str, done: str, decide: Callable[[Facturier], Awaitable[Invoice]]
+) -> None:
+    """A person's decision about a held invoice: ``decide`` applies it, then what it did
+    (``done``, to translate) and where the invoice now stands are said."""
     if not reason.strip():
         fail(_("--reason: say why (it is kept with the decision)"))
 
     async def go(app_: Facturier) -> None:
-        invoice = await app_.duplicates.decide(held, decision, by=user(), reason=reason)
-        done = _(DONE[decision])
+        invoice = await decide(app_)
         typer.echo(
             _("invoice {number} (#{id}): {done}; now {state}").format(
-                number=invoice.number, id=held, done=done, state=state_label(invoice.state)
+                number=invoice.number, id=held, done=_(done), state=state_label(invoice.state)
             )
         )
 
     with_app(go)
+
+
+def _decide(held: int, decision: Decision, reason: str) -> None:
+    _record(
+        held,
+        reason,
+        DONE[decision],
+        lambda app_: app_.duplicates.decide(held, decision, by=user(), reason=reason),
+    )
 
 
 @duplicates_app.command("replace")
@@ -155,21 +168,12 @@ def amounts_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 def _decide_amounts(invoice_id: int, decision: AmountsDecision, reason: str) -> None:
-    if not reason.strip():
-        fail(_("--reason: say why (it is kept with the decision)"))
-
-    async def go(app_: Facturier) -> None:
-        invoice = await app_.amounts.decide(invoice_id, decision, by=user(), reason=reason)
-        typer.echo(
-            _("invoice {number} (#{id}): {done}; now {state}").format(
-                number=invoice.number,
-                id=invoice_id,
-                done=_(AMOUNTS_DONE[decision]),
-                state=state_label(invoice.state),
-            )
-        )
-
-    with_app(go)
+    _record(
+        invoice_id,
+        reason,
+        AMOUNTS_DONE[decision],
+        lambda app_: app_.amounts.decide(invoice_id, decision, by=user(), reason=reason),
+    )
 
 
 @amounts_app.command("send")
