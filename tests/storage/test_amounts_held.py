@@ -3,6 +3,7 @@ out until a person sends it as it is or discards it, and who decided, when and w
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,53 @@ async def test_the_sellers_corrected_file_replaces_the_held_one(
     withdrawn = await app.queries.invoice_detail(held.invoice_id)
     assert withdrawn.row.state == "withdrawn"
     assert await app.amounts.held() == []
+
+
+async def test_a_held_credit_note_counts_against_its_invoice_only_once_sent(
+    app: Facturier, tmp_path: Path
+) -> None:
+    await _customer(app)
+    invoice = await _import(app, invoice_file(tmp_path / "a", "FA-25", net="100.00"))
+    credit = await _import(
+        app,
+        invoice_file(
+            tmp_path / "b",
+            "FA-25",
+            net="25.00",
+            type_code="381",
+            preceding="FA-25",
+            quantity="2",
+            unit_price="10.00",  # 2 × 10.00 stated 25.00
+            name="AV.pdf",
+        ),
+    )
+    assert credit.amounts_held
+    before = await app.queries.invoice(invoice.invoice_id)
+    assert before.amount_credited == Decimal("0") and before.payment_state == "unpaid"
+    await app.amounts.decide(credit.invoice_id, AmountsDecision.SEND, by="ana", reason="ok")
+    after = await app.queries.invoice(invoice.invoice_id)
+    assert after.amount_credited == Decimal("30.00")  # 25.00 and 20 % VAT
+    assert after.payment_state == "partial"
+
+
+async def test_a_held_invoice_is_not_reminded(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    late = invoice_file(
+        tmp_path,
+        "FA-26",
+        net="100.00",
+        quantity="3",
+        unit_price="30.00",
+        due_in_days=-20,
+        issued_days_ago=50,
+    )
+    held = await _import(app, late)
+    assert held.amounts_held
+    await app.send_due()
+    assert (await app.reminders.run()).sent == []  # not sent, so not owed yet either
+    await app.amounts.decide(held.invoice_id, AmountsDecision.SEND, by="ana", reason="checked")
+    await app.send_due()
+    [reminded] = (await app.reminders.run()).sent
+    assert reminded.invoices == ("FA-26",)

@@ -308,6 +308,8 @@ def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
     assert code == 0 and "#1 invoice FA-79, Boulangerie Dupont" in out, out
     assert "line 1: the net amount (BT-131) 100.00 is not net price (BT-146) 30.00" in out
     assert "1 invoice(s) held because their amounts do not add up" in out
+    code, out = run(config, "amounts", "send", "99", "--reason", "checked")
+    assert code == 2 and "no invoice #99" in out and "Traceback" not in out, out
     code, out = run(config, "amounts", "send", "1", "--reason", " ")
     assert code == 2 and "--reason: say why" in out and "Traceback" not in out
     code, out = run(config, "amounts", "send", "1", "--reason", "checked with the seller")
