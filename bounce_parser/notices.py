@@ -96,6 +96,13 @@ def split_at_returned(text: str) -> tuple[str, str]:
     return text[:end], text[end:]
 
 
+def _written_to(
+    parts: list[tuple[int, Message]], returned_text: str, exclude: set[str]
+) -> list[str]:
+    """The returned message's To and Cc, without our own addresses."""
+    return [a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude]
+
+
 def _own_addresses(msg: Message) -> set[str]:
     """The notice's own addresses (To, From, Delivered-To): never a failed recipient."""
     return {
@@ -128,9 +135,7 @@ def success_text(
     ]
     if not addresses:  # named by display name only ("Factures on <date>"): the summary's To
         # above the words, or the returned message's one recipient; else none named
-        written_to = [
-            a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude
-        ]
+        written_to = _written_to(parts, returned_text, exclude)
         addresses = [a.lower() for a in mime.addresses_in(head[: said.start()])] or (
             written_to if len(written_to) == 1 else []
         )
@@ -181,9 +186,7 @@ def from_text(
     # failed, so none is proven gone
     unnamed = False
     if not found:
-        written_to = [
-            a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude
-        ]
+        written_to = _written_to(parts, returned_text, exclude)
         received_for = [a for a in returned_for(parts, returned_text) if a not in exclude]
         found = local_parts_named(head, list(dict.fromkeys(written_to + received_for)))
         sender = mime.header(msg, "From") or ""

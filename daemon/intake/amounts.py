@@ -130,9 +130,8 @@ class AmountsService:
                 session.add(invoice)
                 await session.flush()
                 await plan_invoice_deliveries(session, invoice, self.sender_address)
-            await session.flush()
-            await refresh_owed(session, invoice.id)
             if invoice.corrects_id is not None:  # a credit note now counts, or still does not
+                await session.flush()
                 await refresh_owed(session, invoice.corrects_id)
             log.info("invoice %s held for its amounts: %s by %s", invoice.number, decision, by)
             return invoice
