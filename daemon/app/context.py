@@ -17,9 +17,11 @@ from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import EInvoiceError
 from daemon.domain.i18n import _
 from daemon.domain.models import Invoice, utcnow
+from daemon.intake.amounts import hold_before_sending
 from daemon.intake.einvoice import read_einvoice
 from daemon.intake.rules import ComplianceGate
 from daemon.outbound.compose_workers import MessageMaker
+from daemon.outbound.send_context import NotSent
 from daemon.store.db import SessionFactory, create_engine, session_factory, transaction
 from mailer.archive import Archive
 from mailer.mailbox import (
@@ -53,10 +55,13 @@ class AppContext:
             self._gate = ComplianceGate.from_settings(self.settings.compliance)
         return self._gate
 
-    async def refusal_before_sending(self, invoice: Invoice) -> str | None:
-        """Why the gate refuses ``invoice`` now, or None. A report made with the rules as
-        they are now stands (the same bytes and rules give the same findings); otherwise
-        (rules changed, never checked) the stored file is checked again and the new report
+    async def verdict_before_sending(
+        self, invoice: Invoice, *, may_hold: bool = True
+    ) -> NotSent | None:
+        """Why the gate refuses ``invoice`` now, or holds it for a person, or None. A report
+        made with the rules as they are now stands (the same bytes and rules give the same
+        findings, and import held the invoice where they said to); otherwise (rules or
+        checks changed, never checked) the stored file is checked again and the new report
         kept. A file that cannot be read or checked is refused: the gate fails closed."""
         gate = self.gate
         now = time.monotonic()
@@ -78,17 +83,27 @@ class AppContext:
                 gate=gate,
             )
         except EInvoiceError as exc:
-            return _("the compliance gate refuses it now: {why}").format(why=exc.reason)
+            return NotSent(_("the compliance gate refuses it now: {why}").format(why=exc.reason))
         except OSError as exc:
-            return _("the compliance gate cannot read the stored file {path}: {why}").format(
-                path=invoice.stored_path, why=exc.strerror
+            return NotSent(
+                _("the compliance gate cannot read the stored file {path}: {why}").format(
+                    path=invoice.stored_path, why=exc.strerror
+                )
             )
+        held = None
         async with transaction(self.sessions) as session:
             stored = await session.get(Invoice, invoice.id)
             if stored is not None and checked.compliance is not None:
                 stored.compliance = checked.compliance.to_json()
                 stored.checked_at = utcnow()
                 session.add(stored)
+                if may_hold:
+                    held = await hold_before_sending(
+                        session, stored, by="compliance gate, before sending"
+                    )
+        if held is not None:
+            log.warning("invoice %s checked again before sending: %s", invoice.number, held)
+            return NotSent(held, held=True)
         log.info("invoice %s checked again before sending: passes", invoice.number)
         return None
 

@@ -35,6 +35,9 @@ SLACK = Decimal("0.02")
 computation by this much."""
 HALF_CENT = Decimal("0.005")
 """The line net amount's own rounding to the cent."""
+VERSION = 1
+"""This check's version, part of the compliance gate's fingerprint: an invoice whose report
+was made before it (or before a change to it) is checked again before it is sent."""
 
 
 def _amount(value: Any) -> Decimal | None:

@@ -30,7 +30,7 @@ class DeliveryState(enum.StrEnum):
     DELIVERED = "delivered"  # a success DSN came back
     BOUNCED = "bounced"  # a failure DSN came back
     HELD = "held"  # set aside after repeated unexpected errors: needs a person
-    CANCELLED = "cancelled"  # not to be sent: its invoice was withdrawn before it went
+    CANCELLED = "cancelled"  # not to be sent: its invoice was withdrawn or held before it went
 
 
 class InvoiceState(enum.StrEnum):
@@ -100,7 +100,7 @@ class EventKind(enum.StrEnum):
     REPLY = "reply"
     COMPLAINT = "complaint"
     PROOF_EXPORTED = "proof-exported"  # who exported the proof, where to and why
-    CANCELLED = "cancelled"  # its invoice was withdrawn before the message went
+    CANCELLED = "cancelled"  # its invoice was withdrawn, or held for a person, before it went
 
 
 class InvoiceNote(enum.StrEnum):
@@ -139,7 +139,8 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[DeliveryState], DeliveryState | Non
     EventKind.REFUSED: (frozenset({S.SENDING}), S.FAILED),
     EventKind.DELIVERED: (_AFTER_HANDOFF | {S.DELIVERED}, S.DELIVERED),
     EventKind.BOUNCED: (_AFTER_HANDOFF | {S.DELIVERED, S.BOUNCED}, S.BOUNCED),
-    EventKind.CANCELLED: (frozenset({S.QUEUED, S.DEFERRED}), S.CANCELLED),
+    # from sending too: the check just before a message is made may hold its invoice
+    EventKind.CANCELLED: (frozenset({S.QUEUED, S.DEFERRED, S.SENDING}), S.CANCELLED),
 }
 """Event → (the states it may start from, the state it leads to). Events not listed here
 and :data:`ERROR_TRANSITIONS` are notes: allowed in every state, changing nothing."""

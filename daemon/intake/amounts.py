@@ -16,10 +16,10 @@ from daemon.domain.compliance import ComplianceReport, Finding
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
-from daemon.domain.models import Customer, Invoice
-from daemon.domain.states import InvoiceNote, InvoiceState
+from daemon.domain.models import Customer, Delivery, Invoice, InvoiceEvent
+from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
-from daemon.outbound.planning import plan_invoice_deliveries
+from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,47 @@ def hold_for_amounts(session: AsyncSession, invoice: Invoice, *, by: str) -> boo
     session.add(invoice)
     note(session, invoice.id, InvoiceNote.AMOUNTS_HELD, by=by, reason=why_held(findings))
     return True
+
+
+async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: str) -> str | None:
+    """Hold ``invoice`` when the check made again just before its message (its report now
+    stored) says its amounts do not add up: an invoice imported before that check existed
+    is held as an import would hold it, its unsent deliveries cancelled. Not when a person
+    already sent it as it is, nor once a message of it reached its customer (the relay took
+    it). Returns why it is held, or None when it may go."""
+    findings = held_findings(invoice.compliance)
+    if not findings:
+        return None
+    assert invoice.id is not None
+    why = _(
+        "held before sending: its amounts do not add up ({why}); send it as it is or discard "
+        "it (facturier amounts)"
+    ).format(why=why_held(findings))
+    if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value:
+        return why  # held meanwhile (another worker's batch)
+    confirmed = (
+        await session.exec(
+            select(InvoiceEvent.id).where(
+                InvoiceEvent.invoice_id == invoice.id,
+                InvoiceEvent.event == InvoiceNote.AMOUNTS_CONFIRMED.value,
+            )
+        )
+    ).first()
+    reached = (
+        await session.exec(
+            select(Delivery.id).where(
+                Delivery.invoice_id == invoice.id,
+                col(Delivery.state).in_(
+                    [DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value]
+                ),
+            )
+        )
+    ).first()
+    if confirmed is not None or reached is not None:
+        return None
+    hold_for_amounts(session, invoice, by=by)
+    await cancel_unsent(session, invoice.id, why)
+    return why
 
 
 @dataclass(frozen=True)

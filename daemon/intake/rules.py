@@ -37,6 +37,7 @@ import facturx
 from lxml import etree
 
 from config import ComplianceSettings
+from daemon.domain import arithmetic
 from daemon.domain.compliance import (
     FATAL,
     INFORMATION,
@@ -323,6 +324,7 @@ class ComplianceGate:
         paths += [p for extra in self.extra.values() for p in extra]
         parts = [
             f"reading {SVRL_READING}",
+            f"line amounts {arithmetic.VERSION}",
             str(getattr(facturx, "__version__", "")),
             str(self.max_xml_bytes),
         ]

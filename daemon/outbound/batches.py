@@ -33,7 +33,7 @@ from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOr
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
 from daemon.outbound.proof import append_entries
 from daemon.outbound.reminders import seller_terms
-from daemon.outbound.send_context import SendContext
+from daemon.outbound.send_context import NotSent, SendContext
 from daemon.store.db import transaction
 from daemon.store.transitions import apply
 from mailer.archive import ArchivedCopy
@@ -53,6 +53,14 @@ class Outgoing:
     delivery: Delivery
     raw: bytes
     shape: WireShape | None = None
+
+
+class HeldForPerson(Exception):
+    """A message not made: its invoice is held for a person (the check before sending)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -230,18 +238,25 @@ class BatchMaker:
         async def make_all() -> list[Composed]:
             made: dict[int, Composed] = {}
             orders: dict[int, MessageOrder] = {}
-            refusals: dict[int | None, str | None] = {}
+            verdicts: dict[tuple[int | None, bool], NotSent | None] = {}
             for i, (delivery, invoice, customer) in enumerate(loaded):
                 try:
                     if delivery.archive_entry_id is not None:
                         made[i] = ComposedMessage(await self.archived_bytes(delivery), None)
                         continue
                     # the compliance gate again, once an invoice, before a message carries it
-                    if invoice.id not in refusals:
-                        refusals[invoice.id] = await self.ctx.refusal_before_sending(invoice)
-                    refused = refusals[invoice.id]
-                    if refused is not None:
-                        made[i] = MessageRefused(refused)
+                    may_hold = delivery.kind != DeliveryKind.REMINDER.value
+                    if (invoice.id, may_hold) not in verdicts:
+                        verdicts[invoice.id, may_hold] = await self.ctx.verdict_before_sending(
+                            invoice, may_hold=may_hold
+                        )
+                    verdict = verdicts[invoice.id, may_hold]
+                    if verdict is not None:
+                        made[i] = (
+                            HeldForPerson(verdict.reason)
+                            if verdict.held
+                            else MessageRefused(verdict.reason)
+                        )
                     else:
                         orders[i] = await self.order(delivery, invoice, customer, archive=True)
                 except Exception as exc:
@@ -264,7 +279,13 @@ class BatchMaker:
         ready = ReadyBatch(batch.ids, [], [])
         archived: list[tuple[Outgoing, ArchivedCopy]] = []
         for delivery, made in zip(batch.deliveries, results, strict=True):
-            if isinstance(made, (MessageRefused, ArchiveError)):
+            if isinstance(made, HeldForPerson):  # its invoice waits for a person's decision
+                ready.done.append(
+                    await self.recorder.finish(
+                        delivery, DeliveryState.CANCELLED, EventKind.CANCELLED, text=made.reason
+                    )
+                )
+            elif isinstance(made, (MessageRefused, ArchiveError)):
                 ready.done.append(
                     await self.recorder.finish(
                         delivery, DeliveryState.FAILED, EventKind.REFUSED, text=str(made)

@@ -142,7 +142,8 @@ async def refresh_invoice_state(
 async def plan_invoice_deliveries(
     session: AsyncSession, invoice: Invoice, sender_address: str
 ) -> list[Delivery]:
-    """Queue the invoice to the customer's central address and copies, once per address."""
+    """Queue the invoice to the customer's central address and copies, once per address;
+    nothing when it has been planned already (a delivery cancelled before it went aside)."""
     assert invoice.id is not None
     if invoice.customer_id is None:
         invoice.state = InvoiceState.NEEDS_ADDRESS.value
@@ -153,6 +154,8 @@ async def plan_invoice_deliveries(
             select(Delivery).where(
                 Delivery.invoice_id == invoice.id,
                 col(Delivery.kind).in_([DeliveryKind.INVOICE.value, DeliveryKind.COPY.value]),
+                # cancelled before it went (held for a person, who now sends it): not sent
+                Delivery.state != DeliveryState.CANCELLED.value,
             )
         )
     ).all()

@@ -3,6 +3,7 @@ application layer (``daemon.app.context.AppContext`` is the one that fills it)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +14,16 @@ from daemon.outbound.compose_workers import MessageMaker
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
 from mailer.smtp.relay import SmtpRelay
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """Why an invoice's message is not made: refused by the compliance gate (its delivery
+    fails), or ``held`` for a person (its delivery is cancelled; a person's decision sends
+    the invoice again or discards it)."""
+
+    reason: str
+    held: bool = False
 
 
 class SendContext(Protocol):
@@ -27,7 +38,10 @@ class SendContext(Protocol):
 
     def relay(self) -> SmtpRelay: ...
 
-    async def refusal_before_sending(self, invoice: Invoice) -> str | None:
-        """Why the compliance gate refuses ``invoice`` now (None: it passes), checked
-        again just before its messages are made."""
+    async def verdict_before_sending(
+        self, invoice: Invoice, *, may_hold: bool = True
+    ) -> NotSent | None:
+        """Why ``invoice`` is not sent now (None: the compliance gate, run again just before
+        its messages are made, passes it). ``may_hold``: a finding that holds an invoice
+        for a person holds it (not for a reminder: its invoice went out already)."""
         ...

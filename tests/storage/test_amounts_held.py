@@ -3,16 +3,21 @@ out until a person sends it as it is or discards it, and who decided, when and w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from daemon.app.services import Facturier
+from daemon.domain.compliance import ComplianceReport, Downgrade
 from daemon.domain.errors import ValidationError
+from daemon.domain.models import Delivery, Invoice
 from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
+from daemon.store.db import transaction
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file
 
@@ -193,3 +198,75 @@ async def test_a_held_invoice_is_not_reminded(
     await app.send_due()
     [reminded] = (await app.reminders.run()).sent
     assert reminded.invoices == ("FA-26",)
+
+
+async def _as_before_the_line_check(app: Facturier, invoice_id: int) -> None:
+    """The invoice's stored report as one made before the line check existed: no BT-131
+    finding, and the gate's fingerprint of then."""
+    async with transaction(app.ctx.sessions) as session:
+        invoice = await session.get(Invoice, invoice_id)
+        assert invoice is not None
+        report = ComplianceReport.from_json(invoice.compliance)
+        assert report is not None and [f.rule for f in report.findings] == ["BT-131"]
+        invoice.compliance = replace(report, findings=(), fingerprint="before").to_json()
+        session.add(invoice)
+
+
+def _downgrading(app: Facturier, *rules: str) -> None:
+    downgrades = (Downgrade(frozenset(rules), reason="gross lines by design"),) if rules else ()
+    app.ingest.gate = replace(app.ingest.gate, downgrades=downgrades)
+    app.ctx._gate = replace(app.ctx.gate, downgrades=downgrades)
+
+
+async def test_an_invoice_queued_before_the_line_check_is_held_before_sending(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Imported (and queued, with a copy) before lines were checked: the gate's check just
+    before sending holds it as an import would, and nothing of it goes out."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, ("compta@dupont.example",), None, "C-1"),
+        changed_by="test",
+    )
+    _downgrading(app, "BT-131")
+    queued = await _import(app, _odd(tmp_path, "FA-27"))
+    assert not queued.amounts_held
+    await _as_before_the_line_check(app, queued.invoice_id)
+    _downgrading(app)
+
+    await app.send_due()
+    assert sandbox.received(ADDRESS) == [] and sandbox.received("compta@dupont.example") == []
+    detail = await app.queries.invoice_detail(queued.invoice_id)
+    assert detail.row.state == "amounts_to_check"
+    assert [(w, b, why) for _at, w, b, why in detail.decisions] == [
+        ("amounts-held", "compliance gate, before sending", SAID)
+    ]
+    async with app.ctx.sessions() as session:
+        deliveries = (await session.exec(select(Delivery))).all()
+    assert sorted(d.state for d in deliveries) == ["cancelled", "cancelled"]
+    assert all(f"its amounts do not add up ({SAID})" in (d.last_text or "") for d in deliveries)
+    [item] = [i for i in await app.attention.items() if i.kind == "amounts-to-check"]
+    assert item.invoice_number == "FA-27"
+
+    await app.amounts.decide(queued.invoice_id, AmountsDecision.SEND, by="ana", reason="ok")
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 1
+    assert len(sandbox.received("compta@dupont.example")) == 1
+
+
+async def test_a_downgrade_or_an_invoice_already_sent_is_not_held_before_sending(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app)
+    _downgrading(app, "BT-131")
+    first = await _import(app, _odd(tmp_path / "a", "FA-28"))
+    await _as_before_the_line_check(app, first.invoice_id)
+    await app.send_due()  # checked again with the downgrade still in force: it goes
+    assert len(sandbox.received(ADDRESS)) == 1
+
+    await _as_before_the_line_check(app, first.invoice_id)
+    _downgrading(app)
+    # sent on purpose once more: the customer has it already, so it is not held now
+    await app.resend(first.invoice_id, by="ana", reason="asked for a copy")
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 2
+    assert (await app.queries.invoice(first.invoice_id)).state != "amounts_to_check"
