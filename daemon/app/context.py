@@ -71,40 +71,46 @@ class AppContext:
             seen = self._rules_seen = (now, gate, await asyncio.to_thread(gate.fingerprint))
         current = seen[2]
         report = ComplianceReport.from_json(invoice.compliance)
-        if report is not None and report.fingerprint == current and report.passed:
-            return None
-        try:
-            data = await asyncio.to_thread(Path(invoice.stored_path).read_bytes)
-            checked = await asyncio.to_thread(
-                read_einvoice,
-                data,
-                invoice.file_name,
-                check_xsd=self.settings.ingest.check_xsd,
-                gate=gate,
-            )
-        except EInvoiceError as exc:
-            return NotSent(_("the compliance gate refuses it now: {why}").format(why=exc.reason))
-        except OSError as exc:
-            return NotSent(
-                _("the compliance gate cannot read the stored file {path}: {why}").format(
-                    path=invoice.stored_path, why=exc.strerror
+        fresh = report is None or report.fingerprint != current or not report.passed
+        if fresh:
+            try:
+                data = await asyncio.to_thread(Path(invoice.stored_path).read_bytes)
+                checked = await asyncio.to_thread(
+                    read_einvoice,
+                    data,
+                    invoice.file_name,
+                    check_xsd=self.settings.ingest.check_xsd,
+                    gate=gate,
                 )
-            )
+            except EInvoiceError as exc:
+                said = _("the compliance gate refuses it now: {why}")
+                return NotSent(said.format(why=exc.reason))
+            except OSError as exc:
+                return NotSent(
+                    _("the compliance gate cannot read the stored file {path}: {why}").format(
+                        path=invoice.stored_path, why=exc.strerror
+                    )
+                )
+            report = checked.compliance
         held = None
-        async with transaction(self.sessions) as session:
-            stored = await session.get(Invoice, invoice.id)
-            if stored is not None and checked.compliance is not None:
-                stored.compliance = checked.compliance.to_json()
-                stored.checked_at = utcnow()
-                session.add(stored)
-                if may_hold:
+        if fresh or (may_hold and report is not None and report.holds):
+            # a report that holds the invoice is looked at with the invoice as it is now: a
+            # person may have sent it as it is, or another worker held it meanwhile
+            async with transaction(self.sessions) as session:
+                stored = await session.get(Invoice, invoice.id)
+                if stored is not None and fresh and report is not None:
+                    stored.compliance = report.to_json()
+                    stored.checked_at = utcnow()
+                    session.add(stored)
+                if stored is not None and may_hold:
                     held = await hold_before_sending(
                         session, stored, by="compliance gate, before sending"
                     )
         if held is not None:
             log.warning("invoice %s checked again before sending: %s", invoice.number, held)
             return NotSent(held, held=True)
-        log.info("invoice %s checked again before sending: passes", invoice.number)
+        if fresh:
+            log.info("invoice %s checked again before sending: passes", invoice.number)
         return None
 
     @property

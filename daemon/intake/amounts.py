@@ -17,7 +17,7 @@ from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Delivery, Invoice, InvoiceEvent
-from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
+from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -81,6 +81,8 @@ async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: st
     ).format(why=why_held(findings))
     if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value:
         return why  # held meanwhile (another worker's batch)
+    if invoice.state in SET_ASIDE_VALUES:
+        return None  # withdrawn or discarded meanwhile: that decision stands
     confirmed = (
         await session.exec(
             select(InvoiceEvent.id).where(

@@ -270,3 +270,23 @@ async def test_a_downgrade_or_an_invoice_already_sent_is_not_held_before_sending
     await app.send_due()
     assert len(sandbox.received(ADDRESS)) == 2
     assert (await app.queries.invoice(first.invoice_id)).state != "amounts_to_check"
+
+
+async def test_a_message_claimed_before_its_invoice_was_held_is_not_sent(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A worker that claimed a message before another held its invoice reads the invoice as
+    it is now: the message is held too. Once a person sends the invoice as it is, it goes."""
+    await _customer(app)
+    held = await _import(app, _odd(tmp_path, "FA-29"))
+    async with app.ctx.sessions() as session:
+        stale = await session.get(Invoice, held.invoice_id)
+    assert stale is not None and stale.state == "amounts_to_check"
+    stale.state = "queued"  # as that worker loaded it
+
+    verdict = await app.ctx.verdict_before_sending(stale)
+    assert verdict is not None and verdict.held and SAID in verdict.reason
+    assert (await app.ctx.verdict_before_sending(stale, may_hold=False)) is None  # a reminder
+
+    await app.amounts.decide(held.invoice_id, AmountsDecision.SEND, by="ana", reason="ok")
+    assert (await app.ctx.verdict_before_sending(stale)) is None
