@@ -30,10 +30,19 @@ MAIL_UID = 8  # the "mail" user: Dovecot will not deliver as root
 PASSWORD = "secret"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port free now and not handed out before in this run: the kernel may give a
+    port just closed again, and two daemons of one stack on one port cannot both start."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def missing_components() -> str | None:
