@@ -9,6 +9,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -103,7 +104,18 @@ async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: st
     ).first()
     if confirmed is not None or reached is not None:
         return None
-    hold_for_amounts(session, invoice, by=by)
+    # by a conditional update: of two workers checking the invoice at once, one holds it
+    moved = await session.exec(  # type: ignore[call-overload]
+        update(Invoice)
+        .where(col(Invoice.id) == invoice.id, col(Invoice.state) == invoice.state)
+        .values(state=InvoiceState.AMOUNTS_TO_CHECK.value)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # changed meanwhile: held by the other, or decided
+        await session.refresh(invoice, ["state"])
+        return why if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value else None
+    invoice.state = InvoiceState.AMOUNTS_TO_CHECK.value
+    note(session, invoice.id, InvoiceNote.AMOUNTS_HELD, by=by, reason=why_held(findings))
     await cancel_unsent(session, invoice.id, why)
     return why
 

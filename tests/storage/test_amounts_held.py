@@ -3,6 +3,7 @@ out until a person sends it as it is or discards it, and who decided, when and w
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -290,3 +291,28 @@ async def test_a_message_claimed_before_its_invoice_was_held_is_not_sent(
 
     await app.amounts.decide(held.invoice_id, AmountsDecision.SEND, by="ana", reason="ok")
     assert (await app.ctx.verdict_before_sending(stale)) is None
+
+
+async def test_two_workers_checking_one_invoice_at_once_hold_it_once(
+    app: Facturier, tmp_path: Path
+) -> None:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, ("compta@dupont.example",), None, "C-1"),
+        changed_by="test",
+    )
+    _downgrading(app, "BT-131")
+    queued = await _import(app, _odd(tmp_path, "FA-30"))
+    await _as_before_the_line_check(app, queued.invoice_id)
+    _downgrading(app)
+    async with app.ctx.sessions() as session:
+        one = await session.get(Invoice, queued.invoice_id)
+    async with app.ctx.sessions() as session:
+        other = await session.get(Invoice, queued.invoice_id)
+    assert one is not None and other is not None
+
+    verdicts = await asyncio.gather(
+        app.ctx.verdict_before_sending(one), app.ctx.verdict_before_sending(other)
+    )
+    assert all(v is not None and v.held for v in verdicts)
+    detail = await app.queries.invoice_detail(queued.invoice_id)
+    assert [w for _at, w, _b, _why in detail.decisions] == ["amounts-held"]
