@@ -114,8 +114,7 @@ async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: st
     if moved.rowcount != 1:  # changed meanwhile: held by the other, or decided
         await session.refresh(invoice, ["state"])
         return why if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value else None
-    invoice.state = InvoiceState.AMOUNTS_TO_CHECK.value
-    note(session, invoice.id, InvoiceNote.AMOUNTS_HELD, by=by, reason=why_held(findings))
+    hold_for_amounts(session, invoice, by=by)  # its state, as the update set it, and the note
     await cancel_unsent(session, invoice.id, why)
     return why
 

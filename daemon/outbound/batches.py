@@ -58,10 +58,6 @@ class Outgoing:
 class HeldForPerson(Exception):
     """A message not made: its invoice is held for a person (the check before sending)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
 
 @dataclass(frozen=True)
 class ClaimedBatch:
@@ -282,7 +278,7 @@ class BatchMaker:
             if isinstance(made, HeldForPerson):  # its invoice waits for a person's decision
                 ready.done.append(
                     await self.recorder.finish(
-                        delivery, DeliveryState.CANCELLED, EventKind.CANCELLED, text=made.reason
+                        delivery, DeliveryState.CANCELLED, EventKind.CANCELLED, text=str(made)
                     )
                 )
             elif isinstance(made, (MessageRefused, ArchiveError)):
