@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import idna
-from flanker.addresslib import address as flanker_address
 
 from mailer.errors import N_, MessageRefused
 
@@ -72,7 +71,11 @@ def _ascii_domain(domain: str, raw: str, what: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _normalized(address: str) -> str | None:
     """flanker's reading of ``address`` (a parse costs more than composing the headers, and
-    the same few addresses come back for every message)."""
+    the same few addresses come back for every message). flanker is imported on first use:
+    its import builds parser tables (about a tenth of a command's start) and, where its shipped
+    tables do not match the installed ply, logs them before logging is configured."""
+    from flanker.addresslib import address as flanker_address
+
     parsed = flanker_address.parse(address, addr_spec_only=True)
     if parsed is None or not getattr(parsed, "hostname", None):
         return None

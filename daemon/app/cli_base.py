@@ -140,17 +140,26 @@ def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
 OWN_PACKAGES = ("daemon", "mailer", "bounce_parser", "config", "tui")
 
 
+# ply's notes on the grammar while flanker builds its parser tables ("Symbol … is
+# unreachable"): on every start where its shipped tables do not match the installed ply
+# and the package folder is read-only. Warnings by name, and not about the service.
+PARSER_TABLE_LOGGERS = ("flanker.addresslib._parser",)
+
+
 class _OperatorsView(logging.Filter):
-    """The libraries' lines (factur-x's, flanker's parser tables…) from ``library_level``
-    up only; facturier's own all pass."""
+    """The libraries' lines (factur-x's…) from ``library_level`` up only, and the parser
+    tables' notes below ERROR only with -vv; facturier's own all pass."""
 
     def __init__(self, library_level: int):
         super().__init__()
         self.library_level = library_level
 
     def filter(self, record: logging.LogRecord) -> bool:
-        own = record.name.partition(".")[0] in OWN_PACKAGES
-        return own or record.levelno >= self.library_level
+        if record.name.partition(".")[0] in OWN_PACKAGES:
+            return True
+        if record.name.startswith(PARSER_TABLE_LOGGERS) and record.levelno < logging.ERROR:
+            return self.library_level == logging.NOTSET
+        return record.levelno >= self.library_level
 
 
 def configure_logging(verbose: int, s: Settings | None = None, *, service: bool = False) -> None:
