@@ -34,6 +34,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     add_completion=False,
+    # help as Markdown: "[archive] head_export" stays a setting (Rich markup dropped it)
+    # and a list of commands shows each summary as one paragraph (Rich kept its breaks)
+    rich_markup_mode="markdown",
 )
 customers_app = typer.Typer(help="Customers and their invoice addresses.", no_args_is_help=True)
 bounce_app = typer.Typer(help="The bounce classifier.", no_args_is_help=True)

@@ -191,6 +191,20 @@ def test_the_verbose_option_reads_as_a_flag_in_the_help() -> None:
     assert "<int>" not in line and "INTEGER" not in line and "-v" in line
 
 
+def test_the_help_shows_each_command_in_whole_sentences_and_settings_by_name() -> None:
+    """A list of commands gives each one's summary as one flowing paragraph (not broken
+    where the source line ended), and a setting written ``[archive] head_export`` is shown,
+    not read as markup and dropped."""
+    wide = {"COLUMNS": "400"}
+    listing = CliRunner().invoke(app, ["--help"], env=wide).output
+    [proof] = [line for line in listing.splitlines() if "proof package" in line]
+    assert "every notice received for them, the relay's replies" in proof
+    archive = CliRunner().invoke(app, ["archive", "--help"], env=wide).output
+    assert "Write the signed head of the chains to [archive] head_export now" in archive
+    page = CliRunner().invoke(app, ["archive", "export-head", "--help"], env=wide).output
+    assert "[archive] head_export" in page
+
+
 def test_no_command_but_db_upgrade_creates_a_database(tmp_path: Path) -> None:
     """A mistyped path or a wrong working folder is an error naming the path, never a new
     empty database that makes the data look lost."""
