@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
-from daemon.domain.formatting import day, money
+from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
@@ -48,7 +48,7 @@ def _shown(field: str, value: str, currency: str, lang: str) -> str:
     except (ArithmeticError, ValueError):
         return value
     if field == "file_sha256":
-        return value[:16] + "…"
+        return clipped(value, 17)
     return value
 
 

@@ -24,6 +24,7 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
+from daemon.domain.formatting import clipped
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
@@ -49,7 +50,8 @@ def _side_by_side(pair: DuplicatePair) -> str:
     ]
     for f in pair.fields:
         mark = "≠" if f.differs else " "
-        lines.append(f"{mark} {_(f.label):{width}}  {f.earlier[:30]:<30}  {f.later[:30]:<30}")
+        earlier, later = (clipped(v, 30, middle=True) for v in (f.earlier, f.later))
+        lines.append(f"{mark} {_(f.label):{width}}  {earlier:<30}  {later:<30}")
     differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
     lines.append(_("differs in: {fields}").format(fields=differs))
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
-from daemon.domain.formatting import day, money
+from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.states import InvoiceState
@@ -249,7 +249,7 @@ def status(
             else:
                 total = money(r.total, r.currency, lang)
                 typer.echo(
-                    f"{r.number:<22} {r.customer[:28]:<28} {total:>15} "
+                    f"{r.number:<22} {clipped(r.customer, 28):<28} {total:>15} "
                     + _("due {day}").format(day=f"{day(r.due_date, lang):<10}")
                     + f" {state_label(r.state)}"
                 )

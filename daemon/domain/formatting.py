@@ -37,3 +37,15 @@ def percent(share: float | None, language: str) -> str:
     pattern = locale.percent_formats[None].pattern  # "#,##0 %" in French, "#,##0%" in English
     head, _sep, tail = pattern.rpartition("0")
     return format_percent(share, format=f"{head}0.0{tail}", locale=locale)
+
+
+def clipped(text: str, width: int, *, middle: bool = False) -> str:
+    """``text`` in a column of ``width`` characters: whole when it fits, else cut with "…"
+    so that a cut value never reads as a whole one. ``middle`` keeps both ends (a file
+    name's version and extension are at its end)."""
+    if len(text) <= width:
+        return text
+    if not middle:
+        return text[: max(width - 1, 0)] + "…"
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]

@@ -318,3 +318,31 @@ def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
     assert code == 2 and "is not held for its amounts (it is needs address)" in out, out
     code, out = run(config, "amounts", "--json")
     assert code == 0 and json.loads(out.splitlines()[-1])["summary"]["held"] == 0, out
+
+
+def test_a_value_cut_to_fit_a_column_says_so(config: Path, tmp_path: Path) -> None:
+    """Two file names that part after the column's width do not read as one name, and a long
+    customer name in the status list is visibly cut."""
+    long_buyer = "Boulangerie-Pâtisserie Dupont et Fils, Paris 11e"
+    first = invoice_file(
+        tmp_path / "a",
+        "FA-9",
+        buyer=long_buyer,
+        name="Facture-FA-9-Boulangerie-Dupont-2026-mars.pdf",
+    )
+    again = invoice_file(
+        tmp_path / "b",
+        "FA-9",
+        buyer=long_buyer,
+        net="120.00",
+        name="Facture-FA-9-Boulangerie-Dupont-2026-mars-corrigee.pdf",
+    )
+    for file in (first, again):
+        assert run(config, "import", str(file))[0] == 0
+    code, out = run(config, "duplicates")
+    assert code == 0, out
+    [line] = [line for line in out.splitlines() if "Facture-FA-9" in line]
+    assert line.startswith("≠"), line
+    assert "Facture-FA-9-B…t-2026-mars.pdf" in line and "Facture-FA-9-B…rs-corrigee.pdf" in line
+    _, out = run(config, "status")
+    assert "Boulangerie-Pâtisserie Dupo… " in out and long_buyer not in out, out
