@@ -8,7 +8,9 @@ customers' domains in Maildirs, greylists one domain (→ deferred) and bounces 
 from __future__ import annotations
 
 import asyncio
+import shlex
 import shutil
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,9 @@ from config import Settings, load_settings
 from daemon.app.cli_report import report_lines
 from daemon.app.demo_samples import SampleCredit, SampleInvoice, sample_camt053, sample_pdf
 from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
+from daemon.domain.formatting import clipped
+from daemon.domain.i18n import _
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 
@@ -120,7 +125,9 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             print(f"imported  {Path(r.file).name}: {r.message}")
         for pair in await app.duplicates.held():
             differs = ", ".join(
-                f"{f.label} {f.earlier[:16]} → {f.later[:16]}" for f in pair.differences
+                f"{f.label} {clipped(f.earlier, 40, middle=True)} → "
+                f"{clipped(f.later, 40, middle=True)}"
+                for f in pair.differences
             )
             print(f"duplicate #{pair.held_id} beside #{pair.earlier_id}: {differs}")
         # an invoice whose line says 4 × 110.00 but whose amount is 480.50: held, not sent
@@ -201,11 +208,33 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
         await app.close()
 
 
+MARK = ".facturier-demo"
+"""The file that says a folder is a demo's own, which the next demo may replace."""
+
+
+def _fresh(workdir: Path) -> None:
+    """An empty ``workdir``: a folder a demo made is replaced; any other that holds files is
+    left alone and refused (``--workdir`` may name a folder of the user's)."""
+    if workdir.exists() and not workdir.is_dir():
+        raise ValidationError(
+            _("{path} is a file, not a folder: give --workdir a new folder").format(path=workdir)
+        )
+    if workdir.is_dir() and any(workdir.iterdir()):
+        if not (workdir / MARK).is_file():
+            raise ValidationError(
+                _(
+                    "{path} holds files the demo did not make: it replaces only its own "
+                    "folder; give --workdir a new or empty folder"
+                ).format(path=workdir)
+            )
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARK).write_text("made by facturier demo; the next demo replaces this folder\n")
+
+
 def run_demo(workdir: Path) -> Settings:
     workdir = workdir.resolve()
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
+    _fresh(workdir)
     sandbox = SandboxServer(
         workdir / "mail" / "customers", workdir / "mail" / "bounces", defer_domains={GREYLISTED}
     ).start()
@@ -217,8 +246,9 @@ def run_demo(workdir: Path) -> Settings:
     print("\nFinal state of each invoice:")
     for line in lines:
         print("  " + line)
+    command = sys.argv[0] if Path(sys.argv[0]).name == "facturier" else "facturier"
     print(
         f"\nEverything is in {workdir}; look around with:\n"
-        f"  .venv/bin/facturier --config {workdir / 'facturier.toml'} tui"
+        f"  {shlex.quote(command)} --config {shlex.quote(str(workdir / 'facturier.toml'))} tui"
     )
     return settings
