@@ -24,6 +24,7 @@ import facturx
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -133,14 +134,26 @@ def render_pages(bt: dict[str, Any], language: str) -> bytes:
     width, height = A4
     y = height - 60
 
-    def line(text: str, x: float = 50, size: float = 9.5, bold: bool = False) -> None:
+    def line(
+        text: str, x: float = 50, size: float = 9.5, bold: bool = False, room: float = 0
+    ) -> None:
+        """``text`` from ``x``, wrapped within ``room`` points (to the right margin)."""
         nonlocal y
-        if y < 70:
-            pdf.showPage()
-            y = height - 60
-        pdf.setFont("Vera-Bold" if bold else "Vera", size)
-        pdf.drawString(x, y, text[:110])
-        y -= size + 4
+        font = "Vera-Bold" if bold else "Vera"
+        for part in wrapped(text, font, size, room or width - 50 - x):
+            if y < 70:
+                pdf.showPage()
+                y = height - 60
+            pdf.setFont(font, size)
+            pdf.drawString(x, y, part)
+            y -= size + 4
+
+    def column_titles() -> None:
+        nonlocal y
+        for x, title in columns:
+            pdf.setFont("Vera-Bold", 8.5)
+            pdf.drawString(x, y, title)
+        y -= 14
 
     kind = t.get(str(bt.get("BT-3")), t["380"])
     line(f"{kind} {t['number']} {bt.get('BT-1', '')}", size=16, bold=True)
@@ -149,33 +162,40 @@ def render_pages(bt: dict[str, Any], language: str) -> bytes:
     line(f"{t['issued']}{colon}{issued}    {t['due']}{colon}{due}")
     y -= 8
     top = y
-    for x, role, key in ((50, t["seller"], "BG-4"), (310, t["buyer"], "BG-7")):
+    lowest = top
+    for x, room, role, key in ((50, 245, t["seller"], "BG-4"), (310, 235, t["buyer"], "BG-7")):
         y = top
         party = _party(bt, key)
         line(role, x=x, bold=True)
         for text in _address(party):
-            line(text, x=x)
+            line(text, x=x, room=room)
         if party.get("vat_identifier"):
-            line(f"{t['vat']} {party['vat_identifier']}", x=x)
-    y = min(y, top - 90) - 10
+            line(f"{t['vat']} {party['vat_identifier']}", x=x, room=room)
+        lowest = min(lowest, y)
+    y = min(lowest, top - 90) - 10
 
     columns = ((50, t["description"]), (300, t["quantity"]), (350, t["price"]),
                (430, t["rate"]), (480, t["line_total"]))  # fmt: skip
-    for x, title in columns:
-        pdf.setFont("Vera-Bold", 8.5)
-        pdf.drawString(x, y, title)
-    y -= 14
+    column_titles()
     for item in bt.get("BG-25") or []:
-        if y < 90:
+        description = wrapped(str(item.get("BT-153") or ""), "Vera", 8.5, 244)
+        if y - 11 * (len(description) - 1) < 90:
             pdf.showPage()
             y = height - 60
+            column_titles()
         pdf.setFont("Vera", 8.5)
-        pdf.drawString(50, y, str(item.get("BT-153") or "")[:45])
         pdf.drawString(300, y, _plain(item.get("BT-129"), locale))
         pdf.drawString(350, y, _plain(item.get("BT-146"), locale))
         pdf.drawString(430, y, _plain(item.get("BT-152"), locale))
         pdf.drawRightString(width - 50, y, money(item.get("BT-131")))
-        y -= 13
+        for part in description:
+            if y < 70:
+                pdf.showPage()
+                y = height - 60
+                pdf.setFont("Vera", 8.5)
+            pdf.drawString(50, y, part)
+            y -= 11
+        y -= 2
     y -= 10
     line(t["breakdown"], bold=True)
     for vat in bt.get("BG-23") or []:
@@ -207,13 +227,30 @@ def render_pages(bt: dict[str, Any], language: str) -> bytes:
         account = mean.get("BT-84") if isinstance(mean, dict) else None
         if account:
             bic = mean.get("BT-86")
-            line(f"{t['means']} : IBAN {account}" + (f"  BIC {bic}" if bic else ""))
+            line(f"{t['means']}{colon}IBAN {account}" + (f"  BIC {bic}" if bic else ""))
     if bt.get("BT-83"):
-        line(f"{t['reference']} : {bt['BT-83']}", bold=True)
+        line(f"{t['reference']}{colon}{bt['BT-83']}", bold=True)
     pdf.setFont("Vera", 7)
     pdf.drawString(50, 40, t["xml"])
     pdf.save()
     return buf.getvalue()
+
+
+def wrapped(text: str, font: str, size: float, room: float) -> list[str]:
+    """``text`` in lines no wider than ``room`` points: broken at spaces, and a word wider
+    than the room (an IBAN, a link) broken where it must; its own line breaks kept. Nothing
+    of it is dropped."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        for part in simpleSplit(paragraph, font, size, room) or [""]:
+            while pdfmetrics.stringWidth(part, font, size) > room and len(part) > 1:
+                cut = len(part) - 1
+                while cut > 1 and pdfmetrics.stringWidth(part[:cut], font, size) > room:
+                    cut -= 1
+                lines.append(part[:cut])
+                part = part[cut:]
+            lines.append(part)
+    return lines
 
 
 def _register_fonts() -> None:
