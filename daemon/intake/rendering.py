@@ -29,65 +29,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from daemon.intake.rendering_words import DIRECT_DEBITS, LABELS, PAYMENT_MEANS, VAT_CATEGORIES
+
 log = logging.getLogger(__name__)
 
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-LABELS = {
-    "fr": {
-        "380": "Facture",
-        "381": "Avoir",
-        "number": "N°",
-        "issued": "Date",
-        "due": "Échéance",
-        "seller": "Vendeur",
-        "buyer": "Client",
-        "vat": "TVA",
-        "description": "Désignation",
-        "quantity": "Qté",
-        "price": "Prix unit. HT",
-        "rate": "TVA %",
-        "line_total": "Total HT",
-        "breakdown": "Détail de la TVA",
-        "base": "Base HT",
-        "amount": "Montant TVA",
-        "net_total": "Total HT",
-        "vat_total": "Total TVA",
-        "total": "Total TTC",
-        "paid": "Déjà payé",
-        "due_amount": "Net à payer",
-        "terms": "Conditions de paiement",
-        "means": "Règlement",
-        "reference": "Référence à rappeler",
-        "xml": "Les données structurées de cette facture sont jointes au PDF (factur-x.xml).",
-    },
-    "en": {
-        "380": "Invoice",
-        "381": "Credit note",
-        "number": "No.",
-        "issued": "Date",
-        "due": "Due",
-        "seller": "Seller",
-        "buyer": "Customer",
-        "vat": "VAT",
-        "description": "Description",
-        "quantity": "Qty",
-        "price": "Unit price",
-        "rate": "VAT %",
-        "line_total": "Net amount",
-        "breakdown": "VAT breakdown",
-        "base": "Taxable amount",
-        "amount": "VAT amount",
-        "net_total": "Total without VAT",
-        "vat_total": "Total VAT",
-        "total": "Total with VAT",
-        "paid": "Paid",
-        "due_amount": "Amount due",
-        "terms": "Payment terms",
-        "means": "Payment",
-        "reference": "Reference to quote",
-        "xml": "This invoice's structured data is attached to the PDF (factur-x.xml).",
-    },
-}
 _FONTS = Path(pdfmetrics.__file__).resolve().parent.parent / "fonts"
 _REGISTERED: list[bool] = []
 
@@ -95,7 +41,7 @@ _REGISTERED: list[bool] = []
 def readable_invoice(bt: dict[str, Any], xml: bytes, syntax: str, language: str) -> bytes:
     """The readable PDF of an invoice read as ``bt`` (factur-x's business terms)."""
     language = language if language in LABELS else "en"
-    pages = render_pages(bt, language)
+    pages = render_pages(bt, language, embedded=syntax == "cii")
     if syntax != "cii":
         return pages
     with _quiet():
@@ -115,8 +61,9 @@ def readable_invoice(bt: dict[str, Any], xml: bytes, syntax: str, language: str)
     return _with_output_intent(bytes(made))
 
 
-def render_pages(bt: dict[str, Any], language: str) -> bytes:
-    """The invoice laid out on A4 pages (fonts embedded)."""
+def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) -> bytes:
+    """The invoice laid out on A4 pages (fonts embedded); its last line says where its
+    structured data is: inside the PDF (``embedded``, Factur-X) or beside it."""
     _register_fonts()
     t = LABELS[language]
     locale = _LOCALES[language]
@@ -155,11 +102,55 @@ def render_pages(bt: dict[str, Any], language: str) -> bytes:
             pdf.drawString(x, y, title)
         y -= 14
 
+    def room_for(points: float) -> None:
+        """A new page unless ``points`` fit above the bottom margin."""
+        nonlocal y
+        if y - points < 70:
+            pdf.showPage()
+            y = height - 60
+
+    def row(text: str, quantity: Any, price: Any, rate: Any, amount: str) -> None:
+        """A line of the table: ``text`` wrapped in the description column, the figures
+        beside its first line (drawn after it, so that the text reads in order)."""
+        nonlocal y
+        description = wrapped(text, "Vera", 8.5, 244)
+        if y - 11 * (len(description) - 1) < 90:
+            pdf.showPage()
+            y = height - 60
+            column_titles()
+        first, page = y, pdf.getPageNumber()
+        for part in description:
+            room_for(0)
+            pdf.setFont("Vera", 8.5)
+            pdf.drawString(50, y, part)
+            y -= 11
+        at = first if pdf.getPageNumber() == page else y + 11  # a text longer than a page
+        for x, value in ((300, quantity), (350, price), (430, rate)):
+            pdf.drawString(x, at, _plain(value, locale))
+        pdf.drawRightString(width - 50, at, amount)
+        y -= 2
+
     kind = t.get(str(bt.get("BT-3")), t["380"])
     line(f"{kind} {t['number']} {bt.get('BT-1', '')}", size=16, bold=True)
     colon = " : " if language == "fr" else ": "
     issued, due = _day(bt.get("BT-2"), locale), _day(bt.get("BT-9"), locale)
     line(f"{t['issued']}{colon}{issued}    {t['due']}{colon}{due}")
+    # what the buyer's accounts payable file it under (BT-10 to BT-13), when it was
+    # supplied (BT-72, BG-14), and the invoice a credit note corrects (BG-3)
+    references = (("your_reference", "BT-10"), ("order", "BT-13"), ("contract", "BT-12"),
+                  ("project", "BT-11"))  # fmt: skip
+    shown = [f"{t[label]}{colon}{bt[key]}" for label, key in references if bt.get(key)]
+    if shown:
+        line("    ".join(shown))
+    if bt.get("BT-72"):
+        line(f"{t['delivered']}{colon}{_day(bt['BT-72'], locale)}")
+    if bt.get("BT-73") or bt.get("BT-74"):
+        start, end = (_day(bt[k], locale) if bt.get(k) else "…" for k in ("BT-73", "BT-74"))
+        line(f"{t['period']}{colon}{start} – {end}")
+    for preceding in _listed(bt.get("BG-3")):
+        if preceding.get("BT-25"):
+            of = f" {t['of']} {_day(preceding['BT-26'], locale)}" if preceding.get("BT-26") else ""
+            line(f"{t['corrects']} {preceding['BT-25']}{of}")
     y -= 8
     top = y
     lowest = top
@@ -171,67 +162,82 @@ def render_pages(bt: dict[str, Any], language: str) -> bytes:
             line(text, x=x, room=room)
         if party.get("vat_identifier"):
             line(f"{t['vat']} {party['vat_identifier']}", x=x, room=room)
+        if party.get("legal_identifier"):
+            line(f"{t['registration']} {party['legal_identifier']}", x=x, room=room)
         lowest = min(lowest, y)
     y = min(lowest, top - 90) - 10
 
     columns = ((50, t["description"]), (300, t["quantity"]), (350, t["price"]),
                (430, t["rate"]), (480, t["line_total"]))  # fmt: skip
     column_titles()
-    for item in bt.get("BG-25") or []:
-        description = wrapped(str(item.get("BT-153") or ""), "Vera", 8.5, 244)
-        if y - 11 * (len(description) - 1) < 90:
-            pdf.showPage()
-            y = height - 60
-            column_titles()
-        pdf.setFont("Vera", 8.5)
-        pdf.drawString(300, y, _plain(item.get("BT-129"), locale))
-        pdf.drawString(350, y, _plain(item.get("BT-146"), locale))
-        pdf.drawString(430, y, _plain(item.get("BT-152"), locale))
-        pdf.drawRightString(width - 50, y, money(item.get("BT-131")))
-        for part in description:
-            if y < 70:
-                pdf.showPage()
-                y = height - 60
-                pdf.setFont("Vera", 8.5)
-            pdf.drawString(50, y, part)
-            y -= 11
-        y -= 2
+    for item in _listed(bt.get("BG-25")):
+        text = str(item.get("BT-153") or "")
+        quantity, price, rate = item.get("BT-129"), item.get("BT-146"), item.get("BT-152")
+        row(text, quantity, price, rate, money(item.get("BT-131")))
+    # allowances and charges on the whole document (BG-20, BG-21): why the net total is
+    # not the sum of the lines
+    for key, label, sign in (("BG-20", t["allowance"], -1), ("BG-21", t["charge"], 1)):
+        for change in _listed(bt.get(key)):
+            amount = _decimal(change.get("amount"))
+            why = change.get("reason") or change.get("reason_code") or ""
+            shown_amount = money(sign * amount) if amount is not None else ""
+            text = f"{label}{colon}{why}" if why else label
+            row(text, None, None, change.get("vat_rate"), shown_amount)
     y -= 10
     line(t["breakdown"], bold=True)
-    for vat in bt.get("BG-23") or []:
+    categories = VAT_CATEGORIES[language]
+    for vat in _listed(bt.get("BG-23")):
+        code = str(vat.get("BT-118") or "")
+        rate = _plain(vat.get("BT-119"), locale)
         line(
-            f"{vat.get('BT-118', '')} {_plain(vat.get('BT-119'), locale)} %   "
+            f"{categories.get(code, code)}{f' {rate} %' if rate else ''}   "
             f"{t['base']} {money(vat.get('BT-116'))}   {t['amount']} {money(vat.get('BT-117'))}"
         )
+        # the exemption's reason or its VATEX code: a mention the law requires on the
+        # invoice (Directive 2006/112/EC, article 226 (11) and (11a))
+        exemption = "  ".join(str(vat[k]) for k in ("BT-120", "BT-121") if vat.get(k))
+        if exemption:
+            line(f"{t['exemption']}{colon}{exemption}", x=62)
     y -= 6
+    has_changes = any(_decimal(bt.get(k)) for k in ("BT-107", "BT-108"))
     for key, label, bold in (
+        ("BT-106", t["lines_total"], False),
+        ("BT-107", t["allowances_total"], False),
+        ("BT-108", t["charges_total"], False),
         ("BT-109", t["net_total"], False),
         ("BT-110", t["vat_total"], False),
         ("BT-112", t["total"], True),
         ("BT-113", t["paid"], False),
         ("BT-115", t["due_amount"], True),
     ):
-        if _decimal(bt.get(key)) is None or (key == "BT-113" and _decimal(bt.get(key)) == 0):
+        amount = _decimal(bt.get(key))
+        if amount is None or (key in ("BT-107", "BT-108", "BT-113") and amount == 0):
             continue
+        if key == "BT-106" and not has_changes:
+            continue
+        room_for(15)
         pdf.setFont("Vera-Bold" if bold else "Vera", 10)
         pdf.drawString(330, y, label)
-        pdf.drawRightString(width - 50, y, money(bt.get(key)))
+        pdf.drawRightString(width - 50, y, money(amount))
         y -= 15
     y -= 8
     if bt.get("BT-20"):
         line(t["terms"], bold=True)
         for part in str(bt["BT-20"]).splitlines():
             line(part.strip())
-    means = bt.get("BG-16") or []
-    for mean in means if isinstance(means, list) else [means]:
-        account = mean.get("BT-84") if isinstance(mean, dict) else None
-        if account:
-            bic = mean.get("BT-86")
-            line(f"{t['means']}{colon}IBAN {account}" + (f"  BIC {bic}" if bic else ""))
+    means = _payment_means(bt, language, colon)
+    if means:
+        line(f"{t['means']}{colon}{means}")
     if bt.get("BT-83"):
         line(f"{t['reference']}{colon}{bt['BT-83']}", bold=True)
+    notes = [str(n["BT-22"]) for n in _listed(bt.get("BG-1")) if n.get("BT-22")]
+    if notes:
+        y -= 6
+        line(t["notes"], bold=True)
+        for note in notes:
+            line(note)
     pdf.setFont("Vera", 7)
-    pdf.drawString(50, 40, t["xml"])
+    pdf.drawString(50, 40, t["xml"] if embedded else t["xml_beside"])
     pdf.save()
     return buf.getvalue()
 
@@ -258,6 +264,36 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont("Vera", str(_FONTS / "Vera.ttf")))
         pdfmetrics.registerFont(TTFont("Vera-Bold", str(_FONTS / "VeraBd.ttf")))
         _REGISTERED.append(True)
+
+
+def _listed(value: Any) -> list[dict[str, Any]]:
+    """The groups of a repeatable business group (factur-x gives a list, or one dict)."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _payment_means(bt: dict[str, Any], language: str, colon: str) -> str:
+    """How to pay (BG-16): the means by name (BT-81), then the account to pay to (BT-84,
+    BT-86) or, for a direct debit, the account debited and the mandate (BT-91, BT-89), and
+    the seller's own words (BT-82)."""
+    t = LABELS[language]
+    code = str(bt.get("BT-81") or "").strip()
+    parts = [PAYMENT_MEANS[language].get(code, code)] if code else []
+    if code in DIRECT_DEBITS:
+        if bt.get("BT-91"):
+            parts.append(f"{t['debited']} {bt['BT-91']}")
+        if bt.get("BT-89"):
+            parts.append(f"{t['mandate']} {bt['BT-89']}")
+    else:
+        if bt.get("BT-84"):
+            parts.append(f"IBAN {bt['BT-84']}")
+        if bt.get("BT-86"):
+            parts.append(f"BIC {bt['BT-86']}")
+        if bt.get("BT-87"):
+            parts.append(f"{t['card']} {bt['BT-87']}")
+    if bt.get("BT-82"):
+        parts.append(f"({bt['BT-82']})")
+    return "  ".join(parts)
 
 
 def _party(bt: dict[str, Any], key: str) -> dict[str, Any]:

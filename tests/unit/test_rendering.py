@@ -62,3 +62,86 @@ def test_a_long_invoice_goes_on_over_pages_with_its_column_titles() -> None:
     assert all("Description" in page and "Net amount" in page for page in pages[:-1])
     assert text.count("MNT-2026-00417") == 40
     assert re.search(r"Amount due 576\.00 EUR", text)
+
+
+def _credit_note_by_direct_debit() -> dict[str, object]:
+    return {
+        **_invoice(),
+        "BT-3": "381",
+        "BT-10": "ACHATS-7781",
+        "BT-13": "BC-2026-118",
+        "BT-72": "2026-11-28",
+        "BG-3": [{"BT-25": "FA-2026-0399", "BT-26": "2026-11-02"}],
+        "BG-4": {
+            "name": "Fours Martin SAS",
+            "vat_identifier": "FR32123456789",
+            "legal_identifier": "123456789",
+        },
+        "BG-21": [{"amount": "35.00", "reason": "Déplacement", "vat_rate": "20"}],
+        "BG-20": [{"amount": "20.00", "reason": "Remise fidélité", "vat_rate": "20"}],
+        "BG-23": [
+            {"BT-118": "S", "BT-119": "20", "BT-116": "495.00", "BT-117": "99.00"},
+            {
+                "BT-118": "AE",
+                "BT-119": "0",
+                "BT-116": "200.00",
+                "BT-117": "0.00",
+                "BT-120": "Autoliquidation",
+                "BT-121": "VATEX-EU-AE",
+            },
+        ],
+        "BT-106": "480.00",
+        "BT-107": "20.00",
+        "BT-108": "35.00",
+        "BT-81": "59",
+        "BT-89": "MANDAT-DUPONT-01",
+        "BT-91": "FR7630006000011234567890189",
+        "BT-83": "RF18 0000 0000 0000 0417",
+        "BG-1": [{"BT-22": "Pénalités de retard : trois fois le taux d'intérêt légal."}],
+    }
+
+
+def test_what_the_buyer_needs_to_file_and_pay_it_in_french() -> None:
+    """The buyer's reference and order, the invoice a credit note corrects, the seller's
+    registration, the allowances and charges that make the net total, each VAT category by
+    name with its exemption, a direct debit's account and mandate, and the notes."""
+    _, text = _text(render_pages(_credit_note_by_direct_debit(), "fr"))
+    for shown in (
+        "Avoir N° FA-2026-0417",
+        "Votre référence : ACHATS-7781",
+        "Bon de commande : BC-2026-118",
+        "Date de livraison : 28/11/2026",
+        "Corrige la facture FA-2026-0399 du 02/11/2026",
+        "Immatriculation 123456789",
+        "Remise : Remise fidélité 20 -20,00 EUR",
+        "Frais : Déplacement 20 35,00 EUR",
+        "Taux normal 20 %",
+        "Autoliquidation 0 %",
+        "Motif d'exonération : Autoliquidation VATEX-EU-AE",
+        "Total des lignes HT 480,00 EUR",
+        "Règlement : Prélèvement SEPA prélevé sur le compte FR7630006000011234567890189 "
+        "mandat MANDAT-DUPONT-01",
+        "Remarques Pénalités de retard : trois fois le taux d'intérêt légal.",
+    ):
+        assert shown in text, (shown, text)
+    assert "IBAN" not in text  # a direct debit: nothing to transfer to
+
+
+def test_and_in_english_with_the_xml_beside_it() -> None:
+    bt = {
+        **_credit_note_by_direct_debit(),
+        "BT-81": "58",
+        "BT-84": "FR7630006000011234567890189",
+        "BT-86": "AGRIFRPP",
+    }
+    _, text = _text(render_pages(bt, "en", embedded=False))
+    for shown in (
+        "Credit note No. FA-2026-0417",
+        "Your reference: ACHATS-7781",
+        "Corrects invoice FA-2026-0399 of 02/11/2026",
+        "Reverse charge 0 %",
+        "Exemption reason: Autoliquidation VATEX-EU-AE",
+        "Payment: SEPA credit transfer IBAN FR7630006000011234567890189 BIC AGRIFRPP",
+        "attached to the message (the XML file)",
+    ):
+        assert shown in text, (shown, text)
