@@ -117,3 +117,18 @@ def test_an_attribute_a_profile_does_not_use_refuses_under_cens_data_type_rule(
         read_einvoice((corpus_dir / "einvoices" / path).read_bytes(), path, gate=corpus_gate)
     assert "fails rule CII-DT-031 (Factur-X BASICWL)" in refused.value.reason
     assert "currencyID" in refused.value.reason
+
+
+@pytest.mark.corpus
+def test_a_guideline_of_no_factur_x_profile_is_refused_for_that(corpus_dir: Path) -> None:
+    """A CII D16B document that names ZUGFeRD 1's "comfort" profile (as three of CEN's
+    examples do) has no Factur-X schema: the operator reads that its specification
+    identifier is not one the product checks, not a schema error naming 'comfort'."""
+    path = corpus_dir / "en16931" / "cii" / "examples" / "CII_business_example_02.xml"
+    with pytest.raises(EInvoiceError) as refused:
+        read_einvoice(path.read_bytes(), path.name)
+    assert refused.value.reason == (
+        "the specification identifier (BT-24) "
+        "'urn:ferd:CrossIndustryDocument:invoice:1p0:comfort' is not EN 16931's, Factur-X's "
+        "or ZUGFeRD 2's"
+    )
