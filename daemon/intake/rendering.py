@@ -225,8 +225,7 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
         line(t["terms"], bold=True)
         for part in str(bt["BT-20"]).splitlines():
             line(part.strip())
-    means = _payment_means(bt, language, colon)
-    if means:
+    for means in _payment_means(bt, language):
         line(f"{t['means']}{colon}{means}")
     if bt.get("BT-83"):
         line(f"{t['reference']}{colon}{bt['BT-83']}", bold=True)
@@ -272,28 +271,46 @@ def _listed(value: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
-def _payment_means(bt: dict[str, Any], language: str, colon: str) -> str:
-    """How to pay (BG-16): the means by name (BT-81), then the account to pay to (BT-84,
-    BT-86) or, for a direct debit, the account debited and the mandate (BT-91, BT-89), and
-    the seller's own words (BT-82)."""
+def _payment_means(bt: dict[str, Any], language: str) -> list[str]:
+    """How to pay (BG-16, one line each; factur-x lists each term when several are given):
+    the means by name (BT-81), then the account to pay to (BT-84, BT-86) or, for a direct
+    debit, the account debited and the mandate (BT-91, BT-89), and the seller's words
+    (BT-82)."""
     t = LABELS[language]
-    code = str(bt.get("BT-81") or "").strip()
-    parts = [PAYMENT_MEANS[language].get(code, code)] if code else []
-    if code in DIRECT_DEBITS:
-        if bt.get("BT-91"):
-            parts.append(f"{t['debited']} {bt['BT-91']}")
-        if bt.get("BT-89"):
-            parts.append(f"{t['mandate']} {bt['BT-89']}")
-    else:
-        if bt.get("BT-84"):
-            parts.append(f"IBAN {bt['BT-84']}")
-        if bt.get("BT-86"):
-            parts.append(f"BIC {bt['BT-86']}")
-        if bt.get("BT-87"):
-            parts.append(f"{t['card']} {bt['BT-87']}")
-    if bt.get("BT-82"):
-        parts.append(f"({bt['BT-82']})")
-    return "  ".join(parts)
+
+    def terms(key: str) -> list[str]:
+        value = bt.get(key)
+        values = value if isinstance(value, list) else [value]
+        return [str(v).strip() if v not in (None, "") else "" for v in values]
+
+    codes, accounts, banks, cards = (terms(k) for k in ("BT-81", "BT-84", "BT-86", "BT-87"))
+    words = terms("BT-82")
+    lines: list[str] = []
+    for i in range(max(len(codes), len(accounts))):
+        code, account = _nth(codes, i), _nth(accounts, i)
+        parts = [PAYMENT_MEANS[language].get(code, code)] if code else []
+        if code in DIRECT_DEBITS:
+            debited, mandate = _nth(terms("BT-91"), i), _nth(terms("BT-89"), i)
+            parts += [f"{t['debited']} {debited}"] if debited else []
+            parts += [f"{t['mandate']} {mandate}"] if mandate else []
+        else:
+            bank, card = _nth(banks, i), _nth(cards, i)
+            parts += [f"IBAN {account}"] if account else []
+            parts += [f"BIC {bank}"] if bank else []
+            parts += [f"{t['card']} {card}"] if card else []
+        if _nth(words, i):
+            parts.append(f"({_nth(words, i)})")
+        shown = "  ".join(parts)
+        if shown and shown not in lines:
+            lines.append(shown)
+    return lines
+
+
+def _nth(values: list[str], i: int) -> str:
+    """The ``i``-th of a term's values; a term given once holds for every means."""
+    if len(values) == 1:
+        return values[0]
+    return values[i] if i < len(values) else ""
 
 
 def _party(bt: dict[str, Any], key: str) -> dict[str, Any]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
+import facturx
+import pytest
 from pypdf import PdfReader
 
 from daemon.intake.rendering import render_pages
@@ -119,7 +122,7 @@ def test_what_the_buyer_needs_to_file_and_pay_it_in_french() -> None:
         "Autoliquidation 0 %",
         "Motif d'exonération : Autoliquidation VATEX-EU-AE",
         "Total des lignes HT 480,00 EUR",
-        "Règlement : Prélèvement SEPA prélevé sur le compte FR7630006000011234567890189 "
+        "Règlement : Prélèvement SEPA sur le compte FR7630006000011234567890189 "
         "mandat MANDAT-DUPONT-01",
         "Remarques Pénalités de retard : trois fois le taux d'intérêt légal.",
     ):
@@ -145,3 +148,19 @@ def test_and_in_english_with_the_xml_beside_it() -> None:
         "attached to the message (the XML file)",
     ):
         assert shown in text, (shown, text)
+
+
+@pytest.mark.corpus
+def test_cens_examples_show_how_to_pay(corpus_dir: Path) -> None:
+    """As the factur-x library reads real invoices (the payment terms at the top level, a
+    list where several means are given): the account to pay to, or the one debited."""
+    examples = corpus_dir / "en16931"
+    for name, language, shown in (
+        ("cii/examples/CII_example2.xml", "en", "Payment: Credit transfer IBAN NO9386011117947 "
+         "BIC DNBANOKK"),
+        ("ubl/examples/ubl-tc434-example5.xml", "fr", "Règlement : Prélèvement sur le compte "
+         "DK1212341234123412 mandat 123456"),
+    ):  # fmt: skip
+        bt = facturx.parse_ubl_cii_xml((examples / name).read_bytes(), check_xsd=False)
+        _, text = _text(render_pages(bt, language))
+        assert shown in text, (name, text)
