@@ -139,7 +139,7 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
     # supplied (BT-72, BG-14), and the invoice a credit note corrects (BG-3)
     references = (("your_reference", "BT-10"), ("order", "BT-13"), ("contract", "BT-12"),
                   ("project", "BT-11"))  # fmt: skip
-    shown = [f"{t[label]}{colon}{bt[key]}" for label, key in references if bt.get(key)]
+    shown = [f"{t[label]}{colon}{_term(bt, key)}" for label, key in references if _term(bt, key)]
     if shown:
         line("    ".join(shown))
     if bt.get("BT-72"):
@@ -221,14 +221,14 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
         pdf.drawRightString(width - 50, y, money(amount))
         y -= 15
     y -= 8
-    if bt.get("BT-20"):
+    if _term(bt, "BT-20"):
         line(t["terms"], bold=True)
-        for part in str(bt["BT-20"]).splitlines():
+        for part in _term(bt, "BT-20", "\n").splitlines():
             line(part.strip())
     for means in _payment_means(bt, language):
         line(f"{t['means']}{colon}{means}")
-    if bt.get("BT-83"):
-        line(f"{t['reference']}{colon}{bt['BT-83']}", bold=True)
+    if _term(bt, "BT-83"):
+        line(f"{t['reference']}{colon}{_term(bt, 'BT-83')}", bold=True)
     notes = [str(n["BT-22"]) for n in _listed(bt.get("BG-1")) if n.get("BT-22")]
     if notes:
         y -= 6
@@ -304,6 +304,15 @@ def _payment_means(bt: dict[str, Any], language: str) -> list[str]:
         if shown and shown not in lines:
             lines.append(shown)
     return lines
+
+
+def _term(bt: dict[str, Any], key: str, joint: str = ", ") -> str:
+    """A business term as text: factur-x gives a list where the invoice repeats it (a
+    remittance reference per payment means, say), shown once each."""
+    value = bt.get(key)
+    values = value if isinstance(value, list) else [value]
+    shown = [str(v).strip() for v in values if v not in (None, "") and str(v).strip()]
+    return joint.join(dict.fromkeys(shown))
 
 
 def _nth(values: list[str], i: int) -> str:

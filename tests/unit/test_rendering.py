@@ -164,3 +164,10 @@ def test_cens_examples_show_how_to_pay(corpus_dir: Path) -> None:
         bt = facturx.parse_ubl_cii_xml((examples / name).read_bytes(), check_xsd=False)
         _, text = _text(render_pages(bt, language))
         assert shown in text, (name, text)
+
+
+def test_a_term_the_invoice_repeats_is_shown_once_each() -> None:
+    bt = {**_invoice(), "BT-83": ["RF18 0417", "RF18 0417", "FA-0417"], "BT-10": ["A-1"]}
+    _, text = _text(render_pages(bt, "en"))
+    assert "Reference to quote: RF18 0417, FA-0417" in text and "Your reference: A-1" in text
+    assert "[" not in text
