@@ -27,7 +27,11 @@ def _pct(value: float | None) -> str:
 
 def report_lines(r: BusinessReport) -> list[str]:
     """The report as the operator reads it, one figure a line."""
-    period = f"{r.start or '…'} → {r.end or '…'}"
+    period = (
+        f"{r.start or '…'} → {r.end or '…'}"
+        if r.start or r.end
+        else _("all, from the first invoice to the last")
+    )
     lines = [
         _("Period (issue dates): {period}").format(period=period),
         _("E-invoice adoption: {share} of customers ({counts})").format(

@@ -27,6 +27,7 @@ def test_the_demo_shows_the_billing_loop(
     assert "entry 2: 75.00 waiting" in out
     assert "reminder  level 1 to Boulangerie Dupont" in out
     assert "report    E-invoice adoption" in out and "Late-payment rate" in out
+    assert "report    Period (issue dates): all, from the first invoice to the last" in out
     [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103")]
     assert leroy.rstrip().endswith(" paid")  # its payment came in on the statement
 
