@@ -65,6 +65,14 @@ SENDERS: tuple[Sender, ...] = (
         over_status=True,
     ),
     Sender(
+        product="Yahoo Mail",
+        source="Yahoo Help, 'Email sent to Yahoo Mail addresses is rejected' (SLN3444): "
+        "'554 delivery error: dd This user doesn't have a … account' means the recipient's "
+        "user ID does not exist and the message should not be retried; Yahoo says it after "
+        "DATA, so the stage does not make it a content refusal",
+        wording=((r"\bdd this user doesn.t have an? \S+ account", "userunknown"),),
+    ),
+    Sender(
         product="NTT docomo",
         source="NTT docomo, 'Spam mail countermeasures' (迷惑メール対策): mail refused by the "
         "recipient's reception settings is answered '550 Unknown user', as for a missing "

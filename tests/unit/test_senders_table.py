@@ -104,6 +104,20 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
         ("userunknown", "5.1.1"),
     ),
     (
+        "Yahoo Mail",
+        _notice(
+            "<factures@client.example>: host mx.client.example[192.0.2.1] said: 554 delivery "
+            "error: dd This user doesn't have a client.example account (factures@client.example)"
+            " [0] - mta1 (in reply to end of DATA command)\r\n"
+        ),
+        _notice(
+            "<factures@client.example>: host mx.client.example[192.0.2.1] said: 554 delivery "
+            "error: This user doesn't exist here (in reply to end of DATA command)\r\n"
+        ),
+        ("userunknown", "5.1.1"),
+        ("filtered", "5.0.0"),
+    ),
+    (
         "NTT docomo",
         _dsn("f@docomo.ne.jp", "550 Unknown user f@docomo.ne.jp"),
         _dsn("f@client.example", "550 Unknown user f@client.example"),
