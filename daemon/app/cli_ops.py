@@ -139,7 +139,7 @@ def doctor(as_json: JsonOption = False) -> None:
                     (
                         "maildirs",
                         ok,
-                        f"{what}: {box}"
+                        _("{what}: {path}").format(what=what, path=box)
                         if ok
                         else _("{what}: {path} is not a Maildir (cur, new, tmp)").format(
                             what=what, path=box

@@ -20,6 +20,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from daemon.app.context import AppContext
+from daemon.domain.i18n import _
 from daemon.domain.models import Delivery, DeliveryEvent, MailboxCursor, utcnow
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.store.db import schema_revisions
@@ -42,12 +43,16 @@ async def database(ctx: AppContext) -> Check:
             await conn.execute(text("SELECT 1"))
         found, needed = await schema_revisions(ctx.engine)
     except Exception as exc:
-        return Check("database", False, f"unreachable: {exc}")
+        return Check("database", False, _("unreachable: {error}").format(error=exc))
     if found != needed:
         return Check(
-            "database", False, f"schema at {found}, needs {needed}: run facturier db upgrade"
+            "database",
+            False,
+            _("schema at {found}, needs {needed}: run `facturier db upgrade`").format(
+                found=found, needed=needed
+            ),
         )
-    return Check("database", True, f"reachable, schema {found}")
+    return Check("database", True, _("reachable, schema {found}").format(found=found))
 
 
 def _writable(folder: Path) -> str | None:
@@ -70,8 +75,8 @@ async def folders(ctx: AppContext) -> Check:
         p for p in await asyncio.gather(*(asyncio.to_thread(_writable, f) for f in wanted)) if p
     ]
     if problems:
-        return Check("archive", False, "not writable: " + "; ".join(problems))
-    return Check("archive", True, f"writable ({s.archive.path})")
+        return Check("archive", False, _("not writable: {why}").format(why="; ".join(problems)))
+    return Check("archive", True, _("writable ({path})").format(path=s.archive.path))
 
 
 async def relay(ctx: AppContext) -> Check:
@@ -83,19 +88,35 @@ async def relay(ctx: AppContext) -> Check:
             CHECK_SECONDS,
         )
     except (OSError, TimeoutError) as exc:
-        return Check("relay", False, f"{s.host}:{s.port} unreachable: {exc or 'timed out'}")
+        return Check(
+            "relay",
+            False,
+            _("{host}:{port} unreachable: {error}").format(
+                host=s.host, port=s.port, error=exc or _("timed out")
+            ),
+        )
     try:
         greeting = await asyncio.wait_for(reader.readline(), CHECK_SECONDS)
         writer.write(b"QUIT\r\n")
         await writer.drain()
     except (OSError, TimeoutError) as exc:
-        return Check("relay", False, f"{s.host}:{s.port} said nothing: {exc or 'timed out'}")
+        return Check(
+            "relay",
+            False,
+            _("{host}:{port} said nothing: {error}").format(
+                host=s.host, port=s.port, error=exc or _("timed out")
+            ),
+        )
     finally:
         writer.close()
     if not greeting.startswith(b"220"):
         said = greeting.decode("ascii", "replace").strip()
-        return Check("relay", False, f"{s.host}:{s.port} refuses: {said}")
-    return Check("relay", True, f"{s.host}:{s.port} answers")
+        return Check(
+            "relay",
+            False,
+            _("{host}:{port} refuses: {said}").format(host=s.host, port=s.port, said=said),
+        )
+    return Check("relay", True, _("{host}:{port} answers").format(host=s.host, port=s.port))
 
 
 async def bounce_mailbox(ctx: AppContext) -> Check:
@@ -109,7 +130,7 @@ async def bounce_mailbox(ctx: AppContext) -> Check:
             await mailbox.close()
         except Exception:
             log.debug("closing the bounce mailbox after a check", exc_info=True)
-    return Check("bounce mailbox", True, f"{mailbox.name} reachable")
+    return Check("bounce mailbox", True, _("{name} reachable").format(name=mailbox.name))
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,9 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     (tmp_path / "archive").chmod(0o700)
     result = runner.invoke(cli, ["--config", str(config), "doctor"])
     assert result.exit_code == 0, result.output
+    # a French admin reads every line in French, the checks of the services too
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert f"127.0.0.1:{sandbox.port} répond" in result.output, result.output
+    assert "joignable" in result.output and "Maildir des retours : " in result.output
+    assert " answers" not in result.output and "reachable" not in result.output
