@@ -17,7 +17,7 @@ from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
-from daemon.domain.formatting import day, money
+from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import note_label, state_label
 from daemon.domain.states import DeliveryState, InvoiceState
@@ -258,7 +258,7 @@ class InvoiceScreen(LoadingScreen):
                 e.event,
                 e.state or "",
                 Text(code),
-                Text((e.text or "")[:160]),
+                Text(clipped(e.text or "", 160)),
             )
         notes = [
             _("[b]Customer message[/b] {at} from {sender}:").format(
@@ -322,10 +322,14 @@ def _compliance(report: ComplianceReport | None) -> str:
     lines = [head]
     held = _("(held)")
     for f in report.holds[:5]:
-        lines.append(f"  [bold magenta]{escape(f.rule)}[/] {held}: {escape(f.message[:160])}")
+        lines.append(
+            f"  [bold magenta]{escape(f.rule)}[/] {held}: {escape(clipped(f.message, 160))}"
+        )
+    if len(report.holds) > 5:
+        lines.append("  " + _("and {count} more").format(count=len(report.holds) - 5))
     for f in report.warnings[:5]:
         mark = " " + _("(downgraded)") if f.downgraded else ""
-        lines.append(f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(f.message[:120])}")
+        lines.append(f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(f.message, 120))}")
     if len(report.warnings) > 5:
         lines.append("  " + _("and {count} more warnings").format(count=len(report.warnings) - 5))
     return "\n".join(lines)
