@@ -17,6 +17,7 @@ from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
+from daemon.domain.event_words import shown
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import note_label, state_label
@@ -258,7 +259,7 @@ class InvoiceScreen(LoadingScreen):
                 e.event,
                 e.state or "",
                 Text(code),
-                Text(clipped(e.text or "", 160)),
+                Text(clipped(shown(e.text), 160)),
             )
         notes = [
             _("[b]Customer message[/b] {at} from {sender}:").format(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config import Settings
 from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import HARD, shown
 from daemon.domain.i18n import _
 from daemon.domain.labels import kind_label
 from daemon.domain.models import (
@@ -460,7 +461,7 @@ class AttentionQueue:
                 row[5],
                 row[7],
                 _("{email}: deferred for over {hours} h: {said}").format(
-                    email=row[6], hours=f"{hours:g}", said=row[8] or ""
+                    email=row[6], hours=f"{hours:g}", said=shown(row[8])
                 ),
                 _ref(row),
             )
@@ -697,16 +698,16 @@ def _delivery_trouble(
     latest = {d.recipient: d for d in deliveries}.values()
     for d in latest:
         if d.state == _HELD:
-            return AttentionKind.HELD, d.updated_at, f"{d.recipient}: {d.last_text or ''}"
+            return AttentionKind.HELD, d.updated_at, f"{d.recipient}: {shown(d.last_text)}"
     for d in latest:
         said = d.last_text or ""
-        if d.state == _BOUNCED and said.startswith("hard bounce"):
-            return AttentionKind.HARD_BOUNCE, d.updated_at, f"{d.recipient}: {said}"
+        if d.state == _BOUNCED and said.startswith(HARD):
+            return AttentionKind.HARD_BOUNCE, d.updated_at, f"{d.recipient}: {shown(said)}"
     for d in latest:
         if d.state in (_BOUNCED, _FAILED):
-            return AttentionKind.REJECTED, d.updated_at, f"{d.recipient}: {d.last_text or ''}"
+            return AttentionKind.REJECTED, d.updated_at, f"{d.recipient}: {shown(d.last_text)}"
     if complaint is not None:
-        return AttentionKind.COMPLAINT, complaint[0], complaint[1] or "complaint"
+        return AttentionKind.COMPLAINT, complaint[0], shown(complaint[1]) or _("complaint")
     if state == _ATTENTION and not deliveries:
         why = _("every invoice address of the customer is undeliverable")
         return AttentionKind.UNDELIVERABLE_ADDRESS, imported_at, why

@@ -403,7 +403,7 @@ def queue_list(
             report.item(
                 i,
                 f"{i.at:%Y-%m-%d %H:%M} {i.kind} #{i.ref} {about}{i.customer or ''}: {i.why}\n"
-                f"    → {i.hint}",
+                f"    → {_(i.hint)}",
             )
         report.summary(
             {"open": len(items)}, _("{count} item(s) need a person").format(count=len(items))

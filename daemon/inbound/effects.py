@@ -16,6 +16,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind, RecipientResult
+from daemon.domain.event_words import DELAYED, DELIVERED, HARD, HINTS, SOFT, hinted, reason_text
+from daemon.domain.event_words import tied as tied_by
 from daemon.domain.fields import as_plain_text
 from daemon.domain.models import (
     AddressChange,
@@ -33,27 +35,7 @@ from daemon.store.ledger import chain_address_change
 
 log = logging.getLogger(__name__)
 
-ATTENTION_REASONS = {
-    "spamdetected": "the receiving system took the invoice for spam: ask the customer to allow "
-    "the sender address, and check SPF, DKIM and DMARC for the sending domain",
-    "policyviolation": "the receiving system's policy refused the message: ask the customer's "
-    "IT to allow invoices from this sender",
-    "blocked": "the sending server or IP is blocked by the recipient: check blocklists and the "
-    "relay's reputation",
-    "filtered": "a content filter refused the message: ask the customer to allow the sender",
-    "rejected": "the recipient refused the sender address: check the envelope sender and SPF",
-    "securityerror": "the recipient's server refused on a security rule (an access list, or "
-    "TLS or authentication the relay did not offer): ask the customer's postmaster",
-    "failedstarttls": "TLS between the relay and the recipient's server failed: check the "
-    "relay's TLS settings and certificates",
-    "authfailure": "SPF/DKIM/DMARC checks failed: fix the sending domain's authentication",
-    "requireptr": "the relay's IP has no reverse DNS: fix the PTR record",
-    "badreputation": "the relay's IP has a poor reputation with the recipient",
-    "virusdetected": "the recipient's scanner flagged the attachment",
-    "contenterror": "the recipient could not accept the message content",
-    "norelaying": "a server refused to relay the message: check the address's domain, and "
-    "that the relay may send to it (an Amazon SES sandbox sends only to verified addresses)",
-}
+ATTENTION_REASONS = HINTS  # a refusal no retry fixes: a person acts on it
 
 
 def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, str]:
@@ -102,7 +84,7 @@ class Effects:
         if r is None and by_hand and c.recipients:
             r = c.recipients[0]
         mid = inbound.id
-        tied = f" [tied by {evidence}]"
+        tied = tied_by(evidence)
         attention = False
         if c.kind == Kind.DELIVERY_REPORT:
             await record(
@@ -111,7 +93,7 @@ class Effects:
                 EventKind.DELIVERED,
                 state=DeliveryState.DELIVERED,
                 status=r.status if r else None,
-                text=as_plain_text((r.diagnostic if r else None) or "delivery reported") + tied,
+                text=as_plain_text((r.diagnostic if r else None) or DELIVERED) + tied,
                 inbound_message_id=mid,
             )
         elif c.kind in (Kind.AUTOREPLY, Kind.READ_RECEIPT, Kind.HUMAN, Kind.FEEDBACK):
@@ -132,13 +114,13 @@ class Effects:
         inbound: InboundMessage,
         tied: str,
     ) -> bool:
-        diag = f"{r.reason or 'unknown reason'}: {as_plain_text(r.diagnostic or '')}".strip()
+        diag = reason_text(r.reason, as_plain_text(r.diagnostic or ""))
         if r.action == "delayed":
             await record(
                 session,
                 delivery,
                 EventKind.DELAYED,
-                text=f"delay reported: {diag}{tied}",
+                text=f"{DELAYED}: {diag}{tied}",
                 inbound_message_id=inbound.id,
                 smtp_code=r.reply_code,
                 status=r.status,
@@ -150,7 +132,7 @@ class Effects:
                 delivery,
                 EventKind.BOUNCED,
                 state=DeliveryState.BOUNCED,
-                text=f"hard bounce — {diag}{tied}",
+                text=f"{HARD} — {diag}{tied}",
                 inbound_message_id=inbound.id,
                 smtp_code=r.reply_code,
                 status=r.status,
@@ -163,7 +145,7 @@ class Effects:
                 delivery,
                 EventKind.BOUNCED,
                 state=DeliveryState.BOUNCED,
-                text=f"{diag} — hint: {ATTENTION_REASONS[r.reason]}{tied}",
+                text=hinted(diag, r.reason) + tied,
                 inbound_message_id=inbound.id,
                 smtp_code=r.reply_code,
                 status=r.status,
@@ -174,7 +156,7 @@ class Effects:
             delivery,
             EventKind.BOUNCED,
             state=DeliveryState.BOUNCED,
-            text=f"soft bounce — {diag}{tied}",
+            text=f"{SOFT} — {diag}{tied}",
             inbound_message_id=inbound.id,
             smtp_code=r.reply_code,
             status=r.status,

@@ -1,0 +1,211 @@
+"""What a notice did to a delivery, in our words: written in English on the delivery's events
+(the record, as the proof package exports it), shown in the operator's language.
+
+The inbound effects (``daemon/inbound/effects.py``) write each outcome in one of the forms
+below: a fixed lead, the bounce reason's code, the notice's own words, and the evidence that
+tied it (``[tied by verp]``). :func:`shown` reads a stored text back in the operator's
+language: our words translated, the reason's code named, the notice's own words left as they
+came. A text in none of these forms (a relay's reply, an older record) is shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from daemon.domain.i18n import N_, _
+
+HARD = "hard bounce"
+SOFT = "soft bounce"
+DELAYED = "delay reported"
+DELIVERED = "delivery reported"
+
+# what a person should do about a refusal that no retry will fix, by bounce reason
+HINTS: dict[str, str] = {
+    "spamdetected": N_(
+        "the receiving system took the invoice for spam: ask the customer to allow the sender "
+        "address, and check SPF, DKIM and DMARC for the sending domain"
+    ),
+    "policyviolation": N_(
+        "the receiving system's policy refused the message: ask the customer's IT to allow "
+        "invoices from this sender"
+    ),
+    "blocked": N_(
+        "the sending server or IP is blocked by the recipient: check blocklists and the "
+        "relay's reputation"
+    ),
+    "filtered": N_("a content filter refused the message: ask the customer to allow the sender"),
+    "rejected": N_("the recipient refused the sender address: check the envelope sender and SPF"),
+    "securityerror": N_(
+        "the recipient's server refused on a security rule (an access list, or TLS or "
+        "authentication the relay did not offer): ask the customer's postmaster"
+    ),
+    "failedstarttls": N_(
+        "TLS between the relay and the recipient's server failed: check the relay's TLS "
+        "settings and certificates"
+    ),
+    "authfailure": N_("SPF/DKIM/DMARC checks failed: fix the sending domain's authentication"),
+    "requireptr": N_("the relay's IP has no reverse DNS: fix the PTR record"),
+    "badreputation": N_("the relay's IP has a poor reputation with the recipient"),
+    "virusdetected": N_("the recipient's scanner flagged the attachment"),
+    "contenterror": N_("the recipient could not accept the message content"),
+    "norelaying": N_(
+        "a server refused to relay the message: check the address's domain, and that the "
+        "relay may send to it (an Amazon SES sandbox sends only to verified addresses)"
+    ),
+}
+
+# the bounce classifier's reasons (sisimai's vocabulary, ``bounce_parser``), as a person
+# reads them
+REASONS: dict[str, str] = {
+    "userunknown": N_("no such mailbox"),
+    "hostunknown": N_("no such domain"),
+    "hasmoved": N_("the address has moved"),
+    "mailboxfull": N_("mailbox full"),
+    "expired": N_("delivery time ran out"),
+    "spamdetected": N_("taken for spam"),
+    "policyviolation": N_("refused by the recipient's policy"),
+    "blocked": N_("sending server blocked"),
+    "filtered": N_("refused by the recipient's filter"),
+    "rejected": N_("sender refused"),
+    "authfailure": N_("SPF/DKIM/DMARC failed"),
+    "badreputation": N_("poor sender reputation"),
+    "requireptr": N_("no reverse DNS"),
+    "securityerror": N_("refused on a security rule"),
+    "virusdetected": N_("virus found"),
+    "contenterror": N_("content refused"),
+    "notcompliantrfc": N_("not a well-formed message"),
+    "mesgtoobig": N_("message too large"),
+    "exceedlimit": N_("over a limit"),
+    "networkerror": N_("network error"),
+    "systemerror": N_("system error"),
+    "systemfull": N_("recipient's server full"),
+    "toomanyconn": N_("too many connections"),
+    "speeding": N_("sending too fast"),
+    "suspend": N_("mailbox suspended"),
+    "norelaying": N_("relaying refused"),
+    "notaccept": N_("the domain takes no mail"),
+    "onhold": N_("held by the recipient's server"),
+    "undefined": N_("cause not stated"),
+    "mailererror": N_("delivery program failed"),
+    "syntaxerror": N_("SMTP syntax error"),
+    "failedstarttls": N_("TLS failed"),
+    "delivered": N_("delivered"),
+    "feedback": N_("complaint"),
+    "vacation": N_("auto-reply"),
+    "unknown reason": N_("unknown reason"),
+}
+
+# the evidence that tied a notice to its delivery (``daemon/inbound/tying.py``)
+EVIDENCE: dict[str, str] = {
+    "verp": N_("its signed return path"),
+    "token-header": N_("facturier's delivery token"),
+    "envid": N_("the envelope id"),
+    "message-id": N_("the original Message-ID"),
+}
+
+# whole texts the effects write for a complaint report
+COMPLAINTS: dict[str, str] = {
+    "the recipient's provider reports it marked as not spam": N_(
+        "the recipient's provider reports it marked as not spam"
+    ),
+    "the recipient's provider reports that the message failed its SPF, DKIM or DMARC check: "
+    "run `facturier check-domain`": N_(
+        "the recipient's provider reports that the message failed its SPF, DKIM or DMARC "
+        "check: run `facturier check-domain`"
+    ),
+}
+
+
+def reason_text(reason: str | None, diagnostic: str) -> str:
+    """``reason: the notice's words``, as stored."""
+    return f"{reason or 'unknown reason'}: {diagnostic}".strip()
+
+
+def tied(evidence: str) -> str:
+    """The stored mark of what tied a notice to its delivery."""
+    return f" [tied by {evidence}]"
+
+
+def hinted(said: str, reason: str) -> str:
+    """A refusal that needs a person, with what to do (``HINTS``), as stored."""
+    return f"{said} — hint: {HINTS[reason]}"
+
+
+_TIED = re.compile(r" \[tied by (.+)\]$", re.DOTALL)
+_BY_HAND = re.compile(r"by hand \((.*?)\): (.*)$", re.DOTALL)
+_REASON = re.compile(r"([a-z]+|unknown reason): ?(.*)$", re.DOTALL)
+_AUTO_REPLY = re.compile(r"auto-reply: (.*?)(?: — absent until (.*))?$", re.DOTALL)
+_HINT = re.compile(r"(.*) — hint: (.*)$", re.DOTALL)
+_NOTES = (
+    (
+        re.compile(r"customer replied \((.*?)\): (.*)$", re.DOTALL),
+        N_("customer replied ({sender}): {said}"),
+        ("sender", "said"),
+    ),
+    (
+        re.compile(r"the recipient asked to unsubscribe \((.*?)\)$", re.DOTALL),
+        N_("the recipient asked to unsubscribe ({sender})"),
+        ("sender",),
+    ),
+    (
+        re.compile(r"complaint \((.*?)\) from the recipient's provider$", re.DOTALL),
+        N_("complaint ({kind}) from the recipient's provider"),
+        ("kind",),
+    ),
+)
+
+
+def _tie(evidence: str) -> str:
+    by_hand = _BY_HAND.match(evidence)
+    if by_hand:
+        return _("tied by hand ({by}): {reason}").format(by=by_hand[1], reason=by_hand[2])
+    named = _(EVIDENCE[evidence]) if evidence in EVIDENCE else evidence
+    return _("tied by {evidence}").format(evidence=named)
+
+
+def _reason(text: str) -> str:
+    m = _REASON.match(text)
+    if m is None or m[1] not in REASONS:
+        return text
+    label = _(REASONS[m[1]])
+    return _("{reason}: {said}").format(reason=label, said=m[2]) if m[2] else label
+
+
+def _body(text: str) -> str:
+    for lead, label in ((HARD, N_("hard bounce")), (SOFT, N_("soft bounce"))):
+        if text.startswith(f"{lead} — "):
+            return f"{_(label)} — {_reason(text[len(lead) + 3 :])}"
+    if text.startswith(f"{DELAYED}: "):
+        return _("delay reported: {said}").format(said=_reason(text[len(DELAYED) + 2 :]))
+    if text == DELIVERED:
+        return _("delivery reported")
+    hint = _HINT.match(text)
+    if hint and hint[2] in HINTS.values():
+        return _("{said} — what to do: {hint}").format(said=_reason(hint[1]), hint=_(hint[2]))
+    if text in COMPLAINTS:
+        return _(COMPLAINTS[text])
+    for pattern, template, names in _NOTES:
+        m = pattern.match(text)
+        if m:
+            return _(template).format(**dict(zip(names, m.groups(), strict=True)))
+    auto = _AUTO_REPLY.match(text)
+    if auto:
+        said = _("auto-reply: {subject}").format(subject=auto[1])
+        if auto[2]:
+            said += " — " + _("absent until {day}").format(day=auto[2])
+        return said
+    if text.startswith("read receipt: "):
+        return _("read receipt: {said}").format(said=text[len("read receipt: ") :])
+    return text
+
+
+def shown(text: str | None) -> str:
+    """A stored event text in the operator's language (see the module's note)."""
+    if not text:
+        return ""
+    evidence = _TIED.search(text)
+    body = text[: evidence.start()] if evidence else text
+    said = _body(body)
+    if evidence:
+        said += f" [{_tie(evidence[1])}]"
+    return said

@@ -1,0 +1,91 @@
+"""What a notice did to a delivery, stored in English as the record, reads in the operator's
+language: our words and the bounce reason translated, the notice's own words as they came."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from daemon.domain import i18n
+from daemon.domain.event_words import (
+    DELAYED,
+    HARD,
+    HINTS,
+    REASONS,
+    SOFT,
+    hinted,
+    reason_text,
+    shown,
+    tied,
+)
+
+DIAG = "Host or domain name not found. Name service error for name=client.invalid"
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    i18n.use("fr")
+    yield
+    i18n.use("en")
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        (
+            f"{HARD} — {reason_text('hostunknown', DIAG)}{tied('verp')}",
+            f"rebond définitif — domaine inexistant : {DIAG} [rattaché par son adresse de "
+            "retour signée]",
+        ),
+        (
+            f"{SOFT} — {reason_text('mailboxfull', '452 4.2.2 Over quota')}" + tied("message-id"),
+            "rebond temporaire — boîte pleine : 452 4.2.2 Over quota [rattaché par le "
+            "Message-ID d'origine]",
+        ),
+        (
+            f"{DELAYED}: {reason_text(None, 'still trying')}{tied('envid')}",
+            "retard signalé : raison inconnue : still trying [rattaché par l'identifiant "
+            "d'enveloppe]",
+        ),
+        (
+            hinted(reason_text("spamdetected", "554 5.7.1 spam"), "spamdetected")
+            + tied("by hand (marie): the customer's IT confirmed it"),
+            "pris pour du spam : 554 5.7.1 spam — que faire : le système destinataire a pris "
+            "la facture pour du spam : demandez au client d'autoriser l'adresse d'envoi, et "
+            "vérifiez SPF, DKIM et DMARC du domaine d'envoi [rattaché à la main (marie) : the "
+            "customer's IT confirmed it]",
+        ),
+        (
+            "auto-reply: Absent — absent until 15 décembre [tied by token-header]",
+            "réponse automatique : Absent — absent jusqu'au 15 décembre [rattaché par le jeton "
+            "d'envoi de facturier]",
+        ),
+        (
+            "customer replied (marie@client.example): Bien reçu [tied by message-id]",
+            "le client a répondu (marie@client.example) : Bien reçu [rattaché par le Message-ID "
+            "d'origine]",
+        ),
+        (
+            "complaint (abuse) from the recipient's provider",
+            "plainte (abuse) du fournisseur du destinataire",
+        ),
+        # a relay's own reply, and a record in no form we write: as stored
+        ("RCPT a@b.example: 451 4.7.1 Greylisted", "RCPT a@b.example: 451 4.7.1 Greylisted"),
+        (f"{HARD} — notareason: said", "rebond définitif — notareason: said"),
+    ],
+)
+def test_a_stored_text_reads_in_french(french: None, stored: str, read: str) -> None:
+    assert shown(stored) == read
+
+
+def test_english_reads_as_stored_but_for_the_reason_and_evidence_named() -> None:
+    stored = f"{HARD} — {reason_text('userunknown', '550 5.1.1 no such user')}{tied('verp')}"
+    assert shown(stored) == (
+        "hard bounce — no such mailbox: 550 5.1.1 no such user [tied by its signed return path]"
+    )
+
+
+def test_every_reason_and_hint_has_its_french(french: None) -> None:
+    for words in (*REASONS.values(), *HINTS.values()):
+        assert i18n._(words) != words, words
