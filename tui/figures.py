@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 from daemon.app.figures import OUTCOMES, DeliveryFigures
 from daemon.app.report import BusinessReport
 from daemon.app.services import Facturier
+from daemon.domain.event_words import reason_label
 from daemon.domain.formatting import day, percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
@@ -82,7 +83,7 @@ class FiguresScreen(LoadingScreen):
         table = self.query_one("#reasons", DataTable)
         table.clear()
         for reason, count in f.reasons.items():
-            table.add_row(Text(reason), count)
+            table.add_row(Text(reason_label(reason)), count)
 
 
 WIDTH = 40

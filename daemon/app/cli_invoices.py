@@ -24,6 +24,7 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
+from daemon.domain.event_words import reason_label
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
@@ -451,7 +452,7 @@ def figures(
         if f.reasons:
             typer.echo(_("bounce reasons:"))
         for reason, count in f.reasons.items():
-            typer.echo(f"  {reason:<16} {count:>7}")
+            typer.echo(f"  {reason_label(reason):<36} {count:>7}")
 
     with_app(go)
 

@@ -13,6 +13,7 @@ from daemon.app.cli_base import JsonOption, app, campaign_app, fail, user, with_
 from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
+from daemon.domain.event_words import reason_label
 from daemon.domain.formatting import percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
@@ -49,7 +50,7 @@ def report_lines(r: BusinessReport) -> list[str]:
             counts=", ".join(f"{_(k)} {v}" for k, v in r.delivery_outcomes.items()) or "0"
         ),
         _("Bounce reasons: {counts}").format(
-            counts=", ".join(f"{k} {v}" for k, v in r.bounce_reasons.items()) or "0"
+            counts=", ".join(f"{reason_label(k)} {v}" for k, v in r.bounce_reasons.items()) or "0"
         ),
         _("Days to pay (mean / median, from issue; from the due date):"),
     ]

@@ -116,6 +116,12 @@ COMPLAINTS: dict[str, str] = {
 }
 
 
+def reason_label(reason: str) -> str:
+    """A bounce reason's code as a person reads it, in their language; an unknown code as
+    it is."""
+    return _(REASONS[reason]) if reason in REASONS else reason
+
+
 def reason_text(reason: str | None, diagnostic: str) -> str:
     """``reason: the notice's words``, as stored."""
     return f"{reason or 'unknown reason'}: {diagnostic}".strip()
@@ -167,7 +173,7 @@ def _reason(text: str) -> str:
     m = _REASON.match(text)
     if m is None or m[1] not in REASONS:
         return text
-    label = _(REASONS[m[1]])
+    label = reason_label(m[1])
     return _("{reason}: {said}").format(reason=label, said=m[2]) if m[2] else label
 
 

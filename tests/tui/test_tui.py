@@ -724,7 +724,7 @@ async def test_the_figures_screen_counts_outcomes_and_bounce_reasons(
         assert totals == {"accepted": "3", "delivered": "2", "bounced": "1", "deferred": "1"}
         assert sum(app.screen.query_one("#spark-delivered", Sparkline).data or []) == 2
         reasons = app.screen.query_one("#reasons", DataTable)
-        assert _column(reasons, 0) == ["hostunknown"] and _column(reasons, 1) == ["1"]
+        assert _column(reasons, 0) == ["no such domain"] and _column(reasons, 1) == ["1"]
         # the business figures as bars: all four customers on email; of the three with an
         # address, Dupont (factures@) and Martin (compta@) on a shared mailbox, Leroy not
         business = str(app.screen.query_one("#business").render())
@@ -1025,7 +1025,7 @@ async def test_the_figures_and_the_sent_message_in_french(tui_settings: Settings
         await pilot.press("g")
         await _settled(pilot)
         assert "Messages par jour" in str(app.screen.query_one("#period").render())
-        assert _column(app.screen.query_one("#reasons", DataTable), 0) == ["hostunknown"]
+        assert _column(app.screen.query_one("#reasons", DataTable), 0) == ["domaine inexistant"]
         await pilot.press("i")
         await _settled(pilot)
         await pilot.press("end", "enter", "o")  # FA-0001's message
