@@ -355,7 +355,7 @@ class AttentionQueue:
                 address.id,
                 address.created_at,
                 _("{email} undeliverable: {reason}").format(
-                    email=address.email, reason=address.undeliverable_reason or ""
+                    email=address.email, reason=shown(address.undeliverable_reason)
                 ),
                 customer=name,
                 customer_id=address.customer_id,

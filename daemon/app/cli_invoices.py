@@ -400,7 +400,11 @@ def queue_list(
         items = await app_.attention.items(kind)
         report = Reporter(as_json)
         for i in items:
-            about = f"invoice {i.invoice_number} " if i.invoice_number else ""
+            about = (
+                _("invoice {number}").format(number=i.invoice_number) + " "
+                if i.invoice_number
+                else ""
+            )
             report.item(
                 i,
                 f"{i.at:%Y-%m-%d %H:%M} {i.kind} #{i.ref} {about}{i.customer or ''}: {i.why}\n"

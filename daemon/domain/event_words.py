@@ -139,7 +139,7 @@ def hinted(said: str, reason: str) -> str:
 
 _TIED = re.compile(r" \[tied by (.+)\]$", re.DOTALL)
 _BY_HAND = re.compile(r"by hand \((.*?)\): (.*)$", re.DOTALL)
-_REASON = re.compile(r"([a-z]+|unknown reason): ?(.*)$", re.DOTALL)
+_REASON = re.compile(r"(\d\.\d{1,3}\.\d{1,3} )?([a-z]+|unknown reason): ?(.*)$", re.DOTALL)
 _AUTO_REPLY = re.compile(r"auto-reply: (.*?)(?: — absent until (.*))?$", re.DOTALL)
 _HINT = re.compile(r"(.*) — hint: (.*)$", re.DOTALL)
 _NOTES = (
@@ -171,10 +171,10 @@ def _tie(evidence: str) -> str:
 
 def _reason(text: str) -> str:
     m = _REASON.match(text)
-    if m is None or m[1] not in REASONS:
+    if m is None or m[2] not in REASONS:
         return text
-    label = reason_label(m[1])
-    return _("{reason}: {said}").format(reason=label, said=m[2]) if m[2] else label
+    label = (m[1] or "") + reason_label(m[2])
+    return _("{reason}: {said}").format(reason=label, said=m[3]) if m[3] else label
 
 
 def _body(text: str) -> str:
@@ -202,11 +202,12 @@ def _body(text: str) -> str:
         return said
     if text.startswith("read receipt: "):
         return _("read receipt: {said}").format(said=text[len("read receipt: ") :])
-    return text
+    return _reason(text)  # an undeliverable address's reason; anything else as stored
 
 
 def shown(text: str | None) -> str:
-    """A stored event text in the operator's language (see the module's note)."""
+    """A stored event text, or an address's stored reason for being undeliverable
+    (``5.4.4 hostunknown: …``), in the operator's language (see the module's note)."""
     if not text:
         return ""
     evidence = _TIED.search(text)

@@ -89,3 +89,9 @@ def test_english_reads_as_stored_but_for_the_reason_and_evidence_named() -> None
 def test_every_reason_and_hint_has_its_french(french: None) -> None:
     for words in (*REASONS.values(), *HINTS.values()):
         assert i18n._(words) != words, words
+
+
+def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
+    assert shown(f"5.4.4 {reason_text('hostunknown', DIAG)}") == (
+        f"5.4.4 domaine inexistant : {DIAG}"
+    )
