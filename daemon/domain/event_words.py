@@ -116,6 +116,35 @@ COMPLAINTS: dict[str, str] = {
 }
 
 
+# the other events' texts in our words, by name: written with :func:`event_text`, read back by
+# :func:`shown` (each field of a form matches any text)
+FORMS: dict[str, str] = {
+    "resend": N_("re-send requested by {by}: {reason}"),
+    "reminder": N_("payment reminder level {level}: {invoices}"),
+    "archived": N_("chain position {seq}, sha256 {sha256}"),
+    "held_after_errors": N_("set aside after {errors} unexpected errors; the last: {reason}"),
+    "error_retry": N_("unexpected error {errors} of {limit}: {reason}; next attempt at {at} UTC"),
+    "interrupted_after_handoff": N_("interrupted after hand-off to the relay: possible duplicate"),
+    "interrupted_before_handoff": N_("interrupted before hand-off to the relay: not sent yet"),
+}
+
+
+def event_text(form: str, **values: object) -> str:
+    """The text of the event ``form`` (one of :data:`FORMS`), as stored."""
+    return FORMS[form].format(**values)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts)) + "$",
+        re.DOTALL,
+    )
+
+
+_FORM_PATTERNS = tuple((_pattern(t), t) for t in FORMS.values())
+
+
 def reason_label(reason: str) -> str:
     """A bounce reason's code as a person reads it, in their language; an unknown code as
     it is."""
@@ -202,6 +231,10 @@ def _body(text: str) -> str:
         return said
     if text.startswith("read receipt: "):
         return _("read receipt: {said}").format(said=text[len("read receipt: ") :])
+    for pattern, template in _FORM_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return _(template).format(**m.groupdict())
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 
 

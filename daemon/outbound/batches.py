@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from daemon.domain import formatting
+from daemon.domain.event_words import event_text
 from daemon.domain.late_payment import late_payment_notice
 from daemon.domain.models import (
     ArchiveEntry,
@@ -313,7 +314,7 @@ class BatchMaker:
                             item.delivery.id,
                             DeliveryState.SENDING.value,
                             EventKind.ARCHIVED.value,
-                            text=f"chain position {entry.seq}, sha256 {copy.sha256}",
+                            text=event_text("archived", seq=entry.seq, sha256=copy.sha256),
                         )
                     )
                     entry_of[item.delivery.id] = {"archive_entry_id": entry.id}

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from daemon.domain.event_words import event_text
 from daemon.domain.metrics import HANDOFF_DELAY, SENDS
 from daemon.domain.models import Delivery, DeliveryEvent, Invoice, utcnow
 from daemon.domain.retry import RetryPolicy
@@ -237,7 +238,7 @@ class OutcomeRecorder:
                 delivery,
                 EventKind.ERROR,
                 DeliveryState.HELD,
-                text=f"set aside after {errors} unexpected errors; the last: {reason}",
+                text=event_text("held_after_errors", errors=errors, reason=reason),
                 next_attempt_at=None,
                 **values,
             )
@@ -245,8 +246,13 @@ class OutcomeRecorder:
             delivery,
             EventKind.ERROR,
             DeliveryState.DEFERRED,
-            text=f"unexpected error {errors} of {self.policy.error_limit}: {reason}; "
-            f"next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC",
+            text=event_text(
+                "error_retry",
+                errors=errors,
+                limit=self.policy.error_limit,
+                reason=reason,
+                at=f"{next_attempt:%Y-%m-%d %H:%M:%S}",
+            ),
             next_attempt_at=next_attempt,
             **values,
         )

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain.event_words import event_text
 from daemon.domain.models import (
     AddressRole,
     CustomerAddress,
@@ -257,7 +258,7 @@ async def request_resend(
             kind=DeliveryKind.INVOICE,
             sender_address=sender_address,
             event=EventKind.RESEND_REQUESTED,
-            text=f"re-send requested by {requested_by}: {reason}",
+            text=event_text("resend", by=requested_by, reason=reason),
         )
         if invoice.state == InvoiceState.ATTENTION.value:
             invoice.state = InvoiceState.QUEUED.value

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
+from daemon.domain.event_words import event_text
 from daemon.domain.i18n import N_
 from daemon.domain.identity import DocumentKind
 from daemon.domain.late_payment import LateTerms
@@ -181,7 +182,9 @@ class ReminderService:
             recipient=address.email,
             kind=DeliveryKind.REMINDER,
             sender_address=self.settings.sender.address,
-            text=f"payment reminder level {level}: {', '.join(i.number for i in invoices)}",
+            text=event_text(
+                "reminder", level=level, invoices=", ".join(i.number for i in invoices)
+            ),
             reminder_level=level,
         )
         for invoice in invoices:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
+from daemon.domain.event_words import event_text
 from daemon.domain.models import Delivery, utcnow
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import DeliveryState, EventKind, Transition
@@ -70,10 +71,8 @@ def _claim_transition(row: Any) -> Transition:
         previous,
         EventKind.RESEND_AFTER_INTERRUPTION.value,
         DeliveryState.SENDING.value,
-        text=(
-            "interrupted after hand-off to the relay: possible duplicate"
-            if handoff_at is not None
-            else "interrupted before hand-off to the relay: not sent yet"
+        text=event_text(
+            "interrupted_after_handoff" if handoff_at is not None else "interrupted_before_handoff"
         ),
     )
 

@@ -3,6 +3,7 @@ language: our words and the bounce reason translated, the notice's own words as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -95,3 +96,33 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
     assert shown(f"5.4.4 {reason_text('hostunknown', DIAG)}") == (
         f"5.4.4 domaine inexistant : {DIAG}"
     )
+
+
+@pytest.mark.parametrize(
+    ("form", "values", "read"),
+    [
+        ("resend", {"by": "marie", "reason": "the customer lost it"},
+         "renvoi demandé par marie : the customer lost it"),
+        ("reminder", {"level": 2, "invoices": "FA-1, FA-2"}, "relance de niveau 2 : FA-1, FA-2"),
+        (
+            "error_retry",
+            {"errors": 2, "limit": 5, "reason": "OSError: disk; full", "at": "2026-12-05 10:00"},
+            "erreur inattendue 2 sur 5 : OSError: disk; full ; prochain essai le 2026-12-05 "
+            "10:00 UTC",
+        ),
+    ],
+)  # fmt: skip
+def test_the_other_events_read_in_french(
+    french: None, form: str, values: dict[str, object], read: str
+) -> None:
+    from daemon.domain.event_words import event_text
+
+    assert shown(event_text(form, **values)) == read
+
+
+def test_every_form_reads_back_in_english_as_written() -> None:
+    from daemon.domain.event_words import FORMS, event_text
+
+    for form, template in FORMS.items():
+        fields = {name: f"<{name} value>" for name in re.findall(r"\{(\w+)\}", template)}
+        assert shown(event_text(form, **fields)) == event_text(form, **fields)
