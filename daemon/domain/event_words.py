@@ -103,17 +103,14 @@ EVIDENCE: dict[str, str] = {
     "message-id": N_("the original Message-ID"),
 }
 
-# whole texts the effects write for a complaint report
-COMPLAINTS: dict[str, str] = {
-    "the recipient's provider reports it marked as not spam": N_(
-        "the recipient's provider reports it marked as not spam"
-    ),
+# whole texts the effects write for a complaint report (RFC 6430 not-spam, RFC 6591
+# authentication failure)
+NOT_SPAM = N_("the recipient's provider reports it marked as not spam")
+AUTH_FAILURE = N_(
     "the recipient's provider reports that the message failed its SPF, DKIM or DMARC check: "
-    "run `facturier check-domain`": N_(
-        "the recipient's provider reports that the message failed its SPF, DKIM or DMARC "
-        "check: run `facturier check-domain`"
-    ),
-}
+    "run `facturier check-domain`"
+)
+COMPLAINTS = frozenset({NOT_SPAM, AUTH_FAILURE})
 
 
 # the other events' texts in our words, by name: written with :func:`event_text`, read back by
@@ -218,7 +215,7 @@ def _body(text: str) -> str:
     if hint and hint[2] in HINTS.values():
         return _("{said} — what to do: {hint}").format(said=_reason(hint[1]), hint=_(hint[2]))
     if text in COMPLAINTS:
-        return _(COMPLAINTS[text])
+        return _(text)
     for pattern, template, names in _NOTES:
         m = pattern.match(text)
         if m:

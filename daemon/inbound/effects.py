@@ -16,7 +16,17 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind, RecipientResult
-from daemon.domain.event_words import DELAYED, DELIVERED, HARD, HINTS, SOFT, hinted, reason_text
+from daemon.domain.event_words import (
+    AUTH_FAILURE,
+    DELAYED,
+    DELIVERED,
+    HARD,
+    HINTS,
+    NOT_SPAM,
+    SOFT,
+    hinted,
+    reason_text,
+)
 from daemon.domain.event_words import tied as tied_by
 from daemon.domain.fields import as_plain_text
 from daemon.domain.models import (
@@ -51,12 +61,9 @@ def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, s
     if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
         return EventKind.COMPLAINT, f"the recipient asked to unsubscribe ({c.from_address})"
     if c.feedback_type == "not-spam":  # RFC 6430: the recipient took it out of the spam folder
-        return EventKind.COMPLAINT, "the recipient's provider reports it marked as not spam"
+        return EventKind.COMPLAINT, NOT_SPAM
     if c.feedback_type == "auth-failure":  # RFC 6591: SPF, DKIM or DMARC failed there
-        return EventKind.COMPLAINT, (
-            "the recipient's provider reports that the message failed its SPF, DKIM or DMARC "
-            "check: run `facturier check-domain`"
-        )
+        return EventKind.COMPLAINT, AUTH_FAILURE
     return (
         EventKind.COMPLAINT,
         f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider",
