@@ -435,14 +435,21 @@ def _print_customer(c: CustomerRow) -> None:
     typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
     for a in c.addresses:
         flags = (
-            [a.role]
-            + (["central"] if a.central_mailbox else [])
-            + (["UNDELIVERABLE"] if a.undeliverable else [])
-            + ([] if a.active else ["retired"])
+            [_(a.role)]
+            + ([_("central mailbox")] if a.central_mailbox else [])
+            + ([_("undeliverable").upper()] if a.undeliverable else [])
+            + ([] if a.active else [_("retired")])
         )
         typer.echo(f"    {a.email} [{', '.join(flags)}]")
     for h in c.history:
         typer.echo(
-            f"    {h.at:%Y-%m-%d %H:%M} {h.field}: {h.old or '-'} → "
-            f"{h.new or '-'} by {h.who} ({h.source}) {h.why}"
+            f"    {h.at:%Y-%m-%d %H:%M} "
+            + _("{field}: {old} → {new} by {who} ({source}) {why}").format(
+                field=_(h.field),
+                old=h.old or "-",
+                new=h.new or "-",
+                who=h.who,
+                source=h.source,
+                why=h.why,
+            )
         )

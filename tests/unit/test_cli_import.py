@@ -94,8 +94,12 @@ def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
     code, out = run(config, "customers", "import", str(csv_file))
     assert code == 0, out
     _, listing = run(config, "customers", "list")
-    assert "factures@dupont.example [invoice_to, central]" in listing
+    assert "factures@dupont.example [invoice_to, central mailbox]" in listing
     assert "csv:customers.csv" in listing
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    _, listing = run(config, "customers", "list")
+    assert "factures@dupont.example [facturation, boîte centrale]" in listing, listing
+    assert "gerant@dupont.example [copie]" in listing and " par " in listing
 
 
 def test_set_address_requires_reason_and_is_logged(config: Path, tmp_path: Path) -> None:
