@@ -99,7 +99,7 @@ def customers_add(
             NewCustomer(name, email, tuple(copy or ()), vat_id, identifier, language),
             changed_by=user(),
         )
-        typer.echo(f"customer #{c.id} {c.name}")
+        typer.echo(_("customer #{id} {name}").format(id=c.id, name=c.name))
 
     with_app(go)
 

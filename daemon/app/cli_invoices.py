@@ -92,7 +92,10 @@ def send(as_json: JsonOption = False) -> None:
 
             def sent(o: SendOutcome) -> None:
                 done.append(o)
-                report.item(o, f"delivery {o.delivery_id}: {o.state} {o.detail}", len(done))
+                line = _("delivery {id}: {state} {detail}").format(
+                    id=o.delivery_id, state=state_label(o.state), detail=o.detail
+                )
+                report.item(o, line, len(done))
 
             outcomes = await app_.send_due(sent)
         states = {

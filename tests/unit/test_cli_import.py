@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -243,6 +244,8 @@ def test_a_french_operator_reads_the_cli_in_french(config: Path, tmp_path: Path)
     assert "1 200,00 €" in out and "échéance" in out and "sans adresse" in out, out
     code, out = run(config, "import", str(tmp_path / "nowhere.pdf"))
     assert code == 2 and "fichier ou dossier introuvable" in out, out
+    code, out = run(config, "customers", "add", "Dupont SA", "--email", "f@dupont.example")
+    assert code == 0 and re.fullmatch(r"client n° \d+ Dupont SA", out.strip()), out
 
 
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
