@@ -15,7 +15,7 @@ from daemon.app.figures import OUTCOMES, DeliveryFigures
 from daemon.app.report import BusinessReport
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
-from daemon.domain.formatting import day, percent
+from daemon.domain.formatting import day, days, percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
 from tui.actions import DETAIL_BINDINGS
@@ -129,7 +129,9 @@ def business_chart(r: BusinessReport) -> Text:
             row += Text(
                 " "
                 + _("{mean} (median {median}, {invoices})").format(
-                    mean=value, median=getattr(d, median_of), invoices=d.invoices
+                    mean=days(value, language()),
+                    median=days(getattr(d, median_of), language()),
+                    invoices=d.invoices,
                 )
             )
             out.append_text(row)

@@ -14,7 +14,7 @@ from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
-from daemon.domain.formatting import percent
+from daemon.domain.formatting import days, percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
 from daemon.domain.models import RequestState
@@ -24,6 +24,10 @@ Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-M
 
 def _pct(value: float | None) -> str:
     return percent(value, language())
+
+
+def _days(value: float | None) -> str:
+    return days(value, language())
 
 
 def report_lines(r: BusinessReport) -> list[str]:
@@ -56,8 +60,8 @@ def report_lines(r: BusinessReport) -> list[str]:
     ]
     for d in r.days_to_pay:
         lines.append(
-            f"  {_(d.group):<36} {d.invoices:>6}  {d.mean_from_issue} / {d.median_from_issue}"
-            f";  {d.mean_from_due} / {d.median_from_due}"
+            f"  {_(d.group):<36} {d.invoices:>6}  {_days(d.mean_from_issue)} / "
+            f"{_days(d.median_from_issue)};  {_days(d.mean_from_due)} / {_days(d.median_from_due)}"
         )
     lines.append(
         _("Late-payment rate: {rate} of {count} invoices due").format(

@@ -39,6 +39,14 @@ def percent(share: float | None, language: str) -> str:
     return format_percent(share, format=f"{head}0.0{tail}", locale=locale)
 
 
+def days(value: float | None, language: str) -> str:
+    """A number of days as the operator writes it: "12,5" in French, "12.5" in English, a
+    whole number without decimals; "-" for none."""
+    if value is None:
+        return "-"
+    return format_decimal(value, format="#,##0.#", locale=LOCALES.get(language, "fr_FR"))
+
+
 def clipped(text: str, width: int, *, middle: bool = False) -> str:
     """``text`` in a column of ``width`` characters: whole when it fits, else cut with "…"
     so that a cut value never reads as a whole one. ``middle`` keeps both ends (a file

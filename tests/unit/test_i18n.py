@@ -65,3 +65,14 @@ def test_the_operator_reads_their_language_and_english_stays_the_fallback() -> N
     assert i18n._("Customer") == "Customer"
     i18n.use("de")  # no German catalog: English, not an error
     assert i18n._("Customer") == "Customer"
+
+
+def test_days_are_written_as_the_operator_writes_numbers() -> None:
+    from daemon.domain.formatting import days
+
+    assert (days(12.5, "fr"), days(12.5, "en"), days(40.0, "fr"), days(None, "fr")) == (
+        "12,5",
+        "12.5",
+        "40",
+        "-",
+    )
