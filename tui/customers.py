@@ -13,7 +13,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
+from daemon.domain.event_words import shown
 from daemon.domain.i18n import _
+from daemon.domain.labels import change_value
 from tui.actions import CUSTOMER_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
@@ -86,11 +88,11 @@ class CustomersScreen(LoadingScreen):
                     f"{h.at:%Y-%m-%d %H:%M}",
                     Text(c.name),
                     _(h.field),
-                    Text(h.old or "-"),
-                    Text(h.new or "-"),
+                    Text(change_value(h.old)),
+                    Text(change_value(h.new)),
                     Text(h.who),
                     Text(h.source),
-                    Text(h.why),
+                    Text(shown(h.why)),
                 )
         if self.shown:
             addresses.move_cursor(row=min(selected, len(self.shown) - 1))

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 from daemon.app.archived import ArchivedMessage, OriginalMessage
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _
+from daemon.domain.labels import inbound_label
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
 from tui.markup import escape
@@ -82,7 +83,7 @@ class OriginalScreen(ReadingScreen):
 def _original(m: OriginalMessage) -> str:
     heading = _("[b reverse] #{ref} {kind} from {sender}, received {at} [/] {size} bytes").format(
         ref=m.inbound_id,
-        kind=escape(m.kind),
+        kind=escape(inbound_label(m.kind)),
         sender=escape(m.sender),
         at=f"{m.received_at:%Y-%m-%d %H:%M}",
         size=m.size,

@@ -17,10 +17,10 @@ from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
-from daemon.domain.event_words import shown
+from daemon.domain.event_words import shown, tie_phrase
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
-from daemon.domain.labels import note_label, state_label
+from daemon.domain.labels import event_label, inbound_label, note_label, state_label
 from daemon.domain.states import DeliveryState, InvoiceState
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
@@ -256,8 +256,8 @@ class InvoiceScreen(LoadingScreen):
             table.add_row(
                 f"{e.at:%Y-%m-%d %H:%M:%S}",
                 Text(e.recipient),
-                e.event,
-                e.state or "",
+                event_label(e.event),
+                state_label(e.state) if e.state else "",
                 Text(code),
                 Text(clipped(shown(e.text), 160)),
             )
@@ -269,14 +269,12 @@ class InvoiceScreen(LoadingScreen):
             for at, who, text in d.customer_messages
         ]
         notes += [
-            _(
-                "[b]Received[/b] {at} {kind} from {sender}: {subject} [dim](tied {how})[/dim]"
-            ).format(
+            _("[b]Received[/b] {at} {kind} from {sender}: {subject} [dim]({tie})[/dim]").format(
                 at=f"{at:%Y-%m-%d %H:%M}",
-                kind=escape(kind),
+                kind=escape(inbound_label(kind)),
                 sender=escape(who),
                 subject=escape(subject),
-                how=escape(how),
+                tie=escape(tie_phrase(how)),
             )
             for at, kind, who, subject, how in d.inbound
         ]

@@ -31,7 +31,9 @@ from daemon.app.cli_base import (
 from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
+from daemon.domain.event_words import shown
 from daemon.domain.i18n import _
+from daemon.domain.labels import change_value
 from daemon.domain.models import Channel
 
 log = logging.getLogger(__name__)
@@ -446,10 +448,10 @@ def _print_customer(c: CustomerRow) -> None:
             f"    {h.at:%Y-%m-%d %H:%M} "
             + _("{field}: {old} → {new} by {who} ({source}) {why}").format(
                 field=_(h.field),
-                old=h.old or "-",
-                new=h.new or "-",
+                old=change_value(h.old),
+                new=change_value(h.new),
                 who=h.who,
                 source=h.source,
-                why=h.why,
+                why=shown(h.why),
             )
         )

@@ -123,6 +123,8 @@ FORMS: dict[str, str] = {
     "error_retry": N_("unexpected error {errors} of {limit}: {reason}; next attempt at {at} UTC"),
     "interrupted_after_handoff": N_("interrupted after hand-off to the relay: possible duplicate"),
     "interrupted_before_handoff": N_("interrupted before hand-off to the relay: not sent yet"),
+    # an address change's reason (the chained log): a hard bounce marked it undeliverable
+    "address_bounced": N_("hard bounce {status} ({reason})"),
 }
 
 
@@ -187,6 +189,11 @@ _NOTES = (
 )
 
 
+def tie_phrase(evidence: str) -> str:
+    """ "tied by …": what tied a message to its delivery, said whole ("" for nothing)."""
+    return _tie(evidence) if evidence else ""
+
+
 def _tie(evidence: str) -> str:
     by_hand = _BY_HAND.match(evidence)
     if by_hand:
@@ -231,7 +238,10 @@ def _body(text: str) -> str:
     for pattern, template in _FORM_PATTERNS:
         m = pattern.match(text)
         if m:
-            return _(template).format(**m.groupdict())
+            values = m.groupdict()
+            if "reason" in values and values["reason"] in REASONS:
+                values["reason"] = reason_label(values["reason"])
+            return _(template).format(**values)
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from daemon.domain.attention import LABELS, AttentionKind
 from daemon.domain.i18n import N_, _
-from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
+from daemon.domain.states import DeliveryState, EventKind, InvoiceNote, InvoiceState
 
 STATE_LABELS: dict[str, str] = {
     InvoiceState.QUEUED: N_("queued"),
@@ -41,6 +41,59 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.DISPUTE_OPENED: N_("in dispute"),
     InvoiceNote.DISPUTE_CLOSED: N_("dispute closed"),
 }
+
+
+EVENT_LABELS: dict[str, str] = {
+    EventKind.QUEUED: N_("queued"),
+    EventKind.RESEND_REQUESTED: N_("re-send asked"),
+    EventKind.SENDING: N_("sending"),
+    EventKind.RESEND_AFTER_INTERRUPTION: N_("sent again after an interruption"),
+    EventKind.ARCHIVED: N_("archived"),
+    EventKind.ACCEPTED: N_("accepted"),
+    EventKind.DEFERRED: N_("deferred"),
+    EventKind.EXPIRED: N_("expired"),
+    EventKind.FAILED: N_("failed"),
+    EventKind.REFUSED: N_("refused before sending"),
+    EventKind.ERROR: N_("unexpected error"),
+    EventKind.DELIVERED: N_("delivered"),
+    EventKind.BOUNCED: N_("bounced"),
+    EventKind.DELAYED: N_("delay reported"),
+    EventKind.GAVE_UP: N_("given up"),
+    EventKind.AUTOREPLY: N_("auto-reply"),
+    EventKind.READ: N_("read receipt"),
+    EventKind.REPLY: N_("reply"),
+    EventKind.COMPLAINT: N_("complaint"),
+    EventKind.PROOF_EXPORTED: N_("proof exported"),
+    EventKind.CANCELLED: N_("cancelled"),
+}
+
+# what the bounce reader made of a message that came in (``bounce_parser.Kind``)
+INBOUND_LABELS: dict[str, str] = {
+    "bounce": N_("bounce"),
+    "autoreply": N_("auto-reply"),
+    "feedback": N_("complaint"),
+    "delivery_report": N_("delivery report"),
+    "read_receipt": N_("read receipt"),
+    "human": N_("reply"),
+    "unknown": N_("unrecognized message"),
+}
+
+
+def event_label(event: str) -> str:
+    """What a delivery event records, as the operator reads it."""
+    return _(EVENT_LABELS.get(event, event))
+
+
+def inbound_label(kind: str) -> str:
+    """What a message that came in is, as the operator reads it."""
+    return _(INBOUND_LABELS.get(kind, kind))
+
+
+def change_value(value: str | None) -> str:
+    """An address change's old or new value: a flag as yes or no, an address as it is."""
+    if value in ("true", "false"):
+        return _("yes") if value == "true" else _("no")
+    return value or "-"
 
 
 def note_label(note: str) -> str:

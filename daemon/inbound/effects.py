@@ -24,6 +24,7 @@ from daemon.domain.event_words import (
     HINTS,
     NOT_SPAM,
     SOFT,
+    event_text,
     hinted,
     reason_text,
 )
@@ -193,7 +194,7 @@ class Effects:
                 old_value="false",
                 new_value="true",
                 changed_by="facturier",
-                reason=f"hard bounce {r.status or ''} ({r.reason})",
+                reason=event_text("address_bounced", status=r.status or "", reason=r.reason),
                 source=f"bounce:inbound#{inbound.id}",
             ),
         )

@@ -960,7 +960,7 @@ async def test_export_the_proof_from_the_invoice_screen(
         assert (tmp_path / "dispute" / "proof-FA-0001.zip").exists()
         events = _column(app.screen.query_one("#timeline", DataTable), 2)
         details = _column(app.screen.query_one("#timeline", DataTable), 5)
-        assert events[-1] == "proof-exported"
+        assert events[-1] == "proof exported"  # as the operator reads it
         assert "customer disputes receipt" in details[-1] and str(tmp_path) in details[-1]
         await app.services.close()
 
