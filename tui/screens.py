@@ -20,7 +20,13 @@ from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.event_words import shown, tie_phrase
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
-from daemon.domain.labels import event_label, inbound_label, note_label, state_label
+from daemon.domain.labels import (
+    event_label,
+    inbound_label,
+    kind_label,
+    note_label,
+    state_label,
+)
 from daemon.domain.states import DeliveryState, InvoiceState
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
@@ -299,7 +305,10 @@ class InvoiceScreen(LoadingScreen):
         ]
         notes += [
             _("[b]Dealt with[/b] {at} {kind} by {who}: {how}").format(
-                at=f"{at:%Y-%m-%d %H:%M}", kind=escape(kind), who=escape(who), how=escape(how)
+                at=f"{at:%Y-%m-%d %H:%M}",
+                kind=escape(kind_label(kind)),
+                who=escape(who),
+                how=escape(how),
             )
             for at, kind, who, how in d.dealt_with
         ]
