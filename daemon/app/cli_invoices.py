@@ -27,7 +27,7 @@ from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _
-from daemon.domain.labels import state_label
+from daemon.domain.labels import kind_label, state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
 from daemon.outbound.outcomes import SendOutcome
@@ -410,7 +410,17 @@ def queue_list(
             )
             report.item(
                 i,
-                f"{i.at:%Y-%m-%d %H:%M} {i.kind} #{i.ref} {about}{i.customer or ''}: {i.why}\n"
+                # the kind by name, and as the word `queue dismiss` and `--kind` take
+                _("{at} {kind} ({word} #{ref}) {about}{customer}: {why}").format(
+                    at=f"{i.at:%Y-%m-%d %H:%M}",
+                    kind=kind_label(i.kind),
+                    word=i.kind,
+                    ref=i.ref,
+                    about=about,
+                    customer=i.customer or "",
+                    why=i.why,
+                )
+                + "\n"
                 f"    → {_(i.hint)}",
             )
         report.summary(

@@ -111,6 +111,9 @@ async def test_the_queue_from_the_command_line(
     assert code == 0, out
     [item, summary] = [json.loads(line) for line in out.splitlines()]
     assert item["kind"] == "unrecognized" and summary == {"summary": {"open": 1}}
+    code, out = await run("queue", "list")
+    # the kind by name, then the word and number `queue dismiss` takes
+    assert f"(unrecognized #{item['ref']})" in out.splitlines()[0], out
     code, out = await run("queue", "dismiss", "unrecognized", str(item["ref"]), "--reason", "spam")
     assert code == 0 and "dealt with (spam)" in out
     code, out = await run("queue", "list")
