@@ -125,6 +125,14 @@ FORMS: dict[str, str] = {
     "interrupted_before_handoff": N_("interrupted before hand-off to the relay: not sent yet"),
     # an address change's reason (the chained log): a hard bounce marked it undeliverable
     "address_bounced": N_("hard bounce {status} ({reason})"),
+    # what an auto-reply, a read receipt, a reply or a complaint noted on a delivery (the
+    # form with a return date before the one without, which would read it all as subject)
+    "auto_reply_until": N_("auto-reply: {subject} — absent until {day}"),
+    "auto_reply": N_("auto-reply: {subject}"),
+    "read_receipt": N_("read receipt: {said}"),
+    "customer_replied": N_("customer replied ({sender}): {said}"),
+    "unsubscribe": N_("the recipient asked to unsubscribe ({sender})"),
+    "complaint": N_("complaint ({kind}) from the recipient's provider"),
 }
 
 
@@ -168,25 +176,7 @@ def hinted(said: str, reason: str) -> str:
 _TIED = re.compile(r" \[tied by (.+)\]$", re.DOTALL)
 _BY_HAND = re.compile(r"by hand \((.*?)\): (.*)$", re.DOTALL)
 _REASON = re.compile(r"(\d\.\d{1,3}\.\d{1,3} )?([a-z]+|unknown reason): ?(.*)$", re.DOTALL)
-_AUTO_REPLY = re.compile(r"auto-reply: (.*?)(?: — absent until (.*))?$", re.DOTALL)
 _HINT = re.compile(r"(.*) — hint: (.*)$", re.DOTALL)
-_NOTES = (
-    (
-        re.compile(r"customer replied \((.*?)\): (.*)$", re.DOTALL),
-        N_("customer replied ({sender}): {said}"),
-        ("sender", "said"),
-    ),
-    (
-        re.compile(r"the recipient asked to unsubscribe \((.*?)\)$", re.DOTALL),
-        N_("the recipient asked to unsubscribe ({sender})"),
-        ("sender",),
-    ),
-    (
-        re.compile(r"complaint \((.*?)\) from the recipient's provider$", re.DOTALL),
-        N_("complaint ({kind}) from the recipient's provider"),
-        ("kind",),
-    ),
-)
 
 
 def tie_phrase(evidence: str) -> str:
@@ -223,18 +213,6 @@ def _body(text: str) -> str:
         return _("{said} — what to do: {hint}").format(said=_reason(hint[1]), hint=_(hint[2]))
     if text in COMPLAINTS:
         return _(text)
-    for pattern, template, names in _NOTES:
-        m = pattern.match(text)
-        if m:
-            return _(template).format(**dict(zip(names, m.groups(), strict=True)))
-    auto = _AUTO_REPLY.match(text)
-    if auto:
-        said = _("auto-reply: {subject}").format(subject=auto[1])
-        if auto[2]:
-            said += " — " + _("absent until {day}").format(day=auto[2])
-        return said
-    if text.startswith("read receipt: "):
-        return _("read receipt: {said}").format(said=text[len("read receipt: ") :])
     for pattern, template in _FORM_PATTERNS:
         m = pattern.match(text)
         if m:

@@ -52,23 +52,24 @@ ATTENTION_REASONS = HINTS  # a refusal no retry fixes: a person acts on it
 def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, str]:
     """The event and text that note an auto-reply, read receipt, reply or complaint."""
     if c.kind == Kind.AUTOREPLY:
-        until = f" — absent until {as_plain_text(c.autoreply_until)}" if c.autoreply_until else ""
-        return EventKind.AUTOREPLY, f"auto-reply: {as_plain_text(c.subject or '', 300)}{until}"
+        subject = as_plain_text(c.subject or "", 300)
+        if c.autoreply_until:
+            until = as_plain_text(c.autoreply_until)
+            return EventKind.AUTOREPLY, event_text("auto_reply_until", subject=subject, day=until)
+        return EventKind.AUTOREPLY, event_text("auto_reply", subject=subject)
     if c.kind == Kind.READ_RECEIPT:
-        return EventKind.READ, f"read receipt: {as_plain_text(r.diagnostic or '') if r else ''}"
+        said = as_plain_text(r.diagnostic or "") if r else ""
+        return EventKind.READ, event_text("read_receipt", said=said)
     if c.kind == Kind.HUMAN:
         said = as_plain_text(c.excerpt or "", 300)
-        return EventKind.REPLY, f"customer replied ({c.from_address}): {said}"
+        return EventKind.REPLY, event_text("customer_replied", sender=c.from_address, said=said)
     if c.feedback_type == "opt-out" and c.kind == Kind.FEEDBACK and c.from_address:
-        return EventKind.COMPLAINT, f"the recipient asked to unsubscribe ({c.from_address})"
+        return EventKind.COMPLAINT, event_text("unsubscribe", sender=c.from_address)
     if c.feedback_type == "not-spam":  # RFC 6430: the recipient took it out of the spam folder
         return EventKind.COMPLAINT, NOT_SPAM
     if c.feedback_type == "auth-failure":  # RFC 6591: SPF, DKIM or DMARC failed there
         return EventKind.COMPLAINT, AUTH_FAILURE
-    return (
-        EventKind.COMPLAINT,
-        f"complaint ({c.feedback_type or 'abuse'}) from the recipient's provider",
-    )
+    return EventKind.COMPLAINT, event_text("complaint", kind=c.feedback_type or "abuse")
 
 
 class Effects:
