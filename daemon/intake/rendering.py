@@ -76,7 +76,8 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
         return format_decimal(amount, format="#,##0.00", locale=locale) + f" {currency}"
 
     buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    pdf = _NumberedPages(buf, pagesize=A4, invariant=True)
+    pdf.footer = f"{t.get(str(bt.get('BT-3')), t['380'])} {bt.get('BT-1', '')} — {t['page']}"
     pdf.setTitle(f"{t.get(str(bt.get('BT-3')), t['380'])} {bt.get('BT-1', '')}")
     width, height = A4
     y = height - 60
@@ -239,6 +240,32 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
     pdf.drawString(50, 40, t["xml"] if embedded else t["xml_beside"])
     pdf.save()
     return buf.getvalue()
+
+
+class _NumberedPages(canvas.Canvas):
+    """A canvas that, once the pages are laid out, marks each one "Invoice N — page i / n"
+    when there is more than one (a page that strays from the others says whose it is)."""
+
+    footer = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        count = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            if count > 1:
+                self.setFont("Vera", 7)
+                self.drawRightString(A4[0] - 50, 40, f"{self.footer} {number} / {count}")
+            super().showPage()
+        super().save()
 
 
 def wrapped(text: str, font: str, size: float, room: float) -> list[str]:

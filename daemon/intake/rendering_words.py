@@ -54,6 +54,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate": "mandat",
         "card": "carte",
         "xml": "Les données structurées de cette facture sont jointes au PDF (factur-x.xml).",
+        "page": "page",
         "xml_beside": "Les données structurées de cette facture sont jointes au message "
         "(le fichier XML).",
     },
@@ -107,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate": "mandate",
         "card": "card",
         "xml": "This invoice's structured data is attached to the PDF (factur-x.xml).",
+        "page": "page",
         "xml_beside": "This invoice's structured data is attached to the message (the XML file).",
     },
 }

@@ -63,6 +63,11 @@ def test_a_long_invoice_goes_on_over_pages_with_its_column_titles() -> None:
     pages, text = _text(render_pages(_invoice(items=40), "en"))
     assert len(pages) >= 3
     assert all("Description" in page and "Net amount" in page for page in pages[:-1])
+    # each page says whose it is and where it stands; a single page needs no such mark
+    for number, page in enumerate(pages, start=1):
+        assert f"Invoice FA-2026-0417 — page {number} / {len(pages)}" in page, page
+    [single], _ = _text(render_pages(_invoice(), "fr"))
+    assert "page 1 / 1" not in single
     assert text.count("MNT-2026-00417") == 40
     assert re.search(r"Amount due 576\.00 EUR", text)
 
