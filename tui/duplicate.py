@@ -3,9 +3,6 @@ and the person's decision: replace the earlier one, keep both, or discard the he
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
-from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
+from daemon.domain.identity import shown_value
 from daemon.domain.labels import state_label
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from tui.actions import DUPLICATE_BINDINGS
@@ -29,27 +26,6 @@ _ASK = {
     Decision.KEEP: N_("Keep the held file #{held} as a distinct document and send it"),
     Decision.DISCARD: N_("Discard the held file #{held}: it will not be sent"),
 }
-
-
-_MONEY = frozenset({"total_without_tax", "tax_total", "total_with_tax", "amount_due"})
-_DAYS = frozenset({"issue_date", "due_date"})
-
-
-def _shown(field: str, value: str, currency: str, lang: str) -> str:
-    """A compared value as the operator reads it: amounts and dates in their language, a
-    digest shortened."""
-    if not value:
-        return ""
-    try:
-        if field in _MONEY:
-            return money(Decimal(value), currency or "EUR", lang)
-        if field in _DAYS:
-            return day(date.fromisoformat(value), lang)
-    except (ArithmeticError, ValueError):
-        return value
-    if field == "file_sha256":
-        return clipped(value, 17)
-    return value
 
 
 class DuplicateScreen(LoadingScreen):
@@ -104,8 +80,8 @@ class DuplicateScreen(LoadingScreen):
             table.add_row(
                 Text("≠" if f.differs else "", style=style),
                 Text(_(f.label), style=style),
-                Text(_shown(f.field, f.earlier, currency[0], lang), style=style),
-                Text(_shown(f.field, f.later, currency[1], lang), style=style),
+                Text(shown_value(f.field, f.earlier, currency[0], lang), style=style),
+                Text(shown_value(f.field, f.later, currency[1], lang), style=style),
             )
 
     def _decide(self, decision: Decision) -> None:

@@ -25,7 +25,8 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain.formatting import clipped
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, language
+from daemon.domain.identity import shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
@@ -48,9 +49,13 @@ def _side_by_side(pair: DuplicatePair) -> str:
         ),
         f"  {'':{width}}  {_('Earlier invoice'):<30}  {_('Held file'):<30}",
     ]
+    currency = {f.field: (f.earlier, f.later) for f in pair.fields}.get("currency", ("", ""))
     for f in pair.fields:
         mark = "≠" if f.differs else " "
-        earlier, later = (clipped(v, 30, middle=True) for v in (f.earlier, f.later))
+        earlier, later = (
+            clipped(shown_value(f.field, value, money, language()), 30, middle=True)
+            for value, money in ((f.earlier, currency[0]), (f.later, currency[1]))
+        )
         lines.append(f"{mark} {_(f.label):{width}}  {earlier:<30}  {later:<30}")
     differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
     lines.append(_("differs in: {fields}").format(fields=differs))

@@ -12,8 +12,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_
 
 
@@ -100,3 +103,24 @@ def compare(earlier: Mapping[str, Any], later: Mapping[str, Any]) -> list[Compar
 
 def _shown(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+_MONEY = frozenset({"total_without_tax", "tax_total", "total_with_tax", "amount_due"})
+_DAYS = frozenset({"issue_date", "due_date"})
+
+
+def shown_value(field: str, value: str, currency: str, language: str) -> str:
+    """A compared value as the operator reads it (the TUI and the CLI): amounts and dates in
+    their language, a digest shortened."""
+    if not value:
+        return ""
+    try:
+        if field in _MONEY:
+            return money(Decimal(value), currency or "EUR", language)
+        if field in _DAYS:
+            return day(date.fromisoformat(value), language)
+    except (ArithmeticError, ValueError):
+        return value
+    if field == "file_sha256":
+        return clipped(value, 17)
+    return value

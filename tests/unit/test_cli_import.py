@@ -348,6 +348,8 @@ def test_a_value_cut_to_fit_a_column_says_so(config: Path, tmp_path: Path) -> No
         assert run(config, "import", str(file))[0] == 0
     code, out = run(config, "duplicates")
     assert code == 0, out
+    [total] = [line for line in out.splitlines() if line.startswith("≠ total with VAT")]
+    assert total.split()[-2:] == ["€120.00", "€144.00"], total  # as the TUI shows them
     [line] = [line for line in out.splitlines() if "Facture-FA-9" in line]
     assert line.startswith("≠"), line
     assert "Facture-FA-9-B…t-2026-mars.pdf" in line and "Facture-FA-9-B…rs-corrigee.pdf" in line
