@@ -89,9 +89,7 @@ def render_pages(bt: dict[str, Any], language: str, *, embedded: bool = True) ->
         nonlocal y
         font = "Vera-Bold" if bold else "Vera"
         for part in wrapped(text, font, size, room or width - 50 - x):
-            if y < 70:
-                pdf.showPage()
-                y = height - 60
+            room_for(0)
             pdf.setFont(font, size)
             pdf.drawString(x, y, part)
             y -= size + 4
@@ -304,20 +302,14 @@ def _payment_means(bt: dict[str, Any], language: str) -> list[str]:
     debit, the account debited and the mandate (BT-91, BT-89), and the seller's words
     (BT-82)."""
     t = LABELS[language]
-
-    def terms(key: str) -> list[str]:
-        value = bt.get(key)
-        values = value if isinstance(value, list) else [value]
-        return [str(v).strip() if v not in (None, "") else "" for v in values]
-
-    codes, accounts, banks, cards = (terms(k) for k in ("BT-81", "BT-84", "BT-86", "BT-87"))
-    words = terms("BT-82")
+    codes, accounts, banks, cards = (_values(bt, k) for k in ("BT-81", "BT-84", "BT-86", "BT-87"))
+    words = _values(bt, "BT-82")
     lines: list[str] = []
     for i in range(max(len(codes), len(accounts))):
         code, account = _nth(codes, i), _nth(accounts, i)
         parts = [PAYMENT_MEANS[language].get(code, code)] if code else []
         if code in DIRECT_DEBITS:
-            debited, mandate = _nth(terms("BT-91"), i), _nth(terms("BT-89"), i)
+            debited, mandate = _nth(_values(bt, "BT-91"), i), _nth(_values(bt, "BT-89"), i)
             parts += [f"{t['debited']} {debited}"] if debited else []
             parts += [f"{t['mandate']} {mandate}"] if mandate else []
         else:
@@ -333,13 +325,17 @@ def _payment_means(bt: dict[str, Any], language: str) -> list[str]:
     return lines
 
 
-def _term(bt: dict[str, Any], key: str, joint: str = ", ") -> str:
-    """A business term as text: factur-x gives a list where the invoice repeats it (a
-    remittance reference per payment means, say), shown once each."""
+def _values(bt: dict[str, Any], key: str) -> list[str]:
+    """A business term's values in order, "" where one is missing: factur-x gives a list
+    where the invoice repeats the term (once per payment means, say), else one value."""
     value = bt.get(key)
     values = value if isinstance(value, list) else [value]
-    shown = [str(v).strip() for v in values if v not in (None, "") and str(v).strip()]
-    return joint.join(dict.fromkeys(shown))
+    return [str(v).strip() if v not in (None, "") else "" for v in values]
+
+
+def _term(bt: dict[str, Any], key: str, joint: str = ", ") -> str:
+    """A business term as text, each of its values once."""
+    return joint.join(dict.fromkeys(v for v in _values(bt, key) if v))
 
 
 def _nth(values: list[str], i: int) -> str:
