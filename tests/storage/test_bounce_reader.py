@@ -154,7 +154,9 @@ async def test_a_message_over_its_budget_is_quarantined_and_sending_goes_on(
             [sent] = await app.send_due()
             assert sent.state == "accepted"
     report = await polling
-    assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps):.3f} s"
+    # classifying on the loop would stall it for the whole budget (1 s) or more; a loaded
+    # machine may pause it for a fraction of that, which is not what this test is about
+    assert max(gaps) < app.bounces.classifier.budget / 2, f"the loop stalled {max(gaps):.3f} s"
     assert (report.fetched, report.quarantined, report.applied) == (2, 1, 1)
     assert folder.filed["quarantine"] == [hostile]
     async with app.ctx.sessions() as session:
