@@ -159,7 +159,7 @@ def read_einvoice(
         xml,
         syntax,
         guideline,
-        sellers=(_text(seller.get("vat_id")), _text(seller.get("name"))),
+        sellers=(_text(seller.get("vat_identifier")), _text(seller.get("name"))),
         more=(
             *(pdf_findings(embedded, guideline) if embedded is not None else ()),
             *line_findings(bt.get("BG-25") or ()),

@@ -7,6 +7,9 @@ XML says (Factur-X 1.0 specification, sections 6.2-6.3, the same for ZUGFeRD 2.x
   ``xrechnung.xml`` for ZUGFeRD's XRechnung profile; ``ZUGFeRD-invoice.xml`` for ZUGFeRD 1.0),
   with an ``/AFRelationship`` of ``Data``, ``Source`` or ``Alternative`` (PDF/A-3, ISO
   19005-3, annex E), listed in the catalog's ``/AF``.
+- The fonts: a subset font's CIDSet names every glyph its program holds (PDF/A-2 and -3,
+  ISO 19005-3 6.2.11.4.2; :mod:`daemon.intake.pdf_fonts`), the one PDF/A rule checked here
+  beyond the identification, and the one a file fails that passes every other check.
 - The XMP metadata: the PDF/A identification (``pdfaid:part`` 3, ISO 19005-3, 6.6.4) and the
   Factur-X/ZUGFeRD extension schema's ``DocumentFileName`` and ``ConformanceLevel``, which
   must name that file and the profile of the XML's guideline (BT-24).
@@ -22,9 +25,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from daemon.domain.compliance import Finding
+from daemon.domain.compliance import FATAL, Finding
 from daemon.domain.errors import EInvoiceError
 from daemon.domain.i18n import _
+from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps
 from daemon.intake.xml_safety import safe_xml
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ class EmbeddedInvoice:
     in_catalog_af: bool
     xmp: dict[str, str]
     """pdfaid:part and conformance, DocumentFileName, ConformanceLevel, where given."""
+    cidset_gaps: tuple[CIDSetGap, ...] = ()
 
 
 def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
@@ -103,6 +108,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
             str(relationship) if relationship is not None else None,
             id(spec) in af_ids,
             _xmp(catalog, file),
+            _fonts(catalog, file),
         )
     raise EInvoiceError(file, _("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice"))
 
@@ -135,6 +141,30 @@ def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Findi
                 found=part or _("(none)")
             ),
         )
+    if part in ("2", "3"):
+        for gap in embedded.cidset_gaps:
+            # fatal, where the other mismatches here warn: those name a file or a profile
+            # the XML states anyway, this one makes the file no PDF/A-3, which Factur-X
+            # requires (Factur-X 1.0, 6.1) and a receiver's validator refuses; an admin who
+            # must send such files downgrades PDF-CIDSet for that seller ([compliance])
+            found.append(
+                Finding(
+                    "PDF-CIDSet",
+                    FATAL,
+                    _(
+                        "the PDF is not valid PDF/A-{part}: the CIDSet of its font {font} "
+                        "leaves out {count} glyph(s) the embedded font holds (CID {cids}), "
+                        "which ISO 19005-{part} 6.2.11.4.2 forbids and PDF/A validators "
+                        "such as veraPDF refuse; regenerate it with a PDF/A-3 export"
+                    ).format(
+                        part=part,
+                        font=gap.font,
+                        count=gap.count,
+                        cids=", ".join(str(c) for c in gap.missing),
+                    ),
+                    "PDF",
+                )
+            )
     named = embedded.xmp.get("DocumentFileName")
     if named is not None and named != embedded.name:
         say(
@@ -204,6 +234,14 @@ def _spec_name(spec: Any) -> str | None:
 
 def _resolved(value: Any) -> Any:
     return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _fonts(catalog: Any, file: str) -> tuple[CIDSetGap, ...]:
+    try:
+        return tuple(cidset_gaps(catalog))
+    except Exception as exc:  # fonts that cannot be walked are not judged
+        log.info("%s: fonts not checked: %s", file, exc)
+        return ()
 
 
 def _xmp(catalog: Any, file: str) -> dict[str, str]:

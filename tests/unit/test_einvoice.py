@@ -75,10 +75,10 @@ def test_ubl_and_cii_xml_are_read(corpus_dir: Path, corpus_gate: Any) -> None:
 
 @pytest.mark.corpus
 def test_corpus_labels_are_respected(corpus_dir: Path, corpus_gate: Any) -> None:
-    """Every unsupported or plain file refused; all but one invalid ones refused, each with
-    the schema error or the rule that fails, or held for a person with the line whose
-    amounts do not add up; a valid one refused only with a reason of that kind (the
-    official rule sets and schemas are stricter than some samples)."""
+    """Every unsupported or plain file refused; every invalid one refused, each with the
+    schema error or the rule that fails (of the XML or of its PDF), or held for a person
+    with the line whose amounts do not add up; a valid one refused only with a reason of
+    that kind (the official rule sets and schemas are stricter than some samples)."""
     base = corpus_dir / "einvoices"
     outcomes: dict[str, list[str]] = {}
     with (base / "labels.csv").open() as fh:
@@ -101,9 +101,10 @@ def test_corpus_labels_are_respected(corpus_dir: Path, corpus_gate: Any) -> None
     # listed, with their rules, by benchmarks/compliance.py; the FNFE samples of Factur-X
     # 1.0 that carry currencyID on every amount are refused by their profile's own rule set
     assert valid.count("refused") / len(valid) <= 0.18
-    # one Mustang sample's line says 400 × 0.1000 = 316.00: held (was accepted); the one
-    # left accepted fails only a PDF/A check no validator here makes
-    assert invalid.count("held") == 1 and invalid.count("accepted") == 1, invalid
+    # one Mustang sample's line says 400 × 0.1000 = 316.00: held (was accepted); a Symtrax
+    # sample whose XML passes every rule is no PDF/A-3 (a font's CIDSet): refused
+    assert invalid.count("held") == 1 and invalid.count("accepted") == 0, invalid
+    assert valid.count("accepted") / len(valid) >= 0.74
 
 
 @pytest.mark.corpus
