@@ -184,6 +184,18 @@ _SPECIFIC: list[Wording] = [
             # members-only list"): the sender is refused
             r"non-?member to a members-only list",
             r"not allowed to post to this (?:mailing )?list",
+            # the sender's address or domain judged: Sender ID's purported responsible address
+            # (RFC 4407, 'can't determine' it); Exchange's sender filter agent
+            # (SenderFilterConfig); a sender domain on a domain block list (Spamhaus DBL);
+            # French "émetteur invalide" (invalid sender); the sender's own account barred
+            r"purported responsible address",
+            r"senderfilterconfig",
+            r"(?:mail ?from|sender) domain (?:is )?listed (?:in|at|on)\b",
+            r"[ée]metteur invalide",
+            r"sender is (?:a )?spammer",
+            r"has an outgoing mail suspension",
+            r"too many spam complaints",
+            r"\bbadsendermx\b|\bsendernoa\b",
         ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
@@ -193,8 +205,11 @@ _SPECIFIC: list[Wording] = [
             " reverse-path refused); a submission server's MAIL FROM check (RFC 6409 6.1, 'not "
             "owned by user'); MessageLabs ('Your email address has been blacklisted'); MDaemon's "
             "backscatter protection; Mailman's refusal of a non-member's post; Gmail's 'Send mail "
-            "as' refusal (CustomFromDenied); the other sender refusals sisimai lists "
-            "(Sisimai::Reason::Rejected)"
+            "as' refusal (CustomFromDenied); Sender ID (RFC 4407: no purported responsible "
+            "address); Exchange's sender filter (SenderFilterConfig); a sender domain on a "
+            "domain block list; the other sender refusals sisimai lists "
+            "(Sisimai::Reason::Rejected: 'émetteur invalide', 'sender is spammer', 'too many spam "
+            "complaints', 'has an outgoing mail suspension', 'BadSenderMX', 'SenderNoA')"
         ),
     ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
@@ -205,6 +220,8 @@ _SPECIFIC: list[Wording] = [
         RECIPIENT_CHOICE := (
             r"not accepting (?:any )?mail from",
             r"(?:recipient|user|mailbox) is not accepting (?:any )?mail",
+            r"\bis not accepting any mail",
+            r"not found recipient account",
             r"blocked by (?:the )?recipient",
             r"recipient has blocked the sender",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
@@ -768,6 +785,9 @@ _SPECIFIC: list[Wording] = [
             # Ipswitch IMail: "User mailbox exceeds allowed size: <address>" (Sympa's table of
             # RFC 1893 equivalents reads it as 4.2.2)
             r"mailbox exceeds (?:the )?allowed size",
+            # too much mail received: "Account disabled temporarly for exceeding receiving
+            # limits" (sisimai's MailboxFull list); a receiving limit, the mailbox kept
+            r"for exceeding receiving limits",
         ),
         (
             "RFC 3463 X.2.2 ('Mailbox full'); RFC 5321 552 ('exceeded storage allocation'); "

@@ -500,6 +500,25 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "Mailman, its refusal of a non-member's post",
     ),
     (
+        "rejected",
+        "5.7.1",
+        "550 5.7.1 Sender ID (PRA) Can't determine Purported Responsible Address",
+        "RFC 4407 (Sender ID: the purported responsible address)",
+    ),
+    (
+        "rejected",
+        "5.1.0",
+        "550 5.1.0 Sender denied as sender's email address is on SenderFilterConfig list",
+        "Exchange's sender filter agent (Set-SenderFilterConfig)",
+    ),
+    (
+        "rejected",
+        "5.7.1",
+        "554 5.7.1 Service unavailable; MailFrom domain is listed in Spamhaus",
+        "a sender domain on Spamhaus' domain block list (DBL)",
+    ),
+    ("rejected", "5.0.0", "550 Emetteur invalide", "a French sender refusal ('invalid sender')"),
+    (
         "blocked",
         "5.7.1",
         "553 Mail from 192.0.2.1 not allowed - 5.7.1 [BL21]",
@@ -595,6 +614,7 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "AOL's postmaster error codes",
     ),
     ("filtered", "5.7.1", "550 5.7.1 User refuses to receive this mail", "a recipient's block"),
+    ("filtered", "5.0.0", "550 This mailbox is not accepting any mail", "a recipient's block"),
     (
         "filtered",
         "5.0.0",
@@ -882,6 +902,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # Exim's own texts, from its source (the file named)
     ("hostunknown", "5.0.0", "all host address lookups failed permanently", EXIM + ", smtp.c"),
     ("mailboxfull", "5.0.0", "error: quota exceed", EXIM + ", appendfile.c"),
+    (
+        "mailboxfull",
+        "4.0.0",
+        "451 Account disabled temporarly for exceeding receiving limits",
+        "a receiving limit reached (sisimai's MailboxFull list)",
+    ),
     ("syntaxerror", "5.0.0", "angle-brackets nested too deep", EXIM + ", parser.c"),
     ("syntaxerror", "5.0.0", "domain missing in source-routed address", EXIM + ", parser.c"),
     ("systemerror", "5.0.0", "delivery to file forbidden", EXIM + ", deliver.c"),
