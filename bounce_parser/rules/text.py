@@ -212,6 +212,32 @@ _SPECIFIC: list[Wording] = [
             "complaints', 'has an outgoing mail suspension', 'BadSenderMX', 'SenderNoA')"
         ),
     ),
+    # refusals that name spam or bulk mail as what the message is, before "filter" reads as
+    # the recipient's choice and "banned content" as the content's form
+    (
+        "spamdetected",
+        (
+            r"content filter rejection",
+            r"considered as spam",
+            r"unacceptable content",
+            # Gmail 5.7.1: "Our system has detected that this message is likely unsolicited
+            # mail"; Cyberoam: "… identified this email as a bulk email"
+            r"this message is likely unsolicited",
+            r"\bbulk e-?mail\b",
+            r"bulk\.advertising",
+            r"rejecting banned content",
+            r"spamming not allowed",
+            r"using a mass mailer",
+            r"temporarily blocked by our filter",
+        ),
+        (
+            "Spam and bulk-mail refusals: Gmail 5.7.1 ('Our system has detected that this message "
+            "is likely unsolicited mail'); a content filter's rejection; the other spam refusals "
+            "sisimai lists (Sisimai::Reason::SpamDetected: 'considered as spam or virus', "
+            "'unacceptable content', 'bulk email', 'Reject bulk.advertising', 'Rejecting banned "
+            "content', 'spamming not allowed', 'using a mass mailer')"
+        ),
+    ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
     # ("Recipient is not accepting mail from this sender", "blocked by the recipient"), which
     # says the mailbox exists
@@ -249,7 +275,8 @@ _SPECIFIC: list[Wording] = [
             r"(?:found|listed) (?:on|in) (?:one or more )?(?:dns ?)?(?:black|block)lists?",
             r"\[bl2\d\]",
             # the sending host refused as such, before the words "spam" or "policy" beside it
-            r"dynamic ips?\b",  # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
+            # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
+            r"dynamic(?:/[a-z]+)* ips?\b",
             r"helo command rejected",  # Postfix reject_invalid_helo_hostname and its kin
             r"rejecting open proxy",  # sendmail's srvrsmtp.c
             r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been )?"
@@ -271,12 +298,29 @@ _SPECIFIC: list[Wording] = [
             # recipients" (GoDaddy IB112): the sending IP, whatever the words after it
             r"\bip(?: address)?(?: \S+)? has been (?:temporarily |permanently )?"
             r"(?:blocked|banned|blacklisted)",
+            # the sending host or its session refused, in the words sisimai's Blocked list
+            # gathers: a connection cut by the receiver, RFC 5321's 421 'Service not
+            # available, closing transmission channel' at connection, a host to confirm
+            r"connection reset by peer",
+            r"connection (?:was )?dropped by (?:the )?remote host|\bconnection dropped\b",
+            r"service not available, closing transmission channel",
+            r"confirm this mail server|server requires confirmation",
+            r"no access from mail server",
+            r"refused - see https?:",
+            r"sending mta or the sender has not passed validation",
+            r"unwanted messages have been sent from",
+            r"mail from \d{1,3}(?:\.\d{1,3}){3} refused",
+            r"listed as abusive",
+            r"(?:currently|you are) sending spam",
+            r"no valid recipients from",
         ),
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
             "Sender Hub's error codes [BL21]-[BL23]; the sending host refused as such: a dynamic "
             "address, Postfix's 'Helo command rejected', sendmail's 'Rejecting open proxy', "
-            "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'"
+            "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'; RFC 5321 "
+            "421 at connection; the other host refusals sisimai lists (Sisimai::Reason::Blocked: "
+            "'Connection reset by peer', 'listed as abusive', 'you are sending spam')"
         ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
@@ -1009,7 +1053,7 @@ _SPECIFIC: list[Wording] = [
             r"mailbox not present",
             r"there is no one at this address",
             r"e-?mail name is not found",
-            r"no valid recipients",
+            r"no valid recipients(?! from)",  # qmail: "no valid recipients, bye"
             r"\bbad[-_ ]recipient\b",
             r"no matches to (?:the )?nameserver query",  # a CSO (ph) directory lookup
             r"recipient\b.{0,60}\bwas not found in",  # "… was not found in LDAP server"
@@ -1039,6 +1083,18 @@ _SPECIFIC: list[Wording] = [
             r"<[^<>\s]+@[^<>\s]+> not found",
             r"can.t accept user",
             r"\bno \S+ in name directory",
+            # the other unknown-user replies sisimai's UserUnknown list gathers
+            r"\b550 address invalid\b",
+            r"5\.1\.0 address rejected",
+            r"destination server rejected recipients",
+            r"rejected: account unavailable",
+            r"invalid-recipient",
+            r"\b(?:recipient|user) not exists?\b",
+            r"resolver\.adr\.recip(?:ient)? ?notfound",  # Exchange 5.1.10
+            r"badrecipientto",
+            r"rcpt \([^)]*\) doesn.t exist",
+            r"\buser \S+ was not found\b",
+            r"\buser \([^)]*\) unknown",
         ),
         (
             "RFC 3463 X.1.1 ('Bad destination mailbox address'); RFC 5321 4.2.3 (550 'mailbox "

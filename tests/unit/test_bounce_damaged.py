@@ -298,7 +298,8 @@ def test_a_sendmail_recipient_line_is_that_recipients_whole_diagnostic() -> None
     )
     first, second = classify(raw).recipients
     assert first.diagnostic is not None and first.diagnostic.endswith("reset by peer")
-    assert (first.reason, first.hard) == ("networkerror", False)
+    # a connection the receiver cut: its host refused, soft (sisimai's Blocked list)
+    assert (first.reason, first.hard) == ("blocked", False)
     assert (second.reason, second.hard) == ("hostunknown", True)
 
 

@@ -544,6 +544,29 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "spamdetected",
         "5.7.1",
+        "550-5.7.1 Our system has detected that this message is likely unsolicited mail.",
+        GMAIL + ", 5.7.1",
+    ),
+    ("spamdetected", "5.0.0", "554 Content filter rejection", "a content filter's refusal"),
+    # the sending host or its session refused: soft, nothing said of the mailbox
+    ("blocked", "4.0.0", "421 Connection reset by peer during result wait", "sendmail's notice"),
+    ("blocked", "5.0.0", "550 Dynamic/zombied/spam IPs blocked", "a sending host refused"),
+    ("blocked", "5.0.0", "550 Error: no valid recipients from 192.0.2.1", "idem, for its address"),
+    (
+        "blocked",
+        "4.0.0",
+        "421 mx.client.example Service not available, closing transmission channel",
+        RFC5321 + ", 421 at connection",
+    ),
+    (
+        "userunknown",
+        "5.1.10",
+        "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+        EXO + ", 5.1.10",
+    ),
+    (
+        "spamdetected",
+        "5.7.1",
         "554 5.7.1 Your message failed several antispam checks",
         "a spam filter's verdict",
     ),
