@@ -72,6 +72,7 @@ _SPECIFIC: list[Wording] = [
             r"unicode character in a disallowed header",
             r"encoded-word syntax is not permitted",
             r"mail message is malformed",
+            r"multiple addresses in from:? header",
         ),
         "Gmail 5.7.1 and 5.6.0: the message's form against RFC 5322 (not its content)",
     ),
@@ -154,6 +155,59 @@ _SPECIFIC: list[Wording] = [
         "virusdetected",
         (r"email rejected due to security policies",),
         "Mimecast 554: a virus signature, or a spam score over the maximum, in the message",
+    ),
+    # what the notice names beside words a general rule below would read otherwise: a policy
+    # ("… not accepting mail with attachments", not the recipient refusing the sender; Gmail's
+    # "content presents a potential security issue", not a blocked host), our own account
+    # at a sending service (Amazon SES), a throttle ("daily message quota", not a mailbox's)
+    (
+        "policyviolation",
+        (
+            r"header error",
+            r"header are not accepted",
+            r"message given low priority",
+            r"not subscribed to this group",  # Google Groups: a non-member's post
+            r"without solving a captcha",
+            r"content presents a potential(?: security issue)?",
+            r"not accepting mail with (?:attachments|embedded images|images)",
+        ),
+        (
+            "Refusals for a receiving policy: Gmail 552 5.7.0 ('This message was blocked because "
+            "its content presents a potential security issue'); AOL ('not accepting mail with "
+            "attachments or embedded images'); Google Groups ('not subscribed to this group'); "
+            "the other policy refusals sisimai lists (Sisimai::Reason::PolicyViolation: 'Header "
+            "error', 'message given low priority')"
+        ),
+    ),
+    (
+        "securityerror",
+        (
+            r"not subscribed to ses",
+            r"not authorized to perform ses:",
+            r"sasl authentication failed",
+            r"authentication failed; server",
+            r"authentication turned on in your email client",
+            r"insecure mail relay",
+        ),
+        (
+            "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
+            "authorized to perform ses:SendRawEmail', its error list); Postfix's SMTP client "
+            "('SASL authentication failed; server … said: 535', RFC 4954 535); an "
+            "authentication-required relay ('authentication turned on in your email client')"
+        ),
+    ),
+    (
+        "toomanyconn",
+        (r"throttling failure:", r"max emails per hour"),
+        (
+            "Amazon SES sending limits ('Throttling failure: Maximum sending rate exceeded', "
+            "'Daily message quota exceeded', its error list): the sending account's throttle"
+        ),
+    ),
+    (
+        "expired",
+        (r"failed to deliver to domain", r"not reachable within the allowed queue period"),
+        "Giving-up notices sisimai's Expired list gathers, the queue period named",
     ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
@@ -663,7 +717,12 @@ _SPECIFIC: list[Wording] = [
             # Amazon SES in its sandbox sends only to addresses verified in the account
             r"email address is not verified",
             # qmail-smtpd: "553 sorry, that domain isn't in my list of allowed rcpthosts"
-            r"isn.t in my list of allowed rcpthosts",
+            r"isn.t in my list of allowed rcpthosts?\b",
+            r"not allowed to relay",
+            r"\bas a relay\b",
+            r"\bnot a gateway\b",
+            r"\bnot local host\b",
+            r"relaying mail to\b",
         ),
         (
             "Relaying refused: RFC 5321 3.6.2 and 7.1; Postfix reject_unauth_destination ('Relay "

@@ -548,6 +548,35 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         GMAIL + ", 5.7.1",
     ),
     ("spamdetected", "5.0.0", "554 Content filter rejection", "a content filter's refusal"),
+    (
+        "policyviolation",
+        "5.7.0",
+        "552-5.7.0 This message was blocked because its content presents a potential security "
+        "issue.",
+        GMAIL + ", 552 5.7.0",
+    ),
+    (
+        "policyviolation",
+        "5.0.0",
+        "554 The recipient is not accepting mail with attachments or embedded images",
+        "AOL's postmaster error codes",
+    ),
+    # our own sending account, never the recipient's mailbox
+    (
+        "toomanyconn",
+        "4.0.0",
+        "454 Throttling failure: Daily message quota exceeded.",
+        "Amazon SES, its SMTP error list",
+    ),
+    ("securityerror", "5.0.0", "554 Account not subscribed to SES", "idem"),
+    (
+        "securityerror",
+        "5.7.8",
+        "SASL authentication failed; server smtp.relay.example[192.0.2.9] said: 535 5.7.8 "
+        "Error: authentication failed",
+        POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
+    ),
+    ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
     # the sending host or its session refused: soft, nothing said of the mailbox
     ("blocked", "4.0.0", "421 Connection reset by peer during result wait", "sendmail's notice"),
     ("blocked", "5.0.0", "550 Dynamic/zombied/spam IPs blocked", "a sending host refused"),

@@ -148,7 +148,7 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
         ),
         _notice(_GMAIL_STATE, "", "Delivery Status Notification (Failure)"),
         ("filtered", "5.7.0"),
-        ("contenterror", "5.7.0"),
+        ("policyviolation", "5.7.0"),
     ),
     (
         "Google Groups",
