@@ -209,6 +209,33 @@ _SPECIFIC: list[Wording] = [
         (r"failed to deliver to domain", r"not reachable within the allowed queue period"),
         "Giving-up notices sisimai's Expired list gathers, the queue period named",
     ),
+    (
+        "authfailure",
+        (r"sender policy framework", r"spf\.pobox\.com"),
+        "SPF named in full ('Sender Policy Framework violation', RFC 7208) or by its old "
+        "explanation page (spf.pobox.com), before 'policy … violation' reads as a policy",
+    ),
+    (
+        "requireptr",
+        (
+            r"forward dns entry does not point to the sending ip",
+            r"generic dns ptr-records",
+        ),
+        "Gmail's PTR requirement ('the corresponding forward DNS entry does not point to the "
+        "sending IP'); 'hosts with dynamic IP or generic DNS PTR-records', before 'dynamic IP' "
+        "reads as a blocked host",
+    ),
+    (
+        "virusdetected",
+        (r"potentially executable attachment",),
+        "Gmail 552 5.7.0 ('it has a potentially executable attachment'), before 'attachment' "
+        "reads as the content's form",
+    ),
+    (
+        "exceedlimit",
+        (r"message header size exceeds limit",),
+        "A limit on the message's headers (sisimai's ExceedLimit list), before 'header size'",
+    ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
     # ("Unrouteable address", "User unknown") are about our sender, not the recipient
     # so are Postfix's "Sender address rejected: Domain not found" and sendmail's "Domain of
@@ -644,7 +671,8 @@ _SPECIFIC: list[Wording] = [
     (
         "badreputation",
         (
-            r"poor reputation",
+            r"poor (?:e-?mail )?reputation",
+            r"reputation problems",
             r"bad reputation",
             r"ip reputation",
             r"low reputation",
@@ -908,7 +936,7 @@ _SPECIFIC: list[Wording] = [
     # the headers or the MIME structure over a limit: the content's form, not its size
     (
         "contenterror",
-        (r"header size", r"mime complexity"),
+        (r"header size", r"mime complexity", r"unnecessary base64 encoding"),
         "RFC 3463 X.6.x: the headers' size or the MIME nesting over a server's limit",
     ),
     (
@@ -925,6 +953,9 @@ _SPECIFIC: list[Wording] = [
             r"taille limite du message",
             r"max(?:imum)? (?:inbound |incoming )?message size",
             r"(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)",
+            r"message file too big",  # Postfix cleanup(8): "Error: message file too big"
+            r"line limit exceeded",
+            r"\bsize limit\b",
         ),
         (
             "RFC 3463 X.3.4 ('Message too big for system'); RFC 1870 (SIZE); Postfix ('Message size"
@@ -946,6 +977,7 @@ _SPECIFIC: list[Wording] = [
             r"not local; please try",  # RFC 5321 4.2.2: 551, with a forward-path
             r"has moved",
             r"user has moved",
+            r" has been replaced by ",  # "address … has been replaced by …" (sisimai's list)
             r"address has changed",
             r"no longer at",
         ),

@@ -577,6 +577,31 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    (
+        "mesgtoobig",
+        "5.3.4",
+        "552 5.3.4 Error: message file too big",
+        POSTFIX + ", message_size_limit (cleanup(8))",
+    ),
+    (
+        "virusdetected",
+        "5.7.0",
+        "552-5.7.0 This message was blocked because it has a potentially executable attachment",
+        GMAIL + ", 552 5.7.0",
+    ),
+    (
+        "authfailure",
+        "5.7.1",
+        "550 5.7.1 Sender Policy Framework violation: sender not authorized",
+        "RFC 7208 (SPF), named in full",
+    ),
+    (
+        "requireptr",
+        "5.7.25",
+        "550-5.7.25 The IP address sending this message does not have a PTR record setup, or "
+        "the corresponding forward DNS entry does not point to the sending IP.",
+        GMAIL + ", 5.7.25",
+    ),
     # the sending host or its session refused: soft, nothing said of the mailbox
     ("blocked", "4.0.0", "421 Connection reset by peer during result wait", "sendmail's notice"),
     ("blocked", "5.0.0", "550 Dynamic/zombied/spam IPs blocked", "a sending host refused"),
