@@ -12,6 +12,7 @@ import re
 from bounce_parser.rules.provider_codes import reason_from_provider_code
 from bounce_parser.rules.status import COMMANDS, DECISIVE, REPLY_CODE_DEFAULTS, STATUS_REASON
 from bounce_parser.rules.text import RECIPIENT_CHOICE, SENDER_SUBJECT, TEXT_RULES
+from bounce_parser.rules.text_broad import BROAD_RULES
 
 
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
@@ -94,10 +95,30 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 
 
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
+_SPECIFIC = [
+    (rule, compiled)
+    for rule, compiled in zip(TEXT_RULES, _RULES, strict=True)
+    if not any(rule is broad for broad in BROAD_RULES)
+]
 _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
 _SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in pats)
+# the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
+# trouble, a system or delivery-program error, a full disk): named beside an X.1.1 or X.1.2
+# status, they say something other than a mailbox or domain gone, so the status proves nothing
+_SYSTEM_SIDE = tuple(
+    (
+        cause,
+        tuple(
+            p
+            for (reason, pats, _s), (_r, compiled) in _SPECIFIC
+            if reason == cause
+            for p in compiled
+        ),
+    )
+    for cause in ("networkerror", "systemerror", "mailererror", "systemfull")
+)
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _CAUSES = [
@@ -217,6 +238,7 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
             ("mailboxfull", _MAILBOX_FULL),
             ("suspend", _SUSPENDED),
             ("filtered", _RECIPIENT_CHOICE),
+            *_SYSTEM_SIDE,
         ):
             if _matches(patterns, own):
                 return reason

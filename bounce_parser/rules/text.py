@@ -449,6 +449,13 @@ _SPECIFIC: list[Wording] = [
             # Exim (deliver.c): an alias or forward that names a file or a pipe its router
             # does not allow
             r"delivery to (?:file|pipe) forbidden",
+            # RFC 5321 4.2.2's 451 "Requested action aborted: local error in processing";
+            # sendmail's "queue file write error"; qmail's "Temporary local problem"
+            r"local error in processing",
+            r"queue file write error",
+            r"temporary local problem",
+            r"internal error reading data",  # Exchange
+            r"could not load drd for domain",
         ),
         (
             "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
@@ -476,6 +483,7 @@ _SPECIFIC: list[Wording] = [
             r"unable to resolve route",
             r"unrouteable mail domain",
             r"host (?:is )?unreachable",  # ICMP host unreachable (RFC 792), EHOSTUNREACH
+            r"no route to host",  # EHOSTUNREACH as strerror(3) words it
             r"could not connect",
             # a loop, before contenterror: its report speaks of the headers it counted
             r"mail loop",

@@ -577,6 +577,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    # a system-side cause named beside an X.1.1 or X.1.2 status: the words say what failed,
+    # the status proves no mailbox or domain gone (soft)
+    (
+        "networkerror",
+        "5.1.1",
+        f"554 5.1.1 mail forwarding loop for {RECIPIENT}",
+        "Postfix local(8), under a status that says otherwise",
+    ),
+    ("networkerror", "5.1.2", "550 5.1.2 connect to mx: No route to host", "EHOSTUNREACH"),
+    (
+        "systemerror",
+        "5.1.1",
+        "451 5.1.1 Requested action aborted: local error in processing",
+        RFC5321 + ", 451",
+    ),
     (
         "mesgtoobig",
         "5.3.4",
