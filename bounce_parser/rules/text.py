@@ -163,7 +163,7 @@ _SPECIFIC: list[Wording] = [
     (
         "policyviolation",
         (
-            r"header error",
+            r"(?:^|\d |: )header error",  # "554 5.7.9 Header error", not a DKIM header's
             r"header are not accepted",
             r"message given low priority",
             r"not subscribed to this group",  # Google Groups: a non-member's post
@@ -211,9 +211,10 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "authfailure",
-        (r"sender policy framework", r"spf\.pobox\.com"),
+        (r"sender policy framework", r"spf\.pobox\.com", r"body hash did not verify"),
         "SPF named in full ('Sender Policy Framework violation', RFC 7208) or by its old "
-        "explanation page (spf.pobox.com), before 'policy … violation' reads as a policy",
+        "explanation page (spf.pobox.com), before 'policy … violation' reads as a policy; "
+        "DKIM's 'body hash did not verify' (RFC 6376 6.3), before 'header' reads as the form",
     ),
     (
         "requireptr",
@@ -304,7 +305,7 @@ _SPECIFIC: list[Wording] = [
             # Gmail 5.7.1: "Our system has detected that this message is likely unsolicited
             # mail"; Cyberoam: "… identified this email as a bulk email"
             r"this message is likely unsolicited",
-            r"\bbulk e-?mail\b",
+            r"\bbulk e-?mail\b(?! senders?\b)",  # not a guideline for bulk senders
             r"bulk\.advertising",
             r"rejecting banned content",
             r"spamming not allowed",

@@ -611,6 +611,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "RFC 7208 (SPF), named in full",
     ),
     (
+        "authfailure",
+        "5.7.1",
+        "550 5.7.1 DKIM header error: body hash did not verify",
+        "RFC 6376 6.3 (a DKIM signature's body hash), not a header's form",
+    ),
+    (
         "requireptr",
         "5.7.25",
         "550-5.7.25 The IP address sending this message does not have a PTR record setup, or "
