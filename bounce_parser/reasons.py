@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 from bounce_parser.rules.provider_codes import reason_from_provider_code
-from bounce_parser.rules.status import COMMANDS, DECISIVE, REPLY_CODE_DEFAULTS, STATUS_REASON
+from bounce_parser.rules.status import (
+    COMMANDS,
+    DECISIVE,
+    REPLY_CODE_DEFAULTS,
+    STATUS_REASON,
+    TRANSIENT_STATUS_REASON,
+)
 from bounce_parser.rules.text import RECIPIENT_CHOICE, SENDER_SUBJECT, TEXT_RULES
 from bounce_parser.rules.text_broad import BROAD_RULES
 
@@ -200,6 +206,8 @@ def reason_from_status(status: str | None) -> str | None:
     if not status or status[0] not in "45":
         return None
     _, _, tail = status.partition(".")
+    if status[0] == "4" and tail in TRANSIENT_STATUS_REASON:
+        return TRANSIENT_STATUS_REASON[tail]
     return STATUS_REASON.get(tail)
 
 

@@ -61,7 +61,7 @@ STATUS_REASON: dict[str, str] = {
     "6.5": "contenterror",
     "6.6": "contenterror",
     "7.0": "securityerror",
-    "7.1": "rejected",
+    "7.1": "securityerror",  # X.7.1 "Delivery not authorized, message refused"
     "7.2": "securityerror",
     "7.3": "securityerror",
     "7.4": "securityerror",
@@ -91,6 +91,15 @@ STATUS_REASON: dict[str, str] = {
     "7.28": "spamdetected",  # X.7.28 (IANA registry): "part of a mail flood of … abusive messages"
     "7.29": "authfailure",
     "7.30": "failedstarttls",  # X.7.30 (RFC 8689): REQUIRETLS support required
+}
+
+TRANSIENT_STATUS_REASON: dict[str, str] = {
+    # where a transient (4.X.Y) code means something else than its permanent twin, as the
+    # reason vocabulary's own table reads RFC 3463 (sisimai's Sisimai::SMTP::Status)
+    "2.1": "suspend",  # 4.2.1: the mailbox disabled for now, not refusing this sender
+    "4.1": "expired",  # 4.4.1 "No answer from host": given up on after the retries
+    "4.5": "systemfull",  # 4.4.5 "Mail system congestion"
+    "7.1": "blocked",  # 4.7.1 "Delivery not authorized": the sending host, for now
 }
 
 # Codes specific enough that the text should not override them. Not X.1.10 (null MX): Office

@@ -485,6 +485,8 @@ _SPECIFIC: list[Wording] = [
             r"unrouteable mail domain",
             r"host (?:is )?unreachable",  # ICMP host unreachable (RFC 792), EHOSTUNREACH
             r"no route to host",  # EHOSTUNREACH as strerror(3) words it
+            # qmail-remote: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)"
+            r"wasn.t able to establish an smtp connection",
             r"could not connect",
             # a loop, before contenterror: its report speaks of the headers it counted
             r"mail loop",

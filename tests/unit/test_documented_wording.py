@@ -704,6 +704,16 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("policyviolation", "5.0.0", "550 Too many invalid recipients", "Spectrum, AUP#1560"),
     # X.2.0: "the mailbox exists, but something about the destination mailbox" refused it
     ("filtered", "5.2.0", "550 5.2.0 Message refused", RFC3463 + " X.2.0"),
+    # a transient code read as its own description says, where it differs from its
+    # permanent twin: X.4.1 "No answer from host" given up on; X.7.1 refused for now
+    ("expired", "4.4.1", "451 4.4.1 No answer from host", RFC3463 + " X.4.1"),
+    ("systemfull", "4.4.5", "452 4.4.5 Mail system congestion", RFC3463 + " X.4.5"),
+    (
+        "securityerror",
+        "5.7.1",
+        "550 5.7.1 Delivery not authorized, message refused",
+        RFC3463 + " X.7.1",
+    ),
     # filtered: refused for its content or the recipient's own settings
     (
         "filtered",
@@ -828,7 +838,8 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         GMAIL,
     ),
     ("networkerror", "4.4.2", "451-4.4.2 Timeout - closing connection.", GMAIL),
-    ("toomanyconn", "4.4.5", "421-4.4.5 Server busy, try again later.", GMAIL),
+    # RFC 3463 X.4.5 "Mail system congestion": the receiving system's, as sisimai's table reads it
+    ("systemfull", "4.4.5", "421-4.4.5 Server busy, try again later.", GMAIL),
     # Yahoo's
     (
         "blocked",
