@@ -1,7 +1,8 @@
 """RFC 3463 enhanced status codes → reason, and the SMTP command a reply answered.
 
 - ``STATUS_REASON``: the subject.detail of an X.Y.Z status (RFC 3463, with the IANA
-  registry of enhanced status codes) read as a reason;
+  registry of enhanced status codes) read as a reason; ``TRANSIENT_STATUS_REASON`` where a
+  4.X.Y code reads otherwise;
 - ``DECISIVE``: codes specific enough that neither the wording nor the command should
   change the reason;
 - ``REPLY_CODE_DEFAULTS``: the status a reason implies when a notice gives only an SMTP
