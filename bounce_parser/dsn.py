@@ -105,7 +105,7 @@ def from_dsn(
                 or smtp_command(around(human, address))
                 or command_line(human, diag_text or "", msg)
             )
-            reason = refine_by_command(reason, command, status)
+            reason = refine_by_command(reason, command, status, diag_text)
             if diagnostic and program_exit(diagnostic.partition(";")[0], diag_text, status):
                 reason = "mailererror"
             reason = unless_stage_untold(reason, command, msg, human, status)

@@ -213,7 +213,7 @@ def from_text(
         reply_code = reply_code_in_text(diagnostic, whole)
         reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(around(head, address))
-        reason = refine_by_command(reason, command, status)
+        reason = refine_by_command(reason, command, status, diagnostic)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)
         reason = provider_reason(msg, address, diagnostic, status) or reason
         reason = notice_reason(msg, address, head) or reason

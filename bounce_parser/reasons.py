@@ -135,8 +135,22 @@ _CAUSES = [
     if r in ("mailboxfull", "hostunknown", "userunknown", "blocked", "badreputation")
 ] + [
     # sendmail's "Deferred: Name server: <domain>: host name lookup failure": the lookup,
-    # not the wait; a timed-out connection is what expiring is
-    ("networkerror", _compile((r"host name lookup failure",)))
+    # not the wait; a timed-out connection is what expiring is. qmail-remote names why it
+    # could not connect ("wasn't able to establish an SMTP connection", a best-preference MX
+    # that is not local) before qmail-send gives up on the queue time
+    (
+        "networkerror",
+        _compile(
+            (
+                r"host name lookup failure",
+                r"wasn.t able to establish an smtp connection",
+                r"listed as a best-preference mx",
+            )
+        ),
+    ),
+    # qmail-ldap's lookups and homedir creation (its patch's error texts): the receiving
+    # system's own trouble, named before the giving up
+    ("systemerror", _compile((r"ldap (?:server|lookup|attribute)", r"homedir creat"))),
 ]
 MAX_REASON_TEXT = 1500
 
@@ -191,6 +205,11 @@ def reason_from_text(text: str) -> str | None:
                 return _stated_cause(lowered) or reason
             return reason
     return None
+
+
+# sendmail's access map refusing an address ("<address>... Access denied", cf/README): at
+# MAIL FROM, the address refused is the sender's
+_ACCESS_MAP = re.compile(r">\.\.\. access denied")
 
 
 def _stated_cause(lowered: str) -> str | None:
@@ -333,15 +352,21 @@ def is_decisive(status: str | None) -> bool:
 
 
 def refine_by_command(
-    reason: str | None, command: str | None, status: str | None = None
+    reason: str | None, command: str | None, status: str | None = None, text: str | None = None
 ) -> str | None:
     """sisimai's convention: a recipient refused only after DATA was a content decision
     (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``); a refusal of
     the connection or of HELO/EHLO, with no cause stated, is of the sending host
     (``blocked``). A specific status code (5.1.1: no such user) stands: with PIPELINING,
-    RCPT refusals are reported after DATA."""
+    RCPT refusals are reported after DATA. A refusal of MAIL FROM read as a security error
+    only from X.7.1's generic "delivery not authorized" (no words of ``text`` name a cause)
+    or from sendmail's access map ("<sender>... Access denied") is the sender's."""
     if is_decisive(status):
         return reason
+    if command == "MAIL" and reason == "securityerror":
+        lowered = (text or "").lower()
+        if _ACCESS_MAP.search(lowered) or reason_from_text(lowered) is None:
+            return "rejected"
     if command == "DATA" and reason == "userunknown":
         return "filtered"
     if command == "MAIL" and reason in (None, "userunknown", "hostunknown", "filtered"):

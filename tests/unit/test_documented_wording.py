@@ -1666,6 +1666,26 @@ def test_a_report_sent_with_a_transfer_encoding_is_read(encoding: str) -> None:
         # a user refused only once the message was sent is a filter's decision
         ("192.0.2.1 failed after I sent the message.", "550 User unknown", "filtered", False),
         ("Connected to 192.0.2.1 but sender was rejected.", "553 Go away", "rejected", False),
+        (
+            "Connected to 192.0.2.1 but sender was rejected.",
+            "553 5.7.1 <billing@acme.example>... Access denied",
+            "rejected",
+            False,
+        ),
+        # qmail-remote's own reason, then qmail-send giving up on the queue time: the reason
+        # is why it could not connect, not the giving up
+        (
+            "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)",
+            "I'm not going to try again; this message has been in the queue too long.",
+            "networkerror",
+            False,
+        ),
+        (
+            "Unable to contact LDAP server. (#4.4.3)",
+            "I'm not going to try again; this message has been in the queue too long.",
+            "systemerror",
+            False,
+        ),
         ("Connected to 192.0.2.1 but greeting failed.", "554 mx.client.example", "blocked", False),
     ],
 )

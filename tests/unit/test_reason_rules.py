@@ -233,8 +233,12 @@ def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
 
 
 def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
-    assert reasons.refine_by_command("securityerror", "MAIL") == "securityerror"
+    said = "530 5.7.0 Authentication required"
+    assert reasons.refine_by_command("securityerror", "MAIL", "5.7.0", said) == "securityerror"
     assert reasons.refine_by_command("userunknown", "MAIL") == "rejected"
+    # sendmail's access map naming the sender: the sender is refused
+    access = "553 5.7.1 <billing@acme.example>... Access denied"
+    assert reasons.refine_by_command("securityerror", "MAIL", "5.7.1", access) == "rejected"
 
 
 @pytest.mark.parametrize(
