@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bounce_parser.rules.provider_codes import reason_from_provider_code
+from bounce_parser.rules.provider_codes import reason_from_exchange_ndr, reason_from_provider_code
 from bounce_parser.rules.status import (
     COMMANDS,
     DECISIVE,
@@ -248,6 +248,9 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # the failure is our sender's, whatever status it carries (a 5.1.1 for "sender
         # address does not exist"): the recipient's mailbox is not in question
         return SENDER_SUBJECT[0]
+    by_ndr = reason_from_exchange_ndr(own)
+    if by_ndr:  # Exchange's component code names this recipient's failure precisely
+        return by_ndr
     for lowered in lowered_texts:
         by_code = reason_from_provider_code(lowered)
         if by_code:  # a provider's documented code says more than its wording or status

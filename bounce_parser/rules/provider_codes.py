@@ -12,7 +12,10 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
   last three digits are the code; Orange's postmaster pages list them);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
-  SMTP errors in Exchange Online").
+  SMTP errors in Exchange Online");
+- Exchange Server 2007 and later: the component code its NDRs give after the status,
+  ``RESOLVER.ADR.RecipNotFound``, ``RESOLVER.RST.RecipSizeLimit``, ``SMTPSEND.DNS.MxLoopback``,
+  ``QUEUE.Expired``… (Microsoft Learn, "Delivery status notifications in Exchange Server").
 
 Only codes whose meaning the provider documents are mapped; an unknown one decides nothing.
 """
@@ -147,6 +150,25 @@ _EXCHANGE_ONLINE_RANGES = (
 )
 
 
+_EXCHANGE_NDR = re.compile(
+    r"\b(resolver\.(?:adr|rst)\.[a-z]+|smtpsend\.dns\.[a-z]+|queue\.expired)\b"
+)
+_EXCHANGE_NDR_REASON = {
+    "resolver.adr.recipnotfound": "userunknown",  # no such recipient in the directory
+    "resolver.adr.exrecipnotfound": "userunknown",  # idem, an Exchange (legacyDN) address
+    "resolver.adr.recipientnotfound": "userunknown",
+    "resolver.adr.badprimary": "systemerror",  # the recipient object's primary address bad
+    "resolver.adr.invalidinsmtp": "systemerror",  # an address SMTP cannot carry
+    "resolver.adr.ambiguous": "systemerror",  # the directory holds several matches
+    "resolver.adr.reciplimit": "toomanyconn",  # over the recipient count allowed
+    "resolver.rst.authrequired": "securityerror",  # the recipient takes authenticated senders
+    "resolver.rst.notauthorized": "rejected",  # the sender not allowed by its restrictions
+    "smtpsend.dns.nonexistentdomain": "hostunknown",  # the domain does not exist in DNS
+    "smtpsend.dns.mxloopback": "networkerror",  # the MX points back at the sending server
+    "queue.expired": "expired",  # the message expired in the queue
+}
+
+
 def _exchange_online(lowered: str) -> str | None:
     m = _EXCHANGE_ONLINE.search(lowered)
     if m is None:
@@ -190,4 +212,14 @@ def reason_from_provider_code(lowered: str) -> str | None:
             return _ORANGE_REASON.get(m.group(1))
     if ".7." in lowered or ".4." in lowered:
         return _exchange_online(lowered)
+    return None
+
+
+def reason_from_exchange_ndr(lowered: str) -> str | None:
+    """The reason an Exchange Server NDR's component code in ``lowered`` (one recipient's own
+    lower-cased diagnostic: the NDR gives each recipient its own) stands for, or None."""
+    if "resolver." in lowered or "smtpsend." in lowered or "queue.expired" in lowered:
+        m = _EXCHANGE_NDR.search(lowered)
+        if m and m.group(1) in _EXCHANGE_NDR_REASON:
+            return _EXCHANGE_NDR_REASON[m.group(1)]
     return None

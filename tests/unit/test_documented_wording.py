@@ -28,6 +28,7 @@ RFC5321 = "RFC 5321 section 4.2 (reply codes) and its example replies"
 QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
 MIMECAST = "Mimecast Community, 'Mimecast SMTP Error Codes'"
 QQ = "QQ Mail's published error codes (service.mail.qq.com, detail 122)"
+EXS = "Microsoft Learn, 'Delivery status notifications in Exchange Server'"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -577,6 +578,11 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    # Exchange Server's component codes, each naming its own failure
+    ("networkerror", "5.4.4", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS config error", EXS),
+    ("systemerror", "5.2.0", "550 5.2.0 RESOLVER.ADR.BadPrimary; bad primary address", EXS),
+    ("rejected", "5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", EXS),
+    ("expired", "4.4.7", "550 4.4.7 QUEUE.Expired; message expired", EXS),
     # a system-side cause named beside an X.1.1 or X.1.2 status: the words say what failed,
     # the status proves no mailbox or domain gone (soft)
     (
