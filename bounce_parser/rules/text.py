@@ -232,6 +232,30 @@ _SPECIFIC: list[Wording] = [
         "Gmail 552 5.7.0 ('it has a potentially executable attachment'), before 'attachment' "
         "reads as the content's form",
     ),
+    # Exchange 5.5-2003's IMS codes print their meaning beside them ("MSEXCH:IMS:… (000C0595)
+    # Ambiguous Recipient"); Lotus Domino's router ("Cannot route mail to user")
+    (
+        "filtered",
+        (r"ambiguous recipient", r"cannot route mail to user"),
+        "Exchange 2003 (000C0595) 'Ambiguous Recipient' (RFC 3463 X.1.4: the name matches "
+        "several mailboxes, none missing); Domino's 'Cannot route mail to user'",
+    ),
+    (
+        "systemerror",
+        (r"no proxy for recipient",),
+        "Exchange 2003 (000D06B5) 'No proxy for recipient': its directory has no address for "
+        "that transport",
+    ),
+    (
+        "contenterror",
+        (r"conversion to internet format failed",),
+        "Exchange 2003 (00050311, 000502CC): the message could not be converted (RFC 3463 X.6.x)",
+    ),
+    (
+        "securityerror",
+        (r"server does not support auth\b",),
+        "Exchange 2003 (000B0981) '502 Server does not support AUTH' (RFC 4954)",
+    ),
     (
         "exceedlimit",
         (r"message header size exceeds limit",),
@@ -1172,6 +1196,7 @@ _SPECIFIC: list[Wording] = [
             r"domino ?ディレクトリには見つかりません",
             # and its French release: "Utilisateur non recensé dans le carnet d'adresses public"
             r"non recens[ée] dans le carnet d.adresses",
+            r"non r[ée]pertori[ée] dans l.annuaire domino",  # its later French release
             # Microsoft Exchange 4.0-5.5 (KB Q133403, "The recipient name is not recognized"),
             # and its French release; Sympa's table of RFC 1893 equivalents reads both as 5.1.1
             r"recipient name is not recognized",

@@ -578,6 +578,26 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    # Exchange 5.5-2003's IMS codes and Domino's router, in their own words
+    (
+        "filtered",
+        "5.0.0",
+        "MSEXCH:IMS:ACME:ACME:EXCHANGE 0 (000C0595) Ambiguous Recipient",
+        "Exchange Server 2003 NDR (IMS code 000C0595)",
+    ),
+    (
+        "contenterror",
+        "5.0.0",
+        "MSEXCH:IMS:ACME:ACME:EXCHANGE 0 (00050311) Conversion to Internet format failed",
+        "Exchange Server 2003 NDR (IMS code 00050311)",
+    ),
+    ("filtered", "5.0.0", f"Cannot route mail to user ({RECIPIENT})", "Lotus Domino's router"),
+    (
+        "userunknown",
+        "5.0.0",
+        f"Utilisateur factures ({RECIPIENT}) non répertorié dans l'annuaire Domino",
+        "Lotus Domino, its French release",
+    ),
     # Exchange Server's component codes, each naming its own failure
     ("networkerror", "5.4.4", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS config error", EXS),
     ("systemerror", "5.2.0", "550 5.2.0 RESOLVER.ADR.BadPrimary; bad primary address", EXS),
