@@ -256,6 +256,36 @@ _SPECIFIC: list[Wording] = [
         (r"server does not support auth\b",),
         "Exchange 2003 (000B0981) '502 Server does not support AUTH' (RFC 4954)",
     ),
+    # the relay's own words for a route it could not use (OpenSMTPD's mta.c, Courier's
+    # esmtpclient.c, Notes' router): DNS and routing trouble, never a domain proven gone
+    (
+        "networkerror",
+        (
+            r"address family mismatch on destination mxs",
+            r"all routes to destination blocked",
+            r"bad dns lookup error code",
+            r"could not retrieve source address",
+            r"\bloop detected\b",
+            r"no valid route to (?:remote mx|destination)",
+            r"temporary failure in mx lookup",
+            r"\bdns lookup failed\b",
+            r"exceeded maximum hop count",
+        ),
+        "OpenSMTPD smtpd/mta.c ('No valid route to remote MX', 'Temporary failure in MX lookup', "
+        "'All routes to destination blocked', 'Loop detected' …); Courier esmtpclient.c ('DNS "
+        "lookup failed.'); Lotus Notes ('Message has exceeded maximum hop count')",
+    ),
+    (
+        "systemerror",
+        (r"dns violates rfc ?1035",),
+        "Courier esmtpclient.c: 'This domain's DNS violates RFC 1035.' (the domain's own "
+        "misconfiguration, not its absence)",
+    ),
+    (
+        "securityerror",
+        (r"could not retrieve credentials",),
+        "OpenSMTPD smtpd/mta.c: the relay's credentials for the route could not be read",
+    ),
     (
         "exceedlimit",
         (r"message header size exceeds limit",),

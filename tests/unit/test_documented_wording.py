@@ -598,6 +598,17 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         f"Utilisateur factures ({RECIPIENT}) non répertorié dans l'annuaire Domino",
         "Lotus Domino, its French release",
     ),
+    # a relay's own words for a route it could not use: soft, nothing proven gone
+    ("networkerror", "4.0.0", "No valid route to remote MX", "OpenSMTPD smtpd/mta.c"),
+    ("networkerror", "4.0.0", "Temporary failure in MX lookup", "idem"),
+    ("networkerror", "5.0.0", "DNS lookup failed.", "Courier, esmtpclient.c"),
+    ("systemerror", "5.0.0", "This domain's DNS violates RFC 1035.", "idem"),
+    (
+        "networkerror",
+        "5.0.0",
+        "Message has exceeded maximum hop count",
+        "Lotus Notes' router",
+    ),
     # Exchange Server's component codes, each naming its own failure
     ("networkerror", "5.4.4", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS config error", EXS),
     ("systemerror", "5.2.0", "550 5.2.0 RESOLVER.ADR.BadPrimary; bad primary address", EXS),
