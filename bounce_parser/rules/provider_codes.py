@@ -121,20 +121,30 @@ _ORANGE_REASON = {
 }
 
 
-_EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{3})(?![\d.])")
+_EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{2,3})(?![\d.])")
 _EXCHANGE_ONLINE_REASON = {
+    "4.4.312": "networkerror",  # DNS query failed (for now)
+    "4.4.316": "networkerror",  # connection refused (socket error 10061), for now
     "5.4.300": "expired",  # message expired
     "5.4.310": "hostunknown",  # DNS domain does not exist
     "5.4.312": "networkerror",  # DNS query failed
     "5.4.316": "expired",  # message expired, connection refused
     "5.7.124": "rejected",  # sender not in the group's allowed senders list
-    "5.7.133": "securityerror",  # the group accepts only authenticated senders
-    "5.7.134": "securityerror",  # the mailbox accepts only authenticated senders
-    "5.7.135": "securityerror",  # the public folder accepts only authenticated senders
-    "5.7.136": "securityerror",  # the mail user accepts only authenticated senders
-    "5.7.501": "rejected",  # the sending account is banned for spam
+    # the group, mailbox, public folder or mail user refuses senders from outside its
+    # organization: the sender is refused, not its credentials
+    "5.7.133": "rejected",
+    "5.7.134": "rejected",
+    "5.7.135": "rejected",
+    "5.7.136": "rejected",
+    "5.7.57": "securityerror",  # not authenticated to send anonymous mail during MAIL FROM
+    "5.7.501": "rejected",  # the sending account banned for spam abuse it sent
+    "5.7.502": "rejected",
+    "5.7.503": "rejected",
+    "5.7.504": "filtered",  # recipient address rejected: access denied (the recipient's)
+    "5.7.505": "filtered",  # access denied, banned recipient
     "5.7.506": "blocked",  # bad HELO
-    "5.7.507": "filtered",  # rejected by the recipient
+    "5.7.507": "blocked",  # the sending IP rejected by the recipient's organization
+    "5.7.508": "toomanyconn",  # the sending IP over its permitted limits
     "5.7.509": "authfailure",  # the sending domain fails DMARC
     "5.7.510": "networkerror",  # IPv6 not accepted
     "5.7.511": "rejected",  # banned sender
@@ -145,6 +155,7 @@ _EXCHANGE_ONLINE_REASON = {
 # (class, subject, first, last, reason): ranges the page gives one meaning
 _EXCHANGE_ONLINE_RANGES = (
     ("4", "7", 500, 699, "blocked"),  # access denied, try later: the sending IP throttled
+    ("4", "7", 850, 899, "blocked"),  # the sending IP throttled (its 4.7.85x codes)
     ("5", "7", 606, 649, "blocked"),  # banned sending IP
     ("5", "7", 700, 749, "rejected"),  # the sending tenant has exceeded its threshold
 )
@@ -170,17 +181,15 @@ _EXCHANGE_NDR_REASON = {
 
 
 def _exchange_online(lowered: str) -> str | None:
-    m = _EXCHANGE_ONLINE.search(lowered)
-    if m is None:
-        return None
-    klass, subject, detail = m.groups()
-    reason = _EXCHANGE_ONLINE_REASON.get(f"{klass}.{subject}.{detail}")
-    if reason:
-        return reason
-    number = int(detail)
-    for k, subj, first, last, ranged in _EXCHANGE_ONLINE_RANGES:
-        if (klass, subject) == (k, subj) and first <= number <= last:
-            return ranged
+    for m in _EXCHANGE_ONLINE.finditer(lowered):
+        klass, subject, detail = m.groups()
+        reason = _EXCHANGE_ONLINE_REASON.get(f"{klass}.{subject}.{detail}")
+        if reason:
+            return reason
+        number = int(detail)
+        for k, subj, first, last, ranged in _EXCHANGE_ONLINE_RANGES:
+            if (klass, subject) == (k, subj) and len(detail) == 3 and first <= number <= last:
+                return ranged
     return None
 
 

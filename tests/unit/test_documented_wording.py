@@ -905,15 +905,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         EXO + ", 5.4.310",
     ),
     # Exchange Online's own three-digit codes decide over their wording
-    ("filtered", "5.7.507", "550 5.7.507 Access denied, rejected by recipient", EXO + ", 5.7.507"),
+    # 5.7.507: "the IP that you're attempting to send from has been blocked by the recipient's
+    # organization"
+    ("blocked", "5.7.507", "550 5.7.507 Access denied, rejected by recipient", EXO + ", 5.7.507"),
     (
         "norelaying",
         "5.0.0",
         "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
         QMAIL + ", qmail-smtpd",
     ),
+    # 5.7.133: the group "is set up to reject messages sent from outside of its organization":
+    # the sender is refused
     (
-        "securityerror",
+        "rejected",
         "5.7.133",
         "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required; "
         "Delivery restriction check failed as sender not authenticated for group",
