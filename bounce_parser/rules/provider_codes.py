@@ -147,7 +147,7 @@ _EXCHANGE_ONLINE_REASON = {
     "5.7.508": "toomanyconn",  # the sending IP over its permitted limits
     "5.7.509": "authfailure",  # the sending domain fails DMARC
     "5.7.510": "networkerror",  # IPv6 not accepted
-    "5.7.511": "rejected",  # banned sender
+    "5.7.511": "blocked",  # "banned sender": the IP sent from has been banned
     "5.7.512": "notcompliantrfc",  # RFC 5322 3.6.2 From header
     "5.7.513": "blocked",  # client host blocked
     "5.7.750": "rejected",  # sending from unregistered domains blocked
