@@ -55,6 +55,7 @@ _SPECIFIC: list[Wording] = [
             # Gmail (its SMTP errors and codes page): 4.7.29 "… wasn't sent over a TLS
             # connection … use TLS/SSL for SMTP", 4.7.0 "TLS required for RCPT domain"
             r"wasn.t sent over a tls connection",
+            r"because tls wasn.t used",  # Gmail 4.7.29
             r"tls required for rcpt domain",
         ),
         (
@@ -69,6 +70,7 @@ _SPECIFIC: list[Wording] = [
         "notcompliantrfc",
         (
             r"missing a valid message-id",
+            r"missing a valid address in the from:? header",
             r"unicode character in a disallowed header",
             r"encoded-word syntax is not permitted",
             r"mail message is malformed",
@@ -208,6 +210,12 @@ _SPECIFIC: list[Wording] = [
         "expired",
         (r"failed to deliver to domain", r"not reachable within the allowed queue period"),
         "Giving-up notices sisimai's Expired list gathers, the queue period named",
+    ),
+    (
+        "systemerror",
+        (r"server busy, try again later",),
+        "Gmail 4.4.5 'Server busy, try again later' ('About SMTP error messages'): its own "
+        "servers' trouble",
     ),
     (
         "authfailure",
@@ -686,6 +694,10 @@ _SPECIFIC: list[Wording] = [
             # pass", "… isn't aligned with either the authenticated SPF or DKIM" domain: the
             # cause is the authentication, the rate limit its effect
             r"authentication didn.t pass",
+            # Gmail 4.7.27/4.7.28: "rate limited because DKIM does not pass. Gmail requires all
+            # large senders to authenticate with DKIM"
+            r"\b(?:dkim|spf) (?:does not|didn.t|did not) pass",
+            r"senders to authenticate (?:their email )?with (?:spf|dkim)",
             r"aligned with either the authenticated",
             r"\bdmarc\b",
             r"\bdkim\b.*\b(fail|invalid)",
@@ -883,6 +895,7 @@ _SPECIFIC: list[Wording] = [
             # Gmail: "5.4.5 Daily sending quota exceeded", "5.7.1 Daily SMTP relay limit
             # exceeded for customer" (the sender's volume, not a mailbox's)
             r"sending quota exceeded",
+            r"daily user sending limit exceeded",  # Gmail 5.4.5
             r"smtp relay limit exceeded",
             r"try again later.*rate",
         ),

@@ -571,6 +571,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("securityerror", "5.0.0", "554 Account not subscribed to SES", "idem"),
     (
+        "authfailure",
+        "4.7.28",
+        "421-4.7.28 This mail has been rate limited because DKIM does not pass. Gmail requires "
+        "all large senders to authenticate with DKIM.",
+        GMAIL + ", 4.7.28",
+    ),
+    (
+        "notcompliantrfc",
+        "5.7.1",
+        "550-5.7.1 Messages missing a valid address in the From: header, or having no From: "
+        "header, are not accepted.",
+        GMAIL + ", 5.7.1",
+    ),
+    ("speeding", "5.4.5", "550 5.4.5 Daily user sending limit exceeded.", GMAIL + ", 5.4.5"),
+    (
         "securityerror",
         "5.7.8",
         "SASL authentication failed; server smtp.relay.example[192.0.2.9] said: 535 5.7.8 "
@@ -875,8 +890,8 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         GMAIL,
     ),
     ("networkerror", "4.4.2", "451-4.4.2 Timeout - closing connection.", GMAIL),
-    # RFC 3463 X.4.5 "Mail system congestion": the receiving system's, as sisimai's table reads it
-    ("systemfull", "4.4.5", "421-4.4.5 Server busy, try again later.", GMAIL),
+    # the receiving system's own trouble, as Gmail words it (its table of SMTP errors)
+    ("systemerror", "4.4.5", "421-4.4.5 Server busy, try again later.", GMAIL),
     # Yahoo's
     (
         "blocked",
