@@ -294,6 +294,25 @@ _SPECIFIC: list[Wording] = [
         (r"could not retrieve credentials",),
         "OpenSMTPD smtpd/mta.c: the relay's credentials for the route could not be read",
     ),
+    # Broadcom Email Security.cloud (formerly MessageLabs), its knowledge base on its error
+    # and bounce codes (article 169652 and those it links)
+    (
+        "badreputation",
+        (r"connection rejected by policy \[7\.7\]",),
+        "Email Security.cloud '501 Connection rejected by policy [7.7]': the sending IP's negative "
+        "reputation (Broadcom KB 164955)",
+    ),
+    (
+        "failedstarttls",
+        (r"tls/ssl\w* connection required",),
+        "Email Security.cloud '451 TLS/SSLv3 Connection required (#4.7.1)' (Broadcom KB 162152)",
+    ),
+    (
+        "userunknown",
+        (r"recipient mailbox is not allowed",),
+        "Email Security.cloud '553 Recipient mailbox is not allowed': an invalid address in the "
+        "recipient's domain (Broadcom KB 175710)",
+    ),
     (
         "exceedlimit",
         (r"message header size exceeds limit",),
@@ -317,6 +336,9 @@ _SPECIFIC: list[Wording] = [
             r"fully qualified (?:e-?mail )?address required",
             r"(?:null|empty) (?:envelope )?senders? (?:is |are )?not allowed",
             r"your e-?mail address has been blacklisted",  # Symantec MessageLabs
+            # Email Security.cloud: the sender's address or domain on the recipient's own
+            # block list ("Sorry, your domain has been blocked"); not "your IP address …"
+            r"your (?:e-?mail address|domain) has been (?:blocked|blacklisted)",
             r"\bis a dead domain",
             r"backscatter protection",  # MDaemon: the return path judged forged
             # Yahoo: "Message temporarily deferred due to unresolvable RFC.5321 from domain"

@@ -29,6 +29,7 @@ QMAIL = "qmail's delivery texts, qmail-remote(8) and qmail-local(8)"
 MIMECAST = "Mimecast Community, 'Mimecast SMTP Error Codes'"
 QQ = "QQ Mail's published error codes (service.mail.qq.com, detail 122)"
 EXS = "Microsoft Learn, 'Delivery status notifications in Exchange Server'"
+BROADCOM = "Broadcom knowledge base, Email Security.cloud error and bounce codes, article"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -593,6 +594,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    # Broadcom Email Security.cloud (formerly MessageLabs), its knowledge base
+    ("userunknown", "5.0.0", "553 Recipient mailbox is not allowed", BROADCOM + " 175710"),
+    ("rejected", "5.0.0", "553 Sorry, your domain has been blocked", BROADCOM + " 169652"),
+    (
+        "failedstarttls",
+        "4.7.1",
+        "451 TLS/SSLv3 Connection required. (#4.7.1)",
+        BROADCOM + " 162152",
+    ),
+    (
+        "badreputation",
+        "5.0.0",
+        "501 Connection rejected by policy [7.7] 20805, please visit www.messagelabs.com/support",
+        BROADCOM + " 164955",
+    ),
     # Exchange 5.5-2003's IMS codes and Domino's router, in their own words
     (
         "filtered",
