@@ -75,6 +75,9 @@ def from_dsn(
             diag_text = diagnostic_near(human, address, reported - {address})
         elif _REPLY_CONTINUES.match(diag_text):
             diag_text = _complete_reply(human, diag_text)
+        as_received = diag_text  # shown as the notice gave it; read as the server said it
+        if diag_text:
+            diag_text = _quoted_reply(diag_text)
         reply_code = reply_code_in_text(diag_text or "")
         status = status_field
         if diag_text:
@@ -132,7 +135,7 @@ def from_dsn(
                 hard=action == "failed"
                 and not borrowed
                 and is_hard(reason, status, reply_code, diag_text, status_stated=stated),
-                diagnostic=diag_text,
+                diagnostic=as_received,
                 reply_code=reply_code,
                 remote_mta=mta_name(fields.get("remote-mta")),
                 original_recipient=addr(fields.get("original-recipient")),
@@ -218,6 +221,22 @@ def embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
 
 _REPLY_CONTINUES = re.compile(r"(\d{3})-")
 _LINE_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\s+")
+
+
+# Amazon SES wraps the remote server's reply in its own category: "5.1.0 - Unknown address
+# error 550-'5.7.1 <…>... Access denied' (delivery attempts: 0)". Its category and status
+# are SES's label for any refusal; the quoted reply is what the server said
+_SES_WRAPPED = re.compile(
+    r"^\s*[245]\.\d{1,3}\.\d{1,3} - [A-Za-z ]+ error ([245]\d\d)[- ]'(.+?)'"
+    r"(?: \(delivery attempts: \d+\))?\s*$",
+    re.DOTALL,
+)
+
+
+def _quoted_reply(diag_text: str) -> str:
+    """The remote server's own reply where a relay wrapped it in its own words (SES)."""
+    m = _SES_WRAPPED.match(diag_text)
+    return f"{m.group(1)} {m.group(2)}" if m else diag_text
 
 
 def _complete_reply(human: str, first_line: str) -> str:

@@ -1109,6 +1109,8 @@ _SPECIFIC: list[Wording] = [
             r"\bis currently suspended",
             r"user is terminated",
             r"temporarily inactive",
+            # au (KDDI), its notice: "The user(s) account is temporarily limited."
+            r"account is temporarily limited",
             r"(?:user|account|mailbox) or domain is disabled",
             # the mailbox kept but closed: "Archived recipient", Orange's and La Poste's
             # "Boite du destinataire archivee" (their code 420), "This address no longer

@@ -594,6 +594,22 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         POSTFIX + ", smtp_sasl_auth_enable (RFC 4954 535)",
     ),
     ("norelaying", "5.7.1", "550 5.7.1 Not allowed to relay through this machine", RFC5321),
+    # Amazon SES wraps the remote reply in its own label ("Unknown address error" for any
+    # refusal): the quoted reply decides, here a refusal of our own sender address
+    (
+        "securityerror",
+        "5.0.0",
+        "5.1.0 - Unknown address error 550-'5.7.1 <billing@acme.example>... Access denied' "
+        "(delivery attempts: 0)",
+        "Amazon SES's notice, the remote reply quoted",
+    ),
+    (
+        "mailboxfull",
+        "5.0.0",
+        f"5.1.0 - Unknown address error 550-'5.2.2 <{RECIPIENT}>... Mailbox Full' "
+        "(delivery attempts: 0)",
+        "idem",
+    ),
     # Broadcom Email Security.cloud (formerly MessageLabs), its knowledge base
     ("userunknown", "5.0.0", "553 Recipient mailbox is not allowed", BROADCOM + " 175710"),
     ("rejected", "5.0.0", "553 Sorry, your domain has been blocked", BROADCOM + " 169652"),
