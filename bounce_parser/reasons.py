@@ -101,11 +101,6 @@ def _matches(patterns: _Patterns, lowered: str) -> bool:
 
 
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
-_SPECIFIC = [
-    (rule, compiled)
-    for rule, compiled in zip(TEXT_RULES, _RULES, strict=True)
-    if not any(rule is broad for broad in BROAD_RULES)
-]
 _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
@@ -118,9 +113,9 @@ _SYSTEM_SIDE = tuple(
         cause,
         tuple(
             p
-            for (reason, pats, _s), (_r, compiled) in _SPECIFIC
-            if reason == cause
-            for p in compiled
+            for (reason, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
+            if reason == cause and rule not in BROAD_RULES
+            for p in pats
         ),
     )
     for cause in ("networkerror", "systemerror", "mailererror", "systemfull")
@@ -205,11 +200,6 @@ def reason_from_text(text: str) -> str | None:
                 return _stated_cause(lowered) or reason
             return reason
     return None
-
-
-# sendmail's access map refusing an address ("<address>... Access denied", cf/README): at
-# MAIL FROM, the address refused is the sender's
-_ACCESS_MAP = re.compile(r">\.\.\. access denied")
 
 
 def _stated_cause(lowered: str) -> str | None:
@@ -352,6 +342,11 @@ def is_decisive(status: str | None) -> bool:
     """A status specific enough (5.1.1 no such user, 5.2.2 mailbox full…) that neither the
     wording nor the command it answered should change the reason."""
     return bool(status) and (status or "").partition(".")[2] in DECISIVE
+
+
+# sendmail's access map refusing an address ("<address>... Access denied", cf/README): at
+# MAIL FROM, the address refused is the sender's
+_ACCESS_MAP = re.compile(r">\.\.\. access denied")
 
 
 def refine_by_command(

@@ -190,12 +190,16 @@ _SPECIFIC: list[Wording] = [
             r"authentication failed; server",
             r"authentication turned on in your email client",
             r"insecure mail relay",
+            r"server does not support auth\b",
+            r"could not retrieve credentials",
         ),
         (
             "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
             "authorized to perform ses:SendRawEmail', its error list); Postfix's SMTP client "
             "('SASL authentication failed; server … said: 535', RFC 4954 535); an "
-            "authentication-required relay ('authentication turned on in your email client')"
+            "authentication-required relay ('authentication turned on in your email client'); "
+            "Exchange 2003 (000B0981) '502 Server does not support AUTH' (RFC 4954); OpenSMTPD's "
+            "mta.c ('Could not retrieve credentials' for the route)"
         ),
     ),
     (
@@ -213,9 +217,15 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "systemerror",
-        (r"server busy, try again later",),
-        "Gmail 4.4.5 'Server busy, try again later' ('About SMTP error messages'): its own "
-        "servers' trouble",
+        (
+            r"server busy, try again later",
+            r"no proxy for recipient",
+            r"dns violates rfc ?1035",
+        ),
+        "The receiving system's own trouble: Gmail 4.4.5 'Server busy, try again later' ('About "
+        "SMTP error messages'); Exchange 2003 (000D06B5) 'No proxy for recipient' (its directory "
+        "has no address for that transport); Courier esmtpclient.c 'This domain's DNS violates "
+        "RFC 1035.' (the domain's misconfiguration, not its absence)",
     ),
     (
         "authfailure",
@@ -249,20 +259,9 @@ _SPECIFIC: list[Wording] = [
         "several mailboxes, none missing); Domino's 'Cannot route mail to user'",
     ),
     (
-        "systemerror",
-        (r"no proxy for recipient",),
-        "Exchange 2003 (000D06B5) 'No proxy for recipient': its directory has no address for "
-        "that transport",
-    ),
-    (
         "contenterror",
         (r"conversion to internet format failed",),
         "Exchange 2003 (00050311, 000502CC): the message could not be converted (RFC 3463 X.6.x)",
-    ),
-    (
-        "securityerror",
-        (r"server does not support auth\b",),
-        "Exchange 2003 (000B0981) '502 Server does not support AUTH' (RFC 4954)",
     ),
     # the relay's own words for a route it could not use (OpenSMTPD's mta.c, Courier's
     # esmtpclient.c, Notes' router): DNS and routing trouble, never a domain proven gone
@@ -282,17 +281,6 @@ _SPECIFIC: list[Wording] = [
         "OpenSMTPD smtpd/mta.c ('No valid route to remote MX', 'Temporary failure in MX lookup', "
         "'All routes to destination blocked', 'Loop detected' …); Courier esmtpclient.c ('DNS "
         "lookup failed.'); Lotus Notes ('Message has exceeded maximum hop count')",
-    ),
-    (
-        "systemerror",
-        (r"dns violates rfc ?1035",),
-        "Courier esmtpclient.c: 'This domain's DNS violates RFC 1035.' (the domain's own "
-        "misconfiguration, not its absence)",
-    ),
-    (
-        "securityerror",
-        (r"could not retrieve credentials",),
-        "OpenSMTPD smtpd/mta.c: the relay's credentials for the route could not be read",
     ),
     # Broadcom Email Security.cloud (formerly MessageLabs), its knowledge base on its error
     # and bounce codes (article 169652 and those it links)

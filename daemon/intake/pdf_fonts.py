@@ -61,7 +61,7 @@ def _used_fonts(catalog: Any) -> list[Any]:
     """The font dictionaries of the pages' resources and of the forms they draw."""
     fonts: list[Any] = []
     visited: set[int] = set()
-    stack = [(_resolved(catalog.get("/Pages")), 0)]
+    stack = [(resolved(catalog.get("/Pages")), 0)]
     pages = 0
     while stack and pages < MAX_PAGES:
         node, depth = stack.pop()
@@ -70,50 +70,50 @@ def _used_fonts(catalog: Any) -> list[Any]:
         visited.add(id(node))
         kids = node.get("/Kids")
         if kids is not None:
-            stack += [(_resolved(k), depth + 1) for k in reversed(list(_resolved(kids)))]
+            stack += [(resolved(k), depth + 1) for k in reversed(list(resolved(kids)))]
             continue
         pages += 1
-        _resources_fonts(_resolved(node.get("/Resources")), fonts, visited, 0)
+        _resources_fonts(resolved(node.get("/Resources")), fonts, visited, 0)
     return fonts
 
 
 def _resources_fonts(resources: Any, fonts: list[Any], visited: set[int], depth: int) -> None:
     if resources is None or depth > 4 or not hasattr(resources, "get"):
         return
-    for value in (_resolved(resources.get("/Font")) or {}).values():
-        fonts.append(_resolved(value))
-    for value in (_resolved(resources.get("/XObject")) or {}).values():
-        form = _resolved(value)
+    for value in (resolved(resources.get("/Font")) or {}).values():
+        fonts.append(resolved(value))
+    for value in (resolved(resources.get("/XObject")) or {}).values():
+        form = resolved(value)
         if id(form) in visited or not hasattr(form, "get") or form.get("/Subtype") != "/Form":
             continue
         visited.add(id(form))
-        _resources_fonts(_resolved(form.get("/Resources")), fonts, visited, depth + 1)
+        _resources_fonts(resolved(form.get("/Resources")), fonts, visited, depth + 1)
 
 
 def _cid_font(font: Any) -> Any | None:
     """The CIDFontType2 descendant of a Type 0 font, where the rule applies to it."""
     if not hasattr(font, "get") or font.get("/Subtype") != "/Type0":
         return None
-    descendants = _resolved(font.get("/DescendantFonts"))
+    descendants = resolved(font.get("/DescendantFonts"))
     if not descendants:
         return None
-    cid = _resolved(descendants[0])
+    cid = resolved(descendants[0])
     if not hasattr(cid, "get") or cid.get("/Subtype") != "/CIDFontType2":
         return None
     if not SUBSET_NAME.match(str(cid.get("/BaseFont") or "").lstrip("/")):
         return None
-    mapping = _resolved(cid.get("/CIDToGIDMap"))
+    mapping = resolved(cid.get("/CIDToGIDMap"))
     if mapping is not None and str(mapping) != "/Identity":
         return None
     return cid
 
 
 def _gap(cid: Any) -> CIDSetGap | None:
-    descriptor = _resolved(cid.get("/FontDescriptor"))
+    descriptor = resolved(cid.get("/FontDescriptor"))
     if descriptor is None:
         return None
-    cidset = _resolved(descriptor.get("/CIDSet"))
-    program = _resolved(descriptor.get("/FontFile2"))
+    cidset = resolved(descriptor.get("/CIDSet"))
+    program = resolved(descriptor.get("/FontFile2"))
     if not hasattr(cidset, "get_data") or not hasattr(program, "get_data"):
         return None
     try:
@@ -155,5 +155,6 @@ def _named(bits: bytes, cid: int) -> bool:
     return at < len(bits) and bool(bits[at] & (0x80 >> (cid % 8)))
 
 
-def _resolved(value: Any) -> Any:
+def resolved(value: Any) -> Any:
+    """A PDF object with an indirect reference followed (pypdf's ``get_object``)."""
     return value.get_object() if hasattr(value, "get_object") else value

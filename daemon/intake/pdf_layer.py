@@ -28,7 +28,7 @@ from typing import Any
 from daemon.domain.compliance import FATAL, Finding
 from daemon.domain.errors import EInvoiceError
 from daemon.domain.i18n import _
-from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps
+from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps, resolved
 from daemon.intake.xml_safety import safe_xml
 
 log = logging.getLogger(__name__)
@@ -77,10 +77,10 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
 
     try:
         reader = PdfReader(io.BytesIO(pdf), strict=False)
-        catalog: Any = _resolved(reader.trailer["/Root"])
+        catalog: Any = resolved(reader.trailer["/Root"])
         specs = _file_specs(catalog)
         af = catalog.get("/AF")
-        af_ids = {id(_resolved(x)) for x in (_resolved(af) or [])}
+        af_ids = {id(resolved(x)) for x in (resolved(af) or [])}
     except (PyPdfError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
     wanted = {n.lower() for n in (*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)}
@@ -97,7 +97,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         )
     for name, spec in invoices:
         try:
-            stream = _resolved(_resolved(spec["/EF"])["/F"])
+            stream = resolved(resolved(spec["/EF"])["/F"])
             xml = stream.get_data()
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
@@ -207,18 +207,18 @@ def profile_of(guideline: str | None) -> str | None:
 def _file_specs(catalog: Any) -> list[tuple[str, Any]]:
     """(name, file specification) of each embedded file in the catalog's name tree and /AF."""
     found: list[tuple[str, Any]] = []
-    names = _resolved(catalog.get("/Names"))
-    tree = _resolved(names.get("/EmbeddedFiles")) if names is not None else None
+    names = resolved(catalog.get("/Names"))
+    tree = resolved(names.get("/EmbeddedFiles")) if names is not None else None
     stack = [tree] if tree is not None else []
     while stack and len(found) < 1000:
-        node = _resolved(stack.pop())
+        node = resolved(stack.pop())
         pairs = node.get("/Names") or []
         for at in range(0, len(pairs) - 1, 2):
-            spec = _resolved(pairs[at + 1])
+            spec = resolved(pairs[at + 1])
             found.append((_spec_name(spec) or str(pairs[at]), spec))
         stack += list(node.get("/Kids") or [])
-    for spec in _resolved(catalog.get("/AF")) or []:
-        spec = _resolved(spec)
+    for spec in resolved(catalog.get("/AF")) or []:
+        spec = resolved(spec)
         if all(spec is not s for _n, s in found):
             found.append((_spec_name(spec) or "", spec))
     return found
@@ -232,10 +232,6 @@ def _spec_name(spec: Any) -> str | None:
     return None
 
 
-def _resolved(value: Any) -> Any:
-    return value.get_object() if hasattr(value, "get_object") else value
-
-
 def _fonts(catalog: Any, file: str) -> tuple[CIDSetGap, ...]:
     try:
         return tuple(cidset_gaps(catalog))
@@ -245,7 +241,7 @@ def _fonts(catalog: Any, file: str) -> tuple[CIDSetGap, ...]:
 
 
 def _xmp(catalog: Any, file: str) -> dict[str, str]:
-    metadata = _resolved(catalog.get("/Metadata"))
+    metadata = resolved(catalog.get("/Metadata"))
     if metadata is None:
         return {}
     try:
