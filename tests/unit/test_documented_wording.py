@@ -1294,6 +1294,19 @@ def test_documented_wording_names_its_reason(
     assert r.hard == (gone and proven and status.startswith("5")), source
 
 
+def test_a_reply_a_relay_quotes_is_read_as_said_and_shown_as_received() -> None:
+    """Amazon SES's own label ("5.1.0 - Unknown address error") is not the server's reply:
+    the reply it quotes decides the reason and status, while the operator still reads the
+    diagnostic as the notice gave it."""
+    said = (
+        "5.1.0 - Unknown address error 550-'5.7.1 <billing@acme.example>... Access denied' "
+        "(delivery attempts: 0)"
+    )
+    [r] = classify(_dsn("5.0.0", said)).recipients
+    assert (r.reason, r.status, r.hard) == ("securityerror", "5.7.1", False)
+    assert r.diagnostic == said
+
+
 def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> None:
     covered = {row[0] for row in DOCUMENTED}
     failures = {
