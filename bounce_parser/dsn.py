@@ -22,12 +22,14 @@ from bounce_parser.parts import (
 )
 from bounce_parser.reasons import (
     decide_reason,
+    named_specifically,
     refine_by_command,
     reply_code_in_text,
     smtp_command,
     status_from_reply_code,
     status_in_text,
 )
+from bounce_parser.rules.categories import reported_category
 from bounce_parser.rules.signatures import (
     command_line,
     provider_reason,
@@ -59,6 +61,7 @@ def from_dsn(
     }
     unread_failure = False
     for fields in per_recipient:
+        by_category = False
         address = next(filter(None, (addr(fields.get(f)) for f in _RECIPIENT_FIELDS)), None)
         if not address:
             address = _completed_local_part(fields, parts)
@@ -103,6 +106,12 @@ def from_dsn(
             reason = decide_reason(
                 status, diag_text or human[:2000], subject_reason(base["subject"])
             )
+            # the reporter's own category of the failure, where no specific status or
+            # wording names the cause; it proves nothing gone by itself
+            category = reported_category(fields)
+            by_category = category is not None and not named_specifically(status, diag_text)
+            if by_category:
+                reason = category
             command = (
                 smtp_command(diag_text or "")
                 or smtp_command(around(human, address))
@@ -134,6 +143,7 @@ def from_dsn(
                 action=action,
                 hard=action == "failed"
                 and not borrowed
+                and not by_category
                 and is_hard(reason, status, reply_code, diag_text, status_stated=stated),
                 diagnostic=as_received,
                 reply_code=reply_code,

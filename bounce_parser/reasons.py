@@ -122,6 +122,12 @@ _SYSTEM_SIDE = tuple(
 )
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
+_SPECIFIC_PATTERNS = [
+    (reason, rx, req or "")
+    for (reason, patterns), rule in zip(_RULES, TEXT_RULES, strict=True)
+    if rule not in BROAD_RULES
+    for rx, req in patterns
+]
 _CAUSES = [
     (r, pats)
     for r, pats in _RULES
@@ -276,6 +282,21 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         if by_text:
             return by_text
     return by_status
+
+
+def named_specifically(status: str | None, text: str | None) -> bool:
+    """Whether a specific status (``is_decisive``), a provider's documented code, or a
+    wording of the specific rules (not only a broad one, ``rules.text_broad``) names the
+    cause in ``text``: more than a reporter's own category of the failure says."""
+    if is_decisive(status):
+        return True
+    lowered = (text or "")[:MAX_REASON_TEXT].lower()
+    if reason_from_exchange_ndr(lowered) or reason_from_provider_code(lowered):
+        return True
+    lowered = _joined_reply_lines(lowered)
+    return any(
+        required in lowered and rx.search(lowered) for _reason, rx, required in _SPECIFIC_PATTERNS
+    )
 
 
 _DIGITS_DOT = "0123456789."

@@ -39,7 +39,9 @@ RETURNED_MARKER = re.compile(
     r"------ This is a copy of the message|Content-Type: message/rfc822|"
     r"Below this line is a copy of the message|Included is a copy of|"
     r"Below is a copy of the original message|"  # OpenSMTPD
-    r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows))",
+    r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows)|"
+    # "We had trouble delivering your message" notices (described as sisimai's Lhost::X6)
+    r"The attachment contains the original (?:mail |message )?headers)",
     re.IGNORECASE | re.MULTILINE,
 )
 MESSAGE_ONLY_FIELDS = frozenset({"message-id", "received", "return-path", "mime-version"})

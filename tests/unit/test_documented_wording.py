@@ -2126,3 +2126,77 @@ def test_the_providers_help_desk_is_not_a_failed_recipient(pointer: str) -> None
     body = f"Your message to {RECIPIENT} could not be delivered: 550 User unknown.\n\n{pointer}\n\n"
     result = classify(_notice("Undeliverable mail", body))
     assert [r.address for r in result.recipients] == [RECIPIENT]
+
+
+def _dsn_with_fields(status: str, diagnostic: str, extra: str) -> bytes:
+    return _dsn(status, diagnostic).replace(
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n".encode(),
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n{extra}\r\n".encode(),
+    )
+
+
+# PowerMTA's bounce categories (its User's Guide, 'Bounce categories'), as its reports give
+# them: read where the reply itself names no cause, and never taken as proof of a gone address
+@pytest.mark.parametrize(
+    ("category", "reason"),
+    [
+        ("bad-mailbox", "userunknown"),
+        ("bad-domain", "hostunknown"),
+        ("inactive-mailbox", "suspend"),
+        ("quota-issues", "mailboxfull"),
+        ("spam-related", "spamdetected"),
+        ("policy-related", "policyviolation"),
+        ("virus-related", "virusdetected"),
+        ("relaying-issues", "norelaying"),
+        ("routing-errors", "systemerror"),
+        ("protocol-errors", "syntaxerror"),
+    ],
+)
+def test_a_reporters_documented_category_names_an_unexplained_failure(
+    category: str, reason: str
+) -> None:
+    raw = _dsn_with_fields(
+        "5.0.0", "554 Transaction failed", f"X-PowerMTA-BounceCategory: {category}"
+    )
+    [r] = classify(raw).recipients
+    assert (r.reason, r.hard) == (reason, False)
+
+
+def test_a_reporters_category_does_not_overrule_a_specific_status_or_wording() -> None:
+    # PowerMTA filed a disabled mailbox under bad-mailbox: the status says more
+    [r] = classify(
+        _dsn_with_fields(
+            "5.2.1",
+            "550 5.2.1 Mailbox disabled, not accepting messages",
+            "X-PowerMTA-BounceCategory: bad-mailbox",
+        )
+    ).recipients
+    assert r.reason == "suspend"
+    # and a reply that names its cause keeps it
+    [r] = classify(
+        _dsn_with_fields("5.0.0", "552 Mailbox is full", "X-PowerMTA-BounceCategory: spam-related")
+    ).recipients
+    assert r.reason == "mailboxfull"
+    # a specific 5.1.1 is still proof, whatever the category
+    [r] = classify(
+        _dsn_with_fields(
+            "5.1.1", "550 5.1.1 User unknown", "X-PowerMTA-BounceCategory: bad-mailbox"
+        )
+    ).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
+
+
+def test_a_notices_line_introducing_the_returned_headers_is_not_the_failure() -> None:
+    """'We had trouble delivering your message' notices (sisimai's Lhost::X6) end their text
+    with 'The attachment contains the original mail headers': a line about the returned
+    message, not a header or attachment the server refused (contenterror)."""
+    body = (
+        "We had trouble delivering your message. Full details follow:\n\n"
+        "Subject: 'Facture 7'\n\n1 error(s):\n\n"
+        f"The following recipients returned permanent errors: {RECIPIENT}.\n\n"
+        "The attachment contains the original mail headers\n\n"
+    )
+    [r] = classify(_notice("There was an error sending your mail", body)).recipients
+    assert r.address == RECIPIENT
+    assert r.reason != "contenterror"
+    assert "attachment" not in (r.diagnostic or "")
