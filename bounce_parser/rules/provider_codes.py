@@ -10,6 +10,9 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
   email with a bounce error");
 - Orange and La Poste: ``OFR_506``, ``OFR004_405``, ``LPN007_517``, ``LPN105-104``… (the
   last three digits are the code; Orange's postmaster pages list them);
+- NetEase (163.com, 126.com, yeah.net): ``HL:REP``, ``DT:SPM``, ``MI:SFQ``… after the reply
+  code (its postmaster help, "退信代码说明", the bounce codes explained);
+- I.UA: ``https://mail.i.ua/err/N`` (its error pages, which every refusal links);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
   SMTP errors in Exchange Online");
@@ -121,6 +124,46 @@ _ORANGE_REASON = {
 }
 
 
+_NETEASE = re.compile(r"\b(hl|mi|rp|dt|wm):([a-z]{3})\b")
+_NETEASE_REASON = {
+    "hl:rep": "blocked",  # the IP sends to many non-existent recipients: connections refused
+    "hl:icc": "toomanyconn",  # too many concurrent connections from the IP
+    "hl:ifc": "speeding",  # too many messages from the IP in a short time
+    "hl:mep": "blocked",  # the IP forges many sending domains: connections refused
+    "hl:ihu": "blocked",  # the IP suspended for abnormal sending
+    "hl:ipb": "blocked",  # the IP on the system's block list for a while
+    "mi:ipb": "blocked",  # the sending IP banned for a while (spam or viruses sent)
+    "mi:dmc": "toomanyconn",  # too many messages in this connection
+    "mi:ccl": "toomanyconn",  # more commands than normal in this connection
+    "rp:ccl": "toomanyconn",
+    "rp:drc": "toomanyconn",  # too many recipients in this connection
+    "dt:rbl": "blocked",  # the sending IP on one or more RBLs
+    "mi:rbl": "blocked",
+    "wm:bli": "blocked",  # the IP not on NetEase's list of allowed senders
+    "wm:blu": "rejected",  # the sending user not on NetEase's list of allowed senders
+    "dt:spm": "spamdetected",  # the content has spam features
+    "dt:sur": "spamdetected",  # a URL in the message on a SURBL list
+    "mi:sfq": "speeding",  # the sender over its quota of messages in 15 minutes
+    "dt:mrc": "speeding",  # one user sending too many messages
+    "rp:trc": "speeding",
+    "rp:rph": "speeding",
+}
+
+_IUA = re.compile(r"\bmail\.i\.ua/err/(\d{1,2})\b")
+_IUA_REASON = {
+    "1": "norelaying",  # its SMTP used as a mail gate
+    "2": "userunknown",  # user not found
+    "3": "suspend",  # mailbox unused for more than three months
+    "4": "mailboxfull",  # mailbox full
+    "5": "toomanyconn",  # sending limit exceeded
+    "6": "norelaying",  # use your provider's SMTP to send
+    "7": "blocked",  # a wrong HELO/EHLO argument
+    "8": "rejected",  # the sender address could not be checked
+    "9": "blocked",  # the sending IP on a block list
+    "10": "filtered",  # not on the recipient's list of allowed senders
+}
+
+
 _EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{2,3})(?![\d.])")
 _EXCHANGE_ONLINE_REASON = {
     "4.4.312": "networkerror",  # DNS query failed (for now)
@@ -219,6 +262,14 @@ def reason_from_provider_code(lowered: str) -> str | None:
         m = _ORANGE.search(lowered)
         if m:
             return _ORANGE_REASON.get(m.group(1))
+    if ":" in lowered:
+        m = _NETEASE.search(lowered)
+        if m and m.group(0) in _NETEASE_REASON:
+            return _NETEASE_REASON[m.group(0)]
+    if "i.ua/err/" in lowered:
+        m = _IUA.search(lowered)
+        if m and m.group(1) in _IUA_REASON:
+            return _IUA_REASON[m.group(1)]
     if ".7." in lowered or ".4." in lowered:
         return _exchange_online(lowered)
     return None

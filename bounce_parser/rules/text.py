@@ -411,6 +411,9 @@ _SPECIFIC: list[Wording] = [
             r"\buser reject",
             r"restricted sms e-?mail",  # AT&T's email-to-text gateway
             r"message rejected due to user rules",
+            # Interia's published bounce list: '550 5.7.1 Recipient doesn't want your mail'
+            # (the recipient has put the sender on its block list)
+            r"recipient doesn.t want your (?:mail|message|e-?mail)",
         ),
         (
             "The recipient's own block list, which says the mailbox exists (RFC 3463 X.7.1 "
@@ -418,7 +421,7 @@ _SPECIFIC: list[Wording] = [
             "accepting mail from', 'blocked by the recipient', 'rejected by recipient', 'user "
             "reject', 'refuses to receive'; AOL ('only accepting mail from specific email "
             "addresses'); Facebook ('refused due to recipient preferences'); AT&T's SMS gateway "
-            "('has restricted SMS e-mail')"
+            "('has restricted SMS e-mail'); Interia ('Recipient doesn't want your mail')"
         ),
     ),
     # before userunknown: "Mailbox unavailable. Your IP address … has been found on one or
@@ -426,7 +429,8 @@ _SPECIFIC: list[Wording] = [
     (
         "blocked",
         (
-            r"(?:found|listed) (?:on|in) (?:one or more )?(?:dns ?)?(?:black|block)lists?",
+            r"(?:found|listed) (?:on|in) (?:one or more )?"
+            r"(?:(?:dns ?)?(?:black|block)lists?|(?:dnsbl|rbl)s?\b)",
             r"\[bl2\d\]",
             # the sending host refused as such, before the words "spam" or "policy" beside it
             # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
@@ -436,6 +440,7 @@ _SPECIFIC: list[Wording] = [
             r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been )?"
             r"(?:rejected|blocked|refused)",
             r"\bbad (?:sender )?ip\b",
+            r"\bip(?: address)? is (?:rejected|blocked|refused|denied|banned)\b",  # Coremail
             r"esmtp not accepting connections",  # iCloud
             # Gmail: "HELO/EHLO argument is invalid", "Empty HELO/EHLO argument not allowed",
             # "Try again later, closing connection" (a DoS defence at HELO)
@@ -473,8 +478,10 @@ _SPECIFIC: list[Wording] = [
             "Sender Hub's error codes [BL21]-[BL23]; the sending host refused as such: a dynamic "
             "address, Postfix's 'Helo command rejected', sendmail's 'Rejecting open proxy', "
             "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'; RFC 5321 "
-            "421 at connection; the other host refusals sisimai lists (Sisimai::Reason::Blocked: "
-            "'Connection reset by peer', 'listed as abusive', 'you are sending spam')"
+            "421 at connection; Cloudflare Email Routing's postmaster page ('found on one or more "
+            "RBLs'); Coremail's bounce list ('IP is rejected'); the other host refusals sisimai "
+            "lists (Sisimai::Reason::Blocked: 'Connection reset by peer', 'listed as abusive', "
+            "'you are sending spam')"
         ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions

@@ -30,6 +30,8 @@ MIMECAST = "Mimecast Community, 'Mimecast SMTP Error Codes'"
 QQ = "QQ Mail's published error codes (service.mail.qq.com, detail 122)"
 EXS = "Microsoft Learn, 'Delivery status notifications in Exchange Server'"
 BROADCOM = "Broadcom knowledge base, Email Security.cloud error and bounce codes, article"
+NETEASE = "NetEase postmaster help, bounce codes explained (退信代码说明)"
+IUA = "I.UA's error pages (mail.i.ua/err/N)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1244,6 +1246,36 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "4.7.1",
         f"421 4.7.1 Messages to {RECIPIENT} deferred due to excessive volume. Try again later",
         "iCloud Mail: too much mail at once",
+    ),
+    # NetEase's published bounce codes (163.com, 126.com): the code decides, not the words
+    ("blocked", "4.0.0", "421 HL:REP Suspected bulk mail, please try again later", NETEASE),
+    ("toomanyconn", "4.0.0", "421 HL:ICC too many concurrent connections", NETEASE),
+    ("speeding", "4.0.0", "421 HL:IFC too many messages from your IP", NETEASE),
+    ("toomanyconn", "4.0.0", "450 RP:DRC too many recipients in this connection", NETEASE),
+    ("blocked", "4.0.0", "450 DT:RBL sending IP listed", NETEASE),
+    ("rejected", "4.0.0", "450 WM:BLU sender not allowed", NETEASE),
+    ("spamdetected", "5.0.0", "554 DT:SPM 163 mx1,QMCowAD 1767000000", NETEASE),
+    ("speeding", "4.0.0", "451 MI:SFQ please try again later", NETEASE),
+    # I.UA: every refusal links the error page that explains its number
+    ("userunknown", "5.0.0", "550 Sorry, see https://mail.i.ua/err/2/", IUA),
+    ("suspend", "5.0.0", "550 Sorry, see https://mail.i.ua/err/3/", IUA),
+    ("mailboxfull", "5.0.0", "550 Sorry, see https://mail.i.ua/err/4/", IUA),
+    ("blocked", "5.0.0", "550 Sorry, see https://mail.i.ua/err/9/", IUA),
+    ("filtered", "5.0.0", "550 Sorry, see https://mail.i.ua/err/10/", IUA),
+    (
+        "blocked",
+        "5.0.0",
+        "554 192.0.2.9 found on one or more DNSBLs (abusixip). Refer to "
+        "https://developers.cloudflare.com/email-routing/postmaster/#spam-and-abusive-traffic/",
+        "Cloudflare Email Routing, postmaster page: the sending IP on RBLs (the link's words "
+        "name the page, not the cause)",
+    ),
+    ("blocked", "5.0.0", "550 IP is rejected", "Coremail's bounce list"),
+    (
+        "filtered",
+        "5.7.1",
+        "550 5.7.1 Recipient doesn't want your mail",
+        "Interia's published bounce list: the recipient blocked the sender",
     ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
