@@ -194,10 +194,23 @@ def _joined_reply_lines(lowered: str) -> str:
     return lowered[: first.end()] + _LATER_LINE_PREFIX.sub(" ", rest)
 
 
+# a link's path, query and fragment: the words of a help page's address ("…/postmaster/
+# #spam-and-abusive-traffic", "…/errors#user-unknown") name the page, not this failure; its host
+# ("spamhaus.org") still says who refused
+_URL_TAIL = re.compile(r"(https?://[^/\s<>\"')\]]+)[/?#][^\s<>\"')\]]*")
+
+
+def _readable(text: str) -> str:
+    """``text`` as the wording rules read it: lower-cased, reply lines joined, links cut to
+    their host."""
+    lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
+    return _URL_TAIL.sub(r"\1 ", lowered) if "://" in lowered else lowered
+
+
 def reason_from_text(text: str) -> str | None:
     if not text:
         return None
-    lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
+    lowered = _readable(text)
     for reason, rx, required in _PATTERNS:  # the first rule with a matching pattern wins
         if required in lowered and rx.search(lowered):
             if reason == "expired":
@@ -240,7 +253,8 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     by_status = reason_from_status(status)
     lowered_texts = [(t or "")[:MAX_REASON_TEXT].lower() for t in texts]
     own = lowered_texts[0] if lowered_texts else ""
-    if _matches(_SENDER_SUBJECT, own):
+    own_words = _readable(texts[0] or "") if texts else ""  # words, not the codes of links
+    if _matches(_SENDER_SUBJECT, own_words):
         # the failure is our sender's, whatever status it carries (a 5.1.1 for "sender
         # address does not exist"): the recipient's mailbox is not in question
         return SENDER_SUBJECT[0]
@@ -251,7 +265,7 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         by_code = reason_from_provider_code(lowered)
         if by_code:  # a provider's documented code says more than its wording or status
             return by_code
-    if _RATE_OVER_STATUS.search(own):
+    if _RATE_OVER_STATUS.search(own_words):
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
@@ -266,13 +280,13 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
             ("filtered", _RECIPIENT_CHOICE),
             *_SYSTEM_SIDE,
         ):
-            if _matches(patterns, own):
+            if _matches(patterns, own_words):
                 return reason
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason
-        for lowered in lowered_texts:
-            cause = _stated_cause(lowered)
+        for text in texts:
+            cause = _stated_cause(_readable(text or ""))
             if cause:
                 return cause
     if by_status and tail in DECISIVE:
@@ -293,7 +307,7 @@ def named_specifically(status: str | None, text: str | None) -> bool:
     lowered = (text or "")[:MAX_REASON_TEXT].lower()
     if reason_from_exchange_ndr(lowered) or reason_from_provider_code(lowered):
         return True
-    lowered = _joined_reply_lines(lowered)
+    lowered = _readable(lowered)
     return any(
         required in lowered and rx.search(lowered) for _reason, rx, required in _SPECIFIC_PATTERNS
     )

@@ -2232,3 +2232,30 @@ def test_a_notices_line_introducing_the_returned_headers_is_not_the_failure() ->
     assert r.address == RECIPIENT
     assert r.reason != "contenterror"
     assert "attachment" not in (r.diagnostic or "")
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "not_read_as"),
+    [
+        (
+            "554 Transaction failed, see https://postmaster.relay.example/errors/invalid-recipient",
+            "userunknown",
+        ),
+        ("451 Try again later, see https://help.relay.example/kb/spam", "spamdetected"),
+        ("550 Refused. Details: https://help.relay.example/?why=blocked", "blocked"),
+    ],
+)
+def test_the_words_of_a_help_links_address_do_not_name_the_failure(
+    diagnostic: str, not_read_as: str
+) -> None:
+    """A refusal that points at a help page: the page's address names the page (one of its
+    topics), not this failure; the reply's own words and status decide."""
+    status = "4.0.0" if diagnostic.startswith("4") else "5.0.0"
+    [r] = classify(_dsn(status, diagnostic)).recipients
+    assert r.reason != not_read_as
+    assert not r.hard
+    # the host still says who refused
+    [r] = classify(
+        _dsn("5.0.0", "554 Refused, see https://www.spamhaus.org/query/ip/192.0.2.9")
+    ).recipients
+    assert r.reason == "blocked"
