@@ -414,6 +414,9 @@ _SPECIFIC: list[Wording] = [
             # Interia's published bounce list: '550 5.7.1 Recipient doesn't want your mail'
             # (the recipient has put the sender on its block list)
             r"recipient doesn.t want your (?:mail|message|e-?mail)",
+            # a challenge-response service in front of the mailbox ("This account is
+            # protected by …"): the sender must prove itself first (sisimai's Filtered list)
+            r"account is protected by",
         ),
         (
             "The recipient's own block list, which says the mailbox exists (RFC 3463 X.7.1 "
@@ -421,7 +424,8 @@ _SPECIFIC: list[Wording] = [
             "accepting mail from', 'blocked by the recipient', 'rejected by recipient', 'user "
             "reject', 'refuses to receive'; AOL ('only accepting mail from specific email "
             "addresses'); Facebook ('refused due to recipient preferences'); AT&T's SMS gateway "
-            "('has restricted SMS e-mail'); Interia ('Recipient doesn't want your mail')"
+            "('has restricted SMS e-mail'); Interia ('Recipient doesn't want your mail'); a "
+            "challenge-response service ('This account is protected by …')"
         ),
     ),
     # before userunknown: "Mailbox unavailable. Your IP address … has been found on one or

@@ -1277,6 +1277,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.7.1 Recipient doesn't want your mail",
         "Interia's published bounce list: the recipient blocked the sender",
     ),
+    (
+        "filtered",
+        "5.7.1",
+        "550 5.7.1 This account is protected by a challenge-response service",
+        "A challenge-response service: the sender must confirm itself (sisimai's Filtered list)",
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
