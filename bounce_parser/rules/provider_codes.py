@@ -12,6 +12,8 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
   last three digits are the code; Orange's postmaster pages list them);
 - NetEase (163.com, 126.com, yeah.net): ``HL:REP``, ``DT:SPM``, ``MI:SFQ``… after the reply
   code (its postmaster help, "退信代码说明", the bounce codes explained);
+- Facebook: ``RCP-P1``, ``POL-T2``, ``DNS-P3``… (its postmaster page, "Response codes"; P for
+  permanent, T for temporary);
 - I.UA: ``https://mail.i.ua/err/N`` (its error pages, which every refusal links);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
@@ -149,6 +151,41 @@ _NETEASE_REASON = {
     "rp:rph": "speeding",
 }
 
+_FACEBOOK = re.compile(r"\b((?:pol|rcp|msg|dns|con|int)-[pt]\d)\b")
+_FACEBOOK_REASON = {
+    "pol-p1": "blocked",  # the sending IP on the Spamhaus PBL
+    "pol-p2": "blocked",  # mail from the sending IP no longer accepted
+    "pol-p3": "blocked",  # not accepting mail from the server for 4 to 8 hours
+    "pol-p4": "blocked",  # idem, 24 to 48 hours
+    "pol-t1": "blocked",  # idem, to be retried later
+    "pol-t2": "blocked",
+    "pol-t3": "blocked",
+    "pol-p5": "virusdetected",  # the message contains a virus
+    "pol-p6": "spamdetected",  # a URL in the message blocked
+    "msg-p1": "mesgtoobig",  # over the maximum size
+    "int-p2": "mesgtoobig",
+    "msg-p2": "contenterror",  # an attachment type not accepted
+    "msg-p3": "notcompliantrfc",  # a header field that may appear once appears more often
+    "msg-t1": "toomanyconn",  # too many recipients on the message
+    "dns-p1": "rejected",  # the MAIL FROM domain does not exist
+    "dns-p2": "rejected",  # the MAIL FROM domain has no MX record
+    "dns-t1": "rejected",  # the MAIL FROM domain does not resolve now
+    "dns-p3": "requireptr",  # the sending server has no reverse DNS record
+    "dns-t2": "requireptr",  # its reverse DNS record does not resolve now
+    "con-t1": "toomanyconn",  # too many connections open to Facebook
+    "con-t2": "toomanyconn",  # the sending server holds too many connections
+    "con-t3": "toomanyconn",  # too many new connections in a short time
+    "con-t4": "toomanyconn",  # too many recipients in this connection
+    "rcp-p1": "userunknown",  # the recipient address does not exist
+    "int-p1": "userunknown",
+    "int-p3": "userunknown",  # the group address does not exist
+    "int-p4": "userunknown",
+    "rcp-p2": "filtered",  # the recipient's preferences refuse the message
+    "rcp-p3": "filtered",  # the recipient's privacy settings refuse it
+    "rcp-t1": "systemerror",  # the recipient unavailable for an internal issue, for now
+    "rcp-t4": "suspend",  # the recipient address deactivated, maybe for a while
+}
+
 _IUA = re.compile(r"\bmail\.i\.ua/err/(\d{1,2})\b")
 _IUA_REASON = {
     "1": "norelaying",  # its SMTP used as a mail gate
@@ -266,6 +303,10 @@ def reason_from_provider_code(lowered: str) -> str | None:
         m = _NETEASE.search(lowered)
         if m and m.group(0) in _NETEASE_REASON:
             return _NETEASE_REASON[m.group(0)]
+    if "-p" in lowered or "-t" in lowered:
+        m = _FACEBOOK.search(lowered)
+        if m and m.group(1) in _FACEBOOK_REASON:
+            return _FACEBOOK_REASON[m.group(1)]
     if "i.ua/err/" in lowered:
         m = _IUA.search(lowered)
         if m and m.group(1) in _IUA_REASON:

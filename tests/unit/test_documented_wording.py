@@ -32,6 +32,7 @@ EXS = "Microsoft Learn, 'Delivery status notifications in Exchange Server'"
 BROADCOM = "Broadcom knowledge base, Email Security.cloud error and bounce codes, article"
 NETEASE = "NetEase postmaster help, bounce codes explained (退信代码说明)"
 IUA = "I.UA's error pages (mail.i.ua/err/N)"
+FACEBOOK = "Facebook postmaster, 'Response codes'"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1256,6 +1257,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("rejected", "4.0.0", "450 WM:BLU sender not allowed", NETEASE),
     ("spamdetected", "5.0.0", "554 DT:SPM 163 mx1,QMCowAD 1767000000", NETEASE),
     ("speeding", "4.0.0", "451 MI:SFQ please try again later", NETEASE),
+    # Facebook's published response codes: the code decides
+    ("userunknown", "5.0.0", "550 5.1.1 RCP-P1 The attempted recipient does not exist", FACEBOOK),
+    ("suspend", "4.0.0", "450 4.2.1 RCP-T4 The recipient address is deactivated", FACEBOOK),
+    ("blocked", "4.0.0", "450 4.7.1 POL-T1 Not accepting messages from your mail server", FACEBOOK),
+    ("requireptr", "5.0.0", "550 5.7.1 DNS-P3 No reverse DNS record", FACEBOOK),
+    ("toomanyconn", "4.0.0", "421 4.7.0 CON-T3 Too many new connections", FACEBOOK),
     # I.UA: every refusal links the error page that explains its number
     ("userunknown", "5.0.0", "550 Sorry, see https://mail.i.ua/err/2/", IUA),
     ("suspend", "5.0.0", "550 Sorry, see https://mail.i.ua/err/3/", IUA),
