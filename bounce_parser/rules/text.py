@@ -350,6 +350,9 @@ _SPECIFIC: list[Wording] = [
             r"has an outgoing mail suspension",
             r"too many spam complaints",
             r"\bbadsendermx\b|\bsendernoa\b",
+            # Exchange Online's user text for 5.7.133-5.7.136: a group or mailbox that takes
+            # mail only from its own organization or its allowed senders
+            r"only accepts messages from people in (?:their|its) organization",
         ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
@@ -363,7 +366,9 @@ _SPECIFIC: list[Wording] = [
             "address); Exchange's sender filter (SenderFilterConfig); a sender domain on a "
             "domain block list; the other sender refusals sisimai lists "
             "(Sisimai::Reason::Rejected: 'émetteur invalide', 'sender is spammer', 'too many spam "
-            "complaints', 'has an outgoing mail suspension', 'BadSenderMX', 'SenderNoA')"
+            "complaints', 'has an outgoing mail suspension', 'BadSenderMX', 'SenderNoA'); Exchange "
+            "Online's NDR text for 5.7.133-5.7.136 ('only accepts messages from people in their "
+            "organization or on their allowed senders list')"
         ),
     ),
     # refusals that name spam or bulk mail as what the message is, before "filter" reads as
@@ -1200,6 +1205,10 @@ _SPECIFIC: list[Wording] = [
             r"not a (?:valid|recogni[sz]ed) (?:e-?mail )?(?:user|mailbox|recipient|account)",
             r"no mailbox",
             r"address (?:couldn.t|could not|cannot|can.t) be found",
+            # Exchange 2013-2019's NDR text for 5.1.1 ("The email address you entered couldn't
+            # be found"), and its Spanish release ("No se pudo encontrar la dirección …")
+            r"address you entered (?:couldn.t|could not) be found",
+            r"no se pudo encontrar la direcci[óo]n",
             r"check if (?:the )?address is correct",
             r"and other recipients in the same domain",  # Trend Micro InterScan
             r"invalid final delivery userid",
@@ -1298,7 +1307,9 @@ _SPECIFIC: list[Wording] = [
             "Domino Directory'); Trend Micro InterScan; IMail ('Invalid final delivery userid'); "
             "the French and German forms of the same words, as Exchange's localized NDRs give them "
             "('introuvable', 'n'existe pas', 'existiert nicht'), and the Spanish, Italian and "
-            "Dutch ones; vpopmail ('Invalid or unknown virtual user'); qmail's badrcptto; "
+            "Dutch ones; Exchange 2013-2019's NDR text ('The email address you entered couldn't "
+            "be found') and its Spanish release; vpopmail ('Invalid or unknown virtual user'); "
+            "qmail's badrcptto; "
             "Netscape Messaging Server ('destination addresses were unknown'); a CSO directory's "
             "'No matches to nameserver query'; Exchange 4.0-5.5 ('The recipient name is not "
             "recognized', KB Q133403) and its French form, Domino's French form, 'not known at "

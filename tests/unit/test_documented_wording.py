@@ -1257,6 +1257,29 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("rejected", "4.0.0", "450 WM:BLU sender not allowed", NETEASE),
     ("spamdetected", "5.0.0", "554 DT:SPM 163 mx1,QMCowAD 1767000000", NETEASE),
     ("speeding", "4.0.0", "451 MI:SFQ please try again later", NETEASE),
+    # Exchange's NDR text for people, given alone when the part for administrators is lost
+    (
+        "userunknown",
+        "5.0.0",
+        "The email address you entered couldn't be found. Please check the recipient's email "
+        "address and try to resend the message. If the problem continues, please contact your "
+        "helpdesk.",
+        EXS + ", 5.1.1 (Exchange 2013-2019)",
+    ),
+    (
+        "userunknown",
+        "5.0.0",
+        "No se pudo encontrar la dirección de correo electrónico que escribiste. Comprueba la "
+        "dirección de correo electrónico del destinatario y trata de volver a mandar el mensaje.",
+        EXS + ", 5.1.1, its Spanish release",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "factures only accepts messages from people in their organization or on their allowed "
+        "senders list, and your email address isn't on the list.",
+        EXO + ", 5.7.133-5.7.136",
+    ),
     # Facebook's published response codes: the code decides
     ("userunknown", "5.0.0", "550 5.1.1 RCP-P1 The attempted recipient does not exist", FACEBOOK),
     ("suspend", "4.0.0", "450 4.2.1 RCP-T4 The recipient address is deactivated", FACEBOOK),
