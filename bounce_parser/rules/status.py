@@ -61,6 +61,13 @@ STATUS_REASON: dict[str, str] = {
     "6.4": "contenterror",
     "6.5": "contenterror",
     "6.6": "contenterror",
+    # RFC 6531's internationalized mail: X.6.7 "Non-ASCII addresses not permitted for that
+    # sender/recipient", X.6.8 and X.6.10 "UTF-8 string reply is required, but not permitted by
+    # the SMTP client", X.6.9 "UTF-8 header message cannot be transferred": the message's form
+    "6.7": "contenterror",
+    "6.8": "contenterror",
+    "6.9": "contenterror",
+    "6.10": "contenterror",
     "7.0": "securityerror",
     "7.1": "securityerror",  # X.7.1 "Delivery not authorized, message refused"
     "7.2": "securityerror",
@@ -77,7 +84,7 @@ STATUS_REASON: dict[str, str] = {
     "7.13": "suspend",
     "7.14": "securityerror",
     "7.15": "securityerror",
-    "7.16": "securityerror",
+    "7.16": "mesgtoobig",  # RFC 6710: "Message is too big for the specified priority"
     "7.17": "hasmoved",
     "7.18": "hasmoved",
     "7.19": "securityerror",

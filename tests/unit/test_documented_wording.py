@@ -780,6 +780,24 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "IANA SMTP enhanced status codes, X.7.28",
     ),
     ("failedstarttls", "5.7.30", "550 5.7.30 REQUIRETLS support required", "RFC 8689"),
+    (
+        "contenterror",
+        "5.6.7",
+        "553 5.6.7 Non-ASCII addresses not permitted for that sender/recipient",
+        "RFC 6531 (SMTPUTF8), X.6.7",
+    ),
+    (
+        "contenterror",
+        "5.6.9",
+        "550 5.6.9 UTF-8 header message cannot be transferred to one or more recipients",
+        "RFC 6531 (SMTPUTF8), X.6.9",
+    ),
+    (
+        "mesgtoobig",
+        "5.7.16",
+        "552 5.7.16 Message is too big for the specified priority",
+        "RFC 6710 (MT-PRIORITY), X.7.16",
+    ),
     # the sender's conduct named beside "invalid recipients": nobody's mailbox is in question
     (
         "blocked",
