@@ -106,11 +106,19 @@ SENDERS: tuple[Sender, ...] = (
         product="Gmail, its notice with the session state",
         source="Gmail's older notice ends the remote reply with '(state N)', the SMTP stage it "
         "was refused at: states 15, 17 and 18 are at DATA or after, a refusal of the message, "
-        "not of the recipient (Gmail Help Forum threads, as sisimai's Gmail table cites them); "
-        "a specific status still decides",
+        "not of the recipient; states 6 and 9 are the TLS session with the server failing, 8 "
+        "its authentication, 12 relaying refused, 13 its greeting refused (Gmail "
+        "Help Forum threads, as sisimai's Gmail table cites them); a specific status still "
+        "decides",
         header=("From", r"mailer-daemon@google(?:mail)?\.com"),
         status_if=r"(?:^|\.0)$",
-        wording=((r"\(state 1[578]\b", "filtered"),),
+        wording=(
+            (r"\(state 1[578]\b", "filtered"),
+            (r"\(state [69]\b", "failedstarttls"),
+            (r"\(state 8\b", "systemerror"),
+            (r"\(state 12\b", "norelaying"),
+            (r"\(state 13\b", "blocked"),
+        ),
     ),
     Sender(
         product="Google Groups",

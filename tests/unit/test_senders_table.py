@@ -305,3 +305,33 @@ def test_a_sender_rows_fact_applies_to_its_notices_only(
     [without] = classify(unmarked).recipients
     assert (with_mark.reason, with_mark.status) == said, product
     assert (without.reason, without.status) == unsaid, product
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("500 Remote server does not support TLS (state 6).", "failedstarttls"),
+        (
+            "454 454 TLS missing certificate: error:0200100D:system library:fopen:Permission "
+            "denied (#4.3.0) (state 9).",
+            "failedstarttls",
+        ),
+        ("535 SMTP AUTH failed with the remote server. (state 8).", "systemerror"),
+        ("500 Remote server does not support SMTP Authenticated Relay (state 12).", "norelaying"),
+        ("550 550 Unknown user factures@client.example (state 18).", "filtered"),
+        # a specific status says more than the stage
+        ("550 550 5.2.2 <factures@client.example>... Mailbox Full (state 14).", "mailboxfull"),
+        ("550 550 5.7.1 <factures@client.example>... Access denied (state 13).", "securityerror"),
+    ],
+)
+def test_gmails_session_state_names_the_stage_that_failed(reply: str, reason: str) -> None:
+    body = _GMAIL_STATE.replace("554 554 5.7.0 Header error (state 18).", reply)
+    headers = "X-Mailer: none\r\n"
+    raw = _notice(body, headers, "Delivery Status Notification (Failure)").replace(
+        b"From: MAILER-DAEMON@relay.example",
+        b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        1,
+    )
+    [r] = classify(raw).recipients
+    assert r.reason == reason
+    assert not r.hard
