@@ -412,6 +412,7 @@ _SPECIFIC: list[Wording] = [
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
             r"only accepting mail from (?:specific|certain|selected)",  # AOL
             r"refuses? to receive",
+            r"refuses? to accept (?:your|this|the) (?:mail|message|e-?mail)",
             r"refused due to recipient preferences",  # Facebook
             r"\buser reject",
             r"restricted sms e-?mail",  # AT&T's email-to-text gateway
@@ -428,7 +429,8 @@ _SPECIFIC: list[Wording] = [
             "'Delivery not authorized, message refused' for a recipient's choice): 'is not "
             "accepting mail from', 'blocked by the recipient', 'rejected by recipient', 'user "
             "reject', 'refuses to receive'; AOL ('only accepting mail from specific email "
-            "addresses'); Facebook ('refused due to recipient preferences'); AT&T's SMS gateway "
+            "addresses'); 'recipient refuses to accept your mail'; Facebook ('refused due to "
+            "recipient preferences'); AT&T's SMS gateway "
             "('has restricted SMS e-mail'); Interia ('Recipient doesn't want your mail'); a "
             "challenge-response service ('This account is protected by …')"
         ),

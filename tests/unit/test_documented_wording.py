@@ -1327,6 +1327,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     (
         "filtered",
+        "5.0.0",
+        "550 Recipient refuses to accept your mail",
+        "The recipient's own refusal (sisimai's UserUnknown list; the words say the mailbox "
+        "exists and refuses)",
+    ),
+    (
+        "filtered",
         "5.7.1",
         "550 5.7.1 This account is protected by a challenge-response service",
         "A challenge-response service: the sender must confirm itself (sisimai's Filtered list)",
