@@ -12,6 +12,7 @@ from email.message import Message
 from bounce_parser import mime
 from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
 from bounce_parser.dsn import embedded_dsn, from_dsn
+from bounce_parser.inline_forward import quoted_notice
 from bounce_parser.listserver import from_list_server, list_rejection
 from bounce_parser.model import Classification, Kind, RecipientResult
 from bounce_parser.notices import (
@@ -115,6 +116,9 @@ def _classify(raw: bytes) -> Classification:
         result = _forwarded_report(parts, base)
         if result is not None:
             return result
+    inline = _inline_forwarded_notice(parts, base)
+    if inline is not None:
+        return inline
     ses = amazon_ses(human_text(parts), dict(base))
     if ses is not None:
         return ses
@@ -221,6 +225,21 @@ def _forwarded_notice(parts: list[tuple[int, Message]], base: Common) -> Classif
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded notice"))
     return None
+
+
+def _inline_forwarded_notice(
+    parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    """A notice a person forwarded inline (``bounce_parser.inline_forward``): read as the
+    notice it quotes, with the forwarding message's own envelope, and noted as forwarded."""
+    notice = quoted_notice(human_text(parts))
+    if notice is None:
+        return None
+    inner_parts = list(mime.walk(notice))
+    result = from_text(notice, inner_parts, base)
+    if result is None or not result.recipients:
+        return None
+    return dataclasses.replace(result, notes=(*result.notes, "a notice forwarded inline"))
 
 
 def _is_bounce_like(

@@ -44,6 +44,34 @@ RETURNED_MARKER = re.compile(
     r"The attachment contains the original (?:mail |message )?headers)",
     re.IGNORECASE | re.MULTILINE,
 )
+# A person's mail client forwarding a message inline: the line it writes above the quoted
+# message's header lines (Gmail "---------- Forwarded message ---------", Thunderbird
+# "-------- Forwarded Message --------" / "-------- Message transféré --------", Outlook
+# "-----Original Message-----" / "-----Message d'origine-----", and its rule line before "De :",
+# Apple Mail "Begin forwarded message:" / "Début du message réexpédié :"; the same clients'
+# German, Spanish and Italian releases)
+INLINE_FORWARD = re.compile(
+    r"^[ \t>]*(?:-{4,} ?(?:forwarded message|original message|message transf[ée]r[ée]|"
+    r"message d.origine|message original|weitergeleitete nachricht|urspr[üu]ngliche nachricht|"
+    r"mensaje reenviado|mensaje original|messaggio inoltrato|messaggio originale) ?-{4,}|"
+    r"begin forwarded message:|d[ée]but du message r[ée]exp[ée]di[ée] ?:|"
+    r"anfang der weitergeleiteten nachricht:|_{20,})[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# the quoted header lines' names in those clients' releases, to the field they stand for
+QUOTED_HEADER_NAMES = {
+    **dict.fromkeys(("from", "de", "von", "da", "van"), "From"),
+    **dict.fromkeys(("to", "à", "a", "pour", "an", "para", "aan"), "To"),
+    **dict.fromkeys(("cc", "bcc", "cci"), "Cc"),
+    **dict.fromkeys(
+        ("subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp"), "Subject"
+    ),
+    **dict.fromkeys(
+        ("date", "sent", "envoyé", "gesendet", "datum", "fecha", "enviado", "inviato", "data"),
+        "Date",
+    ),
+    "reply-to": "Reply-To",
+}
 MESSAGE_ONLY_FIELDS = frozenset({"message-id", "received", "return-path", "mime-version"})
 """Header fields a message carries and a notice's own summary of it (To, Cc, Date, Subject)
 does not: three header lines in a row (RFC 5322 2.2, "name: value" from the first column,

@@ -759,3 +759,87 @@ def test_a_local_part_is_completed_from_the_returned_received_for() -> None:
     )
     result = classify(text.replace("\n", "\r\n").encode())
     assert [r.address for r in result.recipients] == [R]
+
+
+_POSTFIX_NOTICE = (
+    "This is the mail system at host relay.example.\n\n"
+    "I'm sorry to have to inform you that your message could not\n"
+    "be delivered to one or more recipients.\n\n"
+    f"<{R}>: host mx.client.example[192.0.2.1] said: 550 5.1.1 <{R}>: Recipient "
+    "address rejected: User unknown (in reply to RCPT TO command)\n"
+)
+
+# A colleague forwarding a notice inline to the bounce mailbox, as each mail client writes it:
+# its marker line, the notice's header lines in the client's language, the notice's text
+INLINE_FORWARDS = {
+    "Gmail": (
+        "Fwd: Undelivered Mail Returned to Sender",
+        "---------- Forwarded message ---------\n"
+        "From: Mail Delivery System <MAILER-DAEMON@relay.example>\n"
+        "Date: Thu, 3 Dec 2026 at 10:00\nSubject: Undelivered Mail Returned to Sender\n"
+        "To: <billing@acme.example>\n\n",
+    ),
+    "Thunderbird, French": (
+        "Fwd: Undelivered Mail Returned to Sender",
+        "-------- Message transféré --------\n"
+        "Sujet : Undelivered Mail Returned to Sender\n"
+        "Date : Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "De : Mail Delivery System <MAILER-DAEMON@relay.example>\n"
+        "Pour : billing@acme.example\n\n",
+    ),
+    "Outlook, French": (
+        "TR: Undelivered Mail Returned to Sender",
+        "________________________________\n"
+        "De : Mail Delivery System <MAILER-DAEMON@relay.example>\n"
+        "Envoyé : jeudi 3 décembre 2026 10:00\nÀ : billing@acme.example\n"
+        "Objet : Undelivered Mail Returned to Sender\n\n",
+    ),
+    "Apple Mail": (
+        "Fwd: Undelivered Mail Returned to Sender",
+        "Begin forwarded message:\n\n"
+        "From: Mail Delivery System <MAILER-DAEMON@relay.example>\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "Date: 3 December 2026 at 10:00:00 CET\nTo: billing@acme.example\n\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("client", sorted(INLINE_FORWARDS))
+def test_a_notice_a_person_forwarded_inline_names_its_failed_recipient(client: str) -> None:
+    """The notice's quoted "To:" line names who received the notice (our sender), never a
+    failed recipient; its text under the quoted lines is read as the notice."""
+    subject, quoted = INLINE_FORWARDS[client]
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"Ça a rebondi, tu peux regarder ?\n\n{quoted}{_POSTFIX_NOTICE}"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
+    assert "a notice forwarded inline" in result.notes
+
+
+def test_a_notices_own_copy_of_the_invoice_under_a_forward_line_is_not_a_forwarded_notice() -> None:
+    """Gmail's notice shows our invoice under its own "Forwarded message" line: that is the
+    returned message, not a notice someone forwarded."""
+    body = (
+        "Address not found\n\nYour message wasn't delivered to "
+        f"{R} because the address couldn't be found.\n\n"
+        "---------- Forwarded message ----------\nFrom: billing@acme.example\n"
+        f"To: boss@client.example, {R}\nSubject: Facture 7\n\nVoir la facture.\n"
+    )
+    result = classify(_notice("Delivery Status Notification (Failure)", body))
+    assert [r.address for r in result.recipients] == [R]
+    assert "a notice forwarded inline" not in result.notes
+
+
+def test_a_person_forwarding_an_ordinary_message_is_not_a_bounce() -> None:
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        "Subject: Fwd: Facture 7\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Pour info.\n\n---------- Forwarded message ---------\n"
+        "From: Client <boss@client.example>\nSubject: Re: Facture 7\n"
+        "To: billing@acme.example\n\nMerci, bien reçu.\n"
+    )
+    assert classify(raw.replace("\n", "\r\n").encode()).kind != Kind.BOUNCE

@@ -1,0 +1,55 @@
+"""A notice a person forwarded inline: pasted into their own message's text under their mail
+client's forward marker and the notice's header lines, not attached (RFC 2046 5.2.1).
+
+Read as the notice it quotes, with the forwarding message's own envelope: the notice's quoted
+"To:" line names whoever received the notice (our own sender), never a failed recipient; the
+text under the quoted header lines is the notice's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from bounce_parser.rules.detection import (
+    BOUNCE_SENDER,
+    BOUNCE_SUBJECT,
+    INLINE_FORWARD,
+    QUOTED_HEADER_NAMES,
+)
+
+_QUOTED_FIELD = re.compile(r"^[ \t>*]*([A-Za-zÀ-ÿ-]+)\*?[ \t]*:[ \t]*(.*?)[ \t*]*$")
+_SCAN = 8000  # a forwarding person's own words above the marker are short
+
+
+def quoted_notice(text: str) -> Message | None:
+    """The notice ``text`` quotes under a forward marker (``rules.detection.INLINE_FORWARD``)
+    and its header lines, as a message of its own, when those lines say it is a delivery
+    notice (a bounce sender or subject); None for anything else, such as a notice's own copy
+    of our invoice under Gmail's "Forwarded message" line."""
+    marker = INLINE_FORWARD.search(text[:_SCAN])
+    if marker is None:
+        return None
+    lines = text[marker.end() :].lstrip("\r\n").splitlines()
+    fields: dict[str, str] = {}
+    used = 0
+    for used, line in enumerate(lines):  # noqa: B007 (its index is the body's start)
+        if not line.strip():
+            if fields:
+                break
+            continue
+        m = _QUOTED_FIELD.match(line)
+        name = QUOTED_HEADER_NAMES.get(m.group(1).lower()) if m else None
+        if m is None or name is None:
+            if fields:
+                break
+            return None
+        fields.setdefault(name, m.group(2))
+    sender, subject = fields.get("From", ""), fields.get("Subject", "")
+    if not (BOUNCE_SENDER.search(sender) or (subject and BOUNCE_SUBJECT.search(subject))):
+        return None
+    notice = Message()
+    for name, value in fields.items():
+        notice[name] = value
+    notice.set_payload("\n".join(lines[used:]), "utf-8")
+    return notice
