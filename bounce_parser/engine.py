@@ -235,10 +235,11 @@ def _inline_forwarded_notice(
     notice = quoted_notice(human_text(parts))
     if notice is None:
         return None
-    inner_parts = list(mime.walk(notice))
-    result = from_text(notice, inner_parts, base)
-    if result is None or not result.recipients:
-        return None
+    result = from_text(notice, list(mime.walk(notice)), base)
+    if result is None:
+        # the quoted lines say it is a notice; its text names nobody (the address was in a
+        # report part the forward left out): a bounce of no one, never of the quoted "To:"
+        result = Classification(kind=Kind.BOUNCE, **base)
     return dataclasses.replace(result, notes=(*result.notes, "a notice forwarded inline"))
 
 

@@ -843,3 +843,20 @@ def test_a_person_forwarding_an_ordinary_message_is_not_a_bounce() -> None:
         "To: billing@acme.example\n\nMerci, bien reçu.\n"
     )
     assert classify(raw.replace("\n", "\r\n").encode()).kind != Kind.BOUNCE
+
+
+def test_an_inline_forwarded_notice_naming_nobody_is_a_bounce_of_no_one() -> None:
+    """The address was in the report part the forward left out: the notice's quoted "To:"
+    (our own sender) is still never taken for the failed recipient."""
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        "Subject: Fwd: Delivery Status Notification (Failure)\n"
+        "Content-Type: text/plain; charset=utf-8\n\nFYI\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: postmaster@client.example\nSubject: Delivery Status Notification (Failure)\n"
+        "To: billing@acme.example\n\nThis message could not be delivered.\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.BOUNCE
+    assert result.recipients == ()
+    assert "a notice forwarded inline" in result.notes
