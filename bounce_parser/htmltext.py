@@ -66,6 +66,7 @@ _EDGE = "\x1e"
 _EDGES = re.compile("\n?(?:[ \t]*\x1e[ \t]*)+\n?")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_RULE = "_" * 32
 
 
 # a tag, a comment, or a declaration; attribute values may hold ">" when quoted
@@ -111,6 +112,10 @@ def html_text(markup: str) -> str:
             chunks.append("" if closing else " ")
         elif name == "br":
             chunks.append("\n")
+        elif name == "hr" and not closing:
+            # a thematic break (HTML section 4.4.2) on a line of its own, as mail clients
+            # write it in plain text (Outlook's rule above a forwarded message's header lines)
+            chunks.append(f"{_EDGE}{_RULE}{_EDGE}")
         elif name in _BLOCKS:
             chunks.append(_EDGE)
     text = _EDGES.sub("\n", html.unescape("".join(chunks)))

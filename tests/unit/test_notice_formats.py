@@ -860,3 +860,24 @@ def test_an_inline_forwarded_notice_naming_nobody_is_a_bounce_of_no_one() -> Non
     assert result.kind == Kind.BOUNCE
     assert result.recipients == ()
     assert "a notice forwarded inline" in result.notes
+
+
+def test_a_notice_forwarded_inline_from_outlooks_html_names_its_failed_recipient() -> None:
+    """Outlook writes a forward as HTML: a rule, then the notice's header lines in bold."""
+    page = (
+        "<html><body><div>Peux-tu regarder ?</div><hr tabindex='-1'>"
+        "<div id='divRplyFwdMsg'><b>De :</b> Mail Delivery System "
+        "&lt;MAILER-DAEMON@relay.example&gt;<br><b>Envoyé :</b> jeudi 3 décembre 2026 10:00"
+        "<br><b>À :</b> billing@acme.example<br><b>Objet :</b> Undelivered Mail Returned to "
+        "Sender</div><div>"
+        + _POSTFIX_NOTICE.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+        + "</div></body></html>"
+    )
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        "Subject: TR: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        f"Content-Type: text/html; charset=utf-8\n\n{page}\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+    assert "a notice forwarded inline" in result.notes

@@ -72,6 +72,12 @@ def test_html_entities_and_line_breaks_are_read_as_a_person_sees_them() -> None:
         "second line",
         "Remote server: mx.client.example",
     ]
+    # a thematic break is a line of its own, as a mail client writes it in plain text
+    assert html_text("<p>above</p><hr tabindex='-1'><p>below</p>").splitlines() == [
+        "above",
+        "_" * 32,
+        "below",
+    ]
 
 
 def test_returned_headers_attached_as_a_file_are_not_the_notice() -> None:
