@@ -59,6 +59,8 @@ class RecipientResult:
     status: str | None = None
     """RFC 3463 enhanced status code, e.g. ``5.1.1``."""
     reason: str | None = None
+    """The bounce reason (sisimai's vocabulary: ``userunknown``, ``mailboxfull``…); for a read
+    receipt, its RFC 8098 disposition type (``displayed``, ``deleted``…)."""
     action: str | None = None
     """failed, delayed, delivered, relayed or expanded."""
     hard: bool = False

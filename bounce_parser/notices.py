@@ -329,6 +329,15 @@ def unsubscribe_request(
     )
 
 
+# RFC 8098 3.2.6: "Disposition: action-mode/sending-mode; disposition-type[/modifier]":
+# displayed (shown to the recipient), deleted (deleted without being shown), dispatched and
+# processed (printed, forwarded or handled without being shown); denied and failed are RFC
+# 3798's (the recipient would not say, or the report could not be made)
+_DISPOSITION_TYPE = re.compile(
+    r";\s*(displayed|deleted|dispatched|processed|denied|failed)\b", re.IGNORECASE
+)
+
+
 def read_receipt(parts: list[tuple[int, Message]], base: Common) -> Classification:
     fields: dict[str, str] = {}
     for _, part in parts:
@@ -339,10 +348,15 @@ def read_receipt(parts: list[tuple[int, Message]], base: Common) -> Classificati
     original = mime.first_message_id(fields.get("original-message-id", "")) or returned_message_id(
         parts
     )
+    disposition = fields.get("disposition") or ""
+    said = _DISPOSITION_TYPE.search(disposition)
     results = (
         (
             RecipientResult(
-                address=recipient, action="delivered", diagnostic=fields.get("disposition")
+                address=recipient,
+                reason=said.group(1).lower() if said else None,
+                action="delivered",
+                diagnostic=disposition or None,
             ),
         )
         if recipient

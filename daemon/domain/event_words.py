@@ -129,6 +129,11 @@ FORMS: dict[str, str] = {
     # form with a return date before the one without, which would read it all as subject)
     "auto_reply_until": N_("auto-reply: {subject} — absent until {day}"),
     "auto_reply": N_("auto-reply: {subject}"),
+    # (RFC 8098 dispositions: shown to the reader, or deleted or handled without being shown,
+    # or a report the reader's software would not or could not make)
+    "read_receipt_deleted": N_("read receipt: deleted without being read ({said})"),
+    "read_receipt_unread": N_("read receipt: handled without being read ({said})"),
+    "read_receipt_withheld": N_("read receipt: the reader's software did not say ({said})"),
     "read_receipt": N_("read receipt: {said}"),
     "customer_replied": N_("customer replied ({sender}): {said}"),
     "unsubscribe": N_("the recipient asked to unsubscribe ({sender})"),

@@ -49,6 +49,17 @@ log = logging.getLogger(__name__)
 ATTENTION_REASONS = HINTS  # a refusal no retry fixes: a person acts on it
 
 
+# a read receipt's disposition (RFC 8098 3.2.6) to the words it is noted in: only
+# "displayed" says the invoice was read
+_READ_RECEIPT_FORMS = {
+    "deleted": "read_receipt_deleted",
+    "dispatched": "read_receipt_unread",
+    "processed": "read_receipt_unread",
+    "denied": "read_receipt_withheld",
+    "failed": "read_receipt_withheld",
+}
+
+
 def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, str]:
     """The event and text that note an auto-reply, read receipt, reply or complaint."""
     if c.kind == Kind.AUTOREPLY:
@@ -59,7 +70,8 @@ def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, s
         return EventKind.AUTOREPLY, event_text("auto_reply", subject=subject)
     if c.kind == Kind.READ_RECEIPT:
         said = as_plain_text(r.diagnostic or "") if r else ""
-        return EventKind.READ, event_text("read_receipt", said=said)
+        form = _READ_RECEIPT_FORMS.get((r.reason or "") if r else "", "read_receipt")
+        return EventKind.READ, event_text(form, said=said)
     if c.kind == Kind.HUMAN:
         said = as_plain_text(c.excerpt or "", 300)
         return EventKind.REPLY, event_text("customer_replied", sender=c.from_address, said=said)

@@ -90,6 +90,52 @@ def test_an_apple_mail_unsubscribe_is_an_opt_out_not_an_auto_reply() -> None:
     assert text == "the recipient asked to unsubscribe (paul@client.example)"
 
 
+def _read_receipt(disposition: str) -> bytes:
+    return (
+        "From: Paul <paul@client.example>\r\nTo: factures@acme.example\r\n"
+        "Subject: Lu : Facture 7\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="M"\r\n'
+        "\r\n--M\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n"
+        "--M\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Reporting-UA: mail.client.example; Webmail\r\n"
+        "Final-Recipient: rfc822; paul@client.example\r\n"
+        "Original-Message-ID: <inv-7@acme.example>\r\n"
+        f"Disposition: {disposition}\r\n\r\n--M--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("disposition", "said", "noted"),
+    [
+        ("manual-action/MDN-sent-manually; displayed", "displayed", "read receipt: "),
+        (
+            "automatic-action/MDN-sent-automatically; deleted",
+            "deleted",
+            "read receipt: deleted without being read (",
+        ),
+        (
+            "automatic-action/MDN-sent-automatically; processed",
+            "processed",
+            "read receipt: handled without being read (",
+        ),
+        ("manual-action/MDN-sent-manually; denied", "denied", "read receipt: the reader's "),
+    ],
+)
+def test_a_read_receipt_says_whether_the_invoice_was_read(
+    disposition: str, said: str, noted: str
+) -> None:
+    """RFC 8098 3.2.6: only "displayed" means the reader saw it; a receipt for a message
+    deleted or handled unread is never noted as read."""
+    c = classify(_read_receipt(disposition))
+    assert c.kind == Kind.READ_RECEIPT
+    assert c.original_message_id == "<inv-7@acme.example>"
+    [r] = c.recipients
+    assert (r.address, r.reason) == ("paul@client.example", said)
+    event, text = _note_of(c, r)
+    assert event == "read"
+    assert text.startswith(noted) and disposition in text
+
+
 def test_human_reply() -> None:
     raw = (
         b"From: Paul <paul@client.example>\r\nTo: f@acme.example\r\nSubject: Re: Facture\r\n"

@@ -105,6 +105,12 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
          "renvoi demandé par marie : the customer lost it"),
         ("reminder", {"level": 2, "invoices": "FA-1, FA-2"}, "relance de niveau 2 : FA-1, FA-2"),
         (
+            "read_receipt_deleted",
+            {"said": "automatic-action/MDN-sent-automatically; deleted"},
+            "accusé de lecture : message supprimé sans avoir été lu "
+            "(automatic-action/MDN-sent-automatically; deleted)",
+        ),
+        (
             "error_retry",
             {"errors": 2, "limit": 5, "reason": "OSError: disk; full", "at": "2026-12-05 10:00"},
             "erreur inattendue 2 sur 5 : OSError: disk; full ; prochain essai le 2026-12-05 "
