@@ -70,15 +70,46 @@ _MONTHS = {
     "dezember": 12,
     "décembre": 12,
     "decembre": 12,
+    # Spanish, Italian and Dutch (the ones not already above)
+    "enero": 1,
+    "gennaio": 1,
+    "januari": 1,
+    "febrero": 2,
+    "febbraio": 2,
+    "februari": 2,
+    "marzo": 3,
+    "maart": 3,
+    "abril": 4,
+    "aprile": 4,
+    "mayo": 5,
+    "maggio": 5,
+    "mei": 5,
+    "junio": 6,
+    "giugno": 6,
+    "julio": 7,
+    "luglio": 7,
+    "agosto": 8,
+    "augustus": 8,
+    "septiembre": 9,
+    "settembre": 9,
+    "octubre": 10,
+    "ottobre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+    "dicembre": 12,
 }
 _UNTIL = re.compile(
-    r"(?:until|till|through|back (?:on|in the office on)|return(?:ing)? (?:on)?|"
-    r"jusqu'au|jusqu’au|jusqu'à|de retour (?:le)?|retour prévu le|bis (?:zum|einschließlich)?|"
-    r"zurück (?:am)?|ab dem|hasta el)\s+"
+    r"(?:until|till|through|back (?:on|in the office on)|return(?:ing)?(?: on)?|"
+    r"jusqu'au|jusqu’au|jusqu'à|de retour(?: le)?|retour prévu le|"
+    r"bis(?: zum| einschließlich)?|zurück(?: am)?|ab dem|hasta el|fino al|tot(?: en met)?)\s+"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+|(?:lundi|mardi|mercredi|jeudi|vendredi|"
     r"samedi|dimanche)\s+|(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+)?"
     r"(?P<when>\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}(?:st|nd|rd|th|er)?\.?\s+"
-    r"[A-Za-zéûä]+\.?\s+\d{4}|[A-Za-z]+\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})",
+    r"(?:de\s+)?[A-Za-zéûä]+\.?\s+(?:de\s+)?\d{4}|[A-Za-z]+\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    # the day and month alone ("jusqu'au 12/01", "until January 12", "bis 12.01."): the
+    # year is the one that puts the date on or after the notice's own date
+    r"\d{1,2}[./]\d{1,2}(?![./]?\d)(?!\s*(?:uhr|h\b|am\b|pm\b))|\d{1,2}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?[A-Za-zéûä]+|"
+    r"[A-Za-z]+\s+\d{1,2}(?:st|nd|rd|th)?(?!\d))",
     re.IGNORECASE,
 )
 
@@ -99,9 +130,16 @@ def looks_like_autoreply(msg: Message, subject: str | None) -> bool:
     return bool(subject and _SUBJECT.search(subject))
 
 
-def _to_date(text: str) -> date | None:
-    text = text.strip().rstrip(".")
+def _to_date(text: str, sent: date | None = None) -> date | None:
+    text = " ".join(text.strip().rstrip(".").split())
+    text = re.sub(r"(?i)\bde ", "", text)  # Spanish "12 de enero de 2027"
     try:
+        if sent is not None:
+            day_month = _day_month(text)
+            if day_month is not None:
+                day, month = day_month
+                this_year = date(sent.year, month, day)
+                return this_year if this_year >= sent else date(sent.year + 1, month, day)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text)
         m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{2,4})", text)
@@ -120,10 +158,26 @@ def _to_date(text: str) -> date | None:
     return None
 
 
-def autoreply_until(body: str) -> str | None:
-    """The return date an out-of-office notice states, as ISO 8601, when it states one."""
+def _day_month(text: str) -> tuple[int, int] | None:
+    """The day and month of a date written without its year, or None."""
+    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})", text)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\s.\d]+)", text)
+    if m and m.group(2).lower() in _MONTHS:
+        return int(m.group(1)), _MONTHS[m.group(2).lower()]
+    m = re.fullmatch(r"([A-Za-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?", text)
+    if m and m.group(1).lower() in _MONTHS:
+        return int(m.group(2)), _MONTHS[m.group(1).lower()]
+    return None
+
+
+def autoreply_until(body: str, sent: date | None = None) -> str | None:
+    """The return date an out-of-office notice states, as ISO 8601, when it states one; a
+    date without its year ("jusqu'au 12 janvier") is the first one on or after ``sent``, the
+    day the notice was written (without it, such a date is not read)."""
     for m in _UNTIL.finditer(body or ""):
-        found = _to_date(m.group("when"))
+        found = _to_date(m.group("when"), sent)
         if found:
             return found.isoformat()
     return None

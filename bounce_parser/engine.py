@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from datetime import date
 from email.message import Message
+from email.utils import parsedate_to_datetime
 
 from bounce_parser import mime
 from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
@@ -171,11 +173,19 @@ def _autoreply(
         kind=Kind.AUTOREPLY,
         recipients=autoreply_recipient(msg),
         original_message_id=original,
-        autoreply_until=autoreply_until(body),
+        autoreply_until=autoreply_until(body, _sent_on(msg)),
         excerpt=excerpt_of(body),
         facturier_token=token(parts),
         **base,
     )
+
+
+def _sent_on(msg: Message) -> date | None:
+    """The day the message says it was written (its Date field, RFC 5322 3.6.1)."""
+    try:
+        return parsedate_to_datetime(mime.header(msg, "Date") or "").date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _passed_on(parts: list[tuple[int, Message]]) -> str | None:

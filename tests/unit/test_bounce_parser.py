@@ -75,6 +75,34 @@ def test_out_of_office_with_return_date() -> None:
     assert c.original_message_id == "<orig-1@acme.example>"
 
 
+@pytest.mark.parametrize(
+    ("said", "until"),
+    [
+        ("Je suis absente jusqu'au 12 janvier.", "2027-01-12"),
+        ("I am out of the office until January 12.", "2027-01-12"),
+        ("Ich bin bis 12.01. nicht im Büro.", "2027-01-12"),
+        ("Estoy fuera de la oficina hasta el 12 de enero.", "2027-01-12"),
+        ("Sono fuori ufficio fino al 12 gennaio.", "2027-01-12"),
+        ("Ik ben afwezig tot 12 januari.", "2027-01-12"),
+        ("De retour le 28/12.", "2026-12-28"),  # later this year
+        ("Ich bin bis 10.12 Uhr in einem Termin.", None),  # a time of day, not a date
+    ],
+)
+def test_a_return_date_written_without_its_year_is_the_next_one(
+    said: str, until: str | None
+) -> None:
+    """Written on 20 December 2026, "until 12 January" is 12 January 2027."""
+    raw = (
+        "From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
+        "Subject: Absence\r\nDate: Sun, 20 Dec 2026 09:00:00 +0100\r\n"
+        "Auto-Submitted: auto-replied\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{said}\r\n"
+    ).encode()
+    c = classify(raw)
+    assert c.kind == Kind.AUTOREPLY
+    assert c.autoreply_until == until
+
+
 def test_an_apple_mail_unsubscribe_is_an_opt_out_not_an_auto_reply() -> None:
     raw = (
         b"From: paul@client.example\r\nTo: factures@acme.example\r\nSubject: unsubscribe\r\n"
