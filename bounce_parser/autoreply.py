@@ -13,7 +13,11 @@ _SUBJECT = re.compile(
     r"^auto:|absence|abwesenheit|réponse automatique|reponse automatique|vacation|"
     r"on leave|away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
     r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen|"
-    r"automatische antwort|automatisch antwoord|resposta automática",  # Outlook's, localized
+    r"automatische antwort|automatisch antwoord|resposta automática|"  # Outlook's, localized
+    # an acknowledgement of receipt an accounts-payable or ticket system sends back (a read
+    # receipt, RFC 8098, is a report of its own and read before this)
+    r"accus[ée] de r[ée]ception|acknowledge?ment of receipt|receipt acknowledge?ment|"
+    r"eingangsbest[äa]tigung|empfangsbest[äa]tigung|acuse de recibo",
     re.IGNORECASE,
 )
 _MONTHS = {

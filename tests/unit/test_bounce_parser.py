@@ -103,6 +103,22 @@ def test_a_return_date_written_without_its_year_is_the_next_one(
     assert c.autoreply_until == until
 
 
+@pytest.mark.parametrize(
+    "subject",
+    ["Accusé de réception : Facture 7", "Acknowledgement of receipt: Facture 7",
+     "Eingangsbestätigung: Facture 7"],
+)  # fmt: skip
+def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> None:
+    """The customer's accounts-payable system acknowledging the invoice, without RFC 3834's
+    Auto-Submitted field: an auto-reply noted on the delivery, not an unreadable message."""
+    raw = (
+        f"From: Comptabilité <ap@client.example>\r\nTo: billing@acme.example\r\n"
+        f"Subject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Nous accusons réception de votre message.\r\n"
+    ).encode()
+    assert classify(raw).kind == Kind.AUTOREPLY
+
+
 def test_an_apple_mail_unsubscribe_is_an_opt_out_not_an_auto_reply() -> None:
     raw = (
         b"From: paul@client.example\r\nTo: factures@acme.example\r\nSubject: unsubscribe\r\n"
