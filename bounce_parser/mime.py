@@ -196,7 +196,9 @@ def _decoded_text(part: Message) -> str:
             continue
         try:
             return data.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeDecodeError, ValueError):
+            # no such codec, bytes it cannot read, or a name it cannot even look up (a NUL
+            # inside "charset=us-ascii" makes the codec lookup raise ValueError)
             continue
     return data.decode("latin-1")
 

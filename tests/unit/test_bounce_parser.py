@@ -252,6 +252,24 @@ def test_never_raises_on_damaged_dsn(cut: int, junk: bytes) -> None:
     assert not _caught(c), c.notes
 
 
+def test_a_charset_name_holding_a_nul_is_read_as_an_unknown_charset() -> None:
+    """Found by the damaged-report property above: "charset=\\x00us-ascii" made the codec
+    lookup raise ValueError, and the whole notice went unread."""
+    raw = build_dsn(
+        reporting_mta="mx",
+        sender="b@a.example",
+        recipient="x@y.invalid",
+        original=ORIGINAL,
+        envid="t",
+        headers_only=False,
+        queue_id="Q",
+        delivered=False,
+    ).replace(b"charset=us-ascii", b"charset=\x00us-ascii", 1)
+    c = classify(raw)
+    assert not _caught(c), c.notes
+    assert [r.address for r in c.recipients] == ["x@y.invalid"]
+
+
 def _caught(c: Classification) -> bool:
     """Whether the answer came from ``classify``'s catch-all: the inner parser raised."""
     return any(note.startswith("unparseable") for note in c.notes)
