@@ -39,6 +39,7 @@ from bounce_parser.rules.detection import (
     BOUNCE_BODY,
     BOUNCE_SENDER,
     BOUNCE_SUBJECT,
+    FAILURE_SHOWN,
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
 )
@@ -264,4 +265,18 @@ def _is_bounce_like(
         return True
     if msg.get("In-Reply-To") is not None:
         return False  # a person answering, who may well quote such words
-    return bool(BOUNCE_BODY.search(human_text(parts)[:4000]))
+    text = human_text(parts)[:4000]
+    if not BOUNCE_BODY.search(text):
+        return False
+    # the words alone, from a sender that is no mail system and under a subject that is no
+    # notice's: a person may write them ("your invoice could not be delivered to our
+    # accounts team, send it to …"); a notice also shows what failed: the server's reply code
+    # or status, or the returned message
+    return (
+        FAILURE_SHOWN.search(text) is not None
+        or bool(split_at_returned(text)[1].strip())
+        or any(d == 0 and mime.ctype(p) in _RETURNED_TYPES for d, p in parts)
+    )
+
+
+_RETURNED_TYPES = ("message/rfc822", "message/global", "text/rfc822-headers")

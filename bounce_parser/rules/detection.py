@@ -39,6 +39,7 @@ RETURNED_MARKER = re.compile(
     r"------ This is a copy of the message|Content-Type: message/rfc822|"
     r"Below this line is a copy of the message|Included is a copy of|"
     r"Below is a copy of the original message|"  # OpenSMTPD
+    r"original message follows\.?[ \t]*\r?$|"  # Ipswitch IMail, on a line of its own
     r"The original message headers? (?:is|are|was|were) (?:included|attached|as follows)|"
     # "We had trouble delivering your message" notices (described as sisimai's Lhost::X6)
     r"The attachment contains the original (?:mail |message )?headers)",
@@ -72,6 +73,14 @@ QUOTED_HEADER_NAMES = {
     ),
     "reply-to": "Reply-To",
 }
+# what a notice shows of the failure besides its words (with the returned message, which the
+# engine looks for apart): the server's reply code or enhanced status (RFC 5321 4.2, RFC 3463),
+# or a report field (RFC 3464)
+FAILURE_SHOWN = re.compile(
+    r"(?<![\w.])[45]\d\d(?![\w.])|(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?![\w.])|"
+    r"^(?:final-recipient|diagnostic-code|action|status)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
 MESSAGE_ONLY_FIELDS = frozenset({"message-id", "received", "return-path", "mime-version"})
 """Header fields a message carries and a notice's own summary of it (To, Cc, Date, Subject)
 does not: three header lines in a row (RFC 5322 2.2, "name: value" from the first column,
@@ -97,6 +106,7 @@ BOUNCE_BODY = re.compile(
     r"mail delivery failed|returned to sender|user unknown|mailbox (?:is )?(?:full|unavailable)|"
     r"wasn't able to deliver|not be delivered|non remis|unzustellbar|no such user|"
     r"delivery has been delayed|will retry|mail could not|rejected your message|"
+    r"error delivering your (?:mail|message)|"  # the DragonFly Mail Agent's notice (dma)
     r"送信できません|配信できません|届きませんでした|宛先|"
     # the same in French, German, Spanish, Italian and Dutch notices
     r"n.a pas pu [êe]tre (?:remis|d[ée]livr[ée]|distribu[ée])|remise [^.\n]{0,40}a [ée]chou[ée]|"

@@ -615,3 +615,41 @@ def test_outlooks_out_of_office_subject_in_its_languages_is_an_auto_reply(subjec
         "In-Reply-To: <inv-7@acme.example>\r\n\r\nAbsent, retour le 10/12/2026.\r\n"
     ).encode()
     assert classify(raw).kind == Kind.AUTOREPLY
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Bonjour, votre facture n'a pas pu être remise à notre service comptable. Merci de "
+        "l'envoyer à compta@client.example.",
+        "Hello, the invoice could not be delivered to our AP team, please send it to "
+        "ap@client.example instead.",
+    ],
+)
+def test_a_persons_words_about_a_failed_delivery_are_not_a_bounce(said: str) -> None:
+    """A customer writing that the invoice "could not be delivered" names the address to use
+    instead: not a bounce of that address. A notice shows what failed (a reply code or
+    status, a report field, the returned message); a person's message does not."""
+    raw = (
+        "From: Marie Dupont <marie@client.example>\r\nTo: billing@acme.example\r\n"
+        f"Subject: Facture 7\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{said}\r\n"
+    ).encode()
+    c = classify(raw)
+    assert c.kind != Kind.BOUNCE
+    assert c.recipients == ()
+
+
+def test_a_notice_from_an_unexpected_sender_is_a_bounce_when_it_shows_the_failure() -> None:
+    raw = (
+        b"From: Relay <relay@client.example>\r\nTo: billing@acme.example\r\n"
+        b"Subject: Facture 7\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"This is the DragonFly Mail Agent v0.13 at relay.client.example.\r\n\r\n"
+        b"There was an error delivering your mail to <factures@client.example>.\r\n\r\n"
+        b"mx.client.example [192.0.2.1] did not like our RCPT TO:\r\n"
+        b"550 5.1.1 <factures@client.example>: Recipient address rejected: User unknown\r\n"
+    )
+    c = classify(raw)
+    assert c.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in c.recipients] == [
+        ("factures@client.example", "userunknown")
+    ]
