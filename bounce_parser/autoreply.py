@@ -185,3 +185,38 @@ def autoreply_until(body: str, sent: date | None = None) -> str | None:
         if found:
             return found.isoformat()
     return None
+
+
+# An auto-reply saying the address is no longer read or its owner has left: the words of
+# that notice in English, French, German, Spanish and Italian. What it names to write to
+# instead is for a person to confirm (an address change is never made from an auto-reply)
+_NO_LONGER_READ = re.compile(
+    r"no longer (?:with|works? (?:for|at|here)|employed|in use|monitored|active|checked|read)|"
+    r"(?:has|have) left (?:the |our )?(?:company|organi[sz]ation|firm|business)|"
+    r"(?:mailbox|address|account|inbox) is no longer|no longer (?:monitor|check|use|read) this|"
+    r"ne (?:fai[st]|faisons) plus partie|n.est plus (?:consult[ée]e?|utilis[ée]e?|active?|"
+    r"valide|lue?|relev[ée]e?)|(?:a|ai) quitt[ée] (?:la soci[ée]t[ée]|l.entreprise|le groupe|"
+    r"notre soci[ée]t[ée])|ne travaille plus|n.est plus en poste|"
+    r"nicht mehr (?:im unternehmen|bei uns|f[üu]r|aktiv|erreichbar|genutzt|gelesen|abgerufen)|"
+    r"(?:hat|habe) (?:das unternehmen|die firma) verlassen|"
+    r"ya no (?:trabaja|forma parte|est[áa] en uso|se (?:usa|revisa|consulta))|"
+    r"non (?:lavora|fa parte|[èe] pi[uù] (?:attiv|in uso|utilizzat|consultat))|"
+    r"non (?:lavora|fa) pi[uù]",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def no_longer_read(body: str) -> bool:
+    """Whether an auto-reply says its address is no longer read (``_NO_LONGER_READ``)."""
+    return _NO_LONGER_READ.search(body or "") is not None
+
+
+def moved_to(body: str, exclude: set[str]) -> tuple[str, ...]:
+    """For an auto-reply that says its address is no longer read: the addresses it names to
+    write to instead, without ``exclude`` (its own and ours); () when it says no such thing
+    or names none."""
+    if not no_longer_read(body):
+        return ()
+    found = dict.fromkeys(a.strip(".").lower() for a in _ADDRESS.findall(body))
+    return tuple(a for a in found if a not in exclude)

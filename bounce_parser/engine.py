@@ -12,7 +12,12 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from bounce_parser import mime
-from bounce_parser.autoreply import autoreply_until, looks_like_autoreply
+from bounce_parser.autoreply import (
+    autoreply_until,
+    looks_like_autoreply,
+    moved_to,
+    no_longer_read,
+)
 from bounce_parser.dsn import embedded_dsn, from_dsn
 from bounce_parser.inline_forward import quoted_notice
 from bounce_parser.listserver import from_list_server, list_rejection
@@ -170,11 +175,16 @@ def _autoreply(
     msg: Message, parts: list[tuple[int, Message]], base: Common, original: str | None
 ) -> Classification:
     body = human_text(parts)
+    recipients = autoreply_recipient(msg)
+    own = {r.address for r in recipients} | set(base["addressed_to"])
+    said = excerpt_of(body) or ""  # its own words, not a quoted invoice
     return Classification(
         kind=Kind.AUTOREPLY,
-        recipients=autoreply_recipient(msg),
+        recipients=recipients,
         original_message_id=original,
         autoreply_until=autoreply_until(body, _sent_on(msg)),
+        no_longer_read=no_longer_read(said),
+        moved_to=moved_to(said, own),
         excerpt=excerpt_of(body),
         facturier_token=token(parts),
         **base,

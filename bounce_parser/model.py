@@ -82,6 +82,11 @@ class Classification:
     arrival_date: str | None = None
     feedback_type: str | None = None
     autoreply_until: str | None = None
+    no_longer_read: bool = False
+    """An auto-reply saying its address is no longer read or its owner has left."""
+    moved_to: tuple[str, ...] = ()
+    """For such an auto-reply: the addresses it names to write to instead (for a person to
+    confirm; never applied by itself)."""
     facturier_token: str | None = None
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
@@ -111,7 +116,7 @@ class Classification:
             RecipientResult(**{k: v for k, v in r.items() if k in _RECIPIENT_FIELDS})
             for r in values.get("recipients", ())
         )
-        for name in ("references", "addressed_to", "notes"):
+        for name in ("references", "addressed_to", "notes", "moved_to"):
             values[name] = tuple(values.get(name, ()))
         return cls(**values)
 

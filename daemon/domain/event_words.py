@@ -127,6 +127,10 @@ FORMS: dict[str, str] = {
     "address_bounced": N_("hard bounce {status} ({reason})"),
     # what an auto-reply, a read receipt, a reply or a complaint noted on a delivery (the
     # form with a return date before the one without, which would read it all as subject)
+    "auto_reply_moved": N_(
+        "auto-reply: {subject} — this address is no longer read; it points to {addresses}"
+    ),
+    "auto_reply_abandoned": N_("auto-reply: {subject} — this address is no longer read"),
     "auto_reply_until": N_("auto-reply: {subject} — absent until {day}"),
     "auto_reply": N_("auto-reply: {subject}"),
     # (RFC 8098 dispositions: shown to the reader, or deleted or handled without being shown,

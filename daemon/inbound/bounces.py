@@ -218,7 +218,9 @@ class BounceProcessor:
                     folder = imap.quarantine_folder
                 elif delivery is None or c.kind == Kind.UNKNOWN:
                     folder = imap.unrecognized_folder
-                elif c.kind == Kind.HUMAN:
+                elif c.kind == Kind.HUMAN or _says_address_abandoned(c):
+                    # a person's reply, or an auto-reply saying the address is no longer read
+                    # (and maybe naming another): a person reads it and decides
                     folder = imap.replies_folder
                 else:
                     folder = imap.processed_folder
@@ -364,7 +366,14 @@ class BounceProcessor:
             disposition=folder,
             customer_message=(
                 as_plain_text(c.excerpt, lines=True)
-                if c is not None and c.kind == Kind.HUMAN and c.excerpt
+                if c is not None
+                and (c.kind == Kind.HUMAN or _says_address_abandoned(c))
+                and c.excerpt
                 else None
             ),
         )
+
+
+def _says_address_abandoned(c: Classification) -> bool:
+    """An auto-reply saying its address is no longer read (``Classification.no_longer_read``)."""
+    return c.kind == Kind.AUTOREPLY and c.no_longer_read

@@ -64,6 +64,13 @@ def _note_of(c: Classification, r: RecipientResult | None) -> tuple[EventKind, s
     """The event and text that note an auto-reply, read receipt, reply or complaint."""
     if c.kind == Kind.AUTOREPLY:
         subject = as_plain_text(c.subject or "", 300)
+        if c.no_longer_read and c.moved_to:
+            addresses = as_plain_text(", ".join(c.moved_to), 500)
+            return EventKind.AUTOREPLY, event_text(
+                "auto_reply_moved", subject=subject, addresses=addresses
+            )
+        if c.no_longer_read:
+            return EventKind.AUTOREPLY, event_text("auto_reply_abandoned", subject=subject)
         if c.autoreply_until:
             until = as_plain_text(c.autoreply_until)
             return EventKind.AUTOREPLY, event_text("auto_reply_until", subject=subject, day=until)

@@ -208,3 +208,44 @@ async def test_the_first_window_ranks_an_old_invoice_by_its_newest_trouble(
     for n in range(1, len(items) + 2):
         assert await app.attention.items(newest=n) == items[:n]
     assert refused.invoice_id == items[0].ref
+
+
+async def test_an_auto_reply_saying_the_address_is_no_longer_read_needs_a_person(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """ "I have left the company, write to …": the address named is shown to a person, who
+    decides; the customer's invoice address is not changed by an auto-reply."""
+    await app.customers.add(
+        NewCustomer("Dupont", "marie@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    assert all(
+        r.ok
+        for r in await app.ingest.import_paths(
+            [invoice_file(tmp_path / "in", "AR-1", "Dupont", "C-1")]
+        )
+    )
+    await app.send_due()
+    [sent] = sandbox.received("marie@dupont.example")
+    box = mailbox.Maildir(Path(app.ctx.settings.imap.maildir or ""))
+    box.add(
+        b"From: Marie Dupont <marie@dupont.example>\r\nTo: factures@acme.example\r\n"
+        b"Subject: =?utf-8?q?R=C3=A9ponse_automatique_=3A_facture?=\r\n"
+        b"Auto-Submitted: auto-replied\r\n"
+        b"In-Reply-To: " + parse(sent)["Message-ID"].encode() + b"\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Je ne fais plus partie de la soci\xc3\xa9t\xc3\xa9. Merci d'\xc3\xa9crire "
+        b"d\xc3\xa9sormais \xc3\xa0 compta@dupont.example.\r\n"
+    )
+    await app.poll_bounces()
+
+    [reply] = [i for i in await app.attention.items() if i.kind == "reply"]
+    assert reply.invoice_number == "AR-1"
+    assert "compta@dupont.example" in reply.why
+    [row] = await app.queries.invoices()
+    detail = await app.queries.invoice_detail(row.id)
+    [note] = [e for e in detail.events if e.event == "autoreply"]
+    assert "no longer read; it points to compta@dupont.example" in note.text
+    # the address is the customer's to change, by a person: still the one it was
+    dupont = await app.customers.find("C-1")
+    assert dupont.id is not None
+    assert [a.email for a in await app.customers.addresses(dupont.id)] == ["marie@dupont.example"]

@@ -119,6 +119,43 @@ def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> N
     assert classify(raw).kind == Kind.AUTOREPLY
 
 
+@pytest.mark.parametrize(
+    ("said", "moved"),
+    [
+        ("Je ne fais plus partie de la société. Merci d'écrire à compta@client.example.",
+         ("compta@client.example",)),
+        ("I have left the company. Please send invoices to accounts@client.example.",
+         ("accounts@client.example",)),
+        ("Ich bin nicht mehr im Unternehmen. Bitte an buchhaltung@client.example.",
+         ("buchhaltung@client.example",)),
+        ("Ya no trabaja en la empresa: escriba a contabilidad@client.example.",
+         ("contabilidad@client.example",)),
+        ("This mailbox is no longer monitored.", ()),
+    ],
+)  # fmt: skip
+def test_an_auto_reply_saying_the_address_is_no_longer_read_names_where_to_write(
+    said: str, moved: tuple[str, ...]
+) -> None:
+    raw = (
+        "From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
+        "Subject: Automatic reply: Facture 7\r\nAuto-Submitted: auto-replied\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{said}\r\n"
+    ).encode()
+    c = classify(raw)
+    assert c.kind == Kind.AUTOREPLY
+    assert (c.no_longer_read, c.moved_to) == (True, moved)
+
+
+def test_an_absence_naming_a_colleague_is_not_an_abandoned_address() -> None:
+    raw = (
+        b"From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
+        b"Subject: Absence\r\nAuto-Submitted: auto-replied\r\n\r\n"
+        b"Je suis absente jusqu'au 12/01/2027. En cas d'urgence : paul@client.example.\r\n"
+    )
+    c = classify(raw)
+    assert (c.kind, c.no_longer_read, c.moved_to) == (Kind.AUTOREPLY, False, ())
+
+
 def test_an_apple_mail_unsubscribe_is_an_opt_out_not_an_auto_reply() -> None:
     raw = (
         b"From: paul@client.example\r\nTo: factures@acme.example\r\nSubject: unsubscribe\r\n"
