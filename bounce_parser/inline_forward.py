@@ -27,10 +27,16 @@ def quoted_notice(text: str) -> Message | None:
     and its header lines, as a message of its own, when those lines say it is a delivery
     notice (a bounce sender or subject); None for anything else, such as a notice's own copy
     of our invoice under Gmail's "Forwarded message" line."""
-    marker = INLINE_FORWARD.search(text[:_SCAN])
-    if marker is None:
-        return None
-    lines = text[marker.end() :].lstrip("\r\n").splitlines()
+    for marker in INLINE_FORWARD.finditer(text[:_SCAN]):
+        notice = _notice_after(text[marker.end() :])
+        if notice is not None:
+            return notice
+    return None
+
+
+def _notice_after(rest: str) -> Message | None:
+    """The notice under one forward marker (``rest``: the text after it), or None."""
+    lines = rest.lstrip("\r\n").splitlines()
     fields: dict[str, str] = {}
     used = 0
     for used, line in enumerate(lines):  # noqa: B007 (its index is the body's start)

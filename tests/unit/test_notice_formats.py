@@ -794,6 +794,13 @@ INLINE_FORWARDS = {
         "Envoyé : jeudi 3 décembre 2026 10:00\nÀ : billing@acme.example\n"
         "Objet : Undelivered Mail Returned to Sender\n\n",
     ),
+    "Gmail, under the sender's signature rule": (
+        "Fwd: Undelivered Mail Returned to Sender",
+        "Paul Martin\nService facturation\n________________________________\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Mail Delivery System <MAILER-DAEMON@relay.example>\n"
+        "Subject: Undelivered Mail Returned to Sender\nTo: <billing@acme.example>\n\n",
+    ),
     "Apple Mail": (
         "Fwd: Undelivered Mail Returned to Sender",
         "Begin forwarded message:\n\n"
