@@ -24,7 +24,10 @@ BOUNCE_SUBJECT = re.compile(
     # NDRs): Italian, Dutch, Portuguese, Polish, Swedish, Danish; French and German DSNs
     r"nicht zustellbar|non recapitabile|onbestelbaar|n[ãa]o (?:[ée] poss[íi]vel entregar|"
     r"entregue)|niedostarczalne|ej levererbart|kan ikke leveres|[ée]chec de (?:la )?remise|"
-    r"übermittlungsstatus|notificaci[óo]n de estado de (?:la )?entrega",
+    r"übermittlungsstatus|notificaci[óo]n de estado de (?:la )?entrega|"
+    # and in Japanese, Chinese and Russian (Exchange's "配信不能", "无法送达", "無法傳遞",
+    # "Недоставляемое"; NetEase's "系统退信")
+    r"配信不能|无法送达|無法傳遞|退信|недоставля?ем|не доставлено",
     re.IGNORECASE,
 )
 RETURNED_MARKER = re.compile(

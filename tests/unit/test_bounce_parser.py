@@ -690,3 +690,26 @@ def test_a_notice_from_an_unexpected_sender_is_a_bounce_when_it_shows_the_failur
     assert [(r.address, r.reason) for r in c.recipients] == [
         ("factures@client.example", "userunknown")
     ]
+
+
+@pytest.mark.parametrize(
+    ("subject", "said"),
+    [
+        ("配信不能: Facture 7", "次の受信者へのメッセージの配信に失敗しました。"),
+        ("无法送达: Facture 7", "邮件无法送达以下收件人。"),
+        ("Недоставляемое: Facture 7", "Не удалось доставить сообщение следующим получателям."),
+    ],
+)
+def test_exchanges_notice_under_its_asian_or_russian_subject_is_a_bounce(
+    subject: str, said: str
+) -> None:
+    """Exchange's localized "Undeliverable:" subject says it is a notice even when its text,
+    in the same language, shows no reply code."""
+    raw = (
+        "From: Administrateur <admin@client.example>\r\nTo: billing@acme.example\r\n"
+        f"Subject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{said}\r\n\r\nfactures@client.example\r\n"
+    ).encode()
+    c = classify(raw)
+    assert c.kind == Kind.BOUNCE
+    assert [r.address for r in c.recipients] == ["factures@client.example"]
