@@ -1339,6 +1339,10 @@ SENDER_SUBJECT: Wording = (
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
         r"exist|not found|unknown|invalid|(?:has )?no mx)",
         r"in sender verification",
+        # Postfix's refusal of the sender (postconf(5), smtpd_sender_restrictions: "<address>:
+        # Sender address rejected: <why>"), whatever the why says ("User unknown in local
+        # recipient table": our sender, unknown there)
+        r"\bsender address rejected\b",
     ),
     (
         "A failure whose subject is our sender, not the recipient: RFC 5321 3.3 and 4.1.1.2 (the"

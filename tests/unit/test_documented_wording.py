@@ -1298,6 +1298,14 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "senders list, and your email address isn't on the list.",
         EXO + ", 5.7.133-5.7.136",
     ),
+    # Postfix's sender refusal: our sender unknown there, whatever status the report gives
+    (
+        "rejected",
+        "5.1.1",
+        "550 5.1.1 <billing@acme.example>: Sender address rejected: User unknown in local "
+        "recipient table",
+        POSTFIX + ", smtpd_sender_restrictions (reject_unlisted_sender)",
+    ),
     # Facebook's published response codes: the code decides
     ("userunknown", "5.0.0", "550 5.1.1 RCP-P1 The attempted recipient does not exist", FACEBOOK),
     ("suspend", "4.0.0", "450 4.2.1 RCP-T4 The recipient address is deactivated", FACEBOOK),
