@@ -390,10 +390,15 @@ def refine_by_command(
     """sisimai's convention: a recipient refused only after DATA was a content decision
     (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``); a refusal of
     the connection or of HELO/EHLO, with no cause stated, is of the sending host
-    (``blocked``). A specific status code (5.1.1: no such user) stands: with PIPELINING,
-    RCPT refusals are reported after DATA. A refusal of MAIL FROM read as a security error
+    (``blocked``). A specific status code (5.1.1: no such user) stands, except at MAIL FROM:
+    with PIPELINING, RCPT refusals are reported after DATA, never before RCPT. A refusal of
+    MAIL FROM read as a security error
     only from X.7.1's generic "delivery not authorized" (no words of ``text`` name a cause)
     or from sendmail's access map ("<sender>... Access denied") is the sender's."""
+    if command == "MAIL" and reason in ("userunknown", "hostunknown"):
+        # an unknown user or host in reply to MAIL FROM is our sender, unknown there (RFC
+        # 5321 3.3: MAIL names the reverse-path), whatever its status: no recipient is gone
+        return "rejected"
     if is_decisive(status):
         return reason
     if command == "MAIL" and reason == "securityerror":

@@ -1321,7 +1321,9 @@ _SPECIFIC: list[Wording] = [
     ),
 ]
 
-_NOT_THE_RECIPIENT = r"(?:(?!recipient|rcpt|\buser\b|mailbox|\bto\b)[^.;:\n]){0,40}?"
+_NOT_THE_RECIPIENT = (
+    r"(?:(?!recipient|rcpt|\buser\b|mailbox|\bto\b)(?:<[^<>\s]{1,254}>|[^.;:\n])){0,40}?"
+)
 SENDER_SUBJECT: Wording = (
     "rejected",
     (
@@ -1330,7 +1332,9 @@ SENDER_SUBJECT: Wording = (
         # (not "SPF/DKIM/DMARC Sender Invalid", Mimecast's failed authentication check)
         r"(?<!spf )(?<!dkim )(?<!dmarc )"
         r"\b(?:sender|from[- ]address|from[- ]domain|return[- ]path|envelope[- ]from|"
-        r"reverse[- ]path|mail[- ]from)(?:'s)?\b" + _NOT_THE_RECIPIENT + r"\b(?:does not exist|"
+        r"reverse[- ]path|mail[- ]from|return[- ]address|bounce[- ]address)(?:'s)?\b"
+        + _NOT_THE_RECIPIENT
+        + r"\b(?:does not exist|"
         r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"
         r"does not resolve|cannot be resolved|could not be verified|verification failed)",
         # "unknown sender", "invalid sender address", "Your domain does not exist"
@@ -1343,6 +1347,9 @@ SENDER_SUBJECT: Wording = (
         # Sender address rejected: <why>"), whatever the why says ("User unknown in local
         # recipient table": our sender, unknown there)
         r"\bsender address rejected\b",
+        # qmail's control/badmailfrom: "553 sorry, your envelope sender is in my badmailfrom
+        # list" (qmail-smtpd(8))
+        r"\bbadmailfrom\b",
     ),
     (
         "A failure whose subject is our sender, not the recipient: RFC 5321 3.3 and 4.1.1.2 (the"

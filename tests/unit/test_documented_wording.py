@@ -1306,6 +1306,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "recipient table",
         POSTFIX + ", smtpd_sender_restrictions (reject_unlisted_sender)",
     ),
+    # our own return address refused, in the words of RFC 5321 3.3 (the reverse-path) and
+    # qmail-smtpd(8)'s badmailfrom; a 5.1.1 status does not make the recipient gone
+    ("rejected", "5.1.1", "550 5.1.1 Return address is invalid", RFC5321),
+    (
+        "rejected",
+        "5.1.1",
+        "550 5.1.1 The sender address <billing@acme.example> was not found",
+        RFC5321,
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+        QMAIL,
+    ),
     # Facebook's published response codes: the code decides
     ("userunknown", "5.0.0", "550 5.1.1 RCP-P1 The attempted recipient does not exist", FACEBOOK),
     ("suspend", "4.0.0", "450 4.2.1 RCP-T4 The recipient address is deactivated", FACEBOOK),
@@ -2328,3 +2343,14 @@ def test_the_words_of_a_help_links_address_do_not_name_the_failure(
         _dsn("5.0.0", "554 Refused, see https://www.spamhaus.org/query/ip/192.0.2.9")
     ).recipients
     assert r.reason == "blocked"
+
+
+def test_an_unknown_user_in_reply_to_mail_from_is_our_sender_whatever_its_status() -> None:
+    """Postfix names the command a reply answered: "User unknown (in reply to MAIL FROM
+    command)" is our sender, unknown there (RFC 5321 3.3), even under a 5.1.1 status; the
+    recipient is not proven gone."""
+    diagnostic = (
+        "550 5.1.1 <bounces+7@acme.example>... User unknown (in reply to MAIL FROM command)"
+    )
+    [r] = classify(_dsn("5.1.1", diagnostic)).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
