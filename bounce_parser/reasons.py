@@ -120,6 +120,39 @@ _SYSTEM_SIDE = tuple(
     )
     for cause in ("networkerror", "systemerror", "mailererror", "systemfull")
 )
+# the specific wordings of a refusal for another cause than the mailbox (the sending host or
+# its reputation, relaying, the message's content or size, authentication, TLS, a rate): said
+# beside an X.1.1 or X.1.2 status, by a server that answers every refusal with one code, they
+# say the mailbox was not what was refused, so the status proves nothing gone
+_ANOTHER_CAUSE = tuple(
+    (
+        cause,
+        tuple(
+            p
+            for (reason, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
+            if reason == cause
+            and (rule not in BROAD_RULES or cause in ("blocked", "securityerror"))
+            for p in pats
+            # (not the bare word "blocked": a mailbox may be blocked too)
+            if p[0].pattern != r"\bblock(?:ed|list(?:ed)?)\b"
+        ),
+    )
+    for cause in (
+        "norelaying",
+        "blocked",
+        "badreputation",
+        "spamdetected",
+        "virusdetected",
+        "authfailure",
+        "requireptr",
+        "failedstarttls",
+        "securityerror",
+        "toomanyconn",
+        "speeding",
+        "mesgtoobig",
+        "exceedlimit",
+    )
+)
 # Every pattern in rule order, with its reason ("" for no required text: always present).
 _PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
 _SPECIFIC_PATTERNS = [
@@ -279,6 +312,7 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
             ("suspend", _SUSPENDED),
             ("filtered", _RECIPIENT_CHOICE),
             *_SYSTEM_SIDE,
+            *_ANOTHER_CAUSE,
         ):
             if _matches(patterns, own_words):
                 return reason

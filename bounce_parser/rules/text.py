@@ -547,13 +547,17 @@ _SPECIFIC: list[Wording] = [
             r"temporary local problem",
             r"internal error reading data",  # Exchange
             r"could not load drd for domain",
+            # Postfix smtpd(8): a lookup table it could not read ("451 4.3.0 <address>:
+            # Temporary lookup failure")
+            r"temporary lookup failure",
         ),
         (
             "Postfix smtp(8) ('mail for … loops back to myself'); sendmail ('config error: mail "
             "loops back to me (MX problem?)', alias.c's 'aliasing/forwarding loop broken'); a "
             "local daemon unreachable ('Unable to connect to … daemon'); Exchange's 4.3.2 "
             "'no Mdb'; Exim's deliver.c ('delivery to file forbidden', 'delivery to pipe "
-            "forbidden'); the other system-error replies sisimai lists "
+            "forbidden'); Postfix smtpd's 'Temporary lookup failure'; the other system-error "
+            "replies sisimai lists "
             "(Sisimai::Reason::SystemError)"
         ),
     ),

@@ -2354,3 +2354,29 @@ def test_an_unknown_user_in_reply_to_mail_from_is_our_sender_whatever_its_status
     )
     [r] = classify(_dsn("5.1.1", diagnostic)).recipients
     assert (r.reason, r.hard) == ("rejected", False)
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("Relay access denied", "norelaying"),  # Postfix reject_unauth_destination
+        ("SPF check failed", "authfailure"),
+        ("Message rejected due to spam content", "spamdetected"),
+        ("Your IP is blacklisted", "blocked"),
+        ("Too many recipients", "toomanyconn"),
+        ("rate limit exceeded", "speeding"),
+        ("TLS required", "securityerror"),  # RFC 3207
+        ("message too large", "mesgtoobig"),
+        ("Temporary lookup failure", "systemerror"),  # Postfix smtpd(8)
+    ],
+)
+def test_another_cause_named_beside_a_511_status_proves_no_mailbox_gone(
+    said: str, reason: str
+) -> None:
+    """A server that answers every refused recipient with one code ("550 5.1.1") while its
+    words name another cause (the sending host, relaying, the content, a rate): the words
+    say what was refused, and nothing is proven gone (sisimai reads the same way: its
+    unknown-user check gives way to blocked, rejected and full-mailbox words)."""
+    diagnostic = f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: {said}"
+    [r] = classify(_dsn("5.1.1", diagnostic)).recipients
+    assert (r.reason, r.hard) == (reason, False)
