@@ -177,7 +177,8 @@ def _autoreply(
     body = human_text(parts)
     recipients = autoreply_recipient(msg)
     own = {r.address for r in recipients} | set(base["addressed_to"])
-    said = excerpt_of(body) or ""  # its own words, not a quoted invoice
+    excerpt = excerpt_of(body)  # its own words, not a quoted invoice
+    said = excerpt or ""
     return Classification(
         kind=Kind.AUTOREPLY,
         recipients=recipients,
@@ -185,7 +186,7 @@ def _autoreply(
         autoreply_until=autoreply_until(body, _sent_on(msg)),
         no_longer_read=no_longer_read(said),
         moved_to=moved_to(said, own),
-        excerpt=excerpt_of(body),
+        excerpt=excerpt,
         facturier_token=token(parts),
         **base,
     )
