@@ -6,11 +6,12 @@ Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mai
 gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded, its
 report fields written in lower case without the space after the colon and a comment after
-the status (RFC 3464 allows both), its content types in mixed case, and a second, delivered
-recipient added to its report. For each form it prints how many messages keep their verdict
-(kind, and per recipient the address, reason and hardness) and how many of those that
-change claim a hard failure they did not claim before: each of those would mark a working
-address undeliverable. ``--show FORM`` lists the messages whose verdict a form changes.
+the status (RFC 3464 allows both), its content types in mixed case, a second, delivered
+recipient added to its report, and (a plain-text notice) forwarded inline by a colleague.
+For each form it prints how many messages keep their verdict (kind, and per recipient the
+address, reason and hardness) and how many of those that change claim a hard failure they
+did not claim before: each of those would mark a working address undeliverable. ``--show
+FORM`` lists the messages whose verdict a form changes.
 """
 
 from __future__ import annotations
@@ -157,6 +158,31 @@ def second_recipient(raw: bytes) -> bytes | None:
     return raw[: m.end()] + block + added + raw[end:]
 
 
+def forwarded_inline(raw: bytes) -> bytes | None:
+    """A plain-text notice (one text/plain part, no report) as a colleague forwards it
+    inline: their own line, Gmail's forward line, the notice's header lines, its text."""
+    msg = message_from_bytes(raw)
+    if msg.is_multipart() or msg.get_content_type() != "text/plain":
+        return None
+    data = msg.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return None
+    try:
+        text = data.decode(msg.get_content_charset() or "utf-8", "replace")
+    except LookupError:
+        text = data.decode("latin-1")
+    field = {k: " ".join(str(msg.get(k, "")).split()) for k in ("From", "Subject", "To")}
+    forward = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        f"Subject: Fwd: {field['Subject']}\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+        "FYI\n\n---------- Forwarded message ---------\n"
+        f"From: {field['From']}\nDate: Thu, 3 Dec 2026 at 10:00\n"
+        f"Subject: {field['Subject']}\nTo: {field['To']}\n\n{text}"
+    )
+    return forward.encode("utf-8", "replace")
+
+
 FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "crlf": crlf,
     "base64": as_base64,
@@ -166,6 +192,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-fields": report_fields_respelled,
     "mixed-case-types": mixed_case_types,
     "second-recipient": second_recipient,
+    "forwarded-inline": forwarded_inline,
 }
 
 
