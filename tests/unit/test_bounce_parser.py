@@ -75,6 +75,15 @@ def test_out_of_office_with_return_date() -> None:
     assert c.original_message_id == "<orig-1@acme.example>"
 
 
+def _auto_reply(subject: str, said: str, headers: str = "") -> bytes:
+    """Marie's out-of-office answer (RFC 3834 Auto-Submitted) saying ``said``."""
+    return (
+        "From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
+        f"Subject: {subject}\r\n{headers}Auto-Submitted: auto-replied\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{said}\r\n"
+    ).encode()
+
+
 @pytest.mark.parametrize(
     ("said", "until"),
     [
@@ -92,13 +101,7 @@ def test_a_return_date_written_without_its_year_is_the_next_one(
     said: str, until: str | None
 ) -> None:
     """Written on 20 December 2026, "until 12 January" is 12 January 2027."""
-    raw = (
-        "From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
-        "Subject: Absence\r\nDate: Sun, 20 Dec 2026 09:00:00 +0100\r\n"
-        "Auto-Submitted: auto-replied\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"{said}\r\n"
-    ).encode()
-    c = classify(raw)
+    c = classify(_auto_reply("Absence", said, "Date: Sun, 20 Dec 2026 09:00:00 +0100\r\n"))
     assert c.kind == Kind.AUTOREPLY
     assert c.autoreply_until == until
 
@@ -136,23 +139,14 @@ def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> N
 def test_an_auto_reply_saying_the_address_is_no_longer_read_names_where_to_write(
     said: str, moved: tuple[str, ...]
 ) -> None:
-    raw = (
-        "From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
-        "Subject: Automatic reply: Facture 7\r\nAuto-Submitted: auto-replied\r\n"
-        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{said}\r\n"
-    ).encode()
-    c = classify(raw)
+    c = classify(_auto_reply("Automatic reply: Facture 7", said))
     assert c.kind == Kind.AUTOREPLY
     assert (c.no_longer_read, c.moved_to) == (True, moved)
 
 
 def test_an_absence_naming_a_colleague_is_not_an_abandoned_address() -> None:
-    raw = (
-        b"From: Marie <marie@client.example>\r\nTo: billing@acme.example\r\n"
-        b"Subject: Absence\r\nAuto-Submitted: auto-replied\r\n\r\n"
-        b"Je suis absente jusqu'au 12/01/2027. En cas d'urgence : paul@client.example.\r\n"
-    )
-    c = classify(raw)
+    said = "Je suis absente jusqu'au 12/01/2027. En cas d'urgence : paul@client.example."
+    c = classify(_auto_reply("Absence", said))
     assert (c.kind, c.no_longer_read, c.moved_to) == (Kind.AUTOREPLY, False, ())
 
 
