@@ -421,20 +421,26 @@ _ACCESS_MAP = re.compile(r">\.\.\. access denied")
 def refine_by_command(
     reason: str | None, command: str | None, status: str | None = None, text: str | None = None
 ) -> str | None:
-    """sisimai's convention: a recipient refused only after DATA was a content decision
+    """sisimai's convention: a recipient refused only after DATA, or under a status that says
+    the mailbox exists (X.2.0, X.2.1) at another stage than RCPT, was a filter's decision
     (``filtered``); a refusal of MAIL FROM is about the sender (``rejected``); a refusal of
     the connection or of HELO/EHLO, with no cause stated, is of the sending host
     (``blocked``). A specific status code (5.1.1: no such user) stands, except at MAIL FROM:
     with PIPELINING, RCPT refusals are reported after DATA, never before RCPT. A refusal of
-    MAIL FROM read as a security error
-    only from X.7.1's generic "delivery not authorized" (no words of ``text`` name a cause)
-    or from sendmail's access map ("<sender>... Access denied") is the sender's."""
+    MAIL FROM read as a security error only from X.7.1's generic "delivery not authorized"
+    (no words of ``text`` name a cause) or from sendmail's access map ("<sender>... Access
+    denied") is the sender's."""
     if command == "MAIL" and reason in ("userunknown", "hostunknown"):
         # an unknown user or host in reply to MAIL FROM is our sender, unknown there (RFC
         # 5321 3.3: MAIL names the reverse-path), whatever its status: no recipient is gone
         return "rejected"
     if is_decisive(status):
         return reason
+    if reason == "userunknown" and command != "RCPT" and (status or "")[1:] in (".2.0", ".2.1"):
+        # RFC 3463 X.2.0 and X.2.1 say the mailbox exists; "user unknown" beside them, not
+        # said in reply to RCPT TO, is a filter's refusal in a missing user's words (sisimai's
+        # Filtered: a 5.2.0 or 5.2.1 status is "filtered")
+        return "filtered"
     if command == "MAIL" and reason == "securityerror":
         lowered = (text or "").lower()
         if _ACCESS_MAP.search(lowered) or reason_from_text(lowered) is None:

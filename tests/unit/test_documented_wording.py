@@ -2380,3 +2380,19 @@ def test_another_cause_named_beside_a_511_status_proves_no_mailbox_gone(
     diagnostic = f"550 5.1.1 <{RECIPIENT}>: Recipient address rejected: {said}"
     [r] = classify(_dsn("5.1.1", diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, False)
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        (f"550 5.2.1 <{RECIPIENT}>... User Unknown", "filtered"),
+        (f"550 5.2.1 <{RECIPIENT}>... User Unknown (in reply to RCPT TO command)", "userunknown"),
+    ],
+)
+def test_user_unknown_under_a_status_that_says_the_mailbox_exists(said: str, reason: str) -> None:
+    """RFC 3463 X.2.1: "the mailbox exists, but is not accepting messages". Its "User
+    Unknown", not said in reply to RCPT TO, is a filter's refusal (sisimai's Filtered reads
+    a 5.2.0 or 5.2.1 status so); in reply to RCPT TO, the words stand. Neither proves the
+    mailbox gone."""
+    [r] = classify(_dsn("5.2.1", said)).recipients
+    assert (r.reason, r.hard) == (reason, False)
