@@ -204,7 +204,6 @@ _NO_LONGER_READ = re.compile(
     r"non (?:lavora|fa) pi[uù]",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 def no_longer_read(body: str) -> bool:
@@ -218,5 +217,5 @@ def moved_to(body: str, exclude: set[str]) -> tuple[str, ...]:
     or names none."""
     if not no_longer_read(body):
         return ()
-    found = dict.fromkeys(a.strip(".").lower() for a in _ADDRESS.findall(body))
+    found = dict.fromkeys(a.strip(".").lower() for a in mime.addresses_in(body))
     return tuple(a for a in found if a not in exclude)

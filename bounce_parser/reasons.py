@@ -108,16 +108,23 @@ _SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in 
 # the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
 # trouble, a system or delivery-program error, a full disk): named beside an X.1.1 or X.1.2
 # status, they say something other than a mailbox or domain gone, so the status proves nothing
-_SYSTEM_SIDE = tuple(
-    (
-        cause,
-        tuple(
-            p
-            for (reason, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
-            if reason == cause and rule not in BROAD_RULES
-            for p in pats
-        ),
+_BARE_BLOCKED = r"\bblock(?:ed|list(?:ed)?)\b"  # (a mailbox may be blocked too)
+
+
+def _wordings_of(cause: str, broad_too: bool = False) -> _Patterns:
+    """The patterns of the rules for ``cause``: the specific ones, and with ``broad_too`` the
+    broad ones as well, but never the bare word "blocked"."""
+    return tuple(
+        p
+        for (reason, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
+        if reason == cause and (broad_too or rule not in BROAD_RULES)
+        for p in pats
+        if p[0].pattern != _BARE_BLOCKED
     )
+
+
+_SYSTEM_SIDE = tuple(
+    (cause, _wordings_of(cause))
     for cause in ("networkerror", "systemerror", "mailererror", "systemfull")
 )
 # the specific wordings of a refusal for another cause than the mailbox (the sending host or
@@ -125,18 +132,7 @@ _SYSTEM_SIDE = tuple(
 # beside an X.1.1 or X.1.2 status, by a server that answers every refusal with one code, they
 # say the mailbox was not what was refused, so the status proves nothing gone
 _ANOTHER_CAUSE = tuple(
-    (
-        cause,
-        tuple(
-            p
-            for (reason, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
-            if reason == cause
-            and (rule not in BROAD_RULES or cause in ("blocked", "securityerror"))
-            for p in pats
-            # (not the bare word "blocked": a mailbox may be blocked too)
-            if p[0].pattern != r"\bblock(?:ed|list(?:ed)?)\b"
-        ),
-    )
+    (cause, _wordings_of(cause, broad_too=cause in ("blocked", "securityerror")))
     for cause in (
         "norelaying",
         "blocked",
@@ -447,7 +443,7 @@ def refine_by_command(
             return "rejected"
     if command == "DATA" and reason == "userunknown":
         return "filtered"
-    if command == "MAIL" and reason in (None, "userunknown", "hostunknown", "filtered"):
+    if command == "MAIL" and reason in (None, "filtered"):  # (unknown user or host: above)
         return "rejected"
     if command == "CONNECT" and reason in (None, "rejected", "userunknown", "filtered"):
         return "blocked"  # no recipient or sender was named yet: the client host was refused
