@@ -273,6 +273,17 @@ def _exchange_online(lowered: str) -> str | None:
     return None
 
 
+def _coded(
+    lowered: str, needles: tuple[str, ...], rx: re.Pattern[str], group: int, table: dict[str, str]
+) -> str | None:
+    """The reason ``table`` gives the code ``rx`` finds (its ``group``) in ``lowered``, looked
+    for only when one of ``needles`` (text every such code holds) is there."""
+    if not any(n in lowered for n in needles):
+        return None
+    m = rx.search(lowered)
+    return table.get(m.group(group)) if m else None
+
+
 def reason_from_provider_code(lowered: str) -> str | None:
     """The reason a provider's documented code in ``lowered`` (a lower-cased diagnostic)
     stands for, or None."""
@@ -291,26 +302,21 @@ def reason_from_provider_code(lowered: str) -> str | None:
             for first, last, reason in _SPECTRUM_RANGES:
                 if first <= number <= last:
                     return reason
-    if "ib" in lowered:
-        m = _GODADDY.search(lowered)
-        if m and m.group(1) in _GODADDY_REASON:
-            return _GODADDY_REASON[m.group(1)]
+    godaddy = _coded(lowered, ("ib",), _GODADDY, 1, _GODADDY_REASON)
+    if godaddy:
+        return godaddy
     if "ofr" in lowered or "lpn" in lowered or "ouk" in lowered:
         m = _ORANGE.search(lowered)
         if m:
             return _ORANGE_REASON.get(m.group(1))
-    if ":" in lowered:
-        m = _NETEASE.search(lowered)
-        if m and m.group(0) in _NETEASE_REASON:
-            return _NETEASE_REASON[m.group(0)]
-    if "-p" in lowered or "-t" in lowered:
-        m = _FACEBOOK.search(lowered)
-        if m and m.group(1) in _FACEBOOK_REASON:
-            return _FACEBOOK_REASON[m.group(1)]
-    if "i.ua/err/" in lowered:
-        m = _IUA.search(lowered)
-        if m and m.group(1) in _IUA_REASON:
-            return _IUA_REASON[m.group(1)]
+    for needles, rx, group, table in (
+        ((":",), _NETEASE, 0, _NETEASE_REASON),
+        (("-p", "-t"), _FACEBOOK, 1, _FACEBOOK_REASON),
+        (("i.ua/err/",), _IUA, 1, _IUA_REASON),
+    ):
+        coded = _coded(lowered, needles, rx, group, table)
+        if coded:
+            return coded
     if ".7." in lowered or ".4." in lowered:
         return _exchange_online(lowered)
     return None
