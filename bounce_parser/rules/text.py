@@ -691,10 +691,26 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "virusdetected",
-        (r"virus", r"malware", r"infected"),
         (
-            "Virus scanners' refusals: amavisd-new ('VIRUS:'), ClamAV ('infected'), Exchange "
-            "Online's malware filter"
+            # a finding, never the word alone: "scanned for viruses", "virus-free",
+            # "InterScan VirusWall" and "No virus found" are footers and product names that a
+            # gateway (MailScanner, avast, AVG) writes into every message it passes, notices too
+            r"\bvirus:",
+            r"(?<!no )(?<!not )\bvirus(?:es)? (?:was |were |has been |have been )?"
+            r"(?:found|detected|identified)",
+            r"\b(?:found|detected|contains?|contained|containing|infected with|identified|"
+            r"carr(?:y|ies|ied|ying)) (?:an? |the |one or more |prohibited )?(?:[\w-]+ )?virus",
+            r"\bvirus(?:es)? or (?:other )?malware",
+            r"\bvirus (?:infected|signature|alert|infection)",
+            r"(?:rejected|blocked|refused|quarantined|stopped) by (?:the |our )?(?:anti-?)?virus",
+            r"\bvirus (?:scanner|filter|engine|check(?:er)?) (?:rejected|blocked|refused|found)",
+            r"\binfected\b",
+            r"(?<!anti-)(?<!anti)\bmalware\b",
+        ),
+        (
+            "Virus scanners' refusals, each a finding: amavisd-new ('VIRUS: <name>'), ClamAV "
+            "('<name> FOUND', 'infected'), Postfix with a milter ('Virus Detected'), Exchange "
+            "Online's malware filter, Gmail ('used by recent viruses or other malware')"
         ),
     ),
     (

@@ -115,8 +115,20 @@ BROAD_RULES: list[Wording] = [
     ),
     (
         "contenterror",
-        (r"header", r"mime", r"content", r"attachment"),
-        "RFC 3463 X.6.x (media and content): a header, the MIME structure or an attachment refused",
+        # the refusal, not the bare word: "header" and "content" are also in the templates
+        # around it ("a message you sent with the following header fields", "scanned for
+        # viruses and dangerous content"); an attachment refused is a policy (above)
+        (
+            r"(?:invalid|malformed|improper(?:ly)?(?:[- ]\w+)?|illegal|bad|broken|unparsable|"
+            r"non-?compliant|duplicate) (?:\w+ ){0,2}(?:headers?|mime|content)\b",
+            r"\b(?:headers?|mime|content)\b (?:[\w-]+ ){0,3}(?:is |are |was |were )?"
+            r"(?:invalid|malformed|not (?:allowed|permitted|accepted|supported)|rejected|refused|"
+            r"prohibited|too (?:long|large|complex|many))",
+        ),
+        (
+            "RFC 3463 X.6.x (media and content): a header, the MIME structure or the content "
+            "refused ('invalid MIME headers', 'header line too long', 'content not accepted')"
+        ),
     ),
     # sendmail's access map: "550 5.7.1 <address>... Access denied" (an entry that REJECTs
     # the address or its domain); a bare "Access denied", when nothing above says why: a
