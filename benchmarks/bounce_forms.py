@@ -7,7 +7,8 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded, its
 report fields written in lower case without the space after the colon and a comment after
 the status (RFC 3464 allows both), its content types in mixed case, a second, delivered
-recipient added to its report, and (a plain-text notice) forwarded inline by a colleague.
+recipient added to its report, (a plain-text notice) forwarded inline by a colleague, and
+a gateway's virus-scan stamp and disclaimer appended to its first plain-text part.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -96,6 +97,34 @@ def as_html(raw: bytes) -> bytes | None:
         part.set_payload(f"<html><body>{page}</body></html>".encode(), "utf-8")
         part.set_type("text/html")
         part.set_param("charset", "utf-8")
+        return _flat(msg)
+    return None
+
+
+FOOTER = (
+    "\n\n-- \nThis message has been scanned for viruses and\ndangerous content by MailScanner, "
+    "and is\nbelieved to be clean.\n\nCONFIDENTIALITY NOTICE: If you are not the intended "
+    "recipient,\nany review, use, disclosure or distribution is prohibited.\n"
+)
+
+
+def gateway_footer(raw: bytes) -> bytes | None:
+    """A gateway's stamp and disclaimer appended to the first plain-text part, as MailScanner
+    appends its signature to whatever it passes."""
+    msg = message_from_bytes(raw)
+    for part in _text_leaves(msg):
+        if part.get_content_subtype() != "plain":
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        charset = part.get_content_charset() or "utf-8"
+        try:
+            text = data.decode(charset, "replace")
+        except LookupError:
+            text, charset = data.decode("latin-1"), "latin-1"
+        del part["Content-Transfer-Encoding"]
+        part.set_payload((text.rstrip("\n") + FOOTER).encode("utf-8", "replace"), "utf-8")
         return _flat(msg)
     return None
 
@@ -193,6 +222,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "mixed-case-types": mixed_case_types,
     "second-recipient": second_recipient,
     "forwarded-inline": forwarded_inline,
+    "gateway-footer": gateway_footer,
 }
 
 

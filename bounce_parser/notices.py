@@ -31,7 +31,6 @@ from bounce_parser.reasons import (
     smtp_command,
     status_from_reply_code,
     status_in_text,
-    without_footers,
 )
 from bounce_parser.rules.detection import (
     BOUNCE_SENDER,
@@ -164,7 +163,6 @@ def from_text(
 ) -> Classification | None:
     text = human_text(parts)
     head, returned_text = split_at_returned(text)
-    head = without_footers(head)
     exclude = _own_addresses(msg)
     returned = returned_headers(parts)
     if returned is not None:

@@ -14,6 +14,7 @@ from typing import TypedDict
 from bounce_parser import mime
 from bounce_parser.htmltext import html_text
 from bounce_parser.rules.detection import RETURNED_MARKER
+from bounce_parser.rules.footers import FOOTERS
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +122,42 @@ MAX_HUMAN_TEXT = 32 * 1024
 
 
 def human_text(parts: list[tuple[int, Message]]) -> str:
-    """The notice's own readable text: its first plain-text part, else its HTML as lines. A
-    part sent as an attachment (RFC 2183), such as the returned headers as a .txt file, is
-    read only when the notice has no other text. Worked out once a message: ``parts`` is
-    always the whole walk of its first part."""
+    """The notice's own readable text: its first plain-text part, else its HTML as lines,
+    without a gateway's footer (``without_footers``). A part sent as an attachment (RFC 2183),
+    such as the returned headers as a .txt file, is read only when the notice has no other
+    text. Worked out once a message: ``parts`` is always the whole walk of its first part."""
     if not parts:
         return ""
-    return mime.kept(parts[0][1], "_human_text", lambda _root: _human_text(parts))
+    return mime.kept(parts[0][1], "_human_text", lambda _root: without_footers(_human_text(parts)))
+
+
+# a footer (``rules.footers``): its stamp, not the notice's own words (no reply code, status,
+# address nor word of a failure in it)
+_FOOTER = re.compile("|".join(p for p, _source in FOOTERS), re.I)
+_NOTICE_OWN = re.compile(
+    r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b|@|\b(?:reject|refus|block|denied|bounce|"
+    r"deliver|fail|unable|could ?n[o']t|cannot|quarantin|infected|found to|detected as)",
+    re.I,
+)
+# words every footer holds one of: a plain scan for them rules most texts out at once
+_FOOTER_WORDS = ("virus", "viren", "spam", "malware", "malicious", "dangerous", "security", "clean",
+    "powered by", "protected by", "intended recipient", "received this", "prohibited", "privacy",
+    "confidential")  # fmt: skip
+_PARAGRAPH_BREAK = re.compile(r"(\r?\n[ \t]*\r?\n)")
+
+
+def without_footers(text: str) -> str:
+    """``text`` without the paragraphs of a gateway's footer (``rules.footers``): its stamps
+    and disclaimers say nothing of this failure."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _FOOTER_WORDS):
+        return text
+    pieces = _PARAGRAPH_BREAK.split(text)
+    for i in range(0, len(pieces), 2):
+        paragraph = pieces[i]
+        if _NOTICE_OWN.search(paragraph) is None and _FOOTER.search(" ".join(paragraph.split())):
+            pieces[i] = ""
+    return "".join(pieces)
 
 
 def _human_text(parts: list[tuple[int, Message]]) -> str:

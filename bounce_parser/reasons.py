@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from bounce_parser.rules.footers import FOOTERS
 from bounce_parser.rules.provider_codes import reason_from_exchange_ndr, reason_from_provider_code
 from bounce_parser.rules.status import (
     COMMANDS,
@@ -230,40 +229,10 @@ def _joined_reply_lines(lowered: str) -> str:
 _URL_TAIL = re.compile(r"(https?://[^/\s<>\"')\]]+)[/?#][^\s<>\"')\]]*")
 
 
-# a footer (``rules.footers``): its stamp, not the notice's own words (no reply code, status,
-# address nor word of a failure in it)
-_FOOTER = re.compile("|".join(p for p, _source in FOOTERS), re.I)
-_NOTICE_OWN = re.compile(
-    r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b|@|\b(?:reject|refus|block|denied|bounce|"
-    r"deliver|fail|unable|could ?n[o']t|cannot|quarantin|infected|found to|detected as)",
-    re.I,
-)
-# words every footer holds one of: a plain scan for them rules most texts out at once
-_FOOTER_WORDS = tuple(
-    "virus|viren|spam|malware|malicious|dangerous|security|clean|powered by|protected by|"
-    "intended recipient|received this|prohibited|privacy|confidential".split("|")
-)
-_PARAGRAPH_BREAK = re.compile(r"(\r?\n[ \t]*\r?\n)")
-
-
-def without_footers(text: str) -> str:
-    """``text`` without the paragraphs of a gateway's footer (``rules.footers``): its stamps
-    and disclaimers say nothing of this failure."""
-    lowered = text.lower()
-    if not any(word in lowered for word in _FOOTER_WORDS):
-        return text
-    pieces = _PARAGRAPH_BREAK.split(text)
-    for i in range(0, len(pieces), 2):
-        paragraph = pieces[i]
-        if _NOTICE_OWN.search(paragraph) is None and _FOOTER.search(" ".join(paragraph.split())):
-            pieces[i] = ""
-    return "".join(pieces)
-
-
 def _readable(text: str) -> str:
-    """``text`` as the wording rules read it: lower-cased, footers' lines taken out, reply
-    lines joined, links cut to their host."""
-    lowered = _joined_reply_lines(without_footers(text[:MAX_REASON_TEXT].lower()))
+    """``text`` as the wording rules read it: lower-cased, reply lines joined, links cut to
+    their host."""
+    lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
     return _URL_TAIL.sub(r"\1 ", lowered) if "://" in lowered else lowered
 
 
