@@ -8,7 +8,8 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 report fields written in lower case without the space after the colon and a comment after
 the status (RFC 3464 allows both), its content types in mixed case, a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, and
-a gateway's virus-scan stamp and disclaimer appended to its first plain-text part.
+a gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
+"external sender" warning put above it.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -108,9 +109,25 @@ FOOTER = (
 )
 
 
+BANNER = (
+    "CAUTION: This email originated from outside of the organization. Do not click links or "
+    "open attachments unless you recognize the sender and know the content is safe.\n\n"
+)
+
+
 def gateway_footer(raw: bytes) -> bytes | None:
     """A gateway's stamp and disclaimer appended to the first plain-text part, as MailScanner
     appends its signature to whatever it passes."""
+    return _first_plain_text_changed(raw, lambda text: text.rstrip("\n") + FOOTER)
+
+
+def gateway_banner(raw: bytes) -> bytes | None:
+    """An "external sender" warning put above the first plain-text part, as a company's
+    gateway marks what comes from outside."""
+    return _first_plain_text_changed(raw, lambda text: BANNER + text)
+
+
+def _first_plain_text_changed(raw: bytes, change: Callable[[str], str]) -> bytes | None:
     msg = message_from_bytes(raw)
     for part in _text_leaves(msg):
         if part.get_content_subtype() != "plain":
@@ -124,7 +141,7 @@ def gateway_footer(raw: bytes) -> bytes | None:
         except LookupError:
             text, charset = data.decode("latin-1"), "latin-1"
         del part["Content-Transfer-Encoding"]
-        part.set_payload((text.rstrip("\n") + FOOTER).encode("utf-8", "replace"), "utf-8")
+        part.set_payload(change(text).encode("utf-8", "replace"), "utf-8")
         return _flat(msg)
     return None
 
@@ -223,6 +240,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "second-recipient": second_recipient,
     "forwarded-inline": forwarded_inline,
     "gateway-footer": gateway_footer,
+    "gateway-banner": gateway_banner,
 }
 
 

@@ -16,12 +16,32 @@ _SES_SUBTYPE_REASON = {
     "ContentRejected": "filtered",
     "AttachmentRejected": "securityerror",
 }
+# SES event publishing, the DeliveryDelay event's delayType (Amazon SES Developer Guide,
+# "Contents of event data that Amazon SES publishes to Amazon SNS", the DeliveryDelay object);
+# General, Undetermined and SendingDeferral name no cause: the reply, if any, is read instead
+_SES_DELAY_REASON = {
+    "InternalFailure": "systemerror",
+    "MailboxFull": "mailboxfull",
+    "SpamDetected": "spamdetected",
+    "RecipientServerError": "systemerror",
+    "IPFailure": "blocked",
+    "TransientCommunicationFailure": "networkerror",
+    "BYOIPHostNameLookupUnavailable": "networkerror",
+}
+
+
+# the notification's first line: the text may open with a line a gateway put above it (an
+# "external sender" banner), which is not the provider's
+_JSON_START = re.compile(r"^[ \t]*\{", re.M)
 
 
 def _load(text: str) -> dict[str, Any] | None:
-    body = text.strip()
-    if not body.startswith("{") or ("notificationType" not in body and "eventType" not in body):
+    if "notificationType" not in text and "eventType" not in text:
         return None
+    start = _JSON_START.search(text)
+    if start is None:
+        return None
+    body = text[start.end() - 1 :].strip()
     decoder = json.JSONDecoder()
     # long JSON lines arrive folded by MTAs (a line break and a space, sometimes after a "!")
     for candidate in (body, re.sub(r"!?\r?\n ", "", body), body.replace("\r\n", "")):
@@ -40,7 +60,8 @@ def _load(text: str) -> dict[str, Any] | None:
 
 
 def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
-    """An SES bounce, complaint or delivery notification (raw SES or wrapped by SNS)."""
+    """An SES bounce, delivery delay, complaint or delivery notification (raw SES or wrapped
+    by SNS), as the Amazon SES Developer Guide documents its contents."""
     data = _load(text)
     if data is None:
         return None
@@ -73,6 +94,26 @@ def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
                     diagnostic=diag_text or None,
                     reply_code=code,
                     remote_mta=bounce.get("remoteMtaIp"),
+                )
+            )
+        kind = Kind.BOUNCE
+    elif kind_name == "DeliveryDelay":
+        delay = data.get("deliveryDelay") or {}
+        by_type = _SES_DELAY_REASON.get(str(delay.get("delayType")))
+        for r in delay.get("delayedRecipients") or []:
+            diag = str(r.get("diagnosticCode") or "")
+            diag_text = diag.partition(";")[2].strip() if ";" in diag else diag
+            status = str(r.get("status") or "") or status_in_text(diag_text)
+            results.append(
+                RecipientResult(
+                    address=str(r.get("emailAddress", "")).lower(),
+                    status=status or None,
+                    reason=by_type or decide_reason(status, diag_text),
+                    action="delayed",
+                    diagnostic=diag_text or None,
+                    reply_code=reply_code_in_text(diag_text),
+                    remote_mta=delay.get("reportingMTA"),
+                    will_retry_until=delay.get("expirationTime"),
                 )
             )
         kind = Kind.BOUNCE
