@@ -253,7 +253,9 @@ _EXCHANGE_NDR_REASON = {
     "resolver.adr.ambiguous": "systemerror",  # the directory holds several matches
     "resolver.adr.reciplimit": "toomanyconn",  # over the recipient count allowed
     "resolver.rst.authrequired": "securityerror",  # the recipient takes authenticated senders
-    "resolver.rst.notauthorized": "rejected",  # the sender not allowed by its restrictions
+    # the recipient's delivery restrictions do not admit the sender: its choice, as sisimai's
+    # Filtered list reads it
+    "resolver.rst.notauthorized": "filtered",
     "smtpsend.dns.nonexistentdomain": "hostunknown",  # the domain does not exist in DNS
     "smtpsend.dns.mxloopback": "networkerror",  # the MX points back at the sending server
     "queue.expired": "expired",  # the message expired in the queue

@@ -397,6 +397,22 @@ _SPECIFIC: list[Wording] = [
             "content', 'spamming not allowed', 'using a mass mailer')"
         ),
     ),
+    # a mailbox that takes no new mail after long inactivity (AOL's and Verizon's wording,
+    # in sisimai's Filtered list), and SendGrid's drop of an address that bounced before
+    # ("Bounced Address", its documented drop reasons): refused ahead of the mailbox, which
+    # neither proves gone
+    (
+        "filtered",
+        (
+            r"due to extended inactivity new mail is not currently being accepted",
+            r"^(?:[245]\d\d )?bounced address\b",
+        ),
+        (
+            "AOL and Verizon ('Due to extended inactivity new mail is not currently being "
+            "accepted for this mailbox', sisimai's Filtered); SendGrid's drop reason 'Bounced "
+            "Address' (its Event Webhook reference, dropped events)"
+        ),
+    ),
     # before notaccept, blocked and userunknown: the recipient's own choice of senders
     # ("Recipient is not accepting mail from this sender", "blocked by the recipient"), which
     # says the mailbox exists
@@ -408,7 +424,7 @@ _SPECIFIC: list[Wording] = [
             r"\bis not accepting any mail",
             r"not found recipient account",
             r"blocked by (?:the )?recipient",
-            r"recipient has blocked the sender",
+            r"(?:recipient|user|addressee) has blocked (?:the sender|you\b|your (?:address|e-?mail))",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
             r"only accepting mail from (?:specific|certain|selected)",  # AOL
             r"refuses? to receive",

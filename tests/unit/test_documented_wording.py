@@ -662,7 +662,22 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # Exchange Server's component codes, each naming its own failure
     ("networkerror", "5.4.4", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS config error", EXS),
     ("systemerror", "5.2.0", "550 5.2.0 RESOLVER.ADR.BadPrimary; bad primary address", EXS),
-    ("rejected", "5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", EXS),
+    ("filtered", "5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", EXS),
+    # refused ahead of a mailbox that is not proven gone
+    (
+        "filtered",
+        "5.0.0",
+        "554 Due to extended inactivity new mail is not currently being accepted for this "
+        "mailbox.",
+        "AOL and Verizon, as sisimai's Filtered list gives it",
+    ),
+    ("filtered", "5.0.0", "Bounced Address", "SendGrid, its drop reasons (Event Webhook)"),
+    (
+        "filtered",
+        "5.1.1",
+        "550 5.1.1 The recipient has blocked your address",
+        "the recipient's own block list, beside a status that would say the mailbox is gone",
+    ),
     ("expired", "4.4.7", "550 4.4.7 QUEUE.Expired; message expired", EXS),
     # a system-side cause named beside an X.1.1 or X.1.2 status: the words say what failed,
     # the status proves no mailbox or domain gone (soft)
