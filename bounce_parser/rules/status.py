@@ -217,6 +217,11 @@ AMBIGUOUS_WORDING = (
         r"(?:is )?not allowed|(?:is |has been )?disabled|inactive|(?:has )?blocked|suspended)",
         re.IGNORECASE,
     ),
+    # "Recipient address rejected: Access denied": Exchange Online's directory-based edge
+    # blocking for an address it does not know (5.4.1, its NDR reference), and as well
+    # Postfix's check_recipient_access REJECT for any address its access map refuses
+    # (access(5)), which sisimai's SecurityError list reads as a refusal, not a missing user
+    re.compile(r"recipient address rejected: access denied", re.IGNORECASE),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""

@@ -172,6 +172,9 @@ _SPECIFIC: list[Wording] = [
             r"without solving a captcha",
             r"content presents a potential(?: security issue)?",
             r"not accepting mail with (?:attachments|embedded images|images)",
+            # a list's refusal of a non-member's post (Mailman's "Post by non-member to a
+            # members-only list"), in sisimai's PolicyViolation list
+            r"non-?member to a members-only list",
         ),
         (
             "Refusals for a receiving policy: Gmail 552 5.7.0 ('This message was blocked because "
@@ -192,6 +195,13 @@ _SPECIFIC: list[Wording] = [
             r"insecure mail relay",
             r"server does not support auth\b",
             r"could not retrieve credentials",
+            # the rest of sisimai's SecurityError list: SMTP AUTH asked for or refused (qmail's
+            # "you don't authenticate or the domain isn't in my list of allowed rcpthosts", the
+            # French "authentification requise/invalide"), an archive's executable refused
+            r"you don.t authenticate or the domain isn.t in my list",
+            r"authentification (?:requise|invalide)",
+            r"executable files are not allowed in compressed files",
+            r"unauthenticated senders not allowed",
         ),
         (
             "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
@@ -334,9 +344,6 @@ _SPECIFIC: list[Wording] = [
             # Gmail's "Send mail as" refused (CustomFromDenied): "You're sending this from a
             # different address or alias using the 'Send mail as' feature"
             r"sending this from a different address or alias",
-            # a list refusing its non-members' posts (Mailman: "Post by non-member to a
-            # members-only list"): the sender is refused
-            r"non-?member to a members-only list",
             r"not allowed to post to this (?:mailing )?list",
             # the sender's address or domain judged: Sender ID's purported responsible address
             # (RFC 4407, 'can't determine' it); Exchange's sender filter agent
@@ -353,6 +360,31 @@ _SPECIFIC: list[Wording] = [
             # Exchange Online's user text for 5.7.133-5.7.136: a group or mailbox that takes
             # mail only from its own organization or its allowed senders
             r"only accepts messages from people in (?:their|its) organization",
+            # the other refusals of the sender sisimai lists (Sisimai::Reason::Rejected): the
+            # return path's BATV tag (draft-levine-smtp-batv) missing or wrong, a null sender
+            # refused (IMail's 'bogus mail from', McAfee's '[BounceDeny]', SpamWall's 'no
+            # third-party DSNs'), the sender on the receiver's own list, Exim's ACL deny
+            r"sender (?:e-?mail address|was) rejected",
+            r"\bbatv\b",
+            r"bogus mail from",
+            r"denied \[bouncedeny\]",
+            r"no third-party dsns",
+            r"unsigned dsn for",
+            r"syntax error: empty e-?mail address",
+            r"administrative prohibition",
+            r"isn.t on the recipient.s list of senders to accept mail from",
+            r"is not a registered gateway user",
+            r"access to submit messages to this e-?mail system has been rejected",
+            r"rule imposed mailbox access for",  # MailMarshal
+            r"from: domain is invalid",
+            r"invalid domain, see <url:",
+            r"access denied \(sender blacklisted\)",
+            r"sender (?:address )?(?:is in my black ?list|has been blacklisted)",
+            r"envelope blocked - \w",
+            r"spam reporting address",  # SendGrid's drop: the address reported spam before
+            r"does not exist e2110",
+            r"recursive cname records for",
+            r"secumail valid-address-filter",
         ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
@@ -361,14 +393,16 @@ _SPECIFIC: list[Wording] = [
             "ruleset ('Domain of sender address … does not exist'); RFC 5321 4.5.5 and 6.1 (a null"
             " reverse-path refused); a submission server's MAIL FROM check (RFC 6409 6.1, 'not "
             "owned by user'); MessageLabs ('Your email address has been blacklisted'); MDaemon's "
-            "backscatter protection; Mailman's refusal of a non-member's post; Gmail's 'Send mail "
-            "as' refusal (CustomFromDenied); Sender ID (RFC 4407: no purported responsible "
-            "address); Exchange's sender filter (SenderFilterConfig); a sender domain on a "
-            "domain block list; the other sender refusals sisimai lists "
+            "backscatter protection; a list's refusal of its non-members ('not allowed to "
+            "post'); Gmail's 'Send mail as' refusal (CustomFromDenied); Sender ID (RFC 4407: "
+            "no purported responsible address); Exchange's sender filter (SenderFilterConfig); "
+            "a sender domain on a domain block list; the other sender refusals sisimai lists "
             "(Sisimai::Reason::Rejected: 'émetteur invalide', 'sender is spammer', 'too many spam "
             "complaints', 'has an outgoing mail suspension', 'BadSenderMX', 'SenderNoA'); Exchange "
             "Online's NDR text for 5.7.133-5.7.136 ('only accepts messages from people in their "
-            "organization or on their allowed senders list')"
+            "organization or on their allowed senders list'); the rest of sisimai's Rejected list "
+            "(BATV, the null sender's refusals, 'Administrative prohibition', 'Envelope blocked', "
+            "SendGrid's 'Spam Reporting Address', 'sender is in my black list')"
         ),
     ),
     # refusals that name spam or bulk mail as what the message is, before "filter" reads as
@@ -424,7 +458,8 @@ _SPECIFIC: list[Wording] = [
             r"\bis not accepting any mail",
             r"not found recipient account",
             r"blocked by (?:the )?recipient",
-            r"(?:recipient|user|addressee) has blocked (?:the sender|you\b|your (?:address|e-?mail))",
+            r"(?:recipient|user|addressee) has blocked "
+            r"(?:the sender|you\b|your (?:address|e-?mail))",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
             r"only accepting mail from (?:specific|certain|selected)",  # AOL
             r"refuses? to receive",
@@ -499,6 +534,10 @@ _SPECIFIC: list[Wording] = [
             r"listed as abusive",
             r"(?:currently|you are) sending spam",
             r"no valid recipients from",
+            # a domain looked up for the sending IP that does not exist, a plain "go away"
+            # (sisimai's Blocked list)
+            r"domain does not exist: \[?\d{1,3}(?:\.\d{1,3}){3}",
+            r"\bgo away\b",
         ),
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
@@ -526,10 +565,18 @@ _SPECIFIC: list[Wording] = [
     # before networkerror: Gmail reports a null MX as a "DNS Error"
     (
         "notaccept",
-        (r"null mx", r"doesn.t receive email according to"),
+        (
+            r"null mx",
+            r"doesn.t receive email according to",
+            # the domain publishes no mail exchanger, or "." as its only one, as sisimai's
+            # NotAccept list gives Yahoo's and sendmail's words for it
+            r"no mx record found for domain=",
+            r"name server: \.: host not found",
+        ),
         (
             "RFC 7505 (null MX); Gmail's notice of a null MX ('doesn't receive email according to' "
-            "its DNS)"
+            "its DNS); the domains that take no mail in sisimai's NotAccept list (Yahoo's 'No MX "
+            "record found for domain=', sendmail's 'Name server: .: host not found')"
         ),
     ),
     # Exim (deliver.c): 'Too many "Received" headers - suspected mail loop': the message's
@@ -1162,7 +1209,11 @@ _SPECIFIC: list[Wording] = [
             r"address no longer accepts mail",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
-            r"(?:account|mailbox)\b[^.]{0,40}\bis (?:inactive|disabled|suspended)",
+            r"(?:account|mailbox)\b(?:[^.\n]|\.(?=\S)){0,60}\bis (?:inactive|disabled|suspended)",
+            # "The account <address> has been suspended" (sisimai's Suspend: "has been
+            # suspended")
+            r"(?:account|mailbox|user|recipient|address)\b(?:[^.\n]|\.(?=\S)){0,60}\bhas been "
+            r"(?:temporarily )?suspended",
         ),
         (
             "RFC 3463 X.2.1 ('Mailbox disabled, not accepting messages'); Gmail 5.2.1 ('is "

@@ -499,10 +499,10 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "Symantec MessageLabs' sender refusal",
     ),
     (
-        "rejected",
+        "policyviolation",
         "5.0.0",
         "550 Post by non-member to a members-only list",
-        "Mailman, its refusal of a non-member's post",
+        "Mailman, its refusal of a non-member's post (sisimai's PolicyViolation list)",
     ),
     (
         "rejected",
@@ -663,12 +663,37 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("networkerror", "5.4.4", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS config error", EXS),
     ("systemerror", "5.2.0", "550 5.2.0 RESOLVER.ADR.BadPrimary; bad primary address", EXS),
     ("filtered", "5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", EXS),
+    # the sender refused, in the words sisimai's Rejected list gathers
+    ("rejected", "5.7.1", "550 5.7.1 BATV failed to verify", "SonicWall's BATV check"),
+    ("rejected", "5.0.0", "550 Administrative prohibition", EXIM + ", an ACL's deny"),
+    ("rejected", "5.0.0", "553 sorry, your envelope sender is in my badmailfrom list", "qmail"),
+    ("rejected", "5.0.0", "550 Envelope blocked - User Entry", "Mimecast"),
+    ("rejected", "5.0.0", "Spam Reporting Address", "SendGrid, its drop reasons"),
+    (
+        "securityerror",
+        "5.7.1",
+        "553 sorry, you don't authenticate or the domain isn't in my list of allowed rcpthosts",
+        "qmail, as sisimai's SecurityError list gives it",
+    ),
+    ("securityerror", "5.0.0", "Executable files are not allowed in compressed files", "idem"),
+    (
+        "notaccept",
+        "5.0.0",
+        "554 No MX record found for domain=client.example",
+        "Yahoo, as sisimai's NotAccept list gives it",
+    ),
+    (
+        "suspend",
+        "5.2.1",
+        "550 5.2.1 The account factures@client.example has been suspended",
+        "sisimai's Suspend list ('has been suspended')",
+    ),
+    ("blocked", "5.0.0", "550 Domain does not exist: 192.0.2.1", "sisimai's Blocked list"),
     # refused ahead of a mailbox that is not proven gone
     (
         "filtered",
         "5.0.0",
-        "554 Due to extended inactivity new mail is not currently being accepted for this "
-        "mailbox.",
+        "554 Due to extended inactivity new mail is not currently being accepted for this mailbox.",
         "AOL and Verizon, as sisimai's Filtered list gives it",
     ),
     ("filtered", "5.0.0", "Bounced Address", "SendGrid, its drop reasons (Event Webhook)"),
@@ -1457,6 +1482,9 @@ def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> Non
         "550 Mailbox not found or access denied",  # QQ Mail's published code
         "550 User does not exist or has blocked you",
         "550 Recipient unknown or not allowed to receive mail",
+        # Exchange Online's edge blocking of an unknown address, and Postfix's access map
+        # refusing any address (check_recipient_access REJECT), in the same words
+        "554 <factures@client.example>: Recipient address rejected: Access denied",
     ],
 )
 def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_gone(

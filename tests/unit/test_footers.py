@@ -17,8 +17,7 @@ from tests.unit.test_documented_wording import RECIPIENT, TEMPLATES, _notice
 FOOTERS = {
     "MailScanner": "This message has been scanned for viruses and\ndangerous content by "
     "MailScanner, and is\nbelieved to be clean.",
-    "avast!": "This email has been checked for viruses by Avast antivirus software.\n"
-    "www.avast.com",
+    "avast!": "This email has been checked for viruses by Avast antivirus software.\nwww.avast.com",
     "avast! (short)": "Virus-free. www.avast.com",
     "AVG": "No virus found in this message.\nChecked by AVG - www.avg.com",
     "Symantec.cloud": "This email has been scanned by the Symantec Email Security.cloud "
