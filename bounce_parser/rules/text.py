@@ -411,6 +411,8 @@ _SPECIFIC: list[Wording] = [
         "spamdetected",
         (
             r"content filter rejection",
+            r"rejecting mail content",
+            r"mail score \([\d.]+\) over",
             r"considered as spam",
             r"unacceptable content",
             # Gmail 5.7.1: "Our system has detected that this message is likely unsolicited
@@ -583,8 +585,11 @@ _SPECIFIC: list[Wording] = [
     # own headers over received_headers_max, read as its content, as Exim words it
     (
         "contenterror",
-        (r"too many \"received\" headers",),
-        "Exim's deliver.c, over its received_headers_max option",
+        (r"too many \"received\" headers", r"improper use of 8-bit data in message header"),
+        (
+            "Exim's deliver.c, over its received_headers_max option; 8-bit data in a header "
+            "(RFC 6532 absent), in sisimai's ContentError list"
+        ),
     ),
     # the destination's MX names the sending host: its own configuration, not the network
     # (RFC 5321 5.1: the local host in the MX list is an error), before the loops below
@@ -765,6 +770,7 @@ _SPECIFIC: list[Wording] = [
             r"carr(?:y|ies|ied|ying)) (?:an? |the |one or more |prohibited )?(?:[\w-]+ )?virus",
             r"\bvirus(?:es)? or (?:other )?malware",
             r"\bvirus (?:infected|signature|alert|infection)",
+            r"\bvirus phishing/malicious_url detected",
             r"(?:rejected|blocked|refused|quarantined|stopped) by (?:the |our )?(?:anti-?)?virus",
             r"\bvirus (?:scanner|filter|engine|check(?:er)?) (?:rejected|blocked|refused|found)",
             r"\binfected\b",

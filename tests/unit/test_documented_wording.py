@@ -689,6 +689,15 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "sisimai's Suspend list ('has been suspended')",
     ),
     ("blocked", "5.0.0", "550 Domain does not exist: 192.0.2.1", "sisimai's Blocked list"),
+    ("spamdetected", "5.7.1", "550 5.7.1 Mail score (12.4) over 10", "sisimai's SpamDetected"),
+    ("spamdetected", "5.7.1", "550 5.7.1 Rejecting mail content", "idem"),
+    ("virusdetected", "5.7.1", "554 5.7.1 Virus phishing/malicious_url detected", "sisimai"),
+    (
+        "contenterror",
+        "5.6.0",
+        "554 5.6.0 Improper use of 8-bit data in message header",
+        "sisimai's ContentError list (RFC 6532 absent)",
+    ),
     # refused ahead of a mailbox that is not proven gone
     (
         "filtered",
