@@ -18,6 +18,10 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
   SMTP errors in Exchange Online");
+- Exchange (Online and Server): codes its references give a meaning only with the words beside
+  them, ``5.2.2 Submission quota exceeded``, ``5.1.6 … single label domains not accepted``…,
+  read before the status they correct; Outlook.com's ``SC-001``, ``DY-001``… (its postmaster
+  troubleshooting page);
 - Exchange Server 2007 and later: the component code its NDRs give after the status,
   ``RESOLVER.ADR.RecipNotFound``, ``RESOLVER.RST.RecipSizeLimit``, ``SMTPSEND.DNS.MxLoopback``,
   ``QUEUE.Expired``… (Microsoft Learn, "Delivery status notifications in Exchange Server").
@@ -220,17 +224,25 @@ _EXCHANGE_ONLINE_REASON = {
     "5.7.501": "rejected",  # the sending account banned for spam abuse it sent
     "5.7.502": "rejected",
     "5.7.503": "rejected",
-    "5.7.504": "filtered",  # recipient address rejected: access denied (the recipient's)
-    "5.7.505": "filtered",  # access denied, banned recipient
+    # the recipient address not valid for now, a banned recipient: its account barred
+    "5.7.504": "suspend",
+    "5.7.505": "suspend",
     "5.7.506": "blocked",  # bad HELO
     "5.7.507": "blocked",  # the sending IP rejected by the recipient's organization
     "5.7.508": "toomanyconn",  # the sending IP over its permitted limits
     "5.7.509": "authfailure",  # the sending domain fails DMARC
-    "5.7.510": "networkerror",  # IPv6 not accepted
+    "5.7.510": "blocked",  # the recipient refuses mail over IPv6: the connection refused
     "5.7.511": "blocked",  # "banned sender": the IP sent from has been banned
     "5.7.512": "notcompliantrfc",  # RFC 5322 3.6.2 From header
     "5.7.513": "blocked",  # client host blocked
     "5.7.750": "rejected",  # sending from unregistered domains blocked
+    "5.7.12": "rejected",  # the recipient refuses senders from outside its organization
+    "5.7.51": "failedstarttls",  # the domain's TLS policy (RestrictDomainsToCertificate…)
+    "4.7.650": "badreputation",  # the sending IP rate limited for its reputation
+    "4.7.652": "toomanyconn",  # the sending IP over the maximum number of connections
+    # the domain's DANE or TLS policy not met (4.7.321-325 and 5.7.321-325: STARTTLS not
+    # supported, an expired certificate, TLSA or DNSSEC invalid, a host mismatch)
+    **{f"{k}.7.{n}": "failedstarttls" for k in "45" for n in range(321, 326)},
 }
 # (class, subject, first, last, reason): ranges the page gives one meaning
 _EXCHANGE_ONLINE_RANGES = (
@@ -238,7 +250,60 @@ _EXCHANGE_ONLINE_RANGES = (
     ("4", "7", 850, 899, "blocked"),  # the sending IP throttled (its 4.7.85x codes)
     ("5", "7", 606, 649, "blocked"),  # banned sending IP
     ("5", "7", 700, 749, "rejected"),  # the sending tenant has exceeded its threshold
+    ("5", "7", 900, 999, "policyviolation"),  # refused by a mail flow (transport) rule
 )
+
+# Exchange's codes whose meaning its reference gives only with the words beside them (a status
+# RFC 3463 defines otherwise, or one Exchange uses for several failures): (the status as the
+# reply writes it, a pattern; the words; the reason). Read before the status, which they
+# correct: 5.2.2 "Submission quota exceeded" is the sender's sending limit, not a full mailbox;
+# 5.1.6 "… in single label domains not accepted" is an address, not a mailbox that has moved.
+_EXCHANGE_WORDED = (
+    (r"5\.3\.0", "too many related errors", "contenterror"),  # a poison message
+    (r"5\.6\.11", "invalid characters", "contenterror"),  # bare line feeds
+    (r"5\.4\.11", "agent generated message depth exceeded", "contenterror"),
+    (r"5\.4\.4", "invalid arguments", "networkerror"),  # a routing loop
+    (r"4\.4\.4", "no mail-enabled subscriptions", "notaccept"),  # a tenant taking no mail
+    (r"5\.0\.350", "x-dg-ref header is too long", "policyviolation"),
+    (r"5\.0\.350", "policy violation detected", "policyviolation"),
+    (r"5\.2\.1", "content filter agent quarantined", "spamdetected"),
+    (r"5\.2\.1", "mailbox cannot be accessed", "suspend"),
+    (r"4\.3\.2", "recipient thread limit exceeded", "speeding"),
+    (r"5\.1\.90", "daily limit for message recipients", "speeding"),
+    (r"5\.2\.2", "submission quota exceeded", "speeding"),
+    (r"5\.2\.12[12]", "message receive limit", "speeding"),
+    (r"5\.2\.122", "exceeded their limit for", "speeding"),
+    (r"5\.3\.3", "unrecognized command", "syntaxerror"),
+    (r"4\.3\.2", "service not active", "systemerror"),
+    (r"4\.3\.2", "service not available", "systemerror"),
+    (r"5\.3\.190", "journaling archive is disabled", "systemerror"),
+    (r"4\.4\.2[2-8]", "message failed to be replicated", "systemerror"),
+    (r"[45]\.4\.318", "suspiciousremoteservererror", "systemerror"),
+    (r"4\.7\.500", "server busy. please try again later from", "systemerror"),
+    (r"4\.7\.700", "pfa agent busy", "systemerror"),
+    (r"5\.1\.6", "single label domains not accepted", "userunknown"),
+    (r"5\.1\.[45]", "reserved by rfc 2606", "userunknown"),
+)
+_EXCHANGE_WORDED_RX = tuple(
+    (words, re.compile(r"(?<![\d.])" + status + r"(?![\d.])"), reason)
+    for status, words, reason in _EXCHANGE_WORDED
+)
+
+# Outlook.com's own codes in its refusals ("(S3150)" aside), its postmaster troubleshooting
+# page: RP (rate limited for reputation), SC (content or reputation), DY (dynamic IPs), OU
+_OUTLOOK = re.compile(r"\b(rp|sc|dy|ou)-00(\d)\b")
+_OUTLOOK_REASON = {
+    "rp-001": "badreputation",  # over the rate allowed, for the IP's or domain's reputation
+    "rp-002": "badreputation",
+    "rp-003": "badreputation",
+    "sc-001": "badreputation",  # spam-like content or the IP's or domain's reputation
+    "sc-002": "policyviolation",  # the sending IP mined the namespace
+    "sc-003": "blocked",  # the sending IP an open proxy or relay
+    "sc-004": "blocked",  # complaints about mail from the sending IP
+    "dy-001": "blocked",  # a dynamic IP
+    "ou-001": "blocked",  # the sending IP on Spamhaus
+    "ou-002": "badreputation",
+}
 
 
 _EXCHANGE_NDR = re.compile(
@@ -256,7 +321,9 @@ _EXCHANGE_NDR_REASON = {
     # the recipient's delivery restrictions do not admit the sender: its choice, as sisimai's
     # Filtered list reads it
     "resolver.rst.notauthorized": "filtered",
-    "smtpsend.dns.nonexistentdomain": "hostunknown",  # the domain does not exist in DNS
+    # "the domain does not exist in DNS", which the reference puts down to the sending
+    # server's own DNS or network settings as often: no proof the domain is gone
+    "smtpsend.dns.nonexistentdomain": "networkerror",
     "smtpsend.dns.mxloopback": "networkerror",  # the MX points back at the sending server
     "queue.expired": "expired",  # the message expired in the queue
 }
@@ -284,6 +351,13 @@ def _coded(
         return None
     m = rx.search(lowered)
     return table.get(m.group(group)) if m else None
+
+
+def _exchange_worded(lowered: str) -> str | None:
+    for words, status, reason in _EXCHANGE_WORDED_RX:  # the words first: a plain scan
+        if words in lowered and status.search(lowered):
+            return reason
+    return None
 
 
 def reason_from_provider_code(lowered: str) -> str | None:
@@ -319,6 +393,12 @@ def reason_from_provider_code(lowered: str) -> str | None:
         coded = _coded(lowered, needles, rx, group, table)
         if coded:
             return coded
+    worded = _exchange_worded(lowered)
+    if worded:
+        return worded
+    outlook = _coded(lowered, ("-00",), _OUTLOOK, 0, _OUTLOOK_REASON)
+    if outlook:
+        return outlook
     if ".7." in lowered or ".4." in lowered:
         return _exchange_online(lowered)
     return None

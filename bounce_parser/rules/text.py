@@ -57,11 +57,23 @@ _SPECIFIC: list[Wording] = [
             r"wasn.t sent over a tls connection",
             r"because tls wasn.t used",  # Gmail 4.7.29
             r"tls required for rcpt domain",
+            # Exchange Online's refusals to deliver without the TLS a domain's policy asks for
+            # (its NDR reference: 4.4.8/5.4.8, 4.7.5/5.7.5, 5.7.51, 4.7.321-325): MTA-STS
+            # (RFC 8461) or DANE (RFC 7672) not met
+            r"failed mta-sts validation",
+            r"starttls-not-supported:",
+            r"certificate-expired:",
+            r"tlsa-invalid:",
+            r"dnssec-invalid:",
+            r"certificate-host-mismatch:",
+            r"restrictdomainstoipaddresses or restrictdomainstocertificate",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
             " TLS_README ('TLS is required, but was not offered', 'Cannot start TLS'); Gmail's "
-            "notice ('does not support TLS') and its 4.7.29 and 'TLS required for RCPT domain'"
+            "notice ('does not support TLS') and its 4.7.29 and 'TLS required for RCPT domain'; "
+            "Exchange Online's MTA-STS and DANE refusals ('failed MTA-STS validation', "
+            "'tlsa-invalid:', 'certificate-host-mismatch:')"
         ),
     ),
     # Gmail's documented replies whose words the general rules below would read otherwise

@@ -689,6 +689,86 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "sisimai's Suspend list ('has been suspended')",
     ),
     ("blocked", "5.0.0", "550 Domain does not exist: 192.0.2.1", "sisimai's Blocked list"),
+    # Exchange's codes read with the words beside them (EXO, EXS), before the status they
+    # correct: the sender's quota is not a full mailbox, a single-label address no move
+    ("speeding", "5.2.2", "550 5.2.2 Submission quota exceeded", EXO + ", 5.2.2"),
+    (
+        "speeding",
+        "5.1.90",
+        "550 5.1.90 Your message can't be sent because you've reached your "
+        "daily limit for message recipients",
+        EXO + ", 5.1.90",
+    ),
+    (
+        "userunknown",
+        "5.1.6",
+        "550 5.1.6 Recipient addresses in single label domains not accepted",
+        EXS + ", 5.1.6",
+    ),
+    ("contenterror", "5.6.11", "554 5.6.11 Invalid characters", EXO + ", 5.6.11"),
+    ("contenterror", "5.3.0", "554 5.3.0 Too many related errors", EXS + ", 5.3.0"),
+    (
+        "spamdetected",
+        "5.2.1",
+        "550 5.2.1 Content Filter agent quarantined this message",
+        EXS + ", 5.2.1",
+    ),
+    ("suspend", "5.7.505", "550 5.7.505 Access denied, banned recipient", EXO + ", 5.7.505"),
+    (
+        "blocked",
+        "5.7.510",
+        "550 5.7.510 Access denied, contoso.com does not accept email over IPv6",
+        EXO + ", 5.7.510",
+    ),
+    (
+        "policyviolation",
+        "5.7.901",
+        "550 5.7.901 Delivery not authorized, message refused",
+        EXO + ", 5.7.900-5.7.999 (a mail flow rule)",
+    ),
+    (
+        "toomanyconn",
+        "4.7.652",
+        "451 4.7.652 The mail server [192.0.2.251] has exceeded the maximum number of connections",
+        EXO + ", 4.7.652",
+    ),
+    (
+        "badreputation",
+        "4.7.650",
+        "451 4.7.650 The mail server [192.0.2.5] has been temporarily "
+        "rate limited due to IP reputation",
+        EXO + ", 4.7.650",
+    ),
+    (
+        "failedstarttls",
+        "5.7.323",
+        "550 5.7.323 tlsa-invalid: The domain failed DANE validation",
+        EXO + ", 5.7.323",
+    ),
+    (
+        "failedstarttls",
+        "4.4.8",
+        "451 4.4.8 MX hosts of client.example failed MTA-STS validation",
+        EXO + ", 4.4.8",
+    ),
+    (
+        "systemerror",
+        "4.4.318",
+        "450 4.4.318 Connection was closed abruptly (SuspiciousRemoteServerError)",
+        EXO + ", 4.4.318",
+    ),
+    (
+        "badreputation",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (SC-001)",
+        "Outlook.com's postmaster troubleshooting page, SC-001",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (DY-001)",
+        "idem, DY-001",
+    ),
     ("spamdetected", "5.7.1", "550 5.7.1 Mail score (12.4) over 10", "sisimai's SpamDetected"),
     ("spamdetected", "5.7.1", "550 5.7.1 Rejecting mail content", "idem"),
     ("virusdetected", "5.7.1", "554 5.7.1 Virus phishing/malicious_url detected", "sisimai"),
@@ -1060,10 +1140,11 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("blocked", "5.7.506", "550 5.7.506 Access Denied, Bad HELO", EXO + ", 5.7.506"),
     (
-        "hostunknown",
+        "networkerror",
         "5.4.4",
         "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain",
-        "Exchange Server's NDR for a domain with no DNS entry (5.4.4)",
+        EXS + ": a DNS or network adapter configuration issue on the Exchange server, as "
+        "often as a domain gone, so it proves nothing gone",
     ),
     ("networkerror", "5.4.312", "550 5.4.312 DNS query failed", EXO + ", 5.4.312"),
     (
