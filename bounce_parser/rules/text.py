@@ -57,6 +57,7 @@ _SPECIFIC: list[Wording] = [
             r"wasn.t sent over a tls connection",
             r"because tls wasn.t used",  # Gmail 4.7.29
             r"tls required for rcpt domain",
+            r"senders to use tls/ssl for smtp",  # Gmail 4.7.29/5.7.29, its bulk sender rule
             # Exchange Online's refusals to deliver without the TLS a domain's policy asks for
             # (its NDR reference: 4.4.8/5.4.8, 4.7.5/5.7.5, 5.7.51, 4.7.321-325): MTA-STS
             # (RFC 8461) or DANE (RFC 7672) not met
@@ -325,7 +326,13 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "exceedlimit",
-        (r"message header size exceeds limit",),
+        (
+            r"message header size exceeds limit",
+            # Gmail 552 5.3.4 (its header limits): "… exceeds Google's limit of N bytes per
+            # individual header size", "… exceeds Google's message header size limit"
+            r"bytes per individual header size",
+            r"exceed(?:s|ed) google.s (?:message )?header (?:name |size )?limit",
+        ),
         "A limit on the message's headers (sisimai's ExceedLimit list), before 'header size'",
     ),
     # Exim's sender verification (its spec, "verify = sender"): the callout's own words
@@ -1017,6 +1024,8 @@ _SPECIFIC: list[Wording] = [
             # "Error: too much mail from <ip>", "Error: too many recipients from <ip>"
             r"too (?:much mail|many recipients) from",
             r"receiving mail at a rate",  # Gmail 4.2.1: the recipient gets too much at once
+            # QQ Mail's published codes (service.mail.qq.com, detail 122/1011)
+            r"frequency of receiving messages is limited",
             # Exchange Online 5.2.121/5.2.122 (the recipient's hourly receive limit) and 5.1.90
             # (the sender's daily recipient limit)
             r"per hour message receive limit",

@@ -758,6 +758,27 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         EXO + ", 4.4.318",
     ),
     (
+        "speeding",
+        "4.0.0",
+        "450 Frequency of receiving messages is limited",
+        "QQ Mail's published codes, 122/1011",
+    ),
+    (
+        "failedstarttls",
+        "4.7.29",
+        "421 4.7.29 Your email has been rate limited because this "
+        "message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use "
+        "TLS/SSL for SMTP connections",
+        GMAIL + ", 4.7.29",
+    ),
+    (
+        "exceedlimit",
+        "5.3.4",
+        "552 5.3.4 The size of the Subject header value (1200 bytes) "
+        "exceeds Google's limit of 998 bytes per individual header size",
+        GMAIL + ", 5.3.4",
+    ),
+    (
         "badreputation",
         "5.7.1",
         "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (SC-001)",
