@@ -68,6 +68,9 @@ _SPECIFIC: list[Wording] = [
             r"dnssec-invalid:",
             r"certificate-host-mismatch:",
             r"restrictdomainstoipaddresses or restrictdomainstocertificate",
+            # Mimecast's secure receipt policies (its SMTP error codes page)
+            r"this route requires (?:encryption|tls|high-strength ciphers)",
+            r"configuration is invalid for this certificate",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
@@ -215,6 +218,10 @@ _SPECIFIC: list[Wording] = [
             r"authentification (?:requise|invalide)",
             r"executable files are not allowed in compressed files",
             r"unauthenticated senders not allowed",
+            # SMTP AUTH refused (RFC 4954 535): Exim's and Mimecast's "Incorrect authentication
+            # data", Mimecast's "Submitter failed to authenticate"
+            r"incorrect authentication data",
+            r"submitter failed to authenticate",
         ),
         (
             "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
@@ -404,6 +411,11 @@ _SPECIFIC: list[Wording] = [
             r"does not exist e2110",
             r"recursive cname records for",
             r"secumail valid-address-filter",
+            # Mimecast's blocked senders policies (its SMTP error codes page): "Rejected by
+            # header-based Blocked Senders - Block policy for Header From", "Envelope rejected -
+            # Block policy for Envelope From address"
+            r"header-based (?:manually )?blocked senders",
+            r"block policy for (?:header from|envelope from)",
         ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "
@@ -430,6 +442,7 @@ _SPECIFIC: list[Wording] = [
         "spamdetected",
         (
             r"content filter rejection",
+            r"filtered by outbound scanning",  # Symantec Email Security.cloud
             r"rejecting mail content",
             r"mail score \([\d.]+\) over",
             r"considered as spam",
@@ -708,6 +721,8 @@ _SPECIFIC: list[Wording] = [
             # compliant"; "5.6.11 … BareLinefeedsAreIllegal" (RFC 5321 2.3.8: CRLF only)
             r"must be rfc ?5322",
             r"bare ?linefeeds",
+            # Symantec Email Security.cloud: "… has detected that this message is not RFC 5322"
+            r"this message is not rfc ?(?:2822|5322)\b",
         ),
         (
             "RFC 5322 3.6 (one From, no repeated single fields); Gmail's and Exchange Online's RFC "
@@ -783,7 +798,8 @@ _SPECIFIC: list[Wording] = [
             # "InterScan VirusWall" and "No virus found" are footers and product names that a
             # gateway (MailScanner, avast, AVG) writes into every message it passes, notices too
             r"\bvirus:",
-            r"(?<!no )(?<!not )\bvirus(?:es)? (?:was |were |has been |have been )?"
+            # "virus found", "Virus Detected", Zoho's "virus <name> detected by Zoho Mail"
+            r"(?<!no )(?<!not )\bvirus(?:es)?(?: [\w.-]+)? (?:was |were |has been |have been )?"
             r"(?:found|detected|identified)",
             r"\b(?:found|detected|contains?|contained|containing|infected with|identified|"
             r"carr(?:y|ies|ied|ying)) (?:an? |the |one or more |prohibited )?(?:[\w-]+ )?virus",

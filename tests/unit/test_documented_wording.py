@@ -758,6 +758,32 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         EXO + ", 4.4.318",
     ),
     (
+        "virusdetected",
+        "5.7.1",
+        "552 5.7.1 virus Eicar-Test-Signature detected by Zoho Mail",
+        "Zoho Mail, as sisimai's table of its replies gives it",
+    ),
+    (
+        "notcompliantrfc",
+        "5.0.0",
+        "550 [192.0.2.1] has detected that this message is not RFC 5322 compliant",
+        "Symantec Email Security.cloud's bounce codes",
+    ),
+    ("spamdetected", "5.0.0", "553 Message filtered by Outbound scanning", "idem"),
+    (
+        "securityerror",
+        "5.7.0",
+        "535 5.7.0 Incorrect authentication data",
+        "RFC 4954 535, in Exim's and Mimecast's words",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Rejected by header-based Blocked Senders - Block policy for Header From",
+        "Mimecast's SMTP error codes",
+    ),
+    ("failedstarttls", "5.0.0", "553 This route requires encryption (TLS)", "idem"),
+    (
         "speeding",
         "4.0.0",
         "450 Frequency of receiving messages is limited",
