@@ -105,6 +105,7 @@ _SENDER_SUBJECT = _compile(SENDER_SUBJECT[1])
 _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" for p in pats)
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
 _SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in pats)
+_NO_SUCH_DOMAIN = _compile((r"\bnxdomain\b", r"domain name not found"))
 # the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
 # trouble, a system or delivery-program error, a full disk): named beside an X.1.1 or X.1.2
 # status, they say something other than a mailbox or domain gone, so the status proves nothing
@@ -303,6 +304,10 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # "552 sorry, mailbox … is over quota temporarily (#5.1.1)" (full), "550 5.1.1 Account
         # disabled temporarily" (suspended), "550 5.1.2 User reject" (the recipient's own
         # refusal); nothing is proved gone
+        # a DNS answer that the domain does not exist (NXDOMAIN, RFC 1035 4.1.1 RCODE 3) under
+        # a permanent 5.1.2 is that status's own cause, not the DNS trouble "DNS Error" names
+        # otherwise (Gmail's "DNS Error: … responded with code NXDOMAIN Domain name not found")
+        domain_gone = tail == "1.2" and _matches(_NO_SUCH_DOMAIN, own_words)
         for reason, patterns in (
             ("mailboxfull", _MAILBOX_FULL),
             ("suspend", _SUSPENDED),
@@ -310,6 +315,8 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
             *_SYSTEM_SIDE,
             *_ANOTHER_CAUSE,
         ):
+            if domain_gone and reason == "networkerror":
+                continue
             if _matches(patterns, own_words):
                 return reason
     if by_status == "expired":

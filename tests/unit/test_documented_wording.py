@@ -757,6 +757,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "450 4.4.318 Connection was closed abruptly (SuspiciousRemoteServerError)",
         EXO + ", 4.4.318",
     ),
+    # Gmail's DNS notice: NXDOMAIN (RFC 1035 RCODE 3) under a permanent 5.1.2 is the domain
+    # gone; under a 4.x.x status, or SERVFAIL, the DNS's trouble
+    (
+        "hostunknown",
+        "5.1.2",
+        "550 5.1.2 DNS Error: DNS type 'mx' lookup of client.example "
+        "responded with code NXDOMAIN Domain name not found: client.example",
+        GMAIL,
+    ),
+    (
+        "networkerror",
+        "5.1.2",
+        "550 5.1.2 DNS Error: DNS type 'mx' lookup of client.example responded with code SERVFAIL",
+        GMAIL,
+    ),
     (
         "virusdetected",
         "5.7.1",
