@@ -68,9 +68,6 @@ _SPECIFIC: list[Wording] = [
             r"dnssec-invalid:",
             r"certificate-host-mismatch:",
             r"restrictdomainstoipaddresses or restrictdomainstocertificate",
-            # Mimecast's secure receipt policies (its SMTP error codes page)
-            r"this route requires (?:encryption|tls|high-strength ciphers)",
-            r"configuration is invalid for this certificate",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
@@ -136,14 +133,27 @@ _SPECIFIC: list[Wording] = [
         (
             r"administrative prohibition envelope blocked",
             r"envelope blocked . user (?:domain )?entry",
-            r"block policy for envelope from",
+            r"block policy for (?:envelope from|header from)",
+            r"header-based (?:manually )?blocked senders",
         ),
-        "Mimecast 550: the sender on a Blocked Senders policy or a user's personal block list",
+        (
+            "Mimecast 550: the sender on a Blocked Senders policy (by envelope or header From) or "
+            "a user's personal block list"
+        ),
     ),
     (
         "failedstarttls",
-        (r"this route requires (?:encryption \(tls\)|tls version|high-strength ciphers)",),
-        "Mimecast 553: the route's policy requires TLS (a version, a cipher strength)",
+        (
+            r"this route requires (?:encryption \(tls\)|tls version|high-strength ciphers)",
+            r"configuration is invalid for this certificate",
+        ),
+        "Mimecast 553 and 554: the route's policy requires TLS (a version, a cipher strength)",
+    ),
+    (
+        "securityerror",
+        # RFC 4954 535, in Exim's and Mimecast's words
+        (r"incorrect authentication data", r"submitter failed to authenticate"),
+        "Mimecast 535 and 550: the submitting client's SMTP authentication refused",
     ),
     (
         "mesgtoobig",
@@ -218,10 +228,6 @@ _SPECIFIC: list[Wording] = [
             r"authentification (?:requise|invalide)",
             r"executable files are not allowed in compressed files",
             r"unauthenticated senders not allowed",
-            # SMTP AUTH refused (RFC 4954 535): Exim's and Mimecast's "Incorrect authentication
-            # data", Mimecast's "Submitter failed to authenticate"
-            r"incorrect authentication data",
-            r"submitter failed to authenticate",
         ),
         (
             "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
@@ -411,11 +417,6 @@ _SPECIFIC: list[Wording] = [
             r"does not exist e2110",
             r"recursive cname records for",
             r"secumail valid-address-filter",
-            # Mimecast's blocked senders policies (its SMTP error codes page): "Rejected by
-            # header-based Blocked Senders - Block policy for Header From", "Envelope rejected -
-            # Block policy for Envelope From address"
-            r"header-based (?:manually )?blocked senders",
-            r"block policy for (?:header from|envelope from)",
         ),
         (
             "The sender refused, not the recipient: Exim's spec, 'verify = sender' ('Sender verify "

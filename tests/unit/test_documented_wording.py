@@ -797,7 +797,6 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 Rejected by header-based Blocked Senders - Block policy for Header From",
         "Mimecast's SMTP error codes",
     ),
-    ("failedstarttls", "5.0.0", "553 This route requires encryption (TLS)", "idem"),
     (
         "speeding",
         "4.0.0",
