@@ -203,7 +203,6 @@ BROAD_RULES: list[Wording] = [
             # server greeting", "… while sending RCPT TO"
             r"timed out while (?:receiving|sending|performing)",
             r"network (?:is )?unreachable",
-            r"no route to host",
             r"lost connection",
             r"connect to .* failed",
             r"unable to connect",
@@ -224,22 +223,19 @@ BROAD_RULES: list[Wording] = [
         (
             r"system error",
             r"local error",
-            r"temporary local problem",  # Exim: "451 Temporary local problem - please try later"
             r"local delivery failed",  # Exim: its own delivery to a file or mailbox
             r"internal (?:server )?error",
             r"temporary failure",
             r"service currently unavailable",
             r"server error",
             r"mail system .*error",
-            r"queue file write error",
             r"could not load",
             r"transaction failed",
         ),
         (
             "RFC 3463 X.3.0 and X.3.5; RFC 5321 451 ('local error in processing'), 421 ('Service "
-            "not available'), 554 ('Transaction failed'); Postfix ('queue file write error'); Exim "
-            "('Temporary local problem'); a "
-            "server's 'internal error'"
+            "not available'), 554 ('Transaction failed'); Exim's local delivery; a server's "
+            "'internal error'"
         ),
     ),
     (
