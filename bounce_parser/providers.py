@@ -43,8 +43,11 @@ def _load(text: str) -> dict[str, Any] | None:
         return None
     body = text[start.end() - 1 :].strip()
     decoder = json.JSONDecoder()
-    # long JSON lines arrive folded by MTAs (a line break and a space, sometimes after a "!")
-    for candidate in (body, re.sub(r"!?\r?\n ", "", body), body.replace("\r\n", "")):
+    # long JSON lines arrive folded by MTAs (a line break and a space, sometimes after a "!"),
+    # or with every break kept and the space lost (a rendering as HTML): JSON needs no line
+    # breaks between its tokens, so the last try drops them all
+    candidates = (body, re.sub(r"!?\r?\n ", "", body), re.sub(r"\r?\n", "", body))
+    for candidate in candidates:
         try:
             data, _end = decoder.raw_decode(candidate)
         except ValueError:

@@ -53,12 +53,16 @@ def _bounce(bounce_type: str, sub_type: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _email(body: str) -> bytes:
+def _email(body: str, newline: str = "\r\n") -> bytes:
     return (
-        'From: "AWS Notifications" <no-reply@sns.amazonaws.com>\r\n'
-        "To: bounces@acme.example\r\nSubject: AWS Notification Message\r\n"
-        "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + body.replace("\n", "\r\n")
-    ).encode()
+        (
+            'From: "AWS Notifications" <no-reply@sns.amazonaws.com>\n'
+            "To: bounces@acme.example\nSubject: AWS Notification Message\n"
+            "Content-Type: text/plain; charset=UTF-8\n\n" + body
+        )
+        .replace("\n", newline)
+        .encode()
+    )
 
 
 def _as_sent(data: dict[str, Any], form: str) -> bytes:
@@ -67,10 +71,16 @@ def _as_sent(data: dict[str, Any], form: str) -> bytes:
         text = json.dumps({"Type": "Notification", "Message": text}) + SNS_FOOTER
     elif form == "banner":
         text = BANNER + json.dumps({"Type": "Notification", "Message": text}) + SNS_FOOTER
+    elif form == "rewrapped":
+        # its one long line broken every 76 characters, no space kept (a gateway rewrapping
+        # the text, or its rendering as HTML paragraphs)
+        text = json.dumps({"Type": "Notification", "Message": text})
+        text = "\n".join(text[i : i + 76] for i in range(0, len(text), 76)) + SNS_FOOTER
+        return _email(text, newline="\n")  # as a mailbox stores it, LF only
     return _email(text)
 
 
-FORMS = ["ses", "sns", "banner"]
+FORMS = ["ses", "sns", "banner", "rewrapped"]
 HARD = _bounce(
     "Permanent",
     "General",
