@@ -80,9 +80,8 @@ def as_quoted_printable(raw: bytes) -> bytes | None:
     return _encoded(raw, "quoted-printable")
 
 
-def as_html(raw: bytes) -> bytes | None:
-    """The first plain-text part (the notice's explanation) as HTML, a paragraph a line."""
-    msg = message_from_bytes(raw)
+def _first_plain_text(msg: Message) -> tuple[Message, str] | None:
+    """The first plain-text part of ``msg`` (the notice's explanation) and its text."""
     for part in _text_leaves(msg):
         if part.get_content_subtype() != "plain":
             continue
@@ -90,16 +89,25 @@ def as_html(raw: bytes) -> bytes | None:
         if not isinstance(data, bytes):
             continue
         try:
-            text = data.decode(part.get_content_charset() or "utf-8", "replace")
+            return part, data.decode(part.get_content_charset() or "utf-8", "replace")
         except LookupError:
-            text = data.decode("latin-1")
-        page = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.splitlines())
-        del part["Content-Transfer-Encoding"]
-        part.set_payload(f"<html><body>{page}</body></html>".encode(), "utf-8")
-        part.set_type("text/html")
-        part.set_param("charset", "utf-8")
-        return _flat(msg)
+            return part, data.decode("latin-1")
     return None
+
+
+def as_html(raw: bytes) -> bytes | None:
+    """The first plain-text part (the notice's explanation) as HTML, a paragraph a line."""
+    msg = message_from_bytes(raw)
+    found = _first_plain_text(msg)
+    if found is None:
+        return None
+    part, text = found
+    page = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.splitlines())
+    del part["Content-Transfer-Encoding"]
+    part.set_payload(f"<html><body>{page}</body></html>".encode(), "utf-8")
+    part.set_type("text/html")
+    part.set_param("charset", "utf-8")
+    return _flat(msg)
 
 
 FOOTER = (
@@ -129,21 +137,13 @@ def gateway_banner(raw: bytes) -> bytes | None:
 
 def _first_plain_text_changed(raw: bytes, change: Callable[[str], str]) -> bytes | None:
     msg = message_from_bytes(raw)
-    for part in _text_leaves(msg):
-        if part.get_content_subtype() != "plain":
-            continue
-        data = part.get_payload(decode=True)
-        if not isinstance(data, bytes):
-            continue
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            text = data.decode(charset, "replace")
-        except LookupError:
-            text, charset = data.decode("latin-1"), "latin-1"
-        del part["Content-Transfer-Encoding"]
-        part.set_payload(change(text).encode("utf-8", "replace"), "utf-8")
-        return _flat(msg)
-    return None
+    found = _first_plain_text(msg)
+    if found is None:
+        return None
+    part, text = found
+    del part["Content-Transfer-Encoding"]
+    part.set_payload(change(text).encode("utf-8", "replace"), "utf-8")
+    return _flat(msg)
 
 
 def encoded_subject(raw: bytes) -> bytes | None:
