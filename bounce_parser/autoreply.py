@@ -14,6 +14,13 @@ _SUBJECT = re.compile(
     r"on leave|away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
     r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen|"
     r"automatische antwort|automatisch antwoord|resposta automática|"  # Outlook's, localized
+    # Outlook's "Automatic reply:" in its other languages (Polish, Czech, Slovak, Russian,
+    # Ukrainian, Swedish, Danish and Norwegian, Hungarian, Turkish, Greek, Romanian, Japanese,
+    # Chinese, Korean, Hebrew, Arabic), and the Dutch and Polish words for "absent"
+    r"odpowied[źz] automatyczna|automatyczna odpowied[źz]|automatick[áa] odpov[ěe]ď|"
+    r"автоматический ответ|автоответ|автоматична відповідь|automatiskt svar|automatisk svar|"
+    r"automatikus válasz|otomatik yan[ıi]t|αυτόματη απάντηση|r[ăa]spuns automat|"
+    r"自動応答|自动回复|自動回覆|자동 회신|תשובה אוטומטית|رد تلقائي|\bafwezig\b|nieobecno[śs][ćc]|"
     # an acknowledgement of receipt an accounts-payable or ticket system sends back (a read
     # receipt, RFC 8098, is a report of its own and read before this)
     r"accus[ée] de r[ée]ception|acknowledge?ment of receipt|receipt acknowledge?ment|"

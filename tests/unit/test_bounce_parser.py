@@ -633,6 +633,12 @@ def test_another_recipients_cause_never_marks_this_one_undeliverable() -> None:
         "Automatische Antwort: Facture 7",
         "Automatisch antwoord: Facture 7",
         "=?utf-8?q?Resposta_autom=C3=A1tica:_Facture_7?=",
+        "=?utf-8?q?Odpowied=C5=BA_automatyczna=3A_Facture_7?=",  # Polish
+        "=?utf-8?b?0JDQstGC0L7QvNCw0YLQuNGH0LXRgdC60LjQuSDQvtGC0LLQtdGCOiBGYWN0dXJl?= 7",  # Russian
+        "=?utf-8?b?6Ieq5YuV5b+c562UOiBGYWN0dXJlIDc=?=",  # Japanese
+        "=?utf-8?b?6Ieq5Yqo5Zue5aSNOiBGYWN0dXJlIDc=?=",  # Chinese
+        "=?utf-8?b?QXV0b21hdGlja8OhIG9kcG92xJvEjzogRmFjdHVyZSA3?=",  # Czech
+        "=?utf-8?q?Automatiskt_svar=3A_Facture_7?=",  # Swedish
     ],
 )
 def test_outlooks_out_of_office_subject_in_its_languages_is_an_auto_reply(subject: str) -> None:
