@@ -62,6 +62,14 @@ def _load(text: str) -> dict[str, Any] | None:
     return None
 
 
+def _reply_of(recipient: dict[str, Any]) -> tuple[str, str]:
+    """A bounced or delayed recipient's reply (its diagnosticCode without the "smtp;" type)
+    and its status (stated, else read in the reply; "" when neither)."""
+    diag = str(recipient.get("diagnosticCode") or "")
+    text = diag.partition(";")[2].strip() if ";" in diag else diag
+    return text, str(recipient.get("status") or "") or status_in_text(text) or ""
+
+
 def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
     """An SES bounce, delivery delay, complaint or delivery notification (raw SES or wrapped
     by SNS), as the Amazon SES Developer Guide documents its contents."""
@@ -79,9 +87,7 @@ def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
         bounce = data.get("bounce") or {}
         permanent = bounce.get("bounceType") == "Permanent"
         for r in bounce.get("bouncedRecipients") or []:
-            diag = str(r.get("diagnosticCode") or "")
-            diag_text = diag.partition(";")[2].strip() if ";" in diag else diag
-            status = str(r.get("status") or "") or status_in_text(diag_text)
+            diag_text, status = _reply_of(r)
             reason = decide_reason(status, diag_text) or _SES_SUBTYPE_REASON.get(
                 str(bounce.get("bounceSubType"))
             )
@@ -104,9 +110,7 @@ def amazon_ses(text: str, common: dict[str, Any]) -> Classification | None:
         delay = data.get("deliveryDelay") or {}
         by_type = _SES_DELAY_REASON.get(str(delay.get("delayType")))
         for r in delay.get("delayedRecipients") or []:
-            diag = str(r.get("diagnosticCode") or "")
-            diag_text = diag.partition(";")[2].strip() if ";" in diag else diag
-            status = str(r.get("status") or "") or status_in_text(diag_text)
+            diag_text, status = _reply_of(r)
             results.append(
                 RecipientResult(
                     address=str(r.get("emailAddress", "")).lower(),

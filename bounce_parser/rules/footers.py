@@ -1,7 +1,7 @@
 """The paragraphs that gateways and senders write under every message they pass, notices
 included: never the cause of a failure, so the wording rules do not read them, and a notice's
 recipients and diagnostics are found without them. Data only; the reader is
-``bounce_parser.reasons.without_footers``. A paragraph that also carries an SMTP reply code, an
+``bounce_parser.parts.without_footers``. A paragraph that also carries an SMTP reply code, an
 RFC 3463 status, an address or a word of a failure is the notice's own, and is always read.
 
 Each pattern (lower-case) is matched on one paragraph, its lines joined, and has beside it the
