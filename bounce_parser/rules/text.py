@@ -1256,8 +1256,9 @@ _SPECIFIC: list[Wording] = [
             r"(?:account|mailbox)\b(?:[^.\n]|\.(?=\S)){0,60}\bis (?:inactive|disabled|suspended)",
             # "The account <address> has been suspended" (sisimai's Suspend: "has been
             # suspended")
-            r"(?:account|mailbox|user|recipient|address)\b(?:[^.\n]|\.(?=\S)){0,60}\bhas been "
-            r"(?:temporarily )?suspended",
+            # (not "your account has been suspended": the sender's, at its sending service)
+            r"(?<!your )(?:account|mailbox|user|recipient|address)\b(?:[^.\n]|\.(?=\S)){0,60}"
+            r"\bhas been (?:temporarily )?suspended",
         ),
         (
             "RFC 3463 X.2.1 ('Mailbox disabled, not accepting messages'); Gmail 5.2.1 ('is "
