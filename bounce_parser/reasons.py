@@ -106,6 +106,9 @@ _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" fo
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
 _SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in pats)
 _NO_SUCH_DOMAIN = _compile((r"\bnxdomain\b", r"domain name not found"))
+# Gmail's notice of the recipient domain's MX lookup answered NXDOMAIN (RFC 1035 4.1.1 RCODE
+# 3, the name does not exist): given up on for good (a 5.x.x status), the domain is gone
+_MX_NXDOMAIN = _compile((r"lookup of \S+ responded with code nxdomain",))
 # the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
 # trouble, a system or delivery-program error, a full disk): named beside an X.1.1 or X.1.2
 # status, they say something other than a mailbox or domain gone, so the status proves nothing
@@ -319,6 +322,8 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
                 continue
             if _matches(patterns, own_words):
                 return reason
+    if (status or "").startswith("5") and tail != "1.1" and _matches(_MX_NXDOMAIN, own_words):
+        return "hostunknown"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated
         # ("mailbox full", "client host rejected"), is the reason

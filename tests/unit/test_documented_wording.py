@@ -757,8 +757,9 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "450 4.4.318 Connection was closed abruptly (SuspiciousRemoteServerError)",
         EXO + ", 4.4.318",
     ),
-    # Gmail's DNS notice: NXDOMAIN (RFC 1035 RCODE 3) under a permanent 5.1.2 is the domain
-    # gone; under a 4.x.x status, or SERVFAIL, the DNS's trouble
+    # Gmail's DNS notice: NXDOMAIN (RFC 1035 RCODE 3) under a permanent status (5.1.2, or any
+    # 5.x.x for the MX lookup it names) is the domain gone; under a 4.x.x status, or SERVFAIL,
+    # the DNS's trouble
     (
         "hostunknown",
         "5.1.2",
@@ -770,6 +771,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "networkerror",
         "5.1.2",
         "550 5.1.2 DNS Error: DNS type 'mx' lookup of client.example responded with code SERVFAIL",
+        GMAIL,
+    ),
+    (
+        "hostunknown",
+        "5.0.0",
+        "550 DNS Error: DNS type 'mx' lookup of client.example "
+        "responded with code NXDOMAIN Domain name not found: client.example",
         GMAIL,
     ),
     (
