@@ -265,13 +265,10 @@ _EXCHANGE_WORDED = (
     (r"5\.4\.4", "invalid arguments", "networkerror"),  # a routing loop
     (r"4\.4\.4", "no mail-enabled subscriptions", "notaccept"),  # a tenant taking no mail
     (r"5\.0\.350", "x-dg-ref header is too long", "policyviolation"),
-    (r"5\.0\.350", "policy violation detected", "policyviolation"),
     (r"5\.2\.1", "content filter agent quarantined", "spamdetected"),
     (r"5\.2\.1", "mailbox cannot be accessed", "suspend"),
     (r"4\.3\.2", "recipient thread limit exceeded", "speeding"),
-    (r"5\.1\.90", "daily limit for message recipients", "speeding"),
     (r"5\.2\.2", "submission quota exceeded", "speeding"),
-    (r"5\.2\.12[12]", "message receive limit", "speeding"),
     (r"5\.2\.122", "exceeded their limit for", "speeding"),
     (r"5\.3\.3", "unrecognized command", "syntaxerror"),
     (r"4\.3\.2", "service not active", "systemerror"),

@@ -58,23 +58,16 @@ _SPECIFIC: list[Wording] = [
             r"because tls wasn.t used",  # Gmail 4.7.29
             r"tls required for rcpt domain",
             r"senders to use tls/ssl for smtp",  # Gmail 4.7.29/5.7.29, its bulk sender rule
-            # Exchange Online's refusals to deliver without the TLS a domain's policy asks for
-            # (its NDR reference: 4.4.8/5.4.8, 4.7.5/5.7.5, 5.7.51, 4.7.321-325): MTA-STS
-            # (RFC 8461) or DANE (RFC 7672) not met
+            # Exchange Online's refusals to deliver without the TLS a domain's MTA-STS policy
+            # (RFC 8461) asks for (its NDR reference: 4.4.8/5.4.8, 4.7.5/5.7.5; its DANE and
+            # TLS-policy codes, 5.7.51 and x.7.321-325, are in rules.provider_codes)
             r"failed mta-sts validation",
-            r"starttls-not-supported:",
-            r"certificate-expired:",
-            r"tlsa-invalid:",
-            r"dnssec-invalid:",
-            r"certificate-host-mismatch:",
-            r"restrictdomainstoipaddresses or restrictdomainstocertificate",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
             " TLS_README ('TLS is required, but was not offered', 'Cannot start TLS'); Gmail's "
             "notice ('does not support TLS') and its 4.7.29 and 'TLS required for RCPT domain'; "
-            "Exchange Online's MTA-STS and DANE refusals ('failed MTA-STS validation', "
-            "'tlsa-invalid:', 'certificate-host-mismatch:')"
+            "Exchange Online's MTA-STS refusals ('failed MTA-STS validation')"
         ),
     ),
     # Gmail's documented replies whose words the general rules below would read otherwise
@@ -227,7 +220,6 @@ _SPECIFIC: list[Wording] = [
             r"you don.t authenticate or the domain isn.t in my list",
             r"authentification (?:requise|invalide)",
             r"executable files are not allowed in compressed files",
-            r"unauthenticated senders not allowed",
         ),
         (
             "Our own credentials refused: Amazon SES ('Account not subscribed to SES', 'is not "
@@ -412,7 +404,6 @@ _SPECIFIC: list[Wording] = [
             r"invalid domain, see <url:",
             r"access denied \(sender blacklisted\)",
             r"sender (?:address )?(?:is in my black ?list|has been blacklisted)",
-            r"envelope blocked - \w",
             r"spam reporting address",  # SendGrid's drop: the address reported spam before
             r"does not exist e2110",
             r"recursive cname records for",
@@ -804,13 +795,11 @@ _SPECIFIC: list[Wording] = [
             r"(?:found|detected|identified)",
             r"\b(?:found|detected|contains?|contained|containing|infected with|identified|"
             r"carr(?:y|ies|ied|ying)) (?:an? |the |one or more |prohibited )?(?:[\w-]+ )?virus",
-            r"\bvirus(?:es)? or (?:other )?malware",
             r"\bvirus (?:infected|signature|alert|infection)",
             r"\bvirus phishing/malicious_url detected",
             r"(?:rejected|blocked|refused|quarantined|stopped) by (?:the |our )?(?:anti-?)?virus",
-            r"\bvirus (?:scanner|filter|engine|check(?:er)?) (?:rejected|blocked|refused|found)",
             r"\binfected\b",
-            r"(?<!anti-)(?<!anti)\bmalware\b",
+            r"\bmalware\b",
         ),
         (
             "Virus scanners' refusals, each a finding: amavisd-new ('VIRUS: <name>'), ClamAV "
@@ -1225,7 +1214,9 @@ _SPECIFIC: list[Wording] = [
             # Yahoo: "554 delivery error: dd x@yahoo.com is no longer valid" (an account closed,
             # its SMTP error codes page), unlike its "dd This user doesn't have a … account"
             r"\bdd \S+@\S+ is no longer valid",
-            r"(?:account|mailbox|user) (?:is |has been )?(?:currently |temporarily |now )?"
+            # (never "your account …": the sender's own, at its sending service)
+            r"(?<!your )(?:account|mailbox|user) (?:is |has been )?"
+            r"(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
             r"administrative?l?e?y disabled",  # qmail-ldap: "Mailaddress is administratively …"
@@ -1256,7 +1247,6 @@ _SPECIFIC: list[Wording] = [
             r"(?:account|mailbox)\b(?:[^.\n]|\.(?=\S)){0,60}\bis (?:inactive|disabled|suspended)",
             # "The account <address> has been suspended" (sisimai's Suspend: "has been
             # suspended")
-            # (not "your account has been suspended": the sender's, at its sending service)
             r"(?<!your )(?:account|mailbox|user|recipient|address)\b(?:[^.\n]|\.(?=\S)){0,60}"
             r"\bhas been (?:temporarily )?suspended",
         ),

@@ -639,6 +639,23 @@ def test_another_recipients_cause_never_marks_this_one_undeliverable() -> None:
         "=?utf-8?b?6Ieq5Yqo5Zue5aSNOiBGYWN0dXJlIDc=?=",  # Chinese
         "=?utf-8?b?QXV0b21hdGlja8OhIG9kcG92xJvEjzogRmFjdHVyZSA3?=",  # Czech
         "=?utf-8?q?Automatiskt_svar=3A_Facture_7?=",  # Swedish
+        "=?utf-8?q?Automatick=C3=A1_odpove=C4=8F=3A_Facture_7?=",  # Automatická odpoveď
+        # Ukrainian, in two encoded words as a long subject is folded
+        "=?utf-8?b?0JDQstGC0L7QvNCw0YLQuNGH0L3QsCDQstGW0LTQv9C+0LLRltC00Yw6IEZhY3R1?= "
+        "=?utf-8?b?cmUgNw==?=",
+        "=?utf-8?q?Automatisk_svar=3A_Facture_7?=",  # Automatisk svar
+        "=?utf-8?q?Automatikus_v=C3=A1lasz=3A_Facture_7?=",  # Automatikus válasz
+        "=?utf-8?q?Otomatik_yan=C4=B1t=3A_Facture_7?=",  # Otomatik yanıt
+        # Greek
+        "=?utf-8?b?zpHPhc+Ez4zOvM6xz4TOtyDOsc+AzqzOvc+EzrfPg863OiBGYWN0dXJlIDc=?=",
+        "=?utf-8?q?R=C4=83spuns_automat=3A_Facture_7?=",  # Răspuns automat
+        "=?utf-8?b?6Ieq5YuV5Zue6KaGOiBGYWN0dXJlIDc=?=",  # 自動回覆
+        "=?utf-8?b?7J6Q64+ZIO2ajOyLoDogRmFjdHVyZSA3?=",  # 자동 회신
+        "=?utf-8?b?16rXqdeV15HXlCDXkNeV15jXldee15jXmdeqOiBGYWN0dXJlIDc=?=",  # תשובה אוטומטית
+        "=?utf-8?b?2LHYryDYqtmE2YLYp9im2Yo6IEZhY3R1cmUgNw==?=",  # رد تلقائي
+        "=?utf-8?q?Afwezig=3A_Facture_7?=",  # Afwezig
+        "=?utf-8?b?Tmllb2JlY25vxZvEhzogRmFjdHVyZSA3?=",  # Nieobecność
+        "=?utf-8?q?Automatyczna_odpowied=C5=BA=3A_Facture_7?=",  # Automatyczna odpowiedź
     ],
 )
 def test_outlooks_out_of_office_subject_in_its_languages_is_an_auto_reply(subject: str) -> None:

@@ -789,14 +789,14 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "notcompliantrfc",
         "5.0.0",
-        "550 [192.0.2.1] has detected that this message is not RFC 5322 compliant",
+        "550 [192.0.2.1] has detected that this message is not RFC 5322",
         "Symantec Email Security.cloud's bounce codes",
     ),
     ("spamdetected", "5.0.0", "553 Message filtered by Outbound scanning", "idem"),
     (
         "securityerror",
-        "5.7.0",
-        "535 5.7.0 Incorrect authentication data",
+        "5.0.0",
+        "535 Incorrect authentication data",
         "RFC 4954 535, in Exim's and Mimecast's words",
     ),
     (
@@ -804,6 +804,229 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "5.0.0",
         "550 Rejected by header-based Blocked Senders - Block policy for Header From",
         "Mimecast's SMTP error codes",
+    ),
+    # the rest of the wordings this change added, one row each, so that each has a test that
+    # fails if it is lost: sender refusals (sisimai's Rejected list, the product named)
+    ("rejected", "5.0.0", "550 Bogus mail from", "IMail, its refusal of an empty sender"),
+    ("rejected", "5.0.0", "550 Denied [BounceDeny]", "McAfee, idem"),
+    ("rejected", "5.0.0", "550 Error: no third-party DSNs", "SpamWall, idem"),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Transaction failed unsigned DSN for <billing@acme.example>",
+        "a BATV-signing receiver, idem",
+    ),
+    ("rejected", "5.0.0", "553 Syntax error: empty email address", "idem"),
+    ("rejected", "5.0.0", "550 Sender email address rejected", "sisimai's Rejected list"),
+    ("rejected", "5.0.0", "553 Sender was rejected", "qmail, as sisimai's Rejected list gives it"),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Because the sender isn't on the recipient's list of senders to accept mail from",
+        "sisimai's Rejected list",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 billing@acme.example is not a registered gateway user",
+        "sisimai's Rejected list",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Your access to submit messages to this e-mail system has been rejected",
+        "sisimai's Rejected list",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Rule imposed mailbox access for factures@client.example refused",
+        "MailMarshal, as sisimai's Rejected list gives it",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 From: domain is invalid. Please provide a valid From:",
+        "sisimai's Rejected list",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Invalid domain, see <URL:http://www.acme.example/>",
+        "sisimai's Rejected list",
+    ),
+    ("rejected", "5.0.0", "550 Access denied (sender blacklisted)", "sisimai's Rejected list"),
+    ("rejected", "5.0.0", "550 Sender is in my black list", "sisimai's Rejected list"),
+    ("rejected", "5.0.0", "550 Does not exist E2110", "sisimai's Rejected list"),
+    (
+        "rejected",
+        "5.0.0",
+        "550 RFC 1035 violation: recursive CNAME records for acme.example",
+        "sisimai's Rejected list (the sender's domain)",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Denied by SecuMail valid-address-filter",
+        "SecuMail, as sisimai's Rejected list gives it",
+    ),
+    # authentication asked for or refused (sisimai's SecurityError list)
+    (
+        "securityerror",
+        "5.7.0",
+        "530 5.7.0 Unauthenticated senders not allowed",
+        "sisimai's SecurityError list",
+    ),
+    (
+        "securityerror",
+        "5.0.0",
+        "550 Authentification requise.",
+        "Orange, its own words without its code",
+    ),
+    (
+        "securityerror",
+        "5.0.0",
+        "550 Code d'authentification invalide",
+        "idem ('authentification invalide')",
+    ),
+    ("securityerror", "5.0.0", "535 Submitter failed to authenticate", MIMECAST),
+    ("blocked", "5.0.0", "550 Go away", "sisimai's Blocked list"),
+    (
+        "notaccept",
+        "5.0.0",
+        "550 Name server: .: host not found",
+        "sendmail, a domain whose only MX is '.', as sisimai's NotAccept list gives it",
+    ),
+    (
+        "exceedlimit",
+        "5.3.4",
+        "552 5.3.4 Your message exceeded Google's message header size limits",
+        GMAIL + ", 5.3.4",
+    ),
+    (
+        "virusdetected",
+        "5.7.0",
+        "552 5.7.0 This form of attachment has been used by recent viruses or other malware",
+        GMAIL + ", 552 5.7.0",
+    ),
+    (
+        "virusdetected",
+        "5.0.0",
+        "554 Message rejected: virus signature Eicar-Test found",
+        "a scanner's finding by signature",
+    ),
+    ("failedstarttls", "5.0.0", "554 Configuration is invalid for this certificate", MIMECAST),
+    # Exchange's codes read with the words beside them (EXO, EXS), and its new table rows
+    ("contenterror", "5.4.11", "554 5.4.11 Agent generated message depth exceeded", EXS),
+    ("networkerror", "5.4.4", "554 5.4.4 Invalid arguments", EXO + ", a routing loop"),
+    (
+        "notaccept",
+        "4.4.4",
+        "451 4.4.4 Mail received as unauthenticated, incoming to a domain "
+        "hosted tenant which has no mail-enabled subscriptions",
+        EXO + ", 4.4.4",
+    ),
+    ("policyviolation", "5.0.350", "550 5.0.350 x-dg-ref header is too long", EXO + ", 5.0.350"),
+    (
+        "policyviolation",
+        "5.0.350",
+        "550 5.0.350 Requested action not taken: policy violation detected (AS345)",
+        EXO + ", 5.0.350",
+    ),
+    ("suspend", "5.2.1", "550 5.2.1 Mailbox cannot be accessed", EXS + ", 5.2.1"),
+    ("suspend", "5.7.504", "550 5.7.504 Recipient address rejected: Access denied", EXO),
+    ("speeding", "4.3.2", "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded", EXO),
+    (
+        "speeding",
+        "5.2.121",
+        "550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded",
+        EXO + ", 5.2.121",
+    ),
+    ("syntaxerror", "5.3.3", "500 5.3.3 Unrecognized command", EXS + ", 5.3.3"),
+    ("systemerror", "4.3.2", "421 4.3.2 Service not active", EXS + ", 4.3.2"),
+    ("systemerror", "4.3.2", "421 4.3.2 Service not available", EXS + ", 4.3.2"),
+    (
+        "failedstarttls",
+        "5.7.29",
+        "550 5.7.29 Gmail requires all bulk email senders to use TLS/SSL for SMTP connections",
+        GMAIL + ", 5.7.29",
+    ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Rejected by header-based manually blocked senders - block for manual block",
+        "Mimecast's SMTP error codes",
+    ),
+    (
+        "virusdetected",
+        "5.0.0",
+        "554 Message rejected by our anti-malware gateway",
+        "Exchange Online's malware filter, in a gateway's words",
+    ),
+    (
+        "speeding",
+        "5.2.122",
+        "550 5.2.122 The recipient has exceeded their limit for the number "
+        "of messages they can receive per hour",
+        EXO + ", 5.2.122",
+    ),
+    (
+        "systemerror",
+        "5.3.190",
+        "550 5.3.190 Journaling on-premises messages to Microsoft 365 "
+        "isn't supported when Journaling Archive is disabled",
+        EXO + ", 5.3.190",
+    ),
+    (
+        "systemerror",
+        "4.4.22",
+        "451 4.4.22 Message failed to be replicated: no healthy peers found",
+        "Exchange Online's replication failure, as sisimai's table gives it",
+    ),
+    (
+        "systemerror",
+        "4.7.500",
+        "451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761)",
+        EXO + ", 4.7.500",
+    ),
+    ("systemerror", "4.7.700", "451 4.7.700 PFA agent busy, please try again.", EXO),
+    ("rejected", "5.7.12", "550 5.7.12 Sender was not authenticated by organization", EXO),
+    (
+        "failedstarttls",
+        "5.7.51",
+        "550 5.7.51 TLS required: RestrictDomainsToIPAddresses or RestrictDomainsToCertificate",
+        EXO + ", 5.7.51",
+    ),
+    (
+        "failedstarttls",
+        "4.7.321",
+        "451 4.7.321 starttls-not-supported: Destination mail server "
+        "must support TLS to receive mail",
+        EXO + ", 4.7.321",
+    ),
+    (
+        "badreputation",
+        "4.7.0",
+        "421 4.7.0 Unfortunately, some messages from 192.0.2.1 weren't sent. (RP-001)",
+        "Outlook.com's postmaster troubleshooting page, RP-001",
+    ),
+    (
+        "policyviolation",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from 192.0.2.1 weren't sent. (SC-002)",
+        "idem, SC-002",
+    ),
+    (
+        "blocked",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from 192.0.2.1 weren't sent. (SC-004)",
+        "idem, SC-004",
+    ),
+    (
+        "badreputation",
+        "5.7.1",
+        "550 5.7.1 Unfortunately, messages from 192.0.2.1 weren't sent. (OU-002)",
+        "idem, OU-002",
     ),
     (
         "speeding",
@@ -843,8 +1066,8 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("virusdetected", "5.7.1", "554 5.7.1 Virus phishing/malicious_url detected", "sisimai"),
     (
         "contenterror",
-        "5.6.0",
-        "554 5.6.0 Improper use of 8-bit data in message header",
+        "5.0.0",
+        "554 Improper use of 8-bit data in message header",
         "sisimai's ContentError list (RFC 6532 absent)",
     ),
     # refused ahead of a mailbox that is not proven gone
@@ -2598,3 +2821,24 @@ def test_user_unknown_under_a_status_that_says_the_mailbox_exists(said: str, rea
     mailbox gone."""
     [r] = classify(_dsn("5.2.1", said)).recipients
     assert (r.reason, r.hard) == (reason, False)
+
+
+def test_an_address_exchange_refuses_as_reserved_is_unknown_yet_proves_nothing_gone() -> None:
+    """Exchange Server's 5.1.4 "Recipient address reserved by RFC 2606" (its DSN page): an
+    address in a name RFC 2606 reserves, read as an unknown user; X.1.4 says the address was
+    ambiguous, not gone, so it stays soft."""
+    [r] = classify(_dsn("5.1.4", "550 5.1.4 Recipient address reserved by RFC 2606")).recipients
+    assert (r.reason, r.hard) == ("userunknown", False)
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["550 Your account has been suspended", "550 Your account billing-acme has been suspended"],
+)
+def test_the_senders_own_account_suspended_is_not_the_recipients(said: str) -> None:
+    """A sending service telling us that our own account is suspended says nothing of the
+    recipient's mailbox: never "suspend" (which an operator reads as the customer's)."""
+    [r] = classify(_dsn("5.0.0", said)).recipients
+    assert r.reason != "suspend"
+    [r] = classify(_dsn("5.0.0", said.replace("Your account", "The account"))).recipients
+    assert r.reason == "suspend"

@@ -27,6 +27,11 @@ FOOTERS = {
     "Mimecast": "Powered by Mimecast Email Security",
     "German stamp": "Diese E-Mail wurde auf Viren und Spam geprüft.",
     "French stamp": "Ce message a été vérifié par un antivirus.",
+    "MailScanner (clean)": "This message has been checked and is believed to be clean.",
+    "no malware": "This message does not contain any malware.",
+    "disclaimer (error)": "If you have received this email in error, please delete it.",
+    "disclaimer (use)": "Any unauthorized use or disclosure of this e-mail is strictly prohibited.",
+    "privacy notice": "Read our privacy notice at https://www.acme-gateway.example/privacy",
     "disclaimer": "CONFIDENTIALITY NOTICE: This email and any attachments are confidential. "
     "If you are not the intended recipient, please notify the sender and delete it. Any "
     "unauthorized review, use, disclosure or distribution is prohibited.\n"
