@@ -110,9 +110,12 @@ _NO_SUCH_DOMAIN = _compile((r"\bnxdomain\b", r"domain name not found"))
 # 3, the name does not exist): given up on for good (a 5.x.x status), the domain is gone
 _MX_NXDOMAIN = _compile((r"lookup of \S+ responded with code nxdomain",))
 # the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
-# trouble, a system or delivery-program error, a full disk): named beside an X.1.1 or X.1.2
-# status, they say something other than a mailbox or domain gone, so the status proves nothing
+# trouble, a system or delivery-program error, a full disk): named beside a status of
+# ``_GONE_TAILS``, they say something other than a mailbox or domain gone, so it proves nothing
 _BARE_BLOCKED = r"\bblock(?:ed|list(?:ed)?)\b"  # (a mailbox may be blocked too)
+# the statuses that say a mailbox or domain is gone (RFC 3463: X.1.1 bad mailbox, X.1.2 bad
+# system, X.1.6 mailbox moved with no forwarding address): contrary words make them unproven
+_GONE_TAILS = ("1.1", "1.2", "1.6")
 
 
 def _wordings_of(cause: str, broad_too: bool = False) -> _Patterns:
@@ -133,7 +136,7 @@ _SYSTEM_SIDE = tuple(
 )
 # the specific wordings of a refusal for another cause than the mailbox (the sending host or
 # its reputation, relaying, the message's content or size, authentication, TLS, a rate): said
-# beside an X.1.1 or X.1.2 status, by a server that answers every refusal with one code, they
+# beside a status of ``_GONE_TAILS``, by a server that answers every refusal with one code, they
 # say the mailbox was not what was refused, so the status proves nothing gone
 _ANOTHER_CAUSE = tuple(
     (cause, _wordings_of(cause, broad_too=cause in ("blocked", "securityerror")))
@@ -302,7 +305,7 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
-    if tail in ("1.1", "1.2"):
+    if tail in _GONE_TAILS:
         # words that say the mailbox exists beat a status that says it does not: vpopmail's
         # "552 sorry, mailbox … is over quota temporarily (#5.1.1)" (full), "550 5.1.1 Account
         # disabled temporarily" (suspended), "550 5.1.2 User reject" (the recipient's own

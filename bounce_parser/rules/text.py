@@ -1084,6 +1084,9 @@ _SPECIFIC: list[Wording] = [
             r"insufficient system storage",
             # qmail's "mailbox unavailable (not enough free space)"
             r"not enough free space",
+            # "not enough disk space", "not sufficient disk space": the wording of the same
+            # 452 condition (RFC 5321 4.2.2 names it "insufficient system storage")
+            r"\bnot (?:enough|sufficient) (?:free )?disk ?space",
         ),
         (
             "The server's storage, not the mailbox's: RFC 5321 452 ('insufficient system storage');"

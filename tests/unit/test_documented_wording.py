@@ -253,6 +253,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "sendmail, its read time-outs",
     ),
     ("systemfull", "4.3.1", "452 4.3.1 Insufficient system storage", POSTFIX + ", smtpd(8)"),
+    (
+        "systemfull",
+        "5.1.1",
+        "550 5.1.1 <factures@client.example> Not enough disk space",
+        "RFC 5321 4.2.2, 452 'insufficient system storage': the server's disk (ENOSPC), which "
+        "a gone status beside it does not make a missing mailbox",
+    ),
     # notaccept: the domain says it takes no mail
     ("notaccept", "5.1.10", "556 5.1.10 Recipient address has null MX", "RFC 7505 section 4"),
     (
@@ -1878,6 +1885,29 @@ def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_go
     assert not r.hard
     [r] = classify(_dsn("5.1.1", "550 5.1.1 " + diagnostic[4:])).recipients
     assert r.hard
+
+
+@pytest.mark.parametrize("status", ["5.1.1", "5.1.2", "5.1.6"])
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ("552 {status} <factures@client.example>... Mailbox is full", "mailboxfull"),
+        ("550 {status} <factures@client.example> account is over quota", "mailboxfull"),
+        ("554 {status} Too many hops 26 (25 max)", "networkerror"),
+        ("550 {status} Host name lookup failure", "networkerror"),
+        ("451 {status} Local error in processing", "systemerror"),
+        ("452 {status} Insufficient system storage", "systemfull"),
+    ],
+)
+def test_a_gone_status_beside_the_words_of_another_cause_proves_nothing_gone(
+    status: str, diagnostic: str, reason: str
+) -> None:
+    """RFC 3463's X.1.1 (no such mailbox), X.1.2 (no such domain) and X.1.6 (the mailbox has
+    moved, no forwarding address) say an address is gone; a reply that names a full mailbox,
+    a loop, a DNS or a system failure beside one contradicts it: the words name the reason,
+    and the address is not marked undeliverable."""
+    [r] = classify(_dsn(status, diagnostic.format(status=status))).recipients
+    assert (r.reason, r.hard) == (reason, False)
 
 
 def _report(report_type: str, fields_type: str, fields: str, headers_type: str) -> bytes:
