@@ -36,6 +36,7 @@ from bounce_parser.parts import (
     excerpt_of,
     human_text,
     report_type_of,
+    returned_headers,
     returned_message_id,
     token,
 )
@@ -44,6 +45,7 @@ from bounce_parser.rules.detection import (
     BOUNCE_BODY,
     BOUNCE_SENDER,
     BOUNCE_SUBJECT,
+    COMPLAINT_FORMATS,
     FAILURE_SHOWN,
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
@@ -110,6 +112,8 @@ def _classify(raw: bytes) -> Classification:
     ctypes = [(d, mime.ctype(p)) for d, p in parts]
     if report_type == "feedback-report" or any(c == "message/feedback-report" for _, c in ctypes):
         return from_feedback(msg, parts, base)
+    if _complaint_format(base) and returned_headers(parts) is not None:
+        return from_feedback(msg, parts, base, feedback_type="abuse")
     if report_type == "disposition-notification" or any(
         c == "message/disposition-notification" for _, c in ctypes
     ):
@@ -169,6 +173,16 @@ def _classify(raw: bytes) -> Classification:
 
 
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
+
+
+def _complaint_format(base: Common) -> bool:
+    """Whether the message is a feedback loop's complaint in its own format (not ARF)."""
+    sender = base["from_address"] or ""
+    subject = base["subject"] or ""
+    return any(
+        who.fullmatch(sender) and (about is None or about.search(subject))
+        for who, about in COMPLAINT_FORMATS
+    )
 
 
 def _autoreply(

@@ -270,7 +270,14 @@ _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
 _RETURNED_RCPT = ("X-HmXmrOriginalRecipient", "To", "Cc", "Delivered-To", "X-Original-To")
 
 
-def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) -> Classification:
+def from_feedback(
+    msg: Message,
+    parts: list[tuple[int, Message]],
+    base: Common,
+    feedback_type: str | None = None,
+) -> Classification:
+    """An RFC 5965 report, or a complaint in a feedback loop's own format (``feedback_type``:
+    the type its format stands for, where no report part names one)."""
     fields: dict[str, str] = {}
     recipients: list[str] = []
     for _, part in parts:
@@ -295,7 +302,7 @@ def from_feedback(msg: Message, parts: list[tuple[int, Message]], base: Common) 
     return Classification(
         kind=Kind.FEEDBACK,
         recipients=results,
-        feedback_type=(fields.get("feedback-type") or "").lower() or None,
+        feedback_type=(fields.get("feedback-type") or "").lower() or feedback_type,
         original_message_id=returned_message_id(parts),
         facturier_token=token(parts),
         # a complaint comes to the provider's feedback address, not to the return path: the

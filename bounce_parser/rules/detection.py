@@ -198,3 +198,18 @@ NOT_PASSED_ON = re.compile(
     r"will not be (?:delivered|forwarded)|no longer (?:be )?(?:delivered|forwarded)",
     re.IGNORECASE,
 )
+
+# Complaints in a feedback loop's own format, from before RFC 5965's ARF or beside it: the
+# complained-of message attached whole, no feedback-report part. (The report's sender, a
+# pattern its subject must match or None.) Read as an "abuse" report (RFC 5965 3.1's type for
+# a recipient's spam complaint); who complained is found in the attached message.
+COMPLAINT_FORMATS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    # MSN Hotmail's Junk E-Mail Reporting Program, its "RFC822 Attachment" format: the complaint
+    # forwarded from staff@hotmail.com, the message attached, its recipient in the attached
+    # message's X-HmXmrOriginalRecipient field (JMRP partner FAQ: "What email node/address will
+    # complaint email be mailed from?")
+    (re.compile(r"staff@hotmail\.com", re.IGNORECASE), re.compile(r"complaint", re.IGNORECASE)),
+    # AOL's feedback loop, SCOMP ("spam complaint"), whose reports come from scomp@aol.net with
+    # the message attached, in its format from before ARF as in ARF
+    (re.compile(r"scomp@aol\.net", re.IGNORECASE), None),
+)

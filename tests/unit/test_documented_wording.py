@@ -2041,6 +2041,59 @@ def test_a_complaint_rfc_5965_names_who_complained(
     assert result.returned_return_path == "bounce@acme.example"
 
 
+def _attached_complaint(sender: str, subject: str, attached: str = "message/rfc822") -> bytes:
+    """A complaint in a feedback loop's own format: a note, the message attached whole."""
+    return (
+        f"From: {sender}\r\nTo: abuse@acme.example\r\nSubject: {subject}\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n"
+        f"--B\r\nContent-Type: {attached}\r\n\r\n"
+        f"X-HmXmrOriginalRecipient: <{RECIPIENT}>\r\nReturn-Path: <bounce@acme.example>\r\n"
+        "From: billing@acme.example\r\nTo: undisclosed-recipients:;\r\n"
+        "Message-ID: <inv-7@acme.example>\r\nSubject: Facture\r\n\r\nbody\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        # MSN Hotmail's Junk E-Mail Reporting Program, "RFC822 Attachment" format (its partner
+        # FAQ: the complaint forwarded from staff@hotmail.com, the message attached)
+        ("staff@hotmail.com", "complaint about message from 192.0.2.10"),
+        # AOL's feedback loop (SCOMP): its reports come from scomp@aol.net
+        ("AOL SCOMP <scomp@aol.net>", "Client TOS Notification"),
+    ],
+)
+def test_a_feedback_loops_own_complaint_format_is_a_complaint(sender: str, subject: str) -> None:
+    """Without ARF's feedback-report part, the loop's own format still says a recipient
+    called the message spam: an abuse report naming who complained, tied to the invoice."""
+    result = classify(_attached_complaint(sender, subject))
+    assert result.kind == Kind.FEEDBACK
+    assert result.feedback_type == "abuse"
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    assert result.returned_return_path == "bounce@acme.example"
+    # the headers alone, as some loops send them
+    result = classify(_attached_complaint(sender, subject, "text/rfc822-headers"))
+    assert (result.kind, [r.address for r in result.recipients]) == (Kind.FEEDBACK, [RECIPIENT])
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        # Hotmail's staff writing about something else, with a message attached
+        ("staff@hotmail.com", "Your support request"),
+        # anyone else's "complaint": a person, not a feedback loop
+        ("jane@client.example", "complaint about message from 192.0.2.10"),
+        ("staff@hotmail.com.attacker.example", "complaint about message"),
+    ],
+)
+def test_only_a_feedback_loops_own_sender_makes_an_attached_message_a_complaint(
+    sender: str, subject: str
+) -> None:
+    assert classify(_attached_complaint(sender, subject)).kind != Kind.FEEDBACK
+
+
 RETURNED = (
     "Received: from acme.example by relay.example; Thu, 3 Dec 2026 10:00:00 +0100\n"
     "From: billing@acme.example\nTo: boss@client.example\n"
