@@ -217,6 +217,14 @@ AMBIGUOUS_WORDING = (
         r"(?:is )?not allowed|(?:is |has been )?disabled|inactive|(?:has )?blocked|suspended)",
         re.IGNORECASE,
     ),
+    # the same in French, German and Italian: "destinataire inconnu ou boîte aux lettres
+    # désactivée", "Adressat unbekannt oder Mailbox deaktiviert", "destinatario sconosciuto o
+    # mailbox disattivata" (unknown, or its mailbox switched off)
+    re.compile(
+        r"(?:inconnu|unbekannt|sconosciuto)[^.;\n]{0,10}\b(?:ou|oder|o)\b[^.;\n]{0,30}"
+        r"(?:d[ée]sactiv|deaktiviert|gesperrt|disatt?t?ivat|bloccat)",
+        re.IGNORECASE,
+    ),
     # "Recipient address rejected: Access denied": Exchange Online's directory-based edge
     # blocking for an address it does not know (5.4.1, its NDR reference), and as well
     # Postfix's check_recipient_access REJECT for any address its access map refuses

@@ -522,7 +522,9 @@ _SPECIFIC: list[Wording] = [
             r"\[bl2\d\]",
             # the sending host refused as such, before the words "spam" or "policy" beside it
             # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
-            r"dynamic(?:/[a-z]+)* ips?\b",
+            r"dynamic(?:/[a-z]+)*[- ]ips?\b",
+            # "Connection refused due to abuse": the sending host refused for its record
+            r"refused due to abuse",
             r"helo command rejected",  # Postfix reject_invalid_helo_hostname and its kin
             r"rejecting open proxy",  # sendmail's srvrsmtp.c
             r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been )?"
@@ -573,7 +575,8 @@ _SPECIFIC: list[Wording] = [
             "421 at connection; Cloudflare Email Routing's postmaster page ('found on one or more "
             "RBLs'); Coremail's bounce list ('IP is rejected'); the other host refusals sisimai "
             "lists (Sisimai::Reason::Blocked: 'Connection reset by peer', 'listed as abusive', "
-            "'you are sending spam')"
+            "'you are sending spam'); CwsMailBounceHandler's X.7.1 wordings ('dynamic-ip denied', "
+            "'Connection refused due to abuse')"
         ),
     ),
     # before authfailure: a refusal that names spam as its reason, whatever else it mentions
@@ -582,10 +585,14 @@ _SPECIFIC: list[Wording] = [
         (
             r"rejected due to spam classification",
             r"mail content denied",  # QQ Mail's published code (detail 122/171)
+            # Polish: "Wiadomosc zostala odrzucona przez system antyspamowy" (rejected by the
+            # anti-spam system)
+            r"odrzucona przez (?:system )?antyspam",
         ),
         (
             "Google Groups' refusal of a post it classified as spam ('rejected due to spam "
-            "classification'); QQ Mail's 'Mail content denied'"
+            "classification'); QQ Mail's 'Mail content denied'; the same refusal in Polish "
+            "('odrzucona przez system antyspamowy')"
         ),
     ),
     # before networkerror: Gmail reports a null MX as a "DNS Error"
@@ -1108,6 +1115,7 @@ _SPECIFIC: list[Wording] = [
             r"space (?:has been|is) used up",
             r"exceeded .*quota",
             r"mailbox size limit",
+            r"exhausted (?:\w+ ){0,2}storage",  # "User has exhausted allowed storage space"
             r"insufficient (?:disk )?space",
             r"storage (?:allocation|quota)",
             r"exceeded storage",
@@ -1155,7 +1163,8 @@ _SPECIFIC: list[Wording] = [
             "quota', 'reached disk quota', 'quota violation', 'would exceed … storage') and in the "
             "same languages ('quota dépassé', 'Quota überschritten'); GMX's and WEB.DE's 'too many "
             "mails on the server' ('zuviele Mails auf dem Server'); Ipswitch IMail ('User mailbox "
-            "exceeds allowed size')"
+            "exceeds allowed size'); CwsMailBounceHandler's X.2.2 wordings ('exhausted allowed "
+            "storage space')"
         ),
     ),
     # the headers or the MIME structure over a limit: the content's form, not its size
@@ -1218,7 +1227,7 @@ _SPECIFIC: list[Wording] = [
             # its SMTP error codes page), unlike its "dd This user doesn't have a … account"
             r"\bdd \S+@\S+ is no longer valid",
             # (never "your account …": the sender's own, at its sending service)
-            r"(?<!your )(?:account|mailbox|user) (?:is |has been )?"
+            r"(?<!your )(?:account|mailbox|user) (?:is |was |has been )?"
             r"(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
@@ -1228,6 +1237,17 @@ _SPECIFIC: list[Wording] = [
             # French and German: "compte désactivé", "Konto deaktiviert", "Postfach gesperrt"
             r"compte (?:d[ée]sactiv[ée]|suspendu|bloqu[ée]|inactif)",
             r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
+            # Italian, Spanish and Polish providers' closed mailboxes: "Questo indirizzo e'
+            # bloccato per inutilizzo" (blocked for not being used), "Esta casilla ha expirado
+            # por falta de uso", "El usuario esta en estado: inactivo", "Podane konto jest
+            # zablokowane administracyjnie lub nieaktywne" (blocked or inactive)
+            r"bloccat[oa] per inutilizzo",
+            r"(?:expirad[oa]|bloquead[oa]|desactivad[oa]) por falta de uso",
+            r"en estado:? inactivo",
+            r"konto jest (?:zablokowane|nieaktywne)",
+            # RFC 3463 X.2.1's own words, "Mailbox disabled, not accepting messages": "Mail is
+            # not currently being accepted for this mailbox"
+            r"not (?:currently )?being accepted for this mailbox",
             r"account is not active",
             r"(?:account|mailbox) (?:is |has )?(?:been )?expired",
             r"suspend the service",  # 163.com's published codes: "recipient suspend the service"
@@ -1260,7 +1280,9 @@ _SPECIFIC: list[Wording] = [
             "service', 'invalid/inactive user', 'Mailbox unavailable or access denied'); Orange's "
             "and La Poste's archived mailbox (their code 420); the same in French and German "
             "('compte désactivé', 'Konto deaktiviert'); the other closed-account replies sisimai "
-            "lists (Sisimai::Reason::Suspend)"
+            "lists (Sisimai::Reason::Suspend); those CwsMailBounceHandler's resolver table reads "
+            "as X.2.1, in Italian, Spanish and Polish too ('bloccato per inutilizzo', 'expirado "
+            "por falta de uso', 'en estado: inactivo', 'konto jest zablokowane')"
         ),
     ),
     (
@@ -1387,6 +1409,17 @@ _SPECIFIC: list[Wording] = [
             r"recipient\b.{0,60}\bwas not found in",  # "… was not found in LDAP server"
             r"no existe (?:dicha persona|ese usuario)",
             r"nessun utente simile",  # Italian: "no such user at this address"
+            # Italian "destinatario sconosciuto" / "destin. sconosciuto" (recipient unknown),
+            # "destinatario errato" (wrong recipient); Polish "nie ma takiego konta" (no such
+            # account), "<konto|adres|użytkownik> … nie istnieje" (does not exist)
+            r"destin(?:atario|\.) (?:sconosciuto|errato)",
+            r"nie ma takiego (?:konta|u[żz]ytkownika|adresu)",
+            r"(?:konto|adres|u[żz]ytkownik|odbiorca|skrzynka)\b.{0,30}\bnie istnieje",
+            # "No such mail drop defined", "No one with that email address here", "… was not
+            # found in LDAP server": the RFC 5321 "no such user" in other words
+            r"no such mail ?drop",
+            r"no one with that (?:e-?mail )?address",
+            r"not found in (?:the )?ldap",
             r"not present in (?:the )?directory",
             r"envelope recipient has been denied",  # qmail's badrcptto patch
             r"not in my validrcptto list",  # qmail's validrcptto patch
@@ -1441,7 +1474,10 @@ _SPECIFIC: list[Wording] = [
             "'No matches to nameserver query'; Exchange 4.0-5.5 ('The recipient name is not "
             "recognized', KB Q133403) and its French form, Domino's French form, 'not known at "
             "this site', QuickMail's and MDaemon's notices (all in Sympa's bounce analyser); the "
-            "other unknown-user replies sisimai lists (Sisimai::Reason::UserUnknown)"
+            "other unknown-user replies sisimai lists (Sisimai::Reason::UserUnknown); those "
+            "CwsMailBounceHandler's resolver table reads as X.1.1 ('No such mail drop defined', "
+            "'not found in LDAP'), in Italian and Polish too ('destinatario sconosciuto', 'nie ma "
+            "takiego konta')"
         ),
     ),
 ]

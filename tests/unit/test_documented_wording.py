@@ -33,6 +33,7 @@ BROADCOM = "Broadcom knowledge base, Email Security.cloud error and bounce codes
 NETEASE = "NetEase postmaster help, bounce codes explained (退信代码说明)"
 IUA = "I.UA's error pages (mail.i.ua/err/N)"
 FACEBOOK = "Facebook postmaster, 'Response codes'"
+CWS = "CwsMailBounceHandler's table of reply wordings and the RFC 3463 status each means"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1790,6 +1791,55 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.7.1 This account is protected by a challenge-response service",
         "A challenge-response service: the sender must confirm itself (sisimai's Filtered list)",
     ),
+    # wordings a bounce handler's resolver table maps to RFC 3463 statuses (CwsMailBounceHandler,
+    # after PHPMailer-BMH): each read as the status it means, in the languages it gives
+    ("mailboxfull", "5.0.0", "552 User has exhausted allowed storage space", CWS + " (X.2.2)"),
+    ("userunknown", "5.0.0", "550 No such mail drop defined", CWS + " (X.1.1)"),
+    ("userunknown", "5.0.0", "550 No one with that email address here", CWS + " (X.1.1)"),
+    (
+        "userunknown",
+        "5.0.0",
+        "550 <factures@client.example> was not found in LDAP server",
+        CWS + " (X.1.1)",
+    ),
+    ("userunknown", "5.0.0", "550 destinatario sconosciuto", CWS + " (X.1.1), Italian"),
+    ("userunknown", "5.0.0", "550 destinatario errato", CWS + " (X.1.1), Italian"),
+    ("userunknown", "5.0.0", "550 nie ma takiego konta", CWS + " (X.1.1), Polish"),
+    ("userunknown", "5.0.0", "550 Konto factures nie istnieje", CWS + " (X.1.1), Polish"),
+    ("suspend", "5.0.0", "550 Recipient mailbox was disabled", CWS + " (X.2.1)"),
+    (
+        "suspend",
+        "5.0.0",
+        "550 Mail is not currently being accepted for this mailbox",
+        CWS + " (X.2.1, whose own words are 'not accepting messages')",
+    ),
+    (
+        "suspend",
+        "5.0.0",
+        "550 Questo indirizzo e' bloccato per inutilizzo",
+        CWS + " (X.2.1), Italian",
+    ),
+    (
+        "suspend",
+        "5.0.0",
+        "550 Esta casilla ha expirado por falta de uso",
+        CWS + " (X.1.2 there; a mailbox closed for disuse is X.2.1), Spanish",
+    ),
+    ("suspend", "5.0.0", "550 El usuario esta en estado: inactivo", CWS + " (X.2.1), Spanish"),
+    (
+        "suspend",
+        "5.0.0",
+        "550 Podane konto jest zablokowane administracyjnie lub nieaktywne",
+        CWS + " (X.2.1), Polish",
+    ),
+    (
+        "spamdetected",
+        "5.0.0",
+        "554 Wiadomosc zostala odrzucona przez system antyspamowy",
+        CWS + " (X.7.1), Polish",
+    ),
+    ("blocked", "5.0.0", "554 Dial-up or dynamic-ip denied", CWS + " (X.7.1)"),
+    ("blocked", "5.0.0", "554 Connection refused due to abuse", CWS + " (X.7.1)"),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
@@ -1874,6 +1924,11 @@ def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> Non
         # Exchange Online's edge blocking of an unknown address, and Postfix's access map
         # refusing any address (check_recipient_access REJECT), in the same words
         "554 <factures@client.example>: Recipient address rejected: Access denied",
+        # unknown, or its mailbox switched off, in French, German and Italian (the templates
+        # CwsMailBounceHandler's table reads as X.2.1 and X.1.1)
+        "550 destinataire inconnu ou boite aux lettres desactivee",
+        "550 Adressat unbekannt oder Mailbox deaktiviert",
+        "550 destinatario sconosciuto o mailbox disattivata",
     ],
 )
 def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_gone(
