@@ -45,7 +45,8 @@ from bounce_parser.rules.detection import (
     BOUNCE_BODY,
     BOUNCE_SENDER,
     BOUNCE_SUBJECT,
-    COMPLAINT_FORMATS,
+    COMPLAINT_FIELDS,
+    COMPLAINT_SENDERS,
     FAILURE_SHOWN,
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
@@ -112,7 +113,7 @@ def _classify(raw: bytes) -> Classification:
     ctypes = [(d, mime.ctype(p)) for d, p in parts]
     if report_type == "feedback-report" or any(c == "message/feedback-report" for _, c in ctypes):
         return from_feedback(msg, parts, base)
-    if _complaint_format(base) and returned_headers(parts) is not None:
+    if _complaint_format(msg, parts, base):
         return from_feedback(msg, parts, base, feedback_type="abuse")
     if report_type == "disposition-notification" or any(
         c == "message/disposition-notification" for _, c in ctypes
@@ -175,13 +176,22 @@ def _classify(raw: bytes) -> Classification:
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 
 
-def _complaint_format(base: Common) -> bool:
-    """Whether the message is a feedback loop's complaint in its own format (not ARF)."""
+def _complaint_format(msg: Message, parts: list[tuple[int, Message]], base: Common) -> bool:
+    """Whether the message is a feedback loop's complaint in its own format (not ARF): from
+    a loop's own sender with the message attached, or bearing a field only a loop writes."""
+    returned = returned_headers(parts)
     sender = base["from_address"] or ""
     subject = base["subject"] or ""
-    return any(
+    if returned is not None and any(
         who.fullmatch(sender) and (about is None or about.search(subject))
-        for who, about in COMPLAINT_FORMATS
+        for who, about in COMPLAINT_SENDERS
+    ):
+        return True
+    return any(
+        value.search(str(headers.get(name, "") or ""))
+        for headers in (msg, returned)
+        if headers is not None
+        for name, value in COMPLAINT_FIELDS
     )
 
 

@@ -291,10 +291,12 @@ def from_feedback(
                 for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
                     recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)
+    # a complaint forwarded as it is (JMRP's "Original" format) is the complained-of message
+    complained_of = returned if returned is not None or feedback_type is None else msg
     for name in _RETURNED_RCPT:
-        if recipients or returned is None:
+        if recipients or complained_of is None:
             break
-        recipients = [a.lower() for a in mime.addresses_in(str(returned.get(name, "") or ""))]
+        recipients = [a.lower() for a in mime.addresses_in(str(complained_of.get(name, "") or ""))]
     results = tuple(
         RecipientResult(address=a, reason="feedback", action="failed")
         for a in dict.fromkeys(recipients)
@@ -303,13 +305,17 @@ def from_feedback(
         kind=Kind.FEEDBACK,
         recipients=results,
         feedback_type=(fields.get("feedback-type") or "").lower() or feedback_type,
-        original_message_id=returned_message_id(parts),
+        original_message_id=(
+            returned_message_id(parts)
+            if complained_of is not msg
+            else mime.first_message_id(mime.header(msg, "Message-ID") or "")
+        ),
         facturier_token=token(parts),
         # a complaint comes to the provider's feedback address, not to the return path: the
         # returned message's Return-Path (RFC 5965 2(d), the original as received) names it
         returned_return_path=(
-            next(iter(mime.addresses_in(str(returned.get("Return-Path", "") or ""))), None)
-            if returned is not None
+            next(iter(mime.addresses_in(str(complained_of.get("Return-Path", "") or ""))), None)
+            if complained_of is not None
             else None
         ),
         **base,

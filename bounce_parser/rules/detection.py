@@ -199,17 +199,24 @@ NOT_PASSED_ON = re.compile(
     re.IGNORECASE,
 )
 
-# Complaints in a feedback loop's own format, from before RFC 5965's ARF or beside it: the
-# complained-of message attached whole, no feedback-report part. (The report's sender, a
-# pattern its subject must match or None.) Read as an "abuse" report (RFC 5965 3.1's type for
-# a recipient's spam complaint); who complained is found in the attached message.
-COMPLAINT_FORMATS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
-    # MSN Hotmail's Junk E-Mail Reporting Program, its "RFC822 Attachment" format: the complaint
-    # forwarded from staff@hotmail.com, the message attached, its recipient in the attached
-    # message's X-HmXmrOriginalRecipient field (JMRP partner FAQ: "What email node/address will
-    # complaint email be mailed from?")
+# Complaints in a feedback loop's own format, from before RFC 5965's ARF or beside it: no
+# feedback-report part, the complained-of message attached whole or forwarded as it is. Read as
+# an "abuse" report (RFC 5965 3.1's type for a recipient's spam complaint); who complained is
+# found in the complained-of message.
+COMPLAINT_SENDERS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    # (the report's sender, a pattern its subject must match or None), the message attached:
+    # MSN Hotmail's Junk E-Mail Reporting Program, its "RFC822 Attachment" format, sent from
+    # staff@hotmail.com (JMRP partner FAQ: "What email node/address will complaint email be
+    # mailed from?")
     (re.compile(r"staff@hotmail\.com", re.IGNORECASE), re.compile(r"complaint", re.IGNORECASE)),
-    # AOL's feedback loop, SCOMP ("spam complaint"), whose reports come from scomp@aol.net with
-    # the message attached, in its format from before ARF as in ARF
+    # AOL's feedback loop, SCOMP ("spam complaint"), whose reports come from scomp@aol.net
     (re.compile(r"scomp@aol\.net", re.IGNORECASE), None),
+)
+COMPLAINT_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # (a header field only a feedback loop writes, a pattern of its value), found on the
+    # report or on the complained-of message it carries: JMRP's X-HmXmrOriginalRecipient, the
+    # Hotmail user who complained (also in the JMRP FAQ's "Original" format, the complaint
+    # forwarded as it is from the user's own address); AOL's "X-Loop: scomp"
+    ("X-HmXmrOriginalRecipient", re.compile(r"@")),
+    ("X-Loop", re.compile(r"\bscomp\b", re.IGNORECASE)),
 )

@@ -2133,6 +2133,44 @@ def test_a_feedback_loops_own_complaint_format_is_a_complaint(sender: str, subje
     assert (result.kind, [r.address for r in result.recipients]) == (Kind.FEEDBACK, [RECIPIENT])
 
 
+def test_a_complaint_forwarded_as_it_is_names_who_complained() -> None:
+    """JMRP's "Original" format (its partner FAQ): the complained-of message forwarded as it
+    is, from the Hotmail user's own address, with the X-HmXmrOriginalRecipient field."""
+    raw = (
+        f"From: Client <{RECIPIENT}>\r\nTo: abuse@acme.example\r\nSubject: Facture\r\n"
+        f"X-HmXmrOriginalRecipient: <{RECIPIENT}>\r\nReturn-Path: <bounce@acme.example>\r\n"
+        "Message-ID: <inv-7@acme.example>\r\n\r\nbody\r\n"
+    ).encode()
+    result = classify(raw)
+    assert (result.kind, result.feedback_type) == (Kind.FEEDBACK, "abuse")
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    assert result.returned_return_path == "bounce@acme.example"
+
+
+@pytest.mark.parametrize(
+    ("field", "on_the_report"),
+    [
+        # AOL's SCOMP marks its reports "X-Loop: scomp"
+        ("X-Loop: scomp", True),
+        # JMRP's field on the attached message, whoever passed the report on
+        (f"X-HmXmrOriginalRecipient: <{RECIPIENT}>", False),
+    ],
+)
+def test_a_field_only_a_feedback_loop_writes_makes_a_complaint(
+    field: str, on_the_report: bool
+) -> None:
+    raw = _attached_complaint("postmaster@relay.example", "Fwd: report").decode()
+    if on_the_report:
+        raw = field + "\r\n" + raw.replace(f"X-HmXmrOriginalRecipient: <{RECIPIENT}>\r\n", "")
+        raw = raw.replace("To: undisclosed-recipients:;", f"To: {RECIPIENT}")
+    else:
+        raw = raw.replace(f"X-HmXmrOriginalRecipient: <{RECIPIENT}>", field)
+    result = classify(raw.encode())
+    assert (result.kind, result.feedback_type) == (Kind.FEEDBACK, "abuse")
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+
+
 @pytest.mark.parametrize(
     ("sender", "subject"),
     [
@@ -2146,7 +2184,12 @@ def test_a_feedback_loops_own_complaint_format_is_a_complaint(sender: str, subje
 def test_only_a_feedback_loops_own_sender_makes_an_attached_message_a_complaint(
     sender: str, subject: str
 ) -> None:
-    assert classify(_attached_complaint(sender, subject)).kind != Kind.FEEDBACK
+    """Without the feedback loop's sender (nor a field only a loop writes), a message with
+    another attached is not a complaint."""
+    raw = _attached_complaint(sender, subject).replace(
+        f"X-HmXmrOriginalRecipient: <{RECIPIENT}>\r\n".encode(), b""
+    )
+    assert classify(raw).kind != Kind.FEEDBACK
 
 
 RETURNED = (
