@@ -9,7 +9,7 @@ from email.message import Message
 from bounce_parser import mime
 
 _SUBJECT = re.compile(
-    r"out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|"
+    r"out ?of ?(?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|"
     r"^auto:|absence|abwesenheit|réponse automatique|reponse automatique|vacation|"
     r"on leave|away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
     r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen|"
@@ -24,7 +24,10 @@ _SUBJECT = re.compile(
     # an acknowledgement of receipt an accounts-payable or ticket system sends back (a read
     # receipt, RFC 8098, is a report of its own and read before this)
     r"accus[ée] de r[ée]ception|acknowledge?ment of receipt|receipt acknowledge?ment|"
-    r"eingangsbest[äa]tigung|empfangsbest[äa]tigung|acuse de recibo",
+    r"eingangsbest[äa]tigung|empfangsbest[äa]tigung|acuse de recibo|"
+    # the subjects responders give their own replies, as two other bounce handlers list them
+    # (PHP-Bounce-Handler's autorespondlist): "Thank you for your email.", "I am away …"
+    r"^thank you for your (?:e-?mail|message)\b|^(?:i am|i'm|i’m)\b.{0,20}\baway\b",
     re.IGNORECASE,
 )
 _MONTHS = {
@@ -135,8 +138,10 @@ def looks_like_autoreply(msg: Message, subject: str | None) -> bool:
     # a challenge-response system's request to confirm the message (TMDA marks its own)
     if (mime.header(msg, "X-Delivery-Agent") or "").upper().startswith("TMDA"):
         return True
-    precedence = (mime.header(msg, "Precedence") or "").lower()
-    if precedence == "auto_reply":
+    # "Precedence: auto_reply", and "junk", which vacation programs put on their replies
+    # (RFC 3834 section 2 lets a responder mark its reply so; the field is RFC 2076's)
+    precedence = (mime.header(msg, "Precedence") or "").strip().lower()
+    if precedence in ("auto_reply", "junk"):
         return True
     return bool(subject and _SUBJECT.search(subject))
 
