@@ -1231,6 +1231,10 @@ _SPECIFIC: list[Wording] = [
             r"(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
+            # "recipient suspended", "account discontinued", "account not activated" (everyone.net's
+            # and USA.NET's replies, as Mail::DeliveryStatus::BounceParser's reader names them)
+            r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?(?:suspended|discontinued)\b",
+            r"(?<!your )account not activated",
             r"administrative?l?e?y disabled",  # qmail-ldap: "Mailaddress is administratively …"
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
@@ -1267,7 +1271,8 @@ _SPECIFIC: list[Wording] = [
             r"address no longer accepts mail",
             r"mailbox unavailable.*inactive",
             r"mailbox is (?:frozen|disabled)",
-            r"(?:account|mailbox)\b(?:[^.\n]|\.(?=\S)){0,60}\bis (?:inactive|disabled|suspended)",
+            r"(?<!your )(?:account|mailbox)\b(?:[^.\n]|\.(?=\S)){0,60}"
+            r"\bis (?:inactive|disabled|suspended)",
             # "The account <address> has been suspended" (sisimai's Suspend: "has been
             # suspended")
             r"(?<!your )(?:account|mailbox|user|recipient|address)\b(?:[^.\n]|\.(?=\S)){0,60}"
@@ -1280,9 +1285,10 @@ _SPECIFIC: list[Wording] = [
             "service', 'invalid/inactive user', 'Mailbox unavailable or access denied'); Orange's "
             "and La Poste's archived mailbox (their code 420); the same in French and German "
             "('compte désactivé', 'Konto deaktiviert'); the other closed-account replies sisimai "
-            "lists (Sisimai::Reason::Suspend); those CwsMailBounceHandler's resolver table reads "
-            "as X.2.1, in Italian, Spanish and Polish too ('bloccato per inutilizzo', 'expirado "
-            "por falta de uso', 'en estado: inactivo', 'konto jest zablokowane')"
+            "lists (Sisimai::Reason::Suspend); the ones Mail::DeliveryStatus::BounceParser names "
+            "('recipient suspended', 'account not activated'); the wordings CwsMailBounceHandler's "
+            "resolver table reads as X.2.1, in Italian, Spanish and Polish too ('bloccato per inutilizzo', "
+            "'expirado por falta de uso', 'en estado: inactivo', 'konto jest zablokowane')"
         ),
     ),
     (
@@ -1438,7 +1444,13 @@ _SPECIFIC: list[Wording] = [
             r"nom du destinataire n.est pas reconnu",
             r"not known at this site",  # "user … not known at this site" (idem, 5.1.1)
             r"unknown quickmail recipient",  # CE QuickMail's notice
-            r"(?:there is )?no user by that name",  # MDaemon: "There is no user by that name"
+            # MDaemon: "There is no user by that name"
+            r"(?:there is )?no user (?:here )?by that name",
+            # the words Mail::DeliveryStatus::BounceParser's reader gives MailFoundry's and
+            # others' replies: "this server doesn't handle mail for that user", "address …
+            # not known here"
+            r"(?:doesn.t|does not) handle mail for (?:that|this) user",
+            r"\bnot known here\b",
             r"invalid e-?mail address",
             r"(?:address|mailbox) is not valid|mailbox (?:is )?invalid",
             r"recipients? (?:is|are) invalid",
@@ -1474,10 +1486,11 @@ _SPECIFIC: list[Wording] = [
             "'No matches to nameserver query'; Exchange 4.0-5.5 ('The recipient name is not "
             "recognized', KB Q133403) and its French form, Domino's French form, 'not known at "
             "this site', QuickMail's and MDaemon's notices (all in Sympa's bounce analyser); the "
-            "other unknown-user replies sisimai lists (Sisimai::Reason::UserUnknown); those "
-            "CwsMailBounceHandler's resolver table reads as X.1.1 ('No such mail drop defined', "
-            "'not found in LDAP'), in Italian and Polish too ('destinatario sconosciuto', 'nie ma "
-            "takiego konta')"
+            "other unknown-user replies sisimai lists (Sisimai::Reason::UserUnknown); the ones "
+            "Mail::DeliveryStatus::BounceParser reads so ('doesn't handle mail for that user', "
+            "'not known here'); the wordings CwsMailBounceHandler's resolver table reads as "
+            "X.1.1 ('No such mail drop defined', 'not found in LDAP'), in Italian and Polish too "
+            "('destinatario sconosciuto', 'nie ma takiego konta')"
         ),
     ),
 ]

@@ -34,6 +34,7 @@ NETEASE = "NetEase postmaster help, bounce codes explained (退信代码说明)"
 IUA = "I.UA's error pages (mail.i.ua/err/N)"
 FACEBOOK = "Facebook postmaster, 'Response codes'"
 CWS = "CwsMailBounceHandler's table of reply wordings and the RFC 3463 status each means"
+BOUNCEPARSER = "Mail::DeliveryStatus::BounceParser's _std_reason, the senders its comments name"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1840,6 +1841,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("blocked", "5.0.0", "554 Dial-up or dynamic-ip denied", CWS + " (X.7.1)"),
     ("blocked", "5.0.0", "554 Connection refused due to abuse", CWS + " (X.7.1)"),
+    # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
+    ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
+    ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
+    ("userunknown", "5.0.0", "550 Address factures@client.example not known here", BOUNCEPARSER),
+    ("suspend", "5.0.0", "550 Recipient suspended", BOUNCEPARSER + " (everyone.net)"),
+    ("suspend", "5.0.0", "550 Account discontinued", BOUNCEPARSER),
+    ("suspend", "5.0.0", "550 Account not activated", BOUNCEPARSER + " (USA.NET)"),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
@@ -3014,7 +3022,13 @@ def test_an_address_exchange_refuses_as_reserved_is_unknown_yet_proves_nothing_g
 
 @pytest.mark.parametrize(
     "said",
-    ["550 Your account has been suspended", "550 Your account billing-acme has been suspended"],
+    [
+        "550 Your account has been suspended",
+        "550 Your account billing-acme has been suspended",
+        "550 Your account is suspended, contact support",
+        "550 Your account is discontinued",
+        "550 Your account not activated",
+    ],
 )
 def test_the_senders_own_account_suspended_is_not_the_recipients(said: str) -> None:
     """A sending service telling us that our own account is suspended says nothing of the
