@@ -1287,8 +1287,9 @@ _SPECIFIC: list[Wording] = [
             "('compte désactivé', 'Konto deaktiviert'); the other closed-account replies sisimai "
             "lists (Sisimai::Reason::Suspend); the ones Mail::DeliveryStatus::BounceParser names "
             "('recipient suspended', 'account not activated'); the wordings CwsMailBounceHandler's "
-            "resolver table reads as X.2.1, in Italian, Spanish and Polish too ('bloccato per inutilizzo', "
-            "'expirado por falta de uso', 'en estado: inactivo', 'konto jest zablokowane')"
+            "resolver table reads as X.2.1, in Italian, Spanish and Polish too ('bloccato per "
+            "inutilizzo', 'expirado por falta de uso', 'en estado: inactivo', 'konto jest "
+            "zablokowane')"
         ),
     ),
     (
