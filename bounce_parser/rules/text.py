@@ -448,13 +448,17 @@ _SPECIFIC: list[Wording] = [
             r"spamming not allowed",
             r"using a mass mailer",
             r"temporarily blocked by our filter",
+            # Exchange's Content Filter agent rejecting above its SCL threshold, in its default
+            # words (Set-ContentFilterConfig -RejectionResponse)
+            r"rejected due to content restrictions",
         ),
         (
             "Spam and bulk-mail refusals: Gmail 5.7.1 ('Our system has detected that this message "
             "is likely unsolicited mail'); a content filter's rejection; the other spam refusals "
             "sisimai lists (Sisimai::Reason::SpamDetected: 'considered as spam or virus', "
             "'unacceptable content', 'bulk email', 'Reject bulk.advertising', 'Rejecting banned "
-            "content', 'spamming not allowed', 'using a mass mailer')"
+            "content', 'spamming not allowed', 'using a mass mailer'); Exchange's Content Filter "
+            "agent, its default RejectionResponse ('Message rejected due to content restrictions')"
         ),
     ),
     # a mailbox that takes no new mail after long inactivity (AOL's and Verizon's wording,

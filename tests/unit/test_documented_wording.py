@@ -1841,6 +1841,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("blocked", "5.0.0", "554 Dial-up or dynamic-ip denied", CWS + " (X.7.1)"),
     ("blocked", "5.0.0", "554 Connection refused due to abuse", CWS + " (X.7.1)"),
+    (
+        "spamdetected",
+        "5.7.1",
+        "550 5.7.1 Message rejected due to content restrictions",
+        "Microsoft Learn, Set-ContentFilterConfig: the Content Filter agent's default "
+        "RejectionResponse for a message above the SCL reject threshold",
+    ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
     ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
