@@ -191,6 +191,9 @@ _SPECIFIC: list[Wording] = [
             r"without solving a captcha",
             r"content presents a potential(?: security issue)?",
             r"not accepting mail with (?:attachments|embedded images|images)",
+            # Exchange's Attachment Filtering agent, its default RejectResponse
+            # (Set-AttachmentFilterListConfig): "Message rejected due to unacceptable attachments"
+            r"rejected due to unacceptable attachments",
             # a list's refusal of a non-member's post (Mailman's "Post by non-member to a
             # members-only list"), in sisimai's PolicyViolation list
             r"non-?member to a members-only list",
@@ -200,7 +203,8 @@ _SPECIFIC: list[Wording] = [
             "its content presents a potential security issue'); AOL ('not accepting mail with "
             "attachments or embedded images'); Google Groups ('not subscribed to this group'); "
             "the other policy refusals sisimai lists (Sisimai::Reason::PolicyViolation: 'Header "
-            "error', 'message given low priority')"
+            "error', 'message given low priority'); Exchange's Attachment Filtering agent, its "
+            "default RejectResponse ('Message rejected due to unacceptable attachments')"
         ),
     ),
     (

@@ -1848,6 +1848,13 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "Microsoft Learn, Set-ContentFilterConfig: the Content Filter agent's default "
         "RejectionResponse for a message above the SCL reject threshold",
     ),
+    (
+        "policyviolation",
+        "5.7.1",
+        "550 5.7.1 Message rejected due to unacceptable attachments",
+        "Microsoft Learn, Set-AttachmentFilterListConfig: the Attachment Filtering agent's "
+        "default RejectResponse",
+    ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
     ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
