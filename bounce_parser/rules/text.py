@@ -1021,7 +1021,9 @@ _SPECIFIC: list[Wording] = [
             # accept email in non-Latin character sets", "… from this sender"
             r"(?<!user )(?<!recipient )(?<!mailbox )(?<!account )does not (?:accept|receive) "
             r"(?:any )?(?:e-?)?mail\b(?! (?:in|from|with|for|containing|that|which|sent|of)\b)",
-            r"not accepting mail",
+            # (not AOL's "… because they are not accepting mail from <sender>": the recipients'
+            # choice, whose address stays good)
+            r"(?<!they are )(?<!recipient is )(?<!user is )not accepting mail",
             r"no mx found",
             r"couldn't find a mail exchanger",
             r"no smtp service",
@@ -1307,7 +1309,6 @@ _SPECIFIC: list[Wording] = [
             r"host unknown",
             r"unknown host",
             r"domain (?:name )?not found",
-            r"name service error",
             r"no mx (?:record|host)",
             r"unrouteable address",  # exim: no router took the domain
             r"domain is not reachable",

@@ -2118,6 +2118,24 @@ def test_a_complaint_rfc_5965_names_who_complained(
     assert result.returned_return_path == "bounce@acme.example"
 
 
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        # AOL's sender block: the recipients chose not to take this sender's mail
+        "550 Your mail could not be delivered because they are not accepting mail from "
+        "billing@acme.example",
+        "550 they are not accepting mail",
+        # a lookup that failed, not a name proven gone
+        "550 Name service error",
+    ],
+)
+def test_a_soft_wording_another_handler_lists_is_never_hard(diagnostic: str) -> None:
+    """Wordings a bounce handler lists among soft bounces (its code's table): none proves an
+    address gone, so none marks it undeliverable."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert not r.hard
+
+
 def _attached_complaint(sender: str, subject: str, attached: str = "message/rfc822") -> bytes:
     """A complaint in a feedback loop's own format: a note, the message attached whole."""
     return (
@@ -2817,6 +2835,14 @@ def test_exims_delivery_generated_by_the_address(delivery: str, reason: str) -> 
             "suspend",
         ),
         ("5.0.0", "DNS lookup failed: SERVFAIL", "networkerror"),
+        # Postfix's "Name service error" says a lookup failed, not how: only "Host not found"
+        # (NXDOMAIN) proves the name gone
+        (
+            "5.0.0",
+            "Name service error for name=client.example type=MX: Malformed or unexpected name "
+            "server reply",
+            "networkerror",
+        ),
     ],
 )
 def test_a_full_mailbox_or_a_dns_trouble_is_never_hard(
