@@ -194,6 +194,10 @@ _SPECIFIC: list[Wording] = [
             # Exchange's Attachment Filtering agent, its default RejectResponse
             # (Set-AttachmentFilterListConfig): "Message rejected due to unacceptable attachments"
             r"rejected due to unacceptable attachments",
+            # the same policy in others' words: "Message Denied: Restricted attachment",
+            # "Message contains unacceptable attachment", "has exceeded maximum attachment count
+            # limit" (MailWizz's BounceHandler's soft list)
+            r"restricted attachment|unacceptable attachment|maximum attachment count",
             # a list's refusal of a non-member's post (Mailman's "Post by non-member to a
             # members-only list"), in sisimai's PolicyViolation list
             r"non-?member to a members-only list",
@@ -204,7 +208,8 @@ _SPECIFIC: list[Wording] = [
             "attachments or embedded images'); Google Groups ('not subscribed to this group'); "
             "the other policy refusals sisimai lists (Sisimai::Reason::PolicyViolation: 'Header "
             "error', 'message given low priority'); Exchange's Attachment Filtering agent, its "
-            "default RejectResponse ('Message rejected due to unacceptable attachments')"
+            "default RejectResponse ('Message rejected due to unacceptable attachments'), and the "
+            "same policy in others' words (MailWizz's soft list: 'Restricted attachment')"
         ),
     ),
     (
@@ -261,10 +266,16 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "authfailure",
-        (r"sender policy framework", r"spf\.pobox\.com", r"body hash did not verify"),
+        (
+            r"sender policy framework",
+            r"spf\.pobox\.com",
+            r"body hash did not verify",
+            r"sender id \(pra\) not permitted",  # Sender ID (RFC 4406), its PRA check failed
+        ),
         "SPF named in full ('Sender Policy Framework violation', RFC 7208) or by its old "
         "explanation page (spf.pobox.com), before 'policy … violation' reads as a policy; "
-        "DKIM's 'body hash did not verify' (RFC 6376 6.3), before 'header' reads as the form",
+        "DKIM's 'body hash did not verify' (RFC 6376 6.3), before 'header' reads as the form; "
+        "Sender ID's failed PRA check (RFC 4406)",
     ),
     (
         "requireptr",
@@ -352,6 +363,9 @@ _SPECIFIC: list[Wording] = [
         "rejected",
         (
             r"sender verify failed",
+            # Exim's callout to verify the sender, and others' sender verification
+            r"could not complete sender verify callout",
+            r"sender verification error",
             r"sender address rejected",
             r"domain of sender address",
             r"unroutable sender address",  # Exim's sender verification
@@ -455,6 +469,12 @@ _SPECIFIC: list[Wording] = [
             # Exchange's Content Filter agent rejecting above its SCL threshold, in its default
             # words (Set-ContentFilterConfig -RejectionResponse)
             r"rejected due to content restrictions",
+            # bulk-mail and score refusals (MailWizz's BounceHandler's soft list): "rejected as
+            # bulk", "message classified as bulk", "This message scored 12.5 points", "Rejected
+            # by DCC" (the Distributed Checksum Clearinghouse, a bulk-mail detector)
+            r"(?:rejected|classified) as bulk",
+            r"this message scored\b",
+            r"rejected by dcc\b",
         ),
         (
             "Spam and bulk-mail refusals: Gmail 5.7.1 ('Our system has detected that this message "
@@ -462,7 +482,9 @@ _SPECIFIC: list[Wording] = [
             "sisimai lists (Sisimai::Reason::SpamDetected: 'considered as spam or virus', "
             "'unacceptable content', 'bulk email', 'Reject bulk.advertising', 'Rejecting banned "
             "content', 'spamming not allowed', 'using a mass mailer'); Exchange's Content Filter "
-            "agent, its default RejectionResponse ('Message rejected due to content restrictions')"
+            "agent, its default RejectionResponse ('Message rejected due to content "
+            "restrictions'); bulk and score refusals in MailWizz's soft list ('rejected as bulk', "
+            "'This message scored', 'Rejected by DCC')"
         ),
     ),
     # a mailbox that takes no new mail after long inactivity (AOL's and Verizon's wording,
@@ -696,6 +718,11 @@ _SPECIFIC: list[Wording] = [
             r"too many hops",
             r"hop count exceeded",
             r"routing loop",
+            r"message is looping|loop count exceeded",
+            # qmail-remote's "Connected to … but connection died", "CNAME lookup failed
+            # temporarily" (qmail-remote(8))
+            r"but connection died",
+            r"cname lookup failed temporarily",
         ),
         (
             "DNS and routing trouble: Gmail's 'DNS Error'; Postfix's 'Host not found, try again' "
@@ -709,7 +736,8 @@ _SPECIFIC: list[Wording] = [
             "Gmail 5.6.0 ('mail loop'), Postfix local(8) ('mail forwarding loop for'), Lotus "
             "Domino ('routing loop', 'hop count exceeded'); the other network-error replies "
             "sisimai lists (Sisimai::Reason::NetworkError: 'unable to resolve route', "
-            "'message looping')"
+            "'message looping'); qmail-remote(8)'s 'but connection died' and 'CNAME lookup failed "
+            "temporarily'; 'message is looping', 'loop count exceeded' (MailWizz's soft list)"
         ),
     ),
     (
@@ -1041,7 +1069,7 @@ _SPECIFIC: list[Wording] = [
             r"receiving mail too quickly",  # Yahoo: "User is receiving mail too quickly"
             # iCloud: "Messages to … deferred due to excessive volume" (HT204137)
             r"due to excessive volume",
-            r"too many (?:messages|recipients|emails) (?:in|per)",
+            r"too many (?:messages|recipients|emails) (?:in|per)(?! this mailbox)",
             r"sending rate",
             # Postfix anvil limits (smtpd_client_message_rate_limit, …_recipient_rate_limit):
             # "Error: too much mail from <ip>", "Error: too many recipients from <ip>"
@@ -1082,6 +1110,14 @@ _SPECIFIC: list[Wording] = [
             # unreachable ("Unable to chdir to maildir. (#4.2.1)")
             r"bad interpreter",
             r"unable to chdir to maildir",
+            # the local delivery's own failures (MailWizz's BounceHandler lists them soft): a
+            # maildir it could not write, sendmail's EX_SOFTWARE ("Internal software error"),
+            # EAGAIN ("Resource temporarily unavailable")
+            r"(?:error on|failed) maildir delivery|maildir delivery failed",
+            r"can.t open mailbox",
+            r"error opening input/output file",
+            r"internal software error",
+            r"resources? temporarily (?:un|not )available",
         ),
         (
             "Lotus Domino's router ('Several matches found in Domino Directory'); RFC 3463 X.3.5 "
@@ -1089,7 +1125,9 @@ _SPECIFIC: list[Wording] = [
             "configuration error', EX_CANTCREAT 'Can't create output', EX_OSERR 'Operating system "
             "error', EX_OSFILE 'System file missing') and its 'timeout waiting for input'; EINTR "
             "('Interrupted system call'); qmail-local's 'bad interpreter' and 'Unable to chdir to "
-            "maildir' (sisimai's qmail table reads both as system errors)"
+            "maildir' (sisimai's qmail table reads both as system errors); EX_SOFTWARE ('Internal "
+            "software error'), EAGAIN, a maildir a local delivery could not write (MailWizz's "
+            "BounceHandler's soft list)"
         ),
     ),
     # before mailboxfull: the server's disk, not the recipient's quota
@@ -1104,11 +1142,14 @@ _SPECIFIC: list[Wording] = [
             # "not enough disk space", "not sufficient disk space": the wording of the same
             # 452 condition (RFC 5321 4.2.2 names it "insufficient system storage")
             r"\bnot (?:enough|sufficient) (?:free )?disk ?space",
+            # "disk full", and ENOSPC by number ("errno=28", Linux's and the BSDs')
+            r"\bdisk (?:is )?full\b",
+            r"\berrno ?= ?28\b",
         ),
         (
             "The server's storage, not the mailbox's: RFC 5321 452 ('insufficient system storage');"
-            " RFC 3463 X.3.1; ENOSPC ('No space left on device'); qmail's 'mailbox unavailable "
-            "(not enough free space)'"
+            " RFC 3463 X.3.1; ENOSPC ('No space left on device', 'errno=28'); qmail's 'mailbox "
+            "unavailable (not enough free space)'; 'disk full'"
         ),
     ),
     (
@@ -1122,10 +1163,20 @@ _SPECIFIC: list[Wording] = [
             r"\b(?:over|reached|overdrawn) (?:\w+ ){0,3}(?:disk ?space )?quota",
             r"\bfull (?:mailbox|inbox)",
             r"would exceed (?:\w+ ){0,3}(?:storage|quota)",
-            r"space (?:has been|is) used up",
+            r"space (?:has been|is|has) used up",
             r"exceeded .*quota",
             r"mailbox size limit",
             r"exhausted (?:\w+ ){0,2}storage",  # "User has exhausted allowed storage space"
+            # MailWizz's BounceHandler's soft list: a mailbox over its size or message count
+            r"(?:inbox|account) is full\b",
+            r"recipient storage full",
+            r"mailbox_(?:full|quota_exceeded)",
+            r"(?:exceeds?|over) (?:the )?maximum allowed "
+            r"(?:storage|mailbox size|number of messages)",
+            r"too many messages (?:on|in) this mailbox|exceeds allowed message count",
+            r"larger than the space available",
+            r"mail ?box space not enough",
+            r"mailbox exceeds (?:the )?quota",
             r"insufficient (?:disk )?space",
             r"storage (?:allocation|quota)",
             r"exceeded storage",
@@ -1174,7 +1225,9 @@ _SPECIFIC: list[Wording] = [
             "same languages ('quota dépassé', 'Quota überschritten'); GMX's and WEB.DE's 'too many "
             "mails on the server' ('zuviele Mails auf dem Server'); Ipswitch IMail ('User mailbox "
             "exceeds allowed size'); CwsMailBounceHandler's X.2.2 wordings ('exhausted allowed "
-            "storage space')"
+            "storage space'); a mailbox over its size or message count in MailWizz's soft list "
+            "('Inbox is full', 'recipient storage full', 'too many messages in this mailbox', "
+            "'over the maximum allowed mailbox size')"
         ),
     ),
     # the headers or the MIME structure over a limit: the content's form, not its size
@@ -1258,6 +1311,12 @@ _SPECIFIC: list[Wording] = [
             r"bloccat[oa] per inutilizzo",
             r"(?:expirad[oa]|bloquead[oa]|desactivad[oa]) por falta de uso",
             r"en estado:? inactivo",
+            # closed for not being used: "Account closed due to inactivity", "User hasn't
+            # entered during last 90 days", "Mailbox_currently_suspended" (MailWizz's list)
+            r"(?:closed|disabled|deactivated|suspended|locked|blocked) (?:due to|for|because of) "
+            r"(?:long |extended )?inactivity",
+            r"hasn.t (?:entered|logged in) (?:during|in|for) (?:the )?last",
+            r"mailbox_currently_suspended",
             r"konto jest (?:zablokowane|nieaktywne)",
             # RFC 3463 X.2.1's own words, "Mailbox disabled, not accepting messages": "Mail is
             # not currently being accepted for this mailbox"
@@ -1299,7 +1358,8 @@ _SPECIFIC: list[Wording] = [
             "('recipient suspended', 'account not activated'); the wordings CwsMailBounceHandler's "
             "resolver table reads as X.2.1, in Italian, Spanish and Polish too ('bloccato per "
             "inutilizzo', 'expirado por falta de uso', 'en estado: inactivo', 'konto jest "
-            "zablokowane')"
+            "zablokowane'); a mailbox closed for disuse in MailWizz's soft list ('Account closed "
+            "due to inactivity', 'User hasn't entered during last … days')"
         ),
     ),
     (

@@ -35,6 +35,7 @@ IUA = "I.UA's error pages (mail.i.ua/err/N)"
 FACEBOOK = "Facebook postmaster, 'Response codes'"
 CWS = "CwsMailBounceHandler's table of reply wordings and the RFC 3463 status each means"
 BOUNCEPARSER = "Mail::DeliveryStatus::BounceParser's _std_reason, the senders its comments name"
+MAILWIZZ = "MailWizz's BounceHandler rule table, its soft bounces (after PHPMailer-BMH)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1854,6 +1855,67 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 5.7.1 Message rejected due to unacceptable attachments",
         "Microsoft Learn, Set-AttachmentFilterListConfig: the Attachment Filtering agent's "
         "default RejectResponse",
+    ),
+    # the soft bounces MailWizz's BounceHandler lists (its code, after PHPMailer-BMH)
+    ("systemerror", "5.0.0", "550 maildir delivery failed: Permission denied", MAILWIZZ),
+    ("systemerror", "5.0.0", "451 Can't open mailbox for factures", MAILWIZZ),
+    ("systemerror", "5.0.0", "451 Error opening input/output file", MAILWIZZ),
+    ("systemerror", "5.0.0", "554 Internal software error", MAILWIZZ + " (sendmail's EX_SOFTWARE)"),
+    (
+        "systemerror",
+        "5.0.0",
+        "451 Resources temporarily unavailable. Please try again later.",
+        MAILWIZZ + " (EAGAIN)",
+    ),
+    ("systemfull", "5.0.0", "452 disk full", MAILWIZZ),
+    ("systemfull", "5.0.0", "451 write error, errno=28", MAILWIZZ + " (ENOSPC)"),
+    ("mailboxfull", "5.0.0", "552 Inbox is full", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 recipient storage full, try again later", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 mailbox_quota_exceeded", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 Message would exceed the quota for the mailbox", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 Message would exceed maximum allowed storage", MAILWIZZ),
+    (
+        "mailboxfull",
+        "5.0.0",
+        "552 Mailbox is over the maximum allowed number of messages",
+        MAILWIZZ,
+    ),
+    ("mailboxfull", "5.0.0", "552 too many messages in this mailbox", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 Message is larger than the space available", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 mail box space not enough", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 Requested mailbox exceeds quota", MAILWIZZ),
+    ("mailboxfull", "5.0.0", "552 The user's space has used up.", MAILWIZZ),
+    ("suspend", "5.0.0", "550 Account closed due to inactivity", MAILWIZZ),
+    ("suspend", "5.0.0", "550 User hasn't entered during last 90 days", MAILWIZZ),
+    ("suspend", "5.0.0", "550 Mailbox_currently_suspended", MAILWIZZ),
+    ("networkerror", "5.0.0", "554 This message is looping", MAILWIZZ),
+    ("networkerror", "5.0.0", "554 loop count exceeded", MAILWIZZ),
+    (
+        "networkerror",
+        "5.0.0",
+        "Connected to 192.0.2.1 but connection died. (#4.4.2)",
+        MAILWIZZ + " (qmail-remote(8))",
+    ),
+    (
+        "networkerror",
+        "5.0.0",
+        "CNAME lookup failed temporarily. (#4.4.3)",
+        MAILWIZZ + " (qmail-remote(8))",
+    ),
+    ("rejected", "5.0.0", "550 Could not complete sender verify callout", MAILWIZZ + " (Exim)"),
+    ("rejected", "5.0.0", "550 Sender verification error", MAILWIZZ),
+    ("authfailure", "5.0.0", "550 5.7.1 Sender ID (PRA) not permitted", MAILWIZZ + " (RFC 4406)"),
+    ("spamdetected", "5.0.0", "554 Message rejected as bulk", MAILWIZZ),
+    ("spamdetected", "5.0.0", "554 message classified as bulk", MAILWIZZ),
+    ("spamdetected", "5.0.0", "550 This message scored 12.5 points", MAILWIZZ),
+    ("spamdetected", "5.0.0", "550 Rejected by DCC", MAILWIZZ),
+    ("policyviolation", "5.0.0", "554 Message Denied: Restricted attachment", MAILWIZZ),
+    ("policyviolation", "5.0.0", "554 Message contains unacceptable attachment", MAILWIZZ),
+    (
+        "policyviolation",
+        "5.0.0",
+        "554 Message has exceeded maximum attachment count limit",
+        MAILWIZZ,
     ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
