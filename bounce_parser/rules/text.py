@@ -363,6 +363,9 @@ _SPECIFIC: list[Wording] = [
         "rejected",
         (
             r"sender verify failed",
+            r"verify mailfrom failed",  # "550 Verify mailfrom failed,blocked"
+            # NetEase: "Error: MAIL FROM is mismatched with message header from address!"
+            r"mail from is mismatched with (?:the )?message header",
             # Exim's callout to verify the sender, and others' sender verification
             r"could not complete sender verify callout",
             r"sender verification error",
@@ -518,7 +521,7 @@ _SPECIFIC: list[Wording] = [
             r"(?:the sender|you\b|your (?:address|e-?mail))",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
             r"only accepting mail from (?:specific|certain|selected)",  # AOL
-            r"refuses? to receive",
+            r"refuse[sd]? to receive",  # "553 User refused to receive this mail"
             r"refuses? to accept (?:your|this|the) (?:mail|message|e-?mail)",
             r"refused due to recipient preferences",  # Facebook
             r"\buser reject",
@@ -990,6 +993,7 @@ _SPECIFIC: list[Wording] = [
         "norelaying",
         (
             r"relay(?:ing)? (?:access )?denied",
+            r"unauthori[sz]ed relay",  # "500 Unauthorized relay msg rejected"
             r"invalid credentials for relay",  # Gmail's SMTP relay service
             r"relaying (?:is )?not (?:permitted|allowed)",
             r"not permitted to relay",
@@ -1233,8 +1237,14 @@ _SPECIFIC: list[Wording] = [
     # the headers or the MIME structure over a limit: the content's form, not its size
     (
         "contenterror",
-        (r"header size", r"mime complexity", r"unnecessary base64 encoding"),
-        "RFC 3463 X.6.x: the headers' size or the MIME nesting over a server's limit",
+        (
+            r"header size",
+            r"mime complexity",
+            r"unnecessary base64 encoding",
+            r"mime/reject",  # MessageWall: "MIME/REJECT: Invalid structure"
+        ),
+        "RFC 3463 X.6.x: the headers' size or the MIME nesting over a server's limit; "
+        "MessageWall's 'MIME/REJECT' (a structure it will not take)",
     ),
     (
         "mesgtoobig",
@@ -1294,6 +1304,7 @@ _SPECIFIC: list[Wording] = [
             r"(?:currently |temporarily |now )?"
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
+            r"user status is (?:locked|disabled|inactive|suspended)",
             # "recipient suspended", "account discontinued", "account not activated" (everyone.net's
             # and USA.NET's replies, as Mail::DeliveryStatus::BounceParser's reader names them)
             r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?(?:suspended|discontinued)\b",
@@ -1463,7 +1474,9 @@ _SPECIFIC: list[Wording] = [
             r"unbekannt",
             r"nicht gefunden",
             r"the email account that you tried to reach does not exist",
-            r"no longer (?:valid|active|in use)",
+            r"no longer (?:valid|active|in use|exists?\b)",  # "Recipient address no longer exists"
+            # "User not a member of domain" (MailWizz's hard rules)
+            r"not a member of (?:this |the )?domain",
             r"(?:recipient|receiver) not (?:found|valid)",
             r"undeliverable address",
             r"(?:doesn't|does not) have an? .*account",

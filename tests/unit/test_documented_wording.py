@@ -36,6 +36,7 @@ FACEBOOK = "Facebook postmaster, 'Response codes'"
 CWS = "CwsMailBounceHandler's table of reply wordings and the RFC 3463 status each means"
 BOUNCEPARSER = "Mail::DeliveryStatus::BounceParser's _std_reason, the senders its comments name"
 MAILWIZZ = "MailWizz's BounceHandler rule table, its soft bounces (after PHPMailer-BMH)"
+MAILWIZZ_HARD = "MailWizz's BounceHandler rule table, the replies its hard rules quote"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1916,6 +1917,30 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "5.0.0",
         "554 Message has exceeded maximum attachment count limit",
         MAILWIZZ,
+    ),
+    # the replies MailWizz's BounceHandler quotes beside its hard rules (its code's comments)
+    (
+        "userunknown",
+        "5.0.0",
+        "550 User not a member of domain: <factures@client.example>",
+        MAILWIZZ_HARD,
+    ),
+    (
+        "userunknown",
+        "5.0.0",
+        "553 <factures@client.example>... Recipient address no longer exists",
+        MAILWIZZ_HARD,
+    ),
+    ("suspend", "5.0.0", "550 <factures@client.example>: User status is locked.", MAILWIZZ_HARD),
+    ("filtered", "5.0.0", "553 User refused to receive this mail.", MAILWIZZ_HARD),
+    ("norelaying", "5.0.0", "500 Unauthorized relay msg rejected", MAILWIZZ_HARD),
+    ("contenterror", "5.0.0", "552 MessageWall: MIME/REJECT: Invalid structure", MAILWIZZ_HARD),
+    ("rejected", "5.0.0", "550 Verify mailfrom failed,blocked", MAILWIZZ_HARD),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Error: MAIL FROM is mismatched with message header from address!",
+        MAILWIZZ_HARD,
     ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
