@@ -725,6 +725,8 @@ _SPECIFIC: list[Wording] = [
             # qmail-remote's "Connected to … but connection died", "CNAME lookup failed
             # temporarily" (qmail-remote(8))
             r"but connection died",
+            # IceWarp (Merak): "SMTP module(domain …) reports: connection with <host> is broken"
+            r"connection with \S+ is broken",
             r"cname lookup failed temporarily",
         ),
         (
@@ -1305,6 +1307,8 @@ _SPECIFIC: list[Wording] = [
             r"(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked)",
             r"(?:disabled|deactivated|suspended|inactive) (?:account|mailbox|user|recipient)",
             r"user status is (?:locked|disabled|inactive|suspended)",
+            # IceWarp (Merak): "LOCAL module(account …) reports: mail receiving disabled"
+            r"mail receiving (?:is )?disabled",
             # "recipient suspended", "account discontinued", "account not activated" (everyone.net's
             # and USA.NET's replies, as Mail::DeliveryStatus::BounceParser's reader names them)
             r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?(?:suspended|discontinued)\b",

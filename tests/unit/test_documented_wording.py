@@ -1942,6 +1942,18 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 Error: MAIL FROM is mismatched with message header from address!",
         MAILWIZZ_HARD,
     ),
+    (
+        "networkerror",
+        "5.0.0",
+        "SMTP module(domain client.example) reports: connection with mx1.client.example is broken",
+        MAILWIZZ_HARD + " (IceWarp's notice)",
+    ),
+    (
+        "suspend",
+        "5.0.0",
+        "LOCAL module(account factures) reports: mail receiving disabled",
+        MAILWIZZ_HARD + " (IceWarp's notice)",
+    ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
     ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
