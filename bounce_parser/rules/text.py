@@ -533,6 +533,9 @@ _SPECIFIC: list[Wording] = [
             # a challenge-response service in front of the mailbox ("This account is
             # protected by …"): the sender must prove itself first (sisimai's Filtered list)
             r"account is protected by",
+            # Hotmail's per-user setting: "The user does not accept email in non-Western
+            # (non-Latin) character sets" (MailWizz's rule table quotes it)
+            r"does not accept e-?mail in non-(?:western|latin)",
         ),
         (
             "The recipient's own block list, which says the mailbox exists (RFC 3463 X.7.1 "
@@ -1122,6 +1125,8 @@ _SPECIFIC: list[Wording] = [
             r"(?:error on|failed) maildir delivery|maildir delivery failed",
             r"can.t open mailbox",
             r"error opening input/output file",
+            # vpopmail's maildir write: "can not open new email file errno=13 file=…"
+            r"can ?not open new email file",
             r"internal software error",
             r"resources? temporarily (?:un|not )available",
         ),
@@ -1213,6 +1218,8 @@ _SPECIFIC: list[Wording] = [
             r"too many (?:messages|mails) on the server",
             r"(?:account|mailbox) storage limit",  # GoDaddy: "Account storage limit"
             r"zu ?viele mails auf dem server",
+            # Chinese: "邮箱已满", "邮箱空间不足" (the mailbox full, its space not enough)
+            r"(?:邮箱|信箱)(?:空间|容量)?(?:已满|不足)",
             # Ipswitch IMail: "User mailbox exceeds allowed size: <address>" (Sympa's table of
             # RFC 1893 equivalents reads it as 4.2.2)
             r"mailbox exceeds (?:the )?allowed size",
@@ -1502,6 +1509,9 @@ _SPECIFIC: list[Wording] = [
             r"recipient\b.{0,60}\bwas not found in",  # "… was not found in LDAP server"
             r"no existe (?:dicha persona|ese usuario)",
             r"nessun utente simile",  # Italian: "no such user at this address"
+            # Chinese: "帐号不存在" / "用户不存在" (the account, the user does not exist), as
+            # NetEase's and Sina's notices say it (MailWizz's rule table quotes the GB2312 form)
+            r"(?:帐号|账号|帐户|账户|用户|收件人|邮箱地址)\s*不存在",
             # Italian "destinatario sconosciuto" / "destin. sconosciuto" (recipient unknown),
             # "destinatario errato" (wrong recipient); Polish "nie ma takiego konta" (no such
             # account), "<konto|adres|użytkownik> … nie istnieje" (does not exist)

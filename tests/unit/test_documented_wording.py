@@ -1954,6 +1954,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "LOCAL module(account factures) reports: mail receiving disabled",
         MAILWIZZ_HARD + " (IceWarp's notice)",
     ),
+    ("userunknown", "5.0.0", "550 factures@client.example : 帐号不存在, 请核对", MAILWIZZ_HARD),
+    ("userunknown", "5.0.0", "550 用户不存在", MAILWIZZ_HARD + " (the same in other words)"),
+    ("mailboxfull", "5.0.0", "552 收件人邮箱空间不足", MAILWIZZ + " (its Chinese form)"),
+    (
+        "systemerror",
+        "5.0.0",
+        "can not open new email file errno=13 file=/home/vpopmail/domains/client.example/0/f",
+        MAILWIZZ_HARD + " (vpopmail)",
+    ),
+    (
+        "filtered",
+        "5.0.0",
+        "550 The user does not accept email in non-Western (non-Latin) character sets.",
+        MAILWIZZ_HARD + " (Hotmail's per-user setting)",
+    ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
     ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
