@@ -197,7 +197,9 @@ _SPECIFIC: list[Wording] = [
             # the same policy in others' words: "Message Denied: Restricted attachment",
             # "Message contains unacceptable attachment", "has exceeded maximum attachment count
             # limit" (MailWizz's BounceHandler's soft list)
-            r"restricted attachment|unacceptable attachment|maximum attachment count",
+            r"restricted attachment",
+            r"unacceptable attachment",
+            r"maximum attachment count",
             # a list's refusal of a non-member's post (Mailman's "Post by non-member to a
             # members-only list"), in sisimai's PolicyViolation list
             r"non-?member to a members-only list",
@@ -724,7 +726,8 @@ _SPECIFIC: list[Wording] = [
             r"too many hops",
             r"hop count exceeded",
             r"routing loop",
-            r"message is looping|loop count exceeded",
+            r"message is looping",
+            r"loop count exceeded",
             # qmail-remote's "Connected to … but connection died", "CNAME lookup failed
             # temporarily" (qmail-remote(8))
             r"but connection died",
@@ -1122,7 +1125,7 @@ _SPECIFIC: list[Wording] = [
             # the local delivery's own failures (MailWizz's BounceHandler lists them soft): a
             # maildir it could not write, sendmail's EX_SOFTWARE ("Internal software error"),
             # EAGAIN ("Resource temporarily unavailable")
-            r"(?:error on|failed) maildir delivery|maildir delivery failed",
+            r"maildir delivery",  # "error on maildir delivery", "maildir delivery failed"
             r"can.t open mailbox",
             r"error opening input/output file",
             # vpopmail's maildir write: "can not open new email file errno=13 file=…"
@@ -1184,7 +1187,8 @@ _SPECIFIC: list[Wording] = [
             r"mailbox_(?:full|quota_exceeded)",
             r"(?:exceeds?|over) (?:the )?maximum allowed "
             r"(?:storage|mailbox size|number of messages)",
-            r"too many messages (?:on|in) this mailbox|exceeds allowed message count",
+            r"too many messages (?:on|in) this mailbox",
+            r"exceeds allowed message count",
             r"larger than the space available",
             r"mail ?box space not enough",
             r"mailbox exceeds (?:the )?quota",
@@ -1219,7 +1223,8 @@ _SPECIFIC: list[Wording] = [
             r"(?:account|mailbox) storage limit",  # GoDaddy: "Account storage limit"
             r"zu ?viele mails auf dem server",
             # Chinese: "邮箱已满", "邮箱空间不足" (the mailbox full, its space not enough)
-            r"(?:邮箱|信箱)(?:空间|容量)?(?:已满|不足)",
+            r"邮箱(?:空间|容量)?(?:已满|不足)",
+            r"信箱(?:空间|容量)?(?:已满|不足)",
             # Ipswitch IMail: "User mailbox exceeds allowed size: <address>" (Sympa's table of
             # RFC 1893 equivalents reads it as 4.2.2)
             r"mailbox exceeds (?:the )?allowed size",
@@ -1318,7 +1323,8 @@ _SPECIFIC: list[Wording] = [
             r"mail receiving (?:is )?disabled",
             # "recipient suspended", "account discontinued", "account not activated" (everyone.net's
             # and USA.NET's replies, as Mail::DeliveryStatus::BounceParser's reader names them)
-            r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?(?:suspended|discontinued)\b",
+            r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?suspended\b",
+            r"(?<!your )(?:recipient|account|mailbox|user) (?:is )?discontinued\b",
             r"(?<!your )account not activated",
             r"administrative?l?e?y disabled",  # qmail-ldap: "Mailaddress is administratively …"
             r"temporarily disabled",

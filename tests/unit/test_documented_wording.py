@@ -1957,6 +1957,8 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("userunknown", "5.0.0", "550 factures@client.example : 帐号不存在, 请核对", MAILWIZZ_HARD),
     ("userunknown", "5.0.0", "550 用户不存在", MAILWIZZ_HARD + " (the same in other words)"),
     ("mailboxfull", "5.0.0", "552 收件人邮箱空间不足", MAILWIZZ + " (its Chinese form)"),
+    ("mailboxfull", "5.0.0", "552 用户信箱已满", MAILWIZZ + " (its Chinese form, 信箱 for 邮箱)"),
+    ("mailboxfull", "5.0.0", "552 Mailbox exceeds allowed message count", MAILWIZZ),
     (
         "systemerror",
         "5.0.0",
