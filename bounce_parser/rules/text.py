@@ -200,6 +200,9 @@ _SPECIFIC: list[Wording] = [
             r"restricted attachment",
             r"unacceptable attachment",
             r"maximum attachment count",
+            # German: "unzulässiger Anhang", "unerlaubter Anhang" (an attachment not allowed),
+            # as bounce_email (a Python handler) reads the subject of such a notice
+            r"(?:unzul[äa]ssiger|unerlaubter) anhang",
             # a list's refusal of a non-member's post (Mailman's "Post by non-member to a
             # members-only list"), in sisimai's PolicyViolation list
             r"non-?member to a members-only list",
@@ -734,6 +737,8 @@ _SPECIFIC: list[Wording] = [
             # IceWarp (Merak): "SMTP module(domain …) reports: connection with <host> is broken"
             r"connection with \S+ is broken",
             r"cname lookup failed temporarily",
+            # Gmail's older notice: "Could not initiate SMTP conversation with any hosts"
+            r"could not initiate smtp conversation",
         ),
         (
             "DNS and routing trouble: Gmail's 'DNS Error'; Postfix's 'Host not found, try again' "
@@ -1002,6 +1007,7 @@ _SPECIFIC: list[Wording] = [
         (
             r"relay(?:ing)? (?:access )?denied",
             r"unauthori[sz]ed relay",  # "500 Unauthorized relay msg rejected"
+            r"relaying to \S+ prohibited",  # "relaying to <x> prohibited by administrator"
             r"invalid credentials for relay",  # Gmail's SMTP relay service
             r"relaying (?:is )?not (?:permitted|allowed)",
             r"not permitted to relay",

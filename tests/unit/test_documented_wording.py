@@ -1971,6 +1971,26 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 The user does not accept email in non-Western (non-Latin) character sets.",
         MAILWIZZ_HARD + " (Hotmail's per-user setting)",
     ),
+    (
+        "policyviolation",
+        "5.0.0",
+        "554 Unzulässiger Anhang",
+        "bounce_email (a Python bounce handler), its subject patterns: a German refusal of an "
+        "attachment",
+    ),
+    (
+        "norelaying",
+        "5.0.0",
+        "550 relaying to <factures@client.example> prohibited by administrator",
+        "bounce_email (a Python bounce handler), its status table: a relay refused",
+    ),
+    (
+        "networkerror",
+        "4.0.0",
+        "Could not initiate SMTP conversation with any hosts",
+        "bounce_email (a Python bounce handler), its status table: Gmail's older notice of a "
+        "connection it could not open",
+    ),
     # the replies Mail::DeliveryStatus::BounceParser's reader names with their senders
     ("userunknown", "5.0.0", "550 No user here by that name", BOUNCEPARSER),
     ("userunknown", "5.0.0", "550 This server doesn't handle mail for that user", BOUNCEPARSER),
