@@ -264,6 +264,10 @@ def from_text(
 
 
 _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
+# a complainant's address the loop has redacted (RFC 6590: the local part replaced, AOL's
+# "redacted@aol.com", a mask of x's or stars): it names no one, so it is dropped, and the
+# report is tied by what else it carries (the signed return path, the returned Message-ID)
+_REDACTED = re.compile(r"(?i)[\w.-]*redacted[\w.-]*|[x*#][x*#._-]{2,}|undisclosed(?:-recipients?)?")
 # Without Original-Rcpt-To, who complained is in the returned message as received (RFC 5965
 # 2(d)): Microsoft's JMRP names it in X-HmXmrOriginalRecipient; else To, Cc, and the fields a
 # receiving system adds for the mailbox it delivered to (Delivered-To, X-Original-To)
@@ -300,6 +304,7 @@ def from_feedback(
     results = tuple(
         RecipientResult(address=a, reason="feedback", action="failed")
         for a in dict.fromkeys(recipients)
+        if not _REDACTED.fullmatch(a.rpartition("@")[0])
     )
     return Classification(
         kind=Kind.FEEDBACK,

@@ -134,3 +134,34 @@ async def test_a_providers_report_says_what_it_reports(
     assert any(said in (e.text or "") for e in detail.events)
     listed = {i.invoice_number for i in await app.attention.items()}
     assert ("V-2" in listed) == attention
+
+
+async def test_a_complaint_whose_complainant_is_redacted_is_tied_by_the_signed_return_path(
+    verp_app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """RFC 6590: a feedback loop may redact who complained (AOL's "redacted@…", in the report
+    and in the returned message). A redacted address names no one; the report is tied by the
+    signed return path it carries and applied, not quarantined as naming another recipient."""
+    from daemon.domain.verp import verp_address
+
+    app = verp_app
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "V-3", "Dupont", "C-1")])
+    await app.send_due()
+    [sent] = sandbox.received("f@dupont.example")
+    token = parse(sent)["X-Facturier-Delivery"]
+    to = verp_address("bounces@acme.example", token, b"s3cret-verp-key")
+    redacted = sent.replace(b"f@dupont.example", b"redacted@dupont.example")
+    report = _feedback(to, "abuse", redacted).replace(
+        b"Original-Rcpt-To: <f@dupont.example>", b"Original-Rcpt-To: <redacted@dupont.example>"
+    )
+    box = tmp_path / "mail" / "bounces"
+    mailbox.Maildir(box).add(report)
+    polled = await app.poll_bounces()
+    assert polled.quarantined == 0
+    inv = await app.queries.find_invoice("V-3")
+    assert inv.id is not None
+    detail = await app.queries.invoice_detail(inv.id)
+    assert any("complaint (abuse)" in (e.text or "") for e in detail.events)

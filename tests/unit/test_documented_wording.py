@@ -2272,6 +2272,24 @@ def test_a_soft_wording_another_handler_lists_is_never_hard(diagnostic: str) -> 
     assert not r.hard
 
 
+@pytest.mark.parametrize(
+    ("report_fields", "returned_headers"),
+    [
+        # AOL's redaction (RFC 6590), in the report and in the returned message
+        ("Original-Rcpt-To: <redacted@client.example>\r\n", "To: redacted@client.example\r\n"),
+        ("", "To: xxxxxxxx@client.example\r\n"),  # a mask in place of the local part
+        ("", "To: undisclosed-recipients@client.example\r\n"),
+    ],
+)
+def test_a_redacted_complainant_names_no_one(report_fields: str, returned_headers: str) -> None:
+    """RFC 6590 lets a feedback loop redact who complained: the placeholder is nobody's
+    address, so the complaint names no recipient (and is tied by what else it carries)."""
+    result = classify(_complaint(report_fields, returned_headers))
+    assert result.kind == Kind.FEEDBACK
+    assert result.recipients == ()
+    assert result.original_message_id == "<inv-7@acme.example>"
+
+
 def _attached_complaint(sender: str, subject: str, attached: str = "message/rfc822") -> bytes:
     """A complaint in a feedback loop's own format: a note, the message attached whole."""
     return (
