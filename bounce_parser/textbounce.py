@@ -46,6 +46,9 @@ _CONTACT = re.compile(
     re.IGNORECASE,
 )
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
+# Exim's notice to someone other than the sender (its default bounce text, deliver.c): "A
+# message sent by\n\n  <sender>\n\ncould not be delivered …": the address named is who sent it
+_SENT_BY = re.compile(r"\bmessage sent by[ \t\r\n]*<?$", re.IGNORECASE)
 
 
 def _unquoted(text: str, m: re.Match[str]) -> str:
@@ -71,6 +74,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     named = set(strong_recipients(head)) if roles else set()
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 60), start)}
+    contacts |= {a for start, _, a in found if _SENT_BY.search(head, max(0, start - 40), start)}
     matches = [
         (start, end, address)
         for start, end, address in found

@@ -609,6 +609,24 @@ def test_a_senders_own_user_named_by_local_part_is_at_the_senders_domain(name: s
     assert [r.address for r in result.recipients] == [address]
 
 
+def test_exims_notice_about_someone_elses_message_names_the_recipient_not_the_sender() -> None:
+    """Exim's default bounce text, sent to other than the message's sender (deliver.c): "A
+    message sent by <sender> could not be delivered …". The sender's address is not a failed
+    recipient, even where no X-Failed-Recipients field says which one failed (a notice a
+    person forwarded inline loses that field)."""
+    raw = _notice(
+        "Mail delivery failed",
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message sent by\n\n  <billing@sub.acme.example>\n\n"
+        "could not be delivered to one or more of its recipients. The following\n"
+        f"address(es) failed:\n\n  {R}\n    retry timeout exceeded\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n",
+    )
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    assert [r.address for r in result.recipients] == [R]
+
+
 def test_sendmails_transcript_of_a_relay_is_not_another_recipient() -> None:
     """sendmail lists the failed address, then the session with the next relay, which wrote
     it its own way ("RCPT To:<user@relay-host>"): one recipient, as listed (the notice as
