@@ -219,7 +219,36 @@ def mta_name(value: str | None) -> str | None:
 _ENCODINGS = ("base64", "quoted-printable")
 
 
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
+
+
 def dsn_groups(dsn: Message) -> list[dict[str, str]]:
+    """The report's field groups (RFC 3464 2.1: the per-message fields, then one group per
+    recipient), each a dict of lower-cased names."""
+    return _rejoined(_field_groups(dsn))
+
+
+def _rejoined(groups: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``groups`` with a recipient's fields put back together where the reporting MTA wrote a
+    blank line between them (the IIS SMTP service's reports, as Mail::DeliveryStatus::
+    BounceParser notes): a group that names no recipient and follows one that does is the
+    rest of that recipient's fields, not a recipient of its own."""
+    out: list[dict[str, str]] = []
+    for group in groups:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and any(f in previous for f in _RECIPIENT_FIELDS)
+            and not any(f in group for f in _RECIPIENT_FIELDS)
+            and not any(f in previous for f in group)
+        ):
+            previous.update(group)
+        else:
+            out.append(group)
+    return out
+
+
+def _field_groups(dsn: Message) -> list[dict[str, str]]:
     payload = dsn.get_payload()
     encoding = str(dsn.get("content-transfer-encoding", "")).strip().lower()
     if isinstance(payload, list) and encoding in _ENCODINGS:
