@@ -109,9 +109,6 @@ _NO_SUCH_DOMAIN = _compile((r"\bnxdomain\b", r"domain name not found"))
 # Gmail's notice of the recipient domain's MX lookup answered NXDOMAIN (RFC 1035 4.1.1 RCODE
 # 3, the name does not exist): given up on for good (a 5.x.x status), the domain is gone
 _MX_NXDOMAIN = _compile((r"lookup of \S+ responded with code nxdomain",))
-# the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
-# trouble, a system or delivery-program error, a full disk): named beside a status of
-# ``_GONE_TAILS``, they say something other than a mailbox or domain gone, so it proves nothing
 _BARE_BLOCKED = r"\bblock(?:ed|list(?:ed)?)\b"  # (a mailbox may be blocked too)
 # the statuses that say a mailbox or domain is gone (RFC 3463: X.1.1 bad mailbox, X.1.2 bad
 # system, X.1.6 mailbox moved with no forwarding address): contrary words make them unproven
@@ -130,6 +127,9 @@ def _wordings_of(cause: str, broad_too: bool = False) -> _Patterns:
     )
 
 
+# the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
+# trouble, a system or delivery-program error, a full disk): named beside a status of
+# ``_GONE_TAILS``, they say something other than a mailbox or domain gone, so it proves nothing
 _SYSTEM_SIDE = tuple(
     (cause, _wordings_of(cause))
     for cause in ("networkerror", "systemerror", "mailererror", "systemfull")

@@ -74,6 +74,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     named = set(strong_recipients(head)) if roles else set()
     # "please contact <support@…>": the provider's help desk, wherever else it is named
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 60), start)}
+    # Exim's "A message sent by <sender>": the sender, named to the reader, not a recipient
     contacts |= {a for start, _, a in found if _SENT_BY.search(head, max(0, start - 40), start)}
     matches = [
         (start, end, address)
