@@ -78,6 +78,22 @@ async def test_genuine_bounce_ties_by_verp_and_forgery_is_quarantined(
     assert len(mailbox.Maildir(box).get_folder("quarantine")) == 1
 
 
+async def _sent_with_verp(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, number: str
+) -> tuple[bytes, str]:
+    """Invoice ``number`` sent to Dupont, as the relay received it, and its signed return path."""
+    from daemon.domain.verp import verp_address
+
+    await app.customers.add(
+        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
+    )
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", number, "Dupont", "C-1")])
+    await app.send_due()
+    [sent] = sandbox.received("f@dupont.example")
+    token = parse(sent)["X-Facturier-Delivery"]
+    return sent, verp_address("bounces@acme.example", token, b"s3cret-verp-key")
+
+
 def _feedback(to: str, feedback_type: str, original: bytes) -> bytes:
     """An RFC 5965 report from the recipient's provider, to the message's return path."""
     return (
@@ -113,17 +129,8 @@ async def test_a_providers_report_says_what_it_reports(
 ) -> None:
     """RFC 6430's not-spam (the recipient took it out of the spam folder) needs nobody; RFC
     6591's auth-failure is about our domain's SPF/DKIM/DMARC, not the recipient's complaint."""
-    from daemon.domain.verp import verp_address
-
     app = verp_app
-    await app.customers.add(
-        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
-    )
-    await app.ingest.import_paths([invoice_file(tmp_path / "in", "V-2", "Dupont", "C-1")])
-    await app.send_due()
-    [sent] = sandbox.received("f@dupont.example")
-    token = parse(sent)["X-Facturier-Delivery"]
-    to = verp_address("bounces@acme.example", token, b"s3cret-verp-key")
+    sent, to = await _sent_with_verp(app, sandbox, tmp_path, "V-2")
     box = tmp_path / "mail" / "bounces"
     mailbox.Maildir(box).add(_feedback(to, feedback_type, sent))
     report = await app.poll_bounces()
@@ -142,17 +149,8 @@ async def test_a_complaint_whose_complainant_is_redacted_is_tied_by_the_signed_r
     """RFC 6590: a feedback loop may redact who complained (AOL's "redacted@…", in the report
     and in the returned message). A redacted address names no one; the report is tied by the
     signed return path it carries and applied, not quarantined as naming another recipient."""
-    from daemon.domain.verp import verp_address
-
     app = verp_app
-    await app.customers.add(
-        NewCustomer("Dupont", "f@dupont.example", (), None, "C-1"), changed_by="t"
-    )
-    await app.ingest.import_paths([invoice_file(tmp_path / "in", "V-3", "Dupont", "C-1")])
-    await app.send_due()
-    [sent] = sandbox.received("f@dupont.example")
-    token = parse(sent)["X-Facturier-Delivery"]
-    to = verp_address("bounces@acme.example", token, b"s3cret-verp-key")
+    sent, to = await _sent_with_verp(app, sandbox, tmp_path, "V-3")
     redacted = sent.replace(b"f@dupont.example", b"redacted@dupont.example")
     report = _feedback(to, "abuse", redacted).replace(
         b"Original-Rcpt-To: <f@dupont.example>", b"Original-Rcpt-To: <redacted@dupont.example>"

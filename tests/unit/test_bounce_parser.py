@@ -123,40 +123,27 @@ def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("subject", "extra"),
+    ("subject", "extra", "kind"),
     [
         # the subjects responders give their own replies (PHP-Bounce-Handler's list)
-        ("Thank you for your email.", ""),
-        ("I am away until Monday", ""),
-        ("OutOfOffice: Facture 7", ""),
+        ("Thank you for your email.", "", Kind.AUTOREPLY),
+        ("I am away until Monday", "", Kind.AUTOREPLY),
+        ("OutOfOffice: Facture 7", "", Kind.AUTOREPLY),
         # "Precedence: junk", which vacation programs put on their replies
-        ("Re: Facture 7", "Precedence: junk\r\n"),
+        ("Re: Facture 7", "Precedence: junk\r\n", Kind.AUTOREPLY),
+        # a person's replies stay a person's
+        ("Re: Thank you for your email", "", Kind.HUMAN),  # a person answering one
+        ("Re: Facture 7", "Precedence: bulk\r\n", Kind.HUMAN),  # a list's mark
+        ("I am sending the payment today", "", Kind.HUMAN),
     ],
 )
-def test_a_responders_own_marks_make_an_auto_reply(subject: str, extra: str) -> None:
+def test_a_responders_own_marks_make_an_auto_reply(subject: str, extra: str, kind: Kind) -> None:
     raw = (
         f"From: Client <factures@client.example>\r\nTo: billing@acme.example\r\n"
         f"Subject: {subject}\r\nIn-Reply-To: <inv-7@acme.example>\r\n{extra}"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\nYour message has been received.\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nReceived, thanks.\r\n"
     ).encode()
-    assert classify(raw).kind == Kind.AUTOREPLY
-
-
-@pytest.mark.parametrize(
-    ("subject", "extra"),
-    [
-        ("Re: Thank you for your email", ""),  # a person answering one
-        ("Re: Facture 7", "Precedence: bulk\r\n"),  # a list's mark, not a responder's
-        ("I am sending the payment today", ""),
-    ],
-)
-def test_a_persons_reply_is_not_taken_for_an_auto_reply(subject: str, extra: str) -> None:
-    raw = (
-        f"From: Client <factures@client.example>\r\nTo: billing@acme.example\r\n"
-        f"Subject: {subject}\r\nIn-Reply-To: <inv-7@acme.example>\r\n{extra}"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\nPaid, thanks.\r\n"
-    ).encode()
-    assert classify(raw).kind == Kind.HUMAN
+    assert classify(raw).kind == kind
 
 
 @pytest.mark.parametrize(
