@@ -756,22 +756,15 @@ def test_a_report_with_blank_lines_between_one_recipients_fields_reads_them_toge
     """The IIS SMTP service writes a blank line between each field of a recipient (as
     Mail::DeliveryStatus::BounceParser notes; RFC 3464 2.1 puts one only between groups): the
     fields under a recipient are still that recipient's, each recipient its own status."""
-    report = (
-        "Reporting-MTA: dns;iis.client.example\r\n\r\n"
+    from tests.unit.test_documented_wording import _report
+
+    fields = (
         "Final-Recipient: rfc822;a@client.example\r\n\r\nAction: failed\r\n\r\n"
         "Status: 5.1.1\r\n\r\nDiagnostic-Code: smtp;550 5.1.1 User unknown\r\n\r\n\r\n"
         "Final-Recipient: rfc822;b@client.example\r\n\r\nAction: failed\r\n\r\n"
-        "Status: 5.2.2\r\n\r\nDiagnostic-Code: smtp;552 5.2.2 Mailbox full\r\n"
+        "Status: 5.2.2\r\n\r\nDiagnostic-Code: smtp;552 5.2.2 Mailbox full"
     )
-    raw = (
-        "From: postmaster@iis.client.example\r\nTo: billing@acme.example\r\n"
-        "Subject: Delivery Status Notification (Failure)\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
-        "--B\r\nContent-Type: text/plain\r\n\r\nDelivery to the following recipients failed.\r\n"
-        f"--B\r\nContent-Type: message/delivery-status\r\n\r\n{report}\r\n"
-        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: billing@acme.example\r\n"
-        "Message-ID: <inv-7@acme.example>\r\n\r\n--B--\r\n"
-    ).encode()
+    raw = _report("delivery-status", "message/delivery-status", fields, "text/rfc822-headers")
     result = classify(raw)
     assert [(r.address, r.status, r.reason, r.hard) for r in result.recipients] == [
         ("a@client.example", "5.1.1", "userunknown", True),
