@@ -1523,13 +1523,15 @@ _SPECIFIC: list[Wording] = [
             r"nessun utente simile",  # Italian: "no such user at this address"
             # Chinese: "帐号不存在" / "用户不存在" (the account, the user does not exist), as
             # NetEase's and Sina's notices say it (MailWizz's rule table quotes the GB2312 form)
-            r"(?:帐号|账号|帐户|账户|用户|收件人|邮箱地址)\s*不存在",
+            # (not the sender's: "发件人邮箱地址不存在")
+            r"(?<!发件人)(?<!发信人)(?:帐号|账号|帐户|账户|用户|收件人|邮箱地址)\s*不存在",
             # Italian "destinatario sconosciuto" / "destin. sconosciuto" (recipient unknown),
             # "destinatario errato" (wrong recipient); Polish "nie ma takiego konta" (no such
             # account), "<konto|adres|użytkownik> … nie istnieje" (does not exist)
             r"destin(?:atario|\.) (?:sconosciuto|errato)",
             r"nie ma takiego (?:konta|u[żz]ytkownika|adresu)",
-            r"(?:konto|adres|u[żz]ytkownik|odbiorca|skrzynka)\b.{0,30}\bnie istnieje",
+            # (not the sender's: "adres nadawcy nie istnieje")
+            r"(?:konto|adres|u[żz]ytkownik|odbiorca|skrzynka)\b(?:(?!nadawc).){0,30}\bnie istnieje",
             # "No such mail drop defined", "No one with that email address here", "… was not
             # found in LDAP server": the RFC 5321 "no such user" in other words
             r"no such mail ?drop",
@@ -1619,12 +1621,15 @@ SENDER_SUBJECT: Wording = (
         + _NOT_THE_RECIPIENT
         + r"\b(?:does not exist|"
         r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"
-        r"does not resolve|cannot be resolved|could not be verified|verification failed)",
+        r"does not resolve|cannot be resolved|could not be verified|verification failed|"
+        # the recipient's words this session added, said of the sender: "Sender address not
+        # known here", "Sender domain no longer exists", "Sender not a member of domain"
+        r"not known|no longer (?:exists?|valid|active)|not a member of)",
         # "unknown sender", "invalid sender address", "Your domain does not exist"
         r"\b(?:unknown|invalid|unverified|unresolvable|non-?existent) (?:sender|return[- ]path|"
         r"from[- ]address|envelope[- ]from)",
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
-        r"exist|not found|unknown|invalid|(?:has )?no mx)",
+        r"exist|not found|unknown|not known|invalid|(?:has )?no mx)",
         r"in sender verification",
         # Postfix's refusal of the sender (postconf(5), smtpd_sender_restrictions: "<address>:
         # Sender address rejected: <why>"), whatever the why says ("User unknown in local

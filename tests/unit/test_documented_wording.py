@@ -2920,11 +2920,26 @@ def test_dominos_reason_under_because(because: str, reason: str, hard: bool) -> 
         ("5.0.0", "550 unknown sender"),
         ("5.0.0", "501 Sender address invalid"),
         ("5.0.0", "550 No such user (billing@acme.example) in sender verification"),
+        # the recipient's words this session added, said of the sender
+        ("5.0.0", "550 Sender address not known here"),
+        ("5.0.0", "553 Sender domain no longer exists"),
+        ("5.0.0", "550 Sender not a member of domain"),
+        ("5.0.0", "550 Your domain is not known here"),
     ],
 )
 def test_a_failure_of_our_sender_is_not_the_recipients(status: str, diagnostic: str) -> None:
     [r] = classify(_dsn(status, diagnostic)).recipients
     assert (r.reason, r.hard) == ("rejected", False)
+
+
+@pytest.mark.parametrize(
+    "diagnostic", ["550 adres nadawcy nie istnieje", "550 发件人邮箱地址不存在"]
+)  # the sender's address does not exist, in Polish and in Chinese
+def test_the_senders_address_gone_in_another_language_is_not_the_recipients(
+    diagnostic: str,
+) -> None:
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason != "userunknown", r.hard) == (True, False)
 
 
 def test_a_recipients_failure_that_names_the_sender_too_is_still_the_recipients() -> None:
