@@ -37,6 +37,7 @@ from bounce_parser.rules.detection import (
     GAVE_UP,
     MESSAGE_ONLY_FIELDS,
     NOTES_REASONS,
+    REDACTED_LOCAL_PART,
     RETURNED_MARKER,
     SUCCESS_NOTICE,
     SUCCESS_RELAYED,
@@ -264,10 +265,6 @@ def from_text(
 
 
 _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
-# a complainant's address the loop has redacted (RFC 6590: the local part replaced, AOL's
-# "redacted@aol.com", a mask of x's or stars): it names no one, so it is dropped, and the
-# report is tied by what else it carries (the signed return path, the returned Message-ID)
-_REDACTED = re.compile(r"(?i)[\w.-]*redacted[\w.-]*|[x*#][x*#._-]{2,}|undisclosed(?:-recipients?)?")
 # Without Original-Rcpt-To, who complained is in the returned message as received (RFC 5965
 # 2(d)): Microsoft's JMRP names it in X-HmXmrOriginalRecipient; else To, Cc, and the fields a
 # receiving system adds for the mailbox it delivered to (Delivered-To, X-Original-To)
@@ -295,8 +292,10 @@ def from_feedback(
                 for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
                     recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)
-    # a complaint forwarded as it is (JMRP's "Original" format) is the complained-of message
-    complained_of = returned if returned is not None or feedback_type is None else msg
+    complained_of = returned
+    if complained_of is None and feedback_type is not None:
+        # a loop's own format forwarded as it is (JMRP's "Original"): it is the message itself
+        complained_of = msg
     for name in _RETURNED_RCPT:
         if recipients or complained_of is None:
             break
@@ -304,7 +303,7 @@ def from_feedback(
     results = tuple(
         RecipientResult(address=a, reason="feedback", action="failed")
         for a in dict.fromkeys(recipients)
-        if not _REDACTED.fullmatch(a.rpartition("@")[0])
+        if not REDACTED_LOCAL_PART.fullmatch(a.rpartition("@")[0])
     )
     return Classification(
         kind=Kind.FEEDBACK,

@@ -220,3 +220,10 @@ COMPLAINT_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("X-HmXmrOriginalRecipient", re.compile(r"@")),
     ("X-Loop", re.compile(r"\bscomp\b", re.IGNORECASE)),
 )
+# A complainant's address the loop has redacted (RFC 6590: the local part replaced; AOL's
+# "redacted@aol.com", a mask of x's or stars, "undisclosed-recipients"): it names no one, so
+# the complaint is tied by what else it carries (the signed return path, the returned
+# Message-ID). Matched against the whole local part.
+REDACTED_LOCAL_PART = re.compile(
+    r"(?i)[\w.-]*redacted[\w.-]*|[x*#][x*#._-]{2,}|undisclosed(?:-recipients?)?"
+)
