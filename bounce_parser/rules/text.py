@@ -177,6 +177,33 @@ _SPECIFIC: list[Wording] = [
         (r"email rejected due to security policies",),
         "Mimecast 554: a virus signature, or a spam score over the maximum, in the message",
     ),
+    # amavisd-new's refusals, "Reject, id=N - <category>" (amavisd, %smtp_reason_by_ccat): its
+    # content categories in its own words, before the general rules those words fall under
+    (
+        "spamdetected",
+        (r"- spammy\b",),
+        "Amavis (amavisd-new) CC_SPAMMY ('id=%n - spammy'): a spam score over its tag2 level",
+    ),
+    (
+        "exceedlimit",
+        (r"size exceeds recipient.s size limit",),
+        (
+            "Amavis (amavisd-new) CC_OVERSIZED ('Message size exceeds recipient's size "
+            "limit'): the recipient's own limit, RFC 3463 X.2.3, not the system's (X.3.4)"
+        ),
+    ),
+    (
+        "systemerror",
+        (
+            r"temporary mta failure on relaying",
+            r"rejected by next-hop mta on relaying",
+            r"unable to relay message back to mta",
+        ),
+        (
+            "Amavis (amavisd-new) CC_MTA: the content filter could not pass the message back to "
+            "its own MTA, a failure of the receiving system, not a relaying refusal"
+        ),
+    ),
     # what the notice names beside words a general rule below would read otherwise: a policy
     # ("… not accepting mail with attachments", not the recipient refusing the sender; Gmail's
     # "content presents a potential security issue", not a blocked host), our own account
@@ -898,6 +925,9 @@ _SPECIFIC: list[Wording] = [
             # Gmail 4.7.27/4.7.28: "rate limited because DKIM does not pass. Gmail requires all
             # large senders to authenticate with DKIM"
             r"\b(?:dkim|spf) (?:does not|didn.t|did not) pass",
+            # the same failure with the check named after the verb ("… does not pass SPF
+            # checks", "failed to pass DMARC"): RFC 7372 X.7.23, X.7.20, RFC 7489's policy
+            r"(?:does not|doesn.t|did not|didn.t|fails? to) pass (?:the )?(?:spf|dkim|dmarc)\b",
             r"senders to authenticate (?:their email )?with (?:spf|dkim)",
             r"aligned with either the authenticated",
             r"\bdmarc\b",
@@ -958,6 +988,11 @@ _SPECIFIC: list[Wording] = [
             # or user complaints"
             r"\[tss0\d\]",
             r"unexpected volume or user complaints",
+            # Yahoo's earlier codes for the same: "[TS01] Messages from IP temporarily deferred
+            # due to user complaints", "[TS03] All messages from IP will be permanently
+            # deferred" (its help article SLN3436: a volume characteristic of unsolicited mail)
+            r"\[ts0\d\]",
+            r"deferred due to user complaints",
         ),
         (
             "The sender's reputation: Gmail 4.7.0 ('very low reputation'); Yahoo Sender Hub's "

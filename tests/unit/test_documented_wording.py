@@ -37,6 +37,8 @@ CWS = "CwsMailBounceHandler's table of reply wordings and the RFC 3463 status ea
 BOUNCEPARSER = "Mail::DeliveryStatus::BounceParser's _std_reason, the senders its comments name"
 MAILWIZZ = "MailWizz's BounceHandler rule table, its soft bounces (after PHPMailer-BMH)"
 MAILWIZZ_HARD = "MailWizz's BounceHandler rule table, the replies its hard rules quote"
+AMAVIS = "amavisd-new's source, %smtp_reason_by_ccat and the status of each content category"
+YAHOO_HELP = "Yahoo Mail help, its articles on the [TS0x] deferral codes"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -1998,6 +2000,53 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("suspend", "5.0.0", "550 Recipient suspended", BOUNCEPARSER + " (everyone.net)"),
     ("suspend", "5.0.0", "550 Account discontinued", BOUNCEPARSER),
     ("suspend", "5.0.0", "550 Account not activated", BOUNCEPARSER + " (USA.NET)"),
+    # amavisd-new's refusals, "Reject, id=%n - <category>" with the status it gives each
+    ("spamdetected", "5.7.0", "554 5.7.0 Reject, id=04861-02 - spammy (tag3)", AMAVIS),
+    ("spamdetected", "5.7.0", "554 5.7.0 Reject, id=04861-02 - spammy", AMAVIS),
+    (
+        "exceedlimit",
+        "5.3.4",
+        "552 5.3.4 Reject, id=04861-02 - Message size exceeds recipient's size limit",
+        AMAVIS,
+    ),
+    (
+        "systemerror",
+        "5.3.5",
+        "550 5.3.5 Reject, id=04861-02 - Temporary MTA failure on relaying",
+        AMAVIS,
+    ),
+    (
+        "systemerror",
+        "5.3.5",
+        "550 5.3.5 Reject, id=04861-02 - Rejected by next-hop MTA on relaying",
+        AMAVIS,
+    ),
+    (
+        "systemerror",
+        "5.3.5",
+        "550 5.3.5 Reject, id=04861-02 - Unable to relay message back to MTA",
+        AMAVIS,
+    ),
+    ("virusdetected", "5.7.0", "554 5.7.0 Reject, id=04861-02 - INFECTED: Eicar-Test", AMAVIS),
+    ("spamdetected", "5.7.0", "554 5.7.0 Reject, id=04861-02 - spam", AMAVIS),
+    # Yahoo's earlier deferral codes: the sending IP's complaints and volume
+    (
+        "badreputation",
+        "4.7.0",
+        "421 4.7.0 [TS01] Messages from 192.0.2.25 temporarily deferred due to user complaints "
+        "- 4.16.55.1",
+        YAHOO_HELP,
+    ),
+    (
+        "badreputation",
+        "4.7.1",
+        "421 4.7.1 [TS03] All messages from 192.0.2.25 will be permanently deferred; Retrying "
+        "will NOT succeed.",
+        YAHOO_HELP + " SLN3436",
+    ),
+    # an authentication check named after the verb: RFC 7372 X.7.23 under Gmail's 5.7.27,
+    # which RFC 7505 gives to a null MX (which would read as the recipient refusing mail)
+    ("authfailure", "5.7.27", "550 5.7.27 The sender does not pass SPF checks", RFC3463),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
