@@ -588,6 +588,10 @@ _SPECIFIC: list[Wording] = [
             r"(?:found|listed) (?:on|in) (?:one or more )?"
             r"(?:(?:dns ?)?(?:black|block)lists?|(?:dnsbl|rbl)s?\b)",
             r"\[bl2\d\]",
+            # T-Online (postmaster.t-online.de 4.7, its connection refusals): "554 IP=<ip> - A
+            # problem occurred. (Ask your postmaster …) (BL)": a host of bad or unknown
+            # reputation refused at connection
+            r"\bip=[\d.:a-f]+ - a problem occurred",
             # the sending host refused as such, before the words "spam" or "policy" beside it
             # "Dynamic/zombied/spam IPs blocked", "hosts with dynamic IP"
             r"dynamic(?:/[a-z]+)*[- ]ips?\b",
@@ -637,7 +641,8 @@ _SPECIFIC: list[Wording] = [
         ),
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
-            "Sender Hub's error codes [BL21]-[BL23]; the sending host refused as such: a dynamic "
+            "Sender Hub's error codes [BL21]-[BL23]; T-Online's connection refusal ('IP=… - A "
+            "problem occurred'); the sending host refused as such: a dynamic "
             "address, Postfix's 'Helo command rejected', sendmail's 'Rejecting open proxy', "
             "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'; RFC 5321 "
             "421 at connection; Cloudflare Email Routing's postmaster page ('found on one or more "

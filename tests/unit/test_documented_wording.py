@@ -2044,6 +2044,14 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "will NOT succeed.",
         YAHOO_HELP + " SLN3436",
     ),
+    # T-Online's refusal at connection of a host of bad or unknown reputation
+    (
+        "blocked",
+        "5.0.0",
+        "554 IP=192.0.2.25 - A problem occurred. (Ask your postmaster for help or to contact "
+        "tosa@rx.t-online.de to clarify.) (BL)",
+        "postmaster.t-online.de, 4.7 (why an SMTP connection was refused)",
+    ),
     # an authentication check named after the verb: RFC 7372 X.7.23 under Gmail's 5.7.27,
     # which RFC 7505 gives to a null MX (which would read as the recipient refusing mail)
     ("authfailure", "5.7.27", "550 5.7.27 The sender does not pass SPF checks", RFC3463),
