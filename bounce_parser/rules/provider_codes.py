@@ -15,6 +15,8 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
 - Facebook: ``RCP-P1``, ``POL-T2``, ``DNS-P3``… (its postmaster page, "Response codes"; P for
   permanent, T for temporary);
 - I.UA: ``https://mail.i.ua/err/N`` (its error pages, which every refusal links);
+- Comcast: ``BL000001``, ``ES000010``… in its refusals and their links (postmaster.comcast.net,
+  "Mail delivery error codes"; the older ``BL001``-``BL0010``);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
   SMTP errors in Exchange Online");
@@ -66,6 +68,12 @@ _SPECTRUM_RANGES = (
     (1560, 1560, "policyviolation"),  # too many invalid recipients
     (1580, 1580, "speeding"),  # too many recipients in a short time
 )
+
+# Comcast's codes: ES (the sending IP in dynamic or residential space) and BL (the sender's
+# addresses on blocklists, Spamhaus, Cloudmark CSI, SenderScore, or sending in spam's patterns):
+# six binary digits, each a list; the older BL001-BL0010 the same. Read only where the reply
+# names Comcast (its hosts, its postmaster pages): a bare "bl001" may be a host's name
+_COMCAST = re.compile(r"\b(?:(?:es|bl)000[01]{3}|bl0(?:0[1-9]|010))\b")
 
 _GODADDY = re.compile(r"(?<![\w.#-])ib(\d{3})\b")
 _GODADDY_REASON = {
@@ -375,6 +383,8 @@ def reason_from_provider_code(lowered: str) -> str | None:
             for first, last, reason in _SPECTRUM_RANGES:
                 if first <= number <= last:
                     return reason
+    if "comcast" in lowered and _COMCAST.search(lowered):  # its hosts and pages name it
+        return "blocked"  # the sending host refused: a dynamic address or on a blocklist
     godaddy = _coded(lowered, ("ib",), _GODADDY, 1, _GODADDY_REASON)
     if godaddy:
         return godaddy

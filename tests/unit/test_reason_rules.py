@@ -350,8 +350,23 @@ def test_a_rate_limit_under_a_no_such_user_code_does_not_mark_the_address_dead()
         ),
         ("4.0.0", "421 Server temporarily unavailable. Try again later. IB101", "speeding"),
         ("5.0.0", "550 5.1.1 <a@client.example>: user unknown. IB999", "userunknown"),
+        # Comcast: its ES and BL codes, the sending host refused (a dynamic address, listed)
+        (
+            "5.0.0",
+            "554 resimta-po-24v.sys.comcast.net comcast 192.0.2.25 Comcast block for spam. "
+            "Please see http://postmaster.comcast.net/smtp-error-codes.php#BL000000",
+            "blocked",
+        ),
+        (
+            "5.0.0",
+            "554 imta.sys.comcast.net comcast 192.0.2.25 Dynamic IP. Please see "
+            "http://postmaster.comcast.net/smtp-error-codes.php#ES000010",
+            "blocked",
+        ),
+        ("5.0.0", "550 mx.comcast.net refused for spam, BL004", "blocked"),
         # a code nobody documents decides nothing: the text and status do
         ("5.1.1", "550 5.1.1 <a@client.example>: user unknown. AUP#ZZZZ", "userunknown"),
+        ("5.1.1", "550 5.1.1 <a@client.example>: user unknown (mx-bl004.example)", "userunknown"),
         ("5.1.1", "550 5.1.1 <a@client.example>: user unknown OFR_777", "userunknown"),
     ],
 )
