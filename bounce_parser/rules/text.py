@@ -204,6 +204,41 @@ _SPECIFIC: list[Wording] = [
             "its own MTA, a failure of the receiving system, not a relaying refusal"
         ),
     ),
+    # AT&T's and BellSouth's documented refusals (att.net's "block_enduser" error summary,
+    # postmaster.bellsouth.net's e-mail error list), in words the general rules miss
+    (
+        "requireptr",
+        (r"failure in dns look-?up",),
+        (
+            "AT&T Worldnet's error summary: '421-failure in DNS look-up' (the sending system "
+            "has no valid reverse DNS)"
+        ),
+    ),
+    (
+        "blocked",
+        (r"unauthori[sz]ed interface for",),
+        (
+            "BellSouth's '550 unauthorized interface for <ip>': the sending system is not "
+            "recognized as a valid source of mail"
+        ),
+    ),
+    (
+        "mesgtoobig",
+        (r"message is (?:larger|bigger) than (?!the (?:space|storage))",),
+        (
+            "AT&T's 'net 006: Your e-mail message is larger than the destination mail system is "
+            "able to accept', RFC 3463 X.3.4 (a message larger than the space left is a full "
+            "mailbox)"
+        ),
+    ),
+    (
+        "contenterror",
+        (r"\b(?:8-?bit|binary)\b[^.]{0,80}\bnot support",),
+        (
+            "AT&T's 'net 005: … uses 8-bit or binary encoding and the destination mail system "
+            "does not support this encoding': RFC 3463 X.6.3, RFC 6152's 8BITMIME not offered"
+        ),
+    ),
     # what the notice names beside words a general rule below would read otherwise: a policy
     # ("… not accepting mail with attachments", not the recipient refusing the sender; Gmail's
     # "content presents a potential security issue", not a blocked host), our own account

@@ -38,6 +38,8 @@ BOUNCEPARSER = "Mail::DeliveryStatus::BounceParser's _std_reason, the senders it
 MAILWIZZ = "MailWizz's BounceHandler rule table, its soft bounces (after PHPMailer-BMH)"
 MAILWIZZ_HARD = "MailWizz's BounceHandler rule table, the replies its hard rules quote"
 AMAVIS = "amavisd-new's source, %smtp_reason_by_ccat and the status of each content category"
+ATT = "AT&T Worldnet's block inquiry pages, their error message summary"
+BELLSOUTH = "postmaster.bellsouth.net (AT&T), its e-mail error list"
 YAHOO_HELP = "Yahoo Mail help, its articles on the [TS0x] deferral codes"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
@@ -2051,6 +2053,23 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "554 IP=192.0.2.25 - A problem occurred. (Ask your postmaster for help or to contact "
         "tosa@rx.t-online.de to clarify.) (BL)",
         "postmaster.t-online.de, 4.7 (why an SMTP connection was refused)",
+    ),
+    # AT&T's and BellSouth's documented refusals
+    ("requireptr", "4.0.0", "421-failure in DNS look-up.", ATT),
+    ("blocked", "5.0.0", "550 unauthorized interface for <192.0.2.25>", ATT),
+    (
+        "mesgtoobig",
+        "5.0.0",
+        "net 006: Your e-mail message is larger than the destination mail system is able to "
+        "accept.",
+        BELLSOUTH,
+    ),
+    (
+        "contenterror",
+        "5.0.0",
+        "net 005: The e-mail message uses 8-bit or binary encoding and the destination mail "
+        "system does not support this encoding.",
+        BELLSOUTH,
     ),
     # an authentication check named after the verb: RFC 7372 X.7.23 under Gmail's 5.7.27,
     # which RFC 7505 gives to a null MX (which would read as the recipient refusing mail)
