@@ -230,6 +230,13 @@ AMBIGUOUS_WORDING = (
     # Postfix's check_recipient_access REJECT for any address its access map refuses
     # (access(5)), which sisimai's SecurityError list reads as a refusal, not a missing user
     re.compile(r"recipient address rejected: access denied", re.IGNORECASE),
+    # "554 No SMTP service" at the greeting (RFC 5321 3.1: a server may refuse the session
+    # with 554 instead of 220): RFC 7504 gave a host that takes no mail its own 521 because
+    # 554 was given for other refusals too, a client refused by its address among them
+    # (GMX's "554-No SMTP service 554-IP address is block listed"): the host is not proved
+    # to take no mail. (Not Exim's "an MX or SRV record indicated no SMTP service": the
+    # domain's own DNS says so, RFC 7505's null MX.)
+    re.compile(r"(?<!indicated )no smtp service", re.IGNORECASE),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""

@@ -638,6 +638,9 @@ _SPECIFIC: list[Wording] = [
             r"(?:rejected|blocked|refused)",
             r"\bbad (?:sender )?ip\b",
             r"\bip(?: address)? is (?:rejected|blocked|refused|denied|banned)\b",  # Coremail
+            # GMX and WEB.DE (postmaster.gmx.com, "Error messages"): "554-No SMTP service
+            # 554-IP address is block listed."
+            r"\bip(?: address)? is (?:block|black)[ -]?listed\b",
             r"esmtp not accepting connections",  # iCloud
             # Gmail: "HELO/EHLO argument is invalid", "Empty HELO/EHLO argument not allowed",
             # "Try again later, closing connection" (a DoS defence at HELO)
@@ -677,7 +680,8 @@ _SPECIFIC: list[Wording] = [
         (
             "DNS blocklists (RFC 5782) named in the refusal ('listed in … blacklists'); Yahoo "
             "Sender Hub's error codes [BL21]-[BL23]; T-Online's connection refusal ('IP=… - A "
-            "problem occurred'); the sending host refused as such: a dynamic "
+            "problem occurred'); GMX's ('IP address is block listed'); the sending host refused as "
+            "such: a dynamic "
             "address, Postfix's 'Helo command rejected', sendmail's 'Rejecting open proxy', "
             "'Sender IP address rejected', iCloud's 'ESMTP not accepting connections'; RFC 5321 "
             "421 at connection; Cloudflare Email Routing's postmaster page ('found on one or more "

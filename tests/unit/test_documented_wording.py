@@ -3322,3 +3322,24 @@ def test_the_senders_own_account_suspended_is_not_the_recipients(said: str) -> N
     assert r.reason != "suspend"
     [r] = classify(_dsn("5.0.0", said.replace("Your account", "The account"))).recipients
     assert r.reason == "suspend"
+
+
+def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
+    """RFC 5321 3.1 lets a server refuse a session with "554 No SMTP service" instead of its
+    220; RFC 7504 gave a host that takes no mail its own 521 because 554 was said for other
+    refusals too. GMX says it to a client it refuses by address, the cause on the next line
+    (postmaster.gmx.com, "Error messages"): that cause is the reason, and no greeting
+    refusal marks the customer's address undeliverable."""
+    gmx = (
+        "554-gmx.net (mxgmx104) Nemesis ESMTP Service not available 554-No SMTP service "
+        "554-IP address is block listed. 554 For explanation visit "
+        "https://postmaster.gmx.net/en/case?c=r0201&i=ip&v=198.51.100.42"
+    )
+    [r] = classify(_dsn("5.0.0", gmx)).recipients
+    assert (r.reason, r.hard) == ("blocked", False)
+    [r] = classify(_dsn("5.0.0", "554 No SMTP service here")).recipients
+    assert (r.reason, r.hard) == ("notaccept", False)
+    # the domain's own DNS saying it takes no mail (RFC 7505's null MX, in Exim's words) is
+    # proof
+    [r] = classify(_dsn("5.0.0", "an MX or SRV record indicated no SMTP service")).recipients
+    assert (r.reason, r.hard) == ("notaccept", True)
