@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bounce_parser.rules.status import ambiguous, proves_not_gone
+from bounce_parser.rules.status import TEMPORARY_WORDING, ambiguous, proves_not_gone
 
 
 class Kind(enum.StrEnum):
@@ -49,6 +49,8 @@ def is_hard(
     if reason in HARD_REASONS:
         return True
     if reason == "notaccept":
+        if TEMPORARY_WORDING.search(diagnostic or ""):
+            return False  # "not accepting mail at the moment": a host's state, for now
         return (status or "").startswith("5") or (reply_code or 0) >= 500
     return False
 

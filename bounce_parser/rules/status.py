@@ -282,6 +282,15 @@ def program_exit(diagnostic_type: str, text: str | None, status: str | None = No
     return first in PROGRAM_EXIT_TEXTS or bare
 
 
+TEMPORARY_WORDING = re.compile(
+    r"\b(?:(?:please )?try (?:again )?later|at the moment|at this time|temporar(?:il)?y|for now)\b",
+    re.IGNORECASE,
+)
+"""Words that say the refusal is for now ("not accepting mail at the moment, please try
+later"): a host that says so is not proved to take no mail (RFC 7504's 521 and 556, RFC
+7505's null MX are the permanent statements), whatever its reply code."""
+
+
 def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:
     """Whether ``diagnostic`` is only an ambiguous wording (``AMBIGUOUS_WORDING``), none of
     the ``statuses`` the notice states saying the mailbox or domain is gone."""

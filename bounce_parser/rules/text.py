@@ -1148,7 +1148,8 @@ _SPECIFIC: list[Wording] = [
             r"(?:any )?(?:e-?)?mail\b(?! (?:in|from|with|for|containing|that|which|sent|of)\b)",
             # (not AOL's "… because they are not accepting mail from <sender>": the recipients'
             # choice, whose address stays good)
-            r"(?<!they are )(?<!recipient is )(?<!user is )not accepting mail",
+            r"(?<!they are )(?<!recipient is )(?<!user is )(?<!mailbox )(?<!mailbox is )"
+            r"(?<!account )(?<!account is )not accepting mail",
             r"no mx found",
             r"couldn't find a mail exchanger",
             r"no smtp service",
@@ -1434,6 +1435,7 @@ _SPECIFIC: list[Wording] = [
             # RFC 3463 X.2.1's own words, "Mailbox disabled, not accepting messages": "Mail is
             # not currently being accepted for this mailbox"
             r"not (?:currently )?being accepted for this mailbox",
+            r"(?:mailbox|account) (?:is )?(?:currently )?not accepting (?:mail|messages)\b",
             r"account is not active",
             r"(?:account|mailbox) (?:is |has )?(?:been )?expired",
             r"suspend the service",  # 163.com's published codes: "recipient suspend the service"
@@ -1710,6 +1712,10 @@ SENDER_SUBJECT: Wording = (
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
         r"exist|not found|unknown|not known|invalid|(?:has )?no mx)",
         r"in sender verification",
+        # the same predicate before its subject: "No MX found for sender domain", "no mail
+        # exchanger for the sender's domain"
+        r"\b(?:no mx(?: records?)?(?: found)?|no mail exchanger) for (?:the |your )?"
+        r"(?:sender|return[- ]path|envelope[- ]from|mail[- ]from)",
         # Postfix's refusal of the sender (postconf(5), smtpd_sender_restrictions: "<address>:
         # Sender address rejected: <why>"), whatever the why says ("User unknown in local
         # recipient table": our sender, unknown there)

@@ -3343,3 +3343,30 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
     # proof
     [r] = classify(_dsn("5.0.0", "an MX or SRV record indicated no SMTP service")).recipients
     assert (r.reason, r.hard) == ("notaccept", True)
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "reason", "hard"),
+    [
+        # a host that says it refuses for now is not proved to take no mail
+        (
+            "550 This server is not accepting mail at the moment, please try later",
+            "notaccept",
+            False,
+        ),
+        ("554 mx.client.example is not accepting mail at this time", "notaccept", False),
+        # RFC 7504's permanent statement stays proof
+        ("521 mx.client.example does not accept mail", "notaccept", True),
+        # RFC 3463 X.2.1 "Mailbox disabled, not accepting messages": the mailbox is there
+        ("550 Mailbox not accepting mail", "suspend", False),
+        ("550 This mailbox is currently not accepting messages", "suspend", False),
+        # the receiving server found no MX for our sender's domain: our sender is refused
+        ("554 No MX found for sender domain", "rejected", False),
+        ("550 No MX records for the envelope-from domain", "rejected", False),
+    ],
+)
+def test_a_host_refusing_for_now_or_a_mailbox_or_our_sender_proves_no_domain_gone(
+    diagnostic: str, reason: str, hard: bool
+) -> None:
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == (reason, hard)
