@@ -34,12 +34,17 @@ def is_hard(
     status_stated: bool = True,
 ) -> bool:
     """Whether a failure proves the mailbox or domain gone: a reason that says so, not
-    contradicted by a transient reply code (RFC 5321 4.2.1) nor by a status, given or quoted
+    contradicted by a transient reply code (RFC 5321 4.2.1) or words that say the refusal is
+    for now (``rules.status.TEMPORARY_WORDING``), nor by a status, given or quoted
     in the diagnostic, that says the mailbox exists (``rules.status.proves_not_gone``), and
     not read only from a wording that also means other refusals (``rules.status.ambiguous``)
     unless a status the notice states (``status_stated``: not one guessed from the reason)
     says the mailbox is gone."""
     if reply_code is not None and 400 <= reply_code < 500:
+        return False
+    if TEMPORARY_WORDING.search(diagnostic or ""):
+        # words that say the refusal is for now ("not accepting mail at the moment", "domain
+        # not reachable at this time, try later") are a transient reply in all but its code
         return False
     quoted = tuple(_STATUS_IN_TEXT.findall(diagnostic or ""))
     if any(proves_not_gone(s) for s in (status, *quoted)):
@@ -49,8 +54,6 @@ def is_hard(
     if reason in HARD_REASONS:
         return True
     if reason == "notaccept":
-        if TEMPORARY_WORDING.search(diagnostic or ""):
-            return False  # "not accepting mail at the moment": a host's state, for now
         return (status or "").startswith("5") or (reply_code or 0) >= 500
     return False
 

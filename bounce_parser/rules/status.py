@@ -287,8 +287,10 @@ TEMPORARY_WORDING = re.compile(
     re.IGNORECASE,
 )
 """Words that say the refusal is for now ("not accepting mail at the moment, please try
-later"): a host that says so is not proved to take no mail (RFC 7504's 521 and 556, RFC
-7505's null MX are the permanent statements), whatever its reply code."""
+later"): a reply that says so is transient in all but its code (RFC 5321 4.2.1: 5yz is for
+a condition that repeating will not change), and proves no mailbox or domain gone; RFC
+7504's 521 and 556 and RFC 7505's null MX are the permanent statements of a host that takes
+no mail."""
 
 
 def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:

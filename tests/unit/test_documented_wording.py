@@ -3355,6 +3355,12 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
             False,
         ),
         ("554 mx.client.example is not accepting mail at this time", "notaccept", False),
+        # whatever the reason: a domain "not reachable at the moment" may be reachable later
+        (
+            "554 The domain is not reachable at the moment, please try again later",
+            "hostunknown",
+            False,
+        ),
         # RFC 7504's permanent statement stays proof
         ("521 mx.client.example does not accept mail", "notaccept", True),
         # RFC 3463 X.2.1 "Mailbox disabled, not accepting messages": the mailbox is there
