@@ -1690,6 +1690,12 @@ _SPECIFIC: list[Wording] = [
 _NOT_THE_RECIPIENT = (
     r"(?:(?!recipient|rcpt|\buser\b|mailbox|\bto\b)(?:<[^<>\s]{1,254}>|[^.;:\n])){0,40}?"
 )
+# the same in the languages the recipient's rules read (German, French, Spanish, Italian,
+# Dutch, Portuguese): no word for the recipient or its mailbox between the two
+_NOT_THE_RECIPIENT_L10N = (
+    r"(?:(?!empf[äa]nger|destinat[áa]ri|destinataire|ontvanger|postfach|bo[iî]te|casilla|"
+    r"buz[óo]n|casella|caixa|mailbox|recipient)(?:<[^<>\s]{1,254}>|[^.;:\n])){0,40}?"
+)
 SENDER_SUBJECT: Wording = (
     "rejected",
     (
@@ -1712,6 +1718,15 @@ SENDER_SUBJECT: Wording = (
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
         r"exist|not found|unknown|not known|invalid|(?:has )?no mx)",
         r"in sender verification",
+        # "Absender unbekannt", "Absenderdomain existiert nicht", "Expéditeur inconnu", "le
+        # domaine de l'expéditeur n'existe pas", "remitente desconocido", "il dominio del
+        # mittente non esiste", "afzender onbekend", "remetente inválido"
+        r"\b(?:absender\w*|exp[ée]diteur|remitente|mittente|afzender|remetente)\b"
+        + _NOT_THE_RECIPIENT_L10N
+        + r"\b(?:unbekannt|existiert nicht|nicht gefunden|ung[üu]ltig|inconnue?|inexistante?|"
+        r"n.existe pas|introuvable|invalide|desconocid[oa]|no existe|no v[áa]lid[oa]|"
+        r"sconosciut[oa]|non esiste|inesistente|non valid[oa]|onbekend|bestaat niet|ongeldig|"
+        r"desconhecid[oa]|n[ãa]o existe|inv[áa]lid[oa])",
         # the same predicate before its subject: "No MX found for sender domain", "no mail
         # exchanger for the sender's domain"
         r"\b(?:no mx(?: records?)?(?: found)?|no mail exchanger) for (?:the |your )?"

@@ -3376,3 +3376,28 @@ def test_a_host_refusing_for_now_or_a_mailbox_or_our_sender_proves_no_domain_gon
 ) -> None:
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        "550 Absender unbekannt",
+        "550 Absenderdomain existiert nicht",
+        "550 Adresse de l'expéditeur inexistante",
+        "550 Le domaine de l'expéditeur n'existe pas",
+        "550 El dominio del remitente no existe",
+        "550 Il dominio del mittente non esiste",
+        "550 Afzender onbekend",
+    ],
+)
+def test_our_sender_unknown_in_another_language_is_not_the_recipient_gone(
+    diagnostic: str,
+) -> None:
+    """The recipient rules read "unknown" and "does not exist" in German, French, Spanish,
+    Italian and Dutch; said of the sender (RFC 5321 3.3, the reverse-path), the same words
+    are our sender refused, and the customer's address is not marked undeliverable."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+    # the recipient named after an accepted sender is still the recipient
+    [r] = classify(_dsn("5.0.0", "550 Absender OK, Empfänger unbekannt")).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
