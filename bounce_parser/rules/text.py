@@ -1696,6 +1696,12 @@ _NOT_THE_RECIPIENT_L10N = (
     r"(?:(?!empf[äa]nger|destinat[áa]ri|destinataire|ontvanger|postfach|bo[iî]te|casilla|"
     r"buz[óo]n|casella|caixa|mailbox|recipient)(?:<[^<>\s]{1,254}>|[^.;:\n])){0,40}?"
 )
+_UNKNOWN_L10N = (
+    r"\b(?:unbekannt|existiert nicht|nicht gefunden|ung[üu]ltig|inconnue?|inexistante?|"
+    r"n.existe pas|introuvable|invalide|desconocid[oa]|no existe|no v[áa]lid[oa]|"
+    r"sconosciut[oa]|non esiste|inesistente|non valid[oa]|onbekend|bestaat niet|ongeldig|"
+    r"desconhecid[oa]|n[ãa]o existe|inv[áa]lid[oa])"
+)
 SENDER_SUBJECT: Wording = (
     "rejected",
     (
@@ -1721,12 +1727,18 @@ SENDER_SUBJECT: Wording = (
         # "Absender unbekannt", "Absenderdomain existiert nicht", "Expéditeur inconnu", "le
         # domaine de l'expéditeur n'existe pas", "remitente desconocido", "il dominio del
         # mittente non esiste", "afzender onbekend", "remetente inválido"
-        r"\b(?:absender\w*|exp[ée]diteur|remitente|mittente|afzender|remetente)\b"
-        + _NOT_THE_RECIPIENT_L10N
-        + r"\b(?:unbekannt|existiert nicht|nicht gefunden|ung[üu]ltig|inconnue?|inexistante?|"
-        r"n.existe pas|introuvable|invalide|desconocid[oa]|no existe|no v[áa]lid[oa]|"
-        r"sconosciut[oa]|non esiste|inesistente|non valid[oa]|onbekend|bestaat niet|ongeldig|"
-        r"desconhecid[oa]|n[ãa]o existe|inv[áa]lid[oa])",
+        # (one pattern a language's word, so that each keeps its plain-text pre-filter)
+        *(
+            rf"\b{sender}\b" + _NOT_THE_RECIPIENT_L10N + _UNKNOWN_L10N
+            for sender in (
+                r"absender\w*",
+                r"exp[ée]diteur",
+                "remitente",
+                "mittente",
+                "afzender",
+                "remetente",
+            )
+        ),
         # the same predicate before its subject: "No MX found for sender domain", "no mail
         # exchanger for the sender's domain"
         r"\b(?:no mx(?: records?)?(?: found)?|no mail exchanger) for (?:the |your )?"
