@@ -1724,6 +1724,9 @@ SENDER_SUBJECT: Wording = (
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
         r"exist|not found|unknown|not known|invalid|(?:has )?no mx)",
         r"in sender verification",
+        # Exim's sender verification by callout (its specification, "verify = sender"): the
+        # callout's reply ("550 5.1.1 … User unknown") is about our return path
+        r"\bsender verify failed\b",
         # "Absender unbekannt", "Absenderdomain existiert nicht", "Expéditeur inconnu", "le
         # domaine de l'expéditeur n'existe pas", "remitente desconocido", "il dominio del
         # mittente non esiste", "afzender onbekend", "remetente inválido"

@@ -3401,3 +3401,31 @@ def test_our_sender_unknown_in_another_language_is_not_the_recipient_gone(
     # the recipient named after an accepted sender is still the recipient
     [r] = classify(_dsn("5.0.0", "550 Absender OK, Empfänger unbekannt")).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+def test_a_failure_naming_only_our_return_path_is_our_sender_refused() -> None:
+    """Exim's sender verification by callout (its specification, "verify = sender") quotes
+    the reply the sender's own domain gave about our return path, "550 5.1.1 … User
+    unknown": a notice returned to that address (RFC 5321 4.5.5) whose failure names no
+    address but it is our sender refused, never the customer's mailbox gone."""
+    ours = "billing@acme.example"  # the notice's envelope recipient (_dsn's To)
+    callout = (
+        f"550-Verification failed for <{ours}> 550-Called: 192.0.2.9 550-Sent: RCPT "
+        f"TO:<{ours}> 550-Response: 550 5.1.1 <{ours}>: Recipient address rejected: User "
+        "unknown in local recipient table 550 Sender verify failed"
+    )
+    [r] = classify(_dsn("5.0.0", callout)).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+    # Exim's last line says so even where the notice reached us at another address
+    [r] = classify(_dsn("5.0.0", callout.replace(ours, "b+7@acme.example"))).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+    # without Exim's last line, the address alone says whose failure it is
+    [r] = classify(_dsn("5.0.0", f"550 5.1.0 <{ours}> rejected: user unknown")).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+    # a report that gives our address as a field, beside the recipient's own failure
+    said = f"Original Sender: <{ours}> 550 5.1.1 User unknown"
+    [r] = classify(_dsn("5.1.1", said)).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
+    # and the recipient's own address named: the recipient's failure
+    [r] = classify(_dsn("5.1.1", f"550 5.1.1 <{RECIPIENT}>: User unknown")).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
