@@ -1290,15 +1290,20 @@ _SPECIFIC: list[Wording] = [
             # the French and German forms: "La boîte aux lettres du destinataire est pleine"
             # (Exchange's French NDR), "Postfach voll"
             r"bo[iî]te\b.{0,60}\bpleine",
-            r"(?:postfach|mailbox) (?:ist )?voll",
+            r"(?:postfach|mailbox|speicher)\b.{0,40}\b(?:ist )?(?:voll|[üu]berf[üu]llt)\b",
+            r"speicher(?:platz)?\b.{0,40}\bersch[öo]pft",  # German: storage exhausted
             # the quota exceeded, in French, German, Spanish and Italian
             r"quota (?:d[ée]pass[ée]|[üu]berschritten|superata)|cuota (?:excedida|superada)",
+            r"cota (?:excedida|ultrapassada)",  # Portuguese
             # Spanish, Italian and Dutch: "El buzón del destinatario está lleno", "La casella di
             # posta del destinatario è piena", "De mailbox van de ontvanger is vol"
             r"buz[óo]n\b.{0,40}\bllen[oa]\b",
             r"casella\b.{0,40}\bpiena\b",
             r"speicherplatz\b.{0,40}\b[üu]berschritten",  # German: storage exceeded
-            r"(?:mailbox|postvak|postbus)\b.{0,40}\bis vol\b",
+            r"(?:mailbox|postvak|postbus)\b.{0,40}\b(?:is )?vol\b",
+            # Portuguese and Polish: "caixa postal cheia", "skrzynka odbiorcy jest pełna"
+            r"caixa\b.{0,40}\b(?:cheia|lotada)\b",
+            r"skrzynka\b.{0,40}\b(?:pe[łl]na|przepe[łl]niona)\b",
             r"out of storage",
             r"too much mail",
             r"exceeding (?:their|its|the|his|her) (?:\w+ )?quota",
@@ -1418,6 +1423,14 @@ _SPECIFIC: list[Wording] = [
             # French and German: "compte désactivé", "Konto deaktiviert", "Postfach gesperrt"
             r"compte (?:d[ée]sactiv[ée]|suspendu|bloqu[ée]|inactif)",
             r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
+            # Spanish, Italian, Portuguese and Dutch: "cuenta desactivada", "account sospeso",
+            # "conta suspensa", "account geblokkeerd"
+            r"(?:cuenta|buz[óo]n|usuario)\b.{0,30}\b(?:desactivad|suspendid|bloquead|"
+            r"deshabilitad)[oa]\b",
+            r"(?:account|casella|utente)\b.{0,30}\b(?:disattivat|sospes|bloccat|disabilitat)"
+            r"[oa]\b",
+            r"(?:conta|caixa)\b.{0,30}\b(?:desativad|suspens|bloquead)[oa]\b",
+            r"(?:account|mailbox)\b.{0,30}\b(?:gedeactiveerd|geblokkeerd|opgeschort)\b",
             # Italian, Spanish and Polish providers' closed mailboxes: "Questo indirizzo e'
             # bloccato per inutilizzo" (blocked for not being used), "Esta casilla ha expirado
             # por falta de uso", "El usuario esta en estado: inactivo", "Podane konto jest

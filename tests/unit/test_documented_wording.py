@@ -2186,6 +2186,18 @@ def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_go
         ("550 {status} Host name lookup failure", "networkerror"),
         ("451 {status} Local error in processing", "systemerror"),
         ("452 {status} Insufficient system storage", "systemfull"),
+        # a full or closed mailbox in the languages the unknown-user rules read
+        ("550 {status} Das Postfach des Empfängers ist voll", "mailboxfull"),
+        ("550 {status} Speicherplatz erschöpft", "mailboxfull"),
+        ("550 {status} De mailbox van de ontvanger is vol", "mailboxfull"),
+        ("550 {status} Mailbox vol", "mailboxfull"),
+        ("550 {status} Caixa postal cheia", "mailboxfull"),
+        ("550 {status} Cota excedida", "mailboxfull"),
+        ("550 {status} Skrzynka odbiorcy jest pełna", "mailboxfull"),
+        ("550 {status} Cuenta desactivada", "suspend"),
+        ("550 {status} Account sospeso", "suspend"),
+        ("550 {status} Conta suspensa", "suspend"),
+        ("550 {status} Account geblokkeerd", "suspend"),
     ],
 )
 def test_a_gone_status_beside_the_words_of_another_cause_proves_nothing_gone(
