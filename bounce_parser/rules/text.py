@@ -1719,13 +1719,13 @@ SENDER_SUBJECT: Wording = (
     "rejected",
     (
         # "Sender address does not exist", "sender domain not found", "The sender's domain has
-        # no MX record", "Return path domain does not exist", "MAIL FROM domain does not resolve"
+        # no MX record", "Return path domain does not exist", "MAIL FROM domain does not resolve",
+        # "The address in the From: header does not exist" (RFC 5322 3.6.2: the author, ours)
         # (not "SPF/DKIM/DMARC Sender Invalid", Mimecast's failed authentication check)
         r"(?<!spf )(?<!dkim )(?<!dmarc )"
         r"\b(?:sender|from[- ]address|from[- ]domain|return[- ]path|envelope[- ]from|"
-        r"reverse[- ]path|mail[- ]from|return[- ]address|bounce[- ]address)(?:'s)?\b"
-        + _NOT_THE_RECIPIENT
-        + r"\b(?:does not exist|"
+        r"reverse[- ]path|mail[- ]from|return[- ]address|bounce[- ]address|from:? header)"
+        r"(?:'s)?\b" + _NOT_THE_RECIPIENT + r"\b(?:does not exist|"
         r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"
         r"does not resolve|cannot be resolved|could not be verified|verification failed|"
         # the recipient's words this session added, said of the sender: "Sender address not

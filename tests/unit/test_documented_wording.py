@@ -3441,3 +3441,18 @@ def test_a_failure_naming_only_our_return_path_is_our_sender_refused() -> None:
     # and the recipient's own address named: the recipient's failure
     [r] = classify(_dsn("5.1.1", f"550 5.1.1 <{RECIPIENT}>: User unknown")).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        "550 The address in the From: header does not exist",
+        "550 Header-From domain does not exist",
+        "550 RFC5322.From domain not found",
+    ],
+)
+def test_our_from_header_unknown_is_not_the_recipient_gone(diagnostic: str) -> None:
+    """The message's From: field (RFC 5322 3.6.2, the author: ours) said not to exist is our
+    sender refused, as the envelope sender's would be, not the customer's address gone."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
