@@ -10,6 +10,14 @@ from __future__ import annotations
 from bounce_parser.rules import Wording
 from bounce_parser.rules.text_broad import BROAD_RULES
 
+# what the sending-side rows below say of their subject: it does not exist or resolve
+_GONE = (
+    r"\b(?:does not exist|doesn.t exist|not found|unknown|(?:is )?non-?existent|nxdomain|"
+    r"name or service not known|does not resolve|cannot be resolved)"
+)
+# no word for the recipient or its mailbox between a subject and what is said of it
+_NO_RECIPIENT = r"(?:(?!recipient|rcpt|mailbox|\buser\b|\bto\b)(?:[^.;:\n]|\.(?=\w))){0,40}?"
+
 # Ordered: the first pattern that matches wins. Keep the most specific first.
 _SPECIFIC: list[Wording] = [
     (
@@ -202,6 +210,41 @@ _SPECIFIC: list[Wording] = [
         (
             "Amavis (amavisd-new) CC_MTA: the content filter could not pass the message back to "
             "its own MTA, a failure of the receiving system, not a relaying refusal"
+        ),
+    ),
+    # the sending side said not to exist or not to resolve: the HELO name, the client host,
+    # its IP, a relay of ours (RFC 5321 4.1.1.1: HELO/EHLO names the SMTP client), or our
+    # domain's DKIM key or SPF record (RFC 6376 3.6.2.2, RFC 7208 4.5): never the recipient
+    (
+        "blocked",
+        # (one pattern a subject's first word, so that each keeps its plain-text pre-filter)
+        tuple(
+            rf"\b{subject}\b" + _NO_RECIPIENT + _GONE
+            for subject in (
+                r"helo(?: host ?name| name| argument| domain)?",
+                r"ehlo(?: host ?name| name| argument| domain)?",
+                r"client ?(?:host|server)",
+                r"sending ?(?:host|server)",
+                r"relay ?(?:host|server)",
+                r"smart ?(?:host|server)",
+                "your server",
+                "your mail server",
+                "your host",
+                "your ip",
+            )
+        ),
+        (
+            "RFC 5321 4.1.1.1 (HELO/EHLO names the SMTP client); Postfix's "
+            "reject_unknown_helo_hostname and reject_unknown_client_hostname ('Helo command "
+            "rejected: Host not found'): the sending host refused, whatever the words say of it"
+        ),
+    ),
+    (
+        "authfailure",
+        tuple(rf"\b{name}\b" + _NO_RECIPIENT + _GONE for name in ("dkim", "spf", "dmarc")),
+        (
+            "RFC 6376 3.6.2.2 (no DKIM key record: the signature fails), RFC 7208 4.5 (no SPF "
+            "record), RFC 7489 (no DMARC record): our domain's authentication, not a mailbox"
         ),
     ),
     # AT&T's and BellSouth's documented refusals (att.net's "block_enduser" error summary,
@@ -1290,7 +1333,10 @@ _SPECIFIC: list[Wording] = [
             # the French and German forms: "La boîte aux lettres du destinataire est pleine"
             # (Exchange's French NDR), "Postfach voll"
             r"bo[iî]te\b.{0,60}\bpleine",
-            r"(?:postfach|mailbox|speicher)\b.{0,40}\b(?:ist )?(?:voll|[üu]berf[üu]llt)\b",
+            *(
+                noun + r"\b.{0,40}\b(?:ist )?(?:voll|[üu]berf[üu]llt)\b"
+                for noun in ("postfach", "mailbox", "speicher")
+            ),
             r"speicher(?:platz)?\b.{0,40}\bersch[öo]pft",  # German: storage exhausted
             # the quota exceeded, in French, German, Spanish and Italian
             r"quota (?:d[ée]pass[ée]|[üu]berschritten|superata)|cuota (?:excedida|superada)",
@@ -1425,12 +1471,23 @@ _SPECIFIC: list[Wording] = [
             r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
             # Spanish, Italian, Portuguese and Dutch: "cuenta desactivada", "account sospeso",
             # "conta suspensa", "account geblokkeerd"
-            r"(?:cuenta|buz[óo]n|usuario)\b.{0,30}\b(?:desactivad|suspendid|bloquead|"
-            r"deshabilitad)[oa]\b",
-            r"(?:account|casella|utente)\b.{0,30}\b(?:disattivat|sospes|bloccat|disabilitat)"
-            r"[oa]\b",
-            r"(?:conta|caixa)\b.{0,30}\b(?:desativad|suspens|bloquead)[oa]\b",
-            r"(?:account|mailbox)\b.{0,30}\b(?:gedeactiveerd|geblokkeerd|opgeschort)\b",
+            # (one pattern a noun, so that each keeps its plain-text pre-filter)
+            *(
+                noun + r"\b.{0,30}\b(?:desactivad|suspendid|bloquead|deshabilitad)[oa]\b"
+                for noun in ("cuenta", "buz[óo]n", "usuario")
+            ),
+            *(
+                noun + r"\b.{0,30}\b(?:disattivat|sospes|bloccat|disabilitat)[oa]\b"
+                for noun in ("account", "casella", "utente")
+            ),
+            *(
+                noun + r"\b.{0,30}\b(?:desativad|suspens|bloquead)[oa]\b"
+                for noun in ("conta", "caixa")
+            ),
+            *(
+                noun + r"\b.{0,30}\b(?:gedeactiveerd|geblokkeerd|opgeschort)\b"
+                for noun in ("account", "mailbox")
+            ),
             # Italian, Spanish and Polish providers' closed mailboxes: "Questo indirizzo e'
             # bloccato per inutilizzo" (blocked for not being used), "Esta casilla ha expirado
             # por falta de uso", "El usuario esta en estado: inactivo", "Podane konto jest
@@ -1735,7 +1792,7 @@ SENDER_SUBJECT: Wording = (
         r"\b(?:unknown|invalid|unverified|unresolvable|non-?existent) (?:sender|return[- ]path|"
         r"from[- ]address|envelope[- ]from)",
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
-        r"exist|not found|unknown|not known|invalid|(?:has )?no mx)",
+        r"exist|not found|unknown|not known|invalid|(?:has )?no mx|(?:is )?non-?existent|nxdomain)",
         r"in sender verification",
         # Exim's sender verification by callout (its specification, "verify = sender"): the
         # callout's reply ("550 5.1.1 … User unknown") is about our return path

@@ -3456,3 +3456,30 @@ def test_our_from_header_unknown_is_not_the_recipient_gone(diagnostic: str) -> N
     sender refused, as the envelope sender's would be, not the customer's address gone."""
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert (r.reason, r.hard) == ("rejected", False)
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ("550 HELO hostname does not exist", "blocked"),
+        ("550 Your EHLO name mx.acme.example cannot be resolved", "blocked"),
+        ("550 Client host unknown", "blocked"),
+        ("550 Your IP address 192.0.2.25 does not exist", "blocked"),
+        ("550 The DKIM key does not exist", "authfailure"),
+        ("550 SPF record not found for acme.example", "authfailure"),
+        ("550 Your domain is non-existent", "rejected"),
+    ],
+)
+def test_the_sending_side_said_not_to_exist_is_not_the_recipient_gone(
+    diagnostic: str, reason: str
+) -> None:
+    """The words that read a mailbox or domain gone, said of the sending side: the HELO name
+    (RFC 5321 4.1.1.1, the SMTP client's), the client host, its IP, our DKIM key (RFC 6376
+    3.6.2.2) or SPF record (RFC 7208 4.5), our domain. The customer's address stays good."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == (reason, False)
+    # the recipient named beside the client host stays the recipient's failure
+    [r] = classify(
+        _dsn("5.1.1", f"550 5.1.1 unknown user {RECIPIENT} (client host 192.0.2.25)")
+    ).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
