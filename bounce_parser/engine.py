@@ -90,7 +90,6 @@ def _undecided_reasons_named(result: Classification) -> Classification:
 _RECIPIENT_GONE = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
 
-_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # a report's field that gives the sender for reference ("Original Sender: <a@b>", "From:",
 # "Return-Path:"): not the address the failure is about
 _SENDER_FIELD = re.compile(
@@ -102,7 +101,7 @@ def _named_in_failure(text: str) -> set[str]:
     """The addresses a failure's text names, but those it gives as a sender field."""
     return {
         m.group(0).lower()
-        for m in _ADDRESS.finditer(text)
+        for m in mime.address_matches(text)
         if not _SENDER_FIELD.search(text[max(0, m.start() - 40) : m.start()])
     }
 

@@ -207,6 +207,11 @@ def addresses_in(text: str) -> list[str]:
     return _ADDR.findall(text)
 
 
+def address_matches(text: str) -> Iterator[re.Match[str]]:
+    """The addresses in ``text``, each with where it stands."""
+    return _ADDR.finditer(text)
+
+
 def first_message_id(text: str) -> str | None:
     m = _MSGID.search(text)
     return m.group(0) if m else None
