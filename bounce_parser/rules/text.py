@@ -1787,12 +1787,15 @@ SENDER_SUBJECT: Wording = (
         r"does not resolve|cannot be resolved|could not be verified|verification failed|"
         # the recipient's words this session added, said of the sender: "Sender address not
         # known here", "Sender domain no longer exists", "Sender not a member of domain"
-        r"not known|no longer (?:exists?|valid|active)|not a member of)",
+        r"not known|no longer (?:exists?|valid|active)|not a member of|"
+        # RFC 7505 4.2: "550 5.7.27 Sender address has null MX", in words without the status
+        r"(?:has )?(?:a )?null mx|does not accept (?:any )?(?:e-?)?mail)",
         # "unknown sender", "invalid sender address", "Your domain does not exist"
         r"\b(?:unknown|invalid|unverified|unresolvable|non-?existent) (?:sender|return[- ]path|"
         r"from[- ]address|envelope[- ]from)",
         r"\byour (?:domain|address|e-?mail address)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
-        r"exist|not found|unknown|not known|invalid|(?:has )?no mx|(?:is )?non-?existent|nxdomain)",
+        r"exist|not found|unknown|not known|invalid|(?:has )?no mx|(?:is )?non-?existent|nxdomain|"
+        r"(?:has )?(?:a )?null mx|does not accept (?:any )?(?:e-?)?mail)",
         r"in sender verification",
         # Exim's sender verification by callout (its specification, "verify = sender"): the
         # callout's reply ("550 5.1.1 … User unknown") is about our return path

@@ -3380,6 +3380,11 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
         ("550 This mailbox is currently not accepting messages", "suspend", False),
         # the receiving server found no MX for our sender's domain: our sender is refused
         ("554 No MX found for sender domain", "rejected", False),
+        # RFC 7505 4.2's refusal of a sender whose domain has a null MX, without its 5.7.27
+        ("550 Sender address has null MX", "rejected", False),
+        ("550 Your domain does not accept mail", "rejected", False),
+        # and its 4.1 for the recipient's domain stays proof
+        ("556 5.1.10 Recipient address has null MX", "notaccept", True),
         ("550 No MX records for the envelope-from domain", "rejected", False),
     ],
 )
