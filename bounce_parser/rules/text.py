@@ -1823,6 +1823,10 @@ SENDER_SUBJECT: Wording = (
         # Sender address rejected: <why>"), whatever the why says ("User unknown in local
         # recipient table": our sender, unknown there)
         r"\bsender address rejected\b",
+        # the sender's own mailbox or account ("Sender mailbox does not exist"), which the
+        # first rule's guard (no word for a mailbox between) leaves out
+        r"\bsender(?:'s)? (?:mail ?box|account)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
+        r"exist|doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid|unavailable))",
         # qmail's control/badmailfrom: "553 sorry, your envelope sender is in my badmailfrom
         # list" (qmail-smtpd(8))
         r"\bbadmailfrom\b",

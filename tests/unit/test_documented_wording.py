@@ -3383,6 +3383,8 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
         # RFC 7505 4.2's refusal of a sender whose domain has a null MX, without its 5.7.27
         ("550 Sender address has null MX", "rejected", False),
         ("550 Your domain does not accept mail", "rejected", False),
+        # the sender's own mailbox
+        ("550 Sender mailbox does not exist", "rejected", False),
         # and its 4.1 for the recipient's domain stays proof
         ("556 5.1.10 Recipient address has null MX", "notaccept", True),
         ("550 No MX records for the envelope-from domain", "rejected", False),
