@@ -677,8 +677,8 @@ _SPECIFIC: list[Wording] = [
             r"refused due to abuse",
             r"helo command rejected",  # Postfix reject_invalid_helo_hostname and its kin
             r"rejecting open proxy",  # sendmail's srvrsmtp.c
-            r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been )?"
-            r"(?:rejected|blocked|refused)",
+            r"(?:sender|access) ip(?: address)? (?:\S+ )?(?:has been |is )?"
+            r"(?:rejected|blocked|refused|(?:black|block)[ -]?listed)",
             r"\bbad (?:sender )?ip\b",
             r"\bip(?: address)? is (?:rejected|blocked|refused|denied|banned)\b",  # Coremail
             # GMX and WEB.DE (postmaster.gmx.com, "Error messages"): "554-No SMTP service

@@ -3472,6 +3472,8 @@ def test_our_from_header_unknown_is_not_the_recipient_gone(diagnostic: str) -> N
         ("550 Your EHLO name mx.acme.example cannot be resolved", "blocked"),
         ("550 Client host unknown", "blocked"),
         ("550 Your IP address 192.0.2.25 does not exist", "blocked"),
+        # the sending IP on a DNS blocklist (RFC 5782), beside a recipient word
+        ("550 Invalid recipient: sender IP blacklisted", "blocked"),
         ("550 The DKIM key does not exist", "authfailure"),
         ("550 SPF record not found for acme.example", "authfailure"),
         ("550 Your domain is non-existent", "rejected"),
