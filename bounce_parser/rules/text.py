@@ -1648,7 +1648,11 @@ _SPECIFIC: list[Wording] = [
             r"unbekannt",
             r"nicht gefunden",
             r"the email account that you tried to reach does not exist",
-            r"no longer (?:valid|active|in use|exists?\b)",  # "Recipient address no longer exists"
+            # "Recipient address no longer exists", "This address is no longer valid": said of
+            # an address or mailbox (not "Your password is no longer valid", "Your account is
+            # no longer active": our own credentials or account at a sending service)
+            r"(?<!your )(?:address|e-?mail|mail ?box|user|recipient|account|destination|@\S+)\b"
+            r"(?:[^.;\n]|\.(?=\w)){0,40}?\bno longer (?:valid|active|in use|exists?\b)",
             # "User not a member of domain" (MailWizz's hard rules)
             r"not a member of (?:this |the )?domain",
             r"(?:recipient|receiver) not (?:found|valid)",

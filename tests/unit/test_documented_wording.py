@@ -3492,3 +3492,24 @@ def test_the_sending_side_said_not_to_exist_is_not_the_recipient_gone(
         _dsn("5.1.1", f"550 5.1.1 unknown user {RECIPIENT} (client host 192.0.2.25)")
     ).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        "535 Your password is no longer valid",
+        "550 Your account is no longer active",
+        "550 Your API key is no longer valid",
+    ],
+)
+def test_our_own_credentials_or_account_no_longer_valid_is_not_the_recipient_gone(
+    diagnostic: str,
+) -> None:
+    """A sending service saying our password (RFC 4954 535), key or account is no longer
+    valid says nothing of the recipient's mailbox: never a hard unknown user."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert not r.hard
+    assert r.reason != "userunknown"
+    # said of an address, the same words are the recipient's
+    [r] = classify(_dsn("5.0.0", f"550 {RECIPIENT} no longer exists")).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
