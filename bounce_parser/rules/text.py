@@ -1566,6 +1566,7 @@ _SPECIFIC: list[Wording] = [
             r"domaine\b.{0,40}\b(?:n.existe pas|introuvable)",  # the French form
             r"domaine (?:inconnu|inexistant)",
             r"domain\b.{0,40}\bexistiert nicht",  # German
+            r"domain\b.{0,40}\b(?:unbekannt|nicht gefunden)",  # German: unknown, not found
             # Spanish, Italian, Dutch
             r"dominio\b.{0,40}\b(?:no existe|inesistente|non esiste)",
             r"domein\b.{0,40}\bbestaat niet",
@@ -1645,8 +1646,16 @@ _SPECIFIC: list[Wording] = [
             r"(?:adres|ontvanger|gebruiker)\b.{0,60}\b(?:bestaat niet|is niet gevonden|niet "
             r"gevonden)",
             r"destinataire inconnu",
-            r"unbekannt",
-            r"nicht gefunden",
+            # German "unknown", "not found": said of a recipient, an address or a mailbox
+            # ("Empfänger unbekannt", "Unbekannter Empfänger", "Die E-Mail-Adresse konnte nicht
+            # gefunden werden"), not of a password, a command or a certificate
+            *(
+                r"(?:empf[äa]nger|benutzer|nutzer|user|adress\w*|postfach|mailbox|konto)\b"
+                r"(?:[^.;\n]){0,40}?\b" + said  # one a predicate: each keeps its pre-filter
+                for said in ("unbekannt", "nicht gefunden")
+            ),
+            r"\bunbekannte[rs]? (?:empf[äa]nger|benutzer|nutzer|user|adress\w*|postfach|mailbox|"
+            r"konto)",
             r"the email account that you tried to reach does not exist",
             # "Recipient address no longer exists", "This address is no longer valid": said of
             # an address or mailbox (not "Your password is no longer valid", "Your account is

@@ -3513,3 +3513,24 @@ def test_our_own_credentials_or_account_no_longer_valid_is_not_the_recipient_gon
     # said of an address, the same words are the recipient's
     [r] = classify(_dsn("5.0.0", f"550 {RECIPIENT} no longer exists")).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "reason", "hard"),
+    [
+        # German "unknown" and "not found", said of the recipient, its address or mailbox
+        ("550 Empfänger unbekannt", "userunknown", True),
+        ("550 Unbekannter Empfänger", "userunknown", True),
+        ("550 Die E-Mail-Adresse konnte nicht gefunden werden", "userunknown", True),
+        ("550 Domain nicht gefunden", "hostunknown", True),
+        # and of anything else: a password, a command, a certificate
+        ("550 Ihr Passwort ist unbekannt", "onhold", False),
+        ("550 Befehl unbekannt", "onhold", False),
+        ("550 Zertifikat nicht gefunden", "onhold", False),
+    ],
+)
+def test_german_unknown_proves_a_recipient_gone_only_when_said_of_one(
+    diagnostic: str, reason: str, hard: bool
+) -> None:
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == (reason, hard)
