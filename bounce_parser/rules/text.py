@@ -1836,6 +1836,11 @@ SENDER_SUBJECT: Wording = (
         # Sender address rejected: <why>"), whatever the why says ("User unknown in local
         # recipient table": our sender, unknown there)
         r"\bsender address rejected\b",
+        # the predicate first, then where it was found: "Invalid address in From: header",
+        # "Address unknown in MAIL FROM", "Undeliverable address in Return-Path"
+        r"\b(?:invalid|unknown|non-?existent|undeliverable|no (?:such )?(?:account|mailbox|user))"
+        r"\b[^.;\n@]{0,30}?\b(?:in|of) (?:the )?(?:from:?|reply-to:?|return-path|mail from|"
+        r"envelope[- ]from)(?![\w-])",
         # the sender's own mailbox or account ("Sender mailbox does not exist"), which the
         # first rule's guard (no word for a mailbox between) leaves out
         r"\bsender(?:'s)? (?:mail ?box|account)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "

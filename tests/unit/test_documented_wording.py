@@ -3456,6 +3456,10 @@ def test_a_failure_naming_only_our_return_path_is_our_sender_refused() -> None:
         "550 The address in the From: header does not exist",
         "550 Header-From domain does not exist",
         "550 RFC5322.From domain not found",
+        # the predicate first, then the field it was found in
+        "550 Invalid address in From: header",
+        "550 Address unknown in MAIL FROM",
+        "550 Undeliverable address in Return-Path",
     ],
 )
 def test_our_from_header_unknown_is_not_the_recipient_gone(diagnostic: str) -> None:
