@@ -1636,7 +1636,8 @@ _SPECIFIC: list[Wording] = [
             # Exchange's French NDR: "L'adresse de messagerie que vous avez entrée est
             # introuvable"; "n'existe pas", "existiert nicht": does not exist
             r"(?:adresse|destinataire|utilisateur)\b.{0,60}\bintrouvable",
-            r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe pas",
+            r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe (?:pas|plus)",
+            r"(?:compte|utilisateur|destinataire) (?:e-?mail )?inexistant",
             r"(?:adresse|empf[äa]nger|postfach|benutzer)\b.{0,40}\bexistiert nicht",
             # Spanish, Italian, Dutch
             r"usuario desconocido|utente sconosciuto|onbekende (?:gebruiker|ontvanger)",
@@ -1826,6 +1827,14 @@ SENDER_SUBJECT: Wording = (
                 "mittente",
                 "afzender",
                 "remetente",
+                # "your address", "your domain": "Votre domaine n'existe pas", "Ihre Adresse
+                # ist ungültig", "tu dirección no existe", "il tuo dominio non esiste" (not
+                # Spanish "su", Italian "suo" or Portuguese "seu", which say "his" as often)
+                r"votre (?:adresse|domaine|nom de domaine)",
+                r"ihre? (?:e-?mail-?)?(?:adresse|domain)",
+                r"tu (?:direcci[óo]n|dominio)",
+                r"(?:tuo|vostro) (?:indirizzo|dominio)",
+                r"uw (?:e-?mail ?)?(?:adres|domein)",
             )
         ),
         # the same predicate before its subject: "No MX found for sender domain", "no mail

@@ -3407,6 +3407,12 @@ def test_a_host_refusing_for_now_or_a_mailbox_or_our_sender_proves_no_domain_gon
         "550 El dominio del remitente no existe",
         "550 Il dominio del mittente non esiste",
         "550 Afzender onbekend",
+        # "your address", "your domain", said to the sender
+        "550 Votre domaine n'existe pas",
+        "550 Votre adresse n'existe pas",
+        "550 Ihre Adresse ist ungültig",
+        "550 Il tuo dominio non esiste",
+        "550 Uw adres bestaat niet",
     ],
 )
 def test_our_sender_unknown_in_another_language_is_not_the_recipient_gone(
@@ -3538,3 +3544,14 @@ def test_german_unknown_proves_a_recipient_gone_only_when_said_of_one(
 ) -> None:
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    ["550 Compte inexistant", "550 Ce compte n'existe plus", "550 Utilisateur inexistant"],
+)
+def test_a_french_account_that_does_not_or_no_longer_exists_is_gone(diagnostic: str) -> None:
+    """The French the unknown-user rules read, "n'existe pas", in its other forms: an
+    account "inexistant", one that "n'existe plus" (no longer exists)."""
+    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
