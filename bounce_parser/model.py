@@ -42,6 +42,8 @@ def is_hard(
     says the mailbox is gone."""
     if reply_code is not None and 400 <= reply_code < 500:
         return False
+    if reason not in HARD_REASONS and reason != "notaccept":
+        return False
     if TEMPORARY_WORDING.search(diagnostic or ""):
         # words that say the refusal is for now ("not accepting mail at the moment", "domain
         # not reachable at this time, try later") are a transient reply in all but its code
@@ -51,11 +53,9 @@ def is_hard(
         return False
     if ambiguous((status, *quoted) if status_stated else quoted, diagnostic):
         return False
-    if reason in HARD_REASONS:
-        return True
     if reason == "notaccept":
         return (status or "").startswith("5") or (reply_code or 0) >= 500
-    return False
+    return True
 
 
 @dataclass(frozen=True)

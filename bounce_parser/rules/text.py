@@ -1333,9 +1333,10 @@ _SPECIFIC: list[Wording] = [
             # the French and German forms: "La boîte aux lettres du destinataire est pleine"
             # (Exchange's French NDR), "Postfach voll"
             r"bo[iî]te\b.{0,60}\bpleine",
+            # (one pattern a predicate, its rare word the plain-text pre-filter)
             *(
-                noun + r"\b.{0,40}\b(?:ist )?(?:voll|[üu]berf[üu]llt)\b"
-                for noun in ("postfach", "mailbox", "speicher")
+                r"(?:postfach|mailbox|speicher)\b.{0,40}\b(?:ist )?" + full + r"\b"
+                for full in ("voll", "überfüllt", "uberfullt")
             ),
             r"speicher(?:platz)?\b.{0,40}\bersch[öo]pft",  # German: storage exhausted
             # the quota exceeded, in French, German, Spanish and Italian
@@ -1471,22 +1472,22 @@ _SPECIFIC: list[Wording] = [
             r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
             # Spanish, Italian, Portuguese and Dutch: "cuenta desactivada", "account sospeso",
             # "conta suspensa", "account geblokkeerd"
-            # (one pattern a noun, so that each keeps its plain-text pre-filter)
+            # (one pattern a predicate, its rare word the plain-text pre-filter)
             *(
-                noun + r"\b.{0,30}\b(?:desactivad|suspendid|bloquead|deshabilitad)[oa]\b"
-                for noun in ("cuenta", "buz[óo]n", "usuario")
+                r"(?:cuenta|buz[óo]n|usuario)\b.{0,30}\b" + said + r"[oa]\b"
+                for said in ("desactivad", "suspendid", "bloquead", "deshabilitad")
             ),
             *(
-                noun + r"\b.{0,30}\b(?:disattivat|sospes|bloccat|disabilitat)[oa]\b"
-                for noun in ("account", "casella", "utente")
+                r"(?:account|casella|utente)\b.{0,30}\b" + said + r"[oa]\b"
+                for said in ("disattivat", "sospes", "bloccat", "disabilitat")
             ),
             *(
-                noun + r"\b.{0,30}\b(?:desativad|suspens|bloquead)[oa]\b"
-                for noun in ("conta", "caixa")
+                r"(?:conta|caixa)\b.{0,30}\b" + said + r"[oa]\b"
+                for said in ("desativad", "suspens", "bloquead")
             ),
             *(
-                noun + r"\b.{0,30}\b(?:gedeactiveerd|geblokkeerd|opgeschort)\b"
-                for noun in ("account", "mailbox")
+                r"(?:account|mailbox)\b.{0,30}\b" + said + r"\b"
+                for said in ("gedeactiveerd", "geblokkeerd", "opgeschort")
             ),
             # Italian, Spanish and Polish providers' closed mailboxes: "Questo indirizzo e'
             # bloccato per inutilizzo" (blocked for not being used), "Esta casilla ha expirado
@@ -1786,6 +1787,16 @@ _UNKNOWN_L10N = (
     r"sconosciut[oa]|non esiste|inesistente|non valid[oa]|onbekend|bestaat niet|ongeldig|"
     r"desconhecid[oa]|n[ãa]o existe|inv[áa]lid[oa])"
 )
+_SAID_OF_SENDER = (
+    r"\b(?:does not exist|doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|"
+    r"(?:has )?no mx|does not resolve|cannot be resolved|could not be verified|"
+    r"verification failed|"
+    # the recipient's words, said of the sender: "Sender address not known here", "Sender
+    # domain no longer exists", "Sender not a member of domain"
+    r"not known|no longer (?:exists?|valid|active)|not a member of|"
+    # RFC 7505 4.2: "550 5.7.27 Sender address has null MX", in words without the status
+    r"(?:has )?(?:a )?null mx|does not accept (?:any )?(?:e-?)?mail)"
+)
 SENDER_SUBJECT: Wording = (
     "rejected",
     (
@@ -1793,17 +1804,24 @@ SENDER_SUBJECT: Wording = (
         # no MX record", "Return path domain does not exist", "MAIL FROM domain does not resolve",
         # "The address in the From: header does not exist" (RFC 5322 3.6.2: the author, ours)
         # (not "SPF/DKIM/DMARC Sender Invalid", Mimecast's failed authentication check)
-        r"(?<!spf )(?<!dkim )(?<!dmarc )"
-        r"\b(?:sender|from[- ]address|from[- ]domain|return[- ]path|envelope[- ]from|"
-        r"reverse[- ]path|mail[- ]from|return[- ]address|bounce[- ]address|from:? header)"
-        r"(?:'s)?\b" + _NOT_THE_RECIPIENT + r"\b(?:does not exist|"
-        r"doesn't exist|not found|unknown|(?:is )?(?:not valid|invalid)|(?:has )?no mx|"
-        r"does not resolve|cannot be resolved|could not be verified|verification failed|"
-        # the recipient's words this session added, said of the sender: "Sender address not
-        # known here", "Sender domain no longer exists", "Sender not a member of domain"
-        r"not known|no longer (?:exists?|valid|active)|not a member of|"
-        # RFC 7505 4.2: "550 5.7.27 Sender address has null MX", in words without the status
-        r"(?:has )?(?:a )?null mx|does not accept (?:any )?(?:e-?)?mail)",
+        # (one pattern a subject, its word the plain-text pre-filter)
+        *(
+            rf"(?<!spf )(?<!dkim )(?<!dmarc )\b{subject}(?:'s)?\b"
+            + _NOT_THE_RECIPIENT
+            + _SAID_OF_SENDER
+            for subject in (
+                "sender",
+                "from[- ]address",
+                "from[- ]domain",
+                "return[- ]path",
+                "envelope[- ]from",
+                "reverse[- ]path",
+                "mail[- ]from",
+                "return[- ]address",
+                "bounce[- ]address",
+                "from:? header",
+            )
+        ),
         # "unknown sender", "invalid sender address", "Your domain does not exist"
         r"\b(?:unknown|invalid|unverified|unresolvable|non-?existent) (?:sender|return[- ]path|"
         r"from[- ]address|envelope[- ]from)",
@@ -1833,7 +1851,8 @@ SENDER_SUBJECT: Wording = (
                 r"votre (?:adresse|domaine|nom de domaine)",
                 r"ihre? (?:e-?mail-?)?(?:adresse|domain)",
                 r"tu (?:direcci[óo]n|dominio)",
-                r"(?:tuo|vostro) (?:indirizzo|dominio)",
+                r"tuo (?:indirizzo|dominio)",
+                r"vostro (?:indirizzo|dominio)",
                 r"uw (?:e-?mail ?)?(?:adres|domein)",
             )
         ),
@@ -1846,10 +1865,13 @@ SENDER_SUBJECT: Wording = (
         # recipient table": our sender, unknown there)
         r"\bsender address rejected\b",
         # the predicate first, then where it was found: "Invalid address in From: header",
-        # "Address unknown in MAIL FROM", "Undeliverable address in Return-Path"
-        r"\b(?:invalid|unknown|non-?existent|undeliverable|no (?:such )?(?:account|mailbox|user))"
-        r"\b[^.;\n@]{0,30}?\b(?:in|of) (?:the )?(?:from:?|reply-to:?|return-path|mail from|"
-        r"envelope[- ]from)(?![\w-])",
+        # "Address unknown in MAIL FROM", "Undeliverable address in Return-Path" (one pattern a
+        # predicate, its word the plain-text pre-filter)
+        *(
+            rf"\b{said}\b[^.;\n@]{{0,30}}?\b(?:in|of) (?:the )?(?:from:?|reply-to:?|return-path|"
+            r"mail from|envelope[- ]from)(?![\w-])"
+            for said in ("invalid", "unknown", "non-?existent", "undeliverable")
+        ),
         # the sender's own mailbox or account ("Sender mailbox does not exist"), which the
         # first rule's guard (no word for a mailbox between) leaves out
         r"\bsender(?:'s)? (?:mail ?box|account)\b" + _NOT_THE_RECIPIENT + r"\b(?:does not "
