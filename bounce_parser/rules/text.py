@@ -213,7 +213,7 @@ _SPECIFIC: list[Wording] = [
         ),
     ),
     # the sending side said not to exist or not to resolve: the HELO name, the client host,
-    # its IP, a relay of ours (RFC 5321 4.1.1.1: HELO/EHLO names the SMTP client), or our
+    # its IP (RFC 5321 4.1.1.1: HELO/EHLO names the SMTP client), or our
     # domain's DKIM key or SPF record (RFC 6376 3.6.2.2, RFC 7208 4.5): never the recipient
     (
         "blocked",
@@ -224,12 +224,6 @@ _SPECIFIC: list[Wording] = [
                 r"helo(?: host ?name| name| argument| domain)?",
                 r"ehlo(?: host ?name| name| argument| domain)?",
                 r"client ?(?:host|server)",
-                r"sending ?(?:host|server)",
-                r"relay ?(?:host|server)",
-                r"smart ?(?:host|server)",
-                "your server",
-                "your mail server",
-                "your host",
                 "your ip",
             )
         ),

@@ -2011,16 +2011,17 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "552 5.3.4 Reject, id=04861-02 - Message size exceeds recipient's size limit",
         AMAVIS,
     ),
+    # (under the 5.0.0 a relay gives when it reports the reply without its status)
     (
         "systemerror",
-        "5.3.5",
-        "550 5.3.5 Reject, id=04861-02 - Temporary MTA failure on relaying",
+        "5.0.0",
+        "550 Reject, id=04861-02 - Temporary MTA failure on relaying",
         AMAVIS,
     ),
     (
         "systemerror",
-        "5.3.5",
-        "550 5.3.5 Reject, id=04861-02 - Rejected by next-hop MTA on relaying",
+        "5.0.0",
+        "550 Reject, id=04861-02 - Rejected by next-hop MTA on relaying",
         AMAVIS,
     ),
     (
@@ -2045,6 +2046,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "421 4.7.1 [TS03] All messages from 192.0.2.25 will be permanently deferred; Retrying "
         "will NOT succeed.",
         YAHOO_HELP + " SLN3436",
+    ),
+    (
+        "badreputation",
+        "4.0.0",
+        "421 Message from (192.0.2.25) temporarily deferred due to user complaints - 4.16.55.1",
+        YAHOO_HELP + ", its earlier form without a code",
     ),
     # T-Online's refusal at connection of a host of bad or unknown reputation
     (
@@ -3413,6 +3420,8 @@ def test_a_host_refusing_for_now_or_a_mailbox_or_our_sender_proves_no_domain_gon
         "550 Ihre Adresse ist ungültig",
         "550 Il tuo dominio non esiste",
         "550 Uw adres bestaat niet",
+        "550 Tu dirección no existe",
+        "550 Il vostro dominio non esiste",
     ],
 )
 def test_our_sender_unknown_in_another_language_is_not_the_recipient_gone(
@@ -3462,6 +3471,12 @@ def test_a_failure_naming_only_our_return_path_is_our_sender_refused() -> None:
         "550 The address in the From: header does not exist",
         "550 Header-From domain does not exist",
         "550 RFC5322.From domain not found",
+        # the envelope's and the message's other names for our sender
+        "550 From address does not exist",
+        "553 Envelope-from <b+7@acme.example> is invalid",
+        "550 Reverse-path unknown",
+        "550 MAIL FROM <b+7@acme.example> unknown",
+        "550 Bounce address invalid",
         # the predicate first, then the field it was found in
         "550 Invalid address in From: header",
         "550 Address unknown in MAIL FROM",
