@@ -213,8 +213,8 @@ _SPECIFIC: list[Wording] = [
         ),
     ),
     # the sending side said not to exist or not to resolve: the HELO name, the client host,
-    # its IP (RFC 5321 4.1.1.1: HELO/EHLO names the SMTP client), or our
-    # domain's DKIM key or SPF record (RFC 6376 3.6.2.2, RFC 7208 4.5): never the recipient
+    # its IP (RFC 5321 4.1.1.1: HELO/EHLO names the SMTP client), or our domain's DKIM key or
+    # SPF record (RFC 6376 3.6.2.2, RFC 7208 4.5): never the recipient
     (
         "blocked",
         # (one pattern a subject's first word, so that each keeps its plain-text pre-filter)
