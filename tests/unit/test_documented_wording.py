@@ -3395,11 +3395,23 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
         # and its 4.1 for the recipient's domain stays proof
         ("556 5.1.10 Recipient address has null MX", "notaccept", True),
         ("550 No MX records for the envelope-from domain", "rejected", False),
+        # German "unknown" and "not found", said of the recipient, its address or mailbox
+        ("550 Empfänger unbekannt", "userunknown", True),
+        ("550 Unbekannter Empfänger", "userunknown", True),
+        ("550 Die E-Mail-Adresse konnte nicht gefunden werden", "userunknown", True),
+        ("550 Domain nicht gefunden", "hostunknown", True),
+        # and of anything else: a password, a command, a certificate
+        ("550 Ihr Passwort ist unbekannt", "onhold", False),
+        ("550 Befehl unbekannt", "onhold", False),
+        ("550 Zertifikat nicht gefunden", "onhold", False),
     ],
 )
-def test_a_host_refusing_for_now_or_a_mailbox_or_our_sender_proves_no_domain_gone(
+def test_what_a_wording_proves_gone_is_said_of_the_recipients_own_mailbox_or_domain(
     diagnostic: str, reason: str, hard: bool
 ) -> None:
+    """Hard only where the words say the recipient's mailbox or domain is gone for good: not
+    a host refusing for now, a mailbox disabled, our sender's domain, or "unknown" said of
+    something else."""
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert (r.reason, r.hard) == (reason, hard)
 
@@ -3538,27 +3550,6 @@ def test_our_own_credentials_or_account_no_longer_valid_is_not_the_recipient_gon
     # said of an address, the same words are the recipient's
     [r] = classify(_dsn("5.0.0", f"550 {RECIPIENT} no longer exists")).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
-
-
-@pytest.mark.parametrize(
-    ("diagnostic", "reason", "hard"),
-    [
-        # German "unknown" and "not found", said of the recipient, its address or mailbox
-        ("550 Empfänger unbekannt", "userunknown", True),
-        ("550 Unbekannter Empfänger", "userunknown", True),
-        ("550 Die E-Mail-Adresse konnte nicht gefunden werden", "userunknown", True),
-        ("550 Domain nicht gefunden", "hostunknown", True),
-        # and of anything else: a password, a command, a certificate
-        ("550 Ihr Passwort ist unbekannt", "onhold", False),
-        ("550 Befehl unbekannt", "onhold", False),
-        ("550 Zertifikat nicht gefunden", "onhold", False),
-    ],
-)
-def test_german_unknown_proves_a_recipient_gone_only_when_said_of_one(
-    diagnostic: str, reason: str, hard: bool
-) -> None:
-    [r] = classify(_dsn("5.0.0", diagnostic)).recipients
-    assert (r.reason, r.hard) == (reason, hard)
 
 
 @pytest.mark.parametrize(
