@@ -21,7 +21,7 @@ from bounce_parser.autoreply import (
 from bounce_parser.dsn import embedded_dsn, from_dsn
 from bounce_parser.inline_forward import quoted_notice
 from bounce_parser.listserver import from_list_server, list_rejection
-from bounce_parser.model import Classification, Kind, RecipientResult
+from bounce_parser.model import HARD_REASONS, Classification, Kind, RecipientResult
 from bounce_parser.notices import (
     autoreply_recipient,
     from_feedback,
@@ -87,7 +87,7 @@ def _undecided_reasons_named(result: Classification) -> Classification:
 
 
 # reasons that would mark the recipient's address undeliverable
-_RECIPIENT_GONE = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+_RECIPIENT_GONE = HARD_REASONS | {"notaccept"}
 
 
 # a report's field that gives the sender for reference ("Original Sender: <a@b>", "From:",

@@ -15,8 +15,11 @@ _GONE = (
     r"\b(?:does not exist|doesn.t exist|not found|unknown|(?:is )?non-?existent|nxdomain|"
     r"name or service not known|does not resolve|cannot be resolved)"
 )
-# no word for the recipient or its mailbox between a subject and what is said of it
-_NO_RECIPIENT = r"(?:(?!recipient|rcpt|mailbox|\buser\b|\bto\b)(?:[^.;:\n]|\.(?=\w))){0,40}?"
+# the words that name the recipient or its mailbox: none may stand between a subject (our
+# sender, our sending side) and what is said of it
+_RECIPIENT_WORDS = r"recipient|rcpt|\buser\b|mailbox|\bto\b"
+# (a host name or an IP, dots and all, may)
+_NO_RECIPIENT = rf"(?:(?!{_RECIPIENT_WORDS})(?:[^.;:\n]|\.(?=\w))){{0,40}}?"
 
 # Ordered: the first pattern that matches wins. Keep the most specific first.
 _SPECIFIC: list[Wording] = [
@@ -1766,9 +1769,7 @@ _SPECIFIC: list[Wording] = [
     ),
 ]
 
-_NOT_THE_RECIPIENT = (
-    r"(?:(?!recipient|rcpt|\buser\b|mailbox|\bto\b)(?:<[^<>\s]{1,254}>|[^.;:\n])){0,40}?"
-)
+_NOT_THE_RECIPIENT = rf"(?:(?!{_RECIPIENT_WORDS})(?:<[^<>\s]{{1,254}}>|[^.;:\n])){{0,40}}?"
 # the same in the languages the recipient's rules read (German, French, Spanish, Italian,
 # Dutch, Portuguese): no word for the recipient or its mailbox between the two
 _NOT_THE_RECIPIENT_L10N = (
