@@ -12,10 +12,14 @@ _NOT_RECIPIENT = re.compile(
     re.IGNORECASE,
 )
 _MAX_DIAG = 500
-# lines of returned headers that carry addresses which are not the failed recipient
+# lines of returned headers that carry addresses which are not the failed recipient, and a
+# notice's own lines naming a message identifier (RFC 5322 3.6.4: "id-left@id-right", written
+# like an address): XMail's "ID:        <S…@host>" (its QueUtBuildErrorResponse), "Message ID:",
+# "Queue-ID:"
 _HEADER_LINE = re.compile(
     # (a transcript's client line may open with "In:", as Postfix's smtpd chat writes it)
-    r"^[ \t>]*(?:In:[ \t]+)?(?:Message-Id|MAIL FROM|Received|References|In-Reply-To|"
+    r"^[ \t>]*(?:In:[ \t]+)?(?:Message[- ]?Id|Msg-?Id|Queue-?Id|Id|MAIL FROM|Received|"
+    r"References|In-Reply-To|"
     r"Return-Path|From|Sender|Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -237,6 +237,11 @@ AMBIGUOUS_WORDING = (
     # to take no mail. (Not Exim's "an MX or SRV record indicated no SMTP service": the
     # domain's own DNS says so, RFC 7505's null MX.)
     re.compile(r"(?<!indicated )no smtp service", re.IGNORECASE),
+    # a host name that did not resolve, where the reporter itself says the lookup may have
+    # failed rather than the name not existing: Apache James's RemoteDelivery, "Unknown host:
+    # <name>" then "This could be a DNS server error, a typo, or a problem with the recipient's
+    # mail server" (Java's UnknownHostException is a name error and a failed lookup alike)
+    re.compile(r"could be a dns server error", re.IGNORECASE),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""

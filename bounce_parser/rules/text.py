@@ -376,10 +376,18 @@ _SPECIFIC: list[Wording] = [
         (
             r"sender policy framework",
             r"spf\.pobox\.com",
+            # a refusal by the sender domain's SPF policy (RFC 7208 2.6.4, 8.4: "fail", the
+            # domain does not authorize the client) or its SPF error results (2.6.6, 2.6.7):
+            # GMX's and WEB.DE's documented "Reject due to SPF policy. The originating IP of
+            # the message is not permitted by the domain owner", "SPF policy violation"
+            r"\bspf polic(?:y|ies)\b",
+            r"\bspf (?:temp|perm)error\b|\bspf (?:temporary|permanent) error\b",
             r"body hash did not verify",
             r"sender id \(pra\) not permitted",  # Sender ID (RFC 4406), its PRA check failed
         ),
-        "SPF named in full ('Sender Policy Framework violation', RFC 7208) or by its old "
+        "SPF named in full ('Sender Policy Framework violation', RFC 7208), by its policy "
+        "('Reject due to SPF policy': GMX and WEB.DE, postmaster.web.de 'Fehlermeldungen') or "
+        "its error results (RFC 7208 2.6.6, 2.6.7), or by its old "
         "explanation page (spf.pobox.com), before 'policy … violation' reads as a policy; "
         "DKIM's 'body hash did not verify' (RFC 6376 6.3), before 'header' reads as the form; "
         "Sender ID's failed PRA check (RFC 4406)",

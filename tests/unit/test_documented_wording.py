@@ -41,6 +41,7 @@ AMAVIS = "amavisd-new's source, %smtp_reason_by_ccat and the status of each cont
 ATT = "AT&T Worldnet's block inquiry pages, their error message summary"
 BELLSOUTH = "postmaster.bellsouth.net (AT&T), its e-mail error list"
 YAHOO_HELP = "Yahoo Mail help, its articles on the [TS0x] deferral codes"
+GMX = "postmaster.gmx.net and postmaster.web.de, 'Error messages' (United Internet)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
     # (reason, Status field, Diagnostic-Code text, source)
@@ -2081,6 +2082,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # an authentication check named after the verb: RFC 7372 X.7.23 under Gmail's 5.7.27,
     # which RFC 7505 gives to a null MX (which would read as the recipient refusing mail)
     ("authfailure", "5.7.27", "550 5.7.27 The sender does not pass SPF checks", RFC3463),
+    # a refusal by the sender domain's SPF policy (RFC 7208 2.6.4 "fail") or by its error
+    # results (2.6.6 temperror, 2.6.7 permerror): the authentication, not a policy of content
+    (
+        "authfailure",
+        "5.0.0",
+        "550 <factures@client.example>: Reject due to SPF policy. The originating IP of the "
+        "message is not permitted by the domain owner",
+        GMX,
+    ),
+    ("authfailure", "5.7.1", "550 5.7.1 Sender domain SPF policy does not allow it", RFC3463),
+    ("authfailure", "5.0.0", "550 5.7.0 SPF policy violation", "RFC 7208 2.6.4"),
+    ("authfailure", "4.7.1", "451 4.7.1 Please try again later (SPF temporary error)", RFC3463),
+    ("authfailure", "5.0.0", "550 Rejected: SPF permerror", "RFC 7208 2.6.7"),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
@@ -2575,6 +2589,76 @@ TEMPLATES = {
         "Diagnostic information for administrators:\n\nGenerating server: relay.example\n\n"
         f"{RECIPIENT}\nmx.client.example #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
         "Original message headers:\n\n",
+    ),
+    # hMailServer: its SEND_FAILED_NOTIFICATION server message, each recipient's lines as
+    # SMTPClientConnection writes them (hmailserver's source)
+    "hMailServer": (
+        "Message undeliverable: Facture 7",
+        "Your message did not reach some or all of the intended recipients.\n\n"
+        "   Sent: Thu, 3 Dec 2026 10:00:00 +0100\n   Subject: Facture 7\n\n"
+        f"The following recipient(s) could not be reached:\n\n{RECIPIENT}\n"
+        "   Error Type: SMTP\n   Remote server (192.0.2.1) issued an error.\n"
+        f"   hMailServer sent: RCPT TO:<{RECIPIENT}>\n   Remote server replied: {REFUSAL}\n\n\n"
+        "hMailServer\n\n",
+    ),
+    # Apache James: RemoteDelivery's own bounce, the Bounce mailet's ("Failed recipient(s):",
+    # "Error message:") and AbstractNotify's ("Error message below:", "Message details:")
+    "Apache James RemoteDelivery": (
+        "Re: Facture 7",
+        "Hi. This is the James mail server at relay.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.  Below\n"
+        "I include the list of recipients and the reason why I was unable to deliver\n"
+        f"your message.\n\n{RECIPIENT}\nRemote mail server told me: {REFUSAL}\n\n",
+    ),
+    "Apache James Bounce mailet": (
+        "[BOUNCE]",
+        "Hi. This is the James mail server at relay.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+        f"Failed recipient(s):\n{RECIPIENT}\n\nError message:\n{REFUSAL}\n\n",
+    ),
+    "Apache James notify": (
+        "[BOUNCE]",
+        f"Error message below:\n{REFUSAL}\n\nMessage details:\n  Subject: Facture 7\n"
+        "  Sent date: Thu Dec 03 10:00:00 CET 2026\n  MAIL FROM: billing@acme.example\n"
+        f"  RCPT TO: {RECIPIENT}\n  From: billing@acme.example\n  To: boss@client.example\n"
+        "  Size (in bytes): 1024\n  Number of lines: 12\n\n",
+    ),
+    # XMail's QueUtBuildErrorResponse: its "ID:" line holds the SMTP message id, written like
+    # an address, which is no recipient
+    "XMail": (
+        "Error sending message [1.2.3] from [relay.example]",
+        f"[<00>] XMail bounce: Rcpt=[{RECIPIENT}];Error=[{REFUSAL}]\n\n\n"
+        "[<01>] Error sending message [1.2.3] from [relay.example].\n\n"
+        "ID:        <S1A2B@relay.example>\nMail From: <billing@acme.example>\n"
+        f"Rcpt To:   <{RECIPIENT}>\nServer:    <mx.client.example> [192.0.2.1]\n\n\n"
+        f"[<02>] The reason of the delivery failure was:\n\n{REFUSAL}\n\n\n"
+        "[<05>] Here is listed the initial part of the message:\n\n",
+    ),
+    # TransWARE Active!hunter, Trend Micro InterScan MSS, 1&1 and Deutsche Telekom (Smail 3's
+    # banners): the formats sisimai's modules for them read (lhost/activehunter.rb, …)
+    "Active!hunter": (
+        "FAILURE NOTICE : Facture 7",
+        "  ----- The following addresses had permanent fatal errors -----\n\n"
+        f">>> {RECIPIENT} <{RECIPIENT}>\n\n"
+        f"  ----- Transcript of session follows -----\n{REFUSAL}\n\n",
+    ),
+    "InterScan MSS": (
+        "Mail could not be delivered",
+        f"Sent <<< RCPT TO:<{RECIPIENT}>\nReceived >>> {REFUSAL}\n\n"
+        f"Unable to deliver message to <{RECIPIENT}>.\n\n",
+    ),
+    "1&1": (
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\n\n"
+        f"The following address failed:\n\n{RECIPIENT}\n\nFor the following reason:\n\n"
+        f"{REFUSAL}\n\n--- The header of the original message is following. ---\n\n",
+    ),
+    "Deutsche Telekom": (
+        "mail failed, returning to sender",
+        "|------------------------- Failed addresses follow: ---------------------|\n"
+        f" <{RECIPIENT}>\n   {REFUSAL}\n\n"
+        "|------------------------- Message text follows: ------------------------|\n",
     ),
 }
 
@@ -3561,3 +3645,23 @@ def test_a_french_account_that_does_not_or_no_longer_exists_is_gone(diagnostic: 
     account "inexistant", one that "n'existe plus" (no longer exists)."""
     [r] = classify(_dsn("5.0.0", diagnostic)).recipients
     assert (r.reason, r.hard) == ("userunknown", True)
+
+
+def test_an_unknown_host_the_reporter_says_may_be_a_dns_error_proves_no_domain_gone() -> None:
+    """Apache James's RemoteDelivery writes "Unknown host: <name>" and, under it, "This could
+    be a DNS server error, a typo, or a problem with the recipient's mail server": the name
+    did not resolve, but the reporter does not know that it does not exist."""
+    body = (
+        "Hi. This is the James mail server at relay.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+        f"{RECIPIENT}\nUnknown host: mx.client.example\n"
+        "This could be a DNS server error, a typo, or a problem with the recipient's mail "
+        "server.\n\n"
+    )
+    [r] = classify(_notice("Re: Facture 7", body)).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, "hostunknown", False)
+    # the same notice naming the host unknown without the hedge stays proof
+    plain = body.replace("This could be a DNS server error, a typo, or a problem", "Check")
+    [r] = classify(_notice("Re: Facture 7", plain)).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, "hostunknown", True)
