@@ -242,11 +242,18 @@ AMBIGUOUS_WORDING = (
     # <name>" then "This could be a DNS server error, a typo, or a problem with the recipient's
     # mail server" (Java's UnknownHostException is a name error and a failed lookup alike)
     re.compile(r"could be a dns server error", re.IGNORECASE),
+    # the reporter's own hedge: cPanel's Exim configuration (its routers' cannot_route_message)
+    # "The account or domain may not exist, they may be blacklisted, or missing the proper dns
+    # entries": a refusal it cannot explain, a block or a DNS misconfiguration as likely
+    re.compile(r"\b(?:may|might) not exist\b", re.IGNORECASE),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
-without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6), they prove nothing."""
+without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6, X.1.10), they prove
+nothing."""
 
-GONE_STATUSES = frozenset({("1", "1"), ("1", "2"), ("1", "6")})
+# X.1.10 is RFC 7505's null MX (the domain takes no mail) and Exchange Online's
+# RESOLVER.ADR.RecipientNotFound: either way the address cannot receive
+GONE_STATUSES = frozenset({("1", "1"), ("1", "2"), ("1", "6"), ("1", "10")})
 
 
 PROGRAM_EXIT_TEXTS = frozenset(

@@ -831,6 +831,9 @@ _SPECIFIC: list[Wording] = [
             r"dns query failed",  # Exchange Online 5.4.312
             r"does not accept email over ipv6",  # Exchange Online 5.7.510
             r"host name lookup failure",  # sendmail: the name server did not answer (TRY_AGAIN)
+            # Exim's dnslookup router deferring on a DNS failure ("R=dnslookup defer (-1): host
+            # lookup did not complete"): the name server did not answer, no name proved missing
+            r"host lookup did not complete",
             # Postfix dns_lookup(3): the answer could not be read (NO_RECOVERY), not NXDOMAIN
             r"malformed (?:or unexpected )?name server reply",
             r"dns records for .{0,40}could not be found",  # Exchange 2003's 5.4.0 NDR
@@ -864,7 +867,8 @@ _SPECIFIC: list[Wording] = [
             "(the resolver's TRY_AGAIN); glibc's 'Temporary failure in name resolution'; DNS's "
             "SERVFAIL (RFC 1035 4.1.1); "
             "OpenSMTPD's 'Network error on destination'; Exchange Online 5.4.312 and 5.7.510; "
-            "sendmail's 'host name lookup failure'; Postfix's 'Malformed or unexpected name server "
+            "sendmail's 'host name lookup failure'; Exim's 'host lookup did not complete' (its "
+            "dnslookup router's defer); Postfix's 'Malformed or unexpected name server "
             "reply'; Exchange 2003's 'DNS records for the destination computer could not be found';"
             " an unreachable host (RFC 792, EHOSTUNREACH); Exim's 'Unrouteable mail domain' "
             "(routing failed, not a domain proven missing). Loops: RFC 5321 6.3, RFC 3463 X.4.6, "

@@ -2095,6 +2095,14 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("authfailure", "5.0.0", "550 5.7.0 SPF policy violation", "RFC 7208 2.6.4"),
     ("authfailure", "4.7.1", "451 4.7.1 Please try again later (SPF temporary error)", RFC3463),
     ("authfailure", "5.0.0", "550 Rejected: SPF permerror", "RFC 7208 2.6.7"),
+    # Exim's dnslookup router deferring on a DNS failure (its log: "R=dnslookup defer (-1):
+    # host lookup did not complete"): a name server that did not answer
+    (
+        "networkerror",
+        "4.0.0",
+        "a DNS lookup failure occurred: host lookup did not complete",
+        EXIM,
+    ),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
@@ -2195,6 +2203,34 @@ def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_go
     assert not r.hard
     [r] = classify(_dsn("5.1.1", "550 5.1.1 " + diagnostic[4:])).recipients
     assert r.hard
+
+
+def test_a_reporter_that_says_the_domain_may_not_exist_proves_nothing_gone() -> None:
+    """cPanel's Exim routers refuse what they cannot route with "The account or domain may not
+    exist, they may be blacklisted, or missing the proper dns entries" (their
+    cannot_route_message): the reporter does not know which."""
+    said = (
+        "The mail server could not deliver mail to factures@client.example.  The account or "
+        "domain may not exist, they may be blacklisted, or missing the proper dns entries."
+    )
+    [r] = classify(_dsn("5.0.0", said)).recipients
+    assert (r.reason, r.hard) == ("hostunknown", False)
+
+
+def test_exchange_onlines_gentle_words_under_its_not_found_status_still_prove_it_gone() -> None:
+    """Exchange Online's notice for an unknown address says it "might be misspelled or it
+    might not exist any longer" under 5.1.10 RecipientNotFound (RFC 7505's X.1.10, a domain
+    that takes no mail, in its other meaning): the status says the address cannot receive,
+    whatever the words hedge."""
+    said = (
+        "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address "
+        "lookup. The email address wasn't found at the destination domain. It might be "
+        "misspelled or it might not exist any longer."
+    )
+    [r] = classify(_dsn("5.1.10", said)).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
+    [r] = classify(_dsn("5.0.0", said.replace("5.1.10 ", ""))).recipients
+    assert not r.hard
 
 
 @pytest.mark.parametrize("status", ["5.1.1", "5.1.2", "5.1.6"])
