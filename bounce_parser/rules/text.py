@@ -1260,6 +1260,9 @@ _SPECIFIC: list[Wording] = [
             # unreachable ("Unable to chdir to maildir. (#4.2.1)")
             r"bad interpreter",
             r"unable to chdir to maildir",
+            # qmail-ldap's forwarding program failing ("Permanent error while executing
+            # qmail-forward (#5.4.4)"): the recipient's system, not a route proved missing
+            r"error while executing qmail-forward",
             # the local delivery's own failures (MailWizz's BounceHandler lists them soft): a
             # maildir it could not write, sendmail's EX_SOFTWARE ("Internal software error"),
             # EAGAIN ("Resource temporarily unavailable")
@@ -1277,7 +1280,8 @@ _SPECIFIC: list[Wording] = [
             "configuration error', EX_CANTCREAT 'Can't create output', EX_OSERR 'Operating system "
             "error', EX_OSFILE 'System file missing') and its 'timeout waiting for input'; EINTR "
             "('Interrupted system call'); qmail-local's 'bad interpreter' and 'Unable to chdir to "
-            "maildir' (sisimai's qmail table reads both as system errors); EX_SOFTWARE ('Internal "
+            "maildir' (sisimai's qmail table reads both as system errors), qmail-ldap's 'error "
+            "while executing qmail-forward'; EX_SOFTWARE ('Internal "
             "software error'), EAGAIN, a maildir a local delivery could not write (MailWizz's "
             "BounceHandler's soft list)"
         ),
@@ -1433,10 +1437,16 @@ _SPECIFIC: list[Wording] = [
     ),
     (
         "exceedlimit",
-        (r"exceeds? .*limit", r"too many recipients"),
+        (
+            r"exceeds? .*limit",
+            r"too many recipients",
+            # qmail-ldap's per-user size limit, its own spelling kept: "The message exeeded the
+            # maximum size the user accepts" (#5.2.3)
+            r"exc?eeded the maximum size the user accepts",
+        ),
         (
             "RFC 3463 X.2.3 ('Message length exceeds administrative limit') and X.5.3 ('Too many "
-            "recipients')"
+            "recipients'); qmail-ldap's 'exeeded the maximum size the user accepts' (X.2.3)"
         ),
     ),
     (

@@ -2095,6 +2095,20 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("authfailure", "5.0.0", "550 5.7.0 SPF policy violation", "RFC 7208 2.6.4"),
     ("authfailure", "4.7.1", "451 4.7.1 Please try again later (SPF temporary error)", RFC3463),
     ("authfailure", "5.0.0", "550 Rejected: SPF permerror", "RFC 7208 2.6.7"),
+    # qmail-ldap's own delivery texts (its patch to qmail-local): a per-user size limit, its
+    # spelling kept, and its forwarding program failing under X.4.4, not a route gone
+    (
+        "exceedlimit",
+        "5.0.0",
+        "The message exeeded the maximum size the user accepts",
+        QMAIL + ", qmail-ldap",
+    ),
+    (
+        "systemerror",
+        "5.4.4",
+        "Permanent error while executing qmail-forward (#5.4.4)",
+        QMAIL + ", qmail-ldap",
+    ),
     # Exim's dnslookup router deferring on a DNS failure (its log: "R=dnslookup defer (-1):
     # host lookup did not complete"): a name server that did not answer
     (
