@@ -113,6 +113,16 @@ def _own_addresses(msg: Message) -> set[str]:
     }
 
 
+def _message_ids(msg: Message, parts: list[tuple[int, Message]], returned_text: str) -> set[str]:
+    """The message identifiers a notice may quote in its text ("Your message <id> could not be
+    delivered"): the returned message's Message-ID and those the notice refers to (In-Reply-To,
+    References). RFC 5322 3.6.4 writes them "id-left@id-right", like an address; they are
+    never a failed recipient."""
+    ids = [returned_message_id(parts, returned_text) or ""]
+    ids += [mime.header(msg, name) or "" for name in ("In-Reply-To", "References")]
+    return {m.lower() for value in ids for m in re.findall(r"<([^<>\s]+@[^<>\s]+)>", value)}
+
+
 def success_text(
     msg: Message, parts: list[tuple[int, Message]], base: Common
 ) -> Classification | None:
@@ -164,7 +174,7 @@ def from_text(
 ) -> Classification | None:
     text = human_text(parts)
     head, returned_text = split_at_returned(text)
-    exclude = _own_addresses(msg)
+    exclude = _own_addresses(msg) | _message_ids(msg, parts, returned_text)
     returned = returned_headers(parts)
     if returned is not None:
         exclude.update(a.lower() for a in mime.addresses_in(str(returned.get("From", ""))))

@@ -49,6 +49,13 @@ _CONTACT = re.compile(
     r"contact (?:the |your )?(?:[\w-]+ ){0,4}at)[ \t:,]*(?:\r?\n[ \t]*)?<?$",
     re.IGNORECASE,
 )
+# a message identifier named inline ("Original message id: <…>", "Envelope-ID: <…>", "(queue id
+# …@host)"): RFC 5322 3.6.4 writes it like an address; it names a message, not a recipient
+_ID_LABEL = re.compile(
+    r"(?<![a-z])(?:(?:message|msg|mail|envelope|queue|smtp|session|transaction)[- ]?|with )"
+    r"id[ \t]*[:=#]?[ \t]*<?$",
+    re.IGNORECASE,
+)
 _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 # Exim's notice to someone other than the sender (its default bounce text, deliver.c): "A
 # message sent by\n\n  <sender>\n\ncould not be delivered …": the address named is who sent it
@@ -80,6 +87,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 60), start)}
     # Exim's "A message sent by <sender>": the sender, named to the reader, not a recipient
     contacts |= {a for start, _, a in found if _SENT_BY.search(head, max(0, start - 40), start)}
+    contacts |= {a for start, _, a in found if _ID_LABEL.search(head, max(0, start - 20), start)}
     matches = [
         (start, end, address)
         for start, end, address in found

@@ -906,3 +906,26 @@ def test_a_notice_forwarded_inline_from_outlooks_html_names_its_failed_recipient
     result = classify(raw.replace("\n", "\r\n").encode())
     assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
     assert "a notice forwarded inline" in result.notes
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # the returned message's own Message-ID, quoted by the notice (RFC 5322 3.6.4: an
+        # identifier is written "id-left@id-right", like an address)
+        f"Your message <inv-7@acme.example> could not be delivered to:\n\n{R}: 550 5.1.1 User "
+        "unknown\n\n",
+        # an identifier named by its label: the message's, the envelope's (RFC 3464 2.2.1's
+        # Original-Envelope-Id), a queue's
+        f"Delivery to {R} failed.\nOriginal message id: <20261203.ABC@acme.example>\n"
+        "Reason: 550 5.1.1 User unknown\n\n",
+        f"Original-Envelope-Id: <env123@acme.example>\n\n{R}: 550 5.1.1 User unknown\n\n",
+        f"The message with ID <20261203.ABC@relay.example> was not delivered to {R}.\n"
+        "Reason: 550 5.1.1 User unknown\n\n",
+        f"{R}\n    SMTP error from remote mail server after RCPT TO:<{R}>:\n"
+        "    550 5.1.1 User unknown (queue id 4XyzAB@mx.client.example)\n\n",
+    ],
+)
+def test_a_message_identifier_in_a_notices_text_is_not_a_failed_recipient(said: str) -> None:
+    result = classify(_notice("Undelivered Mail Returned to Sender", said))
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
