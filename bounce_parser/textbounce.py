@@ -19,7 +19,10 @@ _MAX_DIAG = 500
 _HEADER_LINE = re.compile(
     # (a transcript's client line may open with "In:", as Postfix's smtpd chat writes it)
     r"^[ \t>]*(?:In:[ \t]+)?(?:Message[- ]?Id|Msg-?Id|Queue-?Id|Id|MAIL FROM|Received|"
-    r"References|In-Reply-To|"
+    r"References|In-Reply-To|Original[- ]Sender|"
+    # the sender's field in the languages the recipients' rules read: "Von:", "Absender:",
+    # "De :", "Expéditeur :", "Mittente:", "Remitente:", "Afzender:", "Van:", "Remetente:"
+    r"Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|Afzender|Van|Remetente|"
     r"Return-Path|From|Sender|Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -51,6 +54,14 @@ _CONTACT = re.compile(
 )
 # a message identifier named inline ("Original message id: <…>", "Envelope-ID: <…>", "(queue id
 # …@host)"): RFC 5322 3.6.4 writes it like an address; it names a message, not a recipient
+# the message's sender named inline ("Your message from <sender> to <recipient>", Exim's "The
+# sender is <sender>"): not a recipient; an address an alias or a forward was made from is
+# the one the sender wrote, read by ``_WRITTEN``
+_FROM_LABEL = re.compile(
+    r"(?<!generated )(?<!expanded )(?<!forwarded )(?<!redirected )"
+    r"\b(?:from|sender is|original sender)[ \t]*:?[ \t]*<?$",
+    re.IGNORECASE,
+)
 _ID_LABEL = re.compile(
     r"(?<![a-z])(?:(?:message|msg|mail|envelope|queue|smtp|session|transaction)[- ]?|with )"
     r"id[ \t]*[:=#]?[ \t]*<?$",
@@ -88,6 +99,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     # Exim's "A message sent by <sender>": the sender, named to the reader, not a recipient
     contacts |= {a for start, _, a in found if _SENT_BY.search(head, max(0, start - 40), start)}
     contacts |= {a for start, _, a in found if _ID_LABEL.search(head, max(0, start - 20), start)}
+    contacts |= {a for start, _, a in found if _FROM_LABEL.search(head, max(0, start - 20), start)}
     matches = [
         (start, end, address)
         for start, end, address in found

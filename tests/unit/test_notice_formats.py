@@ -929,3 +929,52 @@ def test_a_notice_forwarded_inline_from_outlooks_html_names_its_failed_recipient
 def test_a_message_identifier_in_a_notices_text_is_not_a_failed_recipient(said: str) -> None:
     result = classify(_notice("Undelivered Mail Returned to Sender", said))
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
+
+
+def _bare_notice(body: str) -> bytes:
+    """A plain notice sent to a VERP return path, the invoice not returned: nothing but the
+    notice's own words says who sent it."""
+    text = (
+        "From: MAILER-DAEMON@relay.example\nTo: bounce+d41.k3@acme.example\n"
+        f"Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n{body}"
+    )
+    return text.replace("\n", "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"Your message from billing@acme.example to {R} could not be delivered.\n"
+        "Reason: 550 5.1.1 User unknown\n",
+        f"A message from <billing@acme.example> to <{R}> was rejected: 550 5.1.1 User unknown\n",
+        # Exim's notice of a frozen message (deliver.c: "The sender is <…>")
+        f"Message 1abc-000 has been frozen.\nThe sender is <billing@acme.example>.\n\n  {R}\n"
+        "    550 5.1.1 User unknown\n",
+        f"Original sender: billing@acme.example\nFailed recipient: {R}\n"
+        "Reason: 550 5.1.1 User unknown\n",
+        # the sender's field in the notice's language (RFC 5322's From, as localized clients
+        # label it)
+        f"Von: billing@acme.example\nAn: {R}\nFehler: 550 5.1.1 Benutzer unbekannt\n",
+        f"De : billing@acme.example\nÀ : {R}\nErreur : 550 5.1.1 Utilisateur inconnu\n",
+        f"Expéditeur : billing@acme.example\nDestinataire : {R}\n"
+        "Erreur : 550 5.1.1 Utilisateur inconnu\n",
+        f"Absender: billing@acme.example\nEmpfänger: {R}\nFehler: 550 5.1.1 Benutzer unbekannt\n",
+    ],
+)
+def test_the_sender_a_notice_names_is_not_a_failed_recipient(said: str) -> None:
+    result = classify(_bare_notice(said))
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
+
+
+def test_the_address_an_alias_was_made_from_is_still_the_one_written() -> None:
+    """Not a sender: Postfix's "(expanded from <written>)" names the address the invoice was
+    sent to."""
+    said = (
+        "<factures@mail.client.example> (expanded from <factures@client.example>): host "
+        "mx.client.example said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n"
+    )
+    [r] = classify(_bare_notice(said)).recipients
+    assert (r.address, r.original_recipient) == (
+        "factures@mail.client.example",
+        "factures@client.example",
+    )
