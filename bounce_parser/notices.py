@@ -33,6 +33,7 @@ from bounce_parser.reasons import (
     status_in_text,
 )
 from bounce_parser.rules.detection import (
+    BOUNCE_BODY,
     BOUNCE_SENDER,
     GAVE_UP,
     MESSAGE_ONLY_FIELDS,
@@ -123,6 +124,32 @@ def _message_ids(msg: Message, parts: list[tuple[int, Message]], returned_text: 
     return {m.lower() for value in ids for m in re.findall(r"<([^<>\s]+@[^<>\s]+)>", value)}
 
 
+def _succeeded(head: str) -> dict[str, str]:
+    """The recipients a notice of several lists under a success template's words
+    (``SUCCESS_NOTICE``: sendmail's "----- The following addresses had successful delivery
+    notifications -----" beside its failed ones, Exchange's "Delivery to these recipients or
+    groups is complete" beside "Delivery has failed to these recipients or groups"), up to
+    the next words of a failure, and named nowhere else: delivered (or relayed), not failed."""
+    listed: dict[str, str] = {}
+    spans: list[tuple[int, int]] = []
+    for m in SUCCESS_NOTICE.finditer(head):
+        failure = BOUNCE_BODY.search(head, m.end())
+        end = failure.start() if failure else len(head)
+        action = "relayed" if SUCCESS_RELAYED.search(head, m.start(), end) else "delivered"
+        spans.append((m.start(), end))
+        for found in mime.address_matches(head[m.end() : end]):
+            listed.setdefault(found.group(0).lower(), action)
+    if not listed:
+        return {}
+    outside = "".join(
+        head[start:end]
+        for start, end in zip(
+            (0, *(e for _, e in spans)), (*(s for s, _ in spans), len(head)), strict=True
+        )
+    ).lower()
+    return {a: action for a, action in listed.items() if a not in outside}
+
+
 def success_text(
     msg: Message, parts: list[tuple[int, Message]], base: Common
 ) -> Classification | None:
@@ -139,6 +166,11 @@ def success_text(
     rest = head[said.end() :]
     stated = status_in_text(rest)
     if stated is not None and stated[0] in "45":
+        return None
+    if BOUNCE_BODY.search(rest):
+        # a notice of several recipients, some delivered and some not ("Delivery to these
+        # recipients or groups is complete …", then "Delivery has failed to these recipients or
+        # groups: …"): a failure notice, never a delivery report of all it names
         return None
     exclude = _own_addresses(msg)
     addresses = [a for a, _ in text_recipients(rest, exclude)] or [
@@ -219,7 +251,19 @@ def from_text(
     # a status or reply code quoted elsewhere in a notice that names several recipients may
     # be another's ("<a>: 550 5.1.1 …", "<b>: Connection refused"): only its own counts
     whole = head if len(found) == 1 else None
+    succeeded = _succeeded(head) if len(found) > 1 else {}
     for address, diagnostic in found:
+        if address in succeeded:
+            results.append(
+                RecipientResult(
+                    address=address,
+                    status="2.0.0",
+                    reason="delivered",
+                    action=succeeded[address],
+                    original_recipient=written.get(address),
+                )
+            )
+            continue
         status = status_in_text(diagnostic) or status_in_text(whole)
         reply_code = reply_code_in_text(diagnostic, whole)
         reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))

@@ -2807,6 +2807,26 @@ def test_a_plain_text_success_notice_is_a_delivery_report_not_a_bounce(
     ]
 
 
+def test_a_notice_of_some_delivered_and_some_failed_names_each_as_it_went() -> None:
+    """Exchange's relay template ("Delivery to these recipients or groups is complete, but no
+    delivery notification was sent by the destination server") above its failure template
+    ("Delivery has failed to these recipients or groups"), in one plain notice: the copy was
+    relayed, the invoice's address failed. It was a delivery report of both."""
+    body = (
+        "Delivery to these recipients or groups is complete, but no delivery notification "
+        "was sent by the destination server:\n\ncopies@client.example\n\n"
+        f"Delivery has failed to these recipients or groups:\n\n{RECIPIENT}\n"
+        "The email address you entered couldn't be found. Please check the recipient's email "
+        "address and try to resend the message.\n\n"
+    )
+    result = classify(_notice("Undeliverable: Facture 7", body, "postmaster@relay.example"))
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason, r.action, r.hard) for r in result.recipients] == [
+        ("copies@client.example", "delivered", "relayed", False),
+        (RECIPIENT, "userunknown", "failed", True),
+    ]
+
+
 def test_a_person_quoting_a_success_notice_is_not_one() -> None:
     raw = (
         f"From: Paul <{RECIPIENT}>\r\nTo: billing@acme.example\r\nSubject: Re: Facture 7\r\n"
