@@ -124,6 +124,24 @@ def _message_ids(msg: Message, parts: list[tuple[int, Message]], returned_text: 
     return {m.lower() for value in ids for m in re.findall(r"<([^<>\s]+@[^<>\s]+)>", value)}
 
 
+def _states_a_failure(text: str) -> bool:
+    return (
+        status_in_text(text) is not None
+        or reply_code_in_text(text) is not None
+        or decide_reason(None, text) is not None
+    )
+
+
+def _shown(diagnostic: str, summary: str | None) -> str | None:
+    """What the operator reads of a recipient's failure: the words the notice puts beside the
+    address, or, where those say nothing of a failure and the notice names that one address
+    only, the notice's own opening words, which do (Apache James's "Error message below:
+    550 …" above its "Message details: … RCPT TO: <address>")."""
+    if summary and not _states_a_failure(diagnostic) and _states_a_failure(summary):
+        return summary
+    return diagnostic or None
+
+
 def _succeeded(head: str) -> dict[str, str]:
     """The recipients a notice of several lists under a success template's words
     (``SUCCESS_NOTICE``: sendmail's "----- The following addresses had successful delivery
@@ -304,7 +322,7 @@ def from_text(
                 and not borrowed
                 and not unnamed
                 and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
-                diagnostic=diagnostic or None,
+                diagnostic=_shown(diagnostic, summary if len(found) == 1 else None),
                 reply_code=reply_code,
                 original_recipient=written.get(address),
             )

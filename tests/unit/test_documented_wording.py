@@ -3735,3 +3735,15 @@ def test_an_unknown_host_the_reporter_says_may_be_a_dns_error_proves_no_domain_g
     plain = body.replace("This could be a DNS server error, a typo, or a problem", "Check")
     [r] = classify(_notice("Re: Facture 7", plain)).recipients
     assert (r.address, r.reason, r.hard) == (RECIPIENT, "hostunknown", True)
+
+
+def test_the_failure_a_notice_states_above_its_one_recipient_is_what_the_operator_reads() -> None:
+    """Apache James's AbstractNotify states the error first ("Error message below: 550 …")
+    and names the recipient last, among the message's details ("RCPT TO: …"): the words
+    beside the address say nothing of the failure, the notice's opening words do."""
+    said = "550 - Requested action not taken: no such user here"
+    subject, body = TEMPLATES["Apache James notify"]
+    [r] = classify(_notice(subject, body.replace(REFUSAL, said))).recipients
+    assert (r.address, r.reason) == (RECIPIENT, "userunknown")
+    assert r.diagnostic is not None
+    assert said in r.diagnostic
