@@ -144,10 +144,10 @@ def _shown(diagnostic: str, summary: str | None) -> str | None:
 
 def _succeeded(head: str) -> dict[str, str]:
     """The recipients a notice of several lists under a success template's words
-    (``SUCCESS_NOTICE``: sendmail's "----- The following addresses had successful delivery
-    notifications -----" beside its failed ones, Exchange's "Delivery to these recipients or
-    groups is complete" beside "Delivery has failed to these recipients or groups"), up to
-    the next words of a failure, and named nowhere else: delivered (or relayed), not failed."""
+    (``SUCCESS_NOTICE``: Exchange's "Delivery to these recipients or groups is complete"
+    beside its "Delivery has failed to these recipients or groups"), up to the next words of
+    a failure, and named nowhere else: delivered (or relayed), not failed. (sendmail's
+    successful ones are left out before, by its failed block, ``listed_block``.)"""
     listed: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
     for m in SUCCESS_NOTICE.finditer(head):

@@ -52,8 +52,6 @@ _CONTACT = re.compile(
     r"contact (?:the |your )?(?:[\w-]+ ){0,4}at)[ \t:,]*(?:\r?\n[ \t]*)?<?$",
     re.IGNORECASE,
 )
-# a message identifier named inline ("Original message id: <…>", "Envelope-ID: <…>", "(queue id
-# …@host)"): RFC 5322 3.6.4 writes it like an address; it names a message, not a recipient
 # the message's sender named inline ("Your message from <sender> to <recipient>", Exim's "The
 # sender is <sender>"): not a recipient; an address an alias or a forward was made from is
 # the one the sender wrote, read by ``_WRITTEN``
@@ -62,6 +60,8 @@ _FROM_LABEL = re.compile(
     r"\b(?:from|sender is|original sender)[ \t]*:?[ \t]*<?$",
     re.IGNORECASE,
 )
+# a message identifier named inline ("Original message id: <…>", "Envelope-ID: <…>", "(queue id
+# …@host)"): RFC 5322 3.6.4 writes it like an address; it names a message, not a recipient
 _ID_LABEL = re.compile(
     r"(?<![a-z])(?:(?:message|msg|mail|envelope|queue|smtp|session|transaction)[- ]?|with )"
     r"id[ \t]*[:=#]?[ \t]*<?$",
