@@ -246,6 +246,9 @@ AMBIGUOUS_WORDING = (
     # "The account or domain may not exist, they may be blacklisted, or missing the proper dns
     # entries": a refusal it cannot explain, a block or a DNS misconfiguration as likely
     re.compile(r"\b(?:may|might) not exist\b", re.IGNORECASE),
+    # the same hedge in other words ("Possibly unknown user", "perhaps the user does not
+    # exist"): a reply that guesses proves nothing without a status that says so
+    re.compile(r"\b(?:possibly|perhaps|probably)\b", re.IGNORECASE),
 )
 """Wordings that name a missing mailbox and, by their own definition, other refusals too:
 without a status that says the mailbox is gone (X.1.1, X.1.2, X.1.6, X.1.10), they prove

@@ -2206,6 +2206,9 @@ def test_every_reason_of_the_vocabulary_is_read_from_documented_wording() -> Non
         "550 destinataire inconnu ou boite aux lettres desactivee",
         "550 Adressat unbekannt oder Mailbox deaktiviert",
         "550 destinatario sconosciuto o mailbox disattivata",
+        # a reply that guesses, in its own words
+        "550 Possibly unknown user",
+        "550 perhaps the user does not exist",
     ],
 )
 def test_a_reply_that_names_a_missing_mailbox_or_another_cause_proves_nothing_gone(
