@@ -106,6 +106,10 @@ _MAILBOX_FULL = tuple(p for reason, pats in _RULES if reason == "mailboxfull" fo
 _RECIPIENT_CHOICE = _compile(RECIPIENT_CHOICE)
 _SUSPENDED = tuple(p for reason, pats in _RULES if reason == "suspend" for p in pats)
 _NO_SUCH_DOMAIN = _compile((r"\bnxdomain\b", r"domain name not found"))
+# ... unless the name server did not answer: Postfix's "Host or domain name not found. Name
+# service error for name=… type=MX: Host not found, try again" is its resolver's TRY_AGAIN
+# (dns_lookup(3)), a DNS failure for now, not the NXDOMAIN its plain "Host not found" reports
+_DNS_NO_ANSWER = _compile((r"host not found, try again", r"\bservfail\b"))
 # Gmail's notice of the recipient domain's MX lookup answered NXDOMAIN (RFC 1035 4.1.1 RCODE
 # 3, the name does not exist): given up on for good (a 5.x.x status), the domain is gone
 _MX_NXDOMAIN = _compile((r"lookup of \S+ responded with code nxdomain",))
@@ -313,7 +317,11 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # a DNS answer that the domain does not exist (NXDOMAIN, RFC 1035 4.1.1 RCODE 3) under
         # a permanent 5.1.2 is that status's own cause, not the DNS trouble "DNS Error" names
         # otherwise (Gmail's "DNS Error: … responded with code NXDOMAIN Domain name not found")
-        domain_gone = tail == "1.2" and _matches(_NO_SUCH_DOMAIN, own_words)
+        domain_gone = (
+            tail == "1.2"
+            and _matches(_NO_SUCH_DOMAIN, own_words)
+            and not _matches(_DNS_NO_ANSWER, own_words)
+        )
         for reason, patterns in (
             ("mailboxfull", _MAILBOX_FULL),
             ("suspend", _SUSPENDED),

@@ -834,6 +834,9 @@ _SPECIFIC: list[Wording] = [
             # Exim's dnslookup router deferring on a DNS failure ("R=dnslookup defer (-1): host
             # lookup did not complete"): the name server did not answer, no name proved missing
             r"host lookup did not complete",
+            # a name server that did not answer in time (RFC 1035 7.2: a resolver's query
+            # unanswered): "DNS timeout", "DNS lookup timed out"
+            r"\bdns (?:query |lookup )?time(?:d)? ?out\b",
             # Postfix dns_lookup(3): the answer could not be read (NO_RECOVERY), not NXDOMAIN
             r"malformed (?:or unexpected )?name server reply",
             r"dns records for .{0,40}could not be found",  # Exchange 2003's 5.4.0 NDR

@@ -2095,6 +2095,25 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("authfailure", "5.0.0", "550 5.7.0 SPF policy violation", "RFC 7208 2.6.4"),
     ("authfailure", "4.7.1", "451 4.7.1 Please try again later (SPF temporary error)", RFC3463),
     ("authfailure", "5.0.0", "550 Rejected: SPF permerror", "RFC 7208 2.6.7"),
+    # Postfix's resolver answering TRY_AGAIN (dns_lookup(3): "Host not found, try again"), a DNS
+    # failure for now even under 5.1.2; its plain "Host not found" is the NXDOMAIN that
+    # proves the domain gone
+    (
+        "networkerror",
+        "5.1.2",
+        "550 5.1.2 Host or domain name not found. Name service error for name=client.example "
+        "type=MX: Host not found, try again",
+        POSTFIX,
+    ),
+    (
+        "hostunknown",
+        "5.1.2",
+        "550 5.1.2 Host or domain name not found. Name service error for name=client.example "
+        "type=MX: Host not found",
+        POSTFIX,
+    ),
+    # a name server that did not answer in time (RFC 1035 7.2)
+    ("networkerror", "5.1.2", "550 5.1.2 Domain client.example: DNS timeout", RFC3463),
     # qmail-ldap's own delivery texts (its patch to qmail-local): a per-user size limit, its
     # spelling kept, and its forwarding program failing under X.4.4, not a route gone
     (
