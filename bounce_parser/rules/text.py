@@ -823,7 +823,10 @@ _SPECIFIC: list[Wording] = [
     (
         "networkerror",
         (
-            r"dns error",
+            # a lookup that failed, said of the lookup ("DNS Error", "DNS lookup error",
+            # "Temporary DNS failure"), not an answer that the name does not exist (the
+            # DragonFly Mail Agent's "DNS lookup failure: host <name> not found": below)
+            r"\bdns (?:lookup |query |resolution )?(?:error|failure)(?!: host \S+ not found)",
             r"host not found, try again",
             r"temporary failure in name resolution",
             r"\bservfail\b",  # RFC 1035 4.1.1 RCODE 2: the name server failed, a trouble for now

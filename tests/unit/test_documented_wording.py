@@ -2112,8 +2112,10 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "type=MX: Host not found",
         POSTFIX,
     ),
-    # a name server that did not answer in time (RFC 1035 7.2)
+    # a name server that did not answer in time (RFC 1035 7.2), a lookup that failed
     ("networkerror", "5.1.2", "550 5.1.2 Domain client.example: DNS timeout", RFC3463),
+    ("networkerror", "5.1.2", "550 5.1.2 DNS lookup error for client.example", RFC3463),
+    ("networkerror", "5.1.2", "550 5.1.2 Temporary DNS failure for client.example", RFC3463),
     # qmail-ldap's own delivery texts (its patch to qmail-local): a per-user size limit, its
     # spelling kept, and its forwarding program failing under X.4.4, not a route gone
     (
