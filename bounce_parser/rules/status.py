@@ -298,14 +298,17 @@ def program_exit(diagnostic_type: str, text: str | None, status: str | None = No
 
 
 TEMPORARY_WORDING = re.compile(
-    r"\b(?:(?:please )?try (?:again )?later|at the moment|at this time|temporar(?:il)?y|for now)\b",
+    r"\b(?:(?:please )?try (?:again )?later|at the moment|at this time|temporar(?:il)?y|for now|"
+    # greylisting (RFC 6647: a refusal meant to be retried), "try again in 5 minutes"
+    r"gr[ae]y-?list(?:ed|ing)?|try again in \d+)\b",
     re.IGNORECASE,
 )
 """Words that say the refusal is for now ("not accepting mail at the moment, please try
-later"): a reply that says so is transient in all but its code (RFC 5321 4.2.1: 5yz is for
-a condition that repeating will not change), and proves no mailbox or domain gone; RFC
-7504's 521 and 556 and RFC 7505's null MX are the permanent statements of a host that takes
-no mail."""
+later", "Greylisted, please try again in 5 minutes"): a reply that says so is transient in
+all but its code (RFC 5321 4.2.1: 5yz is for a condition that repeating will not change;
+RFC 6647's greylisting is a refusal to be retried), and proves no mailbox or domain gone;
+RFC 7504's 521 and 556 and RFC 7505's null MX are the permanent statements of a host that
+takes no mail."""
 
 
 def ambiguous(statuses: tuple[str | None, ...], diagnostic: str | None) -> bool:

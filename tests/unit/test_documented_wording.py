@@ -3558,6 +3558,13 @@ def test_a_554_greeting_refusal_proves_no_host_takes_no_mail() -> None:
             "hostunknown",
             False,
         ),
+        # greylisting (RFC 6647) is a refusal meant to be retried, whatever code it is sent with
+        (
+            "550 5.1.1 <factures@client.example>: Recipient address rejected: Greylisted, "
+            "please try again in 5 minutes",
+            "userunknown",
+            False,
+        ),
         # RFC 7504's permanent statement stays proof
         ("521 mx.client.example does not accept mail", "notaccept", True),
         # RFC 3463 X.2.1 "Mailbox disabled, not accepting messages": the mailbox is there
