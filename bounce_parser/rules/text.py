@@ -1328,6 +1328,12 @@ _SPECIFIC: list[Wording] = [
             r"space (?:has been|is|has) used up",
             r"exceeded .*quota",
             r"mailbox size limit",
+            # Yandex's documented "Mailbox size exceeded" (its non-delivery report help), a
+            # mailbox that "has reached its (maximum) size", "storage limit reached", "overfull"
+            r"mail ?box size (?:limit )?(?:exceeded|reached)",
+            r"mail ?box (?:has )?reached (?:its )?(?:maximum |max )?size",
+            r"\bstorage (?:limit|space) (?:reached|exceeded|full)",
+            r"\bover-?full\b",
             r"exhausted (?:\w+ ){0,2}storage",  # "User has exhausted allowed storage space"
             # MailWizz's BounceHandler's soft list: a mailbox over its size or message count
             r"(?:inbox|account) is full\b",
@@ -1364,6 +1370,12 @@ _SPECIFIC: list[Wording] = [
             # Spanish, Italian and Dutch: "El buzón del destinatario está lleno", "La casella di
             # posta del destinatario è piena", "De mailbox van de ontvanger is vol"
             r"buz[óo]n\b.{0,40}\bllen[oa]\b",
+            r"casilla\b.{0,40}\bllen[oa]\b",  # "casilla (de correo) llena", its other word
+            # French: the mailbox "a atteint sa taille maximale", its quota "atteint", its
+            # storage "insuffisant"
+            r"(?:bo[iî]te|mailbox)\b.{0,60}\b(?:atteint sa taille|taille maximale atteinte)",
+            r"\bquota\b.{0,40}\batteint",
+            r"espace (?:de stockage|disque)\b.{0,20}\binsuffisant",
             r"casella\b.{0,40}\bpiena\b",
             r"speicherplatz\b.{0,40}\b[üu]berschritten",  # German: storage exceeded
             r"(?:mailbox|postvak|postbus)\b.{0,40}\b(?:is )?vol\b",

@@ -2095,6 +2095,22 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("authfailure", "5.0.0", "550 5.7.0 SPF policy violation", "RFC 7208 2.6.4"),
     ("authfailure", "4.7.1", "451 4.7.1 Please try again later (SPF temporary error)", RFC3463),
     ("authfailure", "5.0.0", "550 Rejected: SPF permerror", "RFC 7208 2.6.7"),
+    # a full mailbox in other words: Yandex's documented "Mailbox size exceeded" (its help,
+    # "Report on non-delivery to Yandex"), a mailbox at its size, storage at its limit, and the
+    # same in Spanish ("casilla", the mailbox's other word) and French
+    ("mailboxfull", "5.0.0", "550 Mailbox size exceeded", "Yandex Mail help, non-delivery reports"),
+    ("mailboxfull", "5.0.0", "550 Recipient's mailbox has reached its size limit", RFC3463),
+    ("mailboxfull", "5.0.0", "550 Storage limit reached", RFC3463),
+    ("mailboxfull", "5.0.0", "550 Mailbox overfull", RFC3463),
+    ("mailboxfull", "5.0.0", "550 Casilla de correo llena", RFC3463 + ", in Spanish"),
+    (
+        "mailboxfull",
+        "5.0.0",
+        "550 La boîte de réception du destinataire a atteint sa taille maximale",
+        RFC3463 + ", in French",
+    ),
+    ("mailboxfull", "5.0.0", "550 Quota de la boîte aux lettres atteint", RFC3463 + ", in French"),
+    ("mailboxfull", "5.0.0", "550 Espace de stockage insuffisant", RFC3463 + ", in French"),
     # Postfix's resolver answering TRY_AGAIN (dns_lookup(3): "Host not found, try again"), a DNS
     # failure for now even under 5.1.2; its plain "Host not found" is the NXDOMAIN that
     # proves the domain gone
