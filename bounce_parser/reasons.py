@@ -131,11 +131,21 @@ def _wordings_of(cause: str, broad_too: bool = False) -> _Patterns:
     )
 
 
-# the specific wordings of a cause on the receiving system's side (a loop, DNS or routing
-# trouble, a system or delivery-program error, a full disk): named beside a status of
-# ``_GONE_TAILS``, they say something other than a mailbox or domain gone, so it proves nothing
+# the wordings of a cause on the receiving system's side (a loop, DNS or routing trouble, a
+# connection that failed, a system or delivery-program error, a full disk): named beside a
+# status of ``_GONE_TAILS``, they say something other than a mailbox or domain gone, so it
+# proves nothing. The broad ones too ("Internal server error", "Connection timed out"), but
+# RFC 5321's "Transaction failed", the generic text of any 554, a missing user's among them
+_GENERIC_554 = "transaction failed"
 _SYSTEM_SIDE = tuple(
-    (cause, _wordings_of(cause))
+    (
+        cause,
+        tuple(
+            p
+            for p in _wordings_of(cause, broad_too=cause in ("networkerror", "systemerror"))
+            if _GENERIC_554 not in p[0].pattern
+        ),
+    )
     for cause in ("networkerror", "systemerror", "mailererror", "systemfull")
 )
 # the specific wordings of a refusal for another cause than the mailbox (the sending host or

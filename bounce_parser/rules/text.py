@@ -1269,6 +1269,20 @@ _SPECIFIC: list[Wording] = [
             # qmail-ldap's forwarding program failing ("Permanent error while executing
             # qmail-forward (#5.4.4)"): the recipient's system, not a route proved missing
             r"error while executing qmail-forward",
+            # the recipient's directory or store failing (RFC 3463 X.4.3 "Directory server
+            # failure", X.3.0): "LDAP lookup failed", "Recipient lookup failed", "Unable to
+            # lookup recipient", "Database error", "Backend server unreachable", "I/O error",
+            # "Error writing message to mailbox", "Mailbox server unavailable"
+            r"\b(?:ldap|directory|database|recipient|user|address) lookup (?:failed|failure|error)",
+            r"unable to look ?up (?:the )?(?:recipient|user|address)",
+            r"\bdatabase error\b",
+            r"\bback-?end (?:server )?(?:unreachable|unavailable|error|failure)",
+            r"\bi/o error\b",
+            r"error writing (?:the )?(?:message )?to (?:the )?mailbox",
+            r"mailbox (?:store|server) (?:is )?(?:unavailable|unreachable|not available)",
+            r"unable to deliver to (?:the )?mailbox store",
+            # a server's internal error in French, German, Spanish and Italian
+            r"erreur interne|interner (?:server)?fehler|error interno|errore interno",
             # the local delivery's own failures (MailWizz's BounceHandler lists them soft): a
             # maildir it could not write, sendmail's EX_SOFTWARE ("Internal software error"),
             # EAGAIN ("Resource temporarily unavailable")

@@ -2111,6 +2111,21 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ),
     ("mailboxfull", "5.0.0", "550 Quota de la boîte aux lettres atteint", RFC3463 + ", in French"),
     ("mailboxfull", "5.0.0", "550 Espace de stockage insuffisant", RFC3463 + ", in French"),
+    # the receiving system's own trouble, which a 5.1.1 beside it does not make a missing
+    # mailbox: its directory or store failing (RFC 3463 X.4.3, X.3.0), an internal error (in
+    # English, French, German, Spanish), a connection that failed
+    ("systemerror", "5.0.0", "550 LDAP lookup failed", RFC3463 + " X.4.3"),
+    ("systemerror", "5.0.0", "550 Recipient lookup failed", RFC3463 + " X.4.3"),
+    ("systemerror", "5.0.0", "550 Unable to lookup recipient", RFC3463 + " X.4.3"),
+    ("systemerror", "5.0.0", "550 Database error", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 Backend server unreachable", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 I/O error", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 Error writing message to mailbox", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 Mailbox server unavailable", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 Internal server error", RFC3463 + " X.3.0"),
+    ("systemerror", "5.0.0", "550 Erreur interne du serveur", RFC3463 + " X.3.0, in French"),
+    ("systemerror", "5.0.0", "550 Interner Serverfehler", RFC3463 + " X.3.0, in German"),
+    ("systemerror", "5.0.0", "550 Error interno del servidor", RFC3463 + " X.3.0, in Spanish"),
     # Postfix's resolver answering TRY_AGAIN (dns_lookup(3): "Host not found, try again"), a DNS
     # failure for now even under 5.1.2; its plain "Host not found" is the NXDOMAIN that
     # proves the domain gone
@@ -2306,6 +2321,16 @@ def test_exchange_onlines_gentle_words_under_its_not_found_status_still_prove_it
         ("550 {status} Cota excedida", "mailboxfull"),
         ("550 {status} Skrzynka odbiorcy jest pełna", "mailboxfull"),
         ("550 {status} Cuenta desactivada", "suspend"),
+        # a full mailbox in other words, the receiving system's trouble, a DNS lookup failed
+        ("550 {status} Mailbox size exceeded", "mailboxfull"),
+        ("550 {status} Casilla llena", "mailboxfull"),
+        ("550 {status} Storage limit reached", "mailboxfull"),
+        ("550 {status} Quota de la boîte aux lettres atteint", "mailboxfull"),
+        ("550 {status} Internal server error", "systemerror"),
+        ("550 {status} Erreur interne du serveur", "systemerror"),
+        ("550 {status} LDAP lookup failed", "systemerror"),
+        ("550 {status} Connection timed out", "networkerror"),
+        ("550 {status} DNS lookup error", "networkerror"),
         ("550 {status} Account sospeso", "suspend"),
         ("550 {status} Conta suspensa", "suspend"),
         ("550 {status} Account geblokkeerd", "suspend"),
