@@ -1280,7 +1280,6 @@ _SPECIFIC: list[Wording] = [
             r"\bi/o error\b",
             r"error writing (?:the )?(?:message )?to (?:the )?mailbox",
             r"mailbox (?:store|server) (?:is )?(?:unavailable|unreachable|not available)",
-            r"unable to deliver to (?:the )?mailbox store",
             # a server's internal error in French, German, Spanish and Italian
             r"erreur interne|interner (?:server)?fehler|error interno|errore interno",
             # the local delivery's own failures (MailWizz's BounceHandler lists them soft): a

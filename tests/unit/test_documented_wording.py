@@ -2162,13 +2162,9 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         QMAIL + ", qmail-ldap",
     ),
     # Exim's dnslookup router deferring on a DNS failure (its log: "R=dnslookup defer (-1):
-    # host lookup did not complete"): a name server that did not answer
-    (
-        "networkerror",
-        "4.0.0",
-        "a DNS lookup failure occurred: host lookup did not complete",
-        EXIM,
-    ),
+    # host lookup did not complete", its warning's "Delay reason:"): a name server that did
+    # not answer
+    ("networkerror", "4.0.0", "Delay reason: host lookup did not complete", EXIM),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
