@@ -1370,7 +1370,7 @@ _SPECIFIC: list[Wording] = [
             r"mailbox .* full",
             # the French and German forms: "La boîte aux lettres du destinataire est pleine"
             # (Exchange's French NDR), "Postfach voll"
-            r"bo[iî]te\b.{0,60}\bpleine",
+            r"bo[iî]te\b.{0,60}\b(?:pleine|satur[ée]e)",
             # (one pattern a predicate, its rare word the plain-text pre-filter)
             *(
                 r"(?:postfach|mailbox|speicher)\b.{0,40}\b(?:ist )?" + full + r"\b"
@@ -1598,6 +1598,75 @@ _SPECIFIC: list[Wording] = [
             "due to inactivity', 'User hasn't entered during last … days')"
         ),
     ),
+    # the other causes in the languages the recipient rules read (French, German, Spanish,
+    # Italian), as RFC 3463 names them: a virus (X.7.0), relaying refused (X.7.1), the sending
+    # host's address blocked, the sender refused (X.7.1, X.1.8), a message too big (X.3.4),
+    # too many recipients (X.5.3), authentication required (X.7.0), a temporary error (X.3.0)
+    (
+        "virusdetected",
+        (
+            r"\bvirus\b.{0,30}\b(?:d[ée]tect[ée]|trouv[ée]|gefunden|erkannt|detectado|"
+            r"encontrado|rilevato|trovato)",
+            r"(?:pour cause de|contient un|wegen|por|a causa di) (?:un |einem? )?virus\b",
+        ),
+        "RFC 3463 X.7.0 with a virus named, in French, German, Spanish and Italian",
+    ),
+    (
+        "norelaying",
+        (
+            r"\brela(?:is|ying|y)\b.{0,20}\b(?:interdit|non autoris[ée]|refus[ée]|nicht erlaubt|"
+            r"verweigert|no permitido|no autorizado|non consentito|non permesso|negato)",
+        ),
+        "Relaying refused (RFC 5321 3.6, RFC 3463 X.7.1), in French, German, Spanish, Italian",
+    ),
+    (
+        "blocked",
+        (
+            r"(?:adresse ip|ip-adresse|direcci[óo]n ip|indirizzo ip)\b.{0,30}\b(?:bloqu[ée]e?|"
+            r"gesperrt|blockiert|bloqueada|bloccat[oa]|sur liste noire|auf der sperrliste)",
+        ),
+        "The sending host's address blocked, in French, German, Spanish and Italian",
+    ),
+    (
+        "rejected",
+        (
+            r"\b(?:exp[ée]diteur|absender|remitente|mittente)\b.{0,30}\b(?:refus[ée]|rejet[ée]|"
+            r"bloqu[ée]|abgelehnt|gesperrt|rechazado|bloqueado|rifiutato|bloccato)",
+        ),
+        "The sender refused (RFC 3463 X.7.1, X.1.8), in French, German, Spanish and Italian",
+    ),
+    (
+        "mesgtoobig",
+        (
+            r"\b(?:message|mensaje|messaggio|nachricht|e-?mail)\b.{0,30}\b(?:trop gros|"
+            r"demasiado grande|troppo grande)",
+        ),
+        "RFC 3463 X.3.4 ('Message too big for system'), in French, Spanish and Italian",
+    ),
+    (
+        "toomanyconn",
+        (
+            r"trop de destinataires|zu viele empf[äa]nger|demasiados destinatarios|"
+            r"troppi destinatari",
+        ),
+        "RFC 3463 X.5.3 ('Too many recipients'), in French, German, Spanish and Italian",
+    ),
+    (
+        "securityerror",
+        (
+            r"authentification (?:requise|obligatoire|n[ée]cessaire)|"
+            r"authentifizierung (?:erforderlich|notwendig)|autenticaci[óo]n (?:requerida|"
+            r"obligatoria)|autenticazione (?:richiesta|obbligatoria)",
+        ),
+        "Authentication required (RFC 4954 530, RFC 3463 X.7.0), in French, German, Spanish "
+        "and Italian",
+    ),
+    (
+        "systemerror",
+        (r"erreur temporaire|tempor[äa]rer fehler|error temporal|errore temporaneo",),
+        "A temporary error of the receiving system (RFC 3463 X.3.0), in French, German, Spanish "
+        "and Italian",
+    ),
     (
         "hostunknown",
         (
@@ -1683,10 +1752,12 @@ _SPECIFIC: list[Wording] = [
             r"user not local",
             r"addressee unknown",
             r"utilisateur inconnu",
-            r"adresse (?:e-?mail |de messagerie )?(?:inconnue|inexistante)",
+            r"adresse (?:e-?mail |de messagerie |de destination |du destinataire )?"
+            r"(?:inconnue|inexistante)",
             # Exchange's French NDR: "L'adresse de messagerie que vous avez entrée est
             # introuvable"; "n'existe pas", "existiert nicht": does not exist
-            r"(?:adresse|destinataire|utilisateur)\b.{0,60}\bintrouvable",
+            r"(?:adresse|destinataire|utilisateur|bo[iî]te aux lettres)\b.{0,60}\bintrouvable",
+            r"bo[iî]te aux lettres (?:inexistante|inconnue)",
             r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe (?:pas|plus)",
             r"(?:compte|utilisateur|destinataire) (?:e-?mail )?inexistant",
             r"(?:adresse|empf[äa]nger|postfach|benutzer)\b.{0,40}\bexistiert nicht",

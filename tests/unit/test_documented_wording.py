@@ -2126,6 +2126,35 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("systemerror", "5.0.0", "550 Erreur interne du serveur", RFC3463 + " X.3.0, in French"),
     ("systemerror", "5.0.0", "550 Interner Serverfehler", RFC3463 + " X.3.0, in German"),
     ("systemerror", "5.0.0", "550 Error interno del servidor", RFC3463 + " X.3.0, in Spanish"),
+    # the other causes in the languages the recipient rules read, as RFC 3463 names them
+    ("virusdetected", "5.0.0", "550 Virus détecté dans le message", RFC3463 + " X.7.0, FR"),
+    ("virusdetected", "5.0.0", "550 Message rejeté pour cause de virus", RFC3463 + " X.7.0, FR"),
+    ("virusdetected", "5.0.0", "550 Virus gefunden", RFC3463 + " X.7.0, in German"),
+    ("norelaying", "5.0.0", "550 Relais interdit", "RFC 5321 3.6, in French"),
+    ("norelaying", "5.0.0", "550 Relaying nicht erlaubt", "RFC 5321 3.6, in German"),
+    ("norelaying", "5.0.0", "550 Relay no permitido", "RFC 5321 3.6, in Spanish"),
+    ("blocked", "5.0.0", "554 Votre adresse IP est bloquée", "the sending host, in French"),
+    ("blocked", "5.0.0", "554 Ihre IP-Adresse ist gesperrt", "the sending host, in German"),
+    ("rejected", "5.0.0", "550 Expéditeur refusé", RFC3463 + " X.7.1, in French"),
+    ("rejected", "5.0.0", "550 Absender abgelehnt", RFC3463 + " X.7.1, in German"),
+    ("mesgtoobig", "5.0.0", "550 Message trop gros", RFC3463 + " X.3.4, in French"),
+    ("mesgtoobig", "5.0.0", "550 El mensaje es demasiado grande", RFC3463 + " X.3.4, ES"),
+    ("toomanyconn", "5.0.0", "550 Trop de destinataires", RFC3463 + " X.5.3, in French"),
+    ("toomanyconn", "5.0.0", "550 Zu viele Empfänger", RFC3463 + " X.5.3, in German"),
+    ("securityerror", "5.0.0", "550 Authentifizierung erforderlich", "RFC 4954 530, German"),
+    ("securityerror", "5.0.0", "550 Autenticación requerida", "RFC 4954 530, in Spanish"),
+    (
+        "systemerror",
+        "4.0.0",
+        "451 Erreur temporaire, veuillez réessayer plus tard",
+        RFC3463 + " X.3.0, in French",
+    ),
+    ("systemerror", "4.0.0", "451 Temporärer Fehler", RFC3463 + " X.3.0, in German"),
+    # a mailbox that does not exist, or is full ("saturée"), in French
+    ("userunknown", "5.0.0", "550 Adresse de destination inconnue", RFC3463 + " X.1.1, FR"),
+    ("userunknown", "5.0.0", "550 Boîte aux lettres inexistante", RFC3463 + " X.1.1, FR"),
+    ("userunknown", "5.0.0", "550 Boite aux lettres introuvable", RFC3463 + " X.1.1, FR"),
+    ("mailboxfull", "5.0.0", "552 Boîte aux lettres saturée", RFC3463 + " X.2.2, in French"),
     # Postfix's resolver answering TRY_AGAIN (dns_lookup(3): "Host not found, try again"), a DNS
     # failure for now even under 5.1.2; its plain "Host not found" is the NXDOMAIN that
     # proves the domain gone
