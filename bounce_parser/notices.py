@@ -26,6 +26,7 @@ from bounce_parser.parts import (
 )
 from bounce_parser.reasons import (
     decide_reason,
+    reason_from_text,
     refine_by_command,
     reply_code_in_text,
     smtp_command,
@@ -124,20 +125,23 @@ def _message_ids(msg: Message, parts: list[tuple[int, Message]], returned_text: 
     return {m.lower() for value in ids for m in re.findall(r"<([^<>\s]+@[^<>\s]+)>", value)}
 
 
-def _states_a_failure(text: str) -> bool:
-    return (
-        status_in_text(text) is not None
-        or reply_code_in_text(text) is not None
-        or decide_reason(None, text) is not None
-    )
+def _quotes_a_reply(text: str) -> bool:
+    return status_in_text(text) is not None or reply_code_in_text(text) is not None
 
 
 def _shown(diagnostic: str, summary: str | None) -> str | None:
     """What the operator reads of a recipient's failure: the words the notice puts beside the
     address, or, where those say nothing of a failure and the notice names that one address
-    only, the notice's own opening words, which do (Apache James's "Error message below:
-    550 …" above its "Message details: … RCPT TO: <address>")."""
-    if summary and not _states_a_failure(diagnostic) and _states_a_failure(summary):
+    only, the notice's own opening words, which quote the reply (Apache James's "Error
+    message below: 550 …" above its "Message details: … RCPT TO: <address>"). The cheap
+    tests first: the wording rules are read only where the opening words quote a reply and
+    the address's own words do not."""
+    if (
+        summary
+        and not _quotes_a_reply(diagnostic)
+        and _quotes_a_reply(summary)
+        and reason_from_text(diagnostic) is None
+    ):
         return summary
     return diagnostic or None
 
