@@ -117,6 +117,13 @@ _BARE_BLOCKED = r"\bblock(?:ed|list(?:ed)?)\b"  # (a mailbox may be blocked too)
 # the statuses that say a mailbox or domain is gone (RFC 3463: X.1.1 bad mailbox, X.1.2 bad
 # system, X.1.6 mailbox moved with no forwarding address): contrary words make them unproven
 _GONE_TAILS = ("1.1", "1.2", "1.6")
+# the sender refused, said so, in the languages the recipient rules read; not "… by the
+# recipient", the recipient's own choice
+_SENDER_REFUSED = re.compile(
+    r"\b(?:sender|absender|exp[ée]diteur|remitente|mittente)\b(?: address)? (?:is |wurde )?"
+    r"(?:rejected|refused|denied|abgelehnt|refus[ée]|rechazado|rifiutato)\b"
+    r"(?! by (?:the )?(?:recipient|user|addressee))"
+)
 
 
 def _wordings_of(cause: str, broad_too: bool = False) -> _Patterns:
@@ -319,6 +326,11 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
         # GoDaddy refuses a sender over its hourly quota with "550 5.1.1 … has sent to too
         # many recipients this hour": the address is fine, it must not be marked dead
         return "speeding"
+    if tail in _GONE_TAILS and _SENDER_REFUSED.search(own_words):
+        # "550 5.1.1 Sender rejected", "Absender abgelehnt": our sender is what was refused
+        # (RFC 3463 X.7.1, X.1.8), whatever status the server puts on it; read after the
+        # providers' codes, whose replies say "sender rejected" beside the code that names why
+        return "rejected"
     if tail in _GONE_TAILS:
         # words that say the mailbox exists beat a status that says it does not: vpopmail's
         # "552 sorry, mailbox … is over quota temporarily (#5.1.1)" (full), "550 5.1.1 Account

@@ -2356,6 +2356,10 @@ def test_exchange_onlines_gentle_words_under_its_not_found_status_still_prove_it
         ("550 {status} LDAP lookup failed", "systemerror"),
         ("550 {status} Connection timed out", "networkerror"),
         ("550 {status} DNS lookup error", "networkerror"),
+        # our sender refused, said so (RFC 3463 X.7.1, X.1.8), in English, German and French
+        ("550 {status} Sender rejected", "rejected"),
+        ("550 {status} Absender abgelehnt", "rejected"),
+        ("550 {status} Expéditeur refusé", "rejected"),
         ("550 {status} Account sospeso", "suspend"),
         ("550 {status} Conta suspensa", "suspend"),
         ("550 {status} Account geblokkeerd", "suspend"),
