@@ -217,6 +217,11 @@ def first_message_id(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+def message_ids(text: str) -> list[str]:
+    """The message identifiers in ``text`` (RFC 5322 3.6.4), without their angle brackets."""
+    return [m[1:-1] for m in _MSGID.findall(text)]
+
+
 def parse_fields(block: str) -> list[dict[str, str]]:
     """RFC 822-style field groups separated by blank lines (the body of a DSN)."""
     groups: list[dict[str, str]] = []

@@ -122,7 +122,7 @@ def _message_ids(msg: Message, parts: list[tuple[int, Message]], returned_text: 
     never a failed recipient."""
     ids = [returned_message_id(parts, returned_text) or ""]
     ids += [mime.header(msg, name) or "" for name in ("In-Reply-To", "References")]
-    return {m.lower() for value in ids for m in re.findall(r"<([^<>\s]+@[^<>\s]+)>", value)}
+    return {m.lower() for value in ids for m in mime.message_ids(value)}
 
 
 def _quotes_a_reply(text: str) -> bool:

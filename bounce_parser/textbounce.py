@@ -71,6 +71,10 @@ _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 # Exim's notice to someone other than the sender (its default bounce text, deliver.c): "A
 # message sent by\n\n  <sender>\n\ncould not be delivered …": the address named is who sent it
 _SENT_BY = re.compile(r"\bmessage sent by[ \t\r\n]*<?$", re.IGNORECASE)
+# the words before an address that name it as something other than a failed recipient, and
+# how far back they are looked for: the provider's help desk ("please contact <support@…>"),
+# the sender (Exim's "A message sent by", "Your message from"), a message identifier
+_NOT_A_RECIPIENT_AFTER = ((_CONTACT, 60), (_SENT_BY, 40), (_ID_LABEL, 20), (_FROM_LABEL, 20))
 
 
 def _unquoted(text: str, m: re.Match[str]) -> str:
@@ -94,12 +98,13 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     # a role address (postmaster@…) is a recipient only where the notice names it as one
     roles = any(_NOT_RECIPIENT.match(address) for _, _, address in found)
     named = set(strong_recipients(head)) if roles else set()
-    # "please contact <support@…>": the provider's help desk, wherever else it is named
-    contacts = {a for start, _, a in found if _CONTACT.search(head, max(0, start - 60), start)}
-    # Exim's "A message sent by <sender>": the sender, named to the reader, not a recipient
-    contacts |= {a for start, _, a in found if _SENT_BY.search(head, max(0, start - 40), start)}
-    contacts |= {a for start, _, a in found if _ID_LABEL.search(head, max(0, start - 20), start)}
-    contacts |= {a for start, _, a in found if _FROM_LABEL.search(head, max(0, start - 20), start)}
+    # an address the words just before it name as something else, wherever else it is named
+    contacts = {
+        a
+        for start, _, a in found
+        for label, reach in _NOT_A_RECIPIENT_AFTER
+        if label.search(head, max(0, start - reach), start)
+    }
     matches = [
         (start, end, address)
         for start, end, address in found
