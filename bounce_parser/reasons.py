@@ -210,7 +210,7 @@ _CAUSES = [
     # system's own trouble, named before the giving up
     ("systemerror", _compile((r"ldap (?:server|lookup|attribute)", r"homedir creat"))),
 ]
-MAX_REASON_TEXT = 1500
+MAX_REASON_TEXT = 3000
 
 # Each is searched with the character before a match checked apart (_not_after): a pattern
 # that opens with a look-behind makes the regex engine try every position of the text.

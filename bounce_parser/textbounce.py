@@ -131,7 +131,10 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
             # <address>" under it: what failed is that delivery of the address
             before = head[head.rfind("\n", 0, max(line_start - 1, 0)) + 1 : _start]
         after = head[end : min(stop, end + _MAX_DIAG)]
-        read_to[address] = stop
+        # a repeat past what was read is read too: an SMTP transcript names the address on
+        # the returned message's summary first and again in "RCPT To:<address>", the
+        # server's reply under it (MDaemon's "--- Session Transcript ---")
+        read_to[address] = min(stop, end + _MAX_DIAG)
         diagnostic = " ".join((before + " " + after).split()).strip(" <>:;,.()")
         if address in out:
             # named again after other recipients, as Exchange's notice names each one for

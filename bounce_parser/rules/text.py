@@ -73,13 +73,70 @@ _SPECIFIC: list[Wording] = [
             # (RFC 8461) asks for (its NDR reference: 4.4.8/5.4.8, 4.7.5/5.7.5; its DANE and
             # TLS-policy codes, 5.7.51 and x.7.321-325, are in rules.provider_codes)
             r"failed mta-sts validation",
+            # the same said without its code: RFC 8689's X.7.30 "REQUIRETLS support required",
+            # RFC 7672's DANE ("failed DANE validation", Exchange Online's 5.7.323
+            # "tlsa-invalid"), Exchange Online's 4.7.321 "Destination mail server must support
+            # TLS to receive mail"
+            r"requiretls support required",
+            r"failed dane validation",
+            r"mail server must support tls",
         ),
         (
             "RFC 3207 (454 'TLS not available', 530 'Must issue a STARTTLS command first'); Postfix"
             " TLS_README ('TLS is required, but was not offered', 'Cannot start TLS'); Gmail's "
             "notice ('does not support TLS') and its 4.7.29 and 'TLS required for RCPT domain'; "
-            "Exchange Online's MTA-STS refusals ('failed MTA-STS validation')"
+            "Exchange Online's MTA-STS refusals ('failed MTA-STS validation'); RFC 8689 X.7.30; "
+            "RFC 7672 (DANE) and Exchange Online's 5.7.323 and 4.7.321"
         ),
+    ),
+    # The IANA registry's descriptions of enhanced status codes (RFC 3463, RFC 5248), said
+    # as the reply's text by a server that writes no code, or under a generic one
+    (
+        "expired",
+        (r"no answer from host",),
+        "RFC 3463 X.4.1 'No answer from host' (given up on after the retries: 4.4.1 is expired)",
+    ),
+    (
+        "systemfull",
+        (r"mail system congestion",),
+        "RFC 3463 X.4.5 'Mail system congestion'",
+    ),
+    (
+        "spamdetected",
+        (r"\bmail flood\b",),
+        "RFC 7372's X.7.28 (IANA registry): 'Mail flood detected', part of a flood of abuse",
+    ),
+    (
+        "contenterror",
+        (
+            r"non-ascii addresses not permitted",
+            r"utf-8 header message cannot be transferred",
+            r"utf-8 string reply is required",
+        ),
+        "RFC 6531 and 6533's X.6.7, X.6.9 and X.6.8/X.6.10: internationalized mail refused",
+    ),
+    (
+        "toomanyconn",
+        (
+            r"(?:exceeded|reached) the maximum number of (?:simultaneous |concurrent )?"
+            r"connections",
+        ),
+        "Exchange Online 4.7.652: 'The mail server [IP] has exceeded the maximum number of "
+        "connections'",
+    ),
+    (
+        "hostunknown",
+        (
+            r"(?:weren.t|were not|was not|wasn.t|unable|not able) (?:able )?to find the recipient "
+            r"domain",
+        ),
+        "Gmail 5.1.2: 'We weren't able to find the recipient domain. Please check for any "
+        "spelling errors'",
+    ),
+    (
+        "networkerror",
+        (r"\btime-?out\W{1,3}closing (?:the )?connection",),
+        "Gmail 4.4.2: 'Timeout - closing connection'",
     ),
     # Gmail's documented replies whose words the general rules below would read otherwise
     # (Google Workspace Admin Help, "SMTP errors and codes", answer 3726730)
@@ -481,8 +538,9 @@ _SPECIFIC: list[Wording] = [
             r"verify mailfrom failed",  # "550 Verify mailfrom failed,blocked"
             # NetEase: "Error: MAIL FROM is mismatched with message header from address!"
             r"mail from is mismatched with (?:the )?message header",
-            # Exim's callout to verify the sender, and others' sender verification
-            r"could not complete sender verify callout",
+            # Exim's verifying the sender deferred (its acl.c: "Could not complete sender
+            # verify", with " callout" where its callout did), and others' sender verification
+            r"could not complete sender verify",
             r"sender verification error",
             r"sender address rejected",
             r"domain of sender address",
@@ -1458,7 +1516,7 @@ _SPECIFIC: list[Wording] = [
             r"(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)",
             r"message file too big",  # Postfix cleanup(8): "Error: message file too big"
             r"line limit exceeded",
-            r"\bsize limit\b",
+            r"\bsize limits?\b",  # Gmail 5.3.4: "… exceeded Google's message size limits"
         ),
         (
             "RFC 3463 X.3.4 ('Message too big for system'); RFC 1870 (SIZE); Postfix ('Message size"
@@ -1674,6 +1732,8 @@ _SPECIFIC: list[Wording] = [
             r"host unknown",
             r"unknown host",
             r"domain (?:name )?not found",
+            # MDaemon's transcript: "Name server reports domain name unknown" (NXDOMAIN)
+            r"domain name (?:is )?unknown",
             r"no mx (?:record|host)",
             r"unrouteable address",  # exim: no router took the domain
             r"domain is not reachable",

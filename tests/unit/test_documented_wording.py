@@ -2194,6 +2194,56 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     # host lookup did not complete", its warning's "Delay reason:"): a name server that did
     # not answer
     ("networkerror", "4.0.0", "Delay reason: host lookup did not complete", EXIM),
+    # the registry's descriptions and providers' documented texts said without their code (a
+    # server that writes none, under a report's undetermined X.0.0): the words name the cause
+    ("expired", "5.0.0", "No answer from host", RFC3463 + " X.4.1"),
+    ("systemfull", "4.0.0", "452 Mail system congestion", RFC3463 + " X.4.5"),
+    ("systemfull", "4.0.0", "452 Mail system full", RFC3463 + " X.3.1"),
+    ("spamdetected", "5.0.0", "550 Mail flood detected", "RFC 7372, X.7.28"),
+    ("failedstarttls", "5.0.0", "550 REQUIRETLS support required", "RFC 8689, X.7.30"),
+    (
+        "failedstarttls",
+        "5.0.0",
+        "550 tlsa-invalid: The domain failed DANE validation",
+        EXO + ", 5.7.323 (RFC 7672)",
+    ),
+    (
+        "failedstarttls",
+        "4.0.0",
+        "451 starttls-not-supported: Destination mail server must support TLS to receive mail",
+        EXO + ", 4.7.321",
+    ),
+    (
+        "contenterror",
+        "5.0.0",
+        "553 Non-ASCII addresses not permitted for that sender/recipient",
+        "RFC 6531, X.6.7",
+    ),
+    (
+        "contenterror",
+        "5.0.0",
+        "550 UTF-8 header message cannot be transferred to one or more recipients",
+        "RFC 6531, X.6.9",
+    ),
+    (
+        "toomanyconn",
+        "4.0.0",
+        "451 The mail server [192.0.2.251] has exceeded the maximum number of connections",
+        EXO + ", 4.7.652",
+    ),
+    (
+        "hostunknown",
+        "5.0.0",
+        "553 We weren't able to find the recipient domain. Please check for any spelling errors",
+        GMAIL + ", 5.1.2",
+    ),
+    ("networkerror", "4.0.0", "451 Timeout - closing connection", GMAIL + ", 4.4.2"),
+    ("mesgtoobig", "5.0.0", "552 Your message exceeded Google's message size limits", GMAIL),
+    # Exim's sender verification deferred (acl.c), not the recipient's mailbox
+    ("rejected", "4.0.0", "451 Could not complete sender verify", EXIM + ", acl.c"),
+    # MDaemon's session transcript, its resolver's NXDOMAIN: "Name server reports domain name
+    # unknown"
+    ("hostunknown", "5.0.0", "Name server reports domain name unknown", "MDaemon's transcript"),
     # undefined: a failure that states nothing
     ("undefined", "5.0.0", "", "RFC 3464 section 2.3.6 (Diagnostic-Code is optional)"),
     # X.1.0 "other address status" does not say whose address: no guess, and not hard
@@ -2805,6 +2855,71 @@ TEMPLATES = {
         "|------------------------- Message text follows: ------------------------|\n",
     ),
 }
+
+
+def _mdaemon(transcript_end: str) -> tuple[str, str]:
+    """MDaemon's notice (its "MDaemon Delivery Status Notification" text): the message's
+    summary and the session's log, the reply at its end, well after the first mention of the
+    address on the summary's "To:" line."""
+    stamp = " Sat 2026-12-05 10:00:00: "
+    lines = [
+        "Parsing message <relay.example\\pd50000001.msg>",
+        "*  From: billing@acme.example",
+        f"*  To: {RECIPIENT}",
+        "*  Subject: Invoice F-2026-0042",
+        "*  Size (bytes): 70048",
+        "*  Route slip host: [mx.client.example]",
+        "*  Route slip port: 25",
+        "Attempting SMTP connection to [mx.client.example]",
+        "Attempting SMTP connection to [mx.client.example:25]",
+        "Resolving A record for [mx.client.example] (DNS Server: 192.0.2.53)...",
+        *transcript_end.splitlines(),
+    ]
+    return (
+        "Permanent Delivery Failure",
+        "MDaemon Delivery Status Notification - http://www.altn.com/dsn/\n\n"
+        "The attached message had PERMANENT fatal delivery errors.\n\n"
+        "After one or more unsuccessful delivery attempts the attached message has\n"
+        "been removed from the MDaemon mail queue on this server.  The number and\n"
+        "frequency of delivery attempts are determined by local configuration.\n\n"
+        "YOUR MESSAGE WAS NOT DELIVERED TO ONE OR MORE RECIPIENTS\n\n"
+        "--- Session Transcript ---\n"
+        + "".join(f"{stamp}{line}\n" for line in lines)
+        + "--- End Transcript ---\n\n",
+    )
+
+
+def _mdaemon_refused(reply: str) -> tuple[str, str]:
+    return _mdaemon(
+        "Waiting for socket connection...\n"
+        "*  Connection established (192.0.2.10:50000 -> 192.0.2.1:25)\n"
+        "Waiting for protocol to start...\n<-- 220 mx.client.example ESMTP\n"
+        "--> EHLO relay.example\n<-- 250-mx.client.example\n<-- 250 8BITMIME\n"
+        "--> MAIL From:<billing@acme.example> SIZE=70048\n<-- 250 2.1.0 Ok\n"
+        f"--> RCPT To:<{RECIPIENT}>\n<-- {reply}\n--> QUIT"
+    )
+
+
+TEMPLATES["MDaemon"] = _mdaemon_refused(REFUSAL)
+
+
+# MDaemon's transcripts ending in other causes: the reply to RCPT, read where the transcript
+# names the address again, and its resolver's own line for a domain that does not exist
+MDAEMON_ENDINGS = {
+    "blocked": _mdaemon_refused(
+        "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org"
+    ),
+    "mailboxfull": _mdaemon_refused(f"452 4.2.2 <{RECIPIENT}>: Mailbox full, quota exceeded"),
+    "hostunknown": _mdaemon("*  Name server reports domain name unknown"),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(MDAEMON_ENDINGS))
+def test_a_session_transcript_is_read_to_the_line_that_ends_it(reason: str) -> None:
+    result = classify(_notice(*MDAEMON_ENDINGS[reason]))
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, reason, reason == "hostunknown")
+    ]
 
 
 @pytest.mark.parametrize("product", sorted(TEMPLATES))
