@@ -286,7 +286,13 @@ def from_text(
                 )
             )
             continue
+        if whole is not None:
+            # the notice's one address, its own words quoting no reply where the opening
+            # words do: the failure is what those say (Apache James's "Error message below")
+            diagnostic = _shown(diagnostic, summary) or ""
         status = status_in_text(diagnostic) or status_in_text(whole)
+        if status is not None and status[0] == "2":
+            status = None  # a transcript's earlier "250 2.1.0 Ok", not this failure's
         reply_code = reply_code_in_text(diagnostic, whole)
         reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))
         command = smtp_command(diagnostic) or smtp_command(around(head, address))

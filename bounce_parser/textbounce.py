@@ -71,10 +71,25 @@ _SENDMAIL_LINE = re.compile(r">?\.\.\. ")
 # Exim's notice to someone other than the sender (its default bounce text, deliver.c): "A
 # message sent by\n\n  <sender>\n\ncould not be delivered …": the address named is who sent it
 _SENT_BY = re.compile(r"\bmessage sent by[ \t\r\n]*<?$", re.IGNORECASE)
+# the address a moved mailbox's reply gives to write to instead (RFC 5321 4.2.2: 551 "User not
+# local; please try <forward-path>"; "has moved to", "new address is"): where to write next,
+# not a second address that failed
+_FORWARD_PATH = re.compile(
+    r"(?:please try|(?:has |have )?moved to|new (?:e-?mail )?address(?: is)?|"
+    r"(?:has been )?replaced by)[ \t:]*<?$",
+    re.IGNORECASE,
+)
 # the words before an address that name it as something other than a failed recipient, and
 # how far back they are looked for: the provider's help desk ("please contact <support@…>"),
-# the sender (Exim's "A message sent by", "Your message from"), a message identifier
-_NOT_A_RECIPIENT_AFTER = ((_CONTACT, 60), (_SENT_BY, 40), (_ID_LABEL, 20), (_FROM_LABEL, 20))
+# the sender (Exim's "A message sent by", "Your message from"), a message identifier, the
+# address a moved mailbox gives instead
+_NOT_A_RECIPIENT_AFTER = (
+    (_CONTACT, 60),
+    (_SENT_BY, 40),
+    (_ID_LABEL, 20),
+    (_FROM_LABEL, 20),
+    (_FORWARD_PATH, 30),
+)
 
 
 def _unquoted(text: str, m: re.Match[str]) -> str:

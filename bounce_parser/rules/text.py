@@ -99,7 +99,7 @@ _SPECIFIC: list[Wording] = [
     (
         "systemfull",
         (r"mail system congestion",),
-        "RFC 3463 X.4.5 'Mail system congestion'",
+        "RFC 3463 X.4.5 'Mail system congestion' (a transient state)",
     ),
     (
         "spamdetected",
@@ -596,7 +596,7 @@ _SPECIFIC: list[Wording] = [
             r"rule imposed mailbox access for",  # MailMarshal
             r"from: domain is invalid",
             r"invalid domain, see <url:",
-            r"access denied \(sender blacklisted\)",
+            r"access denied \(sender blacklisted\b",  # (a notice may cut the closing paren)
             r"sender (?:address )?(?:is in my black ?list|has been blacklisted)",
             r"spam reporting address",  # SendGrid's drop: the address reported spam before
             r"does not exist e2110",
@@ -1202,7 +1202,8 @@ _SPECIFIC: list[Wording] = [
         (
             r"relay(?:ing)? (?:access )?denied",
             r"unauthori[sz]ed relay",  # "500 Unauthorized relay msg rejected"
-            r"relaying to \S+ prohibited",  # "relaying to <x> prohibited by administrator"
+            # "relaying to <x> prohibited by administrator" (a notice may blank the address)
+            r"relaying to (?:<[^<>]*>|\S+) prohibited",
             r"invalid credentials for relay",  # Gmail's SMTP relay service
             r"relaying (?:is )?not (?:permitted|allowed)",
             r"not permitted to relay",

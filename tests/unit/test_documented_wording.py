@@ -14,6 +14,7 @@ import quopri
 import pytest
 
 from bounce_parser import HARD_REASONS, Kind, classify
+from bounce_parser.mime import addresses_in
 
 RECIPIENT = "factures@client.example"
 
@@ -2930,6 +2931,44 @@ def test_each_mtas_plain_text_template_is_a_bounce_of_its_recipient(product: str
         (RECIPIENT, "userunknown", True)
     ]
     assert result.original_message_id == "<inv-7@acme.example>"
+
+
+# the documented replies a plain notice may quote in place of its own: whole SMTP replies
+# that name no address but the recipient's or our sender's
+_OURS = {RECIPIENT, "billing@acme.example"}
+QUOTED_REPLIES = [
+    row
+    for row in DOCUMENTED
+    if row[2][:3].isdigit() and {a.lower() for a in addresses_in(row[2])} <= _OURS
+]
+
+
+@pytest.mark.parametrize(
+    "product", sorted(p for p, (_, body) in TEMPLATES.items() if REFUSAL in body)
+)
+def test_a_documented_reply_a_plain_notice_quotes_is_read_as_in_a_report(product: str) -> None:
+    """Each MTA's notice format with each documented reply in it: the recipient, the reason
+    and the hardness are those the same reply gives in an RFC 3464 report, whatever words
+    of the template stand around it."""
+    subject, body = TEMPLATES[product]
+    differ = []
+    for _reason, status, reply, _source in QUOTED_REPLIES:
+        [in_report] = classify(_dsn(status, reply)).recipients
+        quoted = classify(_notice(subject, body.replace(REFUSAL, reply))).recipients
+        read = [(r.address, r.reason, r.hard) for r in quoted]
+        if read != [(RECIPIENT, in_report.reason, in_report.hard)]:
+            differ.append((reply, in_report.reason, in_report.hard, read))
+    assert differ == []
+
+
+@pytest.mark.parametrize("product", ["Exim", "qmail-send", "Postfix bounce(5)", "sendmail"])
+def test_the_address_a_moved_mailbox_gives_instead_is_not_a_second_failure(
+    product: str,
+) -> None:
+    subject, body = TEMPLATES[product]
+    reply = "551 User not local; please try <factures@new.example>"
+    result = classify(_notice(subject, body.replace(REFUSAL, reply)))
+    assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "hasmoved")]
 
 
 def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
