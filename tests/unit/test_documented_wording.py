@@ -3212,6 +3212,36 @@ def test_qmails_stage_words_decide_what_was_refused(
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
+# qmail-send gives up on a message kept in its queue past queuelifetime (qmail-send(8)):
+# "I'm not going to try again; this message has been in the queue too long." under the last
+# reply. The reply's own cause is the reason, as sisimai reads the giving up again for the
+# cause; a reply that names none leaves the waiting: expired
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("421 4.7.0 mx.client.example Error: too many connections from 192.0.2.1", "toomanyconn"),
+        ("452 4.5.3 Error: too many recipients", "toomanyconn"),
+        ("450 4.7.1 Error: too much mail from 192.0.2.1", "speeding"),
+        ("552-5.6.0 Headers too large (32000 max)", "contenterror"),
+        ("501 5.5.2 Syntax error in parameters or arguments", "syntaxerror"),
+        ("454 TLS not available due to temporary reason", "failedstarttls"),
+        ("451 4.7.1 Greylisted, please try again in 5 minutes", "expired"),
+        ("451 Resources temporarily unavailable, please try again later", "expired"),
+    ],
+)
+def test_qmail_giving_up_on_the_queue_time_keeps_the_cause_the_reply_names(
+    said: str, reason: str
+) -> None:
+    subject, body = TEMPLATES["qmail-send"]
+    body = body.replace(REFUSAL, said).replace(
+        "Giving up on 192.0.2.1.\n",
+        "Giving up on 192.0.2.1.\n"
+        "I'm not going to try again; this message has been in the queue too long.\n",
+    )
+    [r] = classify(_notice(subject, body)).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, False)
+
+
 # The DragonFly Mail Agent names the command the remote host refused (dma, net.c: "%s [%s]
 # did not like our %s:", the reply under it)
 @pytest.mark.parametrize(
