@@ -26,6 +26,7 @@ from bounce_parser.notices import (
     autoreply_recipient,
     from_feedback,
     from_text,
+    own_addresses,
     read_receipt,
     split_at_returned,
     success_text,
@@ -51,6 +52,7 @@ from bounce_parser.rules.detection import (
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
 )
+from bounce_parser.textbounce import text_recipients
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +172,7 @@ def _classify(raw: bytes) -> Classification:
             return result
     else:
         result = _forwarded_report(parts, base)
-        if result is not None:
+        if result is not None and not _names_other_failures(msg, subject, sender, parts, result):
             return result
     inline = _inline_forwarded_notice(parts, base)
     if inline is not None:
@@ -291,6 +293,24 @@ def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classif
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded report"))
     return None
+
+
+def _names_other_failures(
+    msg: Message,
+    subject: str | None,
+    sender: str,
+    parts: list[tuple[int, Message]],
+    carried: Classification,
+) -> bool:
+    """Whether a notice that carries a report in the message it returns names, in its own
+    text, failed recipients that report does not: a bounce of a message that was itself a
+    notice (sendmail's "Returned mail" returning a delivery report), whose own failure is
+    what it says, the carried report only what it returns."""
+    if not _is_bounce_like(msg, subject, sender, parts):
+        return False
+    head, _returned = split_at_returned(human_text(parts))
+    named = {a for a, _ in text_recipients(head, own_addresses(msg))}
+    return bool(named - {r.address.lower() for r in carried.recipients})
 
 
 def _forwarded_notice(parts: list[tuple[int, Message]], base: Common) -> Classification | None:

@@ -106,7 +106,7 @@ def _written_to(
     return [a for a in returned_to(parts, returned_text, ("To", "Cc")) if a not in exclude]
 
 
-def _own_addresses(msg: Message) -> set[str]:
+def own_addresses(msg: Message) -> set[str]:
     """The notice's own addresses (To, From, Delivered-To): never a failed recipient."""
     return {
         a.lower()
@@ -194,7 +194,7 @@ def success_text(
         # recipients or groups is complete …", then "Delivery has failed to these recipients or
         # groups: …"): a failure notice, never a delivery report of all it names
         return None
-    exclude = _own_addresses(msg)
+    exclude = own_addresses(msg)
     addresses = [a for a, _ in text_recipients(rest, exclude)] or [
         a.lower() for a in mime.addresses_in(rest) if a.lower() not in exclude
     ]
@@ -228,7 +228,7 @@ def from_text(
 ) -> Classification | None:
     text = human_text(parts)
     head, returned_text = split_at_returned(text)
-    exclude = _own_addresses(msg) | _message_ids(msg, parts, returned_text)
+    exclude = own_addresses(msg) | _message_ids(msg, parts, returned_text)
     returned = returned_headers(parts)
     if returned is not None:
         exclude.update(a.lower() for a in mime.addresses_in(str(returned.get("From", ""))))
@@ -294,7 +294,13 @@ def from_text(
         if status is not None and status[0] == "2":
             status = None  # a transcript's earlier "250 2.1.0 Ok", not this failure's
         reply_code = reply_code_in_text(diagnostic, whole)
-        reason = decide_reason(status, diagnostic, head, subject_reason(base["subject"]))
+        # a reply quoted without a status still has its class (RFC 5321 4.2.1: 5yz permanent):
+        # "550 DNS Error: … NXDOMAIN" is a domain gone, Gmail's bare "DNS Error: … NXDOMAIN"
+        # (reported under 4.0.0) the DNS's trouble
+        by_class = f"{reply_code // 100}.0.0" if reply_code and reply_code >= 400 else None
+        reason = decide_reason(
+            status or by_class, diagnostic, head, subject_reason(base["subject"])
+        )
         command = smtp_command(diagnostic) or smtp_command(around(head, address))
         reason = refine_by_command(reason, command, status, diagnostic)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)

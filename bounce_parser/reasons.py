@@ -365,11 +365,7 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
                 continue
             if _matches(patterns, own_words):
                 return reason
-    if (
-        (status is None or status.startswith("5"))  # (a plain notice's reply may quote none)
-        and tail != "1.1"
-        and _matches(_MX_NXDOMAIN, own_words)
-    ):
+    if (status or "").startswith("5") and tail != "1.1" and _matches(_MX_NXDOMAIN, own_words):
         return "hostunknown"
     if by_status == "expired":
         # 4.4.7 says only that the sender gave up; the cause it gave up on, when stated

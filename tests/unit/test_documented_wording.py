@@ -2934,12 +2934,16 @@ def test_each_mtas_plain_text_template_is_a_bounce_of_its_recipient(product: str
 
 
 # the documented replies a plain notice may quote in place of its own: whole SMTP replies
-# that name no address but the recipient's or our sender's
+# that name no address but the recipient's or our sender's, and say all the report says
+# (its status quoted, or one that names no cause: a plain notice has no Status field; Gmail
+# reports a "DNS Error: … NXDOMAIN" under 4.0.0, so the NXDOMAIN alone proves nothing gone)
 _OURS = {RECIPIENT, "billing@acme.example"}
 QUOTED_REPLIES = [
-    row
-    for row in DOCUMENTED
-    if row[2][:3].isdigit() and {a.lower() for a in addresses_in(row[2])} <= _OURS
+    (reason, status, reply, source)
+    for reason, status, reply, source in DOCUMENTED
+    if reply[:3].isdigit()
+    and {a.lower() for a in addresses_in(reply)} <= _OURS
+    and (status.endswith(".0.0") or status in reply)
 ]
 
 
@@ -2969,6 +2973,44 @@ def test_the_address_a_moved_mailbox_gives_instead_is_not_a_second_failure(
     reply = "551 User not local; please try <factures@new.example>"
     result = classify(_notice(subject, body.replace(REFUSAL, reply)))
     assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "hasmoved")]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "hard"), [("550 ", "hostunknown", True), ("", "networkerror", False)]
+)
+def test_an_nxdomain_quoted_in_a_plain_notice_is_as_final_as_its_reply_code(
+    code: str, reason: str, hard: bool
+) -> None:
+    """Gmail's "DNS Error: … responded with code NXDOMAIN", quoted by a plain notice: under
+    a permanent reply code (RFC 5321 4.2.1) the domain is gone; bare, as Gmail reports it
+    under a 4.0.0 status, the DNS's trouble, proving nothing gone."""
+    said = (
+        f"{code}DNS Error: DNS type 'mx' lookup of client.example responded with code "
+        "NXDOMAIN Domain name not found: client.example"
+    )
+    subject, body = TEMPLATES["Exim"]
+    [r] = classify(_notice(subject, body.replace(REFUSAL, said))).recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
+
+
+def test_a_notice_returning_a_report_is_read_for_its_own_failure() -> None:
+    """A notice without a report part of its own (sendmail's text, the report lost on the
+    way) that returns a message which was itself a delivery report: its own words name what
+    failed; the report it returns is about another message and another recipient."""
+    returned = _dsn("5.2.2", "552 5.2.2 Mailbox full").decode()
+    returned = returned.replace(RECIPIENT, "someone@elsewhere.example")
+    subject, body = TEMPLATES["sendmail"]
+    text = body.replace("   ----- Original message follows -----\n\n", "").replace("\n", "\r\n")
+    raw = (
+        f"From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\nSubject: {subject}"
+        '\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="M"\r\n\r\n'
+        f"--M\r\nContent-Type: text/plain\r\n\r\n{text}\r\n"
+        f"--M\r\nContent-Type: message/rfc822\r\n\r\n{returned}\r\n--M--\r\n"
+    ).encode()
+    result = classify(raw)
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "userunknown", True)
+    ]
 
 
 def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
