@@ -79,6 +79,10 @@ _FORWARD_PATH = re.compile(
     r"(?:has been )?replaced by)[ \t:]*<?$",
     re.IGNORECASE,
 )
+# Exchange's diagnostic line "#550 5.7.1 RESOLVER.RST.AuthRequired; … ##rfc822;<address>":
+# the address after "##rfc822;" is the recipient's own routed form (an alias's target), not
+# another failed recipient
+_ROUTED_FORM = re.compile(r"##rfc822;[ \t]*<?$", re.IGNORECASE)
 # the words before an address that name it as something other than a failed recipient, and
 # how far back they are looked for: the provider's help desk ("please contact <support@…>"),
 # the sender (Exim's "A message sent by", "Your message from"), a message identifier, the
@@ -89,6 +93,7 @@ _NOT_A_RECIPIENT_AFTER = (
     (_ID_LABEL, 20),
     (_FROM_LABEL, 20),
     (_FORWARD_PATH, 30),
+    (_ROUTED_FORM, 12),
 )
 
 

@@ -2993,6 +2993,15 @@ def test_an_nxdomain_quoted_in_a_plain_notice_is_as_final_as_its_reply_code(
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
+def test_the_routed_form_exchange_appends_to_its_diagnostic_is_no_second_recipient() -> None:
+    """Exchange's diagnostic line ends "##rfc822;<address>", the recipient as routed (an
+    alias's target): the same recipient, not another that failed."""
+    subject, body = TEMPLATES["Exchange"]
+    body = body.replace("not found ##", "not found ##rfc822;jean.dupont@mail.client.example")
+    result = classify(_notice(subject, body))
+    assert [(r.address, r.reason) for r in result.recipients] == [(RECIPIENT, "userunknown")]
+
+
 def test_a_notice_returning_a_report_is_read_for_its_own_failure() -> None:
     """A notice without a report part of its own (sendmail's text, the report lost on the
     way) that returns a message which was itself a delivery report: its own words name what
