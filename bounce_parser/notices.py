@@ -298,7 +298,12 @@ def from_text(
         # "550 DNS Error: … NXDOMAIN" is a domain gone, Gmail's bare "DNS Error: … NXDOMAIN"
         # (reported under 4.0.0) the DNS's trouble
         by_class = f"{reply_code // 100}.0.0" if reply_code and reply_code >= 400 else None
-        reason = decide_reason(
+        # in a notice of several recipients, what one says beside itself comes first: the
+        # wider text holds the others' replies ("<a>: 553 We weren't able to find the
+        # recipient domain", "<b>: 501 5.5.4 Invalid command arguments"), read only where
+        # its own words and status name no cause, and then proving nothing gone (borrowed)
+        own_reason = decide_reason(status or by_class, diagnostic) if whole is None else None
+        reason = own_reason or decide_reason(
             status or by_class, diagnostic, head, subject_reason(base["subject"])
         )
         command = smtp_command(diagnostic) or smtp_command(around(head, address))
@@ -318,7 +323,7 @@ def from_text(
         stated = status is not None
         # a cause read only from the notice's wider text, which names other recipients too,
         # may be theirs: it may name the reason, never prove this address gone
-        borrowed = len(found) > 1 and decide_reason(status_in_text(diagnostic), diagnostic) is None
+        borrowed = len(found) > 1 and own_reason is None
         if status is None:
             guessed = reply_code or (400 if retried_out or still_trying() else 500)
             status = status_from_reply_code(guessed, reason)

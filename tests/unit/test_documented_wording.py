@@ -2993,6 +2993,49 @@ def test_an_nxdomain_quoted_in_a_plain_notice_is_as_final_as_its_reply_code(
     assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, hard)
 
 
+# One plain notice failing two recipients, each with its own reply, in the per-recipient
+# layout of four MTAs' templates (above): each block as the template writes it
+_OTHER = "compta@autre.example"
+_BLOCKS = {
+    "qmail-send": lambda a, said: (
+        f"<{a}>:\n192.0.2.1 does not like recipient.\nRemote host said: {said}\n"
+        "Giving up on 192.0.2.1.\n\n"
+    ),
+    "Exim": lambda a, said: (
+        f"  {a}\n    host mx.client.example [192.0.2.1]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{a}>:\n    {said}\n"
+    ),
+    "Postfix bounce(5)": lambda a, said: (
+        f"<{a}>: host mx.client.example[192.0.2.1] said: {said}\n"
+        "    (in reply to RCPT TO command)\n\n"
+    ),
+    "OpenSMTPD": lambda a, said: f"{a}: {said}\n",
+}
+_ALONE = [row for row in QUOTED_REPLIES if "@" not in row[2]]
+# pairs spread over the table, each reply met with another of another kind
+_PAIRS = [(_ALONE[i], _ALONE[(i * 7 + 3) % len(_ALONE)]) for i in range(0, len(_ALONE), 4)]
+
+
+@pytest.mark.parametrize("product", sorted(_BLOCKS))
+def test_each_of_two_recipients_of_a_plain_notice_is_read_from_its_own_reply(
+    product: str,
+) -> None:
+    """Neither takes the other's cause: "<a>: 553 We weren't able to find the recipient
+    domain" must not make b's "501 5.5.4 Invalid command arguments" a domain gone."""
+    subject, body = TEMPLATES[product]
+    top, bottom = body.split(_BLOCKS[product](RECIPIENT, REFUSAL))
+    differ = []
+    for (_, status_a, said_a, _), (_, status_b, said_b, _) in _PAIRS:
+        [a] = classify(_dsn(status_a, said_a)).recipients
+        [b] = classify(_dsn(status_b, said_b)).recipients
+        blocks = _BLOCKS[product](RECIPIENT, said_a) + _BLOCKS[product](_OTHER, said_b)
+        read = classify(_notice(subject, top + blocks + bottom)).recipients
+        found = {r.address: (r.reason, r.hard) for r in read}
+        if found != {RECIPIENT: (a.reason, a.hard), _OTHER: (b.reason, b.hard)}:
+            differ.append((said_a, said_b, found))
+    assert differ == []
+
+
 def test_the_routed_form_exchange_appends_to_its_diagnostic_is_no_second_recipient() -> None:
     """Exchange's diagnostic line ends "##rfc822;<address>", the recipient as routed (an
     alias's target): the same recipient, not another that failed."""
