@@ -199,10 +199,19 @@ def autoreply_until(body: str, sent: date | None = None) -> str | None:
     return None
 
 
-# An auto-reply saying the address is no longer read or its owner has left: the words of
-# that notice in English, French, German, Spanish and Italian. What it names to write to
-# instead is for a person to confirm (an address change is never made from an auto-reply)
+# An auto-reply saying the address is no longer read, its owner has left, or the address
+# has changed: the words of that notice in English, French, German, Spanish and Italian.
+# What it names to write to instead is for a person to confirm (an address change is never
+# made from an auto-reply)
 _NO_LONGER_READ = re.compile(
+    r"(?:e-?mail )?address (?:has )?changed|new (?:e-?mail )?address is|"
+    r"(?:has|have) a new (?:e-?mail )?address|please update your (?:records|address book)|"
+    r"(?:a|avons|ont) chang[ée] d.adresse|adresse (?:e-?mail |mail )?a chang[ée]|"
+    r"nouvelle adresse (?:e-?mail |mail |[ée]lectronique |de messagerie )?(?:est|:)|"
+    r"d[ée]sormais (?:[àa] l.adresse|[àa] [\w.+-]+@)|"
+    r"adresse hat sich ge[äa]ndert|neue (?:e-?mail-?)?adresse (?:lautet|ist)|"
+    r"direcci[óo]n (?:de correo )?ha cambiado|nueva direcci[óo]n (?:de correo )?(?:es|:)|"
+    r"indirizzo (?:e-?mail )?[èe] cambiato|nuovo indirizzo (?:e-?mail )?(?:[èe]|:)|"
     r"no longer (?:with|works? (?:for|at|here)|employed|in use|monitored|active|checked|read)|"
     r"(?:has|have) left (?:the |our )?(?:company|organi[sz]ation|firm|business)|"
     r"(?:mailbox|address|account|inbox) is no longer|no longer (?:monitor|check|use|read) this|"

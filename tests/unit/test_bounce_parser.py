@@ -158,6 +158,19 @@ def test_a_responders_own_marks_make_an_auto_reply(subject: str, extra: str, kin
         ("Ya no trabaja en la empresa: escriba a contabilidad@client.example.",
          ("contabilidad@client.example",)),
         ("This mailbox is no longer monitored.", ()),
+        # the address changed: the same abandonment, where to write named
+        ("Notre service comptable a changé d'adresse : merci d'écrire désormais à "
+         "compta@client.example.", ("compta@client.example",)),
+        ("Notre nouvelle adresse e-mail est factures@nouveau.example.",
+         ("factures@nouveau.example",)),
+        ("Our email address has changed. Please write to ap@client.example.",
+         ("ap@client.example",)),
+        ("Unsere E-Mail-Adresse hat sich geändert: rechnung@client.example.",
+         ("rechnung@client.example",)),
+        ("Nuestra dirección de correo ha cambiado: pagos@client.example.",
+         ("pagos@client.example",)),
+        ("Il nostro indirizzo e-mail è cambiato: fatture@client.example.",
+         ("fatture@client.example",)),
     ],
 )  # fmt: skip
 def test_an_auto_reply_saying_the_address_is_no_longer_read_names_where_to_write(
@@ -168,8 +181,15 @@ def test_an_auto_reply_saying_the_address_is_no_longer_read_names_where_to_write
     assert (c.no_longer_read, c.moved_to) == (True, moved)
 
 
-def test_an_absence_naming_a_colleague_is_not_an_abandoned_address() -> None:
-    said = "Je suis absente jusqu'au 12/01/2027. En cas d'urgence : paul@client.example."
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Je suis absente jusqu'au 12/01/2027. En cas d'urgence : paul@client.example.",
+        "I am out of the office until 12 January 2027. For urgent matters: paul@client.example.",
+        "Accusé de réception : votre message sera traité dans les meilleurs délais.",
+    ],
+)
+def test_an_absence_naming_a_colleague_is_not_an_abandoned_address(said: str) -> None:
     c = classify(_auto_reply("Absence", said))
     assert (c.kind, c.no_longer_read, c.moved_to) == (Kind.AUTOREPLY, False, ())
 
