@@ -34,6 +34,7 @@ from bounce_parser import Classification, Kind, RecipientResult
 from daemon.domain.i18n import N_, _
 from daemon.domain.models import Delivery, Invoice, utcnow
 from daemon.domain.verp import find_verp
+from mailer.smtp.relay import xtext
 
 INFERENCE_WINDOW = timedelta(days=14)
 
@@ -117,11 +118,19 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
     ).format(number=row[1], delivery=row[0], address=address)
 
 
+def _is_about(want: str, r: RecipientResult) -> bool:
+    """Whether a report's recipient ``r`` is the address ``want`` (lower-cased): its final
+    address, or its original one, which is our ORCPT: sent xtext-encoded (RFC 3461 4.2,
+    "factures+2Bacme@…" for a "+"), some MTAs return it as they received it."""
+    original = (r.original_recipient or "").lower()
+    return want in (r.address.lower(), original) or (
+        bool(original) and original == xtext(want).lower()
+    )
+
+
 def _names_recipient(delivery: Delivery, c: Classification) -> bool:
     want = delivery.recipient.lower()
-    return any(
-        want in (r.address.lower(), (r.original_recipient or "").lower()) for r in c.recipients
-    )
+    return any(_is_about(want, r) for r in c.recipients)
 
 
 async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None) -> Tie:
@@ -235,7 +244,7 @@ def recipient_for(delivery: Delivery, c: Classification) -> RecipientResult | No
     names another: an auto-reply comes from whoever answered)."""
     want = delivery.recipient.lower()
     for r in c.recipients:
-        if want in (r.address.lower(), (r.original_recipient or "").lower()):
+        if _is_about(want, r):
             return r
     if c.kind in REPORT_KINDS:
         return None

@@ -145,6 +145,30 @@ def test_an_address_an_alias_made_is_tied_to_the_address_the_invoice_went_to(
     assert found is not None and found.address == FORWARDED
 
 
+def test_an_alias_targets_report_is_tied_by_the_orcpt_we_sent_xtext_encoded() -> None:
+    """We send ORCPT=rfc822;<recipient> xtext-encoded (RFC 3461 4.2); a reporting MTA may
+    return it in Original-Recipient as it received it: "factures+2Bacme@…" for
+    "factures+acme@…"."""
+    sent_to = "factures+acme@client.example"
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Returned mail\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nUndeliverable.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
+        "\r\n\r\nOriginal-Recipient: rfc822;factures+2Bacme@client.example\r\n"
+        f"Final-Recipient: rfc822; {FORWARDED}\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n"
+        "--B--\r\n"
+    ).encode()
+    found = recipient_for(Delivery(invoice_id=1, recipient=sent_to), classify(raw))
+    assert found is not None and (found.address, found.reason) == (FORWARDED, "mailboxfull")
+    # and only that address: another with the same local part before the tag is not it
+    assert (
+        recipient_for(Delivery(invoice_id=1, recipient="factures@client.example"), classify(raw))
+        is None
+    )
+
+
 def test_a_role_address_the_notice_names_as_failed_is_the_recipient() -> None:
     """Postfix's "<postmaster@…>: host … said" names a failed recipient even though such an
     address is elsewhere a help desk named to the reader."""
