@@ -192,15 +192,21 @@ _SPECIFIC_PATTERNS = [
 # (qmail's "but sender was rejected" names the stage of a refusal that was for now) nor the
 # system's own trouble ("Resources temporarily unavailable" before qmail gives up is the
 # waiting, expired). These with all their wordings, the broad ones too:
-_GIVEN_UP_ON = ("mailboxfull", "hostunknown", "userunknown", "blocked", "badreputation")
-_GIVEN_UP_ON_BROADLY = ("contenterror", "syntaxerror", "policyviolation")
+_GIVEN_UP_ON = (
+    "mailboxfull",
+    "hostunknown",
+    "userunknown",
+    "blocked",
+    "badreputation",
+    "contenterror",
+    "syntaxerror",
+    "policyviolation",
+)
 _NOT_WHY_GIVEN_UP = ("expired", "rejected", "systemerror", "onhold")
 _CAUSES = [
     (r, pats)
     for (r, pats), rule in zip(_RULES, TEXT_RULES, strict=True)
-    if r in _GIVEN_UP_ON
-    or r in _GIVEN_UP_ON_BROADLY
-    or (rule not in BROAD_RULES and r not in _NOT_WHY_GIVEN_UP)
+    if r in _GIVEN_UP_ON or (rule not in BROAD_RULES and r not in _NOT_WHY_GIVEN_UP)
 ] + [
     # sendmail's "Deferred: Name server: <domain>: host name lookup failure": the lookup,
     # not the wait; a timed-out connection is what expiring is. qmail-remote names why it

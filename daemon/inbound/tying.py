@@ -123,9 +123,7 @@ def _is_about(want: str, r: RecipientResult) -> bool:
     address, or its original one, which is our ORCPT: sent xtext-encoded (RFC 3461 4.2,
     "factures+2Bacme@…" for a "+"), some MTAs return it as they received it."""
     original = (r.original_recipient or "").lower()
-    return want in (r.address.lower(), original) or (
-        bool(original) and original == xtext(want).lower()
-    )
+    return want in (r.address.lower(), original) or original == xtext(want).lower()
 
 
 def _names_recipient(delivery: Delivery, c: Classification) -> bool:

@@ -2869,6 +2869,7 @@ def _mdaemon(transcript_end: str) -> tuple[str, str]:
         f"*  To: {RECIPIENT}",
         "*  Subject: Invoice F-2026-0042",
         "*  Size (bytes): 70048",
+        "*  Message-ID: <inv-7@acme.example>",
         "*  Route slip host: [mx.client.example]",
         "*  Route slip port: 25",
         "Attempting SMTP connection to [mx.client.example]",
@@ -2876,14 +2877,15 @@ def _mdaemon(transcript_end: str) -> tuple[str, str]:
         "Resolving A record for [mx.client.example] (DNS Server: 192.0.2.53)...",
         *transcript_end.splitlines(),
     ]
+    rule = "-" * 74 + "\n"
     return (
         "Permanent Delivery Failure",
-        "MDaemon Delivery Status Notification - http://www.altn.com/dsn/\n\n"
+        f"{rule}MDaemon Delivery Status Notification - http://www.altn.com/dsn/\n{rule}\n"
         "The attached message had PERMANENT fatal delivery errors.\n\n"
         "After one or more unsuccessful delivery attempts the attached message has\n"
         "been removed from the MDaemon mail queue on this server.  The number and\n"
         "frequency of delivery attempts are determined by local configuration.\n\n"
-        "YOUR MESSAGE WAS NOT DELIVERED TO ONE OR MORE RECIPIENTS\n\n"
+        f"{rule}YOUR MESSAGE WAS NOT DELIVERED TO ONE OR MORE RECIPIENTS\n{rule}\n"
         "--- Session Transcript ---\n"
         + "".join(f"{stamp}{line}\n" for line in lines)
         + "--- End Transcript ---\n\n",
