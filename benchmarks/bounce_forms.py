@@ -7,9 +7,9 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded, its
 report fields written in lower case without the space after the colon and a comment after
 the status (RFC 3464 allows both), its content types in mixed case, a second, delivered
-recipient added to its report, (a plain-text notice) forwarded inline by a colleague, and
-a gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
-"external sender" warning put above it.
+recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed on
+attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its first
+plain-text part or its "external sender" warning put above it.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -229,6 +229,21 @@ def forwarded_inline(raw: bytes) -> bytes | None:
     return forward.encode("utf-8", "replace")
 
 
+def forwarded_attached(raw: bytes) -> bytes | None:
+    """The notice as a colleague passes it on attached (a mail client's "forward as
+    attachment", RFC 2046 5.2.1): their own line, the notice whole as message/rfc822."""
+    subject = " ".join(str(message_from_bytes(raw).get("Subject", "")).split())
+    head = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        f"Subject: Fwd: {subject}\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="forwarded-attached"\n\n'
+        "--forwarded-attached\nContent-Type: text/plain; charset=utf-8\n\nFYI\n\n"
+        "--forwarded-attached\nContent-Type: message/rfc822\n\n"
+    )
+    notice = re.sub(rb"\r\n?", b"\n", raw)
+    return head.encode("utf-8", "replace") + notice + b"\n--forwarded-attached--\n"
+
+
 FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "crlf": crlf,
     "base64": as_base64,
@@ -239,6 +254,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "mixed-case-types": mixed_case_types,
     "second-recipient": second_recipient,
     "forwarded-inline": forwarded_inline,
+    "forwarded-attached": forwarded_attached,
     "gateway-footer": gateway_footer,
     "gateway-banner": gateway_banner,
 }

@@ -136,7 +136,12 @@ MAX_INPUT = 1024 * 1024
 
 def _classify(raw: bytes) -> Classification:
     data = raw if isinstance(raw, bytes | bytearray) else bytes(raw)
-    msg = mime.parse(bytes(data[:MAX_INPUT]))
+    return _classify_message(mime.parse(bytes(data[:MAX_INPUT])))
+
+
+def _classify_message(msg: Message, attached: bool = False) -> Classification:
+    """``msg`` read; ``attached``: it is a message a person attached, read once, never again
+    as one carrying another."""
     subject = mime.header(msg, "Subject")
     sender = mime.header(msg, "From") or ""
     in_reply_to = mime.first_message_id(mime.header(msg, "In-Reply-To") or "")
@@ -157,7 +162,10 @@ def _classify(raw: bytes) -> Classification:
 
     ctypes = [(d, mime.ctype(p)) for d, p in parts]
     if report_type == "feedback-report" or any(c == "message/feedback-report" for _, c in ctypes):
-        return from_feedback(msg, parts, base)
+        carried = None
+        if report_type != "feedback-report" and not attached:
+            carried = _attached_by_a_person(msg, parts, base)
+        return carried or from_feedback(msg, parts, base)
     if _complaint_format(msg, parts, base):
         return from_feedback(msg, parts, base, feedback_type="abuse")
     if report_type == "disposition-notification" or any(
@@ -175,6 +183,8 @@ def _classify(raw: bytes) -> Classification:
         if result is not None and not _names_other_failures(msg, subject, sender, parts, result):
             return result
     inline = _inline_forwarded_notice(parts, base)
+    if inline is None and not attached:
+        inline = _attached_by_a_person(msg, parts, base)
     if inline is not None:
         return inline
     ses = amazon_ses(human_text(parts), dict(base))
@@ -334,6 +344,40 @@ def _forwarded_notice(parts: list[tuple[int, Message]], base: Common) -> Classif
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded notice"))
     return None
+
+
+def _attached_by_a_person(
+    msg: Message, parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    """A notice a person passes on attached (a mail client's "forward as attachment", RFC
+    2046 5.2.1): read as the notice it carries, with the forwarding message's own envelope,
+    as one forwarded inline is. Not a mail system's own notice (a bounce of a bounce names
+    its own failure), nor a person's reply to another message that carries a notice."""
+    sender = mime.header(msg, "From") or ""
+    if msg.get("X-Failed-Recipients") or BOUNCE_SENDER.search(sender):
+        return None
+    if (mime.header(msg, "Auto-Submitted") or "no").strip().lower() != "no":
+        return None  # RFC 3834 5: written by a program, not a person
+    attached = [
+        payload[0]
+        for depth, part in parts
+        if depth == 0 and mime.ctype(part) in _ATTACHED
+        for payload in (part.get_payload(),)
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message)
+    ]
+    replied_to = {base["in_reply_to"], *base["references"]} - {None}
+    ids = {mime.first_message_id(mime.header(m, "Message-ID") or "") for m in attached}
+    if replied_to and not replied_to & ids:
+        return None
+    for inner in attached:
+        result = _classify_message(inner, attached=True)
+        if result.kind in _PASSED_ON and (result.recipients or result.kind == Kind.FEEDBACK):
+            return dataclasses.replace(result, **base, notes=(*result.notes, "a forwarded notice"))
+    return None
+
+
+_ATTACHED = ("message/rfc822", "message/global")
+_PASSED_ON = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK, Kind.AUTOREPLY)
 
 
 def _inline_forwarded_notice(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from bounce_parser import Kind, classify
-from tests.unit.test_documented_wording import RECIPIENT, RETURNED, _notice
+from tests.unit.test_documented_wording import RECIPIENT, RETURNED, _complaint, _dsn, _notice
 
 MAILMAN = "Mailman's bounce detector (flufl.bounce) "
 SYMPA = "Sympa's bounce analyser (bounce-lib.pl), "
@@ -843,6 +843,92 @@ def test_a_notice_a_person_forwarded_inline_names_its_failed_recipient(client: s
     assert result.kind == Kind.BOUNCE
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [(R, "userunknown", True)]
     assert "a notice forwarded inline" in result.notes
+
+
+_PLAIN_NOTICE = (
+    "From: Mail Delivery System <MAILER-DAEMON@relay.example>\nTo: billing@acme.example\n"
+    "Subject: Undelivered Mail Returned to Sender\nMessage-ID: <n-1@relay.example>\n"
+    f"Content-Type: text/plain\n\n{_POSTFIX_NOTICE}\n--- Original message follows.\n\n"
+    f"From: billing@acme.example\nTo: {R}\nMessage-ID: <inv-7@acme.example>\n"
+    "Subject: Facture 7\n\nVoir la facture.\n"
+)
+_AUTO_REPLY = (
+    f"From: Compta <{R}>\nTo: billing@acme.example\nSubject: Absence : Facture 7\n"
+    "Auto-Submitted: auto-replied\nIn-Reply-To: <inv-7@acme.example>\n"
+    "Message-ID: <n-1@relay.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+    "Je suis absente jusqu'au 14 décembre.\n"
+)
+# What a person may pass on attached, and what it is read as: (the message, kind, reason)
+CARRIED_ATTACHED = {
+    "a plain-text notice": (_PLAIN_NOTICE, Kind.BOUNCE, "userunknown"),
+    "a delivery report (RFC 3464)": (
+        _dsn("5.1.1", "550 5.1.1 User unknown").decode().replace("\r\n", "\n"),
+        Kind.BOUNCE,
+        "userunknown",
+    ),
+    "a complaint (RFC 5965)": (
+        _complaint(f"Original-Rcpt-To: <{R}>\r\n", "To: undisclosed-recipients:;\r\n")
+        .decode()
+        .replace("\r\n", "\n"),
+        Kind.FEEDBACK,
+        "feedback",
+    ),
+    "an auto-reply (RFC 3834)": (_AUTO_REPLY, Kind.AUTOREPLY, "vacation"),
+}
+# How a person's mail client passes a message on attached ("forward as attachment"): its
+# subject, and the fields it writes that name the message it forwards
+FORWARDS_AS_ATTACHMENT = {
+    "Thunderbird": ("Fwd: Undelivered Mail Returned to Sender", ""),
+    "Outlook, French": ("TR: Undelivered Mail Returned to Sender", ""),
+    "Gmail": ("Fwd: Facture 7", "In-Reply-To: <n-1@relay.example>\n"),
+    "a person's own subject": ("à vérifier", ""),
+}
+
+
+def _with_message_id(message: str) -> str:
+    """The message with the Message-ID the Gmail forward refers to."""
+    if "Message-ID: <n-1@relay.example>" in message:
+        return message
+    return f"Message-ID: <n-1@relay.example>\n{message}"
+
+
+@pytest.mark.parametrize("client", sorted(FORWARDS_AS_ATTACHMENT))
+@pytest.mark.parametrize("carried", sorted(CARRIED_ATTACHED))
+def test_a_notice_a_person_passes_on_attached_is_read_as_that_notice(
+    carried: str, client: str
+) -> None:
+    """RFC 2046 5.2.1: the notice is the attached message; the person's own message names
+    no one. The notice's "To:" (our sender) is never read as a failed recipient."""
+    notice, kind, reason = CARRIED_ATTACHED[carried]
+    subject, fields = FORWARDS_AS_ATTACHMENT[client]
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        f"Subject: {subject}\n{fields}Message-ID: <fw-1@acme.example>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="F"\n\n--F\n'
+        "Content-Type: text/plain; charset=utf-8\n\nÇa a rebondi, tu peux regarder ?\n\n"
+        "--F\nContent-Type: message/rfc822\n\n"
+        f"{_with_message_id(notice)}\n--F--\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == kind
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, reason)]
+    assert result.original_message_id == "<inv-7@acme.example>"
+    assert result.addressed_to == ("retours@acme.example",)
+
+
+def test_a_reply_to_an_invoice_that_carries_a_notice_stays_a_reply() -> None:
+    """A customer answering our invoice with a notice their own mail drew attached: what
+    they say is for a person to read, and the notice is not about our delivery."""
+    raw = (
+        f"From: Compta <{R}>\nTo: billing@acme.example\nSubject: Re: Facture 7\n"
+        "In-Reply-To: <inv-7@acme.example>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="F"\n\n--F\n'
+        "Content-Type: text/plain; charset=utf-8\n\nMa réponse vous revient, voyez :\n\n"
+        f"--F\nContent-Type: message/rfc822\n\n{_PLAIN_NOTICE}\n--F--\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.HUMAN
+    assert result.recipients == ()
 
 
 def test_a_notices_own_copy_of_the_invoice_under_a_forward_line_is_not_a_forwarded_notice() -> None:
