@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bounce_parser.replies import joined_reply_lines
 from bounce_parser.rules.status import TEMPORARY_WORDING, ambiguous, proves_not_gone
 
 
@@ -44,14 +45,15 @@ def is_hard(
         return False
     if reason not in HARD_REASONS and reason != "notaccept":
         return False
-    if TEMPORARY_WORDING.search(diagnostic or ""):
+    said = joined_reply_lines(diagnostic or "")  # its words, a multi-line reply's as one
+    if TEMPORARY_WORDING.search(said):
         # words that say the refusal is for now ("not accepting mail at the moment", "domain
         # not reachable at this time, try later") are a transient reply in all but its code
         return False
     quoted = tuple(_STATUS_IN_TEXT.findall(diagnostic or ""))
     if any(proves_not_gone(s) for s in (status, *quoted)):
         return False
-    if ambiguous((status, *quoted) if status_stated else quoted, diagnostic):
+    if ambiguous((status, *quoted) if status_stated else quoted, said):
         return False
     if reason == "notaccept":
         return (status or "").startswith("5") or (reply_code or 0) >= 500

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bounce_parser.replies import joined_reply_lines
 from bounce_parser.rules.provider_codes import reason_from_exchange_ndr, reason_from_provider_code
 from bounce_parser.rules.status import (
     COMMANDS,
@@ -249,24 +250,6 @@ def _not_after(pattern: re.Pattern[str], text: str, before: str) -> re.Match[str
         at = m.start() + 1
 
 
-# "552-5.7.0 This message was blocked because its content presents a potential\n552-5.7.0
-# security issue": the reply code and status that open each line of a multi-line reply
-_FIRST_REPLY_CODE = re.compile(r"(?:^|(?<=\s))[245]\d\d[- ]")
-_LATER_LINE_PREFIX = re.compile(r"\s+[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
-
-
-def _joined_reply_lines(lowered: str) -> str:
-    """The text with the prefixes of a multi-line reply's later lines taken out, so that a
-    phrase broken across lines matches; the first line's code stays (rules may name it)."""
-    first = _FIRST_REPLY_CODE.search(lowered)
-    if first is None:
-        return lowered
-    rest = lowered[first.end() :]
-    if _LATER_LINE_PREFIX.search(rest) is None:
-        return lowered
-    return lowered[: first.end()] + _LATER_LINE_PREFIX.sub(" ", rest)
-
-
 # a link's path, query and fragment: the words of a help page's address ("…/postmaster/
 # #spam-and-abusive-traffic", "…/errors#user-unknown") name the page, not this failure; its host
 # ("spamhaus.org") still says who refused
@@ -276,7 +259,7 @@ _URL_TAIL = re.compile(r"(https?://[^/\s<>\"')\]]+)[/?#][^\s<>\"')\]]*")
 def _readable(text: str) -> str:
     """``text`` as the wording rules read it: lower-cased, reply lines joined, links cut to
     their host."""
-    lowered = _joined_reply_lines(text[:MAX_REASON_TEXT].lower())
+    lowered = joined_reply_lines(text[:MAX_REASON_TEXT].lower())
     return _URL_TAIL.sub(r"\1 ", lowered) if "://" in lowered else lowered
 
 
@@ -335,7 +318,8 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
     if by_ndr:  # Exchange's component code names this recipient's failure precisely
         return by_ndr
     for lowered in lowered_texts:
-        by_code = reason_from_provider_code(lowered)
+        # a code and the words beside it may be broken across a multi-line reply's lines
+        by_code = reason_from_provider_code(joined_reply_lines(lowered))
         if by_code:  # a provider's documented code says more than its wording or status
             return by_code
     if _RATE_OVER_STATUS.search(own_words):

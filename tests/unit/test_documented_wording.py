@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import re
 
 import pytest
 
@@ -2964,6 +2965,86 @@ def test_a_documented_reply_a_plain_notice_quotes_is_read_as_in_a_report(product
         read = [(r.address, r.reason, r.hard) for r in quoted]
         if read != [(RECIPIENT, in_report.reason, in_report.hard)]:
             differ.append((reply, in_report.reason, in_report.hard, read))
+    assert differ == []
+
+
+_REPLY = re.compile(r"([245]\d\d)[ -](?:([245]\.\d{1,3}\.\d{1,3}) )?(.*)", re.DOTALL)
+
+
+def _multi_line(reply: str, width: int, between: str = "\n ") -> str | None:
+    """``reply`` as a multi-line reply (RFC 5321 4.2.1): its text in lines of about
+    ``width`` characters, each opened by the code (and the status, RFC 3463), "-" after the
+    code on every line but the last; None for a reply that fits one line."""
+    m = _REPLY.fullmatch(reply)
+    if m is None:
+        return None
+    code, status, text = m.groups()
+    lines = [""]
+    for word in text.split():
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    if len(lines) < 2:
+        return None
+    prefix = f"{status} " if status else ""
+    opened = [f"{code}-{prefix}{line}" for line in lines[:-1]]
+    return between.join([*opened, f"{code} {prefix}{lines[-1]}"])
+
+
+def test_a_documented_reply_over_several_lines_is_read_as_on_one() -> None:
+    """A server may break any reply into lines, each opened by its code and status (Gmail
+    breaks its own at about 60 characters): a phrase broken across them, a provider's code
+    and the words beside it, still say what they say on one line."""
+    differ = []
+    for _reason, status, reply, _source in DOCUMENTED:
+        for width in (20, 30, 45):
+            lines = _multi_line(reply, width)
+            if lines is None:
+                continue
+            [one] = classify(_dsn(status, reply)).recipients
+            [several] = classify(_dsn(status, lines)).recipients
+            if (several.reason, several.hard) != (one.reason, one.hard):
+                differ.append((lines, one.reason, one.hard, several.reason, several.hard))
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550-5.1.1 User unknown, please try\n 550 5.1.1 later",
+        "550-5.1.1 Recipient unknown at\n 550 5.1.1 the moment",
+    ],
+)
+def test_words_that_say_for_now_broken_across_a_replys_lines_prove_nothing_gone(
+    reply: str,
+) -> None:
+    [r] = classify(_dsn("5.1.1", reply)).recipients
+    assert (r.reason, r.hard) == ("userunknown", False)
+
+
+@pytest.mark.parametrize(
+    "product", sorted(p for p, (_, body) in TEMPLATES.items() if REFUSAL in body)
+)
+def test_a_documented_reply_over_several_lines_a_plain_notice_quotes_is_read_as_on_one(
+    product: str,
+) -> None:
+    """The same in each MTA's notice: the reply's lines under each other, indented (Exim,
+    sendmail), or run together on one line (Postfix); an address that opens a line of the
+    reply ("550-factures@client.example is not", RFC 5321 lets the text follow the "-") is
+    not read with the code for its local part."""
+    subject, body = TEMPLATES[product]
+    differ = []
+    for _reason, status, reply, _source in QUOTED_REPLIES:
+        [in_report] = classify(_dsn(status, reply)).recipients
+        for width, between in ((30, "\n    "), (45, " ")):
+            lines = _multi_line(reply, width, between)
+            if lines is None:
+                continue
+            quoted = classify(_notice(subject, body.replace(REFUSAL, lines))).recipients
+            read = [(r.address, r.reason, r.hard) for r in quoted]
+            if read != [(RECIPIENT, in_report.reason, in_report.hard)]:
+                differ.append((lines, in_report.reason, in_report.hard, read))
     assert differ == []
 
 
