@@ -33,6 +33,7 @@ from bounce_parser.reasons import (
     status_from_reply_code,
     status_in_text,
 )
+from bounce_parser.replies import quoted_reply
 from bounce_parser.rules.detection import (
     BOUNCE_BODY,
     BOUNCE_SENDER,
@@ -267,8 +268,10 @@ def from_text(
         found = [(a, d or " ".join(notes_reason.group(1).split())) for a, d in found]
     # said of the whole message, read only when a recipient's answer needs it: the sender
     # still tries, or it has given up (then a 4xx code it quotes is only the last error)
-    still_trying = functools.cache(lambda: TEMPORARY.search(head) is not None)
-    gave_up = functools.cache(lambda: not still_trying() and GAVE_UP.search(head) is not None)
+    # (a notice that says it gave up has, whatever words the reply it quotes holds: "This is
+    # a permanent error; I've given up" above "451 Resources temporarily unavailable")
+    gave_up = functools.cache(lambda: GAVE_UP.search(head) is not None)
+    still_trying = functools.cache(lambda: not gave_up() and TEMPORARY.search(head) is not None)
     results = []
     # a status or reply code quoted elsewhere in a notice that names several recipients may
     # be another's ("<a>: 550 5.1.1 …", "<b>: Connection refused"): only its own counts
@@ -306,6 +309,11 @@ def from_text(
         reason = own_reason or decide_reason(
             status or by_class, diagnostic, head, subject_reason(base["subject"])
         )
+        if reason == "expired" and still_trying() and reply_code is not None:
+            # a warning that delivery goes on says "delayed" around the reply it quotes: the
+            # delay's cause is what that reply says, as in a report's Diagnostic-Code
+            reply = quoted_reply(diagnostic)
+            reason = (decide_reason(status or by_class, reply) if reply else None) or reason
         command = smtp_command(diagnostic) or smtp_command(around(head, address))
         reason = refine_by_command(reason, command, status, diagnostic)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)

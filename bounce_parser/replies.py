@@ -21,3 +21,20 @@ def joined_reply_lines(text: str) -> str:
     if _LATER_LINE_PREFIX.search(rest) is None:
         return text
     return text[: first.end()] + _LATER_LINE_PREFIX.sub(" ", rest)
+
+
+# the end of a reply's first sentence: a full stop, then the next sentence's capital or the end
+_SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)")
+
+
+def quoted_reply(text: str) -> str | None:
+    """The server's reply a notice quotes in ``text``: from its code to the end of its first
+    sentence, where the notice's own words resume ("451 4.3.0 Mail server temporarily
+    rejected message. No action is required on your part."); None if it quotes none."""
+    joined = joined_reply_lines(text)
+    first = _FIRST_REPLY_CODE.search(joined)
+    if first is None:
+        return None
+    rest = joined[first.start() :]
+    end = _SENTENCE_END.search(rest)
+    return rest[: end.end()] if end else rest

@@ -16,6 +16,7 @@ import pytest
 
 from bounce_parser import HARD_REASONS, Kind, classify
 from bounce_parser.mime import addresses_in
+from bounce_parser.rules.detection import GAVE_UP
 
 RECIPIENT = "factures@client.example"
 
@@ -3009,6 +3010,40 @@ def test_a_documented_reply_over_several_lines_is_read_as_on_one() -> None:
     assert differ == []
 
 
+def _exim_warning(reply: str) -> bytes:
+    """Exim's warning that a message is still queued (deliver.c's default text), the reply
+    that delays it under "Delay reason:"."""
+    return _notice(
+        "Warning: message 1tAbCd-000123-Xy delayed 24 hours",
+        "This message was created automatically by mail delivery software.\n"
+        "A message that you sent has not yet been delivered to one or more of its\n"
+        "recipients after more than 24 hours on the queue on relay.example.\n\n"
+        "The address to which the message has not yet been delivered is:\n\n"
+        f"  {RECIPIENT}\n"
+        f"    Delay reason: SMTP error from remote mail server after RCPT TO:<{RECIPIENT}>:\n"
+        f"    host mx.client.example [192.0.2.1]: {reply}\n\n"
+        "No action is required on your part. Delivery attempts will continue for\n"
+        "some time, and this warning may be repeated at intervals if the message\n"
+        "remains undelivered. Eventually the mail delivery software will give up,\n"
+        "and when that happens, the message will be returned to you.\n\n",
+    )
+
+
+def test_a_warning_that_delivery_goes_on_gives_the_cause_its_reply_states() -> None:
+    """The warning's own words ("not yet been delivered", "will continue") say only that the
+    message waits; the reply it quotes says why, as a delayed report's Diagnostic-Code does."""
+    differ = []
+    for _reason, status, reply, _source in QUOTED_REPLIES:
+        if not status.startswith("4"):
+            continue
+        [in_report] = classify(_dsn(status, reply)).recipients
+        [warned] = classify(_exim_warning(reply)).recipients
+        read = (warned.address, warned.action, warned.reason, warned.hard)
+        if read != (RECIPIENT, "delayed", in_report.reason, False):
+            differ.append((reply, in_report.reason, read))
+    assert differ == []
+
+
 @pytest.mark.parametrize(
     "reply",
     [
@@ -3046,6 +3081,27 @@ def test_a_documented_reply_over_several_lines_a_plain_notice_quotes_is_read_as_
             if read != [(RECIPIENT, in_report.reason, in_report.hard)]:
                 differ.append((lines, in_report.reason, in_report.hard, read))
     assert differ == []
+
+
+@pytest.mark.parametrize(
+    "product",
+    sorted(p for p, (_, body) in TEMPLATES.items() if REFUSAL in body and GAVE_UP.search(body)),
+)
+def test_a_notice_that_says_it_gave_up_is_a_failure_whatever_its_last_reply_says(
+    product: str,
+) -> None:
+    """qmail's "This is a permanent error; I've given up", sendmail's "permanent fatal
+    errors", Exim's "This is a permanent error": the last reply may be a 4xx one with words
+    of its own ("temporarily", "try again later"); the sender has stopped trying, so the
+    failure is final (never a delay that leaves the invoice waiting), and proves nothing gone."""
+    subject, body = TEMPLATES[product]
+    read = {
+        (r.action, r.hard)
+        for _reason, status, reply, _source in QUOTED_REPLIES
+        if status.startswith("4")
+        for r in classify(_notice(subject, body.replace(REFUSAL, reply))).recipients
+    }
+    assert read == {("failed", False)}
 
 
 @pytest.mark.parametrize("product", ["Exim", "qmail-send", "Postfix bounce(5)", "sendmail"])
@@ -3416,7 +3472,8 @@ def test_qmail_giving_up_on_the_queue_time_keeps_the_cause_the_reply_names(
         "I'm not going to try again; this message has been in the queue too long.\n",
     )
     [r] = classify(_notice(subject, body)).recipients
-    assert (r.address, r.reason, r.hard) == (RECIPIENT, reason, False)
+    # given up, whatever words of its own the last reply has ("temporarily", "try again")
+    assert (r.address, r.action, r.reason, r.hard) == (RECIPIENT, "failed", reason, False)
 
 
 # The DragonFly Mail Agent names the command the remote host refused (dma, net.c: "%s [%s]
