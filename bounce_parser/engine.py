@@ -369,7 +369,7 @@ def _attached_by_a_person(
     ids = {mime.first_message_id(mime.header(m, "Message-ID") or "") for m in attached}
     if replied_to and not replied_to & ids:
         return None
-    for inner in attached:
+    for inner in attached[:_ATTACHED_READ]:
         result = _classify_message(inner, attached=True)
         if result.kind in _PASSED_ON and (result.recipients or result.kind == Kind.FEEDBACK):
             return dataclasses.replace(result, **base, notes=(*result.notes, "a forwarded notice"))
@@ -377,6 +377,7 @@ def _attached_by_a_person(
 
 
 _ATTACHED = ("message/rfc822", "message/global")
+_ATTACHED_READ = 10  # a person passes on a notice or a few; a message of thousands is no forward
 _PASSED_ON = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK, Kind.AUTOREPLY)
 
 
