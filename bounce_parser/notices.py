@@ -270,7 +270,11 @@ def from_text(
     # still tries, or it has given up (then a 4xx code it quotes is only the last error)
     # (a notice that says it gave up has, whatever words the reply it quotes holds: "This is
     # a permanent error; I've given up" above "451 Resources temporarily unavailable")
-    gave_up = functools.cache(lambda: GAVE_UP.search(head) is not None)
+    gave_up = functools.cache(
+        lambda: (
+            GAVE_UP.search(head) is not None or GAVE_UP.search(base["subject"] or "") is not None
+        )  # sendmail V5's "Cannot send …"
+    )
     still_trying = functools.cache(lambda: not gave_up() and TEMPORARY.search(head) is not None)
     results = []
     # a status or reply code quoted elsewhere in a notice that names several recipients may

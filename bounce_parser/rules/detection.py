@@ -99,7 +99,14 @@ TEMPORARY = re.compile(
 )
 NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)
 GAVE_UP = re.compile(
-    r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded",
+    r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded|"
+    # the sender's queue time ran out: qmail-send's "I'm not going to try again; this message
+    # has been in the queue too long", sendmail's "Cannot send message for 5 days" and
+    # "Message could not be delivered for 5 days / Message will be deleted from queue"
+    # (queue.c) and its DELIVERBY "Delivery time (…s) expired"
+    r"not going to try again|in the queue too long|cannot send message for \d|"
+    r"could not be delivered for \d|will be deleted from (?:the )?queue|"
+    r"delivery time \(\d+s\) expired",
     re.IGNORECASE,
 )
 BOUNCE_BODY = re.compile(

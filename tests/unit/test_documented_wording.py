@@ -3104,6 +3104,53 @@ def test_a_notice_that_says_it_gave_up_is_a_failure_whatever_its_last_reply_says
     assert read == {("failed", False)}
 
 
+# Notices sent once the sender's queue time ran out, in the words of its source, the last
+# reply a temporary one: (subject, text)
+QUEUE_TIME_OUT = {
+    # qmail-send.c, its line under the address of a message too old to retry, here in a
+    # notice that leaves out qmail's "This is a permanent error" (the "Unable to deliver
+    # message" notices, ``rules.senders``)
+    "qmail-send": (
+        "failure delivery",
+        "Unable to deliver message to the following address(es).\n\n"
+        f"<{RECIPIENT}>:\nResources temporarily unavailable, please try again later [#4.1.9].\n"
+        "I'm not going to try again; this message has been in the queue too long.\n\n"
+        "--- Original message follows.\n\n",
+    ),
+    # sendmail 5 and 8 (deliver.c, queue.c): the subject says it, the transcript shows only
+    # the deferral
+    "sendmail's subject": (
+        "Returned mail: Cannot send message for 5 days",
+        "   ----- Transcript of session follows -----\n"
+        "421 client.example (smtp)... Deferred: Connection timed out with client.example\n\n"
+        "   ----- Unsent message follows -----\n",
+    ),
+    "sendmail's transcript": (
+        "Returned mail: see transcript for details",
+        "   ----- Transcript of session follows -----\n"
+        f"<{RECIPIENT}>... Deferred: Connection refused by mx.client.example.\n"
+        "Message could not be delivered for 5 days\nMessage will be deleted from queue\n\n"
+        "   ----- Unsent message follows -----\n",
+    ),
+    "sendmail's DELIVERBY (RFC 2852)": (
+        "Returned mail: see transcript for details",
+        "   ----- Transcript of session follows -----\n"
+        f"<{RECIPIENT}>... Deferred: 451 4.3.0 Mail server temporarily rejected message.\n"
+        "Delivery time (3600s) expired\nMessage will be deleted from queue\n\n"
+        "   ----- Unsent message follows -----\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("sender", sorted(QUEUE_TIME_OUT))
+def test_a_notice_sent_when_the_queue_time_ran_out_is_a_failure(sender: str) -> None:
+    """The sender stopped trying: a failure (the invoice did not arrive and will not), though
+    the last reply was a temporary one; nothing is proved gone."""
+    recipients = classify(_notice(*QUEUE_TIME_OUT[sender])).recipients
+    assert recipients
+    assert {(r.action, r.hard) for r in recipients} == {("failed", False)}
+
+
 @pytest.mark.parametrize("product", ["Exim", "qmail-send", "Postfix bounce(5)", "sendmail"])
 def test_the_address_a_moved_mailbox_gives_instead_is_not_a_second_failure(
     product: str,
