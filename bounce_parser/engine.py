@@ -371,14 +371,14 @@ def _attached_by_a_person(
         return None
     for inner in attached[:_ATTACHED_READ]:
         result = _classify_message(inner, attached=True)
-        if result.kind in _PASSED_ON and (result.recipients or result.kind == Kind.FEEDBACK):
+        if result.kind in _CARRIED_KINDS and (result.recipients or result.kind == Kind.FEEDBACK):
             return dataclasses.replace(result, **base, notes=(*result.notes, "a forwarded notice"))
     return None
 
 
 _ATTACHED = ("message/rfc822", "message/global")
 _ATTACHED_READ = 10  # a person passes on a notice or a few; a message of thousands is no forward
-_PASSED_ON = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK, Kind.AUTOREPLY)
+_CARRIED_KINDS = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK, Kind.AUTOREPLY)
 
 
 def _inline_forwarded_notice(

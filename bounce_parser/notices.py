@@ -266,14 +266,14 @@ def from_text(
     notes_reason = NOTES_REASONS.search(head) if "Failure Reasons" in head else None
     if notes_reason:  # Lotus Notes states the reason on the line above the address
         found = [(a, d or " ".join(notes_reason.group(1).split())) for a, d in found]
-    # said of the whole message, read only when a recipient's answer needs it: the sender
-    # still tries, or it has given up (then a 4xx code it quotes is only the last error)
-    # (a notice that says it gave up has, whatever words the reply it quotes holds: "This is
-    # a permanent error; I've given up" above "451 Resources temporarily unavailable")
+    # said of the whole message, read only when a recipient's answer needs it: the sender has
+    # given up (then a 4xx code it quotes is only the last error), in its text or its subject
+    # (sendmail V5's "Cannot send message for 5 days"), whatever words that reply has ("This
+    # is a permanent error; I've given up" above "451 Resources temporarily unavailable");
+    # or it still tries
+    notice_subject = base["subject"] or ""
     gave_up = functools.cache(
-        lambda: (
-            GAVE_UP.search(head) is not None or GAVE_UP.search(base["subject"] or "") is not None
-        )  # sendmail V5's "Cannot send …"
+        lambda: GAVE_UP.search(head) is not None or GAVE_UP.search(notice_subject) is not None
     )
     still_trying = functools.cache(lambda: not gave_up() and TEMPORARY.search(head) is not None)
     results = []
