@@ -51,6 +51,7 @@ from bounce_parser.rules.detection import (
     FAILURE_SHOWN,
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
+    REPLY_SUBJECT,
 )
 from bounce_parser.textbounce import text_recipients
 
@@ -404,17 +405,28 @@ def _is_bounce_like(
         return True
     if BOUNCE_SENDER.search(sender):
         return True
-    if subject and BOUNCE_SUBJECT.search(subject):
+    answering = msg.get("In-Reply-To") is not None or msg.get("References") is not None
+    text = human_text(parts)[:4000]
+    # a notice's subject, unless it answers a message from a sender that is no mail system:
+    # a person may write the words ("Re: Facture 7 rejected: wrong VAT number"; a notice never
+    # puts a reply's prefix before them), a notice also shows what failed
+    if (
+        subject
+        and BOUNCE_SUBJECT.search(subject)
+        and (not answering or (not REPLY_SUBJECT.match(subject) and _shows_failure(text, parts)))
+    ):
         return True
     if msg.get("In-Reply-To") is not None:
         return False  # a person answering, who may well quote such words
-    text = human_text(parts)[:4000]
-    if not BOUNCE_BODY.search(text):
-        return False
     # the words alone, from a sender that is no mail system and under a subject that is no
     # notice's: a person may write them ("your invoice could not be delivered to our
-    # accounts team, send it to …"); a notice also shows what failed: the server's reply code
-    # or status, or the returned message
+    # accounts team, send it to …"); a notice also shows what failed
+    return BOUNCE_BODY.search(text) is not None and _shows_failure(text, parts)
+
+
+def _shows_failure(text: str, parts: list[tuple[int, Message]]) -> bool:
+    """Whether a notice shows what failed: the server's reply code or status, or the
+    returned message."""
     return (
         FAILURE_SHOWN.search(text) is not None
         or bool(split_at_returned(text)[1].strip())

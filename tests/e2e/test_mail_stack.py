@@ -172,7 +172,8 @@ async def test_invoices_through_postfix_and_dovecot(
             mailstack,
             (
                 f"From: Paul <invoices@customer.test>\r\nTo: bounces@acme.test\r\n"
-                f"Subject: Re: Facture E2E-1\r\nIn-Reply-To: {original_id}\r\n"
+                # in words a notice's subject has too: a reply all the same
+                f"Subject: Re: Facture E2E-1 rejected\r\nIn-Reply-To: {original_id}\r\n"
                 f"Message-ID: <reply-1@customer.test>\r\n\r\n"
                 "Bonjour, le bon de commande manque. Merci.\r\n"
             ).encode(),

@@ -945,6 +945,60 @@ def test_a_notices_own_copy_of_the_invoice_under_a_forward_line_is_not_a_forward
     assert "a notice forwarded inline" not in result.notes
 
 
+# A customer answering the invoice in words a notice's subject also has: (subject, text)
+ANSWERS = {
+    "English, Re:": (
+        "Re: Facture 7 rejected",
+        "We rejected this invoice: the VAT number is wrong. Please send a credit note to "
+        "ap@client.example.",
+    ),
+    "French, Outlook's RE :": (
+        "RE : Facture 7 - marchandise non remise",
+        "Bonjour, la marchandise ne nous a pas été remise, nous ne pouvons pas payer. "
+        "Écrivez à compta@client.example.",
+    ),
+    "German, AW:": (
+        "AW: Rechnung 7 - Lieferung nicht zustellbar",
+        "Die Lieferung war nicht zustellbar; bitte an buchhaltung@client.example schreiben.",
+    ),
+    "a subject without a reply's prefix": (
+        "Facture 7 rejected",
+        "Rejected: the purchase order number is missing. Contact ap@client.example.",
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", sorted(ANSWERS))
+@pytest.mark.parametrize("refers", ["In-Reply-To", "References"])
+def test_a_customers_answer_in_a_notices_words_is_a_reply(answer: str, refers: str) -> None:
+    """A person answering the invoice ("invoice rejected", "goods not delivered") is read
+    as a reply for a person to read, never a bounce of the address they name."""
+    subject, text = ANSWERS[answer]
+    raw = (
+        f"From: Jean Dupont <jean.dupont@client.example>\nTo: billing@acme.example\n"
+        f"Subject: {subject}\n{refers}: <inv-7@acme.example>\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{text}\n\nJean\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert (result.kind, result.recipients) == (Kind.HUMAN, ())
+
+
+def test_a_notice_that_answers_the_message_it_returns_is_still_a_notice() -> None:
+    """Exchange's notices refer to the message they return (In-Reply-To, References); sent
+    from a gateway's own address, under a notice's subject, the returned message says it."""
+    raw = (
+        "From: Relay <relay@gateway.client.example>\nTo: billing@acme.example\n"
+        "Subject: Undeliverable: Facture 7\nIn-Reply-To: <inv-7@acme.example>\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="N"\n\n'
+        f"--N\nContent-Type: text/plain\n\nDelivery has failed to these recipients:\n\n{R}\n"
+        f"Remote Server returned '550 5.1.1 User unknown'\n\n"
+        f"--N\nContent-Type: message/rfc822\n\n{RETURNED}\n--N--\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, "userunknown")]
+
+
 def test_a_person_forwarding_an_ordinary_message_is_not_a_bounce() -> None:
     raw = (
         "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
