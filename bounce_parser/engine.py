@@ -179,12 +179,18 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
         result = from_dsn(msg, parts, report, base)
         if result is not None:
             return result
-    else:
+    # a person's reply ("Re: Facture 7") that shows a notice, pasted or attached ("when I
+    # answer you I get this"): what they say is for a person to read, and the notice is
+    # about their own message, not ours
+    replying = bool(
+        (base["in_reply_to"] or base["references"]) and REPLY_SUBJECT.match(subject or "")
+    )
+    if report is None and not replying:
         result = _forwarded_report(parts, base)
         if result is not None and not _names_other_failures(msg, subject, sender, parts, result):
             return result
-    inline = _inline_forwarded_notice(parts, base)
-    if inline is None and not attached:
+    inline = None if replying else _inline_forwarded_notice(parts, base)
+    if inline is None and not attached and not replying:
         inline = _attached_by_a_person(msg, parts, base)
     if inline is not None:
         return inline

@@ -983,6 +983,56 @@ def test_a_customers_answer_in_a_notices_words_is_a_reply(answer: str, refers: s
     assert (result.kind, result.recipients) == (Kind.HUMAN, ())
 
 
+_NOTICE_ABOUT_THEIR_REPLY = (
+    "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+    "Subject: Delivery Status Notification (Failure)\nTo: jean.dupont@client.example\n\n"
+    "Address not found\n\nYour message wasn't delivered to billing@acme.example because the "
+    "address couldn't be found.\n\nThe response was:\n\n550 5.1.1 The email account that you "
+    "tried to reach does not exist.\n"
+)
+# A customer's reply to the invoice showing a notice their own reply drew: pasted under a
+# forward line, or attached (a report, RFC 3464, or a plain notice): (content type, part)
+SHOWN_IN_A_REPLY = {
+    "pasted": (
+        "text/plain; charset=utf-8",
+        "Quand je vous réponds, j'ai ce message :\n\n---------- Forwarded message ---------\n"
+        + _NOTICE_ABOUT_THEIR_REPLY,
+    ),
+    "a report attached": (
+        'multipart/mixed; boundary="R"',
+        "--R\nContent-Type: text/plain; charset=utf-8\n\nQuand je vous réponds, j'ai ceci.\n"
+        "--R\nContent-Type: message/rfc822\n\n"
+        + _dsn("5.1.1", "550 5.1.1 User unknown")
+        .decode()
+        .replace("\r\n", "\n")
+        .replace(RECIPIENT, "billing@acme.example")
+        + "\n--R--\n",
+    ),
+    "a notice attached": (
+        'multipart/mixed; boundary="R"',
+        "--R\nContent-Type: text/plain; charset=utf-8\n\nQuand je vous réponds, j'ai ceci.\n"
+        f"--R\nContent-Type: message/rfc822\n\n{_NOTICE_ABOUT_THEIR_REPLY}\n--R--\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("shown", sorted(SHOWN_IN_A_REPLY))
+def test_a_reply_that_shows_a_notice_about_the_customers_own_message_is_a_reply(
+    shown: str,
+) -> None:
+    """ "Re: Facture 7" with the notice their answer drew: the notice is about their message
+    (to our billing address), not our invoice; what they say is for a person to read."""
+    content_type, body = SHOWN_IN_A_REPLY[shown]
+    raw = (
+        "From: Jean Dupont <jean.dupont@client.example>\nTo: billing@acme.example\n"
+        "Subject: Re: Facture 7\nIn-Reply-To: <inv-7@acme.example>\nMIME-Version: 1.0\n"
+        f"Content-Type: {content_type}\n\n{body}"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert (result.kind, result.recipients) == (Kind.HUMAN, ())
+    assert result.original_message_id == "<inv-7@acme.example>"
+
+
 def test_a_notice_that_answers_the_message_it_returns_is_still_a_notice() -> None:
     """Exchange's notices refer to the message they return (In-Reply-To, References); sent
     from a gateway's own address, under a notice's subject, the returned message says it."""
