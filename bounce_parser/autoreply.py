@@ -7,27 +7,38 @@ from datetime import date
 from email.message import Message
 
 from bounce_parser import mime
+from bounce_parser.rules.detection import REPLY_SUBJECT
 
 _SUBJECT = re.compile(
     r"out ?of ?(?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|"
-    r"^auto:|absence|abwesenheit|réponse automatique|reponse automatique|vacation|"
-    r"on leave|away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
-    r"respuesta automática|fuera de la oficina|congés|congé|autosvar|automaattinen|"
+    r"^auto:|réponse automatique|reponse automatique|"
+    r"away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
+    r"respuesta automática|fuera de la oficina|autosvar|automaattinen|"
     r"automatische antwort|automatisch antwoord|resposta automática|"  # Outlook's, localized
     # Outlook's "Automatic reply:" in its other languages (Polish, Czech, Slovak, Russian,
     # Ukrainian, Swedish, Danish and Norwegian, Hungarian, Turkish, Greek, Romanian, Japanese,
-    # Chinese, Korean, Hebrew, Arabic), and the Dutch and Polish words for "absent"
+    # Chinese, Korean, Hebrew, Arabic)
     r"odpowied[źz] automatyczna|automatyczna odpowied[źz]|automatick[áa] odpov[ěe]ď|"
     r"автоматический ответ|автоответ|автоматична відповідь|automatiskt svar|automatisk svar|"
     r"automatikus válasz|otomatik yan[ıi]t|αυτόματη απάντηση|r[ăa]spuns automat|"
-    r"自動応答|自动回复|自動回覆|자동 회신|תשובה אוטומטית|رد تلقائي|\bafwezig\b|nieobecno[śs][ćc]|"
-    # an acknowledgement of receipt an accounts-payable or ticket system sends back (a read
-    # receipt, RFC 8098, is a report of its own and read before this)
-    r"accus[ée] de r[ée]ception|acknowledge?ment of receipt|receipt acknowledge?ment|"
-    r"eingangsbest[äa]tigung|empfangsbest[äa]tigung|acuse de recibo|"
+    r"自動応答|自动回复|自動回覆|자동 회신|תשובה אוטומטית|رد تلقائي|"
     # the subjects responders give their own replies, as two other bounce handlers list them
     # (PHP-Bounce-Handler's autorespondlist): "Thank you for your email.", "I am away …"
     r"^thank you for your (?:e-?mail|message)\b|^(?:i am|i'm|i’m)\b.{0,20}\baway\b",
+    re.IGNORECASE,
+)
+# Words a responder's subject has, and a person's own subject too ("Re: Facture 7 - absence de
+# bon de commande": the lack of a purchase order; "paiement après les congés"): read only in a
+# subject that is no person's answer (``rules.detection.REPLY_SUBJECT`` on a message that
+# answers another)
+_SUBJECT_WORDS = re.compile(
+    r"absence|abwesenheit|vacation|on leave|congés|congé|"
+    # the Dutch and Polish words for "absent"
+    r"\bafwezig\b|nieobecno[śs][ćc]|"
+    # an acknowledgement of receipt an accounts-payable or ticket system sends back (a read
+    # receipt, RFC 8098, is a report of its own and read before this)
+    r"accus[ée] de r[ée]ception|acknowledge?ment of receipt|receipt acknowledge?ment|"
+    r"eingangsbest[äa]tigung|empfangsbest[äa]tigung|acuse de recibo",
     re.IGNORECASE,
 )
 _MONTHS = {
@@ -143,7 +154,12 @@ def looks_like_autoreply(msg: Message, subject: str | None) -> bool:
     precedence = (mime.header(msg, "Precedence") or "").strip().lower()
     if precedence in ("auto_reply", "junk"):
         return True
-    return bool(subject and _SUBJECT.search(subject))
+    if not subject:
+        return False
+    if _SUBJECT.search(subject):
+        return True
+    answering = msg.get("In-Reply-To") is not None or msg.get("References") is not None
+    return bool(_SUBJECT_WORDS.search(subject)) and not (answering and REPLY_SUBJECT.match(subject))
 
 
 def _to_date(text: str, sent: date | None = None) -> date | None:

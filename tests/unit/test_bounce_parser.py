@@ -135,6 +135,16 @@ def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> N
         ("Re: Thank you for your email", "", Kind.HUMAN),  # a person answering one
         ("Re: Facture 7", "Precedence: bulk\r\n", Kind.HUMAN),  # a list's mark
         ("I am sending the payment today", "", Kind.HUMAN),
+        # a responder's everyday words in a person's answer: the lack of a purchase order,
+        # payment after the holidays, an invoice for a holiday rental, a receipt acknowledged
+        ("Re: Facture 7 - absence de bon de commande", "", Kind.HUMAN),
+        ("RE: Facture 7 - paiement après les congés", "", Kind.HUMAN),
+        ("AW: Rechnung 7 - Abwesenheit des Fahrers", "", Kind.HUMAN),
+        ("Re: Facture 7 - vacation rental", "", Kind.HUMAN),
+        ("Re: Facture 7 - accusé de réception de la marchandise", "", Kind.HUMAN),
+        # and in a responder's own subject, or a person's answer that says it is one
+        ("Absence du bureau", "", Kind.AUTOREPLY),
+        ("Re: Facture 7 [Out of Office]", "", Kind.AUTOREPLY),
     ],
 )
 def test_a_responders_own_marks_make_an_auto_reply(subject: str, extra: str, kind: Kind) -> None:
