@@ -411,19 +411,17 @@ def _is_bounce_like(
         return True
     if BOUNCE_SENDER.search(sender):
         return True
-    answering = msg.get("In-Reply-To") is not None or msg.get("References") is not None
-    text = human_text(parts)[:4000]
-    # a notice's subject, unless it answers a message from a sender that is no mail system:
-    # a person may write the words ("Re: Facture 7 rejected: wrong VAT number"; a notice never
-    # puts a reply's prefix before them), a notice also shows what failed
-    if (
-        subject
-        and BOUNCE_SUBJECT.search(subject)
-        and (not answering or (not REPLY_SUBJECT.match(subject) and _shows_failure(text, parts)))
-    ):
-        return True
+    if subject and BOUNCE_SUBJECT.search(subject):
+        # a notice's subject, unless it answers a message from a sender that is no mail
+        # system: a person may write the words ("Re: Facture 7 rejected: wrong VAT number"; a
+        # notice never puts a reply's prefix before them), a notice also shows what failed
+        if msg.get("In-Reply-To") is None and msg.get("References") is None:
+            return True
+        if not REPLY_SUBJECT.match(subject) and _shows_failure(human_text(parts)[:4000], parts):
+            return True
     if msg.get("In-Reply-To") is not None:
         return False  # a person answering, who may well quote such words
+    text = human_text(parts)[:4000]
     # the words alone, from a sender that is no mail system and under a subject that is no
     # notice's: a person may write them ("your invoice could not be delivered to our
     # accounts team, send it to …"); a notice also shows what failed
