@@ -916,21 +916,6 @@ def test_a_notice_a_person_passes_on_attached_is_read_as_that_notice(
     assert result.addressed_to == ("retours@acme.example",)
 
 
-def test_a_reply_to_an_invoice_that_carries_a_notice_stays_a_reply() -> None:
-    """A customer answering our invoice with a notice their own mail drew attached: what
-    they say is for a person to read, and the notice is not about our delivery."""
-    raw = (
-        f"From: Compta <{R}>\nTo: billing@acme.example\nSubject: Re: Facture 7\n"
-        "In-Reply-To: <inv-7@acme.example>\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/mixed; boundary="F"\n\n--F\n'
-        "Content-Type: text/plain; charset=utf-8\n\nMa réponse vous revient, voyez :\n\n"
-        f"--F\nContent-Type: message/rfc822\n\n{_PLAIN_NOTICE}\n--F--\n"
-    )
-    result = classify(raw.replace("\n", "\r\n").encode())
-    assert result.kind == Kind.HUMAN
-    assert result.recipients == ()
-
-
 def test_a_notices_own_copy_of_the_invoice_under_a_forward_line_is_not_a_forwarded_notice() -> None:
     """Gmail's notice shows our invoice under its own "Forwarded message" line: that is the
     returned message, not a notice someone forwarded."""
