@@ -32,10 +32,12 @@ BOUNCE_SUBJECT = re.compile(
 )
 # A person's reply: the subject a mail client writes on an answer, "Re:" (RFC 5322 3.6.5) and
 # its other spellings in the clients' languages (German "AW:", Scandinavian "SV:", Finnish
-# "VS:", Dutch "Antw:", Polish "Odp:", Italian "R:" and "RIF:", French "Réf. :", Chinese "回复:"
-# and "答复:", Japanese "返信:"), once or repeated, a count ("Re[2]:") allowed
+# "VS:", Dutch "Antw:", Polish "Odp:", Italian "R:" and "RIF:", French "Réf. :", Brazilian
+# Portuguese "RES:", Turkish "YNT:", Greek "ΑΠ:" and "ΣΧΕΤ:", Chinese "回复:" and "答复:",
+# Japanese "返信:"), once or repeated, a count ("Re[2]:") allowed
 REPLY_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|antw|odp|r|rif|r[ée]f\.?|回复|答复|返信)\s*(?:\[\d+\])?\s*[:：]\s*)+",
+    r"^\s*(?:(?:re|aw|sv|vs|antw|odp|r|rif|r[ée]f\.?|res|ynt|απ|σχετ|回复|答复|返信)"
+    r"\s*(?:\[\d+\])?\s*[:：]\s*)+",
     re.IGNORECASE,
 )
 RETURNED_MARKER = re.compile(

@@ -946,6 +946,11 @@ ANSWERS = {
         "AW: Rechnung 7 - Lieferung nicht zustellbar",
         "Die Lieferung war nicht zustellbar; bitte an buchhaltung@client.example schreiben.",
     ),
+    "Brazilian Portuguese, RES:": (
+        "RES: Fatura 7 - mercadoria não entregue",
+        "A mercadoria não foi entregue e o nosso portal devolveu o erro 554: não podemos "
+        "pagar. Escreva a ap@client.example.",
+    ),
     "a subject without a reply's prefix": (
         "Facture 7 rejected",
         "Rejected: the purchase order number is missing. Contact ap@client.example.",
