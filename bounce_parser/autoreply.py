@@ -158,8 +158,15 @@ def looks_like_autoreply(msg: Message, subject: str | None) -> bool:
         return False
     if _SUBJECT.search(subject):
         return True
+    return bool(_SUBJECT_WORDS.search(subject)) and not a_persons_answer(msg, subject)
+
+
+def a_persons_answer(msg: Message, subject: str | None) -> bool:
+    """Whether ``msg`` answers another message (In-Reply-To or References, RFC 5322 3.6.4)
+    under a reply's prefix (``rules.detection.REPLY_SUBJECT``): a person's answer, whatever
+    words of a notice or a responder its subject holds."""
     answering = msg.get("In-Reply-To") is not None or msg.get("References") is not None
-    return bool(_SUBJECT_WORDS.search(subject)) and not (answering and REPLY_SUBJECT.match(subject))
+    return answering and REPLY_SUBJECT.match(subject or "") is not None
 
 
 def _to_date(text: str, sent: date | None = None) -> date | None:

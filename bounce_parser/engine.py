@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from bounce_parser import mime
 from bounce_parser.autoreply import (
+    a_persons_answer,
     autoreply_until,
     looks_like_autoreply,
     moved_to,
@@ -182,9 +183,7 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
     # a person's reply ("Re: Facture 7") that shows a notice, pasted or attached ("when I
     # answer you I get this"): what they say is for a person to read, and the notice is
     # about their own message, not ours
-    replying = bool(
-        (base["in_reply_to"] or base["references"]) and REPLY_SUBJECT.match(subject or "")
-    )
+    replying = a_persons_answer(msg, subject)
     if report is None and not replying:
         result = _forwarded_report(parts, base)
         if result is not None and not _names_other_failures(msg, subject, sender, parts, result):
