@@ -18,7 +18,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bounce_parser import classify
-from bounce_parser.reasons import MAX_REASON_TEXT, _joined_reply_lines
+from bounce_parser.reasons import MAX_REASON_TEXT
+from bounce_parser.replies import joined_reply_lines
 from bounce_parser.rules.text import TEXT_RULES
 
 
@@ -46,7 +47,7 @@ def main() -> int:
         for r in classify(path.read_bytes()).recipients:
             if not r.diagnostic:
                 continue
-            text = _joined_reply_lines(r.diagnostic[:MAX_REASON_TEXT].lower())
+            text = joined_reply_lines(r.diagnostic[:MAX_REASON_TEXT].lower())
             first = True
             for k, (_, reason, rx, _) in enumerate(rules):
                 if not rx.search(text):
