@@ -4,12 +4,13 @@ Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
 
 Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems and
 gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
-(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded, its
-report fields written in lower case without the space after the colon and a comment after
-the status (RFC 3464 allows both), its content types in mixed case, a second, delivered
-recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed on
-attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its first
-plain-text part or its "external sender" warning put above it.
+(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
+a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
+space after the colon and a comment after the status (RFC 3464 allows both), its content
+types in mixed case, a second, delivered recipient added to its report, (a plain-text notice)
+forwarded inline by a colleague, passed on attached by a colleague, and a gateway's virus-scan
+stamp and disclaimer appended to its first plain-text part or its "external sender" warning
+put above it.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -156,6 +157,12 @@ def encoded_subject(raw: bytes) -> bytes | None:
     return head[: m.start()] + b"Subject: " + encoded + head[m.end() :] + sep + body
 
 
+def tagged_subject(raw: bytes) -> bytes | None:
+    """The Subject as a receiving gateway passes it on: "[EXTERNAL] " before it."""
+    m = re.search(rb"^Subject:[ \t]*", raw.partition(b"\n\n")[0], re.M | re.I)
+    return None if m is None else raw[: m.end()] + b"[EXTERNAL] " + raw[m.end() :]
+
+
 _REPORT_FIELD = re.compile(
     rb"^(Final-Recipient|Original-Recipient|Action|Status|Diagnostic-Code|Reporting-MTA|"
     rb"Remote-MTA):[ \t]*(.*)$",
@@ -250,6 +257,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "quoted-printable": as_quoted_printable,
     "html-only": as_html,
     "subject-rfc2047": encoded_subject,
+    "subject-tagged": tagged_subject,
     "report-fields": report_fields_respelled,
     "mixed-case-types": mixed_case_types,
     "second-recipient": second_recipient,

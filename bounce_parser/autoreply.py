@@ -7,11 +7,11 @@ from datetime import date
 from email.message import Message
 
 from bounce_parser import mime
-from bounce_parser.rules.detection import REPLY_SUBJECT
+from bounce_parser.rules.detection import REPLY_SUBJECT, SUBJECT_TAGS
 
 _SUBJECT = re.compile(
     r"out ?of ?(?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|"
-    r"^auto:|réponse automatique|reponse automatique|"
+    r"^" + SUBJECT_TAGS + r"auto:|réponse automatique|reponse automatique|"
     r"away from (?:the )?office|ausser haus|außer haus|risposta automatica|"
     r"respuesta automática|fuera de la oficina|autosvar|automaattinen|"
     r"automatische antwort|automatisch antwoord|resposta automática|"  # Outlook's, localized
@@ -23,8 +23,10 @@ _SUBJECT = re.compile(
     r"automatikus válasz|otomatik yan[ıi]t|αυτόματη απάντηση|r[ăa]spuns automat|"
     r"自動応答|自动回复|自動回覆|자동 회신|תשובה אוטומטית|رد تلقائي|"
     # the subjects responders give their own replies, as two other bounce handlers list them
-    # (PHP-Bounce-Handler's autorespondlist): "Thank you for your email.", "I am away …"
-    r"^thank you for your (?:e-?mail|message)\b|^(?:i am|i'm|i’m)\b.{0,20}\baway\b",
+    # (PHP-Bounce-Handler's autorespondlist): "Thank you for your email.", "I am away …";
+    # these three at the subject's start, after any gateway's tag
+    r"^" + SUBJECT_TAGS + r"(?:thank you for your (?:e-?mail|message)\b|"
+    r"(?:i am|i'm|i’m)\b.{0,20}\baway\b)",
     re.IGNORECASE,
 )
 # Words a responder's subject has, and a person's own subject too ("Re: Facture 7 - absence de

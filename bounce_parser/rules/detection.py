@@ -30,13 +30,24 @@ BOUNCE_SUBJECT = re.compile(
     r"配信不能|无法送达|無法傳遞|退信|недоставля?ем|не доставлено",
     re.IGNORECASE,
 )
+# What a gateway or a list puts before a subject it passes on, read past where a subject's
+# start tells something: a tag in brackets (Mailman's subject_prefix "[list]", the "[EXTERNAL]"
+# or "[SPAM]" a Microsoft 365 mail flow rule or a filtering gateway prepends), SpamAssassin's
+# rewrite_header ("*****SPAM*****") and amavisd-new's ("***Spam***", "{Spam?}"), or an
+# "EXTERNAL:" / "EXT:" prefix (French "EXTERNE:", German "EXTERN:")
+SUBJECT_TAGS = (
+    r"(?:(?:\[[^\[\]\n]{1,40}\]|\*{2,}[^*\n]{1,30}\*{2,}|\{[^{}\n]{1,30}\}|"
+    r"(?:external|externe|extern|ext)\s*:)\s*)*"
+)
 # A person's reply: the subject a mail client writes on an answer, "Re:" (RFC 5322 3.6.5) and
 # its other spellings in the clients' languages (German "AW:", Scandinavian "SV:", Finnish
 # "VS:", Dutch "Antw:", Polish "Odp:", Italian "R:" and "RIF:", French "Réf. :", Brazilian
 # Portuguese "RES:", Turkish "YNT:", Greek "ΑΠ:" and "ΣΧΕΤ:", Chinese "回复:" and "答复:",
-# Japanese "返信:"), once or repeated, a count ("Re[2]:") allowed
+# Japanese "返信:"), once or repeated, a count ("Re[2]:") allowed, after any gateway's tag
 REPLY_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|antw|odp|r|rif|r[ée]f\.?|res|ynt|απ|σχετ|回复|答复|返信)"
+    r"^\s*"
+    + SUBJECT_TAGS
+    + r"(?:(?:re|aw|sv|vs|antw|odp|r|rif|r[ée]f\.?|res|ynt|απ|σχετ|回复|答复|返信)"
     r"\s*(?:\[\d+\])?\s*[:：]\s*)+",
     re.IGNORECASE,
 )

@@ -12,9 +12,11 @@ from email.message import Message
 from bounce_parser import mime
 from bounce_parser.parts import line_before
 from bounce_parser.reasons import is_decisive, smtp_command
+from bounce_parser.rules.detection import SUBJECT_TAGS
 from bounce_parser.rules.senders import SENDERS, Sender
 
 log = logging.getLogger(__name__)
+_SUBJECT_TAGS = re.compile(r"^\s*" + SUBJECT_TAGS, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -190,10 +192,12 @@ def gives_up_after_retries(human: str) -> bool:
 
 def subject_reason(subject: str | None) -> str | None:
     """The failure a sender names in its subject ("Returned mail: User unknown"): a last
-    source of the reason when the report's own text names none."""
+    source of the reason when the report's own text names none; read after any tag a gateway
+    put before it ("[EXTERNAL] Returned mail: …")."""
+    untagged = _SUBJECT_TAGS.sub("", subject or "", count=1)
     for row in _ROWS:
         if row.subject_reason is not None:
-            m = row.subject_reason.match(subject or "")
+            m = row.subject_reason.match(untagged)
             if m:
                 return m.group(1)
     return None

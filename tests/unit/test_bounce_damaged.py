@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bounce_parser import Kind, classify
 from mailer.demo_relay import build_dsn
 
@@ -222,10 +224,19 @@ def test_the_remote_servers_own_status_wins_over_the_reporting_mtas() -> None:
     assert (r.status, r.reason, r.hard) == ("5.7.1", "blocked", False)
 
 
-def test_sendmails_subject_names_the_failure_when_the_report_does_not() -> None:
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Returned mail: User unknown",
+        # as our own receiving gateway passes it on, tagged
+        "[EXTERNAL] Returned mail: User unknown",
+        "*****SPAM***** Returned mail: User unknown",
+    ],
+)
+def test_sendmails_subject_names_the_failure_when_the_report_does_not(subject: str) -> None:
     raw = (
         b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.acme.example>\r\n"
-        b"To: <b@acme.example>\r\nSubject: Returned mail: User unknown\r\n"
+        b"To: <b@acme.example>\r\nSubject: " + subject.encode() + b"\r\n"
         b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
         b"The original message was received at Thu, 15 Oct 2015 15:22:22 +0900\r\n\r\n"
         b"----- The following addresses had permanent delivery errors -----\r\n"

@@ -142,6 +142,11 @@ def test_an_accounts_payable_acknowledgement_is_an_auto_reply(subject: str) -> N
         ("AW: Rechnung 7 - Abwesenheit des Fahrers", "", Kind.HUMAN),
         ("Re: Facture 7 - vacation rental", "", Kind.HUMAN),
         ("Re: Facture 7 - accusé de réception de la marchandise", "", Kind.HUMAN),
+        # the same under a receiving gateway's tag
+        ("[EXTERNAL] AW: Rechnung 7 - Abwesenheit des Fahrers", "", Kind.HUMAN),
+        ("{Spam?} RE: Facture 7 - paiement après les congés", "", Kind.HUMAN),
+        ("[EXTERNAL] Thank you for your email.", "", Kind.AUTOREPLY),
+        ("[EXT] AUTO: Marie Durand", "", Kind.AUTOREPLY),
         # and in a responder's own subject, or a person's answer that says it is one
         ("Absence du bureau", "", Kind.AUTOREPLY),
         ("Re: Facture 7 [Out of Office]", "", Kind.AUTOREPLY),

@@ -951,6 +951,16 @@ ANSWERS = {
         "A mercadoria não foi entregue e o nosso portal devolveu o erro 554: não podemos "
         "pagar. Escreva a ap@client.example.",
     ),
+    # the same, tagged by a receiving gateway before the reply's prefix (a mail flow rule's
+    # "[EXTERNAL]", SpamAssassin's "*****SPAM*****")
+    "a gateway's tag, then Re:": (
+        "[EXTERNAL] Re: Facture 7 rejected",
+        "Our portal rejected this invoice with error 550: the VAT number is wrong.",
+    ),
+    "a spam filter's tag, then AW:": (
+        "*****SPAM***** AW: Rechnung 7 - Lieferung nicht zustellbar",
+        "Die Lieferung war nicht zustellbar (Fehler 554); bitte an buchhaltung@client.example.",
+    ),
     "a subject without a reply's prefix": (
         "Facture 7 rejected",
         "Rejected: the purchase order number is missing. Contact ap@client.example.",
