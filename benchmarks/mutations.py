@@ -17,6 +17,9 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     yield "wrong-charset", re.sub(rb"charset=\"?[\w-]+\"?", b'charset="x-no-such-charset"', raw)
     yield "latin1-as-utf8", raw.replace(b"\n\n", b"\n\n\xe9\xff\xfe", 1)
     yield "huge-header", b"X-Huge: " + b"a" * 200_000 + b"\r\n" + raw
+    # the fields the classifier reads, each one huge, before the message's own
+    yield "huge-subject", b"Subject: " + b"Returned mail " * 60_000 + b"\r\n" + raw
+    yield "huge-from", b"From: " + b"postmaster@example.org, " * 35_000 + b"\r\n" + raw
     yield "many-headers", b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + raw
     nested = raw
     for _ in range(50):

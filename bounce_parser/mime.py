@@ -18,6 +18,10 @@ from bounce_parser import mimescan
 MAX_DEPTH = 8
 MAX_PARTS = 200
 MAX_TEXT = 256 * 1024
+MAX_FIELD = 16 * 1024
+"""The most of one header field's value read: RFC 5322 2.1.1's lines are under 1,000
+characters; a long References field, folded, runs to a few kilobytes; a longer field is
+junk or an attack, and its tail tells nothing."""
 
 # Starts only where a run of address characters starts: linear time on long junk runs.
 _ADDR = re.compile(
@@ -114,9 +118,9 @@ def header(msg: Message, name: str) -> str | None:
         return None
     if isinstance(value, Header):  # raw 8-bit bytes in the field (the stdlib's unknown-8bit)
         raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
-        text = _eight_bit(str(raw))
+        text = _eight_bit(str(raw)[:MAX_FIELD])
     else:
-        text = str(value)
+        text = str(value)[:MAX_FIELD]
     if "=?" in text:  # RFC 2047 encoded words
         with contextlib.suppress(Exception):
             text = str(make_header(decode_header(text)))
