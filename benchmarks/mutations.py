@@ -21,6 +21,12 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     yield "huge-subject", b"Subject: " + b"Returned mail " * 60_000 + b"\r\n" + raw
     yield "huge-from", b"From: " + b"postmaster@example.org, " * 35_000 + b"\r\n" + raw
     yield "many-headers", b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + raw
+    first = re.search(rb"(?im)^(?:final-recipient|original-rcpt-to)[ \t]*:", raw)
+    if first:  # a report naming thousands of recipients before its own
+        eol = b"\r\n" if b"\r\n" in raw[first.start() : first.start() + 200] else b"\n"
+        group = b"Final-Recipient: rfc822; user%d@junk.example" + eol + b"Action: failed" + eol
+        many = b"".join(group % i + b"Status: 5.1.1" + eol + eol for i in range(5000))
+        yield "many-recipients", raw[: first.start()] + many + raw[first.start() :]
     nested = raw
     for _ in range(50):
         nested = b"From: m@x\r\nContent-Type: message/rfc822\r\n\r\n" + nested

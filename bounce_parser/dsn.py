@@ -7,7 +7,7 @@ import re
 from email.message import Message
 
 from bounce_parser import mime
-from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.model import MAX_RECIPIENTS, Classification, Kind, RecipientResult, is_hard
 from bounce_parser.parts import (
     Common,
     addr,
@@ -54,6 +54,7 @@ def from_dsn(
     per_message, per_recipient = groups[0], groups[1:]
     if "final-recipient" in per_message or "original-recipient" in per_message:
         per_message, per_recipient = {}, groups
+    per_recipient = per_recipient[:MAX_RECIPIENTS]
     human = human_text(parts)
     results: list[RecipientResult] = []
     reported = {

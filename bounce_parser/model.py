@@ -22,6 +22,10 @@ class Kind(enum.StrEnum):
 
 
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
+MAX_RECIPIENTS = 100
+"""The most recipients one notice is read for: RFC 5321 4.5.3.1.8 asks a server to take 100
+recipients a message, and ours go to a central address and a few copies; a notice naming
+thousands is junk or an attack, and each recipient read costs its reason's rules."""
 
 
 _STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")

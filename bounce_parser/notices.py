@@ -9,7 +9,7 @@ import re
 from email.message import Message
 
 from bounce_parser import mime
-from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.model import MAX_RECIPIENTS, Classification, Kind, RecipientResult, is_hard
 from bounce_parser.parts import (
     Common,
     addr,
@@ -407,7 +407,7 @@ def from_feedback(
         recipients = [a.lower() for a in mime.addresses_in(str(complained_of.get(name, "") or ""))]
     results = tuple(
         RecipientResult(address=a, reason="feedback", action="failed")
-        for a in dict.fromkeys(recipients)
+        for a in list(dict.fromkeys(recipients))[:MAX_RECIPIENTS]
         if not REDACTED_LOCAL_PART.fullmatch(a.rpartition("@")[0])
     )
     return Classification(

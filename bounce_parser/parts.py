@@ -303,7 +303,10 @@ def diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str 
         return None
     end = idx + 600
     for other in others:
-        at = lowered.find(other, idx + len(address))
+        # only a line that starts before ``end`` can cut the text: look no further than its end
+        line_end = lowered.find("\n", end)
+        stop = len(lowered) if line_end < 0 else line_end + len(other)
+        at = lowered.find(other, idx + len(address), stop)
         line_start = lowered.rfind("\n", idx, at) if at >= 0 else -1
         if 0 <= line_start < end:
             end = line_start + 1

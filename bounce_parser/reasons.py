@@ -7,6 +7,7 @@ in ``bounce_parser.rules`` (``text``, ``status``, ``provider_codes``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bounce_parser.replies import joined_reply_lines
@@ -301,6 +302,7 @@ _RATE_OVER_STATUS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4)  # a notice's recipients often share one status and text
 def decide_reason(status: str | None, *texts: str | None) -> str | None:
     """The reason for ``status``: a specific status code decides; otherwise the first of
     ``texts`` (the recipient's own diagnostic first, then the wider report) that names a

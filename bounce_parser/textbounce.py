@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bounce_parser import mime
+from bounce_parser.model import MAX_RECIPIENTS
 from bounce_parser.rules.detection import LOCAL_PART_NOTICES, SENDMAIL_BLOCK
 
 _NOT_RECIPIENT = re.compile(
@@ -184,7 +185,7 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     if summed and len(summed) < len(out):
         for address in summed:
             del out[address]
-    return list(out.items())[:50]
+    return list(out.items())[:MAX_RECIPIENTS]
 
 
 # a line of a multi-line SMTP reply (RFC 5321 4.2.1): its code, then "-" on every line but the
@@ -325,4 +326,4 @@ def strong_recipients(head: str) -> list[str]:
     """Recipients named as such: qmail's ``<address>:`` line, Postfix's ``<address>: reason``
     at the start of a line, ``RCPT TO:<address>``, sendmail's ``address... reason``."""
     found = (next(g for g in m.groups() if g).lower() for m in _STRONG_RECIPIENT.finditer(head))
-    return list(dict.fromkeys(found))[:50]
+    return list(dict.fromkeys(found))[:MAX_RECIPIENTS]

@@ -381,6 +381,47 @@ def test_deep_nesting_and_huge_body_still_get_an_answer() -> None:
     assert classify(big).kind == Kind.UNKNOWN
 
 
+def _naming(form: str, named: list[str]) -> str:
+    """A notice in ``form`` that names each of ``named``."""
+    if form == "text":
+        said = "".join(f"<{a}>: host mx.example said: 550 5.1.1 User unknown\r\n" for a in named)
+        return (
+            "From: MAILER-DAEMON@mx.example\r\nTo: b@acme.example\r\n"
+            f"Subject: Undelivered Mail Returned to Sender\r\n\r\n{said}"
+        )
+    if form == "report":
+        kind, fields = (
+            "delivery-status",
+            "Reporting-MTA: dns; mx.example\r\n\r\n"
+            + "".join(
+                f"Final-Recipient: rfc822; {a}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+                for a in named
+            ),
+        )
+    else:
+        kind, fields = (
+            "feedback-report",
+            "Feedback-Type: abuse\r\nVersion: 1\r\n"
+            + "".join(f"Original-Rcpt-To: {a}\r\n" for a in named),
+        )
+    return (
+        "From: MAILER-DAEMON@mx.example\r\nTo: b@acme.example\r\nSubject: Notice\r\n"
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type={kind}; boundary="b"'
+        "\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nA notice.\r\n"
+        f"--b\r\nContent-Type: message/{kind}\r\n\r\n{fields}\r\n--b--\r\n"
+    )
+
+
+@pytest.mark.parametrize("form", ["report", "text", "complaint"])
+def test_a_notice_naming_thousands_is_read_for_its_first_hundred(form: str) -> None:
+    """No message of ours had more recipients than RFC 5321 4.5.3.1.8's hundred: a notice
+    naming 5,000 is read for the first hundred it names, in its order, not for none."""
+    named = [f"user{i}@client.example" for i in range(5000)]
+    c = classify(_naming(form, named).encode())
+    assert c.kind in (Kind.BOUNCE, Kind.FEEDBACK)
+    assert [r.address for r in c.recipients] == named[:100]
+
+
 def test_a_complaint_names_every_original_recipient() -> None:
     raw = (
         b"From: fbl@isp.example\r\nTo: abuse@acme.example\r\nSubject: complaint\r\n"
