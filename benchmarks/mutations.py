@@ -27,6 +27,8 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         group = b"Final-Recipient: rfc822; user%d@junk.example" + eol + b"Action: failed" + eol
         many = b"".join(group % i + b"Status: 5.1.1" + eol + eol for i in range(5000))
         yield "many-recipients", raw[: first.start()] + many + raw[first.start() :]
+    # read as HTML, ending in tags whose quotes never close
+    yield "html-open-quotes", b"Content-Type: text/html\r\n" + raw + b"<a href='" * 90_000
     nested = raw
     for _ in range(50):
         nested = b"From: m@x\r\nContent-Type: message/rfc822\r\n\r\n" + nested

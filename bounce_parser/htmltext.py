@@ -71,9 +71,13 @@ _RULE = "_" * 32
 
 # a tag, a comment, or a declaration; attribute values may hold ">" when quoted
 _TAG = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|<![^>]*>",
+    r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+>|<![^>]*+>",
     re.DOTALL,
 )
+# A "<" that opens no tag (a quote left open) is text; each costs a look to the end of the
+# markup, so after this many the rest is read as text, tags and all
+MAX_OPEN_TAGS = 8
+_TAG_START = re.compile(r"<[!/A-Za-z]")
 
 
 def _text(data: str, preformatted: bool) -> str:
@@ -86,18 +90,32 @@ def _text(data: str, preformatted: bool) -> str:
 def html_text(markup: str) -> str:
     """The readable text of ``markup``: one line per rendered line, entities decoded. One
     pass over the tags (linear time: an unclosed ``<script>`` drops the rest, as a browser
-    would), then character references decoded (``html.unescape``)."""
+    would; at most ``MAX_OPEN_TAGS`` looks for a tag that does not close), then character
+    references decoded (``html.unescape``)."""
     chunks: list[str] = []
     lowered = markup.lower()
-    pos = 0
-    preformatted = 0
+    pos = seen = unclosed = preformatted = 0
+    gt = -1  # the first ">" at or after ``seen``, once looked for
     while True:
-        m = _TAG.search(markup, pos)
+        start = _TAG_START.search(markup, seen)
+        lt = start.start() if start else -1
+        if gt < lt:
+            gt = markup.find(">", lt)
+        if lt < 0 or (gt < 0 and not markup.startswith("<!--", lt)):
+            m = None  # no "<", or no ">" to close a tag: the rest is text
+        elif unclosed < MAX_OPEN_TAGS:
+            m = _TAG.match(markup, lt)
+            if m is None:  # a "<" in the text
+                unclosed += 1
+                seen = lt + 1
+                continue
+        else:
+            m = None
         if m is None:
             chunks.append(_text(markup[pos:], preformatted > 0))
             break
         chunks.append(_text(markup[pos : m.start()], preformatted > 0))
-        pos = m.end()
+        pos = seen = m.end()
         name = (m.group(2) or "").lower()
         closing = bool(m.group(1))
         if not name:
@@ -105,6 +123,7 @@ def html_text(markup: str) -> str:
         if name in _UNREAD and not closing:
             end = lowered.find("</" + name, pos)
             pos = len(markup) if end < 0 else max(pos, lowered.find(">", end) + 1 or len(markup))
+            seen = pos
         elif name == "pre":
             preformatted = max(0, preformatted + (-1 if closing else 1))
             chunks.append(_EDGE)
