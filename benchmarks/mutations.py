@@ -14,6 +14,10 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         b = boundary.group(1)
         yield "boundary-broken", raw.replace(b"--" + b, b"--" + b[:-1] + b"X", 1)
         yield "boundary-missing-end", raw.replace(b"--" + b + b"--", b"")
+        part = b"--" + b + b"\r\nContent-Type: message/rfc822\r\n\r\nFrom: a@b\r\n\r\nhi\r\n"
+        first = raw.find(b"\n--" + b) + 1
+        if first > 0:  # thousands of parts before the message's own
+            yield "many-parts", raw[:first] + part * 14_000 + raw[first:]
     yield "wrong-charset", re.sub(rb"charset=\"?[\w-]+\"?", b'charset="x-no-such-charset"', raw)
     yield "latin1-as-utf8", raw.replace(b"\n\n", b"\n\n\xe9\xff\xfe", 1)
     yield "huge-header", b"X-Huge: " + b"a" * 200_000 + b"\r\n" + raw

@@ -36,10 +36,26 @@ _DELIMITER = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,70}?)(?:--)?[ \t]*\r?$"
 _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
 
 
+MAX_DELIMITER_LINES = 1000
+"""The most lines starting "--" read (each part opens with one, RFC 2046 5.1.1): no more
+than MAX_PARTS parts are looked at, and a message of thousands of parts cost the parser
+each one's headers and payload."""
+
+
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
-    return _with_boundaries_found(_read(raw), 0)
+    return _with_boundaries_found(_read(_to_delimiter_lines(raw)), 0)
+
+
+def _to_delimiter_lines(raw: bytes) -> bytes:
+    """``raw`` up to its ``MAX_DELIMITER_LINES``-th line that starts with "--"."""
+    at = -1
+    for _ in range(MAX_DELIMITER_LINES):
+        at = raw.find(b"\n--", at + 1)
+        if at < 0:
+            return raw
+    return raw[: at + 1]
 
 
 def _read(raw: bytes) -> Message:
