@@ -115,7 +115,15 @@ TEMPORARY = re.compile(
     r"has not yet been delivered|not yet been delivered|will keep trying|warning: message|"
     # Symantec's mail gateways ("Delivery attempts will continue to be made for N days"),
     # Exchange's delay notice ("Delivery will continue to be attempted")
-    r"attempts will continue|will continue to be attempted",
+    r"attempts will continue|will continue to be attempted|"
+    # the same delay notice in Exchange's and Office 365's other languages (their NDRs and
+    # DSNs come in the sender's language): "delayed" and "not yet delivered" in French
+    # ("Remise différée", "la remise … est retardée", "n'a pas encore été remis"), German
+    # ("Zustellung verzögert", "noch nicht zugestellt"), Spanish, Italian, Dutch, Portuguese
+    r"\b(?:diff[ée]r[ée]e?|retard[ée]e?|verz[öo]gert|retrasad[ao]|ritardat[ao]|vertraagd|"
+    r"atrasad[ao])\b|pas encore (?:[ée]t[ée] )?(?:remis|distribu|d[ée]livr)|"
+    r"noch nicht zugestellt|a[úu]n no se ha entregado|non [èe] ancora stato recapitato|"
+    r"nog niet (?:bezorgd|afgeleverd)|ainda n[ãa]o foi entregue",
     re.IGNORECASE,
 )
 NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)

@@ -402,6 +402,30 @@ WARNINGS: dict[str, tuple[str, str, str]] = {
         f"Delivery is delayed to these recipients or groups:\n\n{R}\n\n"
         "This message hasn't been delivered yet. Delivery will continue to be attempted.\n\n",
     ),
+    # the same notice in the sender's language, as Exchange and Office 365 localize it
+    "Exchange, in French": (
+        "Microsoft Exchange's delay notification, French",
+        "Remise différée : Facture 7",
+        f"La remise aux destinataires ou groupes suivants est différée :\n\n{R}\n\n"
+        "Ce message n'a pas encore été remis. Le serveur continuera d'essayer.\n\n",
+    ),
+    "Exchange 2003, in German": (
+        "Microsoft Exchange's delay notification, German (quoted in a hosting FAQ)",
+        "Zustellung verzögert: Rechnung 7",
+        "Die Zustellung an folgende Empfänger oder Verteilerlisten wurde verzögert:\n\n"
+        f"     {R}\n\n",
+    ),
+    "Exchange, in Spanish": (
+        "Microsoft Exchange's delay notification, Spanish",
+        "Entrega retrasada: Factura 7",
+        f"La entrega a estos destinatarios o grupos se ha retrasado:\n\n{R}\n\n"
+        "Este mensaje aún no se ha entregado.\n\n",
+    ),
+    "Exchange, in Dutch": (
+        "Microsoft Exchange's delay notification, Dutch",
+        "Bezorging vertraagd: Factuur 7",
+        f"De bezorging bij deze geadresseerden of groepen is vertraagd:\n\n{R}\n\n",
+    ),
 }
 
 
