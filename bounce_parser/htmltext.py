@@ -101,16 +101,14 @@ def html_text(markup: str) -> str:
         lt = start.start() if start else -1
         if gt < lt:
             gt = markup.find(">", lt)
-        if lt < 0 or (gt < 0 and not markup.startswith("<!--", lt)):
-            m = None  # no "<", or no ">" to close a tag: the rest is text
-        elif unclosed < MAX_OPEN_TAGS:
+        if lt < 0 or unclosed >= MAX_OPEN_TAGS or (gt < 0 and not markup.startswith("<!--", lt)):
+            m = None  # no tag starts, or none can close: the rest is text
+        else:
             m = _TAG.match(markup, lt)
             if m is None:  # a "<" in the text
                 unclosed += 1
                 seen = lt + 1
                 continue
-        else:
-            m = None
         if m is None:
             chunks.append(_text(markup[pos:], preformatted > 0))
             break

@@ -18,6 +18,10 @@ from bounce_parser import mimescan
 MAX_DEPTH = 8
 MAX_PARTS = 200
 MAX_TEXT = 256 * 1024
+MAX_DELIMITER_LINES = 1000
+"""The most lines starting "--" read (each part opens with one, RFC 2046 5.1.1): no more
+than MAX_PARTS parts are looked at, and a message of thousands of parts cost the parser
+each one's headers and payload."""
 MAX_FIELD = 16 * 1024
 """The most of one header field's value read: RFC 5322 2.1.1's lines are under 1,000
 characters; a long References field, folded, runs to a few kilobytes; a longer field is
@@ -34,12 +38,6 @@ _MSGID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 # A line that looks like a MIME delimiter: "--" then a boundary (RFC 2046: up to 70 chars).
 _DELIMITER = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,70}?)(?:--)?[ \t]*\r?$", re.MULTILINE)
 _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipartDefect)
-
-
-MAX_DELIMITER_LINES = 1000
-"""The most lines starting "--" read (each part opens with one, RFC 2046 5.1.1): no more
-than MAX_PARTS parts are looked at, and a message of thousands of parts cost the parser
-each one's headers and payload."""
 
 
 def parse(raw: bytes) -> Message:
