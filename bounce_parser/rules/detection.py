@@ -135,7 +135,14 @@ GAVE_UP = re.compile(
     # (queue.c) and its DELIVERBY "Delivery time (…s) expired"
     r"not going to try again|in the queue too long|cannot send message for \d|"
     r"could not be delivered for \d|will be deleted from (?:the )?queue|"
-    r"delivery time \(\d+s\) expired",
+    r"delivery time \(\d+s\) expired|"
+    # the products' templates for a failure, written only once the message is out of their
+    # queue (their delay warnings are other templates): Postfix's bounce(5) failure_template,
+    # OpenSMTPD's error notice (bounce.c), Exchange's NDR; and Exchange's code for a message
+    # whose time in the queue ran out ("550 4.4.7 QUEUE.Expired; message expired")
+    r"sorry to have to inform you that your message could not\s+be delivered|"
+    r"an error has occurred while attempting to deliver a message|"
+    r"delivery has failed to these recipients or groups|queue\.expired",
     re.IGNORECASE,
 )
 BOUNCE_BODY = re.compile(

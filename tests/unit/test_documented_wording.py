@@ -3034,8 +3034,8 @@ def test_a_warning_that_delivery_goes_on_gives_the_cause_its_reply_states() -> N
     message waits; the reply it quotes says why, as a delayed report's Diagnostic-Code does."""
     differ = []
     for _reason, status, reply, _source in QUOTED_REPLIES:
-        if not status.startswith("4"):
-            continue
+        if not status.startswith("4") or GAVE_UP.search(reply):
+            continue  # a reply that says the queue time ran out ends the delay it would explain
         [in_report] = classify(_dsn(status, reply)).recipients
         [warned] = classify(_exim_warning(reply)).recipients
         read = (warned.address, warned.action, warned.reason, warned.hard)
@@ -3138,6 +3138,39 @@ QUEUE_TIME_OUT = {
         f"<{RECIPIENT}>... Deferred: 451 4.3.0 Mail server temporarily rejected message.\n"
         "Delivery time (3600s) expired\nMessage will be deleted from queue\n\n"
         "   ----- Unsent message follows -----\n",
+    ),
+    # the products whose failure template is written only once the message has left their
+    # queue (their delay warnings are other templates), the last reply a temporary one:
+    # Postfix's bounce(5) failure_template after maximal_queue_lifetime
+    "Postfix, its queue lifetime over": (
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host relay.example.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients. It's attached below.\n\n"
+        f"<{RECIPIENT}>: delivery temporarily suspended: connect to\n"
+        "    mx.client.example[192.0.2.1]:25: Connection timed out\n\n",
+    ),
+    # OpenSMTPD's error notice (bounce.c), not its "delayed" warning
+    "OpenSMTPD": (
+        "Delivery status notification: error",
+        "Hi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+        "An error has occurred while attempting to deliver a message for\n"
+        f"the following list of recipients:\n\n{RECIPIENT}: 421 4.7.0 Try again later\n\n",
+    ),
+    # Exchange's NDR, not its delay notification
+    "Exchange's NDR": (
+        "Undeliverable: Facture 7",
+        f"Delivery has failed to these recipients or groups:\n\n{RECIPIENT}\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: relay.example\n\n"
+        f"{RECIPIENT}\nRemote Server returned '451 4.4.0 DNS query failed'\n\n",
+    ),
+    # and in French, its diagnostic its code for a message whose time in the queue ran out
+    # ("4.4.7 Message expired", Microsoft's table of Exchange Online's NDR codes)
+    "Exchange's NDR in French, the message expired": (
+        "Non remis : Facture 7",
+        f"Votre message à {RECIPIENT} n'a pas pu être remis.\n\n"
+        "Informations de diagnostic pour les administrateurs :\n\n"
+        f"{RECIPIENT}\nRemote Server returned '550 4.4.7 QUEUE.Expired; message expired'\n\n",
     ),
 }
 
