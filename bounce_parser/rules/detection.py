@@ -142,7 +142,13 @@ GAVE_UP = re.compile(
     # whose time in the queue ran out ("550 4.4.7 QUEUE.Expired; message expired")
     r"sorry to have to inform you that your message could not\s+be delivered|"
     r"an error has occurred while attempting to deliver a message|"
-    r"delivery has failed to these recipients or groups|queue\.expired",
+    r"delivery has failed to these recipients or groups|queue\.expired|"
+    # the failure DSN of Microsoft's IIS SMTP service and Exchange 2003, and Gmail's, by
+    # subject and text ("Delivery Status Notification (Failure)", "Delivery to the following
+    # recipients failed.", "** Message not delivered **"); their delays say "(Delay)", "has
+    # been delayed", "** Delivery incomplete **"
+    r"delivery status notification \(failure\)|delivery to the following recipients failed|"
+    r"\*\* message not delivered \*\*",
     re.IGNORECASE,
 )
 BOUNCE_BODY = re.compile(

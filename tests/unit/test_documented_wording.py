@@ -3164,6 +3164,21 @@ QUEUE_TIME_OUT = {
         "Diagnostic information for administrators:\n\nGenerating server: relay.example\n\n"
         f"{RECIPIENT}\nRemote Server returned '451 4.4.0 DNS query failed'\n\n",
     ),
+    # Gmail's notice once it stopped retrying (its delay is "** Delivery incomplete **")
+    "Gmail": (
+        "Delivery Status Notification (Failure)",
+        f"** Message not delivered **\n\nThere was a problem delivering your message to "
+        f"{RECIPIENT}. See the technical details below.\n\nThe response from the remote "
+        "server was:\n\n421 4.7.0 Try again later, closing connection.\n\n",
+    ),
+    # the failure DSN of Microsoft's IIS SMTP service and Exchange 2003 (its delay: "Delivery
+    # to the following recipients has been delayed.")
+    "IIS SMTP": (
+        "Delivery Status Notification (Failure)",
+        "This is an automatically generated Delivery Status Notification.\n\n"
+        f"Delivery to the following recipients failed.\n\n       {RECIPIENT}\n\n"
+        "Reason: 451 4.4.0 DNS query failed\n\n",
+    ),
     # and in French, its diagnostic its code for a message whose time in the queue ran out
     # ("4.4.7 Message expired", Microsoft's table of Exchange Online's NDR codes)
     "Exchange's NDR in French, the message expired": (
