@@ -23,6 +23,8 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     yield "huge-header", b"X-Huge: " + b"a" * 200_000 + b"\r\n" + raw
     # the fields the classifier reads, each one huge, before the message's own
     yield "huge-subject", b"Subject: " + b"Returned mail " * 60_000 + b"\r\n" + raw
+    words = b" ".join([b"=?utf-8?q?a?="] * 60_000)  # RFC 2047: the stdlib's decoder is quadratic
+    yield "encoded-subject", b"Subject: " + words + b"\r\n" + raw
     yield "huge-from", b"From: " + b"postmaster@example.org, " * 35_000 + b"\r\n" + raw
     yield "many-headers", b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + raw
     first = re.search(rb"(?im)^(?:final-recipient|original-rcpt-to)[ \t]*:", raw)

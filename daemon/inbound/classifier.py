@@ -2,10 +2,9 @@
 
 ``bounce_parser.classify`` is pure CPU work on bytes anyone can send. It runs in a worker
 process of its own (forked from a clean server process, the parser already imported), so
-a hostile message (say a Subject of 60,000 encoded words, quadratic in the standard
-library's decoder) never stalls sending, and a message over its budget is stopped by
-ending that process: the message is quarantined with the reason and the next one goes to a
-fresh worker.
+a hostile message the parser's bounds did not foresee never stalls sending, and a message
+over its budget is stopped by ending that process: the message is quarantined with the
+reason and the next one goes to a fresh worker.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import multiprocessing.connection
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 
 from bounce_parser import Classification, classify
@@ -33,26 +33,34 @@ class ClassifierUnavailable(TransientError):
     """The classifying process died or could not be started."""
 
 
-def _serve(conn: multiprocessing.connection.Connection) -> None:
+Reader = Callable[[bytes], Classification]
+"""What the worker runs on each message: ``classify``, or a module-level function in its
+place (it is handed to the worker process by name)."""
+
+
+def _serve(conn: multiprocessing.connection.Connection, reader: Reader) -> None:
     """The worker: bytes in, a Classification out, until the pipe closes."""
     while True:
         try:
             raw = conn.recv_bytes()
         except EOFError:
             return
-        conn.send(classify(raw))
+        conn.send(reader(raw))
 
 
 class Classifier:
-    def __init__(self, budget_seconds: float):
+    def __init__(self, budget_seconds: float, reader: Reader = classify):
         self.budget = budget_seconds
+        self.reader = reader
         self._process: BaseProcess | None = None
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = asyncio.Lock()  # one message at a time through the pipe
 
     def _start(self) -> multiprocessing.connection.Connection:
         ours, theirs = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(theirs,), daemon=True, name="classify")
+        process = _CONTEXT.Process(
+            target=_serve, args=(theirs, self.reader), daemon=True, name="classify"
+        )
         try:
             process.start()
         except OSError as exc:
