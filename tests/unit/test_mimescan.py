@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.mutations import mutations
-from bounce_parser import mimescan
+from bounce_parser import mime, mimescan
 
 # The defects the classifier acts on (a lost boundary is looked for again).
 _BOUNDARY_DEFECTS = (
@@ -160,3 +160,22 @@ def test_a_payload_reads_as_the_stdlib_reads_it(body: bytes) -> None:
     theirs = email.message_from_bytes(raw, policy=compat32)
     assert ours.get_payload() == theirs.get_payload()
     assert ours.get_payload(decode=True) == theirs.get_payload(decode=True) == body
+
+
+def test_a_header_field_is_read_to_its_bound() -> None:
+    """A field's value is read to ``mime.MAX_FIELD`` characters, whatever its length."""
+    msg = mime.parse(b"Subject: " + b"x" * (mime.MAX_FIELD + 5000) + b"\r\n\r\nhello\r\n")
+    assert mime.header(msg, "Subject") == "x" * mime.MAX_FIELD
+
+
+def test_a_message_is_read_to_its_bounded_count_of_delimiter_lines() -> None:
+    """Parts after the ``mime.MAX_DELIMITER_LINES``-th line starting "--" are not read."""
+    part = b"--B\r\nContent-Type: text/plain\r\n\r\npart\r\n"
+    raw = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        + part * (mime.MAX_DELIMITER_LINES + 500)
+        + b"--B--\r\n"
+    )
+    read = mime.parse(raw).get_payload()
+    assert isinstance(read, list)
+    assert len(read) == mime.MAX_DELIMITER_LINES - 1

@@ -12,7 +12,7 @@ import html
 import pytest
 
 from bounce_parser import Kind, classify
-from bounce_parser.htmltext import html_text
+from bounce_parser.htmltext import MAX_OPEN_TAGS, html_text
 from daemon.domain.models import Delivery
 from daemon.inbound.tying import recipient_for
 from tests.unit.test_documented_wording import RECIPIENT, RETURNED, TEMPLATES, _notice
@@ -337,3 +337,14 @@ def test_a_subject_in_raw_8_bit_is_read_as_the_text_it_is(charset: str) -> None:
     result = classify(text.encode(charset))
     assert result.kind == Kind.AUTOREPLY
     assert result.subject == "Réponse automatique : Facture 7"
+
+
+def test_html_tags_that_never_close_are_read_as_text_after_a_few() -> None:
+    """A "<" whose quote never closes is text; once ``MAX_OPEN_TAGS`` of them are seen, the
+    rest of the markup is read as text, tags and all (each such "<" would otherwise be
+    followed to the end of the markup); before that, tags still break the lines."""
+    # each "<a" runs into the quote that never closes before any ">"
+    few = "<a " * (MAX_OPEN_TAGS - 1) + "'<p>550 5.1.1</p><p>User unknown</p>"
+    assert html_text(few).splitlines()[-2:] == ["550 5.1.1", "User unknown"]
+    many = "<a " * MAX_OPEN_TAGS + "'<p>550 5.1.1</p><p>User unknown</p>"
+    assert html_text(many).endswith("'<p>550 5.1.1</p><p>User unknown</p>")
