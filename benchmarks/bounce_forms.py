@@ -7,7 +7,8 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
 a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
 space after the colon and a comment after the status (RFC 3464 allows both), its content
-types in mixed case, a second, delivered recipient added to its report, (a plain-text notice)
+types in mixed case, its fields part relabelled application/octet-stream and base64-encoded
+by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a plain-text notice)
 forwarded inline by a colleague, passed on attached by a colleague, and a gateway's virus-scan
 stamp and disclaimer appended to its first plain-text part or its "external sender" warning
 put above it.
@@ -195,6 +196,29 @@ def mixed_case_types(raw: bytes) -> bytes | None:
     return out if a + b else None
 
 
+def report_relabelled(raw: bytes) -> bytes | None:
+    """The report's fields part relabelled by a gateway that re-encodes what it passes on
+    (application/octet-stream, base64), as RFC 6522 3 still makes it the report's second part."""
+    msg = message_from_bytes(raw, policy=compat32)
+    if msg.get_content_type() != "multipart/report":
+        return None
+    changed = False
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        blocks = part.get_payload()
+        if not isinstance(blocks, list):
+            return None
+        text = "\n".join(b.as_string() if isinstance(b, Message) else str(b) for b in blocks)
+        data = text.encode("utf-8", "surrogateescape")
+        del part["Content-Type"], part["Content-Transfer-Encoding"]
+        part["Content-Type"] = "application/octet-stream"
+        part["Content-Transfer-Encoding"] = "base64"
+        part.set_payload(base64.encodebytes(data).decode("ascii"))
+        changed = True
+    return _flat(msg) if changed else None
+
+
 def second_recipient(raw: bytes) -> bytes | None:
     """A delivered recipient added after the report's last recipient block."""
     m = re.search(rb"(?im)^content-type:[ \t]*message/delivery-status[^\n]*\n(?:[^\n]+\n)*?\n", raw)
@@ -260,6 +284,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "subject-tagged": tagged_subject,
     "report-fields": report_fields_respelled,
     "mixed-case-types": mixed_case_types,
+    "report-relabelled": report_relabelled,
     "second-recipient": second_recipient,
     "forwarded-inline": forwarded_inline,
     "forwarded-attached": forwarded_attached,

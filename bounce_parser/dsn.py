@@ -211,12 +211,19 @@ _DSN_RECIPIENT = re.compile(
 )
 
 
+# Where a report's fields are found when no part is labelled message/delivery-status: in a
+# plain part (the MIME structure lost), or in a part a gateway relabelled when it re-encoded
+# the report (text/delivery-status, a generic binary type); RFC 6522 3 fixes the report's
+# second part as its machine-readable one whatever its label, and RFC 3464's fields name it
+_FIELDS_IN = ("text/plain", "text/delivery-status", "application/octet-stream")
+
+
 def embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
     """The delivery-status fields of a report whose MIME structure was lost (no or a wrong
-    Content-Type), found as a block of text in a plain part."""
+    Content-Type), found as a block of text in a plain or relabelled part."""
     for depth, part in parts:
         kind = mime.ctype(part)
-        if depth or not (kind == "text/plain" or kind.startswith("multipart/")):
+        if depth or not (kind in _FIELDS_IN or kind.startswith("multipart/")):
             continue
         if not isinstance(part.get_payload(), str):
             continue

@@ -2470,6 +2470,43 @@ def test_an_internationalized_report_rfc_6533_is_read_like_rfc_3464(
     assert (r.address, r.reason, r.hard) == (address, "userunknown", True)
 
 
+# RFC 6522 3: a report's second part is its machine-readable one. A gateway that re-encodes
+# mail may relabel it (text/delivery-status, application/octet-stream, base64 or not); its
+# RFC 3464 fields still say the recipient, the status and the server's reply
+@pytest.mark.parametrize(
+    ("fields_type", "encode"),
+    [
+        ("text/delivery-status", False),
+        ("application/octet-stream", False),
+        ("application/octet-stream", True),
+    ],
+)
+def test_a_report_whose_fields_part_was_relabelled_is_read_by_its_fields(
+    fields_type: str, encode: bool
+) -> None:
+    fields = (
+        f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full"
+    )
+    raw = _report("delivery-status", fields_type, fields, "text/rfc822-headers")
+    if encode:
+        head, _, rest = raw.partition(f"Content-Type: {fields_type}\r\n\r\n".encode())
+        body, sep, tail = rest.partition(b"--B\r\nContent-Type: text/rfc822-headers")
+        encoded = base64.encodebytes(body).replace(b"\n", b"\r\n")
+        raw = (
+            head
+            + f"Content-Type: {fields_type}\r\nContent-Transfer-Encoding: base64\r\n\r\n".encode()
+            + encoded
+            + sep
+            + tail
+        )
+    result = classify(raw)
+    assert result.kind == Kind.BOUNCE
+    [r] = result.recipients
+    assert (r.address, r.status, r.reason, r.hard) == (RECIPIENT, "5.2.2", "mailboxfull", False)
+    assert r.diagnostic == "552 5.2.2 Mailbox full"
+
+
 # RFC 3464 2.3.2: the Final-Recipient is the address as the reporting MTA knew it; a local
 # delivery agent may know only the local part ("rfc822; factures"). The returned message's To
 # names the whole address once: that is the recipient, proven gone by the report's 5.1.1
