@@ -20,7 +20,7 @@ from bounce_parser.autoreply import (
     no_longer_read,
 )
 from bounce_parser.dsn import embedded_dsn, from_dsn
-from bounce_parser.inline_forward import quoted_notice
+from bounce_parser.inline_forward import quoted_messages, quoted_notice
 from bounce_parser.listserver import from_list_server, list_rejection
 from bounce_parser.model import HARD_REASONS, Classification, Kind, RecipientResult
 from bounce_parser.notices import (
@@ -221,6 +221,9 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
             return text_result
     if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
         return unsubscribe_request(msg, parts, base)
+    forwarded = None if replying else _inline_forwarded_autoreply(msg, subject, parts, base)
+    if forwarded is not None:
+        return forwarded
     if looks_like_autoreply(msg, subject):
         return _autoreply(msg, parts, base, in_reply_to)
     if in_reply_to or references:
@@ -401,6 +404,26 @@ def _inline_forwarded_notice(
         # report part the forward left out): a bounce of no one, never of the quoted "To:"
         result = Classification(kind=Kind.BOUNCE, **base)
     return dataclasses.replace(result, notes=(*result.notes, "a notice forwarded inline"))
+
+
+def _inline_forwarded_autoreply(
+    msg: Message, subject: str | None, parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    """An auto-reply a person forwarded inline ("Fwd: Automatic reply: Facture 7"): the
+    responder is the quoted From, never the colleague who forwarded it. The quoted lines keep
+    only From, To, Subject and Date, so the responder's subject says what it is; a message
+    that is itself automatic, or answers one, is read as such."""
+    if looks_like_autoreply(msg, None) or REPLY_SUBJECT.match(subject or ""):
+        return None
+    for quoted in quoted_messages(human_text(parts)):
+        if mime.addresses_in(quoted.get("From", "")) and looks_like_autoreply(
+            quoted, quoted.get("Subject")
+        ):
+            result = _autoreply(quoted, list(mime.walk(quoted)), base, None)
+            return dataclasses.replace(
+                result, notes=(*result.notes, "an auto-reply forwarded inline")
+            )
+    return None
 
 
 def _is_bounce_like(

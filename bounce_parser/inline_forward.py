@@ -9,6 +9,7 @@ text under the quoted header lines is the notice's own text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from email.message import Message
 
 from bounce_parser.rules.detection import (
@@ -27,15 +28,25 @@ def quoted_notice(text: str) -> Message | None:
     and its header lines, as a message of its own, when those lines say it is a delivery
     notice (a bounce sender or subject); None for anything else, such as a notice's own copy
     of our invoice under Gmail's "Forwarded message" line."""
-    for marker in INLINE_FORWARD.finditer(text[:_SCAN]):
-        notice = _notice_after(text[marker.end() :])
-        if notice is not None:
-            return notice
+    for quoted in quoted_messages(text):
+        sender, subject = quoted.get("From", ""), quoted.get("Subject", "")
+        if BOUNCE_SENDER.search(sender) or (subject and BOUNCE_SUBJECT.search(subject)):
+            return quoted
     return None
 
 
-def _notice_after(rest: str) -> Message | None:
-    """The notice under one forward marker (``rest``: the text after it), or None."""
+def quoted_messages(text: str) -> Iterator[Message]:
+    """Each message ``text`` quotes under a forward marker, in order: its quoted header lines
+    as fields, the text under them as its body."""
+    for marker in INLINE_FORWARD.finditer(text[:_SCAN]):
+        quoted = _message_after(text[marker.end() :])
+        if quoted is not None:
+            yield quoted
+
+
+def _message_after(rest: str) -> Message | None:
+    """The message under one forward marker (``rest``: the text after it), or None where no
+    quoted header lines follow the marker."""
     lines = rest.lstrip("\r\n").splitlines()
     fields: dict[str, str] = {}
     used = 0
@@ -51,11 +62,10 @@ def _notice_after(rest: str) -> Message | None:
                 break
             return None
         fields.setdefault(name, m.group(2))
-    sender, subject = fields.get("From", ""), fields.get("Subject", "")
-    if not (BOUNCE_SENDER.search(sender) or (subject and BOUNCE_SUBJECT.search(subject))):
+    if not fields:
         return None
-    notice = Message()
+    quoted = Message()
     for name, value in fields.items():
-        notice[name] = value
-    notice.set_payload("\n".join(lines[used:]), "utf-8")
-    return notice
+        quoted[name] = value
+    quoted.set_payload("\n".join(lines[used:]), "utf-8")
+    return quoted

@@ -1084,6 +1084,56 @@ def test_a_person_forwarding_an_ordinary_message_is_not_a_bounce() -> None:
     assert classify(raw.replace("\n", "\r\n").encode()).kind != Kind.BOUNCE
 
 
+# A colleague forwards a customer's auto-reply inline (Gmail's and Outlook's markers, the
+# quoted header lines in English and French): the responder is the quoted From
+FORWARDED_AUTOREPLY = {
+    "Gmail": (
+        "Fwd: Automatic reply: Facture 7",
+        "FYI\n\n---------- Forwarded message ---------\n"
+        "From: Jean Dupont <jean.dupont@client.example>\nDate: Thu, 3 Dec 2026 at 10:00\n"
+        "Subject: Automatic reply: Facture 7\nTo: billing@acme.example\n\n"
+        "I am out of the office until 14 December 2026.\n",
+    ),
+    "Outlook, French": (
+        "TR: Réponse automatique : Facture 7",
+        "Pour info\n\n-----Message d'origine-----\n"
+        "De : Jean Dupont <jean.dupont@client.example>\nEnvoyé : jeudi 3 décembre 2026 10:00\n"
+        "À : billing@acme.example\nObjet : Réponse automatique : Facture 7\n\n"
+        "Je suis absent jusqu'au 14 décembre 2026.\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("client", sorted(FORWARDED_AUTOREPLY))
+def test_an_auto_reply_forwarded_inline_is_the_quoted_responders(client: str) -> None:
+    subject, body = FORWARDED_AUTOREPLY[client]
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
+        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n{body}"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.AUTOREPLY
+    assert [(r.address, r.reason) for r in result.recipients] == [
+        ("jean.dupont@client.example", "vacation")
+    ]
+    assert result.autoreply_until == "2026-12-14"
+    assert "an auto-reply forwarded inline" in result.notes
+
+
+def test_a_person_answering_an_auto_reply_is_not_read_as_the_responder() -> None:
+    """ "RE: Automatic reply: …" with the auto-reply quoted under Outlook's marker: the
+    person's answer, whoever wrote the quoted lines."""
+    raw = (
+        "From: Paul Martin <paul@acme.example>\nTo: jean.dupont@client.example\n"
+        "Subject: RE: Automatic reply: Facture 7\nIn-Reply-To: <ar-1@client.example>\n"
+        "Content-Type: text/plain; charset=utf-8\n\nWho can I contact meanwhile?\n\n"
+        "-----Original Message-----\nFrom: Jean Dupont <jean.dupont@client.example>\n"
+        "Subject: Automatic reply: Facture 7\n\nI am out of the office.\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert all(r.address != "jean.dupont@client.example" for r in result.recipients)
+
+
 def test_an_inline_forwarded_notice_naming_nobody_is_a_bounce_of_no_one() -> None:
     """The address was in the report part the forward left out: the notice's quoted "To:"
     (our own sender) is still never taken for the failed recipient."""
