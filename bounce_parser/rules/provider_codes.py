@@ -17,6 +17,8 @@ wording alone ("sender rejected", "Service refuse") says less than the code does
 - I.UA: ``https://mail.i.ua/err/N`` (its error pages, which every refusal links);
 - Comcast: ``BL000001``, ``ES000010``… in its refusals and their links (postmaster.comcast.net,
   "Mail delivery error codes"; the older ``BL001``-``BL0010``);
+- AOL: ``554 RTR:BB``, ``554 RLY:B1``, ``554 HVU:B1``, ``421 DYN:T1``… (postmaster.aol.com,
+  "Error Messages": each code's category, before its colon, names what was refused);
 - Exchange Online: enhanced status codes with a three-digit detail, ``5.7.507``, ``5.4.316``…,
   which no RFC or the IANA registry defines (Microsoft Learn, "Email non-delivery reports and
   SMTP errors in Exchange Online");
@@ -197,6 +199,35 @@ _FACEBOOK_REASON = {
     "rcp-t1": "systemerror",  # the recipient unavailable for an internal issue, for now
     "rcp-t4": "suspend",  # the recipient address deactivated, maybe for a while
 }
+
+# AOL's codes: a category, a colon, a code in it. Read where the reply names AOL (its links to
+# postmaster.aol.com) or gives the code right after the reply code ("421 DYN:T1"): a bare
+# "dns:nr" may be anything
+_AOL = re.compile(r"\b(rtr|rly|hvu|dns|dyn|con):([a-z]{1,2}\d{0,2})\b")
+_AOL_AFTER_REPLY = re.compile(r"[245]\d\d[- ](?:[245]\.\d\.\d{1,3} )?:?[ (]*$")
+_AOL_REASON = {
+    # the sending IP: dynamic or residential (Spamhaus's lists), compromised and sending known
+    # spam, in space not yet allocated, its reverse DNS typical of a dynamic IP
+    "rtr": "blocked",
+    "rly": "blocked",  # the sending IP over AOL's threshold of members' complaints
+    "dyn": "blocked",  # a dynamic IP address, refused for now
+    "hvu": "spamdetected",  # a domain in the message drew members' complaints: content
+    "dns": "requireptr",  # the sending IP's reverse DNS missing or not resolving
+    "con": "toomanyconn",  # the sending IP over the connections allowed
+}
+_AOL_CODE_REASON = {
+    "rly:sn": "rejected",  # the sender's address: a disallowed AOL screen name or affiliate
+}
+
+
+def _aol(lowered: str) -> str | None:
+    for m in _AOL.finditer(lowered):
+        if "aol." in lowered or _AOL_AFTER_REPLY.search(
+            lowered[max(0, m.start() - 20) : m.start()]
+        ):
+            return _AOL_CODE_REASON.get(m.group(0), _AOL_REASON[m.group(1)])
+    return None
+
 
 _IUA = re.compile(r"\bmail\.i\.ua/err/(\d{1,2})\b")
 _IUA_REASON = {
@@ -400,6 +431,10 @@ def reason_from_provider_code(lowered: str) -> str | None:
         coded = _coded(lowered, needles, rx, group, table)
         if coded:
             return coded
+    if ":" in lowered:
+        aol = _aol(lowered)
+        if aol:
+            return aol
     worded = _exchange_worded(lowered)
     if worded:
         return worded

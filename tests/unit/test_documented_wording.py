@@ -44,6 +44,7 @@ AMAVIS = "amavisd-new's source, %smtp_reason_by_ccat and the status of each cont
 ATT = "AT&T Worldnet's block inquiry pages, their error message summary"
 BELLSOUTH = "postmaster.bellsouth.net (AT&T), its e-mail error list"
 YAHOO_HELP = "Yahoo Mail help, its articles on the [TS0x] deferral codes"
+AOL = "AOL postmaster, 'Error Messages' (postmaster.aol.com/errors)"
 GMX = "postmaster.gmx.net and postmaster.web.de, 'Error messages' (United Internet)"
 
 DOCUMENTED: list[tuple[str, str, str, str]] = [
@@ -1768,6 +1769,19 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     ("blocked", "4.0.0", "450 4.7.1 POL-T1 Not accepting messages from your mail server", FACEBOOK),
     ("requireptr", "5.0.0", "550 5.7.1 DNS-P3 No reverse DNS record", FACEBOOK),
     ("toomanyconn", "4.0.0", "421 4.7.0 CON-T3 Too many new connections", FACEBOOK),
+    # AOL: the code's category before its colon says what was refused
+    ("blocked", "5.0.0", "554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html", AOL),
+    ("blocked", "5.0.0", "554- (RTR:BB) http://postmaster.info.aol.com/errors/554rtrbb.html", AOL),
+    ("blocked", "4.0.0", "421 DYN:T1", AOL),
+    ("requireptr", "5.0.0", "554 DNS:NR http://postmaster.info.aol.com/errors/554dnsnr.html", AOL),
+    (
+        "spamdetected",
+        "5.0.0",
+        "554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
+        AOL,
+    ),
+    ("rejected", "5.0.0", "554 RLY:SN http://postmaster.info.aol.com/errors/554rlysn.html", AOL),
+    ("toomanyconn", "4.0.0", "421 4.7.1 : (CON:B1) https://postmaster.aol.com/error-codes", AOL),
     # I.UA: every refusal links the error page that explains its number
     ("userunknown", "5.0.0", "550 Sorry, see https://mail.i.ua/err/2/", IUA),
     ("suspend", "5.0.0", "550 Sorry, see https://mail.i.ua/err/3/", IUA),
