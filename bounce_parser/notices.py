@@ -18,6 +18,7 @@ from bounce_parser.parts import (
     excerpt_of,
     headers_part,
     human_text,
+    returned_display_names,
     returned_for,
     returned_headers,
     returned_message_id,
@@ -58,6 +59,7 @@ from bounce_parser.textbounce import (
     listed_block,
     local_parts_named,
     local_parts_of_sender,
+    quoted_names_named,
     strong_recipients,
     text_recipients,
     written_addresses,
@@ -255,6 +257,10 @@ def from_text(
         written_to = _written_to(parts, returned_text, exclude)
         received_for = [a for a in returned_for(parts, returned_text) if a not in exclude]
         found = local_parts_named(head, list(dict.fromkeys(written_to + received_for)))
+        if not found:
+            names = returned_display_names(parts, returned_text)
+            names += [(a.partition("@")[0], a) for a in written_to]
+            found = quoted_names_named(head, [(n, a) for n, a in names if a not in exclude])
         sender = mime.header(msg, "From") or ""
         if not found and BOUNCE_SENDER.search(sender):
             found = local_parts_of_sender(head, (mime.addresses_in(sender) or [""])[0])

@@ -9,6 +9,7 @@ import quopri
 import re
 from collections.abc import Iterable
 from email.message import Message
+from email.utils import getaddresses
 from typing import TypedDict
 
 from bounce_parser import mime
@@ -321,16 +322,38 @@ def returned_to(
     parts: list[tuple[int, Message]], returned_text: str, fields: tuple[str, ...] = ("To",)
 ) -> list[str]:
     """The addresses of the returned message's ``fields`` (its To, by default)."""
+    found = mime.addresses_in(" ".join(_returned_values(parts, returned_text, fields)))
+    return list(dict.fromkeys(a.lower() for a in found))
+
+
+def returned_display_names(
+    parts: list[tuple[int, Message]], returned_text: str, fields: tuple[str, ...] = ("To", "Cc")
+) -> list[tuple[str, str]]:
+    """``(display name, address)`` for each mailbox of the returned message's ``fields`` that
+    has a display name (RFC 5322 3.4, "Jean Dupont <jean@client.example>")."""
+    values = _returned_values(parts, returned_text, fields)
+    return [
+        (" ".join(name.split()), address.lower())
+        for name, address in getaddresses(values)
+        if name.strip() and "@" in address
+    ]
+
+
+def _returned_values(
+    parts: list[tuple[int, Message]], returned_text: str, fields: tuple[str, ...]
+) -> list[str]:
+    """The returned message's ``fields``, from its header part where one names an address,
+    else from the first such line of each in the returned text."""
     headers = returned_headers(parts)
     if headers is not None:
-        found = mime.addresses_in(" ".join(str(headers.get(f, "") or "") for f in fields))
-        if found:
-            return list(dict.fromkeys(a.lower() for a in found))
-    found = []
-    for f in fields:  # the first such line of the returned text
+        values = [str(headers.get(f, "") or "") for f in fields]
+        if mime.addresses_in(" ".join(values)):
+            return values
+    values = []
+    for f in fields:
         m = re.search(rf"^{f}:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
-        found += mime.addresses_in(m.group(1)) if m else []
-    return list(dict.fromkeys(a.lower() for a in found))
+        values += [m.group(1)] if m else []
+    return values
 
 
 _RECEIVED_FOR = re.compile(

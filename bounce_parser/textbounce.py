@@ -278,6 +278,28 @@ def local_parts_named(head: str, written_to: list[str]) -> list[tuple[str, str]]
     return out
 
 
+def quoted_names_named(head: str, names: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(address, its line)`` for each ``(name, address)`` whose name the notice quotes as
+    Exchange 2000-2003's notices name a recipient they could not reach: the display name the
+    message gave it (or its local part), in single quotes, then the date, in the sender's
+    language ("'Jean Dupont' on 01/12/2026 10:00", "… le 01/12/2026", "… am 01.12.2026";
+    Microsoft's NDR template of those releases). A name that two addresses share is none."""
+    by_name: dict[str, set[str]] = {}
+    for name, address in names:
+        if name and "'" not in name:
+            by_name.setdefault(name.lower(), set()).add(address)
+    out = []
+    for name, addresses in by_name.items():
+        if len(addresses) != 1:
+            continue
+        m = re.search(
+            rf"^[ \t]*'{re.escape(name)}'[ \t]+\S+[ \t]+\d.*$", head, re.IGNORECASE | re.MULTILINE
+        )
+        if m:
+            out.append((next(iter(addresses)), " ".join(m.group(0).split())))
+    return out
+
+
 def local_parts_of_sender(head: str, sender: str) -> list[tuple[str, str]]:
     """``(local part@the notice's own domain, its line)`` for each mailbox a notice that
     names mailboxes without their domain lists (``rules.detection.LOCAL_PART_NOTICES``),

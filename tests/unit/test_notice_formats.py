@@ -429,6 +429,42 @@ WARNINGS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Exchange 2000-2003 names a recipient it could not reach as the invoice's To gave it: its
+# display name, or its address's local part, in single quotes, then the date in the sender's
+# language. The invoice went to two people: only the one named failed
+EXCHANGE_2003_NAMED = {
+    "display name": ("Jean Dupont <jean.dupont@client.example>", "'Jean Dupont' on 03/12/2026"),
+    "display name, in French": (
+        '"Jean Dupont" <jean.dupont@client.example>',
+        "'Jean Dupont' le 03/12/2026",
+    ),
+    "local part": ("jean.dupont@client.example", "'jean.dupont' am 03.12.2026"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(EXCHANGE_2003_NAMED))
+def test_exchange_2003_names_the_recipient_it_could_not_reach_by_its_name(form: str) -> None:
+    written_to, line = EXCHANGE_2003_NAMED[form]
+    raw = (
+        "From: System Administrator <postmaster@relay.client.example>\n"
+        "To: billing@acme.example\nSubject: Undeliverable: Facture 7\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Your message did not reach some or all of the intended recipients.\n\n"
+        "      Subject:\tFacture 7\n      Sent:\t03/12/2026 10:00\n\n"
+        "The following recipient(s) could not be reached:\n\n"
+        f"      {line} 10:00\n"
+        "            The e-mail account does not exist at the organization this message was "
+        "sent to.\n            <relay.client.example #5.1.1>\n\n"
+        f"From: billing@acme.example\nTo: {written_to}, Compta <compta@client.example>\n"
+        "Subject: Facture 7\nMessage-ID: <inv-7@acme.example>\n\nFacture 7.\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.BOUNCE
+    assert [(r.address, r.reason, r.status) for r in result.recipients] == [
+        ("jean.dupont@client.example", "userunknown", "5.1.1")
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(WARNINGS))
 def test_a_warning_that_delivery_goes_on_is_a_delay(name: str) -> None:
     _source, subject, body = WARNINGS[name]
