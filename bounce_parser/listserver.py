@@ -50,7 +50,9 @@ _HELD = re.compile(
     re.IGNORECASE,
 )
 # "… this mailing list <list@…>", "… posting to list@…"
-_LIST_ADDRESS = re.compile(r"\blist\W{0,3}<?([^\s<>@]+@[^\s<>@]+?)>?[.,;:)]?\s", re.IGNORECASE)
+# "list" then, past a quote or bracket, the list's address (its end as RFC 5322 3.4.1 has it:
+# a quote or bracket after the domain closes it)
+_LIST_ADDRESS = re.compile(r"\blist\W{0,3}(?=[^\s<>@'\"]+@)", re.IGNORECASE)
 
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:
@@ -111,9 +113,11 @@ def from_list_server(msg: Message, strict: bool = False) -> bool:
 def _list_address(msg: Message, head: str, text: str) -> str | None:
     """The list's own address: named in the text, in List-Post (RFC 2369), in Mailman's
     X-BeenThere, or the list's role address (compta-owner@…) without its role."""
-    m = _LIST_ADDRESS.search(head)
-    if m:
-        return m.group(1)
+    for m in _LIST_ADDRESS.finditer(head):
+        found = mime.address_matches(head[m.end() : m.end() + 320])
+        first = next(found, None)
+        if first is not None and first.start() == 0:
+            return first.group(0)
     # a list named without its domain (Sympa's "Your message for list compta", LISTSERV's
     # "to the COMPTA list"): the returned message's recipient of that name
     named = _LIST_NAME.search(head)

@@ -100,6 +100,15 @@ OTHER_MANAGERS = {
         "   The sender is not a subscriber of the list.\r\n",
         "failed",
     ),
+    # Sympa 6 names the list by its address, in quotes: the quote is not the address's
+    "Sympa 6, rejected": (
+        "sympa@lists.client.example",
+        "Message distribution: Authorization denied",
+        "X-Loop: sympa@lists.client.example\r\n",
+        "Your message for list 'compta@lists.client.example' has been rejected.\r\n"
+        "You are not allowed to send messages to this list.\r\n",
+        "failed",
+    ),
     "Sympa, moderated": (
         "sympa@lists.client.example",
         "Message submitted to compta",
