@@ -348,3 +348,17 @@ def test_html_tags_that_never_close_are_read_as_text_after_a_few() -> None:
     assert html_text(few).splitlines()[-2:] == ["550 5.1.1", "User unknown"]
     many = "<a " * MAX_OPEN_TAGS + "'<p>550 5.1.1</p><p>User unknown</p>"
     assert html_text(many).endswith("'<p>550 5.1.1</p><p>User unknown</p>")
+
+
+# A local part may hold a quote, a backquote or an asterisk (RFC 5322 3.2.3 atext), but an
+# address never ends in one after its domain: the pair wraps it, as Exchange quotes names
+# and a text made from an HTML notice marks bold ("*name@domain*")
+@pytest.mark.parametrize("wrap", ["'", "`", "*", '"'])
+def test_an_address_wrapped_in_quotes_or_asterisks_is_the_address(wrap: str) -> None:
+    body = (
+        "Delivery to the following recipient failed permanently:\n\n"
+        f"    {wrap}{RECIPIENT}{wrap}\n\n"
+        "Technical details of permanent failure:\n550 5.1.1 User unknown\n\n"
+    )
+    raw = _notice("Delivery Status Notification (Failure)", body)
+    assert _verdict(raw) == [(RECIPIENT, "userunknown", True)]
