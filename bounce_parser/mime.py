@@ -230,6 +230,20 @@ def address_matches(text: str) -> Iterator[re.Match[str]]:
     return _ADDR.finditer(text)
 
 
+_WRAPPERS = ("'", "`", "*")
+
+
+def unwrapped(text: str, m: re.Match[str]) -> str:
+    """The address ``m`` found in ``text`` without a pair of quotes, backquotes or asterisks
+    around it ("'name@domain'", "*name@domain*" for bold in a text made from HTML): a local
+    part may hold them (RFC 5322 3.2.3 atext), but the same character right after the
+    domain, where no address goes on, closes a pair that wraps it."""
+    address = m.group(0)
+    if address[:1] in _WRAPPERS and text[m.end() : m.end() + 1] == address[0]:
+        return address[1:]
+    return address
+
+
 def first_message_id(text: str) -> str | None:
     m = _MSGID.search(text)
     return m.group(0) if m else None

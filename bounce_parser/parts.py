@@ -198,8 +198,9 @@ def addr(value: str | None) -> str | None:
         text = _UTF8_ESCAPE.sub(_unescaped, rest).strip().strip("<>")
         if _UTF8_ADDRESS.fullmatch(text):
             return text.lower()
-    found = mime.addresses_in(rest or value)
-    return found[0].lower() if found else None
+    text = rest or value
+    found = next(mime.address_matches(text), None)
+    return mime.unwrapped(text, found).lower() if found else None
 
 
 _UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")

@@ -99,14 +99,10 @@ _NOT_A_RECIPIENT_AFTER = (
 
 
 def _unquoted(text: str, m: re.Match[str]) -> str:
-    """A matched address without the dots around it, nor the single quotes Exchange's notices
-    put around it ("'name@domain' on 12/3/2026"), nor a backquote pair or the asterisks of a
-    text made from HTML ("*name@domain*" for bold), which a local part may hold but not wrap
-    (the same character right after the domain, where no address can go on, closes it), nor
+    """A matched address without the dots around it, nor a pair that wraps it
+    (``mime.unwrapped``: the single quotes of Exchange's "'name@domain' on 12/3/2026"), nor
     the address type Exchange 5.5 writes before it ("SMTP=name@domain")."""
-    address = m.group(0).strip(".").lower()
-    if address[:1] in ("'", "`", "*") and text[m.end() : m.end() + 1] == address[0]:
-        address = address[1:]
+    address = mime.unwrapped(text, m).strip(".").lower()
     if address.startswith("smtp="):  # Exchange 5.5's "SMTP=name@domain; on <date>"
         address = address[5:]
     return address

@@ -2484,6 +2484,28 @@ def test_an_internationalized_report_rfc_6533_is_read_like_rfc_3464(
     assert (r.address, r.reason, r.hard) == (address, "userunknown", True)
 
 
+# RFC 3464 2.3.2: "rfc822;" then the address; senders add brackets, a display name, a comment
+# or quotes around it, none of which is the address
+@pytest.mark.parametrize(
+    "field",
+    [
+        f"rfc822;<{RECIPIENT}>",
+        f"rfc822; {RECIPIENT} (Compta)",
+        f"rfc822; Compta <{RECIPIENT}>",
+        f"rfc822; '{RECIPIENT}'",
+        f"RFC822; <{RECIPIENT.upper()}>",
+    ],
+)
+def test_a_reports_recipient_field_gives_the_address_whatever_surrounds_it(field: str) -> None:
+    raw = _report(
+        "delivery-status",
+        "message/delivery-status",
+        f"Final-Recipient: {field}\r\nAction: failed\r\nStatus: 5.1.1",
+        "text/rfc822-headers",
+    )
+    assert [r.address for r in classify(raw).recipients] == [RECIPIENT]
+
+
 # RFC 6522 3: a report's second part is its machine-readable one. A gateway that re-encodes
 # mail may relabel it (text/delivery-status, application/octet-stream, base64 or not); its
 # RFC 3464 fields still say the recipient, the status and the server's reply
