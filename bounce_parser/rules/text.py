@@ -1821,9 +1821,15 @@ _SPECIFIC: list[Wording] = [
             r"bo[iî]te aux lettres (?:inexistante|inconnue)",
             r"(?:adresse|destinataire|utilisateur|compte|bo[iî]te)\b.{0,40}\bn.existe (?:pas|plus)",
             r"(?:compte|utilisateur|destinataire) (?:e-?mail )?inexistant",
-            r"(?:adresse|empf[äa]nger|postfach|benutzer)\b.{0,40}\bexistiert nicht",
-            # Spanish, Italian, Dutch
+            r"(?:adresse|empf[äa]nger|postfach|benutzer|nutzer|mailbox|konto)\b.{0,40}"
+            r"\bexistiert nicht",
+            # Spanish, Italian, Dutch, Portuguese
             r"usuario desconocido|utente sconosciuto|onbekende (?:gebruiker|ontvanger)",
+            r"\b(?:gebruiker|ontvanger|adres) (?:is )?onbekend",
+            *(
+                r"(?:destinat[áa]rio|usu[áa]rio|endere[çc]o|conta|caixa postal)\b.{0,40}?\b" + said
+                for said in ("inexistente", "desconhecido", "n[ãa]o existe")
+            ),
             r"(?:direcci[óo]n|destinatario|usuario|cuenta)\b.{0,60}\bno (?:existe|se encontr[óo])",
             r"(?:indirizzo|destinatario|utente)\b.{0,60}\b(?:non esiste|inesistente|non [èe] stato "
             r"trovato|non trovato)",

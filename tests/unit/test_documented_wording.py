@@ -3736,8 +3736,8 @@ def test_the_returned_headers_addresses_are_not_failed_recipients(product: str) 
     assert result.original_message_id == "<inv-7@acme.example>"
 
 
-# Exchange sends its NDR in the sender's language: a French, German, Spanish, Italian or Dutch
-# notice with no status code says the same causes in its own words
+# Exchange sends its NDR in the sender's language: a French, German, Spanish, Italian, Dutch or
+# Portuguese notice with no status code says the same causes in its own words
 LOCALIZED = [
     ("L'adresse de messagerie que vous avez entrée est introuvable.", "userunknown", True),
     (
@@ -3769,6 +3769,11 @@ LOCALIZED = [
     ("Domaine inconnu.", "hostunknown", True),
     ("Die Domain client.example existiert nicht.", "hostunknown", True),
     ("Adresse e-mail inconnue.", "userunknown", True),
+    # the mailbox or user unknown in German, Dutch and Portuguese word orders
+    ("Die Mailbox existiert nicht.", "userunknown", True),
+    ("Gebruiker onbekend.", "userunknown", True),
+    ("O endereço de email não existe.", "userunknown", True),
+    ("Destinatário inexistente.", "userunknown", True),
 ]
 
 
