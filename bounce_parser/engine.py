@@ -31,6 +31,7 @@ from bounce_parser.notices import (
     read_receipt,
     split_at_returned,
     success_text,
+    text_read_receipt,
     unsubscribe_request,
 )
 from bounce_parser.parts import (
@@ -221,6 +222,9 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
             return text_result
     if (mime.header(msg, "X-Apple-Unsubscribe") or "").lower() == "true":
         return unsubscribe_request(msg, parts, base)
+    receipt = None if replying else text_read_receipt(msg, parts, base)
+    if receipt is not None:
+        return receipt
     forwarded = None if replying else _inline_forwarded_autoreply(msg, subject, parts, base)
     if forwarded is not None:
         return forwarded

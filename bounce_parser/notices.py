@@ -46,6 +46,7 @@ from bounce_parser.rules.detection import (
     SUCCESS_NOTICE,
     SUCCESS_RELAYED,
     TEMPORARY,
+    TEXT_READ_RECEIPTS,
 )
 from bounce_parser.rules.signatures import (
     gives_up_after_retries,
@@ -497,6 +498,36 @@ def read_receipt(parts: list[tuple[int, Message]], base: Common) -> Classificati
         facturier_token=token(parts),
         **base,
     )  # type: ignore[arg-type]
+
+
+def text_read_receipt(
+    msg: Message, parts: list[tuple[int, Message]], base: Common
+) -> Classification | None:
+    """A read receipt in plain text (``rules.detection.TEXT_READ_RECEIPTS``): the reader is
+    its sender; the message it is about, the one it answers (In-Reply-To) or returns."""
+    text = human_text(parts)[:3000]
+    for pattern, disposition in TEXT_READ_RECEIPTS:
+        said = pattern.search(text)
+        if said is None:
+            continue
+        reader = autoreply_recipient(msg)
+        recipients = tuple(
+            RecipientResult(
+                address=r.address,
+                reason=disposition,
+                action="delivered",
+                diagnostic=" ".join(said.group(0).split())[:500],
+            )
+            for r in reader
+        )
+        return Classification(
+            kind=Kind.READ_RECEIPT,
+            recipients=recipients,
+            original_message_id=base["in_reply_to"] or returned_message_id(parts),
+            facturier_token=token(parts),
+            **base,
+        )
+    return None
 
 
 def autoreply_recipient(msg: Message) -> tuple[RecipientResult, ...]:

@@ -290,3 +290,27 @@ COMPLAINT_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 REDACTED_LOCAL_PART = re.compile(
     r"(?i)[\w.-]*redacted[\w.-]*|[x*#][x*#._-]{2,}|undisclosed(?:-recipients?)?"
 )
+
+
+# A read receipt sent as plain text, not as an RFC 8098 report: Outlook's template ("Your
+# message / To: … / Subject: … / Sent: … / was read on <date>", "was deleted without being read
+# on"), in English, French and German; what the reader did, as RFC 8098 3.2.6's disposition
+# type names it
+TEXT_READ_RECEIPTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (
+        re.compile(
+            r"^[ \t]*(?:your message|votre message|ihre nachricht)[ \t]*\r?$"
+            r"(?:.*\n){1,12}?[ \t]*" + said,
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        disposition,
+    )
+    for said, disposition in (
+        (r"was deleted without being read on\b", "deleted"),
+        (r"a [ée]t[ée] supprim[ée] sans avoir [ée]t[ée] lu\b", "deleted"),
+        (r"wurde am\b.{0,60}\bungelesen gel[öo]scht", "deleted"),
+        (r"was read on\b", "displayed"),
+        (r"a [ée]t[ée] lu le\b", "displayed"),
+        (r"wurde am\b.{0,60}\bgelesen", "displayed"),
+    )
+)

@@ -1278,3 +1278,61 @@ def test_the_address_an_alias_was_made_from_is_still_the_one_written() -> None:
         "factures@mail.client.example",
         "factures@client.example",
     )
+
+
+# Outlook's read receipt when it sends no RFC 8098 report: its own plain-text template, in
+# the reader's language; what the reader did as RFC 8098 3.2.6 names it
+TEXT_READ_RECEIPTS = {
+    "read": (
+        "Read: Facture 7",
+        "Your message\n\n  To: Factures\n  Subject: Facture 7\n"
+        "  Sent: Thursday, December 3, 2026 10:00:00 AM\n\n"
+        "was read on Thursday, December 3, 2026 10:05:00 AM.\n",
+        "displayed",
+    ),
+    "deleted unread": (
+        "Not read: Facture 7",
+        "Your message\n\n  To: Factures\n  Subject: Facture 7\n"
+        "  Sent: Thursday, December 3, 2026 10:00:00 AM\n\n"
+        "was deleted without being read on Thursday, December 3, 2026 11:00:00 AM.\n",
+        "deleted",
+    ),
+    "read, in French": (
+        "Lu : Facture 7",
+        "Votre message\n\n  À : Factures\n  Objet : Facture 7\n"
+        "  Envoyé : jeudi 3 décembre 2026 10:00:00\n\n"
+        "a été lu le jeudi 3 décembre 2026 10:05:00.\n",
+        "displayed",
+    ),
+    "read, in German": (
+        "Gelesen: Rechnung 7",
+        "Ihre Nachricht\n\n  An: Factures\n  Betreff: Rechnung 7\n"
+        "  Gesendet: Donnerstag, 3. Dezember 2026 10:00:00\n\n"
+        "wurde am Donnerstag, 3. Dezember 2026 10:05:00 gelesen.\n",
+        "displayed",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", sorted(TEXT_READ_RECEIPTS))
+def test_a_read_receipt_in_plain_text_is_a_read_receipt_of_its_sender(form: str) -> None:
+    subject, body, disposition = TEXT_READ_RECEIPTS[form]
+    raw = (
+        f"From: Jean Dupont <{R}>\nTo: billing@acme.example\nSubject: {subject}\n"
+        "In-Reply-To: <inv-7@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert result.kind == Kind.READ_RECEIPT
+    assert [(r.address, r.reason) for r in result.recipients] == [(R, disposition)]
+    assert result.original_message_id == "<inv-7@acme.example>"
+
+
+def test_a_person_quoting_a_read_receipt_in_an_answer_is_a_reply() -> None:
+    subject, body, _ = TEXT_READ_RECEIPTS["read"]
+    raw = (
+        f"From: Jean Dupont <{R}>\nTo: billing@acme.example\nSubject: RE: {subject}\n"
+        "In-Reply-To: <rr-1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"Yes, I read it, but the amount is wrong.\n\n{body}"
+    )
+    assert classify(raw.replace("\n", "\r\n").encode()).kind == Kind.HUMAN
