@@ -35,6 +35,11 @@ def mutations(raw: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         yield "many-recipients", raw[: first.start()] + many + raw[first.start() :]
     # read as HTML, ending in tags whose quotes never close
     yield "html-open-quotes", b"Content-Type: text/html\r\n" + raw + b"<a href='" * 90_000
+    # hundreds of forward markers at the top of the text, each followed by no quoted header
+    body_at = raw.find(b"\r\n\r\n") + 4 if b"\r\n\r\n" in raw else raw.find(b"\n\n") + 2
+    if body_at > 1:
+        markers = b"-----Original Message-----\r\n" * 280 + (b"x" * 70 + b"\r\n") * 11_000
+        yield "forward-markers", raw[:body_at] + markers + raw[body_at:]
     nested = raw
     for _ in range(50):
         nested = b"From: m@x\r\nContent-Type: message/rfc822\r\n\r\n" + nested

@@ -21,6 +21,7 @@ from bounce_parser.rules.detection import (
 
 _QUOTED_FIELD = re.compile(r"^[ \t>*]*([A-Za-zÀ-ÿ-]+)\*?[ \t]*:[ \t]*(.*?)[ \t*]*$")
 _SCAN = 8000  # a forwarding person's own words above the marker are short
+_HEADER_LINES = 60  # a quoted header block's lines, the blank ones above it included
 
 
 def quoted_notice(text: str) -> Message | None:
@@ -47,10 +48,13 @@ def quoted_messages(text: str) -> Iterator[Message]:
 def _message_after(rest: str) -> Message | None:
     """The message under one forward marker (``rest``: the text after it), or None where no
     quoted header lines follow the marker."""
-    lines = rest.lstrip("\r\n").splitlines()
+    # only the first lines can be the quoted header block: the rest is split no further (a
+    # text of many markers would otherwise be split whole at each)
+    lines = rest.lstrip("\r\n").split("\n", _HEADER_LINES)
     fields: dict[str, str] = {}
     used = 0
-    for used, line in enumerate(lines):  # noqa: B007 (its index is the body's start)
+    for used, raw_line in enumerate(lines[:_HEADER_LINES]):  # noqa: B007 (the body's start)
+        line = raw_line.rstrip("\r")
         if not line.strip():
             if fields:
                 break
@@ -67,5 +71,5 @@ def _message_after(rest: str) -> Message | None:
     quoted = Message()
     for name, value in fields.items():
         quoted[name] = value
-    quoted.set_payload("\n".join(lines[used:]), "utf-8")
+    quoted.set_payload("\n".join(lines[used:]).replace("\r\n", "\n"), "utf-8")
     return quoted

@@ -1336,3 +1336,19 @@ def test_a_person_quoting_a_read_receipt_in_an_answer_is_a_reply() -> None:
         f"Yes, I read it, but the amount is wrong.\n\n{body}"
     )
     assert classify(raw.replace("\n", "\r\n").encode()).kind == Kind.HUMAN
+
+
+def test_a_quoted_header_block_is_looked_for_only_in_the_lines_under_the_marker() -> None:
+    """``inline_forward._HEADER_LINES``: a text of many forward markers is not split whole at
+    each; header lines further down than that are text, not the quoted message."""
+    from bounce_parser.inline_forward import _HEADER_LINES, quoted_messages
+
+    quoted = "From: Jean <jean@client.example>\nSubject: Automatic reply: Facture 7\n\nAbsent.\n"
+    near = "-----Original Message-----\n" + " \n" * (_HEADER_LINES - 5) + quoted
+    far = "-----Original Message-----\n" + " \n" * (_HEADER_LINES + 5) + quoted
+    [message] = quoted_messages(near)
+    assert (message["From"], message["Subject"]) == (
+        "Jean <jean@client.example>",
+        "Automatic reply: Facture 7",
+    )
+    assert list(quoted_messages(far)) == []
