@@ -221,6 +221,13 @@ def _decoded_text(part: Message) -> str:
     return data.decode("latin-1")
 
 
+def lowered(text: str) -> str:
+    """``text`` lower-cased, each character where it stood: positions found in it are the
+    text's own (``str.lower`` turns only U+0130, "İ", into two characters). A lower-case
+    pattern searched in it is several times faster than the same one with IGNORECASE."""
+    return (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
+
+
 def addresses_in(text: str) -> list[str]:
     return _ADDR.findall(text)
 

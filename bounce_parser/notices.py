@@ -158,10 +158,11 @@ def _succeeded(head: str) -> dict[str, str]:
     successful ones are left out before, by its failed block, ``listed_block``.)"""
     listed: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
-    for m in SUCCESS_NOTICE.finditer(head):
+    lowered = mime.lowered(head)
+    for m in SUCCESS_NOTICE.finditer(lowered):
         failure = BOUNCE_BODY.search(head, m.end())
         end = failure.start() if failure else len(head)
-        action = "relayed" if SUCCESS_RELAYED.search(head, m.start(), end) else "delivered"
+        action = "relayed" if SUCCESS_RELAYED.search(lowered, m.start(), end) else "delivered"
         spans.append((m.start(), end))
         for found in mime.address_matches(head[m.end() : end]):
             listed.setdefault(found.group(0).lower(), action)
@@ -183,7 +184,8 @@ def success_text(
     delivery report of each recipient it names (a failure notice that quotes such words as
     well, with a failure status or reply, is not one)."""
     head, returned_text = split_at_returned(human_text(parts))
-    said = SUCCESS_NOTICE.search(head[:4000])
+    lowered = mime.lowered(head[:4000])
+    said = SUCCESS_NOTICE.search(lowered)
     if said is None:
         return None
     sender = mime.header(msg, "From") or ""
@@ -209,7 +211,7 @@ def success_text(
             written_to if len(written_to) == 1 else []
         )
         addresses = [a for a in addresses if a not in exclude]
-    action = "relayed" if SUCCESS_RELAYED.search(head[:4000]) else "delivered"
+    action = "relayed" if SUCCESS_RELAYED.search(lowered) else "delivered"
     return Classification(
         kind=Kind.DELIVERY_REPORT,
         recipients=tuple(

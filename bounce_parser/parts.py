@@ -299,7 +299,7 @@ def diagnostic_near(text: str, address: str, others: Iterable[str] = ()) -> str 
     the report's recipients (one named on the same line shares the text that follows)."""
     if not text:
         return None
-    lowered = text.lower()
+    lowered = mime.lowered(text)
     idx = lowered.find(address.lower())
     if idx < 0:
         return None

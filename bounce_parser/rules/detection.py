@@ -168,7 +168,8 @@ BOUNCE_BODY = re.compile(
 )
 
 # A success notice sent as plain text (the report's MIME structure lost, or a sender that makes
-# none): each sender's own template, none of which a failure notice uses.
+# none): each sender's own template, none of which a failure notice uses. Lower-case: searched
+# in the lower-cased text (``mime.lowered``).
 SUCCESS_NOTICE = re.compile(
     # Postfix, bounce(5) success_template / relay_template
     r"your message was successfully delivered to the destination|"
@@ -199,12 +200,10 @@ SUCCESS_NOTICE = re.compile(
     r"su mensaje se (?:ha )?entreg(?:[óo]|ado) a (?:los )?siguientes destinatarios|"
     r"il (?:tuo )?messaggio [èe] stato recapitato ai seguenti destinatari|"
     r"uw bericht is (?:afgeleverd|bezorgd) bij de volgende (?:geadresseerden|ontvangers)",
-    re.IGNORECASE,
 )
 SUCCESS_RELAYED = re.compile(
     r"successfully relayed|no delivery notification was sent|relayed to non-dsn-aware|"
     r"was relayed to these recipients|aucune notification de remise n.a [ée]t[ée] envoy[ée]e",
-    re.I,
 )
 
 

@@ -179,3 +179,13 @@ def test_a_message_is_read_to_its_bounded_count_of_delimiter_lines() -> None:
     read = mime.parse(raw).get_payload()
     assert isinstance(read, list)
     assert len(read) == mime.MAX_DELIMITER_LINES - 1
+
+
+def test_lowered_text_keeps_each_character_where_it_stood() -> None:
+    """Positions found in ``mime.lowered`` are the text's own: ``str.lower`` makes "İ" two
+    characters, which would shift every position after it."""
+    text = "İZMİR: Your message has been delivered to the following recipients"
+    lowered = mime.lowered(text)
+    assert len(lowered) == len(text)
+    assert lowered.startswith("izmir: your message has been delivered")
+    assert lowered.index("delivered") == text.index("delivered")
