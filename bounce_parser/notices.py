@@ -46,6 +46,7 @@ from bounce_parser.rules.detection import (
     SUCCESS_NOTICE,
     SUCCESS_RELAYED,
     TEMPORARY,
+    TEXT_READ_RECEIPT_OPENINGS,
     TEXT_READ_RECEIPTS,
 )
 from bounce_parser.rules.signatures import (
@@ -507,7 +508,10 @@ def text_read_receipt(
 ) -> Classification | None:
     """A read receipt in plain text (``rules.detection.TEXT_READ_RECEIPTS``): the reader is
     its sender; the message it is about, the one it answers (In-Reply-To) or returns."""
-    text = human_text(parts)[:3000]
+    shown = human_text(parts)[:3000]
+    text = mime.lowered(shown)
+    if not any(opening in text for opening in TEXT_READ_RECEIPT_OPENINGS):
+        return None
     for pattern, disposition in TEXT_READ_RECEIPTS:
         said = pattern.search(text)
         if said is None:
@@ -518,7 +522,7 @@ def text_read_receipt(
                 address=r.address,
                 reason=disposition,
                 action="delivered",
-                diagnostic=" ".join(said.group(0).split())[:500],
+                diagnostic=" ".join(shown[said.start() : said.end()].split())[:500],
             )
             for r in reader
         )

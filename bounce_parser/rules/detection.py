@@ -294,13 +294,15 @@ REDACTED_LOCAL_PART = re.compile(
 # A read receipt sent as plain text, not as an RFC 8098 report: Outlook's template ("Your
 # message / To: … / Subject: … / Sent: … / was read on <date>", "was deleted without being read
 # on"), in English, French and German; what the reader did, as RFC 8098 3.2.6's disposition
-# type names it
+# type names it. Lower-case: searched in the lower-cased text (``mime.lowered``), only where
+# one of the openings is
+TEXT_READ_RECEIPT_OPENINGS = ("your message", "votre message", "ihre nachricht")
 TEXT_READ_RECEIPTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (
         re.compile(
             r"^[ \t]*(?:your message|votre message|ihre nachricht)[ \t]*\r?$"
             r"(?:.*\n){1,12}?[ \t]*" + said,
-            re.IGNORECASE | re.MULTILINE,
+            re.MULTILINE,
         ),
         disposition,
     )

@@ -1326,6 +1326,8 @@ def test_a_read_receipt_in_plain_text_is_a_read_receipt_of_its_sender(form: str)
     assert result.kind == Kind.READ_RECEIPT
     assert [(r.address, r.reason) for r in result.recipients] == [(R, disposition)]
     assert result.original_message_id == "<inv-7@acme.example>"
+    # what the reader's client said, as it said it
+    assert (result.recipients[0].diagnostic or "").split(" ")[0] in ("Your", "Votre", "Ihre")
 
 
 def test_a_person_quoting_a_read_receipt_in_an_answer_is_a_reply() -> None:
