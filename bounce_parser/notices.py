@@ -265,6 +265,14 @@ def from_text(
             names = returned_display_names(parts, returned_text)
             names += [(a.partition("@")[0], a) for a in written_to]
             found = quoted_names_named(head, [(n, a) for n, a in names if a not in exclude])
+        if not found:
+            # the notice's subject names which of them failed ("Delivery failure to …")
+            recipients = set(written_to + received_for)
+            found = [
+                (a, summary)
+                for a in dict.fromkeys(x.lower() for x in mime.addresses_in(base["subject"] or ""))
+                if a in recipients
+            ]
         sender = mime.header(msg, "From") or ""
         if not found and BOUNCE_SENDER.search(sender):
             found = local_parts_of_sender(head, (mime.addresses_in(sender) or [""])[0])

@@ -465,6 +465,23 @@ def test_exchange_2003_names_the_recipient_it_could_not_reach_by_its_name(form: 
     ]
 
 
+def test_a_notice_whose_subject_names_the_failed_recipient_names_that_one() -> None:
+    """The text names no address; the subject does, one of the two the invoice went to."""
+    raw = (
+        "From: postmaster@relay.client.example\nTo: billing@acme.example\n"
+        "Subject: Delivery failure to jean.dupont@client.example\n"
+        "Content-Type: text/plain\n\nYour message could not be delivered.\n"
+        "Reason: 550 5.1.1 User unknown\n\n--- Original message follows.\n\n"
+        "From: billing@acme.example\n"
+        "To: jean.dupont@client.example, Compta <compta@client.example>\n"
+        "Subject: Facture 7\nMessage-ID: <inv-7@acme.example>\n\nFacture 7.\n"
+    )
+    result = classify(raw.replace("\n", "\r\n").encode())
+    assert [(r.address, r.reason) for r in result.recipients] == [
+        ("jean.dupont@client.example", "userunknown")
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(WARNINGS))
 def test_a_warning_that_delivery_goes_on_is_a_delay(name: str) -> None:
     _source, subject, body = WARNINGS[name]
