@@ -18,6 +18,7 @@ from bounce_parser.parts import (
     excerpt_of,
     headers_part,
     human_text,
+    report_type_of,
     returned_display_names,
     returned_for,
     returned_headers,
@@ -394,6 +395,26 @@ _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
 _RETURNED_RCPT = ("X-HmXmrOriginalRecipient", "To", "Cc", "Delivered-To", "X-Original-To")
 
 
+_FEEDBACK_FIELD = re.compile(r"^Feedback-Type[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+def _feedback_report_parts(msg: Message, parts: list[tuple[int, Message]]) -> list[Message]:
+    """A complaint's machine-readable part: message/feedback-report, or in a feedback report
+    whose part a gateway relabelled (text/plain, application/octet-stream), the part whose
+    text holds RFC 5965's fields (RFC 6522 3: the second part is the machine-readable one)."""
+    found = [p for _, p in parts if mime.ctype(p) == "message/feedback-report"]
+    if found or report_type_of(msg) != "feedback-report":
+        return found
+    return [
+        part
+        for depth, part in parts
+        if depth == 0
+        and mime.ctype(part) in ("text/plain", "application/octet-stream")
+        and isinstance(part.get_payload(), str)
+        and _FEEDBACK_FIELD.search(mime.text_of(part)) is not None
+    ]
+
+
 def from_feedback(
     msg: Message,
     parts: list[tuple[int, Message]],
@@ -404,16 +425,15 @@ def from_feedback(
     the type its format stands for, where no report part names one)."""
     fields: dict[str, str] = {}
     recipients: list[str] = []
-    for _, part in parts:
-        if mime.ctype(part) == "message/feedback-report":
-            for group in dsn_groups(part):
-                fields.update(group)
-            # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
-            payload = part.get_payload()
-            blocks = payload if isinstance(payload, list) else [headers_part(part)]
-            for block in (b for b in blocks if isinstance(b, Message)):
-                for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
-                    recipients += [a.lower() for a in mime.addresses_in(str(value))]
+    for part in _feedback_report_parts(msg, parts):
+        for group in dsn_groups(part):
+            fields.update(group)
+        # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
+        payload = part.get_payload()
+        blocks = payload if isinstance(payload, list) else [headers_part(part)]
+        for block in (b for b in blocks if isinstance(b, Message)):
+            for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
+                recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)
     complained_of = returned
     if complained_of is None and feedback_type is not None:

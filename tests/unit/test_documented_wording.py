@@ -2633,6 +2633,23 @@ def test_a_complaint_rfc_5965_names_who_complained(
     assert result.returned_return_path == "bounce@acme.example"
 
 
+@pytest.mark.parametrize("fields_type", ["text/plain", "application/octet-stream"])
+def test_a_complaint_whose_report_part_was_relabelled_is_read_by_its_fields(
+    fields_type: str,
+) -> None:
+    """RFC 6522 3: the report's second part is its machine-readable one, whatever a gateway
+    relabelled it; its Feedback-Type and Original-Rcpt-To (RFC 5965 3) still say what and who,
+    not the returned message's To."""
+    raw = _complaint(f"Original-Rcpt-To: <{RECIPIENT}>\r\n", "To: copies@client.example\r\n")
+    raw = raw.replace(
+        b"Content-Type: message/feedback-report", f"Content-Type: {fields_type}".encode()
+    )
+    result = classify(raw)
+    assert result.kind == Kind.FEEDBACK
+    assert result.feedback_type == "abuse"
+    assert [r.address for r in result.recipients] == [RECIPIENT]
+
+
 @pytest.mark.parametrize(
     "diagnostic",
     [
