@@ -7,7 +7,7 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
 a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
 space after the colon and a comment after the status (RFC 3464 allows both), its content
-types in mixed case, its report part (delivery status or complaint) relabelled
+types in mixed case, its report part (delivery status, complaint, read receipt) relabelled
 application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
 on attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its
@@ -196,16 +196,23 @@ def mixed_case_types(raw: bytes) -> bytes | None:
     return out if a + b else None
 
 
+_REPORT_PARTS = (
+    "message/delivery-status",
+    "message/feedback-report",
+    "message/disposition-notification",
+)
+
+
 def report_relabelled(raw: bytes) -> bytes | None:
-    """The report's fields part (a delivery report's or a complaint's) relabelled by a gateway
-    that re-encodes what it passes on (application/octet-stream, base64), as RFC 6522 3 still
-    makes it the report's second part."""
+    """The report's fields part (a delivery report's, a complaint's, a read receipt's)
+    relabelled by a gateway that re-encodes what it passes on (application/octet-stream,
+    base64), as RFC 6522 3 still makes it the report's second part."""
     msg = message_from_bytes(raw, policy=compat32)
     if msg.get_content_type() != "multipart/report":
         return None
     changed = False
     for part in msg.walk():
-        if part.get_content_type() not in ("message/delivery-status", "message/feedback-report"):
+        if part.get_content_type() not in _REPORT_PARTS:
             continue
         blocks = part.get_payload()
         if not isinstance(blocks, list):

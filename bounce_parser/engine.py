@@ -174,7 +174,7 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
     if report_type == "disposition-notification" or any(
         c == "message/disposition-notification" for _, c in ctypes
     ):
-        return read_receipt(parts, base)
+        return read_receipt(msg, parts, base)
     dsn = [p for d, p in parts if d == 0 and mime.ctype(p) in _DSN_TYPES]
     report = dsn[0] if dsn else embedded_dsn(parts)
     if report is not None:

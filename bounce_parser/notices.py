@@ -18,7 +18,7 @@ from bounce_parser.parts import (
     excerpt_of,
     headers_part,
     human_text,
-    report_type_of,
+    report_parts,
     returned_display_names,
     returned_for,
     returned_headers,
@@ -395,26 +395,6 @@ _FEEDBACK_RCPT = ("Original-Rcpt-To", "Removal-Recipient")
 _RETURNED_RCPT = ("X-HmXmrOriginalRecipient", "To", "Cc", "Delivered-To", "X-Original-To")
 
 
-_FEEDBACK_FIELD = re.compile(r"^Feedback-Type[ \t]*:", re.IGNORECASE | re.MULTILINE)
-
-
-def _feedback_report_parts(msg: Message, parts: list[tuple[int, Message]]) -> list[Message]:
-    """A complaint's machine-readable part: message/feedback-report, or in a feedback report
-    whose part a gateway relabelled (text/plain, application/octet-stream), the part whose
-    text holds RFC 5965's fields (RFC 6522 3: the second part is the machine-readable one)."""
-    found = [p for _, p in parts if mime.ctype(p) == "message/feedback-report"]
-    if found or report_type_of(msg) != "feedback-report":
-        return found
-    return [
-        part
-        for depth, part in parts
-        if depth == 0
-        and mime.ctype(part) in ("text/plain", "application/octet-stream")
-        and isinstance(part.get_payload(), str)
-        and _FEEDBACK_FIELD.search(mime.text_of(part)) is not None
-    ]
-
-
 def from_feedback(
     msg: Message,
     parts: list[tuple[int, Message]],
@@ -425,7 +405,7 @@ def from_feedback(
     the type its format stands for, where no report part names one)."""
     fields: dict[str, str] = {}
     recipients: list[str] = []
-    for part in _feedback_report_parts(msg, parts):
+    for part in report_parts(msg, parts, "feedback-report", "Feedback-Type"):
         for group in dsn_groups(part):
             fields.update(group)
         # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
@@ -498,12 +478,11 @@ _DISPOSITION_TYPE = re.compile(
 )
 
 
-def read_receipt(parts: list[tuple[int, Message]], base: Common) -> Classification:
+def read_receipt(msg: Message, parts: list[tuple[int, Message]], base: Common) -> Classification:
     fields: dict[str, str] = {}
-    for _, part in parts:
-        if mime.ctype(part) == "message/disposition-notification":
-            for group in dsn_groups(part):
-                fields.update(group)
+    for part in report_parts(msg, parts, "disposition-notification", "Disposition"):
+        for group in dsn_groups(part):
+            fields.update(group)
     recipient = addr(fields.get("final-recipient")) or addr(fields.get("original-recipient"))
     original = mime.first_message_id(fields.get("original-message-id", "")) or returned_message_id(
         parts

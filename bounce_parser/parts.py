@@ -61,6 +61,27 @@ def _returned_part(parts: list[tuple[int, Message]]) -> Message | None:
     return None
 
 
+def report_parts(
+    msg: Message, parts: list[tuple[int, Message]], report_type: str, field: str
+) -> list[Message]:
+    """A report's machine-readable part (``message/<report_type>``): where a gateway relabelled
+    it (text/plain, application/octet-stream), the part of a ``report_type`` report whose text
+    holds its first ``field`` at a line's start (RFC 6522 3: a report's second part is the
+    machine-readable one, whatever it is labelled)."""
+    found = [p for _, p in parts if mime.ctype(p) == f"message/{report_type}"]
+    if found or report_type_of(msg) != report_type:
+        return found
+    opening = re.compile(rf"^{field}[ \t]*:", re.IGNORECASE | re.MULTILINE)
+    return [
+        part
+        for depth, part in parts
+        if depth == 0
+        and mime.ctype(part) in ("text/plain", "application/octet-stream")
+        and isinstance(part.get_payload(), str)
+        and opening.search(mime.text_of(part)) is not None
+    ]
+
+
 def returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
     part = _returned_part(parts)
     if part is None:

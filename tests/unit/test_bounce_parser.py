@@ -270,6 +270,21 @@ def test_a_read_receipt_says_whether_the_invoice_was_read(
     assert text.startswith(noted) and disposition in text
 
 
+@pytest.mark.parametrize("fields_type", ["text/plain", "application/octet-stream"])
+def test_a_read_receipt_whose_report_part_was_relabelled_is_read_by_its_fields(
+    fields_type: str,
+) -> None:
+    """RFC 6522 3: the report's second part is its machine-readable one, however a gateway
+    relabelled it: who read it and what they did are its RFC 8098 fields."""
+    raw = _read_receipt("manual-action/MDN-sent-manually; displayed").replace(
+        b"Content-Type: message/disposition-notification", f"Content-Type: {fields_type}".encode()
+    )
+    c = classify(raw)
+    assert c.kind == Kind.READ_RECEIPT
+    assert [(r.address, r.reason) for r in c.recipients] == [("paul@client.example", "displayed")]
+    assert c.original_message_id == "<inv-7@acme.example>"
+
+
 def test_human_reply() -> None:
     raw = (
         b"From: Paul <paul@client.example>\r\nTo: f@acme.example\r\nSubject: Re: Facture\r\n"
