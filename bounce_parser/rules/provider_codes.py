@@ -357,6 +357,9 @@ _EXCHANGE_NDR_REASON = {
     # the recipient's delivery restrictions do not admit the sender: its choice, as sisimai's
     # Filtered list reads it
     "resolver.rst.notauthorized": "filtered",
+    # 5.7.129: the recipient takes mail only from the senders its restrictions name (Exchange
+    # Online's NDR reference): the same choice of the recipient's
+    "resolver.rst.restrictedtorecipientspermission": "filtered",
     # "the domain does not exist in DNS", which the reference puts down to the sending
     # server's own DNS or network settings as often: no proof the domain is gone
     "smtpsend.dns.nonexistentdomain": "networkerror",

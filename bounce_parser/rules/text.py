@@ -692,6 +692,10 @@ _SPECIFIC: list[Wording] = [
             r"blocked by (?:the )?recipient",
             r"(?:recipient|user|addressee) has blocked "
             r"(?:the sender|you\b|your (?:address|e-?mail))",
+            r"(?:recipient|user|addressee) has chosen not to (?:receive|accept)",
+            # the recipient's own list ("Sender is on the recipient's block list"), not a
+            # DNS block list of the sending host's
+            r"(?:on|in) the (?:recipient|user)['’]?s (?:personal )?(?:block|black) ?list",
             r"rejected by (?:the )?recipient(?! domain)",  # not Gmail's "… recipient domain"
             r"only accepting mail from (?:specific|certain|selected)",  # AOL
             r"refuse[sd]? to receive",  # "553 User refused to receive this mail"
@@ -715,7 +719,8 @@ _SPECIFIC: list[Wording] = [
             "'Delivery not authorized, message refused' for a recipient's choice): 'is not "
             "accepting mail from', 'blocked by the recipient', 'rejected by recipient', 'user "
             "reject', 'refuses to receive'; AOL ('only accepting mail from specific email "
-            "addresses'); 'recipient refuses to accept your mail'; Facebook ('refused due to "
+            "addresses'); 'recipient refuses to accept your mail', 'has chosen not to receive', "
+            "'on the recipient's block list'; Facebook ('refused due to "
             "recipient preferences'); AT&T's SMS gateway "
             "('has restricted SMS e-mail'); Interia ('Recipient doesn't want your mail'); a "
             "challenge-response service ('This account is protected by …')"

@@ -1806,6 +1806,25 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
     (
         "filtered",
         "5.0.0",
+        "550 5.7.1 The recipient has chosen not to receive mail from you",
+        "The recipient's own choice of senders (the words say the mailbox exists)",
+    ),
+    (
+        "filtered",
+        "5.0.0",
+        "554 5.7.1 Sender is on the recipient’s block list",
+        "The recipient's own block list, not a DNS block list of the sending host's",
+    ),
+    (
+        "filtered",
+        "5.0.0",
+        "550 5.7.129 RESOLVER.RST.RestrictedToRecipientsPermission; not authorized to send to "
+        "this recipient",
+        EXO + " (5.7.129: the recipient restricted to the senders it names)",
+    ),
+    (
+        "filtered",
+        "5.0.0",
         "550 Recipient refuses to accept your mail",
         "The recipient's own refusal (sisimai's UserUnknown list; the words say the mailbox "
         "exists and refuses)",
