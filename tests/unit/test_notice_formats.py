@@ -19,6 +19,16 @@ MAILMAN = "Mailman's bounce detector (flufl.bounce) "
 SYMPA = "Sympa's bounce analyser (bounce-lib.pl), "
 R = RECIPIENT
 
+
+def _plain(sender: str, subject: str, body: str, headers: str = "") -> bytes:
+    """A plain-text message (UTF-8) from ``sender`` to our billing address, CRLF line ends."""
+    raw = (
+        f"From: {sender}\nTo: billing@acme.example\nSubject: {subject}\n{headers}"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}"
+    )
+    return raw.replace("\n", "\r\n").encode()
+
+
 # name: (source, subject, the notice's text before the returned message)
 FAILURES: dict[str, tuple[str, str, str]] = {
     "sdm.de": (
@@ -1160,11 +1170,7 @@ FORWARDED_AUTOREPLY = {
 @pytest.mark.parametrize("client", sorted(FORWARDED_AUTOREPLY))
 def test_an_auto_reply_forwarded_inline_is_the_quoted_responders(client: str) -> None:
     subject, body = FORWARDED_AUTOREPLY[client]
-    raw = (
-        "From: Paul Martin <paul@acme.example>\nTo: retours@acme.example\n"
-        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n{body}"
-    )
-    result = classify(raw.replace("\n", "\r\n").encode())
+    result = classify(_plain("Paul Martin <paul@acme.example>", subject, body))
     assert result.kind == Kind.AUTOREPLY
     assert [(r.address, r.reason) for r in result.recipients] == [
         ("jean.dupont@client.example", "vacation")
@@ -1176,14 +1182,15 @@ def test_an_auto_reply_forwarded_inline_is_the_quoted_responders(client: str) ->
 def test_a_person_answering_an_auto_reply_is_not_read_as_the_responder() -> None:
     """ "RE: Automatic reply: …" with the auto-reply quoted under Outlook's marker: the
     person's answer, whoever wrote the quoted lines."""
-    raw = (
-        "From: Paul Martin <paul@acme.example>\nTo: jean.dupont@client.example\n"
-        "Subject: RE: Automatic reply: Facture 7\nIn-Reply-To: <ar-1@client.example>\n"
-        "Content-Type: text/plain; charset=utf-8\n\nWho can I contact meanwhile?\n\n"
+    raw = _plain(
+        "Paul Martin <paul@acme.example>",
+        "RE: Automatic reply: Facture 7",
+        "Who can I contact meanwhile?\n\n"
         "-----Original Message-----\nFrom: Jean Dupont <jean.dupont@client.example>\n"
-        "Subject: Automatic reply: Facture 7\n\nI am out of the office.\n"
+        "Subject: Automatic reply: Facture 7\n\nI am out of the office.\n",
+        "In-Reply-To: <ar-1@client.example>\n",
     )
-    result = classify(raw.replace("\n", "\r\n").encode())
+    result = classify(raw)
     assert all(r.address != "jean.dupont@client.example" for r in result.recipients)
 
 
@@ -1334,12 +1341,9 @@ TEXT_READ_RECEIPTS = {
 @pytest.mark.parametrize("form", sorted(TEXT_READ_RECEIPTS))
 def test_a_read_receipt_in_plain_text_is_a_read_receipt_of_its_sender(form: str) -> None:
     subject, body, disposition = TEXT_READ_RECEIPTS[form]
-    raw = (
-        f"From: Jean Dupont <{R}>\nTo: billing@acme.example\nSubject: {subject}\n"
-        "In-Reply-To: <inv-7@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n"
-        f"{body}"
+    result = classify(
+        _plain(f"Jean Dupont <{R}>", subject, body, "In-Reply-To: <inv-7@acme.example>\n")
     )
-    result = classify(raw.replace("\n", "\r\n").encode())
     assert result.kind == Kind.READ_RECEIPT
     assert [(r.address, r.reason) for r in result.recipients] == [(R, disposition)]
     assert result.original_message_id == "<inv-7@acme.example>"
@@ -1349,12 +1353,13 @@ def test_a_read_receipt_in_plain_text_is_a_read_receipt_of_its_sender(form: str)
 
 def test_a_person_quoting_a_read_receipt_in_an_answer_is_a_reply() -> None:
     subject, body, _ = TEXT_READ_RECEIPTS["read"]
-    raw = (
-        f"From: Jean Dupont <{R}>\nTo: billing@acme.example\nSubject: RE: {subject}\n"
-        "In-Reply-To: <rr-1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n"
-        f"Yes, I read it, but the amount is wrong.\n\n{body}"
+    raw = _plain(
+        f"Jean Dupont <{R}>",
+        f"RE: {subject}",
+        f"Yes, I read it, but the amount is wrong.\n\n{body}",
+        "In-Reply-To: <rr-1@acme.example>\n",
     )
-    assert classify(raw.replace("\n", "\r\n").encode()).kind == Kind.HUMAN
+    assert classify(raw).kind == Kind.HUMAN
 
 
 def test_a_quoted_header_block_is_looked_for_only_in_the_lines_under_the_marker() -> None:
