@@ -523,15 +523,14 @@ def text_read_receipt(
         said = pattern.search(text)
         if said is None:
             continue
-        reader = autoreply_recipient(msg)
         recipients = tuple(
             RecipientResult(
-                address=r.address,
+                address=reader.lower(),
                 reason=disposition,
                 action="delivered",
                 diagnostic=" ".join(shown[said.start() : said.end()].split())[:500],
             )
-            for r in reader
+            for reader in mime.addresses_in(mime.header(msg, "From") or "")[:1]
         )
         return Classification(
             kind=Kind.READ_RECEIPT,

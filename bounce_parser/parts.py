@@ -67,7 +67,9 @@ def report_parts(
     """A report's machine-readable part (``message/<report_type>``): where a gateway relabelled
     it (text/plain, application/octet-stream), the part of a ``report_type`` report whose text
     holds its first ``field`` at a line's start (RFC 6522 3: a report's second part is the
-    machine-readable one, whatever it is labelled)."""
+    machine-readable one, whatever it is labelled). For complaints and read receipts; a
+    delivery report's is ``dsn.embedded_dsn``'s, which also reads one whose MIME structure
+    was lost."""
     found = [p for _, p in parts if mime.ctype(p) == f"message/{report_type}"]
     if found or report_type_of(msg) != report_type:
         return found
