@@ -11,7 +11,8 @@ types in mixed case, its report part (delivery status, complaint, read receipt) 
 application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
 on attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its
-first plain-text part or its "external sender" warning put above it.
+first plain-text part or its "external sender" warning put above it, and its long lines
+wrapped at other places (the lines under each indented).
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -27,6 +28,7 @@ import io
 import quopri
 import re
 import sys
+import textwrap
 from collections.abc import Callable
 from email import message_from_bytes
 from email.generator import BytesGenerator
@@ -146,6 +148,33 @@ def _first_plain_text_changed(raw: bytes, change: Callable[[str], str]) -> bytes
     del part["Content-Transfer-Encoding"]
     part.set_payload(change(text).encode("utf-8", "replace"), "utf-8")
     return _flat(msg)
+
+
+WRAP_AT = 50
+# a line's own indentation, and the "> " of a quoted copy, which its wrapped lines keep
+_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t])*")
+
+
+def _rewrapped(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        prefix = _LINE_PREFIX.match(line).group(0)  # type: ignore[union-attr]
+        pieces = textwrap.wrap(
+            line[len(prefix) :], WRAP_AT, break_long_words=False, break_on_hyphens=False
+        )
+        if len(line) <= WRAP_AT or not pieces:
+            out.append(line)
+            continue
+        out.append(prefix + pieces[0])
+        out.extend(prefix + "    " + piece for piece in pieces[1:])
+    return "\n".join(out) + "\n"
+
+
+def rewrapped(raw: bytes) -> bytes | None:
+    """The first plain-text part with its long lines wrapped at other places, the lines
+    under each indented, as Postfix's and Exim's notices wrap a long reply: where a notice's
+    lines break depends on the length of the host names and addresses in them."""
+    return _first_plain_text_changed(raw, _rewrapped)
 
 
 def encoded_subject(raw: bytes) -> bytes | None:
@@ -298,6 +327,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "forwarded-attached": forwarded_attached,
     "gateway-footer": gateway_footer,
     "gateway-banner": gateway_banner,
+    "rewrapped": rewrapped,
 }
 
 
