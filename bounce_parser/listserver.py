@@ -31,28 +31,32 @@ _LIST_SERVER = (
     "X-BeenThere",
 )
 _NOT_MEMBER = re.compile(
-    r"\bnot (?:a )?member\b|\bnon-?member\b|not (?:a )?subscriber|not subscribed to",
+    mime.spaced(r"\bnot (?:a )?member\b|\bnon-?member\b|not (?:a )?subscriber|not subscribed to"),
     re.IGNORECASE,
 )
 _REFUSED = re.compile(
-    r"has been rejected by the list moderator|"
-    # Sympa: "Your message for list compta (attached below) has been rejected."
-    r"your message for list \S+ (?:\([^)]*\) )?has been rejected|"
-    # LISTSERV: "You are not authorized to send mail to the COMPTA list"
-    r"not authorized to send mail to the \S+ list",
+    mime.spaced(
+        r"has been rejected by the list moderator|"
+        # Sympa: "Your message for list compta (attached below) has been rejected."
+        r"your message for list \S+ (?:\([^)]*\) )?has been rejected|"
+        # LISTSERV: "You are not authorized to send mail to the COMPTA list"
+        r"not authorized to send mail to the \S+ list"
+    ),
     re.IGNORECASE,
 )
 _HELD = re.compile(
-    r"awaits moderator approval|is being held until the list moderator|held for moderat|"
-    r"held for the list owner.s approval|"  # Majordomo
-    r"has been forwarded to (?:the )?(?:list )?editor|"  # Sympa's moderated list
-    r"sent to the moderator(?:s|\(s\))? for approval",  # ezmlm-store
+    mime.spaced(
+        r"awaits moderator approval|is being held until the list moderator|held for moderat|"
+        r"held for the list owner.s approval|"  # Majordomo
+        r"has been forwarded to (?:the )?(?:list )?editor|"  # Sympa's moderated list
+        r"sent to the moderator(?:s|\(s\))? for approval"  # ezmlm-store
+    ),
     re.IGNORECASE,
 )
 # "… this mailing list <list@…>", "… posting to list@…"
-# "list" then, past a quote or bracket, the list's address (its end as RFC 5322 3.4.1 has it:
-# a quote or bracket after the domain closes it)
-_LIST_ADDRESS = re.compile(r"\blist\W{0,3}(?=[^\s<>@'\"]+@)", re.IGNORECASE)
+# "list" then, past a line break, a quote or bracket, the list's address (its end as RFC
+# 5322 3.4.1 has it: a quote or bracket after the domain closes it)
+_LIST_ADDRESS = re.compile(r"\blist\s*\W{0,3}(?=[^\s<>@'\"]+@)", re.IGNORECASE)
 
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:

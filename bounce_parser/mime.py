@@ -228,6 +228,12 @@ def lowered(text: str) -> str:
     return (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
 
 
+def spaced(pattern: str) -> str:
+    """``pattern`` with each space matching any run of white space, line ends included: a
+    notice's template wraps where the host names, addresses and list names in it end."""
+    return pattern.replace(" ", r"\s+")
+
+
 def addresses_in(text: str) -> list[str]:
     return _ADDR.findall(text)
 

@@ -397,12 +397,19 @@ def returned_for(parts: list[tuple[int, Message]], returned_text: str) -> list[s
     return list(dict.fromkeys(m.group(1).lower() for m in _RECEIVED_FOR.finditer(text)))
 
 
+_WRAPPED_LINES = 8
+
+
 def around(text: str, address: str) -> str:
-    """The line naming ``address``, the line before it and the two after it."""
+    """The line naming ``address``, the line before it and the two after it, and the
+    indented lines that go on from those (a reply wrapped onto further lines)."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if address in line.lower():
-            return "\n".join(lines[max(0, i - 1) : i + 3])
+            end = i + 3
+            while end < min(len(lines), i + _WRAPPED_LINES) and lines[end][:1] in (" ", "\t"):
+                end += 1
+            return "\n".join(lines[max(0, i - 1) : end])
     return ""
 
 

@@ -431,10 +431,14 @@ def status_from_reply_code(code: int | None, reason: str | None) -> str | None:
     return f"{cls}.{tail}"
 
 
+_WRAPPED = re.compile(r"[ \t]*\r?\n[ \t]*(?=\S)")
+
+
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, when the bounce says: DATA, RCPT or
     MAIL, or CONNECT for the greeting and HELO/EHLO."""
-    lowered = (text or "").lower()
+    # a reply wrapped onto further lines (Postfix and Exim indent them) reads as one line
+    lowered = _WRAPPED.sub(" ", (text or "").lower())
     first: re.Match[str] | None = None
     for pattern in COMMANDS:
         m = pattern.search(lowered)

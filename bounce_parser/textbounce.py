@@ -28,16 +28,25 @@ _HEADER_LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+# a message identifier's field folded onto the lines under it (RFC 5322 2.2.3: a continuation
+# line opens with white space; in a quoted copy, after the "> " of the quote): "Message-Id:"
+# then "    <id@host>" holds no recipient either
+_FOLDED_ID_FIELD = re.compile(
+    r"^[ \t>]*(?:Message[- ]?Id|Msg-?Id|References|In-Reply-To)[ \t]*:.*"
+    r"(?:\r?\n(?:>[ \t]?)*+[ \t]+\S.*)+",
+    re.IGNORECASE | re.MULTILINE,
+)
+
 
 # An address an alias or a forward made, followed by the address that was written: Postfix's
 # bounce(8) "<final> (expanded from <written>): reason", sendmail's "(expanded from: written)"
 # under the address, Exim's "(generated from written)". The written address is not another
 # failed recipient; it is the one the sender used, the recipient's original address
 _EXPANDED_FROM = re.compile(
-    r"\((?:ultimately )?(?:generated|expanded) from:?[^)\n]*\)", re.IGNORECASE
+    r"\((?:ultimately )?(?:generated|expanded) from:?[^)\n]*(?:\n[^)\n]*)?\)", re.IGNORECASE
 )
-_WRITTEN = re.compile(
-    r"\((?:ultimately )?(?:generated|expanded) from:?[ \t]*<?([^<>()\s@]+@[^<>()\s@]+?)>?[ \t]*\)",
+_WRITTEN = re.compile(  # (the written address may be wrapped onto the next line)
+    r"\((?:ultimately )?(?:generated|expanded) from:?\s*<?([^<>()\s@]+@[^<>()\s@]+?)>?[ \t]*\)",
     re.IGNORECASE,
 )
 _NEAR = 300
@@ -124,6 +133,7 @@ def _after_reply_code(head: str, m: re.Match[str]) -> tuple[int, int, str]:
 
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
+    head = _FOLDED_ID_FIELD.sub(lambda m: re.sub(r"\S", " ", m.group(0)), head)
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
     if "ted from" in head or "ded from" in head:
         head = _EXPANDED_FROM.sub(lambda m: " " * len(m.group(0)), head)

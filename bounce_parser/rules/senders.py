@@ -36,7 +36,8 @@ class Sender:
     product: str
     source: str
     body: tuple[str, ...] = ()
-    """Patterns that must all be found in the notice's readable text (case-blind)."""
+    """Patterns that must all be found in the notice's readable text (case-blind; a space
+    matches any run of white space, line ends included)."""
     header: tuple[str, str] | None = None
     """A header field of the notice and a pattern its value matches ("" = present)."""
     domains: tuple[str, ...] = ()
@@ -169,7 +170,7 @@ SENDERS: tuple[Sender, ...] = (
         source="Postfix smtp(8): a remote reply is quoted as 'host … said: 550 …' and, in "
         "the versions that say it, followed by '(in reply to … command)'; quoted without it, "
         "the reply does not say which command drew it",
-        body=(r"^this is the (?:postfix program|mail system) at host ",),
+        body=(r"^this is the (?:postfix program|mail system) at host\b",),
         stage_untold_if=r"\bsaid: [45]\d\d\b",
     ),
     Sender(
@@ -179,7 +180,7 @@ SENDERS: tuple[Sender, ...] = (
         "remote reply is quoted",
         body=(r"msexch:",),
         stage_untold=True,
-        stage_told_if=r"msexch:\S.*\(0[0-9a-f]{7}\)",
+        stage_told_if=r"msexch:\S.*(?:\n[ \t]+.*)?\(0[0-9a-f]{7}\)",  # the code may wrap
     ),
     Sender(
         product="McAfee Email Gateway",

@@ -45,7 +45,7 @@ def _rx(pattern: str | None, flags: int = re.IGNORECASE | re.MULTILINE) -> re.Pa
 def _compiled(row: Sender) -> _Compiled:
     return _Compiled(
         row=row,
-        body=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in row.body),
+        body=tuple(re.compile(mime.spaced(p), re.IGNORECASE | re.MULTILINE) for p in row.body),
         header=(row.header[0], re.compile(row.header[1], re.IGNORECASE)) if row.header else None,
         hosts=_rx(row.hosts),
         stage_untold_if=_rx(row.stage_untold_if),

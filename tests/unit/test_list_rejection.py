@@ -28,6 +28,32 @@ def test_a_lists_refusal_of_a_non_member_is_a_bounce_of_the_list_address() -> No
     assert r.diagnostic == "You are not a member of this mailing list <compta@client.example>."
 
 
+def test_the_list_address_wrapped_onto_the_next_line_is_still_the_one_refused() -> None:
+    # a long list address wraps fml's line: the address is still the list's, not the
+    # invoice's sender named below it
+    wrapped = REFUSAL.replace(
+        b"list <compta@client.example>.",
+        b"list\r\n    <comptabilite-fournisseurs@client.example>.\r\n\r\n"
+        b"Your message was from factures@acme.example.",
+    )
+    [r] = classify(wrapped).recipients
+    assert (r.address, r.reason) == ("comptabilite-fournisseurs@client.example", "rejected")
+
+
+def test_the_moderators_refusal_wrapped_at_another_place_is_still_a_refusal() -> None:
+    # Mailman wraps its templates' paragraphs (Utils.wrap): a longer list name moves the
+    # line break into the refusal's words
+    refused = _mailman(
+        "Request to mailing list Comptabilite-Fournisseurs rejected",
+        "Your request to the Comptabilite-Fournisseurs mailing list\r\n\r\n"
+        '    Posting of your message titled "Facture FA-1"\r\n\r\n'
+        "has been rejected by the\r\nlist moderator.  The moderator gave the following\r\n"
+        'reason for rejecting your request:\r\n\r\n"Invoices go to compta@client.example"\r\n',
+    )
+    [r] = classify(refused).recipients
+    assert (r.address, r.reason, r.action) == ("compta@client.example", "rejected", "failed")
+
+
 def test_a_members_post_through_a_list_that_mentions_members_is_not_a_bounce() -> None:
     post = (
         b"From: Paul <paul@client.example>\r\nTo: compta@client.example\r\n"

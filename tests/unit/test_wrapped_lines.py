@@ -1,0 +1,189 @@
+"""A notice reads the same wherever its long lines wrap.
+
+Where a notice's lines break depends on the length of the host names and addresses in them:
+Postfix's bounce(8) wraps each long line of its report and indents the lines under it
+(its ``line_wrap``, 4 columns), Exim indents the lines of a recipient's block, and a header
+field may be folded onto the lines under it (RFC 5322 2.2.3). The same words, wrapped
+elsewhere, must give the same verdict.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bounce_parser import Kind, classify
+
+R = "factures@client.example"
+RETURNED = (
+    "From: billing@acme.example\nTo: factures@client.example\n"
+    "Message-ID: <inv-7@acme.example>\nSubject: Facture 7\n\nVoir la facture.\n"
+)
+
+
+def _postfix(human: str, diagnostic: str | None) -> bytes:
+    """Postfix's report: its text, a delivery status whose status names no cause (5.0.0,
+    as Postfix writes for a reply that gives none; none before Postfix 2.3), the returned
+    invoice."""
+    report = (
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\n\n"
+        f"Final-Recipient: rfc822; {R}\nAction: failed\nStatus: 5.0.0\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\n\n"
+    )
+    raw = (
+        "From: MAILER-DAEMON@relay.example (Mail Delivery System)\nTo: billing@acme.example\n"
+        "Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        f"--B\nContent-Type: text/plain; charset=us-ascii\n\n{human}\n"
+        + (report if diagnostic is not None else "")
+        + f"--B\nContent-Type: message/rfc822\n\n{RETURNED}\n--B--\n"
+    )
+    return raw.replace("\n", "\r\n").encode()
+
+
+POSTFIX_HEAD = (
+    "This is the mail system at host relay.example.\n\n"
+    "I'm sorry to have to inform you that your message could not\n"
+    "be delivered to one or more recipients. It's attached below.\n\n"
+    "                   The mail system\n\n"
+)
+
+
+# "(in reply to end of DATA command)" wrapped at each of its places, and further down than
+# the two lines under the address
+AFTER_DATA = {
+    "one line": f"<{R}>: host mx.client.example[192.0.2.1] said: 550 Unknown user\n"
+    f"    {R} (in reply to end of DATA command)\n",
+    "after 'end of'": f"<{R}>: host mx.client.example[192.0.2.1] said: 550 Unknown user\n"
+    f"    {R} (in reply to end of\n    DATA command)\n",
+    "after 'reply to'": f"<{R}>: host mx.client.example[192.0.2.1] said: 550 Unknown user\n"
+    f"    {R} (in reply to\n    end of DATA command)\n",
+    "fourth line": f"<{R}>: host\n    mx.client.example[192.0.2.1] said:\n"
+    f"    550 Unknown user {R}\n    (in reply to end of DATA command)\n",
+}
+
+
+@pytest.mark.parametrize("wrapped", sorted(AFTER_DATA))
+def test_a_refusal_after_the_data_wrapped_anywhere_is_a_filters_not_a_gone_mailbox(
+    wrapped: str,
+) -> None:
+    # sisimai's reading, the engine's: a "user unknown" given only after the message was
+    # sent is a filter's refusal; it proves no mailbox gone
+    c = classify(_postfix(POSTFIX_HEAD + AFTER_DATA[wrapped], f"550 Unknown user {R}"))
+    [r] = c.recipients
+    assert (r.address, r.reason, r.hard) == (R, "filtered", False)
+
+
+def test_a_refusal_at_rcpt_wrapped_onto_a_fourth_line_stays_a_missing_user() -> None:
+    human = (
+        f"<{R}>: host\n    mx.client.example[192.0.2.1] said:\n"
+        f"    550 Unknown user {R}\n    (in reply to RCPT TO command)\n"
+    )
+    [r] = classify(_postfix(POSTFIX_HEAD + human, f"550 Unknown user {R}")).recipients
+    assert (r.reason, r.hard) == ("userunknown", True)
+
+
+# Postfix before 2.3 quoted the remote reply without the command it answered; the notice is
+# known by its first line, which a long host name wraps
+EARLY_POSTFIX = {
+    "one line": "This is the Postfix program at host relay.example.\n\n",
+    "wrapped": "This is the Postfix program at host\n    mail-gateway-01.relay.example.\n\n",
+}
+
+
+@pytest.mark.parametrize("first_line", sorted(EARLY_POSTFIX))
+def test_an_early_postfix_notice_whose_first_line_wraps_still_says_no_stage(
+    first_line: str,
+) -> None:
+    human = (
+        EARLY_POSTFIX[first_line] + "I'm sorry to have to inform you that the message returned\n"
+        "below could not be delivered to one or more destinations.\n\n"
+        f"<{R}>: host mx.client.example[192.0.2.1] said: 550\n    <{R}>: User unknown\n"
+    )
+    [r] = classify(_postfix(human, None)).recipients
+    assert (r.address, r.reason, r.hard) == (R, "filtered", False)
+
+
+def _plain(subject: str, body: str) -> bytes:
+    raw = (
+        f"From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\nSubject: {subject}\n"
+        f"Content-Type: text/plain; charset=us-ascii\n\n{body}"
+    )
+    return raw.replace("\n", "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Unable to deliver message to the following address(es).",
+        "Unable to deliver message to the following\n    address(es).",
+    ],
+)
+def test_a_notice_template_known_by_its_wrapped_opening_is_known(opening: str) -> None:
+    # the template that never says the stage: its "user unknown" proves no mailbox gone
+    body = (
+        f"Message from relay.example.\n{opening}\n\n<{R}>:\n"
+        f"550 This user doesn't have a client.example account ({R})\n\n"
+        f"--- Original message follows.\n\n{RETURNED}"
+    )
+    [r] = classify(_plain("Failure Notice", body)).recipients
+    assert (r.address, r.reason, r.hard) == (R, "filtered", False)
+
+
+@pytest.mark.parametrize(
+    "code_line",
+    [
+        "    MSEXCH:IMS:ACME:CLIENT:MAIL01 0 (000C05A6) Unknown Recipient\n",
+        "    MSEXCH:IMS:ACME:CLIENT:MAIL01 0\n        (000C05A6) Unknown Recipient\n",
+    ],
+)
+def test_an_exchange_2003_failure_code_wrapped_under_its_line_still_names_the_failure(
+    code_line: str,
+) -> None:
+    # Exchange 2003's NDR: the hexadecimal code names the failure (000C05A6, unknown
+    # recipient), so the notice does say why, wherever the code falls
+    body = (
+        "Your message\n\n  To:      factures@client.example\n  Subject: Facture 7\n\n"
+        f"did not reach the following recipient(s):\n\n{R} on 03/12/2026 10:00\n"
+        "    The recipient name is not recognized\n" + code_line + "\n"
+    )
+    [r] = classify(_plain("Undeliverable: Facture 7", body)).recipients
+    assert (r.address, r.reason, r.hard) == (R, "userunknown", True)
+
+
+@pytest.mark.parametrize("quote", ["", "> "])
+def test_a_message_id_folded_onto_its_next_line_is_not_a_failed_recipient(quote: str) -> None:
+    # the returned headers pasted into the text, with no line that opens the returned
+    # message (as a mail client inlines a notice's parts when a colleague forwards it), with
+    # Message-ID folded as RFC 5322 2.2.3 allows
+    notice = (
+        f"This message was created automatically by mail delivery software.\n\n"
+        f"A message that you sent could not be delivered to one or more of its\n"
+        f"recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {R}\n    SMTP error from remote mail server after RCPT TO:<{R}>:\n"
+        f"    550 5.1.1 <{R}>: Recipient address rejected: User unknown\n\n"
+        "From: billing@acme.example\nTo: factures@client.example\n"
+        "Message-ID:\n    <20261203100000.inv-7@mailer.acme.example>\n"
+        "References:\n    <20261201090000.inv-6@mailer.acme.example>\nSubject: Facture 7\n\n"
+    )
+    body = "".join(quote + line + "\n" for line in notice.splitlines())
+    c = classify(_plain("Mail delivery failed: returning message to sender", body))
+    assert c.kind == Kind.BOUNCE
+    assert [(r.address, r.reason) for r in c.recipients] == [(R, "userunknown")]
+
+
+def test_the_written_address_an_alias_was_made_from_stays_so_when_it_wraps() -> None:
+    # Exim: "(generated from <written>)" under the address an alias made; the written address
+    # is the one the invoice went to, not a second failed recipient
+    body = (
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        "  comptabilite.fournisseurs@mailhost.client.example\n    (generated from\n"
+        f"        {R})\n    SMTP error from remote mail server after end of data:\n"
+        "    550 5.7.1 Message rejected as spam\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n" + RETURNED
+    )
+    c = classify(_plain("Mail delivery failed: returning message to sender", body))
+    assert [r.address for r in c.recipients] == [
+        "comptabilite.fournisseurs@mailhost.client.example"
+    ]
