@@ -51,8 +51,14 @@ _WRITTEN = re.compile(  # (the written address may be wrapped onto the next line
 )
 _NEAR = 300
 
-# "smtp.mailfrom=…", "header.from=…" of an Authentication-Results field
-_KEYED = re.compile(r"^[a-z.-]+=")
+# the key before a value of an Authentication-Results field (RFC 8601 2.2: "smtp.mailfrom=…",
+# "header.from=…"), of a Received-SPF field (RFC 7208 9.1: "envelope-from=…") or of a DKIM
+# signature's identity (RFC 6376 3.5: "i=…"); not the "=" an address may hold (RFC 5322 atext:
+# "jean=dupont@…")
+_KEYED = re.compile(
+    r"^(?:(?:smtp|header|body|policy)\.[a-z0-9_-]+|envelope-from|receiver|helo|identity|"
+    r"client-ip|i)="
+)
 # "please contact <support@…>", "write to", "send an email to", "email us at", "Support:": the
 # provider's help desk, named to the reader, not an address that failed
 _CONTACT = re.compile(

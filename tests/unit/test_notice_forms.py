@@ -362,3 +362,17 @@ def test_an_address_wrapped_in_quotes_or_asterisks_is_the_address(wrap: str) -> 
     )
     raw = _notice("Delivery Status Notification (Failure)", body)
     assert _verdict(raw) == [(RECIPIENT, "userunknown", True)]
+
+
+# RFC 5322 3.2.3's atext: a local part may hold any of these, and an invoice address does
+# ("compta=fr@…", "ap&ar@…", "o.k!@…"); an Authentication-Results key ("smtp.mailfrom=…")
+# before an address is not part of it, an "=" in the address is
+@pytest.mark.parametrize("local", ["compta=fr", "ap&ar", "x{1}|y~z", "o.k!", "#compta"])
+@pytest.mark.parametrize("product", sorted(TEMPLATES))
+def test_an_address_holding_any_character_rfc_5322_allows_is_read_whole(
+    product: str, local: str
+) -> None:
+    subject, body = TEMPLATES[product]
+    address = f"{local}@client.example"
+    raw = _notice(subject, body).replace(RECIPIENT.encode(), address.encode())
+    assert [a for a, _, _ in _verdict(raw)] == [address]
