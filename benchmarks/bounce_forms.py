@@ -11,8 +11,9 @@ types in mixed case, its report part (delivery status, complaint, read receipt) 
 application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
 on attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its
-first plain-text part or its "external sender" warning put above it, and its long lines
-wrapped at other places (the lines under each indented).
+first plain-text part or its "external sender" warning put above it, its long lines
+wrapped at other places (the lines under each indented), and its first failed recipient
+with another local part, one holding "=" and "&" as RFC 5322 allows.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -312,6 +313,28 @@ def forwarded_attached(raw: bytes) -> bytes | None:
     return head.encode("utf-8", "replace") + notice + b"\n--forwarded-attached--\n"
 
 
+# a local part as RFC 5322 3.2.3's atext allows, with characters an invoice address does hold
+RENAMED_LOCAL = "compta=fr&ap"
+
+
+def recipient_renamed(raw: bytes) -> bytes | None:
+    """The first failed recipient, wherever the notice names it, with another local part:
+    which addresses are read must not depend on the characters of their local part."""
+    first = next((r.address for r in classify(raw).recipients if r.address), None)
+    if not first or first.encode() not in raw.lower():
+        return None
+    renamed = f"{RENAMED_LOCAL}@{first.rpartition('@')[2]}"
+    return re.sub(re.escape(first.encode()), renamed.encode(), raw, flags=re.IGNORECASE)
+
+
+def _renamed_back(after: Verdict, before: Classification) -> Verdict:
+    """``after`` with the renamed recipient named as it was, to compare with before."""
+    first = next((r.address for r in before.recipients if r.address), "")
+    renamed = f"{RENAMED_LOCAL}@{first.rpartition('@')[2]}".lower()
+    said = sorted((first.lower() if a == renamed else a, r, h) for a, r, h in after[1])
+    return after[0], tuple(said)
+
+
 FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "crlf": crlf,
     "base64": as_base64,
@@ -328,6 +351,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "gateway-footer": gateway_footer,
     "gateway-banner": gateway_banner,
     "rewrapped": rewrapped,
+    "recipient-renamed": recipient_renamed,
 }
 
 
@@ -357,7 +381,8 @@ def main() -> int:
             if other is None:
                 continue
             tried += 1
-            before, after = verdict(classify(raw)), verdict(classify(other))
+            seen = classify(raw)
+            before, after = verdict(seen), _renamed_back(verdict(classify(other)), seen)
             if before == after:
                 same += 1
                 continue
