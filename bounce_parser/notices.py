@@ -51,6 +51,7 @@ from bounce_parser.rules.detection import (
     TEXT_READ_RECEIPTS,
 )
 from bounce_parser.rules.signatures import (
+    command_line,
     gives_up_after_retries,
     notice_reason,
     provider_reason,
@@ -337,7 +338,12 @@ def from_text(
             # delay's cause is what that reply says, as in a report's Diagnostic-Code
             reply = quoted_reply(diagnostic)
             reason = (decide_reason(status or by_class, reply) if reply else None) or reason
-        command = smtp_command(diagnostic) or smtp_command(around(head, address))
+        command = (
+            smtp_command(diagnostic)
+            or smtp_command(around(head, address))
+            # the command right above the reply in a transcript, as a report's text is read
+            or command_line(head, quoted_reply(diagnostic) or diagnostic, msg)
+        )
         reason = refine_by_command(reason, command, status, diagnostic)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)
         reason = provider_reason(msg, address, diagnostic, status) or reason

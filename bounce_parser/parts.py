@@ -415,7 +415,7 @@ def around(text: str, address: str) -> str:
 
 def line_before(text: str, diagnostic: str) -> str:
     """In a session transcript, the command line (``>>> DATA``) the diagnostic answered."""
-    core = re.sub(r"^\s*\d{3}[ -]?", "", diagnostic).strip()[:40]
+    core = re.sub(r"^\s*\d{3}[ -]?", "", diagnostic).strip()[:24]
     if len(core) < 6:
         return ""
     lines = text.splitlines()

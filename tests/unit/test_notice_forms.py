@@ -376,3 +376,39 @@ def test_an_address_holding_any_character_rfc_5322_allows_is_read_whole(
     address = f"{local}@client.example"
     raw = _notice(subject, body).replace(RECIPIENT.encode(), address.encode())
     assert [a for a, _, _ in _verdict(raw)] == [address]
+
+
+# Notices sent without their machine-readable report (a gateway dropped it, or the sender
+# never makes one): the text alone must give what the report would have
+def test_courier_s_transcript_alone_shows_a_refusal_after_data() -> None:
+    # Courier's notice (courierdsn): the transcript prints the one command that drew the
+    # reply; a "user unknown" answering DATA is a filter's refusal, no mailbox proven gone
+    body = (
+        "This is a delivery status notification from relay.example,\n"
+        "running the Courier mail server, version 1.1.8.\n\n"
+        "                           UNDELIVERABLE MAIL\n\n"
+        "Your message to the following recipients cannot be delivered:\n\n"
+        f"<{RECIPIENT}>:\n    mx.client.example [192.0.2.1]:\n>>> DATA\n"
+        f"<<< 550 Unknown user {RECIPIENT}\n\n"
+    )
+    raw = _notice("DELIVERY FAILURE: Unknown user", body, "MAILER-DAEMON@relay.example")
+    assert _verdict(raw) == [(RECIPIENT, "filtered", False)]
+
+
+def test_sendmail_s_summary_line_is_the_failure_not_its_rewording_in_the_transcript() -> None:
+    # sendmail (savemail.c): "(reason: …)" under the address is the remote's reply; the
+    # transcript under it repeats the address in sendmail's own "550 5.1.1 … User unknown",
+    # which it writes for any refusal of RCPT, and the reply to DATA that followed
+    body = (
+        "The original message was received at Thu, 3 Dec 2026 10:00:00 +0100\n"
+        "from acme.example [192.0.2.9]\n\n"
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"<{RECIPIENT}>\n    (reason: 550 5.7.1 IP address blacklisted by recipient)\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to mx.client.example.:\n"
+        f">>> RCPT To:<{RECIPIENT}>\n<<< 550 5.7.1 IP address blacklisted by recipient\n"
+        f"550 5.1.1 <{RECIPIENT}>... User unknown\n>>> DATA\n"
+        "<<< 503 Error: need RCPT command\n\n   ----- Original message follows -----\n\n"
+    )
+    raw = _notice("Returned mail: see transcript for details", body)
+    assert _verdict(raw) == [(RECIPIENT, "blocked", False)]
