@@ -6,7 +6,8 @@ Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mai
 gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
 a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
-space after the colon and a comment after the status (RFC 3464 allows both), its content
+space after the colon and a comment after the status (RFC 3464 allows both), or with a
+space before the colon (RFC 5322's obsolete syntax, which a reader accepts), its content
 types in mixed case, its report part (delivery status, complaint, read receipt) relabelled
 application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
@@ -212,6 +213,13 @@ def report_fields_respelled(raw: bytes) -> bytes | None:
     return out if count else None
 
 
+def report_fields_obsolete(raw: bytes) -> bytes | None:
+    """The report's fields with a space before the colon (RFC 5322 4.5.3's obsolete syntax,
+    which a reader must accept; Mimecast writes its reports so)."""
+    out, count = _REPORT_FIELD.subn(lambda m: m.group(1) + b" : " + m.group(2).lstrip(), raw)
+    return out if count else None
+
+
 def mixed_case_types(raw: bytes) -> bytes | None:
     out, a = re.subn(
         rb"(?i)content-type:[ \t]*multipart/report;[ \t]*report-type=\"?delivery-status\"?",
@@ -343,6 +351,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "subject-rfc2047": encoded_subject,
     "subject-tagged": tagged_subject,
     "report-fields": report_fields_respelled,
+    "report-fields-obsolete": report_fields_obsolete,
     "mixed-case-types": mixed_case_types,
     "report-relabelled": report_relabelled,
     "second-recipient": second_recipient,

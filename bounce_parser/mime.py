@@ -283,6 +283,8 @@ def parse_fields(block: str) -> list[dict[str, str]]:
             continue
         name, sep, value = line.partition(":")
         if not sep or " " in name.strip():
+            if last:  # a value's next line that its MTA did not indent (a reply's "550-…")
+                current[last] += " " + line.strip()
             continue
         last = name.strip().lower()
         current[last] = value.strip()

@@ -273,6 +273,21 @@ def _rejoined(groups: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
+def _has_body(block: Message) -> bool:
+    body = block.get_payload()
+    return isinstance(body, str) and bool(body.strip())
+
+
+def _block_text(block: object) -> str:
+    """A block of fields as it was written: its fields, then the lines the parser took for
+    a body, with no blank line put between them."""
+    if not isinstance(block, Message):
+        return str(block)
+    fields = "".join(f"{name}: {value}\n" for name, value in block.raw_items())
+    body = block.get_payload()
+    return fields + (body if isinstance(body, str) else "")
+
+
 def _field_groups(dsn: Message) -> list[dict[str, str]]:
     payload = dsn.get_payload()
     encoding = str(dsn.get("content-transfer-encoding", "")).strip().lower()
@@ -282,6 +297,12 @@ def _field_groups(dsn: Message) -> list[dict[str, str]]:
         # the encoded text into blocks as if it were fields: decode it, then read the fields
         return mime.parse_fields(_decoded_blocks(payload, encoding))
     if isinstance(payload, list):
+        if any(isinstance(b, Message) and _has_body(b) for b in payload):
+            # a block of fields has no body: the parser ended one at a line it could not
+            # read as a field, such as RFC 5322 4.5.3's obsolete syntax, a space before the
+            # colon ("Final-Recipient : rfc822;…", as Mimecast writes), which a reader must
+            # still accept: read the text itself
+            return mime.parse_fields("\n\n".join(_block_text(b) for b in payload))
         groups = []
         for block in payload:
             if isinstance(block, Message):

@@ -361,3 +361,51 @@ def test_an_exim_forward_reports_the_reason_not_the_address_it_came_from() -> No
     assert r.diagnostic is not None
     assert r.diagnostic.startswith("SMTP error from remote mail server after RCPT TO")
     assert "550 5.1.1 No such user" in r.diagnostic
+
+
+def test_a_report_written_with_a_space_before_each_colon_is_read_from_its_fields() -> None:
+    # RFC 5322 4.5.3's obsolete syntax ("field-name *WSP ':'"), which a reader must accept;
+    # Mimecast writes its reports so, in one block, after a blank line. Its text names no
+    # recipient: only the fields do
+    raw = (
+        b"From: Postmaster <postmaster@relay.example>\r\nTo: b@acme.example\r\n"
+        b"Subject: [Postmaster] Email Delivery Failure\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="MC"\r\n\r\n'
+        b"--MC\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
+        b"--MC\r\nContent-Type: message/delivery-status; charset=UTF-8\r\n\r\n\r\n"
+        b"Reporting-MTA : dns;relay.example\r\nAction : failed\r\nStatus : 5.0.0\r\n"
+        b"Diagnostic-Code : smtp;550 5.7.54 SMTP; Unable to relay recipient in non-accepted "
+        b"domain\r\nFinal-Recipient : rfc822;x@client.example\r\n\r\n--MC--\r\n"
+    )
+    c = classify(raw)
+    assert c.kind == Kind.BOUNCE
+    [r] = c.recipients
+    assert (r.address, r.status, r.reason, r.hard) == (
+        "x@client.example",
+        "5.7.54",
+        "norelaying",
+        False,
+    )
+
+
+def test_a_report_whose_reply_runs_on_unindented_lines_keeps_the_fields_after_it() -> None:
+    # Symantec MessageLabs writes a multi-line reply under Diagnostic-Code without indenting
+    # its lines (RFC 5322 2.2.3 folds with white space); the fields after it are still read
+    raw = (
+        b"From: MAILER-DAEMON@messagelabs.example\r\nTo: b@acme.example\r\n"
+        b"Subject: Mail Delivery Failure\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="ML"\r\n\r\n'
+        b"--ML\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
+        b"--ML\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; server-1.messagelabs.example\r\n\r\n"
+        b"Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.\r\n"
+        b"550-mail1.messagelabs.example [192.0.2.1]:25 is not permitted to\r\n"
+        b"550 relay through this server without authentication.\r\n"
+        b"Status: 5.7.1\r\nAction: failed\r\nFinal-Recipient: rfc822; x@client.example\r\n\r\n"
+        b"--ML--\r\n"
+    )
+    c = classify(raw)
+    assert c.reporting_mta == "server-1.messagelabs.example"
+    [r] = c.recipients
+    assert (r.address, r.status, r.action) == ("x@client.example", "5.7.1", "failed")
+    assert r.diagnostic is not None and r.diagnostic.endswith("without authentication.")
