@@ -7,7 +7,8 @@ gateways send the same notice: CRLF line ends, its text parts base64 or quoted-p
 (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
 a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
 space after the colon and a comment after the status (RFC 3464 allows both), or with a
-space before the colon (RFC 5322's obsolete syntax, which a reader accepts), its content
+space before the colon (RFC 5322's obsolete syntax, which a reader accepts), or without
+the types of its addresses and diagnostic, its content
 types in mixed case, its report part (delivery status, complaint, read receipt) relabelled
 application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
 recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
@@ -220,6 +221,21 @@ def report_fields_obsolete(raw: bytes) -> bytes | None:
     return out if count else None
 
 
+def report_fields_untyped(raw: bytes) -> bytes | None:
+    """The report's recipients and diagnostic without their type ("Final-Recipient:
+    a@b", "Diagnostic-Code: 550 …"), as some reporters write them. The one fact lost is a
+    program's exit ("x-unix; 75"), which only the type tells from a reply."""
+
+    def untyped(m: re.Match[bytes]) -> bytes:
+        name, value = m.group(1), m.group(2)
+        if name.lower() in (b"final-recipient", b"original-recipient", b"diagnostic-code"):
+            value = value.partition(b";")[2].strip() or value
+        return name + b": " + value
+
+    out, count = _REPORT_FIELD.subn(untyped, raw)
+    return out if count and out != raw else None
+
+
 def mixed_case_types(raw: bytes) -> bytes | None:
     out, a = re.subn(
         rb"(?i)content-type:[ \t]*multipart/report;[ \t]*report-type=\"?delivery-status\"?",
@@ -352,6 +368,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "subject-tagged": tagged_subject,
     "report-fields": report_fields_respelled,
     "report-fields-obsolete": report_fields_obsolete,
+    "report-fields-untyped": report_fields_untyped,
     "mixed-case-types": mixed_case_types,
     "report-relabelled": report_relabelled,
     "second-recipient": second_recipient,
@@ -378,7 +395,7 @@ def main() -> int:
     if not files:
         print(f"{args.corpus}: no .eml files", file=sys.stderr)
         return 2
-    print(f"{'form':18} {'same verdict':>20} {'new hard claims':>16}")
+    print(f"{'form':24} {'same verdict':>20} {'new hard claims':>16}")
     for name, form in FORMS.items():
         tried = same = new_hard = 0
         for path in files:
@@ -400,7 +417,7 @@ def main() -> int:
             if args.show == name:
                 print(f"  {path.name}\n    was {before}\n    now {after}")
         share = f"{same / tried:.3f} ({same}/{tried})" if tried else "-"
-        print(f"{name:18} {share:>20} {new_hard:>16}")
+        print(f"{name:24} {share:>20} {new_hard:>16}")
     return 0
 
 

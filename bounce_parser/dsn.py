@@ -19,6 +19,7 @@ from bounce_parser.parts import (
     returned_headers,
     returned_message_id,
     token,
+    typed_text,
 )
 from bounce_parser.reasons import (
     decide_reason,
@@ -72,9 +73,7 @@ def from_dsn(
         action = (fields.get("action") or "").split()[0].lower() if fields.get("action") else None
         status_field = status_in_text(fields.get("status", ""))
         diagnostic = fields.get("diagnostic-code")
-        diag_text = (
-            diagnostic.partition(";")[2].strip() if diagnostic and ";" in diagnostic else diagnostic
-        )
+        diagnostic_type, diag_text = typed_text(diagnostic) if diagnostic else ("", diagnostic)
         if not diag_text:
             diag_text = diagnostic_near(human, address, reported - {address})
         elif _REPLY_CONTINUES.match(diag_text):
@@ -119,7 +118,7 @@ def from_dsn(
                 or command_line(human, diag_text or "", msg)
             )
             reason = refine_by_command(reason, command, status, diag_text)
-            if diagnostic and program_exit(diagnostic.partition(";")[0], diag_text, status):
+            if diagnostic and program_exit(diagnostic_type, diag_text, status):
                 reason = "mailererror"
             reason = unless_stage_untold(reason, command, msg, human, status)
             reason = (

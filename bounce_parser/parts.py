@@ -235,6 +235,18 @@ def _unescaped(m: re.Match[str]) -> str:
     return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
 
 
+# RFC 3464 2.3.6: "Diagnostic-Code: diagnostic-type ; *text", the type an atom ("smtp",
+# "X-Unix", "X-mPOP-Fallback_MX"); a reporter that leaves the type out writes the text alone, which
+# may hold a ";" of its own ("… deferred; see https://…")
+_DIAGNOSTIC_TYPE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_.+-]*)\s*;")
+
+
+def typed_text(value: str) -> tuple[str, str]:
+    """``(type, text)`` of a Diagnostic-Code value; the type "" where it gives none."""
+    m = _DIAGNOSTIC_TYPE.match(value)
+    return (m.group(1), value[m.end() :].strip()) if m else ("", value.strip())
+
+
 def mta_name(value: str | None) -> str | None:
     if not value:
         return None

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
+from bounce_parser.parts import typed_text
 from bounce_parser.reasons import decide_reason, reply_code_in_text, status_in_text
 
 _SES_SUBTYPE_REASON = {
@@ -66,7 +67,7 @@ def _reply_of(recipient: dict[str, Any]) -> tuple[str, str]:
     """A bounced or delayed recipient's reply (its diagnosticCode without the "smtp;" type)
     and its status (stated, else read in the reply; "" when neither)."""
     diag = str(recipient.get("diagnosticCode") or "")
-    text = diag.partition(";")[2].strip() if ";" in diag else diag
+    text = typed_text(diag)[1]
     return text, str(recipient.get("status") or "") or status_in_text(text) or ""
 
 

@@ -409,3 +409,24 @@ def test_a_report_whose_reply_runs_on_unindented_lines_keeps_the_fields_after_it
     [r] = c.recipients
     assert (r.address, r.status, r.action) == ("x@client.example", "5.7.1", "failed")
     assert r.diagnostic is not None and r.diagnostic.endswith("without authentication.")
+
+
+@pytest.mark.parametrize("typed", ["smtp; ", ""])
+def test_a_diagnostic_without_its_type_is_read_whole_even_where_it_holds_a_semicolon(
+    typed: str,
+) -> None:
+    # RFC 3464 2.3.6 puts a type before the text ("smtp; 554 …"); a reporter that leaves it
+    # out writes the text alone, and the text's own ";" does not end a type
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        "--R\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
+        "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
+        "\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\nAction: failed\r\n"
+        f"Status: 5.0.0\r\nDiagnostic-Code: {typed}554 Message rejected as spam; see "
+        "https://help.client.example/delivery\r\n\r\n--R--\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason) == ("x@client.example", "spamdetected")
+    assert r.diagnostic == "554 Message rejected as spam; see https://help.client.example/delivery"
