@@ -2,20 +2,20 @@
 
 Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
 
-Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems and
-gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
-(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged by
-a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
-space after the colon and a comment after the status (RFC 3464 allows both), or with a
-space before the colon (RFC 5322's obsolete syntax, which a reader accepts), or without
-the types of its addresses and diagnostic, its content
-types in mixed case, its report part (delivery status, complaint, read receipt) relabelled
-application/octet-stream and base64-encoded by a gateway (RFC 6522 3), a second, delivered
-recipient added to its report, (a plain-text notice) forwarded inline by a colleague, passed
-on attached by a colleague, and a gateway's virus-scan stamp and disclaimer appended to its
-first plain-text part or its "external sender" warning put above it, its long lines
-wrapped at other places (the lines under each indented), and its first failed recipient
-with another local part, one holding "=" and "&" as RFC 5322 allows.
+Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems
+and gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
+(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged
+by a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
+space after the colon and a comment after the status (RFC 3464 allows both), or with a space
+before the colon (RFC 5322's obsolete syntax, which a reader accepts), or without the types
+of its addresses and diagnostic, its content types in mixed case, its report part (delivery
+status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
+text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a
+plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
+gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
+"external sender" warning put above it, its long lines wrapped at other places (the lines
+under each indented), and its first failed recipient with another local part, one holding
+"=" and "&" as RFC 5322 allows.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -261,6 +261,16 @@ def report_relabelled(raw: bytes) -> bytes | None:
     """The report's fields part (a delivery report's, a complaint's, a read receipt's)
     relabelled by a gateway that re-encodes what it passes on (application/octet-stream,
     base64), as RFC 6522 3 still makes it the report's second part."""
+    return _relabelled(raw, "application/octet-stream")
+
+
+def report_relabelled_text(raw: bytes) -> bytes | None:
+    """The report's fields part relabelled text/plain, as a gateway that knows no
+    message/* type but message/rfc822 passes it on."""
+    return _relabelled(raw, "text/plain")
+
+
+def _relabelled(raw: bytes, label: str) -> bytes | None:
     msg = message_from_bytes(raw, policy=compat32)
     if msg.get_content_type() != "multipart/report":
         return None
@@ -274,9 +284,12 @@ def report_relabelled(raw: bytes) -> bytes | None:
         text = "\n".join(b.as_string() if isinstance(b, Message) else str(b) for b in blocks)
         data = text.encode("utf-8", "surrogateescape")
         del part["Content-Type"], part["Content-Transfer-Encoding"]
-        part["Content-Type"] = "application/octet-stream"
-        part["Content-Transfer-Encoding"] = "base64"
-        part.set_payload(base64.encodebytes(data).decode("ascii"))
+        part["Content-Type"] = label
+        if label == "text/plain":
+            part.set_payload(text)
+        else:
+            part["Content-Transfer-Encoding"] = "base64"
+            part.set_payload(base64.encodebytes(data).decode("ascii"))
         changed = True
     return _flat(msg) if changed else None
 
@@ -371,6 +384,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-fields-untyped": report_fields_untyped,
     "mixed-case-types": mixed_case_types,
     "report-relabelled": report_relabelled,
+    "report-relabelled-text": report_relabelled_text,
     "second-recipient": second_recipient,
     "forwarded-inline": forwarded_inline,
     "forwarded-attached": forwarded_attached,

@@ -217,9 +217,11 @@ _DSN_RECIPIENT = re.compile(
 _FIELDS_IN = ("text/plain", "text/delivery-status", "application/octet-stream")
 
 
-def embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
+def embedded_dsn(parts: list[tuple[int, Message]]) -> tuple[Message, Message | None] | None:
     """The delivery-status fields of a report whose MIME structure was lost (no or a wrong
-    Content-Type), found as a block of text in a plain or relabelled part."""
+    Content-Type), found as a block of text in a plain or relabelled part; and that part,
+    where it holds the fields alone (a relabelled report part, which is no text for a
+    person to read)."""
     for depth, part in parts:
         kind = mime.ctype(part)
         if depth or not (kind in _FIELDS_IN or kind.startswith("multipart/")):
@@ -232,7 +234,7 @@ def embedded_dsn(parts: list[tuple[int, Message]]) -> Message | None:
             continue
         report = Message()
         report.set_payload(text[start.start() :])
-        return report
+        return report, (part if not text[: start.start()].strip() else None)
     return None
 
 

@@ -176,9 +176,13 @@ def _classify_message(msg: Message, attached: bool = False) -> Classification:
     ):
         return read_receipt(msg, parts, base)
     dsn = [p for d, p in parts if d == 0 and mime.ctype(p) in _DSN_TYPES]
-    report = dsn[0] if dsn else embedded_dsn(parts)
+    report = dsn[0] if dsn else None
+    read = parts
+    if report is None and (embedded := embedded_dsn(parts)) is not None:
+        report, holder = embedded
+        read = [(d, p) for d, p in parts if p is not holder]
     if report is not None:
-        result = from_dsn(msg, parts, report, base)
+        result = from_dsn(msg, read, report, base)
         if result is not None:
             return result
     # a person's reply ("Re: Facture 7") that shows a notice, pasted or attached ("when I

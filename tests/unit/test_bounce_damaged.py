@@ -430,3 +430,29 @@ def test_a_diagnostic_without_its_type_is_read_whole_even_where_it_holds_a_semic
     [r] = classify(raw).recipients
     assert (r.address, r.reason) == ("x@client.example", "spamdetected")
     assert r.diagnostic == "554 Message rejected as spam; see https://help.client.example/delivery"
+
+
+@pytest.mark.parametrize("label", ["text/plain", "application/octet-stream"])
+def test_a_relabelled_report_part_is_not_read_as_the_notices_own_words(label: str) -> None:
+    # Gmail's report gives no Diagnostic-Code: why it failed is in its text for people (in
+    # a multipart/alternative, as Gmail sends it). A gateway relabelled the report part
+    # (RFC 6522 3: the second part is the report whatever its label); its fields are still
+    # the report, not the notice's explanation
+    raw = (
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\n"
+        "To: b@acme.example\r\nSubject: Delivery Status Notification (Failure)\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="G"\r\n\r\n'
+        '--G\r\nContent-Type: multipart/alternative; boundary="A"\r\n\r\n'
+        "--A\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n** Address not found **\r\n\r\n"
+        "Your message wasn't delivered to x@client.example because the address couldn't be "
+        "found. Check for typos or unnecessary spaces and try again.\r\n\r\n"
+        "--A\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<p>Address not found</p>\r\n"
+        "--A--\r\n\r\n"
+        f"--G\r\nContent-Type: {label}\r\n\r\nReporting-MTA: dns; googlemail.com\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n\r\n"
+        "--G--\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason) == ("x@client.example", "userunknown")
+    assert r.diagnostic is not None and "couldn't be found" in r.diagnostic
