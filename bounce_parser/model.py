@@ -28,7 +28,7 @@ recipients a message, and ours go to a central address and a few copies; a notic
 thousands is junk or an attack, and each recipient read costs its reason's rules."""
 
 
-_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+_STATUS_IN_TEXT = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 
 
 def is_hard(

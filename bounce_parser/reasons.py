@@ -232,8 +232,8 @@ MAX_REASON_TEXT = 3000
 
 # Each is searched with the character before a match checked apart (_not_after): a pattern
 # that opens with a look-behind makes the regex engine try every position of the text.
-_STATUS_IN_TEXT = re.compile(r"([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_SUCCESS_STATUS_IN_TEXT = re.compile(r"(2)\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_STATUS_IN_TEXT = re.compile(r"([45])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
+_SUCCESS_STATUS_IN_TEXT = re.compile(r"(2)\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
 _REPLY_IN_TEXT = re.compile(r"([45]\d\d)(?:[ -](?:[45]\.\d)|\s|$)")
 _SUCCESS_IN_TEXT = re.compile(r"(2\d\d)(?:[ -](?:2\.\d)|\s|$)")
 # a code the text names as such: Zoho's "ERROR_CODE :421", "error code: 550"

@@ -456,3 +456,22 @@ def test_a_relabelled_report_part_is_not_read_as_the_notices_own_words(label: st
     [r] = classify(raw).recipients
     assert (r.address, r.reason) == ("x@client.example", "userunknown")
     assert r.diagnostic is not None and "couldn't be found" in r.diagnostic
+
+
+@pytest.mark.parametrize("end", ["", ".", " (delivery not authorized)"])
+def test_a_status_that_ends_a_sentence_is_still_the_status(end: str) -> None:
+    # "Status: 5.7.1." : the full stop ends the field's sentence, it does not make the code
+    # a longer number (as "5.7.1.2" would be); 5.7.1 says a policy refused the message, so
+    # the "invalid recipient" beside it proves no mailbox gone
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Returned mail: see transcript for details\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="S"\r\n\r\n'
+        "--S\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
+        "--S\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
+        "\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\nAction: failed\r\n"
+        f"Status: 5.7.1{end}\r\nDiagnostic-Code: smtp; 553 Invalid recipient x@client.example"
+        "\r\n\r\n--S--\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.status, r.hard) == ("5.7.1", False)
