@@ -217,8 +217,17 @@ def report_fields_respelled(raw: bytes) -> bytes | None:
 def report_fields_obsolete(raw: bytes) -> bytes | None:
     """The report's fields with a space before the colon (RFC 5322 4.5.3's obsolete syntax,
     which a reader must accept; Mimecast writes its reports so)."""
-    out, count = _REPORT_FIELD.subn(lambda m: m.group(1) + b" : " + m.group(2).lstrip(), raw)
-    return out if count else None
+    # in the report part alone: a notice's own header holding such a field (Oracle
+    # Messaging Server's "Original-recipient:") is not the report
+    part = re.search(rb"(?im)^content-type:[ \t]*message/(?:global-)?delivery-status", raw)
+    if part is None:
+        return None
+    end = raw.find(b"\n--", part.end())
+    end = len(raw) if end < 0 else end
+    fields, count = _REPORT_FIELD.subn(
+        lambda m: m.group(1) + b" : " + m.group(2).lstrip(), raw[part.end() : end]
+    )
+    return raw[: part.end()] + fields + raw[end:] if count else None
 
 
 def report_fields_untyped(raw: bytes) -> bytes | None:
