@@ -8,14 +8,14 @@ and gateways send the same notice: CRLF line ends, its text parts base64 or quot
 by a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
 space after the colon and a comment after the status (RFC 3464 allows both), or with a space
 before the colon (RFC 5322's obsolete syntax, which a reader accepts), or without the types
-of its addresses and diagnostic, its content types in mixed case, its report part (delivery
-status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
-text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a
-plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
-gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
-"external sender" warning put above it, its long lines wrapped at other places (the lines
-under each indented), and its first failed recipient with another local part, one holding
-"=" and "&" as RFC 5322 allows.
+of its addresses and diagnostic, a gateway's stamp atop its header in that obsolete syntax,
+its content types in mixed case, its report part (delivery status, complaint, read receipt)
+relabelled application/octet-stream and base64-encoded, or text/plain, by a gateway (RFC
+6522 3), a second, delivered recipient added to its report, (a plain-text notice) forwarded
+inline by a colleague, passed on attached by a colleague, and a gateway's virus-scan stamp
+and disclaimer appended to its first plain-text part or its "external sender" warning put
+above it, its long lines wrapped at other places (the lines under each indented), and its
+first failed recipient with another local part, one holding "=" and "&" as RFC 5322 allows.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -245,6 +245,13 @@ def report_fields_untyped(raw: bytes) -> bytes | None:
     return out if count and out != raw else None
 
 
+def header_field_obsolete(raw: bytes) -> bytes | None:
+    """A gateway's stamp put at the top of the notice's header in RFC 5322 4.5.3's obsolete
+    syntax ("X-Gateway-Stamp : scanned"), which a reader must accept."""
+    eol = b"\r\n" if b"\r\n" in raw[:1000] else b"\n"
+    return b"X-Gateway-Stamp : scanned" + eol + raw
+
+
 def mixed_case_types(raw: bytes) -> bytes | None:
     out, a = re.subn(
         rb"(?i)content-type:[ \t]*multipart/report;[ \t]*report-type=\"?delivery-status\"?",
@@ -391,6 +398,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-fields": report_fields_respelled,
     "report-fields-obsolete": report_fields_obsolete,
     "report-fields-untyped": report_fields_untyped,
+    "header-field-obsolete": header_field_obsolete,
     "mixed-case-types": mixed_case_types,
     "report-relabelled": report_relabelled,
     "report-relabelled-text": report_relabelled_text,

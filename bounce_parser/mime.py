@@ -43,7 +43,24 @@ _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipa
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
-    return _with_boundaries_found(_read(_to_delimiter_lines(raw)), 0)
+    return _with_boundaries_found(_read(_to_delimiter_lines(_obsolete_fields_read(raw))), 0)
+
+
+# RFC 5322 4.5.3's obsolete field syntax, white space between a field's name and its colon
+# ("X-Scanned : yes"), which a parser must accept; the stdlib's (and so mimescan's) ends the
+# header at such a line and reads the fields after it as the body
+_OBSOLETE_FIELD = re.compile(rb"^([\041-\071\073-\176]+)[ \t]+:", re.MULTILINE)
+
+
+def _obsolete_fields_read(raw: bytes) -> bytes:
+    """``raw`` with its own header's fields in the obsolete syntax written the usual way."""
+    ends = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
+    head = raw[: min(ends)] if ends else raw
+    if b" :" not in head and b"\t:" not in head:  # (most headers: no regex run at all)
+        return raw
+    if _OBSOLETE_FIELD.search(head) is None:
+        return raw
+    return _OBSOLETE_FIELD.sub(rb"\1:", head) + raw[len(head) :]
 
 
 def _to_delimiter_lines(raw: bytes) -> bytes:

@@ -475,3 +475,14 @@ def test_a_status_that_ends_a_sentence_is_still_the_status(end: str) -> None:
     ).encode()
     [r] = classify(raw).recipients
     assert (r.status, r.hard) == ("5.7.1", False)
+
+
+def test_a_header_field_in_the_obsolete_syntax_does_not_end_the_header() -> None:
+    # RFC 5322 4.5.3: "field-name *WSP ':'" must still be read. A gateway's stamp written
+    # so atop the notice ended the stdlib's header there: From, Subject and the MIME
+    # structure below it were read as the body
+    c = classify(b"X-Gateway-Stamp : scanned\r\n" + _dsn())
+    assert c.kind == Kind.BOUNCE
+    [r] = c.recipients
+    assert (r.address, r.status) == ("x@gone.invalid", "5.4.4")
+    assert c.original_message_id == "<orig-9@acme.example>"
