@@ -43,6 +43,11 @@ _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipa
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
+    if raw[:1] in (b"\r", b"\n"):
+        # a blank line before the header (an export's or a fetch's stray line end): a
+        # message with no header at all has no From or Date (RFC 5322 3.6), so the
+        # header is the one after it
+        raw = raw.lstrip(b"\r\n")
     return _with_boundaries_found(_read(_to_delimiter_lines(_obsolete_fields_read(raw))), 0)
 
 

@@ -486,3 +486,16 @@ def test_a_header_field_in_the_obsolete_syntax_does_not_end_the_header() -> None
     [r] = c.recipients
     assert (r.address, r.status) == ("x@gone.invalid", "5.4.4")
     assert c.original_message_id == "<orig-9@acme.example>"
+
+
+@pytest.mark.parametrize("stray", [b"\r\n", b"\n\n"])
+def test_a_stray_line_end_before_the_header_does_not_make_the_notice_headerless(
+    stray: bytes,
+) -> None:
+    # an export or a fetch that writes a line end first: read as it stood, the message would
+    # have no header at all, and RFC 5322 3.6 requires From and Date in one
+    c = classify(stray + _dsn())
+    assert c.kind == Kind.BOUNCE
+    [r] = c.recipients
+    assert (r.address, r.status) == ("x@gone.invalid", "5.4.4")
+    assert c.original_message_id == "<orig-9@acme.example>"  # the returned part, found
