@@ -54,18 +54,19 @@ def parse(raw: bytes) -> Message:
 # RFC 5322 4.5.3's obsolete field syntax, white space between a field's name and its colon
 # ("X-Scanned : yes"), which a parser must accept; the stdlib's (and so mimescan's) ends the
 # header at such a line and reads the fields after it as the body
-_OBSOLETE_FIELD = re.compile(rb"^([\041-\071\073-\176]+)[ \t]+:", re.MULTILINE)
+_OBSOLETE_FIELD = re.compile(rb"^([\041-\071\073-\176]++)[ \t]+:", re.MULTILINE)
 
 
 def _obsolete_fields_read(raw: bytes) -> bytes:
     """``raw`` with its own header's fields in the obsolete syntax written the usual way."""
-    ends = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
-    head = raw[: min(ends)] if ends else raw
-    if b" :" not in head and b"\t:" not in head:  # (most headers: no regex run at all)
+    first = raw.find(b"\n")
+    end = raw.find(b"\r\n\r\n" if raw[first - 1 : first] == b"\r" else b"\n\n")
+    end = len(raw) if end < 0 else end
+    if raw.find(b" :", 0, end) < 0 and raw.find(b"\t:", 0, end) < 0:
+        return raw  # (most headers: no regex run at all)
+    if _OBSOLETE_FIELD.search(raw, 0, end) is None:
         return raw
-    if _OBSOLETE_FIELD.search(head) is None:
-        return raw
-    return _OBSOLETE_FIELD.sub(rb"\1:", head) + raw[len(head) :]
+    return _OBSOLETE_FIELD.sub(rb"\1:", raw[:end]) + raw[end:]
 
 
 def _to_delimiter_lines(raw: bytes) -> bytes:
