@@ -216,17 +216,21 @@ def report_fields_respelled(raw: bytes) -> bytes | None:
 
 def report_fields_obsolete(raw: bytes) -> bytes | None:
     """The report's fields with a space before the colon (RFC 5322 4.5.3's obsolete syntax,
-    which a reader must accept; Mimecast writes its reports so)."""
-    # in the report part alone: a notice's own header holding such a field (Oracle
-    # Messaging Server's "Original-recipient:") is not the report
-    part = re.search(rb"(?im)^content-type:[ \t]*message/(?:global-)?delivery-status", raw)
+    which a reader must accept; Mimecast writes its delivery reports so)."""
+    # every field of the report part (a delivery report's, a complaint's, a read receipt's)
+    # and of it alone: a notice's own header holding such a field (Oracle Messaging
+    # Server's "Original-recipient:") is not the report
+    part = re.search(
+        rb"(?im)^content-type:[ \t]*message/(?:global-)?"
+        rb"(?:delivery-status|feedback-report|disposition-notification)[^\n]*\n"
+        rb"(?:[^\r\n][^\n]*\n)*",  # the part's own header, to the blank line
+        raw,
+    )
     if part is None:
         return None
     end = raw.find(b"\n--", part.end())
     end = len(raw) if end < 0 else end
-    fields, count = _REPORT_FIELD.subn(
-        lambda m: m.group(1) + b" : " + m.group(2).lstrip(), raw[part.end() : end]
-    )
+    fields, count = re.subn(rb"(?m)^([A-Za-z][\w-]*):", rb"\1 :", raw[part.end() : end])
     return raw[: part.end()] + fields + raw[end:] if count else None
 
 

@@ -16,8 +16,8 @@ from bounce_parser.parts import (
     around,
     dsn_groups,
     excerpt_of,
-    headers_part,
     human_text,
+    report_blocks,
     report_parts,
     returned_display_names,
     returned_for,
@@ -415,9 +415,7 @@ def from_feedback(
         for group in dsn_groups(part):
             fields.update(group)
         # Original-Rcpt-To comes once per recipient (RFC 5965 3.2)
-        payload = part.get_payload()
-        blocks = payload if isinstance(payload, list) else [headers_part(part)]
-        for block in (b for b in blocks if isinstance(b, Message)):
+        for block in report_blocks(part):
             for value in (v for k in _FEEDBACK_RCPT for v in block.get_all(k) or ()):
                 recipients += [a.lower() for a in mime.addresses_in(str(value))]
     returned = returned_headers(parts)

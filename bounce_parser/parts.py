@@ -300,6 +300,23 @@ def _block_text(block: object) -> str:
     return fields + (body if isinstance(body, str) else "")
 
 
+def report_blocks(part: Message) -> list[Message]:
+    """A report part's blocks of fields, each as a message whose header is its fields, for
+    a field that may repeat (RFC 5965 3.2's Original-Rcpt-To); read from the blocks' text
+    where the parser cut a block short (``_field_groups``)."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return [headers_part(part)]
+    if not any(isinstance(b, Message) and _has_body(b) for b in payload):
+        return [b for b in payload if isinstance(b, Message)]
+    text = "\n\n".join(_block_text(b) for b in payload)
+    return [
+        mime.parse(block.encode("utf-8", "surrogateescape"))
+        for block in re.split(r"\r?\n[ \t]*\r?\n", text)
+        if block.strip()
+    ]
+
+
 def _field_groups(dsn: Message) -> list[dict[str, str]]:
     payload = dsn.get_payload()
     encoding = str(dsn.get("content-transfer-encoding", "")).strip().lower()

@@ -499,3 +499,25 @@ def test_a_stray_line_end_before_the_header_does_not_make_the_notice_headerless(
     [r] = c.recipients
     assert (r.address, r.status) == ("x@gone.invalid", "5.4.4")
     assert c.original_message_id == "<orig-9@acme.example>"  # the returned part, found
+
+
+def test_a_complaint_written_with_a_space_before_each_colon_names_who_complained() -> None:
+    # RFC 5965 3.2: Original-Rcpt-To names the complaining recipient; written in RFC 5322
+    # 4.5.3's obsolete syntax, it was lost and every recipient of the returned invoice
+    # was taken for the complainant
+    raw = (
+        b"From: fbl@provider.example\r\nTo: abuse@acme.example\r\nSubject: complaint\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=feedback-report; boundary="F"\r\n\r\n'
+        b"--F\r\nContent-Type: text/plain\r\n\r\nA complaint about a message from you.\r\n\r\n"
+        b"--F\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type : abuse\r\n"
+        b"User-Agent : FBL/1.0\r\nVersion : 1\r\nOriginal-Rcpt-To : copies@client.example\r\n"
+        b"\r\n--F\r\nContent-Type: message/rfc822\r\n\r\n"
+        + ORIGINAL.replace(
+            b"To: x@client.example", b"To: x@client.example\r\nCc: copies@client.example"
+        )
+        + b"\r\n--F--\r\n"
+    )
+    c = classify(raw)
+    assert (c.kind, c.feedback_type) == (Kind.FEEDBACK, "abuse")
+    assert [r.address for r in c.recipients] == ["copies@client.example"]
