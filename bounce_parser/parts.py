@@ -425,8 +425,11 @@ def _returned_values(
             return values
     values = []
     for f in fields:
-        m = re.search(rf"^{f}:[ \t]*(.+)$", returned_text, re.IGNORECASE | re.MULTILINE)
-        values += [m.group(1)] if m else []
+        # with the lines it is folded onto (RFC 5322 2.2.3: a long Cc list goes on under it)
+        m = re.search(
+            rf"^{f}:[ \t]*(.+(?:\r?\n[ \t]+\S.*)*)", returned_text, re.IGNORECASE | re.MULTILINE
+        )
+        values += [" ".join(m.group(1).split())] if m else []
     return values
 
 

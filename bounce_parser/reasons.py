@@ -258,9 +258,10 @@ _URL_TAIL = re.compile(r"(https?://[^/\s<>\"')\]]+)[/?#][^\s<>\"')\]]*")
 
 
 def _readable(text: str) -> str:
-    """``text`` as the wording rules read it: lower-cased, reply lines joined, links cut to
-    their host."""
-    lowered = joined_reply_lines(text[:MAX_REASON_TEXT].lower())
+    """``text`` as the wording rules read it: lower-cased, reply lines joined, its white
+    space one space (a notice's lines break where its names and addresses end), links cut
+    to their host."""
+    lowered = " ".join(joined_reply_lines(text[:MAX_REASON_TEXT].lower()).split())
     return _URL_TAIL.sub(r"\1 ", lowered) if "://" in lowered else lowered
 
 

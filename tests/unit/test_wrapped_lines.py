@@ -9,9 +9,15 @@ elsewhere, must give the same verdict.
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import pytest
 
 from bounce_parser import Kind, classify
+from tests.unit.test_documented_wording import RETURNED as DESCRIBED_RETURNED
+from tests.unit.test_documented_wording import _notice
+from tests.unit.test_notice_formats import BY_LOCAL_PART, FAILURES
 
 R = "factures@client.example"
 RETURNED = (
@@ -187,3 +193,52 @@ def test_the_written_address_an_alias_was_made_from_stays_so_when_it_wraps() -> 
     assert [r.address for r in c.recipients] == [
         "comptabilite.fournisseurs@mailhost.client.example"
     ]
+
+
+def _wrapped(text: str, width: int) -> str:
+    """``text`` with each line longer than ``width`` wrapped, the lines under it indented
+    (and a quoted line's "> " kept), as an MTA wraps a long line of its notice."""
+    out = []
+    for line in text.splitlines():
+        prefix = re.match(r"[ \t]*(?:>[ \t])*", line).group(0)  # type: ignore[union-attr]
+        pieces = textwrap.wrap(
+            line[len(prefix) :], width, break_long_words=False, break_on_hyphens=False
+        )
+        if len(line) <= width or not pieces:
+            out.append(line)
+            continue
+        out += [prefix + pieces[0]] + [prefix + "    " + piece for piece in pieces[1:]]
+    return "\n".join(out) + "\n"
+
+
+def _verdict(raw: bytes) -> tuple[str, list[tuple[str, str | None, bool]]]:
+    c = classify(raw)
+    return c.kind.value, sorted((r.address, r.reason, r.hard) for r in c.recipients)
+
+
+# every format Mailman's and Sympa's analysers describe, and the notices that name their
+# recipient by its local part alone, wrapped at three widths (their returned headers too: a
+# long Cc list folds onto the lines under it)
+DESCRIBED = {
+    f"{table} {name}": (subject, body)
+    for table, formats in (("formats", FAILURES), ("local part", BY_LOCAL_PART))
+    for name, (_source, subject, body) in formats.items()
+}
+
+
+def _described(subject: str, text: str) -> bytes:
+    """The notice as ``test_documented_wording._notice`` writes it, its whole text given."""
+    raw = (
+        "From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\n"
+        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n{text}"
+    )
+    return raw.replace("\n", "\r\n").encode()
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+@pytest.mark.parametrize("name", sorted(DESCRIBED))
+def test_a_described_format_wrapped_at_another_width_reads_the_same(name: str, width: int) -> None:
+    subject, body = DESCRIBED[name]
+    assert _described(subject, body + DESCRIBED_RETURNED) == _notice(subject, body)
+    wrapped = _described(subject, _wrapped(body + DESCRIBED_RETURNED, width))
+    assert _verdict(wrapped) == _verdict(_notice(subject, body))
