@@ -20,6 +20,8 @@ from bounce_parser.rules.detection import (
 )
 
 _QUOTED_FIELD = re.compile(r"^[ \t>*]*([A-Za-zÀ-ÿ-]+)\*?[ \t]*:[ \t]*(.*?)[ \t*]*$")
+# a line that goes on the field above it: white space first (after a quote's "> ")
+_CONTINUED = re.compile(r"^(?:>[ \t]?)*+[ \t]+\S")
 _SCAN = 8000  # a forwarding person's own words above the marker are short
 _HEADER_LINES = 60  # a quoted header block's lines, the blank ones above it included
 
@@ -52,7 +54,7 @@ def _message_after(rest: str) -> Message | None:
     # text of many markers would otherwise be split whole at each)
     lines = rest.lstrip("\r\n").split("\n", _HEADER_LINES)
     fields: dict[str, str] = {}
-    used = 0
+    used, last = 0, ""
     for used, raw_line in enumerate(lines[:_HEADER_LINES]):  # noqa: B007 (the body's start)
         line = raw_line.rstrip("\r")
         if not line.strip():
@@ -61,10 +63,16 @@ def _message_after(rest: str) -> Message | None:
             continue
         m = _QUOTED_FIELD.match(line)
         name = QUOTED_HEADER_NAMES.get(m.group(1).lower()) if m else None
+        if name is None and last and _CONTINUED.match(line):
+            # a long field wrapped onto the line under it ("De : Mail Delivery System" then
+            # "    <MAILER-DAEMON@…>"), as RFC 5322 2.2.3 folds one
+            fields[last] += " " + line.strip(" \t>")
+            continue
         if m is None or name is None:
             if fields:
                 break
             return None
+        last = name if name not in fields else ""
         fields.setdefault(name, m.group(2))
     if not fields:
         return None

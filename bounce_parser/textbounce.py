@@ -28,12 +28,16 @@ _HEADER_LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
-# a message identifier's field folded onto the lines under it (RFC 5322 2.2.3: a continuation
-# line opens with white space; in a quoted copy, after the "> " of the quote): "Message-Id:"
-# then "    <id@host>" holds no recipient either
+# a message identifier's or a sender's field folded onto the lines under it (RFC 5322 2.2.3:
+# a continuation line opens with white space; in a quoted copy, after the "> " of the quote;
+# a line that opens with a field's name is the next field, not a continuation): "Message-Id:"
+# then "    <id@host>", "De : Service facturation" then "    <billing@…>" (a forwarded
+# notice's quoted header, in the languages _HEADER_LINE reads) hold no recipient either
 _FOLDED_ID_FIELD = re.compile(
-    r"^[ \t>]*(?:Message[- ]?Id|Msg-?Id|References|In-Reply-To)[ \t]*:.*"
-    r"(?:\r?\n(?:>[ \t]?)*+[ \t]+\S.*)+",
+    r"^[ \t>]*(?:Message[- ]?Id|Msg-?Id|References|In-Reply-To|From|Sender|Reply-To|"
+    r"Return-Path|Original[- ]Sender|Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|"
+    r"Afzender|Van|Remetente)[ \t]*:.*"
+    r"(?:\r?\n(?:>[ \t]?)*+[ \t]+(?![\w-]+[ \t]*:)\S.*)+",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -175,7 +179,9 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
         # "5.2.1 <address>... User unknown", is part of it)
         stop = next((m[0] for m in matches[i + 1 :] if m[2] != address), len(head))
         if _SENDMAIL_LINE.match(head, end):  # sendmail's "<address>... reason": that line
-            line_end = head.find("\n", end)
+            line_end = head.find("\n", end)  # (and the lines it wraps onto, indented)
+            while line_end >= 0 and head[line_end + 1 : line_end + 2] in (" ", "\t"):
+                line_end = head.find("\n", line_end + 1)
             stop = min(stop, len(head) if line_end < 0 else line_end)
         summary = None if address in out else _SENDMAIL_REASON.match(head, end)
         if summary is not None:

@@ -15,8 +15,9 @@ import textwrap
 import pytest
 
 from bounce_parser import Kind, classify
+from tests.unit import test_notice_formats as formats
+from tests.unit.test_documented_wording import QUEUE_TIME_OUT, _notice
 from tests.unit.test_documented_wording import RETURNED as DESCRIBED_RETURNED
-from tests.unit.test_documented_wording import _notice
 from tests.unit.test_notice_formats import BY_LOCAL_PART, FAILURES
 
 R = "factures@client.example"
@@ -242,3 +243,54 @@ def test_a_described_format_wrapped_at_another_width_reads_the_same(name: str, w
     assert _described(subject, body + DESCRIBED_RETURNED) == _notice(subject, body)
     wrapped = _described(subject, _wrapped(body + DESCRIBED_RETURNED, width))
     assert _verdict(wrapped) == _verdict(_notice(subject, body))
+
+
+def _read_receipt(body: str) -> bytes:
+    return formats._plain(
+        f"Jean Dupont <{formats.R}>", "Read: Facture 7", body, "In-Reply-To: <inv-7@acme.example>\n"
+    )
+
+
+def _forwarded(body: str) -> bytes:
+    return formats._plain("Paul Martin <paul@acme.example>", "TR: Facture 7", body)
+
+
+# other texts whose lines a long name or date wraps: a queue's giving up, a plain-text read
+# receipt, a forwarded auto-reply or notice (its quoted header lines wrap too: "De : Mail
+# Delivery System" over "    <MAILER-DAEMON@…>")
+TEXTS = {
+    **{f"gave up, {k}": (lambda b, s=s: _notice(s, b), b) for k, (s, b) in QUEUE_TIME_OUT.items()},
+    **{
+        f"read receipt, {k}": (_read_receipt, b)
+        for k, (_, b, _d) in formats.TEXT_READ_RECEIPTS.items()
+    },
+    **{
+        f"forwarded auto-reply, {k}": (_forwarded, b)
+        for k, (_, b) in formats.FORWARDED_AUTOREPLY.items()
+    },
+    **{
+        f"forwarded notice, {k}": (_forwarded, f"Voir ci-dessous.\n\n{q}{formats._POSTFIX_NOTICE}")
+        for k, (_, q) in formats.INLINE_FORWARDS.items()
+    },
+}
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_a_notice_or_receipt_whose_lines_wrap_elsewhere_reads_the_same(
+    name: str, width: int
+) -> None:
+    build, text = TEXTS[name]
+    assert _verdict(build(_wrapped(text, width))) == _verdict(build(text))
+
+
+def test_a_header_block_quoted_indented_is_not_one_folded_field() -> None:
+    # the lines under "Message-ID:" or "From:" that open with a field's name are fields of
+    # their own, not the value folded on: the To line below still names the recipient
+    body = (
+        "Your message could not be delivered.\n\n"
+        "    Message-ID: <inv-7@acme.example>\n    From: billing@acme.example\n"
+        f"    To: {R}\n\n    Error: 550 5.1.1 user unknown\n"
+    )
+    c = classify(_described("Undeliverable: Facture 7", body))
+    assert [(r.address, r.reason) for r in c.recipients] == [(R, "userunknown")]
