@@ -455,12 +455,17 @@ _WRAPPED_LINES = 8
 
 def around(text: str, address: str) -> str:
     """The line naming ``address``, the line before it and the two after it, and the
-    indented lines that go on from those (a reply wrapped onto further lines)."""
+    indented lines that go on from those (a reply wrapped onto further lines) up to one
+    that names another address."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if address in line.lower():
             end = i + 3
-            while end < min(len(lines), i + _WRAPPED_LINES) and lines[end][:1] in (" ", "\t"):
+            while (
+                end < min(len(lines), i + _WRAPPED_LINES)
+                and lines[end][:1] in (" ", "\t")
+                and all(a.lower() == address for a in mime.addresses_in(lines[end]))
+            ):
                 end += 1
             return "\n".join(lines[max(0, i - 1) : end])
     return ""

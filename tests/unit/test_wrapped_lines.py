@@ -294,3 +294,21 @@ def test_a_header_block_quoted_indented_is_not_one_folded_field() -> None:
     )
     c = classify(_described("Undeliverable: Facture 7", body))
     assert [(r.address, r.reason) for r in c.recipients] == [(R, "userunknown")]
+
+
+def test_the_stage_another_recipients_reply_names_is_not_borrowed() -> None:
+    # Exim's block for each address, indented under it: the lines read for the first one end
+    # where the second is named, so the second's "after end of data" is not the first's
+    body = (
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {R}\n    host mx.client.example [192.0.2.1]\n    550 Unknown user\n"
+        "  copies@client.example\n    host mx.client.example [192.0.2.1]\n"
+        "    SMTP error from remote mail server after end of data:\n"
+        "    550 5.7.1 Message refused by the content filter\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n"
+    )
+    c = classify(_described("Mail delivery failed: returning message to sender", body))
+    reasons = {r.address: r.reason for r in c.recipients}
+    assert reasons[R] == "userunknown"
