@@ -327,8 +327,8 @@ def _field_groups(dsn: Message) -> list[dict[str, str]]:
         return mime.parse_fields(_decoded_blocks(payload, encoding))
     if isinstance(payload, list):
         if any(isinstance(b, Message) and _has_body(b) for b in payload):
-            # a block of fields has no body: the parser ended one at a line it could not
-            # read as a field, such as RFC 5322 4.5.3's obsolete syntax, a space before the
+            # a block of fields with a body: the parser ended its fields at a line it could
+            # not read as one, such as RFC 5322 4.5.3's obsolete syntax, a space before the
             # colon ("Final-Recipient : rfc822;…", as Mimecast writes), which a reader must
             # still accept: read the text itself
             return mime.parse_fields("\n\n".join(_block_text(b) for b in payload))
@@ -450,7 +450,7 @@ def returned_for(parts: list[tuple[int, Message]], returned_text: str) -> list[s
     return list(dict.fromkeys(m.group(1).lower() for m in _RECEIVED_FOR.finditer(text)))
 
 
-_WRAPPED_LINES = 8
+_WRAPPED_LINES = 8  # the most lines read from a recipient's line on (its reply, wrapped)
 
 
 def around(text: str, address: str) -> str:

@@ -33,7 +33,7 @@ _HEADER_LINE = re.compile(
 # a line that opens with a field's name is the next field, not a continuation): "Message-Id:"
 # then "    <id@host>", "De : Service facturation" then "    <billing@…>" (a forwarded
 # notice's quoted header, in the languages _HEADER_LINE reads) hold no recipient either
-_FOLDED_ID_FIELD = re.compile(
+_FOLDED_FIELD = re.compile(
     r"^[ \t>]*(?:Message[- ]?Id|Msg-?Id|References|In-Reply-To|From|Sender|Reply-To|"
     r"Return-Path|Original[- ]Sender|Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|"
     r"Afzender|Van|Remetente)[ \t]*:.*"
@@ -147,7 +147,7 @@ def _after_reply_code(head: str, m: re.Match[str]) -> tuple[int, int, str]:
 
 def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
     """``(address, diagnostic)`` for each failed recipient named in a bounce's text."""
-    head = _FOLDED_ID_FIELD.sub(lambda m: re.sub(r"\S", " ", m.group(0)), head)
+    head = _FOLDED_FIELD.sub(lambda m: re.sub(r"\S", " ", m.group(0)), head)
     head = _HEADER_LINE.sub(lambda m: " " * len(m.group(0)), head)
     if "ted from" in head or "ded from" in head:
         head = _EXPANDED_FROM.sub(lambda m: " " * len(m.group(0)), head)
