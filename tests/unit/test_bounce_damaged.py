@@ -363,19 +363,26 @@ def test_an_exim_forward_reports_the_reason_not_the_address_it_came_from() -> No
     assert "550 5.1.1 No such user" in r.diagnostic
 
 
+def _report(fields: str, label: str = "message/delivery-status") -> bytes:
+    """A delivery report whose text names no recipient: only its ``fields`` (the report
+    part's body, CRLF line ends) do."""
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Mail Delivery Failure\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        "--R\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
+        f"--R\r\nContent-Type: {label}\r\n\r\n{fields}\r\n--R--\r\n"
+    ).encode()
+
+
 def test_a_report_written_with_a_space_before_each_colon_is_read_from_its_fields() -> None:
     # RFC 5322 4.5.3's obsolete syntax ("field-name *WSP ':'"), which a reader must accept;
-    # Mimecast writes its reports so, in one block, after a blank line. Its text names no
-    # recipient: only the fields do
-    raw = (
-        b"From: Postmaster <postmaster@relay.example>\r\nTo: b@acme.example\r\n"
-        b"Subject: [Postmaster] Email Delivery Failure\r\nMIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/report; report-type=delivery-status; boundary="MC"\r\n\r\n'
-        b"--MC\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
-        b"--MC\r\nContent-Type: message/delivery-status; charset=UTF-8\r\n\r\n\r\n"
-        b"Reporting-MTA : dns;relay.example\r\nAction : failed\r\nStatus : 5.0.0\r\n"
-        b"Diagnostic-Code : smtp;550 5.7.54 SMTP; Unable to relay recipient in non-accepted "
-        b"domain\r\nFinal-Recipient : rfc822;x@client.example\r\n\r\n--MC--\r\n"
+    # Mimecast writes its reports so, in one block, after a blank line
+    raw = _report(
+        "\r\nReporting-MTA : dns;relay.example\r\nAction : failed\r\nStatus : 5.0.0\r\n"
+        "Diagnostic-Code : smtp;550 5.7.54 SMTP; Unable to relay recipient in non-accepted "
+        "domain\r\nFinal-Recipient : rfc822;x@client.example\r\n",
+        "message/delivery-status; charset=UTF-8",
     )
     c = classify(raw)
     assert c.kind == Kind.BOUNCE
@@ -391,18 +398,12 @@ def test_a_report_written_with_a_space_before_each_colon_is_read_from_its_fields
 def test_a_report_whose_reply_runs_on_unindented_lines_keeps_the_fields_after_it() -> None:
     # Symantec MessageLabs writes a multi-line reply under Diagnostic-Code without indenting
     # its lines (RFC 5322 2.2.3 folds with white space); the fields after it are still read
-    raw = (
-        b"From: MAILER-DAEMON@messagelabs.example\r\nTo: b@acme.example\r\n"
-        b"Subject: Mail Delivery Failure\r\nMIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/report; report-type=delivery-status; boundary="ML"\r\n\r\n'
-        b"--ML\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
-        b"--ML\r\nContent-Type: message/delivery-status\r\n\r\n"
-        b"Reporting-MTA: dns; server-1.messagelabs.example\r\n\r\n"
-        b"Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.\r\n"
-        b"550-mail1.messagelabs.example [192.0.2.1]:25 is not permitted to\r\n"
-        b"550 relay through this server without authentication.\r\n"
-        b"Status: 5.7.1\r\nAction: failed\r\nFinal-Recipient: rfc822; x@client.example\r\n\r\n"
-        b"--ML--\r\n"
+    raw = _report(
+        "Reporting-MTA: dns; server-1.messagelabs.example\r\n\r\n"
+        "Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.\r\n"
+        "550-mail1.messagelabs.example [192.0.2.1]:25 is not permitted to\r\n"
+        "550 relay through this server without authentication.\r\n"
+        "Status: 5.7.1\r\nAction: failed\r\nFinal-Recipient: rfc822; x@client.example\r\n"
     )
     c = classify(raw)
     assert c.reporting_mta == "server-1.messagelabs.example"
@@ -417,16 +418,12 @@ def test_a_diagnostic_without_its_type_is_read_whole_even_where_it_holds_a_semic
 ) -> None:
     # RFC 3464 2.3.6 puts a type before the text ("smtp; 554 …"); a reporter that leaves it
     # out writes the text alone, and the text's own ";" does not end a type
-    raw = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
-        "--R\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
-        "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
-        "\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\nAction: failed\r\n"
-        f"Status: 5.0.0\r\nDiagnostic-Code: {typed}554 Message rejected as spam; see "
-        "https://help.client.example/delivery\r\n\r\n--R--\r\n"
-    ).encode()
+    raw = _report(
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        f"Diagnostic-Code: {typed}554 Message rejected as spam; see "
+        "https://help.client.example/delivery\r\n"
+    )
     [r] = classify(raw).recipients
     assert (r.address, r.reason) == ("x@client.example", "spamdetected")
     assert r.diagnostic == "554 Message rejected as spam; see https://help.client.example/delivery"
@@ -463,16 +460,12 @@ def test_a_status_that_ends_a_sentence_is_still_the_status(end: str) -> None:
     # "Status: 5.7.1." : the full stop ends the field's sentence, it does not make the code
     # a longer number (as "5.7.1.2" would be); 5.7.1 says a policy refused the message, so
     # the "invalid recipient" beside it proves no mailbox gone
-    raw = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
-        "Subject: Returned mail: see transcript for details\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="S"\r\n\r\n'
-        "--S\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\r\n"
-        "--S\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
-        "\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\nAction: failed\r\n"
+    raw = _report(
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\n"
         f"Status: 5.7.1{end}\r\nDiagnostic-Code: smtp; 553 Invalid recipient x@client.example"
-        "\r\n\r\n--S--\r\n"
-    ).encode()
+        "\r\n"
+    )
     [r] = classify(raw).recipients
     assert (r.status, r.hard) == ("5.7.1", False)
 

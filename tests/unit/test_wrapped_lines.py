@@ -110,6 +110,15 @@ def test_an_early_postfix_notice_whose_first_line_wraps_still_says_no_stage(
     assert (r.address, r.reason, r.hard) == (R, "filtered", False)
 
 
+# Exim's default bounce text (the Exim specification, "Customizing bounce and warning
+# messages"), up to the addresses it lists
+EXIM_OPENING = (
+    "This message was created automatically by mail delivery software.\n\n"
+    "A message that you sent could not be delivered to one or more of its\n"
+    "recipients. This is a permanent error. The following address(es) failed:\n\n"
+)
+
+
 def _plain(subject: str, body: str) -> bytes:
     raw = (
         f"From: MAILER-DAEMON@relay.example\nTo: billing@acme.example\nSubject: {subject}\n"
@@ -163,10 +172,7 @@ def test_a_message_id_folded_onto_its_next_line_is_not_a_failed_recipient(quote:
     # message (as a mail client inlines a notice's parts when a colleague forwards it), with
     # Message-ID folded as RFC 5322 2.2.3 allows
     notice = (
-        f"This message was created automatically by mail delivery software.\n\n"
-        f"A message that you sent could not be delivered to one or more of its\n"
-        f"recipients. This is a permanent error. The following address(es) failed:\n\n"
-        f"  {R}\n    SMTP error from remote mail server after RCPT TO:<{R}>:\n"
+        EXIM_OPENING + f"  {R}\n    SMTP error from remote mail server after RCPT TO:<{R}>:\n"
         f"    550 5.1.1 <{R}>: Recipient address rejected: User unknown\n\n"
         "From: billing@acme.example\nTo: factures@client.example\n"
         "Message-ID:\n    <20261203100000.inv-7@mailer.acme.example>\n"
@@ -182,10 +188,7 @@ def test_the_written_address_an_alias_was_made_from_stays_so_when_it_wraps() -> 
     # Exim: "(generated from <written>)" under the address an alias made; the written address
     # is the one the invoice went to, not a second failed recipient
     body = (
-        "This message was created automatically by mail delivery software.\n\n"
-        "A message that you sent could not be delivered to one or more of its\n"
-        "recipients. This is a permanent error. The following address(es) failed:\n\n"
-        "  comptabilite.fournisseurs@mailhost.client.example\n    (generated from\n"
+        EXIM_OPENING + "  comptabilite.fournisseurs@mailhost.client.example\n    (generated from\n"
         f"        {R})\n    SMTP error from remote mail server after end of data:\n"
         "    550 5.7.1 Message rejected as spam\n\n"
         "------ This is a copy of the message, including all the headers. ------\n\n" + RETURNED
@@ -300,10 +303,7 @@ def test_the_stage_another_recipients_reply_names_is_not_borrowed() -> None:
     # Exim's block for each address, indented under it: the lines read for the first one end
     # where the second is named, so the second's "after end of data" is not the first's
     body = (
-        "This message was created automatically by mail delivery software.\n\n"
-        "A message that you sent could not be delivered to one or more of its\n"
-        "recipients. This is a permanent error. The following address(es) failed:\n\n"
-        f"  {R}\n    host mx.client.example [192.0.2.1]\n    550 Unknown user\n"
+        EXIM_OPENING + f"  {R}\n    host mx.client.example [192.0.2.1]\n    550 Unknown user\n"
         "  copies@client.example\n    host mx.client.example [192.0.2.1]\n"
         "    SMTP error from remote mail server after end of data:\n"
         "    550 5.7.1 Message refused by the content filter\n\n"
