@@ -3,19 +3,20 @@
 Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
 
 Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems
-and gateways send the same notice: CRLF line ends, its text parts base64 or quoted-printable
-(RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC 2047-encoded or tagged
-by a receiving gateway ("[EXTERNAL] …"), its report fields written in lower case without the
-space after the colon and a comment after the status (RFC 3464 allows both), or with a space
-before the colon (RFC 5322's obsolete syntax, which a reader accepts), or without the types
-of its addresses and diagnostic, a gateway's stamp atop its header in that obsolete syntax,
-its content types in mixed case, its report part (delivery status, complaint, read receipt)
-relabelled application/octet-stream and base64-encoded, or text/plain, by a gateway (RFC
-6522 3), a second, delivered recipient added to its report, (a plain-text notice) forwarded
-inline by a colleague, passed on attached by a colleague, and a gateway's virus-scan stamp
-and disclaimer appended to its first plain-text part or its "external sender" warning put
-above it, its long lines wrapped at other places (the lines under each indented), and its
-first failed recipient with another local part, one holding "=" and "&" as RFC 5322 allows.
+and gateways send the same notice: CRLF or bare CR line ends, its text parts base64 or
+quoted-printable (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC
+2047-encoded or tagged by a receiving gateway ("[EXTERNAL] …"), its report fields written in
+lower case without the space after the colon and a comment after the status (RFC 3464 allows
+both), or with a space before the colon (RFC 5322's obsolete syntax, which a reader
+accepts), or without the types of its addresses and diagnostic, a gateway's stamp atop its
+header in that obsolete syntax, its content types in mixed case, its report part (delivery
+status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
+text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a
+plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
+gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
+"external sender" warning put above it, its long lines wrapped at other places (the lines
+under each indented), and its first failed recipient with another local part, one holding
+"=" and "&" as RFC 5322 allows.
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -61,6 +62,11 @@ def _text_leaves(msg: Message) -> list[Message]:
 
 def crlf(raw: bytes) -> bytes | None:
     return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
+def cr_line_ends(raw: bytes) -> bytes | None:
+    """Bare CR line ends (an old Mac client's, or a store that dropped the LFs)."""
+    return re.sub(rb"\r?\n", b"\r", raw)
 
 
 def _encoded(raw: bytes, encoding: str) -> bytes | None:
@@ -394,6 +400,7 @@ def _renamed_back(after: Verdict, before: Classification) -> Verdict:
 
 FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "crlf": crlf,
+    "cr-line-ends": cr_line_ends,
     "base64": as_base64,
     "quoted-printable": as_quoted_printable,
     "html-only": as_html,

@@ -43,6 +43,10 @@ _LOST_BOUNDARY = (errors.StartBoundaryNotFoundDefect, errors.NoBoundaryInMultipa
 def parse(raw: bytes) -> Message:
     """The message tree; a multipart whose declared boundary never occurs (an edited or
     broken header) is re-read with the delimiter lines its body actually has."""
+    if b"\r" in raw[:4096] and b"\n" not in raw:
+        # bare CR line ends (an old Mac client's, or a store that stripped LFs): every
+        # reader here splits lines at LF, as RFC 5322 2.3's CRLF ends them
+        raw = raw.replace(b"\r", b"\n")
     if raw[:1] in (b"\r", b"\n"):
         # a blank line before the header (an export's or a fetch's stray line end): a
         # message with no header at all has no From or Date (RFC 5322 3.6), so the

@@ -412,3 +412,12 @@ def test_sendmail_s_summary_line_is_the_failure_not_its_rewording_in_the_transcr
     )
     raw = _notice("Returned mail: see transcript for details", body)
     assert _verdict(raw) == [(RECIPIENT, "blocked", False)]
+
+
+@pytest.mark.parametrize("product", sorted(TEMPLATES))
+def test_a_notice_with_bare_cr_line_ends_reads_as_with_crlf(product: str) -> None:
+    # an old Mac client's line ends, or a store that dropped the LFs: each CR still ends a
+    # line, as the stdlib's parser reads it
+    subject, body = TEMPLATES[product]
+    raw = _notice(subject, body)
+    assert _verdict(raw.replace(b"\r\n", b"\r")) == _verdict(raw)
