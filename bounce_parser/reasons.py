@@ -432,7 +432,7 @@ def status_from_reply_code(code: int | None, reason: str | None) -> str | None:
     return f"{cls}.{tail}"
 
 
-_WRAPPED = re.compile(r"[ \t]*\r?\n[ \t]*(?=\S)")
+_WRAPPED = re.compile(r"[ \t]*\r?\n[ \t]+(?=\S)")
 
 
 def smtp_command(text: str) -> str | None:

@@ -307,12 +307,12 @@ TEXT_READ_RECEIPTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         disposition,
     )
     for said, disposition in (
-        # (their words may wrap onto the next line where the date is long)
-        (r"was\s+deleted\s+without\s+being\s+read\s+on\b", "deleted"),
-        (r"a\s+[ée]t[ée]\s+supprim[ée]\s+sans\s+avoir\s+[ée]t[ée]\s+lu\b", "deleted"),
-        (r"wurde\s+am\b[\s\S]{0,60}\bungelesen\s+gel[öo]scht", "deleted"),
-        (r"was\s+read\s+on\b", "displayed"),
-        (r"a\s+[ée]t[ée]\s+lu\s+le\b", "displayed"),
-        (r"wurde\s+am\b[\s\S]{0,60}\bgelesen", "displayed"),
+        (r"was deleted without being read on\b", "deleted"),
+        (r"a [ée]t[ée] supprim[ée] sans avoir [ée]t[ée] lu\b", "deleted"),
+        (r"wurde am\b.{0,60}\bungelesen gel[öo]scht", "deleted"),
+        (r"was read on\b", "displayed"),
+        (r"a [ée]t[ée] lu le\b", "displayed"),
+        # the German date stands between its words, and a long one wraps them apart
+        (r"wurde am\b[\s\S]{0,60}\bgelesen", "displayed"),
     )
 )

@@ -244,7 +244,7 @@ _IUA_REASON = {
 }
 
 
-_EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{2,3})(?!\.?\d)")
+_EXCHANGE_ONLINE = re.compile(r"(?<![\d.])([45])\.([47])\.(\d{2,3})(?![\d.])")
 _EXCHANGE_ONLINE_REASON = {
     "4.4.312": "networkerror",  # DNS query failed (for now)
     "4.4.316": "networkerror",  # connection refused (socket error 10061), for now
@@ -321,7 +321,7 @@ _EXCHANGE_WORDED = (
     (r"5\.1\.[45]", "reserved by rfc 2606", "userunknown"),
 )
 _EXCHANGE_WORDED_RX = tuple(
-    (words, re.compile(r"(?<![\d.])" + status + r"(?!\.?\d)"), reason)
+    (words, re.compile(r"(?<![\d.])" + status + r"(?![\d.])"), reason)
     for status, words, reason in _EXCHANGE_WORDED
 )
 

@@ -170,7 +170,7 @@ SENDERS: tuple[Sender, ...] = (
         source="Postfix smtp(8): a remote reply is quoted as 'host … said: 550 …' and, in "
         "the versions that say it, followed by '(in reply to … command)'; quoted without it, "
         "the reply does not say which command drew it",
-        body=(r"^this is the (?:postfix program|mail system) at host\b",),
+        body=(r"^this is the (?:postfix program|mail system) at host ",),
         stage_untold_if=r"\bsaid: [45]\d\d\b",
     ),
     Sender(

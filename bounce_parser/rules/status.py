@@ -151,7 +151,7 @@ COMMANDS = [
         # sendmail pipelines MAIL, RCPT and DATA: a refusal printed after ">>> DATA" answers
         # RCPT; one after the data was sent follows ">>> ." (end of data)
         r">>> ?(rcpt to|mail from)",
-        r">>> ?(\.)(?:[ \t]*\r?$| <<<)",
+        r">>> ?(\.)[ \t]*\r?$",
         r"after (?:end of )?(data|rcpt to|mail from)\b",
         r"after (rcpt|mail|data) command",  # GMX, Exim: "… from remote server after RCPT command"
         # Exim 4.9x: "SMTP error from remote server for RCPT TO command, host: …"

@@ -470,6 +470,18 @@ def test_a_status_that_ends_a_sentence_is_still_the_status(end: str) -> None:
     assert (r.status, r.hard) == ("5.7.1", False)
 
 
+def test_a_status_quoted_at_a_sentences_end_still_proves_the_mailbox_there() -> None:
+    # the reply quotes a second status, 5.7.1 (a policy refusal), as its last word: the
+    # mailbox is not proven gone, whatever "user unknown" beside it says
+    raw = _report(
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown to the policy service 5.7.1.\r\n"
+    )
+    [r] = classify(raw).recipients
+    assert (r.status, r.hard) == ("5.1.1", False)
+
+
 def test_a_header_field_in_the_obsolete_syntax_does_not_end_the_header() -> None:
     # RFC 5322 4.5.3: "field-name *WSP ':'" must still be read. A gateway's stamp written
     # so atop the notice ended the stdlib's header there: From, Subject and the MIME

@@ -54,6 +54,27 @@ def test_the_moderators_refusal_wrapped_at_another_place_is_still_a_refusal() ->
     assert (r.address, r.reason, r.action) == ("compta@client.example", "rejected", "failed")
 
 
+def test_a_non_members_refusal_wrapped_between_its_words_is_still_a_refusal() -> None:
+    # fml's line, wrapped where a long list address pushed it: "not a" over "member"
+    wrapped = REFUSAL.replace(
+        b"You factures@acme.example are not member (compta ML)", b"Bounce"
+    ).replace(b"You are not a member of", b"You are not a\r\n    member of")
+    [r] = classify(wrapped).recipients
+    assert (r.address, r.reason) == ("compta@client.example", "rejected")
+
+
+def test_a_hold_wrapped_between_its_words_is_still_a_hold() -> None:
+    # Mailman wraps its templates' paragraphs (Utils.wrap): the hold's words split over lines
+    held = _mailman(
+        "Comptabilite-Fournisseurs post from factures@acme.example",
+        "Your mail to 'Comptabilite-Fournisseurs' with the subject\r\n\r\n    Facture FA-1"
+        "\r\n\r\nIs being held until the list\r\nmoderator can review it for approval.\r\n",
+        "In-Reply-To: <fa-1@acme.example>\r\n",
+    )
+    [r] = classify(held).recipients
+    assert (r.action, r.hard) == ("delayed", False)
+
+
 def test_a_members_post_through_a_list_that_mentions_members_is_not_a_bounce() -> None:
     post = (
         b"From: Paul <paul@client.example>\r\nTo: compta@client.example\r\n"

@@ -389,7 +389,9 @@ def test_courier_s_transcript_alone_shows_a_refusal_after_data() -> None:
         "                           UNDELIVERABLE MAIL\n\n"
         "Your message to the following recipients cannot be delivered:\n\n"
         f"<{RECIPIENT}>:\n    mx.client.example [192.0.2.1]:\n>>> DATA\n"
-        f"<<< 550 Unknown user {RECIPIENT}\n\n"
+        f"<<< 550 Unknown user {RECIPIENT}\n\n{'-' * 75}\n\n"
+        "If your message was also sent to additional recipients, their delivery\n"
+        "status is not included in this report.\n\n"
     )
     raw = _notice("DELIVERY FAILURE: Unknown user", body, "MAILER-DAEMON@relay.example")
     assert _verdict(raw) == [(RECIPIENT, "filtered", False)]

@@ -111,6 +111,23 @@ def test_a_transient_bounce_is_its_sub_types_cause_and_never_hard(
     assert (recipient.address, recipient.reason, recipient.hard) == (RECIPIENT, reason, False)
 
 
+def test_a_diagnostic_without_its_type_is_read_whole() -> None:
+    # SES passes on the remote's Diagnostic-Code as it came (RFC 3464 2.3.6's "smtp; " type
+    # may be missing); the reply's own ";" does not end a type
+    raw = _as_sent(
+        _bounce(
+            "Permanent",
+            "General",
+            action="failed",
+            status="5.0.0",
+            diagnosticCode="554 Message rejected as spam; see https://help.client.example/x",
+        ),
+        "ses",
+    )
+    [recipient] = classify(raw).recipients
+    assert (recipient.address, recipient.reason) == (RECIPIENT, "spamdetected")
+
+
 def test_an_undetermined_bounce_proves_nothing_gone() -> None:
     [recipient] = classify(_as_sent(_bounce("Undetermined", "Undetermined"), "sns")).recipients
     assert recipient.address == RECIPIENT

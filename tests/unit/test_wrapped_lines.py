@@ -80,6 +80,17 @@ def test_a_refusal_after_the_data_wrapped_anywhere_is_a_filters_not_a_gone_mailb
     assert (r.address, r.reason, r.hard) == (R, "filtered", False)
 
 
+def test_a_refusal_of_mail_from_wrapped_before_its_command_is_of_the_sender() -> None:
+    # "(in reply to\n    MAIL FROM command)": a refusal of our sender, never the
+    # recipient's mailbox gone, wherever the line breaks
+    human = (
+        f"<{R}>: host mx.client.example[192.0.2.1] said: 550 User unknown (in reply to\n"
+        "    MAIL FROM command)\n"
+    )
+    [r] = classify(_postfix(POSTFIX_HEAD + human, "550 User unknown")).recipients
+    assert (r.reason, r.hard) == ("rejected", False)
+
+
 def test_a_refusal_at_rcpt_wrapped_onto_a_fourth_line_stays_a_missing_user() -> None:
     human = (
         f"<{R}>: host\n    mx.client.example[192.0.2.1] said:\n"
