@@ -295,26 +295,30 @@ def message_ids(text: str) -> list[str]:
 
 
 def parse_fields(block: str) -> list[dict[str, str]]:
-    """RFC 822-style field groups separated by blank lines (the body of a DSN)."""
-    groups: list[dict[str, str]] = []
-    current: dict[str, str] = {}
-    last: str | None = None
+    """RFC 822-style field groups separated by blank lines (the body of a DSN), each a dict
+    of lower-cased names (a repeated field: its last value)."""
+    return [dict(fields) for fields in field_blocks(block)]
+
+
+def field_blocks(block: str) -> list[list[tuple[str, str]]]:
+    """The field groups of ``block``, each its ``(lower-cased name, value)`` pairs in order,
+    a repeated field kept (RFC 5965 3.2's Original-Rcpt-To). A name may have white space
+    before its colon (RFC 5322 4.5.3); a line that is no field goes on the value above it."""
+    groups: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
     for line in block.replace("\r\n", "\n").split("\n"):
         if not line.strip():
             if current:
                 groups.append(current)
-                current, last = {}, None
-            continue
-        if line[:1] in (" ", "\t") and last:
-            current[last] += " " + line.strip()
+                current = []
             continue
         name, sep, value = line.partition(":")
-        if not sep or " " in name.strip():
-            if last:  # a value's next line that its MTA did not indent (a reply's "550-…")
-                current[last] += " " + line.strip()
+        if (line[:1] in (" ", "\t") and current) or not sep or " " in name.strip():
+            # a folded value's next line, or one its MTA did not indent (a reply's "550-…")
+            if current:
+                current[-1] = (current[-1][0], f"{current[-1][1]} {line.strip()}")
             continue
-        last = name.strip().lower()
-        current[last] = value.strip()
+        current.append((name.strip().lower(), value.strip()))
     if current:
         groups.append(current)
     return groups

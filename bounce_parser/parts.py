@@ -309,12 +309,13 @@ def report_blocks(part: Message) -> list[Message]:
         return [headers_part(part)]
     if not any(isinstance(b, Message) and _has_body(b) for b in payload):
         return [b for b in payload if isinstance(b, Message)]
-    text = "\n\n".join(_block_text(b) for b in payload)
-    return [
-        mime.parse(block.encode("utf-8", "surrogateescape"))
-        for block in re.split(r"\r?\n[ \t]*\r?\n", text)
-        if block.strip()
-    ]
+    blocks = []
+    for fields in mime.field_blocks("\n\n".join(_block_text(b) for b in payload)):
+        block = Message()
+        for name, value in fields:
+            block[name] = value
+        blocks.append(block)
+    return blocks
 
 
 def _field_groups(dsn: Message) -> list[dict[str, str]]:
