@@ -13,30 +13,33 @@ _NOT_RECIPIENT = re.compile(
     re.IGNORECASE,
 )
 _MAX_DIAG = 500
+# the fields of a message identifier or of its sender, and the sender's field in the
+# languages the recipients' rules read: "Von:", "Absender:", "De :", "Expéditeur :",
+# "Mittente:", "Remitente:", "Afzender:", "Van:", "Remetente:"
+_ID_AND_SENDER_FIELDS = (
+    r"Message[- ]?Id|Msg-?Id|References|In-Reply-To|Original[- ]Sender|"
+    r"Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|Afzender|Van|Remetente|"
+    r"Return-Path|From|Sender|Reply-To"
+)
 # lines of returned headers that carry addresses which are not the failed recipient, and a
 # notice's own lines naming a message identifier (RFC 5322 3.6.4: "id-left@id-right", written
 # like an address): XMail's "ID:        <S…@host>" (its QueUtBuildErrorResponse), "Message ID:",
 # "Queue-ID:"
 _HEADER_LINE = re.compile(
     # (a transcript's client line may open with "In:", as Postfix's smtpd chat writes it)
-    r"^[ \t>]*(?:In:[ \t]+)?(?:Message[- ]?Id|Msg-?Id|Queue-?Id|Id|MAIL FROM|Received|"
-    r"References|In-Reply-To|Original[- ]Sender|"
-    # the sender's field in the languages the recipients' rules read: "Von:", "Absender:",
-    # "De :", "Expéditeur :", "Mittente:", "Remitente:", "Afzender:", "Van:", "Remetente:"
-    r"Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|Afzender|Van|Remetente|"
-    r"Return-Path|From|Sender|Reply-To|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
+    r"^[ \t>]*(?:In:[ \t]+)?(?:Queue-?Id|Id|MAIL FROM|Received|"
+    + _ID_AND_SENDER_FIELDS
+    + r"|X-[A-Za-z-]+|\(envelope-from|envelope-from)[ \t]*[:(].*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
-# a message identifier's or a sender's field folded onto the lines under it (RFC 5322 2.2.3:
-# a continuation line opens with white space; in a quoted copy, after the "> " of the quote;
-# a line that opens with a field's name is the next field, not a continuation): "Message-Id:"
-# then "    <id@host>", "De : Service facturation" then "    <billing@…>" (a forwarded
-# notice's quoted header, in the languages _HEADER_LINE reads) hold no recipient either
+# one of those fields folded onto the lines under it (RFC 5322 2.2.3: a continuation line
+# opens with white space; in a quoted copy, after the "> " of the quote; a line that opens
+# with a field's name is the next field, not a continuation): "Message-Id:" then
+# "    <id@host>", "De : Service facturation" then "    <billing@…>" (a forwarded notice's
+# quoted header) hold no recipient either
 _FOLDED_FIELD = re.compile(
-    r"^[ \t>]*(?:Message[- ]?Id|Msg-?Id|References|In-Reply-To|From|Sender|Reply-To|"
-    r"Return-Path|Original[- ]Sender|Von|Absender|De|Exp[ée]diteur|Mittente|Remitente|"
-    r"Afzender|Van|Remetente)[ \t]*:.*"
+    r"^[ \t>]*(?:" + _ID_AND_SENDER_FIELDS + r")[ \t]*:.*"
     r"(?:\r?\n(?:>[ \t]?)*+[ \t]+(?![\w-]+[ \t]*:)\S.*)+",
     re.IGNORECASE | re.MULTILINE,
 )
