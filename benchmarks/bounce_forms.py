@@ -15,8 +15,9 @@ text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to it
 plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
 gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
 "external sender" warning put above it, its long lines wrapped at other places (the lines
-under each indented), and its first failed recipient with another local part, one holding
-"=" and "&" as RFC 5322 allows.
+under each indented), its first failed recipient with another local part, one holding
+"=" and "&" as RFC 5322 allows, and its From naming no mail system (an admin's choice or a
+gateway's rewrite).
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness) and how many of those that change claim a hard failure they
 did not claim before: each of those would mark a working address undeliverable. ``--show
@@ -44,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bounce_parser import Classification, classify  # noqa: E402
+from bounce_parser import Classification, Kind, classify  # noqa: E402
 
 ADDED = "other.person@elsewhere.example"
 Verdict = tuple[str, tuple[tuple[str, str | None, bool], ...]]
@@ -376,6 +377,18 @@ def forwarded_attached(raw: bytes) -> bytes | None:
     return head.encode("utf-8", "replace") + notice + b"\n--forwarded-attached--\n"
 
 
+def sender_rewritten(raw: bytes) -> bytes | None:
+    """A failure or delivery notice whose From names no mail system: an admin's choice
+    (Exim's dsn_from, a Postfix bounce template's From:) or a gateway's rewrite. (An
+    auto-reply's or a complaint's From says who answered or complained: not this form's.)"""
+    if classify(raw).kind not in (Kind.BOUNCE, Kind.DELIVERY_REPORT):
+        return None
+    msg = message_from_bytes(raw, policy=compat32)
+    del msg["From"]
+    msg["From"] = "Retours <retours@gateway.acme.example>"
+    return _flat(msg)
+
+
 # a local part as RFC 5322 3.2.3's atext allows, with characters an invoice address does hold
 RENAMED_LOCAL = "compta=fr&ap"
 
@@ -420,6 +433,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "gateway-banner": gateway_banner,
     "rewrapped": rewrapped,
     "recipient-renamed": recipient_renamed,
+    "sender-rewritten": sender_rewritten,
 }
 
 

@@ -129,6 +129,7 @@ def from_dsn(
                     status,
                     mta_name(fields.get("remote-mta")),
                     mta_name(per_message.get("reporting-mta")),
+                    human,
                 )
                 or reason
             )

@@ -53,6 +53,7 @@ from bounce_parser.rules.detection import (
     FAILURE_SHOWN,
     FORWARDED_NOTICE,
     NOT_PASSED_ON,
+    NOTICE_MARKS,
     REPLY_SUBJECT,
 )
 from bounce_parser.textbounce import text_recipients
@@ -455,7 +456,8 @@ def _is_bounce_like(
     # the words alone, from a sender that is no mail system and under a subject that is no
     # notice's: a person may write them ("your invoice could not be delivered to our
     # accounts team, send it to …"); a notice also shows what failed
-    return BOUNCE_BODY.search(text) is not None and _shows_failure(text, parts)
+    said = BOUNCE_BODY.search(text) or NOTICE_MARKS.search(text)
+    return said is not None and _shows_failure(text, parts)
 
 
 def _shows_failure(text: str, parts: list[tuple[int, Message]]) -> bool:

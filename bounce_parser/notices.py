@@ -346,7 +346,7 @@ def from_text(
         )
         reason = refine_by_command(reason, command, status, diagnostic)
         reason = unless_stage_untold(reason, command, msg, text, status, diagnostic)
-        reason = provider_reason(msg, address, diagnostic, status) or reason
+        reason = provider_reason(msg, address, diagnostic, status, human=head) or reason
         reason = notice_reason(msg, address, head) or reason
         # Exim gives up on an address it kept retrying (a full mailbox, hosts that would not
         # answer) after its retry timeout: the errors were temporary, the failure final

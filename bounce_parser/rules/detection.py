@@ -19,7 +19,12 @@ BOUNCE_SUBJECT = re.compile(
     r"unzustellbar|nondeliverable|non-delivery|could not be delivered|mail system error|"
     r"permanent error|rejected|not delivered|warning: could not send|delayed mail|"
     r"message you sent|notification d'état|error sending|no se puede entregar|"
-    r"returned to sender|delivery report|failed delivery|mail could not|"
+    r"return(?:ed|ing) to sender|delivery report|failed delivery|mail could not|"
+    # Exim's other notices by their documented subjects: its delay warning ("Warning: message
+    # <id> delayed 24 hours", warn_message_file's default) and moan.c's "Mail failure - …"
+    # (a malformed or missing recipient address, a message too large); Smail's "mail failed,
+    # returning to sender"
+    r"warning: message \S+ delayed|mail failure\b|"
     # Exchange's "Undeliverable:" and the DSN subject in its other languages (its localized
     # NDRs): Italian, Dutch, Portuguese, Polish, Swedish, Danish; French and German DSNs
     r"nicht zustellbar|non recapitabile|onbestelbaar|n[ãa]o (?:[ée] poss[íi]vel entregar|"
@@ -165,6 +170,24 @@ BOUNCE_BODY = re.compile(
     r"konnte nicht zugestellt werden|zustellung [^.\n]{0,40}fehlgeschlagen|"
     r"no se pudo entregar|non [èe] stato possibile recapitare|kon niet worden bezorgd",
     re.IGNORECASE,
+)
+
+# The fixed lines a mail system's notice template opens or marks its parts with, failure, delay
+# and success notices alike: a notice whoever its sender and subject (an admin may set both,
+# a gateway may rewrite them), read only to tell a notice from other mail, never as a failure
+NOTICE_MARKS = re.compile(
+    # Exim, every notice (the Exim specification, "Customizing bounce and warning messages")
+    r"this message was created automatically by mail delivery software|"
+    # OpenSMTPD's notices (bounce.c: "This is the MAILER-DAEMON, please DO NOT REPLY")
+    r"this is the mailer-daemon, please do not reply|"
+    # sendmail's (savemail.c: "----- Transcript of session follows -----")
+    r"-{3,} *transcript of session follows *-{3,}|"
+    # Exchange 5.5-2003's NDR ("Your message did not reach some or all of the intended
+    # recipients", "… did not reach the following recipient(s)")
+    r"did not reach (?:some or all of )?the (?:intended|following) recipient|"
+    # Lotus Notes/Domino's ("------- Failure Reasons --------")
+    r"^-{3,} *failure reasons *-{3,}",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 # A success notice sent as plain text (the report's MIME structure lost, or a sender that makes

@@ -110,7 +110,8 @@ SENDERS: tuple[Sender, ...] = (
         "not of the recipient; states 6 and 9 are the TLS session with the server failing, 8 "
         "its authentication, 12 relaying refused, 13 its greeting refused (Gmail "
         "Help Forum threads, as sisimai's Gmail table cites them); a specific status still "
-        "decides",
+        "decides. Known by its sender or by its template's words, whoever passed it on",
+        body=("google tried to deliver your message",),
         header=("From", r"mailer-daemon@google(?:mail)?\.com"),
         status_if=r"(?:^|\.0)$",
         wording=(

@@ -152,11 +152,14 @@ def provider_reason(
     status: str | None,
     remote_mta: str | None = None,
     reporting_mta: str | None = None,
+    human: str = "",
 ) -> str | None:
-    """The reason a sender's own wording gives (``wording`` in the table), or None."""
+    """The reason a sender's own wording gives (``wording`` in the table), or None. The
+    sender is known by any of its row's marks, its template's words in ``human`` (the
+    notice's readable text) among them."""
     lowered = diagnostic.lower()
     decisive = is_decisive(status)
-    seen = Seen(msg, "", address, (_host_name(remote_mta), _host_name(reporting_mta)))
+    seen = Seen(msg, human, address, (_host_name(remote_mta), _host_name(reporting_mta)))
     for row in _ROWS:
         if not row.wording or (decisive and not row.row.over_status):
             continue

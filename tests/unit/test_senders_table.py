@@ -146,7 +146,11 @@ ROW_CASES: list[tuple[str, bytes, bytes, tuple[str, str], tuple[str, str]]] = [
             b"MAILER-DAEMON@relay.example",
             b"Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
         ),
-        _notice(_GMAIL_STATE, "", "Delivery Status Notification (Failure)"),
+        _notice(
+            _GMAIL_STATE.replace("Google tried to deliver", "We tried to deliver"),
+            "",
+            "Delivery Status Notification (Failure)",
+        ),
         ("filtered", "5.7.0"),
         ("policyviolation", "5.7.0"),
     ),
@@ -305,6 +309,16 @@ def test_a_sender_rows_fact_applies_to_its_notices_only(
     [without] = classify(unmarked).recipients
     assert (with_mark.reason, with_mark.status) == said, product
     assert (without.reason, without.status) == unsaid, product
+
+
+def test_gmails_notice_is_known_by_its_words_whoever_passed_it_on() -> None:
+    """A gateway or a forwarding mailbox that rewrote the From: Gmail's template still says
+    whose notice it is, and so what its session state means."""
+    raw = _notice(_GMAIL_STATE, "", "Delivery Status Notification (Failure)").replace(
+        b"MAILER-DAEMON@relay.example", b"Retours <retours@gateway.acme.example>"
+    )
+    [r] = classify(raw).recipients
+    assert (r.reason, r.hard) == ("filtered", False)
 
 
 @pytest.mark.parametrize(
