@@ -8,7 +8,8 @@ quoted-printable (RFC 2045), its explanation as HTML only (RFC 2854), its Subjec
 2047-encoded or tagged by a receiving gateway ("[EXTERNAL] …"), its report fields written in
 lower case without the space after the colon and a comment after the status (RFC 3464 allows
 both), or with a space before the colon (RFC 5322's obsolete syntax, which a reader
-accepts), or without the types of its addresses and diagnostic, a gateway's stamp atop its
+accepts), or without the types of its addresses and diagnostic, or in another order, or
+without the blank line after its per-message fields, a gateway's stamp atop its
 header in that obsolete syntax, its content types in mixed case, its report part (delivery
 status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
 text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a
@@ -221,24 +222,76 @@ def report_fields_respelled(raw: bytes) -> bytes | None:
     return out if count else None
 
 
-def report_fields_obsolete(raw: bytes) -> bytes | None:
-    """The report's fields with a space before the colon (RFC 5322 4.5.3's obsolete syntax,
-    which a reader must accept; Mimecast writes its delivery reports so)."""
-    # every field of the report part (a delivery report's, a complaint's, a read receipt's)
-    # and of it alone: a notice's own header holding such a field (Oracle Messaging
-    # Server's "Original-recipient:") is not the report
+def _report_body(raw: bytes, kinds: bytes) -> tuple[int, int] | None:
+    """Where the body of the report part of one of ``kinds`` starts and ends: that part's
+    fields alone (a notice's own header holding such a field, as Oracle Messaging Server's
+    "Original-recipient:", is not the report)."""
     part = re.search(
-        rb"(?im)^content-type:[ \t]*message/(?:global-)?"
-        rb"(?:delivery-status|feedback-report|disposition-notification)[^\n]*\n"
+        rb"(?im)^content-type:[ \t]*message/(?:global-)?(?:" + kinds + rb")[^\n]*\n"
         rb"(?:[^\r\n][^\n]*\n)*",  # the part's own header, to the blank line
         raw,
     )
     if part is None:
         return None
     end = raw.find(b"\n--", part.end())
-    end = len(raw) if end < 0 else end
-    fields, count = re.subn(rb"(?m)^([A-Za-z][\w-]*):", rb"\1 :", raw[part.end() : end])
-    return raw[: part.end()] + fields + raw[end:] if count else None
+    return part.end(), len(raw) if end < 0 else end
+
+
+def report_fields_obsolete(raw: bytes) -> bytes | None:
+    """The report's fields with a space before the colon (RFC 5322 4.5.3's obsolete syntax,
+    which a reader must accept; Mimecast writes its delivery reports so)."""
+    # every field of the report part (a delivery report's, a complaint's, a read receipt's)
+    body = _report_body(raw, rb"delivery-status|feedback-report|disposition-notification")
+    if body is None:
+        return None
+    start, end = body
+    fields, count = re.subn(rb"(?m)^([A-Za-z][\w-]*):", rb"\1 :", raw[start:end])
+    return raw[:start] + fields + raw[end:] if count else None
+
+
+def _delivery_report_blocks(raw: bytes) -> tuple[int, int, list[list[bytes]]] | None:
+    """A delivery report's blocks of fields, each a list of fields (continuations joined)."""
+    body = _report_body(raw, rb"delivery-status")
+    if body is None:
+        return None
+    start, end = body
+    text = raw[start:end]
+    start += len(text) - len(text.lstrip(b"\r\n"))  # the blank line that ends its header
+    blocks = []
+    for text in re.split(rb"\r?\n[ \t]*\r?\n", raw[start:end]):
+        fields: list[bytes] = []
+        for line in text.splitlines():
+            if line[:1] in (b" ", b"\t") and fields:
+                fields[-1] += b" " + line.strip()
+            elif line.strip():
+                fields.append(line)
+        if fields:
+            blocks.append(fields)
+    return (start, end, blocks) if blocks else None
+
+
+def report_fields_reordered(raw: bytes) -> bytes | None:
+    """Each block of the delivery report's fields in the reverse order (RFC 3464 2.2 and
+    2.3 list an order; reporters write others, extension fields first, Action before
+    Final-Recipient)."""
+    found = _delivery_report_blocks(raw)
+    if found is None:
+        return None
+    start, end, blocks = found
+    text = b"\n\n".join(b"\n".join(reversed(fields)) for fields in blocks)
+    return raw[:start] + text + b"\n" + raw[end:]
+
+
+def report_blank_line_dropped(raw: bytes) -> bytes | None:
+    """The delivery report without the blank line after its per-message fields, as AOL's
+    and Mimecast's reports come."""
+    found = _delivery_report_blocks(raw)
+    if found is None or len(found[2]) < 2:
+        return None
+    start, end, blocks = found
+    blocks = [blocks[0] + blocks[1], *blocks[2:]]
+    text = b"\n\n".join(b"\n".join(fields) for fields in blocks)
+    return raw[:start] + text + b"\n" + raw[end:]
 
 
 def report_fields_untyped(raw: bytes) -> bytes | None:
@@ -422,6 +475,8 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-fields": report_fields_respelled,
     "report-fields-obsolete": report_fields_obsolete,
     "report-fields-untyped": report_fields_untyped,
+    "report-fields-reordered": report_fields_reordered,
+    "report-blank-line-dropped": report_blank_line_dropped,
     "header-field-obsolete": header_field_obsolete,
     "mixed-case-types": mixed_case_types,
     "report-relabelled": report_relabelled,

@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 _ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})
 """RFC 3464 2.3.3's action values."""
+_PER_MESSAGE_FIELDS = frozenset(
+    {"original-envelope-id", "reporting-mta", "dsn-gateway", "received-from-mta", "arrival-date"}
+)
+"""RFC 3464 2.2's per-message fields (2.3 names the per-recipient ones, none the same)."""
 
 
 def from_dsn(
@@ -54,7 +58,10 @@ def from_dsn(
         return None
     per_message, per_recipient = groups[0], groups[1:]
     if "final-recipient" in per_message or "original-recipient" in per_message:
-        per_message, per_recipient = {}, groups
+        # no blank line after the per-message fields (a reporter that left it out): the
+        # first block holds both, told apart by RFC 3464 2.2's per-message field names
+        per_message = {k: v for k, v in groups[0].items() if k in _PER_MESSAGE_FIELDS}
+        per_recipient = groups
     per_recipient = per_recipient[:MAX_RECIPIENTS]
     human = human_text(parts)
     results: list[RecipientResult] = []
@@ -206,9 +213,15 @@ def _failure_fields(fields: dict[str, str]) -> bool:
 
 
 _EMBEDDED_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient)[ \t]*:", re.I | re.M)
+# a recipient's block: its Final-Recipient with its Action or Status, in either order (RFC
+# 3464 2.3 lists an order; readers meet others)
 _DSN_RECIPIENT = re.compile(
-    r"^Final-Recipient[ \t]*:.*\n(?:.*\n){0,8}?(?:Action|Status)[ \t]*:", re.I | re.M
+    r"^Final-Recipient[ \t]*:.*\n(?:.*\n){0,8}?(?:Action|Status)[ \t]*:|"
+    r"^(?:Action|Status)[ \t]*:.*\n(?:.*\n){0,8}?Final-Recipient[ \t]*:",
+    re.I | re.M,
 )
+_FIELD_LINE = re.compile(r"[A-Za-z][\w-]*[ \t]*:|[ \t]+\S")
+_FIELDS_ABOVE_READ = 20  # a report's per-message block holds a handful of fields
 
 
 # Where a report's fields are found when no part is labelled message/delivery-status: in a
@@ -231,12 +244,27 @@ def embedded_dsn(parts: list[tuple[int, Message]]) -> tuple[Message, Message | N
             continue
         text = mime.text_of(part).replace("\r\n", "\n")
         start = _EMBEDDED_DSN.search(text)
-        if start is None or not _DSN_RECIPIENT.search(text, start.start()):
+        if start is None:
+            continue
+        begin = _block_start(text, start.start())
+        if not _DSN_RECIPIENT.search(text, begin):
             continue
         report = Message()
-        report.set_payload(text[start.start() :])
-        return report, (part if not text[: start.start()].strip() else None)
+        report.set_payload(text[begin:])
+        return report, (part if not text[:begin].strip() else None)
     return None
+
+
+def _block_start(text: str, first: int) -> int:
+    """Where the block of fields holding the line at ``first`` begins: the field lines (and
+    their continuations) right above it, in whatever order its reporter wrote them."""
+    begin = first
+    for _ in range(_FIELDS_ABOVE_READ):
+        above = text.rfind("\n", 0, begin - 1) + 1 if begin else 0
+        if begin == 0 or not _FIELD_LINE.match(text, above, begin - 1):
+            break
+        begin = above
+    return begin
 
 
 _REPLY_CONTINUES = re.compile(r"(\d{3})-")

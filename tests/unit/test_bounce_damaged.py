@@ -526,3 +526,53 @@ def test_a_complaint_written_with_a_space_before_each_colon_names_who_complained
     c = classify(raw)
     assert (c.kind, c.feedback_type) == (Kind.FEEDBACK, "abuse")
     assert [r.address for r in c.recipients] == ["copies@client.example"]
+
+
+def test_a_report_without_the_blank_line_after_its_per_message_fields_keeps_them() -> None:
+    """A reporter that leaves out the blank line after the per-message fields (RFC 3464 2.2;
+    AOL's and Mimecast's reports do): they are still the report's, told apart by their
+    names, so the reporting MTA still says whose reply it is (SES receiving's 4.3.0 holds the
+    message, it names no cause)."""
+    raw = _report(
+        "Reporting-MTA: dns; inbound-smtp.eu-west-1.amazonaws.com\r\n"
+        "Arrival-Date: Thu, 3 Dec 2026 10:00:00 +0000\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 4.3.0\r\n"
+        "Diagnostic-Code: smtp; 451 4.3.0 This message could not be delivered due to a "
+        "recipient error. Please try again later.\r\n"
+    )
+    c = classify(raw)
+    assert c.reporting_mta == "inbound-smtp.eu-west-1.amazonaws.com"
+    [r] = c.recipients
+    assert (r.address, r.reason, r.hard) == ("x@client.example", "onhold", False)
+
+
+@pytest.mark.parametrize("order", ["written", "reversed"])
+def test_a_report_pasted_as_text_is_read_in_whatever_order_its_fields_come(order: str) -> None:
+    """A report whose MIME structure was lost (its fields in the notice's text): RFC 3464
+    2.3 lists an order, reporters write others (a recipient's Action or Status before its
+    Final-Recipient)."""
+    per_message = ["Reporting-MTA: dns; relay.example", "Arrival-Date: Thu, 3 Dec 2026"]
+    per_recipient = [
+        "Final-Recipient: rfc822; x@client.example",
+        "Action: failed",
+        "Status: 5.1.1",
+        "Diagnostic-Code: smtp; 550 5.1.1 <x@client.example>: User unknown",
+    ]
+    if order == "reversed":
+        per_message.reverse()
+        per_recipient.reverse()
+    text = "\r\n".join(per_message) + "\r\n\r\n" + "\r\n".join(per_recipient) + "\r\n"
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+        f"The message could not be delivered.\r\n\r\n{text}"
+    ).encode()
+    c = classify(raw)
+    assert (c.reporting_mta, c.arrival_date) == ("relay.example", "Thu, 3 Dec 2026")
+    [r] = c.recipients
+    assert (r.address, r.status, r.reason, r.hard) == (
+        "x@client.example",
+        "5.1.1",
+        "userunknown",
+        True,
+    )
