@@ -27,10 +27,13 @@ MAX_FIELD = 16 * 1024
 characters; a long References field, folded, runs to a few kilobytes; a longer field is
 junk or an attack, and its tail tells nothing."""
 
-# Starts only where a run of address characters starts: linear time on long junk runs.
+# Starts only where a run of address characters starts: linear time on long junk runs. A
+# domain's labels may hold Latin letters with diacritics: an internationalised domain in its
+# Unicode form (RFC 5890's U-label, "société.fr"), as a notice may name it
+_LABEL = "[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f-]"
 _ADDR = re.compile(
     r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,128}+"
-    r"@(?:[A-Za-z0-9-]{1,63}+\.)+[A-Za-z0-9-]{2,63}"
+    rf"@(?:{_LABEL}{{1,63}}+\.)+{_LABEL}{{2,63}}"
 )
 _MSGID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 

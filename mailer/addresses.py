@@ -53,6 +53,21 @@ def normalize_address(raw: str, what: str = "address") -> str:
     return f"{local}@{domain}"
 
 
+def comparable(address: str) -> str:
+    """``address`` as it is stored and compared: lower-cased, an internationalised domain
+    in its ASCII form (RFC 5890 2.3.2.1: a U-label and its A-label are one name, and a
+    notice may give either, "factures@société.fr" for "factures@xn--socit-esab.fr"). A domain
+    IDNA refuses is left as it is: it can match no address we send to."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or domain.isascii():
+        return address.strip().lower()
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return address.strip().lower()
+    return f"{local}@{domain}".lower()
+
+
 def _ascii_domain(domain: str, raw: str, what: str) -> str:
     """The domain in ASCII: an internationalised one in its IDNA 2008 form (RFC 5891)."""
     if domain.isascii():

@@ -24,6 +24,7 @@ from daemon.domain.models import (
 )
 from daemon.inbound.effects import Effects
 from daemon.store.db import SessionFactory, transaction
+from mailer.addresses import comparable
 
 TIED_BY_HAND = (AttentionKind.UNRECOGNIZED, AttentionKind.QUARANTINED)
 
@@ -111,7 +112,7 @@ async def _delivery_for(session: AsyncSession, invoice: Invoice, c: Classificati
                 number=invoice.number
             )
         )
-    named = {r.address.lower() for r in c.recipients}
+    named = {comparable(r.address) for r in c.recipients}
     for d in deliveries:
         if d.recipient.lower() in named:
             return d

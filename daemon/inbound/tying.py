@@ -34,6 +34,7 @@ from bounce_parser import Classification, Kind, RecipientResult
 from daemon.domain.i18n import N_, _
 from daemon.domain.models import Delivery, Invoice, utcnow
 from daemon.domain.verp import find_verp
+from mailer.addresses import comparable
 from mailer.smtp.relay import xtext
 
 INFERENCE_WINDOW = timedelta(days=14)
@@ -98,7 +99,7 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
     """A recent delivery to the recipient the message names, worded for a person."""
     if not c.recipients or c.kind not in (*REPORT_KINDS, Kind.AUTOREPLY):
         return None
-    address = c.recipients[0].address.lower()
+    address = comparable(c.recipients[0].address)
     row = (
         await session.exec(
             select(Delivery.id, Invoice.number)
@@ -119,11 +120,12 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
 
 
 def _is_about(want: str, r: RecipientResult) -> bool:
-    """Whether a report's recipient ``r`` is the address ``want`` (lower-cased): its final
-    address, or its original one, which is our ORCPT: sent xtext-encoded (RFC 3461 4.2,
-    "factures+2Bacme@…" for a "+"), some MTAs return it as they received it."""
-    original = (r.original_recipient or "").lower()
-    return want in (r.address.lower(), original) or original == xtext(want).lower()
+    """Whether a report's recipient ``r`` is the address ``want`` (as stored: lower-cased,
+    its domain in ASCII): its final address, or its original one, which is our ORCPT: sent
+    xtext-encoded (RFC 3461 4.2, "factures+2Bacme@…" for a "+"), some MTAs return it as they
+    received it. Either may name the domain in its Unicode form (``comparable``)."""
+    original = comparable(r.original_recipient or "")
+    return want in (comparable(r.address), original) or original == xtext(want).lower()
 
 
 def _names_recipient(delivery: Delivery, c: Classification) -> bool:

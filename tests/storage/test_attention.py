@@ -187,6 +187,34 @@ async def test_an_unrecognized_message_is_tied_to_its_invoice_by_hand(
     ]
 
 
+async def test_a_notice_tied_by_hand_goes_to_the_copy_it_names_in_unicode(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A copy address at an internationalised domain is stored in its ASCII form; a notice
+    naming it in its Unicode form (RFC 5890 2.3.2.1: one name) and nothing that proves what it
+    is about is set aside with that copy's delivery as a suggestion; tied by hand to the
+    invoice, it is applied to that copy's delivery, not to the invoice address's."""
+    await app.customers.add(
+        NewCustomer("Dupont", "factures@dupont.example", ("copie@société.example",), None, "C-1"),
+        changed_by="t",
+    )
+    [file] = [invoice_file(tmp_path / "in", "TU-1", "Dupont", "C-1")]
+    assert all(r.ok for r in await app.ingest.import_paths([file]))
+    await app.send_due()
+    named = DSN_FOR_A_FORWARD.replace(
+        b"ancienne.compta@dupont.example", "copie@société.example".encode()
+    )
+    mailbox.Maildir(Path(app.ctx.settings.imap.maildir or "")).add(named)
+    await app.poll_bounces()
+    [dsn] = await app.attention.items(AttentionKind.QUARANTINED)
+    # nothing proves what it is about: set aside, with the delivery its address suggests
+    assert "TU-1" in dsn.why and "copie@xn--socit-esab.example" in dsn.why
+    delivery = await app.tie_message(
+        dsn.ref, "TU-1", invoice_id=None, by="alice", reason="their copy address bounced"
+    )
+    assert delivery.recipient == "copie@xn--socit-esab.example"
+
+
 async def test_the_first_window_ranks_an_old_invoice_by_its_newest_trouble(
     app: Facturier, sandbox: SandboxServer, tmp_path: Path
 ) -> None:

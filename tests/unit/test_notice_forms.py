@@ -423,3 +423,22 @@ def test_a_notice_with_bare_cr_line_ends_reads_as_with_crlf(product: str) -> Non
     subject, body = TEMPLATES[product]
     raw = _notice(subject, body)
     assert _verdict(raw.replace(b"\r\n", b"\r")) == _verdict(raw)
+
+
+@pytest.mark.parametrize("named", ["factures@société.example", "Factures@SOCIÉTÉ.example"])
+def test_a_notice_naming_the_domain_in_unicode_is_tied_to_its_ascii_form(named: str) -> None:
+    """We send to an internationalised domain in its ASCII form (IDNA 2008), which is how
+    the address is stored; a notice may name it in its Unicode form (RFC 5890 2.3.2.1: one
+    name). Another domain stays another."""
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        f"<{named}>: host mx.example[192.0.2.1] said: 550 5.1.1 User unknown "
+        "(in reply to RCPT TO command)\n\n",
+    )
+    result = classify(raw)
+    found = recipient_for(
+        Delivery(invoice_id=1, recipient="factures@xn--socit-esab.example"), result
+    )
+    assert found is not None and (found.reason, found.hard) == ("userunknown", True)
+    other = Delivery(invoice_id=1, recipient="factures@xn--socite-eva.example")
+    assert recipient_for(other, result) is None
