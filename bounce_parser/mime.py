@@ -107,10 +107,12 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
     if not isinstance(payload, str) or not any(isinstance(d, _LOST_BOUNDARY) for d in part.defects):
         return part
     seen = collections.Counter(m.group(1).rstrip() for m in _DELIMITER.finditer(payload))
-    found = [(n, b) for b, n in seen.items() if n >= 2 and not b.endswith("--")]
+    found = [b for b, n in seen.items() if n >= 2 and not b.endswith("--")]
     if not found:
         return part
-    _n, boundary = max(found)
+    # the first delimiter of a body is its own part's (RFC 2046 5.1.1): a nested multipart's
+    # come after that part's header, and may well be more (a returned message's attachments)
+    boundary = found[0]
     try:
         part.set_boundary(boundary)
         # only the body is read again, under a header naming the boundary: regenerating the

@@ -44,6 +44,34 @@ def test_a_dsn_whose_header_names_another_boundary_is_still_read() -> None:
     assert c.original_message_id == "<orig-9@acme.example>"
 
 
+@pytest.mark.parametrize("attachments", [1, 4])
+def test_a_report_with_another_boundary_declared_is_read_whatever_it_returns(
+    attachments: int,
+) -> None:
+    """The header names another boundary than the body's, and the returned message is
+    itself multipart, with more parts than the report (an invoice with its attachments) and
+    the report's closing delimiter lost: the report's own boundary is the body's first."""
+    returned = "".join(
+        "--INNER\r\nContent-Type: application/pdf\r\n\r\nJVBERi0x\r\n" for _ in range(attachments)
+    )
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="NOT-IT"\r\n\r\n'
+        "--OUTER\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n"
+        "--OUTER\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 4.2.2\r\n"
+        "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\r\n\r\n"
+        "--OUTER\r\nContent-Type: message/rfc822\r\n\r\n"
+        "From: b@acme.example\r\nTo: x@client.example\r\nSubject: Facture 7\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="INNER"\r\n\r\n'
+        f"--INNER\r\nContent-Type: text/plain\r\n\r\nVoir.\r\n{returned}--INNER--\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("x@client.example", "mailboxfull", False)
+
+
 def test_a_report_that_lost_its_content_type_is_read_from_its_fields() -> None:
     raw = _dsn()
     head, body = raw.split(b"\r\n\r\n", 1)
