@@ -12,7 +12,8 @@ accepts), or without the types of its addresses and diagnostic, or in another or
 without the blank line after its per-message fields, a gateway's stamp atop its
 header in that obsolete syntax, its content types in mixed case, its report part (delivery
 status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
-text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report, (a
+text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report,
+its returned message encoded whole (base64 or quoted-printable), (a
 plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
 gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
 "external sender" warning put above it, its long lines wrapped at other places (the lines
@@ -20,9 +21,10 @@ under each indented), its first failed recipient with another local part, one ho
 "=" and "&" as RFC 5322 allows, and its From naming no mail system (an admin's choice or a
 gateway's rewrite).
 For each form it prints how many messages keep their verdict (kind, and per recipient the
-address, reason and hardness) and how many of those that change claim a hard failure they
-did not claim before: each of those would mark a working address undeliverable. ``--show
-FORM`` lists the messages whose verdict a form changes.
+address, reason and hardness), how many of those that change claim a hard failure they
+did not claim before (each would mark a working address undeliverable), and how many lose
+what tied them to their invoice (the returned Message-ID or our token), which leaves a
+notice set aside. ``--show FORM`` lists the messages whose verdict or tie a form changes.
 """
 
 from __future__ import annotations
@@ -374,6 +376,36 @@ def _relabelled(raw: bytes, label: str) -> bytes | None:
     return _flat(msg) if changed else None
 
 
+def _returned_encoded(raw: bytes, encoding: str) -> bytes | None:
+    """The returned message (message/rfc822) encoded whole, as a gateway that re-encodes
+    what it passes on does although RFC 2046 5.2.1 forbids it."""
+    msg = message_from_bytes(raw, policy=compat32)
+    for part in msg.walk():
+        payload = part.get_payload()
+        if part.get_content_type() != "message/rfc822" or not isinstance(payload, list):
+            continue
+        if not payload or not isinstance(payload[0], Message):
+            return None
+        data = _flat(payload[0])
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = encoding
+        if encoding == "base64":
+            text = base64.encodebytes(data).decode("ascii")
+        else:
+            text = quopri.encodestring(data).decode("ascii")
+        part.set_payload(text)  # the encoded text itself
+        return _flat(msg)
+    return None
+
+
+def returned_base64(raw: bytes) -> bytes | None:
+    return _returned_encoded(raw, "base64")
+
+
+def returned_quoted_printable(raw: bytes) -> bytes | None:
+    return _returned_encoded(raw, "quoted-printable")
+
+
 def second_recipient(raw: bytes) -> bytes | None:
     """A delivered recipient added after the report's last recipient block."""
     m = re.search(rb"(?im)^content-type:[ \t]*message/delivery-status[^\n]*\n(?:[^\n]+\n)*?\n", raw)
@@ -482,6 +514,8 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-relabelled": report_relabelled,
     "report-relabelled-text": report_relabelled_text,
     "second-recipient": second_recipient,
+    "returned-base64": returned_base64,
+    "returned-quoted-printable": returned_quoted_printable,
     "forwarded-inline": forwarded_inline,
     "forwarded-attached": forwarded_attached,
     "gateway-footer": gateway_footer,
@@ -497,6 +531,11 @@ def verdict(c: Classification) -> Verdict:
     return c.kind.value, tuple(said)
 
 
+def tie(c: Classification) -> tuple[str | None, str | None]:
+    """What ties a notice to its invoice: the returned message's Message-ID, our token."""
+    return c.original_message_id, c.facturier_token
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
@@ -506,9 +545,9 @@ def main() -> int:
     if not files:
         print(f"{args.corpus}: no .eml files", file=sys.stderr)
         return 2
-    print(f"{'form':24} {'same verdict':>20} {'new hard claims':>16}")
+    print(f"{'form':26} {'same verdict':>20} {'new hard claims':>16} {'ties lost':>10}")
     for name, form in FORMS.items():
-        tried = same = new_hard = 0
+        tried = same = new_hard = ties_lost = 0
         for path in files:
             raw = path.read_bytes()
             try:
@@ -518,8 +557,12 @@ def main() -> int:
             if other is None:
                 continue
             tried += 1
-            seen = classify(raw)
-            before, after = verdict(seen), _renamed_back(verdict(classify(other)), seen)
+            seen, read = classify(raw), classify(other)
+            if tie(seen) != (None, None) and tie(read) != tie(seen):
+                ties_lost += 1
+                if args.show == name:
+                    print(f"  {path.name}\n    tied by {tie(seen)}\n    now {tie(read)}")
+            before, after = verdict(seen), _renamed_back(verdict(read), seen)
             if before == after:
                 same += 1
                 continue
@@ -528,7 +571,7 @@ def main() -> int:
             if args.show == name:
                 print(f"  {path.name}\n    was {before}\n    now {after}")
         share = f"{same / tried:.3f} ({same}/{tried})" if tried else "-"
-        print(f"{name:24} {share:>20} {new_hard:>16}")
+        print(f"{name:26} {share:>20} {new_hard:>16} {ties_lost:>10}")
     return 0
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import binascii
 import collections
 import contextlib
 import email
+import quopri
 import re
 from collections.abc import Callable, Iterator
 from email import errors
@@ -100,9 +102,12 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
         return part
     payload = part.get_payload()
     if isinstance(payload, list):
-        for i, sub in enumerate(payload):
-            if isinstance(sub, Message):
-                payload[i] = _with_boundaries_found(sub, depth + 1)
+        _returned_message_read(part)
+        subparts = part.get_payload()
+        if isinstance(subparts, list):
+            for i, sub in enumerate(subparts):
+                if isinstance(sub, Message):
+                    subparts[i] = _with_boundaries_found(sub, depth + 1)
         return part
     if not isinstance(payload, str) or not any(isinstance(d, _LOST_BOUNDARY) for d in part.defects):
         return part
@@ -128,6 +133,54 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
     part.preamble, part.epilogue = reread.preamble, reread.epilogue
     part.defects = [d for d in part.defects if not isinstance(d, _LOST_BOUNDARY)]
     return _with_boundaries_found(part, depth + 1)
+
+
+def _as_read(inner: Message) -> str:
+    """The text ``inner`` was read from: its fields, then its body, with the blank line
+    between only where the text had one (the parser ends a header at a line that is no
+    field, such as one an encoding's soft line break began)."""
+    body = inner.get_payload()
+    if not isinstance(body, str):
+        return inner.as_string()
+    head = "".join(f"{name}:{value}\n" for name, value in inner.raw_items())
+    ended = not any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in inner.defects)
+    return head + ("\n" if ended and head else "") + body
+
+
+_FIELD_LINE = re.compile(r"[\041-\071\073-\176]+[ \t]*:")  # RFC 5322 2.2's field name
+
+
+def _returned_message_read(part: Message) -> None:
+    """A message part the parser misread, read again: sent base64 or quoted-printable (RFC
+    2046 5.2.1 forbids it for message/rfc822, RFC 6532 3.5 allows it for message/global;
+    gateways do it to both), the encoded text taken for the message; or with a blank line
+    before its header (a stray line end after the part's own header, as a message's own is
+    read), the header taken for its body."""
+    if part.get_content_type() not in ("message/rfc822", "message/global"):
+        return
+    payload = part.get_payload()
+    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], Message)):
+        return
+    inner = payload[0]
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    body = inner.get_payload()
+    headerless = not len(inner) and isinstance(body, str)
+    try:
+        if encoding == "base64":
+            if not headerless:
+                return  # it has a header: not base64 text
+            data = binascii.a2b_base64(str(body).encode("ascii", "replace"))
+        elif encoding == "quoted-printable":
+            # its text reads as a header with encoded values ("charset=3DUTF-8", lines
+            # ending "=" that continue): the text as read, decoded
+            data = quopri.decodestring(_as_read(inner).encode("ascii", "surrogateescape"))
+        elif headerless and _FIELD_LINE.match(str(body).lstrip("\r\n")):
+            data = str(body).lstrip("\r\n").encode("utf-8", "surrogateescape")
+        else:
+            return
+    except (binascii.Error, ValueError, LookupError, UnicodeError):
+        return
+    part.set_payload([_read(data.lstrip(b"\r\n"))])
 
 
 def ctype(part: Message) -> str:

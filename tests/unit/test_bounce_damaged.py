@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from bounce_parser import Kind, classify
@@ -604,3 +606,63 @@ def test_a_report_pasted_as_text_is_read_in_whatever_order_its_fields_come(order
         "userunknown",
         True,
     )
+
+
+_RETURNED_INVOICE = (
+    "Return-Path: <bounces+tok9@acme.example>\r\nFrom: billing@acme.example\r\n"
+    "To: x@client.example\r\nSubject: Facture 7\r\n"
+    "Message-ID:\r\n <inv-7.2026-12-03.a-long-enough-id-to-be-folded@acme.example>\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\nVoir la facture.\r\n"
+)
+
+
+def _returned_as(encoding: str, returned: str) -> bytes:
+    head = "" if encoding == "8bit" else f"Content-Transfer-Encoding: {encoding}\r\n"
+    return (
+        "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        "--R\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n"
+        "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        f"--R\r\nContent-Type: message/rfc822\r\n{head}\r\n{returned}\r\n--R--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "returned"),
+    [
+        pytest.param("8bit", _RETURNED_INVOICE, id="as sent (the control)"),
+        # a gateway's re-encoding, which RFC 2046 5.2.1 forbids and gateways do
+        pytest.param(
+            "base64",
+            base64.encodebytes(_RETURNED_INVOICE.encode()).decode().replace("\n", "\r\n"),
+            id="base64",
+        ),
+        # quoted-printable, its long line broken by a soft line break ("=" at the line end)
+        pytest.param(
+            "quoted-printable",
+            _RETURNED_INVOICE.replace(
+                "Message-ID:\r\n <inv-7.2026", "Message-ID:=20\r\n <inv-7.20=\r\n26"
+            ),
+            id="quoted-printable",
+        ),
+        # a stray line end between the part's header and the returned message's
+        pytest.param("8bit", "\r\n" + _RETURNED_INVOICE, id="blank line before"),
+        pytest.param(
+            "base64",
+            base64.encodebytes(b"\r\n" + _RETURNED_INVOICE.encode()).decode(),
+            id="base64, a blank line before",
+        ),
+    ],
+)
+def test_the_returned_message_is_read_in_the_form_a_gateway_passed_it_on(
+    encoding: str, returned: str
+) -> None:
+    """What ties a report to its invoice is in the returned message (its Message-ID): it is
+    read whatever form the report's last part comes in."""
+    c = classify(_returned_as(encoding, returned))
+    assert c.original_message_id == "<inv-7.2026-12-03.a-long-enough-id-to-be-folded@acme.example>"
+    [r] = c.recipients
+    assert (r.address, r.hard) == ("x@client.example", True)
