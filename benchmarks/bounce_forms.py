@@ -3,23 +3,29 @@
 Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
 
 Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems
-and gateways send the same notice: CRLF or bare CR line ends, its text parts base64 or
-quoted-printable (RFC 2045), its explanation as HTML only (RFC 2854), its Subject RFC
-2047-encoded or tagged by a receiving gateway ("[EXTERNAL] …"), its report fields written in
-lower case without the space after the colon and a comment after the status (RFC 3464 allows
-both), or with a space before the colon (RFC 5322's obsolete syntax, which a reader
-accepts), or without the types of its addresses and diagnostic, or in another order, or
-without the blank line after its per-message fields, a gateway's stamp atop its
-header in that obsolete syntax, its content types in mixed case, its report part (delivery
-status, complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
-text/plain, by a gateway (RFC 6522 3), a second, delivered recipient added to its report,
-its returned message encoded whole (base64 or quoted-printable), (a
-plain-text notice) forwarded inline by a colleague, passed on attached by a colleague, and a
-gateway's virus-scan stamp and disclaimer appended to its first plain-text part or its
-"external sender" warning put above it, its long lines wrapped at other places (the lines
-under each indented), its first failed recipient with another local part, one holding
-"=" and "&" as RFC 5322 allows, and its From naming no mail system (an admin's choice or a
-gateway's rewrite).
+and gateways send the same notice:
+- its lines: CRLF or bare CR line ends; its long lines wrapped at other places (the lines
+  under each indented);
+- its text: its text parts base64 or quoted-printable (RFC 2045); its explanation as HTML
+  only (RFC 2854); a gateway's virus-scan stamp and disclaimer appended to its first
+  plain-text part, or its "external sender" warning put above it;
+- its header: its Subject RFC 2047-encoded or tagged by a receiving gateway ("[EXTERNAL]
+  …"); a gateway's stamp atop it in RFC 5322's obsolete syntax (a space before the colon,
+  which a reader accepts); its From naming no mail system (an admin's choice or a
+  gateway's rewrite);
+- its report: its fields in lower case without the space after the colon and a comment
+  after the status (RFC 3464 allows both), or in the obsolete syntax, or without the types
+  of its addresses and diagnostic, or in another order, or without the blank line after
+  its per-message fields; a second, delivered recipient added;
+- its MIME structure: content types in mixed case; its multipart/report relabelled
+  multipart/mixed; its report part (delivery status, complaint, read receipt) relabelled
+  application/octet-stream and base64-encoded, or text/plain, by a gateway (RFC 6522 3);
+  its returned message encoded whole (base64 or quoted-printable);
+- passed on: (a plain-text notice) forwarded inline by a colleague; attached by a
+  colleague;
+- its recipient: the first failed one with another local part, one holding "=" and "&" as
+  RFC 5322 allows.
+
 For each form it prints how many messages keep their verdict (kind, and per recipient the
 address, reason and hardness), how many of those that change claim a hard failure they
 did not claim before (each would mark a working address undeliverable), and how many lose
@@ -339,6 +345,16 @@ _REPORT_PARTS = (
 )
 
 
+def report_as_mixed(raw: bytes) -> bytes | None:
+    """The report's multipart/report (its first) relabelled multipart/mixed, its report-type
+    lost, by a gateway that knows no multipart/report (RFC 2046 5.1.3: an unknown multipart
+    subtype is read as mixed)."""
+    out, count = re.subn(
+        rb'(?i)multipart/report(?:;\s*report-type="?[\w-]+"?)?', b"multipart/mixed", raw, count=1
+    )
+    return out if count else None
+
+
 def report_relabelled(raw: bytes) -> bytes | None:
     """The report's fields part (a delivery report's, a complaint's, a read receipt's)
     relabelled by a gateway that re-encodes what it passes on (application/octet-stream,
@@ -511,6 +527,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-blank-line-dropped": report_blank_line_dropped,
     "header-field-obsolete": header_field_obsolete,
     "mixed-case-types": mixed_case_types,
+    "report-as-mixed": report_as_mixed,
     "report-relabelled": report_relabelled,
     "report-relabelled-text": report_relabelled_text,
     "second-recipient": second_recipient,

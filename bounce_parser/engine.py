@@ -311,13 +311,18 @@ def _passed_on(parts: list[tuple[int, Message]]) -> str | None:
 def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classification | None:
     """A delivery report forwarded whole (attached as message/rfc822, RFC 2046 5.2.1), as a
     mailbox's owner or an alias passes it on: read as the report it is, with the forwarding
-    message's own envelope (where it arrived), and noted as forwarded."""
+    message's own envelope (where it arrived), and noted as forwarded. Known by its report
+    part, whatever its multipart is labelled (a gateway that relabels multipart/report
+    multipart/mixed, as it may the notice itself)."""
     for depth, part in parts:
-        if depth != 1 or mime.ctype(part) != "multipart/report":
+        payload = part.get_payload()
+        if depth != 0 or mime.ctype(part) not in _ATTACHED or not isinstance(payload, list):
             continue
-        inner = list(mime.walk(part))
+        if not payload or not isinstance(payload[0], Message):
+            continue
+        inner = list(mime.walk(payload[0]))
         dsn = next((p for d, p in inner if d == 0 and mime.ctype(p) in _DSN_TYPES), None)
-        result = from_dsn(part, inner, dsn, base) if dsn is not None else None
+        result = from_dsn(payload[0], inner, dsn, base) if dsn is not None else None
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded report"))
     return None

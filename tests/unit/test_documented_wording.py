@@ -3426,6 +3426,28 @@ def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
     assert "a forwarded report" in result.notes
 
 
+@pytest.mark.parametrize("label", ["multipart/report", "multipart/mixed"])
+def test_a_notice_carrying_a_relabelled_report_is_read_as_that_report(label: str) -> None:
+    """A gateway's notice that names no one itself and carries a delivery report whose
+    multipart/report a gateway relabelled multipart/mixed: the report names the recipient,
+    never the carried notice's To (the original message's sender)."""
+    inner = _dsn("5.1.1", "550 5.1.1 User unknown").decode()
+    inner = inner.replace("multipart/report; report-type=delivery-status", label)
+    raw = (
+        "From: MAILER-DAEMON@gateway.acme.example\r\nTo: postmaster@acme.example\r\n"
+        "Subject: Returned mail: User unknown\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="F"\r\n\r\n'
+        "--F\r\nContent-Type: text/plain\r\n\r\n"
+        "----- The following addresses had permanent delivery errors -----\r\n\r\n"
+        f"--F\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--F--\r\n"
+    ).encode()
+    result = classify(raw)
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "userunknown", True)
+    ]
+    assert "a forwarded report" in result.notes
+
+
 SUCCESS_TEMPLATES = [
     # OpenSMTPD, bounce.c (notice_success, notice_relay), under its NOTICE_INTRO
     (
