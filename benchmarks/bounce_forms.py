@@ -20,7 +20,8 @@ and gateways send the same notice:
 - its MIME structure: content types in mixed case; its multipart/report relabelled
   multipart/mixed; its report part (delivery status, complaint, read receipt) relabelled
   application/octet-stream and base64-encoded, or text/plain, by a gateway (RFC 6522 3);
-  its returned message encoded whole (base64 or quoted-printable);
+  its returned message encoded whole (base64 or quoted-printable), or attached as a file
+  (".eml");
 - passed on: (a plain-text notice) forwarded inline by a colleague; attached by a
   colleague;
 - its recipient: the first failed one with another local part, one holding "=" and "&" as
@@ -414,6 +415,27 @@ def _returned_encoded(raw: bytes, encoding: str) -> bytes | None:
     return None
 
 
+def returned_as_file(raw: bytes) -> bytes | None:
+    """The returned message attached as a file ("ATT00001.eml", application/octet-stream,
+    base64), as some gateways and clients pass a message on."""
+    msg = message_from_bytes(raw, policy=compat32)
+    for part in msg.walk():
+        payload = part.get_payload()
+        if part.get_content_type() != "message/rfc822" or not isinstance(payload, list):
+            continue
+        if not payload or not isinstance(payload[0], Message):
+            return None
+        data = _flat(payload[0])
+        for name in ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition"):
+            del part[name]
+        part["Content-Type"] = 'application/octet-stream; name="ATT00001.eml"'
+        part["Content-Transfer-Encoding"] = "base64"
+        part["Content-Disposition"] = 'attachment; filename="ATT00001.eml"'
+        part.set_payload(base64.encodebytes(data).decode("ascii"))
+        return _flat(msg)
+    return None
+
+
 def returned_base64(raw: bytes) -> bytes | None:
     return _returned_encoded(raw, "base64")
 
@@ -533,6 +555,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "second-recipient": second_recipient,
     "returned-base64": returned_base64,
     "returned-quoted-printable": returned_quoted_printable,
+    "returned-as-file": returned_as_file,
     "forwarded-inline": forwarded_inline,
     "forwarded-attached": forwarded_attached,
     "gateway-footer": gateway_footer,

@@ -98,8 +98,12 @@ def _read(raw: bytes) -> Message:
 
 
 def _with_boundaries_found(part: Message, depth: int) -> Message:
+    """``part`` with what the parser misread read again: a multipart's lost boundary, a
+    returned message sent encoded or passed on as a file."""
     if depth > MAX_DEPTH:
         return part
+    if _message_file_read(part):
+        return _with_boundaries_found(part, depth)
     payload = part.get_payload()
     if isinstance(payload, list):
         _returned_message_read(part)
@@ -145,6 +149,31 @@ def _as_read(inner: Message) -> str:
     head = "".join(f"{name}:{value}\n" for name, value in inner.raw_items())
     ended = not any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in inner.defects)
     return head + ("\n" if ended and head else "") + body
+
+
+_MESSAGE_FILE = re.compile(r"\.(?:eml|mime)$", re.IGNORECASE)
+
+
+def _message_file_read(part: Message) -> bool:
+    """A message passed on as a file (a ".eml" or ".mime" attachment, the extensions
+    mime.types gives message/rfc822), labelled as any file (application/octet-stream) or as
+    text: read as the message/rfc822 part it is (a gateway's or a client's way of returning
+    or forwarding a message). Whether it was."""
+    if part.get_content_type() not in ("application/octet-stream", "text/plain"):
+        return False
+    name = part.get_filename() or part.get_param("name") or ""
+    if not isinstance(name, str) or not _MESSAGE_FILE.search(name.strip()):
+        return False
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return False
+    data = data.lstrip(b"\r\n")
+    if not _FIELD_LINE.match(data[:1000].decode("latin-1")):
+        return False  # no header: a file, not a message
+    del part["Content-Transfer-Encoding"]
+    part.set_type("message/rfc822")
+    part.set_payload([_read(data)])
+    return True
 
 
 _FIELD_LINE = re.compile(r"[\041-\071\073-\176]+[ \t]*:")  # RFC 5322 2.2's field name

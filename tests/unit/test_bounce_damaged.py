@@ -616,8 +616,15 @@ _RETURNED_INVOICE = (
 )
 
 
-def _returned_as(encoding: str, returned: str) -> bytes:
-    head = "" if encoding == "8bit" else f"Content-Transfer-Encoding: {encoding}\r\n"
+_AS_RFC822 = "Content-Type: message/rfc822\r\n"
+_AS_FILE = (
+    'Content-Type: application/octet-stream; name="ATT00001.eml"\r\n'
+    'Content-Disposition: attachment; filename="ATT00001.eml"\r\n'
+)
+
+
+def _returned_as(encoding: str, returned: str, part: str) -> bytes:
+    head = part + ("" if encoding == "8bit" else f"Content-Transfer-Encoding: {encoding}\r\n")
     return (
         "From: MAILER-DAEMON@relay.example\r\nTo: b@acme.example\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
@@ -626,43 +633,42 @@ def _returned_as(encoding: str, returned: str) -> bytes:
         "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
         "Reporting-MTA: dns; relay.example\r\n\r\n"
         "Final-Recipient: rfc822; x@client.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
-        f"--R\r\nContent-Type: message/rfc822\r\n{head}\r\n{returned}\r\n--R--\r\n"
+        f"--R\r\n{head}\r\n{returned}\r\n--R--\r\n"
     ).encode()
 
 
+_QP_FOLDED = _RETURNED_INVOICE.replace(
+    "Message-ID:\r\n <inv-7.2026", "Message-ID:=20\r\n <inv-7.20=\r\n26"
+)
+
+
+def _b64(text: str) -> str:
+    return base64.encodebytes(text.encode()).decode().replace("\n", "\r\n")
+
+
 @pytest.mark.parametrize(
-    ("encoding", "returned"),
+    ("encoding", "returned", "part"),
     [
-        pytest.param("8bit", _RETURNED_INVOICE, id="as sent (the control)"),
+        pytest.param("8bit", _RETURNED_INVOICE, _AS_RFC822, id="as sent (the control)"),
         # a gateway's re-encoding, which RFC 2046 5.2.1 forbids and gateways do
-        pytest.param(
-            "base64",
-            base64.encodebytes(_RETURNED_INVOICE.encode()).decode().replace("\n", "\r\n"),
-            id="base64",
-        ),
+        pytest.param("base64", _b64(_RETURNED_INVOICE), _AS_RFC822, id="base64"),
         # quoted-printable, its long line broken by a soft line break ("=" at the line end)
-        pytest.param(
-            "quoted-printable",
-            _RETURNED_INVOICE.replace(
-                "Message-ID:\r\n <inv-7.2026", "Message-ID:=20\r\n <inv-7.20=\r\n26"
-            ),
-            id="quoted-printable",
-        ),
+        pytest.param("quoted-printable", _QP_FOLDED, _AS_RFC822, id="quoted-printable"),
         # a stray line end between the part's header and the returned message's
-        pytest.param("8bit", "\r\n" + _RETURNED_INVOICE, id="blank line before"),
+        pytest.param("8bit", "\r\n" + _RETURNED_INVOICE, _AS_RFC822, id="blank line before"),
         pytest.param(
-            "base64",
-            base64.encodebytes(b"\r\n" + _RETURNED_INVOICE.encode()).decode(),
-            id="base64, a blank line before",
+            "base64", _b64("\r\n" + _RETURNED_INVOICE), _AS_RFC822, id="base64, blank line before"
         ),
+        # passed on as a file (".eml", mime.types' extension for message/rfc822)
+        pytest.param("base64", _b64(_RETURNED_INVOICE), _AS_FILE, id="an .eml file"),
     ],
 )
 def test_the_returned_message_is_read_in_the_form_a_gateway_passed_it_on(
-    encoding: str, returned: str
+    encoding: str, returned: str, part: str
 ) -> None:
     """What ties a report to its invoice is in the returned message (its Message-ID): it is
     read whatever form the report's last part comes in."""
-    c = classify(_returned_as(encoding, returned))
+    c = classify(_returned_as(encoding, returned, part))
     assert c.original_message_id == "<inv-7.2026-12-03.a-long-enough-id-to-be-folded@acme.example>"
     [r] = c.recipients
     assert (r.address, r.hard) == ("x@client.example", True)

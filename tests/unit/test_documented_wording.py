@@ -3408,14 +3408,27 @@ def test_a_notice_returning_a_report_is_read_for_its_own_failure() -> None:
     ]
 
 
-def test_a_report_forwarded_whole_is_read_as_the_report_it_carries() -> None:
+@pytest.mark.parametrize(
+    "attached",
+    [
+        "Content-Type: message/rfc822\r\n\r\n{inner}",
+        # as a file, the way some clients attach a message (".eml": mime.types' extension for
+        # message/rfc822)
+        'Content-Type: application/octet-stream; name="Delivery failure.eml"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n{encoded}",
+    ],
+    ids=["message/rfc822", "an .eml file"],
+)
+def test_a_report_forwarded_whole_is_read_as_the_report_it_carries(attached: str) -> None:
     inner = _dsn("5.1.1", "550 5.1.1 User unknown").decode()
+    encoded = base64.encodebytes(inner.encode()).decode()
+    part = attached.format(inner=inner, encoded=encoded)
     raw = (
         "From: Paul <paul@acme.example>\r\nTo: bounces@acme.example\r\n"
         "Subject: Fwd: Delivery Status Notification\r\nMIME-Version: 1.0\r\n"
         'Content-Type: multipart/mixed; boundary="F"\r\n\r\n'
         "--F\r\nContent-Type: text/plain\r\n\r\nThis came back, see attached.\r\n"
-        f"--F\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--F--\r\n"
+        f"--F\r\n{part}\r\n--F--\r\n"
     ).encode()
     result = classify(raw)
     assert result.kind == Kind.BOUNCE
