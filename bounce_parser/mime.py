@@ -102,15 +102,17 @@ def _with_boundaries_found(part: Message, depth: int) -> Message:
     returned message sent encoded or passed on as a file."""
     if depth > MAX_DEPTH:
         return part
-    if _message_file_read(part):
-        return _with_boundaries_found(part, depth)
     payload = part.get_payload()
     if isinstance(payload, list):
         _returned_message_read(part)
         subparts = part.get_payload()
+        # a multipart's parts may be files; a report's blocks of fields are not looked at
+        files = part.get_content_maintype() == "multipart"
         if isinstance(subparts, list):
             for i, sub in enumerate(subparts):
                 if isinstance(sub, Message):
+                    if files:
+                        _message_file_read(sub)
                     subparts[i] = _with_boundaries_found(sub, depth + 1)
         return part
     if not isinstance(payload, str) or not any(isinstance(d, _LOST_BOUNDARY) for d in part.defects):
@@ -159,6 +161,9 @@ def _message_file_read(part: Message) -> bool:
     mime.types gives message/rfc822), labelled as any file (application/octet-stream) or as
     text: read as the message/rfc822 part it is (a gateway's or a client's way of returning
     or forwarding a message). Whether it was."""
+    said = f"{part.get('Content-Type', '')} {part.get('Content-Disposition', '')}".lower()
+    if ".eml" not in said and ".mime" not in said:
+        return False  # (most parts: no header parsed)
     if part.get_content_type() not in ("application/octet-stream", "text/plain"):
         return False
     name = part.get_filename() or part.get_param("name") or ""
