@@ -223,7 +223,17 @@ def addr(value: str | None) -> str | None:
             return text.lower()
     text = rest or value
     found = next(mime.address_matches(text), None)
+    quoted = _QUOTED_LOCAL.search(text)
+    if quoted is not None and (found is None or quoted.start() < found.start()):
+        return quoted.group(0).lower()  # as written: its quotes are part of its syntax
     return mime.unwrapped(text, found).lower() if found else None
+
+
+# an address whose local part is a quoted string (RFC 5321 4.1.2, RFC 5322 3.4.1: needed
+# where it is no dot-atom, "neko..nyaan"@…), as a report's recipient field may give it
+_QUOTED_LOCAL = re.compile(
+    r'"(?:[^"\\\r\n]|\\.){1,128}"@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z0-9-]{2,63}'
+)
 
 
 _UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
 
 import idna
 
@@ -54,18 +56,24 @@ def normalize_address(raw: str, what: str = "address") -> str:
 
 
 def comparable(address: str) -> str:
-    """``address`` as it is stored and compared: lower-cased, an internationalised domain
-    in its ASCII form (RFC 5890 2.3.2.1: a U-label and its A-label are one name, and a
-    notice may give either, "factures@société.fr" for "factures@xn--socit-esab.fr"). A domain
-    IDNA refuses is left as it is: it can match no address we send to."""
+    """``address`` in the one form two spellings of it are compared in (never sent to):
+    lower-cased; a quoted local part unquoted (RFC 5321 4.1.2: '"factures"@…' and
+    'factures@…' are one mailbox, and a notice may give either); an internationalised domain
+    in its ASCII form (RFC 5890 2.3.2.1: a U-label and its A-label are one name,
+    "factures@société.fr" for "factures@xn--socit-esab.fr"). A domain IDNA refuses is left as
+    it is: it can match no address we send to."""
     local, at, domain = address.strip().rpartition("@")
-    if not at or domain.isascii():
+    if not at:
         return address.strip().lower()
-    try:
-        domain = idna.encode(domain, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        return address.strip().lower()
+    if len(local) >= 2 and local[0] == local[-1] == '"':
+        local = _QUOTED_PAIR.sub(r"\1", local[1:-1])
+    if not domain.isascii():
+        with contextlib.suppress(idna.IDNAError):
+            domain = idna.encode(domain, uts46=True).decode("ascii")
     return f"{local}@{domain}".lower()
+
+
+_QUOTED_PAIR = re.compile(r"\\(.)")  # RFC 5322 3.2.1's quoted-pair
 
 
 def _ascii_domain(domain: str, raw: str, what: str) -> str:

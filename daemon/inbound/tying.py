@@ -99,13 +99,15 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
     """A recent delivery to the recipient the message names, worded for a person."""
     if not c.recipients or c.kind not in (*REPORT_KINDS, Kind.AUTOREPLY):
         return None
-    address = comparable(c.recipients[0].address)
+    named = c.recipients[0].address
+    address = comparable(named)
     row = (
         await session.exec(
             select(Delivery.id, Invoice.number)
             .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
             .where(
-                Delivery.recipient == address,
+                # as stored (its domain in ASCII), or as named (a quoted local part kept)
+                col(Delivery.recipient).in_({address, named.lower()}),
                 col(Delivery.updated_at) >= utcnow() - INFERENCE_WINDOW,
             )
             .order_by(col(Delivery.id).desc())
@@ -119,18 +121,18 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
     ).format(number=row[1], delivery=row[0], address=address)
 
 
-def _is_about(want: str, r: RecipientResult) -> bool:
-    """Whether a report's recipient ``r`` is the address ``want`` (as stored: lower-cased,
-    its domain in ASCII): its final address, or its original one, which is our ORCPT: sent
-    xtext-encoded (RFC 3461 4.2, "factures+2Bacme@…" for a "+"), some MTAs return it as they
-    received it. Either may name the domain in its Unicode form (``comparable``)."""
+def _is_about(sent_to: str, r: RecipientResult) -> bool:
+    """Whether a report's recipient ``r`` is the address a delivery was ``sent_to``: its
+    final address, or its original one, which is our ORCPT: sent xtext-encoded (RFC 3461
+    4.2, "factures+2Bacme@…" for a "+"), some MTAs return it as they received it. Compared
+    in one form (``comparable``: a domain in Unicode or ASCII, a local part quoted or not)."""
+    want = comparable(sent_to)
     original = comparable(r.original_recipient or "")
-    return want in (comparable(r.address), original) or original == xtext(want).lower()
+    return want in (comparable(r.address), original) or original == xtext(sent_to).lower()
 
 
 def _names_recipient(delivery: Delivery, c: Classification) -> bool:
-    want = delivery.recipient.lower()
-    return any(_is_about(want, r) for r in c.recipients)
+    return any(_is_about(delivery.recipient, r) for r in c.recipients)
 
 
 async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None) -> Tie:
@@ -242,9 +244,8 @@ def notice_key(c: Classification, delivery_id: int) -> str:
 def recipient_for(delivery: Delivery, c: Classification) -> RecipientResult | None:
     """What the message says of ``delivery``'s recipient (a note's first recipient when it
     names another: an auto-reply comes from whoever answered)."""
-    want = delivery.recipient.lower()
     for r in c.recipients:
-        if _is_about(want, r):
+        if _is_about(delivery.recipient, r):
             return r
     if c.kind in REPORT_KINDS:
         return None

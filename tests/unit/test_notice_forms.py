@@ -442,3 +442,27 @@ def test_a_notice_naming_the_domain_in_unicode_is_tied_to_its_ascii_form(named: 
     assert found is not None and (found.reason, found.hard) == ("userunknown", True)
     other = Delivery(invoice_id=1, recipient="factures@xn--socite-eva.example")
     assert recipient_for(other, result) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "named"),
+    [
+        ('"factures"@client.example', "factures@client.example"),
+        ("factures@client.example", '"factures"@client.example'),
+    ],
+)
+def test_a_quoted_local_part_and_its_plain_form_are_one_mailbox(stored: str, named: str) -> None:
+    """RFC 5321 4.1.2: the quotes around a local part are syntax, '"factures"@…' and
+    'factures@…' one mailbox; an address typed either way is tied to a report naming it the
+    other way."""
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nUndeliverable.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example"
+        f"\r\n\r\nFinal-Recipient: rfc822; {named}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        "--B--\r\n"
+    ).encode()
+    found = recipient_for(Delivery(invoice_id=1, recipient=stored), classify(raw))
+    assert found is not None and (found.reason, found.hard) == ("userunknown", True)
