@@ -393,9 +393,8 @@ def _relabelled(raw: bytes, label: str) -> bytes | None:
     return _flat(msg) if changed else None
 
 
-def _returned_encoded(raw: bytes, encoding: str) -> bytes | None:
-    """The returned message (message/rfc822) encoded whole, as a gateway that re-encodes
-    what it passes on does although RFC 2046 5.2.1 forbids it."""
+def _returned(raw: bytes) -> tuple[Message, Message, bytes] | None:
+    """The notice, its returned message's part (message/rfc822) and that message's bytes."""
     msg = message_from_bytes(raw, policy=compat32)
     for part in msg.walk():
         payload = part.get_payload()
@@ -403,37 +402,40 @@ def _returned_encoded(raw: bytes, encoding: str) -> bytes | None:
             continue
         if not payload or not isinstance(payload[0], Message):
             return None
-        data = _flat(payload[0])
-        del part["Content-Transfer-Encoding"]
-        part["Content-Transfer-Encoding"] = encoding
-        if encoding == "base64":
-            text = base64.encodebytes(data).decode("ascii")
-        else:
-            text = quopri.encodestring(data).decode("ascii")
-        part.set_payload(text)  # the encoded text itself
-        return _flat(msg)
+        return msg, part, _flat(payload[0])
     return None
+
+
+def _returned_encoded(raw: bytes, encoding: str) -> bytes | None:
+    """The returned message (message/rfc822) encoded whole, as a gateway that re-encodes
+    what it passes on does although RFC 2046 5.2.1 forbids it."""
+    found = _returned(raw)
+    if found is None:
+        return None
+    msg, part, data = found
+    del part["Content-Transfer-Encoding"]
+    part["Content-Transfer-Encoding"] = encoding
+    if encoding == "base64":
+        part.set_payload(base64.encodebytes(data).decode("ascii"))  # the encoded text itself
+    else:
+        part.set_payload(quopri.encodestring(data).decode("ascii"))
+    return _flat(msg)
 
 
 def returned_as_file(raw: bytes) -> bytes | None:
     """The returned message attached as a file ("ATT00001.eml", application/octet-stream,
     base64), as some gateways and clients pass a message on."""
-    msg = message_from_bytes(raw, policy=compat32)
-    for part in msg.walk():
-        payload = part.get_payload()
-        if part.get_content_type() != "message/rfc822" or not isinstance(payload, list):
-            continue
-        if not payload or not isinstance(payload[0], Message):
-            return None
-        data = _flat(payload[0])
-        for name in ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition"):
-            del part[name]
-        part["Content-Type"] = 'application/octet-stream; name="ATT00001.eml"'
-        part["Content-Transfer-Encoding"] = "base64"
-        part["Content-Disposition"] = 'attachment; filename="ATT00001.eml"'
-        part.set_payload(base64.encodebytes(data).decode("ascii"))
-        return _flat(msg)
-    return None
+    found = _returned(raw)
+    if found is None:
+        return None
+    msg, part, data = found
+    for name in ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition"):
+        del part[name]
+    part["Content-Type"] = 'application/octet-stream; name="ATT00001.eml"'
+    part["Content-Transfer-Encoding"] = "base64"
+    part["Content-Disposition"] = 'attachment; filename="ATT00001.eml"'
+    part.set_payload(base64.encodebytes(data).decode("ascii"))
+    return _flat(msg)
 
 
 def returned_base64(raw: bytes) -> bytes | None:
