@@ -220,7 +220,7 @@ _DSN_RECIPIENT = re.compile(
     r"^(?:Action|Status)[ \t]*:.*\n(?:.*\n){0,8}?Final-Recipient[ \t]*:",
     re.I | re.M,
 )
-_FIELD_LINE = re.compile(r"[A-Za-z][\w-]*[ \t]*:|[ \t]+\S")
+_FIELD_OR_CONTINUED = re.compile(r"[A-Za-z][\w-]*[ \t]*:|[ \t]+\S")
 _FIELDS_ABOVE_READ = 20  # a report's per-message block holds a handful of fields
 
 
@@ -261,7 +261,7 @@ def _block_start(text: str, first: int) -> int:
     begin = first
     for _ in range(_FIELDS_ABOVE_READ):
         above = text.rfind("\n", 0, begin - 1) + 1 if begin else 0
-        if begin == 0 or not _FIELD_LINE.match(text, above, begin - 1):
+        if begin == 0 or not _FIELD_OR_CONTINUED.match(text, above, begin - 1):
             break
         begin = above
     return begin

@@ -114,7 +114,7 @@ async def _delivery_for(session: AsyncSession, invoice: Invoice, c: Classificati
         )
     named = {comparable(r.address) for r in c.recipients}
     for d in deliveries:
-        if d.recipient.lower() in named:
+        if comparable(d.recipient) in named:
             return d
     for d in deliveries:
         if d.kind == DeliveryKind.INVOICE.value:
