@@ -17,9 +17,10 @@ and gateways send the same notice:
   after the status (RFC 3464 allows both), or in the obsolete syntax, or without the types
   of its addresses and diagnostic, or in another order, or without the blank line after
   its per-message fields; a second, delivered recipient added;
-- its MIME structure: content types in mixed case; its multipart/report relabelled
-  multipart/mixed; its report part (delivery status, complaint, read receipt) relabelled
-  application/octet-stream and base64-encoded, or text/plain, by a gateway (RFC 6522 3);
+- its MIME structure: content types in mixed case; every charset declared us-ascii; its
+  multipart/report relabelled multipart/mixed; its report part (delivery status,
+  complaint, read receipt) relabelled application/octet-stream and base64-encoded, or
+  text/plain, by a gateway (RFC 6522 3);
   its returned message encoded whole (base64 or quoted-printable), or attached as a file
   (".eml");
 - passed on: (a plain-text notice) forwarded inline by a colleague; attached by a
@@ -325,6 +326,17 @@ def header_field_obsolete(raw: bytes) -> bytes | None:
     return b"X-Gateway-Stamp : scanned" + eol + raw
 
 
+def charset_relabelled(raw: bytes) -> bytes | None:
+    """Every part's charset declared us-ascii, as a gateway that rewrites or drops the
+    parameter leaves it (RFC 2045 5.2: us-ascii is the default)."""
+    out, count = re.subn(
+        rb'(?im)^(content-type:[^\n]*(?:\n[ \t][^\n]*)*?charset=)"?[\w.:-]+"?',
+        rb'\1"us-ascii"',
+        raw,
+    )
+    return out if count and out != raw else None
+
+
 def mixed_case_types(raw: bytes) -> bytes | None:
     out, a = re.subn(
         rb"(?i)content-type:[ \t]*multipart/report;[ \t]*report-type=\"?delivery-status\"?",
@@ -551,6 +563,7 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "report-blank-line-dropped": report_blank_line_dropped,
     "header-field-obsolete": header_field_obsolete,
     "mixed-case-types": mixed_case_types,
+    "charset-relabelled": charset_relabelled,
     "report-as-mixed": report_as_mixed,
     "report-relabelled": report_relabelled,
     "report-relabelled-text": report_relabelled_text,

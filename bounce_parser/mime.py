@@ -161,9 +161,9 @@ def _message_file_read(part: Message) -> bool:
     mime.types gives message/rfc822), labelled as any file (application/octet-stream) or as
     text: read as the message/rfc822 part it is (a gateway's or a client's way of returning
     or forwarding a message). Whether it was."""
-    said = f"{part.get('Content-Type', '')} {part.get('Content-Disposition', '')}".lower()
-    if ".eml" not in said and ".mime" not in said:
-        return False  # (most parts: no header parsed)
+    said = [v for _k, v in part.raw_items() if ".eml" in v.lower() or ".mime" in v.lower()]
+    if not said:
+        return False  # (most parts: no field parsed)
     if part.get_content_type() not in ("application/octet-stream", "text/plain"):
         return False
     name = part.get_filename() or part.get_param("name") or ""
@@ -190,10 +190,10 @@ def _returned_message_read(part: Message) -> None:
     gateways do it to both), the encoded text taken for the message; or with a blank line
     before its header (a stray line end after the part's own header, as a message's own is
     read), the header taken for its body."""
-    if part.get_content_type() not in ("message/rfc822", "message/global"):
-        return
     payload = part.get_payload()
     if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], Message)):
+        return  # (a multipart's parts, a report's blocks: no header parsed)
+    if part.get_content_type() not in ("message/rfc822", "message/global"):
         return
     inner = payload[0]
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
@@ -312,6 +312,12 @@ def text_of(part: Message) -> str:
     return kept(part, "_decoded_text", _decoded_text)
 
 
+# RFC 1468's escape sequences into and out of JIS X 0208: ISO-2022-JP text is 7-bit, so a
+# part that declares another charset, or none (us-ascii), still decodes, into escapes and
+# letters; Japanese mail systems' notices are often so labelled
+_JIS_ESCAPES = (b"\x1b$B", b"\x1b$@")
+
+
 def _decoded_text(part: Message) -> str:
     try:
         payload = part.get_payload(decode=True)
@@ -328,7 +334,11 @@ def _decoded_text(part: Message) -> str:
         charset = part.get_content_charset()
     except Exception:
         charset = None
-    for cs in (charset, "utf-8", "cp1252"):
+    tried: tuple[str | None, ...] = (charset, "utf-8", "cp1252")
+    jis = b"\x1b$" in data and any(e in data for e in _JIS_ESCAPES)
+    if jis and (charset or "").lower() != "iso-2022-jp":
+        tried = ("iso-2022-jp", *tried)
+    for cs in tried:
         if not cs:
             continue
         try:

@@ -672,3 +672,25 @@ def test_the_returned_message_is_read_in_the_form_a_gateway_passed_it_on(
     assert c.original_message_id == "<inv-7.2026-12-03.a-long-enough-id-to-be-folded@acme.example>"
     [r] = c.recipients
     assert (r.address, r.hard) == ("x@client.example", True)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ['; charset="ISO-2022-JP"', '; charset="us-ascii"', ""],
+    ids=["declared (the control)", "us-ascii", "no charset"],
+)
+def test_iso_2022_jp_text_is_read_whatever_charset_its_part_declares(declared: str) -> None:
+    """ISO-2022-JP (RFC 1468) is 7-bit: a part labelled us-ascii, or not labelled, decodes
+    into escapes and stray letters unless its escape sequences are known for what they are.
+    Lotus Domino's Japanese "not in the Domino Directory" must still read as such."""
+    body = (
+        "Your message\r\n\r\n  Subject: Facture 7\r\n\r\nwas not delivered to:\r\n\r\n"
+        "  x@client.example\r\n\r\nbecause:\r\n\r\n"
+        "  User x (x@client.example) は Domino ディレクトリには見つかりません\r\n"
+    )
+    raw = (
+        "From: Postmaster@relay.example\r\nTo: b@acme.example\r\nSubject: DELIVERY FAILURE\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain{declared}\r\n\r\n"
+    ).encode() + body.encode("iso-2022-jp")
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason, r.hard) == ("x@client.example", "userunknown", True)
