@@ -314,18 +314,25 @@ def _forwarded_report(parts: list[tuple[int, Message]], base: Common) -> Classif
     message's own envelope (where it arrived), and noted as forwarded. Known by its report
     part, whatever its multipart is labelled (a gateway that relabels multipart/report
     multipart/mixed, as it may the notice itself)."""
-    for depth, part in parts:
-        payload = part.get_payload()
-        if depth != 0 or mime.ctype(part) not in _ATTACHED or not isinstance(payload, list):
-            continue
-        if not payload or not isinstance(payload[0], Message):
-            continue
-        inner = list(mime.walk(payload[0]))
+    for carried in _carried(parts):
+        inner = list(mime.walk(carried))
         dsn = next((p for d, p in inner if d == 0 and mime.ctype(p) in _DSN_TYPES), None)
-        result = from_dsn(payload[0], inner, dsn, base) if dsn is not None else None
+        result = from_dsn(carried, inner, dsn, base) if dsn is not None else None
         if result is not None and result.recipients:
             return dataclasses.replace(result, notes=(*result.notes, "a forwarded report"))
     return None
+
+
+def _carried(parts: list[tuple[int, Message]]) -> list[Message]:
+    """The messages a message carries as its own parts (message/rfc822 or message/global,
+    RFC 2046 5.2.1, RFC 6532 3.7), not those nested in them."""
+    return [
+        payload[0]
+        for depth, part in parts
+        if depth == 0 and mime.ctype(part) in _ATTACHED
+        for payload in (part.get_payload(),)
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message)
+    ]
 
 
 def _names_other_failures(
@@ -352,13 +359,7 @@ def _forwarded_notice(parts: list[tuple[int, Message]], base: Common) -> Classif
     passes the bounces it cannot read to the list's owner, the bounce attached), a mailbox's
     owner passing one on. Read as the notice it carries, with the forwarding message's own
     envelope, and noted as forwarded."""
-    for depth, part in parts:
-        if depth != 0 or mime.ctype(part) not in ("message/rfc822", "message/global"):
-            continue
-        payload = part.get_payload()
-        if not (isinstance(payload, list) and payload and isinstance(payload[0], Message)):
-            continue
-        inner = payload[0]
+    for inner in _carried(parts):
         inner_parts = list(mime.walk(inner))
         subject = mime.header(inner, "Subject")
         if not _is_bounce_like(inner, subject, mime.header(inner, "From") or "", inner_parts):
@@ -381,13 +382,7 @@ def _attached_by_a_person(
         return None
     if (mime.header(msg, "Auto-Submitted") or "no").strip().lower() != "no":
         return None  # RFC 3834 5: written by a program, not a person
-    attached = [
-        payload[0]
-        for depth, part in parts
-        if depth == 0 and mime.ctype(part) in _ATTACHED
-        for payload in (part.get_payload(),)
-        if isinstance(payload, list) and payload and isinstance(payload[0], Message)
-    ]
+    attached = _carried(parts)
     replied_to = {base["in_reply_to"], *base["references"]} - {None}
     ids = {mime.first_message_id(mime.header(m, "Message-ID") or "") for m in attached}
     if replied_to and not replied_to & ids:

@@ -172,16 +172,23 @@ def _message_file_read(part: Message) -> bool:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes):
         return False
-    data = data.lstrip(b"\r\n")
-    if not _FIELD_LINE.match(data[:1000].decode("latin-1")):
+    message = _headed(data)
+    if message is None:
         return False  # no header: a file, not a message
     del part["Content-Transfer-Encoding"]
     part.set_type("message/rfc822")
-    part.set_payload([_read(data)])
+    part.set_payload([_read(message)])
     return True
 
 
-_FIELD_LINE = re.compile(r"[\041-\071\073-\176]+[ \t]*:")  # RFC 5322 2.2's field name
+_FIELD_LINE = re.compile(rb"[\041-\071\073-\176]+[ \t]*:")  # RFC 5322 2.2's field name
+
+
+def _headed(data: bytes) -> bytes | None:
+    """``data`` from its first field, where it opens with a header after any blank lines (a
+    message, not a file or a body); else None."""
+    data = data.lstrip(b"\r\n")
+    return data if _FIELD_LINE.match(data, 0, 1000) else None
 
 
 def _returned_message_read(part: Message) -> None:
@@ -208,8 +215,11 @@ def _returned_message_read(part: Message) -> None:
             # its text reads as a header with encoded values ("charset=3DUTF-8", lines
             # ending "=" that continue): the text as read, decoded
             data = quopri.decodestring(_as_read(inner).encode("ascii", "surrogateescape"))
-        elif headerless and _FIELD_LINE.match(str(body).lstrip("\r\n")):
-            data = str(body).lstrip("\r\n").encode("utf-8", "surrogateescape")
+        elif headerless:
+            headed = _headed(str(body).encode("utf-8", "surrogateescape"))
+            if headed is None:
+                return
+            data = headed
         else:
             return
     except (binascii.Error, ValueError, LookupError, UnicodeError):
