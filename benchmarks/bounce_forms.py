@@ -8,7 +8,8 @@ and gateways send the same notice:
   under each indented);
 - its text: its text parts base64 or quoted-printable (RFC 2045); its explanation as HTML
   only (RFC 2854); a gateway's virus-scan stamp and disclaimer appended to its first
-  plain-text part, or its "external sender" warning put above it;
+  plain-text part, or its "external sender" warning put above it, or its footer as a part
+  of its own: the multipart's last, or beside the report in a multipart/mixed it wraps;
 - its header: its Subject RFC 2047-encoded or tagged by a receiving gateway ("[EXTERNAL]
   …"); a gateway's stamp atop it in RFC 5322's obsolete syntax (a space before the colon,
   which a reader accepts); its From naming no mail system (an admin's choice or a
@@ -158,6 +159,56 @@ def gateway_banner(raw: bytes) -> bytes | None:
     """An "external sender" warning put above the first plain-text part, as a company's
     gateway marks what comes from outside."""
     return _first_plain_text_changed(raw, lambda text: BANNER + text)
+
+
+# a company's footer, as an admin writes it: nothing in it a footer table could know
+PART_FOOTER = "Acme SA - 1 rue de la Paix - 75002 Paris - www.acme.example\n"
+
+
+def _footer_part() -> Message:
+    part = Message()
+    part["Content-Type"] = "text/plain; charset=us-ascii"
+    part.set_payload(PART_FOOTER)
+    return part
+
+
+def footer_part_appended(raw: bytes) -> bytes | None:
+    """A gateway's footer added as the last part of whatever multipart passes through it,
+    as a Mailman list adds its footer to a multipart/mixed."""
+    msg = message_from_bytes(raw, policy=compat32)
+    if not msg.is_multipart():
+        return None
+    msg.attach(_footer_part())
+    return _flat(msg)
+
+
+def _wrapped_beside_footer(raw: bytes, footer_first: bool) -> bytes | None:
+    msg = message_from_bytes(raw, policy=compat32)
+    if msg.get_content_type() != "multipart/report":
+        return None
+    outer = Message()
+    for name, value in msg.items():
+        if not name.lower().startswith("content-") and name.lower() != "mime-version":
+            outer[name] = value
+    for name in set(msg.keys()):
+        if not name.lower().startswith("content-"):
+            del msg[name]
+    outer["MIME-Version"] = "1.0"
+    outer["Content-Type"] = 'multipart/mixed; boundary="gateway-footer"'
+    outer.set_payload([_footer_part(), msg] if footer_first else [msg, _footer_part()])
+    return _flat(outer)
+
+
+def wrapped_footer_before(raw: bytes) -> bytes | None:
+    """A report wrapped in a multipart/mixed whose first part is the gateway's footer, as
+    Google Workspace's "Append footer" does to a message without a text part of its own."""
+    return _wrapped_beside_footer(raw, footer_first=True)
+
+
+def wrapped_footer_after(raw: bytes) -> bytes | None:
+    """A report wrapped in a multipart/mixed with the footer after it, as a Mailman list
+    does to a message that is not multipart/mixed."""
+    return _wrapped_beside_footer(raw, footer_first=False)
 
 
 def _first_plain_text_changed(raw: bytes, change: Callable[[str], str]) -> bytes | None:
@@ -575,6 +626,9 @@ FORMS: dict[str, Callable[[bytes], bytes | None]] = {
     "forwarded-attached": forwarded_attached,
     "gateway-footer": gateway_footer,
     "gateway-banner": gateway_banner,
+    "footer-part-appended": footer_part_appended,
+    "wrapped-footer-before": wrapped_footer_before,
+    "wrapped-footer-after": wrapped_footer_after,
     "rewrapped": rewrapped,
     "recipient-renamed": recipient_renamed,
     "sender-rewritten": sender_rewritten,

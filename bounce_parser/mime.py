@@ -293,11 +293,13 @@ _FIELD_BLOCKS = frozenset(
 
 
 def walk(msg: Message) -> Iterator[tuple[int, Message]]:
-    """Every part with its depth of message/rfc822 nesting, within MAX_DEPTH and MAX_PARTS."""
+    """Every part with its depth of message/rfc822 nesting, within MAX_DEPTH and MAX_PARTS,
+    in the order the parts come (RFC 2046 5.1.3): a footer part a gateway appended comes
+    after the explanation a multipart/alternative holds, not before it."""
     count = 0
     stack: list[tuple[int, Message]] = [(0, msg)]
     while stack and count < MAX_PARTS:
-        depth, part = stack.pop(0)
+        depth, part = stack.pop()
         count += 1
         yield depth, part
         if depth >= MAX_DEPTH:
@@ -311,7 +313,7 @@ def walk(msg: Message) -> Iterator[tuple[int, Message]]:
             if ctype in _FIELD_BLOCKS:
                 continue  # its "parts" are groups of report fields, read by the caller
             child_depth = depth + 1 if ctype in ("message/rfc822", "message/global") else depth
-            for sub in payload:
+            for sub in reversed(payload):
                 if isinstance(sub, Message):
                     stack.append((child_depth, sub))
 

@@ -185,6 +185,12 @@ def without_footers(text: str) -> str:
 
 
 def _human_text(parts: list[tuple[int, Message]]) -> str:
+    # a report a gateway put inside a multipart/mixed of its own, beside the footer it adds
+    # (Google Workspace's "Append footer", before it; a Mailman list's footer part, after
+    # it): the report's first part is the explanation (RFC 6522 3), not the gateway's text
+    nested = next((p for d, p in parts[1:] if not d and mime.ctype(p) == _REPORT), None)
+    if nested is not None:
+        parts = list(mime.walk(nested))
     html_part = attached_plain = attached_html = None
     for depth, part in parts:
         if depth:
@@ -203,6 +209,9 @@ def _human_text(parts: list[tuple[int, Message]]) -> str:
         return mime.text_of(attached_plain)[:MAX_HUMAN_TEXT]
     shown = html_part or attached_html
     return html_text(mime.text_of(shown)[:MAX_HUMAN_TEXT]) if shown is not None else ""
+
+
+_REPORT = "multipart/report"
 
 
 def _attached(part: Message) -> bool:

@@ -466,3 +466,78 @@ def test_a_quoted_local_part_and_its_plain_form_are_one_mailbox(stored: str, nam
     ).encode()
     found = recipient_for(Delivery(invoice_id=1, recipient=stored), classify(raw))
     assert found is not None and (found.reason, found.hard) == ("userunknown", True)
+
+
+# A Postfix report whose own explanation says more than its report: the refusal came after
+# DATA (a content filter), so the "Unknown user" words prove no mailbox gone.
+_EXPLAINED_REPORT = (
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+    "--R\r\nContent-Type: text/plain\r\n\r\n"
+    "This is the mail system at host relay.example.\r\n\r\n"
+    f"<{RECIPIENT}>: host mx.client.example[192.0.2.7] said: 550 Unknown user "
+    f"{RECIPIENT} (in reply to end of DATA command)\r\n\r\n"
+    "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
+    "Reporting-MTA: dns; relay.example\r\n\r\n"
+    f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+    f"Diagnostic-Code: smtp; 550 Unknown user {RECIPIENT}\r\n\r\n"
+    "--R\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+    "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--R--\r\n"
+)
+_FOOTER_PART = (
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Acme SA, 1 rue de la Paix, 75002 Paris. Ce message et ses pièces jointes sont "
+    "confidentiels.\r\n"
+)
+
+
+@pytest.mark.parametrize("footer", ["none", "before", "after"])
+def test_a_report_a_gateway_wrapped_beside_its_footer_part_is_explained_by_its_own_text(
+    footer: str,
+) -> None:
+    """A gateway that cannot add its footer to a report's text wraps the report in a
+    multipart/mixed of its own with the footer as a part: before it (Google Workspace's
+    "Append footer"), or after it (a Mailman list's footer). The report's first part is
+    still its explanation (RFC 6522 3), not the gateway's footer."""
+    head = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+    )
+    if footer == "none":
+        raw = head + _EXPLAINED_REPORT
+    else:
+        parts = [_EXPLAINED_REPORT, _FOOTER_PART]
+        if footer == "before":
+            parts.reverse()
+        raw = head + 'Content-Type: multipart/mixed; boundary="W"\r\n\r\n'
+        raw += "".join(f"--W\r\n{part}\r\n" for part in parts) + "--W--\r\n"
+    result = classify(raw.encode())
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "filtered", False)
+    ]
+    assert result.original_message_id == "<inv-7@acme.example>"
+
+
+def test_a_footer_part_a_gateway_appended_to_a_report_does_not_hide_its_explanation() -> None:
+    """A gateway that appends its footer as a last part of whatever multipart passes
+    through it (as a Mailman list does to a multipart/mixed), to a report whose explanation
+    comes as text and HTML (multipart/alternative, as Gmail's and Exchange's do): the
+    explanation is the report's first part (RFC 6522 3), read in the order the parts come
+    (RFC 2046 5.1.3), before the footer."""
+    explanation = _EXPLAINED_REPORT.split("--R\r\nContent-Type: text/plain\r\n\r\n")[1]
+    explanation = explanation.split("--R\r\n")[0]
+    alternative = (
+        'Content-Type: multipart/alternative; boundary="A"\r\n\r\n'
+        f"--A\r\nContent-Type: text/plain\r\n\r\n{explanation}"
+        f"--A\r\nContent-Type: text/html\r\n\r\n<p>{html.escape(explanation)}</p>\r\n--A--\r\n"
+    )
+    report = _EXPLAINED_REPORT.replace(
+        f"--R\r\nContent-Type: text/plain\r\n\r\n{explanation}", f"--R\r\n{alternative}"
+    ).replace("--R--\r\n", f"--R\r\n{_FOOTER_PART}--R--\r\n")
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{report}"
+    ).encode()
+    result = classify(raw)
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "filtered", False)
+    ]
