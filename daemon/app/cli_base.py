@@ -227,6 +227,15 @@ def main_options(
     state.config_path = config
     state.settings = None
     state.verbose = verbose
+    # the operator's language from the start, so that what a command says before it needs
+    # its settings (a file named that is not there) is said in it too; settings that do
+    # not load are reported by the first command that needs them
+    try:
+        state.settings = load_settings(config)
+    except ConfigError:
+        i18n.use(os.environ.get("FACTURIER_UI__LANGUAGE") or UiSettings().resolved_language())
+    else:
+        i18n.use(state.settings.ui.resolved_language())
 
 
 def missing_database(s: Settings) -> Path | None:

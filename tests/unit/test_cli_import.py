@@ -77,6 +77,22 @@ def test_missing_path_is_named(config: Path, tmp_path: Path) -> None:
     assert code == 2 and "nowhere: no such file or folder" in out
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_missing_file_is_named_in_the_operators_language_as_the_first_thing_said(
+    config: Path, tmp_path: Path, language: str
+) -> None:
+    """The check for a path that is not there comes before the command opens anything:
+    it must still speak the configured language, not whichever one was spoken last."""
+    from daemon.domain import i18n
+
+    config.write_text(config.read_text().replace('language = "en"', f'language = "{language}"'))
+    i18n.use("en" if language == "fr" else "fr")  # what an earlier command left
+    code, out = run(config, "import", str(tmp_path / "nowhere.pdf"))
+    said = {"fr": "erreur : ", "en": "error: "}[language]
+    missing = {"fr": "fichier ou dossier introuvable", "en": "no such file or folder"}[language]
+    assert code == 2 and out.startswith(said) and missing in out, out
+
+
 def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "customers.csv"
     csv_file.write_text(
