@@ -343,6 +343,18 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
     check = guarded(lambda: verify_package(package, key.lower() if key else None))
     report = Reporter(as_json)
     report.problems(check.problems)
+    verdict = (
+        _("intact") if not check.problems else _("{n} problem(s)").format(n=len(check.problems))
+    )
+    if check.invoice is None:  # no manifest read: nothing in it to name
+        said = _("{file}: not read as a proof package: {verdict}").format(
+            file=package, verdict=verdict
+        )
+    else:
+        said = _("{file}: invoice {invoice}, {files} files, signed by key {key}: {verdict}")
+        said = said.format(
+            file=package, invoice=check.invoice, files=check.files, key=check.key, verdict=verdict
+        )
     report.summary(
         {
             "invoice": check.invoice,
@@ -350,15 +362,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
             "key": check.key,
             "problems": len(check.problems),
         },
-        _("{file}: invoice {invoice}, {files} files, signed by key {key}: {verdict}").format(
-            file=package,
-            invoice=check.invoice,
-            files=check.files,
-            key=check.key,
-            verdict=_("intact")
-            if not check.problems
-            else _("{n} problem(s)").format(n=len(check.problems)),
-        ),
+        said,
     )
     return 1 if check.problems else 0
 

@@ -135,14 +135,20 @@ async def test_proof_verify_accepts_an_untouched_package_and_names_what_changed(
     assert any(named in p for p in problems), problems
 
 
-def test_proof_verify_needs_no_database_nor_settings(tmp_path: Path) -> None:
+def test_proof_verify_needs_no_database_nor_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run where no settings file exists: a broken package is named, in one line each."""
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
     broken = tmp_path / "p.zip"
     broken.write_bytes(b"not a zip")
     result = CliRunner().invoke(
         cli, ["--config", str(tmp_path / "none.toml"), "proof", "verify", str(broken)]
     )
     assert result.exit_code == 1 and "not a readable proof package" in result.output
+    # the summary names no invoice nor key it could not read
+    assert f"{broken}: not read as a proof package: 1 problem(s)" in result.output
+    assert "None" not in result.output
     result = CliRunner().invoke(cli, ["proof", "verify", str(broken), "--key", "xyz"])
     assert result.exit_code == 2 and "64 hexadecimal digits" in result.output
 
