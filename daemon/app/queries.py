@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
 from daemon.domain.attention import ABOUT_A_MESSAGE, AttentionKind
-from daemon.domain.errors import AmbiguousError, NotFoundError
+from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.models import (
@@ -148,7 +148,10 @@ class Queries:
                 )
             ).all()
         if not rows:
-            raise NotFoundError(_("no invoice numbered {number}").format(number=repr(number)))
+            near, count = await self._numbers_near(number)
+            raise NotFoundError(
+                _("no invoice numbered {number}").format(number=repr(number)), near, count
+            )
         if len(rows) > 1:
             raise AmbiguousError(
                 _("invoice number {number}").format(number=repr(number)),
@@ -164,6 +167,25 @@ class Queries:
                 _("Name one with --id."),
             )
         return rows[0][0]
+
+    async def _numbers_near(self, number: str) -> tuple[list[str], int]:
+        """Up to NEAR_SHOWN invoice numbers that hold ``number`` (any case: "0101" for
+        "FA-2026-0101"), each once, and how many such numbers there are in all."""
+        holds = func.lower(Invoice.number).contains(number.lower(), autoescape=True)
+        async with self.sessions() as session:
+            count = (
+                await session.exec(select(func.count(func.distinct(Invoice.number))).where(holds))
+            ).one()
+            near = (
+                await session.exec(
+                    select(Invoice.number)
+                    .where(holds)
+                    .distinct()
+                    .order_by(col(Invoice.number))
+                    .limit(NEAR_SHOWN)
+                )
+            ).all()
+        return list(near), int(count)
 
     async def invoice(self, invoice_id: int) -> Invoice:
         async with self.sessions() as session:

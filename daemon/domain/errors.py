@@ -9,7 +9,7 @@ for the operator.
 │   └── ``ClassifierUnavailable`` (inbound.classifier): the classifying process died.
 ├── ``PermanentError``: the input or request is wrong; retrying will not help.
 │   ├── ``EInvoiceError``: a file is not an e-invoice we can read (names the file and why).
-│   ├── ``NotFoundError``: no such invoice, customer or address.
+│   ├── ``NotFoundError``: no such invoice, customer or address (lists those close to it).
 │   ├── ``ValidationError``: a value given by a user or a file is not acceptable.
 │   │   └── ``AmbiguousError``: a name that fits several records (lists them).
 │   ├── ``TransitionRefused`` (domain.states): a move the state machine does not allow.
@@ -21,6 +21,9 @@ for the operator.
 from __future__ import annotations
 
 from daemon.domain.i18n import _, ngettext
+
+NEAR_SHOWN = 10
+"""How many records close to a name that fits none are listed."""
 
 
 class FacturierError(Exception):
@@ -43,7 +46,17 @@ class EInvoiceError(PermanentError):
 
 
 class NotFoundError(PermanentError):
-    pass
+    """Nothing is what was named. ``near``: records whose name or number holds what was
+    typed ("Martin" for "Atelier Martin"), listed for the operator to pick, never picked."""
+
+    def __init__(self, message: str, near: list[str] | None = None, count: int = 0):
+        self.candidates = near or []
+        if self.candidates:
+            shown = "; ".join(self.candidates)
+            if count > len(self.candidates):
+                shown += _("; and {count} more").format(count=count - len(self.candidates))
+            message += ". " + _("Close to it: {shown}.").format(shown=shown)
+        super().__init__(message)
 
 
 class ValidationError(PermanentError):

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain.errors import AmbiguousError, NotFoundError, ValidationError
+from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.i18n import _, said
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
@@ -378,7 +378,8 @@ class CustomerService:
             )
             found = (await session.exec(stmt)).all()
         if not found:
-            raise NotFoundError(_("no customer matches {key}").format(key=repr(key)))
+            near, count = await self._near(key)
+            raise NotFoundError(_("no customer matches {key}").format(key=repr(key)), near, count)
         if len(found) > 1:
             raise AmbiguousError(
                 _("customer {key}").format(key=repr(key)),
@@ -391,6 +392,24 @@ class CustomerService:
                 _("Name one as #N (or --id N)."),
             )
         return found[0]
+
+    async def _near(self, key: str) -> tuple[list[str], int]:
+        """Up to NEAR_SHOWN customers whose name or identifier holds ``key`` (any case),
+        each as the operator names it (#N), and how many there are in all."""
+        holds = or_(
+            func.lower(Customer.name).contains(key.lower(), autoescape=True),
+            col(Customer.identifier).contains(key, autoescape=True),
+        )
+        async with self.sessions() as session:
+            count = (
+                await session.exec(select(func.count()).select_from(Customer).where(holds))
+            ).one()
+            near = (
+                await session.exec(
+                    select(Customer).where(holds).order_by(col(Customer.id)).limit(NEAR_SHOWN)
+                )
+            ).all()
+        return [f"#{c.id} {c.name}" for c in near], int(count)
 
     async def addresses(self, customer_id: int) -> Sequence[CustomerAddress]:
         async with self.sessions() as session:

@@ -403,6 +403,46 @@ async def test_an_ambiguous_number_or_customer_is_refused_with_the_candidates(
     assert (await app.customers.find("dupont", customer_id=first)).identifier == "C-1"
 
 
+async def test_a_name_or_number_that_fits_none_lists_those_close_to_it(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A partial name or number ("Martin", "0101") fits nothing exactly: refused, never
+    guessed, with the records that hold it listed for the operator to pick; a wildcard
+    character typed is a character, not a pattern."""
+    from daemon.domain.errors import NEAR_SHOWN, NotFoundError
+
+    martin = await _customer(app, "compta@martin.example", name="Atelier Martin", ident="C-9")
+    await _customer(app, "factures@dupont.example", name="Dupont", ident="C-1")
+    files = [
+        invoice_file(tmp_path / str(n), f"FA-2026-{n:04d}", buyer_id="C-1", net="10.00")
+        for n in range(1, NEAR_SHOWN + 3)
+    ]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+
+    with pytest.raises(NotFoundError) as refused:
+        await app.customers.find("martin")
+    assert refused.value.candidates == [f"#{martin} Atelier Martin"]
+    with pytest.raises(NotFoundError) as refused:
+        await app.customers.find("C-")  # part of two identifiers
+    assert len(refused.value.candidates) == 2
+    with pytest.raises(NotFoundError) as refused:
+        await app.customers.find("%")
+    assert refused.value.candidates == []
+
+    with pytest.raises(NotFoundError) as refused:
+        await app.mark_paid("0003", by="test")
+    assert refused.value.candidates == ["FA-2026-0003"]
+    assert "FA-2026-0003" in str(refused.value)
+    with pytest.raises(NotFoundError) as refused:
+        await app.mark_paid("fa-2026", by="test")
+    assert len(refused.value.candidates) == NEAR_SHOWN
+    assert "and 2 more" in str(refused.value)
+    with pytest.raises(NotFoundError) as refused:
+        await app.mark_paid("FA_2026", by="test")  # "_" is LIKE's any-character
+    assert refused.value.candidates == []
+    assert {r.payment_state for r in await app.queries.invoices()} == {"unpaid"}
+
+
 async def test_setting_the_same_undeliverable_address_marks_it_deliverable_and_logs_it(
     app: Facturier,
 ) -> None:
