@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,11 @@ from mailer.dkim import DkimError, read_key
 
 def _when(at: object) -> str | None:
     return at.isoformat() if hasattr(at, "isoformat") else None
+
+
+def _shown(at: datetime | None) -> str | None:
+    """A moment as the other commands show one, to the minute (UTC, as stored)."""
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if at is not None else None
 
 
 @app.command("health")
@@ -67,10 +73,10 @@ def health_command(
                 "last send {send}, last bounce-mailbox poll {poll}, {depth} waiting to be "
                 "sent, oldest due {oldest}"
             ).format(
-                send=_when(figures.last_send) or _("never"),
-                poll=_when(figures.last_poll) or _("never"),
+                send=_shown(figures.last_send) or _("never"),
+                poll=_shown(figures.last_poll) or _("never"),
                 depth=figures.queue_depth,
-                oldest=_when(figures.oldest_due) or _("none"),
+                oldest=_shown(figures.oldest_due) or _("none"),
             )
             + (_(" — lagging") if lagging else ""),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -149,6 +150,9 @@ def test_health_for_a_monitor(settings_path: Path, sandbox: SandboxServer) -> No
     )
     result = runner.invoke(cli, ["--config", str(settings_path), "health"])
     assert result.exit_code == 1 and "DOWN relay" in result.output
+    # the last poll as the other commands show a moment, not as an ISO timestamp
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", result.output), result.output
+    assert "+00:00" not in result.output
 
 
 def _scrape(port: int) -> dict[str, float]:
