@@ -187,11 +187,12 @@ def without_footers(text: str) -> str:
 def _human_text(parts: list[tuple[int, Message]]) -> str:
     # a report a gateway put inside a multipart/mixed of its own, beside the footer it adds
     # (Google Workspace's "Append footer", before it; a Mailman list's footer part, after
-    # it): the report's first part is the explanation (RFC 6522 3), not the gateway's text
-    nested = next((p for d, p in parts[1:] if not d and mime.ctype(p) == _REPORT), None)
+    # it), relabelled or not: the report's first part is the explanation (RFC 6522 3), not
+    # the gateway's text
+    nested = next((p for d, p in parts[1:] if not d and _holds_report(p)), None)
     if nested is not None:
         parts = list(mime.walk(nested))
-    html_part = attached_plain = attached_html = None
+    attached_plain = attached_html = None
     for depth, part in parts:
         if depth:
             continue
@@ -201,17 +202,47 @@ def _human_text(parts: list[tuple[int, Message]]) -> str:
                 return mime.text_of(part)[:MAX_HUMAN_TEXT]
             attached_plain = attached_plain or part
         elif kind == "text/html":
-            if not _attached(part):
-                html_part = html_part or part
-            else:
+            if _attached(part):
                 attached_html = attached_html or part
-    if html_part is None and attached_plain is not None:
+            elif not _has_plain_alternative(part, parts):
+                # the first text in the order the parts come (RFC 2046 5.1.3): a plain-text
+                # part after it (a footer a gateway appended) is not the explanation
+                return html_text(mime.text_of(part)[:MAX_HUMAN_TEXT])
+    if attached_plain is not None:
         return mime.text_of(attached_plain)[:MAX_HUMAN_TEXT]
-    shown = html_part or attached_html
-    return html_text(mime.text_of(shown)[:MAX_HUMAN_TEXT]) if shown is not None else ""
+    return html_text(mime.text_of(attached_html)[:MAX_HUMAN_TEXT]) if attached_html else ""
 
 
 _REPORT = "multipart/report"
+_REPORT_PARTS = (
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/feedback-report",
+    "message/disposition-notification",
+)
+
+
+def _holds_report(part: Message) -> bool:
+    """Whether ``part`` is a report: so labelled, or a multipart with a report's fields as
+    one of its own parts (a report a gateway relabelled multipart/mixed)."""
+    if mime.ctype(part) == _REPORT:
+        return True
+    payload = part.get_payload() if part.is_multipart() else None
+    return isinstance(payload, list) and any(
+        isinstance(p, Message) and mime.ctype(p) in _REPORT_PARTS for p in payload
+    )
+
+
+def _has_plain_alternative(html_part: Message, parts: list[tuple[int, Message]]) -> bool:
+    """Whether ``html_part`` is one of a multipart/alternative's forms with a plain-text one
+    beside it (RFC 2046 5.1.4), which is then the text read."""
+    for depth, part in parts:
+        if depth or mime.ctype(part) != "multipart/alternative":
+            continue
+        forms = part.get_payload()
+        if isinstance(forms, list) and any(f is html_part for f in forms):
+            return any(isinstance(f, Message) and mime.ctype(f) == "text/plain" for f in forms)
+    return False
 
 
 def _attached(part: Message) -> bool:

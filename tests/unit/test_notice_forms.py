@@ -490,22 +490,25 @@ _FOOTER_PART = (
 )
 
 
+@pytest.mark.parametrize("label", ["multipart/report", "multipart/mixed"])
 @pytest.mark.parametrize("footer", ["none", "before", "after"])
 def test_a_report_a_gateway_wrapped_beside_its_footer_part_is_explained_by_its_own_text(
-    footer: str,
+    footer: str, label: str
 ) -> None:
     """A gateway that cannot add its footer to a report's text wraps the report in a
     multipart/mixed of its own with the footer as a part: before it (Google Workspace's
     "Append footer"), or after it (a Mailman list's footer). The report's first part is
-    still its explanation (RFC 6522 3), not the gateway's footer."""
+    still its explanation (RFC 6522 3), not the gateway's footer, also where a gateway
+    relabelled the report multipart/mixed."""
     head = (
         "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
     )
+    report = _EXPLAINED_REPORT.replace("multipart/report; report-type=delivery-status", label)
     if footer == "none":
-        raw = head + _EXPLAINED_REPORT
+        raw = head + report
     else:
-        parts = [_EXPLAINED_REPORT, _FOOTER_PART]
+        parts = [report, _FOOTER_PART]
         if footer == "before":
             parts.reverse()
         raw = head + 'Content-Type: multipart/mixed; boundary="W"\r\n\r\n'
@@ -537,6 +540,28 @@ def test_a_footer_part_a_gateway_appended_to_a_report_does_not_hide_its_explanat
         "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
         f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{report}"
     ).encode()
+    result = classify(raw)
+    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
+        (RECIPIENT, "filtered", False)
+    ]
+
+
+def test_an_html_explanation_is_read_before_a_plain_footer_part_after_it() -> None:
+    """A report whose explanation is HTML only (RFC 2854), with a gateway's footer appended
+    after it as a plain-text part: the first text in the order the parts come is the
+    explanation (RFC 2046 5.1.3), whatever its type."""
+    explanation = _EXPLAINED_REPORT.split("--R\r\nContent-Type: text/plain\r\n\r\n")[1]
+    explanation = explanation.split("--R\r\n")[0]
+    shown = "".join(f"<p>{html.escape(line)}</p>" for line in explanation.splitlines() if line)
+    report = _EXPLAINED_REPORT.replace(
+        f"--R\r\nContent-Type: text/plain\r\n\r\n{explanation}",
+        f"--R\r\nContent-Type: text/html\r\n\r\n<html><body>{shown}</body></html>\r\n",
+    ).replace("--R--\r\n", f"--R\r\n{_FOOTER_PART}--R--\r\n")
+    raw = (
+        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+        f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{report}"
+    ).encode()
+    assert "text/html" in raw.decode() and raw.count(b"text/plain") == 1  # the footer's
     result = classify(raw)
     assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
         (RECIPIENT, "filtered", False)
