@@ -11,7 +11,7 @@ import html
 
 import pytest
 
-from bounce_parser import Kind, classify
+from bounce_parser import Classification, Kind, classify
 from bounce_parser.htmltext import MAX_OPEN_TAGS, html_text
 from daemon.domain.models import Delivery
 from daemon.inbound.tying import recipient_for
@@ -470,24 +470,50 @@ def test_a_quoted_local_part_and_its_plain_form_are_one_mailbox(stored: str, nam
 
 # A Postfix report whose own explanation says more than its report: the refusal came after
 # DATA (a content filter), so the "Unknown user" words prove no mailbox gone.
-_EXPLAINED_REPORT = (
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
-    "--R\r\nContent-Type: text/plain\r\n\r\n"
+_EXPLANATION = (
     "This is the mail system at host relay.example.\r\n\r\n"
     f"<{RECIPIENT}>: host mx.client.example[192.0.2.7] said: 550 Unknown user "
     f"{RECIPIENT} (in reply to end of DATA command)\r\n\r\n"
-    "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
-    "Reporting-MTA: dns; relay.example\r\n\r\n"
-    f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.0.0\r\n"
-    f"Diagnostic-Code: smtp; 550 Unknown user {RECIPIENT}\r\n\r\n"
-    "--R\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-    "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n--R--\r\n"
 )
 _FOOTER_PART = (
     "Content-Type: text/plain; charset=utf-8\r\n\r\n"
     "Acme SA, 1 rue de la Paix, 75002 Paris. Ce message et ses pièces jointes sont "
     "confidentiels.\r\n"
 )
+_EXPLAINED = [(RECIPIENT, "filtered", False)]
+"""What the explanation says, as the verdict must keep it."""
+
+
+def _explained_report(
+    explanation: str = f"Content-Type: text/plain\r\n\r\n{_EXPLANATION}",
+    label: str = "multipart/report; report-type=delivery-status",
+    footer: str = "",
+) -> str:
+    """The report with its explanation part as given and a footer part appended, if any."""
+    return (
+        f'Content-Type: {label}; boundary="R"\r\n\r\n--R\r\n{explanation}'
+        "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {RECIPIENT}\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        f"Diagnostic-Code: smtp; 550 Unknown user {RECIPIENT}\r\n\r\n"
+        "--R\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: billing@acme.example\r\nMessage-ID: <inv-7@acme.example>\r\n\r\n"
+        + (f"--R\r\n{footer}" if footer else "")
+        + "--R--\r\n"
+    )
+
+
+def _classified(body: str) -> Classification:
+    return classify(
+        (
+            "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
+            f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{body}"
+        ).encode()
+    )
+
+
+def _said(result: Classification) -> list[tuple[str, str | None, bool]]:
+    return [(r.address, r.reason, r.hard) for r in result.recipients]
 
 
 @pytest.mark.parametrize("label", ["multipart/report", "multipart/mixed"])
@@ -500,23 +526,17 @@ def test_a_report_a_gateway_wrapped_beside_its_footer_part_is_explained_by_its_o
     "Append footer"), or after it (a Mailman list's footer). The report's first part is
     still its explanation (RFC 6522 3), not the gateway's footer, also where a gateway
     relabelled the report multipart/mixed."""
-    head = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-    )
-    report = _EXPLAINED_REPORT.replace("multipart/report; report-type=delivery-status", label)
+    report = _explained_report(label=label)
     if footer == "none":
-        raw = head + report
+        body = report
     else:
         parts = [report, _FOOTER_PART]
         if footer == "before":
             parts.reverse()
-        raw = head + 'Content-Type: multipart/mixed; boundary="W"\r\n\r\n'
-        raw += "".join(f"--W\r\n{part}\r\n" for part in parts) + "--W--\r\n"
-    result = classify(raw.encode())
-    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
-        (RECIPIENT, "filtered", False)
-    ]
+        body = 'Content-Type: multipart/mixed; boundary="W"\r\n\r\n'
+        body += "".join(f"--W\r\n{part}\r\n" for part in parts) + "--W--\r\n"
+    result = _classified(body)
+    assert _said(result) == _EXPLAINED
     assert result.original_message_id == "<inv-7@acme.example>"
 
 
@@ -526,43 +546,20 @@ def test_a_footer_part_a_gateway_appended_to_a_report_does_not_hide_its_explanat
     comes as text and HTML (multipart/alternative, as Gmail's and Exchange's do): the
     explanation is the report's first part (RFC 6522 3), read in the order the parts come
     (RFC 2046 5.1.3), before the footer."""
-    explanation = _EXPLAINED_REPORT.split("--R\r\nContent-Type: text/plain\r\n\r\n")[1]
-    explanation = explanation.split("--R\r\n")[0]
     alternative = (
         'Content-Type: multipart/alternative; boundary="A"\r\n\r\n'
-        f"--A\r\nContent-Type: text/plain\r\n\r\n{explanation}"
-        f"--A\r\nContent-Type: text/html\r\n\r\n<p>{html.escape(explanation)}</p>\r\n--A--\r\n"
+        f"--A\r\nContent-Type: text/plain\r\n\r\n{_EXPLANATION}"
+        f"--A\r\nContent-Type: text/html\r\n\r\n<p>{html.escape(_EXPLANATION)}</p>\r\n--A--\r\n"
     )
-    report = _EXPLAINED_REPORT.replace(
-        f"--R\r\nContent-Type: text/plain\r\n\r\n{explanation}", f"--R\r\n{alternative}"
-    ).replace("--R--\r\n", f"--R\r\n{_FOOTER_PART}--R--\r\n")
-    raw = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
-        f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{report}"
-    ).encode()
-    result = classify(raw)
-    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
-        (RECIPIENT, "filtered", False)
-    ]
+    assert _said(_classified(_explained_report(alternative, footer=_FOOTER_PART))) == _EXPLAINED
 
 
 def test_an_html_explanation_is_read_before_a_plain_footer_part_after_it() -> None:
     """A report whose explanation is HTML only (RFC 2854), with a gateway's footer appended
     after it as a plain-text part: the first text in the order the parts come is the
     explanation (RFC 2046 5.1.3), whatever its type."""
-    explanation = _EXPLAINED_REPORT.split("--R\r\nContent-Type: text/plain\r\n\r\n")[1]
-    explanation = explanation.split("--R\r\n")[0]
-    shown = "".join(f"<p>{html.escape(line)}</p>" for line in explanation.splitlines() if line)
-    report = _EXPLAINED_REPORT.replace(
-        f"--R\r\nContent-Type: text/plain\r\n\r\n{explanation}",
-        f"--R\r\nContent-Type: text/html\r\n\r\n<html><body>{shown}</body></html>\r\n",
-    ).replace("--R--\r\n", f"--R\r\n{_FOOTER_PART}--R--\r\n")
-    raw = (
-        "From: MAILER-DAEMON@relay.example\r\nTo: billing@acme.example\r\n"
-        f"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n{report}"
-    ).encode()
-    assert "text/html" in raw.decode() and raw.count(b"text/plain") == 1  # the footer's
-    result = classify(raw)
-    assert [(r.address, r.reason, r.hard) for r in result.recipients] == [
-        (RECIPIENT, "filtered", False)
-    ]
+    shown = "".join(f"<p>{html.escape(line)}</p>" for line in _EXPLANATION.splitlines() if line)
+    explanation = f"Content-Type: text/html\r\n\r\n<html><body>{shown}</body></html>\r\n"
+    body = _explained_report(explanation, footer=_FOOTER_PART)
+    assert body.count("text/plain") == 1  # the footer's
+    assert _said(_classified(body)) == _EXPLAINED
