@@ -24,7 +24,8 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
-from daemon.domain.formatting import clipped
+from daemon.domain.formatting import amount as shown_amount
+from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.identity import shown_value
 from daemon.domain.labels import state_label
@@ -219,8 +220,10 @@ def payments_import(
                     continue
                 for o in result.outcomes:
                     counts[o.status] += 1
-                    money = f"{o.amount} {o.currency} " if o.amount else ""
-                    report.item(o, f"{result.file}, {o.where}: {money}{o.status}: {o.detail}")
+                    paid = (
+                        f"{money(Decimal(o.amount), o.currency, language())} " if o.amount else ""
+                    )
+                    report.item(o, f"{result.file}, {o.where}: {paid}{_(o.status)}: {o.detail}")
         report.summary(
             {"files_failed": failed, **counts},
             _(
@@ -250,13 +253,16 @@ def payments_list(
     async def go(app_: Facturier) -> None:
         rows = await app_.payments.payments(PaymentStatus.WAITING.value if waiting else None)
         report = Reporter(as_json)
+        lang = language()
         for p in rows:
-            paid = "; ".join(f"{n} {a} ({how})" for n, a, how in p.invoices)
+            paid = "; ".join(
+                f"{n} {money(a, p.currency, lang)} ({how})" for n, a, how in p.invoices
+            )
             why = p.waiting_reason or p.reversal or paid
             report.item(
                 p,
-                f"#{p.id} {p.received_on} {p.amount} {p.currency} {p.payer or ''} "
-                f"[{_(p.status)}] {why}",
+                f"#{p.id} {day(p.received_on, lang)} {money(p.amount, p.currency, lang)} "
+                f"{p.payer or ''} [{_(p.status)}] {why}",
             )
         report.summary({"payments": len(rows)}, _("{count} payment(s)").format(count=len(rows)))
 
@@ -297,11 +303,13 @@ def payments_record(
                 "payment #{id} of {amount} {currency} on invoice {number}: {state}, {owed} owed"
             ).format(
                 id=payment.id,
-                amount=payment.amount,
+                amount=shown_amount(payment.amount, language()),
                 currency=payment.currency,
                 number=now.number,
                 state=_(now.payment_state),
-                owed=now.amount_due - now.amount_paid - now.amount_credited,
+                owed=shown_amount(
+                    now.amount_due - now.amount_paid - now.amount_credited, language()
+                ),
             )
         )
 

@@ -138,6 +138,9 @@ WORDS = (
     N_("applied"),
     N_("waiting"),
     N_("reversed"),
+    # what a statement's import did with an entry (intake.payments.PaymentOutcome.status)
+    N_("already imported"),
+    N_("skipped"),
 )
 
 

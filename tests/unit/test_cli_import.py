@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from daemon.app.cli import app
+from tests.camt import Credit, statement_053
 from tests.helpers import invoice_file, with_database, write_config
 
 
@@ -75,6 +76,30 @@ def test_failed_file_is_left_where_it_was(config: Path, tmp_path: Path) -> None:
 def test_missing_path_is_named(config: Path, tmp_path: Path) -> None:
     code, out = run(config, "import", str(tmp_path / "nowhere"))
     assert code == 2 and "nowhere: no such file or folder" in out
+
+
+def test_payments_are_shown_as_the_operator_writes_amounts_and_dates(
+    config: Path, tmp_path: Path
+) -> None:
+    """A French operator reads "1 000,00 €" and "06/12/2026" in the payments as in the
+    invoices, not "1000.00 EUR" and "2026-12-06"."""
+    from datetime import date
+
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    file = invoice_file(tmp_path / "in", "FA-79", buyer_id="C-7", net="1000.00")
+    assert run(config, "import", str(file))[0] == 0
+    code, out = run(config, "payments", "record", "FA-79", "1000", "--reason", "virement vu")
+    out = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert code == 0 and "1 000,00 EUR" in out and "200,00" in out, out  # 200,00 owed
+    code, out = run(config, "payments", "list")
+    out = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert code == 0 and f"{date.today():%d/%m/%Y} 1 000,00 €" in out, out
+    assert "FA-79 1 000,00 €" in out and "1000.00" not in out, out
+    statement = tmp_path / "releve.xml"
+    statement.write_bytes(statement_053([Credit("1234.50", text="sans facture")]))
+    code, out = run(config, "payments", "import", str(statement))
+    out = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert "1 234,50 € en attente" in out and "1234.50" not in out, out
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
