@@ -18,7 +18,8 @@ from config import Settings
 from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import HARD, shown
-from daemon.domain.i18n import _
+from daemon.domain.formatting import amount, day
+from daemon.domain.i18n import _, language
 from daemon.domain.labels import kind_label
 from daemon.domain.models import (
     OWED,
@@ -375,10 +376,10 @@ class AttentionQueue:
                 p.id,
                 p.recorded_at,
                 _("{amount} {currency} from {payer} on {day}: {why}").format(
-                    amount=p.amount,
+                    amount=amount(p.amount, language()),
                     currency=p.currency,
                     payer=p.payer_name or _("unknown payer"),
-                    day=p.received_on,
+                    day=day(p.received_on, language()),
                     why=p.waiting_reason or "",
                 ),
                 customer=p.payer_name,
