@@ -148,7 +148,10 @@ class InvoiceScreen(LoadingScreen):
                 reason=answer.reason,
                 source="tui",
             )
-            return _("payment of {amount} recorded").format(amount=payment.amount)
+            lang = self.services.ctx.settings.ui.resolved_language()
+            return _("payment of {amount} recorded").format(
+                amount=money(payment.amount, payment.currency, lang)
+            )
 
         self.ask(
             _("Record a payment received today for this invoice"),

@@ -1131,6 +1131,8 @@ async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Set
         await _settled(pilot)
         summary = str(app.screen.query_one("#summary").render())
         assert "partly paid" in summary and "476.60" in summary
+        # what was recorded, as the operator writes an amount
+        assert any("payment of €100.00 recorded" in str(n.message) for n in app._notifications)
         await pilot.press("D")
         await _settled(pilot)
         await pilot.press(*"wrong quantity", "enter")
