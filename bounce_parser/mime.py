@@ -282,7 +282,7 @@ def _eight_bit(text: str) -> str:
         return raw.decode("latin-1")
 
 
-_FIELD_BLOCKS = frozenset(
+REPORT_PARTS = frozenset(
     {
         "message/delivery-status",
         "message/global-delivery-status",
@@ -290,6 +290,7 @@ _FIELD_BLOCKS = frozenset(
         "message/feedback-report",
     }
 )
+"""A report's own part (RFC 6522 3: its second), whose body is blocks of fields."""
 
 
 def walk(msg: Message) -> Iterator[tuple[int, Message]]:
@@ -310,7 +311,7 @@ def walk(msg: Message) -> Iterator[tuple[int, Message]]:
             continue
         if isinstance(payload, list):
             ctype = part.get_content_type()
-            if ctype in _FIELD_BLOCKS:
+            if ctype in REPORT_PARTS:
                 continue  # its "parts" are groups of report fields, read by the caller
             child_depth = depth + 1 if ctype in ("message/rfc822", "message/global") else depth
             for sub in reversed(payload):

@@ -214,12 +214,6 @@ def _human_text(parts: list[tuple[int, Message]]) -> str:
 
 
 _REPORT = "multipart/report"
-_REPORT_PARTS = (
-    "message/delivery-status",
-    "message/global-delivery-status",
-    "message/feedback-report",
-    "message/disposition-notification",
-)
 
 
 def _holds_report(part: Message) -> bool:
@@ -229,7 +223,7 @@ def _holds_report(part: Message) -> bool:
         return True
     payload = part.get_payload() if part.is_multipart() else None
     return isinstance(payload, list) and any(
-        isinstance(p, Message) and mime.ctype(p) in _REPORT_PARTS for p in payload
+        isinstance(p, Message) and mime.ctype(p) in mime.REPORT_PARTS for p in payload
     )
 
 
