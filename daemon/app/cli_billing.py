@@ -33,6 +33,7 @@ from daemon.domain.models import Invoice, PaymentStatus
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
+from daemon.intake.payments import PaymentOutcome
 
 HeldId = Annotated[int, typer.Argument(help="The held file's invoice #N (duplicates lists them)")]
 Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
@@ -61,6 +62,28 @@ def _side_by_side(pair: DuplicatePair) -> str:
     differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
     lines.append(_("differs in: {fields}").format(fields=differs))
     return "\n".join(lines)
+
+
+def differences_line(pair: DuplicatePair) -> str:
+    """What a held file changes beside the earlier invoice, on one line (the demo)."""
+    currency = {f.field: (f.earlier, f.later) for f in pair.fields}.get("currency", ("", ""))
+
+    def shown(field: str, value: str, money: str) -> str:
+        return clipped(shown_value(field, value, money, language()), 40, middle=True)
+
+    return ", ".join(
+        f"{_(f.label)} {shown(f.field, f.earlier, currency[0])} → "
+        f"{shown(f.field, f.later, currency[1])}"
+        for f in pair.differences
+    ) or _("nothing but the file")
+
+
+def payment_line(file: str, o: PaymentOutcome) -> str:
+    """One credit of a statement and what became of it (`payments import`, the demo)."""
+    paid = f"{money(Decimal(o.amount), o.currency, language())} " if o.amount else ""
+    return _("{file}, {where}: {amount}{outcome}: {detail}").format(
+        file=file, where=o.where, amount=paid, outcome=_(o.status), detail=o.detail
+    )
 
 
 @duplicates_app.callback(invoke_without_command=True)
@@ -220,10 +243,7 @@ def payments_import(
                     continue
                 for o in result.outcomes:
                     counts[o.status] += 1
-                    paid = (
-                        f"{money(Decimal(o.amount), o.currency, language())} " if o.amount else ""
-                    )
-                    report.item(o, f"{result.file}, {o.where}: {paid}{_(o.status)}: {o.detail}")
+                    report.item(o, payment_line(result.file, o))
         report.summary(
             {"files_failed": failed, **counts},
             _(

@@ -21,16 +21,70 @@ from daemon.app.cli_base import (
     user,
     with_app,
 )
+from daemon.app.invoice_list import InvoiceRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
-from daemon.domain.event_words import reason_label
+from daemon.domain.event_words import reason_label, shown
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, language
 from daemon.domain.labels import kind_label, state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
 from daemon.outbound.outcomes import SendOutcome
+from daemon.outbound.reminders import ReminderReport
+
+
+def send_line(o: SendOutcome) -> str:
+    """What became of one delivery handed to the relay (`send`, the demo)."""
+    return _("delivery {id}: {state} {detail}").format(
+        id=o.delivery_id, state=state_label(o.state), detail=shown(o.detail)
+    )
+
+
+def poll_line(r: PollReport) -> str:
+    """What one reading of the bounce mailbox did (`poll-bounces`, the demo)."""
+    return _(
+        "fetched {fetched}: applied {applied}, unrecognized {unrecognized}, "
+        "quarantined {quarantined}, already seen {skipped}"
+    ).format(
+        fetched=r.fetched,
+        applied=r.applied,
+        unrecognized=r.unrecognized,
+        quarantined=r.quarantined,
+        skipped=r.skipped,
+    )
+
+
+def reminder_lines(r: ReminderReport) -> list[str]:
+    """Each reminder sent and each held back, with why (`remind`, the demo)."""
+    lines = [
+        _("sent: level {level} to {customer} ({email}): {numbers}").format(
+            level=s.level, customer=s.customer, email=s.recipient, numbers=", ".join(s.invoices)
+        )
+        for s in r.sent
+    ]
+    lines.extend(
+        _("held back: invoice {number} of {customer}, level {level}: {why}").format(
+            number=h.invoice,
+            customer=h.customer,
+            level=h.level,
+            why=_(h.why) + (f" ({h.detail})" if h.detail else ""),
+        )
+        for h in r.held_back
+    )
+    return lines
+
+
+def status_line(r: InvoiceRow) -> str:
+    """One invoice, its total, due day and delivery state (`status`, the demo)."""
+    lang = language()
+    total = money(r.total, r.currency, lang)
+    return (
+        f"{r.number:<22} {clipped(r.customer, 28):<28} {total:>15} "
+        + _("due {day}").format(day=f"{day(r.due_date, lang):<10}")
+        + f" {state_label(r.state)}"
+    )
 
 
 @app.command("import")
@@ -92,10 +146,7 @@ def send(as_json: JsonOption = False) -> None:
 
             def sent(o: SendOutcome) -> None:
                 done.append(o)
-                line = _("delivery {id}: {state} {detail}").format(
-                    id=o.delivery_id, state=state_label(o.state), detail=o.detail
-                )
-                report.item(o, line, len(done))
+                report.item(o, send_line(o), len(done))
 
             outcomes = await app_.send_due(sent)
         states = {
@@ -126,18 +177,7 @@ def poll_bounces(as_json: JsonOption = False) -> None:
             r = await app_.poll_bounces(read)
         if as_json:
             return emit(r)
-        typer.echo(
-            _(
-                "fetched {fetched}: applied {applied}, unrecognized {unrecognized}, "
-                "quarantined {quarantined}, already seen {skipped}"
-            ).format(
-                fetched=r.fetched,
-                applied=r.applied,
-                unrecognized=r.unrecognized,
-                quarantined=r.quarantined,
-                skipped=r.skipped,
-            )
-        )
+        typer.echo(poll_line(r))
 
     with_app(go)
 
@@ -164,24 +204,8 @@ def remind(
                     "held_back": [dataclasses.asdict(h) for h in r.held_back],
                 }
             )
-        for s in r.sent:
-            typer.echo(
-                _("sent: level {level} to {customer} ({email}): {numbers}").format(
-                    level=s.level,
-                    customer=s.customer,
-                    email=s.recipient,
-                    numbers=", ".join(s.invoices),
-                )
-            )
-        for h in r.held_back:
-            typer.echo(
-                _("held back: invoice {number} of {customer}, level {level}: {why}").format(
-                    number=h.invoice,
-                    customer=h.customer,
-                    level=h.level,
-                    why=_(h.why) + (f" ({h.detail})" if h.detail else ""),
-                )
-            )
+        for line in reminder_lines(r):
+            typer.echo(line)
         typer.echo(
             _("{queued} reminders queued, {held} held back").format(
                 queued=r.queued, held=len(r.held_back)
@@ -246,17 +270,11 @@ def status(
 
     async def go(app_: Facturier) -> None:
         rows = await app_.queries.invoices(only.value if only else None)
-        lang = app_.ctx.settings.ui.resolved_language()
         for r in rows:
             if as_json:
                 typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
             else:
-                total = money(r.total, r.currency, lang)
-                typer.echo(
-                    f"{r.number:<22} {clipped(r.customer, 28):<28} {total:>15} "
-                    + _("due {day}").format(day=f"{day(r.due_date, lang):<10}")
-                    + f" {state_label(r.state)}"
-                )
+                typer.echo(status_line(r))
 
     with_app(go)
 

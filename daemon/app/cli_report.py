@@ -119,9 +119,11 @@ def campaign_central_address(
                 ),
             )
         for customer, why in r.held_back:
-            out.item({"customer": customer, "held_back": why}, f"  {customer}: {why}")
+            said = _("{customer}: {why}").format(customer=customer, why=why)
+            out.item({"customer": customer, "held_back": why}, f"  {said}")
         for customer, why in r.failed:
-            out.item({"customer": customer, "failed": why}, f"FAIL {customer}: {why}")
+            said = _("{customer}: {why}").format(customer=customer, why=why)
+            out.item({"customer": customer, "failed": why}, f"FAIL {said}")
         out.summary(
             {"asked": len(r.asked), "held_back": len(r.held_back), "failed": len(r.failed)},
             _("{asked} asked, {held} not this time, {failed} failed").format(
@@ -151,7 +153,8 @@ def campaign_list(
         out = Reporter(as_json)
         for r in rows:
             said = f" → {r.proposed_email}" if r.proposed_email else ""
-            out.item(r, f"R{r.id} {r.customer} <{r.sent_to}> x{r.attempts} [{r.state}]{said}")
+            state = campaign_label(f"requests_{r.state}")
+            out.item(r, f"R{r.id} {r.customer} <{r.sent_to}> x{r.attempts} [{state}]{said}")
         out.summary({"requests": len(rows)}, _("{count} request(s)").format(count=len(rows)))
 
     with_app(go)

@@ -16,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from config import Settings, load_settings
+from daemon.app.cli_billing import differences_line, payment_line
+from daemon.app.cli_invoices import poll_line, reminder_lines, send_line, status_line
 from daemon.app.cli_report import report_lines
 from daemon.app.demo_samples import SampleCredit, SampleInvoice, sample_camt053, sample_pdf
 from daemon.app.services import Facturier
 from daemon.domain.errors import ValidationError
-from daemon.domain.formatting import clipped
 from daemon.domain.i18n import _
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
@@ -63,6 +64,14 @@ def _late_invoice(number: str, buyer: str, buyer_id: str, vat: str | None, net: 
             net,
         )
     )
+
+
+def _heading(title: str) -> None:
+    print(f"\n{title}")
+
+
+def _line(text: str, depth: int = 1) -> None:
+    print("  " * depth + text)
 
 
 def demo_settings(workdir: Path, smtp_port: int) -> Settings:
@@ -112,8 +121,9 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
         today = date.today()
         for number, buyer, buyer_id, vat, net in INVOICES:
             (inbox / f"{number}.pdf").write_bytes(_late_invoice(number, buyer, buyer_id, vat, net))
+        _heading(_("Import of the invoices"))
         for r in await app.ingest.import_paths([inbox]):
-            print(f"imported  {Path(r.file).name}: {r.message}")
+            _line(f"{Path(r.file).name}: {r.message}")
         # the same invoice re-exported with another amount: held for a person, not sent
         number, buyer, buyer_id, vat, net = INVOICES[0]
         again = workdir / "re-exported"
@@ -122,14 +132,14 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             _late_invoice(number, buyer, buyer_id, vat, net + Decimal("100"))
         )
         for r in await app.ingest.import_paths([again]):
-            print(f"imported  {Path(r.file).name}: {r.message}")
+            _line(f"{Path(r.file).name}: {r.message}")
         for pair in await app.duplicates.held():
-            differs = ", ".join(
-                f"{f.label} {clipped(f.earlier, 40, middle=True)} → "
-                f"{clipped(f.later, 40, middle=True)}"
-                for f in pair.differences
+            _line(
+                _("#{held} beside #{earlier}: {differs}").format(
+                    held=pair.held_id, earlier=pair.earlier_id, differs=differences_line(pair)
+                ),
+                depth=2,
             )
-            print(f"duplicate #{pair.held_id} beside #{pair.earlier_id}: {differs}")
         # an invoice whose line says 4 × 110.00 but whose amount is 480.50: held, not sent
         odd = workdir / "odd-amounts"
         odd.mkdir()
@@ -149,14 +159,12 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             )
         )
         for r in await app.ingest.import_paths([odd]):
-            print(f"imported  {Path(r.file).name}: {r.message}")
+            _line(f"{Path(r.file).name}: {r.message}")
+        _heading(_("Sending"))
         for o in await app.send_due():
-            print(f"sent      delivery {o.delivery_id}: {o.state} — {o.detail}")
-        report = await app.poll_bounces()
-        print(
-            f"bounces   {report.fetched} read: {report.applied} applied, "
-            f"{report.unrecognized} unrecognized"
-        )
+            _line(send_line(o))
+        _heading(_("The bounce mailbox"))
+        _line(poll_line(await app.poll_bounces()))
         # the bank's end-of-day statement: Leroy paid by its RF reference, a stranger paid
         # something that matches nothing
         leroy = await app.queries.find_invoice("FA-2026-0103")
@@ -177,33 +185,21 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
                 ],
             )
         )
+        _heading(_("The bank statement"))
         for result in await app.payments.import_files([statement], by="demo"):
             for paid in result.outcomes:
-                print(
-                    f"payment   {statement.name}, {paid.where}: {paid.amount} {paid.status}: "
-                    f"{paid.detail}"
-                )
-        reminders = await app.reminders.run()
-        for sent in reminders.sent:
-            print(
-                f"reminder  level {sent.level} to {sent.customer} <{sent.recipient}>: "
-                f"{', '.join(sent.invoices)}"
-            )
-        for held in reminders.held_back:
-            print(f"reminder  held back: {held.invoice} ({held.customer}): {held.why}")
+                _line(payment_line(statement.name, paid))
+        _heading(_("Reminders"))
+        for line in reminder_lines(await app.reminders.run()):
+            _line(line)
         await app.send_due()
         await app.poll_bounces()
-        print()
+        _heading(_("Report"))
         for line in report_lines(await app.report.build()):
-            print(f"report    {line}")
-        lines = []
-        for row in await app.queries.invoices():
-            due = row.due_date.isoformat() if row.due_date else "-"
-            lines.append(
-                f"{row.number:<14} {row.customer:<20} {row.total:>9} {row.currency}  "
-                f"due {due}  {row.state.upper()}  {row.payment_state}"
-            )
-        return lines
+            _line(line)
+        return [
+            f"{status_line(row)}, {_(row.payment_state)}" for row in await app.queries.invoices()
+        ]
     finally:
         await app.close()
 
@@ -243,12 +239,11 @@ def run_demo(workdir: Path) -> Settings:
         lines = asyncio.run(_demo(workdir, settings, sandbox))
     finally:
         sandbox.stop()
-    print("\nFinal state of each invoice:")
+    _heading(_("Final state of each invoice"))
     for line in lines:
-        print("  " + line)
+        _line(line)
     command = sys.argv[0] if Path(sys.argv[0]).name == "facturier" else "facturier"
-    print(
-        f"\nEverything is in {workdir}; look around with:\n"
-        f"  {shlex.quote(command)} --config {shlex.quote(str(workdir / 'facturier.toml'))} tui"
-    )
+    print()
+    print(_("Everything is in {folder}; look around with:").format(folder=workdir))
+    _line(f"{shlex.quote(command)} --config {shlex.quote(str(workdir / 'facturier.toml'))} tui")
     return settings

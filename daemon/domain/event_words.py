@@ -142,6 +142,12 @@ FORMS: dict[str, str] = {
     "customer_replied": N_("customer replied ({sender}): {said}"),
     "unsubscribe": N_("the recipient asked to unsubscribe ({sender})"),
     "complaint": N_("complaint ({kind}) from the recipient's provider"),
+    # what became of an attempt at the relay (``daemon/outbound``): last, being the most
+    # general forms (a text above that happens to end the same way is read as its own)
+    "relay_paced": N_("relay paced: not sent, next attempt at {at} UTC"),
+    "gave_up": N_("gave up after {attempts} attempts: {said}"),
+    "deferred": N_("{said}; next attempt at {at} UTC"),
+    "accepted": N_("{said} (queue id {queue})"),
 }
 
 

@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
 from daemon.domain.errors import ValidationError
-from daemon.domain.i18n import _
+from daemon.domain.formatting import day
+from daemon.domain.i18n import _, language
 from daemon.domain.models import (
     AddressRequest,
     AddressRole,
@@ -98,7 +99,7 @@ class CampaignSender:
             request = requests.get(customer.id)
             if request is not None:
                 if request.state in _WAITING_FOR_A_PERSON:
-                    report.held_back.append((customer.name, "its answer waits for a person"))
+                    report.held_back.append((customer.name, _("its answer waits for a person")))
                     continue
                 if request.state in _SETTLED:
                     continue
@@ -106,13 +107,20 @@ class CampaignSender:
                     report.held_back.append(
                         (
                             customer.name,
-                            f"the request to {address.email} failed: {request.last_error}",
+                            _("the request to {email} failed: {error}").format(
+                                email=address.email, error=request.last_error
+                            ),
                         )
                     )
                     continue
                 if request.attempts >= c.max_requests:
                     report.held_back.append(
-                        (customer.name, f"asked {request.attempts} times without an answer")
+                        (
+                            customer.name,
+                            _("asked {count} times without an answer").format(
+                                count=request.attempts
+                            ),
+                        )
                     )
                     continue
                 due = (request.last_sent_at or now) + timedelta(days=c.ask_again_after_days)
@@ -120,7 +128,10 @@ class CampaignSender:
                     report.held_back.append(
                         (
                             customer.name,
-                            f"asked on {request.last_sent_at:%Y-%m-%d}; again from {due:%Y-%m-%d}",
+                            _("asked on {asked}; again from {again}").format(
+                                asked=day(request.last_sent_at, language()),
+                                again=day(due, language()),
+                            ),
                         )
                     )
                     continue

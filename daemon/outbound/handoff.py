@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from daemon.domain.event_words import event_text
 from daemon.domain.metrics import SEND_SECONDS
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.outbound.batches import Outgoing, ReadyBatch
@@ -177,7 +178,11 @@ class Sender:
             )
         SEND_SECONDS.observe(time.monotonic() - started)
         self.pacer.succeeded()
-        text = reply.text + (f" (queue id {reply.queue_id})" if reply.queue_id else "")
+        text = (
+            event_text("accepted", said=reply.text, queue=reply.queue_id)
+            if reply.queue_id
+            else reply.text
+        )
         return SendResult.of(
             delivery,
             EventKind.ACCEPTED,

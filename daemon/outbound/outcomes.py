@@ -174,7 +174,7 @@ class OutcomeRecorder:
         """Give a leased delivery back untouched while the relay asks us to wait."""
         wait = max(self.pacer.paused_for(), 60.0)
         next_attempt = utcnow() + timedelta(seconds=wait)
-        text = f"relay paced: not sent, next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
+        text = event_text("relay_paced", at=f"{next_attempt:%Y-%m-%d %H:%M:%S}")
         return await self.end(
             delivery,
             EventKind.DEFERRED,
@@ -196,10 +196,10 @@ class OutcomeRecorder:
         values: dict[str, Any] = {"possible_duplicate": True} if exc.maybe_delivered else {}
         if next_attempt is None:
             state, event = DeliveryState.EXPIRED, EventKind.EXPIRED
-            text = f"gave up after {delivery.attempts} attempts: {exc}"
+            text = event_text("gave_up", attempts=delivery.attempts, said=exc)
         else:
             state, event = DeliveryState.DEFERRED, EventKind.DEFERRED
-            text = f"{exc}; next attempt at {next_attempt:%Y-%m-%d %H:%M:%S} UTC"
+            text = event_text("deferred", said=exc, at=f"{next_attempt:%Y-%m-%d %H:%M:%S}")
             values["next_attempt_at"] = next_attempt
         return SendResult.of(
             delivery, event, state, code=exc.code, status=exc.status, text=text, **values

@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
 from daemon.domain.models import AddressChange, AddressRequest, CustomerAddress, utcnow
 from daemon.intake.customers import NewCustomer
@@ -113,7 +114,16 @@ async def test_no_answer_is_asked_again_after_the_set_days_at_most_the_set_times
     await _customers(app)
     await app.campaign.run(by="t")
     again = await app.campaign.run(by="t")
-    assert again.asked == [] and "again from" in again.held_back[0][1]
+    asked = utcnow().date()
+    due = asked + timedelta(days=14)
+    assert again.asked == [] and again.held_back[0][1] == (
+        f"asked on {asked:%d/%m/%Y}; again from {due:%d/%m/%Y}"
+    )
+    i18n.use("fr")  # what a French admin reads
+    assert (await app.campaign.run(by="t")).held_back[0][1] == (
+        f"demandé le {asked:%d/%m/%Y} ; de nouveau à partir du {due:%d/%m/%Y}"
+    )
+    i18n.use("en")
     for attempt in (2, 3):
         async with transaction(app.ctx.sessions) as session:
             [request] = (await session.exec(select(AddressRequest))).all()
@@ -160,3 +170,33 @@ async def test_a_request_that_bounces_fails_and_is_not_sent_there_again(app: Fac
     again = await app.campaign.run(by="t")
     assert again.asked == [] and "failed" in again.held_back[0][1]
     assert await app.attention.items() == []  # a report about a request is not a guess
+
+
+async def test_the_campaign_from_the_command_line_in_french(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """An admin who reads French: the requests' states and why a customer is not asked
+    again are said in French, the day as they write it."""
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from daemon.app.cli import app as cli
+
+    await _customers(app)
+    config = tmp_path / "facturier.toml"
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+
+    async def run(*args: str) -> str:
+        # the command runs its own event loop: in a thread, beside the test's
+        result = await asyncio.to_thread(CliRunner().invoke, cli, ["--config", str(config), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "demandé : Boulangerie Dupont" in await run("campaign", "central-address")
+    asked = utcnow().date()
+    again = await run("campaign", "central-address")
+    assert f"Boulangerie Dupont : demandé le {asked:%d/%m/%Y} ; de nouveau à partir du" in again
+    listed = await run("campaign", "list")
+    assert "<jean.dupont@dupont.example> x1 [en attente de réponse]" in listed, listed
+    assert "[asked]" not in listed

@@ -4,11 +4,13 @@ matched, reminders, the report."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from daemon.app.demo import MARK, _fresh, run_demo
+from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
 
 
@@ -18,18 +20,50 @@ def test_the_demo_shows_the_billing_loop(
     run_demo(tmp_path / "demo")
     out = capsys.readouterr().out
     assert "held: a possible duplicate of invoice #1" in out
+    assert "#5 beside #1: total without VAT €1,250.00 → €1,350.00, VAT €250.00 → €270.00" in out
     assert (
         "FA-2026-0105.pdf: invoice FA-2026-0105, €576.60, Atelier Martin: held: its amounts do "
         "not add up (line 1: the net amount (BT-131) 480.50 is not net price (BT-146) 110.00 × "
         "quantity (BT-129) 4 = 440.00)"
     ) in out
-    assert "statement-camt053.xml, entry 1: 4799.99 applied: reference RF" in out
-    assert "entry 2: 75.00 waiting" in out
-    assert "reminder  level 1 to Boulangerie Dupont" in out
-    assert "report    E-invoice adoption" in out and "Late-payment rate" in out
-    assert "report    Period (issue dates): all, from the first invoice to the last" in out
-    [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103")]
-    assert leroy.rstrip().endswith(" paid")  # its payment came in on the statement
+    assert re.search(r"delivery 4: deferred RCPT invoices@garage-leroy.example: 451 4.7.1 .*; "
+                     r"next attempt at \S+ \S+ UTC", out)  # fmt: skip
+    assert "statement-camt053.xml, entry 1: €4,799.99 applied: reference RF" in out
+    assert "entry 2: €75.00 waiting" in out
+    assert "sent: level 1 to Boulangerie Dupont (factures@boulangerie-dupont.example)" in out
+    assert "\n  E-invoice adoption" in out and "Late-payment rate" in out
+    assert "\n  Period (issue dates): all, from the first invoice to the last" in out
+    [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103 ")]
+    assert "€4,799.99 due " in leroy and leroy.rstrip().endswith("deferred, paid")
+
+
+def test_the_demo_speaks_the_operators_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A French operator's first command: every line of the demo in French, amounts and
+    dates as they write them, the relay's own words kept as it said them."""
+    i18n.use("fr")
+    run_demo(tmp_path / "demo")
+    out = re.sub("[\u202f\xa0]", " ", capsys.readouterr().out)  # CLDR's narrow spaces
+    for said in (
+        "\nImport des factures\n",
+        "n° 5 à côté du n° 1 : total HT 1 250,00 € → 1 350,00 €",
+        "\nEnvoi\n",
+        "envoi 4 : différée RCPT invoices@garage-leroy.example: 451 4.7.1 Greylisted",
+        "\nLa boîte des retours\n  lus 3 : appliqués 3",
+        "statement-camt053.xml, écriture 1 : 4 799,99 € affecté : référence RF",
+        "\nRelances\n  envoyée : niveau 1 à Boulangerie Dupont",
+        "\nRapport\n  Période (dates d'émission)",
+        "\nÉtat final de chaque facture\n",
+        "Tout est dans ",
+    ):
+        assert said in out, said
+    assert "prochain essai le " in out and "next attempt" not in out
+    [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103 ")]
+    assert "4 799,99 € échéance " in leroy
+    assert leroy.rstrip().endswith("différée, payée")
+    for english in ("delivery", "applied", "waiting", "reminder", "Final state", "unpaid"):
+        assert english not in out, english
 
 
 def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:

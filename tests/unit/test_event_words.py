@@ -116,6 +116,21 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
             "erreur inattendue 2 sur 5 : OSError: disk; full ; prochain essai le 2026-12-05 "
             "10:00 UTC",
         ),
+        # what the relay did with an attempt: its own words kept, ours said in French
+        (
+            "deferred",
+            {"said": "RCPT a@b.example: 451 4.7.1 Greylisted", "at": "2026-12-06 13:50:24"},
+            "RCPT a@b.example: 451 4.7.1 Greylisted ; prochain essai le 2026-12-06 13:50:24 UTC",
+        ),
+        ("relay_paced", {"at": "2026-12-06 13:50:24"},
+         "relais ralenti : non envoyé, prochain essai le 2026-12-06 13:50:24 UTC"),
+        ("gave_up", {"attempts": 9, "said": "RCPT a@b.example: 452 4.2.2 Mailbox full"},
+         "abandon après 9 essais : RCPT a@b.example: 452 4.2.2 Mailbox full"),
+        ("accepted", {"said": "2.0.0 Ok: queued as 4F2A1", "queue": "4F2A1"},
+         "2.0.0 Ok: queued as 4F2A1 (identifiant de file 4F2A1)"),
+        # a more specific form that ends the same way is still read as its own
+        ("customer_replied", {"sender": "c@b.example", "said": "ok (queue id 7)"},
+         "le client a répondu (c@b.example) : ok (queue id 7)"),
     ],
 )  # fmt: skip
 def test_the_other_events_read_in_french(
