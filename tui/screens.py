@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
+from daemon.domain import arithmetic
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.event_words import shown, tie_phrase
@@ -27,7 +28,8 @@ from daemon.domain.labels import (
     note_label,
     state_label,
 )
-from daemon.domain.states import DeliveryState, InvoiceState
+from daemon.domain.payment_words import shown_how, shown_payment
+from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
 from tui.actions import INVOICE_BINDINGS
@@ -292,7 +294,7 @@ class InvoiceScreen(LoadingScreen):
                 id=payment_id,
                 on=day(on, lang),
                 amount=escape(money(amount, currency, lang)),
-                how=escape(how),
+                how=escape(shown_how(how)),
                 status="" if status == "applied" else f" [b]{escape(_(status))}[/b]",
             )
             for on, amount, currency, how, status, payment_id in d.payments
@@ -302,7 +304,7 @@ class InvoiceScreen(LoadingScreen):
                 at=f"{at:%Y-%m-%d %H:%M}",
                 what=escape(note_label(what)),
                 who=escape(who),
-                why=escape(why),
+                why=escape(shown_payment(why) if what == InvoiceNote.PAYMENT_APPLIED else why),
             )
             for at, what, who, why in d.decisions
         ]
@@ -333,14 +335,15 @@ def _compliance(report: ComplianceReport | None) -> str:
     lines = [head]
     held = _("(held)")
     for f in report.holds[:5]:
-        lines.append(
-            f"  [bold magenta]{escape(f.rule)}[/] {held}: {escape(clipped(f.message, 160))}"
-        )
+        said = escape(clipped(arithmetic.said(f), 160))
+        lines.append(f"  [bold magenta]{escape(f.rule)}[/] {held}: {said}")
     if len(report.holds) > 5:
         lines.append("  " + _("and {count} more").format(count=len(report.holds) - 5))
     for f in report.warnings[:5]:
         mark = " " + _("(downgraded)") if f.downgraded else ""
-        lines.append(f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(f.message, 120))}")
+        lines.append(
+            f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(arithmetic.said(f), 120))}"
+        )
     if len(report.warnings) > 5:
         lines.append("  " + _("and {count} more warnings").format(count=len(report.warnings) - 5))
     return "\n".join(lines)

@@ -39,6 +39,7 @@ from daemon.domain.models import (
     RequestState,
     utcnow,
 )
+from daemon.domain.payment_words import shown_payment
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
 from daemon.intake.amounts import held_findings, why_held
 from daemon.store.db import SessionFactory, transaction
@@ -380,7 +381,7 @@ class AttentionQueue:
                     currency=p.currency,
                     payer=p.payer_name or _("unknown payer"),
                     day=day(p.received_on, language()),
-                    why=p.waiting_reason or "",
+                    why=shown_payment(p.waiting_reason),
                 ),
                 customer=p.payer_name,
             )

@@ -24,12 +24,14 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
+from daemon.domain import arithmetic
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.identity import shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
+from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
@@ -173,7 +175,7 @@ def _lines(held: HeldInvoice) -> str:
     head = _("#{id} invoice {number}, {customer}").format(
         id=held.invoice_id, number=held.number, customer=held.customer
     )
-    return "\n".join([head, *(f"  {f.message}" for f in held.findings)])
+    return "\n".join([head, *(f"  {arithmetic.said(f)}" for f in held.findings)])
 
 
 @amounts_app.callback(invoke_without_command=True)
@@ -276,9 +278,9 @@ def payments_list(
         lang = language()
         for p in rows:
             paid = "; ".join(
-                f"{n} {money(a, p.currency, lang)} ({how})" for n, a, how in p.invoices
+                f"{n} {money(a, p.currency, lang)} ({shown_how(how)})" for n, a, how in p.invoices
             )
-            why = p.waiting_reason or p.reversal or paid
+            why = shown_payment(p.waiting_reason) or p.reversal or paid
             report.item(
                 p,
                 f"#{p.id} {day(p.received_on, lang)} {money(p.amount, p.currency, lang)} "

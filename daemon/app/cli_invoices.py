@@ -485,7 +485,10 @@ def figures(
             return emit(
                 {"days": [str(d) for d in f.days], "outcomes": f.outcomes, "reasons": f.reasons}
             )
-        typer.echo(_("{first} to {last}:").format(first=f.days[0], last=f.days[-1]))
+        lang = language()
+        typer.echo(
+            _("{first} to {last}:").format(first=day(f.days[0], lang), last=day(f.days[-1], lang))
+        )
         for outcome, total in f.totals.items():
             typer.echo(f"  {_(outcome):<10} {total:>7}")
         if f.reasons:

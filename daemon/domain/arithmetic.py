@@ -20,12 +20,13 @@ counts for nothing, so only detail lines (and lines without a subtype) are check
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from daemon.domain.compliance import HOLD, Finding
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, _
 
 RULE = "BT-131"
 NOT_PRICED = frozenset({"GROUP", "INFORMATION"})
@@ -68,6 +69,41 @@ def _written(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _message(terms: Mapping[str, str], say: Callable[[str], str]) -> str:
+    computed = say(N_("net price (BT-146) {price} × quantity (BT-129) {quantity}")).format(
+        price=terms["price"], quantity=terms["quantity"]
+    )
+    if terms["base"]:
+        computed += " / " + say(N_("base quantity (BT-149) {base}")).format(base=terms["base"])
+    if terms["allowances"]:
+        computed += " − " + say(N_("allowances {amount}")).format(amount=terms["allowances"])
+    if terms["charges"]:
+        computed += " + " + say(N_("charges {amount}")).format(amount=terms["charges"])
+    return say(
+        N_("line {line}: the net amount (BT-131) {stated} is not {computed} = {expected}")
+    ).format(
+        line=terms["line"], stated=terms["stated"], computed=computed, expected=terms["expected"]
+    )
+
+
+_STORED = re.compile(
+    r"line (?P<line>.+?): the net amount \(BT-131\) (?P<stated>\S+) is not "
+    r"net price \(BT-146\) (?P<price>\S+) × quantity \(BT-129\) (?P<quantity>\S+)"
+    r"(?: / base quantity \(BT-149\) (?P<base>\S+))?(?: − allowances (?P<allowances>\S+))?"
+    r"(?: \+ charges (?P<charges>\S+))? = (?P<expected>\S+)",
+    re.DOTALL,
+)
+
+
+def said(finding: Finding) -> str:
+    """A finding's message as the operator reads it: this check's in their language (it is
+    stored in English), any other as its rule set wrote it."""
+    m = _STORED.fullmatch(finding.message) if finding.rule == RULE else None
+    if m is None:
+        return finding.message
+    return _message({k: v or "" for k, v in m.groupdict().items()}, _)
+
+
 def line_findings(lines: Iterable[Mapping[str, Any]]) -> list[Finding]:
     """A held finding for each invoice line (BG-25, as the factur-x library reads it) whose
     net amount is not its price times its quantity, allowances and charges applied."""
@@ -86,24 +122,17 @@ def line_findings(lines: Iterable[Mapping[str, Any]]) -> list[Finding]:
         rounding = abs(quantity / base) * Decimal(5) / Decimal(10) ** (_decimals(price) + 1)
         if abs(stated - expected) <= max(SLACK, rounding + HALF_CENT):
             continue
-        computed = _("net price (BT-146) {price} × quantity (BT-129) {quantity}").format(
-            price=_written(line["BT-146"]), quantity=_written(line["BT-129"])
-        )
-        if base != 1:
-            computed += " / " + _("base quantity (BT-149) {base}").format(
-                base=_written(line["BT-149"])
-            )
-        if allowances:
-            computed += " − " + _("allowances {amount}").format(amount=allowances)
-        if charges:
-            computed += " + " + _("charges {amount}").format(amount=charges)
-        message = _(
-            "line {line}: the net amount (BT-131) {stated} is not {computed} = {expected}"
-        ).format(
-            line=line.get("BT-126") or index,
-            stated=_written(line["BT-131"]),
-            computed=computed,
-            expected=expected.quantize(Decimal("0.01")),
-        )
+        terms = {
+            "line": str(line.get("BT-126") or index),
+            "stated": _written(line["BT-131"]),
+            "price": _written(line["BT-146"]),
+            "quantity": _written(line["BT-129"]),
+            "base": _written(line["BT-149"]) if base != 1 else "",
+            "allowances": str(allowances) if allowances else "",
+            "charges": str(charges) if charges else "",
+            "expected": str(expected.quantize(Decimal("0.01"))),
+        }
+        # stored in English, read in each operator's language (:func:`said`)
+        message = _message(terms, lambda text: text)
         found.append(Finding(RULE, HOLD, message, f"BG-25[{index}]"))
     return found

@@ -156,7 +156,8 @@ def event_text(form: str, **values: object) -> str:
     return FORMS[form].format(**values)
 
 
-def _pattern(template: str) -> re.Pattern[str]:
+def form_pattern(template: str) -> re.Pattern[str]:
+    """The pattern that reads a text written with ``template`` back into its fields."""
     parts = re.split(r"\{(\w+)\}", template)
     return re.compile(
         "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts)) + "$",
@@ -164,7 +165,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     )
 
 
-_FORM_PATTERNS = tuple((_pattern(t), t) for t in FORMS.values())
+_FORM_PATTERNS = tuple((form_pattern(t), t) for t in FORMS.values())
 
 
 def reason_label(reason: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain import arithmetic
 from daemon.domain.compliance import ComplianceReport, Finding
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.i18n import N_, _
@@ -47,7 +48,7 @@ def held_findings(compliance: str | None) -> list[Finding]:
 
 def why_held(findings: list[Finding]) -> str:
     """The first finding's message, and how many more there are."""
-    said = findings[0].message
+    said = arithmetic.said(findings[0])
     if len(findings) > 1:
         said += _(" (and {count} more)").format(count=len(findings) - 1)
     return said

@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import PaymentSettings
 from daemon.domain.errors import NotFoundError, ValidationError
-from daemon.domain.i18n import N_, _
+from daemon.domain.i18n import _
 from daemon.domain.identity import DocumentKind
 from daemon.domain.labels import state_label
 from daemon.domain.models import (
@@ -42,6 +42,13 @@ from daemon.domain.models import (
     PaymentAllocation,
     PaymentStatus,
     utcnow,
+)
+from daemon.domain.payment_words import (
+    APPLIED_NOTE,
+    how_text,
+    shown_how,
+    shown_payment,
+    waiting_text,
 )
 from daemon.domain.payments import ZERO, still_owed, structured_references
 from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
@@ -148,7 +155,12 @@ class PaymentService:
                 ).first()
                 if known is not None:
                     return PaymentOutcome(
-                        entry.where, amount, ccy, "already imported", f"payment #{known}", known
+                        entry.where,
+                        amount,
+                        ccy,
+                        "already imported",
+                        _("payment #{id}").format(id=known),
+                        known,
                     )
                 payment = Payment(
                     received_on=entry.received_on,
@@ -167,7 +179,7 @@ class PaymentService:
                 status, detail = await _match_and_apply(session, payment, by=by)
                 return PaymentOutcome(entry.where, amount, ccy, status, detail, payment.id)
         except IntegrityError:  # recorded by another instance at this moment
-            return PaymentOutcome(entry.where, amount, ccy, _("already imported"), entry.entry_key)
+            return PaymentOutcome(entry.where, amount, ccy, "already imported", entry.entry_key)
 
     async def record_by_hand(
         self,
@@ -206,7 +218,9 @@ class PaymentService:
             )
             session.add(payment)
             await session.flush()
-            await _allocate(session, payment, [invoice], "by hand", by=by, allow_over=True)
+            await _allocate(
+                session, payment, [invoice], how_text("by_hand"), by=by, allow_over=True
+            )
             return payment
 
     async def assign(
@@ -231,7 +245,12 @@ class PaymentService:
             ]
             payment.waiting_reason = None
             await _allocate(
-                session, payment, invoices, f"by hand: {reason}", by=by, allow_over=True
+                session,
+                payment,
+                invoices,
+                how_text("by_hand_because", reason=reason),
+                by=by,
+                allow_over=True,
             )
             return payment
 
@@ -357,41 +376,37 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
     if not found:
         found, how = await _by_amount_and_customer(session, payment)
     if not found:
-        return _wait(session, payment, _("matches no invoice: assign it by hand"))
+        return _wait(session, payment, waiting_text("no_match"))
     numbers = ", ".join(i.number for i in found)
     if any(i.currency != payment.currency for i in found):
         return _wait(
             session,
             payment,
-            _("{how} {numbers}, but in another currency than the invoice").format(
-                how=how, numbers=numbers
-            ),
+            waiting_text("other_currency", how=how, numbers=numbers),
         )
     owed_now = [i for i in found if i.payment_state in OWED and i.state not in SET_ASIDE_VALUES]
     if not owed_now:
         return _wait(
             session,
             payment,
-            _("{how} {numbers}, which owes nothing now").format(how=how, numbers=numbers),
+            waiting_text("owes_nothing", how=how, numbers=numbers),
         )
     owed = sum((still_owed(i) for i in owed_now), ZERO)
     if payment.amount > owed:
         return _wait(
             session,
             payment,
-            _("pays {paid} where {owed} is owed on {numbers} ({how})").format(
-                paid=payment.amount, owed=owed, numbers=numbers, how=how
-            ),
+            waiting_text("pays_more", paid=payment.amount, owed=owed, numbers=numbers, how=how),
         )
     await _allocate(session, payment, owed_now, how, by=by, allow_over=False)
-    return "applied", _("{how}: {numbers}").format(how=how, numbers=numbers)
+    return "applied", _("{how}: {numbers}").format(how=shown_how(how), numbers=numbers)
 
 
 def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:
     payment.status = PaymentStatus.WAITING.value
-    payment.waiting_reason = why
+    payment.waiting_reason = why  # in English, read in each operator's language
     session.add(payment)
-    return "waiting", why
+    return "waiting", shown_payment(why)
 
 
 async def _allocate(
@@ -428,7 +443,7 @@ async def _allocate(
             invoice.id,
             InvoiceNote.PAYMENT_APPLIED,
             by=by,
-            reason=f"{part} {payment.currency} ({how})",
+            reason=APPLIED_NOTE.format(amount=part, currency=payment.currency, how=how),
             payment_id=payment.id,
         )
         await refresh_owed(session, invoice.id)
@@ -453,13 +468,7 @@ async def _by_reference(session: AsyncSession, text: str) -> tuple[list[Invoice]
             )
         )
     ).all()
-    return list(found), _("reference {reference}").format(reference=refs[0])
-
-
-_WORD_MATCHES = {
-    "number": N_("number in the remittance text"),
-    "remittance_reference": N_("the invoice's own payment reference (BT-83) in the text"),
-}
+    return list(found), how_text("reference", reference=refs[0])
 
 
 async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[Invoice], str]:
@@ -475,7 +484,7 @@ async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[I
     for invoice in found:
         by_word.setdefault(getattr(invoice, field) or "", []).append(invoice)
     unique = [group[0] for group in by_word.values() if len(group) == 1]
-    return unique, _(_WORD_MATCHES[field])
+    return unique, how_text(field)
 
 
 async def _by_amount_and_customer(
@@ -502,4 +511,4 @@ async def _by_amount_and_customer(
     exact = [i for i in owed if still_owed(i) == payment.amount]
     if len(exact) != 1:
         return [], ""
-    return exact, _("amount and customer")
+    return exact, how_text("amount_and_customer")

@@ -13,7 +13,9 @@ import pytest
 
 from config import Settings
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
+from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
@@ -276,3 +278,50 @@ async def test_a_belgian_structured_communication_pays_its_invoice(
         assert await _owed(app, ids["FA-2026-0042"]) == ("paid", Decimal("0.00"))
     finally:
         await app.close()
+
+
+async def test_each_operator_reads_a_payment_in_their_own_language(
+    billing: Facturier, tmp_path: Path
+) -> None:
+    """A statement imported by an operator who reads English, then read by one who reads
+    French (and the other way round): why a payment waits, how one was matched and the
+    note it left on its invoice are each said in the reader's language, not the
+    importer's."""
+    ids = await _invoices(billing, tmp_path, "FA-41", "FA-42")
+    reference = rf_reference("FA-41")
+    assert reference is not None
+    i18n.use("en")
+    [english] = await billing.payments.import_files(
+        [
+            _file(
+                tmp_path,
+                "en.xml",
+                statement_053(
+                    [
+                        Credit("120.00", reference=reference.replace(" ", ""), bank_ref="E-1"),
+                        Credit("75.00", text="cotisation annuelle", bank_ref="E-2"),
+                    ]
+                ),
+            )
+        ],
+        by="ann",
+    )
+    assert [o.detail for o in english.outcomes][1] == "matches no invoice: assign it by hand"
+    i18n.use("fr")
+    [french] = await billing.payments.import_files(
+        [_file(tmp_path, "fr.xml", statement_053([Credit("99.00", text="?", bank_ref="F-1")]))],
+        by="anne",
+    )
+    assert french.outcomes[0].detail == "ne correspond à aucune facture : imputez-le à la main"
+    waiting = [i.why for i in await billing.attention.items()]
+    assert len(waiting) == 2 and all(
+        w.endswith(": ne correspond à aucune facture : imputez-le à la main") for w in waiting
+    ), waiting
+    how = {n: how for p in await billing.payments.payments() for n, _, how in p.invoices}
+    assert shown_how(how["FA-41"]) == f"référence {reference}"
+    detail = await billing.queries.invoice_detail(ids["FA-41"])
+    [(_, _, _, note)] = [d for d in detail.decisions if d[1] == "payment-applied"]
+    assert shown_payment(note) == f"120.00 EUR (référence {reference})"
+    i18n.use("en")
+    waiting = [i.why for i in await billing.attention.items()]
+    assert all(w.endswith(": matches no invoice: assign it by hand") for w in waiting), waiting

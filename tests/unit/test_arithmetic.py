@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from daemon.domain import arithmetic, i18n
 from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, HOLD, ComplianceReport, Downgrade, Finding
 
@@ -82,6 +83,11 @@ DOES_NOT = [
         _line("10.00", "10", "100.00", **{"BG-27": [{"amount": "5.00"}]}),
         "× quantity (BT-129) 10 − allowances 5.00 = 95.00",
     ),
+    (
+        "a charge not added",
+        _line("10.00", "10", "100.00", **{"BG-28": [{"amount": "2.00"}]}),
+        "× quantity (BT-129) 10 + charges 2.00 = 102.00",
+    ),
 ]
 
 
@@ -122,3 +128,26 @@ def test_a_held_finding_passes_the_gate_but_holds_and_an_admin_may_downgrade_it(
     assert not refused.passed
     # the report keeps the severity through storage
     assert ComplianceReport.from_json(report.to_json()) == report
+
+
+@pytest.mark.parametrize(("case", "line", "said"), DOES_NOT, ids=[c for c, _, _ in DOES_NOT])
+def test_a_held_line_is_stored_in_english_and_read_in_the_readers_language(
+    case: str, line: dict[str, Any], said: str
+) -> None:
+    """Whoever imported it, an operator who reads French reads the line in French, one who
+    reads English as it is stored; a finding of another rule set as its rules wrote it."""
+    i18n.use("fr")
+    try:
+        [finding] = line_findings([{**line, "BT-126": "A 7"}])
+        assert finding.message.startswith("line A 7: the net amount (BT-131) "), case
+        french = arithmetic.said(finding)
+        assert french.startswith("ligne A 7 : le montant net (BT-131) "), french
+        assert "prix net (BT-146) " in french and "quantité (BT-129) " in french
+        assert ("quantité de base (BT-149)" in french) == ("base quantity" in said)
+        assert ("remises 5.00" in french) == ("allowances" in said), french
+        assert ("frais 2.00" in french) == ("charges" in said), french
+        cen = Finding("BR-CO-15", FATAL, "[BR-CO-15]-Invoice total amount with VAT …")
+        assert arithmetic.said(cen) == cen.message
+    finally:
+        i18n.use("en")
+    assert arithmetic.said(finding) == finding.message

@@ -290,6 +290,8 @@ def test_a_french_operator_reads_the_cli_in_french(config: Path, tmp_path: Path)
     assert code == 2 and "fichier ou dossier introuvable" in out, out
     code, out = run(config, "customers", "add", "Dupont SA", "--email", "f@dupont.example")
     assert code == 0 and re.fullmatch(r"client n° \d+ Dupont SA", out.strip()), out
+    code, out = run(config, "figures", "--days", "7")
+    assert code == 0 and re.match(r"du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4} :\n", out), out
 
 
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
@@ -399,3 +401,30 @@ def test_a_value_cut_to_fit_a_column_says_so(config: Path, tmp_path: Path) -> No
     assert "Facture-FA-9-B…t-2026-mars.pdf" in line and "Facture-FA-9-B…rs-corrigee.pdf" in line
     _, out = run(config, "status")
     assert "Boulangerie-Pâtisserie Dupo… " in out and long_buyer not in out, out
+
+
+def test_what_one_operator_recorded_another_reads_in_their_language(
+    config: Path, tmp_path: Path
+) -> None:
+    """An invoice held and a payment left waiting by an operator who reads English: the
+    colleague who reads French reads why, in French, in `amounts`, `payments list` and the
+    queue (and the other way round)."""
+    file = invoice_file(tmp_path / "in", "FA-80", net="100.00", quantity="3", unit_price="30.00")
+    assert run(config, "import", str(file))[0] == 0
+    statement = tmp_path / "stmt.xml"
+    statement.write_bytes(statement_053([Credit("75.00", text="cotisation", bank_ref="B-9")]))
+    assert run(config, "payments", "import", str(statement))[0] == 0
+    english = config.read_text()
+    config.write_text(english.replace('language = "en"', 'language = "fr"'))
+    held = "ligne 1 : le montant net (BT-131) 100.00 n'est pas prix net (BT-146) 30.00"
+    waiting = "ne correspond à aucune facture : imputez-le à la main"
+    code, out = run(config, "amounts")
+    assert code == 0 and held in out and "the net amount" not in out, out
+    code, out = run(config, "payments", "list")
+    assert code == 0 and waiting in out and "matches no invoice" not in out, out
+    code, out = run(config, "queue", "list")
+    assert code == 0 and held in out and waiting in out, out
+    assert "the net amount" not in out and "matches no invoice" not in out
+    config.write_text(english)
+    code, out = run(config, "queue", "list")
+    assert "line 1: the net amount (BT-131) 100.00" in out and "matches no invoice" in out, out

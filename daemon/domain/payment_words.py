@@ -1,0 +1,67 @@
+"""How a payment was matched and why one waits for a person: stored in English, read in
+the operator's language (as ``event_words`` does for events), so that operators who read
+French and English see the same record each in their own words, whoever recorded it."""
+
+from __future__ import annotations
+
+import re
+
+from daemon.domain.event_words import form_pattern
+from daemon.domain.i18n import N_, _
+
+# how a payment was matched to its invoices (``PaymentAllocation.matched_by``); the more
+# specific form of two that begin alike first
+HOW: dict[str, str] = {
+    "reference": N_("reference {reference}"),
+    "remittance_reference": N_("the invoice's own payment reference (BT-83) in the text"),
+    "number": N_("number in the remittance text"),
+    "amount_and_customer": N_("amount and customer"),
+    "by_hand_because": N_("by hand: {reason}"),
+    "by_hand": N_("by hand"),
+}
+
+# why a payment waits for a person (``Payment.waiting_reason``), and the note an applied
+# payment leaves on its invoice
+WAITING: dict[str, str] = {
+    "no_match": N_("matches no invoice: assign it by hand"),
+    "other_currency": N_("{how} {numbers}, but in another currency than the invoice"),
+    "owes_nothing": N_("{how} {numbers}, which owes nothing now"),
+    "pays_more": N_("pays {paid} where {owed} is owed on {numbers} ({how})"),
+}
+APPLIED_NOTE = N_("{amount} {currency} ({how})")
+
+_HOW = tuple((form_pattern(t), t) for t in HOW.values())
+_WAITING = tuple((form_pattern(t), t) for t in (*WAITING.values(), APPLIED_NOTE))
+
+
+def how_text(form: str, **values: object) -> str:
+    """How a payment was matched (one of :data:`HOW`), as stored."""
+    return HOW[form].format(**values)
+
+
+def waiting_text(form: str, **values: object) -> str:
+    """Why a payment waits (one of :data:`WAITING`), as stored."""
+    return WAITING[form].format(**values)
+
+
+def shown_how(text: str) -> str:
+    """A stored match in the operator's language; one written otherwise (by an earlier
+    version, in another language) as it is."""
+    return _read(text, _HOW)
+
+
+def shown_payment(text: str | None) -> str:
+    """A stored reason for waiting, or a payment's note on its invoice, in the operator's
+    language, the match it names too."""
+    return _read(text or "", _WAITING)
+
+
+def _read(text: str, forms: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    for pattern, template in forms:
+        m = pattern.match(text)
+        if m:
+            values = m.groupdict()
+            if "how" in values:
+                values["how"] = shown_how(values["how"])
+            return _(template).format(**values)
+    return text
