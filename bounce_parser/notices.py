@@ -153,6 +153,25 @@ def _shown(diagnostic: str, summary: str | None) -> str | None:
     return diagnostic or None
 
 
+# the frame a notice's template draws around its parts, which a diagnostic read from the
+# text around an address may take in: a banner between rules ("----- Transcript of session
+# follows -----", sendmail; "|---- Failed addresses follow: ----|", Smail 3; "****** Message
+# from InterScan ******"), or a rule alone
+_FRAME = re.compile(
+    r"(?<!\S)(?:\|?-{3,}|\*{4,}|={4,})(?:[^-*=|]{0,60}?(?:-{3,}\|?|\*{4,}|={4,}))?(?!\S)"
+)
+
+
+def _unframed(diagnostic: str | None) -> str | None:
+    """What the operator reads of a failure, without its template's frame (classification
+    reads the words whole: only what is shown is cut)."""
+    if not diagnostic or (
+        "--" not in diagnostic and "**" not in diagnostic and "==" not in diagnostic
+    ):
+        return diagnostic
+    return " ".join(_FRAME.sub(" ", diagnostic).split()) or diagnostic
+
+
 def _succeeded(head: str) -> dict[str, str]:
     """The recipients a notice of several lists under a success template's words
     (``SUCCESS_NOTICE``: Exchange's "Delivery to these recipients or groups is complete"
@@ -380,7 +399,7 @@ def from_text(
                 and not borrowed
                 and not unnamed
                 and is_hard(reason, status, reply_code, diagnostic, status_stated=stated),
-                diagnostic=_shown(diagnostic, summary if len(found) == 1 else None),
+                diagnostic=_unframed(_shown(diagnostic, summary if len(found) == 1 else None)),
                 reply_code=reply_code,
                 original_recipient=written.get(address),
             )

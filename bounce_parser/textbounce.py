@@ -205,7 +205,10 @@ def text_recipients(head: str, exclude: set[str]) -> list[tuple[str, str]]:
             # sendmail's rewording of that reply ("550 5.1.1 <address>... User unknown" for
             # any refusal of RCPT), not more of the failure
             read_to[address] = len(head)
-        diagnostic = " ".join((before + " " + after).split()).strip(" <>:;,.()")
+        joined = " ".join((before + " " + after).split())
+        diagnostic = joined.strip(" <>:;,.()")
+        if diagnostic.count("(") > diagnostic.count(")") and ")" in joined[len(diagnostic) :]:
+            diagnostic += ")"  # qmail's "(#5.1.1)" at the end keeps its closing parenthesis
         if address in out:
             # named again after other recipients, as Exchange's notice names each one for
             # the reader and again under "Diagnostic information for administrators": what

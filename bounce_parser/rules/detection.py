@@ -62,7 +62,12 @@ RETURNED_MARKER = re.compile(
     r"unsent message follows|original message follows|undelivered message headers|"
     r"the original message headers|forwarded message|returned mail follows|"
     r"the header of the original message is following)|"
-    r"\|-+ message text follows|"
+    # Smail 3's notice (notify.c), Deutsche Telekom's (T-Online) among them: the returned
+    # message under a banner "|---- Message text follows: ----|" or "Message header follows"
+    r"\|-+ message (?:text|header) follows|"
+    # qmail-send's rule line before the returned message in later qmail distributions
+    # (IndiMail's), in place of "--- Below this line is a copy of the message."
+    r"-+ ?enclosed is a copy of the message|"
     r"(?:original )?message headers follow|"
     r"original message headers:[ \t]*\r?$|"  # Exchange's NDR, before the returned headers
     r"------ This is a copy of the message|Content-Type: message/rfc822|"

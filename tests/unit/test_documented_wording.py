@@ -2966,6 +2966,13 @@ TEMPLATES = {
         f" <{RECIPIENT}>\n   {REFUSAL}\n\n"
         "|------------------------- Message text follows: ------------------------|\n",
     ),
+    # Smail 3 returns the headers alone under its other banner, with no blank line before it
+    "Deutsche Telekom, headers": (
+        "mail failed, returning to sender",
+        "|------------------------- Failed addresses follow: ---------------------|\n"
+        f" <{RECIPIENT}>\n   {REFUSAL}\n"
+        "|------------------------- Message header follows: ----------------------|\n",
+    ),
 }
 
 
@@ -3058,6 +3065,42 @@ QUOTED_REPLIES = [
     and {a.lower() for a in addresses_in(reply)} <= _OURS
     and (status.endswith(".0.0") or status in reply)
 ]
+
+
+@pytest.mark.parametrize(
+    "product", sorted(p for p, (_, body) in TEMPLATES.items() if REFUSAL in body)
+)
+def test_the_diagnostic_an_operator_reads_is_the_refusal_not_the_templates_frame(
+    product: str,
+) -> None:
+    """What the operator reads as the server's words holds its refusal and none of the
+    lines the template draws around it (a banner, a rule of dashes; a returned header but
+    in a session's transcript, MDaemon's, which sums the message up as it goes)."""
+    [r] = classify(_notice(*TEMPLATES[product])).recipients
+    said = r.diagnostic or ""
+    assert "User unknown" in said, said
+    assert "|---" not in said and "---" not in said and "***" not in said, said
+    assert "Message-ID" not in said or "<-- 550" in said, said
+
+
+def test_qmails_own_words_are_shown_whole_and_end_before_the_returned_message() -> None:
+    """qmail-local's reason with its status in parentheses, then the rule line a later qmail
+    distribution writes before the copy: the operator reads the reason, parentheses closed,
+    and not the rule line."""
+    result = classify(
+        _notice(
+            "failure notice",
+            "Hi. This is the qmail-send program at relay.example.\n"
+            "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+            "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+            f"<{RECIPIENT}>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+            "--- Enclosed is a copy of the message.\n\n",
+        )
+    )
+    [r] = result.recipients
+    assert (r.address, r.reason, r.hard) == (RECIPIENT, "userunknown", True)
+    assert r.diagnostic == "Sorry, no mailbox here by that name. (#5.1.1)"
+    assert result.original_message_id == "<inv-7@acme.example>"
 
 
 @pytest.mark.parametrize(
