@@ -214,6 +214,18 @@ def check_attachment_of(spec: MessageSpec) -> None:
             )
 
 
+# a name opening with a vowel letter: French elides "de" before it ("d'ACME", "d'Orange");
+# one opening with "h" keeps "de", as a mute h cannot be told from an aspirated one by its
+# spelling ("de Hachette")
+_ELIDES = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿœæ]", re.IGNORECASE)
+
+
+def french_of(name: str) -> str:
+    """The templates' ``de`` filter: "de Boulangerie Dupont", "d'ACME SARL"."""
+    name = name.strip()
+    return f"d'{name}" if _ELIDES.match(name) else f"de {name}"
+
+
 class Composer:
     def __init__(self, template_dir: Path | None = None, default_language: str = "fr"):
         loaders: list[Any] = []
@@ -227,6 +239,7 @@ class Composer:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
+        self.env.filters["de"] = french_of
 
     def _render(self, template: str, language: str, part: str, ctx: dict[str, Any]) -> str:
         lang = language if language in LANGUAGES else self.default_language

@@ -38,6 +38,24 @@ def test_french_template_and_copy_marking() -> None:
 
 
 @pytest.mark.parametrize(
+    ("seller", "subject"),
+    [
+        ("ACME", "Facture F-1 d'ACME"),
+        ("Orange Business", "Facture F-1 d'Orange Business"),
+        ("Éditions du Midi", "Facture F-1 d'Éditions du Midi"),
+        ("Boulangerie Dupont", "Facture F-1 de Boulangerie Dupont"),
+        ("Hachette Livre", "Facture F-1 de Hachette Livre"),
+        ("3M France", "Facture F-1 de 3M France"),
+    ],
+)
+def test_a_french_subject_says_whose_invoice_as_french_writes_it(seller: str, subject: str) -> None:
+    """The customer reads "Facture F-1 d'ACME", never "de ACME": "de" elides before a vowel,
+    and stays before "h" and anything else."""
+    msg = parse(compose(spec(language="fr", context=dict(spec().context, seller_name=seller))))
+    assert msg["Subject"] == subject
+
+
+@pytest.mark.parametrize(
     "field,value",
     [
         ("recipient", "a@b.example\r\nBcc: victim@x.example"),
