@@ -236,7 +236,11 @@ class InvoiceScreen(LoadingScreen):
         lang = self.services.ctx.settings.ui.resolved_language()
         dup_mark = "  [b]" + _("possible duplicate") + "[/b]"
         recipients = "\n".join(
-            f"  {escape(rcpt)} ({_(kind)}): {styled_state(state)}{dup_mark if dup else ''}"
+            "  "
+            + _("{address} ({role}): {state}").format(
+                address=escape(rcpt), role=_(kind), state=styled_state(state)
+            )
+            + (dup_mark if dup else "")
             for rcpt, kind, state, _mid, dup in d.deliveries
         ) or "  " + _("(no recipient yet)")
         self.query_one("#summary", Static).update(

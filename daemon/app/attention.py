@@ -689,6 +689,10 @@ class _Sent(NamedTuple):
     updated_at: datetime
 
 
+def _said(address: str, said: str) -> str:
+    return _("{address}: {said}").format(address=address, said=said)
+
+
 def _delivery_trouble(
     state: str,
     imported_at: datetime,
@@ -700,14 +704,14 @@ def _delivery_trouble(
     latest = {d.recipient: d for d in deliveries}.values()
     for d in latest:
         if d.state == _HELD:
-            return AttentionKind.HELD, d.updated_at, f"{d.recipient}: {shown(d.last_text)}"
+            return AttentionKind.HELD, d.updated_at, _said(d.recipient, shown(d.last_text))
     for d in latest:
         said = d.last_text or ""
         if d.state == _BOUNCED and said.startswith(HARD):
-            return AttentionKind.HARD_BOUNCE, d.updated_at, f"{d.recipient}: {shown(said)}"
+            return AttentionKind.HARD_BOUNCE, d.updated_at, _said(d.recipient, shown(said))
     for d in latest:
         if d.state in (_BOUNCED, _FAILED):
-            return AttentionKind.REJECTED, d.updated_at, f"{d.recipient}: {shown(d.last_text)}"
+            return AttentionKind.REJECTED, d.updated_at, _said(d.recipient, shown(d.last_text))
     if complaint is not None:
         return AttentionKind.COMPLAINT, complaint[0], shown(complaint[1]) or _("complaint")
     if state == _ATTENTION and not deliveries:
