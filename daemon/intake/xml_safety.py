@@ -10,7 +10,8 @@ Refused, in bounded time, with nothing read from disk or network and nothing sto
   libxml2's 256 levels (the parser's limits without ``huge_tree``).
 
 XML in UTF-16 or UTF-32 is XML (XML 1.0, appendix F: a byte-order mark, or ``<?xml`` in that
-encoding): it is read and handed on re-encoded as UTF-8, which is what the other parsers read.
+encoding), and so is XML in an 8-bit encoding its declaration names (ISO-8859-1): it is read
+and handed on re-encoded as UTF-8, which is what the other parsers read.
 """
 
 from __future__ import annotations
@@ -113,6 +114,20 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
         raise EInvoiceError(file, _("malformed XML: {error}").format(error=exc)) from exc
     if root.getroottree().docinfo.doctype:
         raise EInvoiceError(file, _("the XML declares a document type (DOCTYPE)"))
+    declared_as = (root.getroottree().docinfo.encoding or "UTF-8").lower()
+    if encoding in ("utf-8", "utf-8-sig") and declared_as not in ("utf-8", "utf8"):
+        # an 8-bit encoding its declaration names (ISO-8859-1, windows-1252: XML 1.0, 4.3.3),
+        # which libxml2 has just read by: the text goes on as UTF-8 too, and says so
+        try:
+            text = data.decode(declared_as)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise EInvoiceError(
+                file, _("not {encoding} text: {error}").format(encoding=declared_as, error=exc)
+            ) from None
+        declared = _DECLARATION.match(text)
+        if declared:
+            text = _ENCODING.sub(r"\1\2UTF-8\2", declared.group(0)) + text[declared.end() :]
+        utf8 = text.encode("utf-8")
     return SafeXml(root, utf8)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -136,6 +137,26 @@ def test_xml_in_utf16_or_utf32_is_xml(tmp_path: Path, encoding: str) -> None:
     data = xml.encode(encoding)  # utf-16-le: no byte-order mark, "<?" tells (XML 1.0, F.1)
     invoice = read_einvoice(data, "in-utf16.xml")
     assert invoice.number == "FA-16" and invoice.format == "cii"
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1252", "ISO-8859-15"])
+def test_xml_in_an_8_bit_encoding_its_declaration_names_is_xml(
+    tmp_path: Path, encoding: str
+) -> None:
+    """A CII file an older system wrote in Latin-1 (XML 1.0, 4.3.3: the declaration names
+    it) reads as the same file in UTF-8, its buyer's accents kept, and is handed on as UTF-8
+    (the rule sets read nothing else); an encoding nobody knows is named in the refusal."""
+    pdf = invoice_file(tmp_path, "FA-19", buyer="Bäckerei Müller")
+    xml = embedded_invoice(pdf.read_bytes(), "x").xml.decode("utf-8")
+    xml = re.sub(r"encoding=(['\"])UTF-8\1", f'encoding="{encoding}"', xml, count=1)
+    invoice = read_einvoice(xml.encode(encoding), "latin1.xml")
+    assert invoice.number == "FA-19" and invoice.buyer_name == "Bäckerei Müller"
+    assert re.match(rb"<\?xml [^>]*encoding=\"UTF-8\"\?>", invoice.xml), invoice.xml[:60]
+    assert "Bäckerei Müller".encode() in invoice.xml
+    unknown = xml.replace(f'encoding="{encoding}"', 'encoding="X-NOBODY-8"', 1).encode(
+        "ascii", "replace"
+    )
+    assert "X-NOBODY-8" in _refused(unknown) or "x-nobody-8" in _refused(unknown)
 
 
 def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
