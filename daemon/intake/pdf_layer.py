@@ -70,6 +70,12 @@ class EmbeddedInvoice:
     cidset_gaps: tuple[CIDSetGap, ...] = ()
 
 
+def _printable(name: str) -> str:
+    """A name a PDF gives, as one line of at most 60 characters (it comes from outside)."""
+    shown = "".join(c if c.isprintable() else "?" for c in name)
+    return shown if len(shown) <= 60 else shown[:59] + "…"
+
+
 def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
     """The invoice XML a PDF carries, or :class:`EInvoiceError`."""
     from pypdf import PdfReader
@@ -109,6 +115,17 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
             id(spec) in af_ids,
             _xmp(catalog, file),
             _fonts(catalog, file),
+        )
+    if specs:  # files it does embed, none under an invoice's name: say which
+        raise EInvoiceError(
+            file,
+            _(
+                "PDF has no embedded Factur-X/ZUGFeRD XML: it embeds {found}, none named "
+                "{names} (Factur-X 1.0 and ZUGFeRD 2 name the invoice so): not an e-invoice"
+            ).format(
+                found=", ".join(sorted({_printable(name) for name, _spec in specs})[:10]),
+                names=", ".join((*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)),
+            ),
         )
     raise EInvoiceError(file, _("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice"))
 

@@ -182,6 +182,22 @@ def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
     assert not [f for f in sample.compliance.findings if f.rule.startswith("PDF-")]
 
 
+def test_a_pdf_whose_xml_is_not_named_as_an_invoice_says_what_it_embeds(tmp_path: Path) -> None:
+    """Factur-X and ZUGFeRD name the invoice XML a PDF carries; one that carries it under
+    another name is refused, and the refusal names what the PDF does embed (one line, what a
+    PDF names cut to fit), so that the sender can be told what to fix."""
+    xml = embedded_invoice(invoice_file(tmp_path, "FA-20").read_bytes(), "x").xml
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("invoice.xml", xml)
+    writer.add_attachment("logo\n" + "x" * 100 + ".png", b"PNG")
+    out = io.BytesIO()
+    writer.write(out)
+    said = _refused(out.getvalue())
+    assert "it embeds invoice.xml, logo?xxx" in said and "none named factur-x.xml" in said, said
+    assert "\n" not in said and "x" * 70 not in said
+
+
 def test_a_pdf_with_two_invoice_xml_files_is_refused_not_guessed(tmp_path: Path) -> None:
     xml = embedded_invoice(invoice_file(tmp_path, "FA-18").read_bytes(), "x").xml
     writer = PdfWriter()
