@@ -56,6 +56,40 @@ def test_a_french_subject_says_whose_invoice_as_french_writes_it(seller: str, su
 
 
 @pytest.mark.parametrize(
+    ("language", "one", "nine"),
+    [
+        ("fr", "(1 jour de retard)", "(9 jours de retard)"),
+        ("en", "(1 day overdue)", "(9 days overdue)"),
+    ],
+)
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_a_reminder_counts_the_days_overdue_as_the_language_writes_them(
+    language: str, one: str, nine: str, level: int
+) -> None:
+    """A reminder lists every invoice the customer owes, one due only yesterday among them:
+    "1 jour de retard", never "1 jours"."""
+
+    def owed(number: str, days: int) -> dict[str, object]:
+        return {"number": number, "issue_date": "01/11/2026", "due_date": "01/12/2026",
+                "amount": "120,00", "balance": "120,00", "partially_paid": False,
+                "days_overdue": days, "payment_reference": None}  # fmt: skip
+
+    context = dict(
+        spec().context,
+        invoices=[owed("F-1", 9), owed("F-2", 1)],
+        total_owed="240,00",
+        final=level == 3,
+        legal_notice="",
+    )
+    msg = parse(compose(spec(language=language, template=f"reminder-{level}", context=context)))
+    for kind in ("plain", "html"):
+        body = msg.get_body((kind,))
+        assert body is not None
+        text = body.get_content()
+        assert nine in text and one in text, text
+
+
+@pytest.mark.parametrize(
     "field,value",
     [
         ("recipient", "a@b.example\r\nBcc: victim@x.example"),
