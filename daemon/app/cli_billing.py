@@ -305,13 +305,12 @@ def payments_record(
         fail(_("--reason: say where the payment was seen (it is recorded)"))
     try:
         paid = Decimal(amount.replace(",", ".")) if amount else None
+    except InvalidOperation:
+        fail(_("{amount} is not an amount").format(amount=amount))
+    try:
         day = date.fromisoformat(on) if on else date.today()
-    except (InvalidOperation, ValueError):
-        fail(
-            _("amount or --on: {amount} {on} is not an amount and a YYYY-MM-DD date").format(
-                amount=amount or "", on=on or ""
-            )
-        )
+    except ValueError:
+        fail(_("--on: {on} is not a YYYY-MM-DD date").format(on=on))
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)

@@ -20,6 +20,17 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
 
+MAX_AMOUNT = Decimal(10) ** 16
+"""Above every amount the database keeps (NUMERIC(18, 2))."""
+
+
+def is_paid_amount(amount: Decimal) -> bool:
+    """Whether ``amount`` can be a payment as the books keep it: a positive number of
+    cents below :data:`MAX_AMOUNT` (not "1e9999", nor "10.005", which the database would
+    refuse or round)."""
+    return amount.is_finite() and ZERO < amount < MAX_AMOUNT and amount == amount.quantize(CENT)
+
+
 def balance(amount_due: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
     """What is still owed: the amount due less what was paid and what credit notes took off
     (below zero when more came in than was owed)."""

@@ -50,7 +50,7 @@ from daemon.domain.payment_words import (
     shown_payment,
     waiting_text,
 )
-from daemon.domain.payments import ZERO, still_owed, structured_references
+from daemon.domain.payments import ZERO, is_paid_amount, still_owed, structured_references
 from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
@@ -199,6 +199,13 @@ class PaymentService:
             invoice = await _owed_invoice(session, invoice_id)
             owed = still_owed(invoice)
             paid = owed if amount is None else amount
+            if amount is not None and not is_paid_amount(amount) and not _zero_or_less(amount):
+                raise ValidationError(
+                    _(
+                        "amount: {paid} is not an amount in cents (at most two decimals, "
+                        "below 10^16)"
+                    ).format(paid=paid)
+                )
             if paid <= ZERO:
                 raise ValidationError(
                     _("amount: {paid} is not a payment (invoice {number} owes {owed})").format(
@@ -400,6 +407,12 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
         )
     await _allocate(session, payment, owed_now, how, by=by, allow_over=False)
     return "applied", _("{how}: {numbers}").format(how=shown_how(how), numbers=numbers)
+
+
+def _zero_or_less(amount: Decimal) -> bool:
+    """Zero or below, which the check after it says is no payment (NaN is neither: it
+    compares with nothing)."""
+    return amount.is_finite() and amount <= ZERO
 
 
 def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ from lxml import etree
 from config import CsvColumns
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.i18n import _
+from daemon.domain.payments import is_paid_amount
 from daemon.intake.xml_safety import safe_xml, xml_encoding
 
 _CAMT = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)$")
@@ -207,6 +208,8 @@ def _camt_amount(node: Any, path: str, n: dict[str, str], where: str) -> tuple[D
             where,
             _("{where}: amount {text} is not a positive amount").format(where=where, text=text),
         )
+    if not is_paid_amount(amount):
+        raise StatementError(where, _too_fine(where, text))
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise StatementError(
             where,
@@ -335,4 +338,12 @@ def _csv_amount(text: str, decimal_comma: bool, line: str, file: str) -> Decimal
         raise StatementError(
             file, _("{where}: amount {text} is not a number").format(where=line, text=repr(text))
         )
+    if amount and not is_paid_amount(abs(amount)):
+        raise StatementError(file, _too_fine(line, repr(text)))
     return amount
+
+
+def _too_fine(where: str, text: str) -> str:
+    return _(
+        "{where}: amount {text} is not an amount in cents (at most two decimals, below 10^16)"
+    ).format(where=where, text=text)

@@ -168,6 +168,9 @@ async def test_partial_payments_by_hand_add_up(app: Facturier, tmp_path: Path) -
     assert paid.payment_state == "paid" and paid.amount_paid == Decimal("120.00")
 
 
+_CSV_HEAD = b"date,amount,currency,reference,remittance,payer\n"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "says"),
     [
@@ -177,6 +180,11 @@ async def test_partial_payments_by_hand_add_up(app: Facturier, tmp_path: Path) -
             "is not a camt.053 or camt.054",
         ),
         ("negative.xml", statement_053([Credit("-5.00")]), "not a positive amount"),
+        # beyond what the books keep: rounded or refused by the database, never guessed
+        ("fine.xml", statement_053([Credit("10.005")]), "not an amount in cents"),
+        ("huge.xml", statement_053([Credit("1E+20")]), "not an amount in cents"),
+        ("fine.csv", _CSV_HEAD + b"2026-12-01,10.005,EUR,,,\n", "not an amount in cents"),
+        ("huge.csv", _CSV_HEAD + b"2026-12-01,1e9999,EUR,,,\n", "not an amount in cents"),
         ("broken.xml", b"<Document><unclosed>", "malformed XML"),
         ("bad.csv", b"when;what\n1;2\n", "no column 'date'"),
     ],
@@ -188,6 +196,22 @@ async def test_a_hostile_statement_is_refused_whole_with_its_reason(
     [report] = await app.payments.import_files([_file(tmp_path, name, data)], by="ana")
     assert not report.ok and name in (report.error or "") and says in (report.error or "")
     assert await app.payments.payments() == []
+
+
+@pytest.mark.parametrize("typed", ["1e9999", "10.005", "1E+17", "NaN", "Infinity"])
+async def test_a_payment_by_hand_of_no_amount_in_cents_is_refused_and_records_nothing(
+    app: Facturier, tmp_path: Path, typed: str
+) -> None:
+    """What an operator types is checked before it is kept: one line saying why, no
+    payment recorded, the invoice still owing all of it."""
+    ids = await _invoices(app, tmp_path, "FA-52")
+    with pytest.raises(ValidationError, match=r"not an amount in cents|is not a payment"):
+        await app.payments.record_by_hand(
+            ids["FA-52"], Decimal(typed), received_on=date.today(), reference=None,
+            by="ana", reason="typed",
+        )  # fmt: skip
+    assert await app.payments.payments() == []
+    assert await _owed(app, ids["FA-52"]) == ("unpaid", Decimal("120.00"))
 
 
 async def test_the_invoices_own_payment_reference_is_matched(

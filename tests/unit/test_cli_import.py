@@ -294,6 +294,23 @@ def test_a_french_operator_reads_the_cli_in_french(config: Path, tmp_path: Path)
     assert code == 0 and re.match(r"du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4} :\n", out), out
 
 
+def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_path: Path) -> None:
+    """`payments record` with an amount that is no amount in cents, or a day that is no
+    day: one line naming what was typed, exit 2, nothing recorded, no "unexpected error"."""
+    assert run(config, "import", str(invoice_file(tmp_path / "in", "FA-81")))[0] == 0
+    for typed, says in (
+        (["1e9999"], "amount: 1E+9999 is not an amount in cents"),
+        (["10.005"], "amount: 10.005 is not an amount in cents"),
+        (["dix"], "dix is not an amount"),
+        (["10", "--on", "2026-13-01"], "--on: 2026-13-01 is not a YYYY-MM-DD date"),
+    ):
+        code, out = run(config, "payments", "record", "FA-81", *typed, "--reason", "typed")
+        assert code == 2 and says in out, out
+        assert "unexpected" not in out and "Traceback" not in out and len(out.splitlines()) == 1
+    code, out = run(config, "payments", "list")
+    assert "0 payment(s)" in out, out
+
+
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
     """What failed, in the operator's language, one line, exit 2 (bad input)."""
     config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
