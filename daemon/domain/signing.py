@@ -23,8 +23,12 @@ def public_hex(key: Ed25519PrivateKey) -> str:
 
 
 def fingerprint(public: str) -> str:
-    """A short name of a public key, to compare with the one the installation publishes."""
-    return hashlib.sha256(bytes.fromhex(public)).hexdigest()[:16]
+    """A short name of a public key, to compare with the one the installation publishes
+    ("not a key" for text that is none: a manifest changed by hand may hold anything)."""
+    try:
+        return hashlib.sha256(bytes.fromhex(public)).hexdigest()[:16]
+    except ValueError:
+        return "not a key"
 
 
 def sign(data: Any, key: Ed25519PrivateKey) -> str:

@@ -359,8 +359,6 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
     """Check a proof package without the database: its manifest's signature (by
     ``expected_key``, a public key in hex, when given), each file against the manifest, and
     each message and notice against the chain links the package carries."""
-    from daemon.outbound.proof import chain_hash
-
     problems: list[str] = []
     try:
         package = zipfile.ZipFile(path)
@@ -386,7 +384,10 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
             f"manifest.json: signed by key {fingerprint(public)}, "
             f"not by {fingerprint(expected_key)}"
         )
-    listed: dict[str, str] = manifest.get("files", {})
+    listed = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        problems.append("manifest.json: its list of files is not as a package writes it")
+        listed = {}
     for name, digest in sorted(listed.items()):
         if name not in members:
             problems.append(f"{name}: listed in the manifest, missing from the package")
@@ -399,33 +400,66 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
     except ValueError:
         proof = {}
         problems.append("proof.json: unreadable")
-    for d in proof.get("deliveries", []):
-        a = d.get("archived")
-        if not a:
+    if not isinstance(proof, dict):
+        proof = {}
+        problems.append("proof.json: not as a package writes it")
+    for section, check in (
+        ("deliveries", _check_delivery),
+        ("notices", _check_notice),
+        ("address_changes", _check_address_change),
+    ):
+        entries = proof.get(section, [])
+        if not isinstance(entries, list):
+            problems.append(f"proof.json: its {section} are not as a package writes them")
             continue
-        data = members.get(a["file"])
-        if data is not None and hashlib.sha256(data).hexdigest() != a["sha256"]:
-            problems.append(f"{a['file']}: not the message its chain entry #{a['seq']} names")
-        if a["chain_hash"] != chain_hash(
-            a["prev_chain_hash"] or "", a["seq"], a["sha256"], a["size"], a["message_id"]
-        ):
-            problems.append(f"archive entry #{a['seq']}: its chain hash does not match it")
-    for n in proof.get("notices", []):
-        data = members.get(n["file"]) if n.get("file") else None
-        if data is not None and hashlib.sha256(data).hexdigest() != n["raw_sha256"]:
-            problems.append(f"{n['file']}: not the notice received")
-        link = n.get("ledger")
-        if link and not _link_holds(link, inbound_digest(InboundMessage(**_inbound_fields(n)))):
-            problems.append(f"notice #{n['id']}: does not match its ledger link #{link['seq']}")
-    for c in proof.get("address_changes", []):
-        link = c.get("ledger")
-        fields = {k: v for k, v in c.items() if k != "ledger"}
-        fields["changed_at"] = datetime.fromisoformat(fields["changed_at"])
-        if link and not _link_holds(link, address_change_digest(AddressChange(**fields))):
-            problems.append(
-                f"address change #{c['id']}: does not match its ledger link #{link['seq']}"
-            )
+        for n, entry in enumerate(entries, start=1):
+            # a package changed by hand may hold anything: what cannot be read is said, and
+            # the check goes on
+            try:
+                problems.extend(check(entry, members))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                problems.append(f"proof.json: {section} entry {n} is not as a package writes it")
     return PackageCheck(manifest.get("invoice"), len(listed), fingerprint(public), problems)
+
+
+def _check_delivery(d: dict[str, Any], members: dict[str, bytes]) -> list[str]:
+    """A delivery's archived message against its chain entry."""
+    from daemon.outbound.proof import chain_hash
+
+    a = d.get("archived")
+    if not a:
+        return []
+    found = []
+    data = members.get(a["file"])
+    if data is not None and hashlib.sha256(data).hexdigest() != a["sha256"]:
+        found.append(f"{a['file']}: not the message its chain entry #{a['seq']} names")
+    if a["chain_hash"] != chain_hash(
+        a["prev_chain_hash"] or "", a["seq"], a["sha256"], a["size"], a["message_id"]
+    ):
+        found.append(f"archive entry #{a['seq']}: its chain hash does not match it")
+    return found
+
+
+def _check_notice(n: dict[str, Any], members: dict[str, bytes]) -> list[str]:
+    """A notice received against its file and its ledger link."""
+    found = []
+    data = members.get(n["file"]) if n.get("file") else None
+    if data is not None and hashlib.sha256(data).hexdigest() != n["raw_sha256"]:
+        found.append(f"{n['file']}: not the notice received")
+    link = n.get("ledger")
+    if link and not _link_holds(link, inbound_digest(InboundMessage(**_inbound_fields(n)))):
+        found.append(f"notice #{n['id']}: does not match its ledger link #{link['seq']}")
+    return found
+
+
+def _check_address_change(c: dict[str, Any], _members: dict[str, bytes]) -> list[str]:
+    """An address change against its ledger link."""
+    link = c.get("ledger")
+    fields = {k: v for k, v in c.items() if k != "ledger"}
+    fields["changed_at"] = datetime.fromisoformat(fields["changed_at"])
+    if link and not _link_holds(link, address_change_digest(AddressChange(**fields))):
+        return [f"address change #{c['id']}: does not match its ledger link #{link['seq']}"]
+    return []
 
 
 def _inbound_fields(n: dict[str, Any]) -> dict[str, Any]:

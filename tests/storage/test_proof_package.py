@@ -101,10 +101,47 @@ def _address_history_changed(m: Members) -> None:
     m["proof.json"] = m["proof.json"].replace(b'"c@martin.invalid"', b'"c@other.example"', 1)
 
 
+def _proof_edited(edit: Callable[[dict], object]) -> Callable[[Members], None]:  # type: ignore[type-arg]
+    """A change by hand of proof.json's content, any JSON at all."""
+
+    def tamper(m: Members) -> None:
+        proof = json.loads(m["proof.json"])
+        m["proof.json"] = json.dumps(edit(proof)).encode()
+
+    return tamper
+
+
+def _archived_hash_dropped(proof: dict) -> dict:  # type: ignore[type-arg]
+    del proof["deliveries"][0]["archived"]["sha256"]
+    return proof
+
+
+def _key_not_hex(m: Members) -> None:
+    signed = _manifest(m)
+    signed["manifest"]["public_key"] = "zz"
+    m["manifest.json"] = json.dumps(signed).encode()
+
+
+def _file_list_not_a_table(m: Members) -> None:
+    signed = _manifest(m)
+    signed["manifest"]["files"] = ["proof.json"]
+    m["manifest.json"] = json.dumps(signed).encode()
+
+
 @pytest.mark.parametrize(
     ("tamper", "named"),
     [
         (_changed_message, "messages/delivery-1-c@martin.invalid.eml: changed since"),
+        # what a hand may write into the package, any JSON: named, never a crash
+        (_proof_edited(_archived_hash_dropped), "proof.json: deliveries entry 1 is not as"),
+        (_proof_edited(lambda proof: [1, 2]), "proof.json: not as a package writes it"),
+        (_proof_edited(lambda proof: {**proof, "notices": "x"}), "its notices are not as"),
+        (
+            _proof_edited(lambda proof: {**proof, "address_changes": [{"id": 1}]}),
+            "proof.json: address_changes entry 1 is not as",
+        ),
+        (_key_not_hex, "manifest.json: its signature does not match"),
+        (_file_list_not_a_table, "manifest.json: its list of files is not as"),
         (_changed_and_relisted, "manifest.json: its signature does not match"),
         (_resigned_by_another_key, "manifest.json: signed by key"),
         (_notice_removed, "listed in the manifest, missing from the package"),
