@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -246,8 +246,15 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
         raise StatementError(
             file, _("not {encoding} text: {error}").format(encoding=columns.encoding, error=exc)
         ) from None
-    reader = csv.DictReader(io.StringIO(text), delimiter=columns.delimiter)
-    header = reader.fieldnames or []
+    # a lone CR ends a line too (a classic Mac export), as in universal newlines
+    reader = csv.DictReader(
+        io.StringIO(text, newline=None), delimiter=columns.delimiter, restkey=_REST
+    )
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        where = _("line {n}").format(n=1)
+        raise StatementError(file, _("{line}: {error}").format(line=where, error=exc)) from None
     wanted = [columns.date, columns.amount] + [
         c for c in (columns.currency, columns.reference, columns.remittance, columns.payer) if c
     ]
@@ -262,7 +269,7 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
         )
     entries: list[StatementEntry] = []
     skipped: list[Skipped] = []
-    for row in _rows(reader):
+    for row in _rows(reader, file):
         line = _("line {n}").format(n=reader.line_num)
         amount = _csv_amount(row.get(columns.amount) or "", columns.decimal_comma, line, file)
         if amount <= 0:
@@ -314,8 +321,32 @@ def _cell(row: dict[str, str], name: str | None) -> str | None:
     return value or None
 
 
-def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
-    for row in reader:
+_REST = "\x00cells past the header"
+"""Where the reader puts the cells of a row that has more than its header names."""
+
+
+def _rows(reader: csv.DictReader[str], file: str) -> Iterator[dict[str, str]]:
+    """Each row that holds something; one the header does not fit (more cells than it
+    names: an amount "1,234.50" written unquoted where "," separates) refuses the file."""
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            where = _("line {n}").format(n=reader.line_num)
+            raise StatementError(file, _("{line}: {error}").format(line=where, error=exc)) from None
+        extra = cast(list[str], row.pop(_REST, None) or [])
+        if any(cell.strip() for cell in extra):  # empty ones: a separator ending the line
+            raise StatementError(
+                file,
+                _("{line}: {count} cells where the header names {named}").format(
+                    line=_("line {n}").format(n=reader.line_num),
+                    count=len(row) + len(extra),
+                    named=len(reader.fieldnames or []),
+                ),
+            )
         if any((v or "").strip() for v in row.values() if isinstance(v, str)):
             yield row
 

@@ -185,6 +185,8 @@ _CSV_HEAD = b"date,amount,currency,reference,remittance,payer\n"
         ("huge.xml", statement_053([Credit("1E+20")]), "not an amount in cents"),
         ("fine.csv", _CSV_HEAD + b"2026-12-01,10.005,EUR,,,\n", "not an amount in cents"),
         ("huge.csv", _CSV_HEAD + b"2026-12-01,1e9999,EUR,,,\n", "not an amount in cents"),
+        # an amount written "1,234.50" unquoted where "," separates: a cell too many
+        ("shifted.csv", _CSV_HEAD + b"2026-12-01,1,234.50,EUR,,,Dupont\n", "line 2: 7 cells"),
         ("broken.xml", b"<Document><unclosed>", "malformed XML"),
         ("bad.csv", b"when;what\n1;2\n", "no column 'date'"),
     ],
@@ -196,6 +198,26 @@ async def test_a_hostile_statement_is_refused_whole_with_its_reason(
     [report] = await app.payments.import_files([_file(tmp_path, name, data)], by="ana")
     assert not report.ok and name in (report.error or "") and says in (report.error or "")
     assert await app.payments.payments() == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _CSV_HEAD.replace(b"\n", b",\n") + b"2026-12-01,12.50,EUR,,FA-53,,\n",  # ends in ","
+        (_CSV_HEAD + b"2026-12-01,12.50,EUR,,FA-53,\n").replace(b"\n", b"\r"),  # Mac: CR
+        (_CSV_HEAD + b"2026-12-01,12.50,EUR,,FA-53,\n").replace(b"\n", b"\r\n"),
+    ],
+    ids=["separator-ending-lines", "cr-line-ends", "crlf-line-ends"],
+)
+async def test_a_csv_export_as_banks_write_them_is_read(
+    app: Facturier, tmp_path: Path, data: bytes
+) -> None:
+    """Lines that end in a separator, or in CR alone (an older Mac export), are lines."""
+    ids = await _invoices(app, tmp_path, "FA-53")
+    [report] = await app.payments.import_files([_file(tmp_path, "bank.csv", data)], by="ana")
+    assert report.ok, report.error
+    assert [o.status for o in report.outcomes] == ["applied"]
+    assert await _owed(app, ids["FA-53"]) == ("partial", Decimal("107.50"))
 
 
 @pytest.mark.parametrize("typed", ["1e9999", "10.005", "1E+17", "NaN", "Infinity"])
