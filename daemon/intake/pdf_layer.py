@@ -105,7 +105,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         try:
             stream = resolved(resolved(spec["/EF"])["/F"])
             xml = stream.get_data()
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        except (PyPdfError, KeyError, TypeError, AttributeError, ValueError) as exc:
             raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
         relationship = spec.get("/AFRelationship")
         return EmbeddedInvoice(
@@ -258,10 +258,10 @@ def _fonts(catalog: Any, file: str) -> tuple[CIDSetGap, ...]:
 
 
 def _xmp(catalog: Any, file: str) -> dict[str, str]:
-    metadata = resolved(catalog.get("/Metadata"))
-    if metadata is None:
-        return {}
-    try:
+    try:  # a damaged metadata object is metadata not read, as a damaged packet is
+        metadata = resolved(catalog.get("/Metadata"))
+        if metadata is None:
+            return {}
         packet = safe_xml(metadata.get_data().strip(b"\x00 \r\n\t"), file).root
     except EInvoiceError as exc:
         log.info("%s: XMP metadata not read: %s", file, exc.reason)

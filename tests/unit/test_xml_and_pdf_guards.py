@@ -198,6 +198,28 @@ def test_a_pdf_whose_xml_is_not_named_as_an_invoice_says_what_it_embeds(tmp_path
     assert "\n" not in said and "x" * 70 not in said
 
 
+def _stream_damaged(pdf: bytes, marker: bytes) -> bytes:
+    """``pdf`` with the stream of the object holding ``marker`` cut loose: its length wrong
+    and its end marker gone, as a transfer that mangled the file leaves it."""
+    at = pdf.find(marker)
+    length = re.compile(rb"/Length \d+").search(pdf, at)
+    assert at > 0 and length is not None
+    pdf = pdf[: length.start()] + b"/Length 9" + pdf[length.end() :]
+    end = pdf.find(b"endstream", at)
+    return pdf[:end] + b"endstrXam" + pdf[end + 9 :]
+
+
+def test_a_damaged_pdf_is_read_as_far_as_it_goes_and_never_crashes(tmp_path: Path) -> None:
+    """Damaged XMP metadata is metadata not read (the PDF/A warnings say so); a damaged
+    embedded invoice is an unreadable PDF, named."""
+    pdf = invoice_file(tmp_path, "FA-21").read_bytes()
+    invoice = read_einvoice(_stream_damaged(pdf, b"/Type /Metadata"), "meta.pdf")
+    assert invoice.number == "FA-21" and invoice.compliance is not None
+    assert "PDF-XMP-Level" in {f.rule for f in invoice.compliance.warnings}
+    said = _refused(_stream_damaged(pdf, b"/Type /EmbeddedFile"))
+    assert "unreadable PDF" in said, said
+
+
 def test_a_pdf_with_two_invoice_xml_files_is_refused_not_guessed(tmp_path: Path) -> None:
     xml = embedded_invoice(invoice_file(tmp_path, "FA-18").read_bytes(), "x").xml
     writer = PdfWriter()
