@@ -479,6 +479,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(N_("not valid TOML: {error}"), source=path, error=exc) from exc
+    except UnicodeDecodeError as exc:  # TOML 1.0: "a valid UTF-8 encoded Unicode document"
+        before = exc.object[: exc.start]
+        raise ConfigError(
+            N_("line {line}: not UTF-8 (byte 0x{byte:02X} at column {column}): save it as UTF-8"),
+            source=path,
+            line=before.count(b"\n") + 1,
+            byte=exc.object[exc.start],
+            column=exc.start - (before.rfind(b"\n") + 1) + 1,
+        ) from None
     except OSError as exc:
         raise ConfigError(N_("cannot read: {why}"), source=path, why=exc.strerror) from exc
 

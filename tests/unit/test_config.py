@@ -50,6 +50,22 @@ def test_config_check_exits_2_with_the_key(tmp_path: Path) -> None:
     assert "database.url" in result.output and str(config) in result.output
 
 
+@pytest.mark.parametrize("command", [["config", "check"], ["status"]])
+def test_a_file_not_saved_as_utf8_is_named_with_its_line_not_a_traceback(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TOML is UTF-8; a file an editor saved in Latin-1 (the é of "Société") is told on
+    one line with where the first odd byte is, exit 2, whatever the command."""
+    config = tmp_path / "f.toml"
+    config.write_bytes('[sender]\nname = "Société"\n'.encode("latin-1"))
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")  # the file cannot say it
+    result = CliRunner().invoke(app, ["--config", str(config), *command])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert f"{config}: line 2: not UTF-8 (byte 0xE9 at column 13)" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_config_check_prints_masked_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
