@@ -475,21 +475,25 @@ class Settings(BaseSettings):
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(N_("not valid TOML: {error}"), source=path, error=exc) from exc
-    except UnicodeDecodeError as exc:  # TOML 1.0: "a valid UTF-8 encoded Unicode document"
-        before = exc.object[: exc.start]
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(N_("cannot read: {why}"), source=path, why=exc.strerror) from exc
+    try:
+        # TOML 1.0 is UTF-8; the byte-order mark some Windows editors put first is no content
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
         raise ConfigError(
             N_("line {line}: not UTF-8 (byte 0x{byte:02X} at column {column}): save it as UTF-8"),
             source=path,
             line=before.count(b"\n") + 1,
-            byte=exc.object[exc.start],
+            byte=data[exc.start],
             column=exc.start - (before.rfind(b"\n") + 1) + 1,
         ) from None
-    except OSError as exc:
-        raise ConfigError(N_("cannot read: {why}"), source=path, why=exc.strerror) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(N_("not valid TOML: {error}"), source=path, error=exc) from exc
 
 
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:

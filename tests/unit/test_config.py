@@ -66,6 +66,12 @@ def test_a_file_not_saved_as_utf8_is_named_with_its_line_not_a_traceback(
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_a_file_a_windows_editor_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + '[sender]\nname = "Société"\n'.encode())
+    assert load_settings(config).sender.name == "Société"
+
+
 def test_config_check_prints_masked_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
