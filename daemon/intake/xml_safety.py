@@ -67,7 +67,10 @@ def xml_encoding(data: bytes) -> str | None:
     "utf-8" for text that starts with ``<`` after white space; None when it is not XML."""
     for signature, encoding in _SIGNATURES:
         if data.startswith(signature):
-            return encoding
+            # a byte-order mark says how text is written, not that it is XML (a CSV file
+            # Excel saves as "CSV UTF-8" opens with one): its first character must be "<"
+            head = data[:64].decode(encoding, "ignore").lstrip("\ufeff \t\r\n")
+            return encoding if head[:1] == "<" else None
     return "utf-8" if data.lstrip()[:1] == b"<" else None
 
 

@@ -206,13 +206,15 @@ async def test_a_hostile_statement_is_refused_whole_with_its_reason(
         _CSV_HEAD.replace(b"\n", b",\n") + b"2026-12-01,12.50,EUR,,FA-53,,\n",  # ends in ","
         (_CSV_HEAD + b"2026-12-01,12.50,EUR,,FA-53,\n").replace(b"\n", b"\r"),  # Mac: CR
         (_CSV_HEAD + b"2026-12-01,12.50,EUR,,FA-53,\n").replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + _CSV_HEAD + b"2026-12-01,12.50,EUR,,FA-53,\n",  # Excel "CSV UTF-8"
     ],
-    ids=["separator-ending-lines", "cr-line-ends", "crlf-line-ends"],
+    ids=["separator-ending-lines", "cr-line-ends", "crlf-line-ends", "utf8-byte-order-mark"],
 )
 async def test_a_csv_export_as_banks_write_them_is_read(
     app: Facturier, tmp_path: Path, data: bytes
 ) -> None:
-    """Lines that end in a separator, or in CR alone (an older Mac export), are lines."""
+    """Lines that end in a separator, or in CR alone (an older Mac export), are lines; a
+    byte-order mark first (Excel's "CSV UTF-8") does not make the file XML."""
     ids = await _invoices(app, tmp_path, "FA-53")
     [report] = await app.payments.import_files([_file(tmp_path, "bank.csv", data)], by="ana")
     assert report.ok, report.error
