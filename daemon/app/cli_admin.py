@@ -122,8 +122,10 @@ def customers_import(
         rows = await app_.customers.import_csv(file, changed_by=user(), dry_run=dry_run)
         report = Reporter(as_json)
         for r in rows:
-            detail = f": {r.detail}" if r.detail else ""
-            report.item(r, f"{file}:{r.line}: {_(r.outcome)} #{r.customer_id} {r.name}{detail}")
+            said = f"{_(r.outcome)} #{r.customer_id} {r.name}"
+            if r.detail:
+                said = _("{customer}: {why}").format(customer=said, why=r.detail)
+            report.item(r, f"{file}:{r.line}: {said}")
         counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
         summary = ", ".join(f"{n} {_(o)}" for o, n in counts.items())
         report.summary(

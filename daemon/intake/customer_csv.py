@@ -147,7 +147,7 @@ async def _update(
             session, customer.id, data.invoice_email, who, why, source, shared
         )
         if done.changed:
-            changes.append(f"invoice address {data.invoice_email}")
+            changes.append(_("invoice address {email}").format(email=data.invoice_email))
     copies = (
         await session.exec(
             select(CustomerAddress.email).where(
@@ -160,7 +160,7 @@ async def _update(
     for copy in data.copy_emails:
         if copy not in copies:
             await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
-            changes.append(f"copy {copy}")
+            changes.append(_("copy {email}").format(email=copy))
     return changes
 
 

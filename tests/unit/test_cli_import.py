@@ -203,6 +203,13 @@ def test_customers_csv_with_semicolons_and_a_reimport_changes_nothing(
     assert code == 0 and "updated" in out and "invoice address factures@martin.example" in out
     listing = run(config, "customers", "list")[1]
     assert "compta@martin.example → factures@martin.example" in listing
+    # what changed, in a French admin's words
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    csv_file.write_text(
+        HEADER + "Atelier Martin;factures@martin.example;chef@martin.example;;C-2;fr\n"
+    )
+    code, out = run(config, "customers", "import", str(csv_file), "--dry-run")
+    assert code == 0 and "mis à jour #2 Atelier Martin : copie chef@martin.example" in out, out
 
 
 def test_a_latin1_customer_csv_is_refused_naming_the_line(config: Path, tmp_path: Path) -> None:
