@@ -25,6 +25,7 @@ from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _, said
 from daemon.domain.labels import state_label
 from daemon.domain.models import AddressRole, Delivery, Invoice
@@ -182,7 +183,7 @@ class Facturier:
                     session,
                     newest,
                     EventKind.PROOF_EXPORTED,
-                    text=f"proof exported by {by} to {out}: {why}",
+                    text=event_text("proof_exported", by=by, folder=out, why=why),
                 )
         return written
 

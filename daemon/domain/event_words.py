@@ -142,6 +142,8 @@ FORMS: dict[str, str] = {
     "customer_replied": N_("customer replied ({sender}): {said}"),
     "unsubscribe": N_("the recipient asked to unsubscribe ({sender})"),
     "complaint": N_("complaint ({kind}) from the recipient's provider"),
+    "soft_bounce_retry": N_("retry {n} after a soft bounce of delivery #{delivery}, at {at} UTC"),
+    "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
     # what became of an attempt at the relay (``daemon/outbound``): last, being the most
     # general forms (a text above that happens to end the same way is read as its own)
     "relay_paced": N_("relay paced: not sent, next attempt at {at} UTC"),

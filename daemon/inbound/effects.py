@@ -248,8 +248,12 @@ class Effects:
             kind=DeliveryKind(delivery.kind),
             sender_address=self.sender_address,
             event=EventKind.DEFERRED,
-            text=f"retry {len(attempts) + 1} after a soft bounce of delivery "
-            f"#{delivery.id}, at {retry_at:%Y-%m-%d %H:%M} UTC",
+            text=event_text(
+                "soft_bounce_retry",
+                n=len(attempts) + 1,
+                delivery=delivery.id,
+                at=f"{retry_at:%Y-%m-%d %H:%M}",
+            ),
             reminder_level=delivery.reminder_level,
             not_before=retry_at,
         )

@@ -128,6 +128,10 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
          "abandon après 9 essais : RCPT a@b.example: 452 4.2.2 Mailbox full"),
         ("accepted", {"said": "2.0.0 Ok: queued as 4F2A1", "queue": "4F2A1"},
          "2.0.0 Ok: queued as 4F2A1 (identifiant de file 4F2A1)"),
+        ("soft_bounce_retry", {"n": 2, "delivery": 41, "at": "2026-12-06 15:00"},
+         "nouvel essai 2 après un rebond temporaire de l'envoi n° 41, le 2026-12-06 15:00 UTC"),
+        ("proof_exported", {"by": "ana", "folder": "proof/7", "why": "litige"},
+         "preuve exportée par ana vers proof/7 : litige"),
         # a more specific form that ends the same way is still read as its own
         ("customer_replied", {"sender": "c@b.example", "said": "ok (queue id 7)"},
          "le client a répondu (c@b.example) : ok (queue id 7)"),
