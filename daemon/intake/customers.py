@@ -204,7 +204,7 @@ class CustomerService:
                     await log_change(
                         session, customer_id, None, field, old, new, changed_by, reason, source
                     )
-                    changes.append(f"{field} {old or '-'} → {new}")
+                    changes.append(f"{_(field)} {old or '-'} → {new}")
             session.add(customer)
             copies = {
                 a.email: a
@@ -230,7 +230,7 @@ class CustomerService:
                 await log_change(
                     session, customer_id, gone.id, "copy", email, None, changed_by, reason, source
                 )
-                changes.append(f"copy {email} removed")
+                changes.append(_("copy {email} removed").format(email=email))
             for email in adding:
                 known = copies.get(email)
                 if known is not None and known.active:
@@ -253,7 +253,7 @@ class CustomerService:
                     await add_address(
                         session, customer, email, AddressRole.COPY, changed_by, reason, source
                     )
-                changes.append(f"copy {email} added")
+                changes.append(_("copy {email} added").format(email=email))
         return changes
 
     async def mark_deliverable(

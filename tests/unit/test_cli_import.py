@@ -259,6 +259,12 @@ def test_customers_edit_and_show(config: Path) -> None:
     code, out = run(config, "customers", "show", "C-1", "--json")
     [shown] = [json.loads(line) for line in out.splitlines()]
     assert shown["language"] == "en"
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    code, out = run(
+        config, "customers", "edit", "C-1", "--language", "fr", "--remove-copy",
+        "boss@dupont.example", "--reason", "parti",
+    )  # fmt: skip
+    assert code == 0 and "langue en → fr" in out and "copie boss@dupont.example retirée" in out
     assert {a["email"]: a["role"] for a in shown["addresses"]} == {
         "f@dupont.example": "invoice_to",
         "boss@dupont.example": "copy",
