@@ -524,13 +524,13 @@ class AttentionQueue:
                 )
                 suggestion = _recorded(data, "suggestion")
                 if suggestion:
-                    why = f"{why} — {suggestion}"
+                    why = f"{why} — {shown(suggestion)}"
                 items.append(_item(AttentionKind.UNRECOGNIZED, ref, at, why, invoice))
             elif disposition == imap.quarantine_folder:
                 why = _("from {sender}: {text}").format(sender=sender, text=subject)
                 reason = _recorded(data, "quarantine_reason")
                 if reason:
-                    why = f"{reason} — {why}"
+                    why = f"{shown(reason)} — {why}"
                 items.append(_item(AttentionKind.QUARANTINED, ref, at, why, invoice))
         return items, rest
 

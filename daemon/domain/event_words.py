@@ -143,6 +143,27 @@ FORMS: dict[str, str] = {
     "unsubscribe": N_("the recipient asked to unsubscribe ({sender})"),
     "complaint": N_("complaint ({kind}) from the recipient's provider"),
     "soft_bounce_retry": N_("retry {n} after a soft bounce of delivery #{delivery}, at {at} UTC"),
+    # why a notice was set aside, or which invoice it may be about (``inbound/tying.py``);
+    # the evidence named in them is one of EVIDENCE's texts, read in the reader's language
+    "tie_guess": N_(
+        "by recipient and time alone it may be about invoice {number} (delivery #{delivery}) "
+        "to {address}: tie it by hand if it is"
+    ),
+    "tie_forged_verp": N_(
+        "its return path carries a VERP token whose signature is wrong: a forgery, "
+        "whatever else it names"
+    ),
+    "tie_unknown_verp": N_("its signed return path names delivery {token}, which is not known"),
+    "tie_weak_with_verp": N_(
+        "VERP is on and it did not come back to a signed return path: {evidence} "
+        "of delivery #{delivery}, which every recipient of that message sees, "
+        "proves nothing"
+    ),
+    "tie_unproven": N_("nothing proves what it is about; {suggestion}"),
+    "tie_no_recipient": N_(
+        "it names no recipient, and only {evidence} ties it to delivery #{delivery}"
+    ),
+    "tie_other_recipient": N_("it names {named}, but delivery #{delivery} went to {recipient}"),
     "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
     # what became of an attempt at the relay (``daemon/outbound``): last, being the most
     # general forms (a text above that happens to end the same way is read as its own)
@@ -237,6 +258,10 @@ def _body(text: str) -> str:
             values = m.groupdict()
             if "reason" in values and values["reason"] in REASONS:
                 values["reason"] = reason_label(values["reason"])
+            if values.get("evidence") in EVIDENCE.values():
+                values["evidence"] = _(values["evidence"])
+            if "suggestion" in values:
+                values["suggestion"] = _body(values["suggestion"])
             return _(template).format(**values)
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 

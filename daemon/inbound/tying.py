@@ -31,7 +31,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind, RecipientResult
-from daemon.domain.i18n import N_, _
+from daemon.domain.event_words import EVIDENCE, event_text
 from daemon.domain.models import Delivery, Invoice, utcnow
 from daemon.domain.verp import find_verp
 from mailer.addresses import comparable
@@ -57,12 +57,6 @@ class Tie:
 
 
 REPORT_KINDS = (Kind.BOUNCE, Kind.DELIVERY_REPORT, Kind.FEEDBACK)
-
-_WEAK_EVIDENCE = {
-    "token-header": N_("facturier's delivery token"),
-    "envid": N_("the envelope id"),
-    "message-id": N_("the original Message-ID"),
-}
 
 
 async def _by_token(session: AsyncSession, token: str) -> Delivery | None:
@@ -115,10 +109,7 @@ async def _guess(session: AsyncSession, c: Classification) -> str | None:
     ).first()
     if row is None:
         return None
-    return _(
-        "by recipient and time alone it may be about invoice {number} (delivery #{delivery}) "
-        "to {address}: tie it by hand if it is"
-    ).format(number=row[1], delivery=row[0], address=address)
+    return event_text("tie_guess", number=row[1], delivery=row[0], address=address)
 
 
 def _is_about(sent_to: str, r: RecipientResult) -> bool:
@@ -148,10 +139,7 @@ async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None
             return Tie(
                 None,
                 None,
-                _(
-                    "its return path carries a VERP token whose signature is wrong: a forgery, "
-                    "whatever else it names"
-                ),
+                event_text("tie_forged_verp"),
             )
         if match is not None:
             found = await _by_token(session, match.token)
@@ -159,9 +147,7 @@ async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None
                 return Tie(
                     None,
                     None,
-                    _("its signed return path names delivery {token}, which is not known").format(
-                        token=match.token
-                    ),
+                    event_text("tie_unknown_verp", token=match.token),
                 )
             return _checked(found, "verp", c)
     weak = await _by_what_it_returns(session, c, replies=not report)
@@ -171,11 +157,7 @@ async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None
             return Tie(
                 None,
                 None,
-                _(
-                    "VERP is on and it did not come back to a signed return path: {evidence} "
-                    "of delivery #{delivery}, which every recipient of that message sees, "
-                    "proves nothing"
-                ).format(evidence=_(_WEAK_EVIDENCE[evidence]), delivery=found.id),
+                event_text("tie_weak_with_verp", evidence=EVIDENCE[evidence], delivery=found.id),
             )
         return _checked(found, evidence, c) if report else Tie(found, evidence)
     suggestion = await _guess(session, c)
@@ -183,7 +165,7 @@ async def tie(session: AsyncSession, c: Classification, verp: Verp | None = None
         return Tie(
             None,
             None,
-            _("nothing proves what it is about; {suggestion}").format(suggestion=suggestion),
+            event_text("tie_unproven", suggestion=suggestion),
             suggestion,
         )
     return Tie(None, None, suggestion=suggestion)
@@ -200,16 +182,14 @@ def _checked(delivery: Delivery, evidence: str, c: Classification) -> Tie:
         return Tie(
             None,
             None,
-            _("it names no recipient, and only {evidence} ties it to delivery #{delivery}").format(
-                evidence=_(_WEAK_EVIDENCE[evidence]), delivery=delivery.id
-            ),
+            event_text("tie_no_recipient", evidence=EVIDENCE[evidence], delivery=delivery.id),
         )
     named = ", ".join(dict.fromkeys(r.address for r in c.recipients))
     return Tie(
         None,
         None,
-        _("it names {named}, but delivery #{delivery} went to {recipient}").format(
-            named=named, delivery=delivery.id, recipient=delivery.recipient
+        event_text(
+            "tie_other_recipient", named=named, delivery=delivery.id, recipient=delivery.recipient
         ),
     )
 

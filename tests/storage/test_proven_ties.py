@@ -11,6 +11,7 @@ import pytest
 
 from config import load_settings
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer, build_dsn
 from tests.helpers import invoice_file, parse, write_config
@@ -109,6 +110,12 @@ async def test_only_proven_ties_change_a_delivery(
     for subject, (_, reason) in forgeries.items():
         [item] = [i for i in quarantined if f"{subject} " in i.why]
         assert reason in item.why, (subject, item.why)
+    # set aside by a poller that spoke English, read by an operator who reads French
+    i18n.use("fr")
+    said = {i.why for i in await app.attention.items() if i.kind == "quarantined"}
+    i18n.use("en")
+    assert any(w.startswith("il nomme other@dupont.example, mais l'envoi") for w in said), said
+    assert any("rien ne prouve ce qu'il concerne ; par le seul destinataire" in w for w in said)
 
     # a person who reads the suggestion ties it by hand: then, and only then, it applies
     [guess] = [i for i in quarantined if "guess " in i.why]

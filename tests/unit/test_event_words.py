@@ -132,6 +132,19 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
          "nouvel essai 2 après un rebond temporaire de l'envoi n° 41, le 2026-12-06 15:00 UTC"),
         ("proof_exported", {"by": "ana", "folder": "proof/7", "why": "litige"},
          "preuve exportée par ana vers proof/7 : litige"),
+        # why a notice was set aside, stored in English by the poller whatever its language,
+        # the evidence and the suggestion in it read too
+        ("tie_forged_verp", {},
+         "son adresse de retour porte un jeton VERP dont la signature est fausse : un faux, "
+         "quoi qu'il nomme d'autre"),
+        ("tie_no_recipient", {"evidence": "the envelope id", "delivery": 41},
+         "il ne nomme aucun destinataire, et seul l'identifiant d'enveloppe le rattache à "
+         "l'envoi n° 41"),
+        ("tie_unproven", {"suggestion": "by recipient and time alone it may be about invoice "
+                          "FA-7 (delivery #41) to a@b.example: tie it by hand if it is"},
+         "rien ne prouve ce qu'il concerne ; par le seul destinataire et la date, il pourrait "
+         "concerner la facture FA-7 (envoi n° 41) à a@b.example : rattachez-le à la main si "
+         "c'est le cas"),
         # a more specific form that ends the same way is still read as its own
         ("customer_replied", {"sender": "c@b.example", "said": "ok (queue id 7)"},
          "le client a répondu (c@b.example) : ok (queue id 7)"),
