@@ -14,7 +14,7 @@ from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
-from daemon.domain.formatting import days, percent
+from daemon.domain.formatting import day, days, percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
 from daemon.domain.models import RequestState
@@ -32,8 +32,9 @@ def _days(value: float | None) -> str:
 
 def report_lines(r: BusinessReport) -> list[str]:
     """The report as the operator reads it, one figure a line."""
+    lang = language()
     period = (
-        f"{r.start or '…'} → {r.end or '…'}"
+        f"{day(r.start, lang) if r.start else '…'} → {day(r.end, lang) if r.end else '…'}"
         if r.start or r.end
         else _("all, from the first invoice to the last")
     )
@@ -59,10 +60,13 @@ def report_lines(r: BusinessReport) -> list[str]:
         _("Days to pay (mean / median, from issue; from the due date):"),
     ]
     for d in r.days_to_pay:
-        lines.append(
-            f"  {_(d.group):<36} {d.invoices:>6}  {_days(d.mean_from_issue)} / "
-            f"{_days(d.median_from_issue)};  {_days(d.mean_from_due)} / {_days(d.median_from_due)}"
+        figures = _("{mean_issue} / {median_issue}; {mean_due} / {median_due}").format(
+            mean_issue=_days(d.mean_from_issue),
+            median_issue=_days(d.median_from_issue),
+            mean_due=_days(d.mean_from_due),
+            median_due=_days(d.median_from_due),
         )
+        lines.append(f"  {_(d.group):<36} {d.invoices:>6}  {figures}")
     lines.append(
         _("Late-payment rate: {rate} of {count} invoices due").format(
             rate=_pct(r.late_payment_rate), count=r.due_counted

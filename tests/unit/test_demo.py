@@ -90,3 +90,22 @@ def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None
     empty.mkdir()
     _fresh(empty)
     assert (empty / MARK).is_file()
+
+
+def test_the_report_says_its_period_and_days_as_the_operator_writes_them() -> None:
+    from datetime import date
+
+    from daemon.app.cli_report import report_lines
+    from daemon.app.report import BusinessReport, DaysToPay
+
+    r = BusinessReport(
+        date(2026, 1, 1), date(2026, 6, 30), {"email": 2}, {"email": 3}, 1.0, 0.5, {}, {}, {},
+        [DaysToPay("all", 2, 12.5, 12.5, -2.0, -2.0)], 0.5, 2,
+    )  # fmt: skip
+    english = "\n".join(report_lines(r))
+    assert "Period (issue dates): 01/01/2026 → 30/06/2026" in english
+    assert "12.5 / 12.5; -2 / -2" in english
+    i18n.use("fr")
+    french = "\n".join(report_lines(r)).replace("\u202f", " ").replace("\xa0", " ")
+    assert "Période (dates d'émission) : 01/01/2026 → 30/06/2026" in french, french
+    assert "12,5 / 12,5 ; -2 / -2" in french, french
