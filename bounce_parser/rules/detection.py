@@ -65,8 +65,9 @@ RETURNED_MARKER = re.compile(
     # Smail 3's notice (notify.c), Deutsche Telekom's (T-Online) among them: the returned
     # message under a banner "|---- Message text follows: ----|" or "Message header follows"
     r"\|-+ message (?:text|header) follows|"
-    # qmail-send's rule line before the returned message in later qmail distributions
-    # (IndiMail's), in place of "--- Below this line is a copy of the message."
+    # qmail-send built with its MIME bounce option (qmail-send.c, "#ifdef MIME": the
+    # returned message as a message/rfc822 part; IndiMail's and other distributions'
+    # builds), in place of "--- Below this line is a copy of the message."
     r"-+ ?enclosed is a copy of the message|"
     r"(?:original )?message headers follow|"
     r"original message headers:[ \t]*\r?$|"  # Exchange's NDR, before the returned headers

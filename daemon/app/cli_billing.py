@@ -28,7 +28,7 @@ from daemon.domain import arithmetic
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
-from daemon.domain.identity import shown_value
+from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
 from daemon.domain.payment_words import shown_how, shown_payment
@@ -53,29 +53,30 @@ def _side_by_side(pair: DuplicatePair) -> str:
         ),
         f"  {'':{width}}  {_('Earlier invoice'):<30}  {_('Held file'):<30}",
     ]
-    currency = {f.field: (f.earlier, f.later) for f in pair.fields}.get("currency", ("", ""))
     for f in pair.fields:
         mark = "≠" if f.differs else " "
-        earlier, later = (
-            clipped(shown_value(f.field, value, money, language()), 30, middle=True)
-            for value, money in ((f.earlier, currency[0]), (f.later, currency[1]))
-        )
+        earlier, later = _shown_values(pair, f, 30)
         lines.append(f"{mark} {_(f.label):{width}}  {earlier:<30}  {later:<30}")
     differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
     lines.append(_("differs in: {fields}").format(fields=differs))
     return "\n".join(lines)
 
 
+def _shown_values(pair: DuplicatePair, f: ComparedField, width: int) -> tuple[str, str]:
+    """``f``'s earlier and later values as the operator reads them (amounts in each side's
+    own currency), each cut to ``width``."""
+    currency = {c.field: (c.earlier, c.later) for c in pair.fields}.get("currency", ("", ""))
+    earlier, later = (
+        clipped(shown_value(f.field, value, money, language()), width, middle=True)
+        for value, money in ((f.earlier, currency[0]), (f.later, currency[1]))
+    )
+    return earlier, later
+
+
 def differences_line(pair: DuplicatePair) -> str:
     """What a held file changes beside the earlier invoice, on one line (the demo)."""
-    currency = {f.field: (f.earlier, f.later) for f in pair.fields}.get("currency", ("", ""))
-
-    def shown(field: str, value: str, money: str) -> str:
-        return clipped(shown_value(field, value, money, language()), 40, middle=True)
-
     return ", ".join(
-        f"{_(f.label)} {shown(f.field, f.earlier, currency[0])} → "
-        f"{shown(f.field, f.later, currency[1])}"
+        "{label} {} → {}".format(*_shown_values(pair, f, 40), label=_(f.label))
         for f in pair.differences
     ) or _("nothing but the file")
 

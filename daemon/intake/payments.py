@@ -199,18 +199,18 @@ class PaymentService:
             invoice = await _owed_invoice(session, invoice_id)
             owed = still_owed(invoice)
             paid = owed if amount is None else amount
-            if amount is not None and not is_paid_amount(amount) and not _zero_or_less(amount):
+            if paid.is_finite() and paid <= ZERO:  # (NaN compares with nothing)
+                raise ValidationError(
+                    _("amount: {paid} is not a payment (invoice {number} owes {owed})").format(
+                        paid=paid, number=invoice.number, owed=owed
+                    )
+                )
+            if not is_paid_amount(paid):
                 raise ValidationError(
                     _(
                         "amount: {paid} is not an amount in cents (at most two decimals, "
                         "below 10^16)"
                     ).format(paid=paid)
-                )
-            if paid <= ZERO:
-                raise ValidationError(
-                    _("amount: {paid} is not a payment (invoice {number} owes {owed})").format(
-                        paid=paid, number=invoice.number, owed=owed
-                    )
                 )
             payment = Payment(
                 received_on=received_on,
@@ -407,12 +407,6 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
         )
     await _allocate(session, payment, owed_now, how, by=by, allow_over=False)
     return "applied", _("{how}: {numbers}").format(how=shown_how(how), numbers=numbers)
-
-
-def _zero_or_less(amount: Decimal) -> bool:
-    """Zero or below, which the check after it says is no payment (NaN is neither: it
-    compares with nothing)."""
-    return amount.is_finite() and amount <= ZERO
 
 
 def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:
