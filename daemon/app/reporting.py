@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from daemon.domain.i18n import _
+
 
 class Reporter:
     def __init__(self, as_json: bool, doing: str = "working") -> None:
@@ -69,9 +71,12 @@ class Reporter:
         self._progress.update(self._task, completed=done, total=total)
 
     def problems(self, found: Any) -> None:
-        """Each problem a check found, one item each ("BAD …")."""
+        """Each problem a check found, one item each ("BAD …"): in JSON as the check says
+        it in English, on a line in the operator's language where it can say itself so."""
         for problem in found:
-            self.item({"problem": str(problem)}, f"BAD {problem}")
+            show = getattr(problem, "shown", None)
+            line = show() if callable(show) else str(problem)
+            self.item({"problem": str(problem)}, _("BAD {problem}").format(problem=line))
 
     def summary(self, obj: dict[str, Any], line: str) -> None:
         if self.as_json:

@@ -17,6 +17,7 @@ untranslated, or when the compiled catalog is older than its source.
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent.parent / "locale"
@@ -60,3 +61,28 @@ def said(exc: BaseException) -> str:
     if callable(retold):
         return str(retold(_))
     return str(exc)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence kept as its English template (marked with :func:`N_`) and its values, for
+    what a check finds: ``str()`` says it in English (the JSON output, a proof package's
+    ``proof.json``), :meth:`shown` in the operator's language."""
+
+    template: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params) if self.params else self.template
+
+    def shown(self) -> str:
+        said = _(self.template)
+        if not self.params:
+            return said
+        return said.format(
+            **{k: v.shown() if isinstance(v, Said) else v for k, v in self.params.items()}
+        )
+
+
+def say(template: str, **params: object) -> Said:
+    return Said(template, params)

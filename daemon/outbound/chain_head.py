@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
 from daemon.domain.errors import ValidationError
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, Said, _, say
 from daemon.domain.ledger import (
     ADDRESS_CHANGE,
     GENESIS,
@@ -51,11 +51,16 @@ HEAD_FORMAT = "facturier-chain-head/1"
 
 @dataclass(frozen=True)
 class ChainProblem:
-    where: str
-    problem: str
+    where: Said
+    problem: Said
 
     def __str__(self) -> str:
         return f"{self.where}: {self.problem}"
+
+    def shown(self) -> str:
+        return _("{where}: {problem}").format(
+            where=self.where.shown(), problem=self.problem.shown()
+        )
 
 
 @dataclass(frozen=True)
@@ -93,52 +98,80 @@ async def verify_ledger(
     prev, expected = GENESIS, 1
     linked: dict[str, set[int]] = {ADDRESS_CHANGE: set(), INBOUND: set()}
     for e in entries:
-        where = f"ledger #{e.seq}"
+        where = say(N_("ledger #{seq}"), seq=e.seq)
         if e.seq != expected:
-            problems.append(ChainProblem(where, f"position {expected} is missing before it"))
+            problems.append(
+                ChainProblem(where, say(N_("position {seq} is missing before it"), seq=expected))
+            )
         if e.prev_hash != prev:
             problems.append(
-                ChainProblem(where, "does not follow the previous link (a link was removed)")
+                ChainProblem(
+                    where, say(N_("does not follow the previous link (a link was removed)"))
+                )
             )
         if e.chain_hash != link_hash(e.prev_hash, e.seq, e.kind, e.ref_id, e.digest):
-            problems.append(ChainProblem(where, "its hash does not match what it links"))
+            problems.append(ChainProblem(where, say(N_("its hash does not match what it links"))))
         prev, expected = e.chain_hash, e.seq + 1
         linked.setdefault(e.kind, set()).add(e.ref_id)
         if e.kind == ADDRESS_CHANGE:
             change = changes.get(e.ref_id)
             if change is None:
                 problems.append(
-                    ChainProblem(where, f"address change #{e.ref_id} was removed from the log")
+                    ChainProblem(
+                        where,
+                        say(N_("address change #{id} was removed from the log"), id=e.ref_id),
+                    )
                 )
             elif address_change_digest(change) != e.digest:
                 problems.append(
                     ChainProblem(
                         where,
-                        f"address change #{e.ref_id} ({change.field} of customer "
-                        f"#{change.customer_id}) was rewritten after it was logged",
+                        say(
+                            N_(
+                                "address change #{id} ({field} of customer #{customer}) was "
+                                "rewritten after it was logged"
+                            ),
+                            id=e.ref_id,
+                            field=change.field,
+                            customer=change.customer_id,
+                        ),
                     )
                 )
         elif e.kind == INBOUND:
             message = inbound.get(e.ref_id)
             if message is None:
-                problems.append(ChainProblem(where, f"inbound notice #{e.ref_id} was removed"))
+                problems.append(
+                    ChainProblem(where, say(N_("inbound notice #{id} was removed"), id=e.ref_id))
+                )
                 continue
             if inbound_digest(message) != e.digest:
                 problems.append(
-                    ChainProblem(where, f"inbound notice #{e.ref_id} was rewritten after it came")
+                    ChainProblem(
+                        where,
+                        say(N_("inbound notice #{id} was rewritten after it came"), id=e.ref_id),
+                    )
                 )
             try:
                 await asyncio.to_thread(originals.read, message.raw_sha256)
             except ArchiveError as exc:
                 problems.append(
-                    ChainProblem(where, f"inbound notice #{e.ref_id} as received: {exc}")
+                    ChainProblem(
+                        where,
+                        say(
+                            N_("inbound notice #{id} as received: {problem}"),
+                            id=e.ref_id,
+                            problem=Said(exc.template, exc.params),
+                        ),
+                    )
                 )
     for kind, rows, name in (
-        (ADDRESS_CHANGE, changes, "address change"),
-        (INBOUND, inbound, "inbound notice"),
+        (ADDRESS_CHANGE, changes, N_("address change #{id}")),
+        (INBOUND, inbound, N_("inbound notice #{id}")),
     ):
         for ref in sorted(r for r in set(rows) - linked[kind] if r is not None):
-            problems.append(ChainProblem(f"{name} #{ref}", "is not in the ledger (slipped in)"))
+            problems.append(
+                ChainProblem(say(name, id=ref), say(N_("is not in the ledger (slipped in)")))
+            )
     return len(entries), problems
 
 
@@ -173,7 +206,9 @@ async def verify_heads(
     async with sessions() as session:
         for path, document, unreadable in heads:
             if document is None:
-                problems.append(ChainProblem(path.name, f"cannot be read: {unreadable}"))
+                problems.append(
+                    ChainProblem(Said(path.name), say(N_("cannot be read: {why}"), why=unreadable))
+                )
                 continue
             head = document["head"]
             assert isinstance(head, dict)
@@ -182,13 +217,21 @@ async def verify_heads(
             ):
                 problems.append(
                     ChainProblem(
-                        path.name,
-                        "not signed with this installation's key "
-                        f"({fingerprint(public)}): the head was altered or is not ours",
+                        Said(path.name),
+                        say(
+                            N_(
+                                "not signed with this installation's key ({key}): the head "
+                                "was altered or is not ours"
+                            ),
+                            key=fingerprint(public),
+                        ),
                     )
                 )
                 continue
-            for chain, model in (("archive", ArchiveEntry), ("ledger", LedgerEntry)):
+            for chain, where, model in (
+                ("archive", N_("archive #{seq}"), ArchiveEntry),
+                ("ledger", N_("ledger #{seq}"), LedgerEntry),
+            ):
                 named = head.get(chain)
                 assert isinstance(named, dict)
                 seq, expected = int(named["seq"]), str(named["chain_hash"])
@@ -203,18 +246,31 @@ async def verify_heads(
                 if found is None:
                     problems.append(
                         ChainProblem(
-                            f"{chain} #{seq}",
-                            f"named by the head exported at {at} ({path.name}), it is gone: "
-                            "entries were removed from the end of the chain",
+                            say(where, seq=seq),
+                            say(
+                                N_(
+                                    "named by the head exported at {at} ({file}), it is gone: "
+                                    "entries were removed from the end of the chain"
+                                ),
+                                at=at,
+                                file=path.name,
+                            ),
                         )
                     )
                 elif found != expected:
                     problems.append(
                         ChainProblem(
-                            f"{chain} #{seq}",
-                            f"the chain no longer leads to the head exported at {at} "
-                            f"({path.name}): an entry at or before #{seq} was rewritten and "
-                            "the chain recomputed",
+                            say(where, seq=seq),
+                            say(
+                                N_(
+                                    "the chain no longer leads to the head exported at {at} "
+                                    "({file}): an entry at or before #{seq} was rewritten and "
+                                    "the chain recomputed"
+                                ),
+                                at=at,
+                                file=path.name,
+                                seq=seq,
+                            ),
                         )
                     )
     return problems

@@ -19,6 +19,7 @@ from sqlalchemy import insert, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain.i18n import N_, Said, _, say
 from daemon.domain.models import ArchiveEntry, Delivery, utcnow
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive, ArchivedCopy
@@ -124,11 +125,20 @@ async def append_entries(
 class ArchiveProblem:
     seq: int | None
     sha256: str
-    problem: str
+    problem: Said
+
+    def _where(self) -> Said:
+        if self.seq is None:
+            return say(N_("file ({sha256}…)"), sha256=self.sha256[:16])
+        return say(N_("entry #{seq} ({sha256}…)"), seq=self.seq, sha256=self.sha256[:16])
 
     def __str__(self) -> str:
-        where = f"entry #{self.seq}" if self.seq is not None else "file"
-        return f"{where} ({self.sha256[:16]}…): {self.problem}"
+        return f"{self._where()}: {self.problem}"
+
+    def shown(self) -> str:
+        return _("{where}: {problem}").format(
+            where=self._where().shown(), problem=self.problem.shown()
+        )
 
 
 async def verify_archive(
@@ -154,19 +164,27 @@ async def verify_archive(
     for e in entries:
         known.add(e.sha256)
         if e.seq is None:
-            problems.append(ArchiveProblem(None, e.sha256, "not linked into the chain"))
+            problems.append(ArchiveProblem(None, e.sha256, say(N_("not linked into the chain"))))
             continue
         if e.seq != expected_seq:
             problems.append(
-                ArchiveProblem(e.seq, e.sha256, f"position {expected_seq} is missing before it")
+                ArchiveProblem(
+                    e.seq,
+                    e.sha256,
+                    say(N_("position {seq} is missing before it"), seq=expected_seq),
+                )
             )
         if e.prev_chain_hash != prev:
             problems.append(
                 ArchiveProblem(
                     e.seq,
                     e.sha256,
-                    "does not follow the previous entry (chain broken: "
-                    "an entry was removed or inserted)",
+                    say(
+                        N_(
+                            "does not follow the previous entry (chain broken: "
+                            "an entry was removed or inserted)"
+                        )
+                    ),
                 )
             )
         if e.chain_hash != chain_hash(
@@ -176,23 +194,30 @@ async def verify_archive(
                 ArchiveProblem(
                     e.seq,
                     e.sha256,
-                    "its chain hash does not match its recorded content hash, size or Message-ID",
+                    say(
+                        N_(
+                            "its chain hash does not match its recorded content hash, size "
+                            "or Message-ID"
+                        )
+                    ),
                 )
             )
         try:
             data = await asyncio.to_thread(archive.read, e.sha256)
             if len(data) != e.size:
-                problems.append(ArchiveProblem(e.seq, e.sha256, "size differs"))
+                problems.append(ArchiveProblem(e.seq, e.sha256, say(N_("size differs"))))
             problems += _owners_problems(e, data, owners.get(e.id or 0, []))
         except ArchiveError as exc:
-            problems.append(ArchiveProblem(e.seq, e.sha256, str(exc)))
+            problems.append(ArchiveProblem(e.seq, e.sha256, Said(exc.template, exc.params)))
         prev, expected_seq = e.chain_hash or "", e.seq + 1
     if archive.root.exists():
         for path in sorted(archive.root.rglob("*.eml")):
             if path.stem not in known:
                 problems.append(
                     ArchiveProblem(
-                        None, path.stem, f"{path} is in the archive but not in the chain"
+                        None,
+                        path.stem,
+                        say(N_("{path} is in the archive but not in the chain"), path=path),
                     )
                 )
     return len(entries), problems
@@ -215,8 +240,15 @@ def _owners_problems(
                 ArchiveProblem(
                     entry.seq,
                     entry.sha256,
-                    f"delivery #{delivery_id} points at it, but its Message-ID is "
-                    f"{entry.message_id}, not the delivery's {message_id}",
+                    say(
+                        N_(
+                            "delivery #{delivery} points at it, but its Message-ID is "
+                            "{entry_id}, not the delivery's {delivery_id}"
+                        ),
+                        delivery=delivery_id,
+                        entry_id=entry.message_id,
+                        delivery_id=message_id,
+                    ),
                 )
             )
         elif recipient.lower() not in addressed:
@@ -224,8 +256,20 @@ def _owners_problems(
                 ArchiveProblem(
                     entry.seq,
                     entry.sha256,
-                    f"delivery #{delivery_id} to {recipient} points at it, but it is "
-                    f"addressed to {', '.join(sorted(addressed)) or 'nobody'}",
+                    say(
+                        N_(
+                            "delivery #{delivery} to {recipient} points at it, but it is "
+                            "addressed to {addressed}"
+                        )
+                        if addressed
+                        else N_(
+                            "delivery #{delivery} to {recipient} points at it, but it is "
+                            "addressed to nobody"
+                        ),
+                        delivery=delivery_id,
+                        recipient=recipient,
+                        addressed=", ".join(sorted(addressed)),
+                    ),
                 )
             )
     return found

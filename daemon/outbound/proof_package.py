@@ -31,8 +31,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.event_words import shown
 from daemon.domain.fields import file_name_part
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, Said, _, say
+from daemon.domain.labels import change_value, event_label, state_label
 from daemon.domain.ledger import (
     ADDRESS_CHANGE,
     INBOUND,
@@ -116,7 +118,7 @@ async def build_package(
     against its ledger link; what fails is written in the package as found."""
     from daemon.outbound.proof import chain_hash
 
-    verification: list[str] = []
+    verification: list[Said] = []
     invoice = await session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
@@ -194,7 +196,13 @@ async def build_package(
             try:
                 files[name] = await asyncio.to_thread(sources.archive.read, entry.sha256)
             except ArchiveError as exc:
-                verification.append(f"delivery #{d.id}: {exc}")
+                verification.append(
+                    say(
+                        N_("delivery #{id}: {problem}"),
+                        id=d.id,
+                        problem=Said(exc.template, exc.params),
+                    )
+                )
             recomputed = chain_hash(
                 entry.prev_chain_hash or "",
                 entry.seq or 0,
@@ -203,7 +211,9 @@ async def build_package(
                 entry.message_id,
             )
             if entry.seq is None or recomputed != entry.chain_hash:
-                verification.append(f"archive entry #{entry.seq}: does not match its chain link")
+                verification.append(
+                    say(N_("archive entry #{seq}: does not match its chain link"), seq=entry.seq)
+                )
             record["archived"] = {
                 "file": name,
                 "sha256": entry.sha256,
@@ -220,10 +230,12 @@ async def build_package(
         try:
             files[name] = await asyncio.to_thread(sources.originals.read, m.raw_sha256)
         except ArchiveError as exc:
-            verification.append(f"notice #{m.id}: {exc}")
+            verification.append(
+                say(N_("notice #{id}: {problem}"), id=m.id, problem=Said(exc.template, exc.params))
+            )
         notice_link = notice_links.get(m.id or 0)
         if notice_link is None or not _link_holds(notice_link, inbound_digest(m)):
-            verification.append(f"notice #{m.id}: not in the ledger as it is now")
+            verification.append(say(N_("notice #{id}: not in the ledger as it is now"), id=m.id))
         notice_records.append(
             {
                 "id": m.id,
@@ -243,7 +255,9 @@ async def build_package(
     for c in changes:
         change_link = change_links.get(c.id or 0)
         if change_link is None or not _link_holds(change_link, address_change_digest(c)):
-            verification.append(f"address change #{c.id}: not in the ledger as it is now")
+            verification.append(
+                say(N_("address change #{id}: not in the ledger as it is now"), id=c.id)
+            )
     head = None
     if sources.head_export is not None and sources.head_export.exists():
         found = sorted(sources.head_export.glob("head-*.json"))
@@ -265,11 +279,14 @@ async def build_package(
         "deliveries": delivery_records,
         "notices": notice_records,
         "address_changes": [{**_change(c), "ledger": change_links.get(c.id or 0)} for c in changes],
-        "verification": {"problems": verification, "checked_at": now.isoformat()},
+        "verification": {
+            "problems": [str(x) for x in verification],
+            "checked_at": now.isoformat(),
+        },
         "last_exported_head": head,
     }
     files["proof.json"] = json.dumps(proof, indent=2, ensure_ascii=False).encode()
-    files["summary.html"] = _summary_html(proof).encode()
+    files["summary.html"] = _summary_html(proof, [x.shown() for x in verification]).encode()
     key = await asyncio.to_thread(signing_key, sources.signing_key_file)
     manifest: dict[str, Any] = {
         "format": PACKAGE_FORMAT,
@@ -287,7 +304,12 @@ async def build_package(
     return f"proof-{file_name_part(invoice.number)}.zip", buffer.getvalue()
 
 
-_SUMMARY = Environment(autoescape=True).from_string(
+_ENV = Environment(autoescape=True)
+# what the delivery records store (states, kinds of delivery and event, event texts), read
+# in the exporter's language as the TUI shows them
+_ENV.filters.update(kind=_, state=state_label, event=event_label, said=shown, value=change_value)
+_ENV.globals["pair"] = lambda label, value: _("{label}: {value}").format(label=label, value=value)
+_SUMMARY = _ENV.from_string(
     """<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8">
 <title>{{ t.title }} {{ p.invoice.number }}</title>
@@ -295,31 +317,32 @@ _SUMMARY = Environment(autoescape=True).from_string(
 text-align:left;vertical-align:top}table{border-collapse:collapse}tr{border-bottom:1px solid #ccc}
 </style></head><body>
 <h1>{{ t.title }} {{ p.invoice.number }}</h1>
-<p>{{ t.total }}: {{ p.invoice.total }} {{ p.invoice.currency }} · {{ t.issued }}
+<p>{{ pair(t.total, p.invoice.total ~ " " ~ p.invoice.currency) }} · {{ t.issued }}
 {{ p.invoice.issue_date }} · {{ t.due }} {{ p.invoice.due_date }} · {{ t.exported }}
 {{ p.exported_at }}</p>
-<p>{{ t.check }}: {% if p.verification.problems %}{{ t.problems }}:
-{% for x in p.verification.problems %}<br>{{ x }}{% endfor %}{% else %}{{ t.intact }}{% endif %}</p>
+<p>{{ pair(t.check, t.problems if problems else t.intact) }}
+{% for x in problems %}<br>{{ x }}{% endfor %}</p>
 {% for d in p.deliveries %}
-<h2>{{ t.delivery }} #{{ d.id }}: {{ d.recipient }} ({{ d.kind }}, {{ d.state }})</h2>
+<h2>{{ pair(t.delivery.format(id=d.id), d.recipient) }}
+({{ d.kind|kind }}, {{ d.state|state }})</h2>
 <p>Message-ID {{ d.message_id }}{% if d.archived %} · {{ t.file }} {{ d.archived.file }} ·
 SHA-256 {{ d.archived.sha256 }} · {{ t.chain }} #{{ d.archived.seq }}{% endif %}</p>
 <table><tr><th>{{ t.when }}</th><th>{{ t.event }}</th><th>{{ t.status }}</th>
 <th>{{ t.detail }}</th></tr>
-{% for e in d.events %}<tr><td>{{ e.at }}</td><td>{{ e.event }}</td>
-<td>{{ e.smtp_code or "" }} {{ e.status or "" }}</td><td>{{ e.text or "" }}</td></tr>{% endfor %}
+{% for e in d.events %}<tr><td>{{ e.at }}</td><td>{{ e.event|event }}</td>
+<td>{{ e.smtp_code or "" }} {{ e.status or "" }}</td><td>{{ e.text|said }}</td></tr>{% endfor %}
 </table>{% endfor %}
 <h2>{{ t.addresses }}</h2>
 <table><tr><th>{{ t.when }}</th><th>{{ t.what }}</th><th>{{ t.who }}</th><th>{{ t.why }}</th></tr>
 {% for c in p.address_changes %}<tr><td>{{ c.changed_at }}</td>
-<td>{{ c.field }}: {{ c.old_value or "" }} → {{ c.new_value or "" }}</td>
-<td>{{ c.changed_by }}</td><td>{{ c.reason }} ({{ c.source }})</td></tr>{% endfor %}</table>
+<td>{{ pair(c.field|kind, (c.old_value|value) ~ " → " ~ (c.new_value|value)) }}</td>
+<td>{{ c.changed_by }}</td><td>{{ c.reason|said }} ({{ c.source }})</td></tr>{% endfor %}</table>
 </body></html>
 """
 )
 
 
-def _summary_html(proof: dict[str, Any]) -> str:
+def _summary_html(proof: dict[str, Any], problems: list[str]) -> str:
     from daemon.domain.i18n import language
 
     labels = {
@@ -331,7 +354,7 @@ def _summary_html(proof: dict[str, Any]) -> str:
         "check": _("Archive and chains at export"),
         "problems": _("problems found"),
         "intact": _("intact"),
-        "delivery": _("Delivery"),
+        "delivery": _("Delivery #{id}"),
         "file": _("file"),
         "chain": _("chain position"),
         "when": _("When"),
@@ -343,7 +366,7 @@ def _summary_html(proof: dict[str, Any]) -> str:
         "who": _("Who"),
         "why": _("Why"),
     }
-    return _SUMMARY.render(p=proof, t=labels, lang=language())
+    return _SUMMARY.render(p=proof, t=labels, problems=problems, lang=language())
 
 
 @dataclass(frozen=True)
@@ -352,23 +375,30 @@ class PackageCheck:
     files: int
     key: str | None
     """The fingerprint of the key that signed the manifest."""
-    problems: list[str]
+    problems: list[Said]
 
 
 def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
     """Check a proof package without the database: its manifest's signature (by
     ``expected_key``, a public key in hex, when given), each file against the manifest, and
     each message and notice against the chain links the package carries."""
-    problems: list[str] = []
+    problems: list[Said] = []
     try:
         package = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        return PackageCheck(None, 0, None, [f"{path}: not a readable proof package ({exc})"])
+        why = say(N_("{file}: not a readable proof package ({why})"), file=path, why=exc)
+        return PackageCheck(None, 0, None, [why])
     with package:
         members: dict[str, bytes] = {}
         for info in package.infolist():
             if info.file_size > MAX_MEMBER:
-                problems.append(f"{info.filename}: larger than {MAX_MEMBER} bytes, not read")
+                problems.append(
+                    say(
+                        N_("{file}: larger than {size} bytes, not read"),
+                        file=info.filename,
+                        size=MAX_MEMBER,
+                    )
+                )
                 continue
             members[info.filename] = package.read(info)
     try:
@@ -376,33 +406,41 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
         manifest, signature = signed["manifest"], signed["signature"]
         public = str(manifest["public_key"])
     except (KeyError, ValueError, TypeError) as exc:
-        return PackageCheck(None, 0, None, [f"manifest.json: missing or unreadable ({exc})"])
+        why = say(N_("manifest.json: missing or unreadable ({why})"), why=exc)
+        return PackageCheck(None, 0, None, [why])
     if not signed_by(manifest, str(signature), public):
-        problems.append("manifest.json: its signature does not match: the manifest was changed")
+        problems.append(
+            say(N_("manifest.json: its signature does not match: the manifest was changed"))
+        )
     if expected_key is not None and public != expected_key:
         problems.append(
-            f"manifest.json: signed by key {fingerprint(public)}, "
-            f"not by {fingerprint(expected_key)}"
+            say(
+                N_("manifest.json: signed by key {key}, not by {expected}"),
+                key=fingerprint(public),
+                expected=fingerprint(expected_key),
+            )
         )
     listed = manifest.get("files", {})
     if not isinstance(listed, dict):
-        problems.append("manifest.json: its list of files is not as a package writes it")
+        problems.append(say(N_("manifest.json: its list of files is not as a package writes it")))
         listed = {}
     for name, digest in sorted(listed.items()):
         if name not in members:
-            problems.append(f"{name}: listed in the manifest, missing from the package")
+            problems.append(
+                say(N_("{file}: listed in the manifest, missing from the package"), file=name)
+            )
         elif hashlib.sha256(members[name]).hexdigest() != digest:
-            problems.append(f"{name}: changed since the package was signed")
+            problems.append(say(N_("{file}: changed since the package was signed"), file=name))
     for name in sorted(set(members) - set(listed)):
-        problems.append(f"{name}: not in the manifest (added after signing)")
+        problems.append(say(N_("{file}: not in the manifest (added after signing)"), file=name))
     try:
         proof = json.loads(members.get("proof.json", b"{}"))
     except ValueError:
         proof = {}
-        problems.append("proof.json: unreadable")
+        problems.append(say(N_("proof.json: unreadable")))
     if not isinstance(proof, dict):
         proof = {}
-        problems.append("proof.json: not as a package writes it")
+        problems.append(say(N_("proof.json: not as a package writes it")))
     for section, check in (
         ("deliveries", _check_delivery),
         ("notices", _check_notice),
@@ -410,7 +448,12 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
     ):
         entries = proof.get(section, [])
         if not isinstance(entries, list):
-            problems.append(f"proof.json: its {section} are not as a package writes them")
+            problems.append(
+                say(
+                    N_("proof.json: its {section} are not as a package writes them"),
+                    section=section,
+                )
+            )
             continue
         for n, entry in enumerate(entries, start=1):
             # a package changed by hand may hold anything: what cannot be read is said, and
@@ -418,11 +461,17 @@ def verify_package(path: Path, expected_key: str | None = None) -> PackageCheck:
             try:
                 problems.extend(check(entry, members))
             except (KeyError, TypeError, ValueError, AttributeError):
-                problems.append(f"proof.json: {section} entry {n} is not as a package writes it")
+                problems.append(
+                    say(
+                        N_("proof.json: {section} entry {n} is not as a package writes it"),
+                        section=section,
+                        n=n,
+                    )
+                )
     return PackageCheck(manifest.get("invoice"), len(listed), fingerprint(public), problems)
 
 
-def _check_delivery(d: dict[str, Any], members: dict[str, bytes]) -> list[str]:
+def _check_delivery(d: dict[str, Any], members: dict[str, bytes]) -> list[Said]:
     """A delivery's archived message against its chain entry."""
     from daemon.outbound.proof import chain_hash
 
@@ -432,33 +481,53 @@ def _check_delivery(d: dict[str, Any], members: dict[str, bytes]) -> list[str]:
     found = []
     data = members.get(a["file"])
     if data is not None and hashlib.sha256(data).hexdigest() != a["sha256"]:
-        found.append(f"{a['file']}: not the message its chain entry #{a['seq']} names")
+        found.append(
+            say(
+                N_("{file}: not the message its chain entry #{seq} names"),
+                file=a["file"],
+                seq=a["seq"],
+            )
+        )
     if a["chain_hash"] != chain_hash(
         a["prev_chain_hash"] or "", a["seq"], a["sha256"], a["size"], a["message_id"]
     ):
-        found.append(f"archive entry #{a['seq']}: its chain hash does not match it")
+        found.append(
+            say(N_("archive entry #{seq}: its chain hash does not match it"), seq=a["seq"])
+        )
     return found
 
 
-def _check_notice(n: dict[str, Any], members: dict[str, bytes]) -> list[str]:
+def _check_notice(n: dict[str, Any], members: dict[str, bytes]) -> list[Said]:
     """A notice received against its file and its ledger link."""
     found = []
     data = members.get(n["file"]) if n.get("file") else None
     if data is not None and hashlib.sha256(data).hexdigest() != n["raw_sha256"]:
-        found.append(f"{n['file']}: not the notice received")
+        found.append(say(N_("{file}: not the notice received"), file=n["file"]))
     link = n.get("ledger")
     if link and not _link_holds(link, inbound_digest(InboundMessage(**_inbound_fields(n)))):
-        found.append(f"notice #{n['id']}: does not match its ledger link #{link['seq']}")
+        found.append(
+            say(
+                N_("notice #{id}: does not match its ledger link #{seq}"),
+                id=n["id"],
+                seq=link["seq"],
+            )
+        )
     return found
 
 
-def _check_address_change(c: dict[str, Any], _members: dict[str, bytes]) -> list[str]:
+def _check_address_change(c: dict[str, Any], _members: dict[str, bytes]) -> list[Said]:
     """An address change against its ledger link."""
     link = c.get("ledger")
     fields = {k: v for k, v in c.items() if k != "ledger"}
     fields["changed_at"] = datetime.fromisoformat(fields["changed_at"])
     if link and not _link_holds(link, address_change_digest(AddressChange(**fields))):
-        return [f"address change #{c['id']}: does not match its ledger link #{link['seq']}"]
+        return [
+            say(
+                N_("address change #{id}: does not match its ledger link #{seq}"),
+                id=c["id"],
+                seq=link["seq"],
+            )
+        ]
     return []
 
 

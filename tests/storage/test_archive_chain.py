@@ -48,7 +48,38 @@ async def test_verify_passes_then_names_a_flipped_byte(
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
     _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
-    assert [p.seq for p in problems] == [2] and "altered" in problems[0].problem
+    assert [p.seq for p in problems] == [2] and "altered" in str(problems[0].problem)
+
+
+async def test_archive_verify_names_each_problem_in_the_admins_language_and_json_in_english(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A French admin reads what `archive verify` found in French; the JSON a script reads
+    says the same in English whatever the admin's language."""
+    await _three_sent(app, tmp_path)
+    async with app.ctx.sessions() as session:
+        second = (await session.exec(select(ArchiveEntry).where(ArchiveEntry.seq == 2))).one()
+    path = Path(second.path)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    config = tmp_path / "facturier.toml"
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--config", str(config), "archive", "verify", *args])
+        assert result.exit_code == 1, result.output
+        return result.output
+
+    said = await asyncio.to_thread(run)
+    assert f"ANOMALIE entrée n° 2 ({second.sha256[:16]}…) : l'entrée d'archive" in said
+    assert "a été modifiée" in said and "altered" not in said
+    as_json = [json.loads(line) for line in (await asyncio.to_thread(run, "--json")).splitlines()]
+    assert as_json[0] == {
+        "problem": f"entry #2 ({second.sha256[:16]}…): archive entry {second.sha256} "
+        "has been altered"
+    }
 
 
 async def test_verify_names_a_removed_and_an_inserted_entry(
@@ -66,8 +97,8 @@ async def test_verify_names_a_removed_and_an_inserted_entry(
         )
         await session.exec(delete(ArchiveEntry).where(ArchiveEntry.id == middle.id))  # type: ignore[call-overload]
     _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
-    assert any(p.seq == 3 and "missing" in p.problem for p in problems)
-    assert any(p.seq is None and "not in the chain" in p.problem for p in problems)
+    assert any(p.seq == 3 and "missing" in str(p.problem) for p in problems)
+    assert any(p.seq is None and "not in the chain" in str(p.problem) for p in problems)
 
     # an extra file slipped into the archive folder is named too
     stray = app.ctx.archive.store(b"forged message")
@@ -104,8 +135,8 @@ async def test_verify_names_a_delivery_pointed_at_another_ones_message(
         )
     _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
     [problem] = problems
-    assert f"delivery #{second.id} points at it" in problem.problem
-    assert "Message-ID" in problem.problem
+    assert f"delivery #{second.id} points at it" in str(problem.problem)
+    assert "Message-ID" in str(problem.problem)
 
     # the same Message-ID (taken from the first, which is given another), another recipient:
     # named too, and the first no longer matches its own entry either
@@ -122,9 +153,9 @@ async def test_verify_names_a_delivery_pointed_at_another_ones_message(
         )
     _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
     assert len(problems) == 2
-    problem = next(p for p in problems if f"delivery #{second.id}" in p.problem)
-    assert "to compta@martin.example points at it" in problem.problem
-    assert "addressed to f@dupont.example" in problem.problem
+    problem = next(p for p in problems if f"delivery #{second.id}" in str(p.problem))
+    assert "to compta@martin.example points at it" in str(problem.problem)
+    assert "addressed to f@dupont.example" in str(problem.problem)
 
 
 def test_cli_verify_exit_codes_proof_and_resend(

@@ -169,7 +169,29 @@ async def test_proof_verify_accepts_an_untouched_package_and_names_what_changed(
     tamper(members)
     _rewrite(package, members)
     problems = verify_package(package, ours).problems
-    assert any(named in p for p in problems), problems
+    assert any(named in str(p) for p in problems), problems
+
+
+async def test_the_summary_and_the_check_speak_the_operators_language_the_json_english(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Exported by a French operator: the readable summary says states and events in French;
+    a check of the package tampered with names each problem in French for them, while
+    proof.json, for any reader, keeps English."""
+    from daemon.domain import i18n
+
+    i18n.use("fr")
+    package = await _package(app, tmp_path)
+    members = _members(package)
+    summary = members["summary.html"].decode()
+    assert "(invoice, bounced)" not in summary and "(facture, rebond)" in summary, summary
+    assert "<td>rebond</td>" in summary and "Envoi n° 1 : c@martin.invalid" in summary
+    assert "injoignable : non → oui" in summary and "rebond définitif 5.4.4" in summary
+    members[_eml(members)] += b"\r\n"
+    _rewrite(package, members)
+    problem = verify_package(package).problems[0]
+    assert problem.shown() == f"{_eml(members)} : modifié depuis la signature du paquet"
+    assert str(problem) == f"{_eml(members)}: changed since the package was signed"
 
 
 def test_proof_verify_needs_no_database_nor_settings(
