@@ -31,6 +31,10 @@ from daemon.store.transitions import LeaseEnd, lease_ends_statement, record_leas
 from mailer.errors import TransientMailError
 
 log = logging.getLogger(__name__)
+# a relay that took the message, or asked for it again later (a 4xx: greylisting, a full
+# queue), is the normal course of mail and logged as information, as an MTA logs
+# "status=deferred"; a refusal, an expiry or a hold needs a person and is a warning
+_ROUTINE = frozenset({DeliveryState.ACCEPTED.value, DeliveryState.DEFERRED.value})
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ class OutcomeRecorder:
         for r in results:
             text = r.end.transition.text
             number = numbers.get(r.delivery.invoice_id, f"#{r.delivery.invoice_id}")
-            (log.info if r.state == DeliveryState.ACCEPTED.value else log.warning)(
+            (log.info if r.state in _ROUTINE else log.warning)(
                 "invoice %s, delivery %s to %s: %s %s",
                 number,
                 r.delivery.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,29 @@ async def test_greylisting_defers_with_a_next_attempt(
     assert "451" in outcome.detail and "next attempt" in outcome.detail
     assert await app.send_due() == []  # not due again yet
     assert (await _states(app))["FA-6"] == "deferred"
+
+
+async def test_a_deferral_is_logged_as_information_a_refusal_as_a_warning(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Greylisting is the normal course of mail: the service's log at its default level
+    (warnings) stays quiet about it, and says each refusal a person must deal with."""
+    await _customer(app, "factures@greylist.example", name="Garage", ident="C-3")
+    await _customer(app, "factures@rejects.example", name="Atelier", ident="C-4")
+    await app.ingest.import_paths(
+        [
+            invoice_file(tmp_path / "in", "FA-6", "Garage", "C-3"),
+            invoice_file(tmp_path / "in", "FA-7", "Atelier", "C-4"),
+        ]
+    )
+    with caplog.at_level(logging.INFO, logger="daemon.outbound.outcomes"):
+        outcomes = await app.send_due()
+    assert sorted(o.state for o in outcomes) == ["deferred", "failed"]
+    said = {
+        r.levelname: r.getMessage() for r in caplog.records if r.name == "daemon.outbound.outcomes"
+    }
+    assert "greylist.example: deferred" in said["INFO"], said
+    assert "rejects.example: failed" in said["WARNING"], said
 
 
 async def test_one_greylisting_domain_does_not_hold_up_the_others(
