@@ -121,6 +121,19 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
     if encoding in ("utf-8", "utf-8-sig") and declared_as not in ("utf-8", "utf8"):
         # an 8-bit encoding its declaration names (ISO-8859-1, windows-1252: XML 1.0, 4.3.3),
         # which libxml2 has just read by: the text goes on as UTF-8 too, and says so
+        if encoding == "utf-8-sig":
+            # a UTF-8 byte-order mark and a declaration naming another encoding: XML 1.0
+            # (4.3.3, appendix F) makes it a fatal error; where the text is ASCII both read
+            # it alike, else one of them is wrong and which is not guessed
+            data = data.removeprefix(codecs.BOM_UTF8)
+            if not data.isascii():
+                raise EInvoiceError(
+                    file,
+                    _(
+                        "the file starts with a UTF-8 byte-order mark but its XML declaration "
+                        "says {encoding}: the two disagree; save it again in one encoding"
+                    ).format(encoding=root.getroottree().docinfo.encoding),
+                )
         try:
             text = data.decode(declared_as)
         except (LookupError, UnicodeDecodeError) as exc:

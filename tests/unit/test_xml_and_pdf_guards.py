@@ -5,6 +5,7 @@ XML it carries."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from pypdf import PdfWriter
 from typer.testing import CliRunner
 
 from daemon.app.cli import app
+from daemon.domain import finding_words, i18n
 from daemon.domain.errors import EInvoiceError
 from daemon.intake.einvoice import read_einvoice
 from daemon.intake.pdf_layer import embedded_invoice
@@ -159,6 +161,25 @@ def test_xml_in_an_8_bit_encoding_its_declaration_names_is_xml(
     assert "X-NOBODY-8" in _refused(unknown) or "x-nobody-8" in _refused(unknown)
 
 
+def test_a_utf8_mark_before_a_latin1_declaration_is_read_where_both_agree_else_named(
+    tmp_path: Path,
+) -> None:
+    """A file saved by an editor that adds a UTF-8 byte-order mark but keeps the declaration's
+    ISO-8859-1: in ASCII both say the same text, and it is read; with an accent, one of the
+    two is wrong (XML 1.0, 4.3.3 and appendix F), and the refusal says which two disagree
+    rather than guessing or naming a parser's error."""
+    pdf = invoice_file(tmp_path, "FA-23", buyer="Baeckerei Mueller")
+    xml = embedded_invoice(pdf.read_bytes(), "x").xml.decode("utf-8")
+    xml = re.sub(r"encoding=(['\"])UTF-8\1", 'encoding="ISO-8859-1"', xml, count=1)
+    invoice = read_einvoice(codecs.BOM_UTF8 + xml.encode("ascii"), "marked.xml")
+    assert invoice.number == "FA-23" and invoice.buyer_name == "Baeckerei Mueller"
+    assert re.match(rb"<\?xml [^>]*encoding=\"UTF-8\"\?>", invoice.xml), invoice.xml[:60]
+    accented = xml.replace("Baeckerei Mueller", "Bäckerei Müller")
+    for written in ("utf-8", "iso-8859-1"):
+        said = _refused(codecs.BOM_UTF8 + accented.encode(written))
+        assert "UTF-8 byte-order mark" in said and "says ISO-8859-1" in said, said
+
+
 def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
     """A PDF that embeds a good invoice XML but is not PDF/A-3, gives the file no
     AFRelationship and declares no profile: read, with each of those as a warning saying
@@ -180,6 +201,33 @@ def test_the_pdf_layer_is_checked_against_the_xml(tmp_path: Path) -> None:
     sample = read_einvoice(good.read_bytes(), "good.pdf")
     assert sample.compliance is not None
     assert not [f for f in sample.compliance.findings if f.rule.startswith("PDF-")]
+
+
+def test_the_pdf_layers_warnings_are_stored_in_english_and_read_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """Imported by a process speaking French, the warnings stored in the invoice's report
+    are English; an operator who reads French reads each in French, with what the file
+    left out ("(none)") in French too."""
+    good = invoice_file(tmp_path, "FA-18")
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("factur-x.xml", embedded_invoice(good.read_bytes(), "x").xml)
+    out = io.BytesIO()
+    writer.write(out)
+    i18n.use("fr")
+    invoice = read_einvoice(out.getvalue(), "bare.pdf")
+    assert invoice.compliance is not None
+    stored = {f.rule: f for f in invoice.compliance.warnings}
+    assert stored["PDF-A3"].message == "the XMP metadata identifies PDF/A part (none), not PDF/A-3"
+    assert stored["PDF-XMP-Level"].message == "the XMP metadata declares no ConformanceLevel"
+    said = {rule: finding_words.said(f) for rule, f in stored.items()}
+    assert said["PDF-A3"] == (
+        "les métadonnées XMP identifient PDF/A partie (aucun), pas PDF/A-3"
+    ), said
+    assert all(said[rule] != f.message for rule, f in stored.items()), said
+    i18n.use("en")
+    assert all(finding_words.said(f) == f.message for f in stored.values())
 
 
 def test_a_pdf_whose_xml_is_not_named_as_an_invoice_says_what_it_embeds(tmp_path: Path) -> None:
