@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from daemon.app.operator import current_operator
 from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
-from daemon.domain import arithmetic
+from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.event_words import shown, tie_phrase
@@ -308,7 +308,7 @@ class InvoiceScreen(LoadingScreen):
                 at=f"{at:%Y-%m-%d %H:%M}",
                 what=escape(note_label(what)),
                 who=escape(who),
-                why=escape(shown_payment(why) if what == InvoiceNote.PAYMENT_APPLIED else why),
+                why=escape(_decision_why(what, why)),
             )
             for at, what, who, why in d.decisions
         ]
@@ -330,6 +330,15 @@ _ASK_AMOUNTS = {
 }
 
 
+def _decision_why(what: str, why: str) -> str:
+    """Why a decision was noted, in the reader's language where facturier wrote it."""
+    if what == InvoiceNote.PAYMENT_APPLIED:
+        return shown_payment(why)
+    if what == InvoiceNote.AMOUNTS_HELD:
+        return finding_words.shown_held(why)
+    return why
+
+
 def _compliance(report: ComplianceReport | None) -> str:
     """What the compliance gate found, a line per finding that holds the invoice and per
     warning (rule, message), escaped."""
@@ -339,14 +348,14 @@ def _compliance(report: ComplianceReport | None) -> str:
     lines = [head]
     held = _("(held)")
     for f in report.holds[:5]:
-        said = escape(clipped(arithmetic.said(f), 160))
+        said = escape(clipped(finding_words.said(f), 160))
         lines.append(f"  [bold magenta]{escape(f.rule)}[/] {held}: {said}")
     if len(report.holds) > 5:
         lines.append("  " + _("and {count} more").format(count=len(report.holds) - 5))
     for f in report.warnings[:5]:
         mark = " " + _("(downgraded)") if f.downgraded else ""
         lines.append(
-            f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(arithmetic.said(f), 120))}"
+            f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(finding_words.said(f), 120))}"
         )
     if len(report.warnings) > 5:
         lines.append("  " + _("and {count} more warnings").format(count=len(report.warnings) - 5))

@@ -18,6 +18,7 @@ from config import Settings
 from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import HARD, shown
+from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import amount, day
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import kind_label
@@ -41,7 +42,7 @@ from daemon.domain.models import (
 )
 from daemon.domain.payment_words import shown_payment
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
-from daemon.intake.amounts import held_findings, why_held
+from daemon.intake.amounts import held_findings
 from daemon.store.db import SessionFactory, transaction
 
 
@@ -263,7 +264,7 @@ class AttentionQueue:
                 )
             ).all():
                 findings = held_findings(held_row[1])
-                amounts[held_row[0]] = why_held(findings) if findings else ""
+                amounts[held_row[0]] = shown_held(why_held(findings)) if findings else ""
         deliveries: dict[int, list[_Sent]] = {}
         complaints: dict[int, tuple[datetime, str | None]] = {}
         for chunk in _chunks(troubled):  # a few queries for all of them, never one each

@@ -24,7 +24,7 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
-from daemon.domain import arithmetic
+from daemon.domain import finding_words
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
@@ -176,7 +176,7 @@ def _lines(held: HeldInvoice) -> str:
     head = _("#{id} invoice {number}, {customer}").format(
         id=held.invoice_id, number=held.number, customer=held.customer
     )
-    return "\n".join([head, *(f"  {arithmetic.said(f)}" for f in held.findings)])
+    return "\n".join([head, *(f"  {finding_words.said(f)}" for f in held.findings)])
 
 
 @amounts_app.callback(invoke_without_command=True)

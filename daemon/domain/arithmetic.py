@@ -95,12 +95,12 @@ _STORED = re.compile(
 )
 
 
-def said(finding: Finding) -> str:
-    """A finding's message as the operator reads it: this check's in their language (it is
-    stored in English), any other as its rule set wrote it."""
-    m = _STORED.fullmatch(finding.message) if finding.rule == RULE else None
+def read_back(message: str) -> str | None:
+    """A message of this check (stored in English) in the reader's language; None for a
+    message not in its form (``daemon.domain.finding_words.said`` reads every finding)."""
+    m = _STORED.fullmatch(message)
     if m is None:
-        return finding.message
+        return None
     return _message({k: v or "" for k, v in m.groupdict().items()}, _)
 
 

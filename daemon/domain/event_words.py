@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from daemon.domain.i18n import N_, _
+from daemon.domain.finding_words import shown_held
+from daemon.domain.i18n import N_, _, form_pattern
 
 HARD = "hard bounce"
 SOFT = "soft bounce"
@@ -165,6 +166,12 @@ FORMS: dict[str, str] = {
     ),
     "tie_other_recipient": N_("it names {named}, but delivery #{delivery} went to {recipient}"),
     "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
+    # an invoice held for its amounts just before its message was made (``intake/amounts``);
+    # why, as its note stores it (``finding_words.why_held``)
+    "held_for_amounts": N_(
+        "held before sending: its amounts do not add up ({held}); send it as it is or discard "
+        "it (facturier amounts)"
+    ),
     # what became of an attempt at the relay (``daemon/outbound``): last, being the most
     # general forms (a text above that happens to end the same way is read as its own)
     "relay_paced": N_("relay paced: not sent, next attempt at {at} UTC"),
@@ -177,15 +184,6 @@ FORMS: dict[str, str] = {
 def event_text(form: str, **values: object) -> str:
     """The text of the event ``form`` (one of :data:`FORMS`), as stored."""
     return FORMS[form].format(**values)
-
-
-def form_pattern(template: str) -> re.Pattern[str]:
-    """The pattern that reads a text written with ``template`` back into its fields."""
-    parts = re.split(r"\{(\w+)\}", template)
-    return re.compile(
-        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts)) + "$",
-        re.DOTALL,
-    )
 
 
 _FORM_PATTERNS = tuple((form_pattern(t), t) for t in FORMS.values())
@@ -262,6 +260,8 @@ def _body(text: str) -> str:
                 values["evidence"] = _(values["evidence"])
             if "suggestion" in values:
                 values["suggestion"] = _body(values["suggestion"])
+            if "held" in values:
+                values["held"] = shown_held(values["held"])
             return _(template).format(**values)
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 

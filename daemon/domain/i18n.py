@@ -17,6 +17,7 @@ untranslated, or when the compiled catalog is older than its source.
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,23 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Marks ``message`` for the catalog where it is defined; translated where it is shown."""
     return message
+
+
+def form_pattern(template: str) -> re.Pattern[str]:
+    """The pattern that reads a text written with ``template`` back into its fields (a text
+    stored in English, shown in the reader's language)."""
+    parts = re.split(r"\{(\w+)\}", template)
+    seen: set[str] = set()
+    pattern = ""
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pattern += re.escape(part)
+        elif part in seen:  # a field the template says twice: the same text both times
+            pattern += f"(?P={part})"
+        else:
+            seen.add(part)
+            pattern += f"(?P<{part}>.*?)"
+    return re.compile(pattern + "$", re.DOTALL)
 
 
 def said(exc: BaseException) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from daemon.domain.event_words import form_pattern
-from daemon.domain.i18n import N_, _
+from daemon.domain.i18n import N_, _, form_pattern
 
 # how a payment was matched to its invoices (``PaymentAllocation.matched_by``); the more
 # specific form of two that begin alike first

@@ -13,9 +13,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain import arithmetic
 from daemon.domain.compliance import ComplianceReport, Finding
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
+from daemon.domain.finding_words import why_held
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Delivery, Invoice, InvoiceEvent
@@ -46,14 +47,6 @@ def held_findings(compliance: str | None) -> list[Finding]:
     return report.holds if report is not None else []
 
 
-def why_held(findings: list[Finding]) -> str:
-    """The first finding's message, and how many more there are."""
-    said = arithmetic.said(findings[0])
-    if len(findings) > 1:
-        said += _(" (and {count} more)").format(count=len(findings) - 1)
-    return said
-
-
 def hold_for_amounts(session: AsyncSession, invoice: Invoice, *, by: str) -> bool:
     """Hold ``invoice`` (stored, with an id) when its report says its amounts do not add
     up: its state says so and the hold is noted. True when it was held."""
@@ -77,10 +70,7 @@ async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: st
     if not findings:
         return None
     assert invoice.id is not None
-    why = _(
-        "held before sending: its amounts do not add up ({why}); send it as it is or discard "
-        "it (facturier amounts)"
-    ).format(why=why_held(findings))
+    why = event_text("held_for_amounts", held=why_held(findings))  # stored in English
     if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value:
         return why  # held meanwhile (another worker's batch)
     if invoice.state in SET_ASIDE_VALUES:

@@ -28,6 +28,8 @@ from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
+from daemon.domain.finding_words import ZUGFERD1_GUIDELINE
+from daemon.domain.finding_words import said as said_finding
 from daemon.domain.i18n import N_, _
 from daemon.intake.pdf_layer import embedded_invoice, pdf_findings
 from daemon.intake.rules import ComplianceGate, default_gate, guideline_finding
@@ -118,8 +120,8 @@ def read_einvoice(
         if not guideline.startswith(ZUGFERD1_INVOICE_GUIDELINE):
             # ZUGFeRD 1.0, 4.1: an invoice names one of its three invoice profiles (an
             # order, urn:ferd:CrossIndustryDocument:order:…, is not an invoice)
-            said = _("the specification identifier {found} is not a ZUGFeRD 1.0 invoice's")
-            finding = Finding("BT-24", FATAL, said.format(found=repr(guideline)))
+            said = ZUGFERD1_GUIDELINE.format(found=repr(guideline))
+            finding = Finding("BT-24", FATAL, said)
             raise EInvoiceError(file, refusal(ComplianceReport(("ZUGFeRD 1.0",), (finding,))))
         checked = ComplianceReport(
             ("ZUGFeRD 1.0 XSD",) if check_xsd else (), fingerprint=gate.fingerprint()
@@ -251,7 +253,7 @@ def refusal(report: ComplianceReport) -> str:
     errors = report.errors
     first = errors[0]
     said = _("fails rule {rule} ({rule_sets}): {message}").format(
-        rule=first.rule, rule_sets=", ".join(report.rule_sets), message=first.message
+        rule=first.rule, rule_sets=", ".join(report.rule_sets), message=said_finding(first)
     )
     if first.location:
         said += f" [{first.location}]"

@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config import IngestSettings
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
+from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.identity import invoice_identity
@@ -31,7 +32,7 @@ from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceNote, InvoiceState
-from daemon.intake.amounts import hold_for_amounts, why_held
+from daemon.intake.amounts import hold_for_amounts
 from daemon.intake.customers import language_for_country
 from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
@@ -257,7 +258,7 @@ class IngestService:
             what = _(
                 "held: its amounts do not add up ({why}); send it as it is or discard it "
                 "(facturier amounts)"
-            ).format(why=why_held(holds))
+            ).format(why=shown_held(why_held(holds)))
         elif planned:
             what = ngettext(
                 "queued for {count} recipient", "queued for {count} recipients", len(planned)

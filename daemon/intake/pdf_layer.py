@@ -27,6 +27,16 @@ from typing import Any
 
 from daemon.domain.compliance import FATAL, Finding
 from daemon.domain.errors import EInvoiceError
+from daemon.domain.finding_words import (
+    AF_MISSING,
+    AF_RELATIONSHIP,
+    CIDSET_GAP,
+    NONE,
+    NOT_PDF_A3,
+    XMP_FILE_NAME,
+    XMP_LEVEL,
+    XMP_NO_LEVEL,
+)
 from daemon.domain.i18n import _
 from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps, resolved
 from daemon.intake.xml_safety import safe_xml
@@ -134,30 +144,18 @@ def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Findi
     """What the PDF layer says that its XML does not: each mismatch, as a warning."""
     found: list[Finding] = []
 
-    def say(rule: str, message: str) -> None:
+    def say(rule: str, message: str) -> None:  # in English: see finding_words
         found.append(Finding(rule, "warning", message, "PDF"))
 
     zugferd1 = embedded.name.lower() == ZUGFERD1_FILE_NAME.lower()
     if not zugferd1 and embedded.relationship not in RELATIONSHIPS:
-        say(
-            "PDF-AFRelationship",
-            _(
-                "the embedded {name} has AFRelationship {found}, not Data, Source or Alternative"
-            ).format(name=embedded.name, found=embedded.relationship or _("(none)")),
-        )
+        found_as = embedded.relationship or NONE
+        say("PDF-AFRelationship", AF_RELATIONSHIP.format(name=embedded.name, found=found_as))
     if not zugferd1 and not embedded.in_catalog_af:
-        say(
-            "PDF-AF",
-            _("the embedded {name} is not listed in the catalog's /AF").format(name=embedded.name),
-        )
+        say("PDF-AF", AF_MISSING.format(name=embedded.name))
     part = embedded.xmp.get("part")
     if part != "3":
-        say(
-            "PDF-A3",
-            _("the XMP metadata identifies PDF/A part {found}, not PDF/A-3").format(
-                found=part or _("(none)")
-            ),
-        )
+        say("PDF-A3", NOT_PDF_A3.format(found=part or NONE))
     if part in ("2", "3"):
         for gap in embedded.cidset_gaps:
             # fatal, where the other mismatches here warn: those name a file or a profile
@@ -168,12 +166,7 @@ def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Findi
                 Finding(
                     "PDF-CIDSet",
                     FATAL,
-                    _(
-                        "the PDF is not valid PDF/A-{part}: the CIDSet of its font {font} "
-                        "leaves out {count} glyph(s) the embedded font holds (CID {cids}), "
-                        "which ISO 19005-{part} 6.2.11.4.2 forbids and PDF/A validators "
-                        "such as veraPDF refuse; regenerate it with a PDF/A-3 export"
-                    ).format(
+                    CIDSET_GAP.format(
                         part=part,
                         font=gap.font,
                         count=gap.count,
@@ -184,24 +177,14 @@ def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Findi
             )
     named = embedded.xmp.get("DocumentFileName")
     if named is not None and named != embedded.name:
-        say(
-            "PDF-XMP-FileName",
-            _("the XMP metadata names {named}, the embedded file is {name}").format(
-                named=named, name=embedded.name
-            ),
-        )
+        say("PDF-XMP-FileName", XMP_FILE_NAME.format(named=named, name=embedded.name))
     level = embedded.xmp.get("ConformanceLevel")
     declared = _LEVELS.get((level or "").strip().upper())
     actual = profile_of(guideline)
     if level is None:
-        say("PDF-XMP-Level", _("the XMP metadata declares no ConformanceLevel"))
+        say("PDF-XMP-Level", XMP_NO_LEVEL)
     elif declared is not None and actual is not None and declared != actual:
-        say(
-            "PDF-XMP-Level",
-            _(
-                "the XMP metadata declares profile {declared}, the XML's guideline is {guideline}"
-            ).format(declared=level, guideline=guideline),
-        )
+        say("PDF-XMP-Level", XMP_LEVEL.format(declared=level, guideline=guideline))
     return found
 
 

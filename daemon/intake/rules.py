@@ -47,6 +47,7 @@ from daemon.domain.compliance import (
     Finding,
 )
 from daemon.domain.errors import PermanentError
+from daemon.domain.finding_words import GUIDELINE, NONE
 from daemon.domain.i18n import _
 from daemon.intake.pdf_layer import profile_of
 from daemon.intake.xml_safety import MAX_XML_BYTES
@@ -402,9 +403,6 @@ def guideline_finding(syntax: str, guideline: str | None) -> Finding | None:
     return Finding(
         "BT-24",
         FATAL,
-        _(
-            "the specification identifier (BT-24) {found} is not EN 16931's, Factur-X's or "
-            "ZUGFeRD 2's"
-        ).format(found=repr(g) if g else _("(none)")),
+        GUIDELINE.format(found=repr(g) if g else NONE),
         "/",
     )

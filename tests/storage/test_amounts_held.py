@@ -12,8 +12,11 @@ import pytest
 from sqlmodel import select
 
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.domain.compliance import ComplianceReport, Downgrade
 from daemon.domain.errors import ValidationError
+from daemon.domain.event_words import shown
+from daemon.domain.finding_words import shown_held
 from daemon.domain.models import Delivery, Invoice
 from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customers import NewCustomer
@@ -234,6 +237,7 @@ async def test_an_invoice_queued_before_the_line_check_is_held_before_sending(
     await _as_before_the_line_check(app, queued.invoice_id)
     _downgrading(app)
 
+    i18n.use("fr")  # a daemon that speaks French holds it: what it records, anyone reads
     await app.send_due()
     assert sandbox.received(ADDRESS) == [] and sandbox.received("compta@dupont.example") == []
     detail = await app.queries.invoice_detail(queued.invoice_id)
@@ -245,6 +249,14 @@ async def test_an_invoice_queued_before_the_line_check_is_held_before_sending(
         deliveries = (await session.exec(select(Delivery))).all()
     assert sorted(d.state for d in deliveries) == ["cancelled", "cancelled"]
     assert all(f"its amounts do not add up ({SAID})" in (d.last_text or "") for d in deliveries)
+    # ...each in their language
+    french = "ligne 1 : le montant net (BT-131) 100.00 n'est pas"
+    assert shown(deliveries[0].last_text).startswith(
+        f"retenue avant l'envoi : ses montants sont incohérents ({french}"
+    )
+    assert shown_held(SAID).startswith(french)
+    i18n.use("en")
+    assert shown(deliveries[0].last_text) == deliveries[0].last_text
     [item] = [i for i in await app.attention.items() if i.kind == "amounts-to-check"]
     assert item.invoice_number == "FA-27"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from daemon.domain import arithmetic, i18n
+from daemon.domain import finding_words, i18n
 from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, HOLD, ComplianceReport, Downgrade, Finding
 
@@ -140,14 +140,14 @@ def test_a_held_line_is_stored_in_english_and_read_in_the_readers_language(
     try:
         [finding] = line_findings([{**line, "BT-126": "A 7"}])
         assert finding.message.startswith("line A 7: the net amount (BT-131) "), case
-        french = arithmetic.said(finding)
+        french = finding_words.said(finding)
         assert french.startswith("ligne A 7 : le montant net (BT-131) "), french
         assert "prix net (BT-146) " in french and "quantité (BT-129) " in french
         assert ("quantité de base (BT-149)" in french) == ("base quantity" in said)
         assert ("remises 5.00" in french) == ("allowances" in said), french
         assert ("frais 2.00" in french) == ("charges" in said), french
         cen = Finding("BR-CO-15", FATAL, "[BR-CO-15]-Invoice total amount with VAT …")
-        assert arithmetic.said(cen) == cen.message
+        assert finding_words.said(cen) == cen.message
     finally:
         i18n.use("en")
-    assert arithmetic.said(finding) == finding.message
+    assert finding_words.said(finding) == finding.message

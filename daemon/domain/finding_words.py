@@ -1,0 +1,85 @@
+"""What facturier's own checks found, in our words: stored in English in an invoice's
+compliance report (``Invoice.compliance``) and in the note that holds it, so that each
+reader reads it in their language, whoever imported the invoice.
+
+Our checks are the line arithmetic (BT-131, :mod:`daemon.domain.arithmetic`), the PDF layer
+(``daemon/intake/pdf_layer.py``) and the specification identifier (BT-24,
+``daemon/intake/rules.py`` and ``einvoice.py``). Each writes one of the forms below with
+``.format``; :func:`said` reads a stored message back into its form and says it in the
+reader's language. A rule set's finding (CEN's Schematron) is shown as its rule set wrote it,
+as is a message written by an earlier version in another language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from daemon.domain import arithmetic
+from daemon.domain.compliance import Finding
+from daemon.domain.i18n import N_, _, form_pattern
+
+NONE = N_("(none)")
+"""A value the file does not give (an AFRelationship, a PDF/A part, a guideline id)."""
+
+AF_RELATIONSHIP = N_(
+    "the embedded {name} has AFRelationship {found}, not Data, Source or Alternative"
+)
+AF_MISSING = N_("the embedded {name} is not listed in the catalog's /AF")
+NOT_PDF_A3 = N_("the XMP metadata identifies PDF/A part {found}, not PDF/A-3")
+CIDSET_GAP = N_(
+    "the PDF is not valid PDF/A-{part}: the CIDSet of its font {font} leaves out {count} "
+    "glyph(s) the embedded font holds (CID {cids}), which ISO 19005-{part} 6.2.11.4.2 forbids "
+    "and PDF/A validators such as veraPDF refuse; regenerate it with a PDF/A-3 export"
+)
+XMP_FILE_NAME = N_("the XMP metadata names {named}, the embedded file is {name}")
+XMP_NO_LEVEL = N_("the XMP metadata declares no ConformanceLevel")
+XMP_LEVEL = N_("the XMP metadata declares profile {declared}, the XML's guideline is {guideline}")
+GUIDELINE = N_(
+    "the specification identifier (BT-24) {found} is not EN 16931's, Factur-X's or ZUGFeRD 2's"
+)
+ZUGFERD1_GUIDELINE = N_("the specification identifier {found} is not a ZUGFeRD 1.0 invoice's")
+
+FORMS: dict[str, tuple[str, ...]] = {
+    "PDF-AFRelationship": (AF_RELATIONSHIP,),
+    "PDF-AF": (AF_MISSING,),
+    "PDF-A3": (NOT_PDF_A3,),
+    "PDF-CIDSet": (CIDSET_GAP,),
+    "PDF-XMP-FileName": (XMP_FILE_NAME,),
+    "PDF-XMP-Level": (XMP_NO_LEVEL, XMP_LEVEL),
+    "BT-24": (GUIDELINE, ZUGFERD1_GUIDELINE),
+}
+"""Each rule of ours and the forms its message takes."""
+
+_PATTERNS = {rule: tuple((form_pattern(t), t) for t in forms) for rule, forms in FORMS.items()}
+
+MORE = N_(" (and {count} more)")
+"""How many more findings hold the invoice, after the first."""
+_MORE = form_pattern("{first}" + MORE)
+
+
+def said(finding: Finding) -> str:
+    """A finding's message as the reader reads it: ours in their language, a rule set's as
+    it wrote it."""
+    if finding.rule == arithmetic.RULE:
+        return arithmetic.read_back(finding.message) or finding.message
+    for pattern, template in _PATTERNS.get(finding.rule, ()):
+        m = pattern.match(finding.message)
+        if m:
+            values = {k: _(v) if v == NONE else v for k, v in m.groupdict().items()}
+            return _(template).format(**values)
+    return finding.message
+
+
+def why_held(findings: Sequence[Finding]) -> str:
+    """Why an invoice is held (its first finding, and how many more), as stored in the note
+    that holds it."""
+    first = findings[0].message
+    return first + MORE.format(count=len(findings) - 1) if len(findings) > 1 else first
+
+
+def shown_held(text: str) -> str:
+    """A stored :func:`why_held`, in the reader's language."""
+    m = _MORE.match(text)
+    first, more = (m["first"], m["count"]) if m and m["count"].isdigit() else (text, None)
+    shown = arithmetic.read_back(first) or first
+    return shown + _(MORE).format(count=more) if more is not None else shown
