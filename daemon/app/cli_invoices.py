@@ -31,8 +31,14 @@ from daemon.domain.i18n import _, language
 from daemon.domain.labels import kind_label, state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
+from daemon.intake.ingest import ImportResult
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.reminders import ReminderReport
+
+
+def import_line(r: ImportResult, file: str) -> str:
+    """What importing one file did (`import`, the demo)."""
+    return _("{file}: {said}").format(file=file, said=r.message)
 
 
 def send_line(o: SendOutcome) -> str:
@@ -103,7 +109,7 @@ def import_(
             results = await app_.ingest.import_paths(
                 paths,
                 lambda r, done, total: report.item(
-                    r, f"{'ok  ' if r.ok else 'FAIL'} {r.file}: {r.message}", done, total
+                    r, f"{'ok  ' if r.ok else 'FAIL'} {import_line(r, r.file)}", done, total
                 ),
             )
         failed = sum(not r.ok for r in results)

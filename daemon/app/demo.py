@@ -17,7 +17,13 @@ from pathlib import Path
 
 from config import Settings, load_settings
 from daemon.app.cli_billing import differences_line, payment_line
-from daemon.app.cli_invoices import poll_line, reminder_lines, send_line, status_line
+from daemon.app.cli_invoices import (
+    import_line,
+    poll_line,
+    reminder_lines,
+    send_line,
+    status_line,
+)
 from daemon.app.cli_report import report_lines
 from daemon.app.demo_samples import SampleCredit, SampleInvoice, sample_camt053, sample_pdf
 from daemon.app.services import Facturier
@@ -123,7 +129,7 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             (inbox / f"{number}.pdf").write_bytes(_late_invoice(number, buyer, buyer_id, vat, net))
         _heading(_("Import of the invoices"))
         for r in await app.ingest.import_paths([inbox]):
-            _line(f"{Path(r.file).name}: {r.message}")
+            _line(import_line(r, Path(r.file).name))
         # the same invoice re-exported with another amount: held for a person, not sent
         number, buyer, buyer_id, vat, net = INVOICES[0]
         again = workdir / "re-exported"
@@ -132,7 +138,7 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             _late_invoice(number, buyer, buyer_id, vat, net + Decimal("100"))
         )
         for r in await app.ingest.import_paths([again]):
-            _line(f"{Path(r.file).name}: {r.message}")
+            _line(import_line(r, Path(r.file).name))
         for pair in await app.duplicates.held():
             _line(
                 _("#{held} beside #{earlier}: {differs}").format(
@@ -159,7 +165,7 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             )
         )
         for r in await app.ingest.import_paths([odd]):
-            _line(f"{Path(r.file).name}: {r.message}")
+            _line(import_line(r, Path(r.file).name))
         _heading(_("Sending"))
         for o in await app.send_due():
             _line(send_line(o))

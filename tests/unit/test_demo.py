@@ -46,7 +46,7 @@ def test_the_demo_speaks_the_operators_language(
     run_demo(tmp_path / "demo")
     out = re.sub("[\u202f\xa0]", " ", capsys.readouterr().out)  # CLDR's narrow spaces
     for said in (
-        "\nImport des factures\n",
+        "\nImport des factures\n  FA-2026-0101.pdf : facture FA-2026-0101, 1 500,00 €",
         "n° 5 à côté du n° 1 : total HT 1 250,00 € → 1 350,00 €",
         "\nEnvoi\n",
         "envoi 4 : différée RCPT invoices@garage-leroy.example: 451 4.7.1 Greylisted",
