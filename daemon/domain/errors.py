@@ -13,6 +13,7 @@ for the operator.
 │   ├── ``ValidationError``: a value given by a user or a file is not acceptable.
 │   │   └── ``AmbiguousError``: a name that fits several records (lists them).
 │   ├── ``TransitionRefused`` (domain.states): a move the state machine does not allow.
+│   ├── ``KeyFileError``: a key the installation keeps is damaged or not of its kind.
 │   └── ``OverBudget`` (inbound.classifier): a message took too long to classify.
 └── ``ComposeFailed`` (outbound.compose_workers): an unexpected error in a compose worker,
     with the worker's traceback; counted toward the delivery's poison limit.
@@ -43,6 +44,11 @@ class EInvoiceError(PermanentError):
         self.file = file
         self.reason = reason
         super().__init__(f"{file}: {reason}")
+
+
+class KeyFileError(PermanentError):
+    """A key file of the installation's (the Ed25519 signing key) cannot be used: it is
+    not replaced, since a new key would not verify what the old one signed."""
 
 
 class NotFoundError(PermanentError):

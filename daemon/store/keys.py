@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -19,6 +20,9 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
+
+from daemon.domain.errors import KeyFileError
+from daemon.domain.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,16 @@ def signing_key(path: Path) -> Ed25519PrivateKey:
             Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
         )
         _write_once(path, pem)
-    loaded = load_pem_private_key(path.read_bytes(), password=None)
+    try:
+        loaded = load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):  # damaged, or a key with a password
+        loaded = None
     if not isinstance(loaded, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 private key")
+        raise KeyFileError(
+            _(
+                "{path}: not an Ed25519 private key (PKCS#8 PEM, no password): restore it "
+                "from a backup; a new key would not verify the heads and proofs signed "
+                "with this one"
+            ).format(path=path)
+        )
     return loaded

@@ -5,13 +5,16 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from bounce_parser import Classification, Kind, RecipientResult
 from config.settings import SenderSettings
+from daemon.domain.errors import KeyFileError
 from daemon.domain.fields import as_plain_text
 from daemon.domain.verp import find_verp, sign, verp_address
 from daemon.inbound.tying import notice_key
-from daemon.store.keys import ensure_key_file
+from daemon.store.keys import ensure_key_file, signing_key
 
 KEY = b"k" * 32
 
@@ -45,6 +48,31 @@ def test_a_key_file_is_made_once_owner_only_and_read_back(tmp_path: Path) -> Non
     assert SenderSettings(verp_key_file=path).verp_key() == key
     assert SenderSettings(verp_key_file=path, verp_secret="given").verp_key() == b"given"
     assert list(path.parent.iterdir()) == [path]  # no scratch file left
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"garbage\n",  # damaged
+        b"",  # emptied
+        # another kind of key (an admin's RSA key copied over it)
+        rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+        ),
+    ],
+    ids=["damaged", "empty", "rsa"],
+)
+def test_a_signing_key_that_cannot_be_used_is_named_and_kept(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Not an unexpected error, and not replaced by a new key (which would not verify the
+    heads and proofs signed before): the admin reads which file and what to do."""
+    path = tmp_path / "signing.key"
+    path.write_bytes(content)
+    with pytest.raises(KeyFileError, match="restore it from a backup") as refused:
+        signing_key(path)
+    assert str(path) in str(refused.value)
+    assert path.read_bytes() == content
 
 
 def _bounce(diagnostic: str, subject: str) -> Classification:
