@@ -39,11 +39,19 @@ def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> str | 
     if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8").splitlines()[0].strip()
-    except (OSError, IndexError) as exc:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
             N_("cannot read secret file {path}: {error}"), key=key, path=path, error=exc
         ) from exc
+    secret = lines[0].strip() if lines else ""
+    if not secret:  # emptied: never read as "no secret yet" (mail would go out unsigned)
+        raise ConfigError(
+            N_("secret file {path} is empty: its first line must hold the secret"),
+            key=key,
+            path=path,
+        )
+    return secret
 
 
 CLEAR_LOGIN = {

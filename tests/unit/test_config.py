@@ -42,6 +42,33 @@ def test_secret_from_file_and_masked(tmp_path: Path) -> None:
     assert "imap-pass" not in dump and "s3cret-value" not in dump and "**********" in dump
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "is empty"),
+        (b"\n  \nsecond line\n", "is empty"),
+        (b"\xff\xfe garbage", "cannot read secret file"),
+    ],
+    ids=["empty", "blank-first-line", "not-utf8"],
+)
+def test_a_secret_file_that_holds_no_secret_is_named_never_read_as_none(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    """An emptied VERP key file once read as "no secret yet": mail went out with unsigned
+    return paths and every bounce of it read as unproven. It is an error naming the file, as
+    is a file that is not text, for the generated key and for a configured secret file."""
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "verp.key").write_bytes(content)
+    (tmp_path / "pw").write_bytes(content)
+    config = tmp_path / "f.toml"
+    config.write_text('[sender]\naddress = "billing@acme.example"\n[smtp]\npassword_file = "pw"\n')
+    s = load_settings(config)
+    for read in (s.sender.verp_key, s.smtp.resolved_password):
+        with pytest.raises(ConfigError, match=said) as refused:
+            read()
+        assert str(tmp_path) in str(refused.value)
+
+
 def test_config_check_exits_2_with_the_key(tmp_path: Path) -> None:
     config = tmp_path / "f.toml"
     config.write_text('[database]\nurl = "mysql://x"\n')
