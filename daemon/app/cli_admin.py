@@ -32,6 +32,7 @@ from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
+from daemon.domain.fields import ID_MAX
 from daemon.domain.i18n import _
 from daemon.domain.labels import change_value
 from daemon.domain.models import Channel
@@ -142,7 +143,8 @@ def customers_set_address(
     email: str,
     reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
     customer_id: Annotated[
-        int | None, typer.Option("--id", help="Which customer, when several fit (their #N)")
+        int | None,
+        typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
     ] = None,
 ) -> None:
     """Change a customer's central invoice mailbox (logged with who, when and why).
@@ -171,7 +173,8 @@ def customers_set_address(
 
 
 CustomerId = Annotated[
-    int | None, typer.Option("--id", help="Which customer, when several fit (their #N)")
+    int | None,
+    typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
 ]
 
 

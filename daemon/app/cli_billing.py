@@ -25,6 +25,7 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
+from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
@@ -37,7 +38,10 @@ from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from daemon.intake.payments import PaymentOutcome
 
-HeldId = Annotated[int, typer.Argument(help="The held file's invoice #N (duplicates lists them)")]
+HeldId = Annotated[
+    int,
+    typer.Argument(min=1, max=ID_MAX, help="The held file's invoice #N (duplicates lists them)"),
+]
 Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
 
 
@@ -168,7 +172,8 @@ def duplicates_discard(held: HeldId, reason: Reason) -> None:
 
 
 HeldForAmounts = Annotated[
-    int, typer.Argument(help="The held invoice's #N (facturier amounts lists them)")
+    int,
+    typer.Argument(min=1, max=ID_MAX, help="The held invoice's #N (facturier amounts lists them)"),
 ]
 
 
@@ -299,7 +304,9 @@ def payments_record(
     on: Annotated[str | None, typer.Option("--on", help="Date received, YYYY-MM-DD")] = None,
     reference: Annotated[str | None, typer.Option(help="The payment's reference")] = None,
     reason: Reason = "",
-    invoice_id: Annotated[int | None, typer.Option("--id", help="Which invoice (#N)")] = None,
+    invoice_id: Annotated[
+        int | None, typer.Option("--id", min=1, max=ID_MAX, help="Which invoice (#N)")
+    ] = None,
 ) -> None:
     """Record a payment by hand for one invoice; partial payments add up."""
     if not reason.strip():
@@ -340,7 +347,7 @@ def payments_record(
 
 @payments_app.command("assign")
 def payments_assign(
-    payment: Annotated[int, typer.Argument(help="The waiting payment's #N")],
+    payment: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="The waiting payment's #N")],
     invoices: Annotated[list[str], typer.Argument(help="The invoice number(s) it pays")],
     reason: Reason,
 ) -> None:
@@ -362,7 +369,8 @@ def payments_assign(
 
 @payments_app.command("reverse")
 def payments_reverse(
-    payment: Annotated[int, typer.Argument(help="The payment's #N")], reason: Reason
+    payment: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="The payment's #N")],
+    reason: Reason,
 ) -> None:
     """Take a payment back (returned, or recorded by mistake): its invoices owe it again."""
 

@@ -26,6 +26,7 @@ from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
+from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import kind_label, state_label
@@ -223,7 +224,9 @@ def remind(
 
 InvoiceId = Annotated[
     int | None,
-    typer.Option("--id", help="Which invoice, when several share the number (their #N)"),
+    typer.Option(
+        "--id", min=1, max=ID_MAX, help="Which invoice, when several share the number (their #N)"
+    ),
 ]
 
 
@@ -461,7 +464,9 @@ def queue_list(
 @queue_app.command("dismiss")
 def queue_dismiss(
     kind: Annotated[AttentionKind, typer.Argument(case_sensitive=False)],
-    ref: Annotated[int, typer.Argument(help="The item's #N, as queue list shows it")],
+    ref: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, help="The item's #N, as queue list shows it")
+    ],
     reason: Annotated[str, typer.Option(help="How it was dealt with (recorded)")],
 ) -> None:
     """Take an item out of the queue: a reply handled, a message dismissed, a tie checked.
@@ -507,11 +512,14 @@ def figures(
 
 @queue_app.command("tie")
 def queue_tie(
-    message: Annotated[int, typer.Argument(help="The unrecognized or quarantined item's #N")],
+    message: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, help="The unrecognized or quarantined item's #N")
+    ],
     number: Annotated[str, typer.Argument(help="The invoice number it is about")],
     reason: Annotated[str, typer.Option(help="Why it is about this invoice (recorded)")],
     invoice_id: Annotated[
-        int | None, typer.Option("--id", help="The invoice's #N when the number is shared")
+        int | None,
+        typer.Option("--id", min=1, max=ID_MAX, help="The invoice's #N when the number is shared"),
     ] = None,
 ) -> None:
     """Tie an inbound message the reader could not tie to the invoice it is about: what it

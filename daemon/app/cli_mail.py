@@ -32,8 +32,10 @@ def dkim_keygen(
 
     if kind not in ("rsa", "ed25519"):
         fail(_("--type: rsa or ed25519"))
-    if kind == "rsa" and bits < 2048:
-        fail(_("--bits: at least 2048 (RFC 8301 refuses fewer than 1024; 2048 is the norm)"))
+    if kind == "rsa" and not 2048 <= bits <= 4096:
+        # RFC 8301 3.2: verifiers refuse fewer than 1024 bits and need check no more than
+        # 4096; a longer key is a signature some receivers never verify
+        fail(_("--bits: 2048 to 4096 (RFC 8301: receivers verify keys of 1024 to 4096 bits)"))
     if out.exists():
         fail(_("{path} exists: a key is never overwritten").format(path=out))
     domain = domain or settings().sender.address.rsplit("@", 1)[-1]
@@ -62,7 +64,8 @@ def check_domain_command(
         typer.Option(help="The relay's public address (default: the smtp host's addresses)"),
     ] = None,
     nameserver: Annotated[
-        str | None, typer.Option(help="Ask this DNS server (host or host:port)")
+        str | None,
+        typer.Option(help="Ask this DNS server (an address or a name, with :port if not 53)"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -75,17 +78,14 @@ def check_domain_command(
             ipaddress.ip_address(address)
         except ValueError:
             fail(_("--ip: {value} is not an IPv4 or IPv6 address").format(value=address))
-    if nameserver is not None:
-        host, _sep, port = nameserver.partition(":")
-        if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
-            fail(_("--nameserver: {value} is not host or host:port").format(value=nameserver))
+    resolver = guarded(lambda: resolver_for(nameserver))  # a name is looked up now
     s = settings()
 
     def run() -> int:
         ips = ip or sorted(
             {str(a[4][0]) for a in socket.getaddrinfo(s.smtp.host, None, proto=socket.IPPROTO_TCP)}
         )
-        found = check_domain(s, ips, resolver_for(nameserver))
+        found = check_domain(s, ips, resolver)
         report = Reporter(as_json)
         for f in found:
             mark = "ok  " if f.ok else "FIX "

@@ -40,7 +40,10 @@ def _shown(at: datetime | None) -> str | None:
 @app.command("health")
 def health_command(
     max_due_minutes: Annotated[
-        float, typer.Option(help="A due delivery older than this makes the service lagging")
+        float,
+        typer.Option(
+            min=1, max=10080, help="A due delivery older than this makes the service lagging"
+        ),
     ] = 60.0,
     as_json: JsonOption = False,
 ) -> None:

@@ -14,6 +14,7 @@ from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
+from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import day, days, percent
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import campaign_label
@@ -166,7 +167,9 @@ def campaign_list(
 
 @campaign_app.command("confirm")
 def campaign_confirm(
-    request: Annotated[int, typer.Argument(help="The request's number (R<N>: give N)")],
+    request: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, help="The request's number (R<N>: give N)")
+    ],
     reason: Annotated[str, typer.Option(help="Why the address is right (logged)")],
     email: Annotated[
         str | None, typer.Option(help="The address, where the answer gives none to propose")
@@ -188,7 +191,9 @@ def campaign_confirm(
 
 @campaign_app.command("reject")
 def campaign_reject(
-    request: Annotated[int, typer.Argument(help="The request's number (R<N>: give N)")],
+    request: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, help="The request's number (R<N>: give N)")
+    ],
     reason: Annotated[str, typer.Option(help="Why (logged)")],
 ) -> None:
     """The answer's address is not taken."""

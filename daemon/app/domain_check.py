@@ -4,7 +4,10 @@ aligns with the From domain, read with dnspython; what to fix, said for each."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
+import socket
 from dataclasses import dataclass
 
 import dns.exception
@@ -12,6 +15,7 @@ import dns.resolver
 import spf
 
 from config import Settings
+from daemon.domain.errors import ValidationError
 from daemon.domain.i18n import _
 from mailer.dkim import read_key
 
@@ -27,14 +31,45 @@ class DomainFinding:
     fix: str | None = None
 
 
+def nameserver_address(nameserver: str) -> tuple[str, int]:
+    """The address and port of ``nameserver`` as an admin writes it: an IPv4 or IPv6
+    address, ``host:port``, ``[IPv6]:port``, or a host name (looked up by the system);
+    ValidationError saying what does not fit."""
+    value = nameserver.strip()
+    host, port = value, ""
+    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d*))?", value)
+    if bracketed:
+        host, port = bracketed[1], bracketed[2] or ""
+    elif value.count(":") == 1:  # one colon: a port (an IPv6 address holds two or more)
+        host, _sep, port = value.partition(":")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ValidationError(
+            _("--nameserver: {value} is not host or host:port").format(value=nameserver)
+        )
+    try:
+        address = str(ipaddress.ip_address(host))
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_UDP)
+        except (OSError, UnicodeError):
+            raise ValidationError(
+                _("--nameserver: {host} is neither an IP address nor a name found in DNS").format(
+                    host=host
+                )
+            ) from None
+        address = str(found[0][4][0])
+    return address, int(port) if port else 53
+
+
 def resolver_for(nameserver: str | None) -> dns.resolver.Resolver:
-    """The system's resolver, or one asking only ``nameserver`` (``host`` or ``host:port``)."""
+    """The system's resolver, or one asking only ``nameserver`` (see
+    :func:`nameserver_address`)."""
     if nameserver is None:
         return dns.resolver.Resolver()
     resolver = dns.resolver.Resolver(configure=False)
-    host, _sep, port = nameserver.partition(":")
-    resolver.nameservers = [host]
-    resolver.port = int(port) if port else 53
+    address, port = nameserver_address(nameserver)
+    resolver.nameservers = [address]
+    resolver.port = port
     resolver.lifetime = 5.0
     return resolver
 

@@ -15,6 +15,7 @@ NAME_MAX = 200  # a customer's or a party's name
 NUMBER_MAX = 100  # an invoice number (EN 16931 BT-1 sets no limit; headers and files do)
 FILE_NAME_MAX = 255  # a file name on common filesystems
 IDENTIFIER_MAX = 100
+ID_MAX = 2**31 - 1  # a record's #N: its id column is an INTEGER (int4 on PostgreSQL)
 
 
 def control_character(value: str) -> str | None:

@@ -143,6 +143,16 @@ def test_a_full_disk(sqlite_config: Path, tmp_path: Path, monkeypatch: pytest.Mo
     [
         (["remind", "--today", "2026-13-45"], "2026-13-45"),
         (["status", "--state", "foo"], "needs_address"),
+        # a record's #N past what its column holds was an unexpected OverflowError
+        (["paid", "FA-1", "--id", "99999999999999999999", "--reason", "x"], "--id"),
+        (["payments", "reverse", "99999999999999999999", "--reason", "x"], "payment"),
+        (["queue", "dismiss", "reply", "0", "--reason", "x"], "ref"),
+        # a name where dnspython takes an address was an unexpected ValueError
+        (["check-domain", "--nameserver", "no-such-host.invalid"], "--nameserver"),
+        (["check-domain", "--nameserver", "192.0.2.53:70000"], "--nameserver"),
+        # a key no receiver is bound to verify (RFC 8301), or one that never ends being made
+        (["dkim", "keygen", "--out", "k.pem", "--selector", "s", "--bits", "99999999"], "4096"),
+        (["health", "--max-due-minutes", "nan"], "--max-due-minutes"),
     ],
 )
 def test_bad_option_values(sqlite_config: Path, args: list[str], expected: str) -> None:
