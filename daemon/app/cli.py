@@ -7,8 +7,14 @@ one upward import in the project, launching the TUI, lives in ``cli_admin``.
 
 from __future__ import annotations
 
+import sys
+
+import typer
+
 from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_ops, cli_report
-from daemon.app.cli_base import app
+from daemon.app.cli_base import app, use_environment_language
+from daemon.app.cli_usage import is_usage_error, usage_line
+from daemon.domain.i18n import _
 
 __all__ = [
     "app",
@@ -23,4 +29,19 @@ __all__ = [
 
 
 def main() -> None:
-    app()
+    """The `facturier` command. A command line it cannot take is said in one line in the
+    operator's language (``cli_usage``), as every other failure is."""
+    use_environment_language()  # the settings' language, once the main callback reads them
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        if type(exc).__name__ == "Abort":  # a question answered with Ctrl-C or Ctrl-D
+            typer.secho(_("aborted"), err=True, fg=typer.colors.RED)
+            sys.exit(1)
+        if not is_usage_error(exc):
+            raise
+        if type(exc).__name__ != "NoArgsIsHelpError":  # that one has shown the help
+            typer.secho(usage_line(exc), err=True, fg=typer.colors.RED)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    # a command's own exit code (typer.Exit); a command that returns, 0
+    sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)

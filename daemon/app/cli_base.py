@@ -81,6 +81,12 @@ class State:
 state = State()
 
 
+def use_environment_language() -> None:
+    """The operator's language where no settings file says it (one that is missing or does
+    not load, or before it is read): FACTURIER_UI__LANGUAGE, else the locale's."""
+    i18n.use(os.environ.get("FACTURIER_UI__LANGUAGE") or UiSettings().resolved_language())
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.secho(i18n._("error: {message}").format(message=message), err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
@@ -92,7 +98,7 @@ def settings() -> Settings:
             state.settings = load_settings(state.config_path)
         except ConfigError as exc:
             # the file cannot say the operator's language: the environment's
-            i18n.use(os.environ.get("FACTURIER_UI__LANGUAGE") or UiSettings().resolved_language())
+            use_environment_language()
             fail(i18n.said(exc), 2)
         assert state.settings is not None
         i18n.use(state.settings.ui.resolved_language())  # what the commands say
@@ -125,6 +131,12 @@ def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
         return call()
     except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
         raise
+    except BrokenPipeError:
+        # the reader went away (`facturier status | head`): what it read was whole, and
+        # nothing is to be said; the standard output is pointed at nothing so that Python's
+        # last flush does not fail again (the Python documentation's advice for SIGPIPE)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except BaseException as exc:
         failure = describe(exc, s.database.url if s is not None else None)
         if failure is None:
@@ -233,7 +245,7 @@ def main_options(
     try:
         state.settings = load_settings(config)
     except ConfigError:
-        i18n.use(os.environ.get("FACTURIER_UI__LANGUAGE") or UiSettings().resolved_language())
+        use_environment_language()
     else:
         i18n.use(state.settings.ui.resolved_language())
 

@@ -8,6 +8,8 @@ import os
 import socket
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -262,3 +264,26 @@ def test_a_login_without_tls_is_refused_unless_said(tmp_path: Path, section: str
         text.replace('username = "u"', 'username = "u"\nallow_login_without_tls = true')
     )
     assert run(config, "config", "check")[0] == 0
+
+
+FACTURIER = str(Path(sys.executable).with_name("facturier"))  # the installed command
+
+
+def test_a_reader_that_goes_away_is_not_an_error_to_report(
+    sqlite_config: Path, tmp_path: Path
+) -> None:
+    """`facturier customers list | head -1`: the reader closed its end; the command stops
+    without saying "error: Broken pipe" under what the reader took."""
+    assert run(sqlite_config, "customers", "add", "Dupont", "--email", "f@dupont.example")[0] == 0
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    done = subprocess.run(
+        [FACTURIER, "--config", str(sqlite_config), "customers", "list"],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FACTURIER_UI__LANGUAGE": "en"},
+    )
+    os.close(write)
+    assert done.returncode == 1 and done.stderr == "", done.stderr

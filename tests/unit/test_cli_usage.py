@@ -1,0 +1,88 @@
+"""A command line `facturier` cannot take is one line in the operator's language, with
+where the help is, and exit code 2 (Typer's own panel was English and five lines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from daemon.app.cli import main
+
+
+def _run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], language: str, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", language)
+    # no settings file: the command line is refused before any is needed
+    monkeypatch.setattr(
+        "sys.argv", ["facturier", "--config", str(Path("/nonexistent.toml")), *args]
+    )
+    with pytest.raises(SystemExit) as ended:
+        main()
+    out, err = capsys.readouterr()
+    return int(ended.value.code or 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("args", "french", "english"),
+    [
+        (
+            ["send", "--nope"],
+            "erreur : facturier send : option --nope inconnue (voir facturier send --help)",
+            "error: facturier send: no such option --nope (see facturier send --help)",
+        ),
+        (
+            ["resend"],
+            "erreur : facturier resend : l'argument INVOICE manque",
+            "error: facturier resend: the argument INVOICE is missing",
+        ),
+        (
+            ["figures", "--days", "abc"],
+            "--days : un nombre entier est attendu",
+            "--days: a whole number is expected",
+        ),
+        (["figures", "--days", "0"], "--days : au moins 1", "--days: at least 1"),
+        (
+            ["sendd"],
+            "commande sendd inconnue (vouliez-vous dire 'send', 'resend' ?)",
+            "no such command sendd (did you mean 'send', 'resend'?)",
+        ),
+        (["send", "a", "b"], "argument(s) en trop : a b", "unexpected argument(s): a b"),
+        (
+            ["status", "--state", "foo"],
+            "--state : 'foo' ne fait pas partie de 'needs_address'",
+            "--state: 'foo' is not one of 'needs_address'",
+        ),
+    ],
+)
+def test_a_command_line_that_cannot_be_taken_is_one_line_in_the_operators_language(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    french: str,
+    english: str,
+) -> None:
+    for language, said in (("fr", french), ("en", english)):
+        code, out, err = _run(monkeypatch, capsys, language, *args)
+        assert code == 2 and out == "", (out, err)
+        [line] = err.splitlines()
+        assert said in line, line
+        assert "Traceback" not in err and "Usage" not in err
+
+
+def test_a_group_without_its_command_shows_its_help_and_a_command_its_own_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(monkeypatch, capsys, "en", "customers")
+    assert code == 2 and "list" in out + err
+    broken = tmp_path / "p.zip"
+    broken.write_bytes(b"not a zip")
+    monkeypatch.setattr("sys.argv", ["facturier", "proof", "verify", str(broken)])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 1  # the problem found, as `proof verify` says
+    monkeypatch.setattr("sys.argv", ["facturier", "--help"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 0
