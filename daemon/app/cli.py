@@ -12,7 +12,7 @@ import sys
 import typer
 
 from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_ops, cli_report
-from daemon.app.cli_base import app, use_environment_language
+from daemon.app.cli_base import app, report_failure, state, use_environment_language
 from daemon.app.cli_usage import is_usage_error, usage_line
 from daemon.domain.i18n import _
 
@@ -39,7 +39,12 @@ def main() -> None:
             typer.secho(_("aborted"), err=True, fg=typer.colors.RED)
             sys.exit(1)
         if not is_usage_error(exc):
-            raise
+            # what failed outside a command's own guard (a path given that the system
+            # cannot even look at, one too long): one line too, never a traceback
+            try:
+                report_failure(exc, state.settings)
+            except typer.Exit as ended:
+                sys.exit(ended.exit_code)
         if type(exc).__name__ != "NoArgsIsHelpError":  # that one has shown the help
             typer.secho(usage_line(exc), err=True, fg=typer.colors.RED)
         sys.exit(int(getattr(exc, "exit_code", 2)))

@@ -138,18 +138,24 @@ def guarded(call: Callable[[], T], s: Settings | None = None) -> T:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
     except BaseException as exc:
-        failure = describe(exc, s.database.url if s is not None else None)
-        if failure is None:
-            log.debug("unexpected error", exc_info=True)
-            fail(
-                i18n._(
-                    "unexpected {kind}: {error} (a bug: run again with -vv for the details, "
-                    "and report them)"
-                ).format(kind=type(exc).__name__, error=exc),
-                BUG,
-            )
-        log.debug("%s", failure.message, exc_info=True)
-        fail(failure.message, failure.exit_code)
+        report_failure(exc, s)
+
+
+def report_failure(exc: BaseException, s: Settings | None = None) -> NoReturn:
+    """End the command with one line saying what failed and what to do (``failures``), or
+    that it is a bug; the traceback only in the debug log (-vv)."""
+    failure = describe(exc, s.database.url if s is not None else None)
+    if failure is None:
+        log.debug("unexpected error", exc_info=exc)
+        fail(
+            i18n._(
+                "unexpected {kind}: {error} (a bug: run again with -vv for the details, "
+                "and report them)"
+            ).format(kind=type(exc).__name__, error=exc),
+            BUG,
+        )
+    log.debug("%s", failure.message, exc_info=exc)
+    fail(failure.message, failure.exit_code)
 
 
 OWN_PACKAGES = ("daemon", "mailer", "bounce_parser", "config", "tui")

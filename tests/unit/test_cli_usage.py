@@ -86,3 +86,21 @@ def test_a_group_without_its_command_shows_its_help_and_a_command_its_own_exit_c
     with pytest.raises(SystemExit) as ended:
         main()
     assert ended.value.code == 0
+
+
+def test_a_path_the_system_cannot_look_at_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`import` of a name longer than the file system allows raised ENAMETOOLONG from the
+    command's first look at its paths, before any guard: a traceback."""
+    too_long = str(tmp_path / ("x" * 300))
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
+    monkeypatch.setattr(
+        "sys.argv", ["facturier", "--config", "/nonexistent.toml", "import", too_long]
+    )
+    with pytest.raises(SystemExit) as ended:
+        main()
+    out, err = capsys.readouterr()
+    [line] = err.splitlines()
+    assert ended.value.code == 1 and line.startswith(f"error: {too_long}: "), line
+    assert "Traceback" not in out + err
