@@ -145,3 +145,14 @@ def english_by_default() -> Iterator[None]:
     i18n.use("en")
     yield
     i18n.use("en")
+
+
+@pytest.fixture(autouse=True)
+def the_process_umask_kept() -> Iterator[None]:
+    """A command run in-process (CliRunner) sets the owner-only umask its process keeps
+    (``cli_base.main_options``): tests share one process, and the next test's Postfix queue
+    folders would be made unreadable to Postfix's own users."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
