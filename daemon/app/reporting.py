@@ -14,8 +14,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from daemon.domain.i18n import _
-
 
 class Reporter:
     def __init__(self, as_json: bool, doing: str = "working") -> None:
@@ -76,7 +74,8 @@ class Reporter:
         for problem in found:
             show = getattr(problem, "shown", None)
             line = show() if callable(show) else str(problem)
-            self.item({"problem": str(problem)}, _("BAD {problem}").format(problem=line))
+            # the mark, like health's DOWN and check-domain's FIX, is a tag kept as it is
+            self.item({"problem": str(problem)}, f"BAD {line}")
 
     def summary(self, obj: dict[str, Any], line: str) -> None:
         if self.as_json:

@@ -73,7 +73,7 @@ async def test_archive_verify_names_each_problem_in_the_admins_language_and_json
         return result.output
 
     said = await asyncio.to_thread(run)
-    assert f"ANOMALIE entrée n° 2 ({second.sha256[:16]}…) : l'entrée d'archive" in said
+    assert f"BAD entrée n° 2 ({second.sha256[:16]}…) : l'entrée d'archive" in said
     assert "a été modifiée" in said and "altered" not in said
     as_json = [json.loads(line) for line in (await asyncio.to_thread(run, "--json")).splitlines()]
     assert as_json[0] == {
