@@ -23,6 +23,7 @@ from daemon.app.cli_base import (
     fail,
     guarded,
     refuse_missing_database,
+    refuse_missing_paths,
     settings,
     state,
     user,
@@ -344,14 +345,13 @@ def bounce_classify(
     """Classify raw messages: one JSON object per line per file with --json."""
     from bounce_parser import classify
 
+    refuse_missing_paths(paths)
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
             files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in (".eml", ""))
-        elif p.exists():
-            files.append(p)
         else:
-            fail(_("{path}: no such file or folder").format(path=p))
+            files.append(p)
     for f in files:
         c = classify(f.read_bytes())
         out: dict[str, Any] = {

@@ -81,6 +81,30 @@ class State:
 state = State()
 
 
+def refuse_missing_paths(paths: list[Path]) -> None:
+    """End the command naming each path given that is neither a folder nor a regular file:
+    not there, or a pipe, a socket or a device (read as a file, a pipe waits for ever for a
+    writer and /dev/zero never ends)."""
+    said = []
+    for path in paths:
+        try:
+            if path.is_dir() or path.is_file():
+                continue
+            there = path.exists()
+        except OSError as exc:  # a name too long to look at
+            said.append(f"{path}: {exc.strerror}")
+            continue
+        said.append(
+            (
+                i18n._("{path}: not a regular file (a pipe, a socket or a device)")
+                if there
+                else i18n._("{path}: no such file or folder")
+            ).format(path=path)
+        )
+    if said:
+        fail(", ".join(said))
+
+
 def use_environment_language() -> None:
     """The operator's language where no settings file says it (one that is missing or does
     not load, or before it is read): FACTURIER_UI__LANGUAGE, else the locale's."""

@@ -18,6 +18,7 @@ from daemon.app.cli_base import (
     fail,
     guarded,
     queue_app,
+    refuse_missing_paths,
     user,
     with_app,
 )
@@ -101,9 +102,7 @@ def import_(
 ) -> None:
     """Import e-invoices (Factur-X/ZUGFeRD PDF, CII or UBL XML). Failed files stay put.
     Each file is reported as it is done (with a progress bar on a terminal)."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        fail(", ".join(_("{path}: no such file or folder").format(path=p) for p in missing))
+    refuse_missing_paths(paths)
 
     async def go(app_: Facturier) -> int:
         with Reporter(as_json, "importing") as report:
@@ -367,6 +366,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
 
     if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
         fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))
+    refuse_missing_paths([package])
     check = guarded(lambda: verify_package(package, key.lower() if key else None))
     report = Reporter(as_json)
     report.problems(check.problems)

@@ -287,3 +287,21 @@ def test_a_reader_that_goes_away_is_not_an_error_to_report(
     )
     os.close(write)
     assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import"], ["bounce", "classify"], ["proof", "verify"]],
+    ids=["import", "bounce-classify", "proof-verify"],
+)
+def test_a_pipe_or_a_device_given_as_a_file_is_refused_not_read_for_ever(
+    sqlite_config: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """A named pipe waits for ever for a writer, /dev/zero never ends: each command that
+    reads files a person names refuses them, in one line naming the path."""
+    fifo = tmp_path / "invoice.pdf"
+    os.mkfifo(fifo)
+    for path in (str(fifo), "/dev/zero"):
+        code, out = run(sqlite_config, *command, path)
+        assert code == 2, out
+        assert one_line(out) == f"error: {path}: not a regular file (a pipe, a socket or a device)"

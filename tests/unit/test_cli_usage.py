@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from daemon.app.cli import main
+from daemon.app.cli_base import BUG
 
 
 def _run(
@@ -94,13 +95,21 @@ def test_a_path_the_system_cannot_look_at_is_one_line_not_a_traceback(
     """`import` of a name longer than the file system allows raised ENAMETOOLONG from the
     command's first look at its paths, before any guard: a traceback."""
     too_long = str(tmp_path / ("x" * 300))
-    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
-    monkeypatch.setattr(
-        "sys.argv", ["facturier", "--config", "/nonexistent.toml", "import", too_long]
-    )
-    with pytest.raises(SystemExit) as ended:
-        main()
-    out, err = capsys.readouterr()
+    code, out, err = _run(monkeypatch, capsys, "en", "import", too_long)
     [line] = err.splitlines()
-    assert ended.value.code == 1 and line.startswith(f"error: {too_long}: "), line
+    assert code == 2 and line == f"error: {too_long}: File name too long", line
     assert "Traceback" not in out + err
+
+
+def test_what_fails_outside_a_commands_guard_is_one_line_saying_it_is_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(paths: object) -> None:
+        raise RuntimeError("the check of its paths broke")
+
+    monkeypatch.setattr("daemon.app.cli_invoices.refuse_missing_paths", broken)
+    code, _out, err = _run(monkeypatch, capsys, "en", "import", "x.pdf")
+    [line] = err.splitlines()
+    assert code == BUG and line.startswith(
+        "error: unexpected RuntimeError: the check of its paths broke (a bug: run again"
+    ), line
