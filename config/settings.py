@@ -482,6 +482,8 @@ class Settings(BaseSettings):
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():  # a pipe waits for ever for a writer, /dev/zero never ends
+        raise ConfigError(N_("not a regular file (a pipe, a socket or a device)"), source=path)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -119,6 +119,7 @@ def customers_import(
     """Create or update customers from a CSV (, or ; separated, UTF-8):
     name,invoice_email,copy_emails,vat_id,identifier,language. A row matches a known customer
     by identifier, VAT id, then name and invoice address; all rows are written, or none."""
+    refuse_missing_paths([file], folders=False)
 
     async def go(app_: Facturier) -> None:
         rows = await app_.customers.import_csv(file, changed_by=user(), dry_run=dry_run)

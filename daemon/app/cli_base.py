@@ -81,14 +81,17 @@ class State:
 state = State()
 
 
-def refuse_missing_paths(paths: list[Path]) -> None:
-    """End the command naming each path given that is neither a folder nor a regular file:
-    not there, or a pipe, a socket or a device (read as a file, a pipe waits for ever for a
-    writer and /dev/zero never ends)."""
+def refuse_missing_paths(paths: list[Path], *, folders: bool = True) -> None:
+    """End the command naming each path given that is neither a regular file nor (where
+    ``folders``) a folder: not there, or a pipe, a socket or a device (read as a file, a pipe
+    waits for ever for a writer and /dev/zero never ends)."""
     said = []
     for path in paths:
         try:
-            if path.is_dir() or path.is_file():
+            if path.is_file() or (folders and path.is_dir()):
+                continue
+            if path.is_dir():
+                said.append(i18n._("{path}: a folder, not a file").format(path=path))
                 continue
             there = path.exists()
         except OSError as exc:  # a name too long to look at

@@ -19,6 +19,7 @@ from daemon.app.cli_base import (
     duplicates_app,
     fail,
     payments_app,
+    refuse_missing_paths,
     user,
     with_app,
 )
@@ -236,9 +237,7 @@ def payments_import(
     reference, then invoice number in the text, then amount and customer. Each match says how
     it was made; what matches nothing or pays too much waits for a person. A statement
     imported twice changes nothing."""
-    missing = [p for p in files if not p.is_file()]
-    if missing:
-        fail(", ".join(_("{path}: no such file").format(path=p) for p in missing))
+    refuse_missing_paths(files, folders=False)
 
     async def go(app_: Facturier) -> int:
         counts: Counter[str] = Counter()

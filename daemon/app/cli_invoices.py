@@ -366,7 +366,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
 
     if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
         fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))
-    refuse_missing_paths([package])
+    refuse_missing_paths([package], folders=False)
     check = guarded(lambda: verify_package(package, key.lower() if key else None))
     report = Reporter(as_json)
     report.problems(check.problems)

@@ -291,8 +291,14 @@ def test_a_reader_that_goes_away_is_not_an_error_to_report(
 
 @pytest.mark.parametrize(
     "command",
-    [["import"], ["bounce", "classify"], ["proof", "verify"]],
-    ids=["import", "bounce-classify", "proof-verify"],
+    [
+        ["import"],
+        ["bounce", "classify"],
+        ["proof", "verify"],
+        ["customers", "import"],
+        ["payments", "import"],
+    ],
+    ids=["import", "bounce-classify", "proof-verify", "customers-import", "payments-import"],
 )
 def test_a_pipe_or_a_device_given_as_a_file_is_refused_not_read_for_ever(
     sqlite_config: Path, tmp_path: Path, command: list[str]
@@ -305,3 +311,21 @@ def test_a_pipe_or_a_device_given_as_a_file_is_refused_not_read_for_ever(
         code, out = run(sqlite_config, *command, path)
         assert code == 2, out
         assert one_line(out) == f"error: {path}: not a regular file (a pipe, a socket or a device)"
+
+
+def test_a_folder_where_a_file_is_wanted_is_named_so(sqlite_config: Path, tmp_path: Path) -> None:
+    for command in (["payments", "import"], ["customers", "import"], ["proof", "verify"]):
+        code, out = run(sqlite_config, *command, str(tmp_path))
+        assert code == 2 and one_line(out) == f"error: {tmp_path}: a folder, not a file", out
+
+
+def test_a_settings_file_that_is_a_pipe_or_a_device_is_refused_not_read_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")  # no settings file to say it
+    fifo = tmp_path / "facturier.toml"
+    os.mkfifo(fifo)
+    for config in (fifo, Path("/dev/zero")):
+        code, out = run(config, "config", "check")
+        assert code == 2 and "not a regular file (a pipe, a socket or a device)" in out, out
+        assert str(config) in one_line(out)
