@@ -48,6 +48,9 @@ class ConfigError(Exception):
         message = translate(self.template)
         if values:
             message = message.format(**values)
-        where = [w for w in (self.source, self.key) if w]
-        prefix = ": ".join(where)
-        return f"{prefix}: {message}" if prefix else message
+        # the file or variable, then the setting, then what is wrong: "{where}: {problem}",
+        # as French writes it too (a space before the colon)
+        for where in (self.key, self.source):
+            if where:
+                message = translate(N_("{where}: {problem}")).format(where=where, problem=message)
+        return message

@@ -112,3 +112,24 @@ def test_config_check_prints_masked_settings(
 def test_missing_named_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_a_settings_error_reads_in_french_with_frenchs_space_before_each_colon() -> None:
+    from daemon.domain import i18n
+
+    refused = ConfigError(
+        "cannot read secret file {path}: {error}",
+        key="smtp.password_file",
+        source="/etc/facturier.toml",
+        path="/etc/pw",
+        error="Permission denied",
+    )
+    assert str(refused) == (
+        "/etc/facturier.toml: smtp.password_file: cannot read secret file /etc/pw: "
+        "Permission denied"
+    )
+    i18n.use("fr")
+    assert i18n.said(refused) == (
+        "/etc/facturier.toml : smtp.password_file : impossible de lire le fichier secret "
+        "/etc/pw : Permission denied"
+    )
