@@ -34,12 +34,8 @@ async def _three_sent(app: Facturier, tmp_path: Path) -> None:
     await app.send_due()
 
 
-async def test_verify_passes_then_names_a_flipped_byte(
-    app: Facturier, sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    await _three_sent(app, tmp_path)
-    count, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
-    assert (count, problems) == (3, [])
+async def _flip_a_byte_of_the_second(app: Facturier) -> ArchiveEntry:
+    """Alter the second archived message by one bit, as a disk or a hand would."""
     async with app.ctx.sessions() as session:
         second = (await session.exec(select(ArchiveEntry).where(ArchiveEntry.seq == 2))).one()
     path = Path(second.path)
@@ -47,6 +43,16 @@ async def test_verify_passes_then_names_a_flipped_byte(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
+    return second
+
+
+async def test_verify_passes_then_names_a_flipped_byte(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _three_sent(app, tmp_path)
+    count, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
+    assert (count, problems) == (3, [])
+    await _flip_a_byte_of_the_second(app)
     _, problems = await verify_archive(app.ctx.sessions, app.ctx.archive)
     assert [p.seq for p in problems] == [2] and "altered" in str(problems[0].problem)
 
@@ -57,13 +63,7 @@ async def test_archive_verify_names_each_problem_in_the_admins_language_and_json
     """A French admin reads what `archive verify` found in French; the JSON a script reads
     says the same in English whatever the admin's language."""
     await _three_sent(app, tmp_path)
-    async with app.ctx.sessions() as session:
-        second = (await session.exec(select(ArchiveEntry).where(ArchiveEntry.seq == 2))).one()
-    path = Path(second.path)
-    os.chmod(path, 0o644)
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+    second = await _flip_a_byte_of_the_second(app)
     config = tmp_path / "facturier.toml"
     config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
 
