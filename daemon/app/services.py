@@ -70,6 +70,7 @@ class Facturier:
             s.templates.default_language,
             payment_reference=s.payments.reference,
             gate=ComplianceGate.from_settings(s.compliance),
+            max_file_bytes=s.smtp.max_message_bytes,
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.amounts = AmountsService(ctx.sessions, s.sender.address)

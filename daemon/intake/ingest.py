@@ -104,7 +104,12 @@ class IngestService:
         default_language: str = "fr",
         payment_reference: str = "none",
         gate: ComplianceGate | None = None,
+        max_file_bytes: int | None = None,
     ):
+        self.max_file_bytes = max_file_bytes
+        """The largest file that may be imported: a larger one could never be sent (its
+        message, the file encoded, would be over ``smtp.max_message_bytes``), and it is not
+        read into memory to find that out."""
         self.payment_reference = payment_reference
         self.sessions = sessions
         self.settings = settings
@@ -123,6 +128,17 @@ class IngestService:
         except ValidationError as exc:
             return ImportResult(name, False, _("{why}: rename the file").format(why=exc))
         try:
+            size = (await asyncio.to_thread(path.stat)).st_size
+            if self.max_file_bytes is not None and size > self.max_file_bytes:
+                return ImportResult(
+                    name,
+                    False,
+                    _(
+                        "a file of {size} bytes: no message within smtp.max_message_bytes "
+                        "({limit} bytes) can carry it; ask the seller for a smaller file, or "
+                        "raise the limit if the relay takes larger messages"
+                    ).format(size=size, limit=self.max_file_bytes),
+                )
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             return ImportResult(name, False, _("cannot read: {why}").format(why=exc.strerror))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -183,3 +185,31 @@ async def test_a_ubl_invoice_goes_with_a_readable_pdf_beside_it(
     pdf = parts["EN16931_Einfach.pdf"].get_payload(decode=True)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Invoice No. 471102" in text and "Amount due" in text and "529.87 EUR" in text
+
+
+async def test_a_file_no_message_could_carry_is_refused_unread_and_kept_with_its_reason(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A file over smtp.max_message_bytes could never be sent (its message is larger
+    still): refused at import, before it is read into memory, and kept in the rejected folder
+    with the reason and the limit, as any refused file is. The check that sizes the message
+    itself, before it goes, stays."""
+    await _customer(app)
+    assert app.ingest.max_file_bytes == app.ctx.settings.smtp.max_message_bytes
+    watch = app.ctx.settings.ingest.watch
+    watch.mkdir(parents=True, exist_ok=True)
+    big = watch / "FA-BIG.xml"
+    big.write_bytes(_cii("FA-BIG"))
+    old = time.time() - 60  # landed a minute ago: not still being written
+    os.utime(big, (old, old))
+    size = big.stat().st_size
+    app.ingest.max_file_bytes = size - 1
+    [result] = await app.ingest.scan_watch_folder()
+    assert not result.ok
+    assert result.message.startswith(f"a file of {size} bytes: no message within "), result
+    assert f"({app.ingest.max_file_bytes} bytes)" in result.message
+    [kept] = app.ctx.settings.ingest.rejected.glob("FA-BIG*.xml")
+    assert kept.read_bytes() == _cii("FA-BIG")
+    assert result.message in kept.with_name(kept.name + ".reason.txt").read_text()
+    async with app.ctx.sessions() as session:
+        assert (await session.exec(select(Invoice))).all() == []
