@@ -90,6 +90,15 @@ class Said:
     template: str
     params: dict[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, exc: BaseException) -> Said:
+        """A raised error kept to be said again: one that carries its template (the
+        mailer's, the configuration's: see :func:`said`) as that, any other as raised."""
+        template = getattr(exc, "template", None)
+        if isinstance(template, str):
+            return cls(template, dict(getattr(exc, "params", None) or {}))
+        return cls(str(exc))
+
     def __str__(self) -> str:
         return self.template.format(**self.params) if self.params else self.template
 

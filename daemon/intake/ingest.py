@@ -106,10 +106,10 @@ class IngestService:
         gate: ComplianceGate | None = None,
         max_file_bytes: int | None = None,
     ):
+        # the largest file that may be imported: a larger one could never be sent (its
+        # message, the file encoded, would be over smtp.max_message_bytes), and it is not
+        # read into memory to find that out
         self.max_file_bytes = max_file_bytes
-        """The largest file that may be imported: a larger one could never be sent (its
-        message, the file encoded, would be over ``smtp.max_message_bytes``), and it is not
-        read into memory to find that out."""
         self.payment_reference = payment_reference
         self.sessions = sessions
         self.settings = settings

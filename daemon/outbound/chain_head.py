@@ -160,7 +160,7 @@ async def verify_ledger(
                         say(
                             N_("inbound notice #{id} as received: {problem}"),
                             id=e.ref_id,
-                            problem=Said(exc.template, exc.params),
+                            problem=Said.of(exc),
                         ),
                     )
                 )

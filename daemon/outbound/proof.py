@@ -208,7 +208,7 @@ async def verify_archive(
                 problems.append(ArchiveProblem(e.seq, e.sha256, say(N_("size differs"))))
             problems += _owners_problems(e, data, owners.get(e.id or 0, []))
         except ArchiveError as exc:
-            problems.append(ArchiveProblem(e.seq, e.sha256, Said(exc.template, exc.params)))
+            problems.append(ArchiveProblem(e.seq, e.sha256, Said.of(exc)))
         prev, expected_seq = e.chain_hash or "", e.seq + 1
     if archive.root.exists():
         for path in sorted(archive.root.rglob("*.eml")):

@@ -200,7 +200,7 @@ async def build_package(
                     say(
                         N_("delivery #{id}: {problem}"),
                         id=d.id,
-                        problem=Said(exc.template, exc.params),
+                        problem=Said.of(exc),
                     )
                 )
             recomputed = chain_hash(
@@ -230,9 +230,7 @@ async def build_package(
         try:
             files[name] = await asyncio.to_thread(sources.originals.read, m.raw_sha256)
         except ArchiveError as exc:
-            verification.append(
-                say(N_("notice #{id}: {problem}"), id=m.id, problem=Said(exc.template, exc.params))
-            )
+            verification.append(say(N_("notice #{id}: {problem}"), id=m.id, problem=Said.of(exc)))
         notice_link = notice_links.get(m.id or 0)
         if notice_link is None or not _link_holds(notice_link, inbound_digest(m)):
             verification.append(say(N_("notice #{id}: not in the ledger as it is now"), id=m.id))
