@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailer.errors import N_, ArchiveError
+from mailer.files import NotRegularFile, open_regular, read_regular
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ def _fsync_dir(path: Path) -> None:
 
 def _read_entry(path: Path, sha256: str, *, verify: bool, size: int | None = None) -> bytes:
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
+    except NotRegularFile as exc:  # what was written is a file: a pipe or a device in its place
+        raise ArchiveError(N_("archive entry {sha256} has been altered"), sha256=sha256) from exc
     except OSError as exc:
         raise ArchiveError(
             N_("archive entry {sha256} is missing: {why}"), sha256=sha256, why=exc.strerror
@@ -63,7 +66,7 @@ class Archive:
         sha = hashlib.sha256(data).hexdigest()
         target = self.path_for(sha)
         if target.exists():
-            if self.digest(target) != sha:
+            if self._digest_or_none(target) != sha:
                 raise ArchiveError(
                     N_("archive entry {path} exists but its content has changed"), path=target
                 )
@@ -82,7 +85,7 @@ class Archive:
             try:
                 os.link(tmp, target)
             except FileExistsError as exc:
-                if self.digest(target) != sha:
+                if self._digest_or_none(target) != sha:
                     raise ArchiveError(
                         N_("archive entry {path} exists with other content"), path=target
                     ) from exc
@@ -103,10 +106,20 @@ class Archive:
         itself (``verify=False``)."""
         return _read_entry(self.path_for(sha256), sha256, verify=verify)
 
+    @classmethod
+    def _digest_or_none(cls, path: Path) -> str | None:
+        """The digest of what sits at an entry's place, None where it is not a file."""
+        try:
+            return cls.digest(path)
+        except NotRegularFile:
+            return None
+
     @staticmethod
     def digest(path: Path) -> str:
+        """The sha256 of a regular file; :class:`~mailer.files.NotRegularFile` for anything
+        else (a pipe there would otherwise be waited on for ever)."""
         h = hashlib.sha256()
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         return h.hexdigest()

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from mailer.errors import N_, MailerError
+from mailer.files import read_regular
 
 SIGNED_HEADERS = (
     "from",
@@ -92,7 +93,7 @@ class DkimKey:
 
 def read_key(path: Path) -> DkimKey:
     try:
-        loaded = load_pem_private_key(path.read_bytes(), password=None)
+        loaded = load_pem_private_key(read_regular(path), password=None)
     except (OSError, ValueError, TypeError) as exc:
         raise DkimError(N_("cannot read the DKIM key {path}: {why}"), path=path, why=exc) from exc
     return key_of(loaded, path)

@@ -13,8 +13,10 @@ import logging
 import mailbox as stdlib_mailbox
 import re
 import ssl
+import stat
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +24,7 @@ import aioimaplib
 from aioimaplib import STOP_WAIT_SERVER_PUSH
 
 from mailer.errors import N_, MailboxError
+from mailer.files import NotRegularFile, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +359,7 @@ class MaildirMailbox:
         self._md: stdlib_mailbox.Maildir | None = None
         self._uids: dict[str, int] = {}
         self._validity = 1
+        self._not_files: set[str] = set()
 
     async def open(self) -> int:
         await asyncio.to_thread(self._open_sync)
@@ -374,9 +378,35 @@ class MaildirMailbox:
                 uid, _, key = line.partition(" ")
                 self._uids[key] = int(uid)
 
-    def _assign_uids(self) -> None:
+    def _entry(self, key: str) -> Path:
         assert self._md is not None
-        keys = sorted(self._md.keys(), key=lambda k: (self._mtime(k), k))
+        return self.path / self._md._lookup(key)  # type: ignore[attr-defined]
+
+    def _is_message(self, key: str) -> bool:
+        """Whether a Maildir entry is a file: a pipe, a socket or a device put there is left
+        where it is, said once, and never read (a pipe would be waited on for ever)."""
+        try:
+            if stat.S_ISREG(self._entry(key).stat().st_mode):
+                return True
+        except (OSError, KeyError):
+            return False  # gone since the listing
+        if key not in self._not_files:
+            self._not_files.add(key)
+            log.warning(
+                "%s: %s is not a regular file (a pipe, a socket or a device): left there, not read",
+                self.name,
+                self._entry(key),
+            )
+        return False
+
+    def _read(self, key: str) -> bytes:
+        try:
+            return read_regular(self._entry(key))
+        except NotRegularFile as exc:  # replaced since it was listed
+            raise MailboxError(N_("{path}: not a regular file"), path=exc.filename) from exc
+
+    def _assign_uids(self, messages: set[str]) -> None:
+        keys = sorted(messages, key=lambda k: (self._mtime(k), k))
         next_uid = max(self._uids.values(), default=0) + 1
         changed = False
         for key in keys:
@@ -395,7 +425,7 @@ class MaildirMailbox:
     def _mtime(self, key: str) -> float:
         assert self._md is not None
         try:
-            return (self.path / self._md._lookup(key)).stat().st_mtime  # type: ignore[attr-defined]
+            return self._entry(key).stat().st_mtime
         except (OSError, KeyError):
             return 0.0
 
@@ -405,12 +435,12 @@ class MaildirMailbox:
     def _fetch_sync(self, last_uid: int, limit: int) -> list[FetchedMessage]:
         if self._md is None:
             raise MailboxError("Maildir is not open")
-        self._assign_uids()
-        present = set(self._md.keys())
+        present = {key for key in self._md.iterkeys() if self._is_message(key)}
+        self._assign_uids(present)
         wanted = sorted(
             (uid, key) for key, uid in self._uids.items() if uid > last_uid and key in present
         )[:limit]
-        return [FetchedMessage(uid, self._md.get_bytes(key)) for uid, key in wanted]
+        return [FetchedMessage(uid, self._read(key)) for uid, key in wanted]
 
     async def move(self, uid: int, folder: str) -> None:
         await asyncio.to_thread(self._move_sync, uid, folder)
@@ -426,7 +456,7 @@ class MaildirMailbox:
             if folder not in self._md.list_folders()
             else self._md.get_folder(folder)
         )
-        target.add(self._md.get_bytes(key))
+        target.add(self._read(key))
         self._md.remove(key)
 
     async def append(self, raw: bytes) -> None:
@@ -440,7 +470,16 @@ class MaildirMailbox:
         def look() -> bool:
             md = stdlib_mailbox.Maildir(self.path, create=True)
             wanted = message_id.strip()
-            return any((message.get("Message-ID") or "").strip() == wanted for message in md)
+            for key in md.iterkeys():
+                try:
+                    raw = read_regular(self.path / md._lookup(key))  # type: ignore[attr-defined]
+                except (OSError, KeyError):  # gone since the listing, or not a file
+                    continue
+                if (
+                    BytesParser().parsebytes(raw, headersonly=True).get("Message-ID") or ""
+                ).strip() == wanted:
+                    return True
+            return False
 
         return await asyncio.to_thread(look)
 

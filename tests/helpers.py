@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import os
+import threading
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
@@ -184,3 +188,26 @@ def with_database(config: Path) -> Path:
     if failure:
         raise failure[0]
     return config
+
+
+@contextlib.contextmanager
+def pipe_let_go_after(fifo: Path, seconds: float = 10.0) -> Iterator[None]:
+    """Fails, rather than hangs, a test whose code waits on the named pipe ``fifo``: after
+    ``seconds`` a writer opens and closes it, so a reader stuck there reaches its end."""
+    done = threading.Event()
+    waited: list[Path] = []
+
+    def let_go() -> None:
+        while not done.wait(seconds):
+            waited.append(fifo)
+            with contextlib.suppress(OSError):  # no reader waiting (yet)
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    watcher = threading.Thread(target=let_go, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+    assert not waited, f"{fifo} was waited on for more than {seconds} s"

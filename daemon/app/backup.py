@@ -28,6 +28,7 @@ from daemon.domain.i18n import _
 from daemon.domain.models import ArchiveEntry, InboundMessage, Invoice, utcnow
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
+from mailer.files import is_regular, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,19 @@ async def backup(settings: Settings, sessions: SessionFactory, dest: Path) -> Ba
             _("{path} is not empty: a backup goes into a new or empty folder").format(path=dest)
         )
     await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True, mode=0o700)
+    try:
+        files = await _write_backup(settings, sessions, dest)
+    except BaseException:
+        # no half backup is left to pass for a whole one: dest was empty, all in it is ours
+        await asyncio.to_thread(_clear, dest)
+        raise
+    log.info("backup written to %s: %s files", dest, files)
+    return BackupReport(dest, files, settings.database.sqlite_file() is not None)
+
+
+async def _write_backup(settings: Settings, sessions: SessionFactory, dest: Path) -> int:
+    """The copies, each checked against its digest, and the manifest naming them; the
+    number of files."""
     source = settings.database.sqlite_file()
     if source is not None:
         copy = dest / DATABASE
@@ -107,12 +121,24 @@ async def backup(settings: Settings, sessions: SessionFactory, dest: Path) -> Ba
                             path=path
                         )
                     )
+                if not is_regular(path):  # a pipe there would be waited on for ever
+                    raise ValidationError(
+                        _("{path} is not a regular file: run archive verify").format(path=path)
+                    )
                 relative = f"{folder}/{sha[:2]}/{sha}.eml"
                 target = dest / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
                 manifest[relative] = _sha256(target)
+                if manifest[relative] != sha:  # an altered entry is not backed up as sound
+                    raise ValidationError(
+                        _("{path} has been altered: run archive verify").format(path=path)
+                    )
         for key in _keys(settings):
+            if not is_regular(key):
+                raise ValidationError(
+                    _("{path}: not a regular file (a pipe, a socket or a device)").format(path=key)
+                )
             relative = f"keys/{key.name}"
             (dest / "keys").mkdir(exist_ok=True)
             shutil.copyfile(key, dest / relative)
@@ -129,8 +155,15 @@ async def backup(settings: Settings, sessions: SessionFactory, dest: Path) -> Ba
         "files": manifest,
     }
     (dest / "manifest.json").write_text(json.dumps(document, indent=2, sort_keys=True))
-    log.info("backup written to %s: %s files", dest, len(manifest))
-    return BackupReport(dest, len(manifest), source is not None)
+    return len(manifest)
+
+
+def _clear(folder: Path) -> None:
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _online_copy(source: Path, target: Path) -> None:
@@ -143,7 +176,7 @@ def restore(settings: Settings, src: Path) -> int:
     """Bring the backup in ``src`` back into the settings' data folders, which must be empty,
     every file checked against the manifest first; the number of files restored."""
     try:
-        document = json.loads((src / "manifest.json").read_text())
+        document = json.loads(read_regular(src / "manifest.json"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             _("{path}: no readable manifest.json ({why})").format(path=src, why=exc)
@@ -153,7 +186,7 @@ def restore(settings: Settings, src: Path) -> int:
     files: dict[str, str] = document["files"]
     for relative, digest in files.items():
         path = src / relative
-        if not path.exists() or _sha256(path) != digest:
+        if not is_regular(path) or _sha256(path) != digest:
             raise ValidationError(
                 _("{path} is missing or altered: nothing restored").format(path=path)
             )

@@ -24,6 +24,7 @@ from daemon.outbound.compose_workers import MessageMaker
 from daemon.outbound.send_context import NotSent
 from daemon.store.db import SessionFactory, create_engine, session_factory, transaction
 from mailer.archive import Archive
+from mailer.files import read_regular
 from mailer.mailbox import (
     BounceMailbox,
     ImapConfig,
@@ -74,7 +75,7 @@ class AppContext:
         fresh = report is None or report.fingerprint != current or not report.passed
         if fresh:
             try:
-                data = await asyncio.to_thread(Path(invoice.stored_path).read_bytes)
+                data = await asyncio.to_thread(read_regular, Path(invoice.stored_path))
                 checked = await asyncio.to_thread(
                     read_einvoice,
                     data,

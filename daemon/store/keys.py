@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from daemon.domain.errors import KeyFileError
 from daemon.domain.i18n import _
+from mailer.files import NotRegularFile, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ def signing_key(path: Path) -> Ed25519PrivateKey:
         )
         _write_once(path, pem)
     try:
-        loaded = load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm):  # damaged, or a key with a password
+        loaded = load_pem_private_key(read_regular(path), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm, NotRegularFile):
+        # damaged, a key with a password, or a pipe or a device in the key's place
         loaded = None
     if not isinstance(loaded, Ed25519PrivateKey):
         raise KeyFileError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from daemon.domain.errors import ValidationError
 from daemon.domain.models import ArchiveEntry, Delivery
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
-from tests.helpers import invoice_file, write_config
+from tests.helpers import invoice_file, pipe_let_go_after, write_config
 
 
 async def _importing(app: Facturier, tmp_path: Path, count: int) -> None:
@@ -109,4 +110,54 @@ def test_a_tampered_backup_is_not_restored(settings_path: Path, tmp_path: Path) 
     other = write_config(root, f"sqlite+aiosqlite:///{root / 'f.db'}")
     result = runner.invoke(cli, ["--config", str(other), "restore", str(tmp_path / "b")])
     assert result.exit_code == 2 and "missing or altered: nothing restored" in result.output
+    assert not (root / "f.db").exists()
+
+
+async def test_an_altered_entry_or_a_pipe_in_its_place_is_not_backed_up(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A backup is what restores the archive: an entry that is not what was sent is refused
+    (naming it) and the half-made copy is taken away, so none passes for a whole backup."""
+    await _importing(app, tmp_path, 2)
+    await app.send_due()
+    async with app.ctx.sessions() as session:
+        [first, *_rest] = (await session.exec(select(ArchiveEntry))).all()
+    entry = app.ctx.archive.path_for(first.sha256)
+    sound = entry.read_bytes()
+    os.chmod(entry, 0o600)
+    entry.write_bytes(sound.replace(b"Dupont", b"Dupond"))
+    dest = tmp_path / "backup"
+    with pytest.raises(ValidationError, match=f"{entry} has been altered: run archive verify"):
+        await backup(app.ctx.settings, app.ctx.sessions, dest)
+    assert list(dest.iterdir()) == []
+    entry.unlink()
+    os.mkfifo(entry)
+    refused = pytest.raises(ValidationError, match=f"{entry} is not a regular file")
+    with pipe_let_go_after(entry), refused:
+        await backup(app.ctx.settings, app.ctx.sessions, dest)
+    assert list(dest.iterdir()) == []
+    entry.unlink()
+    entry.write_bytes(sound)
+    done = await backup(app.ctx.settings, app.ctx.sessions, dest)
+    assert done.files == len(json.loads((dest / "manifest.json").read_text())["files"])
+
+
+def test_a_pipe_in_a_backup_is_refused_not_waited_on(settings_path: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    made = runner.invoke(cli, ["--config", str(settings_path), "backup", str(tmp_path / "b")])
+    assert made.exit_code == 0, made.output
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    [name, *_rest] = [n for n in manifest["files"] if n.startswith("archive/")] or [
+        n for n in manifest["files"] if n.startswith("keys/")
+    ]
+    planted = tmp_path / "b" / name
+    planted.unlink()
+    os.mkfifo(planted)
+    root = tmp_path / "elsewhere"
+    root.mkdir()
+    other = write_config(root, f"sqlite+aiosqlite:///{root / 'f.db'}")
+    with pipe_let_go_after(planted):
+        result = runner.invoke(cli, ["--config", str(other), "restore", str(tmp_path / "b")])
+    assert result.exit_code == 2, result.output
+    assert f"{planted} is missing or altered: nothing restored" in " ".join(result.output.split())
     assert not (root / "f.db").exists()

@@ -10,6 +10,7 @@ import pytest
 import mailer.archive as archive_module
 from mailer.archive import Archive
 from mailer.errors import ArchiveError
+from tests.helpers import pipe_let_go_after
 
 
 def test_store_is_content_addressed_read_only_and_idempotent(tmp_path: Path) -> None:
@@ -68,3 +69,19 @@ def test_a_new_folder_and_a_new_root_are_fsynced_with_the_entry(
     assert second.path.parent == first.path.parent
     assert synced == [first.path.parent]
     assert archive.read(second.sha256) == neighbour
+
+
+def test_a_pipe_in_an_entrys_place_is_altered_not_waited_on(tmp_path: Path) -> None:
+    """Whoever can write into the archive folder could put a named pipe where an entry was:
+    the reader says the entry is altered instead of waiting for a writer for ever."""
+    archive = Archive(tmp_path)
+    entry = archive.store(b"original bytes")
+    entry.path.unlink()
+    os.mkfifo(entry.path)
+    with pipe_let_go_after(entry.path):
+        with pytest.raises(ArchiveError, match="altered"):
+            archive.read(entry.sha256)
+        with pytest.raises(ArchiveError, match="changed"):
+            archive.store(b"original bytes")
+        with pytest.raises(OSError, match="not a regular file"):
+            Archive.digest(entry.path)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import stat
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from daemon.domain.fields import as_plain_text
 from daemon.domain.verp import find_verp, sign, verp_address
 from daemon.inbound.tying import notice_key
 from daemon.store.keys import ensure_key_file, signing_key
+from tests.helpers import pipe_let_go_after
 
 KEY = b"k" * 32
 
@@ -73,6 +75,13 @@ def test_a_signing_key_that_cannot_be_used_is_named_and_kept(
         signing_key(path)
     assert str(path) in str(refused.value)
     assert path.read_bytes() == content
+
+
+def test_a_pipe_in_the_signing_keys_place_is_named_not_waited_on(tmp_path: Path) -> None:
+    path = tmp_path / "signing.key"
+    os.mkfifo(path)
+    with pipe_let_go_after(path), pytest.raises(KeyFileError, match="restore it from a backup"):
+        signing_key(path)
 
 
 def _bounce(diagnostic: str, subject: str) -> Classification:

@@ -1,0 +1,52 @@
+"""The local Maildir a bounce reader or the sent copies may use: what it holds that is not a
+message is left alone, not waited on."""
+
+from __future__ import annotations
+
+import logging
+import mailbox
+import os
+from pathlib import Path
+
+import pytest
+
+from mailer.mailbox import MaildirMailbox
+from tests.helpers import pipe_let_go_after
+
+BOUNCE = b"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <b1@mx.example>\r\n\r\nreturned\r\n"
+
+
+async def test_a_pipe_in_the_bounce_maildir_is_left_there_said_once_and_never_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "bounces"
+    mailbox.Maildir(folder, create=True).add(BOUNCE)
+    fifo = folder / "new" / "1700000000.M1P1.planted"
+    os.mkfifo(fifo)
+    reader = MaildirMailbox(folder)
+    await reader.open()
+    caplog.set_level(logging.WARNING, logger="mailer.mailbox")
+    with pipe_let_go_after(fifo):
+        first = await reader.fetch_after(0, 10)
+        again = await reader.fetch_after(0, 10)
+    assert [m.raw for m in first] == [m.raw for m in again] == [BOUNCE]
+    assert fifo.exists()  # not ours to remove
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and str(fifo) in said[0] and "not a regular file" in said[0]
+    # the message is filed away as usual; the pipe stays where it was
+    await reader.move(first[0].uid, "Done")
+    with pipe_let_go_after(fifo):
+        assert await reader.fetch_after(0, 10) == []
+
+
+async def test_a_pipe_in_the_sent_maildir_does_not_stop_looking_for_a_copy(
+    tmp_path: Path,
+) -> None:
+    sent = tmp_path / "sent"
+    mailbox.Maildir(sent, create=True).add(BOUNCE)
+    fifo = sent / "new" / "1.M1P1.planted"
+    os.mkfifo(fifo)
+    folder = MaildirMailbox(sent)
+    with pipe_let_go_after(fifo):
+        assert await folder.holds("<b1@mx.example>")
+        assert not await folder.holds("<other@mx.example>")
