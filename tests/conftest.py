@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -145,6 +146,9 @@ def english_by_default() -> Iterator[None]:
     i18n.use("en")
     yield
     i18n.use("en")
+    help_words = sys.modules.get("daemon.app.cli_help")
+    if help_words is not None:  # Typer's titles, which a French help page set
+        help_words.say_typer_words()
 
 
 @pytest.fixture(autouse=True)

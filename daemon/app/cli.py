@@ -11,7 +11,15 @@ import sys
 
 import typer
 
-from daemon.app import cli_admin, cli_billing, cli_invoices, cli_mail, cli_ops, cli_report
+from daemon.app import (
+    cli_admin,
+    cli_billing,
+    cli_help,
+    cli_invoices,
+    cli_mail,
+    cli_ops,
+    cli_report,
+)
 from daemon.app.cli_base import app, report_failure, state, use_environment_language
 from daemon.app.cli_usage import is_usage_error, usage_line
 from daemon.domain.i18n import _
@@ -32,8 +40,10 @@ def main() -> None:
     """The `facturier` command. A command line it cannot take is said in one line in the
     operator's language (``cli_usage``), as every other failure is."""
     use_environment_language()  # the settings' language, once the main callback reads them
+    command = typer.main.get_command(app)
+    cli_help.translate(command, typer.Context(command))  # facturier --help, before settings
     try:
-        code = app(standalone_mode=False)
+        code = command(standalone_mode=False)
     except Exception as exc:
         if type(exc).__name__ == "Abort":  # a question answered with Ctrl-C or Ctrl-D
             typer.secho(_("aborted"), err=True, fg=typer.colors.RED)

@@ -19,6 +19,7 @@ import typer
 
 from config import ConfigError, Settings, load_settings
 from config.settings import UiSettings
+from daemon.app import cli_help
 from daemon.app.failures import BUG, describe
 from daemon.app.logformat import Masking, formatter
 from daemon.app.operator import current_operator
@@ -253,6 +254,7 @@ user = current_operator  # who every command records
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     config: ConfigOption = None,
     verbose: Annotated[
         int,
@@ -281,6 +283,7 @@ def main_options(
         use_environment_language()
     else:
         i18n.use(state.settings.ui.resolved_language())
+    cli_help.translate(ctx.find_root().command, ctx)  # a command's --help comes after this
 
 
 def missing_database(s: Settings) -> Path | None:

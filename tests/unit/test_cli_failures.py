@@ -207,7 +207,7 @@ def test_the_help_shows_each_command_in_whole_sentences_and_settings_by_name() -
     """A list of commands gives each one's summary as one flowing paragraph (not broken
     where the source line ended), and a setting written ``[archive] head_export`` is shown,
     not read as markup and dropped."""
-    wide = {"COLUMNS": "400"}
+    wide = {"COLUMNS": "400", "FACTURIER_UI__LANGUAGE": "en"}
     listing = CliRunner().invoke(app, ["--help"], env=wide).output
     [proof] = [line for line in listing.splitlines() if "proof package" in line]
     assert "every notice received for them, the relay's replies" in proof

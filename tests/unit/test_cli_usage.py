@@ -113,3 +113,45 @@ def test_what_fails_outside_a_commands_guard_is_one_line_saying_it_is_a_bug(
     assert code == BUG and line.startswith(
         "error: unexpected RuntimeError: the check of its paths broke (a bug: run again"
     ), line
+
+
+def _help_page(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    *args: str,
+    config: Path | None = None,
+) -> str:
+    monkeypatch.setenv("COLUMNS", "200")  # a line each, to compare whole sentences
+    if config is None:
+        return _run(monkeypatch, capsys, language, *args, "--help")[1]
+    monkeypatch.delenv("FACTURIER_UI__LANGUAGE", raising=False)  # the settings' decides
+    monkeypatch.setenv("LC_ALL", "C")  # over the locale's
+    monkeypatch.setattr("sys.argv", ["facturier", "--config", str(config), *args, "--help"])
+    with pytest.raises(SystemExit):
+        main()
+    return capsys.readouterr().out
+
+
+def test_the_help_is_in_the_admins_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Before, every help page was English whatever the admin's language: the command's
+    description, each option's, and Typer's own titles and marks."""
+    page = _help_page(monkeypatch, capsys, "fr")
+    assert "Livrer des factures électroniques par e-mail" in page
+    assert "Commandes" in page and "Afficher cette aide et quitter." in page
+    assert "Faire tourner le démon jusqu'à SIGTERM ou SIGINT." in page
+    page = _help_page(monkeypatch, capsys, "fr", "customers", "set-address")
+    assert "Changer la boîte centrale de factures d'un client" in page
+    assert "Pourquoi l'adresse change (journalisé)" in page and "[obligatoire]" in page
+    assert "Show this message" not in page and "Options" in page
+    # the settings file's language, read before a command's help is shown
+    settings = tmp_path / "facturier.toml"
+    settings.write_text('[ui]\nlanguage = "fr"\n')
+    page = _help_page(monkeypatch, capsys, "en", "paid", config=settings)
+    assert "Enregistrer qu'une facture a été payée en entier aujourd'hui" in page
+    # and English again in the same process, from the texts the commands came with
+    page = _help_page(monkeypatch, capsys, "en", "customers", "set-address")
+    assert "Change a customer's central invoice mailbox" in page
+    assert "[required]" in page and "Show this message and exit." in page
