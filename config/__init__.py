@@ -23,6 +23,7 @@ from config.settings import (
     TemplateSettings,
     load_settings,
     masked_dump,
+    settings_file,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "TemplateSettings",
     "load_settings",
     "masked_dump",
+    "settings_file",
 ]

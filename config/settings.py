@@ -506,6 +506,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(N_("not valid TOML: {error}"), source=path, error=exc) from exc
 
 
+def settings_file(path: Path | None) -> Path | None:
+    """The file :func:`load_settings` reads for ``path``: the one named, else
+    ``./facturier.toml`` where there is one; None when defaults and the environment alone
+    apply."""
+    if path is not None:
+        return path
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
+
+
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
     """Load the settings from ``path`` (default ``./facturier.toml``) and the environment.
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from config import load_settings, masked_dump
+from config import load_settings, masked_dump, settings_file
 from daemon.app.cli_base import (
     JsonOption,
     app,
@@ -388,9 +388,10 @@ def run() -> None:
     path = state.config_path
     s = settings()
     configure_logging(state.verbose, s, service=True)
+    read = settings_file(path)
     log.info(
         "facturier starting: settings %s, database %s",
-        path.resolve() if path else "defaults and environment",
+        read.resolve() if read else "defaults and environment",
         s.database.url.split("@")[-1],
     )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from config import ConfigError, load_settings, masked_dump
+from config import ConfigError, load_settings, masked_dump, settings_file
 from daemon.app.cli import app
 
 
@@ -133,3 +133,15 @@ def test_a_settings_error_reads_in_french_with_frenchs_space_before_each_colon()
         "/etc/facturier.toml : smtp.password_file : impossible de lire le fichier secret "
         "/etc/pw : Permission denied"
     )
+
+
+def test_the_settings_file_read_is_named_even_when_it_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's first log line said "settings defaults and environment" while it had
+    read ./facturier.toml."""
+    monkeypatch.chdir(tmp_path)
+    assert settings_file(None) is None
+    (tmp_path / "facturier.toml").write_text("")
+    assert settings_file(None) == Path("facturier.toml")
+    assert settings_file(tmp_path / "other.toml") == tmp_path / "other.toml"
