@@ -91,11 +91,15 @@ def customers_add(
     name: str,
     email: Annotated[str | None, typer.Option(help="Central invoice mailbox")] = None,
     copy: Annotated[list[str] | None, typer.Option(help="Copy recipient (repeatable)")] = None,
-    vat_id: Annotated[str | None, typer.Option()] = None,
-    identifier: Annotated[str | None, typer.Option()] = None,
-    language: Annotated[str, typer.Option()] = "fr",
+    vat_id: Annotated[str | None, typer.Option(help="Its VAT id (BT-48)")] = None,
+    identifier: Annotated[
+        str | None, typer.Option(help="The identifier the seller gives it (BT-46)")
+    ] = None,
+    language: Annotated[str, typer.Option(help="fr or en: the language of its emails")] = "fr",
 ) -> None:
-    """Create a customer with its invoice address and copies."""
+    """Create a customer with its invoice address and copies. A customer already recorded
+    (the same identifier or VAT id, or the same name with nothing to tell them apart) is
+    refused, naming it: give it its address with set-address."""
     from daemon.intake.customers import NewCustomer
 
     async def go(app_: Facturier) -> None:

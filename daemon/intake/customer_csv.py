@@ -16,7 +16,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +23,14 @@ from daemon.domain.errors import ValidationError
 from daemon.domain.i18n import _
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
 from daemon.intake.addresses import add_address, put_invoice_address
-from daemon.intake.customers import NewCustomer, create_customer, validate_new_customer
+from daemon.intake.customers import (
+    NewCustomer,
+    already_recorded,
+    create_customer,
+    described,
+    namesakes,
+    validate_new_customer,
+)
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory
 
@@ -108,26 +114,38 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
 
 
 async def _match(session: AsyncSession, data: NewCustomer) -> list[Customer]:
-    """The customers ``data`` describes: by identifier, then VAT id, then name with the same
-    invoice address."""
+    """The customers ``data`` describes: by identifier, then VAT id, then by name (one that
+    no identifier or VAT id tells apart) with the same invoice address, or with none yet (a
+    buyer an invoice recorded, waiting for its address)."""
     for column, value in ((Customer.identifier, data.identifier), (Customer.vat_id, data.vat_id)):
         if value:
             found = (await session.exec(select(Customer).where(col(column) == value))).all()
             if found:
                 return list(found)
-    if not data.invoice_email:
+    same_name = await namesakes(session, data.name, data.identifier, data.vat_id)
+    if not same_name:
         return []
-    stmt = (
-        select(Customer)
-        .join(CustomerAddress, col(CustomerAddress.customer_id) == col(Customer.id))
-        .where(
-            func.lower(Customer.name) == data.name.lower(),
-            CustomerAddress.email == data.invoice_email,
-            col(CustomerAddress.active).is_(True),
+    invoice_to: dict[int, set[str]] = {c.id: set() for c in same_name if c.id is not None}
+    for customer_id, email in (
+        await session.exec(
+            select(CustomerAddress.customer_id, CustomerAddress.email).where(
+                col(CustomerAddress.customer_id).in_(invoice_to),
+                CustomerAddress.role == AddressRole.INVOICE_TO,
+                col(CustomerAddress.active).is_(True),
+            )
         )
-        .distinct()
-    )
-    return list((await session.exec(stmt)).all())
+    ).all():
+        invoice_to[customer_id].add(email)
+    return [
+        c
+        for c in same_name
+        if c.id is not None
+        and (
+            not data.invoice_email
+            or not invoice_to[c.id]  # waiting for its address
+            or data.invoice_email in invoice_to[c.id]
+        )
+    ]
 
 
 async def _update(
@@ -195,6 +213,18 @@ async def import_customers(
                     outcome = "updated" if changes else "unchanged"
                     done.append(
                         ImportedRow(line, data.name, outcome, found[0].id, ", ".join(changes))
+                    )
+                elif known := await already_recorded(session, data):
+                    errors.append(
+                        _(
+                            "{file}:{line}: {name} is already a customer with another invoice "
+                            "address: {known}; give the row its identifier or VAT id"
+                        ).format(
+                            file=path,
+                            line=line,
+                            name=data.name,
+                            known="; ".join(map(described, known)),
+                        )
                     )
                 else:
                     why = f"imported from {path.name}"

@@ -93,6 +93,52 @@ def validate_new_customer(data: NewCustomer) -> NewCustomer:
     )
 
 
+async def already_recorded(session: AsyncSession, data: NewCustomer) -> list[Customer]:
+    """The customers ``data`` would be a second record of: one with its identifier or its VAT
+    id, or one with its name that no identifier or VAT id given by both tells apart."""
+    found: dict[int | None, Customer] = {}
+    for column, value in ((Customer.identifier, data.identifier), (Customer.vat_id, data.vat_id)):
+        if value:
+            for known in (await session.exec(select(Customer).where(col(column) == value))).all():
+                found[known.id] = known
+    for known in await namesakes(session, data.name, data.identifier, data.vat_id):
+        found[known.id] = known
+    return sorted(found.values(), key=lambda c: c.id or 0)
+
+
+async def namesakes(
+    session: AsyncSession, name: str, identifier: str | None, vat_id: str | None
+) -> list[Customer]:
+    """The customers named ``name`` (case-insensitive) that no identifier or VAT id given by
+    both tells apart from the one described, by their #N: a namesake with another
+    identifier is another company."""
+    same_name = (
+        select(Customer).where(func.lower(Customer.name) == name.lower()).order_by(col(Customer.id))
+    )
+    return [
+        known
+        for known in (await session.exec(same_name)).all()
+        if not any(
+            ours and theirs and ours != theirs
+            for ours, theirs in ((identifier, known.identifier), (vat_id, known.vat_id))
+        )
+    ]
+
+
+def described(customer: Customer) -> str:
+    """``#1 Boulangerie Dupont (VAT id FR44…, identifier C-1)``, to pick it by."""
+    marks = [
+        text.format(value=value)
+        for text, value in (
+            (_("VAT id {value}"), customer.vat_id),
+            (_("identifier {value}"), customer.identifier),
+        )
+        if value
+    ]
+    said = f"#{customer.id} {customer.name}"
+    return f"{said} ({', '.join(marks)})" if marks else said
+
+
 async def create_customer(
     session: AsyncSession,
     data: NewCustomer,
@@ -134,6 +180,15 @@ class CustomerService:
     ) -> Customer:
         data = validate_new_customer(data)
         async with transaction(self.sessions) as session:
+            known = await already_recorded(session, data)
+            if known:  # a second record would split the customer's invoices and history
+                raise ValidationError(
+                    _(
+                        "{name} is already a customer: {known}. Give it its invoice address "
+                        "(customers set-address), or tell the new one apart by a VAT id or an "
+                        "identifier of its own"
+                    ).format(name=data.name, known="; ".join(map(described, known)))
+                )
             customer = await create_customer(session, data, changed_by, source, reason, self.shared)
         await queue_waiting_invoices(self.sessions, customer.id, self.sender_address)
         return customer
@@ -197,6 +252,20 @@ class CustomerService:
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
+            if identifier:
+                taken = (
+                    await session.exec(
+                        select(Customer).where(
+                            Customer.identifier == identifier, Customer.id != customer_id
+                        )
+                    )
+                ).all()
+                if taken:
+                    raise ValidationError(
+                        _("identifier {identifier} is another customer's: {known}").format(
+                            identifier=identifier, known="; ".join(map(described, taken))
+                        )
+                    )
             for field, new in (("language", language), ("identifier", identifier)):
                 old = getattr(customer, field)
                 if new is not None and new != old:

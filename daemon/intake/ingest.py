@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,7 +32,7 @@ from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.domain.states import InvoiceNote, InvoiceState
 from daemon.intake.amounts import hold_for_amounts
-from daemon.intake.customers import language_for_country
+from daemon.intake.customers import language_for_country, namesakes
 from daemon.intake.duplicates import link_credit_note, same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.owed import note
@@ -79,7 +78,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 async def match_customer(session: AsyncSession, inv: EInvoice) -> Customer | None:
-    """Buyer → customer: identifier or VAT id first, then the exact name (case-insensitive)."""
+    """Buyer → customer: identifier or VAT id first, then the exact name (case-insensitive)
+    of a customer that no identifier or VAT id tells apart from the buyer: a namesake with
+    another identifier is another company, whose mailbox must not get this invoice."""
     for column, value in (
         (Customer.identifier, inv.buyer_identifier),
         (Customer.vat_id, inv.buyer_vat_id),
@@ -88,11 +89,8 @@ async def match_customer(session: AsyncSession, inv: EInvoice) -> Customer | Non
             found = (await session.exec(select(Customer).where(column == value))).first()
             if found is not None:
                 return found
-    return (
-        await session.exec(
-            select(Customer).where(func.lower(Customer.name) == inv.buyer_name.lower())
-        )
-    ).first()
+    same = await namesakes(session, inv.buyer_name, inv.buyer_identifier, inv.buyer_vat_id)
+    return same[0] if same else None
 
 
 class IngestService:

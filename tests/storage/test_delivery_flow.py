@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
 from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
 from daemon.outbound.handoff import Sender
@@ -203,6 +204,45 @@ async def test_unknown_buyer_waits_for_an_address_then_goes(
         "factures@nouveau.example",
         "alice",
     )
+
+
+async def test_adding_the_customer_an_invoice_made_is_refused_naming_it(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """An invoice from an unknown buyer records the customer; adding "it" again made a second
+    customer with the same identifier while its invoices kept waiting on the first."""
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-7", "Nouveau SA", "C-9")])
+    [first] = await app.customers.list()
+    for again in (
+        NewCustomer("Nouveau SA", "factures@nouveau.example", (), None, "C-9"),
+        NewCustomer("NOUVEAU SA", "factures@nouveau.example", (), None, None),
+        NewCustomer("Nouveau SA", "factures@nouveau.example", (), first.vat_id, "C-10"),
+        NewCustomer("Autre nom", "factures@nouveau.example", (), None, "C-9"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            await app.customers.add(again, changed_by="alice")
+        assert f"#{first.id} Nouveau SA (VAT id {first.vat_id}, identifier C-9)" in str(
+            refused.value
+        )
+        assert "customers set-address" in str(refused.value)
+    assert [c.id for c in await app.customers.list()] == [first.id]
+    # a namesake told apart by an identifier of its own is another customer
+    other = await app.customers.add(
+        NewCustomer("Nouveau SA", "factures@nouveau-lyon.example", (), None, "C-77"),
+        changed_by="alice",
+    )
+    assert other.id != first.id
+    assert other.id is not None and first.id is not None
+    with pytest.raises(ValidationError, match=f"identifier C-9 is another customer's: #{first.id}"):
+        await app.customers.edit(other.id, changed_by="alice", reason="typo", identifier="C-9")
+    assert (await app.queries.find_invoice("FA-7")).customer_id == first.id
+    # an invoice to a third namesake, with an identifier of its own, is not sent to either
+    await app.ingest.import_paths(
+        [invoice_file(tmp_path / "in", "FA-70", "Nouveau SA", "C-78", vat=None)]
+    )
+    third = (await app.queries.find_invoice("FA-70")).customer_id
+    assert third not in (first.id, other.id)
+    assert (await app.customers.find("C-78")).id == third
 
 
 async def test_reminders_once_per_level_never_to_undeliverable(

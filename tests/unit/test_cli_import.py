@@ -212,6 +212,31 @@ def test_customers_csv_with_semicolons_and_a_reimport_changes_nothing(
     assert code == 0 and "mis à jour #2 Atelier Martin : copie chef@martin.example" in out, out
 
 
+def test_the_customer_an_invoice_recorded_gets_its_address_from_the_csv_not_a_twin(
+    config: Path, tmp_path: Path
+) -> None:
+    """A buyer first seen on an invoice is recorded without an address. A customer file
+    naming it without its identifier made a second customer, and the invoice kept waiting;
+    `customers add` did the same."""
+    file = invoice_file(tmp_path / "in", "FA-77", buyer="Nouveau SA", buyer_id="C-7", vat=None)
+    assert "needs address" in run(config, "import", str(file))[1]
+    code, out = run(config, "customers", "add", "Nouveau SA", "--email", "f@nouveau.example")
+    assert code == 2, out
+    assert "Nouveau SA is already a customer: #1 Nouveau SA (identifier C-7)" in out
+    csv_file = tmp_path / "clients.csv"
+    csv_file.write_text(HEADER + "nouveau sa;factures@nouveau.example;;;;fr\n")
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 0 and "0 created, 1 updated" in out, out
+    assert "needs address" not in run(config, "status")[1]  # queued for its address
+    listing = run(config, "customers", "list")[1]
+    assert listing.count("Nouveau SA") == 1 and "factures@nouveau.example" in listing
+    # the same name with another address: which is meant is not guessed
+    csv_file.write_text(HEADER + "Nouveau SA;autre@nouveau.example;;;;fr\n")
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 2 and "clients.csv:2: Nouveau SA is already a customer" in out, out
+    assert "#1 Nouveau SA (identifier C-7)" in out and "nothing was imported" in out
+
+
 def test_a_latin1_customer_csv_is_refused_naming_the_line(config: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "clients.csv"
     csv_file.write_bytes(
