@@ -24,6 +24,7 @@ from prometheus_client import start_http_server
 
 from config import Settings
 from daemon.app import health
+from daemon.app.failures import describe
 from daemon.app.jobs import run_once_per_slot
 from daemon.app.services import Facturier
 from daemon.app.systemd import Notifier
@@ -52,6 +53,8 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(app.ctx.settings.schedule.timezone))
         self.reload_settings = reload_settings
         self.notifier = notifier or Notifier()
+        self._failing: dict[str, str] = {}
+        """Each job failing now, and what it failed with (said once, until it changes)."""
 
     def request_stop(self) -> None:
         if not self.stopping.is_set():
@@ -142,12 +145,32 @@ class Daemon:
         return False
 
     async def _guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        """Run a job; what fails is logged, and never stops the loop. A failure is logged
+        when it starts or changes, not on every run while it lasts (a database down for
+        30 s made 21 tracebacks of the send loop), and its end is logged too. A bug keeps
+        its traceback; an operational failure (the database, a disk, the relay) is one line
+        saying what to do (``failures.describe``)."""
         try:
             await job()
         except MailboxError as exc:
             log.warning("%s: mailbox unavailable: %s", name, exc)
-        except Exception:
-            log.exception("%s failed; will run again at its next slot", name)
+        except Exception as exc:
+            failure = describe(exc, self.app.ctx.settings.database.url)
+            said = failure.message if failure is not None else f"{type(exc).__name__}: {exc}"
+            if self._failing.get(name) == said:
+                return
+            self._failing[name] = said
+            if failure is None:
+                log.exception("%s failed; will run again at its next slot", name)
+            else:
+                log.error(
+                    "%s failed: %s; will run again at its next slot, and say when it works",
+                    name,
+                    failure.message,
+                )
+        else:
+            if self._failing.pop(name, None) is not None:
+                log.info("%s works again", name)
 
     async def _loop(self, name: str, every: float, job: Callable[[], Awaitable[object]]) -> None:
         while not self.stopping.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -10,6 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from daemon.app.failures import describe
+from daemon.app.runtime import Daemon
+from daemon.app.services import Facturier
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, with_database, write_config
 
@@ -96,3 +102,39 @@ def test_run_ingests_sends_and_stops_cleanly_on_sigterm(
     status = facturier(config, "status", "--json")
     [row] = [json.loads(line) for line in status.stdout.splitlines()]
     assert row["number"] == "RUN-1" and row["state"] in ("accepted", "delivered")
+
+
+async def test_a_failure_that_lasts_is_logged_once_and_its_end_too(
+    app: Facturier, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database down for 30 s made the send loop log 21 tracebacks (2,740 lines): an
+    admin reading the journal lost what happened. A failure is said when it starts or
+    changes, in one line where it is operational, and its end is said."""
+    daemon = Daemon(app)
+    # what SQLAlchemy over asyncpg raised, PostgreSQL stopped
+    down = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+    runs: list[BaseException | None] = [down, down, down, None, None, down]
+    bug = RuntimeError("a bug")
+
+    async def job() -> None:
+        failure = runs.pop(0) if runs else bug
+        if failure is not None:
+            raise failure
+
+    caplog.set_level(logging.INFO, logger="daemon.app.runtime")
+    for _ in range(9):
+        await daemon._guarded("send", job)
+    said = [(r.levelname, r.getMessage(), r.exc_info is not None) for r in caplog.records]
+    failure = describe(down, app.ctx.settings.database.url)
+    assert failure is not None and "cannot connect" in failure.message
+    down_line = (
+        "ERROR",
+        f"send failed: {failure.message}; will run again at its next slot, and say when it works",
+        False,
+    )
+    assert said == [
+        down_line,
+        ("INFO", "send works again", False),
+        down_line,
+        ("ERROR", "send failed; will run again at its next slot", True),  # a bug: its trace
+    ]
