@@ -30,7 +30,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import PaymentSettings
+from daemon.domain import i18n
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.formatting import money
 from daemon.domain.i18n import _
 from daemon.domain.identity import DocumentKind
 from daemon.domain.labels import state_label
@@ -198,11 +200,20 @@ class PaymentService:
         async with transaction(self.sessions) as session:
             invoice = await _owed_invoice(session, invoice_id)
             owed = still_owed(invoice)
+            if amount is None and owed <= ZERO:  # its balance, and there is none
+                raise ValidationError(
+                    _(
+                        "invoice {number} is already paid: it owes nothing "
+                        "(payments list shows what paid it)"
+                    ).format(number=invoice.number)
+                )
             paid = owed if amount is None else amount
             if paid.is_finite() and paid <= ZERO:  # (NaN compares with nothing)
                 raise ValidationError(
                     _("amount: {paid} is not a payment (invoice {number} owes {owed})").format(
-                        paid=paid, number=invoice.number, owed=owed
+                        paid=paid,
+                        number=invoice.number,
+                        owed=money(owed, invoice.currency, i18n.language()),
                     )
                 )
             if not is_paid_amount(paid):

@@ -373,3 +373,20 @@ async def test_each_operator_reads_a_payment_in_their_own_language(
     i18n.use("en")
     waiting = [i.why for i in await billing.attention.items()]
     assert all(w.endswith(": matches no invoice: assign it by hand") for w in waiting), waiting
+
+
+async def test_paying_an_invoice_already_paid_says_so(app: Facturier, tmp_path: Path) -> None:
+    """`facturier paid` twice said "amount: 0.00 is not a payment (invoice FA-54 owes
+    0.00)": an amount nobody typed, in no one's format."""
+    ids = await _invoices(app, tmp_path, "FA-54")
+    hand = dict(received_on=date.today(), reference=None, by="ana", reason="phoned")
+    await app.payments.record_by_hand(ids["FA-54"], None, **hand)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as refused:
+        await app.payments.record_by_hand(ids["FA-54"], None, **hand)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "invoice FA-54 is already paid: it owes nothing (payments list shows what paid it)"
+    )
+    assert len(await app.payments.payments()) == 1
+    # a negative amount typed is named with what the invoice owes, as money
+    with pytest.raises(ValidationError, match=r"owes €0\.00\)"):
+        await app.payments.record_by_hand(ids["FA-54"], Decimal("-5"), **hand)  # type: ignore[arg-type]
