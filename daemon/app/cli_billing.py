@@ -98,9 +98,18 @@ def payment_line(file: str, o: PaymentOutcome) -> str:
 def duplicates_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Files held because an invoice with the same seller, number and type was imported
     before: each beside the earlier one, with what differs."""
-    if ctx.invoked_subcommand is not None:
-        return
+    if ctx.invoked_subcommand is None:
+        _held_duplicates(as_json)
 
+
+@duplicates_app.command("list")
+def duplicates_list_command(as_json: JsonOption = False) -> None:
+    """Files held because an invoice with the same seller, number and type was imported
+    before: each beside the earlier one, with what differs."""
+    _held_duplicates(as_json)
+
+
+def _held_duplicates(as_json: bool) -> None:
     async def go(app_: Facturier) -> None:
         pairs = await app_.duplicates.held()
         report = Reporter(as_json)
@@ -189,9 +198,18 @@ def _lines(held: HeldInvoice) -> str:
 def amounts_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Invoices held because a line's net amount is not its price times its quantity
     (allowances and charges applied): each with the lines that do not add up."""
-    if ctx.invoked_subcommand is not None:
-        return
+    if ctx.invoked_subcommand is None:
+        _held_for_amounts(as_json)
 
+
+@amounts_app.command("list")
+def amounts_list_command(as_json: JsonOption = False) -> None:
+    """Invoices held because a line's net amount is not its price times its quantity
+    (allowances and charges applied): each with the lines that do not add up."""
+    _held_for_amounts(as_json)
+
+
+def _held_for_amounts(as_json: bool) -> None:
     async def go(app_: Facturier) -> None:
         held = await app_.amounts.held()
         report = Reporter(as_json)

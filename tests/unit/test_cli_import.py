@@ -416,6 +416,8 @@ def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
     assert code == 0 and "#1 invoice FA-79, Boulangerie Dupont" in out, out
     assert "line 1: the net amount (BT-131) 100.00 is not net price (BT-146) 30.00" in out
     assert "1 invoice(s) held because their amounts do not add up" in out
+    # `list`, as for queue, payments and customers, says the same
+    assert run(config, "amounts", "list") == (code, out)
     code, out = run(config, "amounts", "send", "99", "--reason", "checked")
     assert code == 2 and "no invoice #99" in out and "Traceback" not in out, out
     code, out = run(config, "amounts", "send", "1", "--reason", " ")
@@ -449,6 +451,7 @@ def test_a_value_cut_to_fit_a_column_says_so(config: Path, tmp_path: Path) -> No
         assert run(config, "import", str(file))[0] == 0
     code, out = run(config, "duplicates")
     assert code == 0, out
+    assert run(config, "duplicates", "list") == (code, out)
     [total] = [line for line in out.splitlines() if line.startswith("≠ total with VAT")]
     assert total.split()[-2:] == ["€120.00", "€144.00"], total  # as the TUI shows them
     [line] = [line for line in out.splitlines() if "Facture-FA-9" in line]
