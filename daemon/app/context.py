@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from config import Settings
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import EInvoiceError
-from daemon.domain.i18n import _
+from daemon.domain.event_words import event_text
+from daemon.domain.finding_words import refusal_text
 from daemon.domain.models import Invoice, utcnow
 from daemon.intake.amounts import hold_before_sending
 from daemon.intake.einvoice import read_einvoice
@@ -83,14 +84,12 @@ class AppContext:
                     check_xsd=self.settings.ingest.check_xsd,
                     gate=gate,
                 )
-            except EInvoiceError as exc:
-                said = _("the compliance gate refuses it now: {why}")
-                return NotSent(said.format(why=exc.reason))
+            except EInvoiceError as exc:  # stored in English, read in each reader's language
+                why = refusal_text(exc.report) if exc.report is not None else exc.reason
+                return NotSent(event_text("gate_refuses", refusal=why))
             except OSError as exc:
                 return NotSent(
-                    _("the compliance gate cannot read the stored file {path}: {why}").format(
-                        path=invoice.stored_path, why=exc.strerror
-                    )
+                    event_text("gate_unreadable", path=invoice.stored_path, why=exc.strerror)
                 )
             report = checked.compliance
         held = None

@@ -21,7 +21,12 @@ for the operator.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from daemon.domain.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from daemon.domain.compliance import ComplianceReport
 
 NEAR_SHOWN = 10
 """How many records close to a name that fits none are listed."""
@@ -40,9 +45,13 @@ class PermanentError(FacturierError):
 
 
 class EInvoiceError(PermanentError):
-    def __init__(self, file: str, reason: str):
+    """``reason`` in the reader's language; ``report``: the compliance gate's, where its
+    rules refused the invoice (its findings, to be stored and said again)."""
+
+    def __init__(self, file: str, reason: str, report: ComplianceReport | None = None):
         self.file = file
         self.reason = reason
+        self.report = report
         super().__init__(f"{file}: {reason}")
 
 

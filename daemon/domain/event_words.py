@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from daemon.domain.finding_words import shown_held
+from daemon.domain.finding_words import shown_held, shown_refusal
 from daemon.domain.i18n import N_, _, form_pattern
 
 HARD = "hard bounce"
@@ -166,6 +166,10 @@ FORMS: dict[str, str] = {
     ),
     "tie_other_recipient": N_("it names {named}, but delivery #{delivery} went to {recipient}"),
     "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
+    # the compliance gate, run again just before a message is made (``app/context``):
+    # its rules refuse the invoice now (``finding_words.refusal_text``), or its file is gone
+    "gate_refuses": N_("the compliance gate refuses it now: {refusal}"),
+    "gate_unreadable": N_("the compliance gate cannot read the stored file {path}: {why}"),
     # an invoice held for its amounts just before its message was made (``intake/amounts``);
     # why, as its note stores it (``finding_words.why_held``)
     "held_for_amounts": N_(
@@ -262,6 +266,8 @@ def _body(text: str) -> str:
                 values["suggestion"] = _body(values["suggestion"])
             if "held" in values:
                 values["held"] = shown_held(values["held"])
+            if "refusal" in values:
+                values["refusal"] = shown_refusal(values["refusal"])
             return _(template).format(**values)
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 

@@ -12,10 +12,11 @@ as is a message written by an earlier version in another language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from daemon.domain import arithmetic
-from daemon.domain.compliance import Finding
+from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.i18n import N_, _, form_pattern
 
 NONE = N_("(none)")
@@ -83,3 +84,61 @@ def shown_held(text: str) -> str:
     first, more = (m["first"], m["count"]) if m and m["count"].isdigit() else (text, None)
     shown = arithmetic.read_back(first) or first
     return shown + _(MORE).format(count=more) if more is not None else shown
+
+
+FAILS_RULE = N_("fails rule {rule} ({rule_sets}): {message}")
+"""Why the gate refuses an invoice: its first failing rule, the rule sets that ran, what the
+rule says, and where (`` [location]``)."""
+MORE_RULES = N_(" (and {count} more failing rules)")
+RULES_DOWN = N_("compliance rules could not run: {why}")
+
+_REFUSAL = re.compile(
+    r"fails rule (?P<rule>.+?) \((?P<rule_sets>[^()]*)\): (?P<message>.*?)"
+    r"(?P<where> \[[^\]]*\])?(?: \(and (?P<count>\d+) more failing rules\))?",
+    re.DOTALL,
+)
+
+
+def _refusal(
+    report: ComplianceReport, word: Callable[[str], str], finding: Callable[[Finding], str]
+) -> str:
+    if report.refused:
+        return word(RULES_DOWN).format(why=report.refused)
+    errors = report.errors
+    first = errors[0]
+    said = word(FAILS_RULE).format(
+        rule=first.rule, rule_sets=", ".join(report.rule_sets), message=finding(first)
+    )
+    if first.location:
+        said += f" [{first.location}]"
+    if len(errors) > 1:
+        said += word(MORE_RULES).format(count=len(errors) - 1)
+    return said
+
+
+def refusal_text(report: ComplianceReport) -> str:
+    """Why the gate refuses an invoice, as stored (English; a rule set's words as it wrote
+    them): :func:`shown_refusal` reads it back."""
+    return _refusal(report, lambda template: template, lambda f: f.message)
+
+
+def refusal(report: ComplianceReport) -> str:
+    """Why the gate refuses an invoice, in the reader's language."""
+    return _refusal(report, _, said)
+
+
+def shown_refusal(text: str) -> str:
+    """A stored :func:`refusal_text` in the reader's language; any other text as it is."""
+    m = _REFUSAL.fullmatch(text)
+    if m is None:
+        down = text.removeprefix(RULES_DOWN.split("{")[0])
+        return _(RULES_DOWN).format(why=down) if down != text else text
+    shown = _(FAILS_RULE).format(
+        rule=m["rule"],
+        rule_sets=m["rule_sets"],
+        message=said(Finding(m["rule"], FATAL, m["message"])),
+    )
+    shown += m["where"] or ""
+    if m["count"] is not None:
+        shown += _(MORE_RULES).format(count=m["count"])
+    return shown

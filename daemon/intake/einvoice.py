@@ -29,7 +29,7 @@ from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
 from daemon.domain.finding_words import ZUGFERD1_GUIDELINE
-from daemon.domain.finding_words import said as said_finding
+from daemon.domain.finding_words import refusal as said_refusal
 from daemon.domain.i18n import N_, _
 from daemon.intake.pdf_layer import embedded_invoice, pdf_findings
 from daemon.intake.rules import ComplianceGate, default_gate, guideline_finding
@@ -122,7 +122,8 @@ def read_einvoice(
             # order, urn:ferd:CrossIndustryDocument:order:…, is not an invoice)
             said = ZUGFERD1_GUIDELINE.format(found=repr(guideline))
             finding = Finding("BT-24", FATAL, said)
-            raise EInvoiceError(file, refusal(ComplianceReport(("ZUGFeRD 1.0",), (finding,))))
+            report = ComplianceReport(("ZUGFeRD 1.0",), (finding,))
+            raise EInvoiceError(file, refusal(report), report=report)
         checked = ComplianceReport(
             ("ZUGFeRD 1.0 XSD",) if check_xsd else (), fingerprint=gate.fingerprint()
         )
@@ -168,7 +169,7 @@ def read_einvoice(
         ),
     )
     if not report.passed:
-        raise EInvoiceError(file, refusal(report))
+        raise EInvoiceError(file, refusal(report), report=report)
     profile = _text(bt.get("BT-24"))
     if not bt.get("BG-3") and ns == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
@@ -247,19 +248,9 @@ def _schema(xsd: str) -> Any:
 
 
 def refusal(report: ComplianceReport) -> str:
-    """Why the gate refuses an invoice, naming the first failing rule and its rule set."""
-    if report.refused:
-        return _("compliance rules could not run: {why}").format(why=report.refused)
-    errors = report.errors
-    first = errors[0]
-    said = _("fails rule {rule} ({rule_sets}): {message}").format(
-        rule=first.rule, rule_sets=", ".join(report.rule_sets), message=said_finding(first)
-    )
-    if first.location:
-        said += f" [{first.location}]"
-    if len(errors) > 1:
-        said += _(" (and {count} more failing rules)").format(count=len(errors) - 1)
-    return said
+    """Why the gate refuses an invoice, naming the first failing rule and its rule set, in
+    the reader's language (``finding_words``: its stored form is ``refusal_text``)."""
+    return said_refusal(report)
 
 
 @contextlib.contextmanager

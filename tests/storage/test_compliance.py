@@ -19,7 +19,9 @@ from sqlmodel import select
 
 from daemon.app.demo_samples import SampleInvoice, sample_xml
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.domain.compliance import Downgrade
+from daemon.domain.event_words import shown
 from daemon.domain.models import Delivery, Invoice
 from daemon.intake.customers import NewCustomer
 from daemon.intake.ingest import ImportResult
@@ -111,13 +113,19 @@ async def test_the_gate_runs_again_before_sending(
     assert result.ok
     _downgrading(app)  # the admin takes the downgrade back before it is sent
 
+    i18n.use("fr")  # the daemon speaks French; what it records is read in each one's
     await app.send_due()
     assert sandbox.received("factures@dupont.example") == []
     async with app.ctx.sessions() as session:
         [delivery] = (await session.exec(select(Delivery))).all()
     assert delivery.state == "failed"
-    assert "compliance gate refuses it now" in (delivery.last_text or "")
-    assert "BR-CO-15" in (delivery.last_text or "")
+    stored = delivery.last_text or ""
+    assert stored.startswith("the compliance gate refuses it now: fails rule BR-CO-15 ("), stored
+    assert shown(stored).startswith(
+        "le contrôle de conformité la refuse désormais : enfreint la règle BR-CO-15 ("
+    ), shown(stored)
+    i18n.use("en")
+    assert shown(stored) == stored
 
 
 async def test_a_cii_invoice_goes_as_a_readable_factur_x_pdf(

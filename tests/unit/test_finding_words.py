@@ -8,9 +8,10 @@ import re
 import pytest
 
 from daemon.domain import finding_words, i18n
-from daemon.domain.compliance import HOLD, WARNING, Finding
+from daemon.domain.compliance import HOLD, WARNING, ComplianceReport, Finding
 from daemon.domain.finding_words import FORMS, MORE, said, shown_held, why_held
 
+NOT_A3 = finding_words.NOT_PDF_A3.format(found="1")
 VALUES = {
     "name": "factur-x.xml",
     "found": "'urn:ferd:CrossIndustryDocument:invoice:1p0:comfort'",
@@ -64,3 +65,40 @@ def test_the_note_that_holds_an_invoice_says_how_many_more_in_the_readers_langua
     ), shown
     assert shown_held(line) == said(Finding("BT-131", HOLD, line))
     assert shown_held("retenue par un ancien lecteur") == "retenue par un ancien lecteur"
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        # a rule set's words, with the rule's place and brackets of its own
+        (Finding("BR-CO-15", "fatal", "[BR-CO-15]-Invoice total (BT-112) = …", "/Invoice[1]"),),
+        # ours (the PDF layer's), where, and more failing rules after it
+        (
+            Finding("PDF-A3", "fatal", NOT_A3, "PDF"),
+            Finding("BR-01", "fatal", "[BR-01]-An Invoice shall have a Specification identifier"),
+            Finding("BR-02", "fatal", "[BR-02]-An Invoice shall have an Invoice number"),
+        ),
+    ],
+    ids=["rule-set-words", "ours-and-two-more"],
+)
+def test_a_refusal_stored_in_english_reads_as_said_to_a_french_reader(
+    findings: tuple[Finding, ...],
+) -> None:
+    """The gate, run again before sending, stores why it refuses an invoice on its delivery:
+    in English, whatever the daemon speaks, then read as it would be said to each reader."""
+    report = ComplianceReport(("Factur-X EN16931", "EN16931-CII"), findings)
+    i18n.use("fr")
+    stored = finding_words.refusal_text(report)
+    assert stored.startswith(f"fails rule {findings[0].rule} (Factur-X EN16931, EN16931-CII): ")
+    assert finding_words.shown_refusal(stored) == finding_words.refusal(report)
+    assert "enfreint la règle" in finding_words.shown_refusal(stored)
+    i18n.use("en")
+    assert finding_words.shown_refusal(stored) == stored == finding_words.refusal(report)
+
+
+def test_rules_that_could_not_run_read_back_too() -> None:
+    report = ComplianceReport(("EN16931-CII",), (), refused="the rule set timed out after 10 s")
+    stored = finding_words.refusal_text(report)
+    i18n.use("fr")
+    assert finding_words.shown_refusal(stored) == finding_words.refusal(report) != stored
+    assert finding_words.shown_refusal("a text of another form") == "a text of another form"
