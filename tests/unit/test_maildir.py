@@ -16,13 +16,19 @@ from tests.helpers import pipe_let_go_after
 BOUNCE = b"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <b1@mx.example>\r\n\r\nreturned\r\n"
 
 
+def _with_a_pipe(folder: Path) -> Path:
+    """A Maildir holding BOUNCE and, beside it in new/, a named pipe: the pipe."""
+    mailbox.Maildir(folder, create=True).add(BOUNCE)
+    fifo = folder / "new" / "1700000000.M1P1.planted"
+    os.mkfifo(fifo)
+    return fifo
+
+
 async def test_a_pipe_in_the_bounce_maildir_is_left_there_said_once_and_never_read(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     folder = tmp_path / "bounces"
-    mailbox.Maildir(folder, create=True).add(BOUNCE)
-    fifo = folder / "new" / "1700000000.M1P1.planted"
-    os.mkfifo(fifo)
+    fifo = _with_a_pipe(folder)
     reader = MaildirMailbox(folder)
     await reader.open()
     caplog.set_level(logging.WARNING, logger="mailer.mailbox")
@@ -43,9 +49,7 @@ async def test_a_pipe_in_the_sent_maildir_does_not_stop_looking_for_a_copy(
     tmp_path: Path,
 ) -> None:
     sent = tmp_path / "sent"
-    mailbox.Maildir(sent, create=True).add(BOUNCE)
-    fifo = sent / "new" / "1.M1P1.planted"
-    os.mkfifo(fifo)
+    fifo = _with_a_pipe(sent)
     folder = MaildirMailbox(sent)
     with pipe_let_go_after(fifo):
         assert await folder.holds("<b1@mx.example>")
