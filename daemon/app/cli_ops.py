@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from config import Settings
+from config import Settings, settings_file
 from daemon.app import health
 from daemon.app.cli_base import (
     JsonOption,
@@ -113,8 +113,9 @@ def doctor(as_json: JsonOption = False) -> None:
     creates nothing. Exit 1 when something needs fixing."""
     s = settings()
     report = Reporter(as_json)
+    read = settings_file(state.config_path)
     found: list[tuple[str, bool, str]] = [
-        ("settings", True, str(state.config_path.resolve()) if state.config_path else _("defaults"))
+        ("settings", True, str(read.resolve()) if read is not None else _("defaults"))
     ]
     missing = missing_database(s)
     if missing is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from typer.testing import CliRunner
 
 from config import ConfigError, load_settings, masked_dump, settings_file
 from daemon.app.cli import app
+from tests.helpers import write_config
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,3 +147,18 @@ def test_the_settings_file_read_is_named_even_when_it_is_the_default(
     (tmp_path / "facturier.toml").write_text("")
     assert settings_file(None) == Path("facturier.toml")
     assert settings_file(tmp_path / "other.toml") == tmp_path / "other.toml"
+
+
+def test_doctor_names_the_settings_file_it_read_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`facturier doctor` said "ok settings defaults" having read ./facturier.toml."""
+    write_config(tmp_path, "sqlite+aiosqlite:///f.db")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["doctor", "--json"])
+    [said] = [
+        line["said"]
+        for line in map(json.loads, result.output.splitlines())
+        if line.get("topic") == "settings"
+    ]
+    assert said == str(tmp_path / "facturier.toml")
