@@ -28,6 +28,11 @@ _CHECKS = (
     (re.compile(r"Input should be less than or equal to (?P<n>\S+)"), N_("at most {n}")),
     (re.compile(r"Input should be greater than (?P<n>\S+)"), N_("more than {n}")),
     (re.compile(r"Input should be less than (?P<n>\S+)"), N_("less than {n}")),
+    # Typer's own check of a date (``formats=["%Y-%m-%d"]``)
+    (
+        re.compile(r"'(?P<value>.*)' does not match the formats? '%Y-%m-%d'\.?$"),
+        N_("{value} is not a YYYY-MM-DD date"),
+    ),
     # Typer's own check of a choice
     (
         re.compile(r"(?P<value>.+?) is not one of (?P<choices>.+?)\.?$"),

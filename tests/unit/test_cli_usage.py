@@ -45,6 +45,11 @@ def _run(
         ),
         (["figures", "--days", "0"], "--days : au moins 1", "--days: at least 1"),
         (
+            ["remind", "--today", "2026-02-30"],
+            "--today : 2026-02-30 n'est pas une date AAAA-MM-JJ",
+            "--today: 2026-02-30 is not a YYYY-MM-DD date",
+        ),
+        (
             ["sendd"],
             "commande sendd inconnue (vouliez-vous dire 'send', 'resend' ?)",
             "no such command sendd (did you mean 'send', 'resend'?)",
