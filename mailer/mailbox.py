@@ -459,16 +459,21 @@ class MaildirMailbox:
         target.add(self._read(key))
         self._md.remove(key)
 
+    def _made(self) -> stdlib_mailbox.Maildir:
+        """The Maildir, made with the folders above it where it is not there yet (the sent
+        copies' Maildir is made by the first copy filed)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return stdlib_mailbox.Maildir(self.path, create=True)
+
     async def append(self, raw: bytes) -> None:
         def add() -> None:
-            md = stdlib_mailbox.Maildir(self.path, create=True)
-            md.add(raw)
+            self._made().add(raw)
 
         await asyncio.to_thread(add)
 
     async def holds(self, message_id: str) -> bool:
         def look() -> bool:
-            md = stdlib_mailbox.Maildir(self.path, create=True)
+            md = self._made()
             wanted = message_id.strip()
             for key in md.iterkeys():
                 try:

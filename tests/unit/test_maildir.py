@@ -54,3 +54,19 @@ async def test_a_pipe_in_the_sent_maildir_does_not_stop_looking_for_a_copy(
     with pipe_let_go_after(fifo):
         assert await folder.holds("<b1@mx.example>")
         assert not await folder.holds("<other@mx.example>")
+
+
+async def test_the_sent_maildir_is_made_by_the_first_copy_even_under_a_new_folder(
+    tmp_path: Path,
+) -> None:
+    """`doctor` says the sent copies' Maildir is made by the first copy filed; under a
+    folder not there yet, every copy failed with "No such file or directory" instead."""
+    sent = MaildirMailbox(tmp_path / "mail" / "sent")
+    assert not await sent.holds("<b1@mx.example>")
+    await sent.append(BOUNCE)
+    assert await sent.holds("<b1@mx.example>")
+    assert [p.name for p in sorted((tmp_path / "mail" / "sent").iterdir())] == [
+        "cur",
+        "new",
+        "tmp",
+    ]
