@@ -21,7 +21,7 @@ from daemon.domain.event_words import HARD, shown
 from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import amount, day
 from daemon.domain.i18n import _, language
-from daemon.domain.labels import kind_label
+from daemon.domain.labels import inbound_label, kind_label
 from daemon.domain.models import (
     OWED,
     AddressChange,
@@ -513,7 +513,7 @@ class AttentionQueue:
             subject = subject or _("(no subject)")
             if (evidence or "").startswith("inferred"):
                 why = _("{kind} from {sender}, tied by {evidence}: {subject}").format(
-                    kind=kind, sender=sender, evidence=evidence, subject=subject
+                    kind=inbound_label(kind), sender=sender, evidence=evidence, subject=subject
                 )
                 items.append(_item(AttentionKind.GUESSED_TIE, ref, at, why, invoice))
             if disposition == imap.replies_folder:
@@ -521,7 +521,7 @@ class AttentionQueue:
                 items.append(_item(AttentionKind.REPLY, ref, at, why, invoice))
             elif disposition == imap.unrecognized_folder:
                 why = _("{kind} from {sender}: {subject}").format(
-                    kind=kind, sender=sender, subject=subject
+                    kind=inbound_label(kind), sender=sender, subject=subject
                 )
                 suggestion = _recorded(data, "suggestion")
                 if suggestion:

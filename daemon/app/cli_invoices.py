@@ -434,21 +434,30 @@ def queue_list(
         items = await app_.attention.items(kind)
         report = Reporter(as_json)
         for i in items:
-            about = (
-                _("invoice {number}").format(number=i.invoice_number) + " "
-                if i.invoice_number
-                else ""
+            about = " ".join(
+                part
+                for part in (
+                    _("invoice {number}").format(number=i.invoice_number)
+                    if i.invoice_number
+                    else "",
+                    i.customer or "",
+                )
+                if part
+            )
+            # the kind by name, and as the word `queue dismiss` and `--kind` take
+            line = (
+                _("{at} {kind} ({word} #{ref}) {about}: {why}")
+                if about
+                else _("{at} {kind} ({word} #{ref}): {why}")
             )
             report.item(
                 i,
-                # the kind by name, and as the word `queue dismiss` and `--kind` take
-                _("{at} {kind} ({word} #{ref}) {about}{customer}: {why}").format(
+                line.format(
                     at=f"{i.at:%Y-%m-%d %H:%M}",
                     kind=kind_label(i.kind),
                     word=i.kind,
                     ref=i.ref,
                     about=about,
-                    customer=i.customer or "",
                     why=i.why,
                 )
                 + "\n"

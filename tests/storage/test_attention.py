@@ -112,8 +112,17 @@ async def test_the_queue_from_the_command_line(
     [item, summary] = [json.loads(line) for line in out.splitlines()]
     assert item["kind"] == "unrecognized" and summary == {"summary": {"open": 1}}
     code, out = await run("queue", "list")
-    # the kind by name, then the word and number `queue dismiss` takes
-    assert f"(unrecognized #{item['ref']})" in out.splitlines()[0], out
+    # the kind by name, then the word and number `queue dismiss` takes; no invoice and no
+    # customer to name: no space before the colon ("(unrecognized #1) : unknown from…")
+    assert out.splitlines()[0].endswith(
+        f"(unrecognized #{item['ref']}): unrecognized message from stranger@else.example: hello"
+    ), out
+    # what the message is, in the operator's words, not the classifier's code ("unknown")
+    french = Path(config).read_text().replace('language = "en"', 'language = "fr"')
+    Path(config).write_text(french)
+    code, out = await run("queue", "list")
+    assert f"(unrecognized n° {item['ref']}) : message non reconnu de stranger@" in out, out
+    Path(config).write_text(french.replace('language = "fr"', 'language = "en"'))
     code, out = await run("queue", "dismiss", "unrecognized", str(item["ref"]), "--reason", "spam")
     assert code == 0 and "dealt with (spam)" in out
     code, out = await run("queue", "list")
