@@ -346,17 +346,17 @@ def _compliance(report: ComplianceReport | None) -> str:
         return _("Rules: not checked (schema only)")
     head = _("Rules: passed ({rule_sets})").format(rule_sets=escape(", ".join(report.rule_sets)))
     lines = [head]
-    held = _("(held)")
     for f in report.holds[:5]:
         said = escape(clipped(finding_words.said(f), 160))
-        lines.append(f"  [bold magenta]{escape(f.rule)}[/] {held}: {said}")
+        rule = f"[bold magenta]{escape(f.rule)}[/]"
+        lines.append("  " + _("{rule} (held): {said}").format(rule=rule, said=said))
     if len(report.holds) > 5:
         lines.append("  " + _("and {count} more").format(count=len(report.holds) - 5))
     for f in report.warnings[:5]:
-        mark = " " + _("(downgraded)") if f.downgraded else ""
-        lines.append(
-            f"  [yellow]{escape(f.rule)}[/]{mark}: {escape(clipped(finding_words.said(f), 120))}"
-        )
+        said = escape(clipped(finding_words.said(f), 120))
+        rule = f"[yellow]{escape(f.rule)}[/]"
+        line = _("{rule} (downgraded): {said}") if f.downgraded else _("{rule}: {said}")
+        lines.append("  " + line.format(rule=rule, said=said))
     if len(report.warnings) > 5:
         lines.append("  " + _("and {count} more warnings").format(count=len(report.warnings) - 5))
     return "\n".join(lines)

@@ -1204,3 +1204,35 @@ async def test_an_invoice_held_for_its_amounts_is_sent_from_its_screen(
         await _settled(pilot)
         assert "queued" in str(app.screen.query_one("#summary").render())
         await app.services.close()
+
+
+def test_what_the_gate_found_reads_with_the_operators_punctuation() -> None:
+    """A held rule read "BT-131 (retenue): ligne 1 : …" to a French operator."""
+    from rich.text import Text
+
+    from daemon.domain import i18n
+    from daemon.domain.compliance import HOLD, WARNING, ComplianceReport, Finding
+    from tui.screens import _compliance
+
+    report = ComplianceReport(
+        ("Factur-X EN16931",),
+        (
+            Finding("BT-131", HOLD, "the line amounts"),
+            Finding("BR-CO-15", WARNING, "the total", downgraded=True),
+            Finding("PDF-AF", WARNING, "the AF"),
+        ),
+    )
+    i18n.use("fr")
+    lines = Text.from_markup(_compliance(report)).plain.splitlines()
+    assert lines[1:] == [
+        "  BT-131 (retenue) : the line amounts",
+        "  BR-CO-15 (rétrogradée) : the total",
+        "  PDF-AF : the AF",
+    ]
+    i18n.use("en")
+    lines = Text.from_markup(_compliance(report)).plain.splitlines()
+    assert lines[1:] == [
+        "  BT-131 (held): the line amounts",
+        "  BR-CO-15 (downgraded): the total",
+        "  PDF-AF: the AF",
+    ]
