@@ -192,7 +192,10 @@ class AttentionScreen(LoadingScreen):
         kind = AttentionKind(item.kind)
         if kind not in CLOSED_BY_HAND:
             self.notify(
-                escape(f"{kind_label(kind.value)}: {_(item.hint)}"), title=_("Closes by itself")
+                escape(
+                    _("{label}: {value}").format(label=kind_label(kind.value), value=_(item.hint))
+                ),
+                title=_("Closes by itself"),
             )
             return
 

@@ -139,7 +139,9 @@ class CustomersScreen(LoadingScreen):
                 add_copies=(answer.value,),
                 source="tui",
             )
-            return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
+            return _("{name}: {why}").format(
+                name=customer.name, why="; ".join(changed) or _("nothing changed")
+            )
 
         self.ask(
             _("A copy address for {customer}").format(customer=customer.name),
@@ -162,7 +164,9 @@ class CustomersScreen(LoadingScreen):
                 remove_copies=(address.email,),
                 source="tui",
             )
-            return f"{customer.name}: " + ("; ".join(changed) or _("nothing changed"))
+            return _("{name}: {why}").format(
+                name=customer.name, why="; ".join(changed) or _("nothing changed")
+            )
 
         self.ask(_("Stop sending copies to {email}").format(email=address.email), then)
 

@@ -132,7 +132,7 @@ def customers_import(
             said = f"{_(r.outcome)} #{r.customer_id} {r.name}"
             if r.detail:
                 said = _("{customer}: {why}").format(customer=said, why=r.detail)
-            report.item(r, f"{file}:{r.line}: {said}")
+            report.item(r, _("{file}: {said}").format(file=f"{file}:{r.line}", said=said))
         counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
         summary = ", ".join(f"{n} {_(o)}" for o, n in counts.items())
         report.summary(
@@ -323,7 +323,11 @@ def customers_edit(
             add_copies=tuple(add_copy or ()),
             remove_copies=tuple(remove_copy or ()),
         )
-        typer.echo(f"{c.name}: " + ("; ".join(changes) if changes else _("nothing changed")))
+        typer.echo(
+            _("{name}: {why}").format(
+                name=c.name, why="; ".join(changes) if changes else _("nothing changed")
+            )
+        )
 
     with_app(go)
 

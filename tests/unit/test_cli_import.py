@@ -278,7 +278,11 @@ def test_customers_edit_and_show(config: Path) -> None:
     )
     assert code == 0 and "language fr → en" in out and "copy boss@dupont.example added" in out
     code, out = run(config, "customers", "edit", "C-1", "--language", "en", "--reason", "again")
-    assert code == 0 and "nothing changed" in out
+    assert code == 0 and out.strip() == "Dupont: nothing changed", out
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    code, out = run(config, "customers", "edit", "C-1", "--language", "en", "--reason", "again")
+    assert code == 0 and out.strip() == "Dupont : rien n'a changé", out
+    config.write_text(config.read_text().replace('language = "fr"', 'language = "en"'))
     code, out = run(config, "customers", "edit", "C-1", "--language", "de", "--reason", "x")
     assert code == 2 and "language: 'de' is not one of fr, en" in out
     code, out = run(config, "customers", "show", "C-1", "--json")
