@@ -29,7 +29,7 @@ from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, language
+from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.labels import kind_label, state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
@@ -160,7 +160,9 @@ def send(as_json: JsonOption = False) -> None:
         }
         report.summary(
             {"sent": len(outcomes), **states},
-            _("{count} deliveries: {outcomes}").format(
+            ngettext(
+                "{count} delivery: {outcomes}", "{count} deliveries: {outcomes}", len(outcomes)
+            ).format(
                 count=len(outcomes),
                 outcomes=", ".join(f"{n} {_(s)}" for s, n in states.items()) or _("none due"),
             ),
