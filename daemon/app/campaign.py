@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from config import Settings
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _
 from daemon.domain.models import AddressRequest, Customer, InboundMessage, RequestState, utcnow
 from daemon.intake.customers import CustomerService
@@ -110,7 +111,7 @@ class Campaign:
             done.address.email,
             True,
             changed_by=by,
-            reason=f"the customer's answer to request R{request_id}",
+            reason=event_text("request_answer", request=request_id),
             source=source,
         )
         await self._decide(request_id, RequestState.CONFIRMED, by, reason, done.address.email)

@@ -124,8 +124,14 @@ FORMS: dict[str, str] = {
     "error_retry": N_("unexpected error {errors} of {limit}: {reason}; next attempt at {at} UTC"),
     "interrupted_after_handoff": N_("interrupted after hand-off to the relay: possible duplicate"),
     "interrupted_before_handoff": N_("interrupted before hand-off to the relay: not sent yet"),
-    # an address change's reason (the chained log): a hard bounce marked it undeliverable
+    # an address change's reason (the chained log): a hard bounce marked it undeliverable;
+    # the customer was created, by hand or from a customer file; the file changed it; the
+    # customer's answer to a central-address request made it a shared mailbox
     "address_bounced": N_("hard bounce {status} ({reason})"),
+    "customer_created": N_("customer created"),
+    "customer_imported": N_("imported from {file}"),
+    "customer_file": N_("customer file {file}"),
+    "request_answer": N_("the customer's answer to request R{request}"),
     # what an auto-reply, a read receipt, a reply or a complaint noted on a delivery (the
     # form with a return date before the one without, which would read it all as subject)
     "auto_reply_moved": N_(

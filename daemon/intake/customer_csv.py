@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
 from daemon.intake.addresses import add_address, put_invoice_address
@@ -158,7 +159,7 @@ async def _update(
 ) -> list[str]:
     """Bring ``customer``'s addresses to what ``data`` says; what changed."""
     assert customer.id is not None
-    why = f"customer file {source.removeprefix('csv:')}"
+    why = event_text("customer_file", file=source.removeprefix("csv:"))
     changes = []
     if data.invoice_email:
         done = await put_invoice_address(
@@ -227,7 +228,7 @@ async def import_customers(
                         )
                     )
                 else:
-                    why = f"imported from {path.name}"
+                    why = event_text("customer_imported", file=path.name)
                     customer = await create_customer(session, data, changed_by, source, why, shared)
                     done.append(ImportedRow(line, data.name, "created", customer.id))
             if errors:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.i18n import _, said
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
@@ -176,7 +177,7 @@ class CustomerService:
         *,
         changed_by: str,
         source: str = "cli",
-        reason: str = "customer created",
+        reason: str = event_text("customer_created"),
     ) -> Customer:
         data = validate_new_customer(data)
         async with transaction(self.sessions) as session:

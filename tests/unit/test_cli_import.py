@@ -282,6 +282,9 @@ def test_customers_edit_and_show(config: Path) -> None:
     config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
     code, out = run(config, "customers", "edit", "C-1", "--language", "en", "--reason", "again")
     assert code == 0 and out.strip() == "Dupont : rien n'a changé", out
+    # the reason the system recorded, read in the reader's language
+    code, out = run(config, "customers", "show", "C-1")
+    assert "par " in out and "(cli) client créé" in out and "customer created" not in out, out
     config.write_text(config.read_text().replace('language = "fr"', 'language = "en"'))
     code, out = run(config, "customers", "edit", "C-1", "--language", "de", "--reason", "x")
     assert code == 2 and "language: 'de' is not one of fr, en" in out
