@@ -336,7 +336,7 @@ def _decision_why(what: str, why: str) -> str:
         return shown_payment(why)
     if what == InvoiceNote.AMOUNTS_HELD:
         return finding_words.shown_held(why)
-    return why
+    return shown(why)  # facturier's own (an import's), else a person's words as written
 
 
 def _compliance(report: ComplianceReport | None) -> str:

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.i18n import N_, _
 from daemon.domain.identity import ComparedField, DocumentKind, compare
 from daemon.domain.labels import state_label
@@ -104,7 +105,7 @@ async def link_credit_note(
         corrected.id,
         InvoiceNote.CREDIT_NOTE_LINKED,
         by="import",
-        reason=f"credit note {credit_note.number}",
+        reason=event_text("credit_note", number=credit_note.number),
         related_invoice_id=credit_note.id,
     )
     await refresh_owed(session, corrected.id)

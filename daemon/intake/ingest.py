@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import IngestSettings
 from daemon.domain.errors import EInvoiceError, ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import day, money
@@ -236,9 +237,7 @@ class IngestService:
                     invoice.id,
                     InvoiceNote.DUPLICATE_HELD,
                     by="import",
-                    reason=_("same seller, number and type as invoice #{id}").format(
-                        id=held_against.id
-                    ),
+                    reason=event_text("duplicate_of", id=held_against.id),
                     related_invoice_id=held_against.id,
                 )
             else:

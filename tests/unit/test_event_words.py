@@ -145,6 +145,13 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
          "rien ne prouve ce qu'il concerne ; par le seul destinataire et la date, il pourrait "
          "concerner la facture FA-7 (envoi n° 41) à a@b.example : rattachez-le à la main si "
          "c'est le cas"),
+        # the reasons the system records for an address change or a decision on an invoice
+        ("customer_created", {}, "client créé"),
+        ("customer_imported", {"file": "clients.csv"}, "importé depuis clients.csv"),
+        ("customer_file", {"file": "clients.csv"}, "fichier clients clients.csv"),
+        ("request_answer", {"request": 4}, "la réponse du client à la demande R4"),
+        ("duplicate_of", {"id": 7}, "même vendeur, numéro et type que la facture n° 7"),
+        ("credit_note", {"number": "AV-12"}, "avoir AV-12"),
         # a more specific form that ends the same way is still read as its own
         ("customer_replied", {"sender": "c@b.example", "said": "ok (queue id 7)"},
          "le client a répondu (c@b.example) : ok (queue id 7)"),
