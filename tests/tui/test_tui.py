@@ -1222,17 +1222,14 @@ def test_what_the_gate_found_reads_with_the_operators_punctuation() -> None:
             Finding("PDF-AF", WARNING, "the AF"),
         ),
     )
-    i18n.use("fr")
-    lines = Text.from_markup(_compliance(report)).plain.splitlines()
-    assert lines[1:] == [
-        "  BT-131 (retenue) : the line amounts",
-        "  BR-CO-15 (rétrogradée) : the total",
-        "  PDF-AF : the AF",
-    ]
-    i18n.use("en")
-    lines = Text.from_markup(_compliance(report)).plain.splitlines()
-    assert lines[1:] == [
-        "  BT-131 (held): the line amounts",
-        "  BR-CO-15 (downgraded): the total",
-        "  PDF-AF: the AF",
-    ]
+    for language, held, downgraded, colon in (
+        ("fr", "(retenue)", "(rétrogradée)", " :"),
+        ("en", "(held)", "(downgraded)", ":"),
+    ):
+        i18n.use(language)
+        lines = Text.from_markup(_compliance(report)).plain.splitlines()
+        assert lines[1:] == [
+            f"  BT-131 {held}{colon} the line amounts",
+            f"  BR-CO-15 {downgraded}{colon} the total",
+            f"  PDF-AF{colon} the AF",
+        ]
