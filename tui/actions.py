@@ -63,6 +63,7 @@ INVOICE_BINDINGS: list[BindingType] = [
     Binding("D", "dispute", N_("Dispute")),
     Binding("S", "send_as_is", N_("Amounts right: send")),
     Binding("W", "discard_held", N_("Discard for a corrected one")),
+    Binding("C", "choose_customer", N_("Choose its customer")),
 ]
 
 

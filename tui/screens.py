@@ -53,6 +53,7 @@ STATE_STYLE: dict[str, str] = {
     DeliveryState.HELD: "bold magenta",
     InvoiceState.DUPLICATE: "bold magenta",
     InvoiceState.AMOUNTS_TO_CHECK: "bold magenta",
+    InvoiceState.CUSTOMER_TO_CHOOSE: "bold magenta",
     InvoiceState.WITHDRAWN: "dim",
     InvoiceState.DISCARDED: "dim",
 }
@@ -225,6 +226,34 @@ class InvoiceScreen(LoadingScreen):
 
         self.ask(_(_ASK_AMOUNTS[decision]), then)
 
+    def action_choose_customer(self) -> None:
+        d = self.detail
+        if d is None or d.row.state != InvoiceState.CUSTOMER_TO_CHOOSE:
+            self.notify(
+                _("This invoice is not waiting for its customer to be chosen."),
+                title=_("Customer"),
+            )
+            return
+
+        async def then(answer: Answer) -> str:
+            customer = await self.services.customers.find(answer.value)
+            assert customer.id is not None
+            invoice = await self.services.buyers.choose(
+                self.invoice_id, customer.id, by=current_operator(), reason=answer.reason
+            )
+            return _("invoice {number} is for {customer}; now {state}").format(
+                number=invoice.number, customer=customer.name, state=state_label(invoice.state)
+            )
+
+        fits = "; ".join(d.fits) or _("no customer now")
+        self.ask(
+            _("Which customer is invoice {number} for? Its buyer fits: {fits}").format(
+                number=d.row.number, fits=fits
+            ),
+            then,
+            asks=_("The customer (#N, identifier or VAT id):"),
+        )
+
     async def fetch(self) -> InvoiceDetail:
         return await self.services.queries.invoice_detail(self.invoice_id)
 
@@ -261,6 +290,7 @@ class InvoiceScreen(LoadingScreen):
             + "\n"
             + _compliance(r.compliance)
             + "\n"
+            + _fits(d)
             + _("Recipients:")
             + f"\n{recipients}"
         )
@@ -328,6 +358,14 @@ _ASK_AMOUNTS = {
     AmountsDecision.SEND: N_("The amounts are right as they stand: send the invoice"),
     AmountsDecision.DISCARD: N_("Discard the invoice: it is not sent (a corrected one follows)"),
 }
+
+
+def _fits(d: InvoiceDetail) -> str:
+    """While a person must say which customer the invoice is for: those its buyer fits."""
+    if d.row.state != InvoiceState.CUSTOMER_TO_CHOOSE:
+        return ""
+    fits = "".join(f"\n  {escape(c)}" for c in d.fits) or "\n  " + _("no customer now")
+    return "[b]" + _("Its buyer fits several customers (C: choose):") + "[/b]" + fits + "\n"
 
 
 def _decision_why(what: str, why: str) -> str:

@@ -94,6 +94,7 @@ _NEEDING_A_PERSON = [
     InvoiceState.NEEDS_ADDRESS.value,
     InvoiceState.DUPLICATE.value,
     InvoiceState.AMOUNTS_TO_CHECK.value,
+    InvoiceState.CUSTOMER_TO_CHOOSE.value,
     InvoiceState.BOUNCED.value,
     InvoiceState.FAILED.value,
     InvoiceState.ATTENTION.value,
@@ -253,7 +254,9 @@ class AttentionQueue:
                 .where(which)
             )
         ).all()
-        troubled = [row[0] for row in rows if row[5] not in (needs_address, _DUPLICATE, _AMOUNTS)]
+        troubled = [
+            row[0] for row in rows if row[5] not in (needs_address, _DUPLICATE, _AMOUNTS, _CUSTOMER)
+        ]
         amounts: dict[int | None, str] = {}
         for chunk in _chunks([row[0] for row in rows if row[5] == _AMOUNTS]):
             for held_row in (
@@ -315,6 +318,15 @@ class AttentionQueue:
                 ).format(earlier=row[7])
                 items.append(
                     _item(AttentionKind.POSSIBLE_DUPLICATE, invoice.id, imported_at, why, invoice)
+                )
+                continue
+            if state == _CUSTOMER:
+                why = _(
+                    "its buyer {buyer} fits several customers: held, not sent until a person "
+                    "says which"
+                ).format(buyer=invoice.customer)
+                items.append(
+                    _item(AttentionKind.CUSTOMER_TO_CHOOSE, invoice.id, imported_at, why, invoice)
                 )
                 continue
             if state == _AMOUNTS:
@@ -681,6 +693,7 @@ _HELD, _BOUNCED, _FAILED = (
 _ATTENTION = InvoiceState.ATTENTION.value
 _DUPLICATE = InvoiceState.DUPLICATE.value
 _AMOUNTS = InvoiceState.AMOUNTS_TO_CHECK.value
+_CUSTOMER = InvoiceState.CUSTOMER_TO_CHOOSE.value
 
 
 class _Sent(NamedTuple):

@@ -56,10 +56,14 @@ duplicates_app = typer.Typer(
 amounts_app = typer.Typer(
     help="Invoices held because their line amounts do not add up (price × quantity)."
 )
+buyers_app = typer.Typer(
+    help="Invoices held because their buyer fits several customers that nothing tells apart."
+)
 payments_app = typer.Typer(help="Payments received: bank statements, by hand, reversals.")
 app.add_typer(queue_app, name="queue")
 app.add_typer(duplicates_app, name="duplicates")
 app.add_typer(amounts_app, name="amounts")
+app.add_typer(buyers_app, name="buyers")
 app.add_typer(payments_app, name="payments")
 campaign_app = typer.Typer(
     help="Asking customers whose invoices go to a person for a central invoice address.",

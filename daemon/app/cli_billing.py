@@ -16,6 +16,7 @@ import typer
 from daemon.app.cli_base import (
     JsonOption,
     amounts_app,
+    buyers_app,
     duplicates_app,
     fail,
     payments_app,
@@ -36,6 +37,8 @@ from daemon.domain.models import Invoice, PaymentStatus
 from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
+from daemon.intake.buyers import HeldForCustomer
+from daemon.intake.customers import described
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from daemon.intake.payments import PaymentOutcome
 
@@ -244,6 +247,95 @@ def amounts_send(held: HeldForAmounts, reason: Reason) -> None:
 def amounts_discard(held: HeldForAmounts, reason: Reason) -> None:
     """The invoice is not sent (the seller issues a corrected one); it stays on record."""
     _decide_amounts(held, AmountsDecision.DISCARD, reason)
+
+
+HeldForCustomerId = Annotated[
+    int,
+    typer.Argument(min=1, max=ID_MAX, help="The held invoice's #N (facturier buyers lists them)"),
+]
+
+
+def _buyer_lines(held: HeldForCustomer) -> str:
+    marks = ", ".join(
+        text.format(value=value)
+        for text, value in (
+            (_("VAT id {value}"), held.buyer_vat_id),
+            (_("identifier {value}"), held.buyer_identifier),
+        )
+        if value
+    )
+    head = _("#{id} invoice {number}, buyer {buyer}").format(
+        id=held.invoice_id, number=held.number, buyer=held.buyer
+    ) + (f" ({marks})" if marks else "")
+    fits = [_("  fits {customer}").format(customer=c) for c in held.candidates] or [
+        _("  fits no customer now: add it (customers add), then choose it")
+    ]
+    return "\n".join([head, *fits])
+
+
+@buyers_app.callback(invoke_without_command=True)
+def buyers_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Invoices held because their buyer fits several customers that nothing in the invoice
+    tells apart (the same name, no identifier or VAT id to choose by): each with the
+    customers it fits."""
+    if ctx.invoked_subcommand is None:
+        _held_for_customer(as_json)
+
+
+@buyers_app.command("list")
+def buyers_list_command(as_json: JsonOption = False) -> None:
+    """Invoices held because their buyer fits several customers that nothing in the invoice
+    tells apart (the same name, no identifier or VAT id to choose by): each with the
+    customers it fits."""
+    _held_for_customer(as_json)
+
+
+def _held_for_customer(as_json: bool) -> None:
+    async def go(app_: Facturier) -> None:
+        held = await app_.buyers.held()
+        report = Reporter(as_json)
+        for one in held:
+            report.item(one, _buyer_lines(one) + "\n")
+        report.summary(
+            {"held": len(held)},
+            _("{count} invoice(s) held until a person says which customer each is for").format(
+                count=len(held)
+            ),
+        )
+
+    with_app(go)
+
+
+@buyers_app.command("choose")
+def buyers_choose(
+    held: HeldForCustomerId,
+    customer: Annotated[str, typer.Argument(help="A VAT id, an identifier, a name, or #N")],
+    reason: Reason,
+    customer_id: Annotated[
+        int | None,
+        typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
+    ] = None,
+) -> None:
+    """Say which customer a held invoice is for: it becomes that customer's and goes out to
+    its invoice address, as an import would have sent it."""
+
+    if not reason.strip():
+        fail(_("--reason: say why (it is kept with the decision)"))
+
+    async def go(app_: Facturier) -> None:
+        found = await app_.customers.find(customer, customer_id=customer_id)
+        assert found.id is not None
+        invoice = await app_.buyers.choose(held, found.id, by=user(), reason=reason)
+        typer.echo(
+            _("invoice {number} (#{id}) is for {customer}; now {state}").format(
+                number=invoice.number,
+                id=held,
+                customer=described(found),
+                state=state_label(invoice.state),
+            )
+        )
+
+    with_app(go)
 
 
 @payments_app.command("import")

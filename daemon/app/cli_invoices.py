@@ -127,12 +127,18 @@ def import_(
             line += "; " + _(
                 "{held} held because their amounts do not add up (facturier amounts)"
             ).format(held=amounts)
+        customers = sum(r.customer_held for r in results)
+        if customers:
+            line += "; " + _(
+                "{held} held because their buyer fits several customers (facturier buyers)"
+            ).format(held=customers)
         report.summary(
             {
                 "imported": len(results) - failed,
                 "rejected": failed,
                 "held": held,
                 "amounts_held": amounts,
+                "customer_held": customers,
             },
             line,
         )

@@ -85,8 +85,9 @@ def sample_xml(inv: SampleInvoice) -> bytes:
         "city": "Paris",
         "postcode": "75011",
         "addr_l1": "3 rue Oberkampf",
-        "identifiers": {None: inv.buyer_id},
     }
+    if inv.buyer_id:
+        buyer["identifiers"] = {None: inv.buyer_id}
     if inv.buyer_vat:
         buyer["vat_identifier"] = inv.buyer_vat
     data = {
@@ -152,7 +153,7 @@ def sample_page(inv: SampleInvoice, *, filler_pages: int = 0) -> bytes:
     page.setFont("Helvetica", 11)
     tax = (inv.net * inv.vat_rate / 100).quantize(Decimal("0.01"))
     lines = [
-        f"Client : {inv.buyer_name} ({inv.buyer_id})",
+        f"Client : {inv.buyer_name}" + (f" ({inv.buyer_id})" if inv.buyer_id else ""),
         f"Date : {inv.issue:%d/%m/%Y}    Échéance : {inv.due:%d/%m/%Y}",
         f"{inv.description} : {_q(inv.net)} EUR HT",
         f"TVA {inv.vat_rate} % : {_q(tax)} EUR",

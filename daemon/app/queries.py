@@ -28,6 +28,9 @@ from daemon.domain.models import (
     PaymentAllocation,
 )
 from daemon.domain.payments import still_owed
+from daemon.domain.states import InvoiceState
+from daemon.intake.buyers import buyer_candidates
+from daemon.intake.customers import described
 from daemon.store.db import SessionFactory
 
 
@@ -71,6 +74,9 @@ class InvoiceDetail:
     """``invoice`` or ``credit_note``."""
     disputed: str | None = None
     """While the customer disputes it: what is disputed."""
+    fits: tuple[str, ...] = ()
+    """While a person must say which customer it is for: the customers its buyer fits now,
+    each as ``described`` (``#1 Dupont SA (identifier C-1)``)."""
 
 
 @dataclass(frozen=True)
@@ -263,6 +269,13 @@ class Queries:
                     .order_by(col(InvoiceEvent.at), col(InvoiceEvent.id))
                 )
             ).all()
+            fits = (
+                await buyer_candidates(
+                    session, inv.buyer_name, inv.buyer_identifier, inv.buyer_vat_id
+                )
+                if inv.state == InvoiceState.CUSTOMER_TO_CHOOSE.value
+                else []
+            )
         by_id = {d.id: d for d in deliveries}
         row = invoice_row(
             inv,
@@ -311,6 +324,7 @@ class Queries:
             decisions=tuple((e.at, e.event, e.by, e.reason) for e in decisions),
             kind=inv.document_kind,
             disputed=(inv.dispute_reason or "?") if inv.disputed_at else None,
+            fits=tuple(described(c) for c in fits),
         )
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:

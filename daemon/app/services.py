@@ -34,6 +34,7 @@ from daemon.domain.states import SET_ASIDE, EventKind
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.amounts import AmountsService
+from daemon.intake.buyers import BuyersService
 from daemon.intake.customers import CustomerService
 from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
@@ -74,6 +75,7 @@ class Facturier:
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.amounts = AmountsService(ctx.sessions, s.sender.address)
+        self.buyers = BuyersService(ctx.sessions, s.sender.address)
         self.payments = PaymentService(ctx.sessions, s.payments)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions)

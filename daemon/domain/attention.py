@@ -28,6 +28,7 @@ class AttentionKind(enum.StrEnum):
     QUARANTINED = "quarantined"
     POSSIBLE_DUPLICATE = "possible-duplicate"  # a second file of an invoice already imported
     AMOUNTS_TO_CHECK = "amounts-to-check"  # line amounts that do not add up: held, not sent
+    CUSTOMER_TO_CHOOSE = "customer-to-choose"  # the buyer fits several customers: held
     PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
 
@@ -48,6 +49,10 @@ HINTS: dict[AttentionKind, str] = {
     AttentionKind.AMOUNTS_TO_CHECK: N_(
         "check the invoice's lines with its seller, then send it as it is or discard it for "
         "a corrected one (facturier amounts)"
+    ),
+    AttentionKind.CUSTOMER_TO_CHOOSE: N_(
+        "the invoice's buyer fits several customers that nothing in it tells apart: say which "
+        "customer it is for (facturier buyers choose); it then goes out"
     ),
     AttentionKind.NO_ADDRESS: N_(
         "set the customer's invoice address (customers set-address); the invoice then goes out"
@@ -92,6 +97,7 @@ LABELS: dict[AttentionKind, str] = {
     AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
     AttentionKind.POSSIBLE_DUPLICATE: N_("possible duplicate"),
     AttentionKind.AMOUNTS_TO_CHECK: N_("amounts to check"),
+    AttentionKind.CUSTOMER_TO_CHOOSE: N_("customer to choose"),
     AttentionKind.NO_ADDRESS: N_("no address"),
     AttentionKind.HARD_BOUNCE: N_("hard bounce"),
     AttentionKind.REJECTED: N_("rejected"),

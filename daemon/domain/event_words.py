@@ -133,8 +133,11 @@ FORMS: dict[str, str] = {
     "customer_file": N_("customer file {file}"),
     "request_answer": N_("the customer's answer to request R{request}"),
     # why an import noted a decision on an invoice: held as a possible duplicate of another,
-    # or corrected by a credit note
+    # or corrected by a credit note, or held because its buyer fits several customers
     "duplicate_of": N_("same seller, number and type as invoice #{id}"),
+    "buyer_fits": N_(
+        "its buyer {buyer} fits customers {customers}, which nothing in it tells apart"
+    ),
     "credit_note": N_("credit note {number}"),
     # what an auto-reply, a read receipt, a reply or a complaint noted on a delivery (the
     # form with a return date before the one without, which would read it all as subject)

@@ -47,6 +47,7 @@ class InvoiceState(enum.StrEnum):
     ATTENTION = "attention"
     DUPLICATE = "duplicate"  # a possible duplicate of an earlier file, held for a person
     AMOUNTS_TO_CHECK = "amounts_to_check"  # its line amounts do not add up: held for a person
+    CUSTOMER_TO_CHOOSE = "customer_to_choose"  # its buyer fits several customers: held
     WITHDRAWN = "withdrawn"  # replaced by a later file; nothing more goes out for it
     DISCARDED = "discarded"  # a duplicate a person chose not to send; kept, never sent
 
@@ -56,6 +57,7 @@ PERSON_SET = frozenset(
         InvoiceState.ATTENTION,
         InvoiceState.DUPLICATE,
         InvoiceState.AMOUNTS_TO_CHECK,
+        InvoiceState.CUSTOMER_TO_CHOOSE,
         InvoiceState.WITHDRAWN,
         InvoiceState.DISCARDED,
     }
@@ -67,6 +69,7 @@ SET_ASIDE = frozenset(
     {
         InvoiceState.DUPLICATE,
         InvoiceState.AMOUNTS_TO_CHECK,
+        InvoiceState.CUSTOMER_TO_CHOOSE,
         InvoiceState.WITHDRAWN,
         InvoiceState.DISCARDED,
     }
@@ -109,6 +112,8 @@ class InvoiceNote(enum.StrEnum):
     DUPLICATE_HELD = "duplicate-held"
     AMOUNTS_HELD = "amounts-held"  # its line amounts do not add up
     AMOUNTS_CONFIRMED = "amounts-confirmed"  # a person sent it as it is
+    CUSTOMER_HELD = "customer-held"  # its buyer fits several customers that nothing tells apart
+    CUSTOMER_CHOSEN = "customer-chosen"  # a person said which customer it is for
     REPLACED = "replaced"  # this file replaced the earlier invoice
     WITHDRAWN = "withdrawn"  # this invoice was replaced by a later file
     KEPT = "kept-both"

@@ -18,11 +18,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import IngestSettings
 from daemon.domain.errors import EInvoiceError, ValidationError
-from daemon.domain.event_words import event_text
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import day, money
@@ -31,15 +29,13 @@ from daemon.domain.identity import invoice_identity
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import belgian_reference, rf_reference
-from daemon.domain.states import InvoiceNote, InvoiceState
-from daemon.intake.amounts import hold_for_amounts
-from daemon.intake.customers import language_for_country, namesakes
-from daemon.intake.duplicates import link_credit_note, same_identity, standing
+from daemon.domain.states import InvoiceState
+from daemon.intake.buyers import Proceeded, buyer_candidates, hold_for_customer, proceed
+from daemon.intake.customers import language_for_country
+from daemon.intake.duplicates import same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
-from daemon.intake.owed import note
 from daemon.intake.rendering import readable_invoice
 from daemon.intake.rules import ComplianceGate, default_gate
-from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
 
@@ -62,6 +58,8 @@ class ImportResult:
     person as a possible duplicate."""
     amounts_held: bool = False
     """Its line amounts do not add up: held for a person (facturier amounts)."""
+    customer_held: bool = False
+    """Its buyer fits several customers: held for a person to say which (facturier buyers)."""
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -76,22 +74,6 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-async def match_customer(session: AsyncSession, inv: EInvoice) -> Customer | None:
-    """Buyer → customer: identifier or VAT id first, then the exact name (case-insensitive)
-    of a customer that no identifier or VAT id tells apart from the buyer: a namesake with
-    another identifier is another company, whose mailbox must not get this invoice."""
-    for column, value in (
-        (Customer.identifier, inv.buyer_identifier),
-        (Customer.vat_id, inv.buyer_vat_id),
-    ):
-        if value:
-            found = (await session.exec(select(Customer).where(column == value))).first()
-            if found is not None:
-                return found
-    same = await namesakes(session, inv.buyer_name, inv.buyer_identifier, inv.buyer_vat_id)
-    return same[0] if same else None
 
 
 class IngestService:
@@ -173,8 +155,18 @@ class IngestService:
                     duplicate=True,
                 )
             earlier = await same_identity(session, seller, number, kind)
-            customer = await match_customer(session, inv)
-            if customer is None:
+            held_against = standing(earlier) if earlier else None
+            candidates = await buyer_candidates(
+                session, inv.buyer_name, inv.buyer_identifier, inv.buyer_vat_id
+            )
+            customer: Customer | None = None
+            if len(candidates) == 1:
+                customer = candidates[0]
+            elif held_against is not None and any(
+                c.id == held_against.customer_id for c in candidates
+            ):  # another file of an invoice whose customer is known: that customer's
+                customer = next(c for c in candidates if c.id == held_against.customer_id)
+            elif not candidates:
                 customer = Customer(
                     language=language_for_country(inv.buyer_country, self.default_language),
                     name=inv.buyer_name,
@@ -189,10 +181,9 @@ class IngestService:
                     inv.buyer_name,
                     inv.number,
                 )
-            held_against = standing(earlier) if earlier else None
             invoice = Invoice(
                 number=inv.number,
-                customer_id=customer.id,
+                customer_id=customer.id if customer else None,
                 type_code=inv.type_code,
                 issue_date=inv.issue_date,
                 due_date=inv.due_date,
@@ -224,33 +215,27 @@ class IngestService:
                 compliance=inv.compliance.to_json() if inv.compliance else None,
                 checked_at=utcnow() if inv.compliance else None,
             )
-            if held_against is not None:
-                invoice.state = InvoiceState.DUPLICATE.value
             session.add(invoice)
             await session.flush()
             assert invoice.id is not None
-            planned = []
-            amounts_held = False
-            if held_against is not None:
-                note(
-                    session,
-                    invoice.id,
-                    InvoiceNote.DUPLICATE_HELD,
-                    by="import",
-                    reason=event_text("duplicate_of", id=held_against.id),
-                    related_invoice_id=held_against.id,
-                )
+            if customer is None:
+                hold_for_customer(session, invoice, candidates, by="import")
+                went = Proceeded([])
             else:
-                amounts_held = hold_for_amounts(session, invoice, by="import")
-                if not amounts_held:
-                    planned = await plan_invoice_deliveries(session, invoice, self.sender_address)
-                await link_credit_note(session, invoice, inv.preceding_numbers)
+                went = await proceed(
+                    session, invoice, self.sender_address, inv.preceding_numbers, by="import"
+                )
+            reads_in = (
+                customer.language
+                if customer
+                else language_for_country(inv.buyer_country, self.default_language)
+            )
             if inv.format in ("cii", "ubl") and inv.business_terms is not None:
                 # a customer reads a PDF, not XML, in their language: a CII invoice's messages
                 # carry a Factur-X PDF/A-3 made from it (the XML inside), a UBL invoice's the
                 # XML with a rendered PDF beside it
                 readable = await asyncio.to_thread(
-                    readable_invoice, inv.business_terms, inv.xml, inv.format, customer.language
+                    readable_invoice, inv.business_terms, inv.xml, inv.format, reads_in
                 )
                 stored = await asyncio.to_thread(self.store.store, readable)
                 invoice.readable_sha256 = stored.sha256
@@ -261,21 +246,26 @@ class IngestService:
             await asyncio.to_thread(self.store.store, data)
             state = invoice.state
             invoice_id = invoice.id
-        if held_against is not None:
+        if customer is None:
+            what = _(
+                "held: its buyer fits several customers that nothing in it tells apart ({ids}); "
+                "say which it is for (facturier buyers)"
+            ).format(ids=", ".join(f"#{c.id}" for c in candidates))
+        elif went.duplicate and held_against is not None:
             what = _(
                 "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
                 "both or discard it (facturier duplicates)"
             ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
-        elif amounts_held:
+        elif went.amounts_held:
             holds = inv.compliance.holds if inv.compliance else []
             what = _(
                 "held: its amounts do not add up ({why}); send it as it is or discard it "
                 "(facturier amounts)"
             ).format(why=shown_held(why_held(holds)))
-        elif planned:
+        elif went.planned:
             what = ngettext(
-                "queued for {count} recipient", "queued for {count} recipients", len(planned)
-            ).format(count=len(planned))
+                "queued for {count} recipient", "queued for {count} recipients", len(went.planned)
+            ).format(count=len(went.planned))
         else:
             what = state_label(state)
         warned = inv.compliance.warnings if inv.compliance else []
@@ -294,8 +284,9 @@ class IngestService:
             ),
             invoice_id,
             inv.number,
-            held=held_against is not None,
-            amounts_held=amounts_held,
+            held=went.duplicate,
+            amounts_held=went.amounts_held,
+            customer_held=customer is None,
         )
 
     def _reference(self, number: str) -> str | None:

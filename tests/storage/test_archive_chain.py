@@ -258,7 +258,15 @@ def test_every_reporting_command_speaks_json_lines(
     )
     imported = lines("import", str(invoice_file(tmp_path / "in", "JS-1")))
     assert imported[0]["ok"] and imported[0]["number"] == "JS-1"
-    assert imported[-1] == {"summary": {"imported": 1, "rejected": 0, "held": 0, "amounts_held": 0}}
+    assert imported[-1] == {
+        "summary": {
+            "imported": 1,
+            "rejected": 0,
+            "held": 0,
+            "amounts_held": 0,
+            "customer_held": 0,
+        }
+    }
     sent = lines("send")
     assert sent[0]["state"] == "accepted" and sent[-1]["summary"]["accepted"] == 1
     [polled] = lines("poll-bounces")
@@ -274,6 +282,7 @@ def test_every_reporting_command_speaks_json_lines(
     assert len(figures["days"]) == 7 and sum(figures["outcomes"]["delivered"]) == 1
     [customer] = lines("customers", "list")
     assert customer["name"] == "Dupont" and customer["addresses"][0]["email"] == "f@dupont.example"
+    assert lines("buyers") == [{"summary": {"held": 0}}]
 
 
 async def test_proof_names_its_files_safely_whatever_the_address_and_number(

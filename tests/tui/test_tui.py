@@ -1206,6 +1206,54 @@ async def test_an_invoice_held_for_its_amounts_is_sent_from_its_screen(
         await app.services.close()
 
 
+async def test_an_invoice_whose_buyer_fits_two_customers_gets_its_customer_from_its_screen(
+    tui_settings: Settings,
+) -> None:
+    """Enter on an invoice held because its buyer fits two customers shows both, told apart;
+    C asks which and why, then it is that customer's and goes out, the decision recorded."""
+    services = await Facturier.open(tui_settings)
+    try:
+        lyon = await services.customers.add(
+            NewCustomer("Boulangerie Dupont", "factures@dupont-lyon.example", (), None, "C-77"),
+            changed_by="alice",
+            reason="second shop",
+        )
+        folder = Path(tui_settings.ingest.store).parent / "by-name"
+        file = invoice_file(folder, "FA-0010", "Boulangerie Dupont", "", vat=None, today=FIXED_DAY)
+        [held] = await services.ingest.import_paths([file])
+        assert held.customer_held and held.invoice_id is not None
+    finally:
+        await services.close()
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _select(app, "customer-to-choose")
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert isinstance(app.screen, InvoiceScreen)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "customer to choose" in summary
+        assert "Boulangerie Dupont (identifier C-1)" in summary
+        assert f"#{lyon.id} Boulangerie Dupont (identifier C-77)" in summary
+        await pilot.press("C")
+        await _settled(pilot)
+        await pilot.press(*"Boulangerie Dupont", "tab", *"the Lyon shop", "enter")
+        await _settled(pilot)
+        assert "customer to choose" in str(app.screen.query_one("#summary").render())
+        said = [str(n.message) for n in app._notifications]
+        assert any(f"#{lyon.id} Boulangerie Dupont" in n for n in said), said  # which of them?
+        await pilot.press("C")
+        await _settled(pilot)
+        await pilot.press(*"C-77", "tab", *"the Lyon shop ordered it", "enter")
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "customer to choose" not in summary and "queued" in summary
+        assert "factures@dupont-lyon.example (invoice)" in summary
+        notes = str(app.screen.query_one("#messages").render())
+        assert "customer chosen" in notes and "the Lyon shop ordered it" in notes
+        await app.services.close()
+
+
 def test_what_the_gate_found_reads_with_the_operators_punctuation() -> None:
     """A held rule read "BT-131 (retenue): ligne 1 : …" to a French operator."""
     from rich.text import Text

@@ -493,3 +493,51 @@ def test_what_one_operator_recorded_another_reads_in_their_language(
     config.write_text(english)
     code, out = run(config, "queue", "list")
     assert "line 1: the net amount (BT-131) 100.00" in out and "matches no invoice" in out, out
+
+
+def test_an_invoice_whose_buyer_fits_two_customers_waits_until_one_is_chosen(
+    config: Path, tmp_path: Path
+) -> None:
+    """Two customers share a name and the invoice gives neither identifier: the admin is
+    told, lists what it fits, is refused a name that fits both, and chooses by #N; the
+    reason the import stored reads in French to a French admin."""
+    for email, identifier in (("f@paris.example", "C-1"), ("f@lyon.example", "C-2")):
+        code, out = run(
+            config,
+            "customers",
+            "add",
+            "Boulangerie Dupont",
+            "--email",
+            email,
+            "--identifier",
+            identifier,
+        )
+        assert code == 0, out
+    file = invoice_file(tmp_path / "in", "FA-81", buyer_id="", vat=None)
+    code, out = run(config, "import", str(file))
+    assert code == 0, out
+    assert "1 held because their buyer fits several customers (facturier buyers)" in out, out
+    code, out = run(config, "buyers")
+    assert code == 0, out
+    assert "#1 invoice FA-81, buyer Boulangerie Dupont" in out
+    assert "fits #1 Boulangerie Dupont (identifier C-1)" in out
+    assert "fits #2 Boulangerie Dupont (identifier C-2)" in out
+    assert "1 invoice(s) held until a person says which customer each is for" in out
+    assert run(config, "buyers", "list") == (code, out)
+    code, out = run(config, "buyers", "choose", "1", "Boulangerie Dupont", "--reason", "phoned")
+    assert code == 2 and "#1 Boulangerie Dupont" in out and "#2 Boulangerie Dupont" in out, out
+    assert "Traceback" not in out
+    code, out = run(config, "buyers", "choose", "1", "C-2", "--reason", " ")
+    assert code == 2 and "--reason: say why" in out
+    french = config.read_text().replace('language = "en"', 'language = "fr"')
+    config.write_text(french)
+    code, out = run(config, "queue", "list")
+    assert code == 0 and "client à choisir" in out, out
+    code, out = run(config, "buyers", "choose", "1", "C-2", "--reason", "commande de Lyon")
+    assert code == 0, out
+    assert "facture FA-81 (n° 1) est pour #2 Boulangerie Dupont (identifiant C-2)" in out, out
+    code, out = run(config, "buyers", "choose", "1", "C-1", "--reason", "encore")
+    assert code == 2 and "n'attend pas qu'on choisisse son client" in out, out
+    code, out = run(config, "status", "--json")
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert row["customer"] == "Boulangerie Dupont" and row["state"] == "queued", row
