@@ -14,7 +14,7 @@ from daemon.app.operator import current_operator
 from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value
 from tui.actions import CUSTOMER_BINDINGS
 from tui.dialogs import Answer
@@ -140,7 +140,7 @@ class CustomersScreen(LoadingScreen):
                 source="tui",
             )
             return _("{name}: {why}").format(
-                name=customer.name, why="; ".join(changed) or _("nothing changed")
+                name=customer.name, why=joined(changed) or _("nothing changed")
             )
 
         self.ask(
@@ -165,7 +165,7 @@ class CustomersScreen(LoadingScreen):
                 source="tui",
             )
             return _("{name}: {why}").format(
-                name=customer.name, why="; ".join(changed) or _("nothing changed")
+                name=customer.name, why=joined(changed) or _("nothing changed")
             )
 
         self.ask(_("Stop sending copies to {email}").format(email=address.email), then)

@@ -67,7 +67,8 @@ class ActionDialog(Dialog[Answer | None]):
         value = self.query_one("#value", Input).value.strip() if self.asks else ""
         reason = self.query_one("#reason", Input).value.strip()
         if self.asks and not value:
-            self._problem(_("{what} is required").format(what=self.asks))
+            # what is asked is the last line (the lines before it say what to choose from)
+            self._problem(_("{what} is required").format(what=self.asks.splitlines()[-1]))
             self.query_one("#value", Input).focus()
         elif not reason:
             self._problem(_("say why: the reason is recorded"))

@@ -32,6 +32,7 @@ from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
+from daemon.intake.customers import described
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
@@ -242,16 +243,16 @@ class InvoiceScreen(LoadingScreen):
                 self.invoice_id, customer.id, by=current_operator(), reason=answer.reason
             )
             return _("invoice {number} is for {customer}; now {state}").format(
-                number=invoice.number, customer=customer.name, state=state_label(invoice.state)
+                number=invoice.number,
+                customer=described(customer),
+                state=state_label(invoice.state),
             )
 
-        fits = "; ".join(d.fits) or _("no customer now")
+        fits = "".join(f"\n  {c}" for c in d.fits) or "\n  " + _("no customer now")
         self.ask(
-            _("Which customer is invoice {number} for? Its buyer fits: {fits}").format(
-                number=d.row.number, fits=fits
-            ),
+            _("Which customer is invoice {number} for?").format(number=d.row.number),
             then,
-            asks=_("The customer (#N, identifier or VAT id):"),
+            asks=_("Its buyer fits:") + fits + "\n" + _("The customer (#N, identifier or VAT id):"),
         )
 
     async def fetch(self) -> InvoiceDetail:

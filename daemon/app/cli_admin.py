@@ -34,7 +34,7 @@ from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
 from daemon.domain.fields import ID_MAX
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value
 from daemon.domain.models import Channel
 
@@ -325,7 +325,7 @@ def customers_edit(
         )
         typer.echo(
             _("{name}: {why}").format(
-                name=c.name, why="; ".join(changes) if changes else _("nothing changed")
+                name=c.name, why=joined(changes) if changes else _("nothing changed")
             )
         )
 

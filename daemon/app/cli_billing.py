@@ -30,7 +30,7 @@ from daemon.domain import finding_words
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, language
+from daemon.domain.i18n import _, joined, language
 from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
@@ -392,7 +392,7 @@ def payments_list(
         report = Reporter(as_json)
         lang = language()
         for p in rows:
-            paid = "; ".join(
+            paid = joined(
                 f"{n} {money(a, p.currency, lang)} ({shown_how(how)})" for n, a, how in p.invoices
             )
             why = shown_payment(p.waiting_reason) or p.reversal or paid

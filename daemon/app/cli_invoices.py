@@ -29,7 +29,7 @@ from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, language, ngettext
+from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.labels import kind_label, state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
@@ -114,24 +114,33 @@ def import_(
             )
         failed = sum(not r.ok for r in results)
         held = sum(r.held for r in results)
-        line = _("{imported} imported, {rejected} rejected").format(
-            imported=len(results) - failed, rejected=failed
-        )
-        if held:
-            line += "; " + _(
-                "{held} held as possible duplicates of invoices already imported "
-                "(facturier duplicates)"
-            ).format(held=held)
         amounts = sum(r.amounts_held for r in results)
-        if amounts:
-            line += "; " + _(
-                "{held} held because their amounts do not add up (facturier amounts)"
-            ).format(held=amounts)
         customers = sum(r.customer_held for r in results)
+        parts = [
+            _("{imported} imported, {rejected} rejected").format(
+                imported=len(results) - failed, rejected=failed
+            )
+        ]
+        if held:
+            parts.append(
+                _(
+                    "{held} held as possible duplicates of invoices already imported "
+                    "(facturier duplicates)"
+                ).format(held=held)
+            )
+        if amounts:
+            parts.append(
+                _("{held} held because their amounts do not add up (facturier amounts)").format(
+                    held=amounts
+                )
+            )
         if customers:
-            line += "; " + _(
-                "{held} held because their buyer fits several customers (facturier buyers)"
-            ).format(held=customers)
+            parts.append(
+                _(
+                    "{held} held because their buyer fits several customers (facturier buyers)"
+                ).format(held=customers)
+            )
+        line = joined(parts)
         report.summary(
             {
                 "imported": len(results) - failed,

@@ -20,7 +20,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from daemon.app.context import AppContext
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.models import Delivery, DeliveryEvent, MailboxCursor, utcnow
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.store.db import schema_revisions
@@ -75,7 +75,7 @@ async def folders(ctx: AppContext) -> Check:
         p for p in await asyncio.gather(*(asyncio.to_thread(_writable, f) for f in wanted)) if p
     ]
     if problems:
-        return Check("archive", False, _("not writable: {why}").format(why="; ".join(problems)))
+        return Check("archive", False, _("not writable: {why}").format(why=joined(problems)))
     return Check("archive", True, _("writable ({path})").format(path=s.archive.path))
 
 

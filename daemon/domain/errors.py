@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from daemon.domain.i18n import _, ngettext
+from daemon.domain.i18n import _, joined, ngettext
 
 if TYPE_CHECKING:
     from daemon.domain.compliance import ComplianceReport
@@ -67,7 +67,7 @@ class NotFoundError(PermanentError):
     def __init__(self, message: str, near: list[str] | None = None, count: int = 0):
         self.candidates = near or []
         if self.candidates:
-            shown = "; ".join(self.candidates)
+            shown = joined(self.candidates)
             if count > len(self.candidates):
                 shown += _("; and {count} more").format(count=count - len(self.candidates))
             message += ". " + _("Close to it: {shown}.").format(shown=shown)
@@ -84,7 +84,7 @@ class AmbiguousError(ValidationError):
 
     def __init__(self, what: str, candidates: list[str], pick: str):
         self.candidates = candidates
-        shown = "; ".join(candidates[:10])
+        shown = joined(candidates[:10])
         if len(candidates) > 10:
             shown += _("; and {count} more").format(count=len(candidates) - 10)
         fits = ngettext(

@@ -133,8 +133,10 @@ FORMS: dict[str, str] = {
     "customer_file": N_("customer file {file}"),
     "request_answer": N_("the customer's answer to request R{request}"),
     # why an import noted a decision on an invoice: held as a possible duplicate of another,
-    # or corrected by a credit note, or held because its buyer fits several customers
+    # or corrected by a credit note; which customer a person said it is for, or that its buyer
+    # fits several customers
     "duplicate_of": N_("same seller, number and type as invoice #{id}"),
+    "customer_chosen": N_("for customer #{id} {name}: {reason}"),
     "buyer_fits": N_(
         "its buyer {buyer} fits customers {customers}, which nothing in it tells apart"
     ),

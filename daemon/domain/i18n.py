@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,11 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _active.ngettext(singular, plural, count)
+
+
+def joined(items: Iterable[str]) -> str:
+    """Items of one list as the operator reads them: "a; b" in English, "a ; b" in French."""
+    return _("; ").join(items)
 
 
 def N_(message: str) -> str:

@@ -188,7 +188,8 @@ class BuyersService:
             assert invoice.id is not None
             invoice.customer_id = customer.id
             session.add(invoice)
-            note(session, invoice.id, InvoiceNote.CUSTOMER_CHOSEN, by=by, reason=reason)
+            why = event_text("customer_chosen", id=customer.id, name=customer.name, reason=reason)
+            note(session, invoice.id, InvoiceNote.CUSTOMER_CHOSEN, by=by, reason=why)
             await session.flush()
             await proceed(session, invoice, self.sender_address, preceding_numbers(invoice), by=by)
             log.info("invoice %s is for customer #%s, said %s", invoice.number, customer.id, by)

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import event_text
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
 from daemon.intake.addresses import add_address, put_invoice_address
 from daemon.intake.customers import (
@@ -110,7 +110,7 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
         except ValidationError as exc:
             errors.append(f"{path}:{line}: {exc}")
     if errors:
-        raise ValidationError("; ".join(errors) + _(" — nothing was imported"))
+        raise ValidationError(joined(errors) + _(" — nothing was imported"))
     return rows
 
 
@@ -224,7 +224,7 @@ async def import_customers(
                             file=path,
                             line=line,
                             name=data.name,
-                            known="; ".join(map(described, known)),
+                            known=joined(map(described, known)),
                         )
                     )
                 else:
@@ -232,7 +232,7 @@ async def import_customers(
                     customer = await create_customer(session, data, changed_by, source, why, shared)
                     done.append(ImportedRow(line, data.name, "created", customer.id))
             if errors:
-                raise ValidationError("; ".join(errors) + _(" — nothing was imported"))
+                raise ValidationError(joined(errors) + _(" — nothing was imported"))
             if dry_run:
                 raise _DryRun
     except _DryRun:

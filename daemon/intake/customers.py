@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.event_words import event_text
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
-from daemon.domain.i18n import _, said
+from daemon.domain.i18n import _, joined, said
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.intake.addresses import (
     AddressSet,
@@ -188,7 +188,7 @@ class CustomerService:
                         "{name} is already a customer: {known}. Give it its invoice address "
                         "(customers set-address), or tell the new one apart by a VAT id or an "
                         "identifier of its own"
-                    ).format(name=data.name, known="; ".join(map(described, known)))
+                    ).format(name=data.name, known=joined(map(described, known)))
                 )
             customer = await create_customer(session, data, changed_by, source, reason, self.shared)
         await queue_waiting_invoices(self.sessions, customer.id, self.sender_address)
@@ -264,7 +264,7 @@ class CustomerService:
                 if taken:
                     raise ValidationError(
                         _("identifier {identifier} is another customer's: {known}").format(
-                            identifier=identifier, known="; ".join(map(described, taken))
+                            identifier=identifier, known=joined(map(described, taken))
                         )
                     )
             for field, new in (("language", language), ("identifier", identifier)):

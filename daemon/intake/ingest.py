@@ -24,7 +24,7 @@ from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import day, money
-from daemon.domain.i18n import _, language, ngettext
+from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.identity import invoice_identity
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
@@ -270,9 +270,17 @@ class IngestService:
             what = state_label(state)
         warned = inv.compliance.warnings if inv.compliance else []
         if warned:
-            what += "; " + ngettext(
-                "{count} rule warning ({rules})", "{count} rule warnings ({rules})", len(warned)
-            ).format(count=len(warned), rules=", ".join(sorted({f.rule for f in warned})[:5]))
+            rules = ", ".join(sorted({f.rule for f in warned})[:5])
+            what = joined(
+                [
+                    what,
+                    ngettext(
+                        "{count} rule warning ({rules})",
+                        "{count} rule warnings ({rules})",
+                        len(warned),
+                    ).format(count=len(warned), rules=rules),
+                ]
+            )
         return ImportResult(
             name,
             True,

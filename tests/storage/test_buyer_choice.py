@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import shown
 from daemon.intake.customers import NewCustomer
@@ -83,9 +84,18 @@ async def test_an_invoice_fitting_two_customers_waits_for_a_person(
     assert await app.buyers.held() == []
     assert not [i for i in await app.attention.items() if i.kind == "customer-to-choose"]
     detail = await app.queries.invoice_detail(result.invoice_id)
-    assert ("customer-chosen", "ana", "the Lyon shop ordered it (phoned)") in [
-        d[1:] for d in detail.decisions
-    ]
+    [(by, why)] = [(d[2], d[3]) for d in detail.decisions if d[1] == "customer-chosen"]
+    assert by == "ana"
+    assert (
+        shown(why) == f"for customer #{lyon} Boulangerie Dupont: the Lyon shop ordered it (phoned)"
+    )
+    i18n.use("fr")  # stored in English, read in each reader's language
+    try:
+        assert shown(why) == (
+            f"pour le client #{lyon} Boulangerie Dupont : the Lyon shop ordered it (phoned)"
+        )
+    finally:
+        i18n.use("en")
     with pytest.raises(ValidationError, match="not waiting for its customer"):
         await app.buyers.choose(result.invoice_id, paris, by="ana", reason="again")
 

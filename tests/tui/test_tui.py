@@ -1250,7 +1250,8 @@ async def test_an_invoice_whose_buyer_fits_two_customers_gets_its_customer_from_
         assert "customer to choose" not in summary and "queued" in summary
         assert "factures@dupont-lyon.example (invoice)" in summary
         notes = str(app.screen.query_one("#messages").render())
-        assert "customer chosen" in notes and "the Lyon shop ordered it" in notes
+        assert "customer chosen" in notes, notes
+        assert f"for customer #{lyon.id} Boulangerie Dupont: the Lyon shop ordered it" in notes
         await app.services.close()
 
 

@@ -81,3 +81,22 @@ def test_days_are_written_as_the_operator_writes_numbers() -> None:
         "40",
         "-",
     )
+
+
+def test_french_puts_a_space_before_double_punctuation() -> None:
+    """French writes "retenue : …", "1 importées ; 1 retenue", "lequel ?": a translation
+    that glues ; : ? or ! to the word before reads as English punctuation (DNS record syntax,
+    quoted, and SPF's "include:" mechanism are written as the record wants them)."""
+    glued = re.compile(r"(?:^|(?<=[^\s\d'{(]))[;:?!](?=\s|$)")
+    found = []
+    for m in read_po(PO.open("rb")):
+        for text in (m.string,) if isinstance(m.string, str) else m.string:
+            text = re.sub(r'"[^"]*"|\binclude:', "", text or "") if m.id else ""
+            found += [text for _hit in glued.finditer(text)]
+    assert not found, found
+    i18n.use("fr")
+    try:
+        assert i18n.joined(["1 importées", "1 retenue"]) == "1 importées ; 1 retenue"
+    finally:
+        i18n.use("en")
+    assert i18n.joined(["1 imported", "1 held"]) == "1 imported; 1 held"
