@@ -4,6 +4,8 @@ copy address and marks an address deliverable again, each with a reason."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +17,8 @@ from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
 from daemon.domain.i18n import _, joined
-from daemon.domain.labels import change_value
+from daemon.domain.labels import change_value, field_label
+from daemon.intake.customers import described
 from tui.actions import CUSTOMER_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
@@ -65,12 +68,15 @@ class CustomersScreen(LoadingScreen):
         addresses.clear()
         history.clear()
         self.shown = []
+        names = Counter(c.name.lower() for c in message.data)
         for c in message.data:
+            # namesakes (two shops of one chain) are told apart by their #N and identifiers
+            name = described(c) if names[c.name.lower()] > 1 else c.name
             if not any(a.active and a.role == "invoice_to" for a in c.addresses):
                 addresses.add_row(
-                    Text(c.name),
+                    Text(name),
                     "-",
-                    _("invoice_to"),
+                    field_label("invoice_to"),
                     "[bold red]" + _("no invoice address") + "[/]",
                 )
                 self.shown.append((c, None))
@@ -80,14 +86,14 @@ class CustomersScreen(LoadingScreen):
                     if a.undeliverable
                     else (_("retired") if not a.active else "[green]" + _("ok") + "[/]")
                 )
-                role = _(a.role) + (" " + _("(central)") if a.central_mailbox else "")
-                addresses.add_row(Text(c.name), Text(a.email), role, status)
+                role = field_label(a.role) + (" " + _("(central)") if a.central_mailbox else "")
+                addresses.add_row(Text(name), Text(a.email), role, status)
                 self.shown.append((c, a))
             for h in c.history:
                 history.add_row(
                     f"{h.at:%Y-%m-%d %H:%M}",
-                    Text(c.name),
-                    _(h.field),
+                    Text(name),
+                    field_label(h.field),
                     Text(change_value(h.old)),
                     Text(change_value(h.new)),
                     Text(h.who),

@@ -35,8 +35,9 @@ from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
 from daemon.domain.fields import ID_MAX
 from daemon.domain.i18n import _, joined
-from daemon.domain.labels import change_value
+from daemon.domain.labels import change_value, field_label
 from daemon.domain.models import Channel
+from daemon.intake.customers import described
 
 log = logging.getLogger(__name__)
 
@@ -449,10 +450,10 @@ def demo(
 
 
 def _print_customer(c: CustomerRow) -> None:
-    typer.echo(f"#{c.id} {c.name} ({c.language}) {c.vat_id or ''}")
+    typer.echo(f"{described(c)} — {c.language}")
     for a in c.addresses:
         flags = (
-            [_(a.role)]
+            [field_label(a.role)]
             + ([_("central mailbox")] if a.central_mailbox else [])
             + ([_("undeliverable").upper()] if a.undeliverable else [])
             + ([] if a.active else [_("retired")])
@@ -462,7 +463,7 @@ def _print_customer(c: CustomerRow) -> None:
         typer.echo(
             f"    {h.at:%Y-%m-%d %H:%M} "
             + _("{field}: {old} → {new} by {who} ({source}) {why}").format(
-                field=_(h.field),
+                field=field_label(h.field),
                 old=change_value(h.old),
                 new=change_value(h.new),
                 who=h.who,

@@ -108,6 +108,9 @@ class CustomerRow:
     language: str
     addresses: tuple[AddressRow, ...]
     history: tuple[ChangeRow, ...]
+    identifier: str | None = None
+    """The identifier its seller gives it (BT-46): with the VAT id, what tells namesakes
+    apart."""
 
 
 class Queries:
@@ -375,6 +378,7 @@ class Queries:
                         for h in changes
                         if h.customer_id == c.id
                     ),
+                    identifier=c.identifier,
                 )
             )
         return out

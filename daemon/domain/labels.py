@@ -117,14 +117,25 @@ def kind_label(kind: str) -> str:
         return kind
 
 
+FIELD_LABELS: dict[str, str] = {
+    "invoice_to": N_("invoice address"),
+    "central_mailbox": N_("central mailbox"),
+}
+"""An address's role, or a field of the address-change log, where its stored value is no
+word (the others read as themselves: copy, language, identifier…)."""
+
+
+def field_label(value: str) -> str:
+    """An address's role or a logged field as the operator reads it, in their language."""
+    return _(FIELD_LABELS.get(value, value))
+
+
 WORDS = (
     # roles, kinds of delivery, logged fields and outcomes: shown as _(value) where they
-    # appear, listed here for the catalog
-    N_("invoice_to"),
+    # appear (a role or a logged field by ``field_label``), listed here for the catalog
     N_("copy"),
     N_("invoice"),
     N_("reminder"),
-    N_("central_mailbox"),
     N_("language"),
     N_("identifier"),
     N_("created"),

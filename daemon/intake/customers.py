@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -17,6 +17,7 @@ from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError, Vali
 from daemon.domain.event_words import event_text
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
 from daemon.domain.i18n import _, joined, said
+from daemon.domain.labels import field_label
 from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.intake.addresses import (
     AddressSet,
@@ -126,7 +127,20 @@ async def namesakes(
     ]
 
 
-def described(customer: Customer) -> str:
+class Named(Protocol):
+    """A customer as a record or a row of a listing: what tells it apart."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def vat_id(self) -> str | None: ...
+    @property
+    def identifier(self) -> str | None: ...
+
+
+def described(customer: Named) -> str:
     """``#1 Boulangerie Dupont (VAT id FR44…, identifier C-1)``, to pick it by."""
     marks = [
         text.format(value=value)
@@ -274,7 +288,7 @@ class CustomerService:
                     await log_change(
                         session, customer_id, None, field, old, new, changed_by, reason, source
                     )
-                    changes.append(f"{_(field)} {old or '-'} → {new}")
+                    changes.append(f"{field_label(field)} {old or '-'} → {new}")
             session.add(customer)
             copies = {
                 a.email: a

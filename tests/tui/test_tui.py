@@ -194,7 +194,7 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
         )
         [marked] = [c for c in changes if c[0] == "undeliverable"]
         assert marked[1] == "facturier" and marked[2].startswith("bounce:")
-        assert ("invoice_to", "alice", "cli") in changes
+        assert ("invoice address", "alice", "cli") in changes
         await app.services.close()
 
 
@@ -1252,6 +1252,16 @@ async def test_an_invoice_whose_buyer_fits_two_customers_gets_its_customer_from_
         notes = str(app.screen.query_one("#messages").render())
         assert "customer chosen" in notes, notes
         assert f"for customer #{lyon.id} Boulangerie Dupont: the Lyon shop ordered it" in notes
+        await pilot.press("c")  # the customers: the two shops are told apart, the others not
+        await _settled(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        names = _column(app.screen.query_one("#addresses", DataTable), 0)
+        lyon_row = names.index(f"#{lyon.id} Boulangerie Dupont (identifier C-77)")
+        assert _column(app.screen.query_one("#addresses", DataTable), 1)[lyon_row] == (
+            "factures@dupont-lyon.example"
+        )
+        assert "Boulangerie Dupont (identifier C-1)" in " ".join(names)
+        assert "Atelier Martin" in names
         await app.services.close()
 
 

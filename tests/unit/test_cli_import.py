@@ -139,7 +139,7 @@ def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
     code, out = run(config, "customers", "import", str(csv_file))
     assert code == 0, out
     _, listing = run(config, "customers", "list")
-    assert "factures@dupont.example [invoice_to, central mailbox]" in listing
+    assert "factures@dupont.example [invoice address, central mailbox]" in listing
     assert "csv:customers.csv" in listing
     config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
     _, listing = run(config, "customers", "list")
@@ -524,6 +524,11 @@ def test_an_invoice_whose_buyer_fits_two_customers_waits_until_one_is_chosen(
     assert "fits #2 Boulangerie Dupont (identifier C-2)" in out
     assert "1 invoice(s) held until a person says which customer each is for" in out
     assert run(config, "buyers", "list") == (code, out)
+    # the customers listing tells the two apart as the choice needs them
+    code, out = run(config, "customers", "list")
+    assert "#1 Boulangerie Dupont (identifier C-1) — fr" in out, out
+    assert "f@paris.example [invoice address]" in out and "invoice_to" not in out
+    assert "#2 Boulangerie Dupont (identifier C-2) — fr" in out
     code, out = run(config, "buyers", "choose", "1", "Boulangerie Dupont", "--reason", "phoned")
     assert code == 2 and "#1 Boulangerie Dupont" in out and "#2 Boulangerie Dupont" in out, out
     assert "Traceback" not in out
