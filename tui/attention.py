@@ -292,16 +292,16 @@ class AttentionScreen(LoadingScreen):
         ref = item.ref
 
         async def then(answer: Answer) -> str:
-            number, _hash, which = answer.value.partition(" #")
+            invoice = await self.services.queries.find_invoice_named(answer.value)
             delivery = await self.services.tie_message(
                 ref,
-                number.strip(),
-                invoice_id=int(which) if which.strip().isdigit() else None,
+                invoice.number,
+                invoice_id=invoice.id,
                 by=current_operator(),
                 reason=answer.reason,
             )
             return _("message #{ref} tied to {number} ({email})").format(
-                ref=ref, number=number, email=delivery.recipient
+                ref=ref, number=invoice.number, email=delivery.recipient
             )
 
         asks = _("The invoice number it is about (NUMBER #N when several share it):")
@@ -317,10 +317,7 @@ class AttentionScreen(LoadingScreen):
         async def then(answer: Answer) -> str:
             ids = []
             for number in answer.value.split(","):
-                name, _hash, which = number.strip().partition(" #")
-                found = await self.services.queries.find_invoice(
-                    name.strip(), invoice_id=int(which) if which.strip().isdigit() else None
-                )
+                found = await self.services.queries.find_invoice_named(number)
                 assert found.id is not None
                 ids.append(found.id)
             await self.services.payments.assign(

@@ -457,7 +457,10 @@ def payments_record(
 @payments_app.command("assign")
 def payments_assign(
     payment: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="The waiting payment's #N")],
-    invoices: Annotated[list[str], typer.Argument(help="The invoice number(s) it pays")],
+    invoices: Annotated[
+        list[str],
+        typer.Argument(help="The invoice number(s) it pays ('NUMBER #N' when several share one)"),
+    ],
     reason: Reason,
 ) -> None:
     """Apply a waiting payment to the invoices it pays."""
@@ -465,7 +468,7 @@ def payments_assign(
     async def go(app_: Facturier) -> None:
         ids = []
         for number in invoices:
-            found = await app_.queries.find_invoice(number)
+            found = await app_.queries.find_invoice_named(number)
             assert found.id is not None
             ids.append(found.id)
         await app_.payments.assign(payment, ids, by=user(), reason=reason)

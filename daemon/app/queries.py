@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,6 +45,10 @@ class EventRow:
     smtp_code: int | None
     status: str | None
     text: str | None
+
+
+_NUMBER_AND_ID = re.compile(r"(.*\S)\s*#(\d{1,10})")
+"""``FA-1 #5``: invoice number FA-1, the one whose #N is 5."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,12 @@ class Queries:
         found.reverse()
         return found
 
-    async def find_invoice(self, number: str, *, invoice_id: int | None = None) -> Invoice:
+    async def find_invoice(
+        self, number: str, *, invoice_id: int | None = None, pick: str | None = None
+    ) -> Invoice:
         """The invoice numbered ``number``; with ``invoice_id``, that one (its number must be
-        ``number``). Several invoices with that number: refused, listing them."""
+        ``number``). Several invoices with that number: refused, listing them and saying how
+        to name one (``pick``; by default, with --id)."""
         async with self.sessions() as session:
             if invoice_id is not None:
                 found = await session.get(Invoice, invoice_id)
@@ -173,9 +181,26 @@ class Queries:
                     )
                     for inv, name in rows
                 ],
-                _("Name one with --id."),
+                pick or _("Name one with --id."),
             )
         return rows[0][0]
+
+    async def find_invoice_named(self, text: str) -> Invoice:
+        """An invoice as an operator names it where no --id option is at hand (a list of
+        invoices, a TUI question): its number, or ``NUMBER #N`` when several share it."""
+        text = text.strip()
+        named = _NUMBER_AND_ID.fullmatch(text)
+        if named is not None:
+            try:
+                return await self.find_invoice(named[1], invoice_id=int(named[2]))
+            except NotFoundError:
+                pass  # a number that itself ends in "#N"
+        return await self.find_invoice(
+            text,
+            pick=_("Name one as its number and #N (for example: {example}).").format(
+                example=f"{text} #N"
+            ),
+        )
 
     async def _numbers_near(self, number: str) -> tuple[list[str], int]:
         """Up to NEAR_SHOWN invoice numbers that hold ``number`` (any case: "0101" for

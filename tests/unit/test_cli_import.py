@@ -546,3 +546,25 @@ def test_an_invoice_whose_buyer_fits_two_customers_waits_until_one_is_chosen(
     code, out = run(config, "status", "--json")
     [row] = [json.loads(line) for line in out.splitlines()]
     assert row["customer"] == "Boulangerie Dupont" and row["state"] == "queued", row
+
+
+def test_a_payment_for_a_shared_number_is_assigned_by_number_and_id(
+    config: Path, tmp_path: Path
+) -> None:
+    """Two invoices share a number: `payments assign` refused it saying "Name one with
+    --id", an option it does not have. It now says to write NUMBER #N, and takes it."""
+    for folder, net in (("a", "100.00"), ("b", "110.00")):
+        assert run(config, "import", str(invoice_file(tmp_path / folder, "FA-90", net=net)))[0] == 0
+    statement = tmp_path / "stmt.xml"
+    statement.write_bytes(statement_053([Credit("75.00", text="acompte", bank_ref="B-1")]))
+    assert run(config, "payments", "import", str(statement))[0] == 0
+    code, out = run(config, "payments", "assign", "1", "FA-90", "--reason", "phoned")
+    assert code == 2 and "fits 2" in out and "FA-90 #N" in out and "--id" not in out, out
+    code, out = run(config, "payments", "assign", "1", "FA-90 #2", "--reason", "phoned")
+    assert code == 2 and "possible duplicate" in out, out  # #2 is the file held against #1
+    code, out = run(config, "payments", "assign", "1", "FA-90 #1", "--reason", "phoned")
+    assert code == 0 and "payment #1 applied to FA-90 #1" in out, out
+    code, out = run(config, "payments", "list")
+    assert "FA-90 €75.00" in out, out
+    code, out = run(config, "payments", "assign", "1", "FA-90 #7", "--reason", "phoned")
+    assert code == 2 and "Traceback" not in out, out
