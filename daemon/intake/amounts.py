@@ -21,6 +21,7 @@ from daemon.domain.i18n import N_, _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Delivery, Invoice, InvoiceEvent
 from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState, InvoiceNote, InvoiceState
+from daemon.intake.held import release
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -166,13 +167,16 @@ class AmountsService:
                 )
             assert invoice.id is not None
             if decision is AmountsDecision.DISCARD:
-                invoice.state = InvoiceState.DISCARDED.value
-                session.add(invoice)
+                await release(
+                    session, invoice, InvoiceState.AMOUNTS_TO_CHECK, InvoiceState.DISCARDED
+                )
                 note(session, invoice.id, InvoiceNote.DISCARDED, by=by, reason=reason)
             else:
+                # planning says where it stands
+                await release(
+                    session, invoice, InvoiceState.AMOUNTS_TO_CHECK, InvoiceState.NEEDS_ADDRESS
+                )
                 note(session, invoice.id, InvoiceNote.AMOUNTS_CONFIRMED, by=by, reason=reason)
-                invoice.state = InvoiceState.NEEDS_ADDRESS.value  # planning says where it stands
-                session.add(invoice)
                 await session.flush()
                 await plan_invoice_deliveries(session, invoice, self.sender_address)
             if invoice.corrects_id is not None:  # a credit note now counts, or still does not

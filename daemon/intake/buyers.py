@@ -22,6 +22,7 @@ from daemon.domain.states import InvoiceNote, InvoiceState
 from daemon.intake.amounts import hold_for_amounts
 from daemon.intake.customers import described, namesakes
 from daemon.intake.duplicates import link_credit_note
+from daemon.intake.held import release
 from daemon.intake.owed import note
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -186,8 +187,13 @@ class BuyersService:
             if customer is None:
                 raise NotFoundError(_("no customer #{id}").format(id=customer_id))
             assert invoice.id is not None
-            invoice.customer_id = customer.id
-            session.add(invoice)
+            await release(
+                session,
+                invoice,
+                InvoiceState.CUSTOMER_TO_CHOOSE,
+                InvoiceState.NEEDS_ADDRESS,
+                customer_id=customer.id,
+            )
             why = event_text("customer_chosen", id=customer.id, name=customer.name, reason=reason)
             note(session, invoice.id, InvoiceNote.CUSTOMER_CHOSEN, by=by, reason=why)
             await session.flush()

@@ -22,6 +22,7 @@ from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentAllocation
 from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
 from daemon.intake.amounts import hold_for_amounts
+from daemon.intake.held import release
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
@@ -196,8 +197,7 @@ class DuplicateService:
             assert held.id is not None
             earlier_id = held.duplicate_of_id
             if decision is Decision.DISCARD:
-                held.state = InvoiceState.DISCARDED.value
-                session.add(held)
+                await release(session, held, InvoiceState.DUPLICATE, InvoiceState.DISCARDED)
                 note(
                     session,
                     held.id,
@@ -207,6 +207,8 @@ class DuplicateService:
                     related_invoice_id=earlier_id,
                 )
                 return held
+            # planning says where it stands
+            await release(session, held, InvoiceState.DUPLICATE, InvoiceState.NEEDS_ADDRESS)
             if decision is Decision.REPLACE:
                 await self._withdraw(session, earlier_id, held, by=by, reason=reason)
                 note(
@@ -226,8 +228,6 @@ class DuplicateService:
                     reason=reason,
                     related_invoice_id=earlier_id,
                 )
-            held.state = InvoiceState.NEEDS_ADDRESS.value  # planning says where it stands
-            session.add(held)
             await session.flush()
             if not hold_for_amounts(session, held, by=by):  # its amounts still need a person
                 await plan_invoice_deliveries(session, held, self.sender_address)

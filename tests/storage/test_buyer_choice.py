@@ -4,10 +4,12 @@ for a person to say which customer it is for, and who said so, when and why is k
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from config import Settings
 from daemon.app.services import Facturier
 from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
@@ -138,3 +140,31 @@ async def test_a_held_possible_duplicate_waits_for_both_decisions(
     await app.send_due()
     assert len(sandbox.received(LYON)) == 1
     assert [p.held_id for p in await app.duplicates.held()] == [second.invoice_id]
+
+
+async def test_two_people_choosing_at_once_one_choice_stands(
+    app: Facturier, settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Two operators (two instances, two connections) choose different customers for one
+    held invoice at the same moment: one choice is applied, the other is refused saying so,
+    and the invoice goes out once, to the customer of the choice that stood."""
+    paris, lyon = await _two_namesakes(app)
+    [held] = await app.ingest.import_paths([_by_name_only(tmp_path / "in", "FA-6")])
+    assert held.invoice_id is not None
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(
+            app.buyers.choose(held.invoice_id, paris, by="ana", reason="Paris"),
+            other.buyers.choose(held.invoice_id, lyon, by="bob", reason="Lyon"),
+            return_exceptions=True,
+        )
+    finally:
+        await other.close()
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
+    [chosen] = [o for o in outcomes if not isinstance(o, Exception)]
+    await app.send_due()
+    stood = PARIS if chosen.customer_id == paris else LYON
+    assert len(sandbox.received(stood)) == 1
+    assert sandbox.received(LYON if stood == PARIS else PARIS) == []
+    assert (await app.queries.find_invoice("FA-6")).customer_id == chosen.customer_id

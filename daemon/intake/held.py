@@ -1,0 +1,39 @@
+"""A person's decision takes an invoice out of a hold (a possible duplicate, amounts to
+check, a customer to choose) by a conditional update: of two people deciding about one
+invoice at the same moment, one decision is applied and the other is refused, saying so.
+Both applied would plan its messages twice, and send it twice."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from daemon.domain.errors import ValidationError
+from daemon.domain.i18n import _
+from daemon.domain.models import Invoice
+from daemon.domain.states import InvoiceState
+
+
+async def release(
+    session: AsyncSession,
+    invoice: Invoice,
+    held: InvoiceState,
+    to: InvoiceState,
+    **values: object,
+) -> None:
+    """Move ``invoice`` from ``held`` to ``to`` (with the other columns ``values`` set), in
+    ``session``'s transaction; refused when another decision moved it first."""
+    moved = await session.exec(  # type: ignore[call-overload]
+        update(Invoice)
+        .where(col(Invoice.id) == invoice.id, col(Invoice.state) == held.value)
+        .values(state=to.value, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ValidationError(
+            _("invoice {number} (#{id}) was decided meanwhile by someone else").format(
+                number=invoice.number, id=invoice.id
+            )
+        )
+    await session.refresh(invoice)

@@ -1,0 +1,84 @@
+"""Two operators decide about one held invoice at the same moment (two instances, two
+connections), one to send it, the other to discard it, on SQLite and PostgreSQL: one
+decision is applied, the other is refused saying so, and what went out agrees with the
+decision that stood. Both were applied: both people were told it was done, and an invoice
+could be recorded discarded while its message went out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from config import Settings
+from daemon.app.services import Facturier
+from daemon.domain.errors import ValidationError
+from daemon.domain.models import Invoice
+from daemon.intake.amounts import AmountsDecision
+from daemon.intake.customers import NewCustomer
+from daemon.intake.duplicates import Decision
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file
+
+ADDRESS = "factures@dupont.example"
+
+
+async def _held_for_amounts(app: Facturier, folder: Path) -> int:
+    file = invoice_file(folder, "FA-1", net="100.00", quantity="3", unit_price="30.00")
+    [held] = await app.ingest.import_paths([file])
+    assert held.amounts_held and held.invoice_id is not None
+    return held.invoice_id
+
+
+async def _held_as_duplicate(app: Facturier, folder: Path) -> int:
+    await app.ingest.import_paths([invoice_file(folder / "a", "FA-1")])
+    [held] = await app.ingest.import_paths([invoice_file(folder / "b", "FA-1", net="120.00")])
+    assert held.held and held.invoice_id is not None
+    return held.invoice_id
+
+
+def _amounts(app: Facturier, held: int, send: bool) -> Awaitable[Invoice]:
+    decision = AmountsDecision.SEND if send else AmountsDecision.DISCARD
+    return app.amounts.decide(held, decision, by="ana" if send else "bob", reason="checked")
+
+
+def _duplicate(app: Facturier, held: int, send: bool) -> Awaitable[Invoice]:
+    decision = Decision.KEEP if send else Decision.DISCARD
+    return app.duplicates.decide(held, decision, by="ana" if send else "bob", reason="seen")
+
+
+@pytest.mark.parametrize(
+    ("hold", "decide", "sent"),
+    [(_held_for_amounts, _amounts, 0), (_held_as_duplicate, _duplicate, 1)],
+    ids=["amounts", "duplicate"],
+)
+async def test_two_decisions_at_once_one_stands(
+    app: Facturier,
+    settings: Settings,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    hold: Callable[[Facturier, Path], Awaitable[int]],
+    decide: Callable[[Facturier, int, bool], Awaitable[Invoice]],
+    sent: int,
+) -> None:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1"), changed_by="test"
+    )
+    held = await hold(app, tmp_path / "in")
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(
+            decide(app, held, True), decide(other, held, False), return_exceptions=True
+        )
+    finally:
+        await other.close()
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
+    [stood] = [o for o in outcomes if isinstance(o, Invoice)]
+    await app.send_due()
+    now = await app.queries.invoice(held)
+    assert (now.state == "discarded") == (stood.state == "discarded"), (now, stood)
+    went = len(sandbox.received(ADDRESS)) - sent  # besides an earlier file's message
+    assert went == (0 if now.state == "discarded" else 1), (now.state, went)
