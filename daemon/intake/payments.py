@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -261,6 +261,7 @@ class PaymentService:
             invoices = [
                 await _owed_invoice(session, i, currency=payment.currency) for i in invoice_ids
             ]
+            await _claim(session, payment, PaymentStatus.APPLIED, PaymentStatus.WAITING)
             payment.waiting_reason = None
             await _allocate(
                 session,
@@ -285,7 +286,13 @@ class PaymentService:
                 raise ValidationError(
                     _("payment #{payment_id} was reversed already").format(payment_id=payment_id)
                 )
-            payment.status = PaymentStatus.REVERSED.value
+            await _claim(
+                session,
+                payment,
+                PaymentStatus.REVERSED,
+                PaymentStatus.WAITING,
+                PaymentStatus.APPLIED,
+            )
             payment.reversed_by, payment.reversal_reason = by, reason
             payment.reversed_at = utcnow()
             session.add(payment)
@@ -425,6 +432,27 @@ def _wait(session: AsyncSession, payment: Payment, why: str) -> tuple[str, str]:
     payment.waiting_reason = why  # in English, read in each operator's language
     session.add(payment)
     return "waiting", shown_payment(why)
+
+
+async def _claim(
+    session: AsyncSession, payment: Payment, to: PaymentStatus, *sources: PaymentStatus
+) -> None:
+    """Move ``payment`` from one of ``sources`` to ``to`` by a conditional update: of two
+    people assigning or reversing one payment at the same moment, one does and the other is
+    refused (both applied would count the money twice)."""
+    moved = await session.exec(  # type: ignore[call-overload]
+        update(Payment)
+        .where(col(Payment.id) == payment.id, col(Payment.status).in_([s.value for s in sources]))
+        .values(status=to.value)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ValidationError(
+            _("payment #{payment_id} was dealt with meanwhile by someone else").format(
+                payment_id=payment.id
+            )
+        )
+    await session.refresh(payment)
 
 
 async def _allocate(

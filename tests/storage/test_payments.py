@@ -4,6 +4,7 @@ matches nothing or pays too much waits for a person; reversals; hostile statemen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -390,3 +391,39 @@ async def test_paying_an_invoice_already_paid_says_so(app: Facturier, tmp_path: 
     # a negative amount typed is named with what the invoice owes, as money
     with pytest.raises(ValidationError, match=r"owes €0\.00\)"):
         await app.payments.record_by_hand(ids["FA-54"], Decimal("-5"), **hand)  # type: ignore[arg-type]
+
+
+async def test_one_waiting_payment_assigned_by_two_people_at_once_counts_once(
+    app: Facturier, settings: Settings, tmp_path: Path
+) -> None:
+    """Two operators (two instances) assign the same waiting 120.00 to two invoices at the
+    same moment: one assignment stands, the other is refused saying so; the money is counted
+    once. Both applied, it paid both invoices. Reversed by both at once: one reversal."""
+    ids = await _invoices(app, tmp_path, "FA-51", "FA-52")
+    [report] = await app.payments.import_files(
+        [_file(tmp_path, "n.xml", notification_054([Credit("120.00", text="?", bank_ref="N-5")]))],
+        by="ana",
+    )
+    [waiting] = report.outcomes
+    assert waiting.payment_id is not None
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(
+            app.payments.assign(waiting.payment_id, [ids["FA-51"]], by="ana", reason="called"),
+            other.payments.assign(waiting.payment_id, [ids["FA-52"]], by="bob", reason="mail"),
+            return_exceptions=True,
+        )
+        refused = [o for o in outcomes if isinstance(o, BaseException)]
+        assert len(refused) == 1 and "meanwhile" in str(refused[0]), outcomes
+        owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
+        assert sorted(owed) == [("paid", Decimal("0.00")), ("unpaid", Decimal("120.00"))]
+        outcomes = await asyncio.gather(
+            app.payments.reverse(waiting.payment_id, by="ana", reason="returned"),
+            other.payments.reverse(waiting.payment_id, by="bob", reason="returned"),
+            return_exceptions=True,
+        )
+    finally:
+        await other.close()
+    assert len([o for o in outcomes if isinstance(o, BaseException)]) == 1, outcomes
+    owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
+    assert owed == [("unpaid", Decimal("120.00"))] * 2
