@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config import Settings
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _
 from daemon.domain.models import AddressRequest, Customer, InboundMessage, RequestState, utcnow
+from daemon.intake.addresses import AddressSet
 from daemon.intake.customers import CustomerService
 from daemon.outbound.campaign import CampaignReport, CampaignSender
 from daemon.store.db import SessionFactory, transaction
@@ -103,25 +106,28 @@ class Campaign:
                 )
             )
         source = f"reply:{request.reply_inbound_id}"
-        done = await self.customers.set_invoice_address(
-            request.customer_id, address, changed_by=by, reason=reason, source=source
-        )
-        await self.customers.mark_shared(
+
+        async def decided(session: AsyncSession, done: AddressSet) -> None:
+            await _decide(session, request_id, RequestState.CONFIRMED, by, reason, done)
+
+        # the address, its mark as a shared mailbox and the decision: all applied, or none
+        await self.customers.set_invoice_address(
             request.customer_id,
-            done.address.email,
-            True,
+            address,
             changed_by=by,
-            reason=event_text("request_answer", request=request_id),
+            reason=reason,
             source=source,
+            shared_because=event_text("request_answer", request=request_id),
+            then=decided,
         )
-        await self._decide(request_id, RequestState.CONFIRMED, by, reason, done.address.email)
         return (await self.requests(request_id=request_id))[0]
 
     async def reject(self, request_id: int, *, by: str, reason: str) -> RequestRow:
         if not reason.strip():
             raise ValidationError(_("reason: say why the proposal is rejected"))
         await self._answered(request_id)
-        await self._decide(request_id, RequestState.REJECTED, by, reason, None)
+        async with transaction(self.sessions) as session:
+            await _decide(session, request_id, RequestState.REJECTED, by, reason, None)
         return (await self.requests(request_id=request_id))[0]
 
     async def _answered(self, request_id: int) -> AddressRequest:
@@ -137,15 +143,38 @@ class Campaign:
             )
         return request
 
-    async def _decide(
-        self, request_id: int, state: RequestState, by: str, reason: str, email: str | None
-    ) -> None:
-        async with transaction(self.sessions) as session:
-            request = await session.get(AddressRequest, request_id)
-            assert request is not None
-            request.state = state.value
-            request.decided_by, request.decided_at = by, utcnow()
-            request.decision_reason = reason
-            if email:
-                request.proposed_email = email
-            session.add(request)
+
+async def _decide(
+    session: AsyncSession,
+    request_id: int,
+    state: RequestState,
+    by: str,
+    reason: str,
+    done: AddressSet | None,
+) -> None:
+    """Record a person's decision on an answered request, by a conditional update: of two
+    people deciding at once (one confirming, the other rejecting), one decision stands and
+    the other is refused, its address change undone with it."""
+    values: dict[str, object] = {
+        "state": state.value,
+        "decided_by": by,
+        "decided_at": utcnow(),
+        "decision_reason": reason,
+    }
+    if done is not None:
+        values["proposed_email"] = done.address.email
+    moved = await session.exec(  # type: ignore[call-overload]
+        update(AddressRequest)
+        .where(
+            col(AddressRequest.id) == request_id,
+            col(AddressRequest.state).in_(
+                [RequestState.PROPOSED.value, RequestState.ANSWERED.value]
+            ),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ValidationError(
+            _("request R{id} was decided meanwhile by someone else").format(id=request_id)
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -224,10 +224,20 @@ class CustomerService:
         )
 
     async def set_invoice_address(
-        self, customer_id: int, email: str, *, changed_by: str, reason: str, source: str = "cli"
+        self,
+        customer_id: int,
+        email: str,
+        *,
+        changed_by: str,
+        reason: str,
+        source: str = "cli",
+        shared_because: str | None = None,
+        then: Callable[[AsyncSession, AddressSet], Awaitable[None]] | None = None,
     ) -> AddressSet:
         """Make ``email`` the customer's central invoice mailbox (see
-        :func:`put_invoice_address`), then queue the invoices that waited for it."""
+        :func:`put_invoice_address`), then queue the invoices that waited for it. With
+        ``shared_because``, it is marked a shared mailbox for that reason; ``then`` does more
+        in the same transaction (all of it is applied, or none)."""
         email = _email(email, "email")
         if not reason.strip():
             raise ValidationError(_("reason: say why the invoice address changes"))
@@ -235,6 +245,10 @@ class CustomerService:
             done = await put_invoice_address(
                 session, customer_id, email, changed_by, reason, source, self.shared
             )
+            if shared_because is not None:
+                await mark_shared(session, done.address, True, changed_by, shared_because, source)
+            if then is not None:
+                await then(session, done)
         await queue_waiting_invoices(self.sessions, customer_id, self.sender_address)
         return done
 

@@ -4,6 +4,7 @@ bounce mailbox, and a person confirms the address it gives."""
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 from datetime import timedelta
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from config import Settings
 from daemon.app.services import Facturier
 from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
@@ -200,3 +202,41 @@ async def test_the_campaign_from_the_command_line_in_french(
     listed = await run("campaign", "list")
     assert "<jean.dupont@dupont.example> x1 [en attente de réponse]" in listed, listed
     assert "[asked]" not in listed
+
+
+async def test_an_answer_confirmed_and_rejected_at_once_is_decided_once(
+    app: Facturier, settings: Settings, sandbox: SandboxServer
+) -> None:
+    """One operator confirms the address a customer gave while another rejects it (two
+    instances): one decision stands, the other is refused saying so, and the customer's
+    invoice address is what the decision that stood says. Before, both applied: the request
+    read "confirmed" with the rejecting operator's name and reason as its decision."""
+    await _customers(app)
+    await app.campaign.run(by="t")
+    [sent] = sandbox.received("jean.dupont@dupont.example")
+    _reply(app, parse(sent), "Écrivez à compta-fournisseurs@dupont.example")
+    await app.poll_bounces()
+    [row] = await app.campaign.requests()
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(
+            app.campaign.confirm(row.id, by="ana", reason="phoned"),
+            other.campaign.reject(row.id, by="bob", reason="not theirs"),
+            return_exceptions=True,
+        )
+    finally:
+        await other.close()
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and "meanwhile" in str(refused[0]), outcomes
+    [now] = await app.campaign.requests()
+    dupont = await app.customers.find("C-1")
+    [address] = [
+        a.email
+        for a in await app.customers.addresses(dupont.id or 0)
+        if a.active and a.role == "invoice_to"
+    ]
+    expected = {
+        "confirmed": "compta-fournisseurs@dupont.example",
+        "rejected": "jean.dupont@dupont.example",
+    }
+    assert address == expected[now.state], (now.state, address)
