@@ -15,7 +15,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import event_text
+from daemon.domain.i18n import _
+from daemon.domain.labels import state_label
 from daemon.domain.models import (
     AddressRole,
     CustomerAddress,
@@ -238,10 +241,52 @@ async def request_resend(
     reason: str,
     sender_address: str,
 ) -> Delivery:
-    """An operator's explicit re-send: a new delivery, recorded with who asked and why."""
+    """An operator's explicit re-send: a new delivery, recorded with who asked and why.
+    Refused while a message of the invoice to ``recipient`` is still on its way (queued,
+    being sent, or deferred): it would arrive twice (two people resending at once, or a
+    re-send of a greylisted message)."""
     async with transaction(sessions) as session:
+        # the invoice's row first: of two re-sends at once, the second waits here and then
+        # sees the first's delivery
+        await session.exec(  # type: ignore[call-overload]
+            update(Invoice)
+            .where(col(Invoice.id) == invoice_id)
+            .values(state=Invoice.state)
+            .execution_options(synchronize_session=False)
+        )
         invoice = await session.get(Invoice, invoice_id)
         assert invoice is not None
+        on_its_way = (
+            await session.exec(
+                select(Delivery).where(
+                    Delivery.invoice_id == invoice_id,
+                    Delivery.kind == DeliveryKind.INVOICE.value,
+                    Delivery.recipient == recipient,
+                    col(Delivery.state).in_(
+                        [
+                            s.value
+                            for s in (
+                                DeliveryState.QUEUED,
+                                DeliveryState.SENDING,
+                                DeliveryState.DEFERRED,
+                            )
+                        ]
+                    ),
+                )
+            )
+        ).first()
+        if on_its_way is not None:
+            raise ValidationError(
+                _(
+                    "invoice {number}: a message of it to {email} is on its way already "
+                    "(delivery #{delivery}, {state}); sent again, it would arrive twice"
+                ).format(
+                    number=invoice.number,
+                    email=recipient,
+                    delivery=on_its_way.id,
+                    state=state_label(on_its_way.state),
+                )
+            )
         address = (
             await session.exec(
                 select(CustomerAddress).where(

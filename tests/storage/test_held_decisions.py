@@ -1,8 +1,8 @@
-"""Two operators decide about one held invoice at the same moment (two instances, two
-connections), one to send it, the other to discard it, on SQLite and PostgreSQL: one
-decision is applied, the other is refused saying so, and what went out agrees with the
-decision that stood. Both were applied: both people were told it was done, and an invoice
-could be recorded discarded while its message went out."""
+"""Two operators act on one invoice at the same moment (two instances, two connections),
+on SQLite and PostgreSQL: of two decisions about a held invoice (one sending it, the other
+discarding it), one is applied and the other refused, and what went out agrees with the
+decision that stood (both were applied: an invoice could be recorded discarded while its
+message went out); of two re-sends, one goes out."""
 
 from __future__ import annotations
 
@@ -82,3 +82,33 @@ async def test_two_decisions_at_once_one_stands(
     assert (now.state == "discarded") == (stood.state == "discarded"), (now, stood)
     went = len(sandbox.received(ADDRESS)) - sent  # besides an earlier file's message
     assert went == (0 if now.state == "discarded" else 1), (now.state, went)
+
+
+async def test_a_resend_while_a_message_is_on_its_way_is_refused(
+    app: Facturier, settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A re-send asked while a message of the invoice to that address is still queued (or
+    deferred) is refused, naming it: it would arrive twice. Two people resending at once
+    (two instances): one re-send goes out, the other is refused."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1"), changed_by="test"
+    )
+    [imported] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-7")])
+    assert imported.invoice_id is not None
+    with pytest.raises(ValidationError, match=r"on its way already \(delivery #1, queued\)"):
+        await app.resend(imported.invoice_id, by="ana", reason="lost")
+    await app.send_due()
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(
+            app.resend(imported.invoice_id, by="ana", reason="lost"),
+            other.resend(imported.invoice_id, by="bob", reason="lost too"),
+            return_exceptions=True,
+        )
+    finally:
+        await other.close()
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and "on its way already" in str(refused[0]), outcomes
+    await app.send_due()
+    assert len(sandbox.received(ADDRESS)) == 2  # the invoice, then one re-send
+    await app.resend(imported.invoice_id, by="ana", reason="asked again")  # sent: may go again
