@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import event_text
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Delivery, Invoice
 from daemon.domain.states import InvoiceNote, InvoiceState
@@ -176,7 +176,8 @@ class BuyersService:
         return invoice
 
     async def choose(self, invoice_id: int, customer_id: int, *, by: str, reason: str) -> Invoice:
-        """A person says which customer a held invoice is for: it becomes that customer's
+        """A person says which customer a held invoice is for, one of those its buyer fits
+        (any, when the customers changed since and it fits none): it becomes that customer's
         and goes on as an import would have taken it (planned to the customer's addresses,
         or held as a possible duplicate or for its amounts). Returns it as it now is."""
         if not reason.strip():
@@ -186,6 +187,20 @@ class BuyersService:
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise NotFoundError(_("no customer #{id}").format(id=customer_id))
+            fits = await buyer_candidates(
+                session, invoice.buyer_name, invoice.buyer_identifier, invoice.buyer_vat_id
+            )
+            if fits and customer.id not in {c.id for c in fits}:
+                # a slip of the keyboard must not send a company's invoice to another company
+                raise ValidationError(
+                    _(
+                        "{customer} is not one of the customers the buyer {buyer} fits: {fits}"
+                    ).format(
+                        customer=described(customer),
+                        buyer=invoice.buyer_name,
+                        fits=joined(described(c) for c in fits),
+                    )
+                )
             assert invoice.id is not None
             await release(
                 session,

@@ -168,3 +168,24 @@ async def test_two_people_choosing_at_once_one_choice_stands(
     assert len(sandbox.received(stood)) == 1
     assert sandbox.received(LYON if stood == PARIS else PARIS) == []
     assert (await app.queries.find_invoice("FA-6")).customer_id == chosen.customer_id
+
+
+async def test_a_customer_the_buyer_does_not_fit_is_refused(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """#3 typed for #2: another company's invoice address would get it. Refused, naming the
+    customers the buyer fits; nothing changes."""
+    paris, lyon = await _two_namesakes(app)
+    other = await app.customers.add(
+        NewCustomer("Garage Leroy", "f@leroy.example", (), None, "C-3"), changed_by="test"
+    )
+    [held] = await app.ingest.import_paths([_by_name_only(tmp_path / "in", "FA-8")])
+    assert held.invoice_id is not None and other.id is not None
+    with pytest.raises(ValidationError) as refused:
+        await app.buyers.choose(held.invoice_id, other.id, by="ana", reason="slip")
+    said = str(refused.value)
+    assert f"#{other.id} Garage Leroy (identifier C-3) is not one of the customers" in said
+    assert f"#{paris} Boulangerie Dupont (identifier C-1)" in said and f"#{lyon} " in said
+    assert (await app.queries.find_invoice("FA-8")).state == "customer_to_choose"
+    await app.send_due()
+    assert sandbox.received("f@leroy.example") == []
