@@ -22,14 +22,15 @@ from daemon.domain.event_words import shown, tie_phrase
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import (
+    decision_why,
     event_label,
     inbound_label,
     kind_label,
     note_label,
     state_label,
 )
-from daemon.domain.payment_words import shown_how, shown_payment
-from daemon.domain.states import DeliveryState, InvoiceNote, InvoiceState
+from daemon.domain.payment_words import shown_how
+from daemon.domain.states import DeliveryState, InvoiceState
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customers import described
@@ -339,7 +340,7 @@ class InvoiceScreen(LoadingScreen):
                 at=f"{at:%Y-%m-%d %H:%M}",
                 what=escape(note_label(what)),
                 who=escape(who),
-                why=escape(_decision_why(what, why)),
+                why=escape(decision_why(what, why)),
             )
             for at, what, who, why in d.decisions
         ]
@@ -367,15 +368,6 @@ def _fits(d: InvoiceDetail) -> str:
         return ""
     fits = "".join(f"\n  {escape(c)}" for c in d.fits) or "\n  " + _("no customer now")
     return "[b]" + _("Its buyer fits several customers (C: choose):") + "[/b]" + fits + "\n"
-
-
-def _decision_why(what: str, why: str) -> str:
-    """Why a decision was noted, in the reader's language where facturier wrote it."""
-    if what == InvoiceNote.PAYMENT_APPLIED:
-        return shown_payment(why)
-    if what == InvoiceNote.AMOUNTS_HELD:
-        return finding_words.shown_held(why)
-    return shown(why)  # facturier's own (an import's), else a person's words as written
 
 
 def _compliance(report: ComplianceReport | None) -> str:

@@ -4,7 +4,10 @@ the CLI)."""
 from __future__ import annotations
 
 from daemon.domain.attention import LABELS, AttentionKind
+from daemon.domain.event_words import shown
+from daemon.domain.finding_words import shown_held
 from daemon.domain.i18n import N_, _
+from daemon.domain.payment_words import shown_payment
 from daemon.domain.states import DeliveryState, EventKind, InvoiceNote, InvoiceState
 
 STATE_LABELS: dict[str, str] = {
@@ -102,6 +105,17 @@ def change_value(value: str | None) -> str:
 def note_label(note: str) -> str:
     """A decision about an invoice as the operator reads it."""
     return _(NOTE_LABELS.get(note, note))
+
+
+def decision_why(note: str, why: str) -> str:
+    """Why a decision about an invoice was noted, in the reader's language where facturier
+    wrote it (a payment's match, the line amounts that held it, an event form); a person's
+    words as written."""
+    if note == InvoiceNote.PAYMENT_APPLIED:
+        return shown_payment(why)
+    if note == InvoiceNote.AMOUNTS_HELD:
+        return shown_held(why)
+    return shown(why)
 
 
 def state_label(state: str) -> str:

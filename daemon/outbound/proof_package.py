@@ -6,7 +6,8 @@ Inside (every name made safe from any address or number):
 - ``notices/``: every message that came back about them, as received;
 - ``proof.json``: the invoice, each delivery with its events and the relay's reply, the
   address-change history in effect at each send, the archive and ledger entries of all of
-  these and the verification run at export time, and the last exported chain head;
+  these and the verification run at export time, the last exported chain head, and what was
+  decided about the invoice (held, which customer it is for, sent as it is; as recorded);
 - ``summary.html``: the same for a person, in the installation's language;
 - ``manifest.json``: each file's SHA-256, signed with the installation's Ed25519 key.
 
@@ -34,7 +35,14 @@ from daemon.domain.errors import NotFoundError
 from daemon.domain.event_words import shown
 from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import N_, Said, _, say
-from daemon.domain.labels import change_value, event_label, state_label
+from daemon.domain.labels import (
+    change_value,
+    decision_why,
+    event_label,
+    field_label,
+    note_label,
+    state_label,
+)
 from daemon.domain.ledger import (
     ADDRESS_CHANGE,
     INBOUND,
@@ -49,6 +57,7 @@ from daemon.domain.models import (
     DeliveryEvent,
     InboundMessage,
     Invoice,
+    InvoiceEvent,
     LedgerEntry,
     utcnow,
 )
@@ -147,6 +156,13 @@ async def build_package(
             select(AddressChange)
             .where(AddressChange.customer_id == invoice.customer_id)
             .order_by(col(AddressChange.id))
+        )
+    ).all()
+    decisions = (
+        await session.exec(
+            select(InvoiceEvent)
+            .where(InvoiceEvent.invoice_id == invoice.id)
+            .order_by(col(InvoiceEvent.at), col(InvoiceEvent.id))
         )
     ).all()
     entry_ids = [d.archive_entry_id for d in deliveries if d.archive_entry_id is not None]
@@ -277,6 +293,12 @@ async def build_package(
         "deliveries": delivery_records,
         "notices": notice_records,
         "address_changes": [{**_change(c), "ledger": change_links.get(c.id or 0)} for c in changes],
+        # what people and the import decided about the invoice as a whole: held, which
+        # customer it is for, sent as it is, payments (as recorded; not chained)
+        "decisions": [
+            {"at": e.at.isoformat(), "what": e.event, "by": e.by, "why": e.reason}
+            for e in decisions
+        ],
         "verification": {
             "problems": [str(x) for x in verification],
             "checked_at": now.isoformat(),
@@ -305,7 +327,16 @@ async def build_package(
 _ENV = Environment(autoescape=True)
 # what the delivery records store (states, kinds of delivery and event, event texts), read
 # in the exporter's language as the TUI shows them
-_ENV.filters.update(kind=_, state=state_label, event=event_label, said=shown, value=change_value)
+_ENV.filters.update(
+    kind=_,
+    state=state_label,
+    event=event_label,
+    said=shown,
+    value=change_value,
+    field=field_label,
+    note=note_label,
+    decided=decision_why,
+)
 _ENV.globals["pair"] = lambda label, value: _("{label}: {value}").format(label=label, value=value)
 _SUMMARY = _ENV.from_string(
     """<!doctype html>
@@ -330,10 +361,14 @@ SHA-256 {{ d.archived.sha256 }} · {{ t.chain }} #{{ d.archived.seq }}{% endif %
 {% for e in d.events %}<tr><td>{{ e.at }}</td><td>{{ e.event|event }}</td>
 <td>{{ e.smtp_code or "" }} {{ e.status or "" }}</td><td>{{ e.text|said }}</td></tr>{% endfor %}
 </table>{% endfor %}
+{% if p.decisions %}<h2>{{ t.decisions }}</h2>
+<table><tr><th>{{ t.when }}</th><th>{{ t.what }}</th><th>{{ t.who }}</th><th>{{ t.why }}</th></tr>
+{% for e in p.decisions %}<tr><td>{{ e.at }}</td><td>{{ e.what|note }}</td><td>{{ e.by }}</td>
+<td>{{ e.what|decided(e.why) }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>{{ t.addresses }}</h2>
 <table><tr><th>{{ t.when }}</th><th>{{ t.what }}</th><th>{{ t.who }}</th><th>{{ t.why }}</th></tr>
 {% for c in p.address_changes %}<tr><td>{{ c.changed_at }}</td>
-<td>{{ pair(c.field|kind, (c.old_value|value) ~ " → " ~ (c.new_value|value)) }}</td>
+<td>{{ pair(c.field|field, (c.old_value|value) ~ " → " ~ (c.new_value|value)) }}</td>
 <td>{{ c.changed_by }}</td><td>{{ c.reason|said }} ({{ c.source }})</td></tr>{% endfor %}</table>
 </body></html>
 """
@@ -360,6 +395,7 @@ def _summary_html(proof: dict[str, Any], problems: list[str]) -> str:
         "status": _("Status"),
         "detail": _("Detail"),
         "addresses": _("Changes to the customer's invoice addresses"),
+        "decisions": _("Decisions about the invoice"),
         "what": _("What"),
         "who": _("Who"),
         "why": _("Why"),

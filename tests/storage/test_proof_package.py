@@ -222,3 +222,34 @@ async def test_a_bounce_read_before_the_export_is_in_it_as_received(
     [original] = await app.original_messages(inbound_id=notice["id"])
     assert hashlib.sha256(received).hexdigest() == original.sha256 == notice["raw_sha256"]
     assert b"Undelivered Mail Returned to Sender" in received
+
+
+async def test_the_proof_says_what_was_decided_about_the_invoice(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """An invoice whose buyer fits two customers goes out once a person says which: its
+    proof carries that decision (who, when, why) beside the import's hold, in proof.json
+    and the summary; the summary names an address's role as a word, not 'invoice_to'."""
+    for address, identifier in (("f@paris.example", "C-1"), ("f@lyon.example", "C-2")):
+        await app.customers.add(
+            NewCustomer("Dupont", address, (), None, identifier), changed_by="t"
+        )
+    file = invoice_file(tmp_path / "in", "PP-9", "Dupont", "", vat=None)
+    [r] = await app.ingest.import_paths([file])
+    assert r.customer_held and r.invoice_id is not None
+    lyon = await app.customers.find("C-2")
+    await app.buyers.choose(r.invoice_id, lyon.id or 0, by="ana", reason="Lyon's order")
+    await app.send_due()
+    [package] = await app.export_proof(r.invoice_id, tmp_path / "out", by="t", reason="x")
+    members = _members(package)
+    proof = json.loads(members["proof.json"])
+    assert [(d["what"], d["by"]) for d in proof["decisions"]] == [
+        ("customer-held", "import"),
+        ("customer-chosen", "ana"),
+    ]
+    assert proof["decisions"][1]["why"] == f"for customer #{lyon.id} Dupont: Lyon's order"
+    summary = members["summary.html"].decode()
+    assert "Decisions about the invoice" in summary
+    assert f"for customer #{lyon.id} Dupont: Lyon&#39;s order" in summary, summary
+    assert "invoice address: - → f@lyon.example" in summary and "invoice_to" not in summary
+    assert verify_package(package).problems == []
