@@ -144,11 +144,6 @@ class BuyersService:
             ).all()
             return [await self._held(session, invoice) for invoice in invoices]
 
-    async def candidates(self, invoice_id: int) -> HeldForCustomer:
-        """One held invoice and the customers its buyer fits now."""
-        async with self.sessions() as session:
-            return await self._held(session, await self._invoice(session, invoice_id))
-
     async def _held(self, session: AsyncSession, invoice: Invoice) -> HeldForCustomer:
         fits = await buyer_candidates(
             session, invoice.buyer_name, invoice.buyer_identifier, invoice.buyer_vat_id

@@ -1,7 +1,8 @@
 """A person's decision takes an invoice out of a hold (a possible duplicate, amounts to
 check, a customer to choose) by a conditional update: of two people deciding about one
 invoice at the same moment, one decision is applied and the other is refused, saying so.
-Both applied would plan its messages twice, and send it twice."""
+Both were applied: both people were told it was done, and with one sending and the other
+discarding, the invoice was recorded discarded while its message went out."""
 
 from __future__ import annotations
 
