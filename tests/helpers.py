@@ -8,16 +8,23 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from daemon.app.demo_samples import SampleInvoice, sample_pdf
 from daemon.outbound.compose_workers import ComposedMessage, MessageMaker, MessageOrder
 from mailer.compose import Attachment, Composer, MessageSpec
+
+if TYPE_CHECKING:
+    from config import Settings
+    from daemon.app.services import Facturier
+
+T = TypeVar("T")
 
 PDF = b"%PDF-1.7 fake invoice"
 
@@ -211,3 +218,23 @@ def pipe_let_go_after(fifo: Path, seconds: float = 10.0) -> Iterator[None]:
         done.set()
         watcher.join()
     assert not waited, f"{fifo} was waited on for more than {seconds} s"
+
+
+async def at_once(
+    app: Facturier,
+    settings: Settings,
+    mine: Callable[[Facturier], Awaitable[T]],
+    theirs: Callable[[Facturier], Awaitable[T]],
+) -> tuple[list[T], list[BaseException]]:
+    """Two operators acting at the same moment: ``mine`` on ``app``, ``theirs`` on a second
+    instance (its own connections) on the same database. What went through, what was
+    refused."""
+    from daemon.app.services import Facturier
+
+    other = await Facturier.open(settings, migrate=False)
+    try:
+        outcomes = await asyncio.gather(mine(app), theirs(other), return_exceptions=True)
+    finally:
+        await other.close()
+    done = [o for o in outcomes if not isinstance(o, BaseException)]
+    return done, [o for o in outcomes if isinstance(o, BaseException)]

@@ -5,11 +5,11 @@ their reversal."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -30,7 +30,7 @@ from daemon.domain import finding_words
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, joined, language
+from daemon.domain.i18n import N_, _, joined, language
 from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
@@ -41,6 +41,8 @@ from daemon.intake.buyers import HeldForCustomer
 from daemon.intake.customers import described
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from daemon.intake.payments import PaymentOutcome
+
+H = TypeVar("H")
 
 HeldId = Annotated[
     int,
@@ -213,17 +215,29 @@ def amounts_list_command(as_json: JsonOption = False) -> None:
 
 
 def _held_for_amounts(as_json: bool) -> None:
+    _list_held(
+        as_json,
+        lambda app_: app_.amounts.held(),
+        _lines,
+        N_("{count} invoice(s) held because their amounts do not add up"),
+    )
+
+
+def _list_held(
+    as_json: bool,
+    held: Callable[[Facturier], Awaitable[Sequence[H]]],
+    lines: Callable[[H], str],
+    count: str,
+) -> None:
+    """Invoices held for a person, each as ``lines`` says it, then how many (``count``, to
+    translate)."""
+
     async def go(app_: Facturier) -> None:
-        held = await app_.amounts.held()
+        found = await held(app_)
         report = Reporter(as_json)
-        for one in held:
-            report.item(one, _lines(one) + "\n")
-        report.summary(
-            {"held": len(held)},
-            _("{count} invoice(s) held because their amounts do not add up").format(
-                count=len(held)
-            ),
-        )
+        for one in found:
+            report.item(one, lines(one) + "\n")
+        report.summary({"held": len(found)}, _(count).format(count=len(found)))
 
     with_app(go)
 
@@ -291,19 +305,12 @@ def buyers_list_command(as_json: JsonOption = False) -> None:
 
 
 def _held_for_customer(as_json: bool) -> None:
-    async def go(app_: Facturier) -> None:
-        held = await app_.buyers.held()
-        report = Reporter(as_json)
-        for one in held:
-            report.item(one, _buyer_lines(one) + "\n")
-        report.summary(
-            {"held": len(held)},
-            _("{count} invoice(s) held until a person says which customer each is for").format(
-                count=len(held)
-            ),
-        )
-
-    with_app(go)
+    _list_held(
+        as_json,
+        lambda app_: app_.buyers.held(),
+        _buyer_lines,
+        N_("{count} invoice(s) held until a person says which customer each is for"),
+    )
 
 
 @buyers_app.command("choose")

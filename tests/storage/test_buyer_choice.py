@@ -4,7 +4,6 @@ for a person to say which customer it is for, and who said so, when and why is k
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import shown
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
-from tests.helpers import invoice_file
+from tests.helpers import at_once, invoice_file
 
 PARIS, LYON = "factures@dupont-paris.example", "factures@dupont-lyon.example"
 
@@ -151,18 +150,13 @@ async def test_two_people_choosing_at_once_one_choice_stands(
     paris, lyon = await _two_namesakes(app)
     [held] = await app.ingest.import_paths([_by_name_only(tmp_path / "in", "FA-6")])
     assert held.invoice_id is not None
-    other = await Facturier.open(settings, migrate=False)
-    try:
-        outcomes = await asyncio.gather(
-            app.buyers.choose(held.invoice_id, paris, by="ana", reason="Paris"),
-            other.buyers.choose(held.invoice_id, lyon, by="bob", reason="Lyon"),
-            return_exceptions=True,
-        )
-    finally:
-        await other.close()
-    refused = [o for o in outcomes if isinstance(o, Exception)]
-    assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
-    [chosen] = [o for o in outcomes if not isinstance(o, Exception)]
+    [chosen], refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.buyers.choose(held.invoice_id or 0, paris, by="ana", reason="Paris"),
+        lambda theirs: theirs.buyers.choose(held.invoice_id or 0, lyon, by="bob", reason="Lyon"),
+    )
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError), refused
     await app.send_due()
     stood = PARIS if chosen.customer_id == paris else LYON
     assert len(sandbox.received(stood)) == 1

@@ -22,7 +22,7 @@ from daemon.domain.models import AddressChange, AddressRequest, CustomerAddress,
 from daemon.intake.customers import NewCustomer
 from daemon.store.db import transaction
 from mailer.demo_relay import SandboxServer
-from tests.helpers import parse
+from tests.helpers import at_once, parse
 
 
 async def _customers(app: Facturier) -> None:
@@ -179,7 +179,6 @@ async def test_the_campaign_from_the_command_line_in_french(
 ) -> None:
     """An admin who reads French: the requests' states and why a customer is not asked
     again are said in French, the day as they write it."""
-    import asyncio
 
     from typer.testing import CliRunner
 
@@ -217,17 +216,13 @@ async def test_an_answer_confirmed_and_rejected_at_once_is_decided_once(
     _reply(app, parse(sent), "Écrivez à compta-fournisseurs@dupont.example")
     await app.poll_bounces()
     [row] = await app.campaign.requests()
-    other = await Facturier.open(settings, migrate=False)
-    try:
-        outcomes = await asyncio.gather(
-            app.campaign.confirm(row.id, by="ana", reason="phoned"),
-            other.campaign.reject(row.id, by="bob", reason="not theirs"),
-            return_exceptions=True,
-        )
-    finally:
-        await other.close()
-    refused = [o for o in outcomes if isinstance(o, BaseException)]
-    assert len(refused) == 1 and "meanwhile" in str(refused[0]), outcomes
+    _done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.campaign.confirm(row.id, by="ana", reason="phoned"),
+        lambda theirs: theirs.campaign.reject(row.id, by="bob", reason="not theirs"),
+    )
+    assert len(refused) == 1 and "meanwhile" in str(refused[0]), refused
     [now] = await app.campaign.requests()
     dupont = await app.customers.find("C-1")
     [address] = [

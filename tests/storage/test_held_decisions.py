@@ -6,7 +6,6 @@ message went out); of two re-sends, one goes out."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
 from mailer.demo_relay import SandboxServer
-from tests.helpers import invoice_file
+from tests.helpers import at_once, invoice_file
 
 ADDRESS = "factures@dupont.example"
 
@@ -67,16 +66,13 @@ async def test_two_decisions_at_once_one_stands(
         NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1"), changed_by="test"
     )
     held = await hold(app, tmp_path / "in")
-    other = await Facturier.open(settings, migrate=False)
-    try:
-        outcomes = await asyncio.gather(
-            decide(app, held, True), decide(other, held, False), return_exceptions=True
-        )
-    finally:
-        await other.close()
-    refused = [o for o in outcomes if isinstance(o, BaseException)]
-    assert len(refused) == 1 and isinstance(refused[0], ValidationError), outcomes
-    [stood] = [o for o in outcomes if isinstance(o, Invoice)]
+    [stood], refused = await at_once(
+        app,
+        settings,
+        lambda mine: decide(mine, held, True),
+        lambda theirs: decide(theirs, held, False),
+    )
+    assert len(refused) == 1 and isinstance(refused[0], ValidationError), refused
     await app.send_due()
     now = await app.queries.invoice(held)
     assert (now.state == "discarded") == (stood.state == "discarded"), (now, stood)
@@ -98,17 +94,13 @@ async def test_a_resend_while_a_message_is_on_its_way_is_refused(
     with pytest.raises(ValidationError, match=r"on its way already \(delivery #1, queued\)"):
         await app.resend(imported.invoice_id, by="ana", reason="lost")
     await app.send_due()
-    other = await Facturier.open(settings, migrate=False)
-    try:
-        outcomes = await asyncio.gather(
-            app.resend(imported.invoice_id, by="ana", reason="lost"),
-            other.resend(imported.invoice_id, by="bob", reason="lost too"),
-            return_exceptions=True,
-        )
-    finally:
-        await other.close()
-    refused = [o for o in outcomes if isinstance(o, BaseException)]
-    assert len(refused) == 1 and "on its way already" in str(refused[0]), outcomes
+    _done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.resend(imported.invoice_id or 0, by="ana", reason="lost"),
+        lambda theirs: theirs.resend(imported.invoice_id or 0, by="bob", reason="lost too"),
+    )
+    assert len(refused) == 1 and "on its way already" in str(refused[0]), refused
     await app.send_due()
     assert len(sandbox.received(ADDRESS)) == 2  # the invoice, then one re-send
     await app.resend(imported.invoice_id, by="ana", reason="asked again")  # sent: may go again

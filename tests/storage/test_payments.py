@@ -4,7 +4,6 @@ matches nothing or pays too much waits for a person; reversals; hostile statemen
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,7 @@ from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.camt import Credit, check_against_schema, notification_054, statement_053
-from tests.helpers import invoice_file, parse
+from tests.helpers import at_once, invoice_file, parse
 
 
 @pytest.fixture
@@ -406,24 +405,22 @@ async def test_one_waiting_payment_assigned_by_two_people_at_once_counts_once(
     )
     [waiting] = report.outcomes
     assert waiting.payment_id is not None
-    other = await Facturier.open(settings, migrate=False)
-    try:
-        outcomes = await asyncio.gather(
-            app.payments.assign(waiting.payment_id, [ids["FA-51"]], by="ana", reason="called"),
-            other.payments.assign(waiting.payment_id, [ids["FA-52"]], by="bob", reason="mail"),
-            return_exceptions=True,
-        )
-        refused = [o for o in outcomes if isinstance(o, BaseException)]
-        assert len(refused) == 1 and "meanwhile" in str(refused[0]), outcomes
-        owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
-        assert sorted(owed) == [("paid", Decimal("0.00")), ("unpaid", Decimal("120.00"))]
-        outcomes = await asyncio.gather(
-            app.payments.reverse(waiting.payment_id, by="ana", reason="returned"),
-            other.payments.reverse(waiting.payment_id, by="bob", reason="returned"),
-            return_exceptions=True,
-        )
-    finally:
-        await other.close()
-    assert len([o for o in outcomes if isinstance(o, BaseException)]) == 1, outcomes
+    payment = waiting.payment_id
+    _done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.payments.assign(payment, [ids["FA-51"]], by="ana", reason="called"),
+        lambda theirs: theirs.payments.assign(payment, [ids["FA-52"]], by="bob", reason="mail"),
+    )
+    assert len(refused) == 1 and "meanwhile" in str(refused[0]), refused
+    owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
+    assert sorted(owed) == [("paid", Decimal("0.00")), ("unpaid", Decimal("120.00"))]
+    _done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.payments.reverse(payment, by="ana", reason="returned"),
+        lambda theirs: theirs.payments.reverse(payment, by="bob", reason="returned"),
+    )
+    assert len(refused) == 1, refused
     owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
     assert owed == [("unpaid", Decimal("120.00"))] * 2
