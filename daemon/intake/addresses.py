@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
@@ -80,6 +81,14 @@ async def put_invoice_address(
     previous one retired; a new address is marked a shared mailbox when its name says so; an
     address marked undeliverable that is set again is marked deliverable. Every change is
     logged with who, when and why."""
+    # the customer's row first: of two changes at once, the second waits here and then sees
+    # the first's (else both retired the old address and each left its own active)
+    await session.exec(  # type: ignore[call-overload]
+        update(Customer)
+        .where(col(Customer.id) == customer_id)
+        .values(name=Customer.name)
+        .execution_options(synchronize_session=False)
+    )
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError(_("no customer #{id}").format(id=customer_id))

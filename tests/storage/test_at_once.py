@@ -1,8 +1,8 @@
-"""Two operators act on one invoice at the same moment (two instances, two connections),
-on SQLite and PostgreSQL: of two decisions about a held invoice (one sending it, the other
-discarding it), one is applied and the other refused, and what went out agrees with the
-decision that stood (both were applied: an invoice could be recorded discarded while its
-message went out); of two re-sends, one goes out."""
+"""Two operators act at the same moment (two instances, two connections), on SQLite and
+PostgreSQL: of two decisions about a held invoice (one sending it, the other discarding
+it), one is applied and the other refused, and what went out agrees with the decision that
+stood (both were applied: an invoice could be recorded discarded while its message went
+out); of two re-sends, one goes out; of two address changes, one invoice address stays."""
 
 from __future__ import annotations
 
@@ -104,3 +104,35 @@ async def test_a_resend_while_a_message_is_on_its_way_is_refused(
     await app.send_due()
     assert len(sandbox.received(ADDRESS)) == 2  # the invoice, then one re-send
     await app.resend(imported.invoice_id, by="ana", reason="asked again")  # sent: may go again
+
+
+async def test_two_address_changes_at_once_leave_one_invoice_address(
+    app: Facturier, settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Two operators set a customer's invoice address to two different mailboxes at the
+    same moment: the customer keeps one invoice address (the later change replaces the
+    earlier, both logged), and its invoice goes there alone."""
+    customer = await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1"), changed_by="test"
+    )
+    assert customer.id is not None
+    await at_once(
+        app,
+        settings,
+        lambda mine: mine.customers.set_invoice_address(
+            customer.id or 0, "compta@dupont.example", changed_by="ana", reason="phoned"
+        ),
+        lambda theirs: theirs.customers.set_invoice_address(
+            customer.id or 0, "factures-2@dupont.example", changed_by="bob", reason="mail"
+        ),
+    )
+    current = [
+        a.email
+        for a in await app.customers.addresses(customer.id)
+        if a.active and a.role == "invoice_to"
+    ]
+    assert len(current) == 1, current
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-8")])
+    await app.send_due()
+    assert len(sandbox.received(current[0])) == 1
+    assert sandbox.received(ADDRESS) == []
