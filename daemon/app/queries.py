@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow, invoice_row
 from daemon.domain.attention import ABOUT_A_MESSAGE, AttentionKind
 from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError
+from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.models import (
@@ -47,7 +48,7 @@ class EventRow:
     text: str | None
 
 
-_NUMBER_AND_ID = re.compile(r"(.*\S)\s*#(\d{1,10})")
+_NUMBER_AND_ID = re.compile(r"(.*\S)\s*#(\d{1,12})")
 """``FA-1 #5``: invoice number FA-1, the one whose #N is 5."""
 
 
@@ -190,7 +191,7 @@ class Queries:
         invoices, a TUI question): its number, or ``NUMBER #N`` when several share it."""
         text = text.strip()
         named = _NUMBER_AND_ID.fullmatch(text)
-        if named is not None:
+        if named is not None and int(named[2]) <= ID_MAX:
             try:
                 return await self.find_invoice(named[1], invoice_id=int(named[2]))
             except NotFoundError:

@@ -14,7 +14,7 @@ import pytest
 from config import Settings
 from daemon.app.services import Facturier
 from daemon.domain import i18n
-from daemon.domain.errors import ValidationError
+from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.domain.payments import belgian_reference, rf_reference
 from daemon.intake.customers import NewCustomer
@@ -424,3 +424,15 @@ async def test_one_waiting_payment_assigned_by_two_people_at_once_counts_once(
     assert len(refused) == 1, refused
     owed = [await _owed(app, ids[n]) for n in ("FA-51", "FA-52")]
     assert owed == [("unpaid", Decimal("120.00"))] * 2
+
+
+async def test_an_invoice_named_with_a_number_past_any_id_is_not_found(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """'FA-61 #99999999999' (past what an id column holds on PostgreSQL) is no such invoice,
+    said as such, not a database error."""
+    ids = await _invoices(app, tmp_path, "FA-61")
+    assert (await app.queries.find_invoice_named(f"FA-61 #{ids['FA-61']}")).number == "FA-61"
+    for wrong in ("FA-61 #99999999999", "FA-61 #2147483648"):
+        with pytest.raises(NotFoundError, match="no invoice numbered"):
+            await app.queries.find_invoice_named(wrong)
