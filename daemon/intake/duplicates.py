@@ -133,6 +133,24 @@ def _facts(invoice: Invoice) -> dict[str, Any]:
     return invoice.model_dump()
 
 
+async def compared_with(session: AsyncSession, held: Invoice) -> Invoice:
+    """The invoice a held file stands beside: the one it was held against, or, once that
+    one was replaced by another file of the identity (withdrawn) or discarded, the file that
+    stands now (replacing the withdrawn one again would send a second replacement)."""
+    assert held.duplicate_of_id is not None
+    earlier = await session.get(Invoice, held.duplicate_of_id)
+    assert earlier is not None
+    if earlier.state not in (InvoiceState.WITHDRAWN.value, InvoiceState.DISCARDED.value):
+        return earlier
+    others = [
+        i
+        for i in await same_identity(session, held.seller_key, held.number, held.document_kind)
+        if i.id != held.id
+    ]
+    now = standing(others)
+    return now if now.state not in SET_ASIDE_VALUES else earlier
+
+
 class DuplicateService:
     def __init__(self, sessions: SessionFactory, sender_address: str):
         self.sessions = sessions
@@ -162,8 +180,8 @@ class DuplicateService:
                         number=held.number, id=held_id
                     )
                 )
-            earlier = await session.get(Invoice, held.duplicate_of_id)
-            assert earlier is not None and earlier.id is not None
+            earlier = await compared_with(session, held)
+            assert earlier.id is not None
             return DuplicatePair(
                 held_id,
                 earlier.id,
@@ -183,6 +201,8 @@ class DuplicateService:
         - discard: the held file is not sent; it stays on record."""
         if not reason.strip():
             raise ValidationError(_("reason: say why (it is kept with the decision)"))
+        if decision is not Decision.DISCARD:
+            await self._still_beside(held_id)
         async with transaction(self.sessions) as session:
             held = await session.get(Invoice, held_id)
             if held is None:
@@ -233,6 +253,28 @@ class DuplicateService:
                 await plan_invoice_deliveries(session, held, self.sender_address)
             await refresh_owed(session, held.id)
             return held
+
+    async def _still_beside(self, held_id: int) -> None:
+        """Refuse a decision about a held file whose earlier invoice was replaced (or
+        discarded) since it was held: it now stands beside the file that replaced it, and the
+        person compares them before deciding (replacing the withdrawn one again would send a
+        second replacement)."""
+        async with transaction(self.sessions) as session:
+            held = await session.get(Invoice, held_id)
+            if held is None or held.duplicate_of_id is None:
+                return  # said by the decision itself
+            was = held.duplicate_of_id
+            now = (await compared_with(session, held)).id
+            if now == was:
+                return
+            held.duplicate_of_id = now
+            session.add(held)
+        raise ValidationError(
+            _(
+                "invoice #{was}, which this file was held against, was replaced by #{now} "
+                "since: compare this file with #{now} (facturier duplicates), then decide"
+            ).format(was=was, now=now)
+        )
 
     async def _withdraw(
         self, session: AsyncSession, earlier_id: int, replacement: Invoice, *, by: str, reason: str

@@ -187,3 +187,33 @@ async def test_corpus_files_that_share_a_number_are_held(
     again = await app.ingest.import_paths([folder])
     assert all(r.duplicate or not r.ok for r in again)
     assert len(await app.duplicates.held()) == len(imported) - 1
+
+
+async def test_a_second_correction_is_compared_with_the_first_once_it_replaced_the_original(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Two corrected files of one invoice, both held against the original. The first
+    replaces it; the second then stands beside the first correction, not the withdrawn
+    original: a decision taken on the old comparison is refused, saying so, and replacing
+    withdraws the first correction. Before, the second went out too, both corrections live."""
+    await _customer(app)
+    first = await _one(app, invoice_file(tmp_path / "a", "FA-9", net="100.00"))
+    await app.send_due()
+    v2 = await _one(app, invoice_file(tmp_path / "b", "FA-9", net="90.00", name="v2.pdf"))
+    v3 = await _one(app, invoice_file(tmp_path / "c", "FA-9", net="80.00", name="v3.pdf"))
+    assert v2.invoice_id and v3.invoice_id and first.invoice_id
+    await app.duplicates.decide(v2.invoice_id, Decision.REPLACE, by="ana", reason="v2")
+    [pair] = await app.duplicates.held()
+    assert (pair.held_id, pair.earlier_id) == (v3.invoice_id, v2.invoice_id)
+    with pytest.raises(ValidationError, match=f"replaced by #{v2.invoice_id} since"):
+        await app.duplicates.decide(v3.invoice_id, Decision.REPLACE, by="bob", reason="v3")
+    await app.duplicates.decide(v3.invoice_id, Decision.REPLACE, by="bob", reason="v3, seen")
+    await app.send_due()
+    states = {
+        i: (await app.queries.invoice(i)).state
+        for i in (first.invoice_id, v2.invoice_id, v3.invoice_id)
+    }
+    assert states[first.invoice_id] == "withdrawn" and states[v2.invoice_id] == "withdrawn"
+    assert states[v3.invoice_id] != "withdrawn"
+    names = [m for m in sandbox.received("factures@dupont.example") if b"v3.pdf" in m]
+    assert len(names) == 1
