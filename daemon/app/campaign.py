@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +19,7 @@ from daemon.intake.addresses import AddressSet
 from daemon.intake.customers import CustomerService
 from daemon.outbound.campaign import CampaignReport, CampaignSender
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import moved
 from mailer.smtp.relay import SmtpRelay
 
 
@@ -163,18 +163,8 @@ async def _decide(
     }
     if done is not None:
         values["proposed_email"] = done.address.email
-    moved = await session.exec(  # type: ignore[call-overload]
-        update(AddressRequest)
-        .where(
-            col(AddressRequest.id) == request_id,
-            col(AddressRequest.state).in_(
-                [RequestState.PROPOSED.value, RequestState.ANSWERED.value]
-            ),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    answered = [RequestState.PROPOSED.value, RequestState.ANSWERED.value]
+    if not await moved(session, AddressRequest, request_id, "state", answered, **values):
         raise ValidationError(
             _("request R{id} was decided meanwhile by someone else").format(id=request_id)
         )

@@ -38,7 +38,7 @@ from daemon.domain.payment_words import shown_how, shown_payment
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.buyers import HeldForCustomer
-from daemon.intake.customers import described
+from daemon.intake.customers import described, told_apart
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from daemon.intake.payments import PaymentOutcome
 
@@ -270,17 +270,13 @@ HeldForCustomerId = Annotated[
 
 
 def _buyer_lines(held: HeldForCustomer) -> str:
-    marks = ", ".join(
-        text.format(value=value)
-        for text, value in (
-            (_("VAT id {value}"), held.buyer_vat_id),
-            (_("identifier {value}"), held.buyer_identifier),
-        )
-        if value
+    head = told_apart(
+        _("#{id} invoice {number}, buyer {buyer}").format(
+            id=held.invoice_id, number=held.number, buyer=held.buyer
+        ),
+        held.buyer_vat_id,
+        held.buyer_identifier,
     )
-    head = _("#{id} invoice {number}, buyer {buyer}").format(
-        id=held.invoice_id, number=held.number, buyer=held.buyer
-    ) + (f" ({marks})" if marks else "")
     fits = [_("  fits {customer}").format(customer=c) for c in held.candidates] or [
         _("  fits no customer now: add it (customers add), then choose it")
     ]

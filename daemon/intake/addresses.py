@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
@@ -15,6 +14,7 @@ from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
 from daemon.store.ledger import chain_address_change
+from daemon.store.rows import take_row
 
 
 async def log_change(
@@ -83,12 +83,7 @@ async def put_invoice_address(
     logged with who, when and why."""
     # the customer's row first: of two changes at once, the second waits here and then sees
     # the first's (else both retired the old address and each left its own active)
-    await session.exec(  # type: ignore[call-overload]
-        update(Customer)
-        .where(col(Customer.id) == customer_id)
-        .values(name=Customer.name)
-        .execution_options(synchronize_session=False)
-    )
+    await take_row(session, Customer, customer_id)
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError(_("no customer #{id}").format(id=customer_id))

@@ -9,7 +9,6 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +24,7 @@ from daemon.intake.held import release
 from daemon.intake.owed import note, refresh_owed
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import moved
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +97,9 @@ async def hold_before_sending(session: AsyncSession, invoice: Invoice, *, by: st
     if confirmed is not None or reached is not None:
         return None
     # by a conditional update: of two workers checking the invoice at once, one holds it
-    moved = await session.exec(  # type: ignore[call-overload]
-        update(Invoice)
-        .where(col(Invoice.id) == invoice.id, col(Invoice.state) == invoice.state)
-        .values(state=InvoiceState.AMOUNTS_TO_CHECK.value)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # changed meanwhile: held by the other, or decided
+    held = InvoiceState.AMOUNTS_TO_CHECK.value
+    if not await moved(session, Invoice, invoice.id, "state", [invoice.state], state=held):
+        # changed meanwhile: held by the other, or decided
         await session.refresh(invoice, ["state"])
         return why if invoice.state == InvoiceState.AMOUNTS_TO_CHECK.value else None
     hold_for_amounts(session, invoice, by=by)  # its state, as the update set it, and the note

@@ -36,10 +36,11 @@ async def buyer_candidates(
     identifier: str | None,
     vat_id: str | None,
 ) -> list[Customer]:
-    """The customers an invoice's buyer may be: the one with its identifier, else the one
-    with its VAT id, else those with its name (case-insensitive) that no identifier or VAT
-    id given by both tells apart (a namesake with another identifier is another company).
-    One is the buyer's customer; several, a person says which; none, a new customer."""
+    """The customers an invoice's buyer (EN 16931 BG-7) may be: the one with its identifier
+    (BT-46), else the one with its VAT identifier (BT-48), else those with its name (BT-44,
+    case-insensitive) that no identifier or VAT id given by both tells apart (a namesake
+    with another identifier is another company). One is the buyer's customer; several, a
+    person says which; none, a new customer."""
     for column, value in ((Customer.identifier, identifier), (Customer.vat_id, vat_id)):
         if value:
             found = (

@@ -142,15 +142,17 @@ class Named(Protocol):
 
 def described(customer: Named) -> str:
     """``#1 Boulangerie Dupont (VAT id FR44…, identifier C-1)``, to pick it by."""
+    return told_apart(f"#{customer.id} {customer.name}", customer.vat_id, customer.identifier)
+
+
+def told_apart(said: str, vat_id: str | None, identifier: str | None) -> str:
+    """``said`` followed by what tells a company apart: ``Dupont (VAT id FR44…, identifier
+    C-1)``; ``said`` alone when it has neither."""
     marks = [
         text.format(value=value)
-        for text, value in (
-            (_("VAT id {value}"), customer.vat_id),
-            (_("identifier {value}"), customer.identifier),
-        )
+        for text, value in ((_("VAT id {value}"), vat_id), (_("identifier {value}"), identifier))
         if value
     ]
-    said = f"#{customer.id} {customer.name}"
     return f"{said} ({', '.join(marks)})" if marks else said
 
 

@@ -6,14 +6,13 @@ discarding, the invoice was recorded discarded while its message went out."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
 from daemon.domain.i18n import _
 from daemon.domain.models import Invoice
 from daemon.domain.states import InvoiceState
+from daemon.store.rows import moved
 
 
 async def release(
@@ -25,13 +24,9 @@ async def release(
 ) -> None:
     """Move ``invoice`` from ``held`` to ``to`` (with the other columns ``values`` set), in
     ``session``'s transaction; refused when another decision moved it first."""
-    moved = await session.exec(  # type: ignore[call-overload]
-        update(Invoice)
-        .where(col(Invoice.id) == invoice.id, col(Invoice.state) == held.value)
-        .values(state=to.value, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    if not await moved(
+        session, Invoice, invoice.id, "state", [held.value], state=to.value, **values
+    ):
         raise ValidationError(
             _("invoice {number} (#{id}) was decided meanwhile by someone else").format(
                 number=invoice.number, id=invoice.id

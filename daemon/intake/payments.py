@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,6 +57,7 @@ from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import moved
 
 log = logging.getLogger(__name__)
 
@@ -440,13 +441,8 @@ async def _claim(
     """Move ``payment`` from one of ``sources`` to ``to`` by a conditional update: of two
     people assigning or reversing one payment at the same moment, one does and the other is
     refused (both applied would count the money twice)."""
-    moved = await session.exec(  # type: ignore[call-overload]
-        update(Payment)
-        .where(col(Payment.id) == payment.id, col(Payment.status).in_([s.value for s in sources]))
-        .values(status=to.value)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    leaving = [source.value for source in sources]
+    if not await moved(session, Payment, payment.id, "status", leaving, status=to.value):
         raise ValidationError(
             _("payment #{payment_id} was dealt with meanwhile by someone else").format(
                 payment_id=payment.id

@@ -36,6 +36,7 @@ from daemon.domain.states import (
     invoice_state,
 )
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import take_row
 
 log = logging.getLogger(__name__)
 
@@ -248,12 +249,7 @@ async def request_resend(
     async with transaction(sessions) as session:
         # the invoice's row first: of two re-sends at once, the second waits here and then
         # sees the first's delivery
-        await session.exec(  # type: ignore[call-overload]
-            update(Invoice)
-            .where(col(Invoice.id) == invoice_id)
-            .values(state=Invoice.state)
-            .execution_options(synchronize_session=False)
-        )
+        await take_row(session, Invoice, invoice_id)
         invoice = await session.get(Invoice, invoice_id)
         assert invoice is not None
         on_its_way = (
