@@ -1237,6 +1237,12 @@ async def test_an_invoice_whose_buyer_fits_two_customers_gets_its_customer_from_
         assert f"#{lyon.id} Boulangerie Dupont (identifier C-77)" in summary
         await pilot.press("C")
         await _settled(pilot)
+        asked = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert f"#{lyon.id} Boulangerie Dupont (identifier C-77)" in asked  # one a line
+        await pilot.press("enter")  # nothing typed: what is asked is named, not the list
+        await _settled(pilot)
+        problem = str(app.screen.query_one("#problem").render())
+        assert problem == "The customer (#N, identifier or VAT id): is required", problem
         await pilot.press(*"Boulangerie Dupont", "tab", *"the Lyon shop", "enter")
         await _settled(pilot)
         assert "customer to choose" in str(app.screen.query_one("#summary").render())
