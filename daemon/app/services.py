@@ -61,9 +61,6 @@ class Facturier:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         s = ctx.settings
-        self.customers = CustomerService(
-            ctx.sessions, s.sender.address, s.addresses.shared_mailboxes
-        )
         self.ingest = IngestService(
             ctx.sessions,
             s.ingest,
@@ -73,9 +70,12 @@ class Facturier:
             gate=ComplianceGate.from_settings(s.compliance),
             max_file_bytes=s.smtp.max_message_bytes,
         )
+        self.customers = CustomerService(
+            ctx.sessions, s.sender.address, self.ingest.store, s.addresses.shared_mailboxes
+        )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.amounts = AmountsService(ctx.sessions, s.sender.address)
-        self.buyers = BuyersService(ctx.sessions, s.sender.address)
+        self.buyers = BuyersService(ctx.sessions, s.sender.address, self.ingest.store)
         self.payments = PaymentService(ctx.sessions, s.payments)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions)

@@ -3,10 +3,12 @@ the CLI)."""
 
 from __future__ import annotations
 
+from babel import Locale
+
 from daemon.domain.attention import LABELS, AttentionKind
 from daemon.domain.event_words import shown
 from daemon.domain.finding_words import shown_held
-from daemon.domain.i18n import N_, _
+from daemon.domain.i18n import N_, _, language
 from daemon.domain.payment_words import shown_payment
 from daemon.domain.states import DeliveryState, EventKind, InvoiceNote, InvoiceState
 
@@ -142,6 +144,12 @@ word (the others read as themselves: copy, language, identifier…)."""
 def field_label(value: str) -> str:
     """An address's role or a logged field as the operator reads it, in their language."""
     return _(FIELD_LABELS.get(value, value))
+
+
+def language_label(code: str) -> str:
+    """A language a customer reads (``fr``, ``en``) named in the operator's: "English",
+    "anglais"."""
+    return Locale.parse(code).get_display_name(language()) or code
 
 
 WORDS = (

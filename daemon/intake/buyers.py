@@ -24,8 +24,10 @@ from daemon.intake.customers import described, namesakes
 from daemon.intake.duplicates import link_credit_note
 from daemon.intake.held import release
 from daemon.intake.owed import note
+from daemon.intake.readable import remake_readable
 from daemon.outbound.planning import plan_invoice_deliveries
 from daemon.store.db import SessionFactory, transaction
+from mailer.archive import Archive
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +131,11 @@ class HeldForCustomer:
 
 
 class BuyersService:
-    def __init__(self, sessions: SessionFactory, sender_address: str):
+    def __init__(self, sessions: SessionFactory, sender_address: str, store: Archive):
         self.sessions = sessions
         self.sender_address = sender_address
+        self.store = store
+        """The invoice files, and the readable PDFs made from them."""
 
     async def held(self) -> list[HeldForCustomer]:
         """Every invoice held for a person to say which customer it is for, oldest first."""
@@ -207,6 +211,8 @@ class BuyersService:
             )
             why = event_text("customer_chosen", id=customer.id, name=customer.name, reason=reason)
             note(session, invoice.id, InvoiceNote.CUSTOMER_CHOSEN, by=by, reason=why)
+            # its PDF was made in the language of the buyer's country: now in the customer's
+            await remake_readable(session, self.store, invoice, customer.language)
             await session.flush()
             await proceed(session, invoice, self.sender_address, preceding_numbers(invoice), by=by)
             log.info("invoice %s is for customer #%s, said %s", invoice.number, customer.id, by)

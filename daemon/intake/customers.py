@@ -16,9 +16,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError, ValidationError
 from daemon.domain.event_words import event_text
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, checked_text
-from daemon.domain.i18n import _, joined, said
-from daemon.domain.labels import field_label
-from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
+from daemon.domain.i18n import _, joined, ngettext, said
+from daemon.domain.labels import field_label, language_label
+from daemon.domain.models import (
+    AddressChange,
+    AddressRole,
+    Channel,
+    Customer,
+    CustomerAddress,
+    Invoice,
+)
 from daemon.intake.addresses import (
     AddressSet,
     add_address,
@@ -27,9 +34,11 @@ from daemon.intake.addresses import (
     mark_shared,
     put_invoice_address,
 )
+from daemon.intake.readable import remake_readable
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
 from mailer.addresses import normalize_address
+from mailer.archive import Archive
 from mailer.errors import MessageRefused
 
 if TYPE_CHECKING:
@@ -180,10 +189,16 @@ async def create_customer(
 
 class CustomerService:
     def __init__(
-        self, sessions: SessionFactory, sender_address: str, shared_mailboxes: Collection[str] = ()
+        self,
+        sessions: SessionFactory,
+        sender_address: str,
+        store: Archive,
+        shared_mailboxes: Collection[str] = (),
     ):
         self.sessions = sessions
         self.sender_address = sender_address
+        self.store = store
+        """The invoice files, and the readable PDFs made from them."""
         self.shared = tuple(shared_mailboxes)
         """The admin's names of shared invoice mailboxes, beside the shipped ones."""
 
@@ -297,6 +312,7 @@ class CustomerService:
                             identifier=identifier, known=joined(map(described, taken))
                         )
                     )
+            relanguaged = language is not None and language != customer.language
             for field, new in (("language", language), ("identifier", identifier)):
                 old = getattr(customer, field)
                 if new is not None and new != old:
@@ -306,6 +322,16 @@ class CustomerService:
                     )
                     changes.append(f"{field_label(field)} {old or '-'} → {new}")
             session.add(customer)
+            if relanguaged:  # the PDFs not sent yet follow the messages' language
+                remade = await self._remake_readables(session, customer_id, customer.language)
+                if remade:
+                    changes.append(
+                        ngettext(
+                            "the PDF of {count} invoice not sent yet made again in {language}",
+                            "the PDFs of {count} invoices not sent yet made again in {language}",
+                            remade,
+                        ).format(count=remade, language=language_label(customer.language))
+                    )
             copies = {
                 a.email: a
                 for a in (
@@ -355,6 +381,21 @@ class CustomerService:
                     )
                 changes.append(_("copy {email} added").format(email=email))
         return changes
+
+    async def _remake_readables(
+        self, session: AsyncSession, customer_id: int, language: str
+    ) -> int:
+        """Make again, in ``language``, the readable PDF of each of the customer's invoices
+        that no message has carried yet; how many changed."""
+        waiting = (
+            await session.exec(
+                select(Invoice).where(
+                    Invoice.customer_id == customer_id,
+                    col(Invoice.readable_sha256).is_not(None),
+                )
+            )
+        ).all()
+        return sum([await remake_readable(session, self.store, i, language) for i in waiting])
 
     async def mark_deliverable(
         self, customer_id: int, email: str, *, changed_by: str, reason: str, source: str = "cli"

@@ -149,13 +149,7 @@ def read_einvoice(
         )
     if check_xsd:
         _check_xsd(root, file, "autodetect", fmt.upper())
-    try:
-        with _quiet():
-            bt = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
-    except Exception as exc:
-        raise EInvoiceError(
-            file, _("cannot read the invoice data: {error}").format(error=_first_line(exc))
-        ) from exc
+    bt = _terms(root, xml, file)
     guideline = _text(bt.get("BT-24"))
     seller = bt.get("BG-4") or {}
     report = gate.check(
@@ -171,7 +165,31 @@ def read_einvoice(
     if not report.passed:
         raise EInvoiceError(file, refusal(report), report=report)
     profile = _text(bt.get("BT-24"))
-    if not bt.get("BG-3") and ns == UBL_CREDIT_NS:
+    return replace(
+        _from_business_terms(bt, file, sha, fmt, profile, content_type),
+        compliance=report,
+        business_terms=bt,
+        xml=xml,
+    )
+
+
+def business_terms(data: bytes, file: str) -> tuple[dict[str, Any], bytes]:
+    """The business terms of a CII or UBL XML file already imported (its checks passed then),
+    and its XML as read: what its readable PDF is made from."""
+    safe = safe_xml(data, file, max_bytes=len(data))
+    return _terms(safe.root, safe.utf8, file), safe.utf8
+
+
+def _terms(root: Any, xml: bytes, file: str) -> dict[str, Any]:
+    """EN 16931's business terms of a CII or UBL invoice, as the factur-x library reads them."""
+    try:
+        with _quiet():
+            bt: dict[str, Any] = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
+    except Exception as exc:
+        raise EInvoiceError(
+            file, _("cannot read the invoice data: {error}").format(error=_first_line(exc))
+        ) from exc
+    if not bt.get("BG-3") and etree.QName(root).namespace == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
         bt["BG-3"] = [
             {"BT-25": found}
@@ -180,12 +198,7 @@ def read_einvoice(
                 namespaces=_UBL_PARTS,
             )
         ]
-    return replace(
-        _from_business_terms(bt, file, sha, fmt, profile, content_type),
-        compliance=report,
-        business_terms=bt,
-        xml=xml,
-    )
+    return bt
 
 
 def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
