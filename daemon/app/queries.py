@@ -145,8 +145,16 @@ class Queries:
         self, number: str, *, invoice_id: int | None = None, pick: str | None = None
     ) -> Invoice:
         """The invoice numbered ``number``; with ``invoice_id``, that one (its number must be
-        ``number``). Several invoices with that number: refused, listing them and saying how
-        to name one (``pick``; by default, with --id)."""
+        ``number``), as with ``NUMBER #N``, the form the lists show. Several invoices with
+        that number: refused, listing them and saying how to name one (``pick``; by default,
+        with --id or as NUMBER #N)."""
+        if invoice_id is None:
+            named = _NUMBER_AND_ID.fullmatch(number.strip())
+            if named is not None and int(named[2]) <= ID_MAX:
+                try:
+                    return await self.find_invoice(named[1], invoice_id=int(named[2]))
+                except NotFoundError:
+                    pass  # a number that itself ends in "#N"
         async with self.sessions() as session:
             if invoice_id is not None:
                 found = await session.get(Invoice, invoice_id)
@@ -182,7 +190,10 @@ class Queries:
                     )
                     for inv, name in rows
                 ],
-                pick or _("Name one with --id."),
+                pick
+                or _(
+                    "Name one with --id, or as its number and #N (for example: {example})."
+                ).format(example=f"{number} #{rows[0][0].id}"),
             )
         return rows[0][0]
 
@@ -190,12 +201,6 @@ class Queries:
         """An invoice as an operator names it where no --id option is at hand (a list of
         invoices, a TUI question): its number, or ``NUMBER #N`` when several share it."""
         text = text.strip()
-        named = _NUMBER_AND_ID.fullmatch(text)
-        if named is not None and int(named[2]) <= ID_MAX:
-            try:
-                return await self.find_invoice(named[1], invoice_id=int(named[2]))
-            except NotFoundError:
-                pass  # a number that itself ends in "#N"
         return await self.find_invoice(
             text,
             pick=_("Name one as its number and #N (for example: {example}).").format(

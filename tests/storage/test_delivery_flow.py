@@ -459,8 +459,12 @@ async def test_an_ambiguous_number_or_customer_is_refused_with_the_candidates(
     assert all("FA-7" not in c and c.startswith("#") for c in refused.value.candidates)
     assert {r.payment_state for r in await app.queries.invoices()} == {"unpaid"}
     chosen = int(refused.value.candidates[1].split()[0][1:])
+    assert f"FA-7 #{results[0].invoice_id}" in str(refused.value)  # the form lists show
     paid = await app.mark_paid("FA-7", invoice_id=chosen, by="test")
     assert paid.id == chosen and paid.total_with_tax == 300  # 250.00 + 20 % VAT
+    # named as a list shows it, as payments assign and the TUI take it
+    other = await app.mark_paid(f"FA-7 #{results[0].invoice_id}", by="test")
+    assert other.id == results[0].invoice_id != chosen and other.total_with_tax == 120
     with pytest.raises(AmbiguousError, match="#N"):
         await app.customers.find("dupont")
     assert (await app.customers.find(f"#{second}")).identifier == "C-2"
