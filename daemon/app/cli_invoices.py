@@ -23,7 +23,7 @@ from daemon.app.cli_base import (
     with_app,
 )
 from daemon.app.invoice_list import InvoiceRow
-from daemon.app.reporting import Reporter, emit
+from daemon.app.reporting import Reporter, checked, emit, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
@@ -316,9 +316,7 @@ def archive_verify(as_json: JsonOption = False) -> None:
         report.problems(problems)
         report.summary(
             {"checked": count, "ledger": links, "problems": len(problems)},
-            _(
-                "{count} entries checked, {links} ledger links checked, {problems} problem(s)"
-            ).format(count=count, links=links, problems=len(problems)),
+            f"{checked(count, links)}, {problems_found(len(problems))}",
         )
         return len(problems)
 
@@ -387,9 +385,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
     check = guarded(lambda: verify_package(package, key.lower() if key else None))
     report = Reporter(as_json)
     report.problems(check.problems)
-    verdict = (
-        _("intact") if not check.problems else _("{n} problem(s)").format(n=len(check.problems))
-    )
+    verdict = _("intact") if not check.problems else problems_found(len(check.problems))
     if check.invoice is None:  # no manifest read: nothing in it to name
         said = _("{file}: not read as a proof package: {verdict}").format(
             file=package, verdict=verdict

@@ -22,9 +22,9 @@ from daemon.app.cli_base import (
     with_app,
 )
 from daemon.app.context import AppContext
-from daemon.app.reporting import Reporter
+from daemon.app.reporting import Reporter, checked, problems_found
 from daemon.app.services import Facturier
-from daemon.domain.i18n import _, said
+from daemon.domain.i18n import _, ngettext, said
 from mailer.dkim import DkimError, read_key
 
 
@@ -235,10 +235,13 @@ def restore_command(
         report.problems(problems)
         report.summary(
             {"restored": count, "checked": entries, "ledger": links, "problems": len(problems)},
-            _(
-                "{count} files restored; {entries} entries and {links} ledger links checked, "
-                "{problems} problem(s)"
-            ).format(count=count, entries=entries, links=links, problems=len(problems)),
+            ngettext(
+                "{count} file restored; {checked}, {problems}",
+                "{count} files restored; {checked}, {problems}",
+                count,
+            ).format(
+                count=count, checked=checked(entries, links), problems=problems_found(len(problems))
+            ),
         )
         return 1 if problems else 0
 

@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from daemon.domain.i18n import _, ngettext
+
 
 class Reporter:
     def __init__(self, as_json: bool, doing: str = "working") -> None:
@@ -89,3 +91,24 @@ def emit(obj: Any) -> None:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = dataclasses.asdict(obj)
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def problems_found(count: int) -> str:
+    """How many problems a check found, as the reader writes it: "no problems", "1 problem"."""
+    if not count:
+        return _("no problems")
+    return ngettext("{count} problem", "{count} problems", count).format(count=count)
+
+
+def checked(entries: int, links: int) -> str:
+    """How much of the archive and the ledger a check went through."""
+    return ", ".join(
+        (
+            ngettext("{count} entry checked", "{count} entries checked", entries).format(
+                count=entries
+            ),
+            ngettext("{count} ledger link checked", "{count} ledger links checked", links).format(
+                count=links
+            ),
+        )
+    )

@@ -206,7 +206,7 @@ def test_proof_verify_needs_no_database_nor_settings(
     )
     assert result.exit_code == 1 and "not a readable proof package" in result.output
     # the summary names no invoice nor key it could not read
-    assert f"{broken}: not read as a proof package: 1 problem(s)" in result.output
+    assert f"{broken}: not read as a proof package: 1 problem" in result.output
     assert "None" not in result.output
     result = CliRunner().invoke(cli, ["proof", "verify", str(broken), "--key", "xyz"])
     assert result.exit_code == 2 and "64 hexadecimal digits" in result.output
