@@ -30,7 +30,7 @@ from daemon.domain import finding_words
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import N_, _, joined, language
+from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
@@ -122,7 +122,11 @@ def _held_duplicates(as_json: bool) -> None:
             report.item(pair, _side_by_side(pair) + "\n")
         report.summary(
             {"held": len(pairs)},
-            _("{count} file(s) held as possible duplicates").format(count=len(pairs)),
+            ngettext(
+                "{count} file held as a possible duplicate",
+                "{count} files held as possible duplicates",
+                len(pairs),
+            ).format(count=len(pairs)),
         )
 
     with_app(go)
@@ -219,7 +223,11 @@ def _held_for_amounts(as_json: bool) -> None:
         as_json,
         lambda app_: app_.amounts.held(),
         _lines,
-        N_("{count} invoice(s) held because their amounts do not add up"),
+        lambda n: ngettext(
+            "{count} invoice held because its amounts do not add up",
+            "{count} invoices held because their amounts do not add up",
+            n,
+        ),
     )
 
 
@@ -227,17 +235,17 @@ def _list_held(
     as_json: bool,
     held: Callable[[Facturier], Awaitable[Sequence[H]]],
     lines: Callable[[H], str],
-    count: str,
+    count: Callable[[int], str],
 ) -> None:
-    """Invoices held for a person, each as ``lines`` says it, then how many (``count``, to
-    translate)."""
+    """Invoices held for a person, each as ``lines`` says it, then how many (``count``: the
+    words for a number of them, translated)."""
 
     async def go(app_: Facturier) -> None:
         found = await held(app_)
         report = Reporter(as_json)
         for one in found:
             report.item(one, lines(one) + "\n")
-        report.summary({"held": len(found)}, _(count).format(count=len(found)))
+        report.summary({"held": len(found)}, count(len(found)).format(count=len(found)))
 
     with_app(go)
 
@@ -305,7 +313,11 @@ def _held_for_customer(as_json: bool) -> None:
         as_json,
         lambda app_: app_.buyers.held(),
         _buyer_lines,
-        N_("{count} invoice(s) held until a person says which customer each is for"),
+        lambda n: ngettext(
+            "{count} invoice held until a person says which customer it is for",
+            "{count} invoices held until a person says which customer each is for",
+            n,
+        ),
     )
 
 
@@ -368,13 +380,15 @@ def payments_import(
             {"files_failed": failed, **counts},
             _(
                 "{applied} applied, {waiting} waiting for a person, {known} already imported, "
-                "{skipped} skipped, {failed} file(s) refused"
+                "{skipped} skipped, {refused}"
             ).format(
                 applied=counts["applied"],
                 waiting=counts["waiting"],
                 known=counts["already imported"],
                 skipped=counts["skipped"],
-                failed=failed,
+                refused=ngettext("{count} file refused", "{count} files refused", failed).format(
+                    count=failed
+                ),
             ),
         )
         return failed
@@ -404,7 +418,10 @@ def payments_list(
                 f"#{p.id} {day(p.received_on, lang)} {money(p.amount, p.currency, lang)} "
                 f"{p.payer or ''} [{_(p.status)}] {why}",
             )
-        report.summary({"payments": len(rows)}, _("{count} payment(s)").format(count=len(rows)))
+        report.summary(
+            {"payments": len(rows)},
+            ngettext("{count} payment", "{count} payments", len(rows)).format(count=len(rows)),
+        )
 
     with_app(go)
 

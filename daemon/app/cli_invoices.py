@@ -117,28 +117,40 @@ def import_(
         amounts = sum(r.amounts_held for r in results)
         customers = sum(r.customer_held for r in results)
         parts = [
-            _("{imported} imported, {rejected} rejected").format(
-                imported=len(results) - failed, rejected=failed
+            ", ".join(
+                (
+                    ngettext("{count} imported", "{count} imported", len(results) - failed).format(
+                        count=len(results) - failed
+                    ),
+                    ngettext("{count} rejected", "{count} rejected", failed).format(count=failed),
+                )
             )
         ]
         if held:
             parts.append(
-                _(
-                    "{held} held as possible duplicates of invoices already imported "
-                    "(facturier duplicates)"
-                ).format(held=held)
+                ngettext(
+                    "{count} held as a possible duplicate of an invoice already imported "
+                    "(facturier duplicates)",
+                    "{count} held as possible duplicates of invoices already imported "
+                    "(facturier duplicates)",
+                    held,
+                ).format(count=held)
             )
         if amounts:
             parts.append(
-                _("{held} held because their amounts do not add up (facturier amounts)").format(
-                    held=amounts
-                )
+                ngettext(
+                    "{count} held because its amounts do not add up (facturier amounts)",
+                    "{count} held because their amounts do not add up (facturier amounts)",
+                    amounts,
+                ).format(count=amounts)
             )
         if customers:
             parts.append(
-                _(
-                    "{held} held because their buyer fits several customers (facturier buyers)"
-                ).format(held=customers)
+                ngettext(
+                    "{count} held because its buyer fits several customers (facturier buyers)",
+                    "{count} held because their buyer fits several customers (facturier buyers)",
+                    customers,
+                ).format(count=customers)
             )
         line = joined(parts)
         report.summary(
@@ -477,7 +489,10 @@ def queue_list(
                 f"    → {_(i.hint)}",
             )
         report.summary(
-            {"open": len(items)}, _("{count} item(s) need a person").format(count=len(items))
+            {"open": len(items)},
+            ngettext(
+                "{count} item needs a person", "{count} items need a person", len(items)
+            ).format(count=len(items)),
         )
 
     with_app(go)

@@ -16,7 +16,7 @@ from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import day, days, percent
-from daemon.domain.i18n import _, language
+from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.labels import campaign_label
 from daemon.domain.models import RequestState
 
@@ -160,7 +160,10 @@ def campaign_list(
             said = f" → {r.proposed_email}" if r.proposed_email else ""
             state = campaign_label(f"requests_{r.state}")
             out.item(r, f"R{r.id} {r.customer} <{r.sent_to}> x{r.attempts} [{state}]{said}")
-        out.summary({"requests": len(rows)}, _("{count} request(s)").format(count=len(rows)))
+        out.summary(
+            {"requests": len(rows)},
+            ngettext("{count} request", "{count} requests", len(rows)).format(count=len(rows)),
+        )
 
     with_app(go)
 
