@@ -37,6 +37,7 @@ from daemon.intake.addresses import (
 from daemon.intake.readable import remake_readable
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import take_row
 from mailer.addresses import normalize_address
 from mailer.archive import Archive
 from mailer.errors import MessageRefused
@@ -295,6 +296,9 @@ class CustomerService:
         removing = tuple(_email(a, "copy address") for a in remove_copies)
         changes: list[str] = []
         async with transaction(self.sessions) as session:
+            # the customer's row first: of two edits at once, the second waits here, then
+            # sees the first's (a copy address added twice would break its uniqueness)
+            await take_row(session, Customer, customer_id)
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))

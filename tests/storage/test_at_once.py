@@ -136,3 +136,31 @@ async def test_two_address_changes_at_once_leave_one_invoice_address(
     await app.send_due()
     assert len(sandbox.received(current[0])) == 1
     assert sandbox.received(ADDRESS) == []
+
+
+async def test_one_copy_address_added_by_two_people_at_once_is_added_once(
+    app: Facturier, settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Two operators add the same copy address at the same moment: both are told it is done
+    (the second finds it there), the customer has it once, logged once, and it gets one
+    copy of the invoice."""
+    customer = await app.customers.add(
+        NewCustomer("Boulangerie Dupont", ADDRESS, (), None, "C-1"), changed_by="test"
+    )
+    assert customer.id is not None
+    done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.customers.edit(
+            customer.id or 0, changed_by="ana", reason="phoned", add_copies=("boss@dupont.example",)
+        ),
+        lambda theirs: theirs.customers.edit(
+            customer.id or 0, changed_by="bob", reason="mail", add_copies=("boss@dupont.example",)
+        ),
+    )
+    assert refused == [] and sorted(done) == [[], ["copy boss@dupont.example added"]]
+    copies = [a for a in await app.customers.addresses(customer.id) if a.role == "copy"]
+    assert [(a.email, a.active) for a in copies] == [("boss@dupont.example", True)]
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-9")])
+    await app.send_due()
+    assert len(sandbox.received("boss@dupont.example")) == 1
