@@ -481,7 +481,7 @@ def test_what_one_operator_recorded_another_reads_in_their_language(
     assert run(config, "payments", "import", str(statement))[0] == 0
     english = config.read_text()
     config.write_text(english.replace('language = "en"', 'language = "fr"'))
-    held = "ligne 1 : le montant net (BT-131) 100.00 n'est pas prix net (BT-146) 30.00"
+    held = "ligne 1 : le montant net (BT-131) 100.00 ne vaut pas prix net (BT-146) 30.00"
     waiting = "ne correspond à aucune facture : imputez-le à la main"
     code, out = run(config, "amounts")
     assert code == 0 and held in out and "the net amount" not in out, out
