@@ -23,6 +23,7 @@ from daemon.app.cli_base import (
     with_app,
 )
 from daemon.app.invoice_list import InvoiceRow
+from daemon.app.invoice_view import detail_lines
 from daemon.app.reporting import Reporter, checked, emit, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
@@ -297,13 +298,35 @@ def dispute(
 
 @app.command("status")
 def status(
+    invoice: Annotated[
+        str | None,
+        typer.Argument(
+            help="One invoice, all it went through: recipients, events, what came back, "
+            "payments, decisions"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
     only: Annotated[
         InvoiceState | None,
         typer.Option("--state", case_sensitive=False, help="Only invoices in this state"),
     ] = None,
+    invoice_id: InvoiceId = None,
 ) -> None:
-    """Each invoice's delivery state."""
+    """Each invoice's delivery state; or one invoice's, whole."""
+
+    async def one(app_: Facturier) -> None:
+        assert invoice is not None
+        found = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert found.id is not None
+        detail = await app_.queries.invoice_detail(found.id)
+        if as_json:
+            emit(detail)
+        else:
+            typer.echo("\n".join(detail_lines(detail, language())))
+
+    if invoice is not None:
+        with_app(one)
+        return
 
     async def go(app_: Facturier) -> None:
         rows = await app_.queries.invoices(only.value if only else None)

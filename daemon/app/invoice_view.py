@@ -1,0 +1,130 @@
+"""One invoice as an admin reads it on the command line (`facturier status NUMBER`): what it
+is, who it went to and where each message stands, every event, what came back, payments
+and what people decided, in the operator's language; the TUI's invoice screen says the same."""
+
+from __future__ import annotations
+
+from daemon.app.queries import InvoiceDetail
+from daemon.domain import finding_words
+from daemon.domain.compliance import ComplianceReport
+from daemon.domain.event_words import shown, tie_phrase
+from daemon.domain.formatting import clipped, day, money
+from daemon.domain.i18n import _
+from daemon.domain.labels import (
+    decision_why,
+    event_label,
+    inbound_label,
+    kind_label,
+    note_label,
+    state_label,
+)
+from daemon.domain.payment_words import shown_how
+
+
+def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
+    """The invoice ``d``, line by line."""
+    r = d.row
+    lines = [
+        _("Invoice {number} (#{id}) — {customer} — {amount} — due {due} — {state} — {paid}").format(
+            number=r.number,
+            id=r.id,
+            customer=r.customer,
+            amount=money(r.total, r.currency, lang),
+            due=day(r.due_date, lang) if r.due_date else "-",
+            state=state_label(r.state),
+            paid=_paid(d, lang),
+        ),
+        _("File {name} ({format}), sha256 {sha}").format(
+            name=d.file_name, format=d.format, sha=d.file_sha256
+        ),
+        *_compliance(r.compliance),
+    ]
+    if d.fits:
+        lines.append(_("Its buyer fits several customers (facturier buyers choose):"))
+        lines += [f"  {c}" for c in d.fits]
+    lines.append(_("Recipients:"))
+    lines += [
+        "  "
+        + _("{address} ({role}): {state}").format(
+            address=rcpt, role=_(kind), state=state_label(state)
+        )
+        + (" — " + _("possible duplicate") if dup else "")
+        for rcpt, kind, state, _mid, dup in d.deliveries
+    ] or ["  " + _("(no recipient yet)")]
+    if d.events:
+        lines.append(_("Events (UTC):"))
+    for e in d.events:
+        what = event_label(e.event)
+        if e.state and state_label(e.state) != what:
+            what += f" → {state_label(e.state)}"
+        text = " ".join(shown(e.text).split()) if e.text else ""
+        code = " ".join(str(x) for x in (e.smtp_code, e.status) if x and str(x) not in text)
+        said = " — ".join(part for part in (what, code, clipped(text, 200)) if part)
+        lines.append(f"  {e.at:%Y-%m-%d %H:%M:%S}  {e.recipient}  {said}")
+    lines += [
+        _("Customer message {at} from {sender}: {text}").format(
+            at=f"{at:%Y-%m-%d %H:%M}", sender=who, text=" ".join(text.split())
+        )
+        for at, who, text in d.customer_messages
+    ]
+    lines += [
+        _("Received {at} {kind} from {sender}: {subject} ({tie})").format(
+            at=f"{at:%Y-%m-%d %H:%M}",
+            kind=inbound_label(kind),
+            sender=who,
+            subject=subject,
+            tie=tie_phrase(how),
+        )
+        for at, kind, who, subject, how in d.inbound
+    ]
+    lines += [
+        _("Payment #{id} {on} {amount} ({how}){status}").format(
+            id=payment_id,
+            on=day(on, lang),
+            amount=money(amount, currency, lang),
+            how=shown_how(how),
+            status="" if status == "applied" else f" — {_(status)}",
+        )
+        for on, amount, currency, how, status, payment_id in d.payments
+    ]
+    lines += [
+        _("Decision {at} {what} by {who}: {why}").format(
+            at=f"{at:%Y-%m-%d %H:%M}", what=note_label(what), who=who, why=decision_why(what, why)
+        )
+        for at, what, who, why in d.decisions
+    ]
+    lines += [
+        _("Dealt with {at} {kind} by {who}: {how}").format(
+            at=f"{at:%Y-%m-%d %H:%M}", kind=kind_label(kind), who=who, how=how
+        )
+        for at, kind, who, how in d.dealt_with
+    ]
+    return lines
+
+
+def _paid(d: InvoiceDetail, lang: str) -> str:
+    if d.kind == "credit_note":
+        said = _("credit note")
+    elif d.row.payment_state == "partial":
+        said = _("partly paid, {owed} owed").format(owed=money(d.owed, d.row.currency, lang))
+    else:
+        said = _(d.row.payment_state)
+    if d.disputed is not None:
+        said += " — " + _("in dispute") + f": {d.disputed}"
+    return said
+
+
+def _compliance(report: ComplianceReport | None) -> list[str]:
+    """What the compliance gate found: a line per finding that holds the invoice and per
+    warning."""
+    if report is None:
+        return [_("Rules: not checked (schema only)")]
+    lines = [_("Rules: passed ({rule_sets})").format(rule_sets=", ".join(report.rule_sets))]
+    for f in report.holds:
+        lines.append(
+            "  " + _("{rule} (held): {said}").format(rule=f.rule, said=finding_words.said(f))
+        )
+    for f in report.warnings:
+        line = _("{rule} (downgraded): {said}") if f.downgraded else _("{rule}: {said}")
+        lines.append("  " + line.format(rule=f.rule, said=finding_words.said(f)))
+    return lines

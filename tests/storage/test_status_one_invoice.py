@@ -1,0 +1,90 @@
+"""`facturier status NUMBER`, on SQLite and PostgreSQL: one invoice as an admin reads it on
+the command line, all it went through (where it went, each event, the bounce that came back,
+a payment, a person's decision), in the operator's language; JSON for a script."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from daemon.app.cli import app as cli
+from daemon.app.services import Facturier
+from daemon.intake.customers import NewCustomer
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file
+
+GONE = "compta@atelier.invalid"  # the sandbox bounces it with a DSN
+
+
+async def _status(config: Path, *args: str) -> Result:
+    """The command, as an admin runs it (its own event loop, in a thread of its own)."""
+    return await asyncio.to_thread(
+        CliRunner().invoke, cli, ["--config", str(config), "status", *args]
+    )
+
+
+async def _bounced_and_paid(app: Facturier, tmp_path: Path) -> int:
+    await app.customers.add(
+        NewCustomer("Atelier Martin", GONE, (), None, "C-1", "fr"), changed_by="test"
+    )
+    [result] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-1")])
+    assert result.invoice_id is not None
+    await app.send_due()
+    await app.poll_bounces()
+    await app.payments.record_by_hand(
+        result.invoice_id,
+        Decimal("50.00"),
+        received_on=date.today(),
+        reference=None,
+        by="ana",
+        reason="cheque 1234",
+    )
+    return result.invoice_id
+
+
+async def test_one_invoice_whole_in_the_operators_words(
+    app: Facturier,
+    sandbox: SandboxServer,
+    settings_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    invoice_id = await _bounced_and_paid(app, tmp_path)
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
+    result = await _status(settings_path, "FA-1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"Invoice FA-1 (#{invoice_id}) — Atelier Martin — €120.00 — due ")
+    assert lines[0].endswith(" — bounced — partly paid, €70.00 owed"), lines[0]
+    assert f"  {GONE} (invoice): bounced" in lines
+    events = lines[lines.index("Events (UTC):") + 1 :]
+    assert any(f"  {GONE}  accepted — 250" in e for e in events), events
+    assert any(f"  {GONE}  bounced — 5." in e and "hard bounce" in e for e in events), events
+    assert any(line.startswith("Received ") and "bounce from" in line for line in lines), lines
+    assert any(line.startswith("Payment #") and "€50.00" in line for line in lines), lines
+
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "fr")
+    said = (await _status(settings_path, "FA-1")).output
+    assert said.startswith(f"Facture FA-1 (n° {invoice_id}) — Atelier Martin — 120,00")
+    assert "Événements (UTC) :" in said and "rebond" in said
+
+    as_json = (await _status(settings_path, "FA-1", "--json")).output
+    detail = json.loads(as_json)
+    assert detail["row"]["state"] == "bounced" and detail["deliveries"][0][0] == GONE
+    assert {e["event"] for e in detail["events"]} >= {"accepted", "bounced"}
+
+
+async def test_an_invoice_not_found_is_one_line_with_those_close_to_it(
+    app: Facturier, sandbox: SandboxServer, settings_path: Path, tmp_path: Path
+) -> None:
+    await _bounced_and_paid(app, tmp_path)
+    result = await _status(settings_path, "FA")
+    assert result.exit_code == 2 and "FA-1" in result.output
+    assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
