@@ -28,35 +28,37 @@ class LateTerms:
     indemnity: Decimal | None = None
 
 
-_DEFAULT_RATE = {
-    ("FR", "fr"): "le taux de refinancement de la BCE majoré de 10 points",
-    ("FR", "en"): "the ECB refinancing rate plus 10 percentage points",
-    ("BE", "fr"): "le taux directeur de la BCE majoré de 8 points",
-    ("BE", "en"): "the ECB reference rate plus 8 percentage points",
+# the rate as the sentence says it, its preposition included: "au taux de 12 % l'an" for an
+# agreed rate, but "au taux de refinancement de la BCE", not "au taux de le taux de …"
+_LAW_RATE = {
+    ("FR", "fr"): "au taux de refinancement de la BCE majoré de 10 points",
+    ("FR", "en"): "at the ECB refinancing rate plus 10 percentage points",
+    ("BE", "fr"): "au taux directeur de la BCE majoré de 8 points",
+    ("BE", "en"): "at the ECB reference rate plus 8 percentage points",
 }
+_AGREED_RATE = {"fr": "au taux de {rate}", "en": "at {rate}"}
 _INDEMNITY = {"FR": Decimal("40"), "BE": Decimal("40")}
 
 _NOTICE = {
     ("FR", "fr"): (
         "Conformément à l'article L441-10 du Code de commerce, tout retard de paiement "
-        "entraîne de plein droit des pénalités de retard au taux de {rate}, ainsi qu'une "
-        "indemnité forfaitaire pour frais de recouvrement de {indemnity} euros "
-        "(article D441-5)."
+        "entraîne de plein droit des pénalités de retard {rate}, ainsi qu'une indemnité "
+        "forfaitaire pour frais de recouvrement de {indemnity} euros (article D441-5)."
     ),
     ("FR", "en"): (
         "Under article L441-10 of the French Commercial Code, any late payment incurs, by "
-        "law, late-payment penalties at {rate} and a fixed indemnity for recovery costs of "
+        "law, late-payment penalties {rate} and a fixed indemnity for recovery costs of "
         "{indemnity} euros (article D441-5)."
     ),
     ("BE", "fr"): (
         "Conformément à la loi du 2 août 2002 concernant la lutte contre le retard de "
-        "paiement dans les transactions commerciales, des intérêts de retard au taux de "
-        "{rate} sont dus de plein droit à compter du lendemain de l'échéance, ainsi qu'une "
-        "indemnité forfaitaire pour frais de recouvrement de {indemnity} euros."
+        "paiement dans les transactions commerciales, des intérêts de retard {rate} sont dus "
+        "de plein droit à compter du lendemain de l'échéance, ainsi qu'une indemnité "
+        "forfaitaire pour frais de recouvrement de {indemnity} euros."
     ),
     ("BE", "en"): (
         "Under the Belgian law of 2 August 2002 on combating late payment in commercial "
-        "transactions, interest at {rate} is due by law from the day after the due date, "
+        "transactions, interest {rate} is due by law from the day after the due date, "
         "together with a fixed indemnity for recovery costs of {indemnity} euros."
     ),
 }
@@ -76,6 +78,9 @@ def late_payment_notice(terms: LateTerms, language: str) -> str | None:
     shown = f"{indemnity:.2f}".rstrip("0").rstrip(".")
     if lang == "fr":
         shown = shown.replace(".", ",")
-    return template.format(
-        rate=terms.interest_rate or _DEFAULT_RATE[(country, lang)], indemnity=shown
+    rate = (
+        _AGREED_RATE[lang].format(rate=terms.interest_rate)
+        if terms.interest_rate
+        else _LAW_RATE[(country, lang)]
     )
+    return template.format(rate=rate, indemnity=shown)
