@@ -250,7 +250,7 @@ async def test_an_invoice_queued_before_the_line_check_is_held_before_sending(
     assert sorted(d.state for d in deliveries) == ["cancelled", "cancelled"]
     assert all(f"its amounts do not add up ({SAID})" in (d.last_text or "") for d in deliveries)
     # ...each in their language
-    french = "ligne 1 : le montant net (BT-131) 100.00 n'est pas"
+    french = "ligne 1 : le montant net (BT-131) 100.00 ne vaut pas"
     assert shown(deliveries[0].last_text).startswith(
         f"retenue avant l'envoi : ses montants sont incohérents ({french}"
     )
