@@ -243,8 +243,15 @@ def remind(
         for line in reminder_lines(r):
             typer.echo(line)
         typer.echo(
-            _("{queued} reminders queued, {held} held back").format(
-                queued=r.queued, held=len(r.held_back)
+            ", ".join(
+                (
+                    ngettext(
+                        "{count} reminder queued", "{count} reminders queued", r.queued
+                    ).format(count=r.queued),
+                    ngettext("{count} held back", "{count} held back", len(r.held_back)).format(
+                        count=len(r.held_back)
+                    ),
+                )
             )
         )
 

@@ -69,9 +69,11 @@ def report_lines(r: BusinessReport) -> list[str]:
         )
         lines.append(f"  {_(d.group):<36} {d.invoices:>6}  {figures}")
     lines.append(
-        _("Late-payment rate: {rate} of {count} invoices due").format(
-            rate=_pct(r.late_payment_rate), count=r.due_counted
-        )
+        ngettext(
+            "Late-payment rate: {rate} of {count} invoice due",
+            "Late-payment rate: {rate} of {count} invoices due",
+            r.due_counted,
+        ).format(rate=_pct(r.late_payment_rate), count=r.due_counted)
     )
     return lines
 

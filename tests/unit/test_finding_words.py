@@ -60,9 +60,9 @@ def test_the_note_that_holds_an_invoice_says_how_many_more_in_the_readers_langua
     assert stored == line + MORE.format(count=2)
     i18n.use("fr")
     shown = shown_held(stored)
-    assert shown.startswith("ligne 2 : le montant net (BT-131) 10.00 ne vaut pas") and shown.endswith(
-        i18n._(MORE).format(count=2)
-    ), shown
+    assert shown.startswith(
+        "ligne 2 : le montant net (BT-131) 10.00 ne vaut pas"
+    ) and shown.endswith(i18n._(MORE).format(count=2)), shown
     assert shown_held(line) == said(Finding("BT-131", HOLD, line))
     assert shown_held("retenue par un ancien lecteur") == "retenue par un ancien lecteur"
 
