@@ -12,6 +12,8 @@ import os
 import tomllib
 from datetime import time
 from decimal import Decimal
+from email.errors import HeaderParseError, NonASCIILocalPartDefect
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +29,26 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import N_, ConfigError
+
+
+def _mail_address(value: str | None) -> str | None:
+    """An address setting as RFC 5322 writes an addr-spec (``local@domain``, no display name
+    nor angle brackets), or ValueError; an internationalised local part (RFC 6532) passes."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        parsed = Address(addr_spec=value)
+        whole = bool(parsed.username) and bool(parsed.domain)
+    except NonASCIILocalPartDefect:
+        local, at, domain = value.rpartition("@")
+        whole = bool(at and local and domain) and not any(c in value for c in ' <>,;"\r\n')
+    except (ValueError, IndexError, HeaderParseError):
+        whole = False
+    if not whole:
+        raise ValueError(N_("not an email address (local@domain, nothing around it)"))
+    return value
+
 
 DEFAULT_CONFIG_PATH = Path("facturier.toml")
 
@@ -110,6 +132,8 @@ class SenderSettings(_Section):
     verp_key_file: Path = Path("var/verp.key")
     """Where the VERP secret is kept when neither ``verp_secret`` nor ``verp_secret_file`` is
     given: generated on first run, owner-only. Instances sharing a database share this file."""
+
+    _addresses = field_validator("address", "reply_to", "return_path")(_mail_address)
 
     def envelope_sender(self) -> str:
         return self.return_path or self.address
@@ -258,6 +282,8 @@ class ArchiveSettings(_Section):
     head_auditor: str | None = None
     """An address the signed head is also mailed to, each time it is written out."""
 
+    _auditor = field_validator("head_auditor")(_mail_address)
+
 
 class IngestSettings(_Section):
     watch: Path = Path("var/inbox")
@@ -361,6 +387,7 @@ class CampaignSettings(_Section):
     reply_to: str | None = None
     """Where customers answer: a mailbox facturier reads (by default the return path, else
     the sender's address)."""
+    _reply_to = field_validator("reply_to")(_mail_address)
     scheduled: bool = False
     """Run the campaign every day at the reminder time (asks again whoever is due)."""
 

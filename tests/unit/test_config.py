@@ -71,6 +71,38 @@ def test_a_secret_file_that_holds_no_secret_is_named_never_read_as_none(
         assert str(tmp_path) in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("sender", "address", "billing"),  # no domain: every message would be refused
+        ("sender", "address", "Facturation <billing@acme.example>"),  # a name goes in name
+        ("sender", "reply_to", "compta@acme.example, boss@acme.example"),
+        ("sender", "return_path", "bounces@"),
+        ("archive", "head_auditor", "auditor at acme.example"),
+        ("campaign", "reply_to", "<answers@acme.example>"),
+    ],
+)
+def test_an_address_setting_that_is_no_address_is_refused_by_name(
+    tmp_path: Path, section: str, key: str, value: str
+) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text(f"[{section}]\n{key} = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    assert str(err.value).startswith(f"{config}: {section}.{key}: not an email address"), err.value
+
+
+def test_address_settings_as_admins_write_them_pass(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    config.write_text(
+        '[sender]\naddress = " factures@acme.example"\nreply_to = "compta@localhost"\n'
+        'return_path = "rebonds@acmé.example"\n[archive]\nhead_auditor = "müller@prüfer.de"\n'
+    )
+    settings = load_settings(config)
+    assert settings.sender.address == "factures@acme.example"
+    assert settings.archive.head_auditor == "müller@prüfer.de"
+
+
 def test_config_check_exits_2_with_the_key(tmp_path: Path) -> None:
     config = tmp_path / "f.toml"
     config.write_text('[database]\nurl = "mysql://x"\n')
