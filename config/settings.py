@@ -362,7 +362,8 @@ class CsvColumns(_Section):
     date: str = "date"
     amount: str = "amount"
     currency: str | None = "currency"
-    """None: every row is in ``default_currency``."""
+    """"" (no such column): every row is in ``default_currency``; likewise "" for a
+    reference, remittance or payer column the bank's export does not have."""
     reference: str | None = "reference"
     remittance: str | None = "remittance"
     payer: str | None = "payer"

@@ -28,7 +28,7 @@ from lxml import etree
 
 from config import CsvColumns
 from daemon.domain.errors import EInvoiceError, ValidationError
-from daemon.domain.i18n import _
+from daemon.domain.i18n import _, joined
 from daemon.domain.payments import is_paid_amount
 from daemon.intake.xml_safety import safe_xml, xml_encoding
 
@@ -40,7 +40,7 @@ class StatementError(ValidationError):
     """A statement that cannot be read: nothing of it is recorded."""
 
     def __init__(self, file: str, reason: str):
-        super().__init__(f"{file}: {reason}")
+        super().__init__(_("{where}: {problem}").format(where=file, problem=reason))
         self.file = file
         self.reason = reason
 
@@ -260,13 +260,24 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
     ]
     missing = [c for c in wanted if c not in header]
     if missing:
-        raise StatementError(
-            file,
-            _("no column {missing} (its header has {header}); set [payments.csv]").format(
-                missing=", ".join(repr(c) for c in missing),
-                header=", ".join(repr(h) for h in header) or _("nothing"),
-            ),
+        said = _("no column {missing} (its header has {header})").format(
+            missing=", ".join(repr(c) for c in missing),
+            header=", ".join(repr(h) for h in header) or _("nothing"),
         )
+        # a column the bank's export does not have at all is said so by an empty name (TOML
+        # has no null): the admin is told how, for the columns that may be absent
+        optional = [
+            f'{key} = ""'
+            for key in ("currency", "reference", "remittance", "payer")
+            if getattr(columns, key) in missing
+        ]
+        how = _("name its columns in [payments.csv]")
+        if optional:
+            how = _(
+                "name its columns in [payments.csv], and set there the ones it does not have "
+                "to nothing ({settings})"
+            ).format(settings=", ".join(optional))
+        raise StatementError(file, joined([said, how]))
     entries: list[StatementEntry] = []
     skipped: list[Skipped] = []
     for row in _rows(reader, file):

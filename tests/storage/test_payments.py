@@ -222,6 +222,31 @@ async def test_a_csv_export_as_banks_write_them_is_read(
     assert await _owed(app, ids["FA-53"]) == ("partial", Decimal("107.50"))
 
 
+async def test_a_csv_export_without_optional_columns_is_read_once_they_are_said_absent(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A bank's export with no currency, reference or payer column is refused with how to say
+    so (TOML has no null: an empty name), and read once the admin has said it."""
+    ids = await _invoices(app, tmp_path, "FA-54")
+    bank = _file(tmp_path, "bank.csv", b"date,amount,remittance\n2026-12-01,12.50,FA-54\n")
+    [refused] = await app.payments.import_files([bank], by="ana")
+    assert not refused.ok and "no column 'currency', 'reference', 'payer'" in (refused.error or "")
+    assert 'currency = "", reference = "", payer = ""' in (refused.error or ""), refused.error
+    assert await app.payments.payments() == []
+
+    app.payments.settings = app.payments.settings.model_copy(
+        update={
+            "csv": app.payments.settings.csv.model_copy(
+                update={"currency": "", "reference": "", "payer": ""}
+            )
+        }
+    )
+    [report] = await app.payments.import_files([bank], by="ana")
+    assert report.ok, report.error
+    assert [o.status for o in report.outcomes] == ["applied"]
+    assert await _owed(app, ids["FA-54"]) == ("partial", Decimal("107.50"))
+
+
 @pytest.mark.parametrize("typed", ["1e9999", "10.005", "1E+17", "NaN", "Infinity"])
 async def test_a_payment_by_hand_of_no_amount_in_cents_is_refused_and_records_nothing(
     app: Facturier, tmp_path: Path, typed: str
