@@ -50,6 +50,8 @@ def message_spec(**over: object) -> MessageSpec:
             "due_date": "2026-02-01",
             "invoice_to": "x@y.z",
             "payment_reference": None,
+            "credit_note": False,
+            "corrects": None,
         },
         attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
     )

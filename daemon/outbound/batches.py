@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from daemon.domain import formatting
 from daemon.domain.event_words import event_text
+from daemon.domain.identity import DocumentKind
 from daemon.domain.late_payment import late_payment_notice
 from daemon.domain.models import (
     ArchiveEntry,
@@ -147,6 +148,9 @@ class BatchMaker:
             "level": delivery.reminder_level,
             "days_overdue": overdue,
             "payment_reference": invoice.payment_reference or invoice.remittance_reference,
+            # a credit note asks for no payment: it says which invoice it relates to (BT-25)
+            "credit_note": invoice.document_kind == DocumentKind.CREDIT_NOTE.value,
+            "corrects": invoice.preceding_number,
             "partially_paid": invoice.amount_paid + invoice.amount_credited > 0,
             "balance": formatting.amount(
                 still_owed(invoice),
