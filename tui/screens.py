@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rich.text import Text
@@ -31,6 +30,7 @@ from daemon.domain.labels import (
 )
 from daemon.domain.payment_words import shown_how
 from daemon.domain.states import DeliveryState, InvoiceState
+from daemon.domain.typed_amounts import read_amount
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customers import described
@@ -137,13 +137,8 @@ class InvoiceScreen(LoadingScreen):
 
     def action_record_payment(self) -> None:
         async def then(answer: Answer) -> str:
-            text = answer.value.strip().replace(",", ".")
-            try:
-                amount = Decimal(text) if text else None
-            except InvalidOperation:
-                raise ValidationError(
-                    _("{amount} is not an amount").format(amount=answer.value)
-                ) from None
+            text = answer.value.strip()
+            amount = read_amount(text) if text else None
             payment = await self.services.payments.record_by_hand(
                 self.invoice_id,
                 amount,

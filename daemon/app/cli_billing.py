@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -27,6 +27,7 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
+from daemon.domain.errors import ValidationError
 from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
@@ -35,6 +36,7 @@ from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
 from daemon.domain.models import Invoice, PaymentStatus
 from daemon.domain.payment_words import shown_how, shown_payment
+from daemon.domain.typed_amounts import read_amount
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.buyers import HeldForCustomer
@@ -441,9 +443,9 @@ def payments_record(
     if not reason.strip():
         fail(_("--reason: say where the payment was seen (it is recorded)"))
     try:
-        paid = Decimal(amount.replace(",", ".")) if amount else None
-    except InvalidOperation:
-        fail(_("{amount} is not an amount").format(amount=amount))
+        paid = read_amount(amount) if amount else None
+    except ValidationError as exc:
+        fail(str(exc))
     try:
         day = date.fromisoformat(on) if on else date.today()
     except ValueError:

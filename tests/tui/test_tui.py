@@ -1123,6 +1123,27 @@ async def test_a_held_duplicate_is_compared_and_replaced(tui_settings: Settings)
         await app.services.close()
 
 
+async def test_an_amount_two_readers_would_read_two_ways_is_refused_not_recorded(
+    tui_settings: Settings,
+) -> None:
+    """P with "1,000": a thousand for one operator, one for another; nothing is recorded and
+    the operator is asked to write it without doubt."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _to_invoices(pilot)
+        await pilot.press("down", "down", "enter")
+        await _settled(pilot)
+        await pilot.press("P")
+        await _settled(pilot)
+        await pilot.press(*"1,000", "tab", *"cheque received", "enter")
+        await _settled(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("decimal mark or a thousands separator" in m for m in said), said
+        summary = str(app.screen.query_one("#summary").render())
+        assert "unpaid" in summary and "partly paid" not in summary
+
+
 async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
     """P records a payment (a part of what is owed), D marks the invoice in dispute; both ask
     why, and the summary says what is owed and what is disputed."""

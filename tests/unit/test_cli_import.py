@@ -344,9 +344,12 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
     day: one line naming what was typed, exit 2, nothing recorded, no "unexpected error"."""
     assert run(config, "import", str(invoice_file(tmp_path / "in", "FA-81")))[0] == 0
     for typed, says in (
-        (["1e9999"], "amount: 1E+9999 is not an amount in cents"),
-        (["10.005"], "amount: 10.005 is not an amount in cents"),
-        (["dix"], "dix is not an amount"),
+        (["1e9999"], "'1e9999' is not an amount"),
+        (["10.0051"], "amount: 10.0051 is not an amount in cents"),
+        (["dix"], "'dix' is not an amount"),
+        # one and a half thousand for one reader, one and a half for another: asked, not read
+        (["1,500"], "'1,500': is ',' a decimal mark or a thousands separator?"),
+        (["1.500"], "Write it without doubt: 1500 or 1.5"),
         (["10", "--on", "2026-13-01"], "--on: 2026-13-01 is not a YYYY-MM-DD date"),
     ):
         code, out = run(config, "payments", "record", "FA-81", *typed, "--reason", "typed")
@@ -354,6 +357,11 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
         assert "unexpected" not in out and "Traceback" not in out and len(out.splitlines()) == 1
     code, out = run(config, "payments", "list")
     assert "0 payments" in out, out
+    # as a French screen shows it, spaces grouping thousands: read, not refused
+    code, out = run(config, "payments", "record", "FA-81", "1 20,00", "--reason", "typed")
+    assert code == 2 and "is not an amount" in out, out
+    code, out = run(config, "payments", "record", "FA-81", "60,00\u202f€", "--reason", "chèque")
+    assert code == 0 and "60.00" in out, out
 
 
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
