@@ -26,7 +26,7 @@ from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import event_text
-from daemon.domain.i18n import _, said
+from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
@@ -35,7 +35,7 @@ from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.amounts import AmountsService
 from daemon.intake.buyers import BuyersService
-from daemon.intake.customers import CustomerService
+from daemon.intake.customers import CustomerService, customer_email
 from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
@@ -50,9 +50,8 @@ from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, transaction, upgrade
 from daemon.store.keys import ensure_key_file
-from mailer.addresses import normalize_address
 from mailer.dkim import read_key
-from mailer.errors import MailboxError, MessageRefused
+from mailer.errors import MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -268,10 +267,7 @@ class Facturier:
                     ).format(number=invoice.number, email=current[0].email)
                 )
             to = current[0].email
-        try:
-            address = normalize_address(to, "--to")
-        except MessageRefused as exc:
-            raise ValidationError(said(exc)) from exc
+        address = customer_email(to, "--to")
         return await request_resend(
             self.ctx.sessions,
             invoice_id,

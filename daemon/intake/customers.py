@@ -82,6 +82,22 @@ def _email(value: str, what: str) -> str:
         raise ValidationError(said(exc)) from exc
 
 
+def customer_email(value: str, what: str) -> str:
+    """An address a person gives for a customer, checked as :func:`_email` does, and refused
+    where its domain is a single label ("factures@dupont", a ".fr" forgotten): a customer's
+    mailbox is on the internet, where a dotless domain takes no mail (RFC 7085)."""
+    email = _email(value, what)
+    domain = email.rpartition("@")[2]
+    if "." not in domain.strip("."):
+        raise ValidationError(
+            _(
+                "{what}: {value} has a domain without a dot ({domain}), which takes no mail on "
+                "the internet: check the address"
+            ).format(what=what, value=repr(value.strip()), domain=domain)
+        )
+    return email
+
+
 def validate_new_customer(data: NewCustomer) -> NewCustomer:
     checked_text(data.name, "name", NAME_MAX)
     name = " ".join(data.name.split())
@@ -93,8 +109,10 @@ def validate_new_customer(data: NewCustomer) -> NewCustomer:
         raise ValidationError(
             _("language: {language} is not one of fr, en").format(language=repr(data.language))
         )
-    invoice = _email(data.invoice_email, "invoice_email") if data.invoice_email else None
-    copies = tuple(dict.fromkeys(_email(c, "copy_emails") for c in data.copy_emails if c.strip()))
+    invoice = customer_email(data.invoice_email, "invoice_email") if data.invoice_email else None
+    copies = tuple(
+        dict.fromkeys(customer_email(c, "copy_emails") for c in data.copy_emails if c.strip())
+    )
     return NewCustomer(
         name,
         invoice,
@@ -256,7 +274,7 @@ class CustomerService:
         :func:`put_invoice_address`), then queue the invoices that waited for it. With
         ``shared_because``, it is marked a shared mailbox for that reason; ``then`` does more
         in the same transaction (all of it is applied, or none)."""
-        email = _email(email, "email")
+        email = customer_email(email, "email")
         if not reason.strip():
             raise ValidationError(_("reason: say why the invoice address changes"))
         async with transaction(self.sessions) as session:
@@ -292,7 +310,7 @@ class CustomerService:
             )
         if identifier is not None:
             checked_text(identifier, "identifier", IDENTIFIER_MAX)
-        adding = tuple(_email(a, "copy address") for a in add_copies)
+        adding = tuple(customer_email(a, "copy address") for a in add_copies)
         removing = tuple(_email(a, "copy address") for a in remove_copies)
         changes: list[str] = []
         async with transaction(self.sessions) as session:

@@ -175,6 +175,34 @@ def test_import_then_daemonless_send_is_reported(config: Path, tmp_path: Path) -
 HEADER = "name;invoice_email;copy_emails;vat_id;identifier;language\n"
 
 
+def test_an_address_whose_domain_has_no_dot_is_refused_wherever_a_person_gives_one(
+    config: Path, tmp_path: Path
+) -> None:
+    """"factures@dupont" (a ".fr" forgotten) takes no mail on the internet (RFC 7085): refused
+    by name in the customer file, in add, set-address, edit and resend --to."""
+    says = "has a domain without a dot (dupont), which takes no mail on the internet"
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text(
+        "name,invoice_email,copy_emails,vat_id,identifier,language\n"
+        "Dupont,factures@dupont,,FR1,C-1,fr\n"
+    )
+    code, out = run(config, "customers", "import", str(csv_file))
+    assert code == 2 and "customers.csv:2" in out and says in out, out
+    code, out = run(config, "customers", "add", "Dupont", "--email", "factures@dupont")
+    assert code == 2 and "'factures@dupont' " + says in out, out
+    code, out = run(config, "customers", "add", "Dupont", "--email", "factures@dupont.fr")
+    assert code == 0, out
+    for command in (
+        ["customers", "set-address", "Dupont", "compta@dupont", "--reason", "phoned"],
+        ["customers", "edit", "Dupont", "--add-copy", "boss@dupont", "--reason", "phoned"],
+    ):
+        code, out = run(config, *command)
+        assert code == 2 and says in out, (command, out)
+    assert run(config, "import", str(invoice_file(tmp_path / "in", "FA-1", buyer_id="")))[0] == 0
+    code, out = run(config, "resend", "FA-1", "--to", "gerant@dupont", "--reason", "asked")
+    assert code == 2 and says in out, out
+
+
 def test_customers_csv_with_semicolons_and_a_reimport_changes_nothing(
     config: Path, tmp_path: Path
 ) -> None:
