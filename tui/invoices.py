@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
@@ -33,6 +33,23 @@ COLUMNS = (
     (N_("Due"), 10),
     (N_("Delivery"), 13),
 )
+"""Each column and its width on an 80-column terminal; longer values are cut, not pushed off."""
+
+# what a wider terminal gives, in this order, up to each column's width: a state whole
+# ("montants à vérifier"), then the customer's name, then a long invoice number
+WIDER = ((4, 20), (1, 40), (0, 20))
+_ROOM = 80  # the columns at their COLUMNS widths, with each cell's padding and the scrollbar
+
+
+def column_widths(width: int) -> list[int]:
+    """The columns' widths on a terminal ``width`` columns wide."""
+    widths = [w for _label, w in COLUMNS]
+    spare = max(0, width - _ROOM)
+    for column, most in WIDER:
+        grown = min(spare, most - widths[column])
+        widths[column] += grown
+        spare -= grown
+    return widths
 
 
 def describe(where: InvoiceFilter) -> list[str]:
@@ -91,6 +108,7 @@ class InvoicesScreen(LoadingScreen):
         self.rows: list[InvoiceRow] = []
         self.shown: dict[int, tuple[str, ...]] = {}
         self.columns: list[ColumnKey] = []
+        self.widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,11 +118,29 @@ class InvoicesScreen(LoadingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#invoices", PagedTable)
-        # fixed widths that fit an 80-column terminal; longer values are cut, not pushed off
-        self.columns = [table.add_column(_(label), width=width) for label, width in COLUMNS]
+        self._lay_out(column_widths(self.app.size.width))
         self._show_filter()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        widths = column_widths(event.size.width)
+        if widths != self.widths:
+            self._lay_out(widths)
+
+    def _lay_out(self, widths: list[int]) -> None:
+        """The columns at ``widths``, and the rows shown again in them, the cursor kept."""
+        table = self.query_one("#invoices", PagedTable)
+        selected = table.cursor_row
+        table.clear(columns=True)
+        self.widths = widths
+        self.columns = [
+            table.add_column(_(label), width=width)
+            for (label, _base), width in zip(COLUMNS, widths, strict=True)
+        ]
+        for r in self.rows:
+            table.add_row(*self._cells(r), key=str(r.id))
+        if self.rows:
+            table.move_cursor(row=min(max(selected, 0), len(self.rows) - 1))
 
     # -- what is asked ----------------------------------------------------------------------
 

@@ -1123,6 +1123,43 @@ async def test_a_held_duplicate_is_compared_and_replaced(tui_settings: Settings)
         await app.services.close()
 
 
+@pytest.mark.parametrize(
+    ("width", "widths"),
+    [
+        (80, [13, 17, 14, 10, 13]),  # fits an 80-column terminal
+        (60, [13, 17, 14, 10, 13]),  # narrower: the same, scrolled sideways
+        (90, [13, 20, 14, 10, 20]),  # the state whole first ("montants à vérifier")
+        (100, [13, 30, 14, 10, 20]),
+        (140, [20, 40, 14, 10, 20]),  # then the customer's name, then a long number
+    ],
+)
+def test_the_invoice_list_gives_a_wider_terminal_to_states_names_and_numbers(
+    width: int, widths: list[int]
+) -> None:
+    from tui.invoices import column_widths
+
+    assert column_widths(width) == widths
+
+
+async def test_the_invoice_list_widens_with_the_terminal_keeping_its_rows_and_cursor(
+    tui_settings: Settings,
+) -> None:
+    app = make_app(tui_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_invoices(pilot)
+        table = app.screen.query_one("#invoices", DataTable)
+        assert table.columns[table.ordered_columns[1].key].width < len("Boulangerie Dupont")
+        await pilot.press("down", "down")
+        await _settled(pilot)
+        at, rows = table.cursor_row, table.row_count
+        await pilot.resize_terminal(120, 24)
+        await _settled(pilot)
+        assert [c.width for c in table.ordered_columns] == [20, 40, 14, 10, 20]
+        assert (table.cursor_row, table.row_count) == (at, rows) and rows == 4
+        customers = {str(table.get_row_at(i)[1]) for i in range(rows)}
+        assert "Boulangerie Dupont" in customers
+
+
 async def test_an_amount_two_readers_would_read_two_ways_is_refused_not_recorded(
     tui_settings: Settings,
 ) -> None:

@@ -178,8 +178,9 @@ HEADER = "name;invoice_email;copy_emails;vat_id;identifier;language\n"
 def test_an_address_whose_domain_has_no_dot_is_refused_wherever_a_person_gives_one(
     config: Path, tmp_path: Path
 ) -> None:
-    """"factures@dupont" (a ".fr" forgotten) takes no mail on the internet (RFC 7085): refused
-    by name in the customer file, in add, set-address, edit and resend --to."""
+    """An address such as "factures@dupont" (a ".fr" forgotten) takes no mail on the internet
+    (RFC 7085): refused by name in the customer file, in add, set-address, edit and resend
+    --to."""
     says = "has a domain without a dot (dupont), which takes no mail on the internet"
     csv_file = tmp_path / "customers.csv"
     csv_file.write_text(
