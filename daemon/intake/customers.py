@@ -26,6 +26,7 @@ from daemon.domain.models import (
     CustomerAddress,
     Invoice,
 )
+from daemon.domain.states import InvoiceState
 from daemon.intake.addresses import (
     AddressSet,
     add_address,
@@ -408,12 +409,14 @@ class CustomerService:
         self, session: AsyncSession, customer_id: int, language: str
     ) -> int:
         """Make again, in ``language``, the readable PDF of each of the customer's invoices
-        that no message has carried yet; how many changed."""
+        that no message has carried yet (and that may still be sent); how many changed."""
+        never_sent = (InvoiceState.WITHDRAWN.value, InvoiceState.DISCARDED.value)
         waiting = (
             await session.exec(
                 select(Invoice).where(
                     Invoice.customer_id == customer_id,
                     col(Invoice.readable_sha256).is_not(None),
+                    col(Invoice.state).not_in(never_sent),
                 )
             )
         ).all()
