@@ -195,7 +195,7 @@ _SPECIFIC: list[Wording] = [
             r"administrative prohibition envelope blocked",
             r"envelope blocked . user (?:domain )?entry",
             r"block policy for (?:envelope from|header from)",
-            r"header-based (?:manually )?blocked senders",
+            r"header.based (?:manually )?blocked senders",  # "header-based", or respelled
         ),
         (
             "Mimecast 550: the sender on a Blocked Senders policy (by envelope or header From) or "

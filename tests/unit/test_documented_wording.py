@@ -825,6 +825,12 @@ DOCUMENTED: list[tuple[str, str, str, str]] = [
         "550 Rejected by header-based Blocked Senders - Block policy for Header From",
         "Mimecast's SMTP error codes",
     ),
+    (
+        "rejected",
+        "5.0.0",
+        "550 Rejected by header based Blocked Senders",
+        "the same words written without the hyphen",
+    ),
     # the rest of the wordings this change added, one row each, so that each has a test that
     # fails if it is lost: sender refusals (sisimai's Rejected list, the product named)
     ("rejected", "5.0.0", "550 Bogus mail from", "IMail, its refusal of an empty sender"),
