@@ -52,6 +52,9 @@ def message_spec(**over: object) -> MessageSpec:
             "payment_reference": None,
             "credit_note": False,
             "corrects": None,
+            "total": "10.00",
+            "owes": "all",
+            "refund": "-10.00",
         },
         attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
     )
