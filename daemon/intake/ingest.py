@@ -28,7 +28,7 @@ from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.identity import invoice_identity
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
-from daemon.domain.payments import belgian_reference, rf_reference
+from daemon.domain.payments import ZERO, belgian_reference, payment_state, rf_reference
 from daemon.domain.states import InvoiceState
 from daemon.intake.buyers import Proceeded, buyer_candidates, hold_for_customer, proceed
 from daemon.intake.customers import language_for_country
@@ -205,6 +205,9 @@ class IngestService:
                 file_size=len(data),
                 stored_path=str(self.store.path_for(inv.sha256)),
                 state=InvoiceState.NEEDS_ADDRESS.value,
+                # one paid in advance (BT-113) or with a balance in the customer's favour
+                # owes nothing from the start
+                payment_state=payment_state(inv.amount_due, ZERO, ZERO),
                 seller_key=seller,
                 document_kind=kind,
                 identity_seq=earlier[-1].identity_seq + 1 if earlier else 0,

@@ -117,3 +117,27 @@ async def test_the_message_asks_for_what_is_due(
         assert words not in plain and words not in html, (words, plain)
     # the reference to quote with a payment, where a payment is asked for
     assert ("REF-FA-1" in plain) == (not never), plain
+
+
+@pytest.mark.parametrize(("prepaid", "state"), [("120.00", "paid"), ("240.00", "paid")])
+async def test_an_invoice_that_owes_nothing_is_paid_never_reminded_nor_counted_late(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path, prepaid: str, state: str
+) -> None:
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", TO, (), None, "C-1", "fr"), changed_by="test"
+    )
+    path = _prepaid(tmp_path / "in", "FA-1", prepaid)
+    # due yesterday: an invoice owing something would be late, and reminded
+    xml = path.read_text(encoding="utf-8")
+    due = (date.today() + timedelta(days=30)).strftime("%Y%m%d")
+    late = (date.today() - timedelta(days=40)).strftime("%Y%m%d")
+    path.write_text(xml.replace(due, late), encoding="utf-8")
+    [result] = await app.ingest.import_paths([path])
+    assert result.ok, result.message
+    await app.send_due()
+    invoice = await app.queries.find_invoice("FA-1")
+    assert invoice.payment_state == state
+    report = await app.reminders.run()
+    assert report.sent == [] and report.held_back == []
+    figures = await app.report.build()
+    assert figures.late_payment_rate == 0
