@@ -114,8 +114,8 @@ def owed_as_said(amount_due: Decimal, total: Decimal) -> str:
     """What an invoice's message asks of its customer, by its amount due (BT-115) beside its
     total (BT-112): ``all`` of it; a ``part`` (some was paid in advance, BT-113); ``nothing``
     (all was); or a ``refund``, a balance in the customer's favour (BT-115 below zero)."""
-    if amount_due == total:
-        return "all"
+    if amount_due < 0:  # a corrected invoice (UNTDID 1001 384) may be wholly negative too
+        return "refund"
     if amount_due == 0:
         return "nothing"
-    return "refund" if amount_due < 0 else "part"
+    return "all" if amount_due == total else "part"
