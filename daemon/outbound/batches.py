@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date as babel_date
 from sqlmodel import col, select
 
 from daemon.domain import formatting
@@ -81,9 +82,13 @@ class ReadyBatch:
 
 
 def format_date(value: date | None, language: str) -> str:
+    """A date in a customer's message: 28/10/2026 in French; in English, where a reader may
+    take 06/12 for June or for December, 28 October 2026."""
     if value is None:
         return ""
-    return value.strftime("%d/%m/%Y") if language == "fr" else value.isoformat()
+    if language == "fr":
+        return value.strftime("%d/%m/%Y")
+    return babel_date(value, format="d MMMM y", locale="en_GB")
 
 
 class BatchMaker:

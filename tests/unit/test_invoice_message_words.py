@@ -1,5 +1,6 @@
-"""What an invoice's message asks of its customer, by its amount due (BT-115) and its total
-(BT-112): a table of every case, each as EN 16931 writes it."""
+"""The words of an invoice's message that a customer acts on: what it asks them to pay, by its
+amount due (BT-115) and its total (BT-112), each case as EN 16931 writes it; and its dates,
+which no reader may take for another day."""
 
 from __future__ import annotations
 
@@ -24,3 +25,15 @@ from daemon.domain.payments import owed_as_said
 )
 def test_what_the_message_asks(due: str, total: str, said: str) -> None:
     assert owed_as_said(Decimal(due), Decimal(total)) == said
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("fr", "06/12/2026"), ("en", "6 December 2026")],  # never 06/12, June to some readers
+)
+def test_a_date_in_a_customers_message(language: str, written: str) -> None:
+    from datetime import date
+
+    from daemon.outbound.batches import format_date
+
+    assert format_date(date(2026, 12, 6), language) == written
