@@ -24,8 +24,13 @@ from daemon.domain.payment_words import shown_how
 def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
     """The invoice ``d``, line by line."""
     r = d.row
+    heading = (
+        _("Credit note {number} (#{id}) — {customer} — {amount} — due {due} — {state} — {paid}")
+        if d.kind == "credit_note"
+        else _("Invoice {number} (#{id}) — {customer} — {amount} — due {due} — {state} — {paid}")
+    )
     lines = [
-        _("Invoice {number} (#{id}) — {customer} — {amount} — due {due} — {state} — {paid}").format(
+        heading.format(
             number=r.number,
             id=r.id,
             customer=r.customer,

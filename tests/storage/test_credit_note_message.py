@@ -74,6 +74,14 @@ async def test_a_credit_note_is_sent_as_one_and_asks_for_no_payment(
     _, invoice_text, _ = _message(sandbox, TO, "FA-10")
     assert ("à régler" if language == "fr" else "payable by") in invoice_text
 
+    # and `facturier status AV-3` calls it what it is
+    from daemon.app.invoice_view import detail_lines
+
+    credit = await app.queries.find_invoice("AV-3")
+    assert credit.id is not None
+    heading = detail_lines(await app.queries.invoice_detail(credit.id), "en")[0]
+    assert heading.startswith("Credit note AV-3") and "credit note" in heading, heading
+
     copy_subject, copy_text, _ = _message(sandbox, COPY, "AV-3")
     assert copy_subject.startswith("[Duplicata / Copy]") and TO in copy_text
     assert ("l'avoir a été adressé à" if language == "fr" else "the credit note was") in copy_text
