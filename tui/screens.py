@@ -269,10 +269,13 @@ class InvoiceScreen(LoadingScreen):
             + (dup_mark if dup else "")
             for rcpt, kind, state, _mid, dup in d.deliveries
         ) or "  " + _("(no recipient yet)")
+        heading = (
+            _("[b]Credit note {number}[/b] — {customer} — {amount} — due {due} — {state} — {paid}")
+            if d.kind == "credit_note"
+            else _("[b]Invoice {number}[/b] — {customer} — {amount} — due {due} — {state} — {paid}")
+        )
         self.query_one("#summary", Static).update(
-            _(
-                "[b]Invoice {number}[/b] — {customer} — {amount} — due {due} — {state} — {paid}"
-            ).format(
+            heading.format(
                 number=escape(r.number),
                 customer=escape(r.customer),
                 amount=escape(money(r.total, r.currency, lang)),

@@ -1181,6 +1181,38 @@ async def test_an_amount_two_readers_would_read_two_ways_is_refused_not_recorded
         assert "unpaid" in summary and "partly paid" not in summary
 
 
+async def test_a_credit_notes_screen_calls_it_a_credit_note(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    services = await Facturier.open(tui_settings)
+    try:
+        [credit] = await services.ingest.import_paths(
+            [
+                invoice_file(
+                    tmp_path / "credit",
+                    "AV-1",
+                    "Boulangerie Dupont",
+                    "C-1",
+                    net="20.00",
+                    type_code="381",
+                    preceding="FA-0001",
+                    today=FIXED_DAY,
+                )
+            ]
+        )
+    finally:
+        await services.close()
+    assert credit.ok and credit.invoice_id is not None, credit.message
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        app.push_screen(InvoiceScreen(app.services, credit.invoice_id))
+        await _settled(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert summary.startswith("Credit note AV-1 — Boulangerie Dupont"), summary
+        assert "credit note" in summary
+
+
 async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
     """P records a payment (a part of what is owed), D marks the invoice in dispute; both ask
     why, and the summary says what is owed and what is disputed."""
