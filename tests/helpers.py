@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from daemon.app.demo_samples import SampleInvoice, sample_pdf
+from daemon.app.demo_samples import SampleInvoice, sample_pdf, sample_xml
 from daemon.outbound.compose_workers import ComposedMessage, MessageMaker, MessageOrder
 from mailer.compose import Attachment, Composer, MessageSpec
 
@@ -60,6 +60,29 @@ def message_spec(**over: object) -> MessageSpec:
     )
     base.update(over)
     return MessageSpec(**base)  # type: ignore[arg-type]
+
+
+def cii_xml(
+    number: str,
+    buyer_id: str = "C-1",
+    vat: str | None = "FR44512345678",
+    remittance: str | None = None,
+) -> bytes:
+    """A CII invoice of 100.00 net (120.00 with VAT) to Boulangerie Dupont, a buyer in
+    France, issued yesterday and due in 30 days; ``buyer_id`` "" names the buyer only."""
+    today = date.today()
+    return sample_xml(
+        SampleInvoice(
+            number,
+            "Boulangerie Dupont",
+            buyer_id,
+            vat,
+            today - timedelta(days=1),
+            today + timedelta(days=30),
+            Decimal("100.00"),
+            remittance=remittance,
+        )
+    )
 
 
 def invoice_file(

@@ -10,14 +10,12 @@ import json
 import os
 import re
 import time
-from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from daemon.app.demo_samples import SampleInvoice, sample_xml
 from daemon.app.services import Facturier
 from daemon.domain import i18n
 from daemon.domain.compliance import Downgrade
@@ -26,22 +24,12 @@ from daemon.domain.models import Delivery, Invoice
 from daemon.intake.customers import NewCustomer
 from daemon.intake.ingest import ImportResult
 from mailer.demo_relay import SandboxServer
+from tests.helpers import cii_xml
 
 
 def _cii(number: str) -> bytes:
     """A CII invoice of 100.00 net (120.00 with VAT) to Boulangerie Dupont (C-1)."""
-    today = date.today()
-    return sample_xml(
-        SampleInvoice(
-            number,
-            "Boulangerie Dupont",
-            "C-1",
-            "FR44512345678",
-            today - timedelta(days=1),
-            today + timedelta(days=30),
-            Decimal("100.00"),
-        )
-    )
+    return cii_xml(number)
 
 
 def _wrong_total(folder: Path, number: str) -> Path:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.app.demo_samples import SampleInvoice, sample_xml
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
-from tests.helpers import parse
+from tests.helpers import cii_xml, parse
 
 TO = "factures@dupont.example"
 
@@ -24,19 +23,7 @@ TO = "factures@dupont.example"
 def _prepaid(folder: Path, number: str, prepaid: str) -> Path:
     """A CII invoice of 120.00 with VAT of which ``prepaid`` was paid in advance (BT-113):
     its amount due (BT-115) is the rest, as EN 16931's BR-CO-16 computes it."""
-    today = date.today()
-    xml = sample_xml(
-        SampleInvoice(
-            number,
-            "Boulangerie Dupont",
-            "C-1",
-            "FR44512345678",
-            today - timedelta(days=1),
-            today + timedelta(days=30),
-            Decimal("100.00"),
-            remittance="REF-FA-1",
-        )
-    ).decode()
+    xml = cii_xml(number, remittance="REF-FA-1").decode()
     due = Decimal("120.00") - Decimal(prepaid)
     xml = re.sub(
         r"(<ram:GrandTotalAmount>120\.00</ram:GrandTotalAmount>)",

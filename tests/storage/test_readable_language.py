@@ -6,36 +6,24 @@ PDF of one already sent stays what the customer was sent."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
-from decimal import Decimal
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from daemon.app.demo_samples import SampleInvoice, sample_xml
 from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
+from tests.helpers import cii_xml
 
 PARIS, LONDON = "factures@dupont-paris.example", "invoices@dupont-london.example"
 
 
 def _cii(folder: Path, number: str, buyer_id: str = "C-1") -> Path:
     """A CII invoice to Boulangerie Dupont, a buyer in France; ``buyer_id`` "" names it only."""
-    today = date.today()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{number}.xml"
-    invoice = SampleInvoice(
-        number,
-        "Boulangerie Dupont",
-        buyer_id,
-        None,
-        today - timedelta(days=1),
-        today + timedelta(days=30),
-        Decimal("100.00"),
-    )
-    path.write_bytes(sample_xml(invoice))
+    path.write_bytes(cii_xml(number, buyer_id=buyer_id, vat=None))
     return path
 
 
