@@ -457,3 +457,10 @@ class AddressRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     decision_reason: str | None = None
     last_error: str | None = None
+
+
+class Lock(SQLModel, table=True):
+    """A named lock (``daemon.store.rows.take_lock``): one row each, made by the migrations."""
+
+    __tablename__ = "locks"
+    name: str = Field(primary_key=True)

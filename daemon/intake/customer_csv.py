@@ -34,6 +34,7 @@ from daemon.intake.customers import (
 )
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory
+from daemon.store.rows import take_lock
 
 CSV_COLUMNS = ("name", "invoice_email", "copy_emails", "vat_id", "identifier", "language")
 
@@ -200,6 +201,8 @@ async def import_customers(
     errors: list[str] = []
     try:
         async with sessions() as session, session.begin():
+            if not dry_run:  # customers made one after the other (see ingest)
+                await take_lock(session, "customers")
             for line, data in rows:
                 found = await _match(session, data)
                 if len(found) > 1:

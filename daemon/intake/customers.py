@@ -38,7 +38,7 @@ from daemon.intake.addresses import (
 from daemon.intake.readable import remake_readable
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
-from daemon.store.rows import take_row
+from daemon.store.rows import take_lock, take_row
 from mailer.addresses import normalize_address
 from mailer.archive import Archive
 from mailer.errors import MessageRefused
@@ -232,6 +232,8 @@ class CustomerService:
     ) -> Customer:
         data = validate_new_customer(data)
         async with transaction(self.sessions) as session:
+            # of two adds of one customer at once, the second waits here, then finds it
+            await take_lock(session, "customers")
             known = await already_recorded(session, data)
             if known:  # a second record would split the customer's invoices and history
                 raise ValidationError(

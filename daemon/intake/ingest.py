@@ -37,6 +37,7 @@ from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.rendering import readable_invoice
 from daemon.intake.rules import ComplianceGate, default_gate
 from daemon.store.db import SessionFactory, transaction
+from daemon.store.rows import take_lock
 from mailer.archive import Archive
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,15 @@ class IngestService:
         seller, number, kind = invoice_identity(
             inv.seller_vat_id, inv.seller_name, inv.number, inv.type_code
         )
+        async with self.sessions() as probe:
+            new_buyer = not await buyer_candidates(
+                probe, inv.buyer_name, inv.buyer_identifier, inv.buyer_vat_id
+            )
         async with transaction(self.sessions) as session:
+            if new_buyer:
+                # of two imports making one new buyer a customer at once, the second waits
+                # here, then finds the first's customer (else the buyer became two customers)
+                await take_lock(session, "customers")
             known = (
                 await session.exec(select(Invoice).where(Invoice.file_sha256 == inv.sha256))
             ).first()

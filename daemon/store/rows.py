@@ -12,6 +12,8 @@ from sqlalchemy import Table, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain.models import Lock
+
 
 def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
@@ -48,3 +50,18 @@ async def take_row(session: AsyncSession, model: type[SQLModel], row_id: int) ->
         .values(id=table.c.id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def take_lock(session: AsyncSession, name: str) -> None:
+    """Take the named lock for this transaction, as its first statement: another transaction
+    taking it waits until this one ends, then reads what it wrote (on SQLite too: a write
+    first, never a read that a later write would find stale)."""
+    table = _table(Lock)
+    taken = await session.exec(  # type: ignore[call-overload]
+        update(table)
+        .where(table.c.name == name)
+        .values(name=table.c.name)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise LookupError(f"no lock named {name!r}: is the database schema up to date?")

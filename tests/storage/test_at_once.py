@@ -164,3 +164,39 @@ async def test_one_copy_address_added_by_two_people_at_once_is_added_once(
     await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-9")])
     await app.send_due()
     assert len(sandbox.received("boss@dupont.example")) == 1
+
+
+async def test_two_invoices_of_a_new_buyer_imported_at_once_make_one_customer(
+    app: Facturier, settings: Settings, tmp_path: Path
+) -> None:
+    """Two instances import two invoices of a buyer nobody recorded yet at the same moment:
+    the buyer becomes one customer, and both invoices are its (two would hold its next
+    invoice for a person to choose between them)."""
+    first = invoice_file(tmp_path / "a", "FA-31", "Fromagerie Neuve", "C-31")
+    second = invoice_file(tmp_path / "b", "FA-32", "Fromagerie Neuve", "C-31")
+    done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.ingest.import_paths([first]),
+        lambda theirs: theirs.ingest.import_paths([second]),
+    )
+    assert refused == [] and all(r.ok for [r] in done), done
+    customers = [c for c in await app.customers.list() if c.name == "Fromagerie Neuve"]
+    assert len(customers) == 1, customers
+    owners = {(await app.queries.find_invoice(n)).customer_id for n in ("FA-31", "FA-32")}
+    assert owners == {customers[0].id}
+
+
+async def test_one_customer_added_by_two_people_at_once_is_added_once(
+    app: Facturier, settings: Settings
+) -> None:
+    new = NewCustomer("Fromagerie Neuve", "factures@fromagerie.example", (), None, "C-33")
+    done, refused = await at_once(
+        app,
+        settings,
+        lambda mine: mine.customers.add(new, changed_by="ana"),
+        lambda theirs: theirs.customers.add(new, changed_by="bob"),
+    )
+    assert len(done) == 1 and len(refused) == 1, (done, refused)
+    assert "Fromagerie Neuve is already a customer" in str(refused[0])
+    assert [c.name for c in await app.customers.list()].count("Fromagerie Neuve") == 1
