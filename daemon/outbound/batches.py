@@ -156,9 +156,9 @@ class BatchMaker:
             # a credit note asks for no payment: it says which invoice it relates to (BT-25)
             "credit_note": invoice.document_kind == DocumentKind.CREDIT_NOTE.value,
             "corrects": invoice.preceding_number,
-            # what the invoice asks for: its amount due (BT-115) beside its total (BT-112),
-            # less what was paid in advance (BT-113): all of it, a part, nothing, or a balance
-            # in the customer's favour
+            # what the invoice asks for, by its amount due (BT-115: its total, BT-112, less
+            # what was paid in advance, BT-113): all of it, a part, nothing, or a balance in
+            # the customer's favour
             "total": formatting.amount(invoice.total_with_tax, language),
             "owes": owed_as_said(invoice.amount_due, invoice.total_with_tax),
             "refund": formatting.amount(-invoice.amount_due, language),

@@ -1,7 +1,8 @@
-"""Two ways a transaction holds its own against another doing the same at the same moment,
-on SQLite and PostgreSQL alike: a row moved only from the states it may leave (of two
-transactions, one moves it; the other sees it did not), and a row taken first (the second
-transaction waits, then reads what the first wrote)."""
+"""How a transaction holds its own against another doing the same at the same moment, on
+SQLite and PostgreSQL alike: a row moved only from the states it may leave (of two
+transactions, one moves it; the other sees it did not); a row taken first (the second
+transaction waits, then reads what the first wrote); and, where the row to take does not
+exist yet (a customer about to be made), a named lock taken first, the same way."""
 
 from __future__ import annotations
 
