@@ -229,7 +229,7 @@ def _held_for_amounts(as_json: bool) -> None:
             "{count} invoice held because its amounts do not add up",
             "{count} invoices held because their amounts do not add up",
             n,
-        ),
+        ).format(count=n),
     )
 
 
@@ -239,15 +239,15 @@ def _list_held(
     lines: Callable[[H], str],
     count: Callable[[int], str],
 ) -> None:
-    """Invoices held for a person, each as ``lines`` says it, then how many (``count``: the
-    words for a number of them, translated)."""
+    """Invoices held for a person, each as ``lines`` says it, then how many, as ``count``
+    says a number of them."""
 
     async def go(app_: Facturier) -> None:
         found = await held(app_)
         report = Reporter(as_json)
         for one in found:
             report.item(one, lines(one) + "\n")
-        report.summary({"held": len(found)}, count(len(found)).format(count=len(found)))
+        report.summary({"held": len(found)}, count(len(found)))
 
     with_app(go)
 
@@ -319,7 +319,7 @@ def _held_for_customer(as_json: bool) -> None:
             "{count} invoice held until a person says which customer it is for",
             "{count} invoices held until a person says which customer each is for",
             n,
-        ),
+        ).format(count=n),
     )
 
 

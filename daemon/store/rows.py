@@ -44,25 +44,23 @@ async def take_row(session: AsyncSession, model: type[SQLModel], row_id: int) ->
     """Take ``model``'s row ``row_id`` for this transaction before reading what depends on
     it (an UPDATE that changes nothing): another transaction taking it waits until this one
     ends, then reads what it wrote."""
-    table = _table(model)
-    await session.exec(  # type: ignore[call-overload]
-        update(table)
-        .where(table.c.id == row_id)
-        .values(id=table.c.id)
-        .execution_options(synchronize_session=False)
-    )
+    await _take(session, _table(model), "id", row_id)
 
 
 async def take_lock(session: AsyncSession, name: str) -> None:
     """Take the named lock for this transaction, as its first statement: another transaction
     taking it waits until this one ends, then reads what it wrote (on SQLite too: a write
     first, never a read that a later write would find stale)."""
-    table = _table(Lock)
+    if await _take(session, _table(Lock), "name", name) != 1:
+        raise LookupError(f"no lock named {name!r}: is the database schema up to date?")
+
+
+async def _take(session: AsyncSession, table: Table, key: str, value: object) -> int:
+    """An UPDATE of the row whose ``key`` is ``value`` that changes nothing; rows taken."""
     taken = await session.exec(  # type: ignore[call-overload]
         update(table)
-        .where(table.c.name == name)
-        .values(name=table.c.name)
+        .where(table.c[key] == value)
+        .values({key: table.c[key]})
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
-        raise LookupError(f"no lock named {name!r}: is the database schema up to date?")
+    return int(taken.rowcount)
