@@ -58,8 +58,8 @@ def health_command(
         report = Reporter(as_json)
         for c in checks:
             report.item(
-                {"check": c.name, "ok": c.ok, "detail": c.detail},
-                f"{'ok  ' if c.ok else 'DOWN'} {c.name:15} {c.detail}",
+                {"check": c.name, "ok": c.ok, "detail": str(c.detail)},
+                f"{'ok  ' if c.ok else 'DOWN'} {c.name:15} {c.detail.shown()}",
             )
         lag = health.age(figures.oldest_due)
         lagging = lag is not None and lag > max_due_minutes * 60
@@ -167,7 +167,7 @@ def doctor(as_json: JsonOption = False) -> None:
             found.append(("keys", False, said(exc)))
 
     for check in asyncio.run(_services(s, with_database=missing is None)):
-        found.append((check.name, check.ok, check.detail))
+        found.append((check.name, check.ok, check.detail.shown()))
     for topic, ok, text in found:
         report.item(
             {"topic": topic, "ok": ok, "said": text}, f"{'ok ' if ok else 'FIX'} {topic:15} {text}"

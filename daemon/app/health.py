@@ -20,7 +20,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from daemon.app.context import AppContext
-from daemon.domain.i18n import _, joined
+from daemon.domain.i18n import N_, Said, say
 from daemon.domain.models import Delivery, DeliveryEvent, MailboxCursor, utcnow
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.store.db import schema_revisions
@@ -32,9 +32,13 @@ CHECK_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Check:
+    """One part checked. ``detail`` is kept as its English template: the service's log says
+    it in English (``str()``), ``health`` and ``config check`` in the admin's language
+    (``shown()``)."""
+
     name: str
     ok: bool
-    detail: str
+    detail: Said
 
 
 async def database(ctx: AppContext) -> Check:
@@ -43,16 +47,18 @@ async def database(ctx: AppContext) -> Check:
             await conn.execute(text("SELECT 1"))
         found, needed = await schema_revisions(ctx.engine)
     except Exception as exc:
-        return Check("database", False, _("unreachable: {error}").format(error=exc))
+        return Check("database", False, say(N_("unreachable: {error}"), error=exc))
     if found != needed:
         return Check(
             "database",
             False,
-            _("schema at {found}, needs {needed}: run `facturier db upgrade`").format(
-                found=found, needed=needed
+            say(
+                N_("schema at {found}, needs {needed}: run `facturier db upgrade`"),
+                found=found,
+                needed=needed,
             ),
         )
-    return Check("database", True, _("reachable, schema {found}").format(found=found))
+    return Check("database", True, say(N_("reachable, schema {found}"), found=found))
 
 
 def _writable(folder: Path) -> str | None:
@@ -75,8 +81,8 @@ async def folders(ctx: AppContext) -> Check:
         p for p in await asyncio.gather(*(asyncio.to_thread(_writable, f) for f in wanted)) if p
     ]
     if problems:
-        return Check("archive", False, _("not writable: {why}").format(why=joined(problems)))
-    return Check("archive", True, _("writable ({path})").format(path=s.archive.path))
+        return Check("archive", False, say(N_("not writable: {why}"), why="; ".join(problems)))
+    return Check("archive", True, say(N_("writable ({path})"), path=s.archive.path))
 
 
 async def relay(ctx: AppContext) -> Check:
@@ -91,8 +97,11 @@ async def relay(ctx: AppContext) -> Check:
         return Check(
             "relay",
             False,
-            _("{host}:{port} unreachable: {error}").format(
-                host=s.host, port=s.port, error=exc or _("timed out")
+            say(
+                N_("{host}:{port} unreachable: {error}"),
+                host=s.host,
+                port=s.port,
+                error=str(exc) or say(N_("timed out")),
             ),
         )
     try:
@@ -103,8 +112,11 @@ async def relay(ctx: AppContext) -> Check:
         return Check(
             "relay",
             False,
-            _("{host}:{port} said nothing: {error}").format(
-                host=s.host, port=s.port, error=exc or _("timed out")
+            say(
+                N_("{host}:{port} said nothing: {error}"),
+                host=s.host,
+                port=s.port,
+                error=str(exc) or say(N_("timed out")),
             ),
         )
     finally:
@@ -114,9 +126,9 @@ async def relay(ctx: AppContext) -> Check:
         return Check(
             "relay",
             False,
-            _("{host}:{port} refuses: {said}").format(host=s.host, port=s.port, said=said),
+            say(N_("{host}:{port} refuses: {said}"), host=s.host, port=s.port, said=said),
         )
-    return Check("relay", True, _("{host}:{port} answers").format(host=s.host, port=s.port))
+    return Check("relay", True, say(N_("{host}:{port} answers"), host=s.host, port=s.port))
 
 
 async def bounce_mailbox(ctx: AppContext) -> Check:
@@ -124,13 +136,17 @@ async def bounce_mailbox(ctx: AppContext) -> Check:
     try:
         await asyncio.wait_for(mailbox.open(), CHECK_SECONDS * 2)
     except Exception as exc:
-        return Check("bounce mailbox", False, f"{mailbox.name}: {exc}")
+        return Check(
+            "bounce mailbox",
+            False,
+            say(N_("{name}: {error}"), name=mailbox.name, error=Said.of(exc)),
+        )
     finally:
         try:
             await mailbox.close()
         except Exception:
             log.debug("closing the bounce mailbox after a check", exc_info=True)
-    return Check("bounce mailbox", True, _("{name} reachable").format(name=mailbox.name))
+    return Check("bounce mailbox", True, say(N_("{name} reachable"), name=mailbox.name))
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,10 @@ FORMS: dict[str, str] = {
         "it names no recipient, and only {evidence} ties it to delivery #{delivery}"
     ),
     "tie_other_recipient": N_("it names {named}, but delivery #{delivery} went to {recipient}"),
+    "tie_replay": N_(
+        "it says what inbound message #{id} said of delivery #{delivery}, "
+        "which was applied then: a copy is applied once"
+    ),
     "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
     # the compliance gate, run again just before a message is made (``app/context``):
     # its rules refuse the invoice now (``finding_words.refusal_text``), or its file is gone

@@ -21,8 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind
 from config import Settings
+from daemon.domain.event_words import event_text
 from daemon.domain.fields import as_plain_text
-from daemon.domain.i18n import _
 from daemon.domain.metrics import BOUNCES, bounce_mailbox_read
 from daemon.domain.models import (
     AddressRequest,
@@ -208,10 +208,7 @@ class BounceProcessor:
                         tied = Tie(
                             None,
                             None,
-                            _(
-                                "it says what inbound message #{id} said of delivery #{delivery}, "
-                                "which was applied then: a copy is applied once"
-                            ).format(id=replay_of, delivery=delivery.id),
+                            event_text("tie_replay", id=replay_of, delivery=delivery.id),
                         )
                         delivery = evidence = key = None
                 if tied.quarantine:

@@ -116,6 +116,7 @@ async def test_only_proven_ties_change_a_delivery(
     i18n.use("en")
     assert any(w.startswith("il nomme other@dupont.example, mais l'envoi") for w in said), said
     assert any("rien ne prouve ce qu'il concerne ; par le seul destinataire" in w for w in said)
+    assert any("une copie n'est appliquée qu'une fois" in w for w in said), said
 
     # a person who reads the suggestion ties it by hand: then, and only then, it applies
     [guess] = [i for i in quarantined if "guess " in i.why]

@@ -97,6 +97,11 @@ def test_without_its_relay_the_service_is_not_ready_and_says_why(
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     config = with_database(write_config(tmp_path, db_url, closed))
+    # a French installation: the log stays one language, English, for whoever reads it;
+    # `health` answers the admin in French
+    config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
+    health_said = CliRunner().invoke(cli, ["--config", str(config), "health"]).output
+    assert f"127.0.0.1:{closed} injoignable" in health_said, health_said
     sock, path = _notify_socket(tmp_path)
     sock.settimeout(20)
     proc = subprocess.Popen(
@@ -113,6 +118,7 @@ def test_without_its_relay_the_service_is_not_ready_and_says_why(
         _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0
         assert f"not ready: relay: 127.0.0.1:{closed} unreachable" in err
+        assert "injoignable" not in err
     finally:
         if proc.poll() is None:
             proc.kill()
