@@ -96,7 +96,9 @@ class Archive:
 
     def _make_folder(self, folder: Path) -> None:
         """Make an entry folder, and fsync the folder holding it so that it survives a
-        crash with the entries written into it."""
+        crash with the entries written into it. A new root is made for this user alone
+        (what was sent to customers, and what came back, is no one else's to read)."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         folder.mkdir(parents=True, exist_ok=True)
         _fsync_dir(self.root)  # holds the new folder
         _fsync_dir(self.root.parent)  # holds the root, which may be new too

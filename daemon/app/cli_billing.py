@@ -24,7 +24,7 @@ from daemon.app.cli_base import (
     user,
     with_app,
 )
-from daemon.app.reporting import Reporter
+from daemon.app.reporting import Reporter, mark
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
 from daemon.domain.errors import ValidationError
@@ -66,9 +66,9 @@ def _side_by_side(pair: DuplicatePair) -> str:
         f"  {'':{width}}  {_('Earlier invoice'):<30}  {_('Held file'):<30}",
     ]
     for f in pair.fields:
-        mark = "≠" if f.differs else " "
+        sign = "≠" if f.differs else " "
         earlier, later = _shown_values(pair, f, 30)
-        lines.append(f"{mark} {_(f.label):{width}}  {earlier:<30}  {later:<30}")
+        lines.append(f"{sign} {_(f.label):{width}}  {earlier:<30}  {later:<30}")
     differs = ", ".join(_(f.label) for f in pair.differences) or _("nothing but the file")
     lines.append(_("differs in: {fields}").format(fields=differs))
     return "\n".join(lines)
@@ -373,7 +373,7 @@ def payments_import(
             for result in await app_.payments.import_files(files, by=user()):
                 if not result.ok:
                     failed += 1
-                    report.item(result, f"FAIL {result.error}")
+                    report.item(result, f"{mark(False)} {result.error}")
                     continue
                 for o in result.outcomes:
                     counts[o.status] += 1

@@ -24,7 +24,7 @@ from daemon.app.cli_base import (
 )
 from daemon.app.invoice_list import InvoiceRow
 from daemon.app.invoice_view import detail_lines
-from daemon.app.reporting import Reporter, checked, emit, problems_found
+from daemon.app.reporting import Reporter, checked, emit, mark, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
@@ -110,7 +110,7 @@ def import_(
             results = await app_.ingest.import_paths(
                 paths,
                 lambda r, done, total: report.item(
-                    r, f"{'ok  ' if r.ok else 'FAIL'} {import_line(r, r.file)}", done, total
+                    r, f"{mark(r.ok)} {import_line(r, r.file)}", done, total
                 ),
             )
         failed = sum(not r.ok for r in results)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from daemon.app.cli_base import JsonOption, app, fail, guarded, settings
-from daemon.app.reporting import Reporter
+from daemon.app.reporting import TO_FIX, Reporter, mark
 from daemon.domain.i18n import _
 
 dkim_app = typer.Typer(help="DKIM signing of outgoing mail.", no_args_is_help=True)
@@ -88,8 +88,9 @@ def check_domain_command(
         found = check_domain(s, ips, resolver)
         report = Reporter(as_json)
         for f in found:
-            mark = "ok  " if f.ok else "FIX "
-            text = f"{mark}{f.topic:7} {f.said}" + (f"\n     → {f.fix}" if f.fix else "")
+            text = f"{mark(f.ok, TO_FIX)} {f.topic:7} {f.said}" + (
+                f"\n     → {f.fix}" if f.fix else ""
+            )
             report.item({"topic": f.topic, "ok": f.ok, "said": f.said, "fix": f.fix}, text)
         return 0 if all(f.ok for f in found if f.topic == "verdict") and found else 1
 

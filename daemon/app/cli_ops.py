@@ -22,7 +22,7 @@ from daemon.app.cli_base import (
     with_app,
 )
 from daemon.app.context import AppContext
-from daemon.app.reporting import Reporter, checked, problems_found
+from daemon.app.reporting import IS_DOWN, TO_FIX, Reporter, checked, mark, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _, ngettext, said
 from mailer.dkim import DkimError, read_key
@@ -59,7 +59,7 @@ def health_command(
         for c in checks:
             report.item(
                 {"check": c.name, "ok": c.ok, "detail": str(c.detail)},
-                f"{'ok  ' if c.ok else 'DOWN'} {c.name:15} {c.detail.shown()}",
+                f"{mark(c.ok, IS_DOWN)} {c.name:15} {c.detail.shown()}",
             )
         lag = health.age(figures.oldest_due)
         lagging = lag is not None and lag > max_due_minutes * 60
@@ -88,13 +88,24 @@ def health_command(
     raise typer.Exit(with_app(go))
 
 
-def _folder_problem(folder: Path | None, what: str) -> tuple[bool, str]:
+def _folder_problem(folder: Path | None, what: str, made_by_us: bool = True) -> tuple[bool, str]:
+    """Whether ``folder`` serves, and what to say of it. A missing folder the service makes
+    (the archive, the store, the rejected files) is fine where it can be made; the watched
+    folder is made by whoever drops files there, and nothing is imported until it is."""
     if folder is None:
         return False, _("{what}: not set").format(what=what)
     if not folder.is_dir():
-        return False, _(
-            "{what}: {path} does not exist (it is made on first use, or check the path)"
-        ).format(what=what, path=folder)
+        if not made_by_us:
+            return False, _(
+                "{what}: {path} does not exist, so nothing dropped there is imported: "
+                "make it, or check the path"
+            ).format(what=what, path=folder)
+        parent = next((p for p in folder.parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            return False, _(
+                "{what}: {path} does not exist, and this user cannot make it in {parent}"
+            ).format(what=what, path=folder, parent=parent)
+        return True, _("{what}: {path} (made on first use)").format(what=what, path=folder)
     if not os.access(folder, os.W_OK | os.X_OK):
         return False, _("{what}: {path} is not writable by this user").format(
             what=what, path=folder
@@ -127,14 +138,14 @@ def doctor(as_json: JsonOption = False) -> None:
             )
         )
     a, i = s.archive, s.ingest
-    for folder, what in (
-        (a.path, _("archive")),
-        (a.inbound_path, _("inbound archive")),
-        (i.store, _("invoice store")),
-        (i.watch, _("watched folder")),
-        (i.rejected, _("rejected folder")),
+    for folder, what, made_by_us in (
+        (a.path, _("archive"), True),
+        (a.inbound_path, _("inbound archive"), True),
+        (i.store, _("invoice store"), True),
+        (i.watch, _("watched folder"), False),
+        (i.rejected, _("rejected folder"), True),
     ):
-        ok, text = _folder_problem(folder, what)
+        ok, text = _folder_problem(folder, what, made_by_us)
         found.append(("folders", ok, text))
     if s.imap.source == "maildir":
         for box, what, made_when_needed in (
@@ -170,7 +181,7 @@ def doctor(as_json: JsonOption = False) -> None:
         found.append((check.name, check.ok, check.detail.shown()))
     for topic, ok, text in found:
         report.item(
-            {"topic": topic, "ok": ok, "said": text}, f"{'ok ' if ok else 'FIX'} {topic:15} {text}"
+            {"topic": topic, "ok": ok, "said": text}, f"{mark(ok, TO_FIX)} {topic:15} {text}"
         )
     raise typer.Exit(0 if all(ok for _t, ok, _s in found) else 1)
 

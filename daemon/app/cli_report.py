@@ -11,7 +11,7 @@ import typer
 
 from daemon.app.cli_base import JsonOption, app, campaign_app, fail, user, with_app
 from daemon.app.report import BusinessReport
-from daemon.app.reporting import Reporter, emit
+from daemon.app.reporting import Reporter, emit, mark
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
 from daemon.domain.fields import ID_MAX
@@ -130,7 +130,7 @@ def campaign_central_address(
             out.item({"customer": customer, "held_back": why}, f"  {said}")
         for customer, why in r.failed:
             said = _("{customer}: {why}").format(customer=customer, why=why)
-            out.item({"customer": customer, "failed": why}, f"FAIL {said}")
+            out.item({"customer": customer, "failed": why}, f"{mark(False)} {said}")
         out.summary(
             {"asked": len(r.asked), "held_back": len(r.held_back), "failed": len(r.failed)},
             _("{asked} asked, {held} not this time, {failed} failed").format(

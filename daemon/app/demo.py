@@ -237,6 +237,7 @@ def _fresh(workdir: Path) -> None:
 def run_demo(workdir: Path) -> Settings:
     workdir = workdir.resolve()
     _fresh(workdir)
+    (workdir / "inbox").mkdir(mode=0o700)  # the watched folder: files dropped while `run` runs
     sandbox = SandboxServer(
         workdir / "mail" / "customers", workdir / "mail" / "bounces", defer_domains={GREYLISTED}
     ).start()

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from daemon.domain.i18n import _, ngettext
+from daemon.domain.i18n import N_, _, ngettext
 
 
 class Reporter:
@@ -112,3 +112,15 @@ def checked(entries: int, links: int) -> str:
             ),
         )
     )
+
+
+FAILED = N_("FAIL")
+TO_FIX = N_("FIX")
+IS_DOWN = N_("DOWN")
+
+
+def mark(ok: bool, bad: str = FAILED) -> str:
+    """The mark that opens an item's line, in the reader's language: "ok", or ``bad``
+    (:data:`FAILED`, :data:`TO_FIX`, :data:`IS_DOWN`), both as wide, so the lines align."""
+    good, wrong = _("ok"), _(bad)
+    return (good if ok else wrong).ljust(max(len(good), len(wrong)))

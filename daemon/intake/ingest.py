@@ -349,7 +349,7 @@ class IngestService:
                 log.info("%s: %s", file.name, result.message, extra={"invoice": result.number})
                 await asyncio.to_thread(file.unlink)
             else:
-                rejected.mkdir(parents=True, exist_ok=True)
+                rejected.mkdir(parents=True, exist_ok=True, mode=0o700)
                 target = _free_name(rejected / file.name)
                 await asyncio.to_thread(shutil.move, str(file), str(target))
                 target.with_name(target.name + ".reason.txt").write_text(

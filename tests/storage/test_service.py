@@ -244,8 +244,13 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     if "sqlite" in db_url:
         assert "run `facturier db upgrade`" in said[("database", False)]
         assert not (tmp_path / "facturier.db").exists()
-    unmade = [x["said"] for x in found if x["topic"] == "folders" and not x["ok"]]
-    assert any(t.startswith("archive: ") for t in unmade) and not (tmp_path / "archive").exists()
+    folders = {x["said"].split(":")[0]: x for x in found if x["topic"] == "folders"}
+    # the service makes its own folders: missing, they are fine (and doctor makes none);
+    # the watched folder is made by whoever drops files there
+    assert folders["archive"]["ok"] and "made on first use" in folders["archive"]["said"]
+    assert not (tmp_path / "archive").exists()
+    assert not folders["watched folder"]["ok"]
+    assert "nothing dropped there is imported" in folders["watched folder"]["said"]
     assert "dkim keygen" in said[("keys", False)]
     assert said[("relay", True)]
 
@@ -263,6 +268,18 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     (tmp_path / "archive").chmod(0o700)
     result = runner.invoke(cli, ["--config", str(config), "doctor"])
     assert result.exit_code == 0, result.output
+    (tmp_path / "rejected").rmdir()  # made again by the first file rejected
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert result.exit_code == 0, result.output
+    # one that cannot be made is to fix, named with where it would be made
+    (tmp_path / "taken").write_text("a file, not a folder")
+    config.write_text(
+        config.read_text().replace('rejected = "rejected"', 'rejected = "taken/rejected"')
+    )
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert result.exit_code == 1, result.output
+    assert f"cannot make it in {tmp_path / 'taken'}" in result.output, result.output
+    config.write_text(config.read_text().replace('"taken/rejected"', '"rejected"'))
     # a French admin reads every line in French, the checks of the services too
     config.write_text(config.read_text().replace('language = "en"', 'language = "fr"'))
     result = runner.invoke(cli, ["--config", str(config), "doctor"])

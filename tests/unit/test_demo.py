@@ -4,11 +4,14 @@ matched, reminders, the report."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from daemon.app.cli import app
 from daemon.app.demo import MARK, _fresh, run_demo
 from daemon.domain import i18n
 from daemon.domain.errors import ValidationError
@@ -35,6 +38,12 @@ def test_the_demo_shows_the_billing_loop(
     assert "\n  Period (issue dates): all, from the first invoice to the last" in out
     [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103 ")]
     assert "€4,799.99 due " in leroy and leroy.rstrip().endswith("deferred, paid")
+    # the installation it leaves has every folder `run` needs: doctor finds none to fix
+    doctor = CliRunner().invoke(
+        app, ["--config", str(tmp_path / "demo" / "facturier.toml"), "doctor", "--json"]
+    )
+    folders = [json.loads(x) for x in doctor.output.splitlines() if '"folders"' in x]
+    assert folders and all(x["ok"] for x in folders), [x for x in folders if not x["ok"]]
 
 
 def test_the_demo_speaks_the_operators_language(
