@@ -24,6 +24,7 @@ from daemon.app.cli_base import (
     guarded,
     refuse_missing_database,
     refuse_missing_paths,
+    row_number,
     settings,
     state,
     user,
@@ -33,7 +34,6 @@ from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
-from daemon.domain.fields import ID_MAX
 from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value, field_label
 from daemon.domain.models import Channel
@@ -151,7 +151,7 @@ def customers_set_address(
     reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
     customer_id: Annotated[
         int | None,
-        typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
+        typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
     ] = None,
 ) -> None:
     """Change a customer's central invoice mailbox (logged with who, when and why).
@@ -181,7 +181,7 @@ def customers_set_address(
 
 CustomerId = Annotated[
     int | None,
-    typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
+    typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
 ]
 
 

@@ -25,6 +25,7 @@ from daemon.app.logformat import Masking, formatter
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import i18n
+from daemon.domain.fields import ID_MAX
 from daemon.domain.i18n import _
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,29 @@ class State:
 
 
 state = State()
+
+
+def _numbered(prefix: str) -> Callable[[str], int]:
+    """Reads a row's number as the lists write it ("#12", or "R12" for a campaign request)
+    or bare ("12"): a number copied from a list is taken as it is."""
+
+    def read(text: str) -> int:
+        digits = text.strip()
+        if digits[: len(prefix)].upper() == prefix:
+            digits = digits[len(prefix) :]
+        if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= ID_MAX):
+            raise typer.BadParameter(
+                _("{value} is not a number as the lists write it (for example {example})").format(
+                    value=text, example=f"{prefix}12"
+                )
+            )
+        return int(digits)
+
+    return read
+
+
+row_number = _numbered("#")
+request_number = _numbered("R")
 
 
 def refuse_missing_paths(paths: list[Path], *, folders: bool = True) -> None:

@@ -21,6 +21,7 @@ from daemon.app.cli_base import (
     fail,
     payments_app,
     refuse_missing_paths,
+    row_number,
     user,
     with_app,
 )
@@ -28,7 +29,6 @@ from daemon.app.reporting import Reporter, mark
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
 from daemon.domain.errors import ValidationError
-from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import amount as shown_amount
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, joined, language, ngettext
@@ -48,7 +48,7 @@ H = TypeVar("H")
 
 HeldId = Annotated[
     int,
-    typer.Argument(min=1, max=ID_MAX, help="The held file's invoice #N (duplicates lists them)"),
+    typer.Argument(parser=row_number, help="The held file's invoice #N (duplicates lists them)"),
 ]
 Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
 
@@ -194,7 +194,7 @@ def duplicates_discard(held: HeldId, reason: Reason) -> None:
 
 HeldForAmounts = Annotated[
     int,
-    typer.Argument(min=1, max=ID_MAX, help="The held invoice's #N (facturier amounts lists them)"),
+    typer.Argument(parser=row_number, help="The held invoice's #N (facturier amounts lists them)"),
 ]
 
 
@@ -275,7 +275,7 @@ def amounts_discard(held: HeldForAmounts, reason: Reason) -> None:
 
 HeldForCustomerId = Annotated[
     int,
-    typer.Argument(min=1, max=ID_MAX, help="The held invoice's #N (facturier buyers lists them)"),
+    typer.Argument(parser=row_number, help="The held invoice's #N (facturier buyers lists them)"),
 ]
 
 
@@ -330,7 +330,7 @@ def buyers_choose(
     reason: Reason,
     customer_id: Annotated[
         int | None,
-        typer.Option("--id", min=1, max=ID_MAX, help="Which customer, when several fit (their #N)"),
+        typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
     ] = None,
 ) -> None:
     """Say which customer a held invoice is for: it becomes that customer's and goes out to
@@ -436,7 +436,7 @@ def payments_record(
     reference: Annotated[str | None, typer.Option(help="The payment's reference")] = None,
     reason: Reason = "",
     invoice_id: Annotated[
-        int | None, typer.Option("--id", min=1, max=ID_MAX, help="Which invoice (#N)")
+        int | None, typer.Option("--id", parser=row_number, help="Which invoice (#N)")
     ] = None,
 ) -> None:
     """Record a payment by hand for one invoice; partial payments add up."""
@@ -478,7 +478,7 @@ def payments_record(
 
 @payments_app.command("assign")
 def payments_assign(
-    payment: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="The waiting payment's #N")],
+    payment: Annotated[int, typer.Argument(parser=row_number, help="The waiting payment's #N")],
     invoices: Annotated[
         list[str],
         typer.Argument(help="The invoice number(s) it pays ('NUMBER #N' when several share one)"),
@@ -503,7 +503,7 @@ def payments_assign(
 
 @payments_app.command("reverse")
 def payments_reverse(
-    payment: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="The payment's #N")],
+    payment: Annotated[int, typer.Argument(parser=row_number, help="The payment's #N")],
     reason: Reason,
 ) -> None:
     """Take a payment back (returned, or recorded by mistake): its invoices owe it again."""

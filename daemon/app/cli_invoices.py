@@ -19,6 +19,7 @@ from daemon.app.cli_base import (
     guarded,
     queue_app,
     refuse_missing_paths,
+    row_number,
     user,
     with_app,
 )
@@ -28,7 +29,6 @@ from daemon.app.reporting import Reporter, checked, emit, mark, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
-from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.labels import kind_label, state_label
@@ -261,7 +261,7 @@ def remind(
 InvoiceId = Annotated[
     int | None,
     typer.Option(
-        "--id", min=1, max=ID_MAX, help="Which invoice, when several share the number (their #N)"
+        "--id", parser=row_number, help="Which invoice, when several share the number (their #N)"
     ),
 ]
 
@@ -532,7 +532,7 @@ def queue_list(
 def queue_dismiss(
     kind: Annotated[AttentionKind, typer.Argument(case_sensitive=False)],
     ref: Annotated[
-        int, typer.Argument(min=1, max=ID_MAX, help="The item's #N, as queue list shows it")
+        int, typer.Argument(parser=row_number, help="The item's #N, as queue list shows it")
     ],
     reason: Annotated[str, typer.Option(help="How it was dealt with (recorded)")],
 ) -> None:
@@ -580,13 +580,13 @@ def figures(
 @queue_app.command("tie")
 def queue_tie(
     message: Annotated[
-        int, typer.Argument(min=1, max=ID_MAX, help="The unrecognized or quarantined item's #N")
+        int, typer.Argument(parser=row_number, help="The unrecognized or quarantined item's #N")
     ],
     number: Annotated[str, typer.Argument(help="The invoice number it is about")],
     reason: Annotated[str, typer.Option(help="Why it is about this invoice (recorded)")],
     invoice_id: Annotated[
         int | None,
-        typer.Option("--id", min=1, max=ID_MAX, help="The invoice's #N when the number is shared"),
+        typer.Option("--id", parser=row_number, help="The invoice's #N when the number is shared"),
     ] = None,
 ) -> None:
     """Tie an inbound message the reader could not tie to the invoice it is about: what it

@@ -9,12 +9,19 @@ from typing import Annotated
 
 import typer
 
-from daemon.app.cli_base import JsonOption, app, campaign_app, fail, user, with_app
+from daemon.app.cli_base import (
+    JsonOption,
+    app,
+    campaign_app,
+    fail,
+    request_number,
+    user,
+    with_app,
+)
 from daemon.app.report import BusinessReport
 from daemon.app.reporting import Reporter, emit, mark
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
-from daemon.domain.fields import ID_MAX
 from daemon.domain.formatting import day, days, percent
 from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.labels import campaign_label
@@ -173,7 +180,11 @@ def campaign_list(
 @campaign_app.command("confirm")
 def campaign_confirm(
     request: Annotated[
-        int, typer.Argument(min=1, max=ID_MAX, help="The request's number (R<N>: give N)")
+        int,
+        typer.Argument(
+            parser=request_number,
+            help="The request's number, as campaign list writes it (R12, or 12)",
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why the address is right (logged)")],
     email: Annotated[
@@ -197,7 +208,11 @@ def campaign_confirm(
 @campaign_app.command("reject")
 def campaign_reject(
     request: Annotated[
-        int, typer.Argument(min=1, max=ID_MAX, help="The request's number (R<N>: give N)")
+        int,
+        typer.Argument(
+            parser=request_number,
+            help="The request's number, as campaign list writes it (R12, or 12)",
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why (logged)")],
 ) -> None:

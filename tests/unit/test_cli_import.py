@@ -599,7 +599,8 @@ def test_a_payment_for_a_shared_number_is_assigned_by_number_and_id(
     assert code == 2 and "fits 2" in out and "FA-90 #N" in out and "--id" not in out, out
     code, out = run(config, "payments", "assign", "1", "FA-90 #2", "--reason", "phoned")
     assert code == 2 and "possible duplicate" in out, out  # #2 is the file held against #1
-    code, out = run(config, "payments", "assign", "1", "FA-90 #1", "--reason", "phoned")
+    # the payment named as the list writes it, "#1"
+    code, out = run(config, "payments", "assign", "#1", "FA-90 #1", "--reason", "phoned")
     assert code == 0 and "payment #1 applied to FA-90 #1" in out, out
     code, out = run(config, "payments", "list")
     assert "FA-90 €75.00" in out, out

@@ -56,6 +56,16 @@ def _run(
         ),
         (["send", "a", "b"], "argument(s) en trop : a b", "unexpected argument(s): a b"),
         (
+            ["payments", "reverse", "x2", "--reason", "r"],
+            "PAYMENT : x2 n'est pas un numéro comme les listes l'écrivent (par exemple #12)",
+            "PAYMENT: x2 is not a number as the lists write it (for example #12)",
+        ),
+        (
+            ["campaign", "confirm", "R0", "--reason", "r"],
+            "REQUEST : R0 n'est pas un numéro comme les listes l'écrivent (par exemple R12)",
+            "REQUEST: R0 is not a number as the lists write it (for example R12)",
+        ),
+        (
             ["status", "--state", "foo"],
             "--state : 'foo' ne fait pas partie de 'needs_address'",
             "--state: 'foo' is not one of 'needs_address'",
