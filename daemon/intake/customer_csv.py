@@ -28,6 +28,7 @@ from daemon.intake.customers import (
     NewCustomer,
     already_recorded,
     create_customer,
+    customer_problems,
     described,
     namesakes,
     validate_new_customer,
@@ -98,18 +99,20 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
         copies = tuple(
             c.strip() for c in (raw.get("copy_emails") or "").replace(";", " ").split() if c.strip()
         )
-        try:
-            customer = NewCustomer(
-                name=raw.get("name") or "",
-                invoice_email=(raw.get("invoice_email") or "").strip() or None,
-                copy_emails=copies,
-                vat_id=raw.get("vat_id"),
-                identifier=raw.get("identifier"),
-                language=(raw.get("language") or "fr").strip() or "fr",
-            )
-            rows.append((line, validate_new_customer(customer)))
-        except ValidationError as exc:
-            errors.append(f"{path}:{line}: {exc}")
+        customer = NewCustomer(
+            name=raw.get("name") or "",
+            invoice_email=(raw.get("invoice_email") or "").strip() or None,
+            copy_emails=copies,
+            vat_id=raw.get("vat_id"),
+            identifier=raw.get("identifier"),
+            language=(raw.get("language") or "fr").strip() or "fr",
+        )
+        problems = customer_problems(customer)
+        if problems:  # each named with its line, all of them
+            where = f"{path}:{line}"
+            errors += [_("{where}: {problem}").format(where=where, problem=p) for p in problems]
+            continue
+        rows.append((line, validate_new_customer(customer)))
     if errors:
         raise ValidationError(joined(errors) + _(" — nothing was imported"))
     return rows

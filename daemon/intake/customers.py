@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -99,23 +100,45 @@ def customer_email(value: str, what: str) -> str:
     return email
 
 
-def validate_new_customer(data: NewCustomer) -> NewCustomer:
-    checked_text(data.name, "name", NAME_MAX)
-    name = " ".join(data.name.split())
-    if not name:
-        raise ValidationError(_("name: must not be empty"))
-    for field, value in (("vat_id", data.vat_id), ("identifier", data.identifier)):
-        checked_text(value or "", field, IDENTIFIER_MAX)
+def customer_problems(data: NewCustomer) -> list[str]:
+    """Every field of ``data`` that is wrong, each said with its field's name."""
+    problems: list[str] = []
+
+    def attempt(check: Callable[[], object]) -> None:
+        try:
+            check()
+        except ValidationError as exc:
+            problems.append(str(exc))
+
+    attempt(functools.partial(checked_text, data.name, "name", NAME_MAX))
+    if not data.name.split():
+        problems.append(_("name: must not be empty"))
+    attempt(functools.partial(checked_text, data.vat_id or "", "vat_id", IDENTIFIER_MAX))
+    attempt(functools.partial(checked_text, data.identifier or "", "identifier", IDENTIFIER_MAX))
     if data.language not in ("fr", "en"):
-        raise ValidationError(
+        problems.append(
             _("language: {language} is not one of fr, en").format(language=repr(data.language))
         )
+    if data.invoice_email:
+        attempt(functools.partial(customer_email, data.invoice_email, "invoice_email"))
+    for copy in data.copy_emails:
+        if copy.strip():
+            attempt(functools.partial(customer_email, copy, "copy_emails"))
+    return problems
+
+
+def validate_new_customer(data: NewCustomer) -> NewCustomer:
+    """``data`` made tidy (its name's spaces, its addresses as recorded), or
+    :class:`ValidationError` naming every field that is wrong, not only the first."""
+    problems = customer_problems(data)
+    if problems:
+        raise ValidationError(joined(problems))
     invoice = customer_email(data.invoice_email, "invoice_email") if data.invoice_email else None
     copies = tuple(
         dict.fromkeys(customer_email(c, "copy_emails") for c in data.copy_emails if c.strip())
     )
     return NewCustomer(
-        name,
+        " ".join(data.name.split()),
         invoice,
         tuple(c for c in copies if c != invoice),
         (data.vat_id or "").strip() or None,

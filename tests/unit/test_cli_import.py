@@ -126,10 +126,12 @@ def test_customers_csv_is_all_or_nothing(config: Path, tmp_path: Path) -> None:
     csv_file.write_text(
         "name,invoice_email,copy_emails,vat_id,identifier,language\n"
         "Dupont,factures@dupont.example,,FR1,C-1,fr\n"
-        "Martin,not-an-email,,FR2,C-2,fr\n"
+        "Martin,not-an-email,,FR2,C-2,de\n"
     )
     code, out = run(config, "customers", "import", str(csv_file))
-    assert code == 2 and "customers.csv:3" in out and "not-an-email" in out
+    # every wrong field of a row is named, each with its line, not the first alone
+    assert code == 2 and "customers.csv:3: invoice_email" in out and "not-an-email" in out, out
+    assert "customers.csv:3: language: 'de' is not one of fr, en" in out, out
     _, listing = run(config, "customers", "list")
     assert "Dupont" not in listing
     csv_file.write_text(
