@@ -77,3 +77,12 @@ class ArchiveError(MailerError):
 
 class MailboxError(MailerError):
     """A bounce or sent mailbox could not be read or written. Transient by nature."""
+
+
+# A failure to hand a message to the relay, as a delivery's event quotes it (stored in
+# English; ``daemon.domain.event_words`` reads it back into the reader's language)
+CANNOT_CONNECT = N_("cannot connect to {host}:{port}: {error}")
+CONNECTION_LOST = N_("connection to the relay lost: {error}")
+LOGIN_REFUSED = N_("SMTP login as {user} refused: {code} {said}")
+NO_REPLY_AFTER_END = N_("no readable reply after the end of the message: {error}")
+RELAY_FAILURES = (CANNOT_CONNECT, CONNECTION_LOST, LOGIN_REFUSED, NO_REPLY_AFTER_END)

@@ -31,7 +31,7 @@ from daemon.app.cli_base import (
     with_app,
 )
 from daemon.app.queries import CustomerRow
-from daemon.app.reporting import Reporter, emit
+from daemon.app.reporting import Reporter, counted, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
 from daemon.domain.i18n import _, joined
@@ -135,7 +135,7 @@ def customers_import(
                 said = _("{customer}: {why}").format(customer=said, why=r.detail)
             report.item(r, _("{file}: {said}").format(file=f"{file}:{r.line}", said=said))
         counts = {o: sum(r.outcome == o for r in rows) for o in ("created", "updated", "unchanged")}
-        summary = ", ".join(f"{n} {_(o)}" for o, n in counts.items())
+        summary = ", ".join(counted(n, _(o)) for o, n in counts.items())
         report.summary(
             {**counts, "dry_run": dry_run},
             summary + (" " + _("(dry run: nothing was written)") if dry_run else ""),

@@ -25,7 +25,7 @@ from daemon.app.cli_base import (
 )
 from daemon.app.invoice_list import InvoiceRow
 from daemon.app.invoice_view import detail_lines
-from daemon.app.reporting import Reporter, checked, emit, mark, problems_found
+from daemon.app.reporting import Reporter, checked, counted, emit, mark, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
@@ -192,7 +192,8 @@ def send(as_json: JsonOption = False) -> None:
                 "{count} delivery: {outcomes}", "{count} deliveries: {outcomes}", len(outcomes)
             ).format(
                 count=len(outcomes),
-                outcomes=", ".join(f"{n} {_(s)}" for s, n in states.items()) or _("none due"),
+                outcomes=", ".join(counted(n, state_label(s)) for s, n in states.items())
+                or _("none due"),
             ),
         )
 

@@ -100,6 +100,12 @@ def problems_found(count: int) -> str:
     return ngettext("{count} problem", "{count} problems", count).format(count=count)
 
 
+def counted(count: int, what: str) -> str:
+    """How many are in one state, ``what`` being the state's label: "2 deferred" in English;
+    in French the label first ("différée 2"), which needs no plural agreement."""
+    return _("{count} {state}").format(count=count, state=what)
+
+
 def checked(entries: int, links: int) -> str:
     """How much of the archive and the ledger a check went through."""
     return ", ".join(

@@ -14,6 +14,7 @@ import re
 
 from daemon.domain.finding_words import shown_held, shown_refusal
 from daemon.domain.i18n import N_, _, form_pattern
+from mailer.errors import RELAY_FAILURES
 
 HARD = "hard bounce"
 SOFT = "soft bounce"
@@ -260,6 +261,20 @@ def _reason(text: str) -> str:
     return _("{reason}: {said}").format(reason=label, said=m[3]) if m[3] else label
 
 
+_RELAY_FAILURES = tuple((form_pattern(t), t) for t in RELAY_FAILURES)
+_QUOTING_THE_RELAY = (FORMS["deferred"], FORMS["gave_up"])
+
+
+def _relay_failure(said: str) -> str:
+    """Why a message did not reach the relay, in the reader's language where it is one of
+    the mailer's own sentences (not the relay's reply, which is quoted as it came)."""
+    for pattern, template in _RELAY_FAILURES:
+        m = pattern.match(said)
+        if m:
+            return _(template).format(**m.groupdict())
+    return said
+
+
 def _body(text: str) -> str:
     for lead, label in ((HARD, N_("hard bounce")), (SOFT, N_("soft bounce"))):
         if text.startswith(f"{lead} — "):
@@ -287,6 +302,8 @@ def _body(text: str) -> str:
                 values["held"] = shown_held(values["held"])
             if "refusal" in values:
                 values["refusal"] = shown_refusal(values["refusal"])
+            if template in _QUOTING_THE_RELAY:
+                values["said"] = _relay_failure(values["said"])
             return _(template).format(**values)
     return _reason(text)  # an undeliverable address's reason; anything else as stored
 

@@ -17,7 +17,15 @@ from typing import Any
 
 import aiosmtplib
 
-from mailer.errors import N_, MailerError, PermanentMailError, TransientMailError
+from mailer.errors import (
+    CANNOT_CONNECT,
+    CONNECTION_LOST,
+    LOGIN_REFUSED,
+    NO_REPLY_AFTER_END,
+    MailerError,
+    PermanentMailError,
+    TransientMailError,
+)
 from mailer.smtp.pipelining import PipeliningProtocol, pipeline, send_envelope
 from mailer.smtp.wire import WireShape, wire_shape
 
@@ -109,7 +117,7 @@ class SmtpRelay:
             pipeline(client)  # MAIL, RCPT and DATA in one write where the relay allows it
         except aiosmtplib.SMTPAuthenticationError as exc:
             raise PermanentMailError(
-                N_("SMTP login as {user} refused: {code} {said}"),
+                LOGIN_REFUSED,
                 code=exc.code,
                 user=cfg.username,
                 said=exc.message,
@@ -118,7 +126,7 @@ class SmtpRelay:
             raise _error_from_reply(exc.code, exc.message, "SMTP connection") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TransientMailError(
-                N_("cannot connect to {host}:{port}: {error}"),
+                CANNOT_CONNECT,
                 host=cfg.host,
                 port=cfg.port,
                 error=exc,
@@ -200,7 +208,8 @@ class SmtpRelay:
                 # the end of the message was written: the relay may have taken it
                 await self._drop()
                 raise TransientMailError(
-                    f"no readable reply after the end of the message: {after.__cause__}",
+                    NO_REPLY_AFTER_END,
+                    error=after.__cause__,
                     maybe_delivered=True,
                 ) from after.__cause__
             except _EndWithheld as withheld:
@@ -225,9 +234,7 @@ class SmtpRelay:
                 raise _error_from_reply(exc.code, exc.message, "DATA") from exc
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 await self._drop()
-                raise TransientMailError(
-                    N_("connection to the relay lost: {error}"), error=exc
-                ) from exc
+                raise TransientMailError(CONNECTION_LOST, error=exc) from exc
             if errors:
                 addr, refused_reply = next(iter(errors.items()))
                 raise _error_from_reply(refused_reply.code, refused_reply.message, f"RCPT {addr}")

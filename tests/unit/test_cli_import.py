@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -609,3 +610,29 @@ def test_a_payment_for_a_shared_number_is_assigned_by_number_and_id(
     for wrong in ("FA-90 #7", "FA-90 #99999999999"):  # no such #N, or past any id
         code, out = run(config, "payments", "assign", "1", wrong, "--reason", "phoned")
         assert code == 2 and "no invoice numbered" in out and "Traceback" not in out, out
+
+
+def test_a_relay_out_of_reach_is_said_in_the_operators_language(
+    config: Path, tmp_path: Path
+) -> None:
+    """A French operator read `send` end with "2 envois : 2 différée" and each line with
+    "différée cannot connect to …": the count had no plural, the sentence was ours and
+    English. The label now comes first, and our sentence is said in French."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    config.write_text(
+        config.read_text()
+        .replace('language = "en"', 'language = "fr"')
+        .replace("port = 2525", f"port = {closed}")
+    )
+    code, out = run(config, "customers", "add", "Dupont", "--email", "f@dupont.example",
+                    "--identifier", "C-1")  # fmt: skip
+    assert code == 0, out
+    for number in ("FA-1", "FA-2"):
+        assert run(config, "import", str(invoice_file(tmp_path / number, number)))[0] == 0
+    code, out = run(config, "send")
+    assert code == 0, out
+    assert out.splitlines()[-1] == "2 envois : différée 2", out
+    assert f"différée impossible de se connecter à 127.0.0.1:{closed} : " in out, out
+    assert "cannot connect" not in out

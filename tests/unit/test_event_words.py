@@ -122,6 +122,16 @@ def test_an_undeliverable_addresss_reason_reads_in_french(french: None) -> None:
             {"said": "RCPT a@b.example: 451 4.7.1 Greylisted", "at": "2026-12-06 13:50:24"},
             "RCPT a@b.example: 451 4.7.1 Greylisted ; prochain essai le 2026-12-06 13:50:24 UTC",
         ),
+        # a relay that could not be reached: that sentence is ours, the system's error not
+        (
+            "deferred",
+            {"said": "cannot connect to 127.0.0.1:2525: [Errno 111] Connect call failed",
+             "at": "2026-12-06 13:50:24"},
+            "impossible de se connecter à 127.0.0.1:2525 : [Errno 111] Connect call failed ; "
+            "prochain essai le 2026-12-06 13:50:24 UTC",
+        ),
+        ("gave_up", {"attempts": 9, "said": "connection to the relay lost: timed out"},
+         "abandon après 9 essais : connexion au relais perdue : timed out"),
         ("relay_paced", {"at": "2026-12-06 13:50:24"},
          "relais ralenti : non envoyé, prochain essai le 2026-12-06 13:50:24 UTC"),
         ("gave_up", {"attempts": 9, "said": "RCPT a@b.example: 452 4.2.2 Mailbox full"},
