@@ -5,8 +5,10 @@ French and English see the same record each in their own words, whoever recorded
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
-from daemon.domain.i18n import N_, _, form_pattern
+from daemon.domain.formatting import amount
+from daemon.domain.i18n import N_, _, form_pattern, language
 
 # how a payment was matched to its invoices (``PaymentAllocation.matched_by``); the more
 # specific form of two that begin alike first
@@ -62,5 +64,16 @@ def _read(text: str, forms: tuple[tuple[re.Pattern[str], str], ...]) -> str:
             values = m.groupdict()
             if "how" in values:
                 values["how"] = shown_how(values["how"])
+            for name in ("amount", "paid", "owed"):
+                if name in values:
+                    values[name] = _amount_shown(values[name])
             return _(template).format(**values)
     return text
+
+
+def _amount_shown(stored: str) -> str:
+    """An amount stored as "1500.00", as the reader writes it ("1 500,00" in French)."""
+    try:
+        return amount(Decimal(stored), language())
+    except InvalidOperation:
+        return stored

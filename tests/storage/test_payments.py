@@ -394,7 +394,7 @@ async def test_each_operator_reads_a_payment_in_their_own_language(
     assert shown_how(how["FA-41"]) == f"référence {reference}"
     detail = await billing.queries.invoice_detail(ids["FA-41"])
     [(_, _, _, note)] = [d for d in detail.decisions if d[1] == "payment-applied"]
-    assert shown_payment(note) == f"120.00 EUR (référence {reference})"
+    assert shown_payment(note) == f"120,00 EUR (référence {reference})"
     i18n.use("en")
     waiting = [i.why for i in await billing.attention.items()]
     assert all(w.endswith(": matches no invoice: assign it by hand") for w in waiting), waiting

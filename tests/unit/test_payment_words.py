@@ -46,12 +46,13 @@ def test_every_form_reads_back_in_english_as_written() -> None:
         (
             waiting_text("pays_more", paid="500.00", owed="240.00", numbers="FA-24",
                          how=how_text("number")),
-            "paie 500.00 alors que 240.00 est dû sur FA-24 (numéro dans le libellé du virement)",
+            # amounts as French writes them
+            "paie 500,00 alors que 240,00 est dû sur FA-24 (numéro dans le libellé du virement)",
         ),
         (
-            APPLIED_NOTE.format(amount="120.00", currency="EUR",
+            APPLIED_NOTE.format(amount="1200.00", currency="EUR",
                                 how=how_text("by_hand_because", reason="the customer called")),
-            "120.00 EUR (à la main : the customer called)",
+            "1\u202f200,00 EUR (à la main : the customer called)",
         ),
         ("ne correspond à rien (écrit par une version antérieure)",
          "ne correspond à rien (écrit par une version antérieure)"),
