@@ -8,6 +8,7 @@ from typing import Any
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from config import Settings
@@ -24,6 +25,22 @@ from tui.markup import escape
 from tui.messages import LoadFailed
 
 REFRESH_SECONDS = 2.0
+
+# Textual's own palette commands (``App.get_system_commands``), for the catalog: each is
+# said in the operator's language, one Textual adds later in its own words
+TEXTUAL_COMMANDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Keys"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 class FacturierApp(App[None]):
@@ -46,15 +63,29 @@ class FacturierApp(App[None]):
             self.set_interval(self.refresh_seconds, self._live_refresh)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette lists every app action of the one registry, then Textual's own."""
+        """The palette lists every app action of the one registry, then Textual's own in the
+        operator's language (its Quit is the registry's)."""
         for binding in APP_BINDINGS:
             assert isinstance(binding, Binding)
             if not binding.show:
                 continue
             action = getattr(self, f"action_{binding.action}")
-            said = _(binding.description)
-            yield SystemCommand(said, f"{said} ({binding.key})", action)
-        yield from super().get_system_commands(screen)
+            yield SystemCommand(
+                _(binding.description), _("key {key}").format(key=binding.key), action
+            )
+        for command in super().get_system_commands(screen):
+            if command.title == "Quit":
+                continue
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """The palette, asking in the operator's language."""
+        if self.use_command_palette and not any(
+            isinstance(s, CommandPalette) for s in self.screen_stack
+        ):
+            self.push_screen(
+                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
+            )
 
     def action_close_panels(self) -> None:
         """Escape closes the keys panel when it is open."""

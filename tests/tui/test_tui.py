@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Static
 from config import Settings, load_settings
 from daemon.app.context import AppContext
 from daemon.app.services import Facturier
+from daemon.domain import i18n
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, write_config
@@ -569,6 +570,16 @@ async def test_the_palette_lists_the_app_commands_and_escape_closes_the_keys(
         await _settled(pilot)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Attention", "Invoices", "Customers", "Refresh", "Quit"} <= set(commands)
+        assert commands.count("Quit") == 1  # the registry's, not Textual's beside it
+        # a French operator reads the palette in French, Textual's own commands too
+        i18n.use("fr")
+        try:
+            said = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        finally:
+            i18n.use("en")
+        assert {"Clients", "Factures", "Quitter", "Thème", "Touches"} <= set(said), said
+        assert said["Clients"] == "touche c"
+        assert not {"Quit", "Theme", "Keys", "Screenshot"} & set(said), said
         await pilot.press("ctrl+p")
         await _settled(pilot)
         await pilot.press(*"Customers")
