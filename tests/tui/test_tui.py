@@ -1399,3 +1399,28 @@ def test_what_the_gate_found_reads_with_the_operators_punctuation() -> None:
             f"  BR-CO-15 {downgraded}{colon} the total",
             f"  PDF-AF{colon} the AF",
         ]
+
+
+async def test_the_figures_fit_a_small_terminal(
+    tui_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 80 × 24 the bounce reasons showed their header and no row (the table took what
+    was left, nothing), and each business row ran past the edge, its figure on the next
+    line. The table now holds its rows, and each row fits the screen's width."""
+    from datetime import UTC, datetime
+
+    from tui.figures import FiguresScreen
+
+    monkeypatch.setattr("daemon.app.figures.utcnow", lambda: datetime(2026, 3, 2, 12, tzinfo=UTC))
+    app = make_app(_speaking(tui_settings, "fr"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_figures(pilot)
+        screen = app.screen
+        assert isinstance(screen, FiguresScreen)
+        reasons = screen.query_one("#reasons", DataTable)
+        assert reasons.row_count >= 1 and reasons.size.height >= 1 + reasons.row_count
+        chart = screen.query_one("#business", Static).render()
+        lines = str(chart).splitlines()
+        assert any("100,0\xa0%" in line for line in lines), lines
+        assert all(len(line) <= 80 for line in lines), [x for x in lines if len(x) > 80]
+        await app.services.close()
