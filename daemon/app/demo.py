@@ -120,7 +120,7 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
     try:
         for customer in CUSTOMERS:
             await app.customers.add(
-                customer, changed_by="demo", source="demo", reason="demo customer"
+                customer, changed_by="demo", source="demo", reason=_("customer of the demo")
             )
         inbox = workdir / "to-import"
         inbox.mkdir()

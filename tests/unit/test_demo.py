@@ -73,6 +73,11 @@ def test_the_demo_speaks_the_operators_language(
     assert leroy.rstrip().endswith("différée, payée")
     for english in ("delivery", "applied", "waiting", "reminder", "Final state", "unpaid"):
         assert english not in out, english
+    # what the demo recorded reads in French too: why its customers' addresses were set
+    listed = CliRunner().invoke(
+        app, ["--config", str(tmp_path / "demo" / "facturier.toml"), "customers", "list"]
+    )
+    assert "par demo (demo) client de la démo" in listed.output, listed.output
 
 
 def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
