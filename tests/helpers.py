@@ -55,6 +55,7 @@ def message_spec(**over: object) -> MessageSpec:
             "total": "10.00",
             "owes": "all",
             "refund": "-10.00",
+            "days_overdue": 0,
         },
         attachment=Attachment("F-1.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest()),
     )

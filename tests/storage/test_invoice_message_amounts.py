@@ -128,3 +128,45 @@ async def test_an_invoice_that_owes_nothing_is_paid_never_reminded_nor_counted_l
     assert report.sent == [] and report.held_back == []
     figures = await app.report.build()
     assert figures.late_payment_rate == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "prepaid", "says"),
+    [
+        ("fr", "0.00", "d'un montant de 120,00 EUR, échue le {due} : à régler dès réception."),
+        ("en", "0.00", "for 120.00 EUR, which fell due on {due}: payable on receipt."),
+        ("fr", "100.00", "reste à régler : 20,00 EUR dès réception (échéance : {due})."),
+        ("en", "100.00", "still to pay: 20.00 EUR on receipt (it fell due on {due})."),
+    ],
+)
+async def test_an_invoice_sent_after_its_due_date_does_not_ask_to_pay_before_it(
+    app: Facturier,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    language: str,
+    prepaid: str,
+    says: str,
+) -> None:
+    """An invoice sent once its due date has passed (sent again after a bounce, imported
+    late) asked to be paid "before" a day gone by. It now says when it fell due, and that
+    it is payable on receipt."""
+    from daemon.outbound.batches import format_date
+
+    app.sandbox = sandbox  # type: ignore[attr-defined]
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", TO, (), None, "C-1", language), changed_by="test"
+    )
+    path = _prepaid(tmp_path / "in", "FA-1", prepaid)
+    due = date.today() + timedelta(days=30)
+    late = date.today() - timedelta(days=10)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(f"{due:%Y%m%d}", f"{late:%Y%m%d}"),
+        encoding="utf-8",
+    )
+    [result] = await app.ingest.import_paths([path])
+    assert result.ok, result.message
+    await app.send_due()
+    plain, html = await _texts(app)
+    assert says.format(due=format_date(late, language)) in plain, plain
+    assert "avant le" not in plain and "payable by" not in plain, plain
+    assert "avant le" not in html and "payable by" not in html, html
