@@ -23,7 +23,8 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,11 @@ from jinja2 import Environment
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.domain import formatting
 from daemon.domain.errors import NotFoundError
 from daemon.domain.event_words import shown
 from daemon.domain.fields import file_name_part
-from daemon.domain.i18n import N_, Said, _, say
+from daemon.domain.i18n import N_, Said, _, language, say
 from daemon.domain.labels import (
     change_value,
     decision_why,
@@ -325,9 +327,43 @@ async def build_package(
 
 
 _ENV = Environment(autoescape=True)
+
+
+def _moment(stored: str | None) -> str:
+    """A stored ISO time as a reader of the summary reads it, to the second, in UTC
+    (``proof.json`` keeps it whole)."""
+    if not stored:
+        return ""
+    try:
+        at = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _day(stored: str | None) -> str:
+    """A stored ISO date in the reader's language (27/11/2026)."""
+    try:
+        return formatting.day(date.fromisoformat(stored or ""), language())
+    except ValueError:
+        return stored or "-"
+
+
+def _money(stored: str, currency: str) -> str:
+    try:
+        return formatting.money(Decimal(stored), currency, language())
+    except (InvalidOperation, ValueError):
+        return f"{stored} {currency}"
+
+
 # what the delivery records store (states, kinds of delivery and event, event texts), read
 # in the exporter's language as the TUI shows them
 _ENV.filters.update(
+    moment=_moment,
+    day=_day,
+    money=_money,
     kind=_,
     state=state_label,
     event=event_label,
@@ -346,9 +382,9 @@ _SUMMARY = _ENV.from_string(
 text-align:left;vertical-align:top}table{border-collapse:collapse}tr{border-bottom:1px solid #ccc}
 </style></head><body>
 <h1>{{ t.title }} {{ p.invoice.number }}</h1>
-<p>{{ pair(t.total, p.invoice.total ~ " " ~ p.invoice.currency) }} · {{ t.issued }}
-{{ p.invoice.issue_date }} · {{ t.due }} {{ p.invoice.due_date }} · {{ t.exported }}
-{{ p.exported_at }}</p>
+<p>{{ pair(t.total, p.invoice.total|money(p.invoice.currency)) }} · {{ t.issued }}
+{{ p.invoice.issue_date|day }} · {{ t.due }} {{ p.invoice.due_date|day }} · {{ t.exported }}
+{{ p.exported_at|moment }}</p>
 <p>{{ pair(t.check, t.problems if problems else t.intact) }}
 {% for x in problems %}<br>{{ x }}{% endfor %}</p>
 {% for d in p.deliveries %}
@@ -358,16 +394,16 @@ text-align:left;vertical-align:top}table{border-collapse:collapse}tr{border-bott
 SHA-256 {{ d.archived.sha256 }} · {{ t.chain }} #{{ d.archived.seq }}{% endif %}</p>
 <table><tr><th>{{ t.when }}</th><th>{{ t.event }}</th><th>{{ t.status }}</th>
 <th>{{ t.detail }}</th></tr>
-{% for e in d.events %}<tr><td>{{ e.at }}</td><td>{{ e.event|event }}</td>
+{% for e in d.events %}<tr><td>{{ e.at|moment }}</td><td>{{ e.event|event }}</td>
 <td>{{ e.smtp_code or "" }} {{ e.status or "" }}</td><td>{{ e.text|said }}</td></tr>{% endfor %}
 </table>{% endfor %}
 {% if p.decisions %}<h2>{{ t.decisions }}</h2>
 <table><tr><th>{{ t.when }}</th><th>{{ t.what }}</th><th>{{ t.who }}</th><th>{{ t.why }}</th></tr>
-{% for e in p.decisions %}<tr><td>{{ e.at }}</td><td>{{ e.what|note }}</td><td>{{ e.by }}</td>
-<td>{{ e.what|decided(e.why) }}</td></tr>{% endfor %}</table>{% endif %}
+{% for e in p.decisions %}<tr><td>{{ e.at|moment }}</td><td>{{ e.what|note }}</td>
+<td>{{ e.by }}</td><td>{{ e.what|decided(e.why) }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>{{ t.addresses }}</h2>
 <table><tr><th>{{ t.when }}</th><th>{{ t.what }}</th><th>{{ t.who }}</th><th>{{ t.why }}</th></tr>
-{% for c in p.address_changes %}<tr><td>{{ c.changed_at }}</td>
+{% for c in p.address_changes %}<tr><td>{{ c.changed_at|moment }}</td>
 <td>{{ pair(c.field|field, (c.old_value|value) ~ " → " ~ (c.new_value|value)) }}</td>
 <td>{{ c.changed_by }}</td><td>{{ c.reason|said }} ({{ c.source }})</td></tr>{% endfor %}</table>
 </body></html>
@@ -376,8 +412,6 @@ SHA-256 {{ d.archived.sha256 }} · {{ t.chain }} #{{ d.archived.seq }}{% endif %
 
 
 def _summary_html(proof: dict[str, Any], problems: list[str]) -> str:
-    from daemon.domain.i18n import language
-
     labels = {
         "title": _("Proof of sending, invoice"),
         "total": _("Total"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -187,6 +188,11 @@ async def test_the_summary_and_the_check_speak_the_operators_language_the_json_e
     assert "(invoice, bounced)" not in summary and "(facture, rebond)" in summary, summary
     assert "<td>rebond</td>" in summary and "Envoi n° 1 : c@martin.invalid" in summary
     assert "injoignable : non → oui" in summary and "rebond définitif 5.4.4" in summary
+    # a reader's amounts, dates and times: not the stored ISO forms with their microseconds
+    assert "Total : 120,00\xa0€" in summary, summary
+    assert re.search(r"émise le\s+\d\d/\d\d/\d{4}", summary), summary
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</td>", summary), summary
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d{6}", summary), summary
     members[_eml(members)] += b"\r\n"
     _rewrite(package, members)
     problem = verify_package(package).problems[0]
