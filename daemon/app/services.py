@@ -237,7 +237,7 @@ class Facturier:
         invoice = await self.queries.invoice(invoice_id)
         if invoice.state in SET_ASIDE:
             raise ValidationError(
-                _("invoice {number} (#{id}) is {state}: it is not sent").format(
+                _("invoice {number} (#{id}) is not sent (its state: {state})").format(
                     number=invoice.number, id=invoice_id, state=state_label(invoice.state)
                 )
             )

@@ -158,7 +158,7 @@ class AmountsService:
             if invoice.state != InvoiceState.AMOUNTS_TO_CHECK.value:
                 raise ValidationError(
                     _(
-                        "invoice {number} (#{id}) is not held for its amounts (it is {state})"
+                        "invoice {number} (#{id}) is not held for its amounts (its state: {state})"
                     ).format(number=invoice.number, id=invoice_id, state=state_label(invoice.state))
                 )
             assert invoice.id is not None

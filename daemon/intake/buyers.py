@@ -170,7 +170,7 @@ class BuyersService:
             raise ValidationError(
                 _(
                     "invoice {number} (#{id}) is not waiting for its customer to be chosen "
-                    "(it is {state})"
+                    "(its state: {state})"
                 ).format(number=invoice.number, id=invoice_id, state=state_label(invoice.state))
             )
         return invoice

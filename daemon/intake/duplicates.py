@@ -210,8 +210,8 @@ class DuplicateService:
             if held.state != InvoiceState.DUPLICATE.value or held.duplicate_of_id is None:
                 raise ValidationError(
                     _(
-                        "invoice {number} (#{id}) is not held as a possible duplicate (it is "
-                        "{state})"
+                        "invoice {number} (#{id}) is not held as a possible duplicate (its "
+                        "state: {state})"
                     ).format(number=held.number, id=held_id, state=state_label(held.state))
                 )
             assert held.id is not None

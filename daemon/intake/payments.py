@@ -33,9 +33,8 @@ from config import PaymentSettings
 from daemon.domain import i18n
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.formatting import money
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, _
 from daemon.domain.identity import DocumentKind
-from daemon.domain.labels import state_label
 from daemon.domain.models import (
     OWED,
     Customer,
@@ -53,7 +52,7 @@ from daemon.domain.payment_words import (
     waiting_text,
 )
 from daemon.domain.payments import ZERO, is_paid_amount, still_owed, structured_references
-from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
+from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction
@@ -366,6 +365,28 @@ class PaymentService:
         ]
 
 
+# why a payment is not recorded on an invoice set aside, and what to do instead
+_SET_ASIDE_WHY = {
+    InvoiceState.DUPLICATE: N_(
+        "invoice {number} is held as a possible duplicate: decide it first "
+        "(facturier duplicates), or record the payment on the earlier invoice"
+    ),
+    InvoiceState.AMOUNTS_TO_CHECK: N_(
+        "invoice {number} is held because its amounts do not add up: decide it first "
+        "(facturier amounts)"
+    ),
+    InvoiceState.CUSTOMER_TO_CHOOSE: N_(
+        "invoice {number} is held until its customer is chosen: choose it first (facturier buyers)"
+    ),
+    InvoiceState.WITHDRAWN: N_(
+        "invoice {number} was withdrawn for a later file: record the payment on that one"
+    ),
+    InvoiceState.DISCARDED: N_(
+        "invoice {number} was discarded: record the payment on the invoice that stands instead"
+    ),
+}
+
+
 async def _owed_invoice(
     session: AsyncSession, invoice_id: int, currency: str | None = None
 ) -> Invoice:
@@ -378,9 +399,7 @@ async def _owed_invoice(
         )
     if invoice.state in SET_ASIDE_VALUES:
         raise ValidationError(
-            _("invoice {number} is {state}: pay the invoice that stands instead").format(
-                number=invoice.number, state=state_label(invoice.state)
-            )
+            _(_SET_ASIDE_WHY[InvoiceState(invoice.state)]).format(number=invoice.number)
         )
     if currency is not None and invoice.currency != currency:
         raise ValidationError(

@@ -465,6 +465,10 @@ def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
     assert "1 invoice held because its amounts do not add up" in out
     # `list`, as for queue, payments and customers, says the same
     assert run(config, "amounts", "list") == (code, out)
+    # a payment for it waits for the decision, and says which; it did say "invoice FA-79
+    # is amounts to check: pay the invoice that stands instead", which none does
+    code, out = run(config, "paid", "FA-79", "--reason", "phoned")
+    assert code == 2 and "decide it first (facturier amounts)" in out, out
     code, out = run(config, "amounts", "send", "99", "--reason", "checked")
     assert code == 2 and "no invoice #99" in out and "Traceback" not in out, out
     code, out = run(config, "amounts", "send", "1", "--reason", " ")
@@ -472,7 +476,7 @@ def test_an_invoice_whose_amounts_do_not_add_up_is_held_then_sent(
     code, out = run(config, "amounts", "send", "1", "--reason", "checked with the seller")
     assert code == 0 and "invoice FA-79 (#1): sent as it is; now needs address" in out, out
     code, out = run(config, "amounts", "discard", "1", "--reason", "too late")
-    assert code == 2 and "is not held for its amounts (it is needs address)" in out, out
+    assert code == 2 and "is not held for its amounts (its state: needs address)" in out, out
     code, out = run(config, "amounts", "--json")
     assert code == 0 and json.loads(out.splitlines()[-1])["summary"]["held"] == 0, out
 

@@ -112,3 +112,12 @@ def test_each_recipients_latest_attempt_counts_and_attention_stays() -> None:
     assert invoice_state([], "needs_address") == "needs_address"
     held = [("a@x.example", "delivered"), ("b@x.example", "held")]
     assert invoice_state(held, "queued") == "attention"
+
+
+def test_a_payment_refused_on_an_invoice_set_aside_says_why_for_each_such_state() -> None:
+    """Each state that sets an invoice aside says why a payment is not recorded on it
+    (a state added there without its words would refuse with a KeyError)."""
+    from daemon.domain.states import SET_ASIDE
+    from daemon.intake.payments import _SET_ASIDE_WHY
+
+    assert set(_SET_ASIDE_WHY) == set(SET_ASIDE)
