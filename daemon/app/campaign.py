@@ -14,6 +14,7 @@ from config import Settings
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _
+from daemon.domain.labels import request_state_label
 from daemon.domain.models import AddressRequest, Customer, InboundMessage, RequestState, utcnow
 from daemon.intake.addresses import AddressSet
 from daemon.intake.customers import CustomerService
@@ -137,9 +138,10 @@ class Campaign:
             raise NotFoundError(_("no request R{request_id}").format(request_id=request_id))
         if request.state not in (RequestState.PROPOSED.value, RequestState.ANSWERED.value):
             raise ValidationError(
-                _("request R{id} is {state}: only an answered request is decided").format(
-                    id=request_id, state=_(request.state)
-                )
+                _(
+                    "request R{id} is not waiting for a decision (its state: {state}): only an "
+                    "answered request is decided"
+                ).format(id=request_id, state=request_state_label(request.state))
             )
         return request
 

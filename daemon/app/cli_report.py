@@ -24,7 +24,7 @@ from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label
 from daemon.domain.formatting import day, days, percent
 from daemon.domain.i18n import _, language, ngettext
-from daemon.domain.labels import campaign_label
+from daemon.domain.labels import campaign_label, request_state_label
 from daemon.domain.models import RequestState
 
 Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
@@ -167,7 +167,7 @@ def campaign_list(
         out = Reporter(as_json)
         for r in rows:
             said = f" → {r.proposed_email}" if r.proposed_email else ""
-            state = campaign_label(f"requests_{r.state}")
+            state = request_state_label(r.state)
             out.item(r, f"R{r.id} {r.customer} <{r.sent_to}> x{r.attempts} [{state}]{said}")
         out.summary(
             {"requests": len(rows)},

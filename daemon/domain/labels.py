@@ -195,3 +195,19 @@ CAMPAIGN_LABELS = {
 
 def campaign_label(key: str) -> str:
     return _(CAMPAIGN_LABELS.get(key, key.replace("_", " ")))
+
+
+# one request's state (``campaign list``, a refusal), said of that one request: the figures
+# above count many ("confirmées 3"), this says one ("adresse confirmée")
+REQUEST_STATE_LABELS = {
+    "asked": N_("waiting for an answer"),
+    "proposed": N_("address proposed"),
+    "answered": N_("answered without an address"),
+    "confirmed": N_("address confirmed"),
+    "rejected": N_("refused by a person"),
+    "failed": N_("request not sent"),
+}
+
+
+def request_state_label(state: str) -> str:
+    return _(REQUEST_STATE_LABELS.get(state, state))

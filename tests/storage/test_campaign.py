@@ -94,6 +94,17 @@ async def test_a_customer_is_asked_and_its_answer_becomes_its_invoice_address(
     with pytest.raises(ValidationError, match="reason"):
         await app.campaign.confirm(row.id, by="ana", reason="")
     await app.campaign.confirm(row.id, by="ana", reason="confirmed by phone")
+    # decided once: again, it is refused, naming its state as one request's (French said
+    # "la demande R1 est confirmées", English "is confirmed")
+    said = r"is not waiting for a decision \(its state: address confirmed\)"
+    with pytest.raises(ValidationError, match=said):
+        await app.campaign.confirm(row.id, by="ana", reason="again")
+    i18n.use("fr")
+    try:
+        with pytest.raises(ValidationError, match=r"\(son état : adresse confirmée\)"):
+            await app.campaign.confirm(row.id, by="ana", reason="encore")
+    finally:
+        i18n.use("en")
     dupont = await app.customers.find("C-1")
     assert dupont.id is not None
     [address] = [
