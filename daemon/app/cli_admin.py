@@ -13,6 +13,7 @@ import typer
 
 from config import load_settings, masked_dump, settings_file
 from daemon.app.cli_base import (
+    DATE_METAVAR,
     JsonOption,
     app,
     bounce_app,
@@ -246,7 +247,11 @@ def customers_channel(
     reason: Annotated[str, typer.Option(help="Why (logged)")],
     consent_on: Annotated[
         datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="When it agreed to e-invoices (YYYY-MM-DD)"),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            metavar=DATE_METAVAR,
+            help="When it agreed to e-invoices (YYYY-MM-DD)",
+        ),
     ] = None,
     consent_source: Annotated[
         str | None, typer.Option(help="Where its agreement is (a signed form, an email…)")

@@ -26,7 +26,7 @@ from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import i18n
 from daemon.domain.fields import ID_MAX
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, _
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,6 +105,9 @@ def _numbered(prefix: str) -> Callable[[str], int]:
 
     return read
 
+
+DATE_METAVAR = N_("YYYY-MM-DD")
+"""How a date option is written, on its help page (in the admin's language: AAAA-MM-JJ)."""
 
 row_number = _numbered("#")
 request_number = _numbered("R")

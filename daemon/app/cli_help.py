@@ -35,6 +35,7 @@ HELP_OPTION = N_("Show this message and exit.")
 """The help of ``--help``, which Typer adds to every command."""
 
 _ENGLISH = "_facturier_english_help"
+_ENGLISH_METAVAR = "_facturier_english_metavar"
 
 
 def translate(command: Any, ctx: Any) -> None:
@@ -70,6 +71,9 @@ def _translate_one(item: Any) -> None:
     english = item.__dict__.setdefault(_ENGLISH, getattr(item, "help", None))
     if english:
         item.help = _(english)
+    metavar = item.__dict__.setdefault(_ENGLISH_METAVAR, getattr(item, "metavar", None))
+    if isinstance(metavar, str) and metavar:
+        item.metavar = _(metavar)
 
 
 def extract(

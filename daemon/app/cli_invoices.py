@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from daemon.app.cli_base import (
+    DATE_METAVAR,
     JsonOption,
     app,
     archive_app,
@@ -223,7 +224,9 @@ def poll_bounces(as_json: JsonOption = False) -> None:
 def remind(
     today: Annotated[
         datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="The day to remind as of (YYYY-MM-DD)"),
+        typer.Option(
+            formats=["%Y-%m-%d"], metavar=DATE_METAVAR, help="The day to remind as of (YYYY-MM-DD)"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

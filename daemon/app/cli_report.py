@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from daemon.app.cli_base import (
+    DATE_METAVAR,
     JsonOption,
     app,
     campaign_app,
@@ -27,7 +28,9 @@ from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.labels import campaign_label, request_state_label
 from daemon.domain.models import RequestState
 
-Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+Day = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], metavar=DATE_METAVAR, help="YYYY-MM-DD")
+]
 
 
 def _pct(value: float | None) -> str:
@@ -88,10 +91,12 @@ def report_lines(r: BusinessReport) -> list[str]:
 @app.command("report")
 def report(
     start: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First issue date")
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], metavar=DATE_METAVAR, help="First issue date"),
     ] = None,
     end: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last issue date")
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], metavar=DATE_METAVAR, help="Last issue date"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -161,6 +161,9 @@ def test_the_help_is_in_the_admins_language(
     assert "Changer la boîte centrale de factures d'un client" in page
     assert "Pourquoi l'adresse change (journalisé)" in page and "[obligatoire]" in page
     assert "Show this message" not in page and "Options" in page
+    # a date is written as the admin writes its pattern, not as strftime's
+    page = _help_page(monkeypatch, capsys, "fr", "report")
+    assert "--from        AAAA-MM-JJ" in page and "%Y" not in page, page
     # the settings file's language, read before a command's help is shown
     settings = tmp_path / "facturier.toml"
     settings.write_text('[ui]\nlanguage = "fr"\n')
@@ -170,3 +173,5 @@ def test_the_help_is_in_the_admins_language(
     page = _help_page(monkeypatch, capsys, "en", "customers", "set-address")
     assert "Change a customer's central invoice mailbox" in page
     assert "[required]" in page and "Show this message and exit." in page
+    page = _help_page(monkeypatch, capsys, "en", "report")
+    assert "--from        YYYY-MM-DD" in page and "AAAA" not in page, page
