@@ -43,7 +43,12 @@ class CustomersScreen(LoadingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#addresses", DataTable).add_columns(
-            _("Customer"), _("Address"), _("Role"), _("Status")
+            # the status beside the address it is of: seen on 80 columns, where the role
+            # (the longest) is cut
+            _("Customer"),
+            _("Address"),
+            _("Status"),
+            _("Role"),
         )
         self.query_one("#history", DataTable).add_columns(
             _("When (UTC)"),
@@ -76,8 +81,8 @@ class CustomersScreen(LoadingScreen):
                 addresses.add_row(
                     Text(name),
                     "-",
-                    field_label("invoice_to"),
                     "[bold red]" + _("no invoice address") + "[/]",
+                    field_label("invoice_to"),
                 )
                 self.shown.append((c, None))
             for a in c.addresses:
@@ -87,7 +92,7 @@ class CustomersScreen(LoadingScreen):
                     else (_("retired") if not a.active else "[green]" + _("ok") + "[/]")
                 )
                 role = field_label(a.role) + (" " + _("(central)") if a.central_mailbox else "")
-                addresses.add_row(Text(name), Text(a.email), role, status)
+                addresses.add_row(Text(name), Text(a.email), status, role)
                 self.shown.append((c, a))
             for h in c.history:
                 history.add_row(

@@ -188,7 +188,7 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
         assert isinstance(app.screen, CustomersScreen)
         addresses = app.screen.query_one("#addresses", DataTable)
         row = _column(addresses, 1).index("compta@martin.invalid")
-        assert "undeliverable" in _column(addresses, 3)[row]
+        assert "undeliverable" in _column(addresses, 2)[row]
         history = app.screen.query_one("#history", DataTable)
         changes = list(
             zip(_column(history, 2), _column(history, 5), _column(history, 6), strict=True)
@@ -558,7 +558,7 @@ async def test_customers_without_an_address_are_listed(tui_settings: Settings) -
         await _settled(pilot)
         addresses = app.screen.query_one("#addresses", DataTable)
         row = _column(addresses, 0).index("Librairie Nouvelle")
-        assert "no invoice address" in _column(addresses, 3)[row]
+        assert "no invoice address" in _column(addresses, 2)[row]
         await app.services.close()
 
 
@@ -1031,7 +1031,7 @@ async def test_addresses_are_changed_from_the_customers_screen(tui_settings: Set
             ("facturation@dupont.example", "invoice_to"),
             ("compta@dupont.example", "copy"),
         }
-        status = dict(zip(_column(addresses, 1), _column(addresses, 3), strict=True))
+        status = dict(zip(_column(addresses, 1), _column(addresses, 2), strict=True))
         assert "ok" in status["compta@martin.invalid"]
         await app.services.close()
 
@@ -1423,4 +1423,19 @@ async def test_the_figures_fit_a_small_terminal(
         lines = str(chart).splitlines()
         assert any("100,0\xa0%" in line for line in lines), lines
         assert all(len(line) <= 80 for line in lines), [x for x in lines if len(x) > 80]
+        await app.services.close()
+
+
+async def test_an_undeliverable_address_is_seen_on_80_columns(tui_settings: Settings) -> None:
+    """The customers' addresses put the status last, after the role: on 80 columns the
+    status fell past the edge, and an operator did not see which address bounces."""
+    app = make_app(_speaking(tui_settings, "fr"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        await pilot.press("c")
+        await _settled(pilot)
+        addresses = app.screen.query_one("#addresses", DataTable)
+        status = [str(c.label) for c in addresses.ordered_columns].index("Statut")
+        shown = sum(c.get_render_width(addresses) for c in addresses.ordered_columns[: status + 1])
+        assert shown <= 80, shown
         await app.services.close()
