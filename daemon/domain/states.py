@@ -106,6 +106,12 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"  # its invoice was withdrawn, or held for a person, before it went
 
 
+ABOUT_THE_RECORD = frozenset({EventKind.PROOF_EXPORTED})
+"""Events about a delivery's record, not about the delivery: they leave its last outcome
+(what the attention queue and the lists say of it) and the time it last changed as they
+were."""
+
+
 class InvoiceNote(enum.StrEnum):
     """What an invoice event row records."""
 

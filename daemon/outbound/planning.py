@@ -29,6 +29,7 @@ from daemon.domain.models import (
     utcnow,
 )
 from daemon.domain.states import (
+    ABOUT_THE_RECORD,
     DeliveryState,
     EventKind,
     InvoiceState,
@@ -81,6 +82,8 @@ async def record(
             inbound_message_id=inbound_message_id,
         )
     )
+    if event in ABOUT_THE_RECORD:
+        return
     if state is not None:
         delivery.state = state.value
     if smtp_code is not None or status is not None or text is not None:

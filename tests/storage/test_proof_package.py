@@ -259,3 +259,25 @@ async def test_the_proof_says_what_was_decided_about_the_invoice(
     assert f"for customer #{lyon.id} Dupont: Lyon&#39;s order" in summary, summary
     assert "invoice address: - → f@lyon.example" in summary and "invoice_to" not in summary
     assert verify_package(package).problems == []
+
+
+async def test_exporting_the_proof_leaves_what_the_queue_says_of_the_invoice(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """The export is noted on the invoice's newest delivery. It also became that
+    delivery's last outcome: the hard bounce in the attention queue turned into a
+    "rejected" item, dated at the export, whose why was "proof exported by …"."""
+    await app.customers.add(
+        NewCustomer("Martin", "c@martin.invalid", (), None, "C-2"), changed_by="t"
+    )
+    [r] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "PP-1", "Martin", "C-2")])
+    await app.send_due()
+    await app.poll_bounces()
+    before = [(i.kind, i.at, i.why) for i in await app.attention.items() if i.invoice_id]
+    assert [k for k, _at, _why in before] == ["hard-bounce"], before
+    await app.export_proof(r.invoice_id or 0, tmp_path / "out", by="t", reason="dispute")
+    after = [(i.kind, i.at, i.why) for i in await app.attention.items() if i.invoice_id]
+    assert after == before
+    # the export stays on the invoice's history
+    detail = await app.queries.invoice_detail(r.invoice_id or 0)
+    assert any(e.event == "proof-exported" for e in detail.events)
