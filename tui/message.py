@@ -15,7 +15,7 @@ from daemon.domain.labels import inbound_label
 from tui.actions import DETAIL_BINDINGS
 from tui.loading import LoadingScreen
 from tui.markup import escape
-from tui.messages import Loaded
+from tui.messages import Loaded, LoadFailed
 
 
 class ReadingScreen(LoadingScreen):
@@ -31,6 +31,20 @@ class ReadingScreen(LoadingScreen):
 
     def on_mount(self) -> None:
         self.reload()
+
+    def live_refresh(self) -> None:
+        """An archived message never changes: it is read when the screen opens and on the
+        operator's ``r``, not on every periodic look (a message not archived yet was read
+        again, and said missing again, every two seconds)."""
+
+    def refresh_now(self) -> None:
+        self.reload()
+
+    @on(LoadFailed)
+    def show_failure(self, message: LoadFailed) -> None:
+        """Why nothing can be shown, in place of "Reading the archive…" (the app also
+        says it once, as a notification)."""
+        self.query_one("#message", Static).update(escape(message.error))
 
 
 class MessageScreen(ReadingScreen):

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from daemon.domain.errors import NotFoundError
 from daemon.domain.i18n import _
-from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage
+from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage, Invoice
 from daemon.store.db import SessionFactory
 from mailer.archive import Archive
 
@@ -45,8 +45,15 @@ async def archived_message(
                 .order_by(col(Delivery.id))
             )
         ).all()
+        invoice = None if rows else await session.get(Invoice, invoice_id)
     if not rows:
-        raise NotFoundError(_("invoice #{id} has no archived message yet").format(id=invoice_id))
+        if invoice is None:
+            raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=invoice_id))
+        raise NotFoundError(
+            _("invoice {number} has not been sent yet: it has no archived message").format(
+                number=invoice.number
+            )
+        )
     found = []
     for delivery, entry in rows:
         raw = await asyncio.to_thread(archive.read, entry.sha256)

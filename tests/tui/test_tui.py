@@ -773,6 +773,29 @@ async def test_the_sent_message_is_read_back_from_the_archive(tui_settings: Sett
         await app.services.close()
 
 
+async def test_an_invoice_not_sent_says_so_once_where_its_message_would_be(
+    tui_settings: Settings,
+) -> None:
+    """o on an invoice not sent (FA-0004: its customer has no address) left "Reading the
+    archive…" on the screen, and the app's periodic look read the archive again every
+    refresh, saying it missing each time: a notification every two seconds."""
+    from tui.message import MessageScreen
+
+    app = FacturierApp(Facturier(AppContext.from_settings(tui_settings)), refresh_seconds=0.1)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _to_invoices(pilot)
+        await pilot.press("home", "enter")  # the newest: FA-0004
+        await _settled(pilot)
+        await pilot.press("o")
+        await _settled(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        await pilot.pause(1.0)  # ten periodic looks
+        shown = str(app.screen.query_one("#message").render())
+        assert "FA-0004 has not been sent yet: it has no archived message" in shown, shown
+        assert len(app._notifications) == 1, list(app._notifications)
+        await app.services.close()
+
+
 async def test_the_list_holds_one_page_and_pages_by_key(
     tui_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
