@@ -14,6 +14,7 @@ import typer
 from config import load_settings, masked_dump, settings_file
 from daemon.app.cli_base import (
     DATE_METAVAR,
+    CustomerArg,
     JsonOption,
     app,
     bounce_app,
@@ -90,7 +91,7 @@ def db_upgrade() -> None:
 
 @customers_app.command("add")
 def customers_add(
-    name: str,
+    name: Annotated[str, typer.Argument(help="The customer's name, as its invoices name it")],
     email: Annotated[str | None, typer.Option(help="Central invoice mailbox")] = None,
     copy: Annotated[list[str] | None, typer.Option(help="Copy recipient (repeatable)")] = None,
     vat_id: Annotated[str | None, typer.Option(help="Its VAT id (BT-48)")] = None,
@@ -116,7 +117,7 @@ def customers_add(
 
 @customers_app.command("import")
 def customers_import(
-    file: Path,
+    file: Annotated[Path, typer.Argument(help="The CSV file (UTF-8)")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what it would do; write nothing")
     ] = False,
@@ -147,8 +148,8 @@ def customers_import(
 
 @customers_app.command("set-address")
 def customers_set_address(
-    customer: str,
-    email: str,
+    customer: CustomerArg,
+    email: Annotated[str, typer.Argument(help="Its new central invoice mailbox")],
     reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
     customer_id: Annotated[
         int | None,
@@ -188,8 +189,8 @@ CustomerId = Annotated[
 
 @customers_app.command("deliverable")
 def customers_deliverable(
-    customer: str,
-    email: str,
+    customer: CustomerArg,
+    email: Annotated[str, typer.Argument(help="The address that takes mail again")],
     reason: Annotated[str, typer.Option(help="Why it works again (logged)")],
     customer_id: CustomerId = None,
 ) -> None:
@@ -212,8 +213,8 @@ def customers_deliverable(
 
 @customers_app.command("shared")
 def customers_shared(
-    customer: str,
-    email: str,
+    customer: CustomerArg,
+    email: Annotated[str, typer.Argument(help="Its invoice address")],
     reason: Annotated[str, typer.Option(help="How you know who reads it (logged)")],
     person: Annotated[
         bool, typer.Option("--person", help="It is a person's mailbox, not a shared one")
@@ -242,8 +243,10 @@ def customers_shared(
 
 @customers_app.command("channel")
 def customers_channel(
-    customer: str,
-    channel: Annotated[Channel, typer.Argument(case_sensitive=False)],
+    customer: CustomerArg,
+    channel: Annotated[
+        Channel, typer.Argument(case_sensitive=False, help="email (e-invoices) or paper")
+    ],
     reason: Annotated[str, typer.Option(help="Why (logged)")],
     consent_on: Annotated[
         datetime | None,
@@ -281,7 +284,7 @@ def customers_channel(
 
 @customers_app.command("show")
 def customers_show(
-    customer: str, customer_id: CustomerId = None, as_json: JsonOption = False
+    customer: CustomerArg, customer_id: CustomerId = None, as_json: JsonOption = False
 ) -> None:
     """One customer: addresses by role (central, undeliverable, retired) and their history.
     CUSTOMER is a VAT id, an identifier, a name, or #N."""
@@ -300,7 +303,7 @@ def customers_show(
 
 @customers_app.command("edit")
 def customers_edit(
-    customer: str,
+    customer: CustomerArg,
     reason: Annotated[str, typer.Option(help="Why the customer changes (logged)")],
     language: Annotated[
         str | None, typer.Option(help="fr or en: the language of its emails")
@@ -355,7 +358,7 @@ def customers_list(as_json: JsonOption = False) -> None:
 @bounce_app.command("classify")
 def bounce_classify(
     paths: Annotated[list[Path], typer.Argument(help="Message files or folders")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Classify raw messages: one JSON object per line per file with --json."""
     from bounce_parser import classify
@@ -440,7 +443,13 @@ def tui() -> None:
 @app.command("demo")
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files")] = Path("demo"),
-    tui_after: Annotated[bool | None, typer.Option("--tui/--no-tui")] = None,
+    tui_after: Annotated[
+        bool | None,
+        typer.Option(
+            "--tui/--no-tui",
+            help="Open the TUI on the demo's data after it (by default on a terminal)",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole loop on SQLite and a built-in sandbox mail server."""
     from daemon.app.demo import run_demo

@@ -278,6 +278,12 @@ def secrets_of(s: Settings) -> list[str]:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line")]
+CustomerArg = Annotated[
+    str, typer.Argument(help="The customer: a VAT id, an identifier, a name, or #N")
+]
+InvoiceArg = Annotated[
+    str, typer.Argument(help="The invoice's number ('NUMBER #N' when several share it)")
+]
 
 
 user = current_operator  # who every command records

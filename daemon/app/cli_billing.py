@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from daemon.app.cli_base import (
+    InvoiceArg,
     JsonOption,
     amounts_app,
     buyers_app,
@@ -430,7 +431,7 @@ def payments_list(
 
 @payments_app.command("record")
 def payments_record(
-    invoice: str,
+    invoice: InvoiceArg,
     amount: Annotated[str | None, typer.Argument(help="Amount paid (default: the balance)")] = None,
     on: Annotated[str | None, typer.Option("--on", help="Date received, YYYY-MM-DD")] = None,
     reference: Annotated[str | None, typer.Option(help="The payment's reference")] = None,

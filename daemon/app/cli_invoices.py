@@ -13,6 +13,7 @@ import typer
 
 from daemon.app.cli_base import (
     DATE_METAVAR,
+    InvoiceArg,
     JsonOption,
     app,
     archive_app,
@@ -272,7 +273,7 @@ InvoiceId = Annotated[
 
 @app.command("paid")
 def paid(
-    invoice: str,
+    invoice: InvoiceArg,
     reason: Annotated[str, typer.Option(help="Where the payment was seen (recorded)")] = (
         "marked paid"
     ),
@@ -290,7 +291,7 @@ def paid(
 
 @app.command("dispute")
 def dispute(
-    invoice: str,
+    invoice: InvoiceArg,
     reason: Annotated[str, typer.Option(help="What is disputed, or how it was settled")],
     close: Annotated[bool, typer.Option("--close", help="The dispute is over")] = False,
     invoice_id: InvoiceId = None,
@@ -455,7 +456,7 @@ def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
 
 @app.command("resend")
 def resend(
-    invoice: str,
+    invoice: InvoiceArg,
     reason: Annotated[str, typer.Option(help="Why it is sent again (recorded)")],
     to: Annotated[
         str | None,
@@ -534,7 +535,10 @@ def queue_list(
 
 @queue_app.command("dismiss")
 def queue_dismiss(
-    kind: Annotated[AttentionKind, typer.Argument(case_sensitive=False)],
+    kind: Annotated[
+        AttentionKind,
+        typer.Argument(case_sensitive=False, help="The item's kind, as queue list shows it"),
+    ],
     ref: Annotated[
         int, typer.Argument(parser=row_number, help="The item's #N, as queue list shows it")
     ],

@@ -175,3 +175,27 @@ def test_the_help_is_in_the_admins_language(
     assert "[required]" in page and "Show this message and exit." in page
     page = _help_page(monkeypatch, capsys, "en", "report")
     assert "--from        YYYY-MM-DD" in page and "AAAA" not in page, page
+
+
+def test_every_argument_and_option_says_what_it_is() -> None:
+    """customers set-address, channel, edit, show and others listed CUSTOMER and EMAIL with
+    nothing beside them on their help page; paid, dispute, resend and payments record their
+    INVOICE."""
+    import typer
+
+    from daemon.app.cli import app
+
+    root = typer.main.get_command(app)
+    ctx = root.make_context("facturier", [], resilient_parsing=True)
+    silent = []
+    stack: list[tuple[str, object]] = [("facturier", root)]
+    while stack:
+        path, command = stack.pop()
+        for param in getattr(command, "params", []):
+            if not (getattr(param, "help", None) or "").strip():
+                silent.append(f"{path} {param.name}")
+        if hasattr(command, "list_commands"):
+            stack += [
+                (f"{path} {n}", command.get_command(ctx, n)) for n in command.list_commands(ctx)
+            ]
+    assert silent == [], silent
