@@ -461,7 +461,8 @@ def payments_record(
         now = await app_.queries.invoice(inv.id)
         typer.echo(
             _(
-                "payment #{id} of {amount} {currency} on invoice {number}: {state}, {owed} owed"
+                "payment #{id} of {amount} {currency} on invoice {number}: {state}, "
+                "{owed} {currency} owed"
             ).format(
                 id=payment.id,
                 amount=shown_amount(payment.amount, language()),

@@ -197,6 +197,12 @@ class PaymentService:
         """A payment typed by a person for one invoice (``amount`` None: its balance)."""
         if not reason.strip():
             raise ValidationError(_("reason: say where the payment was seen (it is recorded)"))
+        if received_on > date.today():
+            raise ValidationError(
+                _("{day} is in the future: a payment is recorded once it is received").format(
+                    day=received_on.isoformat()
+                )
+            )
         async with transaction(self.sessions) as session:
             invoice = await _owed_invoice(session, invoice_id)
             owed = still_owed(invoice)

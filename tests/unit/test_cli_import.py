@@ -383,6 +383,8 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
         (["1,500"], "'1,500': is ',' a decimal mark or a thousands separator?"),
         (["1.500"], "Write it without doubt: 1500 or 1.5"),
         (["10", "--on", "2026-13-01"], "--on: 2026-13-01 is not a YYYY-MM-DD date"),
+        # a payment not received yet (a typo in the year, a cheque post-dated)
+        (["10", "--on", "2099-01-01"], "2099-01-01 is in the future"),
     ):
         code, out = run(config, "payments", "record", "FA-81", *typed, "--reason", "typed")
         assert code == 2 and says in out, out
@@ -393,7 +395,7 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
     code, out = run(config, "payments", "record", "FA-81", "1 20,00", "--reason", "typed")
     assert code == 2 and "is not an amount" in out, out
     code, out = run(config, "payments", "record", "FA-81", "60,00\u202f€", "--reason", "chèque")
-    assert code == 0 and "60.00" in out, out
+    assert code == 0 and "60.00" in out and "60.00 EUR owed" in out, out  # 120.00 - 60.00
 
 
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
