@@ -41,8 +41,16 @@ class ConfigError(Exception):
         super().__init__(self.retold())
 
     def retold(self, translate: Callable[[str], str] = _as_written) -> str:
+        def said(value: object) -> object:
+            if isinstance(value, str):
+                return translate(value)
+            if isinstance(value, tuple):  # (template, its values): a sentence of its own
+                template, values = value
+                return translate(template).format(**values)
+            return value
+
         values = {
-            name: translate(value) if name in self.translated and isinstance(value, str) else value
+            name: said(value) if name in self.translated else value
             for name, value in self.params.items()
         }
         message = translate(self.template)

@@ -543,6 +543,28 @@ def settings_file(path: Path | None) -> Path | None:
     return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
 
 
+# what pydantic found wrong with a setting, by its error type (pydantic-core's documented
+# types), in our words: said in the admin's language, its values (a bound, the choices) kept
+_CHECKS = {
+    "greater_than": N_("must be more than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "int_parsing": N_("a whole number is expected"),
+    "int_type": N_("a whole number is expected"),
+    "int_from_float": N_("a whole number is expected"),
+    "float_parsing": N_("a number is expected"),
+    "float_type": N_("a number is expected"),
+    "bool_parsing": N_("true or false is expected"),
+    "bool_type": N_("true or false is expected"),
+    "string_type": N_("a text in quotes is expected"),
+    "literal_error": N_("must be one of {expected}"),
+    "enum": N_("must be one of {expected}"),
+    "extra_forbidden": N_("no such setting: check its name and its [section]"),
+    "missing": N_("must be set"),
+}
+
+
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
     """Load the settings from ``path`` (default ``./facturier.toml``) and the environment.
 
@@ -565,12 +587,18 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
         env_name = "FACTURIER_" + "__".join(str(p).upper() for p in first["loc"])
         error = (first.get("ctx") or {}).get("error")
         ours = first["type"] == "value_error" and isinstance(error, ValueError)
+        known = _CHECKS.get(first["type"])
+        detail: object = first["msg"]
+        if ours:
+            detail = str(error)
+        elif known is not None:
+            detail = (known, {k: str(v) for k, v in (first.get("ctx") or {}).items()})
         raise ConfigError(
             N_("{detail} (from {where} or ${variable})"),
             key=key,
             source=path,
-            translated=("detail", "where") if ours else ("where",),
-            detail=str(error) if ours else first["msg"],
+            translated=("detail", "where") if ours or known else ("where",),
+            detail=detail,
             where=str(path) if path.exists() else N_("defaults"),
             variable=env_name,
         ) from exc

@@ -194,3 +194,33 @@ def test_doctor_names_the_settings_file_it_read_from_the_working_folder(
         if line.get("topic") == "settings"
     ]
     assert said == str(tmp_path / "facturier.toml")
+
+
+@pytest.mark.parametrize(
+    ("line", "english", "french"),
+    [
+        ('port = "many"', "smtp.port: a whole number is expected",
+         "smtp.port : un nombre entier est attendu"),
+        ("timeout_seconds = -1", "smtp.timeout_seconds: must be more than 0",
+         "smtp.timeout_seconds : doit être supérieur à 0"),
+        ("hots = 1", "smtp.hots: no such setting: check its name and its [section]",
+         "smtp.hots : ce réglage n'existe pas : vérifiez son nom et sa [section]"),
+    ],
+)  # fmt: skip
+def test_what_is_wrong_with_a_setting_is_said_in_the_admins_language(
+    tmp_path: Path, line: str, english: str, french: str
+) -> None:
+    """A French admin read pydantic's English ("Input should be greater than 0", "Extra
+    inputs are not permitted") inside a French line."""
+    from daemon.domain import i18n
+
+    config = tmp_path / "f.toml"
+    config.write_text(f"[smtp]\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    assert english in str(err.value), str(err.value)
+    i18n.use("fr")
+    try:
+        assert french in i18n.said(err.value), i18n.said(err.value)
+    finally:
+        i18n.use("en")
