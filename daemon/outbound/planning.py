@@ -277,7 +277,7 @@ async def request_resend(
         if on_its_way is not None:
             raise ValidationError(
                 _(
-                    "invoice {number}: a message of it to {email} is on its way already "
+                    "invoice {number}: a message carrying it to {email} is on its way already "
                     "(delivery #{delivery}, {state}); sent again, it would arrive twice"
                 ).format(
                     number=invoice.number,
