@@ -28,7 +28,7 @@ from daemon.app.failures import describe
 from daemon.app.jobs import run_once_per_slot
 from daemon.app.services import Facturier
 from daemon.app.systemd import Notifier
-from daemon.domain import metrics
+from daemon.domain import i18n, metrics
 from mailer.errors import MailboxError
 from mailer.mailbox import ImapMailbox
 
@@ -155,7 +155,8 @@ class Daemon:
         except MailboxError as exc:
             log.warning("%s: mailbox unavailable: %s", name, exc)
         except Exception as exc:
-            failure = describe(exc, self.app.ctx.settings.database.url)
+            with i18n.speaking("en"):  # the journal speaks one language, as its own lines
+                failure = describe(exc, self.app.ctx.settings.database.url)
             said = failure.message if failure is not None else f"{type(exc).__name__}: {exc}"
             if self._failing.get(name) == said:
                 return

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,19 @@ def use(language: str) -> None:
     global _active, _language
     _active = gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
     _language = language
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block, then the language spoken before. The language is
+    the process's: the block must not await (another task would speak it too)."""
+    global _active, _language
+    before = (_active, _language)
+    use(language)
+    try:
+        yield
+    finally:
+        _active, _language = before
 
 
 def language() -> str:

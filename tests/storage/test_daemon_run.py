@@ -138,3 +138,15 @@ async def test_a_failure_that_lasts_is_logged_once_and_its_end_too(
         down_line,
         ("ERROR", "send failed; will run again at its next slot", True),  # a bug: its trace
     ]
+    # a French installation's journal: its lines in one language, English, as the rest
+    from daemon.domain import i18n
+
+    caplog.clear()
+    runs[:] = [down]
+    i18n.use("fr")
+    try:
+        await daemon._guarded("receive", job)
+    finally:
+        i18n.use("en")
+    [line] = [r.getMessage() for r in caplog.records]
+    assert f"receive failed: {failure.message}" in line, line
