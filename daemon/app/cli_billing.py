@@ -419,7 +419,7 @@ def payments_list(
             report.item(
                 p,
                 f"#{p.id} {day(p.received_on, lang)} {money(p.amount, p.currency, lang)} "
-                f"{p.payer or ''} [{_(p.status)}] {why}",
+                f"{p.payer + ' ' if p.payer else ''}[{_(p.status)}] {why}",
             )
         report.summary(
             {"payments": len(rows)},
