@@ -300,7 +300,7 @@ class CustomerService:
         :func:`put_invoice_address`), then queue the invoices that waited for it. With
         ``shared_because``, it is marked a shared mailbox for that reason; ``then`` does more
         in the same transaction (all of it is applied, or none)."""
-        email = customer_email(email, "email")
+        email = customer_email(email, _("the new invoice address"))
         if not reason.strip():
             raise ValidationError(_("reason: say why the invoice address changes"))
         async with transaction(self.sessions) as session:
@@ -336,7 +336,7 @@ class CustomerService:
             )
         if identifier is not None:
             checked_text(identifier, "identifier", IDENTIFIER_MAX)
-        adding = tuple(customer_email(a, "copy address") for a in add_copies)
+        adding = tuple(customer_email(a, _("the copy address")) for a in add_copies)
         removing = tuple(_email(a, "copy address") for a in remove_copies)
         changes: list[str] = []
         async with transaction(self.sessions) as session:

@@ -197,12 +197,14 @@ def test_an_address_whose_domain_has_no_dot_is_refused_wherever_a_person_gives_o
     assert code == 2 and "'factures@dupont' " + says in out, out
     code, out = run(config, "customers", "add", "Dupont", "--email", "factures@dupont.fr")
     assert code == 0, out
-    for command in (
-        ["customers", "set-address", "Dupont", "compta@dupont", "--reason", "phoned"],
-        ["customers", "edit", "Dupont", "--add-copy", "boss@dupont", "--reason", "phoned"],
-    ):
+    for command, named in (
+        (["customers", "set-address", "Dupont", "compta@dupont", "--reason", "phoned"],
+         "the new invoice address: 'compta@dupont'"),
+        (["customers", "edit", "Dupont", "--add-copy", "boss@dupont", "--reason", "phoned"],
+         "the copy address: 'boss@dupont'"),
+    ):  # fmt: skip
         code, out = run(config, *command)
-        assert code == 2 and says in out, (command, out)
+        assert code == 2 and says in out and named in out, (command, out)
     assert run(config, "import", str(invoice_file(tmp_path / "in", "FA-1", buyer_id="")))[0] == 0
     code, out = run(config, "resend", "FA-1", "--to", "gerant@dupont", "--reason", "asked")
     assert code == 2 and says in out, out
