@@ -23,6 +23,14 @@ def normalize_address(raw: str, what: str = "address") -> str:
     in its ASCII form (IDNA 2008, RFC 5891), which every relay takes; refuses bad syntax,
     and a local part that is not ASCII (it needs SMTPUTF8, RFC 6531, which is not sent)."""
     refuse_line_breaks(raw, what)
+    named = _NAMED.fullmatch(raw.strip())
+    if named is not None:  # "Facturation <compta@x.fr>", copied from a mail client
+        raise MessageRefused(
+            N_("{what}: {value} has a name with the address; give the address alone: {address}"),
+            what=what,
+            value=repr(raw),
+            address=named[1].strip(),
+        )
     normalized = _normalized(raw.strip())
     if normalized is None:
         raise MessageRefused(
@@ -53,6 +61,9 @@ def normalize_address(raw: str, what: str = "address") -> str:
             value=repr(raw),
         )
     return f"{local}@{domain}"
+
+
+_NAMED = re.compile(r"[^<>]*<([^<>@\s]+@[^<>\s]+)>")  # RFC 5322 3.4's name-addr
 
 
 def comparable(address: str) -> str:

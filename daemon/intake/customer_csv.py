@@ -107,7 +107,7 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
             identifier=raw.get("identifier"),
             language=(raw.get("language") or "fr").strip() or "fr",
         )
-        problems = customer_problems(customer)
+        problems = customer_problems(customer, columns=True)
         if problems:  # each named with its line, all of them
             where = f"{path}:{line}"
             errors += [_("{where}: {problem}").format(where=where, problem=p) for p in problems]

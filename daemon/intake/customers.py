@@ -100,9 +100,12 @@ def customer_email(value: str, what: str) -> str:
     return email
 
 
-def customer_problems(data: NewCustomer) -> list[str]:
-    """Every field of ``data`` that is wrong, each said with its field's name."""
+def customer_problems(data: NewCustomer, *, columns: bool = False) -> list[str]:
+    """Every field of ``data`` that is wrong, each said with its field's name: its CSV
+    column's where ``columns`` (the file names them so), else as the operator reads it."""
     problems: list[str] = []
+    invoice_field = "invoice_email" if columns else _("the invoice address")
+    copy_field = "copy_emails" if columns else _("the copy address")
 
     def attempt(check: Callable[[], object]) -> None:
         try:
@@ -120,10 +123,10 @@ def customer_problems(data: NewCustomer) -> list[str]:
             _("language: {language} is not one of fr, en").format(language=repr(data.language))
         )
     if data.invoice_email:
-        attempt(functools.partial(customer_email, data.invoice_email, "invoice_email"))
+        attempt(functools.partial(customer_email, data.invoice_email, invoice_field))
     for copy in data.copy_emails:
         if copy.strip():
-            attempt(functools.partial(customer_email, copy, "copy_emails"))
+            attempt(functools.partial(customer_email, copy, copy_field))
     return problems
 
 

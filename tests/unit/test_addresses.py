@@ -13,7 +13,10 @@ from mailer.errors import MessageRefused
     [
         ("n4@dupont.example, spy@evil.example", "not exactly one e-mail address"),
         ("jean dupont@dupont.example", "not exactly one e-mail address"),
-        ("Jean <jean@dupont.example>", "not a valid e-mail address"),
+        (
+            "Jean <jean@dupont.example>",
+            "a name with the address; give the address alone: jean@dupont.example",
+        ),
         ("jéan@dupont.example", "SMTPUTF8"),
         ("jean@dupont.example\r\nBcc: spy@evil.example", "line break"),
         ("jean@", "not a valid e-mail address"),

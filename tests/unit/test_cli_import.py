@@ -195,6 +195,10 @@ def test_an_address_whose_domain_has_no_dot_is_refused_wherever_a_person_gives_o
     assert code == 2 and "customers.csv:2" in out and says in out, out
     code, out = run(config, "customers", "add", "Dupont", "--email", "factures@dupont")
     assert code == 2 and "'factures@dupont' " + says in out, out
+    # as a mail client writes it, with a name: the address alone is asked for, named
+    code, out = run(config, "customers", "add", "Dupont", "--email", "Compta <f@dupont.fr>")
+    assert code == 2 and "the invoice address: 'Compta <f@dupont.fr>' has a name" in out, out
+    assert "give the address alone: f@dupont.fr" in out, out
     code, out = run(config, "customers", "add", "Dupont", "--email", "factures@dupont.fr")
     assert code == 0, out
     for command, named in (
