@@ -94,7 +94,7 @@ def _numbered(prefix: str) -> Callable[[str], int]:
     def read(text: str) -> int:
         digits = text.strip()
         if digits[: len(prefix)].upper() == prefix:
-            digits = digits[len(prefix) :]
+            digits = digits[len(prefix) :].strip()  # "# 12" as a list may be copied
         if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= ID_MAX):
             raise typer.BadParameter(
                 _("{value} is not a number as the lists write it (for example {example})").format(

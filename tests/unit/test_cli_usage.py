@@ -199,3 +199,15 @@ def test_every_argument_and_option_says_what_it_is() -> None:
                 (f"{path} {n}", command.get_command(ctx, n)) for n in command.list_commands(ctx)
             ]
     assert silent == [], silent
+
+
+def test_a_row_number_is_read_as_the_lists_write_it() -> None:
+    import typer
+
+    from daemon.app.cli_base import request_number, row_number
+
+    assert [row_number(t) for t in ("12", "#12", " #12 ", "# 12")] == [12, 12, 12, 12]
+    assert [request_number(t) for t in ("R3", "r3", "3")] == [3, 3, 3]
+    for wrong in ("#", "#-1", "0", "1.5", "#12a", "R3", "１２"):
+        with pytest.raises(typer.BadParameter):
+            row_number(wrong)
