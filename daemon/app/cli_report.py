@@ -68,7 +68,7 @@ def report_lines(r: BusinessReport) -> list[str]:
         _("Bounce reasons: {counts}").format(
             counts=", ".join(f"{reason_label(k)} {v}" for k, v in r.bounce_reasons.items()) or "0"
         ),
-        _("Days to pay (mean / median, from issue; from the due date):"),
+        _("Days to pay (invoices paid; mean / median from issue; from the due date):"),
     ]
     for d in r.days_to_pay:
         figures = _("{mean_issue} / {median_issue}; {mean_due} / {median_due}").format(

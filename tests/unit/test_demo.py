@@ -35,6 +35,9 @@ def test_the_demo_shows_the_billing_loop(
     assert "entry 2: €75.00 waiting" in out
     assert "sent: level 1 to Boulangerie Dupont (factures@boulangerie-dupont.example)" in out
     assert "\n  E-invoice adoption" in out and "Late-payment rate" in out
+    # the count beside each group's days to pay is named: the invoices paid
+    assert "Days to pay (invoices paid; mean / median from issue" in out
+    assert re.search(r"\n    all +1  40 / 40; 10 / 10\n", out), out
     assert "\n  Period (issue dates): all, from the first invoice to the last" in out
     [leroy] = [line for line in out.splitlines() if line.strip().startswith("FA-2026-0103 ")]
     assert "€4,799.99 due " in leroy and leroy.rstrip().endswith("deferred, paid")
