@@ -173,7 +173,12 @@ class AttentionScreen(LoadingScreen):
         if item is None:
             hint.update(_("Nothing needs a person.") if not self.items else "")
             return
-        hint.update(_("[b]What to do[/b]: {hint}").format(hint=escape(_(item.hint))))
+        # the whole why, which the table's last column cuts on a narrow screen, then what to do
+        hint.update(
+            _("[b]Why[/b]: {why}").format(why=escape(item.why))
+            + "\n"
+            + _("[b]What to do[/b]: {hint}").format(hint=escape(_(item.hint)))
+        )
 
     def action_next_kind(self) -> None:
         self.kind_index = (self.kind_index + 1) % len(KINDS)

@@ -1462,3 +1462,21 @@ async def test_an_undeliverable_address_is_seen_on_80_columns(tui_settings: Sett
         shown = sum(c.get_render_width(addresses) for c in addresses.ordered_columns[: status + 1])
         assert shown <= 80, shown
         await app.services.close()
+
+
+async def test_the_whole_why_of_the_item_under_the_cursor_is_read_below_the_queue(
+    tui_settings: Settings,
+) -> None:
+    """On 80 columns the queue's last column showed "compta": the reason a
+    bounce gave was read nowhere on the screen. The item under the cursor is said whole
+    below the queue, then what to do."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        table.move_cursor(row=_kinds(table).index("hard-bounce"))
+        await _settled(pilot)
+        hint = str(app.screen.query_one("#hint").render())
+        assert "Why: compta@martin.invalid: hard bounce — no such domain" in hint
+        assert "What to do" in hint
+        await app.services.close()
