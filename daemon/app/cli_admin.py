@@ -15,6 +15,7 @@ from config import load_settings, masked_dump, settings_file
 from daemon.app.cli_base import (
     DATE_METAVAR,
     CustomerArg,
+    CustomerId,
     JsonOption,
     app,
     bounce_app,
@@ -26,7 +27,6 @@ from daemon.app.cli_base import (
     guarded,
     refuse_missing_database,
     refuse_missing_paths,
-    row_number,
     settings,
     state,
     user,
@@ -151,10 +151,7 @@ def customers_set_address(
     customer: CustomerArg,
     email: Annotated[str, typer.Argument(help="Its new central invoice mailbox")],
     reason: Annotated[str, typer.Option(help="Why the address changes (logged)")],
-    customer_id: Annotated[
-        int | None,
-        typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
-    ] = None,
+    customer_id: CustomerId = None,
 ) -> None:
     """Change a customer's central invoice mailbox (logged with who, when and why).
     CUSTOMER is a VAT id, an identifier, a name, or #N."""
@@ -179,12 +176,6 @@ def customers_set_address(
             )
 
     with_app(go)
-
-
-CustomerId = Annotated[
-    int | None,
-    typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
-]
 
 
 @customers_app.command("deliverable")

@@ -284,6 +284,10 @@ CustomerArg = Annotated[
 InvoiceArg = Annotated[
     str, typer.Argument(help="The invoice's number ('NUMBER #N' when several share it)")
 ]
+CustomerId = Annotated[
+    int | None,
+    typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
+]
 
 
 user = current_operator  # who every command records

@@ -14,6 +14,8 @@ from typing import Annotated, TypeVar
 import typer
 
 from daemon.app.cli_base import (
+    CustomerArg,
+    CustomerId,
     InvoiceArg,
     JsonOption,
     amounts_app,
@@ -327,12 +329,9 @@ def _held_for_customer(as_json: bool) -> None:
 @buyers_app.command("choose")
 def buyers_choose(
     held: HeldForCustomerId,
-    customer: Annotated[str, typer.Argument(help="A VAT id, an identifier, a name, or #N")],
+    customer: CustomerArg,
     reason: Reason,
-    customer_id: Annotated[
-        int | None,
-        typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
-    ] = None,
+    customer_id: CustomerId = None,
 ) -> None:
     """Say which customer a held invoice is for: it becomes that customer's and goes out to
     its invoice address, as an import would have sent it."""

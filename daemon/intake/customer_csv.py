@@ -27,11 +27,10 @@ from daemon.intake.addresses import add_address, put_invoice_address
 from daemon.intake.customers import (
     NewCustomer,
     already_recorded,
+    checked_customer,
     create_customer,
-    customer_problems,
     described,
     namesakes,
-    validate_new_customer,
 )
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory
@@ -107,12 +106,12 @@ def read_customer_csv(path: Path) -> list[tuple[int, NewCustomer]]:
             identifier=raw.get("identifier"),
             language=(raw.get("language") or "fr").strip() or "fr",
         )
-        problems = customer_problems(customer, columns=True)
-        if problems:  # each named with its line, all of them
+        checked, problems = checked_customer(customer, columns=True)
+        if checked is None:  # each named with its line, all of them
             where = f"{path}:{line}"
             errors += [_("{where}: {problem}").format(where=where, problem=p) for p in problems]
             continue
-        rows.append((line, validate_new_customer(customer)))
+        rows.append((line, checked))
     if errors:
         raise ValidationError(joined(errors) + _(" — nothing was imported"))
     return rows

@@ -100,18 +100,22 @@ def customer_email(value: str, what: str) -> str:
     return email
 
 
-def customer_problems(data: NewCustomer, *, columns: bool = False) -> list[str]:
-    """Every field of ``data`` that is wrong, each said with its field's name: its CSV
+def checked_customer(
+    data: NewCustomer, *, columns: bool = False
+) -> tuple[NewCustomer | None, list[str]]:
+    """``data`` made tidy (its name's spaces, its addresses as recorded), or None and every
+    field that is wrong, not only the first, each said with its field's name: its CSV
     column's where ``columns`` (the file names them so), else as the operator reads it."""
     problems: list[str] = []
     invoice_field = "invoice_email" if columns else _("the invoice address")
     copy_field = "copy_emails" if columns else _("the copy address")
 
-    def attempt(check: Callable[[], object]) -> None:
+    def attempt(check: Callable[[], str]) -> str | None:
         try:
-            check()
+            return check()
         except ValidationError as exc:
             problems.append(str(exc))
+            return None
 
     attempt(functools.partial(checked_text, data.name, "name", NAME_MAX))
     if not data.name.split():
@@ -122,32 +126,34 @@ def customer_problems(data: NewCustomer, *, columns: bool = False) -> list[str]:
         problems.append(
             _("language: {language} is not one of fr, en").format(language=repr(data.language))
         )
-    if data.invoice_email:
+    invoice = (
         attempt(functools.partial(customer_email, data.invoice_email, invoice_field))
-    for copy in data.copy_emails:
-        if copy.strip():
-            attempt(functools.partial(customer_email, copy, copy_field))
-    return problems
-
-
-def validate_new_customer(data: NewCustomer) -> NewCustomer:
-    """``data`` made tidy (its name's spaces, its addresses as recorded), or
-    :class:`ValidationError` naming every field that is wrong, not only the first."""
-    problems = customer_problems(data)
-    if problems:
-        raise ValidationError(joined(problems))
-    invoice = customer_email(data.invoice_email, "invoice_email") if data.invoice_email else None
-    copies = tuple(
-        dict.fromkeys(customer_email(c, "copy_emails") for c in data.copy_emails if c.strip())
+        if data.invoice_email
+        else None
     )
+    copies = [
+        attempt(functools.partial(customer_email, c, copy_field))
+        for c in data.copy_emails
+        if c.strip()
+    ]
+    if problems:
+        return None, problems
     return NewCustomer(
         " ".join(data.name.split()),
         invoice,
-        tuple(c for c in copies if c != invoice),
+        tuple(c for c in dict.fromkeys(copies) if c is not None and c != invoice),
         (data.vat_id or "").strip() or None,
         (data.identifier or "").strip() or None,
         data.language,
-    )
+    ), []
+
+
+def validate_new_customer(data: NewCustomer) -> NewCustomer:
+    """``data`` made tidy, or :class:`ValidationError` naming every field that is wrong."""
+    customer, problems = checked_customer(data)
+    if customer is None:
+        raise ValidationError(joined(problems))
+    return customer
 
 
 async def already_recorded(session: AsyncSession, data: NewCustomer) -> list[Customer]:
