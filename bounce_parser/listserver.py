@@ -55,8 +55,9 @@ _HELD = re.compile(
 )
 # "… this mailing list <list@…>", "… posting to list@…"
 # "list" then, past a line break, a quote or bracket, the list's address (its end as RFC
-# 5322 3.4.1 has it: a quote or bracket after the domain closes it)
-_LIST_ADDRESS = re.compile(r"\blist\s*\W{0,3}(?=[^\s<>@'\"]+@)", re.IGNORECASE)
+# 5322 3.4.1 has it: a quote or bracket after the domain closes it); "list" a word of its
+# own, not the start of the list's name ("Your mail to 'liste@…'")
+_LIST_ADDRESS = re.compile(r"\blist\b\s*\W{0,3}(?=[^\s<>@'\"]+@)", re.IGNORECASE)
 
 
 def list_rejection(msg: Message, text: str, common: dict[str, Any]) -> Classification | None:
@@ -129,6 +130,13 @@ def _list_address(msg: Message, head: str, text: str) -> str | None:
         for address in returned_to(list(mime.walk(msg)), text, ("To", "Cc")):
             if address.partition("@")[0].lower() == (named.group(1) or named.group(2)).lower():
                 return address
+        # not returned: the list of that name at its robot's domain (Sympa's lists are
+        # list@robot-domain beside sympa@robot-domain; LISTSERV's LIST@host beside
+        # LISTSERV@host; Majordomo's likewise)
+        for address in mime.addresses_in(mime.header(msg, "From") or ""):
+            robot = _ROBOT_ADDRESS.match(address)
+            if robot:
+                return f"{named.group(1) or named.group(2)}@{robot.group(1)}".lower()
     post = re.search(r"<mailto:([^>?\s]+@[^>?\s]+)", mime.header(msg, "List-Post") or "")
     if post:
         return post.group(1)
@@ -142,4 +150,5 @@ def _list_address(msg: Message, head: str, text: str) -> str | None:
     return None
 
 
+_ROBOT_ADDRESS = re.compile(r"^(?:sympa|listserv|majordomo)@(.+)$", re.IGNORECASE)
 _LIST_NAME = re.compile(r"\bfor list ([\w.-]+)|\bto the ([\w.-]+) list\b", re.IGNORECASE)

@@ -203,3 +203,35 @@ def test_other_list_managers_refusals_and_holds_are_of_the_list_address(name: st
     assert [(r.address, r.action, r.hard) for r in c.recipients] == [
         ("compta@lists.client.example", action, False)
     ]
+
+
+def test_a_list_whose_name_starts_with_list_is_named_whole() -> None:
+    # Mailman 3's hold notice names the list by its address ($listname is the list's full
+    # address): a French "liste-…" is the list's name, not the word "list" before it
+    held = (
+        b"From: liste-factures-owner@lists.client.example\r\nTo: factures@acme.example\r\n"
+        b"Subject: Your message to liste-factures@lists.client.example awaits moderator "
+        b"approval\r\nMessage-ID: <mm-2@client.example>\r\nX-Mailman-Version: 3.3.8\r\n"
+        b"Content-Type: text/plain\r\n\r\n"
+        b"Your mail to 'liste-factures@lists.client.example' with the subject\r\n\r\n"
+        b"    Facture FA-1\r\n\r\nIs being held until the list moderator can review it for "
+        b"approval.\r\n"
+    )
+    [r] = classify(held).recipients
+    assert (r.address, r.action) == ("liste-factures@lists.client.example", "delayed")
+
+
+@pytest.mark.parametrize("name", ["Sympa, rejected", "LISTSERV"])
+def test_a_list_named_without_the_returned_message_is_at_its_robots_domain(name: str) -> None:
+    # Sympa's lists are list@robot-domain beside sympa@robot-domain, LISTSERV's LIST@host
+    # beside LISTSERV@host: a notice that names the list and returns nothing names it so
+    sender, subject, headers, text, action = OTHER_MANAGERS[name]
+    notice = (
+        f"From: {sender}\r\nTo: factures@acme.example\r\nSubject: {subject}\r\n"
+        f"{headers}Content-Type: text/plain\r\n\r\n{text}"
+    ).encode()
+    c = classify(notice)
+    assert c.kind == Kind.BOUNCE
+    assert [(r.address, r.action) for r in c.recipients] == [
+        ("compta@lists.client.example", action)
+    ]
