@@ -67,12 +67,20 @@ _KEYED = re.compile(
     r"client-ip|i)="
 )
 # "please contact <support@…>", "write to", "send an email to", "email us at", "Support:": the
-# provider's help desk, named to the reader, not an address that failed
+# provider's help desk, named to the reader, not an address that failed (in the languages
+# notices are written in for French, German, Spanish and Italian readers too)
 _CONTACT = re.compile(
     r"(?:contact(?: us)?(?: at)?|write (?:to|us at)|send (?:an? )?(?:e-?mail|message|note) to|"
     r"e-?mail us at|mail us at|reach us at|support|help ?desk|assistance|"
     # "Contact the Mailman site administrator at" (Mailman's notices), the address under it
-    r"contact (?:the |your )?(?:[\w-]+ ){0,4}at)[ \t:,]*(?:\r?\n[ \t]*)?<?$",
+    r"contact (?:the |your )?(?:[\w-]+ ){0,4}at|"
+    # the same asked in the notice's own language: French ("écrivez à", "contactez", "adressez-
+    # vous à"), German ("wenden Sie sich an", "kontaktieren Sie"), Spanish ("escriba a",
+    # "contacte con"), Italian ("scrivere a", "contattare")
+    r"(?:[ée]crivez|[ée]crire|contactez(?:-nous)?|contacter|adressez-vous|"
+    r"wenden sie sich(?: bitte)?|kontaktieren sie|schreiben sie(?: bitte)?|"
+    r"escriba|contacte|scrivere|scrivi|contattare|contatta)(?: (?:à|a|an|con|uns))?"
+    r")[ \t:,]*(?:\r?\n[ \t]*)?<?$",
     re.IGNORECASE,
 )
 # the message's sender named inline ("Your message from <sender> to <recipient>", Exim's "The

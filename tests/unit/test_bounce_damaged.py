@@ -358,6 +358,29 @@ def test_help_desks_quoted_message_ids_and_authentication_results_are_not_recipi
     assert [r.address for r in c.recipients] == ["x@client.example"]
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "Pour toute question, écrivez à",
+        "En cas de problème, contactez",
+        "Bei Fragen wenden Sie sich bitte an",
+        "Para más información, escriba a",
+        "Per assistenza, contattare",
+    ],
+)
+def test_a_help_desk_named_in_the_notices_own_language_is_not_a_recipient(asked: str) -> None:
+    # a provider writes its notices in its readers' language: the address it asks them to
+    # write to is its help desk there too
+    raw = (
+        "From: postmaster@univ.example\r\nTo: b@acme.example\r\n"
+        "Subject: Message non remis\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Le message n'a pas pu être remis à :\r\n\r\n    x@client.example\r\n\r\n"
+        f"Raison : 550 5.1.1 adresse inconnue.\r\n\r\n{asked} support-mail@univ.example.\r\n"
+    ).encode()
+    [r] = classify(raw).recipients
+    assert (r.address, r.reason) == ("x@client.example", "userunknown")
+
+
 def test_the_returned_message_after_message_text_follows_names_no_recipient() -> None:
     raw = (
         b"From: MAILER-DAEMON@mx.acme.example\r\nTo: b@acme.example\r\n"
