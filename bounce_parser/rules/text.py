@@ -1581,8 +1581,13 @@ _SPECIFIC: list[Wording] = [
             r"administrative?l?e?y disabled",  # qmail-ldap: "Mailaddress is administratively …"
             r"temporarily disabled",
             r"temporar(?:il)?y locked",
-            # French and German: "compte désactivé", "Konto deaktiviert", "Postfach gesperrt"
-            r"compte (?:d[ée]sactiv[ée]|suspendu|bloqu[ée]|inactif)",
+            # French and German: "compte désactivé", "ce compte a été désactivé", "boîte aux
+            # lettres désactivée", "Konto deaktiviert", "Postfach gesperrt"
+            r"compte (?:(?:a [ée]t[ée]|est) )?(?:d[ée]sactiv[ée]|suspendu|bloqu[ée]|inactif)",
+            # (said of it, not "inconnu ou boîte aux lettres désactivée", which does not say
+            # which: AMBIGUOUS_WORDING)
+            r"bo[îi]te (?:aux lettres |mail |e-?mail )?(?:a [ée]t[ée]|est) "
+            r"(?:d[ée]sactiv[ée]e|suspendue|bloqu[ée]e|inactive)",
             r"(?:konto|postfach|benutzer) (?:ist |wurde )?(?:deaktiviert|gesperrt|inaktiv)",
             # Spanish, Italian, Portuguese and Dutch: "cuenta desactivada", "account sospeso",
             # "conta suspensa", "account geblokkeerd"

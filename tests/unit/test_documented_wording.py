@@ -3923,6 +3923,8 @@ LOCALIZED = [
     # the other causes in French and German: a closed account, a message too big, a delay
     # run out, an unknown domain or address
     ("Compte désactivé.", "suspend", False),
+    ("Ce compte a été désactivé.", "suspend", False),
+    ("La boîte aux lettres est désactivée.", "suspend", False),
     ("Das Konto wurde deaktiviert.", "suspend", False),
     ("Message trop volumineux.", "mesgtoobig", False),
     ("Die Nachricht ist zu groß.", "mesgtoobig", False),
