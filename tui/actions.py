@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.dom import DOMNode
 
 from daemon.domain.i18n import N_, _
@@ -75,3 +75,14 @@ def speak_bindings(node: DOMNode) -> None:
         bindings[key] = [
             replace(b, description=_(b.description)) if b.description else b for b in found
         ]
+
+
+def spoken(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """A screen's active keys, Textual's own (its widgets', ``tui.textual_words``) described
+    in the operator's language too: what the footer and the keys panel show."""
+    return {
+        key: active._replace(binding=replace(active.binding, description=_(described)))
+        if (described := active.binding.description)
+        else active
+        for key, active in bindings.items()
+    }

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 from daemon.app.invoice_list import InvoiceFilter
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import STATE_LABELS
-from tui.actions import INVOICE_STATES, speak_bindings
+from tui.actions import INVOICE_STATES, speak_bindings, spoken
 from tui.markup import escape
 
 T = TypeVar("T")
@@ -37,6 +37,10 @@ class Dialog(ModalScreen[T]):
     def __init__(self) -> None:
         super().__init__()
         speak_bindings(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return spoken(super().active_bindings)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import on, work
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.i18n import _
-from tui.actions import speak_bindings
+from tui.actions import speak_bindings, spoken
 from tui.dialogs import ActionDialog, Answer
 from tui.markup import escape
 from tui.messages import ActionDone, ActionFailed, Loaded, LoadFailed
@@ -24,6 +25,10 @@ class LoadingScreen(Screen[None]):
         super().__init__()
         self.services = services
         speak_bindings(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return spoken(super().active_bindings)
 
     async def fetch(self) -> Any:
         """What the screen shows, from the service layer (in the worker)."""

@@ -598,6 +598,68 @@ async def test_the_palette_lists_the_app_commands_and_escape_closes_the_keys(
         await app.services.close()
 
 
+async def test_the_keys_panel_is_in_the_operators_language_textuals_keys_too(
+    tui_settings: Settings,
+) -> None:
+    """The keys panel lists Textual's own keys (the table's, the screen's) beside ours: a
+    French operator reads them all in French, in the queue and in a dialog over it."""
+    app = make_app(_speaking(tui_settings, "fr"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        app.action_show_help_panel()
+        await _settled(pilot)
+        panel = _panel_text(app)
+        assert {"Curseur vers le haut", "Élément suivant", "Filtrer par type"} <= panel, panel
+        assert not {"Cursor up", "Focus Next", "Copy selected text", "Top"} & panel, panel
+        await pilot.press("s")  # a dialog: its input's keys
+        await _settled(pilot)
+        app.action_show_help_panel()
+        await _settled(pilot)
+        panel = _panel_text(app)
+        assert {"Tout sélectionner", "Annuler"} <= panel, panel
+        assert not {"Select all", "Delete character left", "Submit"} & panel, panel
+        await app.services.close()
+
+
+def _panel_text(app: FacturierApp) -> set[str]:
+    """Each key's description the keys panel shows (its bindings table's rows)."""
+    from textual.widgets._key_panel import BindingsTable
+
+    [table] = app.screen.query(BindingsTable)
+    rendered = table.render_bindings_table()
+    [column] = [c for c in rendered.columns if any(c.cells)][-1:]
+    return {" ".join(str(cell).split()) for cell in column.cells}
+
+
+def test_textuals_own_keys_are_each_marked_to_be_translated() -> None:
+    """Each key description the Textual widgets this app uses bring is in
+    ``tui/textual_words.py`` (and so in the catalog): a Textual upgrade that adds one is
+    told here, not found in English on an operator's screen."""
+    from textual.app import App
+    from textual.containers import VerticalScroll
+    from textual.screen import ModalScreen, Screen
+    from textual.widgets import Checkbox, DataTable, Footer, Input, Select
+    from textual.widgets._select import SelectCurrent, SelectOverlay
+
+    from tui.textual_words import TEXTUAL_KEYS
+
+    used = (App, Screen, ModalScreen, DataTable, Input, Checkbox, Select, SelectOverlay)
+    used += (SelectCurrent, Footer, VerticalScroll)
+    described = {
+        b.description
+        for cls in used
+        for found in cls._merged_bindings.key_to_bindings.values()
+        for b in found
+        if b.description
+    }
+    assert described - set(TEXTUAL_KEYS) == set()
+    i18n.use("fr")
+    try:
+        assert [k for k in TEXTUAL_KEYS if i18n._(k) == k] == []
+    finally:
+        i18n.use("en")
+
+
 async def test_resend_from_the_queue_after_the_address_is_fixed(tui_settings: Settings) -> None:
     """R on a hard bounce refuses while the address is undeliverable, and once a working
     address is set queues a deliberate re-send to it, recorded with who and why."""
