@@ -2,7 +2,7 @@
 
 The widgets this app uses (tables, inputs, menus, scrolling panes) and Textual's screens bring
 their keys with English descriptions, shown in the keys panel beside ours. Each is listed
-here for the catalog; ``tests/tui/test_keys.py`` says which a Textual upgrade added.
+here for the catalog; ``tests/tui/test_tui.py`` says which a Textual upgrade added.
 """
 
 from __future__ import annotations
