@@ -16,7 +16,6 @@ from config import Settings
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import EInvoiceError
 from daemon.domain.event_words import event_text
-from daemon.domain.finding_words import refusal_text
 from daemon.domain.models import Invoice, utcnow
 from daemon.intake.amounts import hold_before_sending
 from daemon.intake.einvoice import read_einvoice
@@ -85,7 +84,7 @@ class AppContext:
                     gate=gate,
                 )
             except EInvoiceError as exc:  # stored in English, read in each reader's language
-                why = refusal_text(exc.report) if exc.report is not None else exc.reason
+                why = exc.english
                 return NotSent(event_text("gate_refuses", refusal=why))
             except OSError as exc:
                 return NotSent(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from daemon.domain.i18n import _, joined, ngettext
+from daemon.domain.i18n import Said, _, joined, ngettext
 
 if TYPE_CHECKING:
     from daemon.domain.compliance import ComplianceReport
@@ -45,14 +45,25 @@ class PermanentError(FacturierError):
 
 
 class EInvoiceError(PermanentError):
-    """``reason`` in the reader's language; ``report``: the compliance gate's, where its
-    rules refused the invoice (its findings, to be stored and said again)."""
+    """``reason`` in the reader's language, ``english`` as the journal and stored events say
+    it; ``report``: the compliance gate's, where its rules refused the invoice (its
+    findings, to be stored and said again)."""
 
-    def __init__(self, file: str, reason: str, report: ComplianceReport | None = None):
+    def __init__(self, file: str, reason: Said | str, report: ComplianceReport | None = None):
         self.file = file
-        self.reason = reason
+        self.said = reason if isinstance(reason, Said) else Said(reason)
+        self.reason = self.said.shown() if isinstance(reason, Said) else reason
         self.report = report
-        super().__init__(f"{file}: {reason}")
+        super().__init__(f"{file}: {self.reason}")
+
+    @property
+    def english(self) -> str:
+        """Why, in English: a refusal by the gate's rules as ``finding_words`` stores it."""
+        if self.report is not None:
+            from daemon.domain.finding_words import refusal_text
+
+            return refusal_text(self.report)
+        return str(self.said)
 
 
 class KeyFileError(PermanentError):

@@ -30,7 +30,7 @@ from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import IDENTIFIER_MAX, NAME_MAX, NUMBER_MAX, checked_text
 from daemon.domain.finding_words import ZUGFERD1_GUIDELINE
 from daemon.domain.finding_words import refusal as said_refusal
-from daemon.domain.i18n import N_, _
+from daemon.domain.i18n import N_, _, say
 from daemon.intake.pdf_layer import embedded_invoice, pdf_findings
 from daemon.intake.rules import ComplianceGate, default_gate, guideline_finding
 from daemon.intake.xml_safety import safe_xml, xml_encoding
@@ -103,9 +103,9 @@ def read_einvoice(
     elif xml_encoding(data) is not None:
         xml, fmt, content_type = data, "", "application/xml"
     else:
-        raise EInvoiceError(file, _("neither a PDF nor an XML file"))
+        raise EInvoiceError(file, say(N_("neither a PDF nor an XML file")))
     if b"FatturaElettronica" in xml[:4096]:
-        raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
+        raise EInvoiceError(file, say(N_("FatturaPA (Italian SDI) invoices are not supported")))
     safe = safe_xml(xml, file, max_bytes=gate.max_xml_bytes)
     root, xml = safe.root, safe.utf8
     ns = etree.QName(root).namespace or ""
@@ -132,19 +132,22 @@ def read_einvoice(
             compliance=checked,
         )
     if FATTURAPA_HINT in ns or etree.QName(root).localname == "FatturaElettronica":
-        raise EInvoiceError(file, _("FatturaPA (Italian SDI) invoices are not supported"))
+        raise EInvoiceError(file, say(N_("FatturaPA (Italian SDI) invoices are not supported")))
     if ns == CII_NS:
         fmt = fmt or "cii"
         syntax = "cii"
     elif ns in (UBL_INVOICE_NS, UBL_CREDIT_NS):
         if fmt == "factur-x":
-            raise EInvoiceError(file, _("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII"))
+            raise EInvoiceError(
+                file, say(N_("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII"))
+            )
         fmt = syntax = "ubl"
     else:
         raise EInvoiceError(
             file,
-            _("XML root {root} is not a CII or UBL invoice").format(
-                root=f"{{{ns}}}{etree.QName(root).localname}"
+            say(
+                N_("XML root {root} is not a CII or UBL invoice"),
+                root=f"{{{ns}}}{etree.QName(root).localname}",
             ),
         )
     if check_xsd:
@@ -187,7 +190,7 @@ def _terms(root: Any, xml: bytes, file: str) -> dict[str, Any]:
             bt: dict[str, Any] = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
     except Exception as exc:
         raise EInvoiceError(
-            file, _("cannot read the invoice data: {error}").format(error=_first_line(exc))
+            file, say(N_("cannot read the invoice data: {error}"), error=_first_line(exc))
         ) from exc
     if not bt.get("BG-3") and etree.QName(root).namespace == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
@@ -219,7 +222,7 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
     except Exception as exc:
         raise EInvoiceError(
             file,
-            _("fails the {format} XML schema: {error}").format(format=name, error=_first_line(exc)),
+            say(N_("fails the {format} XML schema: {error}"), format=name, error=_first_line(exc)),
         ) from exc
     if xsd is None:
         # a guideline id of no Factur-X profile (ZUGFeRD 1's "comfort" in a CII D16B
@@ -233,8 +236,10 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
             file,
             finding.message
             if finding is not None
-            else _("fails the {format} XML schema: {error}").format(
-                format=name, error=_("no schema for its profile {level}").format(level=level)
+            else say(
+                N_("fails the {format} XML schema: {error}"),
+                format=name,
+                error=say(N_("no schema for its profile {level}"), level=level),
             ),
         )
     schema = _schema(xsd)
@@ -244,8 +249,10 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
     if not valid:
         raise EInvoiceError(
             file,
-            _("fails the {format} XML schema: {error}").format(
-                format=name, error=f"{error.message} (line {error.line})" if error else "?"
+            say(
+                N_("fails the {format} XML schema: {error}"),
+                format=name,
+                error=f"{error.message} (line {error.line})" if error else "?",
             ),
         )
 
@@ -288,13 +295,13 @@ def _text(value: Any) -> str | None:
 def _money(value: Any, field: str, file: str, required: bool) -> Decimal | None:
     if value is None or str(value).strip() == "":
         if required:
-            raise EInvoiceError(file, _("missing {field}").format(field=_(field)))
+            raise EInvoiceError(file, say(N_("missing {field}"), field=say(field)))
         return None
     try:
         return Decimal(str(value).strip())
     except InvalidOperation as exc:
         raise EInvoiceError(
-            file, _("{field} is not an amount: {value}").format(field=_(field), value=repr(value))
+            file, say(N_("{field} is not an amount: {value}"), field=say(field), value=repr(value))
         ) from exc
 
 
@@ -315,7 +322,7 @@ def _as_date(value: Any, field: str, file: str) -> date | None:
         except ValueError:
             continue
     raise EInvoiceError(
-        file, _("{field} is not a date: {value}").format(field=_(field), value=repr(value))
+        file, say(N_("{field} is not a date: {value}"), field=say(field), value=repr(value))
     )
 
 
@@ -334,13 +341,13 @@ def _from_business_terms(
     buyer = bt.get("BG-7") or {}
     number = _text(bt.get("BT-1"))
     if not number:
-        raise EInvoiceError(file, _("missing invoice number (BT-1)"))
+        raise EInvoiceError(file, say(N_("missing invoice number (BT-1)")))
     issue = _as_date(bt.get("BT-2"), N_("issue date (BT-2)"), file)
     if issue is None:
-        raise EInvoiceError(file, _("missing issue date (BT-2)"))
+        raise EInvoiceError(file, say(N_("missing issue date (BT-2)")))
     buyer_name = _text(buyer.get("name"))
     if not buyer_name:
-        raise EInvoiceError(file, _("missing buyer name (BT-44)"))
+        raise EInvoiceError(file, say(N_("missing buyer name (BT-44)")))
     seller_name = _text(seller.get("name")) or ""
     for term, value, limit in (
         (_("invoice number (BT-1)"), number, NUMBER_MAX),

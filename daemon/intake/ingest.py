@@ -24,7 +24,7 @@ from daemon.domain.errors import EInvoiceError, ValidationError
 from daemon.domain.fields import FILE_NAME_MAX, checked_text
 from daemon.domain.finding_words import shown_held, why_held
 from daemon.domain.formatting import day, money
-from daemon.domain.i18n import _, joined, language, ngettext
+from daemon.domain.i18n import N_, Said, _, joined, language, ngettext, say
 from daemon.domain.identity import invoice_identity
 from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Invoice, utcnow
@@ -61,6 +61,29 @@ class ImportResult:
     """Its line amounts do not add up: held for a person (facturier amounts)."""
     customer_held: bool = False
     """Its buyer fits several customers: held for a person to say which (facturier buyers)."""
+    english: str | None = None
+    """For a refused file: why, in English (the service's journal says it so; ``message``
+    is the operator's)."""
+
+    @classmethod
+    def refused(cls, file: str, why: Said) -> ImportResult:
+        return cls(file, False, why.shown(), english=str(why))
+
+    def journal(self) -> str:
+        """What the service's journal says of it, in English."""
+        if not self.ok:
+            return f"refused: {self.english or self.message}"
+        held = [
+            said
+            for flag, said in (
+                (self.duplicate, "already imported"),
+                (self.held, "held: a possible duplicate"),
+                (self.amounts_held, "held: its amounts do not add up"),
+                (self.customer_held, "held: its buyer fits several customers"),
+            )
+            if flag
+        ]
+        return ", ".join([f"invoice {self.number}", *(held or ["imported"])])
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -108,28 +131,31 @@ class IngestService:
         try:  # the name travels as the attachment's file name
             checked_text(path.name, "file name", FILE_NAME_MAX)
         except ValidationError as exc:
-            return ImportResult(name, False, _("{why}: rename the file").format(why=exc))
+            return ImportResult.refused(name, say(N_("{why}: rename the file"), why=Said.of(exc)))
         try:
             size = (await asyncio.to_thread(path.stat)).st_size
             if self.max_file_bytes is not None and size > self.max_file_bytes:
-                return ImportResult(
+                return ImportResult.refused(
                     name,
-                    False,
-                    _(
-                        "a file of {size} bytes: no message within smtp.max_message_bytes "
-                        "({limit} bytes) can carry it; ask the seller for a smaller file, or "
-                        "raise the limit if the relay takes larger messages"
-                    ).format(size=size, limit=self.max_file_bytes),
+                    say(
+                        N_(
+                            "a file of {size} bytes: no message within smtp.max_message_bytes "
+                            "({limit} bytes) can carry it; ask the seller for a smaller file, "
+                            "or raise the limit if the relay takes larger messages"
+                        ),
+                        size=size,
+                        limit=self.max_file_bytes,
+                    ),
                 )
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
-            return ImportResult(name, False, _("cannot read: {why}").format(why=exc.strerror))
+            return ImportResult.refused(name, say(N_("cannot read: {why}"), why=exc.strerror))
         try:
             inv = await asyncio.to_thread(
                 read_einvoice, data, name, check_xsd=self.settings.check_xsd, gate=self.gate
             )
         except EInvoiceError as exc:
-            return ImportResult(name, False, exc.reason)
+            return ImportResult(name, False, exc.reason, english=exc.english)
         try:
             return await self._store(path, data, inv)
         except IntegrityError:
@@ -327,7 +353,7 @@ class IngestService:
         results = []
         for file in files:
             result = await self.import_file(file)
-            log.info("%s: %s", result.file, result.message, extra={"invoice": result.number})
+            log.info("%s: %s", result.file, result.journal(), extra={"invoice": result.number})
             results.append(result)
             if on_result is not None:
                 on_result(result, len(results), len(files))
@@ -346,7 +372,7 @@ class IngestService:
             result = await self.import_file(file)
             results.append(result)
             if result.ok:
-                log.info("%s: %s", file.name, result.message, extra={"invoice": result.number})
+                log.info("%s: %s", file.name, result.journal(), extra={"invoice": result.number})
                 await asyncio.to_thread(file.unlink)
             else:
                 rejected.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -355,7 +381,7 @@ class IngestService:
                 target.with_name(target.name + ".reason.txt").write_text(
                     f"{file.name}: {result.message}\n", encoding="utf-8"
                 )
-                log.warning("rejected %s: %s (kept in %s)", file, result.message, target)
+                log.warning("rejected %s: %s (kept in %s)", file, result.english, target)
         return results
 
 

@@ -37,7 +37,7 @@ from daemon.domain.finding_words import (
     XMP_LEVEL,
     XMP_NO_LEVEL,
 )
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, say
 from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps, resolved
 from daemon.intake.xml_safety import safe_xml
 
@@ -98,7 +98,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         af = catalog.get("/AF")
         af_ids = {id(resolved(x)) for x in (resolved(af) or [])}
     except (PyPdfError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
+        raise EInvoiceError(file, say(N_("unreadable PDF: {error}"), error=exc)) from exc
     wanted = {n.lower() for n in (*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)}
     invoices = [(name, spec) for name, spec in specs if name.lower() in wanted]
     if len({name.lower() for name, _spec in invoices}) > 1:
@@ -106,17 +106,20 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         # one is the invoice cannot be told, and is never guessed
         raise EInvoiceError(
             file,
-            _(
-                "the PDF embeds several invoice XML files ({names}): which one is the invoice "
-                "cannot be told"
-            ).format(names=", ".join(name for name, _spec in invoices)),
+            say(
+                N_(
+                    "the PDF embeds several invoice XML files ({names}): which one is the invoice "
+                    "cannot be told"
+                ),
+                names=", ".join(name for name, _spec in invoices),
+            ),
         )
     for name, spec in invoices:
         try:
             stream = resolved(resolved(spec["/EF"])["/F"])
             xml = stream.get_data()
         except (PyPdfError, KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise EInvoiceError(file, _("unreadable PDF: {error}").format(error=exc)) from exc
+            raise EInvoiceError(file, say(N_("unreadable PDF: {error}"), error=exc)) from exc
         relationship = spec.get("/AFRelationship")
         return EmbeddedInvoice(
             name,
@@ -129,15 +132,16 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
     if specs:  # files it does embed, none under an invoice's name: say which
         raise EInvoiceError(
             file,
-            _(
-                "PDF has no embedded Factur-X/ZUGFeRD XML: it embeds {found}, none named "
-                "{names} (Factur-X 1.0 and ZUGFeRD 2 name the invoice so): not an e-invoice"
-            ).format(
+            say(
+                N_(
+                    "PDF has no embedded Factur-X/ZUGFeRD XML: it embeds {found}, none named "
+                    "{names} (Factur-X 1.0 and ZUGFeRD 2 name the invoice so): not an e-invoice"
+                ),
                 found=", ".join(sorted({_printable(name) for name, _spec in specs})[:10]),
                 names=", ".join((*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)),
             ),
         )
-    raise EInvoiceError(file, _("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice"))
+    raise EInvoiceError(file, say(N_("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice")))
 
 
 def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Finding]:

@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from daemon.domain.errors import EInvoiceError
-from daemon.domain.i18n import _
+from daemon.domain.i18n import N_, say
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 
@@ -79,13 +79,15 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
     if len(data) > max_bytes:
         raise EInvoiceError(
             file,
-            _("XML of {size} bytes, over the {limit}-byte limit").format(
-                size=len(data), limit=max_bytes
+            say(
+                N_("XML of {size} bytes, over the {limit}-byte limit"),
+                size=len(data),
+                limit=max_bytes,
             ),
         )
     encoding = xml_encoding(data)
     if encoding is None:
-        raise EInvoiceError(file, _("neither a PDF nor an XML file"))
+        raise EInvoiceError(file, say(N_("neither a PDF nor an XML file")))
     if encoding in ("utf-8", "utf-8-sig"):
         # read as it is (lxml checks the UTF-8); the prolog is looked at, not the whole text
         utf8 = data.removeprefix(codecs.BOM_UTF8)
@@ -95,7 +97,7 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
             head = data.decode(encoding).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
             raise EInvoiceError(
-                file, _("not {encoding} text: {error}").format(encoding=encoding, error=exc)
+                file, say(N_("not {encoding} text: {error}"), encoding=encoding, error=exc)
             ) from None
         # the declaration names the old encoding: the text goes on as UTF-8, and says so
         declared = _DECLARATION.match(head)
@@ -106,17 +108,19 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
     if _declares_a_type(head):
         raise EInvoiceError(
             file,
-            _(
-                "the XML declares a document type (DOCTYPE): entities and external DTDs are "
-                "refused, an e-invoice needs none"
+            say(
+                N_(
+                    "the XML declares a document type (DOCTYPE): entities and external DTDs are "
+                    "refused, an e-invoice needs none"
+                )
             ),
         )
     try:
         root = etree.fromstring(utf8, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise EInvoiceError(file, _("malformed XML: {error}").format(error=exc)) from exc
+        raise EInvoiceError(file, say(N_("malformed XML: {error}"), error=exc)) from exc
     if root.getroottree().docinfo.doctype:
-        raise EInvoiceError(file, _("the XML declares a document type (DOCTYPE)"))
+        raise EInvoiceError(file, say(N_("the XML declares a document type (DOCTYPE)")))
     declared_as = (root.getroottree().docinfo.encoding or "UTF-8").lower()
     if encoding in ("utf-8", "utf-8-sig") and declared_as not in ("utf-8", "utf8"):
         # an 8-bit encoding its declaration names (ISO-8859-1, windows-1252: XML 1.0, 4.3.3),
@@ -129,16 +133,19 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
             if not data.isascii():
                 raise EInvoiceError(
                     file,
-                    _(
-                        "the file starts with a UTF-8 byte-order mark but its XML declaration "
-                        "says {encoding}: the two disagree; save it again in one encoding"
-                    ).format(encoding=root.getroottree().docinfo.encoding),
+                    say(
+                        N_(
+                            "the file starts with a UTF-8 byte-order mark but its XML declaration "
+                            "says {encoding}: the two disagree; save it again in one encoding"
+                        ),
+                        encoding=root.getroottree().docinfo.encoding,
+                    ),
                 )
         try:
             text = data.decode(declared_as)
         except (LookupError, UnicodeDecodeError) as exc:
             raise EInvoiceError(
-                file, _("not {encoding} text: {error}").format(encoding=declared_as, error=exc)
+                file, say(N_("not {encoding} text: {error}"), encoding=declared_as, error=exc)
             ) from None
         declared = _DECLARATION.match(text)
         if declared:

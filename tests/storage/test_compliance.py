@@ -209,3 +209,67 @@ async def test_a_file_no_message_could_carry_is_refused_unread_and_kept_with_its
     assert result.message in kept.with_name(kept.name + ".reason.txt").read_text()
     async with app.ctx.sessions() as session:
         assert (await session.exec(select(Invoice))).all() == []
+
+
+async def test_the_journal_says_what_the_watched_folder_did_in_english(
+    app: Facturier, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A French installation: the reason kept beside a refused file is for a person, in
+    French; the service's journal says what became of each file in English."""
+    await _customer(app)
+    watch = app.ctx.settings.ingest.watch
+    watch.mkdir(parents=True, exist_ok=True)
+    (watch / "FA-J1.xml").write_bytes(_cii("FA-J1"))
+    (watch / "garbage.xml").write_bytes(b"<?xml version='1.0'?><note>hello</note>")
+    old = time.time() - 60  # landed a minute ago: not still being written
+    for file in watch.iterdir():
+        os.utime(file, (old, old))
+    i18n.use("fr")
+    try:
+        with caplog.at_level("INFO", logger="daemon.intake.ingest"):
+            results = await app.ingest.scan_watch_folder()
+    finally:
+        i18n.use("en")
+    assert sorted(r.ok for r in results) == [False, True]
+    [kept] = app.ctx.settings.ingest.rejected.glob("garbage*.xml.reason.txt")
+    assert "la racine XML {}note n'est pas une facture CII ou UBL" in kept.read_text()
+    journal = [r.getMessage() for r in caplog.records if r.name == "daemon.intake.ingest"]
+    assert "FA-J1.xml: invoice FA-J1, imported" in journal, journal
+    [rejected] = [line for line in journal if line.startswith("rejected")]
+    assert "XML root {}note is not a CII or UBL invoice (kept in " in rejected, rejected
+
+
+async def test_a_file_unreadable_when_sent_is_recorded_in_english(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The gate runs again before sending: a stored file that no longer reads as an
+    e-invoice is recorded in English, whatever the daemon speaks (it was recorded in the
+    daemon's language, and read so by everyone)."""
+    await _customer(app)
+    folder = tmp_path / "in2"
+    folder.mkdir()
+    (folder / "FA-U1.xml").write_bytes(_cii("FA-U1"))
+    [result] = await app.ingest.import_paths([folder / "FA-U1.xml"])
+    assert result.ok
+    async with app.ctx.sessions() as session:
+        [invoice] = (await session.exec(select(Invoice))).all()
+    stored_file = Path(invoice.stored_path)
+    stored_file.chmod(0o600)
+    stored_file.write_bytes(b"<?xml version='1.0'?><note>hello</note>")  # altered under us
+    _downgrading(app, "BR-XX-1")  # the gate changed since the import: checked again
+    i18n.use("fr")
+    try:
+        await app.send_due()
+    finally:
+        i18n.use("en")
+    async with app.ctx.sessions() as session:
+        [delivery] = (await session.exec(select(Delivery))).all()
+    stored = delivery.last_text or ""
+    assert (
+        stored == "the compliance gate refuses it now: XML root {}note is not a CII or UBL invoice"
+    )
+    i18n.use("fr")
+    try:  # the file's own words stay as the reader of the file wrote them: in English
+        assert shown(stored).startswith("le contrôle de conformité la refuse désormais : XML root")
+    finally:
+        i18n.use("en")
