@@ -89,14 +89,21 @@ def shown_held(text: str) -> str:
 FAILS_RULE = N_("fails rule {rule} ({rule_sets}): {message}")
 """Why the gate refuses an invoice: its first failing rule, the rule sets that ran, what the
 rule says, and where (`` [location]``)."""
+MORE_RULE = N_(" (and {count} more failing rule)")
 MORE_RULES = N_(" (and {count} more failing rules)")
+"""How many more rules failed, after the first: one, or several (French and English say one
+alike, and several alike, for any count over one)."""
 RULES_DOWN = N_("compliance rules could not run: {why}")
 
 _REFUSAL = re.compile(
     r"fails rule (?P<rule>.+?) \((?P<rule_sets>[^()]*)\): (?P<message>.*?)"
-    r"(?P<where> \[[^\]]*\])?(?: \(and (?P<count>\d+) more failing rules\))?",
+    r"(?P<where> \[[^\]]*\])?(?: \(and (?P<count>\d+) more failing rules?\))?",
     re.DOTALL,
 )
+
+
+def _more_rules(word: Callable[[str], str], count: int) -> str:
+    return word(MORE_RULE if count == 1 else MORE_RULES).format(count=count)
 
 
 def _refusal(
@@ -112,7 +119,7 @@ def _refusal(
     if first.location:
         said += f" [{first.location}]"
     if len(errors) > 1:
-        said += word(MORE_RULES).format(count=len(errors) - 1)
+        said += _more_rules(word, len(errors) - 1)
     return said
 
 
@@ -140,5 +147,5 @@ def shown_refusal(text: str) -> str:
     )
     shown += m["where"] or ""
     if m["count"] is not None:
-        shown += _(MORE_RULES).format(count=m["count"])
+        shown += _more_rules(_, int(m["count"]))
     return shown

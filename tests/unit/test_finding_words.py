@@ -78,8 +78,13 @@ def test_the_note_that_holds_an_invoice_says_how_many_more_in_the_readers_langua
             Finding("BR-01", "fatal", "[BR-01]-An Invoice shall have a Specification identifier"),
             Finding("BR-02", "fatal", "[BR-02]-An Invoice shall have an Invoice number"),
         ),
+        # one more failing rule: said as one
+        (
+            Finding("CII-SR-465", "fatal", "[CII-SR-465]-Only one BT-41 element is allowed"),
+            Finding("BR-02", "fatal", "[BR-02]-An Invoice shall have an Invoice number"),
+        ),
     ],
-    ids=["rule-set-words", "ours-and-two-more"],
+    ids=["rule-set-words", "ours-and-two-more", "one-more"],
 )
 def test_a_refusal_stored_in_english_reads_as_said_to_a_french_reader(
     findings: tuple[Finding, ...],
@@ -92,6 +97,12 @@ def test_a_refusal_stored_in_english_reads_as_said_to_a_french_reader(
     assert stored.startswith(f"fails rule {findings[0].rule} (Factur-X EN16931, EN16931-CII): ")
     assert finding_words.shown_refusal(stored) == finding_words.refusal(report)
     assert "enfreint la règle" in finding_words.shown_refusal(stored)
+    more = len(findings) - 1
+    if more:
+        assert stored.endswith(f" (and {more} more failing rule{'s' if more > 1 else ''})")
+        assert finding_words.shown_refusal(stored).endswith(
+            " (et 1 autre règle en échec)" if more == 1 else f" (et {more} autres règles en échec)"
+        )
     i18n.use("en")
     assert finding_words.shown_refusal(stored) == stored == finding_words.refusal(report)
 
