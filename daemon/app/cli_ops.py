@@ -177,6 +177,8 @@ def doctor(as_json: JsonOption = False) -> None:
         except DkimError as exc:
             found.append(("keys", False, said(exc)))
 
+    gate = health.compliance(s.compliance.artifacts)
+    found.append((gate.name, gate.ok, gate.detail.shown()))
     for check in asyncio.run(_services(s, with_database=missing is None)):
         found.append((check.name, check.ok, check.detail.shown()))
     for topic, ok, text in found:

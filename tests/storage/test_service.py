@@ -253,6 +253,8 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     assert "nothing dropped there is imported" in folders["watched folder"]["said"]
     assert "dkim keygen" in said[("keys", False)]
     assert said[("relay", True)]
+    # which rules the gate runs, and how to have CEN's read as CEN states them
+    assert "set [compliance] artifacts to CEN's" in said[("compliance", True)]
 
     with_database(config)
     key = tmp_path / "dkim.pem"
@@ -286,3 +288,8 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     assert f"127.0.0.1:{sandbox.port} répond" in result.output, result.output
     assert "joignable" in result.output and "Maildir des retours : " in result.output
     assert " answers" not in result.output and "reachable" not in result.output
+    # CEN's rules named where they are not: every invoice would be refused
+    config.write_text(config.read_text() + f'[compliance]\nartifacts = "{tmp_path}"\n')
+    result = runner.invoke(cli, ["--config", str(config), "doctor"])
+    assert result.exit_code == 1, result.output
+    assert "cii/xslt/EN16931-CII-validation.xslt" in result.output, result.output

