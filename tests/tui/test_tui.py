@@ -115,6 +115,13 @@ async def _settled(pilot: Any) -> None:
     for _ in range(4):
         await pilot.pause(0.05)
         await pilot.app.workers.wait_for_complete()
+    # a table sizes its columns to new rows when it is next idle, which a loaded machine
+    # may not reach for a while: until none has rows or cells waiting to be measured
+    for _ in range(200):
+        tables = pilot.app.screen.query(DataTable)
+        if not any(t._require_update_dimensions or t._updated_cells for t in tables):
+            break
+        await pilot.pause(0.05)
     # then until two frames 0.05 s apart are the same: on a loaded machine a table's rows
     # can come a frame before its columns are sized to them
     before = None
