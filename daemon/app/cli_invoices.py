@@ -392,7 +392,9 @@ def proof(
     package: Annotated[
         Path | None, typer.Argument(help="With verify: the proof package to check")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the proof package")] = Path("proof"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for the proof package, or the package's name (….zip)")
+    ] = Path("proof"),
     reason: Annotated[str, typer.Option(help="Why it is exported (noted on the invoice)")] = "",
     key: Annotated[
         str | None,

@@ -161,15 +161,17 @@ class Facturier:
         )
 
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
-        """Write what a dispute needs for the invoice under ``out``; who exported it, where
-        and why is noted on the invoice's timeline."""
+        """Write what a dispute needs for the invoice under ``out`` (a folder; or, named
+        ``….zip``, the package itself); who exported it, where and why is noted on the
+        invoice's timeline."""
         a = self.ctx.settings.archive
         sources = PackageSources(
             self.ctx.archive, self.bounces.originals, a.signing_key_file, a.head_export
         )
         async with self.ctx.sessions() as session:
             name, data = await build_package(session, sources, invoice_id)
-        written = [out / name]
+        named = out.suffix.lower() == ".zip" and not await asyncio.to_thread(out.is_dir)
+        written = [out if named else out / name]
         await asyncio.to_thread(_write_private, written[0], data)
         async with transaction(self.ctx.sessions) as session:
             newest = (
@@ -185,7 +187,7 @@ class Facturier:
                     session,
                     newest,
                     EventKind.PROOF_EXPORTED,
-                    text=event_text("proof_exported", by=by, folder=out, why=why),
+                    text=event_text("proof_exported", by=by, folder=written[0].parent, why=why),
                 )
         return written
 

@@ -198,6 +198,11 @@ def test_cli_verify_exit_codes_proof_and_resend(
         assert "PR-1" in z.read("summary.html").decode()
     code, out = run("proof", "verify", str(package))
     assert code == 0 and "intact" in out, out
+    # named as a zip, the package is written under that name, not in a folder of it
+    named = tmp_path / "dispute" / "PR-1 for the court.zip"
+    code, out = run("proof", "PR-1", "--out", str(named))
+    assert code == 0 and out.strip() == str(named) and zipfile.is_zipfile(named), out
+    assert run("proof", "verify", str(named))[0] == 0
 
     code, out = run("resend", "PR-1", "--to", "f@dupont.example", "--reason", "")
     assert code == 2 and "--reason" in out
