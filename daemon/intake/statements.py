@@ -272,6 +272,16 @@ def _read_csv(data: bytes, file: str, columns: CsvColumns, currency: str) -> Sta
             if getattr(columns, key) in missing
         ]
         how = _("name its columns in [payments.csv]")
+        other = [d for d in ";\t|," if d != columns.delimiter and len(header) == 1]
+        apart = next((d for d in other if d in header[0]), None) if header else None
+        if apart is not None:
+            # the whole header read as one column: its columns are separated by another
+            # character than the one set (a French bank's export uses ";"): said, not guessed
+            how = _(
+                "its header reads as one column: if its columns are separated by {found}, set "
+                "delimiter = {setting} in [payments.csv]"
+            ).format(found=repr(apart), setting='"\\t"' if apart == "\t" else f'"{apart}"')
+            raise StatementError(file, joined([said, how]))
         if optional:
             how = _(
                 "name its columns in [payments.csv], and set there the ones it does not have "
@@ -367,8 +377,31 @@ def _seen(entries: list[StatementEntry], digest: str) -> int:
     return sum(e.entry_key.startswith(f"csv-row:{digest}:") for e in entries)
 
 
+# an amount as a bank's export writes it: a sign, digits grouped by threes with the other
+# separator (or a space) or not grouped, then the decimal separator the export uses
+_POINT_DECIMALS = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_COMMA_DECIMALS = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+
+
 def _csv_amount(text: str, decimal_comma: bool, line: str, file: str) -> Decimal:
-    value = text.strip().replace("\u00a0", "").replace(" ", "")
+    value = "".join(text.split()).replace("\u202f", "")  # spaces, no-break ones too
+    written, other = (
+        (_COMMA_DECIMALS, _POINT_DECIMALS) if decimal_comma else (_POINT_DECIMALS, _COMMA_DECIMALS)
+    )
+    if not written.fullmatch(value) and other.fullmatch(value):
+        # "1620,00" read with decimal points would be 162000: refused, never misread
+        said = (
+            _(
+                "{where}: amount {text} is written with a decimal point: set decimal_comma = "
+                "false in [payments.csv]"
+            )
+            if decimal_comma
+            else _(
+                "{where}: amount {text} is written with a decimal comma: set decimal_comma = "
+                "true in [payments.csv]"
+            )
+        )
+        raise StatementError(file, said.format(where=line, text=repr(text)))
     value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
     try:
         amount = Decimal(value)
