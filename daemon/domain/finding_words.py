@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from daemon.domain import arithmetic
 from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.i18n import N_, _, form_pattern
+from daemon.domain.reading_words import shown_reading
 
 NONE = N_("(none)")
 """A value the file does not give (an AFRelationship, a PDF/A part, a guideline id)."""
@@ -139,7 +140,9 @@ def shown_refusal(text: str) -> str:
     m = _REFUSAL.fullmatch(text)
     if m is None:
         down = text.removeprefix(RULES_DOWN.split("{")[0])
-        return _(RULES_DOWN).format(why=down) if down != text else text
+        if down != text:
+            return _(RULES_DOWN).format(why=down)
+        return shown_reading(text) or text  # a file no longer read as an e-invoice
     shown = _(FAILS_RULE).format(
         rule=m["rule"],
         rule_sets=m["rule_sets"],

@@ -24,6 +24,7 @@ import facturx
 import facturx.facturx as fx
 from lxml import etree
 
+from daemon.domain import reading_words
 from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError, ValidationError
@@ -103,9 +104,9 @@ def read_einvoice(
     elif xml_encoding(data) is not None:
         xml, fmt, content_type = data, "", "application/xml"
     else:
-        raise EInvoiceError(file, say(N_("neither a PDF nor an XML file")))
+        raise EInvoiceError(file, say(reading_words.NOT_PDF_OR_XML))
     if b"FatturaElettronica" in xml[:4096]:
-        raise EInvoiceError(file, say(N_("FatturaPA (Italian SDI) invoices are not supported")))
+        raise EInvoiceError(file, say(reading_words.FATTURAPA))
     safe = safe_xml(xml, file, max_bytes=gate.max_xml_bytes)
     root, xml = safe.root, safe.utf8
     ns = etree.QName(root).namespace or ""
@@ -132,21 +133,19 @@ def read_einvoice(
             compliance=checked,
         )
     if FATTURAPA_HINT in ns or etree.QName(root).localname == "FatturaElettronica":
-        raise EInvoiceError(file, say(N_("FatturaPA (Italian SDI) invoices are not supported")))
+        raise EInvoiceError(file, say(reading_words.FATTURAPA))
     if ns == CII_NS:
         fmt = fmt or "cii"
         syntax = "cii"
     elif ns in (UBL_INVOICE_NS, UBL_CREDIT_NS):
         if fmt == "factur-x":
-            raise EInvoiceError(
-                file, say(N_("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII"))
-            )
+            raise EInvoiceError(file, say(reading_words.PDF_EMBEDS_UBL))
         fmt = syntax = "ubl"
     else:
         raise EInvoiceError(
             file,
             say(
-                N_("XML root {root} is not a CII or UBL invoice"),
+                reading_words.NOT_CII_OR_UBL,
                 root=f"{{{ns}}}{etree.QName(root).localname}",
             ),
         )
@@ -190,7 +189,7 @@ def _terms(root: Any, xml: bytes, file: str) -> dict[str, Any]:
             bt: dict[str, Any] = facturx.parse_ubl_cii_xml(xml, check_xsd=False)
     except Exception as exc:
         raise EInvoiceError(
-            file, say(N_("cannot read the invoice data: {error}"), error=_first_line(exc))
+            file, say(reading_words.UNREADABLE_DATA, error=_first_line(exc))
         ) from exc
     if not bt.get("BG-3") and etree.QName(root).namespace == UBL_CREDIT_NS:
         # the factur-x library looks for BG-3 under /Invoice only
@@ -222,7 +221,7 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
     except Exception as exc:
         raise EInvoiceError(
             file,
-            say(N_("fails the {format} XML schema: {error}"), format=name, error=_first_line(exc)),
+            say(reading_words.FAILS_SCHEMA, format=name, error=_first_line(exc)),
         ) from exc
     if xsd is None:
         # a guideline id of no Factur-X profile (ZUGFeRD 1's "comfort" in a CII D16B
@@ -237,9 +236,9 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
             finding.message
             if finding is not None
             else say(
-                N_("fails the {format} XML schema: {error}"),
+                reading_words.FAILS_SCHEMA,
                 format=name,
-                error=say(N_("no schema for its profile {level}"), level=level),
+                error=say(reading_words.NO_SCHEMA, level=level),
             ),
         )
     schema = _schema(xsd)
@@ -250,7 +249,7 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
         raise EInvoiceError(
             file,
             say(
-                N_("fails the {format} XML schema: {error}"),
+                reading_words.FAILS_SCHEMA,
                 format=name,
                 error=f"{error.message} (line {error.line})" if error else "?",
             ),
@@ -295,13 +294,13 @@ def _text(value: Any) -> str | None:
 def _money(value: Any, field: str, file: str, required: bool) -> Decimal | None:
     if value is None or str(value).strip() == "":
         if required:
-            raise EInvoiceError(file, say(N_("missing {field}"), field=say(field)))
+            raise EInvoiceError(file, say(reading_words.MISSING, field=say(field)))
         return None
     try:
         return Decimal(str(value).strip())
     except InvalidOperation as exc:
         raise EInvoiceError(
-            file, say(N_("{field} is not an amount: {value}"), field=say(field), value=repr(value))
+            file, say(reading_words.NOT_AN_AMOUNT, field=say(field), value=repr(value))
         ) from exc
 
 
@@ -321,9 +320,7 @@ def _as_date(value: Any, field: str, file: str) -> date | None:
             return datetime.strptime(s[:10] if "-" in s else s[:8], fmt).date()
         except ValueError:
             continue
-    raise EInvoiceError(
-        file, say(N_("{field} is not a date: {value}"), field=say(field), value=repr(value))
-    )
+    raise EInvoiceError(file, say(reading_words.NOT_A_DATE, field=say(field), value=repr(value)))
 
 
 def _identifier(party: dict[str, Any]) -> str | None:
@@ -341,13 +338,13 @@ def _from_business_terms(
     buyer = bt.get("BG-7") or {}
     number = _text(bt.get("BT-1"))
     if not number:
-        raise EInvoiceError(file, say(N_("missing invoice number (BT-1)")))
+        raise EInvoiceError(file, say(reading_words.MISSING_NUMBER))
     issue = _as_date(bt.get("BT-2"), N_("issue date (BT-2)"), file)
     if issue is None:
-        raise EInvoiceError(file, say(N_("missing issue date (BT-2)")))
+        raise EInvoiceError(file, say(reading_words.MISSING_ISSUE_DATE))
     buyer_name = _text(buyer.get("name"))
     if not buyer_name:
-        raise EInvoiceError(file, say(N_("missing buyer name (BT-44)")))
+        raise EInvoiceError(file, say(reading_words.MISSING_BUYER))
     seller_name = _text(seller.get("name")) or ""
     for term, value, limit in (
         (_("invoice number (BT-1)"), number, NUMBER_MAX),

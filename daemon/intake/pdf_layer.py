@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from daemon.domain import reading_words
 from daemon.domain.compliance import FATAL, Finding
 from daemon.domain.errors import EInvoiceError
 from daemon.domain.finding_words import (
@@ -37,7 +38,7 @@ from daemon.domain.finding_words import (
     XMP_LEVEL,
     XMP_NO_LEVEL,
 )
-from daemon.domain.i18n import N_, say
+from daemon.domain.i18n import say
 from daemon.intake.pdf_fonts import CIDSetGap, cidset_gaps, resolved
 from daemon.intake.xml_safety import safe_xml
 
@@ -98,7 +99,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         af = catalog.get("/AF")
         af_ids = {id(resolved(x)) for x in (resolved(af) or [])}
     except (PyPdfError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise EInvoiceError(file, say(N_("unreadable PDF: {error}"), error=exc)) from exc
+        raise EInvoiceError(file, say(reading_words.UNREADABLE_PDF, error=exc)) from exc
     wanted = {n.lower() for n in (*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)}
     invoices = [(name, spec) for name, spec in specs if name.lower() in wanted]
     if len({name.lower() for name, _spec in invoices}) > 1:
@@ -107,10 +108,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         raise EInvoiceError(
             file,
             say(
-                N_(
-                    "the PDF embeds several invoice XML files ({names}): which one is the invoice "
-                    "cannot be told"
-                ),
+                reading_words.SEVERAL_INVOICE_XML,
                 names=", ".join(name for name, _spec in invoices),
             ),
         )
@@ -119,7 +117,7 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
             stream = resolved(resolved(spec["/EF"])["/F"])
             xml = stream.get_data()
         except (PyPdfError, KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise EInvoiceError(file, say(N_("unreadable PDF: {error}"), error=exc)) from exc
+            raise EInvoiceError(file, say(reading_words.UNREADABLE_PDF, error=exc)) from exc
         relationship = spec.get("/AFRelationship")
         return EmbeddedInvoice(
             name,
@@ -133,33 +131,30 @@ def embedded_invoice(pdf: bytes, file: str) -> EmbeddedInvoice:
         raise EInvoiceError(
             file,
             say(
-                N_(
-                    "PDF has no embedded Factur-X/ZUGFeRD XML: it embeds {found}, none named "
-                    "{names} (Factur-X 1.0 and ZUGFeRD 2 name the invoice so): not an e-invoice"
-                ),
+                reading_words.NO_INVOICE_XML_NAMED,
                 found=", ".join(sorted({_printable(name) for name, _spec in specs})[:10]),
                 names=", ".join((*INVOICE_FILE_NAMES, ZUGFERD1_FILE_NAME)),
             ),
         )
-    raise EInvoiceError(file, say(N_("PDF has no embedded Factur-X/ZUGFeRD XML: not an e-invoice")))
+    raise EInvoiceError(file, say(reading_words.NO_INVOICE_XML))
 
 
 def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Finding]:
     """What the PDF layer says that its XML does not: each mismatch, as a warning."""
     found: list[Finding] = []
 
-    def say(rule: str, message: str) -> None:  # in English: see finding_words
+    def warn(rule: str, message: str) -> None:  # in English: see finding_words
         found.append(Finding(rule, "warning", message, "PDF"))
 
     zugferd1 = embedded.name.lower() == ZUGFERD1_FILE_NAME.lower()
     if not zugferd1 and embedded.relationship not in RELATIONSHIPS:
         found_as = embedded.relationship or NONE
-        say("PDF-AFRelationship", AF_RELATIONSHIP.format(name=embedded.name, found=found_as))
+        warn("PDF-AFRelationship", AF_RELATIONSHIP.format(name=embedded.name, found=found_as))
     if not zugferd1 and not embedded.in_catalog_af:
-        say("PDF-AF", AF_MISSING.format(name=embedded.name))
+        warn("PDF-AF", AF_MISSING.format(name=embedded.name))
     part = embedded.xmp.get("part")
     if part != "3":
-        say("PDF-A3", NOT_PDF_A3.format(found=part or NONE))
+        warn("PDF-A3", NOT_PDF_A3.format(found=part or NONE))
     if part in ("2", "3"):
         for gap in embedded.cidset_gaps:
             # fatal, where the other mismatches here warn: those name a file or a profile
@@ -181,14 +176,14 @@ def pdf_findings(embedded: EmbeddedInvoice, guideline: str | None) -> list[Findi
             )
     named = embedded.xmp.get("DocumentFileName")
     if named is not None and named != embedded.name:
-        say("PDF-XMP-FileName", XMP_FILE_NAME.format(named=named, name=embedded.name))
+        warn("PDF-XMP-FileName", XMP_FILE_NAME.format(named=named, name=embedded.name))
     level = embedded.xmp.get("ConformanceLevel")
     declared = _LEVELS.get((level or "").strip().upper())
     actual = profile_of(guideline)
     if level is None:
-        say("PDF-XMP-Level", XMP_NO_LEVEL)
+        warn("PDF-XMP-Level", XMP_NO_LEVEL)
     elif declared is not None and actual is not None and declared != actual:
-        say("PDF-XMP-Level", XMP_LEVEL.format(declared=level, guideline=guideline))
+        warn("PDF-XMP-Level", XMP_LEVEL.format(declared=level, guideline=guideline))
     return found
 
 

@@ -23,8 +23,9 @@ from typing import Any
 
 from lxml import etree
 
+from daemon.domain import reading_words
 from daemon.domain.errors import EInvoiceError
-from daemon.domain.i18n import N_, say
+from daemon.domain.i18n import say
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 
@@ -80,14 +81,14 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
         raise EInvoiceError(
             file,
             say(
-                N_("XML of {size} bytes, over the {limit}-byte limit"),
+                reading_words.XML_TOO_BIG,
                 size=len(data),
                 limit=max_bytes,
             ),
         )
     encoding = xml_encoding(data)
     if encoding is None:
-        raise EInvoiceError(file, say(N_("neither a PDF nor an XML file")))
+        raise EInvoiceError(file, say(reading_words.NOT_PDF_OR_XML))
     if encoding in ("utf-8", "utf-8-sig"):
         # read as it is (lxml checks the UTF-8); the prolog is looked at, not the whole text
         utf8 = data.removeprefix(codecs.BOM_UTF8)
@@ -97,7 +98,7 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
             head = data.decode(encoding).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
             raise EInvoiceError(
-                file, say(N_("not {encoding} text: {error}"), encoding=encoding, error=exc)
+                file, say(reading_words.NOT_ENCODED_AS, encoding=encoding, error=exc)
             ) from None
         # the declaration names the old encoding: the text goes on as UTF-8, and says so
         declared = _DECLARATION.match(head)
@@ -108,19 +109,14 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
     if _declares_a_type(head):
         raise EInvoiceError(
             file,
-            say(
-                N_(
-                    "the XML declares a document type (DOCTYPE): entities and external DTDs are "
-                    "refused, an e-invoice needs none"
-                )
-            ),
+            say(reading_words.DOCTYPE_DECLARED),
         )
     try:
         root = etree.fromstring(utf8, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise EInvoiceError(file, say(N_("malformed XML: {error}"), error=exc)) from exc
+        raise EInvoiceError(file, say(reading_words.MALFORMED_XML, error=exc)) from exc
     if root.getroottree().docinfo.doctype:
-        raise EInvoiceError(file, say(N_("the XML declares a document type (DOCTYPE)")))
+        raise EInvoiceError(file, say(reading_words.DOCTYPE))
     declared_as = (root.getroottree().docinfo.encoding or "UTF-8").lower()
     if encoding in ("utf-8", "utf-8-sig") and declared_as not in ("utf-8", "utf8"):
         # an 8-bit encoding its declaration names (ISO-8859-1, windows-1252: XML 1.0, 4.3.3),
@@ -134,10 +130,7 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
                 raise EInvoiceError(
                     file,
                     say(
-                        N_(
-                            "the file starts with a UTF-8 byte-order mark but its XML declaration "
-                            "says {encoding}: the two disagree; save it again in one encoding"
-                        ),
+                        reading_words.BOM_DISAGREES,
                         encoding=root.getroottree().docinfo.encoding,
                     ),
                 )
@@ -145,7 +138,7 @@ def safe_xml(data: bytes, file: str, *, max_bytes: int = MAX_XML_BYTES) -> SafeX
             text = data.decode(declared_as)
         except (LookupError, UnicodeDecodeError) as exc:
             raise EInvoiceError(
-                file, say(N_("not {encoding} text: {error}"), encoding=declared_as, error=exc)
+                file, say(reading_words.NOT_ENCODED_AS, encoding=declared_as, error=exc)
             ) from None
         declared = _DECLARATION.match(text)
         if declared:

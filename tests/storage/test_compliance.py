@@ -244,7 +244,7 @@ async def test_a_file_unreadable_when_sent_is_recorded_in_english(
 ) -> None:
     """The gate runs again before sending: a stored file that no longer reads as an
     e-invoice is recorded in English, whatever the daemon speaks (it was recorded in the
-    daemon's language, and read so by everyone)."""
+    daemon's language, and read so by everyone), and read in each reader's language."""
     await _customer(app)
     folder = tmp_path / "in2"
     folder.mkdir()
@@ -269,7 +269,10 @@ async def test_a_file_unreadable_when_sent_is_recorded_in_english(
         stored == "the compliance gate refuses it now: XML root {}note is not a CII or UBL invoice"
     )
     i18n.use("fr")
-    try:  # the file's own words stay as the reader of the file wrote them: in English
-        assert shown(stored).startswith("le contrôle de conformité la refuse désormais : XML root")
+    try:
+        assert shown(stored) == (
+            "le contrôle de conformité la refuse désormais : "
+            "la racine XML {}note n'est pas une facture CII ou UBL"
+        ), shown(stored)
     finally:
         i18n.use("en")
