@@ -28,6 +28,25 @@ WAITING: dict[str, str] = {
     "other_currency": N_("{how} {numbers}, but in another currency than the invoice"),
     "owes_nothing": N_("{how} {numbers}, which owes nothing now"),
     "pays_more": N_("pays {paid} where {owed} is owed on {numbers} ({how})"),
+    # the invoice it names is set aside (by its state): what to do first; also why a payment
+    # recorded by hand on such an invoice is refused
+    "duplicate": N_(
+        "invoice {number} is held as a possible duplicate: decide it first "
+        "(facturier duplicates), or record the payment on the earlier invoice"
+    ),
+    "amounts_to_check": N_(
+        "invoice {number} is held because its amounts do not add up: decide it first "
+        "(facturier amounts)"
+    ),
+    "customer_to_choose": N_(
+        "invoice {number} is held until its customer is chosen: choose it first (facturier buyers)"
+    ),
+    "withdrawn": N_(
+        "invoice {number} was withdrawn for a later file: record the payment on that one"
+    ),
+    "discarded": N_(
+        "invoice {number} was discarded: record the payment on the invoice that stands instead"
+    ),
 }
 APPLIED_NOTE = N_("{amount} {currency} ({how})")
 

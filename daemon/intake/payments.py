@@ -33,7 +33,7 @@ from config import PaymentSettings
 from daemon.domain import i18n
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.formatting import money
-from daemon.domain.i18n import N_, _
+from daemon.domain.i18n import _
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import (
     OWED,
@@ -46,13 +46,14 @@ from daemon.domain.models import (
 )
 from daemon.domain.payment_words import (
     APPLIED_NOTE,
+    WAITING,
     how_text,
     shown_how,
     shown_payment,
     waiting_text,
 )
 from daemon.domain.payments import ZERO, is_paid_amount, still_owed, structured_references
-from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote, InvoiceState
+from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
 from daemon.intake.owed import note, refresh_owed
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction
@@ -371,28 +372,6 @@ class PaymentService:
         ]
 
 
-# why a payment is not recorded on an invoice set aside, and what to do instead
-_SET_ASIDE_WHY = {
-    InvoiceState.DUPLICATE: N_(
-        "invoice {number} is held as a possible duplicate: decide it first "
-        "(facturier duplicates), or record the payment on the earlier invoice"
-    ),
-    InvoiceState.AMOUNTS_TO_CHECK: N_(
-        "invoice {number} is held because its amounts do not add up: decide it first "
-        "(facturier amounts)"
-    ),
-    InvoiceState.CUSTOMER_TO_CHOOSE: N_(
-        "invoice {number} is held until its customer is chosen: choose it first (facturier buyers)"
-    ),
-    InvoiceState.WITHDRAWN: N_(
-        "invoice {number} was withdrawn for a later file: record the payment on that one"
-    ),
-    InvoiceState.DISCARDED: N_(
-        "invoice {number} was discarded: record the payment on the invoice that stands instead"
-    ),
-}
-
-
 async def _owed_invoice(
     session: AsyncSession, invoice_id: int, currency: str | None = None
 ) -> Invoice:
@@ -403,10 +382,8 @@ async def _owed_invoice(
         raise ValidationError(
             _("{number} is a credit note: nothing is paid on it").format(number=invoice.number)
         )
-    if invoice.state in SET_ASIDE_VALUES:
-        raise ValidationError(
-            _(_SET_ASIDE_WHY[InvoiceState(invoice.state)]).format(number=invoice.number)
-        )
+    if invoice.state in SET_ASIDE_VALUES:  # why not, and what to do instead
+        raise ValidationError(_(WAITING[invoice.state]).format(number=invoice.number))
     if currency is not None and invoice.currency != currency:
         raise ValidationError(
             _("invoice {number} is in {invoice_currency}, the payment in {currency}").format(
@@ -427,6 +404,9 @@ async def _match_and_apply(session: AsyncSession, payment: Payment, *, by: str) 
     if not found:
         found, how = await _by_amount_and_customer(session, payment)
     if not found:
+        aside = await _set_aside_named(session, text)
+        if aside is not None:  # it names an invoice not owed until a person decides it
+            return _wait(session, payment, waiting_text(aside.state, number=aside.number))
         return _wait(session, payment, waiting_text("no_match"))
     numbers = ", ".join(i.number for i in found)
     if any(i.currency != payment.currency for i in found):
@@ -552,6 +532,20 @@ async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[I
         by_word.setdefault(getattr(invoice, field) or "", []).append(invoice)
     unique = [group[0] for group in by_word.values() if len(group) == 1]
     return unique, how_text(field)
+
+
+async def _set_aside_named(session: AsyncSession, text: str) -> Invoice | None:
+    """The first invoice set aside (held for a person, withdrawn, discarded) whose number is
+    a word of ``text``: a payment that names it waits for what a person decides of it."""
+    tokens = sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
+    if not tokens:
+        return None
+    query = select(Invoice).where(
+        Invoice.document_kind == DocumentKind.INVOICE.value,
+        col(Invoice.state).in_(SET_ASIDE_VALUES),
+        col(Invoice.number).in_(tokens),
+    )
+    return (await session.exec(query.order_by(col(Invoice.number), col(Invoice.id)))).first()
 
 
 async def _by_amount_and_customer(

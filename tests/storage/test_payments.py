@@ -461,3 +461,28 @@ async def test_an_invoice_named_with_a_number_past_any_id_is_not_found(
     for wrong in ("FA-61 #99999999999", "FA-61 #2147483648"):
         with pytest.raises(NotFoundError, match="no invoice numbered"):
             await app.queries.find_invoice_named(wrong)
+
+
+async def test_a_payment_naming_an_invoice_set_aside_says_what_to_decide_first(
+    billing: Facturier, tmp_path: Path
+) -> None:
+    """A bank transfer naming an invoice held for its amounts waits, and says which invoice
+    and what to decide first: it did say it matched no invoice, though it named one."""
+    await _invoices(billing, tmp_path, "FA-41")
+    held = invoice_file(tmp_path / "in", "FA-42", net="100.00", quantity="3", unit_price="30.00")
+    [r] = await billing.ingest.import_paths([held])
+    assert r.ok and r.amounts_held
+    [report] = await billing.payments.import_files(
+        [_file(tmp_path, "n.xml", notification_054([Credit("120.00", text="VIR FA-42")]))],
+        by="ana",
+    )
+    [waiting] = report.outcomes
+    assert waiting.status == "waiting"
+    said = "invoice FA-42 is held because its amounts do not add up: decide it first"
+    assert said in waiting.detail, waiting.detail
+    [payment] = [p for p in await billing.payments.payments() if p.id == waiting.payment_id]
+    i18n.use("fr")
+    try:  # stored in English, read in French
+        assert "la facture FA-42" in shown_payment(payment.waiting_reason), payment
+    finally:
+        i18n.use("en")
