@@ -95,6 +95,8 @@ def _numbered(prefix: str) -> Callable[[str], int]:
         digits = text.strip()
         if digits[: len(prefix)].upper() == prefix:
             digits = digits[len(prefix) :].strip()  # "# 12" as a list may be copied
+        elif prefix == "#" and digits[:2].lower() in ("n°", "nº"):
+            digits = digits[2:].strip()  # "n° 12", as French messages write a #12
         if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= ID_MAX):
             raise typer.BadParameter(
                 _("{value} is not a number as the lists write it (for example {example})").format(

@@ -48,8 +48,9 @@ class EventRow:
     text: str | None
 
 
-_NUMBER_AND_ID = re.compile(r"(.*\S)\s*#(\d{1,12})")
-"""``FA-1 #5``: invoice number FA-1, the one whose #N is 5."""
+_NUMBER_AND_ID = re.compile(r"(.*\S)\s*(?:#|[nN][°º])\s*(\d{1,12})")
+"""``FA-1 #5``: invoice number FA-1, the one whose #N is 5 (``FA-1 n° 5`` as French
+messages write it)."""
 
 
 @dataclass(frozen=True)

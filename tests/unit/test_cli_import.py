@@ -631,6 +631,12 @@ def test_a_payment_for_a_shared_number_is_assigned_by_number_and_id(
     assert code == 0 and "payment #1 applied to FA-90 #1" in out, out
     code, out = run(config, "payments", "list")
     assert "FA-90 €75.00" in out, out
+    # as French messages write a #N, "n° 1", copied from one
+    later = tmp_path / "stmt2.xml"
+    later.write_bytes(statement_053([Credit("25.00", text="solde", bank_ref="B-2")]))
+    assert run(config, "payments", "import", str(later))[0] == 0
+    code, out = run(config, "payments", "assign", "n° 2", "FA-90 n° 1", "--reason", "phoned")
+    assert code == 0 and "payment #2 applied to FA-90" in out, out
     for wrong in ("FA-90 #7", "FA-90 #99999999999"):  # no such #N, or past any id
         code, out = run(config, "payments", "assign", "1", wrong, "--reason", "phoned")
         assert code == 2 and "no invoice numbered" in out and "Traceback" not in out, out

@@ -207,6 +207,8 @@ def test_a_row_number_is_read_as_the_lists_write_it() -> None:
     from daemon.app.cli_base import request_number, row_number
 
     assert [row_number(t) for t in ("12", "#12", " #12 ", "# 12")] == [12, 12, 12, 12]
+    # as French messages write it ("n° 12"), copied from one
+    assert [row_number(t) for t in ("n° 12", "n°12", "N° 12", "nº 12")] == [12, 12, 12, 12]
     assert [request_number(t) for t in ("R3", "r3", "3")] == [3, 3, 3]
     for wrong in ("#", "#-1", "0", "1.5", "#12a", "R3", "１２"):
         with pytest.raises(typer.BadParameter):
