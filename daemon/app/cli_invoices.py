@@ -69,8 +69,13 @@ def poll_line(r: PollReport) -> str:
 
 def reminder_lines(r: ReminderReport) -> list[str]:
     """Each reminder sent and each held back, with why (`remind`, the demo)."""
+    sent = (
+        _("would send: level {level} to {customer} ({email}): {numbers}")
+        if r.dry_run
+        else _("sent: level {level} to {customer} ({email}): {numbers}")
+    )
     lines = [
-        _("sent: level {level} to {customer} ({email}): {numbers}").format(
+        sent.format(
             level=s.level, customer=s.customer, email=s.recipient, numbers=", ".join(s.invoices)
         )
         for s in r.sent
@@ -229,16 +234,20 @@ def remind(
             formats=["%Y-%m-%d"], metavar=DATE_METAVAR, help="The day to remind as of (YYYY-MM-DD)"
         ),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say who would be reminded; queue nothing")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Queue the payment reminders due today (each level once per invoice)."""
     day = today.date() if today else None
 
     async def go(app_: Facturier) -> None:
-        r = await app_.reminders.run(day)
+        r = await app_.reminders.run(day, dry_run=dry_run)
         if as_json:
             return emit(
                 {
+                    "dry_run": dry_run,
                     "queued": r.queued,
                     "skipped_undeliverable": r.skipped_undeliverable,
                     "sent": [dataclasses.asdict(s) for s in r.sent],
@@ -250,8 +259,16 @@ def remind(
         typer.echo(
             ", ".join(
                 (
-                    ngettext(
-                        "{count} reminder queued", "{count} reminders queued", r.queued
+                    (
+                        ngettext(
+                            "{count} reminder would be queued",
+                            "{count} reminders would be queued",
+                            r.queued,
+                        )
+                        if dry_run
+                        else ngettext(
+                            "{count} reminder queued", "{count} reminders queued", r.queued
+                        )
                     ).format(count=r.queued),
                     ngettext("{count} held back", "{count} held back", len(r.held_back)).format(
                         count=len(r.held_back)

@@ -58,6 +58,8 @@ class ReminderHeld:
 class ReminderReport:
     sent: list[ReminderSent] = field(default_factory=list)
     held_back: list[ReminderHeld] = field(default_factory=list)
+    dry_run: bool = False
+    """Said, not done: ``sent`` lists what would be queued."""
 
     @property
     def queued(self) -> int:
@@ -97,10 +99,11 @@ class ReminderService:
         self.sessions = sessions
         self.settings = settings
 
-    async def run(self, today: date | None = None) -> ReminderReport:
+    async def run(self, today: date | None = None, *, dry_run: bool = False) -> ReminderReport:
+        """Queue the reminders due ``today``; with ``dry_run``, say which, queue nothing."""
         today = today or date.today()
         levels = self.settings.reminders.levels_days
-        report = ReminderReport()
+        report = ReminderReport(dry_run=dry_run)
         if not self.settings.reminders.enabled or not levels:
             return report
         async with transaction(self.sessions) as session:
@@ -147,6 +150,8 @@ class ReminderService:
                         report.held_back.append(
                             ReminderHeld(invoice.number, names[customer_id], level, UNDELIVERABLE)
                         )
+                    if dry_run:
+                        continue
                     log.warning(
                         "%s: reminder %s of %s not sent, no deliverable address",
                         names[customer_id],
@@ -154,7 +159,8 @@ class ReminderService:
                         ", ".join(i.number for i in invoices),
                     )
                     continue
-                await self._queue(session, address, level, invoices, done)
+                if not dry_run:
+                    await self._queue(session, address, level, invoices, done)
                 report.sent.append(
                     ReminderSent(
                         names[customer_id], level, address.email, tuple(i.number for i in invoices)

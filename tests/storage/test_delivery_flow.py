@@ -15,6 +15,7 @@ from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
 from daemon.outbound.handoff import Sender
 from daemon.outbound.outcomes import OutcomeRecorder
+from daemon.outbound.reminders import NOT_DELIVERED
 from daemon.store.db import is_postgres
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, parse
@@ -265,8 +266,16 @@ async def test_reminders_once_per_level_never_to_undeliverable(
     )
     await app.send_due()
     await app.poll_bounces()
+    # the admin's --dry-run: who would be reminded, and nothing queued
+    preview = await app.reminders.run(dry_run=True)
+    assert [(s.recipient, s.invoices) for s in preview.sent] == [
+        ("factures@dupont.example", ("FA-8",))
+    ]
+    assert [(h.invoice, h.why) for h in preview.held_back] == [("FA-9", NOT_DELIVERED)]
+    assert await app.send_due() == []
     first = await app.reminders.run()
     assert first.queued == 1  # FA-9's address bounced: no reminder there
+    assert [s.invoices for s in first.sent] == [s.invoices for s in preview.sent]
     await app.send_due()
     second = await app.reminders.run()
     assert second.queued == 0  # level 1 is sent once
