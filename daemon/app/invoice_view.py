@@ -115,7 +115,7 @@ def _paid(d: InvoiceDetail, lang: str) -> str:
     else:
         said = _(d.row.payment_state)
     if d.disputed is not None:
-        said += " — " + _("in dispute") + f": {d.disputed}"
+        said += " — " + _("in dispute: {what}").format(what=d.disputed)
     return said
 
 

@@ -71,9 +71,12 @@ async def test_one_invoice_whole_in_the_operators_words(
     assert any(line.startswith("Payment #") and "€50.00" in line for line in lines), lines
 
     monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "fr")
+    await app.dispute(invoice_id, by="ana", reason="conteste la quantité")
     said = (await _status(settings_path, "FA-1")).output
     assert said.startswith(f"Facture FA-1 (n° {invoice_id}) — Atelier Martin — 120,00")
     assert "Événements (UTC) :" in said and "rebond" in said
+    # French puts a space before the colon, the dispute's too
+    assert said.splitlines()[0].endswith(" — en litige : conteste la quantité"), said
 
     as_json = (await _status(settings_path, "FA-1", "--json")).output
     detail = json.loads(as_json)
