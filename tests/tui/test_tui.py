@@ -638,6 +638,31 @@ def _panel_text(app: FacturierApp) -> set[str]:
     return {" ".join(str(cell).split()) for cell in column.cells}
 
 
+async def test_a_long_question_wraps_inside_its_dialog(tui_settings: Settings) -> None:
+    """A dialog's question longer than its line (French runs longer) wraps inside the
+    dialog: it was cut at its edge, its end (how to name one of several) unread; and on
+    80 columns the dialog fits the screen."""
+    from textual.containers import Vertical
+
+    from tui.dialogs import ActionDialog
+
+    asks = (
+        "Le ou les numéros de facture qu'il règle, séparés par des virgules (NUMÉRO #N si "
+        "plusieurs le partagent) :"
+    )
+    app = make_app(_speaking(tui_settings, "fr"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        app.push_screen(ActionDialog("Affecter le paiement n° 4", asks=asks))
+        await _settled(pilot)
+        box = app.screen.query_one(Vertical)
+        assert box.region.right <= 80
+        [question] = [q for q in app.screen.query(Label) if "NUMÉRO" in str(q.render())]
+        assert question.region.right <= box.content_region.right
+        assert question.size.height >= 2  # wrapped, all of it shown
+        await app.services.close()
+
+
 def test_textuals_own_keys_are_each_marked_to_be_translated() -> None:
     """Each key description the Textual widgets this app uses bring is in
     ``tui/textual_words.py`` (and so in the catalog): a Textual upgrade that adds one is
