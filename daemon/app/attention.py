@@ -19,7 +19,7 @@ from daemon.domain.attention import CLOSED_BY_HAND, HINTS, AttentionKind
 from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import HARD, shown
 from daemon.domain.finding_words import shown_held, why_held
-from daemon.domain.formatting import amount, day
+from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, language
 from daemon.domain.labels import inbound_label, kind_label
 from daemon.domain.models import (
@@ -389,9 +389,8 @@ class AttentionQueue:
                 AttentionKind.PAYMENT_WAITING,
                 p.id,
                 p.recorded_at,
-                _("{amount} {currency} from {payer} on {day}: {why}").format(
-                    amount=amount(p.amount, language()),
-                    currency=p.currency,
+                _("{money} from {payer} on {day}: {why}").format(
+                    money=money(p.amount, p.currency, language()),
                     payer=p.payer_name or _("unknown payer"),
                     day=day(p.received_on, language()),
                     why=shown_payment(p.waiting_reason),
