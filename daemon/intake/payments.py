@@ -522,7 +522,7 @@ async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[I
     """Invoices whose ``field`` (the number, or the file's own payment reference) is one of
     the words of ``text``; a word that fits several invoices (of several sellers or
     customers) fits none."""
-    tokens = sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
+    tokens = _number_words(text)
     if not tokens:
         return [], ""
     column = col(getattr(Invoice, field))
@@ -534,10 +534,16 @@ async def _by_word(session: AsyncSession, text: str, field: str) -> tuple[list[I
     return unique, how_text(field)
 
 
+def _number_words(text: str) -> list[str]:
+    """The words of ``text`` that may be an invoice number or reference (they hold a digit),
+    the first 50."""
+    return sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
+
+
 async def _set_aside_named(session: AsyncSession, text: str) -> Invoice | None:
     """The first invoice set aside (held for a person, withdrawn, discarded) whose number is
     a word of ``text``: a payment that names it waits for what a person decides of it."""
-    tokens = sorted({t for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)})[:50]
+    tokens = _number_words(text)
     if not tokens:
         return None
     query = select(Invoice).where(

@@ -384,7 +384,7 @@ _COMMA_DECIMALS = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 
 
 def _csv_amount(text: str, decimal_comma: bool, line: str, file: str) -> Decimal:
-    value = "".join(text.split()).replace("\u202f", "")  # spaces, no-break ones too
+    value = "".join(text.split())  # every space between thousands, no-break ones too
     written, other = (
         (_COMMA_DECIMALS, _POINT_DECIMALS) if decimal_comma else (_POINT_DECIMALS, _COMMA_DECIMALS)
     )

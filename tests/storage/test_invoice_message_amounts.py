@@ -20,10 +20,13 @@ from tests.helpers import cii_xml, parse
 TO = "factures@dupont.example"
 
 
-def _prepaid(folder: Path, number: str, prepaid: str) -> Path:
+def _prepaid(folder: Path, number: str, prepaid: str, due_on: date | None = None) -> Path:
     """A CII invoice of 120.00 with VAT of which ``prepaid`` was paid in advance (BT-113):
-    its amount due (BT-115) is the rest, as EN 16931's BR-CO-16 computes it."""
+    its amount due (BT-115) is the rest, as EN 16931's BR-CO-16 computes it; due in 30 days,
+    or ``due_on``."""
     xml = cii_xml(number, remittance="REF-FA-1").decode()
+    if due_on is not None:
+        xml = xml.replace(f"{date.today() + timedelta(days=30):%Y%m%d}", f"{due_on:%Y%m%d}")
     due = Decimal("120.00") - Decimal(prepaid)
     xml = re.sub(
         r"(<ram:GrandTotalAmount>120\.00</ram:GrandTotalAmount>)",
@@ -113,12 +116,8 @@ async def test_an_invoice_that_owes_nothing_is_paid_never_reminded_nor_counted_l
     await app.customers.add(
         NewCustomer("Boulangerie Dupont", TO, (), None, "C-1", "fr"), changed_by="test"
     )
-    path = _prepaid(tmp_path / "in", "FA-1", prepaid)
-    # due yesterday: an invoice owing something would be late, and reminded
-    xml = path.read_text(encoding="utf-8")
-    due = (date.today() + timedelta(days=30)).strftime("%Y%m%d")
-    late = (date.today() - timedelta(days=40)).strftime("%Y%m%d")
-    path.write_text(xml.replace(due, late), encoding="utf-8")
+    # long past due: an invoice owing something would be late, and reminded
+    path = _prepaid(tmp_path / "in", "FA-1", prepaid, due_on=date.today() - timedelta(days=40))
     [result] = await app.ingest.import_paths([path])
     assert result.ok, result.message
     await app.send_due()
@@ -156,13 +155,8 @@ async def test_an_invoice_sent_after_its_due_date_does_not_ask_to_pay_before_it(
     await app.customers.add(
         NewCustomer("Boulangerie Dupont", TO, (), None, "C-1", language), changed_by="test"
     )
-    path = _prepaid(tmp_path / "in", "FA-1", prepaid)
-    due = date.today() + timedelta(days=30)
     late = date.today() - timedelta(days=10)
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(f"{due:%Y%m%d}", f"{late:%Y%m%d}"),
-        encoding="utf-8",
-    )
+    path = _prepaid(tmp_path / "in", "FA-1", prepaid, due_on=late)
     [result] = await app.ingest.import_paths([path])
     assert result.ok, result.message
     await app.send_due()
