@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
+from bounce_parser.literals import Literals, PatternIndex, contains_one, required_texts
 from bounce_parser.replies import joined_reply_lines
 from bounce_parser.rules.provider_codes import reason_from_exchange_ndr, reason_from_provider_code
 from bounce_parser.rules.status import (
@@ -22,84 +24,38 @@ from bounce_parser.rules.status import (
 from bounce_parser.rules.text import RECIPIENT_CHOICE, SENDER_SUBJECT, TEXT_RULES
 from bounce_parser.rules.text_broad import BROAD_RULES
 
-
 # Patterns are lower-case; the text is lower-cased once (faster than IGNORECASE).
-def required_text(pattern: str) -> str | None:
-    """The longest plain text every match of ``pattern`` contains (None when there is no
-    such text of 3 characters or more, or when the pattern is an alternation at its top)."""
-    runs: list[str] = []
-    run: list[str] = []
-    i = 0
-
-    def end_run() -> None:
-        runs.append("".join(run))
-        run.clear()
-
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "|":
-            return None
-        if ch in "([":  # a group or a class: skip it whole
-            end_run()
-            depth, i = 0, i
-            while i < len(pattern):
-                c = pattern[i]
-                if c == "\\":
-                    i += 2
-                    continue
-                if c in "([":
-                    depth += 1
-                elif c in ")]":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                i += 1
-            i += 1
-            while i < len(pattern) and pattern[i] in "*+?{}0123456789,":
-                i += 1
-            continue
-        if ch == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            atom, width = (nxt, 2) if nxt and not nxt.isalnum() else (None, 2)
-        elif ch in ".^$":
-            atom, width = None, 1
-        else:
-            atom, width = ch, 1
-        quantifier = pattern[i + width : i + width + 1]
-        if atom is None or quantifier in ("?", "*", "{"):
-            end_run()
-        else:
-            run.append(atom)
-            if quantifier == "+":
-                end_run()
-        i += width
-        if quantifier == "{":
-            i = pattern.index("}", i) + 1
-        elif quantifier in ("?", "*", "+"):
-            i += 1
-        if quantifier and pattern[i : i + 1] in ("?", "+"):  # lazy or possessive
-            i += 1
-    end_run()
-    best = max(runs, key=len, default="")
-    return best if len(best) >= 3 else None
-
-
-_Patterns = tuple[tuple[re.Pattern[str], str | None], ...]
+_Patterns = tuple[tuple[re.Pattern[str], Literals], ...]
 
 
 def _compile(patterns: tuple[str, ...]) -> _Patterns:
-    """A rule's patterns, each with the text every match of it contains (None: none known).
-    Searched one by one, not as one alternation: the regex engine tries every alternative at
-    every position of the text, while a pattern is skipped at once when its text is absent
-    and one that opens with plain text is found by a fast scan."""
-    return tuple((re.compile(p), required_text(p)) for p in patterns)
+    """A rule's patterns, each with the texts one of which every match of it contains (():
+    none known). Searched one by one, not as one alternation: the regex engine tries every
+    alternative at every position of the text, while a pattern is skipped at once when its
+    texts are absent."""
+    return tuple((re.compile(p), required_texts(p)) for p in patterns)
 
 
 def _matches(patterns: _Patterns, lowered: str) -> bool:
-    for rx, required in patterns:
-        if (required is None or required in lowered) and rx.search(lowered):
+    for rx, literals in patterns:
+        if not contains_one(lowered, literals):
+            continue
+        if rx.search(lowered):
             return True
     return False
+
+
+class _FirstCause:
+    """Causes in order, each with its patterns: which is the first one whose pattern
+    matches a text (all their patterns found by their texts in one pass)."""
+
+    def __init__(self, causes: Sequence[tuple[str, _Patterns]]) -> None:
+        self._causes = [cause for cause, patterns in causes for _ in patterns]
+        self._index = PatternIndex([p for _cause, patterns in causes for p in patterns])
+
+    def __call__(self, lowered: str) -> str | None:
+        first = self._index.first(lowered)
+        return None if first is None else self._causes[first]
 
 
 _RULES = [(reason, _compile(pats)) for reason, pats, _source in TEXT_RULES]
@@ -179,14 +135,28 @@ _ANOTHER_CAUSE = tuple(
         "exceedlimit",
     )
 )
-# Every pattern in rule order, with its reason ("" for no required text: always present).
-_PATTERNS = [(reason, rx, req or "") for reason, patterns in _RULES for rx, req in patterns]
-_SPECIFIC_PATTERNS = [
-    (reason, rx, req or "")
-    for (reason, patterns), rule in zip(_RULES, TEXT_RULES, strict=True)
-    if rule not in BROAD_RULES
-    for rx, req in patterns
-]
+# the words that say a mailbox or domain is not gone whatever status says so, in the order
+# they decide; with the domain proved gone, not the DNS trouble (networkerror) they name too
+_NOT_GONE_CAUSES = (
+    ("mailboxfull", _MAILBOX_FULL),
+    ("suspend", _SUSPENDED),
+    ("filtered", _RECIPIENT_CHOICE),
+    *_SYSTEM_SIDE,
+    *_ANOTHER_CAUSE,
+)
+_NOT_GONE = _FirstCause(_NOT_GONE_CAUSES)
+_NOT_GONE_UNLESS_DNS = _FirstCause([c for c in _NOT_GONE_CAUSES if c[0] != "networkerror"])
+# Every pattern in rule order with its reason, found by the texts it needs in one pass
+_REASONS = [reason for reason, patterns in _RULES for _ in patterns]
+_ALL_PATTERNS = PatternIndex([p for _reason, patterns in _RULES for p in patterns])
+_SPECIFIC_PATTERNS = PatternIndex(
+    [
+        p
+        for (_reason, patterns), rule in zip(_RULES, TEXT_RULES, strict=True)
+        if rule not in BROAD_RULES
+        for p in patterns
+    ]
+)
 # a sender given up on for its reputation ("[TSS04] … user complaints") must see that cause,
 # not "expired": waiting longer does not help; so must a reply's own cause named by a specific
 # wording (too many connections, headers too large), as sisimai reads a notice's giving up
@@ -269,23 +239,20 @@ def reason_from_text(text: str) -> str | None:
     if not text:
         return None
     lowered = _readable(text)
-    for reason, rx, required in _PATTERNS:  # the first rule with a matching pattern wins
-        if required in lowered and rx.search(lowered):
-            if reason == "expired":
-                # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed
-                # out": the cause the report states, not the giving up
-                return _stated_cause(lowered) or reason
-            return reason
-    return None
+    first = _ALL_PATTERNS.first(lowered)  # the first rule with a matching pattern wins
+    if first is None:
+        return None
+    reason = _REASONS[first]
+    if reason == "expired":
+        # "mailbox is full: retry timeout exceeded", "550 User unknown … 421 timed out": the
+        # cause the report states, not the giving up
+        return _stated_cause(lowered) or reason
+    return reason
 
 
-def _stated_cause(lowered: str) -> str | None:
-    """The cause a report of giving up states (a full mailbox, an unknown user or host, a
-    block), in lower-cased text."""
-    for cause, cause_patterns in _CAUSES:
-        if _matches(cause_patterns, lowered):
-            return cause
-    return None
+# The cause a report of giving up states (a full mailbox, an unknown user or host, a
+# block), in lower-cased text
+_stated_cause = _FirstCause(_CAUSES)
 
 
 def reason_from_status(status: str | None) -> str | None:
@@ -347,17 +314,9 @@ def decide_reason(status: str | None, *texts: str | None) -> str | None:
             and _matches(_NO_SUCH_DOMAIN, own_words)
             and not _matches(_DNS_NO_ANSWER, own_words)
         )
-        for reason, patterns in (
-            ("mailboxfull", _MAILBOX_FULL),
-            ("suspend", _SUSPENDED),
-            ("filtered", _RECIPIENT_CHOICE),
-            *_SYSTEM_SIDE,
-            *_ANOTHER_CAUSE,
-        ):
-            if domain_gone and reason == "networkerror":
-                continue
-            if _matches(patterns, own_words):
-                return reason
+        not_gone = (_NOT_GONE_UNLESS_DNS if domain_gone else _NOT_GONE)(own_words)
+        if not_gone:
+            return not_gone
     if (status or "").startswith("5") and tail != "1.1" and _matches(_MX_NXDOMAIN, own_words):
         return "hostunknown"
     if by_status == "expired":
@@ -386,9 +345,7 @@ def named_specifically(status: str | None, text: str | None) -> bool:
     if reason_from_exchange_ndr(lowered) or reason_from_provider_code(lowered):
         return True
     lowered = _readable(lowered)
-    return any(
-        required in lowered and rx.search(lowered) for _reason, rx, required in _SPECIFIC_PATTERNS
-    )
+    return _SPECIFIC_PATTERNS.first(lowered) is not None
 
 
 _DIGITS_DOT = "0123456789."

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bounce_parser.literals import PatternIndex, required_texts
 from bounce_parser.model import is_hard
 from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
 from daemon.inbound.effects import ATTENTION_REASONS
@@ -16,34 +17,46 @@ reasons = importlib.import_module("bounce_parser.reasons")
 
 
 @pytest.mark.parametrize(
-    ("pattern", "text"),
+    ("pattern", "texts"),
     [
-        (r"user ?unknown", "unknown"),
-        (r"exceeds? .*limit", "exceed"),
-        (r"mailbox (?:is )?full", "mailbox "),
-        (r"5\.7\.2[0-6]\b", "5.7.2"),
-        (r"a{2,3}bcd", "bcd"),
-        (r"x+?yzw", "yzw"),
-        (r"(?:user|mailbox) unknown", " unknown"),
-        (r"spam|junk", None),  # an alternation at the top has no one required text
-        (r"\d+ a", None),  # nothing of 3 characters
+        (r"user ?unknown", ("unknown",)),
+        (r"exceeds? .*limit", ("exceed",)),
+        (r"mailbox (?:is )?full", ("mailbox ",)),
+        (r"5\.7\.2[0-6]\b", ("5.7.2",)),
+        (r"a{2,3}bcd", ("bcd",)),
+        (r"x+?yzw", ("yzw",)),
+        (r"(?:user|mailbox) unknown", (" unknown",)),
+        # an alternation needs one of its branches' texts
+        (r"spam|junk mail", ("junk mail", "spam")),
+        (r"\b(?:message|nachricht)\b.{0,30}\btoo big", ("too big",)),
+        (r"\b(?:message|nachricht)\b.{0,30}\b(?:too big|zu gro)", ("message", "nachricht")),
+        (r"spam|\d+ junk|x", ()),  # a branch that needs nothing known: always tried
+        (r"\d+ a", ()),  # nothing of 3 characters
+        (r"(?i)spam", ()),  # its letters match either case: not read
     ],
 )
-def test_required_text(pattern: str, text: str | None) -> None:
-    assert reasons.required_text(pattern) == text
+def test_required_texts(pattern: str, texts: tuple[str, ...]) -> None:
+    assert required_texts(pattern) == texts
+
+
+def test_an_index_tries_only_the_patterns_a_text_may_match_and_keeps_their_order() -> None:
+    patterns = [r"mailbox (?:is )?full", r"over quota|quota exceeded", r"\d{3} full", r"full"]
+    index = PatternIndex([(re.compile(p), required_texts(p)) for p in patterns])
+    assert index.candidates("the mailbox is full") == [0, 2, 3]
+    assert index.first("552 quota exceeded, box full") == 1
+    assert index.first("552 full") == 2
+    assert index.first("nothing here") is None
 
 
 @pytest.mark.corpus
-def test_every_match_in_the_corpus_contains_its_required_text(corpus_dir: Path) -> None:
-    patterns = [
-        (re.compile(p), reasons.required_text(p)) for _, pats, _ in TEXT_RULES for p in pats
-    ]
+def test_every_match_in_the_corpus_contains_one_of_its_required_texts(corpus_dir: Path) -> None:
+    patterns = [(re.compile(p), required_texts(p)) for _, pats, _ in TEXT_RULES for p in pats]
     checked = 0
     for path in sorted((corpus_dir / "bounces").glob("*.eml")):
         for line in path.read_bytes().decode("utf-8", "replace").lower().splitlines():
-            for rx, required in patterns:
-                if required is not None and rx.search(line):
-                    assert required in line, (rx.pattern, line)
+            for rx, texts in patterns:
+                if texts and rx.search(line):
+                    assert any(t in line for t in texts), (rx.pattern, line)
                     checked += 1
     assert checked > 500
 
