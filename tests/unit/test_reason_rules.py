@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bounce_parser.literals import PatternIndex, required_texts
 from bounce_parser.model import is_hard
@@ -46,6 +48,25 @@ def test_an_index_tries_only_the_patterns_a_text_may_match_and_keeps_their_order
     assert index.first("552 quota exceeded, box full") == 1
     assert index.first("552 full") == 2
     assert index.first("nothing here") is None
+
+
+_EVERY_PATTERN = [p for _, pats, _ in TEXT_RULES for p in pats] + list(SENDER_SUBJECT[1])
+
+
+@pytest.mark.parametrize("pattern", [p for p in _EVERY_PATTERN if required_texts(p)])
+def test_every_text_a_rule_pattern_matches_holds_one_of_its_required_texts(pattern: str) -> None:
+    # a required text missing from a match would hide the rule from a notice it names
+    texts = required_texts(pattern)
+    rx = re.compile(pattern)
+
+    @settings(max_examples=10, deadline=None, database=None)
+    @given(st.from_regex(rx))
+    def holds(text: str) -> None:
+        m = rx.search(text)
+        assert m is not None
+        assert any(t in m.group(0) for t in texts), (text, texts)
+
+    holds()
 
 
 @pytest.mark.corpus
