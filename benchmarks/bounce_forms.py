@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/bounce_forms.py CORPUS_DIR [--show FORM]
 
-Each ``*.eml`` of CORPUS_DIR is classified as it is, then in the other forms mail systems
-and gateways send the same notice:
+Each ``*.eml`` under CORPUS_DIR (its sub-folders too) is classified as it is, then in the
+other forms mail systems and gateways send the same notice:
 - its lines: CRLF or bare CR line ends; its long lines wrapped at other places (the lines
   under each indented);
 - its text: its text parts base64 or quoted-printable (RFC 2045); its explanation as HTML
@@ -650,7 +650,7 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--show", choices=sorted(FORMS), help="list the changes this form makes")
     args = ap.parse_args()
-    files = sorted(args.corpus.glob("*.eml"))
+    files = sorted(args.corpus.rglob("*.eml"))
     if not files:
         print(f"{args.corpus}: no .eml files", file=sys.stderr)
         return 2

@@ -29,7 +29,7 @@ def main() -> int:
     worst: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     worst_small = (0.0, "")
-    for path in sorted(corpus.glob("*.eml")):
+    for path in sorted(corpus.rglob("*.eml")):
         for kind, data in mutations(path.read_bytes(), rng):
             t0 = time.perf_counter()
             classify(data)

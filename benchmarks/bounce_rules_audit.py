@@ -3,8 +3,9 @@
 Usage: python benchmarks/bounce_rules_audit.py CORPUS_DIR [--at-most N]
 
 For every pattern of ``bounce_parser.rules.text`` (in rule order), prints the number of
-recipient diagnostics in CORPUS_DIR (``*.eml``) it matches, the number it decides (the first
-pattern to match), and where it disagrees with ``labels.csv`` when it decides; then the
+recipient diagnostics under CORPUS_DIR (``*.eml``, in its sub-folders too) it matches, the
+number it decides (the first pattern to match), and where it disagrees with ``labels.csv``
+when it decides; then the
 patterns that match at most N files (default 1), with their rule's source: the ones to
 review, since a corpus cannot be their evidence.
 """
@@ -43,7 +44,8 @@ def main() -> int:
     files: dict[int, set[str]] = defaultdict(set)
     decided: Counter[int] = Counter()
     wrong: Counter[int] = Counter()
-    for path in sorted(args.corpus.glob("*.eml")):
+    for path in sorted(args.corpus.rglob("*.eml")):
+        name = path.relative_to(args.corpus).as_posix()  # as labels.csv names it
         for r in classify(path.read_bytes()).recipients:
             if not r.diagnostic:
                 continue
@@ -52,10 +54,10 @@ def main() -> int:
             for k, (_, reason, rx, _) in enumerate(rules):
                 if not rx.search(text):
                     continue
-                files[k].add(path.name)
+                files[k].add(name)
                 if first:
                     decided[k] += 1
-                    label = labels.get((path.name, (r.address or "").lower()))
+                    label = labels.get((name, (r.address or "").lower()))
                     if r.reason == reason and label and label != reason:
                         wrong[k] += 1
                 first = False
