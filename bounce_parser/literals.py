@@ -5,16 +5,20 @@ match: the plain words each needs are absent. ``required_texts`` reads a pattern
 (the standard library's own parser) for a set of texts one of which every match contains
 ("spam|junk" needs "spam" or "junk"); ``PatternIndex`` finds which of all the texts a text
 holds in one pass (an Aho-Corasick automaton, pyahocorasick) and tries only the patterns that
-may match, in their order.
+may match, in their order. ``CaseBlind`` searches a pattern whose letters match either case
+as its lower-case self in the lower-cased text.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import ahocorasick
+
+from bounce_parser.mime import lowered
 
 # the standard library's own regular expression parser (sre_parse before Python 3.11),
 # which re.compile runs: its tree is what the pattern means, escapes and groups read
@@ -129,3 +133,21 @@ class PatternIndex:
             if self.patterns[i].search(text):
                 return i
         return None
+
+
+class CaseBlind:
+    """A pattern whose letters match either case, written in lower case and searched in the
+    lower-cased text: the matches IGNORECASE finds, at the text's own positions
+    (``mime.lowered`` keeps each character where it stood), several times faster: without
+    IGNORECASE the regex engine skips ahead to where one of its branches can begin. A match
+    is of the lower-cased text: its positions are the text's, its groups lower-case."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        letters = re.sub(r"\\.", "", pattern)  # escapes (\S, \W) are no letters to match
+        if letters != letters.lower():
+            raise ValueError(f"a case-blind pattern is written in lower case: {pattern!r}")
+        self.pattern = pattern
+        self._rx = re.compile(pattern, flags & ~re.IGNORECASE)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self._rx.search(lowered(text), pos, endpos)

@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from bounce_parser import mime
 from bounce_parser.htmltext import html_text
+from bounce_parser.literals import CaseBlind
 from bounce_parser.rules.detection import RETURNED_MARKER
 from bounce_parser.rules.footers import FOOTERS
 
@@ -157,7 +158,7 @@ def human_text(parts: list[tuple[int, Message]]) -> str:
 
 # a footer (``rules.footers``): its stamp, not the notice's own words (no reply code, status,
 # address nor word of a failure in it)
-_FOOTER = re.compile("|".join(p for p, _source in FOOTERS), re.I)
+_FOOTER = CaseBlind("|".join(p for p, _source in FOOTERS))
 _NOTICE_OWN = re.compile(
     r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b|@|\b(?:reject|refus|block|denied|bounce|"
     r"deliver|fail|unable|could ?n[o']t|cannot|quarantin|infected|found to|detected as)",

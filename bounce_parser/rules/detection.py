@@ -7,13 +7,15 @@ from __future__ import annotations
 import logging
 import re
 
+from bounce_parser.literals import CaseBlind
+
 log = logging.getLogger(__name__)
-BOUNCE_SENDER = re.compile(
+BOUNCE_SENDER = CaseBlind(
     r"mailer-daemon|post_?master|mail delivery (?:subsystem|system)|mail ?administrator|"
     r"\bmaildelivery\b|nobody@|bounce|mdaemon|microsoftexchange",
     re.IGNORECASE,
 )
-BOUNCE_SUBJECT = re.compile(
+BOUNCE_SUBJECT = CaseBlind(
     r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem)|"
     r"returned mail|failure notice|mail delivery failed|delivery notification|non[- ]?remis|"
     r"unzustellbar|nondeliverable|non-delivery|could not be delivered|mail system error|"
@@ -121,7 +123,7 @@ MESSAGE_ONLY_FIELDS = frozenset({"message-id", "received", "return-path", "mime-
 does not: three header lines in a row (RFC 5322 2.2, "name: value" from the first column,
 folded lines indented), one of them one of these, are a returned message's headers, whether
 or not words mark them."""
-TEMPORARY = re.compile(
+TEMPORARY = CaseBlind(
     r"temporar(?:y|ily)|delayed|will (?:be )?retr(?:y|ied)|deferred|still trying|try again later|"
     r"has not yet been delivered|not yet been delivered|will keep trying|warning: message|"
     # Symantec's mail gateways ("Delivery attempts will continue to be made for N days"),
@@ -138,7 +140,7 @@ TEMPORARY = re.compile(
     re.IGNORECASE,
 )
 NOTES_REASONS = re.compile(r"^-{3,} *Failure Reasons *-{3,}[ \t]*\r?\n\s*(\S[^\n]*)", re.M)
-GAVE_UP = re.compile(
+GAVE_UP = CaseBlind(
     r"permanent(?:ly)? (?:error|fatal|failed|failure)|gave up|giving up|retry timeout exceeded|"
     # the sender's queue time ran out: qmail-send's "I'm not going to try again; this message
     # has been in the queue too long", sendmail's "Cannot send message for 5 days" and
@@ -162,7 +164,7 @@ GAVE_UP = re.compile(
     r"\*\* message not delivered \*\*",
     re.IGNORECASE,
 )
-BOUNCE_BODY = re.compile(
+BOUNCE_BODY = CaseBlind(
     r"could ?n[o']t be delivered|was not delivered|delivery (?:to the following|has failed|"
     r"failed|problem)|undeliverable|permanent(?:ly)? (?:error|fatal|failed)|"
     r"the following addresses? had|message could not|unable to deliver|failed to deliver|"
@@ -277,13 +279,13 @@ SENDMAIL_BLOCK = re.compile(
 # failure (Mail::DeliveryStatus::BounceParser reads these as informational: "address …
 # changed … has been forwarded", CompuServe's "has a new … e-mail address … has automatically
 # forwarded your message")
-FORWARDED_NOTICE = re.compile(
+FORWARDED_NOTICE = CaseBlind(
     r"(?:address\b[^\n]{0,60}\bchanged|new (?:\w+ )?e-?mail address|domain\b[^\n]{0,40}\bretired)"
     r"(?:.|\n){0,200}?\b(?:has been|was|have been|will be|has|have) (?:automatically )?"
     r"(?:forwarded|redirected|delivered)\b",
     re.IGNORECASE,
 )
-NOT_PASSED_ON = re.compile(
+NOT_PASSED_ON = CaseBlind(
     r"could ?n[o']t be (?:delivered|forwarded)|not (?:been )?(?:delivered|forwarded)|"
     r"undeliverable|permanent(?:ly)? (?:error|fatal|failed)|no forwarding address|"
     r"will not be (?:delivered|forwarded)|no longer (?:be )?(?:delivered|forwarded)",

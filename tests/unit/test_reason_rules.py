@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bounce_parser.literals import PatternIndex, required_texts
+from bounce_parser.literals import CaseBlind, PatternIndex, required_texts
 from bounce_parser.model import is_hard
 from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
 from daemon.inbound.effects import ATTENTION_REASONS
@@ -67,6 +67,28 @@ def test_every_text_a_rule_pattern_matches_holds_one_of_its_required_texts(patte
         assert any(t in m.group(0) for t in texts), (text, texts)
 
     holds()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delivery to the following recipients FAILED permanently",
+        "İstanbul: PERMANENT ERROR, giving up",  # "İ" lower-cases to two characters
+        "ΣΊΣΥΦΟΣ: Permanent Failure",
+        "nothing here",
+    ],
+)
+def test_a_case_blind_pattern_finds_what_ignorecase_finds_where_it_stands(text: str) -> None:
+    pattern = r"permanent(?:ly)? (?:error|failure)|failed permanently|giving up"
+    blind = CaseBlind(pattern).search(text)
+    plain = re.compile(pattern, re.IGNORECASE).search(text)
+    assert (blind and blind.span()) == (plain and plain.span())
+
+
+def test_a_case_blind_pattern_must_be_written_in_lower_case() -> None:
+    CaseBlind(r"\S+ gave up\b")  # escapes are no letters
+    with pytest.raises(ValueError, match="lower case"):
+        CaseBlind(r"Gave up")
 
 
 @pytest.mark.corpus
