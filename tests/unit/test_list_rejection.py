@@ -190,15 +190,22 @@ OTHER_MANAGERS = {
 }
 
 
+def _managers_notice(name: str, returned: bool) -> bytes:
+    """The notice of ``OTHER_MANAGERS[name]``: answering our invoice's message and returning
+    it, or (``returned`` false) neither."""
+    sender, subject, headers, text, _action = OTHER_MANAGERS[name]
+    answering = "In-Reply-To: <fa-1@acme.example>\r\n" if returned else ""
+    return (
+        f"From: {sender}\r\nTo: factures@acme.example\r\nSubject: {subject}\r\n"
+        f"{answering}{headers}Content-Type: text/plain\r\n\r\n"
+        f"{text}{_RETURNED if returned else ''}"
+    ).encode()
+
+
 @pytest.mark.parametrize("name", sorted(OTHER_MANAGERS))
 def test_other_list_managers_refusals_and_holds_are_of_the_list_address(name: str) -> None:
-    sender, subject, headers, text, action = OTHER_MANAGERS[name]
-    notice = (
-        f"From: {sender}\r\nTo: factures@acme.example\r\nSubject: {subject}\r\n"
-        f"In-Reply-To: <fa-1@acme.example>\r\n{headers}Content-Type: text/plain\r\n\r\n"
-        f"{text}{_RETURNED}"
-    ).encode()
-    c = classify(notice)
+    action = OTHER_MANAGERS[name][4]
+    c = classify(_managers_notice(name, returned=True))
     assert c.kind == Kind.BOUNCE
     assert [(r.address, r.action, r.hard) for r in c.recipients] == [
         ("compta@lists.client.example", action, False)
@@ -225,12 +232,8 @@ def test_a_list_whose_name_starts_with_list_is_named_whole() -> None:
 def test_a_list_named_without_the_returned_message_is_at_its_robots_domain(name: str) -> None:
     # Sympa's lists are list@robot-domain beside sympa@robot-domain, LISTSERV's LIST@host
     # beside LISTSERV@host: a notice that names the list and returns nothing names it so
-    sender, subject, headers, text, action = OTHER_MANAGERS[name]
-    notice = (
-        f"From: {sender}\r\nTo: factures@acme.example\r\nSubject: {subject}\r\n"
-        f"{headers}Content-Type: text/plain\r\n\r\n{text}"
-    ).encode()
-    c = classify(notice)
+    action = OTHER_MANAGERS[name][4]
+    c = classify(_managers_notice(name, returned=False))
     assert c.kind == Kind.BOUNCE
     assert [(r.address, r.action) for r in c.recipients] == [
         ("compta@lists.client.example", action)
