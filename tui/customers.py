@@ -18,7 +18,7 @@ from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
 from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value, field_label
-from daemon.intake.customers import described
+from daemon.intake.customer_records import described
 from tui.actions import CUSTOMER_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen

@@ -33,7 +33,7 @@ from daemon.domain.states import DeliveryState, InvoiceState
 from daemon.domain.typed_amounts import read_amount
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
-from daemon.intake.customers import described
+from daemon.intake.customer_records import described
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen

@@ -40,7 +40,7 @@ from daemon.domain.event_words import shown
 from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value, field_label
 from daemon.domain.models import Channel
-from daemon.intake.customers import described
+from daemon.intake.customer_records import described
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from daemon.domain.typed_amounts import read_amount
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.buyers import HeldForCustomer
-from daemon.intake.customers import described, told_apart
+from daemon.intake.customer_records import described, told_apart
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
 from daemon.intake.payments import PaymentOutcome
 

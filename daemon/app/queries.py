@@ -32,7 +32,7 @@ from daemon.domain.models import (
 from daemon.domain.payments import still_owed
 from daemon.domain.states import InvoiceState
 from daemon.intake.buyers import buyer_candidates
-from daemon.intake.customers import described
+from daemon.intake.customer_records import described
 from daemon.store.db import SessionFactory
 
 

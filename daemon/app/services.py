@@ -35,7 +35,8 @@ from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.amounts import AmountsService
 from daemon.intake.buyers import BuyersService
-from daemon.intake.customers import CustomerService, customer_email
+from daemon.intake.customer_records import customer_email
+from daemon.intake.customers import CustomerService
 from daemon.intake.disputes import set_dispute
 from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService

@@ -20,7 +20,7 @@ from daemon.domain.labels import state_label
 from daemon.domain.models import Customer, Delivery, Invoice
 from daemon.domain.states import InvoiceNote, InvoiceState
 from daemon.intake.amounts import hold_for_amounts
-from daemon.intake.customers import described, namesakes
+from daemon.intake.customer_records import described, namesakes
 from daemon.intake.duplicates import link_credit_note
 from daemon.intake.held import release
 from daemon.intake.owed import note

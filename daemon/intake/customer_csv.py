@@ -24,7 +24,7 @@ from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _, joined
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
 from daemon.intake.addresses import add_address, put_invoice_address
-from daemon.intake.customers import (
+from daemon.intake.customer_records import (
     NewCustomer,
     already_recorded,
     checked_customer,

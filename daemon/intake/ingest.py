@@ -31,7 +31,7 @@ from daemon.domain.models import Customer, Invoice, utcnow
 from daemon.domain.payments import ZERO, belgian_reference, payment_state, rf_reference
 from daemon.domain.states import InvoiceState
 from daemon.intake.buyers import Proceeded, buyer_candidates, hold_for_customer, proceed
-from daemon.intake.customers import language_for_country
+from daemon.intake.customer_records import language_for_country
 from daemon.intake.duplicates import same_identity, standing
 from daemon.intake.einvoice import EInvoice, read_einvoice
 from daemon.intake.rendering import readable_invoice

@@ -348,7 +348,7 @@ def test_customers_edit_and_show(config: Path) -> None:
 
 
 def test_a_new_customer_speaks_the_language_of_its_country() -> None:
-    from daemon.intake.customers import language_for_country
+    from daemon.intake.customer_records import language_for_country
 
     assert language_for_country("DE", "fr") == "en"  # German invoices no longer get French
     assert language_for_country("FR", "en") == "fr"

@@ -12,7 +12,7 @@ import pytest
 
 from daemon.app.demo_samples import SampleInvoice, sample_pdf
 from daemon.domain.errors import EInvoiceError, ValidationError
-from daemon.intake.customers import NewCustomer, validate_new_customer
+from daemon.intake.customer_records import NewCustomer, validate_new_customer
 from daemon.intake.einvoice import read_einvoice
 
 
