@@ -1,7 +1,8 @@
 """The `facturier` command: the composition root.
 
 The frame (sub-commands, settings, error reporting) is ``cli_base``; the commands are in
-``cli_invoices`` (for invoices and their delivery) and ``cli_admin`` (for the admin). The
+``cli_invoices`` (for invoices and their delivery), ``cli_proof``, ``cli_queue``, ``cli_billing``,
+``cli_report``, ``cli_mail``, ``cli_ops`` and ``cli_admin`` (for the admin). The
 one upward import in the project, launching the TUI, lives in ``cli_admin``.
 """
 
@@ -18,6 +19,8 @@ from daemon.app import (
     cli_invoices,
     cli_mail,
     cli_ops,
+    cli_proof,
+    cli_queue,
     cli_report,
 )
 from daemon.app.cli_base import app, report_failure, state, use_environment_language
@@ -31,6 +34,8 @@ __all__ = [
     "cli_invoices",
     "cli_mail",
     "cli_ops",
+    "cli_proof",
+    "cli_queue",
     "cli_report",
     "main",
 ]

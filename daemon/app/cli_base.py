@@ -290,6 +290,12 @@ CustomerId = Annotated[
     int | None,
     typer.Option("--id", parser=row_number, help="Which customer, when several fit (their #N)"),
 ]
+InvoiceId = Annotated[
+    int | None,
+    typer.Option(
+        "--id", parser=row_number, help="Which invoice, when several share the number (their #N)"
+    ),
+]
 
 
 user = current_operator  # who every command records

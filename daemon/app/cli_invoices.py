@@ -1,10 +1,10 @@
-"""Commands for invoices and their delivery: import, send, poll, remind, status, proof."""
+"""Commands for invoices and their delivery: import, send, poll, remind, paid, dispute, status,
+resend, figures (the archive and proof: ``cli_proof``; the attention queue: ``cli_queue``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,26 +14,22 @@ import typer
 from daemon.app.cli_base import (
     DATE_METAVAR,
     InvoiceArg,
+    InvoiceId,
     JsonOption,
     app,
-    archive_app,
     fail,
-    guarded,
-    queue_app,
     refuse_missing_paths,
-    row_number,
     user,
     with_app,
 )
 from daemon.app.invoice_list import InvoiceRow
 from daemon.app.invoice_view import detail_lines
-from daemon.app.reporting import Reporter, checked, counted, emit, mark, problems_found
+from daemon.app.reporting import Reporter, counted, emit, mark
 from daemon.app.services import Facturier
-from daemon.domain.attention import AttentionKind
 from daemon.domain.event_words import reason_label, shown
 from daemon.domain.formatting import clipped, day, money
 from daemon.domain.i18n import _, joined, language, ngettext
-from daemon.domain.labels import kind_label, state_label
+from daemon.domain.labels import state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
 from daemon.intake.ingest import ImportResult
@@ -280,14 +276,6 @@ def remind(
     with_app(go)
 
 
-InvoiceId = Annotated[
-    int | None,
-    typer.Option(
-        "--id", parser=row_number, help="Which invoice, when several share the number (their #N)"
-    ),
-]
-
-
 @app.command("paid")
 def paid(
     invoice: InvoiceArg,
@@ -368,111 +356,6 @@ def status(
     with_app(go)
 
 
-@archive_app.command("verify")
-def archive_verify(as_json: JsonOption = False) -> None:
-    """Check every archived message, the chains of what went out and what came in (notices,
-    address changes), and both against the signed heads exported outside the database;
-    exit 1 naming any bad entry."""
-
-    async def go(app_: Facturier) -> int:
-        count, links, problems = await app_.verify_chains()
-        report = Reporter(as_json)
-        report.problems(problems)
-        report.summary(
-            {"checked": count, "ledger": links, "problems": len(problems)},
-            f"{checked(count, links)}, {problems_found(len(problems))}",
-        )
-        return len(problems)
-
-    if with_app(go):
-        raise typer.Exit(1)
-
-
-@archive_app.command("export-head")
-def archive_export_head(as_json: JsonOption = False) -> None:
-    """Write the signed head of the chains to [archive] head_export now (the daemon does it
-    every head_export_minutes), and mail it to head_auditor when one is set."""
-
-    async def go(app_: Facturier) -> None:
-        path = await app_.export_head()
-        if as_json:
-            emit({"file": str(path) if path else None})
-        else:
-            typer.echo(str(path) if path else _("nothing new since the last head"))
-
-    with_app(go)
-
-
-@app.command("proof")
-def proof(
-    invoice: Annotated[str, typer.Argument(help="The invoice's number, or verify")],
-    package: Annotated[
-        Path | None, typer.Argument(help="With verify: the proof package to check")
-    ] = None,
-    out: Annotated[
-        Path, typer.Option(help="Folder for the proof package, or the package's name (….zip)")
-    ] = Path("proof"),
-    reason: Annotated[str, typer.Option(help="Why it is exported (noted on the invoice)")] = "",
-    key: Annotated[
-        str | None,
-        typer.Option(help="With verify: the public key (hex) the package must be signed with"),
-    ] = None,
-    invoice_id: InvoiceId = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Write the proof package of an invoice: one zip with the messages sent, every notice
-    received for them, the relay's replies, the address history in effect at each send, the
-    chain entries and their check, a readable summary, and a signed manifest. Who exported
-    it, where and why is noted on the invoice's timeline.
-
-    `facturier proof verify FILE` checks a package without the database (an invoice
-    numbered "verify" is exported with --id)."""
-    if invoice == "verify" and package is not None:
-        raise typer.Exit(_verify_package(package, key, as_json))
-
-    async def go(app_: Facturier) -> None:
-        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
-        assert inv.id is not None
-        for path in await app_.export_proof(inv.id, out, by=user(), reason=reason):
-            if as_json:
-                emit({"file": str(path)})
-            else:
-                typer.echo(str(path))
-
-    with_app(go)
-
-
-def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
-    from daemon.outbound.proof_package import verify_package
-
-    if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
-        fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))
-    refuse_missing_paths([package], folders=False)
-    check = guarded(lambda: verify_package(package, key.lower() if key else None))
-    report = Reporter(as_json)
-    report.problems(check.problems)
-    verdict = _("intact") if not check.problems else problems_found(len(check.problems))
-    if check.invoice is None:  # no manifest read: nothing in it to name
-        said = _("{file}: not read as a proof package: {verdict}").format(
-            file=package, verdict=verdict
-        )
-    else:
-        said = _("{file}: invoice {invoice}, {files} files, signed by key {key}: {verdict}")
-        said = said.format(
-            file=package, invoice=check.invoice, files=check.files, key=check.key, verdict=verdict
-        )
-    report.summary(
-        {
-            "invoice": check.invoice,
-            "files": check.files,
-            "key": check.key,
-            "problems": len(check.problems),
-        },
-        said,
-    )
-    return 1 if check.problems else 0
-
-
 @app.command("resend")
 def resend(
     invoice: InvoiceArg,
@@ -494,83 +377,6 @@ def resend(
         typer.echo(
             _("invoice {number}: re-send to {email} queued ({message_id})").format(
                 number=inv.number, email=d.recipient, message_id=d.message_id
-            )
-        )
-
-    with_app(go)
-
-
-@queue_app.command("list")
-def queue_list(
-    kind: Annotated[
-        AttentionKind | None, typer.Option(case_sensitive=False, help="Only items of this kind")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Everything that needs a person, newest first: why, and what to do."""
-
-    async def go(app_: Facturier) -> None:
-        items = await app_.attention.items(kind)
-        report = Reporter(as_json)
-        for i in items:
-            about = " ".join(
-                part
-                for part in (
-                    _("invoice {number}").format(number=i.invoice_number)
-                    if i.invoice_number
-                    else "",
-                    i.customer or "",
-                )
-                if part
-            )
-            # the kind by name, and as the word `queue dismiss` and `--kind` take
-            line = (
-                _("{at} {kind} ({word} #{ref}) {about}: {why}")
-                if about
-                else _("{at} {kind} ({word} #{ref}): {why}")
-            )
-            report.item(
-                i,
-                line.format(
-                    at=f"{i.at:%Y-%m-%d %H:%M}",
-                    kind=kind_label(i.kind),
-                    word=i.kind,
-                    ref=i.ref,
-                    about=about,
-                    why=i.why,
-                )
-                + "\n"
-                f"    → {_(i.hint)}",
-            )
-        report.summary(
-            {"open": len(items)},
-            ngettext(
-                "{count} item needs a person", "{count} items need a person", len(items)
-            ).format(count=len(items)),
-        )
-
-    with_app(go)
-
-
-@queue_app.command("dismiss")
-def queue_dismiss(
-    kind: Annotated[
-        AttentionKind,
-        typer.Argument(case_sensitive=False, help="The item's kind, as queue list shows it"),
-    ],
-    ref: Annotated[
-        int, typer.Argument(parser=row_number, help="The item's #N, as queue list shows it")
-    ],
-    reason: Annotated[str, typer.Option(help="How it was dealt with (recorded)")],
-) -> None:
-    """Take an item out of the queue: a reply handled, a message dismissed, a tie checked.
-    Recorded with who, when and how."""
-
-    async def go(app_: Facturier) -> None:
-        await app_.attention.resolve(kind, ref, by=user(), how=reason)
-        typer.echo(
-            _("{kind} #{ref}: dealt with ({reason})").format(
-                kind=kind.value, ref=ref, reason=reason
             )
         )
 
@@ -600,33 +406,5 @@ def figures(
             typer.echo(_("bounce reasons:"))
         for reason, count in f.reasons.items():
             typer.echo(f"  {reason_label(reason):<36} {count:>7}")
-
-    with_app(go)
-
-
-@queue_app.command("tie")
-def queue_tie(
-    message: Annotated[
-        int, typer.Argument(parser=row_number, help="The unrecognized or quarantined item's #N")
-    ],
-    number: Annotated[str, typer.Argument(help="The invoice number it is about")],
-    reason: Annotated[str, typer.Option(help="Why it is about this invoice (recorded)")],
-    invoice_id: Annotated[
-        int | None,
-        typer.Option("--id", parser=row_number, help="The invoice's #N when the number is shared"),
-    ] = None,
-) -> None:
-    """Tie an inbound message the reader could not tie to the invoice it is about: what it
-    says is applied, and who tied it and why is recorded."""
-
-    async def go(app_: Facturier) -> None:
-        delivery = await app_.tie_message(
-            message, number, invoice_id=invoice_id, by=user(), reason=reason
-        )
-        typer.echo(
-            _("message #{ref} tied to invoice {number}, recipient {email}").format(
-                ref=message, number=number, email=delivery.recipient
-            )
-        )
 
     with_app(go)
