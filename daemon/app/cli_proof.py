@@ -100,7 +100,7 @@ def proof(
 
 
 def _verify_package(package: Path, key: str | None, as_json: bool) -> int:
-    from daemon.outbound.proof_package import verify_package
+    from daemon.outbound.proof_verify import verify_package
 
     if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
         fail(_("--key: an Ed25519 public key is 64 hexadecimal digits"))

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from daemon.domain.models import AddressChange, InboundMessage
 
@@ -25,6 +27,14 @@ ADDRESS_CHANGE = "address-change"
 
 def link_hash(prev: str, seq: int, kind: str, ref_id: int, digest: str) -> str:
     return hashlib.sha256(f"{prev}|{seq}|{kind}|{ref_id}|{digest}".encode()).hexdigest()
+
+
+def link_holds(link: Mapping[str, Any], digest: str) -> bool:
+    """Whether a chain link, as a proof package writes it out, is of ``digest`` and its own
+    hash is right."""
+    return link["digest"] == digest and link["chain_hash"] == link_hash(
+        link["prev_hash"], link["seq"], link["kind"], link["ref_id"], link["digest"]
+    )
 
 
 def _instant(at: datetime) -> str:

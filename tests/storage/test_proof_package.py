@@ -18,7 +18,7 @@ from daemon.app.cli import app as cli
 from daemon.app.services import Facturier
 from daemon.domain.signing import fingerprint, public_hex, sign
 from daemon.intake.customers import NewCustomer
-from daemon.outbound.proof_package import verify_package
+from daemon.outbound.proof_verify import verify_package
 from daemon.store.keys import signing_key
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file
