@@ -20,20 +20,17 @@ from bounce_parser.autoreply import (
     no_longer_read,
 )
 from bounce_parser.dsn import embedded_dsn, from_dsn
-from bounce_parser.inline_forward import quoted_messages, quoted_notice
-from bounce_parser.listserver import from_list_server, list_rejection
-from bounce_parser.model import HARD_REASONS, Classification, Kind, RecipientResult
-from bounce_parser.notices import (
+from bounce_parser.feedback import (
     autoreply_recipient,
     from_feedback,
-    from_text,
-    own_addresses,
     read_receipt,
-    split_at_returned,
-    success_text,
     text_read_receipt,
     unsubscribe_request,
 )
+from bounce_parser.inline_forward import quoted_messages, quoted_notice
+from bounce_parser.listserver import from_list_server, list_rejection
+from bounce_parser.model import HARD_REASONS, Classification, Kind, RecipientResult
+from bounce_parser.notices import from_text, own_addresses, split_at_returned, success_text
 from bounce_parser.parts import (
     Common,
     excerpt_of,
