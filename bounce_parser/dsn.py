@@ -13,13 +13,10 @@ from bounce_parser.parts import (
     addr,
     around,
     diagnostic_near,
-    dsn_groups,
     human_text,
-    mta_name,
     returned_headers,
     returned_message_id,
     token,
-    typed_text,
 )
 from bounce_parser.reasons import (
     decide_reason,
@@ -30,6 +27,7 @@ from bounce_parser.reasons import (
     status_from_reply_code,
     status_in_text,
 )
+from bounce_parser.report_fields import dsn_groups, mta_name, typed_text
 from bounce_parser.rules.categories import reported_category
 from bounce_parser.rules.signatures import (
     command_line,

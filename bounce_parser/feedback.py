@@ -12,15 +12,14 @@ from bounce_parser.model import MAX_RECIPIENTS, Classification, Kind, RecipientR
 from bounce_parser.parts import (
     Common,
     addr,
-    dsn_groups,
     excerpt_of,
     human_text,
-    report_blocks,
     report_parts,
     returned_headers,
     returned_message_id,
     token,
 )
+from bounce_parser.report_fields import dsn_groups, report_blocks
 from bounce_parser.rules.detection import (
     REDACTED_LOCAL_PART,
     TEXT_READ_RECEIPT_OPENINGS,
