@@ -2,7 +2,7 @@
 
 The frame (sub-commands, settings, error reporting) is ``cli_base``; the commands are in
 ``cli_invoices`` (for invoices and their delivery), ``cli_proof``, ``cli_queue``, ``cli_billing``,
-``cli_report``, ``cli_mail``, ``cli_ops`` and ``cli_admin`` (for the admin). The
+``cli_payments``, ``cli_report``, ``cli_mail``, ``cli_ops`` and ``cli_admin`` (for the admin). The
 one upward import in the project, launching the TUI, lives in ``cli_admin``.
 """
 
@@ -19,6 +19,7 @@ from daemon.app import (
     cli_invoices,
     cli_mail,
     cli_ops,
+    cli_payments,
     cli_proof,
     cli_queue,
     cli_report,
@@ -34,6 +35,7 @@ __all__ = [
     "cli_invoices",
     "cli_mail",
     "cli_ops",
+    "cli_payments",
     "cli_proof",
     "cli_queue",
     "cli_report",

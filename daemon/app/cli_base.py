@@ -296,6 +296,7 @@ InvoiceId = Annotated[
         "--id", parser=row_number, help="Which invoice, when several share the number (their #N)"
     ),
 ]
+Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
 
 
 user = current_operator  # who every command records

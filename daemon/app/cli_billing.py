@@ -1,14 +1,10 @@
-"""Commands for what an invoice is owed and whether it is one: duplicates and invoices whose
-amounts do not add up, held for a person; payments received (bank statements, by hand) and
-their reversal."""
+"""Commands for whether an invoice is one and whose it is: duplicates, invoices whose amounts do
+not add up and invoices whose customer is to choose, held for a person (payments:
+``cli_payments``)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
-from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -16,36 +12,29 @@ import typer
 from daemon.app.cli_base import (
     CustomerArg,
     CustomerId,
-    InvoiceArg,
     JsonOption,
+    Reason,
     amounts_app,
     buyers_app,
     duplicates_app,
     fail,
-    payments_app,
-    refuse_missing_paths,
     row_number,
     user,
     with_app,
 )
-from daemon.app.reporting import Reporter, mark
+from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
-from daemon.domain.errors import ValidationError
-from daemon.domain.formatting import amount as shown_amount
-from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, joined, language, ngettext
+from daemon.domain.formatting import clipped
+from daemon.domain.i18n import _, language, ngettext
 from daemon.domain.identity import ComparedField, shown_value
 from daemon.domain.labels import state_label
-from daemon.domain.models import Invoice, PaymentStatus
-from daemon.domain.payment_words import shown_how, shown_payment
-from daemon.domain.typed_amounts import read_amount
+from daemon.domain.models import Invoice
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision, HeldInvoice
 from daemon.intake.buyers import HeldForCustomer
 from daemon.intake.customer_records import described, told_apart
 from daemon.intake.duplicates import DONE, Decision, DuplicatePair
-from daemon.intake.payments import PaymentOutcome
 
 H = TypeVar("H")
 
@@ -53,7 +42,6 @@ HeldId = Annotated[
     int,
     typer.Argument(parser=row_number, help="The held file's invoice #N (duplicates lists them)"),
 ]
-Reason = Annotated[str, typer.Option(help="Why (recorded with the decision)")]
 
 
 def _side_by_side(pair: DuplicatePair) -> str:
@@ -94,14 +82,6 @@ def differences_line(pair: DuplicatePair) -> str:
         "{label} {} → {}".format(*_shown_values(pair, f, 40), label=_(f.label))
         for f in pair.differences
     ) or _("nothing but the file")
-
-
-def payment_line(file: str, o: PaymentOutcome) -> str:
-    """One credit of a statement and what became of it (`payments import`, the demo)."""
-    paid = f"{money(Decimal(o.amount), o.currency, language())} " if o.amount else ""
-    return _("{file}, {where}: {amount}{outcome}: {detail}").format(
-        file=file, where=o.where, amount=paid, outcome=_(o.status), detail=o.detail
-    )
 
 
 @duplicates_app.callback(invoke_without_command=True)
@@ -351,166 +331,5 @@ def buyers_choose(
                 state=state_label(invoice.state),
             )
         )
-
-    with_app(go)
-
-
-@payments_app.command("import")
-def payments_import(
-    files: Annotated[list[Path], typer.Argument(help="camt.053, camt.054 or CSV statements")],
-    as_json: JsonOption = False,
-) -> None:
-    """Record the credits of bank statements and match them to invoices: by structured
-    reference, then invoice number in the text, then amount and customer. Each match says how
-    it was made; what matches nothing or pays too much waits for a person. A statement
-    imported twice changes nothing."""
-    refuse_missing_paths(files, folders=False)
-
-    async def go(app_: Facturier) -> int:
-        counts: Counter[str] = Counter()
-        failed = 0
-        with Reporter(as_json, "importing") as report:
-            for result in await app_.payments.import_files(files, by=user()):
-                if not result.ok:
-                    failed += 1
-                    report.item(result, f"{mark(False)} {result.error}")
-                    continue
-                for o in result.outcomes:
-                    counts[o.status] += 1
-                    report.item(o, payment_line(result.file, o))
-        report.summary(
-            {"files_failed": failed, **counts},
-            _(
-                "{applied} applied, {waiting} waiting for a person, {known} already imported, "
-                "{skipped} skipped, {refused}"
-            ).format(
-                applied=counts["applied"],
-                waiting=counts["waiting"],
-                known=counts["already imported"],
-                skipped=counts["skipped"],
-                refused=ngettext("{count} file refused", "{count} files refused", failed).format(
-                    count=failed
-                ),
-            ),
-        )
-        return failed
-
-    if with_app(go):
-        raise typer.Exit(1)
-
-
-@payments_app.command("list")
-def payments_list(
-    waiting: Annotated[bool, typer.Option("--waiting", help="Only those waiting")] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Payments received, newest first, with the invoices each pays and how it was matched."""
-
-    async def go(app_: Facturier) -> None:
-        rows = await app_.payments.payments(PaymentStatus.WAITING.value if waiting else None)
-        report = Reporter(as_json)
-        lang = language()
-        for p in rows:
-            paid = joined(
-                f"{n} {money(a, p.currency, lang)} ({shown_how(how)})" for n, a, how in p.invoices
-            )
-            why = shown_payment(p.waiting_reason) or p.reversal or paid
-            report.item(
-                p,
-                f"#{p.id} {day(p.received_on, lang)} {money(p.amount, p.currency, lang)} "
-                f"{p.payer + ' ' if p.payer else ''}[{_(p.status)}] {why}",
-            )
-        report.summary(
-            {"payments": len(rows)},
-            ngettext("{count} payment", "{count} payments", len(rows)).format(count=len(rows)),
-        )
-
-    with_app(go)
-
-
-@payments_app.command("record")
-def payments_record(
-    invoice: InvoiceArg,
-    amount: Annotated[str | None, typer.Argument(help="Amount paid (default: the balance)")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Date received, YYYY-MM-DD")] = None,
-    reference: Annotated[str | None, typer.Option(help="The payment's reference")] = None,
-    reason: Reason = "",
-    invoice_id: Annotated[
-        int | None, typer.Option("--id", parser=row_number, help="Which invoice (#N)")
-    ] = None,
-) -> None:
-    """Record a payment by hand for one invoice; partial payments add up."""
-    if not reason.strip():
-        fail(_("--reason: say where the payment was seen (it is recorded)"))
-    try:
-        paid = read_amount(amount) if amount else None
-    except ValidationError as exc:
-        fail(str(exc))
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        fail(_("--on: {on} is not a YYYY-MM-DD date").format(on=on))
-
-    async def go(app_: Facturier) -> None:
-        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
-        assert inv.id is not None
-        payment = await app_.payments.record_by_hand(
-            inv.id, paid, received_on=day, reference=reference, by=user(), reason=reason
-        )
-        now = await app_.queries.invoice(inv.id)
-        typer.echo(
-            _(
-                "payment #{id} of {amount} {currency} on invoice {number}: {state}, "
-                "{owed} {currency} owed"
-            ).format(
-                id=payment.id,
-                amount=shown_amount(payment.amount, language()),
-                currency=payment.currency,
-                number=now.number,
-                state=_(now.payment_state),
-                owed=shown_amount(
-                    now.amount_due - now.amount_paid - now.amount_credited, language()
-                ),
-            )
-        )
-
-    with_app(go)
-
-
-@payments_app.command("assign")
-def payments_assign(
-    payment: Annotated[int, typer.Argument(parser=row_number, help="The waiting payment's #N")],
-    invoices: Annotated[
-        list[str],
-        typer.Argument(help="The invoice number(s) it pays ('NUMBER #N' when several share one)"),
-    ],
-    reason: Reason,
-) -> None:
-    """Apply a waiting payment to the invoices it pays."""
-
-    async def go(app_: Facturier) -> None:
-        ids = []
-        for number in invoices:
-            found = await app_.queries.find_invoice_named(number)
-            assert found.id is not None
-            ids.append(found.id)
-        await app_.payments.assign(payment, ids, by=user(), reason=reason)
-        typer.echo(
-            _("payment #{id} applied to {numbers}").format(id=payment, numbers=", ".join(invoices))
-        )
-
-    with_app(go)
-
-
-@payments_app.command("reverse")
-def payments_reverse(
-    payment: Annotated[int, typer.Argument(parser=row_number, help="The payment's #N")],
-    reason: Reason,
-) -> None:
-    """Take a payment back (returned, or recorded by mistake): its invoices owe it again."""
-
-    async def go(app_: Facturier) -> None:
-        await app_.payments.reverse(payment, by=user(), reason=reason)
-        typer.echo(_("payment #{id} reversed").format(id=payment))
 
     with_app(go)

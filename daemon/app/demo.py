@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from config import Settings, load_settings
-from daemon.app.cli_billing import differences_line, payment_line
+from daemon.app.cli_billing import differences_line
 from daemon.app.cli_invoices import (
     import_line,
     poll_line,
@@ -24,6 +24,7 @@ from daemon.app.cli_invoices import (
     send_line,
     status_line,
 )
+from daemon.app.cli_payments import payment_line
 from daemon.app.cli_report import report_lines
 from daemon.app.demo_samples import SampleCredit, SampleInvoice, sample_camt053, sample_pdf
 from daemon.app.services import Facturier
