@@ -5,25 +5,20 @@ explicitly; nothing below the CLI reads the environment or the file itself.
 """
 
 from config.errors import ConfigError
+from config.loading import load_settings, masked_dump, settings_file
+from config.mail_settings import ArchiveSettings, ImapSettings, SenderSettings, SmtpSettings
 from config.settings import (
-    ArchiveSettings,
     ComplianceSettings,
     CsvColumns,
     DatabaseSettings,
     DeliverySettings,
-    ImapSettings,
     IngestSettings,
     PaymentSettings,
     ReminderSettings,
     ScheduleSettings,
     SellerTerms,
-    SenderSettings,
     Settings,
-    SmtpSettings,
     TemplateSettings,
-    load_settings,
-    masked_dump,
-    settings_file,
 )
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import SmtpSettings
+from config import SmtpSettings
 from daemon.outbound.pacing import Pacer, is_too_many
 from mailer.errors import TransientMailError
 

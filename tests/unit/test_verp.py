@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from bounce_parser import Classification, Kind, RecipientResult
-from config.settings import SenderSettings
+from config import SenderSettings
 from daemon.domain.errors import KeyFileError
 from daemon.domain.fields import as_plain_text
 from daemon.domain.verp import find_verp, sign, verp_address
