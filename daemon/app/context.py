@@ -30,9 +30,9 @@ from mailer.mailbox import (
     ImapConfig,
     ImapMailbox,
     ImapSentFolder,
-    MaildirMailbox,
     SentFolder,
 )
+from mailer.maildir import MaildirMailbox
 from mailer.smtp.relay import RelayConfig, SmtpRelay
 
 log = logging.getLogger(__name__)

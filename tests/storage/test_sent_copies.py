@@ -10,7 +10,7 @@ from daemon.app.services import Facturier
 from daemon.intake.customers import NewCustomer
 from daemon.outbound.worker import DeliveryWorker
 from mailer.errors import MailboxError
-from mailer.mailbox import MaildirMailbox
+from mailer.maildir import MaildirMailbox
 from tests.helpers import invoice_file
 
 

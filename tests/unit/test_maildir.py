@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer.mailbox import MaildirMailbox
+from mailer.maildir import MaildirMailbox
 from tests.helpers import pipe_let_go_after
 
 BOUNCE = b"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <b1@mx.example>\r\n\r\nreturned\r\n"
