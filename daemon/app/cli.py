@@ -1,9 +1,10 @@
 """The `facturier` command: the composition root.
 
 The frame (sub-commands, settings, error reporting) is ``cli_base``; the commands are in
-``cli_invoices`` (for invoices and their delivery), ``cli_proof``, ``cli_queue``, ``cli_billing``,
-``cli_payments``, ``cli_report``, ``cli_mail``, ``cli_ops`` and ``cli_admin`` (for the admin). The
-one upward import in the project, launching the TUI, lives in ``cli_admin``.
+``cli_invoices`` (for invoices and their delivery), ``cli_proof``, ``cli_queue``,
+``cli_billing``, ``cli_payments``, ``cli_customers``, ``cli_report``, ``cli_mail``,
+``cli_ops`` and ``cli_admin`` (for the admin). The one upward import in the project,
+launching the TUI, lives in ``cli_admin``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import typer
 from daemon.app import (
     cli_admin,
     cli_billing,
+    cli_customers,
     cli_help,
     cli_invoices,
     cli_mail,
@@ -32,6 +34,7 @@ __all__ = [
     "app",
     "cli_admin",
     "cli_billing",
+    "cli_customers",
     "cli_invoices",
     "cli_mail",
     "cli_ops",
