@@ -1,4 +1,5 @@
-"""The domain model, stored with SQLModel.
+"""The domain model, stored with SQLModel (payments and address requests: ``payment_models``;
+the time column: ``columns``).
 
 Money is kept as ``Decimal`` (NUMERIC), never float. Times are UTC. Address changes and
 delivery events are append-only: rows are inserted, never updated or deleted.
@@ -7,43 +8,22 @@ delivery events are append-only: rows are inserted, never updated or deleted.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from daemon.domain.columns import UTCDateTime, stamp, utcnow
 from daemon.domain.identity import DocumentKind
+from daemon.domain.payment_models import (
+    AddressRequest,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+    RequestState,
+)
 from daemon.domain.states import DeliveryState, InvoiceState
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime on every engine (SQLite keeps no offset of its own)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware UTC one is required")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _ts(nullable: bool) -> Any:
-    return Column(UTCDateTime(), nullable=nullable)
 
 
 class AddressRole(enum.StrEnum):
@@ -81,7 +61,7 @@ class Customer(SQLModel, table=True):
     """The buyer identifier the seller uses (EN 16931 BT-46), when known."""
     electronic_address: str | None = None
     language: str = "fr"
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     channel: str = Field(default=Channel.EMAIL)
     """How the customer receives invoices: e-invoices by email, or paper."""
     consent_on: date | None = None
@@ -102,7 +82,7 @@ class CustomerAddress(SQLModel, table=True):
     undeliverable: bool = False
     undeliverable_reason: str | None = None
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
 
 
 class AddressChange(SQLModel, table=True):
@@ -117,7 +97,7 @@ class AddressChange(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     changed_by: str
-    changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     reason: str = ""
     source: str
     """``cli``, ``csv:<file>``, ``tui``, ``bounce:<inbound id>``…"""
@@ -156,7 +136,7 @@ class Invoice(SQLModel, table=True):
     stored_path: str
     state: str = Field(default=InvoiceState.QUEUED, index=True)
     payment_state: str = Field(default=PaymentState.UNPAID)
-    imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     seller_key: str = ""
     """The seller as one key (``daemon.domain.identity.seller_key``): with the number and the
     document kind, the invoice's identity."""
@@ -178,7 +158,7 @@ class Invoice(SQLModel, table=True):
     """The payment reference the file itself gives (BT-83 remittance information)."""
     compliance: str | None = None
     """What the compliance gate found, as JSON (``daemon.domain.compliance``)."""
-    checked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    checked_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
     """When the gate last passed it: at import, then again before it is sent."""
     readable_sha256: str | None = None
     """For an invoice that arrived as CII XML: the Factur-X PDF made from it (in the invoice
@@ -192,7 +172,7 @@ class Invoice(SQLModel, table=True):
         default=Decimal("0"), sa_column=Column(Numeric(18, 2), nullable=False, server_default="0")
     )
     """Sum of the credit notes that correct it."""
-    disputed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    disputed_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
     """Set while the customer disputes the invoice: no reminder goes out until it is closed."""
     dispute_reason: str | None = None
 
@@ -214,18 +194,18 @@ class Delivery(SQLModel, table=True):
     state: str = Field(default=DeliveryState.QUEUED)
     attempts: int = 0
     lease_owner: str | None = None
-    lease_expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    next_attempt_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    lease_expires_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
     last_code: int | None = None
     last_status: str | None = None
     last_text: str | None = None
     possible_duplicate: bool = False
-    handoff_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    handoff_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
     """Set, committed, just before the bytes go to the relay; cleared with the outcome. A
     delivery found interrupted with it set may have reached the customer."""
     archive_entry_id: int | None = Field(default=None, foreign_key="archive_entries.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
 
 
 class DeliveryEvent(SQLModel, table=True):
@@ -235,7 +215,7 @@ class DeliveryEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_delivery_events_at", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="deliveries.id", index=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     event: str
     """``queued``, ``sending``, ``accepted``, ``deferred``, ``failed``, ``bounced``,
     ``delivered``, ``autoreply``, ``read``, ``complaint``, ``reply``…"""
@@ -259,7 +239,7 @@ class InboundMessage(SQLModel, table=True):
     from_address: str | None = None
     raw_sha256: str = Field(index=True)
     size: int
-    received_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     kind: str
     classification: str
     """The full classification as JSON."""
@@ -282,7 +262,7 @@ class MailboxCursor(SQLModel, table=True):
     mailbox: str = Field(primary_key=True)
     uidvalidity: int
     last_uid: int = 0
-    polled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    polled_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))
     """When the mailbox was last read to its end (a poll that was not cut off)."""
 
 
@@ -299,7 +279,7 @@ class ArchiveEntry(SQLModel, table=True):
     size: int
     path: str
     message_id: str = Field(index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     sent_folder_appended: bool = False
 
 
@@ -317,7 +297,7 @@ class LedgerEntry(SQLModel, table=True):
     """What the row said when it was chained (``daemon.domain.ledger``)."""
     prev_hash: str
     chain_hash: str = Field(unique=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
 
 
 class ReminderRun(SQLModel, table=True):
@@ -331,7 +311,7 @@ class ReminderRun(SQLModel, table=True):
     delivery_id: int | None = Field(default=None, foreign_key="deliveries.id")
     superseded: bool = False
     """Reached together with a higher level: recorded, not sent."""
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
 
 
 class JobRun(SQLModel, table=True):
@@ -343,7 +323,7 @@ class JobRun(SQLModel, table=True):
     job: str
     slot: str
     instance: str
-    started_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    started_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
 
 
 class AttentionResolution(SQLModel, table=True):
@@ -357,7 +337,7 @@ class AttentionResolution(SQLModel, table=True):
     """The id of the row the item is about (an invoice, a delivery, an address or an
     inbound message, by kind)."""
     resolved_by: str
-    resolved_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    resolved_at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     how: str
 
 
@@ -369,7 +349,7 @@ class InvoiceEvent(SQLModel, table=True):
     __tablename__ = "invoice_events"
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=stamp(nullable=False))
     event: str
     by: str
     reason: str = ""
@@ -377,90 +357,39 @@ class InvoiceEvent(SQLModel, table=True):
     payment_id: int | None = Field(default=None, foreign_key="payments.id")
 
 
-class PaymentStatus(enum.StrEnum):
-    APPLIED = "applied"  # counted against the invoices it is allocated to
-    WAITING = "waiting"  # matches nothing, or pays more than is owed: a person decides
-    REVERSED = "reversed"  # taken back, with a reason; its allocations no longer count
-
-
-class Payment(SQLModel, table=True):
-    """One payment received: a bank statement's entry, a CSV row or one typed by hand."""
-
-    __tablename__ = "payments"
-    id: int | None = Field(default=None, primary_key=True)
-    received_on: date
-    amount: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
-    currency: str = "EUR"
-    reference: str | None = None
-    """The structured reference quoted (RF…, +++…+++), or the bank's end-to-end id."""
-    remittance: str | None = None
-    """The free remittance text."""
-    payer_name: str | None = None
-    payer_account: str | None = None
-    source: str
-    """``camt.053:<file>``, ``camt.054:<file>``, ``csv:<file>``, ``cli``, ``tui``."""
-    entry_key: str = Field(unique=True)
-    """What makes the same entry imported twice the same row (the bank's own entry
-    reference where it gives one, else a digest of the entry)."""
-    status: str = Field(default=PaymentStatus.APPLIED, index=True)
-    waiting_reason: str | None = None
-    recorded_by: str
-    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    reversed_by: str | None = None
-    reversed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    reversal_reason: str | None = None
-
-
-class PaymentAllocation(SQLModel, table=True):
-    """Part (or all) of a payment counted against one invoice, and how it was matched."""
-
-    __tablename__ = "payment_allocations"
-    id: int | None = Field(default=None, primary_key=True)
-    payment_id: int = Field(foreign_key="payments.id", index=True)
-    invoice_id: int = Field(foreign_key="invoices.id", index=True)
-    amount: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
-    matched_by: str
-    """``reference RF…``, ``number in remittance``, ``amount and customer``, ``by hand``."""
-
-
-class RequestState(enum.StrEnum):
-    ASKED = "asked"  # sent; waiting for the customer's answer
-    PROPOSED = "proposed"  # the answer names an address: a person confirms or rejects it
-    ANSWERED = "answered"  # the answer names no address: a person reads it
-    CONFIRMED = "confirmed"  # the proposed address became the invoice address
-    REJECTED = "rejected"
-    FAILED = "failed"  # could not be sent
-
-
-class AddressRequest(SQLModel, table=True):
-    """A request to a customer for a central invoice address (``facturier campaign
-    central-address``): sent, asked again, answered, and what a person made of the answer."""
-
-    __tablename__ = "address_requests"
-    id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = Field(foreign_key="customers.id", index=True)
-    campaign: str = "central-address"
-    sent_to: str
-    state: str = Field(default=RequestState.ASKED, index=True)
-    attempts: int = 0
-    token: str = Field(unique=True)
-    """Signed (HMAC): a reply that quotes it is this request's, and nothing else's."""
-    message_ids: str = ""
-    """The Message-IDs of every copy sent, space-separated (a reply's In-Reply-To)."""
-    first_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    last_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    reply_inbound_id: int | None = Field(default=None, foreign_key="inbound_messages.id")
-    proposed_email: str | None = None
-    asked_by: str | None = None
-    """Who ran the campaign that last asked (the scheduler names itself)."""
-    decided_by: str | None = None
-    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    decision_reason: str | None = None
-    last_error: str | None = None
-
-
 class Lock(SQLModel, table=True):
     """A named lock (``daemon.store.rows.take_lock``): one row each, made by the migrations."""
 
     __tablename__ = "locks"
     name: str = Field(primary_key=True)
+
+
+__all__ = [
+    "OWED",
+    "AddressChange",
+    "AddressRequest",
+    "AddressRole",
+    "ArchiveEntry",
+    "AttentionResolution",
+    "Channel",
+    "Customer",
+    "CustomerAddress",
+    "Delivery",
+    "DeliveryEvent",
+    "DeliveryKind",
+    "InboundMessage",
+    "Invoice",
+    "InvoiceEvent",
+    "JobRun",
+    "LedgerEntry",
+    "Lock",
+    "MailboxCursor",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentState",
+    "PaymentStatus",
+    "ReminderRun",
+    "RequestState",
+    "UTCDateTime",
+    "utcnow",
+]
