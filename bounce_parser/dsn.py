@@ -7,6 +7,7 @@ import re
 from email.message import Message
 
 from bounce_parser import mime
+from bounce_parser.codes import reply_code_in_text, smtp_command, status_in_text
 from bounce_parser.model import MAX_RECIPIENTS, Classification, Kind, RecipientResult, is_hard
 from bounce_parser.parts import (
     Common,
@@ -22,10 +23,7 @@ from bounce_parser.reasons import (
     decide_reason,
     named_specifically,
     refine_by_command,
-    reply_code_in_text,
-    smtp_command,
     status_from_reply_code,
-    status_in_text,
 )
 from bounce_parser.report_fields import dsn_groups, mta_name, typed_text
 from bounce_parser.rules.categories import reported_category

@@ -9,6 +9,7 @@ import re
 from email.message import Message
 
 from bounce_parser import mime
+from bounce_parser.codes import reply_code_in_text, smtp_command, status_in_text
 from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
 from bounce_parser.parts import (
     Common,
@@ -25,10 +26,7 @@ from bounce_parser.reasons import (
     decide_reason,
     reason_from_text,
     refine_by_command,
-    reply_code_in_text,
-    smtp_command,
     status_from_reply_code,
-    status_in_text,
 )
 from bounce_parser.replies import quoted_reply
 from bounce_parser.rules.detection import (

@@ -6,8 +6,9 @@ import json
 import re
 from typing import Any
 
+from bounce_parser.codes import reply_code_in_text, status_in_text
 from bounce_parser.model import Classification, Kind, RecipientResult, is_hard
-from bounce_parser.reasons import decide_reason, reply_code_in_text, status_in_text
+from bounce_parser.reasons import decide_reason
 from bounce_parser.report_fields import typed_text
 
 _SES_SUBTYPE_REASON = {

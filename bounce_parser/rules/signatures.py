@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from email.message import Message
 
 from bounce_parser import mime
+from bounce_parser.codes import smtp_command
 from bounce_parser.parts import line_before
-from bounce_parser.reasons import is_decisive, smtp_command
+from bounce_parser.reasons import is_decisive
 from bounce_parser.rules.detection import SUBJECT_TAGS
 from bounce_parser.rules.senders import SENDERS, Sender
 
