@@ -16,6 +16,7 @@ from bounce_parser.rules.text import SENDER_SUBJECT, TEXT_RULES
 from daemon.inbound.effects import ATTENTION_REASONS
 
 reasons = importlib.import_module("bounce_parser.reasons")
+codes = importlib.import_module("bounce_parser.codes")
 
 
 @pytest.mark.parametrize(
@@ -284,8 +285,8 @@ def test_decide_reason(status: str, diagnostic: str, reason: str | None) -> None
 
 def test_a_transcripts_failure_status_wins_over_earlier_successes() -> None:
     transcript = " Out: 250 2.0.0 Ok\n In:  DATA\n Out: 451 4.3.0 Error: queue file write error\n"
-    assert reasons.status_in_text(transcript) == "4.3.0"
-    assert reasons.status_in_text("250 2.0.0 Ok: queued as 4F2A") == "2.0.0"
+    assert codes.status_in_text(transcript) == "4.3.0"
+    assert codes.status_in_text("250 2.0.0 Ok: queued as 4F2A") == "2.0.0"
 
 
 def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
@@ -306,7 +307,7 @@ def test_an_auth_refusal_at_mail_from_stays_a_security_error() -> None:
     ],
 )
 def test_a_refusal_before_any_envelope_blocks_the_sending_host(text: str) -> None:
-    command = reasons.smtp_command(text)
+    command = codes.smtp_command(text)
     assert command == "CONNECT"
     assert reasons.refine_by_command(reasons.decide_reason("5.0.0", text), command) == "blocked"
     # a cause stated at that stage stands
@@ -467,7 +468,7 @@ def test_giving_up_on_a_sender_of_poor_reputation_says_so() -> None:
     ],
 )
 def test_the_command_a_reply_answered_is_read_in_more_wordings(text: str, command: str) -> None:
-    assert reasons.smtp_command(text) == command
+    assert codes.smtp_command(text) == command
     # a refusal of the sender is about the sender, whatever the wording says of a user
     if command == "MAIL":
         assert reasons.refine_by_command("userunknown", command) == "rejected"
