@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from daemon.app.invoice_detail import InvoiceDetail
 from daemon.app.operator import current_operator
-from daemon.app.queries import InvoiceDetail
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport

@@ -4,7 +4,7 @@ and what people decided, in the operator's language; the TUI's invoice screen sa
 
 from __future__ import annotations
 
-from daemon.app.queries import InvoiceDetail
+from daemon.app.invoice_detail import InvoiceDetail
 from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.event_words import shown, tie_phrase
