@@ -9,25 +9,18 @@ is quarantined with its reason; it never stops the loop.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bounce_parser import Classification, Kind
 from config import Settings
 from daemon.domain.event_words import event_text
-from daemon.domain.fields import as_plain_text
 from daemon.domain.metrics import BOUNCES, bounce_mailbox_read
 from daemon.domain.models import (
     AddressRequest,
-    Delivery,
-    InboundMessage,
     Invoice,
     MailboxCursor,
     utcnow,
@@ -35,6 +28,12 @@ from daemon.domain.models import (
 from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
+from daemon.inbound.inbound_records import (
+    applied_before,
+    inbound_record,
+    says_address_abandoned,
+    seen_before,
+)
 from daemon.inbound.requests import find_request, record_answer, record_report
 from daemon.inbound.tying import REPORT_KINDS, Tie, Verp, notice_key, tie
 from daemon.store.db import SessionFactory, transaction
@@ -111,7 +110,9 @@ class BounceProcessor:
                     break
                 for message in batch:
                     report.fetched += 1
-                    seen = await self._seen(mailbox.name, uidvalidity, message.uid, message.raw)
+                    seen = await seen_before(
+                        self.sessions, mailbox.name, uidvalidity, message.uid, message.raw
+                    )
                     folder = (
                         None
                         if seen
@@ -147,31 +148,6 @@ class BounceProcessor:
             log.info("%s: %s", mailbox.name, report)
         return report
 
-    async def _seen(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str | None:
-        """The folder of this message if it was handled before, else None.
-
-        Known by its UID, or, after a UIDVALIDITY change renumbered the mailbox, by its bytes.
-        """
-        sha = hashlib.sha256(raw).hexdigest()
-        async with self.sessions() as session:
-            row = (
-                await session.exec(
-                    select(InboundMessage.disposition)
-                    .where(
-                        InboundMessage.mailbox == mailbox,
-                        or_(
-                            and_(
-                                col(InboundMessage.uidvalidity) == uidvalidity,
-                                col(InboundMessage.uid) == uid,
-                            ),
-                            col(InboundMessage.raw_sha256) == sha,
-                        ),
-                    )
-                    .limit(1)
-                )
-            ).first()
-        return row
-
     async def _handle(self, mailbox: str, uidvalidity: int, uid: int, raw: bytes) -> str:
         """Record and apply one new message; the folder to move it to. The message is kept
         as received first: if it cannot be (a full disk), the poll stops with that error and
@@ -203,7 +179,7 @@ class BounceProcessor:
                 key = None
                 if delivery is not None and delivery.id is not None and c.kind in REPORT_KINDS:
                     key = notice_key(c, delivery.id)
-                    replay_of = await self._applied_before(session, key)
+                    replay_of = await applied_before(session, key)
                     if replay_of is not None:
                         tied = Tie(
                             None,
@@ -215,13 +191,13 @@ class BounceProcessor:
                     folder = imap.quarantine_folder
                 elif delivery is None or c.kind == Kind.UNKNOWN:
                     folder = imap.unrecognized_folder
-                elif c.kind == Kind.HUMAN or _says_address_abandoned(c):
+                elif c.kind == Kind.HUMAN or says_address_abandoned(c):
                     # a person's reply, or an auto-reply saying the address is no longer read
                     # (and maybe naming another): a person reads it and decides
                     folder = imap.replies_folder
                 else:
                     folder = imap.processed_folder
-                inbound = self._inbound(
+                inbound = inbound_record(
                     mailbox,
                     uidvalidity,
                     uid,
@@ -265,21 +241,6 @@ class BounceProcessor:
             reason = f"{type(exc).__name__}: {exc}"
             return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, c, reason, exc)
 
-    @staticmethod
-    async def _applied_before(session: AsyncSession, key: str) -> int | None:
-        """The inbound message that already applied the notice ``key``, if one did."""
-        return (
-            await session.exec(
-                select(InboundMessage.id)
-                .where(
-                    InboundMessage.notice_key == key,
-                    col(InboundMessage.delivery_id).is_not(None),
-                )
-                .order_by(col(InboundMessage.id))
-                .limit(1)
-            )
-        ).first()
-
     async def _answer(
         self,
         session: AsyncSession,
@@ -294,7 +255,7 @@ class BounceProcessor:
         """A message about a request for a central invoice address: the customer's answer
         (the address it gives proposed to a person), or a report (a bounce fails it)."""
         folder = self.settings.imap.processed_folder
-        inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
+        inbound = inbound_record(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
         inbound.evidence = f"request R{request.id}"
         await chain_inbound(session, inbound)
         assert inbound.id is not None
@@ -323,54 +284,7 @@ class BounceProcessor:
         unexpected ``error`` is logged with its traceback)."""
         folder = self.settings.imap.quarantine_folder
         log.warning("%s uid %s quarantined: %s", mailbox, uid, reason, exc_info=error)
-        inbound = self._inbound(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
+        inbound = inbound_record(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
         async with transaction(self.sessions) as session:
             await chain_inbound(session, inbound)
         return folder
-
-    def _inbound(
-        self,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        raw: bytes,
-        sha: str,
-        c: Classification | None,
-        delivery: Delivery | None,
-        evidence: str | None,
-        folder: str,
-        note: str | None = None,
-        suggestion: str | None = None,
-    ) -> InboundMessage:
-        data = c.to_dict() if c is not None else {"kind": "unknown"}
-        if note:
-            data["quarantine_reason"] = note
-        if suggestion:
-            data["suggestion"] = suggestion
-        return InboundMessage(
-            mailbox=mailbox,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            message_id=None,
-            subject=(as_plain_text(c.subject, 500) if c and c.subject else None),
-            from_address=(c.from_address if c else None),
-            raw_sha256=sha,
-            size=len(raw),
-            kind=str(c.kind) if c else "unknown",
-            classification=json.dumps(data, default=str),
-            delivery_id=delivery.id if delivery else None,
-            evidence=evidence,
-            disposition=folder,
-            customer_message=(
-                as_plain_text(c.excerpt, lines=True)
-                if c is not None
-                and (c.kind == Kind.HUMAN or _says_address_abandoned(c))
-                and c.excerpt
-                else None
-            ),
-        )
-
-
-def _says_address_abandoned(c: Classification) -> bool:
-    """An auto-reply saying its address is no longer read (``Classification.no_longer_read``)."""
-    return c.kind == Kind.AUTOREPLY and c.no_longer_read
