@@ -18,14 +18,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client import start_http_server
 
 from config import Settings
 from daemon.app import health
 from daemon.app.failures import describe
 from daemon.app.jobs import run_once_per_slot
+from daemon.app.schedule import add_jobs
 from daemon.app.services import Facturier
 from daemon.app.systemd import Notifier
 from daemon.domain import i18n, metrics
@@ -101,7 +100,7 @@ class Daemon:
                 setattr(current, name, getattr(fresh, name))
         await self.app.ctx.restart_makers()
         self.scheduler.remove_all_jobs()
-        self._schedule()
+        add_jobs(self)
         return kept
 
     def _serve_metrics(self) -> None:
@@ -112,7 +111,7 @@ class Daemon:
         start_http_server(m.port, m.address, registry=metrics.REGISTRY)
         log.info("metrics on http://%s:%s/metrics", m.address, m.port)
 
-    async def _count_queue(self) -> None:
+    async def count_queue(self) -> None:
         metrics.QUEUE_DEPTH.set((await health.figures(self.app.ctx)).queue_depth)
 
     async def _watchdog(self) -> None:
@@ -144,7 +143,7 @@ class Daemon:
                 await asyncio.wait_for(self.stopping.wait(), timeout=5.0)
         return False
 
-    async def _guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    async def guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         """Run a job; what fails is logged, and never stops the loop. A failure is logged
         when it starts or changes, not on every run while it lasts (a database down for
         30 s made 21 tracebacks of the send loop), and its end is logged too. A bug keeps
@@ -175,7 +174,7 @@ class Daemon:
 
     async def _loop(self, name: str, every: float, job: Callable[[], Awaitable[object]]) -> None:
         while not self.stopping.is_set():
-            await self._guarded(name, job)
+            await self.guarded(name, job)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=every)
 
@@ -204,7 +203,7 @@ class Daemon:
                 delay = 1.0
                 while not self.stopping.is_set():
                     if await mailbox.wait_for_news(imap.idle_seconds):
-                        await self._guarded("bounce poll (IDLE)", self.app.poll_bounces)
+                        await self.guarded("bounce poll (IDLE)", self.app.poll_bounces)
             except MailboxError as exc:
                 wait = delay * random.uniform(0.8, 1.2)
                 log.warning("bounce mailbox IDLE: %s; reconnecting in %.1f s", exc, wait)
@@ -241,62 +240,6 @@ class Daemon:
         by = f"schedule ({self.app.ctx.instance})"
         return await self._once_today("campaign", lambda: self.app.campaign.run(by=by))
 
-    def _schedule(self) -> None:
-        s = self.app.ctx.settings.schedule
-        if self.app.ctx.settings.metrics.port is not None:
-            self.scheduler.add_job(
-                self._guarded,
-                IntervalTrigger(seconds=15),
-                args=["queue depth", self._count_queue],
-                id="queue-depth",
-                max_instances=1,
-                coalesce=True,
-                next_run_time=datetime.now(self.scheduler.timezone),
-            )
-        if self.app.ctx.settings.campaign.scheduled:
-            self.scheduler.add_job(
-                self._guarded,
-                CronTrigger(hour=s.reminder_time.hour, minute=s.reminder_time.minute),
-                args=["campaign", self.campaign_once],
-                id="campaign",
-                max_instances=1,
-                coalesce=True,
-            )
-        self.scheduler.add_job(
-            self._guarded,
-            IntervalTrigger(minutes=s.bounce_poll_minutes),
-            args=["bounce poll", self.poll_bounces_once],
-            id="bounce-poll",
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self._guarded,
-            CronTrigger(hour=s.reminder_time.hour, minute=s.reminder_time.minute),
-            args=["reminders", self.remind_once],
-            id="reminders",
-            max_instances=1,
-            coalesce=True,
-        )
-        archive = self.app.ctx.settings.archive
-        if archive.head_export is not None:
-            self.scheduler.add_job(
-                self._guarded,
-                IntervalTrigger(minutes=archive.head_export_minutes),
-                args=["chain head export", self.app.export_head],
-                id="chain-head",
-                max_instances=1,
-                coalesce=True,
-            )
-        self.scheduler.add_job(
-            self._guarded,
-            IntervalTrigger(minutes=5),
-            args=["sent folder", self.worker.file_pending_sent_copies],
-            id="sent-folder",
-            max_instances=1,
-            coalesce=True,
-        )
-
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -317,7 +260,7 @@ class Daemon:
             return 0
         s = self.app.ctx.settings.schedule
         self._serve_metrics()
-        self._schedule()
+        add_jobs(self)
         self.scheduler.start()
         log.info("facturier running as %s", self.app.ctx.instance)
         self.notifier.ready(f"running as {self.app.ctx.instance}")

@@ -123,7 +123,7 @@ async def test_a_failure_that_lasts_is_logged_once_and_its_end_too(
 
     caplog.set_level(logging.INFO, logger="daemon.app.runtime")
     for _ in range(9):
-        await daemon._guarded("send", job)
+        await daemon.guarded("send", job)
     said = [(r.levelname, r.getMessage(), r.exc_info is not None) for r in caplog.records]
     failure = describe(down, app.ctx.settings.database.url)
     assert failure is not None and "cannot connect" in failure.message
@@ -145,7 +145,7 @@ async def test_a_failure_that_lasts_is_logged_once_and_its_end_too(
     runs[:] = [down]
     i18n.use("fr")
     try:
-        await daemon._guarded("receive", job)
+        await daemon.guarded("receive", job)
     finally:
         i18n.use("en")
     [line] = [r.getMessage() for r in caplog.records]
