@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,56 +284,7 @@ class IngestService:
             await asyncio.to_thread(self.store.store, data)
             state = invoice.state
             invoice_id = invoice.id
-        if customer is None:
-            what = _(
-                "held: its buyer fits several customers that nothing in it tells apart ({ids}); "
-                "say which it is for (facturier buyers)"
-            ).format(ids=", ".join(f"#{c.id}" for c in candidates))
-        elif went.duplicate and held_against is not None:
-            what = _(
-                "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
-                "both or discard it (facturier duplicates)"
-            ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
-        elif went.amounts_held:
-            holds = inv.compliance.holds if inv.compliance else []
-            what = _(
-                "held: its amounts do not add up ({why}); send it as it is or discard it "
-                "(facturier amounts)"
-            ).format(why=shown_held(why_held(holds)))
-        elif went.planned:
-            what = ngettext(
-                "queued for {count} recipient", "queued for {count} recipients", len(went.planned)
-            ).format(count=len(went.planned))
-        else:
-            what = state_label(state)
-        warned = inv.compliance.warnings if inv.compliance else []
-        if warned:
-            rules = ", ".join(sorted({f.rule for f in warned})[:5])
-            what = joined(
-                [
-                    what,
-                    ngettext(
-                        "{count} rule warning ({rules})",
-                        "{count} rule warnings ({rules})",
-                        len(warned),
-                    ).format(count=len(warned), rules=rules),
-                ]
-            )
-        return ImportResult(
-            name,
-            True,
-            _("invoice {number}, {amount}, {buyer}: {what}").format(
-                number=inv.number,
-                amount=money(inv.total_with_tax, inv.currency, language()),
-                buyer=inv.buyer_name,
-                what=what,
-            ),
-            invoice_id,
-            inv.number,
-            held=went.duplicate,
-            amounts_held=went.amounts_held,
-            customer_held=customer is None,
-        )
+        return _import_said(name, inv, customer, candidates, went, held_against, state, invoice_id)
 
     def _reference(self, number: str) -> str | None:
         if self.payment_reference == "rf":
@@ -383,6 +334,70 @@ class IngestService:
                 )
                 log.warning("rejected %s: %s (kept in %s)", file, result.english, target)
         return results
+
+
+def _import_said(
+    name: str,
+    inv: EInvoice,
+    customer: Customer | None,
+    candidates: Sequence[Customer],
+    went: Proceeded,
+    held_against: Invoice | None,
+    state: str,
+    invoice_id: int,
+) -> ImportResult:
+    """What the import report says of an invoice stored: where it went (held for a person and
+    why, or queued), with the rule warnings its check found."""
+    if customer is None:
+        what = _(
+            "held: its buyer fits several customers that nothing in it tells apart ({ids}); "
+            "say which it is for (facturier buyers)"
+        ).format(ids=", ".join(f"#{c.id}" for c in candidates))
+    elif went.duplicate and held_against is not None:
+        what = _(
+            "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
+            "both or discard it (facturier duplicates)"
+        ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
+    elif went.amounts_held:
+        holds = inv.compliance.holds if inv.compliance else []
+        what = _(
+            "held: its amounts do not add up ({why}); send it as it is or discard it "
+            "(facturier amounts)"
+        ).format(why=shown_held(why_held(holds)))
+    elif went.planned:
+        what = ngettext(
+            "queued for {count} recipient", "queued for {count} recipients", len(went.planned)
+        ).format(count=len(went.planned))
+    else:
+        what = state_label(state)
+    warned = inv.compliance.warnings if inv.compliance else []
+    if warned:
+        rules = ", ".join(sorted({f.rule for f in warned})[:5])
+        what = joined(
+            [
+                what,
+                ngettext(
+                    "{count} rule warning ({rules})",
+                    "{count} rule warnings ({rules})",
+                    len(warned),
+                ).format(count=len(warned), rules=rules),
+            ]
+        )
+    return ImportResult(
+        name,
+        True,
+        _("invoice {number}, {amount}, {buyer}: {what}").format(
+            number=inv.number,
+            amount=money(inv.total_with_tax, inv.currency, language()),
+            buyer=inv.buyer_name,
+            what=what,
+        ),
+        invoice_id,
+        inv.number,
+        held=went.duplicate,
+        amounts_held=went.amounts_held,
+        customer_held=customer is None,
+    )
 
 
 def _still_growing(path: Path) -> bool:
