@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Label, Static
+from textual.worker import WorkerCancelled
 
 from config import Settings, load_settings
 from daemon.app.context import AppContext
@@ -105,8 +108,22 @@ def _speaking(settings: Settings, language: str) -> Settings:
     return settings.model_copy(update={"ui": settings.ui.model_copy(update={"language": language})})
 
 
-def make_app(settings: Settings) -> FacturierApp:
-    return FacturierApp(Facturier(AppContext.from_settings(settings)), refresh_seconds=None)
+_opened: list[Facturier] = []
+
+
+@pytest.fixture(autouse=True)
+async def _services_closed() -> AsyncIterator[None]:
+    """Each app's services closed after its test, also one that failed before it closed them:
+    the classifier's process left running would keep the test run from ever exiting."""
+    yield
+    while _opened:
+        await _opened.pop().close()
+
+
+def make_app(settings: Settings, refresh_seconds: float | None = None) -> FacturierApp:
+    services = Facturier(AppContext.from_settings(settings))
+    _opened.append(services)
+    return FacturierApp(services, refresh_seconds=refresh_seconds)
 
 
 async def _settled(pilot: Any) -> None:
@@ -114,7 +131,10 @@ async def _settled(pilot: Any) -> None:
     start in turn, are done (however slow the machine)."""
     for _ in range(4):
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        for worker in list(pilot.app.workers):
+            # a live look cancelled by the next one (an exclusive worker) is done too
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
     # a table sizes its columns to new rows when it is next idle, which a loaded machine
     # may not reach for a while: until none has rows or cells waiting to be measured
     for _ in range(200):
@@ -875,7 +895,7 @@ async def test_an_invoice_not_sent_says_so_once_where_its_message_would_be(
     refresh, saying it missing each time: a notification every two seconds."""
     from tui.message import MessageScreen
 
-    app = FacturierApp(Facturier(AppContext.from_settings(tui_settings)), refresh_seconds=0.1)
+    app = make_app(tui_settings, refresh_seconds=0.1)
     async with app.run_test(size=(140, 40)) as pilot:
         await _to_invoices(pilot)
         await pilot.press("home", "enter")  # the newest: FA-0004
