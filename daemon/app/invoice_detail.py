@@ -17,8 +17,6 @@ from daemon.domain.i18n import _
 from daemon.domain.models import (
     AttentionResolution,
     Customer,
-    Delivery,
-    DeliveryEvent,
     InboundMessage,
     Invoice,
     InvoiceEvent,
@@ -30,6 +28,7 @@ from daemon.domain.states import InvoiceState
 from daemon.intake.buyers import buyer_candidates
 from daemon.intake.customer_records import described
 from daemon.store.db import SessionFactory
+from daemon.store.history import delivery_history
 
 
 @dataclass(frozen=True)
@@ -85,23 +84,8 @@ async def read_invoice_detail(sessions: SessionFactory, invoice_id: int) -> Invo
         if inv is None:
             raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
         customer = await session.get(Customer, inv.customer_id) if inv.customer_id else None
-        deliveries = (
-            await session.exec(
-                select(Delivery).where(Delivery.invoice_id == invoice_id).order_by(col(Delivery.id))
-            )
-        ).all()
+        deliveries, events = await delivery_history(session, invoice_id)
         ids = [d.id for d in deliveries]
-        events = (
-            (
-                await session.exec(
-                    select(DeliveryEvent)
-                    .where(col(DeliveryEvent.delivery_id).in_(ids))
-                    .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
-                )
-            ).all()
-            if ids
-            else []
-        )
         tied = (
             (
                 await session.exec(

@@ -29,6 +29,7 @@ from daemon.domain.retry import RetryPolicy
 from daemon.inbound.classifier import Classifier, ClassifierUnavailable, OverBudget
 from daemon.inbound.effects import Effects
 from daemon.inbound.inbound_records import (
+    Arrival,
     applied_before,
     inbound_record,
     says_address_abandoned,
@@ -154,25 +155,22 @@ class BounceProcessor:
         the message stays in the mailbox for the next one."""
         imap = self.settings.imap
         sha = (await asyncio.to_thread(self.originals.store, raw)).sha256
+        arrival = Arrival(mailbox, uidvalidity, uid, sha, len(raw))
         if len(raw) > imap.max_message_bytes:
             reason = f"over {imap.max_message_bytes} bytes"
-            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, reason)
+            return await self._quarantine(arrival, None, reason)
         try:
             c = await self.classifier.classify(raw)
         except (OverBudget, ClassifierUnavailable) as exc:
-            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, None, str(exc))
+            return await self._quarantine(arrival, None, str(exc))
         try:
             if self.campaign_key is not None:
                 async with transaction(self.sessions) as session:
                     answer = await find_request(session, c, self.campaign_key)
                     if answer.request is not None:
-                        return await self._answer(
-                            session, answer.request, mailbox, uidvalidity, uid, raw, sha, c
-                        )
+                        return await self._answer(session, answer.request, arrival, c)
                 if answer.forged and c.kind in (Kind.HUMAN, Kind.UNKNOWN):
-                    return await self._quarantine(
-                        mailbox, uidvalidity, uid, raw, sha, c, answer.forged
-                    )
+                    return await self._quarantine(arrival, c, answer.forged)
             async with transaction(self.sessions) as session:
                 tied = await tie(session, c, self.verp)
                 delivery, evidence = tied.delivery, tied.evidence
@@ -198,11 +196,7 @@ class BounceProcessor:
                 else:
                     folder = imap.processed_folder
                 inbound = inbound_record(
-                    mailbox,
-                    uidvalidity,
-                    uid,
-                    raw,
-                    sha,
+                    arrival,
                     c,
                     delivery,
                     evidence,
@@ -239,23 +233,19 @@ class BounceProcessor:
             raise
         except Exception as exc:  # quarantine, never stop the loop
             reason = f"{type(exc).__name__}: {exc}"
-            return await self._quarantine(mailbox, uidvalidity, uid, raw, sha, c, reason, exc)
+            return await self._quarantine(arrival, c, reason, exc)
 
     async def _answer(
         self,
         session: AsyncSession,
         request: AddressRequest,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        raw: bytes,
-        sha: str,
+        arrival: Arrival,
         c: Classification,
     ) -> str:
         """A message about a request for a central invoice address: the customer's answer
         (the address it gives proposed to a person), or a report (a bounce fails it)."""
         folder = self.settings.imap.processed_folder
-        inbound = inbound_record(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder)
+        inbound = inbound_record(arrival, c, None, None, folder)
         inbound.evidence = f"request R{request.id}"
         await chain_inbound(session, inbound)
         assert inbound.id is not None
@@ -266,16 +256,12 @@ class BounceProcessor:
         else:
             done = record_report(request, c)
         session.add(request)
-        log.info("%s uid %s: %s", mailbox, uid, done)
+        log.info("%s uid %s: %s", arrival.mailbox, arrival.uid, done)
         return folder
 
     async def _quarantine(
         self,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        raw: bytes,
-        sha: str,
+        arrival: Arrival,
         c: Classification | None,
         reason: str,
         error: BaseException | None = None,
@@ -283,8 +269,10 @@ class BounceProcessor:
         """Set the message aside with its reason: recorded, and filed in quarantine (an
         unexpected ``error`` is logged with its traceback)."""
         folder = self.settings.imap.quarantine_folder
-        log.warning("%s uid %s quarantined: %s", mailbox, uid, reason, exc_info=error)
-        inbound = inbound_record(mailbox, uidvalidity, uid, raw, sha, c, None, None, folder, reason)
+        log.warning(
+            "%s uid %s quarantined: %s", arrival.mailbox, arrival.uid, reason, exc_info=error
+        )
+        inbound = inbound_record(arrival, c, None, None, folder, reason)
         async with transaction(self.sessions) as session:
             await chain_inbound(session, inbound)
         return folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
@@ -62,12 +63,19 @@ async def applied_before(session: AsyncSession, key: str) -> int | None:
     ).first()
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A message read from a mailbox: where it is, and the bytes kept as received."""
+
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    sha256: str
+    size: int
+
+
 def inbound_record(
-    mailbox: str,
-    uidvalidity: int,
-    uid: int,
-    raw: bytes,
-    sha: str,
+    arrival: Arrival,
     c: Classification | None,
     delivery: Delivery | None,
     evidence: str | None,
@@ -83,14 +91,14 @@ def inbound_record(
     if suggestion:
         data["suggestion"] = suggestion
     return InboundMessage(
-        mailbox=mailbox,
-        uidvalidity=uidvalidity,
-        uid=uid,
+        mailbox=arrival.mailbox,
+        uidvalidity=arrival.uidvalidity,
+        uid=arrival.uid,
         message_id=None,
         subject=(as_plain_text(c.subject, 500) if c and c.subject else None),
         from_address=(c.from_address if c else None),
-        raw_sha256=sha,
-        size=len(raw),
+        raw_sha256=arrival.sha256,
+        size=arrival.size,
         kind=str(c.kind) if c else "unknown",
         classification=json.dumps(data, default=str),
         delivery_id=delivery.id if delivery else None,

@@ -43,8 +43,6 @@ from daemon.domain.ledger import (
 from daemon.domain.models import (
     AddressChange,
     ArchiveEntry,
-    Delivery,
-    DeliveryEvent,
     InboundMessage,
     Invoice,
     InvoiceEvent,
@@ -54,6 +52,7 @@ from daemon.domain.models import (
 from daemon.domain.signing import public_hex, sign
 from daemon.domain.states import EventKind
 from daemon.outbound.proof_summary import summary_html
+from daemon.store.history import delivery_history
 from daemon.store.keys import signing_key
 from mailer.archive import Archive
 from mailer.errors import ArchiveError
@@ -120,19 +119,8 @@ async def build_package(
     invoice = await session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFoundError(_("no invoice #{id}").format(id=invoice_id))
-    deliveries = (
-        await session.exec(
-            select(Delivery).where(Delivery.invoice_id == invoice.id).order_by(col(Delivery.id))
-        )
-    ).all()
+    deliveries, events = await delivery_history(session, invoice_id)
     ids = [d.id for d in deliveries if d.id is not None]
-    events = (
-        await session.exec(
-            select(DeliveryEvent)
-            .where(col(DeliveryEvent.delivery_id).in_(ids))
-            .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
-        )
-    ).all()
     notices = (
         await session.exec(
             select(InboundMessage)
