@@ -11,7 +11,7 @@ from datetime import date
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
-from bounce_parser import mime
+from bounce_parser import message_tree, mime
 from bounce_parser.autoreply import (
     a_persons_answer,
     autoreply_until,
@@ -73,7 +73,7 @@ MAX_INPUT = 1024 * 1024
 
 def _classify(raw: bytes) -> Classification:
     data = raw if isinstance(raw, bytes | bytearray) else bytes(raw)
-    return _classify_message(mime.parse(bytes(data[:MAX_INPUT])))
+    return _classify_message(message_tree.parse(bytes(data[:MAX_INPUT])))
 
 
 def _classify_message(msg: Message, attached: bool = False) -> Classification:

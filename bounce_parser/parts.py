@@ -11,7 +11,7 @@ from email.message import Message
 from email.utils import getaddresses
 from typing import TypedDict
 
-from bounce_parser import mime
+from bounce_parser import message_tree, mime
 from bounce_parser.htmltext import html_text
 from bounce_parser.literals import CaseBlind
 from bounce_parser.rules.detection import RETURNED_MARKER
@@ -97,7 +97,7 @@ def returned_headers(parts: list[tuple[int, Message]]) -> Message | None:
 
 
 def headers_part(part: Message) -> Message:
-    return mime.parse(mime.text_of(part).encode("utf-8", "replace"))
+    return message_tree.parse(mime.text_of(part).encode("utf-8", "replace"))
 
 
 def token(parts: list[tuple[int, Message]]) -> str | None:

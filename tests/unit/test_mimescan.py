@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.mutations import mutations
-from bounce_parser import mime, mimescan
+from bounce_parser import message_tree, mime, mimescan
 
 # The defects the classifier acts on (a lost boundary is looked for again).
 _BOUNDARY_DEFECTS = (
@@ -164,21 +164,21 @@ def test_a_payload_reads_as_the_stdlib_reads_it(body: bytes) -> None:
 
 def test_a_header_field_is_read_to_its_bound() -> None:
     """A field's value is read to ``mime.MAX_FIELD`` characters, whatever its length."""
-    msg = mime.parse(b"Subject: " + b"x" * (mime.MAX_FIELD + 5000) + b"\r\n\r\nhello\r\n")
+    msg = message_tree.parse(b"Subject: " + b"x" * (mime.MAX_FIELD + 5000) + b"\r\n\r\nhello\r\n")
     assert mime.header(msg, "Subject") == "x" * mime.MAX_FIELD
 
 
 def test_a_message_is_read_to_its_bounded_count_of_delimiter_lines() -> None:
-    """Parts after the ``mime.MAX_DELIMITER_LINES``-th line starting "--" are not read."""
+    """Parts after the ``message_tree.MAX_DELIMITER_LINES``-th line starting "--" are not read."""
     part = b"--B\r\nContent-Type: text/plain\r\n\r\npart\r\n"
     raw = (
         b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
-        + part * (mime.MAX_DELIMITER_LINES + 500)
+        + part * (message_tree.MAX_DELIMITER_LINES + 500)
         + b"--B--\r\n"
     )
-    read = mime.parse(raw).get_payload()
+    read = message_tree.parse(raw).get_payload()
     assert isinstance(read, list)
-    assert len(read) == mime.MAX_DELIMITER_LINES - 1
+    assert len(read) == message_tree.MAX_DELIMITER_LINES - 1
 
 
 def test_lowered_text_keeps_each_character_where_it_stood() -> None:
