@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, tzinfo
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -13,62 +15,79 @@ if TYPE_CHECKING:
     from daemon.app.runtime import Daemon
 
 
+class Job(NamedTuple):
+    """One scheduled job: its id, the name its failures are said under, what it runs and
+    when; ``at_start`` runs it once as the service starts as well."""
+
+    id: str
+    name: str
+    run: Callable[[], Awaitable[Any]]
+    trigger: BaseTrigger
+    at_start: bool = False
+
+
+def jobs(daemon: Daemon) -> list[Job]:
+    """The jobs these settings ask for: the queue depth for the metrics, the campaign, the
+    bounce poll, the reminders, the chain head's export, filing sent copies."""
+    settings = daemon.app.ctx.settings
+    s = settings.schedule
+    found: list[Job] = []
+    if settings.metrics.port is not None:
+        found.append(
+            Job("queue-depth", "queue depth", daemon.count_queue, IntervalTrigger(seconds=15), True)
+        )
+    if settings.campaign.scheduled:
+        found.append(
+            Job(
+                "campaign",
+                "campaign",
+                daemon.campaign_once,
+                _daily(s.reminder_time, daemon.scheduler.timezone),
+            )
+        )
+    found += [
+        Job(
+            "bounce-poll",
+            "bounce poll",
+            daemon.poll_bounces_once,
+            IntervalTrigger(minutes=s.bounce_poll_minutes),
+        ),
+        Job(
+            "reminders",
+            "reminders",
+            daemon.remind_once,
+            _daily(s.reminder_time, daemon.scheduler.timezone),
+        ),
+    ]
+    if settings.archive.head_export is not None:
+        every = IntervalTrigger(minutes=settings.archive.head_export_minutes)
+        found.append(Job("chain-head", "chain head export", daemon.app.export_head, every))
+    every_5 = IntervalTrigger(minutes=5)
+    found.append(Job("sent-folder", "sent folder", daemon.worker.file_pending_sent_copies, every_5))
+    return found
+
+
+def _daily(at: time, zone: tzinfo) -> CronTrigger:
+    """Each day at ``at`` in ``zone``, the ``[schedule] timezone``: a trigger made here keeps
+    the machine's own zone otherwise (APScheduler gives the scheduler's only to a trigger
+    it makes from a name)."""
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone)
+
+
 def add_jobs(daemon: Daemon) -> None:
     """The scheduler's jobs, each run through the daemon's guard (a failure said once, the
-    loop never stopped): the queue depth for the metrics, the campaign, the bounce poll, the
-    reminders, the chain head's export, filing sent copies."""
+    loop never stopped), one at a time, a run missed while one was going made up once."""
     scheduler = daemon.scheduler
-    s = daemon.app.ctx.settings.schedule
-    if daemon.app.ctx.settings.metrics.port is not None:
+    for job in jobs(daemon):
+        extra: dict[str, Any] = {}
+        if job.at_start:
+            extra["next_run_time"] = datetime.now(scheduler.timezone)
         scheduler.add_job(
             daemon.guarded,
-            IntervalTrigger(seconds=15),
-            args=["queue depth", daemon.count_queue],
-            id="queue-depth",
+            job.trigger,
+            args=[job.name, job.run],
+            id=job.id,
             max_instances=1,
             coalesce=True,
-            next_run_time=datetime.now(scheduler.timezone),
+            **extra,
         )
-    if daemon.app.ctx.settings.campaign.scheduled:
-        scheduler.add_job(
-            daemon.guarded,
-            CronTrigger(hour=s.reminder_time.hour, minute=s.reminder_time.minute),
-            args=["campaign", daemon.campaign_once],
-            id="campaign",
-            max_instances=1,
-            coalesce=True,
-        )
-    scheduler.add_job(
-        daemon.guarded,
-        IntervalTrigger(minutes=s.bounce_poll_minutes),
-        args=["bounce poll", daemon.poll_bounces_once],
-        id="bounce-poll",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        daemon.guarded,
-        CronTrigger(hour=s.reminder_time.hour, minute=s.reminder_time.minute),
-        args=["reminders", daemon.remind_once],
-        id="reminders",
-        max_instances=1,
-        coalesce=True,
-    )
-    archive = daemon.app.ctx.settings.archive
-    if archive.head_export is not None:
-        scheduler.add_job(
-            daemon.guarded,
-            IntervalTrigger(minutes=archive.head_export_minutes),
-            args=["chain head export", daemon.app.export_head],
-            id="chain-head",
-            max_instances=1,
-            coalesce=True,
-        )
-    scheduler.add_job(
-        daemon.guarded,
-        IntervalTrigger(minutes=5),
-        args=["sent folder", daemon.worker.file_pending_sent_copies],
-        id="sent-folder",
-        max_instances=1,
-        coalesce=True,
-    )
