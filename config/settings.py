@@ -8,10 +8,11 @@ given either directly or as a ``*_file`` path whose first line is the secret.
 from __future__ import annotations
 
 import os
-from datetime import time
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     Field,
@@ -91,6 +92,28 @@ class ScheduleSettings(Section):
     ingest_poll_seconds: float = Field(5.0, gt=0)
     reminder_time: time = time(9, 0)
     timezone: str = "UTC"
+    """The business's time zone (an IANA name, "Europe/Paris"): the hour ``reminder_time``
+    is in, and the day on which invoices fall due, reminders are reached and payments
+    are received."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                N_("no such time zone: give an IANA name, such as Europe/Paris")
+            ) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """Today's date in the business's time zone (the machine may keep another: UTC)."""
+        return datetime.now(self.zone).date()
 
 
 class SellerTerms(Section):

@@ -114,9 +114,11 @@ def _day(text: str, what: str) -> date | None:
 class FilterDialog(Dialog[FilterAnswer | None]):
     """The invoice list's filters, all at once; they combine. Enter applies, Escape cancels."""
 
-    def __init__(self, current: InvoiceFilter) -> None:
+    def __init__(self, current: InvoiceFilter, today: date) -> None:
         super().__init__()
         self.current = current
+        self.today = today
+        """Today in the business's time zone: "overdue" means due before it."""
 
     def compose(self) -> ComposeResult:
         c = self.current
@@ -159,6 +161,6 @@ class FilterDialog(Dialog[FilterAnswer | None]):
                 self.query_one("#customer", Input).value.strip(),
                 issued_from,
                 issued_to,
-                date.today() if overdue else None,
+                self.today if overdue else None,
             )
         )

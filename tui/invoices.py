@@ -187,7 +187,7 @@ class InvoicesScreen(LoadingScreen):
             if answer is not None:
                 self.apply_filters(answer)
 
-        self.app.push_screen(FilterDialog(self.where), chosen)
+        self.app.push_screen(FilterDialog(self.where, self.services.today()), chosen)
 
     @work(exclusive=True, group="filters")
     async def apply_filters(self, answer: FilterAnswer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -142,7 +141,7 @@ class InvoiceScreen(LoadingScreen):
             payment = await self.services.payments.record_by_hand(
                 self.invoice_id,
                 amount,
-                received_on=date.today(),
+                received_on=self.services.today(),
                 reference=None,
                 by=current_operator(),
                 reason=answer.reason,

@@ -134,7 +134,7 @@ def payments_record(
     except ValidationError as exc:
         fail(str(exc))
     try:
-        day = date.fromisoformat(on) if on else date.today()
+        day = date.fromisoformat(on) if on else None
     except ValueError:
         fail(_("--on: {on} is not a YYYY-MM-DD date").format(on=on))
 
@@ -142,7 +142,12 @@ def payments_record(
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
         payment = await app_.payments.record_by_hand(
-            inv.id, paid, received_on=day, reference=reference, by=user(), reason=reason
+            inv.id,
+            paid,
+            received_on=day or app_.today(),
+            reference=reference,
+            by=user(),
+            reason=reason,
         )
         now = await app_.queries.invoice(inv.id)
         typer.echo(

@@ -57,9 +57,10 @@ INVOICES = [
 ]
 
 
-def _late_invoice(number: str, buyer: str, buyer_id: str, vat: str | None, net: Decimal) -> bytes:
-    """A Factur-X invoice issued 40 days ago, due 10 days ago."""
-    today = date.today()
+def _late_invoice(
+    today: date, number: str, buyer: str, buyer_id: str, vat: str | None, net: Decimal
+) -> bytes:
+    """A Factur-X invoice issued 40 days before ``today``, due 10 days before."""
     return sample_pdf(
         SampleInvoice(
             number,
@@ -125,9 +126,11 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
             )
         inbox = workdir / "to-import"
         inbox.mkdir()
-        today = date.today()
+        today = app.today()
         for number, buyer, buyer_id, vat, net in INVOICES:
-            (inbox / f"{number}.pdf").write_bytes(_late_invoice(number, buyer, buyer_id, vat, net))
+            (inbox / f"{number}.pdf").write_bytes(
+                _late_invoice(today, number, buyer, buyer_id, vat, net)
+            )
         _heading(_("Import of the invoices"))
         for r in await app.ingest.import_paths([inbox]):
             _line(import_line(r, Path(r.file).name))
@@ -136,7 +139,7 @@ async def _demo(workdir: Path, settings: Settings, sandbox: SandboxServer) -> li
         again = workdir / "re-exported"
         again.mkdir()
         (again / f"{number}-v2.pdf").write_bytes(
-            _late_invoice(number, buyer, buyer_id, vat, net + Decimal("100"))
+            _late_invoice(today, number, buyer, buyer_id, vat, net + Decimal("100"))
         )
         for r in await app.ingest.import_paths([again]):
             _line(import_line(r, Path(r.file).name))

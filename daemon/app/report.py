@@ -11,6 +11,7 @@ and addresses are counted as they are now.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean, median
@@ -107,13 +108,14 @@ def _days(group: str, pairs: list[tuple[int, int]]) -> DaysToPay:
 
 
 class Report:
-    def __init__(self, sessions: SessionFactory):
+    def __init__(self, sessions: SessionFactory, *, today: Callable[[], date] = date.today):
         self.sessions = sessions
+        self.today = today
 
     async def build(
         self, start: date | None = None, end: date | None = None, today: date | None = None
     ) -> BusinessReport:
-        today = today or date.today()
+        today = today or self.today()
         async with self.sessions() as session:
             connection = await session.connection()
 

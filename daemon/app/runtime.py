@@ -14,7 +14,6 @@ import random
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -227,7 +226,7 @@ class Daemon:
 
     async def _once_today(self, job: str, fn: Callable[[], Awaitable[object]]) -> object:
         """``fn``, once per day (in the scheduler's time zone) across instances."""
-        today = datetime.now(self.scheduler.timezone).date().isoformat()
+        today = self.app.today().isoformat()
         return await run_once_per_slot(self.app.ctx.sessions, job, today, self.app.ctx.instance, fn)
 
     async def remind_once(self) -> object:

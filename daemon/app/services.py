@@ -71,20 +71,28 @@ class Facturier:
             max_file_bytes=s.smtp.max_message_bytes,
         )
         self.customers = CustomerService(
-            ctx.sessions, s.sender.address, self.ingest.store, s.addresses.shared_mailboxes
+            ctx.sessions,
+            s.sender.address,
+            self.ingest.store,
+            s.addresses.shared_mailboxes,
+            today=s.schedule.today,
         )
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.amounts = AmountsService(ctx.sessions, s.sender.address)
         self.buyers = BuyersService(ctx.sessions, s.sender.address, self.ingest.store)
-        self.payments = PaymentService(ctx.sessions, s.payments)
+        self.payments = PaymentService(ctx.sessions, s.payments, today=s.schedule.today)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
-        self.report = Report(ctx.sessions)
+        self.report = Report(ctx.sessions, today=s.schedule.today)
         self.queries = Queries(ctx.sessions)
         self.attention = AttentionQueue(ctx.sessions, s)
         self.figures = Figures(ctx.sessions)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
         self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)
+
+    def today(self) -> date:
+        """Today's date in the business's time zone (``[schedule] timezone``)."""
+        return self.ctx.settings.schedule.today()
 
     @classmethod
     async def open(cls, settings: Settings, *, migrate: bool = True) -> Facturier:
@@ -146,7 +154,7 @@ class Facturier:
         await self.payments.record_by_hand(
             invoice.id,
             None,
-            received_on=on or date.today(),
+            received_on=on or self.today(),
             reference=None,
             by=by,
             reason=reason,

@@ -4,6 +4,7 @@ why; :class:`daemon.intake.customers.CustomerService` has them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlmodel import col, select
@@ -39,6 +40,7 @@ class CustomerChanges:
 
     sessions: SessionFactory
     store: Archive
+    today: Callable[[], date]
 
     async def edit(
         self,
@@ -246,7 +248,7 @@ class CustomerChanges:
             if customer is None:
                 raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
             old = customer.channel
-            if consent_on is not None and consent_on > date.today():
+            if consent_on is not None and consent_on > self.today():
                 raise ValidationError(
                     _("--consent-on: {consent_on} is in the future").format(consent_on=consent_on)
                 )

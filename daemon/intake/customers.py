@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,8 +55,12 @@ class CustomerService(CustomerChanges):
         sender_address: str,
         store: Archive,
         shared_mailboxes: Collection[str] = (),
+        *,
+        today: Callable[[], date] = date.today,
     ):
         self.sessions = sessions
+        self.today = today
+        """Today's date in the business's time zone."""
         self.sender_address = sender_address
         self.store = store
         """The invoice files, and the readable PDFs made from them."""

@@ -88,9 +88,17 @@ class PaymentRow:
 
 
 class PaymentService:
-    def __init__(self, sessions: SessionFactory, settings: PaymentSettings):
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        settings: PaymentSettings,
+        *,
+        today: Callable[[], date] = date.today,
+    ):
         self.sessions = sessions
         self.settings = settings
+        self.today = today
+        """Today's date in the business's time zone: a payment is received by then."""
 
     async def import_files(
         self,
@@ -184,7 +192,7 @@ class PaymentService:
         """A payment typed by a person for one invoice (``amount`` None: its balance)."""
         if not reason.strip():
             raise ValidationError(_("reason: say where the payment was seen (it is recorded)"))
-        if received_on > date.today():
+        if received_on > self.today():
             raise ValidationError(
                 _("{day} is in the future: a payment is recorded once it is received").format(
                     day=received_on.isoformat()

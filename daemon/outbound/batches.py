@@ -140,7 +140,7 @@ class BatchMaker:
         maker, from the invoice store)."""
         settings = self.ctx.settings
         language = customer.language if customer else settings.templates.default_language
-        overdue = (date.today() - invoice.due_date).days if invoice.due_date else 0
+        overdue = (settings.schedule.today() - invoice.due_date).days if invoice.due_date else 0
         ctx = {
             "number": invoice.number,
             "seller_name": invoice.seller_name or settings.sender.name,
@@ -220,7 +220,7 @@ class BatchMaker:
                 )
             ).all()
         invoices = list(reminded) or [lead]
-        today = date.today()
+        today = self.ctx.settings.schedule.today()
         owed = [still_owed(i) for i in invoices]
         return {
             "invoices": [

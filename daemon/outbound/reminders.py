@@ -101,7 +101,7 @@ class ReminderService:
 
     async def run(self, today: date | None = None, *, dry_run: bool = False) -> ReminderReport:
         """Queue the reminders due ``today``; with ``dry_run``, say which, queue nothing."""
-        today = today or date.today()
+        today = today or self.settings.schedule.today()
         levels = self.settings.reminders.levels_days
         report = ReminderReport(dry_run=dry_run)
         if not self.settings.reminders.enabled or not levels:

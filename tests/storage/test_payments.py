@@ -5,7 +5,7 @@ matches nothing or pays too much waits for a person; reversals; hostile statemen
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -486,3 +486,52 @@ async def test_a_payment_naming_an_invoice_set_aside_says_what_to_decide_first(
         assert "la facture FA-42" in shown_payment(payment.waiting_reason), payment
     finally:
         i18n.use("en")
+
+
+class _LateEveningInUTC(datetime):
+    """The clock at 23:30 UTC on the machine's day: already the next day in Paris."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _LateEveningInUTC:
+        at = datetime.combine(date.today(), time(23, 30), tzinfo=UTC)
+        moment = at.astimezone(tz) if tz is not None else at.replace(tzinfo=None)
+        return cls.fromtimestamp(moment.timestamp(), moment.tzinfo)
+
+
+async def test_today_is_the_businesss_day_in_its_time_zone_not_the_machines(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Paris business on a machine that keeps UTC: at 23:30 UTC it is tomorrow in Paris. A
+    payment received that day is recorded (not refused as in the future), and an invoice due
+    7 days before it is reached by the 7-day reminder, as the operator counts the days."""
+    monkeypatch.setattr("config.settings.datetime", _LateEveningInUTC)
+    settings = settings.model_copy(
+        update={"schedule": settings.schedule.model_copy(update={"timezone": "Europe/Paris"})}
+    )
+    paris_today = date.today() + timedelta(days=1)
+    app = await Facturier.open(settings)
+    try:
+        assert app.today() == paris_today
+        ids = await _invoices(app, tmp_path, "FA-81")
+        late = invoice_file(tmp_path / "late", "FA-82", issued_days_ago=30, due_in_days=-6)
+        [r] = await app.ingest.import_paths([late])
+        assert r.invoice_id is not None
+        await app.payments.record_by_hand(
+            ids["FA-81"], None, received_on=paris_today, reference=None, by="ana", reason="cheque"
+        )
+        with pytest.raises(ValidationError, match="in the future"):
+            await app.payments.record_by_hand(
+                ids["FA-81"],
+                Decimal("1.00"),
+                received_on=paris_today + timedelta(days=1),
+                reference=None,
+                by="ana",
+                reason="cheque",
+            )
+        # (never sent, so its reminder is held: it is reached all the same)
+        report = await app.reminders.run(dry_run=True)
+        reached = [(h.invoice, h.level) for h in report.held_back]
+        reached += [(n, s.level) for s in report.sent for n in s.invoices]
+        assert reached == [("FA-82", 1)]
+    finally:
+        await app.close()

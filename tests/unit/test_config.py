@@ -224,3 +224,14 @@ def test_what_is_wrong_with_a_setting_is_said_in_the_admins_language(
         assert french in i18n.said(err.value), i18n.said(err.value)
     finally:
         i18n.use("en")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Pari", "CET+1", "../../etc/passwd", ""])
+def test_a_time_zone_that_does_not_exist_is_refused_by_name(tmp_path: Path, zone: str) -> None:
+    """Refused when the settings are read (``config check``), not when the service starts
+    its schedule (where it stopped with an "unexpected error")."""
+    config = tmp_path / "f.toml"
+    config.write_text(f'[schedule]\ntimezone = "{zone}"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    assert "schedule.timezone" in str(err.value) and "Europe/Paris" in str(err.value)
