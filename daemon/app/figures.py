@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -40,15 +40,17 @@ class DeliveryFigures:
 
 
 class Figures:
-    def __init__(self, sessions: SessionFactory):
+    def __init__(self, sessions: SessionFactory, zone: tzinfo = UTC):
         self.sessions = sessions
+        self.zone = zone
+        """The business's time zone: its days are the ones counted."""
 
     async def deliveries(self, days: int = 30) -> DeliveryFigures:
-        """The last ``days`` days (today included): each outcome's events a day, and the
-        reasons the bounces read in that time gave."""
-        today = utcnow().date()
+        """The last ``days`` days (today included), days of the business's time zone: each
+        outcome's events a day, and the reasons the bounces read in that time gave."""
+        today = utcnow().astimezone(self.zone).date()
         span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
-        since = utcnow() - timedelta(days=days)
+        since = datetime.combine(span[0], time(0), tzinfo=self.zone).astimezone(UTC)
         async with self.sessions() as session:
             rows = (
                 await session.exec(
@@ -69,7 +71,7 @@ class Figures:
         index = {d: n for n, d in enumerate(span)}
         outcomes = {o.value: [0] * len(span) for o in OUTCOMES}
         for event, at in rows:
-            n = index.get(at.date())
+            n = index.get(at.astimezone(self.zone).date())
             if n is not None:
                 outcomes[event][n] += 1
         reasons = bounce_reasons(bounces)

@@ -85,7 +85,7 @@ class Facturier:
         self.report = Report(ctx.sessions, today=s.schedule.today)
         self.queries = Queries(ctx.sessions)
         self.attention = AttentionQueue(ctx.sessions, s)
-        self.figures = Figures(ctx.sessions)
+        self.figures = Figures(ctx.sessions, s.schedule.zone)
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
         self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from config import Settings
 from daemon.app.services import Facturier
-from daemon.domain.models import Channel
+from daemon.domain.models import Channel, DeliveryEvent
 from daemon.intake.customers import NewCustomer
+from daemon.store.history import delivery_history
 from tests.helpers import invoice_file
 
 TODAY = date(2026, 6, 30)
@@ -107,3 +110,36 @@ async def test_the_report_on_a_data_set_computed_by_hand(app: Facturier, tmp_pat
     assert days["after moving to a central mailbox"].mean_from_issue == 7  # B3
     # due in June: A2, B1, B3 paid late, B2 and D1 unpaid, of seven
     assert (r.late_payment_rate, r.due_counted) == (round(5 / 7, 4), 7)
+
+
+async def test_the_figures_count_the_days_of_the_businesss_time_zone(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A message accepted at 00:30 in Paris (23:30 UTC the evening before) counts on the
+    Paris day the operator saw it happen, not on the day before."""
+    settings = settings.model_copy(
+        update={"schedule": settings.schedule.model_copy(update={"timezone": "Europe/Paris"})}
+    )
+    paris = ZoneInfo("Europe/Paris")
+    app = await Facturier.open(settings)
+    try:
+        await app.customers.add(
+            NewCustomer("Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+            changed_by="t",
+        )
+        [r] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-90")])
+        assert r.invoice_id is not None
+        yesterday = datetime.now(paris).date() - timedelta(days=1)
+        at = datetime.combine(yesterday, time(0, 30), tzinfo=paris)
+        async with app.ctx.sessions() as session:
+            [delivery], _events = await delivery_history(session, r.invoice_id)
+            assert delivery.id is not None
+            session.add(DeliveryEvent(delivery_id=delivery.id, at=at, event="accepted"))
+            await session.commit()
+        figures = await app.figures.deliveries(7)
+        accepted = dict(zip(figures.days, figures.outcomes["accepted"], strict=True))
+        assert accepted[yesterday] == 1
+        assert accepted[yesterday - timedelta(days=1)] == 0
+        assert figures.days[-1] == yesterday + timedelta(days=1)
+    finally:
+        await app.close()
