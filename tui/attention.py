@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 from daemon.app.attention import AttentionItem
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
+from daemon.domain.formatting import moment
 from daemon.domain.i18n import _
 from daemon.domain.labels import kind_label
 from tui.actions import ATTENTION_BINDINGS
@@ -57,7 +58,13 @@ class AttentionScreen(AttentionActions):
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", PagedTable)
-        table.add_columns(_("When (UTC)"), _("What"), _("Invoice"), _("Customer"), _("Why"))
+        table.add_columns(
+            _("When ({zone})").format(zone=self.services.zone),
+            _("What"),
+            _("Invoice"),
+            _("Customer"),
+            _("Why"),
+        )
         self._show_kind()
         self.reload()
 
@@ -129,7 +136,7 @@ class AttentionScreen(AttentionActions):
         table.more_older = self.start + WINDOW < len(self.items)
         for i in shown:
             table.add_row(
-                f"{i.at:%Y-%m-%d %H:%M}",
+                moment(i.at, self.services.zone),
                 kind_label(i.kind),
                 Text(i.invoice_number or "-"),
                 Text(i.customer or "-"),

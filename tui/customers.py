@@ -16,6 +16,7 @@ from daemon.app.operator import current_operator
 from daemon.app.queries import AddressRow, CustomerRow
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
+from daemon.domain.formatting import moment
 from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value, field_label
 from daemon.intake.customer_records import described
@@ -51,7 +52,7 @@ class CustomersScreen(LoadingScreen):
             _("Role"),
         )
         self.query_one("#history", DataTable).add_columns(
-            _("When (UTC)"),
+            _("When ({zone})").format(zone=self.services.zone),
             _("Customer"),
             _("Change"),
             _("Old"),
@@ -96,7 +97,7 @@ class CustomersScreen(LoadingScreen):
                 self.shown.append((c, a))
             for h in c.history:
                 history.add_row(
-                    f"{h.at:%Y-%m-%d %H:%M}",
+                    moment(h.at, self.services.zone),
                     Text(name),
                     field_label(h.field),
                     Text(change_value(h.old)),

@@ -3,6 +3,8 @@ attachment names (everything shown as text, never as markup)."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -10,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 
 from daemon.app.archived import ArchivedMessage, OriginalMessage
 from daemon.app.services import Facturier
+from daemon.domain.formatting import moment
 from daemon.domain.i18n import _
 from daemon.domain.labels import inbound_label
 from tui.actions import DETAIL_BINDINGS
@@ -91,15 +94,17 @@ class OriginalScreen(ReadingScreen):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
-        self.query_one("#message", Static).update("\n\n".join(_original(m) for m in message.data))
+        self.query_one("#message", Static).update(
+            "\n\n".join(_original(m, self.services.zone) for m in message.data)
+        )
 
 
-def _original(m: OriginalMessage) -> str:
+def _original(m: OriginalMessage, zone: tzinfo) -> str:
     heading = _("[b reverse] #{ref} {kind} from {sender}, received {at} [/] {size} bytes").format(
         ref=m.inbound_id,
         kind=escape(inbound_label(m.kind)),
         sender=escape(m.sender),
-        at=f"{m.received_at:%Y-%m-%d %H:%M}",
+        at=moment(m.received_at, zone),
         size=m.size,
     )
     if m.text is None:

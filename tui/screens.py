@@ -17,7 +17,7 @@ from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.errors import FacturierError, ValidationError
 from daemon.domain.event_words import shown, tie_phrase
-from daemon.domain.formatting import clipped, day, money
+from daemon.domain.formatting import clipped, day, moment, money
 from daemon.domain.i18n import N_, _
 from daemon.domain.labels import (
     decision_why,
@@ -105,7 +105,12 @@ class InvoiceScreen(LoadingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#timeline", DataTable).add_columns(
-            _("When (UTC)"), _("Recipient"), _("Event"), _("State"), _("Code"), _("Detail")
+            _("When ({zone})").format(zone=self.services.zone),
+            _("Recipient"),
+            _("Event"),
+            _("State"),
+            _("Code"),
+            _("Detail"),
         )
         self.reload()
 
@@ -298,7 +303,7 @@ class InvoiceScreen(LoadingScreen):
         for e in d.events:
             code = " ".join(str(x) for x in (e.smtp_code, e.status) if x)
             table.add_row(
-                f"{e.at:%Y-%m-%d %H:%M:%S}",
+                moment(e.at, self.services.zone, seconds=True),
                 Text(e.recipient),
                 event_label(e.event),
                 state_label(e.state) if e.state else "",
@@ -307,14 +312,14 @@ class InvoiceScreen(LoadingScreen):
             )
         notes = [
             _("[b]Customer message[/b] {at} from {sender}:").format(
-                at=f"{at:%Y-%m-%d %H:%M}", sender=escape(who)
+                at=moment(at, self.services.zone), sender=escape(who)
             )
             + f"\n{escape(text)}"
             for at, who, text in d.customer_messages
         ]
         notes += [
             _("[b]Received[/b] {at} {kind} from {sender}: {subject} [dim]({tie})[/dim]").format(
-                at=f"{at:%Y-%m-%d %H:%M}",
+                at=moment(at, self.services.zone),
                 kind=escape(inbound_label(kind)),
                 sender=escape(who),
                 subject=escape(subject),
@@ -334,7 +339,7 @@ class InvoiceScreen(LoadingScreen):
         ]
         notes += [
             _("[b]Decision[/b] {at} {what} by {who}: {why}").format(
-                at=f"{at:%Y-%m-%d %H:%M}",
+                at=moment(at, self.services.zone),
                 what=escape(note_label(what)),
                 who=escape(who),
                 why=escape(decision_why(what, why)),
@@ -343,7 +348,7 @@ class InvoiceScreen(LoadingScreen):
         ]
         notes += [
             _("[b]Dealt with[/b] {at} {kind} by {who}: {how}").format(
-                at=f"{at:%Y-%m-%d %H:%M}",
+                at=moment(at, self.services.zone),
                 kind=escape(kind_label(kind)),
                 who=escape(who),
                 how=escape(how),

@@ -339,7 +339,7 @@ def status(
         if as_json:
             emit(detail)
         else:
-            typer.echo("\n".join(detail_lines(detail, language())))
+            typer.echo("\n".join(detail_lines(detail, language(), app_.zone)))
 
     if invoice is not None:
         with_app(one)

@@ -4,11 +4,13 @@ and what people decided, in the operator's language; the TUI's invoice screen sa
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from daemon.app.invoice_detail import InvoiceDetail
 from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.event_words import shown, tie_phrase
-from daemon.domain.formatting import clipped, day, money
+from daemon.domain.formatting import clipped, day, moment, money
 from daemon.domain.i18n import _
 from daemon.domain.labels import (
     decision_why,
@@ -21,8 +23,8 @@ from daemon.domain.labels import (
 from daemon.domain.payment_words import shown_how
 
 
-def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
-    """The invoice ``d``, line by line."""
+def detail_lines(d: InvoiceDetail, lang: str, zone: tzinfo) -> list[str]:
+    """The invoice ``d``, line by line, its times in ``zone`` (the business's)."""
     r = d.row
     heading = (
         _("Credit note {number} (#{id}) — {customer} — {amount} — due {due} — {state} — {paid}")
@@ -57,7 +59,7 @@ def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
         for rcpt, kind, state, _mid, dup in d.deliveries
     ] or ["  " + _("(no recipient yet)")]
     if d.events:
-        lines.append(_("Events (UTC):"))
+        lines.append(_("Events ({zone}):").format(zone=zone))
     for e in d.events:
         what = event_label(e.event)
         if e.state and state_label(e.state) != what:
@@ -65,16 +67,16 @@ def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
         text = " ".join(shown(e.text).split()) if e.text else ""
         code = " ".join(str(x) for x in (e.smtp_code, e.status) if x and str(x) not in text)
         said = " — ".join(part for part in (what, code, clipped(text, 200)) if part)
-        lines.append(f"  {e.at:%Y-%m-%d %H:%M:%S}  {e.recipient}  {said}")
+        lines.append(f"  {moment(e.at, zone, seconds=True)}  {e.recipient}  {said}")
     lines += [
         _("Customer message {at} from {sender}: {text}").format(
-            at=f"{at:%Y-%m-%d %H:%M}", sender=who, text=" ".join(text.split())
+            at=moment(at, zone), sender=who, text=" ".join(text.split())
         )
         for at, who, text in d.customer_messages
     ]
     lines += [
         _("Received {at} {kind} from {sender}: {subject} ({tie})").format(
-            at=f"{at:%Y-%m-%d %H:%M}",
+            at=moment(at, zone),
             kind=inbound_label(kind),
             sender=who,
             subject=subject,
@@ -94,13 +96,13 @@ def detail_lines(d: InvoiceDetail, lang: str) -> list[str]:
     ]
     lines += [
         _("Decision {at} {what} by {who}: {why}").format(
-            at=f"{at:%Y-%m-%d %H:%M}", what=note_label(what), who=who, why=decision_why(what, why)
+            at=moment(at, zone), what=note_label(what), who=who, why=decision_why(what, why)
         )
         for at, what, who, why in d.decisions
     ]
     lines += [
         _("Dealt with {at} {kind} by {who}: {how}").format(
-            at=f"{at:%Y-%m-%d %H:%M}", kind=kind_label(kind), who=who, how=how
+            at=moment(at, zone), kind=kind_label(kind), who=who, how=how
         )
         for at, kind, who, how in d.dealt_with
     ]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -89,6 +89,11 @@ class Facturier:
         self.reminders = ReminderService(ctx.sessions, s)
         self.bounces = BounceProcessor(ctx.sessions, s)
         self._poll_lock = asyncio.Lock()  # one poll at a time (IDLE and the schedule)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The business's time zone (``[schedule] timezone``): the one times are shown in."""
+        return self.ctx.settings.schedule.zone
 
     def today(self) -> date:
         """Today's date in the business's time zone (``[schedule] timezone``)."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from babel import Locale
@@ -57,3 +57,9 @@ def clipped(text: str, width: int, *, middle: bool = False) -> str:
         return text[: max(width - 1, 0)] + "…"
     head = (width - 1) // 2
     return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
+def moment(at: datetime, zone: tzinfo, *, seconds: bool = False) -> str:
+    """A stored moment (kept in UTC) as an operator reads it: in the business's time zone
+    (``[schedule] timezone``), which the column or line over it names."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,6 +82,14 @@ async def test_one_invoice_whole_in_the_operators_words(
     detail = json.loads(as_json)
     assert detail["row"]["state"] == "bounced" and detail["deliveries"][0][0] == GONE
     assert {e["event"] for e in detail["events"]} >= {"accepted", "bounced"}
+
+    # the times in the business's time zone, which the heading names (JSON keeps UTC)
+    monkeypatch.setenv("FACTURIER_SCHEDULE__TIMEZONE", "Asia/Tokyo")
+    lines = (await _status(settings_path, "FA-1")).output.splitlines()
+    events = lines[lines.index("Événements (Asia/Tokyo) :") + 1 :]
+    first = datetime.fromisoformat(detail["events"][0]["at"])
+    assert first.utcoffset() == timedelta(0)
+    assert events[0].startswith(f"  {first + timedelta(hours=9):%Y-%m-%d %H:%M:%S}  "), events
 
 
 async def test_an_invoice_not_found_is_one_line_with_those_close_to_it(

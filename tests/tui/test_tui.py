@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +223,25 @@ async def test_customers_screen_shows_address_history(tui_settings: Settings) ->
         [marked] = [c for c in changes if c[0] == "undeliverable"]
         assert marked[1] == "facturier" and marked[2].startswith("bounce:")
         assert ("invoice address", "alice", "cli") in changes
+        await app.services.close()
+
+
+async def test_times_are_shown_in_the_businesss_time_zone_which_the_column_names(
+    tui_settings: Settings,
+) -> None:
+    """An operator in Tokyo reads Tokyo's time (the database keeps UTC), and the column says
+    which zone it is."""
+    schedule = tui_settings.schedule.model_copy(update={"timezone": "Asia/Tokyo"})
+    app = make_app(tui_settings.model_copy(update={"schedule": schedule}))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settled(pilot)
+        await pilot.press("c")
+        await _settled(pilot)
+        history = app.screen.query_one("#history", DataTable)
+        assert str(history.ordered_columns[0].label) == "When (Asia/Tokyo)"
+        stored = [h.at for c in await app.services.queries.customers() for h in c.history]
+        tokyo = [f"{at.astimezone(UTC) + timedelta(hours=9):%Y-%m-%d %H:%M}" for at in stored]
+        assert _column(history, 0) == tokyo
         await app.services.close()
 
 
