@@ -5,7 +5,7 @@ who, when and why."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +25,7 @@ from daemon.app.queries import CustomerRow
 from daemon.app.reporting import Reporter, counted, emit
 from daemon.app.services import Facturier
 from daemon.domain.event_words import shown
+from daemon.domain.formatting import moment
 from daemon.domain.i18n import _, joined
 from daemon.domain.labels import change_value, field_label
 from daemon.domain.models import Channel
@@ -231,7 +232,7 @@ def customers_show(
             if as_json:
                 emit(row)
             else:
-                _print_customer(row)
+                _print_customer(row, app_.zone)
 
     with_app(go)
 
@@ -285,12 +286,13 @@ def customers_list(as_json: JsonOption = False) -> None:
             if as_json:
                 emit(c)
                 continue
-            _print_customer(c)
+            _print_customer(c, app_.zone)
 
     with_app(go)
 
 
-def _print_customer(c: CustomerRow) -> None:
+def _print_customer(c: CustomerRow, zone: tzinfo) -> None:
+    """``c`` and its addresses, and its address-change log, times in ``zone`` (the business's)."""
     typer.echo(f"{described(c)} — {c.language}")
     for a in c.addresses:
         flags = (
@@ -302,7 +304,7 @@ def _print_customer(c: CustomerRow) -> None:
         typer.echo(f"    {a.email} [{', '.join(flags)}]")
     for h in c.history:
         typer.echo(
-            f"    {h.at:%Y-%m-%d %H:%M} "
+            f"    {moment(h.at, zone)} "
             + _("{field}: {old} → {new} by {who} ({source}) {why}").format(
                 field=field_label(h.field),
                 old=change_value(h.old),

@@ -17,6 +17,7 @@ from daemon.app.cli_base import (
 from daemon.app.reporting import Reporter
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
+from daemon.domain.formatting import moment
 from daemon.domain.i18n import _, ngettext
 from daemon.domain.labels import kind_label
 
@@ -53,7 +54,7 @@ def queue_list(
             report.item(
                 i,
                 line.format(
-                    at=f"{i.at:%Y-%m-%d %H:%M}",
+                    at=moment(i.at, app_.zone),
                     kind=kind_label(i.kind),
                     word=i.kind,
                     ref=i.ref,

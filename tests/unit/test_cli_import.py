@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -667,3 +668,24 @@ def test_a_relay_out_of_reach_is_said_in_the_operators_language(
     assert out.splitlines()[-1] == "2 envois : différée 2", out
     assert f"différée impossible de se connecter à 127.0.0.1:{closed} : " in out, out
     assert "cannot connect" not in out
+
+
+def test_the_address_log_and_the_queue_read_in_the_businesss_time_zone(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same change, listed under UTC, then under Asia/Tokyo (nine hours on, no summer
+    time): the operator's clock, not the database's."""
+    run(config, "customers", "add", "Dupont", "--email", "f@dupont.example", "--identifier", "C-1")
+    run(config, "import", str(invoice_file(tmp_path / "in", "FA-91", buyer_id="C-9")))
+
+    def times(*command: str) -> list[datetime]:
+        out = run(config, *command)[1]
+        return [
+            datetime.strptime(m, "%Y-%m-%d %H:%M")
+            for m in re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d", out)
+        ]
+
+    utc = times("customers", "list") + times("queue", "list")
+    monkeypatch.setenv("FACTURIER_SCHEDULE__TIMEZONE", "Asia/Tokyo")
+    tokyo = times("customers", "list") + times("queue", "list")
+    assert len(utc) >= 2 and tokyo == [t + timedelta(hours=9) for t in utc]
