@@ -13,8 +13,10 @@ import typer
 
 from daemon.app.cli_base import (
     InvoiceArg,
+    InvoiceId,
     JsonOption,
     Reason,
+    app,
     fail,
     payments_app,
     refuse_missing_paths,
@@ -204,5 +206,33 @@ def payments_reverse(
     async def go(app_: Facturier) -> None:
         await app_.payments.reverse(payment, by=user(), reason=reason)
         typer.echo(_("payment #{id} reversed").format(id=payment))
+
+    with_app(go)
+
+
+@app.command("due")
+def due_command(
+    invoice: InvoiceArg,
+    on: Annotated[str, typer.Argument(help="The day payment is due, YYYY-MM-DD")],
+    reason: Annotated[
+        str, typer.Option(help="Where the day comes from: the invoice's terms, an agreement")
+    ],
+    invoice_id: InvoiceId = None,
+) -> None:
+    """Set the day an invoice's payment is due: reminders count the days from it. For an
+    invoice that states none (its terms in words only), or terms agreed since; recorded on
+    the invoice with who and why."""
+    try:
+        due = date.fromisoformat(on)
+    except ValueError:
+        fail(_("{on} is not a YYYY-MM-DD date").format(on=on))
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        await app_.set_due_date(inv.id, due, by=user(), reason=reason)
+        typer.echo(
+            _("invoice {number}: due {day}").format(number=inv.number, day=day(due, language()))
+        )
 
     with_app(go)

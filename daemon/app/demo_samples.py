@@ -36,7 +36,8 @@ class SampleInvoice:
     buyer_id: str
     buyer_vat: str | None
     issue: date
-    due: date
+    due: date | None
+    """None: no due date (BT-9), its payment terms in words (BT-20) instead."""
     net: Decimal
     vat_rate: Decimal = Decimal("20.00")
     description: str = "Prestations de conseil"
@@ -95,7 +96,7 @@ def sample_xml(inv: SampleInvoice) -> bytes:
         "BT-2": inv.issue,
         "BT-3": inv.type_code,
         "BT-5": "EUR",
-        "BT-9": inv.due,
+        **({"BT-9": inv.due} if inv.due else {"BT-20": "Payable within 30 days"}),
         "BT-72": inv.issue,
         "BG-4": dict(SELLER),
         "BG-7": buyer,
@@ -154,7 +155,8 @@ def sample_page(inv: SampleInvoice, *, filler_pages: int = 0) -> bytes:
     tax = (inv.net * inv.vat_rate / 100).quantize(Decimal("0.01"))
     lines = [
         f"Client : {inv.buyer_name}" + (f" ({inv.buyer_id})" if inv.buyer_id else ""),
-        f"Date : {inv.issue:%d/%m/%Y}    Échéance : {inv.due:%d/%m/%Y}",
+        f"Date : {inv.issue:%d/%m/%Y}    "
+        + (f"Échéance : {inv.due:%d/%m/%Y}" if inv.due else "Payable à 30 jours"),
         f"{inv.description} : {_q(inv.net)} EUR HT",
         f"TVA {inv.vat_rate} % : {_q(tax)} EUR",
         f"Total TTC : {_q(inv.net + tax)} EUR",

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from datetime import date, tzinfo
 from pathlib import Path
-
-from sqlmodel import col, select
 
 from config import Settings
 from daemon.app.archived import (
@@ -25,12 +22,11 @@ from daemon.app.figures import Figures
 from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
-from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import AddressRole, Delivery, Invoice
 from daemon.domain.retry import RetryPolicy
-from daemon.domain.states import SET_ASIDE, EventKind
+from daemon.domain.states import SET_ASIDE
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
 from daemon.intake.amounts import AmountsService
@@ -38,18 +34,19 @@ from daemon.intake.buyers import BuyersService
 from daemon.intake.customer_records import customer_email
 from daemon.intake.customers import CustomerService
 from daemon.intake.disputes import set_dispute
+from daemon.intake.due_dates import set_due_date
 from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
 from daemon.intake.payments import PaymentService
 from daemon.intake.rules import ComplianceGate
 from daemon.outbound.chain_head import export_head, verify_heads, verify_ledger
 from daemon.outbound.outcomes import SendOutcome
-from daemon.outbound.planning import record, request_resend
+from daemon.outbound.planning import request_resend
 from daemon.outbound.proof import verify_archive
-from daemon.outbound.proof_package import PackageSources, build_package
+from daemon.outbound.proof_package import PackageSources, export_package
 from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
-from daemon.store.db import schema_revisions, transaction, upgrade
+from daemon.store.db import schema_revisions, upgrade
 from daemon.store.keys import ensure_key_file
 from mailer.dkim import read_key
 from mailer.errors import MailboxError
@@ -174,6 +171,10 @@ class Facturier:
             self.ctx.sessions, invoice_id, open_=not close, by=by, reason=reason
         )
 
+    async def set_due_date(self, invoice_id: int, due: date, *, by: str, reason: str) -> Invoice:
+        """Make ``due`` the day the invoice is due (reminders count from it), with why."""
+        return await set_due_date(self.ctx.sessions, invoice_id, due, by=by, reason=reason)
+
     async def export_proof(self, invoice_id: int, out: Path, *, by: str, reason: str) -> list[Path]:
         """Write what a dispute needs for the invoice under ``out`` (a folder; or, named
         ``….zip``, the package itself); who exported it, where and why is noted on the
@@ -182,28 +183,7 @@ class Facturier:
         sources = PackageSources(
             self.ctx.archive, self.bounces.originals, a.signing_key_file, a.head_export
         )
-        async with self.ctx.sessions() as session:
-            name, data = await build_package(session, sources, invoice_id)
-        named = out.suffix.lower() == ".zip" and not await asyncio.to_thread(out.is_dir)
-        written = [out if named else out / name]
-        await asyncio.to_thread(_write_private, written[0], data)
-        async with transaction(self.ctx.sessions) as session:
-            newest = (
-                await session.exec(
-                    select(Delivery)
-                    .where(Delivery.invoice_id == invoice_id)
-                    .order_by(col(Delivery.id).desc())
-                )
-            ).first()
-            if newest is not None:
-                why = reason.strip() or "no reason given"
-                await record(
-                    session,
-                    newest,
-                    EventKind.PROOF_EXPORTED,
-                    text=event_text("proof_exported", by=by, folder=written[0].parent, why=why),
-                )
-        return written
+        return await export_package(self.ctx.sessions, sources, invoice_id, out, by, reason)
 
     async def verify_chains(self) -> tuple[int, int, list[object]]:
         """Every archived message and the archive's chain, the ledger (inbound notices and
@@ -330,13 +310,3 @@ class Facturier:
                     report.reconnects += 1
                     log.warning("bounce mailbox: %s; reconnecting in %.1f s", exc, wait)
                     await asyncio.sleep(wait)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """``data`` to ``path``, owner-only (a proof holds customers' mail), replacing it whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.partial")
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(scratch, path)

@@ -48,6 +48,7 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.PAYMENT_REVERSED: N_("payment reversed"),
     InvoiceNote.DISPUTE_OPENED: N_("in dispute"),
     InvoiceNote.DISPUTE_CLOSED: N_("dispute closed"),
+    InvoiceNote.DUE_DATE_SET: N_("due date set"),
 }
 
 

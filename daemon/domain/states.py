@@ -129,6 +129,7 @@ class InvoiceNote(enum.StrEnum):
     PAYMENT_REVERSED = "payment-reversed"
     DISPUTE_OPENED = "dispute-opened"
     DISPUTE_CLOSED = "dispute-closed"
+    DUE_DATE_SET = "due-date-set"  # a person set the day payment is due (`facturier due`)
 
 
 S = DeliveryState

@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError
+from daemon.domain.event_words import event_text
 from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import N_, Said, _, say
 from daemon.domain.ledger import (
@@ -43,6 +45,7 @@ from daemon.domain.ledger import (
 from daemon.domain.models import (
     AddressChange,
     ArchiveEntry,
+    Delivery,
     InboundMessage,
     Invoice,
     InvoiceEvent,
@@ -51,7 +54,9 @@ from daemon.domain.models import (
 )
 from daemon.domain.signing import public_hex, sign
 from daemon.domain.states import EventKind
+from daemon.outbound.planning import record
 from daemon.outbound.proof_summary import summary_html
+from daemon.store.db import SessionFactory, transaction
 from daemon.store.history import delivery_history
 from daemon.store.keys import signing_key
 from mailer.archive import Archive
@@ -299,3 +304,48 @@ async def build_package(
         for name, data in files.items():
             package.writestr(name, data)
     return f"proof-{file_name_part(invoice.number)}.zip", buffer.getvalue()
+
+
+async def export_package(
+    sessions: SessionFactory,
+    sources: PackageSources,
+    invoice_id: int,
+    out: Path,
+    by: str,
+    reason: str,
+) -> list[Path]:
+    """The invoice's package written under ``out`` (a folder; or, named ``….zip``, the
+    package itself), owner-only; who exported it, where and why noted on its newest
+    delivery's timeline."""
+    async with sessions() as session:
+        name, data = await build_package(session, sources, invoice_id)
+    named = out.suffix.lower() == ".zip" and not await asyncio.to_thread(out.is_dir)
+    written = [out if named else out / name]
+    await asyncio.to_thread(_write_private, written[0], data)
+    async with transaction(sessions) as session:
+        newest = (
+            await session.exec(
+                select(Delivery)
+                .where(Delivery.invoice_id == invoice_id)
+                .order_by(col(Delivery.id).desc())
+            )
+        ).first()
+        if newest is not None:
+            why = reason.strip() or "no reason given"
+            await record(
+                session,
+                newest,
+                EventKind.PROOF_EXPORTED,
+                text=event_text("proof_exported", by=by, folder=written[0].parent, why=why),
+            )
+    return written
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """``data`` to ``path``, owner-only (a proof holds customers' mail), replacing it whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.partial")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(scratch, path)

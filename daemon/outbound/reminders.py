@@ -1,14 +1,15 @@
 """Payment reminders: one message per customer and level, listing every invoice of that
 customer that reached the level; each level once per invoice; never to an address known to
-bounce, nor for an invoice paid in full, in dispute, withdrawn or never delivered. The run
-reports what it sent and what it held back, and why."""
+bounce, nor for an invoice paid in full, in dispute, withdrawn or never delivered, nor for
+one that states no due date until a person sets it. The run reports what it sent and what it
+held back, and why."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -49,8 +50,8 @@ class ReminderHeld:
     customer: str
     level: int
     why: str
-    """One of :data:`UNDELIVERABLE`, :data:`NOT_DELIVERED`, :data:`IN_DISPUTE` (English,
-    translated where shown)."""
+    """One of :data:`UNDELIVERABLE`, :data:`NOT_DELIVERED`, :data:`IN_DISPUTE`,
+    :data:`NO_DUE_DATE` (English, translated where shown)."""
     detail: str = ""
 
 
@@ -74,6 +75,9 @@ class ReminderReport:
 UNDELIVERABLE = N_("no deliverable invoice address")
 NOT_DELIVERED = N_("the invoice itself has not reached the customer")
 IN_DISPUTE = N_("in dispute")
+NO_DUE_DATE = N_(
+    "it states no due date, only terms in words: set the day it is due (facturier due)"
+)
 
 
 def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
@@ -87,6 +91,36 @@ def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
         ):
             return LateTerms(own.country, own.interest_rate, own.indemnity)
     return LateTerms(r.country, r.interest_rate, r.indemnity)
+
+
+async def _undated(session: AsyncSession, today: date, levels: list[int]) -> list[ReminderHeld]:
+    """Owed invoices that state no due date (EN 16931's BT-9 is optional), issued long enough
+    ago that the first level would be reached had they been due the day they were issued:
+    never reminded until a person sets the day (never a due date guessed from terms in words)."""
+    undated = (
+        await session.exec(
+            select(Invoice, Customer.name)
+            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+            .where(
+                col(Invoice.payment_state).in_(OWED),
+                Invoice.document_kind == DocumentKind.INVOICE.value,
+                col(Invoice.state).not_in(SET_ASIDE_VALUES),
+                col(Invoice.due_date).is_(None),
+                col(Invoice.disputed_at).is_(None),
+                col(Invoice.issue_date) <= today - timedelta(days=levels[0]),
+            )
+            .order_by(col(Invoice.issue_date), col(Invoice.id))
+        )
+    ).all()
+    return [
+        ReminderHeld(
+            invoice.number,
+            name,
+            reached_level((today - invoice.issue_date).days, levels),
+            NO_DUE_DATE,
+        )
+        for invoice, name in undated
+    ]
 
 
 def reached_level(days_overdue: int, levels_days: list[int]) -> int:
@@ -121,6 +155,7 @@ class ReminderService:
                     .order_by(col(Invoice.due_date), col(Invoice.id))
                 )
             ).all()
+            report.held_back += await _undated(session, today, levels)
             done = await _levels_done(session, [i.id for i, _name in overdue if i.id])
             groups: dict[tuple[int, int], list[Invoice]] = defaultdict(list)
             names: dict[int, str] = {}

@@ -4,12 +4,15 @@ for an invoice in dispute; the run says what it sent and what it held back, and 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from config import SellerTerms, Settings
+from daemon.app.cli import app as cli
 from daemon.app.services import Facturier
 from daemon.domain.models import CustomerAddress
 from daemon.intake.customers import NewCustomer
@@ -118,3 +121,52 @@ async def test_a_belgian_seller_quotes_the_law_of_2_august_2002(
         assert "40 euros" in text
     finally:
         await app.close()
+
+
+async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_the_day(
+    app: Facturier, sandbox: SandboxServer, settings_path: Path, tmp_path: Path
+) -> None:
+    """EN 16931 lets an invoice give its terms in words only (BT-20, no BT-9): no reminder
+    counts from a day guessed from them. The run says which invoice and what to do; `facturier
+    due` sets the day, with who and why, and the reminders go from it."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+    file = invoice_file(tmp_path / "in", "FA-86", issued_days_ago=40, due_in_days=None)
+    [r] = await app.ingest.import_paths([file])
+    assert r.invoice_id is not None, r.message
+    fresh = invoice_file(tmp_path / "in", "FA-87", issued_days_ago=3, due_in_days=None)
+    assert (await app.ingest.import_paths([fresh]))[0].invoice_id is not None
+    await app.send_due()
+    report = await app.reminders.run()
+    assert report.sent == []
+    # the one issued 40 days ago is said; the one issued 3 days ago is not late in any case
+    [held] = report.held_back
+    assert (held.invoice, held.level) == ("FA-86", 2) and "no due date" in held.why
+
+    async def due(*args: str) -> tuple[int, str]:
+        """The command as an admin runs it (its own event loop, in a thread of its own)."""
+        command = ["--config", str(settings_path), "due", *args]
+        result = await asyncio.to_thread(CliRunner().invoke, cli, command)
+        return result.exit_code, result.output
+
+    issued = (date.today() - timedelta(days=40)).isoformat()
+    code, said = await due("FA-86", "2026-13-01", "--reason", "terms")
+    assert code == 2 and "2026-13-01 is not a YYYY-MM-DD date" in said
+    code, said = await due("FA-86", "2000-01-01", "--reason", "terms")
+    assert code == 2 and f"before invoice FA-86's issue date, {issued}" in said
+    code, said = await due(
+        "FA-86", (date.today() - timedelta(days=10)).isoformat(), "--reason", " "
+    )
+    assert code == 2 and "reason" in said
+    ten_days_ago = (date.today() - timedelta(days=10)).isoformat()
+    code, said = await due("FA-86", ten_days_ago, "--reason", "its terms: 30 days net")
+    assert code == 0 and said.startswith("invoice FA-86: due "), said
+
+    report = await app.reminders.run()
+    assert [(s.invoices, s.level) for s in report.sent] == [(("FA-86",), 1)]
+    assert report.held_back == []
+    detail = await app.queries.invoice_detail(r.invoice_id)
+    [(_at, what, who, why)] = detail.decisions
+    assert what == "due-date-set" and who and why == f"- → {ten_days_ago} — its terms: 30 days net"
