@@ -124,6 +124,8 @@ class SellerTerms(Section):
     country: str = Field(min_length=2, max_length=2)
     interest_rate: str | None = None
     indemnity: Decimal | None = Field(None, ge=0)
+    days_to_pay: int | None = Field(None, ge=0)
+    """This seller's own payment terms for an invoice that states no due date."""
 
 
 class ReminderSettings(Section):
@@ -136,6 +138,11 @@ class ReminderSettings(Section):
     """The agreed late-payment rate as the reminder states it; by default the law's."""
     indemnity: Decimal | None = Field(None, ge=0)
     """The fixed indemnity for recovery costs, in euros; by default the law's (40)."""
+    days_to_pay: int | None = Field(None, ge=0)
+    """The seller's own payment terms, in days after the issue date, for an invoice that
+    states no due date (EN 16931's BT-9 is optional: terms in words, BT-20, may stand in
+    its place). None: such an invoice is held back from reminders until a person sets its
+    day (``facturier due``); no day is guessed from the words."""
     sellers: list[SellerTerms] = Field(default_factory=list)
 
     @field_validator("levels_days")

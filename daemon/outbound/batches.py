@@ -35,7 +35,7 @@ from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
 from daemon.outbound.proof import append_entries
-from daemon.outbound.reminders import seller_terms
+from daemon.outbound.reminders import due_day, seller_terms
 from daemon.outbound.send_context import NotSent, SendContext
 from daemon.store.db import transaction
 from daemon.store.transitions import apply
@@ -216,25 +216,29 @@ class BatchMaker:
                     select(Invoice)
                     .join(ReminderRun, col(ReminderRun.invoice_id) == col(Invoice.id))
                     .where(ReminderRun.delivery_id == delivery.id)
-                    .order_by(col(Invoice.due_date), col(Invoice.id))
                 )
             ).all()
-        invoices = list(reminded) or [lead]
         today = self.ctx.settings.schedule.today()
-        owed = [still_owed(i) for i in invoices]
+        invoices = list(reminded) or [lead]
+        # oldest due first: the day stated, or the seller's own terms counted from the issue
+        dated = sorted(
+            ((due_day(self.ctx.settings, i), i) for i in invoices),
+            key=lambda pair: (pair[0] or today, pair[1].id or 0),
+        )
+        owed = [still_owed(i) for _due, i in dated]
         return {
             "invoices": [
                 {
                     "number": i.number,
                     "issue_date": format_date(i.issue_date, language),
-                    "due_date": format_date(i.due_date, language),
+                    "due_date": format_date(due, language) if due else "",
                     "amount": formatting.amount(i.amount_due, language),
                     "balance": formatting.amount(left, language),
                     "partially_paid": i.amount_paid + i.amount_credited > 0,
-                    "days_overdue": (today - i.due_date).days if i.due_date else 0,
+                    "days_overdue": (today - due).days if due else 0,
                     "payment_reference": i.payment_reference or i.remittance_reference,
                 }
-                for i, left in zip(invoices, owed, strict=True)
+                for (due, i), left in zip(dated, owed, strict=True)
             ],
             "total_owed": formatting.amount(sum(owed, Decimal("0")), language),
             "final": delivery.reminder_level >= len(self.ctx.settings.reminders.levels_days),

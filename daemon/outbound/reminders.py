@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from config import Settings
+from config import SellerTerms, Settings
 from daemon.domain.event_words import event_text
 from daemon.domain.i18n import N_
 from daemon.domain.identity import DocumentKind
@@ -76,51 +77,42 @@ UNDELIVERABLE = N_("no deliverable invoice address")
 NOT_DELIVERED = N_("the invoice itself has not reached the customer")
 IN_DISPUTE = N_("in dispute")
 NO_DUE_DATE = N_(
-    "it states no due date, only terms in words: set the day it is due (facturier due)"
+    "it states no due date, only terms in words: set the day it is due (facturier due), or "
+    "the seller's own terms ([reminders] days_to_pay)"
 )
 
 
-def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
-    """The late-payment terms of the invoice's seller: its own entry in
-    ``[[reminders.sellers]]`` (by VAT id or name), else ``[reminders]``'s."""
-    r = settings.reminders
-    for own in r.sellers:
+def _own_terms(settings: Settings, invoice: Invoice) -> SellerTerms | None:
+    """The invoice's seller's own entry in ``[[reminders.sellers]]`` (by VAT id or name)."""
+    for own in settings.reminders.sellers:
         wanted = own.seller.replace(" ", "").upper()
         if wanted in ((invoice.seller_vat_id or "").replace(" ", "").upper(),) or (
             own.seller.casefold() == invoice.seller_name.casefold()
         ):
-            return LateTerms(own.country, own.interest_rate, own.indemnity)
+            return own
+    return None
+
+
+def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
+    """The late-payment terms of the invoice's seller: its own entry in
+    ``[[reminders.sellers]]``, else ``[reminders]``'s."""
+    own = _own_terms(settings, invoice)
+    if own is not None:
+        return LateTerms(own.country, own.interest_rate, own.indemnity)
+    r = settings.reminders
     return LateTerms(r.country, r.interest_rate, r.indemnity)
 
 
-async def _undated(session: AsyncSession, today: date, levels: list[int]) -> list[ReminderHeld]:
-    """Owed invoices that state no due date (EN 16931's BT-9 is optional), issued long enough
-    ago that the first level would be reached had they been due the day they were issued:
-    never reminded until a person sets the day (never a due date guessed from terms in words)."""
-    undated = (
-        await session.exec(
-            select(Invoice, Customer.name)
-            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-            .where(
-                col(Invoice.payment_state).in_(OWED),
-                Invoice.document_kind == DocumentKind.INVOICE.value,
-                col(Invoice.state).not_in(SET_ASIDE_VALUES),
-                col(Invoice.due_date).is_(None),
-                col(Invoice.disputed_at).is_(None),
-                col(Invoice.issue_date) <= today - timedelta(days=levels[0]),
-            )
-            .order_by(col(Invoice.issue_date), col(Invoice.id))
-        )
-    ).all()
-    return [
-        ReminderHeld(
-            invoice.number,
-            name,
-            reached_level((today - invoice.issue_date).days, levels),
-            NO_DUE_DATE,
-        )
-        for invoice, name in undated
-    ]
+def due_day(settings: Settings, invoice: Invoice) -> date | None:
+    """The day the invoice is due: the one it states (or a person set); for one that states
+    none, its issue date plus the seller's own ``days_to_pay`` when the admin set them
+    (its seller's entry first); else None: never a day guessed from terms in words."""
+    if invoice.due_date is not None:
+        return invoice.due_date
+    own = _own_terms(settings, invoice)
+    days = own.days_to_pay if own is not None else None
+    days = days if days is not None else settings.reminders.days_to_pay
+    return None if days is None else invoice.issue_date + timedelta(days=days)
 
 
 def reached_level(days_overdue: int, levels_days: list[int]) -> int:
@@ -141,28 +133,13 @@ class ReminderService:
         if not self.settings.reminders.enabled or not levels:
             return report
         async with transaction(self.sessions) as session:
-            overdue = (
-                await session.exec(
-                    select(Invoice, Customer.name)
-                    .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-                    .where(
-                        col(Invoice.payment_state).in_(OWED),
-                        Invoice.document_kind == DocumentKind.INVOICE.value,
-                        col(Invoice.state).not_in(SET_ASIDE_VALUES),
-                        col(Invoice.due_date).is_not(None),
-                        col(Invoice.due_date) < today,
-                    )
-                    .order_by(col(Invoice.due_date), col(Invoice.id))
-                )
-            ).all()
-            report.held_back += await _undated(session, today, levels)
-            done = await _levels_done(session, [i.id for i, _name in overdue if i.id])
+            overdue = await self._overdue(session, today, report)
+            done = await _levels_done(session, [i.id for i, _name, _due in overdue if i.id])
             groups: dict[tuple[int, int], list[Invoice]] = defaultdict(list)
             names: dict[int, str] = {}
-            for invoice, name in overdue:
-                assert invoice.due_date is not None and invoice.id is not None
-                assert invoice.customer_id is not None
-                level = reached_level((today - invoice.due_date).days, levels)
+            for invoice, name, due in overdue:
+                assert invoice.id is not None and invoice.customer_id is not None
+                level = reached_level((today - due).days, levels)
                 if level == 0 or level in done[invoice.id]:
                     continue
                 if invoice.disputed_at is not None:
@@ -202,6 +179,38 @@ class ReminderService:
                     )
                 )
         return report
+
+    async def _overdue(
+        self, session: AsyncSession, today: date, report: ReminderReport
+    ) -> list[tuple[Invoice, str, date]]:
+        """Owed invoices past their due day (:func:`due_day`), oldest due first, with their
+        customer's name. One that states none, with no ``days_to_pay`` for its seller, is held
+        back, saying so, once old enough that the first level would be reached had it been
+        due the day it was issued."""
+        rows = (
+            await session.exec(
+                select(Invoice, Customer.name)
+                .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+                .where(
+                    col(Invoice.payment_state).in_(OWED),
+                    Invoice.document_kind == DocumentKind.INVOICE.value,
+                    col(Invoice.state).not_in(SET_ASIDE_VALUES),
+                    or_(col(Invoice.due_date) < today, col(Invoice.due_date).is_(None)),
+                )
+            )
+        ).all()
+        levels = self.settings.reminders.levels_days
+        found = []
+        for invoice, name in rows:
+            due = due_day(self.settings, invoice)
+            if due is None:
+                late = (today - invoice.issue_date).days
+                if late >= levels[0] and invoice.disputed_at is None:
+                    level = reached_level(late, levels)
+                    report.held_back.append(ReminderHeld(invoice.number, name, level, NO_DUE_DATE))
+            elif due < today:
+                found.append((invoice, name, due))
+        return sorted(found, key=lambda row: (row[2], row[0].id or 0))
 
     async def _queue(
         self,

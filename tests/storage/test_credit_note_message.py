@@ -79,7 +79,7 @@ async def test_a_credit_note_is_sent_as_one_and_asks_for_no_payment(
 
     credit = await app.queries.find_invoice("AV-3")
     assert credit.id is not None
-    heading = detail_lines(await app.queries.invoice_detail(credit.id), "en")[0]
+    heading = detail_lines(await app.queries.invoice_detail(credit.id), "en", app.zone)[0]
     assert heading.startswith("Credit note AV-3") and "credit note" in heading, heading
 
     copy_subject, copy_text, _ = _message(sandbox, COPY, "AV-3")

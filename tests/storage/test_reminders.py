@@ -170,3 +170,30 @@ async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_t
     detail = await app.queries.invoice_detail(r.invoice_id)
     [(_at, what, who, why)] = detail.decisions
     assert what == "due-date-set" and who and why == f"- → {ten_days_ago} — its terms: 30 days net"
+
+
+async def test_the_sellers_own_terms_give_the_day_an_invoice_stating_none_is_due(
+    settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The admin states the seller's terms (``[reminders] days_to_pay``): an invoice with its
+    terms in words only is due that many days after its issue date, and the reminder says
+    that day and counts from it."""
+    terms = settings.reminders.model_copy(update={"days_to_pay": 30})
+    app = await Facturier.open(settings.model_copy(update={"reminders": terms}))
+    try:
+        await app.customers.add(
+            NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+            changed_by="test",
+        )
+        file = invoice_file(tmp_path / "in", "FA-88", issued_days_ago=40, due_in_days=None)
+        assert (await app.ingest.import_paths([file]))[0].invoice_id is not None
+        await app.send_due()
+        report = await app.reminders.run()
+        assert [(s.invoices, s.level) for s in report.sent] == [(("FA-88",), 1)]
+        assert report.held_back == []
+        await app.send_due()
+        [(_subject, text)] = _texts(sandbox, "Relance")
+        due = date.today() - timedelta(days=10)
+        assert f"{due:%d/%m/%Y}" in text and "10 jours de retard" in text, text
+    finally:
+        await app.close()
