@@ -178,6 +178,15 @@ class ReminderService:
                         names[customer_id], level, address.email, tuple(i.number for i in invoices)
                     )
                 )
+        undated = [h.invoice for h in report.held_back if h.why == NO_DUE_DATE]
+        if undated and not dry_run:
+            log.warning(
+                "reminders: %d invoice(s) state no due date and are not reminded: %s%s "
+                "(set their day: facturier due; or the seller's terms: [reminders] days_to_pay)",
+                len(undated),
+                ", ".join(undated[:10]),
+                "…" if len(undated) > 10 else "",
+            )
         return report
 
     async def _overdue(

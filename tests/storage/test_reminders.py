@@ -8,6 +8,7 @@ import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -124,7 +125,11 @@ async def test_a_belgian_seller_quotes_the_law_of_2_august_2002(
 
 
 async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_the_day(
-    app: Facturier, sandbox: SandboxServer, settings_path: Path, tmp_path: Path
+    app: Facturier,
+    sandbox: SandboxServer,
+    settings_path: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """EN 16931 lets an invoice give its terms in words only (BT-20, no BT-9): no reminder
     counts from a day guessed from them. The run says which invoice and what to do; `facturier
@@ -144,6 +149,9 @@ async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_t
     # the one issued 40 days ago is said; the one issued 3 days ago is not late in any case
     [held] = report.held_back
     assert (held.invoice, held.level) == ("FA-86", 2) and "no due date" in held.why
+    # a scheduled run, which nobody reads but the journal, says so there
+    [said] = [r.getMessage() for r in caplog.records if "no due date" in r.getMessage()]
+    assert "1 invoice(s)" in said and "FA-86" in said and "FA-87" not in said
 
     async def due(*args: str) -> tuple[int, str]:
         """The command as an admin runs it (its own event loop, in a thread of its own)."""
