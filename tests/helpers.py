@@ -102,6 +102,7 @@ def invoice_file(
     remittance: str | None = None,
     quantity: str = "1",
     unit_price: str | None = None,
+    payment_means: str | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     today = today or date.today()
@@ -119,6 +120,7 @@ def invoice_file(
             remittance=remittance,
             quantity=Decimal(quantity),
             unit_price=Decimal(unit_price) if unit_price is not None else None,
+            payment_means=payment_means,
         )
     )
     path = folder / (name or f"{number}.pdf")

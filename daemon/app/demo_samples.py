@@ -52,6 +52,8 @@ class SampleInvoice:
     unit_price: Decimal | None = None
     """The line's net price (BT-146); by default ``net`` over ``quantity``. Another price
     makes a line whose amount does not add up."""
+    payment_means: str | None = None
+    """How it is paid (BT-81, UNTDID 4461); "59", a SEPA direct debit, with its mandate."""
 
 
 def invoice_series(
@@ -127,6 +129,16 @@ def sample_xml(inv: SampleInvoice) -> bytes:
         data["BG-3"] = [{"BT-25": inv.preceding}]
     if inv.remittance:
         data["BT-83"] = inv.remittance
+    if inv.payment_means:
+        data["BT-81"] = inv.payment_means
+    if inv.payment_means in ("30", "58"):  # a credit transfer: the account to pay (BT-84)
+        data["BT-84"] = "FR7630006000011234567890189"
+    if inv.payment_means == "59":  # EN 16931's BG-19: the mandate, the creditor, the account
+        data |= {
+            "BT-89": "MANDAT-0001",
+            "BT-90": "FR12ZZZ123456",
+            "BT-91": "FR7630006000011234567890189",
+        }
     with _quiet_library():
         return bytes(facturx.generate_cii_xml(data, level="en16931", check_schematron=False))
 

@@ -156,6 +156,9 @@ class Invoice(SQLModel, table=True):
     asks the customer to quote, when enabled."""
     remittance_reference: str | None = Field(default=None, index=True)
     """The payment reference the file itself gives (BT-83 remittance information)."""
+    payment_means: str | None = None
+    """How the invoice says it is paid (BT-81, UNTDID 4461: 30 a credit transfer, 58 a SEPA
+    one, 59 a SEPA direct debit the seller collects…)."""
     compliance: str | None = None
     """What the compliance gate found, as JSON (``daemon.domain.compliance``)."""
     checked_at: datetime | None = Field(default=None, sa_column=stamp(nullable=True))

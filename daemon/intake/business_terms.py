@@ -44,6 +44,8 @@ class EInvoice:
     """Preceding invoice references (BG-3 / BT-25): the invoices a credit note corrects."""
     remittance_reference: str | None = None
     """Remittance information (BT-83): the reference the seller asks payers to quote."""
+    payment_means: str | None = None
+    """The payment means code (BT-81, UNTDID 4461)."""
     business_terms: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     """The EN 16931 business terms as the factur-x library reads them (CII and UBL)."""
     xml: bytes = field(default=b"", compare=False, repr=False)
@@ -156,6 +158,7 @@ def from_business_terms(
             if number
         ),
         remittance_reference=plain_text(bt.get("BT-83")),
+        payment_means=plain_text(bt.get("BT-81")),
     )
 
 
@@ -192,6 +195,9 @@ def read_zugferd1(root: Any, file: str, sha: str, *, fmt: str, content_type: str
         "BT-110": _xp(root, f"{summation}/{ln('TaxTotalAmount')}"),
         "BT-112": _xp(root, f"{summation}/{ln('GrandTotalAmount')}"),
         "BT-115": _xp(root, f"{summation}/{ln('DuePayableAmount')}"),
+        "BT-81": _xp(
+            root, f"{settlement}/{ln('SpecifiedTradeSettlementPaymentMeans', 'TypeCode')}"
+        ),
         "BG-4": {
             "name": _xp(root, f"{seller}/{ln('Name')}"),
             "vat_identifier": _xp(root, f"{seller}/{vat}"),

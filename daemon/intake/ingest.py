@@ -250,6 +250,7 @@ class IngestService:
                 preceding_number=", ".join(inv.preceding_numbers) or None,
                 payment_reference=self._reference(inv.number),
                 remittance_reference=inv.remittance_reference,
+                payment_means=inv.payment_means,
                 compliance=inv.compliance.to_json() if inv.compliance else None,
                 checked_at=utcnow() if inv.compliance else None,
             )

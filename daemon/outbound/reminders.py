@@ -1,8 +1,8 @@
 """Payment reminders: one message per customer and level, listing every invoice of that
 customer that reached the level; each level once per invoice; never to an address known to
-bounce, nor for an invoice paid in full, in dispute, withdrawn or never delivered, nor for
-one that states no due date until a person sets it. The run reports what it sent and what it
-held back, and why."""
+bounce, nor for an invoice paid in full, in dispute, withdrawn, never delivered or collected
+by direct debit, nor for one that states no due date until a person sets it. The run
+reports what it sent and what it held back, and why."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class ReminderHeld:
     level: int
     why: str
     """One of :data:`UNDELIVERABLE`, :data:`NOT_DELIVERED`, :data:`IN_DISPUTE`,
-    :data:`NO_DUE_DATE` (English, translated where shown)."""
+    :data:`NO_DUE_DATE`, :data:`DEBITED` (English, translated where shown)."""
     detail: str = ""
 
 
@@ -76,6 +76,13 @@ class ReminderReport:
 UNDELIVERABLE = N_("no deliverable invoice address")
 NOT_DELIVERED = N_("the invoice itself has not reached the customer")
 IN_DISPUTE = N_("in dispute")
+DEBITED = N_(
+    "the seller collects it by direct debit (its payment means, BT-81): record the debit when "
+    "it comes in; a refused debit is for a person to chase"
+)
+DIRECT_DEBIT = frozenset({"3", "49", "59"})
+"""UNTDID 4461's debits the payee collects: an automated clearing house debit, a direct
+debit, a SEPA direct debit (EN 16931's BG-19 gives its mandate)."""
 NO_DUE_DATE = N_(
     "it states no due date, only terms in words: set the day it is due (facturier due), or "
     "the seller's own terms ([reminders] days_to_pay)"
@@ -217,7 +224,13 @@ class ReminderService:
                 if late >= levels[0] and invoice.disputed_at is None:
                     level = reached_level(late, levels)
                     report.held_back.append(ReminderHeld(invoice.number, name, level, NO_DUE_DATE))
-            elif due < today:
+            elif due >= today:
+                continue
+            elif invoice.payment_means in DIRECT_DEBIT:
+                level = reached_level((today - due).days, levels)
+                held = ReminderHeld(invoice.number, name, level, DEBITED, invoice.payment_means)
+                report.held_back.append(held)
+            else:
                 found.append((invoice, name, due))
         return sorted(found, key=lambda row: (row[2], row[0].id or 0))
 

@@ -205,3 +205,26 @@ async def test_the_sellers_own_terms_give_the_day_an_invoice_stating_none_is_due
         assert f"{due:%d/%m/%Y}" in text and "10 jours de retard" in text, text
     finally:
         await app.close()
+
+
+async def test_an_invoice_the_seller_collects_by_direct_debit_is_not_reminded(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A SEPA direct debit (BT-81 59, UNTDID 4461) is the seller's to collect: a reminder
+    would ask the customer to pay what the bank takes from them anyway. Held back, saying
+    why; a credit transfer of the same customer is reminded."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+    for number, means in (("FA-89", "59"), ("FA-90", "58")):
+        file = invoice_file(
+            tmp_path / "in", number, issued_days_ago=40, due_in_days=-10, payment_means=means
+        )
+        [r] = await app.ingest.import_paths([file])
+        assert r.invoice_id is not None, r.message
+    await app.send_due()
+    report = await app.reminders.run()
+    assert [s.invoices for s in report.sent] == [("FA-90",)]
+    [held] = report.held_back
+    assert held.invoice == "FA-89" and "direct debit" in held.why and held.detail == "59"
