@@ -61,6 +61,7 @@ INVOICE_BINDINGS: list[BindingType] = [
     Binding("P", "record_payment", N_("Record a payment")),
     Binding("X", "reverse_payment", N_("Reverse a payment")),
     Binding("D", "dispute", N_("Dispute")),
+    Binding("E", "set_due_date", N_("Due date")),
     Binding("S", "send_as_is", N_("Amounts right: send")),
     Binding("W", "discard_held", N_("Discard for a corrected one")),
     Binding("C", "choose_customer", N_("Choose its customer")),

@@ -15,7 +15,7 @@ from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
 from daemon.domain.compliance import ComplianceReport
-from daemon.domain.errors import FacturierError, ValidationError
+from daemon.domain.errors import FacturierError
 from daemon.domain.event_words import shown, tie_phrase
 from daemon.domain.formatting import clipped, day, moment, money
 from daemon.domain.i18n import N_, _
@@ -29,13 +29,12 @@ from daemon.domain.labels import (
 )
 from daemon.domain.payment_words import shown_how
 from daemon.domain.states import DeliveryState, InvoiceState
-from daemon.domain.typed_amounts import read_amount
 from daemon.intake.amounts import DONE as AMOUNTS_DONE
 from daemon.intake.amounts import AmountsDecision
 from daemon.intake.customer_records import described
 from tui.actions import INVOICE_BINDINGS
 from tui.dialogs import Answer
-from tui.loading import LoadingScreen
+from tui.invoice_money import InvoiceMoneyActions
 from tui.markup import escape
 from tui.message import MessageScreen, OriginalScreen
 from tui.messages import Loaded
@@ -87,7 +86,7 @@ def styled_state(state: str) -> str:
     return f"[{STATE_STYLE.get(state, 'white')}]{escape(state_label(state))}[/]"
 
 
-class InvoiceScreen(LoadingScreen):
+class InvoiceScreen(InvoiceMoneyActions):
     BINDINGS = INVOICE_BINDINGS
 
     def __init__(self, services: Facturier, invoice_id: int) -> None:
@@ -138,70 +137,6 @@ class InvoiceScreen(LoadingScreen):
             value=f"proof/{self.invoice_id}",
             failures=(FacturierError, OSError),  # a folder that cannot be written
         )
-
-    def action_record_payment(self) -> None:
-        async def then(answer: Answer) -> str:
-            text = answer.value.strip()
-            amount = read_amount(text) if text else None
-            payment = await self.services.payments.record_by_hand(
-                self.invoice_id,
-                amount,
-                received_on=self.services.today(),
-                reference=None,
-                by=current_operator(),
-                reason=answer.reason,
-                source="tui",
-            )
-            lang = self.services.ctx.settings.ui.resolved_language()
-            return _("payment of {amount} recorded").format(
-                amount=money(payment.amount, payment.currency, lang)
-            )
-
-        self.ask(
-            _("Record a payment received today for this invoice"),
-            then,
-            asks=_("Amount (empty: all that is owed):"),
-        )
-
-    def action_reverse_payment(self) -> None:
-        applied = [p[5] for p in (self.detail.payments if self.detail else ()) if p[4] == "applied"]
-        if not applied:
-            self.notify(_("No payment to reverse on this invoice."), title=_("Reverse a payment"))
-            return
-
-        async def then(answer: Answer) -> str:
-            wanted = answer.value.strip().lstrip("#")
-            if not wanted.isdigit() or int(wanted) not in applied:
-                raise ValidationError(
-                    _("payment: one of {ids}").format(ids=", ".join(f"#{i}" for i in applied))
-                )
-            await self.services.payments.reverse(
-                int(wanted), by=current_operator(), reason=answer.reason
-            )
-            return _("payment #{id} reversed").format(id=wanted)
-
-        self.ask(
-            _("Reverse a payment: the invoice owes it again"),
-            then,
-            asks=_("The payment's #N:"),
-            value=f"#{applied[-1]}",
-        )
-
-    def action_dispute(self) -> None:
-        disputed = self.detail is not None and self.detail.disputed is not None
-
-        async def then(answer: Answer) -> str:
-            await self.services.dispute(
-                self.invoice_id, by=current_operator(), reason=answer.reason, close=disputed
-            )
-            return _("dispute closed") if disputed else _("in dispute")
-
-        title = (
-            _("Close the dispute: reminders go out again")
-            if disputed
-            else _("Mark this invoice in dispute: no reminders until it is closed")
-        )
-        self.ask(title, then)
 
     def action_send_as_is(self) -> None:
         self._decide_amounts(AmountsDecision.SEND)

@@ -1380,6 +1380,40 @@ async def test_a_credit_notes_screen_calls_it_a_credit_note(
         assert "credit note" in summary
 
 
+async def test_the_day_an_invoice_is_due_is_set_from_its_screen(tui_settings: Settings) -> None:
+    """E asks for the day (the one it states, to change) and why; a day that is no date is
+    said on one line, the screen shows the new due day and the decision, who and why."""
+    from textual.widgets import Input
+
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _to_invoices(pilot)
+        await pilot.press("down", "down", "enter")
+        await _settled(pilot)
+        assert isinstance(app.screen, InvoiceScreen)
+        await pilot.press("E")
+        await _settled(pilot)
+        field = app.screen.query_one("#value", Input)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", field.value)  # the day it states
+        field.value = "31/12/2026"
+        await pilot.press("tab", *"agreed by phone", "enter")
+        await _settled(pilot)
+        assert any("is not a YYYY-MM-DD date" in str(n.message) for n in app._notifications)
+        await pilot.press("E")
+        await _settled(pilot)
+        app.screen.query_one("#value", Input).value = "2026-12-31"
+        await pilot.press("tab", *"agreed by phone", "enter")
+        await _settled(pilot)
+        assert any("due 31/12/2026" in str(n.message) for n in app._notifications), [
+            str(n.message) for n in app._notifications
+        ]
+        summary = str(app.screen.query_one("#summary").render())
+        assert "31/12/2026" in summary
+        notes = str(app.screen.query_one("#messages").render())
+        assert "due date set" in notes and "agreed by phone" in notes
+
+
 async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
     """P records a payment (a part of what is owed), D marks the invoice in dispute; both ask
     why, and the summary says what is owed and what is disputed."""
