@@ -143,6 +143,10 @@ class ReminderSettings(Section):
     states no due date (EN 16931's BT-9 is optional: terms in words, BT-20, may stand in
     its place). None: such an invoice is held back from reminders until a person sets its
     day (``facturier due``); no day is guessed from the words."""
+    minimum_balance: Decimal = Field(Decimal("0"), ge=0)
+    """No reminder for an invoice whose balance is under this (in its currency): what a bank
+    fee or a rounding left unpaid is written off by a person, not dunned with the law's
+    penalties. 0: every balance is reminded."""
     sellers: list[SellerTerms] = Field(default_factory=list)
 
     @field_validator("levels_days")

@@ -30,6 +30,7 @@ from daemon.domain.models import (
     Invoice,
     ReminderRun,
 )
+from daemon.domain.payments import still_owed
 from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState
 from daemon.outbound.planning import queue_delivery
 from daemon.store.db import SessionFactory, transaction
@@ -52,7 +53,8 @@ class ReminderHeld:
     level: int
     why: str
     """One of :data:`UNDELIVERABLE`, :data:`NOT_DELIVERED`, :data:`IN_DISPUTE`,
-    :data:`NO_DUE_DATE`, :data:`DEBITED` (English, translated where shown)."""
+    :data:`NO_DUE_DATE`, :data:`DEBITED`, :data:`UNDER_MINIMUM` (English, translated where
+    shown)."""
     detail: str = ""
 
 
@@ -80,6 +82,7 @@ DEBITED = N_(
     "the seller collects it by direct debit (its payment means, BT-81): record the debit when "
     "it comes in; a refused debit is for a person to chase"
 )
+UNDER_MINIMUM = N_("its balance is under [reminders] minimum_balance")
 DIRECT_DEBIT = frozenset({"3", "49", "59"})
 """UNTDID 4461's debits the payee collects: an automated clearing house debit, a direct
 debit, a SEPA direct debit (EN 16931's BG-19 gives its mandate)."""
@@ -229,6 +232,12 @@ class ReminderService:
             elif invoice.payment_means in DIRECT_DEBIT:
                 level = reached_level((today - due).days, levels)
                 held = ReminderHeld(invoice.number, name, level, DEBITED, invoice.payment_means)
+                report.held_back.append(held)
+            elif (left := still_owed(invoice)) < self.settings.reminders.minimum_balance:
+                level = reached_level((today - due).days, levels)
+                held = ReminderHeld(
+                    invoice.number, name, level, UNDER_MINIMUM, f"{left} {invoice.currency}"
+                )
                 report.held_back.append(held)
             else:
                 found.append((invoice, name, due))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,23 @@ async def test_an_invoice_the_seller_collects_by_direct_debit_is_not_reminded(
     assert [s.invoices for s in report.sent] == [("FA-90",)]
     [held] = report.held_back
     assert held.invoice == "FA-89" and "direct debit" in held.why and held.detail == "59"
+
+
+async def test_a_balance_under_the_minimum_is_not_reminded(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A bank fee left 0.50 unpaid: with ``[reminders] minimum_balance = 1`` that invoice is
+    held back, saying what is left; an invoice owed whole is reminded as before."""
+    terms = settings.reminders.model_copy(update={"minimum_balance": Decimal("1")})
+    app = await Facturier.open(settings.model_copy(update={"reminders": terms}))
+    try:
+        [short, _whole] = await _late(app, tmp_path, "FA-92", "FA-93")
+        await app.payments.record_by_hand(
+            short, Decimal("119.50"), received_on=date.today(), reference=None, by="t", reason="x"
+        )
+        report = await app.reminders.run()
+        assert [s.invoices for s in report.sent] == [("FA-93",)]
+        [held] = report.held_back
+        assert (held.invoice, held.detail) == ("FA-92", "0.50 EUR") and "minimum" in held.why
+    finally:
+        await app.close()
