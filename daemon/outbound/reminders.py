@@ -227,14 +227,12 @@ class ReminderService:
                 if late >= levels[0] and invoice.disputed_at is None:
                     level = reached_level(late, levels)
                     report.held_back.append(ReminderHeld(invoice.number, name, level, NO_DUE_DATE))
-            elif due >= today:
-                continue
+            elif due >= today or (level := reached_level((today - due).days, levels)) == 0:
+                continue  # not late enough for a first reminder: nothing to hold back either
             elif invoice.payment_means in DIRECT_DEBIT:
-                level = reached_level((today - due).days, levels)
                 held = ReminderHeld(invoice.number, name, level, DEBITED, invoice.payment_means)
                 report.held_back.append(held)
             elif (left := still_owed(invoice)) < self.settings.reminders.minimum_balance:
-                level = reached_level((today - due).days, levels)
                 held = ReminderHeld(
                     invoice.number, name, level, UNDER_MINIMUM, f"{left} {invoice.currency}"
                 )

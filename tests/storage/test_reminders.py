@@ -218,9 +218,10 @@ async def test_an_invoice_the_seller_collects_by_direct_debit_is_not_reminded(
         NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
         changed_by="test",
     )
-    for number, means in (("FA-89", "59"), ("FA-90", "58")):
+    # (FA-94, due two days ago, is not late enough for a reminder: not held back either)
+    for number, means, due in (("FA-89", "59", -10), ("FA-90", "58", -10), ("FA-94", "59", -2)):
         file = invoice_file(
-            tmp_path / "in", number, issued_days_ago=40, due_in_days=-10, payment_means=means
+            tmp_path / "in", number, issued_days_ago=40, due_in_days=due, payment_means=means
         )
         [r] = await app.ingest.import_paths([file])
         assert r.invoice_id is not None, r.message
