@@ -109,6 +109,7 @@ class ScheduleSettings(Section):
 
     @property
     def zone(self) -> ZoneInfo:
+        """The business's time zone, for the scheduler and every day and time shown."""
         return ZoneInfo(self.timezone)
 
     def today(self) -> date:

@@ -14,7 +14,6 @@ import random
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import start_http_server
@@ -48,7 +47,7 @@ class Daemon:
         self.app = app
         self.stopping = asyncio.Event()
         self.worker = app.worker()
-        self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(app.ctx.settings.schedule.timezone))
+        self.scheduler = AsyncIOScheduler(timezone=app.ctx.settings.schedule.zone)
         self.reload_settings = reload_settings
         self.notifier = notifier or Notifier()
         self._failing: dict[str, str] = {}

@@ -42,7 +42,7 @@ def jobs(daemon: Daemon) -> list[Job]:
                 "campaign",
                 "campaign",
                 daemon.campaign_once,
-                _daily(s.reminder_time, daemon.scheduler.timezone),
+                _daily(s.reminder_time, s.zone),
             )
         )
     found += [
@@ -56,7 +56,7 @@ def jobs(daemon: Daemon) -> list[Job]:
             "reminders",
             "reminders",
             daemon.remind_once,
-            _daily(s.reminder_time, daemon.scheduler.timezone),
+            _daily(s.reminder_time, s.zone),
         ),
     ]
     if settings.archive.head_export is not None:
