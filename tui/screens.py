@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.invoice_detail import InvoiceDetail
+from daemon.app.invoice_view import due_shown
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
@@ -218,7 +219,7 @@ class InvoiceScreen(InvoiceMoneyActions):
                 number=escape(r.number),
                 customer=escape(r.customer),
                 amount=escape(money(r.total, r.currency, lang)),
-                due=day(r.due_date, lang),
+                due=escape(due_shown(d, lang)),
                 state=styled_state(r.state),
                 paid=_paid(d, lang),
             )

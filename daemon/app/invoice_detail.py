@@ -3,6 +3,7 @@ no ORM objects leak out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,11 +75,19 @@ class InvoiceDetail:
     fits: tuple[str, ...] = ()
     """While a person must say which customer it is for: the customers its buyer fits now,
     each as ``described`` (``#1 Dupont SA (identifier C-1)``)."""
+    due_by_terms: date | None = None
+    """When it states no due day and nobody set one: the day the seller's terms in the
+    settings (``days_to_pay``) make it due, which reminders count from; else None."""
 
 
-async def read_invoice_detail(sessions: SessionFactory, invoice_id: int) -> InvoiceDetail:
+async def read_invoice_detail(
+    sessions: SessionFactory,
+    invoice_id: int,
+    due_day: Callable[[Invoice], date | None] = lambda inv: inv.due_date,
+) -> InvoiceDetail:
     """One invoice whole: its deliveries and their events, the messages tied to it, what
-    people decided about it, its payments."""
+    people decided about it, its payments; ``due_day`` says the day it is due by (the
+    reminders' own rule)."""
     async with sessions() as session:
         inv = await session.get(Invoice, invoice_id)
         if inv is None:
@@ -172,6 +181,7 @@ async def read_invoice_detail(sessions: SessionFactory, invoice_id: int) -> Invo
             for m in tied
         ),
         dealt_with=tuple((r.resolved_at, r.kind, r.resolved_by, r.how) for r in dealt),
+        due_by_terms=due_day(inv) if inv.due_date is None else None,
         owed=still_owed(inv),
         paid=inv.amount_paid,
         credited=inv.amount_credited,

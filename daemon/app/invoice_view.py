@@ -4,7 +4,7 @@ and what people decided, in the operator's language; the TUI's invoice screen sa
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from daemon.app.invoice_detail import InvoiceDetail
 from daemon.domain import finding_words
@@ -23,6 +23,15 @@ from daemon.domain.labels import (
 from daemon.domain.payment_words import shown_how
 
 
+def due_shown(d: InvoiceDetail, lang: str) -> str:
+    """The day the invoice is due, as its heading says it: the one it states or a person
+    set; else the one the seller's terms in the settings give, saying so; else "-"."""
+    stated: date | None = d.row.due_date
+    if stated is not None or d.due_by_terms is None:
+        return day(stated, lang)
+    return _("{day} (the seller's terms in the settings)").format(day=day(d.due_by_terms, lang))
+
+
 def detail_lines(d: InvoiceDetail, lang: str, zone: tzinfo) -> list[str]:
     """The invoice ``d``, line by line, its times in ``zone`` (the business's)."""
     r = d.row
@@ -37,7 +46,7 @@ def detail_lines(d: InvoiceDetail, lang: str, zone: tzinfo) -> list[str]:
             id=r.id,
             customer=r.customer,
             amount=money(r.total, r.currency, lang),
-            due=day(r.due_date, lang) if r.due_date else "-",
+            due=due_shown(d, lang),
             state=state_label(r.state),
             paid=_paid(d, lang),
         ),

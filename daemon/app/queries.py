@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -63,8 +64,14 @@ class CustomerRow:
 
 
 class Queries:
-    def __init__(self, sessions: SessionFactory):
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        due_day: Callable[[Invoice], date | None] = lambda inv: inv.due_date,
+    ):
         self.sessions = sessions
+        self.due_day = due_day
+        """The day an invoice is due by: the reminders' rule (``reminders.due_day``)."""
 
     async def invoices(
         self, state: str | None = None, search: str | None = None
@@ -178,7 +185,7 @@ class Queries:
         return found
 
     async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
-        return await read_invoice_detail(self.sessions, invoice_id)
+        return await read_invoice_detail(self.sessions, invoice_id, self.due_day)
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:
         """Every customer (or the one ``customer_id``) with its addresses and their log."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, tzinfo
+from functools import partial
 from pathlib import Path
 
 from config import Settings
@@ -44,7 +45,7 @@ from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import request_resend
 from daemon.outbound.proof import verify_archive
 from daemon.outbound.proof_package import PackageSources, export_package
-from daemon.outbound.reminders import ReminderService
+from daemon.outbound.reminders import ReminderService, due_day
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, upgrade
 from daemon.store.keys import ensure_key_file
@@ -80,7 +81,7 @@ class Facturier:
         self.payments = PaymentService(ctx.sessions, s.payments, today=s.schedule.today)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions, today=s.schedule.today)
-        self.queries = Queries(ctx.sessions)
+        self.queries = Queries(ctx.sessions, partial(due_day, s))
         self.attention = AttentionQueue(ctx.sessions, s)
         self.figures = Figures(ctx.sessions, s.schedule.zone)
         self.reminders = ReminderService(ctx.sessions, s)

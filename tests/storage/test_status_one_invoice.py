@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from daemon.app.cli import app as cli
 from daemon.app.services import Facturier
+from daemon.domain.formatting import day
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file
@@ -90,6 +91,31 @@ async def test_one_invoice_whole_in_the_operators_words(
     first = datetime.fromisoformat(detail["events"][0]["at"])
     assert first.utcoffset() == timedelta(0)
     assert events[0].startswith(f"  {first + timedelta(hours=9):%Y-%m-%d %H:%M:%S}  "), events
+
+
+async def test_an_invoice_stating_no_due_day_shows_the_one_the_sellers_terms_give(
+    app: Facturier, settings_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its terms in words only (no BT-9): "due -" until the admin states the seller's terms
+    (``[reminders] days_to_pay``); then the day reminders count from, saying where it comes
+    from, never shown as if the invoice stated it."""
+    await app.customers.add(
+        NewCustomer("Atelier Martin", "compta@atelier.example", (), None, "C-1", "fr"),
+        changed_by="test",
+    )
+    file = invoice_file(tmp_path / "in", "FA-9", issued_days_ago=40, due_in_days=None)
+    assert (await app.ingest.import_paths([file]))[0].invoice_id is not None
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "en")
+    heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
+    assert " — due - — " in heading, heading
+    monkeypatch.setenv("FACTURIER_REMINDERS__DAYS_TO_PAY", "30")
+    heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
+    due = day(date.today() - timedelta(days=10), "en")
+    assert f" — due {due} (the seller's terms in the settings) — " in heading, heading
+    monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "fr")
+    heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
+    due = day(date.today() - timedelta(days=10), "fr")
+    assert f" — échéance {due} (conditions du vendeur dans les réglages) — " in heading, heading
 
 
 async def test_an_invoice_not_found_is_one_line_with_those_close_to_it(
