@@ -67,6 +67,7 @@ class Facturier:
             payment_reference=s.payments.reference,
             gate=ComplianceGate.from_settings(s.compliance),
             max_file_bytes=s.smtp.max_message_bytes,
+            zone=s.schedule.zone,
         )
         self.customers = CustomerService(
             ctx.sessions,

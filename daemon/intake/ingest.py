@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -110,6 +111,7 @@ class IngestService:
         payment_reference: str = "none",
         gate: ComplianceGate | None = None,
         max_file_bytes: int | None = None,
+        zone: tzinfo = UTC,
     ):
         # the largest file that may be imported: a larger one could never be sent (its
         # message, the file encoded, would be over smtp.max_message_bytes), and it is not
@@ -122,6 +124,8 @@ class IngestService:
         self.default_language = default_language
         self.store = Archive(settings.store)
         self.gate = gate or default_gate()
+        self.zone = zone
+        """The business's time zone: the day an invoice was imported, as the report says it."""
 
     def stored_path(self, sha256: str) -> Path:
         return self.store.path_for(sha256)
@@ -285,7 +289,9 @@ class IngestService:
             await asyncio.to_thread(self.store.store, data)
             state = invoice.state
             invoice_id = invoice.id
-        return _import_said(name, inv, customer, candidates, went, held_against, state, invoice_id)
+        return _import_said(
+            name, inv, customer, candidates, went, held_against, state, invoice_id, self.zone
+        )
 
     def _reference(self, number: str) -> str | None:
         if self.payment_reference == "rf":
@@ -346,6 +352,7 @@ def _import_said(
     held_against: Invoice | None,
     state: str,
     invoice_id: int,
+    zone: tzinfo,
 ) -> ImportResult:
     """What the import report says of an invoice stored: where it went (held for a person and
     why, or queued), with the rule warnings its check found."""
@@ -358,7 +365,10 @@ def _import_said(
         what = _(
             "held: a possible duplicate of invoice #{id} (imported {day}); replace, keep "
             "both or discard it (facturier duplicates)"
-        ).format(id=held_against.id, day=day(held_against.imported_at.date(), language()))
+        ).format(
+            id=held_against.id,
+            day=day(held_against.imported_at.astimezone(zone).date(), language()),
+        )
     elif went.amounts_held:
         holds = inv.compliance.holds if inv.compliance else []
         what = _(

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from config import Settings
 from daemon.app.services import Facturier
 from daemon.domain.errors import AmbiguousError, ValidationError
+from daemon.domain.formatting import day
+from daemon.domain.i18n import language
+from daemon.domain.models import Invoice
 from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
 from daemon.intake.einvoice import read_einvoice
@@ -87,6 +91,30 @@ async def test_replace_withdraws_the_earlier_invoice_and_sends_the_new_one(
     # a decision is made once
     with pytest.raises(ValidationError, match="not held"):
         await app.duplicates.decide(held.invoice_id, Decision.DISCARD, by="ana", reason="x")
+
+
+async def test_the_day_the_earlier_file_came_is_the_businesss_day(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The import report says when the earlier file came on the business's calendar
+    (``[schedule] timezone``): imported at 20:00 UTC on 1 March is 2 March in Tokyo."""
+    zone = settings.schedule.model_copy(update={"timezone": "Asia/Tokyo"})
+    app = await Facturier.open(settings.model_copy(update={"schedule": zone}))
+    try:
+        await _customer(app)
+        first = await _one(app, invoice_file(tmp_path / "a", "FA-7", net="100.00"))
+        async with app.ctx.sessions() as session:
+            invoice = await session.get(Invoice, first.invoice_id)
+            assert invoice is not None
+            invoice.imported_at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+            session.add(invoice)
+            await session.commit()
+        held = await _one(app, invoice_file(tmp_path / "b", "FA-7", net="110.00", name="b.pdf"))
+        said = held.message
+        assert f"#{first.invoice_id}" in said and day(date(2026, 3, 2), language()) in said, said
+        assert day(date(2026, 3, 1), language()) not in said, said
+    finally:
+        await app.close()
 
 
 async def test_keep_both_sends_both_and_discard_sends_nothing(
