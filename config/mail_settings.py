@@ -64,7 +64,7 @@ class DkimSettings(Section):
     @model_validator(mode="after")
     def _both_or_neither(self) -> DkimSettings:
         if (self.selector is None) != (self.key_file is None):
-            raise ValueError(N_("dkim: give both selector and key_file, or neither"))
+            raise ValueError(N_("give both selector and key_file, or neither"))
         return self
 
     def signing(self, sender_address: str) -> tuple[str, str, Path] | None:

@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from config import ConfigError, load_settings, masked_dump, settings_file
+from config import ConfigError, Settings, load_settings, masked_dump, settings_file
 from daemon.app.cli import app
 from tests.helpers import write_config
 
@@ -224,6 +225,44 @@ def test_what_is_wrong_with_a_setting_is_said_in_the_admins_language(
         assert french in i18n.said(err.value), i18n.said(err.value)
     finally:
         i18n.use("en")
+
+
+def _every_setting() -> list[tuple[str, str]]:
+    return [
+        (section, key)
+        for section, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        for key in field.annotation.model_fields
+    ]
+
+
+@pytest.mark.parametrize(("section", "key"), _every_setting())
+def test_no_setting_refused_in_pydantics_own_words(tmp_path: Path, section: str, key: str) -> None:
+    """Whatever value of the wrong kind an admin writes for any setting (a word, a list, a
+    table, a negative or fractional number, a long text), the refusal names the setting in
+    words of our catalog, French for a French admin, never pydantic's English ("Input should
+    be a valid decimal", "String should have at most 2 characters")."""
+    from daemon.domain import i18n
+
+    config = tmp_path / "f.toml"
+    for value in ('"zz"', "[1]", "{ a = 1 }", "-5", "1.5", '"' + "x" * 300 + '"'):
+        config.write_text(f"[{section}]\n{key} = {value}\n")
+        try:
+            load_settings(config)
+        except ConfigError as err:
+            said = str(err)
+            # the setting, or its section where two settings of it go together
+            named = (f"{section}.{key}: ", f"{section}.{key}.", f": {section}: ")
+            assert any(n in said for n in named), said
+            assert f"{section}: {section}" not in said, said
+            assert "should" not in said and "Input" not in said, (value, said)
+            detail = err.params["detail"]
+            english = detail[0].format(**detail[1]) if isinstance(detail, tuple) else detail
+            i18n.use("fr")
+            try:
+                assert str(english) not in i18n.said(err), (value, said)
+            finally:
+                i18n.use("en")
 
 
 @pytest.mark.parametrize("zone", ["Europe/Pari", "CET+1", "../../etc/passwd", ""])
