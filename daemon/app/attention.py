@@ -59,6 +59,7 @@ class AttentionQueue:
                     await sources.invoices(session, limit),
                     await sources.long_deferred(session, self.settings, limit),
                     await sources.inbound(session, self.settings, limit),
+                    await sources.undated(session, self.settings, limit),
                 ):
                     found += items
                     if rest is not None:

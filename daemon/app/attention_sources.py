@@ -4,10 +4,11 @@ deferrals and inbound messages a person must look at."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select as columns
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,7 @@ from daemon.app.attention_rows import (
     INVOICE_REF,
     NEEDING_A_PERSON,
     AttentionItem,
+    InvoiceRef,
     SentTo,
     chunks,
     delivery_trouble,
@@ -36,6 +38,7 @@ from daemon.domain.i18n import _, language
 from daemon.domain.labels import inbound_label
 from daemon.domain.models import (
     OWED,
+    UNDATED_OWED,
     AddressRequest,
     Customer,
     CustomerAddress,
@@ -50,8 +53,10 @@ from daemon.domain.models import (
     utcnow,
 )
 from daemon.domain.payment_words import shown_payment
+from daemon.domain.payments import still_owed
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
 from daemon.intake.amounts import held_findings
+from daemon.outbound.reminders import REMINDABLE, undated_and_late
 
 
 async def invoices(
@@ -268,6 +273,52 @@ async def address_answers(session: AsyncSession) -> list[AttentionItem]:
             )
         )
     return items
+
+
+async def undated(
+    session: AsyncSession, settings: Settings, limit: int | None
+) -> tuple[list[AttentionItem], datetime | None]:
+    """Owed invoices that reminders hold back for want of a due day
+    (``reminders.undated_and_late``), each from the day a first reminder would have been due
+    had it been due when issued; none while reminders are off."""
+    terms = settings.reminders
+    if not terms.enabled or not terms.levels_days:
+        return [], None
+    today = settings.schedule.today()
+    first = timedelta(days=terms.levels_days[0])
+    rows = (
+        await session.exec(
+            select(Invoice, Customer.name)
+            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+            .where(
+                *REMINDABLE,
+                text(UNDATED_OWED),
+                col(Invoice.issue_date) <= today - first,
+            )
+            .order_by(col(Invoice.issue_date).desc(), col(Invoice.id).desc())
+            .limit(limit + 1 if limit is not None else None)
+        )
+    ).all()
+
+    def since(invoice: Invoice) -> datetime:
+        start = datetime.combine(invoice.issue_date + first, time(), settings.schedule.zone)
+        return start.astimezone(UTC)
+
+    rest = since(rows[limit][0]) if limit is not None and len(rows) > limit else None
+    return [
+        make_item(
+            AttentionKind.NO_DUE_DATE,
+            invoice.id,
+            since(invoice),
+            _("issued {issued}, {owed} owed, states no due date: not reminded").format(
+                issued=day(invoice.issue_date, language()),
+                owed=money(still_owed(invoice), invoice.currency, language()),
+            ),
+            InvoiceRef(invoice.id, invoice.number, name, invoice.customer_id),
+        )
+        for invoice, name in rows[:limit]
+        if invoice.id is not None and undated_and_late(settings, invoice, today)
+    ], rest
 
 
 async def long_deferred(

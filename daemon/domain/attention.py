@@ -31,9 +31,14 @@ class AttentionKind(enum.StrEnum):
     CUSTOMER_TO_CHOOSE = "customer-to-choose"  # the buyer fits several customers: held
     PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
+    NO_DUE_DATE = "no-due-date"  # owed and old, but states no due day: never reminded
 
 
 HINTS: dict[AttentionKind, str] = {
+    AttentionKind.NO_DUE_DATE: N_(
+        "reminders skip it until it has a due date: set the day it is due (E on its screen, "
+        "or facturier due), or the admin states the seller's terms ([reminders] days_to_pay)"
+    ),
     AttentionKind.ADDRESS_ANSWER: N_(
         "check the address the customer gives, then confirm it (campaign confirm) or reject "
         "it (campaign reject)"
@@ -93,6 +98,7 @@ HINTS: dict[AttentionKind, str] = {
 }
 
 LABELS: dict[AttentionKind, str] = {
+    AttentionKind.NO_DUE_DATE: N_("no due date"),
     AttentionKind.ADDRESS_ANSWER: N_("address answer"),
     AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
     AttentionKind.POSSIBLE_DUPLICATE: N_("possible duplicate"),

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from daemon.domain.columns import UTCDateTime, stamp, utcnow
@@ -50,6 +50,12 @@ class PaymentState(enum.StrEnum):
 
 OWED = (PaymentState.UNPAID.value, PaymentState.PARTIAL.value)
 """Payment states of an invoice that is still owed (reminded, listed as open)."""
+UNDATED_OWED = "due_date IS NULL AND payment_state IN ({})".format(
+    ", ".join(f"'{state}'" for state in OWED)
+)
+"""Owed invoices that state no due date, as SQL written out: its values as literals, so that
+a query saying it uses ``ix_invoices_undated_owed`` (a partial index; a bound parameter
+would not prove the index's condition, on SQLite or PostgreSQL)."""
 
 
 class Customer(SQLModel, table=True):
@@ -108,6 +114,13 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint(
             "seller_key", "number", "document_kind", "identity_seq", name="uq_invoice_identity"
+        ),
+        Index(
+            "ix_invoices_undated_owed",
+            "issue_date",
+            "id",
+            sqlite_where=text(UNDATED_OWED),
+            postgresql_where=text(UNDATED_OWED),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -86,6 +86,12 @@ UNDER_MINIMUM = N_("its balance is under [reminders] minimum_balance")
 DIRECT_DEBIT = frozenset({"3", "49", "59"})
 """UNTDID 4461's debits the payee collects: an automated clearing house debit, a direct
 debit, a SEPA direct debit (EN 16931's BG-19 gives its mandate)."""
+REMINDABLE = (
+    col(Invoice.payment_state).in_(OWED),
+    col(Invoice.document_kind) == DocumentKind.INVOICE.value,
+    col(Invoice.state).not_in(SET_ASIDE_VALUES),
+)
+"""The invoices reminders are about: owed invoices (not credit notes) not set aside."""
 NO_DUE_DATE = N_(
     "it states no due date, only terms in words: set the day it is due (facturier due), or "
     "the seller's own terms ([reminders] days_to_pay)"
@@ -123,6 +129,19 @@ def due_day(settings: Settings, invoice: Invoice) -> date | None:
     days = own.days_to_pay if own is not None else None
     days = days if days is not None else settings.reminders.days_to_pay
     return None if days is None else invoice.issue_date + timedelta(days=days)
+
+
+def undated_and_late(settings: Settings, invoice: Invoice, today: date) -> bool:
+    """Whether ``invoice`` (one of :data:`REMINDABLE`) is held back from reminders for want
+    of a due day: it states none, nobody set one, no seller's terms give one, and a first
+    reminder would be due had it been due the day it was issued (a dispute holds it anyway)."""
+    levels = settings.reminders.levels_days
+    return (
+        bool(levels)
+        and due_day(settings, invoice) is None
+        and invoice.disputed_at is None
+        and (today - invoice.issue_date).days >= levels[0]
+    )
 
 
 def reached_level(days_overdue: int, levels_days: list[int]) -> int:
@@ -211,9 +230,7 @@ class ReminderService:
                 select(Invoice, Customer.name)
                 .join(Customer, col(Customer.id) == col(Invoice.customer_id))
                 .where(
-                    col(Invoice.payment_state).in_(OWED),
-                    Invoice.document_kind == DocumentKind.INVOICE.value,
-                    col(Invoice.state).not_in(SET_ASIDE_VALUES),
+                    *REMINDABLE,
                     or_(col(Invoice.due_date) < today, col(Invoice.due_date).is_(None)),
                 )
             )
@@ -223,9 +240,8 @@ class ReminderService:
         for invoice, name in rows:
             due = due_day(self.settings, invoice)
             if due is None:
-                late = (today - invoice.issue_date).days
-                if late >= levels[0] and invoice.disputed_at is None:
-                    level = reached_level(late, levels)
+                if undated_and_late(self.settings, invoice, today):
+                    level = reached_level((today - invoice.issue_date).days, levels)
                     report.held_back.append(ReminderHeld(invoice.number, name, level, NO_DUE_DATE))
             elif due >= today or (level := reached_level((today - due).days, levels)) == 0:
                 continue  # not late enough for a first reminder: nothing to hold back either

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from config import SellerTerms, Settings
 from daemon.app.cli import app as cli
 from daemon.app.services import Facturier
+from daemon.domain.attention import AttentionKind
 from daemon.domain.models import CustomerAddress
 from daemon.intake.customers import NewCustomer
 from daemon.store.db import transaction
@@ -153,6 +154,13 @@ async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_t
     # a scheduled run, which nobody reads but the journal, says so there
     [said] = [r.getMessage() for r in caplog.records if "no due date" in r.getMessage()]
     assert "1 invoice(s)" in said and "FA-86" in said and "FA-87" not in said
+    # and the operators see it in their queue, from the day a first reminder would have gone
+    [item] = await app.attention.items(AttentionKind.NO_DUE_DATE)
+    assert (item.invoice_number, item.ref) == ("FA-86", r.invoice_id)
+    assert "states no due date" in item.why and "facturier due" in item.hint
+    first_level = app.ctx.settings.reminders.levels_days[0]
+    assert item.at.date() == date.today() - timedelta(days=40 - first_level)
+    assert [i.ref for i in await app.attention.items(newest=1)] == [r.invoice_id]
 
     async def due(*args: str) -> tuple[int, str]:
         """The command as an admin runs it (its own event loop, in a thread of its own)."""
@@ -176,6 +184,7 @@ async def test_an_invoice_stating_no_due_date_is_held_back_until_a_person_sets_t
     report = await app.reminders.run()
     assert [(s.invoices, s.level) for s in report.sent] == [(("FA-86",), 1)]
     assert report.held_back == []
+    assert await app.attention.items(AttentionKind.NO_DUE_DATE) == []
     detail = await app.queries.invoice_detail(r.invoice_id)
     [(_at, what, who, why)] = detail.decisions
     assert what == "due-date-set" and who and why == f"- → {ten_days_ago} — its terms: 30 days net"

@@ -1414,6 +1414,45 @@ async def test_the_day_an_invoice_is_due_is_set_from_its_screen(tui_settings: Se
         assert "due date set" in notes and "agreed by phone" in notes
 
 
+async def test_an_invoice_reminders_skip_for_want_of_a_due_day_is_in_the_queue_until_set(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    """An owed invoice stating no due date, old enough for a first reminder, is never
+    reminded: the queue says so; from it the operator opens the invoice, E sets the day, and
+    the item leaves the queue."""
+    from textual.widgets import Input
+
+    services = await Facturier.open(tui_settings)
+    try:
+        file = invoice_file(tmp_path / "in", "FA-0099", issued_days_ago=40, due_in_days=None)
+        [undated] = await services.ingest.import_paths([file])
+    finally:
+        await services.close()
+    assert undated.invoice_id is not None, undated.message
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        queue = app.screen.query_one("#queue", DataTable)
+        assert "no-due-date" in _kinds(queue), _column(queue, 1)
+        await _select(app, "no-due-date")
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert isinstance(app.screen, InvoiceScreen)
+        await pilot.press("E")
+        await _settled(pilot)
+        field = app.screen.query_one("#value", Input)
+        assert field.value == ""  # it states none
+        field.value = (date.today() - timedelta(days=10)).isoformat()
+        await pilot.press("tab", *"30 days net, by phone", "enter")
+        await _settled(pilot)
+        await pilot.press("escape")
+        await _settled(pilot)
+        app.screen.live_refresh()  # as its timer does
+        await _settled(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert "no-due-date" not in _kinds(app.screen.query_one("#queue", DataTable)), said
+
+
 async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
     """P records a payment (a part of what is owed), D marks the invoice in dispute; both ask
     why, and the summary says what is owed and what is disputed."""
