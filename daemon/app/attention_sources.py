@@ -280,9 +280,10 @@ async def undated(
 ) -> tuple[list[AttentionItem], datetime | None]:
     """Owed invoices that reminders hold back for want of a due day
     (``reminders.undated_and_late``), each from the day a first reminder would have been due
-    had it been due when issued; none while reminders are off."""
+    had it been due when issued; none while reminders are off or every seller's terms give
+    the day (``[reminders] days_to_pay``)."""
     terms = settings.reminders
-    if not terms.enabled or not terms.levels_days:
+    if not terms.enabled or not terms.levels_days or terms.days_to_pay is not None:
         return [], None
     today = settings.schedule.today()
     first = timedelta(days=terms.levels_days[0])

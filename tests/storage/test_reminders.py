@@ -209,6 +209,7 @@ async def test_the_sellers_own_terms_give_the_day_an_invoice_stating_none_is_due
         report = await app.reminders.run()
         assert [(s.invoices, s.level) for s in report.sent] == [(("FA-88",), 1)]
         assert report.held_back == []
+        assert await app.attention.items(AttentionKind.NO_DUE_DATE) == []  # nothing to set
         await app.send_due()
         [(_subject, text)] = _texts(sandbox, "Relance")
         due = date.today() - timedelta(days=10)
