@@ -29,9 +29,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.compliance import ComplianceReport
-from daemon.domain.identity import DocumentKind
-from daemon.domain.models import OWED, Customer, CustomerAddress, Delivery, Invoice
-from daemon.domain.states import SET_ASIDE_VALUES
+from daemon.domain.models import Customer, CustomerAddress, Delivery, Invoice
+from daemon.outbound.reminders import REMINDABLE
 from daemon.store.db import SessionFactory
 
 PAGE = 60
@@ -308,11 +307,8 @@ def _filters(where: InvoiceFilter) -> list[Any]:
         parts.append(col(Invoice.issue_date) >= where.issued_from)
     if where.issued_to:
         parts.append(col(Invoice.issue_date) <= where.issued_to)
-    if where.overdue_on:
-        parts.append(col(Invoice.payment_state).in_(OWED))
-        parts.append(col(Invoice.document_kind) == DocumentKind.INVOICE.value)
-        parts.append(col(Invoice.state).not_in(SET_ASIDE_VALUES))
-        parts.append(col(Invoice.due_date) < where.overdue_on)
+    if where.overdue_on:  # the invoices reminders are about, past their stated due day
+        parts += [*REMINDABLE, col(Invoice.due_date) < where.overdue_on]
     return parts
 
 
