@@ -53,9 +53,9 @@ OWED = (PaymentState.UNPAID.value, PaymentState.PARTIAL.value)
 UNDATED_OWED = "due_date IS NULL AND payment_state IN ({})".format(
     ", ".join(f"'{state}'" for state in OWED)
 )
-"""Owed invoices that state no due date, as SQL written out: its values as literals, so that
-a query saying it uses ``ix_invoices_undated_owed`` (a partial index; a bound parameter
-would not prove the index's condition, on SQLite or PostgreSQL)."""
+"""Owed invoices that state no due date, as SQL with its values written out: a query that
+says it in these words can use the partial index ``ix_invoices_undated_owed`` (a bound
+parameter would not prove the index's condition, on SQLite or on PostgreSQL)."""
 
 
 class Customer(SQLModel, table=True):

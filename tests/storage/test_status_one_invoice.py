@@ -112,6 +112,9 @@ async def test_an_invoice_stating_no_due_day_shows_the_one_the_sellers_terms_giv
     heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
     due = day(date.today() - timedelta(days=10), "en")
     assert f" — due {due} (the seller's terms in the settings) — " in heading, heading
+    detail = json.loads((await _status(settings_path, "FA-9", "--json")).output)
+    assert detail["due_by_terms"] == (date.today() - timedelta(days=10)).isoformat()
+    assert detail["row"]["due_date"] is None  # the invoice states none
     monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "fr")
     heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
     due = day(date.today() - timedelta(days=10), "fr")
