@@ -11,7 +11,10 @@ drives the real TUI headless (Textual's pilot, 120x40) in a child process and pr
 - filter change (``f``, each state in turn), jump to the end (``End``) and back (``Home``);
 - one live-refresh cycle of the invoice list;
 - the child's peak RSS;
-- the same questions asked of the service layer alone ("db: …"): the database's share.
+- the same questions asked of the service layer alone ("db: …"): the database's share; the
+  attention queue's sources one by one (a first window each: where a slow queue's time
+  goes), and "overdue" where the settings' sellers' terms give the day of an invoice that
+  states none.
 
 Each on-screen figure runs from the key to the first paint after the tables last changed
 (Textual's own rendering included, the pilot's waits for the process to go idle left out);
@@ -233,10 +236,12 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
     answer, without Textual's rendering and the pilot's waits."""
     from datetime import date
 
+    from config import SellerTerms
+    from daemon.app import attention_sources as sources
     from daemon.app.invoice_list import InvoiceFilter, InvoiceList
     from daemon.domain.states import InvoiceState
 
-    listing = InvoiceList(services.ctx.sessions)
+    listing = services.invoice_list  # the TUI's, with the settings' sellers' terms
 
     async def ms(question: Awaitable[Any]) -> float:
         started = time.perf_counter()
@@ -246,6 +251,18 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out["db: attention queue, whole ms"] = await ms(services.attention.items())
     out["db: attention queue, first window ms"] = await ms(services.attention.items(newest=201))
+    async with services.ctx.sessions() as session:  # its sources one by one, a window each
+        settings = services.ctx.settings
+        for name, question in (
+            ("invoices", lambda: sources.invoices(session, 201)),
+            ("long deferrals", lambda: sources.long_deferred(session, settings, 201)),
+            ("inbound", lambda: sources.inbound(session, settings, 201)),
+            ("no due day", lambda: sources.undated(session, settings, 201)),
+            ("addresses", lambda: sources.addresses(session)),
+            ("payments", lambda: sources.payments(session)),
+            ("address answers", lambda: sources.address_answers(session)),
+        ):
+            out[f"db: queue source {name} ms"] = await ms(question())
     out["db: first page ms"] = await ms(listing.page(InvoiceFilter()))
     typed = [
         await ms(listing.page(InvoiceFilter(search=needle[:n])))
@@ -260,6 +277,23 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
     ]
     changes = [await ms(listing.page(w)) for w in wheres]
     out["db: filter change ms (median, worst)"] = (statistics.median(changes), max(changes))
+    # "overdue" where the settings give the due day of an invoice stating none, a seller's
+    # own entry before the default (the list's OR of the stated day and the terms' day)
+    own = SellerTerms(seller="FR00000000001", country="FR", days_to_pay=45)
+    reminders = services.ctx.settings.reminders.model_copy(
+        update={"days_to_pay": 30, "sellers": [own]}
+    )
+    by_terms = InvoiceList(
+        services.ctx.sessions, services.ctx.settings.model_copy(update={"reminders": reminders})
+    )
+    overdue = [
+        await ms(by_terms.page(InvoiceFilter(overdue_on=date.today(), customer_id=c)))
+        for c in (None, 42)
+    ]
+    out["db: overdue by sellers' terms ms (median, worst)"] = (
+        statistics.median(overdue),
+        max(overdue),
+    )
     out["db: jump to the end ms"] = await ms(listing.page(InvoiceFilter(), oldest=True))
     page = await listing.page(InvoiceFilter())
     ids = [r.id for r in page.rows]
@@ -302,6 +336,7 @@ TARGETS = {
     "db: first page ms": 300,
     "db: search key ms (median, worst)": 100,
     "db: filter change ms (median, worst)": 100,
+    "db: overdue by sellers' terms ms (median, worst)": 100,
     "db: jump to the end ms": 100,
     "db: live refresh ms": 50,
     "first queue rows ms": 300,

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoicePage, InvoiceRow
+from daemon.app.invoice_list import InvoiceFilter, InvoicePage, InvoiceRow
 from daemon.app.services import Facturier
 from daemon.domain.errors import FacturierError
 from daemon.domain.formatting import day, money
@@ -101,7 +101,7 @@ class InvoicesScreen(LoadingScreen):
 
     def __init__(self, services: Facturier) -> None:
         super().__init__(services)
-        self.listing = InvoiceList(services.ctx.sessions)
+        self.listing = services.invoice_list
         self.language = services.ctx.settings.ui.resolved_language()
         self.where = InvoiceFilter()
         self.request = _Request(None)
@@ -150,12 +150,13 @@ class InvoicesScreen(LoadingScreen):
 
     def _show_filter(self) -> None:
         said = ", ".join(describe(self.where)) or _("all")
-        self.query_one("#filter", Static).update(
-            _(
-                "Invoices, newest first — [b]{filters}[/b]  "
-                "(f: state, F: filters, x: clear; End: oldest)"
-            ).format(filters=escape(said))
-        )
+        heading = _(
+            "Invoices, newest first — [b]{filters}[/b]  "
+            "(f: state, F: filters, x: clear; End: oldest)"
+        ).format(filters=escape(said))
+        if any(r.due_date is None and r.due_by_terms for r in self.rows):
+            heading += "\n" + _("[i]Due in italics[/i]: the day the seller's terms give")
+        self.query_one("#filter", Static).update(heading)
 
     def _filter(self, where: InvoiceFilter) -> None:
         self.where = where
@@ -235,18 +236,22 @@ class InvoicesScreen(LoadingScreen):
 
     # -- what is shown ----------------------------------------------------------------------
 
-    def _cells(self, r: InvoiceRow) -> tuple[Text, Text, Text, str, str]:
+    def _cells(self, r: InvoiceRow) -> tuple[Text, Text, Text, Text, str]:
+        due = Text(day(r.due_date, self.language))
+        if r.due_date is None and r.due_by_terms is not None:  # stated nowhere: said apart
+            due = Text(day(r.due_by_terms, self.language), style="italic")
         return (
             Text(r.number),
             Text(r.customer),
             Text(money(r.total, r.currency, self.language), justify="right"),
-            day(r.due_date, self.language),
+            due,
             styled_state(r.state),
         )
 
     @staticmethod
-    def _plain(cells: tuple[Text, Text, Text, str, str]) -> tuple[str, ...]:
-        return tuple(str(c) for c in cells)
+    def _plain(cells: tuple[Text, Text, Text, Text, str]) -> tuple[str, ...]:
+        """What a cell shows, its style with it (an italic day is another day)."""
+        return tuple(c.markup if isinstance(c, Text) else c for c in cells)
 
     @on(Loaded)
     def show_page(self, message: Loaded) -> None:
@@ -260,6 +265,7 @@ class InvoicesScreen(LoadingScreen):
         table = self.query_one("#invoices", PagedTable)
         selected = table.cursor_row
         self.rows = list(page.rows)
+        self._show_filter()  # its legend follows the rows
         self.shown = {}
         table.clear()
         table.more_older, table.more_newer = page.older, page.newer
@@ -314,6 +320,7 @@ class InvoicesScreen(LoadingScreen):
             self.shown[r.id] = plain
         by_id = {r.id: r for r in message.rows}
         self.rows = [by_id.get(r.id, r) for r in self.rows]
+        self._show_filter()
         if message.newer:
             keep = self.rows[table.cursor_row].id if self.rows else None
             self._ask(_Request(None, keep=keep))

@@ -28,7 +28,7 @@ from daemon.app.reporting import Reporter, counted, emit, mark
 from daemon.app.services import Facturier
 from daemon.domain.event_words import reason_label, shown
 from daemon.domain.formatting import clipped, day, money
-from daemon.domain.i18n import _, joined, language, ngettext
+from daemon.domain.i18n import N_, _, joined, language, ngettext
 from daemon.domain.labels import state_label
 from daemon.domain.states import InvoiceState
 from daemon.inbound.bounces import PollReport
@@ -88,13 +88,20 @@ def reminder_lines(r: ReminderReport) -> list[str]:
     return lines
 
 
+BY_TERMS = N_("* due by the seller's terms in the settings: the invoice states no due date")
+
+
 def status_line(r: InvoiceRow) -> str:
-    """One invoice, its total, due day and delivery state (`status`, the demo)."""
+    """One invoice, its total, due day and delivery state (`status`, the demo); a day its
+    seller's terms give, where it states none, marked with :data:`BY_TERMS`'s star."""
     lang = language()
     total = money(r.total, r.currency, lang)
+    due = day(r.due_date, lang)
+    if r.due_date is None and r.due_by_terms is not None:
+        due = day(r.due_by_terms, lang) + "*"
     return (
         f"{r.number:<22} {clipped(r.customer, 28):<28} {total:>15} "
-        + _("due {day}").format(day=f"{day(r.due_date, lang):<10}")
+        + _("due {day}").format(day=f"{due:<11}")
         + f" {state_label(r.state)}"
     )
 
@@ -352,6 +359,8 @@ def status(
                 typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
             else:
                 typer.echo(status_line(r))
+        if not as_json and any(r.due_date is None and r.due_by_terms for r in rows):
+            typer.echo(_(BY_TERMS))
 
     with_app(go)
 

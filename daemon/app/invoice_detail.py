@@ -3,7 +3,6 @@ no ORM objects leak out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
+from config import Settings
 from daemon.app.invoice_list import InvoiceRow, invoice_row
 from daemon.domain.attention import ABOUT_A_MESSAGE, AttentionKind
 from daemon.domain.errors import NotFoundError
@@ -75,19 +75,16 @@ class InvoiceDetail:
     fits: tuple[str, ...] = ()
     """While a person must say which customer it is for: the customers its buyer fits now,
     each as ``described`` (``#1 Dupont SA (identifier C-1)``)."""
-    due_by_terms: date | None = None
-    """When it states no due day and nobody set one: the day the seller's terms in the
-    settings (``days_to_pay``) make it due, which reminders count from; else None."""
 
 
 async def read_invoice_detail(
     sessions: SessionFactory,
     invoice_id: int,
-    due_day: Callable[[Invoice], date | None] = lambda inv: inv.due_date,
+    settings: Settings | None = None,
 ) -> InvoiceDetail:
     """One invoice whole: its deliveries and their events, the messages tied to it, what
-    people decided about it, its payments; ``due_day`` says the day it is due by (the
-    reminders' own rule)."""
+    people decided about it, its payments; with ``settings``, the day its seller's terms
+    make it due when it states none (``InvoiceRow.due_by_terms``)."""
     async with sessions() as session:
         inv = await session.get(Invoice, invoice_id)
         if inv is None:
@@ -150,6 +147,7 @@ async def read_invoice_detail(
         customer.name if customer else None,
         tuple(dict.fromkeys(d.recipient for d in deliveries)),
         deliveries[-1].last_text if deliveries else None,
+        settings,
     )
     return InvoiceDetail(
         row=row,
@@ -181,7 +179,6 @@ async def read_invoice_detail(
             for m in tied
         ),
         dealt_with=tuple((r.resolved_at, r.kind, r.resolved_by, r.how) for r in dealt),
-        due_by_terms=due_day(inv) if inv.due_date is None else None,
         owed=still_owed(inv),
         paid=inv.amount_paid,
         credited=inv.amount_credited,

@@ -23,14 +23,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, any_, func, literal, text, union
+from sqlalchemy import ARRAY, Integer, and_, any_, func, literal, or_, text, union
 from sqlalchemy import select as columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config import Settings
 from daemon.domain.compliance import ComplianceReport
 from daemon.domain.models import Customer, CustomerAddress, Delivery, Invoice
-from daemon.outbound.reminders import REMINDABLE
+from daemon.outbound.reminders import REMINDABLE, due_by_terms_before, due_day
 from daemon.store.db import SessionFactory
 
 PAGE = 60
@@ -58,6 +59,9 @@ class InvoiceRow:
     compliance: ComplianceReport | None = None
     """What the compliance gate found (None for a file it did not check: ZUGFeRD 1.0, or
     imported before it existed)."""
+    due_by_terms: date | None = None
+    """For one stating no due date (``due_date`` None): the day its seller's terms in the
+    settings make it due (``reminders.due_day``), which reminders count from."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,6 +73,7 @@ class InvoiceRow:
             "currency": self.currency,
             "issue_date": self.issue_date.isoformat(),
             "due_date": self.due_date.isoformat() if self.due_date else None,
+            "due_by_terms": self.due_by_terms.isoformat() if self.due_by_terms else None,
             "state": self.state,
             "payment_state": self.payment_state,
             "recipients": list(self.recipients),
@@ -78,8 +83,14 @@ class InvoiceRow:
 
 
 def invoice_row(
-    inv: Invoice, customer: str | None, recipients: tuple[str, ...], last_event: str | None
+    inv: Invoice,
+    customer: str | None,
+    recipients: tuple[str, ...],
+    last_event: str | None,
+    settings: Settings | None = None,
 ) -> InvoiceRow:
+    """The list's row of ``inv``; with ``settings``, the day its seller's terms give when it
+    states none."""
     assert inv.id is not None
     return InvoiceRow(
         inv.id,
@@ -96,6 +107,7 @@ def invoice_row(
         recipients,
         last_event,
         ComplianceReport.from_json(inv.compliance),
+        due_day(settings, inv) if settings is not None and inv.due_date is None else None,
     )
 
 
@@ -120,7 +132,7 @@ class InvoiceFilter:
     issued_from: date | None = None
     issued_to: date | None = None
     overdue_on: date | None = None
-    """Unpaid and due before this day."""
+    """Unpaid and due before this day (the day it states, or its seller's terms give)."""
     search: str = ""
 
     def but(self, **changes: Any) -> InvoiceFilter:
@@ -137,8 +149,11 @@ class InvoicePage:
 
 
 class InvoiceList:
-    def __init__(self, sessions: SessionFactory):
+    def __init__(self, sessions: SessionFactory, settings: Settings | None = None):
         self.sessions = sessions
+        self.settings = settings
+        """Where the sellers' payment terms are (``[reminders] days_to_pay``): the due day of
+        an invoice stating none, shown and filtered on. None: only the day it states."""
 
     async def page(
         self,
@@ -159,7 +174,9 @@ class InvoiceList:
             ids = sorted(ids[:limit], reverse=True)
             found = (await session.exec(_listing().where(col(Invoice.id).in_(ids)))).all()
             by_id = {inv.id: (inv, name) for inv, name in found}
-            rows = await _with_deliveries(session, [by_id[i] for i in ids if i in by_id])
+            rows = await _with_deliveries(
+                session, [by_id[i] for i in ids if i in by_id], self.settings
+            )
         if ascending:
             return InvoicePage(rows, newer=more, older=after is not None)
         return InvoicePage(rows, newer=before is not None, older=more)
@@ -170,7 +187,7 @@ class InvoiceList:
             return []
         async with self.sessions() as session:
             found = (await session.exec(_listing().where(col(Invoice.id).in_(ids)))).all()
-            rows = await _with_deliveries(session, list(found))
+            rows = await _with_deliveries(session, list(found), self.settings)
         by_id = {r.id: r for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -188,7 +205,7 @@ class InvoiceList:
         own best index; asked as one query, an OR makes a database read every invoice. So
         each way gives its first ``limit`` ids, and the page is the first ``limit`` of their
         union: the same rows, each way by its own index."""
-        filters = _filters(where)
+        filters = _filters(where, self.settings)
         needle = where.search.strip()
         ways: list[Any] = [None]
         if needle:
@@ -297,7 +314,7 @@ class InvoiceList:
         )
 
 
-def _filters(where: InvoiceFilter) -> list[Any]:
+def _filters(where: InvoiceFilter, settings: Settings | None) -> list[Any]:
     parts: list[Any] = []
     if where.state:
         parts.append(col(Invoice.state) == where.state)
@@ -307,8 +324,10 @@ def _filters(where: InvoiceFilter) -> list[Any]:
         parts.append(col(Invoice.issue_date) >= where.issued_from)
     if where.issued_to:
         parts.append(col(Invoice.issue_date) <= where.issued_to)
-    if where.overdue_on:  # the invoices reminders are about, past their stated due day
-        parts += [*REMINDABLE, col(Invoice.due_date) < where.overdue_on]
+    if where.overdue_on:  # the invoices reminders are about, past their due day
+        stated = col(Invoice.due_date) < where.overdue_on
+        by_terms = due_by_terms_before(settings, where.overdue_on) if settings else None
+        parts += [*REMINDABLE, stated if by_terms is None else or_(stated, by_terms)]
     return parts
 
 
@@ -367,7 +386,7 @@ def _listing() -> Any:
 
 
 async def _with_deliveries(
-    session: AsyncSession, found: list[tuple[Invoice, str | None]]
+    session: AsyncSession, found: list[tuple[Invoice, str | None]], settings: Settings | None
 ) -> tuple[InvoiceRow, ...]:
     """The page's rows with their recipients and last word, read for the page's ids only."""
     ids = [inv.id for inv, _ in found]
@@ -391,6 +410,8 @@ async def _with_deliveries(
         if said:
             last[invoice_id] = said
     return tuple(
-        invoice_row(inv, name, tuple(recipients.get(inv.id or 0, ())), last.get(inv.id or 0))
+        invoice_row(
+            inv, name, tuple(recipients.get(inv.id or 0, ())), last.get(inv.id or 0), settings
+        )
         for inv, name in found
     )

@@ -27,9 +27,9 @@ def due_shown(d: InvoiceDetail, lang: str) -> str:
     """The day the invoice is due, as its heading says it: the one it states or a person
     set; else the one the seller's terms in the settings give, saying so; else "-"."""
     stated: date | None = d.row.due_date
-    if stated is not None or d.due_by_terms is None:
+    if stated is not None or d.row.due_by_terms is None:
         return day(stated, lang)
-    return _("{day} (the seller's terms in the settings)").format(day=day(d.due_by_terms, lang))
+    return _("{day} (the seller's terms in the settings)").format(day=day(d.row.due_by_terms, lang))
 
 
 def detail_lines(d: InvoiceDetail, lang: str, zone: tzinfo) -> list[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from config import Settings
 from daemon.app.invoice_detail import InvoiceDetail, read_invoice_detail
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList, InvoiceRow
 from daemon.domain.errors import NEAR_SHOWN, AmbiguousError, NotFoundError
@@ -67,18 +67,19 @@ class Queries:
     def __init__(
         self,
         sessions: SessionFactory,
-        due_day: Callable[[Invoice], date | None] = lambda inv: inv.due_date,
+        settings: Settings | None = None,
     ):
         self.sessions = sessions
-        self.due_day = due_day
-        """The day an invoice is due by: the reminders' rule (``reminders.due_day``)."""
+        self.settings = settings
+        """Where the sellers' payment terms are: the due day of an invoice stating none
+        (``reminders.due_day``). None: only the day an invoice states."""
 
     async def invoices(
         self, state: str | None = None, search: str | None = None
     ) -> list[InvoiceRow]:
         """Every invoice (in ``state``; with ``search``, those it matches: see
         ``InvoiceList``), oldest first, read a page at a time."""
-        listing = InvoiceList(self.sessions)
+        listing = InvoiceList(self.sessions, self.settings)
         where = InvoiceFilter(state=state, search=search or "")
         found: list[InvoiceRow] = []
         before: int | None = None
@@ -185,7 +186,7 @@ class Queries:
         return found
 
     async def invoice_detail(self, invoice_id: int) -> InvoiceDetail:
-        return await read_invoice_detail(self.sessions, invoice_id, self.due_day)
+        return await read_invoice_detail(self.sessions, invoice_id, self.settings)
 
     async def customers(self, customer_id: int | None = None) -> list[CustomerRow]:
         """Every customer (or the one ``customer_id``) with its addresses and their log."""

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, tzinfo
-from functools import partial
 from pathlib import Path
 
 from config import Settings
@@ -20,6 +19,7 @@ from daemon.app.attention import AttentionQueue
 from daemon.app.campaign import Campaign
 from daemon.app.context import AppContext
 from daemon.app.figures import Figures
+from daemon.app.invoice_list import InvoiceList
 from daemon.app.queries import Queries
 from daemon.app.report import Report
 from daemon.domain.errors import ValidationError
@@ -45,7 +45,7 @@ from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import request_resend
 from daemon.outbound.proof import verify_archive
 from daemon.outbound.proof_package import PackageSources, export_package
-from daemon.outbound.reminders import ReminderService, due_day
+from daemon.outbound.reminders import ReminderService
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, upgrade
 from daemon.store.keys import ensure_key_file
@@ -82,7 +82,8 @@ class Facturier:
         self.payments = PaymentService(ctx.sessions, s.payments, today=s.schedule.today)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions, today=s.schedule.today)
-        self.queries = Queries(ctx.sessions, partial(due_day, s))
+        self.queries = Queries(ctx.sessions, s)
+        self.invoice_list = InvoiceList(ctx.sessions, s)
         self.attention = AttentionQueue(ctx.sessions, s)
         self.figures = Figures(ctx.sessions, s.schedule.zone)
         self.reminders = ReminderService(ctx.sessions, s)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, func, not_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +33,7 @@ from daemon.domain.models import (
 from daemon.domain.payments import still_owed
 from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState
 from daemon.outbound.planning import queue_delivery
+from daemon.store.casefold import casefold
 from daemon.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
@@ -99,14 +100,24 @@ NO_DUE_DATE = N_(
 
 
 def _own_terms(settings: Settings, invoice: Invoice) -> SellerTerms | None:
-    """The invoice's seller's own entry in ``[[reminders.sellers]]`` (by VAT id or name)."""
+    """The invoice's seller's own entry in ``[[reminders.sellers]]``: the first that names
+    its VAT id (spaces aside) or its name, case aside (:func:`_names_seller` in SQL)."""
     for own in settings.reminders.sellers:
-        wanted = own.seller.replace(" ", "").upper()
-        if wanted in ((invoice.seller_vat_id or "").replace(" ", "").upper(),) or (
+        vat_id = (invoice.seller_vat_id or "").replace(" ", "")
+        if own.seller.replace(" ", "").casefold() == vat_id.casefold() or (
             own.seller.casefold() == invoice.seller_name.casefold()
         ):
             return own
     return None
+
+
+def _names_seller(own: SellerTerms) -> ColumnElement[bool]:
+    """:func:`_own_terms`'s test of one entry, in SQL."""
+    vat_id = func.replace(func.coalesce(col(Invoice.seller_vat_id), ""), " ", "")
+    return or_(
+        casefold(vat_id) == own.seller.replace(" ", "").casefold(),
+        casefold(col(Invoice.seller_name)) == own.seller.casefold(),
+    )
 
 
 def seller_terms(settings: Settings, invoice: Invoice) -> LateTerms:
@@ -129,6 +140,27 @@ def due_day(settings: Settings, invoice: Invoice) -> date | None:
     days = own.days_to_pay if own is not None else None
     days = days if days is not None else settings.reminders.days_to_pay
     return None if days is None else invoice.issue_date + timedelta(days=days)
+
+
+def due_by_terms_before(settings: Settings, day: date) -> ColumnElement[bool] | None:
+    """In SQL, the invoices stating no due date whose seller's terms make them due before
+    ``day`` (:func:`due_day` for a list's filter); None when no terms give a day."""
+    default = settings.reminders.days_to_pay
+    earlier: list[ColumnElement[bool]] = []  # the entries before: the first that names it wins
+    due: list[ColumnElement[bool]] = []
+    for own in settings.reminders.sellers:
+        names = _names_seller(own)
+        days = own.days_to_pay if own.days_to_pay is not None else default
+        if days is not None:
+            due.append(and_(names, *map(not_, earlier), _issued_before(day, days)))
+        earlier.append(names)
+    if default is not None:
+        due.append(and_(*map(not_, earlier), _issued_before(day, default)))
+    return and_(col(Invoice.due_date).is_(None), or_(*due)) if due else None
+
+
+def _issued_before(day: date, days: int) -> ColumnElement[bool]:
+    return col(Invoice.issue_date) < day - timedelta(days=days)
 
 
 def undated_and_late(settings: Settings, invoice: Invoice, today: date) -> bool:

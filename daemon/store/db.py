@@ -15,6 +15,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from daemon.store import casefold
 from daemon.store.sqlite_cursor import connector
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    casefold.register(dbapi_conn)
 
 
 def is_postgres(engine: AsyncEngine) -> bool:

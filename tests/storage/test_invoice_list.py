@@ -4,15 +4,18 @@ or an amount, whichever way the database answers it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from config import SellerTerms, Settings
 from daemon.app import invoice_list
 from daemon.app.invoice_list import InvoiceFilter, InvoiceList
 from daemon.app.services import Facturier
+from daemon.domain.models import Invoice
 from daemon.intake.customers import NewCustomer
+from daemon.outbound.reminders import due_day
 from tests.helpers import invoice_file
 
 TODAY = date(2026, 6, 15)
@@ -126,3 +129,79 @@ async def test_a_refresh_reads_the_rows_on_screen_and_what_is_newer(
     again = await listing.rows([r.id for r in page.rows])
     assert [r.payment_state for r in again] == ["paid", "unpaid", "unpaid"]
     assert numbers(again) == numbers(page.rows)
+
+
+def _terms(
+    base: Settings, days_to_pay: int | None, sellers: tuple[tuple[str, int | None], ...] = ()
+) -> Settings:
+    """``base`` with the sellers' payment terms ``[reminders] days_to_pay`` and
+    ``[[reminders.sellers]]`` (seller, its days)."""
+    own = [SellerTerms(seller=s, country="FR", days_to_pay=d) for s, d in sellers]
+    terms = base.reminders.model_copy(update={"days_to_pay": days_to_pay, "sellers": own})
+    return base.model_copy(update={"reminders": terms})
+
+
+async def test_an_invoice_stating_no_due_date_is_listed_and_overdue_by_its_sellers_terms(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """The list shows, and its "overdue" filter takes, the day the reminders count from: the
+    invoice's own due date, else its seller's terms in the settings, the first entry that
+    names it by VAT id or name (spaces and case aside), else ``[reminders] days_to_pay``.
+    ACME SARL (FR32123456789) sells FA-20 (issued 20 days ago) and FA-21 (5 days ago), both
+    stating no due date, and FA-22, due yesterday."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@c-1.example", (), None, "C-1"),
+        changed_by="t",
+    )
+    files = [
+        invoice_file(tmp_path / "in", number, issued_days_ago=ago, due_in_days=due, today=TODAY)
+        for number, ago, due in (("FA-20", 20, None), ("FA-21", 5, None), ("FA-22", 20, -1))
+    ]
+    assert all(r.ok for r in await app.ingest.import_paths(files))
+    base = app.ctx.settings
+    cases: list[tuple[Settings | None, list[str]]] = [
+        (None, ["FA-22"]),
+        (_terms(base, None), ["FA-22"]),
+        (_terms(base, 10), ["FA-22", "FA-20"]),
+        (_terms(base, 30), ["FA-22"]),
+        (_terms(base, None, (("acme sarl", 10),)), ["FA-22", "FA-20"]),
+        (_terms(base, None, (("fr 32 123 456 789", 10),)), ["FA-22", "FA-20"]),
+        (_terms(base, 30, (("Another Seller", 1),)), ["FA-22"]),
+        (_terms(base, None, (("ACME SARL", 1),)), ["FA-22", "FA-21", "FA-20"]),
+        (_terms(base, None, (("ACME SARL", 30), ("FR32123456789", 1))), ["FA-22"]),
+        (_terms(base, 1, (("ACME SARL", None),)), ["FA-22", "FA-21", "FA-20"]),
+    ]
+    for settings, overdue in cases:
+        listing = InvoiceList(app.ctx.sessions, settings)
+        found = numbers((await listing.page(InvoiceFilter(overdue_on=TODAY))).rows)
+        assert found == overdue, settings.reminders if settings else None
+        for row in (await listing.page(InvoiceFilter())).rows:  # as the reminders count
+            async with app.ctx.sessions() as session:
+                invoice = await session.get(Invoice, row.id)
+            assert invoice is not None
+            by_terms = due_day(settings, invoice) if settings and not invoice.due_date else None
+            assert row.due_by_terms == by_terms, row.number
+            assert row.due_date == invoice.due_date  # its own, never the terms' day
+
+
+async def test_a_seller_named_with_letters_sqlite_does_not_fold_is_still_found(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """A seller's name is compared as Python compares it, case aside, accents and all
+    (SQLite's own ``lower`` folds only ASCII letters)."""
+    await app.customers.add(
+        NewCustomer("Boulangerie Dupont", "factures@c-1.example", (), None, "C-1"),
+        changed_by="t",
+    )
+    file = invoice_file(tmp_path / "in", "FA-30", issued_days_ago=20, due_in_days=None)
+    [result] = await app.ingest.import_paths([file])
+    assert result.invoice_id is not None
+    async with app.ctx.sessions() as session, session.begin():
+        invoice = await session.get(Invoice, result.invoice_id)
+        assert invoice is not None
+        invoice.seller_name, invoice.seller_vat_id = "SOCIÉTÉ ÉLAN", None
+    settings = _terms(app.ctx.settings, None, (("Société Élan", 10),))
+    listing = InvoiceList(app.ctx.sessions, settings)
+    page = await listing.page(InvoiceFilter(overdue_on=date.today()))
+    assert numbers(page.rows) == ["FA-30"]
+    assert page.rows[0].due_by_terms == date.today() - timedelta(days=10)

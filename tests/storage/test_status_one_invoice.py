@@ -113,8 +113,17 @@ async def test_an_invoice_stating_no_due_day_shows_the_one_the_sellers_terms_giv
     due = day(date.today() - timedelta(days=10), "en")
     assert f" — due {due} (the seller's terms in the settings) — " in heading, heading
     detail = json.loads((await _status(settings_path, "FA-9", "--json")).output)
-    assert detail["due_by_terms"] == (date.today() - timedelta(days=10)).isoformat()
+    assert detail["row"]["due_by_terms"] == (date.today() - timedelta(days=10)).isoformat()
     assert detail["row"]["due_date"] is None  # the invoice states none
+    # the list of every invoice marks the day, and says what the mark means, once
+    listed = (await _status(settings_path)).output.splitlines()
+    [line] = [x for x in listed if x.startswith("FA-9 ")]
+    assert f" due {due}* " in line, listed
+    assert (
+        listed[-1] == "* due by the seller's terms in the settings: the invoice states no due date"
+    )
+    [row] = [json.loads(x) for x in (await _status(settings_path, "--json")).output.splitlines()]
+    assert (row["due_date"], row["due_by_terms"]) == (None, detail["row"]["due_by_terms"])
     monkeypatch.setenv("FACTURIER_UI__LANGUAGE", "fr")
     heading = (await _status(settings_path, "FA-9")).output.splitlines()[0]
     due = day(date.today() - timedelta(days=10), "fr")

@@ -18,6 +18,7 @@ from config import Settings, load_settings
 from daemon.app.context import AppContext
 from daemon.app.services import Facturier
 from daemon.domain import i18n
+from daemon.domain.formatting import day
 from daemon.intake.customers import NewCustomer
 from mailer.demo_relay import SandboxServer
 from tests.helpers import invoice_file, write_config
@@ -1451,6 +1452,44 @@ async def test_an_invoice_reminders_skip_for_want_of_a_due_day_is_in_the_queue_u
         await _settled(pilot)
         said = [str(n.message) for n in app._notifications]
         assert "no-due-date" not in _kinds(app.screen.query_one("#queue", DataTable)), said
+
+
+async def test_a_due_day_the_sellers_terms_give_is_listed_in_italics_with_its_legend(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    """An invoice stating no due date shows "-" in the list; once the admin states the
+    seller's terms (``[reminders] days_to_pay``), the day they give, the one reminders
+    count from, set apart in italics, and the heading says what italics mean."""
+    from rich.text import Text
+
+    services = await Facturier.open(tui_settings)
+    try:
+        file = invoice_file(tmp_path / "in", "FA-0099", issued_days_ago=40, due_in_days=None)
+        [undated] = await services.ingest.import_paths([file])
+    finally:
+        await services.close()
+    assert undated.invoice_id is not None, undated.message
+    by_terms = tui_settings.reminders.model_copy(update={"days_to_pay": 30})
+    for settings, shown in (
+        (tui_settings, "-"),
+        (
+            tui_settings.model_copy(update={"reminders": by_terms}),
+            day(date.today() - timedelta(days=10), "en"),
+        ),
+    ):
+        app = make_app(settings)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await _to_invoices(pilot)
+            table = app.screen.query_one("#invoices", DataTable)
+            due = table.get_row_at(_column(table, 0).index("FA-0099"))[3]
+            assert isinstance(due, Text) and due.plain == shown
+            stated = table.get_row_at(_column(table, 0).index("FA-0001"))[3]
+            heading = str(app.screen.query_one("#filter").render())
+            if shown == "-":
+                assert "italics" not in heading and due.style == ""
+            else:
+                assert due.style == "italic" and stated.style == ""
+                assert "Due in italics: the day the seller's terms give" in heading, heading
 
 
 async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Settings) -> None:
