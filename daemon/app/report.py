@@ -4,8 +4,9 @@ progress, what became of the invoices sent and why bounces bounced, days to pay 
 by central versus personal mailbox, before and after a customer moved to a central one), and
 the late-payment rate.
 
-A period selects invoices by issue date (days to pay) or due date (late payment); customers
-and addresses are counted as they are now.
+A period selects invoices by issue date (days to pay) or due date (late payment): the one an
+invoice states, else the one its seller's terms in the settings give (``reminders.terms_days``,
+the day reminders count from); customers and addresses are counted as they are now.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from datetime import date
 from statistics import fmean, median
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func, literal, or_
+from sqlalchemy import Date, Integer, and_, cast, func, literal, or_
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from config import Settings
 from daemon.app.figures import bounce_reasons
 from daemon.domain.i18n import N_
 from daemon.domain.identity import DocumentKind
@@ -41,6 +43,7 @@ from daemon.domain.models import (
     PaymentStatus,
 )
 from daemon.domain.states import SET_ASIDE_VALUES
+from daemon.outbound.reminders import terms_days
 from daemon.store.db import SessionFactory
 
 GROUPS = (
@@ -108,9 +111,18 @@ def _days(group: str, pairs: list[tuple[int, int]]) -> DaysToPay:
 
 
 class Report:
-    def __init__(self, sessions: SessionFactory, *, today: Callable[[], date] = date.today):
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        today: Callable[[], date] = date.today,
+        settings: Settings | None = None,
+    ):
         self.sessions = sessions
         self.today = today
+        self.settings = settings
+        """Where the sellers' payment terms are: an invoice stating no due date is due the
+        day they give (``reminders.due_day``). None: only the day an invoice states."""
 
     async def build(
         self, start: date | None = None, end: date | None = None, today: date | None = None
@@ -142,12 +154,13 @@ class Report:
             if end:
                 issued.append(col(Invoice.issue_date) <= end)
             dialect = connection.dialect.name
+            due_day, due_where = self._due(dialect, today, start, end)
             invoices = await rows(
                 columns(
                     col(Invoice.id),
                     col(Invoice.customer_id),
                     _day_number(col(Invoice.issue_date), dialect),
-                    _day_number(col(Invoice.due_date), dialect),
+                    due_day,
                     col(Invoice.payment_state),
                 ).where(*issued)
             )
@@ -180,17 +193,9 @@ class Report:
                     )
                 )
             }
-            due = [*invoice_filter, col(Invoice.due_date) < today]
-            if start:
-                due.append(col(Invoice.due_date) >= start)
-            if end:
-                due.append(col(Invoice.due_date) <= end)
+            due = [*invoice_filter, due_where]
             due_rows = await rows(
-                columns(
-                    col(Invoice.id),
-                    _day_number(col(Invoice.due_date), dialect),
-                    col(Invoice.payment_state),
-                ).where(*due)
+                columns(col(Invoice.id), due_day, col(Invoice.payment_state)).where(*due)
             )
             # the day each invoice (issued or due in the period) was settled: its last
             # applied payment; one pass over the payments for both questions
@@ -295,6 +300,32 @@ class Report:
             _share(late, len(due_rows)),
             len(due_rows),
         )
+
+    def _due(
+        self, dialect: str, today: date, start: date | None, end: date | None
+    ) -> tuple[Any, Any]:
+        """The day each invoice is due, as a day number (the one it states, else the one
+        its seller's terms give), and the condition "due before ``today``, from ``start``
+        to ``end``": its stated due date's, or for one stating none its terms' day's."""
+        stated = [col(Invoice.due_date) < today]
+        if start:
+            stated.append(col(Invoice.due_date) >= start)
+        if end:
+            stated.append(col(Invoice.due_date) <= end)
+        days = terms_days(self.settings) if self.settings is not None else None
+        if days is None:
+            return _day_number(col(Invoice.due_date), dialect), and_(*stated)
+        by_terms = _day_number(col(Invoice.issue_date), dialect) + days
+        undated = [
+            col(Invoice.due_date).is_(None),
+            by_terms < _day_number(literal(today, Date), dialect),
+        ]
+        if start:
+            undated.append(by_terms >= _day_number(literal(start, Date), dialect))
+        if end:
+            undated.append(by_terms <= _day_number(literal(end, Date), dialect))
+        due_day = func.coalesce(_day_number(col(Invoice.due_date), dialect), by_terms)
+        return due_day, or_(and_(*stated), and_(*undated))
 
 
 def _day_number(value: Any, dialect: str) -> Any:

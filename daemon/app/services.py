@@ -81,7 +81,7 @@ class Facturier:
         self.buyers = BuyersService(ctx.sessions, s.sender.address, self.ingest.store)
         self.payments = PaymentService(ctx.sessions, s.payments, today=s.schedule.today)
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
-        self.report = Report(ctx.sessions, today=s.schedule.today)
+        self.report = Report(ctx.sessions, today=s.schedule.today, settings=s)
         self.queries = Queries(ctx.sessions, s)
         self.invoice_list = InvoiceList(ctx.sessions, s)
         self.attention = AttentionQueue(ctx.sessions, s)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -157,6 +157,23 @@ def due_by_terms_before(settings: Settings, day: date) -> ColumnElement[bool] | 
     if default is not None:
         due.append(and_(*map(not_, earlier), _issued_before(day, default)))
     return and_(col(Invoice.due_date).is_(None), or_(*due)) if due else None
+
+
+def terms_days(settings: Settings) -> ColumnElement[int] | None:
+    """In SQL, the days after its issue date an invoice is due by its seller's terms (the
+    first entry that names it, else ``[reminders] days_to_pay``; NULL where none give a day):
+    :func:`due_day` for a figure counted in the database. None when no terms give a day."""
+    default = settings.reminders.days_to_pay
+    whens = [
+        (_names_seller(own), own.days_to_pay if own.days_to_pay is not None else default)
+        for own in settings.reminders.sellers
+    ]
+    if default is None and all(days is None for _names, days in whens):
+        return None
+    return case(
+        *((names, literal(days, Integer)) for names, days in whens),
+        else_=literal(default, Integer),
+    )
 
 
 def _issued_before(day: date, days: int) -> ColumnElement[bool]:

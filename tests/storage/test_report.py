@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from config import Settings
+from config import SellerTerms, Settings
 from daemon.app.services import Facturier
 from daemon.domain.models import Channel, DeliveryEvent
 from daemon.intake.customers import NewCustomer
@@ -110,6 +110,54 @@ async def test_the_report_on_a_data_set_computed_by_hand(app: Facturier, tmp_pat
     assert days["after moving to a central mailbox"].mean_from_issue == 7  # B3
     # due in June: A2, B1, B3 paid late, B2 and D1 unpaid, of seven
     assert (r.late_payment_rate, r.due_counted) == (round(5 / 7, 4), 7)
+
+
+async def test_an_invoice_stating_no_due_date_counts_from_the_day_its_sellers_terms_give(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Late payment and days past due are counted from the day reminders count from: for
+    an invoice stating none, its seller's own terms (here ACME SARL's 10 days, before the
+    default 60). E1, issued June 5 and paid June 20, is due June 15: paid 5 days late. E2,
+    issued June 25, is due July 5: not yet due. Without terms neither is counted as due."""
+    by_terms = settings.reminders.model_copy(
+        update={
+            "days_to_pay": 60,
+            "sellers": [SellerTerms(seller="acme sarl", country="FR", days_to_pay=10)],
+        }
+    )
+    for terms, due_counted, late, from_due in (
+        (settings.reminders, 0, None, 15),  # from its issue date, as ever
+        (by_terms, 1, 1.0, 5),
+    ):
+        app = await Facturier.open(settings.model_copy(update={"reminders": terms}))
+        try:
+            if terms is settings.reminders:
+                await app.customers.add(
+                    NewCustomer("Epsilon", "factures@epsilon.example", (), None, "E", "fr"),
+                    changed_by="t",
+                )
+                for number, issued in (("E1", 5), ("E2", 25)):
+                    file = invoice_file(
+                        tmp_path / "in",
+                        number,
+                        "Epsilon",
+                        "E",
+                        issued_days_ago=30 - issued,
+                        due_in_days=None,
+                        today=TODAY,
+                    )
+                    [r] = await app.ingest.import_paths([file])
+                    assert r.invoice_id is not None, r.message
+                    if number == "E1":
+                        await _paid(app, r.invoice_id, 20)
+            report = await app.report.build(
+                date(2026, 6, 1), date(2026, 7, 31), today=date(2026, 7, 1)
+            )
+            assert (report.due_counted, report.late_payment_rate) == (due_counted, late)
+            [every] = [d for d in report.days_to_pay if d.group == "all"]
+            assert (every.invoices, every.mean_from_issue, every.mean_from_due) == (1, 15, from_due)
+        finally:
+            await app.close()
 
 
 async def test_the_figures_count_the_days_of_the_businesss_time_zone(
