@@ -1415,6 +1415,17 @@ async def test_the_day_an_invoice_is_due_is_set_from_its_screen(tui_settings: Se
         assert "due date set" in notes and "agreed by phone" in notes
 
 
+async def _import_undated(settings: Settings, folder: Path) -> None:
+    """FA-0099, issued 40 days ago, stating no due date (its terms in words only)."""
+    services = await Facturier.open(settings)
+    try:
+        file = invoice_file(folder / "in", "FA-0099", issued_days_ago=40, due_in_days=None)
+        [undated] = await services.ingest.import_paths([file])
+    finally:
+        await services.close()
+    assert undated.invoice_id is not None, undated.message
+
+
 async def test_an_invoice_reminders_skip_for_want_of_a_due_day_is_in_the_queue_until_set(
     tui_settings: Settings, tmp_path: Path
 ) -> None:
@@ -1423,13 +1434,7 @@ async def test_an_invoice_reminders_skip_for_want_of_a_due_day_is_in_the_queue_u
     the item leaves the queue."""
     from textual.widgets import Input
 
-    services = await Facturier.open(tui_settings)
-    try:
-        file = invoice_file(tmp_path / "in", "FA-0099", issued_days_ago=40, due_in_days=None)
-        [undated] = await services.ingest.import_paths([file])
-    finally:
-        await services.close()
-    assert undated.invoice_id is not None, undated.message
+    await _import_undated(tui_settings, tmp_path)
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
         await _settled(pilot)
@@ -1462,13 +1467,7 @@ async def test_a_due_day_the_sellers_terms_give_is_listed_in_italics_with_its_le
     count from, set apart in italics, and the heading says what italics mean."""
     from rich.text import Text
 
-    services = await Facturier.open(tui_settings)
-    try:
-        file = invoice_file(tmp_path / "in", "FA-0099", issued_days_ago=40, due_in_days=None)
-        [undated] = await services.ingest.import_paths([file])
-    finally:
-        await services.close()
-    assert undated.invoice_id is not None, undated.message
+    await _import_undated(tui_settings, tmp_path)
     by_terms = tui_settings.reminders.model_copy(update={"days_to_pay": 30})
     for settings, shown in (
         (tui_settings, "-"),
