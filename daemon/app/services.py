@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, tzinfo
+from functools import partial
 from pathlib import Path
 
 from config import Settings
@@ -45,7 +46,7 @@ from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import request_resend
 from daemon.outbound.proof import verify_archive
 from daemon.outbound.proof_package import PackageSources, export_package
-from daemon.outbound.reminders import ReminderService
+from daemon.outbound.reminders import ReminderService, due_day
 from daemon.outbound.worker import DeliveryWorker
 from daemon.store.db import schema_revisions, upgrade
 from daemon.store.keys import ensure_key_file
@@ -79,7 +80,9 @@ class Facturier:
         self.duplicates = DuplicateService(ctx.sessions, s.sender.address)
         self.amounts = AmountsService(ctx.sessions, s.sender.address)
         self.buyers = BuyersService(ctx.sessions, s.sender.address, self.ingest.store)
-        self.payments = PaymentService(ctx.sessions, s.payments, today=s.schedule.today)
+        self.payments = PaymentService(
+            ctx.sessions, s.payments, today=s.schedule.today, due_day=partial(due_day, s)
+        )
         self.campaign = Campaign(ctx.sessions, s, self.customers, ctx.relay())
         self.report = Report(ctx.sessions, today=s.schedule.today, settings=s)
         self.queries = Queries(ctx.sessions, s)

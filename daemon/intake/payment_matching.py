@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -38,6 +40,15 @@ from daemon.store.rows import moved
 
 log = logging.getLogger(__name__)
 
+DueDay = Callable[[Invoice], date | None]
+"""The day an invoice is due by (``reminders.due_day`` with the settings' sellers' terms)."""
+
+
+def stated_due_day(invoice: Invoice) -> date | None:
+    """The due day the invoice states (or a person set): no seller's terms known."""
+    return invoice.due_date
+
+
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/._]*[0-9A-Za-z]|[0-9A-Za-z]")
 
 
@@ -62,8 +73,11 @@ async def owed_invoice(
     return invoice
 
 
-async def match_and_apply(session: AsyncSession, payment: Payment, *, by: str) -> tuple[str, str]:
-    """Find what ``payment`` pays and apply it, or leave it waiting with the reason."""
+async def match_and_apply(
+    session: AsyncSession, payment: Payment, *, by: str, due_day: DueDay = stated_due_day
+) -> tuple[str, str]:
+    """Find what ``payment`` pays and apply it (oldest ``due_day`` first), or leave it
+    waiting with the reason."""
     text = " ".join(t for t in (payment.reference, payment.remittance) if t)
     found, how = await _by_reference(session, text)
     if not found:
@@ -98,7 +112,7 @@ async def match_and_apply(session: AsyncSession, payment: Payment, *, by: str) -
             payment,
             waiting_text("pays_more", paid=payment.amount, owed=owed, numbers=numbers, how=how),
         )
-    await allocate(session, payment, owed_now, how, by=by, allow_over=False)
+    await allocate(session, payment, owed_now, how, by=by, allow_over=False, due_day=due_day)
     return "applied", _("{how}: {numbers}").format(how=shown_how(how), numbers=numbers)
 
 
@@ -133,14 +147,17 @@ async def allocate(
     *,
     by: str,
     allow_over: bool,
+    due_day: DueDay = stated_due_day,
 ) -> None:
-    """Count ``payment`` against ``invoices``, oldest due first, each up to its balance; what
-    is left goes on the last one (only where a person said so: ``allow_over``)."""
+    """Count ``payment`` against ``invoices``, oldest due first (by ``due_day``: the day
+    reminders count from, its seller's terms' for one stating none; else its issue day),
+    each up to its balance; what is left goes on the last one (only where a person said so:
+    ``allow_over``)."""
     assert payment.id is not None
     payment.status = PaymentStatus.APPLIED.value  # counted by the refresh below
     session.add(payment)
     left = payment.amount
-    ordered = sorted(invoices, key=lambda i: (i.due_date or i.issue_date, i.id or 0))
+    ordered = sorted(invoices, key=lambda i: (due_day(i) or i.issue_date, i.id or 0))
     for n, invoice in enumerate(ordered):
         assert invoice.id is not None
         owed = max(still_owed(invoice), ZERO)

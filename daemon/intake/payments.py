@@ -43,7 +43,14 @@ from daemon.domain.payment_words import (
 from daemon.domain.payments import ZERO, is_paid_amount, still_owed
 from daemon.domain.states import InvoiceNote
 from daemon.intake.owed import note, refresh_owed
-from daemon.intake.payment_matching import allocate, claim, match_and_apply, owed_invoice
+from daemon.intake.payment_matching import (
+    DueDay,
+    allocate,
+    claim,
+    match_and_apply,
+    owed_invoice,
+    stated_due_day,
+)
 from daemon.intake.statements import StatementEntry, StatementError, read_statement
 from daemon.store.db import SessionFactory, transaction
 
@@ -94,11 +101,14 @@ class PaymentService:
         settings: PaymentSettings,
         *,
         today: Callable[[], date] = date.today,
+        due_day: DueDay = stated_due_day,
     ):
         self.sessions = sessions
         self.settings = settings
         self.today = today
         """Today's date in the business's time zone: a payment is received by then."""
+        self.due_day = due_day
+        """The day an invoice is due by: a payment goes to the oldest due first."""
 
     async def import_files(
         self,
@@ -173,7 +183,9 @@ class PaymentService:
                 )
                 session.add(payment)
                 await session.flush()
-                status, detail = await match_and_apply(session, payment, by=by)
+                status, detail = await match_and_apply(
+                    session, payment, by=by, due_day=self.due_day
+                )
                 return PaymentOutcome(entry.where, amount, ccy, status, detail, payment.id)
         except IntegrityError:  # recorded by another instance at this moment
             return PaymentOutcome(entry.where, amount, ccy, "already imported", entry.entry_key)
@@ -237,7 +249,15 @@ class PaymentService:
             )
             session.add(payment)
             await session.flush()
-            await allocate(session, payment, [invoice], how_text("by_hand"), by=by, allow_over=True)
+            await allocate(
+                session,
+                payment,
+                [invoice],
+                how_text("by_hand"),
+                by=by,
+                allow_over=True,
+                due_day=self.due_day,
+            )
             return payment
 
     async def assign(
@@ -269,6 +289,7 @@ class PaymentService:
                 how_text("by_hand_because", reason=reason),
                 by=by,
                 allow_over=True,
+                due_day=self.due_day,
             )
             return payment
 

@@ -535,3 +535,36 @@ async def test_today_is_the_businesss_day_in_its_time_zone_not_the_machines(
         assert reached == [("FA-82", 1)]
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize(("days_to_pay", "paid"), [(None, "FA-40"), (60, "FA-41")])
+async def test_a_payment_short_of_two_invoices_goes_to_the_one_due_first(
+    settings: Settings, tmp_path: Path, days_to_pay: int | None, paid: str
+) -> None:
+    """A payment naming two invoices and paying one goes to the one due first, by the day
+    reminders count from: FA-40, issued 30 days ago, states no due date; FA-41, issued
+    yesterday, is due in 5 days. With no seller's terms FA-40 is taken as due when issued;
+    with 60 days to pay it is due in 30 days, after FA-41."""
+    terms = settings.reminders.model_copy(update={"days_to_pay": days_to_pay})
+    app = await Facturier.open(settings.model_copy(update={"reminders": terms}))
+    try:
+        await app.customers.add(
+            NewCustomer("Boulangerie Dupont", "factures@dupont.example", (), None, "C-1", "fr"),
+            changed_by="test",
+        )
+        ids = {}
+        for number, issued, due in (("FA-40", 30, None), ("FA-41", 1, 5)):
+            file = invoice_file(tmp_path / "in", number, issued_days_ago=issued, due_in_days=due)
+            [r] = await app.ingest.import_paths([file])
+            assert r.ok and r.invoice_id, r.message
+            ids[number] = r.invoice_id
+        credit = Credit("120.00", text="FA-40 FA-41", bank_ref="N-40")
+        [report] = await app.payments.import_files(
+            [_file(tmp_path, "n.xml", notification_054([credit]))], by="ana"
+        )
+        assert [o.status for o in report.outcomes] == ["applied"], report.outcomes
+        unpaid = ({"FA-40", "FA-41"} - {paid}).pop()
+        assert await _owed(app, ids[paid]) == ("paid", Decimal("0.00"))
+        assert await _owed(app, ids[unpaid]) == ("unpaid", Decimal("120.00"))
+    finally:
+        await app.close()
