@@ -249,15 +249,7 @@ class PaymentService:
             )
             session.add(payment)
             await session.flush()
-            await allocate(
-                session,
-                payment,
-                [invoice],
-                how_text("by_hand"),
-                by=by,
-                allow_over=True,
-                due_day=self.due_day,
-            )
+            await allocate(session, payment, [invoice], how_text("by_hand"), by=by, allow_over=True)
             return payment
 
     async def assign(

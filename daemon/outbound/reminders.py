@@ -102,9 +102,9 @@ NO_DUE_DATE = N_(
 def _own_terms(settings: Settings, invoice: Invoice) -> SellerTerms | None:
     """The invoice's seller's own entry in ``[[reminders.sellers]]``: the first that names
     its VAT id (spaces aside) or its name, case aside (:func:`_names_seller` in SQL)."""
+    vat_id = (invoice.seller_vat_id or "").replace(" ", "").casefold()
     for own in settings.reminders.sellers:
-        vat_id = (invoice.seller_vat_id or "").replace(" ", "")
-        if own.seller.replace(" ", "").casefold() == vat_id.casefold() or (
+        if own.seller.replace(" ", "").casefold() == vat_id or (
             own.seller.casefold() == invoice.seller_name.casefold()
         ):
             return own
