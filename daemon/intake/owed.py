@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from daemon.domain.identity import DocumentKind
 from daemon.domain.models import Invoice, InvoiceEvent, Payment, PaymentAllocation, PaymentStatus
 from daemon.domain.payments import ZERO, payment_state
-from daemon.domain.states import SET_ASIDE_VALUES
+from daemon.domain.states import SET_ASIDE_VALUES, InvoiceNote
 
 
 async def refresh_owed(session: AsyncSession, invoice_id: int) -> Invoice:
@@ -68,3 +68,23 @@ def note(
             payment_id=payment_id,
         )
     )
+
+
+async def owe_again(session: AsyncSession, payment_id: int, *, by: str, reason: str) -> None:
+    """The invoices a reversed payment went to owe again what it paid: each one's record
+    says who reversed it and why, and its balance is worked out again."""
+    allocated = (
+        await session.exec(
+            select(PaymentAllocation.invoice_id).where(PaymentAllocation.payment_id == payment_id)
+        )
+    ).all()
+    for invoice_id in sorted(set(allocated)):
+        note(
+            session,
+            invoice_id,
+            InvoiceNote.PAYMENT_REVERSED,
+            by=by,
+            reason=reason,
+            payment_id=payment_id,
+        )
+        await refresh_owed(session, invoice_id)

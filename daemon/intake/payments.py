@@ -41,8 +41,7 @@ from daemon.domain.payment_words import (
     how_text,
 )
 from daemon.domain.payments import ZERO, is_paid_amount, still_owed
-from daemon.domain.states import InvoiceNote
-from daemon.intake.owed import note, refresh_owed
+from daemon.intake.owed import owe_again
 from daemon.intake.payment_matching import (
     DueDay,
     allocate,
@@ -309,23 +308,7 @@ class PaymentService:
             payment.reversed_at = utcnow()
             session.add(payment)
             await session.flush()
-            allocated = (
-                await session.exec(
-                    select(PaymentAllocation.invoice_id).where(
-                        PaymentAllocation.payment_id == payment_id
-                    )
-                )
-            ).all()
-            for invoice_id in sorted(set(allocated)):
-                note(
-                    session,
-                    invoice_id,
-                    InvoiceNote.PAYMENT_REVERSED,
-                    by=by,
-                    reason=reason,
-                    payment_id=payment_id,
-                )
-                await refresh_owed(session, invoice_id)
+            await owe_again(session, payment_id, by=by, reason=reason)
             return payment
 
     async def payments(
