@@ -5,7 +5,10 @@ settings, say) selects the same rows in a query.
 SQLite's own ``lower`` folds only ASCII letters ("SOCIÉTÉ" becomes "sociÉtÉ"): each SQLite
 connection gets Python's ``str.casefold`` as the SQL function ``casefold``
 (:func:`register`). PostgreSQL's ``lower`` folds every letter of a UTF-8 database, and stands
-in for it there; the one difference is that it keeps "ß" where ``casefold`` writes "ss".
+in for it there, with the full folds Unicode's CaseFolding.txt gives that ``lower`` does not:
+"ß" (and "ẞ", which ``lower`` makes "ß") to "ss", as a German name written in capitals
+spells it ("STRASSE" for "Straße"), and the final sigma "ς" to "σ". Left apart: ligatures
+("ﬁ") and the Turkish dotted capital I, rare in a company's name.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ class casefold(GenericFunction[str]):
 
 @compiles(casefold, "postgresql")
 def _postgresql(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
+    lowered = f"lower({compiler.process(element.clauses, **kw)})"
+    return f"replace(replace({lowered}, 'ß', 'ss'), 'ς', 'σ')"
 
 
 def _folded(value: object) -> object:

@@ -184,11 +184,19 @@ async def test_an_invoice_stating_no_due_date_is_listed_and_overdue_by_its_selle
             assert row.due_date == invoice.due_date  # its own, never the terms' day
 
 
-async def test_a_seller_named_with_letters_sqlite_does_not_fold_is_still_found(
-    app: Facturier, tmp_path: Path
+@pytest.mark.parametrize(
+    ("on_invoice", "in_settings"),
+    [
+        ("SOCIÉTÉ ÉLAN", "Société Élan"),  # SQLite's own lower folds only ASCII letters
+        ("Müller Straßenbau GmbH", "MÜLLER STRASSENBAU GMBH"),  # ß in capitals is SS
+        ("Εταιρεία Λόγος", "ΕΤΑΙΡΕΊΑ ΛΌΓΟΣ"),  # a final sigma folds as any sigma
+    ],
+)
+async def test_a_seller_named_with_letters_beyond_ascii_is_found_case_aside(
+    app: Facturier, tmp_path: Path, on_invoice: str, in_settings: str
 ) -> None:
-    """A seller's name is compared as Python compares it, case aside, accents and all
-    (SQLite's own ``lower`` folds only ASCII letters)."""
+    """A seller's name in the settings is compared with the invoice's as Python compares
+    them (``str.casefold``: the reminders' rule), on both databases."""
     await app.customers.add(
         NewCustomer("Boulangerie Dupont", "factures@c-1.example", (), None, "C-1"),
         changed_by="t",
@@ -199,8 +207,8 @@ async def test_a_seller_named_with_letters_sqlite_does_not_fold_is_still_found(
     async with app.ctx.sessions() as session, session.begin():
         invoice = await session.get(Invoice, result.invoice_id)
         assert invoice is not None
-        invoice.seller_name, invoice.seller_vat_id = "SOCIÉTÉ ÉLAN", None
-    settings = _terms(app.ctx.settings, None, (("Société Élan", 10),))
+        invoice.seller_name, invoice.seller_vat_id = on_invoice, None
+    settings = _terms(app.ctx.settings, None, ((in_settings, 10),))
     listing = InvoiceList(app.ctx.sessions, settings)
     page = await listing.page(InvoiceFilter(overdue_on=date.today()))
     assert numbers(page.rows) == ["FA-30"]
