@@ -154,7 +154,7 @@ class InvoicesScreen(LoadingScreen):
             "Invoices, newest first — [b]{filters}[/b]  "
             "(f: state, F: filters, x: clear; End: oldest)"
         ).format(filters=escape(said))
-        if any(r.due_date is None and r.due_by_terms for r in self.rows):
+        if any(r.due_by_terms for r in self.rows):
             heading += "\n" + _("[i]Due in italics[/i]: the day the seller's terms give")
         self.query_one("#filter", Static).update(heading)
 
@@ -238,7 +238,7 @@ class InvoicesScreen(LoadingScreen):
 
     def _cells(self, r: InvoiceRow) -> tuple[Text, Text, Text, Text, str]:
         due = Text(day(r.due_date, self.language))
-        if r.due_date is None and r.due_by_terms is not None:  # stated nowhere: said apart
+        if r.due_by_terms is not None:  # stated nowhere: said apart
             due = Text(day(r.due_by_terms, self.language), style="italic")
         return (
             Text(r.number),

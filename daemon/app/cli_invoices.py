@@ -97,7 +97,7 @@ def status_line(r: InvoiceRow) -> str:
     lang = language()
     total = money(r.total, r.currency, lang)
     due = day(r.due_date, lang)
-    if r.due_date is None and r.due_by_terms is not None:
+    if r.due_by_terms is not None:
         due = day(r.due_by_terms, lang) + "*"
     return (
         f"{r.number:<22} {clipped(r.customer, 28):<28} {total:>15} "
@@ -359,7 +359,7 @@ def status(
                 typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
             else:
                 typer.echo(status_line(r))
-        if not as_json and any(r.due_date is None and r.due_by_terms for r in rows):
+        if not as_json and any(r.due_by_terms for r in rows):
             typer.echo(_(BY_TERMS))
 
     with_app(go)

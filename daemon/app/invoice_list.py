@@ -60,8 +60,9 @@ class InvoiceRow:
     """What the compliance gate found (None for a file it did not check: ZUGFeRD 1.0, or
     imported before it existed)."""
     due_by_terms: date | None = None
-    """For one stating no due date (``due_date`` None): the day its seller's terms in the
-    settings make it due (``reminders.due_day``), which reminders count from."""
+    """Only for one stating no due date (None whenever ``due_date`` is set): the day its
+    seller's terms in the settings make it due (``reminders.due_day``), which reminders
+    count from."""
 
     def to_json(self) -> dict[str, object]:
         return {

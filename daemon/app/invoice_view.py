@@ -4,7 +4,7 @@ and what people decided, in the operator's language; the TUI's invoice screen sa
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import tzinfo
 
 from daemon.app.invoice_detail import InvoiceDetail
 from daemon.domain import finding_words
@@ -26,9 +26,8 @@ from daemon.domain.payment_words import shown_how
 def due_shown(d: InvoiceDetail, lang: str) -> str:
     """The day the invoice is due, as its heading says it: the one it states or a person
     set; else the one the seller's terms in the settings give, saying so; else "-"."""
-    stated: date | None = d.row.due_date
-    if stated is not None or d.row.due_by_terms is None:
-        return day(stated, lang)
+    if d.row.due_by_terms is None:
+        return day(d.row.due_date, lang)
     return _("{day} (the seller's terms in the settings)").format(day=day(d.row.due_by_terms, lang))
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, false, func, literal, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +39,7 @@ from daemon.store.casefold import casefold
 from daemon.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -145,24 +148,27 @@ def due_day(settings: Settings, invoice: Invoice) -> date | None:
 def due_by_terms_before(settings: Settings, day: date) -> ColumnElement[bool] | None:
     """In SQL, the invoices stating no due date whose seller's terms make them due before
     ``day`` (:func:`due_day` for a list's filter); None when no terms give a day."""
-    default = settings.reminders.days_to_pay
-    earlier: list[ColumnElement[bool]] = []  # the entries before: the first that names it wins
-    due: list[ColumnElement[bool]] = []
-    for own in settings.reminders.sellers:
-        names = _names_seller(own)
-        days = own.days_to_pay if own.days_to_pay is not None else default
-        if days is not None:
-            due.append(and_(names, *map(not_, earlier), _issued_before(day, days)))
-        earlier.append(names)
-    if default is not None:
-        due.append(and_(*map(not_, earlier), _issued_before(day, default)))
-    return and_(col(Invoice.due_date).is_(None), or_(*due)) if due else None
+
+    def issued_before(days: int | None) -> ColumnElement[bool]:
+        return false() if days is None else col(Invoice.issue_date) < day - timedelta(days)
+
+    due = _by_sellers_terms(settings, issued_before)
+    return None if due is None else and_(col(Invoice.due_date).is_(None), due)
 
 
 def terms_days(settings: Settings) -> ColumnElement[int] | None:
-    """In SQL, the days after its issue date an invoice is due by its seller's terms (the
-    first entry that names it, else ``[reminders] days_to_pay``; NULL where none give a day):
-    :func:`due_day` for a figure counted in the database. None when no terms give a day."""
+    """In SQL, the days after its issue date an invoice is due by its seller's terms (NULL
+    where none give a day): :func:`due_day` for a figure counted in the database. None when
+    no terms give a day."""
+    return _by_sellers_terms(settings, lambda days: literal(days, Integer))
+
+
+def _by_sellers_terms(
+    settings: Settings, then: Callable[[int | None], ColumnElement[_T]]
+) -> ColumnElement[_T] | None:
+    """``then(days)`` for the days to pay of the invoice's seller, in SQL: the first entry
+    of ``[[reminders.sellers]]`` that names it (:func:`_own_terms`), else
+    ``[reminders] days_to_pay``. None when no terms give a day."""
     default = settings.reminders.days_to_pay
     whens = [
         (_names_seller(own), own.days_to_pay if own.days_to_pay is not None else default)
@@ -170,14 +176,9 @@ def terms_days(settings: Settings) -> ColumnElement[int] | None:
     ]
     if default is None and all(days is None for _names, days in whens):
         return None
-    return case(
-        *((names, literal(days, Integer)) for names, days in whens),
-        else_=literal(default, Integer),
-    )
-
-
-def _issued_before(day: date, days: int) -> ColumnElement[bool]:
-    return col(Invoice.issue_date) < day - timedelta(days=days)
+    if not whens:  # SQL has no CASE without a WHEN
+        return then(default)
+    return case(*((names, then(days)) for names, days in whens), else_=then(default))
 
 
 def undated_and_late(settings: Settings, invoice: Invoice, today: date) -> bool:
