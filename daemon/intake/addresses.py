@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from daemon.domain.errors import NotFoundError
+from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import shown
 from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
@@ -76,11 +77,16 @@ async def put_invoice_address(
     reason: str,
     source: str,
     shared: Collection[str] = (),
+    *,
+    same_is_unchanged: bool = False,
 ) -> AddressSet:
     """In ``session``: make ``email`` (already checked) the customer's invoice address, the
-    previous one retired; a new address is marked a shared mailbox when its name says so; an
-    address marked undeliverable that is set again is marked deliverable. Every change is
-    logged with who, when and why."""
+    previous one retired; a new address is marked a shared mailbox when its name says so.
+    Every change is logged with who, when and why. An address a hard bounce marked
+    undeliverable is refused, never cleared on the way (invoices and reminders would go to an
+    address known to bounce): a person marks it deliverable first. With
+    ``same_is_unchanged`` (a customer file that still names the current address: an export
+    nobody updated), that address is left as it is, mark and all."""
     # the customer's row first: of two changes at once, the second waits here and then sees
     # the first's (else both retired the old address and each left its own active)
     await take_row(session, Customer, customer_id)
@@ -96,8 +102,11 @@ async def put_invoice_address(
         )
     ).all()
     current = [a for a in addresses if a.active]
-    if [a.email for a in current] == [email] and not current[0].undeliverable:
+    if [a.email for a in current] == [email] and (
+        same_is_unchanged or not current[0].undeliverable
+    ):
         return AddressSet(current[0], changed=False)
+    await refuse_known_to_bounce(session, customer_id, email)
     for old in current:
         if old.email == email:
             continue
@@ -122,8 +131,6 @@ async def put_invoice_address(
             role=AddressRole.INVOICE_TO,
             central_mailbox=is_shared_mailbox(email, shared),
         )
-    if address.undeliverable:
-        await mark_deliverable(session, address, changed_by, reason, source)
     address.active = True  # an address set again keeps what it was marked (shared or not)
     session.add(address)
     await session.flush()
@@ -140,6 +147,40 @@ async def put_invoice_address(
             source,
         )
     return AddressSet(address, changed=True)
+
+
+async def refuse_known_to_bounce(session: AsyncSession, customer_id: int, email: str) -> None:
+    """Refuse ``email`` as a new invoice or copy address of the customer when a hard bounce
+    marked it undeliverable, as either (a person marks it deliverable first)."""
+    known = (
+        await session.exec(
+            select(CustomerAddress).where(
+                CustomerAddress.customer_id == customer_id,
+                CustomerAddress.email == email,
+                col(CustomerAddress.undeliverable).is_(True),
+            )
+        )
+    ).first()
+    if known is not None:
+        raise ValidationError(still_undeliverable(known))
+
+
+def still_undeliverable(address: CustomerAddress) -> str:
+    """Why an address marked undeliverable is not set as the invoice address, and the way to
+    set it when the customer says it receives mail again."""
+    if address.active and address.role == AddressRole.INVOICE_TO:
+        said = _(
+            "{email} is the invoice address, marked undeliverable ({reason}): if the customer "
+            "has confirmed that it receives mail again, mark it deliverable (customers "
+            "deliverable, or u in the TUI)"
+        )
+    else:
+        said = _(
+            "{email} is marked undeliverable ({reason}): if the customer has confirmed that "
+            "it receives mail again, mark it deliverable first (customers deliverable, or u "
+            "in the TUI), then try again"
+        )
+    return said.format(email=address.email, reason=shown(address.undeliverable_reason))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from daemon.intake.addresses import (
     log_change,
     mark_deliverable,
     mark_shared,
+    refuse_known_to_bounce,
 )
 from daemon.intake.customer_records import addresses_of, customer_email, described, recorded_email
 from daemon.intake.readable import remake_readable
@@ -137,6 +138,7 @@ class CustomerChanges:
                 known = copies.get(email)
                 if known is not None and known.active:
                     continue
+                await refuse_known_to_bounce(session, customer_id, email)
                 if known is not None:
                     known.active = True
                     session.add(known)
@@ -179,12 +181,13 @@ class CustomerChanges:
         self, customer_id: int, email: str, *, changed_by: str, reason: str, source: str = "cli"
     ) -> CustomerAddress:
         """Mark a customer's address that was marked undeliverable (by a hard bounce)
-        deliverable again; logged with who, when and why."""
+        deliverable again, a retired one too (so that it can be set again); logged with who,
+        when and why."""
         if not reason.strip():
             raise ValidationError(_("reason: say why the address is deliverable again"))
         email = recorded_email(email, "email")
         async with transaction(self.sessions) as session:
-            found = await addresses_of(session, customer_id, email, active=True)
+            found = await addresses_of(session, customer_id, email)
             if not found:
                 raise NotFoundError(
                     _("{email} is not an address of customer #{customer_id}").format(

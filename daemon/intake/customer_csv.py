@@ -23,7 +23,12 @@ from daemon.domain.errors import ValidationError
 from daemon.domain.event_words import event_text
 from daemon.domain.i18n import _, joined
 from daemon.domain.models import AddressRole, Customer, CustomerAddress
-from daemon.intake.addresses import add_address, put_invoice_address
+from daemon.intake.addresses import (
+    add_address,
+    put_invoice_address,
+    refuse_known_to_bounce,
+    still_undeliverable,
+)
 from daemon.intake.customer_records import (
     NewCustomer,
     already_recorded,
@@ -159,17 +164,29 @@ async def _update(
     who: str,
     source: str,
     shared: Collection[str],
-) -> list[str]:
-    """Bring ``customer``'s addresses to what ``data`` says; what changed."""
+) -> tuple[list[str], str]:
+    """Bring ``customer``'s addresses to what ``data`` says; what changed, and what stays as
+    it was although the file says otherwise (its invoice address still undeliverable: the
+    file does not say a person checked it)."""
     assert customer.id is not None
     why = event_text("customer_file", file=source.removeprefix("csv:"))
     changes = []
+    kept = ""
     if data.invoice_email:
         done = await put_invoice_address(
-            session, customer.id, data.invoice_email, who, why, source, shared
+            session,
+            customer.id,
+            data.invoice_email,
+            who,
+            why,
+            source,
+            shared,
+            same_is_unchanged=True,
         )
         if done.changed:
             changes.append(_("invoice address {email}").format(email=data.invoice_email))
+        elif done.address.undeliverable:
+            kept = still_undeliverable(done.address)
     copies = (
         await session.exec(
             select(CustomerAddress.email).where(
@@ -181,9 +198,10 @@ async def _update(
     ).all()
     for copy in data.copy_emails:
         if copy not in copies:
+            await refuse_known_to_bounce(session, customer.id, copy)
             await add_address(session, customer, copy, AddressRole.COPY, who, why, source)
             changes.append(_("copy {email}").format(email=copy))
-    return changes
+    return changes, kept
 
 
 async def import_customers(
@@ -215,11 +233,16 @@ async def import_customers(
                         )
                     )
                 elif found:
-                    changes = await _update(session, found[0], data, changed_by, source, shared)
+                    try:
+                        changes, kept = await _update(
+                            session, found[0], data, changed_by, source, shared
+                        )
+                    except ValidationError as refused:
+                        errors.append(f"{path}:{line}: {refused}")
+                        continue
                     outcome = "updated" if changes else "unchanged"
-                    done.append(
-                        ImportedRow(line, data.name, outcome, found[0].id, ", ".join(changes))
-                    )
+                    detail = ", ".join([*changes, kept] if kept else changes)
+                    done.append(ImportedRow(line, data.name, outcome, found[0].id, detail))
                 elif known := await already_recorded(session, data):
                     errors.append(
                         _(

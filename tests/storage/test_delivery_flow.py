@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from daemon.app.services import Facturier
-from daemon.domain.errors import ValidationError
+from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.intake.customers import NewCustomer
 from daemon.intake.duplicates import Decision
 from daemon.outbound.handoff import Sender
@@ -486,7 +486,7 @@ async def test_a_name_or_number_that_fits_none_lists_those_close_to_it(
     """A partial name or number ("Martin", "0101") fits nothing exactly: refused, never
     guessed, with the records that hold it listed for the operator to pick; a wildcard
     character typed is a character, not a pattern."""
-    from daemon.domain.errors import NEAR_SHOWN, NotFoundError
+    from daemon.domain.errors import NEAR_SHOWN
 
     martin = await _customer(app, "compta@martin.example", name="Atelier Martin", ident="C-9")
     await _customer(app, "factures@dupont.example", name="Dupont", ident="C-1")
@@ -520,32 +520,130 @@ async def test_a_name_or_number_that_fits_none_lists_those_close_to_it(
     assert {r.payment_state for r in await app.queries.invoices()} == {"unpaid"}
 
 
-async def test_setting_the_same_undeliverable_address_marks_it_deliverable_and_logs_it(
-    app: Facturier,
-) -> None:
+async def _mark_undeliverable(app: Facturier, email: str) -> None:
     from sqlalchemy import update
 
     from daemon.domain.models import CustomerAddress
 
-    customer = await _customer(app, "factures@dupont.example")
     async with app.ctx.sessions() as session, session.begin():
         await session.exec(
-            update(CustomerAddress).values(undeliverable=True)  # type: ignore[call-overload]
+            update(CustomerAddress)  # type: ignore[call-overload]
+            .where(CustomerAddress.email == email)
+            .values(undeliverable=True, undeliverable_reason="5.1.1 userunknown: 550 No such user")
         )
-    done = await app.customers.set_invoice_address(
+
+
+async def _invoice_address(app: Facturier, customer: int) -> str:
+    [current] = [
+        a.email
+        for a in await app.customers.addresses(customer)
+        if a.active and a.role == "invoice_to"
+    ]
+    return current
+
+
+async def test_an_address_known_to_bounce_is_set_only_once_a_person_marks_it_deliverable(
+    app: Facturier,
+) -> None:
+    customer = await _customer(app, "factures@dupont.example")
+    await _mark_undeliverable(app, "factures@dupont.example")
+    logged = len(await app.customers.history(customer))
+    with pytest.raises(ValidationError) as refused:
+        await app.customers.set_invoice_address(
+            customer, "factures@dupont.example", changed_by="alice", reason="typed again"
+        )
+    said = str(refused.value)
+    assert "factures@dupont.example is the invoice address, marked undeliverable" in said
+    assert "550 No such user" in said and "customers deliverable" in said
+    [address] = await app.customers.addresses(customer)
+    assert address.undeliverable and len(await app.customers.history(customer)) == logged
+
+    # moved to another address, then back to the one that bounced: refused the same way
+    await app.customers.set_invoice_address(
+        customer, "compta@dupont.example", changed_by="alice", reason="new mailbox"
+    )
+    with pytest.raises(ValidationError) as refused:
+        await app.customers.set_invoice_address(
+            customer, "factures@dupont.example", changed_by="alice", reason="back"
+        )
+    assert "then try again" in str(refused.value)
+    assert await _invoice_address(app, customer) == "compta@dupont.example"
+
+    # the person's word that it works again, on the retired address, then the address set
+    await app.customers.mark_deliverable(
         customer, "factures@dupont.example", changed_by="alice", reason="mailbox fixed"
+    )
+    done = await app.customers.set_invoice_address(
+        customer, "factures@dupont.example", changed_by="alice", reason="back"
     )
     assert done.changed and not done.address.undeliverable
     history = await app.customers.history(customer)
-    assert [(h.field, h.old_value, h.new_value, h.changed_by, h.reason) for h in history][-1] == (
-        "undeliverable",
-        "true",
-        "false",
-        "alice",
-        "mailbox fixed",
-    )
+    assert [(h.field, h.old_value, h.new_value, h.changed_by, h.reason) for h in history][-2:] == [
+        ("undeliverable", "true", "false", "alice", "mailbox fixed"),
+        ("invoice_to", "compta@dupont.example", "factures@dupont.example", "alice", "back"),
+    ]
     again = await app.customers.set_invoice_address(
         customer, "factures@dupont.example", changed_by="alice", reason="again"
     )
     assert not again.changed
     assert len(await app.customers.history(customer)) == len(history)
+
+
+async def test_a_customer_file_that_still_names_an_address_known_to_bounce_leaves_its_mark(
+    app: Facturier, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "factures@dupont.example")
+    await _mark_undeliverable(app, "factures@dupont.example")
+    logged = len(await app.customers.history(customer))
+    file = tmp_path / "customers.csv"
+    header = "name,invoice_email,copy_emails,vat_id,identifier,language\n"
+    file.write_text(header + "Boulangerie Dupont,factures@dupont.example,,,C-1,fr\n")
+    [row] = await app.customers.import_csv(file, changed_by="nightly")
+    assert row.outcome == "unchanged"
+    assert "factures@dupont.example is the invoice address, marked undeliverable" in row.detail
+    [address] = await app.customers.addresses(customer)
+    assert address.undeliverable and len(await app.customers.history(customer)) == logged
+
+    # a file that moves the customer back to an address known to bounce: refused, by line
+    await app.customers.set_invoice_address(
+        customer, "compta@dupont.example", changed_by="alice", reason="new mailbox"
+    )
+    file.write_text(
+        header
+        + "Atelier Martin,compta@martin.example,,,C-2,fr\n"
+        + "Boulangerie Dupont,factures@dupont.example,,,C-1,fr\n"
+    )
+    with pytest.raises(ValidationError) as refused:
+        await app.customers.import_csv(file, changed_by="nightly")
+    assert f"{file}:3: factures@dupont.example is marked undeliverable" in str(refused.value)
+    assert "nothing was imported" in str(refused.value)
+    assert await _invoice_address(app, customer) == "compta@dupont.example"
+    with pytest.raises(NotFoundError):
+        await app.customers.find("C-2")
+
+
+async def test_a_copy_known_to_bounce_is_not_added_again_unmarked(app: Facturier) -> None:
+    customer = await _customer(app, "factures@dupont.example", ("gerant@dupont.example",))
+    await _mark_undeliverable(app, "gerant@dupont.example")
+    await app.customers.edit(
+        customer, changed_by="alice", reason="left", remove_copies=("gerant@dupont.example",)
+    )
+    with pytest.raises(ValidationError) as refused:
+        await app.customers.edit(
+            customer, changed_by="alice", reason="back", add_copies=("gerant@dupont.example",)
+        )
+    assert "gerant@dupont.example is marked undeliverable" in str(refused.value)
+    # nor the invoice address that bounced, added as a copy
+    await app.customers.set_invoice_address(
+        customer, "compta@dupont.example", changed_by="alice", reason="new mailbox"
+    )
+    await _mark_undeliverable(app, "compta@dupont.example")
+    with pytest.raises(ValidationError):
+        await app.customers.edit(
+            customer, changed_by="alice", reason="cc", add_copies=("compta@dupont.example",)
+        )
+    assert [(a.email, a.role, a.active) for a in await app.customers.addresses(customer)] == [
+        ("factures@dupont.example", "invoice_to", False),
+        ("gerant@dupont.example", "copy", False),
+        ("compta@dupont.example", "invoice_to", True),
+    ]

@@ -817,6 +817,35 @@ async def test_an_address_marked_deliverable_again_from_the_queue(tui_settings: 
         await app.services.close()
 
 
+async def test_an_address_known_to_bounce_typed_again_is_refused_with_the_way_out(
+    tui_settings: Settings,
+) -> None:
+    """s with the address that bounced: not done, saying why and that u marks it deliverable;
+    the address keeps its mark and the item stays in the queue."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settled(pilot)
+        await _select(app, "undeliverable-address")
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        await pilot.press(*"compta@martin.invalid", "tab", "enter")
+        await pilot.pause(0.2)
+        await pilot.press(*"typed again", "enter")
+        await _settled(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            "compta@martin.invalid is the invoice address, marked undeliverable" in m
+            and "u in the TUI" in m
+            for m in said
+        ), said
+        assert "undeliverable-address" in _kinds(app.screen.query_one("#queue", DataTable))
+        martin = await app.services.customers.find("C-2")
+        assert martin.id is not None
+        [address] = await app.services.customers.addresses(martin.id)
+        assert address.undeliverable
+        await app.services.close()
+
+
 async def test_search_answers_as_you_type(tui_settings: Settings) -> None:
     app = make_app(tui_settings)
     async with app.run_test(size=(140, 40)) as pilot:
