@@ -11,7 +11,7 @@ from daemon.app.operator import current_operator
 from daemon.domain.errors import ValidationError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
-from daemon.domain.typed_amounts import read_amount
+from daemon.domain.typed_amounts import read_amount, written_currency
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
 
@@ -34,6 +34,7 @@ class InvoiceMoneyActions(LoadingScreen):
                 by=current_operator(),
                 reason=answer.reason,
                 source="tui",
+                currency=written_currency(text) if text else None,
             )
             lang = self.services.ctx.settings.ui.resolved_language()
             return _("payment of {amount} recorded").format(

@@ -32,7 +32,7 @@ from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.models import PaymentStatus
 from daemon.domain.payment_words import shown_how, shown_payment
-from daemon.domain.typed_amounts import read_amount
+from daemon.domain.typed_amounts import read_amount, written_currency
 from daemon.intake.payments import PaymentOutcome
 
 
@@ -133,6 +133,7 @@ def payments_record(
         fail(_("--reason: say where the payment was seen (it is recorded)"))
     try:
         paid = read_amount(amount) if amount else None
+        written = written_currency(amount) if amount else None
     except ValidationError as exc:
         fail(str(exc))
     try:
@@ -150,6 +151,7 @@ def payments_record(
             reference=reference,
             by=user(),
             reason=reason,
+            currency=written,
         )
         now = await app_.queries.invoice(inv.id)
         typer.echo(

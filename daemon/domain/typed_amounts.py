@@ -2,7 +2,8 @@
 refused: "1 500,00", "1500.50", "1,500.00", "1.500,00" and "1 500,00 €" (copied from a
 screen) are 1500.00 and 1500.50; "1,500" and "1.500" are refused, since one reader writes
 one and a half thousand so and another one and a half, and a payment recorded a thousand
-times too small (or too large) is worse than a question."""
+times too small (or too large) is worse than a question. A currency written beside the amount
+is read too (``written_currency``), for the caller to hold to the invoice's."""
 
 from __future__ import annotations
 
@@ -50,6 +51,20 @@ def read_amount(text: str) -> Decimal:
     if grouping and (len(set(grouping)) > 1 or not _grouped(whole)):
         raise _not_an_amount(text)
     return Decimal("".join(whole) + (f".{decimals}" if decimals else ""))
+
+
+_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD"}
+"""The symbols an amount copied from a screen carries, as ISO 4217 codes ("$" alone is the
+US dollar's: another dollar is written with its code)."""
+
+
+def written_currency(text: str) -> str | None:
+    """The currency written beside the amount in ``text`` ("100 USD", "€ 100"), as an ISO 4217
+    code; None when none is. Two different ones are refused."""
+    found = {_SYMBOLS.get(m, m.upper()) for m in _CURRENCY.findall(text.strip())}
+    if len(found) > 1:
+        raise _not_an_amount(text)
+    return found.pop() if found else None
 
 
 def _grouped(numbers: list[str]) -> bool:

@@ -199,8 +199,11 @@ class PaymentService:
         by: str,
         reason: str,
         source: str = "cli",
+        currency: str | None = None,
     ) -> Payment:
-        """A payment typed by a person for one invoice (``amount`` None: its balance)."""
+        """A payment typed by a person for one invoice (``amount`` None: its balance), in the
+        invoice's currency (``currency``, the one the person wrote beside the amount, if any,
+        must be it: an amount in another is never taken for one in the invoice's)."""
         if not reason.strip():
             raise ValidationError(_("reason: say where the payment was seen (it is recorded)"))
         if received_on > self.today():
@@ -211,6 +214,13 @@ class PaymentService:
             )
         async with transaction(self.sessions) as session:
             invoice = await owed_invoice(session, invoice_id)
+            if currency is not None and currency != invoice.currency:
+                raise ValidationError(
+                    _(
+                        "amount: written in {written}, but invoice {number} is in {currency}: "
+                        "give the amount in {currency} that reached the account"
+                    ).format(written=currency, number=invoice.number, currency=invoice.currency)
+                )
             owed = still_owed(invoice)
             if amount is None and owed <= ZERO:  # its balance, and there is none
                 raise ValidationError(

@@ -168,6 +168,35 @@ async def test_partial_payments_by_hand_add_up(app: Facturier, tmp_path: Path) -
     assert paid.payment_state == "paid" and paid.amount_paid == Decimal("120.00")
 
 
+async def test_a_payment_typed_in_another_currency_is_refused(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """100 USD typed for a euro invoice is not recorded as 100 EUR."""
+    ids = await _invoices(app, tmp_path, "FA-42")
+    with pytest.raises(ValidationError) as refused:
+        await app.payments.record_by_hand(
+            ids["FA-42"],
+            Decimal("100"),
+            received_on=date(2026, 12, 1),
+            reference=None,
+            by="ana",
+            reason="wire",
+            currency="USD",
+        )
+    assert "written in USD, but invoice FA-42 is in EUR" in str(refused.value)
+    assert await _owed(app, ids["FA-42"]) == ("unpaid", Decimal("120.00"))
+    await app.payments.record_by_hand(
+        ids["FA-42"],
+        Decimal("100"),
+        received_on=date(2026, 12, 1),
+        reference=None,
+        by="ana",
+        reason="wire",
+        currency="EUR",
+    )
+    assert await _owed(app, ids["FA-42"]) == ("partial", Decimal("20.00"))
+
+
 _CSV_HEAD = b"date,amount,currency,reference,remittance,payer\n"
 
 

@@ -394,6 +394,8 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
         (["10", "--on", "2026-13-01"], "--on: 2026-13-01 is not a YYYY-MM-DD date"),
         # a payment not received yet (a typo in the year, a cheque post-dated)
         (["10", "--on", "2099-01-01"], "2099-01-01 is in the future"),
+        # another currency than the invoice's: never read as euros
+        (["100 USD"], "amount: written in USD, but invoice FA-81 is in EUR"),
     ):
         code, out = run(config, "payments", "record", "FA-81", *typed, "--reason", "typed")
         assert code == 2 and says in out, out

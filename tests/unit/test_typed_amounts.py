@@ -55,3 +55,30 @@ def test_what_is_refused(typed: str, says: str) -> None:
     with pytest.raises(ValidationError, match=None) as refused:
         read_amount(typed)
     assert says in str(refused.value) and repr(typed) in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency"),
+    [
+        ("1500", None),
+        ("1\u202f500,00\u00a0€", "EUR"),
+        ("€1,234.56", "EUR"),
+        ("EUR 12.50", "EUR"),
+        ("12.50 eur", "EUR"),
+        ("100 USD", "USD"),
+        ("$100", "USD"),
+        ("£20", "GBP"),
+        ("100 CHF", "CHF"),
+    ],
+)
+def test_the_currency_written_beside_an_amount(typed: str, currency: str | None) -> None:
+    from daemon.domain.typed_amounts import written_currency
+
+    assert written_currency(typed) == currency
+
+
+def test_two_currencies_beside_one_amount_are_refused() -> None:
+    from daemon.domain.typed_amounts import written_currency
+
+    with pytest.raises(ValidationError, match="is not an amount"):
+        written_currency("EUR 100 USD")
