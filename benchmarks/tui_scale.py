@@ -237,6 +237,7 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
     from datetime import date
 
     from config import SellerTerms
+    from daemon.app import attention_money as money_items
     from daemon.app import attention_sources as sources
     from daemon.app.invoice_list import InvoiceFilter, InvoiceList
     from daemon.domain.states import InvoiceState
@@ -259,7 +260,8 @@ async def service_answers(services: Any, number: str) -> dict[str, Any]:
             ("inbound", lambda: sources.inbound(session, settings, 201)),
             ("no due day", lambda: sources.undated(session, settings, 201)),
             ("addresses", lambda: sources.addresses(session)),
-            ("payments", lambda: sources.payments(session)),
+            ("payments", lambda: money_items.payments(session)),
+            ("overpaid", lambda: money_items.overpaid(session)),
             ("address answers", lambda: sources.address_answers(session)),
         ):
             out[f"db: queue source {name} ms"] = await ms(question())

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from config import Settings
+from daemon.app import attention_money as money_items
 from daemon.app import attention_sources as sources
 from daemon.app.attention_rows import AttentionItem
 
@@ -65,7 +66,8 @@ class AttentionQueue:
                     if rest is not None:
                         rests.append(rest)
                 found += await sources.addresses(session)
-                found += await sources.payments(session)
+                found += await money_items.payments(session)
+                found += await money_items.overpaid(session)
                 found += await sources.address_answers(session)
                 resolved = set(
                     (

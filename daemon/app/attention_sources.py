@@ -1,6 +1,6 @@
 """Where the attention queue's items come from, one reader each: invoices needing a
-person, undeliverable addresses, waiting payments, answers to an address request, long
-deferrals and inbound messages a person must look at."""
+person, undeliverable addresses, answers to an address request, long deferrals and inbound
+messages a person must look at (money a person must place: ``attention_money``)."""
 
 from __future__ import annotations
 
@@ -47,12 +47,9 @@ from daemon.domain.models import (
     DeliveryKind,
     InboundMessage,
     Invoice,
-    Payment,
-    PaymentStatus,
     RequestState,
     utcnow,
 )
-from daemon.domain.payment_words import shown_payment
 from daemon.domain.payments import still_owed
 from daemon.domain.states import DeliveryState, EventKind, InvoiceState
 from daemon.intake.amounts import held_findings
@@ -205,28 +202,6 @@ async def addresses(session: AsyncSession) -> list[AttentionItem]:
             address=address.email,
         )
         for address, name in rows
-    ]
-
-
-async def payments(session: AsyncSession) -> list[AttentionItem]:
-    """Payments that match no invoice or pay more than is owed."""
-    rows = (
-        await session.exec(select(Payment).where(Payment.status == PaymentStatus.WAITING.value))
-    ).all()
-    return [
-        make_item(
-            AttentionKind.PAYMENT_WAITING,
-            p.id,
-            p.recorded_at,
-            _("{money} from {payer} on {day}: {why}").format(
-                money=money(p.amount, p.currency, language()),
-                payer=p.payer_name or _("unknown payer"),
-                day=day(p.received_on, language()),
-                why=shown_payment(p.waiting_reason),
-            ),
-            customer=p.payer_name,
-        )
-        for p in rows
     ]
 
 

@@ -32,9 +32,15 @@ class AttentionKind(enum.StrEnum):
     PAYMENT_WAITING = "payment-waiting"  # matches no invoice, or pays more than is owed
     ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
     NO_DUE_DATE = "no-due-date"  # owed and old, but states no due day: never reminded
+    OVERPAID = "overpaid"  # paid more than it owes: the difference is the customer's
 
 
 HINTS: dict[AttentionKind, str] = {
+    AttentionKind.OVERPAID: N_(
+        "pay the difference back to the customer, or agree with it to keep it as credit, "
+        "then mark it dealt with; a payment recorded wrong is reversed instead "
+        "(payments reverse)"
+    ),
     AttentionKind.NO_DUE_DATE: N_(
         "reminders skip it until it has a due date: set the day it is due (E on its screen, "
         "or facturier due), or the admin states the seller's terms ([reminders] days_to_pay)"
@@ -98,6 +104,7 @@ HINTS: dict[AttentionKind, str] = {
 }
 
 LABELS: dict[AttentionKind, str] = {
+    AttentionKind.OVERPAID: N_("overpaid"),
     AttentionKind.NO_DUE_DATE: N_("no due date"),
     AttentionKind.ADDRESS_ANSWER: N_("address answer"),
     AttentionKind.PAYMENT_WAITING: N_("payment waiting"),
@@ -127,6 +134,7 @@ CLOSED_BY_HAND = frozenset(
         AttentionKind.QUARANTINED,
         AttentionKind.COMPLAINT,
         AttentionKind.LONG_DEFERRED,
+        AttentionKind.OVERPAID,
     }
 )
 

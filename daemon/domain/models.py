@@ -56,6 +56,15 @@ UNDATED_OWED = "due_date IS NULL AND payment_state IN ({})".format(
 """Owed invoices that state no due date, as SQL with its values written out: a query that
 says it in these words can use the partial index ``ix_invoices_undated_owed`` (a bound
 parameter would not prove the index's condition, on SQLite or on PostgreSQL)."""
+OVERPAID = (
+    "payment_state = 'paid' AND amount_paid > 0 AND amount_paid > amount_due - amount_credited"
+)
+"""Invoices paid more than they owe (paid twice, or a credit note after the payment): the
+difference is the customer's, to pay back or keep as its credit. As SQL with its values
+written out, for the partial index ``ix_invoices_overpaid`` (SQLite proves that index's
+condition from a query's only for this form, not ``paid + credited > due``); SQLite counts
+its amounts as floating point, so a reader keeps the rows whose exact balance
+(``still_owed``) is below zero."""
 
 
 class Customer(SQLModel, table=True):
@@ -121,6 +130,12 @@ class Invoice(SQLModel, table=True):
             "id",
             sqlite_where=text(UNDATED_OWED),
             postgresql_where=text(UNDATED_OWED),
+        ),
+        Index(
+            "ix_invoices_overpaid",
+            "id",
+            sqlite_where=text(OVERPAID),
+            postgresql_where=text(OVERPAID),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -197,6 +197,53 @@ async def test_a_payment_typed_in_another_currency_is_refused(
     assert await _owed(app, ids["FA-42"]) == ("partial", Decimal("20.00"))
 
 
+async def test_money_paid_beyond_what_an_invoice_owes_waits_for_a_person(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """An invoice paid twice (or a payment typed wrong) is in the queue with what is the
+    customer's; a reversal of the wrong payment takes it out, a person's word on a refund
+    too, and an invoice paid exactly is never there."""
+    from daemon.domain.attention import AttentionKind
+
+    ids = await _invoices(app, tmp_path, "FA-43", "FA-44")
+
+    async def pay(number: str, amount: str) -> int:
+        payment = await app.payments.record_by_hand(
+            ids[number],
+            Decimal(amount),
+            received_on=date(2026, 12, 1),
+            reference=None,
+            by="ana",
+            reason="wire",
+        )
+        assert payment.id is not None
+        return payment.id
+
+    async def overpaid() -> list[tuple[str | None, str]]:
+        return [
+            (i.invoice_number, i.why) for i in await app.attention.items(AttentionKind.OVERPAID)
+        ]
+
+    await pay("FA-44", "120.00")
+    await pay("FA-43", "120.00")
+    assert await overpaid() == []
+    typo = await pay("FA-43", "1000.00")
+    assert await overpaid() == [
+        ("FA-43", "paid €1,120.00 for €120.00 owed: €1,000.00 is the customer's")
+    ]
+    await app.payments.reverse(typo, by="ana", reason="typed 1000 for 100")
+    assert await overpaid() == []
+
+    await pay("FA-43", "120.00")  # the customer paid twice
+    [item] = await app.attention.items(AttentionKind.OVERPAID)
+    assert "€120.00 is the customer's" in item.why and "pay the difference back" in item.hint
+    await app.attention.resolve(
+        AttentionKind.OVERPAID, item.ref, by="ana", how="refunded by transfer on 2026-12-02"
+    )
+    assert await overpaid() == []
+    assert await _owed(app, ids["FA-43"]) == ("paid", Decimal("-120.00"))
+
+
 _CSV_HEAD = b"date,amount,currency,reference,remittance,payer\n"
 
 
