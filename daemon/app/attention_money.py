@@ -3,8 +3,6 @@ invoice or pays more than they owe, and an invoice paid more than it owes."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, text
 from sqlalchemy import select as columns
 from sqlmodel import col, select
@@ -49,9 +47,10 @@ async def payments(session: AsyncSession) -> list[AttentionItem]:
 
 
 async def overpaid(session: AsyncSession) -> list[AttentionItem]:
-    """Invoices paid more than they owe (``OVERPAID``, by its partial index), each from its
-    latest payment: a payment recorded twice or typed wrong, a customer that paid twice, a
-    credit note that came after the payment."""
+    """Invoices paid more than they owe (``OVERPAID``, by its partial index): a payment
+    recorded twice or typed wrong, a customer that paid twice, a credit note that came after
+    the payment. Each item is its invoice's latest payment (the allocation's id, its time):
+    once a person dealt with it, a further payment asks again."""
     rows = (
         await session.exec(
             select(Invoice, Customer.name)
@@ -62,10 +61,15 @@ async def overpaid(session: AsyncSession) -> list[AttentionItem]:
     over = [(i, name) for i, name in rows if i.id is not None and still_owed(i) < ZERO]
     if not over:
         return []
-    latest: dict[int, datetime] = dict(
-        (
+    latest = {
+        invoice_id: (allocation_id, at)
+        for invoice_id, allocation_id, at in (
             await (await session.connection()).execute(
-                columns(col(PaymentAllocation.invoice_id), func.max(col(Payment.recorded_at)))
+                columns(
+                    col(PaymentAllocation.invoice_id),
+                    func.max(col(PaymentAllocation.id)),
+                    func.max(col(Payment.recorded_at)),
+                )
                 .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
                 .where(
                     col(PaymentAllocation.invoice_id).in_([i.id for i, _name in over]),
@@ -74,13 +78,13 @@ async def overpaid(session: AsyncSession) -> list[AttentionItem]:
                 .group_by(col(PaymentAllocation.invoice_id))
             )
         ).all()
-    )
+    }
     lang = language()
     return [
         make_item(
             AttentionKind.OVERPAID,
-            invoice.id,
-            latest.get(invoice.id) or invoice.imported_at,
+            latest[invoice.id][0],
+            latest[invoice.id][1],
             _("paid {paid} for {owed} owed: {over} is the customer's").format(
                 paid=money(invoice.amount_paid, invoice.currency, lang),
                 owed=money(invoice.amount_due - invoice.amount_credited, invoice.currency, lang),
@@ -89,5 +93,5 @@ async def overpaid(session: AsyncSession) -> list[AttentionItem]:
             InvoiceRef(invoice.id, invoice.number, name or invoice.buyer_name, invoice.customer_id),
         )
         for invoice, name in over
-        if invoice.id is not None
+        if invoice.id in latest
     ]

@@ -154,21 +154,24 @@ def payments_record(
             currency=written,
         )
         now = await app_.queries.invoice(inv.id)
-        typer.echo(
-            _(
-                "payment #{id} of {amount} {currency} on invoice {number}: {state}, "
-                "{owed} {currency} owed"
-            ).format(
-                id=payment.id,
-                amount=shown_amount(payment.amount, language()),
-                currency=payment.currency,
-                number=now.number,
-                state=_(now.payment_state),
-                owed=shown_amount(
-                    now.amount_due - now.amount_paid - now.amount_credited, language()
-                ),
-            )
+        owed = now.amount_due - now.amount_paid - now.amount_credited
+        said = _(
+            "payment #{id} of {amount} {currency} on invoice {number}: {state}, "
+            "{owed} {currency} owed"
+        ).format(
+            id=payment.id,
+            amount=shown_amount(payment.amount, language()),
+            currency=payment.currency,
+            number=now.number,
+            state=_(now.payment_state),
+            owed=shown_amount(owed, language()),
         )
+        if owed < 0:  # paid beyond what it owes: the queue's overpaid item says so too
+            said += _(
+                " ({over} {currency} more than it owed: in the attention queue until paid "
+                "back, kept as credit, or the payment reversed)"
+            ).format(over=shown_amount(-owed, language()), currency=payment.currency)
+        typer.echo(said)
 
     with_app(go)
 

@@ -242,6 +242,10 @@ async def test_money_paid_beyond_what_an_invoice_owes_waits_for_a_person(
     )
     assert await overpaid() == []
     assert await _owed(app, ids["FA-43"]) == ("paid", Decimal("-120.00"))
+    await pay("FA-43", "10.00")  # paid again after that: asked again
+    assert await overpaid() == [
+        ("FA-43", "paid €250.00 for €120.00 owed: €130.00 is the customer's")
+    ]
 
 
 _CSV_HEAD = b"date,amount,currency,reference,remittance,payer\n"

@@ -407,6 +407,11 @@ def test_an_amount_or_a_day_typed_wrong_is_said_on_one_line(config: Path, tmp_pa
     assert code == 2 and "is not an amount" in out, out
     code, out = run(config, "payments", "record", "FA-81", "60,00\u202f€", "--reason", "chèque")
     assert code == 0 and "60.00" in out and "60.00 EUR owed" in out, out  # 120.00 - 60.00
+    # more than it owes: said, with where it waits
+    code, out = run(config, "payments", "record", "FA-81", "100", "--reason", "cheque")
+    assert code == 0 and "paid, -40.00 EUR owed (40.00 EUR more than it owed" in out, out
+    code, out = run(config, "queue", "list", "--kind", "overpaid")
+    assert "FA-81" in out and "€40.00 is the customer's" in out, out
 
 
 def test_a_refusal_reaches_a_french_operator_in_french(config: Path) -> None:
