@@ -37,6 +37,16 @@ class InvoiceMoneyActions(LoadingScreen):
                 currency=written_currency(text) if text else None,
             )
             lang = self.services.ctx.settings.ui.resolved_language()
+            now = await self.services.queries.invoice(self.invoice_id)
+            over = now.amount_paid + now.amount_credited - now.amount_due
+            if over > 0:  # paid beyond what it owes: the queue's overpaid item says so too
+                return _(
+                    "payment of {amount} recorded: {over} more than the invoice owed, in the "
+                    "attention queue until paid back, kept as credit, or the payment reversed"
+                ).format(
+                    amount=money(payment.amount, payment.currency, lang),
+                    over=money(over, payment.currency, lang),
+                )
             return _("payment of {amount} recorded").format(
                 amount=money(payment.amount, payment.currency, lang)
             )

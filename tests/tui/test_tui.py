@@ -1555,6 +1555,15 @@ async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Set
         assert "unpaid" in summary and "partly paid" not in summary
         notes = str(app.screen.query_one("#messages").render())
         assert "reversed" in notes and "cheque bounced" in notes
+        # more than it owes: said, and where it waits
+        await pilot.press("P")
+        await _settled(pilot)
+        await pilot.press(*"1000", "tab", *"transfer received", "enter")
+        await _settled(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            "payment of €1,000.00 recorded: €423.40 more than the invoice owed" in m for m in said
+        ), said
         await app.services.close()
 
 
