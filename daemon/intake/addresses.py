@@ -166,8 +166,8 @@ async def refuse_known_to_bounce(session: AsyncSession, customer_id: int, email:
 
 
 def still_undeliverable(address: CustomerAddress) -> str:
-    """Why an address marked undeliverable is not set as the invoice address, and the way to
-    set it when the customer says it receives mail again."""
+    """Why an address marked undeliverable is not taken (as the invoice address or a copy),
+    and the way to take it when the customer says it receives mail again."""
     if address.active and address.role == AddressRole.INVOICE_TO:
         said = _(
             "{email} is the invoice address, marked undeliverable ({reason}): if the customer "
