@@ -51,7 +51,15 @@ WAITING: dict[str, str] = {
 APPLIED_NOTE = N_("{amount} {currency} ({how})")
 
 _HOW = tuple((form_pattern(t), t) for t in HOW.values())
-_WAITING = tuple((form_pattern(t), t) for t in (*WAITING.values(), APPLIED_NOTE))
+# a match as any of HOW's forms writes it: "{how} {numbers}" is cut where the match ends, not
+# after its first word ("number in the remittance text FA-1" is the match, then FA-1); a
+# match no form knows (an earlier version's) is read as before, up to the first space
+_ANY_HOW = "|".join(re.sub(r"\(\?P<\w+>", "(?:", p.pattern.removesuffix("$")) for p, _t in _HOW)
+_FORMS = (*WAITING.values(), APPLIED_NOTE)
+_WAITING = tuple(
+    (re.compile(form_pattern(t).pattern.replace("(?P<how>.*?)", f"(?P<how>{_ANY_HOW})"), re.S), t)
+    for t in _FORMS
+) + tuple((form_pattern(t), t) for t in _FORMS)
 
 
 def how_text(form: str, **values: object) -> str:

@@ -69,3 +69,18 @@ def test_the_match_reads_in_french_whatever_its_form(french: None) -> None:
     assert shown_how(how_text("by_hand")) == "à la main"
     assert shown_how(how_text("by_hand_because", reason="x: y")) == "à la main : x: y"
     assert shown_how(how_text("amount_and_customer")) == "montant et client"
+
+
+@pytest.mark.parametrize(
+    "how", ["number", "reference", "remittance_reference", "amount_and_customer"]
+)
+@pytest.mark.parametrize("form", ["other_currency", "owes_nothing"])
+def test_a_match_written_before_the_invoice_numbers_reads_whole_in_french(
+    french: None, how: str, form: str
+) -> None:
+    """ "{how} {numbers}": the match read as a whole, however many words it has (it was cut
+    after its first word, and the rest left in English)."""
+    match = how_text(how, reference="RF18 5390 0754 7034")
+    text = shown_payment(waiting_text(form, how=match, numbers="FA-2026-0102"))
+    assert shown_how(match) in text and text.split(",")[0].endswith(" FA-2026-0102")
+    assert not re.search(r"\b(?:number|remittance|amount|customer|invoice's)\b", text), text
