@@ -173,7 +173,8 @@ async def test_a_payment_typed_in_another_currency_is_refused(
 ) -> None:
     """100 USD typed for a euro invoice is not recorded as 100 EUR."""
     ids = await _invoices(app, tmp_path, "FA-42")
-    with pytest.raises(ValidationError) as refused:
+
+    async def record(currency: str) -> None:
         await app.payments.record_by_hand(
             ids["FA-42"],
             Decimal("100"),
@@ -181,19 +182,14 @@ async def test_a_payment_typed_in_another_currency_is_refused(
             reference=None,
             by="ana",
             reason="wire",
-            currency="USD",
+            currency=currency,
         )
+
+    with pytest.raises(ValidationError) as refused:
+        await record("USD")
     assert "written in USD, but invoice FA-42 is in EUR" in str(refused.value)
     assert await _owed(app, ids["FA-42"]) == ("unpaid", Decimal("120.00"))
-    await app.payments.record_by_hand(
-        ids["FA-42"],
-        Decimal("100"),
-        received_on=date(2026, 12, 1),
-        reference=None,
-        by="ana",
-        reason="wire",
-        currency="EUR",
-    )
+    await record("EUR")
     assert await _owed(app, ids["FA-42"]) == ("partial", Decimal("20.00"))
 
 
