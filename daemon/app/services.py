@@ -31,6 +31,7 @@ from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import SET_ASIDE
 from daemon.inbound.bounces import BounceProcessor, PollReport
 from daemon.inbound.by_hand import tie_by_hand
+from daemon.intake.addresses import still_undeliverable
 from daemon.intake.amounts import AmountsService
 from daemon.intake.buyers import BuyersService
 from daemon.intake.customer_records import customer_email
@@ -233,7 +234,8 @@ class Facturier:
         self, invoice_id: int, *, by: str, reason: str, to: str | None = None
     ) -> Delivery:
         """Send an invoice again on purpose, recorded with who asked and why: to ``to``, or
-        to the customer's current invoice address (refused while it is undeliverable)."""
+        to the customer's current invoice address; never to an address of the customer that
+        a hard bounce marked undeliverable (a person marks it deliverable first)."""
         if not reason.strip():
             raise ValidationError(_("reason: say why the invoice is sent again"))
         invoice = await self.queries.invoice(invoice_id)
@@ -243,6 +245,11 @@ class Facturier:
                     number=invoice.number, id=invoice_id, state=state_label(invoice.state)
                 )
             )
+        known = (
+            await self.customers.addresses(invoice.customer_id)
+            if invoice.customer_id is not None
+            else []
+        )
         if to is None:
             if invoice.customer_id is None:
                 raise ValidationError(
@@ -250,26 +257,24 @@ class Facturier:
                         number=invoice.number
                     )
                 )
-            current = [
-                a
-                for a in await self.customers.addresses(invoice.customer_id)
-                if a.active and a.role == AddressRole.INVOICE_TO
-            ]
+            current = [a for a in known if a.active and a.role == AddressRole.INVOICE_TO]
             if not current:
                 raise ValidationError(
                     _(
                         "invoice {number}: its customer has no invoice address; set one first"
                     ).format(number=invoice.number)
                 )
-            if current[0].undeliverable:
-                raise ValidationError(
-                    _(
-                        "invoice {number}: {email} is marked undeliverable; "
-                        "set a working address first"
-                    ).format(number=invoice.number, email=current[0].email)
-                )
             to = current[0].email
         address = customer_email(to, "--to")
+        bounced = next(  # a case variant is the same mailbox (RFC 5321 2.4 discourages others)
+            (a for a in known if a.email.lower() == address.lower() and a.undeliverable), None
+        )
+        if bounced is not None:
+            raise ValidationError(
+                _("invoice {number}: {why}").format(
+                    number=invoice.number, why=still_undeliverable(bounced)
+                )
+            )
         return await request_resend(
             self.ctx.sessions,
             invoice_id,

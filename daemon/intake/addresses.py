@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -156,7 +157,8 @@ async def refuse_known_to_bounce(session: AsyncSession, customer_id: int, email:
         await session.exec(
             select(CustomerAddress).where(
                 CustomerAddress.customer_id == customer_id,
-                CustomerAddress.email == email,
+                # a case variant is the same mailbox (RFC 5321 2.4 discourages others)
+                func.lower(CustomerAddress.email) == email.lower(),
                 col(CustomerAddress.undeliverable).is_(True),
             )
         )

@@ -567,6 +567,10 @@ async def test_an_address_known_to_bounce_is_set_only_once_a_person_marks_it_del
             customer, "factures@dupont.example", changed_by="alice", reason="back"
         )
     assert "then try again" in str(refused.value)
+    with pytest.raises(ValidationError):  # written in capitals: the same mailbox
+        await app.customers.set_invoice_address(
+            customer, "Factures@dupont.example", changed_by="alice", reason="back"
+        )
     assert await _invoice_address(app, customer) == "compta@dupont.example"
 
     # the person's word that it works again, on the retired address, then the address set
@@ -647,3 +651,24 @@ async def test_a_copy_known_to_bounce_is_not_added_again_unmarked(app: Facturier
         ("gerant@dupont.example", "copy", False),
         ("compta@dupont.example", "invoice_to", True),
     ]
+
+
+async def test_an_invoice_is_not_sent_again_to_an_address_known_to_bounce(
+    app: Facturier, tmp_path: Path
+) -> None:
+    """resend refuses the customer's address that bounced, named with --to or not, saying
+    the way out; another address is taken."""
+    await _customer(app, "factures@dupont.example")
+    [imported] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-R1")])
+    assert imported.invoice_id is not None
+    await _mark_undeliverable(app, "factures@dupont.example")
+    for to in (None, "factures@dupont.example", "Factures@Dupont.example"):
+        with pytest.raises(ValidationError) as refused:
+            await app.resend(imported.invoice_id, by="ana", reason="lost", to=to)
+        said = str(refused.value)
+        assert "invoice FA-R1: factures@dupont.example is the invoice address, marked" in said
+        assert "customers deliverable" in said
+    delivery = await app.resend(
+        imported.invoice_id, by="ana", reason="lost", to="compta@dupont.example"
+    )
+    assert delivery.recipient == "compta@dupont.example"
