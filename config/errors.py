@@ -35,12 +35,29 @@ class ConfigError(Exception):
     ):
         self.key = key
         self.source = str(source) if source is not None else None
+        self.also: tuple[ConfigError, ...] = ()
+        """Further problems found with this one (each said after it, on the same line)."""
         self.template = message
         self.params = params
         self.translated = translated
         super().__init__(self.retold())
 
+    def __str__(self) -> str:
+        return self.retold()  # with the further problems, set after it was made
+
     def retold(self, translate: Callable[[str], str] = _as_written) -> str:
+        """What is wrong, in the reader's language (``translate``): the file or variable,
+        then each setting with its problem, the further ones (``also``) after the first."""
+        message = self._with_key(translate)
+        for more in self.also:  # the same file: each further problem by its setting
+            message = translate(N_("{said}; {more}")).format(
+                said=message, more=more._with_key(translate)
+            )
+        if self.source:  # as French writes it too (a space before the colon)
+            message = translate(N_("{where}: {problem}")).format(where=self.source, problem=message)
+        return message
+
+    def _with_key(self, translate: Callable[[str], str]) -> str:
         def said(value: object) -> object:
             if isinstance(value, str):
                 return translate(value)
@@ -56,9 +73,6 @@ class ConfigError(Exception):
         message = translate(self.template)
         if values:
             message = message.format(**values)
-        # the file or variable, then the setting, then what is wrong: "{where}: {problem}",
-        # as French writes it too (a space before the colon)
-        for where in (self.key, self.source):
-            if where:
-                message = translate(N_("{where}: {problem}")).format(where=where, problem=message)
+        if self.key:
+            message = translate(N_("{where}: {problem}")).format(where=self.key, problem=message)
         return message

@@ -108,27 +108,41 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
     try:
         settings = Settings(**data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        env_name = "FACTURIER_" + "__".join(str(p).upper() for p in first["loc"])
-        error = (first.get("ctx") or {}).get("error")
-        ours = first["type"] == "value_error" and isinstance(error, ValueError)
-        known = _CHECKS.get(first["type"])
-        detail: object = first["msg"]
-        if ours:
-            detail = str(error)
-        elif known is not None:
-            detail = (known, {k: str(v) for k, v in (first.get("ctx") or {}).items()})
-        raise ConfigError(
-            N_("{detail} (from {where} or ${variable})"),
-            key=key,
-            source=path,
-            translated=("detail", "where") if ours or known else ("where",),
-            detail=detail,
-            where=str(path) if path.exists() else N_("defaults"),
-            variable=env_name,
-        ) from exc
+        first, *rest = [_config_error(e, path) for e in exc.errors()[:MAX_SAID]]
+        first.also = tuple(rest)
+        raise first from exc
     return _resolve_paths(settings, (path.parent if path.exists() else Path.cwd()).resolve())
+
+
+MAX_SAID = 5
+"""The most problems one refusal names (a file with more has them told five at a time)."""
+
+
+def _config_error(found: Any, path: Path) -> ConfigError:
+    """One problem pydantic found, in the admin's words: the setting, what is wrong with it,
+    and where it came from (the file, or the variable that overrides it)."""
+    key = ".".join(str(p) for p in found["loc"])
+    env_name = "FACTURIER_" + "__".join(str(p).upper() for p in found["loc"])
+    error = (found.get("ctx") or {}).get("error")
+    ours = found["type"] == "value_error" and isinstance(error, ValueError)
+    known = _CHECKS.get(found["type"])
+    detail: object = found["msg"]
+    if ours:
+        detail = str(error)
+    elif known is not None:
+        values = {k: str(v) for k, v in (found.get("ctx") or {}).items()}
+        if "expected" in values:  # pydantic joins the choices with an English "or"
+            values["expected"] = values["expected"].replace(" or ", ", ")
+        detail = (known, values)
+    return ConfigError(
+        N_("{detail} (from {where} or ${variable})"),
+        key=key,
+        source=path,
+        translated=("detail", "where") if ours or known else ("where",),
+        detail=detail,
+        where=str(path) if path.exists() else N_("defaults"),
+        variable=env_name,
+    )
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

@@ -28,6 +28,28 @@ def test_bad_value_names_key_and_file(tmp_path: Path) -> None:
     assert "smtp.port" in str(err.value) and str(config) in str(err.value)
 
 
+def test_every_problem_of_a_file_is_named_at_once(tmp_path: Path) -> None:
+    """An admin fixes a file in one go: each setting at fault with what is wrong, the
+    choices without pydantic's English "or", in English and in French."""
+    from daemon.domain import i18n
+
+    config = tmp_path / "f.toml"
+    config.write_text('[smtp]\nport = "many"\nsecurity = "ssl"\n[payments]\nreference = "iban"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    said = str(err.value)
+    assert said.startswith(f"{config}: smtp.port: a whole number is expected"), said
+    assert "; smtp.security: must be one of 'starttls', 'tls', 'none'" in said
+    assert "; payments.reference: must be one of 'none', 'rf', 'belgian'" in said
+    assert said.count(str(config)) == 4  # the file first, then each "from" it
+    i18n.use("fr")
+    try:
+        french = i18n.said(err.value)
+    finally:
+        i18n.use("en")
+    assert " ; smtp.security : doit être l'une des valeurs 'starttls', 'tls', 'none'" in french
+
+
 def test_unknown_key_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "f.toml"
     config.write_text("[smtp]\nhots = 1\n")
