@@ -10,6 +10,9 @@ import re
 from daemon.domain.i18n import N_, _, form_pattern
 
 NOT_PDF_OR_XML = N_("neither a PDF nor an XML file")
+EMPTY_FILE = N_(
+    "an empty file (nothing in it but blank space): was it still being written, or copied wrong?"
+)
 FATTURAPA = N_("FatturaPA (Italian SDI) invoices are not supported")
 PDF_EMBEDS_UBL = N_("PDF embeds UBL; Factur-X/ZUGFeRD PDFs must embed CII")
 NOT_CII_OR_UBL = N_("XML root {root} is not a CII or UBL invoice")

@@ -25,6 +25,8 @@ def test_generated_factur_x_is_read_back(tmp_path: Path) -> None:
     "data,reason",
     [
         (b"hello", "neither a PDF nor an XML"),
+        (b"", "an empty file"),  # a copy cut short, not a file of another kind
+        (b" \r\n\t", "an empty file"),
         (b"<root/>", "not a CII or UBL invoice"),
         (b"<Invoice", "malformed XML"),
         (b"<?xml version='1.0'?><p:FatturaElettronica xmlns:p='x'/>", "FatturaPA"),
