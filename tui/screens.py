@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from daemon.app.invoice_detail import InvoiceDetail
-from daemon.app.invoice_view import due_shown
+from daemon.app.invoice_view import due_shown, overpaid
 from daemon.app.operator import current_operator
 from daemon.app.services import Facturier
 from daemon.domain import finding_words
@@ -72,6 +72,9 @@ def _paid_only(d: InvoiceDetail, lang: str) -> str:
     if d.kind == "credit_note":
         return "[cyan]" + _("credit note") + "[/]"
     state = d.row.payment_state
+    if state == "paid" and overpaid(d):
+        over = escape(money(-d.owed, d.row.currency, lang))
+        return "[yellow]" + _("paid, {over} more than it owed").format(over=over) + "[/]"
     if state == "paid":
         return "[green]" + _("paid") + "[/]"
     if state == "partial":

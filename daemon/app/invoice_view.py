@@ -117,11 +117,19 @@ def detail_lines(d: InvoiceDetail, lang: str, zone: tzinfo) -> list[str]:
     return lines
 
 
+def overpaid(d: InvoiceDetail) -> bool:
+    """Paid beyond what it owes by payments received (not a refund the invoice itself states,
+    which no payment made): the difference is the customer's (the queue's ``overpaid``)."""
+    return d.owed < 0 and d.paid > 0
+
+
 def _paid(d: InvoiceDetail, lang: str) -> str:
     if d.kind == "credit_note":
         said = _("credit note")
     elif d.row.payment_state == "partial":
         said = _("partly paid, {owed} owed").format(owed=money(d.owed, d.row.currency, lang))
+    elif d.row.payment_state == "paid" and overpaid(d):
+        said = _("paid, {over} more than it owed").format(over=money(-d.owed, d.row.currency, lang))
     else:
         said = _(d.row.payment_state)
     if d.disputed is not None:

@@ -199,6 +199,7 @@ async def test_money_paid_beyond_what_an_invoice_owes_waits_for_a_person(
     """An invoice paid twice (or a payment typed wrong) is in the queue with what is the
     customer's; a reversal of the wrong payment takes it out, a person's word on a refund
     too, and an invoice paid exactly is never there."""
+    from daemon.app.invoice_view import detail_lines
     from daemon.domain.attention import AttentionKind
 
     ids = await _invoices(app, tmp_path, "FA-43", "FA-44")
@@ -227,6 +228,8 @@ async def test_money_paid_beyond_what_an_invoice_owes_waits_for_a_person(
     assert await overpaid() == [
         ("FA-43", "paid €1,120.00 for €120.00 owed: €1,000.00 is the customer's")
     ]
+    heading = detail_lines(await app.queries.invoice_detail(ids["FA-43"]), "en", app.zone)[0]
+    assert heading.endswith("paid, €1,000.00 more than it owed"), heading
     await app.payments.reverse(typo, by="ana", reason="typed 1000 for 100")
     assert await overpaid() == []
 

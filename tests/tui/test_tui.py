@@ -1564,6 +1564,8 @@ async def test_a_payment_and_a_dispute_from_the_invoice_screen(tui_settings: Set
         assert any(
             "payment of €1,000.00 recorded: €423.40 more than the invoice owed" in m for m in said
         ), said
+        summary = str(app.screen.query_one("#summary").render())
+        assert "paid, €423.40 more than it owed" in summary, summary
         await app.services.close()
 
 
