@@ -61,7 +61,7 @@ def read_einvoice(
     gate = gate or default_gate()
     sha = hashlib.sha256(data).hexdigest()
     embedded = None
-    if not data.strip():  # nothing to read: said so, not "neither a PDF nor an XML file"
+    if not data or data.isspace():  # nothing to read: said so, not "neither a PDF nor XML"
         raise EInvoiceError(file, say(reading_words.EMPTY_FILE))
     if data[:1024].lstrip().startswith(b"%PDF") or data.startswith(b"%PDF"):
         embedded = embedded_invoice(data, file)
