@@ -11,6 +11,7 @@ from daemon.app.operator import current_operator
 from daemon.domain.errors import ValidationError
 from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _
+from daemon.domain.payments import still_owed
 from daemon.domain.typed_amounts import read_amount, written_currency
 from tui.dialogs import Answer
 from tui.loading import LoadingScreen
@@ -37,8 +38,7 @@ class InvoiceMoneyActions(LoadingScreen):
                 currency=written_currency(text) if text else None,
             )
             lang = self.services.ctx.settings.ui.resolved_language()
-            now = await self.services.queries.invoice(self.invoice_id)
-            over = now.amount_paid + now.amount_credited - now.amount_due
+            over = -still_owed(await self.services.queries.invoice(self.invoice_id))
             if over > 0:  # paid beyond what it owes: the queue's overpaid item says so too
                 return _(
                     "payment of {amount} recorded: {over} more than the invoice owed, in the "

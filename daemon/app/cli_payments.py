@@ -32,6 +32,7 @@ from daemon.domain.formatting import day, money
 from daemon.domain.i18n import _, joined, language, ngettext
 from daemon.domain.models import PaymentStatus
 from daemon.domain.payment_words import shown_how, shown_payment
+from daemon.domain.payments import still_owed
 from daemon.domain.typed_amounts import read_amount, written_currency
 from daemon.intake.payments import PaymentOutcome
 
@@ -154,7 +155,7 @@ def payments_record(
             currency=written,
         )
         now = await app_.queries.invoice(inv.id)
-        owed = now.amount_due - now.amount_paid - now.amount_credited
+        owed = still_owed(now)
         said = _(
             "payment #{id} of {amount} {currency} on invoice {number}: {state}, "
             "{owed} {currency} owed"
