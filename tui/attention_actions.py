@@ -64,12 +64,7 @@ class AttentionActions(LoadingScreen):
                 reason=answer.reason,
                 source="tui",
             )
-            said = (
-                _("invoices now go to {email}")
-                if done.changed
-                else _("invoices already go to {email}")
-            )
-            return said.format(email=done.address.email)
+            return done.said()
 
         title = _("Invoice address of {customer}").format(customer=item.customer)
         self.ask(title, then, asks=_("The new invoice address:"))

@@ -127,9 +127,7 @@ class CustomersScreen(LoadingScreen):
                 reason=answer.reason,
                 source="tui",
             )
-            return _("{customer}: invoices go to {email}").format(
-                customer=customer.name, email=done.address.email
-            )
+            return _("{customer}: {said}").format(customer=customer.name, said=done.said())
 
         self.ask(
             _("Invoice address of {customer}").format(customer=customer.name),

@@ -92,10 +92,10 @@ class Campaign:
 
     async def confirm(
         self, request_id: int, *, by: str, reason: str, email: str | None = None
-    ) -> RequestRow:
+    ) -> tuple[RequestRow, AddressSet]:
         """The proposed address (or ``email``, read by a person in the answer) becomes the
         customer's invoice address, marked a shared mailbox; the change is logged with the
-        reply as its source."""
+        reply as its source; the request as it stands then, and what the change did."""
         if not reason.strip():
             raise ValidationError(_("reason: say why the address is right"))
         request = await self._answered(request_id)
@@ -112,7 +112,7 @@ class Campaign:
             await _decide(session, request_id, RequestState.CONFIRMED, by, reason, done)
 
         # the address, its mark as a shared mailbox and the decision: all applied, or none
-        await self.customers.set_invoice_address(
+        done = await self.customers.set_invoice_address(
             request.customer_id,
             address,
             changed_by=by,
@@ -121,7 +121,7 @@ class Campaign:
             shared_because=event_text("request_answer", request=request_id),
             then=decided,
         )
-        return (await self.requests(request_id=request_id))[0]
+        return (await self.requests(request_id=request_id))[0], done
 
     async def reject(self, request_id: int, *, by: str, reason: str) -> RequestRow:
         if not reason.strip():

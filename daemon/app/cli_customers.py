@@ -108,11 +108,7 @@ def customers_set_address(
             c.id, email, changed_by=user(), reason=reason
         )
         if done.changed:
-            typer.echo(
-                _("{customer}: invoices now go to {email}").format(
-                    customer=c.name, email=done.address.email
-                )
-            )
+            typer.echo(_("{customer}: {said}").format(customer=c.name, said=done.said()))
         else:
             typer.echo(
                 _("{customer}: {email} is already the invoice address; unchanged").format(

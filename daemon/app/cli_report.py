@@ -200,12 +200,8 @@ def campaign_confirm(
     logged with the customer's answer as its source."""
 
     async def go(app_: Facturier) -> None:
-        row = await app_.campaign.confirm(request, by=user(), reason=reason, email=email)
-        typer.echo(
-            _("{customer}: invoices now go to {email}").format(
-                customer=row.customer, email=row.proposed_email
-            )
-        )
+        row, done = await app_.campaign.confirm(request, by=user(), reason=reason, email=email)
+        typer.echo(_("{customer}: {said}").format(customer=row.customer, said=done.said()))
 
     with_app(go)
 

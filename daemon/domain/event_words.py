@@ -196,6 +196,16 @@ FORMS: dict[str, str] = {
         "held before sending: its amounts do not add up ({held}); send it as it is or discard "
         "it (facturier amounts)"
     ),
+    # a message not yet sent that follows a customer's new invoice address
+    # (``outbound/address_moves``): the one to the old address, and the one made in its place
+    "address_left": N_(
+        "not sent: the invoice address changed to {new} ({by}: {why}); the message goes there "
+        "instead"
+    ),
+    "address_followed": N_(
+        "the invoice address changed from {old} ({by}: {why}); sent here instead of delivery "
+        "#{delivery}"
+    ),
     # what became of an attempt at the relay (``daemon/outbound``): last, being the most
     # general forms (a text above that happens to end the same way is read as its own)
     "relay_paced": N_("relay paced: not sent, next attempt at {at} UTC"),
@@ -300,6 +310,8 @@ def _body(text: str) -> str:
                 values["suggestion"] = _body(values["suggestion"])
             if "held" in values:
                 values["held"] = shown_held(values["held"])
+            if "why" in values:  # a reason stored in one of these forms itself
+                values["why"] = _body(values["why"])
             if "refusal" in values:
                 values["refusal"] = shown_refusal(values["refusal"])
             if template in _QUOTING_THE_RELAY:

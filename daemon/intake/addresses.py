@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -15,6 +15,7 @@ from daemon.domain.event_words import shown
 from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
 from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+from daemon.outbound.address_moves import Followed, follow_new_address
 from daemon.store.ledger import chain_address_change
 from daemon.store.rows import take_row
 
@@ -79,6 +80,7 @@ async def put_invoice_address(
     source: str,
     shared: Collection[str] = (),
     *,
+    sender_address: str,
     same_is_unchanged: bool = False,
 ) -> AddressSet:
     """In ``session``: make ``email`` (already checked) the customer's invoice address, the
@@ -87,7 +89,8 @@ async def put_invoice_address(
     undeliverable is refused, never cleared on the way (invoices and reminders would go to an
     address known to bounce): a person marks it deliverable first. With
     ``same_is_unchanged`` (a customer file that still names the current address: an export
-    nobody updated), that address is left as it is, mark and all."""
+    nobody updated), that address is left as it is, mark and all. Invoices and reminders not
+    yet sent to the address retired go to the new one (``outbound/address_moves``)."""
     # the customer's row first: of two changes at once, the second waits here and then sees
     # the first's (else both retired the old address and each left its own active)
     await take_row(session, Customer, customer_id)
@@ -147,7 +150,10 @@ async def put_invoice_address(
             reason,
             source,
         )
-    return AddressSet(address, changed=True)
+    followed = await follow_new_address(
+        session, current, address, sender_address=sender_address, by=changed_by, why=reason
+    )
+    return AddressSet(address, changed=True, followed=followed)
 
 
 async def refuse_known_to_bounce(session: AsyncSession, customer_id: int, email: str) -> None:
@@ -187,10 +193,20 @@ def still_undeliverable(address: CustomerAddress) -> str:
 
 @dataclass(frozen=True)
 class AddressSet:
-    """What setting an invoice address did: the address, and whether anything changed."""
+    """What setting an invoice address did: the address, whether anything changed, and
+    what became of the messages on their way to the address it replaced."""
 
     address: CustomerAddress
     changed: bool
+    followed: Followed = field(default_factory=Followed)
+
+    def said(self) -> str:
+        """What it did, for a person: where invoices go, and what followed them there."""
+        if not self.changed:
+            return _("invoices already go to {email}").format(email=self.address.email)
+        said = _("invoices now go to {email}").format(email=self.address.email)
+        followed = self.followed.said()
+        return _("{said}; {more}").format(said=said, more=followed) if followed else said
 
 
 async def mark_deliverable(

@@ -164,6 +164,7 @@ async def _update(
     who: str,
     source: str,
     shared: Collection[str],
+    sender_address: str,
 ) -> tuple[list[str], str]:
     """Bring ``customer``'s addresses to what ``data`` says; what changed, and what stays as
     it was although the file says otherwise (its invoice address still undeliverable: the
@@ -181,10 +182,13 @@ async def _update(
             why,
             source,
             shared,
+            sender_address=sender_address,
             same_is_unchanged=True,
         )
         if done.changed:
             changes.append(_("invoice address {email}").format(email=data.invoice_email))
+            if followed := done.followed.said():
+                changes.append(followed)
         elif done.address.undeliverable:
             kept = still_undeliverable(done.address)
     copies = (
@@ -235,7 +239,7 @@ async def import_customers(
                 elif found:
                     try:
                         changes, kept = await _update(
-                            session, found[0], data, changed_by, source, shared
+                            session, found[0], data, changed_by, source, shared, sender_address
                         )
                     except ValidationError as refused:
                         errors.append(f"{path}:{line}: {refused}")

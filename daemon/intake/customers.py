@@ -127,7 +127,14 @@ class CustomerService(CustomerChanges):
             raise ValidationError(_("reason: say why the invoice address changes"))
         async with transaction(self.sessions) as session:
             done = await put_invoice_address(
-                session, customer_id, email, changed_by, reason, source, self.shared
+                session,
+                customer_id,
+                email,
+                changed_by,
+                reason,
+                source,
+                self.shared,
+                sender_address=self.sender_address,
             )
             if shared_because is not None:
                 await mark_shared(session, done.address, True, changed_by, shared_because, source)

@@ -1,0 +1,162 @@
+"""A customer's new invoice address takes the messages still on their way to the old one,
+on SQLite and PostgreSQL: a greylisted invoice and a queued reminder go to the new address,
+said and logged; one being handed over, or an invoice already sent there as a copy, is left
+and named, so nothing arrives twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from daemon.app.services import Facturier
+from daemon.domain.models import Delivery, ReminderRun
+from daemon.intake.customers import NewCustomer
+from daemon.store.db import transaction
+from mailer.demo_relay import SandboxServer
+from tests.helpers import invoice_file, parse
+
+
+async def _customer(app: Facturier, email: str, copies: tuple[str, ...] = ()) -> int:
+    c = await app.customers.add(
+        NewCustomer("Garage Leroy", email, copies, None, "C-3", "en"), changed_by="test"
+    )
+    assert c.id is not None
+    return c.id
+
+
+async def _deliveries(app: Facturier) -> list[tuple[str, str, str]]:
+    async with app.ctx.sessions() as session:
+        rows = (await session.exec(select(Delivery).order_by(col(Delivery.id)))).all()
+    return [(d.recipient, d.kind, d.state) for d in rows]
+
+
+async def test_a_greylisted_invoice_goes_to_the_new_invoice_address(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "invoices@greylist.example")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-1", "Garage Leroy", "C-3")])
+    [deferred] = await app.send_due()
+    assert deferred.state == "deferred"
+
+    done = await app.customers.set_invoice_address(
+        customer, "factures@leroy.example", changed_by="alice", reason="their new mailbox"
+    )
+    assert done.followed.moved == ["invoice FA-1"] and done.followed.left == []
+    assert done.said() == (
+        "invoices now go to factures@leroy.example; "
+        "not yet sent, now going there instead: invoice FA-1"
+    )
+    assert await _deliveries(app) == [
+        ("invoices@greylist.example", "invoice", "cancelled"),
+        ("factures@leroy.example", "invoice", "queued"),
+    ]
+    [sent] = await app.send_due()  # due now, not when the old address's retry was
+    assert sent.state == "accepted"
+    [received] = sandbox.received("factures@leroy.example")
+    assert "FA-1" in parse(received)["Subject"]
+    assert sandbox.received("invoices@greylist.example") == []
+    invoice = await app.queries.find_invoice("FA-1")
+    assert invoice.id is not None
+    detail = await app.queries.invoice_detail(invoice.id)
+    assert detail.row.state == "accepted"
+    said = [(e.recipient, e.event, e.text) for e in detail.events]
+    assert (
+        "invoices@greylist.example",
+        "cancelled",
+        "not sent: the invoice address changed to factures@leroy.example "
+        "(alice: their new mailbox); the message goes there instead",
+    ) in said
+    assert any(
+        r == "factures@leroy.example"
+        and e == "queued"
+        and (t or "").startswith(
+            "the invoice address changed from invoices@greylist.example (alice: their new mailbox)"
+        )
+        for r, e, t in said
+    )
+
+
+async def test_a_queued_reminder_goes_to_the_new_address_with_its_invoices(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "factures@leroy.example")
+    for n, number in enumerate(("FA-2", "FA-3")):
+        file = invoice_file(
+            tmp_path / "in", number, "Garage Leroy", "C-3", issued_days_ago=40, due_in_days=-10 + n
+        )
+        await app.ingest.import_paths([file])
+    await app.send_due()
+    [reminder] = (await app.reminders.run()).sent
+    assert reminder.invoices == ("FA-2", "FA-3")
+
+    done = await app.customers.set_invoice_address(
+        customer, "compta@leroy.example", changed_by="alice", reason="accounts moved"
+    )
+    assert done.followed.moved == ["reminder level 1 (FA-2)"]
+    await app.send_due()
+    assert len(sandbox.received("factures@leroy.example")) == 2  # the two invoices only
+    [received] = sandbox.received("compta@leroy.example")
+    text = parse(received).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "FA-2" in text and "FA-3" in text
+    async with app.ctx.sessions() as session:
+        runs = (await session.exec(select(ReminderRun))).all()
+        moved_to = (
+            await session.exec(select(Delivery).where(Delivery.recipient == "compta@leroy.example"))
+        ).one()
+    assert [r.delivery_id for r in runs] == [moved_to.id, moved_to.id]
+    assert (await app.reminders.run()).sent == []  # the level is still sent once
+
+
+async def test_an_invoice_already_sent_to_the_new_address_as_a_copy_is_not_sent_again(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "invoices@greylist.example", ("gerant@leroy.example",))
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-4", "Garage Leroy", "C-3")])
+    await app.send_due()
+    done = await app.customers.set_invoice_address(
+        customer, "gerant@leroy.example", changed_by="alice", reason="the manager reads them"
+    )
+    assert done.followed.moved == []
+    [left] = done.followed.left
+    assert left.startswith("invoice FA-4: already on its way to gerant@leroy.example")
+    assert "accepted" in left
+    assert "still going to the old address: invoice FA-4" in done.said()
+    await app.send_due()
+    assert len(sandbox.received("gerant@leroy.example")) == 1
+
+
+async def test_a_message_being_handed_over_is_left_and_named(
+    app: Facturier, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "invoices@greylist.example")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-5", "Garage Leroy", "C-3")])
+    async with transaction(app.ctx.sessions) as session:  # a worker claimed it meanwhile
+        await session.exec(update(Delivery).values(state="sending"))  # type: ignore[call-overload]
+    done = await app.customers.set_invoice_address(
+        customer, "factures@leroy.example", changed_by="alice", reason="new mailbox"
+    )
+    assert done.followed.left == ["invoice FA-5: being handed to the relay now"]
+    assert await _deliveries(app) == [("invoices@greylist.example", "invoice", "sending")]
+
+
+async def test_a_customer_file_that_changes_the_address_moves_them_and_says_so(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    await _customer(app, "invoices@greylist.example")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-6", "Garage Leroy", "C-3")])
+    await app.send_due()
+    file = tmp_path / "customers.csv"
+    file.write_text(
+        "name,invoice_email,copy_emails,vat_id,identifier,language\n"
+        "Garage Leroy,factures@leroy.example,,,C-3,en\n"
+    )
+    [tried] = await app.customers.import_csv(file, changed_by="nightly", dry_run=True)
+    assert "now going there instead: invoice FA-6" in tried.detail
+    assert [s for _, _, s in await _deliveries(app)] == ["deferred"]  # a dry run moves nothing
+    [row] = await app.customers.import_csv(file, changed_by="nightly")
+    assert row.outcome == "updated"
+    assert "now going there instead: invoice FA-6" in row.detail
+    await app.send_due()
+    assert len(sandbox.received("factures@leroy.example")) == 1
