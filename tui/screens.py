@@ -48,6 +48,8 @@ STATE_STYLE: dict[str, str] = {
     InvoiceState.ATTENTION: "bold magenta",
     InvoiceState.DEFERRED: "yellow",
     InvoiceState.NEEDS_ADDRESS: "cyan",
+    InvoiceState.TO_POST: "cyan",
+    InvoiceState.POSTED: "green",
     InvoiceState.QUEUED: "white",
     InvoiceState.SENDING: "white",
     DeliveryState.EXPIRED: "bold red",

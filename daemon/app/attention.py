@@ -32,6 +32,7 @@ from daemon.domain.models import (
     PaymentStatus,
     utcnow,
 )
+from daemon.outbound.paper import mark_posted
 from daemon.store.db import SessionFactory, transaction
 
 
@@ -135,6 +136,8 @@ class AttentionQueue:
             async with transaction(self.sessions) as session:
                 done = AttentionResolution(kind=kind.value, ref=ref, resolved_by=by, how=how)
                 session.add(done)
+                if kind is AttentionKind.TO_POST:  # the invoice is posted: its state says so
+                    await mark_posted(session, ref, by, how)
         except IntegrityError:
             raise ValidationError(
                 _("{kind} item #{ref} was dealt with already").format(kind=kind.value, ref=ref)

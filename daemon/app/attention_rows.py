@@ -73,6 +73,7 @@ def invoice_ref(row: Any, at: int = 0) -> InvoiceRef | None:
 
 NEEDING_A_PERSON = [
     InvoiceState.NEEDS_ADDRESS.value,
+    InvoiceState.TO_POST.value,
     InvoiceState.DUPLICATE.value,
     InvoiceState.AMOUNTS_TO_CHECK.value,
     InvoiceState.CUSTOMER_TO_CHOOSE.value,
@@ -255,6 +256,7 @@ ATTENTION = InvoiceState.ATTENTION.value
 DUPLICATE = InvoiceState.DUPLICATE.value
 AMOUNTS_TO_CHECK = InvoiceState.AMOUNTS_TO_CHECK.value
 CUSTOMER_TO_CHOOSE = InvoiceState.CUSTOMER_TO_CHOOSE.value
+TO_POST = InvoiceState.TO_POST.value
 
 
 class SentTo(NamedTuple):

@@ -19,6 +19,7 @@ from daemon.app.attention_rows import (
     DUPLICATE,
     INVOICE_REF,
     NEEDING_A_PERSON,
+    TO_POST,
     AttentionItem,
     InvoiceRef,
     SentTo,
@@ -84,7 +85,7 @@ async def invoices(
     troubled = [
         row[0]
         for row in rows
-        if row[5] not in (needs_address, DUPLICATE, AMOUNTS_TO_CHECK, CUSTOMER_TO_CHOOSE)
+        if row[5] not in (needs_address, DUPLICATE, AMOUNTS_TO_CHECK, CUSTOMER_TO_CHOOSE, TO_POST)
     ]
     amounts: dict[int | None, str] = {}
     for chunk in chunks([row[0] for row in rows if row[5] == AMOUNTS_TO_CHECK]):
@@ -136,6 +137,12 @@ async def invoices(
         if state == needs_address:
             why = _("no invoice address for {customer}").format(customer=invoice.customer)
             items.append(make_item(AttentionKind.NO_ADDRESS, invoice.id, imported_at, why, invoice))
+            continue
+        if state == TO_POST:
+            why = _("{customer} receives its invoices on paper: not sent by email").format(
+                customer=invoice.customer
+            )
+            items.append(make_item(AttentionKind.TO_POST, invoice.id, imported_at, why, invoice))
             continue
         if state == DUPLICATE:
             why = _("same seller, number and type as invoice #{earlier}: held, not sent").format(

@@ -199,7 +199,7 @@ def customers_channel(
     async def go(app_: Facturier) -> None:
         c = await app_.customers.find(customer, customer_id=customer_id)
         assert c.id is not None
-        await app_.customers.set_channel(
+        _customer, invoices = await app_.customers.set_channel(
             c.id,
             channel,
             consent_on=consent_on.date() if consent_on else None,
@@ -207,8 +207,9 @@ def customers_channel(
             changed_by=user(),
             reason=reason,
         )
+        said = _("{customer}: invoices by {channel}").format(customer=c.name, channel=_(channel))
         typer.echo(
-            _("{customer}: invoices by {channel}").format(customer=c.name, channel=_(channel))
+            _("{said}; {more}").format(said=said, more=joined(invoices)) if invoices else said
         )
 
     with_app(go)

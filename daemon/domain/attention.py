@@ -33,9 +33,15 @@ class AttentionKind(enum.StrEnum):
     ADDRESS_ANSWER = "address-answer"  # a customer answered a request for a central address
     NO_DUE_DATE = "no-due-date"  # owed and old, but states no due day: never reminded
     OVERPAID = "overpaid"  # paid more than it owes: the difference is the customer's
+    TO_POST = "to-post"  # its customer receives invoices on paper: print it and post it
 
 
 HINTS: dict[AttentionKind, str] = {
+    AttentionKind.TO_POST: N_(
+        "print the invoice and post it to the customer, then mark it dealt with, saying when "
+        "it was posted (queue dismiss to-post N, or d); the customer takes e-invoices by email "
+        "once its channel says so (customers channel)"
+    ),
     AttentionKind.OVERPAID: N_(
         "pay the difference back to the customer, or agree with it to keep it as credit, "
         "then mark it dealt with; a payment recorded wrong is reversed instead "
@@ -104,6 +110,7 @@ HINTS: dict[AttentionKind, str] = {
 }
 
 LABELS: dict[AttentionKind, str] = {
+    AttentionKind.TO_POST: N_("to post"),
     AttentionKind.OVERPAID: N_("overpaid"),
     AttentionKind.NO_DUE_DATE: N_("no due date"),
     AttentionKind.ADDRESS_ANSWER: N_("address answer"),
@@ -135,6 +142,7 @@ CLOSED_BY_HAND = frozenset(
         AttentionKind.COMPLAINT,
         AttentionKind.LONG_DEFERRED,
         AttentionKind.OVERPAID,
+        AttentionKind.TO_POST,
     }
 )
 

@@ -196,6 +196,8 @@ FORMS: dict[str, str] = {
         "held before sending: its amounts do not add up ({held}); send it as it is or discard "
         "it (facturier amounts)"
     ),
+    # a message not yet sent when its customer moved to paper (``outbound/paper``)
+    "to_paper": N_("not sent: the customer receives its invoices on paper now ({by}: {why})"),
     # a message not yet sent that follows a customer's new invoice address
     # (``outbound/address_moves``): the one to the old address, and the one made in its place
     "address_left": N_(

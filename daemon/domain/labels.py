@@ -27,6 +27,8 @@ STATE_LABELS: dict[str, str] = {
     InvoiceState.CUSTOMER_TO_CHOOSE: N_("customer to choose"),
     InvoiceState.WITHDRAWN: N_("withdrawn"),
     InvoiceState.DISCARDED: N_("discarded"),
+    InvoiceState.TO_POST: N_("to post"),
+    InvoiceState.POSTED: N_("posted"),
     DeliveryState.CANCELLED: N_("cancelled"),
     DeliveryState.EXPIRED: N_("expired"),
     DeliveryState.HELD: N_("held"),
@@ -49,6 +51,7 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.DISPUTE_OPENED: N_("in dispute"),
     InvoiceNote.DISPUTE_CLOSED: N_("dispute closed"),
     InvoiceNote.DUE_DATE_SET: N_("due date set"),
+    InvoiceNote.POSTED: N_("posted on paper"),
 }
 
 

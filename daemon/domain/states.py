@@ -50,10 +50,14 @@ class InvoiceState(enum.StrEnum):
     CUSTOMER_TO_CHOOSE = "customer_to_choose"  # its buyer fits several customers: held
     WITHDRAWN = "withdrawn"  # replaced by a later file; nothing more goes out for it
     DISCARDED = "discarded"  # a duplicate a person chose not to send; kept, never sent
+    TO_POST = "to_post"  # its customer receives invoices on paper: a person prints and posts it
+    POSTED = "posted"  # a person posted it on paper
 
 
 PERSON_SET = frozenset(
     {
+        InvoiceState.TO_POST,
+        InvoiceState.POSTED,
         InvoiceState.ATTENTION,
         InvoiceState.DUPLICATE,
         InvoiceState.AMOUNTS_TO_CHECK,
@@ -63,7 +67,8 @@ PERSON_SET = frozenset(
     }
 )
 """Invoice states that only a person's decision changes: what its deliveries do afterwards
-(a late bounce of a withdrawn invoice) does not overwrite them."""
+(a late bounce of a withdrawn invoice, a paper invoice also sent by email on request) does
+not overwrite them."""
 
 SET_ASIDE = frozenset(
     {
@@ -130,6 +135,7 @@ class InvoiceNote(enum.StrEnum):
     DISPUTE_OPENED = "dispute-opened"
     DISPUTE_CLOSED = "dispute-closed"
     DUE_DATE_SET = "due-date-set"  # a person set the day payment is due (`facturier due`)
+    POSTED = "posted"  # a person printed it and posted it (its customer is on paper)
 
 
 S = DeliveryState

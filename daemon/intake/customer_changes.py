@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
 from daemon.domain.fields import IDENTIFIER_MAX, checked_text
 from daemon.domain.i18n import _, joined, ngettext
 from daemon.domain.labels import field_label, language_label
@@ -31,6 +32,7 @@ from daemon.intake.addresses import (
 )
 from daemon.intake.customer_records import addresses_of, customer_email, described, recorded_email
 from daemon.intake.readable import remake_readable
+from daemon.outbound.paper import moved_to_email, moved_to_paper
 from daemon.store.db import SessionFactory, transaction
 from daemon.store.rows import take_row
 from mailer.archive import Archive
@@ -42,6 +44,7 @@ class CustomerChanges:
     sessions: SessionFactory
     store: Archive
     today: Callable[[], date]
+    sender_address: str
 
     async def edit(
         self,
@@ -239,9 +242,12 @@ class CustomerChanges:
         changed_by: str,
         reason: str,
         source: str = "cli",
-    ) -> Customer:
+    ) -> tuple[Customer, list[str]]:
         """Record how the customer receives invoices (e-invoices by email, or paper) and,
-        for email, when and where it agreed to; logged beside its address changes."""
+        for email, when and where it agreed to; logged beside its address changes. Moved to
+        paper, its messages not yet sent are cancelled and its invoices wait to be posted;
+        moved to email, those still waiting to be posted are queued (``outbound/paper``).
+        The customer, and what became of each invoice concerned."""
         if not reason.strip():
             raise ValidationError(_("reason: say why the channel changes"))
         if channel is Channel.PAPER and (consent_on or consent_source):
@@ -271,4 +277,7 @@ class CustomerChanges:
                 reason,
                 source,
             )
-            return customer
+            if channel is Channel.PAPER:
+                text = event_text("to_paper", by=changed_by, why=reason)
+                return customer, await moved_to_paper(session, customer_id, text)
+            return customer, await moved_to_email(session, customer_id, self.sender_address)

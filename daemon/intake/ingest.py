@@ -375,6 +375,11 @@ def _import_said(
             "held: its amounts do not add up ({why}); send it as it is or discard it "
             "(facturier amounts)"
         ).format(why=shown_held(why_held(holds)))
+    elif state == InvoiceState.TO_POST.value:
+        what = _(
+            "to post: {customer} receives its invoices on paper; print it and post it "
+            "(the attention queue lists it)"
+        ).format(customer=customer.name)
     elif went.planned:
         what = ngettext(
             "queued for {count} recipient", "queued for {count} recipients", len(went.planned)

@@ -21,6 +21,8 @@ from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import (
     AddressRole,
+    Channel,
+    Customer,
     CustomerAddress,
     Delivery,
     DeliveryEvent,
@@ -151,7 +153,8 @@ async def plan_invoice_deliveries(
     session: AsyncSession, invoice: Invoice, sender_address: str
 ) -> list[Delivery]:
     """Queue the invoice to the customer's central address and copies, once per address;
-    nothing when it has been planned already (a delivery cancelled before it went aside)."""
+    nothing when it has been planned already (a delivery cancelled before it went aside).
+    A customer on paper gets none: the invoice waits to be posted (``outbound/paper.py``)."""
     assert invoice.id is not None
     if invoice.customer_id is None:
         invoice.state = InvoiceState.NEEDS_ADDRESS.value
@@ -168,6 +171,13 @@ async def plan_invoice_deliveries(
         )
     ).all()
     if existing:
+        return []
+    channel = (
+        await session.exec(select(Customer.channel).where(Customer.id == invoice.customer_id))
+    ).first()
+    if channel == Channel.PAPER.value:
+        invoice.state = InvoiceState.TO_POST.value
+        session.add(invoice)
         return []
     addresses = (
         await session.exec(

@@ -25,6 +25,7 @@ from daemon.domain.late_payment import LateTerms
 from daemon.domain.models import (
     OWED,
     AddressRole,
+    Channel,
     Customer,
     CustomerAddress,
     Delivery,
@@ -33,7 +34,7 @@ from daemon.domain.models import (
     ReminderRun,
 )
 from daemon.domain.payments import still_owed
-from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState
+from daemon.domain.states import SET_ASIDE_VALUES, DeliveryState, InvoiceState
 from daemon.outbound.planning import queue_delivery
 from daemon.store.casefold import casefold
 from daemon.store.db import SessionFactory, transaction
@@ -82,6 +83,7 @@ class ReminderReport:
 UNDELIVERABLE = N_("no deliverable invoice address")
 NOT_DELIVERED = N_("the invoice itself has not reached the customer")
 IN_DISPUTE = N_("in dispute")
+ON_PAPER = N_("its customer receives invoices on paper: remind it by post")
 DEBITED = N_(
     "the seller collects it by direct debit (its payment means, BT-81): record the debit when "
     "it comes in; a refused debit is for a person to chase"
@@ -216,6 +218,7 @@ class ReminderService:
             done = await _levels_done(session, [i.id for i, _name, _due in overdue if i.id])
             groups: dict[tuple[int, int], list[Invoice]] = defaultdict(list)
             names: dict[int, str] = {}
+            paper = await _on_paper(session, {i.customer_id for i, _name, _due in overdue})
             for invoice, name, due in overdue:
                 assert invoice.id is not None and invoice.customer_id is not None
                 level = reached_level((today - due).days, levels)
@@ -227,7 +230,12 @@ class ReminderService:
                         ReminderHeld(invoice.number, name, level, IN_DISPUTE, said)
                     )
                     continue
-                if not await _reached_the_customer(session, invoice.id):
+                if invoice.customer_id in paper:
+                    report.held_back.append(ReminderHeld(invoice.number, name, level, ON_PAPER))
+                    continue
+                if invoice.state != InvoiceState.POSTED.value and not await _reached_the_customer(
+                    session, invoice.id
+                ):
                     report.held_back.append(
                         ReminderHeld(invoice.number, name, level, NOT_DELIVERED)
                     )
@@ -359,6 +367,21 @@ async def _levels_done(session: AsyncSession, invoice_ids: list[int]) -> dict[in
         ).all():
             done[invoice_id].add(level)
     return done
+
+
+async def _on_paper(session: AsyncSession, customer_ids: set[int | None]) -> set[int | None]:
+    """Those of the customers who receive their invoices on paper (``outbound/paper``)."""
+    if not customer_ids:
+        return set()
+    return set(
+        (
+            await session.exec(
+                select(Customer.id).where(
+                    col(Customer.id).in_(customer_ids), Customer.channel == Channel.PAPER.value
+                )
+            )
+        ).all()
+    )
 
 
 async def _reached_the_customer(session: AsyncSession, invoice_id: int) -> bool:
