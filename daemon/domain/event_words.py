@@ -204,6 +204,7 @@ FORMS: dict[str, str] = {
         "not sent: the invoice address changed to {new} ({by}: {why}); the message goes there "
         "instead"
     ),
+    "copy_removed": N_("not sent: this copy address was removed ({by}: {why})"),
     "address_followed": N_(
         "the invoice address changed from {old} ({by}: {why}); sent here instead of delivery "
         "#{delivery}"

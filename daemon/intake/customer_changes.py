@@ -32,6 +32,7 @@ from daemon.intake.addresses import (
 )
 from daemon.intake.customer_records import addresses_of, customer_email, described, recorded_email
 from daemon.intake.readable import remake_readable
+from daemon.outbound.address_moves import copies_stopped
 from daemon.outbound.paper import moved_to_email, moved_to_paper
 from daemon.store.db import SessionFactory, transaction
 from daemon.store.rows import take_row
@@ -137,6 +138,11 @@ class CustomerChanges:
                     session, customer_id, gone.id, "copy", email, None, changed_by, reason, source
                 )
                 changes.append(_("copy {email} removed").format(email=email))
+                stopped = await copies_stopped(session, gone, by=changed_by, why=reason)
+                if stopped:
+                    changes.append(
+                        _("its copy of {numbers} not sent").format(numbers=", ".join(stopped))
+                    )
             for email in adding:
                 known = copies.get(email)
                 if known is not None and known.active:

@@ -1,4 +1,5 @@
-"""Messages still on their way follow a customer's new invoice address.
+"""Messages still on their way follow a customer's new invoice address (and a copy address
+removed gets no more copies).
 
 When a person (or a customer file, or the customer's answer to a request) changes the
 invoice address, an invoice or a reminder queued for the address just retired, or deferred
@@ -110,7 +111,8 @@ async def follow_new_address(
                 )
             )
             continue
-        if not await _cancel(session, delivery, new.email, by, why):
+        left = event_text("address_left", new=new.email, by=by, why=why)
+        if not await _cancel(session, delivery, left):
             done.left.append(_("{what}: being handed to the relay now").format(what=what))
             continue
         await _queue_again(session, delivery, new, sender_address, by, why)
@@ -145,12 +147,31 @@ async def _already_there(session: AsyncSession, delivery: Delivery, email: str) 
     ).first()
 
 
-async def _cancel(
-    session: AsyncSession, delivery: Delivery, new_email: str, by: str, why: str
-) -> bool:
+async def copies_stopped(
+    session: AsyncSession, address: CustomerAddress, *, by: str, why: str
+) -> list[str]:
+    """Cancel the copies not yet handed to the relay for ``address``, a copy address just
+    removed (the customer asked that it no longer receive them); the invoices whose copy
+    was stopped."""
+    pending = (
+        await session.exec(
+            select(Delivery, Invoice.number)
+            .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
+            .where(
+                Delivery.address_id == address.id,
+                Delivery.kind == DeliveryKind.COPY.value,
+                col(Delivery.state).in_(_NOT_YET_SENT),
+            )
+            .order_by(col(Delivery.id))
+        )
+    ).all()
+    text = event_text("copy_removed", by=by, why=why)
+    return [number for delivery, number in pending if await _cancel(session, delivery, text)]
+
+
+async def _cancel(session: AsyncSession, delivery: Delivery, text: str) -> bool:
     """Cancel ``delivery`` unless a worker claimed it meanwhile (then False)."""
     assert delivery.id is not None
-    text = event_text("address_left", new=new_email, by=by, why=why)
     now = utcnow()
     moved = await session.exec(  # type: ignore[call-overload]
         update(Delivery)

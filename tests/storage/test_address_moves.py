@@ -160,3 +160,23 @@ async def test_a_customer_file_that_changes_the_address_moves_them_and_says_so(
     assert "now going there instead: invoice FA-6" in row.detail
     await app.send_due()
     assert len(sandbox.received("factures@leroy.example")) == 1
+
+
+async def test_a_copy_address_removed_gets_no_copy_still_waiting(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "factures@leroy.example", ("gerant@greylist.example",))
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-7", "Garage Leroy", "C-3")])
+    await app.send_due()  # the invoice accepted, its copy greylisted
+    changes = await app.customers.edit(
+        customer,
+        changed_by="alice",
+        reason="the manager left",
+        remove_copies=("gerant@greylist.example",),
+    )
+    assert changes == ["copy gerant@greylist.example removed", "its copy of FA-7 not sent"]
+    assert await _deliveries(app) == [
+        ("factures@leroy.example", "invoice", "accepted"),
+        ("gerant@greylist.example", "copy", "cancelled"),
+    ]
+    assert (await app.queries.find_invoice("FA-7")).state == "accepted"
