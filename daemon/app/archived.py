@@ -1,6 +1,6 @@
 """The message an invoice was sent as, read back from the archive for a person to look at
-(its headers, its text, and the names of its attachments), and the messages that came back,
-as received."""
+(its headers, its text, and the names of its attachments), the messages that came back, as
+received, and the invoice's PDF as a person prints it."""
 
 from __future__ import annotations
 
@@ -140,3 +140,26 @@ async def original_messages(
             )
         )
     return shown
+
+
+async def invoice_pdf(
+    sessions: SessionFactory, store: Archive, invoice_id: int
+) -> tuple[str, bytes]:
+    """The invoice's PDF as a person prints it (to post it to a customer on paper): the
+    readable PDF made from a CII or UBL invoice, else the Factur-X PDF as imported; its file
+    name and bytes, checked against their hash."""
+    async with sessions() as session:
+        invoice = await session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFoundError(_("no invoice #{invoice_id}").format(invoice_id=invoice_id))
+    if invoice.readable_sha256 and invoice.readable_name:
+        name, sha256 = invoice.readable_name, invoice.readable_sha256
+    elif invoice.file_name.lower().endswith(".pdf"):
+        name, sha256 = invoice.file_name, invoice.file_sha256
+    else:
+        raise NotFoundError(
+            _("invoice {number} has no PDF: its file {name} is XML only").format(
+                number=invoice.number, name=invoice.file_name
+            )
+        )
+    return name, await asyncio.to_thread(store.read, sha256)

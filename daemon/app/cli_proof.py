@@ -1,5 +1,5 @@
 """Commands for the proof: the archive's check and signed head, an invoice's proof package
-and its check without the database."""
+and its check without the database; an invoice's PDF, to print."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from daemon.app.cli_base import (
+    InvoiceArg,
     InvoiceId,
     JsonOption,
     app,
@@ -22,6 +23,7 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter, checked, emit, problems_found
 from daemon.app.services import Facturier
+from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import _
 
 
@@ -95,6 +97,34 @@ def proof(
                 emit({"file": str(path)})
             else:
                 typer.echo(str(path))
+
+    with_app(go)
+
+
+@app.command("pdf")
+def pdf(
+    invoice: InvoiceArg,
+    out: Annotated[
+        Path, typer.Option(help="Folder to write it in, or the file's name (never overwritten)")
+    ] = Path("."),
+    invoice_id: InvoiceId = None,
+) -> None:
+    """Write an invoice's PDF, to print it (for a customer on paper): the Factur-X PDF as
+    imported, or the readable PDF made from a CII or UBL invoice."""
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        name, data = await app_.invoice_pdf(inv.id)
+        path = out / file_name_part(name, 120) if out.is_dir() else out
+        try:
+            with path.open("xb") as file:
+                file.write(data)
+        except FileExistsError:
+            fail(_("{path} exists already: give another --out").format(path=path))
+        except OSError as exc:
+            fail(_("{path}: cannot write it ({why})").format(path=path, why=exc.strerror))
+        typer.echo(str(path))
 
     with_app(go)
 

@@ -14,6 +14,7 @@ from daemon.app.archived import (
     ArchivedMessage,
     OriginalMessage,
     archived_message,
+    invoice_pdf,
     original_messages,
 )
 from daemon.app.attention import AttentionQueue
@@ -225,6 +226,10 @@ class Facturier:
             inbound_id=inbound_id,
             invoice_id=invoice_id,
         )
+
+    async def invoice_pdf(self, invoice_id: int) -> tuple[str, bytes]:
+        """The invoice's PDF as a person prints it: its file name and bytes."""
+        return await invoice_pdf(self.ctx.sessions, self.ingest.store, invoice_id)
 
     async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
         """The messages the invoice was sent as, from the archive."""

@@ -38,9 +38,9 @@ class AttentionKind(enum.StrEnum):
 
 HINTS: dict[AttentionKind, str] = {
     AttentionKind.TO_POST: N_(
-        "print the invoice and post it to the customer, then mark it dealt with, saying when "
-        "it was posted (queue dismiss to-post N, or d); the customer takes e-invoices by email "
-        "once its channel says so (customers channel)"
+        "print the invoice (facturier pdf NUMBER) and post it to the customer, then mark it "
+        "dealt with, saying when it was posted (queue dismiss to-post N, or d); the customer "
+        "takes e-invoices by email once its channel says so (customers channel)"
     ),
     AttentionKind.OVERPAID: N_(
         "pay the difference back to the customer, or agree with it to keep it as credit, "

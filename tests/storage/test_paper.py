@@ -5,11 +5,14 @@ is cancelled; moved back to email, what still waited to be posted goes by email.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from daemon.app.cli import app as cli
 from daemon.app.services import Facturier
 from daemon.domain.attention import AttentionKind
 from daemon.domain.errors import NotFoundError
@@ -130,3 +133,26 @@ async def test_a_customer_on_paper_needs_no_invoice_address(app: Facturier, tmp_
     kinds = {(i.kind, i.invoice_number) for i in await app.attention.items()}
     assert ("to-post", "FA-4") in kinds and ("no-address", "FA-4") not in kinds
     assert result.invoice_id is not None
+
+
+async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
+    app: Facturier, settings_path: Path, tmp_path: Path
+) -> None:
+    customer = await _customer(app)
+    await _channel(app, customer, Channel.PAPER)
+    file = invoice_file(tmp_path / "in", "FA-5")
+    await app.ingest.import_paths([file])
+    out = tmp_path / "print"
+    out.mkdir()
+
+    async def pdf(*args: str) -> tuple[int, str]:
+        command = ["--config", str(settings_path), "pdf", "FA-5", *args]
+        result = await asyncio.to_thread(CliRunner().invoke, cli, command)
+        return result.exit_code, result.output
+
+    code, said = await pdf("--out", str(out))
+    assert code == 0 and said.strip() == str(out / file.name)
+    assert (out / file.name).read_bytes() == file.read_bytes()  # the invoice, unmodified
+    code, said = await pdf("--out", str(out))
+    assert code == 2 and "exists already: give another --out" in said
+    assert (out / file.name).read_bytes() == file.read_bytes()
