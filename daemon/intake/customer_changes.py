@@ -34,6 +34,7 @@ from daemon.intake.customer_records import addresses_of, customer_email, describ
 from daemon.intake.readable import remake_readable
 from daemon.outbound.address_moves import copies_stopped
 from daemon.outbound.paper import moved_to_email, moved_to_paper
+from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
 from daemon.store.rows import take_row
 from mailer.archive import Archive
@@ -210,6 +211,8 @@ class CustomerChanges:
                 )
             for address in marked:
                 await mark_deliverable(session, address, changed_by, reason, source)
+        # the invoices that came while it was its only address, and waited for one that works
+        await queue_waiting_invoices(self.sessions, customer_id, self.sender_address)
         return marked[0]
 
     async def mark_shared(

@@ -375,6 +375,11 @@ def _import_said(
             "held: its amounts do not add up ({why}); send it as it is or discard it "
             "(facturier amounts)"
         ).format(why=shown_held(why_held(holds)))
+    elif state == InvoiceState.ATTENTION.value and not went.planned:
+        what = _(
+            "held: every invoice address of {customer} is known to bounce; it goes out once "
+            "a working one is set (customers set-address) or one is marked deliverable again"
+        ).format(customer=customer.name)
     elif state == InvoiceState.TO_POST.value:
         what = _(
             "to post: {customer} receives its invoices on paper; print it and post it "

@@ -228,16 +228,21 @@ async def plan_invoice_deliveries(
 async def queue_waiting_invoices(
     sessions: SessionFactory, customer_id: int | None, sender_address: str = "billing@localhost"
 ) -> int:
-    """Queue the customer's invoices that were waiting for an invoice address."""
+    """Queue the customer's invoices that were waiting for an invoice address, or for one
+    that works (every address was known to bounce when they came: those never planned)."""
     if customer_id is None:
         return 0
     async with transaction(sessions) as session:
         waiting = (
             await session.exec(
-                select(Invoice).where(
+                select(Invoice)
+                .where(
                     Invoice.customer_id == customer_id,
-                    Invoice.state == InvoiceState.NEEDS_ADDRESS.value,
+                    col(Invoice.state).in_(
+                        [InvoiceState.NEEDS_ADDRESS.value, InvoiceState.ATTENTION.value]
+                    ),
                 )
+                .order_by(col(Invoice.id))
             )
         ).all()
         count = 0

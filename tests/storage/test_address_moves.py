@@ -180,3 +180,45 @@ async def test_a_copy_address_removed_gets_no_copy_still_waiting(
         ("gerant@greylist.example", "copy", "cancelled"),
     ]
     assert (await app.queries.find_invoice("FA-7")).state == "accepted"
+
+
+async def _bounced(app: Facturier, email: str) -> None:
+    from daemon.domain.models import CustomerAddress
+
+    async with transaction(app.ctx.sessions) as session:  # as a hard bounce marks it
+        await session.exec(
+            update(CustomerAddress)  # type: ignore[call-overload]
+            .where(col(CustomerAddress.email) == email)
+            .values(undeliverable=True, undeliverable_reason="5.1.1 userunknown: 550 No such user")
+        )
+
+
+async def test_an_invoice_that_came_while_every_address_bounced_goes_once_one_works(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "old@leroy.example")
+    await _bounced(app, "old@leroy.example")
+    [held] = await app.ingest.import_paths(
+        [invoice_file(tmp_path / "in", "FA-8", "Garage Leroy", "C-3")]
+    )
+    assert "every invoice address of Garage Leroy is known to bounce" in held.message
+    assert await app.send_due() == []
+    items = {(i.kind, i.invoice_number) for i in await app.attention.items()}
+    assert ("undeliverable-address", "FA-8") in items
+
+    await app.customers.set_invoice_address(
+        customer, "factures@leroy.example", changed_by="alice", reason="their new mailbox"
+    )
+    [sent] = await app.send_due()
+    assert sent.state == "accepted" and len(sandbox.received("factures@leroy.example")) == 1
+    assert [i.invoice_number for i in await app.attention.items() if i.invoice_number] == []
+
+    # the same when the person says the address that bounced works again
+    await _bounced(app, "factures@leroy.example")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-9", "Garage Leroy", "C-3")])
+    assert (await app.queries.find_invoice("FA-9")).state == "attention"
+    await app.customers.mark_deliverable(
+        customer, "factures@leroy.example", changed_by="alice", reason="their mailbox is fixed"
+    )
+    [sent] = await app.send_due()
+    assert sent.state == "accepted" and len(sandbox.received("factures@leroy.example")) == 2
