@@ -204,6 +204,9 @@ FORMS: dict[str, str] = {
         "not sent: the invoice address changed to {new} ({by}: {why}); the message goes there "
         "instead"
     ),
+    "address_bounced_unsent": N_(
+        "not sent: a hard bounce {status} ({reason}) marked this address undeliverable"
+    ),
     "copy_removed": N_("not sent: this copy address was removed ({by}: {why})"),
     "address_followed": N_(
         "the invoice address changed from {old} ({by}: {why}); sent here instead of delivery "

@@ -41,6 +41,7 @@ from daemon.domain.models import (
 from daemon.domain.retry import RetryPolicy
 from daemon.domain.states import DeliveryState, EventKind
 from daemon.inbound.tying import recipient_for
+from daemon.outbound.address_moves import stop_unsent
 from daemon.outbound.planning import queue_delivery, record, refresh_invoice_state
 from daemon.store.ledger import chain_address_change
 
@@ -218,6 +219,15 @@ class Effects:
                 source=f"bounce:inbound#{inbound.id}",
             ),
         )
+        stopped = await stop_unsent(
+            session,
+            address,
+            event_text("address_bounced_unsent", status=r.status or "", reason=r.reason),
+        )
+        if stopped:
+            log.info(
+                "%s marked undeliverable: not sent to it: %s", address.email, ", ".join(stopped)
+            )
 
     async def _retry_after_soft_bounce(self, session: AsyncSession, delivery: Delivery) -> None:
         attempts = (

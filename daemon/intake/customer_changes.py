@@ -20,6 +20,7 @@ from daemon.domain.models import (
     Channel,
     Customer,
     CustomerAddress,
+    DeliveryKind,
     Invoice,
 )
 from daemon.domain.states import InvoiceState
@@ -32,7 +33,7 @@ from daemon.intake.addresses import (
 )
 from daemon.intake.customer_records import addresses_of, customer_email, described, recorded_email
 from daemon.intake.readable import remake_readable
-from daemon.outbound.address_moves import copies_stopped
+from daemon.outbound.address_moves import stop_unsent
 from daemon.outbound.paper import moved_to_email, moved_to_paper
 from daemon.outbound.planning import queue_waiting_invoices
 from daemon.store.db import SessionFactory, transaction
@@ -139,11 +140,14 @@ class CustomerChanges:
                     session, customer_id, gone.id, "copy", email, None, changed_by, reason, source
                 )
                 changes.append(_("copy {email} removed").format(email=email))
-                stopped = await copies_stopped(session, gone, by=changed_by, why=reason)
+                stopped = await stop_unsent(
+                    session,
+                    gone,
+                    event_text("copy_removed", by=changed_by, why=reason),
+                    (DeliveryKind.COPY,),
+                )
                 if stopped:
-                    changes.append(
-                        _("its copy of {numbers} not sent").format(numbers=", ".join(stopped))
-                    )
+                    changes.append(_("not sent to it: {what}").format(what=", ".join(stopped)))
             for email in adding:
                 known = copies.get(email)
                 if known is not None and known.active:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -147,26 +147,51 @@ async def _already_there(session: AsyncSession, delivery: Delivery, email: str) 
     ).first()
 
 
-async def copies_stopped(
-    session: AsyncSession, address: CustomerAddress, *, by: str, why: str
+async def stop_unsent(
+    session: AsyncSession,
+    address: CustomerAddress,
+    text: str,
+    kinds: tuple[DeliveryKind, ...] = tuple(DeliveryKind),
 ) -> list[str]:
-    """Cancel the copies not yet handed to the relay for ``address``, a copy address just
-    removed (the customer asked that it no longer receive them); the invoices whose copy
-    was stopped."""
+    """Cancel the messages (of ``kinds``) not yet handed to the relay for ``address``: a
+    copy address removed (the customer asked that it get no more), or an address a hard
+    bounce just marked undeliverable (nothing more goes to an address known to bounce). An
+    invoice left with no message on its way waits for a person, and goes out once a working
+    address is set or this one is marked deliverable again (``queue_waiting_invoices``); a
+    reminder's level is to be sent again then. What was stopped, each said for a person."""
     pending = (
         await session.exec(
             select(Delivery, Invoice.number)
             .join(Invoice, col(Invoice.id) == col(Delivery.invoice_id))
             .where(
                 Delivery.address_id == address.id,
-                Delivery.kind == DeliveryKind.COPY.value,
+                col(Delivery.kind).in_([k.value for k in kinds]),
                 col(Delivery.state).in_(_NOT_YET_SENT),
             )
             .order_by(col(Delivery.id))
         )
     ).all()
-    text = event_text("copy_removed", by=by, why=why)
-    return [number for delivery, number in pending if await _cancel(session, delivery, text)]
+    stopped = []
+    for delivery, number in pending:
+        if not await _cancel(session, delivery, text):
+            continue  # claimed by a worker meanwhile: its outcome says what became of it
+        stopped.append(_what(delivery, number))
+        if delivery.kind == DeliveryKind.REMINDER.value:
+            await session.exec(  # type: ignore[call-overload]
+                delete(ReminderRun).where(col(ReminderRun.delivery_id) == delivery.id)
+            )
+        elif delivery.kind == DeliveryKind.INVOICE.value:
+            live = (
+                await session.exec(
+                    select(Delivery.id).where(
+                        Delivery.invoice_id == delivery.invoice_id,
+                        Delivery.kind == DeliveryKind.INVOICE.value,
+                        Delivery.state != DeliveryState.CANCELLED.value,
+                    )
+                )
+            ).first()
+            await refresh_invoice_state(session, delivery.invoice_id, attention=live is None)
+    return stopped
 
 
 async def _cancel(session: AsyncSession, delivery: Delivery, text: str) -> bool:

@@ -174,7 +174,7 @@ async def test_a_copy_address_removed_gets_no_copy_still_waiting(
         reason="the manager left",
         remove_copies=("gerant@greylist.example",),
     )
-    assert changes == ["copy gerant@greylist.example removed", "its copy of FA-7 not sent"]
+    assert changes == ["copy gerant@greylist.example removed", "not sent to it: invoice FA-7"]
     assert await _deliveries(app) == [
         ("factures@leroy.example", "invoice", "accepted"),
         ("gerant@greylist.example", "copy", "cancelled"),
@@ -222,3 +222,61 @@ async def test_an_invoice_that_came_while_every_address_bounced_goes_once_one_wo
     )
     [sent] = await app.send_due()
     assert sent.state == "accepted" and len(sandbox.received("factures@leroy.example")) == 2
+
+
+async def test_what_waits_to_go_to_an_address_a_hard_bounce_marks_does_not_go(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "compta@leroy.invalid")
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-10", "Garage Leroy", "C-3")])
+    await app.send_due()  # accepted by the relay; its bounce comes back later
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-11", "Garage Leroy", "C-3")])
+    await app.poll_bounces()  # the hard bounce marks the address: FA-11 is not sent there
+    assert await _deliveries(app) == [
+        ("compta@leroy.invalid", "invoice", "bounced"),
+        ("compta@leroy.invalid", "invoice", "cancelled"),
+    ]
+    assert await app.send_due() == []
+    assert (await app.queries.find_invoice("FA-11")).state == "attention"
+    invoice = await app.queries.find_invoice("FA-11")
+    assert invoice.id is not None
+    [cancelled] = [
+        e for e in (await app.queries.invoice_detail(invoice.id)).events if e.event == "cancelled"
+    ]
+    assert (cancelled.text or "").startswith("not sent: a hard bounce 5.")
+    assert "marked this address undeliverable" in (cancelled.text or "")
+
+    # a working address: the invoice that waited goes there
+    await app.customers.set_invoice_address(
+        customer, "factures@leroy.example", changed_by="alice", reason="the right one"
+    )
+    [sent] = await app.send_due()
+    assert sent.state == "accepted"
+    [received] = sandbox.received("factures@leroy.example")
+    assert "FA-11" in parse(received)["Subject"]
+
+
+async def test_a_reminder_stopped_at_an_address_known_to_bounce_is_sent_again_later(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from daemon.domain.models import CustomerAddress
+    from daemon.outbound.address_moves import stop_unsent
+
+    customer = await _customer(app, "factures@leroy.example")
+    file = invoice_file(
+        tmp_path / "in", "FA-12", "Garage Leroy", "C-3", issued_days_ago=40, due_in_days=-10
+    )
+    await app.ingest.import_paths([file])
+    await app.send_due()
+    assert [s.level for s in (await app.reminders.run()).sent] == [1]
+    async with transaction(app.ctx.sessions) as session:  # as a hard bounce's effect does
+        address = (await session.exec(select(CustomerAddress))).one()
+        assert await stop_unsent(session, address, "not sent: test") == ["reminder level 1 (FA-12)"]
+    assert await app.send_due() == []
+    assert (await app.queries.find_invoice("FA-12")).state == "accepted"  # it reached them
+    await app.customers.set_invoice_address(
+        customer, "compta@leroy.example", changed_by="alice", reason="the accounts mailbox"
+    )
+    assert [s.level for s in (await app.reminders.run()).sent] == [1]  # the level, again
+    await app.send_due()
+    assert len(sandbox.received("compta@leroy.example")) == 1
