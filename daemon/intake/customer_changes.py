@@ -266,6 +266,8 @@ class CustomerChanges:
         if channel is Channel.PAPER and (consent_on or consent_source):
             raise ValidationError(_("consent: a customer on paper has not agreed to e-invoices"))
         async with transaction(self.sessions) as session:
+            # of two changes at once, the second waits here, then moves what the first left
+            await take_row(session, Customer, customer_id)
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise NotFoundError(_("no customer #{customer_id}").format(customer_id=customer_id))
