@@ -207,6 +207,10 @@ FORMS: dict[str, str] = {
     "address_bounced_unsent": N_(
         "not sent: a hard bounce {status} ({reason}) marked this address undeliverable"
     ),
+    "reminder_settled": N_(
+        "not sent: {invoices} paid, in dispute or set aside since it was queued; the next "
+        "reminder run reminds what is still owed"
+    ),
     "copy_removed": N_("not sent: this copy address was removed ({by}: {why})"),
     "address_followed": N_(
         "the invoice address changed from {old} ({by}: {why}); sent here instead of delivery "

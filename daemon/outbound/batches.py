@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date as babel_date
+from sqlalchemy import delete
 from sqlmodel import col, select
 
 from daemon.domain import formatting
@@ -35,7 +36,7 @@ from daemon.domain.states import DeliveryState, EventKind, Transition
 from daemon.outbound.compose_workers import Composed, ComposedMessage, MessageOrder
 from daemon.outbound.outcomes import OutcomeRecorder, SendOutcome
 from daemon.outbound.proof import append_entries
-from daemon.outbound.reminders import due_day, seller_terms
+from daemon.outbound.reminders import due_day, no_longer_reminded, seller_terms
 from daemon.outbound.send_context import NotSent, SendContext
 from daemon.store.db import transaction
 from daemon.store.transitions import apply
@@ -60,6 +61,11 @@ class Outgoing:
 
 class HeldForPerson(Exception):
     """A message not made: its invoice is held for a person (the check before sending)."""
+
+
+class NoLongerDue(Exception):
+    """A reminder not made: an invoice it reminds was paid, disputed or set aside since it
+    was queued (the next reminder run reminds those still owed, at the same level)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,19 @@ class BatchMaker:
         )
         return MessageOrder(spec, settings.smtp.max_message_bytes, archive)
 
+    async def _no_longer_due(self, delivery: Delivery, lead: Invoice) -> list[str]:
+        """The numbers of the invoices ``delivery`` (a reminder) reminds that are no longer
+        to be reminded (:func:`no_longer_reminded`)."""
+        async with self.ctx.sessions() as session:
+            reminded = (
+                await session.exec(
+                    select(Invoice)
+                    .join(ReminderRun, col(ReminderRun.invoice_id) == col(Invoice.id))
+                    .where(ReminderRun.delivery_id == delivery.id)
+                )
+            ).all()
+        return [i.number for i in (reminded or [lead]) if no_longer_reminded(self.ctx.settings, i)]
+
     async def _reminder_context(
         self, delivery: Delivery, lead: Invoice, language: str
     ) -> dict[str, object]:
@@ -257,6 +276,15 @@ class BatchMaker:
             verdicts: dict[tuple[int | None, bool], NotSent | None] = {}
             for i, (delivery, invoice, customer) in enumerate(loaded):
                 try:
+                    # a reminder waiting since it was queued (a greylisting server, the pace)
+                    # says only what is still owed: an invoice paid meanwhile stops it
+                    if delivery.kind == DeliveryKind.REMINDER.value:
+                        settled = await self._no_longer_due(delivery, invoice)
+                        if settled:
+                            made[i] = NoLongerDue(
+                                event_text("reminder_settled", invoices=", ".join(settled))
+                            )
+                            continue
                     if delivery.archive_entry_id is not None:
                         made[i] = ComposedMessage(await self.archived_bytes(delivery), None)
                         continue
@@ -295,12 +323,17 @@ class BatchMaker:
         ready = ReadyBatch(batch.ids, [], [])
         archived: list[tuple[Outgoing, ArchivedCopy]] = []
         for delivery, made in zip(batch.deliveries, results, strict=True):
-            if isinstance(made, HeldForPerson):  # its invoice waits for a person's decision
+            if isinstance(made, (HeldForPerson, NoLongerDue)):  # a person decides; or paid
                 ready.done.append(
                     await self.recorder.finish(
                         delivery, DeliveryState.CANCELLED, EventKind.CANCELLED, text=str(made)
                     )
                 )
+                if isinstance(made, NoLongerDue):  # its level is for the next run to send
+                    async with transaction(self.ctx.sessions) as session:
+                        await session.exec(  # type: ignore[call-overload]
+                            delete(ReminderRun).where(col(ReminderRun.delivery_id) == delivery.id)
+                        )
             elif isinstance(made, (MessageRefused, ArchiveError)):
                 ready.done.append(
                     await self.recorder.finish(

@@ -369,6 +369,18 @@ async def _levels_done(session: AsyncSession, invoice_ids: list[int]) -> dict[in
     return done
 
 
+def no_longer_reminded(settings: Settings, invoice: Invoice) -> bool:
+    """Whether an invoice a reminder was queued for is no longer to be reminded when the
+    message is about to be made: paid (or credited) since, under the minimum balance, in
+    dispute, or set aside (withdrawn, discarded)."""
+    return (
+        invoice.payment_state not in OWED
+        or invoice.state in SET_ASIDE_VALUES
+        or invoice.disputed_at is not None
+        or still_owed(invoice) < settings.reminders.minimum_balance
+    )
+
+
 async def _on_paper(session: AsyncSession, customer_ids: set[int | None]) -> set[int | None]:
     """Those of the customers who receive their invoices on paper (``outbound/paper``)."""
     if not customer_ids:

@@ -260,3 +260,29 @@ async def test_a_balance_under_the_minimum_is_not_reminded(
         assert (held.invoice, held.detail) == ("FA-92", "0.50 EUR") and "minimum" in held.why
     finally:
         await app.close()
+
+
+async def test_a_reminder_waiting_to_go_is_not_sent_once_an_invoice_it_reminds_is_paid(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A reminder queued, then held up (a greylisting server, the relay's pace) while the
+    customer pays: it is not sent, saying why, and the next run reminds what is still owed,
+    with the oldest still owed carrying it."""
+    [paid, _still_owed] = await _late(app, tmp_path, "FA-91", "FA-92")
+    [sent] = (await app.reminders.run()).sent
+    assert sent.invoices == ("FA-91", "FA-92")
+    await app.payments.record_by_hand(
+        paid, None, received_on=date.today(), reference=None, by="t", reason="bank"
+    )
+    await app.send_due()
+    assert _texts(sandbox, "Relance") == []
+    detail = await app.queries.invoice_detail(paid)
+    [cancelled] = [e for e in detail.events if e.event == "cancelled"]
+    assert (cancelled.text or "").startswith("not sent: FA-91 paid, in dispute or set aside")
+
+    again = await app.reminders.run()
+    assert [(s.level, s.invoices) for s in again.sent] == [(1, ("FA-92",))]
+    await app.send_due()
+    [(subject, text)] = _texts(sandbox, "Relance")
+    assert subject.startswith("Relance : facture FA-92") or "FA-92" in subject
+    assert "FA-92" in text and "FA-91" not in text
