@@ -290,7 +290,8 @@ def customers_list(as_json: JsonOption = False) -> None:
 
 def _print_customer(c: CustomerRow, zone: tzinfo) -> None:
     """``c`` and its addresses, and its address-change log, times in ``zone`` (the business's)."""
-    typer.echo(f"{described(c)} — {c.language}")
+    on_paper = " — " + _("invoices on paper") if c.channel == "paper" else ""
+    typer.echo(f"{described(c)} — {c.language}{on_paper}")
     for a in c.addresses:
         flags = (
             [field_label(a.role)]
@@ -304,8 +305,8 @@ def _print_customer(c: CustomerRow, zone: tzinfo) -> None:
             f"    {moment(h.at, zone)} "
             + _("{field}: {old} → {new} by {who} ({source}) {why}").format(
                 field=field_label(h.field),
-                old=change_value(h.old),
-                new=change_value(h.new),
+                old=change_value(h.old, h.field),
+                new=change_value(h.new, h.field),
                 who=h.who,
                 source=h.source,
                 why=shown(h.why),

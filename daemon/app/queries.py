@@ -61,6 +61,8 @@ class CustomerRow:
     identifier: str | None = None
     """The identifier its seller gives it (BT-46): with the VAT id, what tells namesakes
     apart."""
+    channel: str = "email"
+    """How it receives its invoices: ``email`` or ``paper``."""
 
 
 class Queries:
@@ -237,6 +239,7 @@ class Queries:
                         if h.customer_id == c.id
                     ),
                     identifier=c.identifier,
+                    channel=c.channel,
                 )
             )
         return out

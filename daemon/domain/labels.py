@@ -3,11 +3,15 @@ the CLI)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from babel import Locale
 
 from daemon.domain.attention import LABELS, AttentionKind
 from daemon.domain.event_words import shown
 from daemon.domain.finding_words import shown_held
+from daemon.domain.formatting import day
 from daemon.domain.i18n import N_, _, language
 from daemon.domain.payment_words import shown_payment
 from daemon.domain.states import DeliveryState, EventKind, InvoiceNote, InvoiceState
@@ -101,10 +105,21 @@ def inbound_label(kind: str) -> str:
     return _(INBOUND_LABELS.get(kind, kind))
 
 
-def change_value(value: str | None) -> str:
-    """An address change's old or new value: a flag as yes or no, an address as it is."""
+_CHANNEL = re.compile(r"(email|paper)(?: \(consent (\d{4}-\d{2}-\d{2}): (.*)\))?", re.DOTALL)
+
+
+def change_value(value: str | None, field: str = "") -> str:
+    """An address change's old or new value: a flag as yes or no, a channel in the reader's
+    words (with the customer's consent, where recorded), an address as it is."""
     if value in ("true", "false"):
         return _("yes") if value == "true" else _("no")
+    channel = _CHANNEL.fullmatch(value or "") if field == "channel" else None
+    if channel is not None:
+        said = _(channel[1])
+        if channel[2]:
+            on = day(date.fromisoformat(channel[2]), language())
+            said += _(" (consent {day}: {source})").format(day=on, source=channel[3])
+        return said
     return value or "-"
 
 
@@ -140,6 +155,7 @@ def kind_label(kind: str) -> str:
 FIELD_LABELS: dict[str, str] = {
     "invoice_to": N_("invoice address"),
     "central_mailbox": N_("central mailbox"),
+    "channel": N_("channel"),
 }
 """An address's role, or a field of the address-change log, where its stored value is no
 word (the others read as themselves: copy, language, identifier…)."""

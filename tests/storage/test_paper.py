@@ -156,3 +156,11 @@ async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
     code, said = await pdf("--out", str(out))
     assert code == 2 and "exists already: give another --out" in said
     assert (out / file.name).read_bytes() == file.read_bytes()
+
+    # the admin sees the customer is on paper, and when and why it moved
+    shown = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["--config", str(settings_path), "customers", "show", "C-1"]
+    )
+    lines = shown.output.splitlines()
+    assert lines[0].endswith("— invoices on paper")
+    assert any("channel: email → paper by alice (cli) asked by phone" in line for line in lines)
