@@ -1,5 +1,6 @@
-"""Messages still on their way follow a customer's new invoice address (and a copy address
-removed gets no more copies).
+"""Messages not yet sent follow what becomes of the address they are for: a customer's new
+invoice address takes them (:func:`follow_new_address`); an address a hard bounce marks
+undeliverable, or a copy address removed, gets none (:func:`stop_unsent`).
 
 When a person (or a customer file, or the customer's answer to a request) changes the
 invoice address, an invoice or a reminder queued for the address just retired, or deferred
