@@ -162,15 +162,16 @@ async def plan_invoice_deliveries(
         return []
     existing = (
         await session.exec(
-            select(Delivery).where(
+            select(Delivery.recipient, Delivery.kind).where(
                 Delivery.invoice_id == invoice.id,
                 col(Delivery.kind).in_([DeliveryKind.INVOICE.value, DeliveryKind.COPY.value]),
-                # cancelled before it went (held for a person, who now sends it): not sent
+                # cancelled before it went (held for a person, who now sends it; stopped at an
+                # address known to bounce): not sent
                 Delivery.state != DeliveryState.CANCELLED.value,
             )
         )
     ).all()
-    if existing:
+    if any(kind == DeliveryKind.INVOICE.value for _recipient, kind in existing):
         return []
     channel = (
         await session.exec(select(Customer.channel).where(Customer.id == invoice.customer_id))
@@ -202,12 +203,13 @@ async def plan_invoice_deliveries(
         )
         return []
     planned: list[Delivery] = []
+    copied = {recipient for recipient, _kind in existing}  # its copies that went already
     seen: set[str] = set()
     for address in [a for a in primary if not a.undeliverable][:1] + [
         a for a in addresses if a.role == AddressRole.COPY and not a.undeliverable
     ]:
-        if address.email in seen:
-            continue  # the same address in two roles gets one message
+        if address.email in seen or (address.role == AddressRole.COPY and address.email in copied):
+            continue  # the same address in two roles gets one message, a copy goes once
         seen.add(address.email)
         kind = DeliveryKind.INVOICE if address.role == AddressRole.INVOICE_TO else DeliveryKind.COPY
         planned.append(

@@ -280,3 +280,30 @@ async def test_a_reminder_stopped_at_an_address_known_to_bounce_is_sent_again_la
     assert [s.level for s in (await app.reminders.run()).sent] == [1]  # the level, again
     await app.send_due()
     assert len(sandbox.received("compta@leroy.example")) == 1
+
+
+async def test_an_invoice_stopped_at_a_bouncing_address_goes_to_the_new_one_its_copy_once(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app, "compta@leroy.invalid", ("gerant@leroy.example",))
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-13", "Garage Leroy", "C-3")])
+    await app.send_due()  # the invoice to the address that bounces, its copy to the manager
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-14", "Garage Leroy", "C-3")])
+    async with transaction(app.ctx.sessions) as session:  # FA-14's copy went, not the invoice
+        await session.exec(
+            update(Delivery)  # type: ignore[call-overload]
+            .where(
+                col(Delivery.recipient) == "gerant@leroy.example", col(Delivery.state) == "queued"
+            )
+            .values(state="accepted")
+        )
+    await app.poll_bounces()  # FA-13's hard bounce: FA-14 is not sent to that address
+    assert (await app.queries.find_invoice("FA-14")).state == "attention"
+    await app.customers.set_invoice_address(
+        customer, "factures@leroy.example", changed_by="alice", reason="the right one"
+    )
+    [sent] = await app.send_due()
+    assert sent.state == "accepted" and len(sandbox.received("factures@leroy.example")) == 1
+    assert len(sandbox.received("gerant@leroy.example")) == 1  # FA-13's copy only: FA-14's
+    # copy counts as gone (set so above) and is not sent again
+    assert (await app.queries.find_invoice("FA-14")).state == "accepted"
