@@ -198,7 +198,7 @@ async def plan_invoice_deliveries(
     if all(a.undeliverable for a in primary):
         invoice.state = InvoiceState.ATTENTION.value
         session.add(invoice)
-        log.warning(
+        log.info(  # the import's report and the attention queue say it to the operator
             "invoice %s: every invoice address of the customer is undeliverable", invoice.number
         )
         return []
