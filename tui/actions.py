@@ -57,6 +57,7 @@ INVOICE_BINDINGS: list[BindingType] = [
     *DETAIL_BINDINGS,
     Binding("o", "open_message", N_("Sent message")),
     Binding("p", "export_proof", N_("Export proof")),
+    Binding("w", "write_pdf", N_("Write its PDF")),
     Binding("b", "open_original", N_("Messages that came back")),
     Binding("P", "record_payment", N_("Record a payment")),
     Binding("X", "reverse_payment", N_("Reverse a payment")),

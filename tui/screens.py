@@ -144,6 +144,21 @@ class InvoiceScreen(InvoiceMoneyActions):
             failures=(FacturierError, OSError),  # a folder that cannot be written
         )
 
+    def action_write_pdf(self) -> None:
+        async def then(answer: Answer) -> str:
+            path = await self.services.write_pdf(
+                self.invoice_id, Path(answer.value), by=current_operator(), reason=answer.reason
+            )
+            return _("PDF written: {file}").format(file=path)
+
+        self.ask(
+            _("Write this invoice's PDF, to print it"),
+            then,
+            asks=_("Folder to write it to:"),
+            value="print",
+            failures=(FacturierError, OSError),
+        )
+
     def action_send_as_is(self) -> None:
         self._decide_amounts(AmountsDecision.SEND)
 

@@ -1,6 +1,6 @@
 """The message an invoice was sent as, read back from the archive for a person to look at
 (its headers, its text, and the names of its attachments), the messages that came back, as
-received, and the invoice's PDF as a person prints it."""
+received, and the invoice's PDF written out for a person to print."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 from sqlmodel import col, select
 
-from daemon.domain.errors import NotFoundError
+from daemon.domain.errors import NotFoundError, ValidationError
+from daemon.domain.event_words import event_text
+from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import _
-from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage, Invoice
-from daemon.store.db import SessionFactory
+from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage, Invoice, InvoiceEvent
+from daemon.domain.states import InvoiceNote
+from daemon.store.db import SessionFactory, transaction
 from mailer.archive import Archive
 
 HEADERS = ("Date", "From", "To", "Subject", "Message-ID")
@@ -142,12 +146,14 @@ async def original_messages(
     return shown
 
 
-async def invoice_pdf(
-    sessions: SessionFactory, store: Archive, invoice_id: int
-) -> tuple[str, bytes]:
-    """The invoice's PDF as a person prints it (to post it to a customer on paper): the
-    readable PDF made from a CII or UBL invoice, else the Factur-X PDF as imported; its file
-    name and bytes, checked against their hash."""
+async def write_invoice_pdf(
+    sessions: SessionFactory, store: Archive, invoice_id: int, out: Path, by: str, reason: str
+) -> Path:
+    """Write the invoice's PDF as a person prints it (to post it to a customer on paper):
+    the readable PDF made from a CII or UBL invoice, else the Factur-X PDF as imported, its
+    bytes checked against their hash; into the folder ``out`` (made if need be) under its
+    own name, or as the file ``out``; never over a file. Who wrote it and why is noted on
+    the invoice."""
     async with sessions() as session:
         invoice = await session.get(Invoice, invoice_id)
     if invoice is None:
@@ -162,4 +168,36 @@ async def invoice_pdf(
                 number=invoice.number, name=invoice.file_name
             )
         )
-    return name, await asyncio.to_thread(store.read, sha256)
+    data = await asyncio.to_thread(store.read, sha256)
+    path = await asyncio.to_thread(_write_new, out, file_name_part(name, 120), data)
+    async with transaction(sessions) as session:
+        session.add(
+            InvoiceEvent(
+                invoice_id=invoice_id,
+                event=InvoiceNote.PDF_WRITTEN.value,
+                by=by,
+                reason=event_text("pdf_written", path=path, why=reason.strip() or "-"),
+            )
+        )
+    return path
+
+
+def _write_new(out: Path, name: str, data: bytes) -> Path:
+    """``data`` as a new file: ``out/name`` where ``out`` is a folder (made if need be, as
+    where it does not exist and has no ``.pdf`` suffix), else ``out``; refused where a file
+    is there already."""
+    try:
+        if out.is_dir() or out.suffix.lower() != ".pdf":
+            out.mkdir(parents=True, exist_ok=True)
+            out = out / name
+        with out.open("xb") as file:
+            file.write(data)
+    except FileExistsError:
+        raise ValidationError(
+            _("{path} exists already: write it elsewhere").format(path=out)
+        ) from None
+    except OSError as exc:
+        raise ValidationError(
+            _("{path}: cannot write it ({why})").format(path=out, why=exc.strerror)
+        ) from None
+    return out

@@ -23,7 +23,6 @@ from daemon.app.cli_base import (
 )
 from daemon.app.reporting import Reporter, checked, emit, problems_found
 from daemon.app.services import Facturier
-from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import _
 
 
@@ -107,24 +106,16 @@ def pdf(
     out: Annotated[
         Path, typer.Option(help="Folder to write it in, or the file's name (never overwritten)")
     ] = Path("."),
+    reason: Annotated[str, typer.Option(help="Why (noted on the invoice)")] = "",
     invoice_id: InvoiceId = None,
 ) -> None:
     """Write an invoice's PDF, to print it (for a customer on paper): the Factur-X PDF as
-    imported, or the readable PDF made from a CII or UBL invoice."""
+    imported, or the readable PDF made from a CII or UBL invoice; noted on the invoice."""
 
     async def go(app_: Facturier) -> None:
         inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
         assert inv.id is not None
-        name, data = await app_.invoice_pdf(inv.id)
-        path = out / file_name_part(name, 120) if out.is_dir() else out
-        try:
-            with path.open("xb") as file:
-                file.write(data)
-        except FileExistsError:
-            fail(_("{path} exists already: give another --out").format(path=path))
-        except OSError as exc:
-            fail(_("{path}: cannot write it ({why})").format(path=path, why=exc.strerror))
-        typer.echo(str(path))
+        typer.echo(str(await app_.write_pdf(inv.id, out, by=user(), reason=reason)))
 
     with_app(go)
 

@@ -14,8 +14,8 @@ from daemon.app.archived import (
     ArchivedMessage,
     OriginalMessage,
     archived_message,
-    invoice_pdf,
     original_messages,
+    write_invoice_pdf,
 )
 from daemon.app.attention import AttentionQueue
 from daemon.app.campaign import Campaign
@@ -227,9 +227,11 @@ class Facturier:
             invoice_id=invoice_id,
         )
 
-    async def invoice_pdf(self, invoice_id: int) -> tuple[str, bytes]:
-        """The invoice's PDF as a person prints it: its file name and bytes."""
-        return await invoice_pdf(self.ctx.sessions, self.ingest.store, invoice_id)
+    async def write_pdf(self, invoice_id: int, out: Path, *, by: str, reason: str) -> Path:
+        """Write the invoice's PDF to print it into the folder (or as the file) ``out``."""
+        return await write_invoice_pdf(
+            self.ctx.sessions, self.ingest.store, invoice_id, out, by, reason
+        )
 
     async def archived_messages(self, invoice_id: int) -> list[ArchivedMessage]:
         """The messages the invoice was sent as, from the archive."""

@@ -38,7 +38,8 @@ class AttentionKind(enum.StrEnum):
 
 HINTS: dict[AttentionKind, str] = {
     AttentionKind.TO_POST: N_(
-        "print the invoice (facturier pdf NUMBER) and post it to the customer, then mark it "
+        "print the invoice (w on its screen, or facturier pdf NUMBER) and post it to the "
+        "customer, then mark it "
         "dealt with, saying when it was posted (queue dismiss to-post N, or d); the customer "
         "takes e-invoices by email once its channel says so (customers channel)"
     ),

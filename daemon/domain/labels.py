@@ -56,6 +56,7 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.DISPUTE_CLOSED: N_("dispute closed"),
     InvoiceNote.DUE_DATE_SET: N_("due date set"),
     InvoiceNote.POSTED: N_("posted on paper"),
+    InvoiceNote.PDF_WRITTEN: N_("PDF written to print"),
 }
 
 

@@ -136,6 +136,7 @@ class InvoiceNote(enum.StrEnum):
     DISPUTE_CLOSED = "dispute-closed"
     DUE_DATE_SET = "due-date-set"  # a person set the day payment is due (`facturier due`)
     POSTED = "posted"  # a person printed it and posted it (its customer is on paper)
+    PDF_WRITTEN = "pdf-written"  # a person wrote its PDF out, to print it
 
 
 S = DeliveryState

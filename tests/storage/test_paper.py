@@ -150,11 +150,17 @@ async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
         result = await asyncio.to_thread(CliRunner().invoke, cli, command)
         return result.exit_code, result.output
 
-    code, said = await pdf("--out", str(out))
+    code, said = await pdf("--out", str(out), "--reason", "to post")
     assert code == 0 and said.strip() == str(out / file.name)
     assert (out / file.name).read_bytes() == file.read_bytes()  # the invoice, unmodified
+    written = (await app.queries.find_invoice("FA-5")).id
+    assert written is not None
+    [(what, why)] = [
+        (w, y) for _at, w, _by, y in (await app.queries.invoice_detail(written)).decisions
+    ]
+    assert what == "pdf-written" and why == f"written to {out / file.name}: to post"
     code, said = await pdf("--out", str(out))
-    assert code == 2 and "exists already: give another --out" in said
+    assert code == 2 and "exists already: write it elsewhere" in said
     assert (out / file.name).read_bytes() == file.read_bytes()
 
     # the admin sees the customer is on paper, and when and why it moved

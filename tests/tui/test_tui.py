@@ -1170,6 +1170,30 @@ async def test_export_the_proof_from_the_invoice_screen(
         await app.services.close()
 
 
+async def test_write_the_pdf_to_print_from_the_invoice_screen(
+    tui_settings: Settings, tmp_path: Path
+) -> None:
+    """w asks where to and why; the invoice's PDF is written there, as imported, and the
+    invoice's notes say who wrote it, where and why."""
+    app = make_app(tui_settings)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _to_invoices(pilot)
+        await pilot.press("end", "enter")  # FA-0001
+        await _settled(pilot)
+        await pilot.press("w")
+        await _settled(pilot)
+        app.screen.query_one("#value", Input).value = str(tmp_path / "print")
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"to post", "enter")
+        await _settled(pilot)
+        [written] = list((tmp_path / "print").iterdir())
+        assert written.read_bytes().startswith(b"%PDF")
+        shown = str(app.screen.query_one("#messages").render())
+        assert "PDF written to print" in shown and "to post" in shown
+        assert str(tmp_path / "print") in shown
+        await app.services.close()
+
+
 async def test_addresses_are_changed_from_the_customers_screen(tui_settings: Settings) -> None:
     """On Boulangerie Dupont: + adds a copy address, - removes one, s sets the invoice
     address, u marks Atelier Martin's bounced address deliverable again; each asks why and
