@@ -42,8 +42,8 @@ _REACHED = (
 async def moved_to_paper(session: AsyncSession, customer_id: int, text: str) -> list[str]:
     """Cancel the customer's messages not yet handed to the relay (invoices, copies,
     reminders); an invoice none of whose messages reached the customer, or one that waited
-    for an address, then waits to be posted. The invoices concerned, each with what became
-    of it."""
+    for an address (or for one that works), then waits to be posted. The invoices
+    concerned, each with what became of it."""
     pending = (
         await session.exec(
             select(Invoice)
@@ -78,17 +78,30 @@ async def moved_to_paper(session: AsyncSession, customer_id: int, text: str) -> 
             )
         if in_flight:
             said[-1] += _(" (a message is being handed to the relay now)")
-    waiting = (  # for an address it no longer needs
+    waiting = (  # for an address, or one that works: it needs none now
         await session.exec(
             select(Invoice)
             .where(
                 Invoice.customer_id == customer_id,
-                Invoice.state == InvoiceState.NEEDS_ADDRESS.value,
+                col(Invoice.state).in_(
+                    [InvoiceState.NEEDS_ADDRESS.value, InvoiceState.ATTENTION.value]
+                ),
             )
             .order_by(col(Invoice.id))
         )
     ).all()
     for invoice in waiting:
+        live = (
+            await session.exec(
+                select(Delivery.id).where(
+                    Delivery.invoice_id == invoice.id,
+                    Delivery.kind == DeliveryKind.INVOICE.value,
+                    Delivery.state != DeliveryState.CANCELLED.value,
+                )
+            )
+        ).first()
+        if live is not None:  # in attention for what became of a message: a person's
+            continue
         invoice.state = InvoiceState.TO_POST.value
         session.add(invoice)
         said.append(_("{number}: to post").format(number=invoice.number))

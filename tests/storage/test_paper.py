@@ -170,3 +170,21 @@ async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
     lines = shown.output.splitlines()
     assert lines[0].endswith("— invoices on paper")
     assert any("channel: email → paper by alice (cli) asked by phone" in line for line in lines)
+
+
+async def test_an_invoice_held_for_a_working_address_needs_none_once_on_paper(
+    app: Facturier, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from daemon.domain.models import CustomerAddress
+    from daemon.store.db import transaction
+
+    customer = await _customer(app)
+    async with transaction(app.ctx.sessions) as session:  # as a hard bounce marks it
+        await session.exec(update(CustomerAddress).values(undeliverable=True))  # type: ignore[call-overload]
+    await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-6")])
+    assert await _state(app, "FA-6") == "attention"
+    assert await _channel(app, customer, Channel.PAPER) == ["FA-6: to post"]
+    kinds = {(i.kind, i.invoice_number) for i in await app.attention.items()}
+    assert ("to-post", "FA-6") in kinds and ("undeliverable-address", "FA-6") not in kinds
