@@ -1,5 +1,6 @@
 """Commands for payments received: bank statements imported, payments listed, recorded by
-hand, assigned to an invoice, reversed with a reason."""
+hand, assigned to an invoice, reversed with a reason; an invoice's due day; an invoice
+withdrawn before it went."""
 
 from __future__ import annotations
 
@@ -239,6 +240,32 @@ def due_command(
         await app_.set_due_date(inv.id, due, by=user(), reason=reason)
         typer.echo(
             _("invoice {number}: due {day}").format(number=inv.number, day=day(due, language()))
+        )
+
+    with_app(go)
+
+
+@app.command("withdraw")
+def withdraw_command(
+    invoice: InvoiceArg,
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn (recorded on the invoice)")],
+    invoice_id: InvoiceId = None,
+) -> None:
+    """Withdraw an invoice that has not reached its customer (imported by mistake, or
+    cancelled by its seller before it went): its messages not yet sent are cancelled, it is
+    never sent, reminded or counted as owed, and stays recorded with who and why. One that
+    reached the customer is cancelled by a credit note instead."""
+
+    async def go(app_: Facturier) -> None:
+        inv = await app_.queries.find_invoice(invoice, invoice_id=invoice_id)
+        assert inv.id is not None
+        cancelled = await app_.withdraw(inv.id, by=user(), reason=reason)
+        typer.echo(
+            ngettext(
+                "invoice {number}: withdrawn; {count} message not yet sent cancelled",
+                "invoice {number}: withdrawn; {count} messages not yet sent cancelled",
+                cancelled,
+            ).format(number=inv.number, count=cancelled)
         )
 
     with_app(go)

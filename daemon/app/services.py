@@ -43,6 +43,7 @@ from daemon.intake.duplicates import DuplicateService
 from daemon.intake.ingest import IngestService
 from daemon.intake.payments import PaymentService
 from daemon.intake.rules import ComplianceGate
+from daemon.intake.withdrawal import withdraw
 from daemon.outbound.chain_head import export_head, verify_heads, verify_ledger
 from daemon.outbound.outcomes import SendOutcome
 from daemon.outbound.planning import request_resend
@@ -178,6 +179,10 @@ class Facturier:
         return await set_dispute(
             self.ctx.sessions, invoice_id, open_=not close, by=by, reason=reason
         )
+
+    async def withdraw(self, invoice_id: int, *, by: str, reason: str) -> int:
+        """Withdraw an invoice that has not reached the customer (``intake/withdrawal``)."""
+        return await withdraw(self.ctx.sessions, invoice_id, by=by, reason=reason)
 
     async def set_due_date(self, invoice_id: int, due: date, *, by: str, reason: str) -> Invoice:
         """Make ``due`` the day the invoice is due (reminders count from it), with why."""

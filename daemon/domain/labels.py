@@ -57,6 +57,7 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.DUE_DATE_SET: N_("due date set"),
     InvoiceNote.POSTED: N_("posted on paper"),
     InvoiceNote.PDF_WRITTEN: N_("PDF written to print"),
+    InvoiceNote.WITHDRAWN_BY_HAND: N_("withdrawn before it went"),
 }
 
 

@@ -137,6 +137,7 @@ class InvoiceNote(enum.StrEnum):
     DUE_DATE_SET = "due-date-set"  # a person set the day payment is due (`facturier due`)
     POSTED = "posted"  # a person printed it and posted it (its customer is on paper)
     PDF_WRITTEN = "pdf-written"  # a person wrote its PDF out, to print it
+    WITHDRAWN_BY_HAND = "withdrawn-by-hand"  # a person withdrew it before it reached anyone
 
 
 S = DeliveryState
