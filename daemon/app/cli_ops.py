@@ -25,6 +25,7 @@ from daemon.app.context import AppContext
 from daemon.app.reporting import IS_DOWN, TO_FIX, Reporter, checked, mark, problems_found
 from daemon.app.services import Facturier
 from daemon.domain.i18n import _, ngettext, said
+from daemon.domain.labels import check_label
 from mailer.dkim import DkimError, read_key
 
 
@@ -56,10 +57,11 @@ def health_command(
             health.everything(app_.ctx), health.figures(app_.ctx)
         )
         report = Reporter(as_json)
+        width = max(len(check_label(c.name)) for c in checks)
         for c in checks:
             report.item(
                 {"check": c.name, "ok": c.ok, "detail": str(c.detail)},
-                f"{mark(c.ok, IS_DOWN)} {c.name:15} {c.detail.shown()}",
+                f"{mark(c.ok, IS_DOWN)} {check_label(c.name):{width}} {c.detail.shown()}",
             )
         lag = health.age(figures.oldest_due)
         lagging = lag is not None and lag > max_due_minutes * 60
@@ -181,9 +183,11 @@ def doctor(as_json: JsonOption = False) -> None:
     found.append((gate.name, gate.ok, gate.detail.shown()))
     for check in asyncio.run(_services(s, with_database=missing is None)):
         found.append((check.name, check.ok, check.detail.shown()))
+    width = max(len(check_label(topic)) for topic, _ok, _said in found)
     for topic, ok, text in found:
         report.item(
-            {"topic": topic, "ok": ok, "said": text}, f"{mark(ok, TO_FIX)} {topic:15} {text}"
+            {"topic": topic, "ok": ok, "said": text},
+            f"{mark(ok, TO_FIX)} {check_label(topic):{width}} {text}",
         )
     raise typer.Exit(0 if all(ok for _t, ok, _s in found) else 1)
 

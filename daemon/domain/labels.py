@@ -163,6 +163,25 @@ FIELD_LABELS: dict[str, str] = {
 word (the others read as themselves: copy, language, identifier…)."""
 
 
+CHECK_LABELS: dict[str, str] = {
+    "settings": N_("settings"),
+    "database": N_("database"),
+    "folders": N_("folders"),
+    "maildirs": N_("maildirs"),
+    "keys": N_("keys"),
+    "compliance": N_("compliance"),
+    "archive": N_("archive"),
+    "relay": N_("relay"),
+    "bounce mailbox": N_("bounce mailbox"),
+}
+"""What `health` and `doctor` check, as the admin reads it (the JSON keeps these names)."""
+
+
+def check_label(name: str) -> str:
+    """A part `health` or `doctor` checks, in the admin's language."""
+    return _(CHECK_LABELS.get(name, name))
+
+
 def field_label(value: str) -> str:
     """An address's role or a logged field as the operator reads it, in their language."""
     return _(FIELD_LABELS.get(value, value))

@@ -288,6 +288,11 @@ def test_doctor_says_what_to_fix_and_creates_nothing(
     assert f"127.0.0.1:{sandbox.port} répond" in result.output, result.output
     assert "joignable" in result.output and "Maildir des retours : " in result.output
     assert " answers" not in result.output and "reachable" not in result.output
+    # each part checked is named in French too
+    for french in ("réglages", "dossiers", "maildirs", "base", "relais", "boîte des retours"):
+        assert f" {french} " in result.output, result.output
+    for english in ("settings", "folders", "database", "relay", "bounce mailbox"):
+        assert f" {english} " not in result.output, result.output
     # CEN's rules named where they are not: every invoice would be refused
     config.write_text(config.read_text() + f'[compliance]\nartifacts = "{tmp_path}"\n')
     result = runner.invoke(cli, ["--config", str(config), "doctor"])
