@@ -26,7 +26,7 @@ from daemon.domain import reading_words
 from daemon.domain.arithmetic import line_findings
 from daemon.domain.compliance import FATAL, ComplianceReport, Finding
 from daemon.domain.errors import EInvoiceError
-from daemon.domain.finding_words import ZUGFERD1_GUIDELINE
+from daemon.domain.finding_words import GUIDELINE, NONE, ZUGFERD1_GUIDELINE
 from daemon.domain.finding_words import refusal as said_refusal
 from daemon.domain.i18n import say
 from daemon.intake.business_terms import EInvoice, from_business_terms, plain_text, read_zugferd1
@@ -192,14 +192,16 @@ def _check_xsd(root: Any, file: str, flavor: str, name: str) -> None:
     if xsd is None:
         # a guideline id of no Factur-X profile (ZUGFeRD 1's "comfort" in a CII D16B
         # document): the gate refuses it for that, so that is what the operator reads
-        guideline = root.xpath(
-            "string(//*[local-name()='GuidelineSpecifiedDocumentContextParameter']"
-            "/*[local-name()='ID'])"
-        )
-        finding = guideline_finding("cii", str(guideline))
+        guideline = str(
+            root.xpath(
+                "string(//*[local-name()='GuidelineSpecifiedDocumentContextParameter']"
+                "/*[local-name()='ID'])"
+            )
+        ).strip()
+        finding = guideline_finding("cii", guideline)
         raise EInvoiceError(
             file,
-            finding.message
+            say(GUIDELINE, found=repr(guideline) if guideline else say(NONE))
             if finding is not None
             else say(
                 reading_words.FAILS_SCHEMA,

@@ -8,6 +8,7 @@ from typing import Any
 import facturx
 import pytest
 
+from daemon.domain import i18n
 from daemon.domain.errors import EInvoiceError
 from daemon.intake.einvoice import read_einvoice
 from tests.helpers import invoice_file
@@ -135,3 +136,12 @@ def test_a_guideline_of_no_factur_x_profile_is_refused_for_that(corpus_dir: Path
         "'urn:ferd:CrossIndustryDocument:invoice:1p0:comfort' is not EN 16931's, Factur-X's "
         "or ZUGFeRD 2's"
     )
+    # a French operator reads it in French; the journal keeps it in English
+    i18n.use("fr")
+    try:
+        with pytest.raises(EInvoiceError) as refused:
+            read_einvoice(path.read_bytes(), path.name)
+    finally:
+        i18n.use("en")
+    assert refused.value.reason.startswith("l'identifiant de spécification (BT-24) 'urn:ferd")
+    assert refused.value.english.startswith("the specification identifier (BT-24) 'urn:ferd")
