@@ -48,3 +48,16 @@ def test_what_an_address_change_did_to_messages_on_their_way_reads_in_french(
     assert shown(paper) == (
         "non envoyé : le client reçoit désormais ses factures sur papier (ana : à sa demande)"
     )
+
+
+def test_why_a_message_was_not_sent_reads_in_french(french: None) -> None:
+    bounced = event_text("address_bounced_unsent", status="5.1.1", reason="userunknown")
+    assert shown(bounced) == (
+        "non envoyé : un rebond définitif 5.1.1 (boîte inexistante) a marqué cette adresse "
+        "injoignable"
+    )
+    settled = event_text("reminder_settled", invoices="FA-1, FA-2")
+    assert shown(settled).startswith("non envoyée : FA-1, FA-2 payée(s), en litige")
+    assert shown(event_text("copy_removed", by="ana", why="parti")) == (
+        "non envoyé : cette adresse en copie a été retirée (ana : parti)"
+    )
