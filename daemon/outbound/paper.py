@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from daemon.domain.errors import ValidationError
 from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
-from daemon.domain.models import Delivery, DeliveryKind, Invoice, InvoiceEvent
+from daemon.domain.models import Delivery, DeliveryKind, Invoice, InvoiceEvent, ReminderRun
 from daemon.domain.states import PERSON_SET, DeliveryState, InvoiceNote, InvoiceState
 from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
 from daemon.store.rows import moved
@@ -59,6 +60,19 @@ async def moved_to_paper(session: AsyncSession, customer_id: int, text: str) -> 
         cancelled, in_flight = await cancel_unsent(session, invoice.id, text)
         if not cancelled:
             continue
+        # a reminder cancelled was not sent: its level is for a later run to send
+        await session.exec(  # type: ignore[call-overload]
+            delete(ReminderRun).where(
+                col(ReminderRun.delivery_id).in_(
+                    select(Delivery.id).where(
+                        Delivery.invoice_id == invoice.id,
+                        Delivery.kind == DeliveryKind.REMINDER.value,
+                        Delivery.state == DeliveryState.CANCELLED.value,
+                        Delivery.last_text == text,
+                    )
+                )
+            )
+        )
         reached = (
             await session.exec(
                 select(Delivery.id).where(

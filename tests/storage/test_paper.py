@@ -188,3 +188,23 @@ async def test_an_invoice_held_for_a_working_address_needs_none_once_on_paper(
     assert await _channel(app, customer, Channel.PAPER) == ["FA-6: to post"]
     kinds = {(i.kind, i.invoice_number) for i in await app.attention.items()}
     assert ("to-post", "FA-6") in kinds and ("undeliverable-address", "FA-6") not in kinds
+
+
+async def test_a_reminder_cancelled_by_the_move_to_paper_is_sent_once_back_on_email(
+    app: Facturier, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    customer = await _customer(app)
+    file = invoice_file(tmp_path / "in", "FA-7", issued_days_ago=40, due_in_days=-10)
+    await app.ingest.import_paths([file])
+    await app.send_due()
+    assert [s.level for s in (await app.reminders.run()).sent] == [1]
+    assert await _channel(app, customer, Channel.PAPER) == [
+        "FA-7: its messages not yet sent are cancelled"
+    ]
+    assert await app.send_due() == []
+    held = (await app.reminders.run()).held_back  # on paper: a person reminds it by post
+    assert [h.why for h in held] == ["its customer receives invoices on paper: remind it by post"]
+    await _channel(app, customer, Channel.EMAIL)
+    assert [s.level for s in (await app.reminders.run()).sent] == [1]
+    await app.send_due()
+    assert sum(b"Reminder" in m for m in sandbox.received("factures@dupont.example")) == 1
