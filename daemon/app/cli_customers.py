@@ -107,7 +107,7 @@ def customers_set_address(
         done = await app_.customers.set_invoice_address(
             c.id, email, changed_by=user(), reason=reason
         )
-        if done.changed:
+        if done.changed or done.on_paper:
             typer.echo(_("{customer}: {said}").format(customer=c.name, said=done.said()))
         else:
             typer.echo(

@@ -14,7 +14,7 @@ from daemon.domain.errors import NotFoundError, ValidationError
 from daemon.domain.event_words import shown
 from daemon.domain.i18n import _
 from daemon.domain.mailboxes import is_shared_mailbox
-from daemon.domain.models import AddressChange, AddressRole, Customer, CustomerAddress
+from daemon.domain.models import AddressChange, AddressRole, Channel, Customer, CustomerAddress
 from daemon.outbound.address_moves import Followed, follow_new_address
 from daemon.store.ledger import chain_address_change
 from daemon.store.rows import take_row
@@ -106,10 +106,11 @@ async def put_invoice_address(
         )
     ).all()
     current = [a for a in addresses if a.active]
+    on_paper = customer.channel == Channel.PAPER.value
     if [a.email for a in current] == [email] and (
         same_is_unchanged or not current[0].undeliverable
     ):
-        return AddressSet(current[0], changed=False)
+        return AddressSet(current[0], changed=False, on_paper=on_paper)
     await refuse_known_to_bounce(session, customer_id, email)
     for old in current:
         if old.email == email:
@@ -153,7 +154,7 @@ async def put_invoice_address(
     followed = await follow_new_address(
         session, current, address, sender_address=sender_address, by=changed_by, why=reason
     )
-    return AddressSet(address, changed=True, followed=followed)
+    return AddressSet(address, changed=True, followed=followed, on_paper=on_paper)
 
 
 async def refuse_known_to_bounce(session: AsyncSession, customer_id: int, email: str) -> None:
@@ -199,9 +200,16 @@ class AddressSet:
     address: CustomerAddress
     changed: bool
     followed: Followed = field(default_factory=Followed)
+    on_paper: bool = False
+    """Its customer receives its invoices on paper (``outbound/paper``)."""
 
     def said(self) -> str:
         """What it did, for a person: where invoices go, and what followed them there."""
+        if self.on_paper:
+            return _(
+                "{email} is its invoice address; it receives its invoices on paper: none is "
+                "emailed until its channel is email (customers channel)"
+            ).format(email=self.address.email)
         if not self.changed:
             return _("invoices already go to {email}").format(email=self.address.email)
         said = _("invoices now go to {email}").format(email=self.address.email)

@@ -133,6 +133,12 @@ async def test_a_customer_on_paper_needs_no_invoice_address(app: Facturier, tmp_
     kinds = {(i.kind, i.invoice_number) for i in await app.attention.items()}
     assert ("to-post", "FA-4") in kinds and ("no-address", "FA-4") not in kinds
     assert result.invoice_id is not None
+    # an address set now is recorded, and the admin told that nothing is emailed to it
+    done = await app.customers.set_invoice_address(
+        customer.id, "factures@nouveau.example", changed_by="alice", reason="for later"
+    )
+    assert done.said().startswith("factures@nouveau.example is its invoice address; it receives")
+    assert await _state(app, "FA-4") == "to_post" and await app.send_due() == []
 
 
 async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
