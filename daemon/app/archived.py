@@ -14,7 +14,6 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from daemon.domain.errors import NotFoundError, ValidationError
-from daemon.domain.event_words import event_text
 from daemon.domain.fields import file_name_part
 from daemon.domain.i18n import _
 from daemon.domain.models import ArchiveEntry, Delivery, InboundMessage, Invoice, InvoiceEvent
@@ -176,7 +175,7 @@ async def write_invoice_pdf(
                 invoice_id=invoice_id,
                 event=InvoiceNote.PDF_WRITTEN.value,
                 by=by,
-                reason=event_text("pdf_written", path=path, why=reason.strip() or "-"),
+                reason=f"{path}: {reason.strip() or '-'}",  # as written
             )
         )
     return path

@@ -186,7 +186,6 @@ FORMS: dict[str, str] = {
         "which was applied then: a copy is applied once"
     ),
     "proof_exported": N_("proof exported by {by} to {folder}: {why}"),
-    "pdf_written": N_("written to {path}: {why}"),
     # the compliance gate, run again just before a message is made (``app/context``):
     # its rules refuse the invoice now (``finding_words.refusal_text``), or its file is gone
     "gate_refuses": N_("the compliance gate refuses it now: {refusal}"),

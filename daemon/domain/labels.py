@@ -58,6 +58,7 @@ NOTE_LABELS: dict[str, str] = {
     InvoiceNote.POSTED: N_("posted on paper"),
     InvoiceNote.PDF_WRITTEN: N_("PDF written to print"),
     InvoiceNote.WITHDRAWN_BY_HAND: N_("withdrawn before it went"),
+    InvoiceNote.PROOF_EXPORTED: N_("proof exported"),
 }
 
 

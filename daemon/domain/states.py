@@ -138,6 +138,7 @@ class InvoiceNote(enum.StrEnum):
     POSTED = "posted"  # a person printed it and posted it (its customer is on paper)
     PDF_WRITTEN = "pdf-written"  # a person wrote its PDF out, to print it
     WITHDRAWN_BY_HAND = "withdrawn-by-hand"  # a person withdrew it before it reached anyone
+    PROOF_EXPORTED = "proof-exported"  # its proof written out (one never sent: no delivery)
 
 
 S = DeliveryState

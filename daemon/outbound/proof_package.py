@@ -53,7 +53,7 @@ from daemon.domain.models import (
     utcnow,
 )
 from daemon.domain.signing import public_hex, sign
-from daemon.domain.states import EventKind
+from daemon.domain.states import EventKind, InvoiceNote
 from daemon.outbound.planning import record
 from daemon.outbound.proof_summary import summary_html
 from daemon.store.db import SessionFactory, transaction
@@ -330,14 +330,17 @@ async def export_package(
                 .order_by(col(Delivery.id).desc())
             )
         ).first()
+        why = reason.strip() or "no reason given"
+        folder = written[0].parent
         if newest is not None:
-            why = reason.strip() or "no reason given"
-            await record(
-                session,
-                newest,
-                EventKind.PROOF_EXPORTED,
-                text=event_text("proof_exported", by=by, folder=written[0].parent, why=why),
+            text = event_text("proof_exported", by=by, folder=folder, why=why)
+            await record(session, newest, EventKind.PROOF_EXPORTED, text=text)
+        else:  # never sent (on paper, waiting for an address): noted on the invoice itself
+            text = f"{folder}: {why}"  # a path and a person's words: said as written
+            note = InvoiceEvent(
+                invoice_id=invoice_id, event=InvoiceNote.PROOF_EXPORTED.value, by=by, reason=text
             )
+            session.add(note)
     return written
 
 

@@ -164,7 +164,7 @@ async def test_the_pdf_to_print_is_written_as_imported_and_never_overwrites(
     [(what, why)] = [
         (w, y) for _at, w, _by, y in (await app.queries.invoice_detail(written)).decisions
     ]
-    assert what == "pdf-written" and why == f"written to {out / file.name}: to post"
+    assert what == "pdf-written" and why == f"{out / file.name}: to post"
     code, said = await pdf("--out", str(out))
     assert code == 2 and "exists already: write it elsewhere" in said
     assert (out / file.name).read_bytes() == file.read_bytes()
@@ -214,3 +214,20 @@ async def test_a_reminder_cancelled_by_the_move_to_paper_is_sent_once_back_on_em
     assert [s.level for s in (await app.reminders.run()).sent] == [1]
     await app.send_due()
     assert sum(b"Reminder" in m for m in sandbox.received("factures@dupont.example")) == 1
+
+
+async def test_the_proof_of_an_invoice_never_emailed_is_noted_on_it(
+    app: Facturier, tmp_path: Path
+) -> None:
+    customer = await _customer(app)
+    await _channel(app, customer, Channel.PAPER)
+    [result] = await app.ingest.import_paths([invoice_file(tmp_path / "in", "FA-8")])
+    assert result.invoice_id is not None
+    [package] = await app.export_proof(
+        result.invoice_id, tmp_path / "proof", by="bob", reason="the customer disputes it"
+    )
+    assert package.exists()
+    detail = await app.queries.invoice_detail(result.invoice_id)
+    assert [(what, who, why) for _at, what, who, why in detail.decisions] == [
+        ("proof-exported", "bob", f"{tmp_path / 'proof'}: the customer disputes it")
+    ]
