@@ -29,14 +29,17 @@ from daemon.domain.labels import state_label
 from daemon.domain.models import (
     CustomerAddress,
     Delivery,
-    DeliveryEvent,
     DeliveryKind,
     Invoice,
     ReminderRun,
-    utcnow,
 )
-from daemon.domain.states import DeliveryState, EventKind, check_transition
-from daemon.outbound.planning import queue_delivery, refresh_invoice_state
+from daemon.domain.states import DeliveryState
+from daemon.outbound.planning import (
+    cancel_one,
+    never_planned,
+    queue_delivery,
+    refresh_invoice_state,
+)
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ async def follow_new_address(
             )
             continue
         left = event_text("address_left", new=new.email, by=by, why=why)
-        if not await _cancel(session, delivery, left):
+        if not await cancel_one(session, delivery, left):
             done.left.append(_("{what}: being handed to the relay now").format(what=what))
             continue
         await _queue_again(session, delivery, new, sender_address, by, why)
@@ -174,7 +177,7 @@ async def stop_unsent(
     ).all()
     stopped = []
     for delivery, number in pending:
-        if not await _cancel(session, delivery, text):
+        if not await cancel_one(session, delivery, text):
             continue  # claimed by a worker meanwhile: its outcome says what became of it
         stopped.append(_what(delivery, number))
         if delivery.kind == DeliveryKind.REMINDER.value:
@@ -182,43 +185,9 @@ async def stop_unsent(
                 delete(ReminderRun).where(col(ReminderRun.delivery_id) == delivery.id)
             )
         elif delivery.kind == DeliveryKind.INVOICE.value:
-            live = (
-                await session.exec(
-                    select(Delivery.id).where(
-                        Delivery.invoice_id == delivery.invoice_id,
-                        Delivery.kind == DeliveryKind.INVOICE.value,
-                        Delivery.state != DeliveryState.CANCELLED.value,
-                    )
-                )
-            ).first()
-            await refresh_invoice_state(session, delivery.invoice_id, attention=live is None)
+            waits = await never_planned(session, delivery.invoice_id)
+            await refresh_invoice_state(session, delivery.invoice_id, attention=waits)
     return stopped
-
-
-async def _cancel(session: AsyncSession, delivery: Delivery, text: str) -> bool:
-    """Cancel ``delivery`` unless a worker claimed it meanwhile (then False)."""
-    assert delivery.id is not None
-    now = utcnow()
-    moved = await session.exec(  # type: ignore[call-overload]
-        update(Delivery)
-        .where(col(Delivery.id) == delivery.id, col(Delivery.state).in_(_NOT_YET_SENT))
-        .values(state=DeliveryState.CANCELLED.value, updated_at=now, last_text=text)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        return False
-    check_transition(EventKind.CANCELLED, delivery.state, DeliveryState.CANCELLED.value)
-    session.add(
-        DeliveryEvent(
-            delivery_id=delivery.id,
-            at=now,
-            event=EventKind.CANCELLED.value,
-            state_from=delivery.state,
-            state_to=DeliveryState.CANCELLED.value,
-            text=text,
-        )
-    )
-    return True
 
 
 async def _queue_again(

@@ -27,7 +27,7 @@ from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Delivery, DeliveryKind, Invoice, InvoiceEvent, ReminderRun
 from daemon.domain.states import PERSON_SET, DeliveryState, InvoiceNote, InvoiceState
-from daemon.outbound.planning import cancel_unsent, plan_invoice_deliveries
+from daemon.outbound.planning import cancel_unsent, never_planned, plan_invoice_deliveries
 from daemon.store.rows import moved
 
 log = logging.getLogger(__name__)
@@ -105,16 +105,8 @@ async def moved_to_paper(session: AsyncSession, customer_id: int, text: str) -> 
         )
     ).all()
     for invoice in waiting:
-        live = (
-            await session.exec(
-                select(Delivery.id).where(
-                    Delivery.invoice_id == invoice.id,
-                    Delivery.kind == DeliveryKind.INVOICE.value,
-                    Delivery.state != DeliveryState.CANCELLED.value,
-                )
-            )
-        ).first()
-        if live is not None:  # in attention for what became of a message: a person's
+        assert invoice.id is not None
+        if not await never_planned(session, invoice.id):  # in attention for a message's fate
             continue
         invoice.state = InvoiceState.TO_POST.value
         session.add(invoice)

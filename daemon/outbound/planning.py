@@ -352,26 +352,50 @@ async def cancel_unsent(session: AsyncSession, invoice_id: int, text: str) -> tu
         if delivery.state == DeliveryState.SENDING.value:
             in_flight += 1
             continue
-        now = utcnow()
-        moved = await session.exec(  # type: ignore[call-overload]
-            update(Delivery)
-            .where(col(Delivery.id) == delivery.id, col(Delivery.state) == delivery.state)
-            .values(state=DeliveryState.CANCELLED.value, updated_at=now, last_text=text)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:
+        if not await cancel_one(session, delivery, text):
             in_flight += 1  # claimed by a worker meanwhile
             continue
-        check_transition(EventKind.CANCELLED, delivery.state, DeliveryState.CANCELLED.value)
-        session.add(
-            DeliveryEvent(
-                delivery_id=delivery.id,
-                at=now,
-                event=EventKind.CANCELLED.value,
-                state_from=delivery.state,
-                state_to=DeliveryState.CANCELLED.value,
-                text=text,
-            )
-        )
         cancelled += 1
     return cancelled, in_flight
+
+
+async def never_planned(session: AsyncSession, invoice_id: int) -> bool:
+    """Whether the invoice has no message of its own that is not cancelled (never queued,
+    or every one stopped before it went): it waits to be planned."""
+    live = (
+        await session.exec(
+            select(Delivery.id).where(
+                Delivery.invoice_id == invoice_id,
+                Delivery.kind == DeliveryKind.INVOICE.value,
+                Delivery.state != DeliveryState.CANCELLED.value,
+            )
+        )
+    ).first()
+    return live is None
+
+
+async def cancel_one(session: AsyncSession, delivery: Delivery, text: str) -> bool:
+    """Cancel ``delivery`` (queued or deferred) with why, by a conditional update: False
+    when a worker claimed it meanwhile (its outcome then says what became of it)."""
+    assert delivery.id is not None
+    now = utcnow()
+    moved = await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id, col(Delivery.state) == delivery.state)
+        .values(state=DeliveryState.CANCELLED.value, updated_at=now, last_text=text)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    check_transition(EventKind.CANCELLED, delivery.state, DeliveryState.CANCELLED.value)
+    session.add(
+        DeliveryEvent(
+            delivery_id=delivery.id,
+            at=now,
+            event=EventKind.CANCELLED.value,
+            state_from=delivery.state,
+            state_to=DeliveryState.CANCELLED.value,
+            text=text,
+        )
+    )
+    return True
