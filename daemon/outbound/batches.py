@@ -214,6 +214,12 @@ class BatchMaker:
     async def _no_longer_due(self, delivery: Delivery, lead: Invoice) -> list[str]:
         """The numbers of the invoices ``delivery`` (a reminder) reminds that are no longer
         to be reminded (:func:`no_longer_reminded`)."""
+        reminded = await self._reminded(delivery, lead)
+        return [i.number for i in reminded if no_longer_reminded(self.ctx.settings, i)]
+
+    async def _reminded(self, delivery: Delivery, lead: Invoice) -> list[Invoice]:
+        """The invoices ``delivery`` (a reminder) reminds (its lead one, for a reminder
+        recorded before the invoices were)."""
         async with self.ctx.sessions() as session:
             reminded = (
                 await session.exec(
@@ -222,23 +228,15 @@ class BatchMaker:
                     .where(ReminderRun.delivery_id == delivery.id)
                 )
             ).all()
-        return [i.number for i in (reminded or [lead]) if no_longer_reminded(self.ctx.settings, i)]
+        return list(reminded) or [lead]
 
     async def _reminder_context(
         self, delivery: Delivery, lead: Invoice, language: str
     ) -> dict[str, object]:
         """What a reminder lists: every invoice it reminds (the lead one first), what each
         still owes, the total, and what the seller's law says about late payment."""
-        async with self.ctx.sessions() as session:
-            reminded = (
-                await session.exec(
-                    select(Invoice)
-                    .join(ReminderRun, col(ReminderRun.invoice_id) == col(Invoice.id))
-                    .where(ReminderRun.delivery_id == delivery.id)
-                )
-            ).all()
+        invoices = await self._reminded(delivery, lead)
         today = self.ctx.settings.schedule.today()
-        invoices = list(reminded) or [lead]
         # oldest due first: the day stated, or the seller's own terms counted from the issue
         dated = sorted(
             ((due_day(self.ctx.settings, i), i) for i in invoices),

@@ -27,7 +27,12 @@ from daemon.domain.i18n import _
 from daemon.domain.labels import state_label
 from daemon.domain.models import Delivery, DeliveryKind, Invoice, InvoiceEvent, ReminderRun
 from daemon.domain.states import PERSON_SET, DeliveryState, InvoiceNote, InvoiceState
-from daemon.outbound.planning import cancel_unsent, never_planned, plan_invoice_deliveries
+from daemon.outbound.planning import (
+    cancel_unsent,
+    never_planned,
+    plan_invoice_deliveries,
+    waiting_for_an_address,
+)
 from daemon.store.rows import moved
 
 log = logging.getLogger(__name__)
@@ -92,19 +97,7 @@ async def moved_to_paper(session: AsyncSession, customer_id: int, text: str) -> 
             )
         if in_flight:
             said[-1] += _(" (a message is being handed to the relay now)")
-    waiting = (  # for an address, or one that works: it needs none now
-        await session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == customer_id,
-                col(Invoice.state).in_(
-                    [InvoiceState.NEEDS_ADDRESS.value, InvoiceState.ATTENTION.value]
-                ),
-            )
-            .order_by(col(Invoice.id))
-        )
-    ).all()
-    for invoice in waiting:
+    for invoice in await waiting_for_an_address(session, customer_id):  # it needs none now
         assert invoice.id is not None
         if not await never_planned(session, invoice.id):  # in attention for a message's fate
             continue

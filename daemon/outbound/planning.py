@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
@@ -235,18 +236,7 @@ async def queue_waiting_invoices(
     if customer_id is None:
         return 0
     async with transaction(sessions) as session:
-        waiting = (
-            await session.exec(
-                select(Invoice)
-                .where(
-                    Invoice.customer_id == customer_id,
-                    col(Invoice.state).in_(
-                        [InvoiceState.NEEDS_ADDRESS.value, InvoiceState.ATTENTION.value]
-                    ),
-                )
-                .order_by(col(Invoice.id))
-            )
-        ).all()
+        waiting = await waiting_for_an_address(session, customer_id)
         count = 0
         for invoice in waiting:
             count += bool(await plan_invoice_deliveries(session, invoice, sender_address))
@@ -357,6 +347,23 @@ async def cancel_unsent(session: AsyncSession, invoice_id: int, text: str) -> tu
             continue
         cancelled += 1
     return cancelled, in_flight
+
+
+async def waiting_for_an_address(session: AsyncSession, customer_id: int) -> Sequence[Invoice]:
+    """The customer's invoices waiting for an invoice address, or for one that works (held
+    in attention: those of them never planned, :func:`never_planned`), oldest first."""
+    return (
+        await session.exec(
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer_id,
+                col(Invoice.state).in_(
+                    [InvoiceState.NEEDS_ADDRESS.value, InvoiceState.ATTENTION.value]
+                ),
+            )
+            .order_by(col(Invoice.id))
+        )
+    ).all()
 
 
 async def never_planned(session: AsyncSession, invoice_id: int) -> bool:
